@@ -1,0 +1,151 @@
+//! The one error type of the crate.
+
+use std::fmt;
+
+/// Longest offending value quoted in an error message; longer values are cut with `...`.
+const MAX_VALUE_CHARS: usize = 60;
+
+/// Everything that can go wrong in journey.
+///
+/// Every variant has a stable [`Error::code`] that the Python and JavaScript bindings expose as
+/// `.code`, so callers can branch on it without parsing messages.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A value in a data row could not be read.
+    #[error("invalid {column} {value:?} at line {line}, column {column}: {expected}")]
+    InvalidValue {
+        /// 1-based source line (the header is line 1).
+        line: u64,
+        /// Column name as written in the header.
+        column: String,
+        /// The offending value, cut to about 60 characters.
+        value: String,
+        /// What was expected instead.
+        expected: String,
+    },
+    /// A row is malformed as a whole (wrong number of fields, unterminated quote, bad JSON).
+    #[error("malformed row at line {line}: {message}")]
+    MalformedRow {
+        /// 1-based source line.
+        line: u64,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// A required column is absent from the header.
+    #[error("missing required column {column:?}; columns found: {found}")]
+    MissingColumn {
+        /// The required column.
+        column: String,
+        /// The columns that were found, comma separated.
+        found: String,
+    },
+    /// An argument given to a function is not acceptable.
+    #[error("invalid argument {name}: {message}")]
+    InvalidArgument {
+        /// Name of the argument, as the user spells it.
+        name: String,
+        /// Why it is rejected.
+        message: String,
+    },
+    /// A journey map document is invalid.
+    #[error("invalid journey map: {0}")]
+    InvalidMap(String),
+    /// Reading the input failed.
+    #[error("i/o error: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl Error {
+    /// A short stable identifier for the kind of error.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::InvalidValue { .. } => "invalid_value",
+            Error::MalformedRow { .. } => "malformed_row",
+            Error::MissingColumn { .. } => "missing_column",
+            Error::InvalidArgument { .. } => "invalid_argument",
+            Error::InvalidMap(_) => "invalid_map",
+            Error::Io(_) => "io",
+        }
+    }
+
+    /// The source line the error points at, if it points at one.
+    pub fn line(&self) -> Option<u64> {
+        match self {
+            Error::InvalidValue { line, .. } | Error::MalformedRow { line, .. } => Some(*line),
+            _ => None,
+        }
+    }
+
+    /// The column the error points at, if any.
+    pub fn column(&self) -> Option<&str> {
+        match self {
+            Error::InvalidValue { column, .. } | Error::MissingColumn { column, .. } => {
+                Some(column)
+            }
+            _ => None,
+        }
+    }
+
+    pub(crate) fn invalid_value(
+        line: u64,
+        column: &str,
+        value: &[u8],
+        expected: impl fmt::Display,
+    ) -> Self {
+        Error::InvalidValue {
+            line,
+            column: column.to_string(),
+            value: cut(&String::from_utf8_lossy(value)),
+            expected: expected.to_string(),
+        }
+    }
+
+    pub(crate) fn argument(name: &str, message: impl fmt::Display) -> Self {
+        Error::InvalidArgument {
+            name: name.to_string(),
+            message: message.to_string(),
+        }
+    }
+}
+
+/// Cuts a value to about 60 characters for quoting in a message.
+pub(crate) fn cut(s: &str) -> String {
+    if s.chars().count() <= MAX_VALUE_CHARS {
+        s.to_string()
+    } else {
+        let mut out: String = s.chars().take(MAX_VALUE_CHARS).collect();
+        out.push_str("...");
+        out
+    }
+}
+
+/// Result alias used across the crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn message_names_line_column_value_and_expectation() {
+        let e = Error::invalid_value(7, "timestamp", b"2026-13-01", "month out of range");
+        assert_eq!(
+            e.to_string(),
+            "invalid timestamp \"2026-13-01\" at line 7, column timestamp: month out of range"
+        );
+        assert_eq!(e.code(), "invalid_value");
+        assert_eq!(e.line(), Some(7));
+    }
+
+    #[test]
+    fn long_values_are_cut() {
+        let long = "x".repeat(100);
+        let e = Error::invalid_value(2, "customer_id", long.as_bytes(), "a short id");
+        let Error::InvalidValue { value, .. } = e else {
+            panic!("wrong variant")
+        };
+        assert_eq!(value.len(), 63);
+        assert!(value.ends_with("..."));
+    }
+}

@@ -1,0 +1,189 @@
+//! Reading event logs and survey responses from CSV and JSON (array or JSON Lines).
+//!
+//! Every reader takes any [`std::io::Read`]; [`read_events_path`] and [`read_surveys_path`] pick
+//! the format from the file extension (`.json`, `.jsonl`, `.ndjson`, else CSV).
+//!
+//! Bad input never panics and is never dropped silently: in [`Mode::Strict`] (the default) the
+//! first bad row stops the load with an error naming the line (1-based, header = line 1), the
+//! column and the value; in [`Mode::Lenient`] bad rows are skipped and counted in the
+//! [`LoadReport`].
+
+mod csv;
+mod json;
+mod row;
+mod write;
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::Read;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::model::{Catalog, EventLog, Surveys};
+
+pub use self::csv::{read_events_csv, read_surveys_csv};
+pub use self::json::{read_events_json, read_surveys_json};
+
+/// What to do with a bad row.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    /// The first bad row stops the load with an error.
+    #[default]
+    Strict,
+    /// Bad rows are skipped and reported in the [`LoadReport`].
+    Lenient,
+}
+
+impl std::str::FromStr for Mode {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "strict" => Ok(Mode::Strict),
+            "lenient" => Ok(Mode::Lenient),
+            _ => Err(Error::argument("mode", format!("{s:?}: expected \"strict\" or \"lenient\""))),
+        }
+    }
+}
+
+/// How to load.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoadOptions {
+    /// Strict (default) or lenient.
+    pub mode: Mode,
+    /// Fills `channel` and `stage` for rows that lack them.
+    pub catalog: Option<Catalog>,
+    /// Touchpoints that are conversions (default `["purchase"]`).
+    pub conversions: Vec<String>,
+    /// Drop columns other than the known ones instead of keeping them as properties.
+    pub ignore_extra_columns: bool,
+    /// Source column name -> canonical name (`{"user_id": "customer_id", "ts": "timestamp"}`).
+    pub rename: BTreeMap<String, String>,
+    /// How many errors the lenient report quotes verbatim.
+    pub max_reported_errors: usize,
+}
+
+impl Default for LoadOptions {
+    fn default() -> Self {
+        LoadOptions {
+            mode: Mode::Strict,
+            catalog: None,
+            conversions: vec!["purchase".to_string()],
+            ignore_extra_columns: false,
+            rename: BTreeMap::new(),
+            max_reported_errors: 10,
+        }
+    }
+}
+
+impl LoadOptions {
+    /// Lenient options, otherwise default.
+    pub fn lenient() -> Self {
+        LoadOptions {
+            mode: Mode::Lenient,
+            ..Default::default()
+        }
+    }
+
+    pub(crate) fn conversion_refs(&self) -> Vec<&str> {
+        self.conversions.iter().map(String::as_str).collect()
+    }
+
+    pub(crate) fn canonical<'a>(&'a self, name: &'a str) -> &'a str {
+        self.rename.get(name).map(String::as_str).unwrap_or(name)
+    }
+}
+
+/// What happened during a load.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoadReport {
+    /// Data rows read (the header not counted).
+    pub rows_read: u64,
+    /// Rows kept.
+    pub rows_kept: u64,
+    /// Rows skipped as bad (lenient mode).
+    pub rows_skipped: u64,
+    /// The first errors, verbatim.
+    pub errors: Vec<String>,
+}
+
+/// Collects row errors: the first stops the load in strict mode; in lenient mode they are
+/// counted and the first few kept.
+#[derive(Debug)]
+pub(crate) struct ErrorSink {
+    mode: Mode,
+    max: usize,
+    pub(crate) skipped: u64,
+    pub(crate) messages: Vec<String>,
+}
+
+impl ErrorSink {
+    pub(crate) fn new(opts: &LoadOptions) -> Self {
+        ErrorSink {
+            mode: opts.mode,
+            max: opts.max_reported_errors,
+            skipped: 0,
+            messages: Vec::new(),
+        }
+    }
+
+    /// Records an error; returns it back if the load must stop.
+    pub(crate) fn push(&mut self, e: Error) -> Result<()> {
+        match self.mode {
+            Mode::Strict => Err(e),
+            Mode::Lenient => {
+                self.skipped += 1;
+                if self.messages.len() < self.max {
+                    self.messages.push(e.to_string());
+                }
+                Ok(())
+            }
+        }
+    }
+
+    pub(crate) fn report(self, rows_read: u64) -> LoadReport {
+        LoadReport {
+            rows_read,
+            rows_kept: rows_read - self.skipped,
+            rows_skipped: self.skipped,
+            errors: self.messages,
+        }
+    }
+}
+
+fn is_json_path(path: &Path) -> bool {
+    matches!(
+        path.extension().and_then(|e| e.to_str()).map(|e| e.to_ascii_lowercase()).as_deref(),
+        Some("json" | "jsonl" | "ndjson")
+    )
+}
+
+/// Reads an event log from a file: JSON for `.json` / `.jsonl` / `.ndjson`, else CSV.
+pub fn read_events_path(path: impl AsRef<Path>, opts: &LoadOptions) -> Result<EventLog> {
+    let path = path.as_ref();
+    let file = File::open(path)?;
+    if is_json_path(path) {
+        read_events_json(file, opts)
+    } else {
+        read_events_csv(file, opts)
+    }
+}
+
+/// Reads survey responses from a file: JSON for `.json` / `.jsonl` / `.ndjson`, else CSV.
+pub fn read_surveys_path(path: impl AsRef<Path>, opts: &LoadOptions) -> Result<Surveys> {
+    let path = path.as_ref();
+    let file = File::open(path)?;
+    if is_json_path(path) {
+        read_surveys_json(file, opts)
+    } else {
+        read_surveys_csv(file, opts)
+    }
+}
+
+pub(crate) fn read_all(mut r: impl Read) -> Result<Vec<u8>> {
+    let mut buf = Vec::new();
+    r.read_to_end(&mut buf)?;
+    Ok(buf)
+}

@@ -1,0 +1,268 @@
+//! The meaning of the columns: which are required, how each cell is read and what an error says.
+//! Shared by the CSV and JSON readers.
+
+use super::LoadOptions;
+use crate::error::{Error, Result};
+use crate::model::{EventLogBuilder, RawResponse, NO_ID};
+use crate::time::parse_timestamp;
+
+pub(crate) const CUSTOMER: &str = "customer_id";
+pub(crate) const TIMESTAMP: &str = "timestamp";
+pub(crate) const TOUCHPOINT: &str = "touchpoint";
+
+/// Where each known column of an event table is.
+#[derive(Debug, Clone)]
+pub(crate) struct EventSchema {
+    pub names: Vec<String>,
+    pub customer: usize,
+    pub ts: usize,
+    pub tp: usize,
+    pub channel: Option<usize>,
+    pub stage: Option<usize>,
+    pub value: Option<usize>,
+    /// `(column index, property name)`
+    pub props: Vec<(usize, String)>,
+}
+
+fn trim(b: &[u8]) -> &[u8] {
+    b.trim_ascii()
+}
+
+fn find(names: &[String], want: &str) -> Option<usize> {
+    names.iter().position(|n| n == want)
+}
+
+fn require(names: &[String], want: &str) -> Result<usize> {
+    find(names, want).ok_or_else(|| Error::MissingColumn {
+        column: want.to_string(),
+        found: if names.is_empty() {
+            "(none)".to_string()
+        } else {
+            names.join(", ")
+        },
+    })
+}
+
+/// Canonical, trimmed header names; duplicates are an error.
+pub(crate) fn header_names(raw: &[String], opts: &LoadOptions) -> Result<Vec<String>> {
+    let names: Vec<String> = raw
+        .iter()
+        .map(|h| opts.canonical(h.trim()).to_string())
+        .collect();
+    for (i, n) in names.iter().enumerate() {
+        if names[..i].contains(n) {
+            return Err(Error::MalformedRow {
+                line: 1,
+                message: format!("column {n:?} appears twice in the header"),
+            });
+        }
+    }
+    Ok(names)
+}
+
+impl EventSchema {
+    pub(crate) fn new(names: Vec<String>, opts: &LoadOptions) -> Result<Self> {
+        let customer = require(&names, CUSTOMER)?;
+        let ts = require(&names, TIMESTAMP)?;
+        let tp = require(&names, TOUCHPOINT)?;
+        let channel = find(&names, "channel");
+        let stage = find(&names, "stage");
+        let value = find(&names, "value");
+        let known = [Some(customer), Some(ts), Some(tp), channel, stage, value];
+        let props = if opts.ignore_extra_columns {
+            Vec::new()
+        } else {
+            names
+                .iter()
+                .enumerate()
+                .filter(|(i, n)| !known.contains(&Some(*i)) && !n.is_empty())
+                .map(|(i, n)| (i, n.clone()))
+                .collect()
+        };
+        Ok(EventSchema {
+            names,
+            customer,
+            ts,
+            tp,
+            channel,
+            stage,
+            value,
+            props,
+        })
+    }
+
+    /// A builder with this schema's property columns declared.
+    pub(crate) fn builder(&self) -> EventLogBuilder {
+        let names: Vec<&str> = self.props.iter().map(|(_, n)| n.as_str()).collect();
+        EventLogBuilder::new().with_properties(&names)
+    }
+
+    /// Reads one row into `b`. `get(i)` is the raw cell of column `i` (`None` if absent).
+    pub(crate) fn push_row<'a>(
+        &self,
+        b: &mut EventLogBuilder,
+        line: u64,
+        get: impl Fn(usize) -> Option<&'a [u8]>,
+    ) -> Result<()> {
+        let cell = |i: usize| trim(get(i).unwrap_or(b""));
+        let text = |i: usize| -> Result<&'a str> {
+            let raw = trim(get(i).unwrap_or(b""));
+            std::str::from_utf8(raw)
+                .map_err(|_| Error::invalid_value(line, &self.names[i], raw, "valid UTF-8 text"))
+        };
+        let customer = text(self.customer)?;
+        if customer.is_empty() {
+            return Err(Error::invalid_value(line, CUSTOMER, b"", "a non-empty customer id"));
+        }
+        let raw_ts = cell(self.ts);
+        let ts = parse_timestamp(raw_ts)
+            .map_err(|e| Error::invalid_value(line, TIMESTAMP, raw_ts, e))?;
+        let tp = text(self.tp)?;
+        if tp.is_empty() {
+            return Err(Error::invalid_value(line, TOUCHPOINT, b"", "a non-empty touchpoint name"));
+        }
+        let channel = self.channel.map(text).transpose()?.unwrap_or("");
+        let stage = self.stage.map(text).transpose()?.unwrap_or("");
+        let value = match self.value {
+            None => f64::NAN,
+            Some(i) => parse_value(cell(i)).map_err(|exp| {
+                Error::invalid_value(line, "value", cell(i), exp)
+            })?,
+        };
+        let mut prop_vals = Vec::with_capacity(self.props.len());
+        for (i, _) in &self.props {
+            prop_vals.push(text(*i)?);
+        }
+        // All cells are valid: only now touch the builder, so a bad row leaves no trace.
+        let c = b.customers.intern(customer);
+        let t = b.touchpoints.intern(tp);
+        let ch = if channel.is_empty() { NO_ID } else { b.channels.intern(channel) };
+        let st = if stage.is_empty() { NO_ID } else { b.stages.intern(stage) };
+        b.push_ids(c, ts, t, ch, st, value);
+        for (k, v) in prop_vals.into_iter().enumerate() {
+            if !v.is_empty() {
+                let id = b.prop_values[k].intern(v);
+                *b.props[k].last_mut().expect("row pushed") = id;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A conversion value: blank is none; otherwise a finite decimal number.
+fn parse_value(s: &[u8]) -> std::result::Result<f64, &'static str> {
+    const EXPECTED: &str = "a decimal number (or blank for none)";
+    if s.is_empty() {
+        return Ok(f64::NAN);
+    }
+    // Reject the words f64::from_str accepts ("inf", "NaN"): a value is a number.
+    if !s.iter().all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+' | b'e' | b'E')) {
+        return Err(EXPECTED);
+    }
+    let v: f64 = std::str::from_utf8(s)
+        .ok()
+        .and_then(|t| t.parse().ok())
+        .ok_or(EXPECTED)?;
+    if v.is_finite() {
+        Ok(v)
+    } else {
+        Err(EXPECTED)
+    }
+}
+
+/// Where each column of a survey table is.
+#[derive(Debug, Clone)]
+pub(crate) struct SurveySchema {
+    pub names: Vec<String>,
+    customer: usize,
+    ts: usize,
+    tp: Option<usize>,
+    scores: [(Option<usize>, &'static str); 3],
+}
+
+impl SurveySchema {
+    pub(crate) fn new(names: Vec<String>) -> Result<Self> {
+        let customer = require(&names, CUSTOMER)?;
+        let ts = require(&names, TIMESTAMP)?;
+        let scores = [
+            (find(&names, "nps"), "nps"),
+            (find(&names, "csat"), "csat"),
+            (find(&names, "ces"), "ces"),
+        ];
+        if scores.iter().all(|(i, _)| i.is_none()) {
+            return Err(Error::MissingColumn {
+                column: "nps".into(),
+                found: format!("{} (a survey table needs at least one of nps, csat, ces)", names.join(", ")),
+            });
+        }
+        Ok(SurveySchema {
+            tp: find(&names, TOUCHPOINT),
+            names,
+            customer,
+            ts,
+            scores,
+        })
+    }
+
+    pub(crate) fn parse_row<'a>(
+        &self,
+        line: u64,
+        get: impl Fn(usize) -> Option<&'a [u8]>,
+    ) -> Result<RawResponse> {
+        let cell = |i: usize| trim(get(i).unwrap_or(b""));
+        let text = |i: usize| -> Result<&'a str> {
+            let raw = trim(get(i).unwrap_or(b""));
+            std::str::from_utf8(raw)
+                .map_err(|_| Error::invalid_value(line, &self.names[i], raw, "valid UTF-8 text"))
+        };
+        let customer = text(self.customer)?;
+        if customer.is_empty() {
+            return Err(Error::invalid_value(line, CUSTOMER, b"", "a non-empty customer id"));
+        }
+        let raw_ts = cell(self.ts);
+        let ts = parse_timestamp(raw_ts)
+            .map_err(|e| Error::invalid_value(line, TIMESTAMP, raw_ts, e))?;
+        let touchpoint = self.tp.map(text).transpose()?.filter(|t| !t.is_empty());
+        let mut out = [None; 3];
+        for (k, (col, name)) in self.scores.iter().enumerate() {
+            let Some(i) = col else { continue };
+            let raw = cell(*i);
+            if raw.is_empty() {
+                continue;
+            }
+            let expected = crate::model::survey_expected(name);
+            let v = std::str::from_utf8(raw)
+                .ok()
+                .filter(|t| t.bytes().all(|b| b.is_ascii_digit()))
+                .and_then(|t| t.parse::<u8>().ok())
+                .ok_or_else(|| Error::invalid_value(line, name, raw, &expected))?;
+            crate::model::check_score(name, v)
+                .map_err(|exp| Error::invalid_value(line, name, raw, exp))?;
+            out[k] = Some(v);
+        }
+        Ok(RawResponse {
+            customer_id: customer.to_string(),
+            timestamp_us: ts,
+            touchpoint: touchpoint.map(str::to_string),
+            nps: out[0],
+            csat: out[1],
+            ces: out[2],
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values() {
+        assert!(parse_value(b"").unwrap().is_nan());
+        assert_eq!(parse_value(b"12.50"), Ok(12.5));
+        assert_eq!(parse_value(b"-3e2"), Ok(-300.0));
+        assert!(parse_value(b"inf").is_err());
+        assert!(parse_value(b"NaN").is_err());
+        assert!(parse_value(b"12,50").is_err());
+        assert!(parse_value(b"1e999").is_err());
+    }
+}

@@ -1,0 +1,1 @@
+//! The metrics. Each submodule is one family, defined in `docs/metrics.md`.

@@ -1,0 +1,802 @@
+use std::collections::HashMap;
+use std::ops::Range;
+
+use serde::Serialize;
+
+use super::stage::stage_order;
+use super::{Catalog, Channel, Interner};
+use crate::error::{Error, Result};
+use crate::ingest::LoadReport;
+
+/// Marks an absent id in an id column (no stage, missing property value).
+pub const NO_ID: u32 = u32::MAX;
+const NO_STAGE: u16 = u16::MAX;
+
+/// One extra column of the event log, carried as a string property for segmentation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PropertyColumn {
+    /// Column name as in the header.
+    pub name: String,
+    /// The distinct values, ids in string order.
+    pub values: Interner,
+    /// Per event, the id of its value, or [`NO_ID`] when blank.
+    pub ids: Vec<u32>,
+}
+
+/// The columnar event log: every customer's events, grouped by customer and ordered in time.
+///
+/// Strings are interned: customers, touchpoints, channels, stages and property values are small
+/// integer ids whose order is the order of the strings (stages: the default stages in journey
+/// order, then custom stages by name), so ids never depend on the order of the input rows.
+/// Each event costs 26 bytes plus 4 per property column.
+///
+/// Events of one customer are contiguous and sorted by timestamp; events with equal timestamps
+/// keep their input order (a stable sort). Every metric walks [`EventLog::journeys`].
+#[derive(Debug, Clone)]
+pub struct EventLog {
+    pub(crate) customers: Interner,
+    pub(crate) touchpoints: Interner,
+    pub(crate) channels: Interner,
+    pub(crate) stages: Interner,
+    /// `offsets[c]..offsets[c + 1]` are customer `c`'s events.
+    pub(crate) offsets: Vec<usize>,
+    /// Microseconds since the Unix epoch, UTC.
+    pub(crate) ts: Vec<i64>,
+    pub(crate) touchpoint: Vec<u32>,
+    pub(crate) channel: Vec<u32>,
+    pub(crate) stage: Vec<u16>,
+    /// Conversion value, NaN when absent.
+    pub(crate) value: Vec<f64>,
+    pub(crate) properties: Vec<PropertyColumn>,
+    /// Per touchpoint id: is it a conversion?
+    pub(crate) is_conversion: Vec<bool>,
+    pub(crate) conversion_names: Vec<String>,
+    pub(crate) catalog: Catalog,
+    pub(crate) report: LoadReport,
+}
+
+/// A customer's journey: a borrowed view of their events, in order.
+#[derive(Debug, Clone, Copy)]
+pub struct Journey<'a> {
+    log: &'a EventLog,
+    customer: u32,
+    range: (usize, usize),
+}
+
+impl<'a> Journey<'a> {
+    /// Customer index in the log (ids are in customer-id order).
+    pub fn customer(&self) -> u32 {
+        self.customer
+    }
+    /// The customer's id.
+    pub fn customer_id(&self) -> &'a str {
+        self.log.customers.name(self.customer)
+    }
+    /// Number of events.
+    pub fn len(&self) -> usize {
+        self.range.1 - self.range.0
+    }
+    /// Whether the journey has no event (never true for a loaded log).
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// Positions of the events in the log's columns.
+    pub fn range(&self) -> Range<usize> {
+        self.range.0..self.range.1
+    }
+    /// Timestamps, microseconds since the epoch, UTC.
+    pub fn timestamps(&self) -> &'a [i64] {
+        &self.log.ts[self.range()]
+    }
+    /// Touchpoint ids.
+    pub fn touchpoints(&self) -> &'a [u32] {
+        &self.log.touchpoint[self.range()]
+    }
+    /// Channel ids.
+    pub fn channels(&self) -> &'a [u32] {
+        &self.log.channel[self.range()]
+    }
+    /// Values (NaN when absent).
+    pub fn values(&self) -> &'a [f64] {
+        &self.log.value[self.range()]
+    }
+    /// The log the journey belongs to.
+    pub fn log(&self) -> &'a EventLog {
+        self.log
+    }
+}
+
+/// One event as given by a caller (the row form, before interning).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RawEvent {
+    /// Customer id.
+    pub customer_id: String,
+    /// Microseconds since the Unix epoch, UTC.
+    pub timestamp_us: i64,
+    /// Touchpoint name.
+    pub touchpoint: String,
+    /// Channel, if the row has one.
+    pub channel: Option<String>,
+    /// Stage, if the row has one.
+    pub stage: Option<String>,
+    /// Conversion value.
+    pub value: Option<f64>,
+    /// Extra properties, `(column, value)`.
+    pub properties: Vec<(String, String)>,
+}
+
+/// Collects events in any order and builds the sorted [`EventLog`].
+///
+/// The CSV and JSON readers use it; so can callers holding rows in memory.
+#[derive(Debug, Clone, Default)]
+pub struct EventLogBuilder {
+    pub(crate) customers: Interner,
+    pub(crate) touchpoints: Interner,
+    pub(crate) channels: Interner,
+    pub(crate) stages: Interner,
+    pub(crate) prop_names: Vec<String>,
+    pub(crate) prop_values: Vec<Interner>,
+    pub(crate) cust: Vec<u32>,
+    pub(crate) ts: Vec<i64>,
+    pub(crate) tp: Vec<u32>,
+    /// [`NO_ID`]: take the channel from the catalog.
+    pub(crate) ch: Vec<u32>,
+    /// [`NO_ID`]: take the stage from the catalog.
+    pub(crate) st: Vec<u32>,
+    pub(crate) value: Vec<f64>,
+    pub(crate) props: Vec<Vec<u32>>,
+}
+
+impl EventLogBuilder {
+    /// An empty builder.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Declares property columns up front (they are otherwise added as first seen).
+    pub fn with_properties<S: AsRef<str>>(mut self, names: &[S]) -> Self {
+        for n in names {
+            self.property_index(n.as_ref());
+        }
+        self
+    }
+
+    pub(crate) fn property_index(&mut self, name: &str) -> usize {
+        if let Some(i) = self.prop_names.iter().position(|p| p == name) {
+            return i;
+        }
+        self.prop_names.push(name.to_string());
+        self.prop_values.push(Interner::new());
+        self.props.push(vec![NO_ID; self.cust.len()]);
+        self.prop_names.len() - 1
+    }
+
+    /// Number of events so far.
+    pub fn len(&self) -> usize {
+        self.cust.len()
+    }
+
+    /// Whether no event was added.
+    pub fn is_empty(&self) -> bool {
+        self.cust.is_empty()
+    }
+
+    /// Adds one event. Empty customer ids or touchpoints and non-finite values are rejected.
+    pub fn push(&mut self, e: &RawEvent) -> Result<()> {
+        if e.customer_id.is_empty() {
+            return Err(Error::argument("customer_id", "must not be empty"));
+        }
+        if e.touchpoint.is_empty() {
+            return Err(Error::argument("touchpoint", "must not be empty"));
+        }
+        if let Some(v) = e.value {
+            if !v.is_finite() {
+                return Err(Error::argument("value", format!("{v} is not a finite number")));
+            }
+        }
+        fn nonempty(s: &Option<String>) -> Option<&str> {
+            s.as_deref().filter(|s| !s.is_empty())
+        }
+        let c = self.customers.intern(&e.customer_id);
+        let t = self.touchpoints.intern(&e.touchpoint);
+        let ch = nonempty(&e.channel).map_or(NO_ID, |s| self.channels.intern(s));
+        let st = nonempty(&e.stage).map_or(NO_ID, |s| self.stages.intern(s));
+        self.push_ids(c, e.timestamp_us, t, ch, st, e.value.unwrap_or(f64::NAN));
+        for (k, v) in &e.properties {
+            let i = self.property_index(k);
+            if !v.is_empty() {
+                let id = self.prop_values[i].intern(v);
+                *self.props[i].last_mut().expect("row pushed") = id;
+            }
+        }
+        Ok(())
+    }
+
+    /// Appends an already interned row; property cells start blank.
+    pub(crate) fn push_ids(&mut self, c: u32, ts: i64, tp: u32, ch: u32, st: u32, value: f64) {
+        self.cust.push(c);
+        self.ts.push(ts);
+        self.tp.push(tp);
+        self.ch.push(ch);
+        self.st.push(st);
+        self.value.push(value);
+        for p in &mut self.props {
+            p.push(NO_ID);
+        }
+    }
+
+    /// Appends all rows of `other` after the rows of `self` (keeping their order).
+    pub(crate) fn append(&mut self, other: EventLogBuilder) {
+        fn remap(into: &mut Interner, from: &Interner) -> Vec<u32> {
+            from.names().iter().map(|s| into.intern(s)).collect()
+        }
+        let cm = remap(&mut self.customers, &other.customers);
+        let tm = remap(&mut self.touchpoints, &other.touchpoints);
+        let hm = remap(&mut self.channels, &other.channels);
+        let sm = remap(&mut self.stages, &other.stages);
+        let map = |m: &[u32], id: u32| if id == NO_ID { NO_ID } else { m[id as usize] };
+        let n_before = self.cust.len();
+        self.cust.extend(other.cust.iter().map(|&c| cm[c as usize]));
+        self.tp.extend(other.tp.iter().map(|&t| tm[t as usize]));
+        self.ch.extend(other.ch.iter().map(|&h| map(&hm, h)));
+        self.st.extend(other.st.iter().map(|&s| map(&sm, s)));
+        self.ts.extend_from_slice(&other.ts);
+        self.value.extend_from_slice(&other.value);
+        let n_after = self.cust.len();
+        let mut filled = vec![false; self.prop_names.len()];
+        for (i, name) in other.prop_names.iter().enumerate() {
+            let j = self.property_index(name);
+            // property_index may have padded a new column to the new length; cut back.
+            self.props[j].truncate(n_before);
+            let pm = remap(&mut self.prop_values[j], &other.prop_values[i]);
+            self.props[j].extend(other.props[i].iter().map(|&v| map(&pm, v)));
+            if filled.len() <= j {
+                filled.resize(j + 1, false);
+            }
+            filled[j] = true;
+        }
+        for (j, col) in self.props.iter_mut().enumerate() {
+            if !filled.get(j).copied().unwrap_or(false) {
+                col.resize(n_after, NO_ID);
+            }
+        }
+    }
+
+    /// Sorts and freezes the log. `catalog` fills missing channels and stages; `conversions` is
+    /// the set of conversion touchpoints.
+    pub fn build(self, catalog: Option<&Catalog>, conversions: &[&str]) -> EventLog {
+        self.build_with_report(catalog, conversions, LoadReport::default())
+    }
+
+    pub(crate) fn build_with_report(
+        self,
+        catalog: Option<&Catalog>,
+        conversions: &[&str],
+        mut report: LoadReport,
+    ) -> EventLog {
+        let catalog = catalog.cloned().unwrap_or_default();
+        let n = self.cust.len();
+        let EventLogBuilder {
+            customers,
+            touchpoints,
+            mut channels,
+            mut stages,
+            prop_names,
+            prop_values,
+            cust,
+            ts,
+            tp,
+            mut ch,
+            mut st,
+            value,
+            props,
+        } = self;
+
+        // Fill channel and stage from the catalog (else `unknown` / none), per touchpoint.
+        let mut tp_channel = Vec::with_capacity(touchpoints.len());
+        let mut tp_stage = Vec::with_capacity(touchpoints.len());
+        for name in touchpoints.names() {
+            let entry = catalog.get(name);
+            let c = entry
+                .and_then(|e| e.channel.as_deref())
+                .unwrap_or(Channel::UNKNOWN);
+            tp_channel.push(c.to_string());
+            tp_stage.push(entry.and_then(|e| e.stage.clone()));
+        }
+        let mut tp_channel_id: Vec<Option<u32>> = vec![None; touchpoints.len()];
+        let mut tp_stage_id: Vec<Option<u32>> = vec![None; touchpoints.len()];
+        for i in 0..n {
+            let t = tp[i] as usize;
+            if ch[i] == NO_ID {
+                ch[i] = *tp_channel_id[t].get_or_insert_with(|| channels.intern(&tp_channel[t]));
+            }
+            if st[i] == NO_ID {
+                if let Some(s) = &tp_stage[t] {
+                    st[i] = *tp_stage_id[t].get_or_insert_with(|| stages.intern(s));
+                }
+            }
+        }
+
+        // Ids in string order, so they do not depend on row order.
+        let (customers, cmap) = customers.sorted();
+        let (touchpoints, tmap) = touchpoints.sorted();
+        let (channels, hmap) = channels.sorted();
+        let (stages, smap) = stages.sorted_by(stage_order);
+
+        // Stable counting sort by customer, then a stable sort by time inside each customer.
+        let n_cust = customers.len();
+        let mut offsets = vec![0usize; n_cust + 1];
+        for &c in &cust {
+            offsets[cmap[c as usize] as usize + 1] += 1;
+        }
+        for i in 0..n_cust {
+            offsets[i + 1] += offsets[i];
+        }
+        let mut next = offsets.clone();
+        let mut order = vec![0u32; n];
+        for (row, &c) in cust.iter().enumerate() {
+            let slot = &mut next[cmap[c as usize] as usize];
+            order[*slot] = row as u32;
+            *slot += 1;
+        }
+        drop(next);
+        drop(cust);
+        sort_within_customers(&mut order, &offsets, &ts);
+
+        let gather = |col: &[u32], map: &[u32]| -> Vec<u32> {
+            order
+                .iter()
+                .map(|&r| {
+                    let v = col[r as usize];
+                    if v == NO_ID {
+                        NO_ID
+                    } else {
+                        map[v as usize]
+                    }
+                })
+                .collect()
+        };
+        let touchpoint = gather(&tp, &tmap);
+        drop(tp);
+        let channel = gather(&ch, &hmap);
+        drop(ch);
+        let stage: Vec<u16> = order
+            .iter()
+            .map(|&r| {
+                let s = st[r as usize];
+                if s == NO_ID {
+                    NO_STAGE
+                } else {
+                    smap[s as usize] as u16
+                }
+            })
+            .collect();
+        drop(st);
+        let ts_sorted: Vec<i64> = order.iter().map(|&r| ts[r as usize]).collect();
+        drop(ts);
+        let value_sorted: Vec<f64> = order.iter().map(|&r| value[r as usize]).collect();
+        drop(value);
+        let mut properties = Vec::with_capacity(prop_names.len());
+        for ((name, vals), col) in prop_names.into_iter().zip(prop_values).zip(props) {
+            let (values, vmap) = vals.sorted();
+            let ids = gather(&col, &vmap);
+            properties.push(PropertyColumn { name, values, ids });
+        }
+
+        report.rows_kept = n as u64;
+        let mut log = EventLog {
+            customers,
+            touchpoints,
+            channels,
+            stages,
+            offsets,
+            ts: ts_sorted,
+            touchpoint,
+            channel,
+            stage,
+            value: value_sorted,
+            properties,
+            is_conversion: Vec::new(),
+            conversion_names: Vec::new(),
+            catalog,
+            report,
+        };
+        log.set_conversions(conversions);
+        log
+    }
+}
+
+#[cfg(feature = "parallel")]
+fn sort_within_customers(order: &mut [u32], offsets: &[usize], ts: &[i64]) {
+    use rayon::prelude::*;
+    // Split `order` into per-customer slices, batched so each task has real work.
+    let mut slices: Vec<&mut [u32]> = Vec::with_capacity(offsets.len());
+    let mut rest = order;
+    for w in offsets.windows(2) {
+        let (head, tail) = rest.split_at_mut(w[1] - w[0]);
+        slices.push(head);
+        rest = tail;
+    }
+    slices.par_iter_mut().with_min_len(4096).for_each(|s| {
+        if !s.windows(2).all(|w| ts[w[0] as usize] <= ts[w[1] as usize]) {
+            s.sort_by_key(|&r| ts[r as usize]);
+        }
+    });
+}
+
+#[cfg(not(feature = "parallel"))]
+fn sort_within_customers(order: &mut [u32], offsets: &[usize], ts: &[i64]) {
+    for w in offsets.windows(2) {
+        let s = &mut order[w[0]..w[1]];
+        if !s.windows(2).all(|w| ts[w[0] as usize] <= ts[w[1] as usize]) {
+            s.sort_by_key(|&r| ts[r as usize]);
+        }
+    }
+}
+
+/// Sizes of the log, as reported by [`EventLog::summary`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LogSummary {
+    /// Number of events.
+    pub n_events: usize,
+    /// Number of distinct customers.
+    pub n_customers: usize,
+    /// Number of distinct touchpoints.
+    pub n_touchpoints: usize,
+    /// Number of distinct channels.
+    pub n_channels: usize,
+    /// Number of conversion events.
+    pub n_conversions: usize,
+    /// Customers with at least one conversion.
+    pub n_converting_customers: usize,
+    /// Sum of conversion values.
+    pub revenue: f64,
+    /// First event time (RFC 3339), if any.
+    pub first_event: Option<String>,
+    /// Last event time (RFC 3339), if any.
+    pub last_event: Option<String>,
+}
+
+impl EventLog {
+    /// An empty log.
+    pub fn empty() -> Self {
+        EventLogBuilder::new().build(None, &["purchase"])
+    }
+
+    /// Number of events.
+    pub fn n_events(&self) -> usize {
+        self.ts.len()
+    }
+
+    /// Number of distinct customers.
+    pub fn n_customers(&self) -> usize {
+        self.customers.len()
+    }
+
+    /// The journey of customer index `c` (`0..n_customers`, in customer-id order).
+    pub fn journey(&self, c: u32) -> Journey<'_> {
+        Journey {
+            log: self,
+            customer: c,
+            range: (self.offsets[c as usize], self.offsets[c as usize + 1]),
+        }
+    }
+
+    /// The journey of a customer by id.
+    pub fn journey_of(&self, customer_id: &str) -> Option<Journey<'_>> {
+        self.customers.get(customer_id).map(|c| self.journey(c))
+    }
+
+    /// Every customer's journey, in customer-id order.
+    pub fn journeys(&self) -> impl ExactSizeIterator<Item = Journey<'_>> + '_ {
+        (0..self.n_customers() as u32).map(move |c| self.journey(c))
+    }
+
+    /// Customer ids (index = customer index).
+    pub fn customer_ids(&self) -> &[String] {
+        self.customers.names()
+    }
+    /// Touchpoint names (index = touchpoint id), sorted.
+    pub fn touchpoints(&self) -> &[String] {
+        self.touchpoints.names()
+    }
+    /// Channel names (index = channel id), sorted.
+    pub fn channels(&self) -> &[String] {
+        self.channels.names()
+    }
+    /// Stage names (index = stage id): default stages in journey order, then custom ones.
+    pub fn stages(&self) -> &[String] {
+        self.stages.names()
+    }
+    /// The id of a touchpoint name.
+    pub fn touchpoint_id(&self, name: &str) -> Option<u32> {
+        self.touchpoints.get(name)
+    }
+    /// The id of a channel name.
+    pub fn channel_id(&self, name: &str) -> Option<u32> {
+        self.channels.get(name)
+    }
+    /// Name of a touchpoint id.
+    pub fn touchpoint_name(&self, id: u32) -> &str {
+        self.touchpoints.name(id)
+    }
+    /// Name of a channel id.
+    pub fn channel_name(&self, id: u32) -> &str {
+        self.channels.name(id)
+    }
+    /// The stage name of event `i`, if it has one.
+    pub fn stage_of(&self, i: usize) -> Option<&str> {
+        let s = self.stage[i];
+        (s != NO_STAGE).then(|| self.stages.name(s as u32))
+    }
+
+    /// All timestamps (microseconds, UTC), in log order.
+    pub fn timestamps(&self) -> &[i64] {
+        &self.ts
+    }
+    /// All touchpoint ids, in log order.
+    pub fn touchpoint_ids(&self) -> &[u32] {
+        &self.touchpoint
+    }
+    /// All channel ids, in log order.
+    pub fn channel_ids(&self) -> &[u32] {
+        &self.channel
+    }
+    /// All stage ids, in log order (`u16::MAX` when none).
+    pub fn stage_ids(&self) -> &[u16] {
+        &self.stage
+    }
+    /// All values, in log order (NaN when none).
+    pub fn values(&self) -> &[f64] {
+        &self.value
+    }
+    /// `offsets[c]..offsets[c + 1]` are customer `c`'s events.
+    pub fn offsets(&self) -> &[usize] {
+        &self.offsets
+    }
+    /// The extra property columns.
+    pub fn properties(&self) -> &[PropertyColumn] {
+        &self.properties
+    }
+    /// A property column by name.
+    pub fn property(&self, name: &str) -> Option<&PropertyColumn> {
+        self.properties.iter().find(|p| p.name == name)
+    }
+    /// The touchpoint catalog the log was loaded with.
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+    /// What happened while loading: rows read, kept, skipped, first errors.
+    pub fn load_report(&self) -> &LoadReport {
+        &self.report
+    }
+
+    /// Whether touchpoint id `tp` is a conversion.
+    pub fn is_conversion(&self, tp: u32) -> bool {
+        self.is_conversion[tp as usize]
+    }
+    /// The conversion touchpoint names as configured (some may not occur in the log).
+    pub fn conversion_touchpoints(&self) -> &[String] {
+        &self.conversion_names
+    }
+    /// Sets the conversion touchpoints (default `purchase`).
+    pub fn set_conversions<S: AsRef<str>>(&mut self, names: &[S]) {
+        let mut names: Vec<String> = names.iter().map(|s| s.as_ref().to_string()).collect();
+        names.sort();
+        names.dedup();
+        self.is_conversion = vec![false; self.touchpoints.len()];
+        for n in &names {
+            if let Some(id) = self.touchpoints.get(n) {
+                self.is_conversion[id as usize] = true;
+            }
+        }
+        self.conversion_names = names;
+    }
+
+    /// Bytes held by the event columns (excluding interned strings).
+    pub fn column_bytes(&self) -> usize {
+        self.ts.len() * 8
+            + self.touchpoint.len() * 4
+            + self.channel.len() * 4
+            + self.stage.len() * 2
+            + self.value.len() * 8
+            + self.offsets.len() * 8
+            + self.properties.iter().map(|p| p.ids.len() * 4).sum::<usize>()
+    }
+
+    /// Bytes held by the interned strings.
+    pub fn string_bytes(&self) -> usize {
+        self.customers.string_bytes()
+            + self.touchpoints.string_bytes()
+            + self.channels.string_bytes()
+            + self.stages.string_bytes()
+            + self
+                .properties
+                .iter()
+                .map(|p| p.values.string_bytes())
+                .sum::<usize>()
+    }
+
+    /// Headline sizes.
+    pub fn summary(&self) -> LogSummary {
+        let mut n_conversions = 0;
+        let mut revenue = 0.0;
+        let mut converting = 0;
+        for j in self.journeys() {
+            let mut any = false;
+            for (&t, &v) in j.touchpoints().iter().zip(j.values()) {
+                if self.is_conversion(t) {
+                    n_conversions += 1;
+                    any = true;
+                    if !v.is_nan() {
+                        revenue += v;
+                    }
+                }
+            }
+            converting += any as usize;
+        }
+        LogSummary {
+            n_events: self.n_events(),
+            n_customers: self.n_customers(),
+            n_touchpoints: self.touchpoints.len(),
+            n_channels: self.channels.len(),
+            n_conversions,
+            n_converting_customers: converting,
+            revenue,
+            first_event: self.ts.iter().min().map(|&t| crate::time::format_us(t)),
+            last_event: self.ts.iter().max().map(|&t| crate::time::format_us(t)),
+        }
+    }
+
+    /// The rows back, in log order (customer-id order, then time). Used by writers and tests.
+    pub fn rows(&self) -> impl Iterator<Item = RawEvent> + '_ {
+        self.journeys().flat_map(move |j| {
+            j.range().map(move |i| RawEvent {
+                customer_id: j.customer_id().to_string(),
+                timestamp_us: self.ts[i],
+                touchpoint: self.touchpoints.name(self.touchpoint[i]).to_string(),
+                channel: Some(self.channels.name(self.channel[i]).to_string()),
+                stage: self.stage_of(i).map(str::to_string),
+                value: (!self.value[i].is_nan()).then_some(self.value[i]),
+                properties: self
+                    .properties
+                    .iter()
+                    .filter(|p| p.ids[i] != NO_ID)
+                    .map(|p| (p.name.clone(), p.values.name(p.ids[i]).to_string()))
+                    .collect(),
+            })
+        })
+    }
+
+    /// Each customer's value of a property: the value on their latest event that has one.
+    /// `None` for customers that never have it.
+    pub fn customer_property(&self, name: &str) -> Option<Vec<Option<&str>>> {
+        let col = self.property(name)?;
+        Some(
+            self.journeys()
+                .map(|j| {
+                    j.range()
+                        .rev()
+                        .map(|i| col.ids[i])
+                        .find(|&v| v != NO_ID)
+                        .map(|v| col.values.name(v))
+                })
+                .collect(),
+        )
+    }
+
+    /// Touchpoint name -> channel name, taking the channel most often seen with the touchpoint
+    /// (ties: the smaller channel name).
+    pub fn touchpoint_channels(&self) -> HashMap<&str, &str> {
+        let mut counts: HashMap<(u32, u32), u64> = HashMap::new();
+        for (&t, &c) in self.touchpoint.iter().zip(&self.channel) {
+            *counts.entry((t, c)).or_default() += 1;
+        }
+        let mut best: HashMap<u32, (u64, u32)> = HashMap::new();
+        for ((t, c), n) in counts {
+            let e = best.entry(t).or_insert((n, c));
+            if n > e.0 || (n == e.0 && c < e.1) {
+                *e = (n, c);
+            }
+        }
+        best.into_iter()
+            .map(|(t, (_, c))| (self.touchpoints.name(t), self.channels.name(c)))
+            .collect()
+    }
+}
+
+impl Default for EventLog {
+    fn default() -> Self {
+        Self::empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ev(c: &str, t: i64, tp: &str) -> RawEvent {
+        RawEvent {
+            customer_id: c.into(),
+            timestamp_us: t,
+            touchpoint: tp.into(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn groups_by_customer_and_sorts_stably_by_time() {
+        let mut b = EventLogBuilder::new();
+        for e in [
+            ev("b", 5, "x"),
+            ev("a", 3, "late"),
+            ev("a", 1, "first"),
+            ev("a", 3, "later-tie"),
+            ev("b", 5, "y"),
+        ] {
+            b.push(&e).unwrap();
+        }
+        let log = b.build(None, &["purchase"]);
+        assert_eq!(log.n_customers(), 2);
+        let a = log.journey_of("a").unwrap();
+        let names: Vec<&str> = a
+            .touchpoints()
+            .iter()
+            .map(|&t| log.touchpoint_name(t))
+            .collect();
+        assert_eq!(names, ["first", "late", "later-tie"]);
+        let b = log.journey_of("b").unwrap();
+        let names: Vec<&str> = b
+            .touchpoints()
+            .iter()
+            .map(|&t| log.touchpoint_name(t))
+            .collect();
+        assert_eq!(names, ["x", "y"]);
+        assert_eq!(log.channels(), &["unknown".to_string()]);
+    }
+
+    #[test]
+    fn catalog_fills_channel_and_stage() {
+        let mut cat = Catalog::new();
+        cat.insert("ig_ad", Some("social"), Some("awareness"), Default::default());
+        let mut b = EventLogBuilder::new();
+        b.push(&ev("a", 1, "ig_ad")).unwrap();
+        b.push(&RawEvent {
+            channel: Some("paid".into()),
+            ..ev("a", 2, "ig_ad")
+        })
+        .unwrap();
+        b.push(&ev("a", 3, "other")).unwrap();
+        let log = b.build(Some(&cat), &[]);
+        let ch: Vec<&str> = log.channel.iter().map(|&c| log.channel_name(c)).collect();
+        assert_eq!(ch, ["social", "paid", "unknown"]);
+        assert_eq!(log.stage_of(0), Some("awareness"));
+        assert_eq!(log.stage_of(2), None);
+    }
+
+    #[test]
+    fn empty_log_is_valid() {
+        let log = EventLog::empty();
+        assert_eq!(log.n_events(), 0);
+        assert_eq!(log.n_customers(), 0);
+        assert_eq!(log.summary().first_event, None);
+    }
+
+    #[test]
+    fn append_keeps_properties_aligned() {
+        let mut a = EventLogBuilder::new();
+        a.push(&ev("a", 1, "x")).unwrap();
+        let mut b = EventLogBuilder::new();
+        b.push(&RawEvent {
+            properties: vec![("persona".into(), "p1".into())],
+            ..ev("b", 1, "x")
+        })
+        .unwrap();
+        a.append(b);
+        let log = a.build(None, &[]);
+        let p = log.property("persona").unwrap();
+        assert_eq!(p.ids.len(), 2);
+        assert_eq!(p.ids[0], NO_ID);
+        assert_eq!(p.values.name(p.ids[1]), "p1");
+    }
+}

@@ -1,0 +1,20 @@
+//! The typed model: personas, stages, channels, touchpoints, the journey map, and the columnar
+//! event log and survey table that the metrics read.
+
+mod interner;
+mod log;
+mod map;
+mod persona;
+mod stage;
+mod survey;
+mod touchpoint;
+
+pub use interner::Interner;
+pub use log::{EventLog, EventLogBuilder, Journey, PropertyColumn, RawEvent, NO_ID};
+pub use map::{JourneyMap, Step, MAP_FORMAT};
+pub use persona::Persona;
+pub use stage::{Stage, DEFAULT_STAGES};
+pub use survey::{RawResponse, Surveys, SurveysBuilder, NO_SCORE};
+pub(crate) use survey::{check_score, survey_expected};
+pub use touchpoint::{Catalog, CatalogEntry, Channel, Kind, Touchpoint};
+pub(crate) use touchpoint::csv_error;

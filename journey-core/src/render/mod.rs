@@ -1,0 +1,1 @@
+//! Rendering: SVG pictures and text graph formats.

@@ -1,0 +1,317 @@
+//! Timestamps (microseconds since the Unix epoch, UTC) and durations.
+//!
+//! Parsing accepts RFC 3339 (`2026-01-05T13:45:12Z`, `+02:00` offsets, fractional seconds) and
+//! integer Unix seconds. The common shapes go through a hand-written fast path (measured: it is
+//! several times faster than a general parser and loading is dominated by it); everything else,
+//! and every error message, comes from `jiff`, so the accepted language is jiff's RFC 3339.
+
+use std::fmt;
+
+use crate::error::{Error, Result};
+
+/// Microseconds per second.
+pub const US_PER_SEC: i64 = 1_000_000;
+
+/// Why a timestamp was rejected.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TimestampError(pub String);
+
+impl fmt::Display for TimestampError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// What a timestamp column expects, for error messages.
+pub const TIMESTAMP_EXPECTED: &str =
+    "an RFC 3339 timestamp such as 2026-01-05T13:45:12Z (with Z or an offset) or integer Unix seconds";
+
+/// Parses an RFC 3339 timestamp or integer Unix seconds into microseconds, UTC.
+pub fn parse_timestamp(s: &[u8]) -> std::result::Result<i64, TimestampError> {
+    if let Some(us) = fast_rfc3339(s) {
+        return Ok(us);
+    }
+    if !s.is_empty() && s.iter().enumerate().all(|(i, b)| b.is_ascii_digit() || (i == 0 && *b == b'-' && s.len() > 1)) {
+        let text = std::str::from_utf8(s).expect("ascii");
+        return text
+            .parse::<i64>()
+            .ok()
+            .and_then(|secs| secs.checked_mul(US_PER_SEC))
+            .filter(|us| jiff::Timestamp::from_microsecond(*us).is_ok())
+            .ok_or_else(|| TimestampError(format!("{TIMESTAMP_EXPECTED}; Unix seconds out of range")));
+    }
+    let text = std::str::from_utf8(s).map_err(|_| TimestampError("not valid UTF-8".into()))?;
+    match text.parse::<jiff::Timestamp>() {
+        Ok(t) => Ok(t.as_microsecond()),
+        Err(e) => Err(TimestampError(format!("expected {TIMESTAMP_EXPECTED} ({e})"))),
+    }
+}
+
+fn digits<const N: usize>(s: &[u8], at: usize) -> Option<u32> {
+    let mut v = 0u32;
+    for &b in s.get(at..at + N)? {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        v = v * 10 + (b - b'0') as u32;
+    }
+    Some(v)
+}
+
+/// `YYYY-MM-DDTHH:MM:SS[.f{1,9}](Z|±HH:MM)` with every field in range, else `None`.
+fn fast_rfc3339(s: &[u8]) -> Option<i64> {
+    if s.len() < 20 || s[4] != b'-' || s[7] != b'-' || !matches!(s[10], b'T' | b't' | b' ') {
+        return None;
+    }
+    if s[13] != b':' || s[16] != b':' {
+        return None;
+    }
+    let year = digits::<4>(s, 0)? as i64;
+    let month = digits::<2>(s, 5)?;
+    let day = digits::<2>(s, 8)?;
+    let hour = digits::<2>(s, 11)? as i64;
+    let min = digits::<2>(s, 14)? as i64;
+    let sec = digits::<2>(s, 17)? as i64;
+    if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
+        return None;
+    }
+    if hour > 23 || min > 59 || sec > 59 {
+        return None;
+    }
+    let mut i = 19;
+    let mut frac_us = 0i64;
+    if s[i] == b'.' {
+        i += 1;
+        let start = i;
+        while i < s.len() && s[i].is_ascii_digit() {
+            i += 1;
+        }
+        let n = i - start;
+        if n == 0 || n > 9 {
+            return None;
+        }
+        for k in 0..6 {
+            let d = if k < n { (s[start + k] - b'0') as i64 } else { 0 };
+            frac_us = frac_us * 10 + d;
+        }
+    }
+    let offset_s = match s.get(i..)? {
+        [b'Z' | b'z'] => 0,
+        [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2] => {
+            let oh = digits::<2>(&[*h1, *h2], 0)? as i64;
+            let om = digits::<2>(&[*m1, *m2], 0)? as i64;
+            if oh > 23 || om > 59 {
+                return None;
+            }
+            let o = oh * 3600 + om * 60;
+            if *sign == b'-' {
+                -o
+            } else {
+                o
+            }
+        }
+        _ => return None,
+    };
+    let days = days_from_civil(year, month, day);
+    let secs = days * 86_400 + hour * 3600 + min * 60 + sec - offset_s;
+    Some(secs * US_PER_SEC + frac_us)
+}
+
+fn is_leap(y: i64) -> bool {
+    (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
+}
+
+fn days_in_month(y: i64, m: u32) -> u32 {
+    match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        _ if is_leap(y) => 29,
+        _ => 28,
+    }
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
+pub(crate) fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let m = m as i64;
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d as i64 - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// The civil date `(year, month, day)` of a day number since 1970-01-01.
+pub(crate) fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+/// Formats microseconds as RFC 3339 in UTC (`2026-01-05T13:45:12Z`, fractional part if any).
+pub fn format_us(us: i64) -> String {
+    let secs = us.div_euclid(US_PER_SEC);
+    let frac = us.rem_euclid(US_PER_SEC);
+    let days = secs.div_euclid(86_400);
+    let sod = secs.rem_euclid(86_400);
+    let (y, m, d) = civil_from_days(days);
+    let base = format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}",
+        sod / 3600,
+        (sod / 60) % 60,
+        sod % 60
+    );
+    if frac == 0 {
+        format!("{base}Z")
+    } else {
+        let f = format!("{frac:06}");
+        format!("{base}.{}Z", f.trim_end_matches('0'))
+    }
+}
+
+/// Parses a duration: `"90s"`, `"30m"`, `"12h"`, `"7d"`, `"2w"` (also combined, `"1d12h"`), or
+/// a plain number of seconds. Returns microseconds.
+pub fn parse_duration(s: &str) -> Result<i64> {
+    let bad = || {
+        Error::argument(
+            "duration",
+            format!("{s:?} is not a duration; expected e.g. \"30m\", \"7d\", \"2w\" or seconds"),
+        )
+    };
+    let t = s.trim();
+    if t.is_empty() {
+        return Err(bad());
+    }
+    if let Ok(secs) = t.parse::<f64>() {
+        if secs.is_finite() && secs >= 0.0 {
+            return Ok((secs * US_PER_SEC as f64).round() as i64);
+        }
+        return Err(bad());
+    }
+    let mut total: i64 = 0;
+    let mut num = String::new();
+    for c in t.chars() {
+        if c.is_ascii_digit() || c == '.' {
+            num.push(c);
+            continue;
+        }
+        let unit = match c {
+            's' => 1,
+            'm' => 60,
+            'h' => 3600,
+            'd' => 86_400,
+            'w' => 7 * 86_400,
+            _ => return Err(bad()),
+        };
+        let n: f64 = num.parse().map_err(|_| bad())?;
+        num.clear();
+        total = total
+            .checked_add((n * unit as f64 * US_PER_SEC as f64).round() as i64)
+            .ok_or_else(bad)?;
+    }
+    if !num.is_empty() {
+        return Err(bad());
+    }
+    Ok(total)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn parses_the_documented_forms() {
+        assert_eq!(parse_timestamp(b"1970-01-01T00:00:00Z"), Ok(0));
+        assert_eq!(
+            parse_timestamp(b"2026-01-05T13:45:12Z"),
+            Ok(1_767_620_712 * US_PER_SEC)
+        );
+        assert_eq!(
+            parse_timestamp(b"2026-01-05T15:45:12+02:00"),
+            Ok(1_767_620_712 * US_PER_SEC)
+        );
+        assert_eq!(
+            parse_timestamp(b"2026-01-05T13:45:12.25Z"),
+            Ok(1_767_620_712 * US_PER_SEC + 250_000)
+        );
+        assert_eq!(parse_timestamp(b"1767620712"), Ok(1_767_620_712 * US_PER_SEC));
+        assert_eq!(parse_timestamp(b"-1"), Ok(-US_PER_SEC));
+    }
+
+    #[test]
+    fn rejects_bad_timestamps_with_reason() {
+        for bad in [
+            &b"2026-13-01T00:00:00Z"[..],
+            b"2026-02-30T00:00:00Z",
+            b"2026-01-05T13:45:12",
+            b"yesterday",
+            b"",
+            b"-",
+            b"99999999999999999999",
+        ] {
+            let e = parse_timestamp(bad).unwrap_err();
+            assert!(e.0.contains("RFC 3339"), "{e}");
+        }
+    }
+
+    #[test]
+    fn formats_round_trip() {
+        assert_eq!(format_us(0), "1970-01-01T00:00:00Z");
+        assert_eq!(format_us(1_767_620_712_250_000), "2026-01-05T13:45:12.25Z");
+        assert_eq!(format_us(-US_PER_SEC), "1969-12-31T23:59:59Z");
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("30m").unwrap(), 1800 * US_PER_SEC);
+        assert_eq!(parse_duration("14d").unwrap(), 14 * 86_400 * US_PER_SEC);
+        assert_eq!(parse_duration("2w").unwrap(), 14 * 86_400 * US_PER_SEC);
+        assert_eq!(parse_duration("1d12h").unwrap(), 36 * 3600 * US_PER_SEC);
+        assert_eq!(parse_duration("90").unwrap(), 90 * US_PER_SEC);
+        for bad in ["", "7x", "d", "-3", "3d4"] {
+            assert!(parse_duration(bad).is_err(), "{bad}");
+        }
+    }
+
+    proptest! {
+        /// The fast path agrees with jiff wherever it answers.
+        #[test]
+        fn fast_path_agrees_with_jiff(
+            secs in -62_000_000_000i64..250_000_000_000i64,
+            frac in 0u32..1_000_000,
+            off_min in -1439i32..1439,
+            use_frac in any::<bool>(),
+        ) {
+            let ts = jiff::Timestamp::from_second(secs).unwrap();
+            let off = jiff::tz::Offset::from_seconds(off_min * 60).unwrap();
+            let dt = off.to_datetime(ts);
+            let sign = if off_min < 0 { '-' } else { '+' };
+            let frac_s = if use_frac { format!(".{frac:06}") } else { String::new() };
+            let s = format!(
+                "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}{frac_s}{sign}{:02}:{:02}",
+                dt.year(), dt.month(), dt.day(), dt.hour(), dt.minute(), dt.second(),
+                off_min.abs() / 60, off_min.abs() % 60
+            );
+            if dt.year() >= 0 {
+                let fast = fast_rfc3339(s.as_bytes());
+                let slow = s.parse::<jiff::Timestamp>().unwrap().as_microsecond();
+                prop_assert_eq!(fast, Some(slow));
+                prop_assert_eq!(slow, secs * US_PER_SEC + if use_frac { frac as i64 } else { 0 });
+            }
+        }
+
+        #[test]
+        fn civil_round_trip(days in -1_000_000i64..1_000_000) {
+            let (y, m, d) = civil_from_days(days);
+            prop_assert_eq!(days_from_civil(y, m, d), days);
+        }
+    }
+}
