@@ -7,7 +7,9 @@
 //! experience (abandoned checkouts score low). `purchase` and its confirmation email share a
 //! timestamp, so ties are exercised. Same `(customers, seed)`, same data, on every platform.
 
-use crate::model::{Catalog, EventLog, EventLogBuilder, Kind, RawResponse, Surveys, SurveysBuilder, NO_ID};
+use crate::model::{
+    Catalog, EventLog, EventLogBuilder, Kind, RawResponse, Surveys, SurveysBuilder, NO_ID,
+};
 use crate::time::US_PER_SEC;
 
 /// The synthetic touchpoints: `(name, channel, stage, kind)`.
@@ -27,7 +29,12 @@ pub const TOUCHPOINTS: [(&str, &str, &str, Kind); 22] = [
     ("checkout_shipping", "web", "purchase", Kind::Digital),
     ("checkout_payment", "web", "purchase", Kind::Digital),
     ("purchase", "web", "purchase", Kind::Digital),
-    ("order_confirmation_email", "email", "retention", Kind::Digital),
+    (
+        "order_confirmation_email",
+        "email",
+        "retention",
+        Kind::Digital,
+    ),
     ("delivery_tracking", "web", "retention", Kind::Digital),
     ("support_call", "support", "retention", Kind::Physical),
     ("app_open", "app", "retention", Kind::Digital),
@@ -123,14 +130,25 @@ struct Profile {
 const PROFILES: [Profile; 4] = [
     Profile {
         awareness: &["instagram_ad", "tiktok_ad", "instagram_ad", "google_search"],
-        consideration: &["landing_page", "product_page", "newsletter_email", "product_page"],
+        consideration: &[
+            "landing_page",
+            "product_page",
+            "newsletter_email",
+            "product_page",
+        ],
         cart: 0.24,
         order_value: 38.0,
         purchase_channel: "web",
     },
     Profile {
         awareness: &["google_search", "blog_post", "google_search"],
-        consideration: &["product_page", "review_site", "review_site", "live_chat", "product_page"],
+        consideration: &[
+            "product_page",
+            "review_site",
+            "review_site",
+            "live_chat",
+            "product_page",
+        ],
         cart: 0.22,
         order_value: 85.0,
         purchase_channel: "web",
@@ -190,7 +208,13 @@ impl Gen<'_> {
             self.rng.range(2 * HOUR, 3 * DAY)
         };
     }
-    fn survey(&mut self, touchpoint: Option<&str>, nps: Option<u8>, csat: Option<u8>, ces: Option<u8>) {
+    fn survey(
+        &mut self,
+        touchpoint: Option<&str>,
+        nps: Option<u8>,
+        csat: Option<u8>,
+        ces: Option<u8>,
+    ) {
         self.surveys.push(RawResponse {
             customer_id: self.customer_id.clone(),
             timestamp_us: (self.t + self.rng.range(HOUR, 2 * DAY)) * US_PER_SEC,
@@ -233,7 +257,10 @@ fn simulate(g: &mut Gen<'_>, p: &Profile) {
     }
     let mut orders = 0;
     let mut repeat_chance = 1.0;
-    while g.rng.chance(if orders == 0 { p.cart } else { repeat_chance }) {
+    while g
+        .rng
+        .chance(if orders == 0 { p.cart } else { repeat_chance })
+    {
         if orders > 0 {
             // Weeks later, back for more.
             g.t += g.rng.range(14 * DAY, 60 * DAY);
@@ -283,8 +310,16 @@ fn simulate(g: &mut Gen<'_>, p: &Profile) {
         repeat_chance = if orders == 1 { 0.3 } else { 0.15 };
         let smooth = g.rng.chance(0.85);
         if g.rng.chance(0.55) {
-            let nps = if smooth { g.score(8.6, 3.0, 0, 10) } else { g.score(5.0, 4.0, 0, 10) };
-            let csat = if smooth { g.score(4.4, 1.6, 1, 5) } else { g.score(2.4, 2.0, 1, 5) };
+            let nps = if smooth {
+                g.score(8.6, 3.0, 0, 10)
+            } else {
+                g.score(5.0, 4.0, 0, 10)
+            };
+            let csat = if smooth {
+                g.score(4.4, 1.6, 1, 5)
+            } else {
+                g.score(2.4, 2.0, 1, 5)
+            };
             g.survey(Some("purchase"), Some(nps), Some(csat), None);
         }
         g.t += g.rng.range(DAY, 4 * DAY);
@@ -332,7 +367,10 @@ fn chunk(seed: u64, lo: usize, hi: usize) -> (EventLogBuilder, Vec<RawResponse>)
         b.channels.intern(extra);
     }
     let st_ids: Vec<u32> = TOUCHPOINTS.iter().map(|t| b.stages.intern(t.2)).collect();
-    let persona_values: Vec<u32> = PERSONAS.iter().map(|p| b.prop_values[0].intern(p.0)).collect();
+    let persona_values: Vec<u32> = PERSONAS
+        .iter()
+        .map(|p| b.prop_values[0].intern(p.0))
+        .collect();
     let weights: Vec<u32> = PERSONAS.iter().map(|p| p.1).collect();
     let mut surveys = Vec::new();
     for i in lo..hi {
@@ -376,7 +414,10 @@ pub fn synthetic(customers: usize, seed: u64) -> (EventLog, Surveys) {
     #[cfg(feature = "parallel")]
     let parts: Vec<_> = {
         use rayon::prelude::*;
-        ranges.par_iter().map(|&(lo, hi)| chunk(seed, lo, hi)).collect()
+        ranges
+            .par_iter()
+            .map(|&(lo, hi)| chunk(seed, lo, hi))
+            .collect()
     };
     #[cfg(not(feature = "parallel"))]
     let parts: Vec<_> = ranges.iter().map(|&(lo, hi)| chunk(seed, lo, hi)).collect();
@@ -423,7 +464,10 @@ mod tests {
         assert!((0.4..=0.6).contains(&share), "left at shipping {share}");
         assert_eq!(a.touchpoints().len(), 22);
         let per_survey = s.n_customers as f64 / sa.len() as f64;
-        assert!((6.0..=16.0).contains(&per_survey), "customers per survey {per_survey}");
+        assert!(
+            (6.0..=16.0).contains(&per_survey),
+            "customers per survey {per_survey}"
+        );
     }
 
     #[test]

@@ -31,19 +31,27 @@ pub fn parse_timestamp(s: &[u8]) -> std::result::Result<i64, TimestampError> {
     if let Some(us) = fast_rfc3339(s) {
         return Ok(us);
     }
-    if !s.is_empty() && s.iter().enumerate().all(|(i, b)| b.is_ascii_digit() || (i == 0 && *b == b'-' && s.len() > 1)) {
+    if !s.is_empty()
+        && s.iter()
+            .enumerate()
+            .all(|(i, b)| b.is_ascii_digit() || (i == 0 && *b == b'-' && s.len() > 1))
+    {
         let text = std::str::from_utf8(s).expect("ascii");
         return text
             .parse::<i64>()
             .ok()
             .and_then(|secs| secs.checked_mul(US_PER_SEC))
             .filter(|us| jiff::Timestamp::from_microsecond(*us).is_ok())
-            .ok_or_else(|| TimestampError(format!("{TIMESTAMP_EXPECTED}; Unix seconds out of range")));
+            .ok_or_else(|| {
+                TimestampError(format!("{TIMESTAMP_EXPECTED}; Unix seconds out of range"))
+            });
     }
     let text = std::str::from_utf8(s).map_err(|_| TimestampError("not valid UTF-8".into()))?;
     match text.parse::<jiff::Timestamp>() {
         Ok(t) => Ok(t.as_microsecond()),
-        Err(e) => Err(TimestampError(format!("expected {TIMESTAMP_EXPECTED} ({e})"))),
+        Err(e) => Err(TimestampError(format!(
+            "expected {TIMESTAMP_EXPECTED} ({e})"
+        ))),
     }
 }
 
@@ -91,7 +99,11 @@ fn fast_rfc3339(s: &[u8]) -> Option<i64> {
             return None;
         }
         for k in 0..6 {
-            let d = if k < n { (s[start + k] - b'0') as i64 } else { 0 };
+            let d = if k < n {
+                (s[start + k] - b'0') as i64
+            } else {
+                0
+            };
             frac_us = frac_us * 10 + d;
         }
     }
@@ -242,7 +254,10 @@ mod tests {
             parse_timestamp(b"2026-01-05T13:45:12.25Z"),
             Ok(1_767_620_712 * US_PER_SEC + 250_000)
         );
-        assert_eq!(parse_timestamp(b"1767620712"), Ok(1_767_620_712 * US_PER_SEC));
+        assert_eq!(
+            parse_timestamp(b"1767620712"),
+            Ok(1_767_620_712 * US_PER_SEC)
+        );
         assert_eq!(parse_timestamp(b"-1"), Ok(-US_PER_SEC));
     }
 
@@ -313,5 +328,87 @@ mod tests {
             let (y, m, d) = civil_from_days(days);
             prop_assert_eq!(days_from_civil(y, m, d), days);
         }
+    }
+}
+
+/// A length of time given by a user: `"30m"`, `"14d"`, `"2w"` (see [`parse_duration`]) or a
+/// number of seconds. Deserialises from either; serialises as seconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Duration {
+    us: i64,
+}
+
+impl Duration {
+    /// From microseconds.
+    pub const fn from_us(us: i64) -> Self {
+        Duration { us }
+    }
+    /// From whole seconds.
+    pub const fn from_secs(s: i64) -> Self {
+        Duration { us: s * US_PER_SEC }
+    }
+    /// From whole days.
+    pub const fn from_days(d: i64) -> Self {
+        Duration::from_secs(d * 86_400)
+    }
+    /// Microseconds.
+    pub const fn as_us(self) -> i64 {
+        self.us
+    }
+    /// Seconds, fractional.
+    pub fn as_secs_f64(self) -> f64 {
+        self.us as f64 / US_PER_SEC as f64
+    }
+}
+
+impl std::str::FromStr for Duration {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        parse_duration(s).map(Duration::from_us)
+    }
+}
+
+impl serde::Serialize for Duration {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_f64(self.as_secs_f64())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Duration {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        #[derive(serde::Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Seconds(f64),
+            Text(String),
+        }
+        match Raw::deserialize(d)? {
+            Raw::Seconds(s) if s.is_finite() && s >= 0.0 => {
+                Ok(Duration::from_us((s * US_PER_SEC as f64).round() as i64))
+            }
+            Raw::Seconds(s) => Err(serde::de::Error::custom(format!(
+                "{s} is not a duration; expected a non-negative number of seconds"
+            ))),
+            Raw::Text(t) => t.parse().map_err(serde::de::Error::custom),
+        }
+    }
+}
+
+#[cfg(test)]
+mod duration_tests {
+    use super::*;
+
+    #[test]
+    fn deserialises_text_or_seconds() {
+        let d: Duration = serde_json::from_str("\"14d\"").unwrap();
+        assert_eq!(d, Duration::from_days(14));
+        let d: Duration = serde_json::from_str("1800").unwrap();
+        assert_eq!(d, Duration::from_secs(1800));
+        assert!(serde_json::from_str::<Duration>("\"soon\"").is_err());
+        assert!(serde_json::from_str::<Duration>("-5").is_err());
+        assert_eq!(
+            serde_json::to_string(&Duration::from_secs(90)).unwrap(),
+            "90.0"
+        );
     }
 }

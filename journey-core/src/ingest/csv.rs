@@ -264,7 +264,10 @@ fn parse_pieces(pieces: &[&[u8]], schema: &EventSchema, opts: &LoadOptions) -> V
     }
     #[cfg(not(feature = "parallel"))]
     {
-        pieces.iter().map(|p| parse_piece(p, schema, opts)).collect()
+        pieces
+            .iter()
+            .map(|p| parse_piece(p, schema, opts))
+            .collect()
     }
 }
 
@@ -321,8 +324,12 @@ pub fn read_surveys_csv(reader: impl Read, opts: &LoadOptions) -> Result<Surveys
     }
     let mut rdr = csv_reader(bytes);
     let mut rec = csv::ByteRecord::new();
-    rdr.read_byte_record(&mut rec).map_err(|e| csv_error(e, 1))?;
-    let raw: Vec<String> = rec.iter().map(|h| String::from_utf8_lossy(h).into_owned()).collect();
+    rdr.read_byte_record(&mut rec)
+        .map_err(|e| csv_error(e, 1))?;
+    let raw: Vec<String> = rec
+        .iter()
+        .map(|h| String::from_utf8_lossy(h).into_owned())
+        .collect();
     let schema = SurveySchema::new(header_names(&raw, opts)?)?;
     let n_cols = schema.names.len();
     let mut builder = SurveysBuilder::new();
@@ -392,7 +399,11 @@ mod tests {
         let body = "c1,2026-01-01T00:00:00Z,a\nc2,2026-01-01T00:00:01Z,b\nc1,2026-01-01T00:00:02Z,\"q,\nx\"\n";
         let opts = LoadOptions::default();
         let schema = EventSchema::new(
-            vec!["customer_id".into(), "timestamp".into(), "touchpoint".into()],
+            vec![
+                "customer_id".into(),
+                "timestamp".into(),
+                "touchpoint".into(),
+            ],
             &opts,
         )
         .unwrap();

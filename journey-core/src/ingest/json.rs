@@ -124,7 +124,11 @@ fn for_each_object(
 }
 
 /// Finds the column index of every key, adding columns as new keys appear.
-fn row_of<'a>(names: &mut Vec<String>, cells: &'a Cells, opts: &LoadOptions) -> Vec<Option<&'a [u8]>> {
+fn row_of<'a>(
+    names: &mut Vec<String>,
+    cells: &'a Cells,
+    opts: &LoadOptions,
+) -> Vec<Option<&'a [u8]>> {
     let mut row = vec![None; names.len()];
     for (k, v) in cells {
         let k = opts.canonical(k);
@@ -170,7 +174,11 @@ pub fn read_events_json(reader: impl Read, opts: &LoadOptions) -> Result<EventLo
             Err(e) => sink.push(e),
         }
     })?;
-    Ok(builder.build_with_report(opts.catalog.as_ref(), &opts.conversion_refs(), sink.report(rows)))
+    Ok(builder.build_with_report(
+        opts.catalog.as_ref(),
+        &opts.conversion_refs(),
+        sink.report(rows),
+    ))
 }
 
 /// Pushes a row whose property columns may be declared in the builder in another order.
@@ -195,9 +203,16 @@ pub fn read_surveys_json(reader: impl Read, opts: &LoadOptions) -> Result<Survey
     let bytes = read_all(reader)?;
     let mut sink = ErrorSink::new(opts);
     let mut builder = SurveysBuilder::new();
-    let mut names: Vec<String> = ["customer_id", "timestamp", "touchpoint", "nps", "csat", "ces"]
-        .map(String::from)
-        .to_vec();
+    let mut names: Vec<String> = [
+        "customer_id",
+        "timestamp",
+        "touchpoint",
+        "nps",
+        "csat",
+        "ces",
+    ]
+    .map(String::from)
+    .to_vec();
     let schema = SurveySchema::new(names.clone())?;
     let rows = for_each_object(&bytes, |line, cells| {
         let parsed = cells.and_then(|cells| {
@@ -230,7 +245,10 @@ mod tests {
         assert_eq!(a.rows().collect::<Vec<_>>(), b.rows().collect::<Vec<_>>());
         assert_eq!(a.n_events(), 2);
         assert_eq!(a.values()[1], 9.5);
-        assert_eq!(a.property("plan").unwrap().values.names(), &["pro".to_string()]);
+        assert_eq!(
+            a.property("plan").unwrap().values.names(),
+            &["pro".to_string()]
+        );
     }
 
     #[test]

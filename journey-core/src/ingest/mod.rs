@@ -43,7 +43,10 @@ impl std::str::FromStr for Mode {
         match s {
             "strict" => Ok(Mode::Strict),
             "lenient" => Ok(Mode::Lenient),
-            _ => Err(Error::argument("mode", format!("{s:?}: expected \"strict\" or \"lenient\""))),
+            _ => Err(Error::argument(
+                "mode",
+                format!("{s:?}: expected \"strict\" or \"lenient\""),
+            )),
         }
     }
 }
@@ -155,7 +158,10 @@ impl ErrorSink {
 
 fn is_json_path(path: &Path) -> bool {
     matches!(
-        path.extension().and_then(|e| e.to_str()).map(|e| e.to_ascii_lowercase()).as_deref(),
+        path.extension()
+            .and_then(|e| e.to_str())
+            .map(|e| e.to_ascii_lowercase())
+            .as_deref(),
         Some("json" | "jsonl" | "ndjson")
     )
 }

@@ -112,22 +112,31 @@ impl EventSchema {
         };
         let customer = text(self.customer)?;
         if customer.is_empty() {
-            return Err(Error::invalid_value(line, CUSTOMER, b"", "a non-empty customer id"));
+            return Err(Error::invalid_value(
+                line,
+                CUSTOMER,
+                b"",
+                "a non-empty customer id",
+            ));
         }
         let raw_ts = cell(self.ts);
         let ts = parse_timestamp(raw_ts)
             .map_err(|e| Error::invalid_value(line, TIMESTAMP, raw_ts, e))?;
         let tp = text(self.tp)?;
         if tp.is_empty() {
-            return Err(Error::invalid_value(line, TOUCHPOINT, b"", "a non-empty touchpoint name"));
+            return Err(Error::invalid_value(
+                line,
+                TOUCHPOINT,
+                b"",
+                "a non-empty touchpoint name",
+            ));
         }
         let channel = self.channel.map(text).transpose()?.unwrap_or("");
         let stage = self.stage.map(text).transpose()?.unwrap_or("");
         let value = match self.value {
             None => f64::NAN,
-            Some(i) => parse_value(cell(i)).map_err(|exp| {
-                Error::invalid_value(line, "value", cell(i), exp)
-            })?,
+            Some(i) => parse_value(cell(i))
+                .map_err(|exp| Error::invalid_value(line, "value", cell(i), exp))?,
         };
         let mut prop_vals = Vec::with_capacity(self.props.len());
         for (i, _) in &self.props {
@@ -136,8 +145,16 @@ impl EventSchema {
         // All cells are valid: only now touch the builder, so a bad row leaves no trace.
         let c = b.customers.intern(customer);
         let t = b.touchpoints.intern(tp);
-        let ch = if channel.is_empty() { NO_ID } else { b.channels.intern(channel) };
-        let st = if stage.is_empty() { NO_ID } else { b.stages.intern(stage) };
+        let ch = if channel.is_empty() {
+            NO_ID
+        } else {
+            b.channels.intern(channel)
+        };
+        let st = if stage.is_empty() {
+            NO_ID
+        } else {
+            b.stages.intern(stage)
+        };
         b.push_ids(c, ts, t, ch, st, value);
         for (k, v) in prop_vals.into_iter().enumerate() {
             if !v.is_empty() {
@@ -156,7 +173,10 @@ fn parse_value(s: &[u8]) -> std::result::Result<f64, &'static str> {
         return Ok(f64::NAN);
     }
     // Reject the words f64::from_str accepts ("inf", "NaN"): a value is a number.
-    if !s.iter().all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+' | b'e' | b'E')) {
+    if !s
+        .iter()
+        .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+' | b'e' | b'E'))
+    {
         return Err(EXPECTED);
     }
     let v: f64 = std::str::from_utf8(s)
@@ -192,7 +212,10 @@ impl SurveySchema {
         if scores.iter().all(|(i, _)| i.is_none()) {
             return Err(Error::MissingColumn {
                 column: "nps".into(),
-                found: format!("{} (a survey table needs at least one of nps, csat, ces)", names.join(", ")),
+                found: format!(
+                    "{} (a survey table needs at least one of nps, csat, ces)",
+                    names.join(", ")
+                ),
             });
         }
         Ok(SurveySchema {
@@ -217,7 +240,12 @@ impl SurveySchema {
         };
         let customer = text(self.customer)?;
         if customer.is_empty() {
-            return Err(Error::invalid_value(line, CUSTOMER, b"", "a non-empty customer id"));
+            return Err(Error::invalid_value(
+                line,
+                CUSTOMER,
+                b"",
+                "a non-empty customer id",
+            ));
         }
         let raw_ts = cell(self.ts);
         let ts = parse_timestamp(raw_ts)

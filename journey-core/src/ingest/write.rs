@@ -27,7 +27,14 @@ impl EventLog {
     /// property columns), in log order: by customer id, then time.
     pub fn write_csv<W: Write>(&self, w: W) -> Result<()> {
         let mut out = csv_writer(w);
-        let mut header = vec!["customer_id", "timestamp", "touchpoint", "channel", "stage", "value"];
+        let mut header = vec![
+            "customer_id",
+            "timestamp",
+            "touchpoint",
+            "channel",
+            "stage",
+            "value",
+        ];
         header.extend(self.properties.iter().map(|p| p.name.as_str()));
         out.write_record(&header).map_err(map_csv)?;
         let mut rec: Vec<String> = Vec::with_capacity(header.len());
@@ -40,10 +47,18 @@ impl EventLog {
                 rec.push(self.channel_name(self.channel[i]).to_string());
                 rec.push(self.stage_of(i).unwrap_or("").to_string());
                 let v = self.value[i];
-                rec.push(if v.is_nan() { String::new() } else { v.to_string() });
+                rec.push(if v.is_nan() {
+                    String::new()
+                } else {
+                    v.to_string()
+                });
                 for p in &self.properties {
                     let id = p.ids[i];
-                    rec.push(if id == NO_ID { String::new() } else { p.values.name(id).to_string() });
+                    rec.push(if id == NO_ID {
+                        String::new()
+                    } else {
+                        p.values.name(id).to_string()
+                    });
                 }
                 out.write_record(&rec).map_err(map_csv)?;
             }
@@ -63,15 +78,32 @@ impl Surveys {
     /// Writes the responses as CSV (`customer_id,timestamp,touchpoint,nps,csat,ces`).
     pub fn write_csv<W: Write>(&self, w: W) -> Result<()> {
         let mut out = csv_writer(w);
-        out.write_record(["customer_id", "timestamp", "touchpoint", "nps", "csat", "ces"])
-            .map_err(map_csv)?;
-        let score = |v: u8| if v == NO_SCORE { String::new() } else { v.to_string() };
+        out.write_record([
+            "customer_id",
+            "timestamp",
+            "touchpoint",
+            "nps",
+            "csat",
+            "ces",
+        ])
+        .map_err(map_csv)?;
+        let score = |v: u8| {
+            if v == NO_SCORE {
+                String::new()
+            } else {
+                v.to_string()
+            }
+        };
         for i in 0..self.len() {
             let tp = self.touchpoint[i];
             out.write_record([
                 self.customers.name(self.customer[i]).to_string(),
                 format_us(self.ts[i]),
-                if tp == NO_ID { String::new() } else { self.touchpoints.name(tp).to_string() },
+                if tp == NO_ID {
+                    String::new()
+                } else {
+                    self.touchpoints.name(tp).to_string()
+                },
                 score(self.nps[i]),
                 score(self.csat[i]),
                 score(self.ces[i]),

@@ -1,1 +1,2 @@
 //! The metrics. Each submodule is one family, defined in `docs/metrics.md`.
+pub mod paths;

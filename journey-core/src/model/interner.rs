@@ -62,7 +62,10 @@ impl Interner {
 
     /// Renumbers the ids so they follow `order` (a comparison of the strings). Returns the new
     /// interner and the map old id -> new id.
-    pub fn sorted_by(self, mut cmp: impl FnMut(&str, &str) -> std::cmp::Ordering) -> (Self, Vec<u32>) {
+    pub fn sorted_by(
+        self,
+        mut cmp: impl FnMut(&str, &str) -> std::cmp::Ordering,
+    ) -> (Self, Vec<u32>) {
         let mut ids: Vec<u32> = (0..self.names.len() as u32).collect();
         ids.sort_by(|&a, &b| cmp(&self.names[a as usize], &self.names[b as usize]));
         let mut remap = vec![0u32; ids.len()];

@@ -191,7 +191,10 @@ impl EventLogBuilder {
         }
         if let Some(v) = e.value {
             if !v.is_finite() {
-                return Err(Error::argument("value", format!("{v} is not a finite number")));
+                return Err(Error::argument(
+                    "value",
+                    format!("{v} is not a finite number"),
+                ));
             }
         }
         fn nonempty(s: &Option<String>) -> Option<&str> {
@@ -601,7 +604,11 @@ impl EventLog {
             + self.stage.len() * 2
             + self.value.len() * 8
             + self.offsets.len() * 8
-            + self.properties.iter().map(|p| p.ids.len() * 4).sum::<usize>()
+            + self
+                .properties
+                .iter()
+                .map(|p| p.ids.len() * 4)
+                .sum::<usize>()
     }
 
     /// Bytes held by the interned strings.
@@ -758,7 +765,12 @@ mod tests {
     #[test]
     fn catalog_fills_channel_and_stage() {
         let mut cat = Catalog::new();
-        cat.insert("ig_ad", Some("social"), Some("awareness"), Default::default());
+        cat.insert(
+            "ig_ad",
+            Some("social"),
+            Some("awareness"),
+            Default::default(),
+        );
         let mut b = EventLogBuilder::new();
         b.push(&ev("a", 1, "ig_ad")).unwrap();
         b.push(&RawEvent {

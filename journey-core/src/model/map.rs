@@ -150,15 +150,24 @@ impl JourneyMap {
     pub fn validate(&self) -> Result<()> {
         let bad = |m: String| Err(Error::InvalidMap(m));
         if self.format != MAP_FORMAT {
-            return bad(format!("format is {:?}, expected {MAP_FORMAT:?}", self.format));
+            return bad(format!(
+                "format is {:?}, expected {MAP_FORMAT:?}",
+                self.format
+            ));
         }
         let stages = unique("stage", self.stages.iter().map(|s| s.name.as_str()))?;
-        let tps = unique("touchpoint", self.touchpoints.iter().map(|t| t.name.as_str()))?;
+        let tps = unique(
+            "touchpoint",
+            self.touchpoints.iter().map(|t| t.name.as_str()),
+        )?;
         let personas = unique("persona", self.personas.iter().map(|p| p.name.as_str()))?;
         for t in &self.touchpoints {
             if let Some(st) = &t.stage {
                 if !stages.contains(st.as_str()) {
-                    return bad(format!("touchpoint {:?} is in unknown stage {st:?}", t.name));
+                    return bad(format!(
+                        "touchpoint {:?} is in unknown stage {st:?}",
+                        t.name
+                    ));
                 }
             }
         }
@@ -178,7 +187,9 @@ impl JourneyMap {
             }
             if let Some(e) = step.emotion {
                 if !(e.is_finite() && (-2.0..=2.0).contains(&e)) {
-                    return bad(format!("step {i} has emotion {e}, expected a number in [-2, 2]"));
+                    return bad(format!(
+                        "step {i} has emotion {e}, expected a number in [-2, 2]"
+                    ));
                 }
             }
         }

@@ -14,7 +14,7 @@ pub use log::{EventLog, EventLogBuilder, Journey, PropertyColumn, RawEvent, NO_I
 pub use map::{JourneyMap, Step, MAP_FORMAT};
 pub use persona::Persona;
 pub use stage::{Stage, DEFAULT_STAGES};
-pub use survey::{RawResponse, Surveys, SurveysBuilder, NO_SCORE};
 pub(crate) use survey::{check_score, survey_expected};
-pub use touchpoint::{Catalog, CatalogEntry, Channel, Kind, Touchpoint};
+pub use survey::{RawResponse, Surveys, SurveysBuilder, NO_SCORE};
 pub(crate) use touchpoint::csv_error;
+pub use touchpoint::{Catalog, CatalogEntry, Channel, Kind, Touchpoint};

@@ -70,7 +70,8 @@ impl SurveysBuilder {
         }
         for (name, v) in [("nps", r.nps), ("csat", r.csat), ("ces", r.ces)] {
             if let Some(v) = v {
-                check_score(name, v).map_err(|e| Error::argument(name, format!("{v}: expected {e}")))?;
+                check_score(name, v)
+                    .map_err(|e| Error::argument(name, format!("{v}: expected {e}")))?;
             }
         }
         self.rows.push(r);

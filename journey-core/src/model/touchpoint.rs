@@ -112,7 +112,9 @@ impl Catalog {
     /// Reads a catalog CSV with columns `touchpoint` (required), `channel`, `stage`, `kind`
     /// (`digital` or `physical`).
     pub fn from_csv_reader(reader: impl Read) -> Result<Self> {
-        let mut rdr = csv::ReaderBuilder::new().flexible(false).from_reader(reader);
+        let mut rdr = csv::ReaderBuilder::new()
+            .flexible(false)
+            .from_reader(reader);
         let headers = rdr
             .headers()
             .map_err(|e| csv_error(e, 1))?
@@ -131,7 +133,12 @@ impl Catalog {
             let rec = rec.map_err(|e| csv_error(e, line))?;
             let name = rec.get(tp).unwrap_or("").trim();
             if name.is_empty() {
-                return Err(Error::invalid_value(line, "touchpoint", b"", "a non-empty touchpoint name"));
+                return Err(Error::invalid_value(
+                    line,
+                    "touchpoint",
+                    b"",
+                    "a non-empty touchpoint name",
+                ));
             }
             let opt = |c: Option<usize>| {
                 c.and_then(|c| rec.get(c))
@@ -142,7 +149,12 @@ impl Catalog {
                 None | Some("digital") => Kind::Digital,
                 Some("physical") => Kind::Physical,
                 Some(other) => {
-                    return Err(Error::invalid_value(line, "kind", other.as_bytes(), "digital or physical"))
+                    return Err(Error::invalid_value(
+                        line,
+                        "kind",
+                        other.as_bytes(),
+                        "digital or physical",
+                    ))
                 }
             };
             catalog.insert(name, opt(ch), opt(st), kind);
@@ -155,7 +167,9 @@ pub(crate) fn csv_error(e: csv::Error, fallback_line: u64) -> Error {
     let line = e.position().map(|p| p.line()).unwrap_or(fallback_line);
     match e.into_kind() {
         csv::ErrorKind::Io(io) => Error::Io(io),
-        csv::ErrorKind::UnequalLengths { expected_len, len, .. } => Error::MalformedRow {
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => Error::MalformedRow {
             line,
             message: format!("expected {expected_len} fields, found {len}"),
         },
@@ -176,7 +190,8 @@ mod tests {
 
     #[test]
     fn catalog_from_csv() {
-        let csv = "touchpoint,channel,stage,kind\nstore_visit,store,purchase,physical\nig_ad,social,,\n";
+        let csv =
+            "touchpoint,channel,stage,kind\nstore_visit,store,purchase,physical\nig_ad,social,,\n";
         let c = Catalog::from_csv_reader(csv.as_bytes()).unwrap();
         assert_eq!(c.len(), 2);
         assert_eq!(c.get("store_visit").unwrap().kind, Kind::Physical);

@@ -1,0 +1,316 @@
+//! Conversion paths (SPEC section 2): the unit of attribution and of touchpoints-before-conversion.
+//!
+//! A customer's journey is cut at every conversion: a path runs from the first event (or the
+//! event after the previous conversion) up to the next conversion, which ends the path and is not
+//! a touch in it. Events after the last conversion form a final non-converting ("null") path.
+//! With `first_conversion_only`, each customer has exactly one path: up to the first conversion,
+//! or the whole journey if they never convert.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::model::EventLog;
+
+/// Whether paths are sequences of touchpoints or of channels.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Level {
+    /// Touchpoint names.
+    Touchpoint,
+    /// Channel names (the default for attribution).
+    #[default]
+    Channel,
+}
+
+impl std::str::FromStr for Level {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "touchpoint" => Ok(Level::Touchpoint),
+            "channel" => Ok(Level::Channel),
+            _ => Err(Error::argument(
+                "level",
+                format!("{s:?}: expected \"touchpoint\" or \"channel\""),
+            )),
+        }
+    }
+}
+
+/// How to cut journeys into conversion paths.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PathOptions {
+    /// Touchpoint or channel level.
+    pub level: Level,
+    /// Touches more than this long (microseconds) before the conversion are dropped.
+    /// Non-converting paths are never trimmed.
+    pub lookback_us: Option<i64>,
+    /// One path per customer: up to the first conversion, or the whole journey.
+    pub first_conversion_only: bool,
+    /// Merge consecutive repeats of the same touch into one (the first of the run is kept).
+    pub collapse_repeats: bool,
+    /// Touchpoint names removed from paths (e.g. on-site checkout steps).
+    pub exclude: Vec<String>,
+}
+
+/// All conversion paths of a log, columnar.
+///
+/// Path `p` has touches `offsets[p]..offsets[p + 1]` in [`Paths::touches`] (ids at the chosen
+/// level: touchpoint ids or channel ids of the log) with their times in [`Paths::times`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Paths {
+    /// Level of the ids in `touches`.
+    pub level: Level,
+    /// Names of the ids (touchpoint or channel names of the log).
+    pub names: Vec<String>,
+    /// Path boundaries into `touches` / `times`.
+    pub offsets: Vec<usize>,
+    /// Touch ids.
+    pub touches: Vec<u32>,
+    /// Touch times, microseconds UTC.
+    pub times: Vec<i64>,
+    /// Customer index of each path.
+    pub customer: Vec<u32>,
+    /// Whether each path ends in a conversion.
+    pub converted: Vec<bool>,
+    /// Conversion time (microseconds), or the time of the last event for null paths.
+    pub end_time: Vec<i64>,
+    /// Conversion value (0 when the conversion has none, or for null paths).
+    pub value: Vec<f64>,
+}
+
+/// A borrowed view of one path.
+#[derive(Debug, Clone, Copy)]
+pub struct PathRef<'a> {
+    /// Touch ids.
+    pub touches: &'a [u32],
+    /// Touch times.
+    pub times: &'a [i64],
+    /// Customer index.
+    pub customer: u32,
+    /// Ends in a conversion.
+    pub converted: bool,
+    /// Conversion time, or last event time of a null path.
+    pub end_time: i64,
+    /// Conversion value.
+    pub value: f64,
+}
+
+impl Paths {
+    /// Number of paths.
+    pub fn len(&self) -> usize {
+        self.customer.len()
+    }
+    /// Whether there is no path.
+    pub fn is_empty(&self) -> bool {
+        self.customer.is_empty()
+    }
+    /// Path `p`.
+    pub fn get(&self, p: usize) -> PathRef<'_> {
+        let r = self.offsets[p]..self.offsets[p + 1];
+        PathRef {
+            touches: &self.touches[r.clone()],
+            times: &self.times[r],
+            customer: self.customer[p],
+            converted: self.converted[p],
+            end_time: self.end_time[p],
+            value: self.value[p],
+        }
+    }
+    /// All paths in order (customer index, then time).
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = PathRef<'_>> + '_ {
+        (0..self.len()).map(|p| self.get(p))
+    }
+    /// Number of converting paths.
+    pub fn n_conversions(&self) -> usize {
+        self.converted.iter().filter(|&&c| c).count()
+    }
+}
+
+/// Cuts every journey of `log` into conversion paths.
+///
+/// ```
+/// use journey_core::metrics::paths::{conversion_paths, Level, PathOptions};
+/// let csv = "customer_id,timestamp,touchpoint,channel\n\
+///            a,1,ad,social\na,2,site,web\na,3,purchase,web\na,4,email,email\n";
+/// let log = journey_core::read_events_csv(csv.as_bytes(), &Default::default()).unwrap();
+/// let opts = PathOptions { level: Level::Touchpoint, ..Default::default() };
+/// let paths = conversion_paths(&log, &opts).unwrap();
+/// assert_eq!(paths.len(), 2); // [ad, site] -> purchase, then [email] -> null
+/// assert!(paths.get(0).converted && !paths.get(1).converted);
+/// ```
+pub fn conversion_paths(log: &EventLog, opts: &PathOptions) -> Result<Paths> {
+    if let Some(w) = opts.lookback_us {
+        if w < 0 {
+            return Err(Error::argument("lookback", "must not be negative"));
+        }
+    }
+    let mut excluded = vec![false; log.touchpoints().len()];
+    for name in &opts.exclude {
+        if let Some(id) = log.touchpoint_id(name) {
+            excluded[id as usize] = true;
+        }
+    }
+    let (names, ids): (Vec<String>, &[u32]) = match opts.level {
+        Level::Touchpoint => (log.touchpoints().to_vec(), log.touchpoint_ids()),
+        Level::Channel => (log.channels().to_vec(), log.channel_ids()),
+    };
+    let mut out = Paths {
+        level: opts.level,
+        names,
+        offsets: vec![0],
+        touches: Vec::new(),
+        times: Vec::new(),
+        customer: Vec::new(),
+        converted: Vec::new(),
+        end_time: Vec::new(),
+        value: Vec::new(),
+    };
+    let ts = log.timestamps();
+    let tps = log.touchpoint_ids();
+    let values = log.values();
+    for j in log.journeys() {
+        let mut start = out.touches.len();
+        let range = j.range();
+        for i in range.clone() {
+            let tp = tps[i];
+            if log.is_conversion(tp) {
+                if let Some(w) = opts.lookback_us {
+                    let keep_from = out.times[start..]
+                        .iter()
+                        .position(|&t| ts[i] - t <= w)
+                        .map_or(out.times.len(), |k| start + k);
+                    out.touches.drain(start..keep_from);
+                    out.times.drain(start..keep_from);
+                }
+                out.offsets.push(out.touches.len());
+                out.customer.push(j.customer());
+                out.converted.push(true);
+                out.end_time.push(ts[i]);
+                out.value
+                    .push(if values[i].is_nan() { 0.0 } else { values[i] });
+                start = out.touches.len();
+                if opts.first_conversion_only {
+                    break;
+                }
+                continue;
+            }
+            if excluded[tp as usize] {
+                continue;
+            }
+            let id = ids[i];
+            if opts.collapse_repeats && out.touches.len() > start && out.touches.last() == Some(&id)
+            {
+                continue;
+            }
+            out.touches.push(id);
+            out.times.push(ts[i]);
+        }
+        if out.touches.len() > start {
+            out.offsets.push(out.touches.len());
+            out.customer.push(j.customer());
+            out.converted.push(false);
+            out.end_time.push(ts[range.end - 1]);
+            out.value.push(0.0);
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{read_events_csv, LoadOptions};
+
+    fn log(csv: &str) -> EventLog {
+        read_events_csv(csv.as_bytes(), &LoadOptions::default()).unwrap()
+    }
+
+    fn names(p: &Paths, k: usize) -> Vec<&str> {
+        p.get(k)
+            .touches
+            .iter()
+            .map(|&t| p.names[t as usize].as_str())
+            .collect()
+    }
+
+    const CSV: &str = "customer_id,timestamp,touchpoint,channel,value\n\
+        a,10,ad,social,\n\
+        a,20,site,web,\n\
+        a,30,purchase,web,50\n\
+        a,40,email,email,\n\
+        a,50,site,web,\n\
+        a,60,purchase,web,\n\
+        a,70,email,email,\n\
+        b,10,site,web,\n\
+        b,10,site,web,\n";
+
+    #[test]
+    fn cuts_at_every_conversion() {
+        let l = log(CSV);
+        let p = conversion_paths(
+            &l,
+            &PathOptions {
+                level: Level::Touchpoint,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(p.len(), 4);
+        assert_eq!(names(&p, 0), ["ad", "site"]);
+        assert_eq!(names(&p, 1), ["email", "site"]);
+        assert_eq!(names(&p, 2), ["email"]);
+        assert_eq!(names(&p, 3), ["site", "site"]);
+        assert_eq!(p.converted, [true, true, false, false]);
+        assert_eq!(p.value, [50.0, 0.0, 0.0, 0.0]);
+        assert_eq!(p.end_time[0], 30_000_000);
+        assert_eq!(p.n_conversions(), 2);
+    }
+
+    #[test]
+    fn options() {
+        let l = log(CSV);
+        let first = conversion_paths(
+            &l,
+            &PathOptions {
+                first_conversion_only: true,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(first.len(), 2);
+        assert_eq!(names(&first, 0), ["social", "web"]);
+        assert_eq!(names(&first, 1), ["web", "web"]);
+        let collapsed = conversion_paths(
+            &l,
+            &PathOptions {
+                collapse_repeats: true,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(names(&collapsed, 3), ["web"]);
+        let lookback = conversion_paths(
+            &l,
+            &PathOptions {
+                lookback_us: Some(10_000_000),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(names(&lookback, 0), ["web"]);
+        assert_eq!(names(&lookback, 1), ["web"]);
+        let excl = conversion_paths(
+            &l,
+            &PathOptions {
+                exclude: vec!["site".into()],
+                level: Level::Touchpoint,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        // b's journey is all excluded: no path at all.
+        assert_eq!(excl.len(), 3);
+        assert_eq!(names(&excl, 1), ["email"]);
+        assert!("bad".parse::<Level>().is_err());
+    }
+}

@@ -1,0 +1,145 @@
+//! Runs the shared test vectors (tests/vectors/**/*.json) against the Rust API.
+//! The Python and JavaScript suites run the same files.
+
+use std::path::{Path, PathBuf};
+
+use journey_core::{
+    read_events_csv, read_surveys_csv, time::format_us, Error, EventLog, LoadOptions, Mode, Surveys,
+};
+use serde_json::{json, Value};
+
+fn files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let p = entry.unwrap().path();
+        if p.is_dir() {
+            files(&p, out);
+        } else if p.extension().is_some_and(|e| e == "json") {
+            out.push(p);
+        }
+    }
+}
+
+fn load_options(case: &Value) -> LoadOptions {
+    let mut opts = LoadOptions::default();
+    if let Some(l) = case.get("load") {
+        if let Some(m) = l.get("mode").and_then(Value::as_str) {
+            opts.mode = m.parse::<Mode>().unwrap();
+        }
+        if let Some(c) = l.get("conversions").and_then(Value::as_array) {
+            opts.conversions = c.iter().map(|v| v.as_str().unwrap().to_string()).collect();
+        }
+    }
+    opts
+}
+
+fn describe(log: &EventLog) -> Value {
+    let mut journeys = serde_json::Map::new();
+    for j in log.journeys() {
+        let events: Vec<Value> = j
+            .range()
+            .map(|i| {
+                json!([
+                    format_us(log.timestamps()[i]),
+                    log.touchpoint_name(log.touchpoint_ids()[i]),
+                    log.channel_name(log.channel_ids()[i])
+                ])
+            })
+            .collect();
+        journeys.insert(j.customer_id().to_string(), Value::Array(events));
+    }
+    json!({
+        "n_events": log.n_events(),
+        "n_customers": log.n_customers(),
+        "touchpoints": log.touchpoints(),
+        "channels": log.channels(),
+        "report": log.load_report(),
+        "journeys": journeys,
+    })
+}
+
+fn describe_surveys(s: &Surveys) -> Value {
+    json!({
+        "n_responses": s.len(),
+        "n_customers": s.n_customers(),
+        "touchpoints": s.touchpoints(),
+        "report": s.load_report(),
+    })
+}
+
+/// Calls the capability named in the case. New capabilities add an arm here.
+fn run(case: &Value) -> Result<Value, Error> {
+    let opts = load_options(case);
+    let log = match case.get("events_csv").and_then(Value::as_str) {
+        Some(text) => Some(read_events_csv(text.as_bytes(), &opts)?),
+        None => None,
+    };
+    let surveys = match case.get("surveys_csv").and_then(Value::as_str) {
+        Some(text) => Some(read_surveys_csv(text.as_bytes(), &opts)?),
+        None => None,
+    };
+    let call = case["call"].as_str().unwrap();
+    let _args = &case["args"];
+    Ok(match call {
+        "describe" => describe(log.as_ref().unwrap()),
+        "describe_surveys" => describe_surveys(surveys.as_ref().unwrap()),
+        other => panic!("unknown call {other}"),
+    })
+}
+
+/// Every key of `expected` is in `actual` with an equal value (numbers within 1e-9).
+fn assert_subset(expected: &Value, actual: &Value, path: &str) {
+    match (expected, actual) {
+        (Value::Object(e), Value::Object(a)) => {
+            for (k, v) in e {
+                let Some(av) = a.get(k) else {
+                    panic!("{path}.{k}: missing in {actual}")
+                };
+                assert_subset(v, av, &format!("{path}.{k}"));
+            }
+        }
+        (Value::Array(e), Value::Array(a)) => {
+            assert_eq!(e.len(), a.len(), "{path}: length differs: {actual}");
+            for (i, (x, y)) in e.iter().zip(a).enumerate() {
+                assert_subset(x, y, &format!("{path}[{i}]"));
+            }
+        }
+        (Value::Number(e), Value::Number(a)) => {
+            let (e, a) = (e.as_f64().unwrap(), a.as_f64().unwrap());
+            assert!(
+                (e - a).abs() <= 1e-9 * e.abs().max(1.0),
+                "{path}: expected {e}, got {a}"
+            );
+        }
+        (e, a) => assert_eq!(e, a, "{path}"),
+    }
+}
+
+#[test]
+fn shared_vectors() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/vectors");
+    let mut paths = Vec::new();
+    files(&dir, &mut paths);
+    paths.sort();
+    assert!(paths.len() >= 10, "vectors not found in {dir:?}");
+    for p in paths {
+        let case: Value = serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap();
+        let name = p.display();
+        match (run(&case), case.get("expected_error")) {
+            (Ok(actual), None) => assert_subset(&case["expected"], &actual, &name.to_string()),
+            (Err(e), Some(exp)) => {
+                assert_eq!(e.code(), exp["code"].as_str().unwrap(), "{name}: {e}");
+                if let Some(line) = exp.get("line") {
+                    assert_eq!(e.line(), line.as_u64(), "{name}: {e}");
+                }
+                if let Some(col) = exp.get("column") {
+                    assert_eq!(e.column(), col.as_str(), "{name}: {e}");
+                }
+                if let Some(m) = exp.get("message_contains") {
+                    assert!(e.to_string().contains(m.as_str().unwrap()), "{name}: {e}");
+                }
+            }
+            (Ok(actual), Some(_)) => panic!("{name}: expected an error, got {actual}"),
+            (Err(e), None) => panic!("{name}: unexpected error {e}"),
+        }
+    }
+}
