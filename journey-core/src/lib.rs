@@ -14,6 +14,7 @@
 //! - `parallel` (default): use all cores (rayon) for loading and heavy metrics. Turn it off for
 //!   WebAssembly.
 
+pub mod args;
 pub mod error;
 pub mod ingest;
 pub mod metrics;

@@ -1,0 +1,73 @@
+//! Options given as JSON, as the Python and JavaScript bindings pass them: a binding converts its
+//! keyword arguments to one JSON object and core deserialises it, so option names, defaults and
+//! validation live here once.
+
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::error::{Error, Result};
+use crate::ingest::{LoadOptions, Mode};
+use crate::model::Catalog;
+
+/// Deserialises options from a JSON object; unknown keys and wrong types are argument errors
+/// that name the offending key.
+pub fn from_json<T: DeserializeOwned>(what: &str, v: &Value) -> Result<T> {
+    let v = if v.is_null() {
+        Value::Object(Default::default())
+    } else {
+        v.clone()
+    };
+    serde_json::from_value(v).map_err(|e| Error::argument(what, e.to_string()))
+}
+
+/// The JSON form of [`LoadOptions`].
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct LoadArgs {
+    mode: Option<Mode>,
+    conversions: Option<Vec<String>>,
+    catalog: Option<Catalog>,
+    ignore_extra_columns: bool,
+    rename: std::collections::BTreeMap<String, String>,
+    max_reported_errors: Option<usize>,
+}
+
+impl LoadOptions {
+    /// Load options from JSON: `{"mode": "lenient", "conversions": ["purchase"], "catalog":
+    /// {"ig_ad": {"channel": "social", "stage": "awareness"}}, "ignore_extra_columns": false,
+    /// "rename": {"user_id": "customer_id"}}`; every key optional.
+    pub fn from_json(v: &Value) -> Result<Self> {
+        let a: LoadArgs = from_json("load options", v)?;
+        let d = LoadOptions::default();
+        Ok(LoadOptions {
+            mode: a.mode.unwrap_or(d.mode),
+            conversions: a.conversions.unwrap_or(d.conversions),
+            catalog: a.catalog,
+            ignore_extra_columns: a.ignore_extra_columns,
+            rename: a.rename,
+            max_reported_errors: a.max_reported_errors.unwrap_or(d.max_reported_errors),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn load_options_from_json() {
+        let v = serde_json::json!({"mode": "lenient", "conversions": ["signup"],
+            "catalog": {"ig": {"channel": "social"}}});
+        let o = LoadOptions::from_json(&v).unwrap();
+        assert_eq!(o.mode, Mode::Lenient);
+        assert_eq!(o.conversions, vec!["signup"]);
+        assert_eq!(
+            o.catalog.unwrap().get("ig").unwrap().channel.as_deref(),
+            Some("social")
+        );
+        let e = LoadOptions::from_json(&serde_json::json!({"mood": "x"})).unwrap_err();
+        assert!(e.to_string().contains("mood"), "{e}");
+        assert_eq!(e.code(), "invalid_argument");
+    }
+}

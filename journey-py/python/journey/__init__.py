@@ -1,0 +1,39 @@
+"""journey: customer journey mapping and journey analytics.
+
+>>> import journey
+>>> log, surveys = journey.synthetic(customers=200, seed=1)
+>>> log.n_customers
+200
+>>> "purchase" in log.touchpoints()
+True
+"""
+
+from ._journey import (
+    ArgumentError,
+    EventLog,
+    JourneyError,
+    JourneyMap,
+    MapError,
+    MissingColumnError,
+    ParseError,
+    Surveys,
+    __version__,
+    read_events,
+    read_surveys,
+    synthetic,
+)
+
+__all__ = [
+    "ArgumentError",
+    "EventLog",
+    "JourneyError",
+    "JourneyMap",
+    "MapError",
+    "MissingColumnError",
+    "ParseError",
+    "Surveys",
+    "__version__",
+    "read_events",
+    "read_surveys",
+    "synthetic",
+]

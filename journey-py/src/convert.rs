@@ -1,0 +1,115 @@
+//! Python values <-> the canonical JSON shape (serde_json::Value). Options go in as JSON and are
+//! deserialised by journey-core; results come back as JSON and are turned into Python objects.
+
+use pyo3::prelude::*;
+use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
+use pyo3::IntoPyObjectExt;
+use serde_json::{Map, Number, Value};
+
+use crate::error::argument;
+
+/// Converts a Python object (None, bool, int, float, str, list, tuple, dict, timedelta,
+/// os.PathLike) to JSON. `timedelta` becomes seconds.
+pub fn to_json(obj: &Bound<'_, PyAny>) -> PyResult<Value> {
+    if obj.is_none() {
+        return Ok(Value::Null);
+    }
+    if obj.is_instance_of::<PyBool>() {
+        return Ok(Value::Bool(obj.extract()?));
+    }
+    if obj.is_instance_of::<PyInt>() {
+        return match obj.extract::<i64>() {
+            Ok(i) => Ok(Value::Number(i.into())),
+            Err(_) => Ok(float(obj.extract::<f64>()?)),
+        };
+    }
+    if obj.is_instance_of::<PyFloat>() {
+        return Ok(float(obj.extract()?));
+    }
+    if obj.is_instance_of::<PyString>() {
+        return Ok(Value::String(obj.extract()?));
+    }
+    if let Ok(d) = obj.cast::<PyDict>() {
+        let mut m = Map::new();
+        for (k, v) in d.iter() {
+            let k: String = k
+                .extract()
+                .map_err(|_| argument("options", "dictionary keys must be strings"))?;
+            m.insert(k, to_json(&v)?);
+        }
+        return Ok(Value::Object(m));
+    }
+    if obj.is_instance_of::<PyList>() || obj.is_instance_of::<PyTuple>() {
+        return obj
+            .try_iter()?
+            .map(|v| to_json(&v?))
+            .collect::<PyResult<Vec<_>>>()
+            .map(Value::Array);
+    }
+    if obj.hasattr("total_seconds")? {
+        return Ok(float(obj.call_method0("total_seconds")?.extract()?));
+    }
+    if obj.hasattr("__fspath__")? {
+        return Ok(Value::String(obj.call_method0("__fspath__")?.extract()?));
+    }
+    if obj.hasattr("tolist")? {
+        // numpy arrays and scalars
+        return to_json(&obj.call_method0("tolist")?);
+    }
+    if let Ok(it) = obj.try_iter() {
+        return it
+            .map(|v| to_json(&v?))
+            .collect::<PyResult<Vec<_>>>()
+            .map(Value::Array);
+    }
+    Err(argument(
+        "options",
+        format!("cannot use a value of type {}", obj.get_type().name()?),
+    ))
+}
+
+fn float(f: f64) -> Value {
+    Number::from_f64(f).map_or(Value::Null, Value::Number)
+}
+
+/// Keyword arguments as a JSON object, dropping those that are None (= the default).
+pub fn kwargs_json(kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<Value> {
+    let mut m = Map::new();
+    if let Some(kw) = kwargs {
+        for (k, v) in kw.iter() {
+            if v.is_none() {
+                continue;
+            }
+            m.insert(k.extract()?, to_json(&v)?);
+        }
+    }
+    Ok(Value::Object(m))
+}
+
+/// JSON to Python: objects become dicts, null becomes None (rates of 0/0 are None).
+pub fn to_py<'py>(py: Python<'py>, v: &Value) -> PyResult<Bound<'py, PyAny>> {
+    match v {
+        Value::Null => Ok(py.None().into_bound(py)),
+        Value::Bool(b) => b.into_bound_py_any(py),
+        Value::Number(n) => match (n.as_i64(), n.as_f64()) {
+            (Some(i), _) => i.into_bound_py_any(py),
+            (None, Some(f)) => f.into_bound_py_any(py),
+            _ => n.to_string().into_bound_py_any(py),
+        },
+        Value::String(s) => s.into_bound_py_any(py),
+        Value::Array(a) => {
+            let list = PyList::empty(py);
+            for x in a {
+                list.append(to_py(py, x)?)?;
+            }
+            Ok(list.into_any())
+        }
+        Value::Object(o) => {
+            let d = PyDict::new(py);
+            for (k, x) in o {
+                d.set_item(k, to_py(py, x)?)?;
+            }
+            Ok(d.into_any())
+        }
+    }
+}

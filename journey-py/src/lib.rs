@@ -1,0 +1,21 @@
+//! Python bindings of journey: the module `journey._journey`, re-exported by `journey`.
+//! Thin by design: convert arguments, call journey-core, convert results, map errors.
+
+use pyo3::prelude::*;
+
+mod convert;
+mod error;
+mod model;
+
+#[pymodule]
+fn _journey(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    error::register(m)?;
+    m.add_class::<model::PyEventLog>()?;
+    m.add_class::<model::PySurveys>()?;
+    m.add_class::<model::PyJourneyMap>()?;
+    m.add_function(wrap_pyfunction!(model::read_events, m)?)?;
+    m.add_function(wrap_pyfunction!(model::read_surveys, m)?)?;
+    m.add_function(wrap_pyfunction!(model::synthetic, m)?)?;
+    Ok(())
+}

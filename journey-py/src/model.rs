@@ -1,0 +1,479 @@
+//! `EventLog`, `Surveys` and `JourneyMap`: newtypes over the core types.
+
+use std::sync::Arc;
+
+use journey_core as core;
+use journey_core::time::format_us;
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyDict, PyTuple};
+use serde_json::{json, Value};
+
+use crate::convert::{kwargs_json, to_json, to_py};
+use crate::error::{argument, to_py_err};
+
+/// Reads the bytes of a source: a path (str / os.PathLike) or a file-like object with `.read()`.
+pub(crate) enum Source {
+    Path(std::path::PathBuf),
+    Bytes(Vec<u8>),
+}
+
+pub(crate) fn source(obj: &Bound<'_, PyAny>) -> PyResult<Source> {
+    if obj.hasattr("read")? {
+        let data = obj.call_method0("read")?;
+        if let Ok(b) = data.cast::<PyBytes>() {
+            return Ok(Source::Bytes(b.as_bytes().to_vec()));
+        }
+        let s: String = data
+            .extract()
+            .map_err(|_| argument("source", ".read() returned neither bytes nor str"))?;
+        return Ok(Source::Bytes(s.into_bytes()));
+    }
+    let os = obj.py().import("os")?;
+    let p: String = os
+        .call_method1("fspath", (obj,))
+        .map_err(|_| argument("source", "expected a path or a file-like object"))?
+        .extract()?;
+    Ok(Source::Path(p.into()))
+}
+
+pub(crate) fn load_options(
+    kwargs: Option<&Bound<'_, PyDict>>,
+) -> PyResult<(core::LoadOptions, bool)> {
+    let mut v = kwargs_json(kwargs)?;
+    let json = match v.as_object_mut().and_then(|m| m.remove("format")) {
+        None => false,
+        Some(Value::String(f)) if f == "csv" => false,
+        Some(Value::String(f)) if f == "json" || f == "jsonl" => true,
+        Some(other) => {
+            return Err(argument(
+                "format",
+                format!("{other}: expected \"csv\" or \"json\""),
+            ))
+        }
+    };
+    Ok((core::LoadOptions::from_json(&v).map_err(to_py_err)?, json))
+}
+
+/// A customer journey event log: every customer's events in time order, stored columnar.
+#[pyclass(frozen, name = "EventLog", module = "journey")]
+#[derive(Clone, Debug)]
+pub struct PyEventLog {
+    pub inner: Arc<core::EventLog>,
+}
+
+impl From<core::EventLog> for PyEventLog {
+    fn from(log: core::EventLog) -> Self {
+        PyEventLog {
+            inner: Arc::new(log),
+        }
+    }
+}
+
+pub(crate) fn read_events_impl(
+    py: Python<'_>,
+    src: Source,
+    opts: core::LoadOptions,
+    json: bool,
+) -> PyResult<PyEventLog> {
+    let log = py.detach(move || match src {
+        Source::Path(p) if json => {
+            let f = std::fs::File::open(p)?;
+            core::read_events_json(f, &opts)
+        }
+        Source::Path(p) => core::read_events_path(p, &opts),
+        Source::Bytes(b) if json => core::read_events_json(&b[..], &opts),
+        Source::Bytes(b) => core::read_events_csv(&b[..], &opts),
+    });
+    log.map(PyEventLog::from).map_err(to_py_err)
+}
+
+#[pymethods]
+impl PyEventLog {
+    /// An empty log.
+    #[new]
+    fn new() -> Self {
+        core::EventLog::empty().into()
+    }
+
+    /// Reads a log from CSV text. Keyword options as for `journey.read_events`.
+    #[staticmethod]
+    #[pyo3(signature = (text, **kwargs))]
+    fn from_csv_text(
+        py: Python<'_>,
+        text: String,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Self> {
+        let (opts, _) = load_options(kwargs)?;
+        read_events_impl(py, Source::Bytes(text.into_bytes()), opts, false)
+    }
+
+    /// Reads a log from JSON text (an array of objects or JSON Lines).
+    #[staticmethod]
+    #[pyo3(signature = (text, **kwargs))]
+    fn from_json_text(
+        py: Python<'_>,
+        text: String,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Self> {
+        let (opts, _) = load_options(kwargs)?;
+        read_events_impl(py, Source::Bytes(text.into_bytes()), opts, true)
+    }
+
+    /// Number of events.
+    #[getter]
+    fn n_events(&self) -> usize {
+        self.inner.n_events()
+    }
+
+    /// Number of distinct customers.
+    #[getter]
+    fn n_customers(&self) -> usize {
+        self.inner.n_customers()
+    }
+
+    /// Rows read / kept / skipped and the first errors, as a dict.
+    #[getter]
+    fn load_report<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_py(py, &json!(self.inner.load_report()))
+    }
+
+    /// The conversion touchpoints.
+    #[getter]
+    fn conversions(&self) -> Vec<String> {
+        self.inner.conversion_touchpoints().to_vec()
+    }
+
+    /// Touchpoint names, sorted.
+    fn touchpoints(&self) -> Vec<String> {
+        self.inner.touchpoints().to_vec()
+    }
+
+    /// Channel names, sorted.
+    fn channels(&self) -> Vec<String> {
+        self.inner.channels().to_vec()
+    }
+
+    /// Stage names: the default stages in journey order, then custom ones by name.
+    fn stages(&self) -> Vec<String> {
+        self.inner.stages().to_vec()
+    }
+
+    /// Customer ids, sorted.
+    fn customers(&self) -> Vec<String> {
+        self.inner.customer_ids().to_vec()
+    }
+
+    /// Names of the extra property columns.
+    fn properties(&self) -> Vec<String> {
+        self.inner
+            .properties()
+            .iter()
+            .map(|p| p.name.clone())
+            .collect()
+    }
+
+    /// One customer's events in order, as dicts (timestamp, touchpoint, channel, stage, value,
+    /// and properties). Raises KeyError for an unknown customer.
+    fn journey<'py>(&self, py: Python<'py>, customer_id: &str) -> PyResult<Bound<'py, PyAny>> {
+        let log = &self.inner;
+        let j = log
+            .journey_of(customer_id)
+            .ok_or_else(|| pyo3::exceptions::PyKeyError::new_err(customer_id.to_string()))?;
+        let events: Vec<Value> = j
+            .range()
+            .map(|i| {
+                let mut e = json!({
+                    "timestamp": format_us(log.timestamps()[i]),
+                    "touchpoint": log.touchpoint_name(log.touchpoint_ids()[i]),
+                    "channel": log.channel_name(log.channel_ids()[i]),
+                    "stage": log.stage_of(i),
+                    "value": Some(log.values()[i]).filter(|v| !v.is_nan()),
+                });
+                for p in log.properties() {
+                    let id = p.ids[i];
+                    e[&p.name] = if id == core::model::NO_ID {
+                        Value::Null
+                    } else {
+                        json!(p.values.name(id))
+                    };
+                }
+                e
+            })
+            .collect();
+        to_py(py, &Value::Array(events))
+    }
+
+    /// Headline figures: events, customers, touchpoints, channels, conversions, revenue, span.
+    fn summary<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_py(py, &json!(self.inner.summary()))
+    }
+
+    /// Writes the log as CSV to `path`, or returns the CSV text when no path is given.
+    #[pyo3(signature = (path=None))]
+    fn to_csv(&self, py: Python<'_>, path: Option<&Bound<'_, PyAny>>) -> PyResult<Option<String>> {
+        let log = self.inner.clone();
+        match path {
+            None => py
+                .detach(move || log.to_csv_string())
+                .map(Some)
+                .map_err(to_py_err),
+            Some(p) => {
+                let p: String = to_json(p)?
+                    .as_str()
+                    .map(str::to_string)
+                    .ok_or_else(|| argument("path", "expected a path"))?;
+                py.detach(move || -> core::Result<()> {
+                    let f = std::io::BufWriter::new(std::fs::File::create(p)?);
+                    log.write_csv(f)
+                })
+                .map_err(to_py_err)?;
+                Ok(None)
+            }
+        }
+    }
+
+    fn __len__(&self) -> usize {
+        self.inner.n_events()
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "EventLog(n_events={}, n_customers={}, touchpoints={}, channels={})",
+            self.inner.n_events(),
+            self.inner.n_customers(),
+            self.inner.touchpoints().len(),
+            self.inner.channels().len()
+        )
+    }
+}
+
+/// Survey responses (NPS 0-10, CSAT 1-5, CES 1-7), any score may be blank.
+#[pyclass(frozen, name = "Surveys", module = "journey")]
+#[derive(Clone, Debug)]
+pub struct PySurveys {
+    pub inner: Arc<core::Surveys>,
+}
+
+impl From<core::Surveys> for PySurveys {
+    fn from(s: core::Surveys) -> Self {
+        PySurveys { inner: Arc::new(s) }
+    }
+}
+
+pub(crate) fn read_surveys_impl(
+    py: Python<'_>,
+    src: Source,
+    opts: core::LoadOptions,
+    json: bool,
+) -> PyResult<PySurveys> {
+    let s = py.detach(move || match src {
+        Source::Path(p) if json => core::read_surveys_json(std::fs::File::open(p)?, &opts),
+        Source::Path(p) => core::read_surveys_path(p, &opts),
+        Source::Bytes(b) if json => core::read_surveys_json(&b[..], &opts),
+        Source::Bytes(b) => core::read_surveys_csv(&b[..], &opts),
+    });
+    s.map(PySurveys::from).map_err(to_py_err)
+}
+
+#[pymethods]
+impl PySurveys {
+    /// No responses.
+    #[new]
+    fn new() -> Self {
+        core::Surveys::empty().into()
+    }
+
+    /// Reads responses from CSV text (`customer_id,timestamp,touchpoint,nps,csat,ces`).
+    #[staticmethod]
+    #[pyo3(signature = (text, **kwargs))]
+    fn from_csv_text(
+        py: Python<'_>,
+        text: String,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Self> {
+        let (opts, _) = load_options(kwargs)?;
+        read_surveys_impl(py, Source::Bytes(text.into_bytes()), opts, false)
+    }
+
+    /// Number of responses.
+    #[getter]
+    fn n_responses(&self) -> usize {
+        self.inner.len()
+    }
+
+    /// Number of distinct respondents.
+    #[getter]
+    fn n_customers(&self) -> usize {
+        self.inner.n_customers()
+    }
+
+    /// Rows read / kept / skipped and the first errors, as a dict.
+    #[getter]
+    fn load_report<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_py(py, &json!(self.inner.load_report()))
+    }
+
+    /// Touchpoints named by responses, sorted.
+    fn touchpoints(&self) -> Vec<String> {
+        self.inner.touchpoints().to_vec()
+    }
+
+    /// Writes the responses as CSV to `path`, or returns the CSV text.
+    #[pyo3(signature = (path=None))]
+    fn to_csv(&self, path: Option<&Bound<'_, PyAny>>) -> PyResult<Option<String>> {
+        match path {
+            None => self.inner.to_csv_string().map(Some).map_err(to_py_err),
+            Some(p) => {
+                let p: String = to_json(p)?
+                    .as_str()
+                    .map(str::to_string)
+                    .ok_or_else(|| argument("path", "expected a path"))?;
+                let f = std::fs::File::create(p).map_err(|e| to_py_err(e.into()))?;
+                self.inner
+                    .write_csv(std::io::BufWriter::new(f))
+                    .map_err(to_py_err)?;
+                Ok(None)
+            }
+        }
+    }
+
+    fn __len__(&self) -> usize {
+        self.inner.len()
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "Surveys(n_responses={}, n_customers={})",
+            self.inner.len(),
+            self.inner.n_customers()
+        )
+    }
+}
+
+/// A customer journey map: personas, stages, touchpoints and steps (journey-map/1 JSON).
+#[pyclass(frozen, name = "JourneyMap", module = "journey")]
+#[derive(Clone, Debug)]
+pub struct PyJourneyMap {
+    pub inner: core::JourneyMap,
+}
+
+#[pymethods]
+impl PyJourneyMap {
+    /// An empty map with the default stages.
+    #[new]
+    fn new(name: &str) -> Self {
+        PyJourneyMap {
+            inner: core::JourneyMap::new(name),
+        }
+    }
+
+    /// Reads and validates a map from its JSON text.
+    #[staticmethod]
+    fn from_json(text: &str) -> PyResult<Self> {
+        core::JourneyMap::from_json(text)
+            .map(|inner| PyJourneyMap { inner })
+            .map_err(to_py_err)
+    }
+
+    /// Builds a map from a dict in the JSON shape.
+    #[staticmethod]
+    fn from_dict(d: &Bound<'_, PyAny>) -> PyResult<Self> {
+        Self::from_json(&to_json(d)?.to_string())
+    }
+
+    /// The JSON text (journey-map/1).
+    fn to_json(&self) -> PyResult<String> {
+        self.inner.to_json().map_err(to_py_err)
+    }
+
+    /// The map as a dict in the JSON shape.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_py(
+            py,
+            &serde_json::to_value(&self.inner).map_err(|e| argument("map", e))?,
+        )
+    }
+
+    /// Title.
+    #[getter]
+    fn name(&self) -> String {
+        self.inner.name.clone()
+    }
+
+    /// Stage names in order.
+    fn stages(&self) -> Vec<String> {
+        self.inner.stages.iter().map(|s| s.name.clone()).collect()
+    }
+
+    /// Touchpoint names.
+    fn touchpoints(&self) -> Vec<String> {
+        self.inner
+            .touchpoints
+            .iter()
+            .map(|t| t.name.clone())
+            .collect()
+    }
+
+    /// Persona names.
+    fn personas(&self) -> Vec<String> {
+        self.inner.personas.iter().map(|p| p.name.clone()).collect()
+    }
+
+    fn __eq__(&self, other: &Self) -> bool {
+        self.inner == other.inner
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "JourneyMap(name={:?}, personas={}, stages={}, touchpoints={}, steps={})",
+            self.inner.name,
+            self.inner.personas.len(),
+            self.inner.stages.len(),
+            self.inner.touchpoints.len(),
+            self.inner.steps.len()
+        )
+    }
+}
+
+/// Reads an event log from a path or file-like object (CSV, or JSON with format="json" or a
+/// .json / .jsonl extension).
+#[pyfunction]
+#[pyo3(signature = (source, **kwargs))]
+pub fn read_events(
+    py: Python<'_>,
+    source: &Bound<'_, PyAny>,
+    kwargs: Option<&Bound<'_, PyDict>>,
+) -> PyResult<PyEventLog> {
+    let (opts, json) = load_options(kwargs)?;
+    read_events_impl(py, self::source(source)?, opts, json)
+}
+
+/// Reads survey responses from a path or file-like object.
+#[pyfunction]
+#[pyo3(signature = (source, **kwargs))]
+pub fn read_surveys(
+    py: Python<'_>,
+    source: &Bound<'_, PyAny>,
+    kwargs: Option<&Bound<'_, PyDict>>,
+) -> PyResult<PySurveys> {
+    let (opts, json) = load_options(kwargs)?;
+    read_surveys_impl(py, self::source(source)?, opts, json)
+}
+
+/// Deterministic synthetic data: `(EventLog, Surveys)` for `customers` customers.
+#[pyfunction]
+#[pyo3(signature = (customers=1000, seed=42))]
+pub fn synthetic<'py>(
+    py: Python<'py>,
+    customers: usize,
+    seed: u64,
+) -> PyResult<Bound<'py, PyTuple>> {
+    let (log, surveys) = py.detach(move || core::synthetic(customers, seed));
+    PyTuple::new(
+        py,
+        [
+            Bound::new(py, PyEventLog::from(log))?.into_any(),
+            Bound::new(py, PySurveys::from(surveys))?.into_any(),
+        ],
+    )
+}
