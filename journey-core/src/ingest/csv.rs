@@ -179,33 +179,50 @@ struct Piece {
 }
 
 fn parse_piece(bytes: &[u8], schema: &EventSchema, opts: &LoadOptions) -> Piece {
+    // A bare CR ends a record for the csv crate; leave such rare input to it.
+    let bare_cr = memchr::memchr_iter(b'\r', bytes).any(|i| bytes.get(i + 1) != Some(&b'\n'));
+    if !bare_cr && memchr::memchr(b'"', bytes).is_none() {
+        return parse_piece_unquoted(bytes, schema, opts);
+    }
+    parse_piece_csv(bytes, schema, opts)
+}
+
+/// The fast path for a piece without any quote character: records are lines and fields are
+/// separated by commas, exactly as the csv crate would read them (checked by a property test),
+/// without copying fields into a record buffer.
+fn parse_piece_unquoted(bytes: &[u8], schema: &EventSchema, opts: &LoadOptions) -> Piece {
     let mut piece = Piece {
         builder: schema.builder(),
         rows: 0,
         errors: Vec::new(),
         skipped: 0,
-        newlines: memchr::memchr_iter(b'\n', bytes).count() as u64,
+        newlines: 0,
     };
     let strict = opts.mode == super::Mode::Strict;
-    let mut rdr = csv_reader(bytes);
-    let mut rec = csv::ByteRecord::new();
     let n_cols = schema.names.len();
-    loop {
-        let line = rdr.position().line();
-        let row = match rdr.read_byte_record(&mut rec) {
-            Ok(false) => break,
-            Ok(true) => {
-                let line = rec.position().map_or(line, |p| p.line());
-                if rec.len() != n_cols {
-                    Err(Error::MalformedRow {
-                        line,
-                        message: format!("expected {n_cols} fields, found {}", rec.len()),
-                    })
-                } else {
-                    schema.push_row(&mut piece.builder, line, |i| rec.get(i))
-                }
-            }
-            Err(e) => Err(csv_error(e, line)),
+    let mut fields: Vec<&[u8]> = Vec::with_capacity(n_cols);
+    let mut line = 0u64;
+    let mut start = 0;
+    while start < bytes.len() {
+        let end = memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |i| start + i);
+        line += 1;
+        let mut rec = &bytes[start..end];
+        start = end + 1;
+        if let [head @ .., b'\r'] = rec {
+            rec = head;
+        }
+        if rec.is_empty() {
+            continue;
+        }
+        fields.clear();
+        fields.extend(rec.split(|&b| b == b','));
+        let row = if fields.len() != n_cols {
+            Err(Error::MalformedRow {
+                line,
+                message: format!("expected {n_cols} fields, found {}", fields.len()),
+            })
+        } else {
+            schema.push_row(&mut piece.builder, line, |i| fields.get(i).copied())
         };
         piece.rows += 1;
         if let Err(e) = row {
@@ -218,6 +235,97 @@ fn parse_piece(bytes: &[u8], schema: &EventSchema, opts: &LoadOptions) -> Piece 
             }
         }
     }
+    piece.newlines = memchr::memchr_iter(b'\n', bytes).count() as u64;
+    piece
+}
+
+/// Physical line numbers from byte offsets (the csv crate's own line count skips empty lines).
+struct Lines<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+    line: u64,
+}
+
+impl<'a> Lines<'a> {
+    fn new(bytes: &'a [u8], first_line: u64) -> Self {
+        Lines { bytes, pos: 0, line: first_line }
+    }
+    /// Line of byte offset `at`; offsets must not decrease between calls.
+    fn at(&mut self, at: u64) -> u64 {
+        let at = (at as usize).min(self.bytes.len()).max(self.pos);
+        self.line += memchr::memchr_iter(b'\n', &self.bytes[self.pos..at]).count() as u64;
+        self.pos = at;
+        // The reported start may precede skipped empty lines: a record never starts with one.
+        while let Some(&b) = self.bytes.get(self.pos) {
+            match b {
+                b'\n' => self.line += 1,
+                b'\r' => {}
+                _ => break,
+            }
+            self.pos += 1;
+        }
+        self.line
+    }
+}
+
+/// Reads every record with the csv crate and calls `f(line, record)`; stops when `f` says so.
+fn for_each_record(
+    bytes: &[u8],
+    first_line: u64,
+    n_cols: usize,
+    mut f: impl FnMut(u64, Result<&csv::ByteRecord>) -> bool,
+) {
+    let mut rdr = csv_reader(bytes);
+    let mut rec = csv::ByteRecord::new();
+    let mut lines = Lines::new(bytes, first_line);
+    loop {
+        let here = rdr.position().byte();
+        let go_on = match rdr.read_byte_record(&mut rec) {
+            Ok(false) => break,
+            Ok(true) => {
+                let line = lines.at(rec.position().map_or(here, |p| p.byte()));
+                if rec.len() != n_cols {
+                    let e = Error::MalformedRow {
+                        line,
+                        message: format!("expected {n_cols} fields, found {}", rec.len()),
+                    };
+                    f(line, Err(e))
+                } else {
+                    f(line, Ok(&rec))
+                }
+            }
+            Err(e) => {
+                let line = lines.at(e.position().map_or(here, |p| p.byte()));
+                f(line, Err(csv_error(e, line)))
+            }
+        };
+        if !go_on {
+            break;
+        }
+    }
+}
+
+fn parse_piece_csv(bytes: &[u8], schema: &EventSchema, opts: &LoadOptions) -> Piece {
+    let mut piece = Piece {
+        builder: schema.builder(),
+        rows: 0,
+        errors: Vec::new(),
+        skipped: 0,
+        newlines: memchr::memchr_iter(b'\n', bytes).count() as u64,
+    };
+    let strict = opts.mode == super::Mode::Strict;
+    for_each_record(bytes, 1, schema.names.len(), |line, rec| {
+        let row = rec.and_then(|rec| schema.push_row(&mut piece.builder, line, |i| rec.get(i)));
+        piece.rows += 1;
+        if let Err(e) = row {
+            piece.skipped += 1;
+            if piece.errors.len() < opts.max_reported_errors.max(1) {
+                piece.errors.push(e);
+            }
+            return !strict;
+        }
+        true
+    });
     piece
 }
 
@@ -322,41 +430,29 @@ pub fn read_surveys_csv(reader: impl Read, opts: &LoadOptions) -> Result<Surveys
     if bytes.trim_ascii().is_empty() {
         return Ok(Surveys::empty());
     }
-    let mut rdr = csv_reader(bytes);
-    let mut rec = csv::ByteRecord::new();
-    rdr.read_byte_record(&mut rec)
-        .map_err(|e| csv_error(e, 1))?;
-    let raw: Vec<String> = rec
-        .iter()
-        .map(|h| String::from_utf8_lossy(h).into_owned())
-        .collect();
+    let header_end = first_boundary(bytes).unwrap_or(bytes.len());
+    let raw = parse_header(&bytes[..header_end])?;
     let schema = SurveySchema::new(header_names(&raw, opts)?)?;
-    let n_cols = schema.names.len();
+    let first_line = 1 + memchr::memchr_iter(b'\n', &bytes[..header_end]).count() as u64;
     let mut builder = SurveysBuilder::new();
     let mut sink = ErrorSink::new(opts);
     let mut rows = 0u64;
-    loop {
-        let line = rdr.position().line();
-        let row = match rdr.read_byte_record(&mut rec) {
-            Ok(false) => break,
-            Ok(true) => {
-                let line = rec.position().map_or(line, |p| p.line());
-                if rec.len() != n_cols {
-                    Err(Error::MalformedRow {
-                        line,
-                        message: format!("expected {n_cols} fields, found {}", rec.len()),
-                    })
-                } else {
-                    schema.parse_row(line, |i| rec.get(i))
-                }
-            }
-            Err(e) => Err(csv_error(e, line)),
-        };
+    let mut failure = None;
+    for_each_record(&bytes[header_end..], first_line, schema.names.len(), |line, rec| {
         rows += 1;
-        match row {
-            Ok(r) => builder.push(r)?,
-            Err(e) => sink.push(e)?,
+        let pushed = rec
+            .and_then(|rec| schema.parse_row(line, |i| rec.get(i)))
+            .and_then(|r| builder.push(r));
+        match pushed.or_else(|e| sink.push(e)) {
+            Ok(()) => true,
+            Err(e) => {
+                failure = Some(e);
+                false
+            }
         }
+    });
+    if let Some(e) = failure {
+        return Err(e);
     }
     Ok(builder.build_with_report(sink.report(rows)))
 }
@@ -372,6 +468,41 @@ impl LoadReport {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    fn outcome(p: Piece) -> (Vec<crate::model::RawEvent>, u64, u64, Vec<String>) {
+        let errors = p.errors.iter().map(|e| e.to_string()).collect();
+        (p.builder.build(None, &[]).rows().collect(), p.rows, p.skipped, errors)
+    }
+
+    proptest! {
+        /// The unquoted fast path reads exactly what the csv crate reads.
+        #[test]
+        fn fast_path_matches_csv_crate(
+            lines in proptest::collection::vec(
+                proptest::collection::vec(
+                    prop_oneof!["[a-c]{1,3}", Just(String::new()), Just(" 12 ".to_string()),
+                                Just("2026-01-01T00:00:00Z".to_string()), Just("1767225600".to_string()),
+                                Just("x\r".to_string())],
+                    0..5),
+                0..8),
+            lenient in any::<bool>(),
+            crlf in any::<bool>(),
+        ) {
+            let sep = if crlf { "\r\n" } else { "\n" };
+            let body: String = lines.iter().map(|l| l.join(",") + sep).collect();
+            let mut opts = LoadOptions::default();
+            if lenient { opts.mode = super::super::Mode::Lenient; }
+            let schema = EventSchema::new(
+                vec!["customer_id".into(), "timestamp".into(), "touchpoint".into()],
+                &opts,
+            ).unwrap();
+            prop_assume!(memchr::memchr_iter(b'\r', body.as_bytes()).all(|i| body.as_bytes().get(i + 1) == Some(&b'\n')));
+            let fast = outcome(parse_piece_unquoted(body.as_bytes(), &schema, &opts));
+            let slow = outcome(parse_piece_csv(body.as_bytes(), &schema, &opts));
+            prop_assert_eq!(fast, slow);
+        }
+    }
 
     #[test]
     fn boundaries_respect_quotes() {

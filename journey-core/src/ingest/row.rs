@@ -143,7 +143,7 @@ impl EventSchema {
             prop_vals.push(text(*i)?);
         }
         // All cells are valid: only now touch the builder, so a bad row leaves no trace.
-        let c = b.customers.intern(customer);
+        let c = b.customer_id(customer);
         let t = b.touchpoints.intern(tp);
         let ch = if channel.is_empty() {
             NO_ID

@@ -145,9 +145,22 @@ pub struct EventLogBuilder {
     pub(crate) st: Vec<u32>,
     pub(crate) value: Vec<f64>,
     pub(crate) props: Vec<Vec<u32>>,
+    /// The customer of the last pushed row, plus one (0 = none): rows of one customer often
+    /// come together, and this skips their hash lookups.
+    pub(crate) last_customer: u32,
 }
 
 impl EventLogBuilder {
+    /// The id of a customer, adding it if new.
+    pub(crate) fn customer_id(&mut self, id: &str) -> u32 {
+        if self.last_customer > 0 && self.customers.name(self.last_customer - 1) == id {
+            return self.last_customer - 1;
+        }
+        let c = self.customers.intern(id);
+        self.last_customer = c + 1;
+        c
+    }
+
     /// An empty builder.
     pub fn new() -> Self {
         Self::default()
@@ -293,6 +306,7 @@ impl EventLogBuilder {
             mut st,
             value,
             props,
+            last_customer: _,
         } = self;
 
         // Fill channel and stage from the catalog (else `unknown` / none), per touchpoint.

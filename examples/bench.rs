@@ -1,0 +1,69 @@
+//! The load benchmark on generated event logs.
+//!
+//! ```sh
+//! cargo run --release -p journey-examples --bin bench -- gen 10000000 bench-data/events-10M.csv
+//! cargo run --release -p journey-examples --bin bench -- load bench-data/events-10M.csv
+//! ```
+//! `gen` writes a synthetic log of about N events (customers = N / 10); `load` reads it into the
+//! sorted columnar log and prints wall time, MB/s, events/s, bytes per event and the process's
+//! peak resident memory (VmHWM), which is why loading runs in its own process.
+
+use std::time::Instant;
+
+fn peak_rss_mb() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        Some("gen") => {
+            let n: usize = args.get(1).ok_or("gen N PATH")?.parse()?;
+            let path = args.get(2).ok_or("gen N PATH")?;
+            if let Some(dir) = std::path::Path::new(path).parent() {
+                std::fs::create_dir_all(dir)?;
+            }
+            let t = Instant::now();
+            let (log, surveys) = journey_core::synthetic(n.div_ceil(10), 42);
+            log.write_csv(std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(path)?))?;
+            let spath = format!("{}.surveys.csv", path.trim_end_matches(".csv"));
+            surveys.write_csv(std::io::BufWriter::new(std::fs::File::create(&spath)?))?;
+            println!(
+                "wrote {} events of {} customers to {path} and {} responses to {spath} in {:.2?}",
+                log.n_events(),
+                log.n_customers(),
+                surveys.len(),
+                t.elapsed()
+            );
+        }
+        Some("load") => {
+            let path = args.get(1).ok_or("load PATH")?;
+            let bytes = std::fs::metadata(path)?.len() as f64;
+            let t = Instant::now();
+            let log = journey_core::read_events_path(path, &journey_core::LoadOptions::default())?;
+            let secs = t.elapsed().as_secs_f64();
+            let n = log.n_events() as f64;
+            println!(
+                "{}",
+                serde_json::json!({
+                    "file": path,
+                    "mb": bytes / 1e6,
+                    "events": log.n_events(),
+                    "customers": log.n_customers(),
+                    "seconds": secs,
+                    "mb_per_s": bytes / 1e6 / secs,
+                    "events_per_s": n / secs,
+                    "column_bytes_per_event": log.column_bytes() as f64 / n,
+                    "string_mb": log.string_bytes() as f64 / 1e6,
+                    "peak_rss_mb": peak_rss_mb(),
+                    "threads": std::thread::available_parallelism().map(|p| p.get()).unwrap_or(1),
+                })
+            );
+        }
+        _ => return Err("usage: bench gen N PATH | bench load PATH".into()),
+    }
+    Ok(())
+}

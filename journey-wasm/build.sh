@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Builds the npm package into journey-wasm/pkg: pkg/node (CommonJS, for Node) and pkg/web (ES
+# module, for browsers and bundlers), optimised with wasm-opt from the npm `binaryen` package when
+# it is installed (npm ci in journey-wasm). Needs the wasm-bindgen CLI of the exact crate version.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+profile=${PROFILE:-release}
+cargo build --profile "$profile" --target wasm32-unknown-unknown -p journey-wasm
+wasm=target/wasm32-unknown-unknown/$profile/journey_wasm.wasm
+out=journey-wasm/pkg
+rm -rf "$out"
+mkdir -p "$out"
+wasm-bindgen --target nodejs --out-dir "$out/node" "$wasm"
+wasm-bindgen --target web --out-dir "$out/web" "$wasm"
+opt=journey-wasm/node_modules/.bin/wasm-opt
+if [ -x "$opt" ]; then
+  for t in node web; do
+    "$opt" -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
+      "$out/$t/journey_wasm_bg.wasm" -o "$out/$t/journey_wasm_bg.wasm"
+  done
+fi
+cp journey-wasm/npm/package.json journey-wasm/npm/README.md "$out/"
+echo "built $out ($(du -h "$out/web/journey_wasm_bg.wasm" | cut -f1) wasm)"

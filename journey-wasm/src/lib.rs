@@ -1,0 +1,10 @@
+//! WebAssembly bindings of journey. Thin by design: convert arguments, call journey-core,
+//! convert results, map errors. Compiled only for wasm targets, so `cargo test --workspace` on
+//! the host skips it.
+#![cfg(target_family = "wasm")]
+
+mod convert;
+mod model;
+
+pub use convert::JourneyError;
+pub use model::{synthetic, EventLog, JourneyMap, Surveys};

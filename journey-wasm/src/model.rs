@@ -1,0 +1,349 @@
+//! `EventLog`, `Surveys`, `JourneyMap` and `synthetic`.
+
+use std::rc::Rc;
+
+use journey_core as core;
+use journey_core::time::format_us;
+use serde_json::{json, Value};
+use wasm_bindgen::prelude::*;
+
+use crate::convert::{js_err, options, to_js};
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_TYPES: &str = r#"
+/** Options of every loader; all optional. */
+export interface LoadOptions {
+  /** "strict" (default): the first bad row throws. "lenient": bad rows are skipped and reported. */
+  mode?: "strict" | "lenient";
+  /** Conversion touchpoints (default ["purchase"]). */
+  conversions?: string[];
+  /** Touchpoint catalog: name -> channel, stage, kind. */
+  catalog?: Record<string, { channel?: string; stage?: string; kind?: "digital" | "physical" }>;
+  /** Drop extra columns instead of keeping them as properties. */
+  ignoreExtraColumns?: boolean;
+  /** Source column name -> canonical name, e.g. { user_id: "customer_id" }. */
+  rename?: Record<string, string>;
+  /** How many errors the lenient report quotes (default 10). */
+  maxReportedErrors?: number;
+}
+
+export interface LoadReport {
+  rows_read: number;
+  rows_kept: number;
+  rows_skipped: number;
+  errors: string[];
+}
+
+export interface LogSummary {
+  n_events: number;
+  n_customers: number;
+  n_touchpoints: number;
+  n_channels: number;
+  n_conversions: number;
+  n_converting_customers: number;
+  revenue: number;
+  first_event: string | null;
+  last_event: string | null;
+}
+
+export interface JourneyEvent {
+  timestamp: string;
+  touchpoint: string;
+  channel: string;
+  stage: string | null;
+  value: number | null;
+  [property: string]: string | number | null;
+}
+
+export interface SyntheticOptions {
+  customers?: number;
+  seed?: number;
+}
+"#;
+
+/// A customer journey event log: every customer's events in time order, stored columnar.
+#[wasm_bindgen]
+#[derive(Debug, Clone)]
+pub struct EventLog {
+    pub(crate) inner: Rc<core::EventLog>,
+}
+
+impl From<core::EventLog> for EventLog {
+    fn from(l: core::EventLog) -> Self {
+        EventLog { inner: Rc::new(l) }
+    }
+}
+
+fn load_opts(opts: &JsValue) -> Result<core::LoadOptions, JsValue> {
+    core::LoadOptions::from_json(&options(opts)?).map_err(js_err)
+}
+
+#[wasm_bindgen]
+impl EventLog {
+    /// Reads a log from CSV text.
+    #[wasm_bindgen(js_name = fromCsv)]
+    pub fn from_csv(
+        text: &str,
+        #[wasm_bindgen(unchecked_optional_param_type = "LoadOptions")] opts: JsValue,
+    ) -> Result<EventLog, JsValue> {
+        core::read_events_csv(text.as_bytes(), &load_opts(&opts)?)
+            .map(Into::into)
+            .map_err(js_err)
+    }
+
+    /// Reads a log from CSV bytes (e.g. the contents of a `File`).
+    #[wasm_bindgen(js_name = fromCsvBytes)]
+    pub fn from_csv_bytes(
+        bytes: &[u8],
+        #[wasm_bindgen(unchecked_optional_param_type = "LoadOptions")] opts: JsValue,
+    ) -> Result<EventLog, JsValue> {
+        core::read_events_csv(bytes, &load_opts(&opts)?)
+            .map(Into::into)
+            .map_err(js_err)
+    }
+
+    /// Reads a log from JSON text (an array of objects or JSON Lines).
+    #[wasm_bindgen(js_name = fromJson)]
+    pub fn from_json(
+        text: &str,
+        #[wasm_bindgen(unchecked_optional_param_type = "LoadOptions")] opts: JsValue,
+    ) -> Result<EventLog, JsValue> {
+        core::read_events_json(text.as_bytes(), &load_opts(&opts)?)
+            .map(Into::into)
+            .map_err(js_err)
+    }
+
+    /// Number of events.
+    #[wasm_bindgen(getter, js_name = nEvents)]
+    pub fn n_events(&self) -> usize {
+        self.inner.n_events()
+    }
+
+    /// Number of distinct customers.
+    #[wasm_bindgen(getter, js_name = nCustomers)]
+    pub fn n_customers(&self) -> usize {
+        self.inner.n_customers()
+    }
+
+    /// Rows read / kept / skipped and the first errors.
+    #[wasm_bindgen(getter, js_name = loadReport, unchecked_return_type = "LoadReport")]
+    pub fn load_report(&self) -> Result<JsValue, JsValue> {
+        to_js(self.inner.load_report())
+    }
+
+    /// The conversion touchpoints.
+    #[wasm_bindgen(getter)]
+    pub fn conversions(&self) -> Vec<String> {
+        self.inner.conversion_touchpoints().to_vec()
+    }
+
+    /// Touchpoint names, sorted.
+    pub fn touchpoints(&self) -> Vec<String> {
+        self.inner.touchpoints().to_vec()
+    }
+
+    /// Channel names, sorted.
+    pub fn channels(&self) -> Vec<String> {
+        self.inner.channels().to_vec()
+    }
+
+    /// Stage names in journey order.
+    pub fn stages(&self) -> Vec<String> {
+        self.inner.stages().to_vec()
+    }
+
+    /// Customer ids, sorted.
+    pub fn customers(&self) -> Vec<String> {
+        self.inner.customer_ids().to_vec()
+    }
+
+    /// Names of the extra property columns.
+    pub fn properties(&self) -> Vec<String> {
+        self.inner.properties().iter().map(|p| p.name.clone()).collect()
+    }
+
+    /// One customer's events in order (undefined for an unknown customer).
+    #[wasm_bindgen(unchecked_return_type = "JourneyEvent[] | undefined")]
+    pub fn journey(&self, customer_id: &str) -> Result<JsValue, JsValue> {
+        let log = &self.inner;
+        let Some(j) = log.journey_of(customer_id) else {
+            return Ok(JsValue::UNDEFINED);
+        };
+        let events: Vec<Value> = j
+            .range()
+            .map(|i| {
+                let mut e = json!({
+                    "timestamp": format_us(log.timestamps()[i]),
+                    "touchpoint": log.touchpoint_name(log.touchpoint_ids()[i]),
+                    "channel": log.channel_name(log.channel_ids()[i]),
+                    "stage": log.stage_of(i),
+                    "value": Some(log.values()[i]).filter(|v| !v.is_nan()),
+                });
+                for p in log.properties() {
+                    let id = p.ids[i];
+                    e[&p.name] = if id == core::model::NO_ID {
+                        Value::Null
+                    } else {
+                        json!(p.values.name(id))
+                    };
+                }
+                e
+            })
+            .collect();
+        to_js(&events)
+    }
+
+    /// Headline figures.
+    #[wasm_bindgen(unchecked_return_type = "LogSummary")]
+    pub fn summary(&self) -> Result<JsValue, JsValue> {
+        to_js(&self.inner.summary())
+    }
+
+    /// The log as CSV text.
+    #[wasm_bindgen(js_name = toCsv)]
+    pub fn to_csv(&self) -> Result<String, JsValue> {
+        self.inner.to_csv_string().map_err(js_err)
+    }
+}
+
+/// Survey responses (NPS 0-10, CSAT 1-5, CES 1-7).
+#[wasm_bindgen]
+#[derive(Debug, Clone)]
+pub struct Surveys {
+    pub(crate) inner: Rc<core::Surveys>,
+}
+
+impl From<core::Surveys> for Surveys {
+    fn from(s: core::Surveys) -> Self {
+        Surveys { inner: Rc::new(s) }
+    }
+}
+
+#[wasm_bindgen]
+impl Surveys {
+    /// Reads responses from CSV text.
+    #[wasm_bindgen(js_name = fromCsv)]
+    pub fn from_csv(
+        text: &str,
+        #[wasm_bindgen(unchecked_optional_param_type = "LoadOptions")] opts: JsValue,
+    ) -> Result<Surveys, JsValue> {
+        core::read_surveys_csv(text.as_bytes(), &load_opts(&opts)?)
+            .map(Into::into)
+            .map_err(js_err)
+    }
+
+    /// Number of responses.
+    #[wasm_bindgen(getter, js_name = nResponses)]
+    pub fn n_responses(&self) -> usize {
+        self.inner.len()
+    }
+
+    /// Number of distinct respondents.
+    #[wasm_bindgen(getter, js_name = nCustomers)]
+    pub fn n_customers(&self) -> usize {
+        self.inner.n_customers()
+    }
+
+    /// Rows read / kept / skipped and the first errors.
+    #[wasm_bindgen(getter, js_name = loadReport, unchecked_return_type = "LoadReport")]
+    pub fn load_report(&self) -> Result<JsValue, JsValue> {
+        to_js(self.inner.load_report())
+    }
+
+    /// Touchpoints named by responses, sorted.
+    pub fn touchpoints(&self) -> Vec<String> {
+        self.inner.touchpoints().to_vec()
+    }
+
+    /// The responses as CSV text.
+    #[wasm_bindgen(js_name = toCsv)]
+    pub fn to_csv(&self) -> Result<String, JsValue> {
+        self.inner.to_csv_string().map_err(js_err)
+    }
+}
+
+/// A customer journey map (journey-map/1 JSON).
+#[wasm_bindgen]
+#[derive(Debug, Clone)]
+pub struct JourneyMap {
+    pub(crate) inner: core::JourneyMap,
+}
+
+#[wasm_bindgen]
+impl JourneyMap {
+    /// An empty map with the default stages.
+    #[wasm_bindgen(constructor)]
+    pub fn new(name: &str) -> JourneyMap {
+        JourneyMap {
+            inner: core::JourneyMap::new(name),
+        }
+    }
+
+    /// Reads and validates a map from JSON text.
+    #[wasm_bindgen(js_name = fromJson)]
+    pub fn from_json(text: &str) -> Result<JourneyMap, JsValue> {
+        core::JourneyMap::from_json(text)
+            .map(|inner| JourneyMap { inner })
+            .map_err(js_err)
+    }
+
+    /// The JSON text.
+    #[wasm_bindgen(js_name = toJson)]
+    pub fn to_json(&self) -> Result<String, JsValue> {
+        self.inner.to_json().map_err(js_err)
+    }
+
+    /// The map as a plain object.
+    #[wasm_bindgen(js_name = toObject)]
+    pub fn to_object(&self) -> Result<JsValue, JsValue> {
+        to_js(&self.inner)
+    }
+
+    /// Title.
+    #[wasm_bindgen(getter)]
+    pub fn name(&self) -> String {
+        self.inner.name.clone()
+    }
+
+    /// Stage names in order.
+    pub fn stages(&self) -> Vec<String> {
+        self.inner.stages.iter().map(|s| s.name.clone()).collect()
+    }
+
+    /// Touchpoint names.
+    pub fn touchpoints(&self) -> Vec<String> {
+        self.inner.touchpoints.iter().map(|t| t.name.clone()).collect()
+    }
+
+    /// Persona names.
+    pub fn personas(&self) -> Vec<String> {
+        self.inner.personas.iter().map(|p| p.name.clone()).collect()
+    }
+}
+
+/// Deterministic synthetic data: `[EventLog, Surveys]`.
+#[wasm_bindgen(unchecked_return_type = "[EventLog, Surveys]")]
+pub fn synthetic(
+    #[wasm_bindgen(unchecked_optional_param_type = "SyntheticOptions")] opts: JsValue,
+) -> Result<JsValue, JsValue> {
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Args {
+        #[serde(default = "default_customers")]
+        customers: usize,
+        #[serde(default = "default_seed")]
+        seed: u64,
+    }
+    fn default_customers() -> usize {
+        1000
+    }
+    fn default_seed() -> u64 {
+        42
+    }
+    let a: Args = core::args::from_json("synthetic options", &options(&opts)?).map_err(js_err)?;
+    let (log, surveys) = core::synthetic(a.customers, a.seed);
+    let out = js_sys::Array::new();
+    out.push(&EventLog::from(log).into());
+    out.push(&Surveys::from(surveys).into());
+    Ok(out.into())
+}

@@ -1,0 +1,99 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { journey } from "./helpers.mjs";
+
+const { EventLog, Surveys, JourneyMap, synthetic } = journey;
+
+const CSV =
+  "customer_id,timestamp,touchpoint,channel,value\n" +
+  "b,2026-01-02T00:00:00Z,purchase,web,20\n" +
+  "a,2026-01-01T00:00:00Z,ad,social,\n" +
+  "a,2026-01-01T00:00:00Z,site,web,\n";
+
+test("fromCsv: sizes, sorted names, ties keep input order", () => {
+  const log = EventLog.fromCsv(CSV);
+  assert.equal(log.nEvents, 3);
+  assert.equal(log.nCustomers, 2);
+  assert.deepEqual(log.touchpoints(), ["ad", "purchase", "site"]);
+  assert.deepEqual(log.channels(), ["social", "web"]);
+  assert.deepEqual(log.journey("a").map((e) => e.touchpoint), ["ad", "site"]);
+  assert.equal(log.journey("b")[0].value, 20);
+  assert.equal(log.journey("a")[0].value, null);
+  assert.equal(log.journey("nobody"), undefined);
+});
+
+test("fromCsvBytes equals fromCsv", () => {
+  const bytes = new TextEncoder().encode(CSV);
+  assert.equal(EventLog.fromCsvBytes(bytes).toCsv(), EventLog.fromCsv(CSV).toCsv());
+});
+
+test("bad CSV throws a JourneyError with code, line and column", () => {
+  const bad = "customer_id,timestamp,touchpoint\na,2026-01-01T00:00:00Z,ad\nb,not-a-time,ad\n";
+  assert.throws(
+    () => EventLog.fromCsv(bad),
+    (e) => e instanceof Error && e.name === "JourneyError" && e.code === "invalid_value" && e.line === 3 && e.column === "timestamp" && e.message.includes('"not-a-time"'),
+  );
+});
+
+test("unknown option and bad mode are argument errors", () => {
+  assert.throws(() => EventLog.fromCsv(CSV, { mood: "x" }), (e) => e.code === "invalid_argument" && e.message.includes("mood"));
+  assert.throws(() => EventLog.fromCsv(CSV, { mode: "sloppy" }), (e) => e.code === "invalid_argument");
+});
+
+test("lenient mode reports skipped rows", () => {
+  const bad = "customer_id,timestamp,touchpoint\na,2026-01-01T00:00:00Z,ad\nb,nope,ad\n";
+  const log = EventLog.fromCsv(bad, { mode: "lenient" });
+  assert.deepEqual(
+    [log.loadReport.rows_read, log.loadReport.rows_kept, log.loadReport.rows_skipped],
+    [2, 1, 1],
+  );
+  assert.match(log.loadReport.errors[0], /line 3/);
+});
+
+test("camelCase options: catalog, conversions, ignoreExtraColumns", () => {
+  const csv = "customer_id,timestamp,touchpoint,plan\na,1,ig,pro\na,2,signup,pro\n";
+  const log = EventLog.fromCsv(csv, {
+    catalog: { ig: { channel: "social", stage: "awareness" } },
+    conversions: ["signup"],
+    ignoreExtraColumns: true,
+  });
+  assert.equal(log.journey("a")[0].channel, "social");
+  assert.equal(log.summary().n_conversions, 1);
+  assert.deepEqual(log.properties(), []);
+});
+
+test("empty input is a valid empty log", () => {
+  const log = EventLog.fromCsv("");
+  assert.equal(log.nEvents, 0);
+  assert.equal(log.summary().first_event, null);
+});
+
+test("synthetic is deterministic and round-trips through CSV", () => {
+  const [log, surveys] = synthetic({ customers: 200, seed: 5 });
+  const [again] = synthetic({ customers: 200, seed: 5 });
+  assert.equal(log.nCustomers, 200);
+  assert.equal(log.toCsv(), again.toCsv());
+  assert.equal(EventLog.fromCsv(log.toCsv()).toCsv(), log.toCsv());
+  assert.ok(surveys.nResponses > 0);
+  assert.equal(Surveys.fromCsv(surveys.toCsv()).toCsv(), surveys.toCsv());
+  assert.throws(() => synthetic({ customers: 10, colour: "red" }), (e) => e.code === "invalid_argument");
+});
+
+test("JourneyMap JSON round trip and validation", () => {
+  const doc = {
+    format: "journey-map/1",
+    name: "Shop",
+    personas: [{ name: "Ann" }],
+    touchpoints: [{ name: "site", channel: "web", stage: "consideration" }],
+    steps: [{ stage: "consideration", touchpoint: "site", emotion: -1.5 }],
+  };
+  const m = JourneyMap.fromJson(JSON.stringify(doc));
+  assert.equal(m.name, "Shop");
+  assert.deepEqual(m.stages().slice(0, 2), ["awareness", "consideration"]);
+  assert.equal(JourneyMap.fromJson(m.toJson()).toJson(), m.toJson());
+  assert.equal(m.toObject().steps[0].emotion, -1.5);
+  assert.throws(
+    () => JourneyMap.fromJson(JSON.stringify({ ...doc, steps: [{ stage: "nowhere" }] })),
+    (e) => e.name === "JourneyError" && e.code === "invalid_map",
+  );
+});
