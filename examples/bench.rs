@@ -28,7 +28,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             }
             let t = Instant::now();
             let (log, surveys) = journey_core::synthetic(n.div_ceil(10), 42);
-            log.write_csv(std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(path)?))?;
+            log.write_csv(std::io::BufWriter::with_capacity(
+                1 << 20,
+                std::fs::File::create(path)?,
+            ))?;
             let spath = format!("{}.surveys.csv", path.trim_end_matches(".csv"));
             surveys.write_csv(std::io::BufWriter::new(std::fs::File::create(&spath)?))?;
             println!(

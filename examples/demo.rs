@@ -25,7 +25,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let events_csv = out.join("events.csv");
     let surveys_csv = out.join("surveys.csv");
     log.write_csv(std::io::BufWriter::new(std::fs::File::create(&events_csv)?))?;
-    surveys.write_csv(std::io::BufWriter::new(std::fs::File::create(&surveys_csv)?))?;
+    surveys.write_csv(std::io::BufWriter::new(std::fs::File::create(
+        &surveys_csv,
+    )?))?;
     println!(
         "generated {} events of {} customers and {} survey responses in {:.2?}",
         log.n_events(),
@@ -39,15 +41,26 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let opts = journey_core::LoadOptions::default();
     let log = journey_core::read_events_path(&events_csv, &opts)?;
     let surveys = journey_core::read_surveys_path(&surveys_csv, &opts)?;
-    println!("loaded {} and {} in {:.2?}", events_csv.display(), surveys_csv.display(), t.elapsed());
+    println!(
+        "loaded {} and {} in {:.2?}",
+        events_csv.display(),
+        surveys_csv.display(),
+        t.elapsed()
+    );
 
     let s = log.summary();
     println!();
     println!("journey summary");
     println!("  customers            {}", s.n_customers);
     println!("  events               {}", s.n_events);
-    println!("  touchpoints          {} ({} channels)", s.n_touchpoints, s.n_channels);
-    println!("  conversions          {} by {} customers", s.n_conversions, s.n_converting_customers);
+    println!(
+        "  touchpoints          {} ({} channels)",
+        s.n_touchpoints, s.n_channels
+    );
+    println!(
+        "  conversions          {} by {} customers",
+        s.n_conversions, s.n_converting_customers
+    );
     println!(
         "  conversion rate      {:.2}%",
         100.0 * s.n_converting_customers as f64 / s.n_customers.max(1) as f64

@@ -159,7 +159,11 @@ impl EventLog {
 
     /// Names of the extra property columns.
     pub fn properties(&self) -> Vec<String> {
-        self.inner.properties().iter().map(|p| p.name.clone()).collect()
+        self.inner
+            .properties()
+            .iter()
+            .map(|p| p.name.clone())
+            .collect()
     }
 
     /// One customer's events in order (undefined for an unknown customer).
@@ -312,7 +316,11 @@ impl JourneyMap {
 
     /// Touchpoint names.
     pub fn touchpoints(&self) -> Vec<String> {
-        self.inner.touchpoints.iter().map(|t| t.name.clone()).collect()
+        self.inner
+            .touchpoints
+            .iter()
+            .map(|t| t.name.clone())
+            .collect()
     }
 
     /// Persona names.

@@ -248,7 +248,11 @@ struct Lines<'a> {
 
 impl<'a> Lines<'a> {
     fn new(bytes: &'a [u8], first_line: u64) -> Self {
-        Lines { bytes, pos: 0, line: first_line }
+        Lines {
+            bytes,
+            pos: 0,
+            line: first_line,
+        }
     }
     /// Line of byte offset `at`; offsets must not decrease between calls.
     fn at(&mut self, at: u64) -> u64 {
@@ -438,19 +442,24 @@ pub fn read_surveys_csv(reader: impl Read, opts: &LoadOptions) -> Result<Surveys
     let mut sink = ErrorSink::new(opts);
     let mut rows = 0u64;
     let mut failure = None;
-    for_each_record(&bytes[header_end..], first_line, schema.names.len(), |line, rec| {
-        rows += 1;
-        let pushed = rec
-            .and_then(|rec| schema.parse_row(line, |i| rec.get(i)))
-            .and_then(|r| builder.push(r));
-        match pushed.or_else(|e| sink.push(e)) {
-            Ok(()) => true,
-            Err(e) => {
-                failure = Some(e);
-                false
+    for_each_record(
+        &bytes[header_end..],
+        first_line,
+        schema.names.len(),
+        |line, rec| {
+            rows += 1;
+            let pushed = rec
+                .and_then(|rec| schema.parse_row(line, |i| rec.get(i)))
+                .and_then(|r| builder.push(r));
+            match pushed.or_else(|e| sink.push(e)) {
+                Ok(()) => true,
+                Err(e) => {
+                    failure = Some(e);
+                    false
+                }
             }
-        }
-    });
+        },
+    );
     if let Some(e) = failure {
         return Err(e);
     }
@@ -472,7 +481,12 @@ mod tests {
 
     fn outcome(p: Piece) -> (Vec<crate::model::RawEvent>, u64, u64, Vec<String>) {
         let errors = p.errors.iter().map(|e| e.to_string()).collect();
-        (p.builder.build(None, &[]).rows().collect(), p.rows, p.skipped, errors)
+        (
+            p.builder.build(None, &[]).rows().collect(),
+            p.rows,
+            p.skipped,
+            errors,
+        )
     }
 
     proptest! {
