@@ -27,6 +27,8 @@ pub(crate) const GS_TOL: f64 = 1e-15;
 const GS_MAX_SWEEPS: usize = 1_000_000;
 /// Dense transition counting up to this many states, a hash map above.
 const DENSE_COUNTS_MAX: usize = 1024;
+/// Higher-order states are numbered through a flat table when all tuples fit in this many slots.
+const DENSE_KEYS_MAX: u64 = 1 << 20;
 
 const NONE: u32 = u32::MAX;
 
@@ -134,6 +136,11 @@ impl Chain {
     /// Builds the chain of order `order` from the paths of `t` (paths with neither conversions
     /// nor nulls carry no weight and are skipped).
     pub(crate) fn new(t: &PathTable, order: usize) -> Chain {
+        Chain::build(t, order, DENSE_KEYS_MAX)
+    }
+
+    /// [`Chain::new`] with tuples numbered through a flat table of at most `key_slots` slots.
+    fn build(t: &PathTable, order: usize, key_slots: u64) -> Chain {
         assert!((1..=4).contains(&order), "order checked by the caller");
         let n_names = t.names.len();
         // State ids: order 1 uses the name ids; higher orders number the tuples seen, then
@@ -144,20 +151,39 @@ impl Chain {
                 None,
             )
         } else {
-            let mut index: FxHashMap<[u32; 4], u32> = FxHashMap::default();
             let mut keys = Vec::new();
             let mut seq = vec![NONE; t.touches.len()];
+            // A tuple is a number in base (names + 1), oldest digit first, 0 = padding; with
+            // few names every tuple has a slot in a flat table, else a hash map numbers them.
+            let radix = n_names as u64 + 1;
+            let space = radix.checked_pow(order as u32).filter(|&s| s <= key_slots);
+            let mut slots = vec![NONE; space.unwrap_or(0) as usize];
+            let mut index: FxHashMap<[u32; 4], u32> = FxHashMap::default();
             for p in 0..t.len() {
                 if t.conversions[p] + t.nulls[p] <= 0.0 {
                     continue;
                 }
                 let path = t.path(p);
+                let mut code = 0u64;
                 for i in 0..path.len() {
-                    let key = key_at(path, i, order);
-                    let id = *index.entry(key).or_insert_with(|| {
-                        keys.push(key);
-                        keys.len() as u32 - 1
-                    });
+                    let id = match space {
+                        Some(space) => {
+                            code = (code * radix + path[i] as u64 + 1) % space;
+                            let slot = &mut slots[code as usize];
+                            if *slot == NONE {
+                                *slot = keys.len() as u32;
+                                keys.push(key_at(path, i, order));
+                            }
+                            *slot
+                        }
+                        None => {
+                            let key = key_at(path, i, order);
+                            *index.entry(key).or_insert_with(|| {
+                                keys.push(key);
+                                keys.len() as u32 - 1
+                            })
+                        }
+                    };
                     seq[t.offsets[p] + i] = id;
                 }
             }
@@ -787,8 +813,15 @@ mod tests {
                 prop_assert!((iterative - reference).abs() < 1e-12, "{iterative} {reference}");
                 prop_assert!((0.0..=1.0 + 1e-12).contains(&direct));
             }
-            // Order 1 reproduces the observed conversion rate exactly.
-            if order == 1 && !chain.start.is_empty() {
+            // Numbering tuples by hash map gives the same chain as the flat table.
+            let hashed = Chain::build(&t, order, 0);
+            prop_assert_eq!(&hashed.keys, &chain.keys);
+            prop_assert_eq!(&hashed.col, &chain.col);
+            prop_assert_eq!(&hashed.prob, &chain.prob);
+            prop_assert_eq!(&hashed.start, &chain.start);
+            // A chain estimated from the paths reproduces their conversion rate (the expected
+            // visits of each state are its observed visits), whatever the order.
+            if !chain.start.is_empty() {
                 let conv: f64 = t.conversions.iter().sum();
                 let all: f64 = conv + t.nulls.iter().sum::<f64>();
                 prop_assert!((chain.solve(&masks[0], DENSE_MAX) - conv / all).abs() < 1e-12);
