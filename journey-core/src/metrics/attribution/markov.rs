@@ -22,9 +22,9 @@ use super::table::PathTable;
 /// Largest strongly connected component solved by dense Gaussian elimination.
 pub(crate) const DENSE_MAX: usize = 192;
 /// Gauss-Seidel stops when a sweep changes no value by more than this.
-pub(crate) const GS_TOL: f64 = 1e-15;
+pub(crate) const GS_TOL: f64 = 1e-14;
 /// Gauss-Seidel gives up after this many sweeps (never reached on chains built from paths).
-const GS_MAX_SWEEPS: usize = 1_000_000;
+const GS_MAX_SWEEPS: usize = 200_000;
 /// Dense transition counting up to this many states, a hash map above.
 const DENSE_COUNTS_MAX: usize = 1024;
 /// Higher-order states are numbered through a flat table when all tuples fit in this many slots.
