@@ -3,6 +3,9 @@
 
 use std::path::{Path, PathBuf};
 
+use journey_core::metrics::attribution::{
+    read_path_table_csv, AttributionOptions, AttributionTableOptions,
+};
 use journey_core::{
     read_events_csv, read_surveys_csv, time::format_us, Error, EventLog, LoadOptions, Mode, Surveys,
 };
@@ -77,13 +80,46 @@ fn run(case: &Value) -> Result<Value, Error> {
         Some(text) => Some(read_surveys_csv(text.as_bytes(), &opts)?),
         None => None,
     };
+    let path_table = match case.get("path_table_csv").and_then(Value::as_str) {
+        Some(text) => Some(read_path_table_csv(text.as_bytes())?),
+        None => None,
+    };
     let call = case["call"].as_str().unwrap();
-    let _args = &case["args"];
+    let args = case.get("args").cloned().unwrap_or_else(|| json!({}));
     Ok(match call {
         "describe" => describe(log.as_ref().unwrap()),
         "describe_surveys" => describe_surveys(surveys.as_ref().unwrap()),
+        "attribution" => {
+            let opts: AttributionOptions = options(args)?;
+            match (&path_table, &log) {
+                (Some(t), _) => to_json(&t.attribution(&opts)?),
+                (None, Some(l)) => to_json(&l.attribution(&opts)?),
+                (None, None) => panic!("attribution needs events_csv or path_table_csv"),
+            }
+        }
+        "attribution_table" => {
+            let opts: AttributionTableOptions = options(args)?;
+            match (&path_table, &log) {
+                (Some(t), _) => to_json(&t.attribution_table(&opts)?),
+                (None, Some(l)) => to_json(&l.attribution_table(&opts)?),
+                (None, None) => panic!("attribution_table needs events_csv or path_table_csv"),
+            }
+        }
         other => panic!("unknown call {other}"),
     })
+}
+
+/// Keyword arguments -> an options struct, as the bindings do it: a bad argument is an
+/// `invalid_argument` error.
+fn options<T: serde::de::DeserializeOwned>(args: Value) -> Result<T, Error> {
+    serde_json::from_value(args).map_err(|e| Error::InvalidArgument {
+        name: "args".into(),
+        message: e.to_string(),
+    })
+}
+
+fn to_json<T: serde::Serialize>(v: &T) -> Value {
+    serde_json::to_value(v).unwrap()
 }
 
 /// Every key of `expected` is in `actual` with an equal value (numbers within 1e-9).

@@ -139,20 +139,10 @@ impl Paths {
 /// assert!(paths.get(0).converted && !paths.get(1).converted);
 /// ```
 pub fn conversion_paths(log: &EventLog, opts: &PathOptions) -> Result<Paths> {
-    if let Some(w) = opts.lookback_us {
-        if w < 0 {
-            return Err(Error::argument("lookback", "must not be negative"));
-        }
-    }
-    let mut excluded = vec![false; log.touchpoints().len()];
-    for name in &opts.exclude {
-        if let Some(id) = log.touchpoint_id(name) {
-            excluded[id as usize] = true;
-        }
-    }
-    let (names, ids): (Vec<String>, &[u32]) = match opts.level {
-        Level::Touchpoint => (log.touchpoints().to_vec(), log.touchpoint_ids()),
-        Level::Channel => (log.channels().to_vec(), log.channel_ids()),
+    let cutter = Cutter::new(log, opts)?;
+    let names = match opts.level {
+        Level::Touchpoint => log.touchpoints().to_vec(),
+        Level::Channel => log.channels().to_vec(),
     };
     let mut out = Paths {
         level: opts.level,
@@ -165,55 +155,131 @@ pub fn conversion_paths(log: &EventLog, opts: &PathOptions) -> Result<Paths> {
         end_time: Vec::new(),
         value: Vec::new(),
     };
-    let ts = log.timestamps();
-    let tps = log.touchpoint_ids();
-    let values = log.values();
+    let mut buf = PathBuffer::default();
     for j in log.journeys() {
-        let mut start = out.touches.len();
-        let range = j.range();
-        for i in range.clone() {
-            let tp = tps[i];
-            if log.is_conversion(tp) {
-                if let Some(w) = opts.lookback_us {
-                    let keep_from = out.times[start..]
-                        .iter()
-                        .position(|&t| ts[i] - t <= w)
-                        .map_or(out.times.len(), |k| start + k);
-                    out.touches.drain(start..keep_from);
-                    out.times.drain(start..keep_from);
-                }
-                out.offsets.push(out.touches.len());
-                out.customer.push(j.customer());
-                out.converted.push(true);
-                out.end_time.push(ts[i]);
-                out.value
-                    .push(if values[i].is_nan() { 0.0 } else { values[i] });
-                start = out.touches.len();
-                if opts.first_conversion_only {
-                    break;
-                }
-                continue;
-            }
-            if excluded[tp as usize] {
-                continue;
-            }
-            let id = ids[i];
-            if opts.collapse_repeats && out.touches.len() > start && out.touches.last() == Some(&id)
-            {
-                continue;
-            }
-            out.touches.push(id);
-            out.times.push(ts[i]);
-        }
-        if out.touches.len() > start {
+        cutter.cut(j.customer(), j.range(), &mut buf, |p| {
+            out.touches.extend_from_slice(p.touches);
+            out.times.extend_from_slice(p.times);
             out.offsets.push(out.touches.len());
-            out.customer.push(j.customer());
-            out.converted.push(false);
-            out.end_time.push(ts[range.end - 1]);
-            out.value.push(0.0);
-        }
+            out.customer.push(p.customer);
+            out.converted.push(p.converted);
+            out.end_time.push(p.end_time);
+            out.value.push(p.value);
+        });
     }
     Ok(out)
+}
+
+/// Scratch space for [`Cutter::cut`], reused across journeys.
+#[derive(Debug, Default)]
+pub(crate) struct PathBuffer {
+    touches: Vec<u32>,
+    times: Vec<i64>,
+}
+
+/// Cuts one journey at a time into conversion paths, so callers can consume paths as they are
+/// made (in parallel over customers) instead of materialising [`Paths`].
+#[derive(Debug)]
+pub(crate) struct Cutter<'a> {
+    log: &'a EventLog,
+    ids: &'a [u32],
+    excluded: Vec<bool>,
+    lookback_us: Option<i64>,
+    first_conversion_only: bool,
+    collapse_repeats: bool,
+}
+
+impl<'a> Cutter<'a> {
+    pub(crate) fn new(log: &'a EventLog, opts: &PathOptions) -> Result<Self> {
+        if let Some(w) = opts.lookback_us {
+            if w < 0 {
+                return Err(Error::argument("lookback", "must not be negative"));
+            }
+        }
+        let mut excluded = vec![false; log.touchpoints().len()];
+        for name in &opts.exclude {
+            if let Some(id) = log.touchpoint_id(name) {
+                excluded[id as usize] = true;
+            }
+        }
+        let ids = match opts.level {
+            Level::Touchpoint => log.touchpoint_ids(),
+            Level::Channel => log.channel_ids(),
+        };
+        Ok(Cutter {
+            log,
+            ids,
+            excluded,
+            lookback_us: opts.lookback_us,
+            first_conversion_only: opts.first_conversion_only,
+            collapse_repeats: opts.collapse_repeats,
+        })
+    }
+
+    /// Calls `emit` with each path of the journey of `customer` (events `range` of the log), in
+    /// time order. Converting paths may have no touch; null paths always have one.
+    pub(crate) fn cut(
+        &self,
+        customer: u32,
+        range: std::ops::Range<usize>,
+        buf: &mut PathBuffer,
+        mut emit: impl FnMut(PathRef<'_>),
+    ) {
+        let ts = self.log.timestamps();
+        let tps = self.log.touchpoint_ids();
+        let values = self.log.values();
+        buf.touches.clear();
+        buf.times.clear();
+        let Some(last) = range.end.checked_sub(1) else {
+            return;
+        };
+        for i in range {
+            let tp = tps[i];
+            if self.log.is_conversion(tp) {
+                let keep_from = match self.lookback_us {
+                    Some(w) => buf
+                        .times
+                        .iter()
+                        .position(|&t| ts[i] - t <= w)
+                        .unwrap_or(buf.times.len()),
+                    None => 0,
+                };
+                emit(PathRef {
+                    touches: &buf.touches[keep_from..],
+                    times: &buf.times[keep_from..],
+                    customer,
+                    converted: true,
+                    end_time: ts[i],
+                    value: if values[i].is_nan() { 0.0 } else { values[i] },
+                });
+                buf.touches.clear();
+                buf.times.clear();
+                if self.first_conversion_only {
+                    return;
+                }
+                continue;
+            }
+            if self.excluded[tp as usize] {
+                continue;
+            }
+            let id = self.ids[i];
+            if self.collapse_repeats && buf.touches.last() == Some(&id) {
+                continue;
+            }
+            buf.touches.push(id);
+            buf.times.push(ts[i]);
+        }
+        if !buf.touches.is_empty() {
+            emit(PathRef {
+                touches: &buf.touches,
+                times: &buf.times,
+                customer,
+                converted: false,
+                end_time: ts[last],
+                value: 0.0,
+            });
+        }
+    }
 }
 
 #[cfg(test)]

@@ -1,0 +1,831 @@
+//! The Markov-chain model: removal effects computed exactly from the absorbing-chain equations.
+//!
+//! States are the k-tuples of the last k touches (k = `order`, 1..=4), padded with a start
+//! marker at the beginning of a path, plus `(start)`, `(conversion)` and `(null)`. Transition
+//! probabilities are the aggregated transition counts of all paths, converting and not, each
+//! divided by its state's total. `x_s`, the probability of reaching `(conversion)` from state
+//! `s`, solves `x_s = P(s -> conversion) + sum_t P(s -> t) x_t`; the chain's conversion
+//! probability is `P = sum_s P(start -> s) x_s`. Removing channel `c` fixes `x_s = 0` for every
+//! state containing `c` (every transition into such a state goes to `(null)`).
+//!
+//! The system is solved one strongly connected component at a time, sinks first (Tarjan's
+//! order), so acyclic parts cost one pass. A component is solved directly (Gaussian elimination
+//! with partial pivoting) when it has at most [`DENSE_MAX`] states, else by Gauss-Seidel until
+//! no value moves by more than [`GS_TOL`]. Everything runs in a fixed order: the same input
+//! gives the same bits.
+
+use rustc_hash::FxHashMap;
+use serde::Serialize;
+
+use super::table::PathTable;
+
+/// Largest strongly connected component solved by dense Gaussian elimination.
+pub(crate) const DENSE_MAX: usize = 192;
+/// Gauss-Seidel stops when a sweep changes no value by more than this.
+pub(crate) const GS_TOL: f64 = 1e-14;
+/// Gauss-Seidel gives up after this many sweeps (never reached on chains built from paths).
+const GS_MAX_SWEEPS: usize = 200_000;
+/// Dense transition counting up to this many states, a hash map above.
+const DENSE_COUNTS_MAX: usize = 1024;
+/// Higher-order states are numbered through a flat table when all tuples fit in this many slots.
+const DENSE_KEYS_MAX: u64 = 1 << 20;
+
+const NONE: u32 = u32::MAX;
+
+/// Name of the start state in a transition matrix.
+pub const START: &str = "(start)";
+/// Name of the conversion state.
+pub const CONVERSION: &str = "(conversion)";
+/// Name of the null (no conversion) state.
+pub const NULL: &str = "(null)";
+
+/// One entry of the Markov transition matrix.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Transition {
+    /// From state: `(start)`, or a channel (order 1) or the last k channels joined with `>`
+    /// (order k; shorter at the start of a path).
+    pub from: String,
+    /// To state: a channel state, `(conversion)` or `(null)`.
+    pub to: String,
+    /// Number of transitions in the aggregated paths (weighted by path counts).
+    pub count: f64,
+    /// `count / total count out of from`.
+    pub probability: f64,
+}
+
+/// What the Markov model computes.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Markov {
+    /// `P(conversion)` from the start; `None` without any path.
+    pub probability: Option<f64>,
+    /// Per name: the removal effect, `None` for names in no path or when `P = 0`.
+    pub removal_effects: Vec<Option<f64>>,
+    /// The transition matrix, if asked.
+    pub transitions: Option<Vec<Transition>>,
+}
+
+/// The absorbing chain's transient part, in compressed rows.
+#[derive(Debug)]
+pub(crate) struct Chain {
+    /// Per state, the tuple of (name id + 1), oldest first, 0 = padding or unused.
+    keys: Vec<[u32; 4]>,
+    order: usize,
+    row: Vec<usize>,
+    col: Vec<u32>,
+    prob: Vec<f64>,
+    count: Vec<f64>,
+    to_conv: Vec<f64>,
+    conv_count: Vec<f64>,
+    null_count: Vec<f64>,
+    /// `(state, probability, count)` out of the start.
+    start: Vec<(u32, f64, f64)>,
+    /// Strongly connected components, sinks first.
+    sccs: Vec<Vec<u32>>,
+}
+
+/// The tuple key of the state reached at touch `i` of `path`.
+fn key_at(path: &[u32], i: usize, order: usize) -> [u32; 4] {
+    let mut key = [0u32; 4];
+    let from = (i + 1).saturating_sub(order);
+    let pad = order - (i + 1 - from);
+    for (k, &t) in path[from..=i].iter().enumerate() {
+        key[pad + k] = t + 1;
+    }
+    key
+}
+
+/// Transition counts, dense for small chains.
+enum Counts {
+    /// `(n + 1) x (n + 2)`: rows states then start, columns states then conversion, null.
+    Dense(Vec<f64>, usize),
+    Sparse(FxHashMap<(u32, u32), f64>),
+}
+
+impl Counts {
+    fn add(&mut self, from: u32, to: u32, w: f64) {
+        match self {
+            Counts::Dense(m, n) => m[from as usize * (*n + 2) + to as usize] += w,
+            Counts::Sparse(m) => *m.entry((from, to)).or_insert(0.0) += w,
+        }
+    }
+    /// `(from, to, count)` with `count > 0`, sorted by `from` then `to`.
+    fn into_sorted(self) -> Vec<(u32, u32, f64)> {
+        match self {
+            Counts::Dense(m, n) => {
+                let w = n + 2;
+                m.iter()
+                    .enumerate()
+                    .filter(|(_, &c)| c > 0.0)
+                    .map(|(i, &c)| ((i / w) as u32, (i % w) as u32, c))
+                    .collect()
+            }
+            Counts::Sparse(m) => {
+                let mut v: Vec<(u32, u32, f64)> = m
+                    .into_iter()
+                    .filter(|&(_, c)| c > 0.0)
+                    .map(|((a, b), c)| (a, b, c))
+                    .collect();
+                v.sort_unstable_by_key(|&(a, b, _)| (a, b));
+                v
+            }
+        }
+    }
+}
+
+impl Chain {
+    /// Builds the chain of order `order` from the paths of `t` (paths with neither conversions
+    /// nor nulls carry no weight and are skipped).
+    pub(crate) fn new(t: &PathTable, order: usize) -> Chain {
+        Chain::build(t, order, DENSE_KEYS_MAX)
+    }
+
+    /// [`Chain::new`] with tuples numbered through a flat table of at most `key_slots` slots.
+    fn build(t: &PathTable, order: usize, key_slots: u64) -> Chain {
+        assert!((1..=4).contains(&order), "order checked by the caller");
+        let n_names = t.names.len();
+        // State ids: order 1 uses the name ids; higher orders number the tuples seen, then
+        // renumber them in tuple order so ids do not depend on the order of the paths.
+        let (keys, seq): (Vec<[u32; 4]>, Option<Vec<u32>>) = if order == 1 {
+            (
+                (0..n_names as u32).map(|c| [c + 1, 0, 0, 0]).collect(),
+                None,
+            )
+        } else {
+            let mut keys = Vec::new();
+            let mut seq = vec![NONE; t.touches.len()];
+            // A tuple is a number in base (names + 1), oldest digit first, 0 = padding; with
+            // few names every tuple has a slot in a flat table, else a hash map numbers them.
+            let radix = n_names as u64 + 1;
+            let space = radix.checked_pow(order as u32).filter(|&s| s <= key_slots);
+            let mut slots = vec![NONE; space.unwrap_or(0) as usize];
+            let mut index: FxHashMap<[u32; 4], u32> = FxHashMap::default();
+            for p in 0..t.len() {
+                if t.conversions[p] + t.nulls[p] <= 0.0 {
+                    continue;
+                }
+                let path = t.path(p);
+                let mut code = 0u64;
+                for i in 0..path.len() {
+                    let id = match space {
+                        Some(space) => {
+                            code = (code * radix + path[i] as u64 + 1) % space;
+                            let slot = &mut slots[code as usize];
+                            if *slot == NONE {
+                                *slot = keys.len() as u32;
+                                keys.push(key_at(path, i, order));
+                            }
+                            *slot
+                        }
+                        None => {
+                            let key = key_at(path, i, order);
+                            *index.entry(key).or_insert_with(|| {
+                                keys.push(key);
+                                keys.len() as u32 - 1
+                            })
+                        }
+                    };
+                    seq[t.offsets[p] + i] = id;
+                }
+            }
+            let mut by_key: Vec<u32> = (0..keys.len() as u32).collect();
+            by_key.sort_unstable_by_key(|&s| keys[s as usize]);
+            let mut remap = vec![0u32; keys.len()];
+            for (new, &old) in by_key.iter().enumerate() {
+                remap[old as usize] = new as u32;
+            }
+            for s in seq.iter_mut().filter(|s| **s != NONE) {
+                *s = remap[*s as usize];
+            }
+            let keys = by_key.iter().map(|&s| keys[s as usize]).collect();
+            (keys, Some(seq))
+        };
+        let n = keys.len();
+        let (start, conv, null) = (n as u32, n as u32, n as u32 + 1);
+        let mut counts = if n <= DENSE_COUNTS_MAX {
+            Counts::Dense(vec![0.0; (n + 1) * (n + 2)], n)
+        } else {
+            Counts::Sparse(FxHashMap::default())
+        };
+        for p in 0..t.len() {
+            let (c, nl) = (t.conversions[p], t.nulls[p]);
+            let w = c + nl;
+            if w <= 0.0 {
+                continue;
+            }
+            let r = t.offsets[p]..t.offsets[p + 1];
+            let states = match &seq {
+                Some(s) => &s[r],
+                None => &t.touches[r],
+            };
+            let mut prev = start;
+            for &s in states {
+                counts.add(prev, s, w);
+                prev = s;
+            }
+            if c > 0.0 {
+                counts.add(prev, conv, c);
+            }
+            if nl > 0.0 {
+                counts.add(prev, null, nl);
+            }
+        }
+        let entries = counts.into_sorted();
+
+        let mut chain = Chain {
+            keys,
+            order,
+            row: vec![0; n + 1],
+            col: Vec::new(),
+            prob: Vec::new(),
+            count: Vec::new(),
+            to_conv: vec![0.0; n],
+            conv_count: vec![0.0; n],
+            null_count: vec![0.0; n],
+            start: Vec::new(),
+            sccs: Vec::new(),
+        };
+        let mut out_total = vec![0.0f64; n + 1];
+        for &(a, _, c) in &entries {
+            out_total[a as usize] += c;
+        }
+        for &(a, b, c) in &entries {
+            let p = c / out_total[a as usize];
+            if a == start {
+                chain.start.push((b, p, c));
+            } else if b == conv {
+                chain.to_conv[a as usize] = p;
+                chain.conv_count[a as usize] = c;
+            } else if b == null {
+                chain.null_count[a as usize] = c;
+            } else {
+                chain.row[a as usize + 1] += 1;
+                chain.col.push(b);
+                chain.prob.push(p);
+                chain.count.push(c);
+            }
+        }
+        for s in 0..n {
+            chain.row[s + 1] += chain.row[s];
+        }
+        chain.sccs = tarjan(n, &chain.row, &chain.col);
+        chain
+    }
+
+    /// Number of transient states.
+    pub(crate) fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// States whose tuple contains name `c`.
+    pub(crate) fn states_with(&self, c: u32) -> Vec<u32> {
+        (0..self.len() as u32)
+            .filter(|&s| self.keys[s as usize][..self.order].contains(&(c + 1)))
+            .collect()
+    }
+
+    /// `P(conversion)` from the start with the `removed` states sending everything to null.
+    /// Components larger than `dense_max` are solved by Gauss-Seidel.
+    pub(crate) fn solve(&self, removed: &[bool], dense_max: usize) -> f64 {
+        let x = self.absorption(removed, dense_max);
+        self.start.iter().map(|&(s, p, _)| p * x[s as usize]).sum()
+    }
+
+    /// `x_s` for every state (0 for removed ones).
+    pub(crate) fn absorption(&self, removed: &[bool], dense_max: usize) -> Vec<f64> {
+        let n = self.len();
+        let mut x = vec![0.0f64; n];
+        let mut pos = vec![NONE; n];
+        let mut members: Vec<u32> = Vec::new();
+        let mut b: Vec<f64> = Vec::new();
+        let mut a: Vec<f64> = Vec::new();
+        for scc in &self.sccs {
+            members.clear();
+            members.extend(scc.iter().copied().filter(|&s| !removed[s as usize]));
+            if members.is_empty() {
+                continue;
+            }
+            for (j, &s) in members.iter().enumerate() {
+                pos[s as usize] = j as u32;
+            }
+            // Right-hand side: conversion plus the already solved states outside the block.
+            b.clear();
+            for &s in &members {
+                let s = s as usize;
+                let mut v = self.to_conv[s];
+                for e in self.row[s]..self.row[s + 1] {
+                    let t = self.col[e] as usize;
+                    if pos[t] == NONE {
+                        v += self.prob[e] * x[t];
+                    }
+                }
+                b.push(v);
+            }
+            let m = members.len();
+            if m == 1 {
+                let s = members[0] as usize;
+                let mut q = 0.0;
+                for e in self.row[s]..self.row[s + 1] {
+                    if self.col[e] as usize == s {
+                        q += self.prob[e];
+                    }
+                }
+                x[s] = b[0] / (1.0 - q);
+            } else if m <= dense_max {
+                // (I - Q) y = b, with partial pivoting.
+                a.clear();
+                a.resize(m * m, 0.0);
+                for (j, &s) in members.iter().enumerate() {
+                    a[j * m + j] = 1.0;
+                    let s = s as usize;
+                    for e in self.row[s]..self.row[s + 1] {
+                        let k = pos[self.col[e] as usize];
+                        if k != NONE {
+                            a[j * m + k as usize] -= self.prob[e];
+                        }
+                    }
+                }
+                let y = gauss(&mut a, &mut b, m);
+                for (j, &s) in members.iter().enumerate() {
+                    x[s as usize] = y[j];
+                }
+            } else {
+                for _ in 0..GS_MAX_SWEEPS {
+                    let mut delta = 0.0f64;
+                    for (j, &s) in members.iter().enumerate() {
+                        let s = s as usize;
+                        let (mut v, mut q) = (b[j], 0.0);
+                        for e in self.row[s]..self.row[s + 1] {
+                            let t = self.col[e] as usize;
+                            if t == s {
+                                q += self.prob[e];
+                            } else if pos[t] != NONE {
+                                v += self.prob[e] * x[t];
+                            }
+                        }
+                        let new = v / (1.0 - q);
+                        delta = delta.max((new - x[s]).abs());
+                        x[s] = new;
+                    }
+                    if delta <= GS_TOL {
+                        break;
+                    }
+                }
+            }
+            for &s in &members {
+                pos[s as usize] = NONE;
+            }
+        }
+        x
+    }
+
+    /// The state's display name.
+    fn state_name(&self, s: u32, names: &[String]) -> String {
+        self.keys[s as usize][..self.order]
+            .iter()
+            .filter(|&&k| k != 0)
+            .map(|&k| names[k as usize - 1].as_str())
+            .collect::<Vec<_>>()
+            .join(">")
+    }
+
+    /// Every transition with a positive count: the start row first, then the states in tuple
+    /// order; within a row, states in order, then conversion, then null.
+    pub(crate) fn transitions(&self, names: &[String]) -> Vec<Transition> {
+        let mut out = Vec::new();
+        for &(s, p, c) in &self.start {
+            out.push(Transition {
+                from: START.into(),
+                to: self.state_name(s, names),
+                count: c,
+                probability: p,
+            });
+        }
+        for s in 0..self.len() {
+            let total: f64 = self.count[self.row[s]..self.row[s + 1]].iter().sum::<f64>()
+                + self.conv_count[s]
+                + self.null_count[s];
+            if total <= 0.0 {
+                continue;
+            }
+            let from = self.state_name(s as u32, names);
+            for e in self.row[s]..self.row[s + 1] {
+                out.push(Transition {
+                    from: from.clone(),
+                    to: self.state_name(self.col[e], names),
+                    count: self.count[e],
+                    probability: self.prob[e],
+                });
+            }
+            for (to, c) in [(CONVERSION, self.conv_count[s]), (NULL, self.null_count[s])] {
+                if c > 0.0 {
+                    out.push(Transition {
+                        from: from.clone(),
+                        to: to.into(),
+                        count: c,
+                        probability: c / total,
+                    });
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Solves `a y = b` (`a` is `m x m`, row-major) by Gaussian elimination with partial pivoting.
+/// `a` is an M-matrix here (`I - Q` with `Q` substochastic and every state able to leave), so
+/// it is never singular.
+fn gauss(a: &mut [f64], b: &mut [f64], m: usize) -> Vec<f64> {
+    for k in 0..m {
+        let mut piv = k;
+        for r in k + 1..m {
+            if a[r * m + k].abs() > a[piv * m + k].abs() {
+                piv = r;
+            }
+        }
+        if piv != k {
+            for c in 0..m {
+                a.swap(k * m + c, piv * m + c);
+            }
+            b.swap(k, piv);
+        }
+        let d = a[k * m + k];
+        for r in k + 1..m {
+            let f = a[r * m + k] / d;
+            if f != 0.0 {
+                for c in k..m {
+                    a[r * m + c] -= f * a[k * m + c];
+                }
+                b[r] -= f * b[k];
+            }
+        }
+    }
+    let mut y = vec![0.0; m];
+    for k in (0..m).rev() {
+        let mut v = b[k];
+        for c in k + 1..m {
+            v -= a[k * m + c] * y[c];
+        }
+        y[k] = v / a[k * m + k];
+    }
+    y
+}
+
+/// Strongly connected components of the graph `row`/`col` (compressed rows), in the order
+/// Tarjan's algorithm completes them: every component after all components it can reach.
+/// Iterative, so deep chains cannot overflow the stack.
+fn tarjan(n: usize, row: &[usize], col: &[u32]) -> Vec<Vec<u32>> {
+    let mut index = vec![NONE; n];
+    let mut low = vec![0u32; n];
+    let mut on_stack = vec![false; n];
+    let mut stack: Vec<u32> = Vec::new();
+    let mut call: Vec<(u32, usize)> = Vec::new();
+    let mut next = 0u32;
+    let mut out = Vec::new();
+    for root in 0..n as u32 {
+        if index[root as usize] != NONE {
+            continue;
+        }
+        index[root as usize] = next;
+        low[root as usize] = next;
+        next += 1;
+        stack.push(root);
+        on_stack[root as usize] = true;
+        call.push((root, row[root as usize]));
+        while let Some(&mut (v, ref mut e)) = call.last_mut() {
+            let v = v as usize;
+            if *e < row[v + 1] {
+                let w = col[*e] as usize;
+                *e += 1;
+                if index[w] == NONE {
+                    index[w] = next;
+                    low[w] = next;
+                    next += 1;
+                    stack.push(w as u32);
+                    on_stack[w] = true;
+                    call.push((w as u32, row[w]));
+                } else if on_stack[w] {
+                    low[v] = low[v].min(index[w]);
+                }
+            } else {
+                call.pop();
+                if let Some(&(u, _)) = call.last() {
+                    low[u as usize] = low[u as usize].min(low[v]);
+                }
+                if low[v] == index[v] {
+                    let mut comp = Vec::new();
+                    loop {
+                        let w = stack.pop().expect("v is on the stack");
+                        on_stack[w as usize] = false;
+                        comp.push(w);
+                        if w as usize == v {
+                            break;
+                        }
+                    }
+                    comp.sort_unstable();
+                    out.push(comp);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The Markov model over `t` with chains of order `order`.
+pub(crate) fn markov(t: &PathTable, order: usize, with_matrix: bool, dense_max: usize) -> Markov {
+    let chain = Chain::new(t, order);
+    let present = t.present();
+    let no_path = chain.start.is_empty();
+    let none = vec![false; chain.len()];
+    let p = chain.solve(&none, dense_max);
+    let names: Vec<u32> = (0..t.names.len() as u32)
+        .filter(|&c| present[c as usize])
+        .collect();
+    let effect = |c: u32| -> Option<f64> {
+        if no_path || p <= 0.0 {
+            return None;
+        }
+        let mut removed = vec![false; chain.len()];
+        for s in chain.states_with(c) {
+            removed[s as usize] = true;
+        }
+        let pc = chain.solve(&removed, dense_max);
+        // Exactly, 0 <= P_without <= P; clamp only rounding noise.
+        Some((1.0 - pc / p).clamp(0.0, 1.0))
+    };
+    #[cfg(feature = "parallel")]
+    let effects: Vec<Option<f64>> = {
+        use rayon::prelude::*;
+        names.par_iter().map(|&c| effect(c)).collect()
+    };
+    #[cfg(not(feature = "parallel"))]
+    let effects: Vec<Option<f64>> = names.iter().map(|&c| effect(c)).collect();
+    let mut removal_effects = vec![None; t.names.len()];
+    for (&c, e) in names.iter().zip(effects) {
+        removal_effects[c as usize] = e;
+    }
+    Markov {
+        probability: (!no_path).then_some(p),
+        removal_effects,
+        transitions: with_matrix.then(|| chain.transitions(&t.names)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::metrics::attribution::PathRow;
+    use proptest::prelude::*;
+
+    fn table(rows: &[(&str, f64, f64)]) -> PathTable {
+        PathTable::from_rows(rows.iter().map(|&(p, c, n)| PathRow {
+            path: p.into(),
+            total_conversions: c,
+            total_conversion_value: 0.0,
+            total_null: n,
+        }))
+        .unwrap()
+    }
+
+    /// `x = (I - Q)^-1 r` by Gauss-Jordan inversion of the whole transient matrix, independent
+    /// of the component-wise solver.
+    fn dense_reference(chain: &Chain, removed: &[bool]) -> f64 {
+        let keep: Vec<usize> = (0..chain.len()).filter(|&s| !removed[s]).collect();
+        let m = keep.len();
+        let mut at = vec![usize::MAX; chain.len()];
+        for (j, &s) in keep.iter().enumerate() {
+            at[s] = j;
+        }
+        // Augmented [I - Q | I].
+        let w = 2 * m;
+        let mut a = vec![0.0; m * w];
+        for (j, &s) in keep.iter().enumerate() {
+            a[j * w + j] += 1.0;
+            a[j * w + m + j] = 1.0;
+            for e in chain.row[s]..chain.row[s + 1] {
+                let t = chain.col[e] as usize;
+                if at[t] != usize::MAX {
+                    a[j * w + at[t]] -= chain.prob[e];
+                }
+            }
+        }
+        for k in 0..m {
+            let piv = (k..m)
+                .max_by(|&i, &j| a[i * w + k].abs().total_cmp(&a[j * w + k].abs()))
+                .unwrap();
+            for c in 0..w {
+                a.swap(k * w + c, piv * w + c);
+            }
+            let d = a[k * w + k];
+            for c in 0..w {
+                a[k * w + c] /= d;
+            }
+            for r in 0..m {
+                if r != k {
+                    let f = a[r * w + k];
+                    for c in 0..w {
+                        a[r * w + c] -= f * a[k * w + c];
+                    }
+                }
+            }
+        }
+        // N = (I - Q)^-1; x = N r; P = pi . x
+        let x: Vec<f64> = (0..m)
+            .map(|i| {
+                (0..m)
+                    .map(|j| a[i * w + m + j] * chain.to_conv[keep[j]])
+                    .sum()
+            })
+            .collect();
+        chain
+            .start
+            .iter()
+            .filter(|&&(s, _, _)| at[s as usize] != usize::MAX)
+            .map(|&(s, p, _)| p * x[at[s as usize]])
+            .sum()
+    }
+
+    /// The three-channel example with cycles of the docs, worked by hand:
+    ///
+    /// paths: a>b>c conv; a>b>a null; b>c>b>c conv; c null.
+    /// start -> a 2/4, b 1/4, c 1/4; a -> b 2/3, null 1/3; b -> c 3/4, a 1/4;
+    /// c -> conv 2/4, b 1/4, null 1/4.
+    /// x_a = 2/3 x_b; x_b = 3/4 x_c + 1/4 x_a; x_c = 1/2 + 1/4 x_b
+    /// => x_b = 9/10 x_c, x_c = 20/31, x_b = 18/31, x_a = 12/31; P = 6/31 + 4.5/31 + 5/31 = 1/2.
+    /// Without a: x_b = 3/4 x_c, x_c = 1/2 + 3/16 x_c = 8/13, x_b = 6/13; P = 14/52 = 7/26,
+    ///   RE_a = 1 - 7/13 = 6/13.
+    /// Without b: x_c = 1/2, P = 1/8, RE_b = 3/4.   Without c: P = 0, RE_c = 1.
+    fn cycles() -> PathTable {
+        table(&[
+            ("a>b>c", 1.0, 0.0),
+            ("a>b>a", 0.0, 1.0),
+            ("b>c>b>c", 1.0, 0.0),
+            ("c", 0.0, 1.0),
+        ])
+    }
+
+    #[test]
+    fn hand_computed_removal_effects_with_cycles() {
+        let t = cycles();
+        for dense_max in [0, DENSE_MAX] {
+            let m = markov(&t, 1, false, dense_max);
+            let p = m.probability.unwrap();
+            assert!((p - 0.5).abs() < 1e-12, "{p}");
+            let re: Vec<f64> = m.removal_effects.iter().map(|e| e.unwrap()).collect();
+            let want = [6.0 / 13.0, 0.75, 1.0];
+            for (got, want) in re.iter().zip(want) {
+                assert!((got - want).abs() < 1e-12, "{re:?}");
+            }
+        }
+        let chain = Chain::new(&t, 1);
+        let x = chain.absorption(&[false; 3], DENSE_MAX);
+        for (got, want) in x.iter().zip([12.0 / 31.0, 18.0 / 31.0, 20.0 / 31.0]) {
+            assert!((got - want).abs() < 1e-12);
+        }
+        for c in 0..3u32 {
+            let mut removed = vec![false; 3];
+            for s in chain.states_with(c) {
+                removed[s as usize] = true;
+            }
+            let reference = dense_reference(&chain, &removed);
+            for dense_max in [0, DENSE_MAX] {
+                assert!((chain.solve(&removed, dense_max) - reference).abs() < 1e-12);
+            }
+        }
+        assert_eq!(chain.sccs, vec![vec![0, 1, 2]]);
+    }
+
+    #[test]
+    fn transition_matrix_lists_counts_and_probabilities() {
+        let m = markov(&cycles(), 1, true, DENSE_MAX);
+        let tr = m.transitions.unwrap();
+        let find = |f: &str, t: &str| {
+            tr.iter()
+                .find(|x| x.from == f && x.to == t)
+                .map(|x| (x.count, x.probability))
+        };
+        assert_eq!(find(START, "a"), Some((2.0, 0.5)));
+        assert_eq!(find("c", CONVERSION), Some((2.0, 0.5)));
+        assert_eq!(find("b", "a"), Some((1.0, 0.25)));
+        assert_eq!(find("a", NULL).unwrap().0, 1.0);
+        assert_eq!(find("a", "c"), None);
+        assert_eq!(tr.len(), 3 + 2 + 2 + 3);
+        assert_eq!(tr[0].from, START);
+    }
+
+    #[test]
+    fn second_order_states_and_names() {
+        // a>b conv; c>b null; a>b null. Order 2: (.,a)->(a,b) -> conv 1/2 | null 1/2;
+        // (.,c)->(c,b)->null. P = 2/3 * 1/2 = 1/3. RE_a = RE_b = 1, RE_c = 0.
+        let t = table(&[("a>b", 1.0, 1.0), ("c>b", 0.0, 1.0)]);
+        let m = markov(&t, 2, true, DENSE_MAX);
+        assert!((m.probability.unwrap() - 1.0 / 3.0).abs() < 1e-15);
+        assert_eq!(m.removal_effects, vec![Some(1.0), Some(1.0), Some(0.0)]);
+        let names: Vec<(&str, &str)> = m
+            .transitions
+            .as_ref()
+            .unwrap()
+            .iter()
+            .map(|x| (x.from.as_str(), x.to.as_str()))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                (START, "a"),
+                (START, "c"),
+                ("a", "a>b"),
+                ("c", "c>b"),
+                ("a>b", CONVERSION),
+                ("a>b", NULL),
+                ("c>b", NULL)
+            ]
+        );
+        // Order 1 on the same paths: RE_a = 2/3, RE_b = 1, RE_c = 1/3.
+        let m1 = markov(&t, 1, false, DENSE_MAX);
+        let want = [2.0 / 3.0, 1.0, 1.0 / 3.0];
+        for (got, want) in m1.removal_effects.iter().zip(want) {
+            assert!((got.unwrap() - want).abs() < 1e-15);
+        }
+    }
+
+    #[test]
+    fn keys_are_padded_at_the_start() {
+        assert_eq!(key_at(&[4, 5, 6], 0, 3), [0, 0, 5, 0]);
+        assert_eq!(key_at(&[4, 5, 6], 2, 3), [5, 6, 7, 0]);
+        assert_eq!(key_at(&[4, 5, 6], 2, 2), [6, 7, 0, 0]);
+        assert_eq!(key_at(&[4, 5, 6, 7, 8], 4, 4), [6, 7, 8, 9]);
+    }
+
+    #[test]
+    fn degenerate_chains() {
+        let empty = table(&[]);
+        let m = markov(&empty, 1, true, DENSE_MAX);
+        assert_eq!(m.probability, None);
+        assert!(m.removal_effects.is_empty());
+        assert_eq!(m.transitions, Some(vec![]));
+        let no_conv = table(&[("a>b", 0.0, 3.0)]);
+        let m = markov(&no_conv, 3, false, DENSE_MAX);
+        assert_eq!(m.probability, Some(0.0));
+        assert_eq!(m.removal_effects, vec![None, None]);
+        let single = table(&[("a>a>a", 2.0, 1.0)]);
+        let m = markov(&single, 1, false, DENSE_MAX);
+        assert_eq!(m.removal_effects, vec![Some(1.0)]);
+    }
+
+    #[test]
+    fn tarjan_orders_sinks_first() {
+        // 0 -> 1 -> 2 -> 1, 2 -> 3, 4 alone.
+        let row = [0, 1, 2, 4, 4, 4];
+        let col = [1, 2, 1, 3];
+        let sccs = tarjan(5, &row, &col);
+        assert_eq!(sccs, vec![vec![3], vec![1, 2], vec![0], vec![4]]);
+    }
+
+    fn arb_table() -> impl Strategy<Value = Vec<(Vec<u8>, u8, u8)>> {
+        prop::collection::vec((prop::collection::vec(0u8..4, 1..7), 0u8..3, 0u8..3), 1..12)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        #[test]
+        fn component_solver_matches_dense_inverse(rows in arb_table(), order in 1usize..=4) {
+            let names = ["a", "b", "c", "d"];
+            let t = PathTable::from_rows(rows.iter().map(|(p, c, n)| PathRow {
+                path: p.iter().map(|&i| names[i as usize]).collect::<Vec<_>>().join(">"),
+                total_conversions: *c as f64,
+                total_conversion_value: 0.0,
+                total_null: *n as f64,
+            })).unwrap();
+            let chain = Chain::new(&t, order);
+            let none = vec![false; chain.len()];
+            let mut masks = vec![none];
+            for c in 0..t.names.len() as u32 {
+                let mut removed = vec![false; chain.len()];
+                for s in chain.states_with(c) {
+                    removed[s as usize] = true;
+                }
+                masks.push(removed);
+            }
+            for removed in &masks {
+                let reference = dense_reference(&chain, removed);
+                let direct = chain.solve(removed, DENSE_MAX);
+                let iterative = chain.solve(removed, 0);
+                prop_assert!((direct - reference).abs() < 1e-12, "{direct} {reference}");
+                prop_assert!((iterative - reference).abs() < 1e-12, "{iterative} {reference}");
+                prop_assert!((0.0..=1.0 + 1e-12).contains(&direct));
+            }
+            // Numbering tuples by hash map gives the same chain as the flat table.
+            let hashed = Chain::build(&t, order, 0);
+            prop_assert_eq!(&hashed.keys, &chain.keys);
+            prop_assert_eq!(&hashed.col, &chain.col);
+            prop_assert_eq!(&hashed.prob, &chain.prob);
+            prop_assert_eq!(&hashed.start, &chain.start);
+            // A chain estimated from the paths reproduces their conversion rate (the expected
+            // visits of each state are its observed visits), whatever the order.
+            if !chain.start.is_empty() {
+                let conv: f64 = t.conversions.iter().sum();
+                let all: f64 = conv + t.nulls.iter().sum::<f64>();
+                prop_assert!((chain.solve(&masks[0], DENSE_MAX) - conv / all).abs() < 1e-12);
+            }
+        }
+    }
+}

@@ -1,0 +1,776 @@
+//! Aggregated conversion paths: the input of every attribution model.
+//!
+//! Identical paths are merged (a hash of the id sequence -> counts), so the models run over
+//! distinct paths with their numbers of conversions, conversion value and null (non-converting)
+//! occurrences. The table comes from an [`EventLog`] or from a user's own table in the
+//! ChannelAttribution layout (`path`, `total_conversions`, `total_conversion_value`,
+//! `total_null`).
+
+use std::collections::hash_map::Entry;
+use std::hash::{Hash, Hasher};
+use std::io::Read;
+
+use rustc_hash::{FxHashMap, FxHasher};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::metrics::paths::{Cutter, PathBuffer, PathOptions, PathRef};
+use crate::model::{csv_error, EventLog, Interner};
+
+/// Separator of channel names in a `path` string.
+pub const PATH_SEPARATOR: char = '>';
+
+/// Customers per parallel task when aggregating a log. Fixed (not derived from the number of
+/// threads) so the floating-point sums are the same on every machine.
+const CHUNK: usize = 16_384;
+
+const NONE: u32 = u32::MAX;
+
+/// Conversion paths aggregated by distinct sequence: each distinct path once, with how many
+/// times it converted, the value of those conversions, and how many times it ended without one.
+///
+/// Build it from a log with [`PathTable::from_log`], from rows with [`PathTable::from_rows`],
+/// or from CSV with [`read_path_table_csv`]; then call [`PathTable::attribution`] or
+/// [`PathTable::attribution_table`](crate::metrics::attribution::PathTable::attribution_table).
+///
+/// Paths without any touch (every touch excluded, or outside the lookback window) are not rows:
+/// their conversions and value are kept as [`PathTable::empty_conversions`] and
+/// [`PathTable::empty_value`] and cannot be credited to any channel.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PathTable {
+    pub(crate) names: Vec<String>,
+    pub(crate) offsets: Vec<usize>,
+    pub(crate) touches: Vec<u32>,
+    pub(crate) conversions: Vec<f64>,
+    pub(crate) value: Vec<f64>,
+    pub(crate) nulls: Vec<f64>,
+    pub(crate) empty_conversions: f64,
+    pub(crate) empty_value: f64,
+    pub(crate) empty_nulls: f64,
+}
+
+/// One row of a path table in the ChannelAttribution layout.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PathRow {
+    /// Channel names joined with `>` (spaces around names are ignored); empty for a path
+    /// without touches.
+    pub path: String,
+    /// Number of times the path ended in a conversion.
+    pub total_conversions: f64,
+    /// Total value of those conversions.
+    pub total_conversion_value: f64,
+    /// Number of times the path ended without a conversion.
+    pub total_null: f64,
+}
+
+impl PathTable {
+    /// The names the ids of the paths refer to (channel or touchpoint names), sorted.
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+    /// Number of distinct paths with at least one touch.
+    pub fn len(&self) -> usize {
+        self.conversions.len()
+    }
+    /// Whether there is no path with a touch.
+    pub fn is_empty(&self) -> bool {
+        self.conversions.is_empty()
+    }
+    /// The ids of distinct path `i`.
+    pub fn path(&self, i: usize) -> &[u32] {
+        &self.touches[self.offsets[i]..self.offsets[i + 1]]
+    }
+    /// Conversions of distinct path `i`.
+    pub fn conversions(&self, i: usize) -> f64 {
+        self.conversions[i]
+    }
+    /// Conversion value of distinct path `i`.
+    pub fn value(&self, i: usize) -> f64 {
+        self.value[i]
+    }
+    /// Non-converting occurrences of distinct path `i`.
+    pub fn nulls(&self, i: usize) -> f64 {
+        self.nulls[i]
+    }
+    /// Conversions of paths without any touch (they cannot be attributed).
+    pub fn empty_conversions(&self) -> f64 {
+        self.empty_conversions
+    }
+    /// Value of the conversions of paths without any touch.
+    pub fn empty_value(&self) -> f64 {
+        self.empty_value
+    }
+    /// All conversions, with or without touches.
+    pub fn total_conversions(&self) -> f64 {
+        self.conversions.iter().sum::<f64>() + self.empty_conversions
+    }
+    /// All conversion value, with or without touches.
+    pub fn total_value(&self) -> f64 {
+        self.value.iter().sum::<f64>() + self.empty_value
+    }
+    /// All non-converting paths.
+    pub fn total_null(&self) -> f64 {
+        self.nulls.iter().sum::<f64>() + self.empty_nulls
+    }
+
+    /// The table as rows (the empty path last, if it has counts), e.g. to write it out.
+    pub fn rows(&self) -> Vec<PathRow> {
+        let mut out: Vec<PathRow> = (0..self.len())
+            .map(|i| PathRow {
+                path: self
+                    .path(i)
+                    .iter()
+                    .map(|&t| self.names[t as usize].as_str())
+                    .collect::<Vec<_>>()
+                    .join(">"),
+                total_conversions: self.conversions[i],
+                total_conversion_value: self.value[i],
+                total_null: self.nulls[i],
+            })
+            .collect();
+        if self.empty_conversions != 0.0 || self.empty_nulls != 0.0 || self.empty_value != 0.0 {
+            out.push(PathRow {
+                path: String::new(),
+                total_conversions: self.empty_conversions,
+                total_conversion_value: self.empty_value,
+                total_null: self.empty_nulls,
+            });
+        }
+        out
+    }
+
+    /// Aggregates the conversion paths of `log` (cut as [`PathOptions`] says).
+    ///
+    /// ```
+    /// use journey_core::metrics::attribution::PathTable;
+    /// let csv = "customer_id,timestamp,touchpoint,channel\n\
+    ///            a,1,ad,social\na,2,purchase,web\nb,1,ad,social\nb,2,purchase,web\n";
+    /// let log = journey_core::read_events_csv(csv.as_bytes(), &Default::default()).unwrap();
+    /// let table = PathTable::from_log(&log, &Default::default()).unwrap();
+    /// assert_eq!(table.len(), 1); // social -> purchase, twice
+    /// assert_eq!(table.conversions(0), 2.0);
+    /// ```
+    pub fn from_log(log: &EventLog, opts: &PathOptions) -> Result<PathTable> {
+        Ok(aggregate_log(log, opts, None)?.0)
+    }
+
+    /// Builds a table from rows in the ChannelAttribution layout. Rows with the same path are
+    /// added up. Errors name the row (1-based) and the field.
+    ///
+    /// ```
+    /// use journey_core::metrics::attribution::{PathRow, PathTable};
+    /// let rows = vec![
+    ///     PathRow { path: "search > email".into(), total_conversions: 3.0, total_conversion_value: 90.0, total_null: 7.0 },
+    ///     PathRow { path: "search>email".into(), total_conversions: 1.0, total_conversion_value: 10.0, total_null: 0.0 },
+    /// ];
+    /// let table = PathTable::from_rows(rows).unwrap();
+    /// assert_eq!(table.names(), ["email", "search"]);
+    /// assert_eq!((table.len(), table.conversions(0), table.value(0)), (1, 4.0, 100.0));
+    /// ```
+    pub fn from_rows(rows: impl IntoIterator<Item = PathRow>) -> Result<PathTable> {
+        let mut b = RawTable::default();
+        for (i, row) in rows.into_iter().enumerate() {
+            b.push(
+                &row.path,
+                row.total_conversions,
+                row.total_conversion_value,
+                row.total_null,
+            )
+            .map_err(|(field, msg)| {
+                Error::argument("rows", format!("row {}, {field}: {msg}", i + 1))
+            })?;
+        }
+        Ok(b.finish())
+    }
+
+    /// The same table with the `exclude`d names removed from every path and, if asked,
+    /// consecutive repeats merged; paths that become equal are added up.
+    pub fn transformed(&self, exclude: &[String], collapse_repeats: bool) -> PathTable {
+        let mut excluded = vec![false; self.names.len()];
+        for name in exclude {
+            if let Ok(i) = self.names.binary_search(name) {
+                excluded[i] = true;
+            }
+        }
+        if !collapse_repeats && !excluded.contains(&true) {
+            return self.clone();
+        }
+        let mut agg = Agg::new();
+        let mut buf = Vec::new();
+        for i in 0..self.len() {
+            buf.clear();
+            for &t in self.path(i) {
+                if excluded[t as usize] || (collapse_repeats && buf.last() == Some(&t)) {
+                    continue;
+                }
+                buf.push(t);
+            }
+            agg.add(&buf, self.conversions[i], self.value[i], self.nulls[i]);
+        }
+        agg.empty_conversions += self.empty_conversions;
+        agg.empty_value += self.empty_value;
+        agg.empty_nulls += self.empty_nulls;
+        agg.into_table(self.names.clone())
+    }
+
+    /// Which names occur in at least one path.
+    pub(crate) fn present(&self) -> Vec<bool> {
+        let mut present = vec![false; self.names.len()];
+        for &t in &self.touches {
+            present[t as usize] = true;
+        }
+        present
+    }
+}
+
+/// Reads a path table from CSV in the ChannelAttribution layout: a header with `path` and
+/// `total_conversions` (required), `total_conversion_value` and `total_null` (optional, blank
+/// cells = 0); other columns are ignored. Errors name the line (header = line 1), the column
+/// and the value.
+///
+/// ```
+/// let csv = "path,total_conversions,total_conversion_value,total_null\n\
+///            search > email,3,90,7\nsocial,0,0,12\n";
+/// let table = journey_core::metrics::attribution::read_path_table_csv(csv.as_bytes()).unwrap();
+/// assert_eq!(table.names(), ["email", "search", "social"]);
+/// assert_eq!(table.total_null(), 19.0);
+/// let err = journey_core::metrics::attribution::read_path_table_csv("path,total_conversions\na,x\n".as_bytes());
+/// assert_eq!(err.unwrap_err().line(), Some(2));
+/// ```
+pub fn read_path_table_csv(mut reader: impl Read) -> Result<PathTable> {
+    let mut bytes = Vec::new();
+    reader.read_to_end(&mut bytes)?;
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    let mut b = RawTable::default();
+    if bytes.trim_ascii().is_empty() {
+        return Ok(b.finish());
+    }
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(bytes);
+    let mut rec = csv::StringRecord::new();
+    rdr.read_record(&mut rec).map_err(|e| csv_error(e, 1))?;
+    let header: Vec<String> = rec.iter().map(|h| h.trim().to_string()).collect();
+    let find = |name: &str| header.iter().position(|h| h == name);
+    let require = |name: &str| {
+        find(name).ok_or_else(|| Error::MissingColumn {
+            column: name.to_string(),
+            found: header.join(", "),
+        })
+    };
+    let path_col = require("path")?;
+    let conv_col = require("total_conversions")?;
+    let value_col = find("total_conversion_value");
+    let null_col = find("total_null");
+    let n_cols = header.len();
+    loop {
+        let line = rdr.position().line();
+        match rdr.read_record(&mut rec) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => return Err(csv_error(e, line)),
+        }
+        let line = rec.position().map_or(line, |p| p.line());
+        if rec.len() != n_cols {
+            return Err(Error::MalformedRow {
+                line,
+                message: format!("expected {n_cols} fields, found {}", rec.len()),
+            });
+        }
+        let cell = |c: usize| rec.get(c).unwrap_or("").trim();
+        let number = |c: usize, blank_is_zero: bool| -> Result<f64> {
+            let s = cell(c);
+            if s.is_empty() && blank_is_zero {
+                return Ok(0.0);
+            }
+            s.parse::<f64>()
+                .ok()
+                .filter(|v| v.is_finite())
+                .ok_or_else(|| Error::invalid_value(line, &header[c], s.as_bytes(), "a number"))
+        };
+        let conv = number(conv_col, false)?;
+        let value = value_col.map_or(Ok(0.0), |c| number(c, true))?;
+        let nulls = null_col.map_or(Ok(0.0), |c| number(c, true))?;
+        if let Err((field, msg)) = b.push(cell(path_col), conv, value, nulls) {
+            let col = match field {
+                "path" => path_col,
+                "total_conversions" => conv_col,
+                "total_conversion_value" => value_col.unwrap_or(conv_col),
+                _ => null_col.unwrap_or(conv_col),
+            };
+            return Err(Error::invalid_value(
+                line,
+                &header[col],
+                cell(col).as_bytes(),
+                msg,
+            ));
+        }
+    }
+    Ok(b.finish())
+}
+
+/// Rows as given, names in first-seen order; [`RawTable::finish`] sorts and aggregates.
+#[derive(Debug, Default)]
+struct RawTable {
+    names: Interner,
+    offsets: Vec<usize>,
+    touches: Vec<u32>,
+    conversions: Vec<f64>,
+    value: Vec<f64>,
+    nulls: Vec<f64>,
+}
+
+impl RawTable {
+    /// Adds a row; an error names the field and what is wrong with it.
+    fn push(
+        &mut self,
+        path: &str,
+        conv: f64,
+        value: f64,
+        nulls: f64,
+    ) -> std::result::Result<(), (&'static str, String)> {
+        let count = |v: f64, field: &'static str| {
+            if v.is_finite() && v >= 0.0 {
+                Ok(())
+            } else {
+                Err((field, format!("{v} is not a non-negative number")))
+            }
+        };
+        count(conv, "total_conversions")?;
+        count(nulls, "total_null")?;
+        if !value.is_finite() {
+            return Err((
+                "total_conversion_value",
+                format!("{value} is not a finite number"),
+            ));
+        }
+        if conv == 0.0 && value != 0.0 {
+            return Err((
+                "total_conversion_value",
+                "must be 0 when total_conversions is 0".to_string(),
+            ));
+        }
+        if self.offsets.is_empty() {
+            self.offsets.push(0);
+        }
+        let start = self.touches.len();
+        if !path.trim().is_empty() {
+            for part in path.split(PATH_SEPARATOR) {
+                let name = part.trim();
+                if name.is_empty() {
+                    self.touches.truncate(start);
+                    return Err((
+                        "path",
+                        format!("empty channel name in {path:?}; names are joined with \">\""),
+                    ));
+                }
+                let id = self.names.intern(name);
+                self.touches.push(id);
+            }
+        }
+        self.offsets.push(self.touches.len());
+        self.conversions.push(conv);
+        self.value.push(value);
+        self.nulls.push(nulls);
+        Ok(())
+    }
+
+    fn finish(self) -> PathTable {
+        let (names, remap) = self.names.sorted();
+        let mut agg = Agg::new();
+        let mut buf = Vec::new();
+        for i in 0..self.conversions.len() {
+            buf.clear();
+            buf.extend(
+                self.touches[self.offsets[i]..self.offsets[i + 1]]
+                    .iter()
+                    .map(|&t| remap[t as usize]),
+            );
+            agg.add(&buf, self.conversions[i], self.value[i], self.nulls[i]);
+        }
+        agg.into_table(names.names().to_vec())
+    }
+}
+
+/// Distinct paths being aggregated: a hash of the id sequence finds the row to add to.
+#[derive(Debug)]
+pub(crate) struct Agg {
+    index: FxHashMap<u64, u32>,
+    /// Next distinct path with the same hash (collision chain), or [`NONE`].
+    next: Vec<u32>,
+    hashes: Vec<u64>,
+    offsets: Vec<usize>,
+    touches: Vec<u32>,
+    conversions: Vec<f64>,
+    value: Vec<f64>,
+    nulls: Vec<f64>,
+    empty_conversions: f64,
+    empty_value: f64,
+    empty_nulls: f64,
+}
+
+fn hash_path(t: &[u32]) -> u64 {
+    let mut h = FxHasher::default();
+    t.hash(&mut h);
+    h.finish()
+}
+
+impl Agg {
+    pub(crate) fn new() -> Self {
+        Agg {
+            index: FxHashMap::default(),
+            next: Vec::new(),
+            hashes: Vec::new(),
+            offsets: vec![0],
+            touches: Vec::new(),
+            conversions: Vec::new(),
+            value: Vec::new(),
+            nulls: Vec::new(),
+            empty_conversions: 0.0,
+            empty_value: 0.0,
+            empty_nulls: 0.0,
+        }
+    }
+
+    fn path(&self, i: u32) -> &[u32] {
+        &self.touches[self.offsets[i as usize]..self.offsets[i as usize + 1]]
+    }
+
+    /// Adds `conv` conversions worth `value` and `nulls` non-conversions of path `t`. A row
+    /// that carries nothing is ignored, so every name of the table is in a path with weight.
+    pub(crate) fn add(&mut self, t: &[u32], conv: f64, value: f64, nulls: f64) {
+        if conv == 0.0 && nulls == 0.0 && value == 0.0 {
+            return;
+        }
+        if t.is_empty() {
+            self.empty_conversions += conv;
+            self.empty_value += value;
+            self.empty_nulls += nulls;
+        } else {
+            self.add_hashed(hash_path(t), t, conv, value, nulls);
+        }
+    }
+
+    fn add_hashed(&mut self, h: u64, t: &[u32], conv: f64, value: f64, nulls: f64) {
+        let new = self.conversions.len() as u32;
+        let found = match self.index.entry(h) {
+            Entry::Vacant(e) => {
+                e.insert(new);
+                None
+            }
+            Entry::Occupied(e) => {
+                let mut i = *e.get();
+                loop {
+                    let r = self.offsets[i as usize]..self.offsets[i as usize + 1];
+                    if &self.touches[r] == t {
+                        break Some(i);
+                    }
+                    if self.next[i as usize] == NONE {
+                        self.next[i as usize] = new;
+                        break None;
+                    }
+                    i = self.next[i as usize];
+                }
+            }
+        };
+        match found {
+            Some(i) => {
+                let i = i as usize;
+                self.conversions[i] += conv;
+                self.value[i] += value;
+                self.nulls[i] += nulls;
+            }
+            None => {
+                self.next.push(NONE);
+                self.hashes.push(h);
+                self.touches.extend_from_slice(t);
+                self.offsets.push(self.touches.len());
+                self.conversions.push(conv);
+                self.value.push(value);
+                self.nulls.push(nulls);
+            }
+        }
+    }
+
+    /// Adds every path of `other`, in its order.
+    fn merge(&mut self, other: &Agg) {
+        for i in 0..other.conversions.len() {
+            self.add_hashed(
+                other.hashes[i],
+                other.path(i as u32),
+                other.conversions[i],
+                other.value[i],
+                other.nulls[i],
+            );
+        }
+        self.empty_conversions += other.empty_conversions;
+        self.empty_value += other.empty_value;
+        self.empty_nulls += other.empty_nulls;
+    }
+
+    pub(crate) fn into_table(self, names: Vec<String>) -> PathTable {
+        PathTable {
+            names,
+            offsets: self.offsets,
+            touches: self.touches,
+            conversions: self.conversions,
+            value: self.value,
+            nulls: self.nulls,
+            empty_conversions: self.empty_conversions,
+            empty_value: self.empty_value,
+            empty_nulls: self.empty_nulls,
+        }
+    }
+}
+
+/// Per-name credits for conversions and for their value.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Credits {
+    pub conversions: Vec<f64>,
+    pub value: Vec<f64>,
+}
+
+impl Credits {
+    pub(crate) fn zero(n: usize) -> Self {
+        Credits {
+            conversions: vec![0.0; n],
+            value: vec![0.0; n],
+        }
+    }
+    fn add(&mut self, other: &Credits) {
+        for (a, b) in self.conversions.iter_mut().zip(&other.conversions) {
+            *a += b;
+        }
+        for (a, b) in self.value.iter_mut().zip(&other.value) {
+            *a += b;
+        }
+    }
+}
+
+/// Time-decay credit of one converting path: weight `2^(-dt / half_life)` per touch, `dt` the
+/// time from the touch to the conversion, normalised over the path.
+pub(crate) fn time_decay_path(p: &PathRef<'_>, half_life_us: i64, out: &mut Credits) {
+    let Some(&latest) = p.times.last() else {
+        return;
+    };
+    // Weights relative to the latest touch: the same after normalisation, and they cannot all
+    // underflow to zero however old the touches are.
+    let h = half_life_us as f64;
+    let w = |t: i64| (-((latest - t) as f64) / h).exp2();
+    let total: f64 = p.times.iter().map(|&t| w(t)).sum();
+    for (&id, &t) in p.touches.iter().zip(p.times) {
+        let share = w(t) / total;
+        out.conversions[id as usize] += share;
+        out.value[id as usize] += share * p.value;
+    }
+}
+
+/// One fixed-size block of customers: its distinct paths and (if asked) time-decay credits.
+fn aggregate_chunk(
+    log: &EventLog,
+    cutter: &Cutter<'_>,
+    customers: std::ops::Range<usize>,
+    n_names: usize,
+    half_life_us: Option<i64>,
+) -> (Agg, Option<Credits>) {
+    let mut agg = Agg::new();
+    let mut td = half_life_us.map(|_| Credits::zero(n_names));
+    let mut buf = PathBuffer::default();
+    let offsets = log.offsets();
+    for c in customers {
+        cutter.cut(c as u32, offsets[c]..offsets[c + 1], &mut buf, |p| {
+            if p.converted {
+                agg.add(p.touches, 1.0, p.value, 0.0);
+                if let (Some(h), Some(td)) = (half_life_us, td.as_mut()) {
+                    time_decay_path(&p, h, td);
+                }
+            } else {
+                agg.add(p.touches, 0.0, 0.0, 1.0);
+            }
+        });
+    }
+    (agg, td)
+}
+
+/// Aggregates the paths of `log`; with `half_life_us`, also the time-decay credits (they need
+/// the touch times, which the table does not keep).
+pub(crate) fn aggregate_log(
+    log: &EventLog,
+    opts: &PathOptions,
+    half_life_us: Option<i64>,
+) -> Result<(PathTable, Option<Credits>)> {
+    let cutter = Cutter::new(log, opts)?;
+    let names = match opts.level {
+        crate::metrics::paths::Level::Touchpoint => log.touchpoints().to_vec(),
+        crate::metrics::paths::Level::Channel => log.channels().to_vec(),
+    };
+    let n = log.n_customers();
+    let chunks: Vec<std::ops::Range<usize>> = (0..n)
+        .step_by(CHUNK)
+        .map(|lo| lo..(lo + CHUNK).min(n))
+        .collect();
+    let run = |r: &std::ops::Range<usize>| {
+        aggregate_chunk(log, &cutter, r.clone(), names.len(), half_life_us)
+    };
+    #[cfg(feature = "parallel")]
+    let parts: Vec<(Agg, Option<Credits>)> = {
+        use rayon::prelude::*;
+        chunks.par_iter().map(run).collect()
+    };
+    #[cfg(not(feature = "parallel"))]
+    let parts: Vec<(Agg, Option<Credits>)> = chunks.iter().map(run).collect();
+    let mut parts = parts.into_iter();
+    let (mut agg, mut td) = parts
+        .next()
+        .unwrap_or_else(|| (Agg::new(), half_life_us.map(|_| Credits::zero(names.len()))));
+    for (a, t) in parts {
+        agg.merge(&a);
+        if let (Some(td), Some(t)) = (td.as_mut(), t) {
+            td.add(&t);
+        }
+    }
+    Ok((agg.into_table(names), td))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_aggregate_and_validate() {
+        let t = PathTable::from_rows(vec![
+            PathRow {
+                path: "b > a".into(),
+                total_conversions: 1.0,
+                total_conversion_value: 5.0,
+                total_null: 2.0,
+            },
+            PathRow {
+                path: "".into(),
+                total_conversions: 2.0,
+                total_conversion_value: 1.0,
+                total_null: 0.0,
+            },
+            PathRow {
+                path: "b>a".into(),
+                total_conversions: 1.0,
+                total_conversion_value: 5.0,
+                total_null: 0.0,
+            },
+        ])
+        .unwrap();
+        assert_eq!(t.names(), ["a", "b"]);
+        assert_eq!(t.len(), 1);
+        assert_eq!(t.path(0), [1, 0]);
+        assert_eq!((t.conversions(0), t.value(0), t.nulls(0)), (2.0, 10.0, 2.0));
+        assert_eq!((t.empty_conversions(), t.empty_value()), (2.0, 1.0));
+        assert_eq!(t.total_conversions(), 4.0);
+        let rows = t.rows();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].path, "b>a");
+        assert_eq!(PathTable::from_rows(rows).unwrap(), t);
+
+        let bad = |p: &str, c: f64, v: f64, n: f64| {
+            PathTable::from_rows(vec![
+                PathRow {
+                    path: "a".into(),
+                    total_conversions: 1.0,
+                    ..Default::default()
+                },
+                PathRow {
+                    path: p.into(),
+                    total_conversions: c,
+                    total_conversion_value: v,
+                    total_null: n,
+                },
+            ])
+            .unwrap_err()
+            .to_string()
+        };
+        assert!(bad("a>>b", 1.0, 0.0, 0.0).contains("row 2, path: empty channel name"));
+        assert!(bad("a", -1.0, 0.0, 0.0).contains("row 2, total_conversions"));
+        assert!(bad("a", 1.0, f64::NAN, 0.0).contains("total_conversion_value"));
+        assert!(bad("a", 0.0, 3.0, 0.0).contains("must be 0 when total_conversions is 0"));
+        assert!(bad("a", 1.0, 0.0, f64::INFINITY).contains("total_null"));
+    }
+
+    #[test]
+    fn csv_errors_name_line_and_column() {
+        let err = |s: &str| read_path_table_csv(s.as_bytes()).unwrap_err();
+        let e = err("path,total_conversions,total_null\na,1,0\nb,1,x\n");
+        assert_eq!((e.line(), e.column()), (Some(3), Some("total_null")));
+        let e = err("path,total_conversions\na,1\n\"a\nb > \",1\nc,-2\n");
+        assert_eq!((e.line(), e.column()), (Some(3), Some("path")));
+        let e = err("path,total_conversions\na,1\nc,-2\n");
+        assert_eq!((e.line(), e.column()), (Some(3), Some("total_conversions")));
+        let e = err("path,total_conversions\na,1,3\n");
+        assert_eq!((e.code(), e.line()), ("malformed_row", Some(2)));
+        let e = err("path,conversions\na,1\n");
+        assert_eq!(e.code(), "missing_column");
+        assert!(e.to_string().contains("path, conversions"));
+        let t = read_path_table_csv(
+            "\u{feff}path , total_conversions,extra\n a > b ,2,x\n,1,y\n".as_bytes(),
+        )
+        .unwrap();
+        assert_eq!(t.names(), ["a", "b"]);
+        assert_eq!((t.conversions(0), t.empty_conversions()), (2.0, 1.0));
+        assert!(read_path_table_csv("".as_bytes()).unwrap().is_empty());
+    }
+
+    #[test]
+    fn transformed_excludes_and_collapses() {
+        let t = PathTable::from_rows(vec![
+            PathRow {
+                path: "a>a>b>c".into(),
+                total_conversions: 1.0,
+                ..Default::default()
+            },
+            PathRow {
+                path: "a>b>c".into(),
+                total_null: 1.0,
+                ..Default::default()
+            },
+            PathRow {
+                path: "c".into(),
+                total_conversions: 1.0,
+                total_conversion_value: 4.0,
+                ..Default::default()
+            },
+        ])
+        .unwrap();
+        let u = t.transformed(&["c".into(), "zzz".into()], true);
+        assert_eq!(u.len(), 1);
+        assert_eq!(u.path(0), [0, 1]);
+        assert_eq!((u.conversions(0), u.nulls(0)), (1.0, 1.0));
+        assert_eq!((u.empty_conversions(), u.empty_value()), (1.0, 4.0));
+    }
+
+    #[test]
+    fn time_decay_is_linear_at_equal_times_and_never_underflows() {
+        let mut c = Credits::zero(2);
+        let p = PathRef {
+            touches: &[0, 1, 1],
+            times: &[5, 5, 5],
+            customer: 0,
+            converted: true,
+            end_time: 5,
+            value: 3.0,
+        };
+        time_decay_path(&p, 1, &mut c);
+        assert!((c.conversions[0] - 1.0 / 3.0).abs() < 1e-15);
+        assert!((c.value[1] - 2.0).abs() < 1e-15);
+        let mut c = Credits::zero(2);
+        let p = PathRef {
+            touches: &[0, 1],
+            times: &[0, 1_000_000_000_000],
+            customer: 0,
+            converted: true,
+            end_time: 2_000_000_000_000,
+            value: 0.0,
+        };
+        time_decay_path(&p, 1, &mut c);
+        assert_eq!(c.conversions, [0.0, 1.0]);
+    }
+}
