@@ -3,9 +3,11 @@
 
 use pyo3::prelude::*;
 
+mod attribution;
 mod convert;
 mod error;
 mod model;
+mod result;
 
 #[pymodule]
 fn _journey(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -17,5 +19,9 @@ fn _journey(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(model::read_events, m)?)?;
     m.add_function(wrap_pyfunction!(model::read_surveys, m)?)?;
     m.add_function(wrap_pyfunction!(model::synthetic, m)?)?;
+    m.add_class::<result::PyOutput>()?;
+    m.add_function(wrap_pyfunction!(result::_result_from_json, m)?)?;
+    m.add_class::<attribution::PyPathTable>()?;
+    m.add_function(wrap_pyfunction!(attribution::read_path_table, m)?)?;
     Ok(())
 }

@@ -43,12 +43,15 @@ def run(case):
         if "surveys_csv" in case
         else None
     )
+    table = (
+        journey.PathTable.from_csv_text(case["path_table_csv"]) if "path_table_csv" in case else None
+    )
     call, args = case["call"], case.get("args", {})
     if call == "describe":
         return describe(log)
     if call == "describe_surveys":
         return describe_surveys(surveys)
-    target = log if log is not None else surveys
+    target = next(t for t in (table, log, surveys) if t is not None)
     result = getattr(target, call)(**args)
     return result.to_dict() if hasattr(result, "to_dict") else result
 

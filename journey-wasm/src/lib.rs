@@ -3,8 +3,10 @@
 //! the host skips it.
 #![cfg(target_family = "wasm")]
 
+mod attribution;
 mod convert;
 mod model;
 
+pub use attribution::PathTable;
 pub use convert::JourneyError;
 pub use model::{synthetic, EventLog, JourneyMap, Surveys};

@@ -39,7 +39,8 @@ function run(c) {
     "surveys_csv" in c ? journey.Surveys.fromCsv(c.surveys_csv, load.mode ? { mode: load.mode } : undefined) : undefined;
   if (c.call === "describe") return describe(log);
   if (c.call === "describe_surveys") return describeSurveys(surveys);
-  const target = log ?? surveys;
+  const table = "path_table_csv" in c ? journey.PathTable.fromCsv(c.path_table_csv) : undefined;
+  const target = table ?? log ?? surveys;
   const method = camel(c.call);
   assert.equal(typeof target[method], "function", `no method ${method}`);
   const args = { ...(c.args ?? {}) };

@@ -1,5 +1,6 @@
 """Type stubs of journey (hand-written; checked by mypy.stubtest in CI)."""
 
+import datetime
 import os
 from typing import IO, Any, Literal, Mapping, Optional, Sequence, Tuple, Union
 
@@ -18,6 +19,27 @@ class ParseError(JourneyError): ...
 class MissingColumnError(JourneyError): ...
 class ArgumentError(JourneyError): ...
 class MapError(JourneyError): ...
+
+Model = Literal[
+    "first_touch", "last_touch", "linear", "time_decay", "position_based", "markov", "shapley"
+]
+Level = Literal["channel", "touchpoint"]
+Duration = Union[str, float, int, "datetime.timedelta"]
+
+class Result:
+    """An analysis result: fields as attributes or items, `to_dict()` for the canonical JSON."""
+
+    @property
+    def kind(self) -> str: ...
+    def to_dict(self) -> dict[str, Any]: ...
+    def to_json(self) -> str: ...
+    def to_records(self) -> list[dict[str, Any]]: ...
+    def to_pandas(self) -> Any: ...
+    def to_polars(self) -> Any: ...
+    def keys(self) -> list[str]: ...
+    def __getitem__(self, key: str) -> Any: ...
+    def __getattr__(self, name: str) -> Any: ...
+    def _repr_html_(self) -> str: ...
 
 class EventLog:
     def __init__(self) -> None: ...
@@ -60,6 +82,74 @@ class EventLog:
     def summary(self) -> dict[str, Any]: ...
     def to_csv(self, path: Optional[PathLike] = None) -> Optional[str]: ...
     def __len__(self) -> int: ...
+    def attribution(
+        self,
+        *,
+        model: Model = ...,
+        level: Level = ...,
+        order: int = ...,
+        collapse_repeats: bool = ...,
+        exclude: Optional[Sequence[str]] = ...,
+        first_conversion_only: bool = ...,
+        half_life: Duration = ...,
+        position_weights: Sequence[float] = ...,
+        lookback: Optional[Duration] = ...,
+        transition_matrix: bool = ...,
+    ) -> Result: ...
+    def attribution_table(
+        self,
+        *,
+        level: Level = ...,
+        order: int = ...,
+        collapse_repeats: bool = ...,
+        exclude: Optional[Sequence[str]] = ...,
+        first_conversion_only: bool = ...,
+        half_life: Duration = ...,
+        position_weights: Sequence[float] = ...,
+        lookback: Optional[Duration] = ...,
+        transition_matrix: bool = ...,
+    ) -> Result: ...
+
+class PathTable:
+    """Aggregated conversion paths (ChannelAttribution layout)."""
+
+    @staticmethod
+    def from_csv_text(text: str) -> PathTable: ...
+    @staticmethod
+    def from_rows(rows: Sequence[Mapping[str, Any]]) -> PathTable: ...
+    @staticmethod
+    def from_log(
+        log: EventLog,
+        *,
+        level: Level = ...,
+        collapse_repeats: bool = ...,
+        exclude: Optional[Sequence[str]] = ...,
+        first_conversion_only: bool = ...,
+        lookback: Optional[Duration] = ...,
+    ) -> PathTable: ...
+    def rows(self) -> list[dict[str, Any]]: ...
+    def __len__(self) -> int: ...
+    def attribution(
+        self,
+        *,
+        model: Model = ...,
+        order: int = ...,
+        collapse_repeats: bool = ...,
+        exclude: Optional[Sequence[str]] = ...,
+        position_weights: Sequence[float] = ...,
+        transition_matrix: bool = ...,
+    ) -> Result: ...
+    def attribution_table(
+        self,
+        *,
+        order: int = ...,
+        collapse_repeats: bool = ...,
+        exclude: Optional[Sequence[str]] = ...,
+        position_weights: Sequence[float] = ...,
+        transition_matrix: bool = ...,
+    ) -> Result: ...
+
+def read_path_table(source: Source) -> PathTable: ...
 
 class Surveys:
     def __init__(self) -> None: ...

@@ -270,7 +270,8 @@ impl AttributionOptions {
         Ok([w[0] / sum, w[1] / sum, w[2] / sum])
     }
 
-    fn path_options(&self) -> PathOptions {
+    /// The conversion-path options these attribution options imply.
+    pub fn path_options(&self) -> PathOptions {
         PathOptions {
             level: self.level,
             lookback_us: self.lookback.map(Duration::as_us),

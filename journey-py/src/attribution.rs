@@ -1,0 +1,159 @@
+//! Attribution: `EventLog.attribution`, `EventLog.attribution_table` and `PathTable`.
+
+use std::sync::Arc;
+
+use journey_core::metrics::attribution::{
+    read_path_table_csv, AttributionOptions, AttributionTableOptions, PathRow, PathTable,
+};
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+
+use crate::convert::to_json;
+use crate::error::to_py_err;
+use crate::model::{source, PyEventLog, Source};
+use crate::result::{options, PyOutput};
+
+#[pymethods]
+impl PyEventLog {
+    /// Credit for the conversions and their value, by channel or touchpoint, under one model
+    /// (`first_touch`, `last_touch`, `linear`, `time_decay`, `position_based`, `markov`,
+    /// `shapley`).
+    #[pyo3(signature = (**kwargs))]
+    fn attribution(
+        &self,
+        py: Python<'_>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<PyOutput> {
+        let opts: AttributionOptions = options("attribution options", kwargs)?;
+        let log = self.inner.clone();
+        let r = py
+            .detach(move || log.attribution(&opts))
+            .map_err(to_py_err)?;
+        PyOutput::new("attribution", &r, Some("rows"))
+    }
+
+    /// Every model side by side, one row per channel (or touchpoint).
+    #[pyo3(signature = (**kwargs))]
+    fn attribution_table(
+        &self,
+        py: Python<'_>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<PyOutput> {
+        let opts: AttributionTableOptions = options("attribution_table options", kwargs)?;
+        let log = self.inner.clone();
+        let r = py
+            .detach(move || log.attribution_table(&opts))
+            .map_err(to_py_err)?;
+        PyOutput::new("attribution_table", &r, Some("rows"))
+    }
+}
+
+/// Aggregated conversion paths in the ChannelAttribution layout: `path` ("a > b > c"),
+/// `total_conversions`, `total_conversion_value`, `total_null`.
+#[pyclass(frozen, name = "PathTable", module = "journey")]
+#[derive(Debug, Clone)]
+pub struct PyPathTable {
+    inner: Arc<PathTable>,
+}
+
+#[pymethods]
+impl PyPathTable {
+    /// Reads the table from CSV text.
+    #[staticmethod]
+    fn from_csv_text(text: &str) -> PyResult<Self> {
+        read_path_table_csv(text.as_bytes())
+            .map(|t| PyPathTable { inner: Arc::new(t) })
+            .map_err(to_py_err)
+    }
+
+    /// Builds the table from rows: dicts with `path`, `total_conversions`, and optionally
+    /// `total_conversion_value`, `total_null`.
+    #[staticmethod]
+    fn from_rows(rows: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let rows: Vec<PathRow> =
+            journey_core::args::from_json("rows", &to_json(rows)?).map_err(to_py_err)?;
+        PathTable::from_rows(rows)
+            .map(|t| PyPathTable { inner: Arc::new(t) })
+            .map_err(to_py_err)
+    }
+
+    /// The conversion paths of an event log, aggregated (`level`, `lookback`,
+    /// `first_conversion_only`, `collapse_repeats`, `exclude` as for attribution).
+    #[staticmethod]
+    #[pyo3(signature = (log, **kwargs))]
+    fn from_log(
+        py: Python<'_>,
+        log: &PyEventLog,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Self> {
+        let opts: AttributionTableOptions = options("path options", kwargs)?;
+        let log = log.inner.clone();
+        py.detach(move || {
+            PathTable::from_log(&log, &opts.with_model(Default::default()).path_options())
+        })
+        .map(|t| PyPathTable { inner: Arc::new(t) })
+        .map_err(to_py_err)
+    }
+
+    /// The rows as dicts.
+    fn rows<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        crate::convert::to_py(
+            py,
+            &serde_json::to_value(self.inner.rows()).unwrap_or_default(),
+        )
+    }
+
+    /// Number of distinct paths.
+    fn __len__(&self) -> usize {
+        self.inner.len()
+    }
+
+    /// Attribution on the table (as `EventLog.attribution`; time decay and lookback need
+    /// timestamps and are rejected).
+    #[pyo3(signature = (**kwargs))]
+    fn attribution(
+        &self,
+        py: Python<'_>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<PyOutput> {
+        let opts: AttributionOptions = options("attribution options", kwargs)?;
+        let t = self.inner.clone();
+        let r = py.detach(move || t.attribution(&opts)).map_err(to_py_err)?;
+        PyOutput::new("attribution", &r, Some("rows"))
+    }
+
+    /// Every model side by side.
+    #[pyo3(signature = (**kwargs))]
+    fn attribution_table(
+        &self,
+        py: Python<'_>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<PyOutput> {
+        let opts: AttributionTableOptions = options("attribution_table options", kwargs)?;
+        let t = self.inner.clone();
+        let r = py
+            .detach(move || t.attribution_table(&opts))
+            .map_err(to_py_err)?;
+        PyOutput::new("attribution_table", &r, Some("rows"))
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "PathTable(paths={}, conversions={})",
+            self.inner.len(),
+            self.inner.total_conversions()
+        )
+    }
+}
+
+/// Reads a path table from a CSV path or file-like object.
+#[pyfunction]
+pub fn read_path_table(src: &Bound<'_, PyAny>) -> PyResult<PyPathTable> {
+    let t = match source(src)? {
+        Source::Path(p) => std::fs::File::open(p)
+            .map_err(|e| to_py_err(e.into()))
+            .and_then(|f| read_path_table_csv(f).map_err(to_py_err))?,
+        Source::Bytes(b) => read_path_table_csv(&b[..]).map_err(to_py_err)?,
+    };
+    Ok(PyPathTable { inner: Arc::new(t) })
+}

@@ -1,0 +1,109 @@
+import math
+import pickle
+
+import pytest
+
+import journey
+
+# Three converting paths and two null paths (hand example of docs/attribution.md):
+#   c1: a > b > c -> purchase (30)   c2: a > b > a -> null
+#   c3: b > c > b > c -> purchase (70)   c4: c -> null   c5: d -> null
+CSV = """customer_id,timestamp,touchpoint,channel,value
+c1,0,a,a,
+c1,86400,b,b,
+c1,172800,c,c,
+c1,172800,purchase,web,30
+c2,0,a,a,
+c2,10,b,b,
+c2,20,a,a,
+c3,500,b,b,
+c3,500,c,c,
+c3,500,b,b,
+c3,500,c,c,
+c3,500,purchase,web,70
+c4,0,c,c,
+c5,0,d,d,
+"""
+
+MODELS = ["first_touch", "last_touch", "linear", "time_decay", "position_based", "markov", "shapley"]
+
+
+@pytest.fixture(scope="module")
+def log():
+    return journey.EventLog.from_csv_text(CSV)
+
+
+def credits(result):
+    return {r["channel"]: r["conversions"] for r in result.rows}
+
+
+def test_first_and_last_touch_by_hand(log):
+    assert credits(log.attribution(model="first_touch")) == {"a": 1.0, "b": 1.0, "c": 0.0, "d": 0.0}
+    assert credits(log.attribution(model="last_touch")) == {"a": 0.0, "b": 0.0, "c": 2.0, "d": 0.0}
+
+
+def test_linear_by_hand(log):
+    # c1: a, b, c get 1/3 each; c3: b, c get 2/4 each.
+    got = credits(log.attribution(model="linear"))
+    assert got["a"] == pytest.approx(1 / 3)
+    assert got["b"] == pytest.approx(1 / 3 + 0.5)
+    assert got["c"] == pytest.approx(1 / 3 + 0.5)
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_every_model_sums_to_the_conversions(log, model):
+    r = log.attribution(model=model)
+    assert r.kind == "attribution"
+    assert math.isclose(sum(row["conversions"] for row in r.rows), 2.0)
+    assert math.isclose(sum(row["value"] for row in r.rows), 100.0)
+
+
+def test_table_result_converts(log):
+    t = log.attribution_table()
+    assert [r["channel"] for r in t.to_records()] == ["a", "b", "c", "d"]
+    assert set(MODELS) <= set(t.rows[0])
+    assert "<table>" in t._repr_html_()
+    assert pickle.loads(pickle.dumps(t)) == t
+    assert t["total_conversions"] == 2.0
+
+
+def test_bad_arguments_raise_argument_error(log):
+    with pytest.raises(journey.ArgumentError) as info:
+        log.attribution(model="u_shaped")
+    assert info.value.code == "invalid_argument"
+    with pytest.raises(journey.ArgumentError):
+        log.attribution(colour="red")
+    with pytest.raises(journey.ArgumentError):
+        log.attribution(order=9)
+
+
+def test_path_table_matches_the_log(log):
+    table = journey.PathTable.from_log(log)
+    assert len(table) == 5
+    a = table.attribution(model="markov")
+    b = log.attribution(model="markov")
+    assert credits(a) == pytest.approx(credits(b))
+    rows = table.rows()
+    again = journey.PathTable.from_rows(rows)
+    assert credits(again.attribution(model="shapley")) == pytest.approx(credits(log.attribution(model="shapley")))
+
+
+def test_path_table_errors_name_the_line():
+    with pytest.raises(journey.ParseError) as info:
+        journey.PathTable.from_csv_text("path,total_conversions\na > b,1\nb,lots\n")
+    assert info.value.line == 3
+
+
+def test_markov_transition_matrix_on_request(log):
+    r = log.attribution(model="markov", transition_matrix=True)
+    out = {}
+    for t in r.transition_matrix:
+        out.setdefault(t["from"], 0.0)
+        out[t["from"]] += t["probability"]
+    assert all(math.isclose(p, 1.0) for p in out.values())
+
+
+def test_empty_log_is_defined():
+    r = journey.EventLog.from_csv_text("").attribution()
+    assert r.total_conversions == 0
+    assert r.conversion_probability is None

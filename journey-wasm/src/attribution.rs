@@ -1,0 +1,221 @@
+//! Attribution: `EventLog.attribution`, `EventLog.attributionTable` and `PathTable`.
+
+use std::rc::Rc;
+
+use journey_core::args::from_json;
+use journey_core::metrics::attribution::{
+    read_path_table_csv, AttributionOptions, AttributionTableOptions, PathRow,
+    PathTable as CorePathTable,
+};
+use wasm_bindgen::prelude::*;
+
+use crate::convert::{js_err, options, to_js};
+use crate::model::EventLog;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_ATTRIBUTION: &str = r#"
+export type AttributionModel =
+  | "first_touch" | "last_touch" | "linear" | "time_decay" | "position_based" | "markov" | "shapley";
+
+/** A duration: "30m", "7d", "2w", or seconds. */
+export type Duration = string | number;
+
+export interface AttributionTableOptions {
+  level?: "channel" | "touchpoint";
+  /** Markov order k, 1 to 4. */
+  order?: number;
+  collapseRepeats?: boolean;
+  /** Touchpoints removed from paths (e.g. on-site checkout steps). */
+  exclude?: string[];
+  firstConversionOnly?: boolean;
+  halfLife?: Duration;
+  /** [first, middle, last], normalised. */
+  positionWeights?: [number, number, number];
+  lookback?: Duration | null;
+  transitionMatrix?: boolean;
+}
+
+export interface AttributionOptions extends AttributionTableOptions {
+  model?: AttributionModel;
+}
+
+export interface AttributionRow {
+  channel: string;
+  conversions: number;
+  value: number;
+  share: number | null;
+  removal_effect: number | null;
+}
+
+export interface Transition {
+  from: string;
+  to: string;
+  count: number;
+  probability: number;
+}
+
+export interface AttributionTotals {
+  level: "channel" | "touchpoint" | null;
+  order: number | null;
+  total_conversions: number;
+  total_value: number;
+  total_null: number;
+  attributed_conversions: number;
+  attributed_value: number;
+  unattributed_conversions: number;
+  unattributed_value: number;
+  conversion_probability: number | null;
+  transition_matrix: Transition[] | null;
+}
+
+export interface AttributionResult extends AttributionTotals {
+  model: AttributionModel;
+  rows: AttributionRow[];
+}
+
+export interface AttributionTableRow {
+  channel: string;
+  first_touch: number; last_touch: number; linear: number; time_decay: number | null;
+  position_based: number; markov: number; shapley: number;
+  first_touch_value: number; last_touch_value: number; linear_value: number; time_decay_value: number | null;
+  position_based_value: number; markov_value: number; shapley_value: number;
+  removal_effect: number | null;
+}
+
+export interface AttributionTable extends AttributionTotals {
+  models: AttributionModel[];
+  rows: AttributionTableRow[];
+}
+
+export interface PathRow {
+  path: string;
+  total_conversions: number;
+  total_conversion_value?: number;
+  total_null?: number;
+}
+"#;
+
+fn attribution_opts(opts: &JsValue) -> Result<AttributionOptions, JsValue> {
+    from_json("attribution options", &options(opts)?).map_err(js_err)
+}
+
+fn table_opts(opts: &JsValue) -> Result<AttributionTableOptions, JsValue> {
+    from_json("attributionTable options", &options(opts)?).map_err(js_err)
+}
+
+#[wasm_bindgen]
+impl EventLog {
+    /// Credit for the conversions and their value under one model.
+    #[wasm_bindgen(unchecked_return_type = "AttributionResult")]
+    pub fn attribution(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "AttributionOptions")] opts: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        to_js(
+            &self
+                .inner
+                .attribution(&attribution_opts(&opts)?)
+                .map_err(js_err)?,
+        )
+    }
+
+    /// Every model side by side, one row per channel.
+    #[wasm_bindgen(js_name = attributionTable, unchecked_return_type = "AttributionTable")]
+    pub fn attribution_table(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "AttributionTableOptions")] opts: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        to_js(
+            &self
+                .inner
+                .attribution_table(&table_opts(&opts)?)
+                .map_err(js_err)?,
+        )
+    }
+}
+
+/// Aggregated conversion paths (ChannelAttribution layout).
+#[wasm_bindgen]
+#[derive(Debug, Clone)]
+pub struct PathTable {
+    inner: Rc<CorePathTable>,
+}
+
+#[wasm_bindgen]
+impl PathTable {
+    /// Reads the table from CSV text (`path`, `total_conversions`, `total_conversion_value`,
+    /// `total_null`).
+    #[wasm_bindgen(js_name = fromCsv)]
+    pub fn from_csv(text: &str) -> Result<PathTable, JsValue> {
+        read_path_table_csv(text.as_bytes())
+            .map(|t| PathTable { inner: Rc::new(t) })
+            .map_err(js_err)
+    }
+
+    /// Builds the table from row objects.
+    #[wasm_bindgen(js_name = fromRows)]
+    pub fn from_rows(
+        #[wasm_bindgen(unchecked_param_type = "PathRow[]")] rows: JsValue,
+    ) -> Result<PathTable, JsValue> {
+        let json: serde_json::Value =
+            serde_wasm_bindgen::from_value(rows).map_err(|e| crate::convert::arg_err("rows", e))?;
+        let rows: Vec<PathRow> = from_json("rows", &json).map_err(js_err)?;
+        CorePathTable::from_rows(rows)
+            .map(|t| PathTable { inner: Rc::new(t) })
+            .map_err(js_err)
+    }
+
+    /// The conversion paths of an event log, aggregated.
+    #[wasm_bindgen(js_name = fromLog)]
+    pub fn from_log(
+        log: &EventLog,
+        #[wasm_bindgen(unchecked_optional_param_type = "AttributionTableOptions")] opts: JsValue,
+    ) -> Result<PathTable, JsValue> {
+        let o = table_opts(&opts)?
+            .with_model(Default::default())
+            .path_options();
+        CorePathTable::from_log(&log.inner, &o)
+            .map(|t| PathTable { inner: Rc::new(t) })
+            .map_err(js_err)
+    }
+
+    /// Number of distinct paths.
+    #[wasm_bindgen(getter)]
+    pub fn length(&self) -> usize {
+        self.inner.len()
+    }
+
+    /// The rows as objects.
+    #[wasm_bindgen(unchecked_return_type = "PathRow[]")]
+    pub fn rows(&self) -> Result<JsValue, JsValue> {
+        to_js(&self.inner.rows())
+    }
+
+    /// Attribution on the table.
+    #[wasm_bindgen(unchecked_return_type = "AttributionResult")]
+    pub fn attribution(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "AttributionOptions")] opts: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        to_js(
+            &self
+                .inner
+                .attribution(&attribution_opts(&opts)?)
+                .map_err(js_err)?,
+        )
+    }
+
+    /// Every model side by side.
+    #[wasm_bindgen(js_name = attributionTable, unchecked_return_type = "AttributionTable")]
+    pub fn attribution_table(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "AttributionTableOptions")] opts: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        to_js(
+            &self
+                .inner
+                .attribution_table(&table_opts(&opts)?)
+                .map_err(js_err)?,
+        )
+    }
+}

@@ -1,0 +1,71 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { journey } from "./helpers.mjs";
+
+const { EventLog, PathTable } = journey;
+
+// The hand example of docs/attribution.md: two conversions (30 + 70), three null paths.
+const CSV = `customer_id,timestamp,touchpoint,channel,value
+c1,0,a,a,
+c1,86400,b,b,
+c1,172800,c,c,
+c1,172800,purchase,web,30
+c2,0,a,a,
+c2,10,b,b,
+c2,20,a,a,
+c3,500,b,b,
+c3,500,c,c,
+c3,500,b,b,
+c3,500,c,c,
+c3,500,purchase,web,70
+c4,0,c,c,
+c5,0,d,d,
+`;
+const MODELS = ["first_touch", "last_touch", "linear", "time_decay", "position_based", "markov", "shapley"];
+const log = EventLog.fromCsv(CSV);
+const credits = (r) => Object.fromEntries(r.rows.map((x) => [x.channel, x.conversions]));
+
+test("first and last touch by hand", () => {
+  assert.deepEqual(credits(log.attribution({ model: "first_touch" })), { a: 1, b: 1, c: 0, d: 0 });
+  assert.deepEqual(credits(log.attribution({ model: "last_touch" })), { a: 0, b: 0, c: 2, d: 0 });
+});
+
+test("every model sums to the conversions and the value", () => {
+  for (const model of MODELS) {
+    const r = log.attribution({ model });
+    const sum = r.rows.reduce((s, x) => s + x.conversions, 0);
+    const value = r.rows.reduce((s, x) => s + x.value, 0);
+    assert.ok(Math.abs(sum - 2) < 1e-9, `${model}: ${sum}`);
+    assert.ok(Math.abs(value - 100) < 1e-9, `${model}: ${value}`);
+  }
+});
+
+test("attributionTable has every model per channel, plain objects", () => {
+  const t = log.attributionTable();
+  assert.deepEqual(t.rows.map((r) => r.channel), ["a", "b", "c", "d"]);
+  for (const m of MODELS) assert.equal(typeof t.rows[0][m], "number");
+  assert.equal(Object.getPrototypeOf(t), Object.prototype);
+});
+
+test("camelCase options reach core", () => {
+  const r = log.attribution({ model: "markov", transitionMatrix: true, collapseRepeats: true });
+  assert.ok(Array.isArray(r.transition_matrix) && r.transition_matrix.length > 0);
+  const excluded = log.attribution({ model: "last_touch", exclude: ["c"] });
+  assert.equal(excluded.attributed_conversions + excluded.unattributed_conversions, 2);
+});
+
+test("bad options throw JourneyError invalid_argument", () => {
+  assert.throws(() => log.attribution({ model: "u_shaped" }), (e) => e.name === "JourneyError" && e.code === "invalid_argument");
+  assert.throws(() => log.attribution({ order: 9 }), (e) => e.code === "invalid_argument");
+});
+
+test("PathTable from the log equals the log", () => {
+  const t = PathTable.fromLog(log);
+  assert.equal(t.length, 5);
+  const a = credits(t.attribution({ model: "shapley" }));
+  const b = credits(log.attribution({ model: "shapley" }));
+  for (const k of Object.keys(b)) assert.ok(Math.abs(a[k] - b[k]) < 1e-12);
+  const again = PathTable.fromRows(t.rows());
+  assert.equal(again.length, 5);
+  assert.throws(() => PathTable.fromCsv("path,total_conversions\na,1\nb,lots\n"), (e) => e.line === 3);
+});
