@@ -1135,3 +1135,80 @@ proptest! {
         prop_assert!(!html.contains("<script"));
     }
 }
+
+// ------------------------------------------------------------------------------------------
+// The docs
+
+/// The ```json blocks of a docs page.
+fn json_blocks(page: &str) -> Vec<String> {
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../docs")
+            .join(page),
+    )
+    .unwrap();
+    let mut blocks = Vec::new();
+    let mut current: Option<String> = None;
+    for line in text.lines() {
+        match (&mut current, line.trim_start()) {
+            (None, "```json") => current = Some(String::new()),
+            (Some(b), "```") => {
+                blocks.push(std::mem::take(b));
+                current = None;
+            }
+            (Some(b), l) => {
+                b.push_str(l);
+                b.push('\n');
+            }
+            _ => {}
+        }
+    }
+    blocks
+}
+
+#[test]
+fn map_format_examples_are_valid() {
+    let blocks = json_blocks("map-format.md");
+    assert!(blocks.len() >= 2);
+    let mut maps = 0;
+    for b in &blocks {
+        let v: serde_json::Value = serde_json::from_str(b).unwrap_or_else(|e| panic!("{e}:\n{b}"));
+        if v.get("format").is_some() {
+            let map = JourneyMap::from_json(b).unwrap();
+            let svg = map_svg(&map, &MapSvgOptions::default()).unwrap();
+            assert_legible(&svg);
+            maps += 1;
+        }
+    }
+    assert!(maps >= 1);
+}
+
+#[test]
+fn rendering_doc_examples_deserialise() {
+    let blocks = json_blocks("rendering.md");
+    assert_eq!(blocks.len(), 6, "one JSON example per chart and the page");
+    serde_json::from_str::<FunnelChart>(&blocks[0])
+        .unwrap()
+        .to_svg()
+        .unwrap();
+    serde_json::from_str::<Heatmap>(&blocks[1])
+        .unwrap()
+        .to_svg()
+        .unwrap();
+    serde_json::from_str::<GroupedBars>(&blocks[2])
+        .unwrap()
+        .to_svg()
+        .unwrap();
+    serde_json::from_str::<Sankey>(&blocks[3])
+        .unwrap()
+        .to_svg()
+        .unwrap();
+    serde_json::from_str::<IntervalChart>(&blocks[4])
+        .unwrap()
+        .to_svg()
+        .unwrap();
+    serde_json::from_str::<HtmlPage>(&blocks[5])
+        .unwrap()
+        .to_html()
+        .unwrap();
+}

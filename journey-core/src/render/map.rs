@@ -426,6 +426,8 @@ impl<'a> Layout<'a> {
                     let iw = bw - 16.0 - 14.0 - 8.0;
                     let lines = BODY.wrap(item, iw, 3);
                     let dot_y = by + BODY.line_height() / 2.0;
+                    s.el("g").open();
+                    s.title(item);
                     if channel_list {
                         let colour = if self.channels.contains(&item.as_str()) {
                             self.channel_colour(item)
@@ -447,6 +449,7 @@ impl<'a> Layout<'a> {
                             .end();
                     }
                     by += s.text_block(bx + 30.0, by, &lines, &BODY) + 5.0;
+                    s.close();
                 }
                 h = h.max(by + pad - 5.0);
             }
@@ -454,7 +457,11 @@ impl<'a> Layout<'a> {
 
         let mut card = Svg::fragment();
         card.el("g").attr("class", "persona").open();
-        card.title(&format!("Persona: {}", p.name));
+        card.title(&if p.description.trim().is_empty() {
+            format!("Persona: {}", p.name)
+        } else {
+            format!("Persona: {}. {}", p.name, p.description)
+        });
         card.el("rect")
             .attr("x", 1.5)
             .attr("y", 2.5)
@@ -1060,6 +1067,8 @@ fn bullets(items: &[&str], w: f64) -> Option<Cell> {
     let mut y = 0.0;
     for item in items {
         let lines = BODY.wrap(item, w - 14.0, 4);
+        s.el("g").open();
+        s.title(item);
         s.el("circle")
             .attr("cx", 4.0)
             .attr("cy", y + BODY.line_height() / 2.0)
@@ -1067,6 +1076,7 @@ fn bullets(items: &[&str], w: f64) -> Option<Cell> {
             .attr("fill", MUTED)
             .end();
         y += s.text_block(14.0, y, &lines, &BODY) + 6.0;
+        s.close();
     }
     Some(Cell { svg: s, h: y - 6.0 })
 }
@@ -1085,6 +1095,8 @@ fn bubbles(items: &[&str], w: f64) -> Option<Cell> {
         let quoted = format!("\u{201C}{}\u{201D}", clean(item));
         let lines = font.wrap(&quoted, w - 2.0 * pad, 5);
         let h = lines.len() as f64 * font.line_height() + 2.0 * pad - 4.0;
+        s.el("g").attr("class", "thought").open();
+        s.title(item);
         s.el("path")
             .attr(
                 "d",
@@ -1103,6 +1115,7 @@ fn bubbles(items: &[&str], w: f64) -> Option<Cell> {
             .attr("stroke", "#D9DEE4")
             .end();
         s.text_block(pad, y + pad - 2.0, &lines, &font);
+        s.close();
         y += h + tail + 8.0;
     }
     Some(Cell { svg: s, h: y - 8.0 })
@@ -1129,6 +1142,7 @@ fn notes(
         let lines = BODY.wrap(item, w - tx - pad, 6);
         let h = (lines.len() as f64 * BODY.line_height() + 2.0 * pad).max(2.0 * icon_r + 2.0 * pad);
         s.el("g").attr("class", "note").open();
+        s.title(item);
         s.el("rect")
             .attr("x", 2.0)
             .attr("y", y + 3.0)

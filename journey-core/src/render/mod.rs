@@ -20,3 +20,8 @@ pub use charts::{
 };
 pub use html::{Block, HtmlPage, Section, Table};
 pub use map::{map_svg, MapSvgOptions};
+
+/// The Rust examples of `docs/rendering.md`, run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/rendering.md")]
+pub struct RenderingGuide;
