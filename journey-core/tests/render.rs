@@ -384,6 +384,23 @@ fn busy_map() -> JourneyMap {
     map
 }
 
+/// The busy map with all 25 touchpoints in one stage, some with CJK names.
+fn crowded_map() -> JourneyMap {
+    let mut crowded = busy_map();
+    for (i, t) in crowded.touchpoints.iter_mut().enumerate() {
+        t.stage = Some("purchase".into());
+        if i % 5 == 1 {
+            t.name = format!("結帳頁面_{i}_支付與運送選項");
+        }
+    }
+    let names: Vec<String> = crowded.touchpoints.iter().map(|t| t.name.clone()).collect();
+    for (s, name) in crowded.steps.iter_mut().zip(&names) {
+        s.stage = "purchase".into();
+        s.touchpoint = Some(name.clone());
+    }
+    crowded
+}
+
 fn sample_page() -> HtmlPage {
     let mut page = HtmlPage::new("Journey report");
     page.subtitle = "Synthetic data, 2026-01-01 to 2026-03-31".into();
@@ -740,20 +757,19 @@ fn no_overlapping_labels_with_25_touchpoints() {
         }
     }
     // All 25 in one stage, and wide characters.
-    let mut crowded = busy_map();
-    for (i, t) in crowded.touchpoints.iter_mut().enumerate() {
-        t.stage = Some("purchase".into());
-        if i % 5 == 1 {
-            t.name = format!("結帳頁面_{i}_支付與運送選項");
-        }
-    }
+    let crowded = crowded_map();
     let names: Vec<String> = crowded.touchpoints.iter().map(|t| t.name.clone()).collect();
-    for (s, name) in crowded.steps.iter_mut().zip(&names) {
-        s.stage = "purchase".into();
-        s.touchpoint = Some(name.clone());
-    }
     let svg = map_svg(&crowded, &MapSvgOptions::default()).unwrap();
     assert_legible(&svg);
+    // The crowded stage spreads its cards over sub-columns instead of one very tall column.
+    let height = |svg: &str| num_attr(parse(svg).root_element(), "height");
+    let busy = map_svg(&busy_map(), &MapSvgOptions::default()).unwrap();
+    assert!(
+        height(&svg) < 1.5 * height(&busy),
+        "{} vs {}",
+        height(&svg),
+        height(&busy)
+    );
     for name in &names {
         assert!(has_text(&parse(&svg), name));
     }

@@ -23,8 +23,9 @@ pub struct MapSvgOptions {
     /// are shared and drawn for every persona; steps of other personas are left out. Draw a map
     /// with several personas once per persona.
     pub persona: Option<String>,
-    /// Width of a stage column in pixels, 160 to 800 (default 250). Columns grow when the map
-    /// would otherwise be narrower than 880 pixels.
+    /// Width of a stage column in pixels, 160 to 800 (default 250). A crowded stage (more than
+    /// six items in a lane) spans up to four such columns. Columns grow when the stage columns
+    /// together would be narrower than 730 pixels.
     pub column_width: f64,
     /// Show the figures of `Step::metrics` (reach, conversion, drop-off, CSAT, NPS, ...) on the
     /// touchpoint cards (default true).
@@ -108,6 +109,10 @@ const LANE_MIN_H: f64 = 56.0;
 const EMOTION_H: f64 = 200.0;
 const EMOTION_MARGIN: f64 = 40.0;
 const CHEVRON: f64 = 14.0;
+/// Gap between sub-columns of a crowded stage.
+const GRID_GAP: f64 = 10.0;
+/// Items per sub-column before a stage gets another sub-column.
+const CROWDED: usize = 6;
 
 const TITLE: Font = Font::new(24.0).bold();
 const SUBTITLE: Font = Font::new(14.0).fill(MUTED);
@@ -174,7 +179,10 @@ struct Layout<'a> {
     unplaced: Vec<usize>,
     channels: Vec<&'a str>,
     content_w: f64,
-    col_w: f64,
+    /// Left edge of each stage column, plus the right edge of the last.
+    col_edges: Vec<f64>,
+    /// Number of side-by-side sub-columns in each stage (crowded stages get more).
+    subcols: Vec<usize>,
     ids: String,
 }
 
@@ -293,9 +301,33 @@ impl<'a> Layout<'a> {
         }
         let unplaced = (0..map.touchpoints.len()).filter(|&i| !placed[i]).collect();
 
-        let n = map.stages.len().max(1) as f64;
-        let content_w = (LABEL_W + n * opts.column_width).max(MIN_CONTENT_W);
-        let col_w = (content_w - LABEL_W) / n;
+        // A crowded stage gets up to four sub-columns, so that its cards and notes sit side by
+        // side instead of making the whole map very tall.
+        let subcols: Vec<usize> = columns
+            .iter()
+            .map(|c: &Column| {
+                let most = [
+                    c.cards.len(),
+                    c.actions.len(),
+                    c.thoughts.len(),
+                    c.pains.len(),
+                    c.opportunities.len(),
+                ]
+                .into_iter()
+                .max()
+                .unwrap_or(0);
+                most.div_ceil(CROWDED).clamp(1, 4)
+            })
+            .collect();
+        let units: usize = subcols.iter().sum::<usize>().max(1);
+        let natural = LABEL_W + units as f64 * opts.column_width;
+        let content_w = natural.max(MIN_CONTENT_W);
+        let unit_w = (content_w - LABEL_W) / units as f64;
+        let mut col_edges = vec![PAD + LABEL_W];
+        for k in &subcols {
+            let last = col_edges[col_edges.len() - 1];
+            col_edges.push(last + *k as f64 * unit_w);
+        }
         let json = serde_json::to_string(map).unwrap_or_default();
         let pname = persona.map_or("", |(_, p)| p.name.as_str());
         Layout {
@@ -307,7 +339,8 @@ impl<'a> Layout<'a> {
             unplaced,
             channels,
             content_w,
-            col_w,
+            col_edges,
+            subcols,
             ids: uid(&[&json, pname, &opts.show_metrics.to_string()]),
         }
     }
@@ -322,7 +355,11 @@ impl<'a> Layout<'a> {
     }
 
     fn col_x(&self, i: usize) -> f64 {
-        PAD + LABEL_W + i as f64 * self.col_w
+        self.col_edges[i.min(self.col_edges.len() - 1)]
+    }
+
+    fn col_w(&self, i: usize) -> f64 {
+        self.col_x(i + 1) - self.col_x(i)
     }
 
     fn draw(&self) -> String {
@@ -527,12 +564,13 @@ impl<'a> Layout<'a> {
             .fill("#FFFFFF")
             .anchor(Anchor::Middle);
         let desc_font = Font::new(11.5).fill("#DCE7F3").anchor(Anchor::Middle);
-        let text_w = self.col_w - 2.0 * CHEVRON - 16.0;
         let texts: Vec<(Vec<String>, Vec<String>)> = self
             .map
             .stages
             .iter()
-            .map(|s| {
+            .enumerate()
+            .map(|(i, s)| {
+                let text_w = self.col_w(i) - 2.0 * CHEVRON - 16.0;
                 (
                     name_font.wrap(&s.name, text_w, 2),
                     desc_font.wrap(&s.description, text_w, 3),
@@ -617,7 +655,6 @@ impl<'a> Layout<'a> {
     }
 
     fn lanes(&self, out: &mut Svg, mut y: f64) -> f64 {
-        let iw = self.col_w - 2.0 * CELL_PAD;
         let lanes = [
             ("Touchpoints", "where, on which channel", Lane::Touchpoints),
             ("Actions", "what they do", Lane::Actions),
@@ -638,14 +675,32 @@ impl<'a> Layout<'a> {
             let cells: Vec<Option<Cell>> = self
                 .columns
                 .iter()
-                .map(|c| match lane {
-                    Lane::Touchpoints => self.cards_cell(c, iw),
-                    Lane::Actions => bullets(&c.actions, iw),
-                    Lane::Thoughts => bubbles(&c.thoughts, iw),
-                    Lane::Pains => notes(&c.pains, iw, PAIN_FILL, PAIN_EDGE, NEGATIVE, "!"),
-                    Lane::Opportunities => {
-                        notes(&c.opportunities, iw, OPP_FILL, OPP_EDGE, POSITIVE, "+")
-                    }
+                .enumerate()
+                .map(|(i, c)| {
+                    let k = self.subcols[i];
+                    let w = (self.col_w(i) - 2.0 * CELL_PAD - (k - 1) as f64 * GRID_GAP) / k as f64;
+                    let (items, gap): (Vec<Cell>, f64) = match lane {
+                        Lane::Touchpoints => {
+                            (c.cards.iter().map(|card| self.card(card, w)).collect(), 8.0)
+                        }
+                        Lane::Actions => (c.actions.iter().map(|a| bullet(a, w)).collect(), 6.0),
+                        Lane::Thoughts => (c.thoughts.iter().map(|t| bubble(t, w)).collect(), 8.0),
+                        Lane::Pains => (
+                            c.pains
+                                .iter()
+                                .map(|t| note(t, w, PAIN_FILL, PAIN_EDGE, NEGATIVE, "!"))
+                                .collect(),
+                            7.0,
+                        ),
+                        Lane::Opportunities => (
+                            c.opportunities
+                                .iter()
+                                .map(|t| note(t, w, OPP_FILL, OPP_EDGE, POSITIVE, "+"))
+                                .collect(),
+                            7.0,
+                        ),
+                    };
+                    grid(items, k, w, gap)
                 })
                 .collect();
             if cells.iter().all(Option::is_none) {
@@ -707,21 +762,6 @@ impl<'a> Layout<'a> {
         out.text_line(PAD + 14.0, y + 24.0, title, &LANE_TITLE);
         let sub = SMALL.wrap(subtitle, LABEL_W - 10.0 - 24.0, 2);
         out.text_block(PAD + 14.0, y + 30.0, &sub, &SMALL);
-    }
-
-    fn cards_cell(&self, col: &Column, w: f64) -> Option<Cell> {
-        if col.cards.is_empty() {
-            return None;
-        }
-        let mut s = Svg::fragment();
-        let mut y = 0.0;
-        for card in &col.cards {
-            let c = self.card(card, w);
-            let h = c.h;
-            s.append_at(0.0, y, c.svg);
-            y += h + 8.0;
-        }
-        Some(Cell { svg: s, h: y - 8.0 })
     }
 
     fn card(&self, card: &Card, w: f64) -> Cell {
@@ -878,8 +918,8 @@ impl<'a> Layout<'a> {
             .map(|f| {
                 let j = seen[f.stage];
                 seen[f.stage] += 1;
-                let x =
-                    self.col_x(f.stage) + (j as f64 + 0.5) / per_stage[f.stage] as f64 * self.col_w;
+                let x = self.col_x(f.stage)
+                    + (j as f64 + 0.5) / per_stage[f.stage] as f64 * self.col_w(f.stage);
                 (x, ey(f.value))
             })
             .collect();
@@ -964,7 +1004,7 @@ impl<'a> Layout<'a> {
                 .anchor(Anchor::Middle);
             let text = font.truncate(
                 &format!("{word} \u{00B7} {} ({})", clean(f.label), signed(f.value)),
-                (self.col_w * 1.4).min(x1 - x0 - 10.0),
+                (self.col_w(f.stage) * 1.4).min(x1 - x0 - 10.0),
             );
             let tw = font.width(&text) + 14.0;
             let cx = x.clamp(x0 + tw / 2.0 + 4.0, x1 - tw / 2.0 - 4.0);
@@ -1058,153 +1098,150 @@ impl<'a> Layout<'a> {
     }
 }
 
-/// Bullet list of actions.
-fn bullets(items: &[&str], w: f64) -> Option<Cell> {
+/// Items laid out left to right, top to bottom, in `k` columns of width `w`; each row is as
+/// tall as its tallest item. `None` when there are no items.
+fn grid(items: Vec<Cell>, k: usize, w: f64, gap: f64) -> Option<Cell> {
     if items.is_empty() {
         return None;
     }
     let mut s = Svg::fragment();
     let mut y = 0.0;
-    for item in items {
-        let lines = BODY.wrap(item, w - 14.0, 4);
-        s.el("g").open();
-        s.title(item);
-        s.el("circle")
-            .attr("cx", 4.0)
-            .attr("cy", y + BODY.line_height() / 2.0)
-            .attr("r", 2.5)
-            .attr("fill", MUTED)
-            .end();
-        y += s.text_block(14.0, y, &lines, &BODY) + 6.0;
-        s.close();
+    let mut items = items.into_iter().peekable();
+    while items.peek().is_some() {
+        let mut row_h: f64 = 0.0;
+        for j in 0..k {
+            let Some(item) = items.next() else { break };
+            row_h = row_h.max(item.h);
+            s.append_at(j as f64 * (w + GRID_GAP), y, item.svg);
+        }
+        y += row_h + gap;
     }
-    Some(Cell { svg: s, h: y - 6.0 })
+    Some(Cell { svg: s, h: y - gap })
 }
 
-/// Speech bubbles with the customer's words.
-fn bubbles(items: &[&str], w: f64) -> Option<Cell> {
-    if items.is_empty() {
-        return None;
-    }
+/// An action: a bullet and the wrapped text.
+fn bullet(item: &str, w: f64) -> Cell {
+    let lines = BODY.wrap(item, w - 14.0, 4);
+    let mut s = Svg::fragment();
+    s.el("g").open();
+    s.title(item);
+    s.el("circle")
+        .attr("cx", 4.0)
+        .attr("cy", BODY.line_height() / 2.0)
+        .attr("r", 2.5)
+        .attr("fill", MUTED)
+        .end();
+    let h = s.text_block(14.0, 0.0, &lines, &BODY);
+    s.close();
+    Cell { svg: s, h }
+}
+
+/// A thought: a speech bubble with the customer's words in quotes.
+fn bubble(item: &str, w: f64) -> Cell {
     let font = BODY.italic().fill("#323F4B");
     let pad = 10.0;
     let tail = 8.0;
+    let quoted = format!("\u{201C}{}\u{201D}", clean(item));
+    let lines = font.wrap(&quoted, w - 2.0 * pad, 5);
+    let h = lines.len() as f64 * font.line_height() + 2.0 * pad - 4.0;
     let mut s = Svg::fragment();
-    let mut y = 0.0;
-    for item in items {
-        let quoted = format!("\u{201C}{}\u{201D}", clean(item));
-        let lines = font.wrap(&quoted, w - 2.0 * pad, 5);
-        let h = lines.len() as f64 * font.line_height() + 2.0 * pad - 4.0;
-        s.el("g").attr("class", "thought").open();
-        s.title(item);
-        s.el("path")
-            .attr(
-                "d",
-                format!(
-                    "M10,{t} H{r} A10,10 0 0 1 {w},{t10} V{b10} A10,10 0 0 1 {r},{b} H34 L22,{bt} L24,{b} H10 A10,10 0 0 1 0,{b10} V{t10} A10,10 0 0 1 10,{t} Z",
-                    t = num(y),
-                    t10 = num(y + 10.0),
-                    r = num(w - 10.0),
-                    w = num(w),
-                    b = num(y + h),
-                    b10 = num(y + h - 10.0),
-                    bt = num(y + h + tail),
-                ),
-            )
-            .attr("fill", BUBBLE_FILL)
-            .attr("stroke", "#D9DEE4")
-            .end();
-        s.text_block(pad, y + pad - 2.0, &lines, &font);
-        s.close();
-        y += h + tail + 8.0;
+    s.el("g").attr("class", "thought").open();
+    s.title(item);
+    s.el("path")
+        .attr(
+            "d",
+            format!(
+                "M10,0 H{r} A10,10 0 0 1 {w},10 V{b10} A10,10 0 0 1 {r},{b} H34 L22,{bt} L24,{b} H10 A10,10 0 0 1 0,{b10} V10 A10,10 0 0 1 10,0 Z",
+                r = num(w - 10.0),
+                w = num(w),
+                b = num(h),
+                b10 = num(h - 10.0),
+                bt = num(h + tail),
+            ),
+        )
+        .attr("fill", BUBBLE_FILL)
+        .attr("stroke", "#D9DEE4")
+        .end();
+    s.text_block(pad, pad - 2.0, &lines, &font);
+    s.close();
+    Cell {
+        svg: s,
+        h: h + tail,
     }
-    Some(Cell { svg: s, h: y - 8.0 })
 }
 
-/// Sticky notes with an icon.
-fn notes(
-    items: &[&str],
+/// A sticky note with an icon and a folded corner.
+fn note(
+    item: &str,
     w: f64,
     fill: &'static str,
     edge: &'static str,
     accent: &'static str,
     icon: &str,
-) -> Option<Cell> {
-    if items.is_empty() {
-        return None;
-    }
+) -> Cell {
     let pad = 10.0;
     let icon_r = 8.0;
     let tx = pad + 2.0 * icon_r + 8.0;
+    let lines = BODY.wrap(item, w - tx - pad, 6);
+    let h = (lines.len() as f64 * BODY.line_height() + 2.0 * pad).max(2.0 * icon_r + 2.0 * pad);
+    let f = 12.0;
     let mut s = Svg::fragment();
-    let mut y = 0.0;
-    for item in items {
-        let lines = BODY.wrap(item, w - tx - pad, 6);
-        let h = (lines.len() as f64 * BODY.line_height() + 2.0 * pad).max(2.0 * icon_r + 2.0 * pad);
-        s.el("g").attr("class", "note").open();
-        s.title(item);
-        s.el("rect")
-            .attr("x", 2.0)
-            .attr("y", y + 3.0)
-            .attr("width", w - 2.0)
-            .attr("height", h)
-            .attr("rx", 3.0)
-            .attr("fill", "#000000")
-            .attr("fill-opacity", "0.07")
-            .end();
-        // The note with a folded bottom-right corner.
-        let f = 12.0;
-        s.el("path")
-            .attr(
-                "d",
-                format!(
-                    "M0,{t} H{w} V{bf} L{wf},{b} H0 Z",
-                    t = num(y),
-                    w = num(w),
-                    bf = num(y + h - f),
-                    wf = num(w - f),
-                    b = num(y + h)
-                ),
-            )
-            .attr("fill", fill)
-            .attr("stroke", edge)
-            .end();
-        s.el("path")
-            .attr(
-                "d",
-                format!(
-                    "M{w},{bf} L{wf},{bf} L{wf},{b} Z",
-                    w = num(w),
-                    bf = num(y + h - f),
-                    wf = num(w - f),
-                    b = num(y + h)
-                ),
-            )
-            .attr("fill", edge)
-            .end();
-        s.el("circle")
-            .attr("cx", pad + icon_r)
-            .attr("cy", y + pad + icon_r)
-            .attr("r", icon_r)
-            .attr("fill", accent)
-            .end();
-        s.text_line(
-            pad + icon_r,
-            y + pad + icon_r + 4.0,
-            icon,
-            &Font::new(12.0)
-                .bold()
-                .fill("#FFFFFF")
-                .anchor(Anchor::Middle),
-        );
-        s.text_block(tx, y + pad, &lines, &BODY);
-        s.close();
-        y += h + 10.0;
-    }
-    Some(Cell {
-        svg: s,
-        h: y - 10.0 + 3.0,
-    })
+    s.el("g").attr("class", "note").open();
+    s.title(item);
+    s.el("rect")
+        .attr("x", 2.0)
+        .attr("y", 3.0)
+        .attr("width", w - 2.0)
+        .attr("height", h)
+        .attr("rx", 3.0)
+        .attr("fill", "#000000")
+        .attr("fill-opacity", "0.07")
+        .end();
+    s.el("path")
+        .attr(
+            "d",
+            format!(
+                "M0,0 H{w} V{bf} L{wf},{h} H0 Z",
+                w = num(w),
+                bf = num(h - f),
+                wf = num(w - f),
+                h = num(h)
+            ),
+        )
+        .attr("fill", fill)
+        .attr("stroke", edge)
+        .end();
+    s.el("path")
+        .attr(
+            "d",
+            format!(
+                "M{w},{bf} L{wf},{bf} L{wf},{h} Z",
+                w = num(w),
+                bf = num(h - f),
+                wf = num(w - f),
+                h = num(h)
+            ),
+        )
+        .attr("fill", edge)
+        .end();
+    s.el("circle")
+        .attr("cx", pad + icon_r)
+        .attr("cy", pad + icon_r)
+        .attr("r", icon_r)
+        .attr("fill", accent)
+        .end();
+    s.text_line(
+        pad + icon_r,
+        pad + icon_r + 4.0,
+        icon,
+        &Font::new(12.0)
+            .bold()
+            .fill("#FFFFFF")
+            .anchor(Anchor::Middle),
+    );
+    s.text_block(tx, pad, &lines, &BODY);
+    s.close();
+    Cell { svg: s, h: h + 3.0 }
 }
 
 /// A smooth curve through the points (Catmull-Rom as cubic Béziers), its control points kept
