@@ -989,6 +989,17 @@ fn html_page_is_self_contained() {
     assert!(html.contains("<td class=\"num\">68.0%</td>"));
     assert!(html.contains("<td>product_page</td>"));
 
+    // Everything this module draws is accepted as an SVG block.
+    let mut all = HtmlPage::new("all");
+    let section = all.section("pictures");
+    for (_, svg) in pictures() {
+        section.svg(svg);
+    }
+    section.svg(map_svg(&example_map(), &MapSvgOptions::default()).unwrap());
+    section.svg(map_svg(&busy_map(), &MapSvgOptions::default()).unwrap());
+    section.svg(FunnelChart::default().to_svg().unwrap());
+    assert_eq!(all.to_html().unwrap().matches("<svg").count(), 9);
+
     let mut bad = HtmlPage::new("x");
     bad.section("s").svg("<svg><script>alert(1)</script></svg>");
     assert_eq!(bad.to_html().unwrap_err().code(), "invalid_argument");
