@@ -93,7 +93,7 @@ proptest! {
         prop_assert_eq!(log.n_events(), good);
         prop_assert_eq!(r.rows_read as usize, rows.len());
         prop_assert_eq!(r.rows_kept as usize, good);
-        prop_assert_eq!((r.rows_skipped as usize), rows.len() - good);
+        prop_assert_eq!(r.rows_skipped as usize, rows.len() - good);
         prop_assert_eq!(r.errors.len(), (rows.len() - good).min(10));
     }
 

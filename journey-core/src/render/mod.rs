@@ -1,2 +1,29 @@
 //! Rendering: SVG pictures and text graph formats.
+//!
+//! Everything here is plain string building: no browser, no fonts, no network. Every string that
+//! comes from a user (names, labels, notes) is escaped, so a touchpoint called
+//! `<script>alert(1)</script>` is drawn as text. See `docs/rendering.md`.
+//!
+//! - [`map_svg`]: the journey map as people draw it.
+//! - [`charts`]: funnel, cohort heatmap, grouped bars, Sankey and interval charts, each from its
+//!   own small input struct.
+//! - [`html`]: a self-contained HTML page (inline CSS, inline SVG) made of sections.
+//! - [`svg`]: the escaping SVG writer and text measurement they share.
+//! - [`table`]: any result as a small HTML table (notebook display).
+
+pub mod charts;
+pub mod html;
+mod map;
+pub mod svg;
 pub mod table;
+
+pub use charts::{
+    FunnelChart, FunnelStep, GroupedBars, Heatmap, IntervalChart, IntervalRow, Sankey, SankeyPath,
+};
+pub use html::{Block, HtmlPage, Section, Table};
+pub use map::{map_svg, MapSvgOptions};
+
+/// The Rust examples of `docs/rendering.md`, run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/rendering.md")]
+pub struct RenderingGuide;

@@ -2,20 +2,8 @@
 
 use serde_json::Value;
 
-/// Escapes text for HTML and XML (element content and attribute values).
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
+fn escape(s: &str) -> String {
+    super::svg::escape(s).into_owned()
 }
 
 fn cell(v: &Value) -> String {
