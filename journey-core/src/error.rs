@@ -24,6 +24,18 @@ pub enum Error {
         /// What was expected instead.
         expected: String,
     },
+    /// A cell of columnar input (Arrow, dataframes, typed arrays) could not be read.
+    #[error("invalid {column} {value:?} at row {row}, column {column}: {expected}")]
+    InvalidCell {
+        /// 1-based row number.
+        row: u64,
+        /// Column name.
+        column: String,
+        /// The offending value, cut to about 60 characters.
+        value: String,
+        /// What was expected instead.
+        expected: String,
+    },
     /// A row is malformed as a whole (wrong number of fields, unterminated quote, bad JSON).
     #[error("malformed row at line {line}: {message}")]
     MalformedRow {
@@ -60,7 +72,7 @@ impl Error {
     /// A short stable identifier for the kind of error.
     pub fn code(&self) -> &'static str {
         match self {
-            Error::InvalidValue { .. } => "invalid_value",
+            Error::InvalidValue { .. } | Error::InvalidCell { .. } => "invalid_value",
             Error::MalformedRow { .. } => "malformed_row",
             Error::MissingColumn { .. } => "missing_column",
             Error::InvalidArgument { .. } => "invalid_argument",
@@ -77,12 +89,20 @@ impl Error {
         }
     }
 
+    /// The row of columnar input the error points at, if it points at one.
+    pub fn row(&self) -> Option<u64> {
+        match self {
+            Error::InvalidCell { row, .. } => Some(*row),
+            _ => None,
+        }
+    }
+
     /// The column the error points at, if any.
     pub fn column(&self) -> Option<&str> {
         match self {
-            Error::InvalidValue { column, .. } | Error::MissingColumn { column, .. } => {
-                Some(column)
-            }
+            Error::InvalidValue { column, .. }
+            | Error::InvalidCell { column, .. }
+            | Error::MissingColumn { column, .. } => Some(column),
             _ => None,
         }
     }

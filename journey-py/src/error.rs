@@ -41,7 +41,9 @@ create_exception!(
 pub fn to_py_err(e: Error) -> PyErr {
     let msg = e.to_string();
     let err = match &e {
-        Error::InvalidValue { .. } | Error::MalformedRow { .. } => ParseError::new_err(msg),
+        Error::InvalidValue { .. } | Error::InvalidCell { .. } | Error::MalformedRow { .. } => {
+            ParseError::new_err(msg)
+        }
         Error::MissingColumn { .. } => MissingColumnError::new_err(msg),
         Error::InvalidArgument { .. } => ArgumentError::new_err(msg),
         Error::InvalidMap(_) => MapError::new_err(msg),
@@ -53,6 +55,7 @@ pub fn to_py_err(e: Error) -> PyErr {
         let _ = v.setattr("code", e.code());
         let _ = v.setattr("line", e.line());
         let _ = v.setattr("column", e.column());
+        let _ = v.setattr("row", e.row());
     });
     err
 }

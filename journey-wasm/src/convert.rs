@@ -15,6 +15,8 @@ export interface JourneyError extends Error {
   code: string;
   /** 1-based source line (header = line 1), when the error points at a row. */
   line?: number;
+  /** 1-based row, when the error points at a row of columnar input. */
+  row?: number;
   /** Column name, when the error points at a cell or a missing column. */
   column?: string;
 }
@@ -37,6 +39,9 @@ pub fn js_err(e: Error) -> JsValue {
     set("code", JsValue::from_str(e.code()));
     if let Some(line) = e.line() {
         set("line", JsValue::from_f64(line as f64));
+    }
+    if let Some(row) = e.row() {
+        set("row", JsValue::from_f64(row as f64));
     }
     if let Some(col) = e.column() {
         set("column", JsValue::from_str(col));

@@ -8,6 +8,7 @@
 //! column and the value; in [`Mode::Lenient`] bad rows are skipped and counted in the
 //! [`LoadReport`].
 
+mod columns;
 mod csv;
 mod json;
 mod row;
@@ -23,6 +24,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::model::{Catalog, EventLog, Surveys};
 
+pub use self::columns::{EventColumns, StrColumn, TimeColumn};
 pub use self::csv::{read_events_csv, read_surveys_csv};
 pub use self::json::{read_events_json, read_surveys_json};
 
