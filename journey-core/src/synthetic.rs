@@ -249,7 +249,7 @@ fn simulate(g: &mut Gen<'_>, p: &Profile) {
                 g.step();
             }
         }
-        for _ in 0..g.rng.range(1, 3) {
+        for _ in 0..g.rng.range(1, 4) {
             let c = g.rng.pick(p.consideration);
             g.event(c, f64::NAN, None);
             g.step();

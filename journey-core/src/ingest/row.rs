@@ -97,18 +97,22 @@ impl EventSchema {
         EventLogBuilder::new().with_properties(&names)
     }
 
-    /// Reads one row into `b`. `get(i)` is the raw cell of column `i` (`None` if absent).
-    pub(crate) fn push_row<'a>(
+    /// Reads one row into `b`. `get(i)` is the raw cell of column `i` (`None` if absent): bytes,
+    /// or text already known to be UTF-8 (the fast path validates a whole piece at once).
+    pub(crate) fn push_row<'a, C: Cell<'a>>(
         &self,
         b: &mut EventLogBuilder,
         line: u64,
-        get: impl Fn(usize) -> Option<&'a [u8]>,
+        get: impl Fn(usize) -> Option<C>,
     ) -> Result<()> {
-        let cell = |i: usize| trim(get(i).unwrap_or(b""));
+        let cell = |i: usize| get(i).map_or(&b""[..], |c| c.raw().trim_ascii());
         let text = |i: usize| -> Result<&'a str> {
-            let raw = trim(get(i).unwrap_or(b""));
-            std::str::from_utf8(raw)
-                .map_err(|_| Error::invalid_value(line, &self.names[i], raw, "valid UTF-8 text"))
+            match get(i) {
+                None => Ok(""),
+                Some(c) => c.text().map(str::trim_ascii).ok_or_else(|| {
+                    Error::invalid_value(line, &self.names[i], c.raw(), "valid UTF-8 text")
+                }),
+            }
         };
         let customer = text(self.customer)?;
         if customer.is_empty() {
@@ -138,11 +142,10 @@ impl EventSchema {
             Some(i) => parse_value(cell(i))
                 .map_err(|exp| Error::invalid_value(line, "value", cell(i), exp))?,
         };
-        let mut prop_vals = Vec::with_capacity(self.props.len());
+        // Validate every property before touching the builder, so a bad row leaves no trace.
         for (i, _) in &self.props {
-            prop_vals.push(text(*i)?);
+            text(*i)?;
         }
-        // All cells are valid: only now touch the builder, so a bad row leaves no trace.
         let c = b.customer_id(customer);
         let t = b.touchpoints.intern(tp);
         let ch = if channel.is_empty() {
@@ -156,13 +159,40 @@ impl EventSchema {
             b.stages.intern(stage)
         };
         b.push_ids(c, ts, t, ch, st, value);
-        for (k, v) in prop_vals.into_iter().enumerate() {
+        for (k, (i, _)) in self.props.iter().enumerate() {
+            let v = text(*i)?;
             if !v.is_empty() {
                 let id = b.prop_values[k].intern(v);
                 *b.props[k].last_mut().expect("row pushed") = id;
             }
         }
         Ok(())
+    }
+}
+
+/// A raw cell: bytes to validate, or text known to be UTF-8.
+pub(crate) trait Cell<'a>: Copy {
+    /// The bytes of the cell.
+    fn raw(self) -> &'a [u8];
+    /// The cell as text, `None` when it is not UTF-8.
+    fn text(self) -> Option<&'a str>;
+}
+
+impl<'a> Cell<'a> for &'a [u8] {
+    fn raw(self) -> &'a [u8] {
+        self
+    }
+    fn text(self) -> Option<&'a str> {
+        std::str::from_utf8(self).ok()
+    }
+}
+
+impl<'a> Cell<'a> for &'a str {
+    fn raw(self) -> &'a [u8] {
+        self.as_bytes()
+    }
+    fn text(self) -> Option<&'a str> {
+        Some(self)
     }
 }
 

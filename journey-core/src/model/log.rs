@@ -184,6 +184,19 @@ impl EventLogBuilder {
         self.prop_names.len() - 1
     }
 
+    /// Reserves room for `n` more events.
+    pub fn reserve(&mut self, n: usize) {
+        self.cust.reserve(n);
+        self.ts.reserve(n);
+        self.tp.reserve(n);
+        self.ch.reserve(n);
+        self.st.reserve(n);
+        self.value.reserve(n);
+        for p in &mut self.props {
+            p.reserve(n);
+        }
+    }
+
     /// Number of events so far.
     pub fn len(&self) -> usize {
         self.cust.len()
@@ -361,37 +374,31 @@ impl EventLogBuilder {
         sort_within_customers(&mut order, &offsets, &ts);
 
         let gather = |col: &[u32], map: &[u32]| -> Vec<u32> {
-            order
-                .iter()
-                .map(|&r| {
-                    let v = col[r as usize];
-                    if v == NO_ID {
-                        NO_ID
-                    } else {
-                        map[v as usize]
-                    }
-                })
-                .collect()
+            gather_by(&order, |r| {
+                let v = col[r as usize];
+                if v == NO_ID {
+                    NO_ID
+                } else {
+                    map[v as usize]
+                }
+            })
         };
         let touchpoint = gather(&tp, &tmap);
         drop(tp);
         let channel = gather(&ch, &hmap);
         drop(ch);
-        let stage: Vec<u16> = order
-            .iter()
-            .map(|&r| {
-                let s = st[r as usize];
-                if s == NO_ID {
-                    NO_STAGE
-                } else {
-                    smap[s as usize] as u16
-                }
-            })
-            .collect();
+        let stage: Vec<u16> = gather_by(&order, |r| {
+            let s = st[r as usize];
+            if s == NO_ID {
+                NO_STAGE
+            } else {
+                smap[s as usize] as u16
+            }
+        });
         drop(st);
-        let ts_sorted: Vec<i64> = order.iter().map(|&r| ts[r as usize]).collect();
+        let ts_sorted: Vec<i64> = gather_by(&order, |r| ts[r as usize]);
         drop(ts);
-        let value_sorted: Vec<f64> = order.iter().map(|&r| value[r as usize]).collect();
+        let value_sorted: Vec<f64> = gather_by(&order, |r| value[r as usize]);
         drop(value);
         let mut properties = Vec::with_capacity(prop_names.len());
         for ((name, vals), col) in prop_names.into_iter().zip(prop_values).zip(props) {
@@ -420,6 +427,23 @@ impl EventLogBuilder {
         };
         log.set_conversions(conversions);
         log
+    }
+}
+
+/// `out[i] = f(order[i])`, on all cores when the `parallel` feature is on.
+fn gather_by<T: Send>(order: &[u32], f: impl Fn(u32) -> T + Sync) -> Vec<T> {
+    #[cfg(feature = "parallel")]
+    {
+        use rayon::prelude::*;
+        order
+            .par_iter()
+            .with_min_len(1 << 16)
+            .map(|&r| f(r))
+            .collect()
+    }
+    #[cfg(not(feature = "parallel"))]
+    {
+        order.iter().map(|&r| f(r)).collect()
     }
 }
 
