@@ -1,2 +1,3 @@
 //! The metrics. Each submodule is one family, defined in `docs/metrics.md`.
 pub mod paths;
+pub mod survey;
