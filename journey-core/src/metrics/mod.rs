@@ -1,3 +1,4 @@
 //! The metrics. Each submodule is one family, defined in `docs/metrics.md`.
 pub mod paths;
+pub mod retention;
 pub mod survey;
