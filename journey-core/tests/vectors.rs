@@ -3,9 +3,11 @@
 
 use std::path::{Path, PathBuf};
 
+use journey_core::metrics::{retention, survey};
 use journey_core::{
     read_events_csv, read_surveys_csv, time::format_us, Error, EventLog, LoadOptions, Mode, Surveys,
 };
+use serde::{de::DeserializeOwned, Serialize};
 use serde_json::{json, Value};
 
 fn files(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -66,6 +68,32 @@ fn describe_surveys(s: &Surveys) -> Value {
     })
 }
 
+/// The case's `args` as an options struct; unknown or ill-typed keys are invalid arguments.
+fn options<T: DeserializeOwned>(args: &Value) -> Result<T, Error> {
+    let args = if args.is_null() {
+        json!({})
+    } else {
+        args.clone()
+    };
+    serde_json::from_value(args).map_err(|e| Error::InvalidArgument {
+        name: "args".into(),
+        message: e.to_string(),
+    })
+}
+
+/// A list of scores from the case's `args`.
+fn scores(v: &Value) -> Vec<u8> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|s| u8::try_from(s.as_u64().unwrap()).unwrap())
+        .collect()
+}
+
+fn to_json(r: impl Serialize) -> Value {
+    serde_json::to_value(r).unwrap()
+}
+
 /// Calls the capability named in the case. New capabilities add an arm here.
 fn run(case: &Value) -> Result<Value, Error> {
     let opts = load_options(case);
@@ -78,10 +106,38 @@ fn run(case: &Value) -> Result<Value, Error> {
         None => None,
     };
     let call = case["call"].as_str().unwrap();
-    let _args = &case["args"];
+    let args = &case["args"];
     Ok(match call {
         "describe" => describe(log.as_ref().unwrap()),
         "describe_surveys" => describe_surveys(surveys.as_ref().unwrap()),
+        // `journey.nps(scores)`; the survey methods get the log when the case has one.
+        "nps" if args.get("scores").is_some() => {
+            to_json(survey::nps_scores(&scores(&args["scores"]))?)
+        }
+        "nps" => to_json(survey::nps(
+            surveys.as_ref().unwrap(),
+            log.as_ref(),
+            &options(args)?,
+        )?),
+        "csat" => to_json(survey::csat(
+            surveys.as_ref().unwrap(),
+            log.as_ref(),
+            &options(args)?,
+        )?),
+        "ces" => to_json(survey::ces(
+            surveys.as_ref().unwrap(),
+            log.as_ref(),
+            &options(args)?,
+        )?),
+        "nps_diff" => to_json(survey::nps_diff(
+            &survey::nps_scores(&scores(&args["a"]))?,
+            &survey::nps_scores(&scores(&args["b"]))?,
+        )),
+        "retention" => to_json(retention::retention(
+            log.as_ref().unwrap(),
+            &options(args)?,
+        )?),
+        "kpis" => to_json(retention::kpis(log.as_ref().unwrap(), &options(args)?)?),
         other => panic!("unknown call {other}"),
     })
 }

@@ -316,9 +316,10 @@ pub fn retention(log: &EventLog, opts: &RetentionOptions) -> Result<RetentionRes
         let mut per = Periodizer::new(opts.period);
         for c in customers {
             let (a, b) = (off[c], off[c + 1]);
-            let Some(i0) = (a..b).find(|&i| is_start[tps[i] as usize]) else {
+            let Some(i0) = tps[a..b].iter().position(|&t| is_start[t as usize]) else {
                 continue;
             };
+            let i0 = a + i0;
             let cohort = per.index(ts[i0]);
             let row = *rows.entry(cohort).or_insert_with(|| {
                 cells.resize(cells.len() + stride, 0);
@@ -331,11 +332,11 @@ pub fn retention(log: &EventLog, opts: &RetentionOptions) -> Result<RetentionRes
             let from_us = opts.period.first_day(cohort) * US_PER_DAY;
             let j0 = a + ts[a..i0].partition_point(|&t| t < from_us);
             let mut last_k = -1;
-            for j in j0..b {
-                if !is_ret[tps[j] as usize] {
+            for (&t, &tp) in ts[j0..b].iter().zip(&tps[j0..b]) {
+                if !is_ret[tp as usize] {
                     continue;
                 }
-                let k = per.index(ts[j]) - cohort;
+                let k = per.index(t) - cohort;
                 if k > k_max {
                     break;
                 }
@@ -544,13 +545,18 @@ pub fn kpis(log: &EventLog, opts: &KpiOptions) -> Result<Kpis> {
             log.touchpoint_ids(),
             log.values(),
         );
+        let is_conv = &log.is_conversion;
         let partials = per_chunk(log.n_customers(), |customers| {
             let mut a = KpiAcc::default();
             for c in customers {
                 let t = &ts[off[c]..off[c + 1]];
-                let lo = t.partition_point(|&x| x < s);
-                let hi = t.partition_point(|&x| x < e);
-                let plo = t.partition_point(|&x| x < prev);
+                // Journeys are short: branch-free counting beats binary searches here.
+                let (mut lo, mut hi, mut plo) = (0usize, 0usize, 0usize);
+                for &x in t {
+                    lo += (x < s) as usize;
+                    hi += (x < e) as usize;
+                    plo += (x < prev) as usize;
+                }
                 let in_start = lo > plo;
                 let in_end = hi > lo;
                 a.active_start += in_start as u64;
@@ -566,11 +572,12 @@ pub fn kpis(log: &EventLog, opts: &KpiOptions) -> Result<Kpis> {
                     a.reactivated += 1;
                 }
                 let mut orders = 0u64;
-                for i in off[c] + lo..off[c] + hi {
-                    if log.is_conversion(tps[i]) {
+                let r = off[c] + lo..off[c] + hi;
+                for (&tp, &v) in tps[r.clone()].iter().zip(&vals[r]) {
+                    if is_conv[tp as usize] {
                         orders += 1;
-                        if !vals[i].is_nan() {
-                            a.revenue += vals[i];
+                        if !v.is_nan() {
+                            a.revenue += v;
                         }
                     }
                 }
