@@ -4,6 +4,7 @@ use journey_core::metrics::retention::{kpis, retention, KpiOptions, Period, Rete
 use journey_core::metrics::survey::{
     ces, ces_scores, csat, csat_scores, nps, nps_diff, nps_scores, ScoreOptions,
 };
+use journey_core::time::format_us;
 use journey_core::{read_events_csv, read_surveys_csv, EventLog, LoadOptions, Surveys};
 use proptest::prelude::*;
 use serde_json::Value;
@@ -291,9 +292,20 @@ proptest! {
         }
         prop_assert_eq!(k.aov.is_none(), k.n_orders == 0);
         prop_assert_eq!(k.conversion_rate.is_none(), k.n_customers == 0);
-        if window.is_none() {
+        if window.is_none() && !events.is_empty() {
             prop_assert_eq!(k.n_customers as usize, log.n_customers());
             prop_assert_eq!(k.active_start, 0);
+            // The whole-log shortcut agrees with the general path given the same bounds.
+            let first = events.iter().map(|r| r.1).min().unwrap();
+            let last = events.iter().map(|r| r.1).max().unwrap();
+            let explicit = KpiOptions {
+                start: Some(format_us((T0 + first) * 1_000_000)),
+                end: Some(format_us((T0 + last) * 1_000_000 + 1)),
+            };
+            let mut e = json(&kpis(&log, &explicit).unwrap());
+            e["start"] = Value::Null;
+            e["end"] = Value::Null;
+            prop_assert_eq!(json(&k), e);
         }
         prop_assert_eq!(json(&k), json(&kpis(&load(&shuffled), &opts).unwrap()));
     }

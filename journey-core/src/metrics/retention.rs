@@ -314,12 +314,20 @@ pub fn retention(log: &EventLog, opts: &RetentionOptions) -> Result<RetentionRes
         let mut rows: FxHashMap<i64, usize> = FxHashMap::default();
         let mut cells: Vec<u64> = Vec::new();
         let mut per = Periodizer::new(opts.period);
-        for c in customers {
-            let (a, b) = (off[c], off[c + 1]);
-            let Some(i0) = tps[a..b].iter().position(|&t| is_start[t as usize]) else {
+        // A flat scan for start events (rare when they are purchases); after a customer's first
+        // one, jump to the next customer.
+        let (mut i, end) = (off[customers.start], off[customers.end]);
+        let mut c = customers.start;
+        while i < end {
+            if !is_start[tps[i] as usize] {
+                i += 1;
                 continue;
-            };
-            let i0 = a + i0;
+            }
+            while off[c + 1] <= i {
+                c += 1;
+            }
+            let (a, b, i0) = (off[c], off[c + 1], i);
+            i = b;
             let cohort = per.index(ts[i0]);
             let row = *rows.entry(cohort).or_insert_with(|| {
                 cells.resize(cells.len() + stride, 0);
@@ -331,20 +339,19 @@ pub fn retention(log: &EventLog, opts: &RetentionOptions) -> Result<RetentionRes
             // event within that period.
             let from_us = opts.period.first_day(cohort) * US_PER_DAY;
             let j0 = a + ts[a..i0].partition_point(|&t| t < from_us);
-            let mut last_k = -1;
+            // Times are sorted: once a period is counted, skip to the next period's start.
+            let mut next = i64::MIN;
             for (&t, &tp) in ts[j0..b].iter().zip(&tps[j0..b]) {
-                if !is_ret[tp as usize] {
+                if t < next || !is_ret[tp as usize] {
                     continue;
                 }
-                let k = per.index(t) - cohort;
+                let p = per.index(t);
+                let k = p - cohort;
                 if k > k_max {
                     break;
                 }
-                // Times are sorted, so k never decreases: count each period once.
-                if k != last_k {
-                    cells[base + 1 + k as usize] += 1;
-                    last_k = k;
-                }
+                cells[base + 1 + k as usize] += 1;
+                next = opts.period.first_day(p + 1) * US_PER_DAY;
             }
         }
         (rows, cells)
@@ -546,8 +553,38 @@ pub fn kpis(log: &EventLog, opts: &KpiOptions) -> Result<Kpis> {
             log.values(),
         );
         let is_conv = &log.is_conversion;
+        let whole_log = start.is_none() && end.is_none();
         let partials = per_chunk(log.n_customers(), |customers| {
             let mut a = KpiAcc::default();
+            if whole_log {
+                // Everyone is active and new; only the orders need a look, in one flat scan.
+                a.customers = customers.len() as u64;
+                a.new = a.customers;
+                let (mut c, mut cur, mut orders) = (customers.start, usize::MAX, 0u64);
+                let flush = |a: &mut KpiAcc, orders: u64| {
+                    a.orders += orders;
+                    a.buyers += (orders >= 1) as u64;
+                    a.repeat += (orders >= 2) as u64;
+                };
+                for i in off[customers.start]..off[customers.end] {
+                    if !is_conv[tps[i] as usize] {
+                        continue;
+                    }
+                    while off[c + 1] <= i {
+                        c += 1;
+                    }
+                    if c != cur {
+                        flush(&mut a, orders);
+                        (cur, orders) = (c, 0);
+                    }
+                    orders += 1;
+                    if !vals[i].is_nan() {
+                        a.revenue += vals[i];
+                    }
+                }
+                flush(&mut a, orders);
+                return a;
+            }
             for c in customers {
                 let t = &ts[off[c]..off[c + 1]];
                 // Journeys are short: branch-free counting beats binary searches here.
@@ -558,9 +595,8 @@ pub fn kpis(log: &EventLog, opts: &KpiOptions) -> Result<Kpis> {
                     plo += (x < prev) as usize;
                 }
                 let in_start = lo > plo;
-                let in_end = hi > lo;
                 a.active_start += in_start as u64;
-                if !in_end {
+                if hi == lo {
                     continue;
                 }
                 a.customers += 1;
@@ -572,12 +608,11 @@ pub fn kpis(log: &EventLog, opts: &KpiOptions) -> Result<Kpis> {
                     a.reactivated += 1;
                 }
                 let mut orders = 0u64;
-                let r = off[c] + lo..off[c] + hi;
-                for (&tp, &v) in tps[r.clone()].iter().zip(&vals[r]) {
-                    if is_conv[tp as usize] {
+                for i in off[c] + lo..off[c] + hi {
+                    if is_conv[tps[i] as usize] {
                         orders += 1;
-                        if !v.is_nan() {
-                            a.revenue += v;
+                        if !vals[i].is_nan() {
+                            a.revenue += vals[i];
                         }
                     }
                 }

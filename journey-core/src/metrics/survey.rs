@@ -530,38 +530,37 @@ impl KeyTable {
     }
 }
 
-/// Joins responses to the event log: the log's customer index of each survey customer, and the
-/// position of each response's events at or before its time.
+/// Joins responses to the event log. Responses are sorted by customer, so remembering the last
+/// customer looked up saves almost every lookup.
 struct Join<'a> {
     log: &'a EventLog,
     surveys: &'a Surveys,
-    /// Per survey customer: log customer index, [`NO_ID`] when absent, `NO_ID - 1` not looked up.
-    customer: Vec<u32>,
+    /// The last survey customer looked up and its log customer index ([`NO_ID`]: not in the log).
+    last: Option<(u32, u32)>,
 }
-
-const NOT_LOOKED_UP: u32 = NO_ID - 1;
 
 impl<'a> Join<'a> {
     fn new(log: &'a EventLog, surveys: &'a Surveys) -> Self {
         Join {
             log,
             surveys,
-            customer: vec![NOT_LOOKED_UP; surveys.n_customers()],
+            last: None,
         }
     }
 
-    /// Response `r`'s customer's events: `(first, end)` where `first..end` are the events at or
-    /// before the response time, and `all_end` the end of all their events.
+    /// Response `r`'s customer's events: `(first, at, end)` where `first..at` are the events at
+    /// or before the response time and `first..end` all of them.
     fn events(&mut self, r: usize) -> Option<(usize, usize, usize)> {
-        let sc = self.surveys.customer[r] as usize;
-        if self.customer[sc] == NOT_LOOKED_UP {
-            self.customer[sc] = self
-                .log
-                .customers
-                .get(self.surveys.customers.name(sc as u32))
-                .unwrap_or(NO_ID);
-        }
-        let c = self.customer[sc];
+        let sc = self.surveys.customer[r];
+        let c = match self.last {
+            Some((k, c)) if k == sc => c,
+            _ => {
+                let name = self.surveys.customers.name(sc);
+                let c = self.log.customers.get(name).unwrap_or(NO_ID);
+                self.last = Some((sc, c));
+                c
+            }
+        };
         if c == NO_ID {
             return None;
         }
@@ -584,6 +583,38 @@ impl<'a> Join<'a> {
             Some(tp) => (a..k).rev().find(|&i| self.log.touchpoint[i] == tp),
         }
     }
+}
+
+/// Responses per task when keys are computed in parallel.
+const CHUNK: usize = 4096;
+/// A key to be filled in after the parallel pass (from the touchpoint defaults).
+const PENDING: u32 = NO_ID - 1;
+
+/// Computes one key per response, `f(r, join)`, in chunks (in parallel when enabled).
+fn map_keys(
+    surveys: &Surveys,
+    log: Option<&EventLog>,
+    f: impl Fn(usize, Option<&mut Join<'_>>) -> u32 + Sync,
+) -> Vec<u32> {
+    let mut key = vec![NO_ID; surveys.len()];
+    let run = |i: usize, ks: &mut [u32]| {
+        let mut join = log.map(|l| Join::new(l, surveys));
+        for (j, k) in ks.iter_mut().enumerate() {
+            *k = f(i * CHUNK + j, join.as_mut());
+        }
+    };
+    #[cfg(feature = "parallel")]
+    {
+        use rayon::prelude::*;
+        key.par_chunks_mut(CHUNK)
+            .enumerate()
+            .for_each(|(i, ks)| run(i, ks));
+    }
+    #[cfg(not(feature = "parallel"))]
+    for (i, ks) in key.chunks_mut(CHUNK).enumerate() {
+        run(i, ks);
+    }
+    key
 }
 
 /// For touchpoint names of the surveys: the channel or stage name the log gives them when no
@@ -662,7 +693,7 @@ fn touchpoint_defaults(
 }
 
 /// Which responses have an answer in the metric's column.
-fn answered(col: &[u8]) -> impl Fn(usize) -> bool + '_ {
+fn answered(col: &[u8]) -> impl Fn(usize) -> bool + Sync + '_ {
     move |r| col[r] != NO_SCORE
 }
 
@@ -670,10 +701,8 @@ fn group_keys(
     surveys: &Surveys,
     log: Option<&EventLog>,
     by: &By<'_>,
-    wanted: &dyn Fn(usize) -> bool,
+    wanted: &(dyn Fn(usize) -> bool + Sync),
 ) -> Result<Keys> {
-    let n = surveys.len();
-    let mut key = vec![NO_ID; n];
     let mut table = KeyTable::default();
     let needs_log = |what: &str| {
         Error::argument(
@@ -681,31 +710,27 @@ fn group_keys(
             format!("grouping by {what} needs the event log; pass the log along with the surveys"),
         )
     };
-    match by {
+    let key = match by {
         By::Touchpoint => {
             let s2k: Vec<u32> = surveys
                 .touchpoints()
                 .iter()
                 .map(|t| table.intern(t))
                 .collect();
-            let mut join = log.map(|l| Join::new(l, surveys));
-            let mut l2k: Vec<u32> = Vec::new();
-            if let Some(l) = log {
-                l2k = l.touchpoints().iter().map(|t| table.intern(t)).collect();
-            }
-            for (r, k) in key.iter_mut().enumerate() {
-                if !wanted(r) {
-                    continue;
-                }
+            let l2k: Vec<u32> = log.map_or(Vec::new(), |l| {
+                l.touchpoints().iter().map(|t| table.intern(t)).collect()
+            });
+            map_keys(surveys, log, |r, join| {
                 let tp = surveys.touchpoint[r];
-                if tp != NO_ID {
-                    *k = s2k[tp as usize];
-                } else if let Some(j) = join.as_mut() {
-                    if let Some(i) = j.anchor(r, None) {
-                        *k = l2k[j.log.touchpoint[i] as usize];
-                    }
+                if !wanted(r) {
+                    NO_ID
+                } else if tp != NO_ID {
+                    s2k[tp as usize]
+                } else {
+                    join.and_then(|j| j.anchor(r, None))
+                        .map_or(NO_ID, |i| l2k[log.expect("joined").touchpoint[i] as usize])
                 }
-            }
+            })
         }
         By::Stage | By::Channel => {
             let channel = *by == By::Channel;
@@ -724,44 +749,47 @@ fn group_keys(
                 .iter()
                 .map(|t| log.touchpoint_id(t))
                 .collect();
-            let mut join = Join::new(log, surveys);
-            // Responses naming a touchpoint without a matching event: filled from the defaults.
-            let mut pending: Vec<usize> = Vec::new();
-            let mut needed = vec![false; surveys.touchpoints().len()];
-            for (r, k) in key.iter_mut().enumerate() {
+            let mut key = map_keys(surveys, Some(log), |r, join| {
+                let join = join.expect("log given");
                 if !wanted(r) {
-                    continue;
+                    return NO_ID;
                 }
                 let stp = surveys.touchpoint[r];
                 let anchor = if stp == NO_ID {
                     join.anchor(r, None)
                 } else {
-                    match s2l[stp as usize] {
-                        Some(tp) => join.anchor(r, Some(tp)),
-                        None => None,
-                    }
+                    s2l[stp as usize].and_then(|tp| join.anchor(r, Some(tp)))
                 };
                 match anchor {
-                    Some(i) if channel => *k = log.channel[i],
-                    Some(i) if log.stage[i] != NO_STAGE => *k = log.stage[i] as u32,
-                    Some(_) => {}
-                    None if stp != NO_ID => {
-                        needed[stp as usize] = true;
-                        pending.push(r);
-                    }
-                    None => {}
+                    Some(i) if channel => log.channel[i],
+                    Some(i) if log.stage[i] != NO_STAGE => log.stage[i] as u32,
+                    Some(_) => NO_ID,
+                    // Names a touchpoint, but no event of it matches: fill in afterwards.
+                    None if stp != NO_ID => PENDING,
+                    None => NO_ID,
+                }
+            });
+            let mut needed = vec![false; surveys.touchpoints().len()];
+            let mut any = false;
+            for (r, &k) in key.iter().enumerate() {
+                if k == PENDING {
+                    needed[surveys.touchpoint[r] as usize] = true;
+                    any = true;
                 }
             }
-            if !pending.is_empty() {
+            if any {
                 let defaults = touchpoint_defaults(log, surveys, channel, &needed);
                 let dk: Vec<u32> = defaults
                     .iter()
                     .map(|d| d.as_deref().map_or(NO_ID, |s| table.intern(s)))
                     .collect();
-                for r in pending {
-                    key[r] = dk[surveys.touchpoint[r] as usize];
+                for (r, k) in key.iter_mut().enumerate() {
+                    if *k == PENDING {
+                        *k = dk[surveys.touchpoint[r] as usize];
+                    }
                 }
             }
+            key
         }
         By::Property(name) => {
             let log = log.ok_or_else(|| needs_log(&format!("property {name:?}")))?;
@@ -779,25 +807,25 @@ fn group_keys(
             for v in col.values.names() {
                 table.intern(v);
             }
-            let mut join = Join::new(log, surveys);
-            for (r, k) in key.iter_mut().enumerate() {
+            let ids = &col.ids;
+            map_keys(surveys, Some(log), |r, join| {
                 if !wanted(r) {
-                    continue;
+                    return NO_ID;
                 }
                 // The value as of the response: the latest event at or before it that carries
                 // the property, else the first later one.
-                if let Some((a, at, b)) = join.events(r) {
-                    let ids = &col.ids;
-                    *k = (a..at)
-                        .rev()
-                        .map(|i| ids[i])
-                        .find(|&v| v != NO_ID)
-                        .or_else(|| (at..b).map(|i| ids[i]).find(|&v| v != NO_ID))
-                        .unwrap_or(NO_ID);
-                }
-            }
+                let Some((a, at, b)) = join.expect("log given").events(r) else {
+                    return NO_ID;
+                };
+                (a..at)
+                    .rev()
+                    .map(|i| ids[i])
+                    .find(|&v| v != NO_ID)
+                    .or_else(|| (at..b).map(|i| ids[i]).find(|&v| v != NO_ID))
+                    .unwrap_or(NO_ID)
+            })
         }
-    }
+    };
     Ok(Keys {
         names: table.names,
         key,
