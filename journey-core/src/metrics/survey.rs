@@ -1278,3 +1278,8 @@ mod tests {
         assert!(v["by"].is_null());
     }
 }
+
+/// The examples of `docs/metrics.md`, run as doctests so the guide cannot drift from the code.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/metrics.md")]
+struct MetricsGuide;
