@@ -134,6 +134,17 @@ impl Periodizer {
             }
         }
     }
+
+    /// First instant (microseconds) of period `p`; months come from the cache when they can.
+    #[inline]
+    fn start_us(&self, p: i64) -> i64 {
+        let day = match self.period {
+            Period::Month if p == self.idx && self.hi > self.lo => self.lo,
+            Period::Month if p == self.idx + 1 && self.hi > self.lo => self.hi,
+            period => period.first_day(p),
+        };
+        day * US_PER_DAY
+    }
 }
 
 /// One touchpoint name, a list of them, or `"*"` for any event.
@@ -337,7 +348,7 @@ pub fn retention(log: &EventLog, opts: &RetentionOptions) -> Result<RetentionRes
             cells[base] += 1;
             // Return events count from the start of the cohort's period, also before the start
             // event within that period.
-            let from_us = opts.period.first_day(cohort) * US_PER_DAY;
+            let from_us = per.start_us(cohort);
             let j0 = a + ts[a..i0].partition_point(|&t| t < from_us);
             // Times are sorted: once a period is counted, skip to the next period's start.
             let mut next = i64::MIN;
@@ -351,7 +362,7 @@ pub fn retention(log: &EventLog, opts: &RetentionOptions) -> Result<RetentionRes
                     break;
                 }
                 cells[base + 1 + k as usize] += 1;
-                next = opts.period.first_day(p + 1) * US_PER_DAY;
+                next = per.start_us(p + 1);
             }
         }
         (rows, cells)
@@ -735,6 +746,18 @@ mod tests {
         // Before 1970: floor division, not truncation.
         assert_eq!(p.index(-1), 1969 * 12 + 11);
         assert_eq!(p.index(0), 1970 * 12);
+        // Cached and computed month starts agree.
+        for us in [
+            0,
+            -1,
+            1_767_225_600 * US_PER_SEC,
+            1_709_164_800 * US_PER_SEC,
+        ] {
+            let i = p.index(us);
+            for q in [i - 1, i, i + 1, i + 2] {
+                assert_eq!(p.start_us(q), m.first_day(q) * US_PER_DAY, "{us} {q}");
+            }
+        }
         assert!("fortnight".parse::<Period>().is_err());
     }
 
