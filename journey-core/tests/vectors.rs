@@ -6,9 +6,11 @@ use std::path::{Path, PathBuf};
 use journey_core::metrics::attribution::{
     read_path_table_csv, AttributionOptions, AttributionTableOptions,
 };
+use journey_core::metrics::{retention, survey};
 use journey_core::{
     read_events_csv, read_surveys_csv, time::format_us, Error, EventLog, LoadOptions, Mode, Surveys,
 };
+use serde::{de::DeserializeOwned, Serialize};
 use serde_json::{json, Value};
 
 fn files(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -69,6 +71,32 @@ fn describe_surveys(s: &Surveys) -> Value {
     })
 }
 
+/// The case's `args` as an options struct; unknown or ill-typed keys are invalid arguments.
+fn options<T: DeserializeOwned>(args: &Value) -> Result<T, Error> {
+    let args = if args.is_null() {
+        json!({})
+    } else {
+        args.clone()
+    };
+    serde_json::from_value(args).map_err(|e| Error::InvalidArgument {
+        name: "args".into(),
+        message: e.to_string(),
+    })
+}
+
+/// A list of scores from the case's `args`.
+fn scores(v: &Value) -> Vec<u8> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|s| u8::try_from(s.as_u64().unwrap()).unwrap())
+        .collect()
+}
+
+fn to_json(r: impl Serialize) -> Value {
+    serde_json::to_value(r).unwrap()
+}
+
 /// Calls the capability named in the case. New capabilities add an arm here.
 fn run(case: &Value) -> Result<Value, Error> {
     let opts = load_options(case);
@@ -85,41 +113,56 @@ fn run(case: &Value) -> Result<Value, Error> {
         None => None,
     };
     let call = case["call"].as_str().unwrap();
-    let args = case.get("args").cloned().unwrap_or_else(|| json!({}));
+    let args = &case["args"];
     Ok(match call {
         "describe" => describe(log.as_ref().unwrap()),
         "describe_surveys" => describe_surveys(surveys.as_ref().unwrap()),
+        // `journey.nps(scores)`; the survey methods get the log when the case has one.
+        "nps" if args.get("scores").is_some() => {
+            to_json(survey::nps_scores(&scores(&args["scores"]))?)
+        }
+        "nps" => to_json(survey::nps(
+            surveys.as_ref().unwrap(),
+            log.as_ref(),
+            &options(args)?,
+        )?),
+        "csat" => to_json(survey::csat(
+            surveys.as_ref().unwrap(),
+            log.as_ref(),
+            &options(args)?,
+        )?),
+        "ces" => to_json(survey::ces(
+            surveys.as_ref().unwrap(),
+            log.as_ref(),
+            &options(args)?,
+        )?),
+        "nps_diff" => to_json(survey::nps_diff(
+            &survey::nps_scores(&scores(&args["a"]))?,
+            &survey::nps_scores(&scores(&args["b"]))?,
+        )),
+        "retention" => to_json(retention::retention(
+            log.as_ref().unwrap(),
+            &options(args)?,
+        )?),
+        "kpis" => to_json(retention::kpis(log.as_ref().unwrap(), &options(args)?)?),
         "attribution" => {
             let opts: AttributionOptions = options(args)?;
             match (&path_table, &log) {
-                (Some(t), _) => to_json(&t.attribution(&opts)?),
-                (None, Some(l)) => to_json(&l.attribution(&opts)?),
+                (Some(t), _) => to_json(t.attribution(&opts)?),
+                (None, Some(l)) => to_json(l.attribution(&opts)?),
                 (None, None) => panic!("attribution needs events_csv or path_table_csv"),
             }
         }
         "attribution_table" => {
             let opts: AttributionTableOptions = options(args)?;
             match (&path_table, &log) {
-                (Some(t), _) => to_json(&t.attribution_table(&opts)?),
-                (None, Some(l)) => to_json(&l.attribution_table(&opts)?),
+                (Some(t), _) => to_json(t.attribution_table(&opts)?),
+                (None, Some(l)) => to_json(l.attribution_table(&opts)?),
                 (None, None) => panic!("attribution_table needs events_csv or path_table_csv"),
             }
         }
         other => panic!("unknown call {other}"),
     })
-}
-
-/// Keyword arguments -> an options struct, as the bindings do it: a bad argument is an
-/// `invalid_argument` error.
-fn options<T: serde::de::DeserializeOwned>(args: Value) -> Result<T, Error> {
-    serde_json::from_value(args).map_err(|e| Error::InvalidArgument {
-        name: "args".into(),
-        message: e.to_string(),
-    })
-}
-
-fn to_json<T: serde::Serialize>(v: &T) -> Value {
-    serde_json::to_value(v).unwrap()
 }
 
 /// Every key of `expected` is in `actual` with an equal value (numbers within 1e-9).

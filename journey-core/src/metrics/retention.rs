@@ -1,0 +1,980 @@
+//! Retention: the cohort matrix and the business KPIs of a period (retention and churn rate,
+//! repeat purchase rate, average order value, revenue and orders per customer).
+//!
+//! Both walk the log once, customer by customer (in parallel with the `parallel` feature), with
+//! integer period arithmetic on the UTC day number; no strings are built until the output.
+//!
+//! - Cohort matrix: a customer's cohort is the period (UTC day, ISO week starting Monday, or
+//!   calendar month) of their first start event; cell `(c, k)` counts the cohort's customers
+//!   with at least one return event in period `c + k`. Cells of periods that begin after the
+//!   last event of the log cannot be observed yet and are `None`, not 0.
+//! - KPIs: see [`Kpis`] for every definition.
+
+use std::ops::Range;
+
+use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::model::EventLog;
+use crate::time::{civil_from_days, days_from_civil, format_us, parse_timestamp, US_PER_SEC};
+
+const US_PER_DAY: i64 = 86_400 * US_PER_SEC;
+/// The largest `periods` accepted (a cohort row holds `periods + 1` cells).
+pub const MAX_PERIODS: u32 = 10_000;
+/// Customers per task: fixed, so that sums (of revenue) are added in the same order whatever the
+/// number of threads.
+const CHUNK: usize = 8192;
+
+/// The length of a cohort period. Weeks are ISO weeks (Monday to Sunday); all periods in UTC.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Period {
+    /// A UTC calendar day; cohorts labelled `2026-01-05`.
+    Day,
+    /// An ISO week, Monday 00:00 UTC to Sunday; cohorts labelled `2026-W02`.
+    #[default]
+    Week,
+    /// A calendar month; cohorts labelled `2026-01`.
+    Month,
+}
+
+impl std::str::FromStr for Period {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "day" => Ok(Period::Day),
+            "week" => Ok(Period::Week),
+            "month" => Ok(Period::Month),
+            _ => Err(Error::argument(
+                "period",
+                format!("{s:?}: expected \"day\", \"week\" or \"month\""),
+            )),
+        }
+    }
+}
+
+impl Period {
+    /// Index of the period holding UTC day number `day` (days since 1970-01-01). Week 0 starts
+    /// on Monday 1969-12-29; month index = `12 * year + month - 1`.
+    pub fn index_of_day(self, day: i64) -> i64 {
+        match self {
+            Period::Day => day,
+            Period::Week => (day + 3).div_euclid(7),
+            Period::Month => {
+                let (y, m, _) = civil_from_days(day);
+                y * 12 + m as i64 - 1
+            }
+        }
+    }
+
+    /// UTC day number of the first day of period `p`.
+    pub fn first_day(self, p: i64) -> i64 {
+        match self {
+            Period::Day => p,
+            Period::Week => p * 7 - 3,
+            Period::Month => days_from_civil(p.div_euclid(12), p.rem_euclid(12) as u32 + 1, 1),
+        }
+    }
+
+    /// The label of period `p`: `2026-01-05`, `2026-W02` (ISO week-numbering year and week) or
+    /// `2026-01`.
+    pub fn label(self, p: i64) -> String {
+        match self {
+            Period::Day => {
+                let (y, m, d) = civil_from_days(p);
+                format!("{y:04}-{m:02}-{d:02}")
+            }
+            Period::Week => {
+                // The ISO year of a week is the year of its Thursday.
+                let thursday = self.first_day(p) + 3;
+                let (y, _, _) = civil_from_days(thursday);
+                let week = (thursday - days_from_civil(y, 1, 1)) / 7 + 1;
+                format!("{y:04}-W{week:02}")
+            }
+            Period::Month => format!("{:04}-{:02}", p.div_euclid(12), p.rem_euclid(12) + 1),
+        }
+    }
+}
+
+/// Maps timestamps to period indices, remembering the last month so that runs of events in one
+/// month skip the calendar arithmetic.
+#[derive(Debug, Clone, Copy)]
+struct Periodizer {
+    period: Period,
+    /// Day range `lo..hi` of the cached month `idx`.
+    lo: i64,
+    hi: i64,
+    idx: i64,
+}
+
+impl Periodizer {
+    fn new(period: Period) -> Self {
+        Periodizer {
+            period,
+            lo: 0,
+            hi: 0,
+            idx: 0,
+        }
+    }
+
+    #[inline]
+    fn index(&mut self, ts_us: i64) -> i64 {
+        let day = ts_us.div_euclid(US_PER_DAY);
+        match self.period {
+            Period::Day => day,
+            Period::Week => (day + 3).div_euclid(7),
+            Period::Month => {
+                if day < self.lo || day >= self.hi {
+                    self.idx = Period::Month.index_of_day(day);
+                    self.lo = Period::Month.first_day(self.idx);
+                    self.hi = Period::Month.first_day(self.idx + 1);
+                }
+                self.idx
+            }
+        }
+    }
+
+    /// First instant (microseconds) of period `p`; months come from the cache when they can.
+    #[inline]
+    fn start_us(&self, p: i64) -> i64 {
+        let day = match self.period {
+            Period::Month if p == self.idx && self.hi > self.lo => self.lo,
+            Period::Month if p == self.idx + 1 && self.hi > self.lo => self.hi,
+            period => period.first_day(p),
+        };
+        day * US_PER_DAY
+    }
+}
+
+/// One touchpoint name, a list of them, or `"*"` for any event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Touchpoints {
+    /// One touchpoint name (or `"*"`: any event).
+    One(String),
+    /// Any of these touchpoints.
+    Many(Vec<String>),
+}
+
+impl From<&str> for Touchpoints {
+    fn from(s: &str) -> Self {
+        Touchpoints::One(s.to_string())
+    }
+}
+
+impl Touchpoints {
+    /// Per touchpoint id of `log`: does it belong to the set? Names absent from the log match
+    /// nothing (an empty log has no `purchase` either, and must still give a result).
+    fn mask(&self, log: &EventLog, arg: &str) -> Result<Vec<bool>> {
+        let names: &[String] = match self {
+            Touchpoints::One(s) => std::slice::from_ref(s),
+            Touchpoints::Many(v) => v,
+        };
+        if names.is_empty() {
+            return Err(Error::argument(arg, "expected at least one touchpoint"));
+        }
+        let mut mask = vec![false; log.touchpoints().len()];
+        for name in names {
+            if name.is_empty() {
+                return Err(Error::argument(arg, "touchpoint names must not be empty"));
+            }
+            if name == "*" {
+                mask.iter_mut().for_each(|m| *m = true);
+            } else if let Some(id) = log.touchpoint_id(name) {
+                mask[id as usize] = true;
+            }
+        }
+        Ok(mask)
+    }
+}
+
+/// Options of the cohort matrix (`log.retention(period="week", periods=12, start="purchase",
+/// ret="purchase")`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RetentionOptions {
+    /// Period length: `day`, `week` (default) or `month`.
+    pub period: Period,
+    /// Number of periods after the cohort's own: each row has `periods + 1` cells
+    /// (default 12, at most [`MAX_PERIODS`]).
+    pub periods: u32,
+    /// The event that puts a customer in a cohort (their first one): a touchpoint, a list, or
+    /// `"*"` for any event. Default `"purchase"`.
+    pub start: Touchpoints,
+    /// The event that counts as a return: a touchpoint, a list, or `"*"`. Default `"purchase"`.
+    pub ret: Touchpoints,
+}
+
+impl Default for RetentionOptions {
+    fn default() -> Self {
+        RetentionOptions {
+            period: Period::Week,
+            periods: 12,
+            start: "purchase".into(),
+            ret: "purchase".into(),
+        }
+    }
+}
+
+/// One cohort (a row of the matrix).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CohortRow {
+    /// The cohort's period label: `2026-01-05`, `2026-W02` or `2026-01`.
+    pub cohort: String,
+    /// First instant of the cohort's period (RFC 3339, UTC).
+    pub start: String,
+    /// Customers whose first start event falls in the period.
+    pub size: u64,
+    /// `counts[k]`: customers of the cohort with a return event in period `cohort + k`;
+    /// `None` where that period begins after the last event of the log.
+    pub counts: Vec<Option<u64>>,
+    /// `counts[k]` as % of `size`.
+    pub rates: Vec<Option<f64>>,
+}
+
+/// The cohort matrix.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RetentionResult {
+    /// The period length.
+    pub period: Period,
+    /// Number of periods after the cohort's own (each row has `periods + 1` cells).
+    pub periods: u32,
+    /// The last event of the log (RFC 3339), which bounds the observable cells; `None` for an
+    /// empty log.
+    pub data_end: Option<String>,
+    /// Customers in all cohorts.
+    pub n_customers: u64,
+    /// Cohorts with at least one customer, oldest first.
+    pub cohorts: Vec<CohortRow>,
+    /// Per `k`: the returning customers of all cohorts whose cell `k` is observable, as % of
+    /// those cohorts' total size (a size-weighted average of the column).
+    pub average_rates: Vec<Option<f64>>,
+}
+
+/// Splits the customers into fixed chunks and maps each (in parallel when enabled), keeping the
+/// chunk order.
+fn per_chunk<A: Send>(n: usize, f: impl Fn(Range<usize>) -> A + Sync + Send) -> Vec<A> {
+    let chunks = n.div_ceil(CHUNK);
+    let range = move |i: usize| i * CHUNK..((i + 1) * CHUNK).min(n);
+    #[cfg(feature = "parallel")]
+    {
+        use rayon::prelude::*;
+        (0..chunks).into_par_iter().map(|i| f(range(i))).collect()
+    }
+    #[cfg(not(feature = "parallel"))]
+    {
+        (0..chunks).map(|i| f(range(i))).collect()
+    }
+}
+
+/// First and last event time of the log, if any (each customer's events are sorted).
+fn extent(log: &EventLog) -> Option<(i64, i64)> {
+    let (off, ts) = (log.offsets(), log.timestamps());
+    let mut out: Option<(i64, i64)> = None;
+    for w in off.windows(2) {
+        if w[1] > w[0] {
+            let (a, b) = (ts[w[0]], ts[w[1] - 1]);
+            out = Some(out.map_or((a, b), |(lo, hi)| (lo.min(a), hi.max(b))));
+        }
+    }
+    out
+}
+
+/// The cohort matrix of `log` (SPEC section 5).
+///
+/// ```
+/// use journey_core::metrics::retention::{retention, Period, RetentionOptions};
+/// let csv = "customer_id,timestamp,touchpoint\n\
+///            a,2026-01-05T10:00:00Z,purchase\na,2026-01-13T10:00:00Z,purchase\n\
+///            b,2026-01-06T10:00:00Z,purchase\n";
+/// let log = journey_core::read_events_csv(csv.as_bytes(), &Default::default()).unwrap();
+/// let opts = RetentionOptions { period: Period::Week, periods: 2, ..Default::default() };
+/// let r = retention(&log, &opts).unwrap();
+/// assert_eq!(r.cohorts[0].cohort, "2026-W02");
+/// assert_eq!(r.cohorts[0].size, 2);
+/// // Week +1 has a's second purchase; week +2 begins after the last event: not observable.
+/// assert_eq!(r.cohorts[0].counts, [Some(2), Some(1), None]);
+/// ```
+pub fn retention(log: &EventLog, opts: &RetentionOptions) -> Result<RetentionResult> {
+    if opts.periods > MAX_PERIODS {
+        return Err(Error::argument(
+            "periods",
+            format!("{} is too many; at most {MAX_PERIODS}", opts.periods),
+        ));
+    }
+    let is_start = opts.start.mask(log, "start")?;
+    let is_ret = opts.ret.mask(log, "ret")?;
+    let k_max = opts.periods as i64;
+    let stride = opts.periods as usize + 2; // size, then cells 0..=K
+    let Some((_, last)) = extent(log) else {
+        return Ok(RetentionResult {
+            period: opts.period,
+            periods: opts.periods,
+            data_end: None,
+            n_customers: 0,
+            cohorts: Vec::new(),
+            average_rates: vec![None; opts.periods as usize + 1],
+        });
+    };
+    let p_end = Periodizer::new(opts.period).index(last);
+    let (off, ts, tps) = (log.offsets(), log.timestamps(), log.touchpoint_ids());
+
+    // Per chunk: cohort index -> row of `cells` (size, then counts 0..=K).
+    let partials = per_chunk(log.n_customers(), |customers| {
+        let mut rows: FxHashMap<i64, usize> = FxHashMap::default();
+        let mut cells: Vec<u64> = Vec::new();
+        let mut per = Periodizer::new(opts.period);
+        // A flat scan for start events (rare when they are purchases); after a customer's first
+        // one, jump to the next customer.
+        let (mut i, end) = (off[customers.start], off[customers.end]);
+        let mut c = customers.start;
+        while i < end {
+            if !is_start[tps[i] as usize] {
+                i += 1;
+                continue;
+            }
+            while off[c + 1] <= i {
+                c += 1;
+            }
+            let (a, b, i0) = (off[c], off[c + 1], i);
+            i = b;
+            let cohort = per.index(ts[i0]);
+            let row = *rows.entry(cohort).or_insert_with(|| {
+                cells.resize(cells.len() + stride, 0);
+                cells.len() / stride - 1
+            });
+            let base = row * stride;
+            cells[base] += 1;
+            // Return events count from the start of the cohort's period, also before the start
+            // event within that period.
+            let from_us = per.start_us(cohort);
+            let j0 = a + ts[a..i0].partition_point(|&t| t < from_us);
+            // Times are sorted: once a period is counted, skip to the next period's start.
+            let mut next = i64::MIN;
+            for (&t, &tp) in ts[j0..b].iter().zip(&tps[j0..b]) {
+                if t < next || !is_ret[tp as usize] {
+                    continue;
+                }
+                let p = per.index(t);
+                let k = p - cohort;
+                if k > k_max {
+                    break;
+                }
+                cells[base + 1 + k as usize] += 1;
+                next = per.start_us(p + 1);
+            }
+        }
+        (rows, cells)
+    });
+
+    let mut total: FxHashMap<i64, Vec<u64>> = FxHashMap::default();
+    for (rows, cells) in partials {
+        for (cohort, row) in rows {
+            let t = total.entry(cohort).or_insert_with(|| vec![0; stride]);
+            for (x, y) in t.iter_mut().zip(&cells[row * stride..(row + 1) * stride]) {
+                *x += y;
+            }
+        }
+    }
+    let mut order: Vec<i64> = total.keys().copied().collect();
+    order.sort_unstable();
+
+    let width = opts.periods as usize + 1;
+    let mut avg_num = vec![0u64; width];
+    let mut avg_den = vec![0u64; width];
+    let mut n_customers = 0;
+    let cohorts = order
+        .into_iter()
+        .map(|cohort| {
+            let t = &total[&cohort];
+            let size = t[0];
+            n_customers += size;
+            let mut counts = Vec::with_capacity(width);
+            let mut rates = Vec::with_capacity(width);
+            for k in 0..width {
+                if cohort + k as i64 <= p_end {
+                    let n = t[1 + k];
+                    avg_num[k] += n;
+                    avg_den[k] += size;
+                    counts.push(Some(n));
+                    rates.push(Some(n as f64 / size as f64 * 100.0));
+                } else {
+                    counts.push(None);
+                    rates.push(None);
+                }
+            }
+            CohortRow {
+                cohort: opts.period.label(cohort),
+                start: format_us(opts.period.first_day(cohort) * US_PER_DAY),
+                size,
+                counts,
+                rates,
+            }
+        })
+        .collect();
+    Ok(RetentionResult {
+        period: opts.period,
+        periods: opts.periods,
+        data_end: Some(format_us(last)),
+        n_customers,
+        cohorts,
+        average_rates: avg_num
+            .iter()
+            .zip(&avg_den)
+            .map(|(&n, &d)| (d > 0).then(|| n as f64 / d as f64 * 100.0))
+            .collect(),
+    })
+}
+
+/// Options of [`kpis`] (`log.kpis(start=None, end=None)`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct KpiOptions {
+    /// Start of the period (inclusive): RFC 3339 or integer Unix seconds. `None`: the first
+    /// event of the log.
+    pub start: Option<String>,
+    /// End of the period (exclusive). `None`: after the last event of the log.
+    pub end: Option<String>,
+}
+
+/// Business KPIs of a period `[start, end)` of length `L`.
+///
+/// Orders are conversion events (the log's conversion set, default `purchase`) inside the
+/// period; revenue is the sum of their values (orders without a value count as orders with no
+/// revenue). Customers are those with any event inside the period.
+///
+/// Retention and churn compare the period with the one before it, `[start - L, start)`: a
+/// customer is *active at the start* (`S`) if they had an event in that previous period and
+/// *active at the end* (`E`) if they had one in the period itself. `N` are the customers active
+/// at the end who were not active at the start: brand-new customers (first event ever inside the
+/// period) plus reactivated ones (seen before, but not in the previous period). So
+/// `CRR = (E - N) / S * 100` is the share of `S` still active, and `churn = 100 - CRR`. Without
+/// a `start` the period begins with the log, `S` is 0 and both rates are `None`.
+///
+/// Every rate with a zero denominator is `None`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Kpis {
+    /// The period start as given (normalised to RFC 3339), `None` if not given.
+    pub start: Option<String>,
+    /// The period end as given, `None` if not given.
+    pub end: Option<String>,
+    /// Customers with any event in the period (`E`).
+    pub n_customers: u64,
+    /// Customers with at least one order in the period.
+    pub n_buyers: u64,
+    /// Customers with at least two orders in the period.
+    pub n_repeat_buyers: u64,
+    /// Orders (conversion events) in the period.
+    pub n_orders: u64,
+    /// Sum of the orders' values.
+    pub revenue: f64,
+    /// `n_buyers / n_customers * 100`.
+    pub conversion_rate: Option<f64>,
+    /// `n_repeat_buyers / n_buyers * 100`.
+    pub repeat_purchase_rate: Option<f64>,
+    /// Average order value: `revenue / n_orders`.
+    pub aov: Option<f64>,
+    /// Historic CLV: `revenue / n_customers`.
+    pub revenue_per_customer: Option<f64>,
+    /// `revenue / n_buyers`.
+    pub revenue_per_buyer: Option<f64>,
+    /// `n_orders / n_customers`.
+    pub orders_per_customer: Option<f64>,
+    /// Purchase frequency: `n_orders / n_buyers`.
+    pub orders_per_buyer: Option<f64>,
+    /// `S`: customers with an event in the previous period of equal length.
+    pub active_start: u64,
+    /// `E`: customers with an event in the period (same as `n_customers`).
+    pub active_end: u64,
+    /// Customers whose first event ever is in the period.
+    pub new_customers: u64,
+    /// Customers active in the period, not in the previous one, and seen before it.
+    pub reactivated: u64,
+    /// Customers of `S` active in the period (`E - N`).
+    pub retained: u64,
+    /// Customers of `S` not active in the period.
+    pub churned: u64,
+    /// Customer retention rate `CRR = (E - N) / S * 100`.
+    pub retention_rate: Option<f64>,
+    /// `churned / S * 100`.
+    pub churn_rate: Option<f64>,
+}
+
+#[derive(Debug, Default, Clone, Copy)]
+struct KpiAcc {
+    customers: u64,
+    buyers: u64,
+    repeat: u64,
+    orders: u64,
+    revenue: f64,
+    active_start: u64,
+    new: u64,
+    reactivated: u64,
+    retained: u64,
+}
+
+fn parse_bound(name: &str, s: &Option<String>) -> Result<Option<i64>> {
+    s.as_deref()
+        .map(|s| {
+            parse_timestamp(s.trim().as_bytes())
+                .map_err(|e| Error::argument(name, format!("{s:?}: {e}")))
+        })
+        .transpose()
+}
+
+fn ratio(num: f64, den: u64) -> Option<f64> {
+    (den > 0).then(|| num / den as f64)
+}
+
+/// The business KPIs of a period of `log` (see [`Kpis`] for the definitions).
+///
+/// ```
+/// use journey_core::metrics::retention::{kpis, KpiOptions};
+/// let csv = "customer_id,timestamp,touchpoint,value\n\
+///            a,1,purchase,30\na,2,purchase,10\nb,1,site,\n";
+/// let log = journey_core::read_events_csv(csv.as_bytes(), &Default::default()).unwrap();
+/// let k = kpis(&log, &KpiOptions::default()).unwrap();
+/// assert_eq!((k.n_customers, k.n_orders, k.revenue), (2, 2, 40.0));
+/// assert_eq!(k.aov, Some(20.0));
+/// assert_eq!(k.repeat_purchase_rate, Some(100.0));
+/// assert_eq!(k.retention_rate, None); // the period starts with the log: nobody before it
+/// ```
+pub fn kpis(log: &EventLog, opts: &KpiOptions) -> Result<Kpis> {
+    let start = parse_bound("start", &opts.start)?;
+    let end = parse_bound("end", &opts.end)?;
+    if let (Some(s), Some(e)) = (start, end) {
+        if e <= s {
+            return Err(Error::argument(
+                "end",
+                format!("{} is not after start {}", format_us(e), format_us(s)),
+            ));
+        }
+    }
+    let mut acc = KpiAcc::default();
+    if let Some((first, last)) = extent(log) {
+        let s = start.unwrap_or(first);
+        // Exclusive end; without one, just after the last event (but never before the start).
+        let e = end.unwrap_or(last.saturating_add(1)).max(s);
+        let prev = s.saturating_sub(e - s);
+        let (off, ts, tps, vals) = (
+            log.offsets(),
+            log.timestamps(),
+            log.touchpoint_ids(),
+            log.values(),
+        );
+        let is_conv = &log.is_conversion;
+        let whole_log = start.is_none() && end.is_none();
+        let partials = per_chunk(log.n_customers(), |customers| {
+            let mut a = KpiAcc::default();
+            if whole_log {
+                // Everyone is active and new; only the orders need a look, in one flat scan.
+                a.customers = customers.len() as u64;
+                a.new = a.customers;
+                let (mut c, mut cur, mut orders) = (customers.start, usize::MAX, 0u64);
+                let flush = |a: &mut KpiAcc, orders: u64| {
+                    a.orders += orders;
+                    a.buyers += (orders >= 1) as u64;
+                    a.repeat += (orders >= 2) as u64;
+                };
+                for i in off[customers.start]..off[customers.end] {
+                    if !is_conv[tps[i] as usize] {
+                        continue;
+                    }
+                    while off[c + 1] <= i {
+                        c += 1;
+                    }
+                    if c != cur {
+                        flush(&mut a, orders);
+                        (cur, orders) = (c, 0);
+                    }
+                    orders += 1;
+                    if !vals[i].is_nan() {
+                        a.revenue += vals[i];
+                    }
+                }
+                flush(&mut a, orders);
+                return a;
+            }
+            for c in customers {
+                let t = &ts[off[c]..off[c + 1]];
+                // Journeys are short: branch-free counting beats binary searches here.
+                let (mut lo, mut hi, mut plo) = (0usize, 0usize, 0usize);
+                for &x in t {
+                    lo += (x < s) as usize;
+                    hi += (x < e) as usize;
+                    plo += (x < prev) as usize;
+                }
+                let in_start = lo > plo;
+                a.active_start += in_start as u64;
+                if hi == lo {
+                    continue;
+                }
+                a.customers += 1;
+                if in_start {
+                    a.retained += 1;
+                } else if lo == 0 {
+                    a.new += 1;
+                } else {
+                    a.reactivated += 1;
+                }
+                let mut orders = 0u64;
+                for i in off[c] + lo..off[c] + hi {
+                    if is_conv[tps[i] as usize] {
+                        orders += 1;
+                        if !vals[i].is_nan() {
+                            a.revenue += vals[i];
+                        }
+                    }
+                }
+                a.orders += orders;
+                a.buyers += (orders >= 1) as u64;
+                a.repeat += (orders >= 2) as u64;
+            }
+            a
+        });
+        for p in partials {
+            acc.customers += p.customers;
+            acc.buyers += p.buyers;
+            acc.repeat += p.repeat;
+            acc.orders += p.orders;
+            acc.revenue += p.revenue;
+            acc.active_start += p.active_start;
+            acc.new += p.new;
+            acc.reactivated += p.reactivated;
+            acc.retained += p.retained;
+        }
+    }
+    let churned = acc.active_start - acc.retained;
+    Ok(Kpis {
+        start: start.map(format_us),
+        end: end.map(format_us),
+        n_customers: acc.customers,
+        n_buyers: acc.buyers,
+        n_repeat_buyers: acc.repeat,
+        n_orders: acc.orders,
+        revenue: acc.revenue,
+        conversion_rate: ratio(acc.buyers as f64 * 100.0, acc.customers),
+        repeat_purchase_rate: ratio(acc.repeat as f64 * 100.0, acc.buyers),
+        aov: ratio(acc.revenue, acc.orders),
+        revenue_per_customer: ratio(acc.revenue, acc.customers),
+        revenue_per_buyer: ratio(acc.revenue, acc.buyers),
+        orders_per_customer: ratio(acc.orders as f64, acc.customers),
+        orders_per_buyer: ratio(acc.orders as f64, acc.buyers),
+        active_start: acc.active_start,
+        active_end: acc.customers,
+        new_customers: acc.new,
+        reactivated: acc.reactivated,
+        retained: acc.retained,
+        churned,
+        retention_rate: ratio(acc.retained as f64 * 100.0, acc.active_start),
+        churn_rate: ratio(churned as f64 * 100.0, acc.active_start),
+    })
+}
+
+impl EventLog {
+    /// The cohort matrix (see [`retention`]).
+    pub fn retention(&self, opts: &RetentionOptions) -> Result<RetentionResult> {
+        retention(self, opts)
+    }
+    /// The business KPIs of a period (see [`kpis`]).
+    pub fn kpis(&self, opts: &KpiOptions) -> Result<Kpis> {
+        kpis(self, opts)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{read_events_csv, LoadOptions};
+
+    /// Three weekly purchase cohorts (see `three_cohorts_by_hand`), plus browsing-only customers.
+    const CSV: &str = "customer_id,timestamp,touchpoint,value\n\
+        a,2026-01-05T09:00:00Z,purchase,10\n\
+        a,2026-01-13T09:00:00Z,purchase,20\n\
+        a,2026-01-27T09:00:00Z,purchase,30\n\
+        b,2026-01-04T09:00:00Z,site,\n\
+        b,2026-01-07T09:00:00Z,purchase,5\n\
+        b,2026-01-08T09:00:00Z,purchase,\n\
+        b,2026-01-20T09:00:00Z,purchase,15\n\
+        c,2026-01-06T09:00:00Z,purchase,40\n\
+        d,2026-01-14T09:00:00Z,purchase,25\n\
+        d,2026-01-21T09:00:00Z,purchase,35\n\
+        e,2026-01-18T23:59:59Z,purchase,10\n\
+        e,2026-01-19T00:00:00Z,purchase,10\n\
+        f,2026-01-20T09:00:00Z,purchase,50\n\
+        g,2026-01-01T09:00:00Z,site,\n\
+        g,2026-01-15T09:00:00Z,site,\n\
+        g,2026-01-28T09:00:00Z,site,\n\
+        h,2026-01-09T09:00:00Z,site,\n";
+
+    fn log() -> EventLog {
+        read_events_csv(CSV.as_bytes(), &LoadOptions::default()).unwrap()
+    }
+
+    fn close(a: f64, b: f64) -> bool {
+        (a - b).abs() < 1e-9
+    }
+
+    #[test]
+    fn labels_and_period_arithmetic() {
+        let day = |y, m, d| days_from_civil(y, m, d);
+        let w = Period::Week;
+        // 2026-01-05 is a Monday in ISO week 2; 2026-01-04 (Sunday) ends week 1.
+        assert_eq!(w.label(w.index_of_day(day(2026, 1, 5))), "2026-W02");
+        assert_eq!(w.label(w.index_of_day(day(2026, 1, 4))), "2026-W01");
+        assert_eq!(
+            w.first_day(w.index_of_day(day(2026, 1, 11))),
+            day(2026, 1, 5)
+        );
+        // ISO years differ from calendar years at the edges.
+        assert_eq!(w.label(w.index_of_day(day(2021, 1, 3))), "2020-W53");
+        assert_eq!(w.label(w.index_of_day(day(2024, 12, 30))), "2025-W01");
+        assert_eq!(w.label(w.index_of_day(day(1969, 12, 31))), "1970-W01");
+        let m = Period::Month;
+        assert_eq!(m.label(m.index_of_day(day(2025, 12, 31))), "2025-12");
+        assert_eq!(
+            m.index_of_day(day(2026, 1, 1)) - m.index_of_day(day(2025, 12, 31)),
+            1
+        );
+        assert_eq!(
+            m.first_day(m.index_of_day(day(2024, 2, 29))),
+            day(2024, 2, 1)
+        );
+        assert_eq!(Period::Day.label(day(2026, 1, 5)), "2026-01-05");
+        let mut p = Periodizer::new(Period::Month);
+        // Before 1970: floor division, not truncation.
+        assert_eq!(p.index(-1), 1969 * 12 + 11);
+        assert_eq!(p.index(0), 1970 * 12);
+        // Cached and computed month starts agree.
+        for us in [
+            0,
+            -1,
+            1_767_225_600 * US_PER_SEC,
+            1_709_164_800 * US_PER_SEC,
+        ] {
+            let i = p.index(us);
+            for q in [i - 1, i, i + 1, i + 2] {
+                assert_eq!(p.start_us(q), m.first_day(q) * US_PER_DAY, "{us} {q}");
+            }
+        }
+        assert!("fortnight".parse::<Period>().is_err());
+    }
+
+    #[test]
+    fn three_cohorts_by_hand() {
+        // Weeks: W02 = Jan 5-11, W03 = Jan 12-18, W04 = Jan 19-25, W05 = Jan 26 - Feb 1.
+        // First purchases: a, b, c in W02; d, e (Sunday 23:59:59) in W03; f in W04.
+        // W02: k0 {a, b, c} = 3 (b's two W02 purchases count once); k1 {a} = 1; k2 {b} = 1;
+        //      k3 {a} = 1.
+        // W03: k0 {d, e} = 2; k1 {d, e (Monday 00:00)} = 2; k2: 0; k3 = W06, after the last
+        //      event (g, Jan 28, W05): not observable.
+        // W04: k0 {f} = 1; k1: 0; k2, k3 not observable.
+        // Averages over observable cells: 6/6, 3/6, 1/5, 1/3.
+        let opts = RetentionOptions {
+            periods: 3,
+            ..Default::default()
+        };
+        let r = retention(&log(), &opts).unwrap();
+        let labels: Vec<&str> = r.cohorts.iter().map(|c| c.cohort.as_str()).collect();
+        assert_eq!(labels, ["2026-W02", "2026-W03", "2026-W04"]);
+        let sizes: Vec<u64> = r.cohorts.iter().map(|c| c.size).collect();
+        assert_eq!(sizes, [3, 2, 1]);
+        assert_eq!(r.cohorts[0].counts, [Some(3), Some(1), Some(1), Some(1)]);
+        assert_eq!(r.cohorts[1].counts, [Some(2), Some(2), Some(0), None]);
+        assert_eq!(r.cohorts[2].counts, [Some(1), Some(0), None, None]);
+        assert!(close(r.cohorts[0].rates[1].unwrap(), 100.0 / 3.0));
+        assert_eq!(r.cohorts[1].rates[3], None);
+        assert_eq!(r.cohorts[0].start, "2026-01-05T00:00:00Z");
+        let avg: Vec<f64> = r.average_rates.iter().map(|x| x.unwrap()).collect();
+        for (got, want) in avg.iter().zip([100.0, 50.0, 20.0, 100.0 / 3.0]) {
+            assert!(close(*got, want), "{avg:?}");
+        }
+        assert_eq!(r.n_customers, 6);
+        assert_eq!(r.data_end.as_deref(), Some("2026-01-28T09:00:00Z"));
+    }
+
+    #[test]
+    fn start_and_return_events_are_configurable() {
+        // Cohort by first event of any kind, return = purchase, months: everyone is in
+        // 2026-01; purchasers in January: a b c d e f = 6 of 8.
+        let opts = RetentionOptions {
+            period: Period::Month,
+            periods: 1,
+            start: "*".into(),
+            ret: "purchase".into(),
+        };
+        let r = retention(&log(), &opts).unwrap();
+        assert_eq!(r.cohorts.len(), 1);
+        assert_eq!(r.cohorts[0].cohort, "2026-01");
+        assert_eq!(r.cohorts[0].size, 8);
+        assert_eq!(r.cohorts[0].counts, [Some(6), None]);
+        // Start at `site`, return = purchase, days. b visits the site on Jan 4 and buys later;
+        // days 0..=3 after Jan 4: purchase on Jan 7 = day 3.
+        let opts = RetentionOptions {
+            period: Period::Day,
+            periods: 3,
+            start: "site".into(),
+            ret: Touchpoints::Many(vec!["purchase".into()]),
+        };
+        let r = retention(&log(), &opts).unwrap();
+        let b = r.cohorts.iter().find(|c| c.cohort == "2026-01-04").unwrap();
+        assert_eq!(b.size, 1);
+        assert_eq!(b.counts, [Some(0), Some(0), Some(0), Some(1)]);
+        // A return event earlier in the cohort's period than the start event still counts.
+        let csv = "customer_id,timestamp,touchpoint\n\
+                   x,2026-01-05T09:00:00Z,purchase\nx,2026-01-06T09:00:00Z,signup\n";
+        let l = read_events_csv(csv.as_bytes(), &LoadOptions::default()).unwrap();
+        let opts = RetentionOptions {
+            start: "signup".into(),
+            periods: 0,
+            ..Default::default()
+        };
+        assert_eq!(retention(&l, &opts).unwrap().cohorts[0].counts, [Some(1)]);
+    }
+
+    #[test]
+    fn edge_cases() {
+        let r = retention(&EventLog::empty(), &RetentionOptions::default()).unwrap();
+        assert!(r.cohorts.is_empty());
+        assert_eq!(r.average_rates, vec![None; 13]);
+        assert_eq!(r.data_end, None);
+        // An unknown touchpoint matches nothing.
+        let opts = RetentionOptions {
+            start: "nope".into(),
+            ..Default::default()
+        };
+        assert!(retention(&log(), &opts).unwrap().cohorts.is_empty());
+        for bad in [
+            RetentionOptions {
+                periods: MAX_PERIODS + 1,
+                ..Default::default()
+            },
+            RetentionOptions {
+                ret: Touchpoints::Many(vec![]),
+                ..Default::default()
+            },
+            RetentionOptions {
+                start: "".into(),
+                ..Default::default()
+            },
+        ] {
+            assert_eq!(
+                retention(&log(), &bad).unwrap_err().code(),
+                "invalid_argument"
+            );
+        }
+        let o: RetentionOptions =
+            serde_json::from_str(r#"{"period": "month", "start": ["a", "b"], "ret": "*"}"#)
+                .unwrap();
+        assert_eq!(o.period, Period::Month);
+        assert_eq!(o.periods, 12);
+        assert_eq!(o.start, Touchpoints::Many(vec!["a".into(), "b".into()]));
+        assert!(serde_json::from_str::<RetentionOptions>(r#"{"retain": "x"}"#).is_err());
+    }
+
+    #[test]
+    fn kpis_of_a_week_by_hand() {
+        // Window W03 = [Jan 12, Jan 19), previous period [Jan 5, Jan 12).
+        // Active in the window (E): a (13th), d (14th), e (18th), g (15th) = 4.
+        // Active before (S): a, b, c, h = 4. Retained S and E: a. Churned: b, c, h.
+        // New (first event in the window): d, e. Reactivated: g (seen Jan 1, not in S).
+        // CRR = (E - N) / S = (4 - 3) / 4 = 25%; churn 75%.
+        // Orders in the window: a 20, d 25, e 10 -> 3 orders, 55 revenue, 3 buyers, 0 repeat.
+        let k = kpis(
+            &log(),
+            &KpiOptions {
+                start: Some("2026-01-12T00:00:00Z".into()),
+                end: Some("2026-01-19T00:00:00Z".into()),
+            },
+        )
+        .unwrap();
+        assert_eq!(
+            (k.active_start, k.active_end, k.retained, k.churned),
+            (4, 4, 1, 3)
+        );
+        assert_eq!((k.new_customers, k.reactivated), (2, 1));
+        assert_eq!(k.retention_rate, Some(25.0));
+        assert_eq!(k.churn_rate, Some(75.0));
+        assert_eq!((k.n_orders, k.n_buyers, k.n_repeat_buyers), (3, 3, 0));
+        assert_eq!(k.revenue, 55.0);
+        assert_eq!(k.conversion_rate, Some(75.0));
+        assert_eq!(k.repeat_purchase_rate, Some(0.0));
+        assert!(close(k.aov.unwrap(), 55.0 / 3.0));
+        assert_eq!(k.revenue_per_customer, Some(13.75));
+        assert_eq!(k.orders_per_customer, Some(0.75));
+        assert_eq!(k.orders_per_buyer, Some(1.0));
+        assert_eq!(k.start.as_deref(), Some("2026-01-12T00:00:00Z"));
+    }
+
+    #[test]
+    fn kpis_of_the_whole_log() {
+        // 8 customers, 12 orders (b's Jan 8 order has no value), revenue 250; buyers a-f;
+        // repeat buyers a, b, d, e. Nobody is active before the log starts: S = 0.
+        let k = kpis(&log(), &KpiOptions::default()).unwrap();
+        assert_eq!((k.n_customers, k.n_orders, k.n_buyers), (8, 12, 6));
+        assert_eq!(k.revenue, 250.0);
+        assert!(close(k.repeat_purchase_rate.unwrap(), 400.0 / 6.0));
+        assert!(close(k.aov.unwrap(), 250.0 / 12.0));
+        assert_eq!(k.revenue_per_customer, Some(31.25));
+        assert_eq!((k.active_start, k.new_customers), (0, 8));
+        assert_eq!((k.retention_rate, k.churn_rate), (None, None));
+        // Only a start: from Jan 19 to the end; the previous period is as long (Jan 19 to
+        // Jan 28 09:00 + 1 us = 9 days 9 hours + 1 us), so it starts at Jan 9 14:59:59.999999.
+        let k = kpis(
+            &log(),
+            &KpiOptions {
+                start: Some("2026-01-19T00:00:00Z".into()),
+                end: None,
+            },
+        )
+        .unwrap();
+        // In the window: a (27th), b (20th), d (21st), e (19th), f (20th), g (28th).
+        assert_eq!(k.n_customers, 6);
+        // Before: a (13th), d, e (18th), g (15th); h (9th 09:00) is just outside.
+        assert_eq!((k.active_start, k.retained), (4, 4));
+        assert_eq!(k.retention_rate, Some(100.0));
+        assert_eq!((k.new_customers, k.reactivated), (1, 1));
+    }
+
+    #[test]
+    fn kpis_edge_cases() {
+        let k = kpis(&EventLog::empty(), &KpiOptions::default()).unwrap();
+        assert_eq!((k.n_customers, k.revenue), (0, 0.0));
+        assert_eq!(
+            (k.aov, k.conversion_rate, k.retention_rate),
+            (None, None, None)
+        );
+        let bad = |s: &str, e: &str| {
+            kpis(
+                &log(),
+                &KpiOptions {
+                    start: Some(s.into()),
+                    end: Some(e.into()),
+                },
+            )
+            .unwrap_err()
+        };
+        assert!(bad("2026-01-12T00:00:00Z", "2026-01-12T00:00:00Z")
+            .to_string()
+            .contains("not after start"));
+        let e = bad("yesterday", "2026-01-12T00:00:00Z");
+        assert_eq!(e.code(), "invalid_argument");
+        assert!(e.to_string().contains("start"), "{e}");
+        // A window after the data: no customers, every rate None but the churn of S.
+        let k = kpis(
+            &log(),
+            &KpiOptions {
+                start: Some("2026-02-01T00:00:00Z".into()),
+                end: Some("2026-02-08T00:00:00Z".into()),
+            },
+        )
+        .unwrap();
+        assert_eq!(k.n_customers, 0);
+        assert_eq!(k.aov, None);
+        // Active Jan 25 - Feb 1: a (27th), g (28th): both churned.
+        assert_eq!((k.active_start, k.churned), (2, 2));
+        assert_eq!(k.churn_rate, Some(100.0));
+        assert_eq!(k.retention_rate, Some(0.0));
+    }
+}

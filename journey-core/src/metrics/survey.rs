@@ -1,0 +1,1285 @@
+//! Survey metrics (NPS, CSAT, CES), overall and broken down by touchpoint, stage, channel or any
+//! property of the event log.
+//!
+//! Every statistic is computed from a histogram of the answers (11 bins for NPS, 5 for CSAT, 7
+//! for CES), so the results do not depend on the order of the responses and empty inputs give
+//! `None` rates instead of a fake 0.
+//!
+//! - NPS: promoters answer 9-10, passives 7-8, detractors 0-6; `NPS = 100 (P - D)` with `P`, `D`
+//!   the shares of promoters and detractors. Each answer scores +1 / 0 / -1, so the variance is
+//!   `P + D - (P - D)^2`, `SE = 100 sqrt(Var / n)` and the 95% interval `NPS +- 1.96 SE`,
+//!   clamped to [-100, 100].
+//! - CSAT: the share (%) of 4s and 5s on the 1-5 scale with a Wilson score 95% interval, and the
+//!   mean answer.
+//! - CES: the mean of the 1-7 answers with a Student t 95% interval (n - 1 degrees of freedom,
+//!   clamped to [1, 7]), and the share answering 5-7.
+//!
+//! Breakdowns ([`ScoreOptions::by`]) attach every response to a group key; see [`nps`] for how
+//! a response is joined to the event log.
+
+use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::model::{EventLog, Stage, Surveys, NO_ID, NO_SCORE};
+
+/// The normal quantile used for the NPS and CSAT intervals, as written in the definitions.
+const Z95: f64 = 1.96;
+/// The exact 97.5% normal quantile, the limit of the t quantile for large samples.
+const Z975_EXACT: f64 = 1.959_963_984_540_054;
+/// Stage ids of the log use `u16::MAX` for "no stage".
+const NO_STAGE: u16 = u16::MAX;
+
+// ---------------------------------------------------------------------------------------------
+// Results
+// ---------------------------------------------------------------------------------------------
+
+/// Net Promoter Score of a set of 0-10 answers.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NpsResult {
+    /// Number of answers.
+    pub n: u64,
+    /// Answers 9 or 10.
+    pub promoters: u64,
+    /// Answers 7 or 8.
+    pub passives: u64,
+    /// Answers 0 to 6.
+    pub detractors: u64,
+    /// Promoters as % of answers (`None` when there is no answer).
+    pub promoters_pct: Option<f64>,
+    /// Passives as % of answers.
+    pub passives_pct: Option<f64>,
+    /// Detractors as % of answers.
+    pub detractors_pct: Option<f64>,
+    /// `100 (P - D)`, in [-100, 100].
+    pub nps: Option<f64>,
+    /// Standard error of the NPS, in NPS points.
+    pub se: Option<f64>,
+    /// Lower end of the 95% interval, clamped to -100.
+    pub ci_low: Option<f64>,
+    /// Upper end of the 95% interval, clamped to 100.
+    pub ci_high: Option<f64>,
+    /// Number of answers per score, index = score (11 entries).
+    pub counts: Vec<u64>,
+}
+
+/// The difference of two NPS values (`a - b`) with a two-sided z test.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NpsDiff {
+    /// `nps(a) - nps(b)`; `None` when either side has no answer.
+    pub diff: Option<f64>,
+    /// `sqrt(SE_a^2 + SE_b^2)`.
+    pub se: Option<f64>,
+    /// `diff / se`; `None` when `se` is 0 (both groups answered unanimously).
+    pub z: Option<f64>,
+    /// Two-sided p value of `z` under the standard normal.
+    pub p_value: Option<f64>,
+    /// Lower end of the 95% interval of the difference (`diff - 1.96 se`, clamped to -200).
+    pub ci_low: Option<f64>,
+    /// Upper end of the 95% interval of the difference (clamped to 200).
+    pub ci_high: Option<f64>,
+}
+
+/// Customer satisfaction of a set of 1-5 answers.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CsatResult {
+    /// Number of answers.
+    pub n: u64,
+    /// Answers 4 or 5 ("top-2-box").
+    pub satisfied: u64,
+    /// `satisfied / n` in %.
+    pub csat: Option<f64>,
+    /// Lower end of the Wilson 95% interval, in %.
+    pub ci_low: Option<f64>,
+    /// Upper end of the Wilson 95% interval, in %.
+    pub ci_high: Option<f64>,
+    /// Mean answer.
+    pub mean: Option<f64>,
+    /// Number of answers per score, index = score - 1 (5 entries).
+    pub counts: Vec<u64>,
+}
+
+/// Customer effort of a set of 1-7 answers.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CesResult {
+    /// Number of answers.
+    pub n: u64,
+    /// Mean answer.
+    pub mean: Option<f64>,
+    /// Sample standard deviation (n - 1 in the denominator); `None` below two answers.
+    pub sd: Option<f64>,
+    /// Standard error of the mean, `sd / sqrt(n)`.
+    pub se: Option<f64>,
+    /// Lower end of the t 95% interval of the mean, clamped to 1.
+    pub ci_low: Option<f64>,
+    /// Upper end of the t 95% interval of the mean, clamped to 7.
+    pub ci_high: Option<f64>,
+    /// Answers 5, 6 or 7.
+    pub n_5_7: u64,
+    /// `n_5_7 / n` in %.
+    pub pct_5_7: Option<f64>,
+    /// Number of answers per score, index = score - 1 (7 entries).
+    pub counts: Vec<u64>,
+}
+
+/// A metric overall and per group. Serialises flat: the overall statistics at the top level, next
+/// to `by` and `groups`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Breakdown<T> {
+    /// The grouping asked for (`None`: overall only, `groups` is empty).
+    pub by: Option<String>,
+    /// The statistics over all answers.
+    #[serde(flatten)]
+    pub overall: T,
+    /// One row per group with at least one answer, sorted by key (stages in journey order); the
+    /// group of responses without a key (`key: null`) comes last.
+    pub groups: Vec<Group<T>>,
+}
+
+/// One group of a [`Breakdown`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Group<T> {
+    /// The group's key: a touchpoint, stage, channel or property value; `None` for responses
+    /// that could not be given one.
+    pub key: Option<String>,
+    /// The statistics of the group.
+    #[serde(flatten)]
+    pub stats: T,
+}
+
+impl<T> Breakdown<T> {
+    /// The statistics of the group with this key.
+    pub fn group(&self, key: &str) -> Option<&T> {
+        self.groups
+            .iter()
+            .find(|g| g.key.as_deref() == Some(key))
+            .map(|g| &g.stats)
+    }
+}
+
+/// NPS overall and per group.
+pub type NpsBreakdown = Breakdown<NpsResult>;
+/// CSAT overall and per group.
+pub type CsatBreakdown = Breakdown<CsatResult>;
+/// CES overall and per group.
+pub type CesBreakdown = Breakdown<CesResult>;
+
+// ---------------------------------------------------------------------------------------------
+// Statistics from histograms
+// ---------------------------------------------------------------------------------------------
+
+fn pct(k: u64, n: u64) -> Option<f64> {
+    (n > 0).then(|| k as f64 / n as f64 * 100.0)
+}
+
+impl NpsResult {
+    /// The statistics of a histogram of 0-10 answers (`counts[s]` = answers of score `s`).
+    pub fn from_counts(counts: &[u64; 11]) -> Self {
+        let n: u64 = counts.iter().sum();
+        let detractors: u64 = counts[..7].iter().sum();
+        let passives = counts[7] + counts[8];
+        let promoters = counts[9] + counts[10];
+        let (mut nps, mut se, mut ci_low, mut ci_high) = (None, None, None, None);
+        if n > 0 {
+            let nf = n as f64;
+            let p = promoters as f64 / nf;
+            let d = detractors as f64 / nf;
+            let score = (promoters as f64 - detractors as f64) / nf * 100.0;
+            // P + D - (P - D)^2, written as a sum of non-negative terms.
+            let var = p * (1.0 - p) + d * (1.0 - d) + 2.0 * p * d;
+            let s = 100.0 * (var / nf).sqrt();
+            nps = Some(score);
+            se = Some(s);
+            ci_low = Some((score - Z95 * s).clamp(-100.0, 100.0).min(score));
+            ci_high = Some((score + Z95 * s).clamp(-100.0, 100.0).max(score));
+        }
+        NpsResult {
+            n,
+            promoters,
+            passives,
+            detractors,
+            promoters_pct: pct(promoters, n),
+            passives_pct: pct(passives, n),
+            detractors_pct: pct(detractors, n),
+            nps,
+            se,
+            ci_low,
+            ci_high,
+            counts: counts.to_vec(),
+        }
+    }
+}
+
+impl CsatResult {
+    /// The statistics of a histogram of 1-5 answers (`counts[s - 1]` = answers of score `s`).
+    pub fn from_counts(counts: &[u64; 5]) -> Self {
+        let n: u64 = counts.iter().sum();
+        let satisfied = counts[3] + counts[4];
+        let (mut ci_low, mut ci_high, mut mean) = (None, None, None);
+        if n > 0 {
+            let (lo, hi) = wilson(satisfied, n, Z95);
+            ci_low = Some(lo * 100.0);
+            ci_high = Some(hi * 100.0);
+            mean = Some(weighted_mean(counts));
+        }
+        CsatResult {
+            n,
+            satisfied,
+            csat: pct(satisfied, n),
+            ci_low,
+            ci_high,
+            mean,
+            counts: counts.to_vec(),
+        }
+    }
+}
+
+impl CesResult {
+    /// The statistics of a histogram of 1-7 answers (`counts[s - 1]` = answers of score `s`).
+    pub fn from_counts(counts: &[u64; 7]) -> Self {
+        let n: u64 = counts.iter().sum();
+        let n_5_7 = counts[4] + counts[5] + counts[6];
+        let mean = (n > 0).then(|| weighted_mean(counts));
+        let (mut sd, mut se, mut ci_low, mut ci_high) = (None, None, None, None);
+        if let (Some(m), true) = (mean, n >= 2) {
+            let ss: f64 = counts
+                .iter()
+                .enumerate()
+                .map(|(i, &c)| c as f64 * (i as f64 + 1.0 - m).powi(2))
+                .sum();
+            let s = (ss / (n - 1) as f64).sqrt();
+            let e = s / (n as f64).sqrt();
+            let t = t_critical_95(n - 1);
+            sd = Some(s);
+            se = Some(e);
+            ci_low = Some((m - t * e).clamp(1.0, 7.0).min(m));
+            ci_high = Some((m + t * e).clamp(1.0, 7.0).max(m));
+        }
+        CesResult {
+            n,
+            mean,
+            sd,
+            se,
+            ci_low,
+            ci_high,
+            n_5_7,
+            pct_5_7: pct(n_5_7, n),
+            counts: counts.to_vec(),
+        }
+    }
+}
+
+/// Mean of a histogram whose bin `i` holds answers of score `i + 1`.
+fn weighted_mean(counts: &[u64]) -> f64 {
+    let n: u64 = counts.iter().sum();
+    let sum: u64 = counts
+        .iter()
+        .enumerate()
+        .map(|(i, &c)| c * (i as u64 + 1))
+        .sum();
+    sum as f64 / n as f64
+}
+
+/// Wilson score interval of a proportion `k / n` (n > 0), as fractions. Always contains `k / n`.
+fn wilson(k: u64, n: u64, z: f64) -> (f64, f64) {
+    let nf = n as f64;
+    let p = k as f64 / nf;
+    let z2 = z * z;
+    let denom = 1.0 + z2 / nf;
+    let center = (p + z2 / (2.0 * nf)) / denom;
+    let half = z * (p * (1.0 - p) / nf + z2 / (4.0 * nf * nf)).sqrt() / denom;
+    (
+        (center - half).clamp(0.0, 1.0).min(p),
+        (center + half).clamp(0.0, 1.0).max(p),
+    )
+}
+
+/// NPS difference `a - b` with its standard error, z and two-sided normal p value.
+///
+/// ```
+/// use journey_core::metrics::survey::{nps_diff, nps_scores};
+/// let a = nps_scores(&[10, 10, 9, 8, 3]).unwrap(); // NPS 40
+/// let b = nps_scores(&[10, 6, 5, 7]).unwrap(); // NPS -25
+/// let d = nps_diff(&a, &b);
+/// assert!((d.diff.unwrap() - 65.0).abs() < 1e-9);
+/// assert!(d.p_value.unwrap() > 0.05); // far too few answers to tell
+/// ```
+pub fn nps_diff(a: &NpsResult, b: &NpsResult) -> NpsDiff {
+    let (Some(na), Some(nb), Some(sa), Some(sb)) = (a.nps, b.nps, a.se, b.se) else {
+        return NpsDiff {
+            diff: None,
+            se: None,
+            z: None,
+            p_value: None,
+            ci_low: None,
+            ci_high: None,
+        };
+    };
+    let diff = na - nb;
+    let se = (sa * sa + sb * sb).sqrt();
+    let z = (se > 0.0).then(|| diff / se);
+    NpsDiff {
+        diff: Some(diff),
+        se: Some(se),
+        z,
+        p_value: z.map(|z| erfc(z.abs() / std::f64::consts::SQRT_2)),
+        ci_low: Some((diff - Z95 * se).clamp(-200.0, 200.0).min(diff)),
+        ci_high: Some((diff + Z95 * se).clamp(-200.0, 200.0).max(diff)),
+    }
+}
+
+/// Checks scores against a scale and returns their histogram (`bins[s - lo]`).
+fn histogram<const N: usize>(name: &str, scores: &[u8], lo: u8) -> Result<[u64; N]> {
+    let mut bins = [0u64; N];
+    let hi = lo as usize + N - 1;
+    for (i, &s) in scores.iter().enumerate() {
+        if (s as usize) < lo as usize || s as usize > hi {
+            return Err(Error::argument(
+                name,
+                format!("score {s} at position {i}: expected an integer from {lo} to {hi}"),
+            ));
+        }
+        bins[(s - lo) as usize] += 1;
+    }
+    Ok(bins)
+}
+
+/// The NPS of a list of 0-10 answers (`journey.nps(scores)`). An answer out of range is an
+/// [`Error::InvalidArgument`].
+///
+/// ```
+/// let r = journey_core::metrics::survey::nps_scores(&[10, 9, 8, 6, 0]).unwrap();
+/// assert_eq!((r.promoters, r.passives, r.detractors), (2, 1, 2));
+/// assert_eq!(r.nps, Some(0.0));
+/// ```
+pub fn nps_scores(scores: &[u8]) -> Result<NpsResult> {
+    histogram::<11>("scores", scores, 0).map(|h| NpsResult::from_counts(&h))
+}
+
+/// The CSAT of a list of 1-5 answers.
+pub fn csat_scores(scores: &[u8]) -> Result<CsatResult> {
+    histogram::<5>("scores", scores, 1).map(|h| CsatResult::from_counts(&h))
+}
+
+/// The CES of a list of 1-7 answers.
+pub fn ces_scores(scores: &[u8]) -> Result<CesResult> {
+    histogram::<7>("scores", scores, 1).map(|h| CesResult::from_counts(&h))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Special functions
+// ---------------------------------------------------------------------------------------------
+
+/// The complementary error function, to about 1e-15 relative accuracy for `x >= 0`
+/// (`erfc(-x) = 2 - erfc(x)`).
+///
+/// Below 1.5 it sums the everywhere-positive series `erf(x) = 2/sqrt(pi) e^(-x^2) sum 2^n
+/// x^(2n+1) / (1 3 5 ... (2n+1))` (there `1 - erf` loses no precision to cancellation); from 1.5
+/// on it evaluates the Laplace continued fraction (120 terms: converged to rounding there).
+pub(crate) fn erfc(x: f64) -> f64 {
+    if x.is_nan() {
+        return f64::NAN;
+    }
+    if x < 0.0 {
+        return 2.0 - erfc(-x);
+    }
+    const FRAC_2_SQRT_PI: f64 = std::f64::consts::FRAC_2_SQRT_PI;
+    if x < 1.5 {
+        let x2 = x * x;
+        let mut term = x;
+        let mut sum = x;
+        let mut k = 0.0;
+        loop {
+            k += 1.0;
+            term *= 2.0 * x2 / (2.0 * k + 1.0);
+            sum += term;
+            if term <= sum * 1e-17 {
+                break;
+            }
+        }
+        1.0 - FRAC_2_SQRT_PI * (-x2).exp() * sum
+    } else if x > 27.3 {
+        0.0 // underflows
+    } else {
+        // erfc(x) = e^(-x^2) / sqrt(pi) / (x + (1/2) / (x + 1 / (x + (3/2) / (x + ...))))
+        let mut f = x;
+        for k in (1..=120).rev() {
+            f = x + (k as f64 / 2.0) / f;
+        }
+        FRAC_2_SQRT_PI / 2.0 * (-x * x).exp() / f
+    }
+}
+
+/// `P(|T| < t)` for Student's t with `df` degrees of freedom (integer), by the finite sums of
+/// Abramowitz & Stegun 26.7.3-4.
+fn t_two_sided_cdf(t: f64, df: u64) -> f64 {
+    let theta = (t / (df as f64).sqrt()).atan();
+    let (s, c) = theta.sin_cos();
+    let c2 = c * c;
+    if df % 2 == 1 {
+        let mut sum = 0.0;
+        if df > 1 {
+            let mut term = c;
+            sum = c;
+            for j in 1..=(df - 3) / 2 {
+                term *= (2 * j) as f64 / (2 * j + 1) as f64 * c2;
+                sum += term;
+            }
+        }
+        std::f64::consts::FRAC_2_PI * (theta + s * sum)
+    } else {
+        let mut term = 1.0;
+        let mut sum = 1.0;
+        for j in 1..=(df - 2) / 2 {
+            term *= (2 * j - 1) as f64 / (2 * j) as f64 * c2;
+            sum += term;
+        }
+        s * sum
+    }
+}
+
+/// The 97.5% quantile of Student's t with `df >= 1` degrees of freedom (the multiplier of a
+/// two-sided 95% interval). Exact (bisection on the closed-form distribution) up to 200 degrees
+/// of freedom, the Cornish-Fisher expansion of A&S 26.7.5 beyond (error below 1e-10 there).
+pub(crate) fn t_critical_95(df: u64) -> f64 {
+    let df = df.max(1);
+    if df > 200 {
+        let x = Z975_EXACT;
+        let v = df as f64;
+        let (x2, x3) = (x * x, x * x * x);
+        let (x5, x7, x9) = (x3 * x2, x3 * x2 * x2, x3 * x3 * x3);
+        let g1 = (x3 + x) / 4.0;
+        let g2 = (5.0 * x5 + 16.0 * x3 + 3.0 * x) / 96.0;
+        let g3 = (3.0 * x7 + 19.0 * x5 + 17.0 * x3 - 15.0 * x) / 384.0;
+        let g4 = (79.0 * x9 + 776.0 * x7 + 1482.0 * x5 - 1920.0 * x3 - 945.0 * x) / 92160.0;
+        return x + g1 / v + g2 / (v * v) + g3 / (v * v * v) + g4 / (v * v * v * v);
+    }
+    let (mut lo, mut hi) = (Z975_EXACT, 13.0);
+    for _ in 0..100 {
+        let mid = 0.5 * (lo + hi);
+        if t_two_sided_cdf(mid, df) < 0.95 {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+        if hi - lo < 1e-13 {
+            break;
+        }
+    }
+    0.5 * (lo + hi)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Breakdowns
+// ---------------------------------------------------------------------------------------------
+
+/// Options of the survey metrics (`surveys.nps(by=None)`, `.csat(by=)`, `.ces(by=)`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ScoreOptions {
+    /// Group by `"touchpoint"`, `"stage"`, `"channel"` or the name of a property column of the
+    /// event log (e.g. `"persona"`). `None`: overall only.
+    pub by: Option<String>,
+}
+
+/// What a breakdown groups by.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum By<'a> {
+    Touchpoint,
+    Stage,
+    Channel,
+    Property(&'a str),
+}
+
+impl<'a> By<'a> {
+    fn parse(s: &'a str) -> Result<Self> {
+        Ok(match s {
+            "touchpoint" => By::Touchpoint,
+            "stage" => By::Stage,
+            "channel" => By::Channel,
+            "" => return Err(Error::argument("by", "must not be empty")),
+            p => By::Property(p),
+        })
+    }
+}
+
+/// Group keys of the responses: `names[key[r]]` is response `r`'s group, [`NO_ID`] for none.
+struct Keys {
+    names: Vec<String>,
+    key: Vec<u32>,
+    /// Sort stage names in journey order rather than by name.
+    stages: bool,
+}
+
+/// A small string table for group keys.
+#[derive(Default)]
+struct KeyTable {
+    names: Vec<String>,
+    index: FxHashMap<String, u32>,
+}
+
+impl KeyTable {
+    fn intern(&mut self, s: &str) -> u32 {
+        if let Some(&id) = self.index.get(s) {
+            return id;
+        }
+        let id = self.names.len() as u32;
+        self.names.push(s.to_string());
+        self.index.insert(s.to_string(), id);
+        id
+    }
+}
+
+/// Joins responses to the event log. Responses are sorted by customer, so remembering the last
+/// customer looked up saves almost every lookup.
+struct Join<'a> {
+    log: &'a EventLog,
+    surveys: &'a Surveys,
+    /// The last survey customer looked up and its log customer index ([`NO_ID`]: not in the log).
+    last: Option<(u32, u32)>,
+}
+
+impl<'a> Join<'a> {
+    fn new(log: &'a EventLog, surveys: &'a Surveys) -> Self {
+        Join {
+            log,
+            surveys,
+            last: None,
+        }
+    }
+
+    /// Response `r`'s customer's events: `(first, at, end)` where `first..at` are the events at
+    /// or before the response time and `first..end` all of them.
+    fn events(&mut self, r: usize) -> Option<(usize, usize, usize)> {
+        let sc = self.surveys.customer[r];
+        let c = match self.last {
+            Some((k, c)) if k == sc => c,
+            _ => {
+                let name = self.surveys.customers.name(sc);
+                let c = self.log.customers.get(name).unwrap_or(NO_ID);
+                self.last = Some((sc, c));
+                c
+            }
+        };
+        if c == NO_ID {
+            return None;
+        }
+        let (a, b) = (
+            self.log.offsets[c as usize],
+            self.log.offsets[c as usize + 1],
+        );
+        let t = self.surveys.ts[r];
+        let k = self.log.ts[a..b].partition_point(|&x| x <= t);
+        Some((a, a + k, b))
+    }
+
+    /// The event a response is about: with a touchpoint (log id `tp`), the customer's latest
+    /// event at that touchpoint at or before the response; without one, their latest event at or
+    /// before the response.
+    fn anchor(&mut self, r: usize, tp: Option<u32>) -> Option<usize> {
+        let (a, k, _) = self.events(r)?;
+        match tp {
+            None => (k > a).then(|| k - 1),
+            Some(tp) => (a..k).rev().find(|&i| self.log.touchpoint[i] == tp),
+        }
+    }
+}
+
+/// Responses per task when keys are computed in parallel.
+const CHUNK: usize = 4096;
+/// A key to be filled in after the parallel pass (from the touchpoint defaults).
+const PENDING: u32 = NO_ID - 1;
+
+/// Computes one key per response, `f(r, join)`, in chunks (in parallel when enabled).
+fn map_keys(
+    surveys: &Surveys,
+    log: Option<&EventLog>,
+    f: impl Fn(usize, Option<&mut Join<'_>>) -> u32 + Sync,
+) -> Vec<u32> {
+    let mut key = vec![NO_ID; surveys.len()];
+    let run = |i: usize, ks: &mut [u32]| {
+        let mut join = log.map(|l| Join::new(l, surveys));
+        for (j, k) in ks.iter_mut().enumerate() {
+            *k = f(i * CHUNK + j, join.as_mut());
+        }
+    };
+    #[cfg(feature = "parallel")]
+    {
+        use rayon::prelude::*;
+        key.par_chunks_mut(CHUNK)
+            .enumerate()
+            .for_each(|(i, ks)| run(i, ks));
+    }
+    #[cfg(not(feature = "parallel"))]
+    for (i, ks) in key.chunks_mut(CHUNK).enumerate() {
+        run(i, ks);
+    }
+    key
+}
+
+/// For touchpoint names of the surveys: the channel or stage name the log gives them when no
+/// event can be matched (catalog first, else the value most often seen with the touchpoint).
+fn touchpoint_defaults(
+    log: &EventLog,
+    surveys: &Surveys,
+    channel: bool,
+    needed: &[bool],
+) -> Vec<Option<String>> {
+    let mut out: Vec<Option<String>> = vec![None; surveys.touchpoints().len()];
+    let mut scan = Vec::new();
+    for (sid, name) in surveys.touchpoints().iter().enumerate() {
+        if !needed[sid] {
+            continue;
+        }
+        let entry = log.catalog().get(name);
+        let from_catalog = entry.and_then(|e| {
+            if channel {
+                e.channel.clone()
+            } else {
+                e.stage.clone()
+            }
+        });
+        match from_catalog {
+            Some(v) => out[sid] = Some(v),
+            None => {
+                if let Some(tp) = log.touchpoint_id(name) {
+                    scan.push((sid, tp));
+                }
+            }
+        }
+    }
+    if scan.is_empty() {
+        return out;
+    }
+    // One pass over the log, only when some touchpoint is neither matched nor in the catalog.
+    let n_values = if channel {
+        log.channels().len()
+    } else {
+        log.stages().len()
+    };
+    let mut counts: FxHashMap<u32, Vec<u64>> = scan
+        .iter()
+        .map(|&(_, tp)| (tp, vec![0u64; n_values]))
+        .collect();
+    for i in 0..log.n_events() {
+        if let Some(c) = counts.get_mut(&log.touchpoint[i]) {
+            let v = if channel {
+                log.channel[i]
+            } else if log.stage[i] == NO_STAGE {
+                continue;
+            } else {
+                log.stage[i] as u32
+            };
+            c[v as usize] += 1;
+        }
+    }
+    for (sid, tp) in scan {
+        let c = &counts[&tp];
+        // Most often seen; ties go to the smaller id (name order, or journey order of stages).
+        let best = c
+            .iter()
+            .enumerate()
+            .filter(|(_, &n)| n > 0)
+            .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(&a.0)));
+        out[sid] = best.map(|(v, _)| {
+            if channel {
+                log.channel_name(v as u32).to_string()
+            } else {
+                log.stages()[v].clone()
+            }
+        });
+    }
+    out
+}
+
+/// Which responses have an answer in the metric's column.
+fn answered(col: &[u8]) -> impl Fn(usize) -> bool + Sync + '_ {
+    move |r| col[r] != NO_SCORE
+}
+
+fn group_keys(
+    surveys: &Surveys,
+    log: Option<&EventLog>,
+    by: &By<'_>,
+    wanted: &(dyn Fn(usize) -> bool + Sync),
+) -> Result<Keys> {
+    let mut table = KeyTable::default();
+    let needs_log = |what: &str| {
+        Error::argument(
+            "by",
+            format!("grouping by {what} needs the event log; pass the log along with the surveys"),
+        )
+    };
+    let key = match by {
+        By::Touchpoint => {
+            let s2k: Vec<u32> = surveys
+                .touchpoints()
+                .iter()
+                .map(|t| table.intern(t))
+                .collect();
+            let l2k: Vec<u32> = log.map_or(Vec::new(), |l| {
+                l.touchpoints().iter().map(|t| table.intern(t)).collect()
+            });
+            map_keys(surveys, log, |r, join| {
+                let tp = surveys.touchpoint[r];
+                if !wanted(r) {
+                    NO_ID
+                } else if tp != NO_ID {
+                    s2k[tp as usize]
+                } else {
+                    join.and_then(|j| j.anchor(r, None))
+                        .map_or(NO_ID, |i| l2k[log.expect("joined").touchpoint[i] as usize])
+                }
+            })
+        }
+        By::Stage | By::Channel => {
+            let channel = *by == By::Channel;
+            let log = log.ok_or_else(|| needs_log(if channel { "channel" } else { "stage" }))?;
+            // Keys 0.. are the log's channel (or stage) ids; catalog-only names come after.
+            let names = if channel {
+                log.channels()
+            } else {
+                log.stages()
+            };
+            for name in names {
+                table.intern(name);
+            }
+            let s2l: Vec<Option<u32>> = surveys
+                .touchpoints()
+                .iter()
+                .map(|t| log.touchpoint_id(t))
+                .collect();
+            let mut key = map_keys(surveys, Some(log), |r, join| {
+                let join = join.expect("log given");
+                if !wanted(r) {
+                    return NO_ID;
+                }
+                let stp = surveys.touchpoint[r];
+                let anchor = if stp == NO_ID {
+                    join.anchor(r, None)
+                } else {
+                    s2l[stp as usize].and_then(|tp| join.anchor(r, Some(tp)))
+                };
+                match anchor {
+                    Some(i) if channel => log.channel[i],
+                    Some(i) if log.stage[i] != NO_STAGE => log.stage[i] as u32,
+                    Some(_) => NO_ID,
+                    // Names a touchpoint, but no event of it matches: fill in afterwards.
+                    None if stp != NO_ID => PENDING,
+                    None => NO_ID,
+                }
+            });
+            let mut needed = vec![false; surveys.touchpoints().len()];
+            let mut any = false;
+            for (r, &k) in key.iter().enumerate() {
+                if k == PENDING {
+                    needed[surveys.touchpoint[r] as usize] = true;
+                    any = true;
+                }
+            }
+            if any {
+                let defaults = touchpoint_defaults(log, surveys, channel, &needed);
+                let dk: Vec<u32> = defaults
+                    .iter()
+                    .map(|d| d.as_deref().map_or(NO_ID, |s| table.intern(s)))
+                    .collect();
+                for (r, k) in key.iter_mut().enumerate() {
+                    if *k == PENDING {
+                        *k = dk[surveys.touchpoint[r] as usize];
+                    }
+                }
+            }
+            key
+        }
+        By::Property(name) => {
+            let log = log.ok_or_else(|| needs_log(&format!("property {name:?}")))?;
+            let Some(col) = log.property(name) else {
+                let mut known: Vec<&str> = vec!["touchpoint", "stage", "channel"];
+                known.extend(log.properties().iter().map(|p| p.name.as_str()));
+                return Err(Error::argument(
+                    "by",
+                    format!(
+                        "{name:?} is not a property of the event log; expected one of {}",
+                        known.join(", ")
+                    ),
+                ));
+            };
+            for v in col.values.names() {
+                table.intern(v);
+            }
+            let ids = &col.ids;
+            map_keys(surveys, Some(log), |r, join| {
+                if !wanted(r) {
+                    return NO_ID;
+                }
+                // The value as of the response: the latest event at or before it that carries
+                // the property, else the first later one.
+                let Some((a, at, b)) = join.expect("log given").events(r) else {
+                    return NO_ID;
+                };
+                (a..at)
+                    .rev()
+                    .map(|i| ids[i])
+                    .find(|&v| v != NO_ID)
+                    .or_else(|| (at..b).map(|i| ids[i]).find(|&v| v != NO_ID))
+                    .unwrap_or(NO_ID)
+            })
+        }
+    };
+    Ok(Keys {
+        names: table.names,
+        key,
+        stages: *by == By::Stage,
+    })
+}
+
+/// Histograms of one score column, overall and per key.
+fn tally<const N: usize>(
+    col: &[u8],
+    lo: u8,
+    keys: Option<&Keys>,
+) -> ([u64; N], FxHashMap<u32, [u64; N]>) {
+    let mut all = [0u64; N];
+    let mut per: FxHashMap<u32, [u64; N]> = FxHashMap::default();
+    for (r, &s) in col.iter().enumerate() {
+        if s == NO_SCORE {
+            continue;
+        }
+        let bin = (s - lo) as usize;
+        all[bin] += 1;
+        if let Some(k) = keys {
+            per.entry(k.key[r]).or_insert([0; N])[bin] += 1;
+        }
+    }
+    (all, per)
+}
+
+fn breakdown<T, const N: usize>(
+    surveys: &Surveys,
+    log: Option<&EventLog>,
+    opts: &ScoreOptions,
+    col: &[u8],
+    lo: u8,
+    stats: impl Fn(&[u64; N]) -> T,
+) -> Result<Breakdown<T>> {
+    let by = opts.by.as_deref().map(By::parse).transpose()?;
+    let keys = match &by {
+        Some(b) => Some(group_keys(surveys, log, b, &answered(col))?),
+        None => None,
+    };
+    let (all, per) = tally::<N>(col, lo, keys.as_ref());
+    let mut groups: Vec<(u32, Group<T>)> = per
+        .into_iter()
+        .map(|(k, h)| {
+            let key = keys
+                .as_ref()
+                .filter(|_| k != NO_ID)
+                .map(|ks| ks.names[k as usize].clone());
+            (
+                k,
+                Group {
+                    key,
+                    stats: stats(&h),
+                },
+            )
+        })
+        .collect();
+    let stage_rank = |s: &str| Stage::default_rank(s).unwrap_or(usize::MAX);
+    let by_stage = keys.as_ref().is_some_and(|k| k.stages);
+    groups.sort_by(|(_, a), (_, b)| match (&a.key, &b.key) {
+        (None, None) => std::cmp::Ordering::Equal,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (Some(x), Some(y)) if by_stage => stage_rank(x).cmp(&stage_rank(y)).then(x.cmp(y)),
+        (Some(x), Some(y)) => x.cmp(y),
+    });
+    Ok(Breakdown {
+        by: opts.by.clone(),
+        overall: stats(&all),
+        groups: groups.into_iter().map(|(_, g)| g).collect(),
+    })
+}
+
+/// NPS of the survey responses, overall and optionally per group (`surveys.nps(by=)`).
+///
+/// Blank NPS answers are left out. With `by`:
+/// - `"touchpoint"`: the response's touchpoint; a response without one takes the touchpoint of
+///   the customer's latest event at or before the response time (needs `log`; without the log,
+///   or without such an event, it goes to the `key: null` group).
+/// - `"stage"` / `"channel"` (need `log`): the stage / channel of the event the response is
+///   about: the customer's latest event at the response's touchpoint at or before the response
+///   time (any touchpoint when the response names none). When the response names a touchpoint
+///   but no such event exists, the touchpoint's catalog entry, else the channel / stage most
+///   often seen with that touchpoint in the log.
+/// - any other name (need `log`): a property column of the log, e.g. `"persona"`: the customer's
+///   value as of the response (the latest event at or before it carrying the property, else
+///   their first later one).
+///
+/// Responses that get no key (unknown customer, no event before the response, no stage) form a
+/// group with `key: None`, listed last, so the group sizes add up to the overall `n`.
+///
+/// ```
+/// use journey_core::metrics::survey::{nps, ScoreOptions};
+/// let csv = "customer_id,timestamp,touchpoint,nps\na,1,purchase,10\nb,1,purchase,3\nc,1,support,9\n";
+/// let s = journey_core::read_surveys_csv(csv.as_bytes(), &Default::default()).unwrap();
+/// let r = nps(&s, None, &ScoreOptions { by: Some("touchpoint".into()) }).unwrap();
+/// assert_eq!(r.overall.n, 3);
+/// assert_eq!(r.group("purchase").unwrap().nps, Some(0.0));
+/// assert_eq!(r.group("support").unwrap().nps, Some(100.0));
+/// ```
+pub fn nps(surveys: &Surveys, log: Option<&EventLog>, opts: &ScoreOptions) -> Result<NpsBreakdown> {
+    breakdown::<_, 11>(surveys, log, opts, &surveys.nps, 0, NpsResult::from_counts)
+}
+
+/// CSAT of the survey responses, overall and optionally per group; groups as in [`nps`].
+pub fn csat(
+    surveys: &Surveys,
+    log: Option<&EventLog>,
+    opts: &ScoreOptions,
+) -> Result<CsatBreakdown> {
+    breakdown::<_, 5>(
+        surveys,
+        log,
+        opts,
+        &surveys.csat,
+        1,
+        CsatResult::from_counts,
+    )
+}
+
+/// CES of the survey responses, overall and optionally per group; groups as in [`nps`].
+pub fn ces(surveys: &Surveys, log: Option<&EventLog>, opts: &ScoreOptions) -> Result<CesBreakdown> {
+    breakdown::<_, 7>(surveys, log, opts, &surveys.ces, 1, CesResult::from_counts)
+}
+
+impl Surveys {
+    /// NPS overall and by touchpoint (see [`nps`]; groupings that need the event log are an
+    /// error here, use [`nps`] with the log).
+    pub fn nps(&self, opts: &ScoreOptions) -> Result<NpsBreakdown> {
+        nps(self, None, opts)
+    }
+    /// CSAT overall and by touchpoint (see [`csat`]).
+    pub fn csat(&self, opts: &ScoreOptions) -> Result<CsatBreakdown> {
+        csat(self, None, opts)
+    }
+    /// CES overall and by touchpoint (see [`ces`]).
+    pub fn ces(&self, opts: &ScoreOptions) -> Result<CesBreakdown> {
+        ces(self, None, opts)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{read_events_csv, read_surveys_csv, LoadOptions};
+
+    fn close(a: f64, b: f64, tol: f64) -> bool {
+        (a - b).abs() <= tol * b.abs().max(1.0)
+    }
+
+    #[test]
+    fn erfc_matches_reference_values() {
+        // Reference: CPython's math.erfc.
+        let cases = [
+            (0.1, 0.8875370839817152),
+            (0.5, 0.4795001221869535),
+            (1.0, 0.15729920705028513),
+            (1.5, 0.033894853524689274),
+            (2.0, 0.004677734981047265),
+            (2.5, 0.0004069520174449589),
+            (2.9, 4.109787809945886e-05),
+            (3.0, 2.2090496998585438e-05),
+            (3.5, 7.430983723414128e-07),
+            (4.0, 1.541725790028002e-08),
+            (5.0, 1.5374597944280351e-12),
+            (6.0, 2.1519736712498916e-17),
+            (8.0, 1.1224297172982928e-29),
+            (10.0, 2.088487583762545e-45),
+        ];
+        for (x, want) in cases {
+            let got = erfc(x);
+            assert!(
+                ((got - want) / want).abs() < 1e-14,
+                "erfc({x}) = {got}, want {want}"
+            );
+        }
+        assert_eq!(erfc(0.0), 1.0);
+        assert!(close(erfc(-1.0), 2.0 - 0.15729920705028513, 1e-15));
+        assert_eq!(erfc(40.0), 0.0);
+    }
+
+    #[test]
+    fn t_quantiles_match_tables() {
+        // Two-sided 95% critical values of Student's t.
+        let table = [
+            (1, 12.706_204_736),
+            (2, 4.302_652_730),
+            (3, 3.182_446_305),
+            (4, 2.776_445_105),
+            (5, 2.570_581_836),
+            (6, 2.446_911_851),
+            (7, 2.364_624_252),
+            (8, 2.306_004_135),
+            (9, 2.262_157_163),
+            (10, 2.228_138_852),
+            (15, 2.131_449_546),
+            (20, 2.085_963_447),
+            (30, 2.042_272_456),
+            (60, 2.000_297_822),
+            (120, 1.979_930_405),
+            (1000, 1.962_339_081),
+        ];
+        for (df, want) in table {
+            let got = t_critical_95(df);
+            assert!((got - want).abs() < 2e-9, "t({df}) = {got}, want {want}");
+        }
+        // The two methods agree where they meet, and the quantile falls towards 1.96.
+        assert!((t_critical_95(200) - t_critical_95(201)).abs() < 1e-4);
+        assert!(t_critical_95(200) > t_critical_95(201));
+        assert!((t_critical_95(10_000_000) - Z975_EXACT).abs() < 1e-6);
+    }
+
+    #[test]
+    fn nps_by_hand() {
+        // 10 answers: 4 promoters (10, 10, 9, 9), 3 passives (8, 7, 7), 3 detractors (6, 3, 0).
+        // P = 0.4, D = 0.3, NPS = 10. Var = 0.4 + 0.3 - 0.1^2 = 0.69,
+        // SE = 100 sqrt(0.069) = 26.267851...; CI = 10 -+ 1.96 SE = [-41.485, 61.485].
+        let r = nps_scores(&[10, 10, 9, 9, 8, 7, 7, 6, 3, 0]).unwrap();
+        assert_eq!((r.n, r.promoters, r.passives, r.detractors), (10, 4, 3, 3));
+        assert!(close(r.nps.unwrap(), 10.0, 1e-12));
+        let se = 100.0 * 0.069f64.sqrt();
+        assert!(close(r.se.unwrap(), se, 1e-12));
+        assert!(close(r.ci_low.unwrap(), 10.0 - 1.96 * se, 1e-12));
+        assert!(close(r.ci_high.unwrap(), 10.0 + 1.96 * se, 1e-12));
+        assert!(close(r.promoters_pct.unwrap(), 40.0, 1e-12));
+        assert_eq!(r.counts, [1, 0, 0, 1, 0, 0, 1, 2, 1, 2, 2]);
+    }
+
+    #[test]
+    fn nps_clamps_and_degenerates() {
+        // All promoters: NPS 100, SE 0, CI [100, 100].
+        let r = nps_scores(&[9, 10, 10]).unwrap();
+        assert_eq!(r.nps, Some(100.0));
+        assert_eq!(r.se, Some(0.0));
+        assert_eq!((r.ci_low, r.ci_high), (Some(100.0), Some(100.0)));
+        // Two answers, one promoter, one detractor: NPS 0, Var 1, SE 100/sqrt(2) = 70.7; the
+        // interval +-138.6 is clamped to [-100, 100].
+        let r = nps_scores(&[10, 0]).unwrap();
+        assert_eq!((r.ci_low, r.ci_high), (Some(-100.0), Some(100.0)));
+        // No answers: counts 0, every rate None.
+        let r = nps_scores(&[]).unwrap();
+        assert_eq!(r.n, 0);
+        assert_eq!(
+            (r.nps, r.se, r.ci_low, r.promoters_pct),
+            (None, None, None, None)
+        );
+        let e = nps_scores(&[3, 11]).unwrap_err();
+        assert_eq!(e.code(), "invalid_argument");
+        assert!(e.to_string().contains("score 11 at position 1"), "{e}");
+    }
+
+    #[test]
+    fn nps_diff_by_hand() {
+        // a: 10 answers, NPS 10, SE^2 = 690 (see nps_by_hand).
+        // b: [10, 6, 6, 5]: P = 0.25, D = 0.75, NPS -50, Var = 1 - 0.25 = 0.75, SE^2 = 1875.
+        // diff 60, SE = sqrt(2565) = 50.6458, z = 1.18470, p = erfc(z / sqrt 2) = 0.23613.
+        let a = nps_scores(&[10, 10, 9, 9, 8, 7, 7, 6, 3, 0]).unwrap();
+        let b = nps_scores(&[10, 6, 6, 5]).unwrap();
+        let d = nps_diff(&a, &b);
+        assert!(close(d.diff.unwrap(), 60.0, 1e-12));
+        assert!(close(d.se.unwrap(), 2565f64.sqrt(), 1e-12));
+        assert!(close(d.z.unwrap(), 60.0 / 2565f64.sqrt(), 1e-12));
+        assert!((d.p_value.unwrap() - 0.236_137_0).abs() < 1e-6);
+        // Unanimous groups: SE 0, no z.
+        let u = nps_diff(&nps_scores(&[10, 10]).unwrap(), &nps_scores(&[0]).unwrap());
+        assert_eq!((u.diff, u.z, u.p_value), (Some(200.0), None, None));
+        let e = nps_diff(&a, &nps_scores(&[]).unwrap());
+        assert_eq!((e.diff, e.p_value), (None, None));
+    }
+
+    #[test]
+    fn csat_by_hand() {
+        // [5, 4, 4, 3, 1]: 3 of 5 satisfied = 60%; mean 17 / 5 = 3.4.
+        // Wilson, z = 1.96, p = 0.6, n = 5: denom = 1 + 3.8416/5 = 1.76832,
+        // center = (0.6 + 0.38416) / 1.76832 = 0.556551,
+        // half = 1.96 sqrt(0.048 + 0.038416) / 1.76832 = 0.325834 -> [23.0720%, 88.2382%].
+        let r = csat_scores(&[5, 4, 4, 3, 1]).unwrap();
+        assert_eq!((r.n, r.satisfied), (5, 3));
+        assert!(close(r.csat.unwrap(), 60.0, 1e-12));
+        assert!(close(r.mean.unwrap(), 3.4, 1e-12));
+        assert!((r.ci_low.unwrap() - 23.071_993).abs() < 1e-5, "{r:?}");
+        assert!((r.ci_high.unwrap() - 88.238_177).abs() < 1e-5, "{r:?}");
+        // All satisfied: the interval still reaches below 100%, and its top is exactly 100.
+        let r = csat_scores(&[5, 5]).unwrap();
+        assert_eq!(r.ci_high, Some(100.0));
+        assert!(r.ci_low.unwrap() < 100.0);
+        let r = csat_scores(&[]).unwrap();
+        assert_eq!((r.csat, r.mean, r.ci_low), (None, None, None));
+        assert!(csat_scores(&[0]).is_err());
+    }
+
+    #[test]
+    fn ces_by_hand() {
+        // [7, 6, 5, 2]: mean 5, deviations 2, 1, 0, -3 -> SS 14, sd sqrt(14/3) = 2.160247,
+        // se = sd / 2 = 1.080123, t(3) = 3.182446 -> [1.562546, 8.437454] -> clamped [1.5625, 7].
+        let r = ces_scores(&[7, 6, 5, 2]).unwrap();
+        assert!(close(r.mean.unwrap(), 5.0, 1e-12));
+        assert!(close(r.sd.unwrap(), (14.0f64 / 3.0).sqrt(), 1e-12));
+        let half = 3.182_446_305 * (14.0f64 / 3.0).sqrt() / 2.0;
+        assert!((r.ci_low.unwrap() - (5.0 - half)).abs() < 1e-8);
+        assert_eq!(r.ci_high, Some(7.0));
+        assert_eq!(r.n_5_7, 3);
+        assert!(close(r.pct_5_7.unwrap(), 75.0, 1e-12));
+        // One answer: a mean but no spread.
+        let r = ces_scores(&[4]).unwrap();
+        assert_eq!((r.mean, r.sd, r.ci_low), (Some(4.0), None, None));
+        assert!(ces_scores(&[8]).is_err());
+    }
+
+    const EVENTS: &str = "customer_id,timestamp,touchpoint,channel,stage,persona\n\
+        a,10,ad,social,awareness,p1\n\
+        a,20,site,web,consideration,\n\
+        a,30,purchase,web,purchase,\n\
+        b,10,site,web,consideration,p2\n\
+        b,40,support,phone,retention,p2\n\
+        c,50,site,web,consideration,\n";
+
+    const SURVEYS: &str = "customer_id,timestamp,touchpoint,nps,csat,ces\n\
+        a,35,purchase,10,5,\n\
+        a,25,,9,,\n\
+        b,45,,3,2,6\n\
+        b,30,support,6,,2\n\
+        c,5,,8,,\n\
+        z,5,,0,,\n\
+        c,60,,,4,\n";
+
+    fn fixture() -> (EventLog, Surveys) {
+        let o = LoadOptions::default();
+        (
+            read_events_csv(EVENTS.as_bytes(), &o).unwrap(),
+            read_surveys_csv(SURVEYS.as_bytes(), &o).unwrap(),
+        )
+    }
+
+    fn by(s: &str) -> ScoreOptions {
+        ScoreOptions { by: Some(s.into()) }
+    }
+
+    fn keys_and_n<T>(b: &Breakdown<T>, n: impl Fn(&T) -> u64) -> Vec<(Option<&str>, u64)> {
+        b.groups
+            .iter()
+            .map(|g| (g.key.as_deref(), n(&g.stats)))
+            .collect()
+    }
+
+    #[test]
+    fn breakdown_by_touchpoint_joins_the_log() {
+        let (log, s) = fixture();
+        // Without the log: responses without touchpoint form the null group.
+        let r = s.nps(&by("touchpoint")).unwrap();
+        assert_eq!(r.overall.n, 6);
+        assert_eq!(
+            keys_and_n(&r, |x| x.n),
+            [(Some("purchase"), 1), (Some("support"), 1), (None, 4)]
+        );
+        // With it: a@25 -> site (event at 20); b@45 -> support (event at 40);
+        // c@5 and z@5 have no event at or before -> null.
+        let r = nps(&s, Some(&log), &by("touchpoint")).unwrap();
+        assert_eq!(
+            keys_and_n(&r, |x| x.n),
+            [
+                (Some("purchase"), 1),
+                (Some("site"), 1),
+                (Some("support"), 2),
+                (None, 2)
+            ]
+        );
+        assert_eq!(r.group("support").unwrap().counts[3], 1);
+        // CSAT answers: a purchase 5, b@45 2 -> support, c@60 4 -> site.
+        let r = csat(&s, Some(&log), &by("touchpoint")).unwrap();
+        assert_eq!(
+            keys_and_n(&r, |x| x.n),
+            [
+                (Some("purchase"), 1),
+                (Some("site"), 1),
+                (Some("support"), 1)
+            ]
+        );
+    }
+
+    #[test]
+    fn breakdown_by_stage_channel_property() {
+        let (log, s) = fixture();
+        // Stage: a@35 purchase event -> purchase; a@25 -> site -> consideration;
+        // b@45 -> support -> retention; b@30 support, but b's support event is at 40, after the
+        // response: no matching event, so the most common stage of support: retention.
+        let r = nps(&s, Some(&log), &by("stage")).unwrap();
+        assert_eq!(
+            keys_and_n(&r, |x| x.n),
+            [
+                (Some("consideration"), 1),
+                (Some("purchase"), 1),
+                (Some("retention"), 2),
+                (None, 2)
+            ]
+        );
+        let r = nps(&s, Some(&log), &by("channel")).unwrap();
+        assert_eq!(
+            keys_and_n(&r, |x| x.n),
+            [(Some("phone"), 2), (Some("web"), 2), (None, 2)]
+        );
+        // Persona as of the response: a -> p1 (set on a's first event); b -> p2; c's events
+        // carry no persona and z is not in the log -> null.
+        let r = nps(&s, Some(&log), &by("persona")).unwrap();
+        assert_eq!(
+            keys_and_n(&r, |x| x.n),
+            [(Some("p1"), 2), (Some("p2"), 2), (None, 2)]
+        );
+        let e = s.nps(&by("stage")).unwrap_err();
+        assert_eq!(e.code(), "invalid_argument");
+        let e = nps(&s, Some(&log), &by("segment")).unwrap_err();
+        assert!(e.to_string().contains("persona"), "{e}");
+    }
+
+    #[test]
+    fn groups_follow_journey_order_for_stages() {
+        let (log, s) = fixture();
+        let r = ces(&s, Some(&log), &by("stage")).unwrap();
+        // CES answers: b@45 (6) retention, b@30 (2) retention by default.
+        assert_eq!(keys_and_n(&r, |x| x.n), [(Some("retention"), 2)]);
+        assert_eq!(r.overall.mean, Some(4.0));
+    }
+
+    #[test]
+    fn empty_surveys_are_defined() {
+        let s = Surveys::empty();
+        let r = s.nps(&by("touchpoint")).unwrap();
+        assert_eq!((r.overall.n, r.overall.nps), (0, None));
+        assert!(r.groups.is_empty());
+        let log = EventLog::empty();
+        let r = ces(&s, Some(&log), &by("stage")).unwrap();
+        assert_eq!(r.overall.mean, None);
+    }
+
+    #[test]
+    fn serialises_flat() {
+        let s = read_surveys_csv(
+            "customer_id,timestamp,touchpoint,nps\na,1,x,10\n".as_bytes(),
+            &LoadOptions::default(),
+        )
+        .unwrap();
+        let v = serde_json::to_value(s.nps(&by("touchpoint")).unwrap()).unwrap();
+        assert_eq!(v["nps"], 100.0);
+        assert_eq!(v["by"], "touchpoint");
+        assert_eq!(v["groups"][0]["key"], "x");
+        assert_eq!(v["groups"][0]["n"], 1);
+        let v = serde_json::to_value(Surveys::empty().csat(&Default::default()).unwrap()).unwrap();
+        assert!(v["csat"].is_null());
+        assert!(v["by"].is_null());
+    }
+}
+
+/// The examples of `docs/metrics.md`, run as doctests so the guide cannot drift from the code.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/metrics.md")]
+struct MetricsGuide;
