@@ -8,6 +8,7 @@ mod convert;
 mod error;
 mod model;
 mod result;
+mod survey;
 
 #[pymodule]
 fn _journey(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -22,6 +23,10 @@ fn _journey(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<result::PyOutput>()?;
     m.add_function(wrap_pyfunction!(result::_result_from_json, m)?)?;
     m.add_class::<attribution::PyPathTable>()?;
+    m.add_function(wrap_pyfunction!(survey::nps, m)?)?;
+    m.add_function(wrap_pyfunction!(survey::csat, m)?)?;
+    m.add_function(wrap_pyfunction!(survey::ces, m)?)?;
+    m.add_function(wrap_pyfunction!(survey::nps_diff, m)?)?;
     m.add_function(wrap_pyfunction!(attribution::read_path_table, m)?)?;
     Ok(())
 }

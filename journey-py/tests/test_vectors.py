@@ -51,6 +51,12 @@ def run(case):
         return describe(log)
     if call == "describe_surveys":
         return describe_surveys(surveys)
+    if call in ("nps", "csat", "ces") and "scores" in args:
+        return getattr(journey, call)(args["scores"]).to_dict()
+    if call == "nps_diff":
+        return journey.nps_diff(args["a"], args["b"]).to_dict()
+    if call in ("nps", "csat", "ces"):
+        return getattr(surveys, call)(**args, log=log).to_dict()
     target = next(t for t in (table, log, surveys) if t is not None)
     result = getattr(target, call)(**args)
     return result.to_dict() if hasattr(result, "to_dict") else result

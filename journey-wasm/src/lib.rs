@@ -6,7 +6,9 @@
 mod attribution;
 mod convert;
 mod model;
+mod survey;
 
 pub use attribution::PathTable;
 pub use convert::JourneyError;
 pub use model::{synthetic, EventLog, JourneyMap, Surveys};
+pub use survey::{ces, csat, nps, nps_diff};

@@ -215,11 +215,16 @@ impl EventLog {
 #[derive(Debug, Clone)]
 pub struct Surveys {
     pub(crate) inner: Rc<core::Surveys>,
+    /// The event log the responses are joined to (see `withLog`).
+    pub(crate) log: Option<Rc<core::EventLog>>,
 }
 
 impl From<core::Surveys> for Surveys {
     fn from(s: core::Surveys) -> Self {
-        Surveys { inner: Rc::new(s) }
+        Surveys {
+            inner: Rc::new(s),
+            log: None,
+        }
     }
 }
 

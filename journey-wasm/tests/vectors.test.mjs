@@ -40,6 +40,10 @@ function run(c) {
   if (c.call === "describe") return describe(log);
   if (c.call === "describe_surveys") return describeSurveys(surveys);
   const table = "path_table_csv" in c ? journey.PathTable.fromCsv(c.path_table_csv) : undefined;
+  const args0 = c.args ?? {};
+  if (["nps", "csat", "ces"].includes(c.call) && "scores" in args0) return journey[c.call](args0.scores);
+  if (c.call === "nps_diff") return journey.npsDiff(args0.a, args0.b);
+  if (["nps", "csat", "ces"].includes(c.call)) return (log ? surveys.withLog(log) : surveys)[c.call](camelKeys(args0));
   const target = table ?? log ?? surveys;
   const method = camel(c.call);
   assert.equal(typeof target[method], "function", `no method ${method}`);

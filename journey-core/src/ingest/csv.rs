@@ -239,7 +239,6 @@ fn split_records<'a, R: Record<'a>, I: Iterator<Item = R>>(
     piece: &mut Piece,
     fields_of: impl Fn(R) -> I,
 ) {
-    use super::row::Cell;
     let strict = opts.mode == super::Mode::Strict;
     let n_cols = schema.names.len();
     let mut fields: Vec<R> = Vec::with_capacity(n_cols);

@@ -344,6 +344,27 @@ fn histogram<const N: usize>(name: &str, scores: &[u8], lo: u8) -> Result<[u64; 
     Ok(bins)
 }
 
+/// Scores as the bindings receive them (numbers, possibly missing): `None` and NaN are
+/// unanswered and skipped; anything else must be a whole number from 0 to 255 (the scale is
+/// checked by the metric).
+pub fn scores_from_numbers(values: &[Option<f64>]) -> Result<Vec<u8>> {
+    let mut out = Vec::with_capacity(values.len());
+    for (i, v) in values.iter().enumerate() {
+        match v {
+            None => {}
+            Some(x) if x.is_nan() => {}
+            Some(x) if x.fract() == 0.0 && (0.0..=255.0).contains(x) => out.push(*x as u8),
+            Some(x) => {
+                return Err(Error::argument(
+                    "scores",
+                    format!("score {x} at position {i}: expected a whole number"),
+                ))
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// The NPS of a list of 0-10 answers (`journey.nps(scores)`). An answer out of range is an
 /// [`Error::InvalidArgument`].
 ///

@@ -1,0 +1,129 @@
+//! Survey metrics: `journey.nps(scores)`, `journey.nps_diff`, `Surveys.nps/csat/ces` and
+//! retention / KPIs on the event log.
+
+use journey_core::metrics::retention::{KpiOptions, RetentionOptions};
+use journey_core::metrics::survey::{self, ScoreOptions};
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+
+use crate::error::to_py_err;
+use crate::model::{PyEventLog, PySurveys};
+use crate::result::{options, PyOutput};
+
+fn parse_scores(obj: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
+    let v = crate::convert::to_json(obj)?;
+    let numbers: Vec<Option<f64>> =
+        journey_core::args::from_json("scores", &v).map_err(to_py_err)?;
+    survey::scores_from_numbers(&numbers).map_err(to_py_err)
+}
+
+/// NPS of a list of 0-10 answers (None / NaN are skipped as unanswered).
+#[pyfunction]
+pub fn nps(scores: &Bound<'_, PyAny>) -> PyResult<PyOutput> {
+    let r = survey::nps_scores(&parse_scores(scores)?).map_err(to_py_err)?;
+    PyOutput::new("nps", &r, None)
+}
+
+/// CSAT (top-2-box %, Wilson interval, mean) of a list of 1-5 answers.
+#[pyfunction]
+pub fn csat(scores: &Bound<'_, PyAny>) -> PyResult<PyOutput> {
+    let r = survey::csat_scores(&parse_scores(scores)?).map_err(to_py_err)?;
+    PyOutput::new("csat", &r, None)
+}
+
+/// CES (mean with a t interval, share 5-7) of a list of 1-7 answers.
+#[pyfunction]
+pub fn ces(scores: &Bound<'_, PyAny>) -> PyResult<PyOutput> {
+    let r = survey::ces_scores(&parse_scores(scores)?).map_err(to_py_err)?;
+    PyOutput::new("ces", &r, None)
+}
+
+/// The difference of two groups' NPS (a - b) with its z test.
+#[pyfunction]
+pub fn nps_diff(a: &Bound<'_, PyAny>, b: &Bound<'_, PyAny>) -> PyResult<PyOutput> {
+    let ra = survey::nps_scores(&parse_scores(a)?).map_err(to_py_err)?;
+    let rb = survey::nps_scores(&parse_scores(b)?).map_err(to_py_err)?;
+    PyOutput::new("nps_diff", &survey::nps_diff(&ra, &rb), None)
+}
+
+fn breakdown_args<'py>(
+    kwargs: Option<&Bound<'py, PyDict>>,
+) -> PyResult<(ScoreOptions, Option<PyRef<'py, PyEventLog>>)> {
+    let mut log = None;
+    let rest = match kwargs {
+        Some(kw) => {
+            let kw = kw.copy()?;
+            if let Some(l) = kw.get_item("log")? {
+                kw.del_item("log")?;
+                if !l.is_none() {
+                    log = Some(l.extract::<PyRef<'py, PyEventLog>>()?);
+                }
+            }
+            Some(kw)
+        }
+        None => None,
+    };
+    Ok((options("score options", rest.as_ref())?, log))
+}
+
+#[pymethods]
+impl PySurveys {
+    /// NPS overall and, with `by=`, per touchpoint / stage / channel / property. Pass `log=`
+    /// to join responses to the event log (needed for stage, channel and properties).
+    #[pyo3(signature = (**kwargs))]
+    fn nps(&self, py: Python<'_>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<PyOutput> {
+        let (opts, log) = breakdown_args(kwargs)?;
+        let log = log.map(|l| l.inner.clone());
+        let s = self.inner.clone();
+        let r = py
+            .detach(move || survey::nps(&s, log.as_deref(), &opts))
+            .map_err(to_py_err)?;
+        PyOutput::new("nps", &r, Some("groups"))
+    }
+
+    /// CSAT overall and per group (see `nps`).
+    #[pyo3(signature = (**kwargs))]
+    fn csat(&self, py: Python<'_>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<PyOutput> {
+        let (opts, log) = breakdown_args(kwargs)?;
+        let log = log.map(|l| l.inner.clone());
+        let s = self.inner.clone();
+        let r = py
+            .detach(move || survey::csat(&s, log.as_deref(), &opts))
+            .map_err(to_py_err)?;
+        PyOutput::new("csat", &r, Some("groups"))
+    }
+
+    /// CES overall and per group (see `nps`).
+    #[pyo3(signature = (**kwargs))]
+    fn ces(&self, py: Python<'_>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<PyOutput> {
+        let (opts, log) = breakdown_args(kwargs)?;
+        let log = log.map(|l| l.inner.clone());
+        let s = self.inner.clone();
+        let r = py
+            .detach(move || survey::ces(&s, log.as_deref(), &opts))
+            .map_err(to_py_err)?;
+        PyOutput::new("ces", &r, Some("groups"))
+    }
+}
+
+#[pymethods]
+impl PyEventLog {
+    /// The cohort retention matrix (`period` day / week / month, `periods`, `start`, `ret`).
+    #[pyo3(signature = (**kwargs))]
+    fn retention(&self, py: Python<'_>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<PyOutput> {
+        let opts: RetentionOptions = options("retention options", kwargs)?;
+        let log = self.inner.clone();
+        let r = py.detach(move || log.retention(&opts)).map_err(to_py_err)?;
+        PyOutput::new("retention", &r, Some("cohorts"))
+    }
+
+    /// Business KPIs: conversion, repeat purchase rate, AOV, revenue per customer, and for a
+    /// period (`start`, `end`) retention (CRR) and churn.
+    #[pyo3(signature = (**kwargs))]
+    fn kpis(&self, py: Python<'_>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<PyOutput> {
+        let opts: KpiOptions = options("kpi options", kwargs)?;
+        let log = self.inner.clone();
+        let r = py.detach(move || log.kpis(&opts)).map_err(to_py_err)?;
+        PyOutput::new("kpis", &r, None)
+    }
+}

@@ -1,0 +1,195 @@
+//! Survey metrics (`nps`, `csat`, `ces`, `npsDiff`, `Surveys.nps/csat/ces`) and retention /
+//! KPIs on the event log.
+
+use journey_core::args::from_json;
+use journey_core::metrics::retention::{KpiOptions, RetentionOptions};
+use journey_core::metrics::survey::{self, ScoreOptions};
+use wasm_bindgen::prelude::*;
+
+use crate::convert::{js_err, options, to_js};
+use crate::model::{EventLog, Surveys};
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_SURVEY: &str = r#"
+export interface NpsResult {
+  n: number; promoters: number; passives: number; detractors: number;
+  promoters_pct: number | null; passives_pct: number | null; detractors_pct: number | null;
+  nps: number | null; se: number | null; ci_low: number | null; ci_high: number | null;
+  counts: number[];
+}
+export interface CsatResult {
+  n: number; satisfied: number; csat: number | null; ci_low: number | null; ci_high: number | null;
+  mean: number | null; counts: number[];
+}
+export interface CesResult {
+  n: number; mean: number | null; sd: number | null; se: number | null; ci_low: number | null;
+  ci_high: number | null; n_5_7: number; pct_5_7: number | null; counts: number[];
+}
+export type Breakdown<T> = T & { by: string | null; groups: (T & { key: string | null })[] };
+export interface NpsDiff {
+  diff: number | null; se: number | null; z: number | null; p_value: number | null;
+  ci_low: number | null; ci_high: number | null;
+}
+export interface ScoreOptions {
+  /** "touchpoint", "stage", "channel" or a property name such as "persona". */
+  by?: string | null;
+}
+/** Scores; null and NaN are unanswered and skipped. */
+export type Scores = ArrayLike<number | null>;
+
+export interface RetentionOptions {
+  period?: "day" | "week" | "month";
+  periods?: number;
+  /** Start event(s): a touchpoint, a list, or "*" for any event (default "purchase"). */
+  start?: string | string[];
+  /** Return event(s) (default "purchase"). */
+  ret?: string | string[];
+}
+export interface Cohort {
+  cohort: string; start: string; size: number; counts: (number | null)[]; rates: (number | null)[];
+}
+export interface RetentionResult {
+  period: "day" | "week" | "month"; periods: number; data_end: string | null; n_customers: number;
+  cohorts: Cohort[]; average_rates: (number | null)[];
+}
+export interface KpiOptions {
+  /** Period start (RFC 3339 or Unix seconds), inclusive. */
+  start?: string | null;
+  /** Period end, exclusive. */
+  end?: string | null;
+}
+export interface Kpis {
+  start: string | null; end: string | null;
+  n_customers: number; n_buyers: number; n_repeat_buyers: number; n_orders: number; revenue: number;
+  conversion_rate: number | null; repeat_purchase_rate: number | null; aov: number | null;
+  revenue_per_customer: number | null; revenue_per_buyer: number | null;
+  orders_per_customer: number | null; orders_per_buyer: number | null;
+  active_start: number; active_end: number; new_customers: number; reactivated: number;
+  retained: number; churned: number; retention_rate: number | null; churn_rate: number | null;
+}
+"#;
+
+fn scores(v: JsValue) -> Result<Vec<u8>, JsValue> {
+    let json: serde_json::Value = if let Some(a) = v.dyn_ref::<js_sys::Float64Array>() {
+        serde_json::Value::Array(
+            a.to_vec()
+                .into_iter()
+                .map(serde_json::Value::from)
+                .collect(),
+        )
+    } else {
+        serde_wasm_bindgen::from_value(js_sys::Array::from(&v).into())
+            .map_err(|e| crate::convert::arg_err("scores", e))?
+    };
+    let numbers: Vec<Option<f64>> = from_json("scores", &json).map_err(js_err)?;
+    survey::scores_from_numbers(&numbers).map_err(js_err)
+}
+
+/// NPS of a list of 0-10 answers.
+#[wasm_bindgen(unchecked_return_type = "NpsResult")]
+pub fn nps(
+    #[wasm_bindgen(unchecked_param_type = "Scores")] scores_: JsValue,
+) -> Result<JsValue, JsValue> {
+    to_js(&survey::nps_scores(&scores(scores_)?).map_err(js_err)?)
+}
+
+/// CSAT of a list of 1-5 answers.
+#[wasm_bindgen(unchecked_return_type = "CsatResult")]
+pub fn csat(
+    #[wasm_bindgen(unchecked_param_type = "Scores")] scores_: JsValue,
+) -> Result<JsValue, JsValue> {
+    to_js(&survey::csat_scores(&scores(scores_)?).map_err(js_err)?)
+}
+
+/// CES of a list of 1-7 answers.
+#[wasm_bindgen(unchecked_return_type = "CesResult")]
+pub fn ces(
+    #[wasm_bindgen(unchecked_param_type = "Scores")] scores_: JsValue,
+) -> Result<JsValue, JsValue> {
+    to_js(&survey::ces_scores(&scores(scores_)?).map_err(js_err)?)
+}
+
+/// The NPS difference a - b with its z test.
+#[wasm_bindgen(js_name = npsDiff, unchecked_return_type = "NpsDiff")]
+pub fn nps_diff(
+    #[wasm_bindgen(unchecked_param_type = "Scores")] a: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Scores")] b: JsValue,
+) -> Result<JsValue, JsValue> {
+    let ra = survey::nps_scores(&scores(a)?).map_err(js_err)?;
+    let rb = survey::nps_scores(&scores(b)?).map_err(js_err)?;
+    to_js(&survey::nps_diff(&ra, &rb))
+}
+
+fn score_opts(opts: &JsValue) -> Result<ScoreOptions, JsValue> {
+    from_json("score options", &options(opts)?).map_err(js_err)
+}
+
+#[wasm_bindgen]
+impl Surveys {
+    /// The same responses joined to an event log: breakdowns by stage, channel or a property
+    /// (and touchpoints of responses that name none) come from the customers' journeys.
+    #[wasm_bindgen(js_name = withLog)]
+    pub fn with_log(&self, log: &EventLog) -> Surveys {
+        Surveys {
+            inner: self.inner.clone(),
+            log: Some(log.inner.clone()),
+        }
+    }
+
+    /// NPS overall and per group (`by`); see `withLog` for breakdowns that need the log.
+    #[wasm_bindgen(unchecked_return_type = "Breakdown<NpsResult>")]
+    pub fn nps(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "ScoreOptions")] opts: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let o = score_opts(&opts)?;
+        let log = self.log.as_deref();
+        to_js(&survey::nps(&self.inner, log, &o).map_err(js_err)?)
+    }
+
+    /// CSAT overall and per group.
+    #[wasm_bindgen(unchecked_return_type = "Breakdown<CsatResult>")]
+    pub fn csat(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "ScoreOptions")] opts: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let o = score_opts(&opts)?;
+        let log = self.log.as_deref();
+        to_js(&survey::csat(&self.inner, log, &o).map_err(js_err)?)
+    }
+
+    /// CES overall and per group.
+    #[wasm_bindgen(unchecked_return_type = "Breakdown<CesResult>")]
+    pub fn ces(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "ScoreOptions")] opts: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let o = score_opts(&opts)?;
+        let log = self.log.as_deref();
+        to_js(&survey::ces(&self.inner, log, &o).map_err(js_err)?)
+    }
+}
+
+#[wasm_bindgen]
+impl EventLog {
+    /// The cohort retention matrix.
+    #[wasm_bindgen(unchecked_return_type = "RetentionResult")]
+    pub fn retention(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "RetentionOptions")] opts: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let o: RetentionOptions =
+            from_json("retention options", &options(&opts)?).map_err(js_err)?;
+        to_js(&self.inner.retention(&o).map_err(js_err)?)
+    }
+
+    /// Business KPIs.
+    #[wasm_bindgen(unchecked_return_type = "Kpis")]
+    pub fn kpis(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "KpiOptions")] opts: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let o: KpiOptions = from_json("kpi options", &options(&opts)?).map_err(js_err)?;
+        to_js(&self.inner.kpis(&o).map_err(js_err)?)
+    }
+}
