@@ -17,6 +17,71 @@ fn peak_rss_mb() -> Option<f64> {
     Some(kb / 1024.0)
 }
 
+/// The best of `runs` timings of `f`, in seconds (the first run also warms caches).
+fn time<T>(runs: usize, mut f: impl FnMut() -> T) -> (f64, T) {
+    let mut best = f64::INFINITY;
+    let mut out = None;
+    for _ in 0..runs {
+        let t = Instant::now();
+        let r = f();
+        best = best.min(t.elapsed().as_secs_f64());
+        out = Some(r);
+    }
+    (best, out.expect("runs > 0"))
+}
+
+/// Times every metric on a loaded log (and its surveys file, `PATH` with `.surveys.csv`).
+fn metrics(path: &str) -> Result<(), Box<dyn std::error::Error>> {
+    use journey_core::metrics::attribution::{AttributionOptions, AttributionTableOptions, Model, PathTable};
+    use journey_core::metrics::retention::{KpiOptions, RetentionOptions};
+    use journey_core::metrics::survey::{self, ScoreOptions};
+
+    let opts = journey_core::LoadOptions::default();
+    let log = journey_core::read_events_path(path, &opts)?;
+    let spath = format!("{}.surveys.csv", path.trim_end_matches(".csv"));
+    let surveys = journey_core::read_surveys_path(&spath, &opts)?;
+    let mut out = serde_json::Map::new();
+    let mut record = |name: &str, secs: f64| {
+        println!("{name:<44} {secs:>9.4} s");
+        out.insert(name.to_string(), secs.into());
+    };
+    println!(
+        "log: {} events, {} customers, {} survey responses",
+        log.n_events(),
+        log.n_customers(),
+        surveys.len()
+    );
+
+    let (s, _) = time(3, || log.retention(&RetentionOptions::default()).unwrap());
+    record("retention (weekly cohorts)", s);
+    let (s, _) = time(3, || log.kpis(&KpiOptions::default()).unwrap());
+    record("kpis", s);
+    let by_tp = ScoreOptions { by: Some("touchpoint".into()) };
+    let (s, _) = time(3, || {
+        (
+            survey::nps(&surveys, Some(&log), &by_tp).unwrap(),
+            survey::csat(&surveys, Some(&log), &by_tp).unwrap(),
+            survey::ces(&surveys, Some(&log), &by_tp).unwrap(),
+        )
+    });
+    record("nps + csat + ces by touchpoint", s);
+
+    let (s, table) = time(3, || log.attribution_table(&AttributionTableOptions::default()).unwrap());
+    record("attribution_table (all seven models)", s);
+    let _ = table;
+    let (s, paths) = time(3, || {
+        PathTable::from_log(&log, &AttributionTableOptions::default().with_model(Model::Markov).path_options())
+            .unwrap()
+    });
+    record("aggregate channel paths", s);
+    let markov = AttributionOptions { model: Model::Markov, ..Default::default() };
+    let (s, _) = time(3, || paths.attribution(&markov).unwrap());
+    record("markov order 1 on aggregated paths", s);
+    println!("distinct channel paths: {}", paths.len());
+    println!("{}", serde_json::Value::Object(out));
+    Ok(())
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
@@ -66,7 +131,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 })
             );
         }
-        _ => return Err("usage: bench gen N PATH | bench load PATH".into()),
+        Some("metrics") => {
+            let path = args.get(1).ok_or("metrics PATH")?;
+            metrics(path)?;
+        }
+        _ => return Err("usage: bench gen N PATH | bench load PATH | bench metrics PATH".into()),
     }
     Ok(())
 }
