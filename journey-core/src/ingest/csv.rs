@@ -4,7 +4,7 @@
 
 use std::io::Read;
 
-use super::row::{header_names, EventSchema, SurveySchema};
+use super::row::{header_names, EventSchema, PieceBuilder, SurveySchema};
 use super::{read_all, ErrorSink, LoadOptions, LoadReport};
 use crate::error::{Error, Result};
 use crate::model::{csv_error, EventLog, EventLogBuilder, Surveys, SurveysBuilder};
@@ -168,9 +168,16 @@ fn parse_header(bytes: &[u8]) -> Result<Vec<String>> {
     Ok(rec.iter().map(str::to_string).collect())
 }
 
+/// Rows parsed from one piece: borrowing their strings from the input (fast path) or owning
+/// them (csv crate path).
+enum Rows<'a> {
+    Borrowed(PieceBuilder<'a>),
+    Owned(EventLogBuilder),
+}
+
 /// The outcome of parsing one piece.
-struct Piece {
-    builder: EventLogBuilder,
+struct Piece<'a> {
+    builder: Rows<'a>,
     rows: u64,
     /// Errors with line numbers local to the piece (first line = 1).
     errors: Vec<Error>,
@@ -178,7 +185,7 @@ struct Piece {
     newlines: u64,
 }
 
-fn parse_piece(bytes: &[u8], schema: &EventSchema, opts: &LoadOptions) -> Piece {
+fn parse_piece<'a>(bytes: &'a [u8], schema: &EventSchema, opts: &LoadOptions) -> Piece<'a> {
     // A bare CR ends a record for the csv crate; leave such rare input to it.
     let bare_cr = memchr::memchr_iter(b'\r', bytes).any(|i| bytes.get(i + 1) != Some(&b'\n'));
     if !bare_cr && memchr::memchr(b'"', bytes).is_none() {
@@ -190,21 +197,28 @@ fn parse_piece(bytes: &[u8], schema: &EventSchema, opts: &LoadOptions) -> Piece 
 /// The fast path for a piece without any quote character: records are lines and fields are
 /// separated by commas, exactly as the csv crate would read them (checked by a property test),
 /// without copying fields into a record buffer.
-fn parse_piece_unquoted(bytes: &[u8], schema: &EventSchema, opts: &LoadOptions) -> Piece {
+fn parse_piece_unquoted<'a>(
+    bytes: &'a [u8],
+    schema: &EventSchema,
+    opts: &LoadOptions,
+) -> Piece<'a> {
     let newlines = memchr::memchr_iter(b'\n', bytes).count();
     let mut piece = Piece {
-        builder: schema.builder(),
+        builder: Rows::Owned(EventLogBuilder::new()),
         rows: 0,
         errors: Vec::new(),
         skipped: 0,
         newlines: newlines as u64,
     };
-    piece.builder.reserve(newlines + 1);
+    let mut rows = PieceBuilder::new(schema.props.len(), newlines + 1);
     // Validating the piece as UTF-8 once is much cheaper than cell by cell.
     match std::str::from_utf8(bytes) {
-        Ok(text) => split_records(text, schema, opts, &mut piece, |r| r.split(',')),
-        Err(_) => split_records(bytes, schema, opts, &mut piece, |r| r.split(|&b| b == b',')),
+        Ok(text) => split_records(text, schema, opts, &mut piece, &mut rows, |r| r.split(',')),
+        Err(_) => split_records(bytes, schema, opts, &mut piece, &mut rows, |r| {
+            r.split(|&b| b == b',')
+        }),
     }
+    piece.builder = Rows::Borrowed(rows);
     piece
 }
 
@@ -236,7 +250,8 @@ fn split_records<'a, R: Record<'a>, I: Iterator<Item = R>>(
     text: R,
     schema: &EventSchema,
     opts: &LoadOptions,
-    piece: &mut Piece,
+    piece: &mut Piece<'a>,
+    rows: &mut PieceBuilder<'a>,
     fields_of: impl Fn(R) -> I,
 ) {
     let strict = opts.mode == super::Mode::Strict;
@@ -265,7 +280,7 @@ fn split_records<'a, R: Record<'a>, I: Iterator<Item = R>>(
                 message: format!("expected {n_cols} fields, found {}", fields.len()),
             })
         } else {
-            schema.push_row(&mut piece.builder, line, |i| fields.get(i).copied())
+            schema.push_row(rows, line, |i| fields.get(i).copied())
         };
         piece.rows += 1;
         if let Err(e) = row {
@@ -350,9 +365,10 @@ fn for_each_record(
     }
 }
 
-fn parse_piece_csv(bytes: &[u8], schema: &EventSchema, opts: &LoadOptions) -> Piece {
+fn parse_piece_csv<'a>(bytes: &'a [u8], schema: &EventSchema, opts: &LoadOptions) -> Piece<'a> {
+    let mut builder = schema.builder();
     let mut piece = Piece {
-        builder: schema.builder(),
+        builder: Rows::Owned(EventLogBuilder::new()),
         rows: 0,
         errors: Vec::new(),
         skipped: 0,
@@ -360,7 +376,7 @@ fn parse_piece_csv(bytes: &[u8], schema: &EventSchema, opts: &LoadOptions) -> Pi
     };
     let strict = opts.mode == super::Mode::Strict;
     for_each_record(bytes, 1, schema.names.len(), |line, rec| {
-        let row = rec.and_then(|rec| schema.push_row(&mut piece.builder, line, |i| rec.get(i)));
+        let row = rec.and_then(|rec| schema.push_row(&mut builder, line, |i| rec.get(i)));
         piece.rows += 1;
         if let Err(e) = row {
             piece.skipped += 1;
@@ -371,6 +387,7 @@ fn parse_piece_csv(bytes: &[u8], schema: &EventSchema, opts: &LoadOptions) -> Pi
         }
         true
     });
+    piece.builder = Rows::Owned(builder);
     piece
 }
 
@@ -406,7 +423,11 @@ fn threads() -> usize {
     }
 }
 
-fn parse_pieces(pieces: &[&[u8]], schema: &EventSchema, opts: &LoadOptions) -> Vec<Piece> {
+fn parse_pieces<'a>(
+    pieces: &[&'a [u8]],
+    schema: &EventSchema,
+    opts: &LoadOptions,
+) -> Vec<Piece<'a>> {
     #[cfg(feature = "parallel")]
     {
         use rayon::prelude::*;
@@ -462,7 +483,10 @@ pub fn read_events_csv(reader: impl Read, opts: &LoadOptions) -> Result<EventLog
             }
             sink.skipped += lenient_extra;
             line += piece.newlines;
-            builder.append(piece.builder);
+            match piece.builder {
+                Rows::Borrowed(rows) => builder.append_piece(rows),
+                Rows::Owned(rows) => builder.append(rows),
+            }
         }
     }
     let report = sink.report(rows);
@@ -522,10 +546,24 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    fn outcome(p: Piece) -> (Vec<crate::model::RawEvent>, u64, u64, Vec<String>) {
+    fn into_builder(rows: Rows<'_>, schema: &EventSchema) -> EventLogBuilder {
+        match rows {
+            Rows::Owned(b) => b,
+            Rows::Borrowed(p) => {
+                let mut b = schema.builder();
+                b.append_piece(p);
+                b
+            }
+        }
+    }
+
+    type Outcome = (Vec<crate::model::RawEvent>, u64, u64, Vec<String>);
+
+    fn outcome(p: Piece<'_>, schema: &EventSchema) -> Outcome {
         let errors = p.errors.iter().map(|e| e.to_string()).collect();
+        let b = into_builder(p.builder, schema);
         (
-            p.builder.build(None, &[]).rows().collect(),
+            b.build(None, &[]).rows().collect(),
             p.rows,
             p.skipped,
             errors,
@@ -555,8 +593,8 @@ mod tests {
                 &opts,
             ).unwrap();
             prop_assume!(memchr::memchr_iter(b'\r', body.as_bytes()).all(|i| body.as_bytes().get(i + 1) == Some(&b'\n')));
-            let fast = outcome(parse_piece_unquoted(body.as_bytes(), &schema, &opts));
-            let slow = outcome(parse_piece_csv(body.as_bytes(), &schema, &opts));
+            let fast = outcome(parse_piece_unquoted(body.as_bytes(), &schema, &opts), &schema);
+            let slow = outcome(parse_piece_csv(body.as_bytes(), &schema, &opts), &schema);
             prop_assert_eq!(fast, slow);
         }
     }
@@ -600,11 +638,13 @@ mod tests {
         let mut builder = schema.builder();
         let mut start = 0;
         for cut in boundaries(body.as_bytes(), 3) {
-            builder.append(parse_piece(&body.as_bytes()[start..cut], &schema, &opts).builder);
+            let piece = parse_piece(&body.as_bytes()[start..cut], &schema, &opts);
+            builder.append(into_builder(piece.builder, &schema));
             start = cut;
         }
-        builder.append(parse_piece(&body.as_bytes()[start..], &schema, &opts).builder);
-        let a = whole.builder.build(None, &[]);
+        let piece = parse_piece(&body.as_bytes()[start..], &schema, &opts);
+        builder.append(into_builder(piece.builder, &schema));
+        let a = into_builder(whole.builder, &schema).build(None, &[]);
         let b = builder.build(None, &[]);
         assert_eq!(a.rows().collect::<Vec<_>>(), b.rows().collect::<Vec<_>>());
         assert_eq!(a.touchpoints(), &["a", "b", "q,\nx"]);

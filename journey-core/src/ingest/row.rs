@@ -99,9 +99,9 @@ impl EventSchema {
 
     /// Reads one row into `b`. `get(i)` is the raw cell of column `i` (`None` if absent): bytes,
     /// or text already known to be UTF-8 (the fast path validates a whole piece at once).
-    pub(crate) fn push_row<'a, C: Cell<'a>>(
+    pub(crate) fn push_row<'a, C: Cell<'a>, S: RowSink<'a>>(
         &self,
-        b: &mut EventLogBuilder,
+        b: &mut S,
         line: u64,
         get: impl Fn(usize) -> Option<C>,
     ) -> Result<()> {
@@ -146,27 +146,174 @@ impl EventSchema {
         for (i, _) in &self.props {
             text(*i)?;
         }
-        let c = b.customer_id(customer);
-        let t = b.touchpoints.intern(tp);
+        let c = b.customer(customer);
+        let t = b.touchpoint(tp);
         let ch = if channel.is_empty() {
             NO_ID
         } else {
-            b.channels.intern(channel)
+            b.channel(channel)
         };
         let st = if stage.is_empty() {
             NO_ID
         } else {
-            b.stages.intern(stage)
+            b.stage(stage)
         };
         b.push_ids(c, ts, t, ch, st, value);
         for (k, (i, _)) in self.props.iter().enumerate() {
             let v = text(*i)?;
             if !v.is_empty() {
-                let id = b.prop_values[k].intern(v);
-                *b.props[k].last_mut().expect("row pushed") = id;
+                b.set_property(k, v);
             }
         }
         Ok(())
+    }
+}
+
+/// Where a row's interned values go: the owning [`EventLogBuilder`], or a [`PieceBuilder`]
+/// that borrows its strings from the input buffer.
+pub(crate) trait RowSink<'a> {
+    fn customer(&mut self, s: &'a str) -> u32;
+    fn touchpoint(&mut self, s: &'a str) -> u32;
+    fn channel(&mut self, s: &'a str) -> u32;
+    fn stage(&mut self, s: &'a str) -> u32;
+    fn push_ids(&mut self, c: u32, ts: i64, tp: u32, ch: u32, st: u32, value: f64);
+    /// Sets property `k` of the last pushed row.
+    fn set_property(&mut self, k: usize, v: &'a str);
+}
+
+impl<'a> RowSink<'a> for EventLogBuilder {
+    fn customer(&mut self, s: &'a str) -> u32 {
+        self.customer_id(s)
+    }
+    fn touchpoint(&mut self, s: &'a str) -> u32 {
+        self.touchpoints.intern(s)
+    }
+    fn channel(&mut self, s: &'a str) -> u32 {
+        self.channels.intern(s)
+    }
+    fn stage(&mut self, s: &'a str) -> u32 {
+        self.stages.intern(s)
+    }
+    fn push_ids(&mut self, c: u32, ts: i64, tp: u32, ch: u32, st: u32, value: f64) {
+        EventLogBuilder::push_ids(self, c, ts, tp, ch, st, value)
+    }
+    fn set_property(&mut self, k: usize, v: &'a str) {
+        let id = self.prop_values[k].intern(v);
+        *self.props[k].last_mut().expect("row pushed") = id;
+    }
+}
+
+/// Strings interned by reference into the input buffer: parsing a piece allocates nothing per
+/// distinct string; the strings are copied once, when the piece is merged into the log.
+#[derive(Debug, Default)]
+pub(crate) struct LocalInterner<'a> {
+    pub names: Vec<&'a str>,
+    index: rustc_hash::FxHashMap<&'a str, u32>,
+    last: Option<(&'a str, u32)>,
+}
+
+impl<'a> LocalInterner<'a> {
+    fn intern(&mut self, s: &'a str) -> u32 {
+        if let Some((l, id)) = self.last {
+            if l == s {
+                return id;
+            }
+        }
+        let next = self.names.len() as u32;
+        let id = *self.index.entry(s).or_insert(next);
+        if id == next {
+            self.names.push(s);
+        }
+        self.last = Some((s, id));
+        id
+    }
+}
+
+/// The columns of one parsed piece, with strings borrowed from the input.
+#[derive(Debug, Default)]
+pub(crate) struct PieceBuilder<'a> {
+    pub customers: LocalInterner<'a>,
+    pub touchpoints: LocalInterner<'a>,
+    pub channels: LocalInterner<'a>,
+    pub stages: LocalInterner<'a>,
+    pub prop_values: Vec<LocalInterner<'a>>,
+    pub cust: Vec<u32>,
+    pub ts: Vec<i64>,
+    pub tp: Vec<u32>,
+    pub ch: Vec<u32>,
+    pub st: Vec<u32>,
+    pub value: Vec<f64>,
+    pub props: Vec<Vec<u32>>,
+}
+
+impl<'a> PieceBuilder<'a> {
+    pub(crate) fn new(n_props: usize, capacity: usize) -> Self {
+        PieceBuilder {
+            prop_values: (0..n_props).map(|_| LocalInterner::default()).collect(),
+            cust: Vec::with_capacity(capacity),
+            ts: Vec::with_capacity(capacity),
+            tp: Vec::with_capacity(capacity),
+            ch: Vec::with_capacity(capacity),
+            st: Vec::with_capacity(capacity),
+            value: Vec::with_capacity(capacity),
+            props: (0..n_props).map(|_| Vec::with_capacity(capacity)).collect(),
+            ..Default::default()
+        }
+    }
+}
+
+impl<'a> RowSink<'a> for PieceBuilder<'a> {
+    fn customer(&mut self, s: &'a str) -> u32 {
+        self.customers.intern(s)
+    }
+    fn touchpoint(&mut self, s: &'a str) -> u32 {
+        self.touchpoints.intern(s)
+    }
+    fn channel(&mut self, s: &'a str) -> u32 {
+        self.channels.intern(s)
+    }
+    fn stage(&mut self, s: &'a str) -> u32 {
+        self.stages.intern(s)
+    }
+    fn push_ids(&mut self, c: u32, ts: i64, tp: u32, ch: u32, st: u32, value: f64) {
+        self.cust.push(c);
+        self.ts.push(ts);
+        self.tp.push(tp);
+        self.ch.push(ch);
+        self.st.push(st);
+        self.value.push(value);
+        for p in &mut self.props {
+            p.push(NO_ID);
+        }
+    }
+    fn set_property(&mut self, k: usize, v: &'a str) {
+        let id = self.prop_values[k].intern(v);
+        *self.props[k].last_mut().expect("row pushed") = id;
+    }
+}
+
+impl EventLogBuilder {
+    /// Appends a parsed piece (its rows after the rows already here), interning its strings.
+    pub(crate) fn append_piece(&mut self, p: PieceBuilder<'_>) {
+        fn remap(into: &mut crate::model::Interner, from: &LocalInterner<'_>) -> Vec<u32> {
+            from.names.iter().map(|s| into.intern(s)).collect()
+        }
+        let cm = remap(&mut self.customers, &p.customers);
+        let tm = remap(&mut self.touchpoints, &p.touchpoints);
+        let hm = remap(&mut self.channels, &p.channels);
+        let sm = remap(&mut self.stages, &p.stages);
+        let map = |m: &[u32], id: u32| if id == NO_ID { NO_ID } else { m[id as usize] };
+        self.cust.extend(p.cust.iter().map(|&c| cm[c as usize]));
+        self.tp.extend(p.tp.iter().map(|&t| tm[t as usize]));
+        self.ch.extend(p.ch.iter().map(|&h| map(&hm, h)));
+        self.st.extend(p.st.iter().map(|&s| map(&sm, s)));
+        self.ts.extend_from_slice(&p.ts);
+        self.value.extend_from_slice(&p.value);
+        for (k, (col, vals)) in p.props.iter().zip(&p.prop_values).enumerate() {
+            let pm = remap(&mut self.prop_values[k], vals);
+            self.props[k].extend(col.iter().map(|&v| map(&pm, v)));
+        }
+        self.last_customer = 0;
     }
 }
 
