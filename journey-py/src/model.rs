@@ -3,7 +3,6 @@
 use std::sync::Arc;
 
 use journey_core as core;
-use journey_core::time::format_us;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyTuple};
 use serde_json::{json, Value};
@@ -175,32 +174,11 @@ impl PyEventLog {
     /// One customer's events in order, as dicts (timestamp, touchpoint, channel, stage, value,
     /// and properties). Raises KeyError for an unknown customer.
     fn journey<'py>(&self, py: Python<'py>, customer_id: &str) -> PyResult<Bound<'py, PyAny>> {
-        let log = &self.inner;
-        let j = log
-            .journey_of(customer_id)
+        let events = self
+            .inner
+            .events_of(customer_id)
             .ok_or_else(|| pyo3::exceptions::PyKeyError::new_err(customer_id.to_string()))?;
-        let events: Vec<Value> = j
-            .range()
-            .map(|i| {
-                let mut e = json!({
-                    "timestamp": format_us(log.timestamps()[i]),
-                    "touchpoint": log.touchpoint_name(log.touchpoint_ids()[i]),
-                    "channel": log.channel_name(log.channel_ids()[i]),
-                    "stage": log.stage_of(i),
-                    "value": Some(log.values()[i]).filter(|v| !v.is_nan()),
-                });
-                for p in log.properties() {
-                    let id = p.ids[i];
-                    e[&p.name] = if id == core::model::NO_ID {
-                        Value::Null
-                    } else {
-                        json!(p.values.name(id))
-                    };
-                }
-                e
-            })
-            .collect();
-        to_py(py, &Value::Array(events))
+        to_py(py, &json!(events))
     }
 
     /// Headline figures: events, customers, touchpoints, channels, conversions, revenue, span.

@@ -3,8 +3,6 @@
 use std::rc::Rc;
 
 use journey_core as core;
-use journey_core::time::format_us;
-use serde_json::{json, Value};
 use wasm_bindgen::prelude::*;
 
 use crate::convert::{js_err, options, to_js};
@@ -169,32 +167,10 @@ impl EventLog {
     /// One customer's events in order (undefined for an unknown customer).
     #[wasm_bindgen(unchecked_return_type = "JourneyEvent[] | undefined")]
     pub fn journey(&self, customer_id: &str) -> Result<JsValue, JsValue> {
-        let log = &self.inner;
-        let Some(j) = log.journey_of(customer_id) else {
-            return Ok(JsValue::UNDEFINED);
-        };
-        let events: Vec<Value> = j
-            .range()
-            .map(|i| {
-                let mut e = json!({
-                    "timestamp": format_us(log.timestamps()[i]),
-                    "touchpoint": log.touchpoint_name(log.touchpoint_ids()[i]),
-                    "channel": log.channel_name(log.channel_ids()[i]),
-                    "stage": log.stage_of(i),
-                    "value": Some(log.values()[i]).filter(|v| !v.is_nan()),
-                });
-                for p in log.properties() {
-                    let id = p.ids[i];
-                    e[&p.name] = if id == core::model::NO_ID {
-                        Value::Null
-                    } else {
-                        json!(p.values.name(id))
-                    };
-                }
-                e
-            })
-            .collect();
-        to_js(&events)
+        match self.inner.events_of(customer_id) {
+            Some(events) => to_js(&events),
+            None => Ok(JsValue::UNDEFINED),
+        }
     }
 
     /// Headline figures.

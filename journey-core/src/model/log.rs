@@ -475,6 +475,25 @@ fn sort_within_customers(order: &mut [u32], offsets: &[usize], ts: &[i64]) {
     }
 }
 
+/// One event in its canonical JSON shape, as the bindings show a journey: timestamp (RFC 3339,
+/// UTC), touchpoint, channel, stage, value, and each property column as a field of its own.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EventRecord {
+    /// RFC 3339, UTC.
+    pub timestamp: String,
+    /// Touchpoint name.
+    pub touchpoint: String,
+    /// Channel name.
+    pub channel: String,
+    /// Stage name, if any.
+    pub stage: Option<String>,
+    /// Conversion value, if any.
+    pub value: Option<f64>,
+    /// Property columns (`None` when blank).
+    #[serde(flatten)]
+    pub properties: std::collections::BTreeMap<String, Option<String>>,
+}
+
 /// Sizes of the log, as reported by [`EventLog::summary`].
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LogSummary {
@@ -660,6 +679,31 @@ impl EventLog {
                 .iter()
                 .map(|p| p.values.string_bytes())
                 .sum::<usize>()
+    }
+
+    /// A customer's events as records, in journey order (`None` for an unknown customer).
+    pub fn events_of(&self, customer_id: &str) -> Option<Vec<EventRecord>> {
+        let j = self.journey_of(customer_id)?;
+        Some(
+            j.range()
+                .map(|i| EventRecord {
+                    timestamp: crate::time::format_us(self.ts[i]),
+                    touchpoint: self.touchpoints.name(self.touchpoint[i]).to_string(),
+                    channel: self.channels.name(self.channel[i]).to_string(),
+                    stage: self.stage_of(i).map(str::to_string),
+                    value: (!self.value[i].is_nan()).then_some(self.value[i]),
+                    properties: self
+                        .properties
+                        .iter()
+                        .map(|p| {
+                            let id = p.ids[i];
+                            let v = (id != NO_ID).then(|| p.values.name(id).to_string());
+                            (p.name.clone(), v)
+                        })
+                        .collect(),
+                })
+                .collect(),
+        )
     }
 
     /// Headline sizes.

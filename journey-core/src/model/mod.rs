@@ -10,7 +10,9 @@ mod survey;
 mod touchpoint;
 
 pub use interner::Interner;
-pub use log::{EventLog, EventLogBuilder, Journey, PropertyColumn, RawEvent, NO_ID};
+pub use log::{
+    EventLog, EventLogBuilder, EventRecord, Journey, LogSummary, PropertyColumn, RawEvent, NO_ID,
+};
 pub use map::{JourneyMap, Step, MAP_FORMAT};
 pub use persona::Persona;
 pub use stage::{Stage, DEFAULT_STAGES};
