@@ -1,2 +1,6 @@
 //! The metrics. Each submodule is one family, defined in `docs/metrics.md`.
+pub mod distribution;
+pub(crate) mod fold;
+pub mod funnel;
 pub mod paths;
+pub mod sessions;
