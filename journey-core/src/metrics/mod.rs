@@ -2,5 +2,7 @@
 pub mod distribution;
 pub(crate) mod fold;
 pub mod funnel;
+pub mod graph;
+pub mod path_stats;
 pub mod paths;
 pub mod sessions;

@@ -284,3 +284,56 @@ impl EventLog {
         sessions(self, opts)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{read_events_csv, LoadOptions};
+
+    #[test]
+    fn known_answers() {
+        // a: [0 600 2400] (a 30 min gap stays in the session), [10000], then 8 days later
+        // [701200 701260]; b: [0].
+        let csv = "customer_id,timestamp,touchpoint\n\
+            a,0,ad\na,600,site\na,2400,site\na,10000,email\na,701200,purchase\na,701260,email\n\
+            b,0,site\n";
+        let log = read_events_csv(csv.as_bytes(), &LoadOptions::default()).unwrap();
+        let s = sessions(
+            &log,
+            &SessionOptions {
+                per_customer: true,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert_eq!((s.n_sessions, s.sessions_per_customer), (4, Some(2.0)));
+        // Durations 2400, 0, 60, 0: median 30, mean 615, p90 = 60 + 0.7 * 2340 = 1698.
+        let d = &s.session_duration_s;
+        assert_eq!((d.median, d.mean), (Some(30.0), Some(615.0)));
+        assert!((d.p90.unwrap() - 1698.0).abs() < 1e-9);
+        // Events per session 3, 1, 2, 1.
+        assert_eq!(s.events_per_session.median, Some(1.5));
+        assert_eq!(s.events_per_session.mean, Some(1.75));
+        assert_eq!(
+            (s.n_inactivity_periods, s.customers_with_inactivity),
+            (1, 1)
+        );
+        assert_eq!(s.inactivity_duration_s.max, Some(691_200.0));
+        assert_eq!(
+            s.inactivity_transitions,
+            [GapTransitionRow {
+                before: "email".into(),
+                after: "purchase".into(),
+                count: 1
+            }]
+        );
+        assert_eq!(s.inactivity_touchpoints.len(), 2);
+        let rows = s.customers.unwrap();
+        assert_eq!(rows[0].n_sessions, 3);
+        assert_eq!(rows[0].mean_session_duration_s, 820.0); // (2400 + 0 + 60) / 3
+        assert_eq!(rows[0].longest_gap_s, Some(691_200.0));
+        assert_eq!(rows[1].longest_gap_s, None);
+        let e = sessions(&EventLog::empty(), &SessionOptions::default()).unwrap();
+        assert_eq!((e.n_sessions, e.sessions_per_customer), (0, None));
+    }
+}

@@ -1,1 +1,2 @@
 //! Rendering: SVG pictures and text graph formats.
+pub mod text;
