@@ -66,17 +66,91 @@ pub const DURATION_EDGES_S: [f64; 17] = [
 /// Counts get one bin per integer `0..COUNT_BINS`, then an open bin.
 pub const COUNT_BINS: usize = 20;
 
-/// The `q` quantile of `v` (interpolated), reordering `v`. `v` must not be empty.
-fn quantile_i64(v: &mut [i64], q: f64) -> f64 {
-    let h = (v.len() - 1) as f64 * q;
-    let lo = h.floor() as usize;
-    let frac = h - lo as f64;
-    let (_, &mut a, right) = v.select_nth_unstable(lo);
-    if frac == 0.0 || right.is_empty() {
-        return a as f64;
+/// The interpolated quantiles `qs` (ascending) of `v`, reordering `v`. `v` must not be empty.
+/// Each selection works on the part right of the previous one, so two quantiles cost about
+/// one and a half passes.
+fn quantiles_i64(v: &mut [i64], qs: &[f64]) -> Vec<f64> {
+    let n = v.len();
+    let mut out = Vec::with_capacity(qs.len());
+    // Everything left of `from` is <= everything from `from` on.
+    let mut from = 0;
+    for &q in qs {
+        let h = (n - 1) as f64 * q;
+        let lo = h.floor() as usize;
+        let frac = h - lo as f64;
+        let a = if lo >= from {
+            *v[from..].select_nth_unstable(lo - from).1
+        } else {
+            v[lo]
+        };
+        from = from.max(lo + 1);
+        let x = if frac == 0.0 || lo + 1 >= n {
+            a as f64
+        } else {
+            let b = *v[lo + 1..].iter().min().expect("not empty");
+            a as f64 + frac * (b - a) as f64
+        };
+        out.push(x);
     }
-    let b = *right.iter().min().expect("not empty");
-    a as f64 + frac * (b - a) as f64
+    out
+}
+
+/// A sample of durations (microseconds) collected in parallel: each thread's values stay in
+/// their own vector until the end, so merging costs nothing; the exact sum rides along.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Samples {
+    cur: Vec<i64>,
+    parts: Vec<Vec<i64>>,
+    sum: i128,
+    len: usize,
+}
+
+impl Samples {
+    pub(crate) fn push(&mut self, x: i64) {
+        self.cur.push(x);
+        self.sum += x as i128;
+        self.len += 1;
+    }
+    pub(crate) fn merge(&mut self, b: Samples) {
+        if !b.cur.is_empty() {
+            self.parts.push(b.cur);
+        }
+        self.parts
+            .extend(b.parts.into_iter().filter(|p| !p.is_empty()));
+        self.sum += b.sum;
+        self.len += b.len;
+    }
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+    #[cfg(test)]
+    pub(crate) fn sum(&self) -> i128 {
+        self.sum
+    }
+    /// All values in one vector (the largest part is reused).
+    pub(crate) fn into_vec(mut self) -> Vec<i64> {
+        self.parts.push(std::mem::take(&mut self.cur));
+        let big = (0..self.parts.len())
+            .max_by_key(|&i| self.parts[i].len())
+            .expect("one part");
+        let mut v = self.parts.swap_remove(big);
+        v.reserve(self.len - v.len());
+        for p in &self.parts {
+            v.extend_from_slice(p);
+        }
+        v
+    }
+    /// Median in seconds, `None` when empty.
+    pub(crate) fn median_s(self) -> Option<f64> {
+        (self.len > 0).then(|| {
+            let mut v = self.into_vec();
+            quantiles_i64(&mut v, &[0.5])[0] / US_PER_SEC as f64
+        })
+    }
+    /// Mean in seconds, `None` when empty.
+    pub(crate) fn mean_s(&self) -> Option<f64> {
+        mean_s(self.len as u64, self.sum)
+    }
 }
 
 impl Distribution {
@@ -101,25 +175,32 @@ impl Distribution {
             return Self::empty(edges);
         }
         let s = US_PER_SEC as f64;
-        let sum: i128 = v.iter().map(|&x| x as i128).sum();
-        let mut counts = vec![0u64; edges.len()];
         let edges_us: Vec<i64> = edges.iter().map(|e| (*e as i64) * US_PER_SEC).collect();
+        let mut counts = vec![0u64; edges.len()];
+        let (mut sum, mut min, mut max) = (0i128, i64::MAX, i64::MIN);
         for &x in v.iter() {
-            // Index of the last edge <= x (durations are never negative here; clamp anyway).
+            sum += x as i128;
+            min = min.min(x);
+            max = max.max(x);
+            // Index of the last edge <= x (durations are never negative; clamp anyway).
             let k = edges_us.partition_point(|&e| e <= x).max(1) - 1;
             counts[k] += 1;
         }
-        let min = *v.iter().min().expect("not empty");
-        let max = *v.iter().max().expect("not empty");
+        let q = quantiles_i64(v, &[0.5, 0.9]);
         Distribution {
             n: v.len() as u64,
             mean: Some(sum as f64 / v.len() as f64 / s),
-            median: Some(quantile_i64(v, 0.5) / s),
-            p90: Some(quantile_i64(v, 0.9) / s),
+            median: Some(q[0] / s),
+            p90: Some(q[1] / s),
             min: Some(min as f64 / s),
             max: Some(max as f64 / s),
             histogram: bins(edges, &counts),
         }
+    }
+
+    /// Summary of a [`Samples`] of durations.
+    pub(crate) fn of_samples(s: Samples) -> Self {
+        Self::of_durations_us(&mut s.into_vec())
     }
 
     /// Summary of non-negative integers given as `counts[x]` = how many times `x` occurs.
@@ -201,11 +282,6 @@ pub(crate) fn add_counts(a: &mut Vec<u64>, b: &[u64]) {
     }
 }
 
-/// Median of durations in microseconds, in seconds (interpolated); `None` when empty.
-pub(crate) fn median_s(v: &mut [i64]) -> Option<f64> {
-    (!v.is_empty()).then(|| quantile_i64(v, 0.5) / US_PER_SEC as f64)
-}
-
 /// Mean of durations given by their count and exact sum in microseconds, in seconds.
 pub(crate) fn mean_s(n: u64, sum_us: i128) -> Option<f64> {
     (n > 0).then(|| sum_us as f64 / n as f64 / US_PER_SEC as f64)
@@ -244,6 +320,47 @@ mod tests {
         let d = Distribution::of_counts(&big);
         assert_eq!(d.histogram[COUNT_BINS].count, 3);
         assert_eq!(d.histogram[COUNT_BINS].lo, 20.0);
+    }
+
+    #[test]
+    fn quantiles_agree_with_sorting() {
+        let mut x: u64 = 7;
+        for n in 1..60 {
+            let v: Vec<i64> = (0..n)
+                .map(|_| {
+                    x = x
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
+                    (x >> 58) as i64
+                })
+                .collect();
+            let mut sorted = v.clone();
+            sorted.sort();
+            let q = |q: f64| {
+                let h = (n - 1) as f64 * q;
+                let lo = h.floor() as usize;
+                let hi = (lo + 1).min(n - 1);
+                sorted[lo] as f64 + (h - lo as f64) * (sorted[hi] - sorted[lo]) as f64
+            };
+            let mut w = v.clone();
+            let got = quantiles_i64(&mut w, &[0.1, 0.5, 0.5, 0.9, 1.0]);
+            assert_eq!(got, [q(0.1), q(0.5), q(0.5), q(0.9), q(1.0)], "{v:?}");
+            let mut s = Samples::default();
+            let mut t = Samples::default();
+            for (i, &x) in v.iter().enumerate() {
+                if i % 3 == 0 {
+                    s.push(x)
+                } else {
+                    t.push(x)
+                }
+            }
+            s.merge(t);
+            assert_eq!(s.len(), v.len());
+            assert_eq!(s.sum(), v.iter().map(|&x| x as i128).sum::<i128>());
+            let mut all = s.into_vec();
+            all.sort();
+            assert_eq!(all, sorted);
+        }
     }
 
     #[test]

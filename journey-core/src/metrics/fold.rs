@@ -15,11 +15,15 @@ where
     M: Fn(A, A) -> A + Sync + Send,
 {
     use rayon::prelude::*;
-    (0..n as u32)
+    // Fold over chunks of customers: the accumulator moves once per chunk, not per customer.
+    const CHUNK: usize = 1024;
+    (0..n.div_ceil(CHUNK))
         .into_par_iter()
-        .with_min_len(2048)
-        .fold(&init, |mut acc, c| {
-            step(&mut acc, c);
+        .with_min_len(4)
+        .fold(&init, |mut acc, k| {
+            for c in k * CHUNK..((k + 1) * CHUNK).min(n) {
+                step(&mut acc, c as u32);
+            }
             acc
         })
         .reduce(&init, &merge)
@@ -39,4 +43,32 @@ where
         step(&mut acc, c);
     }
     acc
+}
+
+/// Maps the items of `v` in parallel (in order), where the `parallel` feature is on.
+#[cfg(feature = "parallel")]
+pub(crate) fn map_vec<T: Send, U: Send>(v: Vec<T>, f: impl Fn(T) -> U + Sync + Send) -> Vec<U> {
+    use rayon::prelude::*;
+    v.into_par_iter().map(f).collect()
+}
+
+/// Sequential twin of [`map_vec`].
+#[cfg(not(feature = "parallel"))]
+pub(crate) fn map_vec<T, U>(v: Vec<T>, f: impl Fn(T) -> U) -> Vec<U> {
+    v.into_iter().map(f).collect()
+}
+
+/// Runs two closures, in parallel where the `parallel` feature is on.
+#[cfg(feature = "parallel")]
+pub(crate) fn join<A: Send, B: Send>(
+    a: impl FnOnce() -> A + Send,
+    b: impl FnOnce() -> B + Send,
+) -> (A, B) {
+    rayon::join(a, b)
+}
+
+/// Sequential twin of [`join`].
+#[cfg(not(feature = "parallel"))]
+pub(crate) fn join<A, B>(a: impl FnOnce() -> A, b: impl FnOnce() -> B) -> (A, B) {
+    (a(), b())
 }

@@ -20,7 +20,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::distribution::{mean_s, median_s};
+use super::distribution::Samples;
 use super::fold::fold_customers;
 use crate::error::{Error, Result};
 use crate::model::{EventLog, NO_ID};
@@ -362,7 +362,9 @@ impl Matcher {
             }
             let a = from.unwrap_or(1);
             let b = to.unwrap_or(k);
-            if a < 1 || b > k || a >= b {
+            let explicit = from.is_some() || to.is_some();
+            // A default exclusion on a one-step funnel has nothing to be between: no effect.
+            if (a < 1 || b > k || a >= b) && (explicit || k > 1) {
                 return Err(Error::argument(
                     "exclude",
                     format!("steps {a} to {b}: need 1 <= from_step < to_step <= {k}"),
@@ -634,8 +636,7 @@ impl Matcher {
 #[derive(Debug, Clone)]
 struct GroupAcc {
     reached: Vec<u64>,
-    deltas: Vec<Vec<i64>>,
-    sums: Vec<i128>,
+    deltas: Vec<Samples>,
     dropped: Vec<Vec<u32>>,
 }
 
@@ -643,17 +644,17 @@ impl GroupAcc {
     fn new(k: usize) -> Self {
         GroupAcc {
             reached: vec![0; k],
-            deltas: vec![Vec::new(); k],
-            sums: vec![0; k],
+            deltas: vec![Samples::default(); k],
             dropped: vec![Vec::new(); k],
         }
     }
     fn merge(&mut self, b: GroupAcc) {
-        for j in 0..self.reached.len() {
+        let deltas = b.deltas.into_iter();
+        let dropped = b.dropped.into_iter();
+        for (j, (d, x)) in deltas.zip(dropped).enumerate() {
             self.reached[j] += b.reached[j];
-            self.deltas[j].extend_from_slice(&b.deltas[j]);
-            self.sums[j] += b.sums[j];
-            self.dropped[j].extend_from_slice(&b.dropped[j]);
+            self.deltas[j].merge(d);
+            self.dropped[j].extend_from_slice(&x);
         }
     }
 }
@@ -733,9 +734,7 @@ pub fn funnel(log: &EventLog, opts: &FunnelOptions) -> Result<FunnelResult> {
             for j in 0..m {
                 ga.reached[j] += 1;
                 if j > 0 {
-                    let d = best[j] - best[j - 1];
-                    ga.deltas[j].push(d);
-                    ga.sums[j] += d as i128;
+                    ga.deltas[j].push(best[j] - best[j - 1]);
                 }
             }
             if opts.dropped_ids && m < k {
@@ -766,8 +765,7 @@ pub fn funnel(log: &EventLog, opts: &FunnelOptions) -> Result<FunnelResult> {
                 }
                 Breakdown::None => unreachable!("checked"),
             };
-            let mut copy = ga.clone();
-            let steps = rows(log, opts, &mut copy);
+            let steps = rows(log, opts, ga.clone());
             groups.push(FunnelGroup {
                 value,
                 conversion: conversion(&steps),
@@ -776,7 +774,7 @@ pub fn funnel(log: &EventLog, opts: &FunnelOptions) -> Result<FunnelResult> {
         }
         total.merge(ga);
     }
-    let steps = rows(log, opts, &mut total);
+    let steps = rows(log, opts, total);
     Ok(FunnelResult {
         mode: opts.mode,
         window_s: opts.window.as_secs_f64(),
@@ -798,14 +796,17 @@ fn ratio(a: u64, b: u64) -> Option<f64> {
     (b > 0).then(|| a as f64 / b as f64)
 }
 
-fn rows(log: &EventLog, opts: &FunnelOptions, ga: &mut GroupAcc) -> Vec<FunnelStepRow> {
+fn rows(log: &EventLog, opts: &FunnelOptions, ga: GroupAcc) -> Vec<FunnelStepRow> {
     let first = ga.reached[0];
-    (0..ga.reached.len())
-        .map(|j| {
-            let here = ga.reached[j];
-            let prev = (j > 0).then(|| ga.reached[j - 1]);
+    let reached = &ga.reached;
+    ga.deltas
+        .into_iter()
+        .zip(ga.dropped)
+        .enumerate()
+        .map(|(j, (deltas, mut ids))| {
+            let here = reached[j];
+            let prev = (j > 0).then(|| reached[j - 1]);
             let dropped_ids = opts.dropped_ids.then(|| {
-                let ids = &mut ga.dropped[j];
                 ids.sort_unstable();
                 ids.iter()
                     .map(|&c| log.customer_ids()[c as usize].clone())
@@ -820,8 +821,8 @@ fn rows(log: &EventLog, opts: &FunnelOptions, ga: &mut GroupAcc) -> Vec<FunnelSt
                 conversion_from_previous: prev.and_then(|p| ratio(here, p)),
                 dropped: prev.map_or(0, |p| p - here),
                 drop_off: prev.and_then(|p| ratio(here, p)).map(|r| 1.0 - r),
-                median_time_from_previous_s: median_s(&mut ga.deltas[j]),
-                mean_time_from_previous_s: mean_s(ga.deltas[j].len() as u64, ga.sums[j]),
+                mean_time_from_previous_s: deltas.mean_s(),
+                median_time_from_previous_s: deltas.median_s(),
                 dropped_ids,
             }
         })

@@ -17,8 +17,8 @@ use petgraph::Direction;
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
-use super::distribution::{mean_s, median_s};
-use super::fold::fold_customers;
+use super::distribution::Samples;
+use super::fold::{fold_customers, map_vec};
 use super::paths::Level;
 use crate::error::{Error, Result};
 use crate::model::EventLog;
@@ -220,8 +220,7 @@ struct EdgeAcc {
     count: u64,
     customers: u64,
     last_customer: u32,
-    times: Vec<i64>,
-    sum: i128,
+    times: Samples,
 }
 
 /// Edge slots by key `source * m + target`: a dense table for small graphs, else a hash map.
@@ -275,8 +274,7 @@ impl Acc {
                 count: 0,
                 customers: 0,
                 last_customer: u32::MAX,
-                times: Vec::new(),
-                sum: 0,
+                times: Samples::default(),
             });
         }
         s as usize
@@ -292,7 +290,6 @@ impl Acc {
         }
         if let Some(dt) = dt {
             e.times.push(dt);
-            e.sum += dt as i128;
         }
         self.visits[b] += 1;
         if self.node_last[b] != c {
@@ -307,8 +304,7 @@ impl Acc {
             let x = &mut self.edges[s];
             x.count += e.count;
             x.customers += e.customers;
-            x.times.extend_from_slice(&e.times);
-            x.sum += e.sum;
+            x.times.merge(e.times);
         }
         for i in 0..self.visits.len() {
             self.visits[i] += b.visits[i];
@@ -410,19 +406,21 @@ pub fn transition_graph(log: &EventLog, opts: &TransitionGraphOptions) -> Result
         out[(e.key / m as u64) as usize] += e.count;
     }
     edges.sort_unstable_by_key(|e| e.key);
-    for mut e in edges {
-        let (a, b) = ((e.key / m as u64) as usize, (e.key % m as u64) as usize);
-        graph.add_edge(
-            index[a],
-            index[b],
-            Edge {
-                count: e.count,
-                customers: e.customers,
-                probability: e.count as f64 / out[a] as f64,
-                median_time_s: median_s(&mut e.times),
-                mean_time_s: mean_s(e.times.len() as u64, e.sum),
-            },
-        );
+    // Medians by selection, one edge per task.
+    let weights = map_vec(edges, |e| {
+        let a = (e.key / m as u64) as usize;
+        let edge = Edge {
+            count: e.count,
+            customers: e.customers,
+            probability: e.count as f64 / out[a] as f64,
+            mean_time_s: e.times.mean_s(),
+            median_time_s: e.times.median_s(),
+        };
+        (e.key, edge)
+    });
+    for (key, edge) in weights {
+        let (a, b) = ((key / m as u64) as usize, (key % m as u64) as usize);
+        graph.add_edge(index[a], index[b], edge);
     }
     Ok(TransitionGraph {
         level: opts.level,

@@ -187,11 +187,9 @@ pub struct TouchLiftRow {
     pub lift: Option<f64>,
 }
 
-/// Statistics of the conversion paths of a log.
+/// Touchpoints before conversion and time to convert, overall and by first-touch channel.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct PathStatsResult {
-    /// Level of variants and touches.
-    pub level: Level,
+pub struct ConversionStats {
     /// Number of paths.
     pub n_paths: u64,
     /// Number of converting paths.
@@ -205,6 +203,17 @@ pub struct PathStatsResult {
     pub time_to_convert_s: Distribution,
     /// The same by the channel of the path's first touch, by channel name (`None` last).
     pub by_first_touch_channel: Vec<FirstTouchRow>,
+}
+
+/// Statistics of the conversion paths of a log. Serialises flat: the fields of
+/// [`ConversionStats`] next to `level`, `n_variants`, `variants` and `touches`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PathStatsResult {
+    /// Level of variants and touches.
+    pub level: Level,
+    /// Touchpoints before conversion and time to convert.
+    #[serde(flatten)]
+    pub conversion: ConversionStats,
     /// Number of distinct variants.
     pub n_variants: u64,
     /// The `top` most frequent variants: by count (descending), conversions (descending), then
@@ -308,12 +317,22 @@ impl Group {
     }
 }
 
+/// One distinct variant: paths, conversions, and where to find one of its paths again
+/// (customer, index of the path among the customer's paths).
+#[derive(Clone, Copy)]
+struct VariantAcc {
+    count: u64,
+    conversions: u64,
+    customer: u32,
+    ordinal: u32,
+}
+
 struct Acc {
     all: Group,
     /// By first-touch channel id; the last one is "no touch".
     by_channel: Vec<Group>,
-    /// Per distinct sequence: (paths, conversions).
-    variants: FxHashMap<Box<[u32]>, (u64, u64)>,
+    /// Per variant fingerprint.
+    variants: FxHashMap<u128, VariantAcc>,
     /// Per touch id: paths, conversions, customers.
     touch: Vec<(u64, u64, u64)>,
     /// Per touch id: serial of the last path / customer that counted it.
@@ -321,56 +340,48 @@ struct Acc {
     cust_stamp: Vec<u32>,
     serial: u64,
     buf: Vec<usize>,
-    seq: Vec<u32>,
 }
 
-/// Computes path statistics: touchpoints before conversion and time to convert (overall and by
-/// first-touch channel), the most frequent path variants, and per touch its reach, conversion
-/// rate and lift.
-///
-/// ```
-/// use journey_core::metrics::path_stats::{path_stats, PathStatsOptions};
-/// let csv = "customer_id,timestamp,touchpoint\n\
-///            a,0,ad\na,60,site\na,120,purchase\nb,0,site\n";
-/// let log = journey_core::read_events_csv(csv.as_bytes(), &Default::default()).unwrap();
-/// let s = path_stats(&log, &PathStatsOptions::default()).unwrap();
-/// assert_eq!(s.touches_before_conversion.median, Some(2.0));
-/// assert_eq!(s.time_to_convert_s.median, Some(120.0));
-/// assert_eq!(s.conversion_rate, Some(0.5));
-/// ```
-pub fn path_stats(log: &EventLog, opts: &PathStatsOptions) -> Result<PathStatsResult> {
-    let popts = PathOptions {
-        level: opts.level,
-        lookback_us: opts.lookback.map(Duration::as_us),
-        first_conversion_only: opts.first_conversion_only,
-        collapse_repeats: opts.collapse_repeats,
-        exclude: opts.exclude.clone().unwrap_or_default(),
-    };
-    let cutter = Cutter::new(log, &popts)?;
-    let names: &[String] = match opts.level {
-        Level::Touchpoint => log.touchpoints(),
-        Level::Channel => log.channels(),
-    };
-    let n_ids = names.len();
+/// SplitMix64's finaliser: a strong 64-bit mix.
+fn mix(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// A 128-bit fingerprint of a sequence of ids (two independent 64-bit chains, length included).
+/// Distinct sequences of real data collide with probability about `n^2 / 2^129`.
+fn fingerprint(ids: impl Iterator<Item = u32>) -> u128 {
+    let (mut h1, mut h2, mut n) = (0x243F_6A88_85A3_08D3u64, 0x1319_8A2E_0370_7344u64, 0u64);
+    for x in ids {
+        h1 = mix(h1 ^ (x as u64).wrapping_add(0x9E37_79B9_7F4A_7C15));
+        h2 = mix(h2.wrapping_add((x as u64) << 32 | 0xA409_3822));
+        n += 1;
+    }
+    ((mix(h1 ^ n) as u128) << 64) | mix(h2.wrapping_add(n)) as u128
+}
+
+/// One pass over the paths; variants and per-touch counts only when `full`.
+fn pass(log: &EventLog, cutter: &Cutter<'_>, n_ids: usize, full: bool) -> Acc {
     let n_ch = log.channels().len();
     let ts = log.timestamps();
     let chs = log.channel_ids();
-    let acc = fold_customers(
+    fold_customers(
         log.n_customers(),
         || Acc {
             all: Group::default(),
             by_channel: vec![Group::default(); n_ch + 1],
             variants: FxHashMap::default(),
-            touch: vec![(0, 0, 0); n_ids],
-            path_stamp: vec![0; n_ids],
-            cust_stamp: vec![u32::MAX; n_ids],
+            touch: vec![(0, 0, 0); if full { n_ids } else { 0 }],
+            path_stamp: vec![0; if full { n_ids } else { 0 }],
+            cust_stamp: vec![u32::MAX; if full { n_ids } else { 0 }],
             serial: 0,
             buf: Vec::new(),
-            seq: Vec::new(),
         },
         |acc, c| {
             let range = log.journey(c).range();
             let mut buf = std::mem::take(&mut acc.buf);
+            let mut ordinal = 0u32;
             cutter.cut(range, &mut buf, |touches, conv| {
                 let converted = conv.is_some();
                 let g = touches.first().map_or(n_ch, |&e| chs[e] as usize);
@@ -384,12 +395,12 @@ pub fn path_stats(log: &EventLog, opts: &PathStatsOptions) -> Result<PathStatsRe
                         }
                     }
                 }
+                if !full {
+                    return;
+                }
                 acc.serial += 1;
-                acc.seq.clear();
                 for &e in touches {
-                    let id = cutter.id(e);
-                    acc.seq.push(id);
-                    let t = id as usize;
+                    let t = cutter.id(e) as usize;
                     if acc.path_stamp[t] != acc.serial {
                         acc.path_stamp[t] = acc.serial;
                         acc.touch[t].0 += 1;
@@ -400,17 +411,16 @@ pub fn path_stats(log: &EventLog, opts: &PathStatsOptions) -> Result<PathStatsRe
                         }
                     }
                 }
-                let conv = converted as u64;
-                match acc.variants.get_mut(&acc.seq[..]) {
-                    Some(v) => {
-                        v.0 += 1;
-                        v.1 += conv;
-                    }
-                    None => {
-                        acc.variants
-                            .insert(acc.seq.clone().into_boxed_slice(), (1, conv));
-                    }
-                }
+                let fp = fingerprint(touches.iter().map(|&e| cutter.id(e)));
+                let v = acc.variants.entry(fp).or_insert(VariantAcc {
+                    count: 0,
+                    conversions: 0,
+                    customer: c,
+                    ordinal,
+                });
+                v.count += 1;
+                v.conversions += converted as u64;
+                ordinal += 1;
             });
             acc.buf = buf;
         },
@@ -419,16 +429,24 @@ pub fn path_stats(log: &EventLog, opts: &PathStatsOptions) -> Result<PathStatsRe
             for (x, y) in a.by_channel.iter_mut().zip(b.by_channel) {
                 x.merge(y);
             }
-            // Fold the smaller map into the larger one.
+            // Fold the smaller map into the larger one; the representative path is the one of
+            // the smallest customer index, so it does not depend on the split.
             let (mut big, small) = if a.variants.len() >= b.variants.len() {
                 (std::mem::take(&mut a.variants), b.variants)
             } else {
                 (b.variants, std::mem::take(&mut a.variants))
             };
             for (k, v) in small {
-                let e = big.entry(k).or_default();
-                e.0 += v.0;
-                e.1 += v.1;
+                let e = big.entry(k).or_insert(VariantAcc {
+                    count: 0,
+                    conversions: 0,
+                    ..v
+                });
+                e.count += v.count;
+                e.conversions += v.conversions;
+                if v.customer < e.customer {
+                    (e.customer, e.ordinal) = (v.customer, v.ordinal);
+                }
             }
             a.variants = big;
             for (x, y) in a.touch.iter_mut().zip(&b.touch) {
@@ -438,25 +456,31 @@ pub fn path_stats(log: &EventLog, opts: &PathStatsOptions) -> Result<PathStatsRe
             }
             a
         },
-    );
-    finish(names, log, opts, acc)
+    )
 }
 
-fn finish(
-    names: &[String],
-    log: &EventLog,
-    opts: &PathStatsOptions,
-    acc: Acc,
-) -> Result<PathStatsResult> {
-    let Acc {
-        mut all,
-        by_channel,
-        variants,
-        touch,
-        ..
-    } = acc;
-    let rate = |a: u64, b: u64| (b > 0).then(|| a as f64 / b as f64);
-    let overall = rate(all.conversions, all.paths);
+fn path_options(opts: &PathStatsOptions) -> PathOptions {
+    PathOptions {
+        level: opts.level,
+        lookback_us: opts.lookback.map(Duration::as_us),
+        first_conversion_only: opts.first_conversion_only,
+        collapse_repeats: opts.collapse_repeats,
+        exclude: opts.exclude.clone().unwrap_or_default(),
+    }
+}
+
+fn level_names(log: &EventLog, level: Level) -> &[String] {
+    match level {
+        Level::Touchpoint => log.touchpoints(),
+        Level::Channel => log.channels(),
+    }
+}
+
+fn rate(a: u64, b: u64) -> Option<f64> {
+    (b > 0).then(|| a as f64 / b as f64)
+}
+
+fn conversion_stats(log: &EventLog, all: &mut Group, by_channel: Vec<Group>) -> ConversionStats {
     let by_first_touch_channel = by_channel
         .into_iter()
         .enumerate()
@@ -470,28 +494,55 @@ fn finish(
             time_to_convert_s: Distribution::of_durations_us(&mut g.ttc),
         })
         .collect();
-    let n_variants = variants.len() as u64;
-    let mut vs: Vec<_> = variants.into_iter().collect();
-    // Ids are in name order, so comparing id sequences compares name sequences.
-    vs.sort_unstable_by(|a, b| {
-        b.1 .0
-            .cmp(&a.1 .0)
-            .then(b.1 .1.cmp(&a.1 .1))
-            .then_with(|| a.0.cmp(&b.0))
-    });
-    if opts.top > 0 {
-        vs.truncate(opts.top);
+    ConversionStats {
+        n_paths: all.paths,
+        n_conversions: all.conversions,
+        conversion_rate: rate(all.conversions, all.paths),
+        touches_before_conversion: Distribution::of_counts(&all.touches),
+        time_to_convert_s: Distribution::of_durations_us(&mut all.ttc),
+        by_first_touch_channel,
     }
-    let variants = vs
-        .into_iter()
-        .map(|(seq, (count, conversions))| VariantRow {
-            path: seq.iter().map(|&t| names[t as usize].clone()).collect(),
-            count,
-            conversions,
-            conversion_rate: conversions as f64 / count as f64,
-            share: count as f64 / all.paths as f64,
-        })
-        .collect();
+}
+
+/// Touchpoints before conversion and time to convert (mean, median, p90, histogram), overall
+/// and by the channel of the path's first touch: the light part of [`path_stats`].
+pub fn touchpoints_before_conversion(
+    log: &EventLog,
+    opts: &PathStatsOptions,
+) -> Result<ConversionStats> {
+    let cutter = Cutter::new(log, &path_options(opts))?;
+    let mut acc = pass(log, &cutter, 0, false);
+    Ok(conversion_stats(log, &mut acc.all, acc.by_channel))
+}
+
+/// Computes path statistics: touchpoints before conversion and time to convert (overall and by
+/// first-touch channel), the most frequent path variants, and per touch its reach, conversion
+/// rate and lift.
+///
+/// ```
+/// use journey_core::metrics::path_stats::{path_stats, PathStatsOptions};
+/// let csv = "customer_id,timestamp,touchpoint\n\
+///            a,0,ad\na,60,site\na,120,purchase\nb,0,site\n";
+/// let log = journey_core::read_events_csv(csv.as_bytes(), &Default::default()).unwrap();
+/// let s = path_stats(&log, &PathStatsOptions::default()).unwrap();
+/// assert_eq!(s.conversion.touches_before_conversion.median, Some(2.0));
+/// assert_eq!(s.conversion.time_to_convert_s.median, Some(120.0));
+/// assert_eq!(s.conversion.conversion_rate, Some(0.5));
+/// ```
+pub fn path_stats(log: &EventLog, opts: &PathStatsOptions) -> Result<PathStatsResult> {
+    let cutter = Cutter::new(log, &path_options(opts))?;
+    let names = level_names(log, opts.level);
+    let Acc {
+        mut all,
+        by_channel,
+        variants,
+        touch,
+        ..
+    } = pass(log, &cutter, names.len(), true);
+    let conversion = conversion_stats(log, &mut all, by_channel);
+    let overall = conversion.conversion_rate;
+    let n_variants = variants.len() as u64;
+    let variants = top_variants(log, &cutter, names, variants, opts.top, all.paths);
     let touches = touch
         .iter()
         .enumerate()
@@ -510,16 +561,64 @@ fn finish(
         .collect();
     Ok(PathStatsResult {
         level: opts.level,
-        n_paths: all.paths,
-        n_conversions: all.conversions,
-        conversion_rate: overall,
-        touches_before_conversion: Distribution::of_counts(&all.touches),
-        time_to_convert_s: Distribution::of_durations_us(&mut all.ttc),
-        by_first_touch_channel,
+        conversion,
         n_variants,
         variants,
         touches,
     })
+}
+
+/// The `top` variants (all when 0) by count, conversions, then the sequence. Only the variants
+/// that can make the cut are turned back into sequences (by cutting their customer's journey
+/// again), so the cost does not grow with the number of rare variants.
+fn top_variants(
+    log: &EventLog,
+    cutter: &Cutter<'_>,
+    names: &[String],
+    variants: FxHashMap<u128, VariantAcc>,
+    top: usize,
+    n_paths: u64,
+) -> Vec<VariantRow> {
+    let key = |v: &VariantAcc| (std::cmp::Reverse(v.count), std::cmp::Reverse(v.conversions));
+    let mut vs: Vec<VariantAcc> = variants.into_values().collect();
+    if top > 0 && top < vs.len() {
+        vs.select_nth_unstable_by_key(top - 1, key);
+        let cut = key(&vs[top - 1]);
+        // Keep the first `top` and every later variant tied with the last of them.
+        let (head, tail) = vs.split_at(top);
+        let mut keep = head.to_vec();
+        keep.extend(tail.iter().filter(|v| key(v) == cut));
+        vs = keep;
+    }
+    let mut buf = Vec::new();
+    let mut rows: Vec<(VariantAcc, Vec<u32>)> = vs
+        .into_iter()
+        .map(|v| {
+            let mut seq = Vec::new();
+            let mut k = 0;
+            cutter.cut(log.journey(v.customer).range(), &mut buf, |touches, _| {
+                if k == v.ordinal {
+                    seq = touches.iter().map(|&e| cutter.id(e)).collect();
+                }
+                k += 1;
+            });
+            (v, seq)
+        })
+        .collect();
+    // Ids are in name order, so comparing id sequences compares name sequences.
+    rows.sort_unstable_by(|a, b| key(&a.0).cmp(&key(&b.0)).then_with(|| a.1.cmp(&b.1)));
+    if top > 0 {
+        rows.truncate(top);
+    }
+    rows.into_iter()
+        .map(|(v, seq)| VariantRow {
+            path: seq.iter().map(|&t| names[t as usize].clone()).collect(),
+            count: v.count,
+            conversions: v.conversions,
+            conversion_rate: v.conversions as f64 / v.count as f64,
+            share: v.count as f64 / n_paths as f64,
+        })
+        .collect()
 }
 
 impl EventLog {
@@ -552,17 +651,18 @@ mod tests {
         // Paths: a [ad site] -> 180; a [email] null; b [site site] null; c [ad site] -> 1000;
         // d [] -> 0.
         let s = stats(|_| {});
-        assert_eq!((s.n_paths, s.n_conversions), (5, 3));
-        assert_eq!(s.conversion_rate, Some(0.6));
-        let t = &s.touches_before_conversion;
+        assert_eq!((s.conversion.n_paths, s.conversion.n_conversions), (5, 3));
+        assert_eq!(s.conversion.conversion_rate, Some(0.6));
+        let t = &s.conversion.touches_before_conversion;
         // 2, 2, 0: median 2, mean 4/3, p90 at h = 1.8 between 2 and 2.
         assert_eq!((t.n, t.median, t.p90), (3, Some(2.0), Some(2.0)));
         assert!((t.mean.unwrap() - 4.0 / 3.0).abs() < 1e-12);
-        let c = &s.time_to_convert_s;
+        let c = &s.conversion.time_to_convert_s;
         // 180, 1000 (d has no touch): median 590, p90 = 180 + 0.9 * 820 = 918.
         assert_eq!((c.n, c.median), (2, Some(590.0)));
         assert!((c.p90.unwrap() - 918.0).abs() < 1e-9);
         let ch: Vec<_> = s
+            .conversion
             .by_first_touch_channel
             .iter()
             .map(|r| (r.channel.as_deref(), r.paths, r.conversions))
@@ -577,7 +677,9 @@ mod tests {
             ]
         );
         assert_eq!(
-            s.by_first_touch_channel[1].time_to_convert_s.mean,
+            s.conversion.by_first_touch_channel[1]
+                .time_to_convert_s
+                .mean,
             Some(590.0)
         );
         let v: Vec<_> = s
@@ -607,9 +709,9 @@ mod tests {
     fn options() {
         // Lookback 120 s: a keeps site (60 s before), c keeps nothing: touches 1, 0, 0.
         let s = stats(|o| o.lookback = Some(Duration::from_secs(120)));
-        assert_eq!(s.touches_before_conversion.median, Some(0.0));
-        assert!((s.touches_before_conversion.mean.unwrap() - 1.0 / 3.0).abs() < 1e-12);
-        assert_eq!(s.time_to_convert_s.median, Some(120.0));
+        assert_eq!(s.conversion.touches_before_conversion.median, Some(0.0));
+        assert!((s.conversion.touches_before_conversion.mean.unwrap() - 1.0 / 3.0).abs() < 1e-12);
+        assert_eq!(s.conversion.time_to_convert_s.median, Some(120.0));
         let s = stats(|o| {
             o.level = Level::Channel;
             o.collapse_repeats = true;
@@ -618,10 +720,25 @@ mod tests {
         assert_eq!(s.variants.len(), 1);
         assert_eq!(s.variants[0].path, ["social", "web"]);
         assert_eq!(s.n_variants, 4); // [social web], [email], [web], []
+                                     // Top 3 cuts inside the tie of [email] and [site site] (1 path, 0 conversions each):
+                                     // names decide.
+        let s = stats(|o| o.top = 3);
+        let v: Vec<String> = s.variants.iter().map(|r| r.path.join(">")).collect();
+        assert_eq!(v, ["ad>site", "", "email"]);
+        assert_eq!(s.variants[0].share, 0.4);
+        let light = touchpoints_before_conversion(
+            &read_events_csv(CSV.as_bytes(), &LoadOptions::default()).unwrap(),
+            &PathStatsOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(light, stats(|_| {}).conversion);
         let s = stats(|o| o.first_conversion_only = true);
-        assert_eq!((s.n_paths, s.n_conversions), (4, 3));
+        assert_eq!((s.conversion.n_paths, s.conversion.n_conversions), (4, 3));
         let e = path_stats(&EventLog::empty(), &PathStatsOptions::default()).unwrap();
-        assert_eq!((e.n_paths, e.conversion_rate), (0, None));
+        assert_eq!(
+            (e.conversion.n_paths, e.conversion.conversion_rate),
+            (0, None)
+        );
         assert!(e.variants.is_empty() && e.touches.is_empty());
     }
 

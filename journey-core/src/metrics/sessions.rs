@@ -7,8 +7,8 @@
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
-use super::distribution::{add_counts, bump, Distribution};
-use super::fold::fold_customers;
+use super::distribution::{add_counts, bump, Distribution, Samples};
+use super::fold::{fold_customers, join};
 use crate::error::{Error, Result};
 use crate::model::EventLog;
 use crate::time::{format_us, Duration, US_PER_SEC};
@@ -116,9 +116,9 @@ pub struct SessionsResult {
 #[derive(Default)]
 struct Acc {
     n_sessions: u64,
-    durations: Vec<i64>,
+    durations: Samples,
     events_per_session: Vec<u64>,
-    gaps: Vec<i64>,
+    gaps: Samples,
     customers_with_gap: u64,
     before: Vec<u64>,
     after: Vec<u64>,
@@ -212,9 +212,9 @@ pub fn sessions(log: &EventLog, opts: &SessionOptions) -> Result<SessionsResult>
         },
         |mut a, b| {
             a.n_sessions += b.n_sessions;
-            a.durations.extend_from_slice(&b.durations);
+            a.durations.merge(b.durations);
             add_counts(&mut a.events_per_session, &b.events_per_session);
-            a.gaps.extend_from_slice(&b.gaps);
+            a.gaps.merge(b.gaps);
             a.customers_with_gap += b.customers_with_gap;
             add_counts(&mut a.before, &b.before);
             add_counts(&mut a.after, &b.after);
@@ -227,9 +227,9 @@ pub fn sessions(log: &EventLog, opts: &SessionOptions) -> Result<SessionsResult>
     );
     let Acc {
         n_sessions,
-        mut durations,
+        durations,
         events_per_session,
-        mut gaps,
+        gaps,
         customers_with_gap,
         before,
         after,
@@ -257,6 +257,11 @@ pub fn sessions(log: &EventLog, opts: &SessionOptions) -> Result<SessionsResult>
         })
         .collect();
     let n_customers = log.n_customers() as u64;
+    let n_inactivity_periods = gaps.len() as u64;
+    let (session_duration_s, inactivity_duration_s) = join(
+        || Distribution::of_samples(durations),
+        || Distribution::of_samples(gaps),
+    );
     Ok(SessionsResult {
         gap_s: opts.gap.as_secs_f64(),
         inactivity_s: opts.inactivity.as_secs_f64(),
@@ -264,11 +269,11 @@ pub fn sessions(log: &EventLog, opts: &SessionOptions) -> Result<SessionsResult>
         n_events: log.n_events() as u64,
         n_sessions,
         sessions_per_customer: (n_customers > 0).then(|| n_sessions as f64 / n_customers as f64),
-        session_duration_s: Distribution::of_durations_us(&mut durations),
+        session_duration_s,
         events_per_session: Distribution::of_counts(&events_per_session),
-        n_inactivity_periods: gaps.len() as u64,
+        n_inactivity_periods,
         customers_with_inactivity: customers_with_gap,
-        inactivity_duration_s: Distribution::of_durations_us(&mut gaps),
+        inactivity_duration_s,
         inactivity_touchpoints,
         inactivity_transitions,
         customers: opts.per_customer.then(|| {
