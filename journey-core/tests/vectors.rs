@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
+use journey_core::metrics::{funnel, graph, path_stats, sessions};
 use journey_core::{
     read_events_csv, read_surveys_csv, time::format_us, Error, EventLog, LoadOptions, Mode, Surveys,
 };
@@ -66,6 +67,20 @@ fn describe_surveys(s: &Surveys) -> Value {
     })
 }
 
+/// The case's `args` as an options struct (bad arguments are `invalid_argument` errors, as in
+/// the bindings).
+fn args<T: serde::de::DeserializeOwned>(case: &Value) -> Result<T, Error> {
+    let a = case.get("args").cloned().unwrap_or(json!({}));
+    serde_json::from_value(a).map_err(|e| Error::InvalidArgument {
+        name: "args".into(),
+        message: e.to_string(),
+    })
+}
+
+fn to_json<T: serde::Serialize>(r: T) -> Value {
+    serde_json::to_value(r).unwrap()
+}
+
 /// Calls the capability named in the case. New capabilities add an arm here.
 fn run(case: &Value) -> Result<Value, Error> {
     let opts = load_options(case);
@@ -78,9 +93,14 @@ fn run(case: &Value) -> Result<Value, Error> {
         None => None,
     };
     let call = case["call"].as_str().unwrap();
-    let _args = &case["args"];
+    let log_ref = || log.as_ref().expect("events_csv");
     Ok(match call {
         "describe" => describe(log.as_ref().unwrap()),
+        "funnel" => to_json(funnel::funnel(log_ref(), &args(case)?)?),
+        "sessions" => to_json(sessions::sessions(log_ref(), &args(case)?)?),
+        "conversion_paths" => to_json(path_stats::conversion_paths_table(log_ref(), &args(case)?)?),
+        "path_stats" => to_json(path_stats::path_stats(log_ref(), &args(case)?)?),
+        "transition_graph" => to_json(graph::transition_graph(log_ref(), &args(case)?)?),
         "describe_surveys" => describe_surveys(surveys.as_ref().unwrap()),
         other => panic!("unknown call {other}"),
     })
