@@ -342,3 +342,8 @@ mod tests {
         assert_eq!((e.n_sessions, e.sessions_per_customer), (0, None));
     }
 }
+
+/// `docs/journeys.md`, whose Rust examples run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/journeys.md")]
+pub struct JourneysGuide;
