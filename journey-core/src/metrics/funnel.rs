@@ -277,6 +277,12 @@ pub(crate) struct Matcher {
     window: i64,
     mode: FunnelMode,
     first_attempt: bool,
+    /// Any order: per touchpoint id, its index among the touchpoints of the steps (or NONE).
+    type_of: Vec<u32>,
+    /// Any order: per step, the indices of its touchpoints.
+    step_types: Vec<Vec<u32>>,
+    /// Any order: number of touchpoints used by the steps.
+    n_types: usize,
     /// Ordered mode: index the journey (next-match tables) instead of scanning forward.
     pub(crate) strategy: Strategy,
 }
@@ -303,9 +309,10 @@ pub(crate) struct Scratch {
     pub(crate) best: Vec<i64>,
     next: Vec<u32>,
     last_excl: Vec<u32>,
-    events: Vec<u32>,
-    owner: Vec<u32>,
-    visited: Vec<bool>,
+    cap: Vec<u32>,
+    used: Vec<u32>,
+    assign: Vec<u32>,
+    vis: Vec<bool>,
 }
 
 impl Matcher {
@@ -387,8 +394,26 @@ impl Matcher {
         if window < 0 {
             return Err(Error::argument("window", "must not be negative"));
         }
+        let mut type_of = vec![NONE; n_tp];
+        let mut step_types = vec![Vec::new(); k];
+        let mut nt = 0;
+        for (t, &mask) in masks.iter().enumerate() {
+            if mask == 0 {
+                continue;
+            }
+            type_of[t] = nt;
+            for (j, types) in step_types.iter_mut().enumerate() {
+                if mask >> j & 1 == 1 {
+                    types.push(nt);
+                }
+            }
+            nt += 1;
+        }
         Ok(Matcher {
             k,
+            type_of,
+            step_types,
+            n_types: nt as usize,
             masks,
             excl,
             ranges,
@@ -554,32 +579,50 @@ impl Matcher {
     }
 
     /// Any order: from each anchor (an event matching some step), add the events of the window
-    /// one by one and grow a matching of steps to distinct events (augmenting paths); step `j`
-    /// completes at the first event after which steps `1..=j` can all be matched.
+    /// one by one and grow a matching of steps to distinct events; step `j` completes at the
+    /// first event after which steps `1..=j` can all be matched. Events of one touchpoint are
+    /// interchangeable, so steps are matched to touchpoints with capacities (the number of their
+    /// events in the window) by augmenting paths: the cost does not grow with the events.
     fn any(&self, ts: &[i64], tps: &[u32], s: &mut Scratch) -> usize {
         let (k, n) = (self.k, tps.len());
+        let nt = self.n_types;
         let mut best_m = 0;
+        // End of the window of the last anchor evaluated, whether that attempt was void, and
+        // the window end pointer.
+        let (mut last_end, mut last_void, mut r) = (usize::MAX, false, 0usize);
         for p in 0..n {
-            if self.masks[tps[p] as usize] == 0 {
+            if self.type_of[tps[p] as usize] == NONE {
                 continue;
             }
             let limit = ts[p].saturating_add(self.window);
-            s.events.clear();
-            s.owner.clear();
+            r = r.max(p);
+            while r + 1 < n && ts[r + 1] <= limit {
+                r += 1;
+            }
+            // A window ending where the previous one ended is a subset of it: it cannot reach
+            // further (and ties go to the earlier attempt), unless the previous attempt was void
+            // (a later anchor may leave the excluded event out).
+            if r == last_end && !last_void {
+                continue;
+            }
+            last_end = r;
+            s.cap.clear();
+            s.cap.resize(nt, 0);
+            s.used.clear();
+            s.used.resize(nt, 0);
+            s.assign.clear();
+            s.assign.resize(k, NONE);
             let mut m = 0;
-            for q in p..n {
-                if ts[q] > limit {
-                    break;
-                }
-                if self.masks[tps[q] as usize] == 0 {
+            for q in p..=r {
+                let t = self.type_of[tps[q] as usize];
+                if t == NONE {
                     continue;
                 }
-                s.events.push(q as u32);
-                s.owner.push(NONE);
+                s.cap[t as usize] += 1;
                 while m < k {
-                    s.visited.clear();
-                    s.visited.resize(s.events.len(), false);
-                    if !self.augment(m, tps, &s.events, &mut s.owner, &mut s.visited) {
+                    s.vis.clear();
+                    s.vis.resize(nt, false);
+                    if !self.augment(m, s) {
                         break;
                     }
                     s.pos[m] = q as u32;
@@ -597,6 +640,7 @@ impl Matcher {
                             .iter()
                             .any(|&t| self.excl[t as usize] >> x & 1 == 1)
                 });
+            last_void = void;
             if !void && m > best_m {
                 best_m = m;
                 for j in 0..m {
@@ -610,23 +654,26 @@ impl Matcher {
         best_m
     }
 
-    /// Kuhn's augmenting path from step `j` over the window's events.
-    fn augment(
-        &self,
-        j: usize,
-        tps: &[u32],
-        events: &[u32],
-        owner: &mut [u32],
-        visited: &mut [bool],
-    ) -> bool {
-        for e in 0..events.len() {
-            if visited[e] || self.masks[tps[events[e] as usize] as usize] >> j & 1 == 0 {
+    /// Augmenting path from step `j` (Kuhn's algorithm with capacities): take a touchpoint of
+    /// the step with room, or move a step holding one of them elsewhere.
+    fn augment(&self, j: usize, s: &mut Scratch) -> bool {
+        for &t in &self.step_types[j] {
+            let t = t as usize;
+            if s.vis[t] {
                 continue;
             }
-            visited[e] = true;
-            if owner[e] == NONE || self.augment(owner[e] as usize, tps, events, owner, visited) {
-                owner[e] = j as u32;
+            s.vis[t] = true;
+            if s.used[t] < s.cap[t] {
+                s.used[t] += 1;
+                s.assign[j] = t as u32;
                 return true;
+            }
+            for j2 in 0..self.k {
+                // j2 leaves t for another touchpoint, j takes its place: t's use is unchanged.
+                if j2 != j && s.assign[j2] == t as u32 && self.augment(j2, s) {
+                    s.assign[j] = t as u32;
+                    return true;
+                }
             }
         }
         false
@@ -1089,6 +1136,33 @@ mod tests {
         assert_eq!(f.conversion, None);
     }
 
+    #[test]
+    fn long_journeys_stay_linear() {
+        // One customer, 20 000 views within a day and one buy: every view starts an attempt.
+        let mut csv = String::from("customer_id,timestamp,touchpoint\n");
+        for i in 0..20_000 {
+            csv.push_str(&format!("a,{},view\n", i % 1000));
+            if i == 19_000 {
+                csv.push_str("a,999,coupon\n");
+            }
+        }
+        csv.push_str("a,1000,buy\n");
+        let l = log(&csv);
+        let start = std::time::Instant::now();
+        for mode in [FunnelMode::Ordered, FunnelMode::Strict, FunnelMode::Any] {
+            for exclude in [None, Some(vec![Exclusion::Touchpoint("coupon".into())])] {
+                let f = run(&l, &["view", "cart", "buy"], |o| {
+                    o.mode = mode;
+                    o.exclude = exclude.clone();
+                });
+                // There is no cart: every attempt stops at step 1, so none ends early.
+                assert_eq!(f.counts(), [1, 0, 0], "{mode:?}");
+            }
+        }
+        // Quadratic work would take minutes here (debug build); linear takes well under a second.
+        assert!(start.elapsed().as_secs() < 20, "{:?}", start.elapsed());
+    }
+
     /// The strategies of ordered mode and a brute-force reference agree on random journeys.
     fn brute_ordered(m: &Matcher, ts: &[i64], tps: &[u32]) -> (usize, Vec<i64>) {
         let mut best = (0, Vec::new());
@@ -1143,6 +1217,7 @@ mod tests {
                 k, masks, excl: vec![0, 0, 0, if with_excl { 1 } else { 0 }, 0],
                 ranges: if with_excl { vec![(0, k.saturating_sub(1).max(1))] } else { vec![] },
                 window, mode: FunnelMode::Ordered, first_attempt: first, strategy: Strategy::Scan,
+                type_of: vec![], step_types: vec![], n_types: 0,
             };
             if k == 1 {
                 m.ranges.clear();
