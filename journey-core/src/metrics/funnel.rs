@@ -613,8 +613,8 @@ impl Matcher {
             s.assign.clear();
             s.assign.resize(k, NONE);
             let mut m = 0;
-            for q in p..=r {
-                let t = self.type_of[tps[q] as usize];
+            for (q, &tp) in tps.iter().enumerate().take(r + 1).skip(p) {
+                let t = self.type_of[tp as usize];
                 if t == NONE {
                     continue;
                 }
