@@ -522,6 +522,36 @@ mod tests {
     }
 
     #[test]
+    fn large_graphs_use_the_sparse_table() {
+        // 300 touchpoints in a chain: more nodes than the dense edge table allows.
+        let mut csv = String::from("customer_id,timestamp,touchpoint\n");
+        for i in 0..300 {
+            csv.push_str(&format!("a,{i},t{i:03}\nb,{i},t{i:03}\n"));
+        }
+        let log = read_events_csv(csv.as_bytes(), &LoadOptions::default()).unwrap();
+        let g = transition_graph(&log, &TransitionGraphOptions::default()).unwrap();
+        assert_eq!(g.graph.node_count(), 302);
+        assert_eq!(g.graph.edge_count(), 301);
+        assert!(g.edges().iter().all(|e| e.count == 2 && e.customers == 2));
+        let e = g.edges();
+        assert_eq!(edge(&e, "t041", "t042").median_time_s, Some(1.0));
+    }
+
+    #[test]
+    fn hostile_names_are_escaped() {
+        let csv = "customer_id,timestamp,touchpoint\n\
+            a,0,\"x\"\"];evil[\"\"\"\na,1,<script>|b\\c\n";
+        let log = read_events_csv(csv.as_bytes(), &LoadOptions::default()).unwrap();
+        let g = transition_graph(&log, &TransitionGraphOptions::default()).unwrap();
+        let dot = g.to_dot();
+        assert!(dot.contains(r#"label="<script>|b\\c""#), "{dot}");
+        assert!(dot.contains(r#"label="x\"];evil[\"""#), "{dot}");
+        let m = g.to_mermaid();
+        assert!(!m.contains("<script>") && !m.contains("];evil["), "{m}");
+        assert!(m.contains("#60;script#62;#124;b\\c"), "{m}");
+    }
+
+    #[test]
     fn exports() {
         let g = graph(TransitionGraphOptions::default());
         let dot = g.to_dot();
