@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use journey_core::metrics::attribution::{
     read_path_table_csv, AttributionOptions, AttributionTableOptions,
 };
+use journey_core::metrics::{funnel, graph, path_stats, sessions};
 use journey_core::metrics::{retention, survey};
 use journey_core::{
     read_events_csv, read_surveys_csv, time::format_us, Error, EventLog, LoadOptions, Mode, Surveys,
@@ -114,8 +115,17 @@ fn run(case: &Value) -> Result<Value, Error> {
     };
     let call = case["call"].as_str().unwrap();
     let args = &case["args"];
+    let log_ref = || log.as_ref().expect("events_csv");
     Ok(match call {
         "describe" => describe(log.as_ref().unwrap()),
+        "funnel" => to_json(funnel::funnel(log_ref(), &options(args)?)?),
+        "sessions" => to_json(sessions::sessions(log_ref(), &options(args)?)?),
+        "conversion_paths" => to_json(path_stats::conversion_paths_table(
+            log_ref(),
+            &options(args)?,
+        )?),
+        "path_stats" => to_json(path_stats::path_stats(log_ref(), &options(args)?)?),
+        "transition_graph" => to_json(graph::transition_graph(log_ref(), &options(args)?)?),
         "describe_surveys" => describe_surveys(surveys.as_ref().unwrap()),
         // `journey.nps(scores)`; the survey methods get the log when the case has one.
         "nps" if args.get("scores").is_some() => {

@@ -1,5 +1,11 @@
 //! The metrics. Each submodule is one family, defined in `docs/metrics.md`.
 pub mod attribution;
+pub mod distribution;
+pub(crate) mod fold;
+pub mod funnel;
+pub mod graph;
+pub mod path_stats;
 pub mod paths;
 pub mod retention;
+pub mod sessions;
 pub mod survey;

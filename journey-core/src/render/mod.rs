@@ -10,12 +10,14 @@
 //! - [`html`]: a self-contained HTML page (inline CSS, inline SVG) made of sections.
 //! - [`svg`]: the escaping SVG writer and text measurement they share.
 //! - [`table`]: any result as a small HTML table (notebook display).
+//! - [`text`]: graphs as DOT (Graphviz) and Mermaid text.
 
 pub mod charts;
 pub mod html;
 mod map;
 pub mod svg;
 pub mod table;
+pub mod text;
 
 pub use charts::{
     FunnelChart, FunnelStep, GroupedBars, Heatmap, IntervalChart, IntervalRow, Sankey, SankeyPath,

@@ -1,0 +1,1235 @@
+//! Funnels and drop-off (SPEC section 4).
+//!
+//! Steps `s1..sk` (each a touchpoint or a set of touchpoints), a conversion window `W` (from the
+//! step-1 event) and a mode:
+//!
+//! - [`FunnelMode::Ordered`] (default): every step-1 event starts an attempt; step `j` is the
+//!   earliest event matching `s_j` that comes after step `j - 1`'s event in the customer's order
+//!   (the stable time order, so an event with the same timestamp but later in the order counts
+//!   as after, and a touchpoint repeated in two steps needs two events) and at most `W` after the
+//!   step-1 event.
+//! - [`FunnelMode::Strict`]: as ordered, but the matched events must be consecutive events of
+//!   the customer (no other event in between).
+//! - [`FunnelMode::Any`]: the steps may happen in any order; step `j` is reached when
+//!   `s1..sj` are matched by distinct events that all lie within `W` of the first of them.
+//!
+//! A customer counts at the furthest step any attempt reached; among attempts reaching it, the
+//! earliest is the customer's counted attempt, whose times give the time-from-previous-step
+//! statistics. Exclusions void an attempt when an excluded touchpoint occurs between two of its
+//! steps. See `docs/journeys.md` for the full rules and worked examples.
+
+use serde::{Deserialize, Serialize};
+
+use super::distribution::Samples;
+use super::fold::fold_customers;
+use crate::error::{Error, Result};
+use crate::model::{EventLog, NO_ID};
+use crate::time::Duration;
+
+/// Most steps (and most exclusions) a funnel may have.
+pub const MAX_STEPS: usize = 64;
+
+const NONE: u32 = u32::MAX;
+
+/// How funnel steps must follow each other.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FunnelMode {
+    /// Steps in order, other events allowed in between (the default).
+    #[default]
+    Ordered,
+    /// Steps in order as consecutive events.
+    Strict,
+    /// Steps in any order within the window (`"any"`, also accepted as `"any_order"`).
+    #[serde(alias = "any_order")]
+    Any,
+}
+
+impl std::str::FromStr for FunnelMode {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "ordered" => Ok(FunnelMode::Ordered),
+            "strict" => Ok(FunnelMode::Strict),
+            "any" | "any_order" => Ok(FunnelMode::Any),
+            _ => Err(Error::argument(
+                "mode",
+                format!("{s:?}: expected \"ordered\", \"strict\" or \"any\""),
+            )),
+        }
+    }
+}
+
+/// One funnel step: a touchpoint, or a set of touchpoints any of which completes the step.
+/// In JSON a string or an array of strings.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum FunnelStep {
+    /// One touchpoint.
+    Touchpoint(String),
+    /// Any of these touchpoints.
+    AnyOf(Vec<String>),
+}
+
+impl FunnelStep {
+    /// The touchpoint names of the step.
+    pub fn names(&self) -> &[String] {
+        match self {
+            FunnelStep::Touchpoint(s) => std::slice::from_ref(s),
+            FunnelStep::AnyOf(v) => v,
+        }
+    }
+    /// Display label: the names joined with `" | "`.
+    pub fn label(&self) -> String {
+        self.names().join(" | ")
+    }
+}
+
+impl From<&str> for FunnelStep {
+    fn from(s: &str) -> Self {
+        FunnelStep::Touchpoint(s.to_string())
+    }
+}
+
+impl<S: AsRef<str>> From<&[S]> for FunnelStep {
+    fn from(v: &[S]) -> Self {
+        FunnelStep::AnyOf(v.iter().map(|s| s.as_ref().to_string()).collect())
+    }
+}
+
+/// An exclusion step: attempts in which one of these touchpoints occurs between two steps are
+/// void. In JSON a string, an array of strings (between the first and the last step), or an
+/// object `{"touchpoint": "x" | ["x", "y"], "from_step": 1, "to_step": 3}` (1-based steps,
+/// defaults: first and last step).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Exclusion {
+    /// One touchpoint, between the first and the last step.
+    Touchpoint(String),
+    /// Any of these touchpoints, between the first and the last step.
+    AnyOf(Vec<String>),
+    /// Touchpoints between two given steps.
+    Between(ExclusionRange),
+}
+
+/// Touchpoints excluded between two steps.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExclusionRange {
+    /// The excluded touchpoint(s).
+    pub touchpoint: FunnelStep,
+    /// 1-based step after which the exclusion applies (default 1).
+    #[serde(default)]
+    pub from_step: Option<usize>,
+    /// 1-based step before which the exclusion applies (default: the last step).
+    #[serde(default)]
+    pub to_step: Option<usize>,
+}
+
+impl Exclusion {
+    fn parts(&self) -> (&[String], Option<usize>, Option<usize>) {
+        match self {
+            Exclusion::Touchpoint(s) => (std::slice::from_ref(s), None, None),
+            Exclusion::AnyOf(v) => (v, None, None),
+            Exclusion::Between(r) => (r.touchpoint.names(), r.from_step, r.to_step),
+        }
+    }
+}
+
+/// What to break a funnel down by.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Breakdown {
+    None,
+    FirstTouchChannel,
+    Property(usize),
+}
+
+/// Options of [`funnel`]: Python
+/// `log.funnel(steps, window="14d", mode="ordered", first_attempt=False, exclude=None,
+/// breakdown=None, dropped_ids=False)`.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct FunnelOptions {
+    /// The steps, in order (at least one, at most [`MAX_STEPS`]).
+    pub steps: Vec<FunnelStep>,
+    /// Conversion window, measured from the step-1 event (inclusive). Default 14 days.
+    pub window: Duration,
+    /// Order mode. Default ordered.
+    pub mode: FunnelMode,
+    /// Only the customer's first step-1 event starts an attempt (in any-order mode: the first
+    /// event matching any step).
+    pub first_attempt: bool,
+    /// Exclusion steps.
+    pub exclude: Option<Vec<Exclusion>>,
+    /// Break the funnel down by a customer property (the customer's latest non-blank value, e.g.
+    /// `"persona"`) or by `"first_touch_channel"` (the channel of the customer's first event).
+    pub breakdown: Option<String>,
+    /// List, per step, the ids of the customers who reached the previous step but not this one.
+    pub dropped_ids: bool,
+}
+
+impl Default for FunnelOptions {
+    fn default() -> Self {
+        FunnelOptions {
+            steps: Vec::new(),
+            window: Duration::from_days(14),
+            mode: FunnelMode::Ordered,
+            first_attempt: false,
+            exclude: None,
+            breakdown: None,
+            dropped_ids: false,
+        }
+    }
+}
+
+impl FunnelOptions {
+    /// Options for these steps, everything else default.
+    pub fn new<S: Into<FunnelStep>>(steps: impl IntoIterator<Item = S>) -> Self {
+        FunnelOptions {
+            steps: steps.into_iter().map(Into::into).collect(),
+            ..Default::default()
+        }
+    }
+}
+
+/// One step of a funnel result.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FunnelStepRow {
+    /// 1-based step number.
+    pub step: usize,
+    /// The step's touchpoints joined with `" | "`.
+    pub label: String,
+    /// The step's touchpoints.
+    pub touchpoints: Vec<String>,
+    /// Customers who reached this step.
+    pub customers: u64,
+    /// `customers / customers at step 1` (`None` when nobody reached step 1).
+    pub conversion_from_start: Option<f64>,
+    /// `customers / customers at the previous step` (`None` for step 1 or a zero denominator).
+    pub conversion_from_previous: Option<f64>,
+    /// Customers who reached the previous step but not this one (0 for step 1).
+    pub dropped: u64,
+    /// `1 - customers / customers at the previous step` (`None` for step 1 or a zero
+    /// denominator).
+    pub drop_off: Option<f64>,
+    /// Median time from the previous step's event to this step's, over the customers who
+    /// reached this step (their counted attempt), seconds.
+    pub median_time_from_previous_s: Option<f64>,
+    /// Mean of the same times, seconds.
+    pub mean_time_from_previous_s: Option<f64>,
+    /// With `dropped_ids`: ids of the customers counted in `dropped`, in id order.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dropped_ids: Option<Vec<String>>,
+}
+
+/// The funnel of one breakdown group.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FunnelGroup {
+    /// The group's value (`None`: customers without a value).
+    pub value: Option<String>,
+    /// Customers at the last step / customers at step 1.
+    pub conversion: Option<f64>,
+    /// The steps.
+    pub steps: Vec<FunnelStepRow>,
+}
+
+/// A funnel: per step counts, conversion, drop-off and timing.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FunnelResult {
+    /// Mode used.
+    pub mode: FunnelMode,
+    /// Window used, seconds.
+    pub window_s: f64,
+    /// Whether only first attempts were used.
+    pub first_attempt: bool,
+    /// Customers in the log.
+    pub n_customers: u64,
+    /// Customers at the last step / customers at step 1.
+    pub conversion: Option<f64>,
+    /// The steps.
+    pub steps: Vec<FunnelStepRow>,
+    /// The breakdown asked for, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub breakdown: Option<String>,
+    /// With a breakdown: one funnel per value that has customers at step 1, by value (no value
+    /// last).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub groups: Option<Vec<FunnelGroup>>,
+}
+
+impl FunnelResult {
+    /// Customers per step.
+    pub fn counts(&self) -> Vec<u64> {
+        self.steps.iter().map(|s| s.customers).collect()
+    }
+}
+
+/// The compiled funnel: bit masks per touchpoint id.
+#[derive(Debug, Clone)]
+pub(crate) struct Matcher {
+    k: usize,
+    /// Per touchpoint id: bit `j` set when it matches step `j`.
+    masks: Vec<u64>,
+    /// Per touchpoint id: bit `x` set when it is excluded by exclusion `x`.
+    excl: Vec<u64>,
+    /// Per exclusion: 0-based (from, to) steps.
+    ranges: Vec<(usize, usize)>,
+    window: i64,
+    mode: FunnelMode,
+    first_attempt: bool,
+    /// Any order: per touchpoint id, its index among the touchpoints of the steps (or NONE).
+    type_of: Vec<u32>,
+    /// Any order: per step, the indices of its touchpoints.
+    step_types: Vec<Vec<u32>>,
+    /// Any order: number of touchpoints used by the steps.
+    n_types: usize,
+    /// Ordered mode: index the journey (next-match tables) instead of scanning forward.
+    pub(crate) strategy: Strategy,
+}
+
+/// How ordered attempts are evaluated (both give the same answer; tests check it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Strategy {
+    /// Scan when few attempts, index when many.
+    Auto,
+    /// Always scan forward from each attempt.
+    #[cfg_attr(not(test), allow(dead_code))]
+    Scan,
+    /// Always build next-match tables.
+    #[cfg_attr(not(test), allow(dead_code))]
+    Index,
+}
+
+/// Per-thread buffers.
+#[derive(Debug, Default)]
+pub(crate) struct Scratch {
+    /// Positions (ordered, strict) or completion positions (any) of the current attempt.
+    pos: Vec<u32>,
+    /// Step times of the counted attempt.
+    pub(crate) best: Vec<i64>,
+    next: Vec<u32>,
+    last_excl: Vec<u32>,
+    cap: Vec<u32>,
+    used: Vec<u32>,
+    assign: Vec<u32>,
+    vis: Vec<bool>,
+}
+
+impl Matcher {
+    pub(crate) fn new(log: &EventLog, opts: &FunnelOptions) -> Result<Self> {
+        let k = opts.steps.len();
+        if k == 0 {
+            return Err(Error::argument("steps", "at least one step is needed"));
+        }
+        if k > MAX_STEPS {
+            return Err(Error::argument(
+                "steps",
+                format!("{k} steps; at most {MAX_STEPS} are supported"),
+            ));
+        }
+        let n_tp = log.touchpoints().len();
+        let mut masks = vec![0u64; n_tp];
+        let mut step_names: Vec<&str> = Vec::new();
+        for (j, s) in opts.steps.iter().enumerate() {
+            if s.names().is_empty() {
+                return Err(Error::argument(
+                    "steps",
+                    format!("step {} is an empty set of touchpoints", j + 1),
+                ));
+            }
+            for name in s.names() {
+                step_names.push(name);
+                if let Some(t) = log.touchpoint_id(name) {
+                    masks[t as usize] |= 1 << j;
+                }
+            }
+        }
+        let exclusions = opts.exclude.as_deref().unwrap_or(&[]);
+        if exclusions.len() > MAX_STEPS {
+            return Err(Error::argument(
+                "exclude",
+                format!("at most {MAX_STEPS} exclusions are supported"),
+            ));
+        }
+        let mut excl = vec![0u64; n_tp];
+        let mut ranges = Vec::new();
+        for (x, e) in exclusions.iter().enumerate() {
+            let (names, from, to) = e.parts();
+            if names.is_empty() {
+                return Err(Error::argument(
+                    "exclude",
+                    "an exclusion is an empty set of touchpoints",
+                ));
+            }
+            if opts.mode == FunnelMode::Any && (from.is_some() || to.is_some()) {
+                return Err(Error::argument(
+                    "exclude",
+                    "from_step and to_step need an ordered or strict funnel",
+                ));
+            }
+            let a = from.unwrap_or(1);
+            let b = to.unwrap_or(k);
+            let explicit = from.is_some() || to.is_some();
+            // A default exclusion on a one-step funnel has nothing to be between: no effect.
+            if (a < 1 || b > k || a >= b) && (explicit || k > 1) {
+                return Err(Error::argument(
+                    "exclude",
+                    format!("steps {a} to {b}: need 1 <= from_step < to_step <= {k}"),
+                ));
+            }
+            for name in names {
+                if step_names.contains(&name.as_str()) {
+                    return Err(Error::argument(
+                        "exclude",
+                        format!("{name:?} is a funnel step and cannot also be excluded"),
+                    ));
+                }
+                if let Some(t) = log.touchpoint_id(name) {
+                    excl[t as usize] |= 1 << x;
+                }
+            }
+            ranges.push((a - 1, b - 1));
+        }
+        let window = opts.window.as_us();
+        if window < 0 {
+            return Err(Error::argument("window", "must not be negative"));
+        }
+        let mut type_of = vec![NONE; n_tp];
+        let mut step_types = vec![Vec::new(); k];
+        let mut nt = 0;
+        for (t, &mask) in masks.iter().enumerate() {
+            if mask == 0 {
+                continue;
+            }
+            type_of[t] = nt;
+            for (j, types) in step_types.iter_mut().enumerate() {
+                if mask >> j & 1 == 1 {
+                    types.push(nt);
+                }
+            }
+            nt += 1;
+        }
+        Ok(Matcher {
+            k,
+            type_of,
+            step_types,
+            n_types: nt as usize,
+            masks,
+            excl,
+            ranges,
+            window,
+            mode: opts.mode,
+            first_attempt: opts.first_attempt,
+            strategy: Strategy::Auto,
+        })
+    }
+
+    /// Evaluates one journey: the furthest step reached (0..=k); `s.best[..m]` holds the times
+    /// at which the counted attempt completed each step.
+    pub(crate) fn eval(&self, ts: &[i64], tps: &[u32], s: &mut Scratch) -> usize {
+        s.pos.clear();
+        s.pos.resize(self.k, 0);
+        s.best.clear();
+        s.best.resize(self.k, 0);
+        match self.mode {
+            FunnelMode::Ordered => self.ordered(ts, tps, s),
+            FunnelMode::Strict => self.strict(ts, tps, s),
+            FunnelMode::Any => self.any(ts, tps, s),
+        }
+    }
+
+    fn ordered(&self, ts: &[i64], tps: &[u32], s: &mut Scratch) -> usize {
+        let (k, n) = (self.k, tps.len());
+        let mut attempts = 0usize;
+        for &t in tps {
+            attempts += (self.masks[t as usize] & 1) as usize;
+        }
+        if attempts == 0 {
+            return 0;
+        }
+        if self.first_attempt {
+            attempts = 1;
+        }
+        let indexed = match self.strategy {
+            Strategy::Scan => false,
+            Strategy::Index => true,
+            Strategy::Auto => attempts > 2 && attempts > k,
+        };
+        if indexed {
+            self.build_tables(tps, s);
+        }
+        let mut best_m = 0;
+        for p in 0..n {
+            if self.masks[tps[p] as usize] & 1 == 0 {
+                continue;
+            }
+            let limit = ts[p].saturating_add(self.window);
+            s.pos[0] = p as u32;
+            let mut m = 1;
+            if indexed {
+                let mut cur = p;
+                while m < k {
+                    let q = s.next[(m - 1) * (n + 1) + cur + 1];
+                    if q == NONE || ts[q as usize] > limit {
+                        break;
+                    }
+                    s.pos[m] = q;
+                    cur = q as usize;
+                    m += 1;
+                }
+            } else if k > 1 {
+                for (q, &t) in tps.iter().enumerate().skip(p + 1) {
+                    if ts[q] > limit {
+                        break;
+                    }
+                    if self.masks[t as usize] >> m & 1 == 1 {
+                        s.pos[m] = q as u32;
+                        m += 1;
+                        if m == k {
+                            break;
+                        }
+                    }
+                }
+            }
+            let void = self.ranges.iter().enumerate().any(|(x, &(a, b))| {
+                let b = b.min(m - 1);
+                if b <= a {
+                    return false;
+                }
+                let (lo, hi) = (s.pos[a] as usize, s.pos[b] as usize);
+                if indexed {
+                    let q = s.last_excl[x * n + hi - 1];
+                    q != NONE && q as usize > lo
+                } else {
+                    tps[lo + 1..hi]
+                        .iter()
+                        .any(|&t| self.excl[t as usize] >> x & 1 == 1)
+                }
+            });
+            if !void && m > best_m {
+                best_m = m;
+                for j in 0..m {
+                    s.best[j] = ts[s.pos[j] as usize];
+                }
+            }
+            if self.first_attempt || best_m == k {
+                break;
+            }
+        }
+        best_m
+    }
+
+    /// `next[(j - 1) * (n + 1) + i]`: first position `>= i` matching step `j` (j >= 1);
+    /// `last_excl[x * n + i]`: last position `<= i` excluded by exclusion `x`.
+    fn build_tables(&self, tps: &[u32], s: &mut Scratch) {
+        let (k, n) = (self.k, tps.len());
+        s.next.clear();
+        s.next.resize((k - 1) * (n + 1), NONE);
+        for i in (0..n).rev() {
+            let mask = self.masks[tps[i] as usize] >> 1;
+            for j in 0..k - 1 {
+                let row = j * (n + 1);
+                s.next[row + i] = if mask >> j & 1 == 1 {
+                    i as u32
+                } else {
+                    s.next[row + i + 1]
+                };
+            }
+        }
+        let nx = self.ranges.len();
+        s.last_excl.clear();
+        s.last_excl.resize(nx * n, NONE);
+        for x in 0..nx {
+            let mut last = NONE;
+            for (i, &t) in tps.iter().enumerate() {
+                if self.excl[t as usize] >> x & 1 == 1 {
+                    last = i as u32;
+                }
+                s.last_excl[x * n + i] = last;
+            }
+        }
+    }
+
+    fn strict(&self, ts: &[i64], tps: &[u32], s: &mut Scratch) -> usize {
+        let (k, n) = (self.k, tps.len());
+        let mut best_m = 0;
+        for p in 0..n {
+            if self.masks[tps[p] as usize] & 1 == 0 {
+                continue;
+            }
+            let limit = ts[p].saturating_add(self.window);
+            let mut m = 1;
+            while m < k
+                && p + m < n
+                && ts[p + m] <= limit
+                && self.masks[tps[p + m] as usize] >> m & 1 == 1
+            {
+                m += 1;
+            }
+            // Consecutive events leave no room for an excluded event in between.
+            if m > best_m {
+                best_m = m;
+                s.best[..m].copy_from_slice(&ts[p..p + m]);
+            }
+            if self.first_attempt || best_m == k {
+                break;
+            }
+        }
+        best_m
+    }
+
+    /// Any order: from each anchor (an event matching some step), add the events of the window
+    /// one by one and grow a matching of steps to distinct events; step `j` completes at the
+    /// first event after which steps `1..=j` can all be matched. Events of one touchpoint are
+    /// interchangeable, so steps are matched to touchpoints with capacities (the number of their
+    /// events in the window) by augmenting paths: the cost does not grow with the events.
+    fn any(&self, ts: &[i64], tps: &[u32], s: &mut Scratch) -> usize {
+        let (k, n) = (self.k, tps.len());
+        let nt = self.n_types;
+        let mut best_m = 0;
+        // End of the window of the last anchor evaluated, whether that attempt was void, and
+        // the window end pointer.
+        let (mut last_end, mut last_void, mut r) = (usize::MAX, false, 0usize);
+        for p in 0..n {
+            if self.type_of[tps[p] as usize] == NONE {
+                continue;
+            }
+            let limit = ts[p].saturating_add(self.window);
+            r = r.max(p);
+            while r + 1 < n && ts[r + 1] <= limit {
+                r += 1;
+            }
+            // A window ending where the previous one ended is a subset of it: it cannot reach
+            // further (and ties go to the earlier attempt), unless the previous attempt was void
+            // (a later anchor may leave the excluded event out).
+            if r == last_end && !last_void {
+                continue;
+            }
+            last_end = r;
+            s.cap.clear();
+            s.cap.resize(nt, 0);
+            s.used.clear();
+            s.used.resize(nt, 0);
+            s.assign.clear();
+            s.assign.resize(k, NONE);
+            let mut m = 0;
+            for (q, &tp) in tps.iter().enumerate().take(r + 1).skip(p) {
+                let t = self.type_of[tp as usize];
+                if t == NONE {
+                    continue;
+                }
+                s.cap[t as usize] += 1;
+                while m < k {
+                    s.vis.clear();
+                    s.vis.resize(nt, false);
+                    if !self.augment(m, s) {
+                        break;
+                    }
+                    s.pos[m] = q as u32;
+                    m += 1;
+                }
+                if m == k {
+                    break;
+                }
+            }
+            let void = m > 0
+                && self.ranges.iter().enumerate().any(|(x, _)| {
+                    let hi = s.pos[m - 1] as usize;
+                    hi > p + 1
+                        && tps[p + 1..hi]
+                            .iter()
+                            .any(|&t| self.excl[t as usize] >> x & 1 == 1)
+                });
+            last_void = void;
+            if !void && m > best_m {
+                best_m = m;
+                for j in 0..m {
+                    s.best[j] = ts[s.pos[j] as usize];
+                }
+            }
+            if self.first_attempt || best_m == k {
+                break;
+            }
+        }
+        best_m
+    }
+
+    /// Augmenting path from step `j` (Kuhn's algorithm with capacities): take a touchpoint of
+    /// the step with room, or move a step holding one of them elsewhere.
+    fn augment(&self, j: usize, s: &mut Scratch) -> bool {
+        for &t in &self.step_types[j] {
+            let t = t as usize;
+            if s.vis[t] {
+                continue;
+            }
+            s.vis[t] = true;
+            if s.used[t] < s.cap[t] {
+                s.used[t] += 1;
+                s.assign[j] = t as u32;
+                return true;
+            }
+            for j2 in 0..self.k {
+                // j2 leaves t for another touchpoint, j takes its place: t's use is unchanged.
+                if j2 != j && s.assign[j2] == t as u32 && self.augment(j2, s) {
+                    s.assign[j] = t as u32;
+                    return true;
+                }
+            }
+        }
+        false
+    }
+}
+
+#[derive(Debug, Clone)]
+struct GroupAcc {
+    reached: Vec<u64>,
+    deltas: Vec<Samples>,
+    dropped: Vec<Vec<u32>>,
+}
+
+impl GroupAcc {
+    fn new(k: usize) -> Self {
+        GroupAcc {
+            reached: vec![0; k],
+            deltas: vec![Samples::default(); k],
+            dropped: vec![Vec::new(); k],
+        }
+    }
+    fn merge(&mut self, b: GroupAcc) {
+        let deltas = b.deltas.into_iter();
+        let dropped = b.dropped.into_iter();
+        for (j, (d, x)) in deltas.zip(dropped).enumerate() {
+            self.reached[j] += b.reached[j];
+            self.deltas[j].merge(d);
+            self.dropped[j].extend_from_slice(&x);
+        }
+    }
+}
+
+struct Acc {
+    groups: Vec<Option<GroupAcc>>,
+    scratch: Scratch,
+}
+
+/// Computes a funnel.
+///
+/// ```
+/// use journey_core::metrics::funnel::{funnel, FunnelOptions};
+/// let csv = "customer_id,timestamp,touchpoint\n\
+///            a,0,view\na,0,view\na,60,purchase\n\
+///            b,0,view\nb,30,purchase\n";
+/// let log = journey_core::read_events_csv(csv.as_bytes(), &Default::default()).unwrap();
+/// // A repeated step needs two events; equal timestamps are fine.
+/// let f = funnel(&log, &FunnelOptions::new(["view", "view", "purchase"])).unwrap();
+/// assert_eq!(f.counts(), [2, 1, 1]);
+/// ```
+pub fn funnel(log: &EventLog, opts: &FunnelOptions) -> Result<FunnelResult> {
+    let matcher = Matcher::new(log, opts)?;
+    let k = matcher.k;
+    let breakdown = match opts.breakdown.as_deref() {
+        None => Breakdown::None,
+        Some("first_touch_channel") | Some("channel") => Breakdown::FirstTouchChannel,
+        Some(name) => match log.properties().iter().position(|p| p.name == name) {
+            Some(i) => Breakdown::Property(i),
+            None => {
+                let mut known: Vec<&str> =
+                    log.properties().iter().map(|p| p.name.as_str()).collect();
+                known.push("first_touch_channel");
+                return Err(Error::argument(
+                    "breakdown",
+                    format!(
+                        "{name:?} is not a property of the log; expected one of: {}",
+                        known.join(", ")
+                    ),
+                ));
+            }
+        },
+    };
+    // Group ids: a channel id, a property value id, or `n_groups - 1` for "no value".
+    let n_groups = match breakdown {
+        Breakdown::None => 1,
+        Breakdown::FirstTouchChannel => log.channels().len(),
+        Breakdown::Property(i) => log.properties()[i].values.len() + 1,
+    };
+    let ts = log.timestamps();
+    let tps = log.touchpoint_ids();
+    let acc = fold_customers(
+        log.n_customers(),
+        || Acc {
+            groups: vec![None; n_groups],
+            scratch: Scratch::default(),
+        },
+        |acc, c| {
+            let r = log.journey(c).range();
+            let m = matcher.eval(&ts[r.clone()], &tps[r.clone()], &mut acc.scratch);
+            if m == 0 {
+                return;
+            }
+            let g = match breakdown {
+                Breakdown::None => 0,
+                Breakdown::FirstTouchChannel => log.channel_ids()[r.start] as usize,
+                Breakdown::Property(i) => {
+                    let ids = &log.properties()[i].ids;
+                    r.rev()
+                        .map(|e| ids[e])
+                        .find(|&v| v != NO_ID)
+                        .map_or(n_groups - 1, |v| v as usize)
+                }
+            };
+            let ga = acc.groups[g].get_or_insert_with(|| GroupAcc::new(k));
+            let best = &acc.scratch.best;
+            for j in 0..m {
+                ga.reached[j] += 1;
+                if j > 0 {
+                    ga.deltas[j].push(best[j] - best[j - 1]);
+                }
+            }
+            if opts.dropped_ids && m < k {
+                ga.dropped[m].push(c);
+            }
+        },
+        |mut a, b| {
+            for (x, y) in a.groups.iter_mut().zip(b.groups) {
+                match (x.as_mut(), y) {
+                    (Some(x), Some(y)) => x.merge(y),
+                    (None, y) => *x = y,
+                    (_, None) => {}
+                }
+            }
+            a
+        },
+    );
+    let mut total = GroupAcc::new(k);
+    let mut groups = Vec::new();
+    for (g, ga) in acc.groups.into_iter().enumerate() {
+        let Some(ga) = ga else { continue };
+        if breakdown != Breakdown::None {
+            let value = match breakdown {
+                Breakdown::FirstTouchChannel => Some(log.channel_name(g as u32).to_string()),
+                Breakdown::Property(i) => {
+                    let vals = &log.properties()[i].values;
+                    (g < vals.len()).then(|| vals.name(g as u32).to_string())
+                }
+                Breakdown::None => unreachable!("checked"),
+            };
+            let steps = rows(log, opts, ga.clone());
+            groups.push(FunnelGroup {
+                value,
+                conversion: conversion(&steps),
+                steps,
+            });
+        }
+        total.merge(ga);
+    }
+    let steps = rows(log, opts, total);
+    Ok(FunnelResult {
+        mode: opts.mode,
+        window_s: opts.window.as_secs_f64(),
+        first_attempt: opts.first_attempt,
+        n_customers: log.n_customers() as u64,
+        conversion: conversion(&steps),
+        steps,
+        breakdown: opts.breakdown.clone(),
+        groups: (breakdown != Breakdown::None).then_some(groups),
+    })
+}
+
+fn conversion(steps: &[FunnelStepRow]) -> Option<f64> {
+    let (first, last) = (steps.first()?.customers, steps.last()?.customers);
+    (first > 0).then(|| last as f64 / first as f64)
+}
+
+fn ratio(a: u64, b: u64) -> Option<f64> {
+    (b > 0).then(|| a as f64 / b as f64)
+}
+
+fn rows(log: &EventLog, opts: &FunnelOptions, ga: GroupAcc) -> Vec<FunnelStepRow> {
+    let first = ga.reached[0];
+    let reached = &ga.reached;
+    ga.deltas
+        .into_iter()
+        .zip(ga.dropped)
+        .enumerate()
+        .map(|(j, (deltas, mut ids))| {
+            let here = reached[j];
+            let prev = (j > 0).then(|| reached[j - 1]);
+            let dropped_ids = opts.dropped_ids.then(|| {
+                ids.sort_unstable();
+                ids.iter()
+                    .map(|&c| log.customer_ids()[c as usize].clone())
+                    .collect()
+            });
+            FunnelStepRow {
+                step: j + 1,
+                label: opts.steps[j].label(),
+                touchpoints: opts.steps[j].names().to_vec(),
+                customers: here,
+                conversion_from_start: ratio(here, first),
+                conversion_from_previous: prev.and_then(|p| ratio(here, p)),
+                dropped: prev.map_or(0, |p| p - here),
+                drop_off: prev.and_then(|p| ratio(here, p)).map(|r| 1.0 - r),
+                mean_time_from_previous_s: deltas.mean_s(),
+                median_time_from_previous_s: deltas.median_s(),
+                dropped_ids,
+            }
+        })
+        .collect()
+}
+
+impl EventLog {
+    /// A funnel over this log; see [`funnel`].
+    pub fn funnel(&self, opts: &FunnelOptions) -> Result<FunnelResult> {
+        funnel(self, opts)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Strategy;
+    use super::*;
+    use crate::{read_events_csv, LoadOptions};
+    use proptest::prelude::*;
+
+    fn log(csv: &str) -> EventLog {
+        read_events_csv(csv.as_bytes(), &LoadOptions::default()).unwrap()
+    }
+
+    fn run(l: &EventLog, steps: &[&str], f: impl FnOnce(&mut FunnelOptions)) -> FunnelResult {
+        let mut o = FunnelOptions::new(steps.iter().copied());
+        f(&mut o);
+        funnel(l, &o).unwrap()
+    }
+
+    #[test]
+    fn modes_parse() {
+        assert_eq!("any_order".parse::<FunnelMode>().unwrap(), FunnelMode::Any);
+        assert!("sideways".parse::<FunnelMode>().is_err());
+        let o: FunnelOptions = serde_json::from_str(
+            r#"{"steps": ["a", ["b", "c"]], "mode": "any_order", "window": "2d",
+                "exclude": ["x", {"touchpoint": ["y"], "from_step": 1, "to_step": 2}]}"#,
+        )
+        .unwrap();
+        assert_eq!(o.mode, FunnelMode::Any);
+        assert_eq!(o.steps[1].label(), "b | c");
+        assert_eq!(o.window, Duration::from_days(2));
+        assert!(serde_json::from_str::<FunnelOptions>(r#"{"stepz": []}"#).is_err());
+    }
+
+    #[test]
+    fn bad_arguments_are_errors() {
+        let l = log("customer_id,timestamp,touchpoint\na,1,x\n");
+        let bad = |o: FunnelOptions| funnel(&l, &o).unwrap_err().code();
+        assert_eq!(bad(FunnelOptions::default()), "invalid_argument");
+        let mut o = FunnelOptions::new(["x", "y"]);
+        o.exclude = Some(vec![Exclusion::Touchpoint("y".into())]);
+        assert_eq!(bad(o.clone()), "invalid_argument");
+        o.exclude = Some(vec![Exclusion::Between(ExclusionRange {
+            touchpoint: "z".into(),
+            from_step: Some(2),
+            to_step: Some(2),
+        })]);
+        assert_eq!(bad(o.clone()), "invalid_argument");
+        o.exclude = None;
+        o.breakdown = Some("nope".into());
+        assert_eq!(bad(o), "invalid_argument");
+        let o = FunnelOptions::new([FunnelStep::AnyOf(vec![])]);
+        assert_eq!(bad(o), "invalid_argument");
+    }
+
+    const BASIC: &str = "customer_id,timestamp,touchpoint\n\
+        a,0,view\na,100,cart\na,400,buy\n\
+        b,0,view\nb,50,buy\nb,60,cart\n\
+        c,0,cart\nc,10,view\n\
+        d,0,buy\n";
+
+    #[test]
+    fn ordered_known_answer() {
+        let f = run(&log(BASIC), &["view", "cart", "buy"], |_| {});
+        // a: view -> cart -> buy; b: its buy comes before its cart; c: cart before view.
+        assert_eq!(f.counts(), [3, 2, 1]);
+        let s = &f.steps;
+        assert_eq!(s[1].median_time_from_previous_s, Some(80.0)); // (100 + 60) / 2
+        assert_eq!(s[1].mean_time_from_previous_s, Some(80.0));
+        assert_eq!(s[2].median_time_from_previous_s, Some(300.0));
+        assert_eq!(s[0].median_time_from_previous_s, None);
+        assert_eq!(s[1].dropped, 1);
+        assert_eq!(s[2].drop_off, Some(0.5));
+        assert_eq!(s[2].conversion_from_start, Some(1.0 / 3.0));
+        assert_eq!(s[0].conversion_from_previous, None);
+        assert_eq!(f.conversion, Some(1.0 / 3.0));
+    }
+
+    #[test]
+    fn strict_known_answer() {
+        let f = run(&log(BASIC), &["view", "cart", "buy"], |o| {
+            o.mode = FunnelMode::Strict
+        });
+        // Only a has view, cart, buy as consecutive events; b's view is followed by buy.
+        assert_eq!(f.counts(), [3, 1, 1]);
+        // The best strict attempt need not be the first: view, view, cart, buy.
+        let l = log("customer_id,timestamp,touchpoint\nx,0,view\nx,5,view\nx,7,cart\nx,9,buy\n");
+        let f = run(&l, &["view", "cart", "buy"], |o| {
+            o.mode = FunnelMode::Strict
+        });
+        assert_eq!(f.counts(), [1, 1, 1]);
+        assert_eq!(f.steps[1].median_time_from_previous_s, Some(2.0));
+        let f = run(&l, &["view", "cart", "buy"], |o| {
+            o.mode = FunnelMode::Strict;
+            o.first_attempt = true;
+        });
+        assert_eq!(f.counts(), [1, 0, 0]);
+    }
+
+    #[test]
+    fn any_order_known_answer() {
+        let f = run(&log(BASIC), &["view", "cart", "buy"], |o| {
+            o.mode = FunnelMode::Any
+        });
+        // a, b: all three within the window; c: view and cart (steps 1-2); d: buy alone.
+        assert_eq!(f.counts(), [3, 3, 2]);
+        // Step 2 completes at: a 100 - 0, b 60 - 0, c 10 - 10 (view came last).
+        assert_eq!(f.steps[1].median_time_from_previous_s, Some(60.0));
+        assert_eq!(f.steps[1].mean_time_from_previous_s, Some(160.0 / 3.0));
+        // Step 3: a 400 - 100; b's buy (50) was there when cart completed step 2 at 60: 0.
+        assert_eq!(f.steps[2].median_time_from_previous_s, Some(150.0));
+    }
+
+    #[test]
+    fn repeated_step_with_equal_timestamps() {
+        // PostHog reported [1, 1, 0] for customer e; the right answer is [1, 1, 1].
+        let l = log("customer_id,timestamp,touchpoint\n\
+            e,0,view\ne,0,view\ne,0,buy\n\
+            f,0,view\nf,0,buy\n\
+            g,0,buy\ng,0,view\ng,0,view\n");
+        for mode in [FunnelMode::Ordered, FunnelMode::Strict] {
+            let f = run(&l, &["view", "view", "buy"], |o| o.mode = mode);
+            // e: two views then buy, in the stable order; f: one view only; g: buy came first.
+            assert_eq!(f.counts(), [3, 2, 1], "{mode:?}");
+            assert_eq!(f.steps[2].median_time_from_previous_s, Some(0.0));
+        }
+        let f = run(&l, &["view", "view", "buy"], |o| o.mode = FunnelMode::Any);
+        // Any order: g also has two views and a buy.
+        assert_eq!(f.counts(), [3, 2, 2]);
+        let e = log("customer_id,timestamp,touchpoint\ne,0,view\ne,0,view\ne,0,buy\n");
+        assert_eq!(
+            run(&e, &["view", "view", "buy"], |_| {}).counts(),
+            [1, 1, 1]
+        );
+    }
+
+    const EXCL: &str = "customer_id,timestamp,touchpoint\n\
+        h,0,view\nh,10,coupon\nh,20,cart\nh,30,buy\n\
+        i,0,view\ni,10,cart\ni,20,coupon\ni,30,buy\n\
+        j,0,view\nj,10,cart\nj,20,coupon\n\
+        k,0,view\nk,10,cart\nk,20,coupon\nk,30,buy\nk,100,view\nk,110,cart\nk,130,buy\n";
+
+    #[test]
+    fn exclusions_void_attempts() {
+        let l = log(EXCL);
+        let between_2_3 = Exclusion::Between(ExclusionRange {
+            touchpoint: "coupon".into(),
+            from_step: Some(2),
+            to_step: Some(3),
+        });
+        let f = run(&l, &["view", "cart", "buy"], |o| {
+            o.exclude = Some(vec![between_2_3]);
+            o.dropped_ids = true;
+        });
+        // h: coupon before cart (allowed); i: void; j: never reached buy, so nothing to check;
+        // k: first attempt void, the second (from 100) completes.
+        assert_eq!(f.counts(), [3, 3, 2]);
+        assert_eq!(
+            f.steps[2].dropped_ids.as_deref(),
+            Some(&["j".to_string()][..])
+        );
+        // Times of k come from its second attempt: 10 and 20; h: 20 and 10.
+        assert_eq!(
+            f.steps[1].mean_time_from_previous_s,
+            Some((20.0 + 10.0 + 10.0) / 3.0)
+        );
+        assert_eq!(f.steps[2].median_time_from_previous_s, Some(15.0));
+        let f = run(&l, &["view", "cart", "buy"], |o| {
+            o.exclude = Some(vec![Exclusion::Touchpoint("coupon".into())]);
+        });
+        // Between steps 1 and 3: h and i void; j's coupon is after its last reached step.
+        assert_eq!(f.counts(), [2, 2, 1]);
+        // Strict funnels leave no room for exclusions.
+        let f = run(&l, &["view", "cart", "buy"], |o| {
+            o.exclude = Some(vec![Exclusion::Touchpoint("coupon".into())]);
+            o.mode = FunnelMode::Strict;
+        });
+        assert_eq!(f.counts(), [4, 3, 1]);
+        // Any order: void when an excluded event lies between the attempt's first event and
+        // the event completing its furthest step. h, i: the attempts from view at 0 hold the
+        // coupon, later anchors (cart, buy) never see a view. j: view, cart, then the coupon.
+        // k: anchors at 0 and at cart (10) hold the coupon; the anchor at buy (30) completes all
+        // three steps with the view at 100 and the cart at 110, coupon-free.
+        let f = run(&l, &["view", "cart", "buy"], |o| {
+            o.exclude = Some(vec![Exclusion::Touchpoint("coupon".into())]);
+            o.mode = FunnelMode::Any;
+        });
+        assert_eq!(f.counts(), [2, 2, 1]);
+        // k: step 1 at 100, step 2 at 110, step 3 (buy at 30 already there) also at 110.
+        assert_eq!(f.steps[2].median_time_from_previous_s, Some(0.0));
+    }
+
+    #[test]
+    fn best_attempt_is_not_the_first() {
+        // Window 1 day: the first attempt's buy is too late; the second attempt completes.
+        let l = log("customer_id,timestamp,touchpoint\n\
+            m,0,view\nm,100,cart\nm,200000,view\nm,200100,cart\nm,200250,buy\n\
+            n,0,view\nn,50,view\nn,100,cart\nn,200,buy\n");
+        let f = run(&l, &["view", "cart", "buy"], |o| {
+            o.window = Duration::from_days(1)
+        });
+        assert_eq!(f.counts(), [2, 2, 2]);
+        // m: second attempt (100, 150); n: both attempts complete, the earliest counts: 100, 100.
+        assert_eq!(f.steps[1].median_time_from_previous_s, Some(100.0));
+        assert_eq!(f.steps[2].median_time_from_previous_s, Some(125.0));
+        let f = run(&l, &["view", "cart", "buy"], |o| {
+            o.window = Duration::from_days(1);
+            o.first_attempt = true;
+        });
+        assert_eq!(f.counts(), [2, 2, 1]);
+        // The window is inclusive: exactly 1 day after step 1 still counts.
+        let l =
+            log("customer_id,timestamp,touchpoint\np,0,view\np,86400,buy\nq,0,view\nq,86401,buy\n");
+        let f = run(&l, &["view", "buy"], |o| o.window = Duration::from_days(1));
+        assert_eq!(f.counts(), [2, 1]);
+    }
+
+    #[test]
+    fn set_steps_breakdown_and_empty() {
+        let l = log("customer_id,timestamp,touchpoint,channel,persona\n\
+            a,0,ad,social,p1\na,10,site,web,p1\na,20,buy,web,p1\n\
+            b,0,mail,email,p2\nb,10,buy,web,\n\
+            c,0,site,web,\n");
+        let o = FunnelOptions {
+            steps: vec![
+                FunnelStep::AnyOf(vec!["ad".into(), "mail".into()]),
+                "buy".into(),
+            ],
+            breakdown: Some("persona".into()),
+            ..Default::default()
+        };
+        let f = funnel(&l, &o).unwrap();
+        assert_eq!(f.counts(), [2, 2]);
+        let g = f.groups.as_ref().unwrap();
+        assert_eq!(g.len(), 2);
+        assert_eq!(g[0].value.as_deref(), Some("p1"));
+        assert_eq!(g[0].steps[1].median_time_from_previous_s, Some(20.0));
+        assert_eq!(g[1].value.as_deref(), Some("p2"));
+        let o = FunnelOptions {
+            breakdown: Some("first_touch_channel".into()),
+            ..o
+        };
+        let f = funnel(&l, &o).unwrap();
+        let values: Vec<_> = f.groups.unwrap().into_iter().map(|g| g.value).collect();
+        assert_eq!(
+            values,
+            [Some("email".to_string()), Some("social".to_string())]
+        );
+        let f = funnel(&EventLog::empty(), &FunnelOptions::new(["a", "b"])).unwrap();
+        assert_eq!(f.counts(), [0, 0]);
+        assert_eq!(f.steps[0].conversion_from_start, None);
+        assert_eq!(f.steps[1].drop_off, None);
+        assert_eq!(f.conversion, None);
+    }
+
+    #[test]
+    fn long_journeys_stay_linear() {
+        // One customer, 20 000 views within a day and one buy: every view starts an attempt.
+        let mut csv = String::from("customer_id,timestamp,touchpoint\n");
+        for i in 0..20_000 {
+            csv.push_str(&format!("a,{},view\n", i % 1000));
+            if i == 19_000 {
+                csv.push_str("a,999,coupon\n");
+            }
+        }
+        csv.push_str("a,1000,buy\n");
+        let l = log(&csv);
+        let start = std::time::Instant::now();
+        for mode in [FunnelMode::Ordered, FunnelMode::Strict, FunnelMode::Any] {
+            for exclude in [None, Some(vec![Exclusion::Touchpoint("coupon".into())])] {
+                let f = run(&l, &["view", "cart", "buy"], |o| {
+                    o.mode = mode;
+                    o.exclude = exclude.clone();
+                });
+                // There is no cart: every attempt stops at step 1, so none ends early.
+                assert_eq!(f.counts(), [1, 0, 0], "{mode:?}");
+            }
+        }
+        // Quadratic work would take minutes here (debug build); linear takes well under a second.
+        assert!(start.elapsed().as_secs() < 20, "{:?}", start.elapsed());
+    }
+
+    /// The strategies of ordered mode and a brute-force reference agree on random journeys.
+    fn brute_ordered(m: &Matcher, ts: &[i64], tps: &[u32]) -> (usize, Vec<i64>) {
+        let mut best = (0, Vec::new());
+        for p in 0..tps.len() {
+            if m.masks[tps[p] as usize] & 1 == 0 {
+                continue;
+            }
+            let mut pos = vec![p];
+            for q in p + 1..tps.len() {
+                if pos.len() < m.k
+                    && ts[q] - ts[p] <= m.window
+                    && m.masks[tps[q] as usize] >> pos.len() & 1 == 1
+                {
+                    pos.push(q);
+                }
+            }
+            let void = m.ranges.iter().enumerate().any(|(x, &(a, b))| {
+                let b = b.min(pos.len() - 1);
+                b > a && (pos[a] + 1..pos[b]).any(|q| m.excl[tps[q] as usize] >> x & 1 == 1)
+            });
+            if !void && pos.len() > best.0 {
+                best = (pos.len(), pos.iter().map(|&q| ts[q]).collect());
+            }
+            if m.first_attempt {
+                break;
+            }
+        }
+        best
+    }
+
+    proptest! {
+        #[test]
+        fn ordered_strategies_agree(
+            events in proptest::collection::vec((0i64..40, 0u32..5), 0..40),
+            k in 1usize..5,
+            repeat in any::<bool>(),
+            window in 0i64..30,
+            first in any::<bool>(),
+            with_excl in any::<bool>(),
+        ) {
+            let mut events = events;
+            events.sort_by_key(|e| e.0);
+            let ts: Vec<i64> = events.iter().map(|e| e.0).collect();
+            let tps: Vec<u32> = events.iter().map(|e| e.1).collect();
+            // Steps over touchpoints 0..3, touchpoint 3 as exclusion, 4 as noise.
+            let mut masks = vec![0u64; 5];
+            for j in 0..k {
+                let t = if repeat { j / 2 } else { j % 3 };
+                masks[t] |= 1 << j;
+            }
+            let mut m = Matcher {
+                k, masks, excl: vec![0, 0, 0, if with_excl { 1 } else { 0 }, 0],
+                ranges: if with_excl { vec![(0, k.saturating_sub(1).max(1))] } else { vec![] },
+                window, mode: FunnelMode::Ordered, first_attempt: first, strategy: Strategy::Scan,
+                type_of: vec![], step_types: vec![], n_types: 0,
+            };
+            if k == 1 {
+                m.ranges.clear();
+            }
+            let (bm, bt) = brute_ordered(&m, &ts, &tps);
+            for strategy in [Strategy::Scan, Strategy::Index, Strategy::Auto] {
+                m.strategy = strategy;
+                let mut s = Scratch::default();
+                let got = m.eval(&ts, &tps, &mut s);
+                prop_assert_eq!(got, bm, "{:?}", strategy);
+                prop_assert_eq!(&s.best[..got], &bt[..], "{:?}", strategy);
+            }
+        }
+    }
+}

@@ -1,0 +1,567 @@
+//! The transition graph (SPEC section 6): how customers move from touchpoint to touchpoint.
+//!
+//! Nodes are the touchpoints (or channels) plus `start` and `end`. Each customer's journey (or,
+//! with `session_gap`, each of their sessions) is a walk `start -> e1 -> ... -> en -> end`; the
+//! weight of edge `a -> b` is the number of times `b` directly follows `a` in a walk. Per edge
+//! also: distinct customers, the median and mean time between the two events, and the
+//! probability of the edge among all edges leaving `a`. Every touch node has as many walks in
+//! as out; `start`'s out-count and `end`'s in-count are the number of walks.
+//!
+//! Median times are exact: every transition's duration is kept (8 bytes each) and the median
+//! is found by selection, per edge. That costs memory proportional to the number of events but
+//! keeps the answer identical in every language and with any number of threads.
+
+use petgraph::graph::{DiGraph, NodeIndex};
+use petgraph::visit::EdgeRef;
+use petgraph::Direction;
+use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
+
+use super::distribution::Samples;
+use super::fold::{fold_customers, map_vec};
+use super::paths::Level;
+use crate::error::{Error, Result};
+use crate::model::EventLog;
+use crate::time::Duration;
+
+/// Options of [`transition_graph`]: Python `log.transition_graph(level="touchpoint",
+/// session_gap=None, collapse_repeats=False)`.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TransitionGraphOptions {
+    /// Nodes are touchpoints (default) or channels.
+    pub level: Level,
+    /// When given, each session (gaps at most this long) is its own walk from `start` to
+    /// `end`; otherwise the whole journey is one walk.
+    pub session_gap: Option<Duration>,
+    /// Merge consecutive repeats of the same node into one visit (no self-loops).
+    pub collapse_repeats: bool,
+}
+
+impl Default for TransitionGraphOptions {
+    fn default() -> Self {
+        TransitionGraphOptions {
+            level: Level::Touchpoint,
+            session_gap: None,
+            collapse_repeats: false,
+        }
+    }
+}
+
+/// What a node stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NodeKind {
+    /// Where every walk begins.
+    Start,
+    /// A touchpoint or channel.
+    Touch,
+    /// Where every walk ends.
+    End,
+}
+
+/// A node of the transition graph.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Node {
+    /// Touchpoint or channel name; `start` / `end` for the two special nodes.
+    pub name: String,
+    /// Start, touch or end.
+    pub kind: NodeKind,
+    /// Walks entering the node (for `start`: walks leaving it).
+    pub visits: u64,
+    /// Distinct customers visiting the node.
+    pub customers: u64,
+    /// Whether the node is a conversion touchpoint.
+    pub conversion: bool,
+}
+
+/// An edge of the transition graph.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Edge {
+    /// Times the target directly follows the source.
+    pub count: u64,
+    /// Distinct customers with this transition.
+    pub customers: u64,
+    /// `count / all counts out of the source`.
+    pub probability: f64,
+    /// Median time between the two events, seconds (`None` on edges from `start` / to `end`).
+    pub median_time_s: Option<f64>,
+    /// Mean time between the two events, seconds.
+    pub mean_time_s: Option<f64>,
+}
+
+/// An edge as a row, with node names.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EdgeRow {
+    /// Source node name.
+    pub source: String,
+    /// Target node name.
+    pub target: String,
+    /// Times the target directly follows the source.
+    pub count: u64,
+    /// Distinct customers with this transition.
+    pub customers: u64,
+    /// `count / all counts out of the source`.
+    pub probability: f64,
+    /// Median time between the two events, seconds.
+    pub median_time_s: Option<f64>,
+    /// Mean time between the two events, seconds.
+    pub mean_time_s: Option<f64>,
+}
+
+/// The transition graph: a petgraph [`DiGraph`] with `start` first, the touches in name order,
+/// and `end` last; edges are added in (source, target) node order.
+#[derive(Debug, Clone)]
+pub struct TransitionGraph {
+    /// Level of the touch nodes.
+    pub level: Level,
+    /// The graph.
+    pub graph: DiGraph<Node, Edge>,
+    /// Number of walks (journeys, or sessions with `session_gap`).
+    pub n_walks: u64,
+    /// Customers with at least one walk.
+    pub n_customers: u64,
+}
+
+impl TransitionGraph {
+    /// The `start` node.
+    pub fn start(&self) -> NodeIndex {
+        NodeIndex::new(0)
+    }
+    /// The `end` node.
+    pub fn end(&self) -> NodeIndex {
+        NodeIndex::new(self.graph.node_count() - 1)
+    }
+    /// The node of a touchpoint or channel name.
+    pub fn node(&self, name: &str) -> Option<NodeIndex> {
+        self.graph
+            .node_indices()
+            .find(|&i| self.graph[i].kind == NodeKind::Touch && self.graph[i].name == name)
+    }
+    /// The nodes, in node order.
+    pub fn nodes(&self) -> Vec<Node> {
+        self.graph.node_weights().cloned().collect()
+    }
+    /// The edges as rows: by count (descending), then source and target node order.
+    pub fn edges(&self) -> Vec<EdgeRow> {
+        let mut e: Vec<_> = self.graph.edge_references().collect();
+        e.sort_by(|a, b| {
+            b.weight()
+                .count
+                .cmp(&a.weight().count)
+                .then(a.source().cmp(&b.source()))
+                .then(a.target().cmp(&b.target()))
+        });
+        e.into_iter()
+            .map(|r| {
+                let w = r.weight();
+                EdgeRow {
+                    source: self.graph[r.source()].name.clone(),
+                    target: self.graph[r.target()].name.clone(),
+                    count: w.count,
+                    customers: w.customers,
+                    probability: w.probability,
+                    median_time_s: w.median_time_s,
+                    mean_time_s: w.mean_time_s,
+                }
+            })
+            .collect()
+    }
+    /// Sum of the counts of the edges entering / leaving a node.
+    pub fn flow(&self, n: NodeIndex, dir: Direction) -> u64 {
+        self.graph
+            .edges_directed(n, dir)
+            .map(|e| e.weight().count)
+            .sum()
+    }
+    /// Graphviz DOT text; see [`crate::render::text::to_dot`].
+    pub fn to_dot(&self) -> String {
+        crate::render::text::to_dot(self)
+    }
+    /// Mermaid flowchart text; see [`crate::render::text::to_mermaid`].
+    pub fn to_mermaid(&self) -> String {
+        crate::render::text::to_mermaid(self)
+    }
+}
+
+impl PartialEq for TransitionGraph {
+    fn eq(&self, other: &Self) -> bool {
+        self.level == other.level
+            && self.n_walks == other.n_walks
+            && self.n_customers == other.n_customers
+            && self.nodes() == other.nodes()
+            && self.edges() == other.edges()
+    }
+}
+
+impl Serialize for TransitionGraph {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Shape {
+            level: Level,
+            n_walks: u64,
+            n_customers: u64,
+            nodes: Vec<Node>,
+            edges: Vec<EdgeRow>,
+        }
+        Shape {
+            level: self.level,
+            n_walks: self.n_walks,
+            n_customers: self.n_customers,
+            nodes: self.nodes(),
+            edges: self.edges(),
+        }
+        .serialize(s)
+    }
+}
+
+struct EdgeAcc {
+    key: u64,
+    count: u64,
+    customers: u64,
+    last_customer: u32,
+    times: Samples,
+}
+
+/// Edge slots by key `source * m + target`: a dense table for small graphs, else a hash map.
+enum Slots {
+    Dense(Vec<u32>),
+    Sparse(FxHashMap<u64, u32>),
+}
+
+struct Acc {
+    slots: Slots,
+    edges: Vec<EdgeAcc>,
+    visits: Vec<u64>,
+    node_customers: Vec<u64>,
+    node_last: Vec<u32>,
+    n_walks: u64,
+    n_customers: u64,
+}
+
+impl Acc {
+    fn new(m: usize) -> Self {
+        Acc {
+            slots: if m * m <= 1 << 16 {
+                Slots::Dense(vec![u32::MAX; m * m])
+            } else {
+                Slots::Sparse(FxHashMap::default())
+            },
+            edges: Vec::new(),
+            visits: vec![0; m],
+            node_customers: vec![0; m],
+            node_last: vec![u32::MAX; m],
+            n_walks: 0,
+            n_customers: 0,
+        }
+    }
+
+    fn slot(&mut self, key: u64) -> usize {
+        let next = self.edges.len() as u32;
+        let s = match &mut self.slots {
+            Slots::Dense(t) => {
+                let s = &mut t[key as usize];
+                if *s == u32::MAX {
+                    *s = next;
+                }
+                *s
+            }
+            Slots::Sparse(h) => *h.entry(key).or_insert(next),
+        };
+        if s == next {
+            self.edges.push(EdgeAcc {
+                key,
+                count: 0,
+                customers: 0,
+                last_customer: u32::MAX,
+                times: Samples::default(),
+            });
+        }
+        s as usize
+    }
+
+    fn add(&mut self, m: usize, a: usize, b: usize, c: u32, dt: Option<i64>) {
+        let s = self.slot((a * m + b) as u64);
+        let e = &mut self.edges[s];
+        e.count += 1;
+        if e.last_customer != c {
+            e.last_customer = c;
+            e.customers += 1;
+        }
+        if let Some(dt) = dt {
+            e.times.push(dt);
+        }
+        self.visits[b] += 1;
+        if self.node_last[b] != c {
+            self.node_last[b] = c;
+            self.node_customers[b] += 1;
+        }
+    }
+
+    fn merge(mut self, b: Acc) -> Acc {
+        for e in b.edges {
+            let s = self.slot(e.key);
+            let x = &mut self.edges[s];
+            x.count += e.count;
+            x.customers += e.customers;
+            x.times.merge(e.times);
+        }
+        for i in 0..self.visits.len() {
+            self.visits[i] += b.visits[i];
+            self.node_customers[i] += b.node_customers[i];
+        }
+        self.n_walks += b.n_walks;
+        self.n_customers += b.n_customers;
+        self
+    }
+}
+
+/// Builds the transition graph of a log.
+///
+/// ```
+/// use journey_core::metrics::graph::{transition_graph, TransitionGraphOptions};
+/// let csv = "customer_id,timestamp,touchpoint\na,0,ad\na,60,site\nb,0,site\n";
+/// let log = journey_core::read_events_csv(csv.as_bytes(), &Default::default()).unwrap();
+/// let g = transition_graph(&log, &TransitionGraphOptions::default()).unwrap();
+/// let e = g.edges();
+/// assert_eq!((e[0].source.as_str(), e[0].target.as_str(), e[0].count), ("site", "end", 2));
+/// assert!(g.to_mermaid().starts_with("flowchart LR"));
+/// ```
+pub fn transition_graph(log: &EventLog, opts: &TransitionGraphOptions) -> Result<TransitionGraph> {
+    let gap = opts.session_gap.map(Duration::as_us);
+    if gap.is_some_and(|g| g < 0) {
+        return Err(Error::argument("session_gap", "must not be negative"));
+    }
+    let (names, ids): (&[String], &[u32]) = match opts.level {
+        Level::Touchpoint => (log.touchpoints(), log.touchpoint_ids()),
+        Level::Channel => (log.channels(), log.channel_ids()),
+    };
+    let m = names.len() + 2;
+    let (start, end) = (0usize, m - 1);
+    let ts = log.timestamps();
+    let acc = fold_customers(
+        log.n_customers(),
+        || Acc::new(m),
+        |acc, c| {
+            let r = log.journey(c).range();
+            if r.is_empty() {
+                return;
+            }
+            acc.n_customers += 1;
+            acc.n_walks += 1;
+            let mut prev = start;
+            for i in r.clone() {
+                let node = ids[i] as usize + 1;
+                if i > r.start && gap.is_some_and(|g| ts[i] - ts[i - 1] > g) {
+                    acc.add(m, prev, end, c, None);
+                    acc.n_walks += 1;
+                    prev = start;
+                }
+                if prev == start {
+                    acc.add(m, start, node, c, None);
+                } else if opts.collapse_repeats && prev == node {
+                    continue;
+                } else {
+                    acc.add(m, prev, node, c, Some(ts[i] - ts[i - 1]));
+                }
+                prev = node;
+            }
+            acc.add(m, prev, end, c, None);
+        },
+        Acc::merge,
+    );
+    let Acc {
+        mut edges,
+        mut visits,
+        mut node_customers,
+        n_walks,
+        n_customers,
+        ..
+    } = acc;
+    visits[start] = n_walks;
+    node_customers[start] = n_customers;
+    let mut graph = DiGraph::new();
+    let mut index = vec![NodeIndex::end(); m];
+    for v in 0..m {
+        let (name, kind, conversion) = if v == start {
+            ("start", NodeKind::Start, false)
+        } else if v == end {
+            ("end", NodeKind::End, false)
+        } else if visits[v] == 0 {
+            continue;
+        } else {
+            let conv = opts.level == Level::Touchpoint && log.is_conversion(v as u32 - 1);
+            (names[v - 1].as_str(), NodeKind::Touch, conv)
+        };
+        index[v] = graph.add_node(Node {
+            name: name.to_string(),
+            kind,
+            visits: visits[v],
+            customers: node_customers[v],
+            conversion,
+        });
+    }
+    let mut out = vec![0u64; m];
+    for e in &edges {
+        out[(e.key / m as u64) as usize] += e.count;
+    }
+    edges.sort_unstable_by_key(|e| e.key);
+    // Medians by selection, one edge per task.
+    let weights = map_vec(edges, |e| {
+        let a = (e.key / m as u64) as usize;
+        let edge = Edge {
+            count: e.count,
+            customers: e.customers,
+            probability: e.count as f64 / out[a] as f64,
+            mean_time_s: e.times.mean_s(),
+            median_time_s: e.times.median_s(),
+        };
+        (e.key, edge)
+    });
+    for (key, edge) in weights {
+        let (a, b) = ((key / m as u64) as usize, (key % m as u64) as usize);
+        graph.add_edge(index[a], index[b], edge);
+    }
+    Ok(TransitionGraph {
+        level: opts.level,
+        graph,
+        n_walks,
+        n_customers,
+    })
+}
+
+impl EventLog {
+    /// The transition graph; see [`transition_graph`].
+    pub fn transition_graph(&self, opts: &TransitionGraphOptions) -> Result<TransitionGraph> {
+        transition_graph(self, opts)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{read_events_csv, LoadOptions};
+
+    const CSV: &str = "customer_id,timestamp,touchpoint\n\
+        a,0,ad\na,60,site\na,180,purchase\n\
+        b,0,site\nb,30,site\n\
+        c,0,ad\nc,100,site\n";
+
+    fn graph(opts: TransitionGraphOptions) -> TransitionGraph {
+        let log = read_events_csv(CSV.as_bytes(), &LoadOptions::default()).unwrap();
+        transition_graph(&log, &opts).unwrap()
+    }
+
+    fn edge<'a>(rows: &'a [EdgeRow], a: &str, b: &str) -> &'a EdgeRow {
+        rows.iter()
+            .find(|r| r.source == a && r.target == b)
+            .unwrap_or_else(|| panic!("no edge {a} -> {b}"))
+    }
+
+    #[test]
+    fn known_graph() {
+        let g = graph(TransitionGraphOptions::default());
+        // Walks: start ad site purchase end; start site site end; start ad site end.
+        assert_eq!((g.n_walks, g.n_customers), (3, 3));
+        let names: Vec<String> = g.nodes().into_iter().map(|n| n.name).collect();
+        assert_eq!(names, ["start", "ad", "purchase", "site", "end"]);
+        let e = g.edges();
+        assert_eq!(e.len(), 7);
+        let ad_site = edge(&e, "ad", "site");
+        assert_eq!((ad_site.count, ad_site.customers), (2, 2));
+        assert_eq!(ad_site.median_time_s, Some(80.0)); // (60 + 100) / 2
+        assert_eq!(ad_site.probability, 1.0);
+        let start_ad = edge(&e, "start", "ad");
+        assert_eq!(start_ad.probability, 2.0 / 3.0);
+        assert_eq!(start_ad.median_time_s, None);
+        // Out of site: purchase 1, site 1, end 2.
+        assert_eq!(edge(&e, "site", "end").probability, 0.5);
+        assert_eq!(edge(&e, "site", "site").median_time_s, Some(30.0));
+        assert_eq!(edge(&e, "site", "purchase").mean_time_s, Some(120.0));
+        let site = g.node("site").unwrap();
+        assert_eq!((g.graph[site].visits, g.graph[site].customers), (4, 3));
+        assert_eq!(g.flow(site, Direction::Incoming), 4);
+        assert_eq!(g.flow(site, Direction::Outgoing), 4);
+        assert_eq!(g.flow(g.start(), Direction::Outgoing), 3);
+        assert_eq!(g.flow(g.end(), Direction::Incoming), 3);
+        assert!(g.graph[g.node("purchase").unwrap()].conversion);
+        // Sorted by count, then node order: start->ad (2), ad->site (2), site->end (2), ...
+        assert_eq!(
+            (e[0].source.as_str(), e[0].target.as_str()),
+            ("start", "ad")
+        );
+        assert_eq!(
+            (e[2].source.as_str(), e[2].target.as_str()),
+            ("site", "end")
+        );
+    }
+
+    #[test]
+    fn options() {
+        let g = graph(TransitionGraphOptions {
+            collapse_repeats: true,
+            ..Default::default()
+        });
+        let e = g.edges();
+        assert!(e.iter().all(|r| r.source != r.target));
+        assert_eq!(g.graph[g.node("site").unwrap()].visits, 3);
+        // Sessions of at most 40 s: a splits into [ad] [site] [purchase], c into [ad] [site].
+        let g = graph(TransitionGraphOptions {
+            session_gap: Some(Duration::from_secs(40)),
+            ..Default::default()
+        });
+        assert_eq!(g.n_walks, 6);
+        let e = g.edges();
+        assert_eq!(edge(&e, "ad", "end").count, 2);
+        assert_eq!(edge(&e, "start", "site").count, 3);
+        assert!(e.iter().all(|r| !(r.source == "ad" && r.target == "site")));
+        let empty = transition_graph(&EventLog::empty(), &Default::default()).unwrap();
+        assert_eq!(empty.graph.node_count(), 2);
+        assert!(empty.edges().is_empty());
+        assert!(empty.to_dot().contains("n1 [label=\"end\""));
+    }
+
+    #[test]
+    fn large_graphs_use_the_sparse_table() {
+        // 300 touchpoints in a chain: more nodes than the dense edge table allows.
+        let mut csv = String::from("customer_id,timestamp,touchpoint\n");
+        for i in 0..300 {
+            csv.push_str(&format!("a,{i},t{i:03}\nb,{i},t{i:03}\n"));
+        }
+        let log = read_events_csv(csv.as_bytes(), &LoadOptions::default()).unwrap();
+        let g = transition_graph(&log, &TransitionGraphOptions::default()).unwrap();
+        assert_eq!(g.graph.node_count(), 302);
+        assert_eq!(g.graph.edge_count(), 301);
+        assert!(g.edges().iter().all(|e| e.count == 2 && e.customers == 2));
+        let e = g.edges();
+        assert_eq!(edge(&e, "t041", "t042").median_time_s, Some(1.0));
+    }
+
+    #[test]
+    fn hostile_names_are_escaped() {
+        let csv = "customer_id,timestamp,touchpoint\n\
+            a,0,\"x\"\"];evil[\"\"\"\na,1,<script>|b\\c\n";
+        let log = read_events_csv(csv.as_bytes(), &LoadOptions::default()).unwrap();
+        let g = transition_graph(&log, &TransitionGraphOptions::default()).unwrap();
+        let dot = g.to_dot();
+        assert!(dot.contains(r#"label="<script>|b\\c""#), "{dot}");
+        assert!(dot.contains(r#"label="x\"];evil[\"""#), "{dot}");
+        let m = g.to_mermaid();
+        assert!(!m.contains("<script>") && !m.contains("];evil["), "{m}");
+        assert!(m.contains("#60;script#62;#124;b\\c"), "{m}");
+    }
+
+    #[test]
+    fn exports() {
+        let g = graph(TransitionGraphOptions::default());
+        let dot = g.to_dot();
+        assert!(dot.starts_with("digraph journey {"));
+        assert!(dot.contains("n0 -> n1 [label=\"2 (66.7%)\", penwidth=5.00];"));
+        let m = g.to_mermaid();
+        assert!(m.contains("  n0([\"start\"])\n"));
+        assert!(m.contains("  n3 -->|\"1 (25.0%)\"| n2\n"));
+        let json = serde_json::to_value(&g).unwrap();
+        assert_eq!(json["nodes"][0]["kind"], "start");
+        assert_eq!(json["edges"][0]["count"], 2);
+    }
+}
