@@ -6,6 +6,7 @@ use pyo3::prelude::*;
 mod attribution;
 mod convert;
 mod error;
+mod journeys;
 mod model;
 mod result;
 mod survey;
@@ -23,6 +24,7 @@ fn _journey(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<result::PyOutput>()?;
     m.add_function(wrap_pyfunction!(result::_result_from_json, m)?)?;
     m.add_class::<attribution::PyPathTable>()?;
+    m.add_class::<journeys::PyTransitionGraph>()?;
     m.add_function(wrap_pyfunction!(survey::nps, m)?)?;
     m.add_function(wrap_pyfunction!(survey::csat, m)?)?;
     m.add_function(wrap_pyfunction!(survey::ces, m)?)?;

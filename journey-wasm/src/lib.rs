@@ -5,10 +5,12 @@
 
 mod attribution;
 mod convert;
+mod journeys;
 mod model;
 mod survey;
 
 pub use attribution::PathTable;
 pub use convert::JourneyError;
+pub use journeys::TransitionGraph;
 pub use model::{synthetic, EventLog, JourneyMap, Surveys};
 pub use survey::{ces, csat, nps, nps_diff};

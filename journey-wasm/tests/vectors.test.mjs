@@ -56,7 +56,8 @@ function run(c) {
       delete args[key];
     }
   }
-  return target[method](...positional, camelKeys(args));
+  const result = target[method](...positional, camelKeys(args));
+  return typeof result?.toObject === "function" ? result.toObject() : result;
 }
 
 for (const path of vectorFiles()) {

@@ -96,6 +96,46 @@ class EventLog:
         lookback: Optional[Duration] = ...,
         transition_matrix: bool = ...,
     ) -> Result: ...
+    def funnel(
+        self,
+        steps: Sequence[Union[str, Sequence[str]]],
+        *,
+        window: Duration = ...,
+        mode: Literal["ordered", "strict", "any", "any_order"] = ...,
+        first_attempt: bool = ...,
+        exclude: Optional[Sequence[Union[str, Sequence[str], Mapping[str, Any]]]] = ...,
+        breakdown: Optional[str] = ...,
+        dropped_ids: bool = ...,
+    ) -> Result: ...
+    def sessions(
+        self, *, gap: Duration = ..., inactivity: Duration = ..., per_customer: bool = ...
+    ) -> Result: ...
+    def conversion_paths(
+        self,
+        *,
+        level: Level = ...,
+        lookback: Optional[Duration] = ...,
+        first_conversion_only: bool = ...,
+        collapse_repeats: bool = ...,
+        exclude: Optional[Sequence[str]] = ...,
+    ) -> Result: ...
+    def path_stats(
+        self,
+        *,
+        level: Level = ...,
+        lookback: Optional[Duration] = ...,
+        first_conversion_only: bool = ...,
+        collapse_repeats: bool = ...,
+        exclude: Optional[Sequence[str]] = ...,
+        top: int = ...,
+    ) -> Result: ...
+    def transition_graph(
+        self,
+        *,
+        level: Level = ...,
+        session_gap: Optional[Duration] = ...,
+        collapse_repeats: bool = ...,
+    ) -> TransitionGraph: ...
     def retention(
         self,
         *,
@@ -118,6 +158,16 @@ class EventLog:
         lookback: Optional[Duration] = ...,
         transition_matrix: bool = ...,
     ) -> Result: ...
+
+class TransitionGraph:
+    """Nodes start, touches, end; edges counted with customers, probability and times."""
+
+    def edges(self) -> list[dict[str, Any]]: ...
+    def nodes(self) -> list[dict[str, Any]]: ...
+    def to_dot(self) -> str: ...
+    def to_mermaid(self) -> str: ...
+    def to_dict(self) -> dict[str, Any]: ...
+    def to_pandas(self) -> Any: ...
 
 Scores = Sequence[Optional[float]]
 Touchpoints = Union[str, Sequence[str]]

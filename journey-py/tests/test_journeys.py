@@ -1,0 +1,62 @@
+import pytest
+
+import journey
+
+# a: ad -> site -> cart -> purchase; b: ad -> site -> (leaves); c: site -> cart (leaves)
+CSV = """customer_id,timestamp,touchpoint,channel
+a,0,ad,social
+a,60,site,web
+a,120,cart,web
+a,180,purchase,web
+b,0,ad,social
+b,30,site,web
+c,0,site,web
+c,600,cart,web
+"""
+
+
+@pytest.fixture(scope="module")
+def log():
+    return journey.EventLog.from_csv_text(CSV)
+
+
+def test_funnel_by_hand(log):
+    f = log.funnel(["site", "cart", "purchase"])
+    assert [s["customers"] for s in f.steps] == [3, 2, 1]
+    assert f.steps[1]["conversion_from_previous"] == pytest.approx(2 / 3)
+    assert f.steps[2]["drop_off"] == pytest.approx(0.5)
+    # Time site -> cart: a 60 s, c 600 s; median = mean = 330 s.
+    assert f.steps[1]["median_time_from_previous_s"] == pytest.approx(330.0)
+    ids = log.funnel(["site", "cart", "purchase"], dropped_ids=True).steps
+    assert ids[1]["dropped_ids"] == ["b"]
+
+
+def test_funnel_window_and_modes(log):
+    assert [s["customers"] for s in log.funnel(["site", "cart"], window="5m").steps] == [3, 1]
+    assert [s["customers"] for s in log.funnel(["cart", "site"], mode="any").steps] == [2, 2]
+    with pytest.raises(journey.ArgumentError):
+        log.funnel(["site"], mode="sideways")
+
+
+def test_transition_graph_conserves_flow(log):
+    g = log.transition_graph()
+    edges = g.edges()
+    out_start = sum(e["count"] for e in edges if e["source"] == "start")
+    into_end = sum(e["count"] for e in edges if e["target"] == "end")
+    assert out_start == into_end == 3
+    site_cart = next(e for e in edges if (e["source"], e["target"]) == ("site", "cart"))
+    assert (site_cart["count"], site_cart["customers"]) == (2, 2)
+    assert g.to_dot().startswith("digraph")
+    assert "flowchart" in g.to_mermaid()
+    assert g.to_dict()["n_walks"] == 3
+
+
+def test_sessions_and_path_stats(log):
+    s = log.sessions(gap="5m")
+    # c's two events are 10 minutes apart: two sessions; a and b one each.
+    assert s.n_sessions == 4
+    p = log.path_stats()
+    assert p.n_conversions == 1
+    assert p.touches_before_conversion["mean"] == 3.0
+    rows = log.conversion_paths(level="touchpoint").rows
+    assert next(r for r in rows if r["customer_id"] == "a")["touches"] == ["ad", "site", "cart"]

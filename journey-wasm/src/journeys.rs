@@ -1,0 +1,177 @@
+//! Journeys: funnels, sessions, conversion paths, path statistics and the transition graph.
+
+use journey_core::args::from_json;
+use journey_core::metrics::funnel::{funnel, FunnelOptions};
+use journey_core::metrics::graph::{
+    transition_graph, TransitionGraph as CoreGraph, TransitionGraphOptions,
+};
+use journey_core::metrics::path_stats::{
+    conversion_paths_table, path_stats, ConversionPathsOptions, PathStatsOptions,
+};
+use journey_core::metrics::sessions::{sessions, SessionOptions};
+use wasm_bindgen::prelude::*;
+
+use crate::convert::{arg_err, js_err, options, to_js};
+use crate::model::EventLog;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_JOURNEYS: &str = r#"
+/** A funnel step: one touchpoint, or any of several. */
+export type FunnelStepSpec = string | string[];
+export interface FunnelOptions {
+  window?: Duration;
+  mode?: "ordered" | "strict" | "any" | "any_order";
+  firstAttempt?: boolean;
+  exclude?: (string | string[] | { touchpoint: string | string[]; from_step?: number; to_step?: number })[] | null;
+  /** A property name (e.g. "persona") or "first_touch_channel". */
+  breakdown?: string | null;
+  droppedIds?: boolean;
+}
+export interface FunnelStepResult {
+  step: number; label: string; touchpoints: string[]; customers: number;
+  conversion_from_start: number | null; conversion_from_previous: number | null;
+  dropped: number; drop_off: number | null;
+  median_time_from_previous_s: number | null; mean_time_from_previous_s: number | null;
+  dropped_ids?: string[];
+}
+export interface FunnelGroup { value: string | null; conversion: number | null; steps: FunnelStepResult[] }
+export interface FunnelResult {
+  mode: string; window_s: number; first_attempt: boolean; n_customers: number;
+  conversion: number | null; steps: FunnelStepResult[]; breakdown?: string | null; groups?: FunnelGroup[];
+}
+export interface Distribution {
+  n: number; mean: number | null; median: number | null; p90: number | null;
+  min: number | null; max: number | null; histogram: { lo: number; hi: number | null; count: number }[];
+}
+export interface SessionOptions { gap?: Duration; inactivity?: Duration; perCustomer?: boolean }
+export interface SessionsResult {
+  gap_s: number; inactivity_s: number; n_customers: number; n_events: number; n_sessions: number;
+  sessions_per_customer: number | null; session_duration_s: Distribution; events_per_session: Distribution;
+  n_inactivity_periods: number; customers_with_inactivity: number; inactivity_duration_s: Distribution;
+  inactivity_touchpoints: { touchpoint: string; before: number; after: number }[];
+  inactivity_transitions: { before: string; after: string; count: number }[];
+  customers?: unknown[];
+}
+export interface PathOptionsBase {
+  level?: "channel" | "touchpoint"; lookback?: Duration | null; firstConversionOnly?: boolean;
+  collapseRepeats?: boolean; exclude?: string[] | null;
+}
+export interface ConversionPathsResult {
+  level: string; n_paths: number; n_conversions: number;
+  rows: { customer_id: string; touches: string[]; n_touches: number; converted: boolean; end_time: string; value: number }[];
+}
+export interface PathStatsOptions extends PathOptionsBase { top?: number }
+export interface PathStatsResult {
+  level: string; n_paths: number; n_conversions: number; conversion_rate: number | null;
+  touches_before_conversion: Distribution; time_to_convert_s: Distribution;
+  by_first_touch_channel: { channel: string | null; paths: number; conversions: number; conversion_rate: number | null; touches_before_conversion: Distribution; time_to_convert_s: Distribution }[];
+  n_variants: number;
+  variants: { path: string[]; count: number; conversions: number; conversion_rate: number | null; share: number | null }[];
+  touches: { name: string; paths: number; customers: number; conversions: number; conversion_rate: number | null; lift: number | null }[];
+}
+export interface TransitionGraphOptions { level?: "channel" | "touchpoint"; sessionGap?: Duration | null; collapseRepeats?: boolean }
+export interface GraphNode { name: string; kind: "start" | "touch" | "end"; visits: number; customers: number; conversion: number | null }
+export interface GraphEdge { source: string; target: string; count: number; customers: number; probability: number; median_time_s: number | null; mean_time_s: number | null }
+export interface TransitionGraphObject { level: string; n_walks: number; n_customers: number; nodes: GraphNode[]; edges: GraphEdge[] }
+"#;
+
+#[wasm_bindgen]
+impl EventLog {
+    /// Funnel over `steps`: customers reaching each step, conversion, drop-off, times.
+    #[wasm_bindgen(unchecked_return_type = "FunnelResult")]
+    pub fn funnel(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "FunnelStepSpec[]")] steps: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "FunnelOptions")] opts: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let mut args = options(&opts)?;
+        args["steps"] = serde_wasm_bindgen::from_value(steps).map_err(|e| arg_err("steps", e))?;
+        let o: FunnelOptions = from_json("funnel options", &args).map_err(js_err)?;
+        to_js(&funnel(&self.inner, &o).map_err(js_err)?)
+    }
+
+    /// Sessions and periods of inactivity.
+    #[wasm_bindgen(unchecked_return_type = "SessionsResult")]
+    pub fn sessions(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "SessionOptions")] opts: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let o: SessionOptions = from_json("sessions options", &options(&opts)?).map_err(js_err)?;
+        to_js(&sessions(&self.inner, &o).map_err(js_err)?)
+    }
+
+    /// Every conversion path, one row per path.
+    #[wasm_bindgen(js_name = conversionPaths, unchecked_return_type = "ConversionPathsResult")]
+    pub fn conversion_paths(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "PathOptionsBase")] opts: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let o: ConversionPathsOptions =
+            from_json("conversionPaths options", &options(&opts)?).map_err(js_err)?;
+        to_js(&conversion_paths_table(&self.inner, &o).map_err(js_err)?)
+    }
+
+    /// Touchpoints before conversion, time to convert, variants, per-touchpoint lift.
+    #[wasm_bindgen(js_name = pathStats, unchecked_return_type = "PathStatsResult")]
+    pub fn path_stats(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "PathStatsOptions")] opts: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let o: PathStatsOptions =
+            from_json("pathStats options", &options(&opts)?).map_err(js_err)?;
+        to_js(&path_stats(&self.inner, &o).map_err(js_err)?)
+    }
+
+    /// The transition graph.
+    #[wasm_bindgen(js_name = transitionGraph)]
+    pub fn transition_graph(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "TransitionGraphOptions")] opts: JsValue,
+    ) -> Result<TransitionGraph, JsValue> {
+        let o: TransitionGraphOptions =
+            from_json("transitionGraph options", &options(&opts)?).map_err(js_err)?;
+        transition_graph(&self.inner, &o)
+            .map(|inner| TransitionGraph { inner })
+            .map_err(js_err)
+    }
+}
+
+/// The transition graph: `start`, the touches and `end`, with counted edges.
+#[wasm_bindgen]
+#[derive(Debug)]
+pub struct TransitionGraph {
+    inner: CoreGraph,
+}
+
+#[wasm_bindgen]
+impl TransitionGraph {
+    /// Edges: source, target, count, customers, probability, median and mean time.
+    #[wasm_bindgen(unchecked_return_type = "GraphEdge[]")]
+    pub fn edges(&self) -> Result<JsValue, JsValue> {
+        to_js(&self.inner.edges())
+    }
+
+    /// Nodes: name, kind, visits, customers, conversion.
+    #[wasm_bindgen(unchecked_return_type = "GraphNode[]")]
+    pub fn nodes(&self) -> Result<JsValue, JsValue> {
+        to_js(&self.inner.nodes())
+    }
+
+    /// Graphviz DOT text.
+    #[wasm_bindgen(js_name = toDot)]
+    pub fn to_dot(&self) -> String {
+        self.inner.to_dot()
+    }
+
+    /// Mermaid flowchart text.
+    #[wasm_bindgen(js_name = toMermaid)]
+    pub fn to_mermaid(&self) -> String {
+        self.inner.to_mermaid()
+    }
+
+    /// The canonical JSON shape as a plain object.
+    #[wasm_bindgen(js_name = toObject, unchecked_return_type = "TransitionGraphObject")]
+    pub fn to_object(&self) -> Result<JsValue, JsValue> {
+        to_js(&self.inner)
+    }
+}

@@ -1,0 +1,44 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { journey } from "./helpers.mjs";
+
+// a: ad -> site -> cart -> purchase; b: ad -> site; c: site -> cart
+const CSV = `customer_id,timestamp,touchpoint,channel
+a,0,ad,social
+a,60,site,web
+a,120,cart,web
+a,180,purchase,web
+b,0,ad,social
+b,30,site,web
+c,0,site,web
+c,600,cart,web
+`;
+const log = journey.EventLog.fromCsv(CSV);
+
+test("funnel by hand, camelCase options", () => {
+  const f = log.funnel(["site", "cart", "purchase"], { droppedIds: true });
+  assert.deepEqual(f.steps.map((s) => s.customers), [3, 2, 1]);
+  assert.equal(f.steps[1].median_time_from_previous_s, 330);
+  assert.deepEqual(f.steps[1].dropped_ids, ["b"]);
+  assert.deepEqual(log.funnel(["site", "cart"], { window: "5m" }).steps.map((s) => s.customers), [3, 1]);
+  assert.throws(() => log.funnel(["site"], { mode: "sideways" }), (e) => e.code === "invalid_argument");
+});
+
+test("transition graph: flow out of start equals flow into end", () => {
+  const g = log.transitionGraph();
+  const edges = g.edges();
+  const out = edges.filter((e) => e.source === "start").reduce((s, e) => s + e.count, 0);
+  const into = edges.filter((e) => e.target === "end").reduce((s, e) => s + e.count, 0);
+  assert.equal(out, 3);
+  assert.equal(into, 3);
+  assert.match(g.toDot(), /^digraph/);
+  assert.match(g.toMermaid(), /flowchart/);
+  assert.equal(g.toObject().n_walks, 3);
+});
+
+test("sessions, conversion paths and path stats", () => {
+  assert.equal(log.sessions({ gap: "5m" }).n_sessions, 4);
+  const rows = log.conversionPaths({ level: "touchpoint" }).rows;
+  assert.deepEqual(rows.find((r) => r.customer_id === "a").touches, ["ad", "site", "cart"]);
+  assert.equal(log.pathStats().touches_before_conversion.mean, 3);
+});
