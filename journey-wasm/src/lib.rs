@@ -5,8 +5,13 @@
 
 mod attribution;
 mod convert;
+mod ingest;
 mod model;
+mod render;
 
 pub use attribution::PathTable;
 pub use convert::JourneyError;
 pub use model::{synthetic, EventLog, JourneyMap, Surveys};
+pub use render::{
+    funnel_chart_svg, grouped_bars_svg, heatmap_svg, html_page, interval_chart_svg, sankey_svg,
+};
