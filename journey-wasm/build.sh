@@ -20,4 +20,7 @@ if [ -x "$opt" ]; then
   done
 fi
 cp journey-wasm/npm/package.json journey-wasm/npm/README.md "$out/"
+# Each build says its module system, so Node and tools never guess from the extension.
+echo '{ "type": "commonjs" }' >"$out/node/package.json"
+echo '{ "type": "module" }' >"$out/web/package.json"
 echo "built $out ($(du -h "$out/web/journey_wasm_bg.wasm" | cut -f1) wasm)"
