@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 profile=${PROFILE:-release}
 cargo build --profile "$profile" --target wasm32-unknown-unknown -p journey-wasm
-wasm=target/wasm32-unknown-unknown/$profile/journey_wasm.wasm
+wasm=${CARGO_TARGET_DIR:-target}/wasm32-unknown-unknown/$profile/journey_wasm.wasm
 out=journey-wasm/pkg
 rm -rf "$out"
 mkdir -p "$out"
