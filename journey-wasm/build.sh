@@ -13,9 +13,10 @@ mkdir -p "$out"
 wasm-bindgen --target nodejs --out-dir "$out/node" "$wasm"
 wasm-bindgen --target web --out-dir "$out/web" "$wasm"
 opt=journey-wasm/node_modules/.bin/wasm-opt
+# -O3, not -Oz: measured 5-25% faster on loading, for 3% more bytes (1.15 MB against 1.12 MB).
 if [ -x "$opt" ]; then
   for t in node web; do
-    "$opt" -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
+    "$opt" -O3 --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
       "$out/$t/journey_wasm_bg.wasm" -o "$out/$t/journey_wasm_bg.wasm"
   done
 fi

@@ -238,10 +238,10 @@ async function showLoaded(loaded) {
 }
 
 function renderReport({ report, summary }) {
+  // Generated data has no rows to report.
+  const generated = report.rows_read === 0 && summary.n_events > 0;
   const figures = [
-    ["rows read", report.rows_read],
-    ["rows kept", report.rows_kept],
-    ["rows skipped", report.rows_skipped],
+    ...(generated ? [] : [["rows read", report.rows_read], ["rows kept", report.rows_kept], ["rows skipped", report.rows_skipped]]),
     ["events", summary.n_events],
     ["customers", summary.n_customers],
     ["touchpoints", summary.n_touchpoints],
@@ -258,7 +258,12 @@ function renderReport({ report, summary }) {
       const dt = document.createElement("dt");
       dt.textContent = k;
       const dd = document.createElement("dd");
-      dd.textContent = typeof v === "number" ? fmt.format(v) : v.replace("T", " ").replace("Z", " UTC");
+      if (typeof v === "number") {
+        dd.textContent = fmt.format(v);
+      } else {
+        dd.textContent = v.replace("T", " ").replace("Z", " UTC");
+        dd.className = "text";
+      }
       div.append(dt, dd);
       return div;
     }),
@@ -365,7 +370,10 @@ async function refreshFunnel() {
     state.results.funnel = { steps, window, mode, result: r.result };
     const chart = document.createElement("div");
     putSvg(chart, r.svg);
-    const rows = r.rows.map((x) => ({ step: x.label, ...x.fields }));
+    const rows = r.rows.map((x) => {
+      const { step, label, ...fields } = x.fields;
+      return { step: x.label, ...fields };
+    });
     const countKey = r.rows.length ? Object.keys(r.rows[0].fields).find((k) => ["customers", "count", "reached", "n"].includes(k)) : null;
     el.replaceChildren(chart, table(rows, countKey ? { [countKey]: "count" } : {}));
   });
@@ -398,8 +406,7 @@ async function refreshRetention() {
       putSvg(chart, r.svg);
       parts.push(chart);
     }
-    const rows = r.result.cohorts ?? r.result.rows;
-    if (Array.isArray(rows)) parts.push(table(rows));
+    else parts.push(table(r.result.cohorts ?? []));
     el.replaceChildren(...parts);
   });
 }

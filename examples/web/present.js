@@ -62,28 +62,27 @@ export function attributionBars(result, model, level = "channel") {
   };
 }
 
-/** Input of heatmapSvg from a retention result, or null if the result has no rates to draw. */
+/**
+ * Input of heatmapSvg from a retention result (cohort rows with `rates` in percent of the cohort,
+ * null where not observable yet), or null if the result has no rates to draw.
+ */
 export function retentionHeatmap(result, period = "week") {
-  const rows = first(result, ["cohorts", "rows", "table"]);
+  const rows = first(result, ["cohorts", "rows"]);
   if (!Array.isArray(rows) || rows.length === 0) return null;
   const cells = [];
   for (const r of rows) {
-    let rates = first(r, ["rates", "retention", "rate"]);
-    if (!Array.isArray(rates)) {
-      const pct = first(r, ["percent", "percents", "pct"]);
-      rates = Array.isArray(pct) ? pct.map((x) => (x === null ? null : x / 100)) : null;
-    }
-    if (!Array.isArray(rates)) return null;
-    cells.push(rates.map((x) => (typeof x === "number" ? x : null)));
+    const pct = first(r, ["rates", "percent"]);
+    if (!Array.isArray(pct)) return null;
+    cells.push(pct.map((x) => (typeof x === "number" ? x / 100 : null)));
   }
   const width = Math.max(...cells.map((c) => c.length));
   for (const c of cells) while (c.length < width) c.push(null);
-  const sizes = rows.map((r) => first(r, ["size", "cohort_size", "customers", "n"]));
+  const sizes = rows.map((r) => first(r, ["size", "cohort_size", "customers"]));
   return {
     title: "Retention by cohort",
     row_title: "cohort",
-    col_title: `${period}s since the start`,
-    row_labels: rows.map((r, i) => String(first(r, ["cohort", "label", "period", "start"]) ?? i)),
+    col_title: `${period}s after the cohort's ${period}`,
+    row_labels: rows.map((r, i) => String(first(r, ["cohort", "label", "start"]) ?? i)),
     col_labels: Array.from({ length: width }, (_, k) => String(k)),
     cells,
     row_sizes: sizes.every((s) => typeof s === "number") ? sizes : [],
@@ -96,7 +95,7 @@ export function satisfactionIntervals(result, metric = "nps") {
   if (!Array.isArray(rows) || rows.length === 0) return null;
   const pair = (r) => first(r, ["ci", "interval", "ci95"]);
   const out = rows.map((r) => ({
-    label: String(first(r, ["touchpoint", "group", "key", "label", "value"]) ?? "?"),
+    label: String(first(r, ["touchpoint", "group", "key", "label", "value"]) ?? "(none)"),
     estimate: first(r, [metric, "score", "estimate"]) ?? null,
     lo: first(r, ["ci_lo", "lo", "lower", "ci_low"]) ?? pair(r)?.[0] ?? null,
     hi: first(r, ["ci_hi", "hi", "upper", "ci_high"]) ?? pair(r)?.[1] ?? null,

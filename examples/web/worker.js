@@ -137,7 +137,11 @@ const handlers = {
   satisfaction({ metric }) {
     if (!surveys) return { noSurveys: true };
     if (typeof surveys[metric] !== "function") return unavailable(`Surveys.${metric}`);
-    const result = surveys[metric]({ by: "touchpoint" });
+    // Joined to the log (when this build can), responses without a touchpoint get theirs from
+    // the customer's journey.
+    const joined = typeof surveys.withLog === "function" && log ? surveys.withLog(log) : surveys;
+    const result = joined[metric]({ by: "touchpoint" });
+    if (joined !== surveys) joined.free();
     const chart = satisfactionIntervals(result, metric);
     return { result, svg: chart ? journey.intervalChartSvg(chart) : null };
   },

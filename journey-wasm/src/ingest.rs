@@ -169,7 +169,17 @@ impl EventLog {
             .map(|v| OwnedStr::read("stage", &v))
             .transpose()?;
         let value = optional("value", "value")
-            .map(|v| numbers("value", &v))
+            .map(|v| {
+                if is_text_column(&v) {
+                    // Number("") is 0: text would turn blanks into fake zero values.
+                    Err(arg_err(
+                        "value",
+                        "expected numbers (a Float64Array or an array of numbers), not text",
+                    ))
+                } else {
+                    numbers("value", &v)
+                }
+            })
             .transpose()?;
         let ts = required("timestamp", "timestamp")?;
         let ts = if is_text_column(&ts) {

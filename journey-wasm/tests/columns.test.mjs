@@ -135,6 +135,8 @@ test("fromColumns: missing, mismatched and ill-typed columns", () => {
   assert.throws(() => EventLog.fromColumns({ customerId: "a", timestamp: [0], touchpoint: ["x"] }), (e) => e.code === "invalid_argument");
   assert.throws(() => EventLog.fromColumns({ customerId: ["a"], timestamp: new BigInt64Array([0n]), touchpoint: ["x"] }), (e) => e.code === "invalid_argument" && /BigInt/.test(e.message));
   assert.throws(() => EventLog.fromColumns(null), (e) => e.code === "invalid_argument");
+  // Text values would turn blanks into zeros: refused.
+  assert.throws(() => EventLog.fromColumns({ customerId: ["a"], timestamp: [0], touchpoint: ["x"], value: ["12.5"] }), (e) => e.code === "invalid_argument" && /value/.test(e.message));
   assert.throws(() => EventLog.fromColumns({ customerId: ["a"], timestamp: [0], touchpoint: ["x"] }, { mood: 1 }), (e) => e.code === "invalid_argument");
   const empty = EventLog.fromColumns({ customerId: [], timestamp: new Float64Array(0), touchpoint: [] });
   assert.equal(empty.nEvents, 0);

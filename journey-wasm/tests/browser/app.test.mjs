@@ -158,7 +158,8 @@ test("a broken CSV shows the error with its line number, and can be loaded lenie
 test("the page stays responsive while a large CSV loads in the worker", { skip, timeout: 300_000 }, async () => {
   const { synthetic } = require(join(root, "journey-wasm", "pkg", "node", "journey_wasm.js"));
   const events = Number(process.env.JOURNEY_BROWSER_EVENTS || 200_000);
-  const [log] = synthetic({ customers: Math.ceil(events / 9), seed: 7 });
+  const [probe] = synthetic({ customers: 2000, seed: 7 });
+  const [log] = synthetic({ customers: Math.ceil((events / probe.nEvents) * 2000), seed: 7 });
   const file = join(scratch, "large.csv");
   writeFileSync(file, log.toCsv());
   // Longest pause of the page's event loop, measured by a 20 ms timer.
@@ -207,7 +208,7 @@ test("sample data lights up every panel this build supports (and the screenshot)
   assert.match(require("node:fs").readFileSync(svgPath, "utf8"), /^<svg/);
 
   if (process.env.JOURNEY_SCREENSHOT) {
-    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.evaluate(() => window.scrollTo(0, 0));
     const box = await page.locator("#map-panel").boundingBox();
     await page.screenshot({ path: process.env.JOURNEY_SCREENSHOT, fullPage: true, clip: { x: 0, y: 0, width: 1280, height: Math.ceil(box.y + box.height + 16) } });
     console.log(`screenshot saved to ${process.env.JOURNEY_SCREENSHOT}`);
