@@ -95,8 +95,15 @@ fn metrics(path: &str) -> Result<(), Box<dyn std::error::Error>> {
     println!("distinct channel paths: {}", paths.len());
 
     use journey_core::metrics::{funnel, graph, path_stats, sessions};
-    let steps = ["product_page", "add_to_cart", "checkout_shipping", "checkout_payment", "purchase"];
-    let fopts: funnel::FunnelOptions = serde_json::from_value(serde_json::json!({ "steps": steps }))?;
+    let steps = [
+        "product_page",
+        "add_to_cart",
+        "checkout_shipping",
+        "checkout_payment",
+        "purchase",
+    ];
+    let fopts: funnel::FunnelOptions =
+        serde_json::from_value(serde_json::json!({ "steps": steps }))?;
     let (s, f) = time(3, || funnel::funnel(&log, &fopts).unwrap());
     record("funnel, 5 steps, ordered", s);
     println!(
@@ -110,12 +117,17 @@ fn metrics(path: &str) -> Result<(), Box<dyn std::error::Error>> {
     let (s, _) = time(3, || {
         (
             sessions::sessions(&log, &sessions::SessionOptions::default()).unwrap(),
-            path_stats::touchpoints_before_conversion(&log, &path_stats::PathStatsOptions::default())
-                .unwrap(),
+            path_stats::touchpoints_before_conversion(
+                &log,
+                &path_stats::PathStatsOptions::default(),
+            )
+            .unwrap(),
         )
     });
     record("sessions + touchpoints before conversion", s);
-    let (s, _) = time(1, || path_stats::path_stats(&log, &path_stats::PathStatsOptions::default()).unwrap());
+    let (s, _) = time(1, || {
+        path_stats::path_stats(&log, &path_stats::PathStatsOptions::default()).unwrap()
+    });
     record("path_stats (variants, lift, distributions)", s);
     println!("{}", serde_json::Value::Object(out));
     Ok(())

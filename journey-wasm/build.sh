@@ -6,18 +6,22 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 profile=${PROFILE:-release}
 cargo build --profile "$profile" --target wasm32-unknown-unknown -p journey-wasm
-wasm=target/wasm32-unknown-unknown/$profile/journey_wasm.wasm
+wasm=${CARGO_TARGET_DIR:-target}/wasm32-unknown-unknown/$profile/journey_wasm.wasm
 out=journey-wasm/pkg
 rm -rf "$out"
 mkdir -p "$out"
 wasm-bindgen --target nodejs --out-dir "$out/node" "$wasm"
 wasm-bindgen --target web --out-dir "$out/web" "$wasm"
 opt=journey-wasm/node_modules/.bin/wasm-opt
+# -O3, not -Oz: measured 5-25% faster on loading, for 3% more bytes (1.15 MB against 1.12 MB).
 if [ -x "$opt" ]; then
   for t in node web; do
-    "$opt" -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
+    "$opt" -O3 --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
       "$out/$t/journey_wasm_bg.wasm" -o "$out/$t/journey_wasm_bg.wasm"
   done
 fi
 cp journey-wasm/npm/package.json journey-wasm/npm/README.md "$out/"
+# Each build says its module system, so Node and tools never guess from the extension.
+echo '{ "type": "commonjs" }' >"$out/node/package.json"
+echo '{ "type": "module" }' >"$out/web/package.json"
 echo "built $out ($(du -h "$out/web/journey_wasm_bg.wasm" | cut -f1) wasm)"

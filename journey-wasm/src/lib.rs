@@ -5,12 +5,17 @@
 
 mod attribution;
 mod convert;
+mod ingest;
 mod journeys;
 mod model;
+mod render;
 mod survey;
 
 pub use attribution::PathTable;
 pub use convert::JourneyError;
 pub use journeys::TransitionGraph;
 pub use model::{synthetic, EventLog, JourneyMap, Surveys};
+pub use render::{
+    funnel_chart_svg, grouped_bars_svg, heatmap_svg, html_page, interval_chart_svg, sankey_svg,
+};
 pub use survey::{ces, csat, nps, nps_diff};

@@ -53,6 +53,43 @@ export interface JourneyEvent {
   [property: string]: string | number | null;
 }
 
+/** A journey map document (format "journey-map/1"; see docs/map-format.md). */
+export interface JourneyMapDoc {
+  /** "journey-map/1" */
+  format: string;
+  name: string;
+  description?: string;
+  personas: Persona[];
+  stages: { name: string; description?: string }[];
+  touchpoints: { name: string; channel: string; stage?: string; kind: "digital" | "physical" }[];
+  steps: MapStep[];
+}
+
+export interface Persona {
+  name: string;
+  description?: string;
+  demographics?: Record<string, string>;
+  goals?: string[];
+  motivations?: string[];
+  frustrations?: string[];
+  preferred_channels?: string[];
+}
+
+/** What happens at one stage (and touchpoint), for one persona or all. */
+export interface MapStep {
+  stage: string;
+  touchpoint?: string;
+  persona?: string;
+  actions?: string[];
+  thoughts?: string[];
+  /** -2 (very negative) to 2 (very positive). */
+  emotion?: number;
+  pain_points?: string[];
+  opportunities?: string[];
+  /** Measured figures shown on the map: reach, conversion, drop_off, csat, nps, ... */
+  metrics?: Record<string, number>;
+}
+
 export interface SyntheticOptions {
   customers?: number;
   seed?: number;
@@ -72,34 +109,12 @@ impl From<core::EventLog> for EventLog {
     }
 }
 
-fn load_opts(opts: &JsValue) -> Result<core::LoadOptions, JsValue> {
+pub(crate) fn load_opts(opts: &JsValue) -> Result<core::LoadOptions, JsValue> {
     core::LoadOptions::from_json(&options(opts)?).map_err(js_err)
 }
 
 #[wasm_bindgen]
 impl EventLog {
-    /// Reads a log from CSV text.
-    #[wasm_bindgen(js_name = fromCsv)]
-    pub fn from_csv(
-        text: &str,
-        #[wasm_bindgen(unchecked_optional_param_type = "LoadOptions")] opts: JsValue,
-    ) -> Result<EventLog, JsValue> {
-        core::read_events_csv(text.as_bytes(), &load_opts(&opts)?)
-            .map(Into::into)
-            .map_err(js_err)
-    }
-
-    /// Reads a log from CSV bytes (e.g. the contents of a `File`).
-    #[wasm_bindgen(js_name = fromCsvBytes)]
-    pub fn from_csv_bytes(
-        bytes: &[u8],
-        #[wasm_bindgen(unchecked_optional_param_type = "LoadOptions")] opts: JsValue,
-    ) -> Result<EventLog, JsValue> {
-        core::read_events_csv(bytes, &load_opts(&opts)?)
-            .map(Into::into)
-            .map_err(js_err)
-    }
-
     /// Reads a log from JSON text (an array of objects or JSON Lines).
     #[wasm_bindgen(js_name = fromJson)]
     pub fn from_json(
@@ -206,17 +221,6 @@ impl From<core::Surveys> for Surveys {
 
 #[wasm_bindgen]
 impl Surveys {
-    /// Reads responses from CSV text.
-    #[wasm_bindgen(js_name = fromCsv)]
-    pub fn from_csv(
-        text: &str,
-        #[wasm_bindgen(unchecked_optional_param_type = "LoadOptions")] opts: JsValue,
-    ) -> Result<Surveys, JsValue> {
-        core::read_surveys_csv(text.as_bytes(), &load_opts(&opts)?)
-            .map(Into::into)
-            .map_err(js_err)
-    }
-
     /// Number of responses.
     #[wasm_bindgen(getter, js_name = nResponses)]
     pub fn n_responses(&self) -> usize {
@@ -278,8 +282,8 @@ impl JourneyMap {
         self.inner.to_json().map_err(js_err)
     }
 
-    /// The map as a plain object.
-    #[wasm_bindgen(js_name = toObject)]
+    /// The map as a plain object (the journey-map/1 document).
+    #[wasm_bindgen(js_name = toObject, unchecked_return_type = "JourneyMapDoc")]
     pub fn to_object(&self) -> Result<JsValue, JsValue> {
         to_js(&self.inner)
     }

@@ -8,6 +8,66 @@ import assert from "node:assert/strict";
 const here = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
 export const journey = require(join(here, "..", "pkg", "node", "journey_wasm.js"));
+
+// wasm-bindgen plumbing, not API.
+const PLUMBING = new Set(["constructor", "free", "__wrap", "__destroy_into_raw", "length", "name", "prototype", "arguments", "caller"]);
+
+/**
+ * Every public name of the package: `fn` for functions, `Class` for constructors,
+ * `Class.static` and `Class#member` (methods and getters), sorted.
+ */
+export function apiNames(mod = journey) {
+  const names = [];
+  for (const [key, value] of Object.entries(mod)) {
+    if (typeof value !== "function") continue;
+    const proto = Object.getOwnPropertyNames(value.prototype ?? {}).filter((k) => !PLUMBING.has(k));
+    const statics = Object.getOwnPropertyNames(value).filter((k) => !PLUMBING.has(k));
+    if (!("free" in (value.prototype ?? {}))) {
+      names.push(key); // a plain function
+      continue;
+    }
+    if (key === "JourneyError") continue; // a marker type for the TypeScript output
+    names.push(key);
+    for (const s of statics) names.push(`${key}.${s}`);
+    for (const p of proto) names.push(`${key}#${p}`);
+    // `length` is also a getter of some classes (PathTable).
+    if (Object.getOwnPropertyDescriptor(value.prototype, "length")) names.push(`${key}#length`);
+  }
+  return names.sort();
+}
+
+// With JOURNEY_API_CALLS=<dir>, every call into the package is recorded and written to
+// <dir>/<pid>.json when the process exits (see api.test.mjs).
+if (process.env.JOURNEY_API_CALLS) {
+  const called = new Set();
+  const wrap = (fn, name) =>
+    function (...args) {
+      called.add(name);
+      return new.target ? Reflect.construct(fn, args, new.target) : fn.apply(this, args);
+    };
+  for (const name of apiNames()) {
+    const m = /^(\w+)([.#])(\w+)$/.exec(name);
+    if (!m) {
+      const value = journey[name];
+      if (!("free" in (value.prototype ?? {}))) journey[name] = wrap(value, name);
+      continue;
+    }
+    const [, cls, kind, member] = m;
+    const target = kind === "." ? journey[cls] : journey[cls].prototype;
+    const d = Object.getOwnPropertyDescriptor(target, member);
+    if (d.get) {
+      Object.defineProperty(target, member, { ...d, get: wrap(d.get, name) });
+    } else if (typeof d.value === "function") {
+      Object.defineProperty(target, member, { ...d, value: wrap(d.value, name) });
+    }
+  }
+  // Constructors: a class counts as used when any of its objects is made or used.
+  const { writeFileSync } = require("node:fs");
+  process.on("exit", () => {
+    for (const n of [...called]) called.add(n.split(/[.#]/)[0]);
+    writeFileSync(join(process.env.JOURNEY_API_CALLS, `${process.pid}.json`), JSON.stringify([...called]));
+  });
+}
 export const vectorsDir = join(here, "..", "..", "journey-core", "tests", "vectors");
 
 export function vectorFiles(dir = vectorsDir) {

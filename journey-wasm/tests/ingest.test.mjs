@@ -97,3 +97,21 @@ test("JourneyMap JSON round trip and validation", () => {
     (e) => e.name === "JourneyError" && e.code === "invalid_map",
   );
 });
+
+test("fromJson: an array of objects or JSON Lines; conversions and stages", () => {
+  const rows = [
+    { customer_id: "a", timestamp: "2026-01-01T00:00:00Z", touchpoint: "ad", stage: "awareness" },
+    { customer_id: "a", timestamp: "2026-01-02T00:00:00Z", touchpoint: "signup", stage: "purchase", value: 5 },
+    { customer_id: "b", timestamp: 1767225600, touchpoint: "site", stage: "consideration" },
+  ];
+  const log = EventLog.fromJson(JSON.stringify(rows), { conversions: ["signup"] });
+  const lines = EventLog.fromJson(rows.map((r) => JSON.stringify(r)).join("\n"), { conversions: ["signup"] });
+  assert.equal(lines.toCsv(), log.toCsv());
+  assert.deepEqual(log.conversions, ["signup"]);
+  assert.deepEqual(EventLog.fromCsv(CSV).conversions, ["purchase"]);
+  // Stages in journey order (awareness, consideration, purchase), not alphabetical.
+  assert.deepEqual(log.stages(), ["awareness", "consideration", "purchase"]);
+  assert.equal(log.summary().revenue, 5);
+  assert.throws(() => EventLog.fromJson("[{\"customer_id\": \"a\"}]"), (e) => e.name === "JourneyError" && e.code === "invalid_value" && e.line === 1 && e.column === "timestamp");
+  assert.throws(() => EventLog.fromJson("{\"customer_id\": \"a\", \"timestamp\": 1, \"touchpoint\": \"x\"}\n{oops"), (e) => e.code === "malformed_row" && e.line === 2);
+});

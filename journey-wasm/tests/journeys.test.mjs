@@ -42,3 +42,10 @@ test("sessions, conversion paths and path stats", () => {
   assert.deepEqual(rows.find((r) => r.customer_id === "a").touches, ["ad", "site", "cart"]);
   assert.equal(log.pathStats().touches_before_conversion.mean, 3);
 });
+
+test("transition graph nodes: start, touches by name, end", () => {
+  const nodes = log.transitionGraph().nodes();
+  assert.deepEqual(nodes.map((n) => n.name), ["start", "ad", "cart", "purchase", "site", "end"]);
+  assert.deepEqual(nodes.map((n) => n.kind), ["start", "touch", "touch", "touch", "touch", "end"]);
+  assert.equal(nodes.find((n) => n.name === "site").visits, 3);
+});

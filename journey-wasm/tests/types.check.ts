@@ -1,16 +1,66 @@
 // Compiled with `tsc --noEmit` in CI: the published types must describe the API as used here.
-import { EventLog, Surveys, JourneyMap, synthetic, LoadReport, LogSummary, JourneyEvent } from "../pkg/web/journey_wasm.js";
+import init, {
+  EventLog, Surveys, JourneyMap, PathTable, synthetic, LoadReport, LogSummary, JourneyEvent,
+  AttributionResult, AttributionTable, AttributionRow, JourneyMapDoc, MapSvgOptions,
+  funnelChartSvg, heatmapSvg, groupedBarsSvg, sankeySvg, intervalChartSvg, htmlPage,
+  EventColumnsInput, JourneyError,
+} from "../pkg/web/journey_wasm.js";
 
+await init();
+
+// Data in: text, bytes, files, columns.
 const log: EventLog = EventLog.fromCsv("customer_id,timestamp,touchpoint\n", { mode: "lenient", conversions: ["purchase"] });
-const n: number = log.nEvents + log.nCustomers;
+const fromBytes: EventLog = EventLog.fromCsv(new Uint8Array([1, 2]), { ignoreExtraColumns: true });
+const fromBuffer: EventLog = EventLog.fromCsvBytes(new ArrayBuffer(0));
+const fromFile: Promise<EventLog> = EventLog.fromFile(new Blob(["x"]), { maxReportedErrors: 3 });
+const columns: EventColumnsInput = {
+  customerId: ["a", "b"],
+  timestamp: new Float64Array([Date.now(), Date.now()]),
+  touchpoint: { values: ["ad", "purchase"], codes: new Int32Array([0, 1]) },
+  value: new Float64Array([NaN, 12.5]),
+  properties: { persona: ["x", null] },
+};
+const fromColumns: EventLog = EventLog.fromColumns(columns);
+const fromDates: EventLog = EventLog.fromColumns({ customerId: ["a"], timestamp: [new Date()], touchpoint: ["ad"] });
+const surveysFile: Promise<Surveys> = Surveys.fromFile(new File(["x"], "s.csv"));
+
+// Data out: typed results.
+const n: number = log.nEvents + log.nCustomers + fromBytes.nEvents + fromBuffer.nEvents + fromColumns.nEvents + fromDates.nEvents;
 const report: LoadReport = log.loadReport;
 const skipped: number = report.rows_skipped;
+const errors: string[] = report.errors;
 const summary: LogSummary = log.summary();
 const first: string | null = summary.first_event;
 const events: JourneyEvent[] | undefined = log.journey("a");
-const names: string[] = log.touchpoints().concat(log.channels(), log.stages());
+const names: string[] = log.touchpoints().concat(log.channels(), log.stages(), log.customers(), log.conversions);
 const [synth, surveys]: [EventLog, Surveys] = synthetic({ customers: 10, seed: 1 });
 const responses: number = surveys.nResponses + synth.nEvents;
+const attribution: AttributionResult = log.attribution({ model: "markov", collapseRepeats: true });
+const row: AttributionRow | undefined = attribution.rows[0];
+const share: number | null = row ? row.share : null;
+const table: AttributionTable = PathTable.fromLog(log).attributionTable({ level: "touchpoint" });
+const shapley: number | undefined = table.rows[0]?.shapley;
+
+// Pictures.
 const map: JourneyMap = JourneyMap.fromJson("{}");
 const json: string = map.toJson();
-export { n, skipped, first, events, names, responses, json };
+const doc: JourneyMapDoc = map.toObject();
+const emotion: number | undefined = doc.steps[0]?.emotion;
+const svgOptions: MapSvgOptions = { persona: doc.personas[0]?.name, columnWidth: 300, showMetrics: false };
+const svg: string = map.toSvg(svgOptions) + new JourneyMap("x").toSvg();
+const charts: string[] = [
+  funnelChartSvg({ title: "Checkout", steps: [{ label: "cart", count: 10 }] }),
+  heatmapSvg({ row_labels: ["w1"], col_labels: ["0"], cells: [[null]] }),
+  groupedBarsSvg({ groups: ["web"], series: ["linear"], values: [[1]] }),
+  sankeySvg({ paths: [{ steps: ["a"], count: 1, converted: true }] }),
+  intervalChartSvg({ rows: [{ label: "app", estimate: 10, lo: 0, hi: 20, n: 5 }], min: -100, max: 100 }),
+  htmlPage({ title: "t", sections: [{ heading: "h", blocks: [{ paragraph: "p" }, { svg }] }] }),
+];
+
+// Errors.
+function describe(e: unknown): string {
+  const err = e as JourneyError;
+  return `${err.code} ${err.line ?? err.row ?? ""} ${err.column ?? ""}`;
+}
+
+export { n, skipped, errors, first, events, names, responses, json, share, shapley, emotion, charts, fromFile, surveysFile, describe };

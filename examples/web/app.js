@@ -1,0 +1,486 @@
+// The page: file input and drop zone, panels, downloads. All analysis happens in worker.js; this
+// file sends requests, and shows what comes back.
+
+const $ = (id) => document.getElementById(id);
+const fmt = new Intl.NumberFormat("en", { maximumFractionDigits: 2 });
+
+// ------------------------------------------------------------------------------------------
+// The worker and a promise per request.
+
+const worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
+const pending = new Map();
+let nextId = 1;
+let capabilities = {};
+
+function call(type, payload = {}, transfer = []) {
+  const id = nextId++;
+  return new Promise((resolve, reject) => {
+    pending.set(id, { resolve, reject });
+    worker.postMessage({ id, type, payload }, transfer);
+  });
+}
+
+worker.onmessage = ({ data }) => {
+  const { id, type, payload } = data;
+  if (type === "ready") {
+    capabilities = payload.capabilities;
+    setState("ready");
+    status("Ready. Drop an event CSV, choose one, or use the sample data.");
+    return;
+  }
+  if (type === "fatal") {
+    setState("error");
+    status("");
+    showError({ ...payload, message: `Could not start journey-wasm: ${payload.message}. Build the package first: bash journey-wasm/build.sh` });
+    return;
+  }
+  const p = pending.get(id);
+  if (!p) return;
+  pending.delete(id);
+  if (type === "result") p.resolve(payload);
+  else p.reject(Object.assign(new Error(payload.message), payload));
+};
+
+worker.onerror = (e) => {
+  setState("error");
+  showError({ message: `The analysis worker failed to start: ${e.message || "see the browser console"}. Serve the repository root over HTTP (python3 -m http.server) and build journey-wasm first.` });
+};
+
+// ------------------------------------------------------------------------------------------
+// Page state
+
+const state = {
+  loaded: null, // describe() of the loaded data
+  results: {},
+  mapSvg: null,
+};
+
+function setState(s) {
+  document.body.dataset.state = s;
+}
+
+function status(text, busy = false) {
+  const el = $("status");
+  el.textContent = text;
+  el.classList.toggle("busy", busy);
+}
+
+function showError(e) {
+  const box = $("error");
+  box.replaceChildren();
+  const where = [];
+  if (e.line) where.push(`Line ${e.line}`);
+  if (e.row) where.push(`Row ${e.row}`);
+  if (e.column) where.push(`column "${e.column}"`);
+  const head = document.createElement("div");
+  head.className = "where";
+  head.textContent = where.length ? `${where.join(", ")}: the file could not be read.` : "Something went wrong.";
+  const msg = document.createElement("div");
+  msg.className = "message";
+  msg.textContent = e.message;
+  box.append(head, msg);
+  if (e.line) box.dataset.line = e.line;
+  else delete box.dataset.line;
+  if (e.code) box.dataset.code = e.code;
+  if (e.retry) {
+    const b = document.createElement("button");
+    b.type = "button";
+    b.textContent = "Skip bad rows and load the rest";
+    b.onclick = e.retry;
+    box.append(b);
+  }
+  box.hidden = false;
+}
+
+function clearError() {
+  $("error").hidden = true;
+  $("error").replaceChildren();
+}
+
+/** Puts an SVG document made by journey into `container` (parsed, never run). */
+function putSvg(container, svgText) {
+  const doc = new DOMParser().parseFromString(svgText, "image/svg+xml");
+  const root = doc.documentElement;
+  if (root.nodeName !== "svg") throw new Error("not an SVG document");
+  for (const s of root.querySelectorAll("script, foreignObject")) s.remove();
+  for (const el of [root, ...root.querySelectorAll("*")]) {
+    for (const a of [...el.attributes]) if (a.name.toLowerCase().startsWith("on")) el.removeAttribute(a.name);
+  }
+  container.replaceChildren(document.importNode(root, true));
+}
+
+function note(container, text, cls = "unavailable") {
+  const p = document.createElement("p");
+  p.className = cls;
+  p.textContent = text;
+  container.replaceChildren(p);
+}
+
+function unavailableNote(container, method) {
+  note(container, `Not available in this build: journey-wasm has no ${method} yet.`);
+  container.dataset.unavailable = method;
+}
+
+/** A table of objects (every scalar field); numbers right-aligned. */
+function table(rows, numericClass = {}) {
+  const t = document.createElement("table");
+  t.className = "data";
+  if (!rows.length) return t;
+  const cols = [...new Set(rows.flatMap((r) => Object.keys(r).filter((k) => r[k] === null || typeof r[k] !== "object")))];
+  const head = t.createTHead().insertRow();
+  for (const c of cols) {
+    const th = document.createElement("th");
+    th.textContent = c.replace(/_/g, " ");
+    head.append(th);
+  }
+  const body = t.createTBody();
+  for (const r of rows) {
+    const tr = body.insertRow();
+    for (const c of cols) {
+      const td = tr.insertCell();
+      const v = r[c];
+      if (typeof v === "number") {
+        td.className = `num ${numericClass[c] ?? ""}`.trim();
+        td.textContent = fmt.format(v);
+      } else {
+        td.textContent = v === null || v === undefined ? "–" : String(v);
+      }
+    }
+  }
+  return t;
+}
+
+function download(name, type, text) {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+// ------------------------------------------------------------------------------------------
+// Loading
+
+async function loadEvents(file, lenient = $("lenient").checked) {
+  clearError();
+  setState("busy");
+  status(`Reading ${file.name} (${fmt.format(file.size / 1e6)} MB)…`, true);
+  try {
+    const buffer = await file.arrayBuffer();
+    status(`Loading ${file.name} in the worker…`, true);
+    const loaded = await call("load", { buffer, name: file.name, mode: lenient ? "lenient" : "strict" }, [buffer]);
+    await showLoaded(loaded);
+  } catch (e) {
+    setState("error");
+    status(`${file.name} could not be loaded.`);
+    showError({ ...e, message: e.message, retry: lenient ? null : () => loadEvents(file, true) });
+  }
+}
+
+async function loadSurveys(file) {
+  clearError();
+  setState("busy");
+  status(`Loading survey responses from ${file.name}…`, true);
+  try {
+    const buffer = await file.arrayBuffer();
+    const s = await call("loadSurveys", { buffer, name: file.name, mode: $("lenient").checked ? "lenient" : "strict" }, [buffer]);
+    state.results.surveys = { source: file.name, responses: s.responses, customers: s.customers, load_report: s.report };
+    status(`Loaded ${fmt.format(s.responses)} survey responses from ${file.name}.`);
+    setState(state.loaded ? "loaded" : "ready");
+    if (state.loaded) {
+      await refreshMap();
+      await refreshSatisfaction();
+    }
+  } catch (e) {
+    setState("error");
+    status(`${file.name} could not be loaded.`);
+    showError(e);
+  }
+}
+
+async function loadSample() {
+  clearError();
+  setState("busy");
+  status("Generating sample data…", true);
+  try {
+    await showLoaded(await call("sample", { customers: 5000, seed: 42 }));
+  } catch (e) {
+    setState("error");
+    showError(e);
+  }
+}
+
+async function showLoaded(loaded) {
+  state.loaded = loaded;
+  state.results = {
+    source: loaded.source,
+    load_report: loaded.report,
+    summary: loaded.summary,
+  };
+  if (loaded.surveys) state.results.surveys = { source: loaded.source, ...loaded.surveys };
+  capabilities = loaded.capabilities;
+  renderReport(loaded);
+  setupFunnelSteps(loaded);
+  $("touchpoint-list").replaceChildren(
+    ...loaded.touchpoints.map((t) => Object.assign(document.createElement("option"), { value: t })),
+  );
+  for (const id of ["report-panel", "map-panel", "funnel-panel", "attribution-panel", "retention-panel", "satisfaction-panel", "export-panel"]) {
+    $(id).hidden = false;
+  }
+  const s = loaded.summary;
+  status(`Loaded ${fmt.format(s.n_events)} events of ${fmt.format(s.n_customers)} customers from ${loaded.source} in ${fmt.format(loaded.seconds)} s.`, true);
+  await refreshAll();
+  status(`Loaded ${fmt.format(s.n_events)} events of ${fmt.format(s.n_customers)} customers from ${loaded.source} in ${fmt.format(loaded.seconds)} s.`);
+  setState("loaded");
+}
+
+function renderReport({ report, summary }) {
+  // Generated data has no rows to report.
+  const generated = report.rows_read === 0 && summary.n_events > 0;
+  const figures = [
+    ...(generated ? [] : [["rows read", report.rows_read], ["rows kept", report.rows_kept], ["rows skipped", report.rows_skipped]]),
+    ["events", summary.n_events],
+    ["customers", summary.n_customers],
+    ["touchpoints", summary.n_touchpoints],
+    ["channels", summary.n_channels],
+    ["conversions", summary.n_conversions],
+    ["converting customers", summary.n_converting_customers],
+    ["revenue", summary.revenue],
+    ["first event", summary.first_event ?? "–"],
+    ["last event", summary.last_event ?? "–"],
+  ];
+  $("report").replaceChildren(
+    ...figures.map(([k, v]) => {
+      const div = document.createElement("div");
+      const dt = document.createElement("dt");
+      dt.textContent = k;
+      const dd = document.createElement("dd");
+      if (typeof v === "number") {
+        dd.textContent = fmt.format(v);
+      } else {
+        dd.textContent = v.replace("T", " ").replace("Z", " UTC");
+        dd.className = "text";
+      }
+      div.append(dt, dd);
+      return div;
+    }),
+  );
+  $("report-errors").replaceChildren(
+    ...report.errors.map((e) => Object.assign(document.createElement("li"), { textContent: e })),
+  );
+}
+
+// ------------------------------------------------------------------------------------------
+// Panels: each asks the worker, and shows the answer, "not available", or its own error.
+
+async function panel(containerId, work) {
+  const container = $(containerId);
+  delete container.dataset.unavailable;
+  try {
+    await work(container);
+  } catch (e) {
+    const where = e.line ? ` (line ${e.line})` : "";
+    note(container, `${e.message}${where}`, "error");
+  }
+}
+
+async function refreshAll() {
+  await refreshMap();
+  await refreshFunnel();
+  await refreshAttribution();
+  await refreshRetention();
+  await refreshSatisfaction();
+}
+
+async function refreshMap() {
+  await panel("map", async (el) => {
+    const persona = $("map-persona").value || null;
+    const r = await call("map", { persona });
+    putSvg(el, r.svg);
+    state.mapSvg = r.svg;
+    state.results.map = { name: r.name, from_data: r.fromData, persona };
+    const select = $("map-persona");
+    if (select.options.length !== r.personas.length) {
+      select.replaceChildren(...r.personas.map((p) => Object.assign(document.createElement("option"), { value: p, textContent: p })));
+      if (persona) select.value = persona;
+    }
+    const mapNote = $("map-note");
+    mapNote.hidden = r.fromData;
+    mapNote.textContent = r.fromData
+      ? ""
+      : "This build of journey-wasm cannot build a map from data yet (JourneyMap.fromData is missing), so this is the hand-made example map examples/maps/online_shop.json. Your data is in the panels below.";
+  });
+}
+
+function setupFunnelSteps(loaded) {
+  const conv = loaded.conversions.filter((c) => loaded.touchpoints.includes(c));
+  let steps;
+  const sample = ["product_page", "add_to_cart", "checkout_shipping", "checkout_payment", "purchase"];
+  if (sample.every((t) => loaded.touchpoints.includes(t))) {
+    steps = sample;
+  } else {
+    // A starting point to edit: the first customer's touchpoints in order, ending at a conversion.
+    steps = [...new Set(loaded.firstJourney)].filter((t) => !conv.includes(t)).slice(0, 3);
+    if (conv.length) steps.push(conv[0]);
+    if (steps.length < 2) steps = loaded.touchpoints.slice(0, 3);
+  }
+  const box = $("funnel-steps");
+  box.replaceChildren();
+  for (const s of steps) addStep(s);
+}
+
+function addStep(value = "") {
+  const box = $("funnel-steps");
+  if (box.children.length) box.append(Object.assign(document.createElement("span"), { className: "arrow", textContent: "→" }));
+  const wrap = document.createElement("span");
+  wrap.className = "step";
+  const input = Object.assign(document.createElement("input"), { value, placeholder: "touchpoint" });
+  input.setAttribute("list", "touchpoint-list");
+  input.setAttribute("aria-label", "funnel step");
+  const remove = Object.assign(document.createElement("button"), { type: "button", textContent: "×", title: "remove this step" });
+  remove.onclick = () => {
+    const prev = wrap.previousElementSibling;
+    if (prev?.classList.contains("arrow")) prev.remove();
+    else wrap.nextElementSibling?.classList.contains("arrow") && wrap.nextElementSibling.remove();
+    wrap.remove();
+  };
+  wrap.append(input, remove);
+  box.append(wrap);
+}
+
+function funnelSteps() {
+  // A step may be several touchpoints: "cart | basket".
+  return [...$("funnel-steps").querySelectorAll("input")]
+    .map((i) => i.value.trim())
+    .filter(Boolean)
+    .map((v) => (v.includes("|") ? v.split("|").map((s) => s.trim()).filter(Boolean) : v));
+}
+
+async function refreshFunnel() {
+  await panel("funnel", async (el) => {
+    if (!capabilities.funnel) return unavailableNote(el, "EventLog.funnel");
+    const steps = funnelSteps();
+    const window = $("funnel-window").value.trim() || "14d";
+    const mode = $("funnel-mode").value;
+    const r = await call("funnel", { steps, window, mode });
+    if (r.unavailable) return unavailableNote(el, r.method);
+    state.results.funnel = { steps, window, mode, result: r.result };
+    const chart = document.createElement("div");
+    putSvg(chart, r.svg);
+    const rows = r.rows.map((x) => {
+      const { step, label, ...fields } = x.fields;
+      return { step: x.label, ...fields };
+    });
+    const countKey = r.rows.length ? Object.keys(r.rows[0].fields).find((k) => ["customers", "count", "reached", "n"].includes(k)) : null;
+    el.replaceChildren(chart, table(rows, countKey ? { [countKey]: "count" } : {}));
+  });
+}
+
+async function refreshAttribution() {
+  await panel("attribution", async (el) => {
+    const model = $("attribution-model").value;
+    const level = $("attribution-level").value;
+    const r = await call("attribution", { model, level });
+    state.results.attribution = { model: model === "compare" ? "all" : model, level, result: r.result };
+    const chart = document.createElement("div");
+    putSvg(chart, r.svg);
+    const t = r.result;
+    const summary = document.createElement("p");
+    summary.textContent = `${fmt.format(t.total_conversions)} conversions (value ${fmt.format(t.total_value)}) on ${fmt.format(t.total_conversions + t.total_null)} paths; ${fmt.format(t.attributed_conversions)} credited to ${level}s.`;
+    el.replaceChildren(summary, chart, table(t.rows));
+  });
+}
+
+async function refreshRetention() {
+  await panel("retention", async (el) => {
+    if (!capabilities.retention) return unavailableNote(el, "EventLog.retention");
+    const r = await call("retention", { period: $("retention-period").value, periods: Number($("retention-periods").value) || 8 });
+    if (r.unavailable) return unavailableNote(el, r.method);
+    state.results.retention = r.result;
+    const parts = [];
+    if (r.svg) {
+      const chart = document.createElement("div");
+      putSvg(chart, r.svg);
+      parts.push(chart);
+    }
+    else parts.push(table(r.result.cohorts ?? []));
+    el.replaceChildren(...parts);
+  });
+}
+
+async function refreshSatisfaction() {
+  await panel("satisfaction", async (el) => {
+    const metric = $("satisfaction-metric").value;
+    if (!capabilities[metric]) return unavailableNote(el, `Surveys.${metric}`);
+    const r = await call("satisfaction", { metric });
+    if (r.noSurveys) return note(el, "Add survey responses (a CSV with customer_id, timestamp, touchpoint and nps/csat columns) to see scores per touchpoint.");
+    if (r.unavailable) return unavailableNote(el, r.method);
+    state.results[metric] = r.result;
+    const parts = [];
+    if (r.svg) {
+      const chart = document.createElement("div");
+      putSvg(chart, r.svg);
+      parts.push(chart);
+    }
+    const rows = r.result.rows ?? r.result.groups;
+    if (Array.isArray(rows)) parts.push(table(rows));
+    el.replaceChildren(...parts);
+  });
+}
+
+// ------------------------------------------------------------------------------------------
+// Wiring
+
+setState("starting");
+
+$("events-file").addEventListener("change", (e) => {
+  const f = e.target.files[0];
+  if (f) loadEvents(f);
+  e.target.value = "";
+});
+$("surveys-file").addEventListener("change", (e) => {
+  const f = e.target.files[0];
+  if (f) loadSurveys(f);
+  e.target.value = "";
+});
+$("sample").addEventListener("click", loadSample);
+
+const drop = $("drop");
+for (const t of ["dragenter", "dragover"]) {
+  drop.addEventListener(t, (e) => {
+    e.preventDefault();
+    drop.classList.add("over");
+  });
+}
+for (const t of ["dragleave", "drop"]) drop.addEventListener(t, () => drop.classList.remove("over"));
+drop.addEventListener("drop", (e) => {
+  e.preventDefault();
+  const f = e.dataTransfer.files[0];
+  if (f) loadEvents(f);
+});
+// Dropping a file anywhere else must not navigate away from the page.
+window.addEventListener("dragover", (e) => e.preventDefault());
+window.addEventListener("drop", (e) => e.preventDefault());
+
+$("funnel-add").addEventListener("click", () => addStep(""));
+$("funnel-form").addEventListener("submit", (e) => {
+  e.preventDefault();
+  refreshFunnel();
+});
+$("funnel-mode").addEventListener("change", refreshFunnel);
+$("attribution-model").addEventListener("change", refreshAttribution);
+$("attribution-level").addEventListener("change", refreshAttribution);
+$("retention-period").addEventListener("change", refreshRetention);
+$("retention-periods").addEventListener("change", refreshRetention);
+$("satisfaction-metric").addEventListener("change", refreshSatisfaction);
+$("map-persona").addEventListener("change", refreshMap);
+
+$("download-svg").addEventListener("click", () => {
+  if (state.mapSvg) download("journey-map.svg", "image/svg+xml", state.mapSvg);
+});
+$("download-json").addEventListener("click", () => {
+  download("journey-results.json", "application/json", JSON.stringify(state.results, null, 2));
+});

@@ -1,0 +1,419 @@
+//! Input in every form a web app holds data: CSV as text, bytes (`Uint8Array`, `ArrayBuffer`),
+//! a `File`/`Blob` (async), and columns (`EventLog.fromColumns`) for apps that already hold the
+//! data in arrays.
+
+use journey_core as core;
+use journey_core::ingest::{EventColumns, StrColumn, TimeColumn};
+use js_sys::{Array, ArrayBuffer, Float64Array, Object, Promise, Reflect, Uint8Array};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use crate::convert::{arg_err, js_err};
+use crate::model::{load_opts, EventLog, Surveys};
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_INGEST: &str = r#"
+/** CSV input: text, or its UTF-8 bytes. */
+export type CsvInput = string | Uint8Array | ArrayBuffer | ArrayBufferView;
+
+/**
+ * A column of text: one entry per row (`null`/`undefined` = missing; numbers are written as
+ * JavaScript writes them), or dictionary encoded: `codes[i]` indexes `values` (negative, NaN or
+ * null = missing), as Arrow dictionary arrays and categoricals hold it.
+ */
+export type StringColumn =
+  | ArrayLike<string | number | null | undefined>
+  | { values: ArrayLike<string>; codes: Int32Array | Uint32Array | Uint16Array | Uint8Array | ArrayLike<number | null> };
+
+/**
+ * An event table in columns, every column one entry per row. Timestamps are milliseconds since
+ * the Unix epoch (as `Date.getTime()` gives them; NaN or null = missing), `Date` objects, or text
+ * in the CSV formats.
+ */
+export interface EventColumnsInput {
+  customerId: StringColumn;
+  timestamp: Float64Array | ArrayLike<number | Date | null> | StringColumn;
+  touchpoint: StringColumn;
+  channel?: StringColumn;
+  stage?: StringColumn;
+  /** Conversion values; NaN or null = none. */
+  value?: Float64Array | ArrayLike<number | null>;
+  /** Other columns, kept as properties (e.g. `persona`). */
+  properties?: Record<string, StringColumn>;
+}
+"#;
+
+/// The bytes of `text | Uint8Array | ArrayBuffer | ArrayBufferView`.
+pub(crate) fn csv_bytes(name: &str, data: &JsValue) -> Result<Vec<u8>, JsValue> {
+    if let Some(s) = data.as_string() {
+        return Ok(s.into_bytes());
+    }
+    if let Some(a) = data.dyn_ref::<Uint8Array>() {
+        return Ok(a.to_vec());
+    }
+    if let Some(b) = data.dyn_ref::<ArrayBuffer>() {
+        return Ok(Uint8Array::new(b).to_vec());
+    }
+    if ArrayBuffer::is_view(data) {
+        let get = |k: &str| Reflect::get(data, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED);
+        let buffer = get("buffer");
+        let offset = get("byteOffset").as_f64().unwrap_or(0.0) as u32;
+        let len = get("byteLength").as_f64().unwrap_or(0.0) as u32;
+        return Ok(Uint8Array::new_with_byte_offset_and_length(&buffer, offset, len).to_vec());
+    }
+    Err(arg_err(
+        name,
+        "expected CSV as a string, Uint8Array or ArrayBuffer",
+    ))
+}
+
+/// Calls `blob.arrayBuffer()` and hands the bytes to `read` once they are there.
+fn read_blob(
+    blob: &JsValue,
+    read: impl FnOnce(Vec<u8>) -> Result<JsValue, JsValue> + 'static,
+) -> Result<Promise, JsValue> {
+    let method = Reflect::get(blob, &JsValue::from_str("arrayBuffer"))
+        .ok()
+        .and_then(|m| m.dyn_into::<js_sys::Function>().ok())
+        .ok_or_else(|| arg_err("file", "expected a File or Blob"))?;
+    let promise = method.call0(blob)?;
+    let then: js_sys::Function = Reflect::get(&promise, &JsValue::from_str("then"))?
+        .dyn_into()
+        .map_err(|_| arg_err("file", "arrayBuffer() did not return a Promise"))?;
+    // A throwing callback rejects the promise `then` returns, with the JourneyError.
+    let callback = Closure::once_into_js(move |buf: JsValue| -> Result<JsValue, JsValue> {
+        read(Uint8Array::new(&buf).to_vec())
+    });
+    Ok(then.call1(&promise, &callback)?.unchecked_into())
+}
+
+#[wasm_bindgen]
+impl EventLog {
+    /// Reads a log from CSV: text, or its bytes (`Uint8Array`, `ArrayBuffer`).
+    #[wasm_bindgen(js_name = fromCsv)]
+    pub fn from_csv(
+        #[wasm_bindgen(unchecked_param_type = "CsvInput")] data: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "LoadOptions")] opts: JsValue,
+    ) -> Result<EventLog, JsValue> {
+        let opts = load_opts(&opts)?;
+        core::read_events_csv(csv_bytes("data", &data)?.as_slice(), &opts)
+            .map(Into::into)
+            .map_err(js_err)
+    }
+
+    /// Reads a log from CSV bytes (e.g. the contents of a `File`); same as `fromCsv`.
+    #[wasm_bindgen(js_name = fromCsvBytes)]
+    pub fn from_csv_bytes(
+        #[wasm_bindgen(unchecked_param_type = "Uint8Array | ArrayBuffer | ArrayBufferView")]
+        bytes: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "LoadOptions")] opts: JsValue,
+    ) -> Result<EventLog, JsValue> {
+        EventLog::from_csv(bytes, opts)
+    }
+
+    /// Reads a log from a CSV `File` or `Blob` (a file input, a drop, a `fetch` response's
+    /// blob). Resolves to the log; rejects with a `JourneyError`.
+    #[wasm_bindgen(js_name = fromFile, unchecked_return_type = "Promise<EventLog>")]
+    pub fn from_file(
+        #[wasm_bindgen(unchecked_param_type = "Blob")] file: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "LoadOptions")] opts: JsValue,
+    ) -> Result<Promise, JsValue> {
+        let opts = load_opts(&opts)?;
+        read_blob(&file, move |bytes| {
+            core::read_events_csv(bytes.as_slice(), &opts)
+                .map(|l| EventLog::from(l).into())
+                .map_err(js_err)
+        })
+    }
+
+    /// Builds a log from columns (arrays, typed arrays, dictionary-encoded columns), with the
+    /// same checks as the CSV reader; errors name the row (1-based) instead of a line.
+    #[wasm_bindgen(js_name = fromColumns)]
+    pub fn from_columns(
+        #[wasm_bindgen(unchecked_param_type = "EventColumnsInput")] columns: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "LoadOptions")] opts: JsValue,
+    ) -> Result<EventLog, JsValue> {
+        let opts = load_opts(&opts)?;
+        if !columns.is_object() {
+            return Err(arg_err("columns", "expected an object of columns"));
+        }
+        let field = |camel: &str, snake: &str| -> JsValue {
+            let v = Reflect::get(&columns, &JsValue::from_str(camel)).unwrap_or(JsValue::UNDEFINED);
+            if v.is_undefined() && camel != snake {
+                Reflect::get(&columns, &JsValue::from_str(snake)).unwrap_or(JsValue::UNDEFINED)
+            } else {
+                v
+            }
+        };
+        let required = |camel: &str, snake: &str| -> Result<JsValue, JsValue> {
+            let v = field(camel, snake);
+            if v.is_undefined() || v.is_null() {
+                Err(js_err(core::Error::MissingColumn {
+                    column: snake.to_string(),
+                    found: present_keys(&columns).join(", "),
+                }))
+            } else {
+                Ok(v)
+            }
+        };
+        let optional = |camel: &str, snake: &str| -> Option<JsValue> {
+            Some(field(camel, snake)).filter(|v| !v.is_undefined() && !v.is_null())
+        };
+
+        let customer = OwnedStr::read("customer_id", &required("customerId", "customer_id")?)?;
+        let touchpoint = OwnedStr::read("touchpoint", &required("touchpoint", "touchpoint")?)?;
+        let channel = optional("channel", "channel")
+            .map(|v| OwnedStr::read("channel", &v))
+            .transpose()?;
+        let stage = optional("stage", "stage")
+            .map(|v| OwnedStr::read("stage", &v))
+            .transpose()?;
+        let value = optional("value", "value")
+            .map(|v| {
+                if is_text_column(&v) {
+                    // Number("") is 0: text would turn blanks into fake zero values.
+                    Err(arg_err(
+                        "value",
+                        "expected numbers (a Float64Array or an array of numbers), not text",
+                    ))
+                } else {
+                    numbers("value", &v)
+                }
+            })
+            .transpose()?;
+        let ts = required("timestamp", "timestamp")?;
+        let ts = if is_text_column(&ts) {
+            OwnedTime::Text(OwnedStr::read("timestamp", &ts)?)
+        } else {
+            OwnedTime::Millis(numbers("timestamp", &ts)?)
+        };
+        let mut props: Vec<(String, OwnedStr)> = Vec::new();
+        if let Some(p) = optional("properties", "properties") {
+            if !p.is_object() {
+                return Err(arg_err("properties", "expected an object of columns"));
+            }
+            for entry in Object::entries(p.unchecked_ref::<Object>()).iter() {
+                let pair: Array = entry.unchecked_into();
+                let name = pair.get(0).as_string().unwrap_or_default();
+                let col = OwnedStr::read(&name, &pair.get(1))?;
+                props.push((name, col));
+            }
+        }
+
+        let cols = EventColumns {
+            customer_id: customer.column(),
+            timestamp: match &ts {
+                OwnedTime::Text(s) => TimeColumn::Text(s.column()),
+                OwnedTime::Millis(v) => {
+                    TimeColumn::Micros(v.iter().map(|&ms| micros(ms)).collect())
+                }
+            },
+            touchpoint: touchpoint.column(),
+            channel: channel.as_ref().map(OwnedStr::column),
+            stage: stage.as_ref().map(OwnedStr::column),
+            value: value.map(|v| {
+                v.into_iter()
+                    .map(|x| Some(x).filter(|x| !x.is_nan()))
+                    .collect()
+            }),
+            properties: props.iter().map(|(k, c)| (k.clone(), c.column())).collect(),
+        };
+        core::EventLog::from_columns(&cols, &opts)
+            .map(Into::into)
+            .map_err(js_err)
+    }
+}
+
+#[wasm_bindgen]
+impl Surveys {
+    /// Reads responses from CSV: text, or its bytes (`Uint8Array`, `ArrayBuffer`).
+    #[wasm_bindgen(js_name = fromCsv)]
+    pub fn from_csv(
+        #[wasm_bindgen(unchecked_param_type = "CsvInput")] data: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "LoadOptions")] opts: JsValue,
+    ) -> Result<Surveys, JsValue> {
+        let opts = load_opts(&opts)?;
+        core::read_surveys_csv(csv_bytes("data", &data)?.as_slice(), &opts)
+            .map(Into::into)
+            .map_err(js_err)
+    }
+
+    /// Reads responses from a CSV `File` or `Blob`. Resolves to the responses; rejects with a
+    /// `JourneyError`.
+    #[wasm_bindgen(js_name = fromFile, unchecked_return_type = "Promise<Surveys>")]
+    pub fn from_file(
+        #[wasm_bindgen(unchecked_param_type = "Blob")] file: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "LoadOptions")] opts: JsValue,
+    ) -> Result<Promise, JsValue> {
+        let opts = load_opts(&opts)?;
+        read_blob(&file, move |bytes| {
+            core::read_surveys_csv(bytes.as_slice(), &opts)
+                .map(|s| Surveys::from(s).into())
+                .map_err(js_err)
+        })
+    }
+}
+
+fn present_keys(obj: &JsValue) -> Vec<String> {
+    Object::keys(obj.unchecked_ref::<Object>())
+        .iter()
+        .filter_map(|k| k.as_string())
+        .collect()
+}
+
+/// Milliseconds since the epoch -> microseconds; NaN, infinities and instants outside the range
+/// of `Date` are missing.
+fn micros(ms: f64) -> Option<i64> {
+    (ms.is_finite() && ms.abs() <= 8.64e15).then(|| (ms * 1000.0).round() as i64)
+}
+
+/// Whether a timestamp column holds text (its first present entry is a string, or it is a
+/// dictionary-encoded column).
+fn is_text_column(v: &JsValue) -> bool {
+    if is_dictionary(v) {
+        return true;
+    }
+    if let Some(a) = v.dyn_ref::<Array>() {
+        return a
+            .iter()
+            .find(|x| !x.is_null() && !x.is_undefined())
+            .is_some_and(|x| x.is_string());
+    }
+    false
+}
+
+fn is_dictionary(v: &JsValue) -> bool {
+    !Array::is_array(v)
+        && !ArrayBuffer::is_view(v)
+        && v.is_object()
+        && Reflect::has(v, &JsValue::from_str("codes")).unwrap_or(false)
+}
+
+/// A numeric column as f64s: typed arrays, or arrays of numbers and `Date`s; null and
+/// undefined become NaN (missing), never 0.
+fn numbers(name: &str, v: &JsValue) -> Result<Vec<f64>, JsValue> {
+    if v.is_instance_of::<Float64Array>() {
+        return Ok(v.unchecked_ref::<Float64Array>().to_vec());
+    }
+    if ArrayBuffer::is_view(v) {
+        if v.is_instance_of::<js_sys::BigInt64Array>()
+            || v.is_instance_of::<js_sys::BigUint64Array>()
+        {
+            return Err(arg_err(
+                name,
+                "BigInt arrays are not supported; use a Float64Array",
+            ));
+        }
+        return Ok(Float64Array::new(v).to_vec());
+    }
+    let Some(a) = v.dyn_ref::<Array>() else {
+        return Err(arg_err(
+            name,
+            "expected an array or a typed array of numbers",
+        ));
+    };
+    // Float64Array.from converts like Number(): Dates to their milliseconds, but null to 0,
+    // so the nulls are found first and set to NaN.
+    let mut out = Float64Array::new(a).to_vec();
+    let null = JsValue::NULL;
+    let mut from = 0;
+    loop {
+        let i = a.index_of(&null, from);
+        if i < 0 {
+            break;
+        }
+        out[i as usize] = f64::NAN;
+        from = i + 1;
+    }
+    Ok(out)
+}
+
+/// A text column copied out of JS, to borrow `StrColumn`s from.
+enum OwnedStr {
+    /// The entries joined by NUL (one copy for the whole column); `n` entries.
+    Joined { text: String, n: usize },
+    /// Entry by entry (a column whose text contains NUL).
+    Items(Vec<Option<String>>),
+    /// Dictionary encoded.
+    Dict {
+        values: Vec<String>,
+        codes: Vec<Option<u32>>,
+    },
+}
+
+impl OwnedStr {
+    fn read(name: &str, v: &JsValue) -> Result<OwnedStr, JsValue> {
+        if is_dictionary(v) {
+            let get =
+                |k: &str| Reflect::get(v, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED);
+            let values = get("values");
+            let values: Array = if Array::is_array(&values) {
+                values.unchecked_into()
+            } else {
+                return Err(arg_err(
+                    name,
+                    "a dictionary column needs `values`, an array of strings",
+                ));
+            };
+            let values: Vec<String> = values
+                .iter()
+                .enumerate()
+                .map(|(i, s)| {
+                    s.as_string().ok_or_else(|| {
+                        arg_err(name, format!("dictionary value {i} is not a string"))
+                    })
+                })
+                .collect::<Result<_, _>>()?;
+            let codes = numbers(name, &get("codes"))?
+                .into_iter()
+                .map(|c| (c.is_finite() && c >= 0.0).then_some(c as u32))
+                .collect();
+            return Ok(OwnedStr::Dict { values, codes });
+        }
+        let arr: Array = if Array::is_array(v) {
+            v.clone().unchecked_into()
+        } else if v.is_object() && Reflect::has(v, &JsValue::from_str("length")).unwrap_or(false) {
+            Array::from(v)
+        } else {
+            return Err(arg_err(name, "expected an array of strings"));
+        };
+        let n = arr.length() as usize;
+        // Array.prototype.join writes null and undefined as "" (missing) and numbers as
+        // String() does; one string crosses into wasm instead of one per row.
+        let text: String = arr.join("\u{0}").into();
+        if n == 0 || text.split('\u{0}').count() == n {
+            return Ok(OwnedStr::Joined { text, n });
+        }
+        let items = arr
+            .iter()
+            .map(|x| {
+                x.as_string()
+                    .or_else(|| x.as_f64().filter(|f| f.is_finite()).map(|f| f.to_string()))
+            })
+            .collect();
+        Ok(OwnedStr::Items(items))
+    }
+
+    fn column(&self) -> StrColumn<'_> {
+        match self {
+            OwnedStr::Joined { n: 0, .. } => StrColumn::Plain(Vec::new()),
+            OwnedStr::Joined { text, n } => {
+                let mut v = Vec::with_capacity(*n);
+                v.extend(text.split('\u{0}').map(Some));
+                StrColumn::Plain(v)
+            }
+            OwnedStr::Items(items) => {
+                StrColumn::Plain(items.iter().map(|s| s.as_deref()).collect())
+            }
+            OwnedStr::Dict { values, codes } => StrColumn::Dictionary {
+                values: values.iter().map(String::as_str).collect(),
+                codes: codes.clone(),
+            },
+        }
+    }
+}
+
+enum OwnedTime {
+    Text(OwnedStr),
+    Millis(Vec<f64>),
+}

@@ -1,0 +1,159 @@
+//! Pictures: `JourneyMap.toSvg` and the chart functions, each taking its chart's JSON shape and
+//! returning an SVG document as a string (`htmlPage` returns a whole HTML page).
+
+use journey_core::args::from_json;
+use journey_core::render::{
+    FunnelChart, GroupedBars, Heatmap, HtmlPage, IntervalChart, MapSvgOptions, Sankey,
+};
+use serde::de::DeserializeOwned;
+use wasm_bindgen::prelude::*;
+
+use crate::convert::{js_err, options};
+use crate::model::JourneyMap;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_RENDER: &str = r#"
+export interface MapSvgOptions {
+  /** Which persona to draw (default: the map's first). */
+  persona?: string | null;
+  /** Width of a stage column in pixels, 160 to 800 (default 250). */
+  columnWidth?: number;
+  /** Show the measured figures on the touchpoint cards (default true). */
+  showMetrics?: boolean;
+}
+
+/** Input of `funnelChartSvg`. */
+export interface FunnelChart {
+  title?: string;
+  steps: { label: string; count: number }[];
+}
+
+/** Input of `heatmapSvg`: `cells[row][col]` a rate in [0, 1], or null when not observable. */
+export interface Heatmap {
+  title?: string;
+  row_title?: string;
+  col_title?: string;
+  row_labels: string[];
+  col_labels: string[];
+  cells: (number | null)[][];
+  /** Size of each row (e.g. cohort size); empty for none. */
+  row_sizes?: number[];
+}
+
+/** Input of `groupedBarsSvg`: `values[group][series]`. */
+export interface GroupedBars {
+  title?: string;
+  groups: string[];
+  series: string[];
+  values: number[][];
+  value_label?: string;
+}
+
+/** Input of `sankeySvg`. */
+export interface Sankey {
+  title?: string;
+  paths: { steps: string[]; count: number; converted?: boolean }[];
+  /** Longest path drawn in full (default 6, at least 2). */
+  max_steps?: number;
+}
+
+/** Input of `intervalChartSvg`: estimates with confidence intervals. */
+export interface IntervalChart {
+  title?: string;
+  rows: { label: string; estimate?: number | null; lo?: number | null; hi?: number | null; n?: number }[];
+  min?: number | null;
+  max?: number | null;
+  reference?: number | null;
+  value_label?: string;
+}
+
+export type HtmlBlock =
+  | { paragraph: string }
+  | { svg: string }
+  | { table: { caption?: string; columns: string[]; rows: string[][] } };
+
+/** Input of `htmlPage`. */
+export interface HtmlPage {
+  title: string;
+  subtitle?: string;
+  sections: { heading: string; blocks: HtmlBlock[] }[];
+}
+"#;
+
+/// Chart input: camelCase or snake_case top-level keys, checked by core.
+fn parse<T: DeserializeOwned>(what: &str, v: &JsValue) -> Result<T, JsValue> {
+    from_json(what, &options(v)?).map_err(js_err)
+}
+
+#[wasm_bindgen]
+impl JourneyMap {
+    /// The map as an SVG picture: stages as columns, lanes for touchpoints, actions, thoughts,
+    /// the emotion curve, pain points and opportunities.
+    #[wasm_bindgen(js_name = toSvg)]
+    pub fn to_svg(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "MapSvgOptions")] opts: JsValue,
+    ) -> Result<String, JsValue> {
+        let o: MapSvgOptions = parse("toSvg options", &opts)?;
+        self.inner.to_svg(&o).map_err(js_err)
+    }
+}
+
+/// A funnel chart (SVG): one bar per step with the drop-off between steps.
+#[wasm_bindgen(js_name = funnelChartSvg)]
+pub fn funnel_chart_svg(
+    #[wasm_bindgen(unchecked_param_type = "FunnelChart")] chart: JsValue,
+) -> Result<String, JsValue> {
+    parse::<FunnelChart>("funnel chart", &chart)?
+        .to_svg()
+        .map_err(js_err)
+}
+
+/// A heatmap of rates (SVG), e.g. cohort retention.
+#[wasm_bindgen(js_name = heatmapSvg)]
+pub fn heatmap_svg(
+    #[wasm_bindgen(unchecked_param_type = "Heatmap")] chart: JsValue,
+) -> Result<String, JsValue> {
+    parse::<Heatmap>("heatmap", &chart)?
+        .to_svg()
+        .map_err(js_err)
+}
+
+/// Grouped horizontal bars (SVG), e.g. attribution models side by side.
+#[wasm_bindgen(js_name = groupedBarsSvg)]
+pub fn grouped_bars_svg(
+    #[wasm_bindgen(unchecked_param_type = "GroupedBars")] chart: JsValue,
+) -> Result<String, JsValue> {
+    parse::<GroupedBars>("grouped bars", &chart)?
+        .to_svg()
+        .map_err(js_err)
+}
+
+/// A Sankey diagram of paths (SVG).
+#[wasm_bindgen(js_name = sankeySvg)]
+pub fn sankey_svg(
+    #[wasm_bindgen(unchecked_param_type = "Sankey")] chart: JsValue,
+) -> Result<String, JsValue> {
+    parse::<Sankey>("sankey", &chart)?.to_svg().map_err(js_err)
+}
+
+/// Estimates with confidence intervals (SVG), e.g. NPS per touchpoint.
+#[wasm_bindgen(js_name = intervalChartSvg)]
+pub fn interval_chart_svg(
+    #[wasm_bindgen(unchecked_param_type = "IntervalChart")] chart: JsValue,
+) -> Result<String, JsValue> {
+    parse::<IntervalChart>("interval chart", &chart)?
+        .to_svg()
+        .map_err(js_err)
+}
+
+/// A self-contained HTML page (inline CSS and SVG, no scripts) from sections of paragraphs,
+/// SVG pictures and tables.
+#[wasm_bindgen(js_name = htmlPage)]
+pub fn html_page(
+    #[wasm_bindgen(unchecked_param_type = "HtmlPage")] page: JsValue,
+) -> Result<String, JsValue> {
+    parse::<HtmlPage>("html page", &page)?
+        .to_html()
+        .map_err(js_err)
+}
