@@ -32,7 +32,9 @@ fn time<T>(runs: usize, mut f: impl FnMut() -> T) -> (f64, T) {
 
 /// Times every metric on a loaded log (and its surveys file, `PATH` with `.surveys.csv`).
 fn metrics(path: &str) -> Result<(), Box<dyn std::error::Error>> {
-    use journey_core::metrics::attribution::{AttributionOptions, AttributionTableOptions, Model, PathTable};
+    use journey_core::metrics::attribution::{
+        AttributionOptions, AttributionTableOptions, Model, PathTable,
+    };
     use journey_core::metrics::retention::{KpiOptions, RetentionOptions};
     use journey_core::metrics::survey::{self, ScoreOptions};
 
@@ -56,7 +58,9 @@ fn metrics(path: &str) -> Result<(), Box<dyn std::error::Error>> {
     record("retention (weekly cohorts)", s);
     let (s, _) = time(3, || log.kpis(&KpiOptions::default()).unwrap());
     record("kpis", s);
-    let by_tp = ScoreOptions { by: Some("touchpoint".into()) };
+    let by_tp = ScoreOptions {
+        by: Some("touchpoint".into()),
+    };
     let (s, _) = time(3, || {
         (
             survey::nps(&surveys, Some(&log), &by_tp).unwrap(),
@@ -66,15 +70,26 @@ fn metrics(path: &str) -> Result<(), Box<dyn std::error::Error>> {
     });
     record("nps + csat + ces by touchpoint", s);
 
-    let (s, table) = time(3, || log.attribution_table(&AttributionTableOptions::default()).unwrap());
+    let (s, table) = time(3, || {
+        log.attribution_table(&AttributionTableOptions::default())
+            .unwrap()
+    });
     record("attribution_table (all seven models)", s);
     let _ = table;
     let (s, paths) = time(3, || {
-        PathTable::from_log(&log, &AttributionTableOptions::default().with_model(Model::Markov).path_options())
-            .unwrap()
+        PathTable::from_log(
+            &log,
+            &AttributionTableOptions::default()
+                .with_model(Model::Markov)
+                .path_options(),
+        )
+        .unwrap()
     });
     record("aggregate channel paths", s);
-    let markov = AttributionOptions { model: Model::Markov, ..Default::default() };
+    let markov = AttributionOptions {
+        model: Model::Markov,
+        ..Default::default()
+    };
     let (s, _) = time(3, || paths.attribution(&markov).unwrap());
     record("markov order 1 on aggregated paths", s);
     println!("distinct channel paths: {}", paths.len());
