@@ -10,6 +10,7 @@ True
 
 from ._journey import (
     ArgumentError,
+    Chart,
     EventLog,
     JourneyError,
     JourneyMap,
@@ -27,11 +28,13 @@ from ._journey import (
     read_events,
     read_path_table,
     read_surveys,
+    report,
     synthetic,
 )
 
 __all__ = [
     "ArgumentError",
+    "Chart",
     "EventLog",
     "JourneyError",
     "JourneyMap",
@@ -49,5 +52,6 @@ __all__ = [
     "read_events",
     "read_path_table",
     "read_surveys",
+    "report",
     "synthetic",
 ]
