@@ -6,9 +6,11 @@
 mod attribution;
 mod convert;
 mod model;
+mod report;
 mod survey;
 
 pub use attribution::PathTable;
 pub use convert::JourneyError;
 pub use model::{synthetic, EventLog, JourneyMap, Surveys};
+pub use report::report;
 pub use survey::{ces, csat, nps, nps_diff};

@@ -1,5 +1,5 @@
 // Compiled with `tsc --noEmit` in CI: the published types must describe the API as used here.
-import { EventLog, Surveys, JourneyMap, synthetic, LoadReport, LogSummary, JourneyEvent } from "../pkg/web/journey_wasm.js";
+import { EventLog, Surveys, JourneyMap, synthetic, report as makeReport, LoadReport, LogSummary, JourneyEvent, FromDataOptions, ReportOptions } from "../pkg/web/journey_wasm.js";
 
 const log: EventLog = EventLog.fromCsv("customer_id,timestamp,touchpoint\n", { mode: "lenient", conversions: ["purchase"] });
 const n: number = log.nEvents + log.nCustomers;
@@ -13,4 +13,9 @@ const [synth, surveys]: [EventLog, Surveys] = synthetic({ customers: 10, seed: 1
 const responses: number = surveys.nResponses + synth.nEvents;
 const map: JourneyMap = JourneyMap.fromJson("{}");
 const json: string = map.toJson();
-export { n, skipped, first, events, names, responses, json };
+const fromDataOpts: FromDataOptions = { byPersona: true, dropOffThreshold: 0.5, personaProperty: null };
+const fromData: JourneyMap = JourneyMap.fromData(synth, surveys, fromDataOpts);
+const picture: string = fromData.toSvg({ persona: "All customers", columnWidth: 300 }) + JourneyMap.fromData(synth).toSvg();
+const reportOpts: ReportOptions = { title: "Shop", map: fromDataOpts, designedMap: map, retention: { period: "month" }, funnel: ["a", "b"] };
+const page: string = makeReport(synth, null, reportOpts) + makeReport(synth) + makeReport(synth, surveys.clone());
+export { n, skipped, first, events, names, responses, json, picture, page };
