@@ -664,6 +664,11 @@ Priority: frequency \u{d7} impact \u{d7} room to improve, each from 0 to 1 (see 
 Attribution: paths run from a customer's first event (or the one after their previous conversion) up to the next conversion; every model's credits add up to the conversions. \
 Retention: cohorts by the period of the first start event, UTC.";
 
+/// The Rust examples of `docs/map-from-data.md`, run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/map-from-data.md")]
+pub struct MapFromDataGuide;
+
 #[cfg(test)]
 mod tests {
     use super::*;
