@@ -1,6 +1,9 @@
 //! The main demo: synthetic omnichannel data -> a journey report.
 //!
 //! `cargo run --release -p journey-examples --bin demo [-- --customers N --seed S --out DIR]`
+//!
+//! Writes `events.csv`, `surveys.csv`, the journey map from data (`map.json`, `map.svg`) and
+//! the report (`report.html`) under `DIR` (default `out/`), and prints where.
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -72,5 +75,24 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         s.last_event.as_deref().unwrap_or("-")
     );
     println!("  survey responses     {}", surveys.len());
+
+    let t = Instant::now();
+    let opts = journey_core::report::ReportOptions::default();
+    let html = journey_core::report::report(&log, Some(&surveys), &opts)?;
+    let took = t.elapsed();
+    let map = journey_core::JourneyMap::from_data(&log, Some(&surveys), &opts.map)?;
+    let svg = map.to_svg(&Default::default())?;
+    let report_path = out.join("report.html");
+    std::fs::write(&report_path, html)?;
+    std::fs::write(out.join("map.svg"), svg)?;
+    std::fs::write(out.join("map.json"), map.to_json()?)?;
+    println!();
+    println!("report made in {took:.2?}");
+    let abs = |p: &std::path::Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    println!(
+        "  journey map          {}",
+        abs(&out.join("map.svg")).display()
+    );
+    println!("  report               {}", abs(&report_path).display());
     Ok(())
 }

@@ -7,6 +7,7 @@
 //! - [`ingest`]: CSV and JSON readers with line-accurate errors, and writers.
 //! - [`metrics`]: survey scores, funnels, retention, paths, the transition graph, attribution.
 //! - [`render`]: SVG and text renderings.
+//! - [`report`]: the journey map filled from data and the HTML report.
 //! - [`synthetic()`]: deterministic synthetic data for demos, tests and benchmarks.
 //!
 //! # Features
@@ -20,6 +21,7 @@ pub mod ingest;
 pub mod metrics;
 pub mod model;
 pub mod render;
+pub mod report;
 pub mod synthetic;
 pub mod time;
 

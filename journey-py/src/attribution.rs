@@ -5,6 +5,7 @@ use std::sync::Arc;
 use journey_core::metrics::attribution::{
     read_path_table_csv, AttributionOptions, AttributionTableOptions, PathRow, PathTable,
 };
+use journey_core::render::GroupedBars;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
@@ -44,7 +45,9 @@ impl PyEventLog {
         let r = py
             .detach(move || log.attribution_table(&opts))
             .map_err(to_py_err)?;
-        PyOutput::new("attribution_table", &r, Some("rows"))
+        PyOutput::new("attribution_table", &r, Some("rows"))?.with_chart(
+            GroupedBars::from_attribution_table(&r, "Conversions credited by model").to_svg(),
+        )
     }
 }
 
@@ -134,7 +137,9 @@ impl PyPathTable {
         let r = py
             .detach(move || t.attribution_table(&opts))
             .map_err(to_py_err)?;
-        PyOutput::new("attribution_table", &r, Some("rows"))
+        PyOutput::new("attribution_table", &r, Some("rows"))?.with_chart(
+            GroupedBars::from_attribution_table(&r, "Conversions credited by model").to_svg(),
+        )
     }
 
     fn __repr__(&self) -> String {

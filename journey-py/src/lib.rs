@@ -8,6 +8,7 @@ mod convert;
 mod error;
 mod journeys;
 mod model;
+mod report;
 mod result;
 mod survey;
 
@@ -30,5 +31,7 @@ fn _journey(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(survey::ces, m)?)?;
     m.add_function(wrap_pyfunction!(survey::nps_diff, m)?)?;
     m.add_function(wrap_pyfunction!(attribution::read_path_table, m)?)?;
+    m.add_class::<report::PyChart>()?;
+    m.add_function(wrap_pyfunction!(report::report, m)?)?;
     Ok(())
 }

@@ -18,6 +18,8 @@ pub struct PyOutput {
     kind: String,
     table: Option<String>,
     value: Value,
+    /// The result's picture (SVG), for results that have one.
+    chart: Option<String>,
 }
 
 impl PyOutput {
@@ -28,7 +30,14 @@ impl PyOutput {
             kind: kind.to_string(),
             table: table.map(str::to_string),
             value,
+            chart: None,
         })
+    }
+
+    /// Attaches the result's picture (drawn by a journey-core chart adapter).
+    pub fn with_chart(mut self, svg: journey_core::Result<String>) -> PyResult<Self> {
+        self.chart = Some(svg.map_err(crate::error::to_py_err)?);
+        Ok(self)
     }
 
     fn rows(&self) -> Option<&Vec<Value>> {
@@ -115,9 +124,23 @@ impl PyOutput {
         format!("Result(kind={:?}{n}, fields={:?})", self.kind, self.keys())
     }
 
-    /// A small HTML table for notebooks.
+    /// The result's picture (funnel, cohort heatmap, attribution bars, scores with intervals),
+    /// or None for results without one. Shown inline in Jupyter.
+    fn chart(&self) -> Option<crate::report::PyChart> {
+        self.chart.clone().map(crate::report::PyChart::new)
+    }
+
+    /// For notebooks: the picture, if any, above a small HTML table.
     fn _repr_html_(&self) -> String {
-        journey_core::render::table::result_html(&self.kind, &self.value, self.table.as_deref())
+        let table = journey_core::render::table::result_html(
+            &self.kind,
+            &self.value,
+            self.table.as_deref(),
+        );
+        match &self.chart {
+            Some(svg) => format!("<div>{svg}</div>\n{table}"),
+            None => table,
+        }
     }
 
     /// Pickling support: rebuilt from its JSON.
@@ -131,6 +154,7 @@ impl PyOutput {
                 self.kind.clone(),
                 self.table.clone().unwrap_or_default(),
                 self.to_json(),
+                self.chart.clone().unwrap_or_default(),
             ],
         )?;
         PyTuple::new(py, [f.into_any(), args.into_any()])
@@ -139,12 +163,14 @@ impl PyOutput {
 
 /// Rebuilds a pickled result.
 #[pyfunction]
-pub fn _result_from_json(kind: &str, table: &str, json: &str) -> PyResult<PyOutput> {
+#[pyo3(signature = (kind, table, json, chart=""))]
+pub fn _result_from_json(kind: &str, table: &str, json: &str, chart: &str) -> PyResult<PyOutput> {
     let value: Value = serde_json::from_str(json).map_err(|e| argument("json", e))?;
     Ok(PyOutput {
         kind: kind.to_string(),
         table: (!table.is_empty()).then(|| table.to_string()),
         value,
+        chart: (!chart.is_empty()).then(|| chart.to_string()),
     })
 }
 

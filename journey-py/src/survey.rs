@@ -3,6 +3,7 @@
 
 use journey_core::metrics::retention::{KpiOptions, RetentionOptions};
 use journey_core::metrics::survey::{self, ScoreOptions};
+use journey_core::render::{Heatmap, IntervalChart};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
@@ -78,7 +79,13 @@ impl PySurveys {
         let r = py
             .detach(move || survey::nps(&s, log.as_deref(), &opts))
             .map_err(to_py_err)?;
-        PyOutput::new("nps", &r, Some("groups"))
+        let out = PyOutput::new("nps", &r, Some("groups"))?;
+        match &r.by {
+            Some(by) => {
+                out.with_chart(IntervalChart::from_nps(&r, format!("NPS by {by}")).to_svg())
+            }
+            None => Ok(out),
+        }
     }
 
     /// CSAT overall and per group (see `nps`).
@@ -90,7 +97,13 @@ impl PySurveys {
         let r = py
             .detach(move || survey::csat(&s, log.as_deref(), &opts))
             .map_err(to_py_err)?;
-        PyOutput::new("csat", &r, Some("groups"))
+        let out = PyOutput::new("csat", &r, Some("groups"))?;
+        match &r.by {
+            Some(by) => {
+                out.with_chart(IntervalChart::from_csat(&r, format!("CSAT by {by}")).to_svg())
+            }
+            None => Ok(out),
+        }
     }
 
     /// CES overall and per group (see `nps`).
@@ -102,7 +115,13 @@ impl PySurveys {
         let r = py
             .detach(move || survey::ces(&s, log.as_deref(), &opts))
             .map_err(to_py_err)?;
-        PyOutput::new("ces", &r, Some("groups"))
+        let out = PyOutput::new("ces", &r, Some("groups"))?;
+        match &r.by {
+            Some(by) => {
+                out.with_chart(IntervalChart::from_ces(&r, format!("CES by {by}")).to_svg())
+            }
+            None => Ok(out),
+        }
     }
 }
 
@@ -114,7 +133,8 @@ impl PyEventLog {
         let opts: RetentionOptions = options("retention options", kwargs)?;
         let log = self.inner.clone();
         let r = py.detach(move || log.retention(&opts)).map_err(to_py_err)?;
-        PyOutput::new("retention", &r, Some("cohorts"))
+        PyOutput::new("retention", &r, Some("cohorts"))?
+            .with_chart(Heatmap::from_retention(&r, "Cohort retention").to_svg())
     }
 
     /// Business KPIs: conversion, repeat purchase rate, AOV, revenue per customer, and for a

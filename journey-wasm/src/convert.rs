@@ -89,6 +89,18 @@ pub fn options(v: &JsValue) -> Result<Value, JsValue> {
     }
 }
 
+/// Renames the keys of a nested options object from camelCase to snake_case (in place).
+pub fn snake_keys(v: &mut Value) {
+    if let Value::Object(m) = v {
+        let old = std::mem::take(m);
+        *m = old
+            .into_iter()
+            .filter(|(_, v)| !v.is_null())
+            .map(|(k, v)| (snake(&k), v))
+            .collect();
+    }
+}
+
 /// A serialisable result as a plain JS object (not a Map).
 pub fn to_js<T: Serialize + ?Sized>(v: &T) -> Result<JsValue, JsValue> {
     let s = serde_wasm_bindgen::Serializer::json_compatible();

@@ -9,6 +9,7 @@ mod ingest;
 mod journeys;
 mod model;
 mod render;
+mod report;
 mod survey;
 
 pub use attribution::PathTable;
@@ -18,4 +19,5 @@ pub use model::{synthetic, EventLog, JourneyMap, Surveys};
 pub use render::{
     funnel_chart_svg, grouped_bars_svg, heatmap_svg, html_page, interval_chart_svg, sankey_svg,
 };
+pub use report::report;
 pub use survey::{ces, csat, nps, nps_diff};

@@ -249,6 +249,12 @@ impl Surveys {
     pub fn to_csv(&self) -> Result<String, JsValue> {
         self.inner.to_csv_string().map_err(js_err)
     }
+
+    /// Another handle on the same responses (the data is shared, not copied).
+    #[wasm_bindgen(js_name = clone)]
+    pub fn clone_handle(&self) -> Surveys {
+        self.clone()
+    }
 }
 
 /// A customer journey map (journey-map/1 JSON).

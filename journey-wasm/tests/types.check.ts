@@ -3,7 +3,7 @@ import init, {
   EventLog, Surveys, JourneyMap, PathTable, synthetic, LoadReport, LogSummary, JourneyEvent,
   AttributionResult, AttributionTable, AttributionRow, JourneyMapDoc, MapSvgOptions,
   funnelChartSvg, heatmapSvg, groupedBarsSvg, sankeySvg, intervalChartSvg, htmlPage,
-  EventColumnsInput, JourneyError,
+  EventColumnsInput, JourneyError, report as makeReport, FromDataOptions, ReportOptions,
 } from "../pkg/web/journey_wasm.js";
 
 await init();
@@ -63,4 +63,9 @@ function describe(e: unknown): string {
   return `${err.code} ${err.line ?? err.row ?? ""} ${err.column ?? ""}`;
 }
 
-export { n, skipped, errors, first, events, names, responses, json, share, shapley, emotion, charts, fromFile, surveysFile, describe };
+const fromDataOpts: FromDataOptions = { byPersona: true, dropOffThreshold: 0.5, personaProperty: null };
+const fromData: JourneyMap = JourneyMap.fromData(synth, surveys, fromDataOpts);
+const picture: string = fromData.toSvg({ persona: "All customers", columnWidth: 300 }) + JourneyMap.fromData(synth).toSvg();
+const reportOpts: ReportOptions = { title: "Shop", map: fromDataOpts, designedMap: map, retention: { period: "month" }, funnel: ["a", "b"] };
+const page: string = makeReport(synth, null, reportOpts) + makeReport(synth) + makeReport(synth, surveys.clone());
+export { n, skipped, errors, first, events, names, responses, json, share, shapley, emotion, charts, fromFile, surveysFile, describe, picture, page };

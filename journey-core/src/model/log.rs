@@ -774,6 +774,78 @@ impl EventLog {
         )
     }
 
+    /// The log of some customers only: `keep[c]` says whether customer index `c` stays.
+    ///
+    /// Events, their order, the conversion set, the catalog and the name tables (touchpoints,
+    /// channels, stages, property values) are kept as they are, so ids mean the same in both
+    /// logs; names that no kept event uses stay in the tables. Customer indices are renumbered
+    /// (still in id order). Used to compute any metric for a segment, e.g. one persona.
+    ///
+    /// ```
+    /// let csv = "customer_id,timestamp,touchpoint\na,1,ad\nb,1,ad\nb,2,purchase\n";
+    /// let log = journey_core::read_events_csv(csv.as_bytes(), &Default::default()).unwrap();
+    /// let b = log.select_customers(&[false, true]).unwrap();
+    /// assert_eq!((b.n_customers(), b.n_events()), (1, 2));
+    /// assert_eq!(b.customer_ids(), ["b"]);
+    /// ```
+    pub fn select_customers(&self, keep: &[bool]) -> Result<EventLog> {
+        if keep.len() != self.n_customers() {
+            return Err(Error::argument(
+                "keep",
+                format!("{} flags for {} customers", keep.len(), self.n_customers()),
+            ));
+        }
+        let n: usize = (0..keep.len())
+            .filter(|&c| keep[c])
+            .map(|c| self.offsets[c + 1] - self.offsets[c])
+            .sum();
+        let mut names = Vec::new();
+        let mut offsets = Vec::with_capacity(keep.len() + 1);
+        offsets.push(0);
+        let mut rows: Vec<Range<usize>> = Vec::new();
+        for (c, _) in keep.iter().enumerate().filter(|(_, &k)| k) {
+            names.push(self.customers.name(c as u32).to_string());
+            let r = self.offsets[c]..self.offsets[c + 1];
+            offsets.push(offsets.last().copied().unwrap_or(0) + r.len());
+            match rows.last_mut() {
+                Some(last) if last.end == r.start => last.end = r.end,
+                _ => rows.push(r),
+            }
+        }
+        fn take<T: Copy>(col: &[T], rows: &[Range<usize>], n: usize) -> Vec<T> {
+            let mut out = Vec::with_capacity(n);
+            for r in rows {
+                out.extend_from_slice(&col[r.clone()]);
+            }
+            out
+        }
+        Ok(EventLog {
+            customers: Interner::from_names(names),
+            touchpoints: self.touchpoints.clone(),
+            channels: self.channels.clone(),
+            stages: self.stages.clone(),
+            offsets,
+            ts: take(&self.ts, &rows, n),
+            touchpoint: take(&self.touchpoint, &rows, n),
+            channel: take(&self.channel, &rows, n),
+            stage: take(&self.stage, &rows, n),
+            value: take(&self.value, &rows, n),
+            properties: self
+                .properties
+                .iter()
+                .map(|p| PropertyColumn {
+                    name: p.name.clone(),
+                    values: p.values.clone(),
+                    ids: take(&p.ids, &rows, n),
+                })
+                .collect(),
+            is_conversion: self.is_conversion.clone(),
+            conversion_names: self.conversion_names.clone(),
+            catalog: self.catalog.clone(),
+            report: self.report.clone(),
+        })
+    }
+
     /// Touchpoint name -> channel name, taking the channel most often seen with the touchpoint
     /// (ties: the smaller channel name).
     pub fn touchpoint_channels(&self) -> HashMap<&str, &str> {
@@ -803,6 +875,7 @@ impl Default for EventLog {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::RawResponse;
 
     fn ev(c: &str, t: i64, tp: &str) -> RawEvent {
         RawEvent {
@@ -811,6 +884,39 @@ mod tests {
             touchpoint: tp.into(),
             ..Default::default()
         }
+    }
+
+    #[test]
+    fn select_customers_keeps_their_journeys() {
+        let (log, surveys) = crate::synthetic(300, 3);
+        let keep: Vec<bool> = (0..log.n_customers()).map(|c| c % 3 == 1).collect();
+        let sub = log.select_customers(&keep).unwrap();
+        let kept: Vec<u32> = (0..log.n_customers() as u32)
+            .filter(|&c| keep[c as usize])
+            .collect();
+        assert_eq!(sub.n_customers(), kept.len());
+        for (i, &c) in kept.iter().enumerate() {
+            let (a, b) = (log.journey(c), sub.journey(i as u32));
+            assert_eq!(a.customer_id(), b.customer_id());
+            assert_eq!(a.timestamps(), b.timestamps());
+            assert_eq!(a.touchpoints(), b.touchpoints());
+            assert_eq!(a.channels(), b.channels());
+            assert_eq!(a.values().len(), b.values().len());
+            let (ra, rb) = (a.range(), b.range());
+            assert_eq!(log.stage_ids()[ra.clone()], sub.stage_ids()[rb.clone()]);
+            assert_eq!(log.properties()[0].ids[ra], sub.properties()[0].ids[rb]);
+        }
+        assert_eq!(sub.touchpoints(), log.touchpoints());
+        assert!(log.select_customers(&[true]).is_err());
+        let ids: std::collections::HashSet<&str> =
+            sub.customer_ids().iter().map(String::as_str).collect();
+        let s = surveys.select_customers(|c| ids.contains(c));
+        let expected: Vec<RawResponse> = surveys
+            .rows()
+            .filter(|r| ids.contains(r.customer_id.as_str()))
+            .collect();
+        assert!(!expected.is_empty());
+        assert_eq!(s.rows().collect::<Vec<_>>(), expected);
     }
 
     #[test]

@@ -181,6 +181,37 @@ impl Surveys {
     pub fn load_report(&self) -> &LoadReport {
         &self.report
     }
+    /// The responses of some customers only: those whose id `keep` accepts. Used with
+    /// [`crate::EventLog::select_customers`] to compute survey metrics for a segment.
+    pub fn select_customers(&self, keep: impl Fn(&str) -> bool) -> Surveys {
+        let kept: Vec<bool> = self.customers.names().iter().map(|c| keep(c)).collect();
+        let mut new_id = vec![NO_ID; kept.len()];
+        let mut names = Vec::new();
+        for (c, &k) in kept.iter().enumerate() {
+            if k {
+                new_id[c] = names.len() as u32;
+                names.push(self.customers.name(c as u32).to_string());
+            }
+        }
+        let rows: Vec<usize> = (0..self.len())
+            .filter(|&r| kept[self.customer[r] as usize])
+            .collect();
+        let pick = |col: &[u8]| rows.iter().map(|&r| col[r]).collect::<Vec<u8>>();
+        Surveys {
+            customers: Interner::from_names(names),
+            touchpoints: self.touchpoints.clone(),
+            customer: rows
+                .iter()
+                .map(|&r| new_id[self.customer[r] as usize])
+                .collect(),
+            ts: rows.iter().map(|&r| self.ts[r]).collect(),
+            touchpoint: rows.iter().map(|&r| self.touchpoint[r]).collect(),
+            nps: pick(&self.nps),
+            csat: pick(&self.csat),
+            ces: pick(&self.ces),
+            report: self.report.clone(),
+        }
+    }
     /// The responses back as rows, in table order.
     pub fn rows(&self) -> impl Iterator<Item = RawResponse> + '_ {
         let score = |v: u8| (v != NO_SCORE).then_some(v);

@@ -1316,9 +1316,11 @@ fn stage_colour(i: usize, n: usize) -> String {
 
 /// Known metrics first, in a fixed order, then the others by name; each as (label, value).
 fn metric_items(metrics: &BTreeMap<&str, f64>) -> Vec<(String, String)> {
-    const KNOWN: [&str; 8] = [
+    const KNOWN: [&str; 10] = [
         "reach",
+        "journey_share",
         "conversion_rate",
+        "lift",
         "drop_off",
         "csat",
         "nps",
@@ -1351,7 +1353,9 @@ pub(crate) fn format_metric(key: &str, v: f64) -> (String, String) {
     }
     match key {
         "reach" => ("Reach".into(), count(v)),
+        "journey_share" => ("Share".into(), pct(v)),
         "conversion_rate" => ("Conversion".into(), pct(v)),
+        "lift" => ("Lift".into(), format!("{}\u{d7}", trim_decimals(v))),
         "drop_off" | "drop_off_rate" => ("Drop-off".into(), pct(v)),
         "csat" => ("CSAT".into(), pct(v)),
         "nps" => ("NPS".into(), signed_int(v)),
@@ -1418,6 +1422,14 @@ mod tests {
             ("time_s".into(), "41.26".into())
         );
         assert_eq!(format_metric("x", -2.5), ("x".into(), "\u{2212}2.5".into()));
+        assert_eq!(
+            format_metric("journey_share", 0.25),
+            ("Share".into(), "25.0%".into())
+        );
+        assert_eq!(
+            format_metric("lift", 1.5),
+            ("Lift".into(), "1.5\u{d7}".into())
+        );
     }
 
     #[test]

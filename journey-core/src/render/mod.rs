@@ -7,11 +7,13 @@
 //! - [`map_svg`]: the journey map as people draw it.
 //! - [`charts`]: funnel, cohort heatmap, grouped bars, Sankey and interval charts, each from its
 //!   own small input struct.
+//! - [`adapters`]: the charts of metric results (retention, attribution, survey scores).
 //! - [`html`]: a self-contained HTML page (inline CSS, inline SVG) made of sections.
 //! - [`svg`]: the escaping SVG writer and text measurement they share.
 //! - [`table`]: any result as a small HTML table (notebook display).
 //! - [`text`]: graphs as DOT (Graphviz) and Mermaid text.
 
+pub mod adapters;
 pub mod charts;
 pub mod html;
 mod map;

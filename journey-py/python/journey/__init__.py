@@ -10,6 +10,7 @@ True
 
 from ._journey import (
     ArgumentError,
+    Chart,
     EventLog,
     JourneyError,
     JourneyMap,
@@ -28,11 +29,13 @@ from ._journey import (
     read_events,
     read_path_table,
     read_surveys,
+    report,
     synthetic,
 )
 
 __all__ = [
     "ArgumentError",
+    "Chart",
     "EventLog",
     "JourneyError",
     "JourneyMap",
@@ -51,5 +54,6 @@ __all__ = [
     "read_events",
     "read_path_table",
     "read_surveys",
+    "report",
     "synthetic",
 ]

@@ -39,7 +39,15 @@ class Result:
     def keys(self) -> list[str]: ...
     def __getitem__(self, key: str) -> Any: ...
     def __getattr__(self, name: str) -> Any: ...
+    def chart(self) -> Optional[Chart]: ...
     def _repr_html_(self) -> str: ...
+
+class Chart:
+    """A picture (SVG) of a result; shown inline in Jupyter."""
+
+    def to_svg(self) -> str: ...
+    def save(self, path: PathLike) -> None: ...
+    def _repr_svg_(self) -> str: ...
 
 class EventLog:
     def __init__(self) -> None: ...
@@ -250,6 +258,48 @@ class JourneyMap:
     def stages(self) -> list[str]: ...
     def touchpoints(self) -> list[str]: ...
     def personas(self) -> list[str]: ...
+    @staticmethod
+    def from_data(
+        log: EventLog,
+        surveys: Optional[Surveys] = None,
+        *,
+        name: str = ...,
+        persona_property: Optional[str] = ...,
+        by_persona: bool = ...,
+        all_customers: bool = ...,
+        max_touchpoints: int = ...,
+        min_customers: int = ...,
+        min_responses: int = ...,
+        drop_off_threshold: float = ...,
+        csat_threshold: float = ...,
+        nps_threshold: float = ...,
+        lift_threshold: float = ...,
+        reach_share_threshold: float = ...,
+    ) -> JourneyMap: ...
+    def to_svg(
+        self,
+        persona: Optional[str] = None,
+        *,
+        column_width: float = ...,
+        show_metrics: bool = ...,
+    ) -> str: ...
+    def _repr_svg_(self) -> str: ...
+
+def report(
+    log: EventLog,
+    surveys: Optional[Surveys] = None,
+    *,
+    title: str = ...,
+    subtitle: Optional[str] = ...,
+    map: Optional[Mapping[str, Any]] = ...,
+    persona_maps: bool = ...,
+    designed_map: Optional[Union[JourneyMap, Mapping[str, Any]]] = ...,
+    funnel: Optional[Sequence[str]] = ...,
+    funnel_window: Duration = ...,
+    top_paths: int = ...,
+    retention: Optional[Mapping[str, Any]] = ...,
+    attribution: Optional[Mapping[str, Any]] = ...,
+) -> str: ...
 
 def read_events(
     source: Source,

@@ -1,0 +1,231 @@
+//! From metric results to the chart structs: each metric result that has a natural picture gets
+//! a constructor on the chart that draws it, so callers (the report, the bindings, users) never
+//! reshape numbers by hand.
+//!
+//! - [`Heatmap::from_retention`]: the cohort matrix, rates as fractions.
+//! - [`GroupedBars::from_attribution_table`]: every model's credit per channel, side by side.
+//! - [`IntervalChart::from_nps`], [`IntervalChart::from_csat`], [`IntervalChart::from_ces`]:
+//!   scores per group with their 95% intervals and the overall score as the reference line.
+//!
+//! ```
+//! use journey_core::metrics::survey::{nps, ScoreOptions};
+//! use journey_core::render::IntervalChart;
+//! let csv = "customer_id,timestamp,touchpoint,nps\na,1,purchase,10\nb,1,purchase,3\nc,1,support,9\n";
+//! let s = journey_core::read_surveys_csv(csv.as_bytes(), &Default::default()).unwrap();
+//! let by = nps(&s, None, &ScoreOptions { by: Some("touchpoint".into()) }).unwrap();
+//! let chart = IntervalChart::from_nps(&by, "NPS by touchpoint");
+//! assert_eq!(chart.rows[0].label, "purchase");
+//! assert_eq!(chart.reference, by.overall.nps);
+//! assert!(chart.to_svg().unwrap().contains("support"));
+//! ```
+
+use super::charts::{GroupedBars, Heatmap, IntervalChart, IntervalRow};
+use crate::metrics::attribution::{AttributionTable, Model};
+use crate::metrics::retention::{Period, RetentionResult};
+use crate::metrics::survey::{Breakdown, CesResult, CsatResult, NpsResult};
+
+/// Label of the group of responses that could not be given a key.
+pub const NO_KEY_LABEL: &str = "(none)";
+
+impl Heatmap {
+    /// The cohort retention matrix: one row per cohort (with its size), one column per period
+    /// since the cohort's own, cells the share of the cohort with a return event (`None` where
+    /// the period is not observable yet).
+    pub fn from_retention(r: &RetentionResult, title: impl Into<String>) -> Heatmap {
+        let (unit, one) = match r.period {
+            Period::Day => ("days", "day"),
+            Period::Week => ("weeks", "week"),
+            Period::Month => ("months", "month"),
+        };
+        Heatmap {
+            title: title.into(),
+            row_title: "cohort".to_string(),
+            col_title: format!("{unit} after the cohort's {one}"),
+            row_labels: r.cohorts.iter().map(|c| c.cohort.clone()).collect(),
+            col_labels: (0..=r.periods).map(|k| k.to_string()).collect(),
+            cells: r
+                .cohorts
+                .iter()
+                .map(|c| c.rates.iter().map(|v| v.map(|p| p / 100.0)).collect())
+                .collect(),
+            row_sizes: r.cohorts.iter().map(|c| c.size).collect(),
+        }
+    }
+}
+
+impl GroupedBars {
+    /// The attribution table as bars: one group per channel, one bar per model (in the table's
+    /// model order), the conversions each model credits. Models without figures (time decay
+    /// from a path table) are left out.
+    pub fn from_attribution_table(t: &AttributionTable, title: impl Into<String>) -> GroupedBars {
+        let models: Vec<Model> = t
+            .models
+            .iter()
+            .copied()
+            .filter(|&m| m != Model::TimeDecay || t.rows.iter().all(|r| r.time_decay.is_some()))
+            .collect();
+        GroupedBars {
+            title: title.into(),
+            groups: t.rows.iter().map(|r| r.channel.clone()).collect(),
+            series: models.iter().map(|m| m.as_str().to_string()).collect(),
+            values: t
+                .rows
+                .iter()
+                .map(|r| {
+                    models
+                        .iter()
+                        .map(|m| match m {
+                            Model::FirstTouch => r.first_touch,
+                            Model::LastTouch => r.last_touch,
+                            Model::Linear => r.linear,
+                            Model::TimeDecay => r.time_decay.unwrap_or(0.0),
+                            Model::PositionBased => r.position_based,
+                            Model::Markov => r.markov,
+                            Model::Shapley => r.shapley,
+                        })
+                        .collect()
+                })
+                .collect(),
+            value_label: "conversions credited".to_string(),
+        }
+    }
+}
+
+fn interval_rows<T>(b: &Breakdown<T>, f: impl Fn(&T) -> IntervalRow) -> Vec<IntervalRow> {
+    b.groups
+        .iter()
+        .map(|g| IntervalRow {
+            label: g.key.clone().unwrap_or_else(|| NO_KEY_LABEL.to_string()),
+            ..f(&g.stats)
+        })
+        .collect()
+}
+
+impl IntervalChart {
+    /// NPS per group with its 95% interval, on the full -100 to 100 axis, the overall NPS as
+    /// the reference line.
+    pub fn from_nps(b: &Breakdown<NpsResult>, title: impl Into<String>) -> IntervalChart {
+        IntervalChart {
+            title: title.into(),
+            rows: interval_rows(b, |s| IntervalRow {
+                label: String::new(),
+                estimate: s.nps,
+                lo: s.ci_low,
+                hi: s.ci_high,
+                n: s.n,
+            }),
+            min: Some(-100.0),
+            max: Some(100.0),
+            reference: b.overall.nps,
+            value_label: "NPS".to_string(),
+        }
+    }
+
+    /// CSAT (% satisfied) per group with its Wilson 95% interval, on a 0 to 100 axis, the
+    /// overall CSAT as the reference line.
+    pub fn from_csat(b: &Breakdown<CsatResult>, title: impl Into<String>) -> IntervalChart {
+        IntervalChart {
+            title: title.into(),
+            rows: interval_rows(b, |s| IntervalRow {
+                label: String::new(),
+                estimate: s.csat,
+                lo: s.ci_low,
+                hi: s.ci_high,
+                n: s.n,
+            }),
+            min: Some(0.0),
+            max: Some(100.0),
+            reference: b.overall.csat,
+            value_label: "CSAT, % satisfied (4 or 5 of 5)".to_string(),
+        }
+    }
+
+    /// Mean CES per group with its t 95% interval, on the 1 to 7 scale, the overall mean as the
+    /// reference line.
+    pub fn from_ces(b: &Breakdown<CesResult>, title: impl Into<String>) -> IntervalChart {
+        IntervalChart {
+            title: title.into(),
+            rows: interval_rows(b, |s| IntervalRow {
+                label: String::new(),
+                estimate: s.mean,
+                lo: s.ci_low,
+                hi: s.ci_high,
+                n: s.n,
+            }),
+            min: Some(1.0),
+            max: Some(7.0),
+            reference: b.overall.mean,
+            value_label: "CES, mean answer (1 to 7)".to_string(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::metrics::retention::RetentionOptions;
+    use crate::metrics::survey::{csat, ScoreOptions};
+    use crate::read_events_csv;
+
+    #[test]
+    fn retention_rates_become_fractions() {
+        let csv = "customer_id,timestamp,touchpoint\n\
+                   a,2026-01-05T10:00:00Z,purchase\na,2026-01-13T10:00:00Z,purchase\n\
+                   b,2026-01-06T10:00:00Z,purchase\n";
+        let log = read_events_csv(csv.as_bytes(), &Default::default()).unwrap();
+        let opts = RetentionOptions {
+            periods: 2,
+            ..Default::default()
+        };
+        let h = Heatmap::from_retention(&log.retention(&opts).unwrap(), "Retention");
+        assert_eq!(h.row_labels, ["2026-W02"]);
+        assert_eq!(h.row_sizes, [2]);
+        assert_eq!(h.col_labels, ["0", "1", "2"]);
+        // Week 0: both bought (2/2); week 1: a bought again (1/2); week 2: not observable.
+        assert_eq!(h.cells, [[Some(1.0), Some(0.5), None]]);
+        assert_eq!(h.col_title, "weeks after the cohort's week");
+        assert!(h.to_svg().is_ok());
+    }
+
+    #[test]
+    fn attribution_models_side_by_side() {
+        let csv = "customer_id,timestamp,touchpoint,channel,value\n\
+                   a,1,ad,social,\na,2,mail,email,\na,3,purchase,web,30\n\
+                   b,1,mail,email,\nb,2,purchase,web,10\n";
+        let log = read_events_csv(csv.as_bytes(), &Default::default()).unwrap();
+        let t = log.attribution_table(&Default::default()).unwrap();
+        let g = GroupedBars::from_attribution_table(&t, "Attribution");
+        assert_eq!(g.groups, ["email", "social"]);
+        assert_eq!(g.series.len(), 7);
+        let first = g.series.iter().position(|s| s == "first_touch").unwrap();
+        let last = g.series.iter().position(|s| s == "last_touch").unwrap();
+        // First touch: a's ad (social), b's mail (email); last touch: both email.
+        assert_eq!((g.values[0][first], g.values[1][first]), (1.0, 1.0));
+        assert_eq!((g.values[0][last], g.values[1][last]), (2.0, 0.0));
+        for row in &g.values {
+            assert!(row.iter().all(|v| v.is_finite()));
+        }
+        assert!(g.to_svg().is_ok());
+    }
+
+    #[test]
+    fn survey_groups_and_the_group_without_key() {
+        let csv = "customer_id,timestamp,touchpoint,csat\na,1,shop,5\nb,1,shop,2\nc,1,,4\n";
+        let s = crate::read_surveys_csv(csv.as_bytes(), &Default::default()).unwrap();
+        let by = csat(
+            &s,
+            None,
+            &ScoreOptions {
+                by: Some("touchpoint".into()),
+            },
+        )
+        .unwrap();
+        let c = IntervalChart::from_csat(&by, "CSAT");
+        let labels: Vec<&str> = c.rows.iter().map(|r| r.label.as_str()).collect();
+        assert_eq!(labels, ["shop", NO_KEY_LABEL]);
+        assert_eq!(c.rows[0].estimate, Some(50.0));
+        assert_eq!(c.rows[0].n, 2);
+        assert!((c.reference.unwrap() - 200.0 / 3.0).abs() < 1e-9);
+        assert!(c.to_svg().is_ok());
+    }
+}

@@ -1,0 +1,804 @@
+//! A journey map filled from data: [`JourneyMap::from_data`].
+//!
+//! Stages and touchpoints come from the event log (its stage column or the touchpoint catalog);
+//! each touchpoint gets measured figures (reach, share of journeys, conversion rate and lift,
+//! drop-off, CSAT / NPS / CES where surveys exist), an emotion derived from satisfaction, pain
+//! points where drop-off or dissatisfaction pass a threshold, an opportunity for each, and a
+//! priority score. With personas (a property column of the log), each persona gets its own
+//! steps, computed on its customers only. Every rule is written down in `docs/map-from-data.md`.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::metrics::retention::{kpis, KpiOptions};
+use crate::metrics::survey::{self, Breakdown, ScoreOptions};
+use crate::model::{EventLog, JourneyMap, Kind, Persona, Stage, Step, Surveys, Touchpoint};
+use crate::render::svg::thousands;
+
+/// Name of the persona that stands for every customer of the log.
+pub const ALL_CUSTOMERS: &str = "All customers";
+/// The stage of touchpoints whose events carry no stage, when other touchpoints have one.
+pub const OTHER_STAGE: &str = "other";
+/// The one stage of a map made from a log without any stage information.
+pub const JOURNEY_STAGE: &str = "journey";
+const NO_STAGE: u16 = u16::MAX;
+
+/// Options of [`JourneyMap::from_data`] (`JourneyMap.from_data(log, surveys=None, **opts)`).
+///
+/// Rates and thresholds are fractions in [0, 1] (0.4 = 40%), NPS thresholds are NPS points.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct FromDataOptions {
+    /// Title of the map (default `"Customer journey"`).
+    pub name: String,
+    /// The property column that gives each customer's persona. `None` (default): `"persona"`
+    /// when the log has such a column, else no personas. A name that is not a column of the log
+    /// is an error.
+    pub persona_property: Option<String>,
+    /// One set of steps per persona when personas are known (default `true`); `false`: one
+    /// set of steps for all customers.
+    pub by_persona: bool,
+    /// With personas, also a first persona `"All customers"` computed on the whole log
+    /// (default `true`).
+    pub all_customers: bool,
+    /// At most this many touchpoints, the ones reached by the most customers (default 40).
+    pub max_touchpoints: usize,
+    /// Drop-off is judged only at touchpoints reached by at least this many customers before
+    /// converting (default 30).
+    pub min_customers: u64,
+    /// Survey scores (CSAT, NPS, CES) are used only with at least this many answers at the
+    /// touchpoint (default 30).
+    pub min_responses: u64,
+    /// A drop-off at or above this share is a pain point (default 0.4).
+    pub drop_off_threshold: f64,
+    /// A CSAT (share of 4s and 5s) below this share is a pain point (default 0.6).
+    pub csat_threshold: f64,
+    /// An NPS below this is a pain point (default 0).
+    pub nps_threshold: f64,
+    /// An early touchpoint (in a stage before the conversion's) whose journeys convert at
+    /// least this many times the average... (default 1.2)
+    pub lift_threshold: f64,
+    /// ... and that fewer than this share of journeys reach is an opportunity: bring more
+    /// customers there (default 0.5).
+    pub reach_share_threshold: f64,
+}
+
+impl Default for FromDataOptions {
+    fn default() -> Self {
+        FromDataOptions {
+            name: "Customer journey".to_string(),
+            persona_property: None,
+            by_persona: true,
+            all_customers: true,
+            max_touchpoints: 40,
+            min_customers: 30,
+            min_responses: 30,
+            drop_off_threshold: 0.4,
+            csat_threshold: 0.6,
+            nps_threshold: 0.0,
+            lift_threshold: 1.2,
+            reach_share_threshold: 0.5,
+        }
+    }
+}
+
+impl FromDataOptions {
+    fn check(&self) -> Result<()> {
+        for (name, v) in [
+            ("drop_off_threshold", self.drop_off_threshold),
+            ("csat_threshold", self.csat_threshold),
+            ("reach_share_threshold", self.reach_share_threshold),
+        ] {
+            if !(v.is_finite() && (0.0..=1.0).contains(&v)) {
+                return Err(Error::argument(
+                    name,
+                    format!("{v}: expected a share from 0 to 1 (0.4 = 40%)"),
+                ));
+            }
+        }
+        if !(self.nps_threshold.is_finite() && (-100.0..=100.0).contains(&self.nps_threshold)) {
+            return Err(Error::argument(
+                "nps_threshold",
+                format!("{}: expected an NPS from -100 to 100", self.nps_threshold),
+            ));
+        }
+        if !(self.lift_threshold.is_finite() && self.lift_threshold >= 0.0) {
+            return Err(Error::argument(
+                "lift_threshold",
+                format!("{}: expected a non-negative number", self.lift_threshold),
+            ));
+        }
+        if self.max_touchpoints == 0 {
+            return Err(Error::argument("max_touchpoints", "must be at least 1"));
+        }
+        if self.name.trim().is_empty() {
+            return Err(Error::argument("name", "must not be empty"));
+        }
+        Ok(())
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Figures of one segment (all customers, or one persona)
+// ---------------------------------------------------------------------------------------------
+
+/// What one pass over a segment's journeys counts, per touchpoint id of the log.
+#[derive(Debug, Clone, Default)]
+struct Counts {
+    customers: u64,
+    /// Customers with at least one event at the touchpoint.
+    reach: Vec<u64>,
+    /// Customers with an event at the touchpoint before their first conversion (the whole
+    /// journey for customers who never convert).
+    reach_before: Vec<u64>,
+    /// Customers who never convert and whose last event is at the touchpoint.
+    exits: Vec<u64>,
+    /// Events per touchpoint and stage id (`stages.len()` = no stage).
+    stage_events: Vec<Vec<u64>>,
+    /// Customers with at least one event in each stage.
+    stage_reach: Vec<u64>,
+    /// Events per channel id.
+    channel_events: Vec<u64>,
+}
+
+impl Counts {
+    fn new(log: &EventLog) -> Self {
+        let (t, s) = (log.touchpoints().len(), log.stages().len());
+        Counts {
+            customers: 0,
+            reach: vec![0; t],
+            reach_before: vec![0; t],
+            exits: vec![0; t],
+            stage_events: vec![vec![0; s + 1]; t],
+            stage_reach: vec![0; s],
+            channel_events: vec![0; log.channels().len()],
+        }
+    }
+
+    fn add(&mut self, o: &Counts) {
+        let add = |a: &mut [u64], b: &[u64]| a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
+        self.customers += o.customers;
+        add(&mut self.reach, &o.reach);
+        add(&mut self.reach_before, &o.reach_before);
+        add(&mut self.exits, &o.exits);
+        for (a, b) in self.stage_events.iter_mut().zip(&o.stage_events) {
+            add(a, b);
+        }
+        add(&mut self.stage_reach, &o.stage_reach);
+        add(&mut self.channel_events, &o.channel_events);
+    }
+}
+
+/// Counts customers `range` of `log`.
+fn count_range(log: &EventLog, range: std::ops::Range<usize>) -> Counts {
+    let mut c = Counts::new(log);
+    let n_stages = log.stages().len();
+    // The last customer (+1) that touched each touchpoint / stage, to count customers once.
+    let mut seen = vec![0u32; log.touchpoints().len()];
+    let mut seen_before = vec![0u32; log.touchpoints().len()];
+    let mut seen_stage = vec![0u32; n_stages];
+    let (tps, sts, chs) = (log.touchpoint_ids(), log.stage_ids(), log.channel_ids());
+    for cust in range {
+        let j = log.journey(cust as u32);
+        if j.is_empty() {
+            continue;
+        }
+        let stamp = cust as u32 + 1;
+        c.customers += 1;
+        let mut converted = false;
+        for i in j.range() {
+            let t = tps[i] as usize;
+            if seen[t] != stamp {
+                seen[t] = stamp;
+                c.reach[t] += 1;
+            }
+            let s = sts[i];
+            let si = if s == NO_STAGE { n_stages } else { s as usize };
+            c.stage_events[t][si] += 1;
+            if si < n_stages && seen_stage[si] != stamp {
+                seen_stage[si] = stamp;
+                c.stage_reach[si] += 1;
+            }
+            c.channel_events[chs[i] as usize] += 1;
+            if log.is_conversion(tps[i]) {
+                converted = true;
+            } else if !converted && seen_before[t] != stamp {
+                seen_before[t] = stamp;
+                c.reach_before[t] += 1;
+            }
+        }
+        if !converted {
+            let last = tps[j.range().end - 1] as usize;
+            c.exits[last] += 1;
+        }
+    }
+    c
+}
+
+/// Counts every customer of `log`, in parallel chunks when enabled.
+fn count(log: &EventLog) -> Counts {
+    const CHUNK: usize = 16_384;
+    let n = log.n_customers();
+    let ranges: Vec<std::ops::Range<usize>> = (0..n)
+        .step_by(CHUNK)
+        .map(|lo| lo..(lo + CHUNK).min(n))
+        .collect();
+    #[cfg(feature = "parallel")]
+    let parts: Vec<Counts> = {
+        use rayon::prelude::*;
+        ranges
+            .into_par_iter()
+            .map(|r| count_range(log, r))
+            .collect()
+    };
+    #[cfg(not(feature = "parallel"))]
+    let parts: Vec<Counts> = ranges.into_iter().map(|r| count_range(log, r)).collect();
+    let mut total = Counts::new(log);
+    for p in &parts {
+        total.add(p);
+    }
+    total
+}
+
+/// Reach, conversion rate and lift of a touchpoint.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+struct Conduciveness {
+    conversion_rate: Option<f64>,
+    lift: Option<f64>,
+}
+
+/// SEAM(journeys): the conversion rate of the paths through each touchpoint and its lift over
+/// the overall conversion rate are the "most conducive to conversion" metric of the journeys
+/// module; they are filled in here once it is merged. Until then they are unknown.
+fn conduciveness(log: &EventLog) -> Result<Vec<Conduciveness>> {
+    Ok(vec![Conduciveness::default(); log.touchpoints().len()])
+}
+
+/// Survey figures of one touchpoint.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+struct Scores {
+    csat: Option<(f64, f64, u64)>,
+    nps: Option<(f64, u64)>,
+    ces: Option<(f64, u64)>,
+}
+
+/// CSAT (share satisfied, mean answer), NPS and CES per touchpoint id of `log`, each only with
+/// at least `min` answers.
+fn scores(log: &EventLog, surveys: &Surveys, min: u64) -> Result<Vec<Scores>> {
+    let by = ScoreOptions {
+        by: Some("touchpoint".to_string()),
+    };
+    let mut out = vec![Scores::default(); log.touchpoints().len()];
+    let id = |key: &Option<String>| key.as_deref().and_then(|k| log.touchpoint_id(k));
+    fn each<T>(
+        b: &Breakdown<T>,
+        id: impl Fn(&Option<String>) -> Option<u32>,
+        mut f: impl FnMut(u32, &T),
+    ) {
+        for g in &b.groups {
+            if let Some(t) = id(&g.key) {
+                f(t, &g.stats);
+            }
+        }
+    }
+    let csat = survey::csat(surveys, Some(log), &by)?;
+    each(&csat, id, |t, s| {
+        if let (true, Some(c), Some(m)) = (s.n >= min, s.csat, s.mean) {
+            out[t as usize].csat = Some((c / 100.0, m, s.n));
+        }
+    });
+    let nps = survey::nps(surveys, Some(log), &by)?;
+    each(&nps, id, |t, s| {
+        if let (true, Some(v)) = (s.n >= min, s.nps) {
+            out[t as usize].nps = Some((v, s.n));
+        }
+    });
+    let ces = survey::ces(surveys, Some(log), &by)?;
+    each(&ces, id, |t, s| {
+        if let (true, Some(v)) = (s.n >= min, s.mean) {
+            out[t as usize].ces = Some((v, s.n));
+        }
+    });
+    Ok(out)
+}
+
+/// The emotion a touchpoint's satisfaction stands for, in [-2, 2]: the mean CSAT answer minus
+/// 3 (1 -> -2, 3 -> 0, 5 -> +2); without CSAT, the NPS divided by 50 (-100 -> -2, +100 -> +2);
+/// rounded to two decimals. `None` without enough answers.
+pub fn emotion_from_satisfaction(csat_mean: Option<f64>, nps: Option<f64>) -> Option<f64> {
+    let e = match (csat_mean, nps) {
+        (Some(m), _) => m - 3.0,
+        (None, Some(n)) => n / 50.0,
+        (None, None) => return None,
+    };
+    Some(((e * 100.0).round() / 100.0).clamp(-2.0, 2.0))
+}
+
+/// The priority of a touchpoint, in [0, 1]: frequency x impact x room to improve.
+///
+/// - frequency: the share of journeys that reach the touchpoint;
+/// - impact: `lift / (1 + lift)`: 0 when its journeys never convert, 0.5 when they convert at
+///   the average rate, towards 1 when far above (0.5 when the lift is unknown);
+/// - room to improve: the largest of the drop-off, the share not satisfied (`1 - CSAT`) and
+///   `(100 - NPS) / 200`, of those that are known.
+///
+/// `None` when no room to improve is known. Rounded to three decimals.
+pub fn priority(share: f64, lift: Option<f64>, rooms: &[Option<f64>]) -> Option<f64> {
+    let room = rooms
+        .iter()
+        .flatten()
+        .copied()
+        .fold(None, |a: Option<f64>, r| Some(a.map_or(r, |a| a.max(r))))?;
+    let impact = lift.map_or(0.5, |l| l / (1.0 + l));
+    let p = share.clamp(0.0, 1.0) * impact * room.clamp(0.0, 1.0);
+    Some((p * 1000.0).round() / 1000.0)
+}
+
+fn pct(v: f64) -> String {
+    format!("{:.0}%", v * 100.0)
+}
+
+fn signed(v: f64) -> String {
+    let r = v.round();
+    if r > 0.0 {
+        format!("+{r:.0}")
+    } else if r < 0.0 {
+        format!("\u{2212}{:.0}", -r)
+    } else {
+        "0".to_string()
+    }
+}
+
+/// Where each touchpoint sits in the map, shared by all personas.
+struct Layout {
+    stages: Vec<Stage>,
+    /// Touchpoint ids of the log shown on the map, in display order.
+    shown: Vec<u32>,
+    /// Per touchpoint id: index into `stages`.
+    stage_of: Vec<usize>,
+    /// Per stage index: is it before the stage of the first conversion touchpoint?
+    early: Vec<bool>,
+    touchpoints: Vec<Touchpoint>,
+}
+
+fn layout(log: &EventLog, all: &Counts, opts: &FromDataOptions) -> Layout {
+    let n_stages = log.stages().len();
+    // Each touchpoint's stage: the one most of its events carry (ties: earlier stage).
+    let stage_id: Vec<Option<usize>> = all
+        .stage_events
+        .iter()
+        .map(|per| {
+            (0..n_stages)
+                .filter(|&s| per[s] > 0)
+                .max_by(|&a, &b| per[a].cmp(&per[b]).then(b.cmp(&a)))
+        })
+        .collect();
+    let mut ids: Vec<u32> = (0..log.touchpoints().len() as u32)
+        .filter(|&t| all.reach[t as usize] > 0)
+        .collect();
+    // The most reached first, so that `max_touchpoints` keeps them.
+    ids.sort_by(|&a, &b| {
+        all.reach[b as usize]
+            .cmp(&all.reach[a as usize])
+            .then(a.cmp(&b))
+    });
+    ids.truncate(opts.max_touchpoints);
+    let used: Vec<usize> = {
+        let mut v: Vec<usize> = ids.iter().filter_map(|&t| stage_id[t as usize]).collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    };
+    let unstaged = ids.iter().any(|&t| stage_id[t as usize].is_none());
+    let mut stages: Vec<Stage> = used
+        .iter()
+        .map(|&s| Stage {
+            name: log.stages()[s].clone(),
+            description: reach_line(all.stage_reach[s], all.customers),
+        })
+        .collect();
+    if unstaged {
+        let name = if used.is_empty() {
+            JOURNEY_STAGE
+        } else {
+            OTHER_STAGE
+        };
+        stages.push(Stage {
+            name: name.to_string(),
+            description: if used.is_empty() {
+                "no stage in the data".to_string()
+            } else {
+                "touchpoints without a stage".to_string()
+            },
+        });
+    }
+    let index_of = |t: u32| -> usize {
+        match stage_id[t as usize] {
+            Some(s) => used.iter().position(|&u| u == s).expect("used stage"),
+            None => stages.len() - 1,
+        }
+    };
+    let mut stage_of = vec![usize::MAX; log.touchpoints().len()];
+    for &t in &ids {
+        stage_of[t as usize] = index_of(t);
+    }
+    // Display order: by stage, then by reach (most reached on top), then by name.
+    ids.sort_by(|&a, &b| {
+        stage_of[a as usize]
+            .cmp(&stage_of[b as usize])
+            .then(all.reach[b as usize].cmp(&all.reach[a as usize]))
+            .then(a.cmp(&b))
+    });
+    let first_conversion_stage = ids
+        .iter()
+        .filter(|&&t| log.is_conversion(t))
+        .map(|&t| stage_of[t as usize])
+        .min();
+    let early = (0..stages.len())
+        .map(|s| unstaged_free(&stages[s]) && first_conversion_stage.is_some_and(|c| s < c))
+        .collect();
+    let channels = log.touchpoint_channels();
+    let touchpoints = ids
+        .iter()
+        .map(|&t| {
+            let name = log.touchpoint_name(t);
+            Touchpoint {
+                name: name.to_string(),
+                channel: channels.get(name).copied().unwrap_or("unknown").to_string(),
+                stage: Some(stages[stage_of[t as usize]].name.clone()),
+                kind: log.catalog().get(name).map_or(Kind::Digital, |e| e.kind),
+            }
+        })
+        .collect();
+    Layout {
+        stages,
+        shown: ids,
+        stage_of,
+        early,
+        touchpoints,
+    }
+}
+
+/// Whether a stage is a real one from the data (not the catch-all of unstaged touchpoints).
+fn unstaged_free(s: &Stage) -> bool {
+    s.name != OTHER_STAGE && s.name != JOURNEY_STAGE
+}
+
+fn reach_line(n: u64, of: u64) -> String {
+    if of == 0 {
+        return String::new();
+    }
+    format!("{} customers ({})", thousands(n), pct(n as f64 / of as f64))
+}
+
+/// The steps of one segment (all customers or one persona).
+fn segment_steps(
+    log: &EventLog,
+    surveys: Option<&Surveys>,
+    layout: &Layout,
+    persona: Option<&str>,
+    opts: &FromDataOptions,
+) -> Result<(Vec<Step>, Counts)> {
+    let counts = count(log);
+    let conducive = conduciveness(log)?;
+    let scores = match surveys {
+        Some(s) => scores(log, s, opts.min_responses)?,
+        None => vec![Scores::default(); log.touchpoints().len()],
+    };
+    let mut steps = Vec::new();
+    for &t in &layout.shown {
+        let ti = t as usize;
+        let reach = counts.reach[ti];
+        if reach == 0 {
+            continue;
+        }
+        let name = log.touchpoint_name(t);
+        let stage = &layout.stages[layout.stage_of[ti]].name;
+        let share = reach as f64 / counts.customers as f64;
+        let c = conducive[ti];
+        let sc = scores[ti];
+        let drop_off = (counts.reach_before[ti] >= opts.min_customers.max(1))
+            .then(|| counts.exits[ti] as f64 / counts.reach_before[ti] as f64);
+        let csat = sc.csat.map(|(c, _, _)| c);
+        let nps = sc.nps.map(|(n, _)| n);
+        let mut metrics = BTreeMap::new();
+        metrics.insert("reach".to_string(), reach as f64);
+        metrics.insert("journey_share".to_string(), share);
+        let mut put = |k: &str, v: Option<f64>| {
+            if let Some(v) = v {
+                metrics.insert(k.to_string(), v);
+            }
+        };
+        put("conversion_rate", c.conversion_rate);
+        put("lift", c.lift);
+        put("drop_off", drop_off);
+        put("csat", csat);
+        put("nps", nps);
+        put("ces", sc.ces.map(|(m, _)| m));
+        let rooms = [
+            drop_off,
+            csat.map(|c| 1.0 - c),
+            nps.map(|n| (100.0 - n) / 200.0),
+        ];
+        put("priority", priority(share, c.lift, &rooms));
+
+        let mut pains = Vec::new();
+        let mut opportunities = Vec::new();
+        if let Some(d) = drop_off.filter(|&d| d >= opts.drop_off_threshold) {
+            pains.push(format!(
+                "{name}: {} of its customers end their journey there without converting ({} of {})",
+                pct(d),
+                thousands(counts.exits[ti]),
+                thousands(counts.reach_before[ti])
+            ));
+            opportunities.push(format!(
+                "{name}: find out why customers leave (exit survey, session recordings) and \
+                 bring them back (reminder, retargeting)"
+            ));
+        }
+        if let Some((c, _, n)) = sc.csat.filter(|s| s.0 < opts.csat_threshold) {
+            pains.push(format!(
+                "{name}: low satisfaction, CSAT {} (n = {})",
+                pct(c),
+                thousands(n)
+            ));
+            opportunities.push(format!(
+                "{name}: read the answers that score 1 to 3 and fix the most common complaint"
+            ));
+        }
+        if let Some((v, n)) = sc.nps.filter(|s| s.0 < opts.nps_threshold) {
+            pains.push(format!(
+                "{name}: more detractors than promoters, NPS {} (n = {})",
+                signed(v),
+                thousands(n)
+            ));
+            opportunities.push(format!(
+                "{name}: call back the detractors (scores 0 to 6) to learn what went wrong"
+            ));
+        }
+        if let Some(l) = c.lift.filter(|&l| {
+            l >= opts.lift_threshold
+                && share < opts.reach_share_threshold
+                && layout.early[layout.stage_of[ti]]
+        }) {
+            opportunities.push(format!(
+                "{name}: journeys through it convert {l:.1}\u{d7} as often as average, yet only \
+                 {} of customers get there: bring more customers this way",
+                pct(share)
+            ));
+        }
+        steps.push(Step {
+            persona: persona.map(str::to_string),
+            emotion: emotion_from_satisfaction(sc.csat.map(|s| s.1), nps),
+            pain_points: pains,
+            opportunities,
+            metrics,
+            ..Step::new(stage.as_str(), Some(name))
+        });
+    }
+    Ok((steps, counts))
+}
+
+/// The persona card of a segment: its size, conversion and preferred channels.
+fn persona_card(
+    name: &str,
+    log: &EventLog,
+    counts: &Counts,
+    total_customers: u64,
+) -> Result<Persona> {
+    let k = kpis(log, &KpiOptions::default())?;
+    let mut p = Persona::new(name);
+    p.demographics
+        .insert("customers".to_string(), thousands(counts.customers));
+    if total_customers > 0 && name != ALL_CUSTOMERS {
+        p.demographics.insert(
+            "share".to_string(),
+            format!(
+                "{:.1}%",
+                100.0 * counts.customers as f64 / total_customers as f64
+            ),
+        );
+    }
+    if let Some(c) = k.conversion_rate {
+        p.demographics
+            .insert("converted".to_string(), format!("{c:.1}%"));
+    }
+    let mut channels: Vec<usize> = (0..counts.channel_events.len())
+        .filter(|&c| counts.channel_events[c] > 0)
+        .collect();
+    channels.sort_by(|&a, &b| {
+        counts.channel_events[b]
+            .cmp(&counts.channel_events[a])
+            .then(a.cmp(&b))
+    });
+    let total_events: u64 = counts.channel_events.iter().sum();
+    p.preferred_channels = channels
+        .iter()
+        .take(3)
+        .map(|&c| log.channel_name(c as u32).to_string())
+        .collect();
+    p.description = if name == ALL_CUSTOMERS {
+        format!(
+            "Every customer in the data: {} customers, {} events, {} orders.",
+            thousands(counts.customers),
+            thousands(total_events),
+            thousands(k.n_orders)
+        )
+    } else {
+        format!(
+            "Customers whose persona is {name:?}: {} customers, {} events, {} orders.",
+            thousands(counts.customers),
+            thousands(total_events),
+            thousands(k.n_orders)
+        )
+    };
+    Ok(p)
+}
+
+/// Persona names (the most common first) and each customer's index into them.
+type PersonaIndex<'a> = (Vec<&'a str>, Vec<Option<usize>>);
+
+/// The personas of the log: each customer's value of the persona column, the most common
+/// persona first (ties by name). `None` when the map is not drawn by persona.
+fn personas_of<'a>(log: &'a EventLog, opts: &FromDataOptions) -> Result<Option<PersonaIndex<'a>>> {
+    if !opts.by_persona {
+        return Ok(None);
+    }
+    let prop = match &opts.persona_property {
+        Some(p) => {
+            if log.property(p).is_none() {
+                let known: Vec<&str> = log.properties().iter().map(|p| p.name.as_str()).collect();
+                return Err(Error::argument(
+                    "persona_property",
+                    format!(
+                        "{p:?} is not a property of the event log; its properties are {}",
+                        if known.is_empty() {
+                            "none".to_string()
+                        } else {
+                            known.join(", ")
+                        }
+                    ),
+                ));
+            }
+            p.as_str()
+        }
+        None if log.property("persona").is_some() => "persona",
+        None => return Ok(None),
+    };
+    let values = log.customer_property(prop).expect("checked above");
+    let mut names: Vec<&str> = values.iter().flatten().copied().collect();
+    names.sort_unstable();
+    names.dedup();
+    let mut sizes = vec![0u64; names.len()];
+    let index: Vec<Option<usize>> = values
+        .iter()
+        .map(|v| v.map(|v| names.binary_search(&v).expect("collected above")))
+        .collect();
+    for i in index.iter().flatten() {
+        sizes[*i] += 1;
+    }
+    let mut order: Vec<usize> = (0..names.len()).collect();
+    order.sort_by(|&a, &b| sizes[b].cmp(&sizes[a]).then(names[a].cmp(names[b])));
+    let mut rank = vec![0; names.len()];
+    for (r, &i) in order.iter().enumerate() {
+        rank[i] = r;
+    }
+    let sorted: Vec<&str> = order.iter().map(|&i| names[i]).collect();
+    Ok(Some((
+        sorted,
+        index.iter().map(|i| i.map(|i| rank[i])).collect(),
+    )))
+}
+
+impl JourneyMap {
+    /// A journey map filled from an event log (and survey responses, if any).
+    ///
+    /// The stages are those of the log (its stage column, else the touchpoint catalog), in
+    /// journey order; the touchpoints are those of the log, each in the stage most of its
+    /// events carry, with the channel most often seen with it. Every touchpoint gets a step
+    /// with measured `metrics`: `reach` (customers), `journey_share`, `conversion_rate`,
+    /// `lift`, `drop_off`, and with enough survey answers `csat`, `nps`, `ces`; a `priority`;
+    /// an `emotion` from satisfaction ([`emotion_from_satisfaction`]); pain points where
+    /// drop-off or dissatisfaction pass the thresholds of `opts`, and an opportunity for each.
+    ///
+    /// When the log has personas (a `persona` property column, or `opts.persona_property`),
+    /// the map has one persona per value (the most common first), preceded by
+    /// [`ALL_CUSTOMERS`], and every persona gets its own steps computed on its customers
+    /// only; draw it once per persona (`MapSvgOptions::persona`). Without personas the map has
+    /// the one persona [`ALL_CUSTOMERS`] and shared steps.
+    ///
+    /// The rules and thresholds are documented in `docs/map-from-data.md`.
+    ///
+    /// ```
+    /// use journey_core::{report::FromDataOptions, JourneyMap};
+    /// let (log, surveys) = journey_core::synthetic(2_000, 42);
+    /// let map = JourneyMap::from_data(&log, Some(&surveys), &FromDataOptions::default()).unwrap();
+    /// assert_eq!(map.personas[0].name, "All customers");
+    /// assert_eq!(map.stages[0].name, "awareness");
+    /// assert!(map.to_svg(&Default::default()).unwrap().contains("checkout_shipping"));
+    /// ```
+    pub fn from_data(
+        log: &EventLog,
+        surveys: Option<&Surveys>,
+        opts: &FromDataOptions,
+    ) -> Result<JourneyMap> {
+        opts.check()?;
+        let all_counts = count(log);
+        let layout = layout(log, &all_counts, opts);
+        let mut map = JourneyMap::new(opts.name.trim());
+        map.description = format!(
+            "Filled from data: {} customers, {} events{}.",
+            thousands(log.n_customers() as u64),
+            thousands(log.n_events() as u64),
+            surveys.map_or(String::new(), |s| format!(
+                ", {} survey responses",
+                thousands(s.len() as u64)
+            ))
+        );
+        map.stages = layout.stages.clone();
+        map.touchpoints = layout.touchpoints.clone();
+
+        let personas = personas_of(log, opts)?;
+        let Some((names, index)) = personas else {
+            let (steps, counts) = segment_steps(log, surveys, &layout, None, opts)?;
+            map.personas = vec![persona_card(ALL_CUSTOMERS, log, &counts, counts.customers)?];
+            map.steps = steps;
+            return Ok(map);
+        };
+
+        // One segment per persona (plus all customers), computed in parallel when enabled.
+        let total = log.n_customers() as u64;
+        let segment = |p: Option<usize>| -> Result<(Persona, Vec<Step>)> {
+            let Some(p) = p else {
+                let (steps, counts) =
+                    segment_steps(log, surveys, &layout, Some(ALL_CUSTOMERS), opts)?;
+                return Ok((persona_card(ALL_CUSTOMERS, log, &counts, total)?, steps));
+            };
+            let keep: Vec<bool> = index.iter().map(|&i| i == Some(p)).collect();
+            let sub = log.select_customers(&keep)?;
+            let sub_surveys = surveys.map(|s| {
+                s.select_customers(|id| {
+                    log.customer_ids()
+                        .binary_search_by(|c| c.as_str().cmp(id))
+                        .is_ok_and(|c| keep[c])
+                })
+            });
+            let name = names[p];
+            let (steps, counts) =
+                segment_steps(&sub, sub_surveys.as_ref(), &layout, Some(name), opts)?;
+            Ok((persona_card(name, &sub, &counts, total)?, steps))
+        };
+        let mut jobs: Vec<Option<usize>> = Vec::new();
+        if opts.all_customers {
+            jobs.push(None);
+        }
+        jobs.extend((0..names.len()).map(Some));
+        #[cfg(feature = "parallel")]
+        let parts: Vec<Result<(Persona, Vec<Step>)>> = {
+            use rayon::prelude::*;
+            jobs.into_par_iter().map(segment).collect()
+        };
+        #[cfg(not(feature = "parallel"))]
+        let parts: Vec<Result<(Persona, Vec<Step>)>> = jobs.into_iter().map(segment).collect();
+        for part in parts {
+            let (persona, steps) = part?;
+            map.personas.push(persona);
+            map.steps.extend(steps);
+        }
+        if map
+            .personas
+            .iter()
+            .filter(|p| p.name == ALL_CUSTOMERS)
+            .count()
+            > 1
+        {
+            return Err(Error::argument(
+                "persona_property",
+                format!("a persona is called {ALL_CUSTOMERS:?}; pass all_customers=False"),
+            ));
+        }
+        Ok(map)
+    }
+}

@@ -1,0 +1,717 @@
+//! The journey report: one self-contained HTML page with the journey map filled from data, the
+//! charts (funnel, top paths, attribution, retention, satisfaction) and the key tables.
+//!
+//! - [`report`]: the page, from an event log and optional survey responses.
+//! - [`JourneyMap::from_data`](crate::JourneyMap::from_data) and [`FromDataOptions`]: the map
+//!   from data on its own.
+//!
+//! ```
+//! use journey_core::report::{report, ReportOptions};
+//! let (log, surveys) = journey_core::synthetic(2_000, 7);
+//! let html = report(&log, Some(&surveys), &ReportOptions::default()).unwrap();
+//! assert!(html.starts_with("<!DOCTYPE html>"));
+//! assert!(html.contains("checkout_shipping"));
+//! ```
+//!
+//! The page fetches nothing (inline CSS and SVG, no scripts, a Content-Security-Policy that
+//! forbids loading anything), so it can be mailed or opened offline. See `docs/rendering.md`.
+
+mod from_data;
+
+use serde::{Deserialize, Serialize};
+
+pub use from_data::{
+    emotion_from_satisfaction, priority, FromDataOptions, ALL_CUSTOMERS, JOURNEY_STAGE, OTHER_STAGE,
+};
+
+use crate::error::{Error, Result};
+use crate::metrics::attribution::{AttributionTable, AttributionTableOptions, Model};
+use crate::metrics::retention::{kpis, retention, KpiOptions, Kpis, RetentionOptions};
+use crate::metrics::survey::{self, Breakdown, ScoreOptions};
+use crate::model::{EventLog, JourneyMap, Step, Surveys};
+use crate::render::svg::thousands;
+use crate::render::{
+    map_svg, GroupedBars, Heatmap, HtmlPage, IntervalChart, MapSvgOptions, Section, Table,
+};
+use crate::time::{format_us, Duration};
+
+/// Options of [`report`] (`journey.report(log, surveys=None, **opts)`).
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ReportOptions {
+    /// Page title (default `"Customer journey report"`).
+    pub title: String,
+    /// The line under the title. `None` (default): the size and period of the data.
+    pub subtitle: Option<String>,
+    /// How the journey map is filled from the data.
+    pub map: FromDataOptions,
+    /// Draw the map of every persona, not only the one of all customers (default `true`).
+    pub persona_maps: bool,
+    /// A hand-designed map (the `journey-map/1` JSON format) shown before the map from data.
+    pub designed_map: Option<JourneyMap>,
+    /// The funnel steps, each a touchpoint name. `None` (default): chosen from the data (see
+    /// [`default_funnel_steps`]).
+    pub funnel: Option<Vec<String>>,
+    /// Conversion window of the funnel, from the first step (default 14 days).
+    pub funnel_window: Duration,
+    /// How many of the most frequent paths the Sankey diagram shows (default 12).
+    pub top_paths: usize,
+    /// The cohort matrix.
+    pub retention: RetentionOptions,
+    /// The attribution models compared.
+    pub attribution: AttributionTableOptions,
+}
+
+impl Default for ReportOptions {
+    fn default() -> Self {
+        ReportOptions {
+            title: "Customer journey report".to_string(),
+            subtitle: None,
+            map: FromDataOptions::default(),
+            persona_maps: true,
+            designed_map: None,
+            funnel: None,
+            funnel_window: Duration::from_days(14),
+            top_paths: 12,
+            retention: RetentionOptions::default(),
+            attribution: AttributionTableOptions::default(),
+        }
+    }
+}
+
+/// Share of converting customers that must pass a touchpoint (before converting) for it to be
+/// a step of the default funnel.
+pub const FUNNEL_COVERAGE: f64 = 0.75;
+/// Most steps before the conversion in the default funnel.
+pub const FUNNEL_MAX_STEPS: usize = 5;
+
+/// The funnel the report shows when none is given: the touchpoints that at least
+/// [`FUNNEL_COVERAGE`] of the converting customers visit before their first conversion (at most
+/// [`FUNNEL_MAX_STEPS`], the most visited), in the order they typically come (the mean relative
+/// position of their first visit in the path, ties by name), followed by the conversion
+/// touchpoint most of them convert at. Empty when no customer converts.
+///
+/// For the synthetic data this gives `product_page > add_to_cart > checkout_shipping >
+/// checkout_payment > purchase`.
+pub fn default_funnel_steps(log: &EventLog) -> Vec<String> {
+    let n_tp = log.touchpoints().len();
+    let mut covered = vec![0u64; n_tp];
+    let mut position = vec![0f64; n_tp];
+    let mut converted_at = vec![0u64; n_tp];
+    let mut converters = 0u64;
+    let mut first = vec![usize::MAX; n_tp];
+    let mut touched: Vec<usize> = Vec::new();
+    let tps = log.touchpoint_ids();
+    for j in log.journeys() {
+        let r = j.range();
+        let Some(k) = r.clone().position(|i| log.is_conversion(tps[i])) else {
+            continue;
+        };
+        converters += 1;
+        converted_at[tps[r.start + k] as usize] += 1;
+        for (p, &t) in tps[r.start..r.start + k].iter().enumerate() {
+            let t = t as usize;
+            if first[t] == usize::MAX {
+                first[t] = p;
+                touched.push(t);
+            }
+        }
+        for &t in &touched {
+            covered[t] += 1;
+            position[t] += first[t] as f64 / k as f64;
+            first[t] = usize::MAX;
+        }
+        touched.clear();
+    }
+    if converters == 0 {
+        return Vec::new();
+    }
+    let mut steps: Vec<usize> = (0..n_tp)
+        .filter(|&t| covered[t] as f64 >= FUNNEL_COVERAGE * converters as f64)
+        .collect();
+    steps.sort_by(|&a, &b| covered[b].cmp(&covered[a]).then(a.cmp(&b)));
+    steps.truncate(FUNNEL_MAX_STEPS);
+    let mean = |t: usize| position[t] / covered[t] as f64;
+    steps.sort_by(|&a, &b| mean(a).total_cmp(&mean(b)).then(a.cmp(&b)));
+    let conversion = (0..n_tp)
+        .max_by(|&a, &b| converted_at[a].cmp(&converted_at[b]).then(b.cmp(&a)))
+        .expect("a customer converted");
+    steps.push(conversion);
+    steps
+        .into_iter()
+        .map(|t| log.touchpoint_name(t as u32).to_string())
+        .collect()
+}
+
+fn pct(v: Option<f64>) -> String {
+    v.map_or_else(|| "\u{2013}".to_string(), |v| format!("{v:.1}%"))
+}
+
+fn frac(v: Option<f64>) -> String {
+    pct(v.map(|v| v * 100.0))
+}
+
+fn money(v: Option<f64>) -> String {
+    v.map_or_else(
+        || "\u{2013}".to_string(),
+        |v| {
+            let whole = v.trunc().abs() as u64;
+            let cents = ((v.abs() - v.trunc().abs()) * 100.0).round() as u64;
+            let (whole, cents) = if cents == 100 {
+                (whole + 1, 0)
+            } else {
+                (whole, cents)
+            };
+            let sign = if v < 0.0 { "\u{2212}" } else { "" };
+            format!("{sign}{}.{cents:02}", thousands(whole))
+        },
+    )
+}
+
+fn num(v: Option<f64>, decimals: usize) -> String {
+    v.map_or_else(
+        || "\u{2013}".to_string(),
+        |v| format!("{v:.decimals$}").replacen('-', "\u{2212}", 1),
+    )
+}
+
+fn signed(v: Option<f64>) -> String {
+    match v {
+        None => "\u{2013}".to_string(),
+        Some(v) if v > 0.0 => format!("+{v:.1}"),
+        Some(v) => format!("{v:.1}").replacen('-', "\u{2212}", 1),
+    }
+}
+
+fn kpi_table(k: &Kpis) -> Table {
+    let rows: [(&str, String); 10] = [
+        ("customers", thousands(k.n_customers)),
+        ("buyers (at least one order)", thousands(k.n_buyers)),
+        (
+            "conversion rate (buyers / customers)",
+            pct(k.conversion_rate),
+        ),
+        ("orders", thousands(k.n_orders)),
+        ("revenue", money(Some(k.revenue))),
+        ("average order value", money(k.aov)),
+        (
+            "revenue per customer (historic CLV)",
+            money(k.revenue_per_customer),
+        ),
+        ("orders per buyer", num(k.orders_per_buyer, 2)),
+        (
+            "repeat purchase rate (buyers with 2+ orders)",
+            pct(k.repeat_purchase_rate),
+        ),
+        ("repeat buyers", thousands(k.n_repeat_buyers)),
+    ];
+    let mut t = Table::new(["KPI", "value"]).caption("Key figures over the whole period");
+    for (k, v) in rows {
+        t = t.row([k.to_string(), v]);
+    }
+    t
+}
+
+/// Looks a step's metric up.
+fn metric(s: &Step, key: &str) -> Option<f64> {
+    s.metrics.get(key).copied()
+}
+
+/// The steps of one persona (or the shared steps when `persona` is `None`), in map order.
+fn steps_of<'a>(map: &'a JourneyMap, persona: Option<&str>) -> Vec<&'a Step> {
+    map.steps
+        .iter()
+        .filter(|s| s.persona.as_deref() == persona)
+        .collect()
+}
+
+fn touchpoint_table(map: &JourneyMap, steps: &[&Step]) -> Table {
+    let mut t = Table::new([
+        "touchpoint",
+        "stage",
+        "channel",
+        "reach",
+        "share of journeys",
+        "conversion",
+        "lift",
+        "drop-off",
+        "CSAT",
+        "NPS",
+        "CES",
+        "emotion",
+        "priority",
+    ])
+    .caption("Every touchpoint of the map with its measured figures (\u{2013}: not measured)");
+    for s in steps {
+        let name = s.touchpoint.as_deref().unwrap_or("");
+        let channel = map
+            .touchpoints
+            .iter()
+            .find(|t| t.name == name)
+            .map_or("", |t| t.channel.as_str());
+        t = t.row([
+            name.to_string(),
+            s.stage.clone(),
+            channel.to_string(),
+            metric(s, "reach").map_or("\u{2013}".into(), |v| thousands(v as u64)),
+            frac(metric(s, "journey_share")),
+            frac(metric(s, "conversion_rate")),
+            num(metric(s, "lift"), 2),
+            frac(metric(s, "drop_off")),
+            frac(metric(s, "csat")),
+            signed(metric(s, "nps")),
+            num(metric(s, "ces"), 1),
+            signed(s.emotion),
+            num(metric(s, "priority"), 3),
+        ]);
+    }
+    t
+}
+
+/// Pain points ranked by the priority of their touchpoint, with the opportunities there.
+fn pain_table(steps: &[&Step]) -> Option<Table> {
+    let mut ranked: Vec<&&Step> = steps
+        .iter()
+        .filter(|s| !s.pain_points.is_empty() || !s.opportunities.is_empty())
+        .collect();
+    if ranked.is_empty() {
+        return None;
+    }
+    ranked.sort_by(|a, b| {
+        metric(b, "priority")
+            .unwrap_or(-1.0)
+            .total_cmp(&metric(a, "priority").unwrap_or(-1.0))
+    });
+    let mut t = Table::new([
+        "priority",
+        "touchpoint",
+        "stage",
+        "pain points",
+        "opportunities",
+    ])
+    .caption("Ranked by priority = frequency \u{d7} impact \u{d7} room to improve");
+    let strip = |s: &str, name: &str| {
+        s.strip_prefix(name)
+            .and_then(|r| r.strip_prefix(": "))
+            .unwrap_or(s)
+            .to_string()
+    };
+    for s in ranked {
+        let name = s.touchpoint.as_deref().unwrap_or("");
+        let join = |v: &[String]| {
+            v.iter()
+                .map(|p| strip(p, name))
+                .collect::<Vec<_>>()
+                .join("; ")
+        };
+        t = t.row([
+            num(metric(s, "priority"), 3),
+            name.to_string(),
+            s.stage.clone(),
+            join(&s.pain_points),
+            join(&s.opportunities),
+        ]);
+    }
+    Some(t)
+}
+
+fn score_table<T>(b: &Breakdown<T>, what: &str, f: impl Fn(&T) -> (u64, String, String)) -> Table {
+    let mut t = Table::new(["touchpoint", "answers", what, "95% interval"]);
+    let (n, v, ci) = f(&b.overall);
+    t = t.row(["all answers".to_string(), thousands(n), v, ci]);
+    for g in &b.groups {
+        let (n, v, ci) = f(&g.stats);
+        t = t.row([
+            g.key
+                .clone()
+                .unwrap_or_else(|| crate::render::adapters::NO_KEY_LABEL.to_string()),
+            thousands(n),
+            v,
+            ci,
+        ]);
+    }
+    t
+}
+
+fn interval(lo: Option<f64>, hi: Option<f64>, f: impl Fn(Option<f64>) -> String) -> String {
+    match (lo, hi) {
+        (Some(_), Some(_)) => format!("{} to {}", f(lo), f(hi)),
+        _ => "\u{2013}".to_string(),
+    }
+}
+
+fn attribution_table(t: &AttributionTable) -> Table {
+    let mut cols = vec!["channel".to_string()];
+    cols.extend(t.models.iter().map(|m| m.as_str().to_string()));
+    cols.push("removal effect".to_string());
+    let mut table = Table::new(cols).caption(format!(
+        "Conversions credited to each {} by each model; {} conversions, {} of them with touches to credit",
+        match t.level {
+            Some(crate::metrics::paths::Level::Touchpoint) => "touchpoint",
+            _ => "channel",
+        },
+        thousands(t.total_conversions.round() as u64),
+        thousands(t.attributed_conversions.round() as u64),
+    ));
+    for r in &t.rows {
+        let mut row = vec![r.channel.clone()];
+        for m in &t.models {
+            let v = match m {
+                Model::FirstTouch => Some(r.first_touch),
+                Model::LastTouch => Some(r.last_touch),
+                Model::Linear => Some(r.linear),
+                Model::TimeDecay => r.time_decay,
+                Model::PositionBased => Some(r.position_based),
+                Model::Markov => Some(r.markov),
+                Model::Shapley => Some(r.shapley),
+            };
+            row.push(num(v, 1));
+        }
+        row.push(frac(r.removal_effect));
+        table.rows.push(row);
+    }
+    table
+}
+
+fn subtitle(log: &EventLog, surveys: Option<&Surveys>) -> String {
+    let ts = log.timestamps();
+    let period = match (ts.iter().min(), ts.iter().max()) {
+        (Some(&a), Some(&b)) => format!(
+            ", {} to {}",
+            &format_us(a)[..10.min(format_us(a).len())],
+            &format_us(b)[..10.min(format_us(b).len())]
+        ),
+        _ => String::new(),
+    };
+    format!(
+        "{} customers, {} events{}{}",
+        thousands(log.n_customers() as u64),
+        thousands(log.n_events() as u64),
+        surveys.map_or(String::new(), |s| format!(
+            ", {} survey responses",
+            thousands(s.len() as u64)
+        )),
+        period
+    )
+}
+
+/// Draws a map for a persona (or the first one), as a block of the section.
+fn add_map(section: &mut Section, map: &JourneyMap, persona: Option<&str>) -> Result<()> {
+    let opts = MapSvgOptions {
+        persona: persona.map(str::to_string),
+        ..Default::default()
+    };
+    section.svg(map_svg(map, &opts)?);
+    Ok(())
+}
+
+/// One self-contained HTML page about the journeys of `log` (and the survey answers, if any):
+/// key figures, the journey map filled from data (per persona), pain points ranked by priority,
+/// the funnel, the top paths, attribution models side by side, cohort retention, and
+/// satisfaction per touchpoint with confidence intervals.
+///
+/// Every name from the data is escaped, so a touchpoint called `<script>alert(1)</script>` is
+/// shown as text. The sections are listed in `docs/rendering.md#the-report`.
+pub fn report(log: &EventLog, surveys: Option<&Surveys>, opts: &ReportOptions) -> Result<String> {
+    if opts.top_paths == 0 {
+        return Err(Error::argument("top_paths", "must be at least 1"));
+    }
+    if let Some(m) = &opts.designed_map {
+        m.validate()?;
+    }
+    let mut page = HtmlPage::new(opts.title.clone());
+    page.subtitle = opts
+        .subtitle
+        .clone()
+        .unwrap_or_else(|| subtitle(log, surveys));
+
+    // Overview.
+    let k = kpis(log, &KpiOptions::default())?;
+    let s = page.section("Overview");
+    s.paragraph(format!(
+        "{} customers made {} orders worth {} in total; {} of them bought at least once. \
+         The figures below are computed from the event log{}; every definition is in the \
+         last section.",
+        thousands(k.n_customers),
+        thousands(k.n_orders),
+        money(Some(k.revenue)),
+        pct(k.conversion_rate),
+        if surveys.is_some() {
+            " and the survey answers"
+        } else {
+            ""
+        }
+    ));
+    s.table(kpi_table(&k));
+    let mut by_touchpoint = None;
+    if let Some(sv) = surveys {
+        let by = ScoreOptions {
+            by: Some("touchpoint".to_string()),
+        };
+        let nps = survey::nps(sv, Some(log), &by)?;
+        let csat = survey::csat(sv, Some(log), &by)?;
+        let ces = survey::ces(sv, Some(log), &by)?;
+        let mut t = Table::new(["score", "answers", "value", "95% interval"])
+            .caption("Survey scores over all answers");
+        let o = &nps.overall;
+        t = t.row([
+            "NPS (promoters \u{2212} detractors)".to_string(),
+            thousands(o.n),
+            signed(o.nps),
+            interval(o.ci_low, o.ci_high, signed),
+        ]);
+        let o = &csat.overall;
+        t = t.row([
+            "CSAT (% answering 4 or 5 of 5)".to_string(),
+            thousands(o.n),
+            pct(o.csat),
+            interval(o.ci_low, o.ci_high, pct),
+        ]);
+        let o = &ces.overall;
+        t = t.row([
+            "CES (mean answer, 1 to 7)".to_string(),
+            thousands(o.n),
+            num(o.mean, 2),
+            interval(o.ci_low, o.ci_high, |v| num(v, 2)),
+        ]);
+        s.table(t);
+        by_touchpoint = Some((nps, csat, ces));
+    }
+
+    // The journey map.
+    if let Some(designed) = &opts.designed_map {
+        let s = page.section(format!("Journey map: {}", designed.name));
+        s.paragraph("The map as designed (from its JSON document), one picture per persona.");
+        if designed.personas.is_empty() {
+            add_map(s, designed, None)?;
+        }
+        for p in &designed.personas {
+            add_map(s, designed, Some(&p.name))?;
+        }
+    }
+    let map = JourneyMap::from_data(log, surveys, &opts.map)?;
+    let first = map.personas.first().map(|p| p.name.clone());
+    let shared = map.steps.iter().all(|s| s.persona.is_none());
+    let main_steps = steps_of(&map, if shared { None } else { first.as_deref() });
+    let s = page.section("Journey map from data");
+    s.paragraph(
+        "Stages and touchpoints as they occur in the data. Each touchpoint card shows its \
+         reach (customers), share of journeys, conversion rate and lift, drop-off, and the \
+         survey scores where there are enough answers. The emotion curve is the satisfaction \
+         at each touchpoint (mean CSAT answer \u{2212} 3, or NPS / 50, on \u{2212}2 to +2). \
+         Pain points are flagged where drop-off or dissatisfaction pass the thresholds, each \
+         with a suggested opportunity.",
+    );
+    add_map(s, &map, first.as_deref())?;
+    s.table(touchpoint_table(&map, &main_steps));
+    let s = page.section("Pain points and opportunities");
+    match pain_table(&main_steps) {
+        Some(t) => {
+            s.paragraph(
+                "Priority = frequency (share of journeys reaching the touchpoint) \u{d7} impact \
+                 (lift / (1 + lift)) \u{d7} room to improve (the largest of drop-off, share not \
+                 satisfied and (100 \u{2212} NPS) / 200).",
+            );
+            s.table(t);
+        }
+        None => {
+            s.paragraph("No touchpoint passes the pain point thresholds.");
+        }
+    }
+    if opts.persona_maps && map.personas.len() > 1 {
+        let s = page.section("Journey maps by persona");
+        s.paragraph(
+            "The same map computed on each persona's customers only (reach, rates and scores \
+             are within the persona).",
+        );
+        let mut t = Table::new(["persona", "customers", "converted", "top pain point"]);
+        for p in map.personas.iter().skip(1) {
+            let steps = steps_of(&map, Some(&p.name));
+            let top = steps
+                .iter()
+                .filter(|s| !s.pain_points.is_empty())
+                .max_by(|a, b| {
+                    metric(a, "priority")
+                        .unwrap_or(-1.0)
+                        .total_cmp(&metric(b, "priority").unwrap_or(-1.0))
+                })
+                .map_or("\u{2013}".to_string(), |s| s.pain_points[0].clone());
+            t = t.row([
+                p.name.clone(),
+                p.demographics.get("customers").cloned().unwrap_or_default(),
+                p.demographics.get("converted").cloned().unwrap_or_default(),
+                top,
+            ]);
+        }
+        s.table(t);
+        for p in map.personas.iter().skip(1) {
+            add_map(s, &map, Some(&p.name))?;
+        }
+    }
+
+    // Funnel.
+    let steps = match &opts.funnel {
+        Some(v) => v.clone(),
+        None => default_funnel_steps(log),
+    };
+    let s = page.section("Funnel");
+    // SEAM(journeys): the funnel (counts per step with drop-off, SPEC 4) is drawn here with
+    // `FunnelChart` once the journeys metrics are merged.
+    s.paragraph(format!(
+        "Funnel steps: {} (window {} days).",
+        if steps.is_empty() {
+            "none (no conversion in the data)".to_string()
+        } else {
+            steps.join(" \u{2192} ")
+        },
+        opts.funnel_window.as_secs_f64() / 86_400.0
+    ));
+
+    // Top paths.
+    let s = page.section("Top paths");
+    // SEAM(journeys): the Sankey of the most frequent path variants (SPEC 6) goes here.
+    s.paragraph(format!(
+        "The {} most frequent paths will be drawn here.",
+        opts.top_paths
+    ));
+
+    // Attribution.
+    let table = log.attribution_table(&opts.attribution)?;
+    let s = page.section("Attribution");
+    s.paragraph(
+        "How much of the conversions each channel earns under each model, side by side. \
+         Heuristic models (first touch, last touch, linear, time decay, position based) follow \
+         fixed rules; Markov (removal effect) and Shapley are computed from all paths, \
+         converting or not.",
+    );
+    s.svg(GroupedBars::from_attribution_table(&table, "Conversions credited by model").to_svg()?);
+    s.table(attribution_table(&table));
+
+    // Retention.
+    let r = retention(log, &opts.retention)?;
+    let s = page.section("Retention");
+    s.paragraph(format!(
+        "Customers grouped by the {} of their first start event; each cell is the share of the \
+         cohort with a return event in that period. Hatched cells are not observable yet.",
+        serde_json::to_value(r.period)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default()
+    ));
+    s.svg(Heatmap::from_retention(&r, "Cohort retention").to_svg()?);
+    let mut t = Table::new(["period after the cohort's", "returning (weighted mean)"]);
+    for (i, v) in r.average_rates.iter().enumerate() {
+        t = t.row([i.to_string(), pct(*v)]);
+    }
+    s.table(t.caption("Average over the cohorts that can be observed"));
+
+    // Satisfaction.
+    if let Some((nps, csat, ces)) = &by_touchpoint {
+        let s = page.section("Satisfaction by touchpoint");
+        s.paragraph(
+            "Scores per touchpoint with 95% intervals: NPS with the normal interval, CSAT with \
+             the Wilson interval, CES with the t interval. The dashed line is the score over all \
+             answers.",
+        );
+        if !nps.groups.is_empty() {
+            s.svg(IntervalChart::from_nps(nps, "NPS by touchpoint").to_svg()?);
+            s.table(score_table(nps, "NPS", |o| {
+                (o.n, signed(o.nps), interval(o.ci_low, o.ci_high, signed))
+            }));
+        }
+        if !csat.groups.is_empty() {
+            s.svg(IntervalChart::from_csat(csat, "CSAT by touchpoint").to_svg()?);
+            s.table(score_table(csat, "CSAT", |o| {
+                (o.n, pct(o.csat), interval(o.ci_low, o.ci_high, pct))
+            }));
+        }
+        if !ces.groups.is_empty() {
+            s.svg(IntervalChart::from_ces(ces, "CES by touchpoint").to_svg()?);
+            s.table(score_table(ces, "CES", |o| {
+                (
+                    o.n,
+                    num(o.mean, 2),
+                    interval(o.ci_low, o.ci_high, |v| num(v, 2)),
+                )
+            }));
+        }
+    }
+
+    // Method.
+    let s = page.section("How the figures are computed");
+    s.paragraph(METHOD);
+    let settings = serde_json::to_string(opts).map_err(|e| Error::argument("options", e))?;
+    s.paragraph(format!("Options of this report: {settings}"));
+    let lr = log.load_report();
+    if lr.rows_skipped > 0 {
+        s.paragraph(format!(
+            "Loading skipped {} of {} rows (lenient mode).",
+            thousands(lr.rows_skipped),
+            thousands(lr.rows_read)
+        ));
+    }
+    page.to_html()
+}
+
+const METHOD: &str = "\
+Reach: customers with at least one event at the touchpoint. Share of journeys: reach divided by all customers (of the persona). \
+Conversion rate and lift: the conversion rate of the paths through the touchpoint, and that rate divided by the overall rate. \
+Drop-off: of the customers who reach the touchpoint before converting, the share who never convert and whose journey ends there. \
+CSAT: share of answers 4 or 5 on 1 to 5, with a Wilson interval. NPS: % promoters (9-10) minus % detractors (0-6), with a normal interval. \
+CES: mean answer on 1 to 7, with a t interval. Survey answers without a touchpoint count for the customer's latest touchpoint before the answer.\n\
+Emotion: mean CSAT answer minus 3 (or NPS / 50 without CSAT), from \u{2212}2 to +2, only with enough answers. \
+Priority: frequency \u{d7} impact \u{d7} room to improve, each from 0 to 1 (see the pain point section).\n\
+Attribution: paths run from a customer's first event (or the one after their previous conversion) up to the next conversion; every model's credits add up to the conversions. \
+Retention: cohorts by the period of the first start event, UTC.";
+
+/// The Rust examples of `docs/map-from-data.md`, run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/map-from-data.md")]
+pub struct MapFromDataGuide;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_funnel_of_the_synthetic_data() {
+        let (log, _) = crate::synthetic(3_000, 42);
+        assert_eq!(
+            default_funnel_steps(&log),
+            [
+                "product_page",
+                "add_to_cart",
+                "checkout_shipping",
+                "checkout_payment",
+                "purchase"
+            ]
+        );
+    }
+
+    #[test]
+    fn default_funnel_without_conversions_is_empty() {
+        let csv = "customer_id,timestamp,touchpoint\na,1,ad\na,2,site\n";
+        let log = crate::read_events_csv(csv.as_bytes(), &Default::default()).unwrap();
+        assert!(default_funnel_steps(&log).is_empty());
+    }
+
+    #[test]
+    fn default_funnel_by_hand() {
+        // Converters: a (ad, site, cart), b (site, cart), c (cart, site, cart): site and cart
+        // are visited by all three (>= 75%), ad by one. Relative first positions: site 1/3,
+        // 0/2, 1/3 -> mean 2/9; cart 2/3, 1/2, 0/3 -> mean 7/18. Order: site, cart, purchase.
+        let csv = "customer_id,timestamp,touchpoint\n\
+                   a,1,ad\na,2,site\na,3,cart\na,4,purchase\n\
+                   b,1,site\nb,2,cart\nb,3,purchase\n\
+                   c,1,cart\nc,2,site\nc,3,cart\nc,4,purchase\nd,1,ad\n";
+        let log = crate::read_events_csv(csv.as_bytes(), &Default::default()).unwrap();
+        assert_eq!(default_funnel_steps(&log), ["site", "cart", "purchase"]);
+    }
+
+    #[test]
+    fn money_formats() {
+        assert_eq!(money(Some(1234.5)), "1,234.50");
+        assert_eq!(money(Some(0.999)), "1.00");
+        assert_eq!(money(None), "\u{2013}");
+    }
+}

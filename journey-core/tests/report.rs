@@ -1,0 +1,450 @@
+//! The journey map from data and the HTML report: figures computed by hand on a small log,
+//! personas, every picture parses as XML and names every stage and touchpoint, hostile names
+//! stay text, options are checked, empty input works.
+
+use journey_core::report::{report, FromDataOptions, ReportOptions, ALL_CUSTOMERS};
+use journey_core::{read_events_csv, read_surveys_csv, EventLog, JourneyMap, Step, Surveys};
+
+const HOSTILE: &str = "<script>alert(1)</script>";
+const ESCAPED: &str = "&lt;script&gt;alert(1)&lt;/script&gt;";
+
+/// a: ad, site, purchase. b: ad, site (leaves at site). c: site, ad (leaves at ad).
+/// d: ad, purchase, then site after buying. Personas: a, b = p1; c, d = p2.
+const EVENTS: &str = "customer_id,timestamp,touchpoint,channel,stage,persona\n\
+    a,1,ad,social,awareness,p1\na,2,site,web,consideration,p1\na,3,purchase,web,purchase,p1\n\
+    b,1,ad,social,awareness,p1\nb,2,site,web,consideration,p1\n\
+    c,1,site,web,consideration,p2\nc,2,ad,social,awareness,p2\n\
+    d,1,ad,social,awareness,p2\nd,2,purchase,web,purchase,p2\nd,3,site,web,consideration,p2\n";
+
+/// site: CSAT 1, 2 (none satisfied, mean 1.5), NPS 2, 6 (-100). purchase: CSAT 5, 4 (all
+/// satisfied, mean 4.5), NPS 10, 9 (+100).
+const SURVEYS: &str = "customer_id,timestamp,touchpoint,nps,csat,ces\n\
+    a,4,purchase,10,5,\nb,3,site,2,1,\nc,3,site,6,2,\nd,4,purchase,9,4,\n";
+
+fn log() -> EventLog {
+    read_events_csv(EVENTS.as_bytes(), &Default::default()).unwrap()
+}
+
+fn surveys() -> Surveys {
+    read_surveys_csv(SURVEYS.as_bytes(), &Default::default()).unwrap()
+}
+
+fn small_opts() -> FromDataOptions {
+    FromDataOptions {
+        min_customers: 1,
+        min_responses: 2,
+        ..Default::default()
+    }
+}
+
+fn step<'a>(map: &'a JourneyMap, persona: Option<&str>, touchpoint: &str) -> &'a Step {
+    map.steps
+        .iter()
+        .find(|s| s.persona.as_deref() == persona && s.touchpoint.as_deref() == Some(touchpoint))
+        .unwrap_or_else(|| panic!("no step for {persona:?} at {touchpoint}"))
+}
+
+fn m(s: &Step, key: &str) -> Option<f64> {
+    s.metrics.get(key).copied()
+}
+
+fn close(a: Option<f64>, b: f64) -> bool {
+    a.is_some_and(|a| (a - b).abs() < 1e-9)
+}
+
+// ------------------------------------------------------------------------------------------
+// The map from data, by hand
+
+#[test]
+fn stages_and_touchpoints_come_from_the_log() {
+    let map = JourneyMap::from_data(&log(), None, &small_opts()).unwrap();
+    let stages: Vec<&str> = map.stages.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(stages, ["awareness", "consideration", "purchase"]);
+    // Stage reach: all four customers touch awareness and consideration, two buy.
+    assert_eq!(map.stages[0].description, "4 customers (100%)");
+    assert_eq!(map.stages[2].description, "2 customers (50%)");
+    let tps: Vec<(&str, &str, Option<&str>)> = map
+        .touchpoints
+        .iter()
+        .map(|t| (t.name.as_str(), t.channel.as_str(), t.stage.as_deref()))
+        .collect();
+    assert_eq!(
+        tps,
+        [
+            ("ad", "social", Some("awareness")),
+            ("site", "web", Some("consideration")),
+            ("purchase", "web", Some("purchase"))
+        ]
+    );
+    map.validate().unwrap();
+}
+
+#[test]
+fn reach_share_and_drop_off_by_hand() {
+    let opts = FromDataOptions {
+        by_persona: false,
+        ..small_opts()
+    };
+    let map = JourneyMap::from_data(&log(), None, &opts).unwrap();
+    assert_eq!(map.personas.len(), 1);
+    assert_eq!(map.personas[0].name, ALL_CUSTOMERS);
+    let (ad, site, buy) = (
+        step(&map, None, "ad"),
+        step(&map, None, "site"),
+        step(&map, None, "purchase"),
+    );
+    // Everyone touches ad and site; a and d buy.
+    assert!(close(m(ad, "reach"), 4.0) && close(m(ad, "journey_share"), 1.0));
+    assert!(close(m(site, "reach"), 4.0));
+    assert!(close(m(buy, "reach"), 2.0) && close(m(buy, "journey_share"), 0.5));
+    // Drop-off: of the 4 customers at ad before converting, c ends there (1/4). Of the 3 at
+    // site before converting (d's visit comes after buying), b ends there (1/3). A conversion
+    // is never a drop-off point.
+    assert!(close(m(ad, "drop_off"), 0.25));
+    assert!(close(m(site, "drop_off"), 1.0 / 3.0));
+    assert_eq!(m(buy, "drop_off"), None);
+    // Without surveys: no scores, no emotion.
+    assert_eq!(m(site, "csat"), None);
+    assert_eq!(site.emotion, None);
+    // Below the default 40% threshold: no pain point.
+    assert!(ad.pain_points.is_empty() && site.pain_points.is_empty());
+}
+
+#[test]
+fn survey_scores_emotion_and_pain_points_by_hand() {
+    let opts = FromDataOptions {
+        by_persona: false,
+        ..small_opts()
+    };
+    let map = JourneyMap::from_data(&log(), Some(&surveys()), &opts).unwrap();
+    let (site, buy) = (step(&map, None, "site"), step(&map, None, "purchase"));
+    assert!(close(m(site, "csat"), 0.0));
+    assert!(close(m(site, "nps"), -100.0));
+    assert!(close(m(buy, "csat"), 1.0));
+    assert!(close(m(buy, "nps"), 100.0));
+    // Emotion = mean CSAT answer - 3: site 1.5 - 3, purchase 4.5 - 3.
+    assert_eq!(site.emotion, Some(-1.5));
+    assert_eq!(buy.emotion, Some(1.5));
+    // CSAT 0% < 60% and NPS -100 < 0: two pain points, an opportunity for each.
+    assert_eq!(site.pain_points.len(), 2, "{:?}", site.pain_points);
+    assert!(site.pain_points[0].contains("CSAT 0% (n = 2)"));
+    assert!(site.pain_points[1].contains("NPS \u{2212}100 (n = 2)"));
+    assert_eq!(site.opportunities.len(), 2);
+    assert!(buy.pain_points.is_empty());
+    // With more answers required, the scores are not used at all.
+    let strict = FromDataOptions {
+        min_responses: 3,
+        ..opts
+    };
+    let map = JourneyMap::from_data(&log(), Some(&surveys()), &strict).unwrap();
+    let site = step(&map, None, "site");
+    assert_eq!((m(site, "csat"), site.emotion), (None, None));
+    assert!(site.pain_points.is_empty());
+}
+
+#[test]
+fn personas_get_their_own_steps() {
+    let map = JourneyMap::from_data(&log(), Some(&surveys()), &small_opts()).unwrap();
+    let names: Vec<&str> = map.personas.iter().map(|p| p.name.as_str()).collect();
+    // Two customers each: ties by name.
+    assert_eq!(names, [ALL_CUSTOMERS, "p1", "p2"]);
+    assert!(map.steps.iter().all(|s| s.persona.is_some()));
+    assert_eq!(map.personas[1].demographics["customers"], "2");
+    assert_eq!(map.personas[1].demographics["share"], "50.0%");
+    // p1 (a, b): b leaves at site, 1 of the 2 there: 50% >= 40%, a pain point for p1 only.
+    // Only b answered about site in p1: one answer, below min_responses = 2, so no score.
+    let p1_site = step(&map, Some("p1"), "site");
+    assert!(close(m(p1_site, "drop_off"), 0.5));
+    assert_eq!(p1_site.pain_points.len(), 1, "{:?}", p1_site.pain_points);
+    assert!(p1_site.pain_points[0].contains("50% of its customers"));
+    assert_eq!(m(p1_site, "csat"), None);
+    // p2 (c, d): c leaves at ad, 1 of 2.
+    let p2_ad = step(&map, Some("p2"), "ad");
+    assert!(close(m(p2_ad, "drop_off"), 0.5));
+    assert!(close(m(step(&map, Some("p2"), "site"), "drop_off"), 0.0));
+    // Reach adds up over the personas.
+    for tp in ["ad", "site", "purchase"] {
+        let all = m(step(&map, Some(ALL_CUSTOMERS), tp), "reach").unwrap();
+        let parts: f64 = ["p1", "p2"]
+            .iter()
+            .map(|p| m(step(&map, Some(p), tp), "reach").unwrap())
+            .sum();
+        assert_eq!(all, parts, "{tp}");
+    }
+    // Without the overall persona.
+    let opts = FromDataOptions {
+        all_customers: false,
+        ..small_opts()
+    };
+    let map = JourneyMap::from_data(&log(), None, &opts).unwrap();
+    assert_eq!(map.personas.len(), 2);
+}
+
+#[test]
+fn persona_property_must_exist_when_named() {
+    let opts = FromDataOptions {
+        persona_property: Some("segment".into()),
+        ..Default::default()
+    };
+    let e = JourneyMap::from_data(&log(), None, &opts).unwrap_err();
+    assert_eq!(e.code(), "invalid_argument");
+    assert!(e.to_string().contains("persona"), "{e}");
+}
+
+#[test]
+fn logs_without_stages() {
+    let csv = "customer_id,timestamp,touchpoint\na,1,ad\na,2,purchase\nb,1,site\n";
+    let log = read_events_csv(csv.as_bytes(), &Default::default()).unwrap();
+    let map = JourneyMap::from_data(&log, None, &Default::default()).unwrap();
+    let stages: Vec<&str> = map.stages.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(stages, ["journey"]);
+    assert_eq!(map.touchpoints.len(), 3);
+    // Some staged, some not: the others go to a last stage.
+    let csv = "customer_id,timestamp,touchpoint,stage\na,1,ad,awareness\na,2,purchase,\n";
+    let log = read_events_csv(csv.as_bytes(), &Default::default()).unwrap();
+    let map = JourneyMap::from_data(&log, None, &Default::default()).unwrap();
+    let stages: Vec<&str> = map.stages.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(stages, ["awareness", "other"]);
+}
+
+#[test]
+fn max_touchpoints_keeps_the_most_reached() {
+    let opts = FromDataOptions {
+        max_touchpoints: 2,
+        ..small_opts()
+    };
+    let map = JourneyMap::from_data(&log(), None, &opts).unwrap();
+    let names: Vec<&str> = map.touchpoints.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(names, ["ad", "site"]);
+}
+
+#[test]
+fn options_are_checked() {
+    for json in [
+        r#"{"drop_off_threshold": 40}"#,
+        r#"{"csat_threshold": -0.1}"#,
+        r#"{"nps_threshold": 150}"#,
+        r#"{"max_touchpoints": 0}"#,
+        r#"{"name": " "}"#,
+    ] {
+        let opts: FromDataOptions = serde_json::from_str(json).unwrap();
+        let e = JourneyMap::from_data(&log(), None, &opts).unwrap_err();
+        assert_eq!(e.code(), "invalid_argument", "{json}: {e}");
+    }
+    assert!(serde_json::from_str::<FromDataOptions>(r#"{"bogus": 1}"#).is_err());
+    assert!(serde_json::from_str::<ReportOptions>(r#"{"map": {"bogus": 1}}"#).is_err());
+}
+
+#[test]
+fn empty_log_gives_an_empty_map_and_a_report() {
+    let log = EventLog::empty();
+    let map = JourneyMap::from_data(&log, Some(&Surveys::empty()), &Default::default()).unwrap();
+    assert!(map.touchpoints.is_empty() && map.steps.is_empty());
+    parse(&map.to_svg(&Default::default()).unwrap());
+    let html = report(&log, Some(&Surveys::empty()), &Default::default()).unwrap();
+    check_page(&html);
+}
+
+#[test]
+fn map_from_data_round_trips_as_json() {
+    let (log, surveys) = journey_core::synthetic(2_000, 9);
+    let map = JourneyMap::from_data(&log, Some(&surveys), &Default::default()).unwrap();
+    let again = JourneyMap::from_json(&map.to_json().unwrap()).unwrap();
+    assert_eq!(again, map);
+}
+
+#[test]
+fn results_do_not_depend_on_row_order() {
+    let mut lines: Vec<&str> = EVENTS.lines().collect();
+    let header = lines.remove(0);
+    lines.reverse();
+    let reversed = format!("{header}\n{}\n", lines.join("\n"));
+    let other = read_events_csv(reversed.as_bytes(), &Default::default()).unwrap();
+    let a = JourneyMap::from_data(&log(), Some(&surveys()), &small_opts()).unwrap();
+    let b = JourneyMap::from_data(&other, Some(&surveys()), &small_opts()).unwrap();
+    assert_eq!(a, b);
+}
+
+// ------------------------------------------------------------------------------------------
+// Pictures and the page
+
+fn parse(svg: &str) -> roxmltree::Document<'_> {
+    let doc = roxmltree::Document::parse(svg).unwrap_or_else(|e| panic!("not XML: {e}"));
+    assert_eq!(doc.root_element().tag_name().name(), "svg");
+    for n in doc.descendants() {
+        let name = n.tag_name().name().to_ascii_lowercase();
+        assert!(!matches!(name.as_str(), "script" | "foreignobject" | "a"));
+    }
+    doc
+}
+
+/// All text (text and tooltips) of a picture.
+fn text_of(doc: &roxmltree::Document) -> String {
+    doc.descendants()
+        .filter(|n| matches!(n.tag_name().name(), "text" | "title"))
+        .filter_map(|n| n.text())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Every `<svg>` block of a page.
+fn svgs(html: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = html;
+    while let Some(start) = rest.find("<svg") {
+        let end = rest[start..].find("</svg>").expect("closed svg") + start + "</svg>".len();
+        out.push(&rest[start..end]);
+        rest = &rest[end..];
+    }
+    out
+}
+
+/// The page is self-contained: no scripts, nothing fetched, every picture parses.
+fn check_page(html: &str) -> Vec<&str> {
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    let lower = html.to_ascii_lowercase();
+    assert!(!lower.contains("<script"), "a script in the page");
+    for bad in ["<link", "<img", "<iframe", "@import", "src=", "https://"] {
+        assert!(!lower.contains(bad), "{bad} in the page");
+    }
+    let blocks = svgs(html);
+    for s in &blocks {
+        parse(s);
+    }
+    blocks
+}
+
+#[test]
+fn every_picture_of_the_report_parses_and_names_everything() {
+    let (log, surveys) = journey_core::synthetic(3_000, 4);
+    let opts = ReportOptions::default();
+    let html = report(&log, Some(&surveys), &opts).unwrap();
+    let blocks = check_page(&html);
+    // The map of all customers, one per persona, attribution, retention, NPS, CSAT, CES.
+    assert!(blocks.len() >= 5 + 5, "{} pictures", blocks.len());
+    let map = JourneyMap::from_data(&log, Some(&surveys), &opts.map).unwrap();
+    let first = parse(blocks[0]);
+    let text = text_of(&first);
+    for s in &map.stages {
+        assert!(text.contains(&s.name), "stage {} not in the map", s.name);
+    }
+    for t in &map.touchpoints {
+        assert!(
+            text.contains(&t.name),
+            "touchpoint {} not in the map",
+            t.name
+        );
+        assert!(html.contains(&t.name));
+    }
+    for p in &map.personas {
+        assert!(html.contains(&p.name));
+    }
+    for section in [
+        "Overview",
+        "Funnel",
+        "Top paths",
+        "Attribution",
+        "Retention",
+    ] {
+        assert!(html.contains(&format!(">{section}</h2>")), "{section}");
+    }
+}
+
+#[test]
+fn a_hostile_touchpoint_is_text_in_the_map_and_the_report() {
+    let csv = format!(
+        "customer_id,timestamp,touchpoint,channel,stage,persona\n\
+         a,1,\"{HOSTILE}\",\"{HOSTILE}\",\"{HOSTILE}\",\"{HOSTILE}\"\na,2,purchase,web,purchase,x\n\
+         b,1,\"{HOSTILE}\",\"{HOSTILE}\",\"{HOSTILE}\",\"{HOSTILE}\"\n"
+    );
+    let log = read_events_csv(csv.as_bytes(), &Default::default()).unwrap();
+    let s = format!("customer_id,timestamp,touchpoint,nps,csat\na,3,\"{HOSTILE}\",0,1\n");
+    let surveys = read_surveys_csv(s.as_bytes(), &Default::default()).unwrap();
+    let opts = FromDataOptions {
+        min_customers: 1,
+        min_responses: 1,
+        ..Default::default()
+    };
+    let map = JourneyMap::from_data(&log, Some(&surveys), &opts).unwrap();
+    assert!(map.touchpoints.iter().any(|t| t.name == HOSTILE));
+    assert!(map.personas.iter().any(|p| p.name == HOSTILE));
+    // The pain point of the hostile touchpoint names it.
+    assert!(map
+        .steps
+        .iter()
+        .any(|s| s.pain_points.iter().any(|p| p.contains(HOSTILE))));
+    for p in &map.personas {
+        let svg = map
+            .to_svg(&journey_core::render::MapSvgOptions {
+                persona: Some(p.name.clone()),
+                ..Default::default()
+            })
+            .unwrap();
+        let doc = parse(&svg);
+        assert!(text_of(&doc).contains(HOSTILE), "drawn as text");
+        assert!(!svg.contains(HOSTILE));
+    }
+    let ropts = ReportOptions {
+        map: opts,
+        ..Default::default()
+    };
+    let html = report(&log, Some(&surveys), &ropts).unwrap();
+    check_page(&html);
+    assert!(!html.contains(HOSTILE));
+    assert!(html.contains(ESCAPED));
+}
+
+#[test]
+fn the_report_shows_a_designed_map() {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../examples/maps/online_shop.json"
+    ))
+    .unwrap();
+    let designed = JourneyMap::from_json(&text).unwrap();
+    let opts = ReportOptions {
+        designed_map: Some(designed.clone()),
+        persona_maps: false,
+        ..Default::default()
+    };
+    let (log, surveys) = journey_core::synthetic(500, 1);
+    let html = report(&log, Some(&surveys), &opts).unwrap();
+    check_page(&html);
+    assert!(html.contains(&format!(
+        "Journey map: {}",
+        designed.name.replace('\'', "&#39;")
+    )));
+    for p in &designed.personas {
+        assert!(html.contains(&p.name), "{}", p.name);
+    }
+    // An invalid designed map is an error, not a broken page.
+    let mut bad = designed;
+    bad.steps[0].emotion = Some(9.0);
+    let opts = ReportOptions {
+        designed_map: Some(bad),
+        ..Default::default()
+    };
+    assert_eq!(report(&log, None, &opts).unwrap_err().code(), "invalid_map");
+}
+
+#[test]
+fn report_options_from_json() {
+    let opts: ReportOptions = serde_json::from_str(
+        r#"{"title": "Shop", "map": {"drop_off_threshold": 0.5}, "funnel": ["a", "purchase"],
+            "funnel_window": "7d", "retention": {"period": "month", "periods": 3},
+            "attribution": {"level": "touchpoint"}, "top_paths": 5, "persona_maps": false}"#,
+    )
+    .unwrap();
+    assert_eq!(opts.map.drop_off_threshold, 0.5);
+    let html = report(&log(), Some(&surveys()), &opts).unwrap();
+    check_page(&html);
+    assert!(html.contains("<h1>Shop</h1>"));
+    let zero = ReportOptions {
+        top_paths: 0,
+        ..Default::default()
+    };
+    assert_eq!(
+        report(&log(), None, &zero).unwrap_err().code(),
+        "invalid_argument"
+    );
+}

@@ -1,0 +1,134 @@
+//! The journey map from data, map pictures, charts and the HTML report:
+//! `JourneyMap.from_data`, `JourneyMap.to_svg` (and `_repr_svg_`), `journey.Chart`,
+//! `journey.report`.
+
+use journey_core::render::MapSvgOptions;
+use journey_core::report::{FromDataOptions, ReportOptions};
+use journey_core::JourneyMap;
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+
+use crate::convert::kwargs_json;
+use crate::error::to_py_err;
+use crate::model::{PyEventLog, PyJourneyMap, PySurveys};
+use crate::result::options;
+
+/// A picture (SVG) of a result: shown inline in Jupyter, or saved with `save(path)`.
+#[pyclass(frozen, name = "Chart", module = "journey")]
+#[derive(Debug, Clone)]
+pub struct PyChart {
+    svg: String,
+}
+
+impl PyChart {
+    pub fn new(svg: String) -> Self {
+        PyChart { svg }
+    }
+}
+
+#[pymethods]
+impl PyChart {
+    /// The SVG document.
+    fn to_svg(&self) -> String {
+        self.svg.clone()
+    }
+
+    /// Writes the SVG document to a file.
+    fn save(&self, path: std::path::PathBuf) -> PyResult<()> {
+        std::fs::write(&path, &self.svg).map_err(|e| to_py_err(e.into()))
+    }
+
+    fn _repr_svg_(&self) -> String {
+        self.svg.clone()
+    }
+
+    fn __str__(&self) -> String {
+        self.svg.clone()
+    }
+
+    fn __repr__(&self) -> String {
+        format!("Chart({} bytes of SVG)", self.svg.len())
+    }
+}
+
+#[pymethods]
+impl PyJourneyMap {
+    /// A journey map filled from an event log and, optionally, survey responses: stages and
+    /// touchpoints from the log, measured figures per touchpoint, emotions from satisfaction,
+    /// pain points, opportunities and priorities; one persona per value of the `persona`
+    /// property (see docs/map-from-data.md for the options).
+    #[staticmethod]
+    #[pyo3(signature = (log, surveys=None, **kwargs))]
+    fn from_data(
+        py: Python<'_>,
+        log: PyRef<'_, PyEventLog>,
+        surveys: Option<PyRef<'_, PySurveys>>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Self> {
+        let opts: FromDataOptions = options("from_data options", kwargs)?;
+        let log = log.inner.clone();
+        let surveys = surveys.map(|s| s.inner.clone());
+        py.detach(move || JourneyMap::from_data(&log, surveys.as_deref(), &opts))
+            .map(|inner| PyJourneyMap { inner })
+            .map_err(to_py_err)
+    }
+
+    /// The map as an SVG picture, for one persona (default: the first). Options:
+    /// `column_width` (160 to 800), `show_metrics`.
+    #[pyo3(signature = (persona=None, **kwargs))]
+    fn to_svg(
+        &self,
+        persona: Option<String>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<String> {
+        let mut opts: MapSvgOptions = options("to_svg options", kwargs)?;
+        if persona.is_some() {
+            opts.persona = persona;
+        }
+        self.inner.to_svg(&opts).map_err(to_py_err)
+    }
+
+    fn _repr_svg_(&self) -> PyResult<String> {
+        self.inner
+            .to_svg(&MapSvgOptions::default())
+            .map_err(to_py_err)
+    }
+}
+
+/// One self-contained HTML page (no network fetches) about the journeys in `log`: key figures,
+/// the journey map from data, pain points, funnel, top paths, attribution, retention and
+/// satisfaction. Pass `designed_map=JourneyMap` to show a hand-designed map too.
+#[pyfunction]
+#[pyo3(signature = (log, surveys=None, **kwargs))]
+pub fn report(
+    py: Python<'_>,
+    log: PyRef<'_, PyEventLog>,
+    surveys: Option<PyRef<'_, PySurveys>>,
+    kwargs: Option<&Bound<'_, PyDict>>,
+) -> PyResult<String> {
+    // A JourneyMap object is accepted for `designed_map` as well as its dict form.
+    let mut designed = None;
+    let rest = match kwargs {
+        Some(kw) => {
+            let kw = kw.copy()?;
+            if let Some(m) = kw.get_item("designed_map")? {
+                if let Ok(m) = m.extract::<PyRef<'_, PyJourneyMap>>() {
+                    designed = Some(m.inner.clone());
+                    kw.del_item("designed_map")?;
+                }
+            }
+            Some(kw)
+        }
+        None => None,
+    };
+    let mut opts: ReportOptions =
+        journey_core::args::from_json("report options", &kwargs_json(rest.as_ref())?)
+            .map_err(to_py_err)?;
+    if designed.is_some() {
+        opts.designed_map = designed;
+    }
+    let log = log.inner.clone();
+    let surveys = surveys.map(|s| s.inner.clone());
+    py.detach(move || journey_core::report::report(&log, surveys.as_deref(), &opts))
+        .map_err(to_py_err)
+}

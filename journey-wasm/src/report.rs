@@ -1,0 +1,127 @@
+//! The journey map from data, map pictures and the HTML report: `JourneyMap.fromData`,
+//! `report` (`map.toSvg` is in render.rs).
+
+use journey_core as core;
+use journey_core::args::from_json;
+use journey_core::report::{FromDataOptions, ReportOptions};
+use std::rc::Rc;
+
+use serde_json::Value;
+use wasm_bindgen::convert::TryFromJsValue;
+use wasm_bindgen::prelude::*;
+
+use crate::convert::{arg_err, js_err, options, snake_keys};
+use crate::model::{EventLog, JourneyMap, Surveys};
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_REPORT: &str = r#"
+/** Options of `JourneyMap.fromData` (docs/map-from-data.md). Rates are fractions (0.4 = 40%). */
+export interface FromDataOptions {
+  name?: string;
+  /** Property column of each customer's persona (default "persona" when the log has it). */
+  personaProperty?: string | null;
+  byPersona?: boolean;
+  allCustomers?: boolean;
+  maxTouchpoints?: number;
+  minCustomers?: number;
+  minResponses?: number;
+  dropOffThreshold?: number;
+  csatThreshold?: number;
+  npsThreshold?: number;
+  liftThreshold?: number;
+  reachShareThreshold?: number;
+}
+/** Options of `report` (docs/rendering.md). */
+export interface ReportOptions {
+  title?: string;
+  subtitle?: string | null;
+  map?: FromDataOptions;
+  personaMaps?: boolean;
+  /** A hand-designed map shown before the map from data: a JourneyMap or its JSON object. */
+  designedMap?: JourneyMap | object | null;
+  /** Funnel steps (touchpoint names); default chosen from the data. */
+  funnel?: string[] | null;
+  funnelWindow?: string | number;
+  topPaths?: number;
+  retention?: RetentionOptions;
+  attribution?: { level?: "channel" | "touchpoint"; order?: number; collapseRepeats?: boolean;
+    exclude?: string[] | null; firstConversionOnly?: boolean; halfLife?: string | number;
+    positionWeights?: number[]; lookback?: string | number | null };
+}
+"#;
+
+/// Option objects nested in the report options, whose keys are camelCase in JS too.
+const NESTED: [&str; 3] = ["map", "retention", "attribution"];
+
+/// An optional `Surveys` argument, without taking the caller's object: wasm-bindgen cannot
+/// borrow an optional class argument, and taking it by value would detach it from its JS
+/// object, so a clone (sharing the same data) is taken instead.
+fn surveys_arg(v: &JsValue) -> Result<Option<Rc<core::Surveys>>, JsValue> {
+    if v.is_undefined() || v.is_null() {
+        return Ok(None);
+    }
+    let not_surveys = || arg_err("surveys", "expected a Surveys object (or null)");
+    let clone = js_sys::Reflect::get(v, &JsValue::from_str("clone"))
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+        .ok_or_else(not_surveys)?;
+    let copy = clone.call0(v)?;
+    Surveys::try_from_js_value(copy)
+        .map(|s| Some(s.inner))
+        .map_err(|_| not_surveys())
+}
+
+#[wasm_bindgen]
+impl JourneyMap {
+    /// A journey map filled from an event log and, optionally, survey responses.
+    #[wasm_bindgen(js_name = fromData)]
+    pub fn from_data(
+        log: &EventLog,
+        #[wasm_bindgen(unchecked_optional_param_type = "Surveys | null")] surveys: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "FromDataOptions")] opts: JsValue,
+    ) -> Result<JourneyMap, JsValue> {
+        let o: FromDataOptions = from_json("fromData options", &options(&opts)?).map_err(js_err)?;
+        let surveys = surveys_arg(&surveys)?;
+        core::JourneyMap::from_data(&log.inner, surveys.as_deref(), &o)
+            .map(|inner| JourneyMap { inner })
+            .map_err(js_err)
+    }
+
+}
+
+/// One self-contained HTML page (no network fetches) about the journeys in `log`.
+#[wasm_bindgen]
+pub fn report(
+    log: &EventLog,
+    #[wasm_bindgen(unchecked_optional_param_type = "Surveys | null")] surveys: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "ReportOptions")] opts: JsValue,
+) -> Result<String, JsValue> {
+    // A JourneyMap object is accepted for `designedMap` as well as its JSON object: anything
+    // with a `toObject()` method is replaced by what it returns.
+    let mut plain = opts.clone();
+    if opts.is_object() {
+        let key = JsValue::from_str("designedMap");
+        let d = js_sys::Reflect::get(&opts, &key).unwrap_or(JsValue::UNDEFINED);
+        let to_object = if d.is_object() {
+            js_sys::Reflect::get(&d, &JsValue::from_str("toObject")).ok()
+        } else {
+            None
+        };
+        if let Some(f) = to_object.and_then(|f| f.dyn_into::<js_sys::Function>().ok()) {
+            let copy = js_sys::Object::assign(&js_sys::Object::new(), opts.unchecked_ref());
+            js_sys::Reflect::set(&copy, &key, &f.call0(&d)?)?;
+            plain = copy.into();
+        }
+    }
+    let mut v = options(&plain)?;
+    if let Value::Object(m) = &mut v {
+        for k in NESTED {
+            if let Some(inner) = m.get_mut(k) {
+                snake_keys(inner);
+            }
+        }
+    }
+    let o: ReportOptions = from_json("report options", &v).map_err(js_err)?;
+    let surveys = surveys_arg(&surveys)?;
+    core::report::report(&log.inner, surveys.as_deref(), &o).map_err(js_err)
+}
