@@ -12,6 +12,80 @@ use crate::convert::to_json;
 use crate::error::to_py_err;
 use crate::model::{source, PyEventLog, Source};
 use crate::result::{options, PyOutput};
+use crate::run::detach;
+
+/// Credit per channel (or touchpoint) as horizontal bars, one series per model, from the
+/// result's JSON rows (`channel` and the model columns). No chart if it cannot be drawn.
+fn bars(
+    value: &serde_json::Value,
+    title: &str,
+    series: &[String],
+    column: impl Fn(&str) -> String,
+) -> Option<String> {
+    let rows = value.get("rows")?.as_array()?;
+    let chart = journey_core::render::GroupedBars {
+        title: title.to_string(),
+        groups: rows
+            .iter()
+            .map(|r| {
+                r.get("channel")
+                    .and_then(|c| c.as_str())
+                    .unwrap_or("")
+                    .to_string()
+            })
+            .collect(),
+        series: series.to_vec(),
+        values: rows
+            .iter()
+            .map(|r| {
+                series
+                    .iter()
+                    .map(|m| r.get(column(m)).and_then(|v| v.as_f64()).unwrap_or(0.0))
+                    .collect()
+            })
+            .collect(),
+        value_label: "conversions credited".to_string(),
+    };
+    chart.to_svg().ok()
+}
+
+fn attribution_output<T: serde::Serialize>(r: &T) -> PyResult<PyOutput> {
+    let value = serde_json::to_value(r).unwrap_or_default();
+    let model = value
+        .get("model")
+        .and_then(|m| m.as_str())
+        .unwrap_or("")
+        .to_string();
+    let out = PyOutput::new("attribution", r, Some("rows"))?;
+    Ok(
+        match bars(&value, &format!("Attribution ({model})"), &[model], |_| {
+            "conversions".to_string()
+        }) {
+            Some(svg) => out.with_svg(svg),
+            None => out,
+        },
+    )
+}
+
+fn table_output<T: serde::Serialize>(r: &T) -> PyResult<PyOutput> {
+    let value = serde_json::to_value(r).unwrap_or_default();
+    let models: Vec<String> = value
+        .get("models")
+        .and_then(|m| m.as_array())
+        .map(|m| {
+            m.iter()
+                .filter_map(|x| x.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    let out = PyOutput::new("attribution_table", r, Some("rows"))?;
+    Ok(
+        match bars(&value, "Attribution by model", &models, str::to_string) {
+            Some(svg) => out.with_svg(svg),
+            None => out,
+        },
+    )
+}
 
 #[pymethods]
 impl PyEventLog {
@@ -26,10 +100,8 @@ impl PyEventLog {
     ) -> PyResult<PyOutput> {
         let opts: AttributionOptions = options("attribution options", kwargs)?;
         let log = self.inner.clone();
-        let r = py
-            .detach(move || log.attribution(&opts))
-            .map_err(to_py_err)?;
-        PyOutput::new("attribution", &r, Some("rows"))
+        let r = detach(py, move || log.attribution(&opts))?.map_err(to_py_err)?;
+        attribution_output(&r)
     }
 
     /// Every model side by side, one row per channel (or touchpoint).
@@ -41,10 +113,8 @@ impl PyEventLog {
     ) -> PyResult<PyOutput> {
         let opts: AttributionTableOptions = options("attribution_table options", kwargs)?;
         let log = self.inner.clone();
-        let r = py
-            .detach(move || log.attribution_table(&opts))
-            .map_err(to_py_err)?;
-        PyOutput::new("attribution_table", &r, Some("rows"))
+        let r = detach(py, move || log.attribution_table(&opts))?.map_err(to_py_err)?;
+        table_output(&r)
     }
 }
 
@@ -118,8 +188,8 @@ impl PyPathTable {
     ) -> PyResult<PyOutput> {
         let opts: AttributionOptions = options("attribution options", kwargs)?;
         let t = self.inner.clone();
-        let r = py.detach(move || t.attribution(&opts)).map_err(to_py_err)?;
-        PyOutput::new("attribution", &r, Some("rows"))
+        let r = detach(py, move || t.attribution(&opts))?.map_err(to_py_err)?;
+        attribution_output(&r)
     }
 
     /// Every model side by side.
@@ -131,10 +201,15 @@ impl PyPathTable {
     ) -> PyResult<PyOutput> {
         let opts: AttributionTableOptions = options("attribution_table options", kwargs)?;
         let t = self.inner.clone();
-        let r = py
-            .detach(move || t.attribution_table(&opts))
-            .map_err(to_py_err)?;
-        PyOutput::new("attribution_table", &r, Some("rows"))
+        let r = detach(py, move || t.attribution_table(&opts))?.map_err(to_py_err)?;
+        table_output(&r)
+    }
+
+    /// Pickling: rebuilt from its rows.
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, pyo3::types::PyTuple>> {
+        let f = py.get_type::<PyPathTable>().getattr("from_rows")?;
+        let args = pyo3::types::PyTuple::new(py, [self.rows(py)?])?;
+        pyo3::types::PyTuple::new(py, [f.into_any(), args.into_any()])
     }
 
     fn __repr__(&self) -> String {

@@ -3,11 +3,14 @@
 
 use pyo3::prelude::*;
 
+mod arrow;
 mod attribution;
 mod convert;
 mod error;
+mod frames;
 mod model;
 mod result;
+mod run;
 
 #[pymodule]
 fn _journey(m: &Bound<'_, PyModule>) -> PyResult<()> {

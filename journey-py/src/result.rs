@@ -1,9 +1,9 @@
 //! `journey.Result`: every analysis result. It holds the core result's canonical JSON and
 //! presents it as attributes, a dict, a DataFrame (its table of rows) or an HTML table.
 
-use pyo3::exceptions::{PyAttributeError, PyImportError, PyKeyError};
+use pyo3::exceptions::{PyAttributeError, PyKeyError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyTuple};
+use pyo3::types::{PyCapsule, PyDict, PyTuple};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -11,13 +11,16 @@ use crate::convert::to_py;
 use crate::error::argument;
 
 /// An analysis result. Fields are attributes (`r.rows`, `r.total_conversions`); `to_dict()`
-/// gives the canonical JSON shape; tabular results convert with `to_pandas()` / `to_polars()`.
+/// gives the canonical JSON shape; the table of rows converts with `to_pandas()`,
+/// `to_polars()`, `to_arrow()` (and the Arrow PyCapsule interface: `pyarrow.table(r)`,
+/// `polars.DataFrame(r)`). Notebooks show a small table, and the result's chart if it has one.
 #[pyclass(frozen, name = "Result", module = "journey")]
 #[derive(Debug, Clone)]
 pub struct PyOutput {
     kind: String,
     table: Option<String>,
     value: Value,
+    svg: Option<String>,
 }
 
 impl PyOutput {
@@ -28,7 +31,15 @@ impl PyOutput {
             kind: kind.to_string(),
             table: table.map(str::to_string),
             value,
+            svg: None,
         })
+    }
+
+    /// Attaches a chart (an SVG document) that notebooks show above the table and
+    /// `to_svg()` returns.
+    pub fn with_svg(mut self, svg: String) -> Self {
+        self.svg = Some(svg);
+        self
     }
 
     fn rows(&self) -> Option<&Vec<Value>> {
@@ -36,6 +47,15 @@ impl PyOutput {
             .as_deref()
             .and_then(|t| self.value.get(t))
             .and_then(Value::as_array)
+    }
+
+    /// The rows of the table; a result without one is one row of its fields.
+    fn table_rows(&self) -> Vec<Value> {
+        match self.rows() {
+            Some(rows) => rows.clone(),
+            None if self.table.is_some() => Vec::new(),
+            None => vec![self.value.clone()],
+        }
     }
 }
 
@@ -57,25 +77,51 @@ impl PyOutput {
         self.value.to_string()
     }
 
-    /// The table of rows as a list of dicts (empty for results without one).
+    /// The table of rows as a list of dicts (a result without a table: one row of its fields).
     fn to_records<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        to_py(py, &Value::Array(self.rows().cloned().unwrap_or_default()))
+        to_py(py, &Value::Array(self.table_rows()))
     }
 
-    /// The table of rows as a pandas DataFrame (pandas must be installed).
-    fn to_pandas<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let pd = py
-            .import("pandas")
-            .map_err(|_| PyImportError::new_err("to_pandas() needs pandas: pip install pandas"))?;
-        pd.call_method1("DataFrame", (self.to_records(py)?,))
+    /// The table of rows as an Arrow C stream (the Arrow PyCapsule interface). Columns are
+    /// typed from the values: integers, floats, text, booleans, lists of them; other nested
+    /// values as JSON text. Null rates stay null.
+    #[pyo3(signature = (requested_schema=None))]
+    fn __arrow_c_stream__<'py>(
+        &self,
+        py: Python<'py>,
+        requested_schema: Option<Bound<'py, PyCapsule>>,
+    ) -> PyResult<Bound<'py, PyCapsule>> {
+        let batch = crate::arrow::json_batch(&self.table_rows())
+            .map_err(|e| crate::error::to_py_err(crate::arrow::data_error(e.to_string())))?;
+        crate::arrow::stream_capsule(py, batch, requested_schema)
+    }
+
+    /// The table of rows as a pyarrow Table (pyarrow must be installed).
+    fn to_arrow<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        crate::frames::to_pyarrow(slf.as_any())
+    }
+
+    /// The table of rows as a pandas DataFrame (pandas must be installed; null rates become
+    /// NaN / None).
+    fn to_pandas<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        crate::frames::to_pandas(slf.as_any())
     }
 
     /// The table of rows as a polars DataFrame (polars must be installed).
-    fn to_polars<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let pl = py
-            .import("polars")
-            .map_err(|_| PyImportError::new_err("to_polars() needs polars: pip install polars"))?;
-        pl.call_method1("DataFrame", (self.to_records(py)?,))
+    fn to_polars<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        crate::frames::to_polars(slf.as_any())
+    }
+
+    /// The result's chart as an SVG document; ValueError for results without one.
+    fn to_svg(&self) -> PyResult<String> {
+        self.svg
+            .clone()
+            .ok_or_else(|| PyValueError::new_err(format!("a {} result has no chart", self.kind)))
+    }
+
+    /// The chart in notebooks (None: no chart).
+    fn _repr_svg_(&self) -> Option<String> {
+        self.svg.clone()
     }
 
     /// The field names.
@@ -115,9 +161,17 @@ impl PyOutput {
         format!("Result(kind={:?}{n}, fields={:?})", self.kind, self.keys())
     }
 
-    /// A small HTML table for notebooks.
+    /// A small HTML table for notebooks, below the result's chart if it has one.
     fn _repr_html_(&self) -> String {
-        journey_core::render::table::result_html(&self.kind, &self.value, self.table.as_deref())
+        let table = journey_core::render::table::result_html(
+            &self.kind,
+            &self.value,
+            self.table.as_deref(),
+        );
+        match &self.svg {
+            Some(svg) => format!("<div>{svg}</div>{table}"),
+            None => table,
+        }
     }
 
     /// Pickling support: rebuilt from its JSON.
@@ -131,6 +185,7 @@ impl PyOutput {
                 self.kind.clone(),
                 self.table.clone().unwrap_or_default(),
                 self.to_json(),
+                self.svg.clone().unwrap_or_default(),
             ],
         )?;
         PyTuple::new(py, [f.into_any(), args.into_any()])
@@ -139,12 +194,14 @@ impl PyOutput {
 
 /// Rebuilds a pickled result.
 #[pyfunction]
-pub fn _result_from_json(kind: &str, table: &str, json: &str) -> PyResult<PyOutput> {
+#[pyo3(signature = (kind, table, json, svg=""))]
+pub fn _result_from_json(kind: &str, table: &str, json: &str, svg: &str) -> PyResult<PyOutput> {
     let value: Value = serde_json::from_str(json).map_err(|e| argument("json", e))?;
     Ok(PyOutput {
         kind: kind.to_string(),
         table: (!table.is_empty()).then(|| table.to_string()),
         value,
+        svg: (!svg.is_empty()).then(|| svg.to_string()),
     })
 }
 

@@ -418,9 +418,8 @@ impl EventLog {
         #[cfg(not(feature = "parallel"))]
         let pieces: Vec<Piece> = jobs.iter().map(run).collect();
 
-        let mut b = EventLogBuilder::new().with_properties(props);
-        reserve(&mut b, pieces.iter().map(|p| p.builder.len()).sum());
         let mut sink = ErrorSink::new(opts);
+        let mut builders = Vec::with_capacity(pieces.len());
         for p in pieces {
             if p.cancelled {
                 return Err(cancelled());
@@ -430,8 +429,9 @@ impl EventLog {
                 sink.push(e)?;
             }
             sink.skipped += extra;
-            b.append(p.builder);
+            builders.push(p.builder);
         }
+        let b = merge(builders).unwrap_or_else(|| EventLogBuilder::new().with_properties(props));
         let report = sink.report(total as u64);
         Ok(b.build_with_report(opts.catalog.as_ref(), &opts.conversion_refs(), report))
     }
@@ -449,8 +449,121 @@ fn reserve(b: &mut EventLogBuilder, n: usize) {
     }
 }
 
+/// The ids of one piece in the merged builder.
+struct Remap {
+    customers: Vec<u32>,
+    touchpoints: Vec<u32>,
+    channels: Vec<u32>,
+    stages: Vec<u32>,
+    props: Vec<Vec<u32>>,
+}
+
+/// Where one piece's rows go in the merged columns.
+struct Out<'a> {
+    cust: &'a mut [u32],
+    ts: &'a mut [i64],
+    tp: &'a mut [u32],
+    ch: &'a mut [u32],
+    st: &'a mut [u32],
+    value: &'a mut [f64],
+    props: Vec<&'a mut [u32]>,
+}
+
+fn split<'a, T>(rest: &mut &'a mut [T], n: usize) -> &'a mut [T] {
+    let (head, tail) = std::mem::take(rest).split_at_mut(n);
+    *rest = tail;
+    head
+}
+
+/// Concatenates the pieces' builders in order (all declared with the same properties): the
+/// names are merged one piece after the other, the rows are copied and renumbered on all cores.
+fn merge(pieces: Vec<EventLogBuilder>) -> Option<EventLogBuilder> {
+    let mut pieces = pieces.into_iter();
+    let mut b = pieces.next()?;
+    let mut rest: Vec<EventLogBuilder> = pieces.collect();
+    let remaps: Vec<Remap> = rest
+        .iter_mut()
+        .map(|p| Remap {
+            customers: b.customers.absorb(std::mem::take(&mut p.customers)),
+            touchpoints: b.touchpoints.absorb(std::mem::take(&mut p.touchpoints)),
+            channels: b.channels.absorb(std::mem::take(&mut p.channels)),
+            stages: b.stages.absorb(std::mem::take(&mut p.stages)),
+            props: b
+                .prop_values
+                .iter_mut()
+                .zip(&mut p.prop_values)
+                .map(|(into, from)| into.absorb(std::mem::take(from)))
+                .collect(),
+        })
+        .collect();
+    let n0 = b.len();
+    let total = n0 + rest.iter().map(EventLogBuilder::len).sum::<usize>();
+    b.cust.resize(total, 0);
+    b.ts.resize(total, 0);
+    b.tp.resize(total, 0);
+    b.ch.resize(total, 0);
+    b.st.resize(total, 0);
+    b.value.resize(total, 0.0);
+    for p in &mut b.props {
+        p.resize(total, NO_ID);
+    }
+    b.last_customer = 0;
+    let mut cust = &mut b.cust[n0..];
+    let mut ts = &mut b.ts[n0..];
+    let mut tp = &mut b.tp[n0..];
+    let mut ch = &mut b.ch[n0..];
+    let mut st = &mut b.st[n0..];
+    let mut value = &mut b.value[n0..];
+    let mut props: Vec<&mut [u32]> = b.props.iter_mut().map(|p| &mut p[n0..]).collect();
+    let mut outs = Vec::with_capacity(rest.len());
+    for p in &rest {
+        let n = p.len();
+        outs.push(Out {
+            cust: split(&mut cust, n),
+            ts: split(&mut ts, n),
+            tp: split(&mut tp, n),
+            ch: split(&mut ch, n),
+            st: split(&mut st, n),
+            value: split(&mut value, n),
+            props: props.iter_mut().map(|col| split(col, n)).collect(),
+        });
+    }
+    let fill = |((p, m), out): ((&EventLogBuilder, &Remap), Out<'_>)| {
+        let map = |m: &[u32], id: u32| if id == NO_ID { NO_ID } else { m[id as usize] };
+        for (o, &c) in out.cust.iter_mut().zip(&p.cust) {
+            *o = m.customers[c as usize];
+        }
+        out.ts.copy_from_slice(&p.ts);
+        for (o, &t) in out.tp.iter_mut().zip(&p.tp) {
+            *o = m.touchpoints[t as usize];
+        }
+        for (o, &h) in out.ch.iter_mut().zip(&p.ch) {
+            *o = map(&m.channels, h);
+        }
+        for (o, &s) in out.st.iter_mut().zip(&p.st) {
+            *o = map(&m.stages, s);
+        }
+        out.value.copy_from_slice(&p.value);
+        for ((o, col), pm) in out.props.into_iter().zip(&p.props).zip(&m.props) {
+            for (o, &v) in o.iter_mut().zip(col) {
+                *o = map(pm, v);
+            }
+        }
+    };
+    let jobs = rest.iter().zip(&remaps).zip(outs);
+    #[cfg(feature = "parallel")]
+    {
+        use rayon::prelude::*;
+        jobs.collect::<Vec<_>>().into_par_iter().for_each(fill);
+    }
+    #[cfg(not(feature = "parallel"))]
+    jobs.for_each(fill);
+    drop(rest);
+    Some(b)
+}
+
 /// Rows per piece at most.
-const PIECE: usize = 1 << 20;
+const PIECE: usize = 1 << 18;
 /// Rows between two looks at the control.
 const CHECKPOINT: usize = 1 << 16;
 
@@ -504,9 +617,32 @@ struct Piece {
     cancelled: bool,
 }
 
-/// Per piece and column: dictionary code -> id in the piece's interner.
+/// A text cell looked at but not interned yet (a bad cell later in the row must leave nothing
+/// behind).
+#[derive(Clone, Copy)]
+enum Looked<'a> {
+    /// Known already: its id, or [`EMPTY`].
+    Id(u32),
+    /// Not seen yet (trimmed); `code` is its dictionary code, remembered once interned.
+    New(&'a str, Option<u32>),
+}
+
+impl Looked<'_> {
+    fn is_empty(&self) -> bool {
+        match self {
+            Looked::Id(id) => *id == EMPTY,
+            Looked::New(s, _) => s.trim().is_empty(),
+        }
+    }
+}
+
+/// Per piece and column: dictionary code -> id in the piece's interner, and the last text seen
+/// (consecutive rows often repeat a customer, a persona, a channel).
 #[derive(Default)]
-struct CodeCache(Vec<u32>);
+struct CodeCache<'a> {
+    codes: Vec<u32>,
+    last: Option<(&'a str, u32)>,
+}
 
 const UNSET: u32 = u32::MAX;
 /// The value is empty (after trimming).
@@ -522,43 +658,64 @@ enum Target {
     Property(usize),
 }
 
-impl CodeCache {
-    /// The id of row `i`'s value: [`EMPTY`] for null or blank text. Dictionary values are
-    /// looked up once per piece.
+impl<'a> CodeCache<'a> {
+    /// Row `i`'s value. Dictionary values are looked up once per piece.
     #[inline]
-    fn id(
-        &mut self,
-        b: &mut EventLogBuilder,
-        col: &dyn TextCells,
-        target: Target,
-        i: usize,
-        row: u64,
-        name: &str,
-    ) -> Result<u32> {
+    fn look(&self, col: &'a dyn TextCells, i: usize, row: u64, name: &str) -> Result<Looked<'a>> {
         match col.cell(i) {
-            TextCell::Null => Ok(EMPTY),
-            TextCell::Text(s) => Ok(intern(b, target, s.trim())),
-            TextCell::Code(code) => {
-                if let Some(&id) = self.0.get(code as usize) {
-                    if id != UNSET {
-                        return Ok(id);
+            TextCell::Null => Ok(Looked::Id(EMPTY)),
+            TextCell::Text(s) => {
+                if let Some((last, id)) = self.last {
+                    if last == s {
+                        return Ok(Looked::Id(id));
                     }
                 }
-                let dict = col.dictionary();
-                let Some(s) = dict.get(code as usize) else {
-                    return Err(bad(
+                Ok(Looked::New(s, None))
+            }
+            TextCell::Code(code) => {
+                if let Some(&id) = self.codes.get(code as usize) {
+                    if id != UNSET {
+                        return Ok(Looked::Id(id));
+                    }
+                }
+                match col.dictionary().get(code as usize) {
+                    Some(s) => Ok(Looked::New(s.trim(), Some(code))),
+                    None => Err(bad(
                         row,
                         name,
                         &code.to_string(),
                         "a dictionary code within the dictionary",
-                    ));
-                };
-                if self.0.len() < dict.len() {
-                    self.0.resize(dict.len(), UNSET);
+                    )),
                 }
+            }
+        }
+    }
+
+    /// The id of a looked-at value, interning it if new.
+    #[inline]
+    fn commit(
+        &mut self,
+        b: &mut EventLogBuilder,
+        col: &'a dyn TextCells,
+        target: Target,
+        looked: Looked<'a>,
+    ) -> u32 {
+        match looked {
+            Looked::Id(id) => id,
+            Looked::New(s, code) => {
                 let id = intern(b, target, s.trim());
-                self.0[code as usize] = id;
-                Ok(id)
+                match code {
+                    Some(c) => {
+                        let n = col.dictionary().len();
+                        if self.codes.len() < n {
+                            self.codes.resize(n, UNSET);
+                        }
+                        self.codes[c as usize] = id;
+                    }
+                    // Untrimmed, as it will be compared with the next raw cell.
+                    None => self.last = Some((s, id)),
+                }
+                id
             }
         }
     }
@@ -603,6 +760,7 @@ fn load_piece(
     };
     reserve(&mut p.builder, range.len());
     let mut caches = Caches::new(props.len());
+    let chunk: &ColumnChunk<'_> = chunk;
     let max_errors = opts.max_reported_errors;
     let strict = opts.mode == Mode::Strict;
     let start = range.start;
@@ -645,17 +803,17 @@ fn load_piece(
     p
 }
 
-struct Caches {
-    customer: CodeCache,
-    touchpoint: CodeCache,
-    channel: CodeCache,
-    stage: CodeCache,
+struct Caches<'a> {
+    customer: CodeCache<'a>,
+    touchpoint: CodeCache<'a>,
+    channel: CodeCache<'a>,
+    stage: CodeCache<'a>,
     timestamp: Vec<i64>,
-    props: Vec<CodeCache>,
-    prop_ids: Vec<u32>,
+    props: Vec<CodeCache<'a>>,
+    prop_looks: Vec<Looked<'a>>,
 }
 
-impl Caches {
+impl Caches<'_> {
     fn new(n_props: usize) -> Self {
         Caches {
             customer: CodeCache::default(),
@@ -664,7 +822,7 @@ impl Caches {
             stage: CodeCache::default(),
             timestamp: Vec::new(),
             props: (0..n_props).map(|_| CodeCache::default()).collect(),
-            prop_ids: Vec::with_capacity(n_props),
+            prop_looks: Vec::with_capacity(n_props),
         }
     }
 }
@@ -717,49 +875,35 @@ fn timestamp(col: TimeCells<'_>, cache: &mut Vec<i64>, i: usize, row: u64) -> Re
     }
 }
 
-fn push_row(
+fn push_row<'a>(
     b: &mut EventLogBuilder,
-    caches: &mut Caches,
-    chunk: &ColumnChunk<'_>,
+    caches: &mut Caches<'a>,
+    chunk: &ColumnChunk<'a>,
     i: usize,
     row: u64,
     props: &[&str],
 ) -> Result<()> {
-    let c = caches.customer.id(
-        b,
-        chunk.customer_id,
-        Target::Customer,
-        i,
-        row,
-        "customer_id",
-    )?;
-    if c == EMPTY {
+    // Every cell is checked before anything is interned, so a bad row leaves nothing behind.
+    let lc = caches
+        .customer
+        .look(chunk.customer_id, i, row, "customer_id")?;
+    if lc.is_empty() {
         return Err(bad(row, "customer_id", "", "a non-empty customer id"));
     }
     let ts = timestamp(chunk.timestamp, &mut caches.timestamp, i, row)?;
-    let t = caches.touchpoint.id(
-        b,
-        chunk.touchpoint,
-        Target::Touchpoint,
-        i,
-        row,
-        "touchpoint",
-    )?;
-    if t == EMPTY {
+    let lt = caches
+        .touchpoint
+        .look(chunk.touchpoint, i, row, "touchpoint")?;
+    if lt.is_empty() {
         return Err(bad(row, "touchpoint", "", "a non-empty touchpoint name"));
     }
-    let optional = |id: u32| if id == EMPTY { NO_ID } else { id };
-    let ch = match chunk.channel {
-        None => NO_ID,
-        Some(col) => optional(
-            caches
-                .channel
-                .id(b, col, Target::Channel, i, row, "channel")?,
-        ),
+    let lch = match chunk.channel {
+        None => None,
+        Some(col) => Some(caches.channel.look(col, i, row, "channel")?),
     };
-    let st = match chunk.stage {
-        None => NO_ID,
-        Some(col) => optional(caches.stage.id(b, col, Target::Stage, i, row, "stage")?),
+    let lst = match chunk.stage {
+        None => None,
+        Some(col) => Some(caches.stage.look(col, i, row, "stage")?),
     };
     let value = match chunk.value.and_then(|v| v.get(i)) {
         None => f64::NAN,
@@ -767,14 +911,31 @@ fn push_row(
         Some(v) if v.is_finite() => v,
         Some(v) => return Err(bad(row, "value", &v.to_string(), "a finite number")),
     };
-    // Property ids are found before the row is pushed, so a bad cell leaves no half row.
-    caches.prop_ids.clear();
+    caches.prop_looks.clear();
     for (k, (col, name)) in chunk.properties.iter().zip(props).enumerate() {
-        let id = caches.props[k].id(b, *col, Target::Property(k), i, row, name)?;
-        caches.prop_ids.push(optional(id));
+        let l = caches.props[k].look(*col, i, row, name)?;
+        caches.prop_looks.push(l);
     }
+
+    let optional = |id: u32| if id == EMPTY { NO_ID } else { id };
+    let c = caches
+        .customer
+        .commit(b, chunk.customer_id, Target::Customer, lc);
+    let t = caches
+        .touchpoint
+        .commit(b, chunk.touchpoint, Target::Touchpoint, lt);
+    let ch = match (chunk.channel, lch) {
+        (Some(col), Some(l)) => optional(caches.channel.commit(b, col, Target::Channel, l)),
+        _ => NO_ID,
+    };
+    let st = match (chunk.stage, lst) {
+        (Some(col), Some(l)) => optional(caches.stage.commit(b, col, Target::Stage, l)),
+        _ => NO_ID,
+    };
     b.push_ids(c, ts, t, ch, st, value);
-    for (k, &id) in caches.prop_ids.iter().enumerate() {
+    for (k, col) in chunk.properties.iter().enumerate() {
+        let l = caches.prop_looks[k];
+        let id = optional(caches.props[k].commit(b, *col, Target::Property(k), l));
         if id != NO_ID {
             *b.props[k].last_mut().expect("row pushed") = id;
         }
@@ -1000,6 +1161,26 @@ mod tests {
         let r = log.load_report();
         assert_eq!((r.rows_read, r.rows_kept, r.rows_skipped), (5, 3, 2));
         assert!(r.errors[1].contains("at row 5") && r.errors[1].contains("dictionary code"));
+    }
+
+    #[test]
+    fn a_skipped_row_leaves_nothing_behind() {
+        let c = StrColumn::Plain(vec![Some("a"), Some("ghost"), Some("b")]);
+        let t = vec![Some(1), None, Some(3)];
+        let tp = StrColumn::Plain(vec![Some("x"), Some("phantom"), Some(" ")]);
+        let chunk = ColumnChunk {
+            customer_id: &c,
+            timestamp: TimeCells::Ints(&t, TimeUnit::Seconds),
+            touchpoint: &tp,
+            channel: None,
+            stage: None,
+            value: None,
+            properties: vec![],
+        };
+        let log = EventLog::from_chunks(&[chunk], &[], &LoadOptions::lenient(), None).unwrap();
+        assert_eq!(log.customer_ids(), &["a"]);
+        assert_eq!(log.touchpoints(), &["x"]);
+        assert_eq!(log.load_report().rows_skipped, 2);
     }
 
     #[test]
