@@ -211,7 +211,14 @@ fn is_pandas_index(name: &str) -> bool {
 
 /// Finds the columns: explicit names first, else the canonical name (after `rename`). Checks
 /// every column's type up front, so a wrong type fails before any work, naming the column.
-pub fn map_columns(schema: &Schema, names: &Names, opts: &core::LoadOptions) -> PyResult<Mapping> {
+/// A table without rows has nothing to misread: its column types are not checked (pandas
+/// gives empty columns whatever type).
+pub fn map_columns(
+    schema: &Schema,
+    names: &Names,
+    opts: &core::LoadOptions,
+    rows: usize,
+) -> PyResult<Mapping> {
     let canonical = |name: &str| -> String {
         opts.rename
             .get(name)
@@ -242,9 +249,11 @@ pub fn map_columns(schema: &Schema, names: &Names, opts: &core::LoadOptions) -> 
                  expected: &str|
      -> PyResult<(usize, Kind)> {
         let f = schema.field(i);
-        kind(f.data_type())
-            .map(|k| (i, k))
-            .ok_or_else(|| wrong_type(part, f.name(), f.data_type(), expected))
+        match kind(f.data_type()) {
+            Some(k) => Ok((i, k)),
+            None if rows == 0 => Ok((i, Kind::Null)),
+            None => Err(wrong_type(part, f.name(), f.data_type(), expected)),
+        }
     };
     const TEXT: &str = "text (strings or categories; integers are also accepted)";
     let text = |d: &DataType| text_kind(d, false);
@@ -281,14 +290,18 @@ pub fn map_columns(schema: &Schema, names: &Names, opts: &core::LoadOptions) -> 
             continue;
         }
         let f = schema.field(i);
-        let kind = text_kind(f.data_type(), true).ok_or_else(|| {
-            wrong_type(
-                "property",
-                f.name(),
-                f.data_type(),
-                "text, numbers, booleans or dates",
-            )
-        })?;
+        let kind = match text_kind(f.data_type(), true) {
+            Some(k) => k,
+            None if rows == 0 => Kind::Null,
+            None => {
+                return Err(wrong_type(
+                    "property",
+                    f.name(),
+                    f.data_type(),
+                    "text, numbers, booleans or dates",
+                ))
+            }
+        };
         properties.push((canonical(f.name()), i, kind));
     }
     Ok(Mapping {
@@ -318,6 +331,7 @@ fn prepare(batch: &RecordBatch, (i, kind): (usize, Kind), name: &str) -> core::R
     let to = match kind {
         Kind::CastText => DataType::Utf8,
         Kind::CastFloats => DataType::Float64,
+        Kind::Null => return Ok(Arc::new(arrow_array::NullArray::new(a.len()))),
         _ => return Ok(a.clone()),
     };
     arrow_cast::cast(a, &to)

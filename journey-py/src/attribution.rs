@@ -10,7 +10,7 @@ use pyo3::types::PyDict;
 
 use crate::convert::to_json;
 use crate::error::to_py_err;
-use crate::model::{source, PyEventLog, Source};
+use crate::model::{PyEventLog, Source};
 use crate::result::{options, PyOutput};
 use crate::run::detach;
 
@@ -223,8 +223,8 @@ impl PyPathTable {
 
 /// Reads a path table from a CSV path or file-like object.
 #[pyfunction]
-pub fn read_path_table(src: &Bound<'_, PyAny>) -> PyResult<PyPathTable> {
-    let t = match source(src)? {
+pub fn read_path_table(source: &Bound<'_, PyAny>) -> PyResult<PyPathTable> {
+    let t = match crate::model::source(source)? {
         Source::Path(p) => std::fs::File::open(p)
             .map_err(|e| to_py_err(e.into()))
             .and_then(|f| read_path_table_csv(f).map_err(to_py_err))?,

@@ -55,9 +55,13 @@ impl PyEventLog {
     /// `progress=None|True|False` controls the progress bar.
     ///
     /// >>> import journey
-    /// >>> import pyarrow as pa  # doctest: +SKIP
-    /// >>> t = pa.table({"user": ["a", "a"], "ts": [1, 2], "touchpoint": ["ad", "purchase"]})  # doctest: +SKIP
-    /// >>> journey.EventLog.from_arrow(t, customer="user", timestamp="ts").n_events  # doctest: +SKIP
+    /// >>> log, _ = journey.synthetic(customers=100, seed=1)
+    /// >>> again = journey.EventLog.from_arrow(log)  # an EventLog is Arrow data itself
+    /// >>> again.to_csv() == log.to_csv()
+    /// True
+    /// >>> import pyarrow as pa
+    /// >>> t = pa.table({"user": ["a", "a"], "ts": [1, 2], "event": ["ad", "purchase"]})
+    /// >>> journey.EventLog.from_arrow(t, customer="user", timestamp="ts", touchpoint="event").n_events
     /// 2
     #[staticmethod]
     #[pyo3(signature = (data, **kwargs))]
@@ -73,6 +77,17 @@ impl PyEventLog {
 
     /// Builds a log from a pandas DataFrame (through pyarrow, without its index). Arguments as
     /// for `from_arrow`.
+    ///
+    /// >>> import journey, pandas as pd
+    /// >>> df = pd.DataFrame({
+    /// ...     "customer_id": ["a", "a", "b"],
+    /// ...     "timestamp": pd.to_datetime(["2026-01-05 10:00", "2026-01-05 10:09", "2026-01-06 08:00"]),
+    /// ...     "touchpoint": ["ad", "purchase", "ad"],
+    /// ...     "value": [None, 39.9, None],
+    /// ... })
+    /// >>> log = journey.EventLog.from_pandas(df)
+    /// >>> (log.n_events, log.n_customers, log.summary()["revenue"])
+    /// (3, 2, 39.9)
     #[staticmethod]
     #[pyo3(signature = (df, **kwargs))]
     fn from_pandas(
@@ -103,6 +118,11 @@ impl PyEventLog {
 
     /// Builds a log from a polars DataFrame (or LazyFrame, collected first). Arguments as for
     /// `from_arrow`.
+    ///
+    /// >>> import journey, polars as pl
+    /// >>> df = pl.DataFrame({"user_id": [1, 1], "ts": [1767600000, 1767600060], "touchpoint": ["ad", "site"]})
+    /// >>> journey.EventLog.from_polars(df, customer="user_id", timestamp="ts").customers()
+    /// ['1']
     #[staticmethod]
     #[pyo3(signature = (df, **kwargs))]
     fn from_polars(
@@ -139,6 +159,11 @@ impl PyEventLog {
     /// The events as a pyarrow Table (pyarrow must be installed): `customer_id`, `timestamp`
     /// (UTC, microseconds), `touchpoint`, `channel`, `stage`, `value`, then the properties;
     /// text columns are dictionary encoded.
+    ///
+    /// >>> import journey
+    /// >>> log, _ = journey.synthetic(customers=10, seed=1)
+    /// >>> log.to_arrow().column_names
+    /// ['customer_id', 'timestamp', 'touchpoint', 'channel', 'stage', 'value', 'persona']
     fn to_arrow<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
         to_pyarrow(slf.as_any())
     }

@@ -168,8 +168,8 @@ pub(crate) fn load_arrow(
     opts: core::LoadOptions,
     mode: ProgressMode,
 ) -> PyResult<PyEventLog> {
-    let mapping = arrow::map_columns(&table.schema, names, &opts)?;
     let total: usize = table.batches.iter().map(|b| b.num_rows()).sum();
+    let mapping = arrow::map_columns(&table.schema, names, &opts, total)?;
     let control = Arc::new(core::ingest::LoadControl::new());
     let progress = Progress {
         mode,

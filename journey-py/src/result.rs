@@ -14,6 +14,16 @@ use crate::error::argument;
 /// gives the canonical JSON shape; the table of rows converts with `to_pandas()`,
 /// `to_polars()`, `to_arrow()` (and the Arrow PyCapsule interface: `pyarrow.table(r)`,
 /// `polars.DataFrame(r)`). Notebooks show a small table, and the result's chart if it has one.
+///
+/// >>> import journey
+/// >>> log, _ = journey.synthetic(customers=500, seed=3)
+/// >>> r = log.attribution(model="linear")
+/// >>> r.kind, r.model
+/// ('attribution', 'linear')
+/// >>> round(sum(row["conversions"] for row in r.rows), 6) == r.total_conversions
+/// True
+/// >>> r.to_pandas().columns[0]
+/// 'channel'
 #[pyclass(frozen, name = "Result", module = "journey")]
 #[derive(Debug, Clone)]
 pub struct PyOutput {

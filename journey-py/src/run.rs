@@ -161,6 +161,11 @@ where
     T: Send + 'static,
     F: FnOnce() -> T + Send + 'static,
 {
+    if progress.mode == ProgressMode::On && py.import("tqdm.auto").is_err() {
+        return Err(PyImportError::new_err(
+            "progress=True needs tqdm: pip install tqdm",
+        ));
+    }
     let (tx, mut rx) = sync_channel(1);
     std::thread::Builder::new()
         .name("journey".into())
@@ -204,10 +209,10 @@ where
                 };
                 if due && !bar_tried && progress.total > 0 {
                     bar_tried = true;
-                    bar = Bar::open(py, progress)?;
+                    bar = Bar::open(py, progress).inspect_err(|_| watch.cancel())?;
                 }
                 if let Some(b) = bar.as_mut() {
-                    b.update(watch.done())?;
+                    b.update(watch.done()).inspect_err(|_| watch.cancel())?;
                 }
             }
         }

@@ -25,6 +25,17 @@ from ._journey import (
     read_surveys,
     synthetic,
 )
+from ._typing import (
+    ArrowArrayExportable,
+    ArrowData,
+    ArrowStreamExportable,
+    Duration,
+    Level,
+    Mode,
+    Model,
+    PathLike,
+    Source,
+)
 
 __all__ = [
     "ArgumentError",
