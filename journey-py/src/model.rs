@@ -368,6 +368,11 @@ impl PyEventLog {
         PyTuple::new(py, [f.into_any(), args.into_any()])
     }
 
+    /// Headline figures as a small HTML table (notebooks).
+    fn _repr_html_(&self) -> String {
+        journey_core::render::table::result_html("event log", &json!(self.inner.summary()), None)
+    }
+
     fn __repr__(&self) -> String {
         format!(
             "EventLog(n_events={}, n_customers={}, touchpoints={}, channels={})",
