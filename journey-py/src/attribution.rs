@@ -3,7 +3,8 @@
 use std::sync::Arc;
 
 use journey_core::metrics::attribution::{
-    read_path_table_csv, AttributionOptions, AttributionTableOptions, PathRow, PathTable,
+    read_path_table_csv, AttributionOptions, AttributionResult, AttributionTableOptions, PathRow,
+    PathTable,
 };
 use journey_core::render::GroupedBars;
 use pyo3::prelude::*;
@@ -11,8 +12,15 @@ use pyo3::types::PyDict;
 
 use crate::convert::to_json;
 use crate::error::to_py_err;
-use crate::model::{source, PyEventLog, Source};
+use crate::model::{PyEventLog, Source};
 use crate::result::{options, PyOutput};
+use crate::run::detach;
+
+fn attribution_output(r: &AttributionResult) -> PyResult<PyOutput> {
+    let title = format!("Attribution ({})", r.model.as_str());
+    PyOutput::new("attribution", r, Some("rows"))?
+        .with_chart(GroupedBars::from_attribution(r, title).to_svg())
+}
 
 #[pymethods]
 impl PyEventLog {
@@ -27,10 +35,8 @@ impl PyEventLog {
     ) -> PyResult<PyOutput> {
         let opts: AttributionOptions = options("attribution options", kwargs)?;
         let log = self.inner.clone();
-        let r = py
-            .detach(move || log.attribution(&opts))
-            .map_err(to_py_err)?;
-        PyOutput::new("attribution", &r, Some("rows"))
+        let r = detach(py, move || log.attribution(&opts))?.map_err(to_py_err)?;
+        attribution_output(&r)
     }
 
     /// Every model side by side, one row per channel (or touchpoint).
@@ -42,9 +48,7 @@ impl PyEventLog {
     ) -> PyResult<PyOutput> {
         let opts: AttributionTableOptions = options("attribution_table options", kwargs)?;
         let log = self.inner.clone();
-        let r = py
-            .detach(move || log.attribution_table(&opts))
-            .map_err(to_py_err)?;
+        let r = detach(py, move || log.attribution_table(&opts))?.map_err(to_py_err)?;
         PyOutput::new("attribution_table", &r, Some("rows"))?.with_chart(
             GroupedBars::from_attribution_table(&r, "Conversions credited by model").to_svg(),
         )
@@ -121,8 +125,8 @@ impl PyPathTable {
     ) -> PyResult<PyOutput> {
         let opts: AttributionOptions = options("attribution options", kwargs)?;
         let t = self.inner.clone();
-        let r = py.detach(move || t.attribution(&opts)).map_err(to_py_err)?;
-        PyOutput::new("attribution", &r, Some("rows"))
+        let r = detach(py, move || t.attribution(&opts))?.map_err(to_py_err)?;
+        attribution_output(&r)
     }
 
     /// Every model side by side.
@@ -134,12 +138,17 @@ impl PyPathTable {
     ) -> PyResult<PyOutput> {
         let opts: AttributionTableOptions = options("attribution_table options", kwargs)?;
         let t = self.inner.clone();
-        let r = py
-            .detach(move || t.attribution_table(&opts))
-            .map_err(to_py_err)?;
+        let r = detach(py, move || t.attribution_table(&opts))?.map_err(to_py_err)?;
         PyOutput::new("attribution_table", &r, Some("rows"))?.with_chart(
             GroupedBars::from_attribution_table(&r, "Conversions credited by model").to_svg(),
         )
+    }
+
+    /// Pickling: rebuilt from its rows.
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, pyo3::types::PyTuple>> {
+        let f = py.get_type::<PyPathTable>().getattr("from_rows")?;
+        let args = pyo3::types::PyTuple::new(py, [self.rows(py)?])?;
+        pyo3::types::PyTuple::new(py, [f.into_any(), args.into_any()])
     }
 
     fn __repr__(&self) -> String {
@@ -153,8 +162,8 @@ impl PyPathTable {
 
 /// Reads a path table from a CSV path or file-like object.
 #[pyfunction]
-pub fn read_path_table(src: &Bound<'_, PyAny>) -> PyResult<PyPathTable> {
-    let t = match source(src)? {
+pub fn read_path_table(source: &Bound<'_, PyAny>) -> PyResult<PyPathTable> {
+    let t = match crate::model::source(source)? {
         Source::Path(p) => std::fs::File::open(p)
             .map_err(|e| to_py_err(e.into()))
             .and_then(|f| read_path_table_csv(f).map_err(to_py_err))?,

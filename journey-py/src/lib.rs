@@ -3,13 +3,16 @@
 
 use pyo3::prelude::*;
 
+mod arrow;
 mod attribution;
 mod convert;
 mod error;
+mod frames;
 mod journeys;
 mod model;
 mod report;
 mod result;
+mod run;
 mod survey;
 
 #[pymodule]

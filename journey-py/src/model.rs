@@ -7,8 +7,10 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyTuple};
 use serde_json::{json, Value};
 
+use crate::arrow;
 use crate::convert::{kwargs_json, to_json, to_py};
 use crate::error::{argument, to_py_err};
+use crate::run::{self, Counting, Progress, ProgressMode, Watch};
 
 /// Reads the bytes of a source: a path (str / os.PathLike) or a file-like object with `.read()`.
 pub(crate) enum Source {
@@ -68,21 +70,120 @@ impl From<core::EventLog> for PyEventLog {
     }
 }
 
+fn is_json_path(p: &std::path::Path) -> bool {
+    matches!(
+        p.extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .as_deref(),
+        Some("json" | "jsonl" | "ndjson")
+    )
+}
+
+/// Reads events (CSV, or JSON when `json` or a .json/.jsonl/.ndjson path) off the interpreter:
+/// interruptible, with a progress bar over the bytes read for long loads.
 pub(crate) fn read_events_impl(
     py: Python<'_>,
     src: Source,
     opts: core::LoadOptions,
     json: bool,
+    mode: ProgressMode,
 ) -> PyResult<PyEventLog> {
-    let log = py.detach(move || match src {
-        Source::Path(p) if json => {
-            let f = std::fs::File::open(p)?;
-            core::read_events_json(f, &opts)
+    let (total, json, reader): (u64, bool, Box<dyn std::io::Read + Send>) = match src {
+        Source::Path(p) => {
+            let f = std::fs::File::open(&p).map_err(|e| to_py_err(e.into()))?;
+            let len = f.metadata().map(|m| m.len()).unwrap_or(0);
+            (len, json || is_json_path(&p), Box::new(f))
         }
-        Source::Path(p) => core::read_events_path(p, &opts),
-        Source::Bytes(b) if json => core::read_events_json(&b[..], &opts),
-        Source::Bytes(b) => core::read_events_csv(&b[..], &opts),
-    });
+        Source::Bytes(b) => (b.len() as u64, json, Box::new(std::io::Cursor::new(b))),
+    };
+    let watch = Arc::new(Watch::default());
+    let counting = Counting {
+        inner: reader,
+        watch: watch.clone(),
+    };
+    let progress = Progress {
+        mode,
+        total,
+        unit: "B",
+        label: "journey: reading events",
+    };
+    let log = run::run(py, &progress, watch, move || {
+        if json {
+            core::read_events_json(counting, &opts)
+        } else {
+            core::read_events_csv(counting, &opts)
+        }
+    })?;
+    log.map(PyEventLog::from).map_err(to_py_err)
+}
+
+/// Splits the keyword arguments of the Arrow loaders: column names, `properties`, `progress`,
+/// and the load options.
+pub(crate) fn arrow_args(
+    kwargs: Option<&Bound<'_, PyDict>>,
+) -> PyResult<(arrow::Names, core::LoadOptions, ProgressMode)> {
+    let mode = ProgressMode::take(kwargs)?;
+    let mut names = arrow::Names::default();
+    if let Some(kw) = kwargs {
+        let take = |key: &str| -> PyResult<Option<String>> {
+            let Some(v) = kw.get_item(key)? else {
+                return Ok(None);
+            };
+            kw.del_item(key)?;
+            if v.is_none() {
+                return Ok(None);
+            }
+            v.extract()
+                .map(Some)
+                .map_err(|_| argument(key, "expected a column name (str)"))
+        };
+        names.customer = take("customer")?;
+        names.timestamp = take("timestamp")?;
+        names.touchpoint = take("touchpoint")?;
+        names.channel = take("channel")?;
+        names.stage = take("stage")?;
+        names.value = take("value")?;
+        if let Some(v) = kw.get_item("properties")? {
+            kw.del_item("properties")?;
+            if !v.is_none() {
+                names.properties = Some(
+                    v.extract()
+                        .map_err(|_| argument("properties", "expected a list of column names"))?,
+                );
+            }
+        }
+    }
+    let opts = core::LoadOptions::from_json(&kwargs_json(kwargs)?).map_err(to_py_err)?;
+    Ok((names, opts, mode))
+}
+
+/// Loads from imported Arrow batches, off the interpreter, interruptible, with a progress bar
+/// over rows for long loads.
+pub(crate) fn load_arrow(
+    py: Python<'_>,
+    table: arrow::Table,
+    names: &arrow::Names,
+    opts: core::LoadOptions,
+    mode: ProgressMode,
+) -> PyResult<PyEventLog> {
+    let total: usize = table.batches.iter().map(|b| b.num_rows()).sum();
+    let mapping = arrow::map_columns(&table.schema, names, &opts, total)?;
+    let control = Arc::new(core::ingest::LoadControl::new());
+    let progress = Progress {
+        mode,
+        total: total as u64,
+        unit: "rows",
+        label: "journey: loading events",
+    };
+    let c = control.clone();
+    let log = run::run(py, &progress, control, move || {
+        let log = arrow::load(&table, &mapping, &opts, &c);
+        (log, table)
+    })?;
+    // The batches (the producer's buffers) are released here, with the GIL held.
+    let (log, table) = log;
+    drop(table);
     log.map(PyEventLog::from).map_err(to_py_err)
 }
 
@@ -102,8 +203,9 @@ impl PyEventLog {
         text: String,
         kwargs: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Self> {
+        let mode = ProgressMode::take(kwargs)?;
         let (opts, _) = load_options(kwargs)?;
-        read_events_impl(py, Source::Bytes(text.into_bytes()), opts, false)
+        read_events_impl(py, Source::Bytes(text.into_bytes()), opts, false, mode)
     }
 
     /// Reads a log from JSON text (an array of objects or JSON Lines).
@@ -114,8 +216,9 @@ impl PyEventLog {
         text: String,
         kwargs: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Self> {
+        let mode = ProgressMode::take(kwargs)?;
         let (opts, _) = load_options(kwargs)?;
-        read_events_impl(py, Source::Bytes(text.into_bytes()), opts, true)
+        read_events_impl(py, Source::Bytes(text.into_bytes()), opts, true, mode)
     }
 
     /// Number of events.
@@ -214,6 +317,40 @@ impl PyEventLog {
         self.inner.n_events()
     }
 
+    /// The log in a compact binary form (about 26 bytes per event plus the names), for caching;
+    /// `EventLog.from_bytes` reads it back exactly.
+    fn to_bytes<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        let log = self.inner.clone();
+        let bytes = py.detach(move || log.to_bytes());
+        PyBytes::new(py, &bytes)
+    }
+
+    /// Reads a log written by `to_bytes`.
+    ///
+    /// >>> import journey
+    /// >>> log, _ = journey.synthetic(customers=50, seed=2)
+    /// >>> again = journey.EventLog.from_bytes(log.to_bytes())
+    /// >>> again.to_csv() == log.to_csv()
+    /// True
+    #[staticmethod]
+    fn from_bytes(py: Python<'_>, data: &[u8]) -> PyResult<Self> {
+        py.detach(|| core::EventLog::from_bytes(data))
+            .map(PyEventLog::from)
+            .map_err(to_py_err)
+    }
+
+    /// Pickling (multiprocessing, caching): the binary form of `to_bytes`.
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        let f = py.get_type::<PyEventLog>().getattr("from_bytes")?;
+        let args = PyTuple::new(py, [self.to_bytes(py)])?;
+        PyTuple::new(py, [f.into_any(), args.into_any()])
+    }
+
+    /// Headline figures as a small HTML table (notebooks).
+    fn _repr_html_(&self) -> String {
+        journey_core::render::table::result_html("event log", &json!(self.inner.summary()), None)
+    }
+
     fn __repr__(&self) -> String {
         format!(
             "EventLog(n_events={}, n_customers={}, touchpoints={}, channels={})",
@@ -244,12 +381,12 @@ pub(crate) fn read_surveys_impl(
     opts: core::LoadOptions,
     json: bool,
 ) -> PyResult<PySurveys> {
-    let s = py.detach(move || match src {
+    let s = run::detach(py, move || match src {
         Source::Path(p) if json => core::read_surveys_json(std::fs::File::open(p)?, &opts),
         Source::Path(p) => core::read_surveys_path(p, &opts),
         Source::Bytes(b) if json => core::read_surveys_json(&b[..], &opts),
         Source::Bytes(b) => core::read_surveys_csv(&b[..], &opts),
-    });
+    })?;
     s.map(PySurveys::from).map_err(to_py_err)
 }
 
@@ -317,6 +454,14 @@ impl PySurveys {
 
     fn __len__(&self) -> usize {
         self.inner.len()
+    }
+
+    /// Pickling: rebuilt from its CSV text (the load report starts afresh).
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        let f = py.get_type::<PySurveys>().getattr("from_csv_text")?;
+        let csv = self.inner.to_csv_string().map_err(to_py_err)?;
+        let args = PyTuple::new(py, [csv])?;
+        PyTuple::new(py, [f.into_any(), args.into_any()])
     }
 
     fn __repr__(&self) -> String {
@@ -397,6 +542,43 @@ impl PyJourneyMap {
         self.inner.personas.iter().map(|p| p.name.clone()).collect()
     }
 
+    /// The map as an SVG picture for one persona (default: the first): stages as columns,
+    /// lanes for touchpoints, actions, thoughts, the emotion curve, pain points and
+    /// opportunities. `column_width` is 160 to 800 pixels.
+    ///
+    /// >>> import journey
+    /// >>> m = journey.JourneyMap("Shop")
+    /// >>> m.to_svg().startswith("<svg")
+    /// True
+    #[pyo3(signature = (persona=None, column_width=250.0, show_metrics=true))]
+    fn to_svg(
+        &self,
+        py: Python<'_>,
+        persona: Option<String>,
+        column_width: f64,
+        show_metrics: bool,
+    ) -> PyResult<String> {
+        let opts = core::render::MapSvgOptions {
+            persona,
+            column_width,
+            show_metrics,
+        };
+        let map = self.inner.clone();
+        py.detach(move || map.to_svg(&opts)).map_err(to_py_err)
+    }
+
+    /// The picture in notebooks (IPython shows this SVG).
+    fn _repr_svg_(&self, py: Python<'_>) -> PyResult<String> {
+        self.to_svg(py, None, 250.0, true)
+    }
+
+    /// Pickling: rebuilt from its JSON.
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        let f = py.get_type::<PyJourneyMap>().getattr("from_json")?;
+        let args = PyTuple::new(py, [self.to_json()?])?;
+        PyTuple::new(py, [f.into_any(), args.into_any()])
+    }
+
     fn __eq__(&self, other: &Self) -> bool {
         self.inner == other.inner
     }
@@ -422,8 +604,9 @@ pub fn read_events(
     source: &Bound<'_, PyAny>,
     kwargs: Option<&Bound<'_, PyDict>>,
 ) -> PyResult<PyEventLog> {
+    let mode = ProgressMode::take(kwargs)?;
     let (opts, json) = load_options(kwargs)?;
-    read_events_impl(py, self::source(source)?, opts, json)
+    read_events_impl(py, self::source(source)?, opts, json, mode)
 }
 
 /// Reads survey responses from a path or file-like object.

@@ -1,8 +1,7 @@
 //! The journey map from data, map pictures, charts and the HTML report:
-//! `JourneyMap.from_data`, `JourneyMap.to_svg` (and `_repr_svg_`), `journey.Chart`,
+//! `JourneyMap.from_data`, `journey.Chart`, (`JourneyMap.to_svg` is in model.rs)
 //! `journey.report`.
 
-use journey_core::render::MapSvgOptions;
 use journey_core::report::{FromDataOptions, ReportOptions};
 use journey_core::JourneyMap;
 use pyo3::prelude::*;
@@ -70,27 +69,6 @@ impl PyJourneyMap {
         let surveys = surveys.map(|s| s.inner.clone());
         py.detach(move || JourneyMap::from_data(&log, surveys.as_deref(), &opts))
             .map(|inner| PyJourneyMap { inner })
-            .map_err(to_py_err)
-    }
-
-    /// The map as an SVG picture, for one persona (default: the first). Options:
-    /// `column_width` (160 to 800), `show_metrics`.
-    #[pyo3(signature = (persona=None, **kwargs))]
-    fn to_svg(
-        &self,
-        persona: Option<String>,
-        kwargs: Option<&Bound<'_, PyDict>>,
-    ) -> PyResult<String> {
-        let mut opts: MapSvgOptions = options("to_svg options", kwargs)?;
-        if persona.is_some() {
-            opts.persona = persona;
-        }
-        self.inner.to_svg(&opts).map_err(to_py_err)
-    }
-
-    fn _repr_svg_(&self) -> PyResult<String> {
-        self.inner
-            .to_svg(&MapSvgOptions::default())
             .map_err(to_py_err)
     }
 }

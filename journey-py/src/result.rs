@@ -1,9 +1,9 @@
 //! `journey.Result`: every analysis result. It holds the core result's canonical JSON and
 //! presents it as attributes, a dict, a DataFrame (its table of rows) or an HTML table.
 
-use pyo3::exceptions::{PyAttributeError, PyImportError, PyKeyError};
+use pyo3::exceptions::{PyAttributeError, PyKeyError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyTuple};
+use pyo3::types::{PyCapsule, PyDict, PyTuple};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -11,7 +11,19 @@ use crate::convert::to_py;
 use crate::error::argument;
 
 /// An analysis result. Fields are attributes (`r.rows`, `r.total_conversions`); `to_dict()`
-/// gives the canonical JSON shape; tabular results convert with `to_pandas()` / `to_polars()`.
+/// gives the canonical JSON shape; the table of rows converts with `to_pandas()`,
+/// `to_polars()`, `to_arrow()` (and the Arrow PyCapsule interface: `pyarrow.table(r)`,
+/// `polars.DataFrame(r)`). Notebooks show a small table, and the result's chart if it has one.
+///
+/// >>> import journey
+/// >>> log, _ = journey.synthetic(customers=500, seed=3)
+/// >>> r = log.attribution(model="linear")
+/// >>> r.kind, r.model
+/// ('attribution', 'linear')
+/// >>> round(sum(row["conversions"] for row in r.rows), 6) == r.total_conversions
+/// True
+/// >>> r.to_pandas().columns[0]
+/// 'channel'
 #[pyclass(frozen, name = "Result", module = "journey")]
 #[derive(Debug, Clone)]
 pub struct PyOutput {
@@ -46,6 +58,15 @@ impl PyOutput {
             .and_then(|t| self.value.get(t))
             .and_then(Value::as_array)
     }
+
+    /// The rows of the table; a result without one is one row of its fields.
+    fn table_rows(&self) -> Vec<Value> {
+        match self.rows() {
+            Some(rows) => rows.clone(),
+            None if self.table.is_some() => Vec::new(),
+            None => vec![self.value.clone()],
+        }
+    }
 }
 
 #[pymethods]
@@ -66,25 +87,51 @@ impl PyOutput {
         self.value.to_string()
     }
 
-    /// The table of rows as a list of dicts (empty for results without one).
+    /// The table of rows as a list of dicts (a result without a table: one row of its fields).
     fn to_records<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        to_py(py, &Value::Array(self.rows().cloned().unwrap_or_default()))
+        to_py(py, &Value::Array(self.table_rows()))
     }
 
-    /// The table of rows as a pandas DataFrame (pandas must be installed).
-    fn to_pandas<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let pd = py
-            .import("pandas")
-            .map_err(|_| PyImportError::new_err("to_pandas() needs pandas: pip install pandas"))?;
-        pd.call_method1("DataFrame", (self.to_records(py)?,))
+    /// The table of rows as an Arrow C stream (the Arrow PyCapsule interface). Columns are
+    /// typed from the values: integers, floats, text, booleans, lists of them; other nested
+    /// values as JSON text. Null rates stay null.
+    #[pyo3(signature = (requested_schema=None))]
+    fn __arrow_c_stream__<'py>(
+        &self,
+        py: Python<'py>,
+        requested_schema: Option<Bound<'py, PyCapsule>>,
+    ) -> PyResult<Bound<'py, PyCapsule>> {
+        let batch = crate::arrow::json_batch(&self.table_rows())
+            .map_err(|e| crate::error::to_py_err(crate::arrow::data_error(e.to_string())))?;
+        crate::arrow::stream_capsule(py, batch, requested_schema)
+    }
+
+    /// The table of rows as a pyarrow Table (pyarrow must be installed).
+    fn to_arrow<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        crate::frames::to_pyarrow(slf.as_any())
+    }
+
+    /// The table of rows as a pandas DataFrame (pandas must be installed; null rates become
+    /// NaN / None).
+    fn to_pandas<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        crate::frames::to_pandas(slf.as_any())
     }
 
     /// The table of rows as a polars DataFrame (polars must be installed).
-    fn to_polars<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let pl = py
-            .import("polars")
-            .map_err(|_| PyImportError::new_err("to_polars() needs polars: pip install polars"))?;
-        pl.call_method1("DataFrame", (self.to_records(py)?,))
+    fn to_polars<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        crate::frames::to_polars(slf.as_any())
+    }
+
+    /// The result's chart as an SVG document; ValueError for results without one.
+    fn to_svg(&self) -> PyResult<String> {
+        self.chart
+            .clone()
+            .ok_or_else(|| PyValueError::new_err(format!("a {} result has no chart", self.kind)))
+    }
+
+    /// The chart in notebooks (None: no chart).
+    fn _repr_svg_(&self) -> Option<String> {
+        self.chart.clone()
     }
 
     /// The field names.

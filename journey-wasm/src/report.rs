@@ -86,7 +86,6 @@ impl JourneyMap {
             .map(|inner| JourneyMap { inner })
             .map_err(js_err)
     }
-
 }
 
 /// One self-contained HTML page (no network fetches) about the journeys in `log`.

@@ -24,7 +24,10 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::model::{Catalog, EventLog, Surveys};
 
-pub use self::columns::{EventColumns, StrColumn, TimeColumn};
+pub use self::columns::{
+    ColumnChunk, EventColumns, FloatCells, IntCells, LoadControl, StrColumn, TextCell, TextCells,
+    TimeCells, TimeColumn, TimeUnit,
+};
 pub use self::csv::{read_events_csv, read_surveys_csv};
 pub use self::json::{read_events_json, read_surveys_json};
 

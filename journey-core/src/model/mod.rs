@@ -1,6 +1,7 @@
 //! The typed model: personas, stages, channels, touchpoints, the journey map, and the columnar
 //! event log and survey table that the metrics read.
 
+mod binary;
 mod interner;
 mod log;
 mod map;

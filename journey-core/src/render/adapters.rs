@@ -4,6 +4,7 @@
 //!
 //! - [`Heatmap::from_retention`]: the cohort matrix, rates as fractions.
 //! - [`GroupedBars::from_attribution_table`]: every model's credit per channel, side by side.
+//! - [`GroupedBars::from_attribution`]: one model's credit per channel.
 //! - [`IntervalChart::from_nps`], [`IntervalChart::from_csat`], [`IntervalChart::from_ces`]:
 //!   scores per group with their 95% intervals and the overall score as the reference line.
 //!
@@ -20,7 +21,7 @@
 //! ```
 
 use super::charts::{GroupedBars, Heatmap, IntervalChart, IntervalRow};
-use crate::metrics::attribution::{AttributionTable, Model};
+use crate::metrics::attribution::{AttributionResult, AttributionTable, Model};
 use crate::metrics::retention::{Period, RetentionResult};
 use crate::metrics::survey::{Breakdown, CesResult, CsatResult, NpsResult};
 
@@ -54,6 +55,18 @@ impl Heatmap {
 }
 
 impl GroupedBars {
+    /// One model's result as bars: one group per channel (in the result's order), one bar, the
+    /// conversions credited.
+    pub fn from_attribution(r: &AttributionResult, title: impl Into<String>) -> GroupedBars {
+        GroupedBars {
+            title: title.into(),
+            groups: r.rows.iter().map(|row| row.channel.clone()).collect(),
+            series: vec![r.model.as_str().to_string()],
+            values: r.rows.iter().map(|row| vec![row.conversions]).collect(),
+            value_label: "conversions credited".to_string(),
+        }
+    }
+
     /// The attribution table as bars: one group per channel, one bar per model (in the table's
     /// model order), the conversions each model credits. Models without figures (time decay
     /// from a path table) are left out.

@@ -32,6 +32,17 @@ from ._journey import (
     report,
     synthetic,
 )
+from ._typing import (
+    ArrowArrayExportable,
+    ArrowData,
+    ArrowStreamExportable,
+    Duration,
+    Level,
+    Mode,
+    Model,
+    PathLike,
+    Source,
+)
 
 __all__ = [
     "ArgumentError",

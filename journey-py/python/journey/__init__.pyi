@@ -2,13 +2,43 @@
 
 import datetime
 import os
-from typing import IO, Any, Literal, Mapping, Optional, Sequence, Tuple, Union
+from typing import IO, Any, Literal, Mapping, Optional, Protocol, Sequence, Tuple, Union, final
 
 __version__: str
+
+__all__ = [
+    "ArgumentError",
+    "EventLog",
+    "JourneyError",
+    "JourneyMap",
+    "MapError",
+    "MissingColumnError",
+    "ParseError",
+    "PathTable",
+    "Result",
+    "Surveys",
+    "__version__",
+    "read_events",
+    "read_path_table",
+    "read_surveys",
+    "synthetic",
+]
 
 PathLike = Union[str, "os.PathLike[str]"]
 Source = Union[PathLike, IO[str], IO[bytes]]
 Mode = Literal["strict", "lenient"]
+
+class ArrowStreamExportable(Protocol):
+    """Anything with the Arrow PyCapsule stream interface (pyarrow, polars, pandas >= 2.2, DuckDB)."""
+
+    def __arrow_c_stream__(self, requested_schema: Optional[object] = None) -> object: ...
+
+class ArrowArrayExportable(Protocol):
+    """A record batch or struct array with the Arrow PyCapsule array interface."""
+
+    def __arrow_c_array__(self, requested_schema: Optional[object] = None) -> Tuple[object, object]: ...
+
+ArrowData = Union[ArrowStreamExportable, ArrowArrayExportable]
 
 class JourneyError(ValueError):
     code: str
@@ -26,6 +56,7 @@ Model = Literal[
 Level = Literal["channel", "touchpoint"]
 Duration = Union[str, float, int, "datetime.timedelta"]
 
+@final
 class Result:
     """An analysis result: fields as attributes or items, `to_dict()` for the canonical JSON."""
 
@@ -34,14 +65,23 @@ class Result:
     def to_dict(self) -> dict[str, Any]: ...
     def to_json(self) -> str: ...
     def to_records(self) -> list[dict[str, Any]]: ...
-    def to_pandas(self) -> Any: ...
-    def to_polars(self) -> Any: ...
+    def __arrow_c_stream__(self, requested_schema: Optional[object] = None) -> object: ...
+    def to_arrow(self) -> Any:
+        """A pyarrow.Table."""
+    def to_pandas(self) -> Any:
+        """A pandas.DataFrame."""
+    def to_polars(self) -> Any:
+        """A polars.DataFrame."""
+    def to_svg(self) -> str: ...
     def keys(self) -> list[str]: ...
-    def __getitem__(self, key: str) -> Any: ...
+    def __getitem__(self, key: str, /) -> Any: ...
     def __getattr__(self, name: str) -> Any: ...
     def chart(self) -> Optional[Chart]: ...
+    def __eq__(self, other: object, /) -> bool: ...
     def _repr_html_(self) -> str: ...
+    def _repr_svg_(self) -> Optional[str]: ...
 
+@final
 class Chart:
     """A picture (SVG) of a result; shown inline in Jupyter."""
 
@@ -49,6 +89,7 @@ class Chart:
     def save(self, path: PathLike) -> None: ...
     def _repr_svg_(self) -> str: ...
 
+@final
 class EventLog:
     def __init__(self) -> None: ...
     @staticmethod
@@ -61,6 +102,7 @@ class EventLog:
         ignore_extra_columns: bool = ...,
         rename: Optional[Mapping[str, str]] = ...,
         max_reported_errors: Optional[int] = ...,
+        progress: Optional[bool] = ...,
     ) -> EventLog: ...
     @staticmethod
     def from_json_text(
@@ -72,7 +114,76 @@ class EventLog:
         ignore_extra_columns: bool = ...,
         rename: Optional[Mapping[str, str]] = ...,
         max_reported_errors: Optional[int] = ...,
+        progress: Optional[bool] = ...,
     ) -> EventLog: ...
+    @staticmethod
+    def from_arrow(
+        data: ArrowData,
+        *,
+        customer: Optional[str] = ...,
+        timestamp: Optional[str] = ...,
+        touchpoint: Optional[str] = ...,
+        channel: Optional[str] = ...,
+        stage: Optional[str] = ...,
+        value: Optional[str] = ...,
+        properties: Optional[Sequence[str]] = ...,
+        mode: Mode = ...,
+        conversions: Optional[Sequence[str]] = ...,
+        catalog: Optional[Mapping[str, Mapping[str, str]]] = ...,
+        ignore_extra_columns: bool = ...,
+        rename: Optional[Mapping[str, str]] = ...,
+        max_reported_errors: Optional[int] = ...,
+        progress: Optional[bool] = ...,
+    ) -> EventLog: ...
+    @staticmethod
+    def from_pandas(
+        df: Any,
+        *,
+        customer: Optional[str] = ...,
+        timestamp: Optional[str] = ...,
+        touchpoint: Optional[str] = ...,
+        channel: Optional[str] = ...,
+        stage: Optional[str] = ...,
+        value: Optional[str] = ...,
+        properties: Optional[Sequence[str]] = ...,
+        mode: Mode = ...,
+        conversions: Optional[Sequence[str]] = ...,
+        catalog: Optional[Mapping[str, Mapping[str, str]]] = ...,
+        ignore_extra_columns: bool = ...,
+        rename: Optional[Mapping[str, str]] = ...,
+        max_reported_errors: Optional[int] = ...,
+        progress: Optional[bool] = ...,
+    ) -> EventLog: ...
+    @staticmethod
+    def from_polars(
+        df: Any,
+        *,
+        customer: Optional[str] = ...,
+        timestamp: Optional[str] = ...,
+        touchpoint: Optional[str] = ...,
+        channel: Optional[str] = ...,
+        stage: Optional[str] = ...,
+        value: Optional[str] = ...,
+        properties: Optional[Sequence[str]] = ...,
+        mode: Mode = ...,
+        conversions: Optional[Sequence[str]] = ...,
+        catalog: Optional[Mapping[str, Mapping[str, str]]] = ...,
+        ignore_extra_columns: bool = ...,
+        rename: Optional[Mapping[str, str]] = ...,
+        max_reported_errors: Optional[int] = ...,
+        progress: Optional[bool] = ...,
+    ) -> EventLog: ...
+    @staticmethod
+    def from_bytes(data: bytes) -> EventLog: ...
+    def to_bytes(self) -> bytes: ...
+    def _repr_html_(self) -> str: ...
+    def __arrow_c_stream__(self, requested_schema: Optional[object] = None) -> object: ...
+    def to_arrow(self) -> Any:
+        """A pyarrow.Table."""
+    def to_pandas(self) -> Any:
+        """A pandas.DataFrame."""
+    def to_polars(self) -> Any:
+        """A polars.DataFrame."""
     @property
     def n_events(self) -> int: ...
     @property
@@ -167,6 +278,7 @@ class EventLog:
         transition_matrix: bool = ...,
     ) -> Result: ...
 
+@final
 class TransitionGraph:
     """Nodes start, touches, end; edges counted with customers, probability and times."""
 
@@ -185,6 +297,7 @@ def csat(scores: Scores) -> Result: ...
 def ces(scores: Scores) -> Result: ...
 def nps_diff(a: Scores, b: Scores) -> Result: ...
 
+@final
 class PathTable:
     """Aggregated conversion paths (ChannelAttribution layout)."""
 
@@ -226,6 +339,7 @@ class PathTable:
 
 def read_path_table(source: Source) -> PathTable: ...
 
+@final
 class Surveys:
     def __init__(self) -> None: ...
     @staticmethod
@@ -245,8 +359,9 @@ class Surveys:
     def csat(self, *, by: Optional[str] = ..., log: Optional[EventLog] = ...) -> Result: ...
     def ces(self, *, by: Optional[str] = ..., log: Optional[EventLog] = ...) -> Result: ...
 
+@final
 class JourneyMap:
-    def __init__(self, name: str) -> None: ...
+    def __new__(cls, name: str) -> JourneyMap: ...
     @staticmethod
     def from_json(text: str) -> JourneyMap: ...
     @staticmethod
@@ -277,13 +392,10 @@ class JourneyMap:
         reach_share_threshold: float = ...,
     ) -> JourneyMap: ...
     def to_svg(
-        self,
-        persona: Optional[str] = None,
-        *,
-        column_width: float = ...,
-        show_metrics: bool = ...,
+        self, persona: Optional[str] = None, column_width: float = 250.0, show_metrics: bool = True
     ) -> str: ...
     def _repr_svg_(self) -> str: ...
+    def __eq__(self, other: object, /) -> bool: ...
 
 def report(
     log: EventLog,

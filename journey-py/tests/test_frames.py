@@ -1,0 +1,272 @@
+"""Dataframes in and out: from_pandas / from_polars / from_arrow give the log read_events gives,
+whatever the datetime unit and time zone; nulls in optional columns; wrong dtypes name the
+column; results and logs leave as Arrow, pandas and polars."""
+
+import datetime
+import pickle
+
+import pytest
+
+import journey
+
+pd = pytest.importorskip("pandas")
+pa = pytest.importorskip("pyarrow")
+pl = pytest.importorskip("polars")
+hypothesis = pytest.importorskip("hypothesis")
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+T0 = 1_767_225_600  # 2026-01-01T00:00:00Z
+TOUCHPOINTS = ["ad", "site", "cart", "purchase"]
+ZONES = [None, "UTC", "Europe/Paris", "America/New_York", "Asia/Kolkata"]
+
+event = st.tuples(
+    st.sampled_from(["ann", "bob", "cy", "dee", "e f"]),  # customer
+    st.integers(-86_400, 40 * 86_400),  # seconds after T0
+    st.integers(0, 999_999),  # microseconds
+    st.sampled_from(TOUCHPOINTS),
+    st.one_of(st.none(), st.sampled_from(["social", "web"])),  # channel (null = from catalog)
+    st.one_of(st.none(), st.integers(0, 10_000).map(lambda c: c / 4)),  # value
+    st.one_of(st.none(), st.sampled_from(["student", "parent"])),  # persona property
+)
+
+
+def csv_text(rows):
+    lines = ["customer_id,timestamp,touchpoint,channel,value,persona"]
+    for c, s, us, tp, ch, v, p in rows:
+        ts = datetime.datetime.fromtimestamp(T0 + s, datetime.timezone.utc).replace(microsecond=us)
+        lines.append(
+            f"{c},{ts.isoformat().replace('+00:00', 'Z')},{tp},{ch or ''},"
+            f"{'' if v is None else repr(v)},{p or ''}"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def frame(rows, zone, unit):
+    micros = [(T0 + s) * 1_000_000 + us for _, s, us, *_ in rows]
+    ts = pd.to_datetime(pd.Series(micros, dtype="int64"), unit="us", utc=True)
+    ts = ts.dt.tz_localize(None) if zone is None else ts.dt.tz_convert(zone)
+    ts = ts.astype(f"datetime64[{unit}]" if zone is None else f"datetime64[{unit}, {zone}]")
+    return pd.DataFrame(
+        {
+            "customer_id": [r[0] for r in rows],
+            "timestamp": ts,
+            "touchpoint": [r[3] for r in rows],
+            "channel": pd.Series([r[4] for r in rows], dtype="object"),
+            "value": pd.Series([r[5] for r in rows], dtype="float64"),
+            "persona": pd.Series([r[6] for r in rows], dtype="object"),
+        }
+    )
+
+
+def metrics(log):
+    return {
+        "summary": log.summary(),
+        "attribution": log.attribution_table().to_dict(),
+        "paths": journey.PathTable.from_log(log).rows(),
+        "csv": log.to_csv(),
+    }
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    rows=st.lists(event, max_size=40),
+    zone=st.sampled_from(ZONES),
+    unit=st.sampled_from(["s", "ms", "us"]),
+)
+def test_from_pandas_equals_read_events(rows, zone, unit):
+    if unit == "s":
+        rows = [(c, s, 0, *rest) for c, s, _, *rest in rows]
+    elif unit == "ms":
+        rows = [(c, s, us - us % 1000, *rest) for c, s, us, *rest in rows]
+    catalog = {tp: {"channel": "catalogued"} for tp in TOUCHPOINTS}
+    expected = journey.EventLog.from_csv_text(csv_text(rows), catalog=catalog)
+    df = frame(rows, zone, unit)
+    got = journey.EventLog.from_pandas(df, catalog=catalog)
+    assert metrics(got) == metrics(expected)
+    assert metrics(journey.EventLog.from_polars(pl.from_pandas(df), catalog=catalog)) == metrics(expected)
+
+
+def test_nanoseconds_and_categoricals():
+    df = pd.DataFrame(
+        {
+            "customer_id": pd.Categorical(["a", "a", "b"]),
+            "timestamp": pd.to_datetime(["2026-01-01T00:00:00.000001999Z"] * 3),
+            "touchpoint": pd.Categorical(["ad", "purchase", "ad"], categories=["never", "ad", "purchase"]),
+        }
+    )
+    log = journey.EventLog.from_pandas(df)
+    assert log.journey("a")[0]["timestamp"] == "2026-01-01T00:00:00.000001Z"  # truncated to µs
+    assert log.touchpoints() == ["ad", "purchase"]  # unused categories are not touchpoints
+    assert log.properties() == []
+
+
+def test_naive_datetimes_are_utc_and_text_timestamps_parse():
+    naive = pd.DataFrame(
+        {"customer_id": ["a"], "timestamp": [pd.Timestamp("2026-03-01 12:00")], "touchpoint": ["x"]}
+    )
+    assert journey.EventLog.from_pandas(naive).journey("a")[0]["timestamp"] == "2026-03-01T12:00:00Z"
+    text = pa.table({"customer_id": ["a"], "timestamp": ["2026-03-01T13:00:00+01:00"], "touchpoint": ["x"]})
+    assert journey.EventLog.from_arrow(text).journey("a")[0]["timestamp"] == "2026-03-01T12:00:00Z"
+    seconds = pa.table({"customer_id": ["a"], "timestamp": [1772366400], "touchpoint": ["x"]})
+    assert journey.EventLog.from_arrow(seconds).journey("a")[0]["timestamp"] == "2026-03-01T12:00:00Z"
+    dates = pa.table(
+        {"customer_id": ["a"], "timestamp": [datetime.date(2026, 3, 1)], "touchpoint": ["x"]}
+    )
+    assert journey.EventLog.from_arrow(dates).journey("a")[0]["timestamp"] == "2026-03-01T00:00:00Z"
+
+
+def test_column_mapping_and_properties():
+    t = pa.table(
+        {
+            "user_id": [7, 7, 8],  # integer ids become text
+            "ts": [1, 2, 3],
+            "event": ["ad", "purchase", "ad"],
+            "revenue": pa.array([None, 12, None], pa.int32()),
+            "plan": ["pro", None, "free"],
+            "score": [0.5, 1.0, None],
+        }
+    )
+    log = journey.EventLog.from_arrow(
+        t, customer="user_id", timestamp="ts", touchpoint="event", value="revenue"
+    )
+    assert log.customers() == ["7", "8"]
+    assert log.summary()["revenue"] == 12.0
+    assert log.properties() == ["plan", "score"]
+    assert [e["score"] for e in log.journey("7")] == ["0.5", "1.0"]
+    only = journey.EventLog.from_arrow(
+        t, customer="user_id", timestamp="ts", touchpoint="event", properties=["plan"]
+    )
+    assert only.properties() == ["plan"]
+    renamed = journey.EventLog.from_arrow(
+        t, rename={"user_id": "customer_id", "ts": "timestamp", "event": "touchpoint"}, ignore_extra_columns=True
+    )
+    assert renamed.properties() == [] and renamed.n_events == 3
+    with pytest.raises(journey.MissingColumnError) as info:
+        journey.EventLog.from_arrow(t, timestamp="ts", touchpoint="event")
+    assert "customer_id" in str(info.value) and "user_id" in str(info.value)
+    with pytest.raises(journey.MissingColumnError):
+        journey.EventLog.from_arrow(t, customer="nobody", timestamp="ts", touchpoint="event")
+
+
+@pytest.mark.parametrize(
+    "column, values, part",
+    [
+        ("value", ["1.5", "2"], "value"),
+        ("timestamp", [1.5, 2.5], "timestamp"),
+        ("customer_id", [1.5, 2.5], "customer_id"),
+        ("touchpoint", [[1], [2]], "touchpoint"),
+        ("extra", [[1], [2]], "property"),
+    ],
+)
+def test_wrong_dtype_names_the_column(column, values, part):
+    data = {"customer_id": ["a", "b"], "timestamp": [1, 2], "touchpoint": ["x", "y"]}
+    data[column] = values
+    with pytest.raises(journey.JourneyError) as info:
+        journey.EventLog.from_arrow(pa.table(data))
+    e = info.value
+    assert f'"{column}"' in str(e) and part in str(e)
+    assert e.column == column and e.code == "invalid_argument"
+
+
+def test_null_required_cells_name_the_row():
+    t = pa.table({"customer_id": ["a", None], "timestamp": [1, 2], "touchpoint": ["x", "y"]})
+    with pytest.raises(journey.ParseError) as info:
+        journey.EventLog.from_arrow(t)
+    assert (info.value.row, info.value.column) == (2, "customer_id")
+    log = journey.EventLog.from_arrow(t, mode="lenient")
+    assert log.load_report["rows_skipped"] == 1
+
+
+def test_chunked_input_and_non_arrow_input():
+    t = pa.concat_tables(
+        [pa.table({"customer_id": ["a"], "timestamp": [i], "touchpoint": ["x"]}) for i in range(5)]
+    )
+    assert t.column(0).num_chunks == 5
+    assert journey.EventLog.from_arrow(t).n_events == 5
+    with pytest.raises(TypeError):
+        journey.EventLog.from_arrow([{"customer_id": "a"}])
+    # A lazy frame is collected.
+    lazy = pl.DataFrame({"customer_id": ["a"], "timestamp": [1], "touchpoint": ["x"]}).lazy()
+    assert journey.EventLog.from_polars(lazy).n_events == 1
+
+
+def test_pandas_index_is_not_a_property():
+    df = pd.DataFrame({"customer_id": ["a", "b"], "timestamp": [1, 2], "touchpoint": ["x", "y"]}).iloc[::-1]
+    assert journey.EventLog.from_pandas(df).properties() == []
+    assert journey.EventLog.from_arrow(df).properties() == []
+
+
+def test_log_round_trips_through_arrow_pandas_polars_and_pickle():
+    log, _ = journey.synthetic(customers=300, seed=4)
+    assert journey.EventLog.from_arrow(log).to_csv() == log.to_csv()
+    t = log.to_arrow()
+    assert t.column_names[:6] == ["customer_id", "timestamp", "touchpoint", "channel", "stage", "value"]
+    assert str(t.schema.field("timestamp").type) == "timestamp[us, tz=UTC]"
+    assert journey.EventLog.from_pandas(log.to_pandas()).to_csv() == log.to_csv()
+    assert journey.EventLog.from_polars(log.to_polars()).to_csv() == log.to_csv()
+    again = pickle.loads(pickle.dumps(log))
+    assert again.to_csv() == log.to_csv() and again.load_report == log.load_report
+    assert journey.EventLog.from_bytes(log.to_bytes()).to_bytes() == log.to_bytes()
+    with pytest.raises(journey.ArgumentError):
+        journey.EventLog.from_bytes(b"not a log")
+
+
+def test_results_leave_as_frames():
+    log, _ = journey.synthetic(customers=300, seed=4)
+    r = log.attribution(model="markov")
+    t = pa.table(r)
+    assert t.num_rows == len(r.rows) and t.schema.field("channel").type == pa.string()
+    assert r.to_arrow().equals(t)
+    assert list(r.to_pandas()["channel"]) == [row["channel"] for row in r.rows]
+    assert r.to_polars().height == len(r.rows)
+    assert r.to_polars()["conversions"].dtype == pl.Float64
+    # Null rates stay null.
+    empty = journey.EventLog.from_csv_text("").attribution()
+    assert empty.to_polars().height == 0
+    one = empty.to_records()
+    assert one == [] or isinstance(one[0], dict)
+    assert pickle.loads(pickle.dumps(r)) == r
+
+
+def test_result_without_table_is_one_row():
+    from journey._journey import _result_from_json
+
+    r = _result_from_json("nps", "", '{"nps": 12.5, "n": 8, "ci": [1.0, 2.0], "by": null}')
+    assert r.to_records() == [{"nps": 12.5, "n": 8, "ci": [1.0, 2.0], "by": None}]
+    t = pa.table(r)
+    assert t.schema.field("n").type == pa.int64() and t.schema.field("ci").type == pa.list_(pa.float64())
+    with pytest.raises(ValueError):
+        r.to_svg()
+    assert r._repr_svg_() is None
+
+
+def test_charts_and_map_pictures():
+    log, _ = journey.synthetic(customers=300, seed=4)
+    r = log.attribution_table()
+    assert r.to_svg().startswith("<svg") and r._repr_svg_() == r.to_svg()
+    assert r._repr_html_().startswith("<div><svg")
+    m = journey.JourneyMap.from_dict(
+        {
+            "format": "journey-map/1",
+            "name": "Shop <&>",
+            "personas": [{"name": "Ann"}, {"name": "Bo"}],
+            "touchpoints": [{"name": "site", "channel": "web", "stage": "consideration"}],
+            "steps": [{"stage": "consideration", "touchpoint": "site", "emotion": 1, "persona": "Bo"}],
+        }
+    )
+    svg = m.to_svg(persona="Bo", column_width=300, show_metrics=False)
+    assert svg.startswith("<svg") and "Shop &lt;&amp;&gt;" in svg
+    assert m._repr_svg_() == m.to_svg()
+    with pytest.raises(journey.ArgumentError):
+        m.to_svg(persona="Nobody")
+    with pytest.raises(journey.ArgumentError):
+        m.to_svg(column_width=10)
+    assert pickle.loads(pickle.dumps(m)) == m
+
+
+def test_other_objects_pickle():
+    log, surveys = journey.synthetic(customers=100, seed=4)
+    assert pickle.loads(pickle.dumps(surveys)).to_csv() == surveys.to_csv()
+    table = journey.PathTable.from_log(log)
+    assert pickle.loads(pickle.dumps(table)).rows() == table.rows()
