@@ -129,6 +129,12 @@ fn metrics(path: &str) -> Result<(), Box<dyn std::error::Error>> {
         path_stats::path_stats(&log, &path_stats::PathStatsOptions::default()).unwrap()
     });
     record("path_stats (variants, lift, distributions)", s);
+    let ropts = journey_core::report::ReportOptions::default();
+    let (s, page) = time(1, || {
+        journey_core::report::report(&log, Some(&surveys), &ropts).unwrap()
+    });
+    record("report (HTML page, every section)", s);
+    println!("  report: {:.1} MB of HTML", page.len() as f64 / 1e6);
     println!("{}", serde_json::Value::Object(out));
     Ok(())
 }

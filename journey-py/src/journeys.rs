@@ -14,6 +14,7 @@ use crate::convert::{kwargs_json, to_json, to_py};
 use crate::error::to_py_err;
 use crate::model::PyEventLog;
 use crate::result::{options, PyOutput};
+use crate::run::detach;
 
 #[pymethods]
 impl PyEventLog {
@@ -33,7 +34,7 @@ impl PyEventLog {
         let opts: FunnelOptions =
             journey_core::args::from_json("funnel options", &args).map_err(to_py_err)?;
         let log = self.inner.clone();
-        let r = py.detach(move || funnel(&log, &opts)).map_err(to_py_err)?;
+        let r = detach(py, move || funnel(&log, &opts))?.map_err(to_py_err)?;
         PyOutput::new("funnel", &r, Some("steps"))
     }
 
@@ -42,9 +43,7 @@ impl PyEventLog {
     fn sessions(&self, py: Python<'_>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<PyOutput> {
         let opts: SessionOptions = options("sessions options", kwargs)?;
         let log = self.inner.clone();
-        let r = py
-            .detach(move || sessions(&log, &opts))
-            .map_err(to_py_err)?;
+        let r = detach(py, move || sessions(&log, &opts))?.map_err(to_py_err)?;
         PyOutput::new("sessions", &r, Some("inactivity_touchpoints"))
     }
 
@@ -58,9 +57,7 @@ impl PyEventLog {
     ) -> PyResult<PyOutput> {
         let opts: ConversionPathsOptions = options("conversion_paths options", kwargs)?;
         let log = self.inner.clone();
-        let r = py
-            .detach(move || conversion_paths_table(&log, &opts))
-            .map_err(to_py_err)?;
+        let r = detach(py, move || conversion_paths_table(&log, &opts))?.map_err(to_py_err)?;
         PyOutput::new("conversion_paths", &r, Some("rows"))
     }
 
@@ -70,9 +67,7 @@ impl PyEventLog {
     fn path_stats(&self, py: Python<'_>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<PyOutput> {
         let opts: PathStatsOptions = options("path_stats options", kwargs)?;
         let log = self.inner.clone();
-        let r = py
-            .detach(move || path_stats(&log, &opts))
-            .map_err(to_py_err)?;
+        let r = detach(py, move || path_stats(&log, &opts))?.map_err(to_py_err)?;
         PyOutput::new("path_stats", &r, Some("touches"))
     }
 
@@ -85,9 +80,7 @@ impl PyEventLog {
     ) -> PyResult<PyTransitionGraph> {
         let opts: TransitionGraphOptions = options("transition_graph options", kwargs)?;
         let log = self.inner.clone();
-        let g = py
-            .detach(move || transition_graph(&log, &opts))
-            .map_err(to_py_err)?;
+        let g = detach(py, move || transition_graph(&log, &opts))?.map_err(to_py_err)?;
         Ok(PyTransitionGraph { inner: g })
     }
 }

@@ -11,6 +11,7 @@ use crate::convert::kwargs_json;
 use crate::error::to_py_err;
 use crate::model::{PyEventLog, PyJourneyMap, PySurveys};
 use crate::result::options;
+use crate::run::detach;
 
 /// A picture (SVG) of a result: shown inline in Jupyter, or saved with `save(path)`.
 #[pyclass(frozen, name = "Chart", module = "journey")]
@@ -67,9 +68,11 @@ impl PyJourneyMap {
         let opts: FromDataOptions = options("from_data options", kwargs)?;
         let log = log.inner.clone();
         let surveys = surveys.map(|s| s.inner.clone());
-        py.detach(move || JourneyMap::from_data(&log, surveys.as_deref(), &opts))
-            .map(|inner| PyJourneyMap { inner })
-            .map_err(to_py_err)
+        detach(py, move || {
+            JourneyMap::from_data(&log, surveys.as_deref(), &opts)
+        })?
+        .map(|inner| PyJourneyMap { inner })
+        .map_err(to_py_err)
     }
 }
 
@@ -107,6 +110,8 @@ pub fn report(
     }
     let log = log.inner.clone();
     let surveys = surveys.map(|s| s.inner.clone());
-    py.detach(move || journey_core::report::report(&log, surveys.as_deref(), &opts))
-        .map_err(to_py_err)
+    detach(py, move || {
+        journey_core::report::report(&log, surveys.as_deref(), &opts)
+    })?
+    .map_err(to_py_err)
 }

@@ -10,6 +10,7 @@ use pyo3::types::PyDict;
 use crate::error::to_py_err;
 use crate::model::{PyEventLog, PySurveys};
 use crate::result::{options, PyOutput};
+use crate::run::detach;
 
 fn parse_scores(obj: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
     let v = crate::convert::to_json(obj)?;
@@ -76,9 +77,7 @@ impl PySurveys {
         let (opts, log) = breakdown_args(kwargs)?;
         let log = log.map(|l| l.inner.clone());
         let s = self.inner.clone();
-        let r = py
-            .detach(move || survey::nps(&s, log.as_deref(), &opts))
-            .map_err(to_py_err)?;
+        let r = detach(py, move || survey::nps(&s, log.as_deref(), &opts))?.map_err(to_py_err)?;
         let out = PyOutput::new("nps", &r, Some("groups"))?;
         match &r.by {
             Some(by) => {
@@ -94,9 +93,7 @@ impl PySurveys {
         let (opts, log) = breakdown_args(kwargs)?;
         let log = log.map(|l| l.inner.clone());
         let s = self.inner.clone();
-        let r = py
-            .detach(move || survey::csat(&s, log.as_deref(), &opts))
-            .map_err(to_py_err)?;
+        let r = detach(py, move || survey::csat(&s, log.as_deref(), &opts))?.map_err(to_py_err)?;
         let out = PyOutput::new("csat", &r, Some("groups"))?;
         match &r.by {
             Some(by) => {
@@ -112,9 +109,7 @@ impl PySurveys {
         let (opts, log) = breakdown_args(kwargs)?;
         let log = log.map(|l| l.inner.clone());
         let s = self.inner.clone();
-        let r = py
-            .detach(move || survey::ces(&s, log.as_deref(), &opts))
-            .map_err(to_py_err)?;
+        let r = detach(py, move || survey::ces(&s, log.as_deref(), &opts))?.map_err(to_py_err)?;
         let out = PyOutput::new("ces", &r, Some("groups"))?;
         match &r.by {
             Some(by) => {
@@ -132,7 +127,7 @@ impl PyEventLog {
     fn retention(&self, py: Python<'_>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<PyOutput> {
         let opts: RetentionOptions = options("retention options", kwargs)?;
         let log = self.inner.clone();
-        let r = py.detach(move || log.retention(&opts)).map_err(to_py_err)?;
+        let r = detach(py, move || log.retention(&opts))?.map_err(to_py_err)?;
         PyOutput::new("retention", &r, Some("cohorts"))?
             .with_chart(Heatmap::from_retention(&r, "Cohort retention").to_svg())
     }
@@ -143,7 +138,7 @@ impl PyEventLog {
     fn kpis(&self, py: Python<'_>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<PyOutput> {
         let opts: KpiOptions = options("kpi options", kwargs)?;
         let log = self.inner.clone();
-        let r = py.detach(move || log.kpis(&opts)).map_err(to_py_err)?;
+        let r = detach(py, move || log.kpis(&opts))?.map_err(to_py_err)?;
         PyOutput::new("kpis", &r, None)
     }
 }

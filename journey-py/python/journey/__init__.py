@@ -41,7 +41,9 @@ from ._typing import (
     Mode,
     Model,
     PathLike,
+    Scores,
     Source,
+    Touchpoints,
 )
 
 __all__ = [

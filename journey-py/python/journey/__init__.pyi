@@ -8,6 +8,7 @@ __version__: str
 
 __all__ = [
     "ArgumentError",
+    "Chart",
     "EventLog",
     "JourneyError",
     "JourneyMap",
@@ -17,10 +18,16 @@ __all__ = [
     "PathTable",
     "Result",
     "Surveys",
+    "TransitionGraph",
     "__version__",
+    "ces",
+    "csat",
+    "nps",
+    "nps_diff",
     "read_events",
     "read_path_table",
     "read_surveys",
+    "report",
     "synthetic",
 ]
 

@@ -2,7 +2,7 @@
 
 import datetime
 import os
-from typing import IO, Literal, Optional, Protocol, Tuple, Union
+from typing import IO, Literal, Optional, Protocol, Sequence, Tuple, Union
 
 PathLike = Union[str, "os.PathLike[str]"]
 Source = Union[PathLike, IO[str], IO[bytes]]
@@ -12,6 +12,8 @@ Model = Literal[
 ]
 Level = Literal["channel", "touchpoint"]
 Duration = Union[str, float, int, datetime.timedelta]
+Scores = Sequence[Optional[float]]
+Touchpoints = Union[str, Sequence[str]]
 
 
 class ArrowStreamExportable(Protocol):

@@ -1,0 +1,136 @@
+// The HTML report and the map picture in headless Chromium: the page is self-contained (it asks
+// the network for nothing), every picture is drawn with a real size, the map's labels do not
+// overlap, and hostile names stay text (no script runs).
+//
+//   node --test journey-wasm/tests/browser/           (after journey-wasm/build.sh)
+//
+// Environment: JOURNEY_CHROMIUM (default /usr/bin/chromium); JOURNEY_DOCS_IMG=<dir> also saves
+// the pictures shown in the README (docs/img/map.png and docs/img/report.png are made this way:
+// JOURNEY_DOCS_IMG=docs/img node --test journey-wasm/tests/browser/report.test.mjs).
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { createRequire } from "node:module";
+import { existsSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const require = createRequire(import.meta.url);
+const CHROMIUM = process.env.JOURNEY_CHROMIUM || "/usr/bin/chromium";
+const pkg = join(here, "..", "..", "pkg", "node", "journey_wasm.js");
+const skip = !existsSync(CHROMIUM)
+  ? `no Chromium at ${CHROMIUM} (apt-get install chromium, or set JOURNEY_CHROMIUM)`
+  : !existsSync(pkg) ? "build the package first: bash journey-wasm/build.sh" : false;
+if (skip) console.log(`browser report test skipped: ${skip}`);
+
+const HOSTILE = `<script>window.__pwned = 1</script>`;
+const HOSTILE_IMG = `<img src=x onerror="window.__pwned = 2">`;
+
+let browser;
+let page;
+let requests;
+const problems = [];
+
+before(async () => {
+  if (skip) return;
+  const { chromium } = require("playwright-core");
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-gpu"], timeout: 60_000 });
+  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  page.setDefaultTimeout(60_000);
+  page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+  page.on("console", (m) => m.type() === "error" && problems.push(`console error: ${m.text()}`));
+  // Any request the page makes is recorded and refused: a self-contained page makes none.
+  await page.route("**/*", (route) => {
+    requests.push(route.request().url());
+    return route.abort();
+  });
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+async function show(html) {
+  requests = [];
+  await page.setContent(html, { waitUntil: "load" });
+}
+
+/** Pairs of text labels in `selector` whose boxes overlap by more than a pixel each way. */
+function overlaps(selector) {
+  return page.$eval(selector, (svg) => {
+    const boxes = [...svg.querySelectorAll("text")]
+      .filter((t) => t.textContent.trim() !== "")
+      .map((t) => ({ text: t.textContent.trim(), r: t.getBoundingClientRect() }))
+      .filter((b) => b.r.width > 0 && b.r.height > 0);
+    const out = [];
+    for (let i = 0; i < boxes.length; i++) {
+      for (let j = i + 1; j < boxes.length; j++) {
+        const a = boxes[i].r;
+        const b = boxes[j].r;
+        const w = Math.min(a.right, b.right) - Math.max(a.left, b.left);
+        const h = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+        if (w > 1 && h > 1) out.push(`${boxes[i].text} | ${boxes[j].text}`);
+      }
+    }
+    return out;
+  });
+}
+
+test("the report of synthetic data: self-contained, every section drawn, readable map", { skip, timeout: 180_000 }, async () => {
+  const { synthetic, report, JourneyMap } = require(pkg);
+  const [log, surveys] = synthetic({ customers: 5000, seed: 42 });
+  await show(report(log, surveys));
+  assert.deepEqual(requests, [], "the report fetched nothing");
+  const headings = await page.$$eval("h2", (hs) => hs.map((h) => h.textContent.trim()));
+  for (const h of ["Overview", "Journey map from data", "Funnel", "Top paths", "Attribution", "Retention", "Satisfaction by touchpoint"]) {
+    assert.ok(headings.includes(h), `section ${h} in ${headings}`);
+  }
+  // Every picture has a real size on the page.
+  const sizes = await page.$$eval("svg", (svgs) => svgs.map((s) => s.getBoundingClientRect()).map((r) => [r.width, r.height]));
+  assert.ok(sizes.length >= 8, `${sizes.length} pictures`);
+  for (const [w, h] of sizes) assert.ok(w > 100 && h > 50, `picture of ${w}x${h}`);
+  // The map from data names every touchpoint of the log, and no two of its labels overlap.
+  const mapSvg = "#section-2 svg";
+  const mapText = await page.textContent(mapSvg);
+  for (const tp of log.touchpoints()) assert.ok(mapText.includes(tp), `the map shows ${tp}`);
+  assert.deepEqual(await overlaps(mapSvg), []);
+  assert.deepEqual(problems, []);
+
+  const dir = process.env.JOURNEY_DOCS_IMG ? resolve(process.env.JOURNEY_DOCS_IMG) : null;
+  if (dir) await page.screenshot({ path: join(dir, "report.png"), clip: { x: 0, y: 0, width: 1280, height: 1800 }, fullPage: true });
+
+  // The same map on its own (the report scrolls wide pictures sideways): full size, no overlaps.
+  await show(`<!doctype html><body style="margin:0">${JourneyMap.fromData(log, surveys).toSvg()}</body>`);
+  assert.deepEqual(requests, []);
+  assert.ok((await page.$$("svg text")).length > 100, "the map has its labels");
+  assert.deepEqual(await overlaps("svg"), []);
+  if (dir) {
+    await page.locator("svg").first().screenshot({ path: join(dir, "map.png") });
+    console.log(`pictures saved to ${dir}`);
+  }
+
+  // The hand-designed example map draws the same way, without overlapping labels.
+  const designed = JourneyMap.fromJson(require("node:fs").readFileSync(join(here, "..", "..", "..", "examples", "maps", "online_shop.json"), "utf8"));
+  await show(`<!doctype html><body style="margin:0">${designed.toSvg()}</body>`);
+  assert.deepEqual(await overlaps("svg"), []);
+});
+
+test("hostile names in the data stay text in the report: no script runs", { skip, timeout: 120_000 }, async () => {
+  const { EventLog, report } = require(pkg);
+  const quote = (s) => `"${s.replaceAll('"', '""')}"`;
+  const csv = [
+    "customer_id,timestamp,touchpoint,channel,value",
+    `a,2026-01-05T10:00:00Z,${quote(HOSTILE)},${quote(HOSTILE_IMG)},`,
+    "a,2026-01-05T10:05:00Z,purchase,web,20",
+    `b,2026-01-06T10:00:00Z,${quote(HOSTILE)},${quote(HOSTILE_IMG)},`,
+    "b,2026-02-06T10:00:00Z,purchase,web,30",
+    `c,2026-01-07T10:00:00Z,${quote(HOSTILE)},${quote(HOSTILE_IMG)},`,
+  ].join("\n");
+  const log = EventLog.fromCsv(csv, { conversions: ["purchase"] });
+  await show(report(log, null, { title: HOSTILE }));
+  assert.equal(await page.evaluate(() => window.__pwned), undefined, "a name ran as script");
+  assert.deepEqual(requests, [], "the report fetched nothing (an <img> would)");
+  assert.equal(await page.textContent("h1"), HOSTILE);
+  assert.ok((await page.textContent("#section-2")).includes(HOSTILE), "the map shows the name as text");
+  assert.deepEqual(problems, []);
+});
