@@ -1,5 +1,6 @@
 //! The pipeline the WebAssembly benchmark (`journey-wasm/bench/bench.mjs`) times, run natively,
-//! so the two can be compared on the same file: CSV bytes in memory -> EventLog -> attribution.
+//! so the two can be compared on the same file: CSV bytes in memory -> EventLog -> funnel +
+//! attribution + the journey map from data drawn as SVG.
 //!
 //! ```sh
 //! cargo build --release -p journey-examples
@@ -13,6 +14,10 @@
 use std::time::Instant;
 
 use journey_core::metrics::attribution::AttributionOptions;
+use journey_core::metrics::funnel::{funnel, FunnelOptions};
+use journey_core::render::MapSvgOptions;
+use journey_core::report::FromDataOptions;
+use journey_core::JourneyMap;
 
 fn best<T>(runs: usize, mut f: impl FnMut() -> T) -> (f64, T) {
     let mut best = f64::INFINITY;
@@ -36,6 +41,21 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let log = log?;
     // The same call as `log.attribution()` in JavaScript: Markov, channels, the defaults.
     let (attribution, _) = best(3, || log.attribution(&AttributionOptions::default()));
+    // `log.funnel([...])`: the five checkout steps, the defaults.
+    let steps = [
+        "product_page",
+        "add_to_cart",
+        "checkout_shipping",
+        "checkout_payment",
+        "purchase",
+    ];
+    let fopts: FunnelOptions = serde_json::from_value(serde_json::json!({ "steps": steps }))?;
+    let (funnel_s, _) = best(3, || funnel(&log, &fopts));
+    // `JourneyMap.fromData(log).toSvg()`.
+    let (map_s, _) = best(3, || {
+        JourneyMap::from_data(&log, None, &FromDataOptions::default())
+            .and_then(|m| m.to_svg(&MapSvgOptions::default()))
+    });
     println!(
         "{}",
         serde_json::json!({
@@ -45,8 +65,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "threads": std::env::var("RAYON_NUM_THREADS").ok().and_then(|n| n.parse::<usize>().ok())
                 .unwrap_or_else(|| std::thread::available_parallelism().map(|p| p.get()).unwrap_or(1)),
             "load_s": load,
+            "funnel_s": funnel_s,
             "attribution_s": attribution,
-            "total_s": load + attribution,
+            "map_s": map_s,
+            "total_s": load + funnel_s + attribution + map_s,
         })
     );
     Ok(())

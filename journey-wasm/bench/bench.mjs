@@ -81,12 +81,13 @@ if (existsSync(native)) {
     }
     const n = JSON.parse(run.stdout);
     // Compare the steps both sides ran.
-    const nativeTotal = n.load_s + n.attribution_s;
-    const wasmTotal = steps.load_s + steps.attribution_s;
+    const both = ["load_s", "funnel_s", "attribution_s", "map_s"].filter((k) => steps[k] !== null && n[k] !== undefined);
+    const nativeTotal = both.reduce((s, k) => s + n[k], 0);
+    const wasmTotal = both.reduce((s, k) => s + steps[k], 0);
     console.log(`native`, JSON.stringify(n));
     console.log(
-      `ratio (load + attribution, ${n.threads} native thread${n.threads === 1 ? "" : "s"}): wasm ${wasmTotal.toFixed(3)} s / native ${nativeTotal.toFixed(3)} s = ${(wasmTotal / nativeTotal).toFixed(2)}x` +
-        ` (load ${(steps.load_s / n.load_s).toFixed(2)}x, attribution ${(steps.attribution_s / n.attribution_s).toFixed(2)}x)`,
+      `ratio (${both.map((k) => k.slice(0, -2)).join(" + ")}, ${n.threads} native thread${n.threads === 1 ? "" : "s"}): wasm ${wasmTotal.toFixed(3)} s / native ${nativeTotal.toFixed(3)} s = ${(wasmTotal / nativeTotal).toFixed(2)}x` +
+        ` (${both.map((k) => `${k.slice(0, -2)} ${(steps[k] / n[k]).toFixed(2)}x`).join(", ")})`,
     );
   }
 } else {
