@@ -115,6 +115,25 @@ test("the report of synthetic data: self-contained, every section drawn, readabl
   assert.deepEqual(await overlaps("svg"), []);
 });
 
+test("25 touchpoints with long names in one stage: the map's labels still do not overlap", { skip, timeout: 120_000 }, async () => {
+  const { EventLog, JourneyMap } = require(pkg);
+  const rows = ["customer_id,timestamp,touchpoint,channel,stage,value"];
+  const names = Array.from({ length: 25 }, (_, i) => `a_rather_long_touchpoint_name_number_${i + 1}_of_the_campaign`);
+  for (let c = 0; c < 60; c++) {
+    for (let k = 0; k < 4; k++) {
+      const tp = names[(c * 7 + k * 3) % 25];
+      rows.push(`c${c},2026-01-0${1 + k}T10:00:00Z,${tp},channel_with_a_long_name_${(c + k) % 6},consideration,`);
+    }
+    if (c % 3 === 0) rows.push(`c${c},2026-01-09T10:00:00Z,purchase,web,purchase,25`);
+  }
+  const log = EventLog.fromCsv(rows.join("\n"));
+  await show(`<!doctype html><body style="margin:0">${JourneyMap.fromData(log).toSvg()}</body>`);
+  // Names wrap over lines: the visible text, line after line, spells every name in full.
+  const text = (await page.$$eval("svg text", (ts) => ts.map((t) => t.textContent))).join("");
+  for (const n of names) assert.ok(text.includes(n), `the map shows ${n}`);
+  assert.deepEqual(await overlaps("svg"), []);
+});
+
 test("hostile names in the data stay text in the report: no script runs", { skip, timeout: 120_000 }, async () => {
   const { EventLog, report } = require(pkg);
   const quote = (s) => `"${s.replaceAll('"', '""')}"`;
