@@ -111,6 +111,36 @@ fn reach_share_and_drop_off_by_hand() {
 }
 
 #[test]
+fn conversion_rate_lift_and_priority_by_hand() {
+    let opts = FromDataOptions {
+        by_persona: false,
+        ..small_opts()
+    };
+    let map = JourneyMap::from_data(&log(), None, &opts).unwrap();
+    let (ad, site, buy) = (
+        step(&map, None, "ad"),
+        step(&map, None, "site"),
+        step(&map, None, "purchase"),
+    );
+    // Paths (up to each conversion, then what follows): a [ad, site] converts, b [ad, site],
+    // c [site, ad], d [ad] converts, d [site] after buying. 2 of 5 paths convert: 0.4.
+    // ad is on a, b, c, d[0]: 2 of 4 convert, 0.5, lift 0.5 / 0.4 = 1.25.
+    // site is on a, b, c, d[1]: 1 of 4, 0.25, lift 0.625. purchase is on no path.
+    assert!(close(m(ad, "conversion_rate"), 0.5));
+    assert!(close(m(ad, "lift"), 1.25));
+    assert!(close(m(site, "conversion_rate"), 0.25));
+    assert!(close(m(site, "lift"), 0.625));
+    assert_eq!((m(buy, "conversion_rate"), m(buy, "lift")), (None, None));
+    // Priority = share x lift / (1 + lift) x room (the drop-off here), to three decimals:
+    // ad 1 x 1.25 / 2.25 x 0.25 = 0.1389, site 1 x 0.625 / 1.625 x 1/3 = 0.1282.
+    assert!(close(m(ad, "priority"), 0.139));
+    assert!(close(m(site, "priority"), 0.128));
+    // ad converts 1.25x the average (>= 1.2) but everyone reaches it (not < 50%): no
+    // "bring more customers" opportunity.
+    assert!(ad.opportunities.is_empty());
+}
+
+#[test]
 fn survey_scores_emotion_and_pain_points_by_hand() {
     let opts = FromDataOptions {
         by_persona: false,
@@ -447,4 +477,103 @@ fn report_options_from_json() {
         report(&log(), None, &zero).unwrap_err().code(),
         "invalid_argument"
     );
+}
+
+/// The text of every table cell of the report section headed `heading`, row by row.
+fn section_rows(html: &str, heading: &str) -> Vec<Vec<String>> {
+    let start = html
+        .find(&format!("<h2>{heading}</h2>"))
+        .unwrap_or_else(|| panic!("no section {heading}"));
+    let end = start + html[start..].find("</section>").unwrap();
+    let section = &html[start..end];
+    let mut rows = Vec::new();
+    for row in section.split("<tr>").skip(1) {
+        let cells: Vec<String> = row
+            .split("<td")
+            .skip(1)
+            .map(|c| {
+                let c = &c[c.find('>').unwrap() + 1..];
+                c[..c.find("</td>").unwrap()].to_string()
+            })
+            .collect();
+        if !cells.is_empty() {
+            rows.push(cells);
+        }
+    }
+    rows
+}
+
+#[test]
+fn funnel_and_top_paths_of_the_report_by_hand() {
+    let opts = ReportOptions {
+        funnel: Some(vec!["ad".into(), "site".into(), "purchase".into()]),
+        persona_maps: false,
+        ..Default::default()
+    };
+    let html = report(&log(), None, &opts).unwrap();
+    check_page(&html);
+    // Ordered funnel ad -> site -> purchase: a goes all the way; b stops at site; c has no
+    // site after its ad; d's site comes after its purchase, so d reaches site but not purchase.
+    let funnel: Vec<Vec<String>> = section_rows(&html, "Funnel")
+        .into_iter()
+        .map(|r| vec![r[0].clone(), r[1].clone(), r[4].clone()])
+        .collect();
+    assert_eq!(
+        funnel,
+        [
+            ["1. ad", "4", "\u{2013}"],
+            ["2. site", "3", "1 (25.0%)"],
+            ["3. purchase", "1", "2 (66.7%)"]
+        ]
+    );
+    // Paths: a [ad, site] converts, b [ad, site], c [site, ad], d [ad] converts, then [site].
+    let paths = section_rows(&html, "Top paths");
+    assert_eq!(
+        paths,
+        [
+            ["ad \u{2192} site", "2", "1", "50.0%"],
+            ["ad", "1", "1", "100.0%"],
+            ["site", "1", "0", "0.0%"],
+            ["site \u{2192} ad", "1", "0", "0.0%"]
+        ]
+    );
+    // The Sankey shows converting and other paths; the funnel chart its steps.
+    let blocks = svgs(&html);
+    assert!(blocks
+        .iter()
+        .any(|s| s.contains("<title>Top paths</title>")));
+    assert!(blocks.iter().any(|s| s.contains("<title>Funnel</title>")));
+}
+
+#[test]
+fn an_early_touchpoint_that_converts_well_but_is_rarely_reached_is_an_opportunity() {
+    // Paths: a [referral] converts, b [ad], c [ad], d [ad] converts: 2 of 4 convert (0.5).
+    // referral: 1 of 1 converts, lift 2.0 >= 1.2, reached by 1 of 4 customers (25% < 50%),
+    // in awareness, before the purchase stage.
+    let csv = "customer_id,timestamp,touchpoint,channel,stage\n\
+        a,1,referral,friends,awareness\na,2,purchase,web,purchase\n\
+        b,1,ad,social,awareness\nc,1,ad,social,awareness\n\
+        d,1,ad,social,awareness\nd,2,purchase,web,purchase\n";
+    let log = read_events_csv(csv.as_bytes(), &Default::default()).unwrap();
+    let opts = FromDataOptions {
+        by_persona: false,
+        ..small_opts()
+    };
+    let map = JourneyMap::from_data(&log, None, &opts).unwrap();
+    let referral = step(&map, None, "referral");
+    assert!(close(m(referral, "lift"), 2.0));
+    assert_eq!(
+        referral.opportunities.len(),
+        1,
+        "{:?}",
+        referral.opportunities
+    );
+    assert!(referral.opportunities[0].contains("2.0\u{d7} as often as average"));
+    let ad = step(&map, None, "ad");
+    // ad: 1 of 3 paths converts, lift (1/3) / 0.5; b and c end there (a drop-off of 2/3, a
+    // pain point with its opportunity), but it is no "bring more customers" case.
+    assert!(close(m(ad, "lift"), 1.0 / 3.0 / 0.5));
+    assert!(close(m(ad, "drop_off"), 2.0 / 3.0));
+    assert_eq!(ad.opportunities.len(), 1, "{:?}", ad.opportunities);
+    assert!(!ad.opportunities[0].contains("as often as average"));
 }

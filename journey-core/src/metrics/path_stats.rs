@@ -361,8 +361,21 @@ fn fingerprint(ids: impl Iterator<Item = u32>) -> u128 {
     ((mix(h1 ^ n) as u128) << 64) | mix(h2.wrapping_add(n)) as u128
 }
 
-/// One pass over the paths; variants and per-touch counts only when `full`.
-fn pass(log: &EventLog, cutter: &Cutter<'_>, n_ids: usize, full: bool) -> Acc {
+/// What a pass over the paths counts besides the conversion figures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Extra {
+    /// Nothing else.
+    None,
+    /// Per-touch reach and conversions.
+    Touches,
+    /// Per-touch figures and the path variants.
+    All,
+}
+
+/// One pass over the paths; per-touch counts and variants as `extra` asks.
+fn pass(log: &EventLog, cutter: &Cutter<'_>, n_ids: usize, extra: Extra) -> Acc {
+    let full = extra != Extra::None;
+    let variants = extra == Extra::All;
     let n_ch = log.channels().len();
     let ts = log.timestamps();
     let chs = log.channel_ids();
@@ -410,6 +423,9 @@ fn pass(log: &EventLog, cutter: &Cutter<'_>, n_ids: usize, full: bool) -> Acc {
                             acc.touch[t].2 += 1;
                         }
                     }
+                }
+                if !variants {
+                    return;
                 }
                 let fp = fingerprint(touches.iter().map(|&e| cutter.id(e)));
                 let v = acc.variants.entry(fp).or_insert(VariantAcc {
@@ -511,7 +527,7 @@ pub fn touchpoints_before_conversion(
     opts: &PathStatsOptions,
 ) -> Result<ConversionStats> {
     let cutter = Cutter::new(log, &path_options(opts))?;
-    let mut acc = pass(log, &cutter, 0, false);
+    let mut acc = pass(log, &cutter, 0, Extra::None);
     Ok(conversion_stats(log, &mut acc.all, acc.by_channel))
 }
 
@@ -538,12 +554,39 @@ pub fn path_stats(log: &EventLog, opts: &PathStatsOptions) -> Result<PathStatsRe
         variants,
         touch,
         ..
-    } = pass(log, &cutter, names.len(), true);
+    } = pass(log, &cutter, names.len(), Extra::All);
     let conversion = conversion_stats(log, &mut all, by_channel);
     let overall = conversion.conversion_rate;
     let n_variants = variants.len() as u64;
     let variants = top_variants(log, &cutter, names, variants, opts.top, all.paths);
-    let touches = touch
+    let touches = touch_rows(names, &touch, overall);
+    Ok(PathStatsResult {
+        level: opts.level,
+        conversion,
+        n_variants,
+        variants,
+        touches,
+    })
+}
+
+/// Per touch (touchpoint or channel, at `level`) of the paths: the paths and customers through
+/// it, their conversions, conversion rate and lift: the per-touch part of [`path_stats`],
+/// without the variants.
+pub fn touch_lift(log: &EventLog, opts: &PathStatsOptions) -> Result<Vec<TouchLiftRow>> {
+    let cutter = Cutter::new(log, &path_options(opts))?;
+    let names = level_names(log, opts.level);
+    let mut acc = pass(log, &cutter, names.len(), Extra::Touches);
+    let overall = conversion_stats(log, &mut acc.all, acc.by_channel).conversion_rate;
+    Ok(touch_rows(names, &acc.touch, overall))
+}
+
+/// Rows of the touches that occur in a path, in id order.
+fn touch_rows(
+    names: &[String],
+    touch: &[(u64, u64, u64)],
+    overall: Option<f64>,
+) -> Vec<TouchLiftRow> {
+    touch
         .iter()
         .enumerate()
         .filter(|(_, t)| t.0 > 0)
@@ -558,14 +601,7 @@ pub fn path_stats(log: &EventLog, opts: &PathStatsOptions) -> Result<PathStatsRe
                 lift: overall.filter(|&o| o > 0.0).map(|o| r / o),
             }
         })
-        .collect();
-    Ok(PathStatsResult {
-        level: opts.level,
-        conversion,
-        n_variants,
-        variants,
-        touches,
-    })
+        .collect()
 }
 
 /// The `top` variants (all when 0) by count, conversions, then the sequence. Only the variants
@@ -632,6 +668,21 @@ impl EventLog {
 mod tests {
     use super::*;
     use crate::{read_events_csv, LoadOptions};
+
+    #[test]
+    fn touch_lift_is_the_per_touch_table_of_path_stats() {
+        let (log, _) = crate::synthetic(2_000, 3);
+        for level in [Level::Touchpoint, Level::Channel] {
+            let opts = PathStatsOptions {
+                level,
+                collapse_repeats: true,
+                ..Default::default()
+            };
+            let full = path_stats(&log, &opts).unwrap();
+            assert!(!full.touches.is_empty());
+            assert_eq!(touch_lift(&log, &opts).unwrap(), full.touches);
+        }
+    }
 
     const CSV: &str = "customer_id,timestamp,touchpoint,channel\n\
         a,0,ad,social\na,60,site,web\na,180,purchase,web\na,200,email,email\n\

@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::metrics::path_stats::{touch_lift, PathStatsOptions};
 use crate::metrics::retention::{kpis, KpiOptions};
 use crate::metrics::survey::{self, Breakdown, ScoreOptions};
 use crate::model::{EventLog, JourneyMap, Kind, Persona, Stage, Step, Surveys, Touchpoint};
@@ -249,11 +250,21 @@ struct Conduciveness {
     lift: Option<f64>,
 }
 
-/// SEAM(journeys): the conversion rate of the paths through each touchpoint and its lift over
-/// the overall conversion rate are the "most conducive to conversion" metric of the journeys
-/// module; they are filled in here once it is merged. Until then they are unknown.
+/// Per touchpoint id: the conversion rate of the paths through it (SPEC 2 paths: from a
+/// customer's first event, or the one after their previous conversion, up to the next
+/// conversion) and its lift over the conversion rate of all paths. Touchpoints on no path (the
+/// conversion touchpoints themselves) have neither.
 fn conduciveness(log: &EventLog) -> Result<Vec<Conduciveness>> {
-    Ok(vec![Conduciveness::default(); log.touchpoints().len()])
+    let mut out = vec![Conduciveness::default(); log.touchpoints().len()];
+    for row in touch_lift(log, &PathStatsOptions::default())? {
+        if let Some(t) = log.touchpoint_id(&row.name) {
+            out[t as usize] = Conduciveness {
+                conversion_rate: Some(row.conversion_rate),
+                lift: row.lift,
+            };
+        }
+    }
+    Ok(out)
 }
 
 /// Survey figures of one touchpoint.

@@ -26,12 +26,15 @@ pub use from_data::{
 
 use crate::error::{Error, Result};
 use crate::metrics::attribution::{AttributionTable, AttributionTableOptions, Model};
+use crate::metrics::funnel::{funnel, FunnelOptions, FunnelStep};
+use crate::metrics::path_stats::{path_stats, PathStatsOptions};
 use crate::metrics::retention::{kpis, retention, KpiOptions, Kpis, RetentionOptions};
 use crate::metrics::survey::{self, Breakdown, ScoreOptions};
 use crate::model::{EventLog, JourneyMap, Step, Surveys};
 use crate::render::svg::thousands;
 use crate::render::{
-    map_svg, GroupedBars, Heatmap, HtmlPage, IntervalChart, MapSvgOptions, Section, Table,
+    map_svg, FunnelChart, GroupedBars, Heatmap, HtmlPage, IntervalChart, MapSvgOptions, Sankey,
+    SankeyPath, Section, Table,
 };
 use crate::time::{format_us, Duration};
 
@@ -173,6 +176,24 @@ fn num(v: Option<f64>, decimals: usize) -> String {
         || "\u{2013}".to_string(),
         |v| format!("{v:.decimals$}").replacen('-', "\u{2212}", 1),
     )
+}
+
+/// A length of time for people: seconds, minutes, hours or days, whichever reads best.
+fn span(secs: f64) -> String {
+    let (v, unit) = if secs < 90.0 {
+        (secs, "s")
+    } else if secs < 90.0 * 60.0 {
+        (secs / 60.0, "min")
+    } else if secs < 36.0 * 3600.0 {
+        (secs / 3600.0, "h")
+    } else {
+        (secs / 86_400.0, "days")
+    };
+    if v.fract() == 0.0 {
+        format!("{v:.0} {unit}")
+    } else {
+        format!("{v:.1} {unit}")
+    }
 }
 
 fn signed(v: Option<f64>) -> String {
@@ -555,25 +576,114 @@ pub fn report(log: &EventLog, surveys: Option<&Surveys>, opts: &ReportOptions) -
         None => default_funnel_steps(log),
     };
     let s = page.section("Funnel");
-    // SEAM(journeys): the funnel (counts per step with drop-off, SPEC 4) is drawn here with
-    // `FunnelChart` once the journeys metrics are merged.
-    s.paragraph(format!(
-        "Funnel steps: {} (window {} days).",
-        if steps.is_empty() {
-            "none (no conversion in the data)".to_string()
-        } else {
-            steps.join(" \u{2192} ")
-        },
-        opts.funnel_window.as_secs_f64() / 86_400.0
-    ));
+    if steps.is_empty() {
+        s.paragraph("No funnel: the data has no conversion to lead to.");
+    } else {
+        let fopts = FunnelOptions {
+            steps: steps.iter().cloned().map(FunnelStep::Touchpoint).collect(),
+            window: opts.funnel_window,
+            ..FunnelOptions::default()
+        };
+        let f = funnel(log, &fopts)?;
+        s.paragraph(format!(
+            "Customers who went through {} in this order, each step within {} of their first \
+             step (ordered funnel, every attempt counted, the best one kept). {} of those who \
+             start reach the last step.",
+            steps.join(" \u{2192} "),
+            span(opts.funnel_window.as_secs_f64()),
+            frac(f.conversion)
+        ));
+        s.svg(
+            FunnelChart::new(
+                "Funnel",
+                f.steps.iter().map(|r| (r.label.clone(), r.customers)),
+            )
+            .to_svg()?,
+        );
+        let mut t = Table::new([
+            "step",
+            "customers",
+            "from the first step",
+            "from the previous step",
+            "dropped",
+            "median time from the previous step",
+        ]);
+        for r in &f.steps {
+            t = t.row([
+                format!("{}. {}", r.step, r.label),
+                thousands(r.customers),
+                frac(r.conversion_from_start),
+                frac(r.conversion_from_previous),
+                if r.step == 1 {
+                    "\u{2013}".to_string()
+                } else {
+                    format!("{} ({})", thousands(r.dropped), frac(r.drop_off))
+                },
+                r.median_time_from_previous_s
+                    .map_or_else(|| "\u{2013}".to_string(), span),
+            ]);
+        }
+        s.table(t);
+    }
 
     // Top paths.
     let s = page.section("Top paths");
-    // SEAM(journeys): the Sankey of the most frequent path variants (SPEC 6) goes here.
+    let ps = path_stats(
+        log,
+        &PathStatsOptions {
+            top: opts.top_paths,
+            ..PathStatsOptions::default()
+        },
+    )?;
     s.paragraph(format!(
-        "The {} most frequent paths will be drawn here.",
-        opts.top_paths
+        "The {} most frequent paths of touchpoints (of {} distinct paths), from a customer's \
+         first event, or the one after their previous conversion, up to the next conversion or \
+         the end of the data. Converting paths are drawn in blue.",
+        opts.top_paths.min(ps.variants.len() * 2),
+        thousands(ps.n_variants)
     ));
+    let mut paths: Vec<SankeyPath> = Vec::new();
+    for v in &ps.variants {
+        for (count, converted) in [(v.conversions, true), (v.count - v.conversions, false)] {
+            if count > 0 {
+                paths.push(SankeyPath {
+                    steps: v.path.clone(),
+                    count,
+                    converted,
+                });
+            }
+        }
+    }
+    // Most frequent first; ties by the path, converting first: deterministic.
+    paths.sort_by(|a, b| {
+        b.count
+            .cmp(&a.count)
+            .then_with(|| a.steps.cmp(&b.steps))
+            .then(b.converted.cmp(&a.converted))
+    });
+    paths.truncate(opts.top_paths);
+    if paths.is_empty() {
+        s.paragraph("No paths.");
+    } else {
+        s.svg(
+            Sankey {
+                title: "Top paths".to_string(),
+                paths,
+                ..Sankey::default()
+            }
+            .to_svg()?,
+        );
+        let mut t = Table::new(["path", "journeys", "converted", "conversion rate"]);
+        for v in &ps.variants {
+            t = t.row([
+                v.path.join(" \u{2192} "),
+                thousands(v.count),
+                thousands(v.conversions),
+                frac(Some(v.conversion_rate)),
+            ]);
+        }
+        s.table(t);
+    }
 
     // Attribution.
     let table = log.attribution_table(&opts.attribution)?;
