@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use arrow_array::builder::{
-    BooleanBuilder, Float64Builder, Int64Builder, ListBuilder, StringBuilder,
+    ArrayBuilder, BooleanBuilder, Float64Builder, Int64Builder, ListBuilder, StringBuilder,
 };
 use arrow_array::cast::AsArray;
 use arrow_array::types::{
@@ -716,6 +716,26 @@ fn value_type(v: &Value) -> JsonType {
     }
 }
 
+/// A list column: a list per cell that holds an array (its items pushed by `push`), null for
+/// any other cell.
+fn list_column<B: ArrayBuilder>(
+    cells: &[&Value],
+    values: B,
+    push: impl Fn(&mut B, &Value),
+) -> ArrayRef {
+    let mut b = ListBuilder::new(values);
+    for v in cells {
+        match v.as_array() {
+            None => b.append_null(),
+            Some(items) => {
+                items.iter().for_each(|x| push(b.values(), x));
+                b.append(true);
+            }
+        }
+    }
+    Arc::new(b.finish())
+}
+
 fn json_column(rows: &[Value], key: &str) -> (DataType, ArrayRef) {
     let cells: Vec<&Value> = rows
         .iter()
@@ -756,51 +776,15 @@ fn json_column(rows: &[Value], key: &str) -> (DataType, ArrayRef) {
             cells.iter().for_each(|v| b.append_option(v.as_str()));
             Arc::new(b.finish())
         }
-        JsonType::StrList => {
-            let mut b = ListBuilder::new(StringBuilder::new());
-            for v in &cells {
-                match v.as_array() {
-                    None => b.append_null(),
-                    Some(items) => {
-                        items
-                            .iter()
-                            .for_each(|x| b.values().append_option(x.as_str()));
-                        b.append(true);
-                    }
-                }
-            }
-            Arc::new(b.finish())
-        }
-        JsonType::IntList => {
-            let mut b = ListBuilder::new(Int64Builder::new());
-            for v in &cells {
-                match v.as_array() {
-                    None => b.append_null(),
-                    Some(items) => {
-                        items
-                            .iter()
-                            .for_each(|x| b.values().append_option(x.as_i64()));
-                        b.append(true);
-                    }
-                }
-            }
-            Arc::new(b.finish())
-        }
-        JsonType::FloatList => {
-            let mut b = ListBuilder::new(Float64Builder::new());
-            for v in &cells {
-                match v.as_array() {
-                    None => b.append_null(),
-                    Some(items) => {
-                        items
-                            .iter()
-                            .for_each(|x| b.values().append_option(x.as_f64()));
-                        b.append(true);
-                    }
-                }
-            }
-            Arc::new(b.finish())
-        }
+        JsonType::StrList => list_column(&cells, StringBuilder::new(), |b, x| {
+            b.append_option(x.as_str())
+        }),
+        JsonType::IntList => list_column(&cells, Int64Builder::new(), |b, x| {
+            b.append_option(x.as_i64())
+        }),
+        JsonType::FloatList => list_column(&cells, Float64Builder::new(), |b, x| {
+            b.append_option(x.as_f64())
+        }),
         JsonType::Json => {
             let mut b = StringBuilder::new();
             for v in &cells {

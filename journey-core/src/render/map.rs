@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::svg::{
-    clean, num, thousands, uid, Anchor, Font, Svg, INK, MUTED, NEGATIVE, NEUTRAL, OKABE_ITO,
-    POSITIVE, RULE,
+    clean, num, signed_int, thousands, uid, Anchor, Font, Svg, INK, MUTED, NEGATIVE, NEUTRAL,
+    OKABE_ITO, POSITIVE, RULE,
 };
 use crate::error::{Error, Result};
 use crate::model::{JourneyMap, Kind, Persona, Step};
@@ -1372,17 +1372,6 @@ fn count(v: f64) -> String {
         thousands(v as u64)
     } else {
         trim_decimals(v)
-    }
-}
-
-fn signed_int(v: f64) -> String {
-    let r = v.round();
-    if r > 0.0 {
-        format!("+{r:.0}")
-    } else if r < 0.0 {
-        format!("\u{2212}{:.0}", -r)
-    } else {
-        "0".to_string()
     }
 }
 

@@ -629,6 +629,18 @@ pub fn uid(parts: &[&str]) -> String {
     format!("j{:012x}", h & 0xffff_ffff_ffff)
 }
 
+/// A whole number with its sign (`+12`, `\u{2212}3`, `0`).
+pub(crate) fn signed_int(v: f64) -> String {
+    let r = v.round();
+    if r > 0.0 {
+        format!("+{r:.0}")
+    } else if r < 0.0 {
+        format!("\u{2212}{:.0}", -r)
+    } else {
+        "0".to_string()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

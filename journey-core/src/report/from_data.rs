@@ -16,7 +16,7 @@ use crate::metrics::path_stats::{touch_lift, PathStatsOptions};
 use crate::metrics::retention::{kpis, KpiOptions};
 use crate::metrics::survey::{self, Breakdown, ScoreOptions};
 use crate::model::{EventLog, JourneyMap, Kind, Persona, Stage, Step, Surveys, Touchpoint};
-use crate::render::svg::thousands;
+use crate::render::svg::{signed_int, thousands};
 
 /// Name of the persona that stands for every customer of the log.
 pub const ALL_CUSTOMERS: &str = "All customers";
@@ -351,17 +351,6 @@ fn pct(v: f64) -> String {
     format!("{:.0}%", v * 100.0)
 }
 
-fn signed(v: f64) -> String {
-    let r = v.round();
-    if r > 0.0 {
-        format!("+{r:.0}")
-    } else if r < 0.0 {
-        format!("\u{2212}{:.0}", -r)
-    } else {
-        "0".to_string()
-    }
-}
-
 /// Where each touchpoint sits in the map, shared by all personas.
 struct Layout {
     stages: Vec<Stage>,
@@ -562,7 +551,7 @@ fn segment_steps(
         if let Some((v, n)) = sc.nps.filter(|s| s.0 < opts.nps_threshold) {
             pains.push(format!(
                 "{name}: more detractors than promoters, NPS {} (n = {})",
-                signed(v),
+                signed_int(v),
                 thousands(n)
             ));
             opportunities.push(format!(
