@@ -1239,3 +1239,61 @@ fn rendering_doc_examples_deserialise() {
         .to_html()
         .unwrap();
 }
+
+// ------------------------------------------------------------------------------------------
+// Charts of metric results (adapters), by hand
+
+fn small_log(csv: &str) -> journey_core::EventLog {
+    journey_core::read_events_csv(csv.as_bytes(), &Default::default()).unwrap()
+}
+
+#[test]
+fn funnel_and_top_paths_charts_from_results() {
+    use journey_core::metrics::funnel::{funnel, FunnelOptions};
+    use journey_core::metrics::path_stats::{path_stats, PathStatsOptions};
+    // a: ad, site, purchase. b: ad, site. c: ad. d: site, purchase. e: purchase (no touches).
+    let log = small_log(
+        "customer_id,timestamp,touchpoint\n\
+         a,1,ad\na,2,site\na,3,purchase\nb,1,ad\nb,2,site\nc,1,ad\n\
+         d,1,site\nd,2,purchase\ne,1,purchase\n",
+    );
+    let opts: FunnelOptions =
+        serde_json::from_value(serde_json::json!({"steps": ["ad", "site", "purchase"]})).unwrap();
+    let chart = FunnelChart::from_funnel(&funnel(&log, &opts).unwrap(), "Checkout");
+    let steps: Vec<(&str, u64)> = chart
+        .steps
+        .iter()
+        .map(|s| (s.label.as_str(), s.count))
+        .collect();
+    assert_eq!(steps, [("ad", 3), ("site", 2), ("purchase", 1)]);
+    assert!(has_text(&parse(&chart.to_svg().unwrap()), "Checkout"));
+
+    // Variants: [ad, site] x2 (a converts), [ad], [site] (d converts), [] (e converts).
+    let stats = path_stats(&log, &PathStatsOptions::default()).unwrap();
+    let sankey = Sankey::from_path_stats(&stats, "Paths", 3);
+    let paths: Vec<(String, u64, bool)> = sankey
+        .paths
+        .iter()
+        .map(|p| (p.steps.join(">"), p.count, p.converted))
+        .collect();
+    // Every split part has one journey: by the path (the empty one first), converting first.
+    assert_eq!(
+        paths,
+        [
+            (String::new(), 1, true),
+            ("ad".to_string(), 1, false),
+            ("ad>site".to_string(), 1, true)
+        ]
+    );
+    let svg = sankey.to_svg().unwrap();
+    let doc = parse(&svg);
+    assert!(has_text(&doc, "Paths"));
+    // Nothing to draw is a picture that says so, not an error.
+    let empty = small_log("customer_id,timestamp,touchpoint\n");
+    let stats = path_stats(&empty, &PathStatsOptions::default()).unwrap();
+    parse(
+        &Sankey::from_path_stats(&stats, "Paths", 5)
+            .to_svg()
+            .unwrap(),
+    );
+}

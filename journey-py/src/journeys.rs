@@ -6,6 +6,7 @@ use journey_core::metrics::path_stats::{
     conversion_paths_table, path_stats, ConversionPathsOptions, PathStatsOptions,
 };
 use journey_core::metrics::sessions::{sessions, SessionOptions};
+use journey_core::render::{FunnelChart, Sankey};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use serde_json::json;
@@ -35,7 +36,8 @@ impl PyEventLog {
             journey_core::args::from_json("funnel options", &args).map_err(to_py_err)?;
         let log = self.inner.clone();
         let r = detach(py, move || funnel(&log, &opts))?.map_err(to_py_err)?;
-        PyOutput::new("funnel", &r, Some("steps"))
+        PyOutput::new("funnel", &r, Some("steps"))?
+            .with_chart(FunnelChart::from_funnel(&r, "Funnel").to_svg())
     }
 
     /// Sessions (`gap="30m"`) and periods of inactivity (`inactivity="7d"`).
@@ -67,8 +69,11 @@ impl PyEventLog {
     fn path_stats(&self, py: Python<'_>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<PyOutput> {
         let opts: PathStatsOptions = options("path_stats options", kwargs)?;
         let log = self.inner.clone();
+        let top = opts.top;
         let r = detach(py, move || path_stats(&log, &opts))?.map_err(to_py_err)?;
-        PyOutput::new("path_stats", &r, Some("touches"))
+        let top = if top == 0 { r.variants.len() * 2 } else { top };
+        PyOutput::new("path_stats", &r, Some("touches"))?
+            .with_chart(Sankey::from_path_stats(&r, "Top paths", top).to_svg())
     }
 
     /// The transition graph (`level="touchpoint"`, `session_gap`, `collapse_repeats`).

@@ -60,3 +60,19 @@ def test_sessions_and_path_stats(log):
     assert p.touches_before_conversion["mean"] == 3.0
     rows = log.conversion_paths(level="touchpoint").rows
     assert next(r for r in rows if r["customer_id"] == "a")["touches"] == ["ad", "site", "cart"]
+
+
+def test_funnel_and_path_stats_carry_their_pictures():
+    log = journey.EventLog.from_csv_text(
+        "customer_id,timestamp,touchpoint\n"
+        "a,1,ad\na,2,site\na,3,purchase\nb,1,ad\nb,2,site\nc,1,ad\n"
+    )
+    f = log.funnel(["ad", "site", "purchase"])
+    assert [s["customers"] for s in f.steps] == [3, 2, 1]
+    svg = f.chart().to_svg()
+    assert svg.startswith("<svg") and "site" in svg
+    assert f._repr_svg_() == svg and svg in f._repr_html_()
+    p = log.path_stats(top=2)
+    assert p.to_svg().startswith("<svg") and "Top paths" in p.to_svg()
+    # Sessions have no picture.
+    assert log.sessions().chart() is None

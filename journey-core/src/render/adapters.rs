@@ -5,6 +5,8 @@
 //! - [`Heatmap::from_retention`]: the cohort matrix, rates as fractions.
 //! - [`GroupedBars::from_attribution_table`]: every model's credit per channel, side by side.
 //! - [`GroupedBars::from_attribution`]: one model's credit per channel.
+//! - [`FunnelChart::from_funnel`]: customers per step with the drop-off between steps.
+//! - [`Sankey::from_path_stats`]: the most frequent paths, converting ones apart.
 //! - [`IntervalChart::from_nps`], [`IntervalChart::from_csat`], [`IntervalChart::from_ces`]:
 //!   scores per group with their 95% intervals and the overall score as the reference line.
 //!
@@ -20,8 +22,12 @@
 //! assert!(chart.to_svg().unwrap().contains("support"));
 //! ```
 
-use super::charts::{GroupedBars, Heatmap, IntervalChart, IntervalRow};
+use super::charts::{
+    FunnelChart, GroupedBars, Heatmap, IntervalChart, IntervalRow, Sankey, SankeyPath,
+};
 use crate::metrics::attribution::{AttributionResult, AttributionTable, Model};
+use crate::metrics::funnel::FunnelResult;
+use crate::metrics::path_stats::PathStatsResult;
 use crate::metrics::retention::{Period, RetentionResult};
 use crate::metrics::survey::{Breakdown, CesResult, CsatResult, NpsResult};
 
@@ -50,6 +56,48 @@ impl Heatmap {
                 .map(|c| c.rates.iter().map(|v| v.map(|p| p / 100.0)).collect())
                 .collect(),
             row_sizes: r.cohorts.iter().map(|c| c.size).collect(),
+        }
+    }
+}
+
+impl FunnelChart {
+    /// The funnel's steps (labels and customers reaching each), overall.
+    pub fn from_funnel(f: &FunnelResult, title: impl Into<String>) -> FunnelChart {
+        FunnelChart::new(
+            title,
+            f.steps.iter().map(|s| (s.label.clone(), s.customers)),
+        )
+    }
+}
+
+impl Sankey {
+    /// The `top` most frequent paths among the result's variants, each variant split into its
+    /// converting and its other journeys (drawn apart). Most frequent first; ties by the path,
+    /// converting first, so the picture does not depend on anything but the figures.
+    pub fn from_path_stats(r: &PathStatsResult, title: impl Into<String>, top: usize) -> Sankey {
+        let mut paths: Vec<SankeyPath> = Vec::new();
+        for v in &r.variants {
+            for (count, converted) in [(v.conversions, true), (v.count - v.conversions, false)] {
+                if count > 0 {
+                    paths.push(SankeyPath {
+                        steps: v.path.clone(),
+                        count,
+                        converted,
+                    });
+                }
+            }
+        }
+        paths.sort_by(|a, b| {
+            b.count
+                .cmp(&a.count)
+                .then_with(|| a.steps.cmp(&b.steps))
+                .then(b.converted.cmp(&a.converted))
+        });
+        paths.truncate(top);
+        Sankey {
+            title: title.into(),
+            paths,
+            ..Sankey::default()
         }
     }
 }

@@ -34,7 +34,7 @@ use crate::model::{EventLog, JourneyMap, Step, Surveys};
 use crate::render::svg::thousands;
 use crate::render::{
     map_svg, FunnelChart, GroupedBars, Heatmap, HtmlPage, IntervalChart, MapSvgOptions, Sankey,
-    SankeyPath, Section, Table,
+    Section, Table,
 };
 use crate::time::{format_us, Duration};
 
@@ -593,13 +593,7 @@ pub fn report(log: &EventLog, surveys: Option<&Surveys>, opts: &ReportOptions) -
             span(opts.funnel_window.as_secs_f64()),
             frac(f.conversion)
         ));
-        s.svg(
-            FunnelChart::new(
-                "Funnel",
-                f.steps.iter().map(|r| (r.label.clone(), r.customers)),
-            )
-            .to_svg()?,
-        );
+        s.svg(FunnelChart::from_funnel(&f, "Funnel").to_svg()?);
         let mut t = Table::new([
             "step",
             "customers",
@@ -642,37 +636,11 @@ pub fn report(log: &EventLog, surveys: Option<&Surveys>, opts: &ReportOptions) -
         opts.top_paths.min(ps.variants.len() * 2),
         thousands(ps.n_variants)
     ));
-    let mut paths: Vec<SankeyPath> = Vec::new();
-    for v in &ps.variants {
-        for (count, converted) in [(v.conversions, true), (v.count - v.conversions, false)] {
-            if count > 0 {
-                paths.push(SankeyPath {
-                    steps: v.path.clone(),
-                    count,
-                    converted,
-                });
-            }
-        }
-    }
-    // Most frequent first; ties by the path, converting first: deterministic.
-    paths.sort_by(|a, b| {
-        b.count
-            .cmp(&a.count)
-            .then_with(|| a.steps.cmp(&b.steps))
-            .then(b.converted.cmp(&a.converted))
-    });
-    paths.truncate(opts.top_paths);
-    if paths.is_empty() {
+    let sankey = Sankey::from_path_stats(&ps, "Top paths", opts.top_paths);
+    if sankey.paths.is_empty() {
         s.paragraph("No paths.");
     } else {
-        s.svg(
-            Sankey {
-                title: "Top paths".to_string(),
-                paths,
-                ..Sankey::default()
-            }
-            .to_svg()?,
-        );
+        s.svg(sankey.to_svg()?);
         let mut t = Table::new(["path", "journeys", "converted", "conversion rate"]);
         for v in &ps.variants {
             t = t.row([
