@@ -9,13 +9,15 @@ use super::{read_all, ErrorSink, LoadOptions, LoadReport};
 use crate::error::{Error, Result};
 use crate::model::{csv_error, EventLog, EventLogBuilder, Surveys, SurveysBuilder};
 
-/// Bytes parsed by one task.
-const PIECE: usize = 8 << 20;
+/// Bytes parsed by one task (tiny in unit tests, so that small inputs take many batches).
+const PIECE: usize = if cfg!(test) { 4 << 10 } else { 8 << 20 };
 
 /// Reads input in batches that end on a record boundary.
 struct Batches<R> {
     reader: R,
     buf: Vec<u8>,
+    /// A batch buffer handed back by the caller, to read the next batch into.
+    spare: Vec<u8>,
     eof: bool,
 }
 
@@ -24,26 +26,31 @@ impl<R: Read> Batches<R> {
         Batches {
             reader,
             buf: Vec::new(),
+            spare: Vec::new(),
             eof: false,
         }
     }
 
     fn fill(&mut self, want: usize) -> Result<()> {
         while !self.eof && self.buf.len() < want {
-            let old = self.buf.len();
-            let grow = (want - old).max(64 << 10);
-            self.buf.resize(old + grow, 0);
-            match self.reader.read(&mut self.buf[old..]) {
-                Ok(0) => {
-                    self.buf.truncate(old);
-                    self.eof = true;
-                }
-                Ok(n) => self.buf.truncate(old + n),
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => self.buf.truncate(old),
-                Err(e) => return Err(e.into()),
+            let more = (want - self.buf.len()).max(64 << 10);
+            self.buf.reserve(more);
+            // `read_to_end` fills the spare capacity without zeroing it first.
+            let n = (&mut self.reader)
+                .take(more as u64)
+                .read_to_end(&mut self.buf)?;
+            if n < more {
+                self.eof = true;
             }
         }
         Ok(())
+    }
+
+    /// Takes back a batch buffer once its records are parsed, so the next batch reuses its
+    /// memory instead of faulting in fresh pages.
+    fn recycle(&mut self, mut buf: Vec<u8>) {
+        buf.clear();
+        self.spare = buf;
     }
 
     /// The next run of complete records, at least `want` bytes unless the input ends first.
@@ -58,7 +65,9 @@ impl<R: Read> Batches<R> {
                 return Ok(Some(std::mem::take(&mut self.buf)));
             }
             if let Some(end) = last_boundary(&self.buf) {
-                let rest = self.buf.split_off(end);
+                let mut rest = std::mem::take(&mut self.spare);
+                rest.extend_from_slice(&self.buf[end..]);
+                self.buf.truncate(end);
                 return Ok(Some(std::mem::replace(&mut self.buf, rest)));
             }
             // One record longer than the buffer: read more.
@@ -168,16 +177,16 @@ fn parse_header(bytes: &[u8]) -> Result<Vec<String>> {
     Ok(rec.iter().map(str::to_string).collect())
 }
 
-/// Rows parsed from one piece: borrowing their strings from the input (fast path) or owning
-/// them (csv crate path).
-enum Rows<'a> {
-    Borrowed(PieceBuilder<'a>),
-    Owned(EventLogBuilder),
+/// Rows parsed from one piece: by the fast path (distinct strings with their hashes) or by the
+/// csv crate path.
+enum Rows {
+    Fast(PieceBuilder),
+    Csv(EventLogBuilder),
 }
 
 /// The outcome of parsing one piece.
-struct Piece<'a> {
-    builder: Rows<'a>,
+struct Piece {
+    builder: Rows,
     rows: u64,
     /// Errors with line numbers local to the piece (first line = 1).
     errors: Vec<Error>,
@@ -185,7 +194,7 @@ struct Piece<'a> {
     newlines: u64,
 }
 
-fn parse_piece<'a>(bytes: &'a [u8], schema: &EventSchema, opts: &LoadOptions) -> Piece<'a> {
+fn parse_piece(bytes: &[u8], schema: &EventSchema, opts: &LoadOptions) -> Piece {
     // A bare CR ends a record for the csv crate; leave such rare input to it.
     let bare_cr = memchr::memchr_iter(b'\r', bytes).any(|i| bytes.get(i + 1) != Some(&b'\n'));
     if !bare_cr && memchr::memchr(b'"', bytes).is_none() {
@@ -197,14 +206,10 @@ fn parse_piece<'a>(bytes: &'a [u8], schema: &EventSchema, opts: &LoadOptions) ->
 /// The fast path for a piece without any quote character: records are lines and fields are
 /// separated by commas, exactly as the csv crate would read them (checked by a property test),
 /// without copying fields into a record buffer.
-fn parse_piece_unquoted<'a>(
-    bytes: &'a [u8],
-    schema: &EventSchema,
-    opts: &LoadOptions,
-) -> Piece<'a> {
+fn parse_piece_unquoted(bytes: &[u8], schema: &EventSchema, opts: &LoadOptions) -> Piece {
     let newlines = memchr::memchr_iter(b'\n', bytes).count();
     let mut piece = Piece {
-        builder: Rows::Owned(EventLogBuilder::new()),
+        builder: Rows::Csv(EventLogBuilder::new()),
         rows: 0,
         errors: Vec::new(),
         skipped: 0,
@@ -213,67 +218,73 @@ fn parse_piece_unquoted<'a>(
     let mut rows = PieceBuilder::new(schema.props.len(), newlines + 1);
     // Validating the piece as UTF-8 once is much cheaper than cell by cell.
     match std::str::from_utf8(bytes) {
-        Ok(text) => split_records(text, schema, opts, &mut piece, &mut rows, |r| r.split(',')),
-        Err(_) => split_records(bytes, schema, opts, &mut piece, &mut rows, |r| {
-            r.split(|&b| b == b',')
-        }),
+        Ok(text) => split_records(text, schema, opts, &mut piece, &mut rows),
+        Err(_) => split_records(bytes, schema, opts, &mut piece, &mut rows),
     }
-    piece.builder = Rows::Borrowed(rows);
+    piece.builder = Rows::Fast(rows);
     piece
 }
 
-/// Text that the unquoted fast path can cut into lines and fields.
+/// Text that the unquoted fast path can cut into fields: bytes, or text known to be UTF-8 (cut
+/// only next to an ASCII delimiter, so always on a character boundary).
 trait Record<'a>: super::row::Cell<'a> {
-    fn cut(self, at: usize) -> (Self, Self);
-    fn len(self) -> usize;
+    fn slice(self, from: usize, to: usize) -> Self;
 }
 
 impl<'a> Record<'a> for &'a str {
-    fn cut(self, at: usize) -> (Self, Self) {
-        (&self[..at], self.get(at + 1..).unwrap_or(""))
-    }
-    fn len(self) -> usize {
-        str::len(self)
+    fn slice(self, from: usize, to: usize) -> Self {
+        &self[from..to]
     }
 }
 
 impl<'a> Record<'a> for &'a [u8] {
-    fn cut(self, at: usize) -> (Self, Self) {
-        (&self[..at], self.get(at + 1..).unwrap_or(b""))
-    }
-    fn len(self) -> usize {
-        <[u8]>::len(self)
+    fn slice(self, from: usize, to: usize) -> Self {
+        &self[from..to]
     }
 }
 
-fn split_records<'a, R: Record<'a>, I: Iterator<Item = R>>(
+/// Reads the records of a piece without quotes: one vectorised scan finds every comma and
+/// newline; a record is a line (a trailing CR dropped, empty lines skipped), a field the text
+/// between commas.
+fn split_records<'a, R: Record<'a>>(
     text: R,
     schema: &EventSchema,
     opts: &LoadOptions,
-    piece: &mut Piece<'a>,
-    rows: &mut PieceBuilder<'a>,
-    fields_of: impl Fn(R) -> I,
+    piece: &mut Piece,
+    rows: &mut PieceBuilder,
 ) {
     let strict = opts.mode == super::Mode::Strict;
     let n_cols = schema.names.len();
+    let bytes = text.raw();
     let mut fields: Vec<R> = Vec::with_capacity(n_cols);
     let mut line = 0u64;
-    let mut rest = text;
-    while rest.len() > 0 {
-        let (mut rec, tail) = match memchr::memchr(b'\n', rest.raw()) {
-            Some(i) => rest.cut(i),
-            None => (rest, rest.cut(rest.len()).1),
+    let mut start = 0usize;
+    let mut delimiters = memchr::memchr2_iter(b',', b'\n', bytes);
+    loop {
+        let (end, last) = match delimiters.next() {
+            Some(i) if bytes[i] == b',' => {
+                fields.push(text.slice(start, i));
+                start = i + 1;
+                continue;
+            }
+            Some(i) => (i, false),
+            None if start >= bytes.len() && fields.is_empty() => break,
+            None => (bytes.len(), true),
         };
-        rest = tail;
-        line += 1;
-        if rec.raw().last() == Some(&b'\r') {
-            rec = rec.cut(rec.len() - 1).0;
+        let mut field_end = end;
+        if field_end > start && bytes[field_end - 1] == b'\r' {
+            field_end -= 1;
         }
-        if rec.len() == 0 {
+        fields.push(text.slice(start, field_end));
+        start = end + 1;
+        line += 1;
+        if fields.len() == 1 && fields[0].raw().is_empty() {
+            fields.clear();
+            if last {
+                break;
+            }
             continue;
         }
-        fields.clear();
-        fields.extend(fields_of(rec));
         let row = if fields.len() != n_cols {
             Err(Error::MalformedRow {
                 line,
@@ -282,6 +293,7 @@ fn split_records<'a, R: Record<'a>, I: Iterator<Item = R>>(
         } else {
             schema.push_row(rows, line, |i| fields.get(i).copied())
         };
+        fields.clear();
         piece.rows += 1;
         if let Err(e) = row {
             piece.skipped += 1;
@@ -291,6 +303,9 @@ fn split_records<'a, R: Record<'a>, I: Iterator<Item = R>>(
             if strict {
                 break;
             }
+        }
+        if last {
+            break;
         }
     }
 }
@@ -365,10 +380,10 @@ fn for_each_record(
     }
 }
 
-fn parse_piece_csv<'a>(bytes: &'a [u8], schema: &EventSchema, opts: &LoadOptions) -> Piece<'a> {
+fn parse_piece_csv(bytes: &[u8], schema: &EventSchema, opts: &LoadOptions) -> Piece {
     let mut builder = schema.builder();
     let mut piece = Piece {
-        builder: Rows::Owned(EventLogBuilder::new()),
+        builder: Rows::Csv(EventLogBuilder::new()),
         rows: 0,
         errors: Vec::new(),
         skipped: 0,
@@ -387,7 +402,7 @@ fn parse_piece_csv<'a>(bytes: &'a [u8], schema: &EventSchema, opts: &LoadOptions
         }
         true
     });
-    piece.builder = Rows::Owned(builder);
+    piece.builder = Rows::Csv(builder);
     piece
 }
 
@@ -423,11 +438,7 @@ fn threads() -> usize {
     }
 }
 
-fn parse_pieces<'a>(
-    pieces: &[&'a [u8]],
-    schema: &EventSchema,
-    opts: &LoadOptions,
-) -> Vec<Piece<'a>> {
+fn parse_pieces(pieces: &[&[u8]], schema: &EventSchema, opts: &LoadOptions) -> Vec<Piece> {
     #[cfg(feature = "parallel")]
     {
         use rayon::prelude::*;
@@ -445,8 +456,60 @@ fn parse_pieces<'a>(
     }
 }
 
+/// Cuts a batch into at most `n` pieces of about `PIECE` bytes, each ending on a record boundary.
+fn cut_batch(batch: &[u8], n: usize) -> Vec<&[u8]> {
+    let mut pieces = Vec::with_capacity(n);
+    let mut start = 0;
+    let want = batch.len().div_ceil(PIECE).clamp(1, n);
+    for cut in boundaries(batch, want) {
+        if cut > start {
+            pieces.push(&batch[start..cut]);
+            start = cut;
+        }
+    }
+    if start < batch.len() {
+        pieces.push(&batch[start..]);
+    }
+    pieces
+}
+
+/// Folds parsed pieces into the log in input order: errors (with their lines made global) go
+/// to the sink, which stops the load on the first one in strict mode.
+struct Merger {
+    builder: EventLogBuilder,
+    sink: ErrorSink,
+    rows: u64,
+    /// Line number of the first line of the next piece.
+    line: u64,
+}
+
+impl Merger {
+    fn merge(&mut self, pieces: Vec<Piece>) -> Result<()> {
+        for piece in pieces {
+            self.rows += piece.rows;
+            let lenient_extra = piece.skipped - piece.errors.len() as u64;
+            for e in piece.errors {
+                self.sink.push(shift(e, self.line - 1))?;
+            }
+            self.sink.skipped += lenient_extra;
+            self.line += piece.newlines;
+            match piece.builder {
+                Rows::Fast(rows) => self.builder.append_piece(rows),
+                Rows::Csv(rows) => self.builder.append(rows),
+            }
+        }
+        Ok(())
+    }
+}
+
 /// Reads an event log from CSV (with a header; column order free; see the crate docs for the
 /// columns). Rows may come in any order.
+///
+/// The input is read in batches of complete records. With the `parallel` feature the three
+/// stages overlap: while the pieces of one batch are parsed on all cores, the next batch is
+/// read (on the calling thread, so the reader need not be `Send`) and the previous batch's
+/// pieces are merged into the log, in input order; the result and every error are those of a
+/// sequential read.
 pub fn read_events_csv(reader: impl Read, opts: &LoadOptions) -> Result<EventLog> {
     let mut batches = Batches::new(reader);
     let Some(header) = batches.first_record()? else {
@@ -454,43 +517,54 @@ pub fn read_events_csv(reader: impl Read, opts: &LoadOptions) -> Result<EventLog
     };
     let names = header_names(&parse_header(&header)?, opts)?;
     let schema = EventSchema::new(names, opts)?;
-    // Line number of the first line of the next piece.
-    let mut line = 1 + memchr::memchr_iter(b'\n', &header).count() as u64;
     // Pieces are appended as they come: the large column vectors grow by reallocation in
     // place (mremap), while keeping all pieces to join them at the end held both copies at once.
-    let mut builder = schema.builder();
-    let mut sink = ErrorSink::new(opts);
-    let mut rows = 0u64;
+    let mut merger = Merger {
+        builder: schema.builder(),
+        sink: ErrorSink::new(opts),
+        rows: 0,
+        line: 1 + memchr::memchr_iter(b'\n', &header).count() as u64,
+    };
     let n = threads();
-    while let Some(batch) = batches.next(PIECE * n)? {
-        let mut pieces = Vec::with_capacity(n);
-        let mut start = 0;
-        let want = batch.len().div_ceil(PIECE).clamp(1, n);
-        for cut in boundaries(&batch, want) {
-            if cut > start {
-                pieces.push(&batch[start..cut]);
-                start = cut;
-            }
-        }
-        if start < batch.len() {
-            pieces.push(&batch[start..]);
-        }
-        for piece in parse_pieces(&pieces, &schema, opts) {
-            rows += piece.rows;
-            let lenient_extra = piece.skipped - piece.errors.len() as u64;
-            for e in piece.errors {
-                sink.push(shift(e, line - 1))?;
-            }
-            sink.skipped += lenient_extra;
-            line += piece.newlines;
-            match piece.builder {
-                Rows::Borrowed(rows) => builder.append_piece(rows),
-                Rows::Owned(rows) => builder.append(rows),
-            }
+    let mut batch = batches.next(PIECE * n)?;
+    #[cfg(feature = "parallel")]
+    {
+        let mut parsed: Vec<Piece> = Vec::new();
+        while batch.is_some() || !parsed.is_empty() {
+            let to_merge = std::mem::take(&mut parsed);
+            let mut merged = Ok(());
+            let mut next = Ok(None);
+            rayon::in_place_scope(|scope| {
+                let merger = &mut merger;
+                let merged = &mut merged;
+                scope.spawn(move |_| *merged = merger.merge(to_merge));
+                if let Some(b) = batch.as_deref() {
+                    let parsed = &mut parsed;
+                    let schema = &schema;
+                    scope.spawn(move |_| *parsed = parse_pieces(&cut_batch(b, n), schema, opts));
+                    next = batches.next(PIECE * n);
+                }
+            });
+            merged?;
+            batch = match batch.take() {
+                Some(done) => {
+                    batches.recycle(done);
+                    next?
+                }
+                None => None,
+            };
         }
     }
-    let report = sink.report(rows);
-    Ok(builder.build_with_report(opts.catalog.as_ref(), &opts.conversion_refs(), report))
+    #[cfg(not(feature = "parallel"))]
+    while let Some(b) = batch {
+        merger.merge(parse_pieces(&cut_batch(&b, n), &schema, opts))?;
+        batches.recycle(b);
+        batch = batches.next(PIECE * n)?;
+    }
+    let report = merger.sink.report(merger.rows);
+    Ok(merger
+        .builder
+        .build_with_report(opts.catalog.as_ref(), &opts.conversion_refs(), report))
 }
 
 /// Reads survey responses from CSV: `customer_id`, `timestamp`, optional `touchpoint`, and at
@@ -546,10 +620,10 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    fn into_builder(rows: Rows<'_>, schema: &EventSchema) -> EventLogBuilder {
+    fn into_builder(rows: Rows, schema: &EventSchema) -> EventLogBuilder {
         match rows {
-            Rows::Owned(b) => b,
-            Rows::Borrowed(p) => {
+            Rows::Csv(b) => b,
+            Rows::Fast(p) => {
                 let mut b = schema.builder();
                 b.append_piece(p);
                 b
@@ -559,7 +633,7 @@ mod tests {
 
     type Outcome = (Vec<crate::model::RawEvent>, u64, u64, Vec<String>);
 
-    fn outcome(p: Piece<'_>, schema: &EventSchema) -> Outcome {
+    fn outcome(p: Piece, schema: &EventSchema) -> Outcome {
         let errors = p.errors.iter().map(|e| e.to_string()).collect();
         let b = into_builder(p.builder, schema);
         (
@@ -617,6 +691,95 @@ mod tests {
         assert_eq!(cuts, vec![9]);
         assert_eq!(boundaries(buf, 4), vec![6, 9]);
         assert!(boundaries(b"aa\n", 1).is_empty());
+    }
+
+    /// A body of `n` rows over many batches; every 500th touchpoint is quoted (with a comma), so
+    /// pieces of both parsers meet in one load.
+    fn many_rows(n: usize, bad: &[usize]) -> String {
+        let mut s = String::from("customer_id,timestamp,touchpoint,value,segment\n");
+        for i in 0..n {
+            let ts = if bad.contains(&i) {
+                "soon".to_string()
+            } else {
+                (1_767_225_600 + (i * 7919) % 100_000).to_string()
+            };
+            let tp = if i % 500 == 0 {
+                format!("\"q,{}\"", i % 3)
+            } else {
+                format!("tp{}", i % 13)
+            };
+            let value = if i % 11 == 0 { "9.5" } else { "" };
+            s.push_str(&format!("c{},{ts},{tp},{value},s{}\r\n", i % 97, i % 4));
+            if i % 777 == 0 {
+                s.push('\n');
+            }
+        }
+        s
+    }
+
+    #[test]
+    fn many_batches_give_the_log_of_one_sequential_parse() {
+        let body = many_rows(6000, &[]);
+        assert!(
+            body.len() > 10 * PIECE * threads(),
+            "the input spans many batches"
+        );
+        let opts = LoadOptions::default();
+        let log = read_events_csv(body.as_bytes(), &opts).unwrap();
+        // The reference: the whole input through the csv crate in one piece.
+        let header_end = first_boundary(body.as_bytes()).unwrap();
+        let names = header_names(
+            &parse_header(&body.as_bytes()[..header_end]).unwrap(),
+            &opts,
+        )
+        .unwrap();
+        let schema = EventSchema::new(names, &opts).unwrap();
+        let whole = parse_piece_csv(&body.as_bytes()[header_end..], &schema, &opts);
+        assert_eq!(whole.rows, 6000);
+        let reference = into_builder(whole.builder, &schema).build(None, &opts.conversion_refs());
+        assert_eq!(log.n_events(), 6000);
+        assert_eq!(
+            log.rows().collect::<Vec<_>>(),
+            reference.rows().collect::<Vec<_>>()
+        );
+        assert_eq!(log.customer_ids(), reference.customer_ids());
+        assert_eq!(log.touchpoints().len(), 13 + 3);
+        assert_eq!(log.load_report().rows_read, 6000);
+    }
+
+    #[test]
+    fn errors_deep_in_a_many_batch_load_name_their_line() {
+        // Data row i is on line i + 2, plus one for each blank line written after rows
+        // 0, 777, 1554, ... before it.
+        let line_of = |i: usize| (i + 2 + (0..i).filter(|k| k % 777 == 0).count()) as u64;
+        let bad = [4321, 4322, 5999];
+        let body = many_rows(6000, &bad);
+        match read_events_csv(body.as_bytes(), &LoadOptions::default()) {
+            Err(Error::InvalidValue {
+                line,
+                column,
+                value,
+                ..
+            }) => {
+                assert_eq!(
+                    (line, column.as_str(), value.as_str()),
+                    (line_of(4321), "timestamp", "soon")
+                );
+                assert_eq!(line, 4321 + 2 + 6);
+            }
+            other => panic!("expected an invalid timestamp, got {other:?}"),
+        }
+        let lenient = read_events_csv(body.as_bytes(), &LoadOptions::lenient()).unwrap();
+        let report = lenient.load_report();
+        assert_eq!(
+            (report.rows_read, report.rows_kept, report.rows_skipped),
+            (6000, 5997, 3)
+        );
+        assert_eq!(lenient.n_events(), 5997);
+        assert_eq!(report.errors.len(), 3);
+        for (e, i) in report.errors.iter().zip(bad) {
+            assert!(e.contains(&format!("line {}", line_of(i))), "{e}");
+        }
     }
 
     #[test]

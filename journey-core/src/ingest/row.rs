@@ -203,40 +203,77 @@ impl<'a> RowSink<'a> for EventLogBuilder {
     }
 }
 
-/// Strings interned by reference into the input buffer: parsing a piece allocates nothing per
-/// distinct string; the strings are copied once, when the piece is merged into the log.
+/// The strings of one parsed piece: each distinct string copied once into an arena, with its
+/// hash, so that merging the piece into the log never hashes a string again and the piece does
+/// not borrow the input buffer (which is reused for the next batch).
 #[derive(Debug, Default)]
-pub(crate) struct LocalInterner<'a> {
-    pub names: Vec<&'a str>,
-    index: rustc_hash::FxHashMap<&'a str, u32>,
-    last: Option<(&'a str, u32)>,
+pub(crate) struct LocalInterner {
+    arena: String,
+    /// End of each name in `arena`.
+    ends: Vec<u32>,
+    pub hashes: Vec<u64>,
+    index: hashbrown::HashTable<u32>,
+    /// The id of the last interned string, plus one (0 = none): values repeat on
+    /// consecutive rows (one customer's events), and this skips their hashing.
+    last: u32,
 }
 
-impl<'a> LocalInterner<'a> {
-    fn intern(&mut self, s: &'a str) -> u32 {
-        if let Some((l, id)) = self.last {
-            if l == s {
-                return id;
+impl LocalInterner {
+    pub(crate) fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub(crate) fn name(&self, id: u32) -> &str {
+        let i = id as usize;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        &self.arena[start..self.ends[i] as usize]
+    }
+
+    fn intern(&mut self, s: &str) -> u32 {
+        if self.last > 0 && self.name(self.last - 1) == s {
+            return self.last - 1;
+        }
+        let hash = crate::model::hash_str(s);
+        let Self {
+            arena,
+            ends,
+            hashes,
+            index,
+            ..
+        } = self;
+        let name = |id: u32| {
+            let i = id as usize;
+            let start = if i == 0 { 0 } else { ends[i - 1] as usize };
+            &arena[start..ends[i] as usize]
+        };
+        let id = match index.entry(
+            hash,
+            |&id| hashes[id as usize] == hash && name(id) == s,
+            |&id| hashes[id as usize],
+        ) {
+            hashbrown::hash_table::Entry::Occupied(e) => *e.get(),
+            hashbrown::hash_table::Entry::Vacant(v) => {
+                let id = ends.len() as u32;
+                v.insert(id);
+                arena.push_str(s);
+                ends.push(arena.len() as u32);
+                hashes.push(hash);
+                id
             }
-        }
-        let next = self.names.len() as u32;
-        let id = *self.index.entry(s).or_insert(next);
-        if id == next {
-            self.names.push(s);
-        }
-        self.last = Some((s, id));
+        };
+        self.last = id + 1;
         id
     }
 }
 
-/// The columns of one parsed piece, with strings borrowed from the input.
+/// The columns of one parsed piece, owning their (distinct) strings.
 #[derive(Debug, Default)]
-pub(crate) struct PieceBuilder<'a> {
-    pub customers: LocalInterner<'a>,
-    pub touchpoints: LocalInterner<'a>,
-    pub channels: LocalInterner<'a>,
-    pub stages: LocalInterner<'a>,
-    pub prop_values: Vec<LocalInterner<'a>>,
+pub(crate) struct PieceBuilder {
+    pub customers: LocalInterner,
+    pub touchpoints: LocalInterner,
+    pub channels: LocalInterner,
+    pub stages: LocalInterner,
+    pub prop_values: Vec<LocalInterner>,
     pub cust: Vec<u32>,
     pub ts: Vec<i64>,
     pub tp: Vec<u32>,
@@ -246,7 +283,7 @@ pub(crate) struct PieceBuilder<'a> {
     pub props: Vec<Vec<u32>>,
 }
 
-impl<'a> PieceBuilder<'a> {
+impl PieceBuilder {
     pub(crate) fn new(n_props: usize, capacity: usize) -> Self {
         PieceBuilder {
             prop_values: (0..n_props).map(|_| LocalInterner::default()).collect(),
@@ -262,7 +299,7 @@ impl<'a> PieceBuilder<'a> {
     }
 }
 
-impl<'a> RowSink<'a> for PieceBuilder<'a> {
+impl<'a> RowSink<'a> for PieceBuilder {
     fn customer(&mut self, s: &'a str) -> u32 {
         self.customers.intern(s)
     }
@@ -294,9 +331,11 @@ impl<'a> RowSink<'a> for PieceBuilder<'a> {
 
 impl EventLogBuilder {
     /// Appends a parsed piece (its rows after the rows already here), interning its strings.
-    pub(crate) fn append_piece(&mut self, p: PieceBuilder<'_>) {
-        fn remap(into: &mut crate::model::Interner, from: &LocalInterner<'_>) -> Vec<u32> {
-            from.names.iter().map(|s| into.intern(s)).collect()
+    pub(crate) fn append_piece(&mut self, p: PieceBuilder) {
+        fn remap(into: &mut crate::model::Interner, from: &LocalInterner) -> Vec<u32> {
+            (0..from.len() as u32)
+                .map(|i| into.intern_hashed(from.name(i), from.hashes[i as usize]))
+                .collect()
         }
         let cm = remap(&mut self.customers, &p.customers);
         let tm = remap(&mut self.touchpoints, &p.touchpoints);

@@ -1,14 +1,32 @@
-use rustc_hash::FxHashMap as HashMap;
+use std::hash::BuildHasher;
+
+use hashbrown::hash_table::{Entry, HashTable};
+
+/// The hash every interner uses, so a hash computed once (by a parsing thread) serves every
+/// table the string goes into.
+pub(crate) fn hash_str(s: &str) -> u64 {
+    rustc_hash::FxBuildHasher.hash_one(s)
+}
 
 /// Maps strings to small dense integer ids and back.
 ///
 /// Ids are given in first-seen order; [`Interner::sorted`] renumbers them in string order so that
-/// ids never depend on the order of input rows.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// ids never depend on the order of input rows. Each string is stored once; the index holds
+/// `(hash, id)` pairs, so growing it never hashes a string again.
+#[derive(Debug, Clone, Default)]
 pub struct Interner {
     names: Vec<String>,
-    index: HashMap<String, u32>,
+    index: HashTable<(u64, u32)>,
 }
+
+impl PartialEq for Interner {
+    fn eq(&self, other: &Self) -> bool {
+        // The index is a function of the names.
+        self.names == other.names
+    }
+}
+
+impl Eq for Interner {}
 
 impl Interner {
     /// An empty interner.
@@ -18,18 +36,41 @@ impl Interner {
 
     /// The id of `s`, adding it if new.
     pub fn intern(&mut self, s: &str) -> u32 {
-        if let Some(&id) = self.index.get(s) {
-            return id;
+        self.intern_hashed(s, hash_str(s))
+    }
+
+    /// [`Interner::intern`] with `hash == hash_str(s)` already known.
+    pub(crate) fn intern_hashed(&mut self, s: &str, hash: u64) -> u32 {
+        let names = &self.names;
+        match self.index.entry(
+            hash,
+            |&(h, id)| h == hash && names[id as usize] == s,
+            |&(h, _)| h,
+        ) {
+            Entry::Occupied(e) => e.get().1,
+            Entry::Vacant(v) => {
+                let id = self.names.len() as u32;
+                v.insert((hash, id));
+                self.names.push(s.to_string());
+                id
+            }
         }
+    }
+
+    /// Adds a string known to be new (the caller checked): no lookup.
+    fn push_new(&mut self, s: String, hash: u64) -> u32 {
         let id = self.names.len() as u32;
-        self.names.push(s.to_string());
-        self.index.insert(s.to_string(), id);
+        self.index.insert_unique(hash, (hash, id), |&(h, _)| h);
+        self.names.push(s);
         id
     }
 
     /// The id of `s`, if known.
     pub fn get(&self, s: &str) -> Option<u32> {
-        self.index.get(s).copied()
+        let hash = hash_str(s);
+        self.index
+            .find(hash, |&(h, id)| h == hash && self.names[id as usize] == s)
+            .map(|&(_, id)| id)
     }
 
     /// The string of `id`.
@@ -58,6 +99,12 @@ impl Interner {
     /// Bytes held by the strings (not counting the hash index).
     pub fn string_bytes(&self) -> usize {
         self.names.iter().map(|s| s.len()).sum()
+    }
+
+    /// Reserves room for `n` more strings in the index.
+    pub(crate) fn reserve(&mut self, n: usize) {
+        self.names.reserve(n);
+        self.index.reserve(n, |&(h, _)| h);
     }
 
     /// Renumbers the ids so they follow `order` (a comparison of the strings). Returns the new
@@ -104,7 +151,7 @@ impl Interner {
             .iter()
             .map(|&old| slots[old as usize].take().unwrap_or_default())
             .collect();
-        for id in index.values_mut() {
+        for (_, id) in index.iter_mut() {
             *id = remap[*id as usize];
         }
         (Self { names, index }, remap)
@@ -118,22 +165,23 @@ impl Interner {
             *self = other;
             return (0..n).collect();
         }
-        let Interner { names, mut index } = other;
-        self.names.reserve(names.len());
-        self.index.reserve(names.len());
+        let Interner { names, index } = other;
+        let mut hashes = vec![0u64; names.len()];
+        for &(h, id) in index.iter() {
+            hashes[id as usize] = h;
+        }
+        self.reserve(names.len());
         names
             .into_iter()
-            .map(|name| {
-                if let Some(&id) = self.index.get(name.as_str()) {
-                    return id;
+            .zip(hashes)
+            .map(|(name, hash)| {
+                let found = self.index.find(hash, |&(h, id)| {
+                    h == hash && self.names[id as usize] == name
+                });
+                match found {
+                    Some(&(_, id)) => id,
+                    None => self.push_new(name, hash),
                 }
-                let id = self.names.len() as u32;
-                let key = index
-                    .remove_entry(name.as_str())
-                    .map_or_else(|| name.clone(), |(k, _)| k);
-                self.index.insert(key, id);
-                self.names.push(name);
-                id
             })
             .collect()
     }
@@ -145,11 +193,11 @@ impl Interner {
 
     /// Builds an interner from distinct names, ids in the given order.
     pub fn from_names(names: Vec<String>) -> Self {
-        let index: HashMap<String, u32> = names
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (s.clone(), i as u32))
-            .collect();
+        let mut index = HashTable::with_capacity(names.len());
+        for (i, s) in names.iter().enumerate() {
+            let h = hash_str(s);
+            index.insert_unique(h, (h, i as u32), |&(h, _)| h);
+        }
         Self { names, index }
     }
 }

@@ -10,6 +10,7 @@ mod stage;
 mod survey;
 mod touchpoint;
 
+pub(crate) use interner::hash_str;
 pub use interner::Interner;
 pub use log::{
     EventLog, EventLogBuilder, EventRecord, Journey, LogSummary, PropertyColumn, RawEvent, NO_ID,
