@@ -214,7 +214,9 @@ fn funnel_counts_by_brute(
 #[test]
 fn former_regressions() {
     let tp = |s: &str| FunnelStep::Touchpoint(s.into());
-    let cases: [(Vec<Row>, Vec<FunnelStep>, FunnelMode, i64, bool, Vec<u64>); 3] = [
+    // rows, steps, mode, window (s), exclusion of x, expected counts
+    type Case = (Vec<Row>, Vec<FunnelStep>, FunnelMode, i64, bool, Vec<u64>);
+    let cases: [Case; 3] = [
         // No customer at all, exclusion of x: [0].
         (vec![], vec![tp("a")], FunnelMode::Ordered, 0, true, vec![0]),
         // c4: c 0, b 0, b 3 (rows out of time order); any order, window 0: b and c at 0.
