@@ -21,6 +21,36 @@ pub fn from_json<T: DeserializeOwned>(what: &str, v: &Value) -> Result<T> {
     serde_json::from_value(v).map_err(|e| Error::argument(what, e.to_string()))
 }
 
+/// `#[serde(deserialize_with = "...")]` helpers that put the option's name in front of the
+/// message about a bad value (serde's own messages do not say which key they are about), e.g.
+/// `gap: "soon" is not a duration; expected e.g. "30m", "7d", "2w" or seconds`.
+pub(crate) mod named {
+    macro_rules! named {
+        ($($f:ident),* $(,)?) => {$(
+            pub(crate) fn $f<'de, D, T>(d: D) -> std::result::Result<T, D::Error>
+            where
+                D: serde::Deserializer<'de>,
+                T: serde::Deserialize<'de>,
+            {
+                T::deserialize(d).map_err(|e| {
+                    <D::Error as serde::de::Error>::custom(format!(concat!(stringify!($f), ": {}"), e))
+                })
+            }
+        )*};
+    }
+    named!(
+        gap,
+        inactivity,
+        lookback,
+        session_gap,
+        window,
+        level,
+        mode,
+        top,
+        attribution_model
+    );
+}
+
 /// The JSON form of [`LoadOptions`].
 #[derive(Debug, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]

@@ -376,21 +376,35 @@ impl serde::Serialize for Duration {
 
 impl<'de> serde::Deserialize<'de> for Duration {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        #[derive(serde::Deserialize)]
-        #[serde(untagged)]
-        enum Raw {
-            Seconds(f64),
-            Text(String),
-        }
-        match Raw::deserialize(d)? {
-            Raw::Seconds(s) if s.is_finite() && s >= 0.0 => {
-                Ok(Duration::from_us((s * US_PER_SEC as f64).round() as i64))
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = Duration;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a duration such as \"30m\", \"7d\", \"2w\" or a number of seconds")
             }
-            Raw::Seconds(s) => Err(serde::de::Error::custom(format!(
-                "{s} is not a duration; expected a non-negative number of seconds"
-            ))),
-            Raw::Text(t) => t.parse().map_err(serde::de::Error::custom),
+            fn visit_f64<E: serde::de::Error>(self, s: f64) -> std::result::Result<Duration, E> {
+                if s.is_finite() && s >= 0.0 {
+                    Ok(Duration::from_us((s * US_PER_SEC as f64).round() as i64))
+                } else {
+                    Err(E::custom(format!(
+                        "{s} is not a duration; expected a non-negative number of seconds"
+                    )))
+                }
+            }
+            fn visit_i64<E: serde::de::Error>(self, s: i64) -> std::result::Result<Duration, E> {
+                self.visit_f64(s as f64)
+            }
+            fn visit_u64<E: serde::de::Error>(self, s: u64) -> std::result::Result<Duration, E> {
+                self.visit_f64(s as f64)
+            }
+            fn visit_str<E: serde::de::Error>(self, t: &str) -> std::result::Result<Duration, E> {
+                t.parse().map_err(|e| match e {
+                    Error::InvalidArgument { message, .. } => E::custom(message),
+                    e => E::custom(e),
+                })
+            }
         }
+        d.deserialize_any(V)
     }
 }
 

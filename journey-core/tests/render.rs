@@ -1288,6 +1288,11 @@ fn funnel_and_top_paths_charts_from_results() {
     let svg = sankey.to_svg().unwrap();
     let doc = parse(&svg);
     assert!(has_text(&doc, "Paths"));
+    // Top 0 draws every split part, as `top = 0` lists every variant: [ad, site] converting and
+    // not, [ad], [site], [] (5 parts of 5 journeys).
+    let all = Sankey::from_path_stats(&stats, "Paths", 0);
+    assert_eq!(all.paths.len(), 5);
+    assert_eq!(all.paths.iter().map(|p| p.count).sum::<u64>(), 5);
     // Nothing to draw is a picture that says so, not an error.
     let empty = small_log("customer_id,timestamp,touchpoint\n");
     let stats = path_stats(&empty, &PathStatsOptions::default()).unwrap();

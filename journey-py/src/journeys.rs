@@ -64,14 +64,13 @@ impl PyEventLog {
     }
 
     /// Touchpoints before conversion, time to convert, path variants and per-touchpoint
-    /// conversion and lift.
+    /// conversion, lift and attribution share (`attribution_model="linear"`).
     #[pyo3(signature = (**kwargs))]
     fn path_stats(&self, py: Python<'_>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<PyOutput> {
         let opts: PathStatsOptions = options("path_stats options", kwargs)?;
         let log = self.inner.clone();
         let top = opts.top;
         let r = detach(py, move || path_stats(&log, &opts))?.map_err(to_py_err)?;
-        let top = if top == 0 { r.variants.len() * 2 } else { top };
         PyOutput::new("path_stats", &r, Some("touches"))?
             .with_chart(Sankey::from_path_stats(&r, "Top paths", top).to_svg())
     }

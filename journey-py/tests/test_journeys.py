@@ -76,3 +76,31 @@ def test_funnel_and_path_stats_carry_their_pictures():
     assert p.to_svg().startswith("<svg") and "Top paths" in p.to_svg()
     # Sessions have no picture.
     assert log.sessions().chart() is None
+
+
+def test_path_stats_chart_top_zero_draws_every_path():
+    # Variants [ad] (converts), [email], [site], one path each: by count, conversions, then
+    # names, top=1 keeps [ad] only; top=0 (all variants) draws all three.
+    log = journey.EventLog.from_csv_text(
+        "customer_id,timestamp,touchpoint\na,0,ad\na,1,purchase\nb,0,site\nc,0,email\n"
+    )
+    one, every = log.path_stats(top=1).to_svg(), log.path_stats(top=0).to_svg()
+    assert [n in one for n in ("ad", "email", "site")] == [True, False, False]
+    assert [n in every for n in ("ad", "email", "site")] == [True, True, True]
+
+
+def test_path_stats_attribution_share():
+    # e [ad site site] and f [email] convert, g [site] does not. Linear: ad 1/6, email 1/2,
+    # site 1/3 of the 2 conversions; last touch: email and site 1/2 each.
+    log = journey.EventLog.from_csv_text(
+        "customer_id,timestamp,touchpoint\n"
+        "e,0,ad\ne,10,site\ne,20,site\ne,30,purchase\nf,0,email\nf,5,purchase\ng,0,site\n"
+    )
+    p = log.path_stats()
+    assert p.attribution_model == "linear"
+    shares = {t["name"]: t["attribution_share"] for t in p.touches}
+    assert shares == pytest.approx({"ad": 1 / 6, "email": 0.5, "site": 1 / 3})
+    last = {t["name"]: t["attribution_share"] for t in log.path_stats(attribution_model="last_touch").touches}
+    assert last == pytest.approx({"ad": 0.0, "email": 0.5, "site": 0.5})
+    with pytest.raises(journey.JourneyError, match="attribution_model: unknown variant `magic`"):
+        log.path_stats(attribution_model="magic")

@@ -18,11 +18,14 @@ use crate::model::EventLog;
 const TS_JOURNEYS: &str = r#"
 /** A funnel step: one touchpoint, or any of several. */
 export type FunnelStepSpec = string | string[];
+/** Touchpoints excluded between two 1-based steps (defaults: the first and the last step). */
+export interface FunnelExclusionRange { touchpoint: string | string[]; fromStep?: number | null; toStep?: number | null }
 export interface FunnelOptions {
   window?: Duration;
   mode?: "ordered" | "strict" | "any" | "any_order";
   firstAttempt?: boolean;
-  exclude?: (string | string[] | { touchpoint: string | string[]; from_step?: number; to_step?: number })[] | null;
+  /** Each a touchpoint, a set of touchpoints, or one excluded between two 1-based steps. */
+  exclude?: (string | string[] | FunnelExclusionRange)[] | null;
   /** A property name (e.g. "persona") or "first_touch_channel". */
   breakdown?: string | null;
   droppedIds?: boolean;
@@ -60,17 +63,22 @@ export interface ConversionPathsResult {
   level: string; n_paths: number; n_conversions: number;
   rows: { customer_id: string; touches: string[]; n_touches: number; converted: boolean; end_time: string; value: number }[];
 }
-export interface PathStatsOptions extends PathOptionsBase { top?: number }
+export interface PathStatsOptions extends PathOptionsBase {
+  top?: number;
+  /** The model behind each touch's attribution_share (default "linear"). */
+  attributionModel?: AttributionModel;
+}
 export interface PathStatsResult {
   level: string; n_paths: number; n_conversions: number; conversion_rate: number | null;
   touches_before_conversion: Distribution; time_to_convert_s: Distribution;
   by_first_touch_channel: { channel: string | null; paths: number; conversions: number; conversion_rate: number | null; touches_before_conversion: Distribution; time_to_convert_s: Distribution }[];
   n_variants: number;
   variants: { path: string[]; count: number; conversions: number; conversion_rate: number | null; share: number | null }[];
-  touches: { name: string; paths: number; customers: number; conversions: number; conversion_rate: number | null; lift: number | null }[];
+  attribution_model: AttributionModel;
+  touches: { name: string; paths: number; customers: number; conversions: number; conversion_rate: number | null; lift: number | null; attribution_share: number | null }[];
 }
 export interface TransitionGraphOptions { level?: "channel" | "touchpoint"; sessionGap?: Duration | null; collapseRepeats?: boolean }
-export interface GraphNode { name: string; kind: "start" | "touch" | "end"; visits: number; customers: number; conversion: number | null }
+export interface GraphNode { name: string; kind: "start" | "touch" | "end"; visits: number; customers: number; conversion: boolean }
 export interface GraphEdge { source: string; target: string; count: number; customers: number; probability: number; median_time_s: number | null; mean_time_s: number | null }
 export interface TransitionGraphObject { level: string; n_walks: number; n_customers: number; nodes: GraphNode[]; edges: GraphEdge[] }
 "#;

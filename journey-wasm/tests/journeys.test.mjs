@@ -49,3 +49,32 @@ test("transition graph nodes: start, touches by name, end", () => {
   assert.deepEqual(nodes.map((n) => n.kind), ["start", "touch", "touch", "touch", "touch", "end"]);
   assert.equal(nodes.find((n) => n.name === "site").visits, 3);
 });
+
+test("funnel exclusions take camelCase step keys; a bad one says where and why", () => {
+  // Steps ad, cart: a has ad 0, site 60, cart 120; b ad, no cart; c no ad. Excluding site
+  // between steps 1 and 2 voids a's only attempt: [2, 1] becomes [1, 0].
+  assert.deepEqual(log.funnel(["ad", "cart"]).steps.map((s) => s.customers), [2, 1]);
+  const f = log.funnel(["ad", "cart"], { exclude: [{ touchpoint: "site", fromStep: 1, toStep: 2 }] });
+  assert.deepEqual(f.steps.map((s) => s.customers), [1, 0]);
+  assert.throws(
+    () => log.funnel(["ad", "cart"], { exclude: ["coupon", { touchpoint: "site", from: 1 }] }),
+    (e) =>
+      e.code === "invalid_argument" &&
+      e.message.includes(
+        'exclude[1]: expected a touchpoint name, a list of names, or {touchpoint, from_step, to_step}; unknown key "from"',
+      ),
+  );
+});
+
+test("path stats: attribution share per touch; graph nodes flag conversions with booleans", () => {
+  // Only a's path [ad site cart] converts. Linear: 1/3 each; last touch: all to cart.
+  const linear = log.pathStats();
+  assert.equal(linear.attribution_model, "linear");
+  assert.deepEqual(linear.touches.map((t) => t.name), ["ad", "cart", "site"]);
+  for (const t of linear.touches) assert.ok(Math.abs(t.attribution_share - 1 / 3) < 1e-12, t.name);
+  const last = log.pathStats({ attributionModel: "last_touch" });
+  assert.deepEqual(last.touches.map((t) => t.attribution_share), [0, 1, 0]);
+  const nodes = log.transitionGraph().nodes();
+  assert.equal(nodes.find((n) => n.name === "purchase").conversion, true);
+  assert.equal(nodes.find((n) => n.name === "site").conversion, false);
+});

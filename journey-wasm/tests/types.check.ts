@@ -4,6 +4,7 @@ import init, {
   AttributionResult, AttributionTable, AttributionRow, JourneyMapDoc, MapSvgOptions,
   funnelChartSvg, heatmapSvg, groupedBarsSvg, sankeySvg, intervalChartSvg, htmlPage,
   EventColumnsInput, JourneyError, report as makeReport, FromDataOptions, ReportOptions,
+  GraphNode, PathStatsResult, FunnelResult, FunnelExclusionRange,
 } from "../pkg/web/journey_wasm.js";
 
 await init();
@@ -41,6 +42,15 @@ const share: number | null = row ? row.share : null;
 const table: AttributionTable = PathTable.fromLog(log).attributionTable({ level: "touchpoint" });
 const shapley: number | undefined = table.rows[0]?.shapley;
 
+// Journeys: a node's conversion flag is a boolean; exclusions take camelCase step keys;
+// path statistics carry each touch's attribution share.
+const nodes: GraphNode[] = log.transitionGraph({ level: "touchpoint" }).nodes();
+const isConversion: boolean | undefined = nodes[0]?.conversion;
+const range: FunnelExclusionRange = { touchpoint: ["coupon"], fromStep: 1, toStep: 2 };
+const funnelResult: FunnelResult = log.funnel(["a", "b", "c"], { exclude: ["x", ["y", "z"], range], firstAttempt: true });
+const stats: PathStatsResult = log.pathStats({ attributionModel: "markov", top: 0 });
+const attributionShare: number | null | undefined = stats.touches[0]?.attribution_share;
+
 // Pictures.
 const map: JourneyMap = JourneyMap.fromJson("{}");
 const json: string = map.toJson();
@@ -68,4 +78,4 @@ const fromData: JourneyMap = JourneyMap.fromData(synth, surveys, fromDataOpts);
 const picture: string = fromData.toSvg({ persona: "All customers", columnWidth: 300 }) + JourneyMap.fromData(synth).toSvg();
 const reportOpts: ReportOptions = { title: "Shop", map: fromDataOpts, designedMap: map, retention: { period: "month" }, funnel: ["a", "b"] };
 const page: string = makeReport(synth, null, reportOpts) + makeReport(synth) + makeReport(synth, surveys.clone());
-export { n, skipped, errors, first, events, names, responses, json, share, shapley, emotion, charts, fromFile, surveysFile, describe, picture, page };
+export { isConversion, funnelResult, attributionShare, n, skipped, errors, first, events, names, responses, json, share, shapley, emotion, charts, fromFile, surveysFile, describe, picture, page };

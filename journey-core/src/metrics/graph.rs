@@ -30,9 +30,11 @@ use crate::time::Duration;
 #[serde(default, deny_unknown_fields)]
 pub struct TransitionGraphOptions {
     /// Nodes are touchpoints (default) or channels.
+    #[serde(deserialize_with = "crate::args::named::level")]
     pub level: Level,
     /// When given, each session (gaps at most this long) is its own walk from `start` to
     /// `end`; otherwise the whole journey is one walk.
+    #[serde(deserialize_with = "crate::args::named::session_gap")]
     pub session_gap: Option<Duration>,
     /// Merge consecutive repeats of the same node into one visit (no self-loops).
     pub collapse_repeats: bool,

@@ -10,6 +10,7 @@ use std::ops::Range;
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
+use super::attribution::{attribution, AttributionOptions, Model};
 use super::distribution::{add_counts, bump, Distribution};
 use super::fold::fold_customers;
 use super::paths::{conversion_paths, Level, PathOptions};
@@ -23,8 +24,10 @@ use crate::time::{format_us, Duration};
 #[serde(default, deny_unknown_fields)]
 pub struct ConversionPathsOptions {
     /// Touchpoint or channel level (default channel).
+    #[serde(deserialize_with = "crate::args::named::level")]
     pub level: Level,
     /// Touches older than this before the conversion are dropped (converting paths only).
+    #[serde(deserialize_with = "crate::args::named::lookback")]
     pub lookback: Option<Duration>,
     /// One path per customer: up to the first conversion, or the whole journey.
     pub first_conversion_only: bool,
@@ -107,13 +110,16 @@ pub fn conversion_paths_table(
 }
 
 /// Options of [`path_stats`]: Python `log.path_stats(level="touchpoint", lookback=None,
-/// first_conversion_only=False, collapse_repeats=False, exclude=None, top=10)`.
+/// first_conversion_only=False, collapse_repeats=False, exclude=None, top=10,
+/// attribution_model="linear")`.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct PathStatsOptions {
     /// Level of variants and of the per-touch table (default touchpoint).
+    #[serde(deserialize_with = "crate::args::named::level")]
     pub level: Level,
     /// Touches older than this before the conversion are dropped (converting paths only).
+    #[serde(deserialize_with = "crate::args::named::lookback")]
     pub lookback: Option<Duration>,
     /// One path per customer: up to the first conversion, or the whole journey.
     pub first_conversion_only: bool,
@@ -122,7 +128,14 @@ pub struct PathStatsOptions {
     /// Touchpoint names left out of the paths.
     pub exclude: Option<Vec<String>>,
     /// Number of path variants to list (0: all). Default 10.
+    #[serde(deserialize_with = "crate::args::named::top")]
     pub top: usize,
+    /// The attribution model (SPEC section 7) that gives each touch of the per-touch table its
+    /// `attribution_share`. Default [`Model::Linear`]: every occurrence of a touch on a
+    /// converting path earns `1 / n` of that conversion, so the share reads directly as "the
+    /// part of the touches before conversions that were this one", and it costs one pass.
+    #[serde(deserialize_with = "crate::args::named::attribution_model")]
+    pub attribution_model: Model,
 }
 
 impl Default for PathStatsOptions {
@@ -134,6 +147,7 @@ impl Default for PathStatsOptions {
             collapse_repeats: false,
             exclude: None,
             top: 10,
+            attribution_model: Model::Linear,
         }
     }
 }
@@ -185,6 +199,11 @@ pub struct TouchLiftRow {
     pub conversion_rate: f64,
     /// `conversion_rate / overall conversion rate` (`None` when nothing converts).
     pub lift: Option<f64>,
+    /// The touch's share of the conversion credit under the options' `attribution_model`
+    /// (its credited conversions / all attributed conversions, computed by
+    /// [`crate::metrics::attribution::attribution`] over the same paths); `None` when no
+    /// conversion has a touch to credit.
+    pub attribution_share: Option<f64>,
 }
 
 /// Touchpoints before conversion and time to convert, overall and by first-touch channel.
@@ -219,7 +238,9 @@ pub struct PathStatsResult {
     /// The `top` most frequent variants: by count (descending), conversions (descending), then
     /// the sequence of names.
     pub variants: Vec<VariantRow>,
-    /// Per touch: reach, conversion rate and lift, by name.
+    /// The attribution model of the touches' `attribution_share`.
+    pub attribution_model: Model,
+    /// Per touch: reach, conversion rate, lift and attribution share, by name.
     pub touches: Vec<TouchLiftRow>,
 }
 
@@ -559,25 +580,61 @@ pub fn path_stats(log: &EventLog, opts: &PathStatsOptions) -> Result<PathStatsRe
     let overall = conversion.conversion_rate;
     let n_variants = variants.len() as u64;
     let variants = top_variants(log, &cutter, names, variants, opts.top, all.paths);
-    let touches = touch_rows(names, &touch, overall);
+    let shares = attribution_shares(log, opts, names)?;
+    let touches = touch_rows(names, &touch, overall, &shares);
     Ok(PathStatsResult {
         level: opts.level,
         conversion,
         n_variants,
         variants,
+        attribution_model: opts.attribution_model,
         touches,
     })
 }
 
 /// Per touch (touchpoint or channel, at `level`) of the paths: the paths and customers through
-/// it, their conversions, conversion rate and lift: the per-touch part of [`path_stats`],
-/// without the variants.
+/// it, their conversions, conversion rate, lift and attribution share: the per-touch part of
+/// [`path_stats`], without the variants.
 pub fn touch_lift(log: &EventLog, opts: &PathStatsOptions) -> Result<Vec<TouchLiftRow>> {
     let cutter = Cutter::new(log, &path_options(opts))?;
     let names = level_names(log, opts.level);
     let mut acc = pass(log, &cutter, names.len(), Extra::Touches);
     let overall = conversion_stats(log, &mut acc.all, acc.by_channel).conversion_rate;
-    Ok(touch_rows(names, &acc.touch, overall))
+    let shares = attribution_shares(log, opts, names)?;
+    Ok(touch_rows(names, &acc.touch, overall, &shares))
+}
+
+/// Per touch id (at the options' level): its share of the conversion credit under the
+/// options' attribution model, over the same paths (same level, lookback, exclusions,
+/// collapsing and first-conversion cut); `None` for every touch when no conversion has a touch.
+fn attribution_shares(
+    log: &EventLog,
+    opts: &PathStatsOptions,
+    names: &[String],
+) -> Result<Vec<Option<f64>>> {
+    let a = attribution(
+        log,
+        &AttributionOptions {
+            model: opts.attribution_model,
+            level: opts.level,
+            collapse_repeats: opts.collapse_repeats,
+            exclude: opts.exclude.clone(),
+            first_conversion_only: opts.first_conversion_only,
+            lookback: opts.lookback,
+            ..AttributionOptions::default()
+        },
+    )?;
+    // A touch without a row (on no path) has no credit: 0 when something is credited.
+    let by_name: FxHashMap<&str, Option<f64>> = a
+        .rows
+        .iter()
+        .map(|r| (r.channel.as_str(), r.share))
+        .collect();
+    let none = (a.attributed_conversions > 0.0).then_some(0.0);
+    Ok(names
+        .iter()
+        .map(|n| by_name.get(n.as_str()).copied().unwrap_or(none))
+        .collect())
 }
 
 /// Rows of the touches that occur in a path, in id order.
@@ -585,6 +642,7 @@ fn touch_rows(
     names: &[String],
     touch: &[(u64, u64, u64)],
     overall: Option<f64>,
+    shares: &[Option<f64>],
 ) -> Vec<TouchLiftRow> {
     touch
         .iter()
@@ -599,6 +657,7 @@ fn touch_rows(
                 conversions,
                 conversion_rate: r,
                 lift: overall.filter(|&o| o > 0.0).map(|o| r / o),
+                attribution_share: shares[id],
             }
         })
         .collect()
@@ -791,6 +850,93 @@ mod tests {
             (0, None)
         );
         assert!(e.variants.is_empty() && e.touches.is_empty());
+    }
+
+    #[test]
+    fn attribution_share_by_hand() {
+        // Paths: e [ad site site] converts, f [email] converts, g [site] null, h [x] null.
+        let csv = "customer_id,timestamp,touchpoint\n\
+            e,0,ad\ne,10,site\ne,20,site\ne,30,purchase\n\
+            f,0,email\nf,5,purchase\ng,0,site\nh,0,x\n";
+        let log = read_events_csv(csv.as_bytes(), &LoadOptions::default()).unwrap();
+        let shares = |o: PathStatsOptions| -> Vec<(String, Option<f64>)> {
+            let s = path_stats(&log, &o).unwrap();
+            assert_eq!(s.attribution_model, o.attribution_model);
+            s.touches
+                .iter()
+                .map(|t| (t.name.clone(), t.attribution_share))
+                .collect()
+        };
+        let close = |got: Vec<(String, Option<f64>)>, want: [(&str, f64); 4]| {
+            assert_eq!(got.len(), 4, "{got:?}");
+            for ((n, g), (wn, w)) in got.iter().zip(want) {
+                assert_eq!(n, wn);
+                assert!((g.unwrap() - w).abs() < 1e-12, "{n}: {g:?} != {w}");
+            }
+        };
+        // Linear (the default): e gives ad 1/3 and site 2/3, f gives email 1; of 2 conversions
+        // that is ad 1/6, email 1/2, site 1/3; x is only on a null path: 0.
+        close(
+            shares(PathStatsOptions::default()),
+            [
+                ("ad", 1.0 / 6.0),
+                ("email", 0.5),
+                ("site", 1.0 / 3.0),
+                ("x", 0.0),
+            ],
+        );
+        // Collapsed, e is [ad site]: ad 1/4, site 1/4.
+        close(
+            shares(PathStatsOptions {
+                collapse_repeats: true,
+                ..Default::default()
+            }),
+            [("ad", 0.25), ("email", 0.5), ("site", 0.25), ("x", 0.0)],
+        );
+        // Last touch: site (e) and email (f) one conversion each.
+        close(
+            shares(PathStatsOptions {
+                attribution_model: Model::LastTouch,
+                ..Default::default()
+            }),
+            [("ad", 0.0), ("email", 0.5), ("site", 0.5), ("x", 0.0)],
+        );
+        // Excluding email leaves f's conversion without a touch: only e is credited.
+        let s = path_stats(
+            &log,
+            &PathStatsOptions {
+                exclude: Some(vec!["email".into()]),
+                attribution_model: Model::FirstTouch,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let got: Vec<_> = s
+            .touches
+            .iter()
+            .map(|t| (t.name.as_str(), t.attribution_share))
+            .collect();
+        assert_eq!(
+            got,
+            [("ad", Some(1.0)), ("site", Some(0.0)), ("x", Some(0.0))]
+        );
+        // Nothing converts: no share at all.
+        let none = read_events_csv(
+            "customer_id,timestamp,touchpoint\na,0,ad\n".as_bytes(),
+            &LoadOptions::default(),
+        )
+        .unwrap();
+        let s = path_stats(&none, &PathStatsOptions::default()).unwrap();
+        assert_eq!(s.touches[0].attribution_share, None);
+        // From JSON, as the bindings pass it; an unknown model is refused.
+        let o: PathStatsOptions =
+            serde_json::from_value(serde_json::json!({"attribution_model": "markov"})).unwrap();
+        assert_eq!(o.attribution_model, Model::Markov);
+        let e = serde_json::from_value::<PathStatsOptions>(
+            serde_json::json!({"attribution_model": "magic"}),
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("magic"), "{e}");
     }
 
     #[test]

@@ -18,8 +18,10 @@ use crate::time::{format_us, Duration, US_PER_SEC};
 #[serde(default, deny_unknown_fields)]
 pub struct SessionOptions {
     /// Longest gap inside a session (a longer gap starts a new session). Default 30 minutes.
+    #[serde(deserialize_with = "crate::args::named::gap")]
     pub gap: Duration,
     /// Gaps longer than this are periods of inactivity. Default 7 days.
+    #[serde(deserialize_with = "crate::args::named::inactivity")]
     pub inactivity: Duration,
     /// Also return one row per customer.
     pub per_customer: bool,

@@ -71,9 +71,10 @@ impl FunnelChart {
 }
 
 impl Sankey {
-    /// The `top` most frequent paths among the result's variants, each variant split into its
-    /// converting and its other journeys (drawn apart). Most frequent first; ties by the path,
-    /// converting first, so the picture does not depend on anything but the figures.
+    /// The `top` most frequent paths among the result's variants (all of them when `top` is 0,
+    /// as for the `top` option of `path_stats`), each variant split into its converting and its
+    /// other journeys (drawn apart). Most frequent first; ties by the path, converting first, so
+    /// the picture does not depend on anything but the figures.
     pub fn from_path_stats(r: &PathStatsResult, title: impl Into<String>, top: usize) -> Sankey {
         let mut paths: Vec<SankeyPath> = Vec::new();
         for v in &r.variants {
@@ -93,7 +94,9 @@ impl Sankey {
                 .then_with(|| a.steps.cmp(&b.steps))
                 .then(b.converted.cmp(&a.converted))
         });
-        paths.truncate(top);
+        if top > 0 {
+            paths.truncate(top);
+        }
         Sankey {
             title: title.into(),
             paths,

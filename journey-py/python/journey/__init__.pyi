@@ -254,6 +254,7 @@ class EventLog:
         collapse_repeats: bool = ...,
         exclude: Optional[Sequence[str]] = ...,
         top: int = ...,
+        attribution_model: Model = ...,
     ) -> Result: ...
     def transition_graph(
         self,
