@@ -264,6 +264,12 @@ impl<'a> Cutter<'a> {
             }
             let id = self.ids[i];
             if self.collapse_repeats && buf.touches.last() == Some(&id) {
+                // The run is one touch at its latest time. Trimming to the lookback afterwards
+                // (by that time) is then the same as trimming first and collapsing the rest:
+                // a run with any touch in the window keeps one, at a time in the window.
+                if let Some(t) = buf.times.last_mut() {
+                    *t = ts[i];
+                }
                 continue;
             }
             buf.touches.push(id);
