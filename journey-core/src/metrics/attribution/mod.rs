@@ -481,7 +481,7 @@ fn run_model(
     opts: &AttributionOptions,
     weights: [f64; 3],
     level: Option<Level>,
-) -> AttributionResult {
+) -> Result<AttributionResult> {
     let totals = Totals::of(t);
     let mut probability = None;
     let mut matrix = None;
@@ -489,7 +489,7 @@ fn run_model(
     let credits = match opts.model {
         Model::TimeDecay => td.expect("time decay computed with the paths"),
         Model::Markov => {
-            let m = markov::markov(t, opts.order, opts.transition_matrix, markov::DENSE_MAX);
+            let m = markov::markov(t, opts.order, opts.transition_matrix, markov::DENSE_MAX)?;
             let c = markov_credits(t, &m, &totals);
             probability = m.probability;
             matrix = m.transitions;
@@ -509,7 +509,7 @@ fn run_model(
             removal_effect: effects.as_ref().and_then(|e| e[i]),
         })
         .collect();
-    AttributionResult {
+    Ok(AttributionResult {
         model: opts.model,
         level,
         order: (opts.model == Model::Markov).then_some(opts.order),
@@ -523,7 +523,7 @@ fn run_model(
         conversion_probability: probability,
         rows,
         transition_matrix: matrix,
-    }
+    })
 }
 
 /// Every model over an aggregated table.
@@ -533,9 +533,9 @@ fn run_table(
     opts: &AttributionOptions,
     weights: [f64; 3],
     level: Option<Level>,
-) -> AttributionTable {
+) -> Result<AttributionTable> {
     let totals = Totals::of(t);
-    let m = markov::markov(t, opts.order, opts.transition_matrix, markov::DENSE_MAX);
+    let m = markov::markov(t, opts.order, opts.transition_matrix, markov::DENSE_MAX)?;
     let mk = markov_credits(t, &m, &totals);
     let ft = models::first_touch(t);
     let lt = models::last_touch(t);
@@ -564,7 +564,7 @@ fn run_table(
             removal_effect: m.removal_effects[i],
         })
         .collect();
-    AttributionTable {
+    Ok(AttributionTable {
         models: Model::ALL
             .into_iter()
             .filter(|&model| model != Model::TimeDecay || td.is_some())
@@ -581,7 +581,7 @@ fn run_table(
         conversion_probability: m.probability,
         rows,
         transition_matrix: m.transitions,
-    }
+    })
 }
 
 /// Credits the conversions of `log` (and their value) to channels or touchpoints with one
@@ -590,7 +590,7 @@ pub fn attribution(log: &EventLog, opts: &AttributionOptions) -> Result<Attribut
     let weights = opts.check()?;
     let half_life = (opts.model == Model::TimeDecay).then(|| opts.half_life.as_us());
     let (t, td) = aggregate_log(log, &opts.path_options(), half_life)?;
-    Ok(run_model(&t, td, opts, weights, Some(opts.level)))
+    run_model(&t, td, opts, weights, Some(opts.level))
 }
 
 /// Every model side by side per channel: the comparison table marketers read.
@@ -601,7 +601,7 @@ pub fn attribution_table(
     let opts = opts.with_model(Model::Markov);
     let weights = opts.check()?;
     let (t, td) = aggregate_log(log, &opts.path_options(), Some(opts.half_life.as_us()))?;
-    Ok(run_table(&t, td, &opts, weights, Some(opts.level)))
+    run_table(&t, td, &opts, weights, Some(opts.level))
 }
 
 impl EventLog {
@@ -638,7 +638,7 @@ impl PathTable {
             opts.exclude.as_deref().unwrap_or(&[]),
             opts.collapse_repeats,
         );
-        Ok(run_model(&t, None, opts, weights, None))
+        run_model(&t, None, opts, weights, None)
     }
 
     /// All models but time decay side by side over this table (same rules as
@@ -651,7 +651,7 @@ impl PathTable {
             opts.exclude.as_deref().unwrap_or(&[]),
             opts.collapse_repeats,
         );
-        Ok(run_table(&t, None, &opts, weights, None))
+        run_table(&t, None, &opts, weights, None)
     }
 }
 
