@@ -43,7 +43,7 @@ use crate::model::EventLog;
 use crate::time::Duration;
 
 pub use markov::{Transition, CONVERSION, NULL, START};
-pub use table::{read_path_table_csv, PathRow, PathTable, PATH_SEPARATOR};
+pub use table::{read_path_table_csv, PathRow, PathTable, PathTableOptions, PATH_SEPARATOR};
 
 use table::{aggregate_log, Credits};
 
