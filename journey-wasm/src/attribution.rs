@@ -66,6 +66,8 @@ export interface AttributionTotals {
   unattributed_value: number;
   conversion_probability: number | null;
   transition_matrix: Transition[] | null;
+  /** Names of `exclude` that are not touchpoints of the log (or names of the table). */
+  unknown_excluded: string[];
 }
 
 export interface AttributionResult extends AttributionTotals {

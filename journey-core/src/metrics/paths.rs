@@ -46,9 +46,11 @@ pub struct PathOptions {
     pub lookback_us: Option<i64>,
     /// One path per customer: up to the first conversion, or the whole journey.
     pub first_conversion_only: bool,
-    /// Merge consecutive repeats of the same touch into one (the first of the run is kept).
+    /// Merge consecutive repeats of the same touch into one. The lookback trims first; a
+    /// collapsed run is one touch at the time of its latest touch.
     pub collapse_repeats: bool,
-    /// Touchpoint names removed from paths (e.g. on-site checkout steps).
+    /// Touchpoint names removed from paths (e.g. on-site checkout steps). Names that are not
+    /// touchpoints of the log are ignored; [`unknown_excluded`] lists them.
     pub exclude: Vec<String>,
 }
 
@@ -168,6 +170,19 @@ pub fn conversion_paths(log: &EventLog, opts: &PathOptions) -> Result<Paths> {
         });
     }
     Ok(out)
+}
+
+/// The names of `exclude` that are not touchpoints of `log` (so exclude nothing), each once,
+/// in the order given. Unknown names are not an error, so one standard exclude list (say, every
+/// checkout step) can be used on logs that lack some of them; results report them instead.
+pub fn unknown_excluded(log: &EventLog, exclude: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for name in exclude {
+        if log.touchpoint_id(name).is_none() && !out.contains(name) {
+            out.push(name.clone());
+        }
+    }
+    out
 }
 
 /// Scratch space for [`Cutter::cut`], reused across journeys.

@@ -38,7 +38,7 @@ mod table;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::metrics::paths::{Level, PathOptions};
+use crate::metrics::paths::{unknown_excluded, Level, PathOptions};
 use crate::model::EventLog;
 use crate::time::Duration;
 
@@ -350,6 +350,9 @@ pub struct AttributionResult {
     pub rows: Vec<AttributionRow>,
     /// Markov with `transition_matrix = true`: every transition with a positive count.
     pub transition_matrix: Option<Vec<Transition>>,
+    /// Names of `exclude` that are not touchpoints of the log (or names of the table): they
+    /// exclude nothing. Reported, not an error, so one standard exclude list works on every log.
+    pub unknown_excluded: Vec<String>,
 }
 
 /// One channel in the comparison table: its credit under every model.
@@ -418,6 +421,8 @@ pub struct AttributionTable {
     pub rows: Vec<AttributionTableRow>,
     /// With `transition_matrix = true`: the Markov transitions.
     pub transition_matrix: Option<Vec<Transition>>,
+    /// Names of `exclude` that exclude nothing (see [`AttributionResult::unknown_excluded`]).
+    pub unknown_excluded: Vec<String>,
 }
 
 /// Totals shared by both results.
@@ -523,6 +528,7 @@ fn run_model(
         conversion_probability: probability,
         rows,
         transition_matrix: matrix,
+        unknown_excluded: Vec::new(),
     })
 }
 
@@ -581,6 +587,7 @@ fn run_table(
         conversion_probability: m.probability,
         rows,
         transition_matrix: m.transitions,
+        unknown_excluded: Vec::new(),
     })
 }
 
@@ -590,7 +597,9 @@ pub fn attribution(log: &EventLog, opts: &AttributionOptions) -> Result<Attribut
     let weights = opts.check()?;
     let half_life = (opts.model == Model::TimeDecay).then(|| opts.half_life.as_us());
     let (t, td) = aggregate_log(log, &opts.path_options(), half_life)?;
-    run_model(&t, td, opts, weights, Some(opts.level))
+    let mut r = run_model(&t, td, opts, weights, Some(opts.level))?;
+    r.unknown_excluded = unknown_excluded(log, opts.exclude.as_deref().unwrap_or(&[]));
+    Ok(r)
 }
 
 /// Every model side by side per channel: the comparison table marketers read.
@@ -601,7 +610,9 @@ pub fn attribution_table(
     let opts = opts.with_model(Model::Markov);
     let weights = opts.check()?;
     let (t, td) = aggregate_log(log, &opts.path_options(), Some(opts.half_life.as_us()))?;
-    run_table(&t, td, &opts, weights, Some(opts.level))
+    let mut r = run_table(&t, td, &opts, weights, Some(opts.level))?;
+    r.unknown_excluded = unknown_excluded(log, opts.exclude.as_deref().unwrap_or(&[]));
+    Ok(r)
 }
 
 impl EventLog {
@@ -634,11 +645,11 @@ impl PathTable {
     pub fn attribution(&self, opts: &AttributionOptions) -> Result<AttributionResult> {
         let weights = opts.check()?;
         opts.check_for_table(Some(opts.model))?;
-        let t = self.transformed(
-            opts.exclude.as_deref().unwrap_or(&[]),
-            opts.collapse_repeats,
-        );
-        run_model(&t, None, opts, weights, None)
+        let exclude = opts.exclude.as_deref().unwrap_or(&[]);
+        let t = self.transformed(exclude, opts.collapse_repeats);
+        let mut r = run_model(&t, None, opts, weights, None)?;
+        r.unknown_excluded = self.unknown_names(exclude);
+        Ok(r)
     }
 
     /// All models but time decay side by side over this table (same rules as
@@ -647,11 +658,11 @@ impl PathTable {
         let opts = opts.with_model(Model::Markov);
         let weights = opts.check()?;
         opts.check_for_table(None)?;
-        let t = self.transformed(
-            opts.exclude.as_deref().unwrap_or(&[]),
-            opts.collapse_repeats,
-        );
-        run_table(&t, None, &opts, weights, None)
+        let exclude = opts.exclude.as_deref().unwrap_or(&[]);
+        let t = self.transformed(exclude, opts.collapse_repeats);
+        let mut r = run_table(&t, None, &opts, weights, None)?;
+        r.unknown_excluded = self.unknown_names(exclude);
+        Ok(r)
     }
 }
 
@@ -826,6 +837,33 @@ mod tests {
         );
         assert_eq!(credits(&r), [("ad".to_string(), 1.0, 10.0)]);
         assert_eq!(r.rows[0].share, Some(1.0));
+        assert!(r.unknown_excluded.is_empty());
+        // A standard exclude list with names this log lacks: not an error, but reported.
+        let opts = AttributionOptions {
+            exclude: Some(vec![
+                "coupon_popup".into(),
+                "checkout".into(),
+                "purchase".into(),
+                "coupon_popup".into(),
+                "web".into(),
+            ]),
+            ..opts
+        };
+        let r = l.attribution(&opts).unwrap();
+        assert_eq!(credits(&r), [("ad".to_string(), 1.0, 10.0)]);
+        // `web` is a channel, not a touchpoint: exclude names touchpoints.
+        assert_eq!(r.unknown_excluded, ["coupon_popup", "web"]);
+        let t = l.attribution_table(&opts.clone().into()).unwrap();
+        assert_eq!(t.unknown_excluded, ["coupon_popup", "web"]);
+        let table = PathTable::from_log(&l, &opts.path_options()).unwrap();
+        let r = table
+            .attribution(&AttributionOptions {
+                exclude: Some(vec!["newsletter".into(), "ad".into()]),
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!(r.unknown_excluded, ["newsletter"]);
+        assert_eq!(r.unattributed_conversions, 2.0);
     }
 
     #[test]

@@ -300,6 +300,17 @@ impl PathTable {
         agg.into_table(self.names.clone())
     }
 
+    /// The names of `exclude` that are not names of this table, each once, in the order given.
+    pub fn unknown_names(&self, exclude: &[String]) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for name in exclude {
+            if self.names.binary_search(name).is_err() && !out.contains(name) {
+                out.push(name.clone());
+            }
+        }
+        out
+    }
+
     /// Which names occur in at least one path.
     pub(crate) fn present(&self) -> Vec<bool> {
         let mut present = vec![false; self.names.len()];
