@@ -3,8 +3,8 @@
 use std::sync::Arc;
 
 use journey_core::metrics::attribution::{
-    read_path_table_csv, AttributionOptions, AttributionResult, AttributionTableOptions,
-    PathTable, PathTableOptions,
+    read_path_table_csv, AttributionOptions, AttributionResult, AttributionTableOptions, PathTable,
+    PathTableOptions,
 };
 use journey_core::render::GroupedBars;
 use pyo3::prelude::*;

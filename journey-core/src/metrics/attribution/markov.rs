@@ -352,9 +352,7 @@ impl Chain {
                     }
                 }
                 x[s] = b[0] / (1.0 - q);
-            } else if m <= dense_max
-                || !self.gauss_seidel(&members, &pos, &b, &mut x, max_sweeps)
-            {
+            } else if m <= dense_max || !self.gauss_seidel(&members, &pos, &b, &mut x, max_sweeps) {
                 if m > dense_max && m > fallback_max {
                     return Err(Error::argument(
                         "order",
@@ -890,7 +888,7 @@ mod tests {
         let names: Vec<String> = (0..250).map(|i| format!("r{i:03}")).collect();
         let lap = names.join(">");
         let mut rows = vec![PathRow {
-            path: vec![lap.as_str(); 12].join(">"),
+            path: [lap.as_str(); 12].join(">"),
             total_conversions: 1.0,
             ..Default::default()
         }];
@@ -938,13 +936,18 @@ mod tests {
         let none = vec![false; chain.len()];
         let dense = chain.absorption(&none, usize::MAX).unwrap();
         // Two sweeps are not enough on the ring: the dense fallback answers instead.
-        let fallback = chain.absorption_capped(&none, 0, 2, DENSE_FALLBACK_MAX).unwrap();
+        let fallback = chain
+            .absorption_capped(&none, 0, 2, DENSE_FALLBACK_MAX)
+            .unwrap();
         assert_eq!(fallback, dense);
         // Too large for the fallback: a clear error, never a silent unconverged answer.
         let e = chain.absorption_capped(&none, 0, 2, 100).unwrap_err();
         assert_eq!(e.code(), "invalid_argument");
         let msg = e.to_string();
-        assert!(msg.contains("did not converge") && msg.contains("250 states"), "{msg}");
+        assert!(
+            msg.contains("did not converge") && msg.contains("250 states"),
+            "{msg}"
+        );
         // With the normal cap it converges by itself.
         let gs = chain.absorption_capped(&none, 0, GS_MAX_SWEEPS, 0).unwrap();
         for (i, d) in gs.iter().zip(&dense) {
