@@ -1,10 +1,11 @@
 //! Properties of attribution: credits add up, results do not depend on the order of the
-//! paths, removal effects are in [0, 1], and Shapley matches a brute-force coalition sum.
+//! paths, removal effects are in [0, 1], Shapley matches a brute-force coalition sum, and
+//! paths (with lookback, collapse and exclude) match a brute-force cut of the raw events.
 
 use journey_core::metrics::attribution::{
     AttributionOptions, AttributionResult, AttributionTableOptions, Model, PathRow, PathTable,
 };
-use journey_core::metrics::paths::Level;
+use journey_core::metrics::paths::{conversion_paths, Level, PathOptions};
 use journey_core::time::Duration;
 use journey_core::{EventLog, EventLogBuilder, RawEvent};
 use proptest::prelude::*;
@@ -197,8 +198,130 @@ fn brute_force_shapley(t: &PathTable, value: bool) -> Vec<f64> {
         .collect()
 }
 
+/// One brute-force path: touch names, touch times (us), converted.
+type BrutePath = (Vec<String>, Vec<i64>, bool);
+
+/// The paths of customer `c` straight from the raw events of [`build`]: cut at each purchase,
+/// drop excluded touchpoints, trim a converting path to the lookback, and only then merge each
+/// run of equal names into one touch at the time of its latest touch.
+fn brute_force_paths(
+    events: &[(usize, u32, u16)],
+    level: Level,
+    lookback_us: Option<i64>,
+    collapse: bool,
+    exclude: &[String],
+    first_only: bool,
+) -> Vec<BrutePath> {
+    let finish = |touches: &[(String, i64)], end: Option<i64>| -> BrutePath {
+        let kept: Vec<&(String, i64)> = touches
+            .iter()
+            .filter(|(_, t)| match (end, lookback_us) {
+                (Some(end), Some(w)) => end - t <= w,
+                _ => true,
+            })
+            .collect();
+        let mut out: Vec<(String, i64)> = Vec::new();
+        for (name, t) in kept {
+            match out.last_mut() {
+                Some(last) if collapse && last.0 == *name => last.1 = *t,
+                _ => out.push((name.clone(), *t)),
+            }
+        }
+        let (names, times) = out.into_iter().unzip();
+        (names, times, end.is_some())
+    };
+    let mut paths = Vec::new();
+    let mut cur: Vec<(String, i64)> = Vec::new();
+    let mut t = 1_000_000i64;
+    for &(tp, gap, _) in events {
+        t += gap as i64 + 1;
+        let t_us = t * 1_000_000;
+        let (name, channel) = TOUCHPOINTS[tp];
+        if name == "purchase" {
+            paths.push(finish(&cur, Some(t_us)));
+            cur.clear();
+            if first_only {
+                return paths;
+            }
+        } else if !exclude.iter().any(|e| e == name) {
+            let n = match level {
+                Level::Touchpoint => name,
+                Level::Channel => channel,
+            };
+            cur.push((n.to_string(), t_us));
+        }
+    }
+    if !cur.is_empty() {
+        paths.push(finish(&cur, None));
+    }
+    paths
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(96))]
+
+    /// Collapsing with a lookback is trimming to the lookback first, then collapsing (a run
+    /// keeps the time of its latest touch); time decay weighs the collapsed touch at that time.
+    #[test]
+    fn collapse_with_lookback_is_lookback_then_collapse(
+        journeys in arb_journeys(),
+        opts in arb_options(),
+    ) {
+        let log = build(&journeys, false);
+        let exclude = opts.exclude.clone().unwrap_or_default();
+        let paths = conversion_paths(&log, &PathOptions {
+            level: opts.level,
+            lookback_us: opts.lookback.map(Duration::as_us),
+            first_conversion_only: opts.first_conversion_only,
+            collapse_repeats: opts.collapse_repeats,
+            exclude: exclude.clone(),
+        }).unwrap();
+        let mut got: Vec<(String, BrutePath)> = paths.iter().map(|p| (
+            log.customer_ids()[p.customer as usize].clone(),
+            (
+                p.touches.iter().map(|&t| paths.names[t as usize].clone()).collect(),
+                p.times.to_vec(),
+                p.converted,
+            ),
+        )).collect();
+        let mut want: Vec<(String, BrutePath)> = Vec::new();
+        for (c, events) in journeys.iter().enumerate() {
+            for p in brute_force_paths(
+                events,
+                opts.level,
+                opts.lookback.map(Duration::as_us),
+                opts.collapse_repeats,
+                &exclude,
+                opts.first_conversion_only,
+            ) {
+                want.push((format!("c{c}"), p));
+            }
+        }
+        // Stable sorts by customer keep each customer's paths in time order.
+        got.sort_by(|a, b| a.0.cmp(&b.0));
+        want.sort_by(|a, b| a.0.cmp(&b.0));
+        prop_assert_eq!(&got, &want);
+
+        // Time decay over the brute-force paths.
+        let h = opts.half_life.as_us() as f64;
+        let mut credit: std::collections::BTreeMap<String, f64> = Default::default();
+        for (_, (names, times, converted)) in &want {
+            let Some(&end) = times.last() else { continue };
+            if !converted {
+                continue;
+            }
+            let w: Vec<f64> = times.iter().map(|&t| (-((end - t) as f64) / h).exp2()).collect();
+            let total: f64 = w.iter().sum();
+            for (n, w) in names.iter().zip(&w) {
+                *credit.entry(n.clone()).or_default() += w / total;
+            }
+        }
+        let r = log.attribution(&opts.with_model(Model::TimeDecay)).unwrap();
+        for row in &r.rows {
+            let want = credit.get(&row.channel).copied().unwrap_or(0.0);
+            prop_assert!(close(row.conversions, want), "{}: {} != {want}", row.channel, row.conversions);
+        }
+    }
 
     #[test]
     fn credits_sum_to_attributed_conversions_and_value(

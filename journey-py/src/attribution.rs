@@ -3,8 +3,8 @@
 use std::sync::Arc;
 
 use journey_core::metrics::attribution::{
-    read_path_table_csv, AttributionOptions, AttributionResult, AttributionTableOptions, PathRow,
-    PathTable,
+    read_path_table_csv, AttributionOptions, AttributionResult, AttributionTableOptions, PathTable,
+    PathTableOptions,
 };
 use journey_core::render::GroupedBars;
 use pyo3::prelude::*;
@@ -73,13 +73,11 @@ impl PyPathTable {
             .map_err(to_py_err)
     }
 
-    /// Builds the table from rows: dicts with `path`, `total_conversions`, and optionally
-    /// `total_conversion_value`, `total_null`.
+    /// Builds the table from rows: dicts with `path`, `total_conversions` (both required),
+    /// and optionally `total_conversion_value`, `total_null` (default 0).
     #[staticmethod]
     fn from_rows(rows: &Bound<'_, PyAny>) -> PyResult<Self> {
-        let rows: Vec<PathRow> =
-            journey_core::args::from_json("rows", &to_json(rows)?).map_err(to_py_err)?;
-        PathTable::from_rows(rows)
+        PathTable::from_json_rows(&to_json(rows)?)
             .map(|t| PyPathTable { inner: Arc::new(t) })
             .map_err(to_py_err)
     }
@@ -93,13 +91,11 @@ impl PyPathTable {
         log: &PyEventLog,
         kwargs: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Self> {
-        let opts: AttributionTableOptions = options("path options", kwargs)?;
+        let opts: PathTableOptions = options("path options", kwargs)?;
         let log = log.inner.clone();
-        py.detach(move || {
-            PathTable::from_log(&log, &opts.with_model(Default::default()).path_options())
-        })
-        .map(|t| PyPathTable { inner: Arc::new(t) })
-        .map_err(to_py_err)
+        detach(py, move || PathTable::from_log(&log, &opts.path_options()))?
+            .map(|t| PyPathTable { inner: Arc::new(t) })
+            .map_err(to_py_err)
     }
 
     /// The rows as dicts.

@@ -88,10 +88,53 @@ def test_path_table_matches_the_log(log):
     assert credits(again.attribution(model="shapley")) == pytest.approx(credits(log.attribution(model="shapley")))
 
 
-def test_path_table_errors_name_the_line():
+def test_path_table_errors_name_the_line_column_and_value():
     with pytest.raises(journey.ParseError) as info:
         journey.PathTable.from_csv_text("path,total_conversions\na > b,1\nb,lots\n")
     assert info.value.line == 3
+    assert info.value.column == "total_conversions"
+    assert '"lots"' in str(info.value)
+
+
+def test_path_table_rows_require_path_and_total_conversions():
+    # A row without `path` used to become an empty path, one without `total_conversions` was
+    # dropped: both are errors naming the (1-based) row and the field.
+    with pytest.raises(journey.ArgumentError) as info:
+        journey.PathTable.from_rows([{"path": "a", "total_conversions": 1}, {"total_conversions": 3}])
+    assert "row 2, path: missing" in str(info.value)
+    with pytest.raises(journey.ArgumentError) as info:
+        journey.PathTable.from_rows([{"path": "a > b", "total_null": 4}])
+    assert "row 1, total_conversions: missing" in str(info.value)
+    with pytest.raises(journey.ArgumentError) as info:
+        journey.PathTable.from_rows([{"path": "a", "total_conversions": 1, "nulls": 2}])
+    assert "row 1" in str(info.value) and "nulls" in str(info.value)
+    # total_conversion_value and total_null default to 0.
+    t = journey.PathTable.from_rows([{"path": "a", "total_conversions": 2}, {"path": "b", "total_conversions": 0, "total_null": 5}])
+    assert t.rows() == [
+        {"path": "a", "total_conversions": 2.0, "total_conversion_value": 0.0, "total_null": 0.0},
+        {"path": "b", "total_conversions": 0.0, "total_conversion_value": 0.0, "total_null": 5.0},
+    ]
+
+
+def test_path_table_from_log_takes_path_options_only(log):
+    # c1's a 2 days before the purchase is outside a 1-day lookback: a>b>c becomes b>c.
+    t = journey.PathTable.from_log(log, lookback="1d", level="channel")
+    assert {r["path"] for r in t.rows()} == {"b>c", "a>b>a", "b>c>b>c", "c", "d"}
+    for key, value in [("order", 2), ("half_life", "1d"), ("transition_matrix", True), ("model", "markov")]:
+        with pytest.raises(journey.ArgumentError) as info:
+            journey.PathTable.from_log(log, **{key: value})
+        assert key in str(info.value)
+
+
+def test_unknown_excluded_names_are_reported(log):
+    r = log.attribution(model="last_touch", exclude=["checkout_step", "d", "checkout_step"])
+    assert r.unknown_excluded == ["checkout_step"]
+    assert "d" not in credits(r)
+    t = log.attribution_table(exclude=["coupon"])
+    assert t["unknown_excluded"] == ["coupon"]
+    assert log.attribution().unknown_excluded == []
+    table = journey.PathTable.from_log(log)
+    assert table.attribution(exclude=["a", "zz"]).unknown_excluded == ["zz"]
 
 
 def test_markov_transition_matrix_on_request(log):

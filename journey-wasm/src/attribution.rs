@@ -4,8 +4,8 @@ use std::rc::Rc;
 
 use journey_core::args::from_json;
 use journey_core::metrics::attribution::{
-    read_path_table_csv, AttributionOptions, AttributionTableOptions, PathRow,
-    PathTable as CorePathTable,
+    read_path_table_csv, AttributionOptions, AttributionTableOptions, PathTable as CorePathTable,
+    PathTableOptions,
 };
 use wasm_bindgen::prelude::*;
 
@@ -66,6 +66,8 @@ export interface AttributionTotals {
   unattributed_value: number;
   conversion_probability: number | null;
   transition_matrix: Transition[] | null;
+  /** Names of `exclude` that are not touchpoints of the log (or names of the table). */
+  unknown_excluded: string[];
 }
 
 export interface AttributionResult extends AttributionTotals {
@@ -92,6 +94,15 @@ export interface PathRow {
   total_conversions: number;
   total_conversion_value?: number;
   total_null?: number;
+}
+
+/** Options of PathTable.fromLog: how the paths are cut, nothing else. */
+export interface PathTableOptions {
+  level?: "channel" | "touchpoint";
+  collapseRepeats?: boolean;
+  exclude?: string[];
+  firstConversionOnly?: boolean;
+  lookback?: Duration | null;
 }
 "#;
 
@@ -159,8 +170,7 @@ impl PathTable {
     ) -> Result<PathTable, JsValue> {
         let json: serde_json::Value =
             serde_wasm_bindgen::from_value(rows).map_err(|e| crate::convert::arg_err("rows", e))?;
-        let rows: Vec<PathRow> = from_json("rows", &json).map_err(js_err)?;
-        CorePathTable::from_rows(rows)
+        CorePathTable::from_json_rows(&json)
             .map(|t| PathTable { inner: Rc::new(t) })
             .map_err(js_err)
     }
@@ -169,12 +179,10 @@ impl PathTable {
     #[wasm_bindgen(js_name = fromLog)]
     pub fn from_log(
         log: &EventLog,
-        #[wasm_bindgen(unchecked_optional_param_type = "AttributionTableOptions")] opts: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "PathTableOptions")] opts: JsValue,
     ) -> Result<PathTable, JsValue> {
-        let o = table_opts(&opts)?
-            .with_model(Default::default())
-            .path_options();
-        CorePathTable::from_log(&log.inner, &o)
+        let o: PathTableOptions = from_json("fromLog options", &options(&opts)?).map_err(js_err)?;
+        CorePathTable::from_log(&log.inner, &o.path_options())
             .map(|t| PathTable { inner: Rc::new(t) })
             .map_err(js_err)
     }

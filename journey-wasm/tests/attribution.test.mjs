@@ -67,5 +67,39 @@ test("PathTable from the log equals the log", () => {
   for (const k of Object.keys(b)) assert.ok(Math.abs(a[k] - b[k]) < 1e-12);
   const again = PathTable.fromRows(t.rows());
   assert.equal(again.length, 5);
-  assert.throws(() => PathTable.fromCsv("path,total_conversions\na,1\nb,lots\n"), (e) => e.line === 3);
+  assert.throws(
+    () => PathTable.fromCsv("path,total_conversions\na,1\nb,lots\n"),
+    (e) => e.line === 3 && e.column === "total_conversions" && e.message.includes('"lots"'),
+  );
+});
+
+test("PathTable.fromRows requires path and total_conversions", () => {
+  // Without `path` a row used to become an empty path; without `total_conversions` it was dropped.
+  const bad = (rows, text) =>
+    assert.throws(() => PathTable.fromRows(rows), (e) => e.code === "invalid_argument" && e.message.includes(text), text);
+  bad([{ path: "a", total_conversions: 1 }, { total_conversions: 3 }], "row 2, path: missing");
+  bad([{ path: "a>b", total_null: 4 }], "row 1, total_conversions: missing");
+  bad([{ path: "a", total_conversions: 1, nulls: 2 }], "nulls");
+  const t = PathTable.fromRows([{ path: "a", total_conversions: 2 }, { path: "b", total_conversions: 0, total_null: 5 }]);
+  assert.deepEqual(t.rows(), [
+    { path: "a", total_conversions: 2, total_conversion_value: 0, total_null: 0 },
+    { path: "b", total_conversions: 0, total_conversion_value: 0, total_null: 5 },
+  ]);
+});
+
+test("PathTable.fromLog takes path options only", () => {
+  // c1's a is 2 days before the purchase, outside a 1-day lookback: a>b>c becomes b>c.
+  const t = PathTable.fromLog(log, { lookback: "1d", collapseRepeats: false });
+  assert.deepEqual(t.rows().map((r) => r.path).sort(), ["a>b>a", "b>c", "b>c>b>c", "c", "d"]);
+  for (const opts of [{ order: 2 }, { halfLife: "1d" }, { transitionMatrix: true }]) {
+    assert.throws(() => PathTable.fromLog(log, opts), (e) => e.code === "invalid_argument", JSON.stringify(opts));
+  }
+});
+
+test("unknown exclude names are reported, not an error", () => {
+  const r = log.attribution({ model: "last_touch", exclude: ["checkout_step", "d", "checkout_step"] });
+  assert.deepEqual(r.unknown_excluded, ["checkout_step"]);
+  assert.ok(!r.rows.some((x) => x.channel === "d"));
+  assert.deepEqual(log.attributionTable({ exclude: ["coupon"] }).unknown_excluded, ["coupon"]);
+  assert.deepEqual(PathTable.fromLog(log).attribution({ exclude: ["a", "zz"] }).unknown_excluded, ["zz"]);
 });

@@ -300,6 +300,11 @@ impl<'a> Cutter<'a> {
                     let keep_from = buf.partition_point(|&e| ts[i] - ts[e] > w);
                     buf.drain(..keep_from);
                 }
+                // Collapse after the lookback trim, so a run reaching into the window keeps a
+                // touch (its first one in the window: collapsing never moves the first touch).
+                if self.collapse {
+                    buf.dedup_by(|a, b| self.ids[*a] == self.ids[*b]);
+                }
                 emit(buf, Some(i));
                 buf.clear();
                 if self.first_only {
@@ -310,10 +315,10 @@ impl<'a> Cutter<'a> {
             if self.excluded[tp as usize] {
                 continue;
             }
-            if self.collapse && buf.last().is_some_and(|&e| self.ids[e] == self.ids[i]) {
-                continue;
-            }
             buf.push(i);
+        }
+        if self.collapse {
+            buf.dedup_by(|a, b| self.ids[*a] == self.ids[*b]);
         }
         if !buf.is_empty() {
             emit(buf, None);

@@ -46,9 +46,11 @@ pub struct PathOptions {
     pub lookback_us: Option<i64>,
     /// One path per customer: up to the first conversion, or the whole journey.
     pub first_conversion_only: bool,
-    /// Merge consecutive repeats of the same touch into one (the first of the run is kept).
+    /// Merge consecutive repeats of the same touch into one. The lookback trims first; a
+    /// collapsed run is one touch at the time of its latest touch.
     pub collapse_repeats: bool,
-    /// Touchpoint names removed from paths (e.g. on-site checkout steps).
+    /// Touchpoint names removed from paths (e.g. on-site checkout steps). Names that are not
+    /// touchpoints of the log are ignored; [`unknown_excluded`] lists them.
     pub exclude: Vec<String>,
 }
 
@@ -170,6 +172,19 @@ pub fn conversion_paths(log: &EventLog, opts: &PathOptions) -> Result<Paths> {
     Ok(out)
 }
 
+/// The names of `exclude` that are not touchpoints of `log` (so exclude nothing), each once,
+/// in the order given. Unknown names are not an error, so one standard exclude list (say, every
+/// checkout step) can be used on logs that lack some of them; results report them instead.
+pub fn unknown_excluded(log: &EventLog, exclude: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for name in exclude {
+        if log.touchpoint_id(name).is_none() && !out.contains(name) {
+            out.push(name.clone());
+        }
+    }
+    out
+}
+
 /// Scratch space for [`Cutter::cut`], reused across journeys.
 #[derive(Debug, Default)]
 pub(crate) struct PathBuffer {
@@ -264,6 +279,12 @@ impl<'a> Cutter<'a> {
             }
             let id = self.ids[i];
             if self.collapse_repeats && buf.touches.last() == Some(&id) {
+                // The run is one touch at its latest time. Trimming to the lookback afterwards
+                // (by that time) is then the same as trimming first and collapsing the rest:
+                // a run with any touch in the window keeps one, at a time in the window.
+                if let Some(t) = buf.times.last_mut() {
+                    *t = ts[i];
+                }
                 continue;
             }
             buf.touches.push(id);

@@ -10,21 +10,32 @@
 //!
 //! The system is solved one strongly connected component at a time, sinks first (Tarjan's
 //! order), so acyclic parts cost one pass. A component is solved directly (Gaussian elimination
-//! with partial pivoting) when it has at most [`DENSE_MAX`] states, else by Gauss-Seidel until
-//! no value moves by more than [`GS_TOL`]. Everything runs in a fixed order: the same input
-//! gives the same bits.
+//! with partial pivoting) when it has at most [`DENSE_MAX`] states, else by Gauss-Seidel from
+//! 0 (the values rise monotonically to the solution). Gauss-Seidel stops when the estimated
+//! error bound `delta rho / (1 - rho)` is at most [`GS_TOL`], with `delta` the largest change
+//! of the last sweep and `rho` the contraction per sweep estimated from successive deltas (the
+//! larger of the last two ratios). A component that does not get there within
+//! [`GS_MAX_SWEEPS`] sweeps is solved densely if it has at most [`DENSE_FALLBACK_MAX`] states,
+//! else the model fails with a clear error (never a silent unconverged answer). Everything
+//! runs in a fixed order: the same input gives the same bits.
 
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 use super::table::PathTable;
+use crate::error::{Error, Result};
 
 /// Largest strongly connected component solved by dense Gaussian elimination.
 pub(crate) const DENSE_MAX: usize = 192;
-/// Gauss-Seidel stops when a sweep changes no value by more than this.
-pub(crate) const GS_TOL: f64 = 1e-14;
-/// Gauss-Seidel gives up after this many sweeps (never reached on chains built from paths).
-const GS_MAX_SWEEPS: usize = 200_000;
+/// Gauss-Seidel stops when its estimated error bound is at most this (every `x_s`).
+pub(crate) const GS_TOL: f64 = 1e-12;
+/// Sweep deltas at or below this are rounding noise (the values are probabilities, <= 1).
+const GS_NOISE: f64 = 64.0 * f64::EPSILON;
+/// Gauss-Seidel gives up after this many sweeps.
+pub(crate) const GS_MAX_SWEEPS: usize = 100_000;
+/// A component on which Gauss-Seidel gives up is solved densely if it is at most this large
+/// (about 32 MB of matrix), else the model returns an error.
+pub(crate) const DENSE_FALLBACK_MAX: usize = 2048;
 /// Dense transition counting up to this many states, a hash map above.
 const DENSE_COUNTS_MAX: usize = 1024;
 /// Higher-order states are numbered through a flat table when all tuples fit in this many slots.
@@ -285,13 +296,24 @@ impl Chain {
 
     /// `P(conversion)` from the start with the `removed` states sending everything to null.
     /// Components larger than `dense_max` are solved by Gauss-Seidel.
-    pub(crate) fn solve(&self, removed: &[bool], dense_max: usize) -> f64 {
-        let x = self.absorption(removed, dense_max);
-        self.start.iter().map(|&(s, p, _)| p * x[s as usize]).sum()
+    pub(crate) fn solve(&self, removed: &[bool], dense_max: usize) -> Result<f64> {
+        let x = self.absorption(removed, dense_max)?;
+        Ok(self.start.iter().map(|&(s, p, _)| p * x[s as usize]).sum())
     }
 
     /// `x_s` for every state (0 for removed ones).
-    pub(crate) fn absorption(&self, removed: &[bool], dense_max: usize) -> Vec<f64> {
+    pub(crate) fn absorption(&self, removed: &[bool], dense_max: usize) -> Result<Vec<f64>> {
+        self.absorption_capped(removed, dense_max, GS_MAX_SWEEPS, DENSE_FALLBACK_MAX)
+    }
+
+    /// [`Chain::absorption`] with the Gauss-Seidel cap and the fallback size as parameters.
+    fn absorption_capped(
+        &self,
+        removed: &[bool],
+        dense_max: usize,
+        max_sweeps: usize,
+        fallback_max: usize,
+    ) -> Result<Vec<f64>> {
         let n = self.len();
         let mut x = vec![0.0f64; n];
         let mut pos = vec![NONE; n];
@@ -330,7 +352,18 @@ impl Chain {
                     }
                 }
                 x[s] = b[0] / (1.0 - q);
-            } else if m <= dense_max {
+            } else if m <= dense_max || !self.gauss_seidel(&members, &pos, &b, &mut x, max_sweeps) {
+                if m > dense_max && m > fallback_max {
+                    return Err(Error::argument(
+                        "order",
+                        format!(
+                            "the markov chain did not converge: a strongly connected block of {m} \
+                             states needs more than {max_sweeps} gauss-seidel sweeps and is too \
+                             large to solve directly (at most {fallback_max} states); try a lower \
+                             order or collapse_repeats"
+                        ),
+                    ));
+                }
                 // (I - Q) y = b, with partial pivoting.
                 a.clear();
                 a.resize(m * m, 0.0);
@@ -348,34 +381,69 @@ impl Chain {
                 for (j, &s) in members.iter().enumerate() {
                     x[s as usize] = y[j];
                 }
-            } else {
-                for _ in 0..GS_MAX_SWEEPS {
-                    let mut delta = 0.0f64;
-                    for (j, &s) in members.iter().enumerate() {
-                        let s = s as usize;
-                        let (mut v, mut q) = (b[j], 0.0);
-                        for e in self.row[s]..self.row[s + 1] {
-                            let t = self.col[e] as usize;
-                            if t == s {
-                                q += self.prob[e];
-                            } else if pos[t] != NONE {
-                                v += self.prob[e] * x[t];
-                            }
-                        }
-                        let new = v / (1.0 - q);
-                        delta = delta.max((new - x[s]).abs());
-                        x[s] = new;
-                    }
-                    if delta <= GS_TOL {
-                        break;
-                    }
-                }
             }
             for &s in &members {
                 pos[s as usize] = NONE;
             }
         }
-        x
+        Ok(x)
+    }
+
+    /// Gauss-Seidel on one block (`members`, positions `pos`, right-hand side `b`), from the
+    /// current `x` of the members (0, so the iterates rise monotonically to the solution).
+    /// Returns whether the estimated error bound reached [`GS_TOL`] within `max_sweeps`.
+    fn gauss_seidel(
+        &self,
+        members: &[u32],
+        pos: &[u32],
+        b: &[f64],
+        x: &mut [f64],
+        max_sweeps: usize,
+    ) -> bool {
+        let (mut prev_delta, mut prev_ratio) = (f64::INFINITY, 1.0f64);
+        let mut good_rho: Option<f64> = None;
+        for _ in 0..max_sweeps {
+            let mut delta = 0.0f64;
+            for (j, &s) in members.iter().enumerate() {
+                let s = s as usize;
+                let (mut v, mut q) = (b[j], 0.0);
+                for e in self.row[s]..self.row[s + 1] {
+                    let t = self.col[e] as usize;
+                    if t == s {
+                        q += self.prob[e];
+                    } else if pos[t] != NONE {
+                        v += self.prob[e] * x[t];
+                    }
+                }
+                let new = v / (1.0 - q);
+                delta = delta.max((new - x[s]).abs());
+                x[s] = new;
+            }
+            if delta == 0.0 {
+                // A fixed point of the sweep (in floating point): nothing left to gain.
+                return true;
+            }
+            // Contraction per sweep, estimated from successive deltas: the larger of the last
+            // two ratios, so one lucky sweep does not stop the iteration. Once the deltas are
+            // rounding noise their ratios mean nothing, and the last estimate made above the
+            // noise is used.
+            let ratio = delta / prev_delta;
+            let rho = match good_rho {
+                Some(r) if delta <= GS_NOISE => r,
+                _ => ratio.max(prev_ratio),
+            };
+            if delta > GS_NOISE {
+                good_rho = Some(rho);
+            }
+            prev_ratio = ratio;
+            prev_delta = delta;
+            // For a contraction by rho, the distance to the solution is at most
+            // delta rho / (1 - rho).
+            if rho < 1.0 && delta * rho / (1.0 - rho) <= GS_TOL {
+                return true;
+            }
+        }
+        false
     }
 
     /// The state's display name.
@@ -531,43 +599,61 @@ fn tarjan(n: usize, row: &[usize], col: &[u32]) -> Vec<Vec<u32>> {
 }
 
 /// The Markov model over `t` with chains of order `order`.
-pub(crate) fn markov(t: &PathTable, order: usize, with_matrix: bool, dense_max: usize) -> Markov {
+pub(crate) fn markov(
+    t: &PathTable,
+    order: usize,
+    with_matrix: bool,
+    dense_max: usize,
+) -> Result<Markov> {
     let chain = Chain::new(t, order);
     let present = t.present();
     let no_path = chain.start.is_empty();
     let none = vec![false; chain.len()];
-    let p = chain.solve(&none, dense_max);
+    let p = chain.solve(&none, dense_max)?;
     let names: Vec<u32> = (0..t.names.len() as u32)
         .filter(|&c| present[c as usize])
         .collect();
-    let effect = |c: u32| -> Option<f64> {
+    let effect = |c: u32| -> Result<Option<f64>> {
         if no_path || p <= 0.0 {
-            return None;
+            return Ok(None);
         }
         let mut removed = vec![false; chain.len()];
         for s in chain.states_with(c) {
             removed[s as usize] = true;
         }
-        let pc = chain.solve(&removed, dense_max);
-        // Exactly, 0 <= P_without <= P; clamp only rounding noise.
-        Some((1.0 - pc / p).clamp(0.0, 1.0))
+        let pc = chain.solve(&removed, dense_max)?;
+        Ok(Some(removal_effect(p, pc)))
     };
     #[cfg(feature = "parallel")]
     let effects: Vec<Option<f64>> = {
         use rayon::prelude::*;
-        names.par_iter().map(|&c| effect(c)).collect()
+        names
+            .par_iter()
+            .map(|&c| effect(c))
+            .collect::<Result<_>>()?
     };
     #[cfg(not(feature = "parallel"))]
-    let effects: Vec<Option<f64>> = names.iter().map(|&c| effect(c)).collect();
+    let effects: Vec<Option<f64>> = names.iter().map(|&c| effect(c)).collect::<Result<_>>()?;
     let mut removal_effects = vec![None; t.names.len()];
     for (&c, e) in names.iter().zip(effects) {
         removal_effects[c as usize] = e;
     }
-    Markov {
+    Ok(Markov {
         probability: (!no_path).then_some(p),
         removal_effects,
         transitions: with_matrix.then(|| chain.transitions(&t.names)),
-    }
+    })
+}
+
+/// `1 - pc / p` for `p > 0`. Exactly, `0 <= pc <= p` (removing states cannot add a way to
+/// convert); the clamp only absorbs rounding noise, which the debug assertion bounds: relative
+/// 1e-9, plus the absolute error Gauss-Seidel may leave in each of the two solves.
+fn removal_effect(p: f64, pc: f64) -> f64 {
+    debug_assert!(
+        pc >= 0.0 && pc <= p * (1.0 + 1e-9) + 2.0 * GS_TOL,
+        "P without the channel {pc} exceeds P {p}"
+    );
+    (1.0 - pc / p).clamp(0.0, 1.0)
 }
 
 #[cfg(test)]
@@ -667,7 +753,7 @@ mod tests {
     fn hand_computed_removal_effects_with_cycles() {
         let t = cycles();
         for dense_max in [0, DENSE_MAX] {
-            let m = markov(&t, 1, false, dense_max);
+            let m = markov(&t, 1, false, dense_max).unwrap();
             let p = m.probability.unwrap();
             assert!((p - 0.5).abs() < 1e-12, "{p}");
             let re: Vec<f64> = m.removal_effects.iter().map(|e| e.unwrap()).collect();
@@ -677,7 +763,7 @@ mod tests {
             }
         }
         let chain = Chain::new(&t, 1);
-        let x = chain.absorption(&[false; 3], DENSE_MAX);
+        let x = chain.absorption(&[false; 3], DENSE_MAX).unwrap();
         for (got, want) in x.iter().zip([12.0 / 31.0, 18.0 / 31.0, 20.0 / 31.0]) {
             assert!((got - want).abs() < 1e-12);
         }
@@ -688,7 +774,7 @@ mod tests {
             }
             let reference = dense_reference(&chain, &removed);
             for dense_max in [0, DENSE_MAX] {
-                assert!((chain.solve(&removed, dense_max) - reference).abs() < 1e-12);
+                assert!((chain.solve(&removed, dense_max).unwrap() - reference).abs() < 1e-12);
             }
         }
         assert_eq!(chain.sccs, vec![vec![0, 1, 2]]);
@@ -696,7 +782,7 @@ mod tests {
 
     #[test]
     fn transition_matrix_lists_counts_and_probabilities() {
-        let m = markov(&cycles(), 1, true, DENSE_MAX);
+        let m = markov(&cycles(), 1, true, DENSE_MAX).unwrap();
         let tr = m.transitions.unwrap();
         let find = |f: &str, t: &str| {
             tr.iter()
@@ -717,7 +803,7 @@ mod tests {
         // a>b conv; c>b null; a>b null. Order 2: (.,a)->(a,b) -> conv 1/2 | null 1/2;
         // (.,c)->(c,b)->null. P = 2/3 * 1/2 = 1/3. RE_a = RE_b = 1, RE_c = 0.
         let t = table(&[("a>b", 1.0, 1.0), ("c>b", 0.0, 1.0)]);
-        let m = markov(&t, 2, true, DENSE_MAX);
+        let m = markov(&t, 2, true, DENSE_MAX).unwrap();
         assert!((m.probability.unwrap() - 1.0 / 3.0).abs() < 1e-15);
         assert_eq!(m.removal_effects, vec![Some(1.0), Some(1.0), Some(0.0)]);
         let names: Vec<(&str, &str)> = m
@@ -740,7 +826,7 @@ mod tests {
             ]
         );
         // Order 1 on the same paths: RE_a = 2/3, RE_b = 1, RE_c = 1/3.
-        let m1 = markov(&t, 1, false, DENSE_MAX);
+        let m1 = markov(&t, 1, false, DENSE_MAX).unwrap();
         let want = [2.0 / 3.0, 1.0, 1.0 / 3.0];
         for (got, want) in m1.removal_effects.iter().zip(want) {
             assert!((got.unwrap() - want).abs() < 1e-15);
@@ -758,17 +844,116 @@ mod tests {
     #[test]
     fn degenerate_chains() {
         let empty = table(&[]);
-        let m = markov(&empty, 1, true, DENSE_MAX);
+        let m = markov(&empty, 1, true, DENSE_MAX).unwrap();
         assert_eq!(m.probability, None);
         assert!(m.removal_effects.is_empty());
         assert_eq!(m.transitions, Some(vec![]));
         let no_conv = table(&[("a>b", 0.0, 3.0)]);
-        let m = markov(&no_conv, 3, false, DENSE_MAX);
+        let m = markov(&no_conv, 3, false, DENSE_MAX).unwrap();
         assert_eq!(m.probability, Some(0.0));
         assert_eq!(m.removal_effects, vec![None, None]);
         let single = table(&[("a>a>a", 2.0, 1.0)]);
-        let m = markov(&single, 1, false, DENSE_MAX);
+        let m = markov(&single, 1, false, DENSE_MAX).unwrap();
         assert_eq!(m.removal_effects, vec![Some(1.0)]);
+    }
+
+    /// Paths of a pseudo-random walk over `n` names (a fixed LCG, so the table is always the
+    /// same): many cycles, so the chain has one large strongly connected block.
+    fn random_walks(n: u64, paths: usize, max_len: u64) -> PathTable {
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = |m: u64| {
+            seed = seed
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (seed >> 33) % m
+        };
+        let rows: Vec<PathRow> = (0..paths)
+            .map(|_| {
+                let len = 1 + next(max_len);
+                let path: Vec<String> = (0..len).map(|_| format!("n{:02}", next(n))).collect();
+                let converts = next(3) == 0;
+                PathRow {
+                    path: path.join(">"),
+                    total_conversions: if converts { 1.0 } else { 0.0 },
+                    total_conversion_value: 0.0,
+                    total_null: if converts { 0.0 } else { 1.0 },
+                }
+            })
+            .collect();
+        PathTable::from_rows(rows).unwrap()
+    }
+
+    /// A ring of 250 names walked around 12 times before converting, with a few short null
+    /// paths: a single 250-state block that the walk leaves rarely (slow Gauss-Seidel).
+    fn ring() -> PathTable {
+        let names: Vec<String> = (0..250).map(|i| format!("r{i:03}")).collect();
+        let lap = names.join(">");
+        let mut rows = vec![PathRow {
+            path: [lap.as_str(); 12].join(">"),
+            total_conversions: 1.0,
+            ..Default::default()
+        }];
+        for i in (0..250).step_by(50) {
+            rows.push(PathRow {
+                path: format!("{}>{}", names[i], names[i + 1]),
+                total_null: 1.0,
+                ..Default::default()
+            });
+        }
+        PathTable::from_rows(rows).unwrap()
+    }
+
+    #[test]
+    fn gauss_seidel_on_large_blocks_matches_the_dense_solve() {
+        for (t, order) in [(random_walks(16, 800, 30), 2), (ring(), 1)] {
+            let chain = Chain::new(&t, order);
+            let largest = chain.sccs.iter().map(Vec::len).max().unwrap();
+            assert!(largest > DENSE_MAX, "block of {largest} states");
+            let mut masks = vec![vec![false; chain.len()]];
+            for c in 0..t.names.len() as u32 {
+                let mut removed = vec![false; chain.len()];
+                for s in chain.states_with(c) {
+                    removed[s as usize] = true;
+                }
+                masks.push(removed);
+            }
+            for removed in &masks {
+                let iterative = chain.absorption(removed, DENSE_MAX).unwrap();
+                let dense = chain.absorption(removed, usize::MAX).unwrap();
+                for (i, d) in iterative.iter().zip(&dense) {
+                    assert!((i - d).abs() <= 1e-10, "{i} vs {d}");
+                }
+            }
+            let p = chain.solve(&masks[0], DENSE_MAX).unwrap();
+            let reference = dense_reference(&chain, &masks[0]);
+            assert!((p - reference).abs() <= 1e-10, "{p} vs {reference}");
+        }
+    }
+
+    #[test]
+    fn gauss_seidel_gives_up_into_the_dense_solve_or_an_error() {
+        let t = ring();
+        let chain = Chain::new(&t, 1);
+        let none = vec![false; chain.len()];
+        let dense = chain.absorption(&none, usize::MAX).unwrap();
+        // Two sweeps are not enough on the ring: the dense fallback answers instead.
+        let fallback = chain
+            .absorption_capped(&none, 0, 2, DENSE_FALLBACK_MAX)
+            .unwrap();
+        assert_eq!(fallback, dense);
+        // Too large for the fallback: a clear error, never a silent unconverged answer.
+        let e = chain.absorption_capped(&none, 0, 2, 100).unwrap_err();
+        assert_eq!(e.code(), "invalid_argument");
+        let msg = e.to_string();
+        assert!(
+            msg.contains("did not converge") && msg.contains("250 states"),
+            "{msg}"
+        );
+        // With the normal cap it converges by itself.
+        let gs = chain.absorption_capped(&none, 0, GS_MAX_SWEEPS, 0).unwrap();
+        for (i, d) in gs.iter().zip(&dense) {
+            assert!((i - d).abs() <= 1e-10, "{i} vs {d}");
+        }
     }
 
     #[test]
@@ -807,11 +992,24 @@ mod tests {
             }
             for removed in &masks {
                 let reference = dense_reference(&chain, removed);
-                let direct = chain.solve(removed, DENSE_MAX);
-                let iterative = chain.solve(removed, 0);
+                let direct = chain.solve(removed, DENSE_MAX).unwrap();
+                let iterative = chain.solve(removed, 0).unwrap();
                 prop_assert!((direct - reference).abs() < 1e-12, "{direct} {reference}");
                 prop_assert!((iterative - reference).abs() < 1e-12, "{iterative} {reference}");
                 prop_assert!((0.0..=1.0 + 1e-12).contains(&direct));
+            }
+            // The removal effects before any clamping: 1 - P_without / P in [0, 1] up to
+            // rounding, for the direct and the iterative solver.
+            let p = chain.solve(&masks[0], DENSE_MAX).unwrap();
+            if p > 0.0 {
+                for removed in &masks[1..] {
+                    for dense_max in [DENSE_MAX, 0] {
+                        let pc = chain.solve(removed, dense_max).unwrap();
+                        let raw = 1.0 - pc / p;
+                        prop_assert!((-1e-12..=1.0).contains(&raw), "unclamped removal effect {raw}");
+                        prop_assert!(pc >= 0.0);
+                    }
+                }
             }
             // Numbering tuples by hash map gives the same chain as the flat table.
             let hashed = Chain::build(&t, order, 0);
@@ -824,7 +1022,7 @@ mod tests {
             if !chain.start.is_empty() {
                 let conv: f64 = t.conversions.iter().sum();
                 let all: f64 = conv + t.nulls.iter().sum::<f64>();
-                prop_assert!((chain.solve(&masks[0], DENSE_MAX) - conv / all).abs() < 1e-12);
+                prop_assert!((chain.solve(&masks[0], DENSE_MAX).unwrap() - conv / all).abs() < 1e-12);
             }
         }
     }

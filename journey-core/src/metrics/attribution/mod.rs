@@ -38,12 +38,12 @@ mod table;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::metrics::paths::{Level, PathOptions};
+use crate::metrics::paths::{unknown_excluded, Level, PathOptions};
 use crate::model::EventLog;
 use crate::time::Duration;
 
 pub use markov::{Transition, CONVERSION, NULL, START};
-pub use table::{read_path_table_csv, PathRow, PathTable, PATH_SEPARATOR};
+pub use table::{read_path_table_csv, PathRow, PathTable, PathTableOptions, PATH_SEPARATOR};
 
 use table::{aggregate_log, Credits};
 
@@ -350,6 +350,9 @@ pub struct AttributionResult {
     pub rows: Vec<AttributionRow>,
     /// Markov with `transition_matrix = true`: every transition with a positive count.
     pub transition_matrix: Option<Vec<Transition>>,
+    /// Names of `exclude` that are not touchpoints of the log (or names of the table): they
+    /// exclude nothing. Reported, not an error, so one standard exclude list works on every log.
+    pub unknown_excluded: Vec<String>,
 }
 
 /// One channel in the comparison table: its credit under every model.
@@ -418,6 +421,8 @@ pub struct AttributionTable {
     pub rows: Vec<AttributionTableRow>,
     /// With `transition_matrix = true`: the Markov transitions.
     pub transition_matrix: Option<Vec<Transition>>,
+    /// Names of `exclude` that exclude nothing (see [`AttributionResult::unknown_excluded`]).
+    pub unknown_excluded: Vec<String>,
 }
 
 /// Totals shared by both results.
@@ -481,7 +486,7 @@ fn run_model(
     opts: &AttributionOptions,
     weights: [f64; 3],
     level: Option<Level>,
-) -> AttributionResult {
+) -> Result<AttributionResult> {
     let totals = Totals::of(t);
     let mut probability = None;
     let mut matrix = None;
@@ -489,7 +494,7 @@ fn run_model(
     let credits = match opts.model {
         Model::TimeDecay => td.expect("time decay computed with the paths"),
         Model::Markov => {
-            let m = markov::markov(t, opts.order, opts.transition_matrix, markov::DENSE_MAX);
+            let m = markov::markov(t, opts.order, opts.transition_matrix, markov::DENSE_MAX)?;
             let c = markov_credits(t, &m, &totals);
             probability = m.probability;
             matrix = m.transitions;
@@ -509,7 +514,7 @@ fn run_model(
             removal_effect: effects.as_ref().and_then(|e| e[i]),
         })
         .collect();
-    AttributionResult {
+    Ok(AttributionResult {
         model: opts.model,
         level,
         order: (opts.model == Model::Markov).then_some(opts.order),
@@ -523,7 +528,8 @@ fn run_model(
         conversion_probability: probability,
         rows,
         transition_matrix: matrix,
-    }
+        unknown_excluded: Vec::new(),
+    })
 }
 
 /// Every model over an aggregated table.
@@ -533,9 +539,9 @@ fn run_table(
     opts: &AttributionOptions,
     weights: [f64; 3],
     level: Option<Level>,
-) -> AttributionTable {
+) -> Result<AttributionTable> {
     let totals = Totals::of(t);
-    let m = markov::markov(t, opts.order, opts.transition_matrix, markov::DENSE_MAX);
+    let m = markov::markov(t, opts.order, opts.transition_matrix, markov::DENSE_MAX)?;
     let mk = markov_credits(t, &m, &totals);
     let ft = models::first_touch(t);
     let lt = models::last_touch(t);
@@ -564,7 +570,7 @@ fn run_table(
             removal_effect: m.removal_effects[i],
         })
         .collect();
-    AttributionTable {
+    Ok(AttributionTable {
         models: Model::ALL
             .into_iter()
             .filter(|&model| model != Model::TimeDecay || td.is_some())
@@ -581,7 +587,8 @@ fn run_table(
         conversion_probability: m.probability,
         rows,
         transition_matrix: m.transitions,
-    }
+        unknown_excluded: Vec::new(),
+    })
 }
 
 /// Credits the conversions of `log` (and their value) to channels or touchpoints with one
@@ -590,7 +597,9 @@ pub fn attribution(log: &EventLog, opts: &AttributionOptions) -> Result<Attribut
     let weights = opts.check()?;
     let half_life = (opts.model == Model::TimeDecay).then(|| opts.half_life.as_us());
     let (t, td) = aggregate_log(log, &opts.path_options(), half_life)?;
-    Ok(run_model(&t, td, opts, weights, Some(opts.level)))
+    let mut r = run_model(&t, td, opts, weights, Some(opts.level))?;
+    r.unknown_excluded = unknown_excluded(log, opts.exclude.as_deref().unwrap_or(&[]));
+    Ok(r)
 }
 
 /// Every model side by side per channel: the comparison table marketers read.
@@ -601,7 +610,9 @@ pub fn attribution_table(
     let opts = opts.with_model(Model::Markov);
     let weights = opts.check()?;
     let (t, td) = aggregate_log(log, &opts.path_options(), Some(opts.half_life.as_us()))?;
-    Ok(run_table(&t, td, &opts, weights, Some(opts.level)))
+    let mut r = run_table(&t, td, &opts, weights, Some(opts.level))?;
+    r.unknown_excluded = unknown_excluded(log, opts.exclude.as_deref().unwrap_or(&[]));
+    Ok(r)
 }
 
 impl EventLog {
@@ -634,11 +645,11 @@ impl PathTable {
     pub fn attribution(&self, opts: &AttributionOptions) -> Result<AttributionResult> {
         let weights = opts.check()?;
         opts.check_for_table(Some(opts.model))?;
-        let t = self.transformed(
-            opts.exclude.as_deref().unwrap_or(&[]),
-            opts.collapse_repeats,
-        );
-        Ok(run_model(&t, None, opts, weights, None))
+        let exclude = opts.exclude.as_deref().unwrap_or(&[]);
+        let t = self.transformed(exclude, opts.collapse_repeats);
+        let mut r = run_model(&t, None, opts, weights, None)?;
+        r.unknown_excluded = self.unknown_names(exclude);
+        Ok(r)
     }
 
     /// All models but time decay side by side over this table (same rules as
@@ -647,11 +658,11 @@ impl PathTable {
         let opts = opts.with_model(Model::Markov);
         let weights = opts.check()?;
         opts.check_for_table(None)?;
-        let t = self.transformed(
-            opts.exclude.as_deref().unwrap_or(&[]),
-            opts.collapse_repeats,
-        );
-        Ok(run_table(&t, None, &opts, weights, None))
+        let exclude = opts.exclude.as_deref().unwrap_or(&[]);
+        let t = self.transformed(exclude, opts.collapse_repeats);
+        let mut r = run_table(&t, None, &opts, weights, None)?;
+        r.unknown_excluded = self.unknown_names(exclude);
+        Ok(r)
     }
 }
 
@@ -826,6 +837,33 @@ mod tests {
         );
         assert_eq!(credits(&r), [("ad".to_string(), 1.0, 10.0)]);
         assert_eq!(r.rows[0].share, Some(1.0));
+        assert!(r.unknown_excluded.is_empty());
+        // A standard exclude list with names this log lacks: not an error, but reported.
+        let opts = AttributionOptions {
+            exclude: Some(vec![
+                "coupon_popup".into(),
+                "checkout".into(),
+                "purchase".into(),
+                "coupon_popup".into(),
+                "web".into(),
+            ]),
+            ..opts
+        };
+        let r = l.attribution(&opts).unwrap();
+        assert_eq!(credits(&r), [("ad".to_string(), 1.0, 10.0)]);
+        // `web` is a channel, not a touchpoint: exclude names touchpoints.
+        assert_eq!(r.unknown_excluded, ["coupon_popup", "web"]);
+        let t = l.attribution_table(&opts.clone().into()).unwrap();
+        assert_eq!(t.unknown_excluded, ["coupon_popup", "web"]);
+        let table = PathTable::from_log(&l, &opts.path_options()).unwrap();
+        let r = table
+            .attribution(&AttributionOptions {
+                exclude: Some(vec!["newsletter".into(), "ad".into()]),
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!(r.unknown_excluded, ["newsletter"]);
+        assert_eq!(r.unattributed_conversions, 2.0);
     }
 
     #[test]

@@ -50,18 +50,55 @@ pub struct PathTable {
 }
 
 /// One row of a path table in the ChannelAttribution layout.
+///
+/// Deserialised (from JSON, Python dicts, JavaScript objects), `path` and `total_conversions`
+/// are required and `total_conversion_value` and `total_null` default to 0; see
+/// [`PathTable::from_json_rows`].
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
 pub struct PathRow {
     /// Channel names joined with `>` (spaces around names are ignored); empty for a path
     /// without touches.
     pub path: String,
     /// Number of times the path ended in a conversion.
     pub total_conversions: f64,
-    /// Total value of those conversions.
+    /// Total value of those conversions (default 0).
+    #[serde(default)]
     pub total_conversion_value: f64,
-    /// Number of times the path ended without a conversion.
+    /// Number of times the path ended without a conversion (default 0).
+    #[serde(default)]
     pub total_null: f64,
+}
+
+/// Options of [`PathTable::from_log`] from keyword arguments (Python `PathTable.from_log(log,
+/// level="channel", lookback=None, first_conversion_only=False, collapse_repeats=False,
+/// exclude=None)`): the path options of attribution, nothing else.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PathTableOptions {
+    /// Channel (default) or touchpoint names.
+    pub level: crate::metrics::paths::Level,
+    /// Touches longer than this before the conversion are dropped (default: none).
+    pub lookback: Option<crate::time::Duration>,
+    /// One path per customer, up to the first conversion.
+    pub first_conversion_only: bool,
+    /// Merge consecutive repeats into one touch.
+    pub collapse_repeats: bool,
+    /// Touchpoint names removed from the paths.
+    pub exclude: Option<Vec<String>>,
+}
+
+impl PathTableOptions {
+    /// The equivalent [`PathOptions`].
+    pub fn path_options(&self) -> PathOptions {
+        PathOptions {
+            level: self.level,
+            lookback_us: self.lookback.map(crate::time::Duration::as_us),
+            first_conversion_only: self.first_conversion_only,
+            collapse_repeats: self.collapse_repeats,
+            exclude: self.exclude.clone().unwrap_or_default(),
+        }
+    }
 }
 
 impl PathTable {
@@ -184,6 +221,55 @@ impl PathTable {
         Ok(b.finish())
     }
 
+    /// Builds a table from a JSON array of row objects (what the Python and JavaScript
+    /// bindings pass): `path` and `total_conversions` are required, `total_conversion_value`
+    /// and `total_null` optional (default 0), other keys are errors. Errors name the row
+    /// (1-based) and the field.
+    ///
+    /// ```
+    /// use journey_core::metrics::attribution::PathTable;
+    /// let rows = serde_json::json!([{"path": "a>b", "total_conversions": 2}, {"total_conversions": 3}]);
+    /// let err = PathTable::from_json_rows(&rows).unwrap_err().to_string();
+    /// assert!(err.contains("row 2, path: missing"), "{err}");
+    /// ```
+    pub fn from_json_rows(rows: &serde_json::Value) -> Result<PathTable> {
+        let bad = |msg: String| Error::argument("rows", msg);
+        let list = match rows {
+            serde_json::Value::Array(list) => list,
+            other => {
+                return Err(bad(format!(
+                    "expected a list of row objects, found {}",
+                    json_kind(other)
+                )))
+            }
+        };
+        let mut parsed = Vec::with_capacity(list.len());
+        for (i, row) in list.iter().enumerate() {
+            let n = i + 1;
+            let serde_json::Value::Object(obj) = row else {
+                return Err(bad(format!(
+                    "row {n}: expected an object with path and total_conversions, found {}",
+                    json_kind(row)
+                )));
+            };
+            for (field, what) in [
+                ("path", "channel names joined with \">\""),
+                ("total_conversions", "a number"),
+            ] {
+                if !obj.contains_key(field) {
+                    return Err(bad(format!(
+                        "row {n}, {field}: missing; expected {what} (total_conversion_value \
+                         and total_null are optional)"
+                    )));
+                }
+            }
+            let r: PathRow =
+                serde_json::from_value(row.clone()).map_err(|e| bad(format!("row {n}: {e}")))?;
+            parsed.push(r);
+        }
+        PathTable::from_rows(parsed)
+    }
+
     /// The same table with the `exclude`d names removed from every path and, if asked,
     /// consecutive repeats merged; paths that become equal are added up.
     pub fn transformed(&self, exclude: &[String], collapse_repeats: bool) -> PathTable {
@@ -212,6 +298,17 @@ impl PathTable {
         agg.empty_value += self.empty_value;
         agg.empty_nulls += self.empty_nulls;
         agg.into_table(self.names.clone())
+    }
+
+    /// The names of `exclude` that are not names of this table, each once, in the order given.
+    pub fn unknown_names(&self, exclude: &[String]) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for name in exclude {
+            if self.names.binary_search(name).is_err() && !out.contains(name) {
+                out.push(name.clone());
+            }
+        }
+        out
     }
 
     /// Which names occur in at least one path.
@@ -309,6 +406,17 @@ pub fn read_path_table_csv(mut reader: impl Read) -> Result<PathTable> {
         }
     }
     Ok(b.finish())
+}
+
+fn json_kind(v: &serde_json::Value) -> &'static str {
+    match v {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Array(_) => "a list",
+        serde_json::Value::Object(_) => "an object",
+    }
 }
 
 /// Rows as given, names in first-seen order; [`RawTable::finish`] sorts and aggregates.
@@ -694,6 +802,39 @@ mod tests {
         assert!(bad("a", 1.0, f64::NAN, 0.0).contains("total_conversion_value"));
         assert!(bad("a", 0.0, 3.0, 0.0).contains("must be 0 when total_conversions is 0"));
         assert!(bad("a", 1.0, 0.0, f64::INFINITY).contains("total_null"));
+    }
+
+    #[test]
+    fn json_rows_require_path_and_conversions() {
+        use serde_json::json;
+        let err = |v: serde_json::Value| PathTable::from_json_rows(&v).unwrap_err().to_string();
+        // Without `path` the row used to become an empty path; without `total_conversions` it
+        // used to be dropped. Both are errors naming the row and the field now.
+        let e = err(json!([{"path": "a", "total_conversions": 1}, {"total_conversions": 3}]));
+        assert!(e.contains("row 2, path: missing"), "{e}");
+        let e = err(json!([{"path": "a>b", "total_null": 4}]));
+        assert!(e.contains("row 1, total_conversions: missing"), "{e}");
+        let e = err(json!([{"path": "a", "total_conversions": "x"}]));
+        assert!(e.contains("row 1") && e.contains("\"x\""), "{e}");
+        let e = err(json!([{"path": "a", "total_conversions": 1, "nulls": 2}]));
+        assert!(e.contains("row 1") && e.contains("nulls"), "{e}");
+        assert!(err(json!([3])).contains("row 1: expected an object"));
+        assert!(err(json!({"path": "a"})).contains("expected a list"));
+        let e = err(json!([{"path": "a", "total_conversions": -1}]));
+        assert!(e.contains("row 1, total_conversions"), "{e}");
+        // The optional fields default to 0.
+        let t = PathTable::from_json_rows(&json!([
+            {"path": "b > a", "total_conversions": 2},
+            {"path": "a", "total_conversions": 0, "total_null": 5},
+            {"path": "b>a", "total_conversions": 1, "total_conversion_value": 9.5},
+        ]))
+        .unwrap();
+        assert_eq!(t.names(), ["a", "b"]);
+        assert_eq!(t.len(), 2);
+        assert_eq!(t.path(0), [1, 0]);
+        assert_eq!((t.conversions(0), t.value(0), t.nulls(0)), (3.0, 9.5, 0.0));
+        assert_eq!((t.conversions(1), t.value(1), t.nulls(1)), (0.0, 0.0, 5.0));
+        assert!(PathTable::from_json_rows(&json!([])).unwrap().is_empty());
     }
 
     #[test]
