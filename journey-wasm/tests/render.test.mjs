@@ -126,5 +126,12 @@ test("htmlPage: a self-contained page; SVG blocks are checked", () => {
   assert.ok(html.includes("<svg") && html.includes("<table"));
   assert.ok(!/<script/i.test(html));
   assert.throws(() => htmlPage({ title: "x", sections: [{ heading: "h", blocks: [{ svg: "<svg><script>x</script></svg>" }] }] }), (e) => e.code === "invalid_argument");
+  // References out of the picture are refused wherever they are in a value, also when
+  // written with character references; url(#id) is fine.
+  const block = (fill) => ({ title: "x", sections: [{ heading: "h", blocks: [{ svg: `<svg><rect fill="${fill}"/></svg>` }] }] });
+  assert.ok(htmlPage(block("url(#a)")).includes('fill="url(#a)"'));
+  for (const fill of ["url(#a) url(http://x/y)", "u&#114;l(http://x/y)", "&#x55;RL(//x/y)"]) {
+    assert.throws(() => htmlPage(block(fill)), (e) => e.code === "invalid_argument" && /refers outside the picture/.test(e.message), fill);
+  }
   assert.throws(() => htmlPage({ title: "x", sections: [{ heading: "h", blocks: [{ table: { columns: ["a"], rows: [["1", "2"]] } }] }] }), (e) => e.code === "invalid_argument");
 });
