@@ -543,6 +543,47 @@ fn map_shows_metrics_emotion_extremes_and_notes() {
         ]
     );
     assert!(all.iter().any(|t| t == "whole stage"), "legend");
+    // The points without a High/Low box get a short label where there is room: each of the
+    // three columns holds at most two points, so a slot of at least 750 / 3 / 2 = 125 px.
+    for want in ["sample_form +1", "welcome_email +0.5"] {
+        assert!(all.iter().any(|t| t == want), "{want}: {all:?}");
+    }
+    assert!(
+        !all.iter().any(|t| t == "letterbox +2"),
+        "letterbox has its High box"
+    );
+    // Four points in one stage of 730 px share it, 182.5 px each: "t2 +0.5" fits; a label of
+    // 34 characters (about 190 px at 10 px) does not, and the point stays unlabelled.
+    let four = |prefix: &str| {
+        let mut m = JourneyMap::new("Four");
+        m.stages = vec![Stage::new("only")];
+        for (i, e) in [1.0, 0.5, -0.5, -1.0].into_iter().enumerate() {
+            let name = format!("{prefix}{}", i + 1);
+            m.touchpoints.push(Touchpoint {
+                name: name.clone(),
+                channel: "web".into(),
+                stage: Some("only".into()),
+                kind: Kind::Digital,
+            });
+            m.steps.push(Step {
+                emotion: Some(e),
+                ..Step::new("only", Some(&name))
+            });
+        }
+        let svg = map_svg(&m, &MapSvgOptions::default()).unwrap();
+        assert_legible(&svg);
+        texts(&parse(&svg))
+    };
+    let short = four("t");
+    assert!(short.iter().any(|t| t == "t2 +0.5"), "{short:?}");
+    assert!(short.iter().any(|t| t == "t3 \u{2212}0.5"), "{short:?}");
+    let long = four("a_long_touchpoint_name_number_");
+    assert!(
+        !long
+            .iter()
+            .any(|t| t == "a_long_touchpoint_name_number_2 +0.5"),
+        "{long:?}"
+    );
     // Stage chevrons stay within the lanes: the last tip ends 2 px inside the right edge of
     // the lanes (the canvas less its 32 px margin), as the other tips end 2 px into the next
     // column.

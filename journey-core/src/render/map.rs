@@ -1034,6 +1034,12 @@ impl<'a> Layout<'a> {
         } else {
             vec![(hi, "High", true), (lo, "Low", false)]
         };
+        // Boxes already taken (x0, y0, x1, y1): the labelled points' boxes and every dot.
+        let mut taken: Vec<(f64, f64, f64, f64)> = pts
+            .iter()
+            .map(|&(x, yy)| (x - 8.0, yy - 8.0, x + 8.0, yy + 8.0))
+            .collect();
+        let labelled: Vec<usize> = marks.iter().map(|m| m.0).collect();
         for (i, word, up) in marks {
             let f = &self.feelings[i];
             let (x, yy) = pts[i];
@@ -1065,6 +1071,64 @@ impl<'a> Layout<'a> {
                 .attr("stroke-width", 1.2)
                 .end();
             out.text_line(cx, by + 14.0, &text, &font);
+            taken.push((cx - tw / 2.0, by, cx + tw / 2.0, by + box_h));
+        }
+        // The other points get a short label (the place and the value) where there is room:
+        // within their share of the column, inside the lane, clear of every other label and
+        // dot; otherwise none (the dot's tooltip still says it).
+        let small = Font::new(10.0).fill(MUTED).anchor(Anchor::Middle);
+        for (i, f) in self.feelings.iter().enumerate() {
+            if labelled.contains(&i) {
+                continue;
+            }
+            let (x, yy) = pts[i];
+            let text = format!(
+                "{}{} {}",
+                clean(f.label),
+                if f.whole_stage { " stage" } else { "" },
+                signed(f.value)
+            );
+            let w = small.width(&text);
+            let slot = self.col_w(f.stage) / per_stage[f.stage] as f64;
+            if w > slot - 8.0 {
+                continue;
+            }
+            // Away from the neutral line: above a positive point, below a negative one.
+            let base = if f.value >= 0.0 {
+                yy - 11.0
+            } else {
+                yy + 11.0 + 0.78 * small.size
+            };
+            let b = (
+                x - w / 2.0,
+                base - 0.78 * small.size,
+                x + w / 2.0,
+                base + 0.22 * small.size,
+            );
+            let inside = b.0 >= x0 + 2.0 && b.2 <= x1 - 2.0 && b.1 >= y + 2.0 && b.3 <= y + h - 2.0;
+            let clear = taken.iter().enumerate().all(|(k, t)| {
+                // A point's own dot does not count against its label.
+                k == i
+                    || b.2 + 2.0 <= t.0
+                    || t.2 + 2.0 <= b.0
+                    || b.3 + 2.0 <= t.1
+                    || t.3 + 2.0 <= b.1
+            });
+            if inside && clear {
+                // A white halo keeps the label readable where the curve passes behind it.
+                out.el("text")
+                    .attr("x", x)
+                    .attr("y", base)
+                    .attr("font-size", small.size)
+                    .attr("fill", small.fill)
+                    .attr("text-anchor", "middle")
+                    .attr("stroke", "#FFFFFF")
+                    .attr("stroke-width", 3.0)
+                    .attr("stroke-linejoin", "round")
+                    .attr("paint-order", "stroke")
+                    .text(&text);
+                taken.push(b);
+            }
         }
         y + h
     }
