@@ -808,6 +808,9 @@ impl JourneyMap {
     /// `lift`, `drop_off`, and with enough survey answers `csat`, `nps`, `ces`; a `priority`;
     /// an `emotion` from satisfaction ([`emotion_from_satisfaction`]); pain points where
     /// drop-off or dissatisfaction pass the thresholds of `opts`, and an opportunity for each.
+    /// A stage where no touchpoint has enough answers for an emotion gets the emotion of all
+    /// its touchpoints' answers pooled, as a step without a touchpoint, when those are enough.
+    /// Each persona card lists its most urgent pain points as frustrations.
     ///
     /// When the log has personas (a `persona` property column, or `opts.persona_property`),
     /// the map has one persona per value (the most common first), preceded by
