@@ -18,9 +18,14 @@ fn arg<T: std::str::FromStr>(args: &[String], name: &str, default: T) -> T {
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
-    let customers: usize = arg(&args, "--customers", 20_000);
-    let seed: u64 = arg(&args, "--seed", 42);
-    let out: PathBuf = arg(&args, "--out", PathBuf::from("out"));
+    run(&args)
+}
+
+/// The demo with these command-line arguments (the program name first).
+fn run(args: &[String]) -> Result<(), Box<dyn std::error::Error>> {
+    let customers: usize = arg(args, "--customers", 20_000);
+    let seed: u64 = arg(args, "--seed", 42);
+    let out: PathBuf = arg(args, "--out", PathBuf::from("out"));
     std::fs::create_dir_all(&out)?;
 
     let t = Instant::now();
@@ -95,4 +100,40 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     println!("  report               {}", abs(&report_path).display());
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn writes_the_data_the_map_and_the_report() {
+        let dir = std::env::temp_dir().join(format!("journey-demo-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let args: Vec<String> = ["demo", "--customers", "300", "--seed", "7", "--out"]
+            .iter()
+            .map(|s| s.to_string())
+            .chain([dir.display().to_string()])
+            .collect();
+        run(&args).unwrap();
+        // The written events are the synthetic log: 300 customers.
+        let log =
+            journey_core::read_events_path(dir.join("events.csv"), &Default::default()).unwrap();
+        assert_eq!(log.n_customers(), 300);
+        let map = journey_core::JourneyMap::from_json(
+            &std::fs::read_to_string(dir.join("map.json")).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(map.personas[0].name, "All customers");
+        assert!(std::fs::read_to_string(dir.join("map.svg"))
+            .unwrap()
+            .starts_with("<svg"));
+        let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
+        assert!(html.starts_with("<!DOCTYPE html>"));
+        assert!(
+            html.contains("300 customers"),
+            "the report is of the written data"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

@@ -47,6 +47,27 @@ fn has_text(doc: &roxmltree::Document, needle: &str) -> bool {
     texts(doc).iter().any(|t| t.contains(needle))
 }
 
+/// Whether `needle` is drawn in full: found in the visible text (`<text>` and `<tspan>`, never
+/// the `<title>` tooltips), within one line or wrapped over up to three consecutive lines
+/// (compared without whitespace, since wrapping drops the spaces at line breaks). A name cut
+/// with `…` does not count.
+fn shows(doc: &roxmltree::Document, needle: &str) -> bool {
+    let lines: Vec<String> = doc
+        .descendants()
+        .filter(|n| matches!(n.tag_name().name(), "text" | "tspan"))
+        .filter_map(|n| n.text())
+        .map(|t| t.split_whitespace().collect::<String>())
+        .collect();
+    let want: String = needle.split_whitespace().collect();
+    (0..lines.len()).any(|i| {
+        let mut acc = String::new();
+        lines[i..(i + 4).min(lines.len())].iter().any(|l| {
+            acc.push_str(l);
+            acc.contains(&want)
+        })
+    })
+}
+
 /// All drawn text joined by spaces, so that wrapped notes read as one string.
 fn joined(doc: &roxmltree::Document) -> String {
     doc.descendants()
@@ -455,12 +476,12 @@ fn map_svg_parses_and_names_every_stage_and_touchpoint() {
         let svg = map_svg(&map, &opts).unwrap();
         let doc = parse(&svg);
         for s in &map.stages {
-            assert!(has_text(&doc, &s.name), "stage {} missing", s.name);
+            assert!(shows(&doc, &s.name), "stage {} missing", s.name);
         }
         for t in &map.touchpoints {
-            assert!(has_text(&doc, &t.name), "touchpoint {} missing", t.name);
+            assert!(shows(&doc, &t.name), "touchpoint {} missing", t.name);
         }
-        assert!(has_text(&doc, &persona.name));
+        assert!(shows(&doc, &persona.name));
     }
     // The small map's touchpoint in no stage is listed under the lanes.
     let doc_svg = map_svg(&small_map(), &MapSvgOptions::default()).unwrap();
@@ -486,10 +507,106 @@ fn map_shows_metrics_emotion_extremes_and_notes() {
         all.iter().any(|t| t == "High \u{b7} letterbox (+2)"),
         "{all:?}"
     );
+    // The lowest is felt in the subscribe stage as a whole (a step without a touchpoint): the
+    // label says so, and its point is a ring (white inside, the negative colour around), while
+    // the touchpoints' points are filled.
     assert!(
-        all.iter().any(|t| t == "Low \u{b7} subscribe (\u{2212}1)"),
+        all.iter()
+            .any(|t| t == "Low \u{b7} subscribe stage (\u{2212}1)"),
         "{all:?}"
     );
+    let points: Vec<(String, String, String)> = doc
+        .descendants()
+        .filter(|n| n.attribute("class") == Some("emotion"))
+        .map(|g| {
+            let title = g.children().find(|c| c.has_tag_name("title")).unwrap();
+            let dot = g.children().find(|c| c.has_tag_name("circle")).unwrap();
+            (
+                title.text().unwrap().to_string(),
+                dot.attribute("fill").unwrap().to_string(),
+                dot.attribute("stroke").unwrap().to_string(),
+            )
+        })
+        .collect();
+    let ring = |t: &str, fill: &str, stroke: &str| (t.to_string(), fill.into(), stroke.into());
+    assert_eq!(
+        points,
+        [
+            ring("sample_form: +1", svg::POSITIVE, "#FFFFFF"),
+            ring(
+                "subscribe (whole stage): \u{2212}1",
+                "#FFFFFF",
+                svg::NEGATIVE
+            ),
+            ring("welcome_email: +0.5", svg::POSITIVE, "#FFFFFF"),
+            ring("letterbox: +2", svg::POSITIVE, "#FFFFFF"),
+        ]
+    );
+    assert!(all.iter().any(|t| t == "whole stage"), "legend");
+    // The points without a High/Low box get a short label where there is room: each of the
+    // three columns holds at most two points, so a slot of at least 750 / 3 / 2 = 125 px.
+    for want in ["sample_form +1", "welcome_email +0.5"] {
+        assert!(all.iter().any(|t| t == want), "{want}: {all:?}");
+    }
+    assert!(
+        !all.iter().any(|t| t == "letterbox +2"),
+        "letterbox has its High box"
+    );
+    // Four points in one stage of 730 px share it, 182.5 px each: "t2 +0.5" fits; a label of
+    // 34 characters (about 190 px at 10 px) does not, and the point stays unlabelled.
+    let four = |prefix: &str| {
+        let mut m = JourneyMap::new("Four");
+        m.stages = vec![Stage::new("only")];
+        for (i, e) in [1.0, 0.5, -0.5, -1.0].into_iter().enumerate() {
+            let name = format!("{prefix}{}", i + 1);
+            m.touchpoints.push(Touchpoint {
+                name: name.clone(),
+                channel: "web".into(),
+                stage: Some("only".into()),
+                kind: Kind::Digital,
+            });
+            m.steps.push(Step {
+                emotion: Some(e),
+                ..Step::new("only", Some(&name))
+            });
+        }
+        let svg = map_svg(&m, &MapSvgOptions::default()).unwrap();
+        assert_legible(&svg);
+        texts(&parse(&svg))
+    };
+    let short = four("t");
+    assert!(short.iter().any(|t| t == "t2 +0.5"), "{short:?}");
+    assert!(short.iter().any(|t| t == "t3 \u{2212}0.5"), "{short:?}");
+    let long = four("a_long_touchpoint_name_number_");
+    assert!(
+        !long
+            .iter()
+            .any(|t| t == "a_long_touchpoint_name_number_2 +0.5"),
+        "{long:?}"
+    );
+    // Stage chevrons stay within the lanes: the last tip ends 2 px inside the right edge of
+    // the lanes (the canvas less its 32 px margin), as the other tips end 2 px into the next
+    // column.
+    let width = num_attr(doc.root_element(), "width");
+    let tips: Vec<f64> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("polygon"))
+        .map(|p| {
+            p.attribute("points")
+                .unwrap()
+                .split(' ')
+                .map(|xy| xy.split(',').next().unwrap().parse::<f64>().unwrap())
+                .fold(f64::MIN, f64::max)
+        })
+        .collect();
+    assert_eq!(tips.len(), 3);
+    assert_eq!(tips[2], width - 32.0 - 2.0, "{tips:?}");
+    let lane_right = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("rect") && n.attribute("x") == Some("182"))
+        .map(|r| num_attr(r, "x") + num_attr(r, "width"))
+        .fold(f64::MIN, f64::max);
+    assert_eq!(lane_right, width - 32.0);
     for want in [
         "Price only shown after sign-up",
         "Show the price next to the sample",
@@ -591,7 +708,7 @@ fn invalid_and_sparse_maps() {
     let svg = map_svg(&bare, &MapSvgOptions::default()).unwrap();
     let doc = parse(&svg);
     for s in &bare.stages {
-        assert!(has_text(&doc, &s.name));
+        assert!(shows(&doc, &s.name));
     }
     let mut none = JourneyMap::new("No stages");
     none.stages.clear();
@@ -606,7 +723,10 @@ fn invalid_and_sparse_maps() {
         ..Step::new("purchase", None)
     });
     let svg = map_svg(&one, &MapSvgOptions::default()).unwrap();
-    assert!(has_text(&parse(&svg), "Emotion \u{b7} purchase (+0.5)"));
+    assert!(has_text(
+        &parse(&svg),
+        "Emotion \u{b7} purchase stage (+0.5)"
+    ));
     assert_legible(&svg);
 }
 
@@ -753,7 +873,7 @@ fn no_overlapping_labels_with_25_touchpoints() {
         assert_legible(&svg);
         let doc = parse(&svg);
         for t in &map.touchpoints {
-            assert!(has_text(&doc, &t.name));
+            assert!(shows(&doc, &t.name), "{} at {column_width}", t.name);
         }
     }
     // All 25 in one stage, and wide characters.
@@ -770,8 +890,9 @@ fn no_overlapping_labels_with_25_touchpoints() {
         height(&svg),
         height(&busy)
     );
+    let doc = parse(&svg);
     for name in &names {
-        assert!(has_text(&parse(&svg), name));
+        assert!(shows(&doc, name), "{name}");
     }
     for (_, svg) in pictures() {
         assert_legible(&svg);

@@ -317,6 +317,26 @@ fn text_of(doc: &roxmltree::Document) -> String {
         .join("\n")
 }
 
+/// `s` without whitespace (wrapping drops the spaces at line breaks).
+fn squeeze(s: &str) -> String {
+    s.split_whitespace().collect()
+}
+
+/// The visible text (`<text>` and `<tspan>`, not `<title>`) of every group of the given class,
+/// squeezed and joined line after line.
+fn drawn(doc: &roxmltree::Document, class: &str) -> Vec<String> {
+    doc.descendants()
+        .filter(|n| n.attribute("class") == Some(class))
+        .map(|g| {
+            g.descendants()
+                .filter(|n| matches!(n.tag_name().name(), "text" | "tspan"))
+                .filter_map(|n| n.text())
+                .map(squeeze)
+                .collect()
+        })
+        .collect()
+}
+
 /// Every `<svg>` block of a page.
 fn svgs(html: &str) -> Vec<&str> {
     let mut out = Vec::new();
@@ -354,14 +374,27 @@ fn every_picture_of_the_report_parses_and_names_everything() {
     assert!(blocks.len() >= 5 + 5, "{} pictures", blocks.len());
     let map = JourneyMap::from_data(&log, Some(&surveys), &opts.map).unwrap();
     let first = parse(blocks[0]);
-    let text = text_of(&first);
+    // The map is drawn to fit the page's 1130 px sections: five stage columns of
+    // (1130 - 214) / 5 = 183 px would be too narrow, so 200 px each, 2 x 32 px margins and the
+    // 150 px lane labels: 1214 px (the page scales that last bit down).
+    assert_eq!(map.stages.len(), 5);
+    assert_eq!(first.root_element().attribute("width"), Some("1214"));
+    assert!(html.contains("figure svg { display: block; max-width: 100%; height: auto; }"));
+    // Names must be drawn in full on their own header or card (a name cut with … fails, and
+    // the <title> tooltips, which always hold the full name, do not count).
+    let stages = drawn(&first, "stage");
     for s in &map.stages {
-        assert!(text.contains(&s.name), "stage {} not in the map", s.name);
+        assert!(
+            stages.iter().any(|t| t.starts_with(&squeeze(&s.name))),
+            "stage {} not drawn in full: {stages:?}",
+            s.name
+        );
     }
+    let cards = drawn(&first, "touchpoint");
     for t in &map.touchpoints {
         assert!(
-            text.contains(&t.name),
-            "touchpoint {} not in the map",
+            cards.iter().any(|c| c.starts_with(&squeeze(&t.name))),
+            "touchpoint {} not drawn in full: {cards:?}",
             t.name
         );
         assert!(html.contains(&t.name));
@@ -480,6 +513,15 @@ fn report_options_from_json() {
 }
 
 /// The text of every table cell of the report section headed `heading`, row by row.
+/// The HTML of one section, from its heading to its end.
+fn section_html<'a>(html: &'a str, heading: &str) -> &'a str {
+    let start = html
+        .find(&format!("<h2>{heading}</h2>"))
+        .unwrap_or_else(|| panic!("no section {heading}"));
+    let end = start + html[start..].find("</section>").unwrap();
+    &html[start..end]
+}
+
 fn section_rows(html: &str, heading: &str) -> Vec<Vec<String>> {
     let start = html
         .find(&format!("<h2>{heading}</h2>"))
@@ -527,16 +569,55 @@ fn funnel_and_top_paths_of_the_report_by_hand() {
         ]
     );
     // Paths: a [ad, site] converts, b [ad, site], c [site, ad], d [ad] converts, then [site].
+    // Split by outcome: [ad, site] converted 1 and not 1, [ad] converted 1, [site] not 1,
+    // [site, ad] not 1: five flows of one journey each, ordered by path, converting first.
     let paths = section_rows(&html, "Top paths");
     assert_eq!(
         paths,
         [
-            ["ad \u{2192} site", "2", "1", "50.0%"],
-            ["ad", "1", "1", "100.0%"],
-            ["site", "1", "0", "0.0%"],
-            ["site \u{2192} ad", "1", "0", "0.0%"]
+            ["ad", "converted", "1", "1", "100.0%"],
+            ["ad \u{2192} site", "converted", "1", "2", "50.0%"],
+            ["ad \u{2192} site", "did not convert", "1", "2", "50.0%"],
+            ["site", "did not convert", "1", "1", "0.0%"],
+            ["site \u{2192} ad", "did not convert", "1", "1", "0.0%"]
         ]
     );
+    let text = section_html(&html, "Top paths");
+    assert!(
+        text.contains("The 5 most frequent paths of touchpoints, split by outcome"),
+        "{text}"
+    );
+    assert!(text.contains("there are 4 distinct paths"), "{text}");
+    // The Sankey draws the same journeys: 2 end in a conversion, 3 do not (the end nodes, one
+    // per path length, summed).
+    let ends = |svg: &str, node: &str| -> u64 {
+        let tag = format!("<title>{node}: ");
+        svg.split(tag.as_str())
+            .skip(1)
+            .map(|r| r[..r.find('<').unwrap()].parse::<u64>().unwrap())
+            .sum()
+    };
+    let sankey = svgs(text)[0];
+    assert_eq!(ends(sankey, "converted"), 2, "{sankey}");
+    assert_eq!(ends(sankey, "no conversion"), 3, "{sankey}");
+    // With room for three, the three first of those, in the text, table and picture.
+    let three = report(
+        &log(),
+        None,
+        &ReportOptions {
+            top_paths: 3,
+            ..opts.clone()
+        },
+    )
+    .unwrap();
+    let rows = section_rows(&three, "Top paths");
+    assert_eq!(rows.len(), 3);
+    assert_eq!(rows[2][..2], ["ad \u{2192} site", "did not convert"]);
+    let text = section_html(&three, "Top paths");
+    assert!(text.contains("The 3 most frequent paths"), "{text}");
+    let sankey = svgs(text)[0];
+    assert_eq!(ends(sankey, "converted"), 2, "{sankey}");
+    assert_eq!(ends(sankey, "no conversion"), 1, "{sankey}");
     // The Sankey shows converting and other paths; the funnel chart its steps.
     let blocks = svgs(&html);
     assert!(blocks
@@ -576,4 +657,177 @@ fn an_early_touchpoint_that_converts_well_but_is_rarely_reached_is_an_opportunit
     assert!(close(m(ad, "drop_off"), 2.0 / 3.0));
     assert_eq!(ad.opportunities.len(), 1, "{:?}", ad.opportunities);
     assert!(!ad.opportunities[0].contains("as often as average"));
+}
+
+#[test]
+fn a_real_stage_called_other_is_a_stage_like_any() {
+    // The data has a stage called "other" (custom stages go by name, so before "payment",
+    // where the purchase is), and a touchpoint without a stage: the catch-all stage gets a
+    // name of its own, and "other" counts as early.
+    // Paths: a [ad] converts, b [ad], c, d, e [hotline]: 1 of 5 convert (0.2).
+    // ad: 1 of 2 converts, lift 0.5 / 0.2 = 2.5 >= 1.2, reached by 2 of 5 (40% < 50%).
+    let csv = "customer_id,timestamp,touchpoint,stage\n\
+        a,1,ad,other\na,2,purchase,payment\nb,1,ad,other\n\
+        c,1,hotline,\nd,1,hotline,\ne,1,hotline,\n";
+    let log = read_events_csv(csv.as_bytes(), &Default::default()).unwrap();
+    let opts = FromDataOptions {
+        by_persona: false,
+        ..small_opts()
+    };
+    let map = JourneyMap::from_data(&log, None, &opts).unwrap();
+    let stages: Vec<&str> = map.stages.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(stages, ["other", "payment", "other (no stage)"]);
+    let ad = step(&map, None, "ad");
+    assert_eq!(ad.stage, "other");
+    assert_eq!(step(&map, None, "hotline").stage, "other (no stage)");
+    assert!(close(m(ad, "lift"), 2.5));
+    // b leaves at ad (1 of 2: a drop-off pain point and its opportunity), and the early,
+    // well-converting, rarely reached touchpoint's opportunity.
+    assert_eq!(ad.opportunities.len(), 2, "{:?}", ad.opportunities);
+    assert!(ad.opportunities[1].contains("2.5\u{d7} as often as average"));
+    // The persona's frustrations: the first pain point of the most urgent touchpoints. ad:
+    // priority 0.4 x 2.5 / 3.5 x 0.5 = 0.143; hotline (c, d, e leave there: 100%) never
+    // converts, lift 0, priority 0.
+    assert_eq!(
+        map.personas[0].frustrations,
+        [
+            "ad: 50% of its customers end their journey there without converting (1 of 2)",
+            "hotline: 100% of its customers end their journey there without converting (3 of 3)"
+        ]
+    );
+    map.validate().unwrap();
+    map.to_svg(&Default::default()).unwrap();
+}
+
+#[test]
+fn the_first_conversion_stage_counts_even_when_max_touchpoints_drops_it() {
+    // a: referral, purchase. b: referral. c-f: ad. Reach: ad 4, referral 2, purchase 1, so
+    // max_touchpoints = 2 keeps ad and referral only. referral: 1 of 2 paths convert against 1
+    // of 6 overall, lift 3.0, share 2/6 < 50%, in awareness, before the purchase stage.
+    let csv = "customer_id,timestamp,touchpoint,stage\n\
+        a,1,referral,awareness\na,2,purchase,purchase\nb,1,referral,awareness\n\
+        c,1,ad,awareness\nd,1,ad,awareness\ne,1,ad,awareness\nf,1,ad,awareness\n";
+    let log = read_events_csv(csv.as_bytes(), &Default::default()).unwrap();
+    let opts = FromDataOptions {
+        by_persona: false,
+        max_touchpoints: 2,
+        ..small_opts()
+    };
+    let map = JourneyMap::from_data(&log, None, &opts).unwrap();
+    let names: Vec<&str> = map.touchpoints.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(names, ["ad", "referral"]);
+    let referral = step(&map, None, "referral");
+    assert!(close(m(referral, "lift"), 3.0));
+    let bring = referral
+        .opportunities
+        .iter()
+        .filter(|o| o.contains("3.0\u{d7} as often as average"))
+        .count();
+    assert_eq!(bring, 1, "{:?}", referral.opportunities);
+}
+
+#[test]
+fn the_report_draws_a_narrow_map_with_the_default_columns() {
+    // Three stages: (1130 - 214) / 3 = 305 px is more than the default 250, so 250 px each:
+    // 214 + 3 x 250 = 964 px.
+    let html = report(&log(), None, &Default::default()).unwrap();
+    let blocks = check_page(&html);
+    let map = parse(blocks[0]);
+    assert_eq!(map.root_element().attribute("width"), Some("964"));
+}
+
+#[test]
+fn a_persona_called_all_customers() {
+    let csv = "customer_id,timestamp,touchpoint,persona\n\
+        a,1,ad,All customers\na,2,purchase,All customers\nb,1,ad,All customers\nc,1,ad,x\n";
+    let log = read_events_csv(csv.as_bytes(), &Default::default()).unwrap();
+    // With the persona of every customer, the two would share a name: a clear error first.
+    let e = JourneyMap::from_data(&log, None, &small_opts()).unwrap_err();
+    assert_eq!(e.code(), "invalid_argument");
+    let msg = e.to_string();
+    assert!(msg.contains("persona_property"), "{msg}");
+    assert!(msg.contains("\"All customers\""), "{msg}");
+    assert!(msg.contains("all_customers to false"), "{msg}");
+    // Without it, the persona of the data is a persona like any: its share of the customers
+    // (2 of 3) and its own description, not those of every customer.
+    let opts = FromDataOptions {
+        all_customers: false,
+        ..small_opts()
+    };
+    let map = JourneyMap::from_data(&log, None, &opts).unwrap();
+    let p = &map.personas[0];
+    assert_eq!(p.name, ALL_CUSTOMERS);
+    assert_eq!(p.demographics["customers"], "2");
+    assert_eq!(p.demographics["share"], "66.7%");
+    assert_eq!(p.demographics["converted"], "50.0%");
+    assert!(
+        p.description
+            .starts_with("Customers whose persona is \"All customers\": 2 customers"),
+        "{}",
+        p.description
+    );
+}
+
+#[test]
+fn a_stage_without_enough_answers_at_any_touchpoint_gets_the_pooled_emotion() {
+    // consideration has site and faq with one CSAT answer each (1 and 4): neither reaches
+    // min_responses = 2, together they do: mean (1 + 4) / 2 = 2.5, emotion 2.5 - 3 = -0.5.
+    // purchase has two answers of its own (5 and 4): its touchpoint's emotion 4.5 - 3, and no
+    // stage point. awareness has no answers: nothing.
+    let csv = "customer_id,timestamp,touchpoint,stage\n\
+        a,1,ad,awareness\na,2,site,consideration\na,3,faq,consideration\na,4,purchase,purchase\n\
+        b,1,ad,awareness\nb,2,faq,consideration\n";
+    let log = read_events_csv(csv.as_bytes(), &Default::default()).unwrap();
+    let answers = "customer_id,timestamp,touchpoint,csat\n\
+        a,5,site,1\nb,5,faq,4\na,6,purchase,5\na,7,purchase,4\n";
+    let surveys = read_surveys_csv(answers.as_bytes(), &Default::default()).unwrap();
+    let opts = FromDataOptions {
+        by_persona: false,
+        ..small_opts()
+    };
+    let map = JourneyMap::from_data(&log, Some(&surveys), &opts).unwrap();
+    let whole: Vec<(&str, Option<f64>)> = map
+        .steps
+        .iter()
+        .filter(|s| s.touchpoint.is_none())
+        .map(|s| (s.stage.as_str(), s.emotion))
+        .collect();
+    assert_eq!(whole, [("consideration", Some(-0.5))]);
+    assert_eq!(step(&map, None, "site").emotion, None);
+    assert_eq!(step(&map, None, "faq").emotion, None);
+    assert_eq!(step(&map, None, "purchase").emotion, Some(1.5));
+    // The stage point comes before the stage's touchpoints, and has no figures of its own
+    // (so no "whole stage" card); the map draws it as a ring labelled with the stage.
+    let at = map
+        .steps
+        .iter()
+        .position(|s| s.touchpoint.is_none())
+        .unwrap();
+    assert_eq!(map.steps[at + 1].stage, "consideration");
+    assert!(map.steps[at].metrics.is_empty());
+    let svg = map.to_svg(&Default::default()).unwrap();
+    assert!(svg.contains("<title>consideration (whole stage): \u{2212}0.5</title>"));
+    assert!(!svg.contains("(stage figures)"));
+    // The report's table of touchpoints lists the stage's pooled emotion as a row of its own.
+    let page = report(
+        &log,
+        Some(&surveys),
+        &ReportOptions {
+            map: opts.clone(),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let rows = section_rows(&page, "Journey map from data");
+    let stage_row = rows.iter().find(|r| r[0] == "(whole stage)").unwrap();
+    assert_eq!(stage_row[1], "consideration");
+    assert_eq!(stage_row[3], "\u{2013}", "no reach of its own");
+    assert_eq!(stage_row[11], "\u{2212}0.5");
+    // With three answers required, not even the pooled two are enough.
+    let strict = FromDataOptions {
+        min_responses: 3,
+        ..opts
+    };
+    let map = JourneyMap::from_data(&log, Some(&surveys), &strict).unwrap();
+    assert!(map.steps.iter().all(|s| s.touchpoint.is_some()));
 }

@@ -25,13 +25,19 @@ def test_from_data_has_the_log_stages_touchpoints_and_personas(data):
     assert set(personas[1:]) == {"deal_hunter", "researcher", "loyal_regular", "store_browser"}
     d = m.to_dict()
     steps = [s for s in d["steps"] if s.get("persona") == "All customers"]
+    # Touchpoint steps carry the figures; a step without a touchpoint only a stage's pooled
+    # emotion.
+    for s in steps:
+        if s.get("touchpoint") is None:
+            assert isinstance(s["emotion"], float) and not s.get("metrics")
+    steps = [s for s in steps if s.get("touchpoint") is not None]
     reach = {s["touchpoint"]: s["metrics"]["reach"] for s in steps}
     # Every customer belongs to one persona, so the personas' reach adds up.
     for tp, n in reach.items():
         parts = sum(
             s["metrics"]["reach"]
             for s in d["steps"]
-            if s["touchpoint"] == tp and s.get("persona") not in (None, "All customers")
+            if s.get("touchpoint") == tp and s.get("persona") not in (None, "All customers")
         )
         assert parts == n, tp
     # A map from data is a valid journey-map/1 document.
@@ -51,6 +57,39 @@ def test_from_data_options_and_errors(data):
         journey.JourneyMap.from_data(log, surveys, no_such_option=1)
     with pytest.raises(journey.ArgumentError):
         journey.JourneyMap.from_data(log, persona_property="segment")
+
+
+def test_from_data_by_hand_pooled_stage_emotion_frustrations_and_all_customers():
+    # consideration: site and faq have one CSAT answer each (1 and 4); with min_responses 2
+    # neither has a score, but together: mean 2.5, emotion 2.5 - 3 = -0.5.
+    log = journey.EventLog.from_csv_text(
+        "customer_id,timestamp,touchpoint,stage\na,1,ad,awareness\na,2,site,consideration\n"
+        "a,3,faq,consideration\na,4,purchase,purchase\nb,1,ad,awareness\nb,2,faq,consideration\n"
+    )
+    surveys = journey.Surveys.from_csv_text(
+        "customer_id,timestamp,touchpoint,csat\na,5,site,1\nb,5,faq,4\na,6,purchase,5\na,7,purchase,4\n"
+    )
+    d = journey.JourneyMap.from_data(
+        log, surveys, by_persona=False, min_responses=2, min_customers=1
+    ).to_dict()
+    whole = [(s["stage"], s["emotion"]) for s in d["steps"] if s.get("touchpoint") is None]
+    assert whole == [("consideration", -0.5)]
+    # b leaves at faq (1 of the 2 who reach it before converting: 50% >= 40%): the one pain
+    # point, so the one frustration of the persona card.
+    assert d["personas"][0]["frustrations"] == [
+        "faq: 50% of its customers end their journey there without converting (1 of 2)"
+    ]
+    # A persona of the data called "All customers" clashes with the persona of everyone.
+    p = journey.EventLog.from_csv_text(
+        "customer_id,timestamp,touchpoint,persona\na,1,ad,All customers\nb,1,ad,x\n"
+    )
+    with pytest.raises(journey.ArgumentError, match='"All customers"'):
+        journey.JourneyMap.from_data(p)
+    own = journey.JourneyMap.from_data(p, all_customers=False).to_dict()["personas"]
+    assert [(x["name"], x["demographics"]["share"]) for x in own] == [
+        ("All customers", "50.0%"),
+        ("x", "50.0%"),
+    ]
 
 
 def test_to_svg_per_persona_and_inline_display(data):

@@ -8,7 +8,7 @@ use journey_core::render::{
 use serde::de::DeserializeOwned;
 use wasm_bindgen::prelude::*;
 
-use crate::convert::{js_err, options};
+use crate::convert::{js_err, options, snake_keys};
 use crate::model::JourneyMap;
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -28,16 +28,20 @@ export interface FunnelChart {
   steps: { label: string; count: number }[];
 }
 
-/** Input of `heatmapSvg`: `cells[row][col]` a rate in [0, 1], or null when not observable. */
+/**
+ * Input of `heatmapSvg`: `cells[row][col]` a rate in [0, 1], or null when not observable.
+ * Keys are camelCase like every option object (the snake_case spelling of the JSON shape,
+ * `row_labels`, is accepted too).
+ */
 export interface Heatmap {
   title?: string;
-  row_title?: string;
-  col_title?: string;
-  row_labels: string[];
-  col_labels: string[];
+  rowTitle?: string;
+  colTitle?: string;
+  rowLabels: string[];
+  colLabels: string[];
   cells: (number | null)[][];
   /** Size of each row (e.g. cohort size); empty for none. */
-  row_sizes?: number[];
+  rowSizes?: number[];
 }
 
 /** Input of `groupedBarsSvg`: `values[group][series]`. */
@@ -46,7 +50,7 @@ export interface GroupedBars {
   groups: string[];
   series: string[];
   values: number[][];
-  value_label?: string;
+  valueLabel?: string;
 }
 
 /** Input of `sankeySvg`. */
@@ -54,7 +58,7 @@ export interface Sankey {
   title?: string;
   paths: { steps: string[]; count: number; converted?: boolean }[];
   /** Longest path drawn in full (default 6, at least 2). */
-  max_steps?: number;
+  maxSteps?: number;
 }
 
 /** Input of `intervalChartSvg`: estimates with confidence intervals. */
@@ -64,7 +68,7 @@ export interface IntervalChart {
   min?: number | null;
   max?: number | null;
   reference?: number | null;
-  value_label?: string;
+  valueLabel?: string;
 }
 
 export type HtmlBlock =
@@ -80,9 +84,27 @@ export interface HtmlPage {
 }
 "#;
 
-/// Chart input: camelCase or snake_case top-level keys, checked by core.
+/// Chart input: camelCase (or snake_case) keys at every level, checked by core. Chart inputs
+/// hold no user data in their keys (labels and names are values), so nested objects (a
+/// Sankey's paths, an interval chart's rows, a page's blocks) are renamed too.
 fn parse<T: DeserializeOwned>(what: &str, v: &JsValue) -> Result<T, JsValue> {
-    from_json(what, &options(v)?).map_err(js_err)
+    let mut json = options(v)?;
+    deep_snake_keys(&mut json);
+    from_json(what, &json).map_err(js_err)
+}
+
+/// [`snake_keys`] on every object inside `v`, at any depth.
+fn deep_snake_keys(v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::Object(_) => {
+            snake_keys(v);
+            if let serde_json::Value::Object(m) = v {
+                m.values_mut().for_each(deep_snake_keys);
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(deep_snake_keys),
+        _ => {}
+    }
 }
 
 #[wasm_bindgen]

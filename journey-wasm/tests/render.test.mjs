@@ -70,20 +70,21 @@ test("funnelChartSvg: shares of the first step and drop-off between steps", () =
 });
 
 test("heatmapSvg: cells as percentages, sizes, unobservable cells", () => {
-  const svg = heatmapSvg({ title: "Retention", row_labels: ["w1", "w2"], col_labels: ["0", "1"], cells: [[1, 0.25], [0.5, null]], row_sizes: [120, 8] });
+  const svg = heatmapSvg({ title: "Retention", rowTitle: "cohort", colTitle: "weeks", rowLabels: ["w1", "w2"], colLabels: ["0", "1"], cells: [[1, 0.25], [0.5, null]], rowSizes: [120, 8] });
   assertSvg(svg);
   const t = texts(svg);
-  for (const s of ["100.0%", "25.0%", "50.0%", "120", "8", "w1", "w2"]) assert.ok(t.includes(s), `${s} in ${t}`);
-  // camelCase top-level keys are accepted as well.
-  assert.equal(heatmapSvg({ title: "Retention", rowLabels: ["w1", "w2"], colLabels: ["0", "1"], cells: [[1, 0.25], [0.5, null]], rowSizes: [120, 8] }), svg);
-  assert.throws(() => heatmapSvg({ row_labels: ["a"], col_labels: ["0", "1"], cells: [[1]] }), (e) => e.code === "invalid_argument" && /cells/.test(e.message));
+  for (const s of ["100.0%", "25.0%", "50.0%", "120", "8", "w1", "w2", "cohort", "weeks"]) assert.ok(t.includes(s), `${s} in ${t}`);
+  // The snake_case keys of the JSON shape are accepted as well, and draw the same.
+  assert.equal(heatmapSvg({ title: "Retention", row_title: "cohort", col_title: "weeks", row_labels: ["w1", "w2"], col_labels: ["0", "1"], cells: [[1, 0.25], [0.5, null]], row_sizes: [120, 8] }), svg);
+  assert.throws(() => heatmapSvg({ rowLabels: ["a"], colLabels: ["0", "1"], cells: [[1]] }), (e) => e.code === "invalid_argument" && /cells/.test(e.message));
 });
 
 test("groupedBarsSvg: one bar per group and series with its value", () => {
-  const svg = groupedBarsSvg({ title: "Attribution", groups: ["email", "web"], series: ["first_touch", "markov"], values: [[10, 12.5], [30, 27.5]], value_label: "conversions" });
+  const svg = groupedBarsSvg({ title: "Attribution", groups: ["email", "web"], series: ["first_touch", "markov"], values: [[10, 12.5], [30, 27.5]], valueLabel: "conversions" });
   assertSvg(svg);
   const t = texts(svg);
-  for (const s of ["email", "web", "first_touch", "markov", "10.0", "12.5", "30.0", "27.5"]) assert.ok(t.includes(s), `${s} in ${t}`);
+  for (const s of ["email", "web", "first_touch", "markov", "10.0", "12.5", "30.0", "27.5", "conversions"]) assert.ok(t.includes(s), `${s} in ${t}`);
+  assert.equal(groupedBarsSvg({ title: "Attribution", groups: ["email", "web"], series: ["first_touch", "markov"], values: [[10, 12.5], [30, 27.5]], value_label: "conversions" }), svg);
   assert.throws(() => groupedBarsSvg({ groups: ["a"], series: ["s"], values: [[1, 2]] }), (e) => e.code === "invalid_argument");
 });
 
@@ -92,11 +93,20 @@ test("sankeySvg: node totals and outcomes", () => {
   assertSvg(svg);
   const t = texts(svg);
   for (const s of ["email (40)", "web (10)", "web (40)", "converted (40)", "no conversion (10)"]) assert.ok(t.includes(s), `${s} in ${t}`);
+  assert.throws(() => sankeySvg({ paths: [], maxSteps: 1 }), (e) => e.code === "invalid_argument" && /max_steps/.test(e.message));
   assert.throws(() => sankeySvg({ paths: [], max_steps: 1 }), (e) => e.code === "invalid_argument" && /max_steps/.test(e.message));
+  // maxSteps = 2: the three-step path is cut to its first step, "…" and its outcome.
+  const cut = texts(sankeySvg({ paths: [{ steps: ["email", "web", "app"], count: 5 }], maxSteps: 2 }));
+  assert.ok(!cut.includes("app (5)"), `${cut}`);
+  // Keys inside the nested objects are read the same way: an unknown one is named in the
+  // error in its snake_case spelling (the shape core checks).
+  assert.throws(() => sankeySvg({ paths: [{ steps: ["a"], count: 1, wasConverted: true }] }), (e) => e.code === "invalid_argument" && /was_converted/.test(e.message));
 });
 
 test("intervalChartSvg: estimate, interval and n per row", () => {
-  const svg = intervalChartSvg({ title: "NPS", rows: [{ label: "app", estimate: 32, lo: 24.1, hi: 39.9, n: 210 }, { label: "store" }], min: -100, max: 100, value_label: "NPS" });
+  const svg = intervalChartSvg({ title: "NPS", rows: [{ label: "app", estimate: 32, lo: 24.1, hi: 39.9, n: 210 }, { label: "store" }], min: -100, max: 100, valueLabel: "NPS score" });
+  assert.ok(texts(svg).includes("NPS score"), `${texts(svg)}`);
+  assert.equal(intervalChartSvg({ title: "NPS", rows: [{ label: "app", estimate: 32, lo: 24.1, hi: 39.9, n: 210 }, { label: "store" }], min: -100, max: 100, value_label: "NPS score" }), svg);
   assertSvg(svg);
   const t = texts(svg);
   assert.ok(t.includes("n = 210"), t);
@@ -116,5 +126,12 @@ test("htmlPage: a self-contained page; SVG blocks are checked", () => {
   assert.ok(html.includes("<svg") && html.includes("<table"));
   assert.ok(!/<script/i.test(html));
   assert.throws(() => htmlPage({ title: "x", sections: [{ heading: "h", blocks: [{ svg: "<svg><script>x</script></svg>" }] }] }), (e) => e.code === "invalid_argument");
+  // References out of the picture are refused wherever they are in a value, also when
+  // written with character references; url(#id) is fine.
+  const block = (fill) => ({ title: "x", sections: [{ heading: "h", blocks: [{ svg: `<svg><rect fill="${fill}"/></svg>` }] }] });
+  assert.ok(htmlPage(block("url(#a)")).includes('fill="url(#a)"'));
+  for (const fill of ["url(#a) url(http://x/y)", "u&#114;l(http://x/y)", "&#x55;RL(//x/y)"]) {
+    assert.throws(() => htmlPage(block(fill)), (e) => e.code === "invalid_argument" && /refers outside the picture/.test(e.message), fill);
+  }
   assert.throws(() => htmlPage({ title: "x", sections: [{ heading: "h", blocks: [{ table: { columns: ["a"], rows: [["1", "2"]] } }] }] }), (e) => e.code === "invalid_argument");
 });

@@ -16,7 +16,13 @@ test("fromData: stages, touchpoints and personas of the log", () => {
   // The caller's surveys object is still usable afterwards.
   assert.ok(surveys.nResponses > 0);
   const steps = map.toObject().steps.filter((s) => s.persona === "All customers");
-  assert.ok(steps.every((s) => s.metrics.reach > 0));
+  // Touchpoint steps carry the figures; a step without a touchpoint only a stage's pooled
+  // emotion.
+  assert.ok(steps.filter((s) => s.touchpoint).every((s) => s.metrics.reach > 0));
+  for (const s of steps.filter((s) => !s.touchpoint)) {
+    assert.equal(typeof s.emotion, "number");
+    assert.deepEqual(s.metrics ?? {}, {});
+  }
   assert.deepEqual(JourneyMap.fromJson(map.toJson()).toObject(), map.toObject());
 });
 
@@ -95,4 +101,25 @@ test("a hostile touchpoint name is text in the map and the report", () => {
   const html = report(l, s);
   assert.ok(!html.includes("<script"));
   assert.ok(html.includes("&lt;script&gt;alert(1)&lt;/script&gt;"));
+});
+
+test("fromData by hand: a stage's pooled emotion, frustrations, and a persona called All customers", () => {
+  // consideration: site and faq have one CSAT answer each (1 and 4); with minResponses 2
+  // neither has a score, but together: mean 2.5, emotion 2.5 - 3 = -0.5.
+  const l = EventLog.fromCsv(
+    "customer_id,timestamp,touchpoint,stage\na,1,ad,awareness\na,2,site,consideration\na,3,faq,consideration\n" +
+      "a,4,purchase,purchase\nb,1,ad,awareness\nb,2,faq,consideration\n",
+  );
+  const s = Surveys.fromCsv("customer_id,timestamp,touchpoint,csat\na,5,site,1\nb,5,faq,4\na,6,purchase,5\na,7,purchase,4\n");
+  const doc = JourneyMap.fromData(l, s, { byPersona: false, minResponses: 2, minCustomers: 1 }).toObject();
+  const whole = doc.steps.filter((x) => !x.touchpoint).map((x) => [x.stage, x.emotion]);
+  assert.deepEqual(whole, [["consideration", -0.5]]);
+  // b leaves at faq (1 of 2 who reach it before converting: 50% >= 40%): the one pain point,
+  // so the one frustration of the persona card.
+  assert.deepEqual(doc.personas[0].frustrations, ["faq: 50% of its customers end their journey there without converting (1 of 2)"]);
+  // A persona of the data called "All customers" clashes with the persona of everyone.
+  const p = EventLog.fromCsv("customer_id,timestamp,touchpoint,persona\na,1,ad,All customers\nb,1,ad,x\n");
+  assert.throws(() => JourneyMap.fromData(p), (e) => e.code === "invalid_argument" && /"All customers"/.test(e.message));
+  const own = JourneyMap.fromData(p, null, { allCustomers: false }).toObject().personas;
+  assert.deepEqual(own.map((x) => [x.name, x.demographics.share]), [["All customers", "50.0%"], ["x", "50.0%"]]);
 });

@@ -60,10 +60,10 @@ const svgOptions: MapSvgOptions = { persona: doc.personas[0]?.name, columnWidth:
 const svg: string = map.toSvg(svgOptions) + new JourneyMap("x").toSvg();
 const charts: string[] = [
   funnelChartSvg({ title: "Checkout", steps: [{ label: "cart", count: 10 }] }),
-  heatmapSvg({ row_labels: ["w1"], col_labels: ["0"], cells: [[null]] }),
-  groupedBarsSvg({ groups: ["web"], series: ["linear"], values: [[1]] }),
-  sankeySvg({ paths: [{ steps: ["a"], count: 1, converted: true }] }),
-  intervalChartSvg({ rows: [{ label: "app", estimate: 10, lo: 0, hi: 20, n: 5 }], min: -100, max: 100 }),
+  heatmapSvg({ rowLabels: ["w1"], colLabels: ["0"], cells: [[null]], rowTitle: "cohort", colTitle: "weeks", rowSizes: [3] }),
+  groupedBarsSvg({ groups: ["web"], series: ["linear"], values: [[1]], valueLabel: "conversions" }),
+  sankeySvg({ paths: [{ steps: ["a"], count: 1, converted: true }], maxSteps: 4 }),
+  intervalChartSvg({ rows: [{ label: "app", estimate: 10, lo: 0, hi: 20, n: 5 }], min: -100, max: 100, valueLabel: "NPS" }),
   htmlPage({ title: "t", sections: [{ heading: "h", blocks: [{ paragraph: "p" }, { svg }] }] }),
 ];
 

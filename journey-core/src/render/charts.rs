@@ -18,8 +18,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::svg::{
-    clean, num, thousands, uid, viridis, viridis_is_dark, Anchor, Font, Svg, INK, MUTED, NEGATIVE,
-    NEUTRAL, OKABE_ITO, POSITIVE, RULE,
+    clean, num, palette, palette_edge, thousands, uid, viridis, viridis_is_dark, Anchor, Font, Svg,
+    INK, MUTED, NEGATIVE, NEUTRAL, POSITIVE, RULE,
 };
 use crate::error::{Error, Result};
 
@@ -654,7 +654,8 @@ impl GroupedBars {
                 .attr("width", 12.0)
                 .attr("height", 12.0)
                 .attr("rx", 2.0)
-                .attr("fill", OKABE_ITO[k % OKABE_ITO.len()])
+                .attr("fill", palette(k))
+                .attr_opt("stroke", palette_edge(palette(k)))
                 .end();
             s.text_line(lx + 18.0, y + 12.5, &label, &SMALL.fill(INK));
             lx += w + 18.0;
@@ -693,7 +694,9 @@ impl GroupedBars {
                     .attr("width", (b - a).abs().max(1.0))
                     .attr("height", bar_h)
                     .attr("rx", 2.0)
-                    .attr("fill", OKABE_ITO[k % OKABE_ITO.len()])
+                    .attr("fill", palette(k))
+                    .attr_opt("stroke", palette_edge(palette(k)))
+                    .attr_opt("stroke-width", palette_edge(palette(k)).map(|_| 0.8))
                     .end();
                 s.close();
                 let f = Font::new(10.5).fill(MUTED);

@@ -381,8 +381,16 @@ fn check_svg(svg: &str) -> std::result::Result<(), String> {
             if value.contains('<') {
                 return Err(format!("attribute {attr:?} contains <"));
             }
-            if let Some(p) = value.find("url(") {
-                if !value[p + 4..].starts_with('#') {
+            // Every url(...) of the value, after decoding character references (so that
+            // `u&#114;l(` is seen too), must point inside the picture (`url(#id)`).
+            let decoded = decode_entities(value)
+                .map_err(|e| format!("attribute {attr:?}: {e}"))?
+                .to_ascii_lowercase();
+            let mut rest = decoded.as_str();
+            while let Some(p) = rest.find("url(") {
+                rest = &rest[p + 4..];
+                let target = rest.trim_start().trim_start_matches(['"', '\'']);
+                if !target.starts_with('#') {
                     return Err(format!("attribute {attr:?} refers outside the picture"));
                 }
             }
@@ -391,6 +399,44 @@ fn check_svg(svg: &str) -> std::result::Result<(), String> {
         i = j;
     }
     Ok(())
+}
+
+/// Decodes the character references of an attribute value: the five named ones of XML and
+/// numeric ones (`&#114;`, `&#x72;`). Any other `&` is an error.
+fn decode_entities(value: &str) -> std::result::Result<String, String> {
+    let mut out = String::with_capacity(value.len());
+    let mut rest = value;
+    while let Some(p) = rest.find('&') {
+        out.push_str(&rest[..p]);
+        rest = &rest[p..];
+        let end = rest
+            .find(';')
+            .filter(|&e| e <= 12)
+            .ok_or_else(|| format!("unterminated character reference in {value:?}"))?;
+        let name = &rest[1..end];
+        let c = match name {
+            "amp" => Some('&'),
+            "lt" => Some('<'),
+            "gt" => Some('>'),
+            "quot" => Some('"'),
+            "apos" => Some('\''),
+            _ => {
+                let code = if let Some(h) = name.strip_prefix("#x").or(name.strip_prefix("#X")) {
+                    u32::from_str_radix(h, 16).ok()
+                } else if let Some(d) = name.strip_prefix('#') {
+                    d.parse::<u32>().ok()
+                } else {
+                    None
+                };
+                code.and_then(char::from_u32)
+            }
+        };
+        let c = c.ok_or_else(|| format!("unknown character reference &{name}; in {value:?}"))?;
+        out.push(c);
+        rest = &rest[end + 1..];
+    }
+    out.push_str(rest);
+    Ok(out)
 }
 
 const CSS: &str = r#":root { color-scheme: light; }
@@ -411,8 +457,8 @@ section { background: #fff; border: 1px solid #d3dae1; border-radius: 12px;
   padding: 22px 26px; margin: 22px 0; }
 h2 { font-size: 21px; margin: 0 0 12px; }
 p { max-width: 80ch; margin: 0 0 12px; }
-figure { margin: 16px 0; overflow-x: auto; }
-figure svg { display: block; max-width: none; height: auto; }
+figure { margin: 16px 0; }
+figure svg { display: block; max-width: 100%; height: auto; }
 .table { overflow-x: auto; margin: 16px 0; }
 table { border-collapse: collapse; font-size: 14px; min-width: 40%; }
 caption { text-align: left; font-weight: bold; padding: 0 0 6px; }
@@ -423,7 +469,7 @@ tbody tr:nth-child(even) { background: #f9fafb; }
 .num { text-align: right; font-variant-numeric: tabular-nums; }
 footer { color: #5b6775; font-size: 13px; padding-bottom: 36px; }
 @media print { body { background: #fff; } section { border: none; padding: 0; }
-  figure { overflow: visible; } }
+  figure svg { max-width: 100%; } figure { break-inside: avoid; } }
 "#;
 
 #[cfg(test)]
@@ -456,6 +502,20 @@ mod tests {
         assert!(check_svg("<svg><rect fill='red'/></svg>").is_err());
         assert!(check_svg("<div></div>").is_err());
         assert!(check_svg("<svg><rect x=\"1\"").is_err());
+        // Every url( counts, not only the first, and character references are decoded.
+        assert!(check_svg("<svg><rect fill=\"url(#a)\" stroke=\"url(#b)\"/></svg>").is_ok());
+        let both = "<svg><rect fill=\"url(#a) url(http://x/y)\"/></svg>";
+        assert!(check_svg(both).unwrap_err().contains("refers outside"));
+        let coded = "<svg><rect fill=\"u&#114;l(http://x/y)\"/></svg>";
+        assert!(check_svg(coded).unwrap_err().contains("refers outside"));
+        let hex = "<svg><rect fill=\"&#x55;RL( &quot;//x/y&quot;)\"/></svg>";
+        assert!(check_svg(hex).unwrap_err().contains("refers outside"));
+        let quoted = "<svg><rect fill=\"url(&#39;#a&#39;)\"/></svg>";
+        assert!(check_svg(quoted).is_ok());
+        assert!(check_svg("<svg><rect fill=\"&bogus;\"/></svg>")
+            .unwrap_err()
+            .contains("unknown character reference"));
+        assert_eq!(decode_entities("a&amp;b&lt;&#99;&#x64;").unwrap(), "a&b<cd");
         // Escaped text is not markup.
         assert!(check_svg("<svg><text>&lt;script&gt; onload=x</text></svg>").is_ok());
     }

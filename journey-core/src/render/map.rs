@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::svg::{
-    clean, num, signed_int, thousands, uid, Anchor, Font, Svg, INK, MUTED, NEGATIVE, NEUTRAL,
-    OKABE_ITO, POSITIVE, RULE,
+    clean, num, palette, palette_edge, signed_int, thousands, uid, Anchor, Font, Svg, INK, MUTED,
+    NEGATIVE, NEUTRAL, POSITIVE, RULE,
 };
 use crate::error::{Error, Result};
 use crate::model::{JourneyMap, Kind, Persona, Step};
@@ -75,7 +75,24 @@ pub fn map_svg(map: &JourneyMap, opts: &MapSvgOptions) -> Result<String> {
             format!("{} is not between 160 and 800", opts.column_width),
         ));
     }
-    let persona = match &opts.persona {
+    let persona = resolve_persona(map, opts)?;
+    Ok(Layout::new(map, persona, opts).draw())
+}
+
+/// The number of column widths the stages of the map take side by side when drawn with
+/// `opts` (a crowded stage spans several); used to choose a column width that fits a page.
+pub(crate) fn column_units(map: &JourneyMap, opts: &MapSvgOptions) -> Result<usize> {
+    map.validate()?;
+    let persona = resolve_persona(map, opts)?;
+    Ok(Layout::new(map, persona, opts).subcols.iter().sum())
+}
+
+/// The width of a map besides its stage columns (margins and the lane labels).
+pub(crate) const FRAME_W: f64 = 2.0 * PAD + LABEL_W;
+
+/// The index of the persona to draw.
+fn resolve_persona(map: &JourneyMap, opts: &MapSvgOptions) -> Result<Option<usize>> {
+    Ok(match &opts.persona {
         Some(name) => Some(
             map.personas
                 .iter()
@@ -96,8 +113,7 @@ pub fn map_svg(map: &JourneyMap, opts: &MapSvgOptions) -> Result<String> {
                 })?,
         ),
         None => (!map.personas.is_empty()).then_some(0),
-    };
-    Ok(Layout::new(map, persona, opts).draw())
+    })
 }
 
 // Geometry, in pixels.
@@ -142,6 +158,9 @@ struct Feeling<'a> {
     stage: usize,
     label: &'a str,
     value: f64,
+    /// Felt in the stage as a whole (a step without a touchpoint), not at one touchpoint:
+    /// drawn as a ring.
+    whole_stage: bool,
 }
 
 /// What one stage column holds.
@@ -264,7 +283,7 @@ impl<'a> Layout<'a> {
                     metrics: stage_metrics,
                 });
             }
-            let mut groups = vec![(stage.name.as_str(), stage_steps, stage_emotion)];
+            let mut groups = vec![(stage.name.as_str(), stage_steps, stage_emotion, true)];
             for &i in &tps {
                 placed[i] = true;
                 let t = &map.touchpoints[i];
@@ -280,9 +299,9 @@ impl<'a> Layout<'a> {
                     kind: t.kind,
                     metrics,
                 });
-                groups.push((t.name.as_str(), tp_steps, emotion));
+                groups.push((t.name.as_str(), tp_steps, emotion, false));
             }
-            for (label, group, emotion) in groups {
+            for (label, group, emotion, whole_stage) in groups {
                 for s in group {
                     push_unique(&mut col.actions, &s.actions);
                     push_unique(&mut col.thoughts, &s.thoughts);
@@ -294,6 +313,7 @@ impl<'a> Layout<'a> {
                         stage: si,
                         label,
                         value,
+                        whole_stage,
                     });
                 }
             }
@@ -351,7 +371,7 @@ impl<'a> Layout<'a> {
             .iter()
             .position(|c| *c == channel)
             .unwrap_or(0);
-        OKABE_ITO[i % OKABE_ITO.len()]
+        palette(i)
     }
 
     fn col_x(&self, i: usize) -> f64 {
@@ -426,9 +446,8 @@ impl<'a> Layout<'a> {
         let name = name_font.wrap(&p.name, text_w, 2);
         ly += s.text_block(tx, ly, &name, &name_font);
         if !p.demographics.is_empty() {
-            let demo: Vec<String> = p
-                .demographics
-                .iter()
+            let demo: Vec<String> = demographics_in_order(p)
+                .into_iter()
                 .map(|(k, v)| format!("{}: {}", clean(k), clean(v)))
                 .collect();
             let lines = SMALL.wrap(&demo.join(" \u{00B7} "), text_w, 3);
@@ -476,6 +495,7 @@ impl<'a> Layout<'a> {
                             .attr("cy", dot_y)
                             .attr("r", 4.0)
                             .attr("fill", colour)
+                            .attr_opt("stroke", palette_edge(colour))
                             .end();
                     } else {
                         s.el("circle")
@@ -609,7 +629,9 @@ impl<'a> Layout<'a> {
         let n = self.map.stages.len();
         for (i, (stage, (name, desc))) in self.map.stages.iter().zip(&texts).enumerate() {
             let x0 = self.col_x(i) + 2.0;
-            let x1 = self.col_x(i + 1) - 2.0;
+            // The tip of a chevron reaches into the next column; the last one keeps its tip
+            // inside the lanes.
+            let x1 = self.col_x(i + 1) - 2.0 - if i + 1 == n { CHEVRON } else { 0.0 };
             let mid = y + h / 2.0;
             let notch = if i == 0 { 0.0 } else { CHEVRON };
             let points = format!(
@@ -773,7 +795,7 @@ impl<'a> Layout<'a> {
         let mut s = Svg::fragment();
         let mut y = pad;
         let colour = card.channel.map_or(NEUTRAL, |c| self.channel_colour(c));
-        let name = name_font.wrap(card.name, tw, 2);
+        let name = name_font.wrap(card.name, tw, 4);
         let name_h = s.text_block(tx, y - 1.0, &name, &name_font);
         y += name_h;
         let channel_line = match card.channel {
@@ -786,6 +808,7 @@ impl<'a> Layout<'a> {
             .attr("cy", y + SMALL.line_height() / 2.0)
             .attr("r", 3.5)
             .attr("fill", colour)
+            .attr_opt("stroke", palette_edge(colour))
             .end();
         y += s.text_block(
             tx + 12.0,
@@ -866,6 +889,8 @@ impl<'a> Layout<'a> {
                 ),
             )
             .attr("fill", colour)
+            .attr_opt("stroke", palette_edge(colour))
+            .attr_opt("stroke-width", palette_edge(colour).map(|_| 0.8))
             .end();
         c.append(s);
         c.close();
@@ -978,15 +1003,29 @@ impl<'a> Layout<'a> {
         for (i, (f, &(x, yy))) in self.feelings.iter().zip(&pts).enumerate() {
             let marked = i == hi || i == lo;
             out.el("g").attr("class", "emotion").open();
-            out.title(&format!("{}: {}", f.label, signed(f.value)));
-            out.el("circle")
-                .attr("cx", x)
-                .attr("cy", yy)
-                .attr("r", if marked { 7.0 } else { 5.5 })
-                .attr("fill", emotion_colour(f.value))
-                .attr("stroke", "#FFFFFF")
-                .attr("stroke-width", 2.0)
-                .end();
+            let r = if marked { 7.0 } else { 5.5 };
+            if f.whole_stage {
+                // The stage as a whole: a ring, so that it is not read as one touchpoint.
+                out.title(&format!("{} (whole stage): {}", f.label, signed(f.value)));
+                out.el("circle")
+                    .attr("cx", x)
+                    .attr("cy", yy)
+                    .attr("r", r)
+                    .attr("fill", "#FFFFFF")
+                    .attr("stroke", emotion_colour(f.value))
+                    .attr("stroke-width", 3.0)
+                    .end();
+            } else {
+                out.title(&format!("{}: {}", f.label, signed(f.value)));
+                out.el("circle")
+                    .attr("cx", x)
+                    .attr("cy", yy)
+                    .attr("r", r)
+                    .attr("fill", emotion_colour(f.value))
+                    .attr("stroke", "#FFFFFF")
+                    .attr("stroke-width", 2.0)
+                    .end();
+            }
             out.close();
         }
         let flat = self.feelings[hi].value == self.feelings[lo].value;
@@ -995,6 +1034,12 @@ impl<'a> Layout<'a> {
         } else {
             vec![(hi, "High", true), (lo, "Low", false)]
         };
+        // Boxes already taken (x0, y0, x1, y1): the labelled points' boxes and every dot.
+        let mut taken: Vec<(f64, f64, f64, f64)> = pts
+            .iter()
+            .map(|&(x, yy)| (x - 8.0, yy - 8.0, x + 8.0, yy + 8.0))
+            .collect();
+        let labelled: Vec<usize> = marks.iter().map(|m| m.0).collect();
         for (i, word, up) in marks {
             let f = &self.feelings[i];
             let (x, yy) = pts[i];
@@ -1003,7 +1048,12 @@ impl<'a> Layout<'a> {
                 .fill(if f.value >= 0.0 { POSITIVE } else { NEGATIVE })
                 .anchor(Anchor::Middle);
             let text = font.truncate(
-                &format!("{word} \u{00B7} {} ({})", clean(f.label), signed(f.value)),
+                &format!(
+                    "{word} \u{00B7} {}{} ({})",
+                    clean(f.label),
+                    if f.whole_stage { " stage" } else { "" },
+                    signed(f.value)
+                ),
                 (self.col_w(f.stage) * 1.4).min(x1 - x0 - 10.0),
             );
             let tw = font.width(&text) + 14.0;
@@ -1021,6 +1071,64 @@ impl<'a> Layout<'a> {
                 .attr("stroke-width", 1.2)
                 .end();
             out.text_line(cx, by + 14.0, &text, &font);
+            taken.push((cx - tw / 2.0, by, cx + tw / 2.0, by + box_h));
+        }
+        // The other points get a short label (the place and the value) where there is room:
+        // within their share of the column, inside the lane, clear of every other label and
+        // dot; otherwise none (the dot's tooltip still says it).
+        let small = Font::new(10.0).fill(MUTED).anchor(Anchor::Middle);
+        for (i, f) in self.feelings.iter().enumerate() {
+            if labelled.contains(&i) {
+                continue;
+            }
+            let (x, yy) = pts[i];
+            let text = format!(
+                "{}{} {}",
+                clean(f.label),
+                if f.whole_stage { " stage" } else { "" },
+                signed(f.value)
+            );
+            let w = small.width(&text);
+            let slot = self.col_w(f.stage) / per_stage[f.stage] as f64;
+            if w > slot - 8.0 {
+                continue;
+            }
+            // Away from the neutral line: above a positive point, below a negative one.
+            let base = if f.value >= 0.0 {
+                yy - 11.0
+            } else {
+                yy + 11.0 + 0.78 * small.size
+            };
+            let b = (
+                x - w / 2.0,
+                base - 0.78 * small.size,
+                x + w / 2.0,
+                base + 0.22 * small.size,
+            );
+            let inside = b.0 >= x0 + 2.0 && b.2 <= x1 - 2.0 && b.1 >= y + 2.0 && b.3 <= y + h - 2.0;
+            let clear = taken.iter().enumerate().all(|(k, t)| {
+                // A point's own dot does not count against its label.
+                k == i
+                    || b.2 + 2.0 <= t.0
+                    || t.2 + 2.0 <= b.0
+                    || b.3 + 2.0 <= t.1
+                    || t.3 + 2.0 <= b.1
+            });
+            if inside && clear {
+                // A white halo keeps the label readable where the curve passes behind it.
+                out.el("text")
+                    .attr("x", x)
+                    .attr("y", base)
+                    .attr("font-size", small.size)
+                    .attr("fill", small.fill)
+                    .attr("text-anchor", "middle")
+                    .attr("stroke", "#FFFFFF")
+                    .attr("stroke-width", 3.0)
+                    .attr("stroke-linejoin", "round")
+                    .attr("paint-order", "stroke")
+                    .text(&text);
+                taken.push(b);
+            }
         }
         y + h
     }
@@ -1049,11 +1157,13 @@ impl<'a> Layout<'a> {
             for c in &self.channels {
                 let label = font.truncate(&clean(c), 200.0);
                 let (lx, ly) = place(14.0 + font.width(&label));
+                let colour = self.channel_colour(c);
                 out.el("circle")
                     .attr("cx", lx + 5.0)
                     .attr("cy", ly + 8.0)
                     .attr("r", 5.0)
-                    .attr("fill", self.channel_colour(c))
+                    .attr("fill", colour)
+                    .attr_opt("stroke", palette_edge(colour))
                     .end();
                 out.text_line(lx + 14.0, ly + 12.0, &label, &font);
             }
@@ -1073,6 +1183,19 @@ impl<'a> Layout<'a> {
                     .attr("cy", ly + 8.0)
                     .attr("r", 5.0)
                     .attr("fill", colour)
+                    .end();
+                out.text_line(lx + 14.0, ly + 12.0, label, &font);
+            }
+            if self.feelings.iter().any(|f| f.whole_stage) {
+                let label = "whole stage";
+                let (lx, ly) = place(14.0 + font.width(label));
+                out.el("circle")
+                    .attr("cx", lx + 5.0)
+                    .attr("cy", ly + 8.0)
+                    .attr("r", 4.0)
+                    .attr("fill", "#FFFFFF")
+                    .attr("stroke", NEUTRAL)
+                    .attr("stroke-width", 2.0)
                     .end();
                 out.text_line(lx + 14.0, ly + 12.0, label, &font);
             }
@@ -1182,7 +1305,7 @@ fn note(
     let pad = 10.0;
     let icon_r = 8.0;
     let tx = pad + 2.0 * icon_r + 8.0;
-    let lines = BODY.wrap(item, w - tx - pad, 6);
+    let lines = BODY.wrap(item, w - tx - pad, 8);
     let h = (lines.len() as f64 * BODY.line_height() + 2.0 * pad).max(2.0 * icon_r + 2.0 * pad);
     let f = 12.0;
     let mut s = Svg::fragment();
@@ -1314,6 +1437,26 @@ fn stage_colour(i: usize, n: usize) -> String {
     )
 }
 
+/// The keys a map from data writes on its personas, in the order they read best: how many, what
+/// share of all customers, how many of them converted.
+const DEMOGRAPHICS_ORDER: [&str; 3] = ["customers", "share", "converted"];
+
+/// A persona's demographics: the known keys of [`DEMOGRAPHICS_ORDER`] first, in that order,
+/// then the others by name.
+fn demographics_in_order(p: &Persona) -> Vec<(&str, &str)> {
+    let known = DEMOGRAPHICS_ORDER
+        .iter()
+        .filter_map(|k| p.demographics.get_key_value(*k));
+    let rest = p
+        .demographics
+        .iter()
+        .filter(|(k, _)| !DEMOGRAPHICS_ORDER.contains(&k.as_str()));
+    known
+        .chain(rest)
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect()
+}
+
 /// Known metrics first, in a fixed order, then the others by name; each as (label, value).
 fn metric_items(metrics: &BTreeMap<&str, f64>) -> Vec<(String, String)> {
     const KNOWN: [&str; 10] = [
@@ -1355,12 +1498,12 @@ pub(crate) fn format_metric(key: &str, v: f64) -> (String, String) {
         "reach" => ("Reach".into(), count(v)),
         "journey_share" => ("Share".into(), pct(v)),
         "conversion_rate" => ("Conversion".into(), pct(v)),
-        "lift" => ("Lift".into(), format!("{}\u{d7}", trim_decimals(v))),
+        "lift" => ("Lift".into(), format!("{}\u{d7}", fixed2(v))),
         "drop_off" | "drop_off_rate" => ("Drop-off".into(), pct(v)),
         "csat" => ("CSAT".into(), pct(v)),
         "nps" => ("NPS".into(), signed_int(v)),
         "ces" => ("CES".into(), format!("{v:.1}")),
-        "priority" => ("Priority".into(), trim_decimals(v)),
+        "priority" => ("Priority".into(), fixed2(v)),
         "emotion" => ("Emotion".into(), signed(v)),
         k if k.ends_with("_rate") || k.ends_with("_share") => (clean(k), pct(v)),
         k => (clean(k), trim_decimals(v)),
@@ -1372,6 +1515,17 @@ fn count(v: f64) -> String {
         thousands(v as u64)
     } else {
         trim_decimals(v)
+    }
+}
+
+/// Exactly two decimals (`1.10`, `0.00`), with a true minus sign, so that the figures of
+/// neighbouring cards line up.
+fn fixed2(v: f64) -> String {
+    let s = format!("{:.2}", v.abs());
+    if v < 0.0 && s != "0.00" {
+        format!("\u{2212}{s}")
+    } else {
+        s
     }
 }
 
@@ -1417,8 +1571,37 @@ mod tests {
         );
         assert_eq!(
             format_metric("lift", 1.5),
-            ("Lift".into(), "1.5\u{d7}".into())
+            ("Lift".into(), "1.50\u{d7}".into())
         );
+        assert_eq!(
+            format_metric("lift", 1.1),
+            ("Lift".into(), "1.10\u{d7}".into())
+        );
+        assert_eq!(
+            format_metric("priority", 0.0),
+            ("Priority".into(), "0.00".into())
+        );
+        assert_eq!(
+            format_metric("priority", 0.156),
+            ("Priority".into(), "0.16".into())
+        );
+        assert_eq!(fixed2(-0.001), "0.00");
+        assert_eq!(fixed2(-1.5), "\u{2212}1.50");
+    }
+
+    #[test]
+    fn demographics_read_count_share_conversion_then_the_rest() {
+        let mut p = Persona::new("p");
+        for (k, v) in [
+            ("converted", "6.8%"),
+            ("age", "30-40"),
+            ("customers", "5,000"),
+            ("share", "20.0%"),
+        ] {
+            p.demographics.insert(k.to_string(), v.to_string());
+        }
+        let keys: Vec<&str> = demographics_in_order(&p).iter().map(|(k, _)| *k).collect();
+        assert_eq!(keys, ["customers", "share", "converted", "age"]);
     }
 
     #[test]

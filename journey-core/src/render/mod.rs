@@ -25,6 +25,7 @@ pub use charts::{
     FunnelChart, FunnelStep, GroupedBars, Heatmap, IntervalChart, IntervalRow, Sankey, SankeyPath,
 };
 pub use html::{Block, HtmlPage, Section, Table};
+pub(crate) use map::{column_units as map_column_units, FRAME_W as MAP_FRAME_W};
 pub use map::{map_svg, MapSvgOptions};
 
 /// The Rust examples of `docs/rendering.md`, run as doctests.

@@ -558,8 +558,33 @@ pub fn thousands(n: u64) -> String {
     out
 }
 
-/// The Okabe-Ito palette (without black), distinguishable with every common colour-vision
-/// deficiency: blue, orange, bluish green, reddish purple, sky blue, vermillion, yellow.
+/// The categorical palette of channels (in the map) and of series (in the charts): Paul Tol's
+/// "muted" scheme, nine colours that stay distinct with every common colour-vision deficiency,
+/// ordered so that neighbours differ in lightness and the two light ones (cyan, sand) come late.
+/// From the tenth category on, colours repeat (the name is always written next to the mark).
+pub const PALETTE: [&str; 9] = [
+    "#332288", "#88CCEE", "#117733", "#CC6677", "#44AA99", "#882255", "#AA4499", "#999933",
+    "#DDCC77",
+];
+
+/// The colour of category `i` (0-based) in [`PALETTE`].
+pub fn palette(i: usize) -> &'static str {
+    PALETTE[i % PALETTE.len()]
+}
+
+/// For the light palette colours, whose thin marks would fade into a white background, a darker
+/// shade of the same hue to outline them with; `None` for the others.
+pub fn palette_edge(colour: &str) -> Option<&'static str> {
+    match colour {
+        "#88CCEE" => Some("#3F86AE"),
+        "#DDCC77" => Some("#8C7A22"),
+        _ => None,
+    }
+}
+
+/// The Okabe-Ito palette (without black): blue, orange, bluish green, reddish purple, sky blue,
+/// vermillion, yellow. Only its blue and vermillion are used (for positive and negative values);
+/// the categories use [`PALETTE`].
 pub const OKABE_ITO: [&str; 7] = [
     "#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
 ];
@@ -733,6 +758,40 @@ mod tests {
         let out = svg.finish();
         assert!(out.ends_with("</g>\n</svg>\n"), "{out}");
         assert!(out.contains("<title>x &amp; y</title>"));
+    }
+
+    #[test]
+    fn palette_colours_are_distinct_and_light_ones_outlined() {
+        let mut seen: Vec<&str> = PALETTE.to_vec();
+        seen.sort_unstable();
+        seen.dedup();
+        assert_eq!(seen.len(), 9);
+        assert_eq!(palette(9), palette(0));
+        // Relative luminance of an sRGB colour.
+        let lum = |c: &str| {
+            let ch = |k: usize| {
+                let v = u8::from_str_radix(&c[k..k + 2], 16).unwrap() as f64 / 255.0;
+                if v <= 0.04045 {
+                    v / 12.92
+                } else {
+                    ((v + 0.055) / 1.055).powf(2.4)
+                }
+            };
+            0.2126 * ch(1) + 0.7152 * ch(3) + 0.0722 * ch(5)
+        };
+        for c in PALETTE {
+            // Contrast with white: (1 + 0.05) / (L + 0.05); below 2 a thin mark fades.
+            let contrast = 1.05 / (lum(c) + 0.05);
+            match palette_edge(c) {
+                None => assert!(contrast >= 2.0, "{c}: {contrast:.2}"),
+                Some(edge) => {
+                    assert!(contrast < 2.0, "{c} needs no edge");
+                    assert!(1.05 / (lum(edge) + 0.05) >= 3.0, "{edge} too light");
+                }
+            }
+        }
+        // The Okabe-Ito yellow, the old seventh colour, is gone from the categories.
+        assert!(!PALETTE.contains(&"#F0E442"));
     }
 
     #[test]

@@ -267,17 +267,29 @@ fn conduciveness(log: &EventLog) -> Result<Vec<Conduciveness>> {
     Ok(out)
 }
 
-/// Survey figures of one touchpoint.
+/// Survey figures of one touchpoint, each with its number of answers (however few).
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 struct Scores {
+    /// Share satisfied, mean answer, answers.
     csat: Option<(f64, f64, u64)>,
     nps: Option<(f64, u64)>,
     ces: Option<(f64, u64)>,
 }
 
-/// CSAT (share satisfied, mean answer), NPS and CES per touchpoint id of `log`, each only with
-/// at least `min` answers.
-fn scores(log: &EventLog, surveys: &Surveys, min: u64) -> Result<Vec<Scores>> {
+impl Scores {
+    /// The scores with at least `min` answers.
+    fn at_least(self, min: u64) -> Scores {
+        Scores {
+            csat: self.csat.filter(|s| s.2 >= min),
+            nps: self.nps.filter(|s| s.1 >= min),
+            ces: self.ces.filter(|s| s.1 >= min),
+        }
+    }
+}
+
+/// CSAT (share satisfied, mean answer), NPS and CES per touchpoint id of `log`, with their
+/// numbers of answers.
+fn scores(log: &EventLog, surveys: &Surveys) -> Result<Vec<Scores>> {
     let by = ScoreOptions {
         by: Some("touchpoint".to_string()),
     };
@@ -296,23 +308,50 @@ fn scores(log: &EventLog, surveys: &Surveys, min: u64) -> Result<Vec<Scores>> {
     }
     let csat = survey::csat(surveys, Some(log), &by)?;
     each(&csat, id, |t, s| {
-        if let (true, Some(c), Some(m)) = (s.n >= min, s.csat, s.mean) {
+        if let (true, Some(c), Some(m)) = (s.n > 0, s.csat, s.mean) {
             out[t as usize].csat = Some((c / 100.0, m, s.n));
         }
     });
     let nps = survey::nps(surveys, Some(log), &by)?;
     each(&nps, id, |t, s| {
-        if let (true, Some(v)) = (s.n >= min, s.nps) {
+        if let (true, Some(v)) = (s.n > 0, s.nps) {
             out[t as usize].nps = Some((v, s.n));
         }
     });
     let ces = survey::ces(surveys, Some(log), &by)?;
     each(&ces, id, |t, s| {
-        if let (true, Some(v)) = (s.n >= min, s.mean) {
+        if let (true, Some(v)) = (s.n > 0, s.mean) {
             out[t as usize].ces = Some((v, s.n));
         }
     });
     Ok(out)
+}
+
+/// A pooled figure and its number of answers.
+type Pooled = (f64, u64);
+
+/// The answers of several touchpoints pooled: the mean CSAT answer and the NPS of all their
+/// answers together (each touchpoint's figure weighted by its number of answers, which is exact
+/// for a mean and for NPS, a difference of two shares), each with the number of answers.
+fn pooled(scores: &[Scores]) -> (Option<Pooled>, Option<Pooled>) {
+    let pool = |items: Vec<(f64, u64)>| {
+        let n: u64 = items.iter().map(|x| x.1).sum();
+        (n > 0).then(|| {
+            (
+                items.iter().map(|x| x.0 * x.1 as f64).sum::<f64>() / n as f64,
+                n,
+            )
+        })
+    };
+    (
+        pool(
+            scores
+                .iter()
+                .filter_map(|s| s.csat.map(|c| (c.1, c.2)))
+                .collect(),
+        ),
+        pool(scores.iter().filter_map(|s| s.nps).collect()),
+    )
 }
 
 /// The emotion a touchpoint's satisfaction stands for, in [-2, 2]: the mean CSAT answer minus
@@ -358,7 +397,8 @@ struct Layout {
     shown: Vec<u32>,
     /// Per touchpoint id: index into `stages`.
     stage_of: Vec<usize>,
-    /// Per stage index: is it before the stage of the first conversion touchpoint?
+    /// Per stage index: is it a stage of the data before the stage of the first conversion?
+    /// (Never the catch-all stage of touchpoints without a stage.)
     early: Vec<bool>,
     touchpoints: Vec<Touchpoint>,
 }
@@ -400,13 +440,18 @@ fn layout(log: &EventLog, all: &Counts, opts: &FromDataOptions) -> Layout {
         })
         .collect();
     if unstaged {
-        let name = if used.is_empty() {
+        let base = if used.is_empty() {
             JOURNEY_STAGE
         } else {
             OTHER_STAGE
         };
+        // A real stage of the data may already have that name: then the catch-all is told apart.
+        let mut name = base.to_string();
+        while stages.iter().any(|s| s.name == name) {
+            name.push_str(" (no stage)");
+        }
         stages.push(Stage {
-            name: name.to_string(),
+            name,
             description: if used.is_empty() {
                 "no stage in the data".to_string()
             } else {
@@ -431,13 +476,19 @@ fn layout(log: &EventLog, all: &Counts, opts: &FromDataOptions) -> Layout {
             .then(all.reach[b as usize].cmp(&all.reach[a as usize]))
             .then(a.cmp(&b))
     });
-    let first_conversion_stage = ids
-        .iter()
-        .filter(|&&t| log.is_conversion(t))
-        .map(|&t| stage_of[t as usize])
+    // The stage of the first conversion, among all touchpoints of the log (also those that
+    // `max_touchpoints` leaves out), in the log's stage order; a conversion without a stage
+    // comes after every stage.
+    let first_conversion_stage = (0..log.touchpoints().len() as u32)
+        .filter(|&t| all.reach[t as usize] > 0 && log.is_conversion(t))
+        .map(|t| stage_id[t as usize].unwrap_or(n_stages))
         .min();
+    // The catch-all stage of touchpoints without a stage (`"other"`, or `"journey"` when the
+    // log has no stages at all) is the last one; a real stage of the data may have either
+    // name, so it is told by its place, never by its name.
+    let catch_all = unstaged.then(|| stages.len() - 1);
     let early = (0..stages.len())
-        .map(|s| unstaged_free(&stages[s]) && first_conversion_stage.is_some_and(|c| s < c))
+        .map(|s| Some(s) != catch_all && first_conversion_stage.is_some_and(|c| used[s] < c))
         .collect();
     let channels = log.touchpoint_channels();
     let touchpoints = ids
@@ -461,11 +512,6 @@ fn layout(log: &EventLog, all: &Counts, opts: &FromDataOptions) -> Layout {
     }
 }
 
-/// Whether a stage is a real one from the data (not the catch-all of unstaged touchpoints).
-fn unstaged_free(s: &Stage) -> bool {
-    s.name != OTHER_STAGE && s.name != JOURNEY_STAGE
-}
-
 fn reach_line(n: u64, of: u64) -> String {
     if of == 0 {
         return String::new();
@@ -483,10 +529,14 @@ fn segment_steps(
 ) -> Result<(Vec<Step>, Counts)> {
     let counts = count(log);
     let conducive = conduciveness(log)?;
-    let scores = match surveys {
-        Some(s) => scores(log, s, opts.min_responses)?,
+    let all_scores = match surveys {
+        Some(s) => scores(log, s)?,
         None => vec![Scores::default(); log.touchpoints().len()],
     };
+    let scores: Vec<Scores> = all_scores
+        .iter()
+        .map(|s| s.at_least(opts.min_responses))
+        .collect();
     let mut steps = Vec::new();
     for &t in &layout.shown {
         let ti = t as usize;
@@ -578,21 +628,61 @@ fn segment_steps(
             ..Step::new(stage.as_str(), Some(name))
         });
     }
-    Ok((steps, counts))
+    // A stage none of whose touchpoints has enough answers for an emotion gets one from the
+    // answers of all its touchpoints pooled (a step without a touchpoint), when those are
+    // enough; it goes before the stage's touchpoints.
+    let mut out = Vec::with_capacity(steps.len() + layout.stages.len());
+    for (si, stage) in layout.stages.iter().enumerate() {
+        let here: Vec<Step> = steps
+            .iter()
+            .filter(|s| s.stage == stage.name)
+            .cloned()
+            .collect();
+        if !here.is_empty() && here.iter().all(|s| s.emotion.is_none()) {
+            let members: Vec<Scores> = layout
+                .shown
+                .iter()
+                .filter(|&&t| layout.stage_of[t as usize] == si && counts.reach[t as usize] > 0)
+                .map(|&t| all_scores[t as usize])
+                .collect();
+            let (csat, nps) = pooled(&members);
+            let min = opts.min_responses;
+            let emotion = emotion_from_satisfaction(
+                csat.filter(|c| c.1 >= min).map(|c| c.0),
+                nps.filter(|n| n.1 >= min).map(|n| n.0),
+            );
+            if emotion.is_some() {
+                out.push(Step {
+                    persona: persona.map(str::to_string),
+                    emotion,
+                    ..Step::new(stage.name.as_str(), None)
+                });
+            }
+        }
+        out.extend(here);
+    }
+    Ok((out, counts))
 }
 
-/// The persona card of a segment: its size, conversion and preferred channels.
+/// How many pain points a persona card lists as frustrations.
+const FRUSTRATIONS: usize = 3;
+
+/// The persona card of a segment: its size, conversion, preferred channels, and as frustrations
+/// the pain points of its steps with the highest priority. `everyone`: the segment is every
+/// customer of the log (the persona [`ALL_CUSTOMERS`]), whatever its name.
 fn persona_card(
     name: &str,
+    everyone: bool,
     log: &EventLog,
     counts: &Counts,
     total_customers: u64,
+    steps: &[Step],
 ) -> Result<Persona> {
     let k = kpis(log, &KpiOptions::default())?;
     let mut p = Persona::new(name);
     p.demographics
         .insert("customers".to_string(), thousands(counts.customers));
-    if total_customers > 0 && name != ALL_CUSTOMERS {
+    if total_customers > 0 && !everyone {
         p.demographics.insert(
             "share".to_string(),
             format!(
@@ -619,7 +709,23 @@ fn persona_card(
         .take(3)
         .map(|&c| log.channel_name(c as u32).to_string())
         .collect();
-    p.description = if name == ALL_CUSTOMERS {
+    // Frustrations: the pain points of the most urgent touchpoints (highest priority first;
+    // ties in map order), the first pain point of each.
+    let mut pained: Vec<(usize, &Step)> = steps
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| !s.pain_points.is_empty())
+        .collect();
+    pained.sort_by(|(i, a), (j, b)| {
+        let pr = |s: &Step| s.metrics.get("priority").copied().unwrap_or(-1.0);
+        pr(b).total_cmp(&pr(a)).then(i.cmp(j))
+    });
+    p.frustrations = pained
+        .iter()
+        .take(FRUSTRATIONS)
+        .map(|(_, s)| s.pain_points[0].clone())
+        .collect();
+    p.description = if everyone {
         format!(
             "Every customer in the data: {} customers, {} events, {} orders.",
             thousands(counts.customers),
@@ -702,6 +808,9 @@ impl JourneyMap {
     /// `lift`, `drop_off`, and with enough survey answers `csat`, `nps`, `ces`; a `priority`;
     /// an `emotion` from satisfaction ([`emotion_from_satisfaction`]); pain points where
     /// drop-off or dissatisfaction pass the thresholds of `opts`, and an opportunity for each.
+    /// A stage where no touchpoint has enough answers for an emotion gets the emotion of all
+    /// its touchpoints' answers pooled, as a step without a touchpoint, when those are enough.
+    /// Each persona card lists its most urgent pain points as frustrations.
     ///
     /// When the log has personas (a `persona` property column, or `opts.persona_property`),
     /// the map has one persona per value (the most common first), preceded by
@@ -743,10 +852,26 @@ impl JourneyMap {
         let personas = personas_of(log, opts)?;
         let Some((names, index)) = personas else {
             let (steps, counts) = segment_steps(log, surveys, &layout, None, opts)?;
-            map.personas = vec![persona_card(ALL_CUSTOMERS, log, &counts, counts.customers)?];
+            map.personas = vec![persona_card(
+                ALL_CUSTOMERS,
+                true,
+                log,
+                &counts,
+                counts.customers,
+                &steps,
+            )?];
             map.steps = steps;
             return Ok(map);
         };
+        if opts.all_customers && names.contains(&ALL_CUSTOMERS) {
+            return Err(Error::argument(
+                "persona_property",
+                format!(
+                    "a persona of the data is called {ALL_CUSTOMERS:?}, the name of the persona \
+                     of every customer; rename it in the data or set all_customers to false"
+                ),
+            ));
+        }
 
         // One segment per persona (plus all customers), computed in parallel when enabled.
         let total = log.n_customers() as u64;
@@ -754,7 +879,8 @@ impl JourneyMap {
             let Some(p) = p else {
                 let (steps, counts) =
                     segment_steps(log, surveys, &layout, Some(ALL_CUSTOMERS), opts)?;
-                return Ok((persona_card(ALL_CUSTOMERS, log, &counts, total)?, steps));
+                let card = persona_card(ALL_CUSTOMERS, true, log, &counts, total, &steps)?;
+                return Ok((card, steps));
             };
             let keep: Vec<bool> = index.iter().map(|&i| i == Some(p)).collect();
             let sub = log.select_customers(&keep)?;
@@ -768,7 +894,10 @@ impl JourneyMap {
             let name = names[p];
             let (steps, counts) =
                 segment_steps(&sub, sub_surveys.as_ref(), &layout, Some(name), opts)?;
-            Ok((persona_card(name, &sub, &counts, total)?, steps))
+            Ok((
+                persona_card(name, false, &sub, &counts, total, &steps)?,
+                steps,
+            ))
         };
         let mut jobs: Vec<Option<usize>> = Vec::new();
         if opts.all_customers {
@@ -786,18 +915,6 @@ impl JourneyMap {
             let (persona, steps) = part?;
             map.personas.push(persona);
             map.steps.extend(steps);
-        }
-        if map
-            .personas
-            .iter()
-            .filter(|p| p.name == ALL_CUSTOMERS)
-            .count()
-            > 1
-        {
-            return Err(Error::argument(
-                "persona_property",
-                format!("a persona is called {ALL_CUSTOMERS:?}; pass all_customers=False"),
-            ));
         }
         Ok(map)
     }

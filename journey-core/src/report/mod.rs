@@ -33,8 +33,8 @@ use crate::metrics::survey::{self, Breakdown, ScoreOptions};
 use crate::model::{EventLog, JourneyMap, Step, Surveys};
 use crate::render::svg::thousands;
 use crate::render::{
-    map_svg, FunnelChart, GroupedBars, Heatmap, HtmlPage, IntervalChart, MapSvgOptions, Sankey,
-    Section, Table,
+    map_column_units, map_svg, FunnelChart, GroupedBars, Heatmap, HtmlPage, IntervalChart,
+    MapSvgOptions, Sankey, Section, Table, MAP_FRAME_W,
 };
 use crate::time::{format_us, Duration};
 
@@ -264,7 +264,8 @@ fn touchpoint_table(map: &JourneyMap, steps: &[&Step]) -> Table {
     ])
     .caption("Every touchpoint of the map with its measured figures (\u{2013}: not measured)");
     for s in steps {
-        let name = s.touchpoint.as_deref().unwrap_or("");
+        // A step without a touchpoint holds the pooled emotion of a stage.
+        let name = s.touchpoint.as_deref().unwrap_or("(whole stage)");
         let channel = map
             .touchpoints
             .iter()
@@ -416,12 +417,29 @@ fn subtitle(log: &EventLog, surveys: Option<&Surveys>) -> String {
     )
 }
 
-/// Draws a map for a persona (or the first one), as a block of the section.
+/// The width in pixels a picture has in a section of the report page (the page's 1240 px less
+/// its margins and the section's padding and border).
+const REPORT_FIGURE_WIDTH: f64 = 1130.0;
+/// The narrowest stage column the report draws a map with.
+const REPORT_MIN_COLUMN: f64 = 200.0;
+
+/// The stage column width for a map in the report: as wide as the default 250 px when the
+/// stages fit the section, narrower (down to [`REPORT_MIN_COLUMN`]) when they do not. A map
+/// still wider than the section is scaled down by the page (`max-width: 100%`).
+fn report_column_width(units: usize) -> f64 {
+    // The width of the map less its columns.
+    let room = REPORT_FIGURE_WIDTH - MAP_FRAME_W;
+    (room / units.max(1) as f64).clamp(REPORT_MIN_COLUMN, MapSvgOptions::default().column_width)
+}
+
+/// Draws a map for a persona (or the first one), as a block of the section, with a column
+/// width that fits the page ([`report_column_width`]).
 fn add_map(section: &mut Section, map: &JourneyMap, persona: Option<&str>) -> Result<()> {
-    let opts = MapSvgOptions {
+    let mut opts = MapSvgOptions {
         persona: persona.map(str::to_string),
         ..Default::default()
     };
+    opts.column_width = report_column_width(map_column_units(map, &opts)?);
     section.svg(map_svg(map, &opts)?);
     Ok(())
 }
@@ -519,7 +537,9 @@ pub fn report(log: &EventLog, surveys: Option<&Surveys>, opts: &ReportOptions) -
         "Stages and touchpoints as they occur in the data. Each touchpoint card shows its \
          reach (customers), share of journeys, conversion rate and lift, drop-off, and the \
          survey scores where there are enough answers. The emotion curve is the satisfaction \
-         at each touchpoint (mean CSAT answer \u{2212} 3, or NPS / 50, on \u{2212}2 to +2). \
+         at each touchpoint (mean CSAT answer \u{2212} 3, or NPS / 50, on \u{2212}2 to +2); \
+         a stage where no touchpoint has enough answers gets a ring for the answers of all \
+         its touchpoints pooled, when those are enough (a row \"(whole stage)\" below). \
          Pain points are flagged where drop-off or dissatisfaction pass the thresholds, each \
          with a suggested opportunity.",
     );
@@ -620,34 +640,55 @@ pub fn report(log: &EventLog, surveys: Option<&Surveys>, opts: &ReportOptions) -
         s.table(t);
     }
 
-    // Top paths.
+    // Top paths. Every variant is listed (top 0), so that the most frequent journeys split by
+    // outcome are chosen among all of them, not only among the most frequent variants.
     let s = page.section("Top paths");
     let ps = path_stats(
         log,
         &PathStatsOptions {
-            top: opts.top_paths,
+            top: 0,
             ..PathStatsOptions::default()
         },
     )?;
-    s.paragraph(format!(
-        "The {} most frequent paths of touchpoints (of {} distinct paths), from a customer's \
-         first event, or the one after their previous conversion, up to the next conversion or \
-         the end of the data. Converting paths are drawn in blue.",
-        opts.top_paths.min(ps.variants.len() * 2),
-        thousands(ps.n_variants)
-    ));
     let sankey = Sankey::from_path_stats(&ps, "Top paths", opts.top_paths);
+    s.paragraph(format!(
+        "The {} most frequent paths of touchpoints, split by outcome: the journeys of a path \
+         that end in a conversion and those that do not are counted apart, so one path can be \
+         listed twice (there are {} distinct paths). A journey runs from a customer's first \
+         event, or the one after their previous conversion, up to the next conversion or the \
+         end of the data. The picture and the table show the same {}; converting journeys are \
+         drawn in blue.",
+        sankey.paths.len(),
+        thousands(ps.n_variants),
+        if sankey.paths.len() == 1 {
+            "one"
+        } else {
+            "ones"
+        }
+    ));
     if sankey.paths.is_empty() {
         s.paragraph("No paths.");
     } else {
         s.svg(sankey.to_svg()?);
-        let mut t = Table::new(["path", "journeys", "converted", "conversion rate"]);
-        for v in &ps.variants {
+        let mut t = Table::new([
+            "path",
+            "outcome",
+            "journeys",
+            "journeys on the path",
+            "conversion rate of the path",
+        ]);
+        for p in &sankey.paths {
+            let v = ps.variants.iter().find(|v| v.path == p.steps);
             t = t.row([
-                v.path.join(" \u{2192} "),
-                thousands(v.count),
-                thousands(v.conversions),
-                frac(Some(v.conversion_rate)),
+                p.steps.join(" \u{2192} "),
+                if p.converted {
+                    "converted".to_string()
+                } else {
+                    "did not convert".to_string()
+                },
+                thousands(p.count),
+                v.map_or_else(|| "\u{2013}".to_string(), |v| thousands(v.count)),
+                frac(v.map(|v| v.conversion_rate)),
             ]);
         }
         s.table(t);

@@ -5,7 +5,8 @@
 //   node --test journey-wasm/tests/browser/           (after journey-wasm/build.sh)
 //
 // Environment: JOURNEY_CHROMIUM (default /usr/bin/chromium); JOURNEY_DOCS_IMG=<dir> also saves
-// the pictures shown in the README (docs/img/map.png and docs/img/report.png are made this way:
+// the pictures shown in the README (docs/img/map.png, docs/img/report.png and
+// docs/img/report-charts.png are made this way, from the report of 5,000 synthetic customers:
 // JOURNEY_DOCS_IMG=docs/img node --test journey-wasm/tests/browser/report.test.mjs).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -89,6 +90,18 @@ test("the report of synthetic data: self-contained, every section drawn, readabl
   const sizes = await page.$$eval("svg", (svgs) => svgs.map((s) => s.getBoundingClientRect()).map((r) => [r.width, r.height]));
   assert.ok(sizes.length >= 8, `${sizes.length} pictures`);
   for (const [w, h] of sizes) assert.ok(w > 100 && h > 50, `picture of ${w}x${h}`);
+  // Every picture fits its section: nothing is cut off or scrolls sideways (the map of five
+  // stages is drawn 1214 px wide and scaled to the 1130 px of the section).
+  const fits = await page.$$eval("section figure", (fs) => fs.map((f) => {
+    const svg = f.querySelector("svg").getBoundingClientRect();
+    const box = f.closest("section");
+    const pad = parseFloat(getComputedStyle(box).paddingRight);
+    return [svg.right, box.getBoundingClientRect().right - pad, f.scrollWidth <= f.clientWidth];
+  }));
+  for (const [right, limit, noScroll] of fits) assert.ok(right <= limit + 0.5 && noScroll, `a picture ends at ${right}, its section at ${limit}`);
+  const mapWidth = await page.$eval("#section-2 svg", (s) => [s.getAttribute("width"), s.getBoundingClientRect().width]);
+  assert.equal(mapWidth[0], "1214");
+  assert.ok(mapWidth[1] <= 1130.5, `the map is drawn ${mapWidth[1]} px wide`);
   // The map from data names every touchpoint of the log, and no two of its labels overlap.
   const mapSvg = "#section-2 svg";
   const mapText = await page.textContent(mapSvg);
@@ -97,9 +110,46 @@ test("the report of synthetic data: self-contained, every section drawn, readabl
   assert.deepEqual(problems, []);
 
   const dir = process.env.JOURNEY_DOCS_IMG ? resolve(process.env.JOURNEY_DOCS_IMG) : null;
-  if (dir) await page.screenshot({ path: join(dir, "report.png"), clip: { x: 0, y: 0, width: 1280, height: 1800 }, fullPage: true });
+  if (dir) {
+    await page.screenshot({ path: join(dir, "report.png"), clip: { x: 0, y: 0, width: 1280, height: 1800 }, fullPage: true });
+    // The charts of the report side by side (funnel, top paths, attribution, retention,
+    // satisfaction): the report's own figures, moved into one grid for the picture, with the
+    // sections' text and tables left out.
+    await page.evaluate(() => {
+      const figures = (heading) => {
+        const sec = [...document.querySelectorAll("section")].find((x) => x.querySelector("h2")?.textContent.trim() === heading);
+        return sec ? [...sec.querySelectorAll("figure")] : [];
+      };
+      const card = (f, width) => {
+        const c = document.createElement("div");
+        c.style.cssText = `background:#fff;border:1px solid #d3dae1;border-radius:10px;padding:8px;width:${width}px`;
+        const copy = f.cloneNode(true);
+        copy.style.margin = "0";
+        c.appendChild(copy);
+        return c;
+      };
+      const column = (items) => {
+        const c = document.createElement("div");
+        c.style.cssText = "display:flex;flex-direction:column;gap:16px";
+        for (const f of items.filter(Boolean)) c.appendChild(card(f, 600));
+        return c;
+      };
+      const [nps, csat, ces] = figures("Satisfaction by touchpoint");
+      const grid = document.createElement("div");
+      grid.id = "charts";
+      grid.style.cssText = "display:flex;flex-direction:column;gap:16px;padding:20px;background:#f4f6f8;width:1280px;box-sizing:border-box";
+      for (const f of figures("Top paths")) grid.appendChild(card(f, 1240));
+      const row = document.createElement("div");
+      row.style.cssText = "display:flex;gap:16px;align-items:flex-start";
+      row.appendChild(column([...figures("Funnel"), ...figures("Retention"), csat]));
+      row.appendChild(column([...figures("Attribution"), nps, ces]));
+      grid.appendChild(row);
+      document.body.prepend(grid);
+    });
+    await page.locator("#charts").screenshot({ path: join(dir, "report-charts.png") });
+  }
 
-  // The same map on its own (the report scrolls wide pictures sideways): full size, no overlaps.
+  // The same map on its own, at its default column width: full size, no overlaps.
   await show(`<!doctype html><body style="margin:0">${JourneyMap.fromData(log, surveys).toSvg()}</body>`);
   assert.deepEqual(requests, []);
   assert.ok((await page.$$("svg text")).length > 100, "the map has its labels");
