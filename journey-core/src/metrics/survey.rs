@@ -1142,7 +1142,8 @@ mod tests {
     #[test]
     fn ces_by_hand() {
         // [7, 6, 5, 2]: mean 5, deviations 2, 1, 0, -3 -> SS 14, sd sqrt(14/3) = 2.160247,
-        // se = sd / 2 = 1.080123, t(3) = 3.182446 -> [1.562546, 8.437454] -> clamped [1.5625, 7].
+        // se = sd / 2 = 1.080123, t(3) = 3.182446 -> 5 -+ 3.437435 = [1.562565, 8.437435],
+        // clamped to [1.562565, 7].
         let r = ces_scores(&[7, 6, 5, 2]).unwrap();
         assert!(close(r.mean.unwrap(), 5.0, 1e-12));
         assert!(close(r.sd.unwrap(), (14.0f64 / 3.0).sqrt(), 1e-12));
