@@ -268,6 +268,30 @@ fn per_chunk<A: Send>(n: usize, f: impl Fn(Range<usize>) -> A + Sync + Send) -> 
     }
 }
 
+/// Like [`per_chunk`], but merges the chunks' results with `merge` as they finish, so that only
+/// a few are alive at a time. `merge` must be associative and commutative (the merge order
+/// depends on the scheduling); an empty log gives `A::default()`.
+fn per_chunk_merged<A: Send + Default>(
+    n: usize,
+    f: impl Fn(Range<usize>) -> A + Sync + Send,
+    merge: impl Fn(A, A) -> A + Sync + Send,
+) -> A {
+    let chunks = n.div_ceil(CHUNK);
+    let range = move |i: usize| i * CHUNK..((i + 1) * CHUNK).min(n);
+    #[cfg(feature = "parallel")]
+    {
+        use rayon::prelude::*;
+        (0..chunks)
+            .into_par_iter()
+            .map(|i| f(range(i)))
+            .reduce(A::default, merge)
+    }
+    #[cfg(not(feature = "parallel"))]
+    {
+        (0..chunks).map(|i| f(range(i))).fold(A::default(), merge)
+    }
+}
+
 /// First and last event time of the log, if any (each customer's events are sorted).
 fn extent(log: &EventLog) -> Option<(i64, i64)> {
     let (off, ts) = (log.offsets(), log.timestamps());
@@ -306,7 +330,6 @@ pub fn retention(log: &EventLog, opts: &RetentionOptions) -> Result<RetentionRes
     let is_start = opts.start.mask(log, "start")?;
     let is_ret = opts.ret.mask(log, "ret")?;
     let k_max = opts.periods as i64;
-    let stride = opts.periods as usize + 2; // size, then cells 0..=K
     let Some((_, last)) = extent(log) else {
         return Ok(RetentionResult {
             period: opts.period,
@@ -318,65 +341,78 @@ pub fn retention(log: &EventLog, opts: &RetentionOptions) -> Result<RetentionRes
         });
     };
     let p_end = Periodizer::new(opts.period).index(last);
+    // Cells of cohort `c`: `0..=min(periods, p_end - c)`; later ones begin after the last event
+    // and are never counted, so they are not stored.
+    let observable = |cohort: i64| (k_max.min(p_end - cohort) + 1) as usize;
     let (off, ts, tps) = (log.offsets(), log.timestamps(), log.touchpoint_ids());
 
-    // Per chunk: cohort index -> row of `cells` (size, then counts 0..=K).
-    let partials = per_chunk(log.n_customers(), |customers| {
-        let mut rows: FxHashMap<i64, usize> = FxHashMap::default();
-        let mut cells: Vec<u64> = Vec::new();
-        let mut per = Periodizer::new(opts.period);
-        // A flat scan for start events (rare when they are purchases); after a customer's first
-        // one, jump to the next customer.
-        let (mut i, end) = (off[customers.start], off[customers.end]);
-        let mut c = customers.start;
-        while i < end {
-            if !is_start[tps[i] as usize] {
-                i += 1;
-                continue;
-            }
-            while off[c + 1] <= i {
-                c += 1;
-            }
-            let (a, b, i0) = (off[c], off[c + 1], i);
-            i = b;
-            let cohort = per.index(ts[i0]);
-            let row = *rows.entry(cohort).or_insert_with(|| {
-                cells.resize(cells.len() + stride, 0);
-                cells.len() / stride - 1
-            });
-            let base = row * stride;
-            cells[base] += 1;
-            // Return events count from the start of the cohort's period, also before the start
-            // event within that period.
-            let from_us = per.start_us(cohort);
-            let j0 = a + ts[a..i0].partition_point(|&t| t < from_us);
-            // Times are sorted: once a period is counted, skip to the next period's start.
-            let mut next = i64::MIN;
-            for (&t, &tp) in ts[j0..b].iter().zip(&tps[j0..b]) {
-                if t < next || !is_ret[tp as usize] {
+    // Per chunk: cohort index -> row (size, then counts of cells 0..observable), merged as the
+    // chunks finish. The counts are integers, so the merge order cannot change the result.
+    let total = per_chunk_merged(
+        log.n_customers(),
+        |customers| {
+            let mut rows: FxHashMap<i64, Vec<u64>> = FxHashMap::default();
+            let mut per = Periodizer::new(opts.period);
+            // A flat scan for start events (rare when they are purchases); after a customer's
+            // first one, jump to the next customer.
+            let (mut i, end) = (off[customers.start], off[customers.end]);
+            let mut c = customers.start;
+            while i < end {
+                if !is_start[tps[i] as usize] {
+                    i += 1;
                     continue;
                 }
-                let p = per.index(t);
-                let k = p - cohort;
-                if k > k_max {
-                    break;
+                while off[c + 1] <= i {
+                    c += 1;
                 }
-                cells[base + 1 + k as usize] += 1;
-                next = per.start_us(p + 1);
+                let (a, b, i0) = (off[c], off[c + 1], i);
+                i = b;
+                let cohort = per.index(ts[i0]);
+                let row = rows
+                    .entry(cohort)
+                    .or_insert_with(|| vec![0; 1 + observable(cohort)]);
+                row[0] += 1;
+                // Return events count from the start of the cohort's period, also before the
+                // start event within that period.
+                let from_us = per.start_us(cohort);
+                let j0 = a + ts[a..i0].partition_point(|&t| t < from_us);
+                // Times are sorted: once a period is counted, skip to the next period's start.
+                let mut next = i64::MIN;
+                for (&t, &tp) in ts[j0..b].iter().zip(&tps[j0..b]) {
+                    if t < next || !is_ret[tp as usize] {
+                        continue;
+                    }
+                    let p = per.index(t);
+                    let k = p - cohort;
+                    if k > k_max {
+                        break;
+                    }
+                    // k <= p_end - cohort: every event is at or before the last one.
+                    row[1 + k as usize] += 1;
+                    next = per.start_us(p + 1);
+                }
             }
-        }
-        (rows, cells)
-    });
-
-    let mut total: FxHashMap<i64, Vec<u64>> = FxHashMap::default();
-    for (rows, cells) in partials {
-        for (cohort, row) in rows {
-            let t = total.entry(cohort).or_insert_with(|| vec![0; stride]);
-            for (x, y) in t.iter_mut().zip(&cells[row * stride..(row + 1) * stride]) {
-                *x += y;
+            rows
+        },
+        |mut a, mut b| {
+            if a.len() < b.len() {
+                std::mem::swap(&mut a, &mut b);
             }
-        }
-    }
+            for (cohort, row) in b {
+                match a.entry(cohort) {
+                    std::collections::hash_map::Entry::Vacant(v) => {
+                        v.insert(row);
+                    }
+                    std::collections::hash_map::Entry::Occupied(mut o) => {
+                        for (x, y) in o.get_mut().iter_mut().zip(&row) {
+                            *x += y;
+                        }
+                    }
+                }
+            }
+            a
+        },
+    );
     let mut order: Vec<i64> = total.keys().copied().collect();
     order.sort_unstable();
 
@@ -393,8 +429,8 @@ pub fn retention(log: &EventLog, opts: &RetentionOptions) -> Result<RetentionRes
             let mut counts = Vec::with_capacity(width);
             let mut rates = Vec::with_capacity(width);
             for k in 0..width {
-                if cohort + k as i64 <= p_end {
-                    let n = t[1 + k];
+                // Stored cells are the observable ones; the rest begin after the last event.
+                if let Some(&n) = t.get(1 + k) {
                     avg_num[k] += n;
                     avg_den[k] += size;
                     counts.push(Some(n));
@@ -976,5 +1012,68 @@ mod tests {
         assert_eq!((k.active_start, k.churned), (2, 2));
         assert_eq!(k.churn_rate, Some(100.0));
         assert_eq!(k.retention_rate, Some(0.0));
+    }
+
+    #[test]
+    fn many_daily_periods_keep_the_shape() {
+        // Daily cohorts of the test log with the largest `periods`: every row still has
+        // periods + 1 cells; those after the last event (Jan 28) are None, the rest equal the
+        // cells of a short matrix.
+        let big = RetentionOptions {
+            period: Period::Day,
+            periods: MAX_PERIODS,
+            ..Default::default()
+        };
+        let small = RetentionOptions {
+            periods: 30,
+            ..big.clone()
+        };
+        let (r, s) = (
+            retention(&log(), &big).unwrap(),
+            retention(&log(), &small).unwrap(),
+        );
+        assert_eq!(r.periods, MAX_PERIODS);
+        assert_eq!(r.average_rates.len(), MAX_PERIODS as usize + 1);
+        assert_eq!(r.cohorts.len(), s.cohorts.len());
+        // First purchases: Jan 5 (a), 6 (c), 7 (b), 14 (d), 18 (e), 20 (f).
+        let labels: Vec<&str> = r.cohorts.iter().map(|c| c.cohort.as_str()).collect();
+        assert_eq!(
+            labels,
+            [
+                "2026-01-05",
+                "2026-01-06",
+                "2026-01-07",
+                "2026-01-14",
+                "2026-01-18",
+                "2026-01-20"
+            ]
+        );
+        for (c, short) in r.cohorts.iter().zip(&s.cohorts) {
+            assert_eq!(c.counts.len(), MAX_PERIODS as usize + 1);
+            assert_eq!(c.rates.len(), MAX_PERIODS as usize + 1);
+            // Cohort day d: cells 0..=28 - d observable (Jan 28 is the last event's day).
+            let day: usize = c.cohort[8..].parse().unwrap();
+            let observable = 28 - day + 1;
+            assert!(
+                c.counts[..observable].iter().all(Option::is_some),
+                "{}",
+                c.cohort
+            );
+            assert!(
+                c.counts[observable..].iter().all(Option::is_none),
+                "{}",
+                c.cohort
+            );
+            assert_eq!(c.counts[..=30], short.counts[..], "{}", c.cohort);
+            assert_eq!(c.size, short.size);
+        }
+        // a: Jan 5, 13, 27 -> cells 0, 8, 22 of cohort Jan 5.
+        let a = &r.cohorts[0];
+        let hits: Vec<usize> = (0..a.counts.len())
+            .filter(|&k| a.counts[k].unwrap_or(0) > 0)
+            .collect();
+        assert_eq!(hits, [0, 8, 22]);
+        assert_eq!(r.average_rates[..=30], s.average_rates[..]);
+        assert!(r.average_rates[24..].iter().all(Option::is_none));
     }
 }
