@@ -62,3 +62,41 @@ def test_retention_and_kpis_on_synthetic_data():
     assert k.retention_rate is None  # no period given: S = 0
     with pytest.raises(journey.ArgumentError):
         log.retention(period="fortnight")
+
+
+RETENTION_CSV = (
+    "customer_id,timestamp,touchpoint,value\n"
+    "a,2026-01-05T09:00:00Z,purchase,10\na,2026-01-13T09:00:00Z,purchase,20\n"
+    "b,2026-01-14T09:00:00Z,purchase,5\n"
+)
+
+
+def test_kpi_bounds_as_seconds_datetimes_and_dates():
+    import datetime as dt
+
+    log = journey.EventLog.from_csv_text(RETENTION_CSV)
+    # W03 = [2026-01-12, 2026-01-19) = [1768176000, 1768780800) in Unix seconds. Active: a
+    # (13th), b (14th); before, Jan 5-11: a. Retained a; b is new. Orders 20 + 5.
+    week = log.kpis(start="2026-01-12T00:00:00Z", end="2026-01-19T00:00:00Z")
+    assert (week.active_start, week.retained, week.new_customers, week.revenue) == (1, 1, 1, 25.0)
+    assert week.retention_rate == 100.0
+    utc = dt.timezone.utc
+    same = [
+        {"start": 1768176000, "end": 1768780800},
+        {"start": dt.datetime(2026, 1, 12), "end": dt.datetime(2026, 1, 19)},  # naive = UTC
+        {"start": dt.datetime(2026, 1, 12, tzinfo=utc), "end": dt.date(2026, 1, 19)},
+        {"start": dt.datetime(2026, 1, 12, 1, tzinfo=dt.timezone(dt.timedelta(hours=1))), "end": "1768780800"},
+    ]
+    for bounds in same:
+        k = log.kpis(**bounds)
+        assert k == week, bounds
+        assert (k.start, k.end) == ("2026-01-12T00:00:00Z", "2026-01-19T00:00:00Z")
+    # A datetime with microseconds keeps them.
+    k = log.kpis(start=dt.datetime(2026, 1, 12, 0, 0, 0, 500000))
+    assert k.start == "2026-01-12T00:00:00.5Z"
+    with pytest.raises(journey.ArgumentError, match="1768176000.5: expected RFC 3339 text or integer Unix seconds"):
+        log.kpis(start=1768176000.5)
+    with pytest.raises(journey.ArgumentError, match="expected RFC 3339 text or integer Unix seconds"):
+        log.kpis(end=True)
+    with pytest.raises(journey.ArgumentError, match="not after start"):
+        log.kpis(start=dt.date(2026, 1, 19), end=1768176000)

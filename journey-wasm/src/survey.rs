@@ -53,10 +53,10 @@ export interface RetentionResult {
   cohorts: Cohort[]; average_rates: (number | null)[];
 }
 export interface KpiOptions {
-  /** Period start (RFC 3339 or Unix seconds), inclusive. */
-  start?: string | null;
-  /** Period end, exclusive. */
-  end?: string | null;
+  /** Period start, inclusive: RFC 3339 text, integer Unix seconds or a `Date`. */
+  start?: string | number | Date | null;
+  /** Period end, exclusive (as `start`). */
+  end?: string | number | Date | null;
 }
 export interface Kpis {
   start: string | null; end: string | null;
@@ -118,6 +118,53 @@ pub fn nps_diff(
     let ra = survey::nps_scores(&scores(a)?).map_err(js_err)?;
     let rb = survey::nps_scores(&scores(b)?).map_err(js_err)?;
     to_js(&survey::nps_diff(&ra, &rb))
+}
+
+/// `opts` with the `Date`s among `keys` replaced by their RFC 3339 text (a shallow copy; `opts`
+/// itself when there is none). Dates are not plain data and would otherwise read as `{}`.
+fn dates_as_text(opts: &JsValue, keys: &[&str]) -> Result<JsValue, JsValue> {
+    // Not `dyn_ref`: that is `instanceof Object`, false for objects of another realm.
+    if !opts.is_object() {
+        return Ok(opts.clone());
+    }
+    let obj: &js_sys::Object = opts.unchecked_ref();
+    let mut copy: Option<js_sys::Object> = None;
+    for &key in keys {
+        let k = JsValue::from_str(key);
+        let v = js_sys::Reflect::get(obj, &k).unwrap_or(JsValue::UNDEFINED);
+        if !is_date(&v) {
+            continue;
+        }
+        let d: &js_sys::Date = v.unchecked_ref();
+        if d.get_time().is_nan() {
+            return Err(crate::convert::arg_err(
+                key,
+                "invalid Date: expected a valid Date, RFC 3339 text or integer Unix seconds",
+            ));
+        }
+        let c = copy.get_or_insert_with(|| js_sys::Object::assign(&js_sys::Object::new(), obj));
+        // Setting a property on a fresh plain object cannot fail.
+        let _ = js_sys::Reflect::set(c, &k, &d.to_iso_string());
+    }
+    Ok(copy.map_or_else(|| opts.clone(), JsValue::from))
+}
+
+/// `Object.prototype.toString.call(v)` (`"[object Date]"`, ...): the kind of a built-in object,
+/// also of one from another realm (a `vm` context, an iframe), where `instanceof` fails.
+fn tag(v: &JsValue) -> Option<String> {
+    if !v.is_object() {
+        return None;
+    }
+    js_sys::Reflect::get(&js_sys::Object::new(), &JsValue::from_str("toString"))
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+        .and_then(|f| f.call0(v).ok())
+        .and_then(|t| t.as_string())
+}
+
+/// Is `v` a `Date` (of any realm)?
+fn is_date(v: &JsValue) -> bool {
+    v.is_instance_of::<js_sys::Date>() || tag(v).as_deref() == Some("[object Date]")
 }
 
 fn score_opts(opts: &JsValue) -> Result<ScoreOptions, JsValue> {
@@ -189,6 +236,7 @@ impl EventLog {
         &self,
         #[wasm_bindgen(unchecked_optional_param_type = "KpiOptions")] opts: JsValue,
     ) -> Result<JsValue, JsValue> {
+        let opts = dates_as_text(&opts, &["start", "end"])?;
         let o: KpiOptions = from_json("kpi options", &options(&opts)?).map_err(js_err)?;
         to_js(&self.inner.kpis(&o).map_err(js_err)?)
     }

@@ -37,3 +37,36 @@ test("npsDiff: 40 - (-100) = 140", () => {
   const d = journey.npsDiff([10, 9, 9, 7, 3], [0, 1, 2]);
   close(d.diff, 140);
 });
+
+const argError = (pattern) => (e) => {
+  assert.equal(e.name, "JourneyError");
+  assert.equal(e.code, "invalid_argument");
+  assert.match(e.message, pattern);
+  return true;
+};
+
+const EVENTS =
+  "customer_id,timestamp,touchpoint,value\n" +
+  "a,2026-01-05T09:00:00Z,purchase,10\na,2026-01-13T09:00:00Z,purchase,20\nb,2026-01-14T09:00:00Z,purchase,5\n";
+
+test("kpis: start and end as RFC 3339, Unix seconds or Date", () => {
+  const log = journey.EventLog.fromCsv(EVENTS);
+  // W03 = [2026-01-12, 2026-01-19) = [1768176000, 1768780800): active a, b; before (Jan 5-11) a:
+  // retained a, b new; orders 20 + 5.
+  const week = log.kpis({ start: "2026-01-12T00:00:00Z", end: "2026-01-19T00:00:00Z" });
+  assert.deepEqual([week.active_start, week.retained, week.new_customers, week.revenue], [1, 1, 1, 25]);
+  assert.equal(week.retention_rate, 100);
+  for (const opts of [
+    { start: 1768176000, end: 1768780800 },
+    { start: new Date(Date.UTC(2026, 0, 12)), end: new Date("2026-01-19T00:00:00Z") },
+    { start: new Date(1768176000 * 1000), end: "1768780800" },
+  ]) {
+    assert.deepEqual(log.kpis(opts), week);
+  }
+  const opts = { start: new Date(Date.UTC(2026, 0, 12)) };
+  log.kpis(opts);
+  assert.ok(opts.start instanceof Date, "the caller's options are not changed");
+  assert.throws(() => log.kpis({ start: new Date("soon") }), argError(/^invalid argument start: invalid Date/));
+  assert.throws(() => log.kpis({ start: 1768176000.5 }), argError(/1768176000.5: expected RFC 3339 text or integer Unix seconds/));
+  assert.throws(() => log.kpis({ end: true }), argError(/expected RFC 3339 text or integer Unix seconds/));
+});

@@ -3,7 +3,7 @@ import init, {
   EventLog, Surveys, JourneyMap, PathTable, synthetic, LoadReport, LogSummary, JourneyEvent,
   AttributionResult, AttributionTable, AttributionRow, JourneyMapDoc, MapSvgOptions,
   funnelChartSvg, heatmapSvg, groupedBarsSvg, sankeySvg, intervalChartSvg, htmlPage,
-  EventColumnsInput, JourneyError, report as makeReport, FromDataOptions, ReportOptions,
+  EventColumnsInput, JourneyError, report as makeReport, FromDataOptions, ReportOptions, Kpis,
 } from "../pkg/web/journey_wasm.js";
 
 await init();
@@ -40,6 +40,10 @@ const row: AttributionRow | undefined = attribution.rows[0];
 const share: number | null = row ? row.share : null;
 const table: AttributionTable = PathTable.fromLog(log).attributionTable({ level: "touchpoint" });
 const shapley: number | undefined = table.rows[0]?.shapley;
+
+// KPIs of a period.
+const kpis: Kpis = log.kpis({ start: new Date(0), end: 1768780800 });
+const kpisText: Kpis = log.kpis({ start: "2026-01-12T00:00:00Z", end: null });
 
 // Pictures.
 const map: JourneyMap = JourneyMap.fromJson("{}");

@@ -463,15 +463,89 @@ pub fn retention(log: &EventLog, opts: &RetentionOptions) -> Result<RetentionRes
     })
 }
 
+/// A period bound of [`KpiOptions`]: RFC 3339 text (`"2026-01-12T00:00:00Z"`) or integer Unix
+/// seconds (`1768176000`, in JSON a number; text of digits is read as seconds too).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum TimeBound {
+    /// Integer Unix seconds.
+    UnixSeconds(i64),
+    /// RFC 3339 text, or Unix seconds as text.
+    Text(String),
+}
+
+impl From<&str> for TimeBound {
+    fn from(s: &str) -> Self {
+        TimeBound::Text(s.to_string())
+    }
+}
+
+impl From<String> for TimeBound {
+    fn from(s: String) -> Self {
+        TimeBound::Text(s)
+    }
+}
+
+impl From<i64> for TimeBound {
+    fn from(secs: i64) -> Self {
+        TimeBound::UnixSeconds(secs)
+    }
+}
+
+impl<'de> Deserialize<'de> for TimeBound {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = TimeBound;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("RFC 3339 text or integer Unix seconds")
+            }
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> std::result::Result<TimeBound, E> {
+                Ok(TimeBound::Text(s.to_string()))
+            }
+            fn visit_i64<E: serde::de::Error>(self, x: i64) -> std::result::Result<TimeBound, E> {
+                Ok(TimeBound::UnixSeconds(x))
+            }
+            fn visit_u64<E: serde::de::Error>(self, x: u64) -> std::result::Result<TimeBound, E> {
+                i64::try_from(x)
+                    .map(TimeBound::UnixSeconds)
+                    .map_err(|_| E::custom(format!("{x}: Unix seconds out of range")))
+            }
+            fn visit_f64<E: serde::de::Error>(self, x: f64) -> std::result::Result<TimeBound, E> {
+                // JavaScript numbers arrive as floats: whole ones are seconds.
+                if x.fract() == 0.0 && x.abs() < 9.0e15 {
+                    Ok(TimeBound::UnixSeconds(x as i64))
+                } else {
+                    Err(E::custom(format!(
+                        "{x}: expected RFC 3339 text or integer Unix seconds"
+                    )))
+                }
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl TimeBound {
+    /// Microseconds since the epoch; `name` is the option, for the error.
+    fn to_us(&self, name: &str) -> Result<i64> {
+        let (text, shown) = match self {
+            TimeBound::UnixSeconds(secs) => (secs.to_string(), secs.to_string()),
+            TimeBound::Text(s) => (s.trim().to_string(), format!("{s:?}")),
+        };
+        parse_timestamp(text.as_bytes()).map_err(|e| Error::argument(name, format!("{shown}: {e}")))
+    }
+}
+
 /// Options of [`kpis`] (`log.kpis(start=None, end=None)`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct KpiOptions {
-    /// Start of the period (inclusive): RFC 3339 or integer Unix seconds. `None`: the first
+    /// Start of the period (inclusive): RFC 3339 text or integer Unix seconds. `None`: the first
     /// event of the log.
-    pub start: Option<String>,
-    /// End of the period (exclusive). `None`: after the last event of the log.
-    pub end: Option<String>,
+    pub start: Option<TimeBound>,
+    /// End of the period (exclusive), as `start`. `None`: after the last event of the log.
+    pub end: Option<TimeBound>,
 }
 
 /// Business KPIs of a period `[start, end)` of length `L`.
@@ -550,13 +624,8 @@ struct KpiAcc {
     retained: u64,
 }
 
-fn parse_bound(name: &str, s: &Option<String>) -> Result<Option<i64>> {
-    s.as_deref()
-        .map(|s| {
-            parse_timestamp(s.trim().as_bytes())
-                .map_err(|e| Error::argument(name, format!("{s:?}: {e}")))
-        })
-        .transpose()
+fn parse_bound(name: &str, b: &Option<TimeBound>) -> Result<Option<i64>> {
+    b.as_ref().map(|b| b.to_us(name)).transpose()
 }
 
 fn ratio(num: f64, den: u64) -> Option<f64> {
@@ -1012,6 +1081,59 @@ mod tests {
         assert_eq!((k.active_start, k.churned), (2, 2));
         assert_eq!(k.churn_rate, Some(100.0));
         assert_eq!(k.retention_rate, Some(0.0));
+    }
+
+    #[test]
+    fn kpi_bounds_take_integer_unix_seconds() {
+        // 1768176000 = 2026-01-12T00:00:00Z, 1768780800 = 2026-01-19T00:00:00Z (W03, see
+        // kpis_of_a_week_by_hand): the same KPIs from integers, from JSON numbers and from text.
+        let text = KpiOptions {
+            start: Some("2026-01-12T00:00:00Z".into()),
+            end: Some("2026-01-19T00:00:00Z".into()),
+        };
+        let ints = KpiOptions {
+            start: Some(1_768_176_000.into()),
+            end: Some(1_768_780_800.into()),
+        };
+        let k = kpis(&log(), &ints).unwrap();
+        assert_eq!(k, kpis(&log(), &text).unwrap());
+        assert_eq!((k.active_start, k.retained, k.revenue), (4, 1, 55.0));
+        assert_eq!(k.start.as_deref(), Some("2026-01-12T00:00:00Z"));
+        let from_json: KpiOptions =
+            serde_json::from_str(r#"{"start": 1768176000, "end": 1768780800.0}"#).unwrap();
+        assert_eq!(from_json, ints);
+        let mixed: KpiOptions =
+            serde_json::from_str(r#"{"start": "2026-01-12T00:00:00Z", "end": 1768780800}"#)
+                .unwrap();
+        assert_eq!(kpis(&log(), &mixed).unwrap(), k);
+        // Fractions of a second, booleans and out-of-range seconds are errors naming the value.
+        let e = serde_json::from_str::<KpiOptions>(r#"{"start": 1768176000.5}"#).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("1768176000.5: expected RFC 3339 text or integer Unix seconds"),
+            "{e}"
+        );
+        let e = serde_json::from_str::<KpiOptions>(r#"{"end": true}"#).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("expected RFC 3339 text or integer Unix seconds"),
+            "{e}"
+        );
+        let huge = KpiOptions {
+            start: Some(i64::MAX.into()),
+            end: None,
+        };
+        let e = kpis(&log(), &huge).unwrap_err();
+        assert_eq!(e.code(), "invalid_argument");
+        assert!(
+            e.to_string().contains("start") && e.to_string().contains("out of range"),
+            "{e}"
+        );
+        // Serialised back as given.
+        assert_eq!(
+            serde_json::to_string(&ints).unwrap(),
+            r#"{"start":1768176000,"end":1768780800}"#
+        );
     }
 
     #[test]

@@ -270,7 +270,12 @@ class EventLog:
         start: Touchpoints = ...,
         ret: Touchpoints = ...,
     ) -> Result: ...
-    def kpis(self, *, start: Optional[str] = ..., end: Optional[str] = ...) -> Result: ...
+    def kpis(
+        self,
+        *,
+        start: Optional[Union[str, int, datetime.datetime, datetime.date]] = ...,
+        end: Optional[Union[str, int, datetime.datetime, datetime.date]] = ...,
+    ) -> Result: ...
     def attribution_table(
         self,
         *,
