@@ -78,7 +78,7 @@ impl PySurveys {
         let log = log.map(|l| l.inner.clone());
         let s = self.inner.clone();
         let r = detach(py, move || survey::nps(&s, log.as_deref(), &opts))?.map_err(to_py_err)?;
-        let out = PyOutput::new("nps", &r, Some("groups"))?;
+        let out = PyOutput::new("nps", &r, Some("groups"))?.with_table(&r.table())?;
         match &r.by {
             Some(by) => {
                 out.with_chart(IntervalChart::from_nps(&r, format!("NPS by {by}")).to_svg())
@@ -94,7 +94,7 @@ impl PySurveys {
         let log = log.map(|l| l.inner.clone());
         let s = self.inner.clone();
         let r = detach(py, move || survey::csat(&s, log.as_deref(), &opts))?.map_err(to_py_err)?;
-        let out = PyOutput::new("csat", &r, Some("groups"))?;
+        let out = PyOutput::new("csat", &r, Some("groups"))?.with_table(&r.table())?;
         match &r.by {
             Some(by) => {
                 out.with_chart(IntervalChart::from_csat(&r, format!("CSAT by {by}")).to_svg())
@@ -110,7 +110,7 @@ impl PySurveys {
         let log = log.map(|l| l.inner.clone());
         let s = self.inner.clone();
         let r = detach(py, move || survey::ces(&s, log.as_deref(), &opts))?.map_err(to_py_err)?;
-        let out = PyOutput::new("ces", &r, Some("groups"))?;
+        let out = PyOutput::new("ces", &r, Some("groups"))?.with_table(&r.table())?;
         match &r.by {
             Some(by) => {
                 out.with_chart(IntervalChart::from_ces(&r, format!("CES by {by}")).to_svg())

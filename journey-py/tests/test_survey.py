@@ -64,11 +64,95 @@ def test_retention_and_kpis_on_synthetic_data():
         log.retention(period="fortnight")
 
 
+SURVEYS_CSV = (
+    "customer_id,timestamp,touchpoint,nps,csat,ces\n"
+    "a,1,app,10,5,2\nb,1,app,9,4,\nc,1,app,3,,6\n"
+    "d,1,shop,6,2,7\ne,1,shop,10,,\nf,1,,8,3,1\n"
+)
+
+
+def test_breakdown_tables_have_groups_and_an_overall_row():
+    # NPS: app [10, 9, 3] = 100 (2 - 1) / 3; shop [6, 10] = 0; no touchpoint [8] = 0;
+    # overall [10, 9, 3, 6, 10, 8]: 100 (3 - 2) / 6.
+    s = journey.Surveys.from_csv_text(SURVEYS_CSV)
+    rows = s.nps(by="touchpoint").to_records()
+    assert [(r["key"], r["overall"], r["n"]) for r in rows] == [
+        ("app", False, 3),
+        ("shop", False, 2),
+        (None, False, 1),
+        (None, True, 6),
+    ]
+    assert [r["nps"] for r in rows] == pytest.approx([100 / 3, 0.0, 0.0, 100 / 6])
+    only = s.nps().to_records()
+    assert len(only) == 1 and only[0]["overall"] is True and only[0]["nps"] == pytest.approx(100 / 6)
+    # The result itself keeps its canonical shape.
+    assert s.nps(by="touchpoint").to_dict()["groups"][0]["key"] == "app"
+    assert "overall" not in s.nps().to_dict()
+    # Pickling keeps the table.
+    import pickle
+
+    r = s.csat(by="touchpoint")
+    assert pickle.loads(pickle.dumps(r)).to_records() == r.to_records()
+
+
+def test_to_pandas_of_survey_scores():
+    pd = pytest.importorskip("pandas")
+    s = journey.Surveys.from_csv_text(SURVEYS_CSV)
+    # Without `by`: one row, the overall figures. NPS as above; CSAT [5, 4, 2, 3]: 2 of 4
+    # satisfied = 50%, mean 3.5; CES [2, 6, 7, 1]: mean 4, 2 of 4 answering 5-7.
+    df = s.nps().to_pandas()
+    assert isinstance(df, pd.DataFrame) and len(df) == 1
+    assert bool(df["overall"][0]) and df["n"][0] == 6
+    assert df["nps"][0] == pytest.approx(100 / 6)
+    assert list(df["counts"][0]) == [0, 0, 0, 1, 0, 0, 1, 0, 1, 1, 2]
+    df = s.csat().to_pandas()
+    assert (len(df), df["n"][0], df["csat"][0], df["mean"][0]) == (1, 4, 50.0, 3.5)
+    df = s.ces().to_pandas()
+    assert (len(df), df["n"][0], df["mean"][0], df["pct_5_7"][0]) == (1, 4, 4.0, 50.0)
+    # With `by`: the groups, then the overall row, marked.
+    df = s.csat(by="touchpoint").to_pandas()
+    assert [None if pd.isna(k) else k for k in df["key"]] == ["app", "shop", None, None]
+    assert df["overall"].tolist() == [False, False, False, True]
+    assert df["n"].tolist() == [2, 1, 1, 4]
+    assert df["csat"].tolist() == [100.0, 0.0, 0.0, 50.0]
+    overall = df[df["overall"]]
+    assert len(overall) == 1 and overall["mean"].iloc[0] == 3.5
+    df = s.ces(by="touchpoint").to_pandas()
+    assert df["mean"].tolist() == [4.0, 7.0, 1.0, 4.0]
+    # A group of one answer has no spread: NaN in pandas.
+    assert math.isnan(df["sd"][1])
+    df = s.nps(by="touchpoint").to_pandas()
+    assert df["n"].sum() == 2 * 6  # the groups add up to the overall row
+
+
 RETENTION_CSV = (
     "customer_id,timestamp,touchpoint,value\n"
     "a,2026-01-05T09:00:00Z,purchase,10\na,2026-01-13T09:00:00Z,purchase,20\n"
     "b,2026-01-14T09:00:00Z,purchase,5\n"
 )
+
+
+def _cells(xs):
+    return [None if x is None or x != x else int(x) for x in xs]
+
+
+def test_to_pandas_of_retention_and_kpis():
+    pd = pytest.importorskip("pandas")
+    log = journey.EventLog.from_csv_text(RETENTION_CSV)
+    # Cohorts W02 {a} and W03 {b}; a buys again in W03; the last event (Jan 14) is in W03, so
+    # W04 and later cells are null.
+    df = log.retention(period="week", periods=2).to_pandas()
+    assert isinstance(df, pd.DataFrame)
+    assert df["cohort"].tolist() == ["2026-W02", "2026-W03"]
+    assert df["size"].tolist() == [1, 1]
+    assert _cells(df["counts"][0]) == [1, 1, None]
+    assert _cells(df["counts"][1]) == [1, None, None]
+    # Whole log: 2 customers, 3 orders, revenue 35.
+    df = log.kpis().to_pandas()
+    assert len(df) == 1
+    assert (df["n_customers"][0], df["n_orders"][0], df["revenue"][0]) == (2, 3, 35.0)
+    assert df["aov"][0] == pytest.approx(35 / 3)
+    assert df["retention_rate"].isna().all()  # no start: S = 0, no rate
 
 
 def test_kpi_bounds_as_seconds_datetimes_and_dates():

@@ -157,6 +157,51 @@ impl<T> Breakdown<T> {
     }
 }
 
+/// One row of a breakdown as a single table (`to_pandas()` in Python): a group, or the overall
+/// figures.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TableRow<'a, T> {
+    /// The group's key; `None` on the overall row and on the group of responses without a key
+    /// (`overall` tells them apart).
+    pub key: Option<&'a str>,
+    /// `true` on the one row of the overall figures, `false` on the groups.
+    pub overall: bool,
+    /// The statistics of the row.
+    #[serde(flatten)]
+    pub stats: &'a T,
+}
+
+impl<T> Breakdown<T> {
+    /// The breakdown as one table: a row per group (in the order of [`Breakdown::groups`]), then
+    /// the overall figures as a last row marked `overall: true`. Without `by`, only that row.
+    ///
+    /// ```
+    /// use journey_core::metrics::survey::{nps, ScoreOptions};
+    /// let csv = "customer_id,timestamp,touchpoint,nps\na,1,app,10\nb,1,shop,0\n";
+    /// let s = journey_core::read_surveys_csv(csv.as_bytes(), &Default::default()).unwrap();
+    /// let r = nps(&s, None, &ScoreOptions { by: Some("touchpoint".into()) }).unwrap();
+    /// let rows = r.table();
+    /// let keys: Vec<_> = rows.iter().map(|t| (t.key, t.overall, t.stats.n)).collect();
+    /// assert_eq!(keys, [(Some("app"), false, 1), (Some("shop"), false, 1), (None, true, 2)]);
+    /// assert_eq!(nps(&s, None, &ScoreOptions::default()).unwrap().table().len(), 1);
+    /// ```
+    pub fn table(&self) -> Vec<TableRow<'_, T>> {
+        self.groups
+            .iter()
+            .map(|g| TableRow {
+                key: g.key.as_deref(),
+                overall: false,
+                stats: &g.stats,
+            })
+            .chain(std::iter::once(TableRow {
+                key: None,
+                overall: true,
+                stats: &self.overall,
+            }))
+            .collect()
+    }
+}
+
 /// NPS overall and per group.
 pub type NpsBreakdown = Breakdown<NpsResult>;
 /// CSAT overall and per group.
@@ -1281,6 +1326,35 @@ mod tests {
         let log = EventLog::empty();
         let r = ces(&s, Some(&log), &by("stage")).unwrap();
         assert_eq!(r.overall.mean, None);
+    }
+
+    #[test]
+    fn table_has_the_groups_then_the_overall_row() {
+        let (log, s) = fixture();
+        let r = nps(&s, Some(&log), &by("touchpoint")).unwrap();
+        let rows: Vec<(Option<&str>, bool, u64)> = r
+            .table()
+            .iter()
+            .map(|t| (t.key, t.overall, t.stats.n))
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                (Some("purchase"), false, 1),
+                (Some("site"), false, 1),
+                (Some("support"), false, 2),
+                (None, false, 2),
+                (None, true, 6)
+            ]
+        );
+        let v = serde_json::to_value(r.table()).unwrap();
+        assert_eq!(v[4]["overall"], true);
+        assert_eq!(v[4]["n"], 6);
+        assert!(v[4]["key"].is_null());
+        assert_eq!(v[0]["nps"], 100.0);
+        let r = s.ces(&ScoreOptions::default()).unwrap();
+        let t = r.table();
+        assert_eq!((t.len(), t[0].overall, t[0].stats.n), (1, true, 2));
     }
 
     #[test]
