@@ -12,39 +12,40 @@ use crate::model::{PyEventLog, PySurveys};
 use crate::result::{options, PyOutput};
 use crate::run::detach;
 
-fn parse_scores(obj: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
-    let v = crate::convert::to_json(obj)?;
-    let numbers: Vec<Option<f64>> =
-        journey_core::args::from_json("scores", &v).map_err(to_py_err)?;
-    survey::scores_from_numbers(&numbers).map_err(to_py_err)
+/// A Python argument as JSON; a `journey.Result` gives its canonical JSON.
+fn arg_json(obj: &Bound<'_, PyAny>) -> PyResult<serde_json::Value> {
+    match obj.cast::<PyOutput>() {
+        Ok(r) => Ok(r.get().value().clone()),
+        Err(_) => crate::convert::to_json(obj),
+    }
 }
 
 /// NPS of a list of 0-10 answers (None / NaN are skipped as unanswered).
 #[pyfunction]
 pub fn nps(scores: &Bound<'_, PyAny>) -> PyResult<PyOutput> {
-    let r = survey::nps_scores(&parse_scores(scores)?).map_err(to_py_err)?;
+    let r = survey::nps_scores_json(&arg_json(scores)?).map_err(to_py_err)?;
     PyOutput::new("nps", &r, None)
 }
 
 /// CSAT (top-2-box %, Wilson interval, mean) of a list of 1-5 answers.
 #[pyfunction]
 pub fn csat(scores: &Bound<'_, PyAny>) -> PyResult<PyOutput> {
-    let r = survey::csat_scores(&parse_scores(scores)?).map_err(to_py_err)?;
+    let r = survey::csat_scores_json(&arg_json(scores)?).map_err(to_py_err)?;
     PyOutput::new("csat", &r, None)
 }
 
 /// CES (mean with a t interval, share 5-7) of a list of 1-7 answers.
 #[pyfunction]
 pub fn ces(scores: &Bound<'_, PyAny>) -> PyResult<PyOutput> {
-    let r = survey::ces_scores(&parse_scores(scores)?).map_err(to_py_err)?;
+    let r = survey::ces_scores_json(&arg_json(scores)?).map_err(to_py_err)?;
     PyOutput::new("ces", &r, None)
 }
 
 /// The difference of two groups' NPS (a - b) with its z test.
 #[pyfunction]
 pub fn nps_diff(a: &Bound<'_, PyAny>, b: &Bound<'_, PyAny>) -> PyResult<PyOutput> {
-    let ra = survey::nps_scores(&parse_scores(a)?).map_err(to_py_err)?;
-    let rb = survey::nps_scores(&parse_scores(b)?).map_err(to_py_err)?;
+    let ra = survey::nps_scores_json(&arg_json(a)?).map_err(to_py_err)?;
+    let rb = survey::nps_scores_json(&arg_json(b)?).map_err(to_py_err)?;
     PyOutput::new("nps_diff", &survey::nps_diff(&ra, &rb), None)
 }
 

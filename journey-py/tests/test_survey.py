@@ -155,6 +155,19 @@ def test_to_pandas_of_retention_and_kpis():
     assert df["retention_rate"].isna().all()  # no start: S = 0, no rate
 
 
+def test_out_of_range_scores_say_the_scale():
+    with pytest.raises(journey.ArgumentError, match="score -1 at position 0: expected an integer from 0 to 10$"):
+        journey.nps([-1])
+    with pytest.raises(journey.ArgumentError, match="score 300 at position 2: expected an integer from 0 to 10$"):
+        journey.nps([1, None, 300])
+    with pytest.raises(journey.ArgumentError, match="score 0 at position 0: expected an integer from 1 to 5$"):
+        journey.csat([0])
+    with pytest.raises(journey.ArgumentError, match="score 8 at position 1: expected an integer from 1 to 7$"):
+        journey.ces([7, 8])
+    with pytest.raises(journey.ArgumentError, match="score 7.5 at position 0: expected a whole number$"):
+        journey.nps([7.5])
+
+
 def test_kpi_bounds_as_seconds_datetimes_and_dates():
     import datetime as dt
 

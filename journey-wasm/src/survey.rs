@@ -35,7 +35,10 @@ export interface ScoreOptions {
   by?: string | null;
 }
 /** Scores; null and NaN are unanswered and skipped. */
-export type Scores = ArrayLike<number | null>;
+export type Scores =
+  | readonly (number | null)[]
+  | Float64Array | Float32Array | Int32Array | Uint32Array | Int16Array | Uint16Array
+  | Int8Array | Uint8Array | Uint8ClampedArray;
 
 export interface RetentionOptions {
   period?: "day" | "week" | "month";
@@ -69,20 +72,50 @@ export interface Kpis {
 }
 "#;
 
-fn scores(v: JsValue) -> Result<Vec<u8>, JsValue> {
-    let json: serde_json::Value = if let Some(a) = v.dyn_ref::<js_sys::Float64Array>() {
-        serde_json::Value::Array(
+/// JS scores as JSON: an array or a typed array, else an `invalid_argument` error.
+fn scores_json(name: &str, v: &JsValue) -> Result<serde_json::Value, JsValue> {
+    if let Some(a) = v.dyn_ref::<js_sys::Float64Array>() {
+        return Ok(serde_json::Value::Array(
             a.to_vec()
                 .into_iter()
                 .map(serde_json::Value::from)
                 .collect(),
-        )
+        ));
+    }
+    let array = if js_sys::Array::is_array(v) {
+        v.clone()
+    } else if js_sys::ArrayBuffer::is_view(v)
+        && !v.is_instance_of::<js_sys::DataView>()
+        && tag(v).as_deref() != Some("[object DataView]")
+    {
+        js_sys::Array::from(v).into()
     } else {
-        serde_wasm_bindgen::from_value(js_sys::Array::from(&v).into())
-            .map_err(|e| crate::convert::arg_err("scores", e))?
+        return Err(crate::convert::arg_err(
+            name,
+            format!(
+                "expected an array or typed array of scores, got {}",
+                describe(v)
+            ),
+        ));
     };
-    let numbers: Vec<Option<f64>> = from_json("scores", &json).map_err(js_err)?;
-    survey::scores_from_numbers(&numbers).map_err(js_err)
+    serde_wasm_bindgen::from_value(array).map_err(|e| crate::convert::arg_err(name, e))
+}
+
+/// What a JS value is, for error messages: `undefined`, `null`, `a number`, `an object`, ...
+fn describe(v: &JsValue) -> String {
+    if v.is_undefined() {
+        "undefined".into()
+    } else if v.is_null() {
+        "null".into()
+    } else {
+        let t = v.js_typeof().as_string().unwrap_or_default();
+        let article = if t.starts_with(['a', 'e', 'i', 'o', 'u']) {
+            "an"
+        } else {
+            "a"
+        };
+        format!("{article} {t}")
+    }
 }
 
 /// NPS of a list of 0-10 answers.
@@ -90,7 +123,7 @@ fn scores(v: JsValue) -> Result<Vec<u8>, JsValue> {
 pub fn nps(
     #[wasm_bindgen(unchecked_param_type = "Scores")] scores_: JsValue,
 ) -> Result<JsValue, JsValue> {
-    to_js(&survey::nps_scores(&scores(scores_)?).map_err(js_err)?)
+    to_js(&survey::nps_scores_json(&scores_json("scores", &scores_)?).map_err(js_err)?)
 }
 
 /// CSAT of a list of 1-5 answers.
@@ -98,7 +131,7 @@ pub fn nps(
 pub fn csat(
     #[wasm_bindgen(unchecked_param_type = "Scores")] scores_: JsValue,
 ) -> Result<JsValue, JsValue> {
-    to_js(&survey::csat_scores(&scores(scores_)?).map_err(js_err)?)
+    to_js(&survey::csat_scores_json(&scores_json("scores", &scores_)?).map_err(js_err)?)
 }
 
 /// CES of a list of 1-7 answers.
@@ -106,7 +139,7 @@ pub fn csat(
 pub fn ces(
     #[wasm_bindgen(unchecked_param_type = "Scores")] scores_: JsValue,
 ) -> Result<JsValue, JsValue> {
-    to_js(&survey::ces_scores(&scores(scores_)?).map_err(js_err)?)
+    to_js(&survey::ces_scores_json(&scores_json("scores", &scores_)?).map_err(js_err)?)
 }
 
 /// The NPS difference a - b with its z test.
@@ -115,8 +148,8 @@ pub fn nps_diff(
     #[wasm_bindgen(unchecked_param_type = "Scores")] a: JsValue,
     #[wasm_bindgen(unchecked_param_type = "Scores")] b: JsValue,
 ) -> Result<JsValue, JsValue> {
-    let ra = survey::nps_scores(&scores(a)?).map_err(js_err)?;
-    let rb = survey::nps_scores(&scores(b)?).map_err(js_err)?;
+    let ra = survey::nps_scores_json(&scores_json("a", &a)?).map_err(js_err)?;
+    let rb = survey::nps_scores_json(&scores_json("b", &b)?).map_err(js_err)?;
     to_js(&survey::nps_diff(&ra, &rb))
 }
 

@@ -1,4 +1,5 @@
-// Survey scores of plain lists of answers (`nps`, `csat`, `ces`, `npsDiff`), by hand.
+// Survey scores of plain lists of answers (`nps`, `csat`, `ces`, `npsDiff`) and the KPI period
+// bounds, by hand.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { journey } from "./helpers.mjs";
@@ -44,6 +45,27 @@ const argError = (pattern) => (e) => {
   assert.match(e.message, pattern);
   return true;
 };
+
+test("scores must be an array or a typed array", () => {
+  for (const [bad, what] of [[5, "a number"], [{}, "an object"], [undefined, "undefined"], [null, "null"], ["10", "a string"]]) {
+    assert.throws(() => journey.nps(bad), argError(new RegExp(`^invalid argument scores: expected an array or typed array of scores, got ${what}$`)));
+    assert.throws(() => journey.csat(bad), argError(/expected an array or typed array/));
+    assert.throws(() => journey.ces(bad), argError(/expected an array or typed array/));
+  }
+  assert.throws(() => journey.nps(new DataView(new ArrayBuffer(2))), argError(/got an object/));
+  // Typed arrays of any element type: 10, 9 and 0 -> 100 (2 - 1) / 3.
+  close(journey.nps(new Uint8Array([10, 9, 0])).nps, 100 / 3);
+  close(journey.nps(new Int32Array([10, 9, 0])).nps, 100 / 3);
+  assert.equal(journey.ces(new Float32Array([1, 7])).mean, 4);
+});
+
+test("scores out of the scale name the scale", () => {
+  assert.throws(() => journey.nps([-1]), argError(/score -1 at position 0: expected an integer from 0 to 10$/));
+  assert.throws(() => journey.nps([1, null, 300]), argError(/score 300 at position 2: expected an integer from 0 to 10$/));
+  assert.throws(() => journey.csat(new Float64Array([6])), argError(/score 6 at position 0: expected an integer from 1 to 5$/));
+  assert.throws(() => journey.ces([7, 0]), argError(/score 0 at position 1: expected an integer from 1 to 7$/));
+  assert.throws(() => journey.nps([7.5]), argError(/score 7.5 at position 0: expected a whole number$/));
+});
 
 const EVENTS =
   "customer_id,timestamp,touchpoint,value\n" +

@@ -3,7 +3,8 @@ import init, {
   EventLog, Surveys, JourneyMap, PathTable, synthetic, LoadReport, LogSummary, JourneyEvent,
   AttributionResult, AttributionTable, AttributionRow, JourneyMapDoc, MapSvgOptions,
   funnelChartSvg, heatmapSvg, groupedBarsSvg, sankeySvg, intervalChartSvg, htmlPage,
-  EventColumnsInput, JourneyError, report as makeReport, FromDataOptions, ReportOptions, Kpis,
+  EventColumnsInput, JourneyError, report as makeReport, FromDataOptions, ReportOptions,
+  NpsDiff, Kpis, npsDiff,
 } from "../pkg/web/journey_wasm.js";
 
 await init();
@@ -41,7 +42,8 @@ const share: number | null = row ? row.share : null;
 const table: AttributionTable = PathTable.fromLog(log).attributionTable({ level: "touchpoint" });
 const shapley: number | undefined = table.rows[0]?.shapley;
 
-// KPIs of a period.
+// Survey scores and KPIs.
+const diffs: NpsDiff[] = [npsDiff([10, null], new Float64Array([0])), npsDiff(new Uint8Array([9]), [1])];
 const kpis: Kpis = log.kpis({ start: new Date(0), end: 1768780800 });
 const kpisText: Kpis = log.kpis({ start: "2026-01-12T00:00:00Z", end: null });
 

@@ -389,25 +389,88 @@ fn histogram<const N: usize>(name: &str, scores: &[u8], lo: u8) -> Result<[u64; 
     Ok(bins)
 }
 
-/// Scores as the bindings receive them (numbers, possibly missing): `None` and NaN are
-/// unanswered and skipped; anything else must be a whole number from 0 to 255 (the scale is
-/// checked by the metric).
-pub fn scores_from_numbers(values: &[Option<f64>]) -> Result<Vec<u8>> {
+/// Scores as the bindings receive them (numbers, possibly missing), checked against the scale
+/// `lo..=hi`: `None` and NaN are unanswered and skipped; anything else must be a whole number on
+/// the scale. Errors name the argument `name` and the position in `values` (counting skipped
+/// entries).
+pub fn scores_from_numbers(name: &str, values: &[Option<f64>], lo: u8, hi: u8) -> Result<Vec<u8>> {
     let mut out = Vec::with_capacity(values.len());
+    let scale = f64::from(lo)..=f64::from(hi);
     for (i, v) in values.iter().enumerate() {
         match v {
             None => {}
             Some(x) if x.is_nan() => {}
-            Some(x) if x.fract() == 0.0 && (0.0..=255.0).contains(x) => out.push(*x as u8),
+            Some(x) if x.fract() == 0.0 && scale.contains(x) => out.push(*x as u8),
             Some(x) => {
+                let expected = if x.fract() == 0.0 {
+                    format!("an integer from {lo} to {hi}")
+                } else {
+                    "a whole number".to_string()
+                };
                 return Err(Error::argument(
-                    "scores",
-                    format!("score {x} at position {i}: expected a whole number"),
-                ))
+                    name,
+                    format!("score {x} at position {i}: expected {expected}"),
+                ));
             }
         }
     }
     Ok(out)
+}
+
+/// A JSON list of scores (numbers or `null`) checked against the scale `lo..=hi`, as
+/// [`scores_from_numbers`].
+fn scores_from_json(name: &str, v: &serde_json::Value, lo: u8, hi: u8) -> Result<Vec<u8>> {
+    let Some(items) = v.as_array() else {
+        return Err(Error::argument(
+            name,
+            format!("expected a list of scores, got {}", json_kind(v)),
+        ));
+    };
+    let mut numbers = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        numbers.push(match item {
+            serde_json::Value::Null => None,
+            serde_json::Value::Number(n) => n.as_f64(),
+            other => {
+                return Err(Error::argument(
+                    name,
+                    format!(
+                        "score {other} at position {i}: expected a number from {lo} to {hi} or \
+                         null"
+                    ),
+                ))
+            }
+        });
+    }
+    scores_from_numbers(name, &numbers, lo, hi)
+}
+
+/// What kind of JSON value `v` is, for error messages.
+fn json_kind(v: &serde_json::Value) -> &'static str {
+    match v {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Array(_) => "a list",
+        serde_json::Value::Object(_) => "an object",
+    }
+}
+
+/// `journey.nps(scores)` as the bindings call it: a JSON list of 0-10 answers, `null` (or NaN,
+/// which JSON cannot hold) for unanswered ones.
+pub fn nps_scores_json(v: &serde_json::Value) -> Result<NpsResult> {
+    nps_scores(&scores_from_json("scores", v, 0, 10)?)
+}
+
+/// `journey.csat(scores)` as the bindings call it: a JSON list of 1-5 answers or `null`.
+pub fn csat_scores_json(v: &serde_json::Value) -> Result<CsatResult> {
+    csat_scores(&scores_from_json("scores", v, 1, 5)?)
+}
+
+/// `journey.ces(scores)` as the bindings call it: a JSON list of 1-7 answers or `null`.
+pub fn ces_scores_json(v: &serde_json::Value) -> Result<CesResult> {
+    ces_scores(&scores_from_json("scores", v, 1, 7)?)
 }
 
 /// The NPS of a list of 0-10 answers (`journey.nps(scores)`). An answer out of range is an
@@ -1326,6 +1389,53 @@ mod tests {
         let log = EventLog::empty();
         let r = ces(&s, Some(&log), &by("stage")).unwrap();
         assert_eq!(r.overall.mean, None);
+    }
+
+    #[test]
+    fn scores_out_of_range_say_the_scale() {
+        let msg = |v: &[Option<f64>], lo, hi| {
+            scores_from_numbers("scores", v, lo, hi)
+                .unwrap_err()
+                .to_string()
+        };
+        assert_eq!(
+            msg(&[Some(-1.0)], 0, 10),
+            "invalid argument scores: score -1 at position 0: expected an integer from 0 to 10"
+        );
+        // Positions count the skipped (unanswered) entries too.
+        assert_eq!(
+            msg(&[None, Some(f64::NAN), Some(300.0)], 0, 10),
+            "invalid argument scores: score 300 at position 2: expected an integer from 0 to 10"
+        );
+        assert!(msg(&[Some(0.0)], 1, 5)
+            .ends_with("score 0 at position 0: expected an integer from 1 to 5"));
+        assert!(msg(&[Some(8.0)], 1, 7).ends_with("expected an integer from 1 to 7"));
+        assert!(
+            msg(&[Some(7.5)], 0, 10).ends_with("score 7.5 at position 0: expected a whole number")
+        );
+        assert_eq!(
+            scores_from_numbers("scores", &[Some(0.0), None, Some(10.0)], 0, 10).unwrap(),
+            [0, 10]
+        );
+        // From JSON, as the bindings pass them.
+        let e = nps_scores_json(&serde_json::json!([3, null, 11])).unwrap_err();
+        assert!(
+            e.to_string()
+                .ends_with("score 11 at position 2: expected an integer from 0 to 10"),
+            "{e}"
+        );
+        let e = csat_scores_json(&serde_json::json!([3, "4"])).unwrap_err();
+        assert!(e.to_string().contains(r#"score "4" at position 1"#), "{e}");
+        let e = ces_scores_json(&serde_json::json!(5)).unwrap_err();
+        assert!(
+            e.to_string()
+                .ends_with("expected a list of scores, got a number"),
+            "{e}"
+        );
+        assert_eq!(
+            ces_scores_json(&serde_json::json!([7, 6, 5, 2])).unwrap().n,
+            4
+        );
     }
 
     #[test]
