@@ -141,8 +141,8 @@ fn run(case: &Value) -> Result<Value, Error> {
             &options(args)?,
         )?),
         "nps_diff" => to_json(survey::nps_diff(
-            &survey::nps_scores_json(&args["a"])?,
-            &survey::nps_scores_json(&args["b"])?,
+            &survey::nps_diff_arg("a", &args["a"])?,
+            &survey::nps_diff_arg("b", &args["b"])?,
         )),
         "retention" => to_json(retention::retention(
             log.as_ref().unwrap(),

@@ -41,11 +41,13 @@ pub fn ces(scores: &Bound<'_, PyAny>) -> PyResult<PyOutput> {
     PyOutput::new("ces", &r, None)
 }
 
-/// The difference of two groups' NPS (a - b) with its z test.
+/// The difference of two groups' NPS (a - b) with its z test. Each side is a list of 0-10
+/// answers or an NPS result (`journey.nps(...)`, `surveys.nps(...)`, which stands for its overall
+/// figures, or one of its `groups`).
 #[pyfunction]
 pub fn nps_diff(a: &Bound<'_, PyAny>, b: &Bound<'_, PyAny>) -> PyResult<PyOutput> {
-    let ra = survey::nps_scores_json(&arg_json(a)?).map_err(to_py_err)?;
-    let rb = survey::nps_scores_json(&arg_json(b)?).map_err(to_py_err)?;
+    let ra = survey::nps_diff_arg("a", &arg_json(a)?).map_err(to_py_err)?;
+    let rb = survey::nps_diff_arg("b", &arg_json(b)?).map_err(to_py_err)?;
     PyOutput::new("nps_diff", &survey::nps_diff(&ra, &rb), None)
 }
 

@@ -155,6 +155,26 @@ def test_to_pandas_of_retention_and_kpis():
     assert df["retention_rate"].isna().all()  # no start: S = 0, no rate
 
 
+def test_nps_diff_of_results_and_groups():
+    s = journey.Surveys.from_csv_text(SURVEYS_CSV)
+    by_tp = s.nps(by="touchpoint")
+    app, shop = by_tp.groups[0], by_tp.groups[1]
+    # app [10, 9, 3] (NPS 33.3) - shop [6, 10] (NPS 0): the same as from the raw answers.
+    d = journey.nps_diff(app, shop)
+    assert d.diff == pytest.approx(100 / 3)
+    assert d.to_dict() == journey.nps_diff([10, 9, 3], [6, 10]).to_dict()
+    # Results: journey.nps(...) and a whole breakdown (its overall figures).
+    assert journey.nps_diff(journey.nps([10, 9, 3]), [6, 10]).to_dict() == d.to_dict()
+    whole = journey.nps_diff(by_tp, [10, 9, 3, 6, 10, 8])
+    assert (whole.diff, whole.se) == (0.0, pytest.approx(math.sqrt(2) * by_tp.se))
+    with pytest.raises(journey.ArgumentError, match="invalid argument b: counts .*expected 11"):
+        journey.nps_diff(app, s.csat())
+    with pytest.raises(journey.ArgumentError, match="invalid argument a: .*has no counts"):
+        journey.nps_diff({"nps": 10}, [1])
+    with pytest.raises(journey.ArgumentError, match="invalid argument a: .*got a string"):
+        journey.nps_diff("10,9", [1])
+
+
 def test_out_of_range_scores_say_the_scale():
     with pytest.raises(journey.ArgumentError, match="score -1 at position 0: expected an integer from 0 to 10$"):
         journey.nps([-1])

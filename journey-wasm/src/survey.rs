@@ -142,14 +142,27 @@ pub fn ces(
     to_js(&survey::ces_scores_json(&scores_json("scores", &scores_)?).map_err(js_err)?)
 }
 
-/// The NPS difference a - b with its z test.
+/// One side of `npsDiff`: scores (array or typed array), or an object with NPS `counts` (a
+/// result or a breakdown group).
+fn nps_side(name: &str, v: &JsValue) -> Result<survey::NpsResult, JsValue> {
+    let json = if v.is_object() && !js_sys::Array::is_array(v) && !js_sys::ArrayBuffer::is_view(v) {
+        serde_wasm_bindgen::from_value(v.clone())
+            .map_err(|e| crate::convert::arg_err(name, format!("expected a plain object: {e}")))?
+    } else {
+        scores_json(name, v)?
+    };
+    survey::nps_diff_arg(name, &json).map_err(js_err)
+}
+
+/// The NPS difference a - b with its z test. Each side is a list of 0-10 answers or an NPS
+/// result / breakdown group (anything with `counts`).
 #[wasm_bindgen(js_name = npsDiff, unchecked_return_type = "NpsDiff")]
 pub fn nps_diff(
-    #[wasm_bindgen(unchecked_param_type = "Scores")] a: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "Scores")] b: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Scores | { counts: number[] }")] a: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Scores | { counts: number[] }")] b: JsValue,
 ) -> Result<JsValue, JsValue> {
-    let ra = survey::nps_scores_json(&scores_json("a", &a)?).map_err(js_err)?;
-    let rb = survey::nps_scores_json(&scores_json("b", &b)?).map_err(js_err)?;
+    let ra = nps_side("a", &a)?;
+    let rb = nps_side("b", &b)?;
     to_js(&survey::nps_diff(&ra, &rb))
 }
 

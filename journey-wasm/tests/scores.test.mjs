@@ -67,6 +67,27 @@ test("scores out of the scale name the scale", () => {
   assert.throws(() => journey.nps([7.5]), argError(/score 7.5 at position 0: expected a whole number$/));
 });
 
+const SURVEYS = "customer_id,timestamp,touchpoint,nps\na,1,app,10\nb,1,app,9\nc,1,app,3\nd,1,shop,6\ne,1,shop,10\n";
+
+test("npsDiff of two groups of a breakdown and of results", () => {
+  const byTp = journey.Surveys.fromCsv(SURVEYS).nps({ by: "touchpoint" });
+  const [app, shop] = byTp.groups;
+  // app [10, 9, 3]: NPS 100 (2 - 1) / 3; shop [6, 10]: 0. SE^2: app P = 2/3, D = 1/3,
+  // Var = 1 - 1/9 = 8/9, SE^2 = 10000 (8/9) / 3; shop Var = 1, SE^2 = 10000 / 2.
+  const d = journey.npsDiff(app, shop);
+  close(d.diff, 100 / 3);
+  close(d.se, Math.sqrt((10000 * 8) / 27 + 5000));
+  assert.deepEqual(d, journey.npsDiff([10, 9, 3], [6, 10]));
+  assert.deepEqual(journey.npsDiff(journey.nps([10, 9, 3]), shop), d);
+  // The whole breakdown is its overall figures: [10, 9, 3, 6, 10], NPS 100 (3 - 2) / 5 = 20;
+  // against [0] (NPS -100): 120.
+  close(journey.npsDiff(byTp, [0]).diff, 120);
+  assert.throws(() => journey.npsDiff(app, journey.csat([5, 4])), argError(/^invalid argument b: counts \[0,0,0,1,1\]: expected 11/));
+  assert.throws(() => journey.npsDiff({ nps: 10 }, [1]), argError(/^invalid argument a: .*has no counts/));
+  assert.throws(() => journey.npsDiff([1], 7), argError(/^invalid argument b: expected an array or typed array of scores, got a number/));
+  assert.throws(() => journey.npsDiff(undefined, [1]), argError(/^invalid argument a: .*got undefined/));
+});
+
 const EVENTS =
   "customer_id,timestamp,touchpoint,value\n" +
   "a,2026-01-05T09:00:00Z,purchase,10\na,2026-01-13T09:00:00Z,purchase,20\nb,2026-01-14T09:00:00Z,purchase,5\n";

@@ -4,7 +4,7 @@ import init, {
   AttributionResult, AttributionTable, AttributionRow, JourneyMapDoc, MapSvgOptions,
   funnelChartSvg, heatmapSvg, groupedBarsSvg, sankeySvg, intervalChartSvg, htmlPage,
   EventColumnsInput, JourneyError, report as makeReport, FromDataOptions, ReportOptions,
-  NpsDiff, Kpis, npsDiff,
+  Breakdown, NpsResult, NpsDiff, Kpis, nps, npsDiff,
 } from "../pkg/web/journey_wasm.js";
 
 await init();
@@ -43,7 +43,10 @@ const table: AttributionTable = PathTable.fromLog(log).attributionTable({ level:
 const shapley: number | undefined = table.rows[0]?.shapley;
 
 // Survey scores and KPIs.
-const diffs: NpsDiff[] = [npsDiff([10, null], new Float64Array([0])), npsDiff(new Uint8Array([9]), [1])];
+const byTp: Breakdown<NpsResult> = surveys.nps({ by: "touchpoint" });
+const group = byTp.groups[0];
+const diffs: NpsDiff[] = [npsDiff([10, null], new Float64Array([0])), npsDiff(byTp, new Uint8Array([9]))];
+if (group) diffs.push(npsDiff(group, nps([10])));
 const kpis: Kpis = log.kpis({ start: new Date(0), end: 1768780800 });
 const kpisText: Kpis = log.kpis({ start: "2026-01-12T00:00:00Z", end: null });
 

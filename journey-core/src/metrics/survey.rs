@@ -255,6 +255,14 @@ impl NpsResult {
     }
 }
 
+impl NpsResult {
+    /// The statistics of a histogram given as a slice, such as the `counts` of another result
+    /// or group; `None` unless it has exactly 11 entries (scores 0 to 10).
+    pub fn from_count_list(counts: &[u64]) -> Option<Self> {
+        <&[u64; 11]>::try_from(counts).ok().map(Self::from_counts)
+    }
+}
+
 impl CsatResult {
     /// The statistics of a histogram of 1-5 answers (`counts[s - 1]` = answers of score `s`).
     pub fn from_counts(counts: &[u64; 5]) -> Self {
@@ -471,6 +479,50 @@ pub fn csat_scores_json(v: &serde_json::Value) -> Result<CsatResult> {
 /// `journey.ces(scores)` as the bindings call it: a JSON list of 1-7 answers or `null`.
 pub fn ces_scores_json(v: &serde_json::Value) -> Result<CesResult> {
     ces_scores(&scores_from_json("scores", v, 1, 7)?)
+}
+
+/// One side of `nps_diff` as the bindings receive it (argument `name`): a JSON list of 0-10
+/// answers, or anything carrying an NPS histogram in `counts` (an NPS result, a breakdown, which
+/// stands for its overall figures, or one of its groups).
+///
+/// ```
+/// use journey_core::metrics::survey::{nps_diff, nps_diff_arg, nps_scores};
+/// let group = serde_json::to_value(nps_scores(&[10, 9, 3]).unwrap()).unwrap();
+/// let a = nps_diff_arg("a", &group).unwrap();
+/// let b = nps_diff_arg("b", &serde_json::json!([10, 9, 3])).unwrap();
+/// assert_eq!(nps_diff(&a, &b).diff, Some(0.0));
+/// ```
+pub fn nps_diff_arg(name: &str, v: &serde_json::Value) -> Result<NpsResult> {
+    match v {
+        serde_json::Value::Array(_) => nps_scores(&scores_from_json(name, v, 0, 10)?),
+        serde_json::Value::Object(o) => match o.get("counts") {
+            Some(c) => {
+                let bad = || {
+                    Error::argument(
+                        name,
+                        format!(
+                            "counts {c}: expected 11 non-negative integers (the answers per \
+                             score 0 to 10 of an NPS result)"
+                        ),
+                    )
+                };
+                let counts: Vec<u64> = serde_json::from_value(c.clone()).map_err(|_| bad())?;
+                NpsResult::from_count_list(&counts).ok_or_else(bad)
+            }
+            None => Err(Error::argument(
+                name,
+                "expected a list of 0-10 scores or an NPS result with counts; this object has \
+                 no counts",
+            )),
+        },
+        other => Err(Error::argument(
+            name,
+            format!(
+                "expected a list of 0-10 scores or an NPS result with counts, got {}",
+                json_kind(other)
+            ),
+        )),
+    }
 }
 
 /// The NPS of a list of 0-10 answers (`journey.nps(scores)`). An answer out of range is an
@@ -1436,6 +1488,59 @@ mod tests {
             ces_scores_json(&serde_json::json!([7, 6, 5, 2])).unwrap().n,
             4
         );
+    }
+
+    #[test]
+    fn nps_diff_of_results_and_groups() {
+        // Two touchpoint groups of a breakdown: purchase [10] (NPS 100, SE 0) and support
+        // [6, 3] (b's answers with the log: NPS -100, SE 0): diff 200, se 0.
+        let (log, s) = fixture();
+        let r = serde_json::to_value(nps(&s, Some(&log), &by("touchpoint")).unwrap()).unwrap();
+        let group = |k: &str| {
+            r["groups"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|g| g["key"] == k)
+                .unwrap()
+                .clone()
+        };
+        let a = nps_diff_arg("a", &group("purchase")).unwrap();
+        let b = nps_diff_arg("b", &group("support")).unwrap();
+        assert_eq!((a.n, a.nps, b.n, b.nps), (1, Some(100.0), 2, Some(-100.0)));
+        let d = nps_diff(&a, &b);
+        assert_eq!((d.diff, d.se, d.z), (Some(200.0), Some(0.0), None));
+        // The whole breakdown stands for its overall figures (6 answers: 10, 9, 8, 6, 3, 0 ->
+        // P = 2/6, D = 3/6, NPS -16.67), and a list of scores for itself.
+        let overall = nps_diff_arg("a", &r).unwrap();
+        assert_eq!(overall, nps_scores(&[10, 9, 8, 6, 3, 0]).unwrap());
+        let lst = nps_diff_arg("b", &serde_json::json!([6, null, 3])).unwrap();
+        assert_eq!(lst, b);
+        // Anything else is an error naming the side.
+        let csat = serde_json::to_value(csat_scores(&[5, 4]).unwrap()).unwrap();
+        let e = nps_diff_arg("b", &csat).unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("invalid argument b: counts [0,0,0,1,1]: expected 11"),
+            "{e}"
+        );
+        let e = nps_diff_arg("a", &serde_json::json!({"nps": 10})).unwrap_err();
+        assert!(e.to_string().contains("has no counts"), "{e}");
+        let e = nps_diff_arg(
+            "a",
+            &serde_json::json!({"counts": [1, -1, 0, 0, 0, 0, 0, 0, 0, 0, 0]}),
+        )
+        .unwrap_err();
+        assert_eq!(e.code(), "invalid_argument");
+        let e = nps_diff_arg("a", &serde_json::json!("10,9")).unwrap_err();
+        assert!(e.to_string().ends_with("got a string"), "{e}");
+        let e = nps_diff_arg("b", &serde_json::json!([12])).unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("invalid argument b: score 12 at position 0"),
+            "{e}"
+        );
+        assert_eq!(NpsResult::from_count_list(&[1; 10]), None);
     }
 
     #[test]
