@@ -274,8 +274,8 @@ proptest! {
         window in prop::option::of((0..90i64, 1..40i64)),
     ) {
         let opts = KpiOptions {
-            start: window.map(|(d, _)| (T0 + d * 86_400).to_string()),
-            end: window.map(|(d, len)| (T0 + (d + len) * 86_400).to_string()),
+            start: window.map(|(d, _)| (T0 + d * 86_400).into()),
+            end: window.map(|(d, len)| (T0 + (d + len) * 86_400).into()),
         };
         let log = load(&events);
         let k = kpis(&log, &opts).unwrap();
@@ -299,8 +299,8 @@ proptest! {
             let first = events.iter().map(|r| r.1).min().unwrap();
             let last = events.iter().map(|r| r.1).max().unwrap();
             let explicit = KpiOptions {
-                start: Some(format_us((T0 + first) * 1_000_000)),
-                end: Some(format_us((T0 + last) * 1_000_000 + 1)),
+                start: Some(format_us((T0 + first) * 1_000_000).into()),
+                end: Some(format_us((T0 + last) * 1_000_000 + 1).into()),
             };
             let mut e = json(&kpis(&log, &explicit).unwrap());
             e["start"] = Value::Null;

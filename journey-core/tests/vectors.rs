@@ -85,15 +85,6 @@ fn options<T: DeserializeOwned>(args: &Value) -> Result<T, Error> {
     })
 }
 
-/// A list of scores from the case's `args`.
-fn scores(v: &Value) -> Vec<u8> {
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|s| u8::try_from(s.as_u64().unwrap()).unwrap())
-        .collect()
-}
-
 fn to_json(r: impl Serialize) -> Value {
     serde_json::to_value(r).unwrap()
 }
@@ -127,10 +118,13 @@ fn run(case: &Value) -> Result<Value, Error> {
         "path_stats" => to_json(path_stats::path_stats(log_ref(), &options(args)?)?),
         "transition_graph" => to_json(graph::transition_graph(log_ref(), &options(args)?)?),
         "describe_surveys" => describe_surveys(surveys.as_ref().unwrap()),
-        // `journey.nps(scores)`; the survey methods get the log when the case has one.
-        "nps" if args.get("scores").is_some() => {
-            to_json(survey::nps_scores(&scores(&args["scores"]))?)
+        // `journey.nps(scores)` (taking the scores as the bindings pass them); the survey
+        // methods get the log when the case has one.
+        "nps" if args.get("scores").is_some() => to_json(survey::nps_scores_json(&args["scores"])?),
+        "csat" if args.get("scores").is_some() => {
+            to_json(survey::csat_scores_json(&args["scores"])?)
         }
+        "ces" if args.get("scores").is_some() => to_json(survey::ces_scores_json(&args["scores"])?),
         "nps" => to_json(survey::nps(
             surveys.as_ref().unwrap(),
             log.as_ref(),
@@ -147,8 +141,8 @@ fn run(case: &Value) -> Result<Value, Error> {
             &options(args)?,
         )?),
         "nps_diff" => to_json(survey::nps_diff(
-            &survey::nps_scores(&scores(&args["a"]))?,
-            &survey::nps_scores(&scores(&args["b"]))?,
+            &survey::nps_diff_arg("a", &args["a"])?,
+            &survey::nps_diff_arg("b", &args["b"])?,
         )),
         "retention" => to_json(retention::retention(
             log.as_ref().unwrap(),

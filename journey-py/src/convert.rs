@@ -9,7 +9,8 @@ use serde_json::{Map, Number, Value};
 use crate::error::argument;
 
 /// Converts a Python object (None, bool, int, float, str, list, tuple, dict, timedelta,
-/// os.PathLike) to JSON. `timedelta` becomes seconds.
+/// datetime, date, os.PathLike) to JSON. `timedelta` becomes seconds; `datetime` RFC 3339 text
+/// (naive ones are taken as UTC, as the dataframe loaders do) and `date` its midnight UTC.
 pub fn to_json(obj: &Bound<'_, PyAny>) -> PyResult<Value> {
     if obj.is_none() {
         return Ok(Value::Null);
@@ -46,6 +47,9 @@ pub fn to_json(obj: &Bound<'_, PyAny>) -> PyResult<Value> {
             .collect::<PyResult<Vec<_>>>()
             .map(Value::Array);
     }
+    if let Some(text) = datetime_text(obj)? {
+        return Ok(Value::String(text));
+    }
     if obj.hasattr("total_seconds")? {
         return Ok(float(obj.call_method0("total_seconds")?.extract()?));
     }
@@ -66,6 +70,27 @@ pub fn to_json(obj: &Bound<'_, PyAny>) -> PyResult<Value> {
         "options",
         format!("cannot use a value of type {}", obj.get_type().name()?),
     ))
+}
+
+/// A `datetime.datetime` (pandas `Timestamp` too) or `datetime.date` as RFC 3339 text; `None`
+/// for other objects.
+fn datetime_text(obj: &Bound<'_, PyAny>) -> PyResult<Option<String>> {
+    let dt = obj.py().import("datetime")?;
+    if obj.is_instance(&dt.getattr("datetime")?)? {
+        let aware = if obj.call_method0("utcoffset")?.is_none() {
+            let kw = PyDict::new(obj.py());
+            kw.set_item("tzinfo", dt.getattr("timezone")?.getattr("utc")?)?;
+            obj.call_method("replace", (), Some(&kw))?
+        } else {
+            obj.clone()
+        };
+        return Ok(Some(aware.call_method0("isoformat")?.extract()?));
+    }
+    if obj.is_instance(&dt.getattr("date")?)? {
+        let day: String = obj.call_method0("isoformat")?.extract()?;
+        return Ok(Some(format!("{day}T00:00:00Z")));
+    }
+    Ok(None)
 }
 
 fn float(f: f64) -> Value {

@@ -29,6 +29,9 @@ use crate::error::argument;
 pub struct PyOutput {
     kind: String,
     table: Option<String>,
+    /// The table of rows when it is not a field of `value` (survey breakdowns: the groups and
+    /// the overall row).
+    rows: Option<Vec<Value>>,
     value: Value,
     /// The result's picture (SVG), for results that have one.
     chart: Option<String>,
@@ -41,9 +44,26 @@ impl PyOutput {
         Ok(PyOutput {
             kind: kind.to_string(),
             table: table.map(str::to_string),
+            rows: None,
             value,
             chart: None,
         })
+    }
+
+    /// Sets the table of rows (`to_pandas()`, `to_records()`, ...) to `rows` instead of the field
+    /// named by `table` (which the HTML view keeps showing next to the scalar fields).
+    pub fn with_table<T: Serialize>(mut self, rows: &[T]) -> PyResult<Self> {
+        let rows = rows
+            .iter()
+            .map(|r| serde_json::to_value(r).map_err(|e| argument("result", e)))
+            .collect::<PyResult<Vec<_>>>()?;
+        self.rows = Some(rows);
+        Ok(self)
+    }
+
+    /// The canonical JSON of the result.
+    pub fn value(&self) -> &Value {
+        &self.value
     }
 
     /// Attaches the result's picture (drawn by a journey-core chart adapter).
@@ -53,6 +73,9 @@ impl PyOutput {
     }
 
     fn rows(&self) -> Option<&Vec<Value>> {
+        if let Some(rows) = &self.rows {
+            return Some(rows);
+        }
         self.table
             .as_deref()
             .and_then(|t| self.value.get(t))
@@ -195,6 +218,11 @@ impl PyOutput {
         let f = py
             .import("journey._journey")?
             .getattr("_result_from_json")?;
+        let rows = self
+            .rows
+            .as_ref()
+            .map(|r| Value::Array(r.clone()).to_string())
+            .unwrap_or_default();
         let args = PyTuple::new(
             py,
             [
@@ -202,6 +230,7 @@ impl PyOutput {
                 self.table.clone().unwrap_or_default(),
                 self.to_json(),
                 self.chart.clone().unwrap_or_default(),
+                rows,
             ],
         )?;
         PyTuple::new(py, [f.into_any(), args.into_any()])
@@ -210,12 +239,27 @@ impl PyOutput {
 
 /// Rebuilds a pickled result.
 #[pyfunction]
-#[pyo3(signature = (kind, table, json, chart=""))]
-pub fn _result_from_json(kind: &str, table: &str, json: &str, chart: &str) -> PyResult<PyOutput> {
+#[pyo3(signature = (kind, table, json, chart="", rows=""))]
+pub fn _result_from_json(
+    kind: &str,
+    table: &str,
+    json: &str,
+    chart: &str,
+    rows: &str,
+) -> PyResult<PyOutput> {
     let value: Value = serde_json::from_str(json).map_err(|e| argument("json", e))?;
+    let rows = if rows.is_empty() {
+        None
+    } else {
+        match serde_json::from_str(rows).map_err(|e| argument("rows", e))? {
+            Value::Array(r) => Some(r),
+            _ => return Err(argument("rows", "expected a JSON list")),
+        }
+    };
     Ok(PyOutput {
         kind: kind.to_string(),
         table: (!table.is_empty()).then(|| table.to_string()),
+        rows,
         value,
         chart: (!chart.is_empty()).then(|| chart.to_string()),
     })

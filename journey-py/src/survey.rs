@@ -12,39 +12,42 @@ use crate::model::{PyEventLog, PySurveys};
 use crate::result::{options, PyOutput};
 use crate::run::detach;
 
-fn parse_scores(obj: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
-    let v = crate::convert::to_json(obj)?;
-    let numbers: Vec<Option<f64>> =
-        journey_core::args::from_json("scores", &v).map_err(to_py_err)?;
-    survey::scores_from_numbers(&numbers).map_err(to_py_err)
+/// A Python argument as JSON; a `journey.Result` gives its canonical JSON.
+fn arg_json(obj: &Bound<'_, PyAny>) -> PyResult<serde_json::Value> {
+    match obj.cast::<PyOutput>() {
+        Ok(r) => Ok(r.get().value().clone()),
+        Err(_) => crate::convert::to_json(obj),
+    }
 }
 
 /// NPS of a list of 0-10 answers (None / NaN are skipped as unanswered).
 #[pyfunction]
 pub fn nps(scores: &Bound<'_, PyAny>) -> PyResult<PyOutput> {
-    let r = survey::nps_scores(&parse_scores(scores)?).map_err(to_py_err)?;
+    let r = survey::nps_scores_json(&arg_json(scores)?).map_err(to_py_err)?;
     PyOutput::new("nps", &r, None)
 }
 
 /// CSAT (top-2-box %, Wilson interval, mean) of a list of 1-5 answers.
 #[pyfunction]
 pub fn csat(scores: &Bound<'_, PyAny>) -> PyResult<PyOutput> {
-    let r = survey::csat_scores(&parse_scores(scores)?).map_err(to_py_err)?;
+    let r = survey::csat_scores_json(&arg_json(scores)?).map_err(to_py_err)?;
     PyOutput::new("csat", &r, None)
 }
 
 /// CES (mean with a t interval, share 5-7) of a list of 1-7 answers.
 #[pyfunction]
 pub fn ces(scores: &Bound<'_, PyAny>) -> PyResult<PyOutput> {
-    let r = survey::ces_scores(&parse_scores(scores)?).map_err(to_py_err)?;
+    let r = survey::ces_scores_json(&arg_json(scores)?).map_err(to_py_err)?;
     PyOutput::new("ces", &r, None)
 }
 
-/// The difference of two groups' NPS (a - b) with its z test.
+/// The difference of two groups' NPS (a - b) with its z test. Each side is a list of 0-10
+/// answers or an NPS result (`journey.nps(...)`, `surveys.nps(...)`, which stands for its overall
+/// figures, or one of its `groups`).
 #[pyfunction]
 pub fn nps_diff(a: &Bound<'_, PyAny>, b: &Bound<'_, PyAny>) -> PyResult<PyOutput> {
-    let ra = survey::nps_scores(&parse_scores(a)?).map_err(to_py_err)?;
-    let rb = survey::nps_scores(&parse_scores(b)?).map_err(to_py_err)?;
+    let ra = survey::nps_diff_arg("a", &arg_json(a)?).map_err(to_py_err)?;
+    let rb = survey::nps_diff_arg("b", &arg_json(b)?).map_err(to_py_err)?;
     PyOutput::new("nps_diff", &survey::nps_diff(&ra, &rb), None)
 }
 
@@ -78,7 +81,7 @@ impl PySurveys {
         let log = log.map(|l| l.inner.clone());
         let s = self.inner.clone();
         let r = detach(py, move || survey::nps(&s, log.as_deref(), &opts))?.map_err(to_py_err)?;
-        let out = PyOutput::new("nps", &r, Some("groups"))?;
+        let out = PyOutput::new("nps", &r, Some("groups"))?.with_table(&r.table())?;
         match &r.by {
             Some(by) => {
                 out.with_chart(IntervalChart::from_nps(&r, format!("NPS by {by}")).to_svg())
@@ -94,7 +97,7 @@ impl PySurveys {
         let log = log.map(|l| l.inner.clone());
         let s = self.inner.clone();
         let r = detach(py, move || survey::csat(&s, log.as_deref(), &opts))?.map_err(to_py_err)?;
-        let out = PyOutput::new("csat", &r, Some("groups"))?;
+        let out = PyOutput::new("csat", &r, Some("groups"))?.with_table(&r.table())?;
         match &r.by {
             Some(by) => {
                 out.with_chart(IntervalChart::from_csat(&r, format!("CSAT by {by}")).to_svg())
@@ -110,7 +113,7 @@ impl PySurveys {
         let log = log.map(|l| l.inner.clone());
         let s = self.inner.clone();
         let r = detach(py, move || survey::ces(&s, log.as_deref(), &opts))?.map_err(to_py_err)?;
-        let out = PyOutput::new("ces", &r, Some("groups"))?;
+        let out = PyOutput::new("ces", &r, Some("groups"))?.with_table(&r.table())?;
         match &r.by {
             Some(by) => {
                 out.with_chart(IntervalChart::from_ces(&r, format!("CES by {by}")).to_svg())

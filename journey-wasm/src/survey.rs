@@ -35,7 +35,10 @@ export interface ScoreOptions {
   by?: string | null;
 }
 /** Scores; null and NaN are unanswered and skipped. */
-export type Scores = ArrayLike<number | null>;
+export type Scores =
+  | readonly (number | null)[]
+  | Float64Array | Float32Array | Int32Array | Uint32Array | Int16Array | Uint16Array
+  | Int8Array | Uint8Array | Uint8ClampedArray;
 
 export interface RetentionOptions {
   period?: "day" | "week" | "month";
@@ -53,10 +56,10 @@ export interface RetentionResult {
   cohorts: Cohort[]; average_rates: (number | null)[];
 }
 export interface KpiOptions {
-  /** Period start (RFC 3339 or Unix seconds), inclusive. */
-  start?: string | null;
-  /** Period end, exclusive. */
-  end?: string | null;
+  /** Period start, inclusive: RFC 3339 text, integer Unix seconds or a `Date`. */
+  start?: string | number | Date | null;
+  /** Period end, exclusive (as `start`). */
+  end?: string | number | Date | null;
 }
 export interface Kpis {
   start: string | null; end: string | null;
@@ -69,20 +72,50 @@ export interface Kpis {
 }
 "#;
 
-fn scores(v: JsValue) -> Result<Vec<u8>, JsValue> {
-    let json: serde_json::Value = if let Some(a) = v.dyn_ref::<js_sys::Float64Array>() {
-        serde_json::Value::Array(
+/// JS scores as JSON: an array or a typed array, else an `invalid_argument` error.
+fn scores_json(name: &str, v: &JsValue) -> Result<serde_json::Value, JsValue> {
+    if let Some(a) = v.dyn_ref::<js_sys::Float64Array>() {
+        return Ok(serde_json::Value::Array(
             a.to_vec()
                 .into_iter()
                 .map(serde_json::Value::from)
                 .collect(),
-        )
+        ));
+    }
+    let array = if js_sys::Array::is_array(v) {
+        v.clone()
+    } else if js_sys::ArrayBuffer::is_view(v)
+        && !v.is_instance_of::<js_sys::DataView>()
+        && tag(v).as_deref() != Some("[object DataView]")
+    {
+        js_sys::Array::from(v).into()
     } else {
-        serde_wasm_bindgen::from_value(js_sys::Array::from(&v).into())
-            .map_err(|e| crate::convert::arg_err("scores", e))?
+        return Err(crate::convert::arg_err(
+            name,
+            format!(
+                "expected an array or typed array of scores, got {}",
+                describe(v)
+            ),
+        ));
     };
-    let numbers: Vec<Option<f64>> = from_json("scores", &json).map_err(js_err)?;
-    survey::scores_from_numbers(&numbers).map_err(js_err)
+    serde_wasm_bindgen::from_value(array).map_err(|e| crate::convert::arg_err(name, e))
+}
+
+/// What a JS value is, for error messages: `undefined`, `null`, `a number`, `an object`, ...
+fn describe(v: &JsValue) -> String {
+    if v.is_undefined() {
+        "undefined".into()
+    } else if v.is_null() {
+        "null".into()
+    } else {
+        let t = v.js_typeof().as_string().unwrap_or_default();
+        let article = if t.starts_with(['a', 'e', 'i', 'o', 'u']) {
+            "an"
+        } else {
+            "a"
+        };
+        format!("{article} {t}")
+    }
 }
 
 /// NPS of a list of 0-10 answers.
@@ -90,7 +123,7 @@ fn scores(v: JsValue) -> Result<Vec<u8>, JsValue> {
 pub fn nps(
     #[wasm_bindgen(unchecked_param_type = "Scores")] scores_: JsValue,
 ) -> Result<JsValue, JsValue> {
-    to_js(&survey::nps_scores(&scores(scores_)?).map_err(js_err)?)
+    to_js(&survey::nps_scores_json(&scores_json("scores", &scores_)?).map_err(js_err)?)
 }
 
 /// CSAT of a list of 1-5 answers.
@@ -98,7 +131,7 @@ pub fn nps(
 pub fn csat(
     #[wasm_bindgen(unchecked_param_type = "Scores")] scores_: JsValue,
 ) -> Result<JsValue, JsValue> {
-    to_js(&survey::csat_scores(&scores(scores_)?).map_err(js_err)?)
+    to_js(&survey::csat_scores_json(&scores_json("scores", &scores_)?).map_err(js_err)?)
 }
 
 /// CES of a list of 1-7 answers.
@@ -106,18 +139,78 @@ pub fn csat(
 pub fn ces(
     #[wasm_bindgen(unchecked_param_type = "Scores")] scores_: JsValue,
 ) -> Result<JsValue, JsValue> {
-    to_js(&survey::ces_scores(&scores(scores_)?).map_err(js_err)?)
+    to_js(&survey::ces_scores_json(&scores_json("scores", &scores_)?).map_err(js_err)?)
 }
 
-/// The NPS difference a - b with its z test.
+/// One side of `npsDiff`: scores (array or typed array), or an object with NPS `counts` (a
+/// result or a breakdown group).
+fn nps_side(name: &str, v: &JsValue) -> Result<survey::NpsResult, JsValue> {
+    let json = if v.is_object() && !js_sys::Array::is_array(v) && !js_sys::ArrayBuffer::is_view(v) {
+        serde_wasm_bindgen::from_value(v.clone())
+            .map_err(|e| crate::convert::arg_err(name, format!("expected a plain object: {e}")))?
+    } else {
+        scores_json(name, v)?
+    };
+    survey::nps_diff_arg(name, &json).map_err(js_err)
+}
+
+/// The NPS difference a - b with its z test. Each side is a list of 0-10 answers or an NPS
+/// result / breakdown group (anything with `counts`).
 #[wasm_bindgen(js_name = npsDiff, unchecked_return_type = "NpsDiff")]
 pub fn nps_diff(
-    #[wasm_bindgen(unchecked_param_type = "Scores")] a: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "Scores")] b: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Scores | { counts: number[] }")] a: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Scores | { counts: number[] }")] b: JsValue,
 ) -> Result<JsValue, JsValue> {
-    let ra = survey::nps_scores(&scores(a)?).map_err(js_err)?;
-    let rb = survey::nps_scores(&scores(b)?).map_err(js_err)?;
+    let ra = nps_side("a", &a)?;
+    let rb = nps_side("b", &b)?;
     to_js(&survey::nps_diff(&ra, &rb))
+}
+
+/// `opts` with the `Date`s among `keys` replaced by their RFC 3339 text (a shallow copy; `opts`
+/// itself when there is none). Dates are not plain data and would otherwise read as `{}`.
+fn dates_as_text(opts: &JsValue, keys: &[&str]) -> Result<JsValue, JsValue> {
+    // Not `dyn_ref`: that is `instanceof Object`, false for objects of another realm.
+    if !opts.is_object() {
+        return Ok(opts.clone());
+    }
+    let obj: &js_sys::Object = opts.unchecked_ref();
+    let mut copy: Option<js_sys::Object> = None;
+    for &key in keys {
+        let k = JsValue::from_str(key);
+        let v = js_sys::Reflect::get(obj, &k).unwrap_or(JsValue::UNDEFINED);
+        if !is_date(&v) {
+            continue;
+        }
+        let d: &js_sys::Date = v.unchecked_ref();
+        if d.get_time().is_nan() {
+            return Err(crate::convert::arg_err(
+                key,
+                "invalid Date: expected a valid Date, RFC 3339 text or integer Unix seconds",
+            ));
+        }
+        let c = copy.get_or_insert_with(|| js_sys::Object::assign(&js_sys::Object::new(), obj));
+        // Setting a property on a fresh plain object cannot fail.
+        let _ = js_sys::Reflect::set(c, &k, &d.to_iso_string());
+    }
+    Ok(copy.map_or_else(|| opts.clone(), JsValue::from))
+}
+
+/// `Object.prototype.toString.call(v)` (`"[object Date]"`, ...): the kind of a built-in object,
+/// also of one from another realm (a `vm` context, an iframe), where `instanceof` fails.
+fn tag(v: &JsValue) -> Option<String> {
+    if !v.is_object() {
+        return None;
+    }
+    js_sys::Reflect::get(&js_sys::Object::new(), &JsValue::from_str("toString"))
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+        .and_then(|f| f.call0(v).ok())
+        .and_then(|t| t.as_string())
+}
+
+/// Is `v` a `Date` (of any realm)?
+fn is_date(v: &JsValue) -> bool {
+    v.is_instance_of::<js_sys::Date>() || tag(v).as_deref() == Some("[object Date]")
 }
 
 fn score_opts(opts: &JsValue) -> Result<ScoreOptions, JsValue> {
@@ -189,6 +282,7 @@ impl EventLog {
         &self,
         #[wasm_bindgen(unchecked_optional_param_type = "KpiOptions")] opts: JsValue,
     ) -> Result<JsValue, JsValue> {
+        let opts = dates_as_text(&opts, &["start", "end"])?;
         let o: KpiOptions = from_json("kpi options", &options(&opts)?).map_err(js_err)?;
         to_js(&self.inner.kpis(&o).map_err(js_err)?)
     }

@@ -5,6 +5,7 @@ import init, {
   funnelChartSvg, heatmapSvg, groupedBarsSvg, sankeySvg, intervalChartSvg, htmlPage,
   EventColumnsInput, JourneyError, report as makeReport, FromDataOptions, ReportOptions,
   GraphNode, PathStatsResult, FunnelResult, FunnelExclusionRange,
+  Breakdown, NpsResult, NpsDiff, Kpis, nps, npsDiff,
 } from "../pkg/web/journey_wasm.js";
 
 await init();
@@ -50,6 +51,14 @@ const range: FunnelExclusionRange = { touchpoint: ["coupon"], fromStep: 1, toSte
 const funnelResult: FunnelResult = log.funnel(["a", "b", "c"], { exclude: ["x", ["y", "z"], range], firstAttempt: true });
 const stats: PathStatsResult = log.pathStats({ attributionModel: "markov", top: 0 });
 const attributionShare: number | null | undefined = stats.touches[0]?.attribution_share;
+
+// Survey scores and KPIs.
+const byTp: Breakdown<NpsResult> = surveys.nps({ by: "touchpoint" });
+const group = byTp.groups[0];
+const diffs: NpsDiff[] = [npsDiff([10, null], new Float64Array([0])), npsDiff(byTp, new Uint8Array([9]))];
+if (group) diffs.push(npsDiff(group, nps([10])));
+const kpis: Kpis = log.kpis({ start: new Date(0), end: 1768780800 });
+const kpisText: Kpis = log.kpis({ start: "2026-01-12T00:00:00Z", end: null });
 
 // Pictures.
 const map: JourneyMap = JourneyMap.fromJson("{}");

@@ -268,6 +268,30 @@ fn per_chunk<A: Send>(n: usize, f: impl Fn(Range<usize>) -> A + Sync + Send) -> 
     }
 }
 
+/// Like [`per_chunk`], but merges the chunks' results with `merge` as they finish, so that only
+/// a few are alive at a time. `merge` must be associative and commutative (the merge order
+/// depends on the scheduling); an empty log gives `A::default()`.
+fn per_chunk_merged<A: Send + Default>(
+    n: usize,
+    f: impl Fn(Range<usize>) -> A + Sync + Send,
+    merge: impl Fn(A, A) -> A + Sync + Send,
+) -> A {
+    let chunks = n.div_ceil(CHUNK);
+    let range = move |i: usize| i * CHUNK..((i + 1) * CHUNK).min(n);
+    #[cfg(feature = "parallel")]
+    {
+        use rayon::prelude::*;
+        (0..chunks)
+            .into_par_iter()
+            .map(|i| f(range(i)))
+            .reduce(A::default, merge)
+    }
+    #[cfg(not(feature = "parallel"))]
+    {
+        (0..chunks).map(|i| f(range(i))).fold(A::default(), merge)
+    }
+}
+
 /// First and last event time of the log, if any (each customer's events are sorted).
 fn extent(log: &EventLog) -> Option<(i64, i64)> {
     let (off, ts) = (log.offsets(), log.timestamps());
@@ -306,7 +330,6 @@ pub fn retention(log: &EventLog, opts: &RetentionOptions) -> Result<RetentionRes
     let is_start = opts.start.mask(log, "start")?;
     let is_ret = opts.ret.mask(log, "ret")?;
     let k_max = opts.periods as i64;
-    let stride = opts.periods as usize + 2; // size, then cells 0..=K
     let Some((_, last)) = extent(log) else {
         return Ok(RetentionResult {
             period: opts.period,
@@ -318,65 +341,78 @@ pub fn retention(log: &EventLog, opts: &RetentionOptions) -> Result<RetentionRes
         });
     };
     let p_end = Periodizer::new(opts.period).index(last);
+    // Cells of cohort `c`: `0..=min(periods, p_end - c)`; later ones begin after the last event
+    // and are never counted, so they are not stored.
+    let observable = |cohort: i64| (k_max.min(p_end - cohort) + 1) as usize;
     let (off, ts, tps) = (log.offsets(), log.timestamps(), log.touchpoint_ids());
 
-    // Per chunk: cohort index -> row of `cells` (size, then counts 0..=K).
-    let partials = per_chunk(log.n_customers(), |customers| {
-        let mut rows: FxHashMap<i64, usize> = FxHashMap::default();
-        let mut cells: Vec<u64> = Vec::new();
-        let mut per = Periodizer::new(opts.period);
-        // A flat scan for start events (rare when they are purchases); after a customer's first
-        // one, jump to the next customer.
-        let (mut i, end) = (off[customers.start], off[customers.end]);
-        let mut c = customers.start;
-        while i < end {
-            if !is_start[tps[i] as usize] {
-                i += 1;
-                continue;
-            }
-            while off[c + 1] <= i {
-                c += 1;
-            }
-            let (a, b, i0) = (off[c], off[c + 1], i);
-            i = b;
-            let cohort = per.index(ts[i0]);
-            let row = *rows.entry(cohort).or_insert_with(|| {
-                cells.resize(cells.len() + stride, 0);
-                cells.len() / stride - 1
-            });
-            let base = row * stride;
-            cells[base] += 1;
-            // Return events count from the start of the cohort's period, also before the start
-            // event within that period.
-            let from_us = per.start_us(cohort);
-            let j0 = a + ts[a..i0].partition_point(|&t| t < from_us);
-            // Times are sorted: once a period is counted, skip to the next period's start.
-            let mut next = i64::MIN;
-            for (&t, &tp) in ts[j0..b].iter().zip(&tps[j0..b]) {
-                if t < next || !is_ret[tp as usize] {
+    // Per chunk: cohort index -> row (size, then counts of cells 0..observable), merged as the
+    // chunks finish. The counts are integers, so the merge order cannot change the result.
+    let total = per_chunk_merged(
+        log.n_customers(),
+        |customers| {
+            let mut rows: FxHashMap<i64, Vec<u64>> = FxHashMap::default();
+            let mut per = Periodizer::new(opts.period);
+            // A flat scan for start events (rare when they are purchases); after a customer's
+            // first one, jump to the next customer.
+            let (mut i, end) = (off[customers.start], off[customers.end]);
+            let mut c = customers.start;
+            while i < end {
+                if !is_start[tps[i] as usize] {
+                    i += 1;
                     continue;
                 }
-                let p = per.index(t);
-                let k = p - cohort;
-                if k > k_max {
-                    break;
+                while off[c + 1] <= i {
+                    c += 1;
                 }
-                cells[base + 1 + k as usize] += 1;
-                next = per.start_us(p + 1);
+                let (a, b, i0) = (off[c], off[c + 1], i);
+                i = b;
+                let cohort = per.index(ts[i0]);
+                let row = rows
+                    .entry(cohort)
+                    .or_insert_with(|| vec![0; 1 + observable(cohort)]);
+                row[0] += 1;
+                // Return events count from the start of the cohort's period, also before the
+                // start event within that period.
+                let from_us = per.start_us(cohort);
+                let j0 = a + ts[a..i0].partition_point(|&t| t < from_us);
+                // Times are sorted: once a period is counted, skip to the next period's start.
+                let mut next = i64::MIN;
+                for (&t, &tp) in ts[j0..b].iter().zip(&tps[j0..b]) {
+                    if t < next || !is_ret[tp as usize] {
+                        continue;
+                    }
+                    let p = per.index(t);
+                    let k = p - cohort;
+                    if k > k_max {
+                        break;
+                    }
+                    // k <= p_end - cohort: every event is at or before the last one.
+                    row[1 + k as usize] += 1;
+                    next = per.start_us(p + 1);
+                }
             }
-        }
-        (rows, cells)
-    });
-
-    let mut total: FxHashMap<i64, Vec<u64>> = FxHashMap::default();
-    for (rows, cells) in partials {
-        for (cohort, row) in rows {
-            let t = total.entry(cohort).or_insert_with(|| vec![0; stride]);
-            for (x, y) in t.iter_mut().zip(&cells[row * stride..(row + 1) * stride]) {
-                *x += y;
+            rows
+        },
+        |mut a, mut b| {
+            if a.len() < b.len() {
+                std::mem::swap(&mut a, &mut b);
             }
-        }
-    }
+            for (cohort, row) in b {
+                match a.entry(cohort) {
+                    std::collections::hash_map::Entry::Vacant(v) => {
+                        v.insert(row);
+                    }
+                    std::collections::hash_map::Entry::Occupied(mut o) => {
+                        for (x, y) in o.get_mut().iter_mut().zip(&row) {
+                            *x += y;
+                        }
+                    }
+                }
+            }
+            a
+        },
+    );
     let mut order: Vec<i64> = total.keys().copied().collect();
     order.sort_unstable();
 
@@ -393,8 +429,8 @@ pub fn retention(log: &EventLog, opts: &RetentionOptions) -> Result<RetentionRes
             let mut counts = Vec::with_capacity(width);
             let mut rates = Vec::with_capacity(width);
             for k in 0..width {
-                if cohort + k as i64 <= p_end {
-                    let n = t[1 + k];
+                // Stored cells are the observable ones; the rest begin after the last event.
+                if let Some(&n) = t.get(1 + k) {
                     avg_num[k] += n;
                     avg_den[k] += size;
                     counts.push(Some(n));
@@ -427,15 +463,89 @@ pub fn retention(log: &EventLog, opts: &RetentionOptions) -> Result<RetentionRes
     })
 }
 
+/// A period bound of [`KpiOptions`]: RFC 3339 text (`"2026-01-12T00:00:00Z"`) or integer Unix
+/// seconds (`1768176000`, in JSON a number; text of digits is read as seconds too).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum TimeBound {
+    /// Integer Unix seconds.
+    UnixSeconds(i64),
+    /// RFC 3339 text, or Unix seconds as text.
+    Text(String),
+}
+
+impl From<&str> for TimeBound {
+    fn from(s: &str) -> Self {
+        TimeBound::Text(s.to_string())
+    }
+}
+
+impl From<String> for TimeBound {
+    fn from(s: String) -> Self {
+        TimeBound::Text(s)
+    }
+}
+
+impl From<i64> for TimeBound {
+    fn from(secs: i64) -> Self {
+        TimeBound::UnixSeconds(secs)
+    }
+}
+
+impl<'de> Deserialize<'de> for TimeBound {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = TimeBound;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("RFC 3339 text or integer Unix seconds")
+            }
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> std::result::Result<TimeBound, E> {
+                Ok(TimeBound::Text(s.to_string()))
+            }
+            fn visit_i64<E: serde::de::Error>(self, x: i64) -> std::result::Result<TimeBound, E> {
+                Ok(TimeBound::UnixSeconds(x))
+            }
+            fn visit_u64<E: serde::de::Error>(self, x: u64) -> std::result::Result<TimeBound, E> {
+                i64::try_from(x)
+                    .map(TimeBound::UnixSeconds)
+                    .map_err(|_| E::custom(format!("{x}: Unix seconds out of range")))
+            }
+            fn visit_f64<E: serde::de::Error>(self, x: f64) -> std::result::Result<TimeBound, E> {
+                // JavaScript numbers arrive as floats: whole ones are seconds.
+                if x.fract() == 0.0 && x.abs() < 9.0e15 {
+                    Ok(TimeBound::UnixSeconds(x as i64))
+                } else {
+                    Err(E::custom(format!(
+                        "{x}: expected RFC 3339 text or integer Unix seconds"
+                    )))
+                }
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl TimeBound {
+    /// Microseconds since the epoch; `name` is the option, for the error.
+    fn to_us(&self, name: &str) -> Result<i64> {
+        let (text, shown) = match self {
+            TimeBound::UnixSeconds(secs) => (secs.to_string(), secs.to_string()),
+            TimeBound::Text(s) => (s.trim().to_string(), format!("{s:?}")),
+        };
+        parse_timestamp(text.as_bytes()).map_err(|e| Error::argument(name, format!("{shown}: {e}")))
+    }
+}
+
 /// Options of [`kpis`] (`log.kpis(start=None, end=None)`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct KpiOptions {
-    /// Start of the period (inclusive): RFC 3339 or integer Unix seconds. `None`: the first
+    /// Start of the period (inclusive): RFC 3339 text or integer Unix seconds. `None`: the first
     /// event of the log.
-    pub start: Option<String>,
-    /// End of the period (exclusive). `None`: after the last event of the log.
-    pub end: Option<String>,
+    pub start: Option<TimeBound>,
+    /// End of the period (exclusive), as `start`. `None`: after the last event of the log.
+    pub end: Option<TimeBound>,
 }
 
 /// Business KPIs of a period `[start, end)` of length `L`.
@@ -514,13 +624,8 @@ struct KpiAcc {
     retained: u64,
 }
 
-fn parse_bound(name: &str, s: &Option<String>) -> Result<Option<i64>> {
-    s.as_deref()
-        .map(|s| {
-            parse_timestamp(s.trim().as_bytes())
-                .map_err(|e| Error::argument(name, format!("{s:?}: {e}")))
-        })
-        .transpose()
+fn parse_bound(name: &str, b: &Option<TimeBound>) -> Result<Option<i64>> {
+    b.as_ref().map(|b| b.to_us(name)).transpose()
 }
 
 fn ratio(num: f64, den: u64) -> Option<f64> {
@@ -976,5 +1081,121 @@ mod tests {
         assert_eq!((k.active_start, k.churned), (2, 2));
         assert_eq!(k.churn_rate, Some(100.0));
         assert_eq!(k.retention_rate, Some(0.0));
+    }
+
+    #[test]
+    fn kpi_bounds_take_integer_unix_seconds() {
+        // 1768176000 = 2026-01-12T00:00:00Z, 1768780800 = 2026-01-19T00:00:00Z (W03, see
+        // kpis_of_a_week_by_hand): the same KPIs from integers, from JSON numbers and from text.
+        let text = KpiOptions {
+            start: Some("2026-01-12T00:00:00Z".into()),
+            end: Some("2026-01-19T00:00:00Z".into()),
+        };
+        let ints = KpiOptions {
+            start: Some(1_768_176_000.into()),
+            end: Some(1_768_780_800.into()),
+        };
+        let k = kpis(&log(), &ints).unwrap();
+        assert_eq!(k, kpis(&log(), &text).unwrap());
+        assert_eq!((k.active_start, k.retained, k.revenue), (4, 1, 55.0));
+        assert_eq!(k.start.as_deref(), Some("2026-01-12T00:00:00Z"));
+        let from_json: KpiOptions =
+            serde_json::from_str(r#"{"start": 1768176000, "end": 1768780800.0}"#).unwrap();
+        assert_eq!(from_json, ints);
+        let mixed: KpiOptions =
+            serde_json::from_str(r#"{"start": "2026-01-12T00:00:00Z", "end": 1768780800}"#)
+                .unwrap();
+        assert_eq!(kpis(&log(), &mixed).unwrap(), k);
+        // Fractions of a second, booleans and out-of-range seconds are errors naming the value.
+        let e = serde_json::from_str::<KpiOptions>(r#"{"start": 1768176000.5}"#).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("1768176000.5: expected RFC 3339 text or integer Unix seconds"),
+            "{e}"
+        );
+        let e = serde_json::from_str::<KpiOptions>(r#"{"end": true}"#).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("expected RFC 3339 text or integer Unix seconds"),
+            "{e}"
+        );
+        let huge = KpiOptions {
+            start: Some(i64::MAX.into()),
+            end: None,
+        };
+        let e = kpis(&log(), &huge).unwrap_err();
+        assert_eq!(e.code(), "invalid_argument");
+        assert!(
+            e.to_string().contains("start") && e.to_string().contains("out of range"),
+            "{e}"
+        );
+        // Serialised back as given.
+        assert_eq!(
+            serde_json::to_string(&ints).unwrap(),
+            r#"{"start":1768176000,"end":1768780800}"#
+        );
+    }
+
+    #[test]
+    fn many_daily_periods_keep_the_shape() {
+        // Daily cohorts of the test log with the largest `periods`: every row still has
+        // periods + 1 cells; those after the last event (Jan 28) are None, the rest equal the
+        // cells of a short matrix.
+        let big = RetentionOptions {
+            period: Period::Day,
+            periods: MAX_PERIODS,
+            ..Default::default()
+        };
+        let small = RetentionOptions {
+            periods: 30,
+            ..big.clone()
+        };
+        let (r, s) = (
+            retention(&log(), &big).unwrap(),
+            retention(&log(), &small).unwrap(),
+        );
+        assert_eq!(r.periods, MAX_PERIODS);
+        assert_eq!(r.average_rates.len(), MAX_PERIODS as usize + 1);
+        assert_eq!(r.cohorts.len(), s.cohorts.len());
+        // First purchases: Jan 5 (a), 6 (c), 7 (b), 14 (d), 18 (e), 20 (f).
+        let labels: Vec<&str> = r.cohorts.iter().map(|c| c.cohort.as_str()).collect();
+        assert_eq!(
+            labels,
+            [
+                "2026-01-05",
+                "2026-01-06",
+                "2026-01-07",
+                "2026-01-14",
+                "2026-01-18",
+                "2026-01-20"
+            ]
+        );
+        for (c, short) in r.cohorts.iter().zip(&s.cohorts) {
+            assert_eq!(c.counts.len(), MAX_PERIODS as usize + 1);
+            assert_eq!(c.rates.len(), MAX_PERIODS as usize + 1);
+            // Cohort day d: cells 0..=28 - d observable (Jan 28 is the last event's day).
+            let day: usize = c.cohort[8..].parse().unwrap();
+            let observable = 28 - day + 1;
+            assert!(
+                c.counts[..observable].iter().all(Option::is_some),
+                "{}",
+                c.cohort
+            );
+            assert!(
+                c.counts[observable..].iter().all(Option::is_none),
+                "{}",
+                c.cohort
+            );
+            assert_eq!(c.counts[..=30], short.counts[..], "{}", c.cohort);
+            assert_eq!(c.size, short.size);
+        }
+        // a: Jan 5, 13, 27 -> cells 0, 8, 22 of cohort Jan 5.
+        let a = &r.cohorts[0];
+        let hits: Vec<usize> = (0..a.counts.len())
+            .filter(|&k| a.counts[k].unwrap_or(0) > 0)
+            .collect();
+        assert_eq!(hits, [0, 8, 22]);
+        assert_eq!(r.average_rates[..=30], s.average_rates[..]);
+        assert!(r.average_rates[24..].iter().all(Option::is_none));
     }
 }

@@ -157,6 +157,51 @@ impl<T> Breakdown<T> {
     }
 }
 
+/// One row of a breakdown as a single table (`to_pandas()` in Python): a group, or the overall
+/// figures.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TableRow<'a, T> {
+    /// The group's key; `None` on the overall row and on the group of responses without a key
+    /// (`overall` tells them apart).
+    pub key: Option<&'a str>,
+    /// `true` on the one row of the overall figures, `false` on the groups.
+    pub overall: bool,
+    /// The statistics of the row.
+    #[serde(flatten)]
+    pub stats: &'a T,
+}
+
+impl<T> Breakdown<T> {
+    /// The breakdown as one table: a row per group (in the order of [`Breakdown::groups`]), then
+    /// the overall figures as a last row marked `overall: true`. Without `by`, only that row.
+    ///
+    /// ```
+    /// use journey_core::metrics::survey::{nps, ScoreOptions};
+    /// let csv = "customer_id,timestamp,touchpoint,nps\na,1,app,10\nb,1,shop,0\n";
+    /// let s = journey_core::read_surveys_csv(csv.as_bytes(), &Default::default()).unwrap();
+    /// let r = nps(&s, None, &ScoreOptions { by: Some("touchpoint".into()) }).unwrap();
+    /// let rows = r.table();
+    /// let keys: Vec<_> = rows.iter().map(|t| (t.key, t.overall, t.stats.n)).collect();
+    /// assert_eq!(keys, [(Some("app"), false, 1), (Some("shop"), false, 1), (None, true, 2)]);
+    /// assert_eq!(nps(&s, None, &ScoreOptions::default()).unwrap().table().len(), 1);
+    /// ```
+    pub fn table(&self) -> Vec<TableRow<'_, T>> {
+        self.groups
+            .iter()
+            .map(|g| TableRow {
+                key: g.key.as_deref(),
+                overall: false,
+                stats: &g.stats,
+            })
+            .chain(std::iter::once(TableRow {
+                key: None,
+                overall: true,
+                stats: &self.overall,
+            }))
+            .collect()
+    }
+}
+
 /// NPS overall and per group.
 pub type NpsBreakdown = Breakdown<NpsResult>;
 /// CSAT overall and per group.
@@ -207,6 +252,14 @@ impl NpsResult {
             ci_high,
             counts: counts.to_vec(),
         }
+    }
+}
+
+impl NpsResult {
+    /// The statistics of a histogram given as a slice, such as the `counts` of another result
+    /// or group; `None` unless it has exactly 11 entries (scores 0 to 10).
+    pub fn from_count_list(counts: &[u64]) -> Option<Self> {
+        <&[u64; 11]>::try_from(counts).ok().map(Self::from_counts)
     }
 }
 
@@ -344,25 +397,132 @@ fn histogram<const N: usize>(name: &str, scores: &[u8], lo: u8) -> Result<[u64; 
     Ok(bins)
 }
 
-/// Scores as the bindings receive them (numbers, possibly missing): `None` and NaN are
-/// unanswered and skipped; anything else must be a whole number from 0 to 255 (the scale is
-/// checked by the metric).
-pub fn scores_from_numbers(values: &[Option<f64>]) -> Result<Vec<u8>> {
+/// Scores as the bindings receive them (numbers, possibly missing), checked against the scale
+/// `lo..=hi`: `None` and NaN are unanswered and skipped; anything else must be a whole number on
+/// the scale. Errors name the argument `name` and the position in `values` (counting skipped
+/// entries).
+pub fn scores_from_numbers(name: &str, values: &[Option<f64>], lo: u8, hi: u8) -> Result<Vec<u8>> {
     let mut out = Vec::with_capacity(values.len());
+    let scale = f64::from(lo)..=f64::from(hi);
     for (i, v) in values.iter().enumerate() {
         match v {
             None => {}
             Some(x) if x.is_nan() => {}
-            Some(x) if x.fract() == 0.0 && (0.0..=255.0).contains(x) => out.push(*x as u8),
+            Some(x) if x.fract() == 0.0 && scale.contains(x) => out.push(*x as u8),
             Some(x) => {
+                let expected = if x.fract() == 0.0 {
+                    format!("an integer from {lo} to {hi}")
+                } else {
+                    "a whole number".to_string()
+                };
                 return Err(Error::argument(
-                    "scores",
-                    format!("score {x} at position {i}: expected a whole number"),
-                ))
+                    name,
+                    format!("score {x} at position {i}: expected {expected}"),
+                ));
             }
         }
     }
     Ok(out)
+}
+
+/// A JSON list of scores (numbers or `null`) checked against the scale `lo..=hi`, as
+/// [`scores_from_numbers`].
+fn scores_from_json(name: &str, v: &serde_json::Value, lo: u8, hi: u8) -> Result<Vec<u8>> {
+    let Some(items) = v.as_array() else {
+        return Err(Error::argument(
+            name,
+            format!("expected a list of scores, got {}", json_kind(v)),
+        ));
+    };
+    let mut numbers = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        numbers.push(match item {
+            serde_json::Value::Null => None,
+            serde_json::Value::Number(n) => n.as_f64(),
+            other => {
+                return Err(Error::argument(
+                    name,
+                    format!(
+                        "score {other} at position {i}: expected a number from {lo} to {hi} or \
+                         null"
+                    ),
+                ))
+            }
+        });
+    }
+    scores_from_numbers(name, &numbers, lo, hi)
+}
+
+/// What kind of JSON value `v` is, for error messages.
+fn json_kind(v: &serde_json::Value) -> &'static str {
+    match v {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Array(_) => "a list",
+        serde_json::Value::Object(_) => "an object",
+    }
+}
+
+/// `journey.nps(scores)` as the bindings call it: a JSON list of 0-10 answers, `null` (or NaN,
+/// which JSON cannot hold) for unanswered ones.
+pub fn nps_scores_json(v: &serde_json::Value) -> Result<NpsResult> {
+    nps_scores(&scores_from_json("scores", v, 0, 10)?)
+}
+
+/// `journey.csat(scores)` as the bindings call it: a JSON list of 1-5 answers or `null`.
+pub fn csat_scores_json(v: &serde_json::Value) -> Result<CsatResult> {
+    csat_scores(&scores_from_json("scores", v, 1, 5)?)
+}
+
+/// `journey.ces(scores)` as the bindings call it: a JSON list of 1-7 answers or `null`.
+pub fn ces_scores_json(v: &serde_json::Value) -> Result<CesResult> {
+    ces_scores(&scores_from_json("scores", v, 1, 7)?)
+}
+
+/// One side of `nps_diff` as the bindings receive it (argument `name`): a JSON list of 0-10
+/// answers, or anything carrying an NPS histogram in `counts` (an NPS result, a breakdown, which
+/// stands for its overall figures, or one of its groups).
+///
+/// ```
+/// use journey_core::metrics::survey::{nps_diff, nps_diff_arg, nps_scores};
+/// let group = serde_json::to_value(nps_scores(&[10, 9, 3]).unwrap()).unwrap();
+/// let a = nps_diff_arg("a", &group).unwrap();
+/// let b = nps_diff_arg("b", &serde_json::json!([10, 9, 3])).unwrap();
+/// assert_eq!(nps_diff(&a, &b).diff, Some(0.0));
+/// ```
+pub fn nps_diff_arg(name: &str, v: &serde_json::Value) -> Result<NpsResult> {
+    match v {
+        serde_json::Value::Array(_) => nps_scores(&scores_from_json(name, v, 0, 10)?),
+        serde_json::Value::Object(o) => match o.get("counts") {
+            Some(c) => {
+                let bad = || {
+                    Error::argument(
+                        name,
+                        format!(
+                            "counts {c}: expected 11 non-negative integers (the answers per \
+                             score 0 to 10 of an NPS result)"
+                        ),
+                    )
+                };
+                let counts: Vec<u64> = serde_json::from_value(c.clone()).map_err(|_| bad())?;
+                NpsResult::from_count_list(&counts).ok_or_else(bad)
+            }
+            None => Err(Error::argument(
+                name,
+                "expected a list of 0-10 scores or an NPS result with counts; this object has \
+                 no counts",
+            )),
+        },
+        other => Err(Error::argument(
+            name,
+            format!(
+                "expected a list of 0-10 scores or an NPS result with counts, got {}",
+                json_kind(other)
+            ),
+        )),
+    }
 }
 
 /// The NPS of a list of 0-10 answers (`journey.nps(scores)`). An answer out of range is an
@@ -1142,7 +1302,8 @@ mod tests {
     #[test]
     fn ces_by_hand() {
         // [7, 6, 5, 2]: mean 5, deviations 2, 1, 0, -3 -> SS 14, sd sqrt(14/3) = 2.160247,
-        // se = sd / 2 = 1.080123, t(3) = 3.182446 -> [1.562546, 8.437454] -> clamped [1.5625, 7].
+        // se = sd / 2 = 1.080123, t(3) = 3.182446 -> 5 -+ 3.437435 = [1.562565, 8.437435],
+        // clamped to [1.562565, 7].
         let r = ces_scores(&[7, 6, 5, 2]).unwrap();
         assert!(close(r.mean.unwrap(), 5.0, 1e-12));
         assert!(close(r.sd.unwrap(), (14.0f64 / 3.0).sqrt(), 1e-12));
@@ -1280,6 +1441,135 @@ mod tests {
         let log = EventLog::empty();
         let r = ces(&s, Some(&log), &by("stage")).unwrap();
         assert_eq!(r.overall.mean, None);
+    }
+
+    #[test]
+    fn scores_out_of_range_say_the_scale() {
+        let msg = |v: &[Option<f64>], lo, hi| {
+            scores_from_numbers("scores", v, lo, hi)
+                .unwrap_err()
+                .to_string()
+        };
+        assert_eq!(
+            msg(&[Some(-1.0)], 0, 10),
+            "invalid argument scores: score -1 at position 0: expected an integer from 0 to 10"
+        );
+        // Positions count the skipped (unanswered) entries too.
+        assert_eq!(
+            msg(&[None, Some(f64::NAN), Some(300.0)], 0, 10),
+            "invalid argument scores: score 300 at position 2: expected an integer from 0 to 10"
+        );
+        assert!(msg(&[Some(0.0)], 1, 5)
+            .ends_with("score 0 at position 0: expected an integer from 1 to 5"));
+        assert!(msg(&[Some(8.0)], 1, 7).ends_with("expected an integer from 1 to 7"));
+        assert!(
+            msg(&[Some(7.5)], 0, 10).ends_with("score 7.5 at position 0: expected a whole number")
+        );
+        assert_eq!(
+            scores_from_numbers("scores", &[Some(0.0), None, Some(10.0)], 0, 10).unwrap(),
+            [0, 10]
+        );
+        // From JSON, as the bindings pass them.
+        let e = nps_scores_json(&serde_json::json!([3, null, 11])).unwrap_err();
+        assert!(
+            e.to_string()
+                .ends_with("score 11 at position 2: expected an integer from 0 to 10"),
+            "{e}"
+        );
+        let e = csat_scores_json(&serde_json::json!([3, "4"])).unwrap_err();
+        assert!(e.to_string().contains(r#"score "4" at position 1"#), "{e}");
+        let e = ces_scores_json(&serde_json::json!(5)).unwrap_err();
+        assert!(
+            e.to_string()
+                .ends_with("expected a list of scores, got a number"),
+            "{e}"
+        );
+        assert_eq!(
+            ces_scores_json(&serde_json::json!([7, 6, 5, 2])).unwrap().n,
+            4
+        );
+    }
+
+    #[test]
+    fn nps_diff_of_results_and_groups() {
+        // Two touchpoint groups of a breakdown: purchase [10] (NPS 100, SE 0) and support
+        // [6, 3] (b's answers with the log: NPS -100, SE 0): diff 200, se 0.
+        let (log, s) = fixture();
+        let r = serde_json::to_value(nps(&s, Some(&log), &by("touchpoint")).unwrap()).unwrap();
+        let group = |k: &str| {
+            r["groups"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|g| g["key"] == k)
+                .unwrap()
+                .clone()
+        };
+        let a = nps_diff_arg("a", &group("purchase")).unwrap();
+        let b = nps_diff_arg("b", &group("support")).unwrap();
+        assert_eq!((a.n, a.nps, b.n, b.nps), (1, Some(100.0), 2, Some(-100.0)));
+        let d = nps_diff(&a, &b);
+        assert_eq!((d.diff, d.se, d.z), (Some(200.0), Some(0.0), None));
+        // The whole breakdown stands for its overall figures (6 answers: 10, 9, 8, 6, 3, 0 ->
+        // P = 2/6, D = 3/6, NPS -16.67), and a list of scores for itself.
+        let overall = nps_diff_arg("a", &r).unwrap();
+        assert_eq!(overall, nps_scores(&[10, 9, 8, 6, 3, 0]).unwrap());
+        let lst = nps_diff_arg("b", &serde_json::json!([6, null, 3])).unwrap();
+        assert_eq!(lst, b);
+        // Anything else is an error naming the side.
+        let csat = serde_json::to_value(csat_scores(&[5, 4]).unwrap()).unwrap();
+        let e = nps_diff_arg("b", &csat).unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("invalid argument b: counts [0,0,0,1,1]: expected 11"),
+            "{e}"
+        );
+        let e = nps_diff_arg("a", &serde_json::json!({"nps": 10})).unwrap_err();
+        assert!(e.to_string().contains("has no counts"), "{e}");
+        let e = nps_diff_arg(
+            "a",
+            &serde_json::json!({"counts": [1, -1, 0, 0, 0, 0, 0, 0, 0, 0, 0]}),
+        )
+        .unwrap_err();
+        assert_eq!(e.code(), "invalid_argument");
+        let e = nps_diff_arg("a", &serde_json::json!("10,9")).unwrap_err();
+        assert!(e.to_string().ends_with("got a string"), "{e}");
+        let e = nps_diff_arg("b", &serde_json::json!([12])).unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("invalid argument b: score 12 at position 0"),
+            "{e}"
+        );
+        assert_eq!(NpsResult::from_count_list(&[1; 10]), None);
+    }
+
+    #[test]
+    fn table_has_the_groups_then_the_overall_row() {
+        let (log, s) = fixture();
+        let r = nps(&s, Some(&log), &by("touchpoint")).unwrap();
+        let rows: Vec<(Option<&str>, bool, u64)> = r
+            .table()
+            .iter()
+            .map(|t| (t.key, t.overall, t.stats.n))
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                (Some("purchase"), false, 1),
+                (Some("site"), false, 1),
+                (Some("support"), false, 2),
+                (None, false, 2),
+                (None, true, 6)
+            ]
+        );
+        let v = serde_json::to_value(r.table()).unwrap();
+        assert_eq!(v[4]["overall"], true);
+        assert_eq!(v[4]["n"], 6);
+        assert!(v[4]["key"].is_null());
+        assert_eq!(v[0]["nps"], 100.0);
+        let r = s.ces(&ScoreOptions::default()).unwrap();
+        let t = r.table();
+        assert_eq!((t.len(), t[0].overall, t[0].stats.n), (1, true, 2));
     }
 
     #[test]
