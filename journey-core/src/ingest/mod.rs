@@ -171,10 +171,20 @@ fn is_json_path(path: &Path) -> bool {
     )
 }
 
+/// Opens a file to read, naming it in the error (`cannot open "x.csv": No such file ...`).
+fn open(path: &Path) -> Result<File> {
+    File::open(path).map_err(|e| {
+        Error::Io(std::io::Error::new(
+            e.kind(),
+            format!("cannot open {:?}: {e}", path.display().to_string()),
+        ))
+    })
+}
+
 /// Reads an event log from a file: JSON for `.json` / `.jsonl` / `.ndjson`, else CSV.
 pub fn read_events_path(path: impl AsRef<Path>, opts: &LoadOptions) -> Result<EventLog> {
     let path = path.as_ref();
-    let file = File::open(path)?;
+    let file = open(path)?;
     if is_json_path(path) {
         read_events_json(file, opts)
     } else {
@@ -185,7 +195,7 @@ pub fn read_events_path(path: impl AsRef<Path>, opts: &LoadOptions) -> Result<Ev
 /// Reads survey responses from a file: JSON for `.json` / `.jsonl` / `.ndjson`, else CSV.
 pub fn read_surveys_path(path: impl AsRef<Path>, opts: &LoadOptions) -> Result<Surveys> {
     let path = path.as_ref();
-    let file = File::open(path)?;
+    let file = open(path)?;
     if is_json_path(path) {
         read_surveys_json(file, opts)
     } else {
@@ -197,4 +207,22 @@ pub(crate) fn read_all(mut r: impl Read) -> Result<Vec<u8>> {
     let mut buf = Vec::new();
     r.read_to_end(&mut buf)?;
     Ok(buf)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_file_is_named_in_the_error() {
+        let e = read_events_path("no/such/events.csv", &LoadOptions::default()).unwrap_err();
+        assert_eq!(e.code(), "io");
+        let msg = e.to_string();
+        assert!(
+            msg.starts_with("i/o error: cannot open \"no/such/events.csv\": "),
+            "{msg}"
+        );
+        let e = read_surveys_path("no/such/surveys.jsonl", &LoadOptions::default()).unwrap_err();
+        assert!(e.to_string().contains("\"no/such/surveys.jsonl\""), "{e}");
+    }
 }
