@@ -3,8 +3,10 @@
 //! ```sh
 //! cargo run --release -p journey-examples --bin bench -- gen 10000000 bench-data/events-10M.csv
 //! cargo run --release -p journey-examples --bin bench -- load bench-data/events-10M.csv
+//! cargo run --release -p journey-examples --bin bench -- by-time bench-data/events-10M.csv bench-data/events-10M-by-time.csv
 //! ```
-//! `gen` writes a synthetic log of about N events (customers = N / 10); `load` reads it into the
+//! `gen` writes a synthetic log of about N events (customers = N / 10), grouped by customer;
+//! `by-time` writes the same rows in time order (customers interleaved); `load` reads it into the
 //! sorted columnar log and prints wall time, MB/s, events/s, bytes per event and the process's
 //! peak resident memory (VmHWM), which is why loading runs in its own process.
 
@@ -171,6 +173,34 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 t.elapsed()
             );
         }
+        Some("by-time") => {
+            // The same rows in time order, as most exports come: customers interleave, so
+            // interning and grouping cannot lean on runs of one customer's rows.
+            let (input, output) = match (args.get(1), args.get(2)) {
+                (Some(i), Some(o)) => (i, o),
+                _ => return Err("by-time IN OUT".into()),
+            };
+            let text = std::fs::read_to_string(input)?;
+            let mut lines = text.lines();
+            let header = lines.next().ok_or("empty input")?;
+            let ts = header
+                .split(',')
+                .position(|c| c == "timestamp")
+                .ok_or("no timestamp column")?;
+            let mut rows: Vec<(&str, &str)> = lines
+                .map(|l| (l.split(',').nth(ts).unwrap_or(""), l))
+                .collect();
+            // RFC 3339 in UTC with a fixed width sorts as text in time order; stable for ties.
+            rows.sort_by(|a, b| a.0.cmp(b.0));
+            let mut out =
+                std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(output)?);
+            use std::io::Write;
+            writeln!(out, "{header}")?;
+            for (_, l) in rows {
+                writeln!(out, "{l}")?;
+            }
+            out.flush()?;
+        }
         Some("load") => {
             let path = args.get(1).ok_or("load PATH")?;
             let bytes = std::fs::metadata(path)?.len() as f64;
@@ -199,7 +229,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let path = args.get(1).ok_or("metrics PATH")?;
             metrics(path)?;
         }
-        _ => return Err("usage: bench gen N PATH | bench load PATH | bench metrics PATH".into()),
+        _ => return Err(
+            "usage: bench gen N PATH | bench by-time IN OUT | bench load PATH | bench metrics PATH"
+                .into(),
+        ),
     }
     Ok(())
 }
