@@ -10,7 +10,11 @@ use crate::error::{Error, Result};
 use crate::model::{csv_error, EventLog, EventLogBuilder, Surveys, SurveysBuilder};
 
 /// Bytes parsed by one task (tiny in unit tests, so that small inputs take many batches).
-const PIECE: usize = if cfg!(test) { 4 << 10 } else { 8 << 20 };
+const PIECE: usize = if cfg!(test) { 1 << 10 } else { 2 << 20 };
+
+/// Pieces per thread in a batch: several, so that the merge of the previous batch (one task)
+/// and the pieces spread evenly over the cores.
+const PIECES_PER_THREAD: usize = 4;
 
 /// Reads input in batches that end on a record boundary.
 struct Batches<R> {
@@ -525,7 +529,7 @@ pub fn read_events_csv(reader: impl Read, opts: &LoadOptions) -> Result<EventLog
         rows: 0,
         line: 1 + memchr::memchr_iter(b'\n', &header).count() as u64,
     };
-    let n = threads();
+    let n = threads() * PIECES_PER_THREAD;
     let mut batch = batches.next(PIECE * n)?;
     #[cfg(feature = "parallel")]
     {
@@ -721,7 +725,7 @@ mod tests {
     fn many_batches_give_the_log_of_one_sequential_parse() {
         let body = many_rows(6000, &[]);
         assert!(
-            body.len() > 10 * PIECE * threads(),
+            body.len() > 10 * PIECE * PIECES_PER_THREAD * threads(),
             "the input spans many batches"
         );
         let opts = LoadOptions::default();

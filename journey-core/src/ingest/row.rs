@@ -230,7 +230,7 @@ impl LocalInterner {
     }
 
     fn intern(&mut self, s: &str) -> u32 {
-        if self.last > 0 && self.name(self.last - 1) == s {
+        if self.last > 0 && crate::model::same(self.name(self.last - 1), s) {
             return self.last - 1;
         }
         let hash = crate::model::hash_str(s);
@@ -248,7 +248,7 @@ impl LocalInterner {
         };
         let id = match index.entry(
             hash,
-            |&id| hashes[id as usize] == hash && name(id) == s,
+            |&id| hashes[id as usize] == hash && crate::model::same(name(id), s),
             |&id| hashes[id as usize],
         ) {
             hashbrown::hash_table::Entry::Occupied(e) => *e.get(),

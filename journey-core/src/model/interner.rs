@@ -8,6 +8,34 @@ pub(crate) fn hash_str(s: &str) -> u64 {
     rustc_hash::FxBuildHasher.hash_one(s)
 }
 
+/// Whether two strings are equal, without a call into `memcmp` for the short strings that ids,
+/// touchpoints and channels usually are (a hot path of loading: several compares per row).
+#[inline]
+pub(crate) fn same(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    fn word(s: &[u8], at: usize) -> u64 {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&s[at..at + 8]);
+        u64::from_ne_bytes(w)
+    }
+    fn half(s: &[u8], at: usize) -> u32 {
+        let mut w = [0u8; 4];
+        w.copy_from_slice(&s[at..at + 4]);
+        u32::from_ne_bytes(w)
+    }
+    match n {
+        // Two overlapping words cover 8..=16 bytes.
+        8..=16 => word(a, 0) == word(b, 0) && word(a, n - 8) == word(b, n - 8),
+        4..=7 => half(a, 0) == half(b, 0) && half(a, n - 4) == half(b, n - 4),
+        0..=3 => a == b,
+        _ => word(a, 0) == word(b, 0) && a == b,
+    }
+}
+
 /// Maps strings to small dense integer ids and back.
 ///
 /// Ids are given in first-seen order; [`Interner::sorted`] renumbers them in string order so that
@@ -44,7 +72,7 @@ impl Interner {
         let names = &self.names;
         match self.index.entry(
             hash,
-            |&(h, id)| h == hash && names[id as usize] == s,
+            |&(h, id)| h == hash && same(&names[id as usize], s),
             |&(h, _)| h,
         ) {
             Entry::Occupied(e) => e.get().1,
@@ -205,6 +233,22 @@ impl Interner {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// `same` is string equality, whatever the length and wherever two strings differ.
+        #[test]
+        fn same_is_equality(a in "[ab]{0,40}", flip in proptest::option::of(0usize..40), extra in "[ab]{0,1}") {
+            let mut b = a.clone().into_bytes();
+            if let Some(i) = flip.filter(|&i| i < b.len()) {
+                b[i] = if b[i] == b'a' { b'b' } else { b'a' };
+            }
+            let mut b = String::from_utf8(b).unwrap();
+            b.push_str(&extra);
+            prop_assert_eq!(same(&a, &b), a == b);
+            prop_assert!(same(&a, &a.clone()));
+        }
+    }
 
     #[test]
     fn sorted_renumbers_in_string_order() {

@@ -373,20 +373,19 @@ impl EventLogBuilder {
         drop(cust);
         sort_within_customers(&mut order, &offsets, &ts);
 
-        let gather = |col: &[u32], map: &[u32]| -> Vec<u32> {
-            gather_by(&order, |r| {
-                let v = col[r as usize];
-                if v == NO_ID {
-                    NO_ID
-                } else {
-                    map[v as usize]
-                }
-            })
+        // Input already grouped by customer and in time order (a common export) needs no
+        // permutation: the columns are renumbered in place instead of gathered into copies.
+        let identity = is_identity(&order);
+        let ids = |col: Vec<u32>, map: &[u32]| -> Vec<u32> {
+            let f = |v: u32| if v == NO_ID { NO_ID } else { map[v as usize] };
+            if identity {
+                map_in_place(col, f)
+            } else {
+                gather_by(&order, |r| f(col[r as usize]))
+            }
         };
-        let touchpoint = gather(&tp, &tmap);
-        drop(tp);
-        let channel = gather(&ch, &hmap);
-        drop(ch);
+        let touchpoint = ids(tp, &tmap);
+        let channel = ids(ch, &hmap);
         let stage: Vec<u16> = gather_by(&order, |r| {
             let s = st[r as usize];
             if s == NO_ID {
@@ -396,14 +395,20 @@ impl EventLogBuilder {
             }
         });
         drop(st);
-        let ts_sorted: Vec<i64> = gather_by(&order, |r| ts[r as usize]);
-        drop(ts);
-        let value_sorted: Vec<f64> = gather_by(&order, |r| value[r as usize]);
-        drop(value);
+        let ts_sorted: Vec<i64> = if identity {
+            ts
+        } else {
+            gather_by(&order, |r| ts[r as usize])
+        };
+        let value_sorted: Vec<f64> = if identity {
+            value
+        } else {
+            gather_by(&order, |r| value[r as usize])
+        };
         let mut properties = Vec::with_capacity(prop_names.len());
         for ((name, vals), col) in prop_names.into_iter().zip(prop_values).zip(props) {
             let (values, vmap) = vals.sorted();
-            let ids = gather(&col, &vmap);
+            let ids = ids(col, &vmap);
             properties.push(PropertyColumn { name, values, ids });
         }
 
@@ -428,6 +433,37 @@ impl EventLogBuilder {
         log.set_conversions(conversions);
         log
     }
+}
+
+/// Whether `order` is `0, 1, 2, ...`.
+fn is_identity(order: &[u32]) -> bool {
+    #[cfg(feature = "parallel")]
+    {
+        use rayon::prelude::*;
+        order
+            .par_iter()
+            .with_min_len(1 << 16)
+            .enumerate()
+            .all(|(i, &r)| r as usize == i)
+    }
+    #[cfg(not(feature = "parallel"))]
+    {
+        order.iter().enumerate().all(|(i, &r)| r as usize == i)
+    }
+}
+
+/// `col[i] = f(col[i])`, on all cores when the `parallel` feature is on.
+fn map_in_place(mut col: Vec<u32>, f: impl Fn(u32) -> u32 + Sync) -> Vec<u32> {
+    #[cfg(feature = "parallel")]
+    {
+        use rayon::prelude::*;
+        col.par_iter_mut()
+            .with_min_len(1 << 16)
+            .for_each(|v| *v = f(*v));
+    }
+    #[cfg(not(feature = "parallel"))]
+    col.iter_mut().for_each(|v| *v = f(*v));
+    col
 }
 
 /// `out[i] = f(order[i])`, on all cores when the `parallel` feature is on.

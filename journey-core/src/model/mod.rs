@@ -10,8 +10,8 @@ mod stage;
 mod survey;
 mod touchpoint;
 
-pub(crate) use interner::hash_str;
 pub use interner::Interner;
+pub(crate) use interner::{hash_str, same};
 pub use log::{
     EventLog, EventLogBuilder, EventRecord, Journey, LogSummary, PropertyColumn, RawEvent, NO_ID,
 };
