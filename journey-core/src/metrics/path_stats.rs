@@ -601,11 +601,25 @@ pub fn path_stats(log: &EventLog, opts: &PathStatsOptions) -> Result<PathStatsRe
 /// it, their conversions, conversion rate, lift and attribution share: the per-touch part of
 /// [`path_stats`], without the variants.
 pub fn touch_lift(log: &EventLog, opts: &PathStatsOptions) -> Result<Vec<TouchLiftRow>> {
+    touch_lift_with(log, opts, true)
+}
+
+/// [`touch_lift`], with the attribution pass only when `shares` (else every share is `None`):
+/// the map from data shows reach, conversion and lift, and runs this once per persona.
+pub(crate) fn touch_lift_with(
+    log: &EventLog,
+    opts: &PathStatsOptions,
+    shares: bool,
+) -> Result<Vec<TouchLiftRow>> {
     let cutter = Cutter::new(log, &path_options(opts))?;
     let names = level_names(log, opts.level);
     let mut acc = pass(log, &cutter, names.len(), Extra::Touches);
     let overall = conversion_stats(log, &mut acc.all, acc.by_channel).conversion_rate;
-    let shares = attribution_shares(log, opts, names)?;
+    let shares = if shares {
+        attribution_shares(log, opts, names)?
+    } else {
+        vec![None; names.len()]
+    };
     Ok(touch_rows(names, &acc.touch, overall, &shares))
 }
 

@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::metrics::path_stats::{touch_lift, PathStatsOptions};
+use crate::metrics::path_stats::{touch_lift_with, PathStatsOptions};
 use crate::metrics::retention::{kpis, KpiOptions};
 use crate::metrics::survey::{self, Breakdown, ScoreOptions};
 use crate::model::{EventLog, JourneyMap, Kind, Persona, Stage, Step, Surveys, Touchpoint};
@@ -256,7 +256,7 @@ struct Conduciveness {
 /// conversion touchpoints themselves) have neither.
 fn conduciveness(log: &EventLog) -> Result<Vec<Conduciveness>> {
     let mut out = vec![Conduciveness::default(); log.touchpoints().len()];
-    for row in touch_lift(log, &PathStatsOptions::default())? {
+    for row in touch_lift_with(log, &PathStatsOptions::default(), false)? {
         if let Some(t) = log.touchpoint_id(&row.name) {
             out[t as usize] = Conduciveness {
                 conversion_rate: Some(row.conversion_rate),

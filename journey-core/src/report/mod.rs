@@ -27,7 +27,7 @@ pub use from_data::{
 use crate::error::{Error, Result};
 use crate::metrics::attribution::{AttributionTable, AttributionTableOptions, Model};
 use crate::metrics::funnel::{funnel, FunnelOptions, FunnelStep};
-use crate::metrics::path_stats::{path_stats, PathStatsOptions};
+use crate::metrics::path_stats::{path_stats, PathStatsOptions, PathStatsResult};
 use crate::metrics::retention::{kpis, retention, KpiOptions, Kpis, RetentionOptions};
 use crate::metrics::survey::{self, Breakdown, ScoreOptions};
 use crate::model::{EventLog, JourneyMap, Step, Surveys};
@@ -640,17 +640,9 @@ pub fn report(log: &EventLog, surveys: Option<&Surveys>, opts: &ReportOptions) -
         s.table(t);
     }
 
-    // Top paths. Every variant is listed (top 0), so that the most frequent journeys split by
-    // outcome are chosen among all of them, not only among the most frequent variants.
+    // Top paths: the most frequent journeys split by outcome.
     let s = page.section("Top paths");
-    let ps = path_stats(
-        log,
-        &PathStatsOptions {
-            top: 0,
-            ..PathStatsOptions::default()
-        },
-    )?;
-    let sankey = Sankey::from_path_stats(&ps, "Top paths", opts.top_paths);
+    let (ps, sankey) = top_split_paths(log, opts.top_paths)?;
     s.paragraph(format!(
         "The {} most frequent paths of touchpoints, split by outcome: the journeys of a path \
          that end in a conversion and those that do not are counted apart, so one path can be \
@@ -788,9 +780,60 @@ Retention: cohorts by the period of the first start event, UTC.";
 #[doc = include_str!("../../../docs/map-from-data.md")]
 pub struct MapFromDataGuide;
 
+/// Path statistics with enough variants to hold the `n` most frequent paths split by outcome
+/// (converting and non-converting journeys of one path counted apart), and their Sankey.
+///
+/// A split is never more frequent than its path, so once the `n`-th best split is more frequent
+/// than the least frequent variant listed, no variant left out can enter: the list of variants
+/// grows (doubling) only until then, instead of turning every variant back into a sequence.
+fn top_split_paths(log: &EventLog, n: usize) -> Result<(PathStatsResult, Sankey)> {
+    let mut top = n.saturating_mul(4).max(16);
+    loop {
+        let ps = path_stats(
+            log,
+            &PathStatsOptions {
+                top,
+                ..PathStatsOptions::default()
+            },
+        )?;
+        let sankey = Sankey::from_path_stats(&ps, "Top paths", n);
+        let complete = ps.variants.len() as u64 >= ps.n_variants;
+        let least_listed = ps.variants.last().map_or(0, |v| v.count);
+        let settled =
+            sankey.paths.len() == n && sankey.paths.last().is_some_and(|p| p.count > least_listed);
+        if complete || settled {
+            return Ok((ps, sankey));
+        }
+        top = top.saturating_mul(2);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn top_split_paths_are_those_chosen_among_all_variants() {
+        let (log, _) = crate::synthetic(3_000, 7);
+        let all = path_stats(
+            &log,
+            &PathStatsOptions {
+                top: 0,
+                ..PathStatsOptions::default()
+            },
+        )
+        .unwrap();
+        for n in [1, 3, 12, 40, 200, 100_000] {
+            let (ps, sankey) = top_split_paths(&log, n).unwrap();
+            let expected = Sankey::from_path_stats(&all, "Top paths", n);
+            assert_eq!(sankey.paths, expected.paths, "n = {n}");
+            assert_eq!(ps.n_variants, all.n_variants);
+            // Every path drawn has its variant listed, for the table.
+            for p in &sankey.paths {
+                assert!(ps.variants.iter().any(|v| v.path == p.steps));
+            }
+        }
+    }
 
     #[test]
     fn default_funnel_of_the_synthetic_data() {
