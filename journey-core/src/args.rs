@@ -10,6 +10,18 @@ use crate::error::{Error, Result};
 use crate::ingest::{LoadOptions, Mode};
 use crate::model::Catalog;
 
+/// What kind of JSON value `v` is, for error messages ("expected a list, got a number").
+pub(crate) fn json_kind(v: &serde_json::Value) -> &'static str {
+    match v {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Array(_) => "a list",
+        serde_json::Value::Object(_) => "an object",
+    }
+}
+
 /// Deserialises options from a JSON object; unknown keys and wrong types are argument errors
 /// that name the offending key.
 pub fn from_json<T: DeserializeOwned>(what: &str, v: &Value) -> Result<T> {

@@ -431,7 +431,10 @@ fn scores_from_json(name: &str, v: &serde_json::Value, lo: u8, hi: u8) -> Result
     let Some(items) = v.as_array() else {
         return Err(Error::argument(
             name,
-            format!("expected a list of scores, got {}", json_kind(v)),
+            format!(
+                "expected a list of scores, got {}",
+                crate::args::json_kind(v)
+            ),
         ));
     };
     let mut numbers = Vec::with_capacity(items.len());
@@ -451,18 +454,6 @@ fn scores_from_json(name: &str, v: &serde_json::Value, lo: u8, hi: u8) -> Result
         });
     }
     scores_from_numbers(name, &numbers, lo, hi)
-}
-
-/// What kind of JSON value `v` is, for error messages.
-fn json_kind(v: &serde_json::Value) -> &'static str {
-    match v {
-        serde_json::Value::Null => "null",
-        serde_json::Value::Bool(_) => "a boolean",
-        serde_json::Value::Number(_) => "a number",
-        serde_json::Value::String(_) => "a string",
-        serde_json::Value::Array(_) => "a list",
-        serde_json::Value::Object(_) => "an object",
-    }
 }
 
 /// `journey.nps(scores)` as the bindings call it: a JSON list of 0-10 answers, `null` (or NaN,
@@ -519,7 +510,7 @@ pub fn nps_diff_arg(name: &str, v: &serde_json::Value) -> Result<NpsResult> {
             name,
             format!(
                 "expected a list of 0-10 scores or an NPS result with counts, got {}",
-                json_kind(other)
+                crate::args::json_kind(other)
             ),
         )),
     }

@@ -659,6 +659,19 @@ fn removal_effect(p: f64, pc: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The chain as is (no state removed), then without each channel in turn.
+    fn removal_masks(chain: &Chain, channels: usize) -> Vec<Vec<bool>> {
+        let mut masks = vec![vec![false; chain.len()]];
+        for c in 0..channels as u32 {
+            let mut removed = vec![false; chain.len()];
+            for s in chain.states_with(c) {
+                removed[s as usize] = true;
+            }
+            masks.push(removed);
+        }
+        masks
+    }
     use crate::metrics::attribution::PathRow;
     use proptest::prelude::*;
 
@@ -909,14 +922,7 @@ mod tests {
             let chain = Chain::new(&t, order);
             let largest = chain.sccs.iter().map(Vec::len).max().unwrap();
             assert!(largest > DENSE_MAX, "block of {largest} states");
-            let mut masks = vec![vec![false; chain.len()]];
-            for c in 0..t.names.len() as u32 {
-                let mut removed = vec![false; chain.len()];
-                for s in chain.states_with(c) {
-                    removed[s as usize] = true;
-                }
-                masks.push(removed);
-            }
+            let masks = removal_masks(&chain, t.names.len());
             for removed in &masks {
                 let iterative = chain.absorption(removed, DENSE_MAX).unwrap();
                 let dense = chain.absorption(removed, usize::MAX).unwrap();
@@ -981,15 +987,7 @@ mod tests {
                 total_null: *n as f64,
             })).unwrap();
             let chain = Chain::new(&t, order);
-            let none = vec![false; chain.len()];
-            let mut masks = vec![none];
-            for c in 0..t.names.len() as u32 {
-                let mut removed = vec![false; chain.len()];
-                for s in chain.states_with(c) {
-                    removed[s as usize] = true;
-                }
-                masks.push(removed);
-            }
+            let masks = removal_masks(&chain, t.names.len());
             for removed in &masks {
                 let reference = dense_reference(&chain, removed);
                 let direct = chain.solve(removed, DENSE_MAX).unwrap();

@@ -239,7 +239,7 @@ impl PathTable {
             other => {
                 return Err(bad(format!(
                     "expected a list of row objects, found {}",
-                    json_kind(other)
+                    crate::args::json_kind(other)
                 )))
             }
         };
@@ -249,7 +249,7 @@ impl PathTable {
             let serde_json::Value::Object(obj) = row else {
                 return Err(bad(format!(
                     "row {n}: expected an object with path and total_conversions, found {}",
-                    json_kind(row)
+                    crate::args::json_kind(row)
                 )));
             };
             for (field, what) in [
@@ -406,17 +406,6 @@ pub fn read_path_table_csv(mut reader: impl Read) -> Result<PathTable> {
         }
     }
     Ok(b.finish())
-}
-
-fn json_kind(v: &serde_json::Value) -> &'static str {
-    match v {
-        serde_json::Value::Null => "null",
-        serde_json::Value::Bool(_) => "a boolean",
-        serde_json::Value::Number(_) => "a number",
-        serde_json::Value::String(_) => "a string",
-        serde_json::Value::Array(_) => "a list",
-        serde_json::Value::Object(_) => "an object",
-    }
 }
 
 /// Rows as given, names in first-seen order; [`RawTable::finish`] sorts and aggregates.
