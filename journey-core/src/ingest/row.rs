@@ -203,14 +203,35 @@ impl<'a> RowSink<'a> for EventLogBuilder {
     }
 }
 
+/// Distinct strings, end to end in one buffer.
+#[derive(Debug, Default)]
+struct Arena {
+    text: String,
+    /// End of each string in `text`.
+    ends: Vec<u32>,
+}
+
+impl Arena {
+    fn get(&self, id: u32) -> &str {
+        let i = id as usize;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        &self.text[start..self.ends[i] as usize]
+    }
+
+    /// Adds `s`; returns its id.
+    fn push(&mut self, s: &str) -> u32 {
+        self.text.push_str(s);
+        self.ends.push(self.text.len() as u32);
+        self.ends.len() as u32 - 1
+    }
+}
+
 /// The strings of one parsed piece: each distinct string copied once into an arena, with its
 /// hash, so that merging the piece into the log never hashes a string again and the piece does
 /// not borrow the input buffer (which is reused for the next batch).
 #[derive(Debug, Default)]
 pub(crate) struct LocalInterner {
-    arena: String,
-    /// End of each name in `arena`.
-    ends: Vec<u32>,
+    names: Arena,
     pub hashes: Vec<u64>,
     index: hashbrown::HashTable<u32>,
     /// The id of the last interned string, plus one (0 = none): values repeat on
@@ -220,13 +241,11 @@ pub(crate) struct LocalInterner {
 
 impl LocalInterner {
     pub(crate) fn len(&self) -> usize {
-        self.ends.len()
+        self.hashes.len()
     }
 
     pub(crate) fn name(&self, id: u32) -> &str {
-        let i = id as usize;
-        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
-        &self.arena[start..self.ends[i] as usize]
+        self.names.get(id)
     }
 
     fn intern(&mut self, s: &str) -> u32 {
@@ -235,28 +254,20 @@ impl LocalInterner {
         }
         let hash = crate::model::hash_str(s);
         let Self {
-            arena,
-            ends,
+            names,
             hashes,
             index,
             ..
         } = self;
-        let name = |id: u32| {
-            let i = id as usize;
-            let start = if i == 0 { 0 } else { ends[i - 1] as usize };
-            &arena[start..ends[i] as usize]
-        };
         let id = match index.entry(
             hash,
-            |&id| hashes[id as usize] == hash && crate::model::same(name(id), s),
+            |&id| hashes[id as usize] == hash && crate::model::same(names.get(id), s),
             |&id| hashes[id as usize],
         ) {
             hashbrown::hash_table::Entry::Occupied(e) => *e.get(),
             hashbrown::hash_table::Entry::Vacant(v) => {
-                let id = ends.len() as u32;
+                let id = names.push(s);
                 v.insert(id);
-                arena.push_str(s);
-                ends.push(arena.len() as u32);
                 hashes.push(hash);
                 id
             }

@@ -153,7 +153,7 @@ pub struct EventLogBuilder {
 impl EventLogBuilder {
     /// The id of a customer, adding it if new.
     pub(crate) fn customer_id(&mut self, id: &str) -> u32 {
-        if self.last_customer > 0 && self.customers.name(self.last_customer - 1) == id {
+        if self.last_customer > 0 && super::same(self.customers.name(self.last_customer - 1), id) {
             return self.last_customer - 1;
         }
         let c = self.customers.intern(id);
