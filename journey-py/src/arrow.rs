@@ -22,6 +22,7 @@ use arrow_array::{
 use arrow_buffer::ArrowNativeType;
 use arrow_schema::{ArrowError, DataType, Field, Schema, SchemaRef, TimeUnit as ArrowUnit};
 use journey_core as core;
+use journey_core::ingest::NO_KEY;
 use journey_core::ingest::{
     ColumnChunk, FloatCells, IntCells, LoadControl, TextCell, TextCells, TimeCells, TimeUnit,
 };
@@ -368,6 +369,28 @@ impl TextCells for View<'_> {
             TextCell::Text(self.0.value(i))
         }
     }
+    /// The views of texts of up to 12 bytes, which hold the text itself (length and bytes,
+    /// zero padded: the empty text's view is 0); null rows get 0, longer texts no key. (A
+    /// longer text's view names a place in a buffer, which repeats only if the producer
+    /// shares the bytes of equal texts.)
+    fn keys(&self, range: std::ops::Range<usize>, out: &mut Vec<u128>) -> bool {
+        out.clear();
+        out.extend(self.0.views()[range.clone()].iter().map(|&v| {
+            if (v as u32) <= 12 {
+                v
+            } else {
+                NO_KEY
+            }
+        }));
+        if let Some(nulls) = self.0.nulls() {
+            for (k, i) in out.iter_mut().zip(range) {
+                if nulls.is_null(i) {
+                    *k = 0;
+                }
+            }
+        }
+        true
+    }
 }
 
 struct Dict<'a, K: ArrowPrimitiveType> {
@@ -390,6 +413,24 @@ impl<K: ArrowPrimitiveType> TextCells for Dict<'_, K> {
     }
     fn dictionary(&self) -> &[&str] {
         &self.values
+    }
+    /// Codes plus one; 0 for null.
+    fn keys(&self, range: std::ops::Range<usize>, out: &mut Vec<u128>) -> bool {
+        out.clear();
+        let codes = &self.keys.values()[range.clone()];
+        out.extend(
+            codes
+                .iter()
+                .map(|c| c.to_usize().map_or(u128::MAX, |c| c as u128 + 1)),
+        );
+        if let Some(nulls) = self.keys.nulls() {
+            for (k, i) in out.iter_mut().zip(range) {
+                if nulls.is_null(i) {
+                    *k = 0;
+                }
+            }
+        }
+        true
     }
 }
 

@@ -5,6 +5,7 @@
 use std::ops::Range;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
+use super::row::{LocalInterner, PieceBuilder};
 use super::{ErrorSink, LoadOptions, Mode};
 use crate::error::{Error, Result};
 use crate::model::{EventLog, EventLogBuilder, NO_ID};
@@ -97,6 +98,19 @@ pub trait TextCells: Sync {
     fn dictionary(&self) -> &[&str] {
         &[]
     }
+    /// Cheap identities of the texts of rows `range`, if the column has them: written to
+    /// `out` (cleared first; one per row), and `true`; `false` (the default) for columns
+    /// without keys. Two rows with the same key hold the same text (rows with different keys
+    /// may hold the same text too); a null row's key, and that of the empty text, is 0; a row
+    /// without a key has [`NO_KEY`]. The
+    /// loader then skips hashing the text of rows whose key it has seen. An Arrow string view
+    /// (its 16 bytes: length and inline text, or length, prefix and place in a buffer) is
+    /// such a key for texts of up to 12 bytes (held in the view). In a column with a [`TextCells::dictionary`], a row's key must be its code
+    /// plus one (0 for null).
+    fn keys(&self, range: Range<usize>, out: &mut Vec<u128>) -> bool {
+        let _ = (range, out);
+        false
+    }
 }
 
 /// An integer column held by the caller, read in place.
@@ -137,6 +151,16 @@ impl TextCells for StrColumn<'_> {
         match self {
             StrColumn::Plain(_) => &[],
             StrColumn::Dictionary { values, .. } => values,
+        }
+    }
+    fn keys(&self, range: Range<usize>, out: &mut Vec<u128>) -> bool {
+        match self {
+            StrColumn::Plain(_) => false,
+            StrColumn::Dictionary { codes, .. } => {
+                out.clear();
+                out.extend(codes[range].iter().map(|c| c.map_or(0, |c| c as u128 + 1)));
+                true
+            }
         }
     }
 }
@@ -385,7 +409,7 @@ impl EventLog {
         };
         let total: usize = chunks.iter().map(ColumnChunk::len).sum();
         // Pieces of at most PIECE rows, at least a few per thread so that they balance.
-        let piece = (total / (4 * threads())).clamp(1 << 14, PIECE);
+        let piece = (total / (4 * threads())).clamp(MIN_PIECE, PIECE);
         let mut jobs = Vec::new();
         let mut row0 = 0u64;
         for (c, chunk) in chunks.iter().enumerate() {
@@ -410,160 +434,70 @@ impl EventLog {
                 &first_error,
             )
         };
-        #[cfg(feature = "parallel")]
-        let pieces: Vec<Piece> = {
-            use rayon::prelude::*;
-            jobs.par_iter().map(run).collect()
+        let mut merger = Merger {
+            builder: EventLogBuilder::new().with_properties(props),
+            sink: ErrorSink::new(opts),
         };
+        merger.builder.reserve_rows(total);
+        // The pieces are loaded a group at a time on all cores; while one group loads, the
+        // previous one is merged into the log (in row order, as the CSV reader does).
+        let group = PIECES_PER_THREAD * threads();
+        #[cfg(feature = "parallel")]
+        {
+            use rayon::prelude::*;
+            let mut loaded: Vec<Piece> = Vec::new();
+            for jobs in jobs.chunks(group) {
+                let to_merge = std::mem::take(&mut loaded);
+                let (merged, next) = rayon::join(
+                    || merger.merge(to_merge),
+                    || jobs.par_iter().map(run).collect(),
+                );
+                merged?;
+                loaded = next;
+            }
+            merger.merge(loaded)?;
+        }
         #[cfg(not(feature = "parallel"))]
-        let pieces: Vec<Piece> = jobs.iter().map(run).collect();
+        for jobs in jobs.chunks(group) {
+            merger.merge(jobs.iter().map(run).collect())?;
+        }
+        let report = merger.sink.report(total as u64);
+        Ok(merger
+            .builder
+            .build_with_report(opts.catalog.as_ref(), &opts.conversion_refs(), report))
+    }
+}
 
-        let mut sink = ErrorSink::new(opts);
-        let mut builders = Vec::with_capacity(pieces.len());
+/// Folds loaded pieces into the log in row order; errors go to the sink, which stops the load
+/// on the first one in strict mode.
+struct Merger {
+    builder: EventLogBuilder,
+    sink: ErrorSink,
+}
+
+impl Merger {
+    fn merge(&mut self, pieces: Vec<Piece>) -> Result<()> {
         for p in pieces {
             if p.cancelled {
                 return Err(cancelled());
             }
             let extra = p.skipped.saturating_sub(p.errors.len() as u64);
             for e in p.errors {
-                sink.push(e)?;
+                self.sink.push(e)?;
             }
-            sink.skipped += extra;
-            builders.push(p.builder);
+            self.sink.skipped += extra;
+            self.builder.append_piece(p.builder);
         }
-        let b = merge(builders).unwrap_or_else(|| EventLogBuilder::new().with_properties(props));
-        let report = sink.report(total as u64);
-        Ok(b.build_with_report(opts.catalog.as_ref(), &opts.conversion_refs(), report))
+        Ok(())
     }
 }
 
-fn reserve(b: &mut EventLogBuilder, n: usize) {
-    b.cust.reserve(n);
-    b.ts.reserve(n);
-    b.tp.reserve(n);
-    b.ch.reserve(n);
-    b.st.reserve(n);
-    b.value.reserve(n);
-    for p in &mut b.props {
-        p.reserve(n);
-    }
-}
-
-/// The ids of one piece in the merged builder.
-struct Remap {
-    customers: Vec<u32>,
-    touchpoints: Vec<u32>,
-    channels: Vec<u32>,
-    stages: Vec<u32>,
-    props: Vec<Vec<u32>>,
-}
-
-/// Where one piece's rows go in the merged columns.
-struct Out<'a> {
-    cust: &'a mut [u32],
-    ts: &'a mut [i64],
-    tp: &'a mut [u32],
-    ch: &'a mut [u32],
-    st: &'a mut [u32],
-    value: &'a mut [f64],
-    props: Vec<&'a mut [u32]>,
-}
-
-fn split<'a, T>(rest: &mut &'a mut [T], n: usize) -> &'a mut [T] {
-    let (head, tail) = std::mem::take(rest).split_at_mut(n);
-    *rest = tail;
-    head
-}
-
-/// Concatenates the pieces' builders in order (all declared with the same properties): the
-/// names are merged one piece after the other, the rows are copied and renumbered on all cores.
-fn merge(pieces: Vec<EventLogBuilder>) -> Option<EventLogBuilder> {
-    let mut pieces = pieces.into_iter();
-    let mut b = pieces.next()?;
-    let mut rest: Vec<EventLogBuilder> = pieces.collect();
-    let remaps: Vec<Remap> = rest
-        .iter_mut()
-        .map(|p| Remap {
-            customers: b.customers.absorb(std::mem::take(&mut p.customers)),
-            touchpoints: b.touchpoints.absorb(std::mem::take(&mut p.touchpoints)),
-            channels: b.channels.absorb(std::mem::take(&mut p.channels)),
-            stages: b.stages.absorb(std::mem::take(&mut p.stages)),
-            props: b
-                .prop_values
-                .iter_mut()
-                .zip(&mut p.prop_values)
-                .map(|(into, from)| into.absorb(std::mem::take(from)))
-                .collect(),
-        })
-        .collect();
-    let n0 = b.len();
-    let total = n0 + rest.iter().map(EventLogBuilder::len).sum::<usize>();
-    b.cust.resize(total, 0);
-    b.ts.resize(total, 0);
-    b.tp.resize(total, 0);
-    b.ch.resize(total, 0);
-    b.st.resize(total, 0);
-    b.value.resize(total, 0.0);
-    for p in &mut b.props {
-        p.resize(total, NO_ID);
-    }
-    b.last_customer = 0;
-    let mut cust = &mut b.cust[n0..];
-    let mut ts = &mut b.ts[n0..];
-    let mut tp = &mut b.tp[n0..];
-    let mut ch = &mut b.ch[n0..];
-    let mut st = &mut b.st[n0..];
-    let mut value = &mut b.value[n0..];
-    let mut props: Vec<&mut [u32]> = b.props.iter_mut().map(|p| &mut p[n0..]).collect();
-    let mut outs = Vec::with_capacity(rest.len());
-    for p in &rest {
-        let n = p.len();
-        outs.push(Out {
-            cust: split(&mut cust, n),
-            ts: split(&mut ts, n),
-            tp: split(&mut tp, n),
-            ch: split(&mut ch, n),
-            st: split(&mut st, n),
-            value: split(&mut value, n),
-            props: props.iter_mut().map(|col| split(col, n)).collect(),
-        });
-    }
-    let fill = |((p, m), out): ((&EventLogBuilder, &Remap), Out<'_>)| {
-        let map = |m: &[u32], id: u32| if id == NO_ID { NO_ID } else { m[id as usize] };
-        for (o, &c) in out.cust.iter_mut().zip(&p.cust) {
-            *o = m.customers[c as usize];
-        }
-        out.ts.copy_from_slice(&p.ts);
-        for (o, &t) in out.tp.iter_mut().zip(&p.tp) {
-            *o = m.touchpoints[t as usize];
-        }
-        for (o, &h) in out.ch.iter_mut().zip(&p.ch) {
-            *o = map(&m.channels, h);
-        }
-        for (o, &s) in out.st.iter_mut().zip(&p.st) {
-            *o = map(&m.stages, s);
-        }
-        out.value.copy_from_slice(&p.value);
-        for ((o, col), pm) in out.props.into_iter().zip(&p.props).zip(&m.props) {
-            for (o, &v) in o.iter_mut().zip(col) {
-                *o = map(pm, v);
-            }
-        }
-    };
-    let jobs = rest.iter().zip(&remaps).zip(outs);
-    #[cfg(feature = "parallel")]
-    {
-        use rayon::prelude::*;
-        jobs.collect::<Vec<_>>().into_par_iter().for_each(fill);
-    }
-    #[cfg(not(feature = "parallel"))]
-    jobs.for_each(fill);
-    drop(rest);
-    Some(b)
-}
-
-/// Rows per piece at most.
-const PIECE: usize = 1 << 18;
+/// Rows per piece at most, and at least (unless the table is smaller). Unit tests use small
+/// pieces, so that small tables span many pieces and groups.
+const PIECE: usize = if cfg!(test) { 1 << 9 } else { 1 << 17 };
+const MIN_PIECE: usize = if cfg!(test) { 1 << 6 } else { 1 << 14 };
+/// Pieces loaded at once, per thread (while the previous group is merged).
+const PIECES_PER_THREAD: usize = 4;
 /// Rows between two looks at the control.
 const CHECKPOINT: usize = 1 << 16;
 
@@ -609,9 +543,9 @@ fn check_lengths(chunk: &ColumnChunk<'_>, properties: &[&str]) -> Result<()> {
     Ok(())
 }
 
-/// The rows of one piece, in their own builder.
+/// The rows of one piece, in their own builder (owning their distinct strings, with hashes).
 struct Piece {
-    builder: EventLogBuilder,
+    builder: PieceBuilder,
     errors: Vec<Error>,
     skipped: u64,
     cancelled: bool,
@@ -621,57 +555,141 @@ struct Piece {
 /// behind).
 #[derive(Clone, Copy)]
 enum Looked<'a> {
-    /// Known already: its id, or [`EMPTY`].
+    /// Known already: its id in the piece, or [`EMPTY`].
     Id(u32),
-    /// Not seen yet (trimmed); `code` is its dictionary code, remembered once interned.
-    New(&'a str, Option<u32>),
+    /// To intern (trimmed, non-empty), with what names it, remembered once interned.
+    New(&'a str, Origin),
 }
 
-impl Looked<'_> {
-    fn is_empty(&self) -> bool {
-        match self {
-            Looked::Id(id) => *id == EMPTY,
-            Looked::New(s, _) => s.trim().is_empty(),
+/// What a looked-at text came with.
+#[derive(Clone, Copy)]
+enum Origin {
+    Plain,
+    /// Its dictionary code.
+    Code(u32),
+    /// Its [`TextCells::key`].
+    Key(u128),
+}
+
+/// Per piece and text column: dictionary code -> id in the piece's interner, and for columns
+/// with [`TextCells::keys`], key -> id (for the last key, and up to [`MAX_KEYS`] others).
+struct CodeCache {
+    codes: Vec<u32>,
+    keys: hashbrown::HashTable<(u128, u32)>,
+    /// The last key seen and its id (id [`UNSET`] = none yet).
+    last: (u128, u32),
+    /// Whether the column has keys, and those of the current block of rows.
+    keyed: bool,
+    block: Vec<u128>,
+    /// The length of the column's dictionary.
+    dictionary: usize,
+}
+
+impl CodeCache {
+    fn new(col: Option<&dyn TextCells>) -> Self {
+        CodeCache {
+            codes: Vec::new(),
+            keys: hashbrown::HashTable::new(),
+            last: (0, UNSET),
+            keyed: false,
+            block: Vec::new(),
+            dictionary: col.map_or(0, |c| c.dictionary().len()),
+        }
+    }
+
+    /// Fetches the keys of the rows of the next block.
+    fn start_block(&mut self, col: Option<&dyn TextCells>, rows: Range<usize>) {
+        if let Some(col) = col {
+            self.keyed = col.keys(rows, &mut self.block);
         }
     }
 }
 
-/// Per piece and column: dictionary code -> id in the piece's interner, and the last text seen
-/// (consecutive rows often repeat a customer, a persona, a channel).
-#[derive(Default)]
-struct CodeCache<'a> {
-    codes: Vec<u32>,
-    last: Option<(&'a str, u32)>,
+/// The key of a row without a key (see [`TextCells::keys`]).
+pub const NO_KEY: u128 = u128::MAX;
+
+/// Keys remembered per piece and column at most: enough for every touchpoint, channel or
+/// stage, while a column of ids (all distinct) stops growing its table early.
+const MAX_KEYS: usize = 1 << 12;
+
+/// Rows whose keys are fetched at once.
+const BLOCK: usize = 1 << 10;
+
+fn hash_key(k: u128) -> u64 {
+    use std::hash::BuildHasher;
+    rustc_hash::FxBuildHasher.hash_one(k)
 }
 
 const UNSET: u32 = u32::MAX;
 /// The value is empty (after trimming).
 const EMPTY: u32 = u32::MAX - 1;
 
-/// Where a text column's values are interned.
-#[derive(Clone, Copy)]
-enum Target {
-    Customer,
-    Touchpoint,
-    Channel,
-    Stage,
-    Property(usize),
-}
+impl CodeCache {
+    /// Row `j` of the current block's id if its key was seen ([`EMPTY`] for an empty text),
+    /// else [`UNSET`].
+    #[inline(always)]
+    fn quick(&mut self, j: usize) -> u32 {
+        if !self.keyed {
+            return UNSET;
+        }
+        let k = self.block[j];
+        if k == 0 {
+            return EMPTY;
+        }
+        if k == NO_KEY {
+            return UNSET;
+        }
+        if self.dictionary > 0 {
+            // Keys are codes plus one.
+            return self.codes.get(k as usize - 1).copied().unwrap_or(UNSET);
+        }
+        if self.last.0 == k {
+            // UNSET until a first key is remembered.
+            return self.last.1;
+        }
+        match self.keys.find(hash_key(k), |e| e.0 == k) {
+            Some(&(_, id)) => {
+                self.last = (k, id);
+                id
+            }
+            None => UNSET,
+        }
+    }
 
-impl<'a> CodeCache<'a> {
-    /// Row `i`'s value. Dictionary values are looked up once per piece.
-    #[inline]
-    fn look(&self, col: &'a dyn TextCells, i: usize, row: u64, name: &str) -> Result<Looked<'a>> {
+    /// Row `i`'s value (the `j`th of the current block), trimmed of ASCII whitespace as in
+    /// CSV. Dictionary values are looked up once per piece, and so are keyed texts (mostly).
+    #[inline(always)]
+    fn look<'a>(
+        &mut self,
+        col: &'a dyn TextCells,
+        i: usize,
+        j: usize,
+        row: u64,
+        name: &str,
+    ) -> Result<Looked<'a>> {
+        let id = self.quick(j);
+        if id != UNSET {
+            return Ok(Looked::Id(id));
+        }
+        self.look_text(col, i, j, row, name)
+    }
+
+    /// [`CodeCache::look`] of a row whose key was not seen.
+    #[inline(never)]
+    fn look_text<'a>(
+        &mut self,
+        col: &'a dyn TextCells,
+        i: usize,
+        j: usize,
+        row: u64,
+        name: &str,
+    ) -> Result<Looked<'a>> {
+        let key = (self.keyed && self.dictionary == 0)
+            .then(|| self.block[j])
+            .filter(|&k| k != NO_KEY);
         match col.cell(i) {
             TextCell::Null => Ok(Looked::Id(EMPTY)),
-            TextCell::Text(s) => {
-                if let Some((last, id)) = self.last {
-                    if last == s {
-                        return Ok(Looked::Id(id));
-                    }
-                }
-                Ok(Looked::New(s, None))
-            }
+            TextCell::Text(s) => Ok(text_look(s, key.map_or(Origin::Plain, Origin::Key))),
             TextCell::Code(code) => {
                 if let Some(&id) = self.codes.get(code as usize) {
                     if id != UNSET {
@@ -679,7 +697,7 @@ impl<'a> CodeCache<'a> {
                     }
                 }
                 match col.dictionary().get(code as usize) {
-                    Some(s) => Ok(Looked::New(s.trim(), Some(code))),
+                    Some(s) => Ok(text_look(s, Origin::Code(code))),
                     None => Err(bad(
                         row,
                         name,
@@ -691,29 +709,28 @@ impl<'a> CodeCache<'a> {
         }
     }
 
-    /// The id of a looked-at value, interning it if new.
+    /// The id of a looked-at value in `names`, interning it if new.
     #[inline]
-    fn commit(
-        &mut self,
-        b: &mut EventLogBuilder,
-        col: &'a dyn TextCells,
-        target: Target,
-        looked: Looked<'a>,
-    ) -> u32 {
+    fn commit(&mut self, names: &mut LocalInterner, looked: Looked<'_>) -> u32 {
         match looked {
             Looked::Id(id) => id,
-            Looked::New(s, code) => {
-                let id = intern(b, target, s.trim());
-                match code {
-                    Some(c) => {
-                        let n = col.dictionary().len();
-                        if self.codes.len() < n {
-                            self.codes.resize(n, UNSET);
+            Looked::New(s, origin) => {
+                let id = names.intern(s);
+                match origin {
+                    Origin::Plain => {}
+                    Origin::Code(c) => {
+                        if self.codes.len() < self.dictionary {
+                            self.codes.resize(self.dictionary, UNSET);
                         }
                         self.codes[c as usize] = id;
                     }
-                    // Untrimmed, as it will be compared with the next raw cell.
-                    None => self.last = Some((s, id)),
+                    Origin::Key(k) => {
+                        self.last = (k, id);
+                        if self.keys.len() < MAX_KEYS {
+                            self.keys
+                                .insert_unique(hash_key(k), (k, id), |e| hash_key(e.0));
+                        }
+                    }
                 }
                 id
             }
@@ -722,16 +739,13 @@ impl<'a> CodeCache<'a> {
 }
 
 #[inline]
-fn intern(b: &mut EventLogBuilder, target: Target, s: &str) -> u32 {
+fn text_look(s: &str, origin: Origin) -> Looked<'_> {
+    let s = s.trim_ascii();
     if s.is_empty() {
-        return EMPTY;
-    }
-    match target {
-        Target::Customer => b.customer_id(s),
-        Target::Touchpoint => b.touchpoints.intern(s),
-        Target::Channel => b.channels.intern(s),
-        Target::Stage => b.stages.intern(s),
-        Target::Property(k) => b.prop_values[k].intern(s),
+        // A dictionary value that trims to nothing is empty for every row using it.
+        Looked::Id(EMPTY)
+    } else {
+        Looked::New(s, origin)
     }
 }
 
@@ -753,20 +767,20 @@ fn load_piece(
     first_error: &AtomicU64,
 ) -> Piece {
     let mut p = Piece {
-        builder: EventLogBuilder::new().with_properties(props),
+        builder: PieceBuilder::new(props.len(), range.len()),
         errors: Vec::new(),
         skipped: 0,
         cancelled: false,
     };
-    reserve(&mut p.builder, range.len());
-    let mut caches = Caches::new(props.len());
     let chunk: &ColumnChunk<'_> = chunk;
+    let mut caches = Caches::new(chunk);
     let max_errors = opts.max_reported_errors;
     let strict = opts.mode == Mode::Strict;
     let start = range.start;
-    for i in range.clone() {
-        let row = row0 + (i - start) as u64 + 1;
-        if (i - start) % CHECKPOINT == 0 && i > start {
+    let mut b0 = start;
+    while b0 < range.end {
+        let b1 = (b0 + BLOCK).min(range.end);
+        if (b0 - start) % CHECKPOINT == 0 && b0 > start {
             if let Some(c) = control {
                 c.rows_done.fetch_add(CHECKPOINT as u64, Ordering::Relaxed);
                 if c.is_cancelled() {
@@ -775,21 +789,26 @@ fn load_piece(
                 }
             }
             // In strict mode an earlier piece already failed: these rows do not matter.
-            if strict && first_error.load(Ordering::Relaxed) < row {
+            if strict && first_error.load(Ordering::Relaxed) < row0 + (b0 - start) as u64 + 1 {
                 return p;
             }
         }
-        if let Err(e) = push_row(&mut p.builder, &mut caches, chunk, i, row, props) {
-            if strict {
-                first_error.fetch_min(row, Ordering::Relaxed);
-                p.errors.push(e);
-                return p;
-            }
-            p.skipped += 1;
-            if p.errors.len() < max_errors {
-                p.errors.push(e);
+        caches.start_block(chunk, b0..b1);
+        for i in b0..b1 {
+            let row = row0 + (i - start) as u64 + 1;
+            if let Err(e) = push_row(&mut p.builder, &mut caches, chunk, i, i - b0, row, props) {
+                if strict {
+                    first_error.fetch_min(row, Ordering::Relaxed);
+                    p.errors.push(e);
+                    return p;
+                }
+                p.skipped += 1;
+                if p.errors.len() < max_errors {
+                    p.errors.push(e);
+                }
             }
         }
+        b0 = b1;
     }
     if let Some(c) = control {
         let done = range.len() % CHECKPOINT;
@@ -804,32 +823,57 @@ fn load_piece(
 }
 
 struct Caches<'a> {
-    customer: CodeCache<'a>,
-    touchpoint: CodeCache<'a>,
-    channel: CodeCache<'a>,
-    stage: CodeCache<'a>,
+    customer: CodeCache,
+    touchpoint: CodeCache,
+    channel: CodeCache,
+    stage: CodeCache,
     timestamp: Vec<i64>,
-    props: Vec<CodeCache<'a>>,
+    props: Vec<CodeCache>,
     prop_looks: Vec<Looked<'a>>,
 }
 
 impl Caches<'_> {
-    fn new(n_props: usize) -> Self {
+    fn new(chunk: &ColumnChunk<'_>) -> Self {
         Caches {
-            customer: CodeCache::default(),
-            touchpoint: CodeCache::default(),
-            channel: CodeCache::default(),
-            stage: CodeCache::default(),
+            customer: CodeCache::new(Some(chunk.customer_id)),
+            touchpoint: CodeCache::new(Some(chunk.touchpoint)),
+            channel: CodeCache::new(chunk.channel),
+            stage: CodeCache::new(chunk.stage),
             timestamp: Vec::new(),
-            props: (0..n_props).map(|_| CodeCache::default()).collect(),
-            prop_looks: Vec::with_capacity(n_props),
+            props: chunk
+                .properties
+                .iter()
+                .map(|c| CodeCache::new(Some(*c)))
+                .collect(),
+            prop_looks: Vec::with_capacity(chunk.properties.len()),
+        }
+    }
+
+    fn start_block(&mut self, chunk: &ColumnChunk<'_>, rows: Range<usize>) {
+        self.customer
+            .start_block(Some(chunk.customer_id), rows.clone());
+        self.touchpoint
+            .start_block(Some(chunk.touchpoint), rows.clone());
+        self.channel.start_block(chunk.channel, rows.clone());
+        self.stage.start_block(chunk.stage, rows.clone());
+        for (cache, col) in self.props.iter_mut().zip(&chunk.properties) {
+            cache.start_block(Some(*col), rows.clone());
         }
     }
 }
 
+#[inline(always)]
 fn timestamp(col: TimeCells<'_>, cache: &mut Vec<i64>, i: usize, row: u64) -> Result<i64> {
+    if let Some(us) = quick_timestamp(col, i) {
+        return Ok(us);
+    }
+    timestamp_checked(col, cache, i, row)
+}
+
+#[inline(never)]
+fn timestamp_checked(col: TimeCells<'_>, cache: &mut Vec<i64>, i: usize, row: u64) -> Result<i64> {
     let parse = |raw: &str| -> Result<i64> {
-        let raw = raw.trim();
+        let raw = raw.trim_ascii();
         parse_timestamp(raw.as_bytes()).map_err(|e| bad(row, "timestamp", raw, e))
     };
     match col {
@@ -875,35 +919,48 @@ fn timestamp(col: TimeCells<'_>, cache: &mut Vec<i64>, i: usize, row: u64) -> Re
     }
 }
 
+/// Row `i`'s timestamp if it is an integer in range (the common case), else `None`.
+#[inline(always)]
+fn quick_timestamp(col: TimeCells<'_>, i: usize) -> Option<i64> {
+    match col {
+        TimeCells::Ints(c, unit) => unit.to_us(c.get(i)?).filter(|us| in_range(*us)),
+        TimeCells::Text(_) => None,
+    }
+}
+
+/// Reads one row; a bad cell leaves nothing behind.
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
 fn push_row<'a>(
-    b: &mut EventLogBuilder,
+    b: &mut PieceBuilder,
     caches: &mut Caches<'a>,
     chunk: &ColumnChunk<'a>,
     i: usize,
+    j: usize,
     row: u64,
     props: &[&str],
 ) -> Result<()> {
     // Every cell is checked before anything is interned, so a bad row leaves nothing behind.
     let lc = caches
         .customer
-        .look(chunk.customer_id, i, row, "customer_id")?;
-    if lc.is_empty() {
+        .look(chunk.customer_id, i, j, row, "customer_id")?;
+    if matches!(lc, Looked::Id(EMPTY)) {
         return Err(bad(row, "customer_id", "", "a non-empty customer id"));
     }
     let ts = timestamp(chunk.timestamp, &mut caches.timestamp, i, row)?;
     let lt = caches
         .touchpoint
-        .look(chunk.touchpoint, i, row, "touchpoint")?;
-    if lt.is_empty() {
+        .look(chunk.touchpoint, i, j, row, "touchpoint")?;
+    if matches!(lt, Looked::Id(EMPTY)) {
         return Err(bad(row, "touchpoint", "", "a non-empty touchpoint name"));
     }
     let lch = match chunk.channel {
-        None => None,
-        Some(col) => Some(caches.channel.look(col, i, row, "channel")?),
+        None => Looked::Id(EMPTY),
+        Some(col) => caches.channel.look(col, i, j, row, "channel")?,
     };
     let lst = match chunk.stage {
-        None => None,
-        Some(col) => Some(caches.stage.look(col, i, row, "stage")?),
+        None => Looked::Id(EMPTY),
+        Some(col) => caches.stage.look(col, i, j, row, "stage")?,
     };
     let value = match chunk.value.and_then(|v| v.get(i)) {
         None => f64::NAN,
@@ -913,32 +970,24 @@ fn push_row<'a>(
     };
     caches.prop_looks.clear();
     for (k, (col, name)) in chunk.properties.iter().zip(props).enumerate() {
-        let l = caches.props[k].look(*col, i, row, name)?;
+        let l = caches.props[k].look(*col, i, j, row, name)?;
         caches.prop_looks.push(l);
     }
 
     let optional = |id: u32| if id == EMPTY { NO_ID } else { id };
-    let c = caches
-        .customer
-        .commit(b, chunk.customer_id, Target::Customer, lc);
-    let t = caches
-        .touchpoint
-        .commit(b, chunk.touchpoint, Target::Touchpoint, lt);
-    let ch = match (chunk.channel, lch) {
-        (Some(col), Some(l)) => optional(caches.channel.commit(b, col, Target::Channel, l)),
-        _ => NO_ID,
-    };
-    let st = match (chunk.stage, lst) {
-        (Some(col), Some(l)) => optional(caches.stage.commit(b, col, Target::Stage, l)),
-        _ => NO_ID,
-    };
-    b.push_ids(c, ts, t, ch, st, value);
-    for (k, col) in chunk.properties.iter().enumerate() {
-        let l = caches.prop_looks[k];
-        let id = optional(caches.props[k].commit(b, *col, Target::Property(k), l));
-        if id != NO_ID {
-            *b.props[k].last_mut().expect("row pushed") = id;
-        }
+    let c = caches.customer.commit(&mut b.customers, lc);
+    let t = caches.touchpoint.commit(&mut b.touchpoints, lt);
+    let ch = optional(caches.channel.commit(&mut b.channels, lch));
+    let st = optional(caches.stage.commit(&mut b.stages, lst));
+    b.cust.push(c);
+    b.ts.push(ts);
+    b.tp.push(t);
+    b.ch.push(ch);
+    b.st.push(st);
+    b.value.push(value);
+    for (k, l) in caches.prop_looks.iter().enumerate() {
+        let id = optional(caches.props[k].commit(&mut b.prop_values[k], *l));
+        b.props[k].push(id);
     }
     Ok(())
 }
@@ -1020,7 +1069,7 @@ mod tests {
 
     #[test]
     fn chunks_and_pieces_give_the_log_of_one_chunk() {
-        let n = 50_000; // several pieces of at least 2^14 rows
+        let n = 50_000; // many pieces (of at most 512 rows in tests) in many groups
         let (customers, secs, codes) = table(n, 997);
         let dict = vec!["ad", "site", "purchase", "never_used"];
         let cust: Vec<Option<&str>> = customers.iter().map(|s| Some(s.as_str())).collect();
@@ -1223,5 +1272,172 @@ mod tests {
         let e = EventLog::from_chunks(&[chunk], &["plan"], &LoadOptions::default(), Some(&control));
         // Too small to reach a checkpoint: cancelling only stops long loads.
         assert!(e.is_ok());
+    }
+
+    /// Errors deep in a table of many pieces and groups: strict mode names the first bad row,
+    /// lenient mode keeps every other row and reports the bad ones in row order.
+    #[test]
+    fn errors_deep_in_many_groups_name_their_row() {
+        let n = 20_000;
+        let bad_rows = [3_001, 11_517, 19_999]; // 1-based
+        let customers: Vec<String> = (0..n).map(|i| format!("c{:05}", i / 7)).collect();
+        let cust: Vec<Option<&str>> = customers
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (!bad_rows.contains(&(i + 1))).then_some(s.as_str()))
+            .collect();
+        let secs: Vec<Option<i64>> = (0..n as i64).map(|i| Some(1_767_225_600 + i)).collect();
+        let tps = ["ad", "site", "cart", "purchase"];
+        let tp = StrColumn::Plain((0..n).map(|i| Some(tps[i % 4])).collect());
+        let c = StrColumn::Plain(cust);
+        let chunk = ColumnChunk {
+            customer_id: &c,
+            timestamp: TimeCells::Ints(&secs, TimeUnit::Seconds),
+            touchpoint: &tp,
+            channel: None,
+            stage: None,
+            value: None,
+            properties: vec![],
+        };
+        let chunks = std::slice::from_ref(&chunk);
+        let e = EventLog::from_chunks(chunks, &[], &LoadOptions::default(), None).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "invalid customer_id \"\" at row 3001, column customer_id: a non-empty customer id"
+        );
+        let log = EventLog::from_chunks(chunks, &[], &LoadOptions::lenient(), None).unwrap();
+        let r = log.load_report();
+        assert_eq!(
+            (r.rows_read, r.rows_kept, r.rows_skipped),
+            (20_000, 19_997, 3)
+        );
+        let at: Vec<bool> = bad_rows
+            .iter()
+            .zip(&r.errors)
+            .map(|(row, e)| e.contains(&format!("at row {row},")))
+            .collect();
+        assert_eq!(at, [true; 3], "{:?}", r.errors);
+        // Row 3001 is the only event of nobody: c00428 keeps its other six events.
+        assert_eq!(log.journey_of("c00428").unwrap().len(), 6);
+        assert_eq!(log.n_customers(), n.div_ceil(7));
+    }
+
+    /// Text is trimmed of ASCII whitespace only, as in CSV: a no-break space is part of a name.
+    #[test]
+    fn trimming_is_that_of_csv() {
+        let csv = "customer_id,timestamp,touchpoint\n a ,1,\u{a0}ad\t\n";
+        let from_csv = read_events_csv(csv.as_bytes(), &LoadOptions::default()).unwrap();
+        let c = StrColumn::Plain(vec![Some(" a ")]);
+        let tp = StrColumn::Dictionary {
+            values: vec!["\u{a0}ad\t"],
+            codes: vec![Some(0)],
+        };
+        let t = vec![Some(1)];
+        let chunk = ColumnChunk {
+            customer_id: &c,
+            timestamp: TimeCells::Ints(&t, TimeUnit::Seconds),
+            touchpoint: &tp,
+            channel: None,
+            stage: None,
+            value: None,
+            properties: vec![],
+        };
+        let log = EventLog::from_chunks(&[chunk], &[], &LoadOptions::default(), None).unwrap();
+        assert_eq!(log.customer_ids(), &["a"]);
+        assert_eq!(log.touchpoints(), &["\u{a0}ad"]);
+        assert_eq!(from_csv.touchpoints(), log.touchpoints());
+    }
+
+    /// A text column with keys, as an Arrow string view column has.
+    struct Keyed {
+        texts: Vec<Option<String>>,
+        keys: Vec<u128>,
+    }
+
+    impl TextCells for Keyed {
+        fn len(&self) -> usize {
+            self.texts.len()
+        }
+        fn cell(&self, i: usize) -> TextCell<'_> {
+            self.texts[i]
+                .as_deref()
+                .map_or(TextCell::Null, TextCell::Text)
+        }
+        fn keys(&self, range: Range<usize>, out: &mut Vec<u128>) -> bool {
+            out.clear();
+            out.extend_from_slice(&self.keys[range]);
+            true
+        }
+    }
+
+    /// Keys only spare work: the log is that of the texts, whether a text has one key, many
+    /// keys (" b" and "b" are one name) or none, beyond the keys remembered per piece, with
+    /// nulls, and with a bad row whose key was never seen.
+    #[test]
+    fn keys_give_the_log_of_the_texts() {
+        let n = 3 * MAX_KEYS + 500;
+        let mut texts = Vec::new();
+        let mut keys = Vec::new();
+        for i in 0..n {
+            let (text, key) = match i % 5 {
+                0 => (Some(format!("c{}", i / 10)), 1_000 + (i / 10) as u128), // distinct ids
+                1 => (Some("b".to_string()), 7),
+                2 => (Some(" b".to_string()), 8), // another key, the same name
+                3 => (Some("long-name-without-key".to_string()), NO_KEY),
+                _ => (None, 0),
+            };
+            texts.push(text);
+            keys.push(key);
+        }
+        let keyed = Keyed {
+            texts: texts.clone(),
+            keys,
+        };
+        let plain = StrColumn::Plain(texts.iter().map(|t| t.as_deref()).collect());
+        let customers: Vec<String> = (0..n).map(|i| format!("u{}", i / 3)).collect();
+        let customer = StrColumn::Plain(customers.iter().map(|c| Some(c.as_str())).collect());
+        let secs: Vec<Option<i64>> = (0..n as i64).map(Some).collect();
+        let tp = StrColumn::Plain(vec![Some("ad"); n]);
+        let chunk = |channel: &dyn TextCells| {
+            let c = ColumnChunk {
+                customer_id: &customer,
+                timestamp: TimeCells::Ints(&secs, TimeUnit::Seconds),
+                touchpoint: &tp,
+                channel: Some(channel),
+                stage: None,
+                value: None,
+                properties: vec![channel],
+            };
+            EventLog::from_chunks(&[c], &["p"], &LoadOptions::default(), None).unwrap()
+        };
+        let (a, b) = (chunk(&keyed), chunk(&plain));
+        assert_eq!(rows(&a), rows(&b));
+        assert_eq!(
+            a.customer_property("p").unwrap(),
+            b.customer_property("p").unwrap()
+        );
+        assert!(a.channels().contains(&"b".to_string()));
+        assert!(!a.channels().iter().any(|c| c.starts_with(' ')));
+        assert_eq!(a.channels().len(), 1 + 1 + n.div_ceil(10) + 1); // b, long, ids, unknown
+
+        // A customer key never seen, on a row that is bad: nothing of it stays.
+        let customer_keyed = Keyed {
+            texts: vec![Some("x".into()), Some("ghost".into()), Some("x".into())],
+            keys: vec![5, 6, 5],
+        };
+        let t = vec![Some(1), None, Some(3)];
+        let tp = StrColumn::Plain(vec![Some("ad"); 3]);
+        let bad = ColumnChunk {
+            customer_id: &customer_keyed,
+            timestamp: TimeCells::Ints(&t, TimeUnit::Seconds),
+            touchpoint: &tp,
+            channel: None,
+            stage: None,
+            value: None,
+            properties: vec![],
+        };
+        let log = EventLog::from_chunks(&[bad], &[], &LoadOptions::lenient(), None).unwrap();
+        assert_eq!(log.customer_ids(), &["x"]);
+        assert_eq!(log.n_events(), 2);
     }
 }

@@ -26,7 +26,7 @@ use crate::model::{Catalog, EventLog, Surveys};
 
 pub use self::columns::{
     ColumnChunk, EventColumns, FloatCells, IntCells, LoadControl, StrColumn, TextCell, TextCells,
-    TimeCells, TimeColumn, TimeUnit,
+    TimeCells, TimeColumn, TimeUnit, NO_KEY,
 };
 pub use self::csv::{read_events_csv, read_surveys_csv};
 pub use self::json::{read_events_json, read_surveys_json};

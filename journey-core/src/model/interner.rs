@@ -85,14 +85,6 @@ impl Interner {
         }
     }
 
-    /// Adds a string known to be new (the caller checked): no lookup.
-    fn push_new(&mut self, s: String, hash: u64) -> u32 {
-        let id = self.names.len() as u32;
-        self.index.insert_unique(hash, (hash, id), |&(h, _)| h);
-        self.names.push(s);
-        id
-    }
-
     /// The id of `s`, if known.
     pub fn get(&self, s: &str) -> Option<u32> {
         let hash = hash_str(s);
@@ -127,12 +119,6 @@ impl Interner {
     /// Bytes held by the strings (not counting the hash index).
     pub fn string_bytes(&self) -> usize {
         self.names.iter().map(|s| s.len()).sum()
-    }
-
-    /// Reserves room for `n` more strings in the index.
-    pub(crate) fn reserve(&mut self, n: usize) {
-        self.names.reserve(n);
-        self.index.reserve(n, |&(h, _)| h);
     }
 
     /// Renumbers the ids so they follow `order` (a comparison of the strings). Returns the new
@@ -183,35 +169,6 @@ impl Interner {
             *id = remap[*id as usize];
         }
         (Self { names, index }, remap)
-    }
-
-    /// Adds every string of `other` (moving them, without copies); returns the map from
-    /// `other`'s ids to ids here. New strings get ids in `other`'s order.
-    pub(crate) fn absorb(&mut self, other: Interner) -> Vec<u32> {
-        if self.names.is_empty() {
-            let n = other.names.len() as u32;
-            *self = other;
-            return (0..n).collect();
-        }
-        let Interner { names, index } = other;
-        let mut hashes = vec![0u64; names.len()];
-        for &(h, id) in index.iter() {
-            hashes[id as usize] = h;
-        }
-        self.reserve(names.len());
-        names
-            .into_iter()
-            .zip(hashes)
-            .map(|(name, hash)| {
-                let found = self.index.find(hash, |&(h, id)| {
-                    h == hash && self.names[id as usize] == name
-                });
-                match found {
-                    Some(&(_, id)) => id,
-                    None => self.push_new(name, hash),
-                }
-            })
-            .collect()
     }
 
     /// Renumbers the ids in byte order of the strings.
@@ -265,23 +222,6 @@ mod tests {
         let (again, same) = s.sorted();
         assert_eq!(same, vec![0, 1]);
         assert_eq!(again.names(), &["a".to_string(), "b".to_string()]);
-    }
-
-    #[test]
-    fn absorb_maps_ids() {
-        let mut a = Interner::new();
-        a.intern("x");
-        a.intern("y");
-        let mut b = Interner::new();
-        b.intern("z");
-        b.intern("x");
-        let map = a.absorb(b);
-        assert_eq!(map, vec![2, 0]);
-        assert_eq!(a.names(), &["x", "y", "z"]);
-        assert_eq!(a.get("z"), Some(2));
-        let mut empty = Interner::new();
-        assert_eq!(empty.absorb(a), vec![0, 1, 2]);
-        assert_eq!(empty.get("y"), Some(1));
     }
 
     #[test]
