@@ -107,6 +107,24 @@ impl Error {
         }
     }
 
+    /// The offending value (cut to about 60 characters), for errors about one cell.
+    pub fn value(&self) -> Option<&str> {
+        match self {
+            Error::InvalidValue { value, .. } | Error::InvalidCell { value, .. } => Some(value),
+            _ => None,
+        }
+    }
+
+    /// What was expected instead of [`Error::value`], for errors about one cell.
+    pub fn expected(&self) -> Option<&str> {
+        match self {
+            Error::InvalidValue { expected, .. } | Error::InvalidCell { expected, .. } => {
+                Some(expected)
+            }
+            _ => None,
+        }
+    }
+
     pub(crate) fn invalid_value(
         line: u64,
         column: &str,

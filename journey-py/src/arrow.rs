@@ -61,10 +61,16 @@ pub fn import(data: &Bound<'_, PyAny>) -> PyResult<Table> {
     if !data.hasattr(intern!(py, "__arrow_c_stream__"))?
         && !data.hasattr(intern!(py, "__arrow_c_array__"))?
     {
+        let name = data.get_type().name()?;
+        let hint = if name.to_string() == "LazyFrame" {
+            " (a polars LazyFrame: collect() it first, or use EventLog.from_polars, which does)"
+        } else {
+            ""
+        };
         return Err(PyTypeError::new_err(format!(
             "expected Arrow data (an object with __arrow_c_stream__ or __arrow_c_array__: a \
-             pyarrow Table, a polars or pandas >= 2.2 DataFrame, a DuckDB result), got {}",
-            data.get_type().name()?
+             pyarrow Table, a polars or pandas >= 2.2 DataFrame, a DuckDB result), got \
+             {name}{hint}"
         )));
     }
     let reader = data.extract::<AnyRecordBatch>()?.into_reader()?;

@@ -63,6 +63,17 @@ pub struct PyPathTable {
     inner: Arc<PathTable>,
 }
 
+impl PyPathTable {
+    fn output(&self) -> PyResult<PyOutput> {
+        let value = serde_json::json!({
+            "paths": self.inner.len(),
+            "total_conversions": self.inner.total_conversions(),
+            "rows": self.inner.rows(),
+        });
+        PyOutput::new("path_table", &value, Some("rows"))
+    }
+}
+
 #[pymethods]
 impl PyPathTable {
     /// Reads the table from CSV text.
@@ -109,6 +120,50 @@ impl PyPathTable {
     /// Number of distinct paths.
     fn __len__(&self) -> usize {
         self.inner.len()
+    }
+
+    /// `{"paths": ..., "total_conversions": ..., "rows": [...]}`.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        self.output()?.into_pyobject(py)?.call_method0("to_dict")
+    }
+
+    /// The rows as a pandas DataFrame (pandas must be installed).
+    fn to_pandas<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        self.output()?.into_pyobject(py)?.call_method0("to_pandas")
+    }
+
+    /// The rows as a polars DataFrame (polars must be installed).
+    fn to_polars<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        self.output()?.into_pyobject(py)?.call_method0("to_polars")
+    }
+
+    /// The rows as a pyarrow Table (pyarrow must be installed).
+    fn to_arrow<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        self.output()?.into_pyobject(py)?.call_method0("to_arrow")
+    }
+
+    /// The rows as an Arrow C stream (the Arrow PyCapsule interface).
+    #[pyo3(signature = (requested_schema=None))]
+    fn __arrow_c_stream__<'py>(
+        &self,
+        py: Python<'py>,
+        requested_schema: Option<Bound<'py, pyo3::types::PyCapsule>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        self.output()?
+            .into_pyobject(py)?
+            .call_method1("__arrow_c_stream__", (requested_schema,))
+    }
+
+    /// A small table of the rows in notebooks.
+    fn _repr_html_(&self, py: Python<'_>) -> PyResult<String> {
+        self.output()?
+            .into_pyobject(py)?
+            .call_method0("_repr_html_")?
+            .extract()
+    }
+
+    fn __eq__(&self, other: &Self) -> bool {
+        self.inner.rows() == other.inner.rows()
     }
 
     /// Attribution on the table (as `EventLog.attribution`; time decay and lookback need
@@ -160,8 +215,8 @@ impl PyPathTable {
 #[pyfunction]
 pub fn read_path_table(source: &Bound<'_, PyAny>) -> PyResult<PyPathTable> {
     let t = match crate::model::source(source)? {
-        Source::Path(p) => std::fs::File::open(p)
-            .map_err(|e| to_py_err(e.into()))
+        Source::Path(p) => journey_core::ingest::open(&p)
+            .map_err(to_py_err)
             .and_then(|f| read_path_table_csv(f).map_err(to_py_err))?,
         Source::Bytes(b) => read_path_table_csv(&b[..]).map_err(to_py_err)?,
     };

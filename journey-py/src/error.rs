@@ -1,5 +1,6 @@
 //! journey errors as Python exceptions: `JourneyError(ValueError)` and one subclass per group,
-//! each instance carrying `.code` (and `.line` / `.column` where the error points at input).
+//! each instance carrying `.code` (and `.line` or `.row`, `.column`, `.value` and `.expected`
+//! where the error points at a cell of input; `None` otherwise).
 
 use journey_core::Error;
 use pyo3::create_exception;
@@ -56,6 +57,8 @@ pub fn to_py_err(e: Error) -> PyErr {
         let _ = v.setattr("line", e.line());
         let _ = v.setattr("column", e.column());
         let _ = v.setattr("row", e.row());
+        let _ = v.setattr("value", e.value());
+        let _ = v.setattr("expected", e.expected());
     });
     err
 }

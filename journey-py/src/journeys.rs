@@ -9,7 +9,6 @@ use journey_core::metrics::sessions::{sessions, SessionOptions};
 use journey_core::render::{FunnelChart, Sankey};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
-use serde_json::json;
 
 use crate::convert::{kwargs_json, to_json, to_py};
 use crate::error::to_py_err;
@@ -85,58 +84,142 @@ impl PyEventLog {
         let opts: TransitionGraphOptions = options("transition_graph options", kwargs)?;
         let log = self.inner.clone();
         let g = detach(py, move || transition_graph(&log, &opts))?.map_err(to_py_err)?;
-        Ok(PyTransitionGraph { inner: g })
+        PyTransitionGraph::new(&g)
     }
 }
 
 /// The transition graph: nodes are `start`, the touchpoints (or channels) and `end`; an edge
-/// a -> b counts how often b directly follows a.
+/// a -> b counts how often b directly follows a. Its table (`to_pandas()`, `to_polars()`,
+/// `to_arrow()`, the Arrow PyCapsule interface) is the edges; it pickles.
+///
+/// >>> import journey
+/// >>> log = journey.EventLog.from_csv_text(
+/// ...     "customer_id,timestamp,touchpoint\na,1,ad\na,2,purchase\nb,1,ad\n")
+/// >>> g = log.transition_graph()
+/// >>> [(e["source"], e["target"], e["count"]) for e in g.edges()]
+/// [('start', 'ad', 2), ('ad', 'purchase', 1), ('ad', 'end', 1), ('purchase', 'end', 1)]
 #[pyclass(frozen, name = "TransitionGraph", module = "journey")]
 #[derive(Debug)]
 pub struct PyTransitionGraph {
-    inner: TransitionGraph,
+    /// The canonical JSON shape.
+    value: serde_json::Value,
+    dot: String,
+    mermaid: String,
+}
+
+impl PyTransitionGraph {
+    fn new(g: &TransitionGraph) -> PyResult<Self> {
+        Ok(PyTransitionGraph {
+            value: serde_json::to_value(g).map_err(|e| crate::error::argument("graph", e))?,
+            dot: g.to_dot(),
+            mermaid: g.to_mermaid(),
+        })
+    }
+
+    fn output(&self) -> PyResult<PyOutput> {
+        PyOutput::new("transition_graph", &self.value, Some("edges"))
+    }
+
+    fn count(&self, field: &str) -> usize {
+        self.value[field].as_array().map_or(0, Vec::len)
+    }
 }
 
 #[pymethods]
 impl PyTransitionGraph {
     /// Edges as dicts: source, target, count, customers, probability, median and mean time.
     fn edges<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        to_py(py, &json!(self.inner.edges()))
+        to_py(py, &self.value["edges"])
     }
 
     /// Nodes as dicts: name, kind (start / touch / end), visits, customers, conversion.
     fn nodes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        to_py(py, &json!(self.inner.nodes()))
+        to_py(py, &self.value["nodes"])
     }
 
     /// Graphviz DOT text.
     fn to_dot(&self) -> String {
-        self.inner.to_dot()
+        self.dot.clone()
     }
 
     /// Mermaid flowchart text.
     fn to_mermaid(&self) -> String {
-        self.inner.to_mermaid()
+        self.mermaid.clone()
     }
 
     /// The canonical JSON shape (level, n_walks, n_customers, nodes, edges).
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        to_py(py, &json!(self.inner))
+        to_py(py, &self.value)
     }
 
     /// The edges as a pandas DataFrame (pandas must be installed).
     fn to_pandas<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        PyOutput::new("transition_graph", &self.inner, Some("edges"))?
+        self.output()?.into_pyobject(py)?.call_method0("to_pandas")
+    }
+
+    /// The edges as a polars DataFrame (polars must be installed).
+    fn to_polars<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        self.output()?.into_pyobject(py)?.call_method0("to_polars")
+    }
+
+    /// The edges as a pyarrow Table (pyarrow must be installed).
+    fn to_arrow<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        self.output()?.into_pyobject(py)?.call_method0("to_arrow")
+    }
+
+    /// The edges as an Arrow C stream (the Arrow PyCapsule interface).
+    #[pyo3(signature = (requested_schema=None))]
+    fn __arrow_c_stream__<'py>(
+        &self,
+        py: Python<'py>,
+        requested_schema: Option<Bound<'py, pyo3::types::PyCapsule>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        self.output()?
             .into_pyobject(py)?
-            .call_method0("to_pandas")
+            .call_method1("__arrow_c_stream__", (requested_schema,))
+    }
+
+    /// A small table of the edges in notebooks.
+    fn _repr_html_(&self, py: Python<'_>) -> PyResult<String> {
+        self.output()?
+            .into_pyobject(py)?
+            .call_method0("_repr_html_")?
+            .extract()
+    }
+
+    /// Pickling: rebuilt from its state.
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, pyo3::types::PyTuple>> {
+        let f = py
+            .import("journey._journey")?
+            .getattr("_graph_from_state")?;
+        let args = (
+            self.value.to_string(),
+            self.dot.clone(),
+            self.mermaid.clone(),
+        );
+        pyo3::types::PyTuple::new(py, [f.into_any(), args.into_pyobject(py)?.into_any()])
+    }
+
+    fn __eq__(&self, other: &Self) -> bool {
+        self.value == other.value
     }
 
     fn __repr__(&self) -> String {
         format!(
             "TransitionGraph(nodes={}, edges={}, walks={})",
-            self.inner.graph.node_count(),
-            self.inner.graph.edge_count(),
-            self.inner.n_walks
+            self.count("nodes"),
+            self.count("edges"),
+            self.value["n_walks"]
         )
     }
+}
+
+/// Rebuilds a pickled transition graph.
+#[pyfunction]
+pub fn _graph_from_state(json: &str, dot: String, mermaid: String) -> PyResult<PyTransitionGraph> {
+    Ok(PyTransitionGraph {
+        value: serde_json::from_str(json).map_err(|e| crate::error::argument("graph", e))?,
+        dot,
+        mermaid,
+    })
 }

@@ -91,7 +91,7 @@ pub(crate) fn read_events_impl(
 ) -> PyResult<PyEventLog> {
     let (total, json, reader): (u64, bool, Box<dyn std::io::Read + Send>) = match src {
         Source::Path(p) => {
-            let f = std::fs::File::open(&p).map_err(|e| to_py_err(e.into()))?;
+            let f = core::ingest::open(&p).map_err(to_py_err)?;
             let len = f.metadata().map(|m| m.len()).unwrap_or(0);
             (len, json || is_json_path(&p), Box::new(f))
         }
@@ -382,7 +382,7 @@ pub(crate) fn read_surveys_impl(
     json: bool,
 ) -> PyResult<PySurveys> {
     let s = run::detach(py, move || match src {
-        Source::Path(p) if json => core::read_surveys_json(std::fs::File::open(p)?, &opts),
+        Source::Path(p) if json => core::read_surveys_json(core::ingest::open(&p)?, &opts),
         Source::Path(p) => core::read_surveys_path(p, &opts),
         Source::Bytes(b) if json => core::read_surveys_json(&b[..], &opts),
         Source::Bytes(b) => core::read_surveys_csv(&b[..], &opts),

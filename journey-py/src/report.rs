@@ -28,6 +28,23 @@ impl PyChart {
 
 #[pymethods]
 impl PyChart {
+    /// Wraps an SVG document (charts are made by results and `journey.report`).
+    #[new]
+    fn py_new(svg: String) -> Self {
+        PyChart { svg }
+    }
+
+    /// Pickling: rebuilt from its SVG.
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, pyo3::types::PyTuple>> {
+        let py = slf.py();
+        let args = pyo3::types::PyTuple::new(py, [slf.get().svg.clone()])?;
+        pyo3::types::PyTuple::new(py, [slf.get_type().into_any(), args.into_any()])
+    }
+
+    fn __eq__(&self, other: &Self) -> bool {
+        self.svg == other.svg
+    }
+
     /// The SVG document.
     fn to_svg(&self) -> String {
         self.svg.clone()

@@ -289,3 +289,76 @@ def test_other_objects_pickle():
     assert pickle.loads(pickle.dumps(surveys)).to_csv() == surveys.to_csv()
     table = journey.PathTable.from_log(log)
     assert pickle.loads(pickle.dumps(table)).rows() == table.rows()
+
+
+def test_graph_path_table_and_chart_leave_as_frames_and_pickle():
+    log = journey.EventLog.from_csv_text(
+        "customer_id,timestamp,touchpoint,channel\n"
+        "a,1,ad,social\na,2,purchase,web\nb,1,ad,social\nb,5,site,web\nb,9,purchase,web\n"
+    )
+    g = log.transition_graph()
+    edges = g.to_pandas().set_index(["source", "target"])["count"].to_dict()
+    # start->ad twice; ad->purchase (a), ad->site, site->purchase (b); purchase->end twice.
+    assert edges == {
+        ("start", "ad"): 2,
+        ("ad", "purchase"): 1,
+        ("ad", "site"): 1,
+        ("site", "purchase"): 1,
+        ("purchase", "end"): 2,
+    }
+    assert g.to_polars().height == 5 and g.to_arrow().num_rows == 5
+    assert pa.table(g).num_rows == 5 and "<table" in g._repr_html_()
+    again = pickle.loads(pickle.dumps(g))
+    assert again == g and again.to_dot() == g.to_dot() and again.to_mermaid() == g.to_mermaid()
+    assert repr(again) == "TransitionGraph(nodes=5, edges=5, walks=2)"
+
+    t = journey.PathTable.from_log(log, level="channel")
+    # The touches before each purchase: a saw social, b social then web.
+    row = {"total_conversions": 1.0, "total_conversion_value": 0.0, "total_null": 0.0}
+    assert t.to_dict() == {
+        "paths": 2,
+        "total_conversions": 2.0,
+        "rows": [{"path": "social", **row}, {"path": "social>web", **row}],
+    }
+    assert t.to_pandas()["path"].tolist() == ["social", "social>web"]
+    assert t.to_polars()["total_conversions"].to_list() == [1.0, 1.0]
+    assert pl.DataFrame(t).height == 2 and "social&gt;web" in t._repr_html_()
+    assert pickle.loads(pickle.dumps(t)) == t
+
+    chart = log.funnel(steps=["ad", "purchase"]).chart()
+    assert pickle.loads(pickle.dumps(chart)) == chart
+    assert journey.Chart("<svg/>").to_svg() == "<svg/>"
+
+
+def test_errors_carry_value_expected_and_name_the_file(tmp_path):
+    with pytest.raises(journey.ParseError) as e:
+        journey.EventLog.from_csv_text("customer_id,timestamp,touchpoint\na,1,ad\nb,soon,ad\n")
+    assert (e.value.line, e.value.row, e.value.column, e.value.value) == (3, None, "timestamp", "soon")
+    assert e.value.expected.startswith("expected an RFC 3339 timestamp")
+    df = pd.DataFrame({"customer_id": ["a", None], "timestamp": [1, 2], "touchpoint": ["x", "y"]})
+    with pytest.raises(journey.ParseError) as e:
+        journey.EventLog.from_pandas(df)
+    assert (e.value.line, e.value.row, e.value.column, e.value.value) == (None, 2, "customer_id", "")
+    assert e.value.expected == "a non-empty customer id"
+    missing = str(tmp_path / "nowhere.csv")
+    for read in [journey.read_events, journey.read_surveys, journey.read_path_table]:
+        with pytest.raises(journey.JourneyError) as e:
+            read(missing)
+        assert e.value.code == "io" and f'cannot open "{missing}"' in str(e.value)
+    with pytest.raises(TypeError, match="collect"):
+        journey.EventLog.from_arrow(pl.DataFrame({"a": [1]}).lazy())
+
+
+def test_the_benchmark_program_runs_on_a_small_log():
+    import json
+    import pathlib
+    import subprocess
+    import sys
+
+    bench = pathlib.Path(__file__).resolve().parents[2] / "examples" / "python" / "bench_arrow.py"
+    out = subprocess.run([sys.executable, str(bench), "5000"], capture_output=True, text=True, check=True)
+    figures = json.loads(out.stdout)
+    # 504 customers of about 9.9 events each.
+    assert figures["customers"] == 504 and 4_000 < figures["events"] < 6_000
+    for layout in ["polars_read_csv", "polars_strings", "polars_categoricals", "csv_file"]:
+        assert figures[layout]["seconds"] > 0

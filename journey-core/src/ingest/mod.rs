@@ -172,7 +172,7 @@ fn is_json_path(path: &Path) -> bool {
 }
 
 /// Opens a file to read, naming it in the error (`cannot open "x.csv": No such file ...`).
-fn open(path: &Path) -> Result<File> {
+pub fn open(path: &Path) -> Result<File> {
     File::open(path).map_err(|e| {
         Error::Io(std::io::Error::new(
             e.kind(),

@@ -50,7 +50,10 @@ ArrowData = Union[ArrowStreamExportable, ArrowArrayExportable]
 class JourneyError(ValueError):
     code: str
     line: Optional[int]
+    row: Optional[int]
     column: Optional[str]
+    value: Optional[str]
+    expected: Optional[str]
 
 class ParseError(JourneyError): ...
 class MissingColumnError(JourneyError): ...
@@ -92,6 +95,7 @@ class Result:
 class Chart:
     """A picture (SVG) of a result; shown inline in Jupyter."""
 
+    def __new__(cls, svg: str) -> Chart: ...
     def to_svg(self) -> str: ...
     def save(self, path: PathLike) -> None: ...
     def _repr_svg_(self) -> str: ...
@@ -300,7 +304,14 @@ class TransitionGraph:
     def to_dot(self) -> str: ...
     def to_mermaid(self) -> str: ...
     def to_dict(self) -> dict[str, Any]: ...
-    def to_pandas(self) -> Any: ...
+    def to_pandas(self) -> Any:
+        """A pandas.DataFrame."""
+    def to_polars(self) -> Any:
+        """A polars.DataFrame."""
+    def to_arrow(self) -> Any:
+        """A pyarrow.Table."""
+    def __arrow_c_stream__(self, requested_schema: Optional[object] = None) -> object: ...
+    def _repr_html_(self) -> str: ...
 
 Scores = Sequence[Optional[float]]
 Touchpoints = Union[str, Sequence[str]]
@@ -332,6 +343,15 @@ class PathTable:
     ) -> PathTable: ...
     def rows(self) -> list[dict[str, Any]]: ...
     def __len__(self) -> int: ...
+    def to_dict(self) -> dict[str, Any]: ...
+    def to_pandas(self) -> Any:
+        """A pandas.DataFrame."""
+    def to_polars(self) -> Any:
+        """A polars.DataFrame."""
+    def to_arrow(self) -> Any:
+        """A pyarrow.Table."""
+    def __arrow_c_stream__(self, requested_schema: Optional[object] = None) -> object: ...
+    def _repr_html_(self) -> str: ...
     def attribution(
         self,
         *,
@@ -431,7 +451,8 @@ def report(
 def read_events(
     source: Source,
     *,
-    format: Optional[Literal["csv", "json"]] = ...,
+    format: Optional[Literal["csv", "json", "jsonl"]] = ...,
+    progress: Optional[bool] = ...,
     mode: Mode = ...,
     conversions: Optional[Sequence[str]] = ...,
     catalog: Optional[Mapping[str, Mapping[str, str]]] = ...,
@@ -442,7 +463,7 @@ def read_events(
 def read_surveys(
     source: Source,
     *,
-    format: Optional[Literal["csv", "json"]] = ...,
+    format: Optional[Literal["csv", "json", "jsonl"]] = ...,
     mode: Mode = ...,
     max_reported_errors: Optional[int] = ...,
 ) -> Surveys: ...
