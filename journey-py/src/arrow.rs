@@ -62,7 +62,7 @@ pub fn import(data: &Bound<'_, PyAny>) -> PyResult<Table> {
         && !data.hasattr(intern!(py, "__arrow_c_array__"))?
     {
         let name = data.get_type().name()?;
-        let hint = if name.to_string() == "LazyFrame" {
+        let hint = if name == "LazyFrame" {
             " (a polars LazyFrame: collect() it first, or use EventLog.from_polars, which does)"
         } else {
             ""
