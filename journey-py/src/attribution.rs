@@ -27,6 +27,17 @@ impl PyEventLog {
     /// Credit for the conversions and their value, by channel or touchpoint, under one model
     /// (`first_touch`, `last_touch`, `linear`, `time_decay`, `position_based`, `markov`,
     /// `shapley`).
+    ///
+    /// >>> import journey
+    /// >>> log = journey.EventLog.from_csv_text(
+    /// ...     "customer_id,timestamp,touchpoint,channel,value\n"
+    /// ...     "a,2026-01-01T00:00:00Z,ad,social,\na,2026-01-02T00:00:00Z,site,web,\n"
+    /// ...     "a,2026-01-03T00:00:00Z,purchase,web,40\n"
+    /// ...     "b,2026-01-01T00:00:00Z,ad,social,\nb,2026-01-05T00:00:00Z,site,web,\n"
+    /// ...     "c,2026-01-02T00:00:00Z,site,web,\n")
+    /// >>> r = log.attribution(model="linear")  # a's purchase: one social and one web touch
+    /// >>> [(row["channel"], row["conversions"], row["value"]) for row in r.rows]
+    /// [('social', 0.5, 20.0), ('web', 0.5, 20.0)]
     #[pyo3(signature = (**kwargs))]
     fn attribution(
         &self,

@@ -22,6 +22,17 @@ impl PyEventLog {
     /// step, conversion, drop-off and time between steps. Options: `window="14d"`,
     /// `mode="ordered" | "strict" | "any"`, `first_attempt`, `exclude`, `breakdown`,
     /// `dropped_ids`.
+    ///
+    /// >>> import journey
+    /// >>> log = journey.EventLog.from_csv_text(
+    /// ...     "customer_id,timestamp,touchpoint,channel,value\n"
+    /// ...     "a,2026-01-01T00:00:00Z,ad,social,\na,2026-01-02T00:00:00Z,site,web,\n"
+    /// ...     "a,2026-01-03T00:00:00Z,purchase,web,40\n"
+    /// ...     "b,2026-01-01T00:00:00Z,ad,social,\nb,2026-01-05T00:00:00Z,site,web,\n"
+    /// ...     "c,2026-01-02T00:00:00Z,site,web,\n")
+    /// >>> f = log.funnel(steps=["ad", "site", "purchase"])
+    /// >>> [s["customers"] for s in f.steps]  # c never saw the ad; b did not buy
+    /// [2, 2, 1]
     #[pyo3(signature = (steps, **kwargs))]
     fn funnel(
         &self,

@@ -597,6 +597,11 @@ impl PyJourneyMap {
 
 /// Reads an event log from a path or file-like object (CSV, or JSON with format="json" or a
 /// .json / .jsonl extension).
+///
+/// >>> import io, journey
+/// >>> log = journey.read_events(io.StringIO("customer_id,timestamp,touchpoint\nb,2,ad\na,1,ad\n"))
+/// >>> log.n_events, log.customers()
+/// (2, ['a', 'b'])
 #[pyfunction]
 #[pyo3(signature = (source, **kwargs))]
 pub fn read_events(
@@ -622,6 +627,11 @@ pub fn read_surveys(
 }
 
 /// Deterministic synthetic data: `(EventLog, Surveys)` for `customers` customers.
+///
+/// >>> import journey
+/// >>> log, surveys = journey.synthetic(customers=100, seed=1)
+/// >>> log.n_customers, log.n_events == journey.synthetic(customers=100, seed=1)[0].n_events
+/// (100, True)
 #[pyfunction]
 #[pyo3(signature = (customers=1000, seed=42))]
 pub fn synthetic<'py>(

@@ -21,6 +21,11 @@ fn arg_json(obj: &Bound<'_, PyAny>) -> PyResult<serde_json::Value> {
 }
 
 /// NPS of a list of 0-10 answers (None / NaN are skipped as unanswered).
+///
+/// >>> import journey
+/// >>> r = journey.nps([10, 9, 8, 7, 0, None])  # 2 promoters, 2 passives, 1 detractor of 5
+/// >>> r.n, r.nps, r.promoters_pct, r.detractors_pct
+/// (5, 20.0, 40.0, 20.0)
 #[pyfunction]
 pub fn nps(scores: &Bound<'_, PyAny>) -> PyResult<PyOutput> {
     let r = survey::nps_scores_json(&arg_json(scores)?).map_err(to_py_err)?;
@@ -137,6 +142,17 @@ impl PyEventLog {
 
     /// Business KPIs: conversion, repeat purchase rate, AOV, revenue per customer, and for a
     /// period (`start`, `end`) retention (CRR) and churn.
+    ///
+    /// >>> import journey
+    /// >>> log = journey.EventLog.from_csv_text(
+    /// ...     "customer_id,timestamp,touchpoint,channel,value\n"
+    /// ...     "a,2026-01-01T00:00:00Z,ad,social,\na,2026-01-02T00:00:00Z,site,web,\n"
+    /// ...     "a,2026-01-03T00:00:00Z,purchase,web,40\n"
+    /// ...     "b,2026-01-01T00:00:00Z,ad,social,\nb,2026-01-05T00:00:00Z,site,web,\n"
+    /// ...     "c,2026-01-02T00:00:00Z,site,web,\n")
+    /// >>> k = log.kpis()
+    /// >>> k.n_customers, k.n_buyers, round(k.conversion_rate, 2), k.aov
+    /// (3, 1, 33.33, 40.0)
     #[pyo3(signature = (**kwargs))]
     fn kpis(&self, py: Python<'_>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<PyOutput> {
         let opts: KpiOptions = options("kpi options", kwargs)?;
