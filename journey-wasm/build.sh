@@ -23,5 +23,8 @@ fi
 cp journey-wasm/npm/package.json journey-wasm/npm/README.md "$out/"
 # Each build says its module system, so Node and tools never guess from the extension.
 echo '{ "type": "commonjs" }' >"$out/node/package.json"
+# The JS snippets (the JourneyError class) are ES modules in both builds; Node's CommonJS build
+# loads them with require(esm) (Node 20.19 and later).
+echo '{ "type": "module" }' >"$out/node/snippets/package.json"
 echo '{ "type": "module" }' >"$out/web/package.json"
 echo "built $out ($(du -h "$out/web/journey_wasm_bg.wasm" | cut -f1) wasm)"
