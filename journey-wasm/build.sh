@@ -27,4 +27,8 @@ echo '{ "type": "commonjs" }' >"$out/node/package.json"
 # loads them with require(esm) (Node 20.19 and later).
 echo '{ "type": "module" }' >"$out/node/snippets/package.json"
 echo '{ "type": "module" }' >"$out/web/package.json"
+# The package linked by name into journey-wasm/node_modules (npm ci removes the link: build
+# again), so that tsc resolves "journey-wasm" through its `exports` as a user's project does.
+mkdir -p journey-wasm/node_modules
+ln -sfn ../pkg journey-wasm/node_modules/journey-wasm
 echo "built $out ($(du -h "$out/web/journey_wasm_bg.wasm" | cut -f1) wasm)"
