@@ -4,24 +4,26 @@
 //
 //   node --test journey-wasm/tests/browser/           (after journey-wasm/build.sh)
 //
-// Environment: JOURNEY_CHROMIUM (default /usr/bin/chromium); JOURNEY_BROWSER_EVENTS (events in
-// the responsiveness check, default 200000); JOURNEY_SCREENSHOT=<path.png> also saves a
-// screenshot of the app on the sample data (docs/img/web-app.png is made this way).
+// Environment: JOURNEY_CHROMIUM (default /usr/bin/chromium; without it the tests fail unless
+// JOURNEY_SKIP_BROWSER=1); JOURNEY_BROWSER_EVENTS (events in the responsiveness check, default
+// 200000); JOURNEY_SCREENSHOT=<path.png> also saves a screenshot of the app on the sample data
+// (docs/img/web-app.png is made this way).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { CHROMIUM, browserSkip } from "./chromium.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..", "..", "..");
 const require = createRequire(import.meta.url);
-const CHROMIUM = process.env.JOURNEY_CHROMIUM || "/usr/bin/chromium";
-const skip = existsSync(CHROMIUM) ? false : `no Chromium at ${CHROMIUM} (apt-get install chromium, or set JOURNEY_CHROMIUM)`;
-if (skip) console.log(`browser test skipped: ${skip}`);
+const skip = browserSkip("the web app in Chromium", [
+  [join(root, "journey-wasm", "pkg", "web", "journey_wasm.js"), "build the package first: bash journey-wasm/build.sh"],
+]);
 
 // c1: ad -> product_page -> purchase (30); c2: ad -> product_page; c3: ad; c4: email -> purchase (20).
 // The funnel the page proposes is c1's journey: ad -> product_page -> purchase, reached by
@@ -82,7 +84,6 @@ async function cellTexts(selector) {
 
 before(async () => {
   if (skip) return;
-  assert.ok(existsSync(join(root, "journey-wasm", "pkg", "web", "journey_wasm.js")), "build the package first: bash journey-wasm/build.sh");
   server = await serve();
   base = `http://127.0.0.1:${server.port}`;
   const { chromium } = require("playwright-core");
