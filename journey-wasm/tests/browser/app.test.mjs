@@ -8,13 +8,15 @@
 //
 // Environment: JOURNEY_CHROMIUM (default /usr/bin/chromium; without it the tests fail unless
 // JOURNEY_SKIP_BROWSER=1); JOURNEY_BROWSER_EVENTS (events in the responsiveness check, default
-// 200000); JOURNEY_SCREENSHOT=<path.png> also saves a screenshot of the app on the sample data
-// (docs/img/web-app.png is made this way).
+// 200000); JOURNEY_SCREENSHOT=<path.png> also saves screenshots of the app on the sample data,
+// <path.png> down to the map and <path>-panels.png the panels below it (docs/img/web-app.png and
+// docs/img/web-app-panels.png are made this way:
+// JOURNEY_SCREENSHOT=docs/img/web-app.png node --test journey-wasm/tests/browser/app.test.mjs).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -222,10 +224,22 @@ test("sample data lights up every panel (and the screenshot)", { skip, timeout: 
   assert.deepEqual(results.surveys, { source: "sample data", responses: sampleSurveys.nResponses, customers: sampleSurveys.nCustomers, load_report: sampleSurveys.loadReport });
 
   if (process.env.JOURNEY_SCREENSHOT) {
+    // The whole app on the sample data in two pictures (one would be about 6000 pixels tall):
+    // the input, load report and map; then the funnel, attribution, retention, satisfaction and
+    // download panels, as <name>-panels.png.
+    const top = process.env.JOURNEY_SCREENSHOT;
+    const rest = top.replace(/(\.png)?$/, "-panels.png");
     await page.evaluate(() => window.scrollTo(0, 0));
-    const box = await page.locator("#map-panel").boundingBox();
-    await page.screenshot({ path: process.env.JOURNEY_SCREENSHOT, fullPage: true, clip: { x: 0, y: 0, width: 1280, height: Math.ceil(box.y + box.height + 16) } });
-    console.log(`screenshot saved to ${process.env.JOURNEY_SCREENSHOT}`);
+    const box = async (id) => page.locator(id).boundingBox();
+    const map = await box("#map-panel");
+    const [funnel, end] = [await box("#funnel-panel"), await box("#export-panel")];
+    await page.screenshot({ path: top, fullPage: true, clip: { x: 0, y: 0, width: 1280, height: Math.ceil(map.y + map.height + 16) } });
+    await page.screenshot({ path: rest, fullPage: true, clip: { x: 0, y: Math.floor(funnel.y - 16), width: 1280, height: Math.ceil(end.y + end.height - funnel.y + 32) } });
+    for (const f of [top, rest]) {
+      const kb = statSync(f).size / 1024;
+      console.log(`screenshot saved to ${f} (${kb.toFixed(0)} KB)`);
+      assert.ok(kb < 600, `${f}: ${kb.toFixed(0)} KB`);
+    }
   }
   assert.deepEqual(problems, []);
 });
