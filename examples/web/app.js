@@ -10,7 +10,6 @@ const fmt = new Intl.NumberFormat("en", { maximumFractionDigits: 2 });
 const worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
 const pending = new Map();
 let nextId = 1;
-let capabilities = {};
 
 function call(type, payload = {}, transfer = []) {
   const id = nextId++;
@@ -23,7 +22,6 @@ function call(type, payload = {}, transfer = []) {
 worker.onmessage = ({ data }) => {
   const { id, type, payload } = data;
   if (type === "ready") {
-    capabilities = payload.capabilities;
     setState("ready");
     status("Ready. Drop an event CSV, choose one, or use the sample data.");
     return;
@@ -109,16 +107,11 @@ function putSvg(container, svgText) {
   container.replaceChildren(document.importNode(root, true));
 }
 
-function note(container, text, cls = "unavailable") {
+function note(container, text, cls = "note") {
   const p = document.createElement("p");
   p.className = cls;
   p.textContent = text;
   container.replaceChildren(p);
-}
-
-function unavailableNote(container, method) {
-  note(container, `Not available in this build: journey-wasm has no ${method} yet.`);
-  container.dataset.unavailable = method;
 }
 
 /** A table of objects (every scalar field); numbers right-aligned. */
@@ -187,7 +180,7 @@ async function loadSurveys(file) {
   try {
     const buffer = await file.arrayBuffer();
     const s = await call("loadSurveys", { buffer, name: file.name, mode: $("lenient").checked ? "lenient" : "strict" }, [buffer]);
-    state.results.surveys = { source: file.name, responses: s.responses, customers: s.customers, load_report: s.report };
+    showSurveys(s);
     status(`Loaded ${fmt.format(s.responses)} survey responses from ${file.name}.`);
     setState(state.loaded ? "loaded" : "ready");
     if (state.loaded) {
@@ -213,6 +206,19 @@ async function loadSample() {
   }
 }
 
+/** Which survey responses are in use (the worker's `surveysInfo()`, null for none), on the page and in the results. */
+function showSurveys(s) {
+  const el = $("surveys-status");
+  if (!s) {
+    delete state.results.surveys;
+    el.textContent = "Survey responses: none loaded.";
+  } else {
+    state.results.surveys = { source: s.sample ? "sample data" : s.source, responses: s.responses, customers: s.customers, load_report: s.report };
+    el.textContent = `Survey responses: ${fmt.format(s.responses)} from ${s.sample ? "the sample data" : s.source}.`;
+  }
+  el.dataset.source = s ? (s.sample ? "sample" : s.source) : "";
+}
+
 async function showLoaded(loaded) {
   state.loaded = loaded;
   state.results = {
@@ -220,8 +226,10 @@ async function showLoaded(loaded) {
     load_report: loaded.report,
     summary: loaded.summary,
   };
-  if (loaded.surveys) state.results.surveys = { source: loaded.source, ...loaded.surveys };
-  capabilities = loaded.capabilities;
+  state.mapSvg = null;
+  showSurveys(loaded.surveys);
+  // A persona of the previous data may not exist in this data: start again from the map's first.
+  $("map-persona").replaceChildren();
   renderReport(loaded);
   setupFunnelSteps(loaded);
   $("touchpoint-list").replaceChildren(
@@ -274,11 +282,10 @@ function renderReport({ report, summary }) {
 }
 
 // ------------------------------------------------------------------------------------------
-// Panels: each asks the worker, and shows the answer, "not available", or its own error.
+// Panels: each asks the worker, and shows the answer or its own error.
 
 async function panel(containerId, work) {
   const container = $(containerId);
-  delete container.dataset.unavailable;
   try {
     await work(container);
   } catch (e) {
@@ -297,21 +304,17 @@ async function refreshAll() {
 
 async function refreshMap() {
   await panel("map", async (el) => {
-    const persona = $("map-persona").value || null;
+    const select = $("map-persona");
+    const persona = select.value || null;
     const r = await call("map", { persona });
     putSvg(el, r.svg);
     state.mapSvg = r.svg;
-    state.results.map = { name: r.name, from_data: r.fromData, persona };
-    const select = $("map-persona");
-    if (select.options.length !== r.personas.length) {
+    // The map itself (its journey-map/1 document) goes into the JSON download.
+    state.results.map = { name: r.name, persona: r.persona ?? r.personas[0] ?? null, document: r.document };
+    if ([...select.options].map((o) => o.value).join("\n") !== r.personas.join("\n")) {
       select.replaceChildren(...r.personas.map((p) => Object.assign(document.createElement("option"), { value: p, textContent: p })));
       if (persona) select.value = persona;
     }
-    const mapNote = $("map-note");
-    mapNote.hidden = r.fromData;
-    mapNote.textContent = r.fromData
-      ? ""
-      : "This build of journey-wasm cannot build a map from data yet (JourneyMap.fromData is missing), so this is the hand-made example map examples/maps/online_shop.json. Your data is in the panels below.";
   });
 }
 
@@ -361,12 +364,10 @@ function funnelSteps() {
 
 async function refreshFunnel() {
   await panel("funnel", async (el) => {
-    if (!capabilities.funnel) return unavailableNote(el, "EventLog.funnel");
     const steps = funnelSteps();
     const window = $("funnel-window").value.trim() || "14d";
     const mode = $("funnel-mode").value;
     const r = await call("funnel", { steps, window, mode });
-    if (r.unavailable) return unavailableNote(el, r.method);
     state.results.funnel = { steps, window, mode, result: r.result };
     const chart = document.createElement("div");
     putSvg(chart, r.svg);
@@ -374,8 +375,7 @@ async function refreshFunnel() {
       const { step, label, ...fields } = x.fields;
       return { step: x.label, ...fields };
     });
-    const countKey = r.rows.length ? Object.keys(r.rows[0].fields).find((k) => ["customers", "count", "reached", "n"].includes(k)) : null;
-    el.replaceChildren(chart, table(rows, countKey ? { [countKey]: "count" } : {}));
+    el.replaceChildren(chart, table(rows, { customers: "count" }));
   });
 }
 
@@ -396,9 +396,7 @@ async function refreshAttribution() {
 
 async function refreshRetention() {
   await panel("retention", async (el) => {
-    if (!capabilities.retention) return unavailableNote(el, "EventLog.retention");
     const r = await call("retention", { period: $("retention-period").value, periods: Number($("retention-periods").value) || 8 });
-    if (r.unavailable) return unavailableNote(el, r.method);
     state.results.retention = r.result;
     const parts = [];
     if (r.svg) {
@@ -406,7 +404,7 @@ async function refreshRetention() {
       putSvg(chart, r.svg);
       parts.push(chart);
     }
-    else parts.push(table(r.result.cohorts ?? []));
+    else parts.push(table(r.result.cohorts));
     el.replaceChildren(...parts);
   });
 }
@@ -414,19 +412,19 @@ async function refreshRetention() {
 async function refreshSatisfaction() {
   await panel("satisfaction", async (el) => {
     const metric = $("satisfaction-metric").value;
-    if (!capabilities[metric]) return unavailableNote(el, `Surveys.${metric}`);
     const r = await call("satisfaction", { metric });
+    delete state.results.nps;
+    delete state.results.csat;
     if (r.noSurveys) return note(el, "Add survey responses (a CSV with customer_id, timestamp, touchpoint and nps/csat columns) to see scores per touchpoint.");
-    if (r.unavailable) return unavailableNote(el, r.method);
     state.results[metric] = r.result;
-    const parts = [];
+    const from = Object.assign(document.createElement("p"), { className: "source", textContent: `Responses: ${r.source === "sample" ? "the sample data" : r.source}.` });
+    const parts = [from];
     if (r.svg) {
       const chart = document.createElement("div");
       putSvg(chart, r.svg);
       parts.push(chart);
     }
-    const rows = r.result.rows ?? r.result.groups;
-    if (Array.isArray(rows)) parts.push(table(rows));
+    parts.push(table(r.result.groups));
     el.replaceChildren(...parts);
   });
 }

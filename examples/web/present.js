@@ -1,31 +1,21 @@
 // Puts journey results into the input shapes of journey's chart functions (funnelChartSvg,
 // groupedBarsSvg, heatmapSvg, intervalChartSvg). Presentation only: every number shown is a
-// number journey computed; nothing here derives a metric. The readers are tolerant about field
-// names so that a panel keeps working while the result shapes of new metrics settle.
-
-const first = (obj, keys) => {
-  for (const k of keys) if (obj?.[k] !== undefined && obj[k] !== null) return obj[k];
-  return undefined;
-};
-
-const stepLabel = (step) => (Array.isArray(step) ? step.join(" or ") : String(step));
+// number journey computed; nothing here derives a metric. The results are read in their
+// canonical shapes (the FunnelResult, AttributionResult, RetentionResult, ... of the package's
+// TypeScript declarations).
 
 /** The funnel's steps as `{label, count, fields}`; `fields` holds every scalar of the step. */
-export function funnelRows(result, steps = []) {
-  const rows = first(result, ["steps", "rows"]) ?? [];
-  return rows.map((s, i) => {
-    const label = first(s, ["label", "step", "name", "touchpoint"]);
-    const count = first(s, ["customers", "count", "reached", "n"]);
+export function funnelRows(result) {
+  return result.steps.map((s) => {
     const fields = {};
     for (const [k, v] of Object.entries(s)) if (v === null || typeof v !== "object") fields[k] = v;
-    return { label: label === undefined ? stepLabel(steps[i] ?? `step ${i + 1}`) : stepLabel(label), count: typeof count === "number" ? count : null, fields };
+    return { label: s.label, count: s.customers, fields };
   });
 }
 
 /** Input of funnelChartSvg. */
-export function funnelChart(result, steps) {
-  const rows = funnelRows(result, steps).filter((r) => r.count !== null);
-  return { title: "Funnel", steps: rows.map((r) => ({ label: r.label, count: r.count })) };
+export function funnelChart(result) {
+  return { title: "Funnel", steps: result.steps.map((s) => ({ label: s.label, count: s.customers })) };
 }
 
 const MODEL_NAMES = {
@@ -40,8 +30,9 @@ const MODEL_NAMES = {
 
 /** Input of groupedBarsSvg: one model (`model`) or all models of an attribution table. */
 export function attributionBars(result, model, level = "channel") {
-  const rows = result.rows ?? [];
-  const groups = rows.map((r) => first(r, ["channel", "touchpoint", "label"]));
+  const rows = result.rows;
+  // A row is named `channel` at either level (a touchpoint name at level "touchpoint").
+  const groups = rows.map((r) => r.channel);
   if (model) {
     return {
       title: `Conversions credited per ${level}: ${MODEL_NAMES[model] ?? model}`,
@@ -52,7 +43,7 @@ export function attributionBars(result, model, level = "channel") {
     };
   }
   // Models that could not be computed (null, e.g. time decay without timestamps) are left out.
-  const models = (result.models ?? []).filter((m) => rows.every((r) => typeof r[m] === "number"));
+  const models = result.models.filter((m) => rows.every((r) => typeof r[m] === "number"));
   return {
     title: `Conversions credited per ${level}, every model`,
     groups,
@@ -64,51 +55,43 @@ export function attributionBars(result, model, level = "channel") {
 
 /**
  * Input of heatmapSvg from a retention result (cohort rows with `rates` in percent of the cohort,
- * null where not observable yet), or null if the result has no rates to draw.
+ * null where not observable yet), or null when there is no cohort to draw.
  */
 export function retentionHeatmap(result, period = "week") {
-  const rows = first(result, ["cohorts", "rows"]);
-  if (!Array.isArray(rows) || rows.length === 0) return null;
-  const cells = [];
-  for (const r of rows) {
-    const pct = first(r, ["rates", "percent"]);
-    if (!Array.isArray(pct)) return null;
-    cells.push(pct.map((x) => (typeof x === "number" ? x / 100 : null)));
-  }
+  const rows = result.cohorts;
+  if (rows.length === 0) return null;
+  const cells = rows.map((r) => r.rates.map((x) => (x === null ? null : x / 100)));
   const width = Math.max(...cells.map((c) => c.length));
   for (const c of cells) while (c.length < width) c.push(null);
-  const sizes = rows.map((r) => first(r, ["size", "cohort_size", "customers"]));
   return {
     title: "Retention by cohort",
     row_title: "cohort",
     col_title: `${period}s after the cohort's ${period}`,
-    row_labels: rows.map((r, i) => String(first(r, ["cohort", "label", "start"]) ?? i)),
+    row_labels: rows.map((r) => r.cohort),
     col_labels: Array.from({ length: width }, (_, k) => String(k)),
     cells,
-    row_sizes: sizes.every((s) => typeof s === "number") ? sizes : [],
+    row_sizes: rows.map((r) => r.size),
   };
 }
 
-/** Input of intervalChartSvg from an NPS or CSAT result broken down by touchpoint. */
+/**
+ * Input of intervalChartSvg from an NPS or CSAT breakdown by touchpoint (`metric` names the
+ * score field: "nps" or "csat"), or null when there is no group to draw.
+ */
 export function satisfactionIntervals(result, metric = "nps") {
-  const rows = first(result, ["rows", "groups", "by", "breakdown"]);
-  if (!Array.isArray(rows) || rows.length === 0) return null;
-  const pair = (r) => first(r, ["ci", "interval", "ci95"]);
-  const out = rows.map((r) => ({
-    label: String(first(r, ["touchpoint", "group", "key", "label", "value"]) ?? "(none)"),
-    estimate: first(r, [metric, "score", "estimate"]) ?? null,
-    lo: first(r, ["ci_lo", "lo", "lower", "ci_low"]) ?? pair(r)?.[0] ?? null,
-    hi: first(r, ["ci_hi", "hi", "upper", "ci_high"]) ?? pair(r)?.[1] ?? null,
-    n: first(r, ["n", "responses", "answered"]) ?? 0,
-  }));
-  const overall = first(result, [metric, "overall"]);
-  const reference = typeof overall === "number" ? overall : typeof overall?.[metric] === "number" ? overall[metric] : null;
+  if (result.groups.length === 0) return null;
   return {
-    title: metric === "nps" ? "NPS by touchpoint (95% interval)" : `${metric.toUpperCase()} by touchpoint (95% interval)`,
-    rows: out,
+    title: `${metric.toUpperCase()} by touchpoint (95% interval)`,
+    rows: result.groups.map((g) => ({
+      label: g.key ?? "(none)",
+      estimate: g[metric],
+      lo: g.ci_low,
+      hi: g.ci_high,
+      n: g.n,
+    })),
     min: metric === "nps" ? -100 : 0,
     max: 100,
-    reference,
+    reference: result[metric],
     value_label: metric === "nps" ? "NPS" : `${metric.toUpperCase()} (%)`,
   };
 }

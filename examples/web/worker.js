@@ -4,8 +4,8 @@
 // Messages in:  { id, type, payload }  (type: "load", "loadSurveys", "sample", "map", "funnel",
 //               "attribution", "retention", "satisfaction")
 // Messages out: { id, type: "result", payload } or { id, type: "error", payload: JourneyError
-//               fields }, and once { type: "ready", payload: { capabilities } } or
-//               { type: "fatal", payload } if the package cannot be loaded.
+//               fields }, and once { type: "ready" } or { type: "fatal", payload } if the
+//               package cannot be loaded.
 //
 // Every number comes from journey-wasm; this file only calls it and puts results into the chart
 // functions' input shapes (see present.js).
@@ -15,18 +15,12 @@ import { funnelChart, attributionBars, retentionHeatmap, satisfactionIntervals, 
 
 let log = null;
 let surveys = null;
+/** Where the survey responses come from: "sample" (generated with the sample log) or a file name. */
+let surveysSource = null;
 
-/** Which optional methods this build of journey-wasm has (metrics land one by one). */
-function capabilities() {
-  const has = (obj, name) => typeof obj?.[name] === "function";
-  return {
-    funnel: has(journey.EventLog.prototype, "funnel"),
-    retention: has(journey.EventLog.prototype, "retention"),
-    attribution: has(journey.EventLog.prototype, "attribution"),
-    nps: has(journey.Surveys.prototype, "nps"),
-    csat: has(journey.Surveys.prototype, "csat"),
-    mapFromData: has(journey.JourneyMap, "fromData"),
-  };
+function surveysInfo() {
+  if (!surveys) return null;
+  return { source: surveysSource, sample: surveysSource === "sample", responses: surveys.nResponses, customers: surveys.nCustomers, report: surveys.loadReport };
 }
 
 function describe(name) {
@@ -42,8 +36,7 @@ function describe(name) {
     stages: log.stages(),
     conversions: log.conversions,
     firstJourney,
-    surveys: surveys ? { responses: surveys.nResponses, customers: surveys.nCustomers, report: surveys.loadReport } : null,
-    capabilities: capabilities(),
+    surveys: surveysInfo(),
   };
 }
 
@@ -55,11 +48,15 @@ function errorFields(e) {
     line: e?.line ?? null,
     row: e?.row ?? null,
     column: e?.column ?? null,
+    value: e?.value ?? null,
+    expected: e?.expected ?? null,
   };
 }
 
-function unavailable(method) {
-  return { unavailable: true, method };
+function dropSurveys() {
+  surveys?.free();
+  surveys = null;
+  surveysSource = null;
 }
 
 const handlers = {
@@ -68,52 +65,46 @@ const handlers = {
     const next = journey.EventLog.fromCsv(new Uint8Array(buffer), { mode });
     log?.free();
     log = next;
+    // The sample's responses belong to the sample's customers: never join them to a user's log.
+    // Responses the user loaded stay, and the page says which file they came from.
+    if (surveysSource === "sample") dropSurveys();
     return { ...describe(name), seconds: (performance.now() - t) / 1000 };
   },
 
   loadSurveys({ buffer, name, mode }) {
     const t = performance.now();
     const next = journey.Surveys.fromCsv(new Uint8Array(buffer), { mode });
-    surveys?.free();
+    dropSurveys();
     surveys = next;
-    return {
-      name,
-      responses: surveys.nResponses,
-      customers: surveys.nCustomers,
-      touchpoints: surveys.touchpoints(),
-      report: surveys.loadReport,
-      seconds: (performance.now() - t) / 1000,
-    };
+    surveysSource = name;
+    return { ...surveysInfo(), touchpoints: surveys.touchpoints(), seconds: (performance.now() - t) / 1000 };
   },
 
   sample({ customers, seed }) {
     const t = performance.now();
     const [l, s] = journey.synthetic({ customers, seed });
     log?.free();
-    surveys?.free();
+    dropSurveys();
     log = l;
     surveys = s;
+    surveysSource = "sample";
     return { ...describe(`synthetic data (${customers} customers, seed ${seed})`), seconds: (performance.now() - t) / 1000 };
   },
 
-  async map({ persona }) {
+  map({ persona }) {
     requireLog();
-    const opts = persona ? { persona } : {};
-    if (typeof journey.JourneyMap.fromData === "function") {
-      const m = journey.JourneyMap.fromData(log, surveys ?? undefined);
-      return { svg: m.toSvg(opts), personas: m.personas(), fromData: true, name: m.name };
+    const m = journey.JourneyMap.fromData(log, surveys);
+    try {
+      return { svg: m.toSvg(persona ? { persona } : {}), personas: m.personas(), name: m.name, persona, document: m.toObject() };
+    } finally {
+      m.free();
     }
-    const text = await (await fetch(new URL("../maps/online_shop.json", import.meta.url))).text();
-    const m = journey.JourneyMap.fromJson(text);
-    return { svg: m.toSvg(opts), personas: m.personas(), fromData: false, name: m.name };
   },
 
   funnel({ steps, window, mode }) {
     requireLog();
-    if (typeof log.funnel !== "function") return unavailable("EventLog.funnel");
     const result = log.funnel(steps, { window, mode });
-    const chart = funnelChart(result, steps);
-    return { result, rows: funnelRows(result, steps), svg: journey.funnelChartSvg(chart) };
+    return { result, rows: funnelRows(result), svg: journey.funnelChartSvg(funnelChart(result)) };
   },
 
   attribution({ model, level }) {
@@ -128,7 +119,6 @@ const handlers = {
 
   retention({ period, periods }) {
     requireLog();
-    if (typeof log.retention !== "function") return unavailable("EventLog.retention");
     const result = log.retention({ period, periods });
     const chart = retentionHeatmap(result, period);
     return { result, svg: chart ? journey.heatmapSvg(chart) : null };
@@ -136,14 +126,12 @@ const handlers = {
 
   satisfaction({ metric }) {
     if (!surveys) return { noSurveys: true };
-    if (typeof surveys[metric] !== "function") return unavailable(`Surveys.${metric}`);
-    // Joined to the log (when this build can), responses without a touchpoint get theirs from
-    // the customer's journey.
-    const joined = typeof surveys.withLog === "function" && log ? surveys.withLog(log) : surveys;
+    // Joined to the log, responses without a touchpoint get theirs from the customer's journey.
+    const joined = log ? surveys.withLog(log) : surveys;
     const result = joined[metric]({ by: "touchpoint" });
     if (joined !== surveys) joined.free();
     const chart = satisfactionIntervals(result, metric);
-    return { result, svg: chart ? journey.intervalChartSvg(chart) : null };
+    return { result, source: surveysSource, svg: chart ? journey.intervalChartSvg(chart) : null };
   },
 };
 
@@ -152,7 +140,7 @@ function requireLog() {
 }
 
 const ready = init().then(
-  () => self.postMessage({ type: "ready", payload: { capabilities: capabilities() } }),
+  () => self.postMessage({ type: "ready" }),
   (e) => {
     self.postMessage({ type: "fatal", payload: errorFields(e) });
     throw e;

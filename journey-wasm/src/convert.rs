@@ -5,36 +5,73 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 use wasm_bindgen::prelude::*;
 
-/// Marker type so the TypeScript output documents the error shape.
 #[wasm_bindgen(typescript_custom_section)]
 const TS_ERROR: &str = r#"
-/** Every error thrown by journey: a real `Error` with `name === "JourneyError"`. */
-export interface JourneyError extends Error {
-  name: "JourneyError";
+/** Where an error points and what it found, as far as it knows. */
+export interface JourneyErrorFields {
   /** Stable kind: "invalid_value", "malformed_row", "missing_column", "invalid_argument", "invalid_map", "io". */
   code: string;
-  /** 1-based source line (header = line 1), when the error points at a row. */
+  /** 1-based source line (header = line 1), when the error points at a row of text input. */
   line?: number;
   /** 1-based row, when the error points at a row of columnar input. */
   row?: number;
   /** Column name, when the error points at a cell or a missing column. */
   column?: string;
+  /** The offending value as read (cut to about 60 characters), when the error points at a cell. */
+  value?: string;
+  /** What was expected instead, when the error points at a cell. */
+  expected?: string;
+}
+
+/**
+ * Every error thrown (or rejected) by journey: `e instanceof JourneyError` holds, and it is an
+ * `Error` with `name === "JourneyError"`.
+ */
+export class JourneyError extends Error implements JourneyErrorFields {
+  constructor(message: string, fields: JourneyErrorFields);
+  name: "JourneyError";
+  code: string;
+  line?: number;
+  row?: number;
+  column?: string;
+  value?: string;
+  expected?: string;
 }
 "#;
 
-/// Not constructible from JS; documents the thrown error type.
-#[wasm_bindgen]
-#[derive(Debug)]
-pub struct JourneyError;
+// The error class is plain JavaScript, so that thrown errors are real `Error`s (with a stack)
+// and `instanceof JourneyError` works; the package exports this class (`reexport`).
+#[wasm_bindgen(inline_js = r#"
+export class JourneyError extends Error {
+  constructor(message, fields) {
+    super(message);
+    for (const k of ["code", "line", "row", "column", "value", "expected"]) {
+      if (fields?.[k] !== undefined) this[k] = fields[k];
+    }
+  }
+}
+Object.defineProperty(JourneyError.prototype, "name", { value: "JourneyError", writable: true, configurable: true });
+export function journeyError(message, fields) {
+  return new JourneyError(message, fields);
+}
+"#)]
+extern "C" {
+    /// The class, exported by the package as `JourneyError`; Rust only constructs it.
+    #[allow(dead_code)]
+    #[wasm_bindgen(js_name = JourneyError, reexport = "JourneyError", skip_typescript)]
+    fn journey_error_class();
 
-/// A core error as a JS `Error` with `name`, `code`, `line`, `column`.
+    #[wasm_bindgen(js_name = journeyError)]
+    fn journey_error(message: &str, fields: &JsValue) -> JsValue;
+}
+
+/// A core error as a `JourneyError` with `code`, and `line`, `row`, `column`, `value`,
+/// `expected` where the error has them.
 pub fn js_err(e: Error) -> JsValue {
-    let err = js_sys::Error::new(&e.to_string());
-    err.set_name("JourneyError");
-    let obj: &JsValue = err.as_ref();
+    let fields = js_sys::Object::new();
     let set = |k: &str, v: JsValue| {
-        // Setting a property on a fresh Error object cannot fail.
-        let _ = js_sys::Reflect::set(obj, &JsValue::from_str(k), &v);
+        // Setting a property on a fresh plain object cannot fail.
+        let _ = js_sys::Reflect::set(&fields, &JsValue::from_str(k), &v);
     };
     set("code", JsValue::from_str(e.code()));
     if let Some(line) = e.line() {
@@ -46,7 +83,17 @@ pub fn js_err(e: Error) -> JsValue {
     if let Some(col) = e.column() {
         set("column", JsValue::from_str(col));
     }
-    err.into()
+    if let Error::InvalidValue {
+        value, expected, ..
+    }
+    | Error::InvalidCell {
+        value, expected, ..
+    } = &e
+    {
+        set("value", JsValue::from_str(value));
+        set("expected", JsValue::from_str(expected));
+    }
+    journey_error(&e.to_string(), &fields)
 }
 
 pub fn arg_err(name: &str, message: impl std::fmt::Display) -> JsValue {

@@ -43,9 +43,15 @@ export interface EventColumnsInput {
 }
 "#;
 
-/// The bytes of `text | Uint8Array | ArrayBuffer | ArrayBufferView`.
-pub(crate) fn csv_bytes(name: &str, data: &JsValue) -> Result<Vec<u8>, JsValue> {
+/// The bytes of `text | Uint8Array | ArrayBuffer | ArrayBufferView` (text only when `text_ok`).
+pub(crate) fn csv_bytes(name: &str, data: &JsValue, text_ok: bool) -> Result<Vec<u8>, JsValue> {
     if let Some(s) = data.as_string() {
+        if !text_ok {
+            return Err(arg_err(
+                name,
+                "expected bytes (Uint8Array, ArrayBuffer or another ArrayBufferView), got a string; use fromCsv for text",
+            ));
+        }
         return Ok(s.into_bytes());
     }
     if let Some(a) = data.dyn_ref::<Uint8Array>() {
@@ -63,7 +69,11 @@ pub(crate) fn csv_bytes(name: &str, data: &JsValue) -> Result<Vec<u8>, JsValue> 
     }
     Err(arg_err(
         name,
-        "expected CSV as a string, Uint8Array or ArrayBuffer",
+        if text_ok {
+            "expected CSV as a string, Uint8Array or ArrayBuffer"
+        } else {
+            "expected bytes (Uint8Array, ArrayBuffer or another ArrayBufferView)"
+        },
     ))
 }
 
@@ -96,19 +106,23 @@ impl EventLog {
         #[wasm_bindgen(unchecked_optional_param_type = "LoadOptions")] opts: JsValue,
     ) -> Result<EventLog, JsValue> {
         let opts = load_opts(&opts)?;
-        core::read_events_csv(csv_bytes("data", &data)?.as_slice(), &opts)
+        core::read_events_csv(csv_bytes("data", &data, true)?.as_slice(), &opts)
             .map(Into::into)
             .map_err(js_err)
     }
 
-    /// Reads a log from CSV bytes (e.g. the contents of a `File`); same as `fromCsv`.
+    /// Reads a log from CSV bytes (e.g. the contents of a `File`); as `fromCsv`, but text is
+    /// refused.
     #[wasm_bindgen(js_name = fromCsvBytes)]
     pub fn from_csv_bytes(
         #[wasm_bindgen(unchecked_param_type = "Uint8Array | ArrayBuffer | ArrayBufferView")]
         bytes: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "LoadOptions")] opts: JsValue,
     ) -> Result<EventLog, JsValue> {
-        EventLog::from_csv(bytes, opts)
+        let opts = load_opts(&opts)?;
+        core::read_events_csv(csv_bytes("bytes", &bytes, false)?.as_slice(), &opts)
+            .map(Into::into)
+            .map_err(js_err)
     }
 
     /// Reads a log from a CSV `File` or `Blob` (a file input, a drop, a `fetch` response's
@@ -169,23 +183,12 @@ impl EventLog {
             .map(|v| OwnedStr::read("stage", &v))
             .transpose()?;
         let value = optional("value", "value")
-            .map(|v| {
-                if is_text_column(&v) {
-                    // Number("") is 0: text would turn blanks into fake zero values.
-                    Err(arg_err(
-                        "value",
-                        "expected numbers (a Float64Array or an array of numbers), not text",
-                    ))
-                } else {
-                    numbers("value", &v)
-                }
-            })
+            .map(|v| numbers("value", &v, VALUE_EXPECTED))
             .transpose()?;
         let ts = required("timestamp", "timestamp")?;
-        let ts = if is_text_column(&ts) {
-            OwnedTime::Text(OwnedStr::read("timestamp", &ts)?)
-        } else {
-            OwnedTime::Millis(numbers("timestamp", &ts)?)
+        let ts = match timestamp_kind(&ts)? {
+            TimeKind::Text => OwnedTime::Text(OwnedStr::read("timestamp", &ts)?),
+            TimeKind::Numbers => OwnedTime::Millis(numbers("timestamp", &ts, TIME_EXPECTED)?),
         };
         let mut props: Vec<(String, OwnedStr)> = Vec::new();
         if let Some(p) = optional("properties", "properties") {
@@ -233,7 +236,7 @@ impl Surveys {
         #[wasm_bindgen(unchecked_optional_param_type = "LoadOptions")] opts: JsValue,
     ) -> Result<Surveys, JsValue> {
         let opts = load_opts(&opts)?;
-        core::read_surveys_csv(csv_bytes("data", &data)?.as_slice(), &opts)
+        core::read_surveys_csv(csv_bytes("data", &data, true)?.as_slice(), &opts)
             .map(Into::into)
             .map_err(js_err)
     }
@@ -267,19 +270,141 @@ fn micros(ms: f64) -> Option<i64> {
     (ms.is_finite() && ms.abs() <= 8.64e15).then(|| (ms * 1000.0).round() as i64)
 }
 
-/// Whether a timestamp column holds text (its first present entry is a string, or it is a
-/// dictionary-encoded column).
-fn is_text_column(v: &JsValue) -> bool {
+const VALUE_EXPECTED: &str = "a number (NaN or null for no value), not text";
+const TIME_EXPECTED: &str = "milliseconds since the epoch or a Date (NaN or null for missing)";
+const CODE_EXPECTED: &str =
+    "a whole number indexing the dictionary's values (negative, NaN or null for missing)";
+
+#[wasm_bindgen(inline_js = r#"
+const isDate = (x) => x instanceof Date || Object.prototype.toString.call(x) === "[object Date]";
+/** Where the first entry of each kind is in an array: text, a number or Date, anything else (-1: none); null and undefined are missing. */
+export function entryKinds(a) {
+  let text = -1, number = -1, other = -1;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i];
+    if (x === null || x === undefined) continue;
+    if (typeof x === "string") { if (text < 0) text = i; }
+    else if (typeof x === "number" || isDate(x)) { if (number < 0) number = i; }
+    else if (other < 0) other = i;
+  }
+  return new Float64Array([text, number, other]);
+}
+"#)]
+extern "C" {
+    #[wasm_bindgen(js_name = entryKinds)]
+    fn entry_kinds(a: &Array) -> Float64Array;
+}
+
+/// The 0-based index of the first entry of each kind in an array column: text, a number or a
+/// `Date`, anything else (booleans, objects, BigInts).
+struct Kinds {
+    text: Option<usize>,
+    number: Option<usize>,
+    other: Option<usize>,
+}
+
+fn kinds(a: &Array) -> Kinds {
+    let k = entry_kinds(a).to_vec();
+    let at = |i: usize| k.get(i).filter(|&&x| x >= 0.0).map(|&x| x as usize);
+    Kinds {
+        text: at(0),
+        number: at(1),
+        other: at(2),
+    }
+}
+
+/// An error at one cell of a column (`index` 0-based; the error names the 1-based row).
+fn cell_err(index: usize, column: &str, value: &JsValue, expected: impl Into<String>) -> JsValue {
+    js_err(core::Error::InvalidCell {
+        row: index as u64 + 1,
+        column: column.to_string(),
+        value: entry_text(value),
+        expected: expected.into(),
+    })
+}
+
+/// A JS value as an error quotes it, cut to about 60 characters.
+/// A number as JavaScript writes it for the common cases (`NaN`, `Infinity`, `1.5`, `12`).
+fn js_number(x: f64) -> String {
+    if x.is_nan() {
+        "NaN".into()
+    } else if x.is_infinite() {
+        if x > 0.0 { "Infinity" } else { "-Infinity" }.into()
+    } else {
+        x.to_string()
+    }
+}
+
+fn entry_text(v: &JsValue) -> String {
+    let text = if let Some(s) = v.as_string() {
+        s
+    } else if let Some(x) = v.as_f64() {
+        js_number(x)
+    } else if let Some(b) = v.as_bool() {
+        b.to_string()
+    } else if v.is_instance_of::<js_sys::Date>() {
+        let d: &js_sys::Date = v.unchecked_ref();
+        if d.get_time().is_nan() {
+            "Invalid Date".to_string()
+        } else {
+            d.to_iso_string().into()
+        }
+    } else if let Some(b) = v.dyn_ref::<js_sys::BigInt>() {
+        format!(
+            "{}n",
+            String::from(b.to_string(10).unwrap_or_else(|_| "?".into()))
+        )
+    } else {
+        js_sys::JSON::stringify(v)
+            .ok()
+            .and_then(|s| s.as_string())
+            .unwrap_or_else(|| v.js_typeof().as_string().unwrap_or_default())
+    };
+    if text.chars().count() > 60 {
+        text.chars().take(60).chain("...".chars()).collect()
+    } else {
+        text
+    }
+}
+
+enum TimeKind {
+    Text,
+    Numbers,
+}
+
+/// Whether a timestamp column holds text (a dictionary-encoded column, or an array of strings)
+/// or numbers (typed arrays, arrays of numbers and `Date`s). An array mixing the two is an
+/// error at the first entry of the other kind: "12" after numbers is not read as 12 ms.
+fn timestamp_kind(v: &JsValue) -> Result<TimeKind, JsValue> {
     if is_dictionary(v) {
-        return true;
+        return Ok(TimeKind::Text);
     }
-    if let Some(a) = v.dyn_ref::<Array>() {
-        return a
-            .iter()
-            .find(|x| !x.is_null() && !x.is_undefined())
-            .is_some_and(|x| x.is_string());
+    let Some(a) = v.dyn_ref::<Array>() else {
+        return Ok(TimeKind::Numbers);
+    };
+    let k = kinds(a);
+    match (k.text, k.number) {
+        (Some(t), Some(n)) if t > n => Err(cell_err(
+            t,
+            "timestamp",
+            &a.get(t as u32),
+            format!(
+                "a number or a Date like row {} (one column cannot mix text and numbers)",
+                n + 1
+            ),
+        )),
+        (Some(t), Some(n)) => Err(cell_err(
+            n,
+            "timestamp",
+            &a.get(n as u32),
+            format!(
+                "text like row {} (one column cannot mix text and numbers)",
+                t + 1
+            ),
+        )),
+        (Some(_), None) => Ok(TimeKind::Text),
+        _ => Ok(TimeKind::Numbers),
     }
-    false
 }
 
 fn is_dictionary(v: &JsValue) -> bool {
@@ -290,8 +415,9 @@ fn is_dictionary(v: &JsValue) -> bool {
 }
 
 /// A numeric column as f64s: typed arrays, or arrays of numbers and `Date`s; null and
-/// undefined become NaN (missing), never 0.
-fn numbers(name: &str, v: &JsValue) -> Result<Vec<f64>, JsValue> {
+/// undefined become NaN (missing), never 0. Any other entry (text, a boolean, an object) is an
+/// error at its row saying `expected`.
+fn numbers(name: &str, v: &JsValue, expected: &str) -> Result<Vec<f64>, JsValue> {
     if v.is_instance_of::<Float64Array>() {
         return Ok(v.unchecked_ref::<Float64Array>().to_vec());
     }
@@ -312,6 +438,10 @@ fn numbers(name: &str, v: &JsValue) -> Result<Vec<f64>, JsValue> {
             "expected an array or a typed array of numbers",
         ));
     };
+    let k = kinds(a);
+    if let Some(i) = [k.text, k.other].into_iter().flatten().min() {
+        return Err(cell_err(i, name, &a.get(i as u32), expected));
+    }
     // Float64Array.from converts like Number(): Dates to their milliseconds, but null to 0,
     // so the nulls are found first and set to NaN.
     let mut out = Float64Array::new(a).to_vec();
@@ -364,10 +494,20 @@ impl OwnedStr {
                     })
                 })
                 .collect::<Result<_, _>>()?;
-            let codes = numbers(name, &get("codes"))?
+            let codes = numbers(name, &get("codes"), CODE_EXPECTED)?
                 .into_iter()
-                .map(|c| (c.is_finite() && c >= 0.0).then_some(c as u32))
-                .collect();
+                .enumerate()
+                .map(|(i, c)| {
+                    if c.is_nan() || c < 0.0 {
+                        Ok(None)
+                    } else if c.fract() == 0.0 && c <= f64::from(u32::MAX) {
+                        Ok(Some(c as u32))
+                    } else {
+                        // 1.5 is not code 1.
+                        Err(cell_err(i, name, &JsValue::from_f64(c), CODE_EXPECTED))
+                    }
+                })
+                .collect::<Result<_, _>>()?;
             return Ok(OwnedStr::Dict { values, codes });
         }
         let arr: Array = if Array::is_array(v) {

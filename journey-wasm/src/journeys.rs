@@ -53,7 +53,12 @@ export interface SessionsResult {
   n_inactivity_periods: number; customers_with_inactivity: number; inactivity_duration_s: Distribution;
   inactivity_touchpoints: { touchpoint: string; before: number; after: number }[];
   inactivity_transitions: { before: string; after: string; count: number }[];
-  customers?: unknown[];
+  /** One row per customer (customer-id order), with `perCustomer: true`. */
+  customers?: CustomerSessions[];
+}
+export interface CustomerSessions {
+  customer_id: string; n_events: number; n_sessions: number; mean_session_duration_s: number;
+  n_inactivity_periods: number; longest_gap_s: number | null; first_event: string; last_event: string;
 }
 export interface PathOptionsBase {
   level?: "channel" | "touchpoint"; lookback?: Duration | null; firstConversionOnly?: boolean;

@@ -13,7 +13,6 @@ mod report;
 mod survey;
 
 pub use attribution::PathTable;
-pub use convert::JourneyError;
 pub use journeys::TransitionGraph;
 pub use model::{synthetic, EventLog, JourneyMap, Surveys};
 pub use render::{

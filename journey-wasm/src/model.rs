@@ -65,6 +65,21 @@ export interface JourneyMapDoc {
   steps: MapStep[];
 }
 
+/**
+ * A journey map document as input (`report`'s `designedMap`): `format` and `name` are required,
+ * the rest has defaults (docs/map-format.md). Every `JourneyMapDoc` is one.
+ */
+export interface JourneyMapInput {
+  /** "journey-map/1" */
+  format: string;
+  name: string;
+  description?: string;
+  personas?: Persona[];
+  stages?: { name: string; description?: string }[];
+  touchpoints?: { name: string; channel: string; stage?: string; kind?: "digital" | "physical" }[];
+  steps?: MapStep[];
+}
+
 export interface Persona {
   name: string;
   description?: string;

@@ -37,8 +37,8 @@ export interface ReportOptions {
   subtitle?: string | null;
   map?: FromDataOptions;
   personaMaps?: boolean;
-  /** A hand-designed map shown before the map from data: a JourneyMap or its JSON object. */
-  designedMap?: JourneyMap | object | null;
+  /** A hand-designed map shown before the map from data: a JourneyMap or its JSON document. */
+  designedMap?: JourneyMap | JourneyMapInput | null;
   /** Funnel steps (touchpoint names); default chosen from the data. */
   funnel?: string[] | null;
   funnelWindow?: string | number;

@@ -121,25 +121,25 @@ fn describe(v: &JsValue) -> String {
 /// NPS of a list of 0-10 answers.
 #[wasm_bindgen(unchecked_return_type = "NpsResult")]
 pub fn nps(
-    #[wasm_bindgen(unchecked_param_type = "Scores")] scores_: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Scores")] scores: JsValue,
 ) -> Result<JsValue, JsValue> {
-    to_js(&survey::nps_scores_json(&scores_json("scores", &scores_)?).map_err(js_err)?)
+    to_js(&survey::nps_scores_json(&scores_json("scores", &scores)?).map_err(js_err)?)
 }
 
 /// CSAT of a list of 1-5 answers.
 #[wasm_bindgen(unchecked_return_type = "CsatResult")]
 pub fn csat(
-    #[wasm_bindgen(unchecked_param_type = "Scores")] scores_: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Scores")] scores: JsValue,
 ) -> Result<JsValue, JsValue> {
-    to_js(&survey::csat_scores_json(&scores_json("scores", &scores_)?).map_err(js_err)?)
+    to_js(&survey::csat_scores_json(&scores_json("scores", &scores)?).map_err(js_err)?)
 }
 
 /// CES of a list of 1-7 answers.
 #[wasm_bindgen(unchecked_return_type = "CesResult")]
 pub fn ces(
-    #[wasm_bindgen(unchecked_param_type = "Scores")] scores_: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Scores")] scores: JsValue,
 ) -> Result<JsValue, JsValue> {
-    to_js(&survey::ces_scores_json(&scores_json("scores", &scores_)?).map_err(js_err)?)
+    to_js(&survey::ces_scores_json(&scores_json("scores", &scores)?).map_err(js_err)?)
 }
 
 /// One side of `npsDiff`: scores (array or typed array), or an object with NPS `counts` (a

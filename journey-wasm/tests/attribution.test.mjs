@@ -59,6 +59,20 @@ test("bad options throw JourneyError invalid_argument", () => {
   assert.throws(() => log.attribution({ order: 9 }), (e) => e.code === "invalid_argument");
 });
 
+test("attributionTable, on the log and on a path table: a model or a bad option is an argument error", () => {
+  const table = PathTable.fromLog(log);
+  for (const [name, call] of [["EventLog", (o) => log.attributionTable(o)], ["PathTable", (o) => table.attributionTable(o)]]) {
+    const fails = (opts, pattern) =>
+      assert.throws(() => call(opts), (e) => e instanceof journey.JourneyError && e.code === "invalid_argument" && pattern.test(e.message), `${name} ${JSON.stringify(opts)}`);
+    // Every model is in the table: choosing one is refused, not ignored.
+    fails({ model: "markov" }, /^invalid argument attributionTable options: unknown field `model`/);
+    fails({ order: 9 }, /^invalid argument order: 9: expected 1, 2, 3 or 4$/);
+    fails({ level: "campaign" }, /unknown variant `campaign`, expected `touchpoint` or `channel`/);
+    fails({ positionWeights: [1, 2] }, /position_weights/);
+    fails({ halfLife: "soon" }, /half_life|soon/);
+  }
+});
+
 test("PathTable from the log equals the log", () => {
   const t = PathTable.fromLog(log);
   assert.equal(t.length, 5);

@@ -25,6 +25,17 @@ test("fromCsv takes text, Uint8Array, ArrayBuffer and any ArrayBufferView alike"
   big.set(bytes, 4);
   assert.equal(EventLog.fromCsv(new DataView(big.buffer, 4, bytes.length)).toCsv(), want);
   assert.equal(EventLog.fromCsv(big.subarray(4, 4 + bytes.length)).toCsv(), want);
+  assert.equal(EventLog.fromCsvBytes(new DataView(big.buffer, 4, bytes.length)).toCsv(), want);
+});
+
+test("fromCsvBytes takes bytes only: text is refused, not read", () => {
+  assert.throws(
+    () => EventLog.fromCsvBytes(CSV),
+    (e) => e.code === "invalid_argument" && e.message === "invalid argument bytes: expected bytes (Uint8Array, ArrayBuffer or another ArrayBufferView), got a string; use fromCsv for text",
+  );
+  for (const bad of [42, {}, [1, 2], null, undefined]) {
+    assert.throws(() => EventLog.fromCsvBytes(bad), (e) => e.code === "invalid_argument" && /expected bytes/.test(e.message), String(bad));
+  }
 });
 
 test("fromCsv rejects input that is not CSV text or bytes", () => {
@@ -135,11 +146,61 @@ test("fromColumns: missing, mismatched and ill-typed columns", () => {
   assert.throws(() => EventLog.fromColumns({ customerId: "a", timestamp: [0], touchpoint: ["x"] }), (e) => e.code === "invalid_argument");
   assert.throws(() => EventLog.fromColumns({ customerId: ["a"], timestamp: new BigInt64Array([0n]), touchpoint: ["x"] }), (e) => e.code === "invalid_argument" && /BigInt/.test(e.message));
   assert.throws(() => EventLog.fromColumns(null), (e) => e.code === "invalid_argument");
-  // Text values would turn blanks into zeros: refused.
-  assert.throws(() => EventLog.fromColumns({ customerId: ["a"], timestamp: [0], touchpoint: ["x"], value: ["12.5"] }), (e) => e.code === "invalid_argument" && /value/.test(e.message));
+  // Text values would turn blanks into zeros: refused at their row, also after numbers.
+  assert.throws(
+    () => EventLog.fromColumns({ customerId: ["a"], timestamp: [0], touchpoint: ["x"], value: ["12.5"] }),
+    (e) => e.code === "invalid_value" && e.row === 1 && e.column === "value" && e.value === "12.5",
+  );
+  assert.throws(
+    () => EventLog.fromColumns({ customerId: ["a", "b", "c"], timestamp: [0, 0, 0], touchpoint: ["x", "x", "x"], value: [1, null, ""] }),
+    (e) => e.code === "invalid_value" && e.row === 3 && e.column === "value" && e.value === "" && e.expected === "a number (NaN or null for no value), not text",
+  );
   assert.throws(() => EventLog.fromColumns({ customerId: ["a"], timestamp: [0], touchpoint: ["x"] }, { mood: 1 }), (e) => e.code === "invalid_argument");
   const empty = EventLog.fromColumns({ customerId: [], timestamp: new Float64Array(0), touchpoint: [] });
   assert.equal(empty.nEvents, 0);
+});
+
+test("fromColumns: dictionary codes are whole numbers; 1.5 is not code 1", () => {
+  const cols = (codes) => ({ customerId: ["a", "b"], timestamp: [0, 0], touchpoint: { values: ["x", "y"], codes } });
+  const bad = (codes, row, value) =>
+    assert.throws(
+      () => EventLog.fromColumns(cols(codes)),
+      (e) => e.code === "invalid_value" && e.row === row && e.column === "touchpoint" && e.value === value && /whole number/.test(e.expected),
+      JSON.stringify([...codes]),
+    );
+  bad([0, 1.5], 2, "1.5");
+  bad(new Float32Array([0.5, 1]), 1, "0.5");
+  bad(new Float64Array([0, Infinity]), 2, "Infinity");
+  // Codes as text would be read with Number(): refused.
+  bad(["0", 1], 1, "0");
+  // The same in a property column names the property.
+  assert.throws(
+    () => EventLog.fromColumns({ customerId: ["a"], timestamp: [0], touchpoint: ["x"], properties: { plan: { values: ["pro"], codes: [0.25] } } }),
+    (e) => e.code === "invalid_value" && e.row === 1 && e.column === "plan",
+  );
+  // Whole codes, negative and NaN ones (missing) are fine: b's touchpoint is y.
+  assert.equal(EventLog.fromColumns(cols(new Float64Array([0, 1]))).journey("b")[0].touchpoint, "y");
+  const plan = EventLog.fromColumns({ customerId: ["a", "b"], timestamp: [0, 0], touchpoint: ["x", "x"], properties: { plan: { values: ["pro"], codes: [0, -1] } } });
+  assert.deepEqual([plan.journey("a")[0].plan, plan.journey("b")[0].plan], ["pro", null]);
+});
+
+test("fromColumns: a timestamp array of text and numbers is an error at the first odd row", () => {
+  const at = (timestamp) => {
+    const n = timestamp.length;
+    return () => EventLog.fromColumns({ customerId: Array(n).fill("a"), timestamp, touchpoint: Array(n).fill("x") });
+  };
+  // "12" after numbers used to be read as 12 ms.
+  assert.throws(at([T1, "12"]), (e) => e.code === "invalid_value" && e.row === 2 && e.column === "timestamp" && e.value === "12" && e.expected === "a number or a Date like row 1 (one column cannot mix text and numbers)");
+  // A number after text (the first present entry is text; nulls are skipped).
+  assert.throws(at([null, "2026-01-01T00:00:00Z", 12]), (e) => e.row === 3 && e.value === "12" && e.expected === "text like row 2 (one column cannot mix text and numbers)");
+  // A Date is a number here.
+  assert.throws(at([new Date(T1), "2026-01-01T00:00:00Z"]), (e) => e.row === 2 && e.value === "2026-01-01T00:00:00Z");
+  // Neither a number, a Date nor text: refused, not read as 1 or NaN.
+  assert.throws(at([T1, true]), (e) => e.code === "invalid_value" && e.row === 2 && e.value === "true");
+  assert.throws(at([T1, T2, { t: 1 }]), (e) => e.row === 3 && e.value === '{"t":1}');
+  assert.throws(at([1n]), (e) => e.row === 1 && e.value === "1n");
+  // One kind per column is fine.
+  assert.equal(EventLog.fromColumns({ customerId: ["a", "a"], timestamp: [T1, new Date(T2)], touchpoint: ["x", "y"] }).journey("a")[1].timestamp, "2026-01-02T00:00:00Z");
 });
 
 // The shared vectors' logs, rebuilt from columns, equal the CSV reader's logs.

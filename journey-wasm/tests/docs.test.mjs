@@ -38,3 +38,15 @@ for (const [name, code] of blocks) {
     });
   });
 }
+
+test("every `cargo install wasm-bindgen-cli --version` in the docs is the version in Cargo.lock", () => {
+  const lock = readFileSync(join(root, "Cargo.lock"), "utf8");
+  const pinned = /^name = "wasm-bindgen"\nversion = "([^"]+)"/m.exec(lock)?.[1];
+  assert.ok(pinned, "wasm-bindgen in Cargo.lock");
+  const found = [];
+  for (const doc of docs) {
+    for (const m of readFileSync(doc, "utf8").matchAll(/cargo install wasm-bindgen-cli --version (\S+)/g)) found.push([doc.slice(root.length + 1), m[1]]);
+  }
+  assert.ok(found.some(([d]) => d === "README.md"), "the README gives the install command");
+  assert.deepEqual(found.filter(([, v]) => v !== pinned), []);
+});

@@ -9,29 +9,31 @@ const here = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
 export const journey = require(join(here, "..", "pkg", "node", "journey_wasm.js"));
 
-// wasm-bindgen plumbing, not API.
-const PLUMBING = new Set(["constructor", "free", "__wrap", "__destroy_into_raw", "length", "name", "prototype", "arguments", "caller"]);
+// Not API: what every function has (statics), and wasm-bindgen's plumbing (statics and methods).
+const STATIC_PLUMBING = new Set(["length", "name", "prototype", "arguments", "caller", "__wrap", "__unwrap"]);
+const PROTO_PLUMBING = new Set(["constructor", "free", "__destroy_into_raw"]);
+
+/** Error classes the package exports (JourneyError): thrown by it, never called by users. */
+export function isErrorClass(value) {
+  return typeof value === "function" && value.prototype instanceof Error;
+}
 
 /**
  * Every public name of the package: `fn` for functions, `Class` for constructors,
- * `Class.static` and `Class#member` (methods and getters), sorted.
+ * `Class.static` and `Class#member` (methods and getters), sorted. Error classes are left out.
  */
 export function apiNames(mod = journey) {
   const names = [];
   for (const [key, value] of Object.entries(mod)) {
-    if (typeof value !== "function") continue;
-    const proto = Object.getOwnPropertyNames(value.prototype ?? {}).filter((k) => !PLUMBING.has(k));
-    const statics = Object.getOwnPropertyNames(value).filter((k) => !PLUMBING.has(k));
+    if (typeof value !== "function" || isErrorClass(value)) continue;
     if (!("free" in (value.prototype ?? {}))) {
       names.push(key); // a plain function
       continue;
     }
-    if (key === "JourneyError") continue; // a marker type for the TypeScript output
     names.push(key);
-    for (const s of statics) names.push(`${key}.${s}`);
-    for (const p of proto) names.push(`${key}#${p}`);
-    // `length` is also a getter of some classes (PathTable).
-    if (Object.getOwnPropertyDescriptor(value.prototype, "length")) names.push(`${key}#length`);
+    for (const s of Object.getOwnPropertyNames(value)) if (!STATIC_PLUMBING.has(s)) names.push(`${key}.${s}`);
+    // Getters too: `JourneyMap#name`, `PathTable#length`.
+    for (const p of Object.getOwnPropertyNames(value.prototype)) if (!PROTO_PLUMBING.has(p)) names.push(`${key}#${p}`);
   }
   return names.sort();
 }

@@ -27,6 +27,38 @@ test("fromCsvBytes equals fromCsv", () => {
   assert.equal(EventLog.fromCsvBytes(bytes).toCsv(), EventLog.fromCsv(CSV).toCsv());
 });
 
+test("fromCsvBytes: invalid UTF-8 and a bad cell name their line", () => {
+  const head = new TextEncoder().encode("customer_id,timestamp,touchpoint\na,1,ad\nb,2,");
+  const bytes = new Uint8Array([...head, 0xff, 0xfe, 0x0a]);
+  assert.throws(() => EventLog.fromCsvBytes(bytes), (e) => {
+    assert.ok(e instanceof journey.JourneyError);
+    assert.deepEqual([e.code, e.line, e.column, e.expected], ["invalid_value", 3, "touchpoint", "valid UTF-8 text"]);
+    return true;
+  });
+  assert.throws(
+    () => EventLog.fromCsvBytes(new TextEncoder().encode("customer_id,timestamp,touchpoint\na,1,ad\nb,later,ad\n").buffer),
+    (e) => e.code === "invalid_value" && e.line === 3 && e.column === "timestamp" && e.value === "later" && e.message.startsWith('invalid timestamp "later" at line 3, column timestamp: '),
+  );
+  // Lenient: the bad line is skipped and reported.
+  const log = EventLog.fromCsvBytes(bytes, { mode: "lenient" });
+  assert.deepEqual([log.nEvents, log.loadReport.rows_skipped], [1, 1]);
+  assert.match(log.loadReport.errors[0], /line 3/);
+});
+
+test("toCsv writes the canonical columns in time order per customer", () => {
+  const log = EventLog.fromCsv(
+    "customer_id,timestamp,touchpoint,channel,value,persona\n" +
+      "b,2026-01-02T00:00:00Z,purchase,web,20,deal_hunter\n" +
+      "a,1767225600,ad,social,,\n",
+  );
+  assert.equal(
+    log.toCsv(),
+    "customer_id,timestamp,touchpoint,channel,stage,value,persona\n" +
+      "a,2026-01-01T00:00:00Z,ad,social,,,\n" +
+      "b,2026-01-02T00:00:00Z,purchase,web,,20,deal_hunter\n",
+  );
+});
+
 test("bad CSV throws a JourneyError with code, line and column", () => {
   const bad = "customer_id,timestamp,touchpoint\na,2026-01-01T00:00:00Z,ad\nb,not-a-time,ad\n";
   assert.throws(
@@ -77,6 +109,14 @@ test("synthetic is deterministic and round-trips through CSV", () => {
   assert.ok(surveys.nResponses > 0);
   assert.equal(Surveys.fromCsv(surveys.toCsv()).toCsv(), surveys.toCsv());
   assert.throws(() => synthetic({ customers: 10, colour: "red" }), (e) => e.code === "invalid_argument");
+});
+
+test("new JourneyMap: the name, the five default stages, nothing else", () => {
+  const m = new JourneyMap("Onboarding");
+  assert.equal(m.name, "Onboarding");
+  assert.deepEqual(m.stages(), ["awareness", "consideration", "purchase", "retention", "advocacy"]);
+  assert.deepEqual([m.touchpoints(), m.personas()], [[], []]);
+  assert.deepEqual(m.toObject().stages.map((s) => s.name), m.stages());
 });
 
 test("JourneyMap JSON round trip and validation", () => {

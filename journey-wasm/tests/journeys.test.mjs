@@ -43,6 +43,18 @@ test("sessions, conversion paths and path stats", () => {
   assert.equal(log.pathStats().touches_before_conversion.mean, 3);
 });
 
+test("sessions per customer: one row each, in customer order, with the declared fields", () => {
+  // Gap 5 min: a's events 60 s apart make one session of 180 s; b one of 30 s; c's two events
+  // 600 s apart make two sessions of 0 s.
+  const r = log.sessions({ gap: "5m", perCustomer: true });
+  assert.deepEqual(r.customers, [
+    { customer_id: "a", n_events: 4, n_sessions: 1, mean_session_duration_s: 180, n_inactivity_periods: 0, longest_gap_s: 60, first_event: "1970-01-01T00:00:00Z", last_event: "1970-01-01T00:03:00Z" },
+    { customer_id: "b", n_events: 2, n_sessions: 1, mean_session_duration_s: 30, n_inactivity_periods: 0, longest_gap_s: 30, first_event: "1970-01-01T00:00:00Z", last_event: "1970-01-01T00:00:30Z" },
+    { customer_id: "c", n_events: 2, n_sessions: 2, mean_session_duration_s: 0, n_inactivity_periods: 0, longest_gap_s: 600, first_event: "1970-01-01T00:00:00Z", last_event: "1970-01-01T00:10:00Z" },
+  ]);
+  assert.ok(!("customers" in log.sessions({ gap: "5m" })));
+});
+
 test("transition graph nodes: start, touches by name, end", () => {
   const nodes = log.transitionGraph().nodes();
   assert.deepEqual(nodes.map((n) => n.name), ["start", "ad", "cart", "purchase", "site", "end"]);

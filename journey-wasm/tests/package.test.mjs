@@ -33,8 +33,9 @@ test.after(() => rmSync(project, { recursive: true, force: true }));
 
 test("require('journey-wasm') gives the Node build", () => {
   const req = createRequire(join(project, "index.js"));
-  const { EventLog } = req("journey-wasm");
+  const { EventLog, JourneyError } = req("journey-wasm");
   assert.equal(EventLog.fromCsv(CSV).summary().revenue, 10);
+  assert.throws(() => EventLog.fromCsv("customer_id,timestamp,touchpoint\na,x,ad\n"), (e) => e instanceof JourneyError && e.line === 2);
   assert.equal(req.resolve("journey-wasm"), req.resolve("journey-wasm/node"));
 });
 
@@ -53,6 +54,6 @@ test("the web build (what browsers load) gives the same answers", async () => {
   web.initSync({ module: readFileSync(join(pkg, "web", "journey_wasm_bg.wasm")) });
   const log = web.EventLog.fromCsv(CSV);
   assert.equal(log.summary().revenue, 10);
-  assert.throws(() => web.EventLog.fromCsv("customer_id,timestamp,touchpoint\na,x,ad\n"), (e) => e.name === "JourneyError" && e.line === 2);
+  assert.throws(() => web.EventLog.fromCsv("customer_id,timestamp,touchpoint\na,x,ad\n"), (e) => e instanceof web.JourneyError && e.name === "JourneyError" && e.line === 2 && e.value === "x");
   assert.match(web.funnelChartSvg({ steps: [{ label: "a", count: 1 }] }), /^<svg/);
 });

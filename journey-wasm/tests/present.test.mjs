@@ -34,56 +34,53 @@ test("attribution: one model and every model as grouped bars", () => {
 });
 
 test("funnel rows: label and customers per step, every scalar kept", () => {
-  const result = {
-    mode: "ordered", window_s: 1209600, n_customers: 3, conversion: 1 / 3,
-    steps: [
-      { step: 1, label: "ad", touchpoints: ["ad"], customers: 3, conversion_from_start: 1, dropped: 0, drop_off: null },
-      { step: 2, label: "product_page | pdp", touchpoints: ["product_page", "pdp"], customers: 2, conversion_from_start: 2 / 3, dropped: 1, drop_off: 1 / 3 },
-      { step: 3, label: "purchase", touchpoints: ["purchase"], customers: 1, conversion_from_start: 1 / 3, dropped: 1, drop_off: 0.5 },
-    ],
-  };
-  const rows = present.funnelRows(result, ["ad", ["product_page", "pdp"], "purchase"]);
-  assert.deepEqual(rows.map((r) => [r.label, r.count]), [["ad", 3], ["product_page | pdp", 2], ["purchase", 1]]);
-  assert.equal(rows[1].fields.drop_off, 1 / 3);
+  // ad: c1, c2; then product_page (or pdp): c1; then purchase: c1.
+  const result = EventLog.fromCsv(CSV).funnel(["ad", ["product_page", "pdp"], "purchase"]);
+  const rows = present.funnelRows(result);
+  assert.deepEqual(rows.map((r) => [r.label, r.count]), [["ad", 2], ["product_page | pdp", 1], ["purchase", 1]]);
+  assert.equal(rows[1].fields.drop_off, 0.5);
+  assert.equal(rows[1].fields.median_time_from_previous_s, 10);
   assert.ok(!("touchpoints" in rows[1].fields));
+  assert.deepEqual(present.funnelChart(result), { title: "Funnel", steps: [{ label: "ad", count: 2 }, { label: "product_page | pdp", count: 1 }, { label: "purchase", count: 1 }] });
   const svg = funnelChartSvg(present.funnelChart(result));
-  assert.ok(svg.includes("product_page | pdp") && svg.includes("33.3% drop-off"));
-  // Without labels, the requested steps name the rows.
-  assert.deepEqual(present.funnelRows({ steps: [{ count: 5 }, { count: 4 }] }, ["a", ["b", "c"]]).map((r) => r.label), ["a", "b or c"]);
+  assert.ok(svg.includes("product_page | pdp") && svg.includes("50.0% drop-off"), svg);
 });
 
 test("retention: rates in percent become heatmap shares, unobservable cells stay null", () => {
-  const result = {
-    period: "week", periods: 2, n_customers: 30,
-    cohorts: [
-      { cohort: "2026-W01", start: "2025-12-29T00:00:00Z", size: 20, counts: [20, 5, 2], rates: [100, 25, 10] },
-      { cohort: "2026-W02", start: "2026-01-05T00:00:00Z", size: 10, counts: [10, 3, null], rates: [100, 30, null] },
-    ],
-  };
-  const chart = present.retentionHeatmap(result, "week");
-  assert.deepEqual(chart.cells, [[1, 0.25, 0.1], [1, 0.3, null]]);
-  assert.deepEqual(chart.row_sizes, [20, 10]);
+  // a buys in weeks 2 and 3 of 2026, b in week 3: cohort W02 (a) retained in week 1, W03 (b)
+  // not observable yet.
+  const log = EventLog.fromCsv("customer_id,timestamp,touchpoint,value\na,2026-01-05T09:00:00Z,purchase,10\na,2026-01-13T09:00:00Z,purchase,20\nb,2026-01-14T09:00:00Z,purchase,5\n");
+  const chart = present.retentionHeatmap(log.retention({ period: "week", periods: 2 }), "week");
+  assert.deepEqual(chart.row_labels, ["2026-W02", "2026-W03"]);
+  assert.deepEqual(chart.cells, [[1, 1, null], [1, null, null]]);
+  assert.deepEqual(chart.row_sizes, [1, 1]);
   assert.deepEqual(chart.col_labels, ["0", "1", "2"]);
+  assert.equal(chart.col_title, "weeks after the cohort's week");
   const svg = heatmapSvg(chart);
-  assert.ok(svg.includes("25.0%") && svg.includes("2026-W02"));
-  assert.equal(present.retentionHeatmap({ cohorts: [] }), null);
+  assert.ok(svg.includes("100.0%") && svg.includes("2026-W03"));
+  assert.equal(present.retentionHeatmap(EventLog.fromCsv("").retention()), null);
 });
 
 test("NPS and CSAT breakdowns become interval rows with the overall score as reference", () => {
-  const nps = {
-    n: 10, nps: 20, ci_low: -10, ci_high: 50, by: "touchpoint",
-    groups: [
-      { key: "app", n: 6, nps: 50, ci_low: 10, ci_high: 90 },
-      { key: null, n: 4, nps: null, ci_low: null, ci_high: null },
-    ],
-  };
+  // app [10, 9, 3]: 100 (2 - 1) / 3; shop [6, 10]: 0; all five: 100 (3 - 2) / 5 = 20.
+  const surveys = journey.Surveys.fromCsv("customer_id,timestamp,touchpoint,nps,csat\na,1,app,10,5\nb,1,app,9,4\nc,1,app,3,2\nd,1,shop,6,\ne,1,shop,10,5\n");
+  const nps = surveys.nps({ by: "touchpoint" });
   const chart = present.satisfactionIntervals(nps, "nps");
-  assert.deepEqual(chart.rows[0], { label: "app", estimate: 50, lo: 10, hi: 90, n: 6 });
-  assert.equal(chart.rows[1].estimate, null);
+  assert.deepEqual(chart.rows.map((r) => [r.label, r.n]), [["app", 3], ["shop", 2]]);
+  assert.ok(Math.abs(chart.rows[0].estimate - 100 / 3) < 1e-9);
+  assert.deepEqual([chart.rows[0].lo, chart.rows[0].hi], [nps.groups[0].ci_low, nps.groups[0].ci_high]);
+  assert.equal(chart.rows[1].estimate, 0);
   assert.equal(chart.reference, 20);
-  assert.deepEqual([chart.min, chart.max], [-100, 100]);
-  assert.match(intervalChartSvg(chart), /n = 6/);
-  const csat = present.satisfactionIntervals({ csat: 80, groups: [{ key: "web", n: 5, csat: 80, ci_low: 37.6, ci_high: 96.4 }] }, "csat");
-  assert.deepEqual([csat.min, csat.max, csat.reference], [0, 100, 80]);
-  assert.equal(present.satisfactionIntervals({ groups: [] }, "nps"), null);
+  assert.deepEqual([chart.min, chart.max, chart.title], [-100, 100, "NPS by touchpoint (95% interval)"]);
+  assert.match(intervalChartSvg(chart), /n = 3/);
+  // CSAT: app 2 of 3 satisfied (67%), shop 1 of 1 (100%), all 3 of 4 (75%).
+  const csat = present.satisfactionIntervals(surveys.csat({ by: "touchpoint" }), "csat");
+  assert.deepEqual([csat.min, csat.max, csat.reference, csat.value_label], [0, 100, 75, "CSAT (%)"]);
+  assert.deepEqual(csat.rows.map((r) => [r.label, r.n]), [["app", 3], ["shop", 1]]);
+  assert.ok(Math.abs(csat.rows[0].estimate - 200 / 3) < 1e-9);
+  assert.equal(csat.rows[1].estimate, 100);
+  // A response without a touchpoint (and no log to find one) is the group "(none)".
+  const none = present.satisfactionIntervals(journey.Surveys.fromCsv("customer_id,timestamp,nps\na,1,10\n").nps({ by: "touchpoint" }), "nps");
+  assert.deepEqual(none.rows.map((r) => r.label), ["(none)"]);
+  assert.equal(present.satisfactionIntervals(journey.Surveys.fromCsv("customer_id,timestamp,nps\n").nps({ by: "touchpoint" }), "nps"), null);
 });

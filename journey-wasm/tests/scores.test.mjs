@@ -113,3 +113,23 @@ test("kpis: start and end as RFC 3339, Unix seconds or Date", () => {
   assert.throws(() => log.kpis({ start: 1768176000.5 }), argError(/1768176000.5: expected RFC 3339 text or integer Unix seconds/));
   assert.throws(() => log.kpis({ end: true }), argError(/expected RFC 3339 text or integer Unix seconds/));
 });
+
+test("Surveys#csat and #ces by hand; bad options are argument errors", () => {
+  // csat: a 5 and a 3 at app, a 4 at web (d answered none): 4 and 5 satisfy, 2 of 3.
+  // ces: 2, 6 and 7 (c answered none): mean 5, two of three answered 5-7.
+  const s = journey.Surveys.fromCsv("customer_id,timestamp,touchpoint,csat,ces\na,1,app,5,2\nb,1,app,3,6\nc,1,web,4,\nd,1,web,,7\n");
+  const csat = s.csat({ by: "touchpoint" });
+  assert.deepEqual([csat.n, csat.satisfied, csat.mean, csat.counts], [3, 2, 4, [0, 0, 1, 1, 1]]);
+  close(csat.csat, 200 / 3);
+  assert.deepEqual(csat.groups.map((g) => [g.key, g.n, g.csat]), [["app", 2, 50], ["web", 1, 100]]);
+  const ces = s.ces();
+  assert.deepEqual([ces.n, ces.mean, ces.n_5_7, ces.counts], [3, 5, 2, [0, 1, 0, 0, 0, 1, 1]]);
+  close(ces.sd, Math.sqrt(7)); // ((2-5)^2 + (6-5)^2 + (7-5)^2) / 2 = 7
+  for (const metric of ["csat", "ces"]) {
+    assert.throws(() => s[metric]({ bye: "touchpoint" }), argError(/^invalid argument score options: unknown field `bye`, expected `by`$/), metric);
+    assert.throws(() => s[metric]({ by: 3 }), argError(/^invalid argument score options: invalid type: integer `3`, expected a string$/), metric);
+    // A property breakdown needs the log (withLog).
+    assert.throws(() => s[metric]({ by: "persona" }), argError(/^invalid argument by: grouping by property "persona" needs the event log/), metric);
+    assert.throws(() => s[metric]("touchpoint"), argError(/^invalid argument options: expected a plain object/), metric);
+  }
+});

@@ -1,27 +1,35 @@
 // The web app (examples/web) in headless Chromium: served from 127.0.0.1 by python's
 // http.server, a small CSV uploaded through the file input, the map and the funnel checked, a
-// broken CSV rejected with its line number, the page kept responsive while a large file loads.
+// broken CSV rejected with its line number, the page kept responsive while a large file loads,
+// the sample data in every panel, a user's CSV after the sample (the sample's surveys and the
+// chosen persona dropped), funnel steps edited, and the JSON download with the map in it.
 //
 //   node --test journey-wasm/tests/browser/           (after journey-wasm/build.sh)
 //
-// Environment: JOURNEY_CHROMIUM (default /usr/bin/chromium); JOURNEY_BROWSER_EVENTS (events in
-// the responsiveness check, default 200000); JOURNEY_SCREENSHOT=<path.png> also saves a
-// screenshot of the app on the sample data (docs/img/web-app.png is made this way).
+// Environment: JOURNEY_CHROMIUM (default /usr/bin/chromium; without it the tests fail unless
+// JOURNEY_SKIP_BROWSER=1); JOURNEY_BROWSER_EVENTS (events in the responsiveness check, default
+// 200000); JOURNEY_SCREENSHOT=<path.png> also saves screenshots of the app on the sample data,
+// <path.png> down to the map and <path>-panels.png the panels below it (docs/img/web-app.png and
+// docs/img/web-app-panels.png are made this way:
+// JOURNEY_SCREENSHOT=docs/img/web-app.png node --test journey-wasm/tests/browser/app.test.mjs).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { CHROMIUM, browserSkip } from "./chromium.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..", "..", "..");
 const require = createRequire(import.meta.url);
-const CHROMIUM = process.env.JOURNEY_CHROMIUM || "/usr/bin/chromium";
-const skip = existsSync(CHROMIUM) ? false : `no Chromium at ${CHROMIUM} (apt-get install chromium, or set JOURNEY_CHROMIUM)`;
-if (skip) console.log(`browser test skipped: ${skip}`);
+/** The Node build, to compute what the page should show (loaded when a test needs it). */
+const journey = () => require(join(root, "journey-wasm", "pkg", "node", "journey_wasm.js"));
+const skip = browserSkip("the web app in Chromium", [
+  [join(root, "journey-wasm", "pkg", "web", "journey_wasm.js"), "build the package first: bash journey-wasm/build.sh"],
+]);
 
 // c1: ad -> product_page -> purchase (30); c2: ad -> product_page; c3: ad; c4: email -> purchase (20).
 // The funnel the page proposes is c1's journey: ad -> product_page -> purchase, reached by
@@ -35,6 +43,12 @@ c2,2026-01-06T09:03:00Z,product_page,web,
 c3,2026-01-07T12:00:00Z,ad,social,
 c4,2026-01-08T08:00:00Z,email,email,
 c4,2026-01-08T08:30:00Z,purchase,web,20
+`;
+// Survey answers for GOOD's customers: c1 and c4 rate the purchase 10 and 9, c2 the ad 3.
+const ANSWERS = `customer_id,timestamp,touchpoint,nps
+c1,2026-01-05T10:15:00Z,purchase,10
+c4,2026-01-08T08:40:00Z,purchase,9
+c2,2026-01-06T09:05:00Z,ad,3
 `;
 const BROKEN = `customer_id,timestamp,touchpoint
 a,2026-01-05T10:00:00Z,ad
@@ -76,13 +90,20 @@ async function waitState(state, timeout = 60_000) {
   await page.waitForSelector(`body[data-state="${state}"]`, { timeout });
 }
 
+/** Clicks "Download results (JSON)" and reads the file. */
+async function downloadResults() {
+  const [download] = await Promise.all([page.waitForEvent("download"), page.click("#download-json")]);
+  const path = join(scratch, `results-${Date.now()}.json`);
+  await download.saveAs(path);
+  return JSON.parse(readFileSync(path, "utf8"));
+}
+
 async function cellTexts(selector) {
   return page.$$eval(selector, (els) => els.map((e) => e.textContent.trim()));
 }
 
 before(async () => {
   if (skip) return;
-  assert.ok(existsSync(join(root, "journey-wasm", "pkg", "web", "journey_wasm.js")), "build the package first: bash journey-wasm/build.sh");
   server = await serve();
   base = `http://127.0.0.1:${server.port}`;
   const { chromium } = require("playwright-core");
@@ -115,12 +136,9 @@ test("a small CSV through the file input: load report, map SVG, funnel counts, a
   assert.ok(map, "the map SVG is on the page");
   const mapText = await map.textContent();
   assert.ok(mapText.length > 50, mapText);
-  // The map is made from the data (not the example map the page falls back to).
-  assert.equal(await page.isHidden("#map-note"), true, "the map is from the data");
   for (const tp of ["ad", "product_page"]) assert.ok(mapText.includes(tp), `map shows ${tp}`);
 
   // The funnel the page proposes: counts 3, 2, 1.
-  assert.equal(await page.getAttribute("#funnel", "data-unavailable"), null);
   assert.ok(await page.$("#funnel svg"), "funnel chart");
   assert.deepEqual(await cellTexts("#funnel td.count"), ["3", "2", "1"]);
   assert.match(await page.textContent("#funnel svg"), /product_page/);
@@ -152,7 +170,7 @@ test("a broken CSV shows the error with its line number, and can be loaded lenie
 });
 
 test("the page stays responsive while a large CSV loads in the worker", { skip, timeout: 300_000 }, async () => {
-  const { synthetic } = require(join(root, "journey-wasm", "pkg", "node", "journey_wasm.js"));
+  const { synthetic } = journey();
   const events = Number(process.env.JOURNEY_BROWSER_EVENTS || 200_000);
   const [probe] = synthetic({ customers: 2000, seed: 7 });
   const [log] = synthetic({ customers: Math.ceil((events / probe.nEvents) * 2000), seed: 7 });
@@ -185,28 +203,120 @@ test("sample data lights up every panel (and the screenshot)", { skip, timeout: 
   assert.match(await page.textContent("#status"), /5,000 customers/);
   assert.ok(await page.$("#map > svg"));
   assert.ok(await page.$("#attribution svg"));
-  for (const id of ["funnel", "retention", "satisfaction"]) {
-    assert.equal(await page.getAttribute(`#${id}`, "data-unavailable"), null, `${id} available`);
-    assert.ok(await page.$(`#${id} svg`), `${id} chart`);
-  }
+  for (const id of ["funnel", "retention", "satisfaction"]) assert.ok(await page.$(`#${id} svg`), `${id} chart`);
+  const { synthetic, JourneyMap } = journey();
+  const [sampleLog, sampleSurveys] = synthetic({ customers: 5000, seed: 42 });
+  assert.equal(await page.textContent("#surveys-status"), `Survey responses: ${sampleSurveys.nResponses.toLocaleString("en")} from the sample data.`);
+  assert.match(await page.textContent("#satisfaction .source"), /Responses: the sample data/);
   // Downloads: the map as SVG, the results as JSON.
   const [svgDownload] = await Promise.all([page.waitForEvent("download"), page.click("#download-svg")]);
   assert.equal(svgDownload.suggestedFilename(), "journey-map.svg");
   const svgPath = join(scratch, "map.svg");
   await svgDownload.saveAs(svgPath);
-  const [jsonDownload] = await Promise.all([page.waitForEvent("download"), page.click("#download-json")]);
-  const jsonPath = join(scratch, "results.json");
-  await jsonDownload.saveAs(jsonPath);
-  const results = JSON.parse(require("node:fs").readFileSync(jsonPath, "utf8"));
+  const results = await downloadResults();
   assert.equal(results.summary.n_customers, 5000);
   assert.ok(results.attribution.result.rows.length > 0);
-  assert.match(require("node:fs").readFileSync(svgPath, "utf8"), /^<svg/);
+  assert.match(readFileSync(svgPath, "utf8"), /^<svg/);
+  // The results hold the map document itself, the one the page drew.
+  assert.deepEqual(results.map.document, JourneyMap.fromData(sampleLog, sampleSurveys).toObject());
+  assert.equal(results.map.document.format, "journey-map/1");
+  assert.equal(results.map.persona, "All customers");
+  assert.deepEqual(results.surveys, { source: "sample data", responses: sampleSurveys.nResponses, customers: sampleSurveys.nCustomers, load_report: sampleSurveys.loadReport });
 
   if (process.env.JOURNEY_SCREENSHOT) {
+    // The whole app on the sample data in two pictures (one would be about 6000 pixels tall):
+    // the input, load report and map; then the funnel, attribution, retention, satisfaction and
+    // download panels, as <name>-panels.png.
+    const top = process.env.JOURNEY_SCREENSHOT;
+    const rest = top.replace(/(\.png)?$/, "-panels.png");
     await page.evaluate(() => window.scrollTo(0, 0));
-    const box = await page.locator("#map-panel").boundingBox();
-    await page.screenshot({ path: process.env.JOURNEY_SCREENSHOT, fullPage: true, clip: { x: 0, y: 0, width: 1280, height: Math.ceil(box.y + box.height + 16) } });
-    console.log(`screenshot saved to ${process.env.JOURNEY_SCREENSHOT}`);
+    const box = async (id) => page.locator(id).boundingBox();
+    const map = await box("#map-panel");
+    const [funnel, end] = [await box("#funnel-panel"), await box("#export-panel")];
+    await page.screenshot({ path: top, fullPage: true, clip: { x: 0, y: 0, width: 1280, height: Math.ceil(map.y + map.height + 16) } });
+    await page.screenshot({ path: rest, fullPage: true, clip: { x: 0, y: Math.floor(funnel.y - 16), width: 1280, height: Math.ceil(end.y + end.height - funnel.y + 32) } });
+    for (const f of [top, rest]) {
+      const kb = statSync(f).size / 1024;
+      console.log(`screenshot saved to ${f} (${kb.toFixed(0)} KB)`);
+      assert.ok(kb < 600, `${f}: ${kb.toFixed(0)} KB`);
+    }
   }
+  assert.deepEqual(problems, []);
+});
+
+test("sample data, then a user's CSV: the sample's surveys and the chosen persona are dropped", { skip, timeout: 120_000 }, async () => {
+  await page.click("#sample");
+  await waitState("loaded");
+  await page.selectOption("#map-persona", "researcher");
+  await page.waitForFunction(() => document.querySelector("#map > svg")?.textContent.includes("researcher"));
+
+  await upload("events.csv", GOOD);
+  await waitState("loaded");
+  assert.equal(await page.isHidden("#error"), true);
+  // No survey responses: the sample's belong to other customers.
+  assert.equal(await page.textContent("#surveys-status"), "Survey responses: none loaded.");
+  assert.match(await page.textContent("#satisfaction"), /^Add survey responses/);
+  // The persona list is this data's, and the map is drawn for its first persona.
+  assert.deepEqual(await page.$$eval("#map-persona option", (os) => os.map((o) => o.value)), ["All customers"]);
+  assert.equal(await page.inputValue("#map-persona"), "All customers");
+  assert.ok(await page.$("#map > svg"));
+  const results = await downloadResults();
+  assert.equal(results.source, "events.csv");
+  assert.equal("surveys" in results, false);
+  assert.equal("nps" in results, false);
+  assert.equal(results.map.persona, "All customers");
+  const { EventLog, JourneyMap } = journey();
+  assert.deepEqual(results.map.document, JourneyMap.fromData(EventLog.fromCsv(GOOD)).toObject());
+
+  // Responses the user loads stay with the next event file, and the page says whose they are.
+  await page.setInputFiles("#surveys-file", { name: "answers.csv", mimeType: "text/csv", buffer: Buffer.from(ANSWERS) });
+  await page.waitForFunction(() => document.querySelector("#satisfaction svg"));
+  await upload("events-again.csv", GOOD);
+  await waitState("loaded");
+  assert.equal(await page.textContent("#surveys-status"), "Survey responses: 3 from answers.csv.");
+  assert.match(await page.textContent("#satisfaction .source"), /Responses: answers\.csv/);
+  // NPS by touchpoint, by hand: purchase 10 and 9 (c1, c4) = 100; ad 3 (c2) = -100.
+  const rows = await page.$$eval("#satisfaction tbody tr", (trs) => trs.map((tr) => [tr.cells[0].textContent, tr.cells[1].textContent]));
+  assert.deepEqual(rows, [["ad", "1"], ["purchase", "2"]]);
+  const saved = await downloadResults();
+  assert.equal(saved.surveys.source, "answers.csv");
+  assert.deepEqual(saved.nps.groups.map((g) => [g.key, g.nps]), [["ad", -100], ["purchase", 100]]);
+  assert.deepEqual(problems, []);
+});
+
+test("editing the funnel steps: remove one, add one, and the counts follow", { skip, timeout: 120_000 }, async () => {
+  await upload("events.csv", GOOD);
+  await waitState("loaded");
+  const counts = () => cellTexts("#funnel td.count");
+  const labels = () => page.$$eval("#funnel tbody tr", (trs) => trs.map((tr) => tr.cells[0].textContent));
+  const update = async (want) => {
+    await page.click("#funnel-form button[type=submit]");
+    await page.waitForFunction((w) => [...document.querySelectorAll("#funnel td.count")].map((td) => td.textContent.trim()).join() === w, want.join());
+  };
+  assert.deepEqual(await labels(), ["ad", "product_page", "purchase"]);
+  assert.deepEqual(await counts(), ["3", "2", "1"]);
+  // The × of the step whose input holds `name` (the value is a property, not an attribute).
+  const removeStep = async (name) => {
+    const i = await page.$$eval("#funnel-steps .step input", (inputs, n) => inputs.findIndex((x) => x.value === n), name);
+    assert.ok(i >= 0, `a step ${name}`);
+    await page.locator("#funnel-steps .step").nth(i).locator("button").click();
+  };
+
+  // ad -> purchase: c1, c2, c3 saw the ad; only c1 bought after it (c4 bought after an email).
+  await removeStep("product_page");
+  await update(["3", "1"]);
+  assert.deepEqual(await labels(), ["ad", "purchase"]);
+
+  // + email at the end, ad removed: purchase -> email. c1 and c4 bought; neither had an email
+  // after buying (c4's came before).
+  await page.click("#funnel-add");
+  await page.locator("#funnel-steps input").last().fill("email");
+  await removeStep("ad");
+  await update(["2", "0"]);
+  assert.deepEqual(await labels(), ["purchase", "email"]);
+  assert.equal(await page.$$eval("#funnel-steps .arrow", (a) => a.length), 1);
+  const results = await downloadResults();
+  assert.deepEqual(results.funnel.steps, ["purchase", "email"]);
+  assert.deepEqual(results.funnel.result.steps.map((s) => s.customers), [2, 0]);
   assert.deepEqual(problems, []);
 });

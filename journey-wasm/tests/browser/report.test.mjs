@@ -4,25 +4,22 @@
 //
 //   node --test journey-wasm/tests/browser/           (after journey-wasm/build.sh)
 //
-// Environment: JOURNEY_CHROMIUM (default /usr/bin/chromium); JOURNEY_DOCS_IMG=<dir> also saves
-// the pictures shown in the README (docs/img/map.png, docs/img/report.png and
-// docs/img/report-charts.png are made this way, from the report of 5,000 synthetic customers:
+// Environment: JOURNEY_CHROMIUM (default /usr/bin/chromium; without it the tests fail unless
+// JOURNEY_SKIP_BROWSER=1); JOURNEY_DOCS_IMG=<dir> also saves the pictures shown in the README
+// (docs/img/map.png, docs/img/report.png and docs/img/report-charts.png are made this way, from
+// the report of 5,000 synthetic customers:
 // JOURNEY_DOCS_IMG=docs/img node --test journey-wasm/tests/browser/report.test.mjs).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
-import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { CHROMIUM, browserSkip } from "./chromium.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
-const CHROMIUM = process.env.JOURNEY_CHROMIUM || "/usr/bin/chromium";
 const pkg = join(here, "..", "..", "pkg", "node", "journey_wasm.js");
-const skip = !existsSync(CHROMIUM)
-  ? `no Chromium at ${CHROMIUM} (apt-get install chromium, or set JOURNEY_CHROMIUM)`
-  : !existsSync(pkg) ? "build the package first: bash journey-wasm/build.sh" : false;
-if (skip) console.log(`browser report test skipped: ${skip}`);
+const skip = browserSkip("the report in Chromium", [[pkg, "build the package first: bash journey-wasm/build.sh"]]);
 
 const HOSTILE = `<script>window.__pwned = 1</script>`;
 const HOSTILE_IMG = `<img src=x onerror="window.__pwned = 2">`;
