@@ -150,8 +150,7 @@ impl PyEventLog {
         requested_schema: Option<Bound<'py, PyCapsule>>,
     ) -> PyResult<Bound<'py, PyCapsule>> {
         let log = self.inner.clone();
-        let batch = py
-            .detach(move || arrow::log_batch(&log))
+        let batch = crate::run::detach(py, move || arrow::log_batch(&log))?
             .map_err(|e| to_py_err(arrow::data_error(e.to_string())))?;
         arrow::stream_capsule(py, batch, requested_schema)
     }

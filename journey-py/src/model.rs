@@ -294,8 +294,7 @@ impl PyEventLog {
     fn to_csv(&self, py: Python<'_>, path: Option<&Bound<'_, PyAny>>) -> PyResult<Option<String>> {
         let log = self.inner.clone();
         match path {
-            None => py
-                .detach(move || log.to_csv_string())
+            None => crate::run::detach(py, move || log.to_csv_string())?
                 .map(Some)
                 .map_err(to_py_err),
             Some(p) => {
@@ -303,10 +302,10 @@ impl PyEventLog {
                     .as_str()
                     .map(str::to_string)
                     .ok_or_else(|| argument("path", "expected a path"))?;
-                py.detach(move || -> core::Result<()> {
+                crate::run::detach(py, move || -> core::Result<()> {
                     let f = std::io::BufWriter::new(std::fs::File::create(p)?);
                     log.write_csv(f)
-                })
+                })?
                 .map_err(to_py_err)?;
                 Ok(None)
             }
@@ -319,10 +318,10 @@ impl PyEventLog {
 
     /// The log in a compact binary form (about 26 bytes per event plus the names), for caching;
     /// `EventLog.from_bytes` reads it back exactly.
-    fn to_bytes<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+    fn to_bytes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
         let log = self.inner.clone();
-        let bytes = py.detach(move || log.to_bytes());
-        PyBytes::new(py, &bytes)
+        let bytes = crate::run::detach(py, move || log.to_bytes())?;
+        Ok(PyBytes::new(py, &bytes))
     }
 
     /// Reads a log written by `to_bytes`.
@@ -342,7 +341,7 @@ impl PyEventLog {
     /// Pickling (multiprocessing, caching): the binary form of `to_bytes`.
     fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
         let f = py.get_type::<PyEventLog>().getattr("from_bytes")?;
-        let args = PyTuple::new(py, [self.to_bytes(py)])?;
+        let args = PyTuple::new(py, [self.to_bytes(py)?])?;
         PyTuple::new(py, [f.into_any(), args.into_any()])
     }
 
@@ -564,7 +563,7 @@ impl PyJourneyMap {
             show_metrics,
         };
         let map = self.inner.clone();
-        py.detach(move || map.to_svg(&opts)).map_err(to_py_err)
+        crate::run::detach(py, move || map.to_svg(&opts))?.map_err(to_py_err)
     }
 
     /// The picture in notebooks (IPython shows this SVG).
@@ -639,7 +638,7 @@ pub fn synthetic<'py>(
     customers: usize,
     seed: u64,
 ) -> PyResult<Bound<'py, PyTuple>> {
-    let (log, surveys) = py.detach(move || core::synthetic(customers, seed));
+    let (log, surveys) = crate::run::detach(py, move || core::synthetic(customers, seed))?;
     PyTuple::new(
         py,
         [

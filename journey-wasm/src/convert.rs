@@ -83,14 +83,10 @@ pub fn js_err(e: Error) -> JsValue {
     if let Some(col) = e.column() {
         set("column", JsValue::from_str(col));
     }
-    if let Error::InvalidValue {
-        value, expected, ..
-    }
-    | Error::InvalidCell {
-        value, expected, ..
-    } = &e
-    {
+    if let Some(value) = e.value() {
         set("value", JsValue::from_str(value));
+    }
+    if let Some(expected) = e.expected() {
         set("expected", JsValue::from_str(expected));
     }
     journey_error(&e.to_string(), &fields)
