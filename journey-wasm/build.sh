@@ -13,7 +13,8 @@ if [ ! -x "$opt" ] && [ "${JOURNEY_SKIP_WASM_OPT:-}" != 1 ]; then
   echo "or set JOURNEY_SKIP_WASM_OPT=1 to build an unoptimised package" >&2
   exit 1
 fi
-cargo build --profile "$profile" --target wasm32-unknown-unknown -p journey-wasm
+RUSTFLAGS="${RUSTFLAGS:-} -C target-feature=+simd128" \
+  cargo build --profile "$profile" --target wasm32-unknown-unknown -p journey-wasm
 wasm=${CARGO_TARGET_DIR:-target}/wasm32-unknown-unknown/$profile/journey_wasm.wasm
 out=journey-wasm/pkg
 rm -rf "$out"
@@ -25,7 +26,7 @@ if [ "${JOURNEY_SKIP_WASM_OPT:-}" = 1 ]; then
   echo "build.sh: JOURNEY_SKIP_WASM_OPT=1, the .wasm files are not optimised" >&2
 else
   for t in node web; do
-    "$opt" -O3 --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
+    "$opt" -O3 --enable-simd --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
       "$out/$t/journey_wasm_bg.wasm" -o "$out/$t/journey_wasm_bg.wasm"
   done
 fi
