@@ -5,7 +5,7 @@
 use std::ops::Range;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
-use super::row::{LocalInterner, PieceBuilder};
+use super::row::{LocalInterner, PieceBuilder, RowSink};
 use super::{ErrorSink, LoadOptions, Mode};
 use crate::error::{Error, Result};
 use crate::model::{EventLog, EventLogBuilder, NO_ID};
@@ -438,7 +438,7 @@ impl EventLog {
             builder: EventLogBuilder::new().with_properties(props),
             sink: ErrorSink::new(opts),
         };
-        merger.builder.reserve_rows(total);
+        merger.builder.reserve(total);
         // The pieces are loaded a group at a time on all cores; while one group loads, the
         // previous one is merged into the log (in row order, as the CSV reader does).
         let group = PIECES_PER_THREAD * threads();
@@ -979,15 +979,10 @@ fn push_row<'a>(
     let t = caches.touchpoint.commit(&mut b.touchpoints, lt);
     let ch = optional(caches.channel.commit(&mut b.channels, lch));
     let st = optional(caches.stage.commit(&mut b.stages, lst));
-    b.cust.push(c);
-    b.ts.push(ts);
-    b.tp.push(t);
-    b.ch.push(ch);
-    b.st.push(st);
-    b.value.push(value);
+    b.push_ids(c, ts, t, ch, st, value);
     for (k, l) in caches.prop_looks.iter().enumerate() {
         let id = optional(caches.props[k].commit(&mut b.prop_values[k], *l));
-        b.props[k].push(id);
+        *b.props[k].last_mut().expect("row pushed") = id;
     }
     Ok(())
 }

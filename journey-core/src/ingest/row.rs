@@ -341,19 +341,6 @@ impl<'a> RowSink<'a> for PieceBuilder {
 }
 
 impl EventLogBuilder {
-    /// Reserves room for `n` more rows in every column.
-    pub(crate) fn reserve_rows(&mut self, n: usize) {
-        self.cust.reserve(n);
-        self.ts.reserve(n);
-        self.tp.reserve(n);
-        self.ch.reserve(n);
-        self.st.reserve(n);
-        self.value.reserve(n);
-        for p in &mut self.props {
-            p.reserve(n);
-        }
-    }
-
     /// Appends a parsed piece (its rows after the rows already here), interning its strings.
     pub(crate) fn append_piece(&mut self, p: PieceBuilder) {
         fn remap(into: &mut crate::model::Interner, from: &LocalInterner) -> Vec<u32> {
