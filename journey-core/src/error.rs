@@ -174,6 +174,10 @@ mod tests {
         );
         assert_eq!(e.code(), "invalid_value");
         assert_eq!(e.line(), Some(7));
+        assert_eq!(e.value(), Some("2026-13-01"));
+        assert_eq!(e.expected(), Some("month out of range"));
+        let a = Error::argument("gap", "expected a duration");
+        assert_eq!((a.value(), a.expected(), a.column()), (None, None, None));
     }
 
     #[test]
