@@ -76,12 +76,7 @@ pub struct PyPathTable {
 
 impl PyPathTable {
     fn output(&self) -> PyResult<PyOutput> {
-        let value = serde_json::json!({
-            "paths": self.inner.len(),
-            "total_conversions": self.inner.total_conversions(),
-            "rows": self.inner.rows(),
-        });
-        PyOutput::new("path_table", &value, Some("rows"))
+        PyOutput::new("path_table", &*self.inner, Some("rows"))
     }
 }
 

@@ -27,16 +27,12 @@ export interface JourneyErrorFields {
  * Every error thrown (or rejected) by journey: `e instanceof JourneyError` holds, and it is an
  * `Error` with `name === "JourneyError"`.
  */
-export class JourneyError extends Error implements JourneyErrorFields {
+export class JourneyError extends Error {
   constructor(message: string, fields: JourneyErrorFields);
   name: "JourneyError";
-  code: string;
-  line?: number;
-  row?: number;
-  column?: string;
-  value?: string;
-  expected?: string;
 }
+/** The fields, merged into the class. */
+export interface JourneyError extends JourneyErrorFields {}
 "#;
 
 // The error class is plain JavaScript, so that thrown errors are real `Error`s (with a stack)

@@ -6,7 +6,7 @@ use std::ops::Range;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use super::row::{LocalInterner, PieceBuilder};
-use super::{ErrorSink, LoadOptions, Mode};
+use super::{threads, ErrorSink, LoadOptions, Mode};
 use crate::error::{Error, Result};
 use crate::model::{EventLog, EventLogBuilder, NO_ID};
 use crate::time::{parse_timestamp, US_PER_SEC};
@@ -500,17 +500,6 @@ const MIN_PIECE: usize = if cfg!(test) { 1 << 6 } else { 1 << 14 };
 const PIECES_PER_THREAD: usize = 4;
 /// Rows between two looks at the control.
 const CHECKPOINT: usize = 1 << 16;
-
-fn threads() -> usize {
-    #[cfg(feature = "parallel")]
-    {
-        rayon::current_num_threads()
-    }
-    #[cfg(not(feature = "parallel"))]
-    {
-        1
-    }
-}
 
 fn check_lengths(chunk: &ColumnChunk<'_>, properties: &[&str]) -> Result<()> {
     let n = chunk.customer_id.len();

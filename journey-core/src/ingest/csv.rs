@@ -5,7 +5,7 @@
 use std::io::Read;
 
 use super::row::{header_names, EventSchema, PieceBuilder, SurveySchema};
-use super::{read_all, ErrorSink, LoadOptions, LoadReport};
+use super::{read_all, threads, ErrorSink, LoadOptions, LoadReport};
 use crate::error::{Error, Result};
 use crate::model::{csv_error, EventLog, EventLogBuilder, Surveys, SurveysBuilder};
 
@@ -428,17 +428,6 @@ fn shift(e: Error, by: u64) -> Error {
             message,
         },
         other => other,
-    }
-}
-
-fn threads() -> usize {
-    #[cfg(feature = "parallel")]
-    {
-        rayon::current_num_threads()
-    }
-    #[cfg(not(feature = "parallel"))]
-    {
-        1
     }
 }
 

@@ -171,6 +171,18 @@ fn is_json_path(path: &Path) -> bool {
     )
 }
 
+/// Threads that load in parallel (1 without the `parallel` feature).
+pub(crate) fn threads() -> usize {
+    #[cfg(feature = "parallel")]
+    {
+        rayon::current_num_threads()
+    }
+    #[cfg(not(feature = "parallel"))]
+    {
+        1
+    }
+}
+
 /// Opens a file to read, naming it in the error (`cannot open "x.csv": No such file ...`).
 pub fn open(path: &Path) -> Result<File> {
     File::open(path).map_err(|e| {

@@ -731,6 +731,19 @@ pub(crate) fn aggregate_log(
     Ok((agg.into_table(names), td))
 }
 
+/// The canonical JSON shape of a table: `paths` (distinct paths), `total_conversions` (with
+/// those of empty paths) and `rows` (as [`PathTable::rows`]).
+impl Serialize for PathTable {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("PathTable", 3)?;
+        st.serialize_field("paths", &self.len())?;
+        st.serialize_field("total_conversions", &self.total_conversions())?;
+        st.serialize_field("rows", &self.rows())?;
+        st.end()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -768,6 +781,13 @@ mod tests {
         assert_eq!(rows.len(), 2);
         assert_eq!(rows[0].path, "b>a");
         assert_eq!(PathTable::from_rows(rows).unwrap(), t);
+        assert_eq!(
+            serde_json::to_value(&t).unwrap(),
+            serde_json::json!({"paths": 1, "total_conversions": 4.0, "rows": [
+                {"path": "b>a", "total_conversions": 2.0, "total_conversion_value": 10.0, "total_null": 2.0},
+                {"path": "", "total_conversions": 2.0, "total_conversion_value": 1.0, "total_null": 0.0}
+            ]})
+        );
 
         let bad = |p: &str, c: f64, v: f64, n: f64| {
             PathTable::from_rows(vec![
