@@ -36,6 +36,45 @@ pub enum Error {
         /// What was expected instead.
         expected: String,
     },
+    /// A cell of a file read in columns (Parquet) could not be read: the row in the file and
+    /// in its row group.
+    #[error("invalid {column} {value:?} at row {row} (row group {row_group}, row {group_row} in it), column {column}: {expected}")]
+    InvalidFileCell {
+        /// 1-based row number in the file.
+        row: u64,
+        /// The row group, numbered from 0 (as pyarrow and DuckDB number them).
+        row_group: u64,
+        /// 1-based row number in the row group.
+        group_row: u64,
+        /// Column name.
+        column: String,
+        /// The offending value, cut to about 60 characters.
+        value: String,
+        /// What was expected instead.
+        expected: String,
+    },
+    /// A file is not of its format, or is damaged (not Parquet, truncated, a page that does
+    /// not decode).
+    #[error("invalid {format} file: {message}")]
+    InvalidFile {
+        /// The format (`parquet`).
+        format: String,
+        /// What is wrong, and where (the row group, the column).
+        message: String,
+    },
+    /// A column of columnar input (Arrow, dataframes, Parquet) has a type that does not fit
+    /// the part it plays.
+    #[error("invalid argument data: column {column:?} ({part}) has type {found}; expected {expected}")]
+    ColumnType {
+        /// Column name.
+        column: String,
+        /// The part it plays (`value`, `timestamp`, `property`, ...).
+        part: String,
+        /// Its type.
+        found: String,
+        /// What types fit.
+        expected: String,
+    },
     /// A row is malformed as a whole (wrong number of fields, unterminated quote, bad JSON).
     #[error("malformed row at line {line}: {message}")]
     MalformedRow {
@@ -72,7 +111,11 @@ impl Error {
     /// A short stable identifier for the kind of error.
     pub fn code(&self) -> &'static str {
         match self {
-            Error::InvalidValue { .. } | Error::InvalidCell { .. } => "invalid_value",
+            Error::InvalidValue { .. }
+            | Error::InvalidCell { .. }
+            | Error::InvalidFileCell { .. } => "invalid_value",
+            Error::InvalidFile { .. } => "invalid_file",
+            Error::ColumnType { .. } => "invalid_argument",
             Error::MalformedRow { .. } => "malformed_row",
             Error::MissingColumn { .. } => "missing_column",
             Error::InvalidArgument { .. } => "invalid_argument",
@@ -92,7 +135,16 @@ impl Error {
     /// The row of columnar input the error points at, if it points at one.
     pub fn row(&self) -> Option<u64> {
         match self {
-            Error::InvalidCell { row, .. } => Some(*row),
+            Error::InvalidCell { row, .. } | Error::InvalidFileCell { row, .. } => Some(*row),
+            _ => None,
+        }
+    }
+
+    /// The row group (numbered from 0) of a Parquet file the error points at, if it points
+    /// at one.
+    pub fn row_group(&self) -> Option<u64> {
+        match self {
+            Error::InvalidFileCell { row_group, .. } => Some(*row_group),
             _ => None,
         }
     }
@@ -102,6 +154,8 @@ impl Error {
         match self {
             Error::InvalidValue { column, .. }
             | Error::InvalidCell { column, .. }
+            | Error::InvalidFileCell { column, .. }
+            | Error::ColumnType { column, .. }
             | Error::MissingColumn { column, .. } => Some(column),
             _ => None,
         }
@@ -110,7 +164,9 @@ impl Error {
     /// The offending value (cut to about 60 characters), for errors about one cell.
     pub fn value(&self) -> Option<&str> {
         match self {
-            Error::InvalidValue { value, .. } | Error::InvalidCell { value, .. } => Some(value),
+            Error::InvalidValue { value, .. }
+            | Error::InvalidCell { value, .. }
+            | Error::InvalidFileCell { value, .. } => Some(value),
             _ => None,
         }
     }
@@ -118,9 +174,9 @@ impl Error {
     /// What was expected instead of [`Error::value`], for errors about one cell.
     pub fn expected(&self) -> Option<&str> {
         match self {
-            Error::InvalidValue { expected, .. } | Error::InvalidCell { expected, .. } => {
-                Some(expected)
-            }
+            Error::InvalidValue { expected, .. }
+            | Error::InvalidCell { expected, .. }
+            | Error::InvalidFileCell { expected, .. } => Some(expected),
             _ => None,
         }
     }

@@ -1,7 +1,9 @@
 //! Properties of columnar input: any split into chunks, any encoding of the text columns (plain
 //! or dictionary, with unused dictionary values) gives the log the CSV reader gives.
 
-use journey_core::ingest::{ColumnChunk, StrColumn, TextCells, TimeCells, TimeUnit};
+use journey_core::ingest::{
+    ColumnChunk, StrColumn, TextCells, TimeCells, TimeUnit, ValueCells,
+};
 use journey_core::{read_events_csv, EventLog, LoadOptions, Mode};
 use proptest::prelude::*;
 
@@ -110,7 +112,7 @@ proptest! {
                 touchpoint: tp,
                 channel: Some(ch),
                 stage: None,
-                value: Some(*v),
+                value: Some(ValueCells::Numbers(*v)),
                 properties: vec![p as &dyn TextCells],
             })
             .collect();

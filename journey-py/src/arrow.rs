@@ -1,32 +1,24 @@
 //! Arrow in and out through the Arrow PyCapsule interface (`__arrow_c_stream__` /
 //! `__arrow_c_array__`), so that pandas, polars, pyarrow and DuckDB frames cross without a CSV
-//! round trip. pyo3-arrow does the C data interface; this module maps columns to the core's
-//! column chunks (read in place) and results back to record batches.
+//! round trip. pyo3-arrow does the C data interface; journey-core reads the record batches
+//! (`journey_core::ingest::map_columns`, `EventLog::from_record_batches`), and this module
+//! turns results back into record batches.
 
 use std::sync::Arc;
 
 use arrow_array::builder::{
     ArrayBuilder, BooleanBuilder, Float64Builder, Int64Builder, ListBuilder, StringBuilder,
 };
-use arrow_array::cast::AsArray;
-use arrow_array::types::{
-    ArrowDictionaryKeyType, Date32Type, Date64Type, Float64Type, Int16Type, Int32Type, Int64Type,
-    Int8Type, TimestampMicrosecondType, TimestampMillisecondType, TimestampNanosecondType,
-    TimestampSecondType, UInt16Type, UInt32Type, UInt64Type, UInt8Type,
-};
+use arrow_array::types::Int32Type;
 use arrow_array::{
-    Array, ArrayRef, ArrowPrimitiveType, DictionaryArray, Float64Array, GenericStringArray,
-    Int32Array, OffsetSizeTrait, PrimitiveArray, RecordBatch, RecordBatchOptions, StringArray,
-    StringViewArray, StructArray, TimestampMicrosecondArray,
+    ArrayRef, BooleanArray, DictionaryArray, Float64Array, Int32Array, Int64Array, LargeStringArray,
+    RecordBatch,
+    RecordBatchOptions, StringArray, StructArray, TimestampMicrosecondArray,
 };
-use arrow_buffer::ArrowNativeType;
+use arrow_buffer::{Buffer, OffsetBuffer, ScalarBuffer};
 use arrow_schema::{ArrowError, DataType, Field, Schema, SchemaRef, TimeUnit as ArrowUnit};
 use journey_core as core;
-use journey_core::ingest::NO_KEY;
-use journey_core::ingest::{
-    ColumnChunk, FloatCells, IntCells, LoadControl, TextCell, TextCells, TimeCells, TimeUnit,
-};
-use journey_core::model::NO_ID;
+use journey_core::model::{Column, Table, NO_ID};
 use pyo3::exceptions::PyTypeError;
 use pyo3::intern;
 use pyo3::prelude::*;
@@ -38,7 +30,7 @@ use serde_json::Value;
 use crate::error::to_py_err;
 
 // ---------------------------------------------------------------------------------------------
-// In: any Arrow table -> column chunks.
+// In: any Arrow table -> record batches (read by journey-core).
 
 /// An error about the data argument.
 pub fn data_error(message: impl Into<String>) -> core::Error {
@@ -79,620 +71,6 @@ pub fn import(data: &Bound<'_, PyAny>) -> PyResult<Table> {
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| to_py_err(crate::arrow::data_error(e.to_string())))?;
     Ok(Table { schema, batches })
-}
-
-/// Source column names given by the caller (`customer="user_id"`, ...); `None` = the canonical
-/// name (or the column `rename` maps to it).
-#[derive(Debug, Default, Clone)]
-pub struct Names {
-    pub customer: Option<String>,
-    pub timestamp: Option<String>,
-    pub touchpoint: Option<String>,
-    pub channel: Option<String>,
-    pub stage: Option<String>,
-    pub value: Option<String>,
-    /// Which other columns become properties (`None` = all of them).
-    pub properties: Option<Vec<String>>,
-}
-
-/// How a column is read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    /// Strings or a dictionary of strings: read in place.
-    Text,
-    /// Something else that is cast to strings first (integers, booleans; for properties also
-    /// numbers and dates).
-    CastText,
-    /// Integers counting a unit since 1970.
-    Ints(TimeUnit),
-    /// Float64: read in place.
-    Floats,
-    /// Other numbers: cast to Float64 first.
-    CastFloats,
-    /// All null.
-    Null,
-}
-
-/// Which column plays which part, and how each is read.
-#[derive(Debug, Clone)]
-pub struct Mapping {
-    customer: (usize, Kind),
-    timestamp: (usize, Kind),
-    touchpoint: (usize, Kind),
-    channel: Option<(usize, Kind)>,
-    stage: Option<(usize, Kind)>,
-    value: Option<(usize, Kind)>,
-    properties: Vec<(String, usize, Kind)>,
-}
-
-impl Mapping {
-    /// The property names, in column order.
-    pub fn property_names(&self) -> Vec<String> {
-        self.properties.iter().map(|p| p.0.clone()).collect()
-    }
-}
-
-fn is_string(dt: &DataType) -> bool {
-    matches!(
-        dt,
-        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View
-    )
-}
-
-fn is_int(dt: &DataType) -> bool {
-    dt.is_integer()
-}
-
-fn text_kind(dt: &DataType, property: bool) -> Option<Kind> {
-    match dt {
-        d if is_string(d) => Some(Kind::Text),
-        DataType::Dictionary(k, v) if is_int(k) && is_string(v) => Some(Kind::Text),
-        DataType::Null => Some(Kind::Null),
-        d if is_int(d) || matches!(d, DataType::Boolean) => Some(Kind::CastText),
-        DataType::Dictionary(k, v) if is_int(k) && is_int(v) => Some(Kind::CastText),
-        d if property && !d.is_nested() && arrow_cast::can_cast_types(d, &DataType::Utf8) => {
-            Some(Kind::CastText)
-        }
-        _ => None,
-    }
-}
-
-fn time_kind(dt: &DataType) -> Option<Kind> {
-    let unit = |u: &ArrowUnit| match u {
-        ArrowUnit::Second => TimeUnit::Seconds,
-        ArrowUnit::Millisecond => TimeUnit::Millis,
-        ArrowUnit::Microsecond => TimeUnit::Micros,
-        ArrowUnit::Nanosecond => TimeUnit::Nanos,
-    };
-    match dt {
-        DataType::Timestamp(u, _) => Some(Kind::Ints(unit(u))),
-        DataType::Date32 => Some(Kind::Ints(TimeUnit::Days)),
-        DataType::Date64 => Some(Kind::Ints(TimeUnit::Millis)),
-        d if is_int(d) => Some(Kind::Ints(TimeUnit::Seconds)),
-        d => text_kind(d, false).filter(|k| *k != Kind::CastText),
-    }
-}
-
-fn value_kind(dt: &DataType) -> Option<Kind> {
-    match dt {
-        DataType::Float64 => Some(Kind::Floats),
-        DataType::Null => Some(Kind::Null),
-        d if d.is_numeric() => Some(Kind::CastFloats),
-        _ => None,
-    }
-}
-
-/// An error naming a column whose type does not fit its part.
-fn wrong_type(part: &str, column: &str, dt: &DataType, expected: &str) -> PyErr {
-    let hint = if part == "property" {
-        " (leave it out with properties=[...] or ignore_extra_columns=True)"
-    } else {
-        ""
-    };
-    let err = to_py_err(data_error(format!(
-        "column {column:?} ({part}) has type {dt}; expected {expected}{hint}"
-    )));
-    Python::attach(|py| {
-        // Setting an attribute on a fresh exception cannot fail in practice.
-        let _ = err.value(py).setattr("column", column);
-    });
-    err
-}
-
-fn missing(column: &str, schema: &Schema) -> PyErr {
-    to_py_err(core::Error::MissingColumn {
-        column: column.to_string(),
-        found: schema
-            .fields()
-            .iter()
-            .map(|f| f.name().as_str())
-            .collect::<Vec<_>>()
-            .join(", "),
-    })
-}
-
-/// pandas writes its index as `__index_level_0__` columns: never event data.
-fn is_pandas_index(name: &str) -> bool {
-    name.starts_with("__index_level_") && name.ends_with("__")
-}
-
-/// Finds the columns: explicit names first, else the canonical name (after `rename`). Checks
-/// every column's type up front, so a wrong type fails before any work, naming the column.
-/// A table without rows has nothing to misread: its column types are not checked (pandas
-/// gives empty columns whatever type).
-pub fn map_columns(
-    schema: &Schema,
-    names: &Names,
-    opts: &core::LoadOptions,
-    rows: usize,
-) -> PyResult<Mapping> {
-    let canonical = |name: &str| -> String {
-        opts.rename
-            .get(name)
-            .cloned()
-            .unwrap_or_else(|| name.to_string())
-    };
-    let find = |part: &str, given: &Option<String>, required: bool| -> PyResult<Option<usize>> {
-        match given {
-            Some(name) => schema
-                .index_of(name)
-                .map(Some)
-                .map_err(|_| missing(name, schema)),
-            None => {
-                let i = schema
-                    .fields()
-                    .iter()
-                    .position(|f| canonical(f.name()) == part);
-                if i.is_none() && required {
-                    return Err(missing(part, schema));
-                }
-                Ok(i)
-            }
-        }
-    };
-    let typed = |part: &str,
-                 i: usize,
-                 kind: fn(&DataType) -> Option<Kind>,
-                 expected: &str|
-     -> PyResult<(usize, Kind)> {
-        let f = schema.field(i);
-        match kind(f.data_type()) {
-            Some(k) => Ok((i, k)),
-            None if rows == 0 => Ok((i, Kind::Null)),
-            None => Err(wrong_type(part, f.name(), f.data_type(), expected)),
-        }
-    };
-    const TEXT: &str = "text (strings or categories; integers are also accepted)";
-    let text = |d: &DataType| text_kind(d, false);
-    let customer = find("customer_id", &names.customer, true)?.expect("required");
-    let timestamp = find("timestamp", &names.timestamp, true)?.expect("required");
-    let touchpoint = find("touchpoint", &names.touchpoint, true)?.expect("required");
-    let channel = find("channel", &names.channel, false)?;
-    let stage = find("stage", &names.stage, false)?;
-    let value = find("value", &names.value, false)?;
-    let used: Vec<usize> = [
-        Some(customer),
-        Some(timestamp),
-        Some(touchpoint),
-        channel,
-        stage,
-        value,
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
-    let prop_cols: Vec<usize> = match &names.properties {
-        Some(list) => list
-            .iter()
-            .map(|n| schema.index_of(n).map_err(|_| missing(n, schema)))
-            .collect::<PyResult<_>>()?,
-        None if opts.ignore_extra_columns => Vec::new(),
-        None => (0..schema.fields().len())
-            .filter(|i| !used.contains(i) && !is_pandas_index(schema.field(*i).name()))
-            .collect(),
-    };
-    let mut properties = Vec::new();
-    for i in prop_cols {
-        if used.contains(&i) {
-            continue;
-        }
-        let f = schema.field(i);
-        let kind = match text_kind(f.data_type(), true) {
-            Some(k) => k,
-            None if rows == 0 => Kind::Null,
-            None => {
-                return Err(wrong_type(
-                    "property",
-                    f.name(),
-                    f.data_type(),
-                    "text, numbers, booleans or dates",
-                ))
-            }
-        };
-        properties.push((canonical(f.name()), i, kind));
-    }
-    Ok(Mapping {
-        customer: typed("customer_id", customer, text, TEXT)?,
-        timestamp: typed(
-            "timestamp",
-            timestamp,
-            time_kind,
-            "datetimes (any unit; without a time zone they are taken as UTC), dates, \
-             integer Unix seconds or RFC 3339 text",
-        )?,
-        touchpoint: typed("touchpoint", touchpoint, text, TEXT)?,
-        channel: channel
-            .map(|i| typed("channel", i, text, TEXT))
-            .transpose()?,
-        stage: stage.map(|i| typed("stage", i, text, TEXT)).transpose()?,
-        value: value
-            .map(|i| typed("value", i, value_kind, "numbers"))
-            .transpose()?,
-        properties,
-    })
-}
-
-/// A column ready to be read in place: the producer's array, or a cast of it.
-fn prepare(batch: &RecordBatch, (i, kind): (usize, Kind), name: &str) -> core::Result<ArrayRef> {
-    let a = batch.column(i);
-    let to = match kind {
-        Kind::CastText => DataType::Utf8,
-        Kind::CastFloats => DataType::Float64,
-        Kind::Null => return Ok(Arc::new(arrow_array::NullArray::new(a.len()))),
-        _ => return Ok(a.clone()),
-    };
-    arrow_cast::cast(a, &to)
-        .map_err(|e| data_error(format!("column {name:?} cannot be read as {to}: {e}")))
-}
-
-struct Utf8<'a, O: OffsetSizeTrait>(&'a GenericStringArray<O>);
-
-impl<O: OffsetSizeTrait> TextCells for Utf8<'_, O> {
-    fn len(&self) -> usize {
-        self.0.len()
-    }
-    #[inline]
-    fn cell(&self, i: usize) -> TextCell<'_> {
-        if self.0.is_null(i) {
-            TextCell::Null
-        } else {
-            TextCell::Text(self.0.value(i))
-        }
-    }
-}
-
-struct View<'a>(&'a StringViewArray);
-
-impl TextCells for View<'_> {
-    fn len(&self) -> usize {
-        self.0.len()
-    }
-    #[inline]
-    fn cell(&self, i: usize) -> TextCell<'_> {
-        if self.0.is_null(i) {
-            TextCell::Null
-        } else {
-            TextCell::Text(self.0.value(i))
-        }
-    }
-    /// The views of texts of up to 12 bytes, which hold the text itself (length and bytes,
-    /// zero padded: the empty text's view is 0); null rows get 0, longer texts no key. (A
-    /// longer text's view names a place in a buffer, which repeats only if the producer
-    /// shares the bytes of equal texts.)
-    fn keys(&self, range: std::ops::Range<usize>, out: &mut Vec<u128>) -> bool {
-        out.clear();
-        out.extend(self.0.views()[range.clone()].iter().map(|&v| {
-            if (v as u32) <= 12 {
-                v
-            } else {
-                NO_KEY
-            }
-        }));
-        if let Some(nulls) = self.0.nulls() {
-            for (k, i) in out.iter_mut().zip(range) {
-                if nulls.is_null(i) {
-                    *k = 0;
-                }
-            }
-        }
-        true
-    }
-}
-
-struct Dict<'a, K: ArrowPrimitiveType> {
-    keys: &'a PrimitiveArray<K>,
-    values: Vec<&'a str>,
-}
-
-impl<K: ArrowPrimitiveType> TextCells for Dict<'_, K> {
-    fn len(&self) -> usize {
-        self.keys.len()
-    }
-    #[inline]
-    fn cell(&self, i: usize) -> TextCell<'_> {
-        if self.keys.is_null(i) {
-            TextCell::Null
-        } else {
-            let code = self.keys.value(i).to_usize().unwrap_or(usize::MAX);
-            TextCell::Code(u32::try_from(code).unwrap_or(u32::MAX))
-        }
-    }
-    fn dictionary(&self) -> &[&str] {
-        &self.values
-    }
-    /// Codes plus one; 0 for null.
-    fn keys(&self, range: std::ops::Range<usize>, out: &mut Vec<u128>) -> bool {
-        out.clear();
-        let codes = &self.keys.values()[range.clone()];
-        out.extend(
-            codes
-                .iter()
-                .map(|c| c.to_usize().map_or(u128::MAX, |c| c as u128 + 1)),
-        );
-        if let Some(nulls) = self.keys.nulls() {
-            for (k, i) in out.iter_mut().zip(range) {
-                if nulls.is_null(i) {
-                    *k = 0;
-                }
-            }
-        }
-        true
-    }
-}
-
-struct Nulls(usize);
-
-impl TextCells for Nulls {
-    fn len(&self) -> usize {
-        self.0
-    }
-    fn cell(&self, _: usize) -> TextCell<'_> {
-        TextCell::Null
-    }
-}
-
-impl IntCells for Nulls {
-    fn len(&self) -> usize {
-        self.0
-    }
-    fn get(&self, _: usize) -> Option<i64> {
-        None
-    }
-}
-
-impl FloatCells for Nulls {
-    fn len(&self) -> usize {
-        self.0
-    }
-    fn get(&self, _: usize) -> Option<f64> {
-        None
-    }
-}
-
-struct Ints<'a, T: ArrowPrimitiveType>(&'a PrimitiveArray<T>);
-
-impl<T: ArrowPrimitiveType> IntCells for Ints<'_, T> {
-    fn len(&self) -> usize {
-        self.0.len()
-    }
-    #[inline]
-    fn get(&self, i: usize) -> Option<i64> {
-        if self.0.is_null(i) {
-            None
-        } else {
-            // u64 beyond i64: out of the timestamp range, which the loader reports.
-            Some(self.0.value(i).to_i64().unwrap_or(i64::MAX))
-        }
-    }
-}
-
-struct Floats<'a>(&'a Float64Array);
-
-impl FloatCells for Floats<'_> {
-    fn len(&self) -> usize {
-        self.0.len()
-    }
-    #[inline]
-    fn get(&self, i: usize) -> Option<f64> {
-        if self.0.is_null(i) {
-            None
-        } else {
-            Some(self.0.value(i))
-        }
-    }
-}
-
-/// The strings of a dictionary's values (null values read as empty).
-fn strings(a: &dyn Array) -> Option<Vec<&str>> {
-    fn collect<'a>(a: &'a dyn Array, f: impl Fn(usize) -> &'a str) -> Vec<&'a str> {
-        (0..a.len())
-            .map(|i| if a.is_null(i) { "" } else { f(i) })
-            .collect()
-    }
-    Some(match a.data_type() {
-        DataType::Utf8 => {
-            let s = a.as_string::<i32>();
-            collect(a, |i| s.value(i))
-        }
-        DataType::LargeUtf8 => {
-            let s = a.as_string::<i64>();
-            collect(a, |i| s.value(i))
-        }
-        DataType::Utf8View => {
-            let s = a.as_string_view();
-            collect(a, |i| s.value(i))
-        }
-        _ => return None,
-    })
-}
-
-fn dict<'a, K: ArrowDictionaryKeyType>(a: &'a dyn Array) -> Option<Box<dyn TextCells + 'a>> {
-    let d: &'a DictionaryArray<K> = a.as_dictionary::<K>();
-    Some(Box::new(Dict {
-        keys: d.keys(),
-        values: strings(d.values().as_ref())?,
-    }))
-}
-
-/// A text column read in place (after [`prepare`], every text column is one of these types).
-fn text_cells(a: &dyn Array) -> Option<Box<dyn TextCells + '_>> {
-    match a.data_type() {
-        DataType::Utf8 => Some(Box::new(Utf8(a.as_string::<i32>()))),
-        DataType::LargeUtf8 => Some(Box::new(Utf8(a.as_string::<i64>()))),
-        DataType::Utf8View => Some(Box::new(View(a.as_string_view()))),
-        DataType::Null => Some(Box::new(Nulls(a.len()))),
-        DataType::Dictionary(k, _) => match k.as_ref() {
-            DataType::Int8 => dict::<Int8Type>(a),
-            DataType::Int16 => dict::<Int16Type>(a),
-            DataType::Int32 => dict::<Int32Type>(a),
-            DataType::Int64 => dict::<Int64Type>(a),
-            DataType::UInt8 => dict::<UInt8Type>(a),
-            DataType::UInt16 => dict::<UInt16Type>(a),
-            DataType::UInt32 => dict::<UInt32Type>(a),
-            DataType::UInt64 => dict::<UInt64Type>(a),
-            _ => None,
-        },
-        _ => None,
-    }
-}
-
-fn int_cells(a: &dyn Array) -> Option<Box<dyn IntCells + '_>> {
-    fn ints<T: ArrowPrimitiveType>(a: &dyn Array) -> Option<Box<dyn IntCells + '_>> {
-        Some(Box::new(Ints(a.as_primitive::<T>())))
-    }
-    match a.data_type() {
-        DataType::Timestamp(ArrowUnit::Second, _) => ints::<TimestampSecondType>(a),
-        DataType::Timestamp(ArrowUnit::Millisecond, _) => ints::<TimestampMillisecondType>(a),
-        DataType::Timestamp(ArrowUnit::Microsecond, _) => ints::<TimestampMicrosecondType>(a),
-        DataType::Timestamp(ArrowUnit::Nanosecond, _) => ints::<TimestampNanosecondType>(a),
-        DataType::Date32 => ints::<Date32Type>(a),
-        DataType::Date64 => ints::<Date64Type>(a),
-        DataType::Int8 => ints::<Int8Type>(a),
-        DataType::Int16 => ints::<Int16Type>(a),
-        DataType::Int32 => ints::<Int32Type>(a),
-        DataType::Int64 => ints::<Int64Type>(a),
-        DataType::UInt8 => ints::<UInt8Type>(a),
-        DataType::UInt16 => ints::<UInt16Type>(a),
-        DataType::UInt32 => ints::<UInt32Type>(a),
-        DataType::UInt64 => ints::<UInt64Type>(a),
-        _ => None,
-    }
-}
-
-/// One batch's columns, prepared (cast where needed).
-struct Prepared {
-    customer: ArrayRef,
-    timestamp: ArrayRef,
-    touchpoint: ArrayRef,
-    channel: Option<ArrayRef>,
-    stage: Option<ArrayRef>,
-    value: Option<ArrayRef>,
-    properties: Vec<ArrayRef>,
-}
-
-enum Time<'a> {
-    Ints(Box<dyn IntCells + 'a>, TimeUnit),
-    Text(Box<dyn TextCells + 'a>),
-}
-
-/// One batch's cells.
-struct Cells<'a> {
-    customer: Box<dyn TextCells + 'a>,
-    timestamp: Time<'a>,
-    touchpoint: Box<dyn TextCells + 'a>,
-    channel: Option<Box<dyn TextCells + 'a>>,
-    stage: Option<Box<dyn TextCells + 'a>>,
-    value: Option<Box<dyn FloatCells + 'a>>,
-    properties: Vec<Box<dyn TextCells + 'a>>,
-}
-
-fn unreadable(name: &str) -> core::Error {
-    data_error(format!("column {name:?} cannot be read"))
-}
-
-fn cells<'a>(p: &'a Prepared, m: &Mapping) -> core::Result<Cells<'a>> {
-    let text = |a: &'a ArrayRef, name: &str| text_cells(a.as_ref()).ok_or_else(|| unreadable(name));
-    let timestamp = match m.timestamp.1 {
-        Kind::Ints(unit) => Time::Ints(
-            int_cells(p.timestamp.as_ref()).ok_or_else(|| unreadable("timestamp"))?,
-            unit,
-        ),
-        Kind::Null => Time::Ints(Box::new(Nulls(p.timestamp.len())), TimeUnit::Seconds),
-        _ => Time::Text(text(&p.timestamp, "timestamp")?),
-    };
-    let value = match &p.value {
-        None => None,
-        Some(a) if a.data_type() == &DataType::Null => Some(Box::new(Nulls(a.len())) as Box<_>),
-        Some(a) => Some(Box::new(Floats(a.as_primitive::<Float64Type>())) as Box<dyn FloatCells>),
-    };
-    Ok(Cells {
-        customer: text(&p.customer, "customer_id")?,
-        timestamp,
-        touchpoint: text(&p.touchpoint, "touchpoint")?,
-        channel: p.channel.as_ref().map(|a| text(a, "channel")).transpose()?,
-        stage: p.stage.as_ref().map(|a| text(a, "stage")).transpose()?,
-        value,
-        properties: p
-            .properties
-            .iter()
-            .zip(&m.properties)
-            .map(|(a, (name, _, _))| text(a, name))
-            .collect::<core::Result<_>>()?,
-    })
-}
-
-/// Builds the log from the batches: casts what must be cast, then reads every column in place
-/// on all cores. Runs without the GIL.
-pub fn load(
-    table: &Table,
-    m: &Mapping,
-    opts: &core::LoadOptions,
-    control: &LoadControl,
-) -> core::Result<core::EventLog> {
-    let schema = &table.schema;
-    let name = |i: usize| schema.field(i).name().clone();
-    let prepared: Vec<Prepared> = table
-        .batches
-        .iter()
-        .map(|b| -> core::Result<Prepared> {
-            let opt = |c: Option<(usize, Kind)>| c.map(|c| prepare(b, c, &name(c.0))).transpose();
-            Ok(Prepared {
-                customer: prepare(b, m.customer, &name(m.customer.0))?,
-                timestamp: prepare(b, m.timestamp, &name(m.timestamp.0))?,
-                touchpoint: prepare(b, m.touchpoint, &name(m.touchpoint.0))?,
-                channel: opt(m.channel)?,
-                stage: opt(m.stage)?,
-                value: opt(m.value)?,
-                properties: m
-                    .properties
-                    .iter()
-                    .map(|(n, i, k)| prepare(b, (*i, *k), n))
-                    .collect::<core::Result<_>>()?,
-            })
-        })
-        .collect::<core::Result<_>>()?;
-    let cells: Vec<Cells> = prepared
-        .iter()
-        .map(|p| cells(p, m))
-        .collect::<core::Result<_>>()?;
-    let chunks: Vec<ColumnChunk> = cells
-        .iter()
-        .map(|c| ColumnChunk {
-            customer_id: c.customer.as_ref(),
-            timestamp: match &c.timestamp {
-                Time::Ints(t, unit) => TimeCells::Ints(t.as_ref(), *unit),
-                Time::Text(t) => TimeCells::Text(t.as_ref()),
-            },
-            touchpoint: c.touchpoint.as_ref(),
-            channel: c.channel.as_deref(),
-            stage: c.stage.as_deref(),
-            value: c.value.as_deref(),
-            properties: c.properties.iter().map(|p| p.as_ref()).collect(),
-        })
-        .collect();
-    let names = m.property_names();
-    let names: Vec<&str> = names.iter().map(String::as_str).collect();
-    core::EventLog::from_chunks(&chunks, &names, opts, Some(control))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -943,5 +321,52 @@ pub fn log_batch(log: &core::EventLog) -> Result<RecordBatch, ArrowError> {
         Arc::new(Schema::new(fields)),
         columns,
         &RecordBatchOptions::new().with_row_count(Some(n)),
+    )
+}
+
+/// A result's table of typed columns (built by journey-core) as one record batch: integers,
+/// numbers (null where the JSON shape has null), booleans, text and lists of text.
+pub fn table_batch(t: Table<'_>) -> Result<RecordBatch, ArrowError> {
+    let mut fields = Vec::with_capacity(t.columns.len());
+    let mut columns: Vec<ArrayRef> = Vec::with_capacity(t.columns.len());
+    for (name, c) in t.columns {
+        let a: ArrayRef = match c {
+            Column::Int(v) => Arc::new(Int64Array::from(v)),
+            Column::Float(v) => Arc::new(Float64Array::from(v)),
+            Column::Bool(v) => Arc::new(BooleanArray::from(v)),
+            Column::Text(v) => {
+                let bytes = v.iter().flatten().map(|s| s.len()).sum();
+                let mut b = StringBuilder::with_capacity(v.len(), bytes);
+                v.iter().for_each(|s| b.append_option(s.as_deref()));
+                Arc::new(b.finish())
+            }
+            Column::Joined { text, offsets } => {
+                // The core's buffers become the array's: no copy.
+                let offsets = OffsetBuffer::new(ScalarBuffer::from(offsets));
+                let values = Buffer::from_vec(text.into_bytes());
+                Arc::new(LargeStringArray::try_new(offsets, values, None)?)
+            }
+            Column::TextList(v) => {
+                let mut b = ListBuilder::new(StringBuilder::new());
+                for cell in &v {
+                    match cell {
+                        None => b.append_null(),
+                        Some(items) => {
+                            let values = b.values();
+                            items.iter().for_each(|s| values.append_value(s));
+                            b.append(true);
+                        }
+                    }
+                }
+                Arc::new(b.finish())
+            }
+        };
+        fields.push(Field::new(name.as_ref(), a.data_type().clone(), a.null_count() > 0));
+        columns.push(a);
+    }
+    RecordBatch::try_new_with_options(
+        Arc::new(Schema::new(fields)),
+        columns,
+        &RecordBatchOptions::new().with_row_count(Some(t.rows)),
     )
 }

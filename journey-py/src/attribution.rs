@@ -6,9 +6,10 @@ use journey_core::metrics::attribution::{
     read_path_table_csv, AttributionOptions, AttributionResult, AttributionTableOptions, PathTable,
     PathTableOptions,
 };
+use journey_core::model::Tabular;
 use journey_core::render::GroupedBars;
 use pyo3::prelude::*;
-use pyo3::types::PyDict;
+use pyo3::types::{PyDict, PyList};
 
 use crate::convert::to_json;
 use crate::error::to_py_err;
@@ -116,11 +117,9 @@ impl PyPathTable {
     }
 
     /// The rows as dicts.
-    fn rows<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        crate::convert::to_py(
-            py,
-            &serde_json::to_value(self.inner.rows()).unwrap_or_default(),
-        )
+    fn rows<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        let t = self.inner.table().map_err(to_py_err)?;
+        crate::convert::table_rows(py, &t)
     }
 
     /// Number of distinct paths.
@@ -134,30 +133,36 @@ impl PyPathTable {
     }
 
     /// The rows as a pandas DataFrame (pandas must be installed).
-    fn to_pandas<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        self.output()?.into_pyobject(py)?.call_method0("to_pandas")
+    fn to_pandas<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        crate::frames::to_pandas(slf.as_any())
     }
 
     /// The rows as a polars DataFrame (polars must be installed).
-    fn to_polars<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        self.output()?.into_pyobject(py)?.call_method0("to_polars")
+    fn to_polars<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        crate::frames::to_polars(slf.as_any())
     }
 
     /// The rows as a pyarrow Table (pyarrow must be installed).
-    fn to_arrow<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        self.output()?.into_pyobject(py)?.call_method0("to_arrow")
+    fn to_arrow<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        crate::frames::to_pyarrow(slf.as_any())
     }
 
-    /// The rows as an Arrow C stream (the Arrow PyCapsule interface).
+    /// The rows as an Arrow C stream (the Arrow PyCapsule interface), built from the table's
+    /// columns: `path` (text), `total_conversions`, `total_conversion_value`, `total_null`
+    /// (numbers).
     #[pyo3(signature = (requested_schema=None))]
     fn __arrow_c_stream__<'py>(
         &self,
         py: Python<'py>,
         requested_schema: Option<Bound<'py, pyo3::types::PyCapsule>>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        self.output()?
-            .into_pyobject(py)?
-            .call_method1("__arrow_c_stream__", (requested_schema,))
+    ) -> PyResult<Bound<'py, pyo3::types::PyCapsule>> {
+        let t = self.inner.clone();
+        let batch = detach(py, move || -> journey_core::Result<_> {
+            crate::arrow::table_batch(t.table()?)
+                .map_err(|e| crate::arrow::data_error(e.to_string()))
+        })?
+        .map_err(to_py_err)?;
+        crate::arrow::stream_capsule(py, batch, requested_schema)
     }
 
     /// A small table of the rows in notebooks.

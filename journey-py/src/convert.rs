@@ -138,3 +138,39 @@ pub fn to_py<'py>(py: Python<'py>, v: &Value) -> PyResult<Bound<'py, PyAny>> {
         }
     }
 }
+
+/// A result's table of typed columns as a list of dicts, built directly (the same objects as
+/// `to_py` of its JSON rows: whole numbers as int, numbers as float, null as None).
+pub fn table_rows<'py>(
+    py: Python<'py>,
+    t: &journey_core::model::Table<'_>,
+) -> PyResult<Bound<'py, PyList>> {
+    use journey_core::model::Column;
+    let keys: Vec<Bound<'py, PyString>> = t
+        .columns
+        .iter()
+        .map(|(name, _)| PyString::new(py, name.as_ref()))
+        .collect();
+    let mut rows = Vec::with_capacity(t.rows);
+    for i in 0..t.rows {
+        let d = PyDict::new(py);
+        for (key, (_, c)) in keys.iter().zip(&t.columns) {
+            let v = match c {
+                Column::Int(v) => v[i].into_bound_py_any(py)?,
+                Column::Float(v) => v[i].into_bound_py_any(py)?,
+                Column::Bool(v) => v[i].into_bound_py_any(py)?,
+                Column::Text(v) => v[i].as_deref().into_bound_py_any(py)?,
+                Column::Joined { text, offsets } => {
+                    PyString::new(py, Column::joined(text, offsets, i)).into_any()
+                }
+                Column::TextList(v) => match &v[i] {
+                    None => py.None().into_bound(py),
+                    Some(items) => PyList::new(py, items.iter().map(|s| s.as_ref()))?.into_any(),
+                },
+            };
+            d.set_item(key, v)?;
+        }
+        rows.push(d);
+    }
+    PyList::new(py, rows)
+}

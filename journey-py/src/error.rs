@@ -1,5 +1,6 @@
 //! journey errors as Python exceptions: `JourneyError(ValueError)` and one subclass per group,
-//! each instance carrying `.code` (and `.line` or `.row`, `.column`, `.value` and `.expected`
+//! each instance carrying `.code` (and `.line` or `.row` (and `.row_group` in a Parquet file),
+//! `.column`, `.value` and `.expected`
 //! where the error points at a cell of input; `None` otherwise).
 
 use journey_core::Error;
@@ -42,11 +43,13 @@ create_exception!(
 pub fn to_py_err(e: Error) -> PyErr {
     let msg = e.to_string();
     let err = match &e {
-        Error::InvalidValue { .. } | Error::InvalidCell { .. } | Error::MalformedRow { .. } => {
-            ParseError::new_err(msg)
-        }
+        Error::InvalidValue { .. }
+        | Error::InvalidCell { .. }
+        | Error::InvalidFileCell { .. }
+        | Error::InvalidFile { .. }
+        | Error::MalformedRow { .. } => ParseError::new_err(msg),
         Error::MissingColumn { .. } => MissingColumnError::new_err(msg),
-        Error::InvalidArgument { .. } => ArgumentError::new_err(msg),
+        Error::InvalidArgument { .. } | Error::ColumnType { .. } => ArgumentError::new_err(msg),
         Error::InvalidMap(_) => MapError::new_err(msg),
         _ => JourneyError::new_err(msg),
     };
@@ -57,6 +60,7 @@ pub fn to_py_err(e: Error) -> PyErr {
         let _ = v.setattr("line", e.line());
         let _ = v.setattr("column", e.column());
         let _ = v.setattr("row", e.row());
+        let _ = v.setattr("row_group", e.row_group());
         let _ = v.setattr("value", e.value());
         let _ = v.setattr("expected", e.expected());
     });

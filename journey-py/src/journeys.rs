@@ -7,6 +7,7 @@ use journey_core::metrics::path_stats::{
 };
 use journey_core::metrics::sessions::{sessions, SessionOptions};
 use journey_core::render::{FunnelChart, Sankey};
+use journey_core::model::Tabular;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
@@ -46,8 +47,8 @@ impl PyEventLog {
             journey_core::args::from_json("funnel options", &args).map_err(to_py_err)?;
         let log = self.inner.clone();
         let r = detach(py, move || funnel(&log, &opts))?.map_err(to_py_err)?;
-        PyOutput::new("funnel", &r, Some("steps"))?
-            .with_chart(FunnelChart::from_funnel(&r, "Funnel").to_svg())
+        let chart = FunnelChart::from_funnel(&r, "Funnel").to_svg();
+        PyOutput::with_source("funnel", r, "steps").with_chart(chart)
     }
 
     /// Sessions (`gap="30m"`) and periods of inactivity (`inactivity="7d"`).
@@ -56,7 +57,7 @@ impl PyEventLog {
         let opts: SessionOptions = options("sessions options", kwargs)?;
         let log = self.inner.clone();
         let r = detach(py, move || sessions(&log, &opts))?.map_err(to_py_err)?;
-        PyOutput::new("sessions", &r, Some("inactivity_touchpoints"))
+        Ok(PyOutput::with_source("sessions", r, "inactivity_touchpoints"))
     }
 
     /// Every conversion path (`level="channel"`, `lookback`, `first_conversion_only`,
@@ -70,7 +71,7 @@ impl PyEventLog {
         let opts: ConversionPathsOptions = options("conversion_paths options", kwargs)?;
         let log = self.inner.clone();
         let r = detach(py, move || conversion_paths_table(&log, &opts))?.map_err(to_py_err)?;
-        PyOutput::new("conversion_paths", &r, Some("rows"))
+        Ok(PyOutput::with_source("conversion_paths", r, "rows"))
     }
 
     /// Touchpoints before conversion, time to convert, path variants and per-touchpoint
@@ -81,8 +82,8 @@ impl PyEventLog {
         let log = self.inner.clone();
         let top = opts.top;
         let r = detach(py, move || path_stats(&log, &opts))?.map_err(to_py_err)?;
-        PyOutput::new("path_stats", &r, Some("touches"))?
-            .with_chart(Sankey::from_path_stats(&r, "Top paths", top).to_svg())
+        let chart = Sankey::from_path_stats(&r, "Top paths", top).to_svg();
+        PyOutput::with_source("path_stats", r, "touches").with_chart(chart)
     }
 
     /// The transition graph (`level="touchpoint"`, `session_gap`, `collapse_repeats`).
@@ -95,7 +96,7 @@ impl PyEventLog {
         let opts: TransitionGraphOptions = options("transition_graph options", kwargs)?;
         let log = self.inner.clone();
         let g = detach(py, move || transition_graph(&log, &opts))?.map_err(to_py_err)?;
-        PyTransitionGraph::new(&g)
+        PyTransitionGraph::new(g)
     }
 }
 
@@ -116,19 +117,29 @@ pub struct PyTransitionGraph {
     value: serde_json::Value,
     dot: String,
     mermaid: String,
+    /// The core graph, whose edges leave as columns (`None` once unpickled: then from the JSON).
+    graph: Option<std::sync::Arc<TransitionGraph>>,
 }
 
 impl PyTransitionGraph {
-    fn new(g: &TransitionGraph) -> PyResult<Self> {
+    fn new(g: TransitionGraph) -> PyResult<Self> {
         Ok(PyTransitionGraph {
-            value: serde_json::to_value(g).map_err(|e| crate::error::argument("graph", e))?,
+            value: serde_json::to_value(&g).map_err(|e| crate::error::argument("graph", e))?,
             dot: g.to_dot(),
             mermaid: g.to_mermaid(),
+            graph: Some(std::sync::Arc::new(g)),
         })
     }
 
     fn output(&self) -> PyResult<PyOutput> {
-        PyOutput::new("transition_graph", &self.value, Some("edges"))
+        match &self.graph {
+            Some(g) => Ok(PyOutput::with_source(
+                "transition_graph",
+                GraphEdges(g.clone()),
+                "edges",
+            )),
+            None => PyOutput::new("transition_graph", &self.value, Some("edges")),
+        }
     }
 
     fn count(&self, field: &str) -> usize {
@@ -140,7 +151,13 @@ impl PyTransitionGraph {
 impl PyTransitionGraph {
     /// Edges as dicts: source, target, count, customers, probability, median and mean time.
     fn edges<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        to_py(py, &self.value["edges"])
+        match &self.graph {
+            Some(g) => {
+                let t = g.table().map_err(to_py_err)?;
+                Ok(crate::convert::table_rows(py, &t)?.into_any())
+            }
+            None => to_py(py, &self.value["edges"]),
+        }
     }
 
     /// Nodes as dicts: name, kind (start / touch / end), visits, customers, conversion.
@@ -232,5 +249,22 @@ pub fn _graph_from_state(json: &str, dot: String, mermaid: String) -> PyResult<P
         value: serde_json::from_str(json).map_err(|e| crate::error::argument("graph", e))?,
         dot,
         mermaid,
+        graph: None,
     })
+}
+
+/// A shared graph as a result source: the edges are its table.
+#[derive(Debug)]
+struct GraphEdges(std::sync::Arc<TransitionGraph>);
+
+impl Tabular for GraphEdges {
+    fn table(&self) -> journey_core::Result<journey_core::model::Table<'_>> {
+        self.0.table()
+    }
+}
+
+impl serde::Serialize for GraphEdges {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(s)
+    }
 }

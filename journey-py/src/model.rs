@@ -11,6 +11,7 @@ use crate::arrow;
 use crate::convert::{kwargs_json, to_json, to_py};
 use crate::error::{argument, to_py_err};
 use crate::run::{self, Counting, Progress, ProgressMode, Watch};
+use journey_core::ingest::Format;
 
 /// Reads the bytes of a source: a path (str / os.PathLike) or a file-like object with `.read()`.
 pub(crate) enum Source {
@@ -39,20 +40,28 @@ pub(crate) fn source(obj: &Bound<'_, PyAny>) -> PyResult<Source> {
 
 pub(crate) fn load_options(
     kwargs: Option<&Bound<'_, PyDict>>,
-) -> PyResult<(core::LoadOptions, bool)> {
+) -> PyResult<(core::LoadOptions, Option<Format>)> {
     let mut v = kwargs_json(kwargs)?;
-    let json = match v.as_object_mut().and_then(|m| m.remove("format")) {
-        None => false,
-        Some(Value::String(f)) if f == "csv" => false,
-        Some(Value::String(f)) if f == "json" || f == "jsonl" => true,
+    let format = match v.as_object_mut().and_then(|m| m.remove("format")) {
+        None | Some(Value::Null) => None,
+        Some(Value::String(f)) => Some(f.parse::<Format>().map_err(to_py_err)?),
         Some(other) => {
             return Err(argument(
                 "format",
-                format!("{other}: expected \"csv\" or \"json\""),
+                format!("{other}: expected \"csv\", \"json\" or \"parquet\""),
             ))
         }
     };
-    Ok((core::LoadOptions::from_json(&v).map_err(to_py_err)?, json))
+    Ok((core::LoadOptions::from_json(&v).map_err(to_py_err)?, format))
+}
+
+/// The format of a source: the one asked for, else that of a path's extension, else CSV.
+fn format_of(src: &Source, format: Option<Format>) -> Format {
+    match (format, src) {
+        (Some(f), _) => f,
+        (None, Source::Path(p)) => Format::of_path(p),
+        (None, Source::Bytes(_)) => Format::Csv,
+    }
 }
 
 /// A customer journey event log: every customer's events in time order, stored columnar.
@@ -70,32 +79,39 @@ impl From<core::EventLog> for PyEventLog {
     }
 }
 
-fn is_json_path(p: &std::path::Path) -> bool {
-    matches!(
-        p.extension()
-            .and_then(|e| e.to_str())
-            .map(str::to_ascii_lowercase)
-            .as_deref(),
-        Some("json" | "jsonl" | "ndjson")
-    )
-}
-
-/// Reads events (CSV, or JSON when `json` or a .json/.jsonl/.ndjson path) off the interpreter:
-/// interruptible, with a progress bar over the bytes read for long loads.
+/// Reads events (in the format asked for, or of a path's extension, else CSV) off the
+/// interpreter: interruptible, with a progress bar over the bytes (CSV, JSON) or rows (Parquet)
+/// read for long loads.
 pub(crate) fn read_events_impl(
     py: Python<'_>,
     src: Source,
     opts: core::LoadOptions,
-    json: bool,
+    format: Option<Format>,
     mode: ProgressMode,
 ) -> PyResult<PyEventLog> {
-    let (total, json, reader): (u64, bool, Box<dyn std::io::Read + Send>) = match src {
+    let format = format_of(&src, format);
+    if format == Format::Parquet {
+        let control = Arc::new(core::ingest::LoadControl::new());
+        let progress = Progress {
+            mode,
+            total: 0,
+            unit: "rows",
+            label: "journey: reading events",
+        };
+        let c = control.clone();
+        let log = run::run(py, &progress, control, move || match src {
+            Source::Path(p) => core::ingest::read_events_parquet_path_with(p, &opts, Some(&c)),
+            Source::Bytes(b) => core::ingest::read_events_parquet(&b[..], &opts),
+        })?;
+        return log.map(PyEventLog::from).map_err(to_py_err);
+    }
+    let (total, reader): (u64, Box<dyn std::io::Read + Send>) = match src {
         Source::Path(p) => {
             let f = core::ingest::open(&p).map_err(to_py_err)?;
             let len = f.metadata().map(|m| m.len()).unwrap_or(0);
-            (len, json || is_json_path(&p), Box::new(f))
+            (len, Box::new(f))
         }
-        Source::Bytes(b) => (b.len() as u64, json, Box::new(std::io::Cursor::new(b))),
+        Source::Bytes(b) => (b.len() as u64, Box::new(std::io::Cursor::new(b))),
     };
     let watch = Arc::new(Watch::default());
     let counting = Counting {
@@ -109,7 +125,7 @@ pub(crate) fn read_events_impl(
         label: "journey: reading events",
     };
     let log = run::run(py, &progress, watch, move || {
-        if json {
+        if format == Format::Json {
             core::read_events_json(counting, &opts)
         } else {
             core::read_events_csv(counting, &opts)
@@ -122,9 +138,9 @@ pub(crate) fn read_events_impl(
 /// and the load options.
 pub(crate) fn arrow_args(
     kwargs: Option<&Bound<'_, PyDict>>,
-) -> PyResult<(arrow::Names, core::LoadOptions, ProgressMode)> {
+) -> PyResult<(core::ingest::ArrowNames, core::LoadOptions, ProgressMode)> {
     let mode = ProgressMode::take(kwargs)?;
-    let mut names = arrow::Names::default();
+    let mut names = core::ingest::ArrowNames::default();
     if let Some(kw) = kwargs {
         let take = |key: &str| -> PyResult<Option<String>> {
             let Some(v) = kw.get_item(key)? else {
@@ -163,12 +179,13 @@ pub(crate) fn arrow_args(
 pub(crate) fn load_arrow(
     py: Python<'_>,
     table: arrow::Table,
-    names: &arrow::Names,
+    names: &core::ingest::ArrowNames,
     opts: core::LoadOptions,
     mode: ProgressMode,
 ) -> PyResult<PyEventLog> {
     let total: usize = table.batches.iter().map(|b| b.num_rows()).sum();
-    let mapping = arrow::map_columns(&table.schema, names, &opts, total)?;
+    let mapping =
+        core::ingest::map_columns(&table.schema, names, &opts, total).map_err(to_py_err)?;
     let control = Arc::new(core::ingest::LoadControl::new());
     let progress = Progress {
         mode,
@@ -178,7 +195,13 @@ pub(crate) fn load_arrow(
     };
     let c = control.clone();
     let log = run::run(py, &progress, control, move || {
-        let log = arrow::load(&table, &mapping, &opts, &c);
+        let log = core::EventLog::from_record_batches(
+            &table.schema,
+            &table.batches,
+            &mapping,
+            &opts,
+            Some(&c),
+        );
         (log, table)
     })?;
     // The batches (the producer's buffers) are released here, with the GIL held.
@@ -205,7 +228,7 @@ impl PyEventLog {
     ) -> PyResult<Self> {
         let mode = ProgressMode::take(kwargs)?;
         let (opts, _) = load_options(kwargs)?;
-        read_events_impl(py, Source::Bytes(text.into_bytes()), opts, false, mode)
+        read_events_impl(py, Source::Bytes(text.into_bytes()), opts, Some(Format::Csv), mode)
     }
 
     /// Reads a log from JSON text (an array of objects or JSON Lines).
@@ -218,7 +241,7 @@ impl PyEventLog {
     ) -> PyResult<Self> {
         let mode = ProgressMode::take(kwargs)?;
         let (opts, _) = load_options(kwargs)?;
-        read_events_impl(py, Source::Bytes(text.into_bytes()), opts, true, mode)
+        read_events_impl(py, Source::Bytes(text.into_bytes()), opts, Some(Format::Json), mode)
     }
 
     /// Number of events.
@@ -378,13 +401,16 @@ pub(crate) fn read_surveys_impl(
     py: Python<'_>,
     src: Source,
     opts: core::LoadOptions,
-    json: bool,
+    format: Option<Format>,
 ) -> PyResult<PySurveys> {
-    let s = run::detach(py, move || match src {
-        Source::Path(p) if json => core::read_surveys_json(core::ingest::open(&p)?, &opts),
-        Source::Path(p) => core::read_surveys_path(p, &opts),
-        Source::Bytes(b) if json => core::read_surveys_json(&b[..], &opts),
-        Source::Bytes(b) => core::read_surveys_csv(&b[..], &opts),
+    let format = format_of(&src, format);
+    let s = run::detach(py, move || match (src, format) {
+        (Source::Path(p), Format::Json) => core::read_surveys_json(core::ingest::open(&p)?, &opts),
+        (Source::Path(p), Format::Parquet) => core::ingest::read_surveys_parquet_path(p, &opts),
+        (Source::Path(p), Format::Csv) => core::read_surveys_csv(core::ingest::open(&p)?, &opts),
+        (Source::Bytes(b), Format::Json) => core::read_surveys_json(&b[..], &opts),
+        (Source::Bytes(b), Format::Parquet) => core::ingest::read_surveys_parquet(&b[..], &opts),
+        (Source::Bytes(b), Format::Csv) => core::read_surveys_csv(&b[..], &opts),
     })?;
     s.map(PySurveys::from).map_err(to_py_err)
 }
@@ -406,7 +432,7 @@ impl PySurveys {
         kwargs: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Self> {
         let (opts, _) = load_options(kwargs)?;
-        read_surveys_impl(py, Source::Bytes(text.into_bytes()), opts, false)
+        read_surveys_impl(py, Source::Bytes(text.into_bytes()), opts, None)
     }
 
     /// Number of responses.
@@ -609,8 +635,8 @@ pub fn read_events(
     kwargs: Option<&Bound<'_, PyDict>>,
 ) -> PyResult<PyEventLog> {
     let mode = ProgressMode::take(kwargs)?;
-    let (opts, json) = load_options(kwargs)?;
-    read_events_impl(py, self::source(source)?, opts, json, mode)
+    let (opts, format) = load_options(kwargs)?;
+    read_events_impl(py, self::source(source)?, opts, format, mode)
 }
 
 /// Reads survey responses from a path or file-like object.
@@ -621,8 +647,8 @@ pub fn read_surveys(
     source: &Bound<'_, PyAny>,
     kwargs: Option<&Bound<'_, PyDict>>,
 ) -> PyResult<PySurveys> {
-    let (opts, json) = load_options(kwargs)?;
-    read_surveys_impl(py, self::source(source)?, opts, json)
+    let (opts, format) = load_options(kwargs)?;
+    read_surveys_impl(py, self::source(source)?, opts, format)
 }
 
 /// Deterministic synthetic data: `(EventLog, Surveys)` for `customers` customers.

@@ -1,6 +1,10 @@
 //! `journey.Result`: every analysis result. It holds the core result's canonical JSON and
 //! presents it as attributes, a dict, a DataFrame (its table of rows) or an HTML table.
 
+use std::sync::{Arc, OnceLock};
+
+use arrow_array::RecordBatch;
+use journey_core::model::Tabular;
 use pyo3::exceptions::{PyAttributeError, PyKeyError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyCapsule, PyDict, PyTuple};
@@ -29,12 +33,29 @@ use crate::error::argument;
 pub struct PyOutput {
     kind: String,
     table: Option<String>,
-    /// The table of rows when it is not a field of `value` (survey breakdowns: the groups and
+    /// The table of rows when it is not a field of the value (survey breakdowns: the groups and
     /// the overall row).
     rows: Option<Vec<Value>>,
-    value: Value,
+    /// The canonical JSON, built when first asked for when the result has a `source`.
+    value: OnceLock<Value>,
+    /// The core result, for results with many rows: its table leaves as typed columns (Arrow,
+    /// rows of dicts) without the JSON value.
+    source: Option<Arc<dyn Source>>,
     /// The result's picture (SVG), for results that have one.
     chart: Option<String>,
+}
+
+/// A core result with a table of rows: its JSON shape, and its table as columns.
+pub trait Source: Tabular {
+    /// The canonical JSON shape.
+    fn json(&self) -> Value;
+}
+
+impl<T: Serialize + Tabular> Source for T {
+    fn json(&self) -> Value {
+        // Results are plain data: serialising them to a JSON value cannot fail.
+        serde_json::to_value(self).unwrap_or(Value::Null)
+    }
 }
 
 impl PyOutput {
@@ -45,9 +66,23 @@ impl PyOutput {
             kind: kind.to_string(),
             table: table.map(str::to_string),
             rows: None,
-            value,
+            value: OnceLock::from(value),
+            source: None,
             chart: None,
         })
+    }
+
+    /// Wraps a core result with many rows: `table` names the field its [`Tabular::table`]
+    /// holds. Its frames and rows are built from the columns; its JSON only when asked for.
+    pub fn with_source<T: Serialize + Tabular + 'static>(kind: &str, r: T, table: &str) -> Self {
+        PyOutput {
+            kind: kind.to_string(),
+            table: Some(table.to_string()),
+            rows: None,
+            value: OnceLock::new(),
+            source: Some(Arc::new(r)),
+            chart: None,
+        }
     }
 
     /// Sets the table of rows (`to_pandas()`, `to_records()`, ...) to `rows` instead of the field
@@ -63,7 +98,10 @@ impl PyOutput {
 
     /// The canonical JSON of the result.
     pub fn value(&self) -> &Value {
-        &self.value
+        self.value.get_or_init(|| match &self.source {
+            Some(s) => s.json(),
+            None => Value::Null,
+        })
     }
 
     /// Attaches the result's picture (drawn by a journey-core chart adapter).
@@ -78,7 +116,7 @@ impl PyOutput {
         }
         self.table
             .as_deref()
-            .and_then(|t| self.value.get(t))
+            .and_then(|t| self.value().get(t))
             .and_then(Value::as_array)
     }
 
@@ -87,7 +125,16 @@ impl PyOutput {
         match self.rows() {
             Some(rows) => rows.clone(),
             None if self.table.is_some() => Vec::new(),
-            None => vec![self.value.clone()],
+            None => vec![self.value().clone()],
+        }
+    }
+
+    /// The table as a record batch: from the source's columns, else from the JSON rows.
+    fn batch(&self) -> journey_core::Result<RecordBatch> {
+        let error = |e: arrow_schema::ArrowError| crate::arrow::data_error(e.to_string());
+        match (&self.source, &self.rows) {
+            (Some(s), None) => crate::arrow::table_batch(s.table()?).map_err(error),
+            _ => crate::arrow::json_batch(&self.table_rows()).map_err(error),
         }
     }
 }
@@ -102,16 +149,20 @@ impl PyOutput {
 
     /// The canonical JSON shape as Python objects (rates of 0/0 are None).
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        to_py(py, &self.value)
+        to_py(py, self.value())
     }
 
     /// The canonical JSON text.
     fn to_json(&self) -> String {
-        self.value.to_string()
+        self.value().to_string()
     }
 
     /// The table of rows as a list of dicts (a result without a table: one row of its fields).
     fn to_records<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        if let (Some(s), None) = (&self.source, &self.rows) {
+            let t = s.table().map_err(crate::error::to_py_err)?;
+            return Ok(crate::convert::table_rows(py, &t)?.into_any());
+        }
         to_py(py, &Value::Array(self.table_rows()))
     }
 
@@ -124,8 +175,7 @@ impl PyOutput {
         py: Python<'py>,
         requested_schema: Option<Bound<'py, PyCapsule>>,
     ) -> PyResult<Bound<'py, PyCapsule>> {
-        let batch = crate::arrow::json_batch(&self.table_rows())
-            .map_err(|e| crate::error::to_py_err(crate::arrow::data_error(e.to_string())))?;
+        let batch = self.batch().map_err(crate::error::to_py_err)?;
         crate::arrow::stream_capsule(py, batch, requested_schema)
     }
 
@@ -159,21 +209,21 @@ impl PyOutput {
 
     /// The field names.
     fn keys(&self) -> Vec<String> {
-        self.value
+        self.value()
             .as_object()
             .map(|o| o.keys().cloned().collect())
             .unwrap_or_default()
     }
 
     fn __getitem__<'py>(&self, py: Python<'py>, key: &str) -> PyResult<Bound<'py, PyAny>> {
-        match self.value.get(key) {
+        match self.value().get(key) {
             Some(v) => to_py(py, v),
             None => Err(PyKeyError::new_err(key.to_string())),
         }
     }
 
     fn __getattr__<'py>(&self, py: Python<'py>, name: &str) -> PyResult<Bound<'py, PyAny>> {
-        match self.value.get(name) {
+        match self.value().get(name) {
             Some(v) => to_py(py, v),
             None => Err(PyAttributeError::new_err(format!(
                 "{} result has no field {name:?}",
@@ -183,7 +233,7 @@ impl PyOutput {
     }
 
     fn __eq__(&self, other: &Self) -> bool {
-        self.kind == other.kind && self.value == other.value
+        self.kind == other.kind && self.value() == other.value()
     }
 
     fn __repr__(&self) -> String {
@@ -204,7 +254,7 @@ impl PyOutput {
     fn _repr_html_(&self) -> String {
         let table = journey_core::render::table::result_html(
             &self.kind,
-            &self.value,
+            self.value(),
             self.table.as_deref(),
         );
         match &self.chart {
@@ -260,7 +310,8 @@ pub fn _result_from_json(
         kind: kind.to_string(),
         table: (!table.is_empty()).then(|| table.to_string()),
         rows,
-        value,
+        value: OnceLock::from(value),
+        source: None,
         chart: (!chart.is_empty()).then(|| chart.to_string()),
     })
 }

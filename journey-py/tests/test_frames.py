@@ -171,7 +171,7 @@ def test_column_mapping_and_properties():
 @pytest.mark.parametrize(
     "column, values, part",
     [
-        ("value", ["1.5", "2"], "value"),
+        ("value", [True, False], "value"),
         ("timestamp", [1.5, 2.5], "timestamp"),
         ("customer_id", [1.5, 2.5], "customer_id"),
         ("touchpoint", [[1], [2]], "touchpoint"),

@@ -3,7 +3,7 @@
 //! data in arrays.
 
 use journey_core as core;
-use journey_core::ingest::{EventColumns, StrColumn, TimeColumn};
+use journey_core::ingest::{EventColumns, StrColumn, TimeColumn, ValueColumn};
 use js_sys::{Array, ArrayBuffer, Float64Array, Object, Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -36,8 +36,11 @@ export interface EventColumnsInput {
   touchpoint: StringColumn;
   channel?: StringColumn;
   stage?: StringColumn;
-  /** Conversion values; NaN or null = none. */
-  value?: Float64Array | ArrayLike<number | null>;
+  /**
+   * Conversion values: numbers (NaN or null = none), or text read as CSV reads it (a decimal
+   * number; blank or null = none).
+   */
+  value?: Float64Array | ArrayLike<number | null> | StringColumn;
   /** Other columns, kept as properties (e.g. `persona`). */
   properties?: Record<string, StringColumn>;
 }
@@ -182,11 +185,15 @@ impl EventLog {
         let stage = optional("stage", "stage")
             .map(|v| OwnedStr::read("stage", &v))
             .transpose()?;
-        let value = optional("value", "value")
-            .map(|v| numbers("value", &v, VALUE_EXPECTED))
-            .transpose()?;
+        let value = match optional("value", "value") {
+            None => None,
+            Some(v) => Some(match column_kind(&v, "value", "a number")? {
+                TimeKind::Text => OwnedValue::Text(OwnedStr::read("value", &v)?),
+                TimeKind::Numbers => OwnedValue::Numbers(numbers("value", &v, VALUE_EXPECTED)?),
+            }),
+        };
         let ts = required("timestamp", "timestamp")?;
-        let ts = match timestamp_kind(&ts)? {
+        let ts = match column_kind(&ts, "timestamp", "a number or a Date")? {
             TimeKind::Text => OwnedTime::Text(OwnedStr::read("timestamp", &ts)?),
             TimeKind::Numbers => OwnedTime::Millis(numbers("timestamp", &ts, TIME_EXPECTED)?),
         };
@@ -214,10 +221,11 @@ impl EventLog {
             touchpoint: touchpoint.column(),
             channel: channel.as_ref().map(OwnedStr::column),
             stage: stage.as_ref().map(OwnedStr::column),
-            value: value.map(|v| {
-                v.into_iter()
-                    .map(|x| Some(x).filter(|x| !x.is_nan()))
-                    .collect()
+            value: value.as_ref().map(|v| match v {
+                OwnedValue::Numbers(v) => ValueColumn::Numbers(
+                    v.iter().map(|&x| Some(x).filter(|x| !x.is_nan())).collect(),
+                ),
+                OwnedValue::Text(s) => ValueColumn::Text(s.column()),
             }),
             properties: props.iter().map(|(k, c)| (k.clone(), c.column())).collect(),
         };
@@ -270,7 +278,7 @@ fn micros(ms: f64) -> Option<i64> {
     (ms.is_finite() && ms.abs() <= 8.64e15).then(|| (ms * 1000.0).round() as i64)
 }
 
-const VALUE_EXPECTED: &str = "a number (NaN or null for no value), not text";
+const VALUE_EXPECTED: &str = "a number (NaN or null for no value)";
 const TIME_EXPECTED: &str = "milliseconds since the epoch or a Date (NaN or null for missing)";
 const CODE_EXPECTED: &str =
     "a whole number indexing the dictionary's values (negative, NaN or null for missing)";
@@ -372,10 +380,17 @@ enum TimeKind {
     Numbers,
 }
 
-/// Whether a timestamp column holds text (a dictionary-encoded column, or an array of strings)
-/// or numbers (typed arrays, arrays of numbers and `Date`s). An array mixing the two is an
-/// error at the first entry of the other kind: "12" after numbers is not read as 12 ms.
-fn timestamp_kind(v: &JsValue) -> Result<TimeKind, JsValue> {
+/// The value column: numbers, or text read by the CSV rules.
+enum OwnedValue {
+    Numbers(Vec<f64>),
+    Text(OwnedStr),
+}
+
+/// Whether a timestamp or value column holds text (a dictionary-encoded column, or an array of
+/// strings), read by the CSV rules, or numbers (typed arrays, arrays of numbers and, for
+/// timestamps, `Date`s). An array mixing the two is an error at the first entry of the other
+/// kind: "12" after numbers is not read as 12.
+fn column_kind(v: &JsValue, column: &str, number: &str) -> Result<TimeKind, JsValue> {
     if is_dictionary(v) {
         return Ok(TimeKind::Text);
     }
@@ -386,16 +401,16 @@ fn timestamp_kind(v: &JsValue) -> Result<TimeKind, JsValue> {
     match (k.text, k.number) {
         (Some(t), Some(n)) if t > n => Err(cell_err(
             t,
-            "timestamp",
+            column,
             &a.get(t as u32),
             format!(
-                "a number or a Date like row {} (one column cannot mix text and numbers)",
+                "{number} like row {} (one column cannot mix text and numbers)",
                 n + 1
             ),
         )),
         (Some(t), Some(n)) => Err(cell_err(
             n,
-            "timestamp",
+            column,
             &a.get(n as u32),
             format!(
                 "text like row {} (one column cannot mix text and numbers)",

@@ -146,14 +146,10 @@ test("fromColumns: missing, mismatched and ill-typed columns", () => {
   assert.throws(() => EventLog.fromColumns({ customerId: "a", timestamp: [0], touchpoint: ["x"] }), (e) => e.code === "invalid_argument");
   assert.throws(() => EventLog.fromColumns({ customerId: ["a"], timestamp: new BigInt64Array([0n]), touchpoint: ["x"] }), (e) => e.code === "invalid_argument" && /BigInt/.test(e.message));
   assert.throws(() => EventLog.fromColumns(null), (e) => e.code === "invalid_argument");
-  // Text values would turn blanks into zeros: refused at their row, also after numbers.
-  assert.throws(
-    () => EventLog.fromColumns({ customerId: ["a"], timestamp: [0], touchpoint: ["x"], value: ["12.5"] }),
-    (e) => e.code === "invalid_value" && e.row === 1 && e.column === "value" && e.value === "12.5",
-  );
+  // One value column cannot mix text and numbers: refused at the first entry of the other kind.
   assert.throws(
     () => EventLog.fromColumns({ customerId: ["a", "b", "c"], timestamp: [0, 0, 0], touchpoint: ["x", "x", "x"], value: [1, null, ""] }),
-    (e) => e.code === "invalid_value" && e.row === 3 && e.column === "value" && e.value === "" && e.expected === "a number (NaN or null for no value), not text",
+    (e) => e.code === "invalid_value" && e.row === 3 && e.column === "value" && e.value === "" && e.expected === "a number like row 1 (one column cannot mix text and numbers)",
   );
   assert.throws(() => EventLog.fromColumns({ customerId: ["a"], timestamp: [0], touchpoint: ["x"] }, { mood: 1 }), (e) => e.code === "invalid_argument");
   const empty = EventLog.fromColumns({ customerId: [], timestamp: new Float64Array(0), touchpoint: [] });
@@ -235,3 +231,30 @@ for (const path of vectorFiles()) {
     assert.deepEqual(again.summary(), log.summary());
   });
 }
+
+test("fromColumns: text values are read as CSV reads them, with the same errors", () => {
+  const csv =
+    "customer_id,timestamp,touchpoint,value\n" +
+    "a,2026-01-01T00:00:00Z,ad,\n" +
+    "a,2026-01-01T00:05:00Z,purchase, 12.50 \n" +
+    "b,2026-01-02T00:00:00Z,purchase,-3e1\n";
+  const fromCsv = EventLog.fromCsv(csv);
+  const cols = (value) => ({
+    customerId: ["a", "a", "b"],
+    timestamp: ["2026-01-01T00:00:00Z", "2026-01-01T00:05:00Z", "2026-01-02T00:00:00Z"],
+    touchpoint: ["ad", "purchase", "purchase"],
+    value,
+  });
+  const log = EventLog.fromColumns(cols(["", " 12.50 ", "-3e1"]));
+  assert.equal(log.toCsv(), fromCsv.toCsv());
+  assert.equal(log.summary().revenue, -17.5);
+  assert.equal(EventLog.fromColumns(cols([null, "12.5", undefined])).summary().revenue, 12.5);
+  const dict = EventLog.fromColumns(cols({ values: ["", "12.5"], codes: [0, 1, 1] }));
+  assert.equal(dict.summary().revenue, 25);
+  // The CSV reader's error, at the row instead of the line.
+  assert.throws(() => EventLog.fromCsv(csv.replace("-3e1", "1x")), (e) => e.line === 4 && e.column === "value" && e.expected === "a decimal number (or blank for none)");
+  assert.throws(
+    () => EventLog.fromColumns(cols(["", "12.5", "inf"])),
+    (e) => e.code === "invalid_value" && e.row === 3 && e.column === "value" && e.value === "inf" && e.expected === "a decimal number (or blank for none)",
+  );
+});

@@ -5,7 +5,7 @@
 use std::ops::Range;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
-use super::row::{LocalInterner, PieceBuilder};
+use super::row::{parse_value, LocalInterner, PieceBuilder};
 use super::{threads, ErrorSink, LoadOptions, Mode};
 use crate::error::{Error, Result};
 use crate::model::{EventLog, EventLogBuilder, NO_ID};
@@ -62,10 +62,19 @@ pub struct EventColumns<'a> {
     pub channel: Option<StrColumn<'a>>,
     /// Stages (optional column).
     pub stage: Option<StrColumn<'a>>,
-    /// Conversion values (optional column; `None` or NaN = no value).
-    pub value: Option<Vec<Option<f64>>>,
+    /// Conversion values (optional column).
+    pub value: Option<ValueColumn<'a>>,
     /// Other columns, kept as properties: `(name, column)`.
     pub properties: Vec<(String, StrColumn<'a>)>,
+}
+
+/// The value column.
+#[derive(Debug, Clone)]
+pub enum ValueColumn<'a> {
+    /// Numbers (`None` or NaN = no value).
+    Numbers(Vec<Option<f64>>),
+    /// Text in the CSV format (a decimal number; blank or null = no value).
+    Text(StrColumn<'a>),
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -237,6 +246,34 @@ impl std::fmt::Debug for TimeCells<'_> {
     }
 }
 
+/// The value column of a [`ColumnChunk`].
+#[derive(Clone, Copy)]
+pub enum ValueCells<'a> {
+    /// Numbers (null or NaN = no value).
+    Numbers(&'a dyn FloatCells),
+    /// Text in the CSV format: a decimal number, trimmed of ASCII whitespace; blank or null =
+    /// no value.
+    Text(&'a dyn TextCells),
+}
+
+impl ValueCells<'_> {
+    fn len(&self) -> usize {
+        match self {
+            ValueCells::Numbers(c) => c.len(),
+            ValueCells::Text(c) => c.len(),
+        }
+    }
+}
+
+impl std::fmt::Debug for ValueCells<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ValueCells::Numbers(c) => write!(f, "Numbers({} rows)", c.len()),
+            ValueCells::Text(c) => write!(f, "Text({} rows)", c.len()),
+        }
+    }
+}
+
 /// One chunk of an event table whose columns are read in place (an Arrow record batch, a
 /// dataframe chunk). Every column has the same number of rows.
 #[derive(Clone)]
@@ -251,8 +288,8 @@ pub struct ColumnChunk<'a> {
     pub channel: Option<&'a dyn TextCells>,
     /// Stages (optional column).
     pub stage: Option<&'a dyn TextCells>,
-    /// Conversion values (optional column; null or NaN = no value).
-    pub value: Option<&'a dyn FloatCells>,
+    /// Conversion values (optional column).
+    pub value: Option<ValueCells<'a>>,
     /// The property columns, in the order of the names given to [`EventLog::from_chunks`].
     pub properties: Vec<&'a dyn TextCells>,
 }
@@ -329,7 +366,7 @@ impl EventLog {
     /// non-empty, values finite, strict or lenient per `opts`, rows in any order.
     ///
     /// ```
-    /// use journey_core::ingest::{EventColumns, StrColumn, TimeColumn};
+    /// use journey_core::ingest::{EventColumns, StrColumn, TimeColumn, ValueColumn};
     /// use journey_core::{EventLog, LoadOptions};
     /// let cols = EventColumns {
     ///     customer_id: StrColumn::Plain(vec![Some("b"), Some("a")]),
@@ -337,7 +374,7 @@ impl EventLog {
     ///     touchpoint: StrColumn::Dictionary { values: vec!["ad", "purchase"], codes: vec![Some(1), Some(0)] },
     ///     channel: None,
     ///     stage: None,
-    ///     value: Some(vec![Some(9.5), None]),
+    ///     value: Some(ValueColumn::Numbers(vec![Some(9.5), None])),
     ///     properties: vec![],
     /// };
     /// let log = EventLog::from_columns(&cols, &LoadOptions::default()).unwrap();
@@ -354,7 +391,10 @@ impl EventLog {
             touchpoint: &cols.touchpoint,
             channel: cols.channel.as_ref().map(|c| c as &dyn TextCells),
             stage: cols.stage.as_ref().map(|c| c as &dyn TextCells),
-            value: cols.value.as_ref().map(|v| v as &dyn FloatCells),
+            value: cols.value.as_ref().map(|v| match v {
+                ValueColumn::Numbers(v) => ValueCells::Numbers(v),
+                ValueColumn::Text(s) => ValueCells::Text(s),
+            }),
             properties: cols
                 .properties
                 .iter()
@@ -399,6 +439,18 @@ impl EventLog {
         opts: &LoadOptions,
         control: Option<&LoadControl>,
     ) -> Result<EventLog> {
+        Self::from_chunks_located(chunks, properties, opts, control, &|e| e)
+    }
+
+    /// [`EventLog::from_chunks`], with every row error passed through `locate` (which tells
+    /// where the row is in a file) before it stops the load or goes in the report.
+    pub(crate) fn from_chunks_located(
+        chunks: &[ColumnChunk<'_>],
+        properties: &[&str],
+        opts: &LoadOptions,
+        control: Option<&LoadControl>,
+        locate: &(dyn Fn(Error) -> Error + Sync),
+    ) -> Result<EventLog> {
         for chunk in chunks {
             check_lengths(chunk, properties)?;
         }
@@ -437,6 +489,7 @@ impl EventLog {
         let mut merger = Merger {
             builder: EventLogBuilder::new().with_properties(props),
             sink: ErrorSink::new(opts),
+            locate,
         };
         merger.builder.reserve(total);
         // The pieces are loaded a group at a time on all cores; while one group loads, the
@@ -470,12 +523,13 @@ impl EventLog {
 
 /// Folds loaded pieces into the log in row order; errors go to the sink, which stops the load
 /// on the first one in strict mode.
-struct Merger {
+struct Merger<'a> {
     builder: EventLogBuilder,
     sink: ErrorSink,
+    locate: &'a (dyn Fn(Error) -> Error + Sync),
 }
 
-impl Merger {
+impl Merger<'_> {
     fn merge(&mut self, pieces: Vec<Piece>) -> Result<()> {
         for p in pieces {
             if p.cancelled {
@@ -483,7 +537,7 @@ impl Merger {
             }
             let extra = p.skipped.saturating_sub(p.errors.len() as u64);
             for e in p.errors {
-                self.sink.push(e)?;
+                self.sink.push((self.locate)(e))?;
             }
             self.sink.skipped += extra;
             self.builder.append_piece(p.builder);
@@ -917,6 +971,25 @@ fn quick_timestamp(col: TimeCells<'_>, i: usize) -> Option<i64> {
     }
 }
 
+/// Row `i` of a text value column, by the CSV rules.
+#[inline(never)]
+fn text_value(col: &dyn TextCells, i: usize, row: u64) -> Result<f64> {
+    let s = match col.cell(i) {
+        TextCell::Null => return Ok(f64::NAN),
+        TextCell::Text(s) => s,
+        TextCell::Code(code) => col.dictionary().get(code as usize).ok_or_else(|| {
+            bad(
+                row,
+                "value",
+                &code.to_string(),
+                "a dictionary code within the dictionary",
+            )
+        })?,
+    };
+    let s = s.trim_ascii();
+    parse_value(s.as_bytes()).map_err(|e| bad(row, "value", s, e))
+}
+
 /// Reads one row; a bad cell leaves nothing behind.
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
@@ -951,11 +1024,15 @@ fn push_row<'a>(
         None => Looked::Id(EMPTY),
         Some(col) => caches.stage.look(col, i, j, row, "stage")?,
     };
-    let value = match chunk.value.and_then(|v| v.get(i)) {
+    let value = match chunk.value {
         None => f64::NAN,
-        Some(v) if v.is_nan() => f64::NAN,
-        Some(v) if v.is_finite() => v,
-        Some(v) => return Err(bad(row, "value", &v.to_string(), "a finite number")),
+        Some(ValueCells::Numbers(c)) => match c.get(i) {
+            None => f64::NAN,
+            Some(v) if v.is_nan() => f64::NAN,
+            Some(v) if v.is_finite() => v,
+            Some(v) => return Err(bad(row, "value", &v.to_string(), "a finite number")),
+        },
+        Some(ValueCells::Text(c)) => text_value(c, i, row)?,
     };
     caches.prop_looks.clear();
     for (k, (col, name)) in chunk.properties.iter().zip(props).enumerate() {
@@ -1007,7 +1084,7 @@ mod tests {
                 codes: vec![Some(1), Some(0)],
             }),
             stage: None,
-            value: Some(vec![Some(20.0), None]),
+            value: Some(ValueColumn::Numbers(vec![Some(20.0), None])),
             properties: vec![("plan".into(), StrColumn::Plain(vec![Some("pro"), None]))],
         };
         let from_cols = EventLog::from_columns(&cols, &LoadOptions::default()).unwrap();
@@ -1015,6 +1092,59 @@ mod tests {
             from_csv.rows().collect::<Vec<_>>(),
             from_cols.rows().collect::<Vec<_>>()
         );
+    }
+
+    /// A text value column is read by the CSV rules: blank or null is no value, numbers are
+    /// trimmed, anything else is the CSV reader's error (naming the row).
+    #[test]
+    fn text_values_are_read_by_the_csv_rules() {
+        let csv = "customer_id,timestamp,touchpoint,value\n\
+                   a,1,ad,\n\
+                   a,2,purchase, 12.50 \n\
+                   b,3,purchase,-3e1\n";
+        let from_csv = read_events_csv(csv.as_bytes(), &LoadOptions::default()).unwrap();
+        let cols = |values: Vec<Option<&'static str>>| EventColumns {
+            customer_id: StrColumn::Plain(vec![Some("a"), Some("a"), Some("b")]),
+            timestamp: TimeColumn::Micros(vec![Some(1_000_000), Some(2_000_000), Some(3_000_000)]),
+            touchpoint: StrColumn::Plain(vec![Some("ad"), Some("purchase"), Some("purchase")]),
+            channel: None,
+            stage: None,
+            value: Some(ValueColumn::Text(StrColumn::Plain(values))),
+            properties: vec![],
+        };
+        let log = EventLog::from_columns(
+            &cols(vec![None, Some(" 12.50 "), Some("-3e1")]),
+            &LoadOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(
+            log.rows().collect::<Vec<_>>(),
+            from_csv.rows().collect::<Vec<_>>()
+        );
+        assert_eq!(log.summary().revenue, -17.5);
+        let e = EventLog::from_columns(
+            &cols(vec![Some(""), Some("12,50"), Some("inf")]),
+            &LoadOptions::default(),
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "invalid value \"12,50\" at row 2, column value: a decimal number (or blank for none)"
+        );
+        let csv_err = read_events_csv(
+            "customer_id,timestamp,touchpoint,value\na,1,ad,inf\n".as_bytes(),
+            &LoadOptions::default(),
+        )
+        .unwrap_err();
+        assert_eq!(csv_err.expected(), Some("a decimal number (or blank for none)"));
+        // Dictionary-encoded text too.
+        let mut c = cols(vec![None, None, None]);
+        c.value = Some(ValueColumn::Text(StrColumn::Dictionary {
+            values: vec!["", "12.5", "x"],
+            codes: vec![Some(0), Some(1), Some(2)],
+        }));
+        let e = EventLog::from_columns(&c, &LoadOptions::default()).unwrap_err();
+        assert_eq!((e.row(), e.value()), (Some(3), Some("x")));
     }
 
     #[test]
@@ -1025,7 +1155,7 @@ mod tests {
             touchpoint: StrColumn::Plain(vec![Some("x"), Some("x"), Some("x")]),
             channel: None,
             stage: None,
-            value: Some(vec![None, None, Some(f64::INFINITY)]),
+            value: Some(ValueColumn::Numbers(vec![None, None, Some(f64::INFINITY)])),
             properties: vec![],
         };
         let e = EventLog::from_columns(&cols, &LoadOptions::default()).unwrap_err();
@@ -1077,7 +1207,7 @@ mod tests {
             touchpoint: &whole_t,
             channel: None,
             stage: None,
-            value: Some(&values),
+            value: Some(ValueCells::Numbers(&values)),
             properties: vec![],
         };
         let a = EventLog::from_chunks(&[one], &[], &LoadOptions::default(), None).unwrap();
@@ -1113,7 +1243,7 @@ mod tests {
                 touchpoint: tp,
                 channel: None,
                 stage: None,
-                value: Some(v),
+                value: Some(ValueCells::Numbers(v)),
                 properties: vec![],
             })
             .collect();

@@ -1,16 +1,21 @@
 //! Reading event logs and survey responses from CSV and JSON (array or JSON Lines).
 //!
 //! Every reader takes any [`std::io::Read`]; [`read_events_path`] and [`read_surveys_path`] pick
-//! the format from the file extension (`.json`, `.jsonl`, `.ndjson`, else CSV).
+//! the format from the file extension (`.json`, `.jsonl`, `.ndjson`; `.parquet` with the
+//! `parquet` feature; else CSV).
 //!
 //! Bad input never panics and is never dropped silently: in [`Mode::Strict`] (the default) the
 //! first bad row stops the load with an error naming the line (1-based, header = line 1), the
 //! column and the value; in [`Mode::Lenient`] bad rows are skipped and counted in the
 //! [`LoadReport`].
 
+#[cfg(feature = "arrow")]
+mod arrow;
 mod columns;
 mod csv;
 mod json;
+#[cfg(feature = "parquet")]
+mod parquet;
 mod row;
 mod write;
 
@@ -24,12 +29,19 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::model::{Catalog, EventLog, Surveys};
 
+#[cfg(feature = "arrow")]
+pub use self::arrow::{map_columns, ArrowMapping, ArrowNames};
 pub use self::columns::{
     ColumnChunk, EventColumns, FloatCells, IntCells, LoadControl, StrColumn, TextCell, TextCells,
-    TimeCells, TimeColumn, TimeUnit, NO_KEY,
+    TimeCells, TimeColumn, TimeUnit, ValueCells, ValueColumn, NO_KEY,
 };
 pub use self::csv::{read_events_csv, read_surveys_csv};
 pub use self::json::{read_events_json, read_surveys_json};
+#[cfg(feature = "parquet")]
+pub use self::parquet::{
+    read_events_parquet, read_events_parquet_path, read_events_parquet_path_with,
+    read_surveys_parquet, read_surveys_parquet_path,
+};
 
 /// What to do with a bad row.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -161,13 +173,59 @@ impl ErrorSink {
     }
 }
 
-fn is_json_path(path: &Path) -> bool {
-    matches!(
-        path.extension()
+/// The format of a file, by its extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// CSV (any extension not listed below).
+    Csv,
+    /// JSON: an array of objects, or JSON Lines (`.json`, `.jsonl`, `.ndjson`).
+    Json,
+    /// Parquet (`.parquet`, `.pq`); read with the `parquet` feature.
+    Parquet,
+}
+
+impl Format {
+    /// The format a path's extension names: `.json` / `.jsonl` / `.ndjson` JSON, `.parquet` /
+    /// `.pq` Parquet, anything else CSV.
+    pub fn of_path(path: impl AsRef<Path>) -> Format {
+        match path
+            .as_ref()
+            .extension()
             .and_then(|e| e.to_str())
             .map(|e| e.to_ascii_lowercase())
-            .as_deref(),
-        Some("json" | "jsonl" | "ndjson")
+            .as_deref()
+        {
+            Some("json" | "jsonl" | "ndjson") => Format::Json,
+            Some("parquet" | "pq") => Format::Parquet,
+            _ => Format::Csv,
+        }
+    }
+}
+
+impl std::str::FromStr for Format {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "csv" => Ok(Format::Csv),
+            "json" | "jsonl" | "ndjson" => Ok(Format::Json),
+            "parquet" => Ok(Format::Parquet),
+            _ => Err(Error::argument(
+                "format",
+                format!("{s:?}: expected \"csv\", \"json\" or \"parquet\""),
+            )),
+        }
+    }
+}
+
+#[cfg(not(feature = "parquet"))]
+fn no_parquet(path: &Path) -> Error {
+    Error::argument(
+        "path",
+        format!(
+            "{:?} is a Parquet file, and this build reads Parquet only with the `parquet` \
+             feature of journey-core",
+            path.display().to_string()
+        ),
     )
 }
 
@@ -193,25 +251,29 @@ pub fn open(path: &Path) -> Result<File> {
     })
 }
 
-/// Reads an event log from a file: JSON for `.json` / `.jsonl` / `.ndjson`, else CSV.
+/// Reads an event log from a file in the format of its extension ([`Format::of_path`]).
 pub fn read_events_path(path: impl AsRef<Path>, opts: &LoadOptions) -> Result<EventLog> {
     let path = path.as_ref();
-    let file = open(path)?;
-    if is_json_path(path) {
-        read_events_json(file, opts)
-    } else {
-        read_events_csv(file, opts)
+    match Format::of_path(path) {
+        Format::Json => read_events_json(open(path)?, opts),
+        #[cfg(feature = "parquet")]
+        Format::Parquet => read_events_parquet_path(path, opts),
+        #[cfg(not(feature = "parquet"))]
+        Format::Parquet => Err(no_parquet(path)),
+        Format::Csv => read_events_csv(open(path)?, opts),
     }
 }
 
-/// Reads survey responses from a file: JSON for `.json` / `.jsonl` / `.ndjson`, else CSV.
+/// Reads survey responses from a file in the format of its extension ([`Format::of_path`]).
 pub fn read_surveys_path(path: impl AsRef<Path>, opts: &LoadOptions) -> Result<Surveys> {
     let path = path.as_ref();
-    let file = open(path)?;
-    if is_json_path(path) {
-        read_surveys_json(file, opts)
-    } else {
-        read_surveys_csv(file, opts)
+    match Format::of_path(path) {
+        Format::Json => read_surveys_json(open(path)?, opts),
+        #[cfg(feature = "parquet")]
+        Format::Parquet => read_surveys_parquet_path(path, opts),
+        #[cfg(not(feature = "parquet"))]
+        Format::Parquet => Err(no_parquet(path)),
+        Format::Csv => read_surveys_csv(open(path)?, opts),
     }
 }
 

@@ -394,7 +394,7 @@ impl<'a> Cell<'a> for &'a str {
 }
 
 /// A conversion value: blank is none; otherwise a finite decimal number.
-fn parse_value(s: &[u8]) -> std::result::Result<f64, &'static str> {
+pub(crate) fn parse_value(s: &[u8]) -> std::result::Result<f64, &'static str> {
     const EXPECTED: &str = "a decimal number (or blank for none)";
     if s.is_empty() {
         return Ok(f64::NAN);
@@ -452,6 +452,16 @@ impl SurveySchema {
             ts,
             scores,
         })
+    }
+
+    /// The columns the responses are read from.
+    #[cfg_attr(not(feature = "parquet"), allow(dead_code))]
+    pub(crate) fn columns(&self) -> Vec<usize> {
+        let mut cols = vec![self.customer, self.ts];
+        cols.extend(self.tp);
+        cols.extend(self.scores.iter().filter_map(|s| s.0));
+        cols.sort_unstable();
+        cols
     }
 
     pub(crate) fn parse_row<'a>(

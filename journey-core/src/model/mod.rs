@@ -8,6 +8,7 @@ mod map;
 mod persona;
 mod stage;
 mod survey;
+pub mod table;
 mod touchpoint;
 
 pub use interner::Interner;
@@ -21,4 +22,5 @@ pub use stage::{Stage, DEFAULT_STAGES};
 pub(crate) use survey::{check_score, survey_expected};
 pub use survey::{RawResponse, Surveys, SurveysBuilder, NO_SCORE};
 pub(crate) use touchpoint::csv_error;
+pub use table::{Column, Table, Tabular};
 pub use touchpoint::{Catalog, CatalogEntry, Channel, Kind, Touchpoint};

@@ -51,6 +51,7 @@ class JourneyError(ValueError):
     code: str
     line: Optional[int]
     row: Optional[int]
+    row_group: Optional[int]
     column: Optional[str]
     value: Optional[str]
     expected: Optional[str]
@@ -451,7 +452,7 @@ def report(
 def read_events(
     source: Source,
     *,
-    format: Optional[Literal["csv", "json", "jsonl"]] = ...,
+    format: Optional[Literal["csv", "json", "jsonl", "parquet"]] = ...,
     progress: Optional[bool] = ...,
     mode: Mode = ...,
     conversions: Optional[Sequence[str]] = ...,
@@ -463,7 +464,7 @@ def read_events(
 def read_surveys(
     source: Source,
     *,
-    format: Optional[Literal["csv", "json", "jsonl"]] = ...,
+    format: Optional[Literal["csv", "json", "jsonl", "parquet"]] = ...,
     mode: Mode = ...,
     max_reported_errors: Optional[int] = ...,
 ) -> Surveys: ...

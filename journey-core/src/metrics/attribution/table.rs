@@ -733,6 +733,52 @@ pub(crate) fn aggregate_log(
 
 /// The canonical JSON shape of a table: `paths` (distinct paths), `total_conversions` (with
 /// those of empty paths) and `rows` (as [`PathTable::rows`]).
+/// The rows of [`PathTable::rows`] as columns, in name order: `path`,
+/// `total_conversion_value`, `total_conversions`, `total_null`.
+impl crate::model::Tabular for PathTable {
+    fn table(&self) -> crate::Result<crate::model::Table<'_>> {
+        let empty =
+            self.empty_conversions != 0.0 || self.empty_nulls != 0.0 || self.empty_value != 0.0;
+        let n = self.len() + usize::from(empty);
+        let with_empty = |v: &[f64], e: f64| -> crate::model::Column<'static> {
+            crate::model::Column::Float(
+                v.iter()
+                    .copied()
+                    .chain(empty.then_some(e))
+                    .map(|x| Some(x).filter(|x| x.is_finite()))
+                    .collect(),
+            )
+        };
+        // The path texts end to end (names joined with `>`), as Arrow holds them.
+        let mut text = String::new();
+        let mut offsets = Vec::with_capacity(n + 1);
+        offsets.push(0i64);
+        for i in 0..self.len() {
+            for (k, &t) in self.path(i).iter().enumerate() {
+                if k > 0 {
+                    text.push(PATH_SEPARATOR);
+                }
+                text.push_str(&self.names[t as usize]);
+            }
+            offsets.push(text.len() as i64);
+        }
+        if empty {
+            offsets.push(text.len() as i64);
+        }
+        Ok(crate::model::Table::new(n)
+            .with("path", crate::model::Column::Joined { text, offsets })
+            .with(
+                "total_conversion_value",
+                with_empty(&self.value, self.empty_value),
+            )
+            .with(
+                "total_conversions",
+                with_empty(&self.conversions, self.empty_conversions),
+            )
+            .with("total_null", with_empty(&self.nulls, self.empty_nulls)))
+    }
+}
+
 impl Serialize for PathTable {
     fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;

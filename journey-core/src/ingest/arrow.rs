@@ -1,0 +1,726 @@
+//! Event logs from Arrow record batches (feature `arrow`): which column plays which part, and
+//! each column read in place by the column loader ([`EventLog::from_chunks`]). The Python
+//! binding's `EventLog.from_arrow` and the Parquet reader both come through here, so a frame
+//! and a file with the same columns load alike.
+//!
+//! A column's Arrow type decides how it is read: strings and dictionaries of strings in place;
+//! integers and booleans (and, for properties, numbers and dates) as their text; datetimes of
+//! any unit, dates and integer Unix seconds as timestamps; numbers as values. A text column in
+//! a typed part (timestamp, value) is read by the CSV rules, as the CSV reader reads its
+//! cells, with the same errors.
+
+use std::sync::Arc;
+
+use arrow_array::cast::AsArray;
+use arrow_array::types::{
+    ArrowDictionaryKeyType, Date32Type, Date64Type, Float64Type, Int16Type, Int32Type, Int64Type,
+    Int8Type, TimestampMicrosecondType, TimestampMillisecondType, TimestampNanosecondType,
+    TimestampSecondType, UInt16Type, UInt32Type, UInt64Type, UInt8Type,
+};
+use arrow_array::{
+    Array, ArrayRef, ArrowPrimitiveType, DictionaryArray, Float64Array, GenericStringArray,
+    OffsetSizeTrait, PrimitiveArray, RecordBatch, StringViewArray,
+};
+use arrow_buffer::ArrowNativeType;
+use arrow_schema::{DataType, Schema, TimeUnit as ArrowUnit};
+
+use super::columns::{
+    ColumnChunk, FloatCells, IntCells, LoadControl, TextCell, TextCells, TimeCells, TimeUnit,
+    ValueCells, NO_KEY,
+};
+use super::LoadOptions;
+use crate::error::{Error, Result};
+use crate::model::EventLog;
+
+/// Source column names for the parts of an event (`None` = the canonical name, or the column
+/// that [`LoadOptions::rename`] maps to it).
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct ArrowNames {
+    /// The customer id column.
+    pub customer: Option<String>,
+    /// The timestamp column.
+    pub timestamp: Option<String>,
+    /// The touchpoint column.
+    pub touchpoint: Option<String>,
+    /// The channel column.
+    pub channel: Option<String>,
+    /// The stage column.
+    pub stage: Option<String>,
+    /// The value column.
+    pub value: Option<String>,
+    /// Which other columns become properties (`None` = all of them).
+    pub properties: Option<Vec<String>>,
+}
+
+/// How a column is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// Strings or a dictionary of strings: read in place.
+    Text,
+    /// Something else that is cast to strings first (integers, booleans; for properties also
+    /// numbers and dates).
+    CastText,
+    /// Integers counting a unit since 1970.
+    Ints(TimeUnit),
+    /// Float64: read in place.
+    Floats,
+    /// Other numbers: cast to Float64 first.
+    CastFloats,
+    /// All null.
+    Null,
+}
+
+/// Which column of a schema plays which part, and how each is read: see [`map_columns`].
+#[derive(Debug, Clone)]
+pub struct ArrowMapping {
+    customer: (usize, Kind),
+    timestamp: (usize, Kind),
+    touchpoint: (usize, Kind),
+    channel: Option<(usize, Kind)>,
+    stage: Option<(usize, Kind)>,
+    value: Option<(usize, Kind)>,
+    properties: Vec<(String, usize, Kind)>,
+}
+
+impl ArrowMapping {
+    /// The property names, in column order.
+    pub fn property_names(&self) -> Vec<String> {
+        self.properties.iter().map(|p| p.0.clone()).collect()
+    }
+
+    /// The text columns read as names (customer, touchpoint, channel, stage, properties).
+    pub(crate) fn text_columns(&self) -> Vec<usize> {
+        [
+            Some(self.customer),
+            Some(self.touchpoint),
+            self.channel,
+            self.stage,
+        ]
+        .into_iter()
+        .flatten()
+        .chain(self.properties.iter().map(|p| (p.1, p.2)))
+        .filter(|c| c.1 == Kind::Text)
+        .map(|c| c.0)
+        .collect()
+    }
+
+    /// The schema's columns that are read (for projection), in schema order.
+    pub fn columns(&self) -> Vec<usize> {
+        let mut cols: Vec<usize> = [
+            Some(self.customer.0),
+            Some(self.timestamp.0),
+            Some(self.touchpoint.0),
+            self.channel.map(|c| c.0),
+            self.stage.map(|c| c.0),
+            self.value.map(|c| c.0),
+        ]
+        .into_iter()
+        .flatten()
+        .chain(self.properties.iter().map(|p| p.1))
+        .collect();
+        cols.sort_unstable();
+        cols.dedup();
+        cols
+    }
+}
+
+fn is_string(dt: &DataType) -> bool {
+    matches!(
+        dt,
+        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View
+    )
+}
+
+fn is_text(dt: &DataType) -> bool {
+    match dt {
+        DataType::Dictionary(k, v) => k.is_integer() && is_string(v),
+        d => is_string(d),
+    }
+}
+
+fn text_kind(dt: &DataType, property: bool) -> Option<Kind> {
+    match dt {
+        d if is_text(d) => Some(Kind::Text),
+        DataType::Null => Some(Kind::Null),
+        d if d.is_integer() || matches!(d, DataType::Boolean) => Some(Kind::CastText),
+        DataType::Dictionary(k, v) if k.is_integer() && v.is_integer() => Some(Kind::CastText),
+        d if property && !d.is_nested() && arrow_cast::can_cast_types(d, &DataType::Utf8) => {
+            Some(Kind::CastText)
+        }
+        _ => None,
+    }
+}
+
+fn time_kind(dt: &DataType) -> Option<Kind> {
+    let unit = |u: &ArrowUnit| match u {
+        ArrowUnit::Second => TimeUnit::Seconds,
+        ArrowUnit::Millisecond => TimeUnit::Millis,
+        ArrowUnit::Microsecond => TimeUnit::Micros,
+        ArrowUnit::Nanosecond => TimeUnit::Nanos,
+    };
+    match dt {
+        DataType::Timestamp(u, _) => Some(Kind::Ints(unit(u))),
+        DataType::Date32 => Some(Kind::Ints(TimeUnit::Days)),
+        DataType::Date64 => Some(Kind::Ints(TimeUnit::Millis)),
+        d if d.is_integer() => Some(Kind::Ints(TimeUnit::Seconds)),
+        d => text_kind(d, false).filter(|k| *k != Kind::CastText),
+    }
+}
+
+fn value_kind(dt: &DataType) -> Option<Kind> {
+    match dt {
+        DataType::Float64 => Some(Kind::Floats),
+        DataType::Null => Some(Kind::Null),
+        d if d.is_numeric() => Some(Kind::CastFloats),
+        // Text by the CSV rules (a mostly empty column that a CSV reader took for text).
+        d if is_text(d) => Some(Kind::Text),
+        _ => None,
+    }
+}
+
+fn missing(column: &str, schema: &Schema) -> Error {
+    Error::MissingColumn {
+        column: column.to_string(),
+        found: schema
+            .fields()
+            .iter()
+            .map(|f| f.name().as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
+    }
+}
+
+/// pandas writes its index as `__index_level_0__` columns: never event data.
+fn is_pandas_index(name: &str) -> bool {
+    name.starts_with("__index_level_") && name.ends_with("__")
+}
+
+/// Finds the columns of the parts in `schema`: the names in `names` first, else the canonical
+/// names (after [`LoadOptions::rename`]); the other columns become properties (all, those
+/// listed, or none with [`LoadOptions::ignore_extra_columns`]). Checks every column's type up
+/// front, so a wrong type fails before any work, naming the column ([`Error::ColumnType`]).
+/// A table without rows (`rows` = 0) has nothing to misread: its types are not checked.
+pub fn map_columns(
+    schema: &Schema,
+    names: &ArrowNames,
+    opts: &LoadOptions,
+    rows: usize,
+) -> Result<ArrowMapping> {
+    let find = |part: &str, given: &Option<String>, required: bool| -> Result<Option<usize>> {
+        match given {
+            Some(name) => schema
+                .index_of(name)
+                .map(Some)
+                .map_err(|_| missing(name, schema)),
+            None => {
+                let i = schema
+                    .fields()
+                    .iter()
+                    .position(|f| opts.canonical(f.name()) == part);
+                if i.is_none() && required {
+                    return Err(missing(part, schema));
+                }
+                Ok(i)
+            }
+        }
+    };
+    let wrong = |part: &str, column: &str, dt: &DataType, expected: &str| Error::ColumnType {
+        column: column.to_string(),
+        part: part.to_string(),
+        found: dt.to_string(),
+        expected: expected.to_string(),
+    };
+    let typed = |part: &str,
+                 i: usize,
+                 kind: fn(&DataType) -> Option<Kind>,
+                 expected: &str|
+     -> Result<(usize, Kind)> {
+        let f = schema.field(i);
+        match kind(f.data_type()) {
+            Some(k) => Ok((i, k)),
+            None if rows == 0 => Ok((i, Kind::Null)),
+            None => Err(wrong(part, f.name(), f.data_type(), expected)),
+        }
+    };
+    const TEXT: &str = "text (strings or categories; integers are also accepted)";
+    let text = |d: &DataType| text_kind(d, false);
+    let customer = find("customer_id", &names.customer, true)?.expect("required");
+    let timestamp = find("timestamp", &names.timestamp, true)?.expect("required");
+    let touchpoint = find("touchpoint", &names.touchpoint, true)?.expect("required");
+    let channel = find("channel", &names.channel, false)?;
+    let stage = find("stage", &names.stage, false)?;
+    let value = find("value", &names.value, false)?;
+    let used: Vec<usize> = [
+        Some(customer),
+        Some(timestamp),
+        Some(touchpoint),
+        channel,
+        stage,
+        value,
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let prop_cols: Vec<usize> = match &names.properties {
+        Some(list) => list
+            .iter()
+            .map(|n| schema.index_of(n).map_err(|_| missing(n, schema)))
+            .collect::<Result<_>>()?,
+        None if opts.ignore_extra_columns => Vec::new(),
+        None => (0..schema.fields().len())
+            .filter(|i| !used.contains(i) && !is_pandas_index(schema.field(*i).name()))
+            .collect(),
+    };
+    let mut properties = Vec::new();
+    for i in prop_cols {
+        if used.contains(&i) {
+            continue;
+        }
+        let f = schema.field(i);
+        let kind = match text_kind(f.data_type(), true) {
+            Some(k) => k,
+            None if rows == 0 => Kind::Null,
+            None => {
+                return Err(wrong(
+                    "property",
+                    f.name(),
+                    f.data_type(),
+                    "text, numbers, booleans or dates (leave it out with properties=[...] or \
+                     ignore_extra_columns)",
+                ))
+            }
+        };
+        properties.push((opts.canonical(f.name()).to_string(), i, kind));
+    }
+    Ok(ArrowMapping {
+        customer: typed("customer_id", customer, text, TEXT)?,
+        timestamp: typed(
+            "timestamp",
+            timestamp,
+            time_kind,
+            "datetimes (any unit; without a time zone they are taken as UTC), dates, \
+             integer Unix seconds or RFC 3339 text",
+        )?,
+        touchpoint: typed("touchpoint", touchpoint, text, TEXT)?,
+        channel: channel
+            .map(|i| typed("channel", i, text, TEXT))
+            .transpose()?,
+        stage: stage.map(|i| typed("stage", i, text, TEXT)).transpose()?,
+        value: value
+            .map(|i| typed("value", i, value_kind, "numbers (or decimal text)"))
+            .transpose()?,
+        properties,
+    })
+}
+
+/// An error about columnar data as a whole.
+fn data_error(message: impl Into<String>) -> Error {
+    Error::InvalidArgument {
+        name: "data".into(),
+        message: message.into(),
+    }
+}
+
+/// A column ready to be read in place: the producer's array, or a cast of it.
+fn prepare(batch: &RecordBatch, (i, kind): (usize, Kind), name: &str) -> Result<ArrayRef> {
+    let a = batch.column(i);
+    let to = match kind {
+        Kind::CastText => DataType::Utf8,
+        Kind::CastFloats => DataType::Float64,
+        Kind::Null => return Ok(Arc::new(arrow_array::NullArray::new(a.len()))),
+        _ => return Ok(a.clone()),
+    };
+    arrow_cast::cast(a, &to)
+        .map_err(|e| data_error(format!("column {name:?} cannot be read as {to}: {e}")))
+}
+
+struct Utf8<'a, O: OffsetSizeTrait>(&'a GenericStringArray<O>);
+
+impl<O: OffsetSizeTrait> TextCells for Utf8<'_, O> {
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+    #[inline]
+    fn cell(&self, i: usize) -> TextCell<'_> {
+        if self.0.is_null(i) {
+            TextCell::Null
+        } else {
+            TextCell::Text(self.0.value(i))
+        }
+    }
+}
+
+struct View<'a>(&'a StringViewArray);
+
+impl TextCells for View<'_> {
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+    #[inline]
+    fn cell(&self, i: usize) -> TextCell<'_> {
+        if self.0.is_null(i) {
+            TextCell::Null
+        } else {
+            TextCell::Text(self.0.value(i))
+        }
+    }
+    /// The views of texts of up to 12 bytes, which hold the text itself (length and bytes,
+    /// zero padded: the empty text's view is 0); null rows get 0, longer texts no key. (A
+    /// longer text's view names a place in a buffer, which repeats only if the producer
+    /// shares the bytes of equal texts.)
+    fn keys(&self, range: std::ops::Range<usize>, out: &mut Vec<u128>) -> bool {
+        out.clear();
+        out.extend(self.0.views()[range.clone()].iter().map(|&v| {
+            if (v as u32) <= 12 {
+                v
+            } else {
+                NO_KEY
+            }
+        }));
+        if let Some(nulls) = self.0.nulls() {
+            for (k, i) in out.iter_mut().zip(range) {
+                if nulls.is_null(i) {
+                    *k = 0;
+                }
+            }
+        }
+        true
+    }
+}
+
+struct Dict<'a, K: ArrowPrimitiveType> {
+    keys: &'a PrimitiveArray<K>,
+    values: Vec<&'a str>,
+}
+
+impl<K: ArrowPrimitiveType> TextCells for Dict<'_, K> {
+    fn len(&self) -> usize {
+        self.keys.len()
+    }
+    #[inline]
+    fn cell(&self, i: usize) -> TextCell<'_> {
+        if self.keys.is_null(i) {
+            TextCell::Null
+        } else {
+            let code = self.keys.value(i).to_usize().unwrap_or(usize::MAX);
+            TextCell::Code(u32::try_from(code).unwrap_or(u32::MAX))
+        }
+    }
+    fn dictionary(&self) -> &[&str] {
+        &self.values
+    }
+    /// Codes plus one; 0 for null.
+    fn keys(&self, range: std::ops::Range<usize>, out: &mut Vec<u128>) -> bool {
+        out.clear();
+        let codes = &self.keys.values()[range.clone()];
+        out.extend(
+            codes
+                .iter()
+                .map(|c| c.to_usize().map_or(u128::MAX, |c| c as u128 + 1)),
+        );
+        if let Some(nulls) = self.keys.nulls() {
+            for (k, i) in out.iter_mut().zip(range) {
+                if nulls.is_null(i) {
+                    *k = 0;
+                }
+            }
+        }
+        true
+    }
+}
+
+struct Nulls(usize);
+
+impl TextCells for Nulls {
+    fn len(&self) -> usize {
+        self.0
+    }
+    fn cell(&self, _: usize) -> TextCell<'_> {
+        TextCell::Null
+    }
+}
+
+impl IntCells for Nulls {
+    fn len(&self) -> usize {
+        self.0
+    }
+    fn get(&self, _: usize) -> Option<i64> {
+        None
+    }
+}
+
+impl FloatCells for Nulls {
+    fn len(&self) -> usize {
+        self.0
+    }
+    fn get(&self, _: usize) -> Option<f64> {
+        None
+    }
+}
+
+struct Ints<'a, T: ArrowPrimitiveType>(&'a PrimitiveArray<T>);
+
+impl<T: ArrowPrimitiveType> IntCells for Ints<'_, T> {
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+    #[inline]
+    fn get(&self, i: usize) -> Option<i64> {
+        if self.0.is_null(i) {
+            None
+        } else {
+            // u64 beyond i64: out of the timestamp range, which the loader reports.
+            Some(self.0.value(i).to_i64().unwrap_or(i64::MAX))
+        }
+    }
+}
+
+struct Floats<'a>(&'a Float64Array);
+
+impl FloatCells for Floats<'_> {
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+    #[inline]
+    fn get(&self, i: usize) -> Option<f64> {
+        if self.0.is_null(i) {
+            None
+        } else {
+            Some(self.0.value(i))
+        }
+    }
+}
+
+/// The strings of a dictionary's values (null values read as empty).
+fn strings(a: &dyn Array) -> Option<Vec<&str>> {
+    fn collect<'a>(a: &'a dyn Array, f: impl Fn(usize) -> &'a str) -> Vec<&'a str> {
+        (0..a.len())
+            .map(|i| if a.is_null(i) { "" } else { f(i) })
+            .collect()
+    }
+    Some(match a.data_type() {
+        DataType::Utf8 => {
+            let s = a.as_string::<i32>();
+            collect(a, |i| s.value(i))
+        }
+        DataType::LargeUtf8 => {
+            let s = a.as_string::<i64>();
+            collect(a, |i| s.value(i))
+        }
+        DataType::Utf8View => {
+            let s = a.as_string_view();
+            collect(a, |i| s.value(i))
+        }
+        _ => return None,
+    })
+}
+
+fn dict<'a, K: ArrowDictionaryKeyType>(a: &'a dyn Array) -> Option<Box<dyn TextCells + 'a>> {
+    let d: &'a DictionaryArray<K> = a.as_dictionary::<K>();
+    Some(Box::new(Dict {
+        keys: d.keys(),
+        values: strings(d.values().as_ref())?,
+    }))
+}
+
+/// A text column read in place (after [`prepare`], every text column is one of these types).
+fn text_cells(a: &dyn Array) -> Option<Box<dyn TextCells + '_>> {
+    match a.data_type() {
+        DataType::Utf8 => Some(Box::new(Utf8(a.as_string::<i32>()))),
+        DataType::LargeUtf8 => Some(Box::new(Utf8(a.as_string::<i64>()))),
+        DataType::Utf8View => Some(Box::new(View(a.as_string_view()))),
+        DataType::Null => Some(Box::new(Nulls(a.len()))),
+        DataType::Dictionary(k, _) => match k.as_ref() {
+            DataType::Int8 => dict::<Int8Type>(a),
+            DataType::Int16 => dict::<Int16Type>(a),
+            DataType::Int32 => dict::<Int32Type>(a),
+            DataType::Int64 => dict::<Int64Type>(a),
+            DataType::UInt8 => dict::<UInt8Type>(a),
+            DataType::UInt16 => dict::<UInt16Type>(a),
+            DataType::UInt32 => dict::<UInt32Type>(a),
+            DataType::UInt64 => dict::<UInt64Type>(a),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+fn int_cells(a: &dyn Array) -> Option<Box<dyn IntCells + '_>> {
+    fn ints<T: ArrowPrimitiveType>(a: &dyn Array) -> Option<Box<dyn IntCells + '_>> {
+        Some(Box::new(Ints(a.as_primitive::<T>())))
+    }
+    match a.data_type() {
+        DataType::Timestamp(ArrowUnit::Second, _) => ints::<TimestampSecondType>(a),
+        DataType::Timestamp(ArrowUnit::Millisecond, _) => ints::<TimestampMillisecondType>(a),
+        DataType::Timestamp(ArrowUnit::Microsecond, _) => ints::<TimestampMicrosecondType>(a),
+        DataType::Timestamp(ArrowUnit::Nanosecond, _) => ints::<TimestampNanosecondType>(a),
+        DataType::Date32 => ints::<Date32Type>(a),
+        DataType::Date64 => ints::<Date64Type>(a),
+        DataType::Int8 => ints::<Int8Type>(a),
+        DataType::Int16 => ints::<Int16Type>(a),
+        DataType::Int32 => ints::<Int32Type>(a),
+        DataType::Int64 => ints::<Int64Type>(a),
+        DataType::UInt8 => ints::<UInt8Type>(a),
+        DataType::UInt16 => ints::<UInt16Type>(a),
+        DataType::UInt32 => ints::<UInt32Type>(a),
+        DataType::UInt64 => ints::<UInt64Type>(a),
+        _ => None,
+    }
+}
+
+/// One batch's columns, prepared (cast where needed).
+pub(crate) struct Prepared {
+    customer: ArrayRef,
+    timestamp: ArrayRef,
+    touchpoint: ArrayRef,
+    channel: Option<ArrayRef>,
+    stage: Option<ArrayRef>,
+    value: Option<ArrayRef>,
+    properties: Vec<ArrayRef>,
+}
+
+enum Time<'a> {
+    Ints(Box<dyn IntCells + 'a>, TimeUnit),
+    Text(Box<dyn TextCells + 'a>),
+}
+
+enum Value<'a> {
+    Numbers(Box<dyn FloatCells + 'a>),
+    Text(Box<dyn TextCells + 'a>),
+}
+
+/// One batch's cells.
+pub(crate) struct Cells<'a> {
+    customer: Box<dyn TextCells + 'a>,
+    timestamp: Time<'a>,
+    touchpoint: Box<dyn TextCells + 'a>,
+    channel: Option<Box<dyn TextCells + 'a>>,
+    stage: Option<Box<dyn TextCells + 'a>>,
+    value: Option<Value<'a>>,
+    properties: Vec<Box<dyn TextCells + 'a>>,
+}
+
+fn unreadable(name: &str) -> Error {
+    data_error(format!("column {name:?} cannot be read"))
+}
+
+/// Casts what must be cast in one batch.
+pub(crate) fn prepare_batch(
+    b: &RecordBatch,
+    m: &ArrowMapping,
+    schema: &Schema,
+) -> Result<Prepared> {
+    let name = |i: usize| schema.field(i).name().clone();
+    let opt = |c: Option<(usize, Kind)>| c.map(|c| prepare(b, c, &name(c.0))).transpose();
+    Ok(Prepared {
+        customer: prepare(b, m.customer, &name(m.customer.0))?,
+        timestamp: prepare(b, m.timestamp, &name(m.timestamp.0))?,
+        touchpoint: prepare(b, m.touchpoint, &name(m.touchpoint.0))?,
+        channel: opt(m.channel)?,
+        stage: opt(m.stage)?,
+        value: opt(m.value)?,
+        properties: m
+            .properties
+            .iter()
+            .map(|(n, i, k)| prepare(b, (*i, *k), n))
+            .collect::<Result<_>>()?,
+    })
+}
+
+pub(crate) fn cells<'a>(p: &'a Prepared, m: &ArrowMapping) -> Result<Cells<'a>> {
+    let text = |a: &'a ArrayRef, name: &str| text_cells(a.as_ref()).ok_or_else(|| unreadable(name));
+    let timestamp = match m.timestamp.1 {
+        Kind::Ints(unit) => Time::Ints(
+            int_cells(p.timestamp.as_ref()).ok_or_else(|| unreadable("timestamp"))?,
+            unit,
+        ),
+        Kind::Null => Time::Ints(Box::new(Nulls(p.timestamp.len())), TimeUnit::Seconds),
+        _ => Time::Text(text(&p.timestamp, "timestamp")?),
+    };
+    let value = match &p.value {
+        None => None,
+        Some(a) if a.data_type() == &DataType::Null => Some(Value::Numbers(Box::new(Nulls(a.len())))),
+        Some(a) if a.data_type() == &DataType::Float64 => {
+            Some(Value::Numbers(Box::new(Floats(a.as_primitive::<Float64Type>()))))
+        }
+        Some(a) => Some(Value::Text(text(a, "value")?)),
+    };
+    Ok(Cells {
+        customer: text(&p.customer, "customer_id")?,
+        timestamp,
+        touchpoint: text(&p.touchpoint, "touchpoint")?,
+        channel: p.channel.as_ref().map(|a| text(a, "channel")).transpose()?,
+        stage: p.stage.as_ref().map(|a| text(a, "stage")).transpose()?,
+        value,
+        properties: p
+            .properties
+            .iter()
+            .zip(&m.properties)
+            .map(|(a, (name, _, _))| text(a, name))
+            .collect::<Result<_>>()?,
+    })
+}
+
+impl<'a> Cells<'a> {
+    pub(crate) fn chunk(&'a self) -> ColumnChunk<'a> {
+        ColumnChunk {
+            customer_id: self.customer.as_ref(),
+            timestamp: match &self.timestamp {
+                Time::Ints(t, unit) => TimeCells::Ints(t.as_ref(), *unit),
+                Time::Text(t) => TimeCells::Text(t.as_ref()),
+            },
+            touchpoint: self.touchpoint.as_ref(),
+            channel: self.channel.as_deref(),
+            stage: self.stage.as_deref(),
+            value: self.value.as_ref().map(|v| match v {
+                Value::Numbers(v) => ValueCells::Numbers(v.as_ref()),
+                Value::Text(v) => ValueCells::Text(v.as_ref()),
+            }),
+            properties: self.properties.iter().map(|p| p.as_ref()).collect(),
+        }
+    }
+}
+
+impl EventLog {
+    /// Builds a log from Arrow record batches (the parts of one table, in order; rows are
+    /// numbered across them, from 1), with the columns found by [`map_columns`]. Casts what
+    /// must be cast, then reads every column in place on all cores (feature `parallel`), by
+    /// the rules of [`EventLog::from_chunks`].
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use arrow_array::{ArrayRef, Int64Array, RecordBatch, StringArray};
+    /// use journey_core::ingest::{map_columns, ArrowNames};
+    /// use journey_core::{EventLog, LoadOptions};
+    /// let batch = RecordBatch::try_from_iter([
+    ///     ("customer_id", Arc::new(StringArray::from(vec!["a", "a"])) as ArrayRef),
+    ///     ("timestamp", Arc::new(Int64Array::from(vec![1_767_225_600, 1_767_225_660])) as ArrayRef),
+    ///     ("touchpoint", Arc::new(StringArray::from(vec!["ad", "purchase"])) as ArrayRef),
+    ///     ("value", Arc::new(StringArray::from(vec!["", " 9.5"])) as ArrayRef),
+    /// ]).unwrap();
+    /// let opts = LoadOptions::default();
+    /// let m = map_columns(&batch.schema(), &ArrowNames::default(), &opts, batch.num_rows()).unwrap();
+    /// let log = EventLog::from_record_batches(&batch.schema(), &[batch], &m, &opts, None).unwrap();
+    /// assert_eq!(log.summary().revenue, 9.5);
+    /// ```
+    pub fn from_record_batches(
+        schema: &Schema,
+        batches: &[RecordBatch],
+        mapping: &ArrowMapping,
+        opts: &LoadOptions,
+        control: Option<&LoadControl>,
+    ) -> Result<EventLog> {
+        let prepared: Vec<Prepared> = batches
+            .iter()
+            .map(|b| prepare_batch(b, mapping, schema))
+            .collect::<Result<_>>()?;
+        let cells: Vec<Cells> = prepared
+            .iter()
+            .map(|p| cells(p, mapping))
+            .collect::<Result<_>>()?;
+        let chunks: Vec<ColumnChunk> = cells.iter().map(Cells::chunk).collect();
+        let names = mapping.property_names();
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        EventLog::from_chunks(&chunks, &names, opts, control)
+    }
+}

@@ -1,0 +1,593 @@
+//! Tables of typed columns: how results with many rows (path tables, path variants, per
+//! customer rows, graph edges, funnel steps with their dropped ids) leave, so that a binding
+//! turns them into Arrow arrays, dataframes or rows of native objects by converting columns,
+//! without a JSON value in between. The columns borrow the result's text.
+
+use std::borrow::Cow;
+
+/// One column of a [`Table`]; every column of a table has one entry per row.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Column<'a> {
+    /// Whole numbers (`None` = null).
+    Int(Vec<Option<i64>>),
+    /// Numbers (`None` = null: a rate of 0/0, a time that does not exist).
+    Float(Vec<Option<f64>>),
+    /// Booleans (`None` = null).
+    Bool(Vec<Option<bool>>),
+    /// Text (`None` = null).
+    Text(Vec<Option<Cow<'a, str>>>),
+    /// Lists of text (`None` = null).
+    TextList(Vec<Option<Vec<Cow<'a, str>>>>),
+    /// Text laid end to end, without nulls (the layout of an Arrow string array): row `i` is
+    /// `text[offsets[i]..offsets[i + 1]]`; `offsets` has one entry more than there are rows.
+    Joined {
+        /// The texts, one after the other.
+        text: String,
+        /// Where each row's text starts, then where the last ends.
+        offsets: Vec<i64>,
+    },
+}
+
+impl Column<'_> {
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        match self {
+            Column::Int(v) => v.len(),
+            Column::Float(v) => v.len(),
+            Column::Bool(v) => v.len(),
+            Column::Text(v) => v.len(),
+            Column::TextList(v) => v.len(),
+            Column::Joined { offsets, .. } => offsets.len().saturating_sub(1),
+        }
+    }
+
+    /// Row `i`'s text in a [`Column::Joined`] column.
+    pub fn joined<'t>(text: &'t str, offsets: &[i64], i: usize) -> &'t str {
+        &text[offsets[i] as usize..offsets[i + 1] as usize]
+    }
+
+    /// Whether the column has no row.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// A result's table of rows as named, typed columns: the fields of the rows of its canonical
+/// JSON shape, in name order (as the keys of its JSON objects), with the same values (a field
+/// that JSON leaves out of some rows is null there).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Table<'a> {
+    /// Number of rows.
+    pub rows: usize,
+    /// `(name, column)`, in field order.
+    pub columns: Vec<(Cow<'static, str>, Column<'a>)>,
+}
+
+impl<'a> Table<'a> {
+    /// A table of `rows` rows and no column yet.
+    pub fn new(rows: usize) -> Self {
+        Table {
+            rows,
+            columns: Vec::new(),
+        }
+    }
+
+    /// Adds a column (of `rows` entries).
+    pub fn with(mut self, name: &'static str, column: Column<'a>) -> Self {
+        debug_assert_eq!(column.len(), self.rows, "column {name}");
+        self.columns.push((Cow::Borrowed(name), column));
+        self
+    }
+
+    /// The column named `name`.
+    pub fn column(&self, name: &str) -> Option<&Column<'a>> {
+        self.columns.iter().find(|c| c.0 == name).map(|c| &c.1)
+    }
+}
+
+/// A result that has a table of rows.
+pub trait Tabular: std::fmt::Debug + Send + Sync {
+    /// The table of rows, as columns.
+    fn table(&self) -> crate::Result<Table<'_>>;
+}
+
+
+
+impl Table<'static> {
+    /// The table of rows that serialise as flat objects (the rows of a result), built straight
+    /// from their serde form, without a JSON value in between: a column per field, in name
+    /// order, typed from the values (whole numbers, numbers, booleans, text, enums as their
+    /// names, lists of text; null where a value is `None`, NaN, or a field is skipped). A row
+    /// of another shape (nested objects, lists of numbers) is an error naming the field.
+    ///
+    /// ```
+    /// use journey_core::model::{Column, Table};
+    /// #[derive(serde::Serialize)]
+    /// struct Row { name: &'static str, count: u64, rate: Option<f64> }
+    /// let t = Table::from_rows(&[
+    ///     Row { name: "ad", count: 3, rate: Some(0.5) },
+    ///     Row { name: "site", count: 1, rate: None },
+    /// ]).unwrap();
+    /// assert_eq!(t.rows, 2);
+    /// assert_eq!(t.column("count"), Some(&Column::Int(vec![Some(3), Some(1)])));
+    /// assert_eq!(t.column("rate"), Some(&Column::Float(vec![Some(0.5), None])));
+    /// ```
+    pub fn from_rows<T: serde::Serialize>(rows: &[T]) -> crate::Result<Table<'static>> {
+        let mut b = Builder {
+            rows: 0,
+            columns: Vec::new(),
+            next: 0,
+        };
+        for r in rows {
+            b.next = 0;
+            r.serialize(RowSerializer(&mut b))
+                .map_err(|e| crate::Error::argument("rows", e.0))?;
+            b.rows += 1;
+            for (_, c) in &mut b.columns {
+                c.pad(b.rows);
+            }
+        }
+        let mut columns: Vec<_> = b
+            .columns
+            .into_iter()
+            .map(|(name, c)| (name, c.finish(b.rows)))
+            .collect();
+        columns.sort_by(|a, b| a.0.cmp(&b.0));
+        Ok(Table {
+            rows: b.rows,
+            columns,
+        })
+    }
+}
+
+struct Builder {
+    rows: usize,
+    columns: Vec<(Cow<'static, str>, Cells)>,
+    /// Where the next field of the row is expected (fields come in the same order per row).
+    next: usize,
+}
+
+/// A column being built.
+enum Cells {
+    /// Only nulls so far (how many).
+    Nulls(usize),
+    Int(Vec<Option<i64>>),
+    Float(Vec<Option<f64>>),
+    Bool(Vec<Option<bool>>),
+    Text(Vec<Option<Cow<'static, str>>>),
+    TextList(Vec<Option<Vec<Cow<'static, str>>>>),
+}
+
+impl Cells {
+    fn len(&self) -> usize {
+        match self {
+            Cells::Nulls(n) => *n,
+            Cells::Int(v) => v.len(),
+            Cells::Float(v) => v.len(),
+            Cells::Bool(v) => v.len(),
+            Cells::Text(v) => v.len(),
+            Cells::TextList(v) => v.len(),
+        }
+    }
+
+    /// Nulls up to `rows` entries.
+    fn pad(&mut self, rows: usize) {
+        while self.len() < rows {
+            match self {
+                Cells::Nulls(n) => *n += 1,
+                Cells::Int(v) => v.push(None),
+                Cells::Float(v) => v.push(None),
+                Cells::Bool(v) => v.push(None),
+                Cells::Text(v) => v.push(None),
+                Cells::TextList(v) => v.push(None),
+            }
+        }
+    }
+
+    fn push(&mut self, cell: Cell, field: &str) -> Result<(), Unsupported> {
+        if let Cells::Nulls(n) = *self {
+            let nulls = n;
+            *self = match &cell {
+                Cell::Null => Cells::Nulls(nulls),
+                Cell::Int(_) => Cells::Int(vec![None; nulls]),
+                Cell::Float(_) => Cells::Float(vec![None; nulls]),
+                Cell::Bool(_) => Cells::Bool(vec![None; nulls]),
+                Cell::Text(_) => Cells::Text(vec![None; nulls]),
+                Cell::TextList(_) => Cells::TextList(vec![None; nulls]),
+            };
+        }
+        // Whole numbers in a column of numbers (or the reverse) are numbers.
+        if let (Cells::Int(v), Cell::Float(_)) = (&*self, &cell) {
+            *self = Cells::Float(v.iter().map(|x| x.map(|x| x as f64)).collect());
+        }
+        let cell = match (&*self, cell) {
+            (Cells::Float(_), Cell::Int(i)) => Cell::Float(i as f64),
+            (_, c) => c,
+        };
+        match (self, cell) {
+            (Cells::Nulls(n), Cell::Null) => *n += 1,
+            (Cells::Int(v), Cell::Int(x)) => v.push(Some(x)),
+            (Cells::Float(v), Cell::Float(x)) => v.push(Some(x).filter(|x| x.is_finite())),
+            (Cells::Bool(v), Cell::Bool(x)) => v.push(Some(x)),
+            (Cells::Text(v), Cell::Text(x)) => v.push(Some(Cow::Owned(x))),
+            (Cells::TextList(v), Cell::TextList(x)) => {
+                v.push(Some(x.into_iter().map(Cow::Owned).collect()))
+            }
+            (c, Cell::Null) => c.pad(c.len() + 1),
+            _ => return Err(Unsupported(format!("field {field:?} mixes types"))),
+        }
+        Ok(())
+    }
+
+    fn finish(self, rows: usize) -> Column<'static> {
+        match self {
+            // A column of nulls only: numbers (as in an Arrow table of a JSON null column).
+            Cells::Nulls(_) => Column::Float(vec![None; rows]),
+            Cells::Int(v) => Column::Int(v),
+            Cells::Float(v) => Column::Float(v),
+            Cells::Bool(v) => Column::Bool(v),
+            Cells::Text(v) => Column::Text(v),
+            Cells::TextList(v) => Column::TextList(v),
+        }
+    }
+}
+
+/// One field's value.
+enum Cell {
+    Null,
+    Int(i64),
+    Float(f64),
+    Bool(bool),
+    Text(String),
+    TextList(Vec<String>),
+}
+
+#[derive(Debug)]
+struct Unsupported(String);
+
+impl std::fmt::Display for Unsupported {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Unsupported {}
+
+impl serde::ser::Error for Unsupported {
+    fn custom<T: std::fmt::Display>(msg: T) -> Self {
+        Unsupported(msg.to_string())
+    }
+}
+
+fn unsupported<T>(what: &str) -> Result<T, Unsupported> {
+    Err(Unsupported(format!("a row holds {what}, not a flat object")))
+}
+
+/// Serialises one row (a struct or a map of fields) into the builder.
+struct RowSerializer<'b>(&'b mut Builder);
+
+struct RowFields<'b> {
+    b: &'b mut Builder,
+    key: Option<String>,
+}
+
+impl RowFields<'_> {
+    fn field<T: ?Sized + serde::Serialize>(
+        &mut self,
+        key: Cow<'static, str>,
+        value: &T,
+    ) -> Result<(), Unsupported> {
+        let cell = value.serialize(CellSerializer)?;
+        let b = &mut *self.b;
+        let k = if b.next < b.columns.len() && b.columns[b.next].0 == key {
+            b.next
+        } else if let Some(k) = b.columns.iter().position(|c| c.0 == key) {
+            k
+        } else {
+            b.columns.push((key, Cells::Nulls(b.rows)));
+            b.columns.len() - 1
+        };
+        b.next = k + 1;
+        let (name, cells) = &mut b.columns[k];
+        if cells.len() > b.rows {
+            return Err(Unsupported(format!("field {name:?} twice in a row")));
+        }
+        cells.push(cell, name.as_ref())
+    }
+}
+
+impl serde::ser::SerializeStruct for RowFields<'_> {
+    type Ok = ();
+    type Error = Unsupported;
+    fn serialize_field<T: ?Sized + serde::Serialize>(
+        &mut self,
+        key: &'static str,
+        value: &T,
+    ) -> Result<(), Unsupported> {
+        self.field(Cow::Borrowed(key), value)
+    }
+    fn end(self) -> Result<(), Unsupported> {
+        Ok(())
+    }
+}
+
+impl serde::ser::SerializeMap for RowFields<'_> {
+    type Ok = ();
+    type Error = Unsupported;
+    fn serialize_key<T: ?Sized + serde::Serialize>(&mut self, key: &T) -> Result<(), Unsupported> {
+        match key.serialize(CellSerializer)? {
+            Cell::Text(k) => {
+                self.key = Some(k);
+                Ok(())
+            }
+            _ => unsupported("a key that is not text"),
+        }
+    }
+    fn serialize_value<T: ?Sized + serde::Serialize>(
+        &mut self,
+        value: &T,
+    ) -> Result<(), Unsupported> {
+        let key = self.key.take().unwrap_or_default();
+        self.field(Cow::Owned(key), value)
+    }
+    fn end(self) -> Result<(), Unsupported> {
+        Ok(())
+    }
+}
+
+/// Serialises one value into a [`Cell`].
+struct CellSerializer;
+
+/// The items of a list of text.
+struct ListCells(Vec<String>);
+
+impl serde::ser::SerializeSeq for ListCells {
+    type Ok = Cell;
+    type Error = Unsupported;
+    fn serialize_element<T: ?Sized + serde::Serialize>(
+        &mut self,
+        value: &T,
+    ) -> Result<(), Unsupported> {
+        match value.serialize(CellSerializer)? {
+            Cell::Text(s) => {
+                self.0.push(s);
+                Ok(())
+            }
+            _ => unsupported("a list of other things than text"),
+        }
+    }
+    fn end(self) -> Result<Cell, Unsupported> {
+        Ok(Cell::TextList(self.0))
+    }
+}
+
+macro_rules! reject {
+    ($($name:ident($($arg:ty),*) -> $ret:ty, $what:expr;)*) => {
+        $(fn $name(self, $(_: $arg),*) -> Result<$ret, Unsupported> { unsupported($what) })*
+    };
+}
+
+impl serde::Serializer for CellSerializer {
+    type Ok = Cell;
+    type Error = Unsupported;
+    type SerializeSeq = ListCells;
+    type SerializeTuple = serde::ser::Impossible<Cell, Unsupported>;
+    type SerializeTupleStruct = serde::ser::Impossible<Cell, Unsupported>;
+    type SerializeTupleVariant = serde::ser::Impossible<Cell, Unsupported>;
+    type SerializeMap = serde::ser::Impossible<Cell, Unsupported>;
+    type SerializeStruct = serde::ser::Impossible<Cell, Unsupported>;
+    type SerializeStructVariant = serde::ser::Impossible<Cell, Unsupported>;
+
+    fn serialize_bool(self, v: bool) -> Result<Cell, Unsupported> {
+        Ok(Cell::Bool(v))
+    }
+    fn serialize_i8(self, v: i8) -> Result<Cell, Unsupported> {
+        Ok(Cell::Int(v.into()))
+    }
+    fn serialize_i16(self, v: i16) -> Result<Cell, Unsupported> {
+        Ok(Cell::Int(v.into()))
+    }
+    fn serialize_i32(self, v: i32) -> Result<Cell, Unsupported> {
+        Ok(Cell::Int(v.into()))
+    }
+    fn serialize_i64(self, v: i64) -> Result<Cell, Unsupported> {
+        Ok(Cell::Int(v))
+    }
+    fn serialize_u8(self, v: u8) -> Result<Cell, Unsupported> {
+        Ok(Cell::Int(v.into()))
+    }
+    fn serialize_u16(self, v: u16) -> Result<Cell, Unsupported> {
+        Ok(Cell::Int(v.into()))
+    }
+    fn serialize_u32(self, v: u32) -> Result<Cell, Unsupported> {
+        Ok(Cell::Int(v.into()))
+    }
+    fn serialize_u64(self, v: u64) -> Result<Cell, Unsupported> {
+        Ok(i64::try_from(v).map_or(Cell::Float(v as f64), Cell::Int))
+    }
+    fn serialize_f32(self, v: f32) -> Result<Cell, Unsupported> {
+        self.serialize_f64(v.into())
+    }
+    fn serialize_f64(self, v: f64) -> Result<Cell, Unsupported> {
+        // NaN and infinities are null in the JSON shape.
+        Ok(if v.is_finite() {
+            Cell::Float(v)
+        } else {
+            Cell::Null
+        })
+    }
+    fn serialize_char(self, v: char) -> Result<Cell, Unsupported> {
+        Ok(Cell::Text(v.to_string()))
+    }
+    fn serialize_str(self, v: &str) -> Result<Cell, Unsupported> {
+        Ok(Cell::Text(v.to_string()))
+    }
+    fn serialize_none(self) -> Result<Cell, Unsupported> {
+        Ok(Cell::Null)
+    }
+    fn serialize_some<T: ?Sized + serde::Serialize>(self, v: &T) -> Result<Cell, Unsupported> {
+        v.serialize(self)
+    }
+    fn serialize_unit(self) -> Result<Cell, Unsupported> {
+        Ok(Cell::Null)
+    }
+    fn serialize_unit_struct(self, _: &'static str) -> Result<Cell, Unsupported> {
+        Ok(Cell::Null)
+    }
+    fn serialize_unit_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        variant: &'static str,
+    ) -> Result<Cell, Unsupported> {
+        Ok(Cell::Text(variant.to_string()))
+    }
+    fn serialize_newtype_struct<T: ?Sized + serde::Serialize>(
+        self,
+        _: &'static str,
+        v: &T,
+    ) -> Result<Cell, Unsupported> {
+        v.serialize(self)
+    }
+    fn serialize_newtype_variant<T: ?Sized + serde::Serialize>(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: &T,
+    ) -> Result<Cell, Unsupported> {
+        unsupported("an enum with data")
+    }
+    fn serialize_seq(self, len: Option<usize>) -> Result<ListCells, Unsupported> {
+        Ok(ListCells(Vec::with_capacity(len.unwrap_or(0))))
+    }
+    reject! {
+        serialize_bytes(&[u8]) -> Cell, "bytes";
+        serialize_tuple(usize) -> Self::SerializeTuple, "a tuple";
+        serialize_tuple_struct(&'static str, usize) -> Self::SerializeTupleStruct, "a tuple";
+        serialize_tuple_variant(&'static str, u32, &'static str, usize) -> Self::SerializeTupleVariant, "a tuple";
+        serialize_map(Option<usize>) -> Self::SerializeMap, "a nested object";
+        serialize_struct(&'static str, usize) -> Self::SerializeStruct, "a nested object";
+        serialize_struct_variant(&'static str, u32, &'static str, usize) -> Self::SerializeStructVariant, "a nested object";
+    }
+}
+
+impl<'b> serde::Serializer for RowSerializer<'b> {
+    type Ok = ();
+    type Error = Unsupported;
+    type SerializeSeq = serde::ser::Impossible<(), Unsupported>;
+    type SerializeTuple = serde::ser::Impossible<(), Unsupported>;
+    type SerializeTupleStruct = serde::ser::Impossible<(), Unsupported>;
+    type SerializeTupleVariant = serde::ser::Impossible<(), Unsupported>;
+    type SerializeMap = RowFields<'b>;
+    type SerializeStruct = RowFields<'b>;
+    type SerializeStructVariant = serde::ser::Impossible<(), Unsupported>;
+
+    fn serialize_map(self, _: Option<usize>) -> Result<RowFields<'b>, Unsupported> {
+        Ok(RowFields {
+            b: self.0,
+            key: None,
+        })
+    }
+    fn serialize_struct(self, _: &'static str, _: usize) -> Result<RowFields<'b>, Unsupported> {
+        Ok(RowFields {
+            b: self.0,
+            key: None,
+        })
+    }
+    fn serialize_newtype_struct<T: ?Sized + serde::Serialize>(
+        self,
+        _: &'static str,
+        v: &T,
+    ) -> Result<(), Unsupported> {
+        v.serialize(self)
+    }
+    fn serialize_some<T: ?Sized + serde::Serialize>(self, v: &T) -> Result<(), Unsupported> {
+        v.serialize(self)
+    }
+    fn serialize_newtype_variant<T: ?Sized + serde::Serialize>(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: &T,
+    ) -> Result<(), Unsupported> {
+        unsupported("an enum with data")
+    }
+    fn serialize_unit_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+    ) -> Result<(), Unsupported> {
+        unsupported("a name")
+    }
+    reject! {
+        serialize_bool(bool) -> (), "a boolean";
+        serialize_i8(i8) -> (), "a number";
+        serialize_i16(i16) -> (), "a number";
+        serialize_i32(i32) -> (), "a number";
+        serialize_i64(i64) -> (), "a number";
+        serialize_u8(u8) -> (), "a number";
+        serialize_u16(u16) -> (), "a number";
+        serialize_u32(u32) -> (), "a number";
+        serialize_u64(u64) -> (), "a number";
+        serialize_f32(f32) -> (), "a number";
+        serialize_f64(f64) -> (), "a number";
+        serialize_char(char) -> (), "text";
+        serialize_str(&str) -> (), "text";
+        serialize_bytes(&[u8]) -> (), "bytes";
+        serialize_none() -> (), "null";
+        serialize_unit() -> (), "null";
+        serialize_unit_struct(&'static str) -> (), "null";
+        serialize_seq(Option<usize>) -> Self::SerializeSeq, "a list";
+        serialize_tuple(usize) -> Self::SerializeTuple, "a tuple";
+        serialize_tuple_struct(&'static str, usize) -> Self::SerializeTupleStruct, "a tuple";
+        serialize_tuple_variant(&'static str, u32, &'static str, usize) -> Self::SerializeTupleVariant, "a tuple";
+        serialize_struct_variant(&'static str, u32, &'static str, usize) -> Self::SerializeStructVariant, "a nested object";
+    }
+}
+
+/// The results' tables of rows, for [`Tabular`].
+mod results {
+    use super::{Table, Tabular};
+    use crate::metrics::funnel::FunnelResult;
+    use crate::metrics::graph::TransitionGraph;
+    use crate::metrics::path_stats::{ConversionPathsResult, PathStatsResult};
+    use crate::metrics::sessions::SessionsResult;
+
+    /// The steps (with their dropped ids when asked for).
+    impl Tabular for FunnelResult {
+        fn table(&self) -> crate::Result<Table<'_>> {
+            Table::from_rows(&self.steps)
+        }
+    }
+
+    /// One row per conversion path (per customer).
+    impl Tabular for ConversionPathsResult {
+        fn table(&self) -> crate::Result<Table<'_>> {
+            Table::from_rows(&self.rows)
+        }
+    }
+
+    /// Per touch: reach, conversion, lift and attribution share.
+    impl Tabular for PathStatsResult {
+        fn table(&self) -> crate::Result<Table<'_>> {
+            Table::from_rows(&self.touches)
+        }
+    }
+
+    /// The touchpoints around periods of inactivity.
+    impl Tabular for SessionsResult {
+        fn table(&self) -> crate::Result<Table<'_>> {
+            Table::from_rows(&self.inactivity_touchpoints)
+        }
+    }
+
+    /// The edges.
+    impl Tabular for TransitionGraph {
+        fn table(&self) -> crate::Result<Table<'_>> {
+            Table::from_rows(&self.edges())
+        }
+    }
+}
