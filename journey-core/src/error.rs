@@ -64,7 +64,9 @@ pub enum Error {
     },
     /// A column of columnar input (Arrow, dataframes, Parquet) has a type that does not fit
     /// the part it plays.
-    #[error("invalid argument data: column {column:?} ({part}) has type {found}; expected {expected}")]
+    #[error(
+        "invalid argument data: column {column:?} ({part}) has type {found}; expected {expected}"
+    )]
     ColumnType {
         /// Column name.
         column: String,

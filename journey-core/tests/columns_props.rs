@@ -1,9 +1,7 @@
 //! Properties of columnar input: any split into chunks, any encoding of the text columns (plain
 //! or dictionary, with unused dictionary values) gives the log the CSV reader gives.
 
-use journey_core::ingest::{
-    ColumnChunk, StrColumn, TextCells, TimeCells, TimeUnit, ValueCells,
-};
+use journey_core::ingest::{ColumnChunk, StrColumn, TextCells, TimeCells, TimeUnit, ValueCells};
 use journey_core::{read_events_csv, EventLog, LoadOptions, Mode};
 use proptest::prelude::*;
 

@@ -11,9 +11,9 @@ use arrow_array::builder::{
 };
 use arrow_array::types::Int32Type;
 use arrow_array::{
-    ArrayRef, BooleanArray, DictionaryArray, Float64Array, Int32Array, Int64Array, LargeStringArray,
-    RecordBatch,
-    RecordBatchOptions, StringArray, StructArray, TimestampMicrosecondArray,
+    ArrayRef, BooleanArray, DictionaryArray, Float64Array, Int32Array, Int64Array,
+    LargeStringArray, RecordBatch, RecordBatchOptions, StringArray, StructArray,
+    TimestampMicrosecondArray,
 };
 use arrow_buffer::{Buffer, OffsetBuffer, ScalarBuffer};
 use arrow_schema::{ArrowError, DataType, Field, Schema, SchemaRef, TimeUnit as ArrowUnit};
@@ -361,7 +361,11 @@ pub fn table_batch(t: Table<'_>) -> Result<RecordBatch, ArrowError> {
                 Arc::new(b.finish())
             }
         };
-        fields.push(Field::new(name.as_ref(), a.data_type().clone(), a.null_count() > 0));
+        fields.push(Field::new(
+            name.as_ref(),
+            a.data_type().clone(),
+            a.null_count() > 0,
+        ));
         columns.push(a);
     }
     RecordBatch::try_new_with_options(

@@ -6,8 +6,8 @@ use journey_core::metrics::path_stats::{
     conversion_paths_table, path_stats, ConversionPathsOptions, PathStatsOptions,
 };
 use journey_core::metrics::sessions::{sessions, SessionOptions};
-use journey_core::render::{FunnelChart, Sankey};
 use journey_core::model::Tabular;
+use journey_core::render::{FunnelChart, Sankey};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
@@ -57,7 +57,11 @@ impl PyEventLog {
         let opts: SessionOptions = options("sessions options", kwargs)?;
         let log = self.inner.clone();
         let r = detach(py, move || sessions(&log, &opts))?.map_err(to_py_err)?;
-        Ok(PyOutput::with_source("sessions", r, "inactivity_touchpoints"))
+        Ok(PyOutput::with_source(
+            "sessions",
+            r,
+            "inactivity_touchpoints",
+        ))
     }
 
     /// Every conversion path (`level="channel"`, `lookback`, `first_conversion_only`,

@@ -228,7 +228,13 @@ impl PyEventLog {
     ) -> PyResult<Self> {
         let mode = ProgressMode::take(kwargs)?;
         let (opts, _) = load_options(kwargs)?;
-        read_events_impl(py, Source::Bytes(text.into_bytes()), opts, Some(Format::Csv), mode)
+        read_events_impl(
+            py,
+            Source::Bytes(text.into_bytes()),
+            opts,
+            Some(Format::Csv),
+            mode,
+        )
     }
 
     /// Reads a log from JSON text (an array of objects or JSON Lines).
@@ -241,7 +247,13 @@ impl PyEventLog {
     ) -> PyResult<Self> {
         let mode = ProgressMode::take(kwargs)?;
         let (opts, _) = load_options(kwargs)?;
-        read_events_impl(py, Source::Bytes(text.into_bytes()), opts, Some(Format::Json), mode)
+        read_events_impl(
+            py,
+            Source::Bytes(text.into_bytes()),
+            opts,
+            Some(Format::Json),
+            mode,
+        )
     }
 
     /// Number of events.

@@ -639,10 +639,12 @@ pub(crate) fn cells<'a>(p: &'a Prepared, m: &ArrowMapping) -> Result<Cells<'a>> 
     };
     let value = match &p.value {
         None => None,
-        Some(a) if a.data_type() == &DataType::Null => Some(Value::Numbers(Box::new(Nulls(a.len())))),
-        Some(a) if a.data_type() == &DataType::Float64 => {
-            Some(Value::Numbers(Box::new(Floats(a.as_primitive::<Float64Type>()))))
+        Some(a) if a.data_type() == &DataType::Null => {
+            Some(Value::Numbers(Box::new(Nulls(a.len()))))
         }
+        Some(a) if a.data_type() == &DataType::Float64 => Some(Value::Numbers(Box::new(Floats(
+            a.as_primitive::<Float64Type>(),
+        )))),
         Some(a) => Some(Value::Text(text(a, "value")?)),
     };
     Ok(Cells {

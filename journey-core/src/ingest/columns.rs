@@ -1136,7 +1136,10 @@ mod tests {
             &LoadOptions::default(),
         )
         .unwrap_err();
-        assert_eq!(csv_err.expected(), Some("a decimal number (or blank for none)"));
+        assert_eq!(
+            csv_err.expected(),
+            Some("a decimal number (or blank for none)")
+        );
         // Dictionary-encoded text too.
         let mut c = cols(vec![None, None, None]);
         c.value = Some(ValueColumn::Text(StrColumn::Dictionary {

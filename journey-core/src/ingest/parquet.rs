@@ -366,18 +366,16 @@ fn cell_texts(a: &dyn arrow_array::Array, name: &str) -> Result<Vec<Option<Strin
             .collect()
     }
     let us: Option<Vec<Option<i64>>> = match a.data_type() {
-        DataType::Timestamp(U::Second, _) => {
-            Some(times::<TimestampSecondType>(a, |v| v.checked_mul(1_000_000)))
-        }
-        DataType::Timestamp(U::Millisecond, _) => {
-            Some(times::<TimestampMillisecondType>(a, |v| v.checked_mul(1000)))
-        }
-        DataType::Timestamp(U::Microsecond, _) => {
-            Some(times::<TimestampMicrosecondType>(a, Some))
-        }
-        DataType::Timestamp(U::Nanosecond, _) => {
-            Some(times::<TimestampNanosecondType>(a, |v| Some(v.div_euclid(1000))))
-        }
+        DataType::Timestamp(U::Second, _) => Some(times::<TimestampSecondType>(a, |v| {
+            v.checked_mul(1_000_000)
+        })),
+        DataType::Timestamp(U::Millisecond, _) => Some(times::<TimestampMillisecondType>(a, |v| {
+            v.checked_mul(1000)
+        })),
+        DataType::Timestamp(U::Microsecond, _) => Some(times::<TimestampMicrosecondType>(a, Some)),
+        DataType::Timestamp(U::Nanosecond, _) => Some(times::<TimestampNanosecondType>(a, |v| {
+            Some(v.div_euclid(1000))
+        })),
         DataType::Date64 => Some(times::<Date64Type>(a, |v| v.checked_mul(1000))),
         DataType::Date32 => Some(
             a.as_primitive::<Date32Type>()
@@ -444,7 +442,7 @@ mod tests {
     use parquet::file::properties::WriterProperties;
 
     use super::*;
-    use crate::ingest::{read_events_csv, read_surveys_csv, read_events_path, Mode};
+    use crate::ingest::{read_events_csv, read_events_path, read_surveys_csv, Mode};
 
     /// The batch as a Parquet file of row groups of `group` rows.
     fn parquet(batch: &RecordBatch, group: usize) -> Vec<u8> {
@@ -572,9 +570,7 @@ mod tests {
     /// group, the column and the value; lenient mode skips it and reports the same.
     #[test]
     fn bad_values_name_row_group_row_column_and_value() {
-        let text: ArrayRef = Arc::new(StringArray::from(vec![
-            "20", "", "", "", "12.5", "", "abc",
-        ]));
+        let text: ArrayRef = Arc::new(StringArray::from(vec!["20", "", "", "", "12.5", "", "abc"]));
         let bytes = parquet(&events_batch(text), 3);
         let e = read_events_parquet(&bytes[..], &LoadOptions::default()).unwrap_err();
         assert_eq!(
@@ -584,7 +580,13 @@ mod tests {
         );
         assert_eq!(
             (e.code(), e.row(), e.row_group(), e.column(), e.value()),
-            ("invalid_value", Some(7), Some(2), Some("value"), Some("abc"))
+            (
+                "invalid_value",
+                Some(7),
+                Some(2),
+                Some("value"),
+                Some("abc")
+            )
         );
         let lenient = LoadOptions {
             mode: Mode::Lenient,
@@ -645,7 +647,12 @@ mod tests {
         >((0..7).map(|i| Some(vec![Some(i)]))));
         let mut cols = b.columns().to_vec();
         cols[2] = wrong.clone();
-        let mut fields: Vec<Field> = b.schema().fields().iter().map(|f| f.as_ref().clone()).collect();
+        let mut fields: Vec<Field> = b
+            .schema()
+            .fields()
+            .iter()
+            .map(|f| f.as_ref().clone())
+            .collect();
         fields[2] = Field::new("touchpoint", wrong.data_type().clone(), true);
         b = RecordBatch::try_new(Arc::new(Schema::new(fields)), cols).unwrap();
         let e = read_events_parquet(&parquet(&b, 3)[..], &opts).unwrap_err();
@@ -654,7 +661,10 @@ mod tests {
         assert!(e.to_string().contains("(touchpoint) has type List"), "{e}");
 
         let b = batch(vec![
-            ("customer_id", Arc::new(StringArray::from(vec!["a"])) as ArrayRef),
+            (
+                "customer_id",
+                Arc::new(StringArray::from(vec!["a"])) as ArrayRef,
+            ),
             ("touchpoint", Arc::new(StringArray::from(vec!["ad"]))),
         ]);
         let e = read_events_parquet(&parquet(&b, 3)[..], &opts).unwrap_err();
@@ -672,8 +682,8 @@ mod tests {
             _,
             _,
         >((0..7).map(|i| Some(vec![Some(i)]))));
-        let mut cols: Vec<(&str, ArrayRef)> = b
-            .schema()
+        let schema = b.schema();
+        let mut cols: Vec<(&str, ArrayRef)> = schema
             .fields()
             .iter()
             .map(|f| f.name().as_str())
@@ -705,7 +715,10 @@ mod tests {
         assert_eq!(rows(&log), rows(&from_csv));
         let not = dir.join("not.parquet");
         std::fs::write(&not, CSV).unwrap();
-        assert_eq!(read_events_path(&not, &opts).unwrap_err().code(), "invalid_file");
+        assert_eq!(
+            read_events_path(&not, &opts).unwrap_err().code(),
+            "invalid_file"
+        );
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
@@ -718,19 +731,37 @@ mod tests {
     fn surveys_batch(nps: ArrayRef) -> RecordBatch {
         let day = 1_767_225_600i64;
         batch(vec![
-            ("customer_id", Arc::new(StringArray::from(vec!["a", "b", "c", "a"])) as ArrayRef),
+            (
+                "customer_id",
+                Arc::new(StringArray::from(vec!["a", "b", "c", "a"])) as ArrayRef,
+            ),
             (
                 "timestamp",
-                Arc::new(Int64Array::from(vec![day, day + 86_400, day + 2 * 86_400, day + 3 * 86_400])),
+                Arc::new(Int64Array::from(vec![
+                    day,
+                    day + 86_400,
+                    day + 2 * 86_400,
+                    day + 3 * 86_400,
+                ])),
             ),
             (
                 "touchpoint",
-                Arc::new(StringArray::from(vec![Some("support"), None, Some("support"), Some("checkout")])),
+                Arc::new(StringArray::from(vec![
+                    Some("support"),
+                    None,
+                    Some("support"),
+                    Some("checkout"),
+                ])),
             ),
             ("nps", nps),
             (
                 "csat",
-                Arc::new(Float64Array::from(vec![None, Some(4.0), Some(5.0), Some(2.0)])),
+                Arc::new(Float64Array::from(vec![
+                    None,
+                    Some(4.0),
+                    Some(5.0),
+                    Some(2.0),
+                ])),
             ),
         ])
     }
@@ -750,7 +781,11 @@ mod tests {
             (e.row(), e.row_group(), e.column(), e.value()),
             (Some(4), Some(1), Some("nps"), Some("11"))
         );
-        assert!(e.to_string().contains("at row 4 (row group 1, row 1 in it), column nps"), "{e}");
+        assert!(
+            e.to_string()
+                .contains("at row 4 (row group 1, row 1 in it), column nps"),
+            "{e}"
+        );
         let e = read_surveys_parquet(CSV.as_bytes(), &opts).unwrap_err();
         assert_eq!(e.code(), "invalid_file");
     }

@@ -21,6 +21,6 @@ pub use persona::Persona;
 pub use stage::{Stage, DEFAULT_STAGES};
 pub(crate) use survey::{check_score, survey_expected};
 pub use survey::{RawResponse, Surveys, SurveysBuilder, NO_SCORE};
-pub(crate) use touchpoint::csv_error;
 pub use table::{Column, Table, Tabular};
+pub(crate) use touchpoint::csv_error;
 pub use touchpoint::{Catalog, CatalogEntry, Channel, Kind, Touchpoint};

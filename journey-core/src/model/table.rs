@@ -91,8 +91,6 @@ pub trait Tabular: std::fmt::Debug + Send + Sync {
     fn table(&self) -> crate::Result<Table<'_>>;
 }
 
-
-
 impl Table<'static> {
     /// The table of rows that serialise as flat objects (the rows of a result), built straight
     /// from their serde form, without a JSON value in between: a column per field, in name
@@ -260,7 +258,9 @@ impl serde::ser::Error for Unsupported {
 }
 
 fn unsupported<T>(what: &str) -> Result<T, Unsupported> {
-    Err(Unsupported(format!("a row holds {what}, not a flat object")))
+    Err(Unsupported(format!(
+        "a row holds {what}, not a flat object"
+    )))
 }
 
 /// Serialises one row (a struct or a map of fields) into the builder.
