@@ -18,7 +18,7 @@ use arrow_array::{
 use arrow_buffer::{Buffer, OffsetBuffer, ScalarBuffer};
 use arrow_schema::{ArrowError, DataType, Field, Schema, SchemaRef, TimeUnit as ArrowUnit};
 use journey_core as core;
-use journey_core::model::{Column, Table, NO_ID};
+use journey_core::model::{Column, Table as Columns, NO_ID};
 use pyo3::exceptions::PyTypeError;
 use pyo3::intern;
 use pyo3::prelude::*;
@@ -326,7 +326,7 @@ pub fn log_batch(log: &core::EventLog) -> Result<RecordBatch, ArrowError> {
 
 /// A result's table of typed columns (built by journey-core) as one record batch: integers,
 /// numbers (null where the JSON shape has null), booleans, text and lists of text.
-pub fn table_batch(t: Table<'_>) -> Result<RecordBatch, ArrowError> {
+pub fn table_batch(t: Columns<'_>) -> Result<RecordBatch, ArrowError> {
     let mut fields = Vec::with_capacity(t.columns.len());
     let mut columns: Vec<ArrayRef> = Vec::with_capacity(t.columns.len());
     for (name, c) in t.columns {

@@ -24,7 +24,7 @@ def same_rows(frame_rows, dict_rows):
         assert a.keys() == b.keys()
         for k in a:
             x, y = a[k], b[k]
-            if isinstance(y, float) and isinstance(x, float) and math.isnan(x):
+            if isinstance(x, float) and math.isnan(x):
                 assert y is None or math.isnan(y)
             else:
                 assert x == y, (k, x, y)
