@@ -9,7 +9,7 @@ use super::row::{LocalInterner, PieceBuilder};
 use super::{threads, ErrorSink, LoadOptions, Mode};
 use crate::error::{Error, Result};
 use crate::model::{EventLog, EventLogBuilder, NO_ID};
-use crate::time::{parse_timestamp, US_PER_SEC};
+use crate::time::{in_range, parse_timestamp, US_PER_SEC};
 
 /// A column of optional strings, borrowed from the caller where possible.
 #[derive(Debug, Clone)]
@@ -371,7 +371,7 @@ impl EventLog {
     /// `parallel`); `control`, if given, counts the rows done and can cancel the load.
     ///
     /// The rules are those of the CSV reader: required cells non-empty (text is trimmed),
-    /// values finite, timestamps within years -9999 to 9999, strict or lenient per `opts`, rows
+    /// values finite, timestamps within years 0000 to 9999 (UTC), strict or lenient per `opts`, rows
     /// in any order, ties in time keep their order. Errors name the row and the column.
     ///
     /// ```
@@ -401,6 +401,17 @@ impl EventLog {
     ) -> Result<EventLog> {
         for chunk in chunks {
             check_lengths(chunk, properties)?;
+        }
+        if !opts.ignore_extra_columns {
+            for (i, name) in properties.iter().enumerate() {
+                crate::model::check_property_name(name)?;
+                if properties[..i].contains(name) {
+                    return Err(Error::argument(
+                        "properties",
+                        format!("{name:?} appears twice"),
+                    ));
+                }
+            }
         }
         let props: &[&str] = if opts.ignore_extra_columns {
             &[]
@@ -741,11 +752,6 @@ fn text_look(s: &str, origin: Origin) -> Looked<'_> {
 /// Not parsed yet (outside the timestamp range).
 const UNSET_TS: i64 = i64::MIN;
 
-/// The timestamp range of the log (years -9999 to 9999), as for CSV input.
-fn in_range(us: i64) -> bool {
-    (jiff::Timestamp::MIN.as_microsecond()..=jiff::Timestamp::MAX.as_microsecond()).contains(&us)
-}
-
 fn load_piece(
     chunk: &ColumnChunk<'_>,
     range: Range<usize>,
@@ -875,7 +881,7 @@ fn timestamp_checked(col: TimeCells<'_>, cache: &mut Vec<i64>, i: usize, row: u6
                     row,
                     "timestamp",
                     &v.to_string(),
-                    format!("a timestamp within years -9999 to 9999 ({unit:?} since 1970)"),
+                    format!("a timestamp within years 0000 to 9999 in UTC ({unit:?} since 1970)"),
                 )
             })
         }
@@ -954,8 +960,15 @@ fn push_row<'a>(
     let value = match chunk.value.and_then(|v| v.get(i)) {
         None => f64::NAN,
         Some(v) if v.is_nan() => f64::NAN,
-        Some(v) if v.is_finite() => v,
-        Some(v) => return Err(bad(row, "value", &v.to_string(), "a finite number")),
+        Some(v) if crate::model::value_ok(v) => v,
+        Some(v) => {
+            return Err(bad(
+                row,
+                "value",
+                &v.to_string(),
+                "a finite number of magnitude at most 1e15",
+            ))
+        }
     };
     caches.prop_looks.clear();
     for (k, (col, name)) in chunk.properties.iter().zip(props).enumerate() {

@@ -14,7 +14,29 @@ use crate::model::{EventLog, EventLogBuilder, Surveys, SurveysBuilder};
 /// One JSON object as cells: `(key, raw text)`, with `None` for null.
 type Cells = Vec<(String, Option<Vec<u8>>)>;
 
-fn cells_of(line: u64, v: Value) -> Result<Cells> {
+/// The text of a numeric customer id: integers as written; a number with a fraction or an
+/// exponent only if it is a whole number below 2^53 (so `5` and `5.0` are one customer).
+/// Beyond that a JSON number has lost digits on the way (ids above 2^64 go through floating
+/// point), so two customers could merge: the id must be written as a string.
+fn customer_id_text(line: u64, key: &str, n: &serde_json::Number) -> Result<Vec<u8>> {
+    if n.is_u64() || n.is_i64() {
+        return Ok(n.to_string().into_bytes());
+    }
+    match n.as_f64() {
+        Some(f) if f.fract() == 0.0 && f.abs() < 9_007_199_254_740_992.0 => {
+            Ok((f as i64).to_string().into_bytes())
+        }
+        _ => Err(Error::invalid_value(
+            line,
+            key,
+            n.to_string().as_bytes(),
+            "a string, or a whole number that JSON holds exactly (an integer of at most 64 \
+             bits); write larger or fractional ids as strings",
+        )),
+    }
+}
+
+fn cells_of(line: u64, v: Value, opts: &LoadOptions) -> Result<Cells> {
     let Value::Object(map) = v else {
         return Err(Error::MalformedRow {
             line,
@@ -26,6 +48,9 @@ fn cells_of(line: u64, v: Value) -> Result<Cells> {
             let cell = match v {
                 Value::Null => None,
                 Value::String(s) => Some(s.into_bytes()),
+                Value::Number(n) if opts.canonical(k.trim()) == super::row::CUSTOMER => {
+                    Some(customer_id_text(line, &k, &n)?)
+                }
                 Value::Number(n) => Some(n.to_string().into_bytes()),
                 Value::Bool(b) => Some(b.to_string().into_bytes()),
                 other => {
@@ -45,6 +70,7 @@ fn cells_of(line: u64, v: Value) -> Result<Cells> {
 /// Calls `f(line, cells)` for every object of a JSON array or JSON Lines text, in order.
 fn for_each_object(
     bytes: &[u8],
+    opts: &LoadOptions,
     mut f: impl FnMut(u64, Result<Cells>) -> Result<()>,
 ) -> Result<u64> {
     let line_at = |pos: usize| 1 + memchr::memchr_iter(b'\n', &bytes[..pos]).count() as u64;
@@ -65,6 +91,16 @@ fn for_each_object(
         };
         skip_ws(&mut pos);
         if bytes.get(pos) == Some(&b']') {
+            pos += 1;
+            skip_ws(&mut pos);
+            if pos < bytes.len() {
+                return Err(Error::MalformedRow {
+                    line: line_at(pos),
+                    message: "unexpected data after the JSON array (the input must be one \
+                              array, or JSON Lines)"
+                        .into(),
+                });
+            }
             return Ok(0);
         }
         loop {
@@ -89,11 +125,24 @@ fn for_each_object(
             };
             pos += de.byte_offset();
             rows += 1;
-            f(line, cells_of(line, v))?;
+            f(line, cells_of(line, v, opts))?;
             skip_ws(&mut pos);
             match bytes.get(pos) {
                 Some(b',') => pos += 1,
-                Some(b']') => break,
+                Some(b']') => {
+                    pos += 1;
+                    skip_ws(&mut pos);
+                    if pos < bytes.len() {
+                        line += memchr::memchr_iter(b'\n', &bytes[counted..pos]).count() as u64;
+                        return Err(Error::MalformedRow {
+                            line,
+                            message: "unexpected data after the JSON array (the input must be \
+                                      one array, or JSON Lines)"
+                                .into(),
+                        });
+                    }
+                    break;
+                }
                 _ => {
                     line += memchr::memchr_iter(b'\n', &bytes[counted..pos]).count() as u64;
                     return Err(Error::MalformedRow {
@@ -117,32 +166,42 @@ fn for_each_object(
                 line,
                 message: format!("invalid JSON: {e}"),
             })
-            .and_then(|v| cells_of(line, v));
+            .and_then(|v| cells_of(line, v, opts));
         f(line, cells)?;
     }
     Ok(rows)
 }
 
-/// Finds the column index of every key, adding columns as new keys appear.
+/// Finds the column index of every key, adding columns as new keys appear. Keys are trimmed
+/// and renamed as CSV headers are; two keys of one object that become the same are an error.
 fn row_of<'a>(
     names: &mut Vec<String>,
     cells: &'a Cells,
     opts: &LoadOptions,
-) -> Vec<Option<&'a [u8]>> {
+    line: u64,
+) -> Result<Vec<Option<&'a [u8]>>> {
     let mut row = vec![None; names.len()];
+    let mut seen = vec![false; names.len()];
     for (k, v) in cells {
-        let k = opts.canonical(k);
+        let k = opts.canonical(k.trim());
         let i = match names.iter().position(|n| n == k) {
             Some(i) => i,
             None => {
                 names.push(k.to_string());
                 row.push(None);
+                seen.push(false);
                 names.len() - 1
             }
         };
+        if std::mem::replace(&mut seen[i], true) {
+            return Err(Error::MalformedRow {
+                line,
+                message: format!("key {k:?} appears twice in one object"),
+            });
+        }
         row[i] = v.as_deref();
     }
-    row
+    Ok(row)
 }
 
 /// Reads an event log from a JSON array of objects or JSON Lines.
@@ -155,9 +214,9 @@ pub fn read_events_json(reader: impl Read, opts: &LoadOptions) -> Result<EventLo
         .map(String::from)
         .to_vec();
     let mut schema = EventSchema::new(header_names(&names, opts)?, opts)?;
-    let rows = for_each_object(&bytes, |line, cells| {
+    let rows = for_each_object(&bytes, opts, |line, cells| {
         let result = cells.and_then(|cells| {
-            let row = row_of(&mut names, &cells, opts);
+            let row = row_of(&mut names, &cells, opts, line)?;
             if names.len() != schema.names.len() {
                 schema = EventSchema::new(names.clone(), opts)?;
                 for (_, p) in &schema.props {
@@ -214,9 +273,9 @@ pub fn read_surveys_json(reader: impl Read, opts: &LoadOptions) -> Result<Survey
     .map(String::from)
     .to_vec();
     let schema = SurveySchema::new(names.clone())?;
-    let rows = for_each_object(&bytes, |line, cells| {
+    let rows = for_each_object(&bytes, opts, |line, cells| {
         let parsed = cells.and_then(|cells| {
-            let row = row_of(&mut names, &cells, opts);
+            let row = row_of(&mut names, &cells, opts, line)?;
             schema.parse_row(line, |i| row.get(i).copied().flatten())
         });
         match parsed {
@@ -257,6 +316,92 @@ mod tests {
         let e = read_events_json(array.as_bytes(), &LoadOptions::default()).unwrap_err();
         assert_eq!(e.line(), Some(3), "{e}");
         assert_eq!(e.column(), Some("timestamp"));
+    }
+
+    #[test]
+    fn nothing_may_follow_the_array() {
+        let a = r#"[{"customer_id":"a","timestamp":1,"touchpoint":"x"}]"#;
+        let opts = LoadOptions::default();
+        assert_eq!(read_events_json(a.as_bytes(), &opts).unwrap().n_events(), 1);
+        assert_eq!(
+            read_events_json(format!("  {a} \n\n").as_bytes(), &opts)
+                .unwrap()
+                .n_events(),
+            1
+        );
+        for (text, line) in [
+            (format!("{a}{a}"), 1),
+            (format!("{a}\n garbage"), 2),
+            (format!("{a},"), 1),
+            ("[]\n[]".to_string(), 2),
+            ("[] x".to_string(), 1),
+        ] {
+            let e = read_events_json(text.as_bytes(), &opts).unwrap_err();
+            assert_eq!(e.code(), "malformed_row", "{text}");
+            assert_eq!(e.line(), Some(line), "{text}: {e}");
+            assert!(
+                e.to_string()
+                    .contains("unexpected data after the JSON array"),
+                "{e}"
+            );
+            let e = read_surveys_json(text.as_bytes(), &opts).unwrap_err();
+            assert!(
+                e.to_string()
+                    .contains("unexpected data after the JSON array"),
+                "{e}"
+            );
+        }
+    }
+
+    #[test]
+    fn numeric_customer_ids_are_exact_or_refused() {
+        let opts = LoadOptions::default();
+        let lines = "{\"customer_id\":5,\"timestamp\":1,\"touchpoint\":\"x\"}\n\
+                     {\"customer_id\":5.0,\"timestamp\":2,\"touchpoint\":\"x\"}\n\
+                     {\"customer_id\":\"5\",\"timestamp\":3,\"touchpoint\":\"x\"}\n\
+                     {\"customer_id\":5e0,\"timestamp\":4,\"touchpoint\":\"x\"}\n\
+                     {\"customer_id\":18446744073709551615,\"timestamp\":5,\"touchpoint\":\"x\"}\n\
+                     {\"customer_id\":-9223372036854775808,\"timestamp\":6,\"touchpoint\":\"x\"}\n";
+        let log = read_events_json(lines.as_bytes(), &opts).unwrap();
+        assert_eq!(
+            log.customer_ids(),
+            &["-9223372036854775808", "18446744073709551615", "5"]
+        );
+        assert_eq!(log.journey_of("5").unwrap().len(), 4);
+        // Above 2^64 two ids would merge through floating point; 2.5 is no id.
+        for bad in [
+            "123456789012345678901234567890",
+            "123456789012345678901234567891",
+            "2.5",
+            "1e300",
+            "9007199254740993.0",
+        ] {
+            let l = format!("{{\"customer_id\":{bad},\"timestamp\":1,\"touchpoint\":\"x\"}}");
+            let e = read_events_json(l.as_bytes(), &opts).unwrap_err();
+            assert_eq!(e.column(), Some("customer_id"), "{bad}");
+            assert!(
+                e.to_string()
+                    .contains("write larger or fractional ids as strings"),
+                "{e}"
+            );
+            let s = format!("{{\"customer_id\":{bad},\"timestamp\":1,\"nps\":9}}");
+            assert!(read_surveys_json(s.as_bytes(), &opts).is_err(), "{bad}");
+        }
+        // Renamed keys are ids too; other columns keep the number's text.
+        let mut renamed = LoadOptions::default();
+        renamed.rename.insert("user".into(), "customer_id".into());
+        let l = r#"{"user":1e400,"timestamp":1,"touchpoint":"x"}"#;
+        assert!(read_events_json(l.as_bytes(), &renamed).is_err());
+    }
+
+    #[test]
+    fn keys_are_trimmed_and_must_be_distinct() {
+        let l = r#"{" customer_id ":"a","timestamp":1,"touchpoint":"x"," plan":"pro"}"#;
+        let log = read_events_json(l.as_bytes(), &LoadOptions::default()).unwrap();
+        assert_eq!(log.property("plan").unwrap().values.names(), &["pro"]);
+        let l = r#"{"customer_id":"a","timestamp":1,"touchpoint":"x","plan":"a","plan ":"b"}"#;
+        let e = read_events_json(l.as_bytes(), &LoadOptions::default()).unwrap_err();
+        assert!(e.to_string().contains("\"plan\" appears twice"), "{e}");
     }
 
     #[test]

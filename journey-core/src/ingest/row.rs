@@ -410,8 +410,10 @@ fn parse_value(s: &[u8]) -> std::result::Result<f64, &'static str> {
         .ok()
         .and_then(|t| t.parse().ok())
         .ok_or(EXPECTED)?;
-    if v.is_finite() {
+    if crate::model::value_ok(v) {
         Ok(v)
+    } else if v.is_finite() {
+        Err(crate::model::VALUE_EXPECTED)
     } else {
         Err(EXPECTED)
     }
@@ -518,6 +520,14 @@ mod tests {
         assert!(parse_value(b"inf").is_err());
         assert!(parse_value(b"NaN").is_err());
         assert!(parse_value(b"12,50").is_err());
+        // Sums of values must stay finite: 1e308 + 1e308 would be infinite.
+        assert_eq!(parse_value(b"1e15"), Ok(1e15));
+        assert_eq!(parse_value(b"-1e15"), Ok(-1e15));
+        assert_eq!(parse_value(b"1e308"), Err(crate::model::VALUE_EXPECTED));
+        assert_eq!(
+            parse_value(b"1000000000000001"),
+            Err(crate::model::VALUE_EXPECTED)
+        );
         assert!(parse_value(b"1e999").is_err());
     }
 }

@@ -171,8 +171,30 @@ impl EventLog {
         if !r.bytes.is_empty() {
             return Err(bad("trailing bytes after the binary log"));
         }
-        if offsets[0] != 0 || offsets[n_cust] != n || offsets.windows(2).any(|w| w[0] > w[1]) {
+        // Every customer has at least one event.
+        if offsets[0] != 0 || offsets[n_cust] != n || offsets.windows(2).any(|w| w[0] >= w[1]) {
             return Err(bad("the customer offsets are inconsistent"));
+        }
+        if !ts.iter().all(|&t| crate::time::in_range(t)) {
+            return Err(bad("a timestamp is outside years 0000 to 9999"));
+        }
+        if !value.iter().all(|&v| v.is_nan() || super::value_ok(v)) {
+            return Err(bad("a value is not finite or larger than 1e15"));
+        }
+        for (i, p) in properties.iter().enumerate() {
+            super::check_property_name(&p.name)?;
+            if properties[..i].iter().any(|q| q.name == p.name) {
+                return Err(bad(format!("the property {:?} appears twice", p.name)));
+            }
+        }
+        // Names as the loaders make them: trimmed and non-empty.
+        let names = [&h.customers[..], &h.touchpoints, &h.channels, &h.stages]
+            .into_iter()
+            .chain(properties.iter().map(|p| p.values.names()));
+        for list in names {
+            if list.iter().any(|s| s.is_empty() || s.trim_ascii() != s) {
+                return Err(bad("a name is empty or starts or ends with spaces"));
+            }
         }
         for w in offsets.windows(2) {
             if ts[w[0]..w[1]].windows(2).any(|t| t[0] > t[1]) {

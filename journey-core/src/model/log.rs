@@ -12,6 +12,45 @@ use crate::ingest::LoadReport;
 pub const NO_ID: u32 = u32::MAX;
 const NO_STAGE: u16 = u16::MAX;
 
+/// The columns every event has, in the order [`EventLog::write_csv`] writes them. A property
+/// may not take one of these names (its CSV header would be read back as that column).
+pub const EVENT_COLUMNS: [&str; 6] = [
+    "customer_id",
+    "timestamp",
+    "touchpoint",
+    "channel",
+    "stage",
+    "value",
+];
+
+/// The largest magnitude of an event's `value`: 10^15. Sums of any number of values then stay
+/// finite (and exact to the cent up to 10^13), so no total turns into infinity or `null`.
+pub const MAX_ABS_VALUE: f64 = 1e15;
+
+/// What a `value` cell must be, for error messages.
+pub(crate) const VALUE_EXPECTED: &str =
+    "a decimal number of magnitude at most 1e15 (or blank for none)";
+
+/// Whether `v` can be an event's value (NaN, meaning none, is checked by the caller).
+pub(crate) fn value_ok(v: f64) -> bool {
+    v.is_finite() && v.abs() <= MAX_ABS_VALUE
+}
+
+/// A property name must be non-empty, without surrounding spaces (a CSV header is trimmed),
+/// and not one of the [`EVENT_COLUMNS`]: otherwise the log would not read back from its CSV.
+pub(crate) fn check_property_name(name: &str) -> Result<()> {
+    let why = if name.is_empty() {
+        "must not be empty"
+    } else if name.trim_ascii() != name {
+        "must not start or end with spaces"
+    } else if EVENT_COLUMNS.contains(&name) {
+        "is the name of an event column; rename the property"
+    } else {
+        return Ok(());
+    };
+    Err(Error::argument("properties", format!("{name:?} {why}")))
+}
+
 /// One extra column of the event log, carried as a string property for segmentation.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PropertyColumn {
@@ -207,32 +246,50 @@ impl EventLogBuilder {
         self.cust.is_empty()
     }
 
-    /// Adds one event. Empty customer ids or touchpoints and non-finite values are rejected.
+    /// Adds one event. Text is trimmed of ASCII spaces, as the CSV reader does; empty customer
+    /// ids or touchpoints, values that are not finite or larger than [`MAX_ABS_VALUE`],
+    /// timestamps outside years 0000 to 9999 (UTC) and property names that are empty or one of
+    /// the [`EVENT_COLUMNS`] are rejected.
     pub fn push(&mut self, e: &RawEvent) -> Result<()> {
-        if e.customer_id.is_empty() {
+        let customer = e.customer_id.trim_ascii();
+        let touchpoint = e.touchpoint.trim_ascii();
+        if customer.is_empty() {
             return Err(Error::argument("customer_id", "must not be empty"));
         }
-        if e.touchpoint.is_empty() {
+        if touchpoint.is_empty() {
             return Err(Error::argument("touchpoint", "must not be empty"));
         }
         if let Some(v) = e.value {
-            if !v.is_finite() {
+            if !value_ok(v) {
                 return Err(Error::argument(
                     "value",
-                    format!("{v} is not a finite number"),
+                    format!("{v} is not a finite number of magnitude at most 1e15"),
                 ));
             }
         }
-        fn nonempty(s: &Option<String>) -> Option<&str> {
-            s.as_deref().filter(|s| !s.is_empty())
+        if !crate::time::in_range(e.timestamp_us) {
+            return Err(Error::argument(
+                "timestamp",
+                format!(
+                    "{} microseconds is outside years 0000 to 9999 in UTC",
+                    e.timestamp_us
+                ),
+            ));
         }
-        let c = self.customers.intern(&e.customer_id);
-        let t = self.touchpoints.intern(&e.touchpoint);
+        for (k, _) in &e.properties {
+            check_property_name(k)?;
+        }
+        fn nonempty(s: &Option<String>) -> Option<&str> {
+            s.as_deref().map(str::trim_ascii).filter(|s| !s.is_empty())
+        }
+        let c = self.customers.intern(customer);
+        let t = self.touchpoints.intern(touchpoint);
         let ch = nonempty(&e.channel).map_or(NO_ID, |s| self.channels.intern(s));
         let st = nonempty(&e.stage).map_or(NO_ID, |s| self.stages.intern(s));
         self.push_ids(c, e.timestamp_us, t, ch, st, e.value.unwrap_or(f64::NAN));
         for (k, v) in &e.properties {
             let i = self.property_index(k);
+            let v = v.trim_ascii();
             if !v.is_empty() {
                 let id = self.prop_values[i].intern(v);
                 *self.props[i].last_mut().expect("row pushed") = id;
