@@ -1031,6 +1031,31 @@ mod tests {
     }
 
     #[test]
+    fn property_names_must_write_back_as_properties() {
+        for (names, why) in [
+            (vec!["stage"], "is the name of an event column"),
+            (vec!["plan", "plan"], "appears twice"),
+            (vec![""], "must not be empty"),
+        ] {
+            let cols = EventColumns {
+                customer_id: StrColumn::Plain(vec![Some("a")]),
+                timestamp: TimeColumn::Micros(vec![Some(1)]),
+                touchpoint: StrColumn::Plain(vec![Some("x")]),
+                channel: None,
+                stage: None,
+                value: None,
+                properties: names
+                    .iter()
+                    .map(|n| (n.to_string(), StrColumn::Plain(vec![Some("v")])))
+                    .collect(),
+            };
+            let e = EventLog::from_columns(&cols, &LoadOptions::default()).unwrap_err();
+            assert_eq!(e.code(), "invalid_argument");
+            assert!(e.to_string().contains(why), "{e}");
+        }
+    }
+
+    #[test]
     fn errors_name_the_row_and_lenient_skips() {
         let cols = EventColumns {
             customer_id: StrColumn::Plain(vec![Some("a"), None, Some("c")]),

@@ -236,6 +236,40 @@ mod tests {
     use super::*;
     use crate::{read_events_csv, LoadOptions};
 
+    /// A log's bytes with one column cell replaced (`at` bytes from the end of the header).
+    fn patched(log: &EventLog, f: impl Fn(&mut Vec<u8>, usize)) -> Result<EventLog> {
+        let mut bytes = log.to_bytes();
+        let header_len = u64::from_le_bytes(bytes[16..24].try_into().unwrap()) as usize;
+        f(&mut bytes, 24 + header_len);
+        EventLog::from_bytes(&bytes)
+    }
+
+    #[test]
+    fn values_timestamps_and_offsets_are_checked() {
+        let csv = "customer_id,timestamp,touchpoint,value\na,1,ad,2\nb,2,ad,\n";
+        let log = read_events_csv(csv.as_bytes(), &LoadOptions::default()).unwrap();
+        // Columns: 3 offsets (u64), 2 timestamps (i64), 2+2 ids (u32), 2 stages (u16), values.
+        let ts = 3 * 8;
+        let values = ts + 2 * 8 + 2 * 4 + 2 * 4 + 2 * 2;
+        assert!(patched(&log, |_, _| {}).is_ok());
+        let e = patched(&log, |b, at| {
+            b[at + ts..at + ts + 8].copy_from_slice(&(crate::time::MAX_US + 1).to_le_bytes())
+        })
+        .unwrap_err();
+        assert!(e.to_string().contains("outside years 0000 to 9999"), "{e}");
+        let e = patched(&log, |b, at| {
+            b[at + values..at + values + 8].copy_from_slice(&f64::INFINITY.to_bits().to_le_bytes())
+        })
+        .unwrap_err();
+        assert!(e.to_string().contains("a value is not finite"), "{e}");
+        // A customer without events.
+        let e = patched(&log, |b, at| {
+            b[at + 8..at + 16].copy_from_slice(&0u64.to_le_bytes())
+        })
+        .unwrap_err();
+        assert!(e.to_string().contains("offsets are inconsistent"), "{e}");
+    }
+
     #[test]
     fn round_trip_and_damage() {
         let (log, _) = crate::synthetic(300, 5);

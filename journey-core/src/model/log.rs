@@ -980,6 +980,63 @@ mod tests {
     }
 
     #[test]
+    fn push_trims_and_refuses_what_would_not_read_back() {
+        let mut b = EventLogBuilder::new();
+        let mut e = ev(" a ", 0, " ad ");
+        e.channel = Some(" web ".into());
+        e.properties = vec![("plan".into(), " pro ".into())];
+        b.push(&e).unwrap();
+        let log = b.build(None, &[]);
+        assert_eq!(log.customer_ids(), &["a"]);
+        assert_eq!(log.touchpoints(), &["ad"]);
+        assert_eq!(log.property("plan").unwrap().values.names(), &["pro"]);
+        for (name, why) in [
+            ("channel", "is the name of an event column"),
+            ("value", "is the name of an event column"),
+            ("", "must not be empty"),
+            (" plan", "must not start or end with spaces"),
+        ] {
+            let mut e = ev("a", 0, "ad");
+            e.properties = vec![(name.into(), "x".into())];
+            let err = EventLogBuilder::new().push(&e).unwrap_err();
+            assert_eq!(err.code(), "invalid_argument");
+            assert!(err.to_string().contains(why), "{err}");
+        }
+        let mut b = EventLogBuilder::new();
+        for (t, v) in [
+            (crate::time::MAX_US + 1, None),
+            (crate::time::MIN_US - 1, None),
+            (0, Some(1e308)),
+        ] {
+            let mut e = ev("a", t, "ad");
+            e.value = v;
+            assert!(b.push(&e).is_err(), "{t} {v:?}");
+        }
+        assert!(b.is_empty(), "a refused event leaves nothing behind");
+        let mut e = ev("a", crate::time::MAX_US, "ad");
+        e.value = Some(-1e15);
+        b.push(&e).unwrap();
+    }
+
+    #[test]
+    fn edge_timestamps_and_values_write_back_as_read() {
+        let csv = "customer_id,timestamp,touchpoint,value\n\
+                   a,0000-01-01T00:30:00-01:00,ad,1e15\n\
+                   a,9999-12-31T23:59:59.999999Z,ad,-1e15\n\
+                   b,-62167219200,ad,0.1\n";
+        let log = crate::read_events_csv(csv.as_bytes(), &Default::default()).unwrap();
+        let text = log.to_csv_string().unwrap();
+        assert!(
+            text.contains("a,0000-01-01T01:30:00Z,ad,unknown,,1000000000000000\n"),
+            "{text}"
+        );
+        assert!(text.contains("b,0000-01-01T00:00:00Z,ad,unknown,,0.1\n"), "{text}");
+        let again = crate::read_events_csv(text.as_bytes(), &Default::default()).unwrap();
+        assert!(again.rows().eq(log.rows()));
+        assert_eq!(again.to_csv_string().unwrap(), text);
+    }
+
+    #[test]
     fn select_customers_keeps_their_journeys() {
         let (log, surveys) = crate::synthetic(300, 3);
         let keep: Vec<bool> = (0..log.n_customers()).map(|c| c % 3 == 1).collect();
