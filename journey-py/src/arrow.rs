@@ -148,6 +148,8 @@ fn text_kind(dt: &DataType, property: bool) -> Option<Kind> {
         d if is_string(d) => Some(Kind::Text),
         DataType::Dictionary(k, v) if is_int(k) && is_string(v) => Some(Kind::Text),
         DataType::Null => Some(Kind::Null),
+        // pandas gives an all-null categorical (a log without stages) this type.
+        DataType::Dictionary(k, v) if is_int(k) && **v == DataType::Null => Some(Kind::Null),
         d if is_int(d) || matches!(d, DataType::Boolean) => Some(Kind::CastText),
         DataType::Dictionary(k, v) if is_int(k) && is_int(v) => Some(Kind::CastText),
         d if property && !d.is_nested() && arrow_cast::can_cast_types(d, &DataType::Utf8) => {
@@ -177,6 +179,7 @@ fn value_kind(dt: &DataType) -> Option<Kind> {
     match dt {
         DataType::Float64 => Some(Kind::Floats),
         DataType::Null => Some(Kind::Null),
+        DataType::Dictionary(k, v) if is_int(k) && **v == DataType::Null => Some(Kind::Null),
         d if d.is_numeric() => Some(Kind::CastFloats),
         _ => None,
     }

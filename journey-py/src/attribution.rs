@@ -84,8 +84,8 @@ impl PyPathTable {
 impl PyPathTable {
     /// Reads the table from CSV text.
     #[staticmethod]
-    fn from_csv_text(text: &str) -> PyResult<Self> {
-        read_path_table_csv(text.as_bytes())
+    fn from_csv_text(text: &Bound<'_, PyAny>) -> PyResult<Self> {
+        read_path_table_csv(crate::convert::text(text, "text")?.as_bytes())
             .map(|t| PyPathTable { inner: Arc::new(t) })
             .map_err(to_py_err)
     }

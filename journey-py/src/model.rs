@@ -24,9 +24,10 @@ pub(crate) fn source(obj: &Bound<'_, PyAny>) -> PyResult<Source> {
         if let Ok(b) = data.cast::<PyBytes>() {
             return Ok(Source::Bytes(b.as_bytes().to_vec()));
         }
-        let s: String = data
-            .extract()
-            .map_err(|_| argument("source", ".read() returned neither bytes nor str"))?;
+        if !data.is_instance_of::<pyo3::types::PyString>() {
+            return Err(argument("source", ".read() returned neither bytes nor str"));
+        }
+        let s = crate::convert::text(&data, "source")?;
         return Ok(Source::Bytes(s.into_bytes()));
     }
     let os = obj.py().import("os")?;
@@ -200,9 +201,10 @@ impl PyEventLog {
     #[pyo3(signature = (text, **kwargs))]
     fn from_csv_text(
         py: Python<'_>,
-        text: String,
+        text: &Bound<'_, PyAny>,
         kwargs: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Self> {
+        let text = crate::convert::text(text, "text")?;
         let mode = ProgressMode::take(kwargs)?;
         let (opts, _) = load_options(kwargs)?;
         read_events_impl(py, Source::Bytes(text.into_bytes()), opts, false, mode)
@@ -213,9 +215,10 @@ impl PyEventLog {
     #[pyo3(signature = (text, **kwargs))]
     fn from_json_text(
         py: Python<'_>,
-        text: String,
+        text: &Bound<'_, PyAny>,
         kwargs: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Self> {
+        let text = crate::convert::text(text, "text")?;
         let mode = ProgressMode::take(kwargs)?;
         let (opts, _) = load_options(kwargs)?;
         read_events_impl(py, Source::Bytes(text.into_bytes()), opts, true, mode)
@@ -276,7 +279,13 @@ impl PyEventLog {
 
     /// One customer's events in order, as dicts (timestamp, touchpoint, channel, stage, value,
     /// and properties). Raises KeyError for an unknown customer.
-    fn journey<'py>(&self, py: Python<'py>, customer_id: &str) -> PyResult<Bound<'py, PyAny>> {
+    fn journey<'py>(
+        &self,
+        py: Python<'py>,
+        customer_id: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let customer_id = crate::convert::text(customer_id, "customer_id")?;
+        let customer_id = customer_id.as_str();
         let events = self
             .inner
             .events_of(customer_id)
@@ -402,9 +411,10 @@ impl PySurveys {
     #[pyo3(signature = (text, **kwargs))]
     fn from_csv_text(
         py: Python<'_>,
-        text: String,
+        text: &Bound<'_, PyAny>,
         kwargs: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Self> {
+        let text = crate::convert::text(text, "text")?;
         let (opts, _) = load_options(kwargs)?;
         read_surveys_impl(py, Source::Bytes(text.into_bytes()), opts, false)
     }
@@ -483,16 +493,16 @@ pub struct PyJourneyMap {
 impl PyJourneyMap {
     /// An empty map with the default stages.
     #[new]
-    fn new(name: &str) -> Self {
-        PyJourneyMap {
-            inner: core::JourneyMap::new(name),
-        }
+    fn new(name: &Bound<'_, PyAny>) -> PyResult<Self> {
+        Ok(PyJourneyMap {
+            inner: core::JourneyMap::new(&crate::convert::text(name, "name")?),
+        })
     }
 
     /// Reads and validates a map from its JSON text.
     #[staticmethod]
-    fn from_json(text: &str) -> PyResult<Self> {
-        core::JourneyMap::from_json(text)
+    fn from_json(text: &Bound<'_, PyAny>) -> PyResult<Self> {
+        core::JourneyMap::from_json(&crate::convert::text(text, "text")?)
             .map(|inner| PyJourneyMap { inner })
             .map_err(to_py_err)
     }
@@ -632,12 +642,19 @@ pub fn read_surveys(
 /// >>> log.n_customers, log.n_events == journey.synthetic(customers=100, seed=1)[0].n_events
 /// (100, True)
 #[pyfunction]
-#[pyo3(signature = (customers=1000, seed=42))]
+#[pyo3(
+    signature = (customers=None, seed=None),
+    text_signature = "(customers=1000, seed=42)"
+)]
 pub fn synthetic<'py>(
     py: Python<'py>,
-    customers: usize,
-    seed: u64,
+    customers: Option<&Bound<'py, PyAny>>,
+    seed: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyTuple>> {
+    // Taken as Python objects so that a negative or huge number is an ArgumentError, not an
+    // OverflowError.
+    let customers = customers.map_or(Ok(1000), |c| crate::convert::count(c, "customers"))?;
+    let seed = seed.map_or(Ok(42), |s| crate::convert::uint64(s, "seed"))?;
     let (log, surveys) = crate::run::detach(py, move || core::synthetic(customers, seed))?;
     PyTuple::new(
         py,

@@ -133,9 +133,10 @@ impl EventLog {
     /// Reads a log from JSON text (an array of objects or JSON Lines).
     #[wasm_bindgen(js_name = fromJson)]
     pub fn from_json(
-        text: &str,
+        #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "LoadOptions")] opts: JsValue,
     ) -> Result<EventLog, JsValue> {
+        let text = crate::convert::text(&text, "text")?;
         core::read_events_json(text.as_bytes(), &load_opts(&opts)?)
             .map(Into::into)
             .map_err(js_err)
@@ -196,8 +197,12 @@ impl EventLog {
 
     /// One customer's events in order (undefined for an unknown customer).
     #[wasm_bindgen(unchecked_return_type = "JourneyEvent[] | undefined")]
-    pub fn journey(&self, customer_id: &str) -> Result<JsValue, JsValue> {
-        match self.inner.events_of(customer_id) {
+    pub fn journey(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] customer_id: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let customer_id = crate::convert::text(&customer_id, "customerId")?;
+        match self.inner.events_of(&customer_id) {
             Some(events) => to_js(&events),
             None => Ok(JsValue::UNDEFINED),
         }
@@ -283,16 +288,20 @@ pub struct JourneyMap {
 impl JourneyMap {
     /// An empty map with the default stages.
     #[wasm_bindgen(constructor)]
-    pub fn new(name: &str) -> JourneyMap {
-        JourneyMap {
-            inner: core::JourneyMap::new(name),
-        }
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "string")] name: JsValue,
+    ) -> Result<JourneyMap, JsValue> {
+        Ok(JourneyMap {
+            inner: core::JourneyMap::new(&crate::convert::text(&name, "name")?),
+        })
     }
 
     /// Reads and validates a map from JSON text.
     #[wasm_bindgen(js_name = fromJson)]
-    pub fn from_json(text: &str) -> Result<JourneyMap, JsValue> {
-        core::JourneyMap::from_json(text)
+    pub fn from_json(
+        #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
+    ) -> Result<JourneyMap, JsValue> {
+        core::JourneyMap::from_json(&crate::convert::text(&text, "text")?)
             .map(|inner| JourneyMap { inner })
             .map_err(js_err)
     }
