@@ -6,6 +6,7 @@
 
 use std::fmt::Write;
 
+use super::svg::is_bidi_control;
 use crate::metrics::graph::{NodeKind, TransitionGraph};
 use petgraph::visit::EdgeRef;
 
@@ -17,6 +18,7 @@ fn dot_escape(s: &str) -> String {
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
             '\n' | '\r' => out.push(' '),
+            c if is_bidi_control(c) => out.push('\u{FFFD}'),
             c => out.push(c),
         }
     }
@@ -32,6 +34,7 @@ fn mermaid_escape(s: &str) -> String {
                 let _ = write!(out, "#{};", c as u32);
             }
             '\n' | '\r' => out.push(' '),
+            c if is_bidi_control(c) => out.push('\u{FFFD}'),
             c => out.push(c),
         }
     }
@@ -53,11 +56,15 @@ fn edge_label(count: u64, p: f64) -> String {
 /// ```
 pub fn to_dot(g: &TransitionGraph) -> String {
     let gr = &g.graph;
+    let shown = Shown::of(g);
     let max = gr.edge_weights().map(|e| e.count).max().unwrap_or(1).max(1);
     let mut s = String::from(
         "digraph journey {\n  rankdir=LR;\n  node [shape=box, style=rounded, fontname=\"Helvetica\"];\n",
     );
-    for i in gr.node_indices() {
+    if let Some(note) = shown.note(g) {
+        let _ = writeln!(s, "  // {note}");
+    }
+    for i in gr.node_indices().filter(|i| shown.node(*i)) {
         let n = &gr[i];
         let shape = match n.kind {
             NodeKind::Start | NodeKind::End => ", shape=oval, style=filled, fillcolor=\"#eeeeee\"",
@@ -72,7 +79,7 @@ pub fn to_dot(g: &TransitionGraph) -> String {
             shape
         );
     }
-    for e in gr.edge_references() {
+    for e in gr.edge_references().filter(|e| shown.edge(e.id())) {
         let w = e.weight();
         let _ = writeln!(
             s,
@@ -87,6 +94,70 @@ pub fn to_dot(g: &TransitionGraph) -> String {
     s
 }
 
+/// Most edges a DOT or Mermaid text shows: the most frequent ones (ties in node order), with
+/// the nodes they join; the text says in a comment how many it leaves out. Graphviz and
+/// Mermaid cannot lay out much more, and the full graph stays in the result's nodes and edges.
+pub const MAX_TEXT_EDGES: usize = 5_000;
+
+/// The edges (and nodes) a text rendering shows.
+struct Shown {
+    /// `None`: everything.
+    edges: Option<Vec<bool>>,
+    nodes: Vec<bool>,
+}
+
+impl Shown {
+    fn of(g: &TransitionGraph) -> Shown {
+        let gr = &g.graph;
+        if gr.edge_count() <= MAX_TEXT_EDGES {
+            return Shown {
+                edges: None,
+                nodes: Vec::new(),
+            };
+        }
+        // The MAX_TEXT_EDGES most frequent edges, by count then (source, target) node order:
+        // a selection, not a sort, so the cost is linear in the edges.
+        let mut order: Vec<_> = gr.edge_references().collect();
+        let key = |e: &petgraph::graph::EdgeReference<'_, crate::metrics::graph::Edge>| {
+            (std::cmp::Reverse(e.weight().count), e.source(), e.target())
+        };
+        order.select_nth_unstable_by_key(MAX_TEXT_EDGES - 1, key);
+        let mut edges = vec![false; gr.edge_count()];
+        let mut nodes = vec![false; gr.node_count()];
+        for e in &order[..MAX_TEXT_EDGES] {
+            edges[e.id().index()] = true;
+            nodes[e.source().index()] = true;
+            nodes[e.target().index()] = true;
+        }
+        Shown {
+            edges: Some(edges),
+            nodes,
+        }
+    }
+
+    fn node(&self, i: petgraph::graph::NodeIndex) -> bool {
+        self.edges.is_none() || self.nodes[i.index()]
+    }
+
+    fn edge(&self, i: petgraph::graph::EdgeIndex) -> bool {
+        match &self.edges {
+            None => true,
+            Some(e) => e[i.index()],
+        }
+    }
+
+    fn note(&self, g: &TransitionGraph) -> Option<String> {
+        self.edges.as_ref()?;
+        let nodes = self.nodes.iter().filter(|&&b| b).count();
+        Some(format!(
+            "journey: showing the {MAX_TEXT_EDGES} most frequent of {} edges ({nodes} of {} nodes); \
+             the graph's nodes and edges hold them all",
+            g.graph.edge_count(),
+            g.graph.node_count()
+        ))
+    }
+}
+
 /// The graph as a Mermaid flowchart, left to right.
 ///
 /// ```
@@ -98,8 +169,12 @@ pub fn to_dot(g: &TransitionGraph) -> String {
 /// ```
 pub fn to_mermaid(g: &TransitionGraph) -> String {
     let gr = &g.graph;
+    let shown = Shown::of(g);
     let mut s = String::from("flowchart LR\n");
-    for i in gr.node_indices() {
+    if let Some(note) = shown.note(g) {
+        let _ = writeln!(s, "  %% {note}");
+    }
+    for i in gr.node_indices().filter(|i| shown.node(*i)) {
         let n = &gr[i];
         let name = mermaid_escape(&n.name);
         let _ = match n.kind {
@@ -107,7 +182,7 @@ pub fn to_mermaid(g: &TransitionGraph) -> String {
             _ => writeln!(s, "  n{}[\"{}\"]", i.index(), name),
         };
     }
-    for e in gr.edge_references() {
+    for e in gr.edge_references().filter(|e| shown.edge(e.id())) {
         let w = e.weight();
         let _ = writeln!(
             s,
@@ -128,5 +203,8 @@ mod tests {
     fn escapes() {
         assert_eq!(dot_escape("a\"b\\c\nd"), "a\\\"b\\\\c d");
         assert_eq!(mermaid_escape("<b>\"x\"|y"), "#60;b#62;#34;x#34;#124;y");
+        // Bidirectional controls never reach a text output.
+        assert_eq!(dot_escape("a\u{202E}b\u{2066}c"), "a\u{FFFD}b\u{FFFD}c");
+        assert_eq!(mermaid_escape("\u{202E}gpj.exe"), "\u{FFFD}gpj.exe");
     }
 }
