@@ -1242,6 +1242,41 @@ mod tests {
         assert_eq!(f.steps[2].median_time_from_previous_s, Some(150.0));
     }
 
+    /// One customer with thousands of events inside every window (the shape that made the
+    /// any-order matcher quadratic): hourly views for 3,000 hours, then a cart. Only attempts
+    /// from the last 24 hours reach the cart; the earliest of them starts at hour 2,976.
+    #[test]
+    fn any_order_with_thousands_of_events_in_the_window() {
+        let mut csv = String::from("customer_id,timestamp,touchpoint\n");
+        for h in 0..3000 {
+            csv.push_str(&format!("a,{},view\n", h * 3600));
+        }
+        csv.push_str(&format!("a,{},cart\n", 3000 * 3600));
+        // A second customer with an excluded event after every view: each attempt is void
+        // once it has to pass one.
+        for h in 0..2000 {
+            csv.push_str(&format!("b,{},view\nb,{},popup\n", h * 60, h * 60 + 30));
+        }
+        let l = log(&csv);
+        for mode in [FunnelMode::Any, FunnelMode::Ordered] {
+            let f = run(&l, &["view", "view", "view", "cart"], |o| {
+                o.mode = mode;
+                o.window = "1d".parse().unwrap();
+            });
+            // b has three views (a minute apart) but no cart.
+            assert_eq!(f.counts(), [2, 2, 2, 1], "{mode:?}");
+            assert_eq!(f.steps[1].median_time_from_previous_s, Some(1830.0));
+            assert_eq!(f.steps[2].median_time_from_previous_s, Some(1830.0));
+            assert_eq!(f.steps[3].median_time_from_previous_s, Some(22.0 * 3600.0));
+            let f = run(&l, &["view", "view"], |o| {
+                o.mode = mode;
+                o.exclude = Some(vec![Exclusion::Touchpoint("popup".into())]);
+            });
+            // a: two views; b: a popup between every two views, so only step 1.
+            assert_eq!(f.counts(), [2, 1], "{mode:?}");
+        }
+    }
+
     #[test]
     fn repeated_step_with_equal_timestamps() {
         // PostHog reported [1, 1, 0] for customer e; the right answer is [1, 1, 1].

@@ -369,7 +369,10 @@ impl Heatmap {
             col_title: self.col_title.clone(),
             row_labels: self.row_labels[..r].to_vec(),
             col_labels: self.col_labels[..c].to_vec(),
-            cells: self.cells[..r].iter().map(|row| row[..c].to_vec()).collect(),
+            cells: self.cells[..r]
+                .iter()
+                .map(|row| row[..c].to_vec())
+                .collect(),
             row_sizes: self.row_sizes.iter().take(r).copied().collect(),
         };
         let note = format!(

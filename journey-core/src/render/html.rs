@@ -410,7 +410,9 @@ fn check_svg(svg: &str) -> std::result::Result<(), String> {
                 .to_ascii_lowercase();
             // CSS reads `\75rl(` as `url(`: no escapes at all (journey never writes one).
             if decoded.contains('\\') {
-                return Err(format!("attribute {attr:?} contains a backslash (a CSS escape)"));
+                return Err(format!(
+                    "attribute {attr:?} contains a backslash (a CSS escape)"
+                ));
             }
             let mut rest = decoded.as_str();
             while let Some(p) = rest.find("url(") {

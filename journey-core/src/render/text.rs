@@ -207,4 +207,77 @@ mod tests {
         assert_eq!(dot_escape("a\u{202E}b\u{2066}c"), "a\u{FFFD}b\u{FFFD}c");
         assert_eq!(mermaid_escape("\u{202E}gpj.exe"), "\u{FFFD}gpj.exe");
     }
+
+    fn log(csv: &str) -> crate::EventLog {
+        crate::read_events_csv(csv.as_bytes(), &Default::default()).unwrap()
+    }
+
+    /// Touchpoints named like the graph's own nodes: the kinds tell them apart in the rows,
+    /// and the texts draw the special nodes as ovals / stadiums, the touchpoints as boxes.
+    #[test]
+    fn touchpoints_named_like_the_special_nodes() {
+        use crate::metrics::graph::{transition_graph, TransitionGraphOptions};
+        let l = log("customer_id,timestamp,touchpoint\na,1,start\na,2,end\nb,1,end\n");
+        let g = transition_graph(&l, &TransitionGraphOptions::default()).unwrap();
+        let rows: Vec<(String, NodeKind, String, NodeKind, u64)> = g
+            .edges()
+            .into_iter()
+            .map(|e| (e.source, e.source_kind, e.target, e.target_kind, e.count))
+            .collect();
+        let s = |x: &str| x.to_string();
+        assert_eq!(
+            rows,
+            [
+                (s("end"), NodeKind::Touch, s("end"), NodeKind::End, 2),
+                (s("start"), NodeKind::Start, s("end"), NodeKind::Touch, 1),
+                (s("start"), NodeKind::Start, s("start"), NodeKind::Touch, 1),
+                (s("start"), NodeKind::Touch, s("end"), NodeKind::Touch, 1),
+            ]
+        );
+        assert_eq!(g.node("start").map(|n| n.index()), Some(2));
+        let dot = to_dot(&g);
+        assert!(dot.contains("n0 [label=\"start\", shape=oval"), "{dot}");
+        assert!(dot.contains("n2 [label=\"start\"];"), "{dot}");
+        assert!(dot.contains("n3 [label=\"end\", shape=oval"), "{dot}");
+        let m = to_mermaid(&g);
+        assert!(
+            m.contains("n0([\"start\"])") && m.contains("n2[\"start\"]"),
+            "{m}"
+        );
+    }
+
+    /// More than MAX_TEXT_EDGES edges: the texts keep the most frequent ones and say so.
+    #[test]
+    fn text_renderings_are_capped() {
+        use crate::metrics::graph::{transition_graph, TransitionGraphOptions};
+        // 6,000 customers with one touchpoint each: 12,000 edges; touchpoint t0000 is visited
+        // by 3 customers, so its two edges come first, then the edges of count 1 in node
+        // order: the 4,998 edges out of start to t0001..t4998. Nodes: start, end and 4,999
+        // touchpoints.
+        let mut csv = String::from("customer_id,timestamp,touchpoint\n");
+        for c in 0..6000 {
+            csv.push_str(&format!("c{c},1,t{c:04}\n"));
+        }
+        csv.push_str("x,1,t0000\ny,1,t0000\n");
+        let g = transition_graph(&log(&csv), &TransitionGraphOptions::default()).unwrap();
+        assert_eq!(g.graph.edge_count(), 12_000);
+        for text in [to_dot(&g), to_mermaid(&g)] {
+            let edges = text.lines().filter(|l| l.contains("->")).count();
+            assert_eq!(edges, MAX_TEXT_EDGES);
+            assert!(text.contains(
+                "journey: showing the 5000 most frequent of 12000 edges (5001 of 6002 nodes)"
+            ));
+            assert!(
+                text.contains("3 (0.0%)") || text.contains("3 (100.0%)"),
+                "t0000 kept"
+            );
+        }
+        // Under the cap, nothing is left out and there is no note.
+        let small = transition_graph(
+            &log("customer_id,timestamp,touchpoint\na,1,x\n"),
+            &Default::default(),
+        )
+        .unwrap();
+        assert!(!to_dot(&small).contains("journey: showing"));
+    }
 }

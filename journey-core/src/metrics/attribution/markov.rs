@@ -866,7 +866,8 @@ impl Chain {
             l.dedup();
         }
         // States of each channel.
-        let mut with: Vec<Vec<u32>> = vec![Vec::new(); names.iter().map(|&c| c as usize + 1).max().unwrap_or(0)];
+        let mut with: Vec<Vec<u32>> =
+            vec![Vec::new(); names.iter().map(|&c| c as usize + 1).max().unwrap_or(0)];
         for s in 0..n {
             let key = &self.keys[s][..self.order];
             for (i, &k) in key.iter().enumerate() {
@@ -926,37 +927,38 @@ impl Chain {
                 ));
             }
         }
-        let one = |c: u32, xs: &mut Vec<f64>, seen: &mut Vec<bool>, pos: &mut Vec<u32>| -> Result<f64> {
-            let blocks = upstream(&with[c as usize], seen);
-            let mut states: Vec<u32> = Vec::new();
-            for &b in &blocks {
-                states.extend_from_slice(&self.sccs[b as usize]);
-            }
-            for &s in &states {
-                xs[s as usize] = 0.0;
-            }
-            let dead = &with[c as usize];
-            self.solve_blocks(
-                blocks.iter().map(|&b| self.sccs[b as usize].as_slice()),
-                &|s| dead.binary_search(&s).is_ok(),
-                xs,
-                pos,
-                dense_max,
-                GS_MAX_SWEEPS,
-                DENSE_FALLBACK_MAX,
-            )?;
-            let mut pc = p;
-            for &s in &states {
-                let s = s as usize;
-                if start_p[s] != 0.0 {
-                    pc += start_p[s] * (xs[s] - x[s]);
+        let one =
+            |c: u32, xs: &mut Vec<f64>, seen: &mut Vec<bool>, pos: &mut Vec<u32>| -> Result<f64> {
+                let blocks = upstream(&with[c as usize], seen);
+                let mut states: Vec<u32> = Vec::new();
+                for &b in &blocks {
+                    states.extend_from_slice(&self.sccs[b as usize]);
                 }
-            }
-            for &s in &states {
-                xs[s as usize] = x[s as usize];
-            }
-            Ok(pc.max(0.0))
-        };
+                for &s in &states {
+                    xs[s as usize] = 0.0;
+                }
+                let dead = &with[c as usize];
+                self.solve_blocks(
+                    blocks.iter().map(|&b| self.sccs[b as usize].as_slice()),
+                    &|s| dead.binary_search(&s).is_ok(),
+                    xs,
+                    pos,
+                    dense_max,
+                    GS_MAX_SWEEPS,
+                    DENSE_FALLBACK_MAX,
+                )?;
+                let mut pc = p;
+                for &s in &states {
+                    let s = s as usize;
+                    if start_p[s] != 0.0 {
+                        pc += start_p[s] * (xs[s] - x[s]);
+                    }
+                }
+                for &s in &states {
+                    xs[s as usize] = x[s as usize];
+                }
+                Ok(pc.max(0.0))
+            };
         #[cfg(feature = "parallel")]
         let out: Vec<f64> = {
             use rayon::prelude::*;
@@ -1229,6 +1231,35 @@ mod tests {
         }
     }
 
+    /// Channels named like the chain's own states are states like any other: their removal
+    /// effects are computed, and the kinds of the transitions tell them apart.
+    #[test]
+    fn channels_named_like_the_special_states() {
+        let t = table(&[("(start)>(null)", 1.0, 0.0), ("(conversion)", 0.0, 1.0)]);
+        let m = markov(&t, 1, true, DENSE_MAX).unwrap();
+        assert!((m.probability.unwrap() - 0.5).abs() < 1e-15);
+        // Names in order: (conversion), (null), (start).
+        assert_eq!(m.removal_effects, vec![Some(0.0), Some(1.0), Some(1.0)]);
+        let rows: Vec<(&str, StateKind, &str, StateKind)> = m
+            .transitions
+            .as_ref()
+            .unwrap()
+            .iter()
+            .map(|x| (x.from.as_str(), x.from_kind, x.to.as_str(), x.to_kind))
+            .collect();
+        use StateKind::*;
+        assert_eq!(
+            rows,
+            [
+                (START, Start, "(conversion)", Channel),
+                (START, Start, "(start)", Channel),
+                ("(conversion)", Channel, NULL, Null),
+                ("(null)", Channel, CONVERSION, Conversion),
+                ("(start)", Channel, "(null)", Channel),
+            ]
+        );
+    }
+
     #[test]
     fn keys_are_padded_at_the_start() {
         assert_eq!(key_at(&[4, 5, 6], 0, 3), [0, 0, 5, 0]);
@@ -1349,7 +1380,11 @@ mod tests {
     /// channel on chains with large cyclic blocks.
     #[test]
     fn fast_removal_effects_match_full_solves_on_large_blocks() {
-        for (t, order) in [(random_walks(40, 600, 30), 1), (ring(), 1), (random_walks(6, 300, 12), 2)] {
+        for (t, order) in [
+            (random_walks(40, 600, 30), 1),
+            (ring(), 1),
+            (random_walks(6, 300, 12), 2),
+        ] {
             let chain = Chain::new(&t, order);
             let masks = removal_masks(&chain, t.names.len());
             let p = chain.solve(&masks[0], DENSE_MAX).unwrap();
@@ -1357,7 +1392,10 @@ mod tests {
             for c in 0..t.names.len() {
                 let full = removal_effect(p, chain.solve(&masks[c + 1], DENSE_MAX).unwrap());
                 let got = m.removal_effects[c].unwrap();
-                assert!((got - full).abs() < 1e-10, "order {order}, channel {c}: {got} vs {full}");
+                assert!(
+                    (got - full).abs() < 1e-10,
+                    "order {order}, channel {c}: {got} vs {full}"
+                );
             }
         }
     }
@@ -1368,7 +1406,10 @@ mod tests {
     fn oversized_blocks_are_refused() {
         let n = MAX_BLOCK + 1;
         let lap: Vec<String> = (0..n).map(|i| format!("c{i}")).collect();
-        let t = table(&[(&format!("{}>c0", lap.join(">")), 1.0, 0.0), ("c0", 0.0, 1.0)]);
+        let t = table(&[
+            (&format!("{}>c0", lap.join(">")), 1.0, 0.0),
+            ("c0", 0.0, 1.0),
+        ]);
         let e = markov(&t, 1, false, DENSE_MAX).unwrap_err();
         assert_eq!(e.code(), "invalid_argument");
         assert!(e.to_string().contains(&format!("a block of {n}")), "{e}");
@@ -1377,7 +1418,10 @@ mod tests {
         // so P = x_c0 = 1/2. Without c0 nothing converts (RE 1); without any other name, the
         // walk converts only from its first c0: P = 1/3, RE = 1/3.
         let lap: Vec<String> = (0..300).map(|i| format!("c{i}")).collect();
-        let t = table(&[(&format!("{}>c0", lap.join(">")), 1.0, 0.0), ("c0", 0.0, 1.0)]);
+        let t = table(&[
+            (&format!("{}>c0", lap.join(">")), 1.0, 0.0),
+            ("c0", 0.0, 1.0),
+        ]);
         let m = markov(&t, 1, false, DENSE_MAX).unwrap();
         assert!((m.probability.unwrap() - 0.5).abs() < 1e-12);
         let c0 = t.names.iter().position(|n| n == "c0").unwrap();
@@ -1394,13 +1438,19 @@ mod tests {
         // the pair of touches j - 1 and j. Name i is in states i and i + 1, so removing it
         // re-solves states 0 to i + 1, each with its one transition (the last has none):
         // 2 x (2 + 3 + ... + 299) for i < 298, then 599 twice: 90,896 in all.
-        let path = (0..300).map(|i| format!("n{i}")).collect::<Vec<_>>().join(">");
+        let path = (0..300)
+            .map(|i| format!("n{i}"))
+            .collect::<Vec<_>>()
+            .join(">");
         let t = table(&[(&path, 1.0, 1.0)]);
         let m = markov_bounded(&t, 2, false, DENSE_MAX, 90_896).unwrap();
         assert!(m.removal_effects.iter().all(|e| e == &Some(1.0)));
         let e = markov_bounded(&t, 2, false, DENSE_MAX, 90_895).unwrap_err();
         assert_eq!(e.code(), "invalid_argument");
-        assert!(e.to_string().contains("too large") && e.to_string().contains("90895"), "{e}");
+        assert!(
+            e.to_string().contains("too large") && e.to_string().contains("90895"),
+            "{e}"
+        );
         // Order 1 needs no re-solve: the bound does not apply.
         let m = markov_bounded(&t, 1, false, DENSE_MAX, 0).unwrap();
         assert_eq!(m.probability, Some(0.5));
