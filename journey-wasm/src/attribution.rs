@@ -50,6 +50,8 @@ export interface AttributionRow {
 export interface Transition {
   from: string;
   to: string;
+  from_kind: "start" | "channel" | "conversion" | "null";
+  to_kind: "start" | "channel" | "conversion" | "null";
   count: number;
   probability: number;
 }

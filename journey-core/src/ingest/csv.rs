@@ -578,7 +578,8 @@ pub fn read_events_csv(reader: impl Read, opts: &LoadOptions) -> Result<EventLog
         return Ok(EventLogBuilder::new().build(opts.catalog.as_ref(), &opts.conversion_refs()));
     };
     let names = header_names(&parse_header(&header)?, opts)?;
-    let schema = EventSchema::new(names, opts)?;
+    let mut schema = EventSchema::new(names, opts)?;
+    schema.unguard = true;
     // Pieces are appended as they come: the large column vectors grow by reallocation in
     // place (mremap), while keeping all pieces to join them at the end held both copies at once.
     let mut merger = Merger {
@@ -639,7 +640,8 @@ pub fn read_surveys_csv(reader: impl Read, opts: &LoadOptions) -> Result<Surveys
     }
     let header_end = first_boundary(bytes).unwrap_or(bytes.len());
     let raw = parse_header(&bytes[..header_end])?;
-    let schema = SurveySchema::new(header_names(&raw, opts)?)?;
+    let mut schema = SurveySchema::new(header_names(&raw, opts)?)?;
+    schema.unguard = true;
     let first_line = 1 + line_ends(bytes, 0, header_end);
     let mut builder = SurveysBuilder::new();
     let mut sink = ErrorSink::new(opts);

@@ -14,6 +14,8 @@ mod json;
 mod row;
 mod write;
 
+pub use write::CsvWriteOptions;
+
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::Read;

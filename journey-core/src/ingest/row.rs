@@ -22,6 +22,25 @@ pub(crate) struct EventSchema {
     pub value: Option<usize>,
     /// `(column index, property name)`
     pub props: Vec<(usize, String)>,
+    /// Undo the spreadsheet guard of journey's CSV writer in text cells ([`unguard`]): set by
+    /// the CSV readers.
+    pub unguard: bool,
+}
+
+/// The characters that make a spreadsheet read a cell as a formula (OWASP's list: `=`, `+`,
+/// `-`, `@`, tab and carriage return).
+pub(crate) fn formula_start(b: u8) -> bool {
+    matches!(b, b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r')
+}
+
+/// A text cell written by journey's spreadsheet-safe CSV writer, as it was before: one leading
+/// apostrophe is dropped when a formula character or another apostrophe follows it (what a
+/// spreadsheet shows, too). The writer guards exactly those cells, so the round trip is exact.
+pub(crate) fn unguard(s: &str) -> &str {
+    match s.as_bytes() {
+        [b'\'', next, ..] if formula_start(*next) || *next == b'\'' => &s[1..],
+        _ => s,
+    }
 }
 
 fn trim(b: &[u8]) -> &[u8] {
@@ -88,6 +107,7 @@ impl EventSchema {
             stage,
             value,
             props,
+            unguard: false,
         })
     }
 
@@ -109,9 +129,13 @@ impl EventSchema {
         let text = |i: usize| -> Result<&'a str> {
             match get(i) {
                 None => Ok(""),
-                Some(c) => c.text().map(str::trim_ascii).ok_or_else(|| {
-                    Error::invalid_value(line, &self.names[i], c.raw(), "valid UTF-8 text")
-                }),
+                Some(c) => c
+                    .text()
+                    .map(str::trim_ascii)
+                    .map(|t| if self.unguard { unguard(t) } else { t })
+                    .ok_or_else(|| {
+                        Error::invalid_value(line, &self.names[i], c.raw(), "valid UTF-8 text")
+                    }),
             }
         };
         let customer = text(self.customer)?;
@@ -427,6 +451,8 @@ pub(crate) struct SurveySchema {
     ts: usize,
     tp: Option<usize>,
     scores: [(Option<usize>, &'static str); 3],
+    /// As [`EventSchema::unguard`].
+    pub unguard: bool,
 }
 
 impl SurveySchema {
@@ -453,6 +479,7 @@ impl SurveySchema {
             customer,
             ts,
             scores,
+            unguard: false,
         })
     }
 
@@ -465,6 +492,7 @@ impl SurveySchema {
         let text = |i: usize| -> Result<&'a str> {
             let raw = trim(get(i).unwrap_or(b""));
             std::str::from_utf8(raw)
+                .map(|t| if self.unguard { unguard(t) } else { t })
                 .map_err(|_| Error::invalid_value(line, &self.names[i], raw, "valid UTF-8 text"))
         };
         let customer = text(self.customer)?;

@@ -510,6 +510,10 @@ pub(crate) struct Scratch {
     used: Vec<u32>,
     assign: Vec<u32>,
     vis: Vec<bool>,
+    /// Any order: per step, the counts per touchpoint of its window `lo..end`.
+    wcnt: Vec<u32>,
+    lo: Vec<usize>,
+    end: Vec<usize>,
 }
 
 impl Matcher {
@@ -775,15 +779,38 @@ impl Matcher {
         best_m
     }
 
-    /// Any order: from each anchor (an event matching some step), add the events of the window
-    /// one by one and grow a matching of steps to distinct events; step `j` completes at the
-    /// first event after which steps `1..=j` can all be matched. Events of one touchpoint are
-    /// interchangeable, so steps are matched to touchpoints with capacities (the number of their
-    /// events in the window) by augmenting paths: the cost does not grow with the events.
+    /// Any order: step `j` of the attempt from anchor `p` (an event matching some step)
+    /// completes at the first event `q` such that steps `1..=j` can all be matched to distinct
+    /// events of `p..=q`. Events of one touchpoint are interchangeable, so steps are matched
+    /// to touchpoints with capacities (the number of their events in `p..=q`) by augmenting
+    /// paths. That first `q` never moves back when the anchor moves forward (a shorter window
+    /// matches less), so each step keeps its own sliding window `lo[j]..end[j]` with counts
+    /// per touchpoint: every event enters and leaves each step's window at most once, and the
+    /// cost is linear in the events (times the steps), however many fall in one window.
     fn any(&self, ts: &[i64], tps: &[u32], s: &mut Scratch) -> usize {
         let (k, n) = (self.k, tps.len());
         let nt = self.n_types;
         let mut best_m = 0;
+        s.wcnt.clear();
+        s.wcnt.resize(k * nt, 0);
+        s.lo.clear();
+        s.lo.resize(k, 0);
+        s.end.clear();
+        s.end.resize(k, 0);
+        let nx = self.ranges.len();
+        if nx > 0 {
+            s.last_excl.clear();
+            s.last_excl.resize(nx * n, NONE);
+            for x in 0..nx {
+                let mut last = NONE;
+                for (i, &t) in tps.iter().enumerate() {
+                    if self.excl[t as usize] >> x & 1 == 1 {
+                        last = i as u32;
+                    }
+                    s.last_excl[x * n + i] = last;
+                }
+            }
+        }
         // End of the window of the last anchor evaluated, whether that attempt was void, and
         // the window end pointer.
         let (mut last_end, mut last_void, mut r) = (usize::MAX, false, 0usize);
@@ -803,40 +830,44 @@ impl Matcher {
                 continue;
             }
             last_end = r;
-            s.cap.clear();
-            s.cap.resize(nt, 0);
-            s.used.clear();
-            s.used.resize(nt, 0);
-            s.assign.clear();
-            s.assign.resize(k, NONE);
             let mut m = 0;
-            for (q, &tp) in tps.iter().enumerate().take(r + 1).skip(p) {
-                let t = self.type_of[tp as usize];
-                if t == NONE {
-                    continue;
-                }
-                s.cap[t as usize] += 1;
-                while m < k {
-                    s.vis.clear();
-                    s.vis.resize(nt, false);
-                    if !self.augment(m, s) {
-                        break;
+            while m < k {
+                let cnt = m * nt;
+                // Slide the step's window to start at p.
+                let (lo, end) = (s.lo[m], s.end[m]);
+                for &tp in &tps[lo..p.min(end).max(lo)] {
+                    let t = self.type_of[tp as usize];
+                    if t != NONE {
+                        s.wcnt[cnt + t as usize] -= 1;
                     }
-                    s.pos[m] = q as u32;
-                    m += 1;
                 }
-                if m == k {
+                s.lo[m] = p;
+                s.end[m] = end.max(p);
+                // Grow it until steps 1..=m+1 can be matched.
+                let mut ok = self.matchable(m, s);
+                while !ok && s.end[m] < n {
+                    let q = s.end[m];
+                    s.end[m] += 1;
+                    let t = self.type_of[tps[q] as usize];
+                    if t != NONE {
+                        s.wcnt[cnt + t as usize] += 1;
+                        ok = self.matchable(m, s);
+                    }
+                }
+                if !ok || s.end[m] - 1 > r {
                     break;
                 }
+                s.pos[m] = (s.end[m] - 1) as u32;
+                m += 1;
             }
-            let void = m > 0
-                && self.ranges.iter().enumerate().any(|(x, _)| {
-                    let hi = s.pos[m - 1] as usize;
-                    hi > p + 1
-                        && tps[p + 1..hi]
-                            .iter()
-                            .any(|&t| self.excl[t as usize] >> x & 1 == 1)
-                });
+            let void = m > 0 && {
+                let hi = s.pos[m - 1] as usize;
+                hi > p + 1
+                    && (0..nx).any(|x| {
+                        let q = s.last_excl[x * n + hi - 1];
+                        q != NONE && q as usize > p
+                    })
+            };
             last_void = void;
             if !void && m > best_m {
                 best_m = m;
@@ -849,6 +880,26 @@ impl Matcher {
             }
         }
         best_m
+    }
+
+    /// Whether steps `0..=j` can be matched to distinct events of step `j`'s window (its
+    /// counts per touchpoint in `s.wcnt`).
+    fn matchable(&self, j: usize, s: &mut Scratch) -> bool {
+        let nt = self.n_types;
+        s.cap.clear();
+        s.cap.extend_from_slice(&s.wcnt[j * nt..(j + 1) * nt]);
+        s.used.clear();
+        s.used.resize(nt, 0);
+        s.assign.clear();
+        s.assign.resize(self.k, NONE);
+        for i in 0..=j {
+            s.vis.clear();
+            s.vis.resize(nt, false);
+            if !self.augment(i, s) {
+                return false;
+            }
+        }
+        true
     }
 
     /// Augmenting path from step `j` (Kuhn's algorithm with capacities): take a touchpoint of
@@ -1189,6 +1240,41 @@ mod tests {
         assert_eq!(f.steps[1].mean_time_from_previous_s, Some(160.0 / 3.0));
         // Step 3: a 400 - 100; b's buy (50) was there when cart completed step 2 at 60: 0.
         assert_eq!(f.steps[2].median_time_from_previous_s, Some(150.0));
+    }
+
+    /// One customer with thousands of events inside every window (the shape that made the
+    /// any-order matcher quadratic): hourly views for 3,000 hours, then a cart. Only attempts
+    /// from the last 24 hours reach the cart; the earliest of them starts at hour 2,976.
+    #[test]
+    fn any_order_with_thousands_of_events_in_the_window() {
+        let mut csv = String::from("customer_id,timestamp,touchpoint\n");
+        for h in 0..3000 {
+            csv.push_str(&format!("a,{},view\n", h * 3600));
+        }
+        csv.push_str(&format!("a,{},cart\n", 3000 * 3600));
+        // A second customer with an excluded event after every view: each attempt is void
+        // once it has to pass one.
+        for h in 0..2000 {
+            csv.push_str(&format!("b,{},view\nb,{},popup\n", h * 60, h * 60 + 30));
+        }
+        let l = log(&csv);
+        for mode in [FunnelMode::Any, FunnelMode::Ordered] {
+            let f = run(&l, &["view", "view", "view", "cart"], |o| {
+                o.mode = mode;
+                o.window = "1d".parse().unwrap();
+            });
+            // b has three views (a minute apart) but no cart.
+            assert_eq!(f.counts(), [2, 2, 2, 1], "{mode:?}");
+            assert_eq!(f.steps[1].median_time_from_previous_s, Some(1830.0));
+            assert_eq!(f.steps[2].median_time_from_previous_s, Some(1830.0));
+            assert_eq!(f.steps[3].median_time_from_previous_s, Some(22.0 * 3600.0));
+            let f = run(&l, &["view", "view"], |o| {
+                o.mode = mode;
+                o.exclude = Some(vec![Exclusion::Touchpoint("popup".into())]);
+            });
+            // a: two views; b: a popup between every two views, so only step 1.
+            assert_eq!(f.counts(), [2, 1], "{mode:?}");
+        }
     }
 
     #[test]

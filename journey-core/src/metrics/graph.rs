@@ -99,6 +99,11 @@ pub struct EdgeRow {
     pub source: String,
     /// Target node name.
     pub target: String,
+    /// What the source is: a touchpoint named `start` is a `touch`, the walks' own start node
+    /// is `start`.
+    pub source_kind: NodeKind,
+    /// What the target is (`end` for the walks' own end node).
+    pub target_kind: NodeKind,
     /// Times the target directly follows the source.
     pub count: u64,
     /// Distinct customers with this transition.
@@ -160,6 +165,8 @@ impl TransitionGraph {
                 EdgeRow {
                     source: self.graph[r.source()].name.clone(),
                     target: self.graph[r.target()].name.clone(),
+                    source_kind: self.graph[r.source()].kind,
+                    target_kind: self.graph[r.target()].kind,
                     count: w.count,
                     customers: w.customers,
                     probability: w.probability,

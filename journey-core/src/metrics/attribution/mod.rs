@@ -42,7 +42,7 @@ use crate::metrics::paths::{unknown_excluded, Level, PathOptions};
 use crate::model::EventLog;
 use crate::time::Duration;
 
-pub use markov::{Transition, CONVERSION, NULL, START};
+pub use markov::{StateKind, Transition, CONVERSION, MAX_BLOCK, MAX_RESOLVE_WORK, NULL, START};
 pub use table::{read_path_table_csv, PathRow, PathTable, PathTableOptions, PATH_SEPARATOR};
 
 use table::{aggregate_log, Credits};
