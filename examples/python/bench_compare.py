@@ -167,13 +167,12 @@ def journey_canonical(analysis, r):
         }
     if analysis == "sessions":
         s, p = (x.to_dict() for x in r)
-        conv = p["conversion"]
         return {
             "sessions": s["n_sessions"],
             "events_per_session": journey_distribution(s["events_per_session"], True),
             "session_duration_s": journey_distribution(s["session_duration_s"], False),
             "touches_before_conversion": journey_distribution(
-                conv["touchpoints_before_conversion"], True
+                p["touches_before_conversion"], True
             ),
         }
     raise ValueError(analysis)
@@ -633,7 +632,7 @@ def child(engine, analysis, path, dump=None):
     t1 = time.perf_counter()
     result = run(analysis, data)
     t2 = time.perf_counter()
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak_mb = peak_rss_mb()
     canonical = canon(analysis, result)
     if dump:
         with open(os.path.join(dump, f"{engine}-{analysis}.json"), "w") as f:
@@ -647,6 +646,19 @@ def child(engine, analysis, path, dump=None):
         "peak_mb": peak_mb,
         "digest": digest(canonical),
     }
+
+
+def peak_rss_mb():
+    """The process's peak resident set (VmHWM). Not ru_maxrss: Linux carries that over from the
+    parent through fork and exec, so it would count the parent's memory."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def run_child(engine, analysis, path, dump):
@@ -769,7 +781,17 @@ def main(argv=None):
     ap.add_argument("--json", help="also write every measurement to this file")
     ap.add_argument("--child", nargs=3, metavar=("ENGINE", "ANALYSIS", "PATH"), help=argparse.SUPPRESS)
     ap.add_argument("--dump", help="write each engine's canonical results into this directory")
+    ap.add_argument("--make", nargs=2, metavar=("PATH", "EVENTS"), help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
+    if args.make:
+        t = time.perf_counter()
+        n, customers = make_log(args.make[0], int(args.make[1]))
+        print(
+            f"wrote {args.make[0]}: {n:,} events, {customers:,} customers, "
+            f"{time.perf_counter() - t:.1f} s",
+            file=sys.stderr,
+        )
+        return 0
     if args.child:
         print(json.dumps(child(*args.child, dump=args.dump)))
         return 0
@@ -781,13 +803,8 @@ def main(argv=None):
     os.makedirs(args.dir, exist_ok=True)
     path = os.path.abspath(os.path.join(args.dir, f"events-{args.events}-seed{SEED}-by-time.csv"))
     if not os.path.exists(path):
-        t = time.perf_counter()
-        n, customers = make_log(path, args.events)
-        print(
-            f"wrote {path}: {n:,} events, {customers:,} customers, "
-            f"{time.perf_counter() - t:.1f} s",
-            file=sys.stderr,
-        )
+        # In a process of its own, so that this one stays small.
+        subprocess.run([sys.executable, os.path.abspath(__file__), "--make", path, str(args.events)], check=True)
     size_mb = os.path.getsize(path) / 1e6
     dump = args.dump or os.path.join(args.dir, "bench-compare-results")
     os.makedirs(dump, exist_ok=True)
