@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from typing import Any, Callable, Mapping, Optional, Sequence
 
 from . import _journey as _j
@@ -102,10 +103,12 @@ def run_partition(table: Any, spec: Spec, task: tuple) -> dict[str, Any]:
     context bytes, surveys table or None) gives the partial of the analysis, as bytes."""
     if table is None or table.num_rows == 0:
         table = spec.empty_table()
+    t0 = time.perf_counter()
     try:
         log = _j.EventLog.from_arrow(table, **spec.load)
     except _j.JourneyError as e:
         return {"report": None, "error": _error_record(e, table, spec), "payload": None}
+    t1 = time.perf_counter()
     report = log.load_report
     report["errors"] = [_name_customer(m, table, spec) for m in report.get("errors", [])]
     if task[0] == "scan":
@@ -124,7 +127,8 @@ def run_partition(table: Any, spec: Spec, task: tuple) -> dict[str, Any]:
         if surveys is not None:
             extra["surveys"] = surveys_from_table(surveys)
         payload = log.partial(analysis, **extra, **kwargs).to_bytes()
-    return {"report": report, "error": None, "payload": payload}
+    timing = {"load": t1 - t0, "analysis": time.perf_counter() - t1, "merge": 0.0}
+    return {"report": report, "error": None, "payload": payload, "timing": timing}
 
 
 def surveys_from_table(table: Any) -> Any:
@@ -190,10 +194,16 @@ def merge_records(kind: str, keep: int) -> Callable[[Optional[dict], Optional[di
         if a["error"] or b["error"]:
             errors = [e for e in (a["error"], b["error"]) if e]
             return {"report": None, "error": min(errors, key=_error_key), "payload": None}
+        t0 = time.perf_counter()
+        payload = merge_payloads(kind, a["payload"], b["payload"])
+        ta, tb = a.get("timing") or {}, b.get("timing") or {}
+        timing = {k: ta.get(k, 0.0) + tb.get(k, 0.0) for k in ("load", "analysis", "merge")}
+        timing["merge"] += time.perf_counter() - t0
         return {
             "report": merge_reports(a["report"], b["report"], keep),
             "error": None,
-            "payload": merge_payloads(kind, a["payload"], b["payload"]),
+            "payload": payload,
+            "timing": timing,
         }
 
     return merge
@@ -240,6 +250,10 @@ class DistributedLog:
 
     def __init__(self) -> None:
         self._scan: Optional[dict] = None
+        #: Seconds of the last job: `wall` (on the driver, the whole job), and summed over the
+        #: partitions' tasks `load` (EventLog.from_arrow), `analysis` (the partial) and
+        #: `merge` (every merge of the tree, on the cluster and the driver).
+        self.last_timing: dict[str, float] = {}
 
     # -- engine hooks ----------------------------------------------------------------------
     def _map_partitions(self, task: tuple, surveys: Any = None) -> Optional[dict]:
@@ -248,7 +262,7 @@ class DistributedLog:
     # -- the first pass --------------------------------------------------------------------
     def _scanned(self) -> dict:
         if self._scan is None:
-            rec = self._checked(("scan",), self._map_partitions(("scan",)))
+            rec = self._job(("scan",))
             info = json.loads(rec["payload"])
             self._scan = {
                 "context": bytes.fromhex(info["context"]),
@@ -257,6 +271,12 @@ class DistributedLog:
                 "report": rec["report"],
             }
         return self._scan
+
+    def _job(self, task: tuple, surveys: Any = None) -> dict:
+        t0 = time.perf_counter()
+        rec = self._job(task, surveys)
+        self.last_timing = dict(rec.get("timing") or {}, wall=time.perf_counter() - t0)
+        return rec
 
     def _checked(self, task: tuple, rec: Optional[dict]) -> dict:
         if rec is None:  # no partition ran (all empty): an empty log, built on the driver
@@ -293,7 +313,7 @@ class DistributedLog:
         the EventLog method's)."""
         ctx = self._scanned()["context"]
         task = ("partial", analysis, kwargs, ctx, None)
-        rec = self._checked(task, self._map_partitions(task, surveys))
+        rec = self._job(task, surveys)
         return _j.Partial.from_bytes(rec["payload"])
 
     def _finish(self, analysis: str, surveys: Any = None, **kwargs: Any) -> Any:

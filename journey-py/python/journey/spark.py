@@ -23,7 +23,7 @@ from ._engine import DistributedLog, Spec
 
 __all__ = ["EventLog"]
 
-_SCHEMA = "report string, error string, payload binary"
+_SCHEMA = "report string, error string, payload binary, timing string"
 
 
 def _to_batch(records: list) -> Any:
@@ -35,28 +35,37 @@ def _to_batch(records: list) -> Any:
                 "report": None if r["report"] is None else json.dumps(r["report"]),
                 "error": None if r["error"] is None else json.dumps(r["error"]),
                 "payload": r["payload"],
+                "timing": json.dumps(r.get("timing")),
             }
             for r in records
         ],
         schema=pa.schema(
-            [("report", pa.string()), ("error", pa.string()), ("payload", pa.binary())]
+            [
+                ("report", pa.string()),
+                ("error", pa.string()),
+                ("payload", pa.binary()),
+                ("timing", pa.string()),
+            ]
         ),
     )
 
 
-def _from_rows(report: Optional[str], error: Optional[str], payload: Optional[bytes]) -> dict:
+def _from_rows(
+    report: Optional[str], error: Optional[str], payload: Optional[bytes], timing: Optional[str]
+) -> dict:
     return {
         "report": None if report is None else json.loads(report),
         "error": None if error is None else json.loads(error),
         "payload": None if payload is None else bytes(payload),
+        "timing": None if timing is None else json.loads(timing),
     }
 
 
 def _records(batches: Iterator[Any]) -> Iterator[dict]:
     for b in batches:
         d = b.to_pydict()
-        for r, e, p in zip(d["report"], d["error"], d["payload"]):
-            yield _from_rows(r, e, p)
+        for r, e, p, t in zip(d["report"], d["error"], d["payload"], d["timing"]):
+            yield _from_rows(r, e, p, t)
 
 
 class _PartitionTask:
@@ -165,7 +174,7 @@ class EventLog(DistributedLog):
         groups = max(1, math.isqrt(self.partitions))
         if groups > 1:
             out = out.repartition(groups).mapInArrow(_MergeTask(kind, keep), _SCHEMA)
-        rows = [_from_rows(r["report"], r["error"], r["payload"]) for r in out.collect()]
+        rows = [_from_rows(*r) for r in out.collect()]
         return _engine.tree(rows, _engine.merge_records(kind, keep))
 
 
