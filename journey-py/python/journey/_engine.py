@@ -17,6 +17,8 @@ from typing import Any, Callable, Mapping, Optional, Sequence
 
 from . import _journey as _j
 
+__all__ = ["DistributedLog"]
+
 # Keywords of EventLog.from_arrow that name source columns.
 _COLUMN_KEYS = ("customer", "timestamp", "touchpoint", "channel", "stage", "value")
 _ROW = re.compile(r" at row (\d+), column ")
