@@ -115,12 +115,10 @@ def run_partition(table: Any, spec: Spec, task: tuple) -> dict[str, Any]:
     report["errors"] = [_name_customer(m, table, spec) for m in report.get("errors", [])]
     if task[0] == "scan":
         payload = json.dumps(
-            {
-                "context": _j.Context.of(log).to_bytes().hex(),
-                "n_events": log.n_events,
-                "n_customers": log.n_customers,
-            }
+            {"context": _j.Context.of(log).to_bytes().hex(), "n_events": log.n_events}
         ).encode()
+    elif task[0] == "customers":
+        payload = json.dumps({"n_customers": log.n_customers}).encode()
     else:
         _, analysis, kwargs, ctx, surveys = task
         extra: dict[str, Any] = {}
@@ -174,12 +172,11 @@ def merge_payloads(kind: str, a: Optional[bytes], b: Optional[bytes]) -> Optiona
             _j.Context.from_bytes(bytes.fromhex(y["context"]))
         )
         return json.dumps(
-            {
-                "context": ctx.to_bytes().hex(),
-                "n_events": x["n_events"] + y["n_events"],
-                "n_customers": x["n_customers"] + y["n_customers"],
-            }
+            {"context": ctx.to_bytes().hex(), "n_events": x["n_events"] + y["n_events"]}
         ).encode()
+    if kind == "customers":
+        n = json.loads(a)["n_customers"] + json.loads(b)["n_customers"]
+        return json.dumps({"n_customers": n}).encode()
     return _j.Partial.from_bytes(a).merge(_j.Partial.from_bytes(b)).to_bytes()
 
 
@@ -252,31 +249,39 @@ class DistributedLog:
 
     def __init__(self) -> None:
         self._scan: Optional[dict] = None
+        self._customers: Optional[int] = None
+        self._persisted = False
         #: Seconds of the last job: `wall` (on the driver, the whole job), and summed over the
         #: partitions' tasks `load` (EventLog.from_arrow), `analysis` (the partial) and
         #: `merge` (every merge of the tree, on the cluster and the driver).
         self.last_timing: dict[str, float] = {}
 
     # -- engine hooks ----------------------------------------------------------------------
-    def _map_partitions(self, task: tuple, surveys: Any = None) -> Optional[dict]:
+    def _map_partitions(
+        self, task: tuple, surveys: Any = None, shuffled: bool = True
+    ) -> Optional[dict]:
+        """Runs `task` on every partition and merges the records in a tree: over the frame
+        shuffled by customer, or (shuffled=False) over the input partitions as they are."""
         raise NotImplementedError
 
     # -- the first pass --------------------------------------------------------------------
     def _scanned(self) -> dict:
+        """The first pass: the context (the time span of the events), the event count and the
+        load report. None of them needs whole customers, so it reads the input partitions as
+        they are, without a shuffle (or the persisted shuffled frame)."""
         if self._scan is None:
-            rec = self._job(("scan",))
+            rec = self._job(("scan",), shuffled=self._persisted)
             info = json.loads(rec["payload"])
             self._scan = {
                 "context": bytes.fromhex(info["context"]),
                 "n_events": info["n_events"],
-                "n_customers": info["n_customers"],
                 "report": rec["report"],
             }
         return self._scan
 
-    def _job(self, task: tuple, surveys: Any = None) -> dict:
+    def _job(self, task: tuple, surveys: Any = None, shuffled: bool = True) -> dict:
         t0 = time.perf_counter()
-        rec = self._job(task, surveys)
+        rec = self._checked(task, self._map_partitions(task, surveys, shuffled))
         self.last_timing = dict(rec.get("timing") or {}, wall=time.perf_counter() - t0)
         return rec
 
@@ -298,7 +303,11 @@ class DistributedLog:
 
     @property
     def n_customers(self) -> int:
-        return int(self._scanned()["n_customers"])
+        """The number of customers (a job over the frame shuffled by customer, once)."""
+        if self._customers is None:
+            rec = self._job(("customers",))
+            self._customers = int(json.loads(rec["payload"])["n_customers"])
+        return self._customers
 
     @property
     def load_report(self) -> dict[str, Any]:

@@ -90,9 +90,12 @@ class EventLog(DistributedLog):
         """Keeps the frame shuffled by customer in the workers' memory (Dask's `persist`), so
         later analyses skip the shuffle. Returns self."""
         self._shuffled = self._shuffled.persist()
+        self._persisted = True
         return self
 
-    def _map_partitions(self, task: tuple, surveys: Any = None) -> Optional[dict]:
+    def _map_partitions(
+        self, task: tuple, surveys: Any = None, shuffled: bool = True
+    ) -> Optional[dict]:
         import dask
 
         if surveys is not None:
@@ -101,7 +104,8 @@ class EventLog(DistributedLog):
         kind = task[0]
         part = dask.delayed(_partition, pure=True)
         merge = dask.delayed(_merge, pure=True)
-        level = [part(p, self._spec, task) for p in self._shuffled.to_delayed()]
+        frame = self._shuffled if shuffled else self._source
+        level = [part(p, self._spec, task) for p in frame.to_delayed()]
         while len(level) > 1:
             level = [merge(kind, keep, *level[i : i + _FAN_IN]) for i in range(0, len(level), _FAN_IN)]
         if not level:

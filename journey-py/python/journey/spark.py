@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import math
+import warnings
 from typing import Any, Iterator, Optional, Sequence
 
 from . import _engine
@@ -147,7 +148,6 @@ class EventLog(DistributedLog):
         self.partitions = partitions
         self._source = df
         self._shuffled = df.repartition(partitions, df[self._spec.customer])
-        self._persisted = False
 
     def persist(self, storage_level: Any = None) -> "EventLog":
         """Keeps the frame shuffled by customer (Spark's `persist`), so later analyses skip the
@@ -160,20 +160,27 @@ class EventLog(DistributedLog):
         return self
 
     def unpersist(self) -> "EventLog":
+        """Drops what `persist()` kept. Returns self."""
         self._shuffled = self._shuffled.unpersist()
         self._persisted = False
         return self
 
-    def _map_partitions(self, task: tuple, surveys: Any = None) -> Optional[dict]:
+    def _map_partitions(
+        self, task: tuple, surveys: Any = None, shuffled: bool = True
+    ) -> Optional[dict]:
         if surveys is not None:
             raise NotImplementedError("surveys on Spark")
         keep = int(self._spec.load.get("max_reported_errors", 10))
         kind = task[0]
-        out = self._shuffled.mapInArrow(_PartitionTask(self._spec, task), _SCHEMA)
-        # The inner level of the tree, on the executors: about sqrt(n) groups of partial rows.
-        groups = max(1, math.isqrt(self.partitions))
-        if groups > 1:
-            out = out.repartition(groups).mapInArrow(_MergeTask(kind, keep), _SCHEMA)
+        frame = self._shuffled if shuffled else self._source
+        with warnings.catch_warnings():
+            # mapInArrow checks the pandas version although nothing here goes through pandas.
+            warnings.filterwarnings("ignore", "PySpark does not yet fully support pandas")
+            out = frame.mapInArrow(_PartitionTask(self._spec, task), _SCHEMA)
+            # The inner level of the tree, on the executors: about sqrt(n) groups of partials.
+            groups = max(1, math.isqrt(self.partitions))
+            if groups > 1:
+                out = out.repartition(groups).mapInArrow(_MergeTask(kind, keep), _SCHEMA)
         rows = [_from_rows(*r) for r in out.collect()]
         return _engine.tree(rows, _engine.merge_records(kind, keep))
 
