@@ -8,6 +8,7 @@
 //! - [`metrics`]: survey scores, funnels, retention, paths, the transition graph, attribution.
 //! - [`render`]: SVG and text renderings.
 //! - [`report`]: the journey map filled from data and the HTML report.
+//! - [`partial`]: every analysis as a mergeable partial result, for many machines.
 //! - [`synthetic()`]: deterministic synthetic data for demos, tests and benchmarks.
 //!
 //! # Features
@@ -20,6 +21,7 @@ pub mod error;
 pub mod ingest;
 pub mod metrics;
 pub mod model;
+pub mod partial;
 pub mod render;
 pub mod report;
 pub mod synthetic;
@@ -34,4 +36,5 @@ pub use model::{
     Catalog, Channel, EventLog, EventLogBuilder, Journey, JourneyMap, Kind, Persona, RawEvent,
     RawResponse, Stage, Step, Surveys, SurveysBuilder, Touchpoint,
 };
+pub use partial::{Analysis, Context, Finished, Partial};
 pub use synthetic::synthetic;

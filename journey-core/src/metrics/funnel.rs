@@ -330,8 +330,8 @@ impl Exclusion {
 }
 
 /// What to break a funnel down by.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Breakdown {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Breakdown {
     None,
     FirstTouchChannel,
     Property(usize),
@@ -878,10 +878,10 @@ impl Matcher {
 }
 
 #[derive(Debug, Clone)]
-struct GroupAcc {
-    reached: Vec<u64>,
-    deltas: Vec<Samples>,
-    dropped: Vec<Vec<u32>>,
+pub(crate) struct GroupAcc {
+    pub(crate) reached: Vec<u64>,
+    pub(crate) deltas: Vec<Samples>,
+    pub(crate) dropped: Vec<Vec<u32>>,
 }
 
 impl GroupAcc {
@@ -921,6 +921,53 @@ struct Acc {
 /// assert_eq!(f.counts(), [2, 1, 1]);
 /// ```
 pub fn funnel(log: &EventLog, opts: &FunnelOptions) -> Result<FunnelResult> {
+    let k = opts.steps.len();
+    let (groups, breakdown) = fold(log, opts)?;
+    let mut total = GroupAcc::new(k);
+    let mut out = Vec::new();
+    for (g, ga) in groups.into_iter().enumerate() {
+        let Some(ga) = ga else { continue };
+        if breakdown != Breakdown::None {
+            let value = group_value(log, breakdown, g);
+            let steps = rows(log, opts, ga.clone());
+            out.push(FunnelGroup {
+                value,
+                conversion: conversion(&steps),
+                steps,
+            });
+        }
+        total.merge(ga);
+    }
+    let steps = rows(log, opts, total);
+    Ok(FunnelResult {
+        mode: opts.mode,
+        window_s: opts.window.as_secs_f64(),
+        first_attempt: opts.first_attempt,
+        n_customers: log.n_customers() as u64,
+        conversion: conversion(&steps),
+        steps,
+        breakdown: opts.breakdown.clone(),
+        groups: (breakdown != Breakdown::None).then_some(out),
+    })
+}
+
+/// The value of breakdown group `g` (`None`: customers without a value).
+pub(crate) fn group_value(log: &EventLog, breakdown: Breakdown, g: usize) -> Option<String> {
+    match breakdown {
+        Breakdown::FirstTouchChannel => Some(log.channel_name(g as u32).to_string()),
+        Breakdown::Property(i) => {
+            let vals = &log.properties()[i].values;
+            (g < vals.len()).then(|| vals.name(g as u32).to_string())
+        }
+        Breakdown::None => None,
+    }
+}
+
+/// Every customer's furthest step, folded per breakdown group (indexed by the log's ids).
+pub(crate) fn fold(
+    log: &EventLog,
+    opts: &FunnelOptions,
+) -> Result<(Vec<Option<GroupAcc>>, Breakdown)> {
     let matcher = Matcher::new(log, opts)?;
     let k = matcher.k;
     let breakdown = match opts.breakdown.as_deref() {
@@ -996,42 +1043,10 @@ pub fn funnel(log: &EventLog, opts: &FunnelOptions) -> Result<FunnelResult> {
             a
         },
     );
-    let mut total = GroupAcc::new(k);
-    let mut groups = Vec::new();
-    for (g, ga) in acc.groups.into_iter().enumerate() {
-        let Some(ga) = ga else { continue };
-        if breakdown != Breakdown::None {
-            let value = match breakdown {
-                Breakdown::FirstTouchChannel => Some(log.channel_name(g as u32).to_string()),
-                Breakdown::Property(i) => {
-                    let vals = &log.properties()[i].values;
-                    (g < vals.len()).then(|| vals.name(g as u32).to_string())
-                }
-                Breakdown::None => unreachable!("checked"),
-            };
-            let steps = rows(log, opts, ga.clone());
-            groups.push(FunnelGroup {
-                value,
-                conversion: conversion(&steps),
-                steps,
-            });
-        }
-        total.merge(ga);
-    }
-    let steps = rows(log, opts, total);
-    Ok(FunnelResult {
-        mode: opts.mode,
-        window_s: opts.window.as_secs_f64(),
-        first_attempt: opts.first_attempt,
-        n_customers: log.n_customers() as u64,
-        conversion: conversion(&steps),
-        steps,
-        breakdown: opts.breakdown.clone(),
-        groups: (breakdown != Breakdown::None).then_some(groups),
-    })
+    Ok((acc.groups, breakdown))
 }
 
-fn conversion(steps: &[FunnelStepRow]) -> Option<f64> {
+pub(crate) fn conversion(steps: &[FunnelStepRow]) -> Option<f64> {
     let (first, last) = (steps.first()?.customers, steps.last()?.customers);
     (first > 0).then(|| last as f64 / first as f64)
 }
@@ -1041,21 +1056,43 @@ fn ratio(a: u64, b: u64) -> Option<f64> {
 }
 
 fn rows(log: &EventLog, opts: &FunnelOptions, ga: GroupAcc) -> Vec<FunnelStepRow> {
-    let first = ga.reached[0];
-    let reached = &ga.reached;
-    ga.deltas
+    let stats = ga
+        .deltas
         .into_iter()
-        .zip(ga.dropped)
-        .enumerate()
-        .map(|(j, (deltas, mut ids))| {
-            let here = reached[j];
-            let prev = (j > 0).then(|| reached[j - 1]);
-            let dropped_ids = opts.dropped_ids.then(|| {
+        .map(|d| (d.mean_s(), d.median_s()))
+        .collect();
+    let dropped = ga
+        .dropped
+        .into_iter()
+        .map(|mut ids| {
+            opts.dropped_ids.then(|| {
                 ids.sort_unstable();
                 ids.iter()
                     .map(|&c| log.customer_ids()[c as usize].clone())
                     .collect()
-            });
+            })
+        })
+        .collect();
+    step_rows(opts, &ga.reached, stats, dropped)
+}
+
+/// The rows of a funnel from its per-step counts, (mean, median) times from the previous step,
+/// and dropped ids (in id order). Shared by [`funnel`] and the partial results, so both finish
+/// the same way.
+pub(crate) fn step_rows(
+    opts: &FunnelOptions,
+    reached: &[u64],
+    stats: Vec<(Option<f64>, Option<f64>)>,
+    dropped: Vec<Option<Vec<String>>>,
+) -> Vec<FunnelStepRow> {
+    let first = reached[0];
+    stats
+        .into_iter()
+        .zip(dropped)
+        .enumerate()
+        .map(|(j, ((mean, median), dropped_ids))| {
+            let here = reached[j];
+            let prev = (j > 0).then(|| reached[j - 1]);
             FunnelStepRow {
                 step: j + 1,
                 label: opts.steps[j].label(),
@@ -1065,8 +1102,8 @@ fn rows(log: &EventLog, opts: &FunnelOptions, ga: GroupAcc) -> Vec<FunnelStepRow
                 conversion_from_previous: prev.and_then(|p| ratio(here, p)),
                 dropped: prev.map_or(0, |p| p - here),
                 drop_off: prev.and_then(|p| ratio(here, p)).map(|r| 1.0 - r),
-                mean_time_from_previous_s: deltas.mean_s(),
-                median_time_from_previous_s: deltas.median_s(),
+                mean_time_from_previous_s: mean,
+                median_time_from_previous_s: median,
                 dropped_ids,
             }
         })

@@ -689,6 +689,56 @@ impl EventLog {
         self.conversion_names = names;
     }
 
+    /// A log of only the given customers (by id), whole, as if loaded from their rows alone
+    /// with the same conversions and catalog (unlike [`EventLog::select_customers`], its
+    /// touchpoints, channels and property values are only those of these customers): a
+    /// partition of a log split by customer, for partial results (`docs/distributed.md`).
+    /// Each customer's events keep their order; an unknown id is an error.
+    pub fn sub_log<S: AsRef<str>>(&self, ids: impl IntoIterator<Item = S>) -> Result<EventLog> {
+        let mut picked = Vec::new();
+        for id in ids {
+            let id = id.as_ref();
+            let c = self.customers.get(id).ok_or_else(|| {
+                Error::argument("customers", format!("{id:?} is not a customer of the log"))
+            })?;
+            picked.push(c);
+        }
+        picked.sort_unstable();
+        picked.dedup();
+        Ok(self.sub_log_of_indices(&picked))
+    }
+
+    /// [`EventLog::sub_log`] by customer index (`0..n_customers`, in order).
+    pub(crate) fn sub_log_of_indices(&self, picked: &[u32]) -> EventLog {
+        let names: Vec<&str> = self.properties.iter().map(|p| p.name.as_str()).collect();
+        let mut b = EventLogBuilder::new().with_properties(&names);
+        let n: usize = picked.iter().map(|&c| self.journey(c).len()).sum();
+        b.reserve(n);
+        for &c in picked {
+            let bc = b.customers.intern(self.customers.name(c));
+            for i in self.journey(c).range() {
+                let t = b
+                    .touchpoints
+                    .intern(self.touchpoints.name(self.touchpoint[i]));
+                let ch = b.channels.intern(self.channels.name(self.channel[i]));
+                let st = match self.stage[i] {
+                    NO_STAGE => NO_ID,
+                    s => b.stages.intern(self.stages.name(u32::from(s))),
+                };
+                b.push_ids(bc, self.ts[i], t, ch, st, self.value[i]);
+                for (j, p) in self.properties.iter().enumerate() {
+                    let v = p.ids[i];
+                    if v != NO_ID {
+                        let id = b.prop_values[j].intern(p.values.name(v));
+                        *b.props[j].last_mut().expect("row pushed") = id;
+                    }
+                }
+            }
+        }
+        let conversions: Vec<&str> = self.conversion_names.iter().map(String::as_str).collect();
+        b.build(Some(&self.catalog), &conversions)
+    }
+
     /// Bytes held by the event columns (excluding interned strings).
     pub fn column_bytes(&self) -> usize {
         self.ts.len() * 8
