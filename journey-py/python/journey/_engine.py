@@ -99,10 +99,14 @@ def _error_record(e: BaseException, table: Any, spec: Spec) -> dict[str, Any]:
     }
 
 
-def run_partition(table: Any, spec: Spec, task: tuple) -> dict[str, Any]:
+def run_partition(
+    table: Any, spec: Spec, task: tuple, surveys: Any = None
+) -> dict[str, Any]:
     """Loads one partition (whole customers) and runs `task` on it:
-    ("scan",) gives the partition's context and counts; ("partial", analysis, kwargs,
-    context bytes, surveys table or None) gives the partial of the analysis, as bytes."""
+    ("scan",) gives the partition's context and event count, ("customers",) its customer
+    count; ("partial", analysis, kwargs, context bytes, survey columns or None) the partial of
+    the analysis, as bytes, with the survey responses of the partition's customers (an Arrow
+    table, or None for none) when survey columns are given."""
     if table is None or table.num_rows == 0:
         table = spec.empty_table()
     t0 = time.perf_counter()
@@ -120,25 +124,67 @@ def run_partition(table: Any, spec: Spec, task: tuple) -> dict[str, Any]:
     elif task[0] == "customers":
         payload = json.dumps({"n_customers": log.n_customers}).encode()
     else:
-        _, analysis, kwargs, ctx, surveys = task
+        _, analysis, kwargs, ctx, survey_columns = task
         extra: dict[str, Any] = {}
         if ctx is not None:
             extra["context"] = _j.Context.from_bytes(ctx)
-        if surveys is not None:
-            extra["surveys"] = surveys_from_table(surveys)
+        if survey_columns is not None:
+            try:
+                extra["surveys"] = surveys_from_table(surveys, survey_columns)
+            except _j.JourneyError as e:
+                return {"report": None, "error": _survey_error(e, surveys), "payload": None}
         payload = log.partial(analysis, **extra, **kwargs).to_bytes()
     timing = {"load": t1 - t0, "analysis": time.perf_counter() - t1, "merge": 0.0}
     return {"report": report, "error": None, "payload": payload, "timing": timing}
 
 
-def surveys_from_table(table: Any) -> Any:
-    """A Surveys from an Arrow table of responses (the columns of the survey CSV format)."""
+def _survey_error(e: BaseException, table: Any) -> dict[str, Any]:
+    """A survey load error naming the customer instead of the line of the partition's text."""
+    line = getattr(e, "line", None)
+    customer = None
+    if line and table is not None and 2 <= line <= table.num_rows + 1:
+        v = table.column("customer_id")[line - 2].as_py()
+        customer = None if v is None else str(v)
+    who = "a response without customer id" if customer is None else f"customer {customer!r}"
+    message = re.sub(r" at line \d+, column ", f" of {who}, column ", str(e))
+    return {
+        "type": type(e).__name__,
+        "message": "survey responses: " + message,
+        "code": getattr(e, "code", None),
+        "column": getattr(e, "column", None),
+        "value": getattr(e, "value", None),
+        "expected": getattr(e, "expected", None),
+        "customer": customer,
+    }
+
+
+def surveys_from_table(table: Any, columns: Sequence[str]) -> Any:
+    """A Surveys from an Arrow table of responses with the columns of the survey format
+    (docs/formats.md), through its CSV text: timestamps written as RFC 3339 in UTC, whole
+    numbers that pandas turned into floats (a null among integers) written as integers."""
     import io
 
+    import pyarrow as pa
+    import pyarrow.compute as pc
     import pyarrow.csv as pcsv
 
+    if table is None or table.num_rows == 0:
+        return _j.Surveys.from_csv_text(",".join(columns) + "\n")
+    cols = {}
+    for name in columns:
+        col = table.column(name)
+        t = col.type
+        if pa.types.is_timestamp(t):
+            utc = col.cast(pa.timestamp(t.unit, tz="UTC"))
+            col = pc.binary_join_element_wise(pc.strftime(utc, format="%Y-%m-%dT%H:%M:%S"), "Z", "")
+        elif pa.types.is_floating(t):
+            try:
+                col = col.cast(pa.int64())  # safe cast: fails on 7.5, which stays for the error
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+                pass
+        cols[name] = col
     buf = io.BytesIO()
-    pcsv.write_csv(table, buf)
+    pcsv.write_csv(pa.table(cols), buf)
     return _j.Surveys.from_csv_text(buf.getvalue().decode())
 
 
@@ -323,7 +369,13 @@ class DistributedLog:
         """The merged `journey.Partial` of an analysis over all partitions (kwargs exactly as
         the EventLog method's)."""
         ctx = self._scanned()["context"]
-        task = ("partial", analysis, kwargs, ctx, None)
+        columns = None if surveys is None else [str(c) for c in surveys.columns]
+        if columns is not None and "customer_id" not in columns:
+            raise _j.MissingColumnError(
+                f'missing required column "customer_id" in the survey responses; columns '
+                f"found: {', '.join(columns)}"
+            )
+        task = ("partial", analysis, kwargs, ctx, columns)
         rec = self._job(task, surveys)
         return _j.Partial.from_bytes(rec["payload"])
 

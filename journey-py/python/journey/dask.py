@@ -23,11 +23,21 @@ __all__ = ["EventLog"]
 _FAN_IN = 8
 
 
-def _partition(frame: Any, spec: Spec, task: tuple) -> dict:
+_KEY = "__journey_customer"
+
+
+def _arrow(frame: Any) -> Any:
     import pyarrow as pa
 
-    table = pa.Table.from_pandas(frame, preserve_index=False) if len(frame) else None
-    return _engine.run_partition(table, spec, task)
+    if frame is None or not len(frame):
+        return None
+    if _KEY in frame.columns:
+        frame = frame.drop(columns=[_KEY])
+    return pa.Table.from_pandas(frame, preserve_index=False)
+
+
+def _partition(frame: Any, spec: Spec, task: tuple, surveys: Any = None) -> dict:
+    return _engine.run_partition(_arrow(frame), spec, task, _arrow(surveys))
 
 
 def _merge(kind: str, keep: int, *records: Optional[dict]) -> Optional[dict]:
@@ -98,14 +108,23 @@ class EventLog(DistributedLog):
     ) -> Optional[dict]:
         import dask
 
-        if surveys is not None:
-            raise NotImplementedError("surveys on Dask")
         keep = int(self._spec.load.get("max_reported_errors", 10))
         kind = task[0]
         part = dask.delayed(_partition, pure=True)
         merge = dask.delayed(_merge, pure=True)
         frame = self._shuffled if shuffled else self._source
-        level = [part(p, self._spec, task) for p in frame.to_delayed()]
+        if surveys is None:
+            level = [part(p, self._spec, task) for p in frame.to_delayed()]
+        else:
+            # Events and responses shuffled alike on the customer id as text: partition i of
+            # one holds the same customers as partition i of the other.
+            n = self.partitions
+            src = self._source
+            ev = src.assign(**{_KEY: src[self._spec.customer].astype(str)})
+            sv = surveys.assign(**{_KEY: surveys["customer_id"].astype(str)})
+            ev = ev.shuffle(on=_KEY, npartitions=n).to_delayed()
+            sv = sv.shuffle(on=_KEY, npartitions=n).to_delayed()
+            level = [part(e, self._spec, task, s) for e, s in zip(ev, sv)]
         while len(level) > 1:
             level = [merge(kind, keep, *level[i : i + _FAN_IN]) for i in range(0, len(level), _FAN_IN)]
         if not level:

@@ -149,6 +149,27 @@ class EventLog(DistributedLog):
         self._source = df
         self._shuffled = df.repartition(partitions, df[self._spec.customer])
 
+    def _with_surveys(self, surveys: Any) -> Any:
+        """Events and survey responses in one frame shuffled by customer (a union of two
+        struct columns, `ev` and `sv`, one of them null in every row), so that each partition
+        holds its customers' responses too."""
+        from pyspark.sql import functions as F
+        from pyspark.sql.types import StructType
+
+        df = self._source
+        key = "__journey_customer"
+        ev = df.select(
+            df[self._spec.customer].cast("string").alias(key),
+            F.struct(*[df[c] for c in df.columns]).alias("ev"),
+            F.lit(None).cast(StructType(surveys.schema.fields)).alias("sv"),
+        )
+        sv = surveys.select(
+            surveys["customer_id"].cast("string").alias(key),
+            F.lit(None).cast(StructType(df.schema.fields)).alias("ev"),
+            F.struct(*[surveys[c] for c in surveys.columns]).alias("sv"),
+        )
+        return ev.unionByName(sv).repartition(self.partitions, key)
+
     def persist(self, storage_level: Any = None) -> "EventLog":
         """Keeps the frame shuffled by customer (Spark's `persist`), so later analyses skip the
         shuffle. Returns self."""
@@ -168,21 +189,49 @@ class EventLog(DistributedLog):
     def _map_partitions(
         self, task: tuple, surveys: Any = None, shuffled: bool = True
     ) -> Optional[dict]:
-        if surveys is not None:
-            raise NotImplementedError("surveys on Spark")
         keep = int(self._spec.load.get("max_reported_errors", 10))
         kind = task[0]
         frame = self._shuffled if shuffled else self._source
+        fn: Any = _PartitionTask(self._spec, task)
+        if surveys is not None:
+            frame, fn = self._with_surveys(surveys), _JoinedTask(self._spec, task)
         with warnings.catch_warnings():
             # mapInArrow checks the pandas version although nothing here goes through pandas.
             warnings.filterwarnings("ignore", "PySpark does not yet fully support pandas")
-            out = frame.mapInArrow(_PartitionTask(self._spec, task), _SCHEMA)
+            out = frame.mapInArrow(fn, _SCHEMA)
             # The inner level of the tree, on the executors: about sqrt(n) groups of partials.
             groups = max(1, math.isqrt(self.partitions))
             if groups > 1:
                 out = out.repartition(groups).mapInArrow(_MergeTask(kind, keep), _SCHEMA)
         rows = [_from_rows(*r) for r in out.collect()]
         return _engine.tree(rows, _engine.merge_records(kind, keep))
+
+
+def _unnest(table: Any, name: str) -> Any:
+    """The rows of a struct column that are not null, as a table of its fields."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    col = table.column(name)
+    col = col.filter(pc.is_valid(col))
+    if len(col) == 0:
+        return None
+    return pa.Table.from_batches([pa.RecordBatch.from_struct_array(c) for c in col.chunks])
+
+
+class _JoinedTask(_PartitionTask):
+    """A partition of events and survey responses shuffled together: rows with `ev` set are
+    events, rows with `sv` set responses."""
+
+    def __call__(self, batches: Iterator[Any]) -> Iterator[Any]:
+        import pyarrow as pa
+
+        batches = list(batches)
+        table = pa.Table.from_batches(batches) if batches else None
+        events = surveys = None
+        if table is not None:
+            events, surveys = _unnest(table, "ev"), _unnest(table, "sv")
+        yield _to_batch([_engine.run_partition(events, self.spec, self.task, surveys)])
 
 
 def _default_parallelism(df: Any) -> int:
