@@ -1,6 +1,6 @@
 //! Journeys: funnels, sessions, conversion paths, path statistics and the transition graph.
 
-use journey_core::metrics::funnel::{funnel, FunnelOptions};
+use journey_core::metrics::funnel::{funnel, FunnelOptions, FunnelResult};
 use journey_core::metrics::graph::{transition_graph, TransitionGraph, TransitionGraphOptions};
 use journey_core::metrics::path_stats::{
     conversion_paths_table, path_stats, ConversionPathsOptions, PathStatsOptions,
@@ -15,6 +15,12 @@ use crate::error::to_py_err;
 use crate::model::PyEventLog;
 use crate::result::{options, PyOutput};
 use crate::run::detach;
+
+/// The Python result of a funnel (also of a finished funnel partial).
+pub(crate) fn funnel_output(r: &FunnelResult) -> PyResult<PyOutput> {
+    PyOutput::new("funnel", r, Some("steps"))?
+        .with_chart(FunnelChart::from_funnel(r, "Funnel").to_svg())
+}
 
 #[pymethods]
 impl PyEventLog {
@@ -46,8 +52,7 @@ impl PyEventLog {
             journey_core::args::from_json("funnel options", &args).map_err(to_py_err)?;
         let log = self.inner.clone();
         let r = detach(py, move || funnel(&log, &opts))?.map_err(to_py_err)?;
-        PyOutput::new("funnel", &r, Some("steps"))?
-            .with_chart(FunnelChart::from_funnel(&r, "Funnel").to_svg())
+        funnel_output(&r)
     }
 
     /// Sessions (`gap="30m"`) and periods of inactivity (`inactivity="7d"`).

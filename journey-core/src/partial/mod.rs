@@ -44,6 +44,7 @@
 
 mod codec;
 mod funnel;
+mod retention;
 
 use serde::Serialize;
 use serde_json::Value;
@@ -51,6 +52,7 @@ use serde_json::Value;
 use crate::args::from_json;
 use crate::error::{cut, Error, Result};
 use crate::metrics::funnel::{FunnelOptions, FunnelResult};
+use crate::metrics::retention::{KpiOptions, Kpis, RetentionOptions, RetentionResult};
 use crate::model::EventLog;
 use codec::{corrupted, fnv1a, Codec, Reader, Writer};
 
@@ -63,7 +65,7 @@ const CONTEXT_MAGIC: &[u8; 8] = b"JRNYCTX\0";
 
 /// The analyses that have a partial form, by the name of the [`EventLog`] method (and of the
 /// Python and JavaScript methods).
-pub const ANALYSES: &[&str] = &["funnel"];
+pub const ANALYSES: &[&str] = &["funnel", "retention", "kpis"];
 
 /// One analysis with its options.
 #[derive(Debug, Clone, PartialEq)]
@@ -71,6 +73,10 @@ pub const ANALYSES: &[&str] = &["funnel"];
 pub enum Analysis {
     /// [`EventLog::funnel`].
     Funnel(FunnelOptions),
+    /// [`EventLog::retention`].
+    Retention(RetentionOptions),
+    /// [`EventLog::kpis`].
+    Kpis(KpiOptions),
 }
 
 impl Analysis {
@@ -79,6 +85,11 @@ impl Analysis {
     pub fn from_json(name: &str, options: &Value) -> Result<Self> {
         match name {
             "funnel" => Ok(Analysis::Funnel(from_json("funnel options", options)?)),
+            "retention" => Ok(Analysis::Retention(from_json(
+                "retention options",
+                options,
+            )?)),
+            "kpis" => Ok(Analysis::Kpis(from_json("kpi options", options)?)),
             _ => Err(Error::argument(
                 "analysis",
                 format!("{name:?}: expected one of {}", ANALYSES.join(", ")),
@@ -90,6 +101,8 @@ impl Analysis {
     pub fn name(&self) -> &'static str {
         match self {
             Analysis::Funnel(_) => "funnel",
+            Analysis::Retention(_) => "retention",
+            Analysis::Kpis(_) => "kpis",
         }
     }
 
@@ -98,6 +111,8 @@ impl Analysis {
     pub fn options_json(&self) -> Value {
         let v = match self {
             Analysis::Funnel(o) => serde_json::to_value(o),
+            Analysis::Retention(o) => serde_json::to_value(o),
+            Analysis::Kpis(o) => serde_json::to_value(o),
         };
         v.expect("options serialise")
     }
@@ -106,7 +121,9 @@ impl Analysis {
     /// gives the same partial).
     pub fn needs_context(&self) -> bool {
         match self {
-            Analysis::Funnel(_) => false,
+            Analysis::Funnel(_) | Analysis::Retention(_) => false,
+            // The period defaults to the whole log's first and last event.
+            Analysis::Kpis(o) => o.start.is_none() || o.end.is_none(),
         }
     }
 }
@@ -282,6 +299,8 @@ impl Setup {
 #[derive(Debug, Clone, PartialEq)]
 enum State {
     Funnel(funnel::FunnelState),
+    Retention(retention::RetentionState),
+    Kpis(retention::KpiState),
 }
 
 /// The result of [`Partial::finish`]: the single-machine result type of the analysis.
@@ -291,6 +310,10 @@ enum State {
 pub enum Finished {
     /// [`EventLog::funnel`]'s result.
     Funnel(FunnelResult),
+    /// [`EventLog::retention`]'s result.
+    Retention(RetentionResult),
+    /// [`EventLog::kpis`]'s result.
+    Kpis(Kpis),
 }
 
 /// The mergeable partial state of one analysis over some whole customers.
@@ -329,6 +352,8 @@ impl EventLog {
         };
         let state = match analysis {
             Analysis::Funnel(o) => State::Funnel(funnel::FunnelState::of(self, o)?),
+            Analysis::Retention(o) => State::Retention(retention::RetentionState::of(self, o)?),
+            Analysis::Kpis(o) => State::Kpis(retention::KpiState::of(self, o, context.span)?),
         };
         Ok(Partial {
             options: analysis.options_json().to_string(),
@@ -393,6 +418,9 @@ impl Partial {
         self.check(&other)?;
         match (&mut self.state, other.state) {
             (State::Funnel(a), State::Funnel(b)) => a.merge(b),
+            (State::Retention(a), State::Retention(b)) => a.merge(b),
+            (State::Kpis(a), State::Kpis(b)) => a.merge(b),
+            _ => unreachable!("same analysis, same state"),
         }
         Ok(self)
     }
@@ -411,6 +439,9 @@ impl Partial {
     pub fn finish(self) -> Result<Finished> {
         Ok(match (self.state, &self.analysis) {
             (State::Funnel(s), Analysis::Funnel(o)) => Finished::Funnel(s.finish(o)),
+            (State::Retention(s), Analysis::Retention(o)) => Finished::Retention(s.finish(o)),
+            (State::Kpis(s), Analysis::Kpis(o)) => Finished::Kpis(s.finish(o)?),
+            _ => unreachable!("a state always matches its analysis"),
         })
     }
 
@@ -431,6 +462,8 @@ impl Partial {
         let mut s = Writer::default();
         match &self.state {
             State::Funnel(x) => x.enc(&mut s),
+            State::Retention(x) => x.enc(&mut s),
+            State::Kpis(x) => x.enc(&mut s),
         }
         w.bytes(&s.buf);
         let sum = fnv1a(&w.buf);
@@ -487,6 +520,20 @@ impl Partial {
                     return Err(corrupted("the funnel state does not fit its steps"));
                 }
                 State::Funnel(x)
+            }
+            Analysis::Retention(o) => {
+                let x = retention::RetentionState::dec(&mut s)?;
+                if !x.fits(o) {
+                    return Err(corrupted("the cohort rows do not fit the periods"));
+                }
+                State::Retention(x)
+            }
+            Analysis::Kpis(_) => {
+                let x = retention::KpiState::dec(&mut s)?;
+                if !x.fits() {
+                    return Err(corrupted("the KPI counts do not add up"));
+                }
+                State::Kpis(x)
             }
         };
         if !s.is_done() {

@@ -41,15 +41,21 @@ fn funnel_split_in_two_equals_the_whole() {
         json!({"exclude": ["ad"], "window": "1d"}),
     ] {
         let a = funnel(extra.clone());
-        let Analysis::Funnel(o) = &a;
+        let Analysis::Funnel(o) = &a else {
+            unreachable!()
+        };
         let whole = log.funnel(o).unwrap();
         let ctx = Context::default();
         let p = l.partial(&a, &ctx).unwrap();
         let q = r.partial(&a, &ctx).unwrap();
         let q = Partial::from_bytes(&q.to_bytes()).unwrap();
-        let Finished::Funnel(f) = p.clone().merge(q.clone()).unwrap().finish().unwrap();
+        let Finished::Funnel(f) = p.clone().merge(q.clone()).unwrap().finish().unwrap() else {
+            unreachable!()
+        };
         assert_eq!(f, whole, "{extra}");
-        let Finished::Funnel(g) = q.merge(p).unwrap().finish().unwrap();
+        let Finished::Funnel(g) = q.merge(p).unwrap().finish().unwrap() else {
+            unreachable!()
+        };
         assert_eq!(g, whole, "{extra}");
     }
     // By hand: a and b reach the cart (b drops there), c's cart is after the window.
@@ -57,7 +63,10 @@ fn funnel_split_in_two_equals_the_whole() {
         .partial(&funnel(json!({})), &Context::default())
         .unwrap()
         .finish()
-        .unwrap();
+        .unwrap()
+    else {
+        unreachable!()
+    };
     assert_eq!(f.counts(), [3, 2, 1]);
     assert_eq!(
         f.steps[1].dropped_ids.as_deref(),
@@ -161,4 +170,110 @@ fn contexts_merge_and_round_trip() {
     let empty = Context::default();
     assert_eq!(empty.merge(&c).unwrap(), c);
     assert_eq!(Context::from_bytes(&empty.to_bytes()).unwrap(), empty);
+}
+
+const SHOP: &str = "customer_id,timestamp,touchpoint,value\n\
+    a,2026-01-05T09:00:00Z,purchase,10.1\n\
+    a,2026-01-13T09:00:00Z,purchase,20.2\n\
+    a,2026-01-27T09:00:00Z,purchase,30.3\n\
+    b,2026-01-04T09:00:00Z,site,\n\
+    b,2026-01-07T09:00:00Z,purchase,5\n\
+    b,2026-01-08T09:00:00Z,purchase,\n\
+    c,2026-01-14T09:00:00Z,purchase,0.7\n\
+    d,2026-01-20T09:00:00Z,site,\n";
+
+fn finish_of(parts: &[&EventLog], a: &Analysis) -> Finished {
+    let ctx = parts
+        .iter()
+        .map(|l| Context::of(l))
+        .reduce(|x, y| x.merge(&y).unwrap())
+        .unwrap();
+    let ps: Vec<Partial> = parts
+        .iter()
+        .map(|l| {
+            let p = l.partial(a, &ctx).unwrap();
+            Partial::from_bytes(&p.to_bytes()).unwrap()
+        })
+        .collect();
+    Partial::merge_all(ps).unwrap().finish().unwrap()
+}
+
+#[test]
+fn retention_and_kpis_split_equal_the_whole() {
+    let log = read_events_csv(SHOP.as_bytes(), &Default::default()).unwrap();
+    let l = log.sub_log(["a", "d"]).unwrap();
+    let r = log.sub_log(["b", "c"]).unwrap();
+    let empty = log.sub_log(Vec::<String>::new()).unwrap();
+    for v in [
+        json!({}),
+        json!({"period": "day", "periods": 30}),
+        json!({"period": "month", "start": "*", "ret": "site"}),
+    ] {
+        let a = Analysis::from_json("retention", &v).unwrap();
+        let Analysis::Retention(o) = &a else {
+            unreachable!()
+        };
+        let whole = log.retention(o).unwrap();
+        assert_eq!(
+            finish_of(&[&r, &empty, &l], &a),
+            Finished::Retention(whole),
+            "{v}"
+        );
+    }
+    // By hand: a's cohort (week 2) is observable for weeks +0..+3 only (data ends in week 5).
+    let Finished::Retention(x) = finish_of(
+        &[&l, &r],
+        &Analysis::from_json("retention", &json!({"periods": 4})).unwrap(),
+    ) else {
+        unreachable!()
+    };
+    assert_eq!(x.cohorts[0].cohort, "2026-W02");
+    assert_eq!(
+        x.cohorts[0].counts,
+        [Some(2), Some(1), Some(0), Some(1), None]
+    );
+    for v in [
+        json!({}),
+        json!({"start": "2026-01-12T00:00:00Z"}),
+        json!({"start": "2026-01-12T00:00:00Z", "end": "2026-01-19T00:00:00Z"}),
+    ] {
+        let a = Analysis::from_json("kpis", &v).unwrap();
+        let Analysis::Kpis(o) = &a else {
+            unreachable!()
+        };
+        let whole = log.kpis(o).unwrap();
+        assert_eq!(
+            finish_of(&[&l, &empty, &r], &a),
+            Finished::Kpis(whole.clone()),
+            "{v}"
+        );
+        assert_eq!(finish_of(&[&r, &l], &a), Finished::Kpis(whole), "{v}");
+    }
+    // The exact sum: 10.1 + 20.2 + 30.3 + 5 + 0.7 correctly rounded is 66.3 (a running sum in
+    // row order gives 66.30000000000001).
+    assert_eq!(log.kpis(&Default::default()).unwrap().revenue, 66.3);
+}
+
+#[test]
+fn kpis_need_the_merged_context() {
+    let log = read_events_csv(SHOP.as_bytes(), &Default::default()).unwrap();
+    let l = log.sub_log(["a", "d"]).unwrap();
+    let a = Analysis::from_json("kpis", &json!({})).unwrap();
+    assert!(a.needs_context());
+    let e = l.partial(&a, &Context::default()).unwrap_err();
+    assert_eq!(e.code(), "partial_mismatch");
+    assert!(
+        e.to_string()
+            .contains("kpis needs the context of the whole log"),
+        "{e}"
+    );
+    // With both bounds given, the context does not matter.
+    let b = Analysis::from_json("kpis", &json!({"start": 0, "end": 2000000000})).unwrap();
+    assert!(!b.needs_context());
+    assert!(l.partial(&b, &Context::default()).is_ok());
+    // Partials computed with different contexts do not merge.
+    let p = l.partial(&a, &Context::of(&log)).unwrap();
+    let q = l.partial(&a, &Context::of(&l)).unwrap();
+    let e = p.merge(q).unwrap_err();
+    assert!(e.to_string().contains("other contexts"), "{e}");
 }

@@ -1,0 +1,132 @@
+"""Partial results: split a log by customer, compute partials, merge, finish (docs/distributed.md)."""
+
+import csv
+import io
+import pickle
+
+import pytest
+
+import journey
+
+CSV = (
+    "customer_id,timestamp,touchpoint,persona\n"
+    "a,0,view,x\na,60,cart,x\na,90,purchase,x\n"
+    "b,0,view,y\nb,30,cart,\n"
+    "c,10,view,\nc,20,ad,\nc,4000000,cart,\n"
+    "d,5,cart,x\n"
+)
+
+
+def split(text, groups):
+    """The CSV `text` as one log per group of customer ids (each customer whole)."""
+    rows = list(csv.reader(io.StringIO(text)))
+    header, body = rows[0], rows[1:]
+    logs = []
+    for ids in groups:
+        out = io.StringIO()
+        w = csv.writer(out, lineterminator="\n")
+        w.writerow(header)
+        w.writerows(r for r in body if r[0] in ids)
+        logs.append(journey.EventLog.from_csv_text(out.getvalue()))
+    return logs
+
+
+FUNNELS = [
+    {},
+    {"mode": "strict"},
+    {"mode": "any"},
+    {"breakdown": "persona"},
+    {"breakdown": "first_touch_channel", "first_attempt": True},
+    {"exclude": ["ad"], "window": "1d"},
+]
+
+
+@pytest.mark.parametrize("extra", FUNNELS)
+def test_funnel_split_merge_finish_equals_the_direct_call(extra):
+    log = journey.EventLog.from_csv_text(CSV)
+    steps = ["view", "cart", "purchase"]
+    direct = log.funnel(steps, dropped_ids=True, **extra)
+    parts = split(CSV, [{"a", "c"}, {"b"}, {"d"}, set()])
+    partials = [p.partial("funnel", steps=steps, dropped_ids=True, **extra) for p in parts]
+    merged = journey.merge_partials(partials)
+    assert merged.finish() == direct
+    assert merged.finish().to_dict() == direct.to_dict()
+    # Any order, through bytes.
+    again = partials[3].merge(partials[1]).merge(
+        journey.Partial.from_bytes(partials[2].to_bytes())
+    ).merge(partials[0])
+    assert again.finish() == direct
+
+
+def test_funnel_values_by_hand():
+    parts = split(CSV, [{"a", "b"}, {"c", "d"}])
+    p = journey.merge_partials(
+        [x.partial("funnel", steps=["view", "cart", "purchase"], dropped_ids=True) for x in parts]
+    )
+    f = p.finish()
+    assert f.kind == "funnel"
+    assert [s["customers"] for s in f.steps] == [3, 2, 1]
+    # Times from view to cart: a 60 s, b 30 s; c's cart is outside the 14-day window.
+    assert f.steps[1]["median_time_from_previous_s"] == 45.0
+    assert f.steps[1]["dropped_ids"] == ["c"]
+    assert f.steps[2]["dropped_ids"] == ["b"]
+    assert f.chart() is not None
+    assert p.analysis == "funnel"
+    assert p.options["mode"] == "ordered"
+    assert p.options["window"] == 14 * 86400
+
+
+def test_merge_partials_takes_bytes_and_pickles():
+    parts = split(CSV, [{"a", "c"}, {"b", "d"}])
+    ps = [x.partial("funnel", steps=["view", "cart"]) for x in parts]
+    m = journey.merge_partials([ps[0].to_bytes(), ps[1]])
+    back = pickle.loads(pickle.dumps(m))
+    assert back == m
+    assert back.finish() == journey.EventLog.from_csv_text(CSV).funnel(["view", "cart"])
+    assert "Partial(analysis=\"funnel\"" in repr(m)
+
+
+def test_context_of_merge_bytes_and_pickle():
+    a, b = split(CSV, [{"a", "c"}, {"b", "d"}])
+    c = journey.Context.of(a).merge(journey.Context.of(b))
+    assert c == journey.Context.of(journey.EventLog.from_csv_text(CSV))
+    assert (c.first_us, c.last_us) == (0, 4_000_000 * 1_000_000)
+    assert journey.Context.from_bytes(c.to_bytes()) == c
+    assert pickle.loads(pickle.dumps(c)) == c
+    assert journey.Context().first_us is None
+    # A funnel needs no context: any context gives the same partial.
+    assert a.partial("funnel", steps=["view"], context=c) == a.partial("funnel", steps=["view"])
+
+
+def test_errors():
+    a, b = split(CSV, [{"a", "c"}, {"b", "d"}])
+    p = a.partial("funnel", steps=["view", "cart"])
+    q = b.partial("funnel", steps=["view", "cart"], mode="strict")
+    with pytest.raises(journey.JourneyError) as e:
+        p.merge(q)
+    assert e.value.code == "partial_mismatch"
+    assert 'mode "ordered" and "strict"' in str(e.value)
+
+    with pytest.raises(journey.JourneyError) as e:
+        journey.Partial.from_bytes(b"not a partial")
+    assert e.value.code == "invalid_partial"
+    assert "not a journey partial" in str(e.value)
+
+    data = bytearray(p.to_bytes())
+    data[len(data) // 2] ^= 0x40
+    with pytest.raises(journey.JourneyError, match="checksum mismatch"):
+        journey.Partial.from_bytes(bytes(data))
+
+    data = bytearray(p.to_bytes())
+    data[8] = 9
+    with pytest.raises(journey.JourneyError, match="format version 9"):
+        journey.Partial.from_bytes(bytes(data))
+
+    with pytest.raises(journey.ArgumentError, match="expected one of"):
+        a.partial("funel", steps=["view"])
+    with pytest.raises(journey.ArgumentError, match="mood"):
+        a.partial("funnel", steps=["view"], mood="happy")
+    with pytest.raises(journey.ArgumentError, match="Partial objects or their bytes"):
+        journey.merge_partials([p, 3])
+    with pytest.raises(journey.ArgumentError, match="at least one partial"):
+        journey.merge_partials([])

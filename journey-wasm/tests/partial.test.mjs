@@ -1,0 +1,87 @@
+// Partial results: split a log by customer, compute partials, merge, finish (docs/distributed.md).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { journey } from "./helpers.mjs";
+
+const CSV = `customer_id,timestamp,touchpoint,persona
+a,0,view,x
+a,60,cart,x
+a,90,purchase,x
+b,0,view,y
+b,30,cart,
+c,10,view,
+c,20,ad,
+c,4000000,cart,
+d,5,cart,x
+`;
+const log = journey.EventLog.fromCsv(CSV);
+
+/** The CSV as one log per group of customer ids (each customer whole). */
+function split(groups) {
+  const [header, ...rows] = CSV.trim().split("\n");
+  return groups.map((ids) => journey.EventLog.fromCsv([header, ...rows.filter((r) => ids.includes(r.split(",")[0]))].join("\n") + "\n"));
+}
+
+const STEPS = ["view", "cart", "purchase"];
+const FUNNELS = [{}, { mode: "strict" }, { mode: "any" }, { breakdown: "persona" }, { breakdown: "first_touch_channel", firstAttempt: true }, { exclude: ["ad"], window: "1d" }];
+
+test("funnel: split, merge, finish equals the direct call", () => {
+  const parts = split([["a", "c"], ["b"], ["d"], []]);
+  for (const extra of FUNNELS) {
+    const direct = log.funnel(STEPS, { droppedIds: true, ...extra });
+    const ps = parts.map((p) => p.partial("funnel", { steps: STEPS, droppedIds: true, ...extra }));
+    assert.deepEqual(journey.mergePartials(ps).finish(), direct, JSON.stringify(extra));
+    // Another order, through bytes; the partials given stay usable.
+    const again = ps[3].merge(ps[1]).merge(journey.Partial.fromBytes(ps[2].toBytes())).merge(ps[0]);
+    assert.deepEqual(again.finish(), direct);
+    assert.deepEqual(journey.mergePartials([ps[0].toBytes(), ps[1], ps[2], ps[3]]).finish(), direct);
+  }
+});
+
+test("funnel partial by hand", () => {
+  const [l, r] = split([["a", "b"], ["c", "d"]]);
+  const p = l.partial("funnel", { steps: STEPS, droppedIds: true }).merge(r.partial("funnel", { steps: STEPS, droppedIds: true }));
+  const f = p.finish();
+  assert.deepEqual(f.steps.map((s) => s.customers), [3, 2, 1]);
+  assert.equal(f.steps[1].median_time_from_previous_s, 45);
+  assert.deepEqual(f.steps[1].dropped_ids, ["c"]);
+  assert.deepEqual(f.steps[2].dropped_ids, ["b"]);
+  assert.equal(p.analysis, "funnel");
+  assert.equal(p.options.mode, "ordered");
+  assert.equal(p.options.window, 14 * 86400);
+});
+
+test("context: of, merge, bytes", () => {
+  const [l, r] = split([["a", "c"], ["b", "d"]]);
+  const c = journey.Context.of(l).merge(journey.Context.of(r));
+  assert.ok(c.equals(journey.Context.of(log)));
+  assert.equal(c.firstUs, 0);
+  assert.equal(c.lastUs, 4_000_000 * 1_000_000);
+  assert.ok(journey.Context.fromBytes(c.toBytes()).equals(c));
+  const empty = new journey.Context();
+  assert.equal(empty.firstUs, undefined);
+  assert.equal(empty.lastUs, undefined);
+  // A funnel needs no context: any context gives the same partial.
+  const a = l.partial("funnel", { steps: ["view"] }, c).toBytes();
+  assert.deepEqual(a, l.partial("funnel", { steps: ["view"] }).toBytes());
+  // The context object stays usable after being passed.
+  assert.equal(c.lastUs, 4_000_000 * 1_000_000);
+});
+
+test("errors", () => {
+  const [l, r] = split([["a", "c"], ["b", "d"]]);
+  const p = l.partial("funnel", { steps: ["view", "cart"] });
+  const q = r.partial("funnel", { steps: ["view", "cart"], mode: "strict" });
+  assert.throws(() => p.merge(q), (e) => e.name === "JourneyError" && e.code === "partial_mismatch" && e.message.includes('mode "ordered" and "strict"'));
+  assert.throws(() => journey.Partial.fromBytes(new TextEncoder().encode("not a partial")), (e) => e.code === "invalid_partial" && /not a journey partial/.test(e.message));
+  const bytes = p.toBytes();
+  bytes[bytes.length >> 1] ^= 0x40;
+  assert.throws(() => journey.Partial.fromBytes(bytes), /checksum mismatch/);
+  const v9 = p.toBytes();
+  v9[8] = 9;
+  assert.throws(() => journey.Partial.fromBytes(v9), /format version 9/);
+  assert.throws(() => journey.Context.fromBytes(p.toBytes()), (e) => e.code === "invalid_partial" && /not a journey context/.test(e.message));
+  assert.throws(() => l.partial("funel", { steps: ["view"] }), (e) => e.code === "invalid_argument" && /expected one of/.test(e.message));
+  assert.throws(() => journey.mergePartials([p, 3]), (e) => e.code === "invalid_argument" && /partials\[1\]/.test(e.message));
+  assert.throws(() => journey.mergePartials([]), /at least one partial/);
+});
