@@ -4,6 +4,8 @@ import datetime
 import os
 from typing import IO, Any, Iterable, Literal, Mapping, Optional, Protocol, Sequence, Tuple, Union, final
 
+from ._engine import DistributedLog as _DistributedLog
+
 __version__: str
 
 __all__ = [
@@ -476,7 +478,7 @@ class JourneyMap:
     def __eq__(self, other: object, /) -> bool: ...
 
 def report(
-    log: EventLog,
+    log: Union[EventLog, _DistributedLog],
     surveys: Optional[Surveys] = None,
     *,
     title: str = ...,
