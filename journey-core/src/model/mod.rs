@@ -12,6 +12,7 @@ mod touchpoint;
 
 pub use interner::Interner;
 pub(crate) use interner::{hash_str, same};
+pub(crate) use log::NO_SEQ;
 pub use log::{
     EventLog, EventLogBuilder, EventRecord, Journey, LogSummary, PropertyColumn, RawEvent, NO_ID,
 };

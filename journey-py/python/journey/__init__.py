@@ -43,6 +43,7 @@ from ._typing import (
     PathLike,
     Scores,
     Source,
+    Ties,
     Touchpoints,
 )
 

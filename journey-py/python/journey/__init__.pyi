@@ -34,6 +34,7 @@ __all__ = [
 PathLike = Union[str, "os.PathLike[str]"]
 Source = Union[PathLike, IO[str], IO[bytes]]
 Mode = Literal["strict", "lenient"]
+Ties = Literal["content", "input"]
 
 class ArrowStreamExportable(Protocol):
     """Anything with the Arrow PyCapsule stream interface (pyarrow, polars, pandas >= 2.2, DuckDB)."""
@@ -113,6 +114,7 @@ class EventLog:
         ignore_extra_columns: bool = ...,
         rename: Optional[Mapping[str, str]] = ...,
         max_reported_errors: Optional[int] = ...,
+        ties: Ties = ...,
         progress: Optional[bool] = ...,
     ) -> EventLog: ...
     @staticmethod
@@ -125,6 +127,7 @@ class EventLog:
         ignore_extra_columns: bool = ...,
         rename: Optional[Mapping[str, str]] = ...,
         max_reported_errors: Optional[int] = ...,
+        ties: Ties = ...,
         progress: Optional[bool] = ...,
     ) -> EventLog: ...
     @staticmethod
@@ -137,6 +140,7 @@ class EventLog:
         channel: Optional[str] = ...,
         stage: Optional[str] = ...,
         value: Optional[str] = ...,
+        sequence: Optional[str] = ...,
         properties: Optional[Sequence[str]] = ...,
         mode: Mode = ...,
         conversions: Optional[Sequence[str]] = ...,
@@ -144,6 +148,7 @@ class EventLog:
         ignore_extra_columns: bool = ...,
         rename: Optional[Mapping[str, str]] = ...,
         max_reported_errors: Optional[int] = ...,
+        ties: Ties = ...,
         progress: Optional[bool] = ...,
     ) -> EventLog: ...
     @staticmethod
@@ -156,6 +161,7 @@ class EventLog:
         channel: Optional[str] = ...,
         stage: Optional[str] = ...,
         value: Optional[str] = ...,
+        sequence: Optional[str] = ...,
         properties: Optional[Sequence[str]] = ...,
         mode: Mode = ...,
         conversions: Optional[Sequence[str]] = ...,
@@ -163,6 +169,7 @@ class EventLog:
         ignore_extra_columns: bool = ...,
         rename: Optional[Mapping[str, str]] = ...,
         max_reported_errors: Optional[int] = ...,
+        ties: Ties = ...,
         progress: Optional[bool] = ...,
     ) -> EventLog: ...
     @staticmethod
@@ -175,6 +182,7 @@ class EventLog:
         channel: Optional[str] = ...,
         stage: Optional[str] = ...,
         value: Optional[str] = ...,
+        sequence: Optional[str] = ...,
         properties: Optional[Sequence[str]] = ...,
         mode: Mode = ...,
         conversions: Optional[Sequence[str]] = ...,
@@ -182,6 +190,7 @@ class EventLog:
         ignore_extra_columns: bool = ...,
         rename: Optional[Mapping[str, str]] = ...,
         max_reported_errors: Optional[int] = ...,
+        ties: Ties = ...,
         progress: Optional[bool] = ...,
     ) -> EventLog: ...
     @staticmethod
@@ -459,6 +468,7 @@ def read_events(
     ignore_extra_columns: bool = ...,
     rename: Optional[Mapping[str, str]] = ...,
     max_reported_errors: Optional[int] = ...,
+    ties: Ties = ...,
 ) -> EventLog: ...
 def read_surveys(
     source: Source,
