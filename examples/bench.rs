@@ -4,9 +4,11 @@
 //! cargo run --release -p journey-examples --bin bench -- gen 10000000 bench-data/events-10M.csv
 //! cargo run --release -p journey-examples --bin bench -- load bench-data/events-10M.csv
 //! cargo run --release -p journey-examples --bin bench -- by-time bench-data/events-10M.csv bench-data/events-10M-by-time.csv
+//! cargo run --release -p journey-examples --bin bench -- shuffled bench-data/events-10M.csv bench-data/events-10M-shuffled.csv
 //! ```
 //! `gen` writes a synthetic log of about N events (customers = N / 10), grouped by customer;
-//! `by-time` writes the same rows in time order (customers interleaved); `load` reads it into the
+//! `by-time` writes the same rows in time order (customers interleaved); `shuffled` writes them
+//! in a random order (a fixed seed, so the file is the same on every run); `load` reads it into the
 //! sorted columnar log and prints wall time, MB/s, events/s, bytes per event and the process's
 //! peak resident memory (VmHWM), which is why loading runs in its own process.
 
@@ -201,6 +203,34 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             }
             out.flush()?;
         }
+        Some("shuffled") => {
+            // The same rows in a random order (deterministic: a fixed seed), the worst case
+            // for grouping: neither customers nor times come in runs.
+            let (input, output) = match (args.get(1), args.get(2)) {
+                (Some(i), Some(o)) => (i, o),
+                _ => return Err("shuffled IN OUT".into()),
+            };
+            let text = std::fs::read_to_string(input)?;
+            let mut lines = text.lines();
+            let header = lines.next().ok_or("empty input")?;
+            let mut rows: Vec<&str> = lines.collect();
+            // Fisher-Yates with a 64-bit LCG (seed 42).
+            let mut x: u64 = 42;
+            for i in (1..rows.len()).rev() {
+                x = x
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                rows.swap(i, ((x >> 32) as usize * (i + 1)) >> 32);
+            }
+            let mut out =
+                std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(output)?);
+            use std::io::Write;
+            writeln!(out, "{header}")?;
+            for l in rows {
+                writeln!(out, "{l}")?;
+            }
+            out.flush()?;
+        }
         Some("load") => {
             let path = args.get(1).ok_or("load PATH")?;
             let bytes = std::fs::metadata(path)?.len() as f64;
@@ -230,7 +260,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             metrics(path)?;
         }
         _ => return Err(
-            "usage: bench gen N PATH | bench by-time IN OUT | bench load PATH | bench metrics PATH"
+            "usage: bench gen N PATH | bench by-time IN OUT | bench shuffled IN OUT | bench load PATH | bench metrics PATH"
                 .into(),
         ),
     }

@@ -129,6 +129,7 @@ fn random_log(like: &EventLog, conversions: &[String], rng: &mut Rng) -> EventLo
             stage: None,
             value,
             properties,
+            sequence: None,
         })
         .unwrap();
     }

@@ -91,6 +91,7 @@ pub struct Names {
     pub channel: Option<String>,
     pub stage: Option<String>,
     pub value: Option<String>,
+    pub sequence: Option<String>,
     /// Which other columns become properties (`None` = all of them).
     pub properties: Option<Vec<String>>,
 }
@@ -122,6 +123,7 @@ pub struct Mapping {
     channel: Option<(usize, Kind)>,
     stage: Option<(usize, Kind)>,
     value: Option<(usize, Kind)>,
+    sequence: Option<(usize, Kind)>,
     properties: Vec<(String, usize, Kind)>,
 }
 
@@ -172,6 +174,14 @@ fn time_kind(dt: &DataType) -> Option<Kind> {
         DataType::Date64 => Some(Kind::Ints(TimeUnit::Millis)),
         d if is_int(d) => Some(Kind::Ints(TimeUnit::Seconds)),
         d => text_kind(d, false).filter(|k| *k != Kind::CastText),
+    }
+}
+
+fn sequence_kind(dt: &DataType) -> Option<Kind> {
+    match dt {
+        DataType::Null => Some(Kind::Null),
+        d if is_int(d) => Some(Kind::Ints(TimeUnit::Micros)),
+        _ => None,
     }
 }
 
@@ -273,6 +283,7 @@ pub fn map_columns(
     let channel = find("channel", &names.channel, false)?;
     let stage = find("stage", &names.stage, false)?;
     let value = find("value", &names.value, false)?;
+    let sequence = find("sequence", &names.sequence, false)?;
     let used: Vec<usize> = [
         Some(customer),
         Some(timestamp),
@@ -280,6 +291,7 @@ pub fn map_columns(
         channel,
         stage,
         value,
+        sequence,
     ]
     .into_iter()
     .flatten()
@@ -330,6 +342,9 @@ pub fn map_columns(
         stage: stage.map(|i| typed("stage", i, text, TEXT)).transpose()?,
         value: value
             .map(|i| typed("value", i, value_kind, "numbers"))
+            .transpose()?,
+        sequence: sequence
+            .map(|i| typed("sequence", i, sequence_kind, "integers"))
             .transpose()?,
         properties,
     })
@@ -590,6 +605,7 @@ struct Prepared {
     channel: Option<ArrayRef>,
     stage: Option<ArrayRef>,
     value: Option<ArrayRef>,
+    sequence: Option<ArrayRef>,
     properties: Vec<ArrayRef>,
 }
 
@@ -606,6 +622,7 @@ struct Cells<'a> {
     channel: Option<Box<dyn TextCells + 'a>>,
     stage: Option<Box<dyn TextCells + 'a>>,
     value: Option<Box<dyn FloatCells + 'a>>,
+    sequence: Option<Box<dyn IntCells + 'a>>,
     properties: Vec<Box<dyn TextCells + 'a>>,
 }
 
@@ -628,6 +645,11 @@ fn cells<'a>(p: &'a Prepared, m: &Mapping) -> core::Result<Cells<'a>> {
         Some(a) if a.data_type() == &DataType::Null => Some(Box::new(Nulls(a.len())) as Box<_>),
         Some(a) => Some(Box::new(Floats(a.as_primitive::<Float64Type>())) as Box<dyn FloatCells>),
     };
+    let sequence = match &p.sequence {
+        None => None,
+        Some(a) if a.data_type() == &DataType::Null => Some(Box::new(Nulls(a.len())) as Box<_>),
+        Some(a) => Some(int_cells(a.as_ref()).ok_or_else(|| unreadable("sequence"))?),
+    };
     Ok(Cells {
         customer: text(&p.customer, "customer_id")?,
         timestamp,
@@ -635,6 +657,7 @@ fn cells<'a>(p: &'a Prepared, m: &Mapping) -> core::Result<Cells<'a>> {
         channel: p.channel.as_ref().map(|a| text(a, "channel")).transpose()?,
         stage: p.stage.as_ref().map(|a| text(a, "stage")).transpose()?,
         value,
+        sequence,
         properties: p
             .properties
             .iter()
@@ -666,6 +689,7 @@ pub fn load(
                 channel: opt(m.channel)?,
                 stage: opt(m.stage)?,
                 value: opt(m.value)?,
+                sequence: opt(m.sequence)?,
                 properties: m
                     .properties
                     .iter()
@@ -690,6 +714,7 @@ pub fn load(
             channel: c.channel.as_deref(),
             stage: c.stage.as_deref(),
             value: c.value.as_deref(),
+            sequence: c.sequence.as_deref(),
             properties: c.properties.iter().map(|p| p.as_ref()).collect(),
         })
         .collect();

@@ -145,6 +145,7 @@ pub(crate) fn arrow_args(
         names.channel = take("channel")?;
         names.stage = take("stage")?;
         names.value = take("value")?;
+        names.sequence = take("sequence")?;
         if let Some(v) = kw.get_item("properties")? {
             kw.del_item("properties")?;
             if !v.is_none() {

@@ -38,6 +38,8 @@ export interface EventColumnsInput {
   stage?: StringColumn;
   /** Conversion values; NaN or null = none. */
   value?: Float64Array | ArrayLike<number | null>;
+  /** Integers that order a customer's events with equal timestamps; NaN or null = none. */
+  sequence?: Float64Array | Int32Array | ArrayLike<number | null>;
   /** Other columns, kept as properties (e.g. `persona`). */
   properties?: Record<string, StringColumn>;
 }
@@ -185,6 +187,11 @@ impl EventLog {
         let value = optional("value", "value")
             .map(|v| numbers("value", &v, VALUE_EXPECTED))
             .transpose()?;
+        let sequence = optional("sequence", "sequence")
+            .map(|v| numbers("sequence", &v, SEQUENCE_EXPECTED))
+            .transpose()?
+            .map(|v| integers(&v))
+            .transpose()?;
         let ts = required("timestamp", "timestamp")?;
         let ts = match timestamp_kind(&ts)? {
             TimeKind::Text => OwnedTime::Text(OwnedStr::read("timestamp", &ts)?),
@@ -219,6 +226,7 @@ impl EventLog {
                     .map(|x| Some(x).filter(|x| !x.is_nan()))
                     .collect()
             }),
+            sequence,
             properties: props.iter().map(|(k, c)| (k.clone(), c.column())).collect(),
         };
         core::EventLog::from_columns(&cols, &opts)
@@ -271,6 +279,7 @@ fn micros(ms: f64) -> Option<i64> {
 }
 
 const VALUE_EXPECTED: &str = "a number (NaN or null for no value), not text";
+const SEQUENCE_EXPECTED: &str = "a whole number (NaN or null for none)";
 const TIME_EXPECTED: &str = "milliseconds since the epoch or a Date (NaN or null for missing)";
 const CODE_EXPECTED: &str =
     "a whole number indexing the dictionary's values (negative, NaN or null for missing)";
@@ -456,6 +465,27 @@ fn numbers(name: &str, v: &JsValue, expected: &str) -> Result<Vec<f64>, JsValue>
         from = i + 1;
     }
     Ok(out)
+}
+
+/// Whole numbers (NaN = none) as integers; anything else is an error naming the row.
+fn integers(v: &[f64]) -> Result<Vec<Option<i64>>, JsValue> {
+    v.iter()
+        .enumerate()
+        .map(|(i, &x)| {
+            if x.is_nan() {
+                Ok(None)
+            } else if x.fract() == 0.0 && x.abs() <= 9_007_199_254_740_992.0 {
+                Ok(Some(x as i64))
+            } else {
+                Err(js_err(core::Error::InvalidCell {
+                    row: i as u64 + 1,
+                    column: "sequence".into(),
+                    value: js_number(x),
+                    expected: SEQUENCE_EXPECTED.into(),
+                }))
+            }
+        })
+        .collect()
 }
 
 /// A text column copied out of JS, to borrow `StrColumn`s from.

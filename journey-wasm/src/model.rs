@@ -23,6 +23,12 @@ export interface LoadOptions {
   rename?: Record<string, string>;
   /** How many errors the lenient report quotes (default 10). */
   maxReportedErrors?: number;
+  /**
+   * How a customer's events with equal timestamps (and equal `sequence`) are ordered:
+   * "content" (default: touchpoint, channel, stage, value, properties; independent of row
+   * order) or "input" (input order, a stable sort). See docs/formats.md, "Ordering".
+   */
+  ties?: "content" | "input";
 }
 
 export interface LoadReport {

@@ -64,6 +64,9 @@ pub struct EventColumns<'a> {
     pub stage: Option<StrColumn<'a>>,
     /// Conversion values (optional column; `None` or NaN = no value).
     pub value: Option<Vec<Option<f64>>>,
+    /// The `sequence` column (optional): breaks ties in time before the tie rule of
+    /// [`LoadOptions::ties`]; `None` = no sequence for that row (sorted last).
+    pub sequence: Option<Vec<Option<i64>>>,
     /// Other columns, kept as properties: `(name, column)`.
     pub properties: Vec<(String, StrColumn<'a>)>,
 }
@@ -253,6 +256,8 @@ pub struct ColumnChunk<'a> {
     pub stage: Option<&'a dyn TextCells>,
     /// Conversion values (optional column; null or NaN = no value).
     pub value: Option<&'a dyn FloatCells>,
+    /// The `sequence` column (optional; null = none): breaks ties in time.
+    pub sequence: Option<&'a dyn IntCells>,
     /// The property columns, in the order of the names given to [`EventLog::from_chunks`].
     pub properties: Vec<&'a dyn TextCells>,
 }
@@ -265,6 +270,7 @@ impl std::fmt::Debug for ColumnChunk<'_> {
             .field("channel", &self.channel.is_some())
             .field("stage", &self.stage.is_some())
             .field("value", &self.value.is_some())
+            .field("sequence", &self.sequence.is_some())
             .field("properties", &self.properties.len())
             .finish()
     }
@@ -338,6 +344,7 @@ impl EventLog {
     ///     channel: None,
     ///     stage: None,
     ///     value: Some(vec![Some(9.5), None]),
+    ///     sequence: None,
     ///     properties: vec![],
     /// };
     /// let log = EventLog::from_columns(&cols, &LoadOptions::default()).unwrap();
@@ -355,6 +362,7 @@ impl EventLog {
             channel: cols.channel.as_ref().map(|c| c as &dyn TextCells),
             stage: cols.stage.as_ref().map(|c| c as &dyn TextCells),
             value: cols.value.as_ref().map(|v| v as &dyn FloatCells),
+            sequence: cols.sequence.as_ref().map(|v| v as &dyn IntCells),
             properties: cols
                 .properties
                 .iter()
@@ -372,7 +380,8 @@ impl EventLog {
     ///
     /// The rules are those of the CSV reader: required cells non-empty (text is trimmed),
     /// values finite, timestamps within years 0000 to 9999 (UTC), strict or lenient per `opts`, rows
-    /// in any order, ties in time keep their order. Errors name the row and the column.
+    /// in any order, ties in time ordered by `sequence` and then by [`LoadOptions::ties`]. Errors
+    /// name the row and the column.
     ///
     /// ```
     /// use journey_core::ingest::{ColumnChunk, StrColumn, TimeCells, TimeUnit};
@@ -387,6 +396,7 @@ impl EventLog {
     ///     channel: None,
     ///     stage: None,
     ///     value: None,
+    ///     sequence: None,
     ///     properties: vec![],
     /// };
     /// let log = EventLog::from_chunks(&[chunk], &[], &LoadOptions::default(), None).unwrap();
@@ -446,7 +456,9 @@ impl EventLog {
             )
         };
         let mut merger = Merger {
-            builder: EventLogBuilder::new().with_properties(props),
+            builder: EventLogBuilder::new()
+                .with_properties(props)
+                .with_ties(opts.ties),
             sink: ErrorSink::new(opts),
         };
         merger.builder.reserve(total);
@@ -521,6 +533,7 @@ fn check_lengths(chunk: &ColumnChunk<'_>, properties: &[&str]) -> Result<()> {
     lens.extend(chunk.channel.map(|c| ("channel", c.len())));
     lens.extend(chunk.stage.map(|c| ("stage", c.len())));
     lens.extend(chunk.value.map(|c| ("value", c.len())));
+    lens.extend(chunk.sequence.map(|c| ("sequence", c.len())));
     if chunk.properties.len() != properties.len() {
         return Err(Error::argument(
             "columns",
@@ -994,6 +1007,9 @@ fn push_row<'a>(
         let id = optional(caches.props[k].commit(&mut b.prop_values[k], *l));
         b.props[k].push(id);
     }
+    if let Some(q) = chunk.sequence.and_then(|c| c.get(i)) {
+        super::row::RowSink::set_sequence(b, q);
+    }
     Ok(())
 }
 
@@ -1021,6 +1037,7 @@ mod tests {
             }),
             stage: None,
             value: Some(vec![Some(20.0), None]),
+            sequence: None,
             properties: vec![("plan".into(), StrColumn::Plain(vec![Some("pro"), None]))],
         };
         let from_cols = EventLog::from_columns(&cols, &LoadOptions::default()).unwrap();
@@ -1044,6 +1061,7 @@ mod tests {
                 channel: None,
                 stage: None,
                 value: None,
+                sequence: None,
                 properties: names
                     .iter()
                     .map(|n| (n.to_string(), StrColumn::Plain(vec![Some("v")])))
@@ -1064,6 +1082,7 @@ mod tests {
             channel: None,
             stage: None,
             value: Some(vec![None, None, Some(f64::INFINITY)]),
+            sequence: None,
             properties: vec![],
         };
         let e = EventLog::from_columns(&cols, &LoadOptions::default()).unwrap_err();
@@ -1116,6 +1135,7 @@ mod tests {
             channel: None,
             stage: None,
             value: Some(&values),
+            sequence: None,
             properties: vec![],
         };
         let a = EventLog::from_chunks(&[one], &[], &LoadOptions::default(), None).unwrap();
@@ -1152,6 +1172,7 @@ mod tests {
                 channel: None,
                 stage: None,
                 value: Some(v),
+                sequence: None,
                 properties: vec![],
             })
             .collect();
@@ -1174,6 +1195,7 @@ mod tests {
                 channel: None,
                 stage: None,
                 value: None,
+                sequence: None,
                 properties: vec![],
             };
             EventLog::from_chunks(&[chunk], &[], &LoadOptions::default(), None)
@@ -1227,6 +1249,7 @@ mod tests {
             channel: None,
             stage: None,
             value: None,
+            sequence: None,
             properties: vec![],
         };
         let chunks = [chunk(&c1, &t1, &p1), chunk(&c2, &t2, &p2)];
@@ -1254,6 +1277,7 @@ mod tests {
             channel: None,
             stage: None,
             value: None,
+            sequence: None,
             properties: vec![],
         };
         let log = EventLog::from_chunks(&[chunk], &[], &LoadOptions::lenient(), None).unwrap();
@@ -1275,6 +1299,7 @@ mod tests {
             channel: Some(&tp),
             stage: None,
             value: None,
+            sequence: None,
             properties: vec![&plan],
         };
         let log = EventLog::from_chunks(
@@ -1327,6 +1352,7 @@ mod tests {
             channel: None,
             stage: None,
             value: None,
+            sequence: None,
             properties: vec![],
         };
         let chunks = std::slice::from_ref(&chunk);
@@ -1370,6 +1396,7 @@ mod tests {
             channel: None,
             stage: None,
             value: None,
+            sequence: None,
             properties: vec![],
         };
         let log = EventLog::from_chunks(&[chunk], &[], &LoadOptions::default(), None).unwrap();
@@ -1436,6 +1463,7 @@ mod tests {
                 channel: Some(channel),
                 stage: None,
                 value: None,
+                sequence: None,
                 properties: vec![channel],
             };
             EventLog::from_chunks(&[c], &["p"], &LoadOptions::default(), None).unwrap()
@@ -1464,6 +1492,7 @@ mod tests {
             channel: None,
             stage: None,
             value: None,
+            sequence: None,
             properties: vec![],
         };
         let log = EventLog::from_chunks(&[bad], &[], &LoadOptions::lenient(), None).unwrap();

@@ -5,7 +5,7 @@
 use std::io::Read;
 
 use super::row::{header_names, EventSchema, PieceBuilder, SurveySchema};
-use super::{read_all, threads, ErrorSink, LoadOptions, LoadReport};
+use super::{read_all, threads, ErrorSink, LoadOptions, LoadReport, Mode};
 use crate::error::{Error, Result};
 use crate::model::{csv_error, EventLog, EventLogBuilder, Surveys, SurveysBuilder};
 
@@ -632,6 +632,10 @@ pub fn read_events_csv(reader: impl Read, opts: &LoadOptions) -> Result<EventLog
 
 /// Reads survey responses from CSV: `customer_id`, `timestamp`, optional `touchpoint`, and at
 /// least one of `nps` (0-10), `csat` (1-5), `ces` (1-7); blank scores are allowed.
+///
+/// The input is cut into pieces at record boundaries, parsed on all cores (feature
+/// `parallel`) and joined in input order, so the result and every error (with its line) are
+/// those of a sequential read, as for events.
 pub fn read_surveys_csv(reader: impl Read, opts: &LoadOptions) -> Result<Surveys> {
     let bytes = read_all(reader)?;
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
@@ -643,32 +647,66 @@ pub fn read_surveys_csv(reader: impl Read, opts: &LoadOptions) -> Result<Surveys
     let mut schema = SurveySchema::new(header_names(&raw, opts)?)?;
     schema.unguard = true;
     let first_line = 1 + line_ends(bytes, 0, header_end);
-    let mut builder = SurveysBuilder::new();
-    let mut sink = ErrorSink::new(opts);
-    let mut rows = 0u64;
-    let mut failure = None;
-    for_each_record(
-        &bytes[header_end..],
-        first_line,
-        schema.names.len(),
-        |line, rec| {
-            rows += 1;
-            let pushed = rec
-                .and_then(|rec| schema.parse_row(line, |i| rec.get(i)))
-                .and_then(|r| builder.push(r));
-            match pushed.or_else(|e| sink.push(e)) {
-                Ok(()) => true,
+    let body = &bytes[header_end..];
+    let pieces = cut_batch(body, (body.len() / PIECE).clamp(1, 4 * threads()));
+    let parse = |piece: &&[u8]| -> SurveyPiece {
+        let mut out = SurveyPiece {
+            rows: Vec::new(),
+            errors: Vec::new(),
+            read: 0,
+            skipped: 0,
+            newlines: line_ends(piece, 0, piece.len()),
+        };
+        let strict = opts.mode == Mode::Strict;
+        for_each_record(piece, 1, schema.names.len(), |line, rec| {
+            out.read += 1;
+            match rec.and_then(|rec| schema.parse_row(line, |i| rec.get(i))) {
+                Ok(r) => out.rows.push(r),
                 Err(e) => {
-                    failure = Some(e);
-                    false
+                    out.skipped += 1;
+                    if out.errors.len() < opts.max_reported_errors.max(1) {
+                        out.errors.push(e);
+                    }
+                    return !strict;
                 }
             }
-        },
-    );
-    if let Some(e) = failure {
-        return Err(e);
+            true
+        });
+        out
+    };
+    #[cfg(feature = "parallel")]
+    let parsed: Vec<SurveyPiece> = {
+        use rayon::prelude::*;
+        pieces.par_iter().map(parse).collect()
+    };
+    #[cfg(not(feature = "parallel"))]
+    let parsed: Vec<SurveyPiece> = pieces.iter().map(parse).collect();
+    let mut builder = SurveysBuilder::new();
+    builder.reserve(parsed.iter().map(|p| p.rows.len()).sum());
+    let mut sink = ErrorSink::new(opts);
+    let mut rows = 0u64;
+    let mut line = first_line;
+    for piece in parsed {
+        rows += piece.read;
+        let extra = piece.skipped - piece.errors.len() as u64;
+        for e in piece.errors {
+            sink.push(shift(e, line - 1))?;
+        }
+        sink.skipped += extra;
+        line += piece.newlines;
+        builder.extend_checked(piece.rows);
     }
     Ok(builder.build_with_report(sink.report(rows)))
+}
+
+/// The responses read from one piece of a survey table.
+struct SurveyPiece {
+    rows: Vec<crate::model::RawResponse>,
+    /// Errors with line numbers local to the piece (first line = 1).
+    errors: Vec<Error>,
+    read: u64,
+    skipped: u64,
+    newlines: u64,
 }
 
 /// Used by writers: whether the whole report is clean.

@@ -6,8 +6,8 @@ use std::io::Read;
 
 use serde_json::Value;
 
-use super::row::{header_names, EventSchema, SurveySchema};
-use super::{read_all, ErrorSink, LoadOptions};
+use super::row::{header_names, EventSchema, PieceBuilder, SurveySchema};
+use super::{read_all, ErrorSink, LoadOptions, Mode};
 use crate::error::{Error, Result};
 use crate::model::{EventLog, EventLogBuilder, Surveys, SurveysBuilder};
 
@@ -205,14 +205,20 @@ fn row_of<'a>(
 }
 
 /// Reads an event log from a JSON array of objects or JSON Lines.
+///
+/// JSON Lines are cut into pieces of whole lines, parsed on all cores (feature `parallel`) and
+/// joined in input order, as CSV is: the log, and every error with its line, are those of a
+/// sequential read.
 pub fn read_events_json(reader: impl Read, opts: &LoadOptions) -> Result<EventLog> {
     let bytes = read_all(reader)?;
+    let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
+    if first != Some(&b'[') {
+        return read_events_json_lines(&bytes, opts);
+    }
     let mut sink = ErrorSink::new(opts);
-    let mut builder = EventLogBuilder::new();
+    let mut builder = EventLogBuilder::new().with_ties(opts.ties);
     // The keys seen so far act as the header; the schema is rebuilt when new keys appear.
-    let mut names: Vec<String> = ["customer_id", "timestamp", "touchpoint"]
-        .map(String::from)
-        .to_vec();
+    let mut names: Vec<String> = REQUIRED.map(String::from).to_vec();
     let mut schema = EventSchema::new(header_names(&names, opts)?, opts)?;
     let rows = for_each_object(&bytes, opts, |line, cells| {
         let result = cells.and_then(|cells| {
@@ -238,6 +244,168 @@ pub fn read_events_json(reader: impl Read, opts: &LoadOptions) -> Result<EventLo
         &opts.conversion_refs(),
         sink.report(rows),
     ))
+}
+
+const REQUIRED: [&str; 3] = ["customer_id", "timestamp", "touchpoint"];
+
+/// Bytes of JSON Lines parsed by one task (tiny in unit tests, so that small inputs take many).
+const PIECE: usize = if cfg!(test) { 1 << 8 } else { 1 << 20 };
+
+/// The rows of one piece of JSON Lines, with the keys in the order the piece first saw them.
+struct LinesPiece {
+    builder: PieceBuilder,
+    /// The piece's property columns, in the order of its builder's.
+    props: Vec<String>,
+    /// Every key, in the order first seen (the piece's "header").
+    keys: Vec<String>,
+    rows: u64,
+    /// Errors with line numbers local to the piece (first line = 1).
+    errors: Vec<Error>,
+    skipped: u64,
+    newlines: u64,
+}
+
+fn parse_lines_piece(bytes: &[u8], opts: &LoadOptions) -> LinesPiece {
+    let mut names: Vec<String> = REQUIRED.map(String::from).to_vec();
+    let mut piece = LinesPiece {
+        builder: PieceBuilder::new(0, memchr::memchr_iter(b'\n', bytes).count() + 1),
+        props: Vec::new(),
+        keys: Vec::new(),
+        rows: 0,
+        errors: Vec::new(),
+        skipped: 0,
+        newlines: memchr::memchr_iter(b'\n', bytes).count() as u64,
+    };
+    let strict = opts.mode == Mode::Strict;
+    let mut schema: Option<EventSchema> = None;
+    for (i, raw) in bytes.split(|&b| b == b'\n').enumerate() {
+        let line = i as u64 + 1;
+        let raw = raw.trim_ascii();
+        if raw.is_empty() {
+            continue;
+        }
+        piece.rows += 1;
+        let result = serde_json::from_slice::<Value>(raw)
+            .map_err(|e| Error::MalformedRow {
+                line,
+                message: format!("invalid JSON: {e}"),
+            })
+            .and_then(|v| cells_of(line, v, opts))
+            .and_then(|cells| {
+                let row = row_of(&mut names, &cells, opts, line)?;
+                if schema.as_ref().is_none_or(|s| s.names.len() != names.len()) {
+                    let s = EventSchema::new(names.clone(), opts)?;
+                    for (_, p) in &s.props[piece.props.len()..] {
+                        piece.props.push(p.clone());
+                        piece.builder.add_property();
+                    }
+                    schema = Some(s);
+                }
+                let schema = schema.as_ref().expect("set above");
+                let mut row = row;
+                row.resize(schema.names.len(), None);
+                schema.push_row(&mut piece.builder, line, |i| row.get(i).copied().flatten())
+            });
+        if let Err(e) = result {
+            piece.skipped += 1;
+            if piece.errors.len() < opts.max_reported_errors.max(1) {
+                piece.errors.push(e);
+            }
+            if strict {
+                break;
+            }
+        }
+    }
+    piece.keys = names;
+    piece
+}
+
+/// Cuts JSON Lines into pieces of about [`PIECE`] bytes, each ending after a newline (a JSON
+/// text holds no raw newline, so every newline ends a line).
+fn cut_lines(bytes: &[u8]) -> Vec<&[u8]> {
+    let mut pieces = Vec::new();
+    let mut start = 0;
+    while start < bytes.len() {
+        let target = start + PIECE;
+        let end = if target >= bytes.len() {
+            bytes.len()
+        } else {
+            memchr::memchr(b'\n', &bytes[target..]).map_or(bytes.len(), |i| target + i + 1)
+        };
+        pieces.push(&bytes[start..end]);
+        start = end;
+    }
+    pieces
+}
+
+fn read_events_json_lines(bytes: &[u8], opts: &LoadOptions) -> Result<EventLog> {
+    let pieces = cut_lines(bytes);
+    #[cfg(feature = "parallel")]
+    let parsed: Vec<LinesPiece> = {
+        use rayon::prelude::*;
+        pieces
+            .par_iter()
+            .map(|p| parse_lines_piece(p, opts))
+            .collect()
+    };
+    #[cfg(not(feature = "parallel"))]
+    let parsed: Vec<LinesPiece> = pieces.iter().map(|p| parse_lines_piece(p, opts)).collect();
+    let mut sink = ErrorSink::new(opts);
+    let mut builder = EventLogBuilder::new().with_ties(opts.ties);
+    builder.reserve(parsed.iter().map(|p| p.builder.cust.len()).sum());
+    // The keys in the order a sequential read first sees them: the property columns follow it.
+    let mut keys: Vec<String> = REQUIRED.map(String::from).to_vec();
+    let mut rows = 0;
+    let mut line = 0u64;
+    for p in parsed {
+        rows += p.rows;
+        let extra = p.skipped - p.errors.len() as u64;
+        for e in p.errors {
+            sink.push(shift(e, line))?;
+        }
+        sink.skipped += extra;
+        line += p.newlines;
+        let before = keys.len();
+        for k in &p.keys {
+            if !keys.contains(k) {
+                keys.push(k.clone());
+            }
+        }
+        if keys.len() != before {
+            let schema = EventSchema::new(keys.clone(), opts)?;
+            for (_, name) in &schema.props {
+                builder.property_index(name);
+            }
+        }
+        let map: Vec<usize> = p.props.iter().map(|n| builder.property_index(n)).collect();
+        builder.append_piece_props(p.builder, &map);
+    }
+    Ok(builder.build_with_report(
+        opts.catalog.as_ref(),
+        &opts.conversion_refs(),
+        sink.report(rows),
+    ))
+}
+
+fn shift(e: Error, by: u64) -> Error {
+    match e {
+        Error::InvalidValue {
+            line,
+            column,
+            value,
+            expected,
+        } => Error::InvalidValue {
+            line: line + by,
+            column,
+            value,
+            expected,
+        },
+        Error::MalformedRow { line, message } => Error::MalformedRow {
+            line: line + by,
+            message,
+        },
+        other => other,
+    }
 }
 
 /// Pushes a row whose property columns may be declared in the builder in another order.
@@ -308,6 +476,58 @@ mod tests {
             a.property("plan").unwrap().values.names(),
             &["pro".to_string()]
         );
+    }
+
+    /// JSON Lines over many pieces (keys first seen late, blank lines, bad rows) give the log
+    /// and the errors of the sequential read of the same objects as an array.
+    #[test]
+    fn many_pieces_of_lines_read_as_one_array() {
+        let mut lines = Vec::new();
+        for i in 0..400 {
+            let mut o = format!(
+                "{{\"customer_id\":\"c{}\",\"timestamp\":{},\"touchpoint\":\"t{}\"",
+                (i * 7) % 31,
+                1_767_225_600 + (i % 13),
+                i % 5
+            );
+            if i > 150 && i % 3 == 0 {
+                o.push_str(&format!(",\"plan\":\"p{}\"", i % 2));
+            }
+            if i > 300 && i % 4 == 0 {
+                o.push_str(",\"zone\":\"z\"");
+            }
+            if i == 210 || i == 333 {
+                o = o.replace("\"timestamp\":", "\"timestamp\":\"soon\",\"x\":");
+            }
+            o.push('}');
+            lines.push(o);
+        }
+        let text = lines.join("\n\n");
+        assert!(text.len() > 20 * PIECE, "the input spans many pieces");
+        let array = format!("[{}]", lines.join(",\n\n"));
+        for opts in [LoadOptions::lenient(), LoadOptions::default()] {
+            let a = read_events_json(text.as_bytes(), &opts);
+            let b = read_events_json(array.as_bytes(), &opts);
+            match (a, b) {
+                (Ok(a), Ok(b)) => {
+                    assert_eq!(a.rows().collect::<Vec<_>>(), b.rows().collect::<Vec<_>>());
+                    let names = |l: &EventLog| -> Vec<String> {
+                        l.properties().iter().map(|p| p.name.clone()).collect()
+                    };
+                    assert_eq!(names(&a), ["plan", "x", "zone"]);
+                    assert_eq!(names(&a), names(&b));
+                    assert_eq!(a.load_report(), b.load_report());
+                    assert_eq!(a.load_report().rows_skipped, 2);
+                    // Object 210 is on line 2 * 210 + 1 (a blank line between objects).
+                    assert!(a.load_report().errors[0].contains("line 421"), "{:?}", a.load_report());
+                }
+                (Err(a), Err(b)) => {
+                    assert_eq!(a.to_string(), b.to_string());
+                    assert_eq!(a.line(), Some(421));
+                }
+                (a, b) => panic!("{a:?} against {b:?}"),
+            }
+        }
     }
 
     #[test]

@@ -1317,20 +1317,30 @@ mod tests {
     #[test]
     fn repeated_step_with_equal_timestamps() {
         // PostHog reported [1, 1, 0] for customer e; the right answer is [1, 1, 1].
-        let l = log("customer_id,timestamp,touchpoint\n\
-            e,0,view\ne,0,view\ne,0,buy\n\
-            f,0,view\nf,0,buy\n\
-            g,0,buy\ng,0,view\ng,0,view\n");
+        let text = "customer_id,timestamp,touchpoint,sequence\n\
+            e,0,view,1\ne,0,view,2\ne,0,buy,3\n\
+            f,0,view,\nf,0,buy,\n\
+            g,0,buy,1\ng,0,view,2\ng,0,view,3\n";
+        let l = log(text);
         for mode in [FunnelMode::Ordered, FunnelMode::Strict] {
             let f = run(&l, &["view", "view", "buy"], |o| o.mode = mode);
-            // e: two views then buy, in the stable order; f: one view only; g: buy came first.
+            // e: two views then buy, by sequence; f: one view only; g: buy came first.
             assert_eq!(f.counts(), [3, 2, 1], "{mode:?}");
             assert_eq!(f.steps[2].median_time_from_previous_s, Some(0.0));
         }
+        // Without the sequence, the content order puts every buy before the views.
+        let no_seq = text.replace(",sequence\n", "\n").replace(",1\n", "\n");
+        let no_seq = no_seq
+            .replace(",2\n", "\n")
+            .replace(",3\n", "\n")
+            .replace(",\n", "\n");
+        let f = run(&log(&no_seq), &["view", "view", "buy"], |_| {});
+        assert_eq!(f.counts(), [3, 2, 0]);
         let f = run(&l, &["view", "view", "buy"], |o| o.mode = FunnelMode::Any);
         // Any order: g also has two views and a buy.
         assert_eq!(f.counts(), [3, 2, 2]);
-        let e = log("customer_id,timestamp,touchpoint\ne,0,view\ne,0,view\ne,0,buy\n");
+        let e =
+            log("customer_id,timestamp,touchpoint,sequence\ne,0,view,1\ne,0,view,2\ne,0,buy,3\n");
         assert_eq!(
             run(&e, &["view", "view", "buy"], |_| {}).counts(),
             [1, 1, 1]

@@ -1,3 +1,4 @@
+use std::cmp::Ordering;
 use std::collections::HashMap;
 use std::ops::Range;
 
@@ -6,11 +7,13 @@ use serde::Serialize;
 use super::stage::stage_order;
 use super::{Catalog, Channel, Interner};
 use crate::error::{Error, Result};
-use crate::ingest::LoadReport;
+use crate::ingest::{LoadReport, Ties};
 
 /// Marks an absent id in an id column (no stage, missing property value).
 pub const NO_ID: u32 = u32::MAX;
 const NO_STAGE: u16 = u16::MAX;
+/// Marks an absent `sequence` cell (sorted after every present one).
+pub(crate) const NO_SEQ: i64 = i64::MAX;
 
 /// The columns every event has, in the order [`EventLog::write_csv`] writes them. A property
 /// may not take one of these names (its CSV header would be read back as that column).
@@ -69,8 +72,10 @@ pub struct PropertyColumn {
 /// order, then custom stages by name), so ids never depend on the order of the input rows.
 /// Each event costs 26 bytes plus 4 per property column.
 ///
-/// Events of one customer are contiguous and sorted by timestamp; events with equal timestamps
-/// keep their input order (a stable sort). Every metric walks [`EventLog::journeys`].
+/// Events of one customer are contiguous and sorted by timestamp, then by the `sequence` column
+/// if the input has one, then by content ([`Ties::Content`], the default: touchpoint, channel,
+/// stage, value, properties) or in input order ([`Ties::Input`]); see docs/formats.md,
+/// "Ordering". Every metric walks [`EventLog::journeys`].
 #[derive(Debug, Clone)]
 pub struct EventLog {
     pub(crate) customers: Interner,
@@ -162,6 +167,8 @@ pub struct RawEvent {
     pub value: Option<f64>,
     /// Extra properties, `(column, value)`.
     pub properties: Vec<(String, String)>,
+    /// Breaks ties in time before the content or input order (the `sequence` column).
+    pub sequence: Option<i64>,
 }
 
 /// Collects events in any order and builds the sorted [`EventLog`].
@@ -187,11 +194,19 @@ pub struct EventLogBuilder {
     /// The customer of the last pushed row, plus one (0 = none): rows of one customer often
     /// come together, and this skips their hash lookups.
     pub(crate) last_customer: u32,
+    /// The `sequence` column: empty when no row has one, else (after [`Self::pad_seq`]) one
+    /// entry per row, [`NO_SEQ`] when absent.
+    pub(crate) seq: Vec<i64>,
+    /// How ties in time (and sequence) are ordered.
+    pub(crate) ties: Ties,
+    /// Customer ids of appended pieces, not interned yet (see `resolve_pending`).
+    pub(crate) pending: Vec<crate::ingest::row::PendingCustomers>,
 }
 
 impl EventLogBuilder {
     /// The id of a customer, adding it if new.
     pub(crate) fn customer_id(&mut self, id: &str) -> u32 {
+        self.resolve_pending();
         if self.last_customer > 0 && super::same(self.customers.name(self.last_customer - 1), id) {
             return self.last_customer - 1;
         }
@@ -203,6 +218,27 @@ impl EventLogBuilder {
     /// An empty builder.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Sets how a customer's events with equal timestamps (and sequence) are ordered; the
+    /// default is [`Ties::Content`].
+    pub fn with_ties(mut self, ties: Ties) -> Self {
+        self.ties = ties;
+        self
+    }
+
+    /// Gives the last pushed row its `sequence` value.
+    pub(crate) fn set_sequence(&mut self, v: i64) {
+        let n = self.cust.len();
+        self.seq.resize(n, NO_SEQ);
+        self.seq[n - 1] = v;
+    }
+
+    /// Fills the `sequence` column up to `n` rows when any row has one.
+    fn pad_seq(seq: &mut Vec<i64>, n: usize, any: bool) {
+        if any || !seq.is_empty() {
+            seq.resize(n, NO_SEQ);
+        }
     }
 
     /// Declares property columns up front (they are otherwise added as first seen).
@@ -282,11 +318,15 @@ impl EventLogBuilder {
         fn nonempty(s: &Option<String>) -> Option<&str> {
             s.as_deref().map(str::trim_ascii).filter(|s| !s.is_empty())
         }
+        self.resolve_pending();
         let c = self.customers.intern(customer);
         let t = self.touchpoints.intern(touchpoint);
         let ch = nonempty(&e.channel).map_or(NO_ID, |s| self.channels.intern(s));
         let st = nonempty(&e.stage).map_or(NO_ID, |s| self.stages.intern(s));
         self.push_ids(c, e.timestamp_us, t, ch, st, e.value.unwrap_or(f64::NAN));
+        if let Some(q) = e.sequence {
+            self.set_sequence(q);
+        }
         for (k, v) in &e.properties {
             let i = self.property_index(k);
             let v = v.trim_ascii();
@@ -316,12 +356,19 @@ impl EventLogBuilder {
         fn remap(into: &mut Interner, from: &Interner) -> Vec<u32> {
             from.names().iter().map(|s| into.intern(s)).collect()
         }
+        self.resolve_pending();
+        let mut other = other;
+        other.resolve_pending();
         let cm = remap(&mut self.customers, &other.customers);
         let tm = remap(&mut self.touchpoints, &other.touchpoints);
         let hm = remap(&mut self.channels, &other.channels);
         let sm = remap(&mut self.stages, &other.stages);
         let map = |m: &[u32], id: u32| if id == NO_ID { NO_ID } else { m[id as usize] };
         let n_before = self.cust.len();
+        let mut other_seq = other.seq;
+        Self::pad_seq(&mut other_seq, other.cust.len(), false);
+        Self::pad_seq(&mut self.seq, n_before, !other_seq.is_empty());
+        self.seq.extend_from_slice(&other_seq);
         self.cust.extend(other.cust.iter().map(|&c| cm[c as usize]));
         self.tp.extend(other.tp.iter().map(|&t| tm[t as usize]));
         self.ch.extend(other.ch.iter().map(|&h| map(&hm, h)));
@@ -360,8 +407,10 @@ impl EventLogBuilder {
         conversions: &[&str],
         mut report: LoadReport,
     ) -> EventLog {
+        let mut this = self;
+        this.resolve_pending();
         let catalog = catalog.cloned().unwrap_or_default();
-        let n = self.cust.len();
+        let n = this.cust.len();
         let EventLogBuilder {
             customers,
             touchpoints,
@@ -377,7 +426,11 @@ impl EventLogBuilder {
             value,
             props,
             last_customer: _,
-        } = self;
+            mut seq,
+            ties,
+            pending: _,
+        } = this;
+        Self::pad_seq(&mut seq, n, false);
 
         // Fill channel and stage from the catalog (else `unknown` / none), per touchpoint.
         let mut tp_channel = Vec::with_capacity(touchpoints.len());
@@ -409,8 +462,18 @@ impl EventLogBuilder {
         let (touchpoints, tmap) = touchpoints.sorted();
         let (channels, hmap) = channels.sorted();
         let (stages, smap) = stages.sorted_by(stage_order);
+        let props: Vec<(String, Interner, Vec<u32>, Vec<u32>)> = prop_names
+            .into_iter()
+            .zip(prop_values)
+            .zip(props)
+            .map(|((name, vals), col)| {
+                let (values, vmap) = vals.sorted();
+                (name, values, vmap, col)
+            })
+            .collect();
 
-        // Stable counting sort by customer, then a stable sort by time inside each customer.
+        // Stable counting sort by customer, then a sort by time (and the tie rule) inside each
+        // customer.
         let n_cust = customers.len();
         let mut offsets = vec![0usize; n_cust + 1];
         for &c in &cust {
@@ -428,7 +491,28 @@ impl EventLogBuilder {
         }
         drop(next);
         drop(cust);
-        sort_within_customers(&mut order, &offsets, &ts);
+        {
+            let mut by_name: Vec<(&str, &[u32], &[u32])> = props
+                .iter()
+                .map(|(name, _, vmap, col)| (name.as_str(), vmap.as_slice(), col.as_slice()))
+                .collect();
+            by_name.sort_by(|a, b| a.0.cmp(b.0));
+            let rule = RowOrder {
+                ts: &ts,
+                seq: &seq,
+                ties,
+                tp: &tp,
+                tmap: &tmap,
+                ch: &ch,
+                hmap: &hmap,
+                st: &st,
+                smap: &smap,
+                value: &value,
+                props: by_name.iter().map(|&(_, m, c)| (m, c)).collect(),
+            };
+            sort_within_customers(&mut order, &offsets, &rule);
+        }
+        drop(seq);
 
         // Input already grouped by customer and in time order (a common export) needs no
         // permutation: the columns are renumbered in place instead of gathered into copies.
@@ -462,9 +546,8 @@ impl EventLogBuilder {
         } else {
             gather_by(&order, |r| value[r as usize])
         };
-        let mut properties = Vec::with_capacity(prop_names.len());
-        for ((name, vals), col) in prop_names.into_iter().zip(prop_values).zip(props) {
-            let (values, vmap) = vals.sorted();
+        let mut properties = Vec::with_capacity(props.len());
+        for (name, values, vmap, col) in props {
             let ids = ids(col, &vmap);
             properties.push(PropertyColumn { name, values, ids });
         }
@@ -540,8 +623,87 @@ fn gather_by<T: Send>(order: &[u32], f: impl Fn(u32) -> T + Sync) -> Vec<T> {
     }
 }
 
+/// The order of one customer's rows (input row numbers): by time, then by `sequence` when the
+/// log has one, then by the tie rule. Total: the input row number decides last, so that rows
+/// equal in every column (which may then come in any order) still sort one way.
+struct RowOrder<'a> {
+    ts: &'a [i64],
+    seq: &'a [i64],
+    ties: Ties,
+    tp: &'a [u32],
+    tmap: &'a [u32],
+    ch: &'a [u32],
+    hmap: &'a [u32],
+    st: &'a [u32],
+    smap: &'a [u32],
+    value: &'a [f64],
+    /// `(value map, column)` of each property, in the order of the column names.
+    props: Vec<(&'a [u32], &'a [u32])>,
+}
+
+impl RowOrder<'_> {
+    #[inline]
+    fn cmp(&self, a: u32, b: u32) -> Ordering {
+        match self.ts[a as usize].cmp(&self.ts[b as usize]) {
+            Ordering::Equal => self.tie(a, b),
+            o => o,
+        }
+    }
+
+    #[inline(never)]
+    fn tie(&self, a: u32, b: u32) -> Ordering {
+        let (i, j) = (a as usize, b as usize);
+        if !self.seq.is_empty() {
+            let o = self.seq[i].cmp(&self.seq[j]);
+            if o != Ordering::Equal {
+                return o;
+            }
+        }
+        if self.ties == Ties::Input {
+            return a.cmp(&b);
+        }
+        // Absent ids (NO_ID) map to u32::MAX: last.
+        let id = |map: &[u32], v: u32| {
+            if v == NO_ID {
+                u32::MAX
+            } else {
+                map[v as usize]
+            }
+        };
+        id(self.tmap, self.tp[i])
+            .cmp(&id(self.tmap, self.tp[j]))
+            .then_with(|| id(self.hmap, self.ch[i]).cmp(&id(self.hmap, self.ch[j])))
+            .then_with(|| id(self.smap, self.st[i]).cmp(&id(self.smap, self.st[j])))
+            .then_with(|| {
+                let (x, y) = (self.value[i], self.value[j]);
+                match (x.is_nan(), y.is_nan()) {
+                    (false, false) => x.total_cmp(&y),
+                    (a, b) => a.cmp(&b),
+                }
+            })
+            .then_with(|| {
+                self.props
+                    .iter()
+                    .map(|(map, col)| id(map, col[i]).cmp(&id(map, col[j])))
+                    .find(|o| *o != Ordering::Equal)
+                    .unwrap_or(Ordering::Equal)
+            })
+            .then(a.cmp(&b))
+    }
+
+    /// Sorts one customer's rows, unless they are in order already.
+    fn sort(&self, s: &mut [u32]) {
+        if !s
+            .windows(2)
+            .all(|w| self.cmp(w[0], w[1]) != Ordering::Greater)
+        {
+            s.sort_unstable_by(|&a, &b| self.cmp(a, b));
+        }
+    }
+}
+
 #[cfg(feature = "parallel")]
-fn sort_within_customers(order: &mut [u32], offsets: &[usize], ts: &[i64]) {
+fn sort_within_customers(order: &mut [u32], offsets: &[usize], rule: &RowOrder<'_>) {
     use rayon::prelude::*;
     // Split `order` into per-customer slices, batched so each task has real work.
     let mut slices: Vec<&mut [u32]> = Vec::with_capacity(offsets.len());
@@ -551,20 +713,16 @@ fn sort_within_customers(order: &mut [u32], offsets: &[usize], ts: &[i64]) {
         slices.push(head);
         rest = tail;
     }
-    slices.par_iter_mut().with_min_len(4096).for_each(|s| {
-        if !s.windows(2).all(|w| ts[w[0] as usize] <= ts[w[1] as usize]) {
-            s.sort_by_key(|&r| ts[r as usize]);
-        }
-    });
+    slices
+        .par_iter_mut()
+        .with_min_len(4096)
+        .for_each(|s| rule.sort(s));
 }
 
 #[cfg(not(feature = "parallel"))]
-fn sort_within_customers(order: &mut [u32], offsets: &[usize], ts: &[i64]) {
+fn sort_within_customers(order: &mut [u32], offsets: &[usize], rule: &RowOrder<'_>) {
     for w in offsets.windows(2) {
-        let s = &mut order[w[0]..w[1]];
-        if !s.windows(2).all(|w| ts[w[0] as usize] <= ts[w[1] as usize]) {
-            s.sort_by_key(|&r| ts[r as usize]);
-        }
+        rule.sort(&mut order[w[0]..w[1]]);
     }
 }
 
@@ -896,6 +1054,7 @@ impl EventLog {
                     .filter(|p| p.ids[i] != NO_ID)
                     .map(|p| (p.name.clone(), p.values.name(p.ids[i]).to_string()))
                     .collect(),
+                sequence: None,
             })
         })
     }
@@ -1120,7 +1279,7 @@ mod tests {
     }
 
     #[test]
-    fn groups_by_customer_and_sorts_stably_by_time() {
+    fn groups_by_customer_and_sorts_by_time() {
         let mut b = EventLogBuilder::new();
         for e in [
             ev("b", 5, "x"),
@@ -1148,6 +1307,80 @@ mod tests {
             .collect();
         assert_eq!(names, ["x", "y"]);
         assert_eq!(log.channels(), &["unknown".to_string()]);
+    }
+
+    /// Equal timestamps, by hand: touchpoint name, then channel, then stage (none last), then
+    /// value (none last); `sequence` comes first; `Ties::Input` keeps the input order.
+    #[test]
+    fn ties_follow_sequence_then_content() {
+        let row =
+            |tp: &str, ch: &str, st: Option<&str>, v: Option<f64>, seq: Option<i64>| RawEvent {
+                channel: Some(ch.into()),
+                stage: st.map(Into::into),
+                value: v,
+                sequence: seq,
+                ..ev("a", 5, tp)
+            };
+        let rows = [
+            row("b", "web", None, None, Some(1)),
+            row("a", "web", None, Some(3.0), None),
+            row("a", "email", None, None, Some(2)),
+            row("a", "email", None, Some(1.0), None),
+            row("a", "email", Some("awareness"), None, None),
+        ];
+        let order = |ties: Ties, with_seq: bool| -> Vec<String> {
+            let mut b = EventLogBuilder::new().with_ties(ties);
+            for r in &rows {
+                let r = RawEvent {
+                    sequence: r.sequence.filter(|_| with_seq),
+                    ..r.clone()
+                };
+                b.push(&r).unwrap();
+            }
+            let log = b.build(None, &[]);
+            log.rows()
+                .map(|e| {
+                    format!(
+                        "{} {} {} {}",
+                        e.touchpoint,
+                        e.channel.unwrap(),
+                        e.stage.unwrap_or("-".into()),
+                        e.value.map_or("-".into(), |v| v.to_string())
+                    )
+                })
+                .collect()
+        };
+        assert_eq!(
+            order(Ties::Content, false),
+            [
+                "a email awareness -",
+                "a email - 1",
+                "a email - -",
+                "a web - 3",
+                "b web - -"
+            ]
+        );
+        // Sequence 1, then 2, then the rows without one (last), in content order.
+        assert_eq!(
+            order(Ties::Content, true),
+            [
+                "b web - -",
+                "a email - -",
+                "a email awareness -",
+                "a email - 1",
+                "a web - 3"
+            ]
+        );
+        assert_eq!(
+            order(Ties::Input, false),
+            [
+                "b web - -",
+                "a web - 3",
+                "a email - -",
+                "a email - 1",
+                "a email awareness -"
+            ]
+        );
     }
 
     #[test]

@@ -48,6 +48,7 @@ from ._typing import (
     PathLike,
     Scores,
     Source,
+    Ties,
     Touchpoints,
 )
 

@@ -36,6 +36,7 @@ __all__ = [
 PathLike = Union[str, "os.PathLike[str]"]
 Source = Union[PathLike, IO[str], IO[bytes]]
 Mode = Literal["strict", "lenient"]
+Ties = Literal["content", "input"]
 
 class ArrowStreamExportable(Protocol):
     """Anything with the Arrow PyCapsule stream interface (pyarrow, polars, pandas >= 2.2, DuckDB)."""
@@ -119,6 +120,7 @@ class EventLog:
         ignore_extra_columns: bool = ...,
         rename: Optional[Mapping[str, str]] = ...,
         max_reported_errors: Optional[int] = ...,
+        ties: Ties = ...,
         progress: Optional[bool] = ...,
     ) -> EventLog: ...
     @staticmethod
@@ -131,6 +133,7 @@ class EventLog:
         ignore_extra_columns: bool = ...,
         rename: Optional[Mapping[str, str]] = ...,
         max_reported_errors: Optional[int] = ...,
+        ties: Ties = ...,
         progress: Optional[bool] = ...,
     ) -> EventLog: ...
     @staticmethod
@@ -143,6 +146,7 @@ class EventLog:
         channel: Optional[str] = ...,
         stage: Optional[str] = ...,
         value: Optional[str] = ...,
+        sequence: Optional[str] = ...,
         properties: Optional[Sequence[str]] = ...,
         mode: Mode = ...,
         conversions: Optional[Sequence[str]] = ...,
@@ -150,6 +154,7 @@ class EventLog:
         ignore_extra_columns: bool = ...,
         rename: Optional[Mapping[str, str]] = ...,
         max_reported_errors: Optional[int] = ...,
+        ties: Ties = ...,
         progress: Optional[bool] = ...,
     ) -> EventLog: ...
     @staticmethod
@@ -162,6 +167,7 @@ class EventLog:
         channel: Optional[str] = ...,
         stage: Optional[str] = ...,
         value: Optional[str] = ...,
+        sequence: Optional[str] = ...,
         properties: Optional[Sequence[str]] = ...,
         mode: Mode = ...,
         conversions: Optional[Sequence[str]] = ...,
@@ -169,6 +175,7 @@ class EventLog:
         ignore_extra_columns: bool = ...,
         rename: Optional[Mapping[str, str]] = ...,
         max_reported_errors: Optional[int] = ...,
+        ties: Ties = ...,
         progress: Optional[bool] = ...,
     ) -> EventLog: ...
     @staticmethod
@@ -181,6 +188,7 @@ class EventLog:
         channel: Optional[str] = ...,
         stage: Optional[str] = ...,
         value: Optional[str] = ...,
+        sequence: Optional[str] = ...,
         properties: Optional[Sequence[str]] = ...,
         mode: Mode = ...,
         conversions: Optional[Sequence[str]] = ...,
@@ -188,6 +196,7 @@ class EventLog:
         ignore_extra_columns: bool = ...,
         rename: Optional[Mapping[str, str]] = ...,
         max_reported_errors: Optional[int] = ...,
+        ties: Ties = ...,
         progress: Optional[bool] = ...,
     ) -> EventLog: ...
     @staticmethod
@@ -504,6 +513,7 @@ def read_events(
     ignore_extra_columns: bool = ...,
     rename: Optional[Mapping[str, str]] = ...,
     max_reported_errors: Optional[int] = ...,
+    ties: Ties = ...,
 ) -> EventLog: ...
 def read_surveys(
     source: Source,

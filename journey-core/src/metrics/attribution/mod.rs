@@ -681,13 +681,13 @@ mod tests {
     }
 
     /// The worked example of the docs: three channels with cycles, `d` only in a null path,
-    /// `web` only on the purchase.
-    const CYCLES: &str = "customer_id,timestamp,touchpoint,channel,value\n\
-        c1,0,a,a,\nc1,86400,b,b,\nc1,172800,c,c,\nc1,172800,purchase,web,30\n\
-        c2,0,a,a,\nc2,10,b,b,\nc2,20,a,a,\n\
-        c3,500,b,b,\nc3,500,c,c,\nc3,500,b,b,\nc3,500,c,c,\nc3,500,purchase,web,70\n\
-        c4,0,c,c,\n\
-        c5,0,d,d,\n";
+    /// `web` only on the purchase; c3's touches share one instant, ordered by `sequence`.
+    const CYCLES: &str = "customer_id,timestamp,touchpoint,channel,value,sequence\n\
+        c1,0,a,a,,\nc1,86400,b,b,,\nc1,172800,c,c,,1\nc1,172800,purchase,web,30,2\n\
+        c2,0,a,a,,\nc2,10,b,b,,\nc2,20,a,a,,\n\
+        c3,500,b,b,,1\nc3,500,c,c,,2\nc3,500,b,b,,3\nc3,500,c,c,,4\nc3,500,purchase,web,70,5\n\
+        c4,0,c,c,,\n\
+        c5,0,d,d,,\n";
 
     fn credits(r: &AttributionResult) -> Vec<(String, f64, f64)> {
         r.rows
