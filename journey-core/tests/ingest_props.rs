@@ -27,6 +27,18 @@ fn csv(rows: &[(u8, i64, u8, Option<u16>)]) -> String {
     s
 }
 
+/// `(customer, seconds, touchpoint, channel, stage, value, alpha, zeta)`.
+type TieRow = (
+    u8,
+    i64,
+    u8,
+    Option<u8>,
+    Option<u8>,
+    Option<i8>,
+    Option<u8>,
+    Option<u8>,
+);
+
 fn snapshot(log: &EventLog) -> (Vec<journey_core::RawEvent>, Vec<String>, Vec<String>) {
     (
         log.rows().collect(),
@@ -97,7 +109,7 @@ proptest! {
         } else {
             "zeta,customer_id,timestamp,touchpoint,channel,stage,value,alpha\n"
         };
-        let line = |r: &(u8, i64, u8, Option<u8>, Option<u8>, Option<i8>, Option<u8>, Option<u8>)| {
+        let line = |r: &TieRow| {
             let (c, t, tp, ch, st, v, a, z) = *r;
             let opt = |o: Option<u8>, p: &str| o.map(|x| format!("{p}{x}")).unwrap_or_default();
             let stage = st.map(|x| ["awareness", "purchase", "zz_custom"][x as usize]).unwrap_or("");

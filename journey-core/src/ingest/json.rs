@@ -293,7 +293,10 @@ fn parse_lines_piece(bytes: &[u8], opts: &LoadOptions) -> LinesPiece {
             .and_then(|v| cells_of(line, v, opts))
             .and_then(|cells| {
                 let row = row_of(&mut names, &cells, opts, line)?;
-                if schema.as_ref().is_none_or(|s| s.names.len() != names.len()) {
+                if schema
+                    .as_ref()
+                    .map_or(true, |s| s.names.len() != names.len())
+                {
                     let s = EventSchema::new(names.clone(), opts)?;
                     for (_, p) in &s.props[piece.props.len()..] {
                         piece.props.push(p.clone());
@@ -519,7 +522,11 @@ mod tests {
                     assert_eq!(a.load_report(), b.load_report());
                     assert_eq!(a.load_report().rows_skipped, 2);
                     // Object 210 is on line 2 * 210 + 1 (a blank line between objects).
-                    assert!(a.load_report().errors[0].contains("line 421"), "{:?}", a.load_report());
+                    assert!(
+                        a.load_report().errors[0].contains("line 421"),
+                        "{:?}",
+                        a.load_report()
+                    );
                 }
                 (Err(a), Err(b)) => {
                     assert_eq!(a.to_string(), b.to_string());
