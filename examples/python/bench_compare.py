@@ -198,12 +198,23 @@ def polars_load(path, analysis):
 
 
 def polars_sorted(df, *cols):
-    """The events in each customer's order: by time, ties by touchpoint then channel."""
+    """The events in each customer's order: by customer, then time (no ties in this data)."""
     import polars as pl
 
     return df.select(
-        "customer_id", pl.col("timestamp").dt.epoch("us").alias("t"), "touchpoint", "channel", *cols
-    ).sort("customer_id", "t", "touchpoint", "channel")
+        "customer_id", pl.col("timestamp").dt.epoch("us").alias("t"), "touchpoint", *cols
+    ).sort("customer_id", "t")
+
+
+def polars_paths(e):
+    """Rows of `e` (sorted) with `conv` and `path`: a global number of their conversion path.
+    A path starts at a customer's first event and after each conversion."""
+    import polars as pl
+
+    c = pl.col("customer_id")
+    conv = pl.col("touchpoint") == CONVERSION
+    start = (c != c.shift(1)).fill_null(True) | conv.shift(1).fill_null(False)
+    return e.with_columns(conv=conv, path=start.cum_sum())
 
 
 def polars_run(analysis, df):
@@ -213,47 +224,33 @@ def polars_run(analysis, df):
         return df
     c = pl.col("customer_id")
     if analysis == "funnel":
-        k = len(FUNNEL_STEPS)
-        never = 2**62
+        # Every step-1 event starts an attempt; step j is the customer's next event of step j
+        # after step j - 1's (strictly later: no ties here), kept if within the window.
         e = polars_sorted(df.filter(pl.col("touchpoint").is_in(FUNNEL_STEPS)))
-        e = e.with_columns(
-            [(pl.col("touchpoint") == s).alias(f"m{j + 1}") for j, s in enumerate(FUNNEL_STEPS)]
-        )
-
-        def after(x):
-            # The smallest x among the customer's later events (never if none).
-            return x.shift(-1, fill_value=never).cum_min(reverse=True).over("customer_id")
-
-        # g[(a, b)]: end time of the greedy chain of steps a..b that starts after an event.
-        ends = {}
-        for b in range(2, k + 1):
-            g = after(pl.when(pl.col(f"m{b}")).then(pl.col("t")).otherwise(never))
-            for a in range(b - 1, 1, -1):
-                g = after(pl.when(pl.col(f"m{a}")).then(g).otherwise(never))
-            ends[b] = g
-        depth = 1 + pl.sum_horizontal(
-            [(ends[b] <= pl.col("t") + WINDOW_US).cast(pl.Int32) for b in range(2, k + 1)]
-        )
-        best = (
-            e.with_columns(depth=depth)
-            .filter(pl.col("m1"))
-            .group_by("customer_id")
-            .agg(pl.col("depth").max())
-        )
-        return best.select([(pl.col("depth") >= j).sum().alias(f"s{j}") for j in range(1, k + 1)])
+        cur = e.filter(pl.col("touchpoint") == FUNNEL_STEPS[0]).select(c, t0="t", tj="t")
+        counts = [cur.select(c.n_unique())]
+        for step in FUNNEL_STEPS[1:]:
+            nxt = e.filter(pl.col("touchpoint") == step).select(c, tn="t")
+            cur = (
+                cur.join_asof(
+                    nxt, left_on="tj", right_on="tn", by="customer_id", strategy="forward",
+                    allow_exact_matches=False, check_sortedness=False,
+                )
+                .filter(pl.col("tn") <= pl.col("t0") + WINDOW_US)
+                .select(c, "t0", tj="tn")
+            )
+            counts.append(cur.select(c.n_unique()))
+        return pl.concat(counts)
     if analysis == "paths":
-        e = polars_sorted(df, "value")
-        conv = pl.col("touchpoint") == CONVERSION
+        e = polars_paths(polars_sorted(df, "channel", "value"))
         return (
-            e.with_columns(conv=conv)
-            .with_columns(seg=pl.col("conv").cum_sum().over("customer_id") - pl.col("conv"))
-            .group_by("customer_id", "seg")
+            e.group_by("path")
             .agg(
-                path=pl.col("channel").filter(~pl.col("conv")).str.join(">"),
+                path_=pl.col("channel").filter(~pl.col("conv")).str.join(">"),
                 converted=pl.col("conv").any(),
                 value=pl.col("value").filter(pl.col("conv")).sum(),
             )
-            .group_by("path")
+            .group_by("path_")
             .agg(
                 conversions=pl.col("converted").sum(),
                 nulls=(~pl.col("converted")).sum(),
@@ -262,14 +259,11 @@ def polars_run(analysis, df):
         )
     if analysis == "graph":
         e = polars_sorted(df)
-        first = c != c.shift(1)
-        last = c != c.shift(-1)
+        first = (c != c.shift(1)).fill_null(True)
+        last = (c != c.shift(-1)).fill_null(True)
         tp = pl.col("touchpoint")
-        edges = e.select(
-            src=pl.when(first.fill_null(True)).then(pl.lit("start")).otherwise(tp.shift(1)),
-            dst=tp,
-        )
-        ends = e.filter(last.fill_null(True)).select(src=tp, dst=pl.lit("end"))
+        edges = e.select(src=pl.when(first).then(pl.lit("start")).otherwise(tp.shift(1)), dst=tp)
+        ends = e.filter(last).select(src=tp, dst=pl.lit("end"))
         return pl.concat([edges, ends]).group_by("src", "dst").len()
     if analysis == "cohorts":
         buys = df.filter(pl.col("touchpoint") == CONVERSION).select(
@@ -288,17 +282,16 @@ def polars_run(analysis, df):
         return sizes, cells, end
     if analysis == "sessions":
         e = polars_sorted(df)
-        conv = pl.col("touchpoint") == CONVERSION
-        new = (c != c.shift(1)).fill_null(True) | ((pl.col("t") - pl.col("t").shift(1)) > SESSION_GAP_US)
+        t = pl.col("t")
+        new = (c != c.shift(1)).fill_null(True) | ((t - t.shift(1)) > SESSION_GAP_US)
         sessions = (
             e.with_columns(sid=new.cum_sum())
             .group_by("sid")
-            .agg(n=pl.len(), dur=(pl.col("t").max() - pl.col("t").min()) / 1e6)
+            .agg(n=pl.len(), dur=(t.max() - t.min()) / 1e6)
         )
         touches = (
-            e.with_columns(conv=conv)
-            .with_columns(seg=pl.col("conv").cum_sum().over("customer_id") - pl.col("conv"))
-            .group_by("customer_id", "seg")
+            polars_paths(e)
+            .group_by("path")
             .agg(converted=pl.col("conv").any(), n=(~pl.col("conv")).sum())
             .filter(pl.col("converted"))
         )
@@ -330,7 +323,7 @@ def polars_canonical(analysis, r):
     if analysis == "load":
         return {"rows": r.height}
     if analysis == "funnel":
-        return list(r.row(0))
+        return [n for (n,) in r.iter_rows()]
     if analysis == "paths":
         return sorted([p, int(cv), int(nl), cents(v)] for p, cv, nl, v in r.iter_rows())
     if analysis == "graph":
@@ -363,8 +356,8 @@ def polars_canonical(analysis, r):
 # ---------------------------------------------------------------------------------------------
 # DuckDB
 
-# Each customer's order: by time, ties by touchpoint then channel.
-ORDER = "PARTITION BY customer_id ORDER BY t, touchpoint, channel"
+# Each customer's order: by time (no ties in this data).
+ORDER = "PARTITION BY customer_id ORDER BY t"
 
 
 def duckdb_load(path, analysis):
@@ -379,36 +372,24 @@ def duckdb_load(path, analysis):
 
 
 def duckdb_funnel_sql():
-    k = len(FUNNEL_STEPS)
-    after = f"OVER ({ORDER} ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING)"
-    flags = ", ".join(f"touchpoint = '{s}' AS m{j + 1}" for j, s in enumerate(FUNNEL_STEPS))
+    # Every step-1 event starts an attempt (a1); step j is the customer's next event of step j
+    # after step j - 1's (strictly later: no ties here), kept if within the window.
     steps = ", ".join(f"'{s}'" for s in FUNNEL_STEPS)
-    # g{a}_{b}: end time of the greedy chain of steps a..b that starts after an event (NULL when
-    # there is none). A chain from a later event ends no earlier, so the end from the next event
-    # of step a is the smallest over all later events of step a.
-    levels = [
-        f"SELECT customer_id, epoch_us(timestamp) AS t, touchpoint, channel, {flags} "
-        f"FROM events WHERE touchpoint IN ({steps})"
+    ctes = [
+        f"e AS (SELECT customer_id, epoch_us(timestamp) AS t, touchpoint FROM events "
+        f"WHERE touchpoint IN ({steps}))",
+        f"a1 AS (SELECT customer_id, t AS t0, t AS tj FROM e WHERE touchpoint = '{FUNNEL_STEPS[0]}')",
     ]
-    have = []
-    for depth in range(1, k):
-        cols = []
-        for b in range(depth + 1, k + 1):
-            a = b - depth + 1
-            inner = "t" if a == b else f"g{a + 1}_{b}"
-            cols.append(f"min(CASE WHEN m{a} THEN {inner} END) {after} AS g{a}_{b}")
-        keep = ", ".join(["customer_id", "t", "touchpoint", "channel"] + [f"m{j}" for j in range(1, k + 1)] + have)
-        levels.append(f"SELECT {keep}, {', '.join(cols)} FROM l{depth - 1}")
-        have += [f"g{b - depth + 1}_{b}" for b in range(depth + 1, k + 1)]
-    ctes = ",\n".join(f"l{i} AS ({q})" for i, q in enumerate(levels))
-    reach = " + ".join(f"coalesce((g2_{b} <= t + {WINDOW_US})::INT, 0)" for b in range(2, k + 1))
-    counts = ", ".join(f"count(*) FILTER (WHERE depth >= {j})" for j in range(1, k + 1))
-    return (
-        f"WITH {ctes},\n"
-        f"best AS (SELECT customer_id, max(1 + {reach}) AS depth FROM l{k - 1} WHERE m1 "
-        f"GROUP BY customer_id)\n"
-        f"SELECT {counts} FROM best"
+    for j, step in enumerate(FUNNEL_STEPS[1:], start=2):
+        ctes.append(
+            f"a{j} AS (SELECT a.customer_id, a.t0, n.t AS tj FROM a{j - 1} a "
+            f"ASOF JOIN (SELECT customer_id, t FROM e WHERE touchpoint = '{step}') n "
+            f"ON a.customer_id = n.customer_id AND a.tj < n.t WHERE n.t <= a.t0 + {WINDOW_US})"
+        )
+    counts = " UNION ALL ".join(
+        f"SELECT {j}, count(DISTINCT customer_id) FROM a{j}" for j in range(1, len(FUNNEL_STEPS) + 1)
     )
+    return "WITH " + ",\n".join(ctes) + f"\n{counts}"
 
 
 def duckdb_paths_sql():
@@ -420,7 +401,7 @@ def duckdb_paths_sql():
     s AS (
         SELECT *, sum(conv::INT) OVER ({ORDER} ROWS UNBOUNDED PRECEDING) - conv::INT AS seg FROM e),
     p AS (
-        SELECT coalesce(string_agg(channel, '>' ORDER BY t, touchpoint, channel)
+        SELECT coalesce(string_agg(channel, '>' ORDER BY t)
                         FILTER (WHERE NOT conv), '') AS path,
                bool_or(conv) AS converted,
                coalesce(sum(value) FILTER (WHERE conv), 0) AS value
@@ -436,7 +417,7 @@ def duckdb_graph_sql():
         SELECT touchpoint,
                lag(touchpoint) OVER w AS prev,
                lead(touchpoint) OVER w AS next
-        FROM (SELECT customer_id, epoch_us(timestamp) AS t, touchpoint, channel FROM events)
+        FROM (SELECT customer_id, epoch_us(timestamp) AS t, touchpoint FROM events)
         WINDOW w AS ({ORDER}))
     SELECT coalesce(prev, 'start') AS src, touchpoint AS dst, count(*) FROM e GROUP BY ALL
     UNION ALL
@@ -477,7 +458,7 @@ def duckdb_distribution_sql(source, col, counts):
 def duckdb_sessions_sql():
     return f"""
     WITH e AS (
-        SELECT customer_id, epoch_us(timestamp) AS t, touchpoint, channel,
+        SELECT customer_id, epoch_us(timestamp) AS t, touchpoint,
                touchpoint = '{CONVERSION}' AS conv
         FROM events),
     o AS (
@@ -521,7 +502,7 @@ def duckdb_canonical(analysis, r):
     if analysis == "load":
         return {"rows": rows[0][0]}
     if analysis == "funnel":
-        return list(rows[0])
+        return [n for _, n in sorted(rows)]
     if analysis == "paths":
         return sorted([p, int(cv), int(nl), cents(v)] for p, cv, nl, v in rows)
     if analysis == "graph":
