@@ -78,7 +78,7 @@ ANALYSIS_NAMES = {
 
 
 def make_log(path, events, seed=SEED):
-    """Writes about `events` synthetic events to `path`, in time order, no ties within a customer."""
+    """Writes about `events` synthetic events to `path`: time order, no ties within a customer."""
     import polars as pl
 
     import journey
@@ -136,7 +136,9 @@ def journey_run(analysis, log):
     if analysis == "graph":
         return log.transition_graph(level="touchpoint")
     if analysis == "cohorts":
-        return log.retention(period="week", periods=COHORT_PERIODS, start=CONVERSION, ret=CONVERSION)
+        return log.retention(
+            period="week", periods=COHORT_PERIODS, start=CONVERSION, ret=CONVERSION
+        )
     if analysis == "sessions":
         return log.sessions(gap="30m"), log.path_stats(level="touchpoint")
     raise ValueError(analysis)
@@ -381,7 +383,8 @@ def duckdb_funnel_sql():
     ctes = [
         f"e AS (SELECT customer_id, epoch_us(timestamp) AS t, touchpoint FROM events "
         f"WHERE touchpoint IN ({steps}))",
-        f"a1 AS (SELECT customer_id, t AS t0, t AS tj FROM e WHERE touchpoint = '{FUNNEL_STEPS[0]}')",
+        f"a1 AS (SELECT customer_id, t AS t0, t AS tj FROM e "
+        f"WHERE touchpoint = '{FUNNEL_STEPS[0]}')",
     ]
     for j, step in enumerate(FUNNEL_STEPS[1:], start=2):
         ctes.append(
@@ -390,7 +393,8 @@ def duckdb_funnel_sql():
             f"ON a.customer_id = n.customer_id AND a.tj < n.t WHERE n.t <= a.t0 + {WINDOW_US})"
         )
     counts = " UNION ALL ".join(
-        f"SELECT {j}, count(DISTINCT customer_id) FROM a{j}" for j in range(1, len(FUNNEL_STEPS) + 1)
+        f"SELECT {j}, count(DISTINCT customer_id) FROM a{j}"
+        for j in range(1, len(FUNNEL_STEPS) + 1)
     )
     return "WITH " + ",\n".join(ctes) + f"\n{counts}"
 
@@ -712,7 +716,10 @@ def versions():
     import journey
 
     v = getattr(journey, "__version__", None)
-    return f"journey {v or '(dev)'}, polars {polars.__version__}, duckdb {duckdb.__version__}, Python {platform.python_version()}"
+    return (
+        f"journey {v or '(dev)'}, polars {polars.__version__}, duckdb {duckdb.__version__}, "
+        f"Python {platform.python_version()}"
+    )
 
 
 def fmt_s(x):
@@ -752,9 +759,8 @@ def table(runs, header):
         total = [fmt_s(x["total_s"]) for x in m]
         compute = ["-" if a == "load" else fmt_s(x["compute_s"]) for x in m]
         peak = [f"{x['peak_mb']:.0f}" for x in m]
-        lines.append(
-            f"| {ANALYSIS_NAMES[a]} | " + " | ".join(total + compute + peak) + f" | {verdict(med, a)} |"
-        )
+        cells = " | ".join(total + compute + peak)
+        lines.append(f"| {ANALYSIS_NAMES[a]} | {cells} | {verdict(med, a)} |")
     return "\n".join(lines), med
 
 
@@ -765,7 +771,9 @@ def main(argv=None):
     ap.add_argument("--dir", default="bench-data", help="where the CSV file is kept")
     ap.add_argument("--analyses", default=",".join(ANALYSES), help="comma-separated subset")
     ap.add_argument("--json", help="also write every measurement to this file")
-    ap.add_argument("--child", nargs=3, metavar=("ENGINE", "ANALYSIS", "PATH"), help=argparse.SUPPRESS)
+    ap.add_argument(
+        "--child", nargs=3, metavar=("ENGINE", "ANALYSIS", "PATH"), help=argparse.SUPPRESS
+    )
     ap.add_argument("--dump", help="write each engine's canonical results into this directory")
     ap.add_argument("--make", nargs=2, metavar=("PATH", "EVENTS"), help=argparse.SUPPRESS)
     ap.add_argument("--table", metavar="JSON", help="only print the table of a --json file")
@@ -796,7 +804,8 @@ def main(argv=None):
     path = os.path.abspath(os.path.join(args.dir, f"events-{args.events}-seed{SEED}-by-time.csv"))
     if not os.path.exists(path):
         # In a process of its own, so that this one stays small.
-        subprocess.run([sys.executable, os.path.abspath(__file__), "--make", path, str(args.events)], check=True)
+        me = os.path.abspath(__file__)
+        subprocess.run([sys.executable, me, "--make", path, str(args.events)], check=True)
     size_mb = os.path.getsize(path) / 1e6
     dump = args.dump or os.path.join(args.dir, "bench-compare-results")
     os.makedirs(dump, exist_ok=True)
@@ -823,7 +832,8 @@ def main(argv=None):
         # After every run, so that an interrupted comparison keeps what it measured.
         if args.json:
             with open(args.json, "w") as f:
-                json.dump({"file": path, "mb": size_mb, "header": header(runs), "runs": runs}, f, indent=1)
+                saved = {"file": path, "mb": size_mb, "header": header(runs), "runs": runs}
+                json.dump(saved, f, indent=1)
 
     runs = []
     for rep in range(args.repeats):
