@@ -9,8 +9,8 @@ written as CSV and then rewritten in time order, so customers interleave as in m
 timestamps are made strictly increasing (an event at or before the previous one of the same
 customer moves to one second after it), so no customer has two events at the same second: the
 order of a customer's events is then their time order in every engine, whatever rule an engine
-uses for ties. (The polars and DuckDB code below breaks ties by touchpoint, then channel, should
-the data have any.) The file is kept in ``--dir`` (default ``bench-data/``) and reused.
+uses for ties, and the polars and DuckDB code orders by customer and time only ("after" is
+"strictly later"). The file is kept in ``--dir`` (default ``bench-data/``) and reused.
 
 Six measurements, each engine in its own process, interleaved over the repeats (journey,
 polars, DuckDB, journey, ...):
@@ -32,7 +32,7 @@ Every analysis is timed from the start of the load to the end of the analysis (e
 from the end of the load (compute); peak memory is the process's maximum resident set size at
 the end of the analysis. journey, polars and DuckDB each load the whole file (all columns);
 polars and DuckDB are told that ``value`` is a number (their type inference reads a column that
-is blank in its first rows as text) and polars parses the timestamps while reading. Each result
+is blank in its first rows as text) and polars is given the timestamps' format. Each result
 is reduced to a canonical, sorted form and hashed; the script fails if the engines' hashes
 differ. It prints a markdown table ready for docs/benchmarks.md and, with ``--json``, the raw
 figures.
@@ -78,7 +78,7 @@ ANALYSIS_NAMES = {
 
 
 def make_log(path, events, seed=SEED):
-    """Writes about `events` synthetic events to `path`, in time order, no ties within a customer."""
+    """Writes about `events` synthetic events to `path`: time order, no ties within a customer."""
     import polars as pl
 
     import journey
@@ -136,7 +136,9 @@ def journey_run(analysis, log):
     if analysis == "graph":
         return log.transition_graph(level="touchpoint")
     if analysis == "cohorts":
-        return log.retention(period="week", periods=COHORT_PERIODS, start=CONVERSION, ret=CONVERSION)
+        return log.retention(
+            period="week", periods=COHORT_PERIODS, start=CONVERSION, ret=CONVERSION
+        )
     if analysis == "sessions":
         return log.sessions(gap="30m"), log.path_stats(level="touchpoint")
     raise ValueError(analysis)
@@ -194,16 +196,30 @@ def polars_load(path, analysis):
 
     if analysis == "load":
         return pl.read_csv(path)
-    return pl.read_csv(path, try_parse_dates=True, schema_overrides={"value": pl.Float64})
+    # The timestamps parsed with their format given: three times faster than try_parse_dates.
+    return pl.read_csv(path, schema_overrides={"value": pl.Float64}).with_columns(
+        pl.col("timestamp").str.to_datetime("%Y-%m-%dT%H:%M:%SZ", time_zone="UTC")
+    )
 
 
 def polars_sorted(df, *cols):
-    """The events in each customer's order: by time, ties by touchpoint then channel."""
+    """The events in each customer's order: by customer, then time (no ties in this data)."""
     import polars as pl
 
     return df.select(
-        "customer_id", pl.col("timestamp").dt.epoch("us").alias("t"), "touchpoint", "channel", *cols
-    ).sort("customer_id", "t", "touchpoint", "channel")
+        "customer_id", pl.col("timestamp").dt.epoch("us").alias("t"), "touchpoint", *cols
+    ).sort("customer_id", "t")
+
+
+def polars_paths(e):
+    """Rows of `e` (sorted) with `conv` and `path`: a global number of their conversion path.
+    A path starts at a customer's first event and after each conversion."""
+    import polars as pl
+
+    c = pl.col("customer_id")
+    conv = pl.col("touchpoint") == CONVERSION
+    start = (c != c.shift(1)).fill_null(True) | conv.shift(1).fill_null(False)
+    return e.with_columns(conv=conv, path=start.cum_sum())
 
 
 def polars_run(analysis, df):
@@ -213,47 +229,33 @@ def polars_run(analysis, df):
         return df
     c = pl.col("customer_id")
     if analysis == "funnel":
-        k = len(FUNNEL_STEPS)
-        never = 2**62
+        # Every step-1 event starts an attempt; step j is the customer's next event of step j
+        # after step j - 1's (strictly later: no ties here), kept if within the window.
         e = polars_sorted(df.filter(pl.col("touchpoint").is_in(FUNNEL_STEPS)))
-        e = e.with_columns(
-            [(pl.col("touchpoint") == s).alias(f"m{j + 1}") for j, s in enumerate(FUNNEL_STEPS)]
-        )
-
-        def after(x):
-            # The smallest x among the customer's later events (never if none).
-            return x.shift(-1, fill_value=never).cum_min(reverse=True).over("customer_id")
-
-        # g[(a, b)]: end time of the greedy chain of steps a..b that starts after an event.
-        ends = {}
-        for b in range(2, k + 1):
-            g = after(pl.when(pl.col(f"m{b}")).then(pl.col("t")).otherwise(never))
-            for a in range(b - 1, 1, -1):
-                g = after(pl.when(pl.col(f"m{a}")).then(g).otherwise(never))
-            ends[b] = g
-        depth = 1 + pl.sum_horizontal(
-            [(ends[b] <= pl.col("t") + WINDOW_US).cast(pl.Int32) for b in range(2, k + 1)]
-        )
-        best = (
-            e.with_columns(depth=depth)
-            .filter(pl.col("m1"))
-            .group_by("customer_id")
-            .agg(pl.col("depth").max())
-        )
-        return best.select([(pl.col("depth") >= j).sum().alias(f"s{j}") for j in range(1, k + 1)])
+        cur = e.filter(pl.col("touchpoint") == FUNNEL_STEPS[0]).select(c, t0="t", tj="t")
+        counts = [cur.select(c.n_unique())]
+        for step in FUNNEL_STEPS[1:]:
+            nxt = e.filter(pl.col("touchpoint") == step).select(c, tn="t")
+            cur = (
+                cur.join_asof(
+                    nxt, left_on="tj", right_on="tn", by="customer_id", strategy="forward",
+                    allow_exact_matches=False, check_sortedness=False,
+                )
+                .filter(pl.col("tn") <= pl.col("t0") + WINDOW_US)
+                .select(c, "t0", tj="tn")
+            )
+            counts.append(cur.select(c.n_unique()))
+        return pl.concat(counts)
     if analysis == "paths":
-        e = polars_sorted(df, "value")
-        conv = pl.col("touchpoint") == CONVERSION
+        e = polars_paths(polars_sorted(df, "channel", "value"))
         return (
-            e.with_columns(conv=conv)
-            .with_columns(seg=pl.col("conv").cum_sum().over("customer_id") - pl.col("conv"))
-            .group_by("customer_id", "seg")
+            e.group_by("path")
             .agg(
-                path=pl.col("channel").filter(~pl.col("conv")).str.join(">"),
+                path_=pl.col("channel").filter(~pl.col("conv")).str.join(">"),
                 converted=pl.col("conv").any(),
                 value=pl.col("value").filter(pl.col("conv")).sum(),
             )
-            .group_by("path")
+            .group_by("path_")
             .agg(
                 conversions=pl.col("converted").sum(),
                 nulls=(~pl.col("converted")).sum(),
@@ -262,14 +264,11 @@ def polars_run(analysis, df):
         )
     if analysis == "graph":
         e = polars_sorted(df)
-        first = c != c.shift(1)
-        last = c != c.shift(-1)
+        first = (c != c.shift(1)).fill_null(True)
+        last = (c != c.shift(-1)).fill_null(True)
         tp = pl.col("touchpoint")
-        edges = e.select(
-            src=pl.when(first.fill_null(True)).then(pl.lit("start")).otherwise(tp.shift(1)),
-            dst=tp,
-        )
-        ends = e.filter(last.fill_null(True)).select(src=tp, dst=pl.lit("end"))
+        edges = e.select(src=pl.when(first).then(pl.lit("start")).otherwise(tp.shift(1)), dst=tp)
+        ends = e.filter(last).select(src=tp, dst=pl.lit("end"))
         return pl.concat([edges, ends]).group_by("src", "dst").len()
     if analysis == "cohorts":
         buys = df.filter(pl.col("touchpoint") == CONVERSION).select(
@@ -288,17 +287,16 @@ def polars_run(analysis, df):
         return sizes, cells, end
     if analysis == "sessions":
         e = polars_sorted(df)
-        conv = pl.col("touchpoint") == CONVERSION
-        new = (c != c.shift(1)).fill_null(True) | ((pl.col("t") - pl.col("t").shift(1)) > SESSION_GAP_US)
+        t = pl.col("t")
+        new = (c != c.shift(1)).fill_null(True) | ((t - t.shift(1)) > SESSION_GAP_US)
         sessions = (
             e.with_columns(sid=new.cum_sum())
             .group_by("sid")
-            .agg(n=pl.len(), dur=(pl.col("t").max() - pl.col("t").min()) / 1e6)
+            .agg(n=pl.len(), dur=(t.max() - t.min()) / 1e6)
         )
         touches = (
-            e.with_columns(conv=conv)
-            .with_columns(seg=pl.col("conv").cum_sum().over("customer_id") - pl.col("conv"))
-            .group_by("customer_id", "seg")
+            polars_paths(e)
+            .group_by("path")
             .agg(converted=pl.col("conv").any(), n=(~pl.col("conv")).sum())
             .filter(pl.col("converted"))
         )
@@ -330,7 +328,7 @@ def polars_canonical(analysis, r):
     if analysis == "load":
         return {"rows": r.height}
     if analysis == "funnel":
-        return list(r.row(0))
+        return [n for (n,) in r.iter_rows()]
     if analysis == "paths":
         return sorted([p, int(cv), int(nl), cents(v)] for p, cv, nl, v in r.iter_rows())
     if analysis == "graph":
@@ -363,8 +361,8 @@ def polars_canonical(analysis, r):
 # ---------------------------------------------------------------------------------------------
 # DuckDB
 
-# Each customer's order: by time, ties by touchpoint then channel.
-ORDER = "PARTITION BY customer_id ORDER BY t, touchpoint, channel"
+# Each customer's order: by time (no ties in this data).
+ORDER = "PARTITION BY customer_id ORDER BY t"
 
 
 def duckdb_load(path, analysis):
@@ -379,36 +377,26 @@ def duckdb_load(path, analysis):
 
 
 def duckdb_funnel_sql():
-    k = len(FUNNEL_STEPS)
-    after = f"OVER ({ORDER} ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING)"
-    flags = ", ".join(f"touchpoint = '{s}' AS m{j + 1}" for j, s in enumerate(FUNNEL_STEPS))
+    # Every step-1 event starts an attempt (a1); step j is the customer's next event of step j
+    # after step j - 1's (strictly later: no ties here), kept if within the window.
     steps = ", ".join(f"'{s}'" for s in FUNNEL_STEPS)
-    # g{a}_{b}: end time of the greedy chain of steps a..b that starts after an event (NULL when
-    # there is none). A chain from a later event ends no earlier, so the end from the next event
-    # of step a is the smallest over all later events of step a.
-    levels = [
-        f"SELECT customer_id, epoch_us(timestamp) AS t, touchpoint, channel, {flags} "
-        f"FROM events WHERE touchpoint IN ({steps})"
+    ctes = [
+        f"e AS (SELECT customer_id, epoch_us(timestamp) AS t, touchpoint FROM events "
+        f"WHERE touchpoint IN ({steps}))",
+        f"a1 AS (SELECT customer_id, t AS t0, t AS tj FROM e "
+        f"WHERE touchpoint = '{FUNNEL_STEPS[0]}')",
     ]
-    have = []
-    for depth in range(1, k):
-        cols = []
-        for b in range(depth + 1, k + 1):
-            a = b - depth + 1
-            inner = "t" if a == b else f"g{a + 1}_{b}"
-            cols.append(f"min(CASE WHEN m{a} THEN {inner} END) {after} AS g{a}_{b}")
-        keep = ", ".join(["customer_id", "t", "touchpoint", "channel"] + [f"m{j}" for j in range(1, k + 1)] + have)
-        levels.append(f"SELECT {keep}, {', '.join(cols)} FROM l{depth - 1}")
-        have += [f"g{b - depth + 1}_{b}" for b in range(depth + 1, k + 1)]
-    ctes = ",\n".join(f"l{i} AS ({q})" for i, q in enumerate(levels))
-    reach = " + ".join(f"coalesce((g2_{b} <= t + {WINDOW_US})::INT, 0)" for b in range(2, k + 1))
-    counts = ", ".join(f"count(*) FILTER (WHERE depth >= {j})" for j in range(1, k + 1))
-    return (
-        f"WITH {ctes},\n"
-        f"best AS (SELECT customer_id, max(1 + {reach}) AS depth FROM l{k - 1} WHERE m1 "
-        f"GROUP BY customer_id)\n"
-        f"SELECT {counts} FROM best"
+    for j, step in enumerate(FUNNEL_STEPS[1:], start=2):
+        ctes.append(
+            f"a{j} AS (SELECT a.customer_id, a.t0, n.t AS tj FROM a{j - 1} a "
+            f"ASOF JOIN (SELECT customer_id, t FROM e WHERE touchpoint = '{step}') n "
+            f"ON a.customer_id = n.customer_id AND a.tj < n.t WHERE n.t <= a.t0 + {WINDOW_US})"
+        )
+    counts = " UNION ALL ".join(
+        f"SELECT {j}, count(DISTINCT customer_id) FROM a{j}"
+        for j in range(1, len(FUNNEL_STEPS) + 1)
     )
+    return "WITH " + ",\n".join(ctes) + f"\n{counts}"
 
 
 def duckdb_paths_sql():
@@ -420,7 +408,7 @@ def duckdb_paths_sql():
     s AS (
         SELECT *, sum(conv::INT) OVER ({ORDER} ROWS UNBOUNDED PRECEDING) - conv::INT AS seg FROM e),
     p AS (
-        SELECT coalesce(string_agg(channel, '>' ORDER BY t, touchpoint, channel)
+        SELECT coalesce(string_agg(channel, '>' ORDER BY t)
                         FILTER (WHERE NOT conv), '') AS path,
                bool_or(conv) AS converted,
                coalesce(sum(value) FILTER (WHERE conv), 0) AS value
@@ -436,7 +424,7 @@ def duckdb_graph_sql():
         SELECT touchpoint,
                lag(touchpoint) OVER w AS prev,
                lead(touchpoint) OVER w AS next
-        FROM (SELECT customer_id, epoch_us(timestamp) AS t, touchpoint, channel FROM events)
+        FROM (SELECT customer_id, epoch_us(timestamp) AS t, touchpoint FROM events)
         WINDOW w AS ({ORDER}))
     SELECT coalesce(prev, 'start') AS src, touchpoint AS dst, count(*) FROM e GROUP BY ALL
     UNION ALL
@@ -477,7 +465,7 @@ def duckdb_distribution_sql(source, col, counts):
 def duckdb_sessions_sql():
     return f"""
     WITH e AS (
-        SELECT customer_id, epoch_us(timestamp) AS t, touchpoint, channel,
+        SELECT customer_id, epoch_us(timestamp) AS t, touchpoint,
                touchpoint = '{CONVERSION}' AS conv
         FROM events),
     o AS (
@@ -521,7 +509,7 @@ def duckdb_canonical(analysis, r):
     if analysis == "load":
         return {"rows": rows[0][0]}
     if analysis == "funnel":
-        return list(rows[0])
+        return [n for _, n in sorted(rows)]
     if analysis == "paths":
         return sorted([p, int(cv), int(nl), cents(v)] for p, cv, nl, v in rows)
     if analysis == "graph":
@@ -728,7 +716,10 @@ def versions():
     import journey
 
     v = getattr(journey, "__version__", None)
-    return f"journey {v or '(dev)'}, polars {polars.__version__}, duckdb {duckdb.__version__}, Python {platform.python_version()}"
+    return (
+        f"journey {v or '(dev)'}, polars {polars.__version__}, duckdb {duckdb.__version__}, "
+        f"Python {platform.python_version()}"
+    )
 
 
 def fmt_s(x):
@@ -750,9 +741,11 @@ def table(runs, header):
         for a in ANALYSES:
             rs = [r for r in runs if r["engine"] == e and r["analysis"] == a]
             if rs:
-                med[(e, a)] = {
-                    k: statistics.median(r[k] for r in rs) for k in ("total_s", "compute_s", "peak_mb")
-                }
+                keys = ("total_s", "load_s", "compute_s", "peak_mb")
+                med[(e, a)] = {k: statistics.median(r[k] for r in rs) for k in keys}
+                if a == "load":
+                    # The load alone (DuckDB's count(*) afterwards is not part of it).
+                    med[(e, a)]["total_s"] = med[(e, a)]["load_s"]
     lines = header + [
         "",
         "| analysis | journey | polars | DuckDB | compute: journey | polars | DuckDB "
@@ -760,15 +753,14 @@ def table(runs, header):
         "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for a in ANALYSES:
-        if ("journey", a) not in med:
+        if any((e, a) not in med for e in ENGINES):
             continue
         m = [med[(e, a)] for e in ENGINES]
         total = [fmt_s(x["total_s"]) for x in m]
         compute = ["-" if a == "load" else fmt_s(x["compute_s"]) for x in m]
         peak = [f"{x['peak_mb']:.0f}" for x in m]
-        lines.append(
-            f"| {ANALYSIS_NAMES[a]} | " + " | ".join(total + compute + peak) + f" | {verdict(med, a)} |"
-        )
+        cells = " | ".join(total + compute + peak)
+        lines.append(f"| {ANALYSIS_NAMES[a]} | {cells} | {verdict(med, a)} |")
     return "\n".join(lines), med
 
 
@@ -779,10 +771,18 @@ def main(argv=None):
     ap.add_argument("--dir", default="bench-data", help="where the CSV file is kept")
     ap.add_argument("--analyses", default=",".join(ANALYSES), help="comma-separated subset")
     ap.add_argument("--json", help="also write every measurement to this file")
-    ap.add_argument("--child", nargs=3, metavar=("ENGINE", "ANALYSIS", "PATH"), help=argparse.SUPPRESS)
+    ap.add_argument(
+        "--child", nargs=3, metavar=("ENGINE", "ANALYSIS", "PATH"), help=argparse.SUPPRESS
+    )
     ap.add_argument("--dump", help="write each engine's canonical results into this directory")
     ap.add_argument("--make", nargs=2, metavar=("PATH", "EVENTS"), help=argparse.SUPPRESS)
+    ap.add_argument("--table", metavar="JSON", help="only print the table of a --json file")
     args = ap.parse_args(argv)
+    if args.table:
+        with open(args.table) as f:
+            saved = json.load(f)
+        print(table(saved["runs"], saved["header"])[0])
+        return 0
     if args.make:
         t = time.perf_counter()
         n, customers = make_log(args.make[0], int(args.make[1]))
@@ -804,12 +804,37 @@ def main(argv=None):
     path = os.path.abspath(os.path.join(args.dir, f"events-{args.events}-seed{SEED}-by-time.csv"))
     if not os.path.exists(path):
         # In a process of its own, so that this one stays small.
-        subprocess.run([sys.executable, os.path.abspath(__file__), "--make", path, str(args.events)], check=True)
+        me = os.path.abspath(__file__)
+        subprocess.run([sys.executable, me, "--make", path, str(args.events)], check=True)
     size_mb = os.path.getsize(path) / 1e6
     dump = args.dump or os.path.join(args.dir, "bench-compare-results")
     os.makedirs(dump, exist_ok=True)
     load_before = os.getloadavg()
     started = dt.datetime.now(dt.timezone.utc)
+    cmd = "python examples/python/bench_compare.py"
+    if args.events != 10_000_000:
+        cmd += f" --events {args.events}"
+    if args.repeats != 3:
+        cmd += f" --repeats {args.repeats}"
+
+    def header(runs):
+        done = 1 + max(r["repeat"] for r in runs)
+        return [
+            f"`{cmd}` ({started:%Y-%m-%d %H:%M} UTC): {os.path.basename(path)}, {size_mb:.0f} MB, "
+            f"median of {done}, each run a fresh process; load average {load_before[0]:.1f} "
+            f"before, {os.getloadavg()[0]:.1f} after; {machine()}; {versions()}.",
+            "Seconds from the start of the load to the end of the analysis (compute: after the"
+            " load); peak MB: the process's maximum resident set. All engines' results agree"
+            " (canonical results hashed).",
+        ]
+
+    def save(runs):
+        # After every run, so that an interrupted comparison keeps what it measured.
+        if args.json:
+            with open(args.json, "w") as f:
+                saved = {"file": path, "mb": size_mb, "header": header(runs), "runs": runs}
+                json.dump(saved, f, indent=1)
+
     runs = []
     for rep in range(args.repeats):
         for a in analyses:
@@ -817,44 +842,15 @@ def main(argv=None):
                 r = run_child(e, a, path, dump)
                 r["repeat"] = rep
                 runs.append(r)
+                save(runs)
                 print(
                     f"[{rep + 1}/{args.repeats}] {e:8} {a:9} total {r['total_s']:7.3f} s "
                     f"(load {r['load_s']:.3f}, compute {r['compute_s']:.3f}), "
                     f"peak {r['peak_mb']:.0f} MB, digest {r['digest']}",
                     file=sys.stderr,
                 )
-    load_after = os.getloadavg()
     check_digests(runs, dump)
-    cmd = "python examples/python/bench_compare.py" + (
-        "" if args.events == 10_000_000 else f" --events {args.events}"
-    ) + ("" if args.repeats == 3 else f" --repeats {args.repeats}")
-    header = [
-        f"`{cmd}` ({started:%Y-%m-%d %H:%M} UTC): {os.path.basename(path)}, {size_mb:.0f} MB, "
-        f"median of {args.repeats}, each run a fresh process; load average "
-        f"{load_before[0]:.1f} before, {load_after[0]:.1f} after; {machine()}; {versions()}.",
-        "Seconds from the start of the load to the end of the analysis (compute: after the load);"
-        " peak MB: the process's maximum resident set. All engines' results agree"
-        " (canonical results hashed).",
-    ]
-    text, med = table(runs, header)
-    print(text)
-    if args.json:
-        with open(args.json, "w") as f:
-            json.dump(
-                {
-                    "file": path,
-                    "mb": size_mb,
-                    "started": started.isoformat(),
-                    "loadavg_before": load_before,
-                    "loadavg_after": load_after,
-                    "machine": machine(),
-                    "versions": versions(),
-                    "runs": runs,
-                    "medians": {f"{e}/{a}": v for (e, a), v in med.items()},
-                },
-                f,
-                indent=1,
-            )
+    print(table(runs, header(runs))[0])
     return 0
 
 
