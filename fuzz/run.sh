@@ -12,17 +12,16 @@ cpu_limit=${2:-600}
 wall_limit=${3:-3600}
 mkdir -p "fuzz/corpus-new/$t" fuzz/logs
 log="fuzz/logs/$t.log"
-nice -n 19 cargo +nightly fuzz run "$t" "fuzz/corpus-new/$t" "fuzz/corpus/$t" -- \
-  -timeout=60 -max_len=8192 -print_final_stats=1 -rss_limit_mb=2048 >"$log" 2>&1 &
+# The binary `cargo fuzz build` made, run directly (as `cargo fuzz run` does, without
+# rebuilding): build first with `cargo +nightly fuzz build`.
+bin="fuzz/target/x86_64-unknown-linux-gnu/release/$t"
+[ -x "$bin" ] || { echo "no $bin: run cargo +nightly fuzz build first" >&2; exit 1; }
+mkdir -p "fuzz/artifacts/$t"
+ASAN_OPTIONS=detect_odr_violation=0 nice -n 19 "$bin" -artifact_prefix="fuzz/artifacts/$t/" \
+  -timeout=60 -max_len=8192 -print_final_stats=1 -rss_limit_mb=2048 \
+  "fuzz/corpus-new/$t" "fuzz/corpus/$t" >"$log" 2>&1 &
 runner=$!
-# The fuzzer is the cargo process's child named after the target.
-pid=""
-for _ in $(seq 1 600); do
-  pid=$(pgrep -P "$runner" -f "/$t " 2>/dev/null | head -1)
-  [ -z "$pid" ] && pid=$(pgrep -n -f "release/$t " 2>/dev/null)
-  [ -n "$pid" ] && break
-  sleep 1
-done
+pid=$runner
 start=$(date +%s)
 tick=$(getconf CLK_TCK)
 cpu=0
@@ -37,6 +36,6 @@ while kill -0 "$pid" 2>/dev/null; do
 done
 wait "$runner"
 execs=$(grep -o 'stat::number_of_executed_units: [0-9]*' "$log" | awk '{print $2}' | tail -1)
-crashes=$(ls "fuzz/artifacts/$t" 2>/dev/null | wc -l)
+crashes=$(ls "fuzz/artifacts/$t" 2>/dev/null | grep -c -E '^(crash|timeout|oom|leak)-')
 printf '| %s | %.1f | %s | %s | wall %ss, load %s |\n' "$t" "$(echo "$cpu/60" | bc -l)" \
   "${execs:-?}" "$crashes" "$(( $(date +%s) - start ))" "$(cut -d' ' -f1-3 /proc/loadavg)"
