@@ -1,5 +1,6 @@
 """Writes the seed corpus of the fuzz targets from the shared test vectors
-(journey-core/tests/vectors) and a few hand-made shapes. Run from the repo top:
+(journey-core/tests/vectors) and a few hand-made shapes. (The binary_log seeds are
+`EventLog.to_bytes()` of small logs, written with the Python package.) Run from the repo top:
 `python3 fuzz/seed.py`, then minimise with `cargo +nightly fuzz cmin TARGET` (docs/reliability.md).
 """
 
