@@ -110,7 +110,7 @@ pub fn text(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<String> {
             format!("expected a str, got {}", obj.get_type().name()?),
         ));
     };
-    match s.to_str() {
+    match s.to_cow() {
         Ok(t) => Ok(t.to_string()),
         Err(_) => {
             let chars: Vec<u32> = s

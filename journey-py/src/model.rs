@@ -511,7 +511,9 @@ impl PyJourneyMap {
     /// Builds a map from a dict in the JSON shape.
     #[staticmethod]
     fn from_dict(d: &Bound<'_, PyAny>) -> PyResult<Self> {
-        Self::from_json(&to_json(d)?.to_string())
+        core::JourneyMap::from_json(&to_json(d)?.to_string())
+            .map(|inner| PyJourneyMap { inner })
+            .map_err(to_py_err)
     }
 
     /// The JSON text (journey-map/1).

@@ -304,6 +304,14 @@ extern "C" {
     fn entry_kinds(a: &Array) -> Float64Array;
 }
 
+/// `Array.prototype.join`, with its TypeError (a Symbol entry) caught.
+fn try_join(arr: &Array, sep: &str) -> Result<String, JsValue> {
+    let join: js_sys::Function = Reflect::get(arr, &JsValue::from_str("join"))?.unchecked_into();
+    join.call1(arr, &JsValue::from_str(sep))?
+        .as_string()
+        .ok_or(JsValue::UNDEFINED)
+}
+
 /// The 0-based index of the first entry of each kind in an array column: text, a number or a
 /// `Date`, anything else (booleans, objects, BigInts).
 struct Kinds {
@@ -550,7 +558,14 @@ impl OwnedStr {
         let n = arr.length() as usize;
         // Array.prototype.join writes null and undefined as "" (missing) and numbers as
         // String() does; one string crosses into wasm instead of one per row.
-        let text: String = arr.join("\u{0}").into();
+        // A Symbol cannot become text: join throws a TypeError, which becomes an error at its row.
+        let text: String = match try_join(&arr, "\u{0}") {
+            Ok(t) => t,
+            Err(_) => {
+                let i = arr.iter().position(|x| x.is_symbol()).unwrap_or(0);
+                return Err(cell_err(i, name, &arr.get(i as u32), "text, not a Symbol"));
+            }
+        };
         if n == 0 || text.split('\u{0}').count() == n {
             return Ok(OwnedStr::Joined { text, n });
         }

@@ -59,10 +59,12 @@ test("wrong class, freed objects and Symbol cells are JourneyErrors", () => {
   assert.match(e.message, /freed|null pointer/);
   journeyError(() => gone.summary(), "invalid_argument");
   journeyError(() => surveys.withLog(gone), "invalid_argument");
-  journeyError(
-    () => EventLog.fromColumns({ customerId: [Symbol("a")], timestamp: [0], touchpoint: ["x"] }),
-    "invalid_argument",
+  // A Symbol cell is a bad cell, at its row.
+  const cell = journeyError(
+    () => EventLog.fromColumns({ customerId: ["a", Symbol("a")], timestamp: [0, 1], touchpoint: ["x", "x"] }),
+    "invalid_value",
   );
+  assert.deepEqual([cell.row, cell.column, cell.expected], [2, "customer_id", "text, not a Symbol"]);
   journeyError(() => PathTable.fromRows([{ path: Symbol("a"), total_conversions: 1 }]), "invalid_argument");
   assert.equal(log.nEvents, 3);
 });

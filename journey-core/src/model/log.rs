@@ -1239,7 +1239,10 @@ mod tests {
             text.contains("a,0000-01-01T01:30:00Z,ad,unknown,,1000000000000000\n"),
             "{text}"
         );
-        assert!(text.contains("b,0000-01-01T00:00:00Z,ad,unknown,,0.1\n"), "{text}");
+        assert!(
+            text.contains("b,0000-01-01T00:00:00Z,ad,unknown,,0.1\n"),
+            "{text}"
+        );
         let again = crate::read_events_csv(text.as_bytes(), &Default::default()).unwrap();
         assert!(again.rows().eq(log.rows()));
         assert_eq!(again.to_csv_string().unwrap(), text);

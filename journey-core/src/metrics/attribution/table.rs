@@ -151,9 +151,15 @@ impl PathTable {
         self.nulls.iter().sum::<f64>() + self.empty_nulls
     }
 
-    /// The table as rows (the empty path last, if it has counts), e.g. to write it out.
+    /// The table as rows, e.g. to write it out: the paths in name order (so that a table
+    /// rebuilt from its rows, by a pickle or a CSV, lists them the same way), the empty path
+    /// last if it has counts.
     pub fn rows(&self) -> Vec<PathRow> {
-        let mut out: Vec<PathRow> = (0..self.len())
+        let mut order: Vec<usize> = (0..self.len()).collect();
+        // Distinct paths: the order is total.
+        order.sort_unstable_by(|&a, &b| self.path(a).cmp(self.path(b)));
+        let mut out: Vec<PathRow> = order
+            .into_iter()
             .map(|i| PathRow {
                 path: self
                     .path(i)
@@ -452,20 +458,25 @@ impl RawTable {
         if self.offsets.is_empty() {
             self.offsets.push(0);
         }
-        let start = self.touches.len();
-        if !path.trim().is_empty() {
-            for part in path.split(PATH_SEPARATOR) {
-                let name = part.trim();
-                if name.is_empty() {
-                    self.touches.truncate(start);
-                    return Err((
-                        "path",
-                        format!("empty channel name in {path:?}; names are joined with \">\""),
-                    ));
-                }
-                let id = self.names.intern(name);
-                self.touches.push(id);
-            }
+        let parts: Vec<&str> = if path.trim().is_empty() {
+            Vec::new()
+        } else {
+            path.split(PATH_SEPARATOR).map(str::trim).collect()
+        };
+        if parts.iter().any(|p| p.is_empty()) {
+            return Err((
+                "path",
+                format!("empty channel name in {path:?}; names are joined with \">\""),
+            ));
+        }
+        // A row of zeros adds nothing; its names are not the table's (found by the path_table
+        // fuzz target: they survived in `names()` but not in `rows()`).
+        if conv == 0.0 && nulls == 0.0 && value == 0.0 {
+            return Ok(());
+        }
+        for name in parts {
+            let id = self.names.intern(name);
+            self.touches.push(id);
         }
         self.offsets.push(self.touches.len());
         self.conversions.push(conv);
@@ -476,16 +487,27 @@ impl RawTable {
 
     fn finish(self) -> PathTable {
         let (names, remap) = self.names.sorted();
-        let mut agg = Agg::new();
-        let mut buf = Vec::new();
-        for i in 0..self.conversions.len() {
-            buf.clear();
-            buf.extend(
+        let paths: Vec<Vec<u32>> = (0..self.conversions.len())
+            .map(|i| {
                 self.touches[self.offsets[i]..self.offsets[i + 1]]
                     .iter()
-                    .map(|&t| remap[t as usize]),
-            );
-            agg.add(&buf, self.conversions[i], self.value[i], self.nulls[i]);
+                    .map(|&t| remap[t as usize])
+                    .collect()
+            })
+            .collect();
+        // Rows are added in one canonical order (by path in name order, then by counts), so
+        // the table, its row order and every sum are the same whatever the order of the rows.
+        let mut order: Vec<usize> = (0..paths.len()).collect();
+        order.sort_by(|&a, &b| {
+            paths[a]
+                .cmp(&paths[b])
+                .then(self.conversions[a].total_cmp(&self.conversions[b]))
+                .then(self.value[a].total_cmp(&self.value[b]))
+                .then(self.nulls[a].total_cmp(&self.nulls[b]))
+        });
+        let mut agg = Agg::new();
+        for i in order {
+            agg.add(&paths[i], self.conversions[i], self.value[i], self.nulls[i]);
         }
         agg.into_table(names.names().to_vec())
     }
@@ -748,6 +770,50 @@ impl Serialize for PathTable {
 mod tests {
     use super::*;
 
+    /// Found by the `path_table` fuzz target: a row of zeros put its names into `names()`,
+    /// though it is no path of the table, so the table rebuilt from its rows differed.
+    #[test]
+    fn rows_of_zeros_name_nothing() {
+        let t =
+            read_path_table_csv("path,total_conversions\na>b,1\nb,2\nc,0\n".as_bytes()).unwrap();
+        assert_eq!(t.names(), ["a", "b"]);
+        assert_eq!(PathTable::from_rows(t.rows()).unwrap(), t);
+        // Still checked: an empty name is an error even in a row of zeros.
+        assert!(read_path_table_csv("path,total_conversions\na>>b,0\n".as_bytes()).is_err());
+    }
+
+    /// Found by the `path_table` fuzz target: the distinct paths kept the order of the input
+    /// rows, so the same rows in another order gave another table (row order and sums).
+    #[test]
+    fn the_order_of_rows_does_not_matter() {
+        let row = |path: &str, c: f64, v: f64, n: f64| PathRow {
+            path: path.into(),
+            total_conversions: c,
+            total_conversion_value: v,
+            total_null: n,
+        };
+        let rows = vec![
+            row("d", 0.0, 0.0, 1.0),
+            row("b>c", 1.0, 0.1, 0.0),
+            row("a>b", 1.0, 30.0, 0.0),
+            row("b>c", 1.0, 0.2, 0.0),
+            row("b>c", 1.0, 0.3, 0.0),
+            row("a", 0.0, 0.0, 2.0),
+        ];
+        let t = PathTable::from_rows(rows.clone()).unwrap();
+        let paths: Vec<String> = t.rows().into_iter().map(|r| r.path).collect();
+        assert_eq!(paths, ["a", "a>b", "b>c", "d"]);
+        let mut reversed = rows.clone();
+        reversed.reverse();
+        let mut rotated = rows;
+        rotated.rotate_left(2);
+        for other in [reversed, rotated] {
+            let u = PathTable::from_rows(other).unwrap();
+            assert_eq!(u, t);
+            assert_eq!(u.value(2).to_bits(), t.value(2).to_bits());
+        }
+    }
+
     #[test]
     fn rows_aggregate_and_validate() {
         let t = PathTable::from_rows(vec![
@@ -840,9 +906,10 @@ mod tests {
         .unwrap();
         assert_eq!(t.names(), ["a", "b"]);
         assert_eq!(t.len(), 2);
-        assert_eq!(t.path(0), [1, 0]);
-        assert_eq!((t.conversions(0), t.value(0), t.nulls(0)), (3.0, 9.5, 0.0));
-        assert_eq!((t.conversions(1), t.value(1), t.nulls(1)), (0.0, 0.0, 5.0));
+        // Paths in name order: "a", then "b>a".
+        assert_eq!(t.path(1), [1, 0]);
+        assert_eq!((t.conversions(1), t.value(1), t.nulls(1)), (3.0, 9.5, 0.0));
+        assert_eq!((t.conversions(0), t.value(0), t.nulls(0)), (0.0, 0.0, 5.0));
         assert!(PathTable::from_json_rows(&json!([])).unwrap().is_empty());
     }
 
