@@ -316,6 +316,7 @@ impl Chain {
 
     /// `P(conversion)` from the start with the `removed` states sending everything to null.
     /// Components larger than `dense_max` are solved by Gauss-Seidel.
+    #[cfg(test)]
     pub(crate) fn solve(&self, removed: &[bool], dense_max: usize) -> Result<f64> {
         let x = self.absorption(removed, dense_max)?;
         Ok(self.start.iter().map(|&(s, p, _)| p * x[s as usize]).sum())
