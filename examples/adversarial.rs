@@ -189,6 +189,8 @@ fn shapes() -> Vec<Shape> {
                 let log = load(&csv);
                 let mut opts = FunnelOptions::new(["view", "cart", "view", "buy"]);
                 opts.mode = FunnelMode::Any;
+                // Events a second apart: every size lies within one 60-day window.
+                opts.window = "60d".parse().expect("a duration");
                 let (s, what) = time(
                     || log.funnel(&opts),
                     |r| format!("reached {:?}", r.counts()),
