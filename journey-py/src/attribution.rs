@@ -16,10 +16,10 @@ use crate::model::{PyEventLog, Source};
 use crate::result::{options, PyOutput};
 use crate::run::detach;
 
-fn attribution_output(r: &AttributionResult) -> PyResult<PyOutput> {
+fn attribution_output(r: AttributionResult) -> PyResult<PyOutput> {
     let title = format!("Attribution ({})", r.model.as_str());
-    PyOutput::new("attribution", r, Some("rows"))?
-        .with_chart(GroupedBars::from_attribution(r, title).to_svg())
+    PyOutput::new("attribution", &r, Some("rows"))?
+        .with_chart(move || GroupedBars::from_attribution(&r, title.clone()).to_svg())
 }
 
 #[pymethods]
@@ -47,7 +47,7 @@ impl PyEventLog {
         let opts: AttributionOptions = options("attribution options", kwargs)?;
         let log = self.inner.clone();
         let r = detach(py, move || log.attribution(&opts))?.map_err(to_py_err)?;
-        attribution_output(&r)
+        attribution_output(r)
     }
 
     /// Every model side by side, one row per channel (or touchpoint).
@@ -60,9 +60,9 @@ impl PyEventLog {
         let opts: AttributionTableOptions = options("attribution_table options", kwargs)?;
         let log = self.inner.clone();
         let r = detach(py, move || log.attribution_table(&opts))?.map_err(to_py_err)?;
-        PyOutput::new("attribution_table", &r, Some("rows"))?.with_chart(
-            GroupedBars::from_attribution_table(&r, "Conversions credited by model").to_svg(),
-        )
+        PyOutput::new("attribution_table", &r, Some("rows"))?.with_chart(move || {
+            GroupedBars::from_attribution_table(&r, "Conversions credited by model").to_svg()
+        })
     }
 }
 
@@ -183,7 +183,7 @@ impl PyPathTable {
         let opts: AttributionOptions = options("attribution options", kwargs)?;
         let t = self.inner.clone();
         let r = detach(py, move || t.attribution(&opts))?.map_err(to_py_err)?;
-        attribution_output(&r)
+        attribution_output(r)
     }
 
     /// Every model side by side.
@@ -196,9 +196,9 @@ impl PyPathTable {
         let opts: AttributionTableOptions = options("attribution_table options", kwargs)?;
         let t = self.inner.clone();
         let r = detach(py, move || t.attribution_table(&opts))?.map_err(to_py_err)?;
-        PyOutput::new("attribution_table", &r, Some("rows"))?.with_chart(
-            GroupedBars::from_attribution_table(&r, "Conversions credited by model").to_svg(),
-        )
+        PyOutput::new("attribution_table", &r, Some("rows"))?.with_chart(move || {
+            GroupedBars::from_attribution_table(&r, "Conversions credited by model").to_svg()
+        })
     }
 
     /// Pickling: rebuilt from its rows.

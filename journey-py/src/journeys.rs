@@ -18,8 +18,9 @@ use crate::run::detach;
 
 /// The Python result of a funnel (also of a finished funnel partial).
 pub(crate) fn funnel_output(r: &FunnelResult) -> PyResult<PyOutput> {
+    let owned = r.clone();
     PyOutput::new("funnel", r, Some("steps"))?
-        .with_chart(FunnelChart::from_funnel(r, "Funnel").to_svg())
+        .with_chart(move || FunnelChart::from_funnel(&owned, "Funnel").to_svg())
 }
 
 #[pymethods]
@@ -87,7 +88,7 @@ impl PyEventLog {
         let top = opts.top;
         let r = detach(py, move || path_stats(&log, &opts))?.map_err(to_py_err)?;
         PyOutput::new("path_stats", &r, Some("touches"))?
-            .with_chart(Sankey::from_path_stats(&r, "Top paths", top).to_svg())
+            .with_chart(move || Sankey::from_path_stats(&r, "Top paths", top).to_svg())
     }
 
     /// The transition graph (`level="touchpoint"`, `session_gap`, `collapse_repeats`).
@@ -100,7 +101,7 @@ impl PyEventLog {
         let opts: TransitionGraphOptions = options("transition_graph options", kwargs)?;
         let log = self.inner.clone();
         let g = detach(py, move || transition_graph(&log, &opts))?.map_err(to_py_err)?;
-        PyTransitionGraph::new(&g)
+        PyTransitionGraph::new(g)
     }
 }
 
@@ -117,27 +118,58 @@ impl PyEventLog {
 #[pyclass(frozen, name = "TransitionGraph", module = "journey")]
 #[derive(Debug)]
 pub struct PyTransitionGraph {
-    /// The canonical JSON shape.
-    value: serde_json::Value,
-    dot: String,
-    mermaid: String,
+    /// The graph (`None` for an unpickled one, which has its state below).
+    graph: Option<std::sync::Arc<TransitionGraph>>,
+    /// The canonical JSON shape, DOT and Mermaid texts: made when first asked for (a graph of
+    /// a million touchpoints need not pay for all three).
+    value: std::sync::OnceLock<serde_json::Value>,
+    dot: std::sync::OnceLock<String>,
+    mermaid: std::sync::OnceLock<String>,
 }
 
 impl PyTransitionGraph {
-    fn new(g: &TransitionGraph) -> PyResult<Self> {
+    fn new(g: TransitionGraph) -> PyResult<Self> {
         Ok(PyTransitionGraph {
-            value: serde_json::to_value(g).map_err(|e| crate::error::argument("graph", e))?,
-            dot: g.to_dot(),
-            mermaid: g.to_mermaid(),
+            graph: Some(std::sync::Arc::new(g)),
+            value: Default::default(),
+            dot: Default::default(),
+            mermaid: Default::default(),
         })
     }
 
-    fn output(&self) -> PyResult<PyOutput> {
-        PyOutput::new("transition_graph", &self.value, Some("edges"))
+    fn graph(&self) -> &TransitionGraph {
+        self.graph
+            .as_deref()
+            .expect("a graph without its state is never built")
     }
 
-    fn count(&self, field: &str) -> usize {
-        self.value[field].as_array().map_or(0, Vec::len)
+    fn value(&self) -> PyResult<&serde_json::Value> {
+        if let Some(v) = self.value.get() {
+            return Ok(v);
+        }
+        let v =
+            serde_json::to_value(self.graph()).map_err(|e| crate::error::argument("graph", e))?;
+        Ok(self.value.get_or_init(|| v))
+    }
+
+    fn dot(&self) -> &str {
+        self.dot.get_or_init(|| self.graph().to_dot())
+    }
+
+    fn mermaid(&self) -> &str {
+        self.mermaid.get_or_init(|| self.graph().to_mermaid())
+    }
+
+    fn output(&self) -> PyResult<PyOutput> {
+        PyOutput::new("transition_graph", self.value()?, Some("edges"))
+    }
+
+    fn count(&self, field: &str) -> PyResult<usize> {
+        Ok(match (&self.graph, field) {
+            (Some(g), "nodes") => g.graph.node_count(),
+            (Some(g), "edges") => g.graph.edge_count(),
+            _ => self.value()?[field].as_array().map_or(0, Vec::len),
+        })
     }
 }
 
@@ -145,27 +177,27 @@ impl PyTransitionGraph {
 impl PyTransitionGraph {
     /// Edges as dicts: source, target, count, customers, probability, median and mean time.
     fn edges<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        to_py(py, &self.value["edges"])
+        to_py(py, &self.value()?["edges"])
     }
 
     /// Nodes as dicts: name, kind (start / touch / end), visits, customers, conversion.
     fn nodes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        to_py(py, &self.value["nodes"])
+        to_py(py, &self.value()?["nodes"])
     }
 
     /// Graphviz DOT text.
     fn to_dot(&self) -> String {
-        self.dot.clone()
+        self.dot().to_string()
     }
 
     /// Mermaid flowchart text.
     fn to_mermaid(&self) -> String {
-        self.mermaid.clone()
+        self.mermaid().to_string()
     }
 
     /// The canonical JSON shape (level, n_walks, n_customers, nodes, edges).
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        to_py(py, &self.value)
+        to_py(py, self.value()?)
     }
 
     /// The edges as a pandas DataFrame (pandas must be installed).
@@ -209,33 +241,39 @@ impl PyTransitionGraph {
             .import("journey._journey")?
             .getattr("_graph_from_state")?;
         let args = (
-            self.value.to_string(),
-            self.dot.clone(),
-            self.mermaid.clone(),
+            self.value()?.to_string(),
+            self.dot().to_string(),
+            self.mermaid().to_string(),
         );
         pyo3::types::PyTuple::new(py, [f.into_any(), args.into_pyobject(py)?.into_any()])
     }
 
-    fn __eq__(&self, other: &Self) -> bool {
-        self.value == other.value
+    fn __eq__(&self, other: &Self) -> PyResult<bool> {
+        Ok(self.value()? == other.value()?)
     }
 
-    fn __repr__(&self) -> String {
-        format!(
-            "TransitionGraph(nodes={}, edges={}, walks={})",
-            self.count("nodes"),
-            self.count("edges"),
-            self.value["n_walks"]
-        )
+    fn __repr__(&self) -> PyResult<String> {
+        let walks = match &self.graph {
+            Some(g) => g.n_walks.into(),
+            None => self.value()?["n_walks"].clone(),
+        };
+        Ok(format!(
+            "TransitionGraph(nodes={}, edges={}, walks={walks})",
+            self.count("nodes")?,
+            self.count("edges")?,
+        ))
     }
 }
 
 /// Rebuilds a pickled transition graph.
 #[pyfunction]
 pub fn _graph_from_state(json: &str, dot: String, mermaid: String) -> PyResult<PyTransitionGraph> {
+    let value: serde_json::Value =
+        serde_json::from_str(json).map_err(|e| crate::error::argument("graph", e))?;
     Ok(PyTransitionGraph {
-        value: serde_json::from_str(json).map_err(|e| crate::error::argument("graph", e))?,
-        dot,
-        mermaid,
+        graph: None,
+        value: value.into(),
+        dot: dot.into(),
+        mermaid: mermaid.into(),
     })
 }

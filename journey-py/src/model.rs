@@ -299,12 +299,21 @@ impl PyEventLog {
         to_py(py, &json!(self.inner.summary()))
     }
 
-    /// Writes the log as CSV to `path`, or returns the CSV text when no path is given.
-    #[pyo3(signature = (path=None))]
-    fn to_csv(&self, py: Python<'_>, path: Option<&Bound<'_, PyAny>>) -> PyResult<Option<String>> {
+    /// Writes the log as CSV to `path`, or returns the CSV text when no path is given. With
+    /// `csv_safe` (the default), text cells that a spreadsheet would run as a formula (starting
+    /// with `=`, `+`, `-`, `@`, tab or CR) get a leading apostrophe, which journey's loaders
+    /// drop again; `csv_safe=False` writes the text exactly as it is.
+    #[pyo3(signature = (path=None, csv_safe=true))]
+    fn to_csv(
+        &self,
+        py: Python<'_>,
+        path: Option<&Bound<'_, PyAny>>,
+        csv_safe: bool,
+    ) -> PyResult<Option<String>> {
         let log = self.inner.clone();
+        let w = core::CsvWriteOptions { csv_safe };
         match path {
-            None => crate::run::detach(py, move || log.to_csv_string())?
+            None => crate::run::detach(py, move || log.to_csv_string_with(&w))?
                 .map(Some)
                 .map_err(to_py_err),
             Some(p) => {
@@ -314,7 +323,7 @@ impl PyEventLog {
                     .ok_or_else(|| argument("path", "expected a path"))?;
                 crate::run::detach(py, move || -> core::Result<()> {
                     let f = std::io::BufWriter::new(std::fs::File::create(p)?);
-                    log.write_csv(f)
+                    log.write_csv_with(f, &w)
                 })?
                 .map_err(to_py_err)?;
                 Ok(None)
@@ -443,11 +452,17 @@ impl PySurveys {
         self.inner.touchpoints().to_vec()
     }
 
-    /// Writes the responses as CSV to `path`, or returns the CSV text.
-    #[pyo3(signature = (path=None))]
-    fn to_csv(&self, path: Option<&Bound<'_, PyAny>>) -> PyResult<Option<String>> {
+    /// Writes the responses as CSV to `path`, or returns the CSV text (`csv_safe` as for
+    /// `EventLog.to_csv`).
+    #[pyo3(signature = (path=None, csv_safe=true))]
+    fn to_csv(&self, path: Option<&Bound<'_, PyAny>>, csv_safe: bool) -> PyResult<Option<String>> {
+        let w = core::CsvWriteOptions { csv_safe };
         match path {
-            None => self.inner.to_csv_string().map(Some).map_err(to_py_err),
+            None => self
+                .inner
+                .to_csv_string_with(&w)
+                .map(Some)
+                .map_err(to_py_err),
             Some(p) => {
                 let p: String = to_json(p)?
                     .as_str()
@@ -455,7 +470,7 @@ impl PySurveys {
                     .ok_or_else(|| argument("path", "expected a path"))?;
                 let f = std::fs::File::create(p).map_err(|e| to_py_err(e.into()))?;
                 self.inner
-                    .write_csv(std::io::BufWriter::new(f))
+                    .write_csv_with(std::io::BufWriter::new(f), &w)
                     .map_err(to_py_err)?;
                 Ok(None)
             }

@@ -87,9 +87,9 @@ impl PySurveys {
         let s = self.inner.clone();
         let r = detach(py, move || survey::nps(&s, log.as_deref(), &opts))?.map_err(to_py_err)?;
         let out = PyOutput::new("nps", &r, Some("groups"))?.with_table(&r.table())?;
-        match &r.by {
+        match r.by.clone() {
             Some(by) => {
-                out.with_chart(IntervalChart::from_nps(&r, format!("NPS by {by}")).to_svg())
+                out.with_chart(move || IntervalChart::from_nps(&r, format!("NPS by {by}")).to_svg())
             }
             None => Ok(out),
         }
@@ -103,10 +103,9 @@ impl PySurveys {
         let s = self.inner.clone();
         let r = detach(py, move || survey::csat(&s, log.as_deref(), &opts))?.map_err(to_py_err)?;
         let out = PyOutput::new("csat", &r, Some("groups"))?.with_table(&r.table())?;
-        match &r.by {
-            Some(by) => {
-                out.with_chart(IntervalChart::from_csat(&r, format!("CSAT by {by}")).to_svg())
-            }
+        match r.by.clone() {
+            Some(by) => out
+                .with_chart(move || IntervalChart::from_csat(&r, format!("CSAT by {by}")).to_svg()),
             None => Ok(out),
         }
     }
@@ -119,9 +118,9 @@ impl PySurveys {
         let s = self.inner.clone();
         let r = detach(py, move || survey::ces(&s, log.as_deref(), &opts))?.map_err(to_py_err)?;
         let out = PyOutput::new("ces", &r, Some("groups"))?.with_table(&r.table())?;
-        match &r.by {
+        match r.by.clone() {
             Some(by) => {
-                out.with_chart(IntervalChart::from_ces(&r, format!("CES by {by}")).to_svg())
+                out.with_chart(move || IntervalChart::from_ces(&r, format!("CES by {by}")).to_svg())
             }
             None => Ok(out),
         }
@@ -165,8 +164,9 @@ impl PyEventLog {
 pub(crate) fn retention_output(
     r: &journey_core::metrics::retention::RetentionResult,
 ) -> PyResult<PyOutput> {
+    let owned = r.clone();
     PyOutput::new("retention", r, Some("cohorts"))?
-        .with_chart(Heatmap::from_retention(r, "Cohort retention").to_svg())
+        .with_chart(move || Heatmap::from_retention(&owned, "Cohort retention").to_svg())
 }
 
 /// The Python result of the KPIs (also of a finished partial).

@@ -6,10 +6,16 @@ use journey_core as core;
 use wasm_bindgen::prelude::*;
 
 use crate::convert::{js_err, options, to_js};
+use journey_core::args::from_json;
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_TYPES: &str = r#"
 /** Options of every loader; all optional. */
+/** How `toCsv` writes: `csvSafe` (default true) guards text cells against spreadsheet formulas. */
+export interface CsvOptions {
+  csvSafe?: boolean;
+}
+
 export interface LoadOptions {
   /** "strict" (default): the first bad row throws. "lenient": bad rows are skipped and reported. */
   mode?: "strict" | "lenient";
@@ -220,10 +226,17 @@ impl EventLog {
         to_js(&self.inner.summary())
     }
 
-    /// The log as CSV text.
+    /// The log as CSV text. With `csvSafe` (the default), text cells that a spreadsheet would
+    /// run as a formula (starting with `=`, `+`, `-`, `@`, tab or CR) get a leading apostrophe,
+    /// which journey's loaders drop again; `{csvSafe: false}` writes the text as it is.
     #[wasm_bindgen(js_name = toCsv)]
-    pub fn to_csv(&self) -> Result<String, JsValue> {
-        self.inner.to_csv_string().map_err(js_err)
+    pub fn to_csv(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "CsvOptions")] opts: JsValue,
+    ) -> Result<String, JsValue> {
+        let o: core::CsvWriteOptions =
+            from_json("toCsv options", &options(&opts)?).map_err(js_err)?;
+        self.inner.to_csv_string_with(&o).map_err(js_err)
     }
 }
 
@@ -270,10 +283,15 @@ impl Surveys {
         self.inner.touchpoints().to_vec()
     }
 
-    /// The responses as CSV text.
+    /// The responses as CSV text (`csvSafe` as for `EventLog.toCsv`).
     #[wasm_bindgen(js_name = toCsv)]
-    pub fn to_csv(&self) -> Result<String, JsValue> {
-        self.inner.to_csv_string().map_err(js_err)
+    pub fn to_csv(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "CsvOptions")] opts: JsValue,
+    ) -> Result<String, JsValue> {
+        let o: core::CsvWriteOptions =
+            from_json("toCsv options", &options(&opts)?).map_err(js_err)?;
+        self.inner.to_csv_string_with(&o).map_err(js_err)
     }
 
     /// Another handle on the same responses (the data is shared, not copied).

@@ -23,8 +23,9 @@ fn map_csv(e: csv::Error) -> crate::error::Error {
     }
 }
 
-/// How CSV is written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// How CSV is written (JSON: `{"csv_safe": false}`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct CsvWriteOptions {
     /// Guard text cells against spreadsheet formulas (OWASP's advice on CSV injection): a text
     /// cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading
@@ -71,14 +72,15 @@ fn needs_guard(s: &str) -> bool {
 
 impl EventLog {
     /// Writes the log as CSV (`customer_id,timestamp,touchpoint,channel,stage,value`, then the
-    /// property columns), in log order: by customer id, then time. Text cells are written as
-    /// they are; [`EventLog::write_csv_with`] guards them for spreadsheets.
+    /// property columns), in log order: by customer id, then time. Text cells are guarded
+    /// against spreadsheet formulas ([`CsvWriteOptions`]), which journey's readers undo: the
+    /// text reads back as the same log.
     pub fn write_csv<W: Write>(&self, w: W) -> Result<()> {
-        self.write_csv_with(w, &CsvWriteOptions { csv_safe: false })
+        self.write_csv_with(w, &CsvWriteOptions::default())
     }
 
-    /// [`EventLog::write_csv`] with options (spreadsheet-safe by default: see
-    /// [`CsvWriteOptions`]).
+    /// [`EventLog::write_csv`] with options (`csv_safe: false` writes the text cells exactly as
+    /// they are).
     pub fn write_csv_with<W: Write>(&self, w: W, opts: &CsvWriteOptions) -> Result<()> {
         let mut out = csv_writer(w);
         let mut header = vec![
@@ -120,9 +122,9 @@ impl EventLog {
         flush(out)
     }
 
-    /// The log as CSV text, text cells as they are.
+    /// The log as CSV text ([`EventLog::write_csv`]).
     pub fn to_csv_string(&self) -> Result<String> {
-        self.to_csv_string_with(&CsvWriteOptions { csv_safe: false })
+        self.to_csv_string_with(&CsvWriteOptions::default())
     }
 
     /// The log as CSV text with options (see [`CsvWriteOptions`]).
@@ -135,9 +137,9 @@ impl EventLog {
 
 impl Surveys {
     /// Writes the responses as CSV (`customer_id,timestamp,touchpoint,nps,csat,ces`), text
-    /// cells as they are.
+    /// cells guarded against spreadsheet formulas as in [`EventLog::write_csv`].
     pub fn write_csv<W: Write>(&self, w: W) -> Result<()> {
-        self.write_csv_with(w, &CsvWriteOptions { csv_safe: false })
+        self.write_csv_with(w, &CsvWriteOptions::default())
     }
 
     /// [`Surveys::write_csv`] with options (see [`CsvWriteOptions`]).
@@ -178,9 +180,9 @@ impl Surveys {
         flush(out)
     }
 
-    /// The responses as CSV text, text cells as they are.
+    /// The responses as CSV text ([`Surveys::write_csv`]).
     pub fn to_csv_string(&self) -> Result<String> {
-        self.to_csv_string_with(&CsvWriteOptions { csv_safe: false })
+        self.to_csv_string_with(&CsvWriteOptions::default())
     }
 
     /// The responses as CSV text with options (see [`CsvWriteOptions`]).
@@ -231,21 +233,21 @@ mod tests {
         let log = crate::read_events_csv(csv.as_bytes(), &Default::default()).unwrap();
         // The loader drops one guarding apostrophe: '+d is +d, '''=y is ''=y, ''' is ''.
         assert_eq!(log.customer_ids(), ["+d", "=c"]);
-        let raw = log.to_csv_string().unwrap();
-        assert!(
-            raw.contains("=c,") && raw.contains(",+1+1,@web,-x,-5,''=y"),
-            "{raw}"
-        );
-        let safe = log.to_csv_string_with(&Default::default()).unwrap();
-        assert!(
-            safe.contains("'=c,") && safe.contains(",'+1+1,'@web,'-x,-5,'''=y"),
-            "{safe}"
-        );
-        assert!(
-            safe.contains("'+d,") && safe.contains(",'''\n'=c"),
-            "{safe}"
-        );
+        let raw = log
+            .to_csv_string_with(&CsvWriteOptions { csv_safe: false })
+            .unwrap();
+        let want_raw = "customer_id,timestamp,touchpoint,channel,stage,value,note\n\
+            +d,2026-01-02T00:00:00Z,ad,web,,,''\n\
+            =c,2026-01-01T00:00:00Z,+1+1,@web,-x,-5,''=y\n";
+        assert_eq!(raw, want_raw);
+        let safe = log.to_csv_string().unwrap();
+        let want_safe = "customer_id,timestamp,touchpoint,channel,stage,value,note\n\
+            '+d,2026-01-02T00:00:00Z,ad,web,,,'''\n\
+            '=c,2026-01-01T00:00:00Z,'+1+1,'@web,'-x,-5,'''=y\n";
+        assert_eq!(safe, want_safe);
         let again = crate::read_events_csv(safe.as_bytes(), &Default::default()).unwrap();
-        assert_eq!(again.to_csv_string().unwrap(), raw);
+        assert_eq!(again.to_csv_string().unwrap(), safe);
+        assert_eq!(again.customer_ids(), log.customer_ids());
+        assert_eq!(again.touchpoints(), log.touchpoints());
     }
 }

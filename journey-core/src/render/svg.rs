@@ -521,7 +521,8 @@ pub fn wrap(s: &str, max_width: f64, size: f64, bold: bool, max_lines: usize) ->
         line.push_str(rest);
         line_w = width(rest);
     }
-    if !line.is_empty() && !(max_lines > 0 && lines.len() > max_lines) {
+    let full = max_lines > 0 && lines.len() > max_lines;
+    if !line.is_empty() && !full {
         lines.push(line);
     }
     if max_lines > 0 && lines.len() > max_lines {

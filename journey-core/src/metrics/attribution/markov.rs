@@ -316,6 +316,7 @@ impl Chain {
 
     /// `P(conversion)` from the start with the `removed` states sending everything to null.
     /// Components larger than `dense_max` are solved by Gauss-Seidel.
+    #[cfg(test)]
     pub(crate) fn solve(&self, removed: &[bool], dense_max: usize) -> Result<f64> {
         let x = self.absorption(removed, dense_max)?;
         Ok(self.start.iter().map(|&(s, p, _)| p * x[s as usize]).sum())
@@ -340,24 +341,22 @@ impl Chain {
             &|s| removed[s as usize],
             &mut x,
             &mut vec![NONE; self.len()],
-            dense_max,
-            max_sweeps,
-            fallback_max,
+            (dense_max, max_sweeps, fallback_max),
         )?;
         Ok(x)
     }
 
     /// Solves the `blocks` (sinks first) into `x`, reading the values of states outside them
-    /// from `x`; the `removed` states stay at their value in `x` (0).
+    /// from `x`; the `removed` states stay at their value in `x` (0). `pos` is scratch (all
+    /// `NONE`, and left so); the last argument holds `dense_max`, the Gauss-Seidel sweep cap and
+    /// the dense fallback size.
     fn solve_blocks<'a>(
         &self,
         blocks: impl Iterator<Item = &'a [u32]>,
         removed: &dyn Fn(u32) -> bool,
         x: &mut [f64],
         pos: &mut [u32],
-        dense_max: usize,
-        max_sweeps: usize,
-        fallback_max: usize,
+        (dense_max, max_sweeps, fallback_max): (usize, usize, usize),
     ) -> Result<()> {
         let mut members: Vec<u32> = Vec::new();
         let mut b: Vec<f64> = Vec::new();
@@ -943,9 +942,7 @@ impl Chain {
                     &|s| dead.binary_search(&s).is_ok(),
                     xs,
                     pos,
-                    dense_max,
-                    GS_MAX_SWEEPS,
-                    DENSE_FALLBACK_MAX,
+                    (dense_max, GS_MAX_SWEEPS, DENSE_FALLBACK_MAX),
                 )?;
                 let mut pc = p;
                 for &s in &states {
