@@ -664,5 +664,10 @@ impl Partial {
     }
 }
 
+/// `docs/distributed.md`, whose Rust examples run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/distributed.md")]
+pub struct DistributedGuide;
+
 #[cfg(test)]
 mod tests;
