@@ -256,3 +256,25 @@ def test_sessions_by_hand():
     # a's two gaps of 1 h are longer than 30 min; its gap of exactly 30 min is not.
     assert s.n_inactivity_periods == 2
     assert [r["customer_id"] for r in s.customers] == ["a", "b", "c", "d"]
+
+
+@pytest.mark.parametrize(
+    "kwargs", [{}, {"level": "channel", "session_gap": "30m"}, {"collapse_repeats": True}]
+)
+def test_transition_graph_split_equals_the_direct_call(kwargs):
+    log = journey.EventLog.from_csv_text(PATHS)
+    got = finish_split(PATHS, GROUPS, "transition_graph", **kwargs)
+    assert isinstance(got, journey.TransitionGraph)
+    want = log.transition_graph(**kwargs)
+    assert got.to_dict() == want.to_dict()
+    assert got.edges() == want.edges()
+    assert got.to_dot() == want.to_dot()
+
+
+def test_transition_graph_by_hand():
+    g = finish_split(PATHS, GROUPS, "transition_graph")
+    edge = {(e["source"], e["target"]): e for e in g.edges()}
+    # ad -> mail (a, 3600 s); ad -> purchase (a, 600 s); ad -> site (c, 60 s).
+    assert edge[("ad", "site")]["median_time_s"] == 60.0
+    assert edge[("start", "ad")]["count"] == 2
+    assert edge[("site", "purchase")]["customers"] == 2  # b and d
