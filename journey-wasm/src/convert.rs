@@ -138,7 +138,7 @@ fn check_finite(v: &JsValue, key: &str) -> Result<(), JsValue> {
 }
 
 /// `firstAttempt` -> `first_attempt`.
-fn snake(key: &str) -> String {
+pub(crate) fn snake(key: &str) -> String {
     let mut out = String::with_capacity(key.len() + 4);
     for c in key.chars() {
         if c.is_ascii_uppercase() {

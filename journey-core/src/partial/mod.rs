@@ -42,17 +42,28 @@
 //!     serde_json::json!({"steps": ["view", "cart", "purchase"]})).unwrap()).unwrap());
 //! ```
 
+mod attribution;
 mod codec;
 mod funnel;
+mod graph;
+mod paths;
 mod retention;
+mod sessions;
 
 use serde::Serialize;
 use serde_json::Value;
 
 use crate::args::from_json;
 use crate::error::{cut, Error, Result};
+use crate::metrics::attribution::{
+    attribution_of_paths, attribution_table_of_paths, AttributionOptions, AttributionResult,
+    AttributionTable, AttributionTableOptions, Model, PathTable, PathTableOptions,
+};
 use crate::metrics::funnel::{FunnelOptions, FunnelResult};
+use crate::metrics::graph::{TransitionGraph, TransitionGraphOptions};
+use crate::metrics::path_stats::{ConversionPathsOptions, ConversionPathsResult};
 use crate::metrics::retention::{KpiOptions, Kpis, RetentionOptions, RetentionResult};
+use crate::metrics::sessions::{SessionOptions, SessionsResult};
 use crate::model::EventLog;
 use codec::{corrupted, fnv1a, Codec, Reader, Writer};
 
@@ -65,7 +76,17 @@ const CONTEXT_MAGIC: &[u8; 8] = b"JRNYCTX\0";
 
 /// The analyses that have a partial form, by the name of the [`EventLog`] method (and of the
 /// Python and JavaScript methods).
-pub const ANALYSES: &[&str] = &["funnel", "retention", "kpis"];
+pub const ANALYSES: &[&str] = &[
+    "funnel",
+    "retention",
+    "kpis",
+    "attribution",
+    "attribution_table",
+    "path_table",
+    "sessions",
+    "transition_graph",
+    "conversion_paths",
+];
 
 /// One analysis with its options.
 #[derive(Debug, Clone, PartialEq)]
@@ -77,6 +98,20 @@ pub enum Analysis {
     Retention(RetentionOptions),
     /// [`EventLog::kpis`].
     Kpis(KpiOptions),
+    /// [`EventLog::attribution`].
+    Attribution(AttributionOptions),
+    /// [`EventLog::attribution_table`].
+    AttributionTable(AttributionTableOptions),
+    /// [`PathTable::from_log`]: the aggregated paths, whose own `attribution` and
+    /// `attribution_table` give every model but time decay.
+    PathTable(PathTableOptions),
+    /// [`EventLog::sessions`].
+    Sessions(SessionOptions),
+    /// [`EventLog::transition_graph`].
+    TransitionGraph(TransitionGraphOptions),
+    /// [`EventLog::conversion_paths`](crate::metrics::path_stats::conversion_paths_table), one
+    /// row per path.
+    ConversionPaths(ConversionPathsOptions),
 }
 
 impl Analysis {
@@ -90,6 +125,24 @@ impl Analysis {
                 options,
             )?)),
             "kpis" => Ok(Analysis::Kpis(from_json("kpi options", options)?)),
+            "attribution" => Ok(Analysis::Attribution(from_json(
+                "attribution options",
+                options,
+            )?)),
+            "attribution_table" => Ok(Analysis::AttributionTable(from_json(
+                "attribution table options",
+                options,
+            )?)),
+            "path_table" => Ok(Analysis::PathTable(from_json("path options", options)?)),
+            "sessions" => Ok(Analysis::Sessions(from_json("sessions options", options)?)),
+            "transition_graph" => Ok(Analysis::TransitionGraph(from_json(
+                "transition graph options",
+                options,
+            )?)),
+            "conversion_paths" => Ok(Analysis::ConversionPaths(from_json(
+                "conversion paths options",
+                options,
+            )?)),
             _ => Err(Error::argument(
                 "analysis",
                 format!("{name:?}: expected one of {}", ANALYSES.join(", ")),
@@ -103,6 +156,12 @@ impl Analysis {
             Analysis::Funnel(_) => "funnel",
             Analysis::Retention(_) => "retention",
             Analysis::Kpis(_) => "kpis",
+            Analysis::Attribution(_) => "attribution",
+            Analysis::AttributionTable(_) => "attribution_table",
+            Analysis::PathTable(_) => "path_table",
+            Analysis::Sessions(_) => "sessions",
+            Analysis::TransitionGraph(_) => "transition_graph",
+            Analysis::ConversionPaths(_) => "conversion_paths",
         }
     }
 
@@ -113,6 +172,12 @@ impl Analysis {
             Analysis::Funnel(o) => serde_json::to_value(o),
             Analysis::Retention(o) => serde_json::to_value(o),
             Analysis::Kpis(o) => serde_json::to_value(o),
+            Analysis::Attribution(o) => serde_json::to_value(o),
+            Analysis::AttributionTable(o) => serde_json::to_value(o),
+            Analysis::PathTable(o) => serde_json::to_value(o),
+            Analysis::Sessions(o) => serde_json::to_value(o),
+            Analysis::TransitionGraph(o) => serde_json::to_value(o),
+            Analysis::ConversionPaths(o) => serde_json::to_value(o),
         };
         v.expect("options serialise")
     }
@@ -121,7 +186,14 @@ impl Analysis {
     /// gives the same partial).
     pub fn needs_context(&self) -> bool {
         match self {
-            Analysis::Funnel(_) | Analysis::Retention(_) => false,
+            Analysis::Funnel(_)
+            | Analysis::Retention(_)
+            | Analysis::Attribution(_)
+            | Analysis::AttributionTable(_)
+            | Analysis::PathTable(_)
+            | Analysis::Sessions(_)
+            | Analysis::TransitionGraph(_)
+            | Analysis::ConversionPaths(_) => false,
             // The period defaults to the whole log's first and last event.
             Analysis::Kpis(o) => o.start.is_none() || o.end.is_none(),
         }
@@ -301,6 +373,10 @@ enum State {
     Funnel(funnel::FunnelState),
     Retention(retention::RetentionState),
     Kpis(retention::KpiState),
+    Paths(attribution::PathsState),
+    Sessions(sessions::SessionsState),
+    Graph(graph::GraphState),
+    Rows(paths::PathsRows),
 }
 
 /// The result of [`Partial::finish`]: the single-machine result type of the analysis.
@@ -314,6 +390,18 @@ pub enum Finished {
     Retention(RetentionResult),
     /// [`EventLog::kpis`]'s result.
     Kpis(Kpis),
+    /// [`EventLog::attribution`]'s result.
+    Attribution(AttributionResult),
+    /// [`EventLog::attribution_table`]'s result.
+    AttributionTable(AttributionTable),
+    /// [`PathTable::from_log`]'s result.
+    PathTable(PathTable),
+    /// [`EventLog::sessions`]'s result.
+    Sessions(SessionsResult),
+    /// [`EventLog::transition_graph`]'s result.
+    TransitionGraph(TransitionGraph),
+    /// The conversion paths, one row per path.
+    ConversionPaths(ConversionPathsResult),
 }
 
 /// The mergeable partial state of one analysis over some whole customers.
@@ -354,6 +442,30 @@ impl EventLog {
             Analysis::Funnel(o) => State::Funnel(funnel::FunnelState::of(self, o)?),
             Analysis::Retention(o) => State::Retention(retention::RetentionState::of(self, o)?),
             Analysis::Kpis(o) => State::Kpis(retention::KpiState::of(self, o, context.span)?),
+            Analysis::Attribution(o) => {
+                o.check()?;
+                let half_life = (o.model == Model::TimeDecay).then(|| o.half_life.as_us());
+                State::Paths(attribution::PathsState::of(
+                    self,
+                    &o.path_options(),
+                    half_life,
+                )?)
+            }
+            Analysis::AttributionTable(o) => {
+                let m = o.with_model(Model::Markov);
+                m.check()?;
+                State::Paths(attribution::PathsState::of(
+                    self,
+                    &m.path_options(),
+                    Some(m.half_life.as_us()),
+                )?)
+            }
+            Analysis::PathTable(o) => {
+                State::Paths(attribution::PathsState::of(self, &o.path_options(), None)?)
+            }
+            Analysis::Sessions(o) => State::Sessions(sessions::SessionsState::of(self, o)?),
+            Analysis::TransitionGraph(o) => State::Graph(graph::GraphState::of(self, o)?),
+            Analysis::ConversionPaths(o) => State::Rows(paths::PathsRows::of(self, o)?),
         };
         Ok(Partial {
             options: analysis.options_json().to_string(),
@@ -420,6 +532,10 @@ impl Partial {
             (State::Funnel(a), State::Funnel(b)) => a.merge(b),
             (State::Retention(a), State::Retention(b)) => a.merge(b),
             (State::Kpis(a), State::Kpis(b)) => a.merge(b),
+            (State::Paths(a), State::Paths(b)) => a.merge(b),
+            (State::Sessions(a), State::Sessions(b)) => a.merge(b),
+            (State::Graph(a), State::Graph(b)) => a.merge(b),
+            (State::Rows(a), State::Rows(b)) => a.merge(b),
             _ => unreachable!("same analysis, same state"),
         }
         Ok(self)
@@ -441,6 +557,22 @@ impl Partial {
             (State::Funnel(s), Analysis::Funnel(o)) => Finished::Funnel(s.finish(o)),
             (State::Retention(s), Analysis::Retention(o)) => Finished::Retention(s.finish(o)),
             (State::Kpis(s), Analysis::Kpis(o)) => Finished::Kpis(s.finish(o)?),
+            (State::Paths(s), Analysis::Attribution(o)) => {
+                let (t, td, unknown) = s.finish(o.exclude.as_deref().unwrap_or(&[]));
+                Finished::Attribution(attribution_of_paths(&t, td, o, unknown)?)
+            }
+            (State::Paths(s), Analysis::AttributionTable(o)) => {
+                let (t, td, unknown) = s.finish(o.exclude.as_deref().unwrap_or(&[]));
+                Finished::AttributionTable(attribution_table_of_paths(&t, td, o, unknown)?)
+            }
+            (State::Paths(s), Analysis::PathTable(_)) => Finished::PathTable(s.finish(&[]).0),
+            (State::Sessions(s), Analysis::Sessions(o)) => Finished::Sessions(s.finish(o)),
+            (State::Graph(s), Analysis::TransitionGraph(o)) => {
+                Finished::TransitionGraph(s.finish(o))
+            }
+            (State::Rows(s), Analysis::ConversionPaths(o)) => {
+                Finished::ConversionPaths(s.finish(o))
+            }
             _ => unreachable!("a state always matches its analysis"),
         })
     }
@@ -464,6 +596,10 @@ impl Partial {
             State::Funnel(x) => x.enc(&mut s),
             State::Retention(x) => x.enc(&mut s),
             State::Kpis(x) => x.enc(&mut s),
+            State::Paths(x) => x.enc(&mut s),
+            State::Sessions(x) => x.enc(&mut s),
+            State::Graph(x) => x.enc(&mut s),
+            State::Rows(x) => x.enc(&mut s),
         }
         w.bytes(&s.buf);
         let sum = fnv1a(&w.buf);
@@ -535,6 +671,39 @@ impl Partial {
                 }
                 State::Kpis(x)
             }
+            Analysis::Attribution(_) | Analysis::AttributionTable(_) | Analysis::PathTable(_) => {
+                let x = attribution::PathsState::dec(&mut s)?;
+                let td = match &analysis {
+                    Analysis::Attribution(o) => o.model == Model::TimeDecay,
+                    Analysis::AttributionTable(_) => true,
+                    _ => false,
+                };
+                if !x.fits(td) {
+                    return Err(corrupted("the path table does not fit its options"));
+                }
+                State::Paths(x)
+            }
+            Analysis::Sessions(_) => {
+                let x = sessions::SessionsState::dec(&mut s)?;
+                if !x.fits() {
+                    return Err(corrupted("the session counts do not add up"));
+                }
+                State::Sessions(x)
+            }
+            Analysis::TransitionGraph(_) => {
+                let x = graph::GraphState::dec(&mut s)?;
+                if !x.fits() {
+                    return Err(corrupted("the graph's edges refer to unknown nodes"));
+                }
+                State::Graph(x)
+            }
+            Analysis::ConversionPaths(_) => {
+                let x = paths::PathsRows::dec(&mut s)?;
+                if !x.fits() {
+                    return Err(corrupted("the path rows do not add up"));
+                }
+                State::Rows(x)
+            }
         };
         if !s.is_done() {
             return Err(corrupted("trailing bytes in the state"));
@@ -551,6 +720,11 @@ impl Partial {
         })
     }
 }
+
+/// `docs/distributed.md`, whose Rust examples run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/distributed.md")]
+pub struct DistributedGuide;
 
 #[cfg(test)]
 mod tests;
