@@ -24,7 +24,7 @@ def load_case(path):
 # (more than 200,000 events) sorted by time and written as several Parquet files in time
 # order, so every customer is split across files before the engine shuffles by customer.
 
-ENGINE_CUSTOMERS = 20000
+ENGINE_CUSTOMERS = 20500
 ENGINE_FILES = 5
 
 
@@ -32,8 +32,9 @@ def engine_reference(table):
     """The single-machine log of an Arrow table, loaded with the row-order-free tie rule (the
     engines shuffle rows, so the input order cannot decide ties)."""
     import journey
+    import journey.spark
 
-    return journey.EventLog.from_arrow(table, **ENGINE_LOAD)
+    return journey.EventLog.from_arrow(journey.spark.content_order(table), **ENGINE_LOAD)
 
 
 # Load options every engine test uses, single machine and engines alike.

@@ -42,7 +42,7 @@ def dask_log(dask_events):
 def test_counts_and_load_report(dask_log, engine_data):
     ref = engine_data["log"]
     assert dask_log.n_events == ref.n_events >= 200_000
-    assert dask_log.n_customers == ref.n_customers == 20000
+    assert dask_log.n_customers == ref.n_customers == 20500
     assert dask_log.load_report == ref.load_report
     assert dask_log.context.to_bytes() == journey.Context.of(ref).to_bytes()
 

@@ -17,7 +17,7 @@ from typing import Any, Callable, Mapping, Optional, Sequence
 
 from . import _journey as _j
 
-__all__ = ["DistributedLog"]
+__all__ = ["DistributedLog", "content_order"]
 
 # Keywords of EventLog.from_arrow that name source columns.
 _COLUMN_KEYS = ("customer", "timestamp", "touchpoint", "channel", "stage", "value")
@@ -99,6 +99,45 @@ def _error_record(e: BaseException, table: Any, spec: Spec) -> dict[str, Any]:
     }
 
 
+def content_order(table: Any) -> Any:
+    """The rows of an Arrow table sorted by every column, in the table's column order (nulls
+    last): the order in which journey.spark and journey.dask load each partition.
+
+    After a shuffle rows come in no particular order, and the loader keeps the input order of
+    a customer's events with equal timestamps; sorted by content, such ties come in an order
+    that does not depend on how the rows arrived. Load a table sorted by this function on one
+    machine to get exactly the log, and the results, the engines get.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    keys = {}
+    for i, col in enumerate(table.columns):
+        t = col.type
+        if pa.types.is_dictionary(t):
+            col, t = col.cast(t.value_type), t.value_type
+        if pa.types.is_nested(t):  # lists, structs, maps: compared by their text
+            col = pc.cast(col, pa.string()) if _castable(col) else None
+        if col is not None:
+            keys[f"k{i}"] = col
+    if not keys:
+        return table
+    order = pc.sort_indices(
+        pa.table(keys), sort_keys=[(k, "ascending") for k in keys]
+    )
+    return table.take(order)
+
+
+def _castable(col: Any) -> bool:
+    import pyarrow as pa
+
+    try:
+        col.slice(0, 1).cast(pa.string())
+        return True
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return False
+
+
 def run_partition(
     table: Any, spec: Spec, task: tuple, surveys: Any = None
 ) -> dict[str, Any]:
@@ -111,6 +150,8 @@ def run_partition(
         table = spec.empty_table()
     t0 = time.perf_counter()
     try:
+        if "ties" not in spec.load:
+            table = content_order(table)
         log = _j.EventLog.from_arrow(table, **spec.load)
     except _j.JourneyError as e:
         return {"report": None, "error": _error_record(e, table, spec), "payload": None}

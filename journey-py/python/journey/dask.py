@@ -16,9 +16,9 @@ from __future__ import annotations
 from typing import Any, Optional, Sequence
 
 from . import _engine
-from ._engine import DistributedLog, Spec
+from ._engine import DistributedLog, Spec, content_order
 
-__all__ = ["EventLog"]
+__all__ = ["EventLog", "content_order"]
 
 _FAN_IN = 8
 

@@ -20,9 +20,9 @@ import warnings
 from typing import Any, Iterator, Optional, Sequence
 
 from . import _engine
-from ._engine import DistributedLog, Spec
+from ._engine import DistributedLog, Spec, content_order
 
-__all__ = ["EventLog"]
+__all__ = ["EventLog", "content_order"]
 
 _SCHEMA = "report string, error string, payload binary, timing string"
 
