@@ -87,10 +87,10 @@ def _name_customer(message: str, table: Any, spec: Spec) -> str:
 
 def _error_record(e: BaseException, table: Any, spec: Spec) -> dict[str, Any]:
     row = getattr(e, "row", None)
-    customer = _customer_at(table, spec, row) if row else None
+    customer = _customer_at(table, spec, row) if row and table is not None else None
     return {
         "type": type(e).__name__,
-        "message": _name_customer(str(e), table, spec),
+        "message": str(e) if table is None else _name_customer(str(e), table, spec),
         "code": getattr(e, "code", None),
         "column": getattr(e, "column", None),
         "value": getattr(e, "value", None),
@@ -174,7 +174,10 @@ def run_partition(
                 extra["surveys"] = surveys_from_table(surveys, survey_columns)
             except _j.JourneyError as e:
                 return {"report": None, "error": _survey_error(e, surveys), "payload": None}
-        payload = log.partial(analysis, **extra, **kwargs).to_bytes()
+        try:
+            payload = log.partial(analysis, **extra, **kwargs).to_bytes()
+        except _j.JourneyError as e:
+            return {"report": None, "error": _error_record(e, None, spec), "payload": None}
     timing = {"load": t1 - t0, "analysis": time.perf_counter() - t1, "merge": 0.0}
     return {"report": report, "error": None, "payload": payload, "timing": timing}
 
@@ -417,6 +420,10 @@ class DistributedLog:
                 f"found: {', '.join(columns)}"
             )
         task = ("partial", analysis, kwargs, ctx, columns)
+        # Bad options fail here, on the driver, before any job: the same call on no events.
+        run_checked = run_partition(None, self._spec, task, None)
+        if run_checked["error"]:
+            raise_error(run_checked["error"])
         rec = self._job(task, surveys)
         return _j.Partial.from_bytes(rec["payload"])
 
