@@ -10,6 +10,7 @@ use crate::error::{argument, to_py_err};
 use crate::journeys::funnel_output;
 use crate::model::PyEventLog;
 use crate::run::detach;
+use crate::survey::{kpis_output, retention_output};
 
 /// The mergeable partial result of one analysis over some whole customers.
 #[pyclass(frozen, name = "Partial", module = "journey")]
@@ -84,10 +85,13 @@ impl PyPartial {
     fn finish(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
         let p = self.inner.clone();
         let r = py.detach(move || p.finish()).map_err(to_py_err)?;
-        match r {
-            Finished::Funnel(f) => Ok(funnel_output(&f)?.into_pyobject(py)?.into_any().unbind()),
-            _ => Err(argument("analysis", "has no Python result type")),
-        }
+        let out = match r {
+            Finished::Funnel(f) => funnel_output(&f)?,
+            Finished::Retention(x) => retention_output(&x)?,
+            Finished::Kpis(x) => kpis_output(&x)?,
+            _ => return Err(argument("analysis", "has no Python result type")),
+        };
+        Ok(out.into_pyobject(py)?.into_any().unbind())
     }
 
     /// The analysis's name, e.g. "funnel".

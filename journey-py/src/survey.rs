@@ -136,8 +136,7 @@ impl PyEventLog {
         let opts: RetentionOptions = options("retention options", kwargs)?;
         let log = self.inner.clone();
         let r = detach(py, move || log.retention(&opts))?.map_err(to_py_err)?;
-        PyOutput::new("retention", &r, Some("cohorts"))?
-            .with_chart(Heatmap::from_retention(&r, "Cohort retention").to_svg())
+        retention_output(&r)
     }
 
     /// Business KPIs: conversion, repeat purchase rate, AOV, revenue per customer, and for a
@@ -158,6 +157,19 @@ impl PyEventLog {
         let opts: KpiOptions = options("kpi options", kwargs)?;
         let log = self.inner.clone();
         let r = detach(py, move || log.kpis(&opts))?.map_err(to_py_err)?;
-        PyOutput::new("kpis", &r, None)
+        kpis_output(&r)
     }
+}
+
+/// The Python result of a cohort matrix (also of a finished partial).
+pub(crate) fn retention_output(
+    r: &journey_core::metrics::retention::RetentionResult,
+) -> PyResult<PyOutput> {
+    PyOutput::new("retention", r, Some("cohorts"))?
+        .with_chart(Heatmap::from_retention(r, "Cohort retention").to_svg())
+}
+
+/// The Python result of the KPIs (also of a finished partial).
+pub(crate) fn kpis_output(r: &journey_core::metrics::retention::Kpis) -> PyResult<PyOutput> {
+    PyOutput::new("kpis", r, None)
 }

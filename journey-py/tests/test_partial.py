@@ -130,3 +130,64 @@ def test_errors():
         journey.merge_partials([p, 3])
     with pytest.raises(journey.ArgumentError, match="at least one partial"):
         journey.merge_partials([])
+
+
+SHOP = (
+    "customer_id,timestamp,touchpoint,value\n"
+    "a,2026-01-05T09:00:00Z,purchase,10.1\n"
+    "a,2026-01-13T09:00:00Z,purchase,20.2\n"
+    "a,2026-01-27T09:00:00Z,purchase,30.3\n"
+    "b,2026-01-04T09:00:00Z,site,\n"
+    "b,2026-01-07T09:00:00Z,purchase,5\n"
+    "b,2026-01-08T09:00:00Z,purchase,\n"
+    "c,2026-01-14T09:00:00Z,purchase,0.7\n"
+    "d,2026-01-20T09:00:00Z,site,\n"
+)
+
+
+def finish_split(text, groups, analysis, **kwargs):
+    parts = split(text, groups)
+    ctx = parts[0]
+    ctx = journey.Context.of(parts[0])
+    for p in parts[1:]:
+        ctx = ctx.merge(journey.Context.of(p))
+    ps = [pickle.loads(pickle.dumps(p.partial(analysis, context=ctx, **kwargs))) for p in parts]
+    return journey.merge_partials(ps).finish()
+
+
+@pytest.mark.parametrize(
+    "kwargs", [{}, {"period": "day", "periods": 30}, {"period": "month", "start": "*", "ret": "site"}]
+)
+def test_retention_split_equals_the_direct_call(kwargs):
+    log = journey.EventLog.from_csv_text(SHOP)
+    got = finish_split(SHOP, [{"b", "c"}, set(), {"a", "d"}], "retention", **kwargs)
+    assert got == log.retention(**kwargs)
+    assert got.kind == "retention"
+
+
+def test_retention_by_hand():
+    r = finish_split(SHOP, [{"a", "d"}, {"b", "c"}], "retention", periods=4)
+    assert r.cohorts[0]["cohort"] == "2026-W02"
+    # Weeks +0..+3 are observable (the data ends in week 5); +4 is not.
+    assert r.cohorts[0]["counts"] == [2, 1, 0, 1, None]
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [{}, {"start": "2026-01-12T00:00:00Z"}, {"start": "2026-01-12T00:00:00Z", "end": "2026-01-19T00:00:00Z"}],
+)
+def test_kpis_split_equal_the_direct_call(kwargs):
+    log = journey.EventLog.from_csv_text(SHOP)
+    got = finish_split(SHOP, [{"a", "d"}, {"b", "c"}], "kpis", **kwargs)
+    assert got == log.kpis(**kwargs)
+
+
+def test_kpis_exact_revenue_and_context_errors():
+    k = finish_split(SHOP, [{"a"}, {"b"}, {"c", "d"}], "kpis")
+    # 10.1 + 20.2 + 30.3 + 5 + 0.7, summed exactly and rounded once.
+    assert k.revenue == 66.3
+    assert k.n_orders == 5
+    a, _ = split(SHOP, [{"a", "d"}, {"b", "c"}])
+    with pytest.raises(journey.JourneyError, match="kpis needs the context of the whole log") as e:
+        a.partial("kpis")
+    assert e.value.code == "partial_mismatch"

@@ -11,9 +11,9 @@ use crate::model::EventLog;
 #[wasm_bindgen(typescript_custom_section)]
 const TS_PARTIAL: &str = r#"
 /** The analyses with a partial form, by the name of their EventLog method. */
-export type PartialAnalysis = "funnel";
+export type PartialAnalysis = "funnel" | "retention" | "kpis";
 /** What Partial#finish returns, per analysis. */
-export type FinishedResult = FunnelResult;
+export type FinishedResult = FunnelResult | RetentionResult | Kpis;
 "#;
 
 /// The mergeable partial result of one analysis over some whole customers.
@@ -83,6 +83,8 @@ impl Partial {
     pub fn finish(&self) -> Result<JsValue, JsValue> {
         match self.inner.clone().finish().map_err(js_err)? {
             Finished::Funnel(f) => to_js(&f),
+            Finished::Retention(x) => to_js(&x),
+            Finished::Kpis(x) => to_js(&x),
             _ => Err(arg_err("analysis", "has no JavaScript result type")),
         }
     }

@@ -85,3 +85,35 @@ test("errors", () => {
   assert.throws(() => journey.mergePartials([p, 3]), (e) => e.code === "invalid_argument" && /partials\[1\]/.test(e.message));
   assert.throws(() => journey.mergePartials([]), /at least one partial/);
 });
+
+const SHOP = `customer_id,timestamp,touchpoint,value
+a,2026-01-05T09:00:00Z,purchase,10.1
+a,2026-01-13T09:00:00Z,purchase,20.2
+a,2026-01-27T09:00:00Z,purchase,30.3
+b,2026-01-04T09:00:00Z,site,
+b,2026-01-07T09:00:00Z,purchase,5
+b,2026-01-08T09:00:00Z,purchase,
+c,2026-01-14T09:00:00Z,purchase,0.7
+d,2026-01-20T09:00:00Z,site,
+`;
+
+function splitText(text, groups) {
+  const [header, ...rows] = text.trim().split("\n");
+  return groups.map((ids) => journey.EventLog.fromCsv([header, ...rows.filter((r) => ids.includes(r.split(",")[0]))].join("\n") + "\n"));
+}
+
+test("retention and kpis: split, merge, finish equal the direct call", () => {
+  const shop = journey.EventLog.fromCsv(SHOP);
+  const parts = splitText(SHOP, [["a", "d"], [], ["b", "c"]]);
+  const ctx = parts.map((p) => journey.Context.of(p)).reduce((a, b) => a.merge(b));
+  const run = (analysis, opts) => journey.mergePartials(parts.map((p) => p.partial(analysis, opts, ctx))).finish();
+  for (const opts of [{}, { period: "day", periods: 30 }, { period: "month", start: "*", ret: "site" }]) {
+    assert.deepEqual(run("retention", opts), shop.retention(opts));
+  }
+  assert.deepEqual(run("retention", { periods: 4 }).cohorts[0].counts, [2, 1, 0, 1, null]);
+  for (const opts of [{}, { start: "2026-01-12T00:00:00Z" }, { start: "2026-01-12T00:00:00Z", end: "2026-01-19T00:00:00Z" }]) {
+    assert.deepEqual(run("kpis", opts), shop.kpis(opts));
+  }
+  assert.equal(run("kpis", {}).revenue, 66.3);
+  assert.throws(() => parts[0].partial("kpis"), (e) => e.code === "partial_mismatch" && /needs the context/.test(e.message));
+});

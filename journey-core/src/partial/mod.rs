@@ -42,6 +42,7 @@
 //!     serde_json::json!({"steps": ["view", "cart", "purchase"]})).unwrap()).unwrap());
 //! ```
 
+mod attribution;
 mod codec;
 mod funnel;
 mod retention;
@@ -51,6 +52,10 @@ use serde_json::Value;
 
 use crate::args::from_json;
 use crate::error::{cut, Error, Result};
+use crate::metrics::attribution::{
+    attribution_of_paths, attribution_table_of_paths, AttributionOptions, AttributionResult,
+    AttributionTable, AttributionTableOptions, Model, PathTable, PathTableOptions,
+};
 use crate::metrics::funnel::{FunnelOptions, FunnelResult};
 use crate::metrics::retention::{KpiOptions, Kpis, RetentionOptions, RetentionResult};
 use crate::model::EventLog;
@@ -65,7 +70,14 @@ const CONTEXT_MAGIC: &[u8; 8] = b"JRNYCTX\0";
 
 /// The analyses that have a partial form, by the name of the [`EventLog`] method (and of the
 /// Python and JavaScript methods).
-pub const ANALYSES: &[&str] = &["funnel", "retention", "kpis"];
+pub const ANALYSES: &[&str] = &[
+    "funnel",
+    "retention",
+    "kpis",
+    "attribution",
+    "attribution_table",
+    "path_table",
+];
 
 /// One analysis with its options.
 #[derive(Debug, Clone, PartialEq)]
@@ -77,6 +89,13 @@ pub enum Analysis {
     Retention(RetentionOptions),
     /// [`EventLog::kpis`].
     Kpis(KpiOptions),
+    /// [`EventLog::attribution`].
+    Attribution(AttributionOptions),
+    /// [`EventLog::attribution_table`].
+    AttributionTable(AttributionTableOptions),
+    /// [`PathTable::from_log`]: the aggregated paths, whose own `attribution` and
+    /// `attribution_table` give every model but time decay.
+    PathTable(PathTableOptions),
 }
 
 impl Analysis {
@@ -90,6 +109,15 @@ impl Analysis {
                 options,
             )?)),
             "kpis" => Ok(Analysis::Kpis(from_json("kpi options", options)?)),
+            "attribution" => Ok(Analysis::Attribution(from_json(
+                "attribution options",
+                options,
+            )?)),
+            "attribution_table" => Ok(Analysis::AttributionTable(from_json(
+                "attribution table options",
+                options,
+            )?)),
+            "path_table" => Ok(Analysis::PathTable(from_json("path options", options)?)),
             _ => Err(Error::argument(
                 "analysis",
                 format!("{name:?}: expected one of {}", ANALYSES.join(", ")),
@@ -103,6 +131,9 @@ impl Analysis {
             Analysis::Funnel(_) => "funnel",
             Analysis::Retention(_) => "retention",
             Analysis::Kpis(_) => "kpis",
+            Analysis::Attribution(_) => "attribution",
+            Analysis::AttributionTable(_) => "attribution_table",
+            Analysis::PathTable(_) => "path_table",
         }
     }
 
@@ -113,6 +144,9 @@ impl Analysis {
             Analysis::Funnel(o) => serde_json::to_value(o),
             Analysis::Retention(o) => serde_json::to_value(o),
             Analysis::Kpis(o) => serde_json::to_value(o),
+            Analysis::Attribution(o) => serde_json::to_value(o),
+            Analysis::AttributionTable(o) => serde_json::to_value(o),
+            Analysis::PathTable(o) => serde_json::to_value(o),
         };
         v.expect("options serialise")
     }
@@ -121,7 +155,11 @@ impl Analysis {
     /// gives the same partial).
     pub fn needs_context(&self) -> bool {
         match self {
-            Analysis::Funnel(_) | Analysis::Retention(_) => false,
+            Analysis::Funnel(_)
+            | Analysis::Retention(_)
+            | Analysis::Attribution(_)
+            | Analysis::AttributionTable(_)
+            | Analysis::PathTable(_) => false,
             // The period defaults to the whole log's first and last event.
             Analysis::Kpis(o) => o.start.is_none() || o.end.is_none(),
         }
@@ -301,6 +339,7 @@ enum State {
     Funnel(funnel::FunnelState),
     Retention(retention::RetentionState),
     Kpis(retention::KpiState),
+    Paths(attribution::PathsState),
 }
 
 /// The result of [`Partial::finish`]: the single-machine result type of the analysis.
@@ -314,6 +353,12 @@ pub enum Finished {
     Retention(RetentionResult),
     /// [`EventLog::kpis`]'s result.
     Kpis(Kpis),
+    /// [`EventLog::attribution`]'s result.
+    Attribution(AttributionResult),
+    /// [`EventLog::attribution_table`]'s result.
+    AttributionTable(AttributionTable),
+    /// [`PathTable::from_log`]'s result.
+    PathTable(PathTable),
 }
 
 /// The mergeable partial state of one analysis over some whole customers.
@@ -354,6 +399,27 @@ impl EventLog {
             Analysis::Funnel(o) => State::Funnel(funnel::FunnelState::of(self, o)?),
             Analysis::Retention(o) => State::Retention(retention::RetentionState::of(self, o)?),
             Analysis::Kpis(o) => State::Kpis(retention::KpiState::of(self, o, context.span)?),
+            Analysis::Attribution(o) => {
+                o.check()?;
+                let half_life = (o.model == Model::TimeDecay).then(|| o.half_life.as_us());
+                State::Paths(attribution::PathsState::of(
+                    self,
+                    &o.path_options(),
+                    half_life,
+                )?)
+            }
+            Analysis::AttributionTable(o) => {
+                let m = o.with_model(Model::Markov);
+                m.check()?;
+                State::Paths(attribution::PathsState::of(
+                    self,
+                    &m.path_options(),
+                    Some(m.half_life.as_us()),
+                )?)
+            }
+            Analysis::PathTable(o) => {
+                State::Paths(attribution::PathsState::of(self, &o.path_options(), None)?)
+            }
         };
         Ok(Partial {
             options: analysis.options_json().to_string(),
@@ -420,6 +486,7 @@ impl Partial {
             (State::Funnel(a), State::Funnel(b)) => a.merge(b),
             (State::Retention(a), State::Retention(b)) => a.merge(b),
             (State::Kpis(a), State::Kpis(b)) => a.merge(b),
+            (State::Paths(a), State::Paths(b)) => a.merge(b),
             _ => unreachable!("same analysis, same state"),
         }
         Ok(self)
@@ -441,6 +508,15 @@ impl Partial {
             (State::Funnel(s), Analysis::Funnel(o)) => Finished::Funnel(s.finish(o)),
             (State::Retention(s), Analysis::Retention(o)) => Finished::Retention(s.finish(o)),
             (State::Kpis(s), Analysis::Kpis(o)) => Finished::Kpis(s.finish(o)?),
+            (State::Paths(s), Analysis::Attribution(o)) => {
+                let (t, td, unknown) = s.finish(o.exclude.as_deref().unwrap_or(&[]));
+                Finished::Attribution(attribution_of_paths(&t, td, o, unknown)?)
+            }
+            (State::Paths(s), Analysis::AttributionTable(o)) => {
+                let (t, td, unknown) = s.finish(o.exclude.as_deref().unwrap_or(&[]));
+                Finished::AttributionTable(attribution_table_of_paths(&t, td, o, unknown)?)
+            }
+            (State::Paths(s), Analysis::PathTable(_)) => Finished::PathTable(s.finish(&[]).0),
             _ => unreachable!("a state always matches its analysis"),
         })
     }
@@ -464,6 +540,7 @@ impl Partial {
             State::Funnel(x) => x.enc(&mut s),
             State::Retention(x) => x.enc(&mut s),
             State::Kpis(x) => x.enc(&mut s),
+            State::Paths(x) => x.enc(&mut s),
         }
         w.bytes(&s.buf);
         let sum = fnv1a(&w.buf);
@@ -534,6 +611,18 @@ impl Partial {
                     return Err(corrupted("the KPI counts do not add up"));
                 }
                 State::Kpis(x)
+            }
+            Analysis::Attribution(_) | Analysis::AttributionTable(_) | Analysis::PathTable(_) => {
+                let x = attribution::PathsState::dec(&mut s)?;
+                let td = match &analysis {
+                    Analysis::Attribution(o) => o.model == Model::TimeDecay,
+                    Analysis::AttributionTable(_) => true,
+                    _ => false,
+                };
+                if !x.fits(td) {
+                    return Err(corrupted("the path table does not fit its options"));
+                }
+                State::Paths(x)
             }
         };
         if !s.is_done() {

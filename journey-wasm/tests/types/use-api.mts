@@ -265,7 +265,7 @@ export async function useApi(j: Api): Promise<unknown[]> {
     const p: Journey.Partial = log.partial(analysis, { steps: ["ad", "purchase"], window: "7d" }, ctx);
     const bytes: Uint8Array = p.toBytes();
     const merged: Journey.Partial = mergePartials([p, bytes]).merge(Partial.fromBytes(bytes));
-    const finished: Journey.FunnelResult = merged.finish();
+    const finished = merged.finish() as Journey.FunnelResult;
     const name: string = merged.analysis;
     const opts: Record<string, unknown> = merged.options;
     out.push(first, last, same, finished.steps[0].customers, name, opts);

@@ -45,7 +45,7 @@ use crate::time::Duration;
 pub use markov::{Transition, CONVERSION, NULL, START};
 pub use table::{read_path_table_csv, PathRow, PathTable, PathTableOptions, PATH_SEPARATOR};
 
-use table::{aggregate_log, Credits};
+pub(crate) use table::{aggregate_log, time_decay_path, Credits, ExactCredits};
 
 /// An attribution model.
 #[derive(
@@ -241,7 +241,7 @@ impl AttributionTableOptions {
 
 impl AttributionOptions {
     /// Checks the arguments; returns the normalised position weights.
-    fn check(&self) -> Result<[f64; 3]> {
+    pub(crate) fn check(&self) -> Result<[f64; 3]> {
         if !(1..=4).contains(&self.order) {
             return Err(Error::argument(
                 "order",
@@ -594,11 +594,24 @@ fn run_table(
 /// Credits the conversions of `log` (and their value) to channels or touchpoints with one
 /// model.
 pub fn attribution(log: &EventLog, opts: &AttributionOptions) -> Result<AttributionResult> {
-    let weights = opts.check()?;
+    opts.check()?;
     let half_life = (opts.model == Model::TimeDecay).then(|| opts.half_life.as_us());
     let (t, td) = aggregate_log(log, &opts.path_options(), half_life)?;
-    let mut r = run_model(&t, td, opts, weights, Some(opts.level))?;
-    r.unknown_excluded = unknown_excluded(log, opts.exclude.as_deref().unwrap_or(&[]));
+    let unknown = unknown_excluded(log, opts.exclude.as_deref().unwrap_or(&[]));
+    attribution_of_paths(&t, td, opts, unknown)
+}
+
+/// [`attribution`] from the aggregated paths of a log, its time-decay credits (when the model
+/// is time decay) and the excluded names the log does not know.
+pub(crate) fn attribution_of_paths(
+    t: &PathTable,
+    td: Option<Credits>,
+    opts: &AttributionOptions,
+    unknown: Vec<String>,
+) -> Result<AttributionResult> {
+    let weights = opts.check()?;
+    let mut r = run_model(t, td, opts, weights, Some(opts.level))?;
+    r.unknown_excluded = unknown;
     Ok(r)
 }
 
@@ -607,11 +620,25 @@ pub fn attribution_table(
     log: &EventLog,
     opts: &AttributionTableOptions,
 ) -> Result<AttributionTable> {
+    let o = opts.with_model(Model::Markov);
+    o.check()?;
+    let (t, td) = aggregate_log(log, &o.path_options(), Some(o.half_life.as_us()))?;
+    let unknown = unknown_excluded(log, o.exclude.as_deref().unwrap_or(&[]));
+    attribution_table_of_paths(&t, td, opts, unknown)
+}
+
+/// [`attribution_table`] from the aggregated paths of a log, its time-decay credits and the
+/// excluded names the log does not know.
+pub(crate) fn attribution_table_of_paths(
+    t: &PathTable,
+    td: Option<Credits>,
+    opts: &AttributionTableOptions,
+    unknown: Vec<String>,
+) -> Result<AttributionTable> {
     let opts = opts.with_model(Model::Markov);
     let weights = opts.check()?;
-    let (t, td) = aggregate_log(log, &opts.path_options(), Some(opts.half_life.as_us()))?;
-    let mut r = run_table(&t, td, &opts, weights, Some(opts.level))?;
-    r.unknown_excluded = unknown_excluded(log, opts.exclude.as_deref().unwrap_or(&[]));
+    let mut r = run_table(t, td, &opts, weights, Some(opts.level))?;
+    r.unknown_excluded = unknown;
     Ok(r)
 }
 

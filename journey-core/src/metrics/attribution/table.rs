@@ -14,6 +14,7 @@ use rustc_hash::{FxHashMap, FxHasher};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::metrics::exact_sum::ExactSum;
 use crate::metrics::paths::{Cutter, PathBuffer, PathOptions, PathRef};
 use crate::model::{csv_error, EventLog, Interner};
 
@@ -295,7 +296,7 @@ impl PathTable {
             agg.add(&buf, self.conversions[i], self.value[i], self.nulls[i]);
         }
         agg.empty_conversions += self.empty_conversions;
-        agg.empty_value += self.empty_value;
+        agg.empty_value.add(self.empty_value);
         agg.empty_nulls += self.empty_nulls;
         agg.into_table(self.names.clone())
     }
@@ -501,10 +502,11 @@ pub(crate) struct Agg {
     offsets: Vec<usize>,
     touches: Vec<u32>,
     conversions: Vec<f64>,
-    value: Vec<f64>,
+    /// Exact sums, so the value of a path does not depend on how customers were split.
+    value: Vec<ExactSum>,
     nulls: Vec<f64>,
     empty_conversions: f64,
-    empty_value: f64,
+    empty_value: ExactSum,
     empty_nulls: f64,
 }
 
@@ -526,7 +528,7 @@ impl Agg {
             value: Vec::new(),
             nulls: Vec::new(),
             empty_conversions: 0.0,
-            empty_value: 0.0,
+            empty_value: ExactSum::default(),
             empty_nulls: 0.0,
         }
     }
@@ -543,14 +545,16 @@ impl Agg {
         }
         if t.is_empty() {
             self.empty_conversions += conv;
-            self.empty_value += value;
+            self.empty_value.add(value);
             self.empty_nulls += nulls;
         } else {
-            self.add_hashed(hash_path(t), t, conv, value, nulls);
+            let mut v = ExactSum::default();
+            v.add(value);
+            self.add_hashed(hash_path(t), t, conv, v, nulls);
         }
     }
 
-    fn add_hashed(&mut self, h: u64, t: &[u32], conv: f64, value: f64, nulls: f64) {
+    fn add_hashed(&mut self, h: u64, t: &[u32], conv: f64, value: ExactSum, nulls: f64) {
         let new = self.conversions.len() as u32;
         let found = match self.index.entry(h) {
             Entry::Vacant(e) => {
@@ -576,7 +580,7 @@ impl Agg {
             Some(i) => {
                 let i = i as usize;
                 self.conversions[i] += conv;
-                self.value[i] += value;
+                self.value[i].merge(&value);
                 self.nulls[i] += nulls;
             }
             None => {
@@ -598,12 +602,12 @@ impl Agg {
                 other.hashes[i],
                 other.path(i as u32),
                 other.conversions[i],
-                other.value[i],
+                other.value[i].clone(),
                 other.nulls[i],
             );
         }
         self.empty_conversions += other.empty_conversions;
-        self.empty_value += other.empty_value;
+        self.empty_value.merge(&other.empty_value);
         self.empty_nulls += other.empty_nulls;
     }
 
@@ -613,10 +617,10 @@ impl Agg {
             offsets: self.offsets,
             touches: self.touches,
             conversions: self.conversions,
-            value: self.value,
+            value: self.value.iter().map(ExactSum::value).collect(),
             nulls: self.nulls,
             empty_conversions: self.empty_conversions,
-            empty_value: self.empty_value,
+            empty_value: self.empty_value.value(),
             empty_nulls: self.empty_nulls,
         }
     }
@@ -636,19 +640,43 @@ impl Credits {
             value: vec![0.0; n],
         }
     }
-    fn add(&mut self, other: &Credits) {
+}
+
+/// Time-decay credits being summed: exact sums per name, so they do not depend on how the
+/// customers were split (threads, chunks, machines).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct ExactCredits {
+    pub(crate) conversions: Vec<ExactSum>,
+    pub(crate) value: Vec<ExactSum>,
+}
+
+impl ExactCredits {
+    pub(crate) fn zero(n: usize) -> Self {
+        ExactCredits {
+            conversions: vec![ExactSum::default(); n],
+            value: vec![ExactSum::default(); n],
+        }
+    }
+    fn merge(&mut self, other: &ExactCredits) {
         for (a, b) in self.conversions.iter_mut().zip(&other.conversions) {
-            *a += b;
+            a.merge(b);
         }
         for (a, b) in self.value.iter_mut().zip(&other.value) {
-            *a += b;
+            a.merge(b);
+        }
+    }
+    /// The credits, each sum rounded once.
+    pub(crate) fn round(&self) -> Credits {
+        Credits {
+            conversions: self.conversions.iter().map(ExactSum::value).collect(),
+            value: self.value.iter().map(ExactSum::value).collect(),
         }
     }
 }
 
 /// Time-decay credit of one converting path: weight `2^(-dt / half_life)` per touch, `dt` the
 /// time from the touch to the conversion, normalised over the path.
-pub(crate) fn time_decay_path(p: &PathRef<'_>, half_life_us: i64, out: &mut Credits) {
+pub(crate) fn time_decay_path(p: &PathRef<'_>, half_life_us: i64, out: &mut ExactCredits) {
     let Some(&latest) = p.times.last() else {
         return;
     };
@@ -659,8 +687,8 @@ pub(crate) fn time_decay_path(p: &PathRef<'_>, half_life_us: i64, out: &mut Cred
     let total: f64 = p.times.iter().map(|&t| w(t)).sum();
     for (&id, &t) in p.touches.iter().zip(p.times) {
         let share = w(t) / total;
-        out.conversions[id as usize] += share;
-        out.value[id as usize] += share * p.value;
+        out.conversions[id as usize].add(share);
+        out.value[id as usize].add(share * p.value);
     }
 }
 
@@ -671,9 +699,9 @@ fn aggregate_chunk(
     customers: std::ops::Range<usize>,
     n_names: usize,
     half_life_us: Option<i64>,
-) -> (Agg, Option<Credits>) {
+) -> (Agg, Option<ExactCredits>) {
     let mut agg = Agg::new();
-    let mut td = half_life_us.map(|_| Credits::zero(n_names));
+    let mut td = half_life_us.map(|_| ExactCredits::zero(n_names));
     let mut buf = PathBuffer::default();
     let offsets = log.offsets();
     for c in customers {
@@ -712,23 +740,26 @@ pub(crate) fn aggregate_log(
         aggregate_chunk(log, &cutter, r.clone(), names.len(), half_life_us)
     };
     #[cfg(feature = "parallel")]
-    let parts: Vec<(Agg, Option<Credits>)> = {
+    let parts: Vec<(Agg, Option<ExactCredits>)> = {
         use rayon::prelude::*;
         chunks.par_iter().map(run).collect()
     };
     #[cfg(not(feature = "parallel"))]
-    let parts: Vec<(Agg, Option<Credits>)> = chunks.iter().map(run).collect();
+    let parts: Vec<(Agg, Option<ExactCredits>)> = chunks.iter().map(run).collect();
     let mut parts = parts.into_iter();
-    let (mut agg, mut td) = parts
-        .next()
-        .unwrap_or_else(|| (Agg::new(), half_life_us.map(|_| Credits::zero(names.len()))));
+    let (mut agg, mut td) = parts.next().unwrap_or_else(|| {
+        (
+            Agg::new(),
+            half_life_us.map(|_| ExactCredits::zero(names.len())),
+        )
+    });
     for (a, t) in parts {
         agg.merge(&a);
         if let (Some(td), Some(t)) = (td.as_mut(), t) {
-            td.add(&t);
+            td.merge(&t);
         }
     }
-    Ok((agg.into_table(names), td))
+    Ok((agg.into_table(names), td.map(|t| t.round())))
 }
 
 /// The canonical JSON shape of a table: `paths` (distinct paths), `total_conversions` (with
@@ -899,7 +930,7 @@ mod tests {
 
     #[test]
     fn time_decay_is_linear_at_equal_times_and_never_underflows() {
-        let mut c = Credits::zero(2);
+        let mut c = ExactCredits::zero(2);
         let p = PathRef {
             touches: &[0, 1, 1],
             times: &[5, 5, 5],
@@ -909,9 +940,10 @@ mod tests {
             value: 3.0,
         };
         time_decay_path(&p, 1, &mut c);
+        let c = c.round();
         assert!((c.conversions[0] - 1.0 / 3.0).abs() < 1e-15);
         assert!((c.value[1] - 2.0).abs() < 1e-15);
-        let mut c = Credits::zero(2);
+        let mut c = ExactCredits::zero(2);
         let p = PathRef {
             touches: &[0, 1],
             times: &[0, 1_000_000_000_000],
@@ -921,6 +953,6 @@ mod tests {
             value: 0.0,
         };
         time_decay_path(&p, 1, &mut c);
-        assert_eq!(c.conversions, [0.0, 1.0]);
+        assert_eq!(c.round().conversions, [0.0, 1.0]);
     }
 }
