@@ -65,4 +65,16 @@ def engine_data(tmp_path_factory):
     for i in range(ENGINE_FILES):
         pq.write_table(table.slice(i * step, step), root / f"part-{i:02d}.parquet")
     reference = engine_reference(table)
-    return {"dir": root, "table": table, "log": reference, "surveys": surveys}
+    # The responses as a table too (read back from their CSV, as a user's file would be).
+    import io
+
+    import pyarrow.csv as pcsv
+
+    responses = pcsv.read_csv(io.BytesIO(surveys.to_csv().encode()))
+    return {
+        "dir": root,
+        "table": table,
+        "log": reference,
+        "surveys": surveys,
+        "responses": responses,
+    }

@@ -5,7 +5,15 @@ shuffle."""
 
 import pyarrow as pa
 import pytest
-from engine_cases import CASES, canonical, case_id, notebook_cell, run
+from engine_cases import (
+    CASES,
+    SURVEY_CASES,
+    canonical,
+    case_id,
+    notebook_cell,
+    run,
+    run_with_surveys,
+)
 
 import journey
 import journey.dask
@@ -51,6 +59,17 @@ def test_counts_and_load_report(dask_log, engine_data):
 def test_analysis_equals_single_machine(dask_log, engine_data, case):
     name, kw = case
     assert canonical(run(dask_log, name, kw)) == canonical(run(engine_data["log"], name, kw))
+
+
+@pytest.mark.parametrize("case", SURVEY_CASES, ids=case_id)
+def test_with_survey_responses(dask_log, engine_data, case):
+    """Survey responses come as a DataFrame too; they are shuffled by customer with the events."""
+    import dask.dataframe as dd
+
+    responses = dd.from_pandas(engine_data["responses"].to_pandas(), npartitions=3)
+    name, kw = case
+    single = run_with_surveys(engine_data["log"], engine_data["surveys"], name, kw)
+    assert canonical(run_with_surveys(dask_log, responses, name, kw)) == canonical(single)
 
 
 def test_not_persisted_seven_partitions(dask_events, engine_data):

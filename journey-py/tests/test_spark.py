@@ -7,7 +7,15 @@ import sys
 
 import pyarrow as pa
 import pytest
-from engine_cases import CASES, canonical, case_id, notebook_cell, run
+from engine_cases import (
+    CASES,
+    SURVEY_CASES,
+    canonical,
+    case_id,
+    notebook_cell,
+    run,
+    run_with_surveys,
+)
 
 import journey
 import journey.spark
@@ -62,6 +70,16 @@ def test_counts_and_load_report(spark_log, engine_data):
 def test_analysis_equals_single_machine(spark_log, engine_data, case):
     name, kw = case
     assert canonical(run(spark_log, name, kw)) == canonical(run(engine_data["log"], name, kw))
+
+
+@pytest.mark.parametrize("case", SURVEY_CASES, ids=case_id)
+def test_with_survey_responses(spark, spark_log, engine_data, case):
+    """Survey responses come as a DataFrame too; they are shuffled by customer with the events."""
+
+    responses = spark.createDataFrame(engine_data["responses"])
+    name, kw = case
+    single = run_with_surveys(engine_data["log"], engine_data["surveys"], name, kw)
+    assert canonical(run_with_surveys(spark_log, responses, name, kw)) == canonical(single)
 
 
 def test_not_persisted_seven_partitions(spark_events, engine_data):
