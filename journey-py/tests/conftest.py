@@ -41,24 +41,29 @@ def engine_reference(table):
 ENGINE_LOAD: dict = {}
 
 
-@pytest.fixture(scope="session")
-def engine_data(tmp_path_factory):
+def plain_table(log):
+    """A log's events as an Arrow table with text columns as plain strings (Spark and Dask
+    read dictionaries back as such anyway)."""
     import pyarrow as pa
     import pyarrow.compute as pc
-    import pyarrow.parquet as pq
 
-    import journey
-
-    log, surveys = journey.synthetic(customers=ENGINE_CUSTOMERS, seed=15)
     table = pa.table(log)
-    # Text columns as plain strings (Spark and Dask read dictionaries back as such anyway).
-    table = pa.table(
+    return pa.table(
         {
             name: pc.cast(col, pa.string()) if pa.types.is_dictionary(col.type) else col
             for name, col in zip(table.column_names, table.columns)
         }
     )
-    table = table.sort_by([("timestamp", "ascending")])
+
+
+@pytest.fixture(scope="session")
+def engine_data(tmp_path_factory):
+    import pyarrow.parquet as pq
+
+    import journey
+
+    log, surveys = journey.synthetic(customers=ENGINE_CUSTOMERS, seed=15)
+    table = plain_table(log).sort_by([("timestamp", "ascending")])
     assert table.num_rows >= 200_000
     root = tmp_path_factory.mktemp("events")
     step = -(-table.num_rows // ENGINE_FILES)

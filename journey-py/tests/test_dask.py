@@ -3,7 +3,6 @@ session): every analysis equals EventLog's on the same events, which reach Dask 
 from several Parquet files, so every customer is split across input partitions before the
 shuffle."""
 
-import pyarrow as pa
 import pytest
 from engine_cases import (
     CASES,
@@ -17,7 +16,7 @@ from engine_cases import (
 
 import journey
 import journey.dask
-from conftest import ENGINE_LOAD, engine_reference
+from conftest import ENGINE_LOAD, engine_reference, plain_table
 
 
 @pytest.fixture(scope="session")
@@ -93,9 +92,11 @@ def test_empty_partitions(dask_client):
     import dask.dataframe as dd
 
     log, _ = journey.synthetic(customers=3, seed=4)
-    table = pa.table(log)
+    table = plain_table(log)
     ddf = dd.from_pandas(table.to_pandas(), npartitions=2)
-    dist = journey.dask.EventLog(ddf, partitions=5, **ENGINE_LOAD)
+    # Nine partitions (at least six empty): more than the fan-in of 8, so the tree has two
+    # levels.
+    dist = journey.dask.EventLog(ddf, partitions=9, **ENGINE_LOAD)
     ref = engine_reference(table)
     assert dist.n_customers == 3
     for name, kw in [CASES[0], ("kpis", {}), ("attribution_table", {}), ("report", {})]:

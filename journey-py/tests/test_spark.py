@@ -5,7 +5,6 @@ files, so every customer is split across input partitions before the shuffle."""
 import os
 import sys
 
-import pyarrow as pa
 import pytest
 from engine_cases import (
     CASES,
@@ -19,7 +18,7 @@ from engine_cases import (
 
 import journey
 import journey.spark
-from conftest import ENGINE_LOAD, engine_reference
+from conftest import ENGINE_LOAD, engine_reference, plain_table
 
 
 @pytest.fixture(scope="session")
@@ -101,10 +100,11 @@ def test_notebook_cell(spark_log, engine_data):
 
 
 def test_empty_partitions(spark):
-    # Three customers over five partitions: at least two partitions hold nothing.
+    # Three customers over five partitions: at least two partitions hold nothing, and the
+    # partials go through the executors' level of the tree (two groups) first.
     log, _ = journey.synthetic(customers=3, seed=4)
-    table = pa.table(log)
-    df = spark.createDataFrame(table.to_pandas())
+    table = plain_table(log)
+    df = spark.createDataFrame(table)
     dist = journey.spark.EventLog(df, partitions=5, **ENGINE_LOAD)
     ref = engine_reference(table)
     assert dist.n_customers == 3
