@@ -75,7 +75,11 @@ def journey_jobs(engine: str, log) -> None:  # type: ignore[no-untyped-def]
         ("journey: funnel", lambda: log.funnel(STEPS, window=f"{WINDOW_DAYS}d")),
         ("journey: path table", lambda: log.path_table()),
     ]:
-        _, s = timed(f)
+        try:
+            _, s = timed(f)
+        except journey.JourneyError as e:  # an analysis this build cannot finish
+            row(engine, what, float("nan"), error=str(e))
+            continue
         t = log.last_timing
         row(
             engine,
