@@ -50,7 +50,7 @@ def timed(f):  # type: ignore[no-untyped-def]
 
 
 def write_events(root: pathlib.Path, events: int, files: int) -> None:
-    if (root / "DONE").exists():
+    if (root / "_DONE").exists():
         return
     root.mkdir(parents=True, exist_ok=True)
     sample, _ = journey.synthetic(customers=2000, seed=3)
@@ -66,7 +66,7 @@ def write_events(root: pathlib.Path, events: int, files: int) -> None:
     step = -(-table.num_rows // files)
     for i in range(files):
         pq.write_table(table.slice(i * step, step), root / f"part-{i:03d}.parquet")
-    (root / "DONE").write_text(str(table.num_rows))
+    (root / "_DONE").write_text(str(table.num_rows))
 
 
 def journey_jobs(engine: str, log) -> None:  # type: ignore[no-untyped-def]
@@ -252,7 +252,7 @@ def main() -> None:
     args = ap.parse_args()
     root = pathlib.Path(args.dir) / f"events-{args.events}"
     _, s = timed(lambda: write_events(root, args.events, args.files))
-    print(f"# data: {root} ({(root / 'DONE').read_text()} events, written in {s:.1f} s)", flush=True)
+    print(f"# data: {root} ({(root / '_DONE').read_text()} events, written in {s:.1f} s)", flush=True)
     engines = args.engines.split(",")
     check = single(root) if "single" in engines else {"funnel": None}
     if "spark" in engines:
