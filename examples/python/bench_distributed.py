@@ -193,6 +193,7 @@ def spark(root: pathlib.Path, partitions: int, check: dict) -> None:
     session, s = timed(
         lambda: SparkSession.builder.master("local[2]")
         .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.driver.memory", "3g")
         .config("spark.sql.shuffle.partitions", str(partitions))

@@ -33,6 +33,7 @@ def spark():
         SparkSession.builder.master("local[2]")
         .appName("journey-tests")
         .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.sql.shuffle.partitions", "4")
         .config("spark.driver.memory", "1g")
