@@ -58,6 +58,17 @@ fn cases() -> Vec<Case> {
         let Ok(analysis) = Analysis::from_json(call, &case["args"]) else {
             continue;
         };
+        // Per-customer rows too (no vector asks for them).
+        if call == "sessions" {
+            let mut args = case["args"].clone();
+            args["per_customer"] = Value::Bool(true);
+            out.push(Case {
+                name: format!("{name} (per_customer)"),
+                log: log.clone(),
+                conversions: opts.conversions.clone(),
+                analysis: Analysis::from_json("sessions", &args).unwrap(),
+            });
+        }
         // The path table takes the path options of attribution (no vector calls it alone).
         if call == "attribution" {
             let keys = [
@@ -197,6 +208,7 @@ fn direct(log: &EventLog, analysis: &Analysis) -> journey_core::Result<Finished>
         Analysis::Funnel(o) => Finished::Funnel(log.funnel(o)?),
         Analysis::Retention(o) => Finished::Retention(log.retention(o)?),
         Analysis::Kpis(o) => Finished::Kpis(log.kpis(o)?),
+        Analysis::Sessions(o) => Finished::Sessions(log.sessions(o)?),
         Analysis::Attribution(o) => Finished::Attribution(log.attribution(o)?),
         Analysis::AttributionTable(o) => Finished::AttributionTable(log.attribution_table(o)?),
         Analysis::PathTable(o) => Finished::PathTable(

@@ -16,10 +16,25 @@ use crate::model::{PyEventLog, Source};
 use crate::result::{options, PyOutput};
 use crate::run::detach;
 
-fn attribution_output(r: &AttributionResult) -> PyResult<PyOutput> {
+pub(crate) fn attribution_output(r: &AttributionResult) -> PyResult<PyOutput> {
     let title = format!("Attribution ({})", r.model.as_str());
     PyOutput::new("attribution", r, Some("rows"))?
         .with_chart(GroupedBars::from_attribution(r, title).to_svg())
+}
+
+/// The Python result of an attribution table (of a log, a path table or a finished partial).
+pub(crate) fn attribution_table_output(
+    r: &journey_core::metrics::attribution::AttributionTable,
+) -> PyResult<PyOutput> {
+    PyOutput::new("attribution_table", r, Some("rows"))?.with_chart(
+        GroupedBars::from_attribution_table(r, "Conversions credited by model").to_svg(),
+    )
+}
+
+impl From<PathTable> for PyPathTable {
+    fn from(t: PathTable) -> Self {
+        PyPathTable { inner: Arc::new(t) }
+    }
 }
 
 #[pymethods]
@@ -60,9 +75,7 @@ impl PyEventLog {
         let opts: AttributionTableOptions = options("attribution_table options", kwargs)?;
         let log = self.inner.clone();
         let r = detach(py, move || log.attribution_table(&opts))?.map_err(to_py_err)?;
-        PyOutput::new("attribution_table", &r, Some("rows"))?.with_chart(
-            GroupedBars::from_attribution_table(&r, "Conversions credited by model").to_svg(),
-        )
+        attribution_table_output(&r)
     }
 }
 
@@ -196,9 +209,7 @@ impl PyPathTable {
         let opts: AttributionTableOptions = options("attribution_table options", kwargs)?;
         let t = self.inner.clone();
         let r = detach(py, move || t.attribution_table(&opts))?.map_err(to_py_err)?;
-        PyOutput::new("attribution_table", &r, Some("rows"))?.with_chart(
-            GroupedBars::from_attribution_table(&r, "Conversions credited by model").to_svg(),
-        )
+        attribution_table_output(&r)
     }
 
     /// Pickling: rebuilt from its rows.

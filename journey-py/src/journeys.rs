@@ -5,7 +5,7 @@ use journey_core::metrics::graph::{transition_graph, TransitionGraph, Transition
 use journey_core::metrics::path_stats::{
     conversion_paths_table, path_stats, ConversionPathsOptions, PathStatsOptions,
 };
-use journey_core::metrics::sessions::{sessions, SessionOptions};
+use journey_core::metrics::sessions::{sessions, SessionOptions, SessionsResult};
 use journey_core::render::{FunnelChart, Sankey};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
@@ -15,6 +15,11 @@ use crate::error::to_py_err;
 use crate::model::PyEventLog;
 use crate::result::{options, PyOutput};
 use crate::run::detach;
+
+/// The Python result of sessions (also of a finished partial).
+pub(crate) fn sessions_output(r: &SessionsResult) -> PyResult<PyOutput> {
+    PyOutput::new("sessions", r, Some("inactivity_touchpoints"))
+}
 
 /// The Python result of a funnel (also of a finished funnel partial).
 pub(crate) fn funnel_output(r: &FunnelResult) -> PyResult<PyOutput> {
@@ -61,7 +66,7 @@ impl PyEventLog {
         let opts: SessionOptions = options("sessions options", kwargs)?;
         let log = self.inner.clone();
         let r = detach(py, move || sessions(&log, &opts))?.map_err(to_py_err)?;
-        PyOutput::new("sessions", &r, Some("inactivity_touchpoints"))
+        sessions_output(&r)
     }
 
     /// Every conversion path (`level="channel"`, `lookback`, `first_conversion_only`,

@@ -5,9 +5,10 @@ use journey_core::partial::{Analysis, Context, Finished, Partial};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyTuple};
 
+use crate::attribution::{attribution_output, attribution_table_output, PyPathTable};
 use crate::convert::kwargs_json;
 use crate::error::{argument, to_py_err};
-use crate::journeys::funnel_output;
+use crate::journeys::{funnel_output, sessions_output};
 use crate::model::PyEventLog;
 use crate::run::detach;
 use crate::survey::{kpis_output, retention_output};
@@ -89,6 +90,12 @@ impl PyPartial {
             Finished::Funnel(f) => funnel_output(&f)?,
             Finished::Retention(x) => retention_output(&x)?,
             Finished::Kpis(x) => kpis_output(&x)?,
+            Finished::Sessions(x) => sessions_output(&x)?,
+            Finished::Attribution(x) => attribution_output(&x)?,
+            Finished::AttributionTable(x) => attribution_table_output(&x)?,
+            Finished::PathTable(t) => {
+                return Ok(PyPathTable::from(t).into_pyobject(py)?.into_any().unbind())
+            }
             _ => return Err(argument("analysis", "has no Python result type")),
         };
         Ok(out.into_pyobject(py)?.into_any().unbind())

@@ -191,3 +191,68 @@ def test_kpis_exact_revenue_and_context_errors():
     with pytest.raises(journey.JourneyError, match="kpis needs the context of the whole log") as e:
         a.partial("kpis")
     assert e.value.code == "partial_mismatch"
+
+
+PATHS = (
+    "customer_id,timestamp,touchpoint,channel,value\n"
+    "a,0,ad,social,\na,3600,mail,email,\na,7200,purchase,web,10.1\n"
+    "a,9000,ad,social,\na,9600,purchase,web,20.2\n"
+    "b,0,mail,email,\nb,60,site,web,\nb,120,purchase,web,0.7\n"
+    "c,0,ad,social,\nc,60,site,web,\n"
+    "d,0,site,web,\nd,30,purchase,web,5\n"
+)
+
+GROUPS = [{"d", "a"}, set(), {"c"}, {"b"}]
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {},
+        {"model": "time_decay"},
+        {"model": "linear", "level": "touchpoint", "exclude": ["site", "nowhere"]},
+        {"model": "shapley", "first_conversion_only": True},
+        {"model": "position_based", "collapse_repeats": True, "lookback": "1h"},
+        {"model": "markov", "order": 2},
+    ],
+)
+def test_attribution_split_equals_the_direct_call(kwargs):
+    log = journey.EventLog.from_csv_text(PATHS)
+    got = finish_split(PATHS, GROUPS, "attribution", **kwargs)
+    assert got == log.attribution(**kwargs)
+    assert got.to_dict() == log.attribution(**kwargs).to_dict()
+
+
+def test_attribution_table_and_path_table():
+    log = journey.EventLog.from_csv_text(PATHS)
+    t = finish_split(PATHS, GROUPS, "attribution_table")
+    assert t == log.attribution_table()
+    assert t.kind == "attribution_table"
+    # 4 conversions of value 36: 10.1 + 20.2 + 0.7 + 5 summed exactly.
+    assert t.total_conversions == 4
+    assert t.total_value == 36.0
+    pt = finish_split(PATHS, GROUPS, "path_table", level="touchpoint")
+    assert isinstance(pt, journey.PathTable)
+    direct = journey.PathTable.from_log(log, level="touchpoint")
+    assert pt.rows() == direct.rows()
+    # Paths in the order first seen over customers in id order: a's, then b's, c's, d's.
+    assert [r["path"] for r in pt.rows()] == ["ad > mail", "ad", "mail > site", "ad > site", "site"]
+    assert pt.attribution(model="linear") == direct.attribution(model="linear")
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"gap": "10m", "inactivity": "1h", "per_customer": True}])
+def test_sessions_split_equal_the_direct_call(kwargs):
+    log = journey.EventLog.from_csv_text(PATHS)
+    got = finish_split(PATHS, GROUPS, "sessions", **kwargs)
+    assert got == log.sessions(**kwargs)
+    assert got.to_dict() == log.sessions(**kwargs).to_dict()
+
+
+def test_sessions_by_hand():
+    s = finish_split(PATHS, GROUPS, "sessions", gap="10m", inactivity="30m", per_customer=True)
+    # a: [0], [3600], [7200], [9000, 9600] (a gap of exactly 10 min stays in the session);
+    # b, c, d: one session each.
+    assert s.n_sessions == 7
+    # a's two gaps of 1 h are longer than 30 min; its gap of exactly 30 min is not.
+    assert s.n_inactivity_periods == 2
+    assert [r["customer_id"] for r in s.customers] == ["a", "b", "c", "d"]

@@ -152,6 +152,12 @@ pub struct PathTable {
     inner: Rc<CorePathTable>,
 }
 
+impl From<CorePathTable> for PathTable {
+    fn from(t: CorePathTable) -> Self {
+        PathTable { inner: Rc::new(t) }
+    }
+}
+
 #[wasm_bindgen]
 impl PathTable {
     /// Reads the table from CSV text (`path`, `total_conversions`, `total_conversion_value`,

@@ -96,7 +96,7 @@ pub fn arg_err(name: &str, message: impl std::fmt::Display) -> JsValue {
 }
 
 /// `firstAttempt` -> `first_attempt`.
-fn snake(key: &str) -> String {
+pub(crate) fn snake(key: &str) -> String {
     let mut out = String::with_capacity(key.len() + 4);
     for c in key.chars() {
         if c.is_ascii_uppercase() {

@@ -5,15 +5,15 @@ use js_sys::{Array, Function, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::convert::{arg_err, js_err, options, to_js};
+use crate::convert::{arg_err, js_err, options, snake, to_js};
 use crate::model::EventLog;
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_PARTIAL: &str = r#"
 /** The analyses with a partial form, by the name of their EventLog method. */
-export type PartialAnalysis = "funnel" | "retention" | "kpis";
+export type PartialAnalysis = "funnel" | "retention" | "kpis" | "attribution" | "attributionTable" | "pathTable" | "sessions";
 /** What Partial#finish returns, per analysis. */
-export type FinishedResult = FunnelResult | RetentionResult | Kpis;
+export type FinishedResult = FunnelResult | RetentionResult | Kpis | AttributionResult | AttributionTable | PathTable | SessionsResult;
 "#;
 
 /// The mergeable partial result of one analysis over some whole customers.
@@ -41,7 +41,8 @@ impl EventLog {
         #[wasm_bindgen(unchecked_optional_param_type = "Record<string, unknown>")] opts: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "Context")] context: JsValue,
     ) -> Result<Partial, JsValue> {
-        let a = Analysis::from_json(analysis, &options(&opts)?).map_err(js_err)?;
+        // "attributionTable" as in JavaScript, or "attribution_table".
+        let a = Analysis::from_json(&snake(analysis), &options(&opts)?).map_err(js_err)?;
         let ctx = if context.is_undefined() || context.is_null() {
             CoreContext::default()
         } else {
@@ -85,6 +86,10 @@ impl Partial {
             Finished::Funnel(f) => to_js(&f),
             Finished::Retention(x) => to_js(&x),
             Finished::Kpis(x) => to_js(&x),
+            Finished::Sessions(x) => to_js(&x),
+            Finished::Attribution(x) => to_js(&x),
+            Finished::AttributionTable(x) => to_js(&x),
+            Finished::PathTable(t) => Ok(crate::attribution::PathTable::from(t).into()),
             _ => Err(arg_err("analysis", "has no JavaScript result type")),
         }
     }

@@ -117,3 +117,41 @@ test("retention and kpis: split, merge, finish equal the direct call", () => {
   assert.equal(run("kpis", {}).revenue, 66.3);
   assert.throws(() => parts[0].partial("kpis"), (e) => e.code === "partial_mismatch" && /needs the context/.test(e.message));
 });
+
+const PATHS = `customer_id,timestamp,touchpoint,channel,value
+a,0,ad,social,
+a,3600,mail,email,
+a,7200,purchase,web,10.1
+a,9000,ad,social,
+a,9600,purchase,web,20.2
+b,0,mail,email,
+b,60,site,web,
+b,120,purchase,web,0.7
+c,0,ad,social,
+c,60,site,web,
+d,0,site,web,
+d,30,purchase,web,5
+`;
+
+test("attribution, attributionTable and pathTable: split, merge, finish equal the direct call", () => {
+  const paths = journey.EventLog.fromCsv(PATHS);
+  const parts = splitText(PATHS, [["a", "d"], [], ["c"], ["b"]]);
+  const run = (analysis, opts) => journey.mergePartials(parts.map((p) => p.partial(analysis, opts))).finish();
+  for (const opts of [{}, { model: "timeDecay" }, { model: "time_decay" }, { model: "linear", level: "touchpoint", exclude: ["site", "nowhere"] }, { model: "shapley", firstConversionOnly: true }, { model: "position_based", collapseRepeats: true, lookback: "1h" }, { model: "markov", order: 2 }]) {
+    let direct;
+    try {
+      direct = paths.attribution(opts);
+    } catch (e) {
+      assert.throws(() => run("attribution", opts), (x) => x.code === e.code);
+      continue;
+    }
+    assert.deepEqual(run("attribution", opts), direct, JSON.stringify(opts));
+  }
+  const table = run("attributionTable", {});
+  assert.deepEqual(table, paths.attributionTable());
+  assert.equal(table.total_value, 36);
+  const pt = run("pathTable", { level: "touchpoint" });
+  assert.ok(pt instanceof journey.PathTable);
+  assert.deepEqual(pt.rows().map((r) => r.path), ["ad > mail", "ad", "mail > site", "ad > site", "site"]);
+  assert.deepEqual(pt.rows(), journey.PathTable.fromLog(paths, { level: "touchpoint" }).rows());
+});

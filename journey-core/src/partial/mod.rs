@@ -46,6 +46,7 @@ mod attribution;
 mod codec;
 mod funnel;
 mod retention;
+mod sessions;
 
 use serde::Serialize;
 use serde_json::Value;
@@ -58,6 +59,7 @@ use crate::metrics::attribution::{
 };
 use crate::metrics::funnel::{FunnelOptions, FunnelResult};
 use crate::metrics::retention::{KpiOptions, Kpis, RetentionOptions, RetentionResult};
+use crate::metrics::sessions::{SessionOptions, SessionsResult};
 use crate::model::EventLog;
 use codec::{corrupted, fnv1a, Codec, Reader, Writer};
 
@@ -77,6 +79,7 @@ pub const ANALYSES: &[&str] = &[
     "attribution",
     "attribution_table",
     "path_table",
+    "sessions",
 ];
 
 /// One analysis with its options.
@@ -96,6 +99,8 @@ pub enum Analysis {
     /// [`PathTable::from_log`]: the aggregated paths, whose own `attribution` and
     /// `attribution_table` give every model but time decay.
     PathTable(PathTableOptions),
+    /// [`EventLog::sessions`].
+    Sessions(SessionOptions),
 }
 
 impl Analysis {
@@ -118,6 +123,7 @@ impl Analysis {
                 options,
             )?)),
             "path_table" => Ok(Analysis::PathTable(from_json("path options", options)?)),
+            "sessions" => Ok(Analysis::Sessions(from_json("sessions options", options)?)),
             _ => Err(Error::argument(
                 "analysis",
                 format!("{name:?}: expected one of {}", ANALYSES.join(", ")),
@@ -134,6 +140,7 @@ impl Analysis {
             Analysis::Attribution(_) => "attribution",
             Analysis::AttributionTable(_) => "attribution_table",
             Analysis::PathTable(_) => "path_table",
+            Analysis::Sessions(_) => "sessions",
         }
     }
 
@@ -147,6 +154,7 @@ impl Analysis {
             Analysis::Attribution(o) => serde_json::to_value(o),
             Analysis::AttributionTable(o) => serde_json::to_value(o),
             Analysis::PathTable(o) => serde_json::to_value(o),
+            Analysis::Sessions(o) => serde_json::to_value(o),
         };
         v.expect("options serialise")
     }
@@ -159,7 +167,8 @@ impl Analysis {
             | Analysis::Retention(_)
             | Analysis::Attribution(_)
             | Analysis::AttributionTable(_)
-            | Analysis::PathTable(_) => false,
+            | Analysis::PathTable(_)
+            | Analysis::Sessions(_) => false,
             // The period defaults to the whole log's first and last event.
             Analysis::Kpis(o) => o.start.is_none() || o.end.is_none(),
         }
@@ -340,6 +349,7 @@ enum State {
     Retention(retention::RetentionState),
     Kpis(retention::KpiState),
     Paths(attribution::PathsState),
+    Sessions(sessions::SessionsState),
 }
 
 /// The result of [`Partial::finish`]: the single-machine result type of the analysis.
@@ -359,6 +369,8 @@ pub enum Finished {
     AttributionTable(AttributionTable),
     /// [`PathTable::from_log`]'s result.
     PathTable(PathTable),
+    /// [`EventLog::sessions`]'s result.
+    Sessions(SessionsResult),
 }
 
 /// The mergeable partial state of one analysis over some whole customers.
@@ -420,6 +432,7 @@ impl EventLog {
             Analysis::PathTable(o) => {
                 State::Paths(attribution::PathsState::of(self, &o.path_options(), None)?)
             }
+            Analysis::Sessions(o) => State::Sessions(sessions::SessionsState::of(self, o)?),
         };
         Ok(Partial {
             options: analysis.options_json().to_string(),
@@ -487,6 +500,7 @@ impl Partial {
             (State::Retention(a), State::Retention(b)) => a.merge(b),
             (State::Kpis(a), State::Kpis(b)) => a.merge(b),
             (State::Paths(a), State::Paths(b)) => a.merge(b),
+            (State::Sessions(a), State::Sessions(b)) => a.merge(b),
             _ => unreachable!("same analysis, same state"),
         }
         Ok(self)
@@ -517,6 +531,7 @@ impl Partial {
                 Finished::AttributionTable(attribution_table_of_paths(&t, td, o, unknown)?)
             }
             (State::Paths(s), Analysis::PathTable(_)) => Finished::PathTable(s.finish(&[]).0),
+            (State::Sessions(s), Analysis::Sessions(o)) => Finished::Sessions(s.finish(o)),
             _ => unreachable!("a state always matches its analysis"),
         })
     }
@@ -541,6 +556,7 @@ impl Partial {
             State::Retention(x) => x.enc(&mut s),
             State::Kpis(x) => x.enc(&mut s),
             State::Paths(x) => x.enc(&mut s),
+            State::Sessions(x) => x.enc(&mut s),
         }
         w.bytes(&s.buf);
         let sum = fnv1a(&w.buf);
@@ -623,6 +639,13 @@ impl Partial {
                     return Err(corrupted("the path table does not fit its options"));
                 }
                 State::Paths(x)
+            }
+            Analysis::Sessions(_) => {
+                let x = sessions::SessionsState::dec(&mut s)?;
+                if !x.fits() {
+                    return Err(corrupted("the session counts do not add up"));
+                }
+                State::Sessions(x)
             }
         };
         if !s.is_done() {
