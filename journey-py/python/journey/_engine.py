@@ -331,6 +331,19 @@ def raise_error(e: dict) -> None:
 # The EventLog methods.
 
 
+# Analyses whose partials depend on nothing outside the partition (docs/distributed.md): they
+# skip the first pass. Any other analysis gets the context of the whole data.
+_NO_CONTEXT = {"funnel", "retention", "attribution", "attribution_table", "path_table", "sessions"}
+
+
+def needs_context(analysis: str, kwargs: Mapping[str, Any]) -> bool:
+    if analysis in _NO_CONTEXT:
+        return False
+    if analysis == "kpis":  # the default period is the data's first to last event
+        return kwargs.get("start") is None or kwargs.get("end") is None
+    return True
+
+
 class DistributedLog:
     """Base of journey.spark.EventLog and journey.dask.EventLog: the EventLog analysis methods
     over data that stays on the cluster. Subclasses implement `_map_partitions`."""
@@ -412,7 +425,7 @@ class DistributedLog:
     def partial(self, analysis: str, *, surveys: Any = None, **kwargs: Any) -> Any:
         """The merged `journey.Partial` of an analysis over all partitions (kwargs exactly as
         the EventLog method's)."""
-        ctx = self._scanned()["context"]
+        ctx = self._scanned()["context"] if needs_context(analysis, kwargs) else None
         columns = None if surveys is None else [str(c) for c in surveys.columns]
         if columns is not None and "customer_id" not in columns:
             raise _j.MissingColumnError(

@@ -55,8 +55,8 @@ class EventLog(DistributedLog):
     customer partitions the analyses run on (default: the frame's `npartitions`); each is
     loaded into one journey log in one worker, so size it to the workers' memory.
 
-    Every analysis is one Dask computation over `ddf` (a shuffle by customer); the first also
-    runs a cheap pass that fixes what all partitions must agree on (`context`). Call
+    Every analysis is one Dask computation over `ddf` (a shuffle by customer); an analysis that
+    needs the context (docs/distributed.md) runs a first pass over the input partitions once. Call
     `persist()` to shuffle once for many analyses.
     """
 

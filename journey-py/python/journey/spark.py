@@ -108,9 +108,9 @@ class EventLog(DistributedLog):
     the cluster's default parallelism): each holds about 1/partitions of the customers, loaded
     into one journey log in one Python worker, so size it to the workers' memory.
 
-    Every analysis is one Spark job over `df` (a shuffle by customer); the first also runs a
-    cheap pass that fixes what all partitions must agree on (`context`). Call `persist()` to
-    shuffle once for many analyses.
+    Every analysis is one Spark job over `df` (a shuffle by customer); an analysis that needs
+    the context (docs/distributed.md) runs a first pass over the input partitions once. Call
+    `persist()` to shuffle once for many analyses.
     """
 
     def __init__(
