@@ -140,7 +140,7 @@ def test_column_keywords_and_load_error(spark):
     assert (report["rows_read"], report["rows_kept"], report["rows_skipped"]) == (4, 3, 1)
     assert len(report["errors"]) == 1 and "customer 'u2'" in report["errors"][0]
     assert lenient.n_customers == 2
-    assert lenient.kpis()["customers"] == 2
+    assert lenient.kpis()["n_customers"] == 2
 
 
 def test_bad_arguments(spark_events):
