@@ -209,6 +209,7 @@ fn direct(log: &EventLog, analysis: &Analysis) -> journey_core::Result<Finished>
         Analysis::Retention(o) => Finished::Retention(log.retention(o)?),
         Analysis::Kpis(o) => Finished::Kpis(log.kpis(o)?),
         Analysis::Sessions(o) => Finished::Sessions(log.sessions(o)?),
+        Analysis::TransitionGraph(o) => Finished::TransitionGraph(log.transition_graph(o)?),
         Analysis::Attribution(o) => Finished::Attribution(log.attribution(o)?),
         Analysis::AttributionTable(o) => Finished::AttributionTable(log.attribution_table(o)?),
         Analysis::PathTable(o) => Finished::PathTable(

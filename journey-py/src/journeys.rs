@@ -129,7 +129,7 @@ pub struct PyTransitionGraph {
 }
 
 impl PyTransitionGraph {
-    fn new(g: &TransitionGraph) -> PyResult<Self> {
+    pub(crate) fn new(g: &TransitionGraph) -> PyResult<Self> {
         Ok(PyTransitionGraph {
             value: serde_json::to_value(g).map_err(|e| crate::error::argument("graph", e))?,
             dot: g.to_dot(),

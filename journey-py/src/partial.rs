@@ -8,7 +8,7 @@ use pyo3::types::{PyBytes, PyDict, PyTuple};
 use crate::attribution::{attribution_output, attribution_table_output, PyPathTable};
 use crate::convert::kwargs_json;
 use crate::error::{argument, to_py_err};
-use crate::journeys::{funnel_output, sessions_output};
+use crate::journeys::{funnel_output, sessions_output, PyTransitionGraph};
 use crate::model::PyEventLog;
 use crate::run::detach;
 use crate::survey::{kpis_output, retention_output};
@@ -93,6 +93,12 @@ impl PyPartial {
             Finished::Sessions(x) => sessions_output(&x)?,
             Finished::Attribution(x) => attribution_output(&x)?,
             Finished::AttributionTable(x) => attribution_table_output(&x)?,
+            Finished::TransitionGraph(g) => {
+                return Ok(PyTransitionGraph::new(&g)?
+                    .into_pyobject(py)?
+                    .into_any()
+                    .unbind())
+            }
             Finished::PathTable(t) => {
                 return Ok(PyPathTable::from(t).into_pyobject(py)?.into_any().unbind())
             }

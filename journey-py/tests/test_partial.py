@@ -186,7 +186,7 @@ def test_kpis_exact_revenue_and_context_errors():
     k = finish_split(SHOP, [{"a"}, {"b"}, {"c", "d"}], "kpis")
     # 10.1 + 20.2 + 30.3 + 5 + 0.7, summed exactly and rounded once.
     assert k.revenue == 66.3
-    assert k.n_orders == 5
+    assert k.n_orders == 6  # b's second purchase has no value: an order without revenue
     a, _ = split(SHOP, [{"a", "d"}, {"b", "c"}])
     with pytest.raises(journey.JourneyError, match="kpis needs the context of the whole log") as e:
         a.partial("kpis")
@@ -236,7 +236,7 @@ def test_attribution_table_and_path_table():
     direct = journey.PathTable.from_log(log, level="touchpoint")
     assert pt.rows() == direct.rows()
     # Paths in the order first seen over customers in id order: a's, then b's, c's, d's.
-    assert [r["path"] for r in pt.rows()] == ["ad > mail", "ad", "mail > site", "ad > site", "site"]
+    assert [r["path"] for r in pt.rows()] == ["ad>mail", "ad", "mail>site", "ad>site", "site"]
     assert pt.attribution(model="linear") == direct.attribution(model="linear")
 
 
@@ -256,3 +256,25 @@ def test_sessions_by_hand():
     # a's two gaps of 1 h are longer than 30 min; its gap of exactly 30 min is not.
     assert s.n_inactivity_periods == 2
     assert [r["customer_id"] for r in s.customers] == ["a", "b", "c", "d"]
+
+
+@pytest.mark.parametrize(
+    "kwargs", [{}, {"level": "channel", "session_gap": "30m"}, {"collapse_repeats": True}]
+)
+def test_transition_graph_split_equals_the_direct_call(kwargs):
+    log = journey.EventLog.from_csv_text(PATHS)
+    got = finish_split(PATHS, GROUPS, "transition_graph", **kwargs)
+    assert isinstance(got, journey.TransitionGraph)
+    want = log.transition_graph(**kwargs)
+    assert got.to_dict() == want.to_dict()
+    assert got.edges() == want.edges()
+    assert got.to_dot() == want.to_dot()
+
+
+def test_transition_graph_by_hand():
+    g = finish_split(PATHS, GROUPS, "transition_graph")
+    edge = {(e["source"], e["target"]): e for e in g.edges()}
+    # ad -> mail (a, 3600 s); ad -> purchase (a, 600 s); ad -> site (c, 60 s).
+    assert edge[("ad", "site")]["median_time_s"] == 60.0
+    assert edge[("start", "ad")]["count"] == 2
+    assert edge[("site", "purchase")]["customers"] == 2  # b and d

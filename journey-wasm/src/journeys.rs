@@ -156,6 +156,12 @@ pub struct TransitionGraph {
     inner: CoreGraph,
 }
 
+impl From<CoreGraph> for TransitionGraph {
+    fn from(inner: CoreGraph) -> Self {
+        TransitionGraph { inner }
+    }
+}
+
 #[wasm_bindgen]
 impl TransitionGraph {
     /// Edges: source, target, count, customers, probability, median and mean time.

@@ -152,6 +152,22 @@ test("attribution, attributionTable and pathTable: split, merge, finish equal th
   assert.equal(table.total_value, 36);
   const pt = run("pathTable", { level: "touchpoint" });
   assert.ok(pt instanceof journey.PathTable);
-  assert.deepEqual(pt.rows().map((r) => r.path), ["ad > mail", "ad", "mail > site", "ad > site", "site"]);
+  assert.deepEqual(pt.rows().map((r) => r.path), ["ad>mail", "ad", "mail>site", "ad>site", "site"]);
   assert.deepEqual(pt.rows(), journey.PathTable.fromLog(paths, { level: "touchpoint" }).rows());
+});
+
+test("sessions and transitionGraph: split, merge, finish equal the direct call", () => {
+  const paths = journey.EventLog.fromCsv(PATHS);
+  const parts = splitText(PATHS, [["a", "d"], [], ["c"], ["b"]]);
+  const run = (analysis, opts) => journey.mergePartials(parts.map((p) => p.partial(analysis, opts))).finish();
+  for (const opts of [{}, { gap: "10m", inactivity: "30m", perCustomer: true }]) {
+    assert.deepEqual(run("sessions", opts), paths.sessions(opts));
+  }
+  assert.equal(run("sessions", { gap: "10m" }).n_sessions, 7);
+  for (const opts of [{}, { level: "channel", sessionGap: "30m" }, { collapseRepeats: true }]) {
+    const g = run("transitionGraph", opts);
+    assert.ok(g instanceof journey.TransitionGraph);
+    assert.deepEqual(g.edges(), paths.transitionGraph(opts).edges());
+    assert.equal(g.toDot(), paths.transitionGraph(opts).toDot());
+  }
 });

@@ -45,6 +45,7 @@
 mod attribution;
 mod codec;
 mod funnel;
+mod graph;
 mod retention;
 mod sessions;
 
@@ -58,6 +59,7 @@ use crate::metrics::attribution::{
     AttributionTable, AttributionTableOptions, Model, PathTable, PathTableOptions,
 };
 use crate::metrics::funnel::{FunnelOptions, FunnelResult};
+use crate::metrics::graph::{TransitionGraph, TransitionGraphOptions};
 use crate::metrics::retention::{KpiOptions, Kpis, RetentionOptions, RetentionResult};
 use crate::metrics::sessions::{SessionOptions, SessionsResult};
 use crate::model::EventLog;
@@ -80,6 +82,7 @@ pub const ANALYSES: &[&str] = &[
     "attribution_table",
     "path_table",
     "sessions",
+    "transition_graph",
 ];
 
 /// One analysis with its options.
@@ -101,6 +104,8 @@ pub enum Analysis {
     PathTable(PathTableOptions),
     /// [`EventLog::sessions`].
     Sessions(SessionOptions),
+    /// [`EventLog::transition_graph`].
+    TransitionGraph(TransitionGraphOptions),
 }
 
 impl Analysis {
@@ -124,6 +129,10 @@ impl Analysis {
             )?)),
             "path_table" => Ok(Analysis::PathTable(from_json("path options", options)?)),
             "sessions" => Ok(Analysis::Sessions(from_json("sessions options", options)?)),
+            "transition_graph" => Ok(Analysis::TransitionGraph(from_json(
+                "transition graph options",
+                options,
+            )?)),
             _ => Err(Error::argument(
                 "analysis",
                 format!("{name:?}: expected one of {}", ANALYSES.join(", ")),
@@ -141,6 +150,7 @@ impl Analysis {
             Analysis::AttributionTable(_) => "attribution_table",
             Analysis::PathTable(_) => "path_table",
             Analysis::Sessions(_) => "sessions",
+            Analysis::TransitionGraph(_) => "transition_graph",
         }
     }
 
@@ -155,6 +165,7 @@ impl Analysis {
             Analysis::AttributionTable(o) => serde_json::to_value(o),
             Analysis::PathTable(o) => serde_json::to_value(o),
             Analysis::Sessions(o) => serde_json::to_value(o),
+            Analysis::TransitionGraph(o) => serde_json::to_value(o),
         };
         v.expect("options serialise")
     }
@@ -168,7 +179,8 @@ impl Analysis {
             | Analysis::Attribution(_)
             | Analysis::AttributionTable(_)
             | Analysis::PathTable(_)
-            | Analysis::Sessions(_) => false,
+            | Analysis::Sessions(_)
+            | Analysis::TransitionGraph(_) => false,
             // The period defaults to the whole log's first and last event.
             Analysis::Kpis(o) => o.start.is_none() || o.end.is_none(),
         }
@@ -350,6 +362,7 @@ enum State {
     Kpis(retention::KpiState),
     Paths(attribution::PathsState),
     Sessions(sessions::SessionsState),
+    Graph(graph::GraphState),
 }
 
 /// The result of [`Partial::finish`]: the single-machine result type of the analysis.
@@ -371,6 +384,8 @@ pub enum Finished {
     PathTable(PathTable),
     /// [`EventLog::sessions`]'s result.
     Sessions(SessionsResult),
+    /// [`EventLog::transition_graph`]'s result.
+    TransitionGraph(TransitionGraph),
 }
 
 /// The mergeable partial state of one analysis over some whole customers.
@@ -433,6 +448,7 @@ impl EventLog {
                 State::Paths(attribution::PathsState::of(self, &o.path_options(), None)?)
             }
             Analysis::Sessions(o) => State::Sessions(sessions::SessionsState::of(self, o)?),
+            Analysis::TransitionGraph(o) => State::Graph(graph::GraphState::of(self, o)?),
         };
         Ok(Partial {
             options: analysis.options_json().to_string(),
@@ -501,6 +517,7 @@ impl Partial {
             (State::Kpis(a), State::Kpis(b)) => a.merge(b),
             (State::Paths(a), State::Paths(b)) => a.merge(b),
             (State::Sessions(a), State::Sessions(b)) => a.merge(b),
+            (State::Graph(a), State::Graph(b)) => a.merge(b),
             _ => unreachable!("same analysis, same state"),
         }
         Ok(self)
@@ -532,6 +549,9 @@ impl Partial {
             }
             (State::Paths(s), Analysis::PathTable(_)) => Finished::PathTable(s.finish(&[]).0),
             (State::Sessions(s), Analysis::Sessions(o)) => Finished::Sessions(s.finish(o)),
+            (State::Graph(s), Analysis::TransitionGraph(o)) => {
+                Finished::TransitionGraph(s.finish(o))
+            }
             _ => unreachable!("a state always matches its analysis"),
         })
     }
@@ -557,6 +577,7 @@ impl Partial {
             State::Kpis(x) => x.enc(&mut s),
             State::Paths(x) => x.enc(&mut s),
             State::Sessions(x) => x.enc(&mut s),
+            State::Graph(x) => x.enc(&mut s),
         }
         w.bytes(&s.buf);
         let sum = fnv1a(&w.buf);
@@ -647,6 +668,13 @@ impl Partial {
                 }
                 State::Sessions(x)
             }
+            Analysis::TransitionGraph(_) => {
+                let x = graph::GraphState::dec(&mut s)?;
+                if !x.fits() {
+                    return Err(corrupted("the graph's edges refer to unknown nodes"));
+                }
+                State::Graph(x)
+            }
         };
         if !s.is_done() {
             return Err(corrupted("trailing bytes in the state"));
@@ -663,6 +691,11 @@ impl Partial {
         })
     }
 }
+
+/// `docs/distributed.md`, whose Rust examples run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/distributed.md")]
+pub struct DistributedGuide;
 
 #[cfg(test)]
 mod tests;
