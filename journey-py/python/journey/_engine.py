@@ -333,7 +333,15 @@ def raise_error(e: dict) -> None:
 
 # Analyses whose partials depend on nothing outside the partition (docs/distributed.md): they
 # skip the first pass. Any other analysis gets the context of the whole data.
-_NO_CONTEXT = {"funnel", "retention", "attribution", "attribution_table", "path_table", "sessions"}
+_NO_CONTEXT = {
+    "funnel",
+    "retention",
+    "attribution",
+    "attribution_table",
+    "path_table",
+    "sessions",
+    "transition_graph",
+}
 
 
 def needs_context(analysis: str, kwargs: Mapping[str, Any]) -> bool:
