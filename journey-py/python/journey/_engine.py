@@ -4,7 +4,7 @@ EventLog-like methods that turn a merged partial into the usual result.
 
 An engine module subclasses `DistributedLog` and provides `_map_partitions(task)`, which runs
 `run_partition(table, spec, task)` on every partition of the data shuffled by customer and
-returns the merged record (`merge_records`), merged in a tree on the cluster. Events never
+returns the merged record (`merge_all` at every node of a tree on the cluster). Events never
 reach the driver: partitions send back partials (bytes), load reports and at most one error.
 """
 
@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import re
 import time
-from typing import Any, Callable, Mapping, Optional, Sequence
+from typing import Any, Mapping, Optional, Sequence
 
 from . import _journey as _j
 
@@ -270,47 +270,33 @@ def merge_payloads(kind: str, a: Optional[bytes], b: Optional[bytes]) -> Optiona
     return _j.Partial.from_bytes(a).merge(_j.Partial.from_bytes(b)).to_bytes()
 
 
-def merge_records(kind: str, keep: int) -> Callable[[Optional[dict], Optional[dict]], Optional[dict]]:
-    """The merge of two partition records (None is the identity): associative and commutative,
-    so any tree gives the same record. Of several errors the smallest (customer, column,
-    value) is kept, whichever partition saw it first."""
-
-    def merge(a: Optional[dict], b: Optional[dict]) -> Optional[dict]:
-        if a is None:
-            return b
-        if b is None:
-            return a
-        if a["error"] or b["error"]:
-            errors = [e for e in (a["error"], b["error"]) if e]
-            return {"report": None, "error": min(errors, key=_error_key), "payload": None}
-        t0 = time.perf_counter()
-        payload = merge_payloads(kind, a["payload"], b["payload"])
-        ta, tb = a.get("timing") or {}, b.get("timing") or {}
-        timing = {k: ta.get(k, 0.0) + tb.get(k, 0.0) for k in ("load", "analysis", "merge")}
-        timing["merge"] += time.perf_counter() - t0
-        return {
-            "report": merge_reports(a["report"], b["report"], keep),
-            "error": None,
-            "payload": payload,
-            "timing": timing,
-        }
-
-    return merge
-
-
-def tree(items: list, merge: Callable[[Any, Any], Any], fan_in: int = 8) -> Any:
-    """Merges a list in a tree of the given fan-in (locally; the engines build theirs)."""
-    if not items:
-        return None
-    while len(items) > 1:
-        nxt = []
-        for i in range(0, len(items), fan_in):
-            acc = items[i]
-            for x in items[i + 1 : i + fan_in]:
-                acc = merge(acc, x)
-            nxt.append(acc)
-        items = nxt
-    return items[0]
+def merge_all(kind: str, keep: int, records: Sequence[Optional[dict]]) -> Optional[dict]:
+    """Merges the records of one node of the tree at once: the partials through
+    `journey.merge_partials` (each read once, the result written once), the load reports and
+    timings added up; of several errors the smallest (customer, column, value) wins."""
+    records = [r for r in records if r is not None]
+    if len(records) <= 1:
+        return records[0] if records else None
+    errors = [r["error"] for r in records if r["error"]]
+    if errors:
+        return {"report": None, "error": min(errors, key=_error_key), "payload": None}
+    t0 = time.perf_counter()
+    payloads = [r["payload"] for r in records if r["payload"] is not None]
+    if kind == "partial":
+        payload: Optional[bytes] = _j.merge_partials(payloads).to_bytes() if payloads else None
+    else:
+        payload = None
+        for p in payloads:
+            payload = merge_payloads(kind, payload, p)
+    report = None
+    for r in records:
+        report = merge_reports(report, r["report"], keep)
+    timing = {
+        k: sum((r.get("timing") or {}).get(k, 0.0) for r in records)
+        for k in ("load", "analysis", "merge")
+    }
+    timing["merge"] += time.perf_counter() - t0
+    return {"report": report, "error": None, "payload": payload, "timing": timing}
 
 
 def raise_error(e: dict) -> None:

@@ -41,11 +41,7 @@ def _partition(frame: Any, spec: Spec, task: tuple, surveys: Any = None) -> dict
 
 
 def _merge(kind: str, keep: int, *records: Optional[dict]) -> Optional[dict]:
-    merge = _engine.merge_records(kind, keep)
-    acc: Optional[dict] = None
-    for r in records:
-        acc = merge(acc, r)
-    return acc
+    return _engine.merge_all(kind, keep, records)
 
 
 class EventLog(DistributedLog):

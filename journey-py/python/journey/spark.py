@@ -92,8 +92,7 @@ class _MergeTask:
         self.keep = keep
 
     def __call__(self, batches: Iterator[Any]) -> Iterator[Any]:
-        merge = _engine.merge_records(self.kind, self.keep)
-        acc = _engine.tree(list(_records(batches)), merge)
+        acc = _engine.merge_all(self.kind, self.keep, list(_records(batches)))
         if acc is not None:
             yield _to_batch([acc])
 
@@ -204,7 +203,7 @@ class EventLog(DistributedLog):
             if groups > 1:
                 out = out.repartition(groups).mapInArrow(_MergeTask(kind, keep), _SCHEMA)
         rows = [_from_rows(*r) for r in out.collect()]
-        return _engine.tree(rows, _engine.merge_records(kind, keep))
+        return _engine.merge_all(kind, keep, rows)
 
 
 def _unnest(table: Any, name: str) -> Any:
