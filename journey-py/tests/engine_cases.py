@@ -38,6 +38,22 @@ CASES = [
 ]
 
 
+# Analyses that join the survey responses (given as a DataFrame of the engine).
+SURVEY_CASES = [
+    ("map_from_data", {}),
+    ("map_from_data", {"by_persona": True, "persona_property": "persona"}),
+    ("report", {}),
+]
+
+
+def run_with_surveys(log, surveys, name, kw):
+    if isinstance(log, journey.EventLog):
+        if name == "map_from_data":
+            return journey.JourneyMap.from_data(log, surveys, **kw)
+        return journey.report(log, surveys, **kw)
+    return getattr(log, name)(surveys, **kw)
+
+
 def case_id(case):
     name, kw = case
     return name + ("-" + "-".join(sorted(kw)) if kw else "")

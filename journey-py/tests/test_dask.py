@@ -3,13 +3,20 @@ session): every analysis equals EventLog's on the same events, which reach Dask 
 from several Parquet files, so every customer is split across input partitions before the
 shuffle."""
 
-import pyarrow as pa
 import pytest
-from engine_cases import CASES, canonical, case_id, notebook_cell, run
+from engine_cases import (
+    CASES,
+    SURVEY_CASES,
+    canonical,
+    case_id,
+    notebook_cell,
+    run,
+    run_with_surveys,
+)
 
 import journey
 import journey.dask
-from conftest import ENGINE_LOAD, engine_reference
+from conftest import ENGINE_LOAD, engine_reference, plain_table
 
 
 @pytest.fixture(scope="session")
@@ -42,7 +49,7 @@ def dask_log(dask_events):
 def test_counts_and_load_report(dask_log, engine_data):
     ref = engine_data["log"]
     assert dask_log.n_events == ref.n_events >= 200_000
-    assert dask_log.n_customers == ref.n_customers == 20000
+    assert dask_log.n_customers == ref.n_customers == 20500
     assert dask_log.load_report == ref.load_report
     assert dask_log.context.to_bytes() == journey.Context.of(ref).to_bytes()
 
@@ -51,6 +58,17 @@ def test_counts_and_load_report(dask_log, engine_data):
 def test_analysis_equals_single_machine(dask_log, engine_data, case):
     name, kw = case
     assert canonical(run(dask_log, name, kw)) == canonical(run(engine_data["log"], name, kw))
+
+
+@pytest.mark.parametrize("case", SURVEY_CASES, ids=case_id)
+def test_with_survey_responses(dask_log, engine_data, case):
+    """Survey responses come as a DataFrame too; they are shuffled by customer with the events."""
+    import dask.dataframe as dd
+
+    responses = dd.from_pandas(engine_data["responses"].to_pandas(), npartitions=3)
+    name, kw = case
+    single = run_with_surveys(engine_data["log"], engine_data["surveys"], name, kw)
+    assert canonical(run_with_surveys(dask_log, responses, name, kw)) == canonical(single)
 
 
 def test_not_persisted_seven_partitions(dask_events, engine_data):
@@ -74,9 +92,11 @@ def test_empty_partitions(dask_client):
     import dask.dataframe as dd
 
     log, _ = journey.synthetic(customers=3, seed=4)
-    table = pa.table(log)
+    table = plain_table(log)
     ddf = dd.from_pandas(table.to_pandas(), npartitions=2)
-    dist = journey.dask.EventLog(ddf, partitions=5, **ENGINE_LOAD)
+    # Nine partitions (at least six empty): more than the fan-in of 8, so the tree has two
+    # levels.
+    dist = journey.dask.EventLog(ddf, partitions=9, **ENGINE_LOAD)
     ref = engine_reference(table)
     assert dist.n_customers == 3
     for name, kw in [CASES[0], ("kpis", {}), ("attribution_table", {}), ("report", {})]:

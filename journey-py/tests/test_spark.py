@@ -5,13 +5,20 @@ files, so every customer is split across input partitions before the shuffle."""
 import os
 import sys
 
-import pyarrow as pa
 import pytest
-from engine_cases import CASES, canonical, case_id, notebook_cell, run
+from engine_cases import (
+    CASES,
+    SURVEY_CASES,
+    canonical,
+    case_id,
+    notebook_cell,
+    run,
+    run_with_surveys,
+)
 
 import journey
 import journey.spark
-from conftest import ENGINE_LOAD, engine_reference
+from conftest import ENGINE_LOAD, engine_reference, plain_table
 
 
 @pytest.fixture(scope="session")
@@ -26,6 +33,7 @@ def spark():
         SparkSession.builder.master("local[2]")
         .appName("journey-tests")
         .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.sql.shuffle.partitions", "4")
         .config("spark.driver.memory", "1g")
@@ -53,7 +61,7 @@ def spark_log(spark_events):
 def test_counts_and_load_report(spark_log, engine_data):
     ref = engine_data["log"]
     assert spark_log.n_events == ref.n_events >= 200_000
-    assert spark_log.n_customers == ref.n_customers == 20000
+    assert spark_log.n_customers == ref.n_customers == 20500
     assert spark_log.load_report == ref.load_report
     assert spark_log.context.to_bytes() == journey.Context.of(ref).to_bytes()
 
@@ -62,6 +70,16 @@ def test_counts_and_load_report(spark_log, engine_data):
 def test_analysis_equals_single_machine(spark_log, engine_data, case):
     name, kw = case
     assert canonical(run(spark_log, name, kw)) == canonical(run(engine_data["log"], name, kw))
+
+
+@pytest.mark.parametrize("case", SURVEY_CASES, ids=case_id)
+def test_with_survey_responses(spark, spark_log, engine_data, case):
+    """Survey responses come as a DataFrame too; they are shuffled by customer with the events."""
+
+    responses = spark.createDataFrame(engine_data["responses"])
+    name, kw = case
+    single = run_with_surveys(engine_data["log"], engine_data["surveys"], name, kw)
+    assert canonical(run_with_surveys(spark_log, responses, name, kw)) == canonical(single)
 
 
 def test_not_persisted_seven_partitions(spark_events, engine_data):
@@ -83,10 +101,11 @@ def test_notebook_cell(spark_log, engine_data):
 
 
 def test_empty_partitions(spark):
-    # Three customers over five partitions: at least two partitions hold nothing.
+    # Three customers over five partitions: at least two partitions hold nothing, and the
+    # partials go through the executors' level of the tree (two groups) first.
     log, _ = journey.synthetic(customers=3, seed=4)
-    table = pa.table(log)
-    df = spark.createDataFrame(table.to_pandas())
+    table = plain_table(log)
+    df = spark.createDataFrame(table)
     dist = journey.spark.EventLog(df, partitions=5, **ENGINE_LOAD)
     ref = engine_reference(table)
     assert dist.n_customers == 3
@@ -121,7 +140,7 @@ def test_column_keywords_and_load_error(spark):
     assert (report["rows_read"], report["rows_kept"], report["rows_skipped"]) == (4, 3, 1)
     assert len(report["errors"]) == 1 and "customer 'u2'" in report["errors"][0]
     assert lenient.n_customers == 2
-    assert lenient.kpis()["customers"] == 2
+    assert lenient.kpis()["n_customers"] == 2
 
 
 def test_bad_arguments(spark_events):

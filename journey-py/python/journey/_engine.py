@@ -4,7 +4,7 @@ EventLog-like methods that turn a merged partial into the usual result.
 
 An engine module subclasses `DistributedLog` and provides `_map_partitions(task)`, which runs
 `run_partition(table, spec, task)` on every partition of the data shuffled by customer and
-returns the merged record (`merge_records`), merged in a tree on the cluster. Events never
+returns the merged record (`merge_all` at every node of a tree on the cluster). Events never
 reach the driver: partitions send back partials (bytes), load reports and at most one error.
 """
 
@@ -13,11 +13,11 @@ from __future__ import annotations
 import json
 import re
 import time
-from typing import Any, Callable, Mapping, Optional, Sequence
+from typing import Any, Mapping, Optional, Sequence
 
 from . import _journey as _j
 
-__all__ = ["DistributedLog"]
+__all__ = ["DistributedLog", "content_order"]
 
 # Keywords of EventLog.from_arrow that name source columns.
 _COLUMN_KEYS = ("customer", "timestamp", "touchpoint", "channel", "stage", "value")
@@ -87,16 +87,55 @@ def _name_customer(message: str, table: Any, spec: Spec) -> str:
 
 def _error_record(e: BaseException, table: Any, spec: Spec) -> dict[str, Any]:
     row = getattr(e, "row", None)
-    customer = _customer_at(table, spec, row) if row else None
+    customer = _customer_at(table, spec, row) if row and table is not None else None
     return {
         "type": type(e).__name__,
-        "message": _name_customer(str(e), table, spec),
+        "message": str(e) if table is None else _name_customer(str(e), table, spec),
         "code": getattr(e, "code", None),
         "column": getattr(e, "column", None),
         "value": getattr(e, "value", None),
         "expected": getattr(e, "expected", None),
         "customer": customer,
     }
+
+
+def content_order(table: Any) -> Any:
+    """The rows of an Arrow table sorted by every column, in the table's column order (nulls
+    last): the order in which journey.spark and journey.dask load each partition.
+
+    After a shuffle rows come in no particular order, and the loader keeps the input order of
+    a customer's events with equal timestamps; sorted by content, such ties come in an order
+    that does not depend on how the rows arrived. Load a table sorted by this function on one
+    machine to get exactly the log, and the results, the engines get.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    keys = {}
+    for i, col in enumerate(table.columns):
+        t = col.type
+        if pa.types.is_dictionary(t):
+            col, t = col.cast(t.value_type), t.value_type
+        if pa.types.is_nested(t):  # lists, structs, maps: compared by their text
+            col = pc.cast(col, pa.string()) if _castable(col) else None
+        if col is not None:
+            keys[f"k{i}"] = col
+    if not keys:
+        return table
+    order = pc.sort_indices(
+        pa.table(keys), sort_keys=[(k, "ascending") for k in keys]
+    )
+    return table.take(order)
+
+
+def _castable(col: Any) -> bool:
+    import pyarrow as pa
+
+    try:
+        col.slice(0, 1).cast(pa.string())
+        return True
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return False
 
 
 def run_partition(
@@ -111,6 +150,8 @@ def run_partition(
         table = spec.empty_table()
     t0 = time.perf_counter()
     try:
+        if "ties" not in spec.load:
+            table = content_order(table)
         log = _j.EventLog.from_arrow(table, **spec.load)
     except _j.JourneyError as e:
         return {"report": None, "error": _error_record(e, table, spec), "payload": None}
@@ -133,7 +174,10 @@ def run_partition(
                 extra["surveys"] = surveys_from_table(surveys, survey_columns)
             except _j.JourneyError as e:
                 return {"report": None, "error": _survey_error(e, surveys), "payload": None}
-        payload = log.partial(analysis, **extra, **kwargs).to_bytes()
+        try:
+            payload = log.partial(analysis, **extra, **kwargs).to_bytes()
+        except _j.JourneyError as e:
+            return {"report": None, "error": _error_record(e, None, spec), "payload": None}
     timing = {"load": t1 - t0, "analysis": time.perf_counter() - t1, "merge": 0.0}
     return {"report": report, "error": None, "payload": payload, "timing": timing}
 
@@ -226,47 +270,33 @@ def merge_payloads(kind: str, a: Optional[bytes], b: Optional[bytes]) -> Optiona
     return _j.Partial.from_bytes(a).merge(_j.Partial.from_bytes(b)).to_bytes()
 
 
-def merge_records(kind: str, keep: int) -> Callable[[Optional[dict], Optional[dict]], Optional[dict]]:
-    """The merge of two partition records (None is the identity): associative and commutative,
-    so any tree gives the same record. Of several errors the smallest (customer, column,
-    value) is kept, whichever partition saw it first."""
-
-    def merge(a: Optional[dict], b: Optional[dict]) -> Optional[dict]:
-        if a is None:
-            return b
-        if b is None:
-            return a
-        if a["error"] or b["error"]:
-            errors = [e for e in (a["error"], b["error"]) if e]
-            return {"report": None, "error": min(errors, key=_error_key), "payload": None}
-        t0 = time.perf_counter()
-        payload = merge_payloads(kind, a["payload"], b["payload"])
-        ta, tb = a.get("timing") or {}, b.get("timing") or {}
-        timing = {k: ta.get(k, 0.0) + tb.get(k, 0.0) for k in ("load", "analysis", "merge")}
-        timing["merge"] += time.perf_counter() - t0
-        return {
-            "report": merge_reports(a["report"], b["report"], keep),
-            "error": None,
-            "payload": payload,
-            "timing": timing,
-        }
-
-    return merge
-
-
-def tree(items: list, merge: Callable[[Any, Any], Any], fan_in: int = 8) -> Any:
-    """Merges a list in a tree of the given fan-in (locally; the engines build theirs)."""
-    if not items:
-        return None
-    while len(items) > 1:
-        nxt = []
-        for i in range(0, len(items), fan_in):
-            acc = items[i]
-            for x in items[i + 1 : i + fan_in]:
-                acc = merge(acc, x)
-            nxt.append(acc)
-        items = nxt
-    return items[0]
+def merge_all(kind: str, keep: int, records: Sequence[Optional[dict]]) -> Optional[dict]:
+    """Merges the records of one node of the tree at once: the partials through
+    `journey.merge_partials` (each read once, the result written once), the load reports and
+    timings added up; of several errors the smallest (customer, column, value) wins."""
+    records = [r for r in records if r is not None]
+    if len(records) <= 1:
+        return records[0] if records else None
+    errors = [r["error"] for r in records if r["error"]]
+    if errors:
+        return {"report": None, "error": min(errors, key=_error_key), "payload": None}
+    t0 = time.perf_counter()
+    payloads = [r["payload"] for r in records if r["payload"] is not None]
+    if kind == "partial":
+        payload: Optional[bytes] = _j.merge_partials(payloads).to_bytes() if payloads else None
+    else:
+        payload = None
+        for p in payloads:
+            payload = merge_payloads(kind, payload, p)
+    report = None
+    for r in records:
+        report = merge_reports(report, r["report"], keep)
+    timing = {
+        k: sum((r.get("timing") or {}).get(k, 0.0) for r in records)
+        for k in ("load", "analysis", "merge")
+    }
+    timing["merge"] += time.perf_counter() - t0
+    return {"report": report, "error": None, "payload": payload, "timing": timing}
 
 
 def raise_error(e: dict) -> None:
@@ -285,6 +315,27 @@ def raise_error(e: dict) -> None:
 
 # -------------------------------------------------------------------------------------------
 # The EventLog methods.
+
+
+# Analyses whose partials depend on nothing outside the partition (docs/distributed.md): they
+# skip the first pass. Any other analysis gets the context of the whole data.
+_NO_CONTEXT = {
+    "funnel",
+    "retention",
+    "attribution",
+    "attribution_table",
+    "path_table",
+    "sessions",
+    "transition_graph",
+}
+
+
+def needs_context(analysis: str, kwargs: Mapping[str, Any]) -> bool:
+    if analysis in _NO_CONTEXT:
+        return False
+    if analysis == "kpis":  # the default period is the data's first to last event
+        return kwargs.get("start") is None or kwargs.get("end") is None
+    return True
 
 
 class DistributedLog:
@@ -368,7 +419,7 @@ class DistributedLog:
     def partial(self, analysis: str, *, surveys: Any = None, **kwargs: Any) -> Any:
         """The merged `journey.Partial` of an analysis over all partitions (kwargs exactly as
         the EventLog method's)."""
-        ctx = self._scanned()["context"]
+        ctx = self._scanned()["context"] if needs_context(analysis, kwargs) else None
         columns = None if surveys is None else [str(c) for c in surveys.columns]
         if columns is not None and "customer_id" not in columns:
             raise _j.MissingColumnError(
@@ -376,6 +427,10 @@ class DistributedLog:
                 f"found: {', '.join(columns)}"
             )
         task = ("partial", analysis, kwargs, ctx, columns)
+        # Bad options fail here, on the driver, before any job: the same call on no events.
+        run_checked = run_partition(None, self._spec, task, None)
+        if run_checked["error"]:
+            raise_error(run_checked["error"])
         rec = self._job(task, surveys)
         return _j.Partial.from_bytes(rec["payload"])
 

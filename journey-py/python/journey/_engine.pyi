@@ -6,7 +6,10 @@ from typing import Any, Literal, Mapping, Optional, Sequence, Union
 from . import Context, JourneyMap, Partial, PathTable, Result, TransitionGraph
 from ._typing import Duration, Level, Model, Touchpoints
 
-__all__ = ["DistributedLog"]
+__all__ = ["DistributedLog", "content_order"]
+
+def content_order(table: Any) -> Any:
+    """The rows of an Arrow table sorted by every column: the engines' load order."""
 
 class DistributedLog:
     """The EventLog analyses over data that stays on a Spark or Dask cluster."""

@@ -16,9 +16,9 @@ from __future__ import annotations
 from typing import Any, Optional, Sequence
 
 from . import _engine
-from ._engine import DistributedLog, Spec
+from ._engine import DistributedLog, Spec, content_order
 
-__all__ = ["EventLog"]
+__all__ = ["EventLog", "content_order"]
 
 _FAN_IN = 8
 
@@ -41,11 +41,7 @@ def _partition(frame: Any, spec: Spec, task: tuple, surveys: Any = None) -> dict
 
 
 def _merge(kind: str, keep: int, *records: Optional[dict]) -> Optional[dict]:
-    merge = _engine.merge_records(kind, keep)
-    acc: Optional[dict] = None
-    for r in records:
-        acc = merge(acc, r)
-    return acc
+    return _engine.merge_all(kind, keep, records)
 
 
 class EventLog(DistributedLog):
@@ -55,8 +51,8 @@ class EventLog(DistributedLog):
     customer partitions the analyses run on (default: the frame's `npartitions`); each is
     loaded into one journey log in one worker, so size it to the workers' memory.
 
-    Every analysis is one Dask computation over `ddf` (a shuffle by customer); the first also
-    runs a cheap pass that fixes what all partitions must agree on (`context`). Call
+    Every analysis is one Dask computation over `ddf` (a shuffle by customer); an analysis that
+    needs the context (docs/distributed.md) runs a first pass over the input partitions once. Call
     `persist()` to shuffle once for many analyses.
     """
 

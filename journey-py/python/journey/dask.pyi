@@ -2,9 +2,9 @@
 
 from typing import Any, Optional, Sequence
 
-from ._engine import DistributedLog
+from ._engine import DistributedLog, content_order as content_order
 
-__all__ = ["EventLog"]
+__all__ = ["EventLog", "content_order"]
 
 class EventLog(DistributedLog):
     """An event log held in a Dask DataFrame, with the analyses of journey.EventLog."""

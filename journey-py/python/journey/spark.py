@@ -20,9 +20,9 @@ import warnings
 from typing import Any, Iterator, Optional, Sequence
 
 from . import _engine
-from ._engine import DistributedLog, Spec
+from ._engine import DistributedLog, Spec, content_order
 
-__all__ = ["EventLog"]
+__all__ = ["EventLog", "content_order"]
 
 _SCHEMA = "report string, error string, payload binary, timing string"
 
@@ -92,8 +92,7 @@ class _MergeTask:
         self.keep = keep
 
     def __call__(self, batches: Iterator[Any]) -> Iterator[Any]:
-        merge = _engine.merge_records(self.kind, self.keep)
-        acc = _engine.tree(list(_records(batches)), merge)
+        acc = _engine.merge_all(self.kind, self.keep, list(_records(batches)))
         if acc is not None:
             yield _to_batch([acc])
 
@@ -108,9 +107,9 @@ class EventLog(DistributedLog):
     the cluster's default parallelism): each holds about 1/partitions of the customers, loaded
     into one journey log in one Python worker, so size it to the workers' memory.
 
-    Every analysis is one Spark job over `df` (a shuffle by customer); the first also runs a
-    cheap pass that fixes what all partitions must agree on (`context`). Call `persist()` to
-    shuffle once for many analyses.
+    Every analysis is one Spark job over `df` (a shuffle by customer); an analysis that needs
+    the context (docs/distributed.md) runs a first pass over the input partitions once. Call
+    `persist()` to shuffle once for many analyses.
     """
 
     def __init__(
@@ -204,7 +203,7 @@ class EventLog(DistributedLog):
             if groups > 1:
                 out = out.repartition(groups).mapInArrow(_MergeTask(kind, keep), _SCHEMA)
         rows = [_from_rows(*r) for r in out.collect()]
-        return _engine.tree(rows, _engine.merge_records(kind, keep))
+        return _engine.merge_all(kind, keep, rows)
 
 
 def _unnest(table: Any, name: str) -> Any:
