@@ -210,6 +210,9 @@ fn direct(log: &EventLog, analysis: &Analysis) -> journey_core::Result<Finished>
         Analysis::Kpis(o) => Finished::Kpis(log.kpis(o)?),
         Analysis::Sessions(o) => Finished::Sessions(log.sessions(o)?),
         Analysis::TransitionGraph(o) => Finished::TransitionGraph(log.transition_graph(o)?),
+        Analysis::ConversionPaths(o) => Finished::ConversionPaths(
+            journey_core::metrics::path_stats::conversion_paths_table(log, o)?,
+        ),
         Analysis::Attribution(o) => Finished::Attribution(log.attribution(o)?),
         Analysis::AttributionTable(o) => Finished::AttributionTable(log.attribution_table(o)?),
         Analysis::PathTable(o) => Finished::PathTable(

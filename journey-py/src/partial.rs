@@ -10,6 +10,7 @@ use crate::convert::kwargs_json;
 use crate::error::{argument, to_py_err};
 use crate::journeys::{funnel_output, sessions_output, PyTransitionGraph};
 use crate::model::PyEventLog;
+use crate::result::PyOutput;
 use crate::run::detach;
 use crate::survey::{kpis_output, retention_output};
 
@@ -91,6 +92,7 @@ impl PyPartial {
             Finished::Retention(x) => retention_output(&x)?,
             Finished::Kpis(x) => kpis_output(&x)?,
             Finished::Sessions(x) => sessions_output(&x)?,
+            Finished::ConversionPaths(x) => PyOutput::new("conversion_paths", &x, Some("rows"))?,
             Finished::Attribution(x) => attribution_output(&x)?,
             Finished::AttributionTable(x) => attribution_table_output(&x)?,
             Finished::TransitionGraph(g) => {

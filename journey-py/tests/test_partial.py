@@ -278,3 +278,17 @@ def test_transition_graph_by_hand():
     assert edge[("ad", "site")]["median_time_s"] == 60.0
     assert edge[("start", "ad")]["count"] == 2
     assert edge[("site", "purchase")]["customers"] == 2  # b and d
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"level": "touchpoint", "first_conversion_only": True}])
+def test_conversion_paths_split_equal_the_direct_call(kwargs):
+    log = journey.EventLog.from_csv_text(PATHS)
+    got = finish_split(PATHS, GROUPS, "conversion_paths", **kwargs)
+    assert got == log.conversion_paths(**kwargs)
+
+def test_conversion_paths_by_hand():
+    got = finish_split(PATHS, GROUPS, "conversion_paths", level="touchpoint")
+    # a's two paths, then b's, c's (not converted), d's: customers in id order.
+    assert [r["customer_id"] for r in got.rows] == ["a", "a", "b", "c", "d"]
+    assert [r["converted"] for r in got.rows] == [True, True, True, False, True]
+    assert got.n_conversions == 4

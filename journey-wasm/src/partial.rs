@@ -11,9 +11,9 @@ use crate::model::EventLog;
 #[wasm_bindgen(typescript_custom_section)]
 const TS_PARTIAL: &str = r#"
 /** The analyses with a partial form, by the name of their EventLog method. */
-export type PartialAnalysis = "funnel" | "retention" | "kpis" | "attribution" | "attributionTable" | "pathTable" | "sessions" | "transitionGraph";
+export type PartialAnalysis = "funnel" | "retention" | "kpis" | "attribution" | "attributionTable" | "pathTable" | "sessions" | "transitionGraph" | "conversionPaths";
 /** What Partial#finish returns, per analysis. */
-export type FinishedResult = FunnelResult | RetentionResult | Kpis | AttributionResult | AttributionTable | PathTable | SessionsResult | TransitionGraph;
+export type FinishedResult = FunnelResult | RetentionResult | Kpis | AttributionResult | AttributionTable | PathTable | SessionsResult | TransitionGraph | ConversionPathsResult;
 "#;
 
 /// The mergeable partial result of one analysis over some whole customers.
@@ -87,6 +87,7 @@ impl Partial {
             Finished::Retention(x) => to_js(&x),
             Finished::Kpis(x) => to_js(&x),
             Finished::Sessions(x) => to_js(&x),
+            Finished::ConversionPaths(x) => to_js(&x),
             Finished::TransitionGraph(g) => Ok(crate::journeys::TransitionGraph::from(g).into()),
             Finished::Attribution(x) => to_js(&x),
             Finished::AttributionTable(x) => to_js(&x),

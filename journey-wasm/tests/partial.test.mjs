@@ -164,6 +164,9 @@ test("sessions and transitionGraph: split, merge, finish equal the direct call",
     assert.deepEqual(run("sessions", opts), paths.sessions(opts));
   }
   assert.equal(run("sessions", { gap: "10m" }).n_sessions, 7);
+  const cp = run("conversionPaths", { level: "touchpoint" });
+  assert.deepEqual(cp, paths.conversionPaths({ level: "touchpoint" }));
+  assert.deepEqual(cp.rows.map((r) => r.customer_id), ["a", "a", "b", "c", "d"]);
   for (const opts of [{}, { level: "channel", sessionGap: "30m" }, { collapseRepeats: true }]) {
     const g = run("transitionGraph", opts);
     assert.ok(g instanceof journey.TransitionGraph);

@@ -208,7 +208,7 @@ impl PathsState {
             && self
                 .time_decay
                 .as_ref()
-                .is_none_or(|m| m.keys().all(|n| self.names.contains(n)))
+                .map_or(true, |m| m.keys().all(|n| self.names.contains(n)))
     }
 }
 

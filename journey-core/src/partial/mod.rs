@@ -46,6 +46,7 @@ mod attribution;
 mod codec;
 mod funnel;
 mod graph;
+mod paths;
 mod retention;
 mod sessions;
 
@@ -60,6 +61,7 @@ use crate::metrics::attribution::{
 };
 use crate::metrics::funnel::{FunnelOptions, FunnelResult};
 use crate::metrics::graph::{TransitionGraph, TransitionGraphOptions};
+use crate::metrics::path_stats::{ConversionPathsOptions, ConversionPathsResult};
 use crate::metrics::retention::{KpiOptions, Kpis, RetentionOptions, RetentionResult};
 use crate::metrics::sessions::{SessionOptions, SessionsResult};
 use crate::model::EventLog;
@@ -83,6 +85,7 @@ pub const ANALYSES: &[&str] = &[
     "path_table",
     "sessions",
     "transition_graph",
+    "conversion_paths",
 ];
 
 /// One analysis with its options.
@@ -106,6 +109,9 @@ pub enum Analysis {
     Sessions(SessionOptions),
     /// [`EventLog::transition_graph`].
     TransitionGraph(TransitionGraphOptions),
+    /// [`EventLog::conversion_paths`](crate::metrics::path_stats::conversion_paths_table), one
+    /// row per path.
+    ConversionPaths(ConversionPathsOptions),
 }
 
 impl Analysis {
@@ -133,6 +139,10 @@ impl Analysis {
                 "transition graph options",
                 options,
             )?)),
+            "conversion_paths" => Ok(Analysis::ConversionPaths(from_json(
+                "conversion paths options",
+                options,
+            )?)),
             _ => Err(Error::argument(
                 "analysis",
                 format!("{name:?}: expected one of {}", ANALYSES.join(", ")),
@@ -151,6 +161,7 @@ impl Analysis {
             Analysis::PathTable(_) => "path_table",
             Analysis::Sessions(_) => "sessions",
             Analysis::TransitionGraph(_) => "transition_graph",
+            Analysis::ConversionPaths(_) => "conversion_paths",
         }
     }
 
@@ -166,6 +177,7 @@ impl Analysis {
             Analysis::PathTable(o) => serde_json::to_value(o),
             Analysis::Sessions(o) => serde_json::to_value(o),
             Analysis::TransitionGraph(o) => serde_json::to_value(o),
+            Analysis::ConversionPaths(o) => serde_json::to_value(o),
         };
         v.expect("options serialise")
     }
@@ -180,7 +192,8 @@ impl Analysis {
             | Analysis::AttributionTable(_)
             | Analysis::PathTable(_)
             | Analysis::Sessions(_)
-            | Analysis::TransitionGraph(_) => false,
+            | Analysis::TransitionGraph(_)
+            | Analysis::ConversionPaths(_) => false,
             // The period defaults to the whole log's first and last event.
             Analysis::Kpis(o) => o.start.is_none() || o.end.is_none(),
         }
@@ -363,6 +376,7 @@ enum State {
     Paths(attribution::PathsState),
     Sessions(sessions::SessionsState),
     Graph(graph::GraphState),
+    Rows(paths::PathsRows),
 }
 
 /// The result of [`Partial::finish`]: the single-machine result type of the analysis.
@@ -386,6 +400,8 @@ pub enum Finished {
     Sessions(SessionsResult),
     /// [`EventLog::transition_graph`]'s result.
     TransitionGraph(TransitionGraph),
+    /// The conversion paths, one row per path.
+    ConversionPaths(ConversionPathsResult),
 }
 
 /// The mergeable partial state of one analysis over some whole customers.
@@ -449,6 +465,7 @@ impl EventLog {
             }
             Analysis::Sessions(o) => State::Sessions(sessions::SessionsState::of(self, o)?),
             Analysis::TransitionGraph(o) => State::Graph(graph::GraphState::of(self, o)?),
+            Analysis::ConversionPaths(o) => State::Rows(paths::PathsRows::of(self, o)?),
         };
         Ok(Partial {
             options: analysis.options_json().to_string(),
@@ -518,6 +535,7 @@ impl Partial {
             (State::Paths(a), State::Paths(b)) => a.merge(b),
             (State::Sessions(a), State::Sessions(b)) => a.merge(b),
             (State::Graph(a), State::Graph(b)) => a.merge(b),
+            (State::Rows(a), State::Rows(b)) => a.merge(b),
             _ => unreachable!("same analysis, same state"),
         }
         Ok(self)
@@ -552,6 +570,9 @@ impl Partial {
             (State::Graph(s), Analysis::TransitionGraph(o)) => {
                 Finished::TransitionGraph(s.finish(o))
             }
+            (State::Rows(s), Analysis::ConversionPaths(o)) => {
+                Finished::ConversionPaths(s.finish(o))
+            }
             _ => unreachable!("a state always matches its analysis"),
         })
     }
@@ -578,6 +599,7 @@ impl Partial {
             State::Paths(x) => x.enc(&mut s),
             State::Sessions(x) => x.enc(&mut s),
             State::Graph(x) => x.enc(&mut s),
+            State::Rows(x) => x.enc(&mut s),
         }
         w.bytes(&s.buf);
         let sum = fnv1a(&w.buf);
@@ -674,6 +696,13 @@ impl Partial {
                     return Err(corrupted("the graph's edges refer to unknown nodes"));
                 }
                 State::Graph(x)
+            }
+            Analysis::ConversionPaths(_) => {
+                let x = paths::PathsRows::dec(&mut s)?;
+                if !x.fits() {
+                    return Err(corrupted("the path rows do not add up"));
+                }
+                State::Rows(x)
             }
         };
         if !s.is_done() {
