@@ -327,6 +327,7 @@ _NO_CONTEXT = {
     "path_table",
     "sessions",
     "transition_graph",
+    "conversion_paths",
 }
 
 
