@@ -210,7 +210,14 @@ def spark(root: pathlib.Path, partitions: int, check: dict) -> None:
     row("spark", "engine alone: read, shuffle by customer, Arrow to Python", s)
     journey_jobs("spark", journey.spark.EventLog(df, partitions=partitions, **LOAD))
     funnel, s = timed(lambda: spark_sql_funnel(df))
-    row("spark", "Spark SQL: funnel", s, same_counts=funnel == check["funnel"])
+    row(
+        "spark",
+        "Spark SQL: funnel",
+        s,
+        counts=funnel,
+        journey_counts=check["funnel"],
+        same_counts=funnel == check["funnel"],
+    )
     paths, s = timed(lambda: spark_sql_path_table(df))
     row("spark", "Spark SQL: path table", s, paths=len(paths))
     session.stop()

@@ -33,6 +33,10 @@ class Spec:
         self.load = {k: v for k, v in load.items() if v is not None}
         self.load["progress"] = False
         self.customer = customer_column(self.columns, self.load)
+        # Sort each partition by content only where the loader would keep the arrival order of
+        # tied events: not when the caller chose a tie rule, nor when the loader has a
+        # row-order-free one of its own (a `ties` option).
+        self.sort = "ties" not in self.load and not _loader_has_tie_rule()
         # Checks the keywords and that the columns are there, on the driver, before any job:
         # an empty table of the same columns costs nothing to load.
         self.empty_log()
@@ -44,6 +48,19 @@ class Spec:
 
     def empty_log(self) -> Any:
         return _j.EventLog.from_arrow(self.empty_table(), **self.load)
+
+
+def _loader_has_tie_rule() -> bool:
+    import pyarrow as pa
+
+    empty = pa.table({"customer_id": pa.array([], pa.string())})
+    try:
+        _j.EventLog.from_arrow(empty, ties="content", progress=False)
+    except _j.ArgumentError as e:
+        return "ties" not in str(e)
+    except _j.JourneyError:  # the empty table's missing columns: the option itself was accepted
+        return True
+    return True
 
 
 def customer_column(columns: Sequence[str], load: Mapping[str, Any]) -> str:
@@ -150,7 +167,7 @@ def run_partition(
         table = spec.empty_table()
     t0 = time.perf_counter()
     try:
-        if "ties" not in spec.load:
+        if getattr(spec, "sort", True):
             table = content_order(table)
         log = _j.EventLog.from_arrow(table, **spec.load)
     except _j.JourneyError as e:
@@ -327,6 +344,7 @@ _NO_CONTEXT = {
     "path_table",
     "sessions",
     "transition_graph",
+    "conversion_paths",
 }
 
 
