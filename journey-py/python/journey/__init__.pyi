@@ -10,6 +10,7 @@ __all__ = [
     "ArgumentError",
     "Chart",
     "EventLog",
+    "FileError",
     "JourneyError",
     "JourneyMap",
     "MapError",
