@@ -3,7 +3,7 @@
 # WALL_SECONDS of wall time, whichever comes first), then stops it with SIGINT so libFuzzer
 # prints its final statistics; the committed corpus is the input, new inputs go to
 # fuzz/corpus-new/TARGET (merge them with `cargo fuzz cmin`). Prints one table row:
-#   target | CPU minutes | executions | crashes
+#   target | CPU minutes (seconds) | executions | crashes
 # Usage (repo top): bash fuzz/run.sh TARGET [CPU_SECONDS=600] [WALL_SECONDS=3600]
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -37,5 +37,5 @@ done
 wait "$runner"
 execs=$(grep -o 'stat::number_of_executed_units: [0-9]*' "$log" | awk '{print $2}' | tail -1)
 crashes=$(ls "fuzz/artifacts/$t" 2>/dev/null | grep -c -E '^(crash|timeout|oom|leak)-')
-printf '| %s | %.1f | %s | %s | wall %ss, load %s |\n' "$t" "$(echo "$cpu/60" | bc -l)" \
+printf '| %s | %.1f (%s s) | %s | %s | wall %ss, load %s |\n' "$t" "$(echo "$cpu/60" | bc -l)" "$cpu" \
   "${execs:-?}" "$crashes" "$(( $(date +%s) - start ))" "$(cut -d' ' -f1-3 /proc/loadavg)"

@@ -13,6 +13,7 @@ __all__ = [
     "Chart",
     "Context",
     "EventLog",
+    "FileError",
     "JourneyError",
     "JourneyMap",
     "MapError",

@@ -1485,7 +1485,7 @@ mod tests {
                 let direct = chain.solve(removed, DENSE_MAX).unwrap();
                 let iterative = chain.solve(removed, 0).unwrap();
                 prop_assert!((direct - reference).abs() < 1e-12, "{direct} {reference}");
-                prop_assert!((iterative - reference).abs() < 1e-12, "{iterative} {reference}");
+                prop_assert!((iterative - reference).abs() < 1e-10, "{iterative} {reference}");
                 prop_assert!((0.0..=1.0 + 1e-12).contains(&direct));
             }
             // The removal effects before any clamping: 1 - P_without / P in [0, 1] up to
