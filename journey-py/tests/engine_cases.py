@@ -27,31 +27,12 @@ CASES = [
     ("transition_graph", {}),
     ("transition_graph", {"level": "touchpoint", "session_gap": "1d", "collapse_repeats": True}),
     ("conversion_paths", {"lookback": "30d"}),
-    ("path_stats", {"level": "touchpoint", "top": 10}),
     ("attribution", {"model": "markov", "order": 2}),
     ("attribution", {"model": "shapley", "first_conversion_only": True}),
     ("attribution", {"model": "time_decay", "half_life": "3d", "lookback": "14d"}),
     ("attribution", {"model": "position_based", "exclude": ["checkout_payment"]}),
     ("attribution_table", {"collapse_repeats": True}),
-    ("map_from_data", {}),
-    ("report", {}),
 ]
-
-
-# Analyses that join the survey responses (given as a DataFrame of the engine).
-SURVEY_CASES = [
-    ("map_from_data", {}),
-    ("map_from_data", {"by_persona": True, "persona_property": "persona"}),
-    ("report", {}),
-]
-
-
-def run_with_surveys(log, surveys, name, kw):
-    if isinstance(log, journey.EventLog):
-        if name == "map_from_data":
-            return journey.JourneyMap.from_data(log, surveys, **kw)
-        return journey.report(log, surveys, **kw)
-    return getattr(log, name)(surveys, **kw)
 
 
 def case_id(case):
@@ -61,11 +42,6 @@ def case_id(case):
 
 def run(log, name, kw):
     """Runs an analysis on a single-machine or a distributed log, the same way."""
-    if isinstance(log, journey.EventLog):
-        if name == "map_from_data":
-            return journey.JourneyMap.from_data(log, **kw)
-        if name == "report":
-            return journey.report(log, **kw)
     return getattr(log, name)(**kw)
 
 
@@ -82,5 +58,4 @@ def notebook_cell(log):
     funnel = log.funnel(["landing_page", "product_page", "add_to_cart", "purchase"], window="7d")
     retention = log.retention(period="week", periods=6)
     table = log.attribution_table()
-    html = journey.report(log, title="Shop journeys")
-    return funnel, retention, table, html
+    return funnel, retention, table

@@ -6,12 +6,10 @@ shuffle."""
 import pytest
 from engine_cases import (
     CASES,
-    SURVEY_CASES,
     canonical,
     case_id,
     notebook_cell,
     run,
-    run_with_surveys,
 )
 
 import journey
@@ -60,17 +58,6 @@ def test_analysis_equals_single_machine(dask_log, engine_data, case):
     assert canonical(run(dask_log, name, kw)) == canonical(run(engine_data["log"], name, kw))
 
 
-@pytest.mark.parametrize("case", SURVEY_CASES, ids=case_id)
-def test_with_survey_responses(dask_log, engine_data, case):
-    """Survey responses come as a DataFrame too; they are shuffled by customer with the events."""
-    import dask.dataframe as dd
-
-    responses = dd.from_pandas(engine_data["responses"].to_pandas(), npartitions=3)
-    name, kw = case
-    single = run_with_surveys(engine_data["log"], engine_data["surveys"], name, kw)
-    assert canonical(run_with_surveys(dask_log, responses, name, kw)) == canonical(single)
-
-
 def test_not_persisted_seven_partitions(dask_events, engine_data):
     log = journey.dask.EventLog(dask_events, partitions=7, **ENGINE_LOAD)
     ref = engine_data["log"]
@@ -85,7 +72,6 @@ def test_notebook_cell(dask_log, engine_data):
     assert single[0] == dist[0]
     assert single[1] == dist[1]
     assert single[2] == dist[2]
-    assert single[3] == dist[3]
 
 
 def test_empty_partitions(dask_client):
@@ -99,7 +85,7 @@ def test_empty_partitions(dask_client):
     dist = journey.dask.EventLog(ddf, partitions=9, **ENGINE_LOAD)
     ref = engine_reference(table)
     assert dist.n_customers == 3
-    for name, kw in [CASES[0], ("kpis", {}), ("attribution_table", {}), ("report", {})]:
+    for name, kw in [CASES[0], ("kpis", {}), ("attribution_table", {})]:
         assert canonical(run(dist, name, kw)) == canonical(run(ref, name, kw))
 
 

@@ -8,12 +8,10 @@ import sys
 import pytest
 from engine_cases import (
     CASES,
-    SURVEY_CASES,
     canonical,
     case_id,
     notebook_cell,
     run,
-    run_with_surveys,
 )
 
 import journey
@@ -72,16 +70,6 @@ def test_analysis_equals_single_machine(spark_log, engine_data, case):
     assert canonical(run(spark_log, name, kw)) == canonical(run(engine_data["log"], name, kw))
 
 
-@pytest.mark.parametrize("case", SURVEY_CASES, ids=case_id)
-def test_with_survey_responses(spark, spark_log, engine_data, case):
-    """Survey responses come as a DataFrame too; they are shuffled by customer with the events."""
-
-    responses = spark.createDataFrame(engine_data["responses"])
-    name, kw = case
-    single = run_with_surveys(engine_data["log"], engine_data["surveys"], name, kw)
-    assert canonical(run_with_surveys(spark_log, responses, name, kw)) == canonical(single)
-
-
 def test_not_persisted_seven_partitions(spark_events, engine_data):
     log = journey.spark.EventLog(spark_events, partitions=7, **ENGINE_LOAD)
     ref = engine_data["log"]
@@ -96,7 +84,6 @@ def test_notebook_cell(spark_log, engine_data):
     assert single[0] == spark[0]
     assert single[1] == spark[1]
     assert single[2] == spark[2]
-    assert single[3] == spark[3]
     assert single[0].steps[3]["customers"] > 0
 
 
@@ -109,7 +96,7 @@ def test_empty_partitions(spark):
     dist = journey.spark.EventLog(df, partitions=5, **ENGINE_LOAD)
     ref = engine_reference(table)
     assert dist.n_customers == 3
-    for name, kw in [CASES[0], ("kpis", {}), ("attribution_table", {}), ("report", {})]:
+    for name, kw in [CASES[0], ("kpis", {}), ("attribution_table", {})]:
         assert canonical(run(dist, name, kw)) == canonical(run(ref, name, kw))
 
 

@@ -33,10 +33,9 @@ from ._journey import (
     read_events,
     read_path_table,
     read_surveys,
+    report,
     synthetic,
 )
-from ._journey import report as _report_one
-from ._engine import DistributedLog as _DistributedLog
 from ._typing import (
     ArrowArrayExportable,
     ArrowData,
@@ -81,15 +80,3 @@ __all__ = [
     "synthetic",
 ]
 
-
-def report(log, surveys=None, **kwargs):  # type: ignore[no-untyped-def]
-    if isinstance(log, _DistributedLog):  # journey.spark / journey.dask: merged partials
-        return log.report(surveys, **kwargs)
-    return _report_one(log, surveys, **kwargs)
-
-
-report.__doc__ = (_report_one.__doc__ or "") + (
-    "\n\n`log` may also be a `journey.spark.EventLog` or `journey.dask.EventLog` (and `surveys` "
-    "a DataFrame of that engine): the page is then built from partials merged on the cluster "
-    "(docs/distributed.md)."
-)

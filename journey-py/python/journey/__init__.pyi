@@ -4,7 +4,6 @@ import datetime
 import os
 from typing import IO, Any, Iterable, Literal, Mapping, Optional, Protocol, Sequence, Tuple, Union, final
 
-from ._engine import DistributedLog as _DistributedLog
 
 __version__: str
 
@@ -491,7 +490,7 @@ class JourneyMap:
     def __eq__(self, other: object, /) -> bool: ...
 
 def report(
-    log: Union[EventLog, _DistributedLog],
+    log: EventLog,
     surveys: Optional[Surveys] = None,
     *,
     title: str = ...,

@@ -474,9 +474,6 @@ class DistributedLog:
     def conversion_paths(self, **kwargs: Any) -> Any:
         return self._finish("conversion_paths", **kwargs)
 
-    def path_stats(self, **kwargs: Any) -> Any:
-        return self._finish("path_stats", **kwargs)
-
     def path_table(self, **kwargs: Any) -> Any:
         return self._finish("path_table", **kwargs)
 
@@ -485,10 +482,4 @@ class DistributedLog:
 
     def attribution_table(self, **kwargs: Any) -> Any:
         return self._finish("attribution_table", **kwargs)
-
-    def map_from_data(self, surveys: Any = None, **kwargs: Any) -> Any:
-        return self._finish("map_from_data", surveys=surveys, **kwargs)
-
-    def report(self, surveys: Any = None, **kwargs: Any) -> Any:
-        return self._finish("report", surveys=surveys, **kwargs)
 

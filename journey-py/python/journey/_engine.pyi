@@ -3,7 +3,7 @@
 import datetime
 from typing import Any, Literal, Mapping, Optional, Sequence, Union
 
-from . import Context, JourneyMap, Partial, PathTable, Result, TransitionGraph
+from . import Context, Partial, PathTable, Result, TransitionGraph
 from ._typing import Duration, Level, Model, Touchpoints
 
 __all__ = ["DistributedLog", "content_order"]
@@ -70,17 +70,6 @@ class DistributedLog:
         collapse_repeats: bool = ...,
         exclude: Optional[Sequence[str]] = ...,
     ) -> Result: ...
-    def path_stats(
-        self,
-        *,
-        level: Level = ...,
-        lookback: Optional[Duration] = ...,
-        first_conversion_only: bool = ...,
-        collapse_repeats: bool = ...,
-        exclude: Optional[Sequence[str]] = ...,
-        top: int = ...,
-        attribution_model: Model = ...,
-    ) -> Result: ...
     def path_table(
         self,
         *,
@@ -117,5 +106,3 @@ class DistributedLog:
         lookback: Optional[Duration] = ...,
         transition_matrix: bool = ...,
     ) -> Result: ...
-    def map_from_data(self, surveys: Any = None, **kwargs: Any) -> JourneyMap: ...
-    def report(self, surveys: Any = None, **kwargs: Any) -> str: ...
