@@ -309,6 +309,24 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             }
             out.flush()?;
         }
+        Some("load-surveys") => {
+            let path = args.get(1).ok_or("load-surveys PATH")?;
+            let bytes = std::fs::metadata(path)?.len() as f64;
+            let (secs, s) = time(3, || {
+                journey_core::read_surveys_path(path, &journey_core::LoadOptions::default())
+                    .expect("surveys load")
+            });
+            println!(
+                "{}",
+                serde_json::json!({
+                    "file": path,
+                    "mb": bytes / 1e6,
+                    "responses": s.len(),
+                    "seconds_best_of_3": secs,
+                    "mb_per_s": bytes / 1e6 / secs,
+                })
+            );
+        }
         Some("load") => {
             let path = args.get(1).ok_or("load PATH")?;
             let bytes = std::fs::metadata(path)?.len() as f64;
@@ -347,7 +365,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             partials(path, &ns)?;
         }
         _ => return Err(
-            "usage: bench gen N PATH | bench by-time IN OUT | bench shuffled IN OUT | bench load PATH | bench metrics PATH | bench partials PATH [N...]"
+            "usage: bench gen N PATH | bench by-time IN OUT | bench shuffled IN OUT | bench load PATH | bench load-surveys PATH | bench metrics PATH | bench partials PATH [N...]"
                 .into(),
         ),
     }

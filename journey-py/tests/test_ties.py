@@ -56,7 +56,7 @@ def test_shuffled_rows_give_the_identical_log():
 def test_ties_input_keeps_the_row_order():
     log = journey.EventLog.from_csv_text(HEADER + "".join(ROWS), ties="input")
     assert [e["touchpoint"] for e in log.journey("a")] == ["site", "ad", "ad", "ad", "purchase", "purchase"]
-    with pytest.raises(journey.ArgumentError, match="ties"):
+    with pytest.raises(journey.ArgumentError, match="expected `content` or `input`"):
         journey.EventLog.from_csv_text(HEADER, ties="random")
 
 

@@ -11,7 +11,7 @@
 mod columns;
 mod csv;
 mod json;
-pub(crate) mod row;
+mod row;
 mod write;
 
 pub use write::CsvWriteOptions;

@@ -259,18 +259,14 @@ impl<'a> RowSink<'a> for EventLogBuilder {
 }
 
 /// Distinct strings, end to end in one buffer.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Arena {
+#[derive(Debug, Default)]
+struct Arena {
     text: String,
     /// End of each string in `text`.
     ends: Vec<u32>,
 }
 
 impl Arena {
-    fn len(&self) -> usize {
-        self.ends.len()
-    }
-
     fn get(&self, id: u32) -> &str {
         let i = id as usize;
         let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
@@ -417,8 +413,6 @@ impl<'a> RowSink<'a> for PieceBuilder {
 
 impl EventLogBuilder {
     /// Appends a parsed piece (its rows after the rows already here), interning its strings.
-    /// Its customer ids are only set aside: they are interned, with those of every other
-    /// piece, by [`EventLogBuilder::resolve_pending`] (see there why).
     pub(crate) fn append_piece(&mut self, p: PieceBuilder) {
         let map: Vec<usize> = (0..p.props.len()).collect();
         self.append_piece_props(p, &map)
@@ -432,6 +426,7 @@ impl EventLogBuilder {
                 .map(|i| into.intern_hashed(from.name(i), from.hashes[i as usize]))
                 .collect()
         }
+        let cm = remap(&mut self.customers, &p.customers);
         let tm = remap(&mut self.touchpoints, &p.touchpoints);
         let hm = remap(&mut self.channels, &p.channels);
         let sm = remap(&mut self.stages, &p.stages);
@@ -441,13 +436,7 @@ impl EventLogBuilder {
             self.seq.extend_from_slice(&p.seq);
             self.seq.resize(self.cust.len() + p.cust.len(), NO_SEQ);
         }
-        self.pending.push(PendingCustomers {
-            start: self.cust.len(),
-            len: p.cust.len(),
-            names: p.customers.names,
-        });
-        // Ids into the piece's own table until resolved.
-        self.cust.extend_from_slice(&p.cust);
+        self.cust.extend(p.cust.iter().map(|&c| cm[c as usize]));
         self.tp.extend(p.tp.iter().map(|&t| tm[t as usize]));
         self.ch.extend(p.ch.iter().map(|&h| map(&hm, h)));
         self.st.extend(p.st.iter().map(|&s| map(&sm, s)));
@@ -463,234 +452,6 @@ impl EventLogBuilder {
         }
         self.last_customer = 0;
     }
-
-    /// Interns the customer ids of the appended pieces into the builder's customer table, which
-    /// ends up in id order, and renumbers their rows.
-    ///
-    /// Pieces of a log in time order hold about as many distinct customers as rows, so
-    /// interning them piece by piece into one table of all customers costs a cache miss or
-    /// three per row, on one thread. Here every id is instead sent to one of [`SHARDS`] small
-    /// tables by its hash (each piece copies its ids in shard order first, on all cores), and
-    /// the shards are filled on all cores, each table staying in cache; one parallel sort of
-    /// the distinct ids then gives the final ids.
-    pub(crate) fn resolve_pending(&mut self) {
-        if self.pending.is_empty() {
-            return;
-        }
-        let pending = std::mem::take(&mut self.pending);
-        let old = std::mem::take(&mut self.customers);
-        let n_rows = self.cust.len();
-        // Source 0: the ids interned already (rows outside the pending ranges).
-        let old_arena = {
-            let mut a = Arena::default();
-            for name in old.names() {
-                a.push(name);
-            }
-            a
-        };
-        drop(old);
-        let mut sources: Vec<Arena> = Vec::with_capacity(pending.len() + 1);
-        sources.push(old_arena);
-        let mut ranges = Vec::with_capacity(pending.len());
-        for p in pending {
-            ranges.push(p.start..p.start + p.len);
-            sources.push(p.names);
-        }
-
-        // 1. Each source in shard order: `pos[local id]` is the place in its new arena.
-        let bucketed: Vec<Bucketed> = par_map(sources, Bucketed::new);
-
-        // 2. The shards, in groups, on all cores: `gid[source][place]` = shard << 22 | index.
-        let groups = (crate::ingest::threads() * 4).min(SHARDS);
-        let edges: Vec<usize> = (0..=groups).map(|g| g * SHARDS / groups).collect();
-        let mut gids: Vec<Vec<u32>> = bucketed.iter().map(|b| vec![0u32; b.arena.len()]).collect();
-        let mut tasks: Vec<(usize, Vec<&mut [u32]>)> =
-            (0..groups).map(|g| (g, Vec::new())).collect();
-        for (b, gid) in bucketed.iter().zip(gids.iter_mut()) {
-            let mut rest: &mut [u32] = gid;
-            for (g, task) in tasks.iter_mut().enumerate() {
-                let len = (b.bounds[edges[g + 1]] - b.bounds[edges[g]]) as usize;
-                let (head, tail) = rest.split_at_mut(len);
-                task.1.push(head);
-                rest = tail;
-            }
-        }
-        let shard_names: Vec<Vec<Vec<&str>>> = par_map(tasks, |(g, mut outs)| {
-            let mut names_of = Vec::with_capacity(edges[g + 1] - edges[g]);
-            for s in edges[g]..edges[g + 1] {
-                let mut table = hashbrown::HashTable::<(u64, u32)>::new();
-                let mut names: Vec<&str> = Vec::new();
-                for (b, out) in bucketed.iter().zip(outs.iter_mut()) {
-                    let base = b.bounds[edges[g]];
-                    for place in b.bounds[s]..b.bounds[s + 1] {
-                        let name = b.arena.get(place);
-                        let h = crate::model::hash_str(name);
-                        let id = match table.entry(
-                            h,
-                            |&(hh, id)| hh == h && crate::model::same(names[id as usize], name),
-                            |&(hh, _)| hh,
-                        ) {
-                            hashbrown::hash_table::Entry::Occupied(e) => e.get().1,
-                            hashbrown::hash_table::Entry::Vacant(v) => {
-                                let id = names.len() as u32;
-                                v.insert((h, id));
-                                names.push(name);
-                                id
-                            }
-                        };
-                        out[(place - base) as usize] = ((s as u32) << SHARD_SHIFT) | id;
-                    }
-                }
-                names_of.push(names);
-            }
-            names_of
-        });
-        let shard_names: Vec<Vec<&str>> = shard_names.into_iter().flatten().collect();
-
-        // 3. Final ids in string order.
-        let mut shard_start = Vec::with_capacity(SHARDS + 1);
-        shard_start.push(0usize);
-        for names in &shard_names {
-            shard_start.push(shard_start.last().copied().unwrap_or(0) + names.len());
-        }
-        let total = shard_start[SHARDS];
-        let mut all: Vec<(&str, u32)> = Vec::with_capacity(total);
-        for (s, names) in shard_names.iter().enumerate() {
-            let at = shard_start[s] as u32;
-            all.extend(names.iter().enumerate().map(|(i, &n)| (n, at + i as u32)));
-        }
-        #[cfg(feature = "parallel")]
-        {
-            use rayon::prelude::*;
-            all.par_sort_unstable_by(|a, b| a.0.cmp(b.0));
-        }
-        #[cfg(not(feature = "parallel"))]
-        all.sort_unstable_by(|a, b| a.0.cmp(b.0));
-        let mut rank = vec![0u32; total];
-        for (r, &(_, flat)) in all.iter().enumerate() {
-            rank[flat as usize] = r as u32;
-        }
-        let names: Vec<String> = all.iter().map(|&(n, _)| n.to_string()).collect();
-        drop(all);
-        drop(shard_names);
-        let final_id = |code: u32| {
-            let s = (code >> SHARD_SHIFT) as usize;
-            rank[shard_start[s] + (code & ((1 << SHARD_SHIFT) - 1)) as usize]
-        };
-
-        // 4. Renumber the rows: per source, local id -> final id; then its rows.
-        let maps: Vec<Vec<u32>> = par_map(
-            bucketed.iter().zip(&gids).collect::<Vec<_>>(),
-            |(b, gid)| b.pos.iter().map(|&p| final_id(gid[p as usize])).collect(),
-        );
-        drop(gids);
-        drop(bucketed);
-        let mut jobs: Vec<(&mut [u32], &[u32])> = Vec::with_capacity(2 * ranges.len() + 1);
-        let mut rest: &mut [u32] = &mut self.cust;
-        let mut at = 0;
-        for (k, r) in ranges.iter().enumerate() {
-            let (gap, tail) = rest.split_at_mut(r.start - at);
-            let (rows, tail) = tail.split_at_mut(r.len());
-            jobs.push((gap, &maps[0]));
-            jobs.push((rows, &maps[k + 1]));
-            rest = tail;
-            at = r.end;
-        }
-        jobs.push((rest, &maps[0]));
-        debug_assert_eq!(jobs.iter().map(|j| j.0.len()).sum::<usize>(), n_rows);
-        par_for_each(jobs, |(rows, map)| {
-            for c in rows.iter_mut() {
-                *c = map[*c as usize];
-            }
-        });
-        self.customers = crate::model::Interner::from_names(names);
-        self.last_customer = 0;
-    }
-}
-
-/// Shards of the customer table filled by [`EventLogBuilder::resolve_pending`]: enough that
-/// one shard's table stays in the cache for logs of tens of millions of customers.
-const SHARDS: usize = 1 << 10;
-/// A shard's customers are numbered `shard << SHARD_SHIFT | index` until the end.
-const SHARD_SHIFT: u32 = 22;
-
-/// The shard of a hash: bits the hash tables themselves do not use (they take the low bits
-/// for the bucket and the top seven as a tag), so that each shard's table spreads well.
-fn shard_of(hash: u64) -> usize {
-    (hash >> 40) as usize & (SHARDS - 1)
-}
-
-/// The customer ids of a piece that [`EventLogBuilder::append_piece`] set aside.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct PendingCustomers {
-    /// The builder's rows `start..start + len` hold ids into `names`.
-    start: usize,
-    len: usize,
-    names: Arena,
-}
-
-/// A source's distinct ids copied in shard order.
-struct Bucketed {
-    arena: Arena,
-    /// Shard `s`'s ids are at places `bounds[s]..bounds[s + 1]`.
-    bounds: Vec<u32>,
-    /// `pos[local id]` = its place.
-    pos: Vec<u32>,
-}
-
-impl Bucketed {
-    fn new(from: Arena) -> Self {
-        let n = from.len();
-        let shard: Vec<u16> = (0..n as u32)
-            .map(|i| shard_of(crate::model::hash_str(from.get(i))) as u16)
-            .collect();
-        let mut bounds = vec![0u32; SHARDS + 1];
-        for &s in &shard {
-            bounds[s as usize + 1] += 1;
-        }
-        for s in 0..SHARDS {
-            bounds[s + 1] += bounds[s];
-        }
-        let mut next = bounds.clone();
-        let mut pos = vec![0u32; n];
-        let mut order = vec![0u32; n];
-        for (i, &s) in shard.iter().enumerate() {
-            let p = &mut next[s as usize];
-            pos[i] = *p;
-            order[*p as usize] = i as u32;
-            *p += 1;
-        }
-        let mut arena = Arena {
-            text: String::with_capacity(from.text.len()),
-            ends: Vec::with_capacity(n),
-        };
-        for &i in &order {
-            arena.push(from.get(i));
-        }
-        Bucketed { arena, bounds, pos }
-    }
-}
-
-/// `items.map(f)`, on all cores with the `parallel` feature; results in order.
-fn par_map<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sync + Send) -> Vec<R> {
-    #[cfg(feature = "parallel")]
-    {
-        use rayon::prelude::*;
-        items.into_par_iter().map(f).collect()
-    }
-    #[cfg(not(feature = "parallel"))]
-    items.into_iter().map(f).collect()
-}
-
-/// `items.for_each(f)`, on all cores with the `parallel` feature.
-fn par_for_each<T: Send>(items: Vec<T>, f: impl Fn(T) + Sync + Send) {
-    #[cfg(feature = "parallel")]
-    {
-        use rayon::prelude::*;
-        items.into_par_iter().for_each(f)
-    }
-    #[cfg(not(feature = "parallel"))]
-    items.into_iter().for_each(f)
 }
 
 /// A raw cell: bytes to validate, or text known to be UTF-8.

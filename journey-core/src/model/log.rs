@@ -199,14 +199,11 @@ pub struct EventLogBuilder {
     pub(crate) seq: Vec<i64>,
     /// How ties in time (and sequence) are ordered.
     pub(crate) ties: Ties,
-    /// Customer ids of appended pieces, not interned yet (see `resolve_pending`).
-    pub(crate) pending: Vec<crate::ingest::row::PendingCustomers>,
 }
 
 impl EventLogBuilder {
     /// The id of a customer, adding it if new.
     pub(crate) fn customer_id(&mut self, id: &str) -> u32 {
-        self.resolve_pending();
         if self.last_customer > 0 && super::same(self.customers.name(self.last_customer - 1), id) {
             return self.last_customer - 1;
         }
@@ -318,7 +315,6 @@ impl EventLogBuilder {
         fn nonempty(s: &Option<String>) -> Option<&str> {
             s.as_deref().map(str::trim_ascii).filter(|s| !s.is_empty())
         }
-        self.resolve_pending();
         let c = self.customers.intern(customer);
         let t = self.touchpoints.intern(touchpoint);
         let ch = nonempty(&e.channel).map_or(NO_ID, |s| self.channels.intern(s));
@@ -356,9 +352,6 @@ impl EventLogBuilder {
         fn remap(into: &mut Interner, from: &Interner) -> Vec<u32> {
             from.names().iter().map(|s| into.intern(s)).collect()
         }
-        self.resolve_pending();
-        let mut other = other;
-        other.resolve_pending();
         let cm = remap(&mut self.customers, &other.customers);
         let tm = remap(&mut self.touchpoints, &other.touchpoints);
         let hm = remap(&mut self.channels, &other.channels);
@@ -407,10 +400,8 @@ impl EventLogBuilder {
         conversions: &[&str],
         mut report: LoadReport,
     ) -> EventLog {
-        let mut this = self;
-        this.resolve_pending();
         let catalog = catalog.cloned().unwrap_or_default();
-        let n = this.cust.len();
+        let n = self.cust.len();
         let EventLogBuilder {
             customers,
             touchpoints,
@@ -428,8 +419,7 @@ impl EventLogBuilder {
             last_customer: _,
             mut seq,
             ties,
-            pending: _,
-        } = this;
+        } = self;
         Self::pad_seq(&mut seq, n, false);
 
         // Fill channel and stage from the catalog (else `unknown` / none), per touchpoint.
@@ -491,6 +481,8 @@ impl EventLogBuilder {
         }
         drop(next);
         drop(cust);
+        // Input grouped by customer (in id order): the order moves rows only within a customer.
+        let grouped = is_identity(&order);
         {
             let mut by_name: Vec<(&str, &[u32], &[u32])> = props
                 .iter()
@@ -514,13 +506,26 @@ impl EventLogBuilder {
         }
         drop(seq);
 
-        // Input already grouped by customer and in time order (a common export) needs no
-        // permutation: the columns are renumbered in place instead of gathered into copies.
-        let identity = is_identity(&order);
+        // Input already grouped by customer (a common export) needs no permutation: the
+        // columns are renumbered in place instead of gathered into copies, and only the
+        // customers whose rows are not in order yet (ties not in the tie order, say) are
+        // reordered, each within its own rows.
+        let identity = grouped;
+        let patches: Vec<Range<usize>> = if grouped {
+            offsets
+                .windows(2)
+                .filter(|w| (w[0]..w[1]).any(|i| order[i] as usize != i))
+                .map(|w| w[0]..w[1])
+                .collect()
+        } else {
+            Vec::new()
+        };
         let ids = |col: Vec<u32>, map: &[u32]| -> Vec<u32> {
             let f = |v: u32| if v == NO_ID { NO_ID } else { map[v as usize] };
             if identity {
-                map_in_place(col, f)
+                let mut col = map_in_place(col, f);
+                patch(&mut col, &order, &patches);
+                col
             } else {
                 gather_by(&order, |r| f(col[r as usize]))
             }
@@ -537,11 +542,15 @@ impl EventLogBuilder {
         });
         drop(st);
         let ts_sorted: Vec<i64> = if identity {
+            let mut ts = ts;
+            patch(&mut ts, &order, &patches);
             ts
         } else {
             gather_by(&order, |r| ts[r as usize])
         };
         let value_sorted: Vec<f64> = if identity {
+            let mut value = value;
+            patch(&mut value, &order, &patches);
             value
         } else {
             gather_by(&order, |r| value[r as usize])
@@ -572,6 +581,17 @@ impl EventLogBuilder {
         };
         log.set_conversions(conversions);
         log
+    }
+}
+
+/// `col[i] = col[order[i]]` for `i` in each of `ranges`, whose rows `order` moves only among
+/// themselves.
+fn patch<T: Copy>(col: &mut [T], order: &[u32], ranges: &[Range<usize>]) {
+    let mut tmp = Vec::new();
+    for r in ranges {
+        tmp.clear();
+        tmp.extend(order[r.clone()].iter().map(|&k| col[k as usize]));
+        col[r.clone()].copy_from_slice(&tmp);
     }
 }
 
