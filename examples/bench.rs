@@ -4,9 +4,12 @@
 //! cargo run --release -p journey-examples --bin bench -- gen 10000000 bench-data/events-10M.csv
 //! cargo run --release -p journey-examples --bin bench -- load bench-data/events-10M.csv
 //! cargo run --release -p journey-examples --bin bench -- by-time bench-data/events-10M.csv bench-data/events-10M-by-time.csv
+//! cargo run --release -p journey-examples --bin bench -- shuffled bench-data/events-10M.csv bench-data/events-10M-shuffled.csv
+//! cargo run --release -p journey-examples --bin bench -- partials bench-data/events-10M.csv 1 4 16 64 256
 //! ```
 //! `gen` writes a synthetic log of about N events (customers = N / 10), grouped by customer;
-//! `by-time` writes the same rows in time order (customers interleaved); `load` reads it into the
+//! `by-time` writes the same rows in time order (customers interleaved); `shuffled` writes them
+//! in a random order (a fixed seed, so the file is the same on every run); `load` reads it into the
 //! sorted columnar log and prints wall time, MB/s, events/s, bytes per event and the process's
 //! peak resident memory (VmHWM), which is why loading runs in its own process.
 
@@ -148,6 +151,83 @@ fn metrics(path: &str) -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
+/// Partial results on a loaded log: the size of each kind of partial (the whole log as one
+/// partition), and, for each number of partitions N (customers dealt round-robin), the bytes of
+/// all N partials and the time to read them back from bytes and merge them into one, and to
+/// finish it. The finished result is checked against the single-machine call.
+fn partials(path: &str, ns: &[usize]) -> Result<(), Box<dyn std::error::Error>> {
+    use journey_core::partial::{Analysis, Context, Partial};
+    use serde_json::json;
+
+    let log = journey_core::read_events_path(path, &journey_core::LoadOptions::default())?;
+    println!(
+        "log: {} events, {} customers",
+        log.n_events(),
+        log.n_customers()
+    );
+    let steps = json!([
+        "product_page",
+        "add_to_cart",
+        "checkout_shipping",
+        "checkout_payment",
+        "purchase"
+    ]);
+    let analyses = [
+        (
+            "funnel",
+            json!({"steps": steps, "breakdown": "first_touch_channel"}),
+        ),
+        ("retention", json!({})),
+        ("kpis", json!({})),
+        ("attribution", json!({"model": "markov"})),
+        ("attribution_table", json!({})),
+        ("path_table", json!({})),
+    ];
+    let analyses: Vec<(String, Analysis)> = analyses
+        .iter()
+        .map(|(n, o)| Ok((n.to_string(), Analysis::from_json(n, o)?)))
+        .collect::<journey_core::Result<_>>()?;
+    let ctx = Context::of(&log);
+    let mut out = serde_json::Map::new();
+    for (name, a) in &analyses {
+        let (s, p) = time(1, || log.partial(a, &ctx).unwrap());
+        let bytes = p.to_bytes().len();
+        println!(
+            "{name:<18} one partial of the whole log: {bytes:>10} bytes, computed in {s:.3} s"
+        );
+        out.insert(format!("{name} bytes"), bytes.into());
+    }
+    let ids = log.customer_ids();
+    for &n in ns {
+        let groups: Vec<Vec<&str>> = (0..n)
+            .map(|k| ids.iter().skip(k).step_by(n).map(String::as_str).collect())
+            .collect();
+        let parts: Vec<journey_core::EventLog> =
+            groups.iter().map(|g| log.sub_log(g).unwrap()).collect();
+        for (name, a) in &analyses {
+            let bytes: Vec<Vec<u8>> = parts
+                .iter()
+                .map(|l| l.partial(a, &ctx).unwrap().to_bytes())
+                .collect();
+            let total: usize = bytes.iter().map(Vec::len).sum();
+            let (merge_s, merged) = time(1, || {
+                Partial::merge_all(bytes.iter().map(|b| Partial::from_bytes(b).unwrap())).unwrap()
+            });
+            let (finish_s, finished) = time(1, || merged.clone().finish().unwrap());
+            let direct = log.partial(a, &ctx).unwrap().finish().unwrap();
+            assert_eq!(finished, direct, "{name} with {n} partitions");
+            println!(
+                "{name:<18} N = {n:>3}: {total:>11} bytes of partials, read + merge {merge_s:>8.4} s, finish {finish_s:>8.4} s"
+            );
+            out.insert(format!("{name} N={n} bytes"), total.into());
+            out.insert(format!("{name} N={n} merge_s"), merge_s.into());
+            out.insert(format!("{name} N={n} finish_s"), finish_s.into());
+        }
+    }
+    println!("{}", serde_json::Value::Object(out));
+    Ok(())
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
@@ -201,6 +281,52 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             }
             out.flush()?;
         }
+        Some("shuffled") => {
+            // The same rows in a random order (deterministic: a fixed seed), the worst case
+            // for grouping: neither customers nor times come in runs.
+            let (input, output) = match (args.get(1), args.get(2)) {
+                (Some(i), Some(o)) => (i, o),
+                _ => return Err("shuffled IN OUT".into()),
+            };
+            let text = std::fs::read_to_string(input)?;
+            let mut lines = text.lines();
+            let header = lines.next().ok_or("empty input")?;
+            let mut rows: Vec<&str> = lines.collect();
+            // Fisher-Yates with a 64-bit LCG (seed 42).
+            let mut x: u64 = 42;
+            for i in (1..rows.len()).rev() {
+                x = x
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                rows.swap(i, ((x >> 32) as usize * (i + 1)) >> 32);
+            }
+            let mut out =
+                std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(output)?);
+            use std::io::Write;
+            writeln!(out, "{header}")?;
+            for l in rows {
+                writeln!(out, "{l}")?;
+            }
+            out.flush()?;
+        }
+        Some("load-surveys") => {
+            let path = args.get(1).ok_or("load-surveys PATH")?;
+            let bytes = std::fs::metadata(path)?.len() as f64;
+            let (secs, s) = time(3, || {
+                journey_core::read_surveys_path(path, &journey_core::LoadOptions::default())
+                    .expect("surveys load")
+            });
+            println!(
+                "{}",
+                serde_json::json!({
+                    "file": path,
+                    "mb": bytes / 1e6,
+                    "responses": s.len(),
+                    "seconds_best_of_3": secs,
+                    "mb_per_s": bytes / 1e6 / secs,
+                })
+            );
+        }
         Some("load") => {
             let path = args.get(1).ok_or("load PATH")?;
             let bytes = std::fs::metadata(path)?.len() as f64;
@@ -229,8 +355,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let path = args.get(1).ok_or("metrics PATH")?;
             metrics(path)?;
         }
+        Some("partials") => {
+            let path = args.get(1).ok_or("partials PATH [N...]")?;
+            let ns: Vec<usize> = if args.len() > 2 {
+                args[2..].iter().map(|a| a.parse()).collect::<Result<_, _>>()?
+            } else {
+                vec![1, 2, 4, 8, 16, 32, 64, 128, 256]
+            };
+            partials(path, &ns)?;
+        }
         _ => return Err(
-            "usage: bench gen N PATH | bench by-time IN OUT | bench load PATH | bench metrics PATH"
+            "usage: bench gen N PATH | bench by-time IN OUT | bench shuffled IN OUT | bench load PATH | bench load-surveys PATH | bench metrics PATH | bench partials PATH [N...]"
                 .into(),
         ),
     }

@@ -7,7 +7,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::error::{Error, Result};
-use crate::ingest::{LoadOptions, Mode};
+use crate::ingest::{LoadOptions, Mode, Ties};
 use crate::model::Catalog;
 
 /// What kind of JSON value `v` is, for error messages ("expected a list, got a number").
@@ -73,12 +73,13 @@ struct LoadArgs {
     ignore_extra_columns: bool,
     rename: std::collections::BTreeMap<String, String>,
     max_reported_errors: Option<usize>,
+    ties: Option<Ties>,
 }
 
 impl LoadOptions {
     /// Load options from JSON: `{"mode": "lenient", "conversions": ["purchase"], "catalog":
     /// {"ig_ad": {"channel": "social", "stage": "awareness"}}, "ignore_extra_columns": false,
-    /// "rename": {"user_id": "customer_id"}}`; every key optional.
+    /// "rename": {"user_id": "customer_id"}, "ties": "content"}`; every key optional.
     pub fn from_json(v: &Value) -> Result<Self> {
         let a: LoadArgs = from_json("load options", v)?;
         let d = LoadOptions::default();
@@ -89,6 +90,7 @@ impl LoadOptions {
             ignore_extra_columns: a.ignore_extra_columns,
             rename: a.rename,
             max_reported_errors: a.max_reported_errors.unwrap_or(d.max_reported_errors),
+            ties: a.ties.unwrap_or(d.ties),
         })
     }
 }

@@ -104,6 +104,14 @@ pub enum Error {
     /// A journey map document is invalid.
     #[error("invalid journey map: {0}")]
     InvalidMap(String),
+    /// Bytes given as a partial result (or a context) are not one: wrong magic bytes, another
+    /// format version, or corrupted.
+    #[error("invalid partial: {0}")]
+    InvalidPartial(String),
+    /// Two partial results (or a partial and a context) that cannot be combined: another
+    /// analysis, other options, another context or differently loaded logs.
+    #[error("partials do not match: {0}")]
+    PartialMismatch(String),
     /// Reading the input failed.
     #[error("i/o error: {0}")]
     Io(#[from] std::io::Error),
@@ -122,6 +130,8 @@ impl Error {
             Error::MissingColumn { .. } => "missing_column",
             Error::InvalidArgument { .. } => "invalid_argument",
             Error::InvalidMap(_) => "invalid_map",
+            Error::InvalidPartial(_) => "invalid_partial",
+            Error::PartialMismatch(_) => "partial_mismatch",
             Error::Io(_) => "io",
         }
     }

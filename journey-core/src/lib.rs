@@ -8,6 +8,7 @@
 //! - [`metrics`]: survey scores, funnels, retention, paths, the transition graph, attribution.
 //! - [`render`]: SVG and text renderings.
 //! - [`report`]: the journey map filled from data and the HTML report.
+//! - [`partial`]: every analysis as a mergeable partial result, for many machines.
 //! - [`synthetic()`]: deterministic synthetic data for demos, tests and benchmarks.
 //!
 //! # Features
@@ -20,6 +21,7 @@ pub mod error;
 pub mod ingest;
 pub mod metrics;
 pub mod model;
+pub mod partial;
 pub mod render;
 pub mod report;
 pub mod synthetic;
@@ -28,10 +30,11 @@ pub mod time;
 pub use error::{Error, Result};
 pub use ingest::{
     read_events_csv, read_events_json, read_events_path, read_surveys_csv, read_surveys_json,
-    read_surveys_path, LoadOptions, LoadReport, Mode,
+    read_surveys_path, CsvWriteOptions, LoadOptions, LoadReport, Mode, Ties,
 };
 pub use model::{
     Catalog, Channel, EventLog, EventLogBuilder, Journey, JourneyMap, Kind, Persona, RawEvent,
     RawResponse, Stage, Step, Surveys, SurveysBuilder, Touchpoint,
 };
+pub use partial::{Analysis, Context, Finished, Partial};
 pub use synthetic::synthetic;

@@ -304,7 +304,9 @@ fn simulate(g: &mut Gen<'_>, p: &Profile) {
         let value = (p.order_value * (0.4 + 1.2 * g.rng.f()) * 100.0).round() / 100.0;
         let channel = g.b.channels.get(p.purchase_channel);
         g.event("purchase", value, channel);
-        // The confirmation is sent in the same second: a tie that must keep input order.
+        // The confirmation is sent a second later (at the same second, the content order of
+        // ties would put it before the purchase).
+        g.t += 1;
         g.event("order_confirmation_email", f64::NAN, None);
         orders += 1;
         repeat_chance = if orders == 1 { 0.3 } else { 0.15 };

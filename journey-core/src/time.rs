@@ -26,8 +26,55 @@ impl fmt::Display for TimestampError {
 pub const TIMESTAMP_EXPECTED: &str =
     "an RFC 3339 timestamp such as 2026-01-05T13:45:12Z (with Z or an offset) or integer Unix seconds";
 
+/// The earliest timestamp a log holds: 0000-01-01T00:00:00Z, in microseconds.
+pub const MIN_US: i64 = -62_167_219_200 * US_PER_SEC;
+
+/// The latest timestamp a log holds: 9999-12-31T23:59:59.999999Z, in microseconds.
+pub const MAX_US: i64 = 253_402_300_800 * US_PER_SEC - 1;
+
+/// Whether a timestamp (microseconds, UTC) is within years 0000 to 9999 in UTC: the instants
+/// that RFC 3339 writes with a four-digit year, so every loaded timestamp is written back by
+/// [`format_us`] in a form [`parse_timestamp`] reads (docs/formats.md, "Timestamps").
+pub fn in_range(us: i64) -> bool {
+    (MIN_US..=MAX_US).contains(&us)
+}
+
+fn range_error() -> TimestampError {
+    TimestampError(format!(
+        "{TIMESTAMP_EXPECTED}, within years 0000 to 9999 in UTC"
+    ))
+}
+
 /// Parses an RFC 3339 timestamp or integer Unix seconds into microseconds, UTC.
+///
+/// The instant must fall within years 0000 to 9999 in UTC ([`in_range`]); an offset must be
+/// `Z` or `±HH:MM` with hours 00 to 23; a leap second (`23:59:60`) is read as `23:59:59`.
 pub fn parse_timestamp(s: &[u8]) -> std::result::Result<i64, TimestampError> {
+    let us = parse_unchecked(s)?;
+    if in_range(us) {
+        Ok(us)
+    } else {
+        Err(range_error())
+    }
+}
+
+/// Whether the text after the time of day is an offset RFC 3339 allows: `Z`, or `±HH:MM` with
+/// hours 00-23 and minutes 00-59 (jiff also takes `+01`, `+0100`, `+24:00` and seconds).
+fn rfc3339_offset(text: &str) -> bool {
+    let b = text.as_bytes();
+    if matches!(b.last(), Some(b'Z' | b'z')) {
+        return true;
+    }
+    match b.get(b.len().saturating_sub(6)..) {
+        Some([b'+' | b'-', h1, h2, b':', m1, m2]) => {
+            matches!(digits::<2>(&[*h1, *h2], 0), Some(h) if h <= 23)
+                && matches!(digits::<2>(&[*m1, *m2], 0), Some(m) if m <= 59)
+        }
+        _ => false,
+    }
+}
+
+fn parse_unchecked(s: &[u8]) -> std::result::Result<i64, TimestampError> {
     if let Some(us) = fast_rfc3339(s) {
         return Ok(us);
     }
@@ -41,13 +88,18 @@ pub fn parse_timestamp(s: &[u8]) -> std::result::Result<i64, TimestampError> {
             .parse::<i64>()
             .ok()
             .and_then(|secs| secs.checked_mul(US_PER_SEC))
-            .filter(|us| jiff::Timestamp::from_microsecond(*us).is_ok())
+            .filter(|us| in_range(*us))
             .ok_or_else(|| {
-                TimestampError(format!("{TIMESTAMP_EXPECTED}; Unix seconds out of range"))
+                TimestampError(format!(
+                    "{TIMESTAMP_EXPECTED}; Unix seconds out of range (years 0000 to 9999 in UTC)"
+                ))
             });
     }
     let text = std::str::from_utf8(s).map_err(|_| TimestampError("not valid UTF-8".into()))?;
     match text.parse::<jiff::Timestamp>() {
+        Ok(_) if !rfc3339_offset(text) => Err(TimestampError(format!(
+            "expected {TIMESTAMP_EXPECTED}; the offset must be Z or ±HH:MM with hours 00 to 23"
+        ))),
         Ok(t) => Ok(t.as_microsecond()),
         Err(e) => Err(TimestampError(format!(
             "expected {TIMESTAMP_EXPECTED} ({e})"
@@ -275,6 +327,60 @@ mod tests {
             let e = parse_timestamp(bad).unwrap_err();
             assert!(e.0.contains("RFC 3339"), "{e}");
         }
+    }
+
+    #[test]
+    fn only_years_0000_to_9999_in_utc() {
+        // Year 0000 with a positive offset is year -0001 in UTC; 9999 with a negative one is
+        // 10000: neither could be written back with a four-digit year.
+        for bad in [
+            &b"0000-01-01T00:30:00+01:00"[..],
+            b"9999-12-31T23:59:59-05:00",
+            b"-62167219201",
+            b"253402300800",
+            b"-300000000000",
+        ] {
+            let e = parse_timestamp(bad).unwrap_err();
+            assert!(e.0.contains("years 0000 to 9999"), "{e}");
+        }
+        assert_eq!(parse_timestamp(b"0000-01-01T00:00:00Z"), Ok(MIN_US));
+        assert_eq!(parse_timestamp(b"-62167219200"), Ok(MIN_US));
+        assert_eq!(parse_timestamp(b"9999-12-31T23:59:59.999999Z"), Ok(MAX_US));
+        assert_eq!(format_us(MIN_US), "0000-01-01T00:00:00Z");
+        assert_eq!(format_us(MAX_US), "9999-12-31T23:59:59.999999Z");
+        assert_eq!(
+            parse_timestamp(b"0000-01-01T00:30:00-01:00"),
+            Ok(MIN_US + 5_400 * US_PER_SEC)
+        );
+    }
+
+    #[test]
+    fn offsets_are_z_or_hh_mm_below_24_hours() {
+        for bad in [
+            &b"2026-01-05T13:45:12+24:00"[..],
+            b"2026-01-05T13:45:12+01",
+            b"2026-01-05T13:45:12+0100",
+            b"2026-01-05T13:45:12-25:00",
+        ] {
+            let e = parse_timestamp(bad).unwrap_err();
+            assert!(e.0.contains("offset must be Z or"), "{e}");
+        }
+        assert_eq!(
+            parse_timestamp(b"2026-01-05T13:45:12-23:59"),
+            Ok((1_767_620_712 + 86_340) * US_PER_SEC)
+        );
+    }
+
+    #[test]
+    fn a_leap_second_is_read_as_the_second_before() {
+        let at_59 = parse_timestamp(b"2016-12-31T23:59:59Z").unwrap();
+        assert_eq!(at_59, 1_483_228_799 * US_PER_SEC);
+        assert_eq!(parse_timestamp(b"2016-12-31T23:59:60Z"), Ok(at_59));
+        assert_eq!(
+            parse_timestamp(b"2016-12-31T23:59:60.5Z"),
+            Ok(at_59 + 500_000)
+        );
+        assert_eq!(parse_timestamp(b"2017-01-01T00:59:60+01:00"), Ok(at_59));
     }
 
     #[test]

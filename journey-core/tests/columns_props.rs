@@ -111,6 +111,7 @@ proptest! {
                 channel: Some(ch),
                 stage: None,
                 value: Some(ValueCells::Numbers(*v)),
+                sequence: None,
                 properties: vec![p as &dyn TextCells],
             })
             .collect();

@@ -1,7 +1,7 @@
 //! Properties of loading and of the map format.
 
 use journey_core::model::{Kind, Persona, Stage, Step, Touchpoint};
-use journey_core::{read_events_csv, EventLog, JourneyMap, LoadOptions, Mode};
+use journey_core::{read_events_csv, EventLog, JourneyMap, LoadOptions, Mode, Ties};
 use proptest::prelude::*;
 
 /// Rows `(customer, seconds, touchpoint, value)` with distinct times per customer, so the order
@@ -26,6 +26,18 @@ fn csv(rows: &[(u8, i64, u8, Option<u16>)]) -> String {
     }
     s
 }
+
+/// `(customer, seconds, touchpoint, channel, stage, value, alpha, zeta)`.
+type TieRow = (
+    u8,
+    i64,
+    u8,
+    Option<u8>,
+    Option<u8>,
+    Option<i8>,
+    Option<u8>,
+    Option<u8>,
+);
 
 fn snapshot(log: &EventLog) -> (Vec<journey_core::RawEvent>, Vec<String>, Vec<String>) {
     (
@@ -59,17 +71,90 @@ proptest! {
     }
 
     #[test]
-    fn ties_keep_input_order(n in 1usize..8, c in 0u8..3) {
-        // n events of one customer at one instant: their order is the input order.
+    fn ties_keep_input_order_when_asked(n in 1usize..8, c in 0u8..3) {
+        // n events of one customer at one instant: with ties="input", their order is the input
+        // order; by default (content), the order of their touchpoint names.
         let mut s = String::from("customer_id,timestamp,touchpoint\n");
         for i in 0..n {
             s.push_str(&format!("other,5,x\ncust{c},7,step{}\n", n - i));
         }
-        let log = read_events_csv(s.as_bytes(), &LoadOptions::default()).unwrap();
-        let j = log.journey_of(&format!("cust{c}")).unwrap();
-        let names: Vec<&str> = j.touchpoints().iter().map(|&t| log.touchpoint_name(t)).collect();
+        let names = |opts: &LoadOptions| -> Vec<String> {
+            let log = read_events_csv(s.as_bytes(), opts).unwrap();
+            let j = log.journey_of(&format!("cust{c}")).unwrap();
+            j.touchpoints().iter().map(|&t| log.touchpoint_name(t).to_string()).collect()
+        };
+        let input = LoadOptions { ties: Ties::Input, ..Default::default() };
         let expected: Vec<String> = (0..n).map(|i| format!("step{}", n - i)).collect();
-        prop_assert_eq!(names, expected);
+        prop_assert_eq!(names(&input), expected.clone());
+        let mut by_name = expected;
+        by_name.sort();
+        prop_assert_eq!(names(&LoadOptions::default()), by_name);
+    }
+
+    /// The content rule: shuffling the rows of a log full of ties (few instants, repeated
+    /// touchpoints, blanks everywhere) gives the identical log, column for column.
+    #[test]
+    fn shuffled_rows_with_ties_give_the_identical_log(
+        rows in proptest::collection::vec(
+            (0u8..3, 0i64..3, 0u8..4, proptest::option::of(0u8..3), proptest::option::of(0u8..3),
+             proptest::option::of(-2i8..3), proptest::option::of(0u8..3), proptest::option::of(0u8..2)),
+            0..60),
+        seed in any::<u64>(),
+        sequence in any::<bool>(),
+    ) {
+        // Property columns named so that the order of their names (alpha, zeta) differs from
+        // their order in the header.
+        let header = if sequence {
+            "zeta,customer_id,timestamp,touchpoint,channel,stage,value,alpha,sequence\n"
+        } else {
+            "zeta,customer_id,timestamp,touchpoint,channel,stage,value,alpha\n"
+        };
+        let line = |r: &TieRow| {
+            let (c, t, tp, ch, st, v, a, z) = *r;
+            let opt = |o: Option<u8>, p: &str| o.map(|x| format!("{p}{x}")).unwrap_or_default();
+            let stage = st.map(|x| ["awareness", "purchase", "zz_custom"][x as usize]).unwrap_or("");
+            let mut l = format!(
+                "{},c{c},{},tp{tp},{},{stage},{},{}",
+                opt(z, "z"),
+                1_767_225_600 + t,
+                opt(ch, "ch"),
+                v.map(|v| format!("{}", v as f64 / 2.0)).unwrap_or_default(),
+                opt(a, "a"),
+            );
+            if sequence {
+                l.push_str(&format!(",{}", (tp as i64 + t) % 2));
+            }
+            l + "\n"
+        };
+        let mut shuffled = rows.clone();
+        let mut x = seed | 1;
+        for i in (1..shuffled.len()).rev() {
+            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            shuffled.swap(i, (x >> 33) as usize % (i + 1));
+        }
+        let text = |rs: &[_]| -> String { header.to_string() + &rs.iter().map(line).collect::<String>() };
+        let a = read_events_csv(text(&rows).as_bytes(), &LoadOptions::default()).unwrap();
+        let b = read_events_csv(text(&shuffled).as_bytes(), &LoadOptions::default()).unwrap();
+        prop_assert_eq!(a.customer_ids(), b.customer_ids());
+        prop_assert_eq!(a.offsets(), b.offsets());
+        prop_assert_eq!(a.timestamps(), b.timestamps());
+        prop_assert_eq!(a.touchpoint_ids(), b.touchpoint_ids());
+        prop_assert_eq!(a.channel_ids(), b.channel_ids());
+        prop_assert_eq!(a.stage_ids(), b.stage_ids());
+        let bits = |l: &EventLog| l.values().iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+        prop_assert_eq!(bits(&a), bits(&b));
+        prop_assert_eq!(a.properties(), b.properties());
+        prop_assert_eq!(snapshot(&a), snapshot(&b));
+        // Within an instant (and sequence), events are in content order: touchpoint first.
+        for j in a.journeys() {
+            for w in j.range().collect::<Vec<_>>().windows(2) {
+                let (i, k) = (w[0], w[1]);
+                prop_assert!(a.timestamps()[i] <= a.timestamps()[k]);
+                if a.timestamps()[i] == a.timestamps()[k] && !sequence {
+                    prop_assert!(a.touchpoint_ids()[i] <= a.touchpoint_ids()[k]);
+                }
+            }
+        }
     }
 
     #[test]

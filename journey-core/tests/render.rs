@@ -1423,3 +1423,98 @@ fn funnel_and_top_paths_charts_from_results() {
             .unwrap(),
     );
 }
+
+// ------------------------------------------------------------------------------------------
+// Adversarial sizes (issue 16): what a picture draws is capped, and says so.
+
+/// A word of 200,000 characters wraps into pieces that each fit and together give the word
+/// back; with a line cap, only the kept lines are cut (the rest ends in an ellipsis).
+#[test]
+fn long_unbroken_words_wrap_into_fitting_pieces() {
+    use journey_core::render::svg::wrap;
+    let word: String = (0..200_000)
+        .map(|i| (b'a' + (i % 26) as u8) as char)
+        .collect();
+    let lines = wrap(&word, 300.0, 13.0, false, 0);
+    assert!(lines.len() > 1000, "{}", lines.len());
+    assert!(lines.iter().all(|l| text_width(l, 13.0, false) <= 300.0));
+    assert_eq!(lines.concat(), word);
+    let capped = wrap(&word, 300.0, 13.0, false, 2);
+    assert_eq!(capped.len(), 2);
+    assert_eq!(capped[0], lines[0]);
+    assert!(capped[1].ends_with('\u{2026}'));
+    // Words before the long one still share a line.
+    let mixed = wrap(&format!("a b {word}"), 300.0, 13.0, false, 0);
+    assert!(mixed[0].starts_with("a b"));
+}
+
+/// A stage with 100 actions draws 48 of them and a note counting the other 52; a map name of
+/// 300,000 characters is cut to its two title lines.
+#[test]
+fn crowded_cells_and_huge_names_are_capped() {
+    let mut map = small_map();
+    map.steps[0].actions = (0..100).map(|i| format!("action {i:03}")).collect();
+    map.name = "N".repeat(300_000);
+    let svg = map_svg(&map, &MapSvgOptions::default()).unwrap();
+    let doc = parse(&svg);
+    assert!(shows(&doc, "action 047"));
+    assert!(!shows(&doc, "action 048"));
+    assert!(
+        shows(&doc, "\u{2026} and 52 more not drawn (at most 48 per cell)"),
+        "{}",
+        joined(&doc)
+    );
+    assert_eq!(MAX_CELL_ITEMS, 48);
+    // The whole name stays in the picture's title, the drawn title is two lines.
+    assert!(svg.len() < 2_000_000, "{}", svg.len());
+}
+
+/// A 500 x 400 heatmap draws the first 120 rows and 60 columns and says so under the grid.
+#[test]
+fn large_heatmaps_draw_a_capped_part_with_a_note() {
+    let (nr, nc) = (500, 400);
+    let h = Heatmap {
+        title: "Daily cohorts".into(),
+        row_title: "cohort".into(),
+        col_title: "days".into(),
+        row_labels: (0..nr).map(|r| format!("day {r}")).collect(),
+        col_labels: (0..nc).map(|c| c.to_string()).collect(),
+        cells: (0..nr)
+            .map(|r| (0..nc).map(|c| (r + c < nr).then_some(0.5)).collect())
+            .collect(),
+        row_sizes: vec![10; nr],
+    };
+    let svg = h.to_svg().unwrap();
+    let doc = parse(&svg);
+    let cells = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("rect") && n.attribute("stroke") == Some("#FFFFFF"))
+        .count();
+    assert_eq!(cells, MAX_HEATMAP_ROWS * MAX_HEATMAP_COLS);
+    assert!(shows(&doc, "day 119") && !shows(&doc, "day 120"));
+    assert!(shows(
+        &doc,
+        "Showing the first 120 of 500 rows and the first 60 of 400 columns; the data holds them all."
+    ));
+    // A heatmap within the caps has no note.
+    assert!(!heatmap().to_svg().unwrap().contains("Showing the first"));
+}
+
+/// Bidirectional controls in names never reach a picture or a page.
+#[test]
+fn bidi_controls_are_neutralised() {
+    let mut map = small_map();
+    map.name = "invoice\u{202E}fdp.exe".into();
+    map.touchpoints[0].name = "\u{2067}admin\u{2069}".into();
+    map.steps[0].touchpoint = Some(map.touchpoints[0].name.clone());
+    let svg = map_svg(&map, &MapSvgOptions::default()).unwrap();
+    for c in ['\u{202E}', '\u{2067}', '\u{2069}'] {
+        assert!(!svg.contains(c), "{c:?} in the SVG");
+    }
+    assert!(svg.contains("invoice\u{FFFD}fdp.exe"));
+    let mut page = HtmlPage::new("report \u{202E}cod.exe");
+    page.section("s \u{202D}x").paragraph("p \u{202B}y");
+    let html = page.to_html().unwrap();
+    assert!(!html.contains(['\u{202E}', '\u{202D}', '\u{202B}']));
+    assert!(html.contains("report \u{FFFD}cod.exe"));
+}

@@ -9,7 +9,7 @@ use journey_core::metrics::attribution::{
 use journey_core::metrics::{funnel, graph, path_stats, sessions};
 use journey_core::metrics::{retention, survey};
 use journey_core::{
-    read_events_csv, read_surveys_csv, time::format_us, Error, EventLog, LoadOptions, Mode, Surveys,
+    read_events_csv, read_surveys_csv, time::format_us, Error, EventLog, LoadOptions, Surveys,
 };
 use serde::{de::DeserializeOwned, Serialize};
 use serde_json::{json, Value};
@@ -26,16 +26,10 @@ fn files(dir: &Path, out: &mut Vec<PathBuf>) {
 }
 
 fn load_options(case: &Value) -> LoadOptions {
-    let mut opts = LoadOptions::default();
-    if let Some(l) = case.get("load") {
-        if let Some(m) = l.get("mode").and_then(Value::as_str) {
-            opts.mode = m.parse::<Mode>().unwrap();
-        }
-        if let Some(c) = l.get("conversions").and_then(Value::as_array) {
-            opts.conversions = c.iter().map(|v| v.as_str().unwrap().to_string()).collect();
-        }
+    match case.get("load") {
+        Some(l) => LoadOptions::from_json(l).unwrap(),
+        None => LoadOptions::default(),
     }
-    opts
 }
 
 fn describe(log: &EventLog) -> Value {

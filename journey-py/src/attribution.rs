@@ -17,10 +17,25 @@ use crate::model::{PyEventLog, Source};
 use crate::result::{options, PyOutput};
 use crate::run::detach;
 
-fn attribution_output(r: &AttributionResult) -> PyResult<PyOutput> {
+pub(crate) fn attribution_output(r: AttributionResult) -> PyResult<PyOutput> {
     let title = format!("Attribution ({})", r.model.as_str());
-    PyOutput::new("attribution", r, Some("rows"))?
-        .with_chart(GroupedBars::from_attribution(r, title).to_svg())
+    PyOutput::new("attribution", &r, Some("rows"))?
+        .with_chart(move || GroupedBars::from_attribution(&r, title.clone()).to_svg())
+}
+
+/// The Python result of an attribution table (of a log, a path table or a finished partial).
+pub(crate) fn attribution_table_output(
+    r: journey_core::metrics::attribution::AttributionTable,
+) -> PyResult<PyOutput> {
+    PyOutput::new("attribution_table", &r, Some("rows"))?.with_chart(move || {
+        GroupedBars::from_attribution_table(&r, "Conversions credited by model").to_svg()
+    })
+}
+
+impl From<PathTable> for PyPathTable {
+    fn from(t: PathTable) -> Self {
+        PyPathTable { inner: Arc::new(t) }
+    }
 }
 
 #[pymethods]
@@ -48,7 +63,7 @@ impl PyEventLog {
         let opts: AttributionOptions = options("attribution options", kwargs)?;
         let log = self.inner.clone();
         let r = detach(py, move || log.attribution(&opts))?.map_err(to_py_err)?;
-        attribution_output(&r)
+        attribution_output(r)
     }
 
     /// Every model side by side, one row per channel (or touchpoint).
@@ -61,9 +76,7 @@ impl PyEventLog {
         let opts: AttributionTableOptions = options("attribution_table options", kwargs)?;
         let log = self.inner.clone();
         let r = detach(py, move || log.attribution_table(&opts))?.map_err(to_py_err)?;
-        PyOutput::new("attribution_table", &r, Some("rows"))?.with_chart(
-            GroupedBars::from_attribution_table(&r, "Conversions credited by model").to_svg(),
-        )
+        attribution_table_output(r)
     }
 }
 
@@ -85,8 +98,8 @@ impl PyPathTable {
 impl PyPathTable {
     /// Reads the table from CSV text.
     #[staticmethod]
-    fn from_csv_text(text: &str) -> PyResult<Self> {
-        read_path_table_csv(text.as_bytes())
+    fn from_csv_text(text: &Bound<'_, PyAny>) -> PyResult<Self> {
+        read_path_table_csv(crate::convert::text(text, "text")?.as_bytes())
             .map(|t| PyPathTable { inner: Arc::new(t) })
             .map_err(to_py_err)
     }
@@ -188,7 +201,7 @@ impl PyPathTable {
         let opts: AttributionOptions = options("attribution options", kwargs)?;
         let t = self.inner.clone();
         let r = detach(py, move || t.attribution(&opts))?.map_err(to_py_err)?;
-        attribution_output(&r)
+        attribution_output(r)
     }
 
     /// Every model side by side.
@@ -201,9 +214,7 @@ impl PyPathTable {
         let opts: AttributionTableOptions = options("attribution_table options", kwargs)?;
         let t = self.inner.clone();
         let r = detach(py, move || t.attribution_table(&opts))?.map_err(to_py_err)?;
-        PyOutput::new("attribution_table", &r, Some("rows"))?.with_chart(
-            GroupedBars::from_attribution_table(&r, "Conversions credited by model").to_svg(),
-        )
+        attribution_table_output(r)
     }
 
     /// Pickling: rebuilt from its rows.

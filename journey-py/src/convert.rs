@@ -19,23 +19,30 @@ pub fn to_json(obj: &Bound<'_, PyAny>) -> PyResult<Value> {
         return Ok(Value::Bool(obj.extract()?));
     }
     if obj.is_instance_of::<PyInt>() {
-        return match obj.extract::<i64>() {
-            Ok(i) => Ok(Value::Number(i.into())),
-            Err(_) => Ok(float(obj.extract::<f64>()?)),
-        };
+        if let Ok(i) = obj.extract::<i64>() {
+            return Ok(Value::Number(i.into()));
+        }
+        if let Ok(u) = obj.extract::<u64>() {
+            return Ok(Value::Number(u.into()));
+        }
+        return Err(argument(
+            "int",
+            format!("{} does not fit in 64 bits", short(obj)),
+        ));
     }
     if obj.is_instance_of::<PyFloat>() {
         return Ok(float(obj.extract()?));
     }
     if obj.is_instance_of::<PyString>() {
-        return Ok(Value::String(obj.extract()?));
+        return Ok(Value::String(text(obj, "str")?));
     }
     if let Ok(d) = obj.cast::<PyDict>() {
         let mut m = Map::new();
         for (k, v) in d.iter() {
-            let k: String = k
-                .extract()
-                .map_err(|_| argument("options", "dictionary keys must be strings"))?;
+            if !k.is_instance_of::<PyString>() {
+                return Err(argument("options", "dictionary keys must be strings"));
+            }
+            let k = text(&k, "key")?;
             m.insert(k, to_json(&v)?);
         }
         return Ok(Value::Object(m));
@@ -93,6 +100,91 @@ fn datetime_text(obj: &Bound<'_, PyAny>) -> PyResult<Option<String>> {
     Ok(None)
 }
 
+/// A Python `str` as Rust text. A lone surrogate (`"\ud800"`, which Python strings may hold
+/// but UTF-8 cannot) is an `ArgumentError` naming the argument and the position, not a
+/// `UnicodeEncodeError`; a value of another type is an `ArgumentError` too.
+pub fn text(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<String> {
+    let Ok(s) = obj.cast::<PyString>() else {
+        return Err(argument(
+            name,
+            format!("expected a str, got {}", obj.get_type().name()?),
+        ));
+    };
+    match s.to_cow() {
+        Ok(t) => Ok(t.to_string()),
+        Err(_) => {
+            let chars: Vec<u32> = s
+                .call_method1("encode", ("utf-16-le", "surrogatepass"))
+                .and_then(|b| b.extract::<Vec<u8>>())
+                .map(|b| {
+                    b.chunks_exact(2)
+                        .map(|c| u16::from_le_bytes([c[0], c[1]]) as u32)
+                        .collect()
+                })
+                .unwrap_or_default();
+            let at = chars.iter().position(|c| (0xD800..0xE000).contains(c));
+            Err(argument(
+                name,
+                match at {
+                    Some(i) => format!(
+                        "the text holds a lone surrogate (\\u{:04x}) at position {i}; expected \
+                         valid Unicode text",
+                        chars[i]
+                    ),
+                    None => "expected valid Unicode text".to_string(),
+                },
+            ))
+        }
+    }
+}
+
+/// A Python `int` as a count (0 or more): a negative or huge number, or another type, is an
+/// `ArgumentError` naming the argument, not an `OverflowError`.
+pub fn count(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<usize> {
+    if !obj.is_instance_of::<PyInt>() || obj.is_instance_of::<PyBool>() {
+        return Err(argument(
+            name,
+            format!("expected an int, got {}", obj.get_type().name()?),
+        ));
+    }
+    obj.extract::<usize>().map_err(|_| {
+        argument(
+            name,
+            format!("{}: expected an int from 0 to {}", short(obj), usize::MAX),
+        )
+    })
+}
+
+/// A Python `int` as an unsigned 64-bit number (a seed): out of range is an `ArgumentError`.
+pub fn uint64(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<u64> {
+    if !obj.is_instance_of::<PyInt>() || obj.is_instance_of::<PyBool>() {
+        return Err(argument(
+            name,
+            format!("expected an int, got {}", obj.get_type().name()?),
+        ));
+    }
+    obj.extract::<u64>().map_err(|_| {
+        argument(
+            name,
+            format!("{}: expected an int from 0 to {}", short(obj), u64::MAX),
+        )
+    })
+}
+
+/// The repr of an object, cut to about 40 characters (a 400-digit int is not quoted whole).
+fn short(obj: &Bound<'_, PyAny>) -> String {
+    let r = obj
+        .repr()
+        .map(|r| r.to_string())
+        .unwrap_or_else(|_| "?".to_string());
+    if r.chars().count() > 40 {
+        let head: String = r.chars().take(20).collect();
+        format!("{head}... ({} characters)", r.chars().count())
+    } else {
+        r
+    }
+}
+
 fn float(f: f64) -> Value {
     Number::from_f64(f).map_or(Value::Null, Value::Number)
 }
@@ -105,7 +197,7 @@ pub fn kwargs_json(kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<Value> {
             if v.is_none() {
                 continue;
             }
-            m.insert(k.extract()?, to_json(&v)?);
+            m.insert(text(&k, "keyword")?, to_json(&v)?);
         }
     }
     Ok(Value::Object(m))

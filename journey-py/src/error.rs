@@ -5,8 +5,10 @@
 
 use journey_core::Error;
 use pyo3::create_exception;
-use pyo3::exceptions::PyValueError;
+use pyo3::exceptions::{PyOSError, PyValueError};
 use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyDict, PyType};
 
 create_exception!(
     journey,
@@ -39,9 +41,55 @@ create_exception!(
     "A journey map document is invalid."
 );
 
+/// `journey.FileError(JourneyError, OSError)`: an input that cannot be read (a missing file,
+/// a read that fails) is an `OSError` as Python code expects, and still a `JourneyError` with
+/// `.code == "io"`. Made with `type()` at import, as an exception class with two bases.
+static FILE_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+
+fn file_error(py: Python<'_>) -> PyResult<&Bound<'_, PyType>> {
+    FILE_ERROR
+        .get_or_try_init(py, || {
+            let body = PyDict::new(py);
+            body.set_item("__module__", "journey")?;
+            body.set_item(
+                "__doc__",
+                "An input could not be read (an OSError, and a JourneyError with code \"io\").",
+            )?;
+            let bases = (py.get_type::<JourneyError>(), py.get_type::<PyOSError>());
+            let ty = py
+                .get_type::<PyType>()
+                .call1(("FileError", bases, body))?
+                .cast_into::<PyType>()?;
+            Ok(ty.unbind())
+        })
+        .map(|t| t.bind(py))
+}
+
 /// The one conversion from core errors to Python exceptions.
 pub fn to_py_err(e: Error) -> PyErr {
     let msg = e.to_string();
+    if let Error::Io(io) = &e {
+        let kind = io.kind();
+        return Python::attach(|py| {
+            let err = match file_error(py).and_then(|t| t.call1((msg.clone(),))) {
+                Ok(v) => PyErr::from_value(v),
+                Err(err) => err,
+            };
+            let v = err.value(py);
+            let _ = v.setattr("code", e.code());
+            // The errno of the kind, so `except FileNotFoundError`-style checks on `.errno` work.
+            let errno = match kind {
+                std::io::ErrorKind::NotFound => Some(2),
+                std::io::ErrorKind::PermissionDenied => Some(13),
+                _ => None,
+            };
+            let _ = v.setattr("errno", errno);
+            for k in ["line", "column", "row", "value", "expected"] {
+                let _ = v.setattr(k, py.None());
+            }
+            err
+        });
+    }
     let err = match &e {
         Error::InvalidValue { .. }
         | Error::InvalidCell { .. }
@@ -82,5 +130,6 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("MissingColumnError", py.get_type::<MissingColumnError>())?;
     m.add("ArgumentError", py.get_type::<ArgumentError>())?;
     m.add("MapError", py.get_type::<MapError>())?;
+    m.add("FileError", file_error(py)?)?;
     Ok(())
 }

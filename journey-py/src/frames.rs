@@ -138,6 +138,15 @@ impl PyEventLog {
         if !df.hasattr(intern!(py, "__arrow_c_stream__"))? && df.hasattr("to_arrow")? {
             df = df.call_method0("to_arrow")?;
         }
+        // polars exports an all-None column (dtype Null) with a validity buffer that Arrow's C
+        // Data import rejects; cast to text, it reads the same (every cell missing).
+        if let Ok(pl) = py.import("polars") {
+            if df.is_instance(&pl.getattr("DataFrame")?)? {
+                let nulls = pl.getattr("col")?.call1((pl.getattr("Null")?,))?;
+                let as_text = nulls.call_method1("cast", (pl.getattr("String")?,))?;
+                df = df.call_method1("with_columns", (as_text,))?;
+            }
+        }
         load_arrow(py, arrow::import(&df)?, &names, opts, mode)
     }
 

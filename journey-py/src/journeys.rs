@@ -1,11 +1,11 @@
 //! Journeys: funnels, sessions, conversion paths, path statistics and the transition graph.
 
-use journey_core::metrics::funnel::{funnel, FunnelOptions};
+use journey_core::metrics::funnel::{funnel, FunnelOptions, FunnelResult};
 use journey_core::metrics::graph::{transition_graph, TransitionGraph, TransitionGraphOptions};
 use journey_core::metrics::path_stats::{
     conversion_paths_table, path_stats, ConversionPathsOptions, PathStatsOptions,
 };
-use journey_core::metrics::sessions::{sessions, SessionOptions};
+use journey_core::metrics::sessions::{sessions, SessionOptions, SessionsResult};
 use journey_core::model::Tabular;
 use journey_core::render::{FunnelChart, Sankey};
 use pyo3::prelude::*;
@@ -16,6 +16,23 @@ use crate::error::to_py_err;
 use crate::model::PyEventLog;
 use crate::result::{options, PyOutput};
 use crate::run::detach;
+
+/// The Python result of sessions (also of a finished partial).
+pub(crate) fn sessions_output(r: SessionsResult) -> PyResult<PyOutput> {
+    Ok(PyOutput::with_source(
+        "sessions",
+        std::sync::Arc::new(r),
+        "inactivity_touchpoints",
+    ))
+}
+
+/// The Python result of a funnel (also of a finished funnel partial).
+pub(crate) fn funnel_output(r: FunnelResult) -> PyResult<PyOutput> {
+    let r = std::sync::Arc::new(r);
+    let drawn = r.clone();
+    PyOutput::with_source("funnel", r, "steps")
+        .with_chart(move || FunnelChart::from_funnel(&drawn, "Funnel").to_svg())
+}
 
 #[pymethods]
 impl PyEventLog {
@@ -47,8 +64,7 @@ impl PyEventLog {
             journey_core::args::from_json("funnel options", &args).map_err(to_py_err)?;
         let log = self.inner.clone();
         let r = detach(py, move || funnel(&log, &opts))?.map_err(to_py_err)?;
-        let chart = FunnelChart::from_funnel(&r, "Funnel").to_svg();
-        PyOutput::with_source("funnel", r, "steps").with_chart(chart)
+        funnel_output(r)
     }
 
     /// Sessions (`gap="30m"`) and periods of inactivity (`inactivity="7d"`).
@@ -57,11 +73,7 @@ impl PyEventLog {
         let opts: SessionOptions = options("sessions options", kwargs)?;
         let log = self.inner.clone();
         let r = detach(py, move || sessions(&log, &opts))?.map_err(to_py_err)?;
-        Ok(PyOutput::with_source(
-            "sessions",
-            r,
-            "inactivity_touchpoints",
-        ))
+        sessions_output(r)
     }
 
     /// Every conversion path (`level="channel"`, `lookback`, `first_conversion_only`,
@@ -75,7 +87,11 @@ impl PyEventLog {
         let opts: ConversionPathsOptions = options("conversion_paths options", kwargs)?;
         let log = self.inner.clone();
         let r = detach(py, move || conversion_paths_table(&log, &opts))?.map_err(to_py_err)?;
-        Ok(PyOutput::with_source("conversion_paths", r, "rows"))
+        Ok(PyOutput::with_source(
+            "conversion_paths",
+            std::sync::Arc::new(r),
+            "rows",
+        ))
     }
 
     /// Touchpoints before conversion, time to convert, path variants and per-touchpoint
@@ -86,8 +102,10 @@ impl PyEventLog {
         let log = self.inner.clone();
         let top = opts.top;
         let r = detach(py, move || path_stats(&log, &opts))?.map_err(to_py_err)?;
-        let chart = Sankey::from_path_stats(&r, "Top paths", top).to_svg();
-        PyOutput::with_source("path_stats", r, "touches").with_chart(chart)
+        let r = std::sync::Arc::new(r);
+        let drawn = r.clone();
+        PyOutput::with_source("path_stats", r, "touches")
+            .with_chart(move || Sankey::from_path_stats(&drawn, "Top paths", top).to_svg())
     }
 
     /// The transition graph (`level="touchpoint"`, `session_gap`, `collapse_repeats`).
@@ -117,37 +135,65 @@ impl PyEventLog {
 #[pyclass(frozen, name = "TransitionGraph", module = "journey")]
 #[derive(Debug)]
 pub struct PyTransitionGraph {
-    /// The canonical JSON shape.
-    value: serde_json::Value,
-    dot: String,
-    mermaid: String,
-    /// The core graph, whose edges leave as columns (`None` once unpickled: then from the JSON).
+    /// The graph (`None` for an unpickled one, which has its state below).
     graph: Option<std::sync::Arc<TransitionGraph>>,
+    /// The canonical JSON shape, DOT and Mermaid texts: made when first asked for (a graph of
+    /// a million touchpoints need not pay for all three).
+    value: std::sync::OnceLock<serde_json::Value>,
+    dot: std::sync::OnceLock<String>,
+    mermaid: std::sync::OnceLock<String>,
 }
 
 impl PyTransitionGraph {
-    fn new(g: TransitionGraph) -> PyResult<Self> {
+    pub(crate) fn new(g: TransitionGraph) -> PyResult<Self> {
         Ok(PyTransitionGraph {
-            value: serde_json::to_value(&g).map_err(|e| crate::error::argument("graph", e))?,
-            dot: g.to_dot(),
-            mermaid: g.to_mermaid(),
             graph: Some(std::sync::Arc::new(g)),
+            value: Default::default(),
+            dot: Default::default(),
+            mermaid: Default::default(),
         })
+    }
+
+    fn graph(&self) -> &TransitionGraph {
+        self.graph
+            .as_deref()
+            .expect("a graph without its state is never built")
+    }
+
+    fn value(&self) -> PyResult<&serde_json::Value> {
+        if let Some(v) = self.value.get() {
+            return Ok(v);
+        }
+        let v =
+            serde_json::to_value(self.graph()).map_err(|e| crate::error::argument("graph", e))?;
+        Ok(self.value.get_or_init(|| v))
+    }
+
+    fn dot(&self) -> &str {
+        self.dot.get_or_init(|| self.graph().to_dot())
+    }
+
+    fn mermaid(&self) -> &str {
+        self.mermaid.get_or_init(|| self.graph().to_mermaid())
     }
 
     fn output(&self) -> PyResult<PyOutput> {
         match &self.graph {
             Some(g) => Ok(PyOutput::with_source(
                 "transition_graph",
-                GraphEdges(g.clone()),
+                std::sync::Arc::new(GraphEdges(g.clone())),
                 "edges",
             )),
-            None => PyOutput::new("transition_graph", &self.value, Some("edges")),
+            None => PyOutput::new("transition_graph", self.value()?, Some("edges")),
         }
     }
 
-    fn count(&self, field: &str) -> usize {
-        self.value[field].as_array().map_or(0, Vec::len)
+    fn count(&self, field: &str) -> PyResult<usize> {
+        Ok(match (&self.graph, field) {
+            (Some(g), "nodes") => g.graph.node_count(),
+            (Some(g), "edges") => g.graph.edge_count(),
+            _ => self.value()?[field].as_array().map_or(0, Vec::len),
+        })
     }
 }
 
@@ -160,28 +206,28 @@ impl PyTransitionGraph {
                 let t = g.table().map_err(to_py_err)?;
                 Ok(crate::convert::table_rows(py, &t)?.into_any())
             }
-            None => to_py(py, &self.value["edges"]),
+            None => to_py(py, &self.value()?["edges"]),
         }
     }
 
     /// Nodes as dicts: name, kind (start / touch / end), visits, customers, conversion.
     fn nodes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        to_py(py, &self.value["nodes"])
+        to_py(py, &self.value()?["nodes"])
     }
 
     /// Graphviz DOT text.
     fn to_dot(&self) -> String {
-        self.dot.clone()
+        self.dot().to_string()
     }
 
     /// Mermaid flowchart text.
     fn to_mermaid(&self) -> String {
-        self.mermaid.clone()
+        self.mermaid().to_string()
     }
 
     /// The canonical JSON shape (level, n_walks, n_customers, nodes, edges).
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        to_py(py, &self.value)
+        to_py(py, self.value()?)
     }
 
     /// The edges as a pandas DataFrame (pandas must be installed).
@@ -225,35 +271,40 @@ impl PyTransitionGraph {
             .import("journey._journey")?
             .getattr("_graph_from_state")?;
         let args = (
-            self.value.to_string(),
-            self.dot.clone(),
-            self.mermaid.clone(),
+            self.value()?.to_string(),
+            self.dot().to_string(),
+            self.mermaid().to_string(),
         );
         pyo3::types::PyTuple::new(py, [f.into_any(), args.into_pyobject(py)?.into_any()])
     }
 
-    fn __eq__(&self, other: &Self) -> bool {
-        self.value == other.value
+    fn __eq__(&self, other: &Self) -> PyResult<bool> {
+        Ok(self.value()? == other.value()?)
     }
 
-    fn __repr__(&self) -> String {
-        format!(
-            "TransitionGraph(nodes={}, edges={}, walks={})",
-            self.count("nodes"),
-            self.count("edges"),
-            self.value["n_walks"]
-        )
+    fn __repr__(&self) -> PyResult<String> {
+        let walks = match &self.graph {
+            Some(g) => g.n_walks.into(),
+            None => self.value()?["n_walks"].clone(),
+        };
+        Ok(format!(
+            "TransitionGraph(nodes={}, edges={}, walks={walks})",
+            self.count("nodes")?,
+            self.count("edges")?,
+        ))
     }
 }
 
 /// Rebuilds a pickled transition graph.
 #[pyfunction]
 pub fn _graph_from_state(json: &str, dot: String, mermaid: String) -> PyResult<PyTransitionGraph> {
+    let value: serde_json::Value =
+        serde_json::from_str(json).map_err(|e| crate::error::argument("graph", e))?;
     Ok(PyTransitionGraph {
-        value: serde_json::from_str(json).map_err(|e| crate::error::argument("graph", e))?,
-        dot,
-        mermaid,
         graph: None,
+        value: value.into(),
+        dot: dot.into(),
+        mermaid: mermaid.into(),
     })
 }
 

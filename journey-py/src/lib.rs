@@ -10,6 +10,7 @@ mod error;
 mod frames;
 mod journeys;
 mod model;
+mod partial;
 mod report;
 mod result;
 mod run;
@@ -35,6 +36,9 @@ fn _journey(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(survey::ces, m)?)?;
     m.add_function(wrap_pyfunction!(survey::nps_diff, m)?)?;
     m.add_function(wrap_pyfunction!(attribution::read_path_table, m)?)?;
+    m.add_class::<partial::PyPartial>()?;
+    m.add_class::<partial::PyContext>()?;
+    m.add_function(wrap_pyfunction!(partial::merge_partials, m)?)?;
     m.add_class::<report::PyChart>()?;
     m.add_function(wrap_pyfunction!(report::report, m)?)?;
     Ok(())

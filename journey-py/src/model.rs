@@ -25,9 +25,10 @@ pub(crate) fn source(obj: &Bound<'_, PyAny>) -> PyResult<Source> {
         if let Ok(b) = data.cast::<PyBytes>() {
             return Ok(Source::Bytes(b.as_bytes().to_vec()));
         }
-        let s: String = data
-            .extract()
-            .map_err(|_| argument("source", ".read() returned neither bytes nor str"))?;
+        if !data.is_instance_of::<pyo3::types::PyString>() {
+            return Err(argument("source", ".read() returned neither bytes nor str"));
+        }
+        let s = crate::convert::text(&data, "source")?;
         return Ok(Source::Bytes(s.into_bytes()));
     }
     let os = obj.py().import("os")?;
@@ -160,6 +161,7 @@ pub(crate) fn arrow_args(
         names.channel = take("channel")?;
         names.stage = take("stage")?;
         names.value = take("value")?;
+        names.sequence = take("sequence")?;
         if let Some(v) = kw.get_item("properties")? {
             kw.del_item("properties")?;
             if !v.is_none() {
@@ -223,9 +225,10 @@ impl PyEventLog {
     #[pyo3(signature = (text, **kwargs))]
     fn from_csv_text(
         py: Python<'_>,
-        text: String,
+        text: &Bound<'_, PyAny>,
         kwargs: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Self> {
+        let text = crate::convert::text(text, "text")?;
         let mode = ProgressMode::take(kwargs)?;
         let (opts, _) = load_options(kwargs)?;
         read_events_impl(
@@ -242,9 +245,10 @@ impl PyEventLog {
     #[pyo3(signature = (text, **kwargs))]
     fn from_json_text(
         py: Python<'_>,
-        text: String,
+        text: &Bound<'_, PyAny>,
         kwargs: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Self> {
+        let text = crate::convert::text(text, "text")?;
         let mode = ProgressMode::take(kwargs)?;
         let (opts, _) = load_options(kwargs)?;
         read_events_impl(
@@ -311,7 +315,13 @@ impl PyEventLog {
 
     /// One customer's events in order, as dicts (timestamp, touchpoint, channel, stage, value,
     /// and properties). Raises KeyError for an unknown customer.
-    fn journey<'py>(&self, py: Python<'py>, customer_id: &str) -> PyResult<Bound<'py, PyAny>> {
+    fn journey<'py>(
+        &self,
+        py: Python<'py>,
+        customer_id: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let customer_id = crate::convert::text(customer_id, "customer_id")?;
+        let customer_id = customer_id.as_str();
         let events = self
             .inner
             .events_of(customer_id)
@@ -324,12 +334,21 @@ impl PyEventLog {
         to_py(py, &json!(self.inner.summary()))
     }
 
-    /// Writes the log as CSV to `path`, or returns the CSV text when no path is given.
-    #[pyo3(signature = (path=None))]
-    fn to_csv(&self, py: Python<'_>, path: Option<&Bound<'_, PyAny>>) -> PyResult<Option<String>> {
+    /// Writes the log as CSV to `path`, or returns the CSV text when no path is given. With
+    /// `csv_safe` (the default), text cells that a spreadsheet would run as a formula (starting
+    /// with `=`, `+`, `-`, `@`, tab or CR) get a leading apostrophe, which journey's loaders
+    /// drop again; `csv_safe=False` writes the text exactly as it is.
+    #[pyo3(signature = (path=None, csv_safe=true))]
+    fn to_csv(
+        &self,
+        py: Python<'_>,
+        path: Option<&Bound<'_, PyAny>>,
+        csv_safe: bool,
+    ) -> PyResult<Option<String>> {
         let log = self.inner.clone();
+        let w = core::CsvWriteOptions { csv_safe };
         match path {
-            None => crate::run::detach(py, move || log.to_csv_string())?
+            None => crate::run::detach(py, move || log.to_csv_string_with(&w))?
                 .map(Some)
                 .map_err(to_py_err),
             Some(p) => {
@@ -339,7 +358,7 @@ impl PyEventLog {
                     .ok_or_else(|| argument("path", "expected a path"))?;
                 crate::run::detach(py, move || -> core::Result<()> {
                     let f = std::io::BufWriter::new(std::fs::File::create(p)?);
-                    log.write_csv(f)
+                    log.write_csv_with(f, &w)
                 })?
                 .map_err(to_py_err)?;
                 Ok(None)
@@ -440,9 +459,10 @@ impl PySurveys {
     #[pyo3(signature = (text, **kwargs))]
     fn from_csv_text(
         py: Python<'_>,
-        text: String,
+        text: &Bound<'_, PyAny>,
         kwargs: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Self> {
+        let text = crate::convert::text(text, "text")?;
         let (opts, _) = load_options(kwargs)?;
         read_surveys_impl(py, Source::Bytes(text.into_bytes()), opts, None)
     }
@@ -470,11 +490,17 @@ impl PySurveys {
         self.inner.touchpoints().to_vec()
     }
 
-    /// Writes the responses as CSV to `path`, or returns the CSV text.
-    #[pyo3(signature = (path=None))]
-    fn to_csv(&self, path: Option<&Bound<'_, PyAny>>) -> PyResult<Option<String>> {
+    /// Writes the responses as CSV to `path`, or returns the CSV text (`csv_safe` as for
+    /// `EventLog.to_csv`).
+    #[pyo3(signature = (path=None, csv_safe=true))]
+    fn to_csv(&self, path: Option<&Bound<'_, PyAny>>, csv_safe: bool) -> PyResult<Option<String>> {
+        let w = core::CsvWriteOptions { csv_safe };
         match path {
-            None => self.inner.to_csv_string().map(Some).map_err(to_py_err),
+            None => self
+                .inner
+                .to_csv_string_with(&w)
+                .map(Some)
+                .map_err(to_py_err),
             Some(p) => {
                 let p: String = to_json(p)?
                     .as_str()
@@ -482,7 +508,7 @@ impl PySurveys {
                     .ok_or_else(|| argument("path", "expected a path"))?;
                 let f = std::fs::File::create(p).map_err(|e| to_py_err(e.into()))?;
                 self.inner
-                    .write_csv(std::io::BufWriter::new(f))
+                    .write_csv_with(std::io::BufWriter::new(f), &w)
                     .map_err(to_py_err)?;
                 Ok(None)
             }
@@ -521,16 +547,16 @@ pub struct PyJourneyMap {
 impl PyJourneyMap {
     /// An empty map with the default stages.
     #[new]
-    fn new(name: &str) -> Self {
-        PyJourneyMap {
-            inner: core::JourneyMap::new(name),
-        }
+    fn new(name: &Bound<'_, PyAny>) -> PyResult<Self> {
+        Ok(PyJourneyMap {
+            inner: core::JourneyMap::new(&crate::convert::text(name, "name")?),
+        })
     }
 
     /// Reads and validates a map from its JSON text.
     #[staticmethod]
-    fn from_json(text: &str) -> PyResult<Self> {
-        core::JourneyMap::from_json(text)
+    fn from_json(text: &Bound<'_, PyAny>) -> PyResult<Self> {
+        core::JourneyMap::from_json(&crate::convert::text(text, "text")?)
             .map(|inner| PyJourneyMap { inner })
             .map_err(to_py_err)
     }
@@ -538,7 +564,9 @@ impl PyJourneyMap {
     /// Builds a map from a dict in the JSON shape.
     #[staticmethod]
     fn from_dict(d: &Bound<'_, PyAny>) -> PyResult<Self> {
-        Self::from_json(&to_json(d)?.to_string())
+        core::JourneyMap::from_json(&to_json(d)?.to_string())
+            .map(|inner| PyJourneyMap { inner })
+            .map_err(to_py_err)
     }
 
     /// The JSON text (journey-map/1).
@@ -670,12 +698,19 @@ pub fn read_surveys(
 /// >>> log.n_customers, log.n_events == journey.synthetic(customers=100, seed=1)[0].n_events
 /// (100, True)
 #[pyfunction]
-#[pyo3(signature = (customers=1000, seed=42))]
+#[pyo3(
+    signature = (customers=None, seed=None),
+    text_signature = "(customers=1000, seed=42)"
+)]
 pub fn synthetic<'py>(
     py: Python<'py>,
-    customers: usize,
-    seed: u64,
+    customers: Option<&Bound<'py, PyAny>>,
+    seed: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyTuple>> {
+    // Taken as Python objects so that a negative or huge number is an ArgumentError, not an
+    // OverflowError.
+    let customers = customers.map_or(Ok(1000), |c| crate::convert::count(c, "customers"))?;
+    let seed = seed.map_or(Ok(42), |s| crate::convert::uint64(s, "seed"))?;
     let (log, surveys) = crate::run::detach(py, move || core::synthetic(customers, seed))?;
     PyTuple::new(
         py,

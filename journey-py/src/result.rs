@@ -41,8 +41,51 @@ pub struct PyOutput {
     /// The core result, for results with many rows: its table leaves as typed columns (Arrow,
     /// rows of dicts) without the JSON value.
     source: Option<Arc<dyn Source>>,
-    /// The result's picture (SVG), for results that have one.
-    chart: Option<String>,
+    /// The result's picture (SVG), for results that have one: drawn when first asked for.
+    chart: Option<Chart>,
+}
+
+type Draw = dyn Fn() -> journey_core::Result<String> + Send + Sync;
+
+/// A picture drawn on first use (a result's numbers can be far larger than what its picture
+/// needs, and most results are never drawn), then kept.
+#[derive(Clone)]
+pub struct Chart {
+    draw: Option<std::sync::Arc<Draw>>,
+    svg: std::sync::Arc<std::sync::OnceLock<String>>,
+}
+
+impl std::fmt::Debug for Chart {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Chart")
+            .field("drawn", &self.svg.get().is_some())
+            .finish()
+    }
+}
+
+impl Chart {
+    /// A picture already drawn (an unpickled result).
+    fn ready(svg: String) -> Self {
+        let cell = std::sync::OnceLock::new();
+        let _ = cell.set(svg);
+        Chart {
+            draw: None,
+            svg: std::sync::Arc::new(cell),
+        }
+    }
+
+    /// The SVG, drawn now if it was not yet.
+    fn svg(&self) -> PyResult<String> {
+        if let Some(s) = self.svg.get() {
+            return Ok(s.clone());
+        }
+        let draw = self
+            .draw
+            .as_ref()
+            .expect("a chart either drawn or drawable");
+        let s = draw().map_err(crate::error::to_py_err)?;
+        Ok(self.svg.get_or_init(|| s).clone())
+    }
 }
 
 /// A core result with a table of rows: its JSON shape, and its table as columns.
@@ -74,13 +117,17 @@ impl PyOutput {
 
     /// Wraps a core result with many rows: `table` names the field its [`Tabular::table`]
     /// holds. Its frames and rows are built from the columns; its JSON only when asked for.
-    pub fn with_source<T: Serialize + Tabular + 'static>(kind: &str, r: T, table: &str) -> Self {
+    pub fn with_source<T: Serialize + Tabular + Send + Sync + 'static>(
+        kind: &str,
+        r: Arc<T>,
+        table: &str,
+    ) -> Self {
         PyOutput {
             kind: kind.to_string(),
             table: Some(table.to_string()),
             rows: None,
             value: OnceLock::new(),
-            source: Some(Arc::new(r)),
+            source: Some(r),
             chart: None,
         }
     }
@@ -104,10 +151,22 @@ impl PyOutput {
         })
     }
 
-    /// Attaches the result's picture (drawn by a journey-core chart adapter).
-    pub fn with_chart(mut self, svg: journey_core::Result<String>) -> PyResult<Self> {
-        self.chart = Some(svg.map_err(crate::error::to_py_err)?);
+    /// Attaches the result's picture, drawn by `draw` (a journey-core chart adapter) when it
+    /// is first asked for.
+    pub fn with_chart(
+        mut self,
+        draw: impl Fn() -> journey_core::Result<String> + Send + Sync + 'static,
+    ) -> PyResult<Self> {
+        self.chart = Some(Chart {
+            draw: Some(std::sync::Arc::new(draw)),
+            svg: Default::default(),
+        });
         Ok(self)
+    }
+
+    /// The picture, drawn if needed (`None`: the result has none).
+    fn chart_svg(&self) -> PyResult<Option<String>> {
+        self.chart.as_ref().map(Chart::svg).transpose()
     }
 
     fn rows(&self) -> Option<&Vec<Value>> {
@@ -197,14 +256,13 @@ impl PyOutput {
 
     /// The result's chart as an SVG document; ValueError for results without one.
     fn to_svg(&self) -> PyResult<String> {
-        self.chart
-            .clone()
+        self.chart_svg()?
             .ok_or_else(|| PyValueError::new_err(format!("a {} result has no chart", self.kind)))
     }
 
     /// The chart in notebooks (None: no chart).
-    fn _repr_svg_(&self) -> Option<String> {
-        self.chart.clone()
+    fn _repr_svg_(&self) -> PyResult<Option<String>> {
+        self.chart_svg()
     }
 
     /// The field names.
@@ -246,21 +304,21 @@ impl PyOutput {
 
     /// The result's picture (funnel, cohort heatmap, attribution bars, scores with intervals),
     /// or None for results without one. Shown inline in Jupyter.
-    fn chart(&self) -> Option<crate::report::PyChart> {
-        self.chart.clone().map(crate::report::PyChart::new)
+    fn chart(&self) -> PyResult<Option<crate::report::PyChart>> {
+        Ok(self.chart_svg()?.map(crate::report::PyChart::new))
     }
 
     /// For notebooks: the picture, if any, above a small HTML table.
-    fn _repr_html_(&self) -> String {
+    fn _repr_html_(&self) -> PyResult<String> {
         let table = journey_core::render::table::result_html(
             &self.kind,
             self.value(),
             self.table.as_deref(),
         );
-        match &self.chart {
+        Ok(match self.chart_svg()? {
             Some(svg) => format!("<div>{svg}</div>\n{table}"),
             None => table,
-        }
+        })
     }
 
     /// Pickling support: rebuilt from its JSON.
@@ -279,7 +337,7 @@ impl PyOutput {
                 self.kind.clone(),
                 self.table.clone().unwrap_or_default(),
                 self.to_json(),
-                self.chart.clone().unwrap_or_default(),
+                self.chart_svg()?.unwrap_or_default(),
                 rows,
             ],
         )?;
@@ -312,7 +370,7 @@ pub fn _result_from_json(
         rows,
         value: OnceLock::from(value),
         source: None,
-        chart: (!chart.is_empty()).then(|| chart.to_string()),
+        chart: (!chart.is_empty()).then(|| Chart::ready(chart.to_string())),
     })
 }
 

@@ -87,9 +87,9 @@ impl PySurveys {
         let s = self.inner.clone();
         let r = detach(py, move || survey::nps(&s, log.as_deref(), &opts))?.map_err(to_py_err)?;
         let out = PyOutput::new("nps", &r, Some("groups"))?.with_table(&r.table())?;
-        match &r.by {
+        match r.by.clone() {
             Some(by) => {
-                out.with_chart(IntervalChart::from_nps(&r, format!("NPS by {by}")).to_svg())
+                out.with_chart(move || IntervalChart::from_nps(&r, format!("NPS by {by}")).to_svg())
             }
             None => Ok(out),
         }
@@ -103,10 +103,9 @@ impl PySurveys {
         let s = self.inner.clone();
         let r = detach(py, move || survey::csat(&s, log.as_deref(), &opts))?.map_err(to_py_err)?;
         let out = PyOutput::new("csat", &r, Some("groups"))?.with_table(&r.table())?;
-        match &r.by {
-            Some(by) => {
-                out.with_chart(IntervalChart::from_csat(&r, format!("CSAT by {by}")).to_svg())
-            }
+        match r.by.clone() {
+            Some(by) => out
+                .with_chart(move || IntervalChart::from_csat(&r, format!("CSAT by {by}")).to_svg()),
             None => Ok(out),
         }
     }
@@ -119,9 +118,9 @@ impl PySurveys {
         let s = self.inner.clone();
         let r = detach(py, move || survey::ces(&s, log.as_deref(), &opts))?.map_err(to_py_err)?;
         let out = PyOutput::new("ces", &r, Some("groups"))?.with_table(&r.table())?;
-        match &r.by {
+        match r.by.clone() {
             Some(by) => {
-                out.with_chart(IntervalChart::from_ces(&r, format!("CES by {by}")).to_svg())
+                out.with_chart(move || IntervalChart::from_ces(&r, format!("CES by {by}")).to_svg())
             }
             None => Ok(out),
         }
@@ -136,8 +135,7 @@ impl PyEventLog {
         let opts: RetentionOptions = options("retention options", kwargs)?;
         let log = self.inner.clone();
         let r = detach(py, move || log.retention(&opts))?.map_err(to_py_err)?;
-        PyOutput::new("retention", &r, Some("cohorts"))?
-            .with_chart(Heatmap::from_retention(&r, "Cohort retention").to_svg())
+        retention_output(&r)
     }
 
     /// Business KPIs: conversion, repeat purchase rate, AOV, revenue per customer, and for a
@@ -158,6 +156,20 @@ impl PyEventLog {
         let opts: KpiOptions = options("kpi options", kwargs)?;
         let log = self.inner.clone();
         let r = detach(py, move || log.kpis(&opts))?.map_err(to_py_err)?;
-        PyOutput::new("kpis", &r, None)
+        kpis_output(&r)
     }
+}
+
+/// The Python result of a cohort matrix (also of a finished partial).
+pub(crate) fn retention_output(
+    r: &journey_core::metrics::retention::RetentionResult,
+) -> PyResult<PyOutput> {
+    let owned = r.clone();
+    PyOutput::new("retention", r, Some("cohorts"))?
+        .with_chart(move || Heatmap::from_retention(&owned, "Cohort retention").to_svg())
+}
+
+/// The Python result of the KPIs (also of a finished partial).
+pub(crate) fn kpis_output(r: &journey_core::metrics::retention::Kpis) -> PyResult<PyOutput> {
+    PyOutput::new("kpis", r, None)
 }

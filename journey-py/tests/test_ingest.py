@@ -18,7 +18,7 @@ def test_from_csv_text_sizes_and_order():
     assert (log.n_events, log.n_customers, len(log)) == (3, 2, 3)
     assert log.touchpoints() == ["ad", "purchase", "site"]
     assert log.channels() == ["social", "web"]
-    # Ties keep input order.
+    # Ties in content order (touchpoint name first).
     assert [e["touchpoint"] for e in log.journey("a")] == ["ad", "site"]
     assert log.journey("b")[0]["value"] == 20.0
     assert log.journey("a")[0]["value"] is None

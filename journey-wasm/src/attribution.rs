@@ -50,6 +50,8 @@ export interface AttributionRow {
 export interface Transition {
   from: string;
   to: string;
+  from_kind: "start" | "channel" | "conversion" | "null";
+  to_kind: "start" | "channel" | "conversion" | "null";
   count: number;
   probability: number;
 }
@@ -152,13 +154,21 @@ pub struct PathTable {
     inner: Rc<CorePathTable>,
 }
 
+impl From<CorePathTable> for PathTable {
+    fn from(t: CorePathTable) -> Self {
+        PathTable { inner: Rc::new(t) }
+    }
+}
+
 #[wasm_bindgen]
 impl PathTable {
     /// Reads the table from CSV text (`path`, `total_conversions`, `total_conversion_value`,
     /// `total_null`).
     #[wasm_bindgen(js_name = fromCsv)]
-    pub fn from_csv(text: &str) -> Result<PathTable, JsValue> {
-        read_path_table_csv(text.as_bytes())
+    pub fn from_csv(
+        #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
+    ) -> Result<PathTable, JsValue> {
+        read_path_table_csv(crate::convert::text(&text, "text")?.as_bytes())
             .map(|t| PathTable { inner: Rc::new(t) })
             .map_err(js_err)
     }

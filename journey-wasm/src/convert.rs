@@ -95,8 +95,50 @@ pub fn arg_err(name: &str, message: impl std::fmt::Display) -> JsValue {
     })
 }
 
+/// A JS string argument as Rust text; any other value is a `JourneyError` (`invalid_argument`)
+/// naming the argument. (Declared `string` in TypeScript, taken as a `JsValue`: wasm-bindgen's
+/// own conversion of a non-string runs off the end of memory.)
+pub fn text(v: &JsValue, name: &str) -> Result<String, JsValue> {
+    v.as_string()
+        .ok_or_else(|| arg_err(name, format!("expected a string, got {}", type_name(v))))
+}
+
+/// `typeof v`, with `null` and arrays told apart, for error messages.
+pub fn type_name(v: &JsValue) -> String {
+    if v.is_null() {
+        "null".into()
+    } else if js_sys::Array::is_array(v) {
+        "an array".into()
+    } else {
+        v.js_typeof().as_string().unwrap_or_default()
+    }
+}
+
+/// Refuses `NaN` and `±Infinity` anywhere in an options object (JSON has no such numbers, so
+/// they would silently become "not given", i.e. the default): a `JourneyError` naming the key.
+fn check_finite(v: &JsValue, key: &str) -> Result<(), JsValue> {
+    if let Some(f) = v.as_f64() {
+        if !f.is_finite() {
+            return Err(arg_err(
+                key,
+                format!("{f} is not a finite number; give a finite number or leave it out"),
+            ));
+        }
+    } else if js_sys::Array::is_array(v) {
+        for x in js_sys::Array::from(v).iter() {
+            check_finite(&x, key)?;
+        }
+    } else if v.is_object() && !v.is_function() {
+        for entry in js_sys::Object::entries(v.unchecked_ref()).iter() {
+            let pair = js_sys::Array::from(&entry);
+            check_finite(&pair.get(1), key)?;
+        }
+    }
+    Ok(())
+}
+
 /// `firstAttempt` -> `first_attempt`.
-fn snake(key: &str) -> String {
+pub(crate) fn snake(key: &str) -> String {
     let mut out = String::with_capacity(key.len() + 4);
     for c in key.chars() {
         if c.is_ascii_uppercase() {
@@ -114,6 +156,13 @@ fn snake(key: &str) -> String {
 pub fn options(v: &JsValue) -> Result<Value, JsValue> {
     if v.is_undefined() || v.is_null() {
         return Ok(Value::Object(Map::new()));
+    }
+    if v.is_object() {
+        for entry in js_sys::Object::entries(v.unchecked_ref()).iter() {
+            let pair = js_sys::Array::from(&entry);
+            let key = pair.get(0).as_string().unwrap_or_default();
+            check_finite(&pair.get(1), &snake(&key))?;
+        }
     }
     let json: Value = serde_wasm_bindgen::from_value(v.clone())
         .map_err(|e| arg_err("options", format!("expected a plain object: {e}")))?;

@@ -41,6 +41,8 @@ export interface EventColumnsInput {
    * number; blank or null = none).
    */
   value?: Float64Array | ArrayLike<number | null> | StringColumn;
+  /** Integers that order a customer's events with equal timestamps; NaN or null = none. */
+  sequence?: Float64Array | Int32Array | ArrayLike<number | null>;
   /** Other columns, kept as properties (e.g. `persona`). */
   properties?: Record<string, StringColumn>;
 }
@@ -192,6 +194,11 @@ impl EventLog {
                 TimeKind::Numbers => OwnedValue::Numbers(numbers("value", &v, VALUE_EXPECTED)?),
             }),
         };
+        let sequence = optional("sequence", "sequence")
+            .map(|v| numbers("sequence", &v, SEQUENCE_EXPECTED))
+            .transpose()?
+            .map(|v| integers(&v))
+            .transpose()?;
         let ts = required("timestamp", "timestamp")?;
         let ts = match column_kind(&ts, "timestamp", "a number or a Date")? {
             TimeKind::Text => OwnedTime::Text(OwnedStr::read("timestamp", &ts)?),
@@ -227,6 +234,7 @@ impl EventLog {
                 ),
                 OwnedValue::Text(s) => ValueColumn::Text(s.column()),
             }),
+            sequence,
             properties: props.iter().map(|(k, c)| (k.clone(), c.column())).collect(),
         };
         core::EventLog::from_columns(&cols, &opts)
@@ -279,6 +287,7 @@ fn micros(ms: f64) -> Option<i64> {
 }
 
 const VALUE_EXPECTED: &str = "a number (NaN or null for no value)";
+const SEQUENCE_EXPECTED: &str = "a whole number (NaN or null for none)";
 const TIME_EXPECTED: &str = "milliseconds since the epoch or a Date (NaN or null for missing)";
 const CODE_EXPECTED: &str =
     "a whole number indexing the dictionary's values (negative, NaN or null for missing)";
@@ -301,6 +310,14 @@ export function entryKinds(a) {
 extern "C" {
     #[wasm_bindgen(js_name = entryKinds)]
     fn entry_kinds(a: &Array) -> Float64Array;
+}
+
+/// `Array.prototype.join`, with its TypeError (a Symbol entry) caught.
+fn try_join(arr: &Array, sep: &str) -> Result<String, JsValue> {
+    let join: js_sys::Function = Reflect::get(arr, &JsValue::from_str("join"))?.unchecked_into();
+    join.call1(arr, &JsValue::from_str(sep))?
+        .as_string()
+        .ok_or(JsValue::UNDEFINED)
 }
 
 /// The 0-based index of the first entry of each kind in an array column: text, a number or a
@@ -473,6 +490,27 @@ fn numbers(name: &str, v: &JsValue, expected: &str) -> Result<Vec<f64>, JsValue>
     Ok(out)
 }
 
+/// Whole numbers (NaN = none) as integers; anything else is an error naming the row.
+fn integers(v: &[f64]) -> Result<Vec<Option<i64>>, JsValue> {
+    v.iter()
+        .enumerate()
+        .map(|(i, &x)| {
+            if x.is_nan() {
+                Ok(None)
+            } else if x.fract() == 0.0 && x.abs() <= 9_007_199_254_740_992.0 {
+                Ok(Some(x as i64))
+            } else {
+                Err(js_err(core::Error::InvalidCell {
+                    row: i as u64 + 1,
+                    column: "sequence".into(),
+                    value: js_number(x),
+                    expected: SEQUENCE_EXPECTED.into(),
+                }))
+            }
+        })
+        .collect()
+}
+
 /// A text column copied out of JS, to borrow `StrColumn`s from.
 enum OwnedStr {
     /// The entries joined by NUL (one copy for the whole column); `n` entries.
@@ -535,7 +573,14 @@ impl OwnedStr {
         let n = arr.length() as usize;
         // Array.prototype.join writes null and undefined as "" (missing) and numbers as
         // String() does; one string crosses into wasm instead of one per row.
-        let text: String = arr.join("\u{0}").into();
+        // A Symbol cannot become text: join throws a TypeError, which becomes an error at its row.
+        let text: String = match try_join(&arr, "\u{0}") {
+            Ok(t) => t,
+            Err(_) => {
+                let i = arr.iter().position(|x| x.is_symbol()).unwrap_or(0);
+                return Err(cell_err(i, name, &arr.get(i as u32), "text, not a Symbol"));
+            }
+        };
         if n == 0 || text.split('\u{0}').count() == n {
             return Ok(OwnedStr::Joined { text, n });
         }

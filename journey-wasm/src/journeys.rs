@@ -84,7 +84,7 @@ export interface PathStatsResult {
 }
 export interface TransitionGraphOptions { level?: "channel" | "touchpoint"; sessionGap?: Duration | null; collapseRepeats?: boolean }
 export interface GraphNode { name: string; kind: "start" | "touch" | "end"; visits: number; customers: number; conversion: boolean }
-export interface GraphEdge { source: string; target: string; count: number; customers: number; probability: number; median_time_s: number | null; mean_time_s: number | null }
+export interface GraphEdge { source: string; target: string; source_kind: "start" | "touch" | "end"; target_kind: "start" | "touch" | "end"; count: number; customers: number; probability: number; median_time_s: number | null; mean_time_s: number | null }
 export interface TransitionGraphObject { level: string; n_walks: number; n_customers: number; nodes: GraphNode[]; edges: GraphEdge[] }
 "#;
 
@@ -154,6 +154,12 @@ impl EventLog {
 #[derive(Debug)]
 pub struct TransitionGraph {
     inner: CoreGraph,
+}
+
+impl From<CoreGraph> for TransitionGraph {
+    fn from(inner: CoreGraph) -> Self {
+        TransitionGraph { inner }
+    }
 }
 
 #[wasm_bindgen]

@@ -8,6 +8,7 @@ mod convert;
 mod ingest;
 mod journeys;
 mod model;
+mod partial;
 mod render;
 mod report;
 mod survey;
@@ -15,6 +16,7 @@ mod survey;
 pub use attribution::PathTable;
 pub use journeys::TransitionGraph;
 pub use model::{synthetic, EventLog, JourneyMap, Surveys};
+pub use partial::{merge_partials, Context, Partial};
 pub use render::{
     funnel_chart_svg, grouped_bars_svg, heatmap_svg, html_page, interval_chart_svg, sankey_svg,
 };

@@ -6,10 +6,16 @@ use journey_core as core;
 use wasm_bindgen::prelude::*;
 
 use crate::convert::{js_err, options, to_js};
+use journey_core::args::from_json;
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_TYPES: &str = r#"
 /** Options of every loader; all optional. */
+/** How `toCsv` writes: `csvSafe` (default true) guards text cells against spreadsheet formulas. */
+export interface CsvOptions {
+  csvSafe?: boolean;
+}
+
 export interface LoadOptions {
   /** "strict" (default): the first bad row throws. "lenient": bad rows are skipped and reported. */
   mode?: "strict" | "lenient";
@@ -23,6 +29,12 @@ export interface LoadOptions {
   rename?: Record<string, string>;
   /** How many errors the lenient report quotes (default 10). */
   maxReportedErrors?: number;
+  /**
+   * How a customer's events with equal timestamps (and equal `sequence`) are ordered:
+   * "content" (default: touchpoint, channel, stage, value, properties; independent of row
+   * order) or "input" (input order, a stable sort). See docs/formats.md, "Ordering".
+   */
+  ties?: "content" | "input";
 }
 
 export interface LoadReport {
@@ -133,9 +145,10 @@ impl EventLog {
     /// Reads a log from JSON text (an array of objects or JSON Lines).
     #[wasm_bindgen(js_name = fromJson)]
     pub fn from_json(
-        text: &str,
+        #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "LoadOptions")] opts: JsValue,
     ) -> Result<EventLog, JsValue> {
+        let text = crate::convert::text(&text, "text")?;
         core::read_events_json(text.as_bytes(), &load_opts(&opts)?)
             .map(Into::into)
             .map_err(js_err)
@@ -196,8 +209,12 @@ impl EventLog {
 
     /// One customer's events in order (undefined for an unknown customer).
     #[wasm_bindgen(unchecked_return_type = "JourneyEvent[] | undefined")]
-    pub fn journey(&self, customer_id: &str) -> Result<JsValue, JsValue> {
-        match self.inner.events_of(customer_id) {
+    pub fn journey(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] customer_id: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let customer_id = crate::convert::text(&customer_id, "customerId")?;
+        match self.inner.events_of(&customer_id) {
             Some(events) => to_js(&events),
             None => Ok(JsValue::UNDEFINED),
         }
@@ -209,10 +226,17 @@ impl EventLog {
         to_js(&self.inner.summary())
     }
 
-    /// The log as CSV text.
+    /// The log as CSV text. With `csvSafe` (the default), text cells that a spreadsheet would
+    /// run as a formula (starting with `=`, `+`, `-`, `@`, tab or CR) get a leading apostrophe,
+    /// which journey's loaders drop again; `{csvSafe: false}` writes the text as it is.
     #[wasm_bindgen(js_name = toCsv)]
-    pub fn to_csv(&self) -> Result<String, JsValue> {
-        self.inner.to_csv_string().map_err(js_err)
+    pub fn to_csv(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "CsvOptions")] opts: JsValue,
+    ) -> Result<String, JsValue> {
+        let o: core::CsvWriteOptions =
+            from_json("toCsv options", &options(&opts)?).map_err(js_err)?;
+        self.inner.to_csv_string_with(&o).map_err(js_err)
     }
 }
 
@@ -259,10 +283,15 @@ impl Surveys {
         self.inner.touchpoints().to_vec()
     }
 
-    /// The responses as CSV text.
+    /// The responses as CSV text (`csvSafe` as for `EventLog.toCsv`).
     #[wasm_bindgen(js_name = toCsv)]
-    pub fn to_csv(&self) -> Result<String, JsValue> {
-        self.inner.to_csv_string().map_err(js_err)
+    pub fn to_csv(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "CsvOptions")] opts: JsValue,
+    ) -> Result<String, JsValue> {
+        let o: core::CsvWriteOptions =
+            from_json("toCsv options", &options(&opts)?).map_err(js_err)?;
+        self.inner.to_csv_string_with(&o).map_err(js_err)
     }
 
     /// Another handle on the same responses (the data is shared, not copied).
@@ -283,16 +312,20 @@ pub struct JourneyMap {
 impl JourneyMap {
     /// An empty map with the default stages.
     #[wasm_bindgen(constructor)]
-    pub fn new(name: &str) -> JourneyMap {
-        JourneyMap {
-            inner: core::JourneyMap::new(name),
-        }
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "string")] name: JsValue,
+    ) -> Result<JourneyMap, JsValue> {
+        Ok(JourneyMap {
+            inner: core::JourneyMap::new(&crate::convert::text(&name, "name")?),
+        })
     }
 
     /// Reads and validates a map from JSON text.
     #[wasm_bindgen(js_name = fromJson)]
-    pub fn from_json(text: &str) -> Result<JourneyMap, JsValue> {
-        core::JourneyMap::from_json(text)
+    pub fn from_json(
+        #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
+    ) -> Result<JourneyMap, JsValue> {
+        core::JourneyMap::from_json(&crate::convert::text(&text, "text")?)
             .map(|inner| JourneyMap { inner })
             .map_err(js_err)
     }

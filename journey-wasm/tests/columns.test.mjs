@@ -211,7 +211,9 @@ for (const path of vectorFiles()) {
     } catch {
       return; // a vector about load options this test does not pass on
     }
-    const cols = { customerId: [], timestamp: [], touchpoint: [], channel: [], stage: [], value: [], properties: {} };
+    // The log's own order as the sequence: a log need not be in content order (a vector may
+    // give its ties an order with a sequence column, which the log does not keep).
+    const cols = { customerId: [], timestamp: [], touchpoint: [], channel: [], stage: [], value: [], sequence: [], properties: {} };
     for (const p of log.properties()) cols.properties[p] = [];
     for (const id of log.customers()) {
       for (const e of log.journey(id)) {
@@ -221,6 +223,7 @@ for (const path of vectorFiles()) {
         cols.channel.push(e.channel === "unknown" ? null : e.channel);
         cols.stage.push(e.stage);
         cols.value.push(e.value);
+        cols.sequence.push(cols.sequence.length);
         for (const p of log.properties()) cols.properties[p].push(e[p]);
       }
     }

@@ -48,6 +48,8 @@ pub struct ArrowNames {
     pub stage: Option<String>,
     /// The value column.
     pub value: Option<String>,
+    /// The `sequence` column (integers breaking ties in time).
+    pub sequence: Option<String>,
     /// Which other columns become properties (`None` = all of them).
     pub properties: Option<Vec<String>>,
 }
@@ -79,6 +81,7 @@ pub struct ArrowMapping {
     channel: Option<(usize, Kind)>,
     stage: Option<(usize, Kind)>,
     value: Option<(usize, Kind)>,
+    sequence: Option<(usize, Kind)>,
     properties: Vec<(String, usize, Kind)>,
 }
 
@@ -113,6 +116,7 @@ impl ArrowMapping {
             self.channel.map(|c| c.0),
             self.stage.map(|c| c.0),
             self.value.map(|c| c.0),
+            self.sequence.map(|c| c.0),
         ]
         .into_iter()
         .flatten()
@@ -142,6 +146,8 @@ fn text_kind(dt: &DataType, property: bool) -> Option<Kind> {
     match dt {
         d if is_text(d) => Some(Kind::Text),
         DataType::Null => Some(Kind::Null),
+        // pandas gives an all-null categorical (a log without stages) this type.
+        d if is_null_dictionary(d) => Some(Kind::Null),
         d if d.is_integer() || matches!(d, DataType::Boolean) => Some(Kind::CastText),
         DataType::Dictionary(k, v) if k.is_integer() && v.is_integer() => Some(Kind::CastText),
         d if property && !d.is_nested() && arrow_cast::can_cast_types(d, &DataType::Utf8) => {
@@ -167,10 +173,24 @@ fn time_kind(dt: &DataType) -> Option<Kind> {
     }
 }
 
+/// A dictionary of nulls (integer keys, `Null` values): pandas' all-null categorical.
+fn is_null_dictionary(dt: &DataType) -> bool {
+    matches!(dt, DataType::Dictionary(k, v) if k.is_integer() && **v == DataType::Null)
+}
+
+fn sequence_kind(dt: &DataType) -> Option<Kind> {
+    match dt {
+        DataType::Null => Some(Kind::Null),
+        d if d.is_integer() => Some(Kind::Ints(TimeUnit::Micros)),
+        _ => None,
+    }
+}
+
 fn value_kind(dt: &DataType) -> Option<Kind> {
     match dt {
         DataType::Float64 => Some(Kind::Floats),
         DataType::Null => Some(Kind::Null),
+        d if is_null_dictionary(d) => Some(Kind::Null),
         d if d.is_numeric() => Some(Kind::CastFloats),
         // Text by the CSV rules (a mostly empty column that a CSV reader took for text).
         d if is_text(d) => Some(Kind::Text),
@@ -250,6 +270,7 @@ pub fn map_columns(
     let channel = find("channel", &names.channel, false)?;
     let stage = find("stage", &names.stage, false)?;
     let value = find("value", &names.value, false)?;
+    let sequence = find("sequence", &names.sequence, false)?;
     let used: Vec<usize> = [
         Some(customer),
         Some(timestamp),
@@ -257,6 +278,7 @@ pub fn map_columns(
         channel,
         stage,
         value,
+        sequence,
     ]
     .into_iter()
     .flatten()
@@ -308,6 +330,9 @@ pub fn map_columns(
         stage: stage.map(|i| typed("stage", i, text, TEXT)).transpose()?,
         value: value
             .map(|i| typed("value", i, value_kind, "numbers (or decimal text)"))
+            .transpose()?,
+        sequence: sequence
+            .map(|i| typed("sequence", i, sequence_kind, "integers"))
             .transpose()?,
         properties,
     })
@@ -576,6 +601,7 @@ pub(crate) struct Prepared {
     channel: Option<ArrayRef>,
     stage: Option<ArrayRef>,
     value: Option<ArrayRef>,
+    sequence: Option<ArrayRef>,
     properties: Vec<ArrayRef>,
 }
 
@@ -597,6 +623,7 @@ pub(crate) struct Cells<'a> {
     channel: Option<Box<dyn TextCells + 'a>>,
     stage: Option<Box<dyn TextCells + 'a>>,
     value: Option<Value<'a>>,
+    sequence: Option<Box<dyn IntCells + 'a>>,
     properties: Vec<Box<dyn TextCells + 'a>>,
 }
 
@@ -619,6 +646,7 @@ pub(crate) fn prepare_batch(
         channel: opt(m.channel)?,
         stage: opt(m.stage)?,
         value: opt(m.value)?,
+        sequence: opt(m.sequence)?,
         properties: m
             .properties
             .iter()
@@ -647,6 +675,11 @@ pub(crate) fn cells<'a>(p: &'a Prepared, m: &ArrowMapping) -> Result<Cells<'a>> 
         )))),
         Some(a) => Some(Value::Text(text(a, "value")?)),
     };
+    let sequence = match &p.sequence {
+        None => None,
+        Some(a) if a.data_type() == &DataType::Null => Some(Box::new(Nulls(a.len())) as Box<_>),
+        Some(a) => Some(int_cells(a.as_ref()).ok_or_else(|| unreadable("sequence"))?),
+    };
     Ok(Cells {
         customer: text(&p.customer, "customer_id")?,
         timestamp,
@@ -654,6 +687,7 @@ pub(crate) fn cells<'a>(p: &'a Prepared, m: &ArrowMapping) -> Result<Cells<'a>> 
         channel: p.channel.as_ref().map(|a| text(a, "channel")).transpose()?,
         stage: p.stage.as_ref().map(|a| text(a, "stage")).transpose()?,
         value,
+        sequence,
         properties: p
             .properties
             .iter()
@@ -678,6 +712,7 @@ impl<'a> Cells<'a> {
                 Value::Numbers(v) => ValueCells::Numbers(v.as_ref()),
                 Value::Text(v) => ValueCells::Text(v.as_ref()),
             }),
+            sequence: self.sequence.as_deref(),
             properties: self.properties.iter().map(|p| p.as_ref()).collect(),
         }
     }

@@ -9,7 +9,7 @@ use super::row::{parse_value, LocalInterner, PieceBuilder};
 use super::{threads, ErrorSink, LoadOptions, Mode};
 use crate::error::{Error, Result};
 use crate::model::{EventLog, EventLogBuilder, NO_ID};
-use crate::time::{parse_timestamp, US_PER_SEC};
+use crate::time::{in_range, parse_timestamp, US_PER_SEC};
 
 /// A column of optional strings, borrowed from the caller where possible.
 #[derive(Debug, Clone)]
@@ -62,8 +62,11 @@ pub struct EventColumns<'a> {
     pub channel: Option<StrColumn<'a>>,
     /// Stages (optional column).
     pub stage: Option<StrColumn<'a>>,
-    /// Conversion values (optional column).
+    /// Conversion values (optional column; null, NaN or blank text = no value).
     pub value: Option<ValueColumn<'a>>,
+    /// The `sequence` column (optional): breaks ties in time before the tie rule of
+    /// [`LoadOptions::ties`]; `None` = no sequence for that row (sorted last).
+    pub sequence: Option<Vec<Option<i64>>>,
     /// Other columns, kept as properties: `(name, column)`.
     pub properties: Vec<(String, StrColumn<'a>)>,
 }
@@ -288,8 +291,10 @@ pub struct ColumnChunk<'a> {
     pub channel: Option<&'a dyn TextCells>,
     /// Stages (optional column).
     pub stage: Option<&'a dyn TextCells>,
-    /// Conversion values (optional column).
+    /// Conversion values (optional column; null, NaN or blank text = no value).
     pub value: Option<ValueCells<'a>>,
+    /// The `sequence` column (optional; null = none): breaks ties in time.
+    pub sequence: Option<&'a dyn IntCells>,
     /// The property columns, in the order of the names given to [`EventLog::from_chunks`].
     pub properties: Vec<&'a dyn TextCells>,
 }
@@ -302,6 +307,7 @@ impl std::fmt::Debug for ColumnChunk<'_> {
             .field("channel", &self.channel.is_some())
             .field("stage", &self.stage.is_some())
             .field("value", &self.value.is_some())
+            .field("sequence", &self.sequence.is_some())
             .field("properties", &self.properties.len())
             .finish()
     }
@@ -375,6 +381,7 @@ impl EventLog {
     ///     channel: None,
     ///     stage: None,
     ///     value: Some(ValueColumn::Numbers(vec![Some(9.5), None])),
+    ///     sequence: None,
     ///     properties: vec![],
     /// };
     /// let log = EventLog::from_columns(&cols, &LoadOptions::default()).unwrap();
@@ -395,6 +402,7 @@ impl EventLog {
                 ValueColumn::Numbers(v) => ValueCells::Numbers(v),
                 ValueColumn::Text(s) => ValueCells::Text(s),
             }),
+            sequence: cols.sequence.as_ref().map(|v| v as &dyn IntCells),
             properties: cols
                 .properties
                 .iter()
@@ -411,8 +419,9 @@ impl EventLog {
     /// `parallel`); `control`, if given, counts the rows done and can cancel the load.
     ///
     /// The rules are those of the CSV reader: required cells non-empty (text is trimmed),
-    /// values finite, timestamps within years -9999 to 9999, strict or lenient per `opts`, rows
-    /// in any order, ties in time keep their order. Errors name the row and the column.
+    /// values finite, timestamps within years 0000 to 9999 (UTC), strict or lenient per `opts`, rows
+    /// in any order, ties in time ordered by `sequence` and then by [`LoadOptions::ties`]. Errors
+    /// name the row and the column.
     ///
     /// ```
     /// use journey_core::ingest::{ColumnChunk, StrColumn, TimeCells, TimeUnit};
@@ -427,6 +436,7 @@ impl EventLog {
     ///     channel: None,
     ///     stage: None,
     ///     value: None,
+    ///     sequence: None,
     ///     properties: vec![],
     /// };
     /// let log = EventLog::from_chunks(&[chunk], &[], &LoadOptions::default(), None).unwrap();
@@ -453,6 +463,17 @@ impl EventLog {
     ) -> Result<EventLog> {
         for chunk in chunks {
             check_lengths(chunk, properties)?;
+        }
+        if !opts.ignore_extra_columns {
+            for (i, name) in properties.iter().enumerate() {
+                crate::model::check_property_name(name)?;
+                if properties[..i].contains(name) {
+                    return Err(Error::argument(
+                        "properties",
+                        format!("{name:?} appears twice"),
+                    ));
+                }
+            }
         }
         let props: &[&str] = if opts.ignore_extra_columns {
             &[]
@@ -487,7 +508,9 @@ impl EventLog {
             )
         };
         let mut merger = Merger {
-            builder: EventLogBuilder::new().with_properties(props),
+            builder: EventLogBuilder::new()
+                .with_properties(props)
+                .with_ties(opts.ties),
             sink: ErrorSink::new(opts),
             locate,
         };
@@ -564,6 +587,7 @@ fn check_lengths(chunk: &ColumnChunk<'_>, properties: &[&str]) -> Result<()> {
     lens.extend(chunk.channel.map(|c| ("channel", c.len())));
     lens.extend(chunk.stage.map(|c| ("stage", c.len())));
     lens.extend(chunk.value.map(|c| ("value", c.len())));
+    lens.extend(chunk.sequence.map(|c| ("sequence", c.len())));
     if chunk.properties.len() != properties.len() {
         return Err(Error::argument(
             "columns",
@@ -795,11 +819,6 @@ fn text_look(s: &str, origin: Origin) -> Looked<'_> {
 /// Not parsed yet (outside the timestamp range).
 const UNSET_TS: i64 = i64::MIN;
 
-/// The timestamp range of the log (years -9999 to 9999), as for CSV input.
-fn in_range(us: i64) -> bool {
-    (jiff::Timestamp::MIN.as_microsecond()..=jiff::Timestamp::MAX.as_microsecond()).contains(&us)
-}
-
 fn load_piece(
     chunk: &ColumnChunk<'_>,
     range: Range<usize>,
@@ -929,7 +948,7 @@ fn timestamp_checked(col: TimeCells<'_>, cache: &mut Vec<i64>, i: usize, row: u6
                     row,
                     "timestamp",
                     &v.to_string(),
-                    format!("a timestamp within years -9999 to 9999 ({unit:?} since 1970)"),
+                    format!("a timestamp within years 0000 to 9999 in UTC ({unit:?} since 1970)"),
                 )
             })
         }
@@ -1029,8 +1048,15 @@ fn push_row<'a>(
         Some(ValueCells::Numbers(c)) => match c.get(i) {
             None => f64::NAN,
             Some(v) if v.is_nan() => f64::NAN,
-            Some(v) if v.is_finite() => v,
-            Some(v) => return Err(bad(row, "value", &v.to_string(), "a finite number")),
+            Some(v) if crate::model::value_ok(v) => v,
+            Some(v) => {
+                return Err(bad(
+                    row,
+                    "value",
+                    &v.to_string(),
+                    "a finite number of magnitude at most 1e15",
+                ))
+            }
         },
         Some(ValueCells::Text(c)) => text_value(c, i, row)?,
     };
@@ -1057,6 +1083,9 @@ fn push_row<'a>(
     for (k, l) in caches.prop_looks.iter().enumerate() {
         let id = optional(caches.props[k].commit(&mut b.prop_values[k], *l));
         b.props[k].push(id);
+    }
+    if let Some(q) = chunk.sequence.and_then(|c| c.get(i)) {
+        super::row::RowSink::set_sequence(b, q);
     }
     Ok(())
 }
@@ -1085,6 +1114,7 @@ mod tests {
             }),
             stage: None,
             value: Some(ValueColumn::Numbers(vec![Some(20.0), None])),
+            sequence: None,
             properties: vec![("plan".into(), StrColumn::Plain(vec![Some("pro"), None]))],
         };
         let from_cols = EventLog::from_columns(&cols, &LoadOptions::default()).unwrap();
@@ -1110,6 +1140,7 @@ mod tests {
             channel: None,
             stage: None,
             value: Some(ValueColumn::Text(StrColumn::Plain(values))),
+            sequence: None,
             properties: vec![],
         };
         let log = EventLog::from_columns(
@@ -1151,6 +1182,32 @@ mod tests {
     }
 
     #[test]
+    fn property_names_must_write_back_as_properties() {
+        for (names, why) in [
+            (vec!["stage"], "is the name of an event column"),
+            (vec!["plan", "plan"], "appears twice"),
+            (vec![""], "must not be empty"),
+        ] {
+            let cols = EventColumns {
+                customer_id: StrColumn::Plain(vec![Some("a")]),
+                timestamp: TimeColumn::Micros(vec![Some(1)]),
+                touchpoint: StrColumn::Plain(vec![Some("x")]),
+                channel: None,
+                stage: None,
+                value: None,
+                sequence: None,
+                properties: names
+                    .iter()
+                    .map(|n| (n.to_string(), StrColumn::Plain(vec![Some("v")])))
+                    .collect(),
+            };
+            let e = EventLog::from_columns(&cols, &LoadOptions::default()).unwrap_err();
+            assert_eq!(e.code(), "invalid_argument");
+            assert!(e.to_string().contains(why), "{e}");
+        }
+    }
+
+    #[test]
     fn errors_name_the_row_and_lenient_skips() {
         let cols = EventColumns {
             customer_id: StrColumn::Plain(vec![Some("a"), None, Some("c")]),
@@ -1159,6 +1216,7 @@ mod tests {
             channel: None,
             stage: None,
             value: Some(ValueColumn::Numbers(vec![None, None, Some(f64::INFINITY)])),
+            sequence: None,
             properties: vec![],
         };
         let e = EventLog::from_columns(&cols, &LoadOptions::default()).unwrap_err();
@@ -1211,6 +1269,7 @@ mod tests {
             channel: None,
             stage: None,
             value: Some(ValueCells::Numbers(&values)),
+            sequence: None,
             properties: vec![],
         };
         let a = EventLog::from_chunks(&[one], &[], &LoadOptions::default(), None).unwrap();
@@ -1247,6 +1306,7 @@ mod tests {
                 channel: None,
                 stage: None,
                 value: Some(ValueCells::Numbers(v)),
+                sequence: None,
                 properties: vec![],
             })
             .collect();
@@ -1269,6 +1329,7 @@ mod tests {
                 channel: None,
                 stage: None,
                 value: None,
+                sequence: None,
                 properties: vec![],
             };
             EventLog::from_chunks(&[chunk], &[], &LoadOptions::default(), None)
@@ -1322,6 +1383,7 @@ mod tests {
             channel: None,
             stage: None,
             value: None,
+            sequence: None,
             properties: vec![],
         };
         let chunks = [chunk(&c1, &t1, &p1), chunk(&c2, &t2, &p2)];
@@ -1349,6 +1411,7 @@ mod tests {
             channel: None,
             stage: None,
             value: None,
+            sequence: None,
             properties: vec![],
         };
         let log = EventLog::from_chunks(&[chunk], &[], &LoadOptions::lenient(), None).unwrap();
@@ -1370,6 +1433,7 @@ mod tests {
             channel: Some(&tp),
             stage: None,
             value: None,
+            sequence: None,
             properties: vec![&plan],
         };
         let log = EventLog::from_chunks(
@@ -1422,6 +1486,7 @@ mod tests {
             channel: None,
             stage: None,
             value: None,
+            sequence: None,
             properties: vec![],
         };
         let chunks = std::slice::from_ref(&chunk);
@@ -1465,6 +1530,7 @@ mod tests {
             channel: None,
             stage: None,
             value: None,
+            sequence: None,
             properties: vec![],
         };
         let log = EventLog::from_chunks(&[chunk], &[], &LoadOptions::default(), None).unwrap();
@@ -1531,6 +1597,7 @@ mod tests {
                 channel: Some(channel),
                 stage: None,
                 value: None,
+                sequence: None,
                 properties: vec![channel],
             };
             EventLog::from_chunks(&[c], &["p"], &LoadOptions::default(), None).unwrap()
@@ -1559,6 +1626,7 @@ mod tests {
             channel: None,
             stage: None,
             value: None,
+            sequence: None,
             properties: vec![],
         };
         let log = EventLog::from_chunks(&[bad], &[], &LoadOptions::lenient(), None).unwrap();

@@ -5,7 +5,7 @@
 use std::io::Read;
 
 use super::row::{header_names, EventSchema, PieceBuilder, SurveySchema};
-use super::{read_all, threads, ErrorSink, LoadOptions, LoadReport};
+use super::{read_all, threads, ErrorSink, LoadOptions, LoadReport, Mode};
 use crate::error::{Error, Result};
 use crate::model::{csv_error, EventLog, EventLogBuilder, Surveys, SurveysBuilder};
 
@@ -96,17 +96,41 @@ impl<R: Read> Batches<R> {
     }
 }
 
-/// Position just after the last record-ending newline (outside quotes) of `buf`.
+/// Whether byte `i` of `buf` ends a record when outside quotes: a LF, or a CR not followed by
+/// LF (the csv crate ends records at LF, CR or CRLF). A CR at the end of `buf` is not taken as
+/// one, as its LF may come with the next read.
+#[inline]
+fn ends_record(buf: &[u8], i: usize) -> bool {
+    match buf[i] {
+        b'\n' => true,
+        b'\r' => buf.get(i + 1).is_some_and(|&b| b != b'\n'),
+        _ => false,
+    }
+}
+
+/// Line ends in `bytes[from..to]`: LF, and CR not followed by LF in `bytes` (a CR at the very
+/// end counts: the input or the piece ends there).
+fn line_ends(bytes: &[u8], from: usize, to: usize) -> u64 {
+    let lf = memchr::memchr_iter(b'\n', &bytes[from..to]).count();
+    let cr = memchr::memchr_iter(b'\r', &bytes[from..to])
+        .filter(|&i| bytes.get(from + i + 1) != Some(&b'\n'))
+        .count();
+    (lf + cr) as u64
+}
+
+/// Position just after the last record end (outside quotes) of `buf`.
 fn last_boundary(buf: &[u8]) -> Option<usize> {
     if memchr::memchr(b'"', buf).is_none() {
-        return memchr::memrchr(b'\n', buf).map(|i| i + 1);
+        return memchr::memrchr2_iter(b'\n', b'\r', buf)
+            .find(|&i| ends_record(buf, i))
+            .map(|i| i + 1);
     }
     let mut in_quotes = false;
     let mut last = None;
     for (i, &b) in buf.iter().enumerate() {
         match b {
             b'"' => in_quotes = !in_quotes,
-            b'\n' if !in_quotes => last = Some(i + 1),
+            b'\n' | b'\r' if !in_quotes && ends_record(buf, i) => last = Some(i + 1),
             _ => {}
         }
     }
@@ -152,17 +176,51 @@ fn boundaries(buf: &[u8], n: usize) -> Vec<usize> {
     out
 }
 
-/// Position just after the first record-ending newline of `buf`.
+/// Position just after the first record end (outside quotes) of `buf`.
 fn first_boundary(buf: &[u8]) -> Option<usize> {
     let mut in_quotes = false;
     for (i, &b) in buf.iter().enumerate() {
         match b {
             b'"' => in_quotes = !in_quotes,
-            b'\n' if !in_quotes => return Some(i + 1),
+            b'\n' | b'\r' if !in_quotes && ends_record(buf, i) => return Some(i + 1),
             _ => {}
         }
     }
     None
+}
+
+/// Whether the csv crate, reading `rec` (the raw text of the input's last record, to the end
+/// of the input), was still inside a quoted field when the input ended: the quote was never
+/// closed and the rest of the input went into one cell.
+fn ends_inside_quotes(rec: &[u8]) -> bool {
+    let mut field_start = true;
+    let mut quoted = false;
+    let mut i = 0;
+    while i < rec.len() {
+        let b = rec[i];
+        if quoted {
+            if b == b'"' {
+                if rec.get(i + 1) == Some(&b'"') {
+                    i += 1;
+                } else {
+                    quoted = false;
+                }
+            }
+        } else {
+            match b {
+                b'"' if field_start => quoted = true,
+                b',' | b'\n' | b'\r' => {
+                    field_start = true;
+                    i += 1;
+                    continue;
+                }
+                _ => {}
+            }
+            field_start = false;
+        }
+        i += 1;
+    }
+    quoted
 }
 
 fn csv_reader(bytes: &[u8]) -> csv::Reader<&[u8]> {
@@ -332,12 +390,13 @@ impl<'a> Lines<'a> {
     /// Line of byte offset `at`; offsets must not decrease between calls.
     fn at(&mut self, at: u64) -> u64 {
         let at = (at as usize).min(self.bytes.len()).max(self.pos);
-        self.line += memchr::memchr_iter(b'\n', &self.bytes[self.pos..at]).count() as u64;
+        self.line += line_ends(self.bytes, self.pos, at);
         self.pos = at;
         // The reported start may precede skipped empty lines: a record never starts with one.
         while let Some(&b) = self.bytes.get(self.pos) {
             match b {
                 b'\n' => self.line += 1,
+                b'\r' if self.bytes.get(self.pos + 1) != Some(&b'\n') => self.line += 1,
                 b'\r' => {}
                 _ => break,
             }
@@ -362,8 +421,18 @@ fn for_each_record(
         let go_on = match rdr.read_byte_record(&mut rec) {
             Ok(false) => break,
             Ok(true) => {
-                let line = lines.at(rec.position().map_or(here, |p| p.byte()));
-                if rec.len() != n_cols {
+                let start = rec.position().map_or(here, |p| p.byte());
+                let line = lines.at(start);
+                let at_end = rdr.position().byte() as usize >= bytes.len();
+                if at_end && ends_inside_quotes(&bytes[(start as usize).min(bytes.len())..]) {
+                    let e = Error::MalformedRow {
+                        line,
+                        message: "a quoted field is never closed (a '\"' is missing), so the \
+                                  rest of the input would be one cell"
+                            .into(),
+                    };
+                    f(line, Err(e))
+                } else if rec.len() != n_cols {
                     let e = Error::MalformedRow {
                         line,
                         message: format!("expected {n_cols} fields, found {}", rec.len()),
@@ -391,7 +460,7 @@ fn parse_piece_csv(bytes: &[u8], schema: &EventSchema, opts: &LoadOptions) -> Pi
         rows: 0,
         errors: Vec::new(),
         skipped: 0,
-        newlines: memchr::memchr_iter(b'\n', bytes).count() as u64,
+        newlines: line_ends(bytes, 0, bytes.len()),
     };
     let strict = opts.mode == super::Mode::Strict;
     for_each_record(bytes, 1, schema.names.len(), |line, rec| {
@@ -509,14 +578,15 @@ pub fn read_events_csv(reader: impl Read, opts: &LoadOptions) -> Result<EventLog
         return Ok(EventLogBuilder::new().build(opts.catalog.as_ref(), &opts.conversion_refs()));
     };
     let names = header_names(&parse_header(&header)?, opts)?;
-    let schema = EventSchema::new(names, opts)?;
+    let mut schema = EventSchema::new(names, opts)?;
+    schema.unguard = true;
     // Pieces are appended as they come: the large column vectors grow by reallocation in
     // place (mremap), while keeping all pieces to join them at the end held both copies at once.
     let mut merger = Merger {
         builder: schema.builder(),
         sink: ErrorSink::new(opts),
         rows: 0,
-        line: 1 + memchr::memchr_iter(b'\n', &header).count() as u64,
+        line: 1 + line_ends(&header, 0, header.len()),
     };
     let n = threads() * PIECES_PER_THREAD;
     let mut batch = batches.next(PIECE * n)?;
@@ -562,6 +632,10 @@ pub fn read_events_csv(reader: impl Read, opts: &LoadOptions) -> Result<EventLog
 
 /// Reads survey responses from CSV: `customer_id`, `timestamp`, optional `touchpoint`, and at
 /// least one of `nps` (0-10), `csat` (1-5), `ces` (1-7); blank scores are allowed.
+///
+/// The input is cut into pieces at record boundaries, parsed on all cores (feature
+/// `parallel`) and joined in input order, so the result and every error (with its line) are
+/// those of a sequential read, as for events.
 pub fn read_surveys_csv(reader: impl Read, opts: &LoadOptions) -> Result<Surveys> {
     let bytes = read_all(reader)?;
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
@@ -570,34 +644,69 @@ pub fn read_surveys_csv(reader: impl Read, opts: &LoadOptions) -> Result<Surveys
     }
     let header_end = first_boundary(bytes).unwrap_or(bytes.len());
     let raw = parse_header(&bytes[..header_end])?;
-    let schema = SurveySchema::new(header_names(&raw, opts)?)?;
-    let first_line = 1 + memchr::memchr_iter(b'\n', &bytes[..header_end]).count() as u64;
-    let mut builder = SurveysBuilder::new();
-    let mut sink = ErrorSink::new(opts);
-    let mut rows = 0u64;
-    let mut failure = None;
-    for_each_record(
-        &bytes[header_end..],
-        first_line,
-        schema.names.len(),
-        |line, rec| {
-            rows += 1;
-            let pushed = rec
-                .and_then(|rec| schema.parse_row(line, |i| rec.get(i)))
-                .and_then(|r| builder.push(r));
-            match pushed.or_else(|e| sink.push(e)) {
-                Ok(()) => true,
+    let mut schema = SurveySchema::new(header_names(&raw, opts)?)?;
+    schema.unguard = true;
+    let first_line = 1 + line_ends(bytes, 0, header_end);
+    let body = &bytes[header_end..];
+    let pieces = cut_batch(body, (body.len() / PIECE).clamp(1, 4 * threads()));
+    let parse = |piece: &&[u8]| -> SurveyPiece {
+        let mut out = SurveyPiece {
+            rows: Vec::new(),
+            errors: Vec::new(),
+            read: 0,
+            skipped: 0,
+            newlines: line_ends(piece, 0, piece.len()),
+        };
+        let strict = opts.mode == Mode::Strict;
+        for_each_record(piece, 1, schema.names.len(), |line, rec| {
+            out.read += 1;
+            match rec.and_then(|rec| schema.parse_row(line, |i| rec.get(i))) {
+                Ok(r) => out.rows.push(r),
                 Err(e) => {
-                    failure = Some(e);
-                    false
+                    out.skipped += 1;
+                    if out.errors.len() < opts.max_reported_errors.max(1) {
+                        out.errors.push(e);
+                    }
+                    return !strict;
                 }
             }
-        },
-    );
-    if let Some(e) = failure {
-        return Err(e);
+            true
+        });
+        out
+    };
+    #[cfg(feature = "parallel")]
+    let parsed: Vec<SurveyPiece> = {
+        use rayon::prelude::*;
+        pieces.par_iter().map(parse).collect()
+    };
+    #[cfg(not(feature = "parallel"))]
+    let parsed: Vec<SurveyPiece> = pieces.iter().map(parse).collect();
+    let mut builder = SurveysBuilder::new();
+    builder.reserve(parsed.iter().map(|p| p.rows.len()).sum());
+    let mut sink = ErrorSink::new(opts);
+    let mut rows = 0u64;
+    let mut line = first_line;
+    for piece in parsed {
+        rows += piece.read;
+        let extra = piece.skipped - piece.errors.len() as u64;
+        for e in piece.errors {
+            sink.push(shift(e, line - 1))?;
+        }
+        sink.skipped += extra;
+        line += piece.newlines;
+        builder.extend_checked(piece.rows);
     }
     Ok(builder.build_with_report(sink.report(rows)))
+}
+
+/// The responses read from one piece of a survey table.
+struct SurveyPiece {
+    rows: Vec<crate::model::RawResponse>,
+    /// Errors with line numbers local to the piece (first line = 1).
+    errors: Vec<Error>,
+    read: u64,
+    skipped: u64,
+    newlines: u64,
 }
 
 /// Used by writers: whether the whole report is clean.
@@ -664,6 +773,86 @@ mod tests {
             let slow = outcome(parse_piece_csv(body.as_bytes(), &schema, &opts), &schema);
             prop_assert_eq!(fast, slow);
         }
+    }
+
+    fn rows_of(log: &EventLog) -> Vec<(String, i64, String)> {
+        log.rows()
+            .map(|r| {
+                (
+                    r.customer_id.to_string(),
+                    r.timestamp_us,
+                    r.touchpoint.to_string(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn cr_only_line_ends_end_records() {
+        let expected = vec![
+            ("a".to_string(), 1_000_000, "ad".to_string()),
+            ("b".to_string(), 2_000_000, "ad".to_string()),
+        ];
+        for body in [
+            "customer_id,timestamp,touchpoint\ra,1,ad\rb,2,ad\r",
+            "customer_id,timestamp,touchpoint\ra,1,ad\rb,2,ad",
+            "customer_id,timestamp,touchpoint\ra,1,ad\nb,2,ad\n",
+            "customer_id,timestamp,touchpoint\r\na,1,ad\r\rb,2,ad\r\n",
+            "customer_id,timestamp,touchpoint\r\"a\",1,ad\rb,2,\"ad\"\r",
+        ] {
+            let log = read_events_csv(body.as_bytes(), &LoadOptions::default()).unwrap();
+            assert_eq!(rows_of(&log), expected, "{body:?}");
+        }
+        // Lines are counted at CR ends too: the bad row is on line 3.
+        let e = read_events_csv(
+            "customer_id,timestamp,touchpoint\ra,1,ad\rb,soon,ad\r".as_bytes(),
+            &LoadOptions::default(),
+        )
+        .unwrap_err();
+        assert_eq!((e.line(), e.column()), (Some(3), Some("timestamp")), "{e}");
+        // Surveys share the record reader.
+        let s = read_surveys_csv(
+            "customer_id,timestamp,nps\ra,1,9\rb,2,3\r".as_bytes(),
+            &LoadOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(s.len(), 2);
+    }
+
+    #[test]
+    fn an_unclosed_quote_is_an_error_not_one_big_cell() {
+        let body = "customer_id,timestamp,touchpoint\na,1,\"ad\nb,2,ad\nc,3,ad\n";
+        let e = read_events_csv(body.as_bytes(), &LoadOptions::default()).unwrap_err();
+        assert_eq!(e.code(), "malformed_row");
+        assert!(
+            e.to_string()
+                .starts_with("malformed row at line 2: a quoted field is never closed"),
+            "{e}"
+        );
+        let log = read_events_csv(body.as_bytes(), &LoadOptions::lenient()).unwrap();
+        assert_eq!(log.n_events(), 0);
+        assert_eq!(log.load_report().rows_skipped, 1);
+        // In a middle column, and in surveys.
+        let body = "customer_id,timestamp,touchpoint\na,1,ad\n\"b,2,ad\n";
+        let e = read_events_csv(body.as_bytes(), &LoadOptions::default()).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("line 3: a quoted field is never closed"),
+            "{e}"
+        );
+        let e = read_surveys_csv(
+            "customer_id,timestamp,nps\na,1,\"9\n".as_bytes(),
+            &LoadOptions::default(),
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("never closed"), "{e}");
+        // Closed quotes, escaped quotes and a quote inside an unquoted field are fine.
+        let body = "customer_id,timestamp,touchpoint\na,1,\"a\"\"d\"\nb,2,x\"y";
+        let log = read_events_csv(body.as_bytes(), &LoadOptions::default()).unwrap();
+        assert_eq!(log.touchpoints(), &["a\"d", "x\"y"]);
+        assert!(!ends_inside_quotes(b"a,\"x\"\"\""));
+        assert!(ends_inside_quotes(b"a,\"x\"\""));
+        assert!(ends_inside_quotes(b"\"x\r\n"));
     }
 
     #[test]

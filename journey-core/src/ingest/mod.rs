@@ -19,6 +19,8 @@ mod parquet;
 mod row;
 mod write;
 
+pub use write::CsvWriteOptions;
+
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::Read;
@@ -68,6 +70,35 @@ impl std::str::FromStr for Mode {
     }
 }
 
+/// How a customer's events with equal timestamps (and equal `sequence`, if the log has that
+/// column) are ordered. See docs/formats.md, "Ordering".
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Ties {
+    /// By content (the default): touchpoint name, then channel name, then stage (in stage
+    /// order, none last), then value (none last), then the property values in the order of the
+    /// property column names (blank last). The order does not depend on the order of the rows.
+    #[default]
+    Content,
+    /// In input order (a stable sort): the rule of earlier versions, for logs whose row order
+    /// carries meaning. Results then depend on the order of the rows.
+    Input,
+}
+
+impl std::str::FromStr for Ties {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "content" => Ok(Ties::Content),
+            "input" => Ok(Ties::Input),
+            _ => Err(Error::argument(
+                "ties",
+                format!("{s:?}: expected \"content\" or \"input\""),
+            )),
+        }
+    }
+}
+
 /// How to load.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LoadOptions {
@@ -83,6 +114,9 @@ pub struct LoadOptions {
     pub rename: BTreeMap<String, String>,
     /// How many errors the lenient report quotes verbatim.
     pub max_reported_errors: usize,
+    /// How events of one customer at the same time are ordered (after the `sequence` column,
+    /// if there is one): by content (default) or in input order.
+    pub ties: Ties,
 }
 
 impl Default for LoadOptions {
@@ -94,6 +128,7 @@ impl Default for LoadOptions {
             ignore_extra_columns: false,
             rename: BTreeMap::new(),
             max_reported_errors: 10,
+            ties: Ties::Content,
         }
     }
 }

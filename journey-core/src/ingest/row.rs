@@ -3,12 +3,13 @@
 
 use super::LoadOptions;
 use crate::error::{Error, Result};
-use crate::model::{EventLogBuilder, RawResponse, NO_ID};
+use crate::model::{EventLogBuilder, RawResponse, NO_ID, NO_SEQ};
 use crate::time::parse_timestamp;
 
 pub(crate) const CUSTOMER: &str = "customer_id";
 pub(crate) const TIMESTAMP: &str = "timestamp";
 pub(crate) const TOUCHPOINT: &str = "touchpoint";
+pub(crate) const SEQUENCE: &str = "sequence";
 
 /// Where each known column of an event table is.
 #[derive(Debug, Clone)]
@@ -20,8 +21,31 @@ pub(crate) struct EventSchema {
     pub channel: Option<usize>,
     pub stage: Option<usize>,
     pub value: Option<usize>,
+    /// The `sequence` column (breaks ties in time).
+    pub sequence: Option<usize>,
+    /// How ties are ordered.
+    pub ties: crate::ingest::Ties,
     /// `(column index, property name)`
     pub props: Vec<(usize, String)>,
+    /// Undo the spreadsheet guard of journey's CSV writer in text cells ([`unguard`]): set by
+    /// the CSV readers.
+    pub unguard: bool,
+}
+
+/// The characters that make a spreadsheet read a cell as a formula (OWASP's list: `=`, `+`,
+/// `-`, `@`, tab and carriage return).
+pub(crate) fn formula_start(b: u8) -> bool {
+    matches!(b, b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r')
+}
+
+/// A text cell written by journey's spreadsheet-safe CSV writer, as it was before: one leading
+/// apostrophe is dropped when a formula character or another apostrophe follows it (what a
+/// spreadsheet shows, too). The writer guards exactly those cells, so the round trip is exact.
+pub(crate) fn unguard(s: &str) -> &str {
+    match s.as_bytes() {
+        [b'\'', next, ..] if formula_start(*next) || *next == b'\'' => &s[1..],
+        _ => s,
+    }
 }
 
 fn trim(b: &[u8]) -> &[u8] {
@@ -68,7 +92,16 @@ impl EventSchema {
         let channel = find(&names, "channel");
         let stage = find(&names, "stage");
         let value = find(&names, "value");
-        let known = [Some(customer), Some(ts), Some(tp), channel, stage, value];
+        let sequence = find(&names, SEQUENCE);
+        let known = [
+            Some(customer),
+            Some(ts),
+            Some(tp),
+            channel,
+            stage,
+            value,
+            sequence,
+        ];
         let props = if opts.ignore_extra_columns {
             Vec::new()
         } else {
@@ -87,14 +120,19 @@ impl EventSchema {
             channel,
             stage,
             value,
+            sequence,
+            ties: opts.ties,
             props,
+            unguard: false,
         })
     }
 
     /// A builder with this schema's property columns declared.
     pub(crate) fn builder(&self) -> EventLogBuilder {
         let names: Vec<&str> = self.props.iter().map(|(_, n)| n.as_str()).collect();
-        EventLogBuilder::new().with_properties(&names)
+        EventLogBuilder::new()
+            .with_properties(&names)
+            .with_ties(self.ties)
     }
 
     /// Reads one row into `b`. `get(i)` is the raw cell of column `i` (`None` if absent): bytes,
@@ -109,9 +147,13 @@ impl EventSchema {
         let text = |i: usize| -> Result<&'a str> {
             match get(i) {
                 None => Ok(""),
-                Some(c) => c.text().map(str::trim_ascii).ok_or_else(|| {
-                    Error::invalid_value(line, &self.names[i], c.raw(), "valid UTF-8 text")
-                }),
+                Some(c) => c
+                    .text()
+                    .map(str::trim_ascii)
+                    .map(|t| if self.unguard { unguard(t) } else { t })
+                    .ok_or_else(|| {
+                        Error::invalid_value(line, &self.names[i], c.raw(), "valid UTF-8 text")
+                    }),
             }
         };
         let customer = text(self.customer)?;
@@ -142,6 +184,11 @@ impl EventSchema {
             Some(i) => parse_value(cell(i))
                 .map_err(|exp| Error::invalid_value(line, "value", cell(i), exp))?,
         };
+        let sequence = match self.sequence {
+            None => None,
+            Some(i) => parse_sequence(cell(i))
+                .map_err(|exp| Error::invalid_value(line, SEQUENCE, cell(i), exp))?,
+        };
         // Validate every property before touching the builder, so a bad row leaves no trace.
         for (i, _) in &self.props {
             text(*i)?;
@@ -159,6 +206,9 @@ impl EventSchema {
             b.stage(stage)
         };
         b.push_ids(c, ts, t, ch, st, value);
+        if let Some(q) = sequence {
+            b.set_sequence(q);
+        }
         for (k, (i, _)) in self.props.iter().enumerate() {
             let v = text(*i)?;
             if !v.is_empty() {
@@ -179,6 +229,8 @@ pub(crate) trait RowSink<'a> {
     fn push_ids(&mut self, c: u32, ts: i64, tp: u32, ch: u32, st: u32, value: f64);
     /// Sets property `k` of the last pushed row.
     fn set_property(&mut self, k: usize, v: &'a str);
+    /// Sets the `sequence` of the last pushed row.
+    fn set_sequence(&mut self, v: i64);
 }
 
 impl<'a> RowSink<'a> for EventLogBuilder {
@@ -200,6 +252,9 @@ impl<'a> RowSink<'a> for EventLogBuilder {
     fn set_property(&mut self, k: usize, v: &'a str) {
         let id = self.prop_values[k].intern(v);
         *self.props[k].last_mut().expect("row pushed") = id;
+    }
+    fn set_sequence(&mut self, v: i64) {
+        EventLogBuilder::set_sequence(self, v)
     }
 }
 
@@ -292,6 +347,9 @@ pub(crate) struct PieceBuilder {
     pub st: Vec<u32>,
     pub value: Vec<f64>,
     pub props: Vec<Vec<u32>>,
+    /// The `sequence` column: empty while no row has one, else one entry per row up to the
+    /// last one that has one ([`NO_SEQ`] when absent).
+    pub seq: Vec<i64>,
 }
 
 impl PieceBuilder {
@@ -307,6 +365,14 @@ impl PieceBuilder {
             props: (0..n_props).map(|_| Vec::with_capacity(capacity)).collect(),
             ..Default::default()
         }
+    }
+}
+
+impl PieceBuilder {
+    /// Adds a property column (blank for the rows so far).
+    pub(crate) fn add_property(&mut self) {
+        self.prop_values.push(LocalInterner::default());
+        self.props.push(vec![NO_ID; self.cust.len()]);
     }
 }
 
@@ -338,11 +404,23 @@ impl<'a> RowSink<'a> for PieceBuilder {
         let id = self.prop_values[k].intern(v);
         *self.props[k].last_mut().expect("row pushed") = id;
     }
+    fn set_sequence(&mut self, v: i64) {
+        let n = self.cust.len();
+        self.seq.resize(n, NO_SEQ);
+        self.seq[n - 1] = v;
+    }
 }
 
 impl EventLogBuilder {
     /// Appends a parsed piece (its rows after the rows already here), interning its strings.
     pub(crate) fn append_piece(&mut self, p: PieceBuilder) {
+        let map: Vec<usize> = (0..p.props.len()).collect();
+        self.append_piece_props(p, &map)
+    }
+
+    /// [`EventLogBuilder::append_piece`] for a piece whose property column `k` is the
+    /// builder's `props[k]`; the builder's other property columns are blank for its rows.
+    pub(crate) fn append_piece_props(&mut self, p: PieceBuilder, props: &[usize]) {
         fn remap(into: &mut crate::model::Interner, from: &LocalInterner) -> Vec<u32> {
             (0..from.len() as u32)
                 .map(|i| into.intern_hashed(from.name(i), from.hashes[i as usize]))
@@ -353,15 +431,24 @@ impl EventLogBuilder {
         let hm = remap(&mut self.channels, &p.channels);
         let sm = remap(&mut self.stages, &p.stages);
         let map = |m: &[u32], id: u32| if id == NO_ID { NO_ID } else { m[id as usize] };
+        if !p.seq.is_empty() || !self.seq.is_empty() {
+            self.seq.resize(self.cust.len(), NO_SEQ);
+            self.seq.extend_from_slice(&p.seq);
+            self.seq.resize(self.cust.len() + p.cust.len(), NO_SEQ);
+        }
         self.cust.extend(p.cust.iter().map(|&c| cm[c as usize]));
         self.tp.extend(p.tp.iter().map(|&t| tm[t as usize]));
         self.ch.extend(p.ch.iter().map(|&h| map(&hm, h)));
         self.st.extend(p.st.iter().map(|&s| map(&sm, s)));
         self.ts.extend_from_slice(&p.ts);
         self.value.extend_from_slice(&p.value);
-        for (k, (col, vals)) in p.props.iter().zip(&p.prop_values).enumerate() {
+        for ((col, vals), &k) in p.props.iter().zip(&p.prop_values).zip(props) {
             let pm = remap(&mut self.prop_values[k], vals);
             self.props[k].extend(col.iter().map(|&v| map(&pm, v)));
+        }
+        let n = self.cust.len();
+        for col in &mut self.props {
+            col.resize(n, NO_ID);
         }
         self.last_customer = 0;
     }
@@ -410,11 +497,30 @@ pub(crate) fn parse_value(s: &[u8]) -> std::result::Result<f64, &'static str> {
         .ok()
         .and_then(|t| t.parse().ok())
         .ok_or(EXPECTED)?;
-    if v.is_finite() {
+    if crate::model::value_ok(v) {
         Ok(v)
+    } else if v.is_finite() {
+        Err(crate::model::VALUE_EXPECTED)
     } else {
         Err(EXPECTED)
     }
+}
+
+/// A `sequence` cell: blank is none; otherwise an integer.
+pub(crate) fn parse_sequence(s: &[u8]) -> std::result::Result<Option<i64>, &'static str> {
+    const EXPECTED: &str = "an integer (or blank for none)";
+    if s.is_empty() {
+        return Ok(None);
+    }
+    let digits = s.strip_prefix(b"-").or(s.strip_prefix(b"+")).unwrap_or(s);
+    if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
+        return Err(EXPECTED);
+    }
+    std::str::from_utf8(s)
+        .ok()
+        .and_then(|t| t.parse::<i64>().ok())
+        .map(Some)
+        .ok_or(EXPECTED)
 }
 
 /// Where each column of a survey table is.
@@ -425,6 +531,8 @@ pub(crate) struct SurveySchema {
     ts: usize,
     tp: Option<usize>,
     scores: [(Option<usize>, &'static str); 3],
+    /// As [`EventSchema::unguard`].
+    pub unguard: bool,
 }
 
 impl SurveySchema {
@@ -451,6 +559,7 @@ impl SurveySchema {
             customer,
             ts,
             scores,
+            unguard: false,
         })
     }
 
@@ -473,6 +582,7 @@ impl SurveySchema {
         let text = |i: usize| -> Result<&'a str> {
             let raw = trim(get(i).unwrap_or(b""));
             std::str::from_utf8(raw)
+                .map(|t| if self.unguard { unguard(t) } else { t })
                 .map_err(|_| Error::invalid_value(line, &self.names[i], raw, "valid UTF-8 text"))
         };
         let customer = text(self.customer)?;
@@ -528,6 +638,14 @@ mod tests {
         assert!(parse_value(b"inf").is_err());
         assert!(parse_value(b"NaN").is_err());
         assert!(parse_value(b"12,50").is_err());
+        // Sums of values must stay finite: 1e308 + 1e308 would be infinite.
+        assert_eq!(parse_value(b"1e15"), Ok(1e15));
+        assert_eq!(parse_value(b"-1e15"), Ok(-1e15));
+        assert_eq!(parse_value(b"1e308"), Err(crate::model::VALUE_EXPECTED));
+        assert_eq!(
+            parse_value(b"1000000000000001"),
+            Err(crate::model::VALUE_EXPECTED)
+        );
         assert!(parse_value(b"1e999").is_err());
     }
 }

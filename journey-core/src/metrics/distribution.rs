@@ -198,6 +198,54 @@ impl Distribution {
         }
     }
 
+    /// [`Distribution::of_durations_us`] of a sample given as sorted `(value, count)` pairs
+    /// (counts above zero): the same numbers, to the bit.
+    pub(crate) fn of_duration_counts_us(v: &[(i64, u64)]) -> Self {
+        let edges = &DURATION_EDGES_S;
+        let n: u64 = v.iter().map(|p| p.1).sum();
+        if n == 0 {
+            return Self::empty(edges);
+        }
+        let s = US_PER_SEC as f64;
+        let edges_us: Vec<i64> = edges.iter().map(|e| (*e as i64) * US_PER_SEC).collect();
+        let mut counts = vec![0u64; edges.len()];
+        let mut sum = 0i128;
+        for &(x, c) in v {
+            sum += x as i128 * c as i128;
+            let k = edges_us.partition_point(|&e| e <= x).max(1) - 1;
+            counts[k] += c;
+        }
+        let at = |mut r: u64| -> i64 {
+            for &(x, c) in v {
+                if r < c {
+                    return x;
+                }
+                r -= c;
+            }
+            unreachable!("rank within n")
+        };
+        let q = |q: f64| {
+            let h = (n - 1) as f64 * q;
+            let lo = h.floor() as u64;
+            let frac = h - lo as f64;
+            let a = at(lo);
+            if frac == 0.0 || lo + 1 >= n {
+                a as f64
+            } else {
+                a as f64 + frac * (at(lo + 1) - a) as f64
+            }
+        };
+        Distribution {
+            n,
+            mean: Some(sum as f64 / n as f64 / s),
+            median: Some(q(0.5) / s),
+            p90: Some(q(0.9) / s),
+            min: Some(v[0].0 as f64 / s),
+            max: Some(v[v.len() - 1].0 as f64 / s),
+            histogram: bins(edges, &counts),
+        }
+    }
+
     /// Summary of a [`Samples`] of durations.
     pub(crate) fn of_samples(s: Samples) -> Self {
         Self::of_durations_us(&mut s.into_vec())

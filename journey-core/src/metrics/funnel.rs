@@ -330,8 +330,8 @@ impl Exclusion {
 }
 
 /// What to break a funnel down by.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Breakdown {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Breakdown {
     None,
     FirstTouchChannel,
     Property(usize),
@@ -510,6 +510,10 @@ pub(crate) struct Scratch {
     used: Vec<u32>,
     assign: Vec<u32>,
     vis: Vec<bool>,
+    /// Any order: per step, the counts per touchpoint of its window `lo..end`.
+    wcnt: Vec<u32>,
+    lo: Vec<usize>,
+    end: Vec<usize>,
 }
 
 impl Matcher {
@@ -775,15 +779,38 @@ impl Matcher {
         best_m
     }
 
-    /// Any order: from each anchor (an event matching some step), add the events of the window
-    /// one by one and grow a matching of steps to distinct events; step `j` completes at the
-    /// first event after which steps `1..=j` can all be matched. Events of one touchpoint are
-    /// interchangeable, so steps are matched to touchpoints with capacities (the number of their
-    /// events in the window) by augmenting paths: the cost does not grow with the events.
+    /// Any order: step `j` of the attempt from anchor `p` (an event matching some step)
+    /// completes at the first event `q` such that steps `1..=j` can all be matched to distinct
+    /// events of `p..=q`. Events of one touchpoint are interchangeable, so steps are matched
+    /// to touchpoints with capacities (the number of their events in `p..=q`) by augmenting
+    /// paths. That first `q` never moves back when the anchor moves forward (a shorter window
+    /// matches less), so each step keeps its own sliding window `lo[j]..end[j]` with counts
+    /// per touchpoint: every event enters and leaves each step's window at most once, and the
+    /// cost is linear in the events (times the steps), however many fall in one window.
     fn any(&self, ts: &[i64], tps: &[u32], s: &mut Scratch) -> usize {
         let (k, n) = (self.k, tps.len());
         let nt = self.n_types;
         let mut best_m = 0;
+        s.wcnt.clear();
+        s.wcnt.resize(k * nt, 0);
+        s.lo.clear();
+        s.lo.resize(k, 0);
+        s.end.clear();
+        s.end.resize(k, 0);
+        let nx = self.ranges.len();
+        if nx > 0 {
+            s.last_excl.clear();
+            s.last_excl.resize(nx * n, NONE);
+            for x in 0..nx {
+                let mut last = NONE;
+                for (i, &t) in tps.iter().enumerate() {
+                    if self.excl[t as usize] >> x & 1 == 1 {
+                        last = i as u32;
+                    }
+                    s.last_excl[x * n + i] = last;
+                }
+            }
+        }
         // End of the window of the last anchor evaluated, whether that attempt was void, and
         // the window end pointer.
         let (mut last_end, mut last_void, mut r) = (usize::MAX, false, 0usize);
@@ -803,40 +830,44 @@ impl Matcher {
                 continue;
             }
             last_end = r;
-            s.cap.clear();
-            s.cap.resize(nt, 0);
-            s.used.clear();
-            s.used.resize(nt, 0);
-            s.assign.clear();
-            s.assign.resize(k, NONE);
             let mut m = 0;
-            for (q, &tp) in tps.iter().enumerate().take(r + 1).skip(p) {
-                let t = self.type_of[tp as usize];
-                if t == NONE {
-                    continue;
-                }
-                s.cap[t as usize] += 1;
-                while m < k {
-                    s.vis.clear();
-                    s.vis.resize(nt, false);
-                    if !self.augment(m, s) {
-                        break;
+            while m < k {
+                let cnt = m * nt;
+                // Slide the step's window to start at p.
+                let (lo, end) = (s.lo[m], s.end[m]);
+                for &tp in &tps[lo..p.min(end).max(lo)] {
+                    let t = self.type_of[tp as usize];
+                    if t != NONE {
+                        s.wcnt[cnt + t as usize] -= 1;
                     }
-                    s.pos[m] = q as u32;
-                    m += 1;
                 }
-                if m == k {
+                s.lo[m] = p;
+                s.end[m] = end.max(p);
+                // Grow it until steps 1..=m+1 can be matched.
+                let mut ok = self.matchable(m, s);
+                while !ok && s.end[m] < n {
+                    let q = s.end[m];
+                    s.end[m] += 1;
+                    let t = self.type_of[tps[q] as usize];
+                    if t != NONE {
+                        s.wcnt[cnt + t as usize] += 1;
+                        ok = self.matchable(m, s);
+                    }
+                }
+                if !ok || s.end[m] - 1 > r {
                     break;
                 }
+                s.pos[m] = (s.end[m] - 1) as u32;
+                m += 1;
             }
-            let void = m > 0
-                && self.ranges.iter().enumerate().any(|(x, _)| {
-                    let hi = s.pos[m - 1] as usize;
-                    hi > p + 1
-                        && tps[p + 1..hi]
-                            .iter()
-                            .any(|&t| self.excl[t as usize] >> x & 1 == 1)
-                });
+            let void = m > 0 && {
+                let hi = s.pos[m - 1] as usize;
+                hi > p + 1
+                    && (0..nx).any(|x| {
+                        let q = s.last_excl[x * n + hi - 1];
+                        q != NONE && q as usize > p
+                    })
+            };
             last_void = void;
             if !void && m > best_m {
                 best_m = m;
@@ -849,6 +880,26 @@ impl Matcher {
             }
         }
         best_m
+    }
+
+    /// Whether steps `0..=j` can be matched to distinct events of step `j`'s window (its
+    /// counts per touchpoint in `s.wcnt`).
+    fn matchable(&self, j: usize, s: &mut Scratch) -> bool {
+        let nt = self.n_types;
+        s.cap.clear();
+        s.cap.extend_from_slice(&s.wcnt[j * nt..(j + 1) * nt]);
+        s.used.clear();
+        s.used.resize(nt, 0);
+        s.assign.clear();
+        s.assign.resize(self.k, NONE);
+        for i in 0..=j {
+            s.vis.clear();
+            s.vis.resize(nt, false);
+            if !self.augment(i, s) {
+                return false;
+            }
+        }
+        true
     }
 
     /// Augmenting path from step `j` (Kuhn's algorithm with capacities): take a touchpoint of
@@ -878,10 +929,10 @@ impl Matcher {
 }
 
 #[derive(Debug, Clone)]
-struct GroupAcc {
-    reached: Vec<u64>,
-    deltas: Vec<Samples>,
-    dropped: Vec<Vec<u32>>,
+pub(crate) struct GroupAcc {
+    pub(crate) reached: Vec<u64>,
+    pub(crate) deltas: Vec<Samples>,
+    pub(crate) dropped: Vec<Vec<u32>>,
 }
 
 impl GroupAcc {
@@ -921,6 +972,53 @@ struct Acc {
 /// assert_eq!(f.counts(), [2, 1, 1]);
 /// ```
 pub fn funnel(log: &EventLog, opts: &FunnelOptions) -> Result<FunnelResult> {
+    let k = opts.steps.len();
+    let (groups, breakdown) = fold(log, opts)?;
+    let mut total = GroupAcc::new(k);
+    let mut out = Vec::new();
+    for (g, ga) in groups.into_iter().enumerate() {
+        let Some(ga) = ga else { continue };
+        if breakdown != Breakdown::None {
+            let value = group_value(log, breakdown, g);
+            let steps = rows(log, opts, ga.clone());
+            out.push(FunnelGroup {
+                value,
+                conversion: conversion(&steps),
+                steps,
+            });
+        }
+        total.merge(ga);
+    }
+    let steps = rows(log, opts, total);
+    Ok(FunnelResult {
+        mode: opts.mode,
+        window_s: opts.window.as_secs_f64(),
+        first_attempt: opts.first_attempt,
+        n_customers: log.n_customers() as u64,
+        conversion: conversion(&steps),
+        steps,
+        breakdown: opts.breakdown.clone(),
+        groups: (breakdown != Breakdown::None).then_some(out),
+    })
+}
+
+/// The value of breakdown group `g` (`None`: customers without a value).
+pub(crate) fn group_value(log: &EventLog, breakdown: Breakdown, g: usize) -> Option<String> {
+    match breakdown {
+        Breakdown::FirstTouchChannel => Some(log.channel_name(g as u32).to_string()),
+        Breakdown::Property(i) => {
+            let vals = &log.properties()[i].values;
+            (g < vals.len()).then(|| vals.name(g as u32).to_string())
+        }
+        Breakdown::None => None,
+    }
+}
+
+/// Every customer's furthest step, folded per breakdown group (indexed by the log's ids).
+pub(crate) fn fold(
+    log: &EventLog,
+    opts: &FunnelOptions,
+) -> Result<(Vec<Option<GroupAcc>>, Breakdown)> {
     let matcher = Matcher::new(log, opts)?;
     let k = matcher.k;
     let breakdown = match opts.breakdown.as_deref() {
@@ -996,42 +1094,10 @@ pub fn funnel(log: &EventLog, opts: &FunnelOptions) -> Result<FunnelResult> {
             a
         },
     );
-    let mut total = GroupAcc::new(k);
-    let mut groups = Vec::new();
-    for (g, ga) in acc.groups.into_iter().enumerate() {
-        let Some(ga) = ga else { continue };
-        if breakdown != Breakdown::None {
-            let value = match breakdown {
-                Breakdown::FirstTouchChannel => Some(log.channel_name(g as u32).to_string()),
-                Breakdown::Property(i) => {
-                    let vals = &log.properties()[i].values;
-                    (g < vals.len()).then(|| vals.name(g as u32).to_string())
-                }
-                Breakdown::None => unreachable!("checked"),
-            };
-            let steps = rows(log, opts, ga.clone());
-            groups.push(FunnelGroup {
-                value,
-                conversion: conversion(&steps),
-                steps,
-            });
-        }
-        total.merge(ga);
-    }
-    let steps = rows(log, opts, total);
-    Ok(FunnelResult {
-        mode: opts.mode,
-        window_s: opts.window.as_secs_f64(),
-        first_attempt: opts.first_attempt,
-        n_customers: log.n_customers() as u64,
-        conversion: conversion(&steps),
-        steps,
-        breakdown: opts.breakdown.clone(),
-        groups: (breakdown != Breakdown::None).then_some(groups),
-    })
+    Ok((acc.groups, breakdown))
 }
 
-fn conversion(steps: &[FunnelStepRow]) -> Option<f64> {
+pub(crate) fn conversion(steps: &[FunnelStepRow]) -> Option<f64> {
     let (first, last) = (steps.first()?.customers, steps.last()?.customers);
     (first > 0).then(|| last as f64 / first as f64)
 }
@@ -1041,21 +1107,43 @@ fn ratio(a: u64, b: u64) -> Option<f64> {
 }
 
 fn rows(log: &EventLog, opts: &FunnelOptions, ga: GroupAcc) -> Vec<FunnelStepRow> {
-    let first = ga.reached[0];
-    let reached = &ga.reached;
-    ga.deltas
+    let stats = ga
+        .deltas
         .into_iter()
-        .zip(ga.dropped)
-        .enumerate()
-        .map(|(j, (deltas, mut ids))| {
-            let here = reached[j];
-            let prev = (j > 0).then(|| reached[j - 1]);
-            let dropped_ids = opts.dropped_ids.then(|| {
+        .map(|d| (d.mean_s(), d.median_s()))
+        .collect();
+    let dropped = ga
+        .dropped
+        .into_iter()
+        .map(|mut ids| {
+            opts.dropped_ids.then(|| {
                 ids.sort_unstable();
                 ids.iter()
                     .map(|&c| log.customer_ids()[c as usize].clone())
                     .collect()
-            });
+            })
+        })
+        .collect();
+    step_rows(opts, &ga.reached, stats, dropped)
+}
+
+/// The rows of a funnel from its per-step counts, (mean, median) times from the previous step,
+/// and dropped ids (in id order). Shared by [`funnel`] and the partial results, so both finish
+/// the same way.
+pub(crate) fn step_rows(
+    opts: &FunnelOptions,
+    reached: &[u64],
+    stats: Vec<(Option<f64>, Option<f64>)>,
+    dropped: Vec<Option<Vec<String>>>,
+) -> Vec<FunnelStepRow> {
+    let first = reached[0];
+    stats
+        .into_iter()
+        .zip(dropped)
+        .enumerate()
+        .map(|(j, ((mean, median), dropped_ids))| {
+            let here = reached[j];
+            let prev = (j > 0).then(|| reached[j - 1]);
             FunnelStepRow {
                 step: j + 1,
                 label: opts.steps[j].label(),
@@ -1065,8 +1153,8 @@ fn rows(log: &EventLog, opts: &FunnelOptions, ga: GroupAcc) -> Vec<FunnelStepRow
                 conversion_from_previous: prev.and_then(|p| ratio(here, p)),
                 dropped: prev.map_or(0, |p| p - here),
                 drop_off: prev.and_then(|p| ratio(here, p)).map(|r| 1.0 - r),
-                mean_time_from_previous_s: deltas.mean_s(),
-                median_time_from_previous_s: deltas.median_s(),
+                mean_time_from_previous_s: mean,
+                median_time_from_previous_s: median,
                 dropped_ids,
             }
         })
@@ -1191,23 +1279,68 @@ mod tests {
         assert_eq!(f.steps[2].median_time_from_previous_s, Some(150.0));
     }
 
+    /// One customer with thousands of events inside every window (the shape that made the
+    /// any-order matcher quadratic): hourly views for 3,000 hours, then a cart. Only attempts
+    /// from the last 24 hours reach the cart; the earliest of them starts at hour 2,976.
+    #[test]
+    fn any_order_with_thousands_of_events_in_the_window() {
+        let mut csv = String::from("customer_id,timestamp,touchpoint\n");
+        for h in 0..3000 {
+            csv.push_str(&format!("a,{},view\n", h * 3600));
+        }
+        csv.push_str(&format!("a,{},cart\n", 3000 * 3600));
+        // A second customer with an excluded event after every view: each attempt is void
+        // once it has to pass one.
+        for h in 0..2000 {
+            csv.push_str(&format!("b,{},view\nb,{},popup\n", h * 60, h * 60 + 30));
+        }
+        let l = log(&csv);
+        for mode in [FunnelMode::Any, FunnelMode::Ordered] {
+            let f = run(&l, &["view", "view", "view", "cart"], |o| {
+                o.mode = mode;
+                o.window = "1d".parse().unwrap();
+            });
+            // b has three views (a minute apart) but no cart.
+            assert_eq!(f.counts(), [2, 2, 2, 1], "{mode:?}");
+            assert_eq!(f.steps[1].median_time_from_previous_s, Some(1830.0));
+            assert_eq!(f.steps[2].median_time_from_previous_s, Some(1830.0));
+            assert_eq!(f.steps[3].median_time_from_previous_s, Some(22.0 * 3600.0));
+            let f = run(&l, &["view", "view"], |o| {
+                o.mode = mode;
+                o.exclude = Some(vec![Exclusion::Touchpoint("popup".into())]);
+            });
+            // a: two views; b: a popup between every two views, so only step 1.
+            assert_eq!(f.counts(), [2, 1], "{mode:?}");
+        }
+    }
+
     #[test]
     fn repeated_step_with_equal_timestamps() {
         // PostHog reported [1, 1, 0] for customer e; the right answer is [1, 1, 1].
-        let l = log("customer_id,timestamp,touchpoint\n\
-            e,0,view\ne,0,view\ne,0,buy\n\
-            f,0,view\nf,0,buy\n\
-            g,0,buy\ng,0,view\ng,0,view\n");
+        let text = "customer_id,timestamp,touchpoint,sequence\n\
+            e,0,view,1\ne,0,view,2\ne,0,buy,3\n\
+            f,0,view,\nf,0,buy,\n\
+            g,0,buy,1\ng,0,view,2\ng,0,view,3\n";
+        let l = log(text);
         for mode in [FunnelMode::Ordered, FunnelMode::Strict] {
             let f = run(&l, &["view", "view", "buy"], |o| o.mode = mode);
-            // e: two views then buy, in the stable order; f: one view only; g: buy came first.
+            // e: two views then buy, by sequence; f: one view only; g: buy came first.
             assert_eq!(f.counts(), [3, 2, 1], "{mode:?}");
             assert_eq!(f.steps[2].median_time_from_previous_s, Some(0.0));
         }
+        // Without the sequence, the content order puts every buy before the views.
+        let no_seq = text.replace(",sequence\n", "\n").replace(",1\n", "\n");
+        let no_seq = no_seq
+            .replace(",2\n", "\n")
+            .replace(",3\n", "\n")
+            .replace(",\n", "\n");
+        let f = run(&log(&no_seq), &["view", "view", "buy"], |_| {});
+        assert_eq!(f.counts(), [3, 2, 0]);
         let f = run(&l, &["view", "view", "buy"], |o| o.mode = FunnelMode::Any);
         // Any order: g also has two views and a buy.
         assert_eq!(f.counts(), [3, 2, 2]);
-        let e = log("customer_id,timestamp,touchpoint\ne,0,view\ne,0,view\ne,0,buy\n");
+        let e =
+            log("customer_id,timestamp,touchpoint,sequence\ne,0,view,1\ne,0,view,2\ne,0,buy,3\n");
         assert_eq!(
             run(&e, &["view", "view", "buy"], |_| {}).counts(),
             [1, 1, 1]

@@ -99,6 +99,11 @@ pub struct EdgeRow {
     pub source: String,
     /// Target node name.
     pub target: String,
+    /// What the source is: a touchpoint named `start` is a `touch`, the walks' own start node
+    /// is `start`.
+    pub source_kind: NodeKind,
+    /// What the target is (`end` for the walks' own end node).
+    pub target_kind: NodeKind,
     /// Times the target directly follows the source.
     pub count: u64,
     /// Distinct customers with this transition.
@@ -160,6 +165,8 @@ impl TransitionGraph {
                 EdgeRow {
                     source: self.graph[r.source()].name.clone(),
                     target: self.graph[r.target()].name.clone(),
+                    source_kind: self.graph[r.source()].kind,
+                    target_kind: self.graph[r.target()].kind,
                     count: w.count,
                     customers: w.customers,
                     probability: w.probability,
@@ -217,12 +224,12 @@ impl Serialize for TransitionGraph {
     }
 }
 
-struct EdgeAcc {
-    key: u64,
-    count: u64,
-    customers: u64,
+pub(crate) struct EdgeAcc {
+    pub(crate) key: u64,
+    pub(crate) count: u64,
+    pub(crate) customers: u64,
     last_customer: u32,
-    times: Samples,
+    pub(crate) times: Samples,
 }
 
 /// Edge slots by key `source * m + target`: a dense table for small graphs, else a hash map.
@@ -231,14 +238,14 @@ enum Slots {
     Sparse(FxHashMap<u64, u32>),
 }
 
-struct Acc {
+pub(crate) struct Acc {
     slots: Slots,
-    edges: Vec<EdgeAcc>,
-    visits: Vec<u64>,
-    node_customers: Vec<u64>,
+    pub(crate) edges: Vec<EdgeAcc>,
+    pub(crate) visits: Vec<u64>,
+    pub(crate) node_customers: Vec<u64>,
     node_last: Vec<u32>,
-    n_walks: u64,
-    n_customers: u64,
+    pub(crate) n_walks: u64,
+    pub(crate) n_customers: u64,
 }
 
 impl Acc {
@@ -330,6 +337,101 @@ impl Acc {
 /// assert!(g.to_mermaid().starts_with("flowchart LR"));
 /// ```
 pub fn transition_graph(log: &EventLog, opts: &TransitionGraphOptions) -> Result<TransitionGraph> {
+    let acc = fold(log, opts)?;
+    let names = match opts.level {
+        Level::Touchpoint => log.touchpoints(),
+        Level::Channel => log.channels(),
+    };
+    let m = names.len() + 2;
+    let (start, end) = (0usize, m - 1);
+    let Acc {
+        mut edges,
+        mut visits,
+        mut node_customers,
+        n_walks,
+        n_customers,
+        ..
+    } = acc;
+    visits[start] = n_walks;
+    node_customers[start] = n_customers;
+    let mut nodes = Vec::new();
+    let mut index = vec![usize::MAX; m];
+    for v in 0..m {
+        let (name, kind, conversion) = if v == start {
+            ("start", NodeKind::Start, false)
+        } else if v == end {
+            ("end", NodeKind::End, false)
+        } else if visits[v] == 0 {
+            continue;
+        } else {
+            let conv = opts.level == Level::Touchpoint && log.is_conversion(v as u32 - 1);
+            (names[v - 1].as_str(), NodeKind::Touch, conv)
+        };
+        index[v] = nodes.len();
+        nodes.push(Node {
+            name: name.to_string(),
+            kind,
+            visits: visits[v],
+            customers: node_customers[v],
+            conversion,
+        });
+    }
+    edges.sort_unstable_by_key(|e| e.key);
+    // Medians by selection, one edge per task.
+    let edges = map_vec(edges, |e| {
+        let (a, b) = ((e.key / m as u64) as usize, (e.key % m as u64) as usize);
+        (
+            index[a],
+            index[b],
+            e.count,
+            e.customers,
+            e.times.mean_s(),
+            e.times.median_s(),
+        )
+    });
+    Ok(assemble(opts.level, nodes, edges, n_walks, n_customers))
+}
+
+/// One edge before assembly: source and target (positions in the node list), count, distinct
+/// customers, mean and median time (seconds).
+pub(crate) type EdgeParts = (usize, usize, u64, u64, Option<f64>, Option<f64>);
+
+/// The graph from its nodes (start first, touches in name order, end last) and its edges in
+/// (source, target) order; probabilities are computed here, so every caller gets the same.
+pub(crate) fn assemble(
+    level: Level,
+    nodes: Vec<Node>,
+    edges: Vec<EdgeParts>,
+    n_walks: u64,
+    n_customers: u64,
+) -> TransitionGraph {
+    let mut graph = DiGraph::new();
+    let index: Vec<NodeIndex> = nodes.into_iter().map(|n| graph.add_node(n)).collect();
+    let mut out = vec![0u64; index.len()];
+    for e in &edges {
+        out[e.0] += e.2;
+    }
+    for (a, b, count, customers, mean_time_s, median_time_s) in edges {
+        let edge = Edge {
+            count,
+            customers,
+            probability: count as f64 / out[a] as f64,
+            mean_time_s,
+            median_time_s,
+        };
+        graph.add_edge(index[a], index[b], edge);
+    }
+    TransitionGraph {
+        level,
+        graph,
+        n_walks,
+        n_customers,
+    }
+}
+
+/// Every customer's walks, folded (node `0` is start, `1 + id` the touch of id `id`, the last
+/// node end).
+pub(crate) fn fold(log: &EventLog, opts: &TransitionGraphOptions) -> Result<Acc> {
     let gap = opts.session_gap.map(Duration::as_us);
     if gap.is_some_and(|g| g < 0) {
         return Err(Error::argument("session_gap", "must not be negative"));
@@ -341,7 +443,7 @@ pub fn transition_graph(log: &EventLog, opts: &TransitionGraphOptions) -> Result
     let m = names.len() + 2;
     let (start, end) = (0usize, m - 1);
     let ts = log.timestamps();
-    let acc = fold_customers(
+    Ok(fold_customers(
         log.n_customers(),
         || Acc::new(m),
         |acc, c| {
@@ -371,65 +473,7 @@ pub fn transition_graph(log: &EventLog, opts: &TransitionGraphOptions) -> Result
             acc.add(m, prev, end, c, None);
         },
         Acc::merge,
-    );
-    let Acc {
-        mut edges,
-        mut visits,
-        mut node_customers,
-        n_walks,
-        n_customers,
-        ..
-    } = acc;
-    visits[start] = n_walks;
-    node_customers[start] = n_customers;
-    let mut graph = DiGraph::new();
-    let mut index = vec![NodeIndex::end(); m];
-    for v in 0..m {
-        let (name, kind, conversion) = if v == start {
-            ("start", NodeKind::Start, false)
-        } else if v == end {
-            ("end", NodeKind::End, false)
-        } else if visits[v] == 0 {
-            continue;
-        } else {
-            let conv = opts.level == Level::Touchpoint && log.is_conversion(v as u32 - 1);
-            (names[v - 1].as_str(), NodeKind::Touch, conv)
-        };
-        index[v] = graph.add_node(Node {
-            name: name.to_string(),
-            kind,
-            visits: visits[v],
-            customers: node_customers[v],
-            conversion,
-        });
-    }
-    let mut out = vec![0u64; m];
-    for e in &edges {
-        out[(e.key / m as u64) as usize] += e.count;
-    }
-    edges.sort_unstable_by_key(|e| e.key);
-    // Medians by selection, one edge per task.
-    let weights = map_vec(edges, |e| {
-        let a = (e.key / m as u64) as usize;
-        let edge = Edge {
-            count: e.count,
-            customers: e.customers,
-            probability: e.count as f64 / out[a] as f64,
-            mean_time_s: e.times.mean_s(),
-            median_time_s: e.times.median_s(),
-        };
-        (e.key, edge)
-    });
-    for (key, edge) in weights {
-        let (a, b) = ((key / m as u64) as usize, (key % m as u64) as usize);
-        graph.add_edge(index[a], index[b], edge);
-    }
-    Ok(TransitionGraph {
-        level: opts.level,
-        graph,
-        n_walks,
-        n_customers,
-    })
+    ))
 }
 
 impl EventLog {

@@ -1,6 +1,7 @@
 //! The metrics. Each submodule is one family, defined in `docs/metrics.md`.
 pub mod attribution;
 pub mod distribution;
+pub mod exact_sum;
 pub(crate) mod fold;
 pub mod funnel;
 pub mod graph;

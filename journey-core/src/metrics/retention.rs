@@ -15,6 +15,7 @@ use std::ops::Range;
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
+use super::exact_sum::ExactSum;
 use crate::error::{Error, Result};
 use crate::model::EventLog;
 use crate::time::{civil_from_days, days_from_civil, format_us, parse_timestamp, US_PER_SEC};
@@ -321,34 +322,51 @@ fn extent(log: &EventLog) -> Option<(i64, i64)> {
 /// assert_eq!(r.cohorts[0].counts, [Some(2), Some(1), None]);
 /// ```
 pub fn retention(log: &EventLog, opts: &RetentionOptions) -> Result<RetentionResult> {
+    let Some((_, last)) = extent(log) else {
+        check_periods(opts)?;
+        opts.start.mask(log, "start")?;
+        opts.ret.mask(log, "ret")?;
+        return Ok(finish_retention(opts, FxHashMap::default(), None));
+    };
+    let p_end = Periodizer::new(opts.period).index(last);
+    let k_max = opts.periods as i64;
+    // Cells of cohort `c`: `0..=min(periods, p_end - c)`; later ones begin after the last event
+    // and are never counted, so they are not stored.
+    let rows = cohort_rows(log, opts, |cohort| (k_max.min(p_end - cohort) + 1) as usize)?;
+    Ok(finish_retention(opts, rows, Some(last)))
+}
+
+fn check_periods(opts: &RetentionOptions) -> Result<()> {
     if opts.periods > MAX_PERIODS {
         return Err(Error::argument(
             "periods",
             format!("{} is too many; at most {MAX_PERIODS}", opts.periods),
         ));
     }
+    Ok(())
+}
+
+/// The last event of the log, if any.
+pub(crate) fn last_event(log: &EventLog) -> Option<i64> {
+    extent(log).map(|e| e.1)
+}
+
+/// Per cohort (period index): `[size, cells 0..width(cohort)]`, the cells counting the cohort's
+/// customers with a return event in that period. Only cells up to `periods` are counted.
+pub(crate) fn cohort_rows(
+    log: &EventLog,
+    opts: &RetentionOptions,
+    width: impl Fn(i64) -> usize + Sync + Send,
+) -> Result<FxHashMap<i64, Vec<u64>>> {
+    check_periods(opts)?;
     let is_start = opts.start.mask(log, "start")?;
     let is_ret = opts.ret.mask(log, "ret")?;
     let k_max = opts.periods as i64;
-    let Some((_, last)) = extent(log) else {
-        return Ok(RetentionResult {
-            period: opts.period,
-            periods: opts.periods,
-            data_end: None,
-            n_customers: 0,
-            cohorts: Vec::new(),
-            average_rates: vec![None; opts.periods as usize + 1],
-        });
-    };
-    let p_end = Periodizer::new(opts.period).index(last);
-    // Cells of cohort `c`: `0..=min(periods, p_end - c)`; later ones begin after the last event
-    // and are never counted, so they are not stored.
-    let observable = |cohort: i64| (k_max.min(p_end - cohort) + 1) as usize;
     let (off, ts, tps) = (log.offsets(), log.timestamps(), log.touchpoint_ids());
 
-    // Per chunk: cohort index -> row (size, then counts of cells 0..observable), merged as the
-    // chunks finish. The counts are integers, so the merge order cannot change the result.
-    let total = per_chunk_merged(
+    // Per chunk: cohort index -> row (size, then counts of cells), merged as the chunks
+    // finish. The counts are integers, so the merge order cannot change the result.
+    Ok(per_chunk_merged(
         log.n_customers(),
         |customers| {
             let mut rows: FxHashMap<i64, Vec<u64>> = FxHashMap::default();
@@ -370,7 +388,7 @@ pub fn retention(log: &EventLog, opts: &RetentionOptions) -> Result<RetentionRes
                 let cohort = per.index(ts[i0]);
                 let row = rows
                     .entry(cohort)
-                    .or_insert_with(|| vec![0; 1 + observable(cohort)]);
+                    .or_insert_with(|| vec![0; 1 + width(cohort)]);
                 row[0] += 1;
                 // Return events count from the start of the cohort's period, also before the
                 // start event within that period.
@@ -387,7 +405,7 @@ pub fn retention(log: &EventLog, opts: &RetentionOptions) -> Result<RetentionRes
                     if k > k_max {
                         break;
                     }
-                    // k <= p_end - cohort: every event is at or before the last one.
+                    // k < width(cohort): every event is at or before the last one.
                     row[1 + k as usize] += 1;
                     next = per.start_us(p + 1);
                 }
@@ -412,7 +430,18 @@ pub fn retention(log: &EventLog, opts: &RetentionOptions) -> Result<RetentionRes
             }
             a
         },
-    );
+    ))
+}
+
+/// The cohort matrix from cohort rows and the last event of the log (`None`: no events). Cells
+/// of periods that begin after the last event are `None` whatever the rows hold there.
+pub(crate) fn finish_retention(
+    opts: &RetentionOptions,
+    total: FxHashMap<i64, Vec<u64>>,
+    last: Option<i64>,
+) -> RetentionResult {
+    let p_end = last.map(|l| Periodizer::new(opts.period).index(l));
+    let k_max = opts.periods as i64;
     let mut order: Vec<i64> = total.keys().copied().collect();
     order.sort_unstable();
 
@@ -424,20 +453,24 @@ pub fn retention(log: &EventLog, opts: &RetentionOptions) -> Result<RetentionRes
         .into_iter()
         .map(|cohort| {
             let t = &total[&cohort];
+            let observable = p_end.map_or(0, |p| (k_max.min(p - cohort) + 1).max(0) as usize);
             let size = t[0];
             n_customers += size;
             let mut counts = Vec::with_capacity(width);
             let mut rates = Vec::with_capacity(width);
             for k in 0..width {
-                // Stored cells are the observable ones; the rest begin after the last event.
-                if let Some(&n) = t.get(1 + k) {
-                    avg_num[k] += n;
-                    avg_den[k] += size;
-                    counts.push(Some(n));
-                    rates.push(Some(n as f64 / size as f64 * 100.0));
-                } else {
-                    counts.push(None);
-                    rates.push(None);
+                // The rest begin after the last event.
+                match t.get(1 + k).filter(|_| k < observable) {
+                    Some(&n) => {
+                        avg_num[k] += n;
+                        avg_den[k] += size;
+                        counts.push(Some(n));
+                        rates.push(Some(n as f64 / size as f64 * 100.0));
+                    }
+                    None => {
+                        counts.push(None);
+                        rates.push(None);
+                    }
                 }
             }
             CohortRow {
@@ -449,10 +482,10 @@ pub fn retention(log: &EventLog, opts: &RetentionOptions) -> Result<RetentionRes
             }
         })
         .collect();
-    Ok(RetentionResult {
+    RetentionResult {
         period: opts.period,
         periods: opts.periods,
-        data_end: Some(format_us(last)),
+        data_end: last.map(format_us),
         n_customers,
         cohorts,
         average_rates: avg_num
@@ -460,7 +493,7 @@ pub fn retention(log: &EventLog, opts: &RetentionOptions) -> Result<RetentionRes
             .zip(&avg_den)
             .map(|(&n, &d)| (d > 0).then(|| n as f64 / d as f64 * 100.0))
             .collect(),
-    })
+    }
 }
 
 /// A period bound of [`KpiOptions`]: RFC 3339 text (`"2026-01-12T00:00:00Z"`) or integer Unix
@@ -611,17 +644,32 @@ pub struct Kpis {
     pub churn_rate: Option<f64>,
 }
 
-#[derive(Debug, Default, Clone, Copy)]
-struct KpiAcc {
-    customers: u64,
-    buyers: u64,
-    repeat: u64,
-    orders: u64,
-    revenue: f64,
-    active_start: u64,
-    new: u64,
-    reactivated: u64,
-    retained: u64,
+/// The additive state of the KPIs: counts, and revenue as an exact sum.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub(crate) struct KpiAcc {
+    pub(crate) customers: u64,
+    pub(crate) buyers: u64,
+    pub(crate) repeat: u64,
+    pub(crate) orders: u64,
+    pub(crate) revenue: ExactSum,
+    pub(crate) active_start: u64,
+    pub(crate) new: u64,
+    pub(crate) reactivated: u64,
+    pub(crate) retained: u64,
+}
+
+impl KpiAcc {
+    pub(crate) fn merge(&mut self, p: &KpiAcc) {
+        self.customers += p.customers;
+        self.buyers += p.buyers;
+        self.repeat += p.repeat;
+        self.orders += p.orders;
+        self.revenue.merge(&p.revenue);
+        self.active_start += p.active_start;
+        self.new += p.new;
+        self.reactivated += p.reactivated;
+        self.retained += p.retained;
+    }
 }
 
 fn parse_bound(name: &str, b: &Option<TimeBound>) -> Result<Option<i64>> {
@@ -646,6 +694,17 @@ fn ratio(num: f64, den: u64) -> Option<f64> {
 /// assert_eq!(k.retention_rate, None); // the period starts with the log: nobody before it
 /// ```
 pub fn kpis(log: &EventLog, opts: &KpiOptions) -> Result<Kpis> {
+    let acc = kpi_fold(log, opts, extent(log))?;
+    finish_kpis(opts, acc)
+}
+
+/// The KPI counts of `log`'s customers, with `span` the first and last event of the whole log
+/// (which bound the period when `start` or `end` is not given).
+pub(crate) fn kpi_fold(
+    log: &EventLog,
+    opts: &KpiOptions,
+    span: Option<(i64, i64)>,
+) -> Result<KpiAcc> {
     let start = parse_bound("start", &opts.start)?;
     let end = parse_bound("end", &opts.end)?;
     if let (Some(s), Some(e)) = (start, end) {
@@ -657,10 +716,17 @@ pub fn kpis(log: &EventLog, opts: &KpiOptions) -> Result<Kpis> {
         }
     }
     let mut acc = KpiAcc::default();
-    if let Some((first, last)) = extent(log) {
-        let s = start.unwrap_or(first);
-        // Exclusive end; without one, just after the last event (but never before the start).
-        let e = end.unwrap_or(last.saturating_add(1)).max(s);
+    // The period: given, or bounded by the log's events (none: nothing to count). Exclusive
+    // end; without one, just after the last event (but never before the start).
+    let period = match (start, end, span) {
+        (Some(s), Some(e), _) => Some((s, e)),
+        (_, _, Some((first, last))) => {
+            let s = start.unwrap_or(first);
+            Some((s, end.unwrap_or(last.saturating_add(1)).max(s)))
+        }
+        _ => None,
+    };
+    if let Some((s, e)) = period {
         let prev = s.saturating_sub(e - s);
         let (off, ts, tps, vals) = (
             log.offsets(),
@@ -695,7 +761,7 @@ pub fn kpis(log: &EventLog, opts: &KpiOptions) -> Result<Kpis> {
                     }
                     orders += 1;
                     if !vals[i].is_nan() {
-                        a.revenue += vals[i];
+                        a.revenue.add(vals[i]);
                     }
                 }
                 flush(&mut a, orders);
@@ -728,7 +794,7 @@ pub fn kpis(log: &EventLog, opts: &KpiOptions) -> Result<Kpis> {
                     if is_conv[tps[i] as usize] {
                         orders += 1;
                         if !vals[i].is_nan() {
-                            a.revenue += vals[i];
+                            a.revenue.add(vals[i]);
                         }
                     }
                 }
@@ -739,17 +805,17 @@ pub fn kpis(log: &EventLog, opts: &KpiOptions) -> Result<Kpis> {
             a
         });
         for p in partials {
-            acc.customers += p.customers;
-            acc.buyers += p.buyers;
-            acc.repeat += p.repeat;
-            acc.orders += p.orders;
-            acc.revenue += p.revenue;
-            acc.active_start += p.active_start;
-            acc.new += p.new;
-            acc.reactivated += p.reactivated;
-            acc.retained += p.retained;
+            acc.merge(&p);
         }
     }
+    Ok(acc)
+}
+
+/// The KPIs from their counts.
+pub(crate) fn finish_kpis(opts: &KpiOptions, acc: KpiAcc) -> Result<Kpis> {
+    let start = parse_bound("start", &opts.start)?;
+    let end = parse_bound("end", &opts.end)?;
+    let revenue = acc.revenue.value();
     let churned = acc.active_start - acc.retained;
     Ok(Kpis {
         start: start.map(format_us),
@@ -758,12 +824,12 @@ pub fn kpis(log: &EventLog, opts: &KpiOptions) -> Result<Kpis> {
         n_buyers: acc.buyers,
         n_repeat_buyers: acc.repeat,
         n_orders: acc.orders,
-        revenue: acc.revenue,
+        revenue,
         conversion_rate: ratio(acc.buyers as f64 * 100.0, acc.customers),
         repeat_purchase_rate: ratio(acc.repeat as f64 * 100.0, acc.buyers),
-        aov: ratio(acc.revenue, acc.orders),
-        revenue_per_customer: ratio(acc.revenue, acc.customers),
-        revenue_per_buyer: ratio(acc.revenue, acc.buyers),
+        aov: ratio(revenue, acc.orders),
+        revenue_per_customer: ratio(revenue, acc.customers),
+        revenue_per_buyer: ratio(revenue, acc.buyers),
         orders_per_customer: ratio(acc.orders as f64, acc.customers),
         orders_per_buyer: ratio(acc.orders as f64, acc.buyers),
         active_start: acc.active_start,

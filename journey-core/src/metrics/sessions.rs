@@ -116,16 +116,16 @@ pub struct SessionsResult {
 }
 
 #[derive(Default)]
-struct Acc {
-    n_sessions: u64,
-    durations: Samples,
-    events_per_session: Vec<u64>,
-    gaps: Samples,
-    customers_with_gap: u64,
-    before: Vec<u64>,
-    after: Vec<u64>,
-    pairs: FxHashMap<(u32, u32), u64>,
-    rows: Vec<(u32, CustomerSessionsRow)>,
+pub(crate) struct Acc {
+    pub(crate) n_sessions: u64,
+    pub(crate) durations: Samples,
+    pub(crate) events_per_session: Vec<u64>,
+    pub(crate) gaps: Samples,
+    pub(crate) customers_with_gap: u64,
+    pub(crate) before: Vec<u64>,
+    pub(crate) after: Vec<u64>,
+    pub(crate) pairs: FxHashMap<(u32, u32), u64>,
+    pub(crate) rows: Vec<(u32, CustomerSessionsRow)>,
 }
 
 /// Cuts every journey into sessions and finds the periods of inactivity.
@@ -139,6 +139,111 @@ struct Acc {
 /// assert_eq!(s.n_inactivity_periods, 1); // 992800 s > 7 days
 /// ```
 pub fn sessions(log: &EventLog, opts: &SessionOptions) -> Result<SessionsResult> {
+    let acc = fold(log, opts)?;
+    let Acc {
+        n_sessions,
+        durations,
+        events_per_session,
+        gaps,
+        customers_with_gap,
+        before,
+        after,
+        pairs,
+        mut rows,
+    } = acc;
+    let n_tp = log.touchpoints().len();
+    let name = |t: u32| log.touchpoint_name(t).to_string();
+    let inactivity_touchpoints = (0..n_tp as u32)
+        .filter(|&t| before[t as usize] + after[t as usize] > 0)
+        .map(|t| GapTouchpointRow {
+            touchpoint: name(t),
+            before: before[t as usize],
+            after: after[t as usize],
+        })
+        .collect();
+    // Touchpoint ids are in name order, so sorting by id sorts by name.
+    let transitions = pairs
+        .into_iter()
+        .map(|((a, b), count)| ((name(a), name(b)), count))
+        .collect();
+    let n_inactivity_periods = gaps.len() as u64;
+    let (session_duration_s, inactivity_duration_s) = join(
+        || Distribution::of_samples(durations),
+        || Distribution::of_samples(gaps),
+    );
+    rows.sort_unstable_by_key(|r| r.0);
+    Ok(finish(
+        opts,
+        Totals {
+            n_customers: log.n_customers() as u64,
+            n_events: log.n_events() as u64,
+            n_sessions,
+            n_inactivity_periods,
+            customers_with_gap,
+        },
+        session_duration_s,
+        &events_per_session,
+        inactivity_duration_s,
+        inactivity_touchpoints,
+        transitions,
+        rows.into_iter().map(|r| r.1).collect(),
+    ))
+}
+
+/// The whole numbers of a sessions result.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub(crate) struct Totals {
+    pub(crate) n_customers: u64,
+    pub(crate) n_events: u64,
+    pub(crate) n_sessions: u64,
+    pub(crate) n_inactivity_periods: u64,
+    pub(crate) customers_with_gap: u64,
+}
+
+/// The result from its parts, by name: touchpoint rows in name order, transitions by
+/// (before, after) with their counts, per-customer rows in id order.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn finish(
+    opts: &SessionOptions,
+    t: Totals,
+    session_duration_s: Distribution,
+    events_per_session: &[u64],
+    inactivity_duration_s: Distribution,
+    inactivity_touchpoints: Vec<GapTouchpointRow>,
+    transitions: Vec<((String, String), u64)>,
+    rows: Vec<CustomerSessionsRow>,
+) -> SessionsResult {
+    let mut pairs = transitions;
+    pairs.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let inactivity_transitions = pairs
+        .into_iter()
+        .map(|((before, after), count)| GapTransitionRow {
+            before,
+            after,
+            count,
+        })
+        .collect();
+    let n_customers = t.n_customers;
+    SessionsResult {
+        gap_s: opts.gap.as_secs_f64(),
+        inactivity_s: opts.inactivity.as_secs_f64(),
+        n_customers,
+        n_events: t.n_events,
+        n_sessions: t.n_sessions,
+        sessions_per_customer: (n_customers > 0).then(|| t.n_sessions as f64 / n_customers as f64),
+        session_duration_s,
+        events_per_session: Distribution::of_counts(events_per_session),
+        n_inactivity_periods: t.n_inactivity_periods,
+        customers_with_inactivity: t.customers_with_gap,
+        inactivity_duration_s,
+        inactivity_touchpoints,
+        inactivity_transitions,
+        customers: opts.per_customer.then_some(rows),
+    }
+}
+
+/// Every customer's sessions and gaps, folded (ids of the log).
+pub(crate) fn fold(log: &EventLog, opts: &SessionOptions) -> Result<Acc> {
     let gap = opts.gap.as_us();
     let inactivity = opts.inactivity.as_us();
     if gap < 0 {
@@ -227,62 +332,7 @@ pub fn sessions(log: &EventLog, opts: &SessionOptions) -> Result<SessionsResult>
             a
         },
     );
-    let Acc {
-        n_sessions,
-        durations,
-        events_per_session,
-        gaps,
-        customers_with_gap,
-        before,
-        after,
-        pairs,
-        mut rows,
-    } = acc;
-    let name = |t: u32| log.touchpoint_name(t).to_string();
-    let inactivity_touchpoints = (0..n_tp as u32)
-        .filter(|&t| before[t as usize] + after[t as usize] > 0)
-        .map(|t| GapTouchpointRow {
-            touchpoint: name(t),
-            before: before[t as usize],
-            after: after[t as usize],
-        })
-        .collect();
-    let mut pairs: Vec<((u32, u32), u64)> = pairs.into_iter().collect();
-    // Touchpoint ids are in name order, so sorting by id sorts by name.
-    pairs.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    let inactivity_transitions = pairs
-        .into_iter()
-        .map(|((a, b), count)| GapTransitionRow {
-            before: name(a),
-            after: name(b),
-            count,
-        })
-        .collect();
-    let n_customers = log.n_customers() as u64;
-    let n_inactivity_periods = gaps.len() as u64;
-    let (session_duration_s, inactivity_duration_s) = join(
-        || Distribution::of_samples(durations),
-        || Distribution::of_samples(gaps),
-    );
-    Ok(SessionsResult {
-        gap_s: opts.gap.as_secs_f64(),
-        inactivity_s: opts.inactivity.as_secs_f64(),
-        n_customers,
-        n_events: log.n_events() as u64,
-        n_sessions,
-        sessions_per_customer: (n_customers > 0).then(|| n_sessions as f64 / n_customers as f64),
-        session_duration_s,
-        events_per_session: Distribution::of_counts(&events_per_session),
-        n_inactivity_periods,
-        customers_with_inactivity: customers_with_gap,
-        inactivity_duration_s,
-        inactivity_touchpoints,
-        inactivity_transitions,
-        customers: opts.per_customer.then(|| {
-            rows.sort_unstable_by_key(|r| r.0);
-            rows.into_iter().map(|r| r.1).collect()
-        }),
-    })
+    Ok(acc)
 }
 
 impl EventLog {

@@ -171,8 +171,30 @@ impl EventLog {
         if !r.bytes.is_empty() {
             return Err(bad("trailing bytes after the binary log"));
         }
-        if offsets[0] != 0 || offsets[n_cust] != n || offsets.windows(2).any(|w| w[0] > w[1]) {
+        // Every customer has at least one event.
+        if offsets[0] != 0 || offsets[n_cust] != n || offsets.windows(2).any(|w| w[0] >= w[1]) {
             return Err(bad("the customer offsets are inconsistent"));
+        }
+        if !ts.iter().all(|&t| crate::time::in_range(t)) {
+            return Err(bad("a timestamp is outside years 0000 to 9999"));
+        }
+        if !value.iter().all(|&v| v.is_nan() || super::value_ok(v)) {
+            return Err(bad("a value is not finite or larger than 1e15"));
+        }
+        for (i, p) in properties.iter().enumerate() {
+            super::check_property_name(&p.name)?;
+            if properties[..i].iter().any(|q| q.name == p.name) {
+                return Err(bad(format!("the property {:?} appears twice", p.name)));
+            }
+        }
+        // Names as the loaders make them: trimmed and non-empty.
+        let names = [&h.customers[..], &h.touchpoints, &h.channels, &h.stages]
+            .into_iter()
+            .chain(properties.iter().map(|p| p.values.names()));
+        for list in names {
+            if list.iter().any(|s| s.is_empty() || s.trim_ascii() != s) {
+                return Err(bad("a name is empty or starts or ends with spaces"));
+            }
         }
         for w in offsets.windows(2) {
             if ts[w[0]..w[1]].windows(2).any(|t| t[0] > t[1]) {
@@ -213,6 +235,40 @@ impl EventLog {
 mod tests {
     use super::*;
     use crate::{read_events_csv, LoadOptions};
+
+    /// A log's bytes with one column cell replaced (`at` bytes from the end of the header).
+    fn patched(log: &EventLog, f: impl Fn(&mut Vec<u8>, usize)) -> Result<EventLog> {
+        let mut bytes = log.to_bytes();
+        let header_len = u64::from_le_bytes(bytes[16..24].try_into().unwrap()) as usize;
+        f(&mut bytes, 24 + header_len);
+        EventLog::from_bytes(&bytes)
+    }
+
+    #[test]
+    fn values_timestamps_and_offsets_are_checked() {
+        let csv = "customer_id,timestamp,touchpoint,value\na,1,ad,2\nb,2,ad,\n";
+        let log = read_events_csv(csv.as_bytes(), &LoadOptions::default()).unwrap();
+        // Columns: 3 offsets (u64), 2 timestamps (i64), 2+2 ids (u32), 2 stages (u16), values.
+        let ts = 3 * 8;
+        let values = ts + 2 * 8 + 2 * 4 + 2 * 4 + 2 * 2;
+        assert!(patched(&log, |_, _| {}).is_ok());
+        let e = patched(&log, |b, at| {
+            b[at + ts..at + ts + 8].copy_from_slice(&(crate::time::MAX_US + 1).to_le_bytes())
+        })
+        .unwrap_err();
+        assert!(e.to_string().contains("outside years 0000 to 9999"), "{e}");
+        let e = patched(&log, |b, at| {
+            b[at + values..at + values + 8].copy_from_slice(&f64::INFINITY.to_bits().to_le_bytes())
+        })
+        .unwrap_err();
+        assert!(e.to_string().contains("a value is not finite"), "{e}");
+        // A customer without events.
+        let e = patched(&log, |b, at| {
+            b[at + 8..at + 16].copy_from_slice(&0u64.to_le_bytes())
+        })
+        .unwrap_err();
+        assert!(e.to_string().contains("offsets are inconsistent"), "{e}");
+    }
 
     #[test]
     fn round_trip_and_damage() {

@@ -1,3 +1,4 @@
+use std::cmp::Ordering;
 use std::collections::HashMap;
 use std::ops::Range;
 
@@ -6,11 +7,52 @@ use serde::Serialize;
 use super::stage::stage_order;
 use super::{Catalog, Channel, Interner};
 use crate::error::{Error, Result};
-use crate::ingest::LoadReport;
+use crate::ingest::{LoadReport, Ties};
 
 /// Marks an absent id in an id column (no stage, missing property value).
 pub const NO_ID: u32 = u32::MAX;
 const NO_STAGE: u16 = u16::MAX;
+/// Marks an absent `sequence` cell (sorted after every present one).
+pub(crate) const NO_SEQ: i64 = i64::MAX;
+
+/// The columns every event has, in the order [`EventLog::write_csv`] writes them. A property
+/// may not take one of these names (its CSV header would be read back as that column).
+pub const EVENT_COLUMNS: [&str; 6] = [
+    "customer_id",
+    "timestamp",
+    "touchpoint",
+    "channel",
+    "stage",
+    "value",
+];
+
+/// The largest magnitude of an event's `value`: 10^15. Sums of any number of values then stay
+/// finite (and exact to the cent up to 10^13), so no total turns into infinity or `null`.
+pub const MAX_ABS_VALUE: f64 = 1e15;
+
+/// What a `value` cell must be, for error messages.
+pub(crate) const VALUE_EXPECTED: &str =
+    "a decimal number of magnitude at most 1e15 (or blank for none)";
+
+/// Whether `v` can be an event's value (NaN, meaning none, is checked by the caller).
+pub(crate) fn value_ok(v: f64) -> bool {
+    v.is_finite() && v.abs() <= MAX_ABS_VALUE
+}
+
+/// A property name must be non-empty, without surrounding spaces (a CSV header is trimmed),
+/// and not one of the [`EVENT_COLUMNS`]: otherwise the log would not read back from its CSV.
+pub(crate) fn check_property_name(name: &str) -> Result<()> {
+    let why = if name.is_empty() {
+        "must not be empty"
+    } else if name.trim_ascii() != name {
+        "must not start or end with spaces"
+    } else if EVENT_COLUMNS.contains(&name) {
+        "is the name of an event column; rename the property"
+    } else {
+        return Ok(());
+    };
+    Err(Error::argument("properties", format!("{name:?} {why}")))
+}
 
 /// One extra column of the event log, carried as a string property for segmentation.
 #[derive(Debug, Clone, PartialEq)]
@@ -30,8 +72,10 @@ pub struct PropertyColumn {
 /// order, then custom stages by name), so ids never depend on the order of the input rows.
 /// Each event costs 26 bytes plus 4 per property column.
 ///
-/// Events of one customer are contiguous and sorted by timestamp; events with equal timestamps
-/// keep their input order (a stable sort). Every metric walks [`EventLog::journeys`].
+/// Events of one customer are contiguous and sorted by timestamp, then by the `sequence` column
+/// if the input has one, then by content ([`Ties::Content`], the default: touchpoint, channel,
+/// stage, value, properties) or in input order ([`Ties::Input`]); see docs/formats.md,
+/// "Ordering". Every metric walks [`EventLog::journeys`].
 #[derive(Debug, Clone)]
 pub struct EventLog {
     pub(crate) customers: Interner,
@@ -123,6 +167,8 @@ pub struct RawEvent {
     pub value: Option<f64>,
     /// Extra properties, `(column, value)`.
     pub properties: Vec<(String, String)>,
+    /// Breaks ties in time before the content or input order (the `sequence` column).
+    pub sequence: Option<i64>,
 }
 
 /// Collects events in any order and builds the sorted [`EventLog`].
@@ -148,6 +194,11 @@ pub struct EventLogBuilder {
     /// The customer of the last pushed row, plus one (0 = none): rows of one customer often
     /// come together, and this skips their hash lookups.
     pub(crate) last_customer: u32,
+    /// The `sequence` column: empty when no row has one, else (after [`Self::pad_seq`]) one
+    /// entry per row, [`NO_SEQ`] when absent.
+    pub(crate) seq: Vec<i64>,
+    /// How ties in time (and sequence) are ordered.
+    pub(crate) ties: Ties,
 }
 
 impl EventLogBuilder {
@@ -164,6 +215,27 @@ impl EventLogBuilder {
     /// An empty builder.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Sets how a customer's events with equal timestamps (and sequence) are ordered; the
+    /// default is [`Ties::Content`].
+    pub fn with_ties(mut self, ties: Ties) -> Self {
+        self.ties = ties;
+        self
+    }
+
+    /// Gives the last pushed row its `sequence` value.
+    pub(crate) fn set_sequence(&mut self, v: i64) {
+        let n = self.cust.len();
+        self.seq.resize(n, NO_SEQ);
+        self.seq[n - 1] = v;
+    }
+
+    /// Fills the `sequence` column up to `n` rows when any row has one.
+    fn pad_seq(seq: &mut Vec<i64>, n: usize, any: bool) {
+        if any || !seq.is_empty() {
+            seq.resize(n, NO_SEQ);
+        }
     }
 
     /// Declares property columns up front (they are otherwise added as first seen).
@@ -207,32 +279,53 @@ impl EventLogBuilder {
         self.cust.is_empty()
     }
 
-    /// Adds one event. Empty customer ids or touchpoints and non-finite values are rejected.
+    /// Adds one event. Text is trimmed of ASCII spaces, as the CSV reader does; empty customer
+    /// ids or touchpoints, values that are not finite or larger than [`MAX_ABS_VALUE`],
+    /// timestamps outside years 0000 to 9999 (UTC) and property names that are empty or one of
+    /// the [`EVENT_COLUMNS`] are rejected.
     pub fn push(&mut self, e: &RawEvent) -> Result<()> {
-        if e.customer_id.is_empty() {
+        let customer = e.customer_id.trim_ascii();
+        let touchpoint = e.touchpoint.trim_ascii();
+        if customer.is_empty() {
             return Err(Error::argument("customer_id", "must not be empty"));
         }
-        if e.touchpoint.is_empty() {
+        if touchpoint.is_empty() {
             return Err(Error::argument("touchpoint", "must not be empty"));
         }
         if let Some(v) = e.value {
-            if !v.is_finite() {
+            if !value_ok(v) {
                 return Err(Error::argument(
                     "value",
-                    format!("{v} is not a finite number"),
+                    format!("{v} is not a finite number of magnitude at most 1e15"),
                 ));
             }
         }
-        fn nonempty(s: &Option<String>) -> Option<&str> {
-            s.as_deref().filter(|s| !s.is_empty())
+        if !crate::time::in_range(e.timestamp_us) {
+            return Err(Error::argument(
+                "timestamp",
+                format!(
+                    "{} microseconds is outside years 0000 to 9999 in UTC",
+                    e.timestamp_us
+                ),
+            ));
         }
-        let c = self.customers.intern(&e.customer_id);
-        let t = self.touchpoints.intern(&e.touchpoint);
+        for (k, _) in &e.properties {
+            check_property_name(k)?;
+        }
+        fn nonempty(s: &Option<String>) -> Option<&str> {
+            s.as_deref().map(str::trim_ascii).filter(|s| !s.is_empty())
+        }
+        let c = self.customers.intern(customer);
+        let t = self.touchpoints.intern(touchpoint);
         let ch = nonempty(&e.channel).map_or(NO_ID, |s| self.channels.intern(s));
         let st = nonempty(&e.stage).map_or(NO_ID, |s| self.stages.intern(s));
         self.push_ids(c, e.timestamp_us, t, ch, st, e.value.unwrap_or(f64::NAN));
+        if let Some(q) = e.sequence {
+            self.set_sequence(q);
+        }
         for (k, v) in &e.properties {
             let i = self.property_index(k);
+            let v = v.trim_ascii();
             if !v.is_empty() {
                 let id = self.prop_values[i].intern(v);
                 *self.props[i].last_mut().expect("row pushed") = id;
@@ -265,6 +358,10 @@ impl EventLogBuilder {
         let sm = remap(&mut self.stages, &other.stages);
         let map = |m: &[u32], id: u32| if id == NO_ID { NO_ID } else { m[id as usize] };
         let n_before = self.cust.len();
+        let mut other_seq = other.seq;
+        Self::pad_seq(&mut other_seq, other.cust.len(), false);
+        Self::pad_seq(&mut self.seq, n_before, !other_seq.is_empty());
+        self.seq.extend_from_slice(&other_seq);
         self.cust.extend(other.cust.iter().map(|&c| cm[c as usize]));
         self.tp.extend(other.tp.iter().map(|&t| tm[t as usize]));
         self.ch.extend(other.ch.iter().map(|&h| map(&hm, h)));
@@ -320,7 +417,10 @@ impl EventLogBuilder {
             value,
             props,
             last_customer: _,
+            mut seq,
+            ties,
         } = self;
+        Self::pad_seq(&mut seq, n, false);
 
         // Fill channel and stage from the catalog (else `unknown` / none), per touchpoint.
         let mut tp_channel = Vec::with_capacity(touchpoints.len());
@@ -352,8 +452,18 @@ impl EventLogBuilder {
         let (touchpoints, tmap) = touchpoints.sorted();
         let (channels, hmap) = channels.sorted();
         let (stages, smap) = stages.sorted_by(stage_order);
+        let props: Vec<(String, Interner, Vec<u32>, Vec<u32>)> = prop_names
+            .into_iter()
+            .zip(prop_values)
+            .zip(props)
+            .map(|((name, vals), col)| {
+                let (values, vmap) = vals.sorted();
+                (name, values, vmap, col)
+            })
+            .collect();
 
-        // Stable counting sort by customer, then a stable sort by time inside each customer.
+        // Stable counting sort by customer, then a sort by time (and the tie rule) inside each
+        // customer.
         let n_cust = customers.len();
         let mut offsets = vec![0usize; n_cust + 1];
         for &c in &cust {
@@ -371,15 +481,51 @@ impl EventLogBuilder {
         }
         drop(next);
         drop(cust);
-        sort_within_customers(&mut order, &offsets, &ts);
+        // Input grouped by customer (in id order): the order moves rows only within a customer.
+        let grouped = is_identity(&order);
+        {
+            let mut by_name: Vec<(&str, &[u32], &[u32])> = props
+                .iter()
+                .map(|(name, _, vmap, col)| (name.as_str(), vmap.as_slice(), col.as_slice()))
+                .collect();
+            by_name.sort_by(|a, b| a.0.cmp(b.0));
+            let rule = RowOrder {
+                ts: &ts,
+                seq: &seq,
+                ties,
+                tp: &tp,
+                tmap: &tmap,
+                ch: &ch,
+                hmap: &hmap,
+                st: &st,
+                smap: &smap,
+                value: &value,
+                props: by_name.iter().map(|&(_, m, c)| (m, c)).collect(),
+            };
+            sort_within_customers(&mut order, &offsets, &rule);
+        }
+        drop(seq);
 
-        // Input already grouped by customer and in time order (a common export) needs no
-        // permutation: the columns are renumbered in place instead of gathered into copies.
-        let identity = is_identity(&order);
+        // Input already grouped by customer (a common export) needs no permutation: the
+        // columns are renumbered in place instead of gathered into copies, and only the
+        // customers whose rows are not in order yet (ties not in the tie order, say) are
+        // reordered, each within its own rows.
+        let identity = grouped;
+        let patches: Vec<Range<usize>> = if grouped {
+            offsets
+                .windows(2)
+                .filter(|w| (w[0]..w[1]).any(|i| order[i] as usize != i))
+                .map(|w| w[0]..w[1])
+                .collect()
+        } else {
+            Vec::new()
+        };
         let ids = |col: Vec<u32>, map: &[u32]| -> Vec<u32> {
             let f = |v: u32| if v == NO_ID { NO_ID } else { map[v as usize] };
             if identity {
-                map_in_place(col, f)
+                let mut col = map_in_place(col, f);
+                patch(&mut col, &order, &patches);
+                col
             } else {
                 gather_by(&order, |r| f(col[r as usize]))
             }
@@ -396,18 +542,21 @@ impl EventLogBuilder {
         });
         drop(st);
         let ts_sorted: Vec<i64> = if identity {
+            let mut ts = ts;
+            patch(&mut ts, &order, &patches);
             ts
         } else {
             gather_by(&order, |r| ts[r as usize])
         };
         let value_sorted: Vec<f64> = if identity {
+            let mut value = value;
+            patch(&mut value, &order, &patches);
             value
         } else {
             gather_by(&order, |r| value[r as usize])
         };
-        let mut properties = Vec::with_capacity(prop_names.len());
-        for ((name, vals), col) in prop_names.into_iter().zip(prop_values).zip(props) {
-            let (values, vmap) = vals.sorted();
+        let mut properties = Vec::with_capacity(props.len());
+        for (name, values, vmap, col) in props {
             let ids = ids(col, &vmap);
             properties.push(PropertyColumn { name, values, ids });
         }
@@ -432,6 +581,17 @@ impl EventLogBuilder {
         };
         log.set_conversions(conversions);
         log
+    }
+}
+
+/// `col[i] = col[order[i]]` for `i` in each of `ranges`, whose rows `order` moves only among
+/// themselves.
+fn patch<T: Copy>(col: &mut [T], order: &[u32], ranges: &[Range<usize>]) {
+    let mut tmp = Vec::new();
+    for r in ranges {
+        tmp.clear();
+        tmp.extend(order[r.clone()].iter().map(|&k| col[k as usize]));
+        col[r.clone()].copy_from_slice(&tmp);
     }
 }
 
@@ -483,8 +643,87 @@ fn gather_by<T: Send>(order: &[u32], f: impl Fn(u32) -> T + Sync) -> Vec<T> {
     }
 }
 
+/// The order of one customer's rows (input row numbers): by time, then by `sequence` when the
+/// log has one, then by the tie rule. Total: the input row number decides last, so that rows
+/// equal in every column (which may then come in any order) still sort one way.
+struct RowOrder<'a> {
+    ts: &'a [i64],
+    seq: &'a [i64],
+    ties: Ties,
+    tp: &'a [u32],
+    tmap: &'a [u32],
+    ch: &'a [u32],
+    hmap: &'a [u32],
+    st: &'a [u32],
+    smap: &'a [u32],
+    value: &'a [f64],
+    /// `(value map, column)` of each property, in the order of the column names.
+    props: Vec<(&'a [u32], &'a [u32])>,
+}
+
+impl RowOrder<'_> {
+    #[inline]
+    fn cmp(&self, a: u32, b: u32) -> Ordering {
+        match self.ts[a as usize].cmp(&self.ts[b as usize]) {
+            Ordering::Equal => self.tie(a, b),
+            o => o,
+        }
+    }
+
+    #[inline(never)]
+    fn tie(&self, a: u32, b: u32) -> Ordering {
+        let (i, j) = (a as usize, b as usize);
+        if !self.seq.is_empty() {
+            let o = self.seq[i].cmp(&self.seq[j]);
+            if o != Ordering::Equal {
+                return o;
+            }
+        }
+        if self.ties == Ties::Input {
+            return a.cmp(&b);
+        }
+        // Absent ids (NO_ID) map to u32::MAX: last.
+        let id = |map: &[u32], v: u32| {
+            if v == NO_ID {
+                u32::MAX
+            } else {
+                map[v as usize]
+            }
+        };
+        id(self.tmap, self.tp[i])
+            .cmp(&id(self.tmap, self.tp[j]))
+            .then_with(|| id(self.hmap, self.ch[i]).cmp(&id(self.hmap, self.ch[j])))
+            .then_with(|| id(self.smap, self.st[i]).cmp(&id(self.smap, self.st[j])))
+            .then_with(|| {
+                let (x, y) = (self.value[i], self.value[j]);
+                match (x.is_nan(), y.is_nan()) {
+                    (false, false) => x.total_cmp(&y),
+                    (a, b) => a.cmp(&b),
+                }
+            })
+            .then_with(|| {
+                self.props
+                    .iter()
+                    .map(|(map, col)| id(map, col[i]).cmp(&id(map, col[j])))
+                    .find(|o| *o != Ordering::Equal)
+                    .unwrap_or(Ordering::Equal)
+            })
+            .then(a.cmp(&b))
+    }
+
+    /// Sorts one customer's rows, unless they are in order already.
+    fn sort(&self, s: &mut [u32]) {
+        if !s
+            .windows(2)
+            .all(|w| self.cmp(w[0], w[1]) != Ordering::Greater)
+        {
+            s.sort_unstable_by(|&a, &b| self.cmp(a, b));
+        }
+    }
+}
+
 #[cfg(feature = "parallel")]
-fn sort_within_customers(order: &mut [u32], offsets: &[usize], ts: &[i64]) {
+fn sort_within_customers(order: &mut [u32], offsets: &[usize], rule: &RowOrder<'_>) {
     use rayon::prelude::*;
     // Split `order` into per-customer slices, batched so each task has real work.
     let mut slices: Vec<&mut [u32]> = Vec::with_capacity(offsets.len());
@@ -494,20 +733,16 @@ fn sort_within_customers(order: &mut [u32], offsets: &[usize], ts: &[i64]) {
         slices.push(head);
         rest = tail;
     }
-    slices.par_iter_mut().with_min_len(4096).for_each(|s| {
-        if !s.windows(2).all(|w| ts[w[0] as usize] <= ts[w[1] as usize]) {
-            s.sort_by_key(|&r| ts[r as usize]);
-        }
-    });
+    slices
+        .par_iter_mut()
+        .with_min_len(4096)
+        .for_each(|s| rule.sort(s));
 }
 
 #[cfg(not(feature = "parallel"))]
-fn sort_within_customers(order: &mut [u32], offsets: &[usize], ts: &[i64]) {
+fn sort_within_customers(order: &mut [u32], offsets: &[usize], rule: &RowOrder<'_>) {
     for w in offsets.windows(2) {
-        let s = &mut order[w[0]..w[1]];
-        if !s.windows(2).all(|w| ts[w[0] as usize] <= ts[w[1] as usize]) {
-            s.sort_by_key(|&r| ts[r as usize]);
-        }
+        rule.sort(&mut order[w[0]..w[1]]);
     }
 }
 
@@ -689,6 +924,56 @@ impl EventLog {
         self.conversion_names = names;
     }
 
+    /// A log of only the given customers (by id), whole, as if loaded from their rows alone
+    /// with the same conversions and catalog (unlike [`EventLog::select_customers`], its
+    /// touchpoints, channels and property values are only those of these customers): a
+    /// partition of a log split by customer, for partial results (`docs/distributed.md`).
+    /// Each customer's events keep their order; an unknown id is an error.
+    pub fn sub_log<S: AsRef<str>>(&self, ids: impl IntoIterator<Item = S>) -> Result<EventLog> {
+        let mut picked = Vec::new();
+        for id in ids {
+            let id = id.as_ref();
+            let c = self.customers.get(id).ok_or_else(|| {
+                Error::argument("customers", format!("{id:?} is not a customer of the log"))
+            })?;
+            picked.push(c);
+        }
+        picked.sort_unstable();
+        picked.dedup();
+        Ok(self.sub_log_of_indices(&picked))
+    }
+
+    /// [`EventLog::sub_log`] by customer index (`0..n_customers`, in order).
+    pub(crate) fn sub_log_of_indices(&self, picked: &[u32]) -> EventLog {
+        let names: Vec<&str> = self.properties.iter().map(|p| p.name.as_str()).collect();
+        let mut b = EventLogBuilder::new().with_properties(&names);
+        let n: usize = picked.iter().map(|&c| self.journey(c).len()).sum();
+        b.reserve(n);
+        for &c in picked {
+            let bc = b.customers.intern(self.customers.name(c));
+            for i in self.journey(c).range() {
+                let t = b
+                    .touchpoints
+                    .intern(self.touchpoints.name(self.touchpoint[i]));
+                let ch = b.channels.intern(self.channels.name(self.channel[i]));
+                let st = match self.stage[i] {
+                    NO_STAGE => NO_ID,
+                    s => b.stages.intern(self.stages.name(u32::from(s))),
+                };
+                b.push_ids(bc, self.ts[i], t, ch, st, self.value[i]);
+                for (j, p) in self.properties.iter().enumerate() {
+                    let v = p.ids[i];
+                    if v != NO_ID {
+                        let id = b.prop_values[j].intern(p.values.name(v));
+                        *b.props[j].last_mut().expect("row pushed") = id;
+                    }
+                }
+            }
+        }
+        let conversions: Vec<&str> = self.conversion_names.iter().map(String::as_str).collect();
+        b.build(Some(&self.catalog), &conversions)
+    }
+
     /// Bytes held by the event columns (excluding interned strings).
     pub fn column_bytes(&self) -> usize {
         self.ts.len() * 8
@@ -789,6 +1074,7 @@ impl EventLog {
                     .filter(|p| p.ids[i] != NO_ID)
                     .map(|p| (p.name.clone(), p.values.name(p.ids[i]).to_string()))
                     .collect(),
+                sequence: None,
             })
         })
     }
@@ -923,6 +1209,66 @@ mod tests {
     }
 
     #[test]
+    fn push_trims_and_refuses_what_would_not_read_back() {
+        let mut b = EventLogBuilder::new();
+        let mut e = ev(" a ", 0, " ad ");
+        e.channel = Some(" web ".into());
+        e.properties = vec![("plan".into(), " pro ".into())];
+        b.push(&e).unwrap();
+        let log = b.build(None, &[]);
+        assert_eq!(log.customer_ids(), &["a"]);
+        assert_eq!(log.touchpoints(), &["ad"]);
+        assert_eq!(log.property("plan").unwrap().values.names(), &["pro"]);
+        for (name, why) in [
+            ("channel", "is the name of an event column"),
+            ("value", "is the name of an event column"),
+            ("", "must not be empty"),
+            (" plan", "must not start or end with spaces"),
+        ] {
+            let mut e = ev("a", 0, "ad");
+            e.properties = vec![(name.into(), "x".into())];
+            let err = EventLogBuilder::new().push(&e).unwrap_err();
+            assert_eq!(err.code(), "invalid_argument");
+            assert!(err.to_string().contains(why), "{err}");
+        }
+        let mut b = EventLogBuilder::new();
+        for (t, v) in [
+            (crate::time::MAX_US + 1, None),
+            (crate::time::MIN_US - 1, None),
+            (0, Some(1e308)),
+        ] {
+            let mut e = ev("a", t, "ad");
+            e.value = v;
+            assert!(b.push(&e).is_err(), "{t} {v:?}");
+        }
+        assert!(b.is_empty(), "a refused event leaves nothing behind");
+        let mut e = ev("a", crate::time::MAX_US, "ad");
+        e.value = Some(-1e15);
+        b.push(&e).unwrap();
+    }
+
+    #[test]
+    fn edge_timestamps_and_values_write_back_as_read() {
+        let csv = "customer_id,timestamp,touchpoint,value\n\
+                   a,0000-01-01T00:30:00-01:00,ad,1e15\n\
+                   a,9999-12-31T23:59:59.999999Z,ad,-1e15\n\
+                   b,-62167219200,ad,0.1\n";
+        let log = crate::read_events_csv(csv.as_bytes(), &Default::default()).unwrap();
+        let text = log.to_csv_string().unwrap();
+        assert!(
+            text.contains("a,0000-01-01T01:30:00Z,ad,unknown,,1000000000000000\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("b,0000-01-01T00:00:00Z,ad,unknown,,0.1\n"),
+            "{text}"
+        );
+        let again = crate::read_events_csv(text.as_bytes(), &Default::default()).unwrap();
+        assert!(again.rows().eq(log.rows()));
+        assert_eq!(again.to_csv_string().unwrap(), text);
+    }
+
+    #[test]
     fn select_customers_keeps_their_journeys() {
         let (log, surveys) = crate::synthetic(300, 3);
         let keep: Vec<bool> = (0..log.n_customers()).map(|c| c % 3 == 1).collect();
@@ -956,7 +1302,7 @@ mod tests {
     }
 
     #[test]
-    fn groups_by_customer_and_sorts_stably_by_time() {
+    fn groups_by_customer_and_sorts_by_time() {
         let mut b = EventLogBuilder::new();
         for e in [
             ev("b", 5, "x"),
@@ -984,6 +1330,80 @@ mod tests {
             .collect();
         assert_eq!(names, ["x", "y"]);
         assert_eq!(log.channels(), &["unknown".to_string()]);
+    }
+
+    /// Equal timestamps, by hand: touchpoint name, then channel, then stage (none last), then
+    /// value (none last); `sequence` comes first; `Ties::Input` keeps the input order.
+    #[test]
+    fn ties_follow_sequence_then_content() {
+        let row =
+            |tp: &str, ch: &str, st: Option<&str>, v: Option<f64>, seq: Option<i64>| RawEvent {
+                channel: Some(ch.into()),
+                stage: st.map(Into::into),
+                value: v,
+                sequence: seq,
+                ..ev("a", 5, tp)
+            };
+        let rows = [
+            row("b", "web", None, None, Some(1)),
+            row("a", "web", None, Some(3.0), None),
+            row("a", "email", None, None, Some(2)),
+            row("a", "email", None, Some(1.0), None),
+            row("a", "email", Some("awareness"), None, None),
+        ];
+        let order = |ties: Ties, with_seq: bool| -> Vec<String> {
+            let mut b = EventLogBuilder::new().with_ties(ties);
+            for r in &rows {
+                let r = RawEvent {
+                    sequence: r.sequence.filter(|_| with_seq),
+                    ..r.clone()
+                };
+                b.push(&r).unwrap();
+            }
+            let log = b.build(None, &[]);
+            log.rows()
+                .map(|e| {
+                    format!(
+                        "{} {} {} {}",
+                        e.touchpoint,
+                        e.channel.unwrap(),
+                        e.stage.unwrap_or("-".into()),
+                        e.value.map_or("-".into(), |v| v.to_string())
+                    )
+                })
+                .collect()
+        };
+        assert_eq!(
+            order(Ties::Content, false),
+            [
+                "a email awareness -",
+                "a email - 1",
+                "a email - -",
+                "a web - 3",
+                "b web - -"
+            ]
+        );
+        // Sequence 1, then 2, then the rows without one (last), in content order.
+        assert_eq!(
+            order(Ties::Content, true),
+            [
+                "b web - -",
+                "a email - -",
+                "a email awareness -",
+                "a email - 1",
+                "a web - 3"
+            ]
+        );
+        assert_eq!(
+            order(Ties::Input, false),
+            [
+                "b web - -",
+                "a web - 3",
+                "a email - -",
+                "a email - 1",
+                "a email awareness -"
+            ]
+        );
     }
 
     #[test]

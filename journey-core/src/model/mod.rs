@@ -13,8 +13,10 @@ mod touchpoint;
 
 pub use interner::Interner;
 pub(crate) use interner::{hash_str, same};
+pub(crate) use log::{check_property_name, value_ok, NO_SEQ, VALUE_EXPECTED};
 pub use log::{
-    EventLog, EventLogBuilder, EventRecord, Journey, LogSummary, PropertyColumn, RawEvent, NO_ID,
+    EventLog, EventLogBuilder, EventRecord, Journey, LogSummary, PropertyColumn, RawEvent,
+    EVENT_COLUMNS, MAX_ABS_VALUE, NO_ID,
 };
 pub use map::{JourneyMap, Step, MAP_FORMAT};
 pub use persona::Persona;

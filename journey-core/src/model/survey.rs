@@ -22,7 +22,8 @@ pub struct RawResponse {
     pub ces: Option<u8>,
 }
 
-/// Survey responses, columnar: ordered by customer id, then time (ties keep input order).
+/// Survey responses, columnar: ordered by customer id, then time, then content (touchpoint,
+/// then nps, csat and ces; absent last), so the order never depends on the input rows.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Surveys {
     pub(crate) customers: Interner,
@@ -83,14 +84,39 @@ impl SurveysBuilder {
         self.build_with_report(LoadReport::default())
     }
 
+    /// Room for `n` more responses.
+    pub(crate) fn reserve(&mut self, n: usize) {
+        self.rows.reserve(n);
+    }
+
+    /// Appends responses already checked by the reader.
+    pub(crate) fn extend_checked(&mut self, rows: Vec<RawResponse>) {
+        self.rows.extend(rows);
+    }
+
     pub(crate) fn build_with_report(self, mut report: LoadReport) -> Surveys {
         let mut rows = self.rows;
-        // Stable: ties keep input order.
-        rows.sort_by(|a, b| {
+        // Absent last: (is none, value).
+        fn last<T: Ord>(v: &Option<T>) -> (bool, Option<&T>) {
+            (v.is_none(), v.as_ref())
+        }
+        let order = |a: &RawResponse, b: &RawResponse| {
             a.customer_id
                 .cmp(&b.customer_id)
                 .then(a.timestamp_us.cmp(&b.timestamp_us))
-        });
+                .then_with(|| last(&a.touchpoint).cmp(&last(&b.touchpoint)))
+                .then_with(|| last(&a.nps).cmp(&last(&b.nps)))
+                .then_with(|| last(&a.csat).cmp(&last(&b.csat)))
+                .then_with(|| last(&a.ces).cmp(&last(&b.ces)))
+        };
+        // Rows equal in every field are interchangeable: an unstable sort gives one result.
+        #[cfg(feature = "parallel")]
+        {
+            use rayon::prelude::*;
+            rows.par_sort_unstable_by(order);
+        }
+        #[cfg(not(feature = "parallel"))]
+        rows.sort_unstable_by(order);
         let mut tp_names: Vec<String> = rows.iter().filter_map(|r| r.touchpoint.clone()).collect();
         tp_names.sort();
         tp_names.dedup();

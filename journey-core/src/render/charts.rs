@@ -27,6 +27,11 @@ const PAD: f64 = 24.0;
 const TITLE: Font = Font::new(17.0).bold();
 const LABEL: Font = Font::new(12.5);
 const SMALL: Font = Font::new(11.0).fill(MUTED);
+
+/// Most rows a heatmap draws (the first ones; e.g. cohorts of a retention matrix).
+pub const MAX_HEATMAP_ROWS: usize = 120;
+/// Most columns a heatmap draws (the first ones; e.g. periods since the cohort's).
+pub const MAX_HEATMAP_COLS: usize = 60;
 const VALUE: Font = Font::new(11.5).bold();
 const GRID: &str = "#E6EAEE";
 
@@ -345,11 +350,44 @@ impl Heatmap {
 
     /// Draws the heatmap with the viridis scale (dark = low, yellow = high), each cell labelled
     /// with its percentage, and a colour bar.
+    ///
+    /// At most [`MAX_HEATMAP_ROWS`] rows and [`MAX_HEATMAP_COLS`] columns are drawn (the first
+    /// ones); a larger heatmap says under its grid how much of it the picture shows.
     pub fn to_svg(&self) -> Result<String> {
         self.check()?;
         if self.row_labels.is_empty() || self.col_labels.is_empty() {
             return Ok(empty_chart(&self.title, "No data to show."));
         }
+        let (nr, nc) = (self.row_labels.len(), self.col_labels.len());
+        if nr <= MAX_HEATMAP_ROWS && nc <= MAX_HEATMAP_COLS {
+            return self.draw(None);
+        }
+        let (r, c) = (nr.min(MAX_HEATMAP_ROWS), nc.min(MAX_HEATMAP_COLS));
+        let shown = Heatmap {
+            title: self.title.clone(),
+            row_title: self.row_title.clone(),
+            col_title: self.col_title.clone(),
+            row_labels: self.row_labels[..r].to_vec(),
+            col_labels: self.col_labels[..c].to_vec(),
+            cells: self.cells[..r]
+                .iter()
+                .map(|row| row[..c].to_vec())
+                .collect(),
+            row_sizes: self.row_sizes.iter().take(r).copied().collect(),
+        };
+        let note = format!(
+            "Showing the first {} of {} rows and the first {} of {} columns; the data holds \
+             them all.",
+            thousands(r as u64),
+            thousands(nr as u64),
+            thousands(c as u64),
+            thousands(nc as u64)
+        );
+        shown.draw(Some(&note))
+    }
+
+    /// Draws the whole heatmap, with `note` under the grid.
+    fn draw(&self, note: Option<&str>) -> Result<String> {
         let cell_font = Font::new(11.0).bold();
         let cell_w = self
             .col_labels
@@ -490,6 +528,11 @@ impl Heatmap {
             }
         }
         y += self.row_labels.len() as f64 * cell_h + 18.0;
+        if let Some(note) = note {
+            let f = SMALL.italic();
+            s.text_line(PAD, y, &f.truncate(note, width - 2.0 * PAD), &f);
+            y += 18.0;
+        }
 
         // Colour bar and the key of the hatching.
         let grad = format!("{hatch}-scale");

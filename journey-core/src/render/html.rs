@@ -327,7 +327,8 @@ const SVG_ATTRIBUTES: &[&str] = &[
 ];
 
 /// Checks that `svg` is one `<svg>` element made only of allowed elements and attributes, with
-/// `url(#...)` as the only kind of reference.
+/// `url(#...)` as the only kind of reference: elements nest properly, nothing follows the
+/// closing `</svg>`, and attribute values hold no CSS escapes (`\75rl(` is `url(`).
 fn check_svg(svg: &str) -> std::result::Result<(), String> {
     let s = svg.trim();
     if !s.starts_with("<svg") {
@@ -335,12 +336,25 @@ fn check_svg(svg: &str) -> std::result::Result<(), String> {
     }
     let bytes = s.as_bytes();
     let mut i = 0;
+    let mut open: Vec<&str> = Vec::new();
     while let Some(off) = s[i..].find('<') {
+        if open.is_empty() && i > 0 {
+            return Err("nothing may follow the closing </svg>".into());
+        }
         let start = i + off + 1;
         let rest = &s[start..];
         if let Some(r) = rest.strip_prefix('/') {
             let end = r.find('>').ok_or("unterminated closing tag")?;
+            let name = r[..end].trim_end();
+            match open.pop() {
+                Some(o) if o == name => {}
+                Some(o) => return Err(format!("</{name}> closes <{o}>")),
+                None => return Err(format!("</{name}> closes nothing")),
+            }
             i = start + 1 + end + 1;
+            if open.is_empty() && !s[i..].trim().is_empty() {
+                return Err("nothing may follow the closing </svg>".into());
+            }
             continue;
         }
         let name_len = rest
@@ -350,8 +364,15 @@ fn check_svg(svg: &str) -> std::result::Result<(), String> {
         if !SVG_ELEMENTS.contains(&name) {
             return Err(format!("element <{name}> is not allowed"));
         }
+        if open.is_empty() && i > 0 {
+            return Err("nothing may follow the closing </svg>".into());
+        }
+        if open.is_empty() && name != "svg" {
+            return Err(format!("element <{name}> outside the <svg>"));
+        }
         // Attributes: name="value" pairs up to > or />.
         let mut j = start + name_len;
+        let mut closed = false;
         loop {
             while j < bytes.len() && bytes[j].is_ascii_whitespace() {
                 j += 1;
@@ -363,6 +384,7 @@ fn check_svg(svg: &str) -> std::result::Result<(), String> {
                 }
                 Some(b'/') if bytes.get(j + 1) == Some(&b'>') => {
                     j += 2;
+                    closed = true;
                     break;
                 }
                 None => return Err("unterminated tag".into()),
@@ -386,6 +408,12 @@ fn check_svg(svg: &str) -> std::result::Result<(), String> {
             let decoded = decode_entities(value)
                 .map_err(|e| format!("attribute {attr:?}: {e}"))?
                 .to_ascii_lowercase();
+            // CSS reads `\75rl(` as `url(`: no escapes at all (journey never writes one).
+            if decoded.contains('\\') {
+                return Err(format!(
+                    "attribute {attr:?} contains a backslash (a CSS escape)"
+                ));
+            }
             let mut rest = decoded.as_str();
             while let Some(p) = rest.find("url(") {
                 rest = &rest[p + 4..];
@@ -396,7 +424,18 @@ fn check_svg(svg: &str) -> std::result::Result<(), String> {
             }
             j = close + 1;
         }
+        if !closed {
+            open.push(name);
+        } else if open.is_empty() {
+            // A self-closed <svg/>: the whole picture.
+            if !s[j..].trim().is_empty() {
+                return Err("nothing may follow the closing </svg>".into());
+            }
+        }
         i = j;
+    }
+    if let Some(o) = open.last() {
+        return Err(format!("<{o}> is not closed"));
     }
     Ok(())
 }
@@ -518,5 +557,21 @@ mod tests {
         assert_eq!(decode_entities("a&amp;b&lt;&#99;&#x64;").unwrap(), "a&b<cd");
         // Escaped text is not markup.
         assert!(check_svg("<svg><text>&lt;script&gt; onload=x</text></svg>").is_ok());
+        // CSS escapes: \75 is u, so this is url(http://...).
+        let css = "<svg><rect fill=\"\\75rl(http://x/y)\"/></svg>";
+        assert!(check_svg(css).unwrap_err().contains("CSS escape"));
+        let css = "<svg><rect fill=\"&#92;75rl(http://x/y)\"/></svg>";
+        assert!(check_svg(css).unwrap_err().contains("CSS escape"));
+        // Nothing after the picture, and elements nest.
+        let after = "<svg><rect x=\"1\"/></svg><title>x</title>";
+        assert!(check_svg(after).unwrap_err().contains("follow"));
+        let stray = "<svg></svg></svg><title>x</title>";
+        assert!(check_svg(stray).is_err());
+        let inner = "<svg><g></svg><title>x</title></g>";
+        assert!(check_svg(inner).unwrap_err().contains("closes <g>"));
+        assert!(check_svg("<svg><g>").unwrap_err().contains("not closed"));
+        assert!(check_svg("<svg/><g/>").unwrap_err().contains("follow"));
+        assert!(check_svg("<svg/>").is_ok());
+        assert!(check_svg("<svg><g><rect/></g><text>a</text></svg>\n").is_ok());
     }
 }

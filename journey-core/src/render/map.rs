@@ -4,6 +4,8 @@
 
 use std::collections::BTreeMap;
 
+use rustc_hash::FxHashSet;
+
 use serde::{Deserialize, Serialize};
 
 use super::svg::{
@@ -129,6 +131,9 @@ const CHEVRON: f64 = 14.0;
 const GRID_GAP: f64 = 10.0;
 /// Items per sub-column before a stage gets another sub-column.
 const CROWDED: usize = 6;
+/// Most items (cards, actions, thoughts, pain points, opportunities) drawn in one cell of the
+/// map; the rest are counted in a note ("… and 12 more not drawn"). The map's data keeps them.
+pub const MAX_CELL_ITEMS: usize = 48;
 
 const TITLE: Font = Font::new(24.0).bold();
 const SUBTITLE: Font = Font::new(14.0).fill(MUTED);
@@ -219,9 +224,11 @@ fn merge<'a>(steps: &[&'a Step]) -> (BTreeMap<&'a str, f64>, Option<f64>) {
     (metrics, emotion)
 }
 
-fn push_unique<'a>(v: &mut Vec<&'a str>, items: &'a [String]) {
+/// Appends the non-blank `items` not yet in `v` (`seen` holds the contents of `v`: a set, so
+/// a stage with many items costs linear time).
+fn push_unique<'a>(v: &mut Vec<&'a str>, seen: &mut FxHashSet<&'a str>, items: &'a [String]) {
     for s in items {
-        if !s.trim().is_empty() && !v.contains(&s.as_str()) {
+        if !s.trim().is_empty() && seen.insert(s.as_str()) {
             v.push(s);
         }
     }
@@ -301,12 +308,13 @@ impl<'a> Layout<'a> {
                 });
                 groups.push((t.name.as_str(), tp_steps, emotion, false));
             }
+            let mut seen: [FxHashSet<&str>; 4] = Default::default();
             for (label, group, emotion, whole_stage) in groups {
                 for s in group {
-                    push_unique(&mut col.actions, &s.actions);
-                    push_unique(&mut col.thoughts, &s.thoughts);
-                    push_unique(&mut col.pains, &s.pain_points);
-                    push_unique(&mut col.opportunities, &s.opportunities);
+                    push_unique(&mut col.actions, &mut seen[0], &s.actions);
+                    push_unique(&mut col.thoughts, &mut seen[1], &s.thoughts);
+                    push_unique(&mut col.pains, &mut seen[2], &s.pain_points);
+                    push_unique(&mut col.opportunities, &mut seen[3], &s.opportunities);
                 }
                 if let Some(value) = emotion {
                     feelings.push(Feeling {
@@ -701,27 +709,58 @@ impl<'a> Layout<'a> {
                 .map(|(i, c)| {
                     let k = self.subcols[i];
                     let w = (self.col_w(i) - 2.0 * CELL_PAD - (k - 1) as f64 * GRID_GAP) / k as f64;
-                    let (items, gap): (Vec<Cell>, f64) = match lane {
-                        Lane::Touchpoints => {
-                            (c.cards.iter().map(|card| self.card(card, w)).collect(), 8.0)
-                        }
-                        Lane::Actions => (c.actions.iter().map(|a| bullet(a, w)).collect(), 6.0),
-                        Lane::Thoughts => (c.thoughts.iter().map(|t| bubble(t, w)).collect(), 8.0),
+                    let shown = |n: usize| n.min(MAX_CELL_ITEMS);
+                    let (mut items, gap, total): (Vec<Cell>, f64, usize) = match lane {
+                        Lane::Touchpoints => (
+                            c.cards[..shown(c.cards.len())]
+                                .iter()
+                                .map(|card| self.card(card, w))
+                                .collect(),
+                            8.0,
+                            c.cards.len(),
+                        ),
+                        Lane::Actions => (
+                            c.actions[..shown(c.actions.len())]
+                                .iter()
+                                .map(|a| bullet(a, w))
+                                .collect(),
+                            6.0,
+                            c.actions.len(),
+                        ),
+                        Lane::Thoughts => (
+                            c.thoughts[..shown(c.thoughts.len())]
+                                .iter()
+                                .map(|t| bubble(t, w))
+                                .collect(),
+                            8.0,
+                            c.thoughts.len(),
+                        ),
                         Lane::Pains => (
-                            c.pains
+                            c.pains[..shown(c.pains.len())]
                                 .iter()
                                 .map(|t| note(t, w, PAIN_FILL, PAIN_EDGE, NEGATIVE, "!"))
                                 .collect(),
                             7.0,
+                            c.pains.len(),
                         ),
                         Lane::Opportunities => (
-                            c.opportunities
+                            c.opportunities[..shown(c.opportunities.len())]
                                 .iter()
                                 .map(|t| note(t, w, OPP_FILL, OPP_EDGE, POSITIVE, "+"))
                                 .collect(),
                             7.0,
+                            c.opportunities.len(),
                         ),
                     };
+                    if total > MAX_CELL_ITEMS {
+                        items.push(bullet(
+                            &format!(
+                                "\u{2026} and {} more not drawn (at most {MAX_CELL_ITEMS} per cell)",
+                                thousands((total - MAX_CELL_ITEMS) as u64)
+                            ),
+                            w,
+                        ));
+                    }
                     grid(items, k, w, gap)
                 })
                 .collect();

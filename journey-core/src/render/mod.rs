@@ -23,10 +23,11 @@ pub mod text;
 
 pub use charts::{
     FunnelChart, FunnelStep, GroupedBars, Heatmap, IntervalChart, IntervalRow, Sankey, SankeyPath,
+    MAX_HEATMAP_COLS, MAX_HEATMAP_ROWS,
 };
 pub use html::{Block, HtmlPage, Section, Table};
 pub(crate) use map::{column_units as map_column_units, FRAME_W as MAP_FRAME_W};
-pub use map::{map_svg, MapSvgOptions};
+pub use map::{map_svg, MapSvgOptions, MAX_CELL_ITEMS};
 
 /// The Rust examples of `docs/rendering.md`, run as doctests.
 #[cfg(doctest)]

@@ -27,7 +27,9 @@ pub const LINE_HEIGHT: f64 = 1.35;
 ///
 /// `&`, `<`, `>`, `"` and `'` become entities (so `]]>` and `</script>` are harmless), and the
 /// characters that XML 1.0 forbids (C0 controls other than tab, line feed and carriage return,
-/// U+FFFE and U+FFFF) become U+FFFD, so the output always parses.
+/// U+FFFE and U+FFFF) become U+FFFD, so the output always parses. So do the bidirectional
+/// embedding, override and isolate controls ([`is_bidi_control`]), which could make a name
+/// display as something else.
 pub fn escape(s: &str) -> Cow<'_, str> {
     let needs = s
         .chars()
@@ -50,9 +52,19 @@ pub fn escape(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// Whether XML 1.0 allows the character in a document.
+/// Whether XML 1.0 allows the character in a document, and it is not a bidirectional control
+/// (journey's outputs never pass those on).
 fn xml_char(c: char) -> bool {
     matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+        && !is_bidi_control(c)
+}
+
+/// The Unicode bidirectional embedding, override and isolate controls (U+202A to U+202E,
+/// U+2066 to U+2069) and the directional marks (U+200E, U+200F, U+061C). In a name they can
+/// make text display in another order than it is stored ("Trojan Source"); every text output
+/// of journey (SVG, HTML, DOT, Mermaid) replaces them with U+FFFD.
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
 }
 
 /// The text a renderer shows for a user string: characters XML forbids replaced by U+FFFD and
@@ -483,22 +495,34 @@ pub fn wrap(s: &str, max_width: f64, size: f64, bold: bool, max_lines: usize) ->
         if !line.is_empty() {
             lines.push(std::mem::take(&mut line));
         }
+        if max_lines > 0 && lines.len() > max_lines {
+            break;
+        }
         if w <= max_width {
             line.push_str(word);
             line_w = w;
             continue;
         }
-        // A word longer than a line: cut it into pieces.
+        // A word longer than a line: cut it into pieces. Each test of the rest reads at most
+        // a line's worth of it, so a long word costs linear time, and with `max_lines` the
+        // cutting stops once the lines that are kept are known.
         let mut rest = word;
-        while width(rest) > max_width {
+        while wider_than(rest, max_width, size, bold) {
+            if max_lines > 0 && lines.len() > max_lines {
+                break;
+            }
             let cut = break_point(rest, max_width, size, bold);
             lines.push(rest[..cut].to_string());
             rest = &rest[cut..];
         }
+        if max_lines > 0 && lines.len() > max_lines {
+            break;
+        }
         line.push_str(rest);
         line_w = width(rest);
     }
-    if !line.is_empty() {
+    let full = max_lines > 0 && lines.len() > max_lines;
+    if !line.is_empty() && !full {
         lines.push(line);
     }
     if max_lines > 0 && lines.len() > max_lines {
@@ -514,6 +538,19 @@ pub fn wrap(s: &str, max_width: f64, size: f64, bold: bool, max_lines: usize) ->
         lines.push(cut);
     }
     lines
+}
+
+/// Whether `text_width(s, size, bold) > max_width`, reading only as much of `s` as needed: the
+/// widths are summed in the same order, so the answer is the same bit for bit.
+fn wider_than(s: &str, max_width: f64, size: f64, bold: bool) -> bool {
+    let mut em = 0.0f64;
+    for c in s.chars() {
+        em += char_em(c, bold);
+        if em * size * SAFETY > max_width {
+            return true;
+        }
+    }
+    false
 }
 
 /// Byte index at which to cut a word wider than `max_width`: after the last `_ - / .` that keeps

@@ -6,6 +6,7 @@
 
 use std::fmt::Write;
 
+use super::svg::is_bidi_control;
 use crate::metrics::graph::{NodeKind, TransitionGraph};
 use petgraph::visit::EdgeRef;
 
@@ -17,6 +18,7 @@ fn dot_escape(s: &str) -> String {
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
             '\n' | '\r' => out.push(' '),
+            c if is_bidi_control(c) => out.push('\u{FFFD}'),
             c => out.push(c),
         }
     }
@@ -32,6 +34,7 @@ fn mermaid_escape(s: &str) -> String {
                 let _ = write!(out, "#{};", c as u32);
             }
             '\n' | '\r' => out.push(' '),
+            c if is_bidi_control(c) => out.push('\u{FFFD}'),
             c => out.push(c),
         }
     }
@@ -53,11 +56,15 @@ fn edge_label(count: u64, p: f64) -> String {
 /// ```
 pub fn to_dot(g: &TransitionGraph) -> String {
     let gr = &g.graph;
+    let shown = Shown::of(g);
     let max = gr.edge_weights().map(|e| e.count).max().unwrap_or(1).max(1);
     let mut s = String::from(
         "digraph journey {\n  rankdir=LR;\n  node [shape=box, style=rounded, fontname=\"Helvetica\"];\n",
     );
-    for i in gr.node_indices() {
+    if let Some(note) = shown.note(g) {
+        let _ = writeln!(s, "  // {note}");
+    }
+    for i in gr.node_indices().filter(|i| shown.node(*i)) {
         let n = &gr[i];
         let shape = match n.kind {
             NodeKind::Start | NodeKind::End => ", shape=oval, style=filled, fillcolor=\"#eeeeee\"",
@@ -72,7 +79,7 @@ pub fn to_dot(g: &TransitionGraph) -> String {
             shape
         );
     }
-    for e in gr.edge_references() {
+    for e in gr.edge_references().filter(|e| shown.edge(e.id())) {
         let w = e.weight();
         let _ = writeln!(
             s,
@@ -87,6 +94,70 @@ pub fn to_dot(g: &TransitionGraph) -> String {
     s
 }
 
+/// Most edges a DOT or Mermaid text shows: the most frequent ones (ties in node order), with
+/// the nodes they join; the text says in a comment how many it leaves out. Graphviz and
+/// Mermaid cannot lay out much more, and the full graph stays in the result's nodes and edges.
+pub const MAX_TEXT_EDGES: usize = 5_000;
+
+/// The edges (and nodes) a text rendering shows.
+struct Shown {
+    /// `None`: everything.
+    edges: Option<Vec<bool>>,
+    nodes: Vec<bool>,
+}
+
+impl Shown {
+    fn of(g: &TransitionGraph) -> Shown {
+        let gr = &g.graph;
+        if gr.edge_count() <= MAX_TEXT_EDGES {
+            return Shown {
+                edges: None,
+                nodes: Vec::new(),
+            };
+        }
+        // The MAX_TEXT_EDGES most frequent edges, by count then (source, target) node order:
+        // a selection, not a sort, so the cost is linear in the edges.
+        let mut order: Vec<_> = gr.edge_references().collect();
+        let key = |e: &petgraph::graph::EdgeReference<'_, crate::metrics::graph::Edge>| {
+            (std::cmp::Reverse(e.weight().count), e.source(), e.target())
+        };
+        order.select_nth_unstable_by_key(MAX_TEXT_EDGES - 1, key);
+        let mut edges = vec![false; gr.edge_count()];
+        let mut nodes = vec![false; gr.node_count()];
+        for e in &order[..MAX_TEXT_EDGES] {
+            edges[e.id().index()] = true;
+            nodes[e.source().index()] = true;
+            nodes[e.target().index()] = true;
+        }
+        Shown {
+            edges: Some(edges),
+            nodes,
+        }
+    }
+
+    fn node(&self, i: petgraph::graph::NodeIndex) -> bool {
+        self.edges.is_none() || self.nodes[i.index()]
+    }
+
+    fn edge(&self, i: petgraph::graph::EdgeIndex) -> bool {
+        match &self.edges {
+            None => true,
+            Some(e) => e[i.index()],
+        }
+    }
+
+    fn note(&self, g: &TransitionGraph) -> Option<String> {
+        self.edges.as_ref()?;
+        let nodes = self.nodes.iter().filter(|&&b| b).count();
+        Some(format!(
+            "journey: showing the {MAX_TEXT_EDGES} most frequent of {} edges ({nodes} of {} nodes); \
+             the graph's nodes and edges hold them all",
+            g.graph.edge_count(),
+            g.graph.node_count()
+        ))
+    }
+}
+
 /// The graph as a Mermaid flowchart, left to right.
 ///
 /// ```
@@ -98,8 +169,12 @@ pub fn to_dot(g: &TransitionGraph) -> String {
 /// ```
 pub fn to_mermaid(g: &TransitionGraph) -> String {
     let gr = &g.graph;
+    let shown = Shown::of(g);
     let mut s = String::from("flowchart LR\n");
-    for i in gr.node_indices() {
+    if let Some(note) = shown.note(g) {
+        let _ = writeln!(s, "  %% {note}");
+    }
+    for i in gr.node_indices().filter(|i| shown.node(*i)) {
         let n = &gr[i];
         let name = mermaid_escape(&n.name);
         let _ = match n.kind {
@@ -107,7 +182,7 @@ pub fn to_mermaid(g: &TransitionGraph) -> String {
             _ => writeln!(s, "  n{}[\"{}\"]", i.index(), name),
         };
     }
-    for e in gr.edge_references() {
+    for e in gr.edge_references().filter(|e| shown.edge(e.id())) {
         let w = e.weight();
         let _ = writeln!(
             s,
@@ -128,5 +203,81 @@ mod tests {
     fn escapes() {
         assert_eq!(dot_escape("a\"b\\c\nd"), "a\\\"b\\\\c d");
         assert_eq!(mermaid_escape("<b>\"x\"|y"), "#60;b#62;#34;x#34;#124;y");
+        // Bidirectional controls never reach a text output.
+        assert_eq!(dot_escape("a\u{202E}b\u{2066}c"), "a\u{FFFD}b\u{FFFD}c");
+        assert_eq!(mermaid_escape("\u{202E}gpj.exe"), "\u{FFFD}gpj.exe");
+    }
+
+    fn log(csv: &str) -> crate::EventLog {
+        crate::read_events_csv(csv.as_bytes(), &Default::default()).unwrap()
+    }
+
+    /// Touchpoints named like the graph's own nodes: the kinds tell them apart in the rows,
+    /// and the texts draw the special nodes as ovals / stadiums, the touchpoints as boxes.
+    #[test]
+    fn touchpoints_named_like_the_special_nodes() {
+        use crate::metrics::graph::{transition_graph, TransitionGraphOptions};
+        let l = log("customer_id,timestamp,touchpoint\na,1,start\na,2,end\nb,1,end\n");
+        let g = transition_graph(&l, &TransitionGraphOptions::default()).unwrap();
+        let rows: Vec<(String, NodeKind, String, NodeKind, u64)> = g
+            .edges()
+            .into_iter()
+            .map(|e| (e.source, e.source_kind, e.target, e.target_kind, e.count))
+            .collect();
+        let s = |x: &str| x.to_string();
+        assert_eq!(
+            rows,
+            [
+                (s("end"), NodeKind::Touch, s("end"), NodeKind::End, 2),
+                (s("start"), NodeKind::Start, s("end"), NodeKind::Touch, 1),
+                (s("start"), NodeKind::Start, s("start"), NodeKind::Touch, 1),
+                (s("start"), NodeKind::Touch, s("end"), NodeKind::Touch, 1),
+            ]
+        );
+        assert_eq!(g.node("start").map(|n| n.index()), Some(2));
+        let dot = to_dot(&g);
+        assert!(dot.contains("n0 [label=\"start\", shape=oval"), "{dot}");
+        assert!(dot.contains("n2 [label=\"start\"];"), "{dot}");
+        assert!(dot.contains("n3 [label=\"end\", shape=oval"), "{dot}");
+        let m = to_mermaid(&g);
+        assert!(
+            m.contains("n0([\"start\"])") && m.contains("n2[\"start\"]"),
+            "{m}"
+        );
+    }
+
+    /// More than MAX_TEXT_EDGES edges: the texts keep the most frequent ones and say so.
+    #[test]
+    fn text_renderings_are_capped() {
+        use crate::metrics::graph::{transition_graph, TransitionGraphOptions};
+        // 6,000 customers with one touchpoint each: 12,000 edges; touchpoint t0000 is visited
+        // by 3 customers, so its two edges come first, then the edges of count 1 in node
+        // order: the 4,998 edges out of start to t0001..t4998. Nodes: start, end and 4,999
+        // touchpoints.
+        let mut csv = String::from("customer_id,timestamp,touchpoint\n");
+        for c in 0..6000 {
+            csv.push_str(&format!("c{c},1,t{c:04}\n"));
+        }
+        csv.push_str("x,1,t0000\ny,1,t0000\n");
+        let g = transition_graph(&log(&csv), &TransitionGraphOptions::default()).unwrap();
+        assert_eq!(g.graph.edge_count(), 12_000);
+        for text in [to_dot(&g), to_mermaid(&g)] {
+            let edges = text.lines().filter(|l| l.contains("->")).count();
+            assert_eq!(edges, MAX_TEXT_EDGES);
+            assert!(text.contains(
+                "journey: showing the 5000 most frequent of 12000 edges (5001 of 6002 nodes)"
+            ));
+            assert!(
+                text.contains("3 (0.0%)") || text.contains("3 (100.0%)"),
+                "t0000 kept"
+            );
+        }
+        // Under the cap, nothing is left out and there is no note.
+        let small = transition_graph(
+            &log("customer_id,timestamp,touchpoint\na,1,x\n"),
+            &Default::default(),
+        )
+        .unwrap();
+        assert!(!to_dot(&small).contains("journey: showing"));
     }
 }

@@ -2,19 +2,23 @@
 
 import datetime
 import os
-from typing import IO, Any, Literal, Mapping, Optional, Protocol, Sequence, Tuple, Union, final
+from typing import IO, Any, Iterable, Literal, Mapping, Optional, Protocol, Sequence, Tuple, Union, final
+
 
 __version__: str
 
 __all__ = [
     "ArgumentError",
     "Chart",
+    "Context",
     "EventLog",
+    "FileError",
     "JourneyError",
     "JourneyMap",
     "MapError",
     "MissingColumnError",
     "ParseError",
+    "Partial",
     "PathTable",
     "Result",
     "Surveys",
@@ -22,6 +26,7 @@ __all__ = [
     "__version__",
     "ces",
     "csat",
+    "merge_partials",
     "nps",
     "nps_diff",
     "read_events",
@@ -34,6 +39,7 @@ __all__ = [
 PathLike = Union[str, "os.PathLike[str]"]
 Source = Union[PathLike, IO[str], IO[bytes]]
 Mode = Literal["strict", "lenient"]
+Ties = Literal["content", "input"]
 
 class ArrowStreamExportable(Protocol):
     """Anything with the Arrow PyCapsule stream interface (pyarrow, polars, pandas >= 2.2, DuckDB)."""
@@ -60,6 +66,10 @@ class ParseError(JourneyError): ...
 class MissingColumnError(JourneyError): ...
 class ArgumentError(JourneyError): ...
 class MapError(JourneyError): ...
+class FileError(JourneyError, OSError):
+    """An input could not be read (an OSError, and a JourneyError with code "io")."""
+
+    code: str
 
 Model = Literal[
     "first_touch", "last_touch", "linear", "time_decay", "position_based", "markov", "shapley"
@@ -114,6 +124,7 @@ class EventLog:
         ignore_extra_columns: bool = ...,
         rename: Optional[Mapping[str, str]] = ...,
         max_reported_errors: Optional[int] = ...,
+        ties: Ties = ...,
         progress: Optional[bool] = ...,
     ) -> EventLog: ...
     @staticmethod
@@ -126,6 +137,7 @@ class EventLog:
         ignore_extra_columns: bool = ...,
         rename: Optional[Mapping[str, str]] = ...,
         max_reported_errors: Optional[int] = ...,
+        ties: Ties = ...,
         progress: Optional[bool] = ...,
     ) -> EventLog: ...
     @staticmethod
@@ -138,6 +150,7 @@ class EventLog:
         channel: Optional[str] = ...,
         stage: Optional[str] = ...,
         value: Optional[str] = ...,
+        sequence: Optional[str] = ...,
         properties: Optional[Sequence[str]] = ...,
         mode: Mode = ...,
         conversions: Optional[Sequence[str]] = ...,
@@ -145,6 +158,7 @@ class EventLog:
         ignore_extra_columns: bool = ...,
         rename: Optional[Mapping[str, str]] = ...,
         max_reported_errors: Optional[int] = ...,
+        ties: Ties = ...,
         progress: Optional[bool] = ...,
     ) -> EventLog: ...
     @staticmethod
@@ -157,6 +171,7 @@ class EventLog:
         channel: Optional[str] = ...,
         stage: Optional[str] = ...,
         value: Optional[str] = ...,
+        sequence: Optional[str] = ...,
         properties: Optional[Sequence[str]] = ...,
         mode: Mode = ...,
         conversions: Optional[Sequence[str]] = ...,
@@ -164,6 +179,7 @@ class EventLog:
         ignore_extra_columns: bool = ...,
         rename: Optional[Mapping[str, str]] = ...,
         max_reported_errors: Optional[int] = ...,
+        ties: Ties = ...,
         progress: Optional[bool] = ...,
     ) -> EventLog: ...
     @staticmethod
@@ -176,6 +192,7 @@ class EventLog:
         channel: Optional[str] = ...,
         stage: Optional[str] = ...,
         value: Optional[str] = ...,
+        sequence: Optional[str] = ...,
         properties: Optional[Sequence[str]] = ...,
         mode: Mode = ...,
         conversions: Optional[Sequence[str]] = ...,
@@ -183,6 +200,7 @@ class EventLog:
         ignore_extra_columns: bool = ...,
         rename: Optional[Mapping[str, str]] = ...,
         max_reported_errors: Optional[int] = ...,
+        ties: Ties = ...,
         progress: Optional[bool] = ...,
     ) -> EventLog: ...
     @staticmethod
@@ -211,7 +229,7 @@ class EventLog:
     def properties(self) -> list[str]: ...
     def journey(self, customer_id: str) -> list[dict[str, Any]]: ...
     def summary(self) -> dict[str, Any]: ...
-    def to_csv(self, path: Optional[PathLike] = None) -> Optional[str]: ...
+    def to_csv(self, path: Optional[PathLike] = None, csv_safe: bool = True) -> Optional[str]: ...
     def __len__(self) -> int: ...
     def attribution(
         self,
@@ -227,6 +245,9 @@ class EventLog:
         lookback: Optional[Duration] = ...,
         transition_matrix: bool = ...,
     ) -> Result: ...
+    def partial(
+        self, analysis: str, *, context: Optional[Context] = None, **kwargs: Any
+    ) -> Partial: ...
     def funnel(
         self,
         steps: Sequence[Union[str, Sequence[str]]],
@@ -314,6 +335,42 @@ class TransitionGraph:
     def __arrow_c_stream__(self, requested_schema: Optional[object] = None) -> object: ...
     def _repr_html_(self) -> str: ...
 
+@final
+class Partial:
+    """The mergeable partial result of one analysis over some whole customers."""
+
+    @property
+    def analysis(self) -> str: ...
+    @property
+    def options(self) -> dict[str, Any]: ...
+    def to_bytes(self) -> bytes: ...
+    @staticmethod
+    def from_bytes(data: bytes) -> Partial: ...
+    def merge(self, other: Partial) -> Partial: ...
+    def finish(self) -> Any: ...
+    def __reduce__(self) -> Tuple[Any, ...]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+
+@final
+class Context:
+    """What every partition must agree on before it runs (the time span of the whole log)."""
+
+    def __init__(self) -> None: ...
+    @staticmethod
+    def of(log: EventLog) -> Context: ...
+    def merge(self, other: Context) -> Context: ...
+    def to_bytes(self) -> bytes: ...
+    @staticmethod
+    def from_bytes(data: bytes) -> Context: ...
+    @property
+    def first_us(self) -> Optional[int]: ...
+    @property
+    def last_us(self) -> Optional[int]: ...
+    def __reduce__(self) -> Tuple[Any, ...]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+
+def merge_partials(partials: Iterable[Union[Partial, bytes]]) -> Partial: ...
+
 Scores = Sequence[Optional[float]]
 Touchpoints = Union[str, Sequence[str]]
 
@@ -389,7 +446,7 @@ class Surveys:
     @property
     def load_report(self) -> dict[str, Any]: ...
     def touchpoints(self) -> list[str]: ...
-    def to_csv(self, path: Optional[PathLike] = None) -> Optional[str]: ...
+    def to_csv(self, path: Optional[PathLike] = None, csv_safe: bool = True) -> Optional[str]: ...
     def __len__(self) -> int: ...
     def nps(self, *, by: Optional[str] = ..., log: Optional[EventLog] = ...) -> Result: ...
     def csat(self, *, by: Optional[str] = ..., log: Optional[EventLog] = ...) -> Result: ...
@@ -460,6 +517,7 @@ def read_events(
     ignore_extra_columns: bool = ...,
     rename: Optional[Mapping[str, str]] = ...,
     max_reported_errors: Optional[int] = ...,
+    ties: Ties = ...,
 ) -> EventLog: ...
 def read_surveys(
     source: Source,

@@ -7,6 +7,7 @@ from typing import IO, Literal, Optional, Protocol, Sequence, Tuple, Union
 PathLike = Union[str, "os.PathLike[str]"]
 Source = Union[PathLike, IO[str], IO[bytes]]
 Mode = Literal["strict", "lenient"]
+Ties = Literal["content", "input"]
 Model = Literal[
     "first_touch", "last_touch", "linear", "time_decay", "position_based", "markov", "shapley"
 ]

@@ -254,6 +254,22 @@ export async function useApi(j: Api): Promise<unknown[]> {
       out.push(errorName, message, code, where, column, value, expected, asError);
     }
   }
+  // ---- Partial results (docs/distributed.md).
+  {
+    const { Partial, Context, mergePartials } = j;
+    const ctx: Journey.Context = Context.of(log).merge(new Context());
+    const first: number | undefined = ctx.firstUs;
+    const last: number | undefined = ctx.lastUs;
+    const same: boolean = Context.fromBytes(ctx.toBytes()).equals(ctx);
+    const analysis: Journey.PartialAnalysis = "funnel";
+    const p: Journey.Partial = log.partial(analysis, { steps: ["ad", "purchase"], window: "7d" }, ctx);
+    const bytes: Uint8Array = p.toBytes();
+    const merged: Journey.Partial = mergePartials([p, bytes]).merge(Partial.fromBytes(bytes));
+    const finished = merged.finish() as Journey.FunnelResult;
+    const name: string = merged.analysis;
+    const opts: Record<string, unknown> = merged.options;
+    out.push(first, last, same, finished.steps[0].customers, name, opts);
+  }
   const made: Journey.JourneyError = new JourneyError("by hand", { code: "invalid_argument", row: 2, column: "x" });
   const fields: Journey.JourneyErrorFields = made;
   out.push(fields.code);

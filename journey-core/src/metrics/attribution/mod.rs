@@ -42,10 +42,10 @@ use crate::metrics::paths::{unknown_excluded, Level, PathOptions};
 use crate::model::EventLog;
 use crate::time::Duration;
 
-pub use markov::{Transition, CONVERSION, NULL, START};
+pub use markov::{StateKind, Transition, CONVERSION, MAX_BLOCK, MAX_RESOLVE_WORK, NULL, START};
 pub use table::{read_path_table_csv, PathRow, PathTable, PathTableOptions, PATH_SEPARATOR};
 
-use table::{aggregate_log, Credits};
+pub(crate) use table::{aggregate_log, time_decay_path, Credits, ExactCredits};
 
 /// An attribution model.
 #[derive(
@@ -241,7 +241,7 @@ impl AttributionTableOptions {
 
 impl AttributionOptions {
     /// Checks the arguments; returns the normalised position weights.
-    fn check(&self) -> Result<[f64; 3]> {
+    pub(crate) fn check(&self) -> Result<[f64; 3]> {
         if !(1..=4).contains(&self.order) {
             return Err(Error::argument(
                 "order",
@@ -594,11 +594,24 @@ fn run_table(
 /// Credits the conversions of `log` (and their value) to channels or touchpoints with one
 /// model.
 pub fn attribution(log: &EventLog, opts: &AttributionOptions) -> Result<AttributionResult> {
-    let weights = opts.check()?;
+    opts.check()?;
     let half_life = (opts.model == Model::TimeDecay).then(|| opts.half_life.as_us());
     let (t, td) = aggregate_log(log, &opts.path_options(), half_life)?;
-    let mut r = run_model(&t, td, opts, weights, Some(opts.level))?;
-    r.unknown_excluded = unknown_excluded(log, opts.exclude.as_deref().unwrap_or(&[]));
+    let unknown = unknown_excluded(log, opts.exclude.as_deref().unwrap_or(&[]));
+    attribution_of_paths(&t, td, opts, unknown)
+}
+
+/// [`attribution`] from the aggregated paths of a log, its time-decay credits (when the model
+/// is time decay) and the excluded names the log does not know.
+pub(crate) fn attribution_of_paths(
+    t: &PathTable,
+    td: Option<Credits>,
+    opts: &AttributionOptions,
+    unknown: Vec<String>,
+) -> Result<AttributionResult> {
+    let weights = opts.check()?;
+    let mut r = run_model(t, td, opts, weights, Some(opts.level))?;
+    r.unknown_excluded = unknown;
     Ok(r)
 }
 
@@ -607,11 +620,25 @@ pub fn attribution_table(
     log: &EventLog,
     opts: &AttributionTableOptions,
 ) -> Result<AttributionTable> {
+    let o = opts.with_model(Model::Markov);
+    o.check()?;
+    let (t, td) = aggregate_log(log, &o.path_options(), Some(o.half_life.as_us()))?;
+    let unknown = unknown_excluded(log, o.exclude.as_deref().unwrap_or(&[]));
+    attribution_table_of_paths(&t, td, opts, unknown)
+}
+
+/// [`attribution_table`] from the aggregated paths of a log, its time-decay credits and the
+/// excluded names the log does not know.
+pub(crate) fn attribution_table_of_paths(
+    t: &PathTable,
+    td: Option<Credits>,
+    opts: &AttributionTableOptions,
+    unknown: Vec<String>,
+) -> Result<AttributionTable> {
     let opts = opts.with_model(Model::Markov);
     let weights = opts.check()?;
-    let (t, td) = aggregate_log(log, &opts.path_options(), Some(opts.half_life.as_us()))?;
-    let mut r = run_table(&t, td, &opts, weights, Some(opts.level))?;
-    r.unknown_excluded = unknown_excluded(log, opts.exclude.as_deref().unwrap_or(&[]));
+    let mut r = run_table(t, td, &opts, weights, Some(opts.level))?;
+    r.unknown_excluded = unknown;
     Ok(r)
 }
 
@@ -681,13 +708,13 @@ mod tests {
     }
 
     /// The worked example of the docs: three channels with cycles, `d` only in a null path,
-    /// `web` only on the purchase.
-    const CYCLES: &str = "customer_id,timestamp,touchpoint,channel,value\n\
-        c1,0,a,a,\nc1,86400,b,b,\nc1,172800,c,c,\nc1,172800,purchase,web,30\n\
-        c2,0,a,a,\nc2,10,b,b,\nc2,20,a,a,\n\
-        c3,500,b,b,\nc3,500,c,c,\nc3,500,b,b,\nc3,500,c,c,\nc3,500,purchase,web,70\n\
-        c4,0,c,c,\n\
-        c5,0,d,d,\n";
+    /// `web` only on the purchase; c3's touches share one instant, ordered by `sequence`.
+    const CYCLES: &str = "customer_id,timestamp,touchpoint,channel,value,sequence\n\
+        c1,0,a,a,,\nc1,86400,b,b,,\nc1,172800,c,c,,1\nc1,172800,purchase,web,30,2\n\
+        c2,0,a,a,,\nc2,10,b,b,,\nc2,20,a,a,,\n\
+        c3,500,b,b,,1\nc3,500,c,c,,2\nc3,500,b,b,,3\nc3,500,c,c,,4\nc3,500,purchase,web,70,5\n\
+        c4,0,c,c,,\n\
+        c5,0,d,d,,\n";
 
     fn credits(r: &AttributionResult) -> Vec<(String, f64, f64)> {
         r.rows

@@ -14,6 +14,7 @@ use rustc_hash::{FxHashMap, FxHasher};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::metrics::exact_sum::ExactSum;
 use crate::metrics::paths::{Cutter, PathBuffer, PathOptions, PathRef};
 use crate::model::{csv_error, EventLog, Interner};
 
@@ -151,9 +152,15 @@ impl PathTable {
         self.nulls.iter().sum::<f64>() + self.empty_nulls
     }
 
-    /// The table as rows (the empty path last, if it has counts), e.g. to write it out.
+    /// The table as rows, e.g. to write it out: the paths in name order (so that a table
+    /// rebuilt from its rows, by a pickle or a CSV, lists them the same way), the empty path
+    /// last if it has counts.
     pub fn rows(&self) -> Vec<PathRow> {
-        let mut out: Vec<PathRow> = (0..self.len())
+        let mut order: Vec<usize> = (0..self.len()).collect();
+        // Distinct paths: the order is total.
+        order.sort_unstable_by(|&a, &b| self.path(a).cmp(self.path(b)));
+        let mut out: Vec<PathRow> = order
+            .into_iter()
             .map(|i| PathRow {
                 path: self
                     .path(i)
@@ -295,7 +302,7 @@ impl PathTable {
             agg.add(&buf, self.conversions[i], self.value[i], self.nulls[i]);
         }
         agg.empty_conversions += self.empty_conversions;
-        agg.empty_value += self.empty_value;
+        agg.empty_value.add(self.empty_value);
         agg.empty_nulls += self.empty_nulls;
         agg.into_table(self.names.clone())
     }
@@ -452,20 +459,25 @@ impl RawTable {
         if self.offsets.is_empty() {
             self.offsets.push(0);
         }
-        let start = self.touches.len();
-        if !path.trim().is_empty() {
-            for part in path.split(PATH_SEPARATOR) {
-                let name = part.trim();
-                if name.is_empty() {
-                    self.touches.truncate(start);
-                    return Err((
-                        "path",
-                        format!("empty channel name in {path:?}; names are joined with \">\""),
-                    ));
-                }
-                let id = self.names.intern(name);
-                self.touches.push(id);
-            }
+        let parts: Vec<&str> = if path.trim().is_empty() {
+            Vec::new()
+        } else {
+            path.split(PATH_SEPARATOR).map(str::trim).collect()
+        };
+        if parts.iter().any(|p| p.is_empty()) {
+            return Err((
+                "path",
+                format!("empty channel name in {path:?}; names are joined with \">\""),
+            ));
+        }
+        // A row of zeros adds nothing; its names are not the table's (found by the path_table
+        // fuzz target: they survived in `names()` but not in `rows()`).
+        if conv == 0.0 && nulls == 0.0 && value == 0.0 {
+            return Ok(());
+        }
+        for name in parts {
+            let id = self.names.intern(name);
+            self.touches.push(id);
         }
         self.offsets.push(self.touches.len());
         self.conversions.push(conv);
@@ -476,16 +488,27 @@ impl RawTable {
 
     fn finish(self) -> PathTable {
         let (names, remap) = self.names.sorted();
-        let mut agg = Agg::new();
-        let mut buf = Vec::new();
-        for i in 0..self.conversions.len() {
-            buf.clear();
-            buf.extend(
+        let paths: Vec<Vec<u32>> = (0..self.conversions.len())
+            .map(|i| {
                 self.touches[self.offsets[i]..self.offsets[i + 1]]
                     .iter()
-                    .map(|&t| remap[t as usize]),
-            );
-            agg.add(&buf, self.conversions[i], self.value[i], self.nulls[i]);
+                    .map(|&t| remap[t as usize])
+                    .collect()
+            })
+            .collect();
+        // Rows are added in one canonical order (by path in name order, then by counts), so
+        // the table, its row order and every sum are the same whatever the order of the rows.
+        let mut order: Vec<usize> = (0..paths.len()).collect();
+        order.sort_by(|&a, &b| {
+            paths[a]
+                .cmp(&paths[b])
+                .then(self.conversions[a].total_cmp(&self.conversions[b]))
+                .then(self.value[a].total_cmp(&self.value[b]))
+                .then(self.nulls[a].total_cmp(&self.nulls[b]))
+        });
+        let mut agg = Agg::new();
+        for i in order {
+            agg.add(&paths[i], self.conversions[i], self.value[i], self.nulls[i]);
         }
         agg.into_table(names.names().to_vec())
     }
@@ -501,10 +524,11 @@ pub(crate) struct Agg {
     offsets: Vec<usize>,
     touches: Vec<u32>,
     conversions: Vec<f64>,
-    value: Vec<f64>,
+    /// Exact sums, so the value of a path does not depend on how customers were split.
+    value: Vec<ExactSum>,
     nulls: Vec<f64>,
     empty_conversions: f64,
-    empty_value: f64,
+    empty_value: ExactSum,
     empty_nulls: f64,
 }
 
@@ -526,7 +550,7 @@ impl Agg {
             value: Vec::new(),
             nulls: Vec::new(),
             empty_conversions: 0.0,
-            empty_value: 0.0,
+            empty_value: ExactSum::default(),
             empty_nulls: 0.0,
         }
     }
@@ -543,14 +567,16 @@ impl Agg {
         }
         if t.is_empty() {
             self.empty_conversions += conv;
-            self.empty_value += value;
+            self.empty_value.add(value);
             self.empty_nulls += nulls;
         } else {
-            self.add_hashed(hash_path(t), t, conv, value, nulls);
+            let mut v = ExactSum::default();
+            v.add(value);
+            self.add_hashed(hash_path(t), t, conv, v, nulls);
         }
     }
 
-    fn add_hashed(&mut self, h: u64, t: &[u32], conv: f64, value: f64, nulls: f64) {
+    fn add_hashed(&mut self, h: u64, t: &[u32], conv: f64, value: ExactSum, nulls: f64) {
         let new = self.conversions.len() as u32;
         let found = match self.index.entry(h) {
             Entry::Vacant(e) => {
@@ -576,7 +602,7 @@ impl Agg {
             Some(i) => {
                 let i = i as usize;
                 self.conversions[i] += conv;
-                self.value[i] += value;
+                self.value[i].merge(&value);
                 self.nulls[i] += nulls;
             }
             None => {
@@ -598,12 +624,12 @@ impl Agg {
                 other.hashes[i],
                 other.path(i as u32),
                 other.conversions[i],
-                other.value[i],
+                other.value[i].clone(),
                 other.nulls[i],
             );
         }
         self.empty_conversions += other.empty_conversions;
-        self.empty_value += other.empty_value;
+        self.empty_value.merge(&other.empty_value);
         self.empty_nulls += other.empty_nulls;
     }
 
@@ -613,10 +639,10 @@ impl Agg {
             offsets: self.offsets,
             touches: self.touches,
             conversions: self.conversions,
-            value: self.value,
+            value: self.value.iter().map(ExactSum::value).collect(),
             nulls: self.nulls,
             empty_conversions: self.empty_conversions,
-            empty_value: self.empty_value,
+            empty_value: self.empty_value.value(),
             empty_nulls: self.empty_nulls,
         }
     }
@@ -636,19 +662,43 @@ impl Credits {
             value: vec![0.0; n],
         }
     }
-    fn add(&mut self, other: &Credits) {
+}
+
+/// Time-decay credits being summed: exact sums per name, so they do not depend on how the
+/// customers were split (threads, chunks, machines).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct ExactCredits {
+    pub(crate) conversions: Vec<ExactSum>,
+    pub(crate) value: Vec<ExactSum>,
+}
+
+impl ExactCredits {
+    pub(crate) fn zero(n: usize) -> Self {
+        ExactCredits {
+            conversions: vec![ExactSum::default(); n],
+            value: vec![ExactSum::default(); n],
+        }
+    }
+    fn merge(&mut self, other: &ExactCredits) {
         for (a, b) in self.conversions.iter_mut().zip(&other.conversions) {
-            *a += b;
+            a.merge(b);
         }
         for (a, b) in self.value.iter_mut().zip(&other.value) {
-            *a += b;
+            a.merge(b);
+        }
+    }
+    /// The credits, each sum rounded once.
+    pub(crate) fn round(&self) -> Credits {
+        Credits {
+            conversions: self.conversions.iter().map(ExactSum::value).collect(),
+            value: self.value.iter().map(ExactSum::value).collect(),
         }
     }
 }
 
 /// Time-decay credit of one converting path: weight `2^(-dt / half_life)` per touch, `dt` the
 /// time from the touch to the conversion, normalised over the path.
-pub(crate) fn time_decay_path(p: &PathRef<'_>, half_life_us: i64, out: &mut Credits) {
+pub(crate) fn time_decay_path(p: &PathRef<'_>, half_life_us: i64, out: &mut ExactCredits) {
     let Some(&latest) = p.times.last() else {
         return;
     };
@@ -659,8 +709,8 @@ pub(crate) fn time_decay_path(p: &PathRef<'_>, half_life_us: i64, out: &mut Cred
     let total: f64 = p.times.iter().map(|&t| w(t)).sum();
     for (&id, &t) in p.touches.iter().zip(p.times) {
         let share = w(t) / total;
-        out.conversions[id as usize] += share;
-        out.value[id as usize] += share * p.value;
+        out.conversions[id as usize].add(share);
+        out.value[id as usize].add(share * p.value);
     }
 }
 
@@ -671,9 +721,9 @@ fn aggregate_chunk(
     customers: std::ops::Range<usize>,
     n_names: usize,
     half_life_us: Option<i64>,
-) -> (Agg, Option<Credits>) {
+) -> (Agg, Option<ExactCredits>) {
     let mut agg = Agg::new();
-    let mut td = half_life_us.map(|_| Credits::zero(n_names));
+    let mut td = half_life_us.map(|_| ExactCredits::zero(n_names));
     let mut buf = PathBuffer::default();
     let offsets = log.offsets();
     for c in customers {
@@ -712,23 +762,26 @@ pub(crate) fn aggregate_log(
         aggregate_chunk(log, &cutter, r.clone(), names.len(), half_life_us)
     };
     #[cfg(feature = "parallel")]
-    let parts: Vec<(Agg, Option<Credits>)> = {
+    let parts: Vec<(Agg, Option<ExactCredits>)> = {
         use rayon::prelude::*;
         chunks.par_iter().map(run).collect()
     };
     #[cfg(not(feature = "parallel"))]
-    let parts: Vec<(Agg, Option<Credits>)> = chunks.iter().map(run).collect();
+    let parts: Vec<(Agg, Option<ExactCredits>)> = chunks.iter().map(run).collect();
     let mut parts = parts.into_iter();
-    let (mut agg, mut td) = parts
-        .next()
-        .unwrap_or_else(|| (Agg::new(), half_life_us.map(|_| Credits::zero(names.len()))));
+    let (mut agg, mut td) = parts.next().unwrap_or_else(|| {
+        (
+            Agg::new(),
+            half_life_us.map(|_| ExactCredits::zero(names.len())),
+        )
+    });
     for (a, t) in parts {
         agg.merge(&a);
         if let (Some(td), Some(t)) = (td.as_mut(), t) {
-            td.add(&t);
+            td.merge(&t);
         }
     }
-    Ok((agg.into_table(names), td))
+    Ok((agg.into_table(names), td.map(|t| t.round())))
 }
 
 /// The canonical JSON shape of a table: `paths` (distinct paths), `total_conversions` (with
@@ -793,6 +846,50 @@ impl Serialize for PathTable {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by the `path_table` fuzz target: a row of zeros put its names into `names()`,
+    /// though it is no path of the table, so the table rebuilt from its rows differed.
+    #[test]
+    fn rows_of_zeros_name_nothing() {
+        let t =
+            read_path_table_csv("path,total_conversions\na>b,1\nb,2\nc,0\n".as_bytes()).unwrap();
+        assert_eq!(t.names(), ["a", "b"]);
+        assert_eq!(PathTable::from_rows(t.rows()).unwrap(), t);
+        // Still checked: an empty name is an error even in a row of zeros.
+        assert!(read_path_table_csv("path,total_conversions\na>>b,0\n".as_bytes()).is_err());
+    }
+
+    /// Found by the `path_table` fuzz target: the distinct paths kept the order of the input
+    /// rows, so the same rows in another order gave another table (row order and sums).
+    #[test]
+    fn the_order_of_rows_does_not_matter() {
+        let row = |path: &str, c: f64, v: f64, n: f64| PathRow {
+            path: path.into(),
+            total_conversions: c,
+            total_conversion_value: v,
+            total_null: n,
+        };
+        let rows = vec![
+            row("d", 0.0, 0.0, 1.0),
+            row("b>c", 1.0, 0.1, 0.0),
+            row("a>b", 1.0, 30.0, 0.0),
+            row("b>c", 1.0, 0.2, 0.0),
+            row("b>c", 1.0, 0.3, 0.0),
+            row("a", 0.0, 0.0, 2.0),
+        ];
+        let t = PathTable::from_rows(rows.clone()).unwrap();
+        let paths: Vec<String> = t.rows().into_iter().map(|r| r.path).collect();
+        assert_eq!(paths, ["a", "a>b", "b>c", "d"]);
+        let mut reversed = rows.clone();
+        reversed.reverse();
+        let mut rotated = rows;
+        rotated.rotate_left(2);
+        for other in [reversed, rotated] {
+            let u = PathTable::from_rows(other).unwrap();
+            assert_eq!(u, t);
+            assert_eq!(u.value(2).to_bits(), t.value(2).to_bits());
+        }
+    }
 
     #[test]
     fn rows_aggregate_and_validate() {
@@ -886,9 +983,10 @@ mod tests {
         .unwrap();
         assert_eq!(t.names(), ["a", "b"]);
         assert_eq!(t.len(), 2);
-        assert_eq!(t.path(0), [1, 0]);
-        assert_eq!((t.conversions(0), t.value(0), t.nulls(0)), (3.0, 9.5, 0.0));
-        assert_eq!((t.conversions(1), t.value(1), t.nulls(1)), (0.0, 0.0, 5.0));
+        // Paths in name order: "a", then "b>a".
+        assert_eq!(t.path(1), [1, 0]);
+        assert_eq!((t.conversions(1), t.value(1), t.nulls(1)), (3.0, 9.5, 0.0));
+        assert_eq!((t.conversions(0), t.value(0), t.nulls(0)), (0.0, 0.0, 5.0));
         assert!(PathTable::from_json_rows(&json!([])).unwrap().is_empty());
     }
 
@@ -945,7 +1043,7 @@ mod tests {
 
     #[test]
     fn time_decay_is_linear_at_equal_times_and_never_underflows() {
-        let mut c = Credits::zero(2);
+        let mut c = ExactCredits::zero(2);
         let p = PathRef {
             touches: &[0, 1, 1],
             times: &[5, 5, 5],
@@ -955,9 +1053,10 @@ mod tests {
             value: 3.0,
         };
         time_decay_path(&p, 1, &mut c);
+        let c = c.round();
         assert!((c.conversions[0] - 1.0 / 3.0).abs() < 1e-15);
         assert!((c.value[1] - 2.0).abs() < 1e-15);
-        let mut c = Credits::zero(2);
+        let mut c = ExactCredits::zero(2);
         let p = PathRef {
             touches: &[0, 1],
             times: &[0, 1_000_000_000_000],
@@ -967,6 +1066,6 @@ mod tests {
             value: 0.0,
         };
         time_decay_path(&p, 1, &mut c);
-        assert_eq!(c.conversions, [0.0, 1.0]);
+        assert_eq!(c.round().conversions, [0.0, 1.0]);
     }
 }

@@ -1,0 +1,36 @@
+//! Path tables from CSV or from JSON rows (the first byte chooses): no panic; a table rebuilt
+//! from its own rows, in any order, is the same table.
+#![no_main]
+
+use journey_core::metrics::attribution::{read_path_table_csv, PathTable};
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let Some((&flags, text)) = data.split_first() else {
+        return;
+    };
+    let table = if flags & 1 == 0 {
+        read_path_table_csv(text)
+    } else {
+        let Ok(v) = serde_json::from_slice::<serde_json::Value>(text) else {
+            return;
+        };
+        PathTable::from_json_rows(&v)
+    };
+    let Ok(table) = table else {
+        return;
+    };
+    let rows = table.rows();
+    let again = PathTable::from_rows(rows.clone()).expect("a table's own rows load");
+    assert_eq!(again.rows(), rows);
+    assert_eq!(again.names(), table.names());
+    let mut reversed = rows.clone();
+    reversed.reverse();
+    let other = PathTable::from_rows(reversed).expect("reversed rows load");
+    assert_eq!(other.rows(), rows, "row order changed the table");
+    let json = serde_json::to_value(&table).expect("a table serialises");
+    if let Some(r) = json.get("rows") {
+        let from_json = PathTable::from_json_rows(r).expect("the JSON rows load");
+        assert_eq!(from_json.rows(), rows);
+    }
+});

@@ -1,0 +1,142 @@
+//! Exact sums of money: the correctly rounded sum of any number of `f64` values, whatever the
+//! order in which they are added or partial sums are merged.
+//!
+//! A running `f64` sum depends on the order of its terms (`(a + b) + c` may differ from
+//! `a + (b + c)` in the last bit), so revenue added per thread, per chunk or per machine would
+//! differ from one run to the next. [`ExactSum`] keeps the sum as a short list of non-overlapping
+//! `f64` parts whose mathematical sum is the exact sum of the terms (Shewchuk's algorithm, as in
+//! Python's `math.fsum`), and rounds once at the end. Every revenue and conversion-value total of
+//! journey goes through it, on one machine and across partial results alike.
+
+/// The exact sum of finite `f64` values, rounded once by [`ExactSum::value`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ExactSum {
+    /// Non-overlapping parts, in increasing magnitude; their exact sum is the sum of the terms.
+    parts: Vec<f64>,
+}
+
+impl ExactSum {
+    /// Adds a finite value.
+    pub fn add(&mut self, mut x: f64) {
+        let mut i = 0;
+        for j in 0..self.parts.len() {
+            let mut y = self.parts[j];
+            if x.abs() < y.abs() {
+                std::mem::swap(&mut x, &mut y);
+            }
+            let hi = x + y;
+            let lo = y - (hi - x);
+            if lo != 0.0 {
+                self.parts[i] = lo;
+                i += 1;
+            }
+            x = hi;
+        }
+        self.parts.truncate(i);
+        self.parts.push(x);
+    }
+
+    /// Adds every term of `other`.
+    pub fn merge(&mut self, other: &ExactSum) {
+        for &p in &other.parts {
+            self.add(p);
+        }
+    }
+
+    /// The sum, correctly rounded to the nearest `f64` (ties to even).
+    pub fn value(&self) -> f64 {
+        let p = &self.parts;
+        let mut n = p.len();
+        if n == 0 {
+            return 0.0;
+        }
+        n -= 1;
+        let mut hi = p[n];
+        let mut lo = 0.0;
+        while n > 0 {
+            let x = hi;
+            n -= 1;
+            let y = p[n];
+            hi = x + y;
+            let yr = hi - x;
+            lo = y - yr;
+            if lo != 0.0 {
+                break;
+            }
+        }
+        // Round half-way cases correctly: if the rest has the same sign as the remainder, the
+        // remainder is really more than half an ulp.
+        if n > 0 && ((lo < 0.0 && p[n - 1] < 0.0) || (lo > 0.0 && p[n - 1] > 0.0)) {
+            let y = lo * 2.0;
+            let x = hi + y;
+            let yr = x - hi;
+            if y == yr {
+                hi = x;
+            }
+        }
+        hi
+    }
+
+    /// The parts, for serialising.
+    pub(crate) fn parts(&self) -> &[f64] {
+        &self.parts
+    }
+
+    /// A sum from parts read back (each is added, so any list of finite values is valid).
+    pub(crate) fn from_parts(parts: &[f64]) -> Self {
+        let mut s = ExactSum::default();
+        for &p in parts {
+            s.add(p);
+        }
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn exact_where_plain_sums_are_not() {
+        let mut s = ExactSum::default();
+        for x in [1e16, 1.0, -1e16, 1.0] {
+            s.add(x);
+        }
+        assert_eq!(s.value(), 2.0);
+        let mut t = ExactSum::default();
+        for _ in 0..10 {
+            t.add(0.1);
+        }
+        // The exact sum of ten 0.1 (each slightly above 1/10) rounds to 1.0; a loop gives
+        // 0.9999999999999999.
+        assert_eq!(t.value(), 1.0);
+        assert_eq!(ExactSum::default().value(), 0.0);
+    }
+
+    proptest! {
+        #[test]
+        fn any_order_and_any_split_give_the_same_bits(
+            v in proptest::collection::vec(-1e12f64..1e12, 0..60),
+            cut in 0usize..60,
+            seed in any::<u64>(),
+        ) {
+            let mut a = ExactSum::default();
+            v.iter().for_each(|&x| a.add(x));
+            let mut w = v.clone();
+            // A deterministic shuffle.
+            let mut s = seed | 1;
+            for i in (1..w.len()).rev() {
+                s ^= s << 13; s ^= s >> 7; s ^= s << 17;
+                w.swap(i, (s % (i as u64 + 1)) as usize);
+            }
+            let cut = cut.min(w.len());
+            let (mut l, mut r) = (ExactSum::default(), ExactSum::default());
+            w[..cut].iter().for_each(|&x| l.add(x));
+            w[cut..].iter().for_each(|&x| r.add(x));
+            r.merge(&l);
+            prop_assert_eq!(a.value().to_bits(), r.value().to_bits());
+            prop_assert_eq!(ExactSum::from_parts(a.parts()).value().to_bits(), a.value().to_bits());
+        }
+    }
+}

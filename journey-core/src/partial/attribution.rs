@@ -1,0 +1,299 @@
+//! Conversion paths aggregated by distinct path (the path table) as a partial state: the input
+//! of every attribution model, and so of `attribution`, `attribution_table` and `path_table`.
+//!
+//! Each distinct path (by names) keeps its conversions and non-conversions (whole numbers), its
+//! conversion value (an exact sum) and where it was first seen (the customer id and the path's
+//! rank among that customer's paths): the single-machine table lists paths in the order of first
+//! appearance over customers in id order, and finish restores that order. Time-decay credits
+//! (which need the touch times) are exact sums per name. Names are merged by string, so
+//! partitions with different id tables merge exactly.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use rustc_hash::FxHashMap;
+
+use super::codec::{corrupted, Codec, Reader, Writer};
+use crate::error::Result;
+use crate::metrics::attribution::{time_decay_path, Credits, ExactCredits, PathTable};
+use crate::metrics::exact_sum::ExactSum;
+use crate::metrics::paths::{Cutter, Level, PathBuffer, PathOptions};
+use crate::model::EventLog;
+
+/// One distinct path.
+#[derive(Debug, Clone, PartialEq)]
+struct PathAcc {
+    /// First seen: (customer id, rank of the path among the customer's paths).
+    first: (String, u64),
+    conversions: f64,
+    value: ExactSum,
+    nulls: f64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct PathsState {
+    /// The level's names (channels or touchpoints) of the log, sorted.
+    names: BTreeSet<String>,
+    paths: BTreeMap<Vec<String>, PathAcc>,
+    empty_conversions: f64,
+    empty_value: ExactSum,
+    empty_nulls: f64,
+    /// Time-decay credits per name, when asked for.
+    time_decay: Option<BTreeMap<String, (ExactSum, ExactSum)>>,
+    /// The excluded names that are touchpoints of the log.
+    known_excluded: BTreeSet<String>,
+}
+
+impl PathsState {
+    pub(crate) fn of(
+        log: &EventLog,
+        opts: &PathOptions,
+        half_life_us: Option<i64>,
+    ) -> Result<Self> {
+        let cutter = Cutter::new(log, opts)?;
+        let names: Vec<String> = match opts.level {
+            Level::Touchpoint => log.touchpoints().to_vec(),
+            Level::Channel => log.channels().to_vec(),
+        };
+        let mut local: FxHashMap<Vec<u32>, (u32, u64, f64, ExactSum, f64)> = FxHashMap::default();
+        let (mut ec, mut ev, mut en) = (0.0, ExactSum::default(), 0.0);
+        let mut td = half_life_us.map(|_| ExactCredits::zero(names.len()));
+        let mut buf = PathBuffer::default();
+        let offsets = log.offsets();
+        for c in 0..log.n_customers() {
+            let mut rank = 0u64;
+            cutter.cut(c as u32, offsets[c]..offsets[c + 1], &mut buf, |p| {
+                let (conv, value, nulls) = if p.converted {
+                    (1.0, p.value, 0.0)
+                } else {
+                    (0.0, 0.0, 1.0)
+                };
+                if p.converted {
+                    if let (Some(h), Some(td)) = (half_life_us, td.as_mut()) {
+                        time_decay_path(&p, h, td);
+                    }
+                }
+                if p.touches.is_empty() {
+                    ec += conv;
+                    ev.add(value);
+                    en += nulls;
+                } else {
+                    let e = local
+                        .entry(p.touches.to_vec())
+                        .or_insert_with(|| (c as u32, rank, 0.0, ExactSum::default(), 0.0));
+                    e.2 += conv;
+                    e.3.add(value);
+                    e.4 += nulls;
+                }
+                rank += 1;
+            });
+        }
+        let paths = local
+            .into_iter()
+            .map(|(ids, (c, rank, conversions, value, nulls))| {
+                let key = ids.iter().map(|&i| names[i as usize].clone()).collect();
+                let first = (log.customer_ids()[c as usize].clone(), rank);
+                (
+                    key,
+                    PathAcc {
+                        first,
+                        conversions,
+                        value,
+                        nulls,
+                    },
+                )
+            })
+            .collect();
+        let time_decay = td.map(|td| {
+            names
+                .iter()
+                .cloned()
+                .zip(td.conversions.into_iter().zip(td.value))
+                .collect()
+        });
+        let known_excluded = opts
+            .exclude
+            .iter()
+            .filter(|n| log.touchpoint_id(n).is_some())
+            .cloned()
+            .collect();
+        Ok(PathsState {
+            names: names.into_iter().collect(),
+            paths,
+            empty_conversions: ec,
+            empty_value: ev,
+            empty_nulls: en,
+            time_decay,
+            known_excluded,
+        })
+    }
+
+    pub(crate) fn merge(&mut self, b: PathsState) {
+        self.names.extend(b.names);
+        for (k, p) in b.paths {
+            match self.paths.get_mut(&k) {
+                Some(a) => {
+                    a.first = a.first.clone().min(p.first);
+                    a.conversions += p.conversions;
+                    a.value.merge(&p.value);
+                    a.nulls += p.nulls;
+                }
+                None => {
+                    self.paths.insert(k, p);
+                }
+            }
+        }
+        self.empty_conversions += b.empty_conversions;
+        self.empty_value.merge(&b.empty_value);
+        self.empty_nulls += b.empty_nulls;
+        if let (Some(a), Some(t)) = (self.time_decay.as_mut(), b.time_decay) {
+            for (name, (c, v)) in t {
+                let e = a.entry(name).or_default();
+                e.0.merge(&c);
+                e.1.merge(&v);
+            }
+        }
+        self.known_excluded.extend(b.known_excluded);
+    }
+
+    /// The path table, the time-decay credits and the excluded names unknown to every
+    /// partition (in the order given, once each).
+    pub(crate) fn finish(self, exclude: &[String]) -> (PathTable, Option<Credits>, Vec<String>) {
+        let names: Vec<String> = self.names.into_iter().collect();
+        let id = |n: &String| names.binary_search(n).expect("path names are names") as u32;
+        let mut paths: Vec<(Vec<String>, PathAcc)> = self.paths.into_iter().collect();
+        paths.sort_by(|a, b| a.1.first.cmp(&b.1.first));
+        let mut t = PathTable {
+            names: Vec::new(),
+            offsets: vec![0],
+            touches: Vec::new(),
+            conversions: Vec::with_capacity(paths.len()),
+            value: Vec::with_capacity(paths.len()),
+            nulls: Vec::with_capacity(paths.len()),
+            empty_conversions: self.empty_conversions,
+            empty_value: self.empty_value.value(),
+            empty_nulls: self.empty_nulls,
+        };
+        for (key, p) in &paths {
+            t.touches.extend(key.iter().map(id));
+            t.offsets.push(t.touches.len());
+            t.conversions.push(p.conversions);
+            t.value.push(p.value.value());
+            t.nulls.push(p.nulls);
+        }
+        let td = self.time_decay.map(|m| {
+            let mut c = ExactCredits::zero(names.len());
+            for (name, (x, v)) in m {
+                let i = id(&name) as usize;
+                c.conversions[i] = x;
+                c.value[i] = v;
+            }
+            c.round()
+        });
+        t.names = names;
+        let mut unknown: Vec<String> = Vec::new();
+        for n in exclude {
+            if !self.known_excluded.contains(n) && !unknown.contains(n) {
+                unknown.push(n.clone());
+            }
+        }
+        (t, td, unknown)
+    }
+
+    pub(crate) fn fits(&self, time_decay: bool) -> bool {
+        self.time_decay.is_some() == time_decay
+            && self
+                .paths
+                .keys()
+                .all(|k| !k.is_empty() && k.iter().all(|n| self.names.contains(n)))
+            && self
+                .time_decay
+                .as_ref()
+                .map_or(true, |m| m.keys().all(|n| self.names.contains(n)))
+    }
+}
+
+impl Codec for PathsState {
+    fn enc(&self, w: &mut Writer) {
+        // Names once; paths as indices into them.
+        let names: Vec<String> = self.names.iter().cloned().collect();
+        names.enc(w);
+        let id = |n: &String| names.binary_search(n).expect("path names are names") as u64;
+        w.u64(self.paths.len() as u64);
+        for (k, p) in &self.paths {
+            k.iter().map(id).collect::<Vec<u64>>().enc(w);
+            p.first.enc(w);
+            p.conversions.enc(w);
+            p.value.enc(w);
+            p.nulls.enc(w);
+        }
+        self.empty_conversions.enc(w);
+        self.empty_value.enc(w);
+        self.empty_nulls.enc(w);
+        match &self.time_decay {
+            None => w.raw(&[0]),
+            Some(m) => {
+                w.raw(&[1]);
+                w.u64(m.len() as u64);
+                for (n, (c, v)) in m {
+                    id(n).enc(w);
+                    c.enc(w);
+                    v.enc(w);
+                }
+            }
+        }
+        self.known_excluded
+            .iter()
+            .cloned()
+            .collect::<Vec<String>>()
+            .enc(w);
+    }
+
+    fn dec(r: &mut Reader<'_>) -> Result<Self> {
+        let names: Vec<String> = Codec::dec(r)?;
+        let name = |i: u64| {
+            names
+                .get(i as usize)
+                .cloned()
+                .ok_or_else(|| corrupted("a path refers to an unknown name"))
+        };
+        let n = r.len()?;
+        let mut paths = BTreeMap::new();
+        for _ in 0..n {
+            let ids: Vec<u64> = Codec::dec(r)?;
+            let key = ids.into_iter().map(name).collect::<Result<Vec<_>>>()?;
+            let p = PathAcc {
+                first: Codec::dec(r)?,
+                conversions: Codec::dec(r)?,
+                value: Codec::dec(r)?,
+                nulls: Codec::dec(r)?,
+            };
+            paths.insert(key, p);
+        }
+        let empty_conversions = Codec::dec(r)?;
+        let empty_value = Codec::dec(r)?;
+        let empty_nulls = Codec::dec(r)?;
+        let time_decay = match r.raw(1)?[0] {
+            0 => None,
+            1 => {
+                let n = r.len()?;
+                let mut m = BTreeMap::new();
+                for _ in 0..n {
+                    let k = name(u64::dec(r)?)?;
+                    m.insert(k, (Codec::dec(r)?, Codec::dec(r)?));
+                }
+                Some(m)
+            }
+            b => return Err(corrupted(format!("{b} is not an option tag"))),
+        };
+        let known: Vec<String> = Codec::dec(r)?;
+        Ok(PathsState {
+            names: names.into_iter().collect(),
+            paths,
+            empty_conversions,
+            empty_value,
+            empty_nulls,
+            time_decay,
+            known_excluded: known.into_iter().collect(),
+        })
+    }
+}

@@ -1,0 +1,191 @@
+//! The funnel as a partial state: per breakdown group (by name), customers per step, the exact
+//! times from the previous step (value -> count) and the dropped customers' ids.
+
+use std::collections::BTreeMap;
+
+use super::codec::{Codec, Reader, ValueCounts, Writer};
+use crate::error::Result;
+use crate::metrics::distribution::mean_s;
+use crate::metrics::funnel::{
+    conversion, fold, group_value, step_rows, Breakdown, FunnelGroup, FunnelOptions, FunnelResult,
+    FunnelStepRow,
+};
+use crate::model::EventLog;
+use crate::time::US_PER_SEC;
+
+/// A breakdown group's key: `(false, value)` for a value, `(true, "")` for "no value", so the
+/// keys sort as the single-machine groups do (by value, no value last).
+type GroupKey = (bool, String);
+
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct GroupState {
+    reached: Vec<u64>,
+    deltas: Vec<ValueCounts>,
+    /// Per step, the ids of the customers who dropped there, sorted.
+    dropped: Vec<Vec<String>>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct FunnelState {
+    n_customers: u64,
+    groups: BTreeMap<GroupKey, GroupState>,
+}
+
+impl FunnelState {
+    pub(crate) fn of(log: &EventLog, opts: &FunnelOptions) -> Result<Self> {
+        let (groups, breakdown) = fold(log, opts)?;
+        let mut out = BTreeMap::new();
+        for (g, ga) in groups.into_iter().enumerate() {
+            let Some(ga) = ga else { continue };
+            let key = match (breakdown, group_value(log, breakdown, g)) {
+                (Breakdown::None, _) => (false, String::new()),
+                (_, Some(v)) => (false, v),
+                (_, None) => (true, String::new()),
+            };
+            let dropped = ga
+                .dropped
+                .into_iter()
+                .map(|mut ids| {
+                    // Customer ids are numbered in id order: sorted ids give sorted names.
+                    ids.sort_unstable();
+                    ids.iter()
+                        .map(|&c| log.customer_ids()[c as usize].clone())
+                        .collect()
+                })
+                .collect();
+            let deltas = ga
+                .deltas
+                .into_iter()
+                .map(|d| ValueCounts::of(d.into_vec()))
+                .collect();
+            out.insert(
+                key,
+                GroupState {
+                    reached: ga.reached,
+                    deltas,
+                    dropped,
+                },
+            );
+        }
+        Ok(FunnelState {
+            n_customers: log.n_customers() as u64,
+            groups: out,
+        })
+    }
+
+    /// Whether decoded bytes fit the options (one entry per step everywhere).
+    pub(crate) fn fits(&self, opts: &FunnelOptions) -> bool {
+        let k = opts.steps.len();
+        self.groups
+            .values()
+            .all(|g| g.reached.len() == k && g.deltas.len() == k && g.dropped.len() == k)
+    }
+
+    pub(crate) fn merge(&mut self, b: FunnelState) {
+        self.n_customers += b.n_customers;
+        for (k, g) in b.groups {
+            match self.groups.get_mut(&k) {
+                Some(a) => a.merge(g),
+                None => {
+                    self.groups.insert(k, g);
+                }
+            }
+        }
+    }
+
+    pub(crate) fn finish(self, opts: &FunnelOptions) -> FunnelResult {
+        let k = opts.steps.len();
+        let with_breakdown = opts.breakdown.is_some();
+        let mut total = GroupState::new(k);
+        let mut groups = Vec::new();
+        for ((none, value), g) in self.groups {
+            if with_breakdown {
+                let steps = g.clone().rows(opts);
+                groups.push(FunnelGroup {
+                    value: (!none).then_some(value),
+                    conversion: conversion(&steps),
+                    steps,
+                });
+            }
+            total.merge(g);
+        }
+        let steps = total.rows(opts);
+        FunnelResult {
+            mode: opts.mode,
+            window_s: opts.window.as_secs_f64(),
+            first_attempt: opts.first_attempt,
+            n_customers: self.n_customers,
+            conversion: conversion(&steps),
+            steps,
+            breakdown: opts.breakdown.clone(),
+            groups: with_breakdown.then_some(groups),
+        }
+    }
+}
+
+impl GroupState {
+    fn new(k: usize) -> Self {
+        GroupState {
+            reached: vec![0; k],
+            deltas: vec![ValueCounts::default(); k],
+            dropped: vec![Vec::new(); k],
+        }
+    }
+
+    fn merge(&mut self, b: GroupState) {
+        for (x, y) in self.reached.iter_mut().zip(&b.reached) {
+            *x += y;
+        }
+        for (x, y) in self.deltas.iter_mut().zip(b.deltas) {
+            x.merge(y);
+        }
+        for (x, y) in self.dropped.iter_mut().zip(b.dropped) {
+            x.extend(y);
+            // Each customer is in one partition: sorting the union gives the id order.
+            x.sort_unstable();
+        }
+    }
+
+    fn rows(self, opts: &FunnelOptions) -> Vec<FunnelStepRow> {
+        let us = US_PER_SEC as f64;
+        let stats = self
+            .deltas
+            .iter()
+            .map(|d| (mean_s(d.len(), d.sum()), d.quantile(0.5).map(|m| m / us)))
+            .collect();
+        let dropped = self
+            .dropped
+            .into_iter()
+            .map(|ids| opts.dropped_ids.then_some(ids))
+            .collect();
+        step_rows(opts, &self.reached, stats, dropped)
+    }
+}
+
+impl Codec for GroupState {
+    fn enc(&self, w: &mut Writer) {
+        self.reached.enc(w);
+        self.deltas.enc(w);
+        self.dropped.enc(w);
+    }
+    fn dec(r: &mut Reader<'_>) -> Result<Self> {
+        Ok(GroupState {
+            reached: Codec::dec(r)?,
+            deltas: Codec::dec(r)?,
+            dropped: Codec::dec(r)?,
+        })
+    }
+}
+
+impl Codec for FunnelState {
+    fn enc(&self, w: &mut Writer) {
+        self.n_customers.enc(w);
+        self.groups.enc(w);
+    }
+    fn dec(r: &mut Reader<'_>) -> Result<Self> {
+        Ok(FunnelState {
+            n_customers: Codec::dec(r)?,
+            groups: Codec::dec(r)?,
+        })
+    }
+}

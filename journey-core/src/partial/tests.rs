@@ -1,0 +1,279 @@
+use serde_json::json;
+
+use super::*;
+use crate::read_events_csv;
+
+const CSV: &str = "customer_id,timestamp,touchpoint,persona\n\
+    a,0,view,x\na,60,cart,x\na,90,purchase,x\n\
+    b,0,view,y\nb,30,cart,\n\
+    c,10,view,\nc,20,ad,\nc,4000000,cart,\n\
+    d,5,cart,x\n";
+
+fn log() -> EventLog {
+    read_events_csv(CSV.as_bytes(), &Default::default()).unwrap()
+}
+
+fn funnel(extra: Value) -> Analysis {
+    let mut v = json!({"steps": ["view", "cart", "purchase"], "dropped_ids": true});
+    for (k, x) in extra.as_object().unwrap() {
+        v[k] = x.clone();
+    }
+    Analysis::from_json("funnel", &v).unwrap()
+}
+
+fn halves(log: &EventLog) -> (EventLog, EventLog) {
+    (
+        log.sub_log(["a", "c"]).unwrap(),
+        log.sub_log(["b", "d"]).unwrap(),
+    )
+}
+
+#[test]
+fn funnel_split_in_two_equals_the_whole() {
+    let log = log();
+    let (l, r) = halves(&log);
+    for extra in [
+        json!({}),
+        json!({"mode": "strict"}),
+        json!({"mode": "any"}),
+        json!({"breakdown": "persona"}),
+        json!({"breakdown": "first_touch_channel", "first_attempt": true}),
+        json!({"exclude": ["ad"], "window": "1d"}),
+    ] {
+        let a = funnel(extra.clone());
+        let Analysis::Funnel(o) = &a else {
+            unreachable!()
+        };
+        let whole = log.funnel(o).unwrap();
+        let ctx = Context::default();
+        let p = l.partial(&a, &ctx).unwrap();
+        let q = r.partial(&a, &ctx).unwrap();
+        let q = Partial::from_bytes(&q.to_bytes()).unwrap();
+        let Finished::Funnel(f) = p.clone().merge(q.clone()).unwrap().finish().unwrap() else {
+            unreachable!()
+        };
+        assert_eq!(f, whole, "{extra}");
+        let Finished::Funnel(g) = q.merge(p).unwrap().finish().unwrap() else {
+            unreachable!()
+        };
+        assert_eq!(g, whole, "{extra}");
+    }
+    // By hand: a and b reach the cart (b drops there), c's cart is after the window.
+    let Finished::Funnel(f) = log
+        .partial(&funnel(json!({})), &Context::default())
+        .unwrap()
+        .finish()
+        .unwrap()
+    else {
+        unreachable!()
+    };
+    assert_eq!(f.counts(), [3, 2, 1]);
+    assert_eq!(
+        f.steps[1].dropped_ids.as_deref(),
+        Some(&["c".to_string()][..])
+    );
+    assert_eq!(
+        f.steps[2].dropped_ids.as_deref(),
+        Some(&["b".to_string()][..])
+    );
+    // Times from view to cart: 60 s (a) and 30 s (b).
+    assert_eq!(f.steps[1].median_time_from_previous_s, Some(45.0));
+}
+
+#[test]
+fn select_customers_keeps_whole_journeys() {
+    let log = log();
+    let s = log.sub_log(["c"]).unwrap();
+    assert_eq!(s.n_customers(), 1);
+    assert_eq!(s.n_events(), 3);
+    assert_eq!(s.touchpoints(), ["ad", "cart", "view"]);
+    assert_eq!(s.properties()[0].name, "persona");
+    let e = log.sub_log(["zz"]).unwrap_err();
+    assert!(e.to_string().contains("\"zz\" is not a customer"), "{e}");
+}
+
+#[test]
+fn mismatches_are_errors() {
+    let log = log();
+    let (l, r) = halves(&log);
+    let ctx = Context::default();
+    let p = l.partial(&funnel(json!({})), &ctx).unwrap();
+    let strict = r.partial(&funnel(json!({"mode": "strict"})), &ctx).unwrap();
+    let e = p.clone().merge(strict).unwrap_err();
+    assert_eq!(e.code(), "partial_mismatch");
+    assert!(e.to_string().contains("other options"), "{e}");
+    assert!(
+        e.to_string()
+            .ends_with("other options: mode \"ordered\" and \"strict\""),
+        "{e}"
+    );
+
+    let mut other = r.clone();
+    other.set_conversions(&["cart"]);
+    let q = other.partial(&funnel(json!({})), &ctx).unwrap();
+    let e = p.clone().merge(q).unwrap_err();
+    assert!(e.to_string().contains("[purchase] and [cart]"), "{e}");
+
+    let e = Partial::merge_all([]).unwrap_err();
+    assert_eq!(e.code(), "invalid_argument");
+    let e = Analysis::from_json("funel", &json!({})).unwrap_err();
+    assert!(e.to_string().contains("expected one of funnel"), "{e}");
+}
+
+#[test]
+fn bad_bytes_are_errors() {
+    let p = log()
+        .partial(&funnel(json!({})), &Context::default())
+        .unwrap();
+    let b = p.to_bytes();
+    assert_eq!(Partial::from_bytes(&b).unwrap(), p);
+
+    let e = Partial::from_bytes(b"hello").unwrap_err();
+    assert_eq!(e.code(), "invalid_partial");
+    assert!(e.to_string().contains("not a journey partial"), "{e}");
+
+    let mut v2 = b.clone();
+    v2[8] = 2;
+    let e = Partial::from_bytes(&v2).unwrap_err();
+    assert!(
+        e.to_string().contains("format version 2") && e.to_string().contains("reads version 1"),
+        "{e}"
+    );
+
+    for at in [12, b.len() / 2, b.len() - 9, b.len() - 1] {
+        let mut c = b.clone();
+        c[at] ^= 0x40;
+        let e = Partial::from_bytes(&c).unwrap_err();
+        assert!(e.to_string().contains("checksum mismatch"), "{at}: {e}");
+    }
+    let e = Partial::from_bytes(&b[..b.len() - 3]).unwrap_err();
+    assert_eq!(e.code(), "invalid_partial");
+
+    // A context's bytes are not a partial's, and the other way round.
+    let e = Partial::from_bytes(&Context::of(&log()).to_bytes()).unwrap_err();
+    assert!(e.to_string().contains("not a journey partial"), "{e}");
+    let e = Context::from_bytes(&b).unwrap_err();
+    assert!(e.to_string().contains("not a journey context"), "{e}");
+}
+
+#[test]
+fn contexts_merge_and_round_trip() {
+    let log = log();
+    let (l, r) = halves(&log);
+    let c = Context::of(&l).merge(&Context::of(&r)).unwrap();
+    assert_eq!(c, Context::of(&log));
+    assert_eq!(
+        (c.first_us(), c.last_us()),
+        (Some(0), Some(4_000_000_000_000))
+    );
+    assert_eq!(Context::from_bytes(&c.to_bytes()).unwrap(), c);
+    let empty = Context::default();
+    assert_eq!(empty.merge(&c).unwrap(), c);
+    assert_eq!(Context::from_bytes(&empty.to_bytes()).unwrap(), empty);
+}
+
+const SHOP: &str = "customer_id,timestamp,touchpoint,value\n\
+    a,2026-01-05T09:00:00Z,purchase,10.1\n\
+    a,2026-01-13T09:00:00Z,purchase,20.2\n\
+    a,2026-01-27T09:00:00Z,purchase,30.3\n\
+    b,2026-01-04T09:00:00Z,site,\n\
+    b,2026-01-07T09:00:00Z,purchase,5\n\
+    b,2026-01-08T09:00:00Z,purchase,\n\
+    c,2026-01-14T09:00:00Z,purchase,0.7\n\
+    d,2026-01-20T09:00:00Z,site,\n";
+
+fn finish_of(parts: &[&EventLog], a: &Analysis) -> Finished {
+    let ctx = parts
+        .iter()
+        .map(|l| Context::of(l))
+        .reduce(|x, y| x.merge(&y).unwrap())
+        .unwrap();
+    let ps: Vec<Partial> = parts
+        .iter()
+        .map(|l| {
+            let p = l.partial(a, &ctx).unwrap();
+            Partial::from_bytes(&p.to_bytes()).unwrap()
+        })
+        .collect();
+    Partial::merge_all(ps).unwrap().finish().unwrap()
+}
+
+#[test]
+fn retention_and_kpis_split_equal_the_whole() {
+    let log = read_events_csv(SHOP.as_bytes(), &Default::default()).unwrap();
+    let l = log.sub_log(["a", "d"]).unwrap();
+    let r = log.sub_log(["b", "c"]).unwrap();
+    let empty = log.sub_log(Vec::<String>::new()).unwrap();
+    for v in [
+        json!({}),
+        json!({"period": "day", "periods": 30}),
+        json!({"period": "month", "start": "*", "ret": "site"}),
+    ] {
+        let a = Analysis::from_json("retention", &v).unwrap();
+        let Analysis::Retention(o) = &a else {
+            unreachable!()
+        };
+        let whole = log.retention(o).unwrap();
+        assert_eq!(
+            finish_of(&[&r, &empty, &l], &a),
+            Finished::Retention(whole),
+            "{v}"
+        );
+    }
+    // By hand: a's cohort (week 2) is observable for weeks +0..+3 only (data ends in week 5).
+    let Finished::Retention(x) = finish_of(
+        &[&l, &r],
+        &Analysis::from_json("retention", &json!({"periods": 4})).unwrap(),
+    ) else {
+        unreachable!()
+    };
+    assert_eq!(x.cohorts[0].cohort, "2026-W02");
+    assert_eq!(
+        x.cohorts[0].counts,
+        [Some(2), Some(1), Some(0), Some(1), None]
+    );
+    for v in [
+        json!({}),
+        json!({"start": "2026-01-12T00:00:00Z"}),
+        json!({"start": "2026-01-12T00:00:00Z", "end": "2026-01-19T00:00:00Z"}),
+    ] {
+        let a = Analysis::from_json("kpis", &v).unwrap();
+        let Analysis::Kpis(o) = &a else {
+            unreachable!()
+        };
+        let whole = log.kpis(o).unwrap();
+        assert_eq!(
+            finish_of(&[&l, &empty, &r], &a),
+            Finished::Kpis(whole.clone()),
+            "{v}"
+        );
+        assert_eq!(finish_of(&[&r, &l], &a), Finished::Kpis(whole), "{v}");
+    }
+    // The exact sum: 10.1 + 20.2 + 30.3 + 5 + 0.7 correctly rounded is 66.3 (a running sum in
+    // row order gives 66.30000000000001).
+    assert_eq!(log.kpis(&Default::default()).unwrap().revenue, 66.3);
+}
+
+#[test]
+fn kpis_need_the_merged_context() {
+    let log = read_events_csv(SHOP.as_bytes(), &Default::default()).unwrap();
+    let l = log.sub_log(["a", "d"]).unwrap();
+    let a = Analysis::from_json("kpis", &json!({})).unwrap();
+    assert!(a.needs_context());
+    let e = l.partial(&a, &Context::default()).unwrap_err();
+    assert_eq!(e.code(), "partial_mismatch");
+    assert!(
+        e.to_string()
+            .contains("kpis needs the context of the whole log"),
+        "{e}"
+    );
+    // With both bounds given, the context does not matter.
+    let b = Analysis::from_json("kpis", &json!({"start": 0, "end": 2000000000})).unwrap();
+    assert!(!b.needs_context());
+    assert!(l.partial(&b, &Context::default()).is_ok());
+    // Partials computed with different contexts do not merge.
+    let p = l.partial(&a, &Context::of(&log)).unwrap();
+    let q = l.partial(&a, &Context::of(&l)).unwrap();
+    let e = p.merge(q).unwrap_err();
+    assert!(e.to_string().contains("other contexts"), "{e}");
+}

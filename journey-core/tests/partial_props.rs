@@ -1,0 +1,279 @@
+//! Proof of equality for partial results: on random logs shaped like the shared vectors' logs
+//! (their touchpoints, channels, properties and time span), customers split at random into 1 to
+//! 8 parts, each part's partial sent through bytes and the partials merged in a random tree,
+//! the finished result equals the single-machine result to the bit, for every analysis with a
+//! partial form and every option set the shared vectors use for it.
+
+use std::path::{Path, PathBuf};
+
+use journey_core::partial::{Analysis, Context, Finished, Partial, ANALYSES};
+use journey_core::{read_events_csv, EventLog, EventLogBuilder, LoadOptions, RawEvent};
+use proptest::prelude::*;
+use serde_json::Value;
+
+fn files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let p = entry.unwrap().path();
+        if p.is_dir() {
+            files(&p, out);
+        } else if p.extension().is_some_and(|e| e == "json") {
+            out.push(p);
+        }
+    }
+}
+
+/// A vector case usable here: its log, the analysis and its options.
+struct Case {
+    name: String,
+    log: EventLog,
+    conversions: Vec<String>,
+    analysis: Analysis,
+}
+
+fn cases() -> Vec<Case> {
+    let mut paths = Vec::new();
+    files(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/vectors"),
+        &mut paths,
+    );
+    paths.sort();
+    let mut out = Vec::new();
+    for p in paths {
+        let case: Value = serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap();
+        let call = case["call"].as_str().unwrap_or_default();
+        if !ANALYSES.contains(&call) || case.get("expected_error").is_some() {
+            continue;
+        }
+        let Some(csv) = case.get("events_csv").and_then(Value::as_str) else {
+            continue;
+        };
+        let mut opts = LoadOptions::default();
+        if let Some(c) = case["load"].get("conversions").and_then(Value::as_array) {
+            opts.conversions = c.iter().map(|v| v.as_str().unwrap().to_string()).collect();
+        }
+        let Ok(log) = read_events_csv(csv.as_bytes(), &opts) else {
+            continue;
+        };
+        let name = p.file_name().unwrap().to_string_lossy().into_owned();
+        let Ok(analysis) = Analysis::from_json(call, &case["args"]) else {
+            continue;
+        };
+        // Per-customer rows too (no vector asks for them).
+        if call == "sessions" {
+            let mut args = case["args"].clone();
+            args["per_customer"] = Value::Bool(true);
+            out.push(Case {
+                name: format!("{name} (per_customer)"),
+                log: log.clone(),
+                conversions: opts.conversions.clone(),
+                analysis: Analysis::from_json("sessions", &args).unwrap(),
+            });
+        }
+        // The path table takes the path options of attribution (no vector calls it alone).
+        if call == "attribution" {
+            let keys = [
+                "level",
+                "lookback",
+                "first_conversion_only",
+                "collapse_repeats",
+                "exclude",
+            ];
+            let args: serde_json::Map<String, Value> = case["args"]
+                .as_object()
+                .into_iter()
+                .flatten()
+                .filter(|(k, _)| keys.contains(&k.as_str()))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
+            out.push(Case {
+                name: format!("{name} (path_table)"),
+                log: log.clone(),
+                conversions: opts.conversions.clone(),
+                analysis: Analysis::from_json("path_table", &Value::Object(args)).unwrap(),
+            });
+        }
+        out.push(Case {
+            name,
+            log,
+            conversions: opts.conversions.clone(),
+            analysis,
+        });
+    }
+    out
+}
+
+/// A small deterministic generator (xorshift64*), so one proptest seed is one log.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+}
+
+/// A random log over the names and time span of `like`: up to 12 customers, up to 60 events,
+/// times on a coarse grid (so equal timestamps happen) spread over the span and a few weeks
+/// beyond, values with cents on some events.
+fn random_log(like: &EventLog, conversions: &[String], rng: &mut Rng) -> EventLog {
+    let mut tps: Vec<String> = like.touchpoints().to_vec();
+    tps.extend(conversions.iter().cloned());
+    tps.push("other".into());
+    let channels = like.channels().to_vec();
+    let props: Vec<(String, Vec<String>)> = like
+        .properties()
+        .iter()
+        .map(|p| (p.name.clone(), p.values.names().to_vec()))
+        .collect();
+    let t0 = like.timestamps().iter().min().copied().unwrap_or(0);
+    let t1 = like.timestamps().iter().max().copied().unwrap_or(0);
+    let span = (t1 - t0).max(1) + 21 * 86_400_000_000;
+    // Steps of the grid: a fortieth of the span, or a few seconds for short logs.
+    let step = (span / 40).max(1);
+    let names: Vec<&str> = props.iter().map(|p| p.0.as_str()).collect();
+    let mut b = EventLogBuilder::new().with_properties(&names);
+    let n_customers = 1 + rng.below(12);
+    let n = rng.below(61);
+    for _ in 0..n {
+        let c = rng.below(n_customers);
+        let tp = tps[rng.below(tps.len())].clone();
+        let channel = (!channels.is_empty() && rng.below(3) > 0)
+            .then(|| channels[rng.below(channels.len())].clone());
+        let value = (rng.below(3) == 0).then(|| rng.below(100_000) as f64 / 100.0);
+        let properties = props
+            .iter()
+            .map(|(k, vals)| {
+                let v = if vals.is_empty() || rng.below(3) == 0 {
+                    String::new()
+                } else {
+                    vals[rng.below(vals.len())].clone()
+                };
+                (k.clone(), v)
+            })
+            .collect();
+        b.push(&RawEvent {
+            customer_id: format!("c{c}"),
+            timestamp_us: t0 - step * 2 + step * rng.below(45) as i64,
+            touchpoint: tp,
+            channel,
+            stage: None,
+            value,
+            properties,
+            sequence: None,
+        })
+        .unwrap();
+    }
+    let conv: Vec<&str> = conversions.iter().map(String::as_str).collect();
+    b.build(Some(like.catalog()), &conv)
+}
+
+/// Splits the customers of `log` at random into `k` parts (some may be empty).
+fn split(log: &EventLog, k: usize, rng: &mut Rng) -> Vec<EventLog> {
+    let mut groups: Vec<Vec<String>> = vec![Vec::new(); k];
+    for id in log.customer_ids() {
+        groups[rng.below(k)].push(id.clone());
+    }
+    groups.iter().map(|g| log.sub_log(g).unwrap()).collect()
+}
+
+/// Merges partials in a random tree, each partial through its bytes first.
+fn merge_tree(mut parts: Vec<Partial>, rng: &mut Rng) -> Partial {
+    parts = parts
+        .into_iter()
+        .map(|p| Partial::from_bytes(&p.to_bytes()).unwrap())
+        .collect();
+    while parts.len() > 1 {
+        let i = rng.below(parts.len());
+        let a = parts.swap_remove(i);
+        let j = rng.below(parts.len());
+        let b = parts.swap_remove(j);
+        let m = if rng.below(2) == 0 {
+            a.merge(b)
+        } else {
+            b.merge(a)
+        }
+        .unwrap();
+        parts.push(Partial::from_bytes(&m.to_bytes()).unwrap());
+    }
+    parts.pop().unwrap()
+}
+
+/// The single-machine result of `analysis` on `log`, as the partial's finished form.
+fn direct(log: &EventLog, analysis: &Analysis) -> journey_core::Result<Finished> {
+    Ok(match analysis {
+        Analysis::Funnel(o) => Finished::Funnel(log.funnel(o)?),
+        Analysis::Retention(o) => Finished::Retention(log.retention(o)?),
+        Analysis::Kpis(o) => Finished::Kpis(log.kpis(o)?),
+        Analysis::Sessions(o) => Finished::Sessions(log.sessions(o)?),
+        Analysis::TransitionGraph(o) => Finished::TransitionGraph(log.transition_graph(o)?),
+        Analysis::ConversionPaths(o) => Finished::ConversionPaths(
+            journey_core::metrics::path_stats::conversion_paths_table(log, o)?,
+        ),
+        Analysis::Attribution(o) => Finished::Attribution(log.attribution(o)?),
+        Analysis::AttributionTable(o) => Finished::AttributionTable(log.attribution_table(o)?),
+        Analysis::PathTable(o) => Finished::PathTable(
+            journey_core::metrics::attribution::PathTable::from_log(log, &o.path_options())?,
+        ),
+        _ => unreachable!("every analysis has an arm"),
+    })
+}
+
+fn bits(f: &Finished) -> String {
+    // serde_json writes every f64 in its shortest round-trip form: equal text, equal bits.
+    serde_json::to_string(f).unwrap()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(32))]
+
+    #[test]
+    fn merged_partials_finish_to_the_single_machine_result(seed in any::<u64>(), k in 1usize..=8) {
+        let cases = cases();
+        prop_assert!(!cases.is_empty());
+        let mut rng = Rng(seed | 1);
+        for case in &cases {
+            let log = random_log(&case.log, &case.conversions, &mut rng);
+            let want = direct(&log, &case.analysis);
+            let parts = split(&log, k, &mut rng);
+            let ctx = parts
+                .iter()
+                .map(Context::of)
+                .try_fold(Context::default(), |a, b| a.merge(&b))
+                .unwrap();
+            let partials: Result<Vec<Partial>, _> =
+                parts.iter().map(|p| p.partial(&case.analysis, &ctx)).collect();
+            match (want, partials) {
+                (Ok(want), Ok(partials)) => {
+                    let got = merge_tree(partials, &mut rng).finish().unwrap();
+                    prop_assert_eq!(bits(&got), bits(&want), "{}", case.name);
+                    prop_assert_eq!(got, want, "{}", case.name);
+                }
+                // An option that is wrong for this log is wrong for every partition as well.
+                (Err(a), Err(b)) => prop_assert_eq!(a.code(), b.code(), "{}", case.name),
+                (w, p) => prop_assert!(
+                    false,
+                    "{}: direct {:?}, partials {:?}",
+                    case.name,
+                    w.err(),
+                    p.err()
+                ),
+            }
+        }
+    }
+}
+
+#[test]
+fn every_analysis_has_vector_cases() {
+    let cases = cases();
+    for a in ANALYSES {
+        assert!(
+            cases.iter().any(|c| c.analysis.name() == *a),
+            "no shared vector exercises {a}"
+        );
+    }
+}

@@ -1,0 +1,108 @@
+"""Type stubs of the EventLog methods journey.spark and journey.dask share."""
+
+import datetime
+from typing import Any, Literal, Mapping, Optional, Sequence, Union
+
+from . import Context, Partial, PathTable, Result, TransitionGraph
+from ._typing import Duration, Level, Model, Touchpoints
+
+__all__ = ["DistributedLog", "content_order"]
+
+def content_order(table: Any) -> Any:
+    """The rows of an Arrow table sorted by every column: the engines' load order."""
+
+class DistributedLog:
+    """The EventLog analyses over data that stays on a Spark or Dask cluster."""
+
+    partitions: int
+    last_timing: dict[str, float]
+    @property
+    def context(self) -> Context: ...
+    @property
+    def n_events(self) -> int: ...
+    @property
+    def n_customers(self) -> int: ...
+    @property
+    def load_report(self) -> dict[str, Any]: ...
+    def __len__(self) -> int: ...
+    def partial(self, analysis: str, *, surveys: Any = None, **kwargs: Any) -> Partial: ...
+    def funnel(
+        self,
+        steps: Sequence[Union[str, Sequence[str]]],
+        *,
+        window: Duration = ...,
+        mode: Literal["ordered", "strict", "any", "any_order"] = ...,
+        first_attempt: bool = ...,
+        exclude: Optional[Sequence[Union[str, Sequence[str], Mapping[str, Any]]]] = ...,
+        breakdown: Optional[str] = ...,
+        dropped_ids: bool = ...,
+    ) -> Result: ...
+    def retention(
+        self,
+        *,
+        period: Literal["day", "week", "month"] = ...,
+        periods: int = ...,
+        start: Touchpoints = ...,
+        ret: Touchpoints = ...,
+    ) -> Result: ...
+    def kpis(
+        self,
+        *,
+        start: Optional[Union[str, int, datetime.datetime, datetime.date]] = ...,
+        end: Optional[Union[str, int, datetime.datetime, datetime.date]] = ...,
+    ) -> Result: ...
+    def sessions(
+        self, *, gap: Duration = ..., inactivity: Duration = ..., per_customer: bool = ...
+    ) -> Result: ...
+    def transition_graph(
+        self,
+        *,
+        level: Level = ...,
+        session_gap: Optional[Duration] = ...,
+        collapse_repeats: bool = ...,
+    ) -> TransitionGraph: ...
+    def conversion_paths(
+        self,
+        *,
+        level: Level = ...,
+        lookback: Optional[Duration] = ...,
+        first_conversion_only: bool = ...,
+        collapse_repeats: bool = ...,
+        exclude: Optional[Sequence[str]] = ...,
+    ) -> Result: ...
+    def path_table(
+        self,
+        *,
+        level: Level = ...,
+        collapse_repeats: bool = ...,
+        exclude: Optional[Sequence[str]] = ...,
+        first_conversion_only: bool = ...,
+        lookback: Optional[Duration] = ...,
+    ) -> PathTable: ...
+    def attribution(
+        self,
+        *,
+        model: Model = ...,
+        level: Level = ...,
+        order: int = ...,
+        collapse_repeats: bool = ...,
+        exclude: Optional[Sequence[str]] = ...,
+        first_conversion_only: bool = ...,
+        half_life: Duration = ...,
+        position_weights: Sequence[float] = ...,
+        lookback: Optional[Duration] = ...,
+        transition_matrix: bool = ...,
+    ) -> Result: ...
+    def attribution_table(
+        self,
+        *,
+        level: Level = ...,
+        order: int = ...,
+        collapse_repeats: bool = ...,
+        exclude: Optional[Sequence[str]] = ...,
+        first_conversion_only: bool = ...,
+        half_life: Duration = ...,
+        position_weights: Sequence[float] = ...,
+        lookback: Optional[Duration] = ...,
+        transition_matrix: bool = ...,
+    ) -> Result: ...

@@ -1,0 +1,237 @@
+//! Partial results: `log.partial(...)`, `journey.Partial`, `journey.Context`,
+//! `journey.merge_partials` (see docs/distributed.md).
+
+use journey_core::partial::{Analysis, Context, Finished, Partial};
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyDict, PyTuple};
+
+use crate::attribution::{attribution_output, attribution_table_output, PyPathTable};
+use crate::convert::kwargs_json;
+use crate::error::{argument, to_py_err};
+use crate::journeys::{funnel_output, sessions_output, PyTransitionGraph};
+use crate::model::PyEventLog;
+use crate::result::PyOutput;
+use crate::run::detach;
+use crate::survey::{kpis_output, retention_output};
+
+/// The mergeable partial result of one analysis over some whole customers.
+#[pyclass(frozen, name = "Partial", module = "journey")]
+#[derive(Debug)]
+pub struct PyPartial {
+    inner: Partial,
+}
+
+/// What every partition must agree on before it runs (the time span of the whole log).
+#[pyclass(frozen, eq, name = "Context", module = "journey")]
+#[derive(Debug, PartialEq)]
+pub struct PyContext {
+    inner: Context,
+}
+
+#[pymethods]
+impl PyEventLog {
+    /// The partial result of `analysis` (the name of an EventLog method, e.g. "funnel") over
+    /// the customers of this log, which must hold each of them whole. `kwargs` are exactly that
+    /// method's keywords; `context` is the context merged over every partition (only some
+    /// analyses need it).
+    ///
+    /// >>> import journey
+    /// >>> log = journey.EventLog.from_csv_text(
+    /// ...     "customer_id,timestamp,touchpoint\na,0,view\na,60,purchase\nb,0,view\n")
+    /// >>> p = log.partial("funnel", steps=["view", "purchase"])
+    /// >>> [s["customers"] for s in p.finish().steps]
+    /// [2, 1]
+    #[pyo3(signature = (analysis, *, context = None, **kwargs))]
+    fn partial(
+        &self,
+        py: Python<'_>,
+        analysis: &str,
+        context: Option<PyRef<'_, PyContext>>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<PyPartial> {
+        let args = kwargs_json(kwargs)?;
+        let a = Analysis::from_json(analysis, &args).map_err(to_py_err)?;
+        let ctx = context.map(|c| c.inner).unwrap_or_default();
+        let log = self.inner.clone();
+        let inner = detach(py, move || log.partial(&a, &ctx))?.map_err(to_py_err)?;
+        Ok(PyPartial { inner })
+    }
+}
+
+#[pymethods]
+impl PyPartial {
+    /// The partial as bytes (versioned; `Partial.from_bytes` reads them back).
+    fn to_bytes<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        PyBytes::new(py, &self.inner.to_bytes())
+    }
+
+    /// A partial from `to_bytes`; other versions or corrupted bytes raise `JourneyError`
+    /// (code "invalid_partial").
+    #[staticmethod]
+    fn from_bytes(py: Python<'_>, data: &[u8]) -> PyResult<Self> {
+        py.detach(|| Partial::from_bytes(data))
+            .map(|inner| PyPartial { inner })
+            .map_err(to_py_err)
+    }
+
+    /// The partial of both together (another analysis, other options or another context raise
+    /// `JourneyError`, code "partial_mismatch").
+    fn merge(&self, py: Python<'_>, other: &Self) -> PyResult<Self> {
+        let (a, b) = (self.inner.clone(), other.inner.clone());
+        py.detach(move || a.merge(b))
+            .map(|inner| PyPartial { inner })
+            .map_err(to_py_err)
+    }
+
+    /// The result of the analysis, the same object the EventLog method returns.
+    fn finish(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        let p = self.inner.clone();
+        let r = py.detach(move || p.finish()).map_err(to_py_err)?;
+        let out = match r {
+            Finished::Funnel(f) => funnel_output(f)?,
+            Finished::Retention(x) => retention_output(&x)?,
+            Finished::Kpis(x) => kpis_output(&x)?,
+            Finished::Sessions(x) => sessions_output(x)?,
+            Finished::ConversionPaths(x) => {
+                PyOutput::with_source("conversion_paths", std::sync::Arc::new(x), "rows")
+            }
+            Finished::Attribution(x) => attribution_output(x)?,
+            Finished::AttributionTable(x) => attribution_table_output(x)?,
+            Finished::TransitionGraph(g) => {
+                return Ok(PyTransitionGraph::new(g)?
+                    .into_pyobject(py)?
+                    .into_any()
+                    .unbind())
+            }
+            Finished::PathTable(t) => {
+                return Ok(PyPathTable::from(t).into_pyobject(py)?.into_any().unbind())
+            }
+            _ => return Err(argument("analysis", "has no Python result type")),
+        };
+        Ok(out.into_pyobject(py)?.into_any().unbind())
+    }
+
+    /// The analysis's name, e.g. "funnel".
+    #[getter]
+    fn analysis(&self) -> &'static str {
+        self.inner.analysis().name()
+    }
+
+    /// The analysis's options in their canonical form (every option, defaults included).
+    #[getter]
+    fn options(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        Ok(crate::convert::to_py(py, &self.inner.analysis().options_json())?.unbind())
+    }
+
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        let f = py.get_type::<PyPartial>().getattr("from_bytes")?;
+        let args = PyTuple::new(py, [self.to_bytes(py)])?;
+        PyTuple::new(py, [f.into_any(), args.into_any()])
+    }
+
+    fn __eq__(&self, other: &Self) -> bool {
+        self.inner == other.inner
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "Partial(analysis={:?}, bytes={})",
+            self.inner.analysis().name(),
+            self.inner.to_bytes().len()
+        )
+    }
+}
+
+#[pymethods]
+impl PyContext {
+    /// An empty context (no events): what analyses that need none take.
+    #[new]
+    fn new() -> Self {
+        PyContext {
+            inner: Context::default(),
+        }
+    }
+
+    /// The context of one log (a partition).
+    #[staticmethod]
+    fn of(log: &PyEventLog) -> Self {
+        PyContext {
+            inner: Context::of(&log.inner),
+        }
+    }
+
+    /// The context of two partitions together.
+    fn merge(&self, other: &Self) -> PyResult<Self> {
+        self.inner
+            .merge(&other.inner)
+            .map(|inner| PyContext { inner })
+            .map_err(to_py_err)
+    }
+
+    /// The context as bytes (versioned).
+    fn to_bytes<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        PyBytes::new(py, &self.inner.to_bytes())
+    }
+
+    /// A context from `to_bytes`.
+    #[staticmethod]
+    fn from_bytes(data: &[u8]) -> PyResult<Self> {
+        Context::from_bytes(data)
+            .map(|inner| PyContext { inner })
+            .map_err(to_py_err)
+    }
+
+    /// First event time, microseconds since the Unix epoch (None: no events).
+    #[getter]
+    fn first_us(&self) -> Option<i64> {
+        self.inner.first_us()
+    }
+
+    /// Last event time, microseconds since the Unix epoch (None: no events).
+    #[getter]
+    fn last_us(&self) -> Option<i64> {
+        self.inner.last_us()
+    }
+
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        let f = py.get_type::<PyContext>().getattr("from_bytes")?;
+        let args = PyTuple::new(py, [self.to_bytes(py)])?;
+        PyTuple::new(py, [f.into_any(), args.into_any()])
+    }
+
+    fn __repr__(&self) -> String {
+        match (self.inner.first_us(), self.inner.last_us()) {
+            (Some(a), Some(b)) => format!(
+                "Context(first={:?}, last={:?})",
+                journey_core::time::format_us(a),
+                journey_core::time::format_us(b)
+            ),
+            _ => "Context()".to_string(),
+        }
+    }
+}
+
+/// Merges partials (or their bytes) in one: `merge_partials([p1, p2, b"JRNYPART..."])`.
+#[pyfunction]
+pub fn merge_partials(py: Python<'_>, partials: &Bound<'_, PyAny>) -> PyResult<PyPartial> {
+    let mut parts = Vec::new();
+    for item in partials.try_iter()? {
+        let item = item?;
+        if let Ok(p) = item.cast::<PyPartial>() {
+            parts.push(p.get().inner.clone());
+        } else if let Ok(b) = item.extract::<&[u8]>() {
+            parts.push(Partial::from_bytes(b).map_err(to_py_err)?);
+        } else {
+            return Err(argument(
+                "partials",
+                format!(
+                    "expected Partial objects or their bytes, got {}",
+                    item.get_type().name()?
+                ),
+            ));
+        }
+    }
+    py.detach(move || Partial::merge_all(parts))
+        .map(|inner| PyPartial { inner })
+        .map_err(to_py_err)
+}
