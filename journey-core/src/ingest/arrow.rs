@@ -761,3 +761,134 @@ impl EventLog {
         EventLog::from_chunks(&chunks, &names, opts, control)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use arrow_array::{ArrayRef, Float64Array, Int32Array, Int64Array, NullArray, StringArray};
+
+    use super::*;
+    use crate::ingest::read_events_csv;
+
+    fn load(columns: Vec<(&str, ArrayRef)>) -> Result<EventLog> {
+        let batch = RecordBatch::try_from_iter(columns).unwrap();
+        let opts = LoadOptions::default();
+        let m = map_columns(
+            &batch.schema(),
+            &ArrowNames::default(),
+            &opts,
+            batch.num_rows(),
+        )?;
+        EventLog::from_record_batches(&batch.schema(), &[batch], &m, &opts, None)
+    }
+
+    fn ids(v: &[&str]) -> ArrayRef {
+        Arc::new(StringArray::from(v.to_vec()))
+    }
+
+    /// The `sequence` column orders events with equal timestamps before the tie rule, as the
+    /// CSV reader's `sequence` column does.
+    #[test]
+    fn sequence_orders_ties() {
+        let log = load(vec![
+            ("customer_id", ids(&["a", "a", "a"])),
+            (
+                "timestamp",
+                Arc::new(Int64Array::from(vec![5, 5, 5])) as ArrayRef,
+            ),
+            ("touchpoint", ids(&["x", "y", "z"])),
+            (
+                "sequence",
+                Arc::new(Int32Array::from(vec![Some(2), Some(1), None])) as ArrayRef,
+            ),
+        ])
+        .unwrap();
+        let order: Vec<String> = log
+            .events_of("a")
+            .unwrap()
+            .into_iter()
+            .map(|e| e.touchpoint)
+            .collect();
+        assert_eq!(order, ["y", "x", "z"]);
+        let csv = "customer_id,timestamp,touchpoint,sequence\na,5,x,2\na,5,y,1\na,5,z,\n";
+        let from_csv = read_events_csv(csv.as_bytes(), &LoadOptions::default()).unwrap();
+        assert_eq!(
+            log.rows().collect::<Vec<_>>(),
+            from_csv.rows().collect::<Vec<_>>()
+        );
+        // A sequence that is not integers names the column.
+        let e = load(vec![
+            ("customer_id", ids(&["a"])),
+            ("timestamp", Arc::new(Int64Array::from(vec![5])) as ArrayRef),
+            ("touchpoint", ids(&["x"])),
+            (
+                "sequence",
+                Arc::new(Float64Array::from(vec![1.5])) as ArrayRef,
+            ),
+        ])
+        .unwrap_err();
+        assert_eq!(e.code(), "invalid_argument");
+        assert!(e.to_string().contains("sequence"), "{e}");
+    }
+
+    /// pandas gives an all-null categorical the type Dictionary(Int8, Null): no stage, no value.
+    #[test]
+    fn all_null_dictionaries_read_as_missing() {
+        let nulls = || -> ArrayRef {
+            let keys = arrow_array::Int8Array::from(vec![None, None]);
+            Arc::new(
+                DictionaryArray::<Int8Type>::try_new(keys, Arc::new(NullArray::new(0))).unwrap(),
+            )
+        };
+        let log = load(vec![
+            ("customer_id", ids(&["a", "b"])),
+            (
+                "timestamp",
+                Arc::new(Int64Array::from(vec![5, 6])) as ArrayRef,
+            ),
+            ("touchpoint", ids(&["x", "y"])),
+            ("stage", nulls()),
+            ("value", nulls()),
+        ])
+        .unwrap();
+        let rows: Vec<_> = log.rows().collect();
+        assert_eq!(rows.len(), 2);
+        assert!(rows.iter().all(|r| r.value.is_none()), "{rows:?}");
+        assert_eq!(log.summary().revenue, 0.0);
+    }
+
+    /// Values are limited to magnitude 1e15, whether numbers or text.
+    #[test]
+    fn values_beyond_1e15_are_refused() {
+        let base = |value: ArrayRef| {
+            vec![
+                ("customer_id", ids(&["a", "a"])),
+                (
+                    "timestamp",
+                    Arc::new(Int64Array::from(vec![5, 6])) as ArrayRef,
+                ),
+                ("touchpoint", ids(&["x", "y"])),
+                ("value", value),
+            ]
+        };
+        let log = load(base(Arc::new(Float64Array::from(vec![1e15, -1e15])))).unwrap();
+        assert_eq!(log.summary().revenue, 0.0);
+        let e = load(base(Arc::new(Float64Array::from(vec![1.0, -2e15])))).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "invalid value \"-2000000000000000\" at row 2, column value: a finite number of \
+             magnitude at most 1e15"
+        );
+        let e = load(base(Arc::new(StringArray::from(vec!["1", "2e15"])))).unwrap_err();
+        assert_eq!((e.row(), e.value()), (Some(2), Some("2e15")));
+        assert_eq!(e.expected(), Some(crate::model::VALUE_EXPECTED));
+        // Integers are cast to numbers and bounded alike.
+        let e = load(base(Arc::new(Int64Array::from(vec![
+            1,
+            3_000_000_000_000_000,
+        ]))))
+        .unwrap_err();
+        assert_eq!(e.row(), Some(2));
+    }
+}
