@@ -308,6 +308,8 @@ fn surveys<R: ChunkReader + Clone + 'static>(reader: R, opts: &LoadOptions) -> R
             .zip(plan.schema.fields())
             .map(|(a, f)| cell_texts(a.as_ref(), f.name()))
             .collect::<Result<_>>()?;
+        // `i` picks the row in every column (`texts[c][i]`), not one element of `texts`.
+        #[allow(clippy::needless_range_loop)]
         for i in 0..batch.num_rows() {
             row += 1;
             let parsed = schema
