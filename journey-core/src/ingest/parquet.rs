@@ -568,6 +568,40 @@ mod tests {
         }
     }
 
+    /// A `sequence` column orders ties across row groups as the CSV reader's does.
+    #[test]
+    fn sequence_orders_ties() {
+        let b = batch(vec![
+            (
+                "customer_id",
+                Arc::new(StringArray::from(vec!["a"; 3])) as ArrayRef,
+            ),
+            (
+                "timestamp",
+                Arc::new(Int64Array::from(vec![7; 3])) as ArrayRef,
+            ),
+            (
+                "touchpoint",
+                Arc::new(StringArray::from(vec!["x", "y", "z"])) as ArrayRef,
+            ),
+            (
+                "sequence",
+                Arc::new(Int64Array::from(vec![Some(3), None, Some(1)])) as ArrayRef,
+            ),
+        ]);
+        let csv = "customer_id,timestamp,touchpoint,sequence\na,7,x,3\na,7,y,\na,7,z,1\n";
+        let from_csv = read_events_csv(csv.as_bytes(), &LoadOptions::default()).unwrap();
+        let log = read_events_parquet(&parquet(&b, 2)[..], &LoadOptions::default()).unwrap();
+        assert_eq!(rows(&log), rows(&from_csv));
+        let order: Vec<String> = log
+            .events_of("a")
+            .unwrap()
+            .into_iter()
+            .map(|e| e.touchpoint)
+            .collect();
+        assert_eq!(order, ["z", "x", "y"]);
+    }
+
     /// A bad cell in row group 2 (rows of 3: rows 7 to 9) names the row in the file and in the
     /// group, the column and the value; lenient mode skips it and reports the same.
     #[test]

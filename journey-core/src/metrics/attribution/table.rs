@@ -156,10 +156,8 @@ impl PathTable {
     /// rebuilt from its rows, by a pickle or a CSV, lists them the same way), the empty path
     /// last if it has counts.
     pub fn rows(&self) -> Vec<PathRow> {
-        let mut order: Vec<usize> = (0..self.len()).collect();
-        // Distinct paths: the order is total.
-        order.sort_unstable_by(|&a, &b| self.path(a).cmp(self.path(b)));
-        let mut out: Vec<PathRow> = order
+        let mut out: Vec<PathRow> = self
+            .row_order()
             .into_iter()
             .map(|i| PathRow {
                 path: self
@@ -182,6 +180,14 @@ impl PathTable {
             });
         }
         out
+    }
+
+    /// The paths' indices in the order of [`PathTable::rows`] (name order).
+    fn row_order(&self) -> Vec<usize> {
+        let mut order: Vec<usize> = (0..self.len()).collect();
+        // Distinct paths: the order is total.
+        order.sort_unstable_by(|&a, &b| self.path(a).cmp(self.path(b)));
+        order
     }
 
     /// Aggregates the conversion paths of `log` (cut as [`PathOptions`] says).
@@ -784,8 +790,6 @@ pub(crate) fn aggregate_log(
     Ok((agg.into_table(names), td.map(|t| t.round())))
 }
 
-/// The canonical JSON shape of a table: `paths` (distinct paths), `total_conversions` (with
-/// those of empty paths) and `rows` (as [`PathTable::rows`]).
 /// The rows of [`PathTable::rows`] as columns, in name order: `path`,
 /// `total_conversion_value`, `total_conversions`, `total_null`.
 impl crate::model::Tabular for PathTable {
@@ -793,10 +797,12 @@ impl crate::model::Tabular for PathTable {
         let empty =
             self.empty_conversions != 0.0 || self.empty_nulls != 0.0 || self.empty_value != 0.0;
         let n = self.len() + usize::from(empty);
+        let order = self.row_order();
         let with_empty = |v: &[f64], e: f64| -> crate::model::Column<'static> {
             crate::model::Column::Float(
-                v.iter()
-                    .copied()
+                order
+                    .iter()
+                    .map(|&i| v[i])
                     .chain(empty.then_some(e))
                     .map(|x| Some(x).filter(|x| x.is_finite()))
                     .collect(),
@@ -806,7 +812,7 @@ impl crate::model::Tabular for PathTable {
         let mut text = String::new();
         let mut offsets = Vec::with_capacity(n + 1);
         offsets.push(0i64);
-        for i in 0..self.len() {
+        for &i in &order {
             for (k, &t) in self.path(i).iter().enumerate() {
                 if k > 0 {
                     text.push(PATH_SEPARATOR);
@@ -832,6 +838,8 @@ impl crate::model::Tabular for PathTable {
     }
 }
 
+/// The canonical JSON shape of a table: `paths` (distinct paths), `total_conversions` (with
+/// those of empty paths) and `rows` (as [`PathTable::rows`]).
 impl Serialize for PathTable {
     fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
@@ -846,6 +854,63 @@ impl Serialize for PathTable {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The typed columns list the rows as [`PathTable::rows`] does (name order, the empty path
+    /// last), whatever order the paths were first seen in.
+    #[test]
+    fn table_columns_follow_rows() {
+        use crate::model::{Column, Tabular};
+        let t = read_path_table_csv(
+            "path,total_conversions,total_conversion_value,total_null
+             b>a,1,5,0
+             a,2,0,1
+             ,0,0,3
+             a>b,0,0,4
+"
+            .as_bytes(),
+        )
+        .unwrap();
+        let rows = t.rows();
+        let paths: Vec<&str> = rows.iter().map(|r| r.path.as_str()).collect();
+        assert_eq!(paths, ["a", "a>b", "b>a", ""]);
+        // A table from a log keeps its paths in the order first seen: "z" before "a".
+        let csv = "customer_id,timestamp,touchpoint,channel,value\n\
+                   c1,1,ad,z,\nc1,2,purchase,web,5\nc2,3,ad,a,\nc2,4,purchase,web,7\n";
+        let log = crate::ingest::read_events_csv(csv.as_bytes(), &Default::default()).unwrap();
+        let from_log = PathTable::from_log(&log, &Default::default()).unwrap();
+        let first_seen = from_log
+            .path(0)
+            .iter()
+            .map(|&n| from_log.names[n as usize].as_str());
+        assert_eq!(first_seen.collect::<Vec<_>>(), ["z"]);
+        let table = from_log.table().unwrap();
+        let Some(Column::Joined { text, offsets }) = table.column("path") else {
+            panic!("the path column is joined text")
+        };
+        assert_eq!(
+            (0..2)
+                .map(|i| Column::joined(text, offsets, i))
+                .collect::<Vec<_>>(),
+            from_log
+                .rows()
+                .iter()
+                .map(|r| r.path.as_str())
+                .collect::<Vec<_>>()
+        );
+        assert_eq!(Column::joined(text, offsets, 0), "a");
+        let table = t.table().unwrap();
+        let Some(Column::Joined { text, offsets }) = table.column("path") else {
+            panic!("the path column is joined text")
+        };
+        let from_table: Vec<&str> = (0..rows.len())
+            .map(|i| Column::joined(text, offsets, i))
+            .collect();
+        assert_eq!(from_table, paths);
+        let Some(Column::Float(nulls)) = table.column("total_null") else {
+            panic!("total_null is numbers")
+        };
+        assert_eq!(nulls, &[Some(1.0), Some(4.0), Some(0.0), Some(3.0)]);
+    }
 
     /// Found by the `path_table` fuzz target: a row of zeros put its names into `names()`,
     /// though it is no path of the table, so the table rebuilt from its rows differed.
