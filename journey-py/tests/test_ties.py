@@ -79,6 +79,24 @@ def test_sequence_column_orders_ties_first(tmp_path):
     assert (bad.value.line, bad.value.column) == (3, "sequence")
 
 
+def test_parquet_sequence_orders_ties(tmp_path):
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    table = pa.table(
+        {
+            "customer_id": ["a", "a", "a"],
+            "timestamp": pa.array([0, 0, 0], pa.timestamp("s")),
+            "touchpoint": ["site", "ad", "purchase"],
+            "sequence": pa.array([None, 2, 1], pa.int32()),
+        }
+    )
+    p = tmp_path / "events.parquet"
+    pq.write_table(table, p, row_group_size=2)
+    log = journey.read_events(p)
+    assert [e["touchpoint"] for e in log.journey("a")] == ["purchase", "ad", "site"]
+    assert "sequence" not in log.journey("a")[0]
+
+
 def test_frames_take_ties_and_sequence():
     pa = pytest.importorskip("pyarrow")
     table = pa.table(
