@@ -5,7 +5,7 @@
 #![no_main]
 
 use arbitrary::Arbitrary;
-use journey_core::ingest::{EventColumns, StrColumn, TimeColumn};
+use journey_core::ingest::{EventColumns, StrColumn, TimeColumn, ValueColumn};
 use journey_core::{read_events_csv, EventLog, Mode};
 use libfuzzer_sys::fuzz_target;
 
@@ -67,7 +67,10 @@ fuzz_target!(|input: Input| {
         touchpoint: str_col(&input.touchpoint),
         channel: input.channel.as_ref().map(str_col),
         stage: input.stage.as_ref().map(str_col),
-        value: input.value.clone(),
+        value: input.value.clone().map(ValueColumn::Numbers),
+        // The target compares with the same cells written as CSV, which has no sequence
+        // column to write: ties are checked by the events_csv target's row-order invariant.
+        sequence: None,
         properties: input
             .properties
             .iter()

@@ -235,7 +235,7 @@ def test_attribution_table_and_path_table():
     assert isinstance(pt, journey.PathTable)
     direct = journey.PathTable.from_log(log, level="touchpoint")
     assert pt.rows() == direct.rows()
-    # Paths in name order (rows() lists them so, whatever order they were first seen in).
+    # rows() lists the paths in name order (so a table rebuilt from its rows is the same).
     assert [r["path"] for r in pt.rows()] == ["ad", "ad>mail", "ad>site", "mail>site", "site"]
     assert pt.attribution(model="linear") == direct.attribution(model="linear")
 

@@ -44,8 +44,9 @@ pub(crate) fn value_ok(v: f64) -> bool {
 pub(crate) fn check_property_name(name: &str) -> Result<()> {
     let why = if name.is_empty() {
         "must not be empty"
-    } else if name.trim_ascii() != name {
-        "must not start or end with spaces"
+    } else if name.trim() != name {
+        // CSV and JSON headers are trimmed of (Unicode) whitespace when read back.
+        "must not start or end with whitespace"
     } else if EVENT_COLUMNS.contains(&name) {
         "is the name of an event column; rename the property"
     } else {
@@ -1223,7 +1224,9 @@ mod tests {
             ("channel", "is the name of an event column"),
             ("value", "is the name of an event column"),
             ("", "must not be empty"),
-            (" plan", "must not start or end with spaces"),
+            (" plan", "must not start or end with whitespace"),
+            // A vertical tab is not ASCII whitespace, but a header loses it (found by fuzzing).
+            ("plan\u{b}", "must not start or end with whitespace"),
         ] {
             let mut e = ev("a", 0, "ad");
             e.properties = vec![(name.into(), "x".into())];
