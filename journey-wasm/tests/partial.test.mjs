@@ -152,6 +152,7 @@ test("attribution, attributionTable and pathTable: split, merge, finish equal th
   assert.equal(table.total_value, 36);
   const pt = run("pathTable", { level: "touchpoint" });
   assert.ok(pt instanceof journey.PathTable);
+  // rows() lists the paths in name order.
   assert.deepEqual(pt.rows().map((r) => r.path), ["ad", "ad>mail", "ad>site", "mail>site", "site"]);
   assert.deepEqual(pt.rows(), journey.PathTable.fromLog(paths, { level: "touchpoint" }).rows());
 });
