@@ -1,4 +1,4 @@
-//! Funnels and drop-off (SPEC section 4).
+//! Funnels and drop-off (docs/journeys.md).
 //!
 //! Steps `s1..sk` (each a touchpoint or a set of touchpoints), a conversion window `W` (from the
 //! step-1 event) and a mode:

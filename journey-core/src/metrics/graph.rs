@@ -1,4 +1,4 @@
-//! The transition graph (SPEC section 6): how customers move from touchpoint to touchpoint.
+//! The transition graph (docs/journeys.md): how customers move from touchpoint to touchpoint.
 //!
 //! Nodes are the touchpoints (or channels) plus `start` and `end`. Each customer's journey (or,
 //! with `session_gap`, each of their sessions) is a walk `start -> e1 -> ... -> en -> end`; the

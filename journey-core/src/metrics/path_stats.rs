@@ -1,4 +1,4 @@
-//! Statistics over conversion paths (SPEC sections 2 and 6): touchpoints before conversion,
+//! Statistics over conversion paths (docs/journeys.md): touchpoints before conversion,
 //! time to convert, path variants and the touchpoints most conducive to conversion; plus the
 //! conversion paths themselves as a table (Python `log.conversion_paths(...)`).
 //!
@@ -130,7 +130,7 @@ pub struct PathStatsOptions {
     /// Number of path variants to list (0: all). Default 10.
     #[serde(deserialize_with = "crate::args::named::top")]
     pub top: usize,
-    /// The attribution model (SPEC section 7) that gives each touch of the per-touch table its
+    /// The attribution model (docs/attribution.md) that gives each touch of the per-touch table its
     /// `attribution_share`. Default [`Model::Linear`]: every occurrence of a touch on a
     /// converting path earns `1 / n` of that conversion, so the share reads directly as "the
     /// part of the touches before conversions that were this one", and it costs one pass.

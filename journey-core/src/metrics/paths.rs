@@ -1,4 +1,4 @@
-//! Conversion paths (SPEC section 2): the unit of attribution and of touchpoints-before-conversion.
+//! Conversion paths (docs/attribution.md): the unit of attribution and of touchpoints-before-conversion.
 //!
 //! A customer's journey is cut at every conversion: a path runs from the first event (or the
 //! event after the previous conversion) up to the next conversion, which ends the path and is not

@@ -306,7 +306,7 @@ fn extent(log: &EventLog) -> Option<(i64, i64)> {
     out
 }
 
-/// The cohort matrix of `log` (SPEC section 5).
+/// The cohort matrix of `log` (docs/metrics.md).
 ///
 /// ```
 /// use journey_core::metrics::retention::{retention, Period, RetentionOptions};

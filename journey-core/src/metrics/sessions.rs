@@ -1,4 +1,4 @@
-//! Sessions and periods of inactivity (SPEC section 2).
+//! Sessions and periods of inactivity (docs/journeys.md).
 //!
 //! A session is a maximal run of a customer's events in which each gap between consecutive
 //! events is at most `gap` (default 30 minutes). A period of inactivity is a gap between two

@@ -250,7 +250,7 @@ struct Conduciveness {
     lift: Option<f64>,
 }
 
-/// Per touchpoint id: the conversion rate of the paths through it (SPEC 2 paths: from a
+/// Per touchpoint id: the conversion rate of the paths through it (conversion paths of docs/attribution.md: from a
 /// customer's first event, or the one after their previous conversion, up to the next
 /// conversion) and its lift over the conversion rate of all paths. Touchpoints on no path (the
 /// conversion touchpoints themselves) have neither.

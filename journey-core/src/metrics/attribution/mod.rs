@@ -1,4 +1,4 @@
-//! Multi-touch attribution (SPEC section 7): which channels (or touchpoints) earn the
+//! Multi-touch attribution (docs/attribution.md): which channels (or touchpoints) earn the
 //! conversions and their value.
 //!
 //! Seven models over the conversion paths of [`crate::metrics::paths`]: first touch, last touch,
