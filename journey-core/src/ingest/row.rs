@@ -3,6 +3,7 @@
 
 use super::LoadOptions;
 use crate::error::{Error, Result};
+pub(crate) use crate::model::LocalInterner;
 use crate::model::{EventLogBuilder, RawResponse, NO_ID, NO_SEQ};
 use crate::time::parse_timestamp;
 
@@ -258,80 +259,6 @@ impl<'a> RowSink<'a> for EventLogBuilder {
     }
 }
 
-/// Distinct strings, end to end in one buffer.
-#[derive(Debug, Default)]
-struct Arena {
-    text: String,
-    /// End of each string in `text`.
-    ends: Vec<u32>,
-}
-
-impl Arena {
-    fn get(&self, id: u32) -> &str {
-        let i = id as usize;
-        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
-        &self.text[start..self.ends[i] as usize]
-    }
-
-    /// Adds `s`; returns its id.
-    fn push(&mut self, s: &str) -> u32 {
-        self.text.push_str(s);
-        self.ends.push(self.text.len() as u32);
-        self.ends.len() as u32 - 1
-    }
-}
-
-/// The strings of one parsed piece: each distinct string copied once into an arena, with its
-/// hash, so that merging the piece into the log never hashes a string again and the piece does
-/// not borrow the input buffer (which is reused for the next batch).
-#[derive(Debug, Default)]
-pub(crate) struct LocalInterner {
-    names: Arena,
-    pub hashes: Vec<u64>,
-    index: hashbrown::HashTable<u32>,
-    /// The id of the last interned string, plus one (0 = none): values repeat on
-    /// consecutive rows (one customer's events), and this skips their hashing.
-    last: u32,
-}
-
-impl LocalInterner {
-    pub(crate) fn len(&self) -> usize {
-        self.hashes.len()
-    }
-
-    pub(crate) fn name(&self, id: u32) -> &str {
-        self.names.get(id)
-    }
-
-    pub(crate) fn intern(&mut self, s: &str) -> u32 {
-        if self.last > 0 && crate::model::same(self.name(self.last - 1), s) {
-            return self.last - 1;
-        }
-        let hash = crate::model::hash_str(s);
-        let Self {
-            names,
-            hashes,
-            index,
-            ..
-        } = self;
-        let id = match index.entry(
-            hash,
-            |&id| hashes[id as usize] == hash && crate::model::same(names.get(id), s),
-            |&id| hashes[id as usize],
-        ) {
-            hashbrown::hash_table::Entry::Occupied(e) => *e.get(),
-            hashbrown::hash_table::Entry::Vacant(v) => {
-                let id = names.push(s);
-                v.insert(id);
-                hashes.push(hash);
-                id
-            }
-        };
-        self.last = id + 1;
-        id
-    }
-}
-
 /// The columns of one parsed piece, owning their (distinct) strings.
 #[derive(Debug, Default)]
 pub(crate) struct PieceBuilder {
@@ -418,15 +345,35 @@ impl EventLogBuilder {
         self.append_piece_props(p, &map)
     }
 
+    /// Appends parsed pieces in order, as [`EventLogBuilder::append_piece`] one after the
+    /// other would, with the customers of all of them interned at once (on all cores).
+    pub(crate) fn append_pieces(&mut self, pieces: Vec<PieceBuilder>) {
+        let locals: Vec<&LocalInterner> = pieces.iter().map(|p| &p.customers).collect();
+        let maps = self.customers.intern_pieces(&locals);
+        for (p, cm) in pieces.into_iter().zip(maps) {
+            let props: Vec<usize> = (0..p.props.len()).collect();
+            self.append_mapped(p, &cm, &props);
+        }
+    }
+
     /// [`EventLogBuilder::append_piece`] for a piece whose property column `k` is the
     /// builder's `props[k]`; the builder's other property columns are blank for its rows.
     pub(crate) fn append_piece_props(&mut self, p: PieceBuilder, props: &[usize]) {
+        let cm = self
+            .customers
+            .intern_pieces(&[&p.customers])
+            .pop()
+            .unwrap_or_default();
+        self.append_mapped(p, &cm, props)
+    }
+
+    /// Appends a piece whose customers are already interned (`cm`: its ids to the builder's).
+    fn append_mapped(&mut self, p: PieceBuilder, cm: &[u32], props: &[usize]) {
         fn remap(into: &mut crate::model::Interner, from: &LocalInterner) -> Vec<u32> {
             (0..from.len() as u32)
                 .map(|i| into.intern_hashed(from.name(i), from.hashes[i as usize]))
                 .collect()
         }
-        let cm = remap(&mut self.customers, &p.customers);
         let tm = remap(&mut self.touchpoints, &p.touchpoints);
         let hm = remap(&mut self.channels, &p.channels);
         let sm = remap(&mut self.stages, &p.stages);
@@ -450,7 +397,7 @@ impl EventLogBuilder {
         for col in &mut self.props {
             col.resize(n, NO_ID);
         }
-        self.last_customer = 0;
+        self.last_customer = None;
     }
 }
 
