@@ -525,6 +525,23 @@ impl SurveySchema {
         line: u64,
         get: impl Fn(usize) -> Option<&'a [u8]>,
     ) -> Result<RawResponse> {
+        let r = self.parse_cells(line, get)?;
+        Ok(RawResponse {
+            customer_id: r.customer.to_string(),
+            timestamp_us: r.ts,
+            touchpoint: r.touchpoint.map(str::to_string),
+            nps: r.scores[0],
+            csat: r.scores[1],
+            ces: r.scores[2],
+        })
+    }
+
+    /// One response, borrowing its text from the row.
+    pub(crate) fn parse_cells<'a>(
+        &self,
+        line: u64,
+        get: impl Fn(usize) -> Option<&'a [u8]>,
+    ) -> Result<ResponseCells<'a>> {
         let cell = |i: usize| trim(get(i).unwrap_or(b""));
         let text = |i: usize| -> Result<&'a str> {
             let raw = trim(get(i).unwrap_or(b""));
@@ -545,32 +562,45 @@ impl SurveySchema {
         let ts = parse_timestamp(raw_ts)
             .map_err(|e| Error::invalid_value(line, TIMESTAMP, raw_ts, e))?;
         let touchpoint = self.tp.map(text).transpose()?.filter(|t| !t.is_empty());
-        let mut out = [None; 3];
+        let mut scores = [None; 3];
         for (k, (col, name)) in self.scores.iter().enumerate() {
             let Some(i) = col else { continue };
             let raw = cell(*i);
             if raw.is_empty() {
                 continue;
             }
-            let expected = crate::model::survey_expected(name);
-            let v = std::str::from_utf8(raw)
-                .ok()
-                .filter(|t| t.bytes().all(|b| b.is_ascii_digit()))
-                .and_then(|t| t.parse::<u8>().ok())
-                .ok_or_else(|| Error::invalid_value(line, name, raw, &expected))?;
+            let v = Some(raw)
+                .filter(|t| t.iter().all(u8::is_ascii_digit))
+                .map(|t| {
+                    t.iter().fold(0u32, |n, &d| {
+                        n.saturating_mul(10).saturating_add(u32::from(d - b'0'))
+                    })
+                })
+                .and_then(|n| u8::try_from(n).ok())
+                .ok_or_else(|| {
+                    let expected = crate::model::survey_expected(name);
+                    Error::invalid_value(line, name, raw, &expected)
+                })?;
             crate::model::check_score(name, v)
                 .map_err(|exp| Error::invalid_value(line, name, raw, exp))?;
-            out[k] = Some(v);
+            scores[k] = Some(v);
         }
-        Ok(RawResponse {
-            customer_id: customer.to_string(),
-            timestamp_us: ts,
-            touchpoint: touchpoint.map(str::to_string),
-            nps: out[0],
-            csat: out[1],
-            ces: out[2],
+        Ok(ResponseCells {
+            customer,
+            ts,
+            touchpoint,
+            scores,
         })
     }
+}
+
+/// One checked survey response, its text borrowed.
+pub(crate) struct ResponseCells<'a> {
+    pub customer: &'a str,
+    pub ts: i64,
+    pub touchpoint: Option<&'a str>,
+    /// nps, csat, ces.
+    pub scores: [Option<u8>; 3],
 }
 
 #[cfg(test)]

@@ -720,7 +720,10 @@ impl RowOrder<'_> {
             Ordering::Equal => self.tie(a.1, b.1),
             o => o,
         };
-        if !keys.windows(2).all(|w| cmp(&w[0], &w[1]) != Ordering::Greater) {
+        if !keys
+            .windows(2)
+            .all(|w| cmp(&w[0], &w[1]) != Ordering::Greater)
+        {
             keys.sort_unstable_by(cmp);
             for (r, k) in s.iter_mut().zip(keys.iter()) {
                 *r = k.1;

@@ -21,7 +21,7 @@ pub use log::{
 pub use map::{JourneyMap, Step, MAP_FORMAT};
 pub use persona::Persona;
 pub use stage::{Stage, DEFAULT_STAGES};
-pub(crate) use survey::{check_score, survey_expected};
+pub(crate) use survey::{check_score, survey_expected, SurveyPiece};
 pub use survey::{RawResponse, Surveys, SurveysBuilder, NO_SCORE};
 pub use table::{Column, Table, Tabular};
 pub(crate) use touchpoint::csv_error;
