@@ -76,18 +76,16 @@ def funnel(df: Any, steps: Sequence[str], window_days: int) -> list[int]:
         .select("customer_id", "timestamp", "touchpoint", "pos")
     )
     window = F.expr(f"INTERVAL {int(window_days)} DAYS")
-    att = ev.where(F.col("touchpoint") == steps[0]).select(
+    prev = ev.where(F.col("touchpoint") == steps[0]).select(
         "customer_id", F.col("pos").alias("p"), F.col("timestamp").alias("t1")
     )
-    reached = [att.select("customer_id").distinct().count()]
-    prev = att
-    for step in steps[1:]:
+    reached = [prev.select("customer_id", F.lit(1).alias("step"))]
+    for j, step in enumerate(steps[1:], start=2):
         e = ev.where(F.col("touchpoint") == step).select(
             F.col("customer_id").alias("c"), F.col("pos").alias("pe"), F.col("timestamp").alias("te")
         )
-        # The earliest step event after the previous step's event, within the window of the
-        # attempt's first event; an attempt is kept by its first event (customer, t1, p1 are
-        # carried along as the attempt's key through p, which is only ever its latest event).
+        # Per attempt (its step-1 time t1 and its latest event p): the earliest step event
+        # after p and within the window of t1.
         prev = (
             prev.join(
                 e,
@@ -97,8 +95,14 @@ def funnel(df: Any, steps: Sequence[str], window_days: int) -> list[int]:
             .agg(F.min("pe").alias("p"))
             .select("customer_id", "t1", "p")
         )
-        reached.append(prev.select("customer_id").distinct().count())
-    return reached
+        reached.append(prev.select("customer_id", F.lit(j).alias("step")))
+    # One job: each customer at the furthest step any attempt reaches, then customers per step.
+    union = reached[0]
+    for r in reached[1:]:
+        union = union.unionByName(r)
+    furthest = union.groupBy("customer_id").agg(F.max("step").alias("step"))
+    at = dict(furthest.groupBy("step").count().collect())
+    return [sum(at.get(k, 0) for k in range(j, len(steps) + 1)) for j in range(1, len(steps) + 1)]
 
 
 def path_table(df: Any, conversions: Iterable[str] = ("purchase",)) -> list[dict]:
