@@ -314,7 +314,11 @@ fn path_partials_with_other_names_merge_by_name() {
         assert_eq!(pq.clone().finish().unwrap(), expected, "{name}");
         assert_eq!(q.merge(p).unwrap().finish().unwrap(), expected, "{name}");
         // The merged partial is the partial of the whole log, byte for byte.
-        assert_eq!(pq.to_bytes(), whole.partial(&a, &ctx).unwrap().to_bytes(), "{name}");
+        assert_eq!(
+            pq.to_bytes(),
+            whole.partial(&a, &ctx).unwrap().to_bytes(),
+            "{name}"
+        );
     }
     // By hand: a converts after social>web (30); b never converts (web>social); c converts
     // after email>web (12.5); d converts after web (no value: 0), then has a null path, email.
