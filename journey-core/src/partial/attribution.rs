@@ -308,7 +308,8 @@ impl Codec for PathsState {
                 .ok_or_else(|| corrupted("a path refers to an unknown name"))
         };
         let n = r.len()?;
-        let mut paths = BTreeMap::new();
+        // Written in key order: collected first, the map is built in one pass.
+        let mut paths = Vec::with_capacity(n);
         for _ in 0..n {
             let len = r.len()?;
             let mut key = Vec::with_capacity(len);
@@ -321,8 +322,9 @@ impl Codec for PathsState {
                 value: Codec::dec(r)?,
                 nulls: Codec::dec(r)?,
             };
-            paths.insert(key, p);
+            paths.push((key, p));
         }
+        let paths: BTreeMap<Vec<u32>, PathAcc> = paths.into_iter().collect();
         let empty_conversions = Codec::dec(r)?;
         let empty_value = Codec::dec(r)?;
         let empty_nulls = Codec::dec(r)?;
