@@ -6,9 +6,9 @@
 
 The frame is repartitioned by customer (`repartition(n, customer)`), every partition builds an
 EventLog from its Arrow batches (`mapInArrow`, through `EventLog.from_arrow`) and computes the
-partial result of the analysis; the partials (bytes, never events) are merged in a tree: once
-on the executors (`repartition(k)` of the partial rows, then `mapInArrow`), then the last few on
-the driver. Only DataFrame operations are used, so it should run on Spark Connect (Databricks
+partial result of the analysis; the partials (bytes, never events) are merged in a tree: from
+16 partitions on, once on the executors (`repartition(k)` of the partial rows, then
+`mapInArrow`), then the last few on the driver. Only DataFrame operations are used, so it should run on Spark Connect (Databricks
 shared and serverless compute) as well as on a classic SparkContext (only the latter is tested). See docs/distributed.md.
 """
 
