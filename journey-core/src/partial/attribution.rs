@@ -5,8 +5,9 @@
 //! conversion value (an exact sum) and where it was first seen (the customer id and the path's
 //! rank among that customer's paths): the single-machine table lists paths in the order of first
 //! appearance over customers in id order, and finish restores that order. Time-decay credits
-//! (which need the touch times) are exact sums per name. Names are merged by string, so
-//! partitions with different id tables merge exactly.
+//! (which need the touch times) are exact sums per name. Names are interned once per
+//! partial (sorted, paths hold indices) and renumbered by string when two partials' names
+//! differ, so partitions with different id tables merge exactly.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -31,16 +32,24 @@ struct PathAcc {
 
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct PathsState {
-    /// The level's names (channels or touchpoints) of the log, sorted.
-    names: BTreeSet<String>,
-    paths: BTreeMap<Vec<String>, PathAcc>,
+    /// The level's names (channels or touchpoints) of the log, sorted and distinct. Paths and
+    /// time-decay credits refer to them by index (interned once per partial), so comparing
+    /// indices compares names and a merge of partials with the same names never touches a
+    /// string.
+    names: Vec<String>,
+    paths: BTreeMap<Vec<u32>, PathAcc>,
     empty_conversions: f64,
     empty_value: ExactSum,
     empty_nulls: f64,
-    /// Time-decay credits per name, when asked for.
-    time_decay: Option<BTreeMap<String, (ExactSum, ExactSum)>>,
+    /// Time-decay credits per name index, when asked for.
+    time_decay: Option<BTreeMap<u32, (ExactSum, ExactSum)>>,
     /// The excluded names that are touchpoints of the log.
     known_excluded: BTreeSet<String>,
+}
+
+/// `ids` mapped through `map` (old index -> new index).
+fn remap(ids: &[u32], map: &[u32]) -> Vec<u32> {
+    ids.iter().map(|&i| map[i as usize]).collect()
 }
 
 impl PathsState {
@@ -50,13 +59,13 @@ impl PathsState {
         half_life_us: Option<i64>,
     ) -> Result<Self> {
         let cutter = Cutter::new(log, opts)?;
-        let names: Vec<String> = match opts.level {
-            Level::Touchpoint => log.touchpoints().to_vec(),
-            Level::Channel => log.channels().to_vec(),
+        let log_names: &[String] = match opts.level {
+            Level::Touchpoint => log.touchpoints(),
+            Level::Channel => log.channels(),
         };
         let mut local: FxHashMap<Vec<u32>, (u32, u64, f64, ExactSum, f64)> = FxHashMap::default();
         let (mut ec, mut ev, mut en) = (0.0, ExactSum::default(), 0.0);
-        let mut td = half_life_us.map(|_| ExactCredits::zero(names.len()));
+        let mut td = half_life_us.map(|_| ExactCredits::zero(log_names.len()));
         let mut buf = PathBuffer::default();
         let offsets = log.offsets();
         for c in 0..log.n_customers() {
@@ -87,15 +96,23 @@ impl PathsState {
                 rank += 1;
             });
         }
+        // The log numbers its names in sorted order; sort (and renumber) anyway, so the state
+        // never depends on it.
+        let mut names: Vec<String> = log_names.to_vec();
+        names.sort_unstable();
+        names.dedup();
+        let map: Vec<u32> = log_names
+            .iter()
+            .map(|n| names.binary_search(n).expect("a name of the log") as u32)
+            .collect();
+        let ids = log.customer_ids();
         let paths = local
             .into_iter()
-            .map(|(ids, (c, rank, conversions, value, nulls))| {
-                let key = ids.iter().map(|&i| names[i as usize].clone()).collect();
-                let first = (log.customer_ids()[c as usize].clone(), rank);
+            .map(|(key, (c, rank, conversions, value, nulls))| {
                 (
-                    key,
+                    remap(&key, &map),
                     PathAcc {
-                        first,
+                        first: (ids[c as usize].clone(), rank),
                         conversions,
                         value,
                         nulls,
@@ -104,9 +121,8 @@ impl PathsState {
             })
             .collect();
         let time_decay = td.map(|td| {
-            names
-                .iter()
-                .cloned()
+            map.iter()
+                .copied()
                 .zip(td.conversions.into_iter().zip(td.value))
                 .collect()
         });
@@ -117,7 +133,7 @@ impl PathsState {
             .cloned()
             .collect();
         Ok(PathsState {
-            names: names.into_iter().collect(),
+            names,
             paths,
             empty_conversions: ec,
             empty_value: ev,
@@ -127,12 +143,44 @@ impl PathsState {
         })
     }
 
-    pub(crate) fn merge(&mut self, b: PathsState) {
-        self.names.extend(b.names);
+    /// Renumbers the state's names into `names` (a sorted superset of them).
+    fn renumber(&mut self, names: &[String]) {
+        if self.names.as_slice() == names {
+            return;
+        }
+        let map: Vec<u32> = self
+            .names
+            .iter()
+            .map(|n| names.binary_search(n).expect("a superset of the names") as u32)
+            .collect();
+        // The map is increasing, so the order of the paths is kept.
+        self.paths = std::mem::take(&mut self.paths)
+            .into_iter()
+            .map(|(k, p)| (remap(&k, &map), p))
+            .collect();
+        if let Some(t) = self.time_decay.as_mut() {
+            *t = std::mem::take(t)
+                .into_iter()
+                .map(|(i, x)| (map[i as usize], x))
+                .collect();
+        }
+        self.names = names.to_vec();
+    }
+
+    pub(crate) fn merge(&mut self, mut b: PathsState) {
+        if self.names != b.names {
+            let mut names: Vec<String> = self.names.iter().chain(&b.names).cloned().collect();
+            names.sort_unstable();
+            names.dedup();
+            self.renumber(&names);
+            b.renumber(&names);
+        }
         for (k, p) in b.paths {
             match self.paths.get_mut(&k) {
                 Some(a) => {
-                    a.first = a.first.clone().min(p.first);
+                    if p.first < a.first {
+                        a.first = p.first;
+                    }
                     a.conversions += p.conversions;
                     a.value.merge(&p.value);
                     a.nulls += p.nulls;
@@ -158,9 +206,7 @@ impl PathsState {
     /// The path table, the time-decay credits and the excluded names unknown to every
     /// partition (in the order given, once each).
     pub(crate) fn finish(self, exclude: &[String]) -> (PathTable, Option<Credits>, Vec<String>) {
-        let names: Vec<String> = self.names.into_iter().collect();
-        let id = |n: &String| names.binary_search(n).expect("path names are names") as u32;
-        let mut paths: Vec<(Vec<String>, PathAcc)> = self.paths.into_iter().collect();
+        let mut paths: Vec<(Vec<u32>, PathAcc)> = self.paths.into_iter().collect();
         paths.sort_by(|a, b| a.1.first.cmp(&b.1.first));
         let mut t = PathTable {
             names: Vec::new(),
@@ -174,22 +220,21 @@ impl PathsState {
             empty_nulls: self.empty_nulls,
         };
         for (key, p) in &paths {
-            t.touches.extend(key.iter().map(id));
+            t.touches.extend_from_slice(key);
             t.offsets.push(t.touches.len());
             t.conversions.push(p.conversions);
             t.value.push(p.value.value());
             t.nulls.push(p.nulls);
         }
         let td = self.time_decay.map(|m| {
-            let mut c = ExactCredits::zero(names.len());
-            for (name, (x, v)) in m {
-                let i = id(&name) as usize;
-                c.conversions[i] = x;
-                c.value[i] = v;
+            let mut c = ExactCredits::zero(self.names.len());
+            for (i, (x, v)) in m {
+                c.conversions[i as usize] = x;
+                c.value[i as usize] = v;
             }
             c.round()
         });
-        t.names = names;
+        t.names = self.names;
         let mut unknown: Vec<String> = Vec::new();
         for n in exclude {
             if !self.known_excluded.contains(n) && !unknown.contains(n) {
@@ -200,27 +245,27 @@ impl PathsState {
     }
 
     pub(crate) fn fits(&self, time_decay: bool) -> bool {
+        let n = self.names.len();
         self.time_decay.is_some() == time_decay
+            && self.names.windows(2).all(|w| w[0] < w[1])
             && self
                 .paths
                 .keys()
-                .all(|k| !k.is_empty() && k.iter().all(|n| self.names.contains(n)))
+                .all(|k| !k.is_empty() && k.iter().all(|&i| (i as usize) < n))
             && self
                 .time_decay
                 .as_ref()
-                .map_or(true, |m| m.keys().all(|n| self.names.contains(n)))
+                .map_or(true, |m| m.keys().all(|&i| (i as usize) < n))
     }
 }
 
 impl Codec for PathsState {
     fn enc(&self, w: &mut Writer) {
-        // Names once; paths as indices into them.
-        let names: Vec<String> = self.names.iter().cloned().collect();
-        names.enc(w);
-        let id = |n: &String| names.binary_search(n).expect("path names are names") as u64;
+        // Names once; paths and credits as indices into them.
+        self.names.enc(w);
         w.u64(self.paths.len() as u64);
         for (k, p) in &self.paths {
-            k.iter().map(id).collect::<Vec<u64>>().enc(w);
+            k.enc(w);
             p.first.enc(w);
             p.conversions.enc(w);
             p.value.enc(w);
@@ -234,8 +279,8 @@ impl Codec for PathsState {
             Some(m) => {
                 w.raw(&[1]);
                 w.u64(m.len() as u64);
-                for (n, (c, v)) in m {
-                    id(n).enc(w);
+                for (i, (c, v)) in m {
+                    u64::from(*i).enc(w);
                     c.enc(w);
                     v.enc(w);
                 }
@@ -249,26 +294,37 @@ impl Codec for PathsState {
     }
 
     fn dec(r: &mut Reader<'_>) -> Result<Self> {
+        // The names are read once; paths keep their indices (checked here), so reading a
+        // partial allocates no string per path.
         let names: Vec<String> = Codec::dec(r)?;
-        let name = |i: u64| {
-            names
-                .get(i as usize)
-                .cloned()
+        if !names.windows(2).all(|w| w[0] < w[1]) {
+            return Err(corrupted("the path names are not sorted and distinct"));
+        }
+        let n_names = names.len();
+        let id = |i: u64| {
+            u32::try_from(i)
+                .ok()
+                .filter(|&i| (i as usize) < n_names)
                 .ok_or_else(|| corrupted("a path refers to an unknown name"))
         };
         let n = r.len()?;
-        let mut paths = BTreeMap::new();
+        // Written in key order: collected first, the map is built in one pass.
+        let mut paths = Vec::with_capacity(n);
         for _ in 0..n {
-            let ids: Vec<u64> = Codec::dec(r)?;
-            let key = ids.into_iter().map(name).collect::<Result<Vec<_>>>()?;
+            let len = r.len()?;
+            let mut key = Vec::with_capacity(len);
+            for _ in 0..len {
+                key.push(id(r.u64()?)?);
+            }
             let p = PathAcc {
                 first: Codec::dec(r)?,
                 conversions: Codec::dec(r)?,
                 value: Codec::dec(r)?,
                 nulls: Codec::dec(r)?,
             };
-            paths.insert(key, p);
+            paths.push((key, p));
         }
+        let paths: BTreeMap<Vec<u32>, PathAcc> = paths.into_iter().collect();
         let empty_conversions = Codec::dec(r)?;
         let empty_value = Codec::dec(r)?;
         let empty_nulls = Codec::dec(r)?;
@@ -278,7 +334,7 @@ impl Codec for PathsState {
                 let n = r.len()?;
                 let mut m = BTreeMap::new();
                 for _ in 0..n {
-                    let k = name(u64::dec(r)?)?;
+                    let k = id(u64::dec(r)?)?;
                     m.insert(k, (Codec::dec(r)?, Codec::dec(r)?));
                 }
                 Some(m)
@@ -287,7 +343,7 @@ impl Codec for PathsState {
         };
         let known: Vec<String> = Codec::dec(r)?;
         Ok(PathsState {
-            names: names.into_iter().collect(),
+            names,
             paths,
             empty_conversions,
             empty_value,

@@ -287,10 +287,14 @@ def merge_payloads(kind: str, a: Optional[bytes], b: Optional[bytes]) -> Optiona
     return _j.Partial.from_bytes(a).merge(_j.Partial.from_bytes(b)).to_bytes()
 
 
-def merge_all(kind: str, keep: int, records: Sequence[Optional[dict]]) -> Optional[dict]:
+def merge_all(
+    kind: str, keep: int, records: Sequence[Optional[dict]], as_bytes: bool = True
+) -> Optional[dict]:
     """Merges the records of one node of the tree at once: the partials through
     `journey.merge_partials` (each read once, the result written once), the load reports and
-    timings added up; of several errors the smallest (customer, column, value) wins."""
+    timings added up; of several errors the smallest (customer, column, value) wins. With
+    `as_bytes=False` (the root of the tree, on the driver) a merged partial stays a
+    `journey.Partial` instead of being written to bytes and read back."""
     records = [r for r in records if r is not None]
     if len(records) <= 1:
         return records[0] if records else None
@@ -300,7 +304,8 @@ def merge_all(kind: str, keep: int, records: Sequence[Optional[dict]]) -> Option
     t0 = time.perf_counter()
     payloads = [r["payload"] for r in records if r["payload"] is not None]
     if kind == "partial":
-        payload: Optional[bytes] = _j.merge_partials(payloads).to_bytes() if payloads else None
+        merged = _j.merge_partials(payloads) if payloads else None
+        payload: Any = merged.to_bytes() if merged is not None and as_bytes else merged
     else:
         payload = None
         for p in payloads:
@@ -450,7 +455,8 @@ class DistributedLog:
         if run_checked["error"]:
             raise_error(run_checked["error"])
         rec = self._job(task, surveys)
-        return _j.Partial.from_bytes(rec["payload"])
+        payload = rec["payload"]
+        return payload if isinstance(payload, _j.Partial) else _j.Partial.from_bytes(payload)
 
     def _finish(self, analysis: str, surveys: Any = None, **kwargs: Any) -> Any:
         return self.partial(analysis, surveys=surveys, **kwargs).finish()

@@ -6,9 +6,9 @@
 
 The frame is repartitioned by customer (`repartition(n, customer)`), every partition builds an
 EventLog from its Arrow batches (`mapInArrow`, through `EventLog.from_arrow`) and computes the
-partial result of the analysis; the partials (bytes, never events) are merged in a tree: once
-on the executors (`repartition(k)` of the partial rows, then `mapInArrow`), then the last few on
-the driver. Only DataFrame operations are used, so it should run on Spark Connect (Databricks
+partial result of the analysis; the partials (bytes, never events) are merged in a tree: from
+16 partitions on, once on the executors (`repartition(k)` of the partial rows, then
+`mapInArrow`), then the last few on the driver. Only DataFrame operations are used, so it should run on Spark Connect (Databricks
 shared and serverless compute) as well as on a classic SparkContext (only the latter is tested). See docs/distributed.md.
 """
 
@@ -23,6 +23,10 @@ from . import _engine
 from ._engine import DistributedLog, Spec, content_order
 
 __all__ = ["EventLog", "content_order"]
+
+# Partitions from which the partials are merged in two levels (on the executors, then the
+# driver) rather than all at once on the driver.
+_TREE_FROM = 16
 
 _SCHEMA = "report string, error string, payload binary, timing string"
 
@@ -198,12 +202,14 @@ class EventLog(DistributedLog):
             # mapInArrow checks the pandas version although nothing here goes through pandas.
             warnings.filterwarnings("ignore", "PySpark does not yet fully support pandas")
             out = frame.mapInArrow(fn, _SCHEMA)
-            # The inner level of the tree, on the executors: about sqrt(n) groups of partials.
-            groups = max(1, math.isqrt(self.partitions))
+            # The inner level of the tree, on the executors: about sqrt(n) groups of partials,
+            # from 16 partitions on (below, reading a few partials once on the driver costs
+            # less than writing and reading every group's merge once more).
+            groups = math.isqrt(self.partitions) if self.partitions >= _TREE_FROM else 1
             if groups > 1:
                 out = out.repartition(groups).mapInArrow(_MergeTask(kind, keep), _SCHEMA)
         rows = [_from_rows(*r) for r in out.collect()]
-        return _engine.merge_all(kind, keep, rows)
+        return _engine.merge_all(kind, keep, rows, as_bytes=False)
 
 
 def _unnest(table: Any, name: str) -> Any:
