@@ -106,7 +106,11 @@ impl SessionsState {
         let t = &self.totals;
         self.durations.len() == t.n_sessions
             && self.gaps.len() == t.n_inactivity_periods
-            && self.events_per_session.iter().sum::<u64>() == t.n_sessions
+            && self
+                .events_per_session
+                .iter()
+                .try_fold(0u64, |a, &b| a.checked_add(b))
+                == Some(t.n_sessions)
     }
 }
 
