@@ -11,7 +11,7 @@
 //!
 //! A partial that decodes writes back to bytes that decode to a partial with the same bytes
 //! (the encoding is stable) and the same result; `finish` gives a result or an error; merging
-//! it with itself works (and its bytes decode and finish) or is an error.
+//! it with itself works (and its bytes, if they decode, finish alike) or is an error.
 #![no_main]
 
 use journey_core::{read_events_csv, Analysis, Context, EventLog, LoadOptions, Partial};
@@ -122,11 +122,17 @@ fn check_decoded(p: &Partial) {
         "the re-encoded partial finishes differently"
     );
     if let Ok(m) = p.clone().merge(q) {
-        let mb = m.to_bytes();
-        let back = Partial::from_bytes(&mb)
-            .unwrap_or_else(|e| panic!("a partial merged with itself does not decode: {e}"));
-        assert_eq!(back.to_bytes(), mb);
-        let _ = outcome(m);
+        // Its bytes may be refused (counts beyond what a partial holds), or decode to another
+        // spelling of the same state (exact sums have more than one), with the same result.
+        if let Ok(back) = Partial::from_bytes(&m.to_bytes()) {
+            assert_eq!(
+                outcome(back),
+                outcome(m),
+                "a partial merged with itself finishes differently after its bytes"
+            );
+        } else {
+            let _ = outcome(m);
+        }
     }
 }
 
