@@ -11,7 +11,8 @@
 //!
 //! A partial that decodes writes back to bytes that decode to a partial with the same bytes
 //! (the encoding is stable) and the same result; `finish` gives a result or an error; merging
-//! it with itself works (and its bytes, if they decode, finish alike) or is an error.
+//! it with itself works (and its bytes, if they decode, re-encode alike and finish alike) or is
+//! an error.
 #![no_main]
 
 use journey_core::{read_events_csv, Analysis, Context, EventLog, LoadOptions, Partial};
@@ -122,9 +123,15 @@ fn check_decoded(p: &Partial) {
         "the re-encoded partial finishes differently"
     );
     if let Ok(m) = p.clone().merge(q) {
-        // Its bytes may be refused (counts beyond what a partial holds), or decode to another
-        // spelling of the same state (exact sums have more than one), with the same result.
-        if let Ok(back) = Partial::from_bytes(&m.to_bytes()) {
+        // Its bytes may be refused (counts beyond what a partial holds); if not, they decode
+        // to the same bytes and the same result.
+        let mb = m.to_bytes();
+        if let Ok(back) = Partial::from_bytes(&mb) {
+            assert_eq!(
+                back.to_bytes(),
+                mb,
+                "a merged partial's bytes are not stable"
+            );
             assert_eq!(
                 outcome(back),
                 outcome(m),
