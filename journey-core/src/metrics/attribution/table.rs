@@ -183,11 +183,33 @@ impl PathTable {
     }
 
     /// The paths' indices in the order of [`PathTable::rows`] (name order).
+    ///
+    /// Each path gets a key that orders as the path does up to its first ids: those ids packed
+    /// into 128 bits, the first the most significant, each as `id + 1` in as few bits as the
+    /// number of names needs (0 past the end, so a path comes before its extensions). The sort
+    /// compares keys, and only paths with equal keys (equal in their first ids) whole.
     fn row_order(&self) -> Vec<usize> {
-        let mut order: Vec<usize> = (0..self.len()).collect();
+        let bits = (u64::BITS - (self.names.len() as u64).leading_zeros()).max(1);
+        let per_key = (128 / bits) as usize;
+        let mut keyed: Vec<(u128, usize)> = (0..self.len())
+            .map(|i| {
+                let p = self.path(i);
+                let key = (0..per_key).fold(0u128, |k, j| {
+                    (k << bits) | p.get(j).map_or(0, |&t| u128::from(t) + 1)
+                });
+                (key, i)
+            })
+            .collect();
         // Distinct paths: the order is total.
-        order.sort_unstable_by(|&a, &b| self.path(a).cmp(self.path(b)));
-        order
+        let cmp = |a: &(u128, usize), b: &(u128, usize)| {
+            a.0.cmp(&b.0)
+                .then_with(|| self.path(a.1).cmp(self.path(b.1)))
+        };
+        #[cfg(feature = "parallel")]
+        rayon::slice::ParallelSliceMut::par_sort_unstable_by(&mut keyed[..], cmp);
+        #[cfg(not(feature = "parallel"))]
+        keyed.sort_unstable_by(cmp);
+        keyed.into_iter().map(|(_, i)| i).collect()
     }
 
     /// Aggregates the conversion paths of `log` (cut as [`PathOptions`] says).
@@ -910,6 +932,45 @@ mod tests {
             panic!("total_null is numbers")
         };
         assert_eq!(nulls, &[Some(1.0), Some(4.0), Some(0.0), Some(3.0)]);
+    }
+
+    /// The packed sort keys give the order of the id sequences: with few names (2 bits an id,
+    /// 64 ids a key) and many (9 bits, 14 ids a key), for paths longer than a key, paths that
+    /// are prefixes of others, and paths equal in their first ids.
+    #[test]
+    fn row_order_is_the_order_of_the_paths() {
+        for n_names in [3usize, 300] {
+            let name = |k: usize| format!("n{k:03}");
+            let mut rows = Vec::new();
+            let mut x: u64 = 7;
+            for i in 0..400 {
+                x = x
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                let len = (x >> 33) as usize % 80;
+                // Half the paths share a long first part, so keys tie and whole paths decide.
+                let ids: Vec<usize> = (0..len)
+                    .map(|j| {
+                        if i % 2 == 0 && j < 70 {
+                            j % n_names
+                        } else {
+                            ((x >> (j % 40)) as usize + j) % n_names
+                        }
+                    })
+                    .collect();
+                rows.push(PathRow {
+                    path: ids.iter().map(|&k| name(k)).collect::<Vec<_>>().join(">"),
+                    total_conversions: 1.0,
+                    ..Default::default()
+                });
+            }
+            let t = PathTable::from_rows(rows).unwrap();
+            let mut naive: Vec<usize> = (0..t.len()).collect();
+            naive.sort_by(|&a, &b| t.path(a).cmp(t.path(b)));
+            assert_eq!(t.row_order(), naive, "{n_names} names");
+            assert!(t.len() > 150, "{}", t.len());
+            assert!((0..t.len()).any(|i| t.path(i).len() > 70));
+        }
     }
 
     /// Found by the `path_table` fuzz target: a row of zeros put its names into `names()`,
