@@ -19,7 +19,7 @@ average before and after (on a busy machine, the CPU time is the steadier figure
 - ``sessions_customers_to_polars``: ``log.sessions(per_customer=True)`` then
   ``to_polars(table="customers")`` (the analysis timed apart, as ``sessions_per_customer``).
 
-Prints one JSON object. Build the module in release first:
+Prints one line per figure (`name: JSON`). Build the module in release first:
 ``maturin develop --release -m journey-py/Cargo.toml``.
 """
 
@@ -101,7 +101,8 @@ def main():
     for k, v in steps.items():
         out[k] = summary(v)
     out["load_average_after"] = os.getloadavg()
-    print(json.dumps(out, indent=1))
+    for k, v in out.items():
+        print(f"{k}: {json.dumps(v)}")
 
 
 if __name__ == "__main__":
