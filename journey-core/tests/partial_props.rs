@@ -219,6 +219,7 @@ fn direct(log: &EventLog, analysis: &Analysis) -> journey_core::Result<Finished>
         Analysis::PathTable(o) => Finished::PathTable(
             journey_core::metrics::attribution::PathTable::from_log(log, &o.path_options())?,
         ),
+        Analysis::PathStats(o) => Finished::PathStats(log.path_stats(o)?),
         _ => unreachable!("every analysis has an arm"),
     })
 }

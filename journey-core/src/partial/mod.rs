@@ -46,6 +46,7 @@ mod attribution;
 mod codec;
 mod funnel;
 mod graph;
+mod path_stats;
 mod paths;
 mod retention;
 mod sessions;
@@ -61,7 +62,9 @@ use crate::metrics::attribution::{
 };
 use crate::metrics::funnel::{FunnelOptions, FunnelResult};
 use crate::metrics::graph::{TransitionGraph, TransitionGraphOptions};
-use crate::metrics::path_stats::{ConversionPathsOptions, ConversionPathsResult};
+use crate::metrics::path_stats::{
+    ConversionPathsOptions, ConversionPathsResult, PathStatsOptions, PathStatsResult,
+};
 use crate::metrics::retention::{KpiOptions, Kpis, RetentionOptions, RetentionResult};
 use crate::metrics::sessions::{SessionOptions, SessionsResult};
 use crate::model::EventLog;
@@ -86,6 +89,7 @@ pub const ANALYSES: &[&str] = &[
     "sessions",
     "transition_graph",
     "conversion_paths",
+    "path_stats",
 ];
 
 /// One analysis with its options.
@@ -112,6 +116,8 @@ pub enum Analysis {
     /// [`EventLog::conversion_paths`](crate::metrics::path_stats::conversion_paths_table), one
     /// row per path.
     ConversionPaths(ConversionPathsOptions),
+    /// [`EventLog::path_stats`].
+    PathStats(PathStatsOptions),
 }
 
 impl Analysis {
@@ -143,6 +149,10 @@ impl Analysis {
                 "conversion paths options",
                 options,
             )?)),
+            "path_stats" => Ok(Analysis::PathStats(from_json(
+                "path stats options",
+                options,
+            )?)),
             _ => Err(Error::argument(
                 "analysis",
                 format!("{name:?}: expected one of {}", ANALYSES.join(", ")),
@@ -162,6 +172,7 @@ impl Analysis {
             Analysis::Sessions(_) => "sessions",
             Analysis::TransitionGraph(_) => "transition_graph",
             Analysis::ConversionPaths(_) => "conversion_paths",
+            Analysis::PathStats(_) => "path_stats",
         }
     }
 
@@ -178,6 +189,7 @@ impl Analysis {
             Analysis::Sessions(o) => serde_json::to_value(o),
             Analysis::TransitionGraph(o) => serde_json::to_value(o),
             Analysis::ConversionPaths(o) => serde_json::to_value(o),
+            Analysis::PathStats(o) => serde_json::to_value(o),
         };
         v.expect("options serialise")
     }
@@ -193,7 +205,8 @@ impl Analysis {
             | Analysis::PathTable(_)
             | Analysis::Sessions(_)
             | Analysis::TransitionGraph(_)
-            | Analysis::ConversionPaths(_) => false,
+            | Analysis::ConversionPaths(_)
+            | Analysis::PathStats(_) => false,
             // The period defaults to the whole log's first and last event.
             Analysis::Kpis(o) => o.start.is_none() || o.end.is_none(),
         }
@@ -377,6 +390,7 @@ enum State {
     Sessions(sessions::SessionsState),
     Graph(graph::GraphState),
     Rows(paths::PathsRows),
+    PathStats(Box<path_stats::PathStatsState>),
 }
 
 /// The result of [`Partial::finish`]: the single-machine result type of the analysis.
@@ -402,6 +416,8 @@ pub enum Finished {
     TransitionGraph(TransitionGraph),
     /// The conversion paths, one row per path.
     ConversionPaths(ConversionPathsResult),
+    /// [`EventLog::path_stats`]'s result.
+    PathStats(PathStatsResult),
 }
 
 /// The mergeable partial state of one analysis over some whole customers.
@@ -466,6 +482,9 @@ impl EventLog {
             Analysis::Sessions(o) => State::Sessions(sessions::SessionsState::of(self, o)?),
             Analysis::TransitionGraph(o) => State::Graph(graph::GraphState::of(self, o)?),
             Analysis::ConversionPaths(o) => State::Rows(paths::PathsRows::of(self, o)?),
+            Analysis::PathStats(o) => {
+                State::PathStats(Box::new(path_stats::PathStatsState::of(self, o)?))
+            }
         };
         Ok(Partial {
             options: analysis.options_json().to_string(),
@@ -536,6 +555,7 @@ impl Partial {
             (State::Sessions(a), State::Sessions(b)) => a.merge(b),
             (State::Graph(a), State::Graph(b)) => a.merge(b),
             (State::Rows(a), State::Rows(b)) => a.merge(b),
+            (State::PathStats(a), State::PathStats(b)) => a.merge(*b),
             _ => unreachable!("same analysis, same state"),
         }
         Ok(self)
@@ -573,6 +593,7 @@ impl Partial {
             (State::Rows(s), Analysis::ConversionPaths(o)) => {
                 Finished::ConversionPaths(s.finish(o))
             }
+            (State::PathStats(s), Analysis::PathStats(o)) => Finished::PathStats(s.finish(o)?),
             _ => unreachable!("a state always matches its analysis"),
         })
     }
@@ -600,6 +621,7 @@ impl Partial {
             State::Sessions(x) => x.enc(&mut s),
             State::Graph(x) => x.enc(&mut s),
             State::Rows(x) => x.enc(&mut s),
+            State::PathStats(x) => x.enc(&mut s),
         }
         w.bytes(&s.buf);
         let sum = fnv1a(&w.buf);
@@ -703,6 +725,13 @@ impl Partial {
                     return Err(corrupted("the path rows do not add up"));
                 }
                 State::Rows(x)
+            }
+            Analysis::PathStats(o) => {
+                let x = path_stats::PathStatsState::dec(&mut s)?;
+                if !x.fits(o) {
+                    return Err(corrupted("the path statistics do not add up"));
+                }
+                State::PathStats(Box::new(x))
             }
         };
         if !s.is_done() {

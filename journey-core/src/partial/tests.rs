@@ -277,3 +277,73 @@ fn kpis_need_the_merged_context() {
     let e = p.merge(q).unwrap_err();
     assert!(e.to_string().contains("other contexts"), "{e}");
 }
+
+#[test]
+fn path_stats_split_in_two_by_hand() {
+    // Paths: a [ad site] -> 180 s; a [email] null; b [site site] null; c [ad site] -> 1000 s;
+    // d [] converts with no touch. Partitions {a, b} and {c, d}.
+    let csv = "customer_id,timestamp,touchpoint,channel\n\
+        a,0,ad,social\na,60,site,web\na,180,purchase,web\na,200,email,email\n\
+        b,0,site,web\nb,30,site,web\n\
+        c,0,ad,social\nc,100,site,web\nc,1000,purchase,web\n\
+        d,0,purchase,web\n";
+    let log = read_events_csv(csv.as_bytes(), &Default::default()).unwrap();
+    let parts = [
+        log.sub_log(["a", "b"]).unwrap(),
+        log.sub_log(["c", "d"]).unwrap(),
+    ];
+    for opts in [
+        json!({}),
+        json!({"top": 1, "level": "channel", "collapse_repeats": true}),
+        json!({"attribution_model": "time_decay", "lookback": "2m"}),
+        json!({"attribution_model": "markov", "first_conversion_only": true, "exclude": ["email"]}),
+    ] {
+        let a = Analysis::from_json("path_stats", &opts).unwrap();
+        let Analysis::PathStats(o) = &a else {
+            unreachable!()
+        };
+        let ps: Vec<Partial> = parts
+            .iter()
+            .map(|p| p.partial(&a, &Context::default()).unwrap())
+            .collect();
+        let back = Partial::from_bytes(&ps[1].to_bytes()).unwrap();
+        let Finished::PathStats(s) = ps[0].clone().merge(back).unwrap().finish().unwrap() else {
+            unreachable!()
+        };
+        assert_eq!(s, log.path_stats(o).unwrap(), "{opts}");
+        if opts == json!({}) {
+            assert_eq!((s.conversion.n_paths, s.conversion.n_conversions), (5, 3));
+            // Time to convert 180 s and 1000 s, one in each partition: median 590 s.
+            assert_eq!(s.conversion.time_to_convert_s.median, Some(590.0));
+            let v: Vec<_> = s
+                .variants
+                .iter()
+                .map(|r| (r.path.join(">"), r.count, r.conversions))
+                .collect();
+            assert_eq!(
+                v,
+                [
+                    ("ad>site".to_string(), 2, 2),
+                    (String::new(), 1, 1),
+                    ("email".to_string(), 1, 0),
+                    ("site>site".to_string(), 1, 0)
+                ]
+            );
+            // site: on a's first path, b's and c's; 2 of 3 convert; linear share 1/2 of 2
+            // conversions: (1/2 + 1/2) / 2.
+            let site = s.touches.iter().find(|r| r.name == "site").unwrap();
+            assert_eq!((site.paths, site.customers, site.conversions), (3, 3, 2));
+            assert_eq!(site.attribution_share, Some(0.5));
+        }
+    }
+    // A corrupted path-stats state is refused.
+    let a = Analysis::from_json("path_stats", &json!({})).unwrap();
+    let mut b = parts[0]
+        .partial(&a, &Context::default())
+        .unwrap()
+        .to_bytes();
+    let n = b.len();
+    b[n - 20] ^= 1;
+    let e = Partial::from_bytes(&b).unwrap_err();
+    assert_eq!(e.code(), "invalid_partial");
+}
