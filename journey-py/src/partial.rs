@@ -106,6 +106,13 @@ impl PyPartial {
             Finished::PathTable(t) => {
                 return Ok(PyPathTable::from(t).into_pyobject(py)?.into_any().unbind())
             }
+            Finished::PathStats(x) => {
+                let top = match self.inner.analysis() {
+                    Analysis::PathStats(o) => o.top,
+                    _ => 0,
+                };
+                crate::journeys::path_stats_output(x, top)
+            }
             _ => return Err(argument("analysis", "has no Python result type")),
         };
         Ok(out.into_pyobject(py)?.into_any().unbind())

@@ -50,6 +50,7 @@ mod path_stats;
 mod paths;
 mod retention;
 mod sessions;
+mod survey;
 
 use serde::Serialize;
 use serde_json::Value;
@@ -67,7 +68,8 @@ use crate::metrics::path_stats::{
 };
 use crate::metrics::retention::{KpiOptions, Kpis, RetentionOptions, RetentionResult};
 use crate::metrics::sessions::{SessionOptions, SessionsResult};
-use crate::model::EventLog;
+use crate::metrics::survey::{CesBreakdown, CsatBreakdown, NpsBreakdown, ScoreOptions};
+use crate::model::{EventLog, Surveys};
 use codec::{corrupted, fnv1a, Codec, Reader, Writer};
 
 /// Version of the byte format of partials and contexts. Bytes of another version are refused
@@ -90,6 +92,9 @@ pub const ANALYSES: &[&str] = &[
     "transition_graph",
     "conversion_paths",
     "path_stats",
+    "nps",
+    "csat",
+    "ces",
 ];
 
 /// One analysis with its options.
@@ -118,6 +123,13 @@ pub enum Analysis {
     ConversionPaths(ConversionPathsOptions),
     /// [`EventLog::path_stats`].
     PathStats(PathStatsOptions),
+    /// NPS of the survey responses joined to the log ([`crate::metrics::survey::nps`] with
+    /// the log): needs the responses of the partition's customers.
+    Nps(ScoreOptions),
+    /// CSAT of the survey responses joined to the log ([`crate::metrics::survey::csat`]).
+    Csat(ScoreOptions),
+    /// CES of the survey responses joined to the log ([`crate::metrics::survey::ces`]).
+    Ces(ScoreOptions),
 }
 
 impl Analysis {
@@ -153,6 +165,9 @@ impl Analysis {
                 "path stats options",
                 options,
             )?)),
+            "nps" => Ok(Analysis::Nps(from_json("nps options", options)?)),
+            "csat" => Ok(Analysis::Csat(from_json("csat options", options)?)),
+            "ces" => Ok(Analysis::Ces(from_json("ces options", options)?)),
             _ => Err(Error::argument(
                 "analysis",
                 format!("{name:?}: expected one of {}", ANALYSES.join(", ")),
@@ -173,6 +188,9 @@ impl Analysis {
             Analysis::TransitionGraph(_) => "transition_graph",
             Analysis::ConversionPaths(_) => "conversion_paths",
             Analysis::PathStats(_) => "path_stats",
+            Analysis::Nps(_) => "nps",
+            Analysis::Csat(_) => "csat",
+            Analysis::Ces(_) => "ces",
         }
     }
 
@@ -190,8 +208,23 @@ impl Analysis {
             Analysis::TransitionGraph(o) => serde_json::to_value(o),
             Analysis::ConversionPaths(o) => serde_json::to_value(o),
             Analysis::PathStats(o) => serde_json::to_value(o),
+            Analysis::Nps(o) | Analysis::Csat(o) | Analysis::Ces(o) => serde_json::to_value(o),
         };
         v.expect("options serialise")
+    }
+
+    /// Whether the analysis reads survey responses ([`EventLog::partial_with_surveys`]).
+    pub fn needs_surveys(&self) -> bool {
+        self.score().is_some()
+    }
+
+    fn score(&self) -> Option<(survey::Score, &ScoreOptions)> {
+        match self {
+            Analysis::Nps(o) => Some((survey::Score::Nps, o)),
+            Analysis::Csat(o) => Some((survey::Score::Csat, o)),
+            Analysis::Ces(o) => Some((survey::Score::Ces, o)),
+            _ => None,
+        }
     }
 
     /// Whether the analysis depends on the [`Context`] (else any context, also the default,
@@ -206,7 +239,10 @@ impl Analysis {
             | Analysis::Sessions(_)
             | Analysis::TransitionGraph(_)
             | Analysis::ConversionPaths(_)
-            | Analysis::PathStats(_) => false,
+            | Analysis::PathStats(_)
+            | Analysis::Nps(_)
+            | Analysis::Csat(_)
+            | Analysis::Ces(_) => false,
             // The period defaults to the whole log's first and last event.
             Analysis::Kpis(o) => o.start.is_none() || o.end.is_none(),
         }
@@ -391,6 +427,7 @@ enum State {
     Graph(graph::GraphState),
     Rows(paths::PathsRows),
     PathStats(Box<path_stats::PathStatsState>),
+    Survey(survey::SurveyState),
 }
 
 /// The result of [`Partial::finish`]: the single-machine result type of the analysis.
@@ -418,6 +455,12 @@ pub enum Finished {
     ConversionPaths(ConversionPathsResult),
     /// [`EventLog::path_stats`]'s result.
     PathStats(PathStatsResult),
+    /// NPS overall and by group.
+    Nps(NpsBreakdown),
+    /// CSAT overall and by group.
+    Csat(CsatBreakdown),
+    /// CES overall and by group.
+    Ces(CesBreakdown),
 }
 
 /// The mergeable partial state of one analysis over some whole customers.
@@ -436,6 +479,20 @@ impl EventLog {
     /// its customers whole. `ctx` is the context merged over every partition for analyses that
     /// need one ([`Analysis::needs_context`]); the others take [`Context::default()`].
     pub fn partial(&self, analysis: &Analysis, ctx: &Context) -> Result<Partial> {
+        self.partial_with_surveys(analysis, ctx, None)
+    }
+
+    /// [`EventLog::partial`] with the survey responses of this log's customers, for the
+    /// analyses that join them to the log ([`Analysis::needs_surveys`]; the others ignore
+    /// them). Responses are partitioned by customer like the events: every response of a
+    /// customer of this log must be here, and a customer without events may be in any
+    /// partition.
+    pub fn partial_with_surveys(
+        &self,
+        analysis: &Analysis,
+        ctx: &Context,
+        surveys: Option<&Surveys>,
+    ) -> Result<Partial> {
         let context = if analysis.needs_context() {
             let own = Context::of(self);
             if let Some((a, b)) = own.span {
@@ -484,6 +541,19 @@ impl EventLog {
             Analysis::ConversionPaths(o) => State::Rows(paths::PathsRows::of(self, o)?),
             Analysis::PathStats(o) => {
                 State::PathStats(Box::new(path_stats::PathStatsState::of(self, o)?))
+            }
+            Analysis::Nps(o) | Analysis::Csat(o) | Analysis::Ces(o) => {
+                let surveys = surveys.ok_or_else(|| {
+                    Error::argument(
+                        "surveys",
+                        format!(
+                            "{} needs the survey responses of the partition's customers",
+                            analysis.name()
+                        ),
+                    )
+                })?;
+                let (score, _) = analysis.score().expect("a survey analysis");
+                State::Survey(survey::SurveyState::of(self, surveys, score, o)?)
             }
         };
         Ok(Partial {
@@ -556,6 +626,7 @@ impl Partial {
             (State::Graph(a), State::Graph(b)) => a.merge(b),
             (State::Rows(a), State::Rows(b)) => a.merge(b),
             (State::PathStats(a), State::PathStats(b)) => a.merge(*b),
+            (State::Survey(a), State::Survey(b)) => a.merge(b),
             _ => unreachable!("same analysis, same state"),
         }
         Ok(self)
@@ -594,6 +665,14 @@ impl Partial {
                 Finished::ConversionPaths(s.finish(o))
             }
             (State::PathStats(s), Analysis::PathStats(o)) => Finished::PathStats(s.finish(o)?),
+            (State::Survey(s), a) => {
+                let (score, o) = a.score().expect("a survey state is of a survey analysis");
+                match s.finish(score, o) {
+                    survey::Scores::Nps(x) => Finished::Nps(x),
+                    survey::Scores::Csat(x) => Finished::Csat(x),
+                    survey::Scores::Ces(x) => Finished::Ces(x),
+                }
+            }
             _ => unreachable!("a state always matches its analysis"),
         })
     }
@@ -622,6 +701,7 @@ impl Partial {
             State::Graph(x) => x.enc(&mut s),
             State::Rows(x) => x.enc(&mut s),
             State::PathStats(x) => x.enc(&mut s),
+            State::Survey(x) => x.enc(&mut s),
         }
         w.bytes(&s.buf);
         let sum = fnv1a(&w.buf);
@@ -732,6 +812,14 @@ impl Partial {
                     return Err(corrupted("the path statistics do not add up"));
                 }
                 State::PathStats(Box::new(x))
+            }
+            Analysis::Nps(o) | Analysis::Csat(o) | Analysis::Ces(o) => {
+                let x = survey::SurveyState::dec(&mut s)?;
+                let (score, _) = analysis.score().expect("a survey analysis");
+                if !x.fits(score, o) {
+                    return Err(corrupted("the survey answers do not add up"));
+                }
+                State::Survey(x)
             }
         };
         if !s.is_done() {

@@ -347,3 +347,71 @@ fn path_stats_split_in_two_by_hand() {
     let e = Partial::from_bytes(&b).unwrap_err();
     assert_eq!(e.code(), "invalid_partial");
 }
+
+#[test]
+fn survey_scores_split_in_two_by_hand() {
+    use crate::metrics::survey;
+    let events = "customer_id,timestamp,touchpoint,channel,stage\n\
+        a,0,ad,social,awareness\na,10,site,web,\n\
+        b,0,site,web,consideration\nb,5,site,web,consideration\n\
+        c,0,site,mail,purchase\n";
+    let answers = "customer_id,timestamp,touchpoint,nps,csat\n\
+        a,5,site,9,2\nb,6,,10,5\nc,1,site,0,\nz,1,site,3,4\n";
+    let log = read_events_csv(events.as_bytes(), &Default::default()).unwrap();
+    let s = crate::read_surveys_csv(answers.as_bytes(), &Default::default()).unwrap();
+    // a alone; b, c and z (no events) together.
+    let left = log.sub_log(["a"]).unwrap();
+    let right = log.sub_log(["b", "c"]).unwrap();
+    let (sl, sr) = (
+        s.select_customers(|id| id == "a"),
+        s.select_customers(|id| id != "a"),
+    );
+    let run = |name: &str, by: &str| -> Finished {
+        let a = Analysis::from_json(name, &json!({ "by": by })).unwrap();
+        let ctx = Context::default();
+        let p = left.partial_with_surveys(&a, &ctx, Some(&sl)).unwrap();
+        let q = right.partial_with_surveys(&a, &ctx, Some(&sr)).unwrap();
+        let q = Partial::from_bytes(&q.to_bytes()).unwrap();
+        q.merge(p).unwrap().finish().unwrap()
+    };
+    let groups = |b: &survey::NpsBreakdown| -> Vec<(Option<String>, u64, Option<f64>)> {
+        b.groups
+            .iter()
+            .map(|g| (g.key.clone(), g.stats.n, g.stats.nps))
+            .collect()
+    };
+    // By stage: a's answer names site, but a has no site event by then: the stage most often
+    // seen with site in the whole log (consideration, 2 events of b, against 1 purchase of c),
+    // which a's partition alone cannot know. b's answer: its latest event (consideration);
+    // c's: purchase; z has no events and a touchpoint unknown to the catalog -> consideration too.
+    let Finished::Nps(n) = run("nps", "stage") else {
+        unreachable!()
+    };
+    let opts = ScoreOptions {
+        by: Some("stage".into()),
+    };
+    assert_eq!(n, survey::nps(&s, Some(&log), &opts).unwrap());
+    let g = groups(&n);
+    assert_eq!(g.len(), 2);
+    assert_eq!((g[0].0.as_deref(), g[0].1), (Some("consideration"), 3));
+    assert!((g[0].2.unwrap() - 100.0 / 3.0).abs() < 1e-9, "{g:?}");
+    assert_eq!(g[1], (Some("purchase".to_string()), 1, Some(-100.0)));
+    // By channel: site is seen with web 3 times, mail once.
+    let Finished::Nps(n) = run("nps", "channel") else {
+        unreachable!()
+    };
+    let g = groups(&n);
+    assert_eq!(g[0], (Some("mail".to_string()), 1, Some(-100.0)));
+    assert_eq!((g[1].0.as_deref(), g[1].1), (Some("web"), 3));
+    // CSAT by touchpoint: site [2, 4], and b's answer joins its latest event (site): [2, 5, 4].
+    let Finished::Csat(c) = run("csat", "touchpoint") else {
+        unreachable!()
+    };
+    assert_eq!(c.overall.n, 3);
+    assert_eq!(c.groups.len(), 1);
+    assert_eq!(c.groups[0].stats.counts, [0, 1, 0, 1, 1]);
+    // Without the responses: a clear error.
+    let a = Analysis::from_json("ces", &json!({})).unwrap();
+    let e = left.partial(&a, &Context::default()).unwrap_err();
+    assert!(e.to_string().contains("survey responses"), "{e}");
+}
