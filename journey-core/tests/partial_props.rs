@@ -95,6 +95,25 @@ fn cases() -> Vec<Case> {
                 }
             }
         }
+        // The map from data, with the responses (personas where the log has them).
+        if call == "nps" && case["args"]["by"] == "persona" {
+            for args in [
+                serde_json::json!({}),
+                serde_json::json!({"min_customers": 1, "min_responses": 1}),
+                serde_json::json!({"by_persona": false, "min_responses": 1, "min_customers": 2}),
+                serde_json::json!({"all_customers": false, "min_customers": 1,
+                                   "max_touchpoints": 3, "min_responses": 2}),
+                serde_json::json!({"persona_property": "persona", "min_responses": 1,
+                                   "drop_off_threshold": 0.2, "lift_threshold": 0.5}),
+            ] {
+                out.push(Case {
+                    name: format!("{name} (map_from_data {args})"),
+                    log: log.clone(),
+                    conversions: opts.conversions.clone(),
+                    analysis: Analysis::from_json("map_from_data", &args).unwrap(),
+                });
+            }
+        }
         // The path table takes the path options of attribution (no vector calls it alone).
         if call == "attribution" {
             let keys = [
@@ -304,6 +323,11 @@ fn direct(
         Analysis::Nps(o) => Finished::Nps(survey::nps(surveys, Some(log), o)?),
         Analysis::Csat(o) => Finished::Csat(survey::csat(surveys, Some(log), o)?),
         Analysis::Ces(o) => Finished::Ces(survey::ces(surveys, Some(log), o)?),
+        Analysis::MapFromData(o) => Finished::Map(Box::new(journey_core::JourneyMap::from_data(
+            log,
+            Some(surveys),
+            o,
+        )?)),
         _ => unreachable!("every analysis has an arm"),
     })
 }
@@ -323,7 +347,7 @@ proptest! {
         let mut rng = Rng(seed | 1);
         for case in &cases {
             let log = random_log(&case.log, &case.conversions, &mut rng);
-            let surveys = if case.analysis.needs_surveys() {
+            let surveys = if case.analysis.reads_surveys() {
                 random_surveys(&log, &mut rng)
             } else {
                 Surveys::empty()

@@ -46,6 +46,7 @@ mod attribution;
 mod codec;
 mod funnel;
 mod graph;
+mod map;
 mod path_stats;
 mod paths;
 mod retention;
@@ -69,7 +70,8 @@ use crate::metrics::path_stats::{
 use crate::metrics::retention::{KpiOptions, Kpis, RetentionOptions, RetentionResult};
 use crate::metrics::sessions::{SessionOptions, SessionsResult};
 use crate::metrics::survey::{CesBreakdown, CsatBreakdown, NpsBreakdown, ScoreOptions};
-use crate::model::{EventLog, Surveys};
+use crate::model::{EventLog, JourneyMap, Surveys};
+use crate::report::FromDataOptions;
 use codec::{corrupted, fnv1a, Codec, Reader, Writer};
 
 /// Version of the byte format of partials and contexts. Bytes of another version are refused
@@ -95,6 +97,7 @@ pub const ANALYSES: &[&str] = &[
     "nps",
     "csat",
     "ces",
+    "map_from_data",
 ];
 
 /// One analysis with its options.
@@ -130,6 +133,9 @@ pub enum Analysis {
     Csat(ScoreOptions),
     /// CES of the survey responses joined to the log ([`crate::metrics::survey::ces`]).
     Ces(ScoreOptions),
+    /// [`JourneyMap::from_data`], with the survey responses of the partitions' customers when
+    /// given.
+    MapFromData(FromDataOptions),
 }
 
 impl Analysis {
@@ -168,6 +174,10 @@ impl Analysis {
             "nps" => Ok(Analysis::Nps(from_json("nps options", options)?)),
             "csat" => Ok(Analysis::Csat(from_json("csat options", options)?)),
             "ces" => Ok(Analysis::Ces(from_json("ces options", options)?)),
+            "map_from_data" => Ok(Analysis::MapFromData(from_json(
+                "from_data options",
+                options,
+            )?)),
             _ => Err(Error::argument(
                 "analysis",
                 format!("{name:?}: expected one of {}", ANALYSES.join(", ")),
@@ -191,6 +201,7 @@ impl Analysis {
             Analysis::Nps(_) => "nps",
             Analysis::Csat(_) => "csat",
             Analysis::Ces(_) => "ces",
+            Analysis::MapFromData(_) => "map_from_data",
         }
     }
 
@@ -209,13 +220,20 @@ impl Analysis {
             Analysis::ConversionPaths(o) => serde_json::to_value(o),
             Analysis::PathStats(o) => serde_json::to_value(o),
             Analysis::Nps(o) | Analysis::Csat(o) | Analysis::Ces(o) => serde_json::to_value(o),
+            Analysis::MapFromData(o) => serde_json::to_value(o),
         };
         v.expect("options serialise")
     }
 
-    /// Whether the analysis reads survey responses ([`EventLog::partial_with_surveys`]).
+    /// Whether the analysis needs survey responses ([`EventLog::partial_with_surveys`]).
     pub fn needs_surveys(&self) -> bool {
         self.score().is_some()
+    }
+
+    /// Whether the analysis reads survey responses when given (those that need them, and the
+    /// map from data, which shows their scores).
+    pub fn reads_surveys(&self) -> bool {
+        self.needs_surveys() || matches!(self, Analysis::MapFromData(_))
     }
 
     fn score(&self) -> Option<(survey::Score, &ScoreOptions)> {
@@ -242,7 +260,8 @@ impl Analysis {
             | Analysis::PathStats(_)
             | Analysis::Nps(_)
             | Analysis::Csat(_)
-            | Analysis::Ces(_) => false,
+            | Analysis::Ces(_)
+            | Analysis::MapFromData(_) => false,
             // The period defaults to the whole log's first and last event.
             Analysis::Kpis(o) => o.start.is_none() || o.end.is_none(),
         }
@@ -428,6 +447,7 @@ enum State {
     Rows(paths::PathsRows),
     PathStats(Box<path_stats::PathStatsState>),
     Survey(survey::SurveyState),
+    Map(Box<map::MapState>),
 }
 
 /// The result of [`Partial::finish`]: the single-machine result type of the analysis.
@@ -461,6 +481,8 @@ pub enum Finished {
     Csat(CsatBreakdown),
     /// CES overall and by group.
     Ces(CesBreakdown),
+    /// [`JourneyMap::from_data`]'s result.
+    Map(Box<JourneyMap>),
 }
 
 /// The mergeable partial state of one analysis over some whole customers.
@@ -555,6 +577,7 @@ impl EventLog {
                 let (score, _) = analysis.score().expect("a survey analysis");
                 State::Survey(survey::SurveyState::of(self, surveys, score, o)?)
             }
+            Analysis::MapFromData(o) => State::Map(Box::new(map::MapState::of(self, surveys, o)?)),
         };
         Ok(Partial {
             options: analysis.options_json().to_string(),
@@ -627,6 +650,7 @@ impl Partial {
             (State::Rows(a), State::Rows(b)) => a.merge(b),
             (State::PathStats(a), State::PathStats(b)) => a.merge(*b),
             (State::Survey(a), State::Survey(b)) => a.merge(b),
+            (State::Map(a), State::Map(b)) => a.merge(*b),
             _ => unreachable!("same analysis, same state"),
         }
         Ok(self)
@@ -665,6 +689,7 @@ impl Partial {
                 Finished::ConversionPaths(s.finish(o))
             }
             (State::PathStats(s), Analysis::PathStats(o)) => Finished::PathStats(s.finish(o)?),
+            (State::Map(s), Analysis::MapFromData(o)) => Finished::Map(Box::new(s.finish(o)?)),
             (State::Survey(s), a) => {
                 let (score, o) = a.score().expect("a survey state is of a survey analysis");
                 match s.finish(score, o) {
@@ -702,6 +727,7 @@ impl Partial {
             State::Rows(x) => x.enc(&mut s),
             State::PathStats(x) => x.enc(&mut s),
             State::Survey(x) => x.enc(&mut s),
+            State::Map(x) => x.enc(&mut s),
         }
         w.bytes(&s.buf);
         let sum = fnv1a(&w.buf);
@@ -820,6 +846,13 @@ impl Partial {
                     return Err(corrupted("the survey answers do not add up"));
                 }
                 State::Survey(x)
+            }
+            Analysis::MapFromData(_) => {
+                let x = map::MapState::dec(&mut s)?;
+                if !x.fits() {
+                    return Err(corrupted("the map's counts do not fit its names"));
+                }
+                State::Map(Box::new(x))
             }
         };
         if !s.is_done() {

@@ -415,3 +415,44 @@ fn survey_scores_split_in_two_by_hand() {
     let e = left.partial(&a, &Context::default()).unwrap_err();
     assert!(e.to_string().contains("survey responses"), "{e}");
 }
+
+#[test]
+fn map_from_data_split_in_three_equals_the_whole() {
+    let (log, surveys) = crate::synthetic(600, 7);
+    let ids = log.customer_ids();
+    let thirds: Vec<Vec<&String>> = (0..3)
+        .map(|k| ids.iter().skip(k).step_by(3).collect())
+        .collect();
+    let parts: Vec<EventLog> = thirds.iter().map(|t| log.sub_log(t).unwrap()).collect();
+    for opts in [
+        json!({"min_responses": 5, "min_customers": 5}),
+        json!({"by_persona": false}),
+    ] {
+        let a = Analysis::from_json("map_from_data", &opts).unwrap();
+        let Analysis::MapFromData(o) = &a else {
+            unreachable!()
+        };
+        let partials: Vec<Partial> = parts
+            .iter()
+            .map(|p| {
+                let mine: std::collections::HashSet<&str> =
+                    p.customer_ids().iter().map(String::as_str).collect();
+                let s = surveys.select_customers(|id| mine.contains(id));
+                let q = p.partial_with_surveys(&a, &Context::default(), Some(&s));
+                Partial::from_bytes(&q.unwrap().to_bytes()).unwrap()
+            })
+            .collect();
+        let Finished::Map(m) = Partial::merge_all(partials).unwrap().finish().unwrap() else {
+            unreachable!()
+        };
+        let whole = JourneyMap::from_data(&log, Some(&surveys), o).unwrap();
+        assert_eq!(*m, whole, "{opts}");
+        assert_eq!(m.personas[0].name, "All customers");
+        assert!(m.steps.iter().any(|s| !s.pain_points.is_empty()));
+        if opts.get("by_persona").is_none() {
+            assert!(m.personas.len() > 2, "{:?}", m.personas.len());
+        } else {
+            assert_eq!(m.personas.len(), 1);
+        }
+    }
+}

@@ -86,7 +86,7 @@ impl Default for FromDataOptions {
 }
 
 impl FromDataOptions {
-    fn check(&self) -> Result<()> {
+    pub(crate) fn check(&self) -> Result<()> {
         for (name, v) in [
             ("drop_off_threshold", self.drop_off_threshold),
             ("csat_threshold", self.csat_threshold),
@@ -837,11 +837,14 @@ fn persona_card(
 }
 
 /// Persona names (the most common first) and each customer's index into them.
-type PersonaIndex<'a> = (Vec<&'a str>, Vec<Option<usize>>);
+pub(crate) type PersonaIndex<'a> = (Vec<&'a str>, Vec<Option<usize>>);
 
 /// The personas of the log: each customer's value of the persona column, the most common
 /// persona first (ties by name). `None` when the map is not drawn by persona.
-fn personas_of<'a>(log: &'a EventLog, opts: &FromDataOptions) -> Result<Option<PersonaIndex<'a>>> {
+pub(crate) fn personas_of<'a>(
+    log: &'a EventLog,
+    opts: &FromDataOptions,
+) -> Result<Option<PersonaIndex<'a>>> {
     if !opts.by_persona {
         return Ok(None);
     }

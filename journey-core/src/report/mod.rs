@@ -16,7 +16,7 @@
 //! The page fetches nothing (inline CSS and SVG, no scripts, a Content-Security-Policy that
 //! forbids loading anything), so it can be mailed or opened offline. See `docs/rendering.md`.
 
-mod from_data;
+pub(crate) mod from_data;
 
 use serde::{Deserialize, Serialize};
 
