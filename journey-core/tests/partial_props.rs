@@ -31,6 +31,9 @@ struct Case {
     log: EventLog,
     conversions: Vec<String>,
     analysis: Analysis,
+    /// A report whose funnel is chosen from the data: its steps come from a first pass (the
+    /// merged `funnel_steps` partials) before its partials are computed.
+    report_args: Option<Value>,
 }
 
 fn cases() -> Vec<Case> {
@@ -70,6 +73,7 @@ fn cases() -> Vec<Case> {
                 log: log.clone(),
                 conversions: opts.conversions.clone(),
                 analysis: Analysis::from_json("sessions", &args).unwrap(),
+                report_args: None,
             });
         }
         // Survey scores: every score, and every grouping that joins the log.
@@ -91,6 +95,7 @@ fn cases() -> Vec<Case> {
                         log: log.clone(),
                         conversions: opts.conversions.clone(),
                         analysis: Analysis::from_json(score, &args).unwrap(),
+                        report_args: None,
                     });
                 }
             }
@@ -111,6 +116,29 @@ fn cases() -> Vec<Case> {
                     log: log.clone(),
                     conversions: opts.conversions.clone(),
                     analysis: Analysis::from_json("map_from_data", &args).unwrap(),
+                    report_args: None,
+                });
+            }
+            out.push(Case {
+                name: format!("{name} (funnel_steps)"),
+                log: log.clone(),
+                conversions: opts.conversions.clone(),
+                analysis: Analysis::from_json("funnel_steps", &serde_json::json!({})).unwrap(),
+                report_args: None,
+            });
+            for args in [
+                serde_json::json!({"map": {"min_customers": 1, "min_responses": 1}, "top_paths": 3}),
+                serde_json::json!({"funnel": ["site", "purchase"], "persona_maps": false,
+                                   "attribution": {"collapse_repeats": true}}),
+            ] {
+                let mut placeholder = args.clone();
+                placeholder["funnel_steps"] = serde_json::json!([]);
+                out.push(Case {
+                    name: format!("{name} (report {args})"),
+                    log: log.clone(),
+                    conversions: opts.conversions.clone(),
+                    analysis: Analysis::from_json("report", &placeholder).unwrap(),
+                    report_args: Some(args),
                 });
             }
         }
@@ -135,6 +163,7 @@ fn cases() -> Vec<Case> {
                 log: log.clone(),
                 conversions: opts.conversions.clone(),
                 analysis: Analysis::from_json("path_table", &Value::Object(args)).unwrap(),
+                report_args: None,
             });
         }
         out.push(Case {
@@ -142,6 +171,7 @@ fn cases() -> Vec<Case> {
             log,
             conversions: opts.conversions.clone(),
             analysis,
+            report_args: None,
         });
     }
     out
@@ -323,6 +353,12 @@ fn direct(
         Analysis::Nps(o) => Finished::Nps(survey::nps(surveys, Some(log), o)?),
         Analysis::Csat(o) => Finished::Csat(survey::csat(surveys, Some(log), o)?),
         Analysis::Ces(o) => Finished::Ces(survey::ces(surveys, Some(log), o)?),
+        Analysis::FunnelSteps(_) => {
+            Finished::FunnelSteps(journey_core::report::default_funnel_steps(log))
+        }
+        Analysis::Report(o) => {
+            Finished::Report(journey_core::report::report(log, Some(surveys), &o.report)?)
+        }
         Analysis::MapFromData(o) => Finished::Map(Box::new(journey_core::JourneyMap::from_data(
             log,
             Some(surveys),
@@ -352,9 +388,25 @@ proptest! {
             } else {
                 Surveys::empty()
             };
-            let want = direct(&log, &surveys, &case.analysis);
             let parts = split(&log, k, &mut rng);
             let part_surveys = split_surveys(&surveys, &parts, &mut rng);
+            let analysis = match &case.report_args {
+                None => case.analysis.clone(),
+                Some(args) => {
+                    // The first pass: the default funnel over every partition.
+                    let a = Analysis::from_json("funnel_steps", &serde_json::json!({})).unwrap();
+                    let ps = parts.iter().map(|p| p.partial(&a, &Context::default()).unwrap());
+                    let Finished::FunnelSteps(steps) =
+                        merge_tree(ps.collect(), &mut rng).finish().unwrap()
+                    else {
+                        unreachable!()
+                    };
+                    let mut args = args.clone();
+                    args["funnel_steps"] = serde_json::json!(steps);
+                    Analysis::from_json("report", &args).unwrap()
+                }
+            };
+            let want = direct(&log, &surveys, &analysis);
             let ctx = parts
                 .iter()
                 .map(Context::of)
@@ -364,7 +416,7 @@ proptest! {
                 parts
                     .iter()
                     .zip(&part_surveys)
-                    .map(|(p, s)| p.partial_with_surveys(&case.analysis, &ctx, Some(s)))
+                    .map(|(p, s)| p.partial_with_surveys(&analysis, &ctx, Some(s)))
                     .collect();
             match (want, partials) {
                 (Ok(want), Ok(partials)) => {

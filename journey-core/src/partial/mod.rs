@@ -49,9 +49,12 @@ mod graph;
 mod map;
 mod path_stats;
 mod paths;
+mod report;
 mod retention;
 mod sessions;
 mod survey;
+
+pub use report::{FunnelStepsOptions, ReportPartialOptions};
 
 use serde::Serialize;
 use serde_json::Value;
@@ -98,6 +101,8 @@ pub const ANALYSES: &[&str] = &[
     "csat",
     "ces",
     "map_from_data",
+    "funnel_steps",
+    "report",
 ];
 
 /// One analysis with its options.
@@ -136,6 +141,12 @@ pub enum Analysis {
     /// [`JourneyMap::from_data`], with the survey responses of the partitions' customers when
     /// given.
     MapFromData(FromDataOptions),
+    /// The funnel the report chooses from the data ([`crate::report::default_funnel_steps`]):
+    /// the first pass of a report whose options give no funnel.
+    FunnelSteps(FunnelStepsOptions),
+    /// [`crate::report::report`], with the survey responses when given; a bundle of the
+    /// partials of its parts.
+    Report(Box<ReportPartialOptions>),
 }
 
 impl Analysis {
@@ -174,6 +185,13 @@ impl Analysis {
             "nps" => Ok(Analysis::Nps(from_json("nps options", options)?)),
             "csat" => Ok(Analysis::Csat(from_json("csat options", options)?)),
             "ces" => Ok(Analysis::Ces(from_json("ces options", options)?)),
+            "funnel_steps" => Ok(Analysis::FunnelSteps(from_json(
+                "funnel_steps options",
+                options,
+            )?)),
+            "report" => Ok(Analysis::Report(Box::new(ReportPartialOptions::from_json(
+                options,
+            )?))),
             "map_from_data" => Ok(Analysis::MapFromData(from_json(
                 "from_data options",
                 options,
@@ -202,6 +220,8 @@ impl Analysis {
             Analysis::Csat(_) => "csat",
             Analysis::Ces(_) => "ces",
             Analysis::MapFromData(_) => "map_from_data",
+            Analysis::FunnelSteps(_) => "funnel_steps",
+            Analysis::Report(_) => "report",
         }
     }
 
@@ -221,6 +241,8 @@ impl Analysis {
             Analysis::PathStats(o) => serde_json::to_value(o),
             Analysis::Nps(o) | Analysis::Csat(o) | Analysis::Ces(o) => serde_json::to_value(o),
             Analysis::MapFromData(o) => serde_json::to_value(o),
+            Analysis::FunnelSteps(o) => serde_json::to_value(o),
+            Analysis::Report(o) => Ok(o.to_json()),
         };
         v.expect("options serialise")
     }
@@ -233,7 +255,7 @@ impl Analysis {
     /// Whether the analysis reads survey responses when given (those that need them, and the
     /// map from data, which shows their scores).
     pub fn reads_surveys(&self) -> bool {
-        self.needs_surveys() || matches!(self, Analysis::MapFromData(_))
+        self.needs_surveys() || matches!(self, Analysis::MapFromData(_) | Analysis::Report(_))
     }
 
     fn score(&self) -> Option<(survey::Score, &ScoreOptions)> {
@@ -261,7 +283,10 @@ impl Analysis {
             | Analysis::Nps(_)
             | Analysis::Csat(_)
             | Analysis::Ces(_)
-            | Analysis::MapFromData(_) => false,
+            | Analysis::MapFromData(_)
+            | Analysis::FunnelSteps(_) => false,
+            // The KPIs' period and the subtitle's dates are the whole log's.
+            Analysis::Report(_) => true,
             // The period defaults to the whole log's first and last event.
             Analysis::Kpis(o) => o.start.is_none() || o.end.is_none(),
         }
@@ -448,6 +473,8 @@ enum State {
     PathStats(Box<path_stats::PathStatsState>),
     Survey(survey::SurveyState),
     Map(Box<map::MapState>),
+    FunnelSteps(crate::report::FunnelStepStats),
+    Report(Box<report::ReportState>),
 }
 
 /// The result of [`Partial::finish`]: the single-machine result type of the analysis.
@@ -483,6 +510,10 @@ pub enum Finished {
     Ces(CesBreakdown),
     /// [`JourneyMap::from_data`]'s result.
     Map(Box<JourneyMap>),
+    /// The default funnel's steps.
+    FunnelSteps(Vec<String>),
+    /// The report page (HTML).
+    Report(String),
 }
 
 /// The mergeable partial state of one analysis over some whole customers.
@@ -578,6 +609,10 @@ impl EventLog {
                 State::Survey(survey::SurveyState::of(self, surveys, score, o)?)
             }
             Analysis::MapFromData(o) => State::Map(Box::new(map::MapState::of(self, surveys, o)?)),
+            Analysis::FunnelSteps(_) => State::FunnelSteps(report::funnel_steps_of(self)),
+            Analysis::Report(o) => State::Report(Box::new(report::ReportState::of(
+                self, surveys, o, &context,
+            )?)),
         };
         Ok(Partial {
             options: analysis.options_json().to_string(),
@@ -651,6 +686,8 @@ impl Partial {
             (State::PathStats(a), State::PathStats(b)) => a.merge(*b),
             (State::Survey(a), State::Survey(b)) => a.merge(b),
             (State::Map(a), State::Map(b)) => a.merge(*b),
+            (State::FunnelSteps(a), State::FunnelSteps(b)) => a.merge(b),
+            (State::Report(a), State::Report(b)) => a.merge(*b)?,
             _ => unreachable!("same analysis, same state"),
         }
         Ok(self)
@@ -690,6 +727,12 @@ impl Partial {
             }
             (State::PathStats(s), Analysis::PathStats(o)) => Finished::PathStats(s.finish(o)?),
             (State::Map(s), Analysis::MapFromData(o)) => Finished::Map(Box::new(s.finish(o)?)),
+            (State::FunnelSteps(s), Analysis::FunnelSteps(_)) => {
+                Finished::FunnelSteps(report::funnel_steps_finish(s))
+            }
+            (State::Report(s), Analysis::Report(o)) => {
+                Finished::Report(s.finish(o, &self.context)?)
+            }
             (State::Survey(s), a) => {
                 let (score, o) = a.score().expect("a survey state is of a survey analysis");
                 match s.finish(score, o) {
@@ -728,6 +771,8 @@ impl Partial {
             State::PathStats(x) => x.enc(&mut s),
             State::Survey(x) => x.enc(&mut s),
             State::Map(x) => x.enc(&mut s),
+            State::FunnelSteps(x) => x.enc(&mut s),
+            State::Report(x) => x.enc(&mut s),
         }
         w.bytes(&s.buf);
         let sum = fnv1a(&w.buf);
@@ -853,6 +898,14 @@ impl Partial {
                     return Err(corrupted("the map's counts do not fit its names"));
                 }
                 State::Map(Box::new(x))
+            }
+            Analysis::FunnelSteps(_) => State::FunnelSteps(Codec::dec(&mut s)?),
+            Analysis::Report(o) => {
+                let x = report::ReportState::dec(&mut s)?;
+                if !x.fits(o) {
+                    return Err(corrupted("the report's parts do not fit its options"));
+                }
+                State::Report(Box::new(x))
             }
         };
         if !s.is_done() {

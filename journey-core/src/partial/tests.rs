@@ -456,3 +456,48 @@ fn map_from_data_split_in_three_equals_the_whole() {
         }
     }
 }
+
+#[test]
+fn report_from_two_partitions_equals_the_whole() {
+    let (log, surveys) = crate::synthetic(400, 11);
+    let ids = log.customer_ids();
+    let halves: Vec<EventLog> = (0..2)
+        .map(|k| log.sub_log(ids.iter().skip(k).step_by(2)).unwrap())
+        .collect();
+    let mine = |p: &EventLog| {
+        let set: std::collections::HashSet<&str> =
+            p.customer_ids().iter().map(String::as_str).collect();
+        surveys.select_customers(|id| set.contains(id))
+    };
+    // Without funnel steps the report cannot be split: they need the whole log.
+    let e = Analysis::from_json("report", &json!({})).unwrap_err();
+    assert!(e.to_string().contains("funnel_steps"), "{e}");
+    // First pass: the default funnel, the same as on one machine.
+    let fs = Analysis::from_json("funnel_steps", &json!({})).unwrap();
+    let parts: Vec<Partial> = halves
+        .iter()
+        .map(|p| p.partial(&fs, &Context::default()).unwrap())
+        .collect();
+    let Finished::FunnelSteps(steps) = Partial::merge_all(parts).unwrap().finish().unwrap() else {
+        unreachable!()
+    };
+    assert_eq!(steps, crate::report::default_funnel_steps(&log));
+    assert_eq!(steps.last().map(String::as_str), Some("purchase"));
+    let ctx = Context::of(&halves[0])
+        .merge(&Context::of(&halves[1]))
+        .unwrap();
+    let a = Analysis::from_json("report", &json!({ "funnel_steps": steps })).unwrap();
+    let parts: Vec<Partial> = halves
+        .iter()
+        .map(|p| {
+            let q = p.partial_with_surveys(&a, &ctx, Some(&mine(p))).unwrap();
+            Partial::from_bytes(&q.to_bytes()).unwrap()
+        })
+        .collect();
+    let Finished::Report(html) = Partial::merge_all(parts).unwrap().finish().unwrap() else {
+        unreachable!()
+    };
+    let whole = crate::report::report(&log, Some(&surveys), &Default::default()).unwrap();
+    assert!(html == whole, "the reports differ");
+    assert!(html.contains("400 customers"));
+}
