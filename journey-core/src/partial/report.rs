@@ -139,8 +139,8 @@ impl ReportState {
             n_customers: log.n_customers() as u64,
             n_events: log.n_events() as u64,
             n_responses: surveys.map(|s| s.len() as u64),
-            rows_read: lr.rows_read as u64,
-            rows_skipped: lr.rows_skipped as u64,
+            rows_read: lr.rows_read,
+            rows_skipped: lr.rows_skipped,
         })
     }
 

@@ -552,8 +552,8 @@ pub fn report(log: &EventLog, surveys: Option<&Surveys>, opts: &ReportOptions) -
             )?,
             attribution: log.attribution_table(&opts.attribution)?,
             retention: retention(log, &opts.retention)?,
-            rows_read: lr.rows_read as u64,
-            rows_skipped: lr.rows_skipped as u64,
+            rows_read: lr.rows_read,
+            rows_skipped: lr.rows_skipped,
         },
         opts,
     )
