@@ -746,7 +746,7 @@ pub(crate) fn render(parts: Parts, opts: &ReportOptions) -> Result<String> {
             span(opts.funnel_window.as_secs_f64()),
             frac(f.conversion)
         ));
-        s.svg(FunnelChart::from_funnel(&f, "Funnel").to_svg()?);
+        s.svg(FunnelChart::from_funnel(f, "Funnel").to_svg()?);
         let mut t = Table::new([
             "step",
             "customers",
