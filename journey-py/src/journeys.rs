@@ -30,7 +30,7 @@ pub(crate) fn sessions_output(r: SessionsResult) -> PyResult<PyOutput> {
 pub(crate) fn path_stats_output(
     r: journey_core::metrics::path_stats::PathStatsResult,
     top: usize,
-) -> PyOutput {
+) -> PyResult<PyOutput> {
     let r = std::sync::Arc::new(r);
     let drawn = r.clone();
     PyOutput::with_source("path_stats", r, "touches")
@@ -113,7 +113,7 @@ impl PyEventLog {
         let log = self.inner.clone();
         let top = opts.top;
         let r = detach(py, move || path_stats(&log, &opts))?.map_err(to_py_err)?;
-        Ok(path_stats_output(r, top))
+        path_stats_output(r, top)
     }
 
     /// The transition graph (`level="touchpoint"`, `session_gap`, `collapse_repeats`).
