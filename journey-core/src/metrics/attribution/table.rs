@@ -637,9 +637,32 @@ impl Agg {
             self.empty_value.add(value);
             self.empty_nulls += nulls;
         } else {
+            let h = hash_path(t);
+            // A path seen before takes the value into its sum; only a new one needs a sum
+            // of its own (an allocation).
+            if let Some(i) = self.find(h, t) {
+                self.conversions[i] += conv;
+                self.value[i].add(value);
+                self.nulls[i] += nulls;
+                return;
+            }
             let mut v = ExactSum::default();
             v.add(value);
-            self.add_hashed(hash_path(t), t, conv, v, nulls);
+            self.add_hashed(h, t, conv, v, nulls);
+        }
+    }
+
+    /// The index of path `t` (of hash `h`), if it is in the table.
+    fn find(&self, h: u64, t: &[u32]) -> Option<usize> {
+        let mut i = *self.index.get(&h)?;
+        loop {
+            if self.path(i) == t {
+                return Some(i as usize);
+            }
+            if self.next[i as usize] == NONE {
+                return None;
+            }
+            i = self.next[i as usize];
         }
     }
 
@@ -684,14 +707,15 @@ impl Agg {
         }
     }
 
-    /// Adds every path of `other`, in its order.
-    fn merge(&mut self, other: &Agg) {
-        for i in 0..other.conversions.len() {
+    /// Adds every path of `other`, in its order (its sums of value move over: no copy).
+    fn merge(&mut self, mut other: Agg) {
+        let values = std::mem::take(&mut other.value);
+        for (i, value) in values.into_iter().enumerate() {
             self.add_hashed(
                 other.hashes[i],
                 other.path(i as u32),
                 other.conversions[i],
-                other.value[i].clone(),
+                value,
                 other.nulls[i],
             );
         }
@@ -843,7 +867,7 @@ pub(crate) fn aggregate_log(
         )
     });
     for (a, t) in parts {
-        agg.merge(&a);
+        agg.merge(a);
         if let (Some(td), Some(t)) = (td.as_mut(), t) {
             td.merge(&t);
         }
