@@ -292,3 +292,52 @@ def test_conversion_paths_by_hand():
     assert [r["customer_id"] for r in got.rows] == ["a", "a", "b", "c", "d"]
     assert [r["converted"] for r in got.rows] == [True, True, True, False, True]
     assert got.n_conversions == 4
+
+
+def test_path_stats_split_equals_the_whole():
+    log = journey.EventLog.from_csv_text(CSV)
+    parts = split(CSV, [["a", "d"], ["b", "c"]])
+    for kw in [{}, {"level": "channel", "top": 1}, {"attribution_model": "markov"}]:
+        merged = journey.merge_partials(p.partial("path_stats", **kw) for p in parts)
+        merged = pickle.loads(pickle.dumps(merged))
+        assert merged.finish() == log.path_stats(**kw), kw
+    # a [view cart] converts after 90 s; b [view cart], c [view ad cart], d [cart] do not.
+    s = journey.merge_partials(p.partial("path_stats") for p in parts).finish()
+    assert (s["n_paths"], s["n_conversions"]) == (4, 1)
+    assert s["time_to_convert_s"]["median"] == 90
+
+
+SURVEYS = "customer_id,timestamp,touchpoint,nps,csat\na,70,cart,9,5\nb,40,,3,2\nc,25,ad,10,\nz,1,view,0,1\n"
+
+
+def test_survey_scores_map_and_report_from_partials():
+    log = journey.EventLog.from_csv_text(CSV)
+    surveys = journey.Surveys.from_csv_text(SURVEYS)
+    left, right = split(CSV, [["a", "c"], ["b", "d"]])
+    head = "customer_id,timestamp,touchpoint,nps,csat\n"
+    sl = journey.Surveys.from_csv_text(head + "a,70,cart,9,5\nc,25,ad,10,\n")
+    # z has no events: its response may go to either partition.
+    sr = journey.Surveys.from_csv_text(head + "b,40,,3,2\nz,1,view,0,1\n")
+    nps = left.partial("nps", surveys=sl, by="persona").merge(
+        right.partial("nps", surveys=sr, by="persona")
+    ).finish()
+    assert nps == surveys.nps(by="persona", log=log)
+    # a is x (9), b is y (3), c has no persona (10) and z no events (0).
+    assert [(g["key"], g["n"]) for g in nps["groups"]] == [("x", 1), ("y", 1), (None, 2)]
+    m = left.partial("map_from_data", surveys=sl, min_responses=1).merge(
+        right.partial("map_from_data", surveys=sr, min_responses=1)
+    )
+    assert m.finish() == log.map_from_data(surveys, min_responses=1)
+    assert m.finish() == journey.JourneyMap.from_data(log, surveys, min_responses=1)
+    steps = left.partial("funnel_steps").merge(right.partial("funnel_steps")).finish()
+    assert steps == ["view", "cart", "purchase"]
+    ctx = journey.Context.of(left).merge(journey.Context.of(right))
+    html = journey.merge_partials(
+        p.partial("report", context=ctx, surveys=s, funnel_steps=steps)
+        for p, s in [(left, sl), (right, sr)]
+    ).finish()
+    assert html == log.report(surveys) == journey.report(log, surveys)
+    with pytest.raises(journey.ArgumentError, match="funnel_steps"):
+        left.partial("report", context=ctx)
+    with pytest.raises(journey.ArgumentError, match="survey responses"):
+        left.partial("nps")

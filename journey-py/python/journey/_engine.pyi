@@ -3,7 +3,7 @@
 import datetime
 from typing import Any, Literal, Mapping, Optional, Sequence, Union
 
-from . import Context, Partial, PathTable, Result, TransitionGraph
+from . import Context, JourneyMap, Partial, PathTable, Result, TransitionGraph
 from ._typing import Duration, Level, Model, Touchpoints
 
 __all__ = ["DistributedLog", "content_order"]
@@ -106,3 +106,49 @@ class DistributedLog:
         lookback: Optional[Duration] = ...,
         transition_matrix: bool = ...,
     ) -> Result: ...
+    def path_stats(
+        self,
+        *,
+        level: Level = ...,
+        lookback: Optional[Duration] = ...,
+        first_conversion_only: bool = ...,
+        collapse_repeats: bool = ...,
+        exclude: Optional[Sequence[str]] = ...,
+        top: int = ...,
+        attribution_model: Model = ...,
+    ) -> Result: ...
+    def nps(self, surveys: Any, *, by: Optional[str] = ...) -> Result: ...
+    def csat(self, surveys: Any, *, by: Optional[str] = ...) -> Result: ...
+    def ces(self, surveys: Any, *, by: Optional[str] = ...) -> Result: ...
+    def map_from_data(
+        self,
+        surveys: Any = None,
+        *,
+        name: str = ...,
+        persona_property: Optional[str] = ...,
+        by_persona: bool = ...,
+        all_customers: bool = ...,
+        max_touchpoints: int = ...,
+        min_customers: int = ...,
+        min_responses: int = ...,
+        drop_off_threshold: float = ...,
+        csat_threshold: float = ...,
+        nps_threshold: float = ...,
+        lift_threshold: float = ...,
+        reach_share_threshold: float = ...,
+    ) -> JourneyMap: ...
+    def report(
+        self,
+        surveys: Any = None,
+        *,
+        title: str = ...,
+        subtitle: Optional[str] = ...,
+        map: Optional[Mapping[str, Any]] = ...,
+        persona_maps: bool = ...,
+        designed_map: Optional[Mapping[str, Any]] = ...,
+        funnel: Optional[Sequence[str]] = ...,
+        funnel_window: Duration = ...,
+        top_paths: int = ...,
+        retention: Optional[Mapping[str, Any]] = ...,
+        attribution: Optional[Mapping[str, Any]] = ...,
+    ) -> str: ...

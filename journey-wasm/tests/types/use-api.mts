@@ -269,6 +269,11 @@ export async function useApi(j: Api): Promise<unknown[]> {
     const name: string = merged.analysis;
     const opts: Record<string, unknown> = merged.options;
     out.push(first, last, same, finished.steps[0].customers, name, opts);
+    const scored: Journey.SurveyPartialAnalysis = "nps";
+    const q: Journey.Partial = log.partialWithSurveys(scored, surveysText, { by: "touchpoint" }, ctx);
+    const html = log.partialWithSurveys("report", surveysText, { funnelSteps: ["ad", "purchase"] }, ctx).finish() as string;
+    const stats = log.partial("pathStats").finish() as Journey.PathStatsResult;
+    out.push(q.analysis, html.length, stats.n_variants);
   }
   const made: Journey.JourneyError = new JourneyError("by hand", { code: "invalid_argument", row: 2, column: "x" });
   const fields: Journey.JourneyErrorFields = made;
