@@ -5,6 +5,7 @@
 # fuzz/corpus-new/TARGET (merge them with `cargo fuzz cmin`). Prints one table row:
 #   target | CPU minutes (seconds) | executions | crashes
 # Usage (repo top): bash fuzz/run.sh TARGET [CPU_SECONDS=600] [WALL_SECONDS=3600]
+# (NICE=10 bash fuzz/run.sh ... runs it at another priority than the default 19.)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 t=$1
@@ -17,7 +18,7 @@ log="fuzz/logs/$t.log"
 bin="fuzz/target/x86_64-unknown-linux-gnu/release/$t"
 [ -x "$bin" ] || { echo "no $bin: run cargo +nightly fuzz build first" >&2; exit 1; }
 mkdir -p "fuzz/artifacts/$t"
-ASAN_OPTIONS=detect_odr_violation=0 nice -n 19 "$bin" -artifact_prefix="fuzz/artifacts/$t/" \
+ASAN_OPTIONS=detect_odr_violation=0 nice -n "${NICE:-19}" "$bin" -artifact_prefix="fuzz/artifacts/$t/" \
   -timeout=60 -max_len=8192 -print_final_stats=1 -rss_limit_mb=2048 \
   "fuzz/corpus-new/$t" "fuzz/corpus/$t" >"$log" 2>&1 &
 runner=$!

@@ -1,5 +1,6 @@
 //! Path tables from CSV or from JSON rows (the first byte chooses): no panic; a table rebuilt
-//! from its own rows, in any order, is the same table.
+//! from its own rows, in any order, is the same table; its rows written as CSV (the layout
+//! `read_path_table_csv` reads) read back to the same table.
 #![no_main]
 
 use journey_core::metrics::attribution::{read_path_table_csv, PathTable};
@@ -33,4 +34,33 @@ fuzz_target!(|data: &[u8]| {
         let from_json = PathTable::from_json_rows(r).expect("the JSON rows load");
         assert_eq!(from_json.rows(), rows);
     }
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "path",
+        "total_conversions",
+        "total_conversion_value",
+        "total_null",
+    ])
+    .unwrap();
+    for r in &rows {
+        w.write_record([
+            r.path.clone(),
+            r.total_conversions.to_string(),
+            r.total_conversion_value.to_string(),
+            r.total_null.to_string(),
+        ])
+        .unwrap();
+    }
+    let text = w.into_inner().unwrap();
+    let from_csv = read_path_table_csv(&text[..]).unwrap_or_else(|e| {
+        panic!(
+            "a table's rows as CSV do not read back: {e}\n{}",
+            String::from_utf8_lossy(&text)
+        )
+    });
+    assert_eq!(
+        from_csv.rows(),
+        rows,
+        "the CSV round trip changed the table"
+    );
 });

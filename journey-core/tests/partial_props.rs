@@ -7,7 +7,10 @@
 use std::path::{Path, PathBuf};
 
 use journey_core::partial::{Analysis, Context, Finished, Partial, ANALYSES};
-use journey_core::{read_events_csv, EventLog, EventLogBuilder, LoadOptions, RawEvent};
+use journey_core::{
+    read_events_csv, EventLog, EventLogBuilder, LoadOptions, RawEvent, RawResponse, Surveys,
+    SurveysBuilder,
+};
 use proptest::prelude::*;
 use serde_json::Value;
 
@@ -28,6 +31,9 @@ struct Case {
     log: EventLog,
     conversions: Vec<String>,
     analysis: Analysis,
+    /// A report whose funnel is chosen from the data: its steps come from a first pass (the
+    /// merged `funnel_steps` partials) before its partials are computed.
+    report_args: Option<Value>,
 }
 
 fn cases() -> Vec<Case> {
@@ -67,7 +73,74 @@ fn cases() -> Vec<Case> {
                 log: log.clone(),
                 conversions: opts.conversions.clone(),
                 analysis: Analysis::from_json("sessions", &args).unwrap(),
+                report_args: None,
             });
+        }
+        // Survey scores: every score, and every grouping that joins the log.
+        if call == "nps" {
+            for score in ["nps", "csat", "ces"] {
+                for by in [
+                    Value::Null,
+                    case["args"]["by"].clone(),
+                    "touchpoint".into(),
+                    "stage".into(),
+                    "channel".into(),
+                ] {
+                    if score == "nps" && by == case["args"]["by"] {
+                        continue;
+                    }
+                    let args = serde_json::json!({ "by": by });
+                    out.push(Case {
+                        name: format!("{name} ({score} by {by})"),
+                        log: log.clone(),
+                        conversions: opts.conversions.clone(),
+                        analysis: Analysis::from_json(score, &args).unwrap(),
+                        report_args: None,
+                    });
+                }
+            }
+        }
+        // The map from data, with the responses (personas where the log has them).
+        if call == "nps" && case["args"]["by"] == "persona" {
+            for args in [
+                serde_json::json!({}),
+                serde_json::json!({"min_customers": 1, "min_responses": 1}),
+                serde_json::json!({"by_persona": false, "min_responses": 1, "min_customers": 2}),
+                serde_json::json!({"all_customers": false, "min_customers": 1,
+                                   "max_touchpoints": 3, "min_responses": 2}),
+                serde_json::json!({"persona_property": "persona", "min_responses": 1,
+                                   "drop_off_threshold": 0.2, "lift_threshold": 0.5}),
+            ] {
+                out.push(Case {
+                    name: format!("{name} (map_from_data {args})"),
+                    log: log.clone(),
+                    conversions: opts.conversions.clone(),
+                    analysis: Analysis::from_json("map_from_data", &args).unwrap(),
+                    report_args: None,
+                });
+            }
+            out.push(Case {
+                name: format!("{name} (funnel_steps)"),
+                log: log.clone(),
+                conversions: opts.conversions.clone(),
+                analysis: Analysis::from_json("funnel_steps", &serde_json::json!({})).unwrap(),
+                report_args: None,
+            });
+            for args in [
+                serde_json::json!({"map": {"min_customers": 1, "min_responses": 1}, "top_paths": 3}),
+                serde_json::json!({"funnel": ["site", "purchase"], "persona_maps": false,
+                                   "attribution": {"collapse_repeats": true}}),
+            ] {
+                let mut placeholder = args.clone();
+                placeholder["funnel_steps"] = serde_json::json!([]);
+                out.push(Case {
+                    name: format!("{name} (report {args})"),
+                    log: log.clone(),
+                    conversions: opts.conversions.clone(),
+                    analysis: Analysis::from_json("report", &placeholder).unwrap(),
+                    report_args: Some(args),
+                });
+            }
         }
         // The path table takes the path options of attribution (no vector calls it alone).
         if call == "attribution" {
@@ -90,6 +163,7 @@ fn cases() -> Vec<Case> {
                 log: log.clone(),
                 conversions: opts.conversions.clone(),
                 analysis: Analysis::from_json("path_table", &Value::Object(args)).unwrap(),
+                report_args: None,
             });
         }
         out.push(Case {
@@ -97,6 +171,7 @@ fn cases() -> Vec<Case> {
             log,
             conversions: opts.conversions.clone(),
             analysis,
+            report_args: None,
         });
     }
     out
@@ -125,6 +200,7 @@ fn random_log(like: &EventLog, conversions: &[String], rng: &mut Rng) -> EventLo
     tps.extend(conversions.iter().cloned());
     tps.push("other".into());
     let channels = like.channels().to_vec();
+    const STAGES: [&str; 4] = ["awareness", "purchase", "zeta", "alpha"];
     let props: Vec<(String, Vec<String>)> = like
         .properties()
         .iter()
@@ -161,7 +237,7 @@ fn random_log(like: &EventLog, conversions: &[String], rng: &mut Rng) -> EventLo
             timestamp_us: t0 - step * 2 + step * rng.below(45) as i64,
             touchpoint: tp,
             channel,
-            stage: None,
+            stage: (rng.below(3) == 0).then(|| STAGES[rng.below(STAGES.len())].to_string()),
             value,
             properties,
             sequence: None,
@@ -172,6 +248,37 @@ fn random_log(like: &EventLog, conversions: &[String], rng: &mut Rng) -> EventLo
     b.build(Some(like.catalog()), &conv)
 }
 
+/// Random survey responses about the customers of a random log (and two without events), at
+/// the times of its grid, naming one of its touchpoints, an unknown one or none.
+fn random_surveys(log: &EventLog, rng: &mut Rng) -> Surveys {
+    let tps = log.touchpoints();
+    let t0 = log.timestamps().iter().min().copied().unwrap_or(0);
+    let t1 = log.timestamps().iter().max().copied().unwrap_or(0);
+    let step = ((t1 - t0) / 30).max(1);
+    let mut b = SurveysBuilder::new();
+    for _ in 0..rng.below(25) {
+        let touchpoint = match rng.below(4) {
+            0 => None,
+            1 => Some("unknown".to_string()),
+            _ if tps.is_empty() => None,
+            _ => Some(tps[rng.below(tps.len())].clone()),
+        };
+        let score = |rng: &mut Rng, lo: usize, hi: usize| {
+            (rng.below(4) > 0).then(|| (lo + rng.below(hi - lo + 1)) as u8)
+        };
+        b.push(RawResponse {
+            customer_id: format!("c{}", rng.below(14)),
+            timestamp_us: t0 - step + step * rng.below(33) as i64,
+            touchpoint,
+            nps: score(rng, 0, 10),
+            csat: score(rng, 1, 5),
+            ces: score(rng, 1, 7),
+        })
+        .unwrap();
+    }
+    b.build()
+}
+
 /// Splits the customers of `log` at random into `k` parts (some may be empty).
 fn split(log: &EventLog, k: usize, rng: &mut Rng) -> Vec<EventLog> {
     let mut groups: Vec<Vec<String>> = vec![Vec::new(); k];
@@ -179,6 +286,24 @@ fn split(log: &EventLog, k: usize, rng: &mut Rng) -> Vec<EventLog> {
         groups[rng.below(k)].push(id.clone());
     }
     groups.iter().map(|g| log.sub_log(g).unwrap()).collect()
+}
+
+/// The responses of each part's customers; customers without events go to a random part.
+fn split_surveys(surveys: &Surveys, parts: &[EventLog], rng: &mut Rng) -> Vec<Surveys> {
+    let mut home: std::collections::BTreeMap<String, usize> = Default::default();
+    for (i, p) in parts.iter().enumerate() {
+        for id in p.customer_ids() {
+            home.insert(id.clone(), i);
+        }
+    }
+    for id in surveys.customer_ids() {
+        if !home.contains_key(id) {
+            home.insert(id.clone(), rng.below(parts.len()));
+        }
+    }
+    (0..parts.len())
+        .map(|i| surveys.select_customers(|id| home[id] == i))
+        .collect()
 }
 
 /// Merges partials in a random tree, each partial through its bytes first.
@@ -204,7 +329,12 @@ fn merge_tree(mut parts: Vec<Partial>, rng: &mut Rng) -> Partial {
 }
 
 /// The single-machine result of `analysis` on `log`, as the partial's finished form.
-fn direct(log: &EventLog, analysis: &Analysis) -> journey_core::Result<Finished> {
+fn direct(
+    log: &EventLog,
+    surveys: &Surveys,
+    analysis: &Analysis,
+) -> journey_core::Result<Finished> {
+    use journey_core::metrics::survey;
     Ok(match analysis {
         Analysis::Funnel(o) => Finished::Funnel(log.funnel(o)?),
         Analysis::Retention(o) => Finished::Retention(log.retention(o)?),
@@ -219,6 +349,21 @@ fn direct(log: &EventLog, analysis: &Analysis) -> journey_core::Result<Finished>
         Analysis::PathTable(o) => Finished::PathTable(
             journey_core::metrics::attribution::PathTable::from_log(log, &o.path_options())?,
         ),
+        Analysis::PathStats(o) => Finished::PathStats(log.path_stats(o)?),
+        Analysis::Nps(o) => Finished::Nps(survey::nps(surveys, Some(log), o)?),
+        Analysis::Csat(o) => Finished::Csat(survey::csat(surveys, Some(log), o)?),
+        Analysis::Ces(o) => Finished::Ces(survey::ces(surveys, Some(log), o)?),
+        Analysis::FunnelSteps(_) => {
+            Finished::FunnelSteps(journey_core::report::default_funnel_steps(log))
+        }
+        Analysis::Report(o) => {
+            Finished::Report(journey_core::report::report(log, Some(surveys), &o.report)?)
+        }
+        Analysis::MapFromData(o) => Finished::Map(Box::new(journey_core::JourneyMap::from_data(
+            log,
+            Some(surveys),
+            o,
+        )?)),
         _ => unreachable!("every analysis has an arm"),
     })
 }
@@ -238,15 +383,41 @@ proptest! {
         let mut rng = Rng(seed | 1);
         for case in &cases {
             let log = random_log(&case.log, &case.conversions, &mut rng);
-            let want = direct(&log, &case.analysis);
+            let surveys = if case.analysis.reads_surveys() {
+                random_surveys(&log, &mut rng)
+            } else {
+                Surveys::empty()
+            };
             let parts = split(&log, k, &mut rng);
+            let part_surveys = split_surveys(&surveys, &parts, &mut rng);
+            let analysis = match &case.report_args {
+                None => case.analysis.clone(),
+                Some(args) => {
+                    // The first pass: the default funnel over every partition.
+                    let a = Analysis::from_json("funnel_steps", &serde_json::json!({})).unwrap();
+                    let ps = parts.iter().map(|p| p.partial(&a, &Context::default()).unwrap());
+                    let Finished::FunnelSteps(steps) =
+                        merge_tree(ps.collect(), &mut rng).finish().unwrap()
+                    else {
+                        unreachable!()
+                    };
+                    let mut args = args.clone();
+                    args["funnel_steps"] = serde_json::json!(steps);
+                    Analysis::from_json("report", &args).unwrap()
+                }
+            };
+            let want = direct(&log, &surveys, &analysis);
             let ctx = parts
                 .iter()
                 .map(Context::of)
                 .try_fold(Context::default(), |a, b| a.merge(&b))
                 .unwrap();
             let partials: Result<Vec<Partial>, _> =
-                parts.iter().map(|p| p.partial(&case.analysis, &ctx)).collect();
+                parts
+                    .iter()
+                    .zip(&part_surveys)
+                    .map(|(p, s)| p.partial_with_surveys(&analysis, &ctx, Some(s)))
+                    .collect();
             match (want, partials) {
                 (Ok(want), Ok(partials)) => {
                     let got = merge_tree(partials, &mut rng).finish().unwrap();

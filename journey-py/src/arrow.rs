@@ -11,7 +11,7 @@ use arrow_array::builder::{
 };
 use arrow_array::types::Int32Type;
 use arrow_array::{
-    ArrayRef, BooleanArray, DictionaryArray, Float64Array, Int32Array, Int64Array,
+    ArrayRef, BooleanArray, DictionaryArray, Float64Array, Int32Array, Int64Array, LargeListArray,
     LargeStringArray, RecordBatch, RecordBatchOptions, StringArray, StructArray,
     TimestampMicrosecondArray,
 };
@@ -345,6 +345,24 @@ pub fn table_batch(t: Columns<'_>) -> Result<RecordBatch, ArrowError> {
                 let offsets = OffsetBuffer::new(ScalarBuffer::from(offsets));
                 let values = Buffer::from_vec(text.into_bytes());
                 Arc::new(LargeStringArray::try_new(offsets, values, None)?)
+            }
+            Column::JoinedLists {
+                text,
+                offsets,
+                items,
+            } => {
+                // The core's buffers become the arrays': no copy.
+                let values = LargeStringArray::try_new(
+                    OffsetBuffer::new(ScalarBuffer::from(offsets)),
+                    Buffer::from_vec(text.into_bytes()),
+                    None,
+                )?;
+                Arc::new(LargeListArray::try_new(
+                    Arc::new(Field::new_list_field(DataType::LargeUtf8, false)),
+                    OffsetBuffer::new(ScalarBuffer::from(items)),
+                    Arc::new(values),
+                    None,
+                )?)
             }
             Column::TextList(v) => {
                 let mut b = ListBuilder::new(StringBuilder::new());

@@ -255,6 +255,9 @@ pub fn table_rows<'py>(
                 Column::Joined { text, offsets } => {
                     PyString::new(py, Column::joined(text, offsets, i)).into_any()
                 }
+                Column::JoinedLists { .. } => {
+                    PyList::new(py, c.joined_list(i).unwrap_or_default())?.into_any()
+                }
                 Column::TextList(v) => match &v[i] {
                     None => py.None().into_bound(py),
                     Some(items) => PyList::new(py, items.iter().map(|s| s.as_ref()))?.into_any(),

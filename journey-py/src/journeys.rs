@@ -26,6 +26,17 @@ pub(crate) fn sessions_output(r: SessionsResult) -> PyResult<PyOutput> {
     ))
 }
 
+/// The Python result of path statistics (also of a finished partial).
+pub(crate) fn path_stats_output(
+    r: journey_core::metrics::path_stats::PathStatsResult,
+    top: usize,
+) -> PyResult<PyOutput> {
+    let r = std::sync::Arc::new(r);
+    let drawn = r.clone();
+    PyOutput::with_source("path_stats", r, "touches")
+        .with_chart(move || Sankey::from_path_stats(&drawn, "Top paths", top).to_svg())
+}
+
 /// The Python result of a funnel (also of a finished funnel partial).
 pub(crate) fn funnel_output(r: FunnelResult) -> PyResult<PyOutput> {
     let r = std::sync::Arc::new(r);
@@ -102,10 +113,7 @@ impl PyEventLog {
         let log = self.inner.clone();
         let top = opts.top;
         let r = detach(py, move || path_stats(&log, &opts))?.map_err(to_py_err)?;
-        let r = std::sync::Arc::new(r);
-        let drawn = r.clone();
-        PyOutput::with_source("path_stats", r, "touches")
-            .with_chart(move || Sankey::from_path_stats(&drawn, "Top paths", top).to_svg())
+        path_stats_output(r, top)
     }
 
     /// The transition graph (`level="touchpoint"`, `session_gap`, `collapse_repeats`).

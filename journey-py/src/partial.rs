@@ -9,10 +9,10 @@ use crate::attribution::{attribution_output, attribution_table_output, PyPathTab
 use crate::convert::kwargs_json;
 use crate::error::{argument, to_py_err};
 use crate::journeys::{funnel_output, sessions_output, PyTransitionGraph};
-use crate::model::PyEventLog;
+use crate::model::{PyEventLog, PyJourneyMap, PySurveys};
 use crate::result::PyOutput;
 use crate::run::detach;
-use crate::survey::{kpis_output, retention_output};
+use crate::survey::{ces_output, csat_output, kpis_output, nps_output, retention_output};
 
 /// The mergeable partial result of one analysis over some whole customers.
 #[pyclass(frozen, name = "Partial", module = "journey")]
@@ -41,19 +41,27 @@ impl PyEventLog {
     /// >>> p = log.partial("funnel", steps=["view", "purchase"])
     /// >>> [s["customers"] for s in p.finish().steps]
     /// [2, 1]
-    #[pyo3(signature = (analysis, *, context = None, **kwargs))]
+    ///
+    /// `surveys` are the survey responses of this log's customers, for the analyses that join
+    /// them to the log ("nps", "csat", "ces", "map_from_data", "report").
+    #[pyo3(signature = (analysis, *, context = None, surveys = None, **kwargs))]
     fn partial(
         &self,
         py: Python<'_>,
         analysis: &str,
         context: Option<PyRef<'_, PyContext>>,
+        surveys: Option<PyRef<'_, PySurveys>>,
         kwargs: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<PyPartial> {
         let args = kwargs_json(kwargs)?;
         let a = Analysis::from_json(analysis, &args).map_err(to_py_err)?;
         let ctx = context.map(|c| c.inner).unwrap_or_default();
         let log = self.inner.clone();
-        let inner = detach(py, move || log.partial(&a, &ctx))?.map_err(to_py_err)?;
+        let surveys = surveys.map(|s| s.inner.clone());
+        let inner = detach(py, move || {
+            log.partial_with_surveys(&a, &ctx, surveys.as_deref())
+        })?
+        .map_err(to_py_err)?;
         Ok(PyPartial { inner })
     }
 }
@@ -106,6 +114,24 @@ impl PyPartial {
             Finished::PathTable(t) => {
                 return Ok(PyPathTable::from(t).into_pyobject(py)?.into_any().unbind())
             }
+            Finished::PathStats(x) => {
+                let top = match self.inner.analysis() {
+                    Analysis::PathStats(o) => o.top,
+                    _ => 0,
+                };
+                crate::journeys::path_stats_output(x, top)?
+            }
+            Finished::Nps(x) => nps_output(x)?,
+            Finished::Csat(x) => csat_output(x)?,
+            Finished::Ces(x) => ces_output(x)?,
+            Finished::Map(m) => {
+                return Ok(PyJourneyMap { inner: *m }
+                    .into_pyobject(py)?
+                    .into_any()
+                    .unbind())
+            }
+            Finished::FunnelSteps(v) => return Ok(v.into_pyobject(py)?.into_any().unbind()),
+            Finished::Report(html) => return Ok(html.into_pyobject(py)?.into_any().unbind()),
             _ => return Err(argument("analysis", "has no Python result type")),
         };
         Ok(out.into_pyobject(py)?.into_any().unbind())

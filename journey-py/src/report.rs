@@ -132,3 +132,29 @@ pub fn report(
     })?
     .map_err(to_py_err)
 }
+
+#[pymethods]
+impl PyEventLog {
+    /// `journey.report(log, surveys, **kwargs)` as a method, so that a cell calling
+    /// `log.report()` runs the same on an EventLog, a journey.spark and a journey.dask log.
+    #[pyo3(signature = (surveys=None, **kwargs))]
+    fn report(
+        slf: PyRef<'_, Self>,
+        py: Python<'_>,
+        surveys: Option<PyRef<'_, PySurveys>>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<String> {
+        report(py, slf, surveys, kwargs)
+    }
+
+    /// `JourneyMap.from_data(log, surveys, **kwargs)` as a method (see `report`).
+    #[pyo3(signature = (surveys=None, **kwargs))]
+    fn map_from_data(
+        slf: PyRef<'_, Self>,
+        py: Python<'_>,
+        surveys: Option<PyRef<'_, PySurveys>>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<PyJourneyMap> {
+        PyJourneyMap::from_data(py, slf, surveys, kwargs)
+    }
+}

@@ -196,6 +196,127 @@ impl PyOutput {
             _ => crate::arrow::json_batch(&self.table_rows()).map_err(error),
         }
     }
+
+    /// A field that is one of the source's tables, as dicts built from its typed columns (the
+    /// same objects as from its JSON, which is then not built); `None` for other fields.
+    fn typed_rows<'py>(&self, py: Python<'py>, name: &str) -> PyResult<Option<Bound<'py, PyAny>>> {
+        let Some(s) = &self.source else {
+            return Ok(None);
+        };
+        if self.rows.is_some() {
+            return Ok(None);
+        }
+        let t = if Some(name) == self.table.as_deref() {
+            s.table().map_err(crate::error::to_py_err)?
+        } else {
+            match s.table_named(name).map_err(crate::error::to_py_err)? {
+                Some(t) => t,
+                None => return Ok(None),
+            }
+        };
+        Ok(Some(crate::convert::table_rows(py, &t)?.into_any()))
+    }
+
+    /// Whether `table` (an argument of `to_polars()`...) names another table than the
+    /// result's own table of rows.
+    fn other<'t>(&self, table: Option<&'t str>) -> Option<&'t str> {
+        table.filter(|t| Some(*t) != self.table.as_deref())
+    }
+
+    /// The source's other table `name` as typed columns (`None`: the result has no source, or
+    /// its source no such table).
+    fn source_table(&self, name: &str) -> PyResult<Option<journey_core::model::Table<'_>>> {
+        match &self.source {
+            Some(s) => s.table_named(name).map_err(crate::error::to_py_err),
+            None => Ok(None),
+        }
+    }
+
+    /// The field `name` of the JSON shape when it is a list of rows (objects).
+    fn json_table(&self, name: &str) -> Option<&Vec<Value>> {
+        self.value()
+            .get(name)
+            .and_then(Value::as_array)
+            .filter(|rows| rows.iter().all(Value::is_object))
+    }
+
+    /// The error for a table the result does not have, naming those it has.
+    fn no_table(&self, name: &str) -> PyErr {
+        let mut names: Vec<String> = self.table.iter().cloned().collect();
+        if let Some(o) = self.value().as_object() {
+            for (k, v) in o {
+                let rows = v.as_array().filter(|r| r.iter().all(Value::is_object));
+                if rows.is_some() && !names.contains(k) {
+                    names.push(k.clone());
+                }
+            }
+        }
+        argument(
+            "table",
+            format!(
+                "a {} result has no table {name:?}; its tables: {}",
+                self.kind,
+                if names.is_empty() {
+                    "none".to_string()
+                } else {
+                    names.join(", ")
+                }
+            ),
+        )
+    }
+
+    /// The other table `name` as Arrow data (typed columns where the core has them, else its
+    /// JSON rows), for `to_polars(table=...)` and the like.
+    fn other_rows(&self, py: Python<'_>, name: &str) -> PyResult<Py<PyRows>> {
+        let error = |e: arrow_schema::ArrowError| {
+            crate::error::to_py_err(crate::arrow::data_error(e.to_string()))
+        };
+        let batch = match self.source_table(name)? {
+            Some(t) => crate::arrow::table_batch(t).map_err(error)?,
+            None => match self.json_table(name) {
+                Some(rows) => crate::arrow::json_batch(rows).map_err(error)?,
+                None => return Err(self.no_table(name)),
+            },
+        };
+        Py::new(py, PyRows { batch })
+    }
+
+    /// The frame of `table` (`None`: the result's own table) made by `convert` (a frames
+    /// function taking Arrow data).
+    fn frame<'py>(
+        slf: &Bound<'py, Self>,
+        table: Option<&str>,
+        convert: fn(&Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        match slf.get().other(table) {
+            None => convert(slf.as_any()),
+            Some(name) => convert(
+                slf.get()
+                    .other_rows(slf.py(), name)?
+                    .bind(slf.py())
+                    .as_any(),
+            ),
+        }
+    }
+}
+
+/// One table of a result's rows as Arrow data (the Arrow PyCapsule interface): what
+/// `Result.to_polars(table=...)` and the like convert.
+#[pyclass(frozen, name = "_Rows", module = "journey._journey")]
+pub struct PyRows {
+    batch: RecordBatch,
+}
+
+#[pymethods]
+impl PyRows {
+    #[pyo3(signature = (requested_schema=None))]
+    fn __arrow_c_stream__<'py>(
+        &self,
+        py: Python<'py>,
+        requested_schema: Option<Bound<'py, PyCapsule>>,
+    ) -> PyResult<Bound<'py, PyCapsule>> {
+        crate::arrow::stream_capsule(py, self.batch.clone(), requested_schema)
+    }
 }
 
 #[pymethods]
@@ -216,8 +337,20 @@ impl PyOutput {
         self.value().to_string()
     }
 
-    /// The table of rows as a list of dicts (a result without a table: one row of its fields).
-    fn to_records<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+    /// The table of rows as a list of dicts (a result without a table: one row of its fields);
+    /// `table=` names another of its tables (a field holding a list of rows, e.g. the
+    /// `variants` of path statistics, the `customers` of sessions).
+    #[pyo3(signature = (table=None))]
+    fn to_records<'py>(&self, py: Python<'py>, table: Option<&str>) -> PyResult<Bound<'py, PyAny>> {
+        if let Some(name) = self.other(table) {
+            if let Some(t) = self.source_table(name)? {
+                return Ok(crate::convert::table_rows(py, &t)?.into_any());
+            }
+            return match self.json_table(name) {
+                Some(rows) => to_py(py, &Value::Array(rows.clone())),
+                None => Err(self.no_table(name)),
+            };
+        }
         if let (Some(s), None) = (&self.source, &self.rows) {
             let t = s.table().map_err(crate::error::to_py_err)?;
             return Ok(crate::convert::table_rows(py, &t)?.into_any());
@@ -238,20 +371,25 @@ impl PyOutput {
         crate::arrow::stream_capsule(py, batch, requested_schema)
     }
 
-    /// The table of rows as a pyarrow Table (pyarrow must be installed).
-    fn to_arrow<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
-        crate::frames::to_pyarrow(slf.as_any())
+    /// The table of rows as a pyarrow Table (pyarrow must be installed); `table=` names
+    /// another of the result's tables, as for `to_records`.
+    #[pyo3(signature = (table=None))]
+    fn to_arrow<'py>(slf: &Bound<'py, Self>, table: Option<&str>) -> PyResult<Bound<'py, PyAny>> {
+        Self::frame(slf, table, crate::frames::to_pyarrow)
     }
 
     /// The table of rows as a pandas DataFrame (pandas must be installed; null rates become
-    /// NaN / None).
-    fn to_pandas<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
-        crate::frames::to_pandas(slf.as_any())
+    /// NaN / None); `table=` names another of the result's tables, as for `to_records`.
+    #[pyo3(signature = (table=None))]
+    fn to_pandas<'py>(slf: &Bound<'py, Self>, table: Option<&str>) -> PyResult<Bound<'py, PyAny>> {
+        Self::frame(slf, table, crate::frames::to_pandas)
     }
 
-    /// The table of rows as a polars DataFrame (polars must be installed).
-    fn to_polars<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
-        crate::frames::to_polars(slf.as_any())
+    /// The table of rows as a polars DataFrame (polars must be installed); `table=` names
+    /// another of the result's tables, as for `to_records`.
+    #[pyo3(signature = (table=None))]
+    fn to_polars<'py>(slf: &Bound<'py, Self>, table: Option<&str>) -> PyResult<Bound<'py, PyAny>> {
+        Self::frame(slf, table, crate::frames::to_polars)
     }
 
     /// The result's chart as an SVG document; ValueError for results without one.
@@ -274,6 +412,9 @@ impl PyOutput {
     }
 
     fn __getitem__<'py>(&self, py: Python<'py>, key: &str) -> PyResult<Bound<'py, PyAny>> {
+        if let Some(rows) = self.typed_rows(py, key)? {
+            return Ok(rows);
+        }
         match self.value().get(key) {
             Some(v) => to_py(py, v),
             None => Err(PyKeyError::new_err(key.to_string())),
@@ -281,6 +422,9 @@ impl PyOutput {
     }
 
     fn __getattr__<'py>(&self, py: Python<'py>, name: &str) -> PyResult<Bound<'py, PyAny>> {
+        if let Some(rows) = self.typed_rows(py, name)? {
+            return Ok(rows);
+        }
         match self.value().get(name) {
             Some(v) => to_py(py, v),
             None => Err(PyAttributeError::new_err(format!(

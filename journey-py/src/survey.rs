@@ -56,6 +56,39 @@ pub fn nps_diff(a: &Bound<'_, PyAny>, b: &Bound<'_, PyAny>) -> PyResult<PyOutput
     PyOutput::new("nps_diff", &survey::nps_diff(&ra, &rb), None)
 }
 
+/// The Python result of NPS by group (also of a finished partial).
+pub(crate) fn nps_output(r: survey::NpsBreakdown) -> PyResult<PyOutput> {
+    let out = PyOutput::new("nps", &r, Some("groups"))?.with_table(&r.table())?;
+    match r.by.clone() {
+        Some(by) => {
+            out.with_chart(move || IntervalChart::from_nps(&r, format!("NPS by {by}")).to_svg())
+        }
+        None => Ok(out),
+    }
+}
+
+/// The Python result of CSAT by group (also of a finished partial).
+pub(crate) fn csat_output(r: survey::CsatBreakdown) -> PyResult<PyOutput> {
+    let out = PyOutput::new("csat", &r, Some("groups"))?.with_table(&r.table())?;
+    match r.by.clone() {
+        Some(by) => {
+            out.with_chart(move || IntervalChart::from_csat(&r, format!("CSAT by {by}")).to_svg())
+        }
+        None => Ok(out),
+    }
+}
+
+/// The Python result of CES by group (also of a finished partial).
+pub(crate) fn ces_output(r: survey::CesBreakdown) -> PyResult<PyOutput> {
+    let out = PyOutput::new("ces", &r, Some("groups"))?.with_table(&r.table())?;
+    match r.by.clone() {
+        Some(by) => {
+            out.with_chart(move || IntervalChart::from_ces(&r, format!("CES by {by}")).to_svg())
+        }
+        None => Ok(out),
+    }
+}
+
 fn breakdown_args<'py>(
     kwargs: Option<&Bound<'py, PyDict>>,
 ) -> PyResult<(ScoreOptions, Option<PyRef<'py, PyEventLog>>)> {
@@ -86,13 +119,7 @@ impl PySurveys {
         let log = log.map(|l| l.inner.clone());
         let s = self.inner.clone();
         let r = detach(py, move || survey::nps(&s, log.as_deref(), &opts))?.map_err(to_py_err)?;
-        let out = PyOutput::new("nps", &r, Some("groups"))?.with_table(&r.table())?;
-        match r.by.clone() {
-            Some(by) => {
-                out.with_chart(move || IntervalChart::from_nps(&r, format!("NPS by {by}")).to_svg())
-            }
-            None => Ok(out),
-        }
+        nps_output(r)
     }
 
     /// CSAT overall and per group (see `nps`).
@@ -102,12 +129,7 @@ impl PySurveys {
         let log = log.map(|l| l.inner.clone());
         let s = self.inner.clone();
         let r = detach(py, move || survey::csat(&s, log.as_deref(), &opts))?.map_err(to_py_err)?;
-        let out = PyOutput::new("csat", &r, Some("groups"))?.with_table(&r.table())?;
-        match r.by.clone() {
-            Some(by) => out
-                .with_chart(move || IntervalChart::from_csat(&r, format!("CSAT by {by}")).to_svg()),
-            None => Ok(out),
-        }
+        csat_output(r)
     }
 
     /// CES overall and per group (see `nps`).
@@ -117,13 +139,7 @@ impl PySurveys {
         let log = log.map(|l| l.inner.clone());
         let s = self.inner.clone();
         let r = detach(py, move || survey::ces(&s, log.as_deref(), &opts))?.map_err(to_py_err)?;
-        let out = PyOutput::new("ces", &r, Some("groups"))?.with_table(&r.table())?;
-        match r.by.clone() {
-            Some(by) => {
-                out.with_chart(move || IntervalChart::from_ces(&r, format!("CES by {by}")).to_svg())
-            }
-            None => Ok(out),
-        }
+        ces_output(r)
     }
 }
 

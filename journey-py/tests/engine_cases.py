@@ -32,6 +32,21 @@ CASES = [
     ("attribution", {"model": "time_decay", "half_life": "3d", "lookback": "14d"}),
     ("attribution", {"model": "position_based", "exclude": ["checkout_payment"]}),
     ("attribution_table", {"collapse_repeats": True}),
+    ("path_stats", {}),
+    (
+        "path_stats",
+        {"level": "channel", "collapse_repeats": True, "top": 5, "attribution_model": "markov"},
+    ),
+]
+
+# (method, keywords) of the analyses that join the survey responses to the log: on EventLog
+# `surveys.nps(log=log, **kw)` and `log.map_from_data(surveys, **kw)`, on an engine
+# `log.nps(responses, **kw)` and `log.map_from_data(responses, **kw)`.
+SURVEY_CASES = [
+    ("nps", {"by": "persona"}),
+    ("csat", {"by": "stage"}),
+    ("ces", {"by": "touchpoint"}),
+    ("map_from_data", {"min_responses": 10}),
 ]
 
 
@@ -46,16 +61,26 @@ def run(log, name, kw):
 
 
 def canonical(result):
-    """A result as plain data, to compare to the bit (floats compare exactly)."""
-    if isinstance(result, str):
+    """A result as plain data, to compare to the bit (floats compare exactly); a JourneyMap
+    compares as itself."""
+    if isinstance(result, (str, journey.JourneyMap)):
         return result
     return result.to_dict()
 
 
-def notebook_cell(log):
-    """The same notebook cell on EventLog, journey.spark and journey.dask: only the line that
-    makes `log` differs."""
+def run_with_surveys(log, surveys, name, kw):
+    """Runs a survey analysis on a single-machine log (surveys a journey.Surveys) or a
+    distributed one (surveys a DataFrame of its engine)."""
+    if isinstance(log, journey.EventLog) and name in ("nps", "csat", "ces"):
+        return getattr(surveys, name)(log=log, **kw)
+    return getattr(log, name)(surveys, **kw)
+
+
+def notebook_cell(log, surveys):
+    """The same notebook cell on EventLog, journey.spark and journey.dask: only the lines that
+    make `log` and `surveys` differ."""
     funnel = log.funnel(["landing_page", "product_page", "add_to_cart", "purchase"], window="7d")
     retention = log.retention(period="week", periods=6)
     table = log.attribution_table()
-    return funnel, retention, table
+    report = log.report(surveys, title="Journeys")
+    return funnel, retention, table, report

@@ -6,10 +6,12 @@ shuffle."""
 import pytest
 from engine_cases import (
     CASES,
+    SURVEY_CASES,
     canonical,
     case_id,
     notebook_cell,
     run,
+    run_with_surveys,
 )
 
 import journey
@@ -65,13 +67,28 @@ def test_not_persisted_seven_partitions(dask_events, engine_data):
         assert canonical(run(log, name, kw)) == canonical(run(ref, name, kw))
 
 
-def test_notebook_cell(dask_log, engine_data):
+@pytest.fixture(scope="session")
+def dask_responses(dask_client, engine_data):
+    import dask.dataframe as dd
+
+    return dd.from_pandas(engine_data["responses"].to_pandas(), npartitions=2)
+
+
+def test_notebook_cell(dask_log, dask_responses, engine_data):
     """The same cell on EventLog and on journey.dask gives equal results."""
-    single = notebook_cell(engine_data["log"])
-    dist = notebook_cell(dask_log)
+    single = notebook_cell(engine_data["log"], engine_data["surveys"])
+    dist = notebook_cell(dask_log, dask_responses)
     assert single[0] == dist[0]
     assert single[1] == dist[1]
     assert single[2] == dist[2]
+    assert single[3] == dist[3]  # the report, to the byte
+
+
+@pytest.mark.parametrize("case", SURVEY_CASES, ids=case_id)
+def test_survey_analysis_equals_single_machine(dask_log, dask_responses, engine_data, case):
+    name, kw = case
+    single = run_with_surveys(engine_data["log"], engine_data["surveys"], name, kw)
+    assert canonical(run_with_surveys(dask_log, dask_responses, name, kw)) == canonical(single)
 
 
 def test_empty_partitions(dask_client):

@@ -103,3 +103,113 @@ def test_sessions_and_empty_results():
     assert r.to_polars().height == 0
     f = log.funnel(steps=["ad", "purchase"], dropped_ids=True)
     assert f.to_polars().to_dicts() == f.to_dict()["steps"]
+
+
+# The log of the path statistics tests of journey-core: paths a [ad site] -> purchase,
+# a [email] (no conversion), b [site site] (none), c [ad site] -> purchase, d [] -> purchase.
+PATHS_CSV = (
+    "customer_id,timestamp,touchpoint,channel\n"
+    "a,0,ad,social\na,60,site,web\na,180,purchase,web\na,200,email,email\n"
+    "b,0,site,web\nb,30,site,web\n"
+    "c,0,ad,social\nc,100,site,web\nc,1000,purchase,web\n"
+    "d,0,purchase,web\n"
+)
+
+
+def test_path_stats_variants_by_hand():
+    r = journey.EventLog.from_csv_text(PATHS_CSV).path_stats(top=0)
+    variants = r.to_dict()["variants"]
+    assert [v["path"] for v in variants] == [["ad", "site"], [], ["email"], ["site", "site"]]
+    assert [v["count"] for v in variants] == [2, 1, 1, 1]
+    assert [v["conversions"] for v in variants] == [2, 1, 0, 0]
+    assert [v["share"] for v in variants] == [0.4, 0.2, 0.2, 0.2]
+    assert r.to_records(table="variants") == variants
+    df = r.to_polars(table="variants")
+    assert df.columns == ["conversion_rate", "conversions", "count", "path", "share"]
+    assert df.schema["path"] == pl.List(pl.String) and df.schema["count"] == pl.Int64
+    assert df.to_dicts() == variants
+    assert df["conversion_rate"].to_list() == [1.0, 1.0, 0.0, 0.0]
+    assert r.to_arrow(table="variants").to_pylist() == variants
+    pdf = r.to_pandas(table="variants")
+    assert [list(p) for p in pdf["path"]] == [v["path"] for v in variants]
+    assert pdf["count"].tolist() == [2, 1, 1, 1]
+    # The main table by its name is the main table.
+    assert r.to_polars(table="touches").equals(r.to_polars())
+    # A fresh result's field is built from the typed columns; it equals the JSON's.
+    fresh = journey.EventLog.from_csv_text(PATHS_CSV).path_stats(top=0)
+    assert fresh.variants == variants and fresh["variants"] == variants
+    assert fresh.touches == r.to_dict()["touches"]
+
+
+@pytest.mark.parametrize(
+    "options",
+    [{"top": 0}, {"top": 3}, {"level": "channel", "collapse_repeats": True, "top": 0}, {"lookback": "1d", "top": 0}],
+)
+def test_path_stats_variants_frames_equal_json(log, options):
+    r = log.path_stats(**options)
+    variants = r.to_dict()["variants"]
+    assert len(variants) > 0 and (options["top"] == 0 or len(variants) >= options["top"])
+    if options["top"] == 0:
+        assert len(variants) == r.n_variants
+    assert r.to_polars(table="variants").to_dicts() == variants
+    assert r.to_records(table="variants") == variants
+    assert r.to_arrow(table="variants").to_pylist() == variants
+    rows = r.to_pandas(table="variants").to_dict("records")
+    assert [list(x.pop("path")) for x in rows] == [v["path"] for v in variants]
+    same_rows(rows, [{k: v for k, v in x.items() if k != "path"} for x in variants])
+
+
+# The log of the sessions tests of journey-core: a has sessions [0 600 2400], [10000] and,
+# 8 days later, [701200 701260]; b one event.
+SESSIONS_CSV = (
+    "customer_id,timestamp,touchpoint\n"
+    "a,0,ad\na,600,site\na,2400,site\na,10000,email\na,701200,purchase\na,701260,email\n"
+    "b,0,site\n"
+)
+
+
+def test_sessions_per_customer_by_hand():
+    r = journey.EventLog.from_csv_text(SESSIONS_CSV).sessions(per_customer=True)
+    customers = r.to_dict()["customers"]
+    df = r.to_polars(table="customers")
+    assert df.columns == [
+        "customer_id", "first_event", "last_event", "longest_gap_s",
+        "mean_session_duration_s", "n_events", "n_inactivity_periods", "n_sessions",
+    ]
+    assert df.to_dicts() == customers == r.to_records(table="customers")
+    assert df["customer_id"].to_list() == ["a", "b"]
+    assert df["n_sessions"].to_list() == [3, 1] and df["n_events"].to_list() == [6, 1]
+    assert df["mean_session_duration_s"].to_list() == [820.0, 0.0]  # (2400 + 0 + 60) / 3
+    assert df["longest_gap_s"].to_list() == [691200.0, None]  # b: no gap
+    assert df["n_inactivity_periods"].to_list() == [1, 0]
+    assert df["last_event"].to_list() == ["1970-01-09T02:47:40Z", "1970-01-01T00:00:00Z"]
+    assert r.to_arrow(table="customers").to_pylist() == customers
+    same_rows(r.to_pandas(table="customers").to_dict("records"), customers)
+    transitions = r.to_polars(table="inactivity_transitions").to_dicts()
+    assert transitions == r.to_dict()["inactivity_transitions"]
+    assert transitions == [{"after": "purchase", "before": "email", "count": 1}]
+    fresh = journey.EventLog.from_csv_text(SESSIONS_CSV).sessions(per_customer=True)
+    assert fresh.customers == customers
+
+
+def test_sessions_per_customer_frames_equal_json(log):
+    r = log.sessions(per_customer=True, gap="10m")
+    customers = r.to_dict()["customers"]
+    assert len(customers) == log.n_customers
+    assert r.to_polars(table="customers").to_dicts() == customers
+    same_rows(r.to_pandas(table="customers").to_dict("records"), customers)
+    assert r.to_polars(table="inactivity_transitions").to_dicts() == r.to_dict()["inactivity_transitions"]
+
+
+def test_other_tables_and_missing_ones():
+    log = journey.EventLog.from_csv_text(SESSIONS_CSV)
+    r = log.sessions()
+    with pytest.raises(journey.ArgumentError, match=r'no table "customers"; its tables: inactivity_touchpoints, inactivity_transitions'):
+        r.to_polars(table="customers")
+    with pytest.raises(journey.ArgumentError, match="no table"):
+        r.to_records(table="gap_s")  # a field, but not a list of rows
+    # A table the core has no typed columns for leaves through its JSON rows.
+    p = journey.EventLog.from_csv_text(PATHS_CSV).path_stats()
+    first = p.to_dict()["by_first_touch_channel"]
+    assert p.to_records(table="by_first_touch_channel") == first
+    assert p.to_polars(table="by_first_touch_channel")["channel"].to_list() == ["email", "social", "web", None]

@@ -8,10 +8,12 @@ import sys
 import pytest
 from engine_cases import (
     CASES,
+    SURVEY_CASES,
     canonical,
     case_id,
     notebook_cell,
     run,
+    run_with_surveys,
 )
 
 import journey
@@ -77,14 +79,28 @@ def test_not_persisted_seven_partitions(spark_events, engine_data):
         assert canonical(run(log, name, kw)) == canonical(run(ref, name, kw))
 
 
-def test_notebook_cell(spark_log, engine_data):
+@pytest.fixture(scope="session")
+def spark_responses(spark, engine_data):
+    return spark.createDataFrame(engine_data["responses"])
+
+
+def test_notebook_cell(spark_log, spark_responses, engine_data):
     """The same cell on EventLog and on journey.spark gives equal results."""
-    single = notebook_cell(engine_data["log"])
-    spark = notebook_cell(spark_log)
+    single = notebook_cell(engine_data["log"], engine_data["surveys"])
+    spark = notebook_cell(spark_log, spark_responses)
     assert single[0] == spark[0]
     assert single[1] == spark[1]
     assert single[2] == spark[2]
+    assert single[3] == spark[3]  # the report, to the byte
     assert single[0].steps[3]["customers"] > 0
+    assert "Satisfaction by touchpoint" in spark[3]
+
+
+@pytest.mark.parametrize("case", SURVEY_CASES, ids=case_id)
+def test_survey_analysis_equals_single_machine(spark_log, spark_responses, engine_data, case):
+    name, kw = case
+    single = run_with_surveys(engine_data["log"], engine_data["surveys"], name, kw)
+    assert canonical(run_with_surveys(spark_log, spark_responses, name, kw)) == canonical(single)
 
 
 def test_empty_partitions(spark):

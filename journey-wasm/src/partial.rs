@@ -6,14 +6,16 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::convert::{arg_err, js_err, options, snake, to_js};
-use crate::model::EventLog;
+use crate::model::{EventLog, JourneyMap, Surveys};
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_PARTIAL: &str = r#"
 /** The analyses with a partial form, by the name of their EventLog method. */
-export type PartialAnalysis = "funnel" | "retention" | "kpis" | "attribution" | "attributionTable" | "pathTable" | "sessions" | "transitionGraph" | "conversionPaths";
-/** What Partial#finish returns, per analysis. */
-export type FinishedResult = FunnelResult | RetentionResult | Kpis | AttributionResult | AttributionTable | PathTable | SessionsResult | TransitionGraph | ConversionPathsResult;
+export type PartialAnalysis = "funnel" | "retention" | "kpis" | "attribution" | "attributionTable" | "pathTable" | "sessions" | "transitionGraph" | "conversionPaths" | "pathStats" | "funnelSteps" | "mapFromData" | "report";
+/** The analyses that join survey responses to the log (EventLog#partialWithSurveys). */
+export type SurveyPartialAnalysis = "nps" | "csat" | "ces" | "mapFromData" | "report";
+/** What Partial#finish returns, per analysis (a report: its HTML; funnelSteps: the steps). */
+export type FinishedResult = FunnelResult | RetentionResult | Kpis | AttributionResult | AttributionTable | PathTable | SessionsResult | TransitionGraph | ConversionPathsResult | PathStatsResult | Breakdown<NpsResult> | Breakdown<CsatResult> | Breakdown<CesResult> | JourneyMap | string[] | string;
 "#;
 
 /// The mergeable partial result of one analysis over some whole customers.
@@ -49,6 +51,29 @@ impl EventLog {
             CoreContext::from_bytes(&bytes_of(&context, "context")?).map_err(js_err)?
         };
         let inner = self.inner.partial(&a, &ctx).map_err(js_err)?;
+        Ok(Partial { inner })
+    }
+
+    /// `partial` with the survey responses of this log's customers, for the analyses that
+    /// join them to the log (nps, csat, ces, mapFromData, report).
+    #[wasm_bindgen(js_name = partialWithSurveys)]
+    pub fn partial_with_surveys(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "SurveyPartialAnalysis")] analysis: &str,
+        surveys: &Surveys,
+        #[wasm_bindgen(unchecked_optional_param_type = "Record<string, unknown>")] opts: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "Context")] context: JsValue,
+    ) -> Result<Partial, JsValue> {
+        let a = Analysis::from_json(&snake(analysis), &options(&opts)?).map_err(js_err)?;
+        let ctx = if context.is_undefined() || context.is_null() {
+            CoreContext::default()
+        } else {
+            CoreContext::from_bytes(&bytes_of(&context, "context")?).map_err(js_err)?
+        };
+        let inner = self
+            .inner
+            .partial_with_surveys(&a, &ctx, Some(&surveys.inner))
+            .map_err(js_err)?;
         Ok(Partial { inner })
     }
 }
@@ -92,6 +117,13 @@ impl Partial {
             Finished::Attribution(x) => to_js(&x),
             Finished::AttributionTable(x) => to_js(&x),
             Finished::PathTable(t) => Ok(crate::attribution::PathTable::from(t).into()),
+            Finished::PathStats(x) => to_js(&x),
+            Finished::Nps(x) => to_js(&x),
+            Finished::Csat(x) => to_js(&x),
+            Finished::Ces(x) => to_js(&x),
+            Finished::Map(m) => Ok(JourneyMap { inner: *m }.into()),
+            Finished::FunnelSteps(v) => to_js(&v),
+            Finished::Report(html) => Ok(JsValue::from_str(&html)),
             _ => Err(arg_err("analysis", "has no JavaScript result type")),
         }
     }

@@ -175,3 +175,35 @@ test("sessions and transitionGraph: split, merge, finish equal the direct call",
     assert.equal(g.toDot(), paths.transitionGraph(opts).toDot());
   }
 });
+
+test("pathStats: split, merge, finish equals the direct call", () => {
+  const parts = split([["a", "d"], ["b", "c"]]);
+  for (const o of [{}, { level: "channel", top: 1 }, { attributionModel: "markov", collapseRepeats: true }]) {
+    const merged = journey.mergePartials(parts.map((p) => p.partial("pathStats", o))).finish();
+    assert.deepEqual(merged, log.pathStats(o), JSON.stringify(o));
+  }
+  // a [view cart] converts, then b [view cart], c [view ad cart], d [cart] do not.
+  const s = journey.mergePartials(parts.map((p) => p.partial("pathStats"))).finish();
+  assert.deepEqual([s.n_paths, s.n_conversions], [4, 1]);
+  assert.equal(s.time_to_convert_s.median, 90);
+});
+
+test("survey scores, the map and the report from partials with the responses", () => {
+  const SURVEYS = "customer_id,timestamp,touchpoint,nps,csat\na,70,cart,9,5\nb,40,,3,2\nc,25,ad,10,\nz,1,view,0,1\n";
+  const [l, r] = split([["a", "c"], ["b", "d"]]);
+  const all = journey.Surveys.fromCsv(SURVEYS);
+  // z has no events: its response may go to either partition.
+  const sl = journey.Surveys.fromCsv("customer_id,timestamp,touchpoint,nps,csat\na,70,cart,9,5\nc,25,ad,10,\n");
+  const sr = journey.Surveys.fromCsv("customer_id,timestamp,touchpoint,nps,csat\nb,40,,3,2\nz,1,view,0,1\n");
+  const nps = l.partialWithSurveys("nps", sl, { by: "persona" }).merge(r.partialWithSurveys("nps", sr, { by: "persona" })).finish();
+  assert.deepEqual(nps, all.withLog(log).nps({ by: "persona" }));
+  // a (x) 9, b (y) 3, c (no persona) 10, z (no events) 0.
+  assert.deepEqual(nps.groups.map((g) => [g.key, g.n]), [["x", 1], ["y", 1], [null, 2]]);
+  const map = l.partialWithSurveys("mapFromData", sl, { minResponses: 1 }).merge(r.partialWithSurveys("mapFromData", sr, { minResponses: 1 })).finish();
+  assert.deepEqual(map.toJson(), journey.JourneyMap.fromData(log, all, { minResponses: 1 }).toJson());
+  const steps = l.partial("funnelSteps").merge(r.partial("funnelSteps")).finish();
+  assert.deepEqual(steps, ["view", "cart", "purchase"]);
+  const ctx = journey.Context.of(l).merge(journey.Context.of(r));
+  const html = l.partialWithSurveys("report", sl, { funnelSteps: steps }, ctx).merge(r.partialWithSurveys("report", sr, { funnelSteps: steps }, ctx)).finish();
+  assert.equal(html, journey.report(log, all));
+});

@@ -7,7 +7,7 @@ use std::io::Read;
 use super::row::{header_names, EventSchema, PieceBuilder, SurveySchema};
 use super::{read_all, threads, ErrorSink, LoadOptions, LoadReport, Mode};
 use crate::error::{Error, Result};
-use crate::model::{csv_error, EventLog, EventLogBuilder, Surveys, SurveysBuilder};
+use crate::model::{csv_error, EventLog, EventLogBuilder, SurveyPiece, Surveys, SurveysBuilder};
 
 /// Bytes parsed by one task (tiny in unit tests, so that small inputs take many batches).
 const PIECE: usize = if cfg!(test) { 1 << 10 } else { 2 << 20 };
@@ -547,6 +547,8 @@ struct Merger {
 
 impl Merger {
     fn merge(&mut self, pieces: Vec<Piece>) -> Result<()> {
+        // Runs of fast pieces are appended together, their customers interned at once.
+        let mut run: Vec<PieceBuilder> = Vec::new();
         for piece in pieces {
             self.rows += piece.rows;
             let lenient_extra = piece.skipped - piece.errors.len() as u64;
@@ -556,10 +558,14 @@ impl Merger {
             self.sink.skipped += lenient_extra;
             self.line += piece.newlines;
             match piece.builder {
-                Rows::Fast(rows) => self.builder.append_piece(rows),
-                Rows::Csv(rows) => self.builder.append(rows),
+                Rows::Fast(rows) => run.push(rows),
+                Rows::Csv(rows) => {
+                    self.builder.append_pieces(std::mem::take(&mut run));
+                    self.builder.append(rows)
+                }
             }
         }
+        self.builder.append_pieces(run);
         Ok(())
     }
 }
@@ -649,9 +655,9 @@ pub fn read_surveys_csv(reader: impl Read, opts: &LoadOptions) -> Result<Surveys
     let first_line = 1 + line_ends(bytes, 0, header_end);
     let body = &bytes[header_end..];
     let pieces = cut_batch(body, (body.len() / PIECE).clamp(1, 4 * threads()));
-    let parse = |piece: &&[u8]| -> SurveyPiece {
-        let mut out = SurveyPiece {
-            rows: Vec::new(),
+    let parse = |piece: &&[u8]| -> ParsedSurveys {
+        let mut out = ParsedSurveys {
+            rows: SurveyPiece::default(),
             errors: Vec::new(),
             read: 0,
             skipped: 0,
@@ -660,8 +666,8 @@ pub fn read_surveys_csv(reader: impl Read, opts: &LoadOptions) -> Result<Surveys
         let strict = opts.mode == Mode::Strict;
         for_each_record(piece, 1, schema.names.len(), |line, rec| {
             out.read += 1;
-            match rec.and_then(|rec| schema.parse_row(line, |i| rec.get(i))) {
-                Ok(r) => out.rows.push(r),
+            match rec.and_then(|rec| schema.parse_cells(line, |i| rec.get(i))) {
+                Ok(r) => out.rows.push(r.customer, r.ts, r.touchpoint, r.scores),
                 Err(e) => {
                     out.skipped += 1;
                     if out.errors.len() < opts.max_reported_errors.max(1) {
@@ -675,14 +681,14 @@ pub fn read_surveys_csv(reader: impl Read, opts: &LoadOptions) -> Result<Surveys
         out
     };
     #[cfg(feature = "parallel")]
-    let parsed: Vec<SurveyPiece> = {
+    let parsed: Vec<ParsedSurveys> = {
         use rayon::prelude::*;
         pieces.par_iter().map(parse).collect()
     };
     #[cfg(not(feature = "parallel"))]
-    let parsed: Vec<SurveyPiece> = pieces.iter().map(parse).collect();
+    let parsed: Vec<ParsedSurveys> = pieces.iter().map(parse).collect();
     let mut builder = SurveysBuilder::new();
-    builder.reserve(parsed.iter().map(|p| p.rows.len()).sum());
+    builder.reserve(parsed.iter().map(|p| p.rows.ts.len()).sum());
     let mut sink = ErrorSink::new(opts);
     let mut rows = 0u64;
     let mut line = first_line;
@@ -694,14 +700,14 @@ pub fn read_surveys_csv(reader: impl Read, opts: &LoadOptions) -> Result<Surveys
         }
         sink.skipped += extra;
         line += piece.newlines;
-        builder.extend_checked(piece.rows);
+        builder.append_piece(piece.rows);
     }
     Ok(builder.build_with_report(sink.report(rows)))
 }
 
 /// The responses read from one piece of a survey table.
-struct SurveyPiece {
-    rows: Vec<crate::model::RawResponse>,
+struct ParsedSurveys {
+    rows: SurveyPiece,
     /// Errors with line numbers local to the piece (first line = 1).
     errors: Vec<Error>,
     read: u64,

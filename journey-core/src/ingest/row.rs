@@ -3,6 +3,7 @@
 
 use super::LoadOptions;
 use crate::error::{Error, Result};
+pub(crate) use crate::model::LocalInterner;
 use crate::model::{EventLogBuilder, RawResponse, NO_ID, NO_SEQ};
 use crate::time::parse_timestamp;
 
@@ -258,80 +259,6 @@ impl<'a> RowSink<'a> for EventLogBuilder {
     }
 }
 
-/// Distinct strings, end to end in one buffer.
-#[derive(Debug, Default)]
-struct Arena {
-    text: String,
-    /// End of each string in `text`.
-    ends: Vec<u32>,
-}
-
-impl Arena {
-    fn get(&self, id: u32) -> &str {
-        let i = id as usize;
-        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
-        &self.text[start..self.ends[i] as usize]
-    }
-
-    /// Adds `s`; returns its id.
-    fn push(&mut self, s: &str) -> u32 {
-        self.text.push_str(s);
-        self.ends.push(self.text.len() as u32);
-        self.ends.len() as u32 - 1
-    }
-}
-
-/// The strings of one parsed piece: each distinct string copied once into an arena, with its
-/// hash, so that merging the piece into the log never hashes a string again and the piece does
-/// not borrow the input buffer (which is reused for the next batch).
-#[derive(Debug, Default)]
-pub(crate) struct LocalInterner {
-    names: Arena,
-    pub hashes: Vec<u64>,
-    index: hashbrown::HashTable<u32>,
-    /// The id of the last interned string, plus one (0 = none): values repeat on
-    /// consecutive rows (one customer's events), and this skips their hashing.
-    last: u32,
-}
-
-impl LocalInterner {
-    pub(crate) fn len(&self) -> usize {
-        self.hashes.len()
-    }
-
-    pub(crate) fn name(&self, id: u32) -> &str {
-        self.names.get(id)
-    }
-
-    pub(crate) fn intern(&mut self, s: &str) -> u32 {
-        if self.last > 0 && crate::model::same(self.name(self.last - 1), s) {
-            return self.last - 1;
-        }
-        let hash = crate::model::hash_str(s);
-        let Self {
-            names,
-            hashes,
-            index,
-            ..
-        } = self;
-        let id = match index.entry(
-            hash,
-            |&id| hashes[id as usize] == hash && crate::model::same(names.get(id), s),
-            |&id| hashes[id as usize],
-        ) {
-            hashbrown::hash_table::Entry::Occupied(e) => *e.get(),
-            hashbrown::hash_table::Entry::Vacant(v) => {
-                let id = names.push(s);
-                v.insert(id);
-                hashes.push(hash);
-                id
-            }
-        };
-        self.last = id + 1;
-        id
-    }
-}
-
 /// The columns of one parsed piece, owning their (distinct) strings.
 #[derive(Debug, Default)]
 pub(crate) struct PieceBuilder {
@@ -418,15 +345,35 @@ impl EventLogBuilder {
         self.append_piece_props(p, &map)
     }
 
+    /// Appends parsed pieces in order, as [`EventLogBuilder::append_piece`] one after the
+    /// other would, with the customers of all of them interned at once (on all cores).
+    pub(crate) fn append_pieces(&mut self, pieces: Vec<PieceBuilder>) {
+        let locals: Vec<&LocalInterner> = pieces.iter().map(|p| &p.customers).collect();
+        let maps = self.customers.intern_pieces(&locals);
+        for (p, cm) in pieces.into_iter().zip(maps) {
+            let props: Vec<usize> = (0..p.props.len()).collect();
+            self.append_mapped(p, &cm, &props);
+        }
+    }
+
     /// [`EventLogBuilder::append_piece`] for a piece whose property column `k` is the
     /// builder's `props[k]`; the builder's other property columns are blank for its rows.
     pub(crate) fn append_piece_props(&mut self, p: PieceBuilder, props: &[usize]) {
+        let cm = self
+            .customers
+            .intern_pieces(&[&p.customers])
+            .pop()
+            .unwrap_or_default();
+        self.append_mapped(p, &cm, props)
+    }
+
+    /// Appends a piece whose customers are already interned (`cm`: its ids to the builder's).
+    fn append_mapped(&mut self, p: PieceBuilder, cm: &[u32], props: &[usize]) {
         fn remap(into: &mut crate::model::Interner, from: &LocalInterner) -> Vec<u32> {
             (0..from.len() as u32)
                 .map(|i| into.intern_hashed(from.name(i), from.hashes[i as usize]))
                 .collect()
         }
-        let cm = remap(&mut self.customers, &p.customers);
         let tm = remap(&mut self.touchpoints, &p.touchpoints);
         let hm = remap(&mut self.channels, &p.channels);
         let sm = remap(&mut self.stages, &p.stages);
@@ -450,7 +397,7 @@ impl EventLogBuilder {
         for col in &mut self.props {
             col.resize(n, NO_ID);
         }
-        self.last_customer = 0;
+        self.last_customer = None;
     }
 }
 
@@ -578,6 +525,23 @@ impl SurveySchema {
         line: u64,
         get: impl Fn(usize) -> Option<&'a [u8]>,
     ) -> Result<RawResponse> {
+        let r = self.parse_cells(line, get)?;
+        Ok(RawResponse {
+            customer_id: r.customer.to_string(),
+            timestamp_us: r.ts,
+            touchpoint: r.touchpoint.map(str::to_string),
+            nps: r.scores[0],
+            csat: r.scores[1],
+            ces: r.scores[2],
+        })
+    }
+
+    /// One response, borrowing its text from the row.
+    pub(crate) fn parse_cells<'a>(
+        &self,
+        line: u64,
+        get: impl Fn(usize) -> Option<&'a [u8]>,
+    ) -> Result<ResponseCells<'a>> {
         let cell = |i: usize| trim(get(i).unwrap_or(b""));
         let text = |i: usize| -> Result<&'a str> {
             let raw = trim(get(i).unwrap_or(b""));
@@ -598,32 +562,45 @@ impl SurveySchema {
         let ts = parse_timestamp(raw_ts)
             .map_err(|e| Error::invalid_value(line, TIMESTAMP, raw_ts, e))?;
         let touchpoint = self.tp.map(text).transpose()?.filter(|t| !t.is_empty());
-        let mut out = [None; 3];
+        let mut scores = [None; 3];
         for (k, (col, name)) in self.scores.iter().enumerate() {
             let Some(i) = col else { continue };
             let raw = cell(*i);
             if raw.is_empty() {
                 continue;
             }
-            let expected = crate::model::survey_expected(name);
-            let v = std::str::from_utf8(raw)
-                .ok()
-                .filter(|t| t.bytes().all(|b| b.is_ascii_digit()))
-                .and_then(|t| t.parse::<u8>().ok())
-                .ok_or_else(|| Error::invalid_value(line, name, raw, &expected))?;
+            let v = Some(raw)
+                .filter(|t| t.iter().all(u8::is_ascii_digit))
+                .map(|t| {
+                    t.iter().fold(0u32, |n, &d| {
+                        n.saturating_mul(10).saturating_add(u32::from(d - b'0'))
+                    })
+                })
+                .and_then(|n| u8::try_from(n).ok())
+                .ok_or_else(|| {
+                    let expected = crate::model::survey_expected(name);
+                    Error::invalid_value(line, name, raw, &expected)
+                })?;
             crate::model::check_score(name, v)
                 .map_err(|exp| Error::invalid_value(line, name, raw, exp))?;
-            out[k] = Some(v);
+            scores[k] = Some(v);
         }
-        Ok(RawResponse {
-            customer_id: customer.to_string(),
-            timestamp_us: ts,
-            touchpoint: touchpoint.map(str::to_string),
-            nps: out[0],
-            csat: out[1],
-            ces: out[2],
+        Ok(ResponseCells {
+            customer,
+            ts,
+            touchpoint,
+            scores,
         })
     }
+}
+
+/// One checked survey response, its text borrowed.
+pub(crate) struct ResponseCells<'a> {
+    pub customer: &'a str,
+    pub ts: i64,
+    pub touchpoint: Option<&'a str>,
+    /// nps, csat, ces.
+    pub scores: [Option<u8>; 3],
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@ use std::ops::Range;
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
-use super::attribution::{attribution, AttributionOptions, Model};
+use super::attribution::{attribution, AttributionOptions, AttributionResult, Model};
 use super::distribution::{add_counts, bump, Distribution};
 use super::fold::fold_customers;
 use super::paths::{conversion_paths, Level, PathOptions};
@@ -501,7 +501,7 @@ fn pass(log: &EventLog, cutter: &Cutter<'_>, n_ids: usize, extra: Extra) -> Acc 
     )
 }
 
-fn path_options(opts: &PathStatsOptions) -> PathOptions {
+pub(crate) fn path_options(opts: &PathStatsOptions) -> PathOptions {
     PathOptions {
         level: opts.level,
         lookback_us: opts.lookback.map(Duration::as_us),
@@ -518,7 +518,7 @@ fn level_names(log: &EventLog, level: Level) -> &[String] {
     }
 }
 
-fn rate(a: u64, b: u64) -> Option<f64> {
+pub(crate) fn rate(a: u64, b: u64) -> Option<f64> {
     (b > 0).then(|| a as f64 / b as f64)
 }
 
@@ -631,18 +631,26 @@ fn attribution_shares(
     opts: &PathStatsOptions,
     names: &[String],
 ) -> Result<Vec<Option<f64>>> {
-    let a = attribution(
-        log,
-        &AttributionOptions {
-            model: opts.attribution_model,
-            level: opts.level,
-            collapse_repeats: opts.collapse_repeats,
-            exclude: opts.exclude.clone(),
-            first_conversion_only: opts.first_conversion_only,
-            lookback: opts.lookback,
-            ..AttributionOptions::default()
-        },
-    )?;
+    let a = attribution(log, &share_options(opts))?;
+    Ok(shares_of(&a, names))
+}
+
+/// The attribution options of the per-touch `attribution_share`: the same paths as the
+/// statistics (same level, lookback, exclusions, collapsing and first-conversion cut).
+pub(crate) fn share_options(opts: &PathStatsOptions) -> AttributionOptions {
+    AttributionOptions {
+        model: opts.attribution_model,
+        level: opts.level,
+        collapse_repeats: opts.collapse_repeats,
+        exclude: opts.exclude.clone(),
+        first_conversion_only: opts.first_conversion_only,
+        lookback: opts.lookback,
+        ..AttributionOptions::default()
+    }
+}
+
+/// Per name of `names`: its share in the attribution result `a`.
+pub(crate) fn shares_of(a: &AttributionResult, names: &[String]) -> Vec<Option<f64>> {
     // A touch without a row (on no path) has no credit: 0 when something is credited.
     let by_name: FxHashMap<&str, Option<f64>> = a
         .rows
@@ -650,14 +658,14 @@ fn attribution_shares(
         .map(|r| (r.channel.as_str(), r.share))
         .collect();
     let none = (a.attributed_conversions > 0.0).then_some(0.0);
-    Ok(names
+    names
         .iter()
         .map(|n| by_name.get(n.as_str()).copied().unwrap_or(none))
-        .collect())
+        .collect()
 }
 
 /// Rows of the touches that occur in a path, in id order.
-fn touch_rows(
+pub(crate) fn touch_rows(
     names: &[String],
     touch: &[(u64, u64, u64)],
     overall: Option<f64>,

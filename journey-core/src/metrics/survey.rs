@@ -17,6 +17,8 @@
 //! Breakdowns ([`ScoreOptions::by`]) attach every response to a group key; see [`nps`] for how
 //! a response is joined to the event log.
 
+use std::collections::BTreeMap;
+
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
@@ -679,8 +681,6 @@ impl<'a> By<'a> {
 struct Keys {
     names: Vec<String>,
     key: Vec<u32>,
-    /// Sort stage names in journey order rather than by name.
-    stages: bool,
 }
 
 /// A small string table for group keys.
@@ -796,6 +796,7 @@ fn touchpoint_defaults(
     surveys: &Surveys,
     channel: bool,
     needed: &[bool],
+    scan_log: bool,
 ) -> Vec<Option<String>> {
     let mut out: Vec<Option<String>> = vec![None; surveys.touchpoints().len()];
     let mut scan = Vec::new();
@@ -820,7 +821,7 @@ fn touchpoint_defaults(
             }
         }
     }
-    if scan.is_empty() {
+    if scan.is_empty() || !scan_log {
         return out;
     }
     // One pass over the log, only when some touchpoint is neither matched nor in the catalog.
@@ -874,6 +875,7 @@ fn group_keys(
     log: Option<&EventLog>,
     by: &By<'_>,
     wanted: &(dyn Fn(usize) -> bool + Sync),
+    defer: bool,
 ) -> Result<Keys> {
     let mut table = KeyTable::default();
     let needs_log = |what: &str| {
@@ -950,10 +952,13 @@ fn group_keys(
                 }
             }
             if any {
-                let defaults = touchpoint_defaults(log, surveys, channel, &needed);
+                // Deferred (a partition of a larger log): the catalog here, the counts of the
+                // whole log later; the key stays pending without a catalog entry.
+                let defaults = touchpoint_defaults(log, surveys, channel, &needed, !defer);
+                let none = if defer { PENDING } else { NO_ID };
                 let dk: Vec<u32> = defaults
                     .iter()
-                    .map(|d| d.as_deref().map_or(NO_ID, |s| table.intern(s)))
+                    .map(|d| d.as_deref().map_or(none, |s| table.intern(s)))
                     .collect();
                 for (r, k) in key.iter_mut().enumerate() {
                     if *k == PENDING {
@@ -1001,7 +1006,6 @@ fn group_keys(
     Ok(Keys {
         names: table.names,
         key,
-        stages: *by == By::Stage,
     })
 }
 
@@ -1036,40 +1040,156 @@ fn breakdown<T, const N: usize>(
 ) -> Result<Breakdown<T>> {
     let by = opts.by.as_deref().map(By::parse).transpose()?;
     let keys = match &by {
-        Some(b) => Some(group_keys(surveys, log, b, &answered(col))?),
+        Some(b) => Some(group_keys(surveys, log, b, &answered(col), false)?),
         None => None,
     };
     let (all, per) = tally::<N>(col, lo, keys.as_ref());
-    let mut groups: Vec<(u32, Group<T>)> = per
+    let groups = per
         .into_iter()
         .map(|(k, h)| {
             let key = keys
                 .as_ref()
                 .filter(|_| k != NO_ID)
                 .map(|ks| ks.names[k as usize].clone());
-            (
-                k,
-                Group {
-                    key,
-                    stats: stats(&h),
-                },
-            )
+            (key, h)
         })
         .collect();
+    Ok(assemble(opts, &all, groups, stats))
+}
+
+/// The breakdown from the histograms of every answer and of each group (by key, `None` for
+/// responses without one): groups sorted by key (stages in journey order), `None` last.
+pub(crate) fn assemble<T, const N: usize>(
+    opts: &ScoreOptions,
+    all: &[u64; N],
+    mut groups: Vec<(Option<String>, [u64; N])>,
+    stats: impl Fn(&[u64; N]) -> T,
+) -> Breakdown<T> {
     let stage_rank = |s: &str| Stage::default_rank(s).unwrap_or(usize::MAX);
-    let by_stage = keys.as_ref().is_some_and(|k| k.stages);
-    groups.sort_by(|(_, a), (_, b)| match (&a.key, &b.key) {
+    let by_stage = opts.by.as_deref() == Some("stage");
+    groups.sort_by(|(a, _), (b, _)| match (a, b) {
         (None, None) => std::cmp::Ordering::Equal,
         (None, Some(_)) => std::cmp::Ordering::Greater,
         (Some(_), None) => std::cmp::Ordering::Less,
         (Some(x), Some(y)) if by_stage => stage_rank(x).cmp(&stage_rank(y)).then(x.cmp(y)),
         (Some(x), Some(y)) => x.cmp(y),
     });
-    Ok(Breakdown {
+    Breakdown {
         by: opts.by.clone(),
-        overall: stats(&all),
-        groups: groups.into_iter().map(|(_, g)| g).collect(),
-    })
+        overall: stats(all),
+        groups: groups
+            .into_iter()
+            .map(|(key, h)| Group {
+                key,
+                stats: stats(&h),
+            })
+            .collect(),
+    }
+}
+
+/// What a partition of a larger log contributes to a breakdown: the histogram of every answer,
+/// per group key, and per touchpoint name the answers whose key waits for the whole log (stage
+/// or channel of a touchpoint none of whose events matched and that the catalog does not
+/// place).
+pub(crate) type PartTally<const N: usize> = (
+    [u64; N],
+    BTreeMap<Option<String>, [u64; N]>,
+    BTreeMap<String, [u64; N]>,
+);
+
+/// The [`PartTally`] of one score column (`nps`, `csat` or `ces`) of a partition.
+pub(crate) fn part_tally<const N: usize>(
+    surveys: &Surveys,
+    log: &EventLog,
+    opts: &ScoreOptions,
+    col: &[u8],
+    lo: u8,
+) -> Result<PartTally<N>> {
+    let by = opts.by.as_deref().map(By::parse).transpose()?;
+    let keys = match &by {
+        Some(b) => Some(group_keys(surveys, Some(log), b, &answered(col), true)?),
+        None => None,
+    };
+    let mut all = [0u64; N];
+    let mut groups: BTreeMap<Option<String>, [u64; N]> = BTreeMap::new();
+    let mut pending: BTreeMap<String, [u64; N]> = BTreeMap::new();
+    for (r, &s) in col.iter().enumerate() {
+        if s == NO_SCORE {
+            continue;
+        }
+        let bin = (s - lo) as usize;
+        all[bin] += 1;
+        let Some(ks) = &keys else { continue };
+        let k = ks.key[r];
+        if k == PENDING {
+            let tp = surveys.touchpoints.name(surveys.touchpoint[r]).to_string();
+            pending.entry(tp).or_insert([0; N])[bin] += 1;
+        } else {
+            let key = (k != NO_ID).then(|| ks.names[k as usize].clone());
+            groups.entry(key).or_insert([0; N])[bin] += 1;
+        }
+    }
+    Ok((all, groups, pending))
+}
+
+/// Per touchpoint of the log that the catalog does not give a channel (or stage): how many of
+/// its events carry each channel (stage) name. What a partition contributes to placing the
+/// pending answers of a [`PartTally`].
+pub(crate) fn touchpoint_value_counts(
+    log: &EventLog,
+    channel: bool,
+) -> BTreeMap<String, BTreeMap<String, u64>> {
+    let placed = |name: &str| {
+        log.catalog().get(name).is_some_and(|e| {
+            if channel {
+                e.channel.is_some()
+            } else {
+                e.stage.is_some()
+            }
+        })
+    };
+    let skip: Vec<bool> = log.touchpoints().iter().map(|t| placed(t)).collect();
+    let n_values = if channel {
+        log.channels().len()
+    } else {
+        log.stages().len()
+    };
+    let mut counts = vec![vec![0u64; n_values]; log.touchpoints().len()];
+    for i in 0..log.n_events() {
+        let t = log.touchpoint[i] as usize;
+        if skip[t] {
+            continue;
+        }
+        let v = if channel {
+            log.channel[i] as usize
+        } else if log.stage[i] == NO_STAGE {
+            continue;
+        } else {
+            log.stage[i] as usize
+        };
+        counts[t][v] += 1;
+    }
+    let name = |v: usize| {
+        if channel {
+            log.channel_name(v as u32).to_string()
+        } else {
+            log.stages()[v].clone()
+        }
+    };
+    counts
+        .into_iter()
+        .enumerate()
+        .filter(|(_, c)| c.iter().any(|&n| n > 0))
+        .map(|(t, c)| {
+            let m = c
+                .into_iter()
+                .enumerate()
+                .filter(|&(_, n)| n > 0)
+                .map(|(v, n)| (name(v), n))
+                .collect();
+            (log.touchpoint_name(t as u32).to_string(), m)
+        })
+        .collect()
 }
 
 /// NPS of the survey responses, overall and optionally per group (`surveys.nps(by=)`).

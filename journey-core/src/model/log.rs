@@ -5,7 +5,7 @@ use std::ops::Range;
 use serde::Serialize;
 
 use super::stage::stage_order;
-use super::{Catalog, Channel, Interner};
+use super::{Catalog, Channel, CustomerTable, Interner};
 use crate::error::{Error, Result};
 use crate::ingest::{LoadReport, Ties};
 
@@ -177,7 +177,7 @@ pub struct RawEvent {
 /// The CSV and JSON readers use it; so can callers holding rows in memory.
 #[derive(Debug, Clone, Default)]
 pub struct EventLogBuilder {
-    pub(crate) customers: Interner,
+    pub(crate) customers: CustomerTable,
     pub(crate) touchpoints: Interner,
     pub(crate) channels: Interner,
     pub(crate) stages: Interner,
@@ -192,9 +192,9 @@ pub struct EventLogBuilder {
     pub(crate) st: Vec<u32>,
     pub(crate) value: Vec<f64>,
     pub(crate) props: Vec<Vec<u32>>,
-    /// The customer of the last pushed row, plus one (0 = none): rows of one customer often
-    /// come together, and this skips their hash lookups.
-    pub(crate) last_customer: u32,
+    /// The customer of the last pushed row: rows of one customer often come together, and
+    /// this skips their hash lookups.
+    pub(crate) last_customer: Option<u32>,
     /// The `sequence` column: empty when no row has one, else (after [`Self::pad_seq`]) one
     /// entry per row, [`NO_SEQ`] when absent.
     pub(crate) seq: Vec<i64>,
@@ -205,11 +205,13 @@ pub struct EventLogBuilder {
 impl EventLogBuilder {
     /// The id of a customer, adding it if new.
     pub(crate) fn customer_id(&mut self, id: &str) -> u32 {
-        if self.last_customer > 0 && super::same(self.customers.name(self.last_customer - 1), id) {
-            return self.last_customer - 1;
+        if let Some(c) = self.last_customer {
+            if super::same(self.customers.name(c), id) {
+                return c;
+            }
         }
         let c = self.customers.intern(id);
-        self.last_customer = c + 1;
+        self.last_customer = Some(c);
         c
     }
 
@@ -353,7 +355,10 @@ impl EventLogBuilder {
         fn remap(into: &mut Interner, from: &Interner) -> Vec<u32> {
             from.names().iter().map(|s| into.intern(s)).collect()
         }
-        let cm = remap(&mut self.customers, &other.customers);
+        let mut cm = vec![0u32; other.customers.id_bound()];
+        for (id, s) in other.customers.iter() {
+            cm[id as usize] = self.customers.intern(s);
+        }
         let tm = remap(&mut self.touchpoints, &other.touchpoints);
         let hm = remap(&mut self.channels, &other.channels);
         let sm = remap(&mut self.stages, &other.stages);
@@ -663,14 +668,6 @@ struct RowOrder<'a> {
 }
 
 impl RowOrder<'_> {
-    #[inline]
-    fn cmp(&self, a: u32, b: u32) -> Ordering {
-        match self.ts[a as usize].cmp(&self.ts[b as usize]) {
-            Ordering::Equal => self.tie(a, b),
-            o => o,
-        }
-    }
-
     #[inline(never)]
     fn tie(&self, a: u32, b: u32) -> Ordering {
         let (i, j) = (a as usize, b as usize);
@@ -713,12 +710,24 @@ impl RowOrder<'_> {
     }
 
     /// Sorts one customer's rows, unless they are in order already.
-    fn sort(&self, s: &mut [u32]) {
-        if !s
+    /// Sorts one customer's rows. Each row's time is read once into `keys` (rows of shuffled
+    /// input lie far apart, and a comparison that read the time column would miss the cache
+    /// every time).
+    fn sort(&self, s: &mut [u32], keys: &mut Vec<(i64, u32)>) {
+        keys.clear();
+        keys.extend(s.iter().map(|&r| (self.ts[r as usize], r)));
+        let cmp = |a: &(i64, u32), b: &(i64, u32)| match a.0.cmp(&b.0) {
+            Ordering::Equal => self.tie(a.1, b.1),
+            o => o,
+        };
+        if !keys
             .windows(2)
-            .all(|w| self.cmp(w[0], w[1]) != Ordering::Greater)
+            .all(|w| cmp(&w[0], &w[1]) != Ordering::Greater)
         {
-            s.sort_unstable_by(|&a, &b| self.cmp(a, b));
+            keys.sort_unstable_by(cmp);
+            for (r, k) in s.iter_mut().zip(keys.iter()) {
+                *r = k.1;
+            }
         }
     }
 }
@@ -737,13 +746,14 @@ fn sort_within_customers(order: &mut [u32], offsets: &[usize], rule: &RowOrder<'
     slices
         .par_iter_mut()
         .with_min_len(4096)
-        .for_each(|s| rule.sort(s));
+        .for_each_init(Vec::new, |keys, s| rule.sort(s, keys));
 }
 
 #[cfg(not(feature = "parallel"))]
 fn sort_within_customers(order: &mut [u32], offsets: &[usize], rule: &RowOrder<'_>) {
+    let mut keys = Vec::new();
     for w in offsets.windows(2) {
-        rule.sort(&mut order[w[0]..w[1]]);
+        rule.sort(&mut order[w[0]..w[1]], &mut keys);
     }
 }
 

@@ -12,7 +12,7 @@ pub mod table;
 mod touchpoint;
 
 pub use interner::Interner;
-pub(crate) use interner::{hash_str, same};
+pub(crate) use interner::{same, CustomerTable, LocalInterner};
 pub(crate) use log::{check_property_name, value_ok, NO_SEQ, VALUE_EXPECTED};
 pub use log::{
     EventLog, EventLogBuilder, EventRecord, Journey, LogSummary, PropertyColumn, RawEvent,
@@ -21,7 +21,7 @@ pub use log::{
 pub use map::{JourneyMap, Step, MAP_FORMAT};
 pub use persona::Persona;
 pub use stage::{Stage, DEFAULT_STAGES};
-pub(crate) use survey::{check_score, survey_expected};
+pub(crate) use survey::{check_score, survey_expected, SurveyPiece};
 pub use survey::{RawResponse, Surveys, SurveysBuilder, NO_SCORE};
 pub use table::{Column, Table, Tabular};
 pub(crate) use touchpoint::csv_error;

@@ -1,4 +1,4 @@
-use super::{Interner, NO_ID};
+use super::{Interner, LocalInterner, NO_ID};
 use crate::error::{Error, Result};
 use crate::ingest::LoadReport;
 
@@ -41,7 +41,43 @@ pub struct Surveys {
 /// Collects responses in any order and builds [`Surveys`].
 #[derive(Debug, Clone, Default)]
 pub struct SurveysBuilder {
-    rows: Vec<RawResponse>,
+    customers: Interner,
+    touchpoints: Interner,
+    cust: Vec<u32>,
+    ts: Vec<i64>,
+    /// [`NO_ID`] when none.
+    tp: Vec<u32>,
+    /// nps, csat, ces; [`NO_SCORE`] when blank.
+    scores: Vec<[u8; 3]>,
+}
+
+/// The responses of one parsed piece of a table, their strings interned in the piece.
+#[derive(Debug, Default)]
+pub(crate) struct SurveyPiece {
+    pub customers: LocalInterner,
+    pub touchpoints: LocalInterner,
+    pub cust: Vec<u32>,
+    pub ts: Vec<i64>,
+    /// [`NO_ID`] when none.
+    pub tp: Vec<u32>,
+    pub scores: Vec<[u8; 3]>,
+}
+
+impl SurveyPiece {
+    /// Adds one checked response.
+    pub(crate) fn push(
+        &mut self,
+        customer: &str,
+        ts: i64,
+        touchpoint: Option<&str>,
+        scores: [Option<u8>; 3],
+    ) {
+        self.cust.push(self.customers.intern(customer));
+        self.ts.push(ts);
+        self.tp
+            .push(touchpoint.map_or(NO_ID, |t| self.touchpoints.intern(t)));
+        self.scores.push(scores.map(|v| v.unwrap_or(NO_SCORE)));
+    }
 }
 
 /// Checks a score against its scale; the error says what was expected.
@@ -75,8 +111,20 @@ impl SurveysBuilder {
                     .map_err(|e| Error::argument(name, format!("{v}: expected {e}")))?;
             }
         }
-        self.rows.push(r);
+        self.add(&r);
         Ok(())
+    }
+
+    fn add(&mut self, r: &RawResponse) {
+        self.cust.push(self.customers.intern(&r.customer_id));
+        self.ts.push(r.timestamp_us);
+        let tp = r
+            .touchpoint
+            .as_deref()
+            .map_or(NO_ID, |t| self.touchpoints.intern(t));
+        self.tp.push(tp);
+        self.scores
+            .push([r.nps, r.csat, r.ces].map(|v| v.unwrap_or(NO_SCORE)));
     }
 
     /// Sorts and freezes the table.
@@ -86,71 +134,76 @@ impl SurveysBuilder {
 
     /// Room for `n` more responses.
     pub(crate) fn reserve(&mut self, n: usize) {
-        self.rows.reserve(n);
+        self.cust.reserve(n);
+        self.ts.reserve(n);
+        self.tp.reserve(n);
+        self.scores.reserve(n);
     }
 
-    /// Appends responses already checked by the reader.
-    pub(crate) fn extend_checked(&mut self, rows: Vec<RawResponse>) {
-        self.rows.extend(rows);
+    /// Appends the responses of a parsed piece (already checked), after those here.
+    pub(crate) fn append_piece(&mut self, p: SurveyPiece) {
+        fn remap(into: &mut Interner, from: &LocalInterner) -> Vec<u32> {
+            (0..from.len() as u32)
+                .map(|i| into.intern_hashed(from.name(i), from.hashes[i as usize]))
+                .collect()
+        }
+        let cm = remap(&mut self.customers, &p.customers);
+        let tm = remap(&mut self.touchpoints, &p.touchpoints);
+        self.cust.extend(p.cust.iter().map(|&c| cm[c as usize]));
+        self.tp.extend(
+            p.tp.iter()
+                .map(|&t| if t == NO_ID { NO_ID } else { tm[t as usize] }),
+        );
+        self.ts.extend_from_slice(&p.ts);
+        self.scores.extend_from_slice(&p.scores);
     }
 
     pub(crate) fn build_with_report(self, mut report: LoadReport) -> Surveys {
-        let mut rows = self.rows;
-        // Absent last: (is none, value).
-        fn last<T: Ord>(v: &Option<T>) -> (bool, Option<&T>) {
-            (v.is_none(), v.as_ref())
-        }
-        let order = |a: &RawResponse, b: &RawResponse| {
-            a.customer_id
-                .cmp(&b.customer_id)
-                .then(a.timestamp_us.cmp(&b.timestamp_us))
-                .then_with(|| last(&a.touchpoint).cmp(&last(&b.touchpoint)))
-                .then_with(|| last(&a.nps).cmp(&last(&b.nps)))
-                .then_with(|| last(&a.csat).cmp(&last(&b.csat)))
-                .then_with(|| last(&a.ces).cmp(&last(&b.ces)))
-        };
-        // Rows equal in every field are interchangeable: an unstable sort gives one result.
+        let SurveysBuilder {
+            customers,
+            touchpoints,
+            cust,
+            ts,
+            tp,
+            scores,
+        } = self;
+        let (customers, cmap) = customers.sorted();
+        let (touchpoints, tmap) = touchpoints.sorted();
+        // The order of the table: customer id, time, then touchpoint, nps, csat and ces, absent
+        // last (the largest key: NO_ID and NO_SCORE). Ranks in string order stand for the
+        // strings, and the keys hold every field, so rows equal in every field are equal keys
+        // and an unstable sort gives the one result.
+        let mut keys: Vec<(u32, i64, u32, [u8; 3])> = (0..cust.len())
+            .map(|i| {
+                let t = if tp[i] == NO_ID {
+                    NO_ID
+                } else {
+                    tmap[tp[i] as usize]
+                };
+                (cmap[cust[i] as usize], ts[i], t, scores[i])
+            })
+            .collect();
+        drop((cust, ts, tp, scores));
         #[cfg(feature = "parallel")]
         {
             use rayon::prelude::*;
-            rows.par_sort_unstable_by(order);
+            keys.par_sort_unstable();
         }
         #[cfg(not(feature = "parallel"))]
-        rows.sort_unstable_by(order);
-        let mut tp_names: Vec<String> = rows.iter().filter_map(|r| r.touchpoint.clone()).collect();
-        tp_names.sort();
-        tp_names.dedup();
-        let touchpoints = Interner::from_names(tp_names);
-        let mut customers = Interner::new();
-        let n = rows.len();
-        let mut s = Surveys {
-            customers: Interner::new(),
-            touchpoints,
-            customer: Vec::with_capacity(n),
-            ts: Vec::with_capacity(n),
-            touchpoint: Vec::with_capacity(n),
-            nps: Vec::with_capacity(n),
-            csat: Vec::with_capacity(n),
-            ces: Vec::with_capacity(n),
-            report: LoadReport::default(),
-        };
-        for r in rows {
-            s.customer.push(customers.intern(&r.customer_id));
-            s.ts.push(r.timestamp_us);
-            s.touchpoint.push(
-                r.touchpoint
-                    .as_deref()
-                    .and_then(|t| s.touchpoints.get(t))
-                    .unwrap_or(NO_ID),
-            );
-            s.nps.push(r.nps.unwrap_or(NO_SCORE));
-            s.csat.push(r.csat.unwrap_or(NO_SCORE));
-            s.ces.push(r.ces.unwrap_or(NO_SCORE));
-        }
-        s.customers = customers;
+        keys.sort_unstable();
+        let n = keys.len();
         report.rows_kept = n as u64;
-        s.report = report;
-        s
+        Surveys {
+            customers,
+            touchpoints,
+            customer: keys.iter().map(|k| k.0).collect(),
+            ts: keys.iter().map(|k| k.1).collect(),
+            touchpoint: keys.iter().map(|k| k.2).collect(),
+            nps: keys.iter().map(|k| k.3[0]).collect(),
+            csat: keys.iter().map(|k| k.3[1]).collect(),
+            ces: keys.iter().map(|k| k.3[2]).collect(),
+            report,
+        }
     }
 }
 

@@ -26,6 +26,17 @@ pub enum Column<'a> {
         /// Where each row's text starts, then where the last ends.
         offsets: Vec<i64>,
     },
+    /// Lists of text laid end to end, without nulls (the layout of an Arrow list of strings):
+    /// row `i` holds the items `items[i]..items[i + 1]`, item `j` being
+    /// `text[offsets[j]..offsets[j + 1]]`.
+    JoinedLists {
+        /// The items' texts, one after the other.
+        text: String,
+        /// Where each item's text starts, then where the last ends.
+        offsets: Vec<i64>,
+        /// Where each row's items start, then where the last row's end.
+        items: Vec<i64>,
+    },
 }
 
 impl Column<'_> {
@@ -38,6 +49,72 @@ impl Column<'_> {
             Column::Text(v) => v.len(),
             Column::TextList(v) => v.len(),
             Column::Joined { offsets, .. } => offsets.len().saturating_sub(1),
+            Column::JoinedLists { items, .. } => items.len().saturating_sub(1),
+        }
+    }
+
+    /// A [`Column::Joined`] column of these texts.
+    ///
+    /// ```
+    /// use journey_core::model::Column;
+    /// let c = Column::joined_from(["ad", "", "site"]);
+    /// assert_eq!(c, Column::Joined { text: "adsite".into(), offsets: vec![0, 2, 2, 6] });
+    /// ```
+    pub fn joined_from<'s>(texts: impl IntoIterator<Item = &'s str>) -> Self {
+        let texts = texts.into_iter();
+        let mut text = String::new();
+        let mut offsets = Vec::with_capacity(texts.size_hint().0 + 1);
+        offsets.push(0);
+        for t in texts {
+            text.push_str(t);
+            offsets.push(text.len() as i64);
+        }
+        Column::Joined { text, offsets }
+    }
+
+    /// A [`Column::JoinedLists`] column of these lists of texts.
+    ///
+    /// ```
+    /// use journey_core::model::Column;
+    /// let c = Column::joined_lists_from([vec!["ad", "site"], vec![]]);
+    /// assert_eq!(Column::joined_list(&c, 0), Some(vec!["ad", "site"]));
+    /// assert_eq!(Column::joined_list(&c, 1), Some(vec![]));
+    /// ```
+    pub fn joined_lists_from<'s, L: IntoIterator<Item = &'s str>>(
+        lists: impl IntoIterator<Item = L>,
+    ) -> Self {
+        let lists = lists.into_iter();
+        let mut text = String::new();
+        let mut offsets = vec![0];
+        let mut items = Vec::with_capacity(lists.size_hint().0 + 1);
+        items.push(0);
+        for list in lists {
+            for t in list {
+                text.push_str(t);
+                offsets.push(text.len() as i64);
+            }
+            items.push(offsets.len() as i64 - 1);
+        }
+        Column::JoinedLists {
+            text,
+            offsets,
+            items,
+        }
+    }
+
+    /// Row `i`'s items in a [`Column::JoinedLists`] column (`None` for another column).
+    pub fn joined_list(&self, i: usize) -> Option<Vec<&str>> {
+        match self {
+            Column::JoinedLists {
+                text,
+                offsets,
+                items,
+            } => Some(
+                (items[i] as usize..items[i + 1] as usize)
+                    .map(|j| Column::joined(text, offsets, j))
+                    .collect(),
+            ),
+            _ => None,
         }
     }
 
@@ -85,10 +162,24 @@ impl<'a> Table<'a> {
     }
 }
 
-/// A result that has a table of rows.
+/// A result that has a table of rows (and maybe others).
 pub trait Tabular: std::fmt::Debug + Send + Sync {
     /// The table of rows, as columns.
     fn table(&self) -> crate::Result<Table<'_>>;
+
+    /// The names of the result's other tables of rows that it holds (fields of its JSON shape
+    /// that are lists of flat rows, e.g. the `variants` of path statistics), for
+    /// [`Tabular::table_named`].
+    fn other_tables(&self) -> Vec<&'static str> {
+        Vec::new()
+    }
+
+    /// The other table of rows named `name` (one of [`Tabular::other_tables`]) as columns, in
+    /// the layout of [`Tabular::table`]; `None` when the result holds no such table.
+    fn table_named(&self, name: &str) -> crate::Result<Option<Table<'_>>> {
+        let _ = name;
+        Ok(None)
+    }
 }
 
 impl Table<'static> {
@@ -550,7 +641,7 @@ impl<'b> serde::Serializer for RowSerializer<'b> {
 
 /// The results' tables of rows, for [`Tabular`].
 mod results {
-    use super::{Table, Tabular};
+    use super::{Column, Table, Tabular};
     use crate::metrics::funnel::FunnelResult;
     use crate::metrics::graph::TransitionGraph;
     use crate::metrics::path_stats::{ConversionPathsResult, PathStatsResult};
@@ -570,17 +661,124 @@ mod results {
         }
     }
 
-    /// Per touch: reach, conversion, lift and attribution share.
+    /// A count as a whole number (counts never come near 2^63).
+    fn int(n: u64) -> Option<i64> {
+        i64::try_from(n).ok()
+    }
+
+    /// A number; null where it is not finite (as in the JSON shape).
+    fn float(x: f64) -> Option<f64> {
+        Some(x).filter(|x| x.is_finite())
+    }
+
+    /// Per touch: reach, conversion, lift and attribution share. The other table: `variants`.
     impl Tabular for PathStatsResult {
         fn table(&self) -> crate::Result<Table<'_>> {
             Table::from_rows(&self.touches)
         }
+
+        fn other_tables(&self) -> Vec<&'static str> {
+            vec!["variants"]
+        }
+
+        /// `variants`: `conversion_rate`, `conversions`, `count`, `path` (a list of names),
+        /// `share`, one row per variant listed.
+        fn table_named(&self, name: &str) -> crate::Result<Option<Table<'_>>> {
+            if name != "variants" {
+                return Ok(None);
+            }
+            let v = &self.variants;
+            Ok(Some(
+                Table::new(v.len())
+                    .with(
+                        "conversion_rate",
+                        Column::Float(v.iter().map(|r| float(r.conversion_rate)).collect()),
+                    )
+                    .with(
+                        "conversions",
+                        Column::Int(v.iter().map(|r| int(r.conversions)).collect()),
+                    )
+                    .with(
+                        "count",
+                        Column::Int(v.iter().map(|r| int(r.count)).collect()),
+                    )
+                    .with(
+                        "path",
+                        Column::joined_lists_from(
+                            v.iter().map(|r| r.path.iter().map(String::as_str)),
+                        ),
+                    )
+                    .with(
+                        "share",
+                        Column::Float(v.iter().map(|r| float(r.share)).collect()),
+                    ),
+            ))
+        }
     }
 
-    /// The touchpoints around periods of inactivity.
+    /// The touchpoints around periods of inactivity. The other tables:
+    /// `inactivity_transitions`, and `customers` when the result has per-customer rows.
     impl Tabular for SessionsResult {
         fn table(&self) -> crate::Result<Table<'_>> {
             Table::from_rows(&self.inactivity_touchpoints)
+        }
+
+        fn other_tables(&self) -> Vec<&'static str> {
+            let mut names = vec!["inactivity_transitions"];
+            if self.customers.is_some() {
+                names.push("customers");
+            }
+            names
+        }
+
+        /// `customers`: `customer_id`, `first_event`, `last_event`, `longest_gap_s`,
+        /// `mean_session_duration_s`, `n_events`, `n_inactivity_periods`, `n_sessions`.
+        fn table_named(&self, name: &str) -> crate::Result<Option<Table<'_>>> {
+            match (name, &self.customers) {
+                ("inactivity_transitions", _) => {
+                    Table::from_rows(&self.inactivity_transitions).map(Some)
+                }
+                ("customers", Some(c)) => Ok(Some(
+                    Table::new(c.len())
+                        .with(
+                            "customer_id",
+                            Column::joined_from(c.iter().map(|r| r.customer_id.as_str())),
+                        )
+                        .with(
+                            "first_event",
+                            Column::joined_from(c.iter().map(|r| r.first_event.as_str())),
+                        )
+                        .with(
+                            "last_event",
+                            Column::joined_from(c.iter().map(|r| r.last_event.as_str())),
+                        )
+                        .with(
+                            "longest_gap_s",
+                            Column::Float(
+                                c.iter().map(|r| r.longest_gap_s.and_then(float)).collect(),
+                            ),
+                        )
+                        .with(
+                            "mean_session_duration_s",
+                            Column::Float(
+                                c.iter().map(|r| float(r.mean_session_duration_s)).collect(),
+                            ),
+                        )
+                        .with(
+                            "n_events",
+                            Column::Int(c.iter().map(|r| int(r.n_events)).collect()),
+                        )
+                        .with(
+                            "n_inactivity_periods",
+                            Column::Int(c.iter().map(|r| int(r.n_inactivity_periods)).collect()),
+                        )
+                        .with(
+                            "n_sessions",
+                            Column::Int(c.iter().map(|r| int(r.n_sessions)).collect()),
+                        ),
+                )),
+                _ => Ok(None),
+            }
         }
     }
 
@@ -589,5 +787,155 @@ mod results {
         fn table(&self) -> crate::Result<Table<'_>> {
             Table::from_rows(&self.edges())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Column, Table, Tabular};
+    use crate::metrics::path_stats::{path_stats, PathStatsOptions};
+    use crate::metrics::sessions::{sessions, SessionOptions};
+    use crate::{read_events_csv, LoadOptions};
+
+    /// Every cell of a table as text (lists joined with `|`, null as `-`), row by row, to
+    /// compare tables of different layouts.
+    fn cells(t: &Table<'_>) -> Vec<Vec<(String, String)>> {
+        (0..t.rows)
+            .map(|i| {
+                t.columns
+                    .iter()
+                    .map(|(name, c)| {
+                        let v = match c {
+                            Column::Int(v) => v[i].map(|x| x.to_string()),
+                            Column::Float(v) => v[i].map(|x| x.to_string()),
+                            Column::Bool(v) => v[i].map(|x| x.to_string()),
+                            Column::Text(v) => v[i].as_ref().map(|x| x.to_string()),
+                            Column::TextList(v) => v[i].as_ref().map(|x| x.join("|")),
+                            Column::Joined { text, offsets } => {
+                                Some(Column::joined(text, offsets, i).to_string())
+                            }
+                            Column::JoinedLists { .. } => c.joined_list(i).map(|l| l.join("|")),
+                        };
+                        (name.to_string(), v.unwrap_or_else(|| "-".into()))
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// The typed variants table: the rows of `variants` as serde would give them, and the
+    /// values worked out by hand (the log of the path statistics tests).
+    #[test]
+    fn path_stats_variants() {
+        // Paths: a [ad site] converts; a [email]; b [site site]; c [ad site] converts; d []
+        // converts.
+        let csv = "customer_id,timestamp,touchpoint,channel\n\
+            a,0,ad,social\na,60,site,web\na,180,purchase,web\na,200,email,email\n\
+            b,0,site,web\nb,30,site,web\n\
+            c,0,ad,social\nc,100,site,web\nc,1000,purchase,web\n\
+            d,0,purchase,web\n";
+        let log = read_events_csv(csv.as_bytes(), &LoadOptions::default()).unwrap();
+        let s = path_stats(&log, &PathStatsOptions::default()).unwrap();
+        assert_eq!(s.other_tables(), ["variants"]);
+        assert_eq!(s.table_named("nope").unwrap(), None);
+        let t = s.table_named("variants").unwrap().unwrap();
+        assert_eq!(cells(&t), cells(&Table::from_rows(&s.variants).unwrap()));
+        let names: Vec<&str> = t.columns.iter().map(|c| c.0.as_ref()).collect();
+        assert_eq!(
+            names,
+            ["conversion_rate", "conversions", "count", "path", "share"]
+        );
+        let path = t.column("path").unwrap();
+        let paths: Vec<Vec<&str>> = (0..t.rows).map(|i| path.joined_list(i).unwrap()).collect();
+        assert_eq!(
+            paths,
+            [
+                vec!["ad", "site"],
+                vec![],
+                vec!["email"],
+                vec!["site", "site"]
+            ]
+        );
+        assert_eq!(
+            t.column("count"),
+            Some(&Column::Int(vec![Some(2), Some(1), Some(1), Some(1)]))
+        );
+        assert_eq!(
+            t.column("share"),
+            Some(&Column::Float(vec![
+                Some(0.4),
+                Some(0.2),
+                Some(0.2),
+                Some(0.2)
+            ]))
+        );
+        assert_eq!(
+            t.column("conversion_rate"),
+            Some(&Column::Float(vec![
+                Some(1.0),
+                Some(1.0),
+                Some(0.0),
+                Some(0.0)
+            ]))
+        );
+    }
+
+    /// The per-customer sessions table and the inactivity transitions (the log of the
+    /// sessions tests).
+    #[test]
+    fn sessions_customers() {
+        let csv = "customer_id,timestamp,touchpoint\n\
+            a,0,ad\na,600,site\na,2400,site\na,10000,email\na,701200,purchase\na,701260,email\n\
+            b,0,site\n";
+        let log = read_events_csv(csv.as_bytes(), &LoadOptions::default()).unwrap();
+        let plain = sessions(&log, &SessionOptions::default()).unwrap();
+        assert_eq!(plain.other_tables(), ["inactivity_transitions"]);
+        assert_eq!(plain.table_named("customers").unwrap(), None);
+        let opts = SessionOptions {
+            per_customer: true,
+            ..Default::default()
+        };
+        let s = sessions(&log, &opts).unwrap();
+        assert_eq!(s.other_tables(), ["inactivity_transitions", "customers"]);
+        let t = s.table_named("customers").unwrap().unwrap();
+        let rows = s.customers.as_ref().unwrap();
+        assert_eq!(cells(&t), cells(&Table::from_rows(rows).unwrap()));
+        assert_eq!(t.rows, 2);
+        assert_eq!(
+            t.column("customer_id"),
+            Some(&Column::joined_from(["a", "b"]))
+        );
+        assert_eq!(
+            t.column("n_sessions"),
+            Some(&Column::Int(vec![Some(3), Some(1)]))
+        );
+        // a: sessions of 2400, 0 and 60 s; b: one event, so no gap.
+        assert_eq!(
+            t.column("mean_session_duration_s"),
+            Some(&Column::Float(vec![Some(820.0), Some(0.0)]))
+        );
+        assert_eq!(
+            t.column("longest_gap_s"),
+            Some(&Column::Float(vec![Some(691_200.0), None]))
+        );
+        let last = t.column("last_event").unwrap();
+        assert_eq!(
+            cells(&t)[0]
+                .iter()
+                .find(|c| c.0 == "first_event")
+                .unwrap()
+                .1,
+            "1970-01-01T00:00:00Z"
+        );
+        assert!(matches!(last, Column::Joined { .. }));
+        let tr = s.table_named("inactivity_transitions").unwrap().unwrap();
+        assert_eq!(
+            cells(&tr),
+            [vec![
+                ("after".to_string(), "purchase".to_string()),
+                ("before".to_string(), "email".to_string()),
+                ("count".to_string(), "1".to_string())
+            ]]
+        );
     }
 }

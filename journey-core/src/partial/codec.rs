@@ -21,6 +21,11 @@ pub(crate) struct Reader<'a> {
     pos: usize,
 }
 
+/// The largest count a decoded partial may hold, 2^53 (the largest integer an f64 holds
+/// exactly): far more events than any log has, and small enough that merging decoded partials
+/// cannot overflow. A larger count is corrupted bytes.
+pub(crate) const MAX_COUNT: u64 = 1 << 53;
+
 /// The error for bytes that do not decode.
 pub(crate) fn corrupted(what: impl std::fmt::Display) -> Error {
     Error::InvalidPartial(format!("corrupted bytes: {what}"))
@@ -109,12 +114,20 @@ pub(crate) trait Codec: Sized {
     fn dec(r: &mut Reader<'_>) -> Result<Self>;
 }
 
+/// Counts (every `u64` of a state is one).
 impl Codec for u64 {
     fn enc(&self, w: &mut Writer) {
         w.u64(*self)
     }
     fn dec(r: &mut Reader<'_>) -> Result<Self> {
-        r.u64()
+        let at = r.pos();
+        let x = r.u64()?;
+        if x > MAX_COUNT {
+            return Err(corrupted(format!(
+                "a count of {x} at byte {at} is above the largest a partial holds ({MAX_COUNT})"
+            )));
+        }
+        Ok(x)
     }
 }
 
@@ -387,6 +400,7 @@ impl Codec for ValueCounts {
         let n = r.len()?;
         let mut out = Vec::with_capacity(n);
         let mut prev = 0i64;
+        let mut total = 0u64;
         for i in 0..n {
             let v = if i == 0 {
                 r.i64()?
@@ -398,9 +412,16 @@ impl Codec for ValueCounts {
                 prev.checked_add_unsigned(d)
                     .ok_or_else(|| corrupted("a value is out of range"))?
             };
-            let c = r.u64()?;
+            let c = u64::dec(r)?;
             if c == 0 {
                 return Err(corrupted("a value has a count of zero"));
+            }
+            total += c;
+            if total > MAX_COUNT {
+                return Err(corrupted(format!(
+                    "a value list counts more than the largest count a partial holds \
+                     ({MAX_COUNT})"
+                )));
             }
             out.push((v, c));
             prev = v;
@@ -424,7 +445,7 @@ mod tests {
     #[test]
     fn values_round_trip() {
         round(0u64);
-        round(u64::MAX);
+        round(MAX_COUNT);
         round(i64::MIN);
         round(-1i64);
         round(i128::MIN + 7);
@@ -453,6 +474,32 @@ mod tests {
         let e = Vec::<u64>::dec(&mut Reader::new(&w.buf)).unwrap_err();
         assert!(e.to_string().contains("exceeds"), "{e}");
         assert_eq!(e.code(), "invalid_partial");
+    }
+
+    /// Counts above 2^53 are refused, so merging decoded partials cannot overflow (the
+    /// `partial_bytes` fuzz target overflowed sums of counts near 2^64).
+    #[test]
+    fn counts_above_2_pow_53_are_corrupted() {
+        let mut w = Writer::default();
+        w.u64(MAX_COUNT);
+        assert_eq!(u64::dec(&mut Reader::new(&w.buf)).unwrap(), 1 << 53);
+        let mut w = Writer::default();
+        w.u64(u64::MAX);
+        let e = u64::dec(&mut Reader::new(&w.buf)).unwrap_err();
+        assert_eq!(e.code(), "invalid_partial");
+        assert_eq!(
+            e.to_string(),
+            "invalid partial: corrupted bytes: a count of 18446744073709551615 at byte 0 is \
+             above the largest a partial holds (9007199254740992)"
+        );
+        // Two values of 2^52 + 1 each: each count fits, their total does not.
+        let big = ValueCounts(vec![(1, (1 << 52) + 1), (2, (1 << 52) + 1)]);
+        let mut w = Writer::default();
+        big.enc(&mut w);
+        let e = ValueCounts::dec(&mut Reader::new(&w.buf)).unwrap_err();
+        assert!(e.to_string().contains("counts more than"), "{e}");
+        let fits = ValueCounts(vec![(1, 1 << 52), (2, 1 << 52)]);
+        round(fits);
     }
 
     #[test]

@@ -73,12 +73,21 @@ impl FunnelState {
         })
     }
 
-    /// Whether decoded bytes fit the options (one entry per step everywhere).
+    /// Whether decoded bytes fit the options (one entry per step everywhere) and add up: each
+    /// step reached by no more customers than the one before, and the groups' customers no
+    /// more than the customers.
     pub(crate) fn fits(&self, opts: &FunnelOptions) -> bool {
         let k = opts.steps.len();
-        self.groups
-            .values()
-            .all(|g| g.reached.len() == k && g.deltas.len() == k && g.dropped.len() == k)
+        let shaped = self.groups.values().all(|g| {
+            g.reached.len() == k
+                && g.deltas.len() == k
+                && g.dropped.len() == k
+                && g.reached.windows(2).all(|w| w[0] >= w[1])
+        });
+        let starts = self.groups.values().try_fold(0u64, |a, g| {
+            a.checked_add(g.reached.first().copied().unwrap_or(0))
+        });
+        shaped && starts.is_some_and(|n| n <= self.n_customers)
     }
 
     pub(crate) fn merge(&mut self, b: FunnelState) {
@@ -187,5 +196,60 @@ impl Codec for FunnelState {
             n_customers: Codec::dec(r)?,
             groups: Codec::dec(r)?,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use crate::partial::{Analysis, Context, Partial, State};
+    use crate::read_events_csv;
+
+    fn partial() -> Partial {
+        let csv = "customer_id,timestamp,touchpoint\na,0,view\na,60,cart\nb,0,view\n";
+        let log = read_events_csv(csv.as_bytes(), &Default::default()).unwrap();
+        let a = Analysis::from_json("funnel", &json!({"steps": ["view", "cart"]})).unwrap();
+        log.partial(&a, &Context::default()).unwrap()
+    }
+
+    fn refused(p: &Partial) -> String {
+        let e = Partial::from_bytes(&p.to_bytes()).unwrap_err();
+        assert_eq!(e.code(), "invalid_partial");
+        e.to_string()
+    }
+
+    /// A later step reached by more customers than the one before made `finish` subtract with
+    /// overflow (found by the `partial_bytes` fuzz target); so does more customers starting
+    /// than the partial has. Both are corrupted bytes now.
+    #[test]
+    fn counts_that_do_not_add_up_are_corrupted() {
+        let p = partial();
+        assert_eq!(Partial::from_bytes(&p.to_bytes()).unwrap(), p);
+        let State::Funnel(s) = &p.state else {
+            unreachable!()
+        };
+        assert_eq!(s.n_customers, 2);
+        assert_eq!(s.groups.values().next().unwrap().reached, [2, 1]);
+
+        let mut q = p.clone();
+        let State::Funnel(s) = &mut q.state else {
+            unreachable!()
+        };
+        s.groups.values_mut().next().unwrap().reached = vec![1, 2];
+        assert_eq!(
+            refused(&q),
+            "invalid partial: corrupted bytes: the funnel state does not fit its steps"
+        );
+
+        let mut q = p.clone();
+        let State::Funnel(s) = &mut q.state else {
+            unreachable!()
+        };
+        s.n_customers = 1;
+        assert_eq!(
+            refused(&q),
+            "invalid partial: corrupted bytes: the funnel state does not fit its steps"
+        );
     }
 }

@@ -151,8 +151,12 @@ impl GraphState {
     }
 
     pub(crate) fn fits(&self) -> bool {
-        let known = |k: &NodeKey| k.0 == 0 || k.0 == 2 || self.nodes.contains_key(k);
-        self.nodes.keys().all(|k| k.0 == 1 || k.0 == 2)
+        // Start (0) and end (2) have no name; touches (1) are nodes.
+        let special = |k: &NodeKey| (k.0 == 0 || k.0 == 2) && k.1.is_empty();
+        let known = |k: &NodeKey| special(k) || self.nodes.contains_key(k);
+        self.nodes
+            .keys()
+            .all(|k| k.0 == 1 || (k.0 == 2 && k.1.is_empty()))
             && self
                 .edges
                 .keys()
@@ -218,5 +222,50 @@ impl Codec for GraphState {
             edges,
             conversions: conversions.into_iter().collect(),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use crate::partial::{Analysis, Context, Partial, State};
+    use crate::read_events_csv;
+
+    /// An edge from a start node with a name passed the check of the decoder and then had no
+    /// index in `finish` (a panic found by the `partial_bytes` fuzz target): start and end
+    /// nodes have no names.
+    #[test]
+    fn start_and_end_nodes_with_names_are_corrupted() {
+        let csv = "customer_id,timestamp,touchpoint\na,0,view\na,60,cart\n";
+        let log = read_events_csv(csv.as_bytes(), &Default::default()).unwrap();
+        let a = Analysis::from_json("transition_graph", &json!({})).unwrap();
+        let p = log.partial(&a, &Context::default()).unwrap();
+        assert_eq!(Partial::from_bytes(&p.to_bytes()).unwrap(), p);
+        for (from, to) in [
+            ((0, "view"), (1, "view")),
+            ((1, "view"), (2, "x")),
+            ((0, ""), (0, "")),
+        ] {
+            let mut q = p.clone();
+            let State::Graph(s) = &mut q.state else {
+                unreachable!()
+            };
+            let key = |(k, n): (u8, &str)| (k, n.to_string());
+            s.edges
+                .insert((key(from), key(to)), (1, 1, Default::default()));
+            let e = Partial::from_bytes(&q.to_bytes()).unwrap_err();
+            assert_eq!(
+                e.to_string(),
+                "invalid partial: corrupted bytes: the graph's edges refer to unknown nodes",
+                "{from:?} -> {to:?}"
+            );
+        }
+        let mut q = p.clone();
+        let State::Graph(s) = &mut q.state else {
+            unreachable!()
+        };
+        s.nodes.insert((2, "x".to_string()), (1, 1));
+        assert!(Partial::from_bytes(&q.to_bytes()).is_err());
     }
 }

@@ -46,9 +46,15 @@ mod attribution;
 mod codec;
 mod funnel;
 mod graph;
+mod map;
+mod path_stats;
 mod paths;
+mod report;
 mod retention;
 mod sessions;
+mod survey;
+
+pub use report::{FunnelStepsOptions, ReportPartialOptions};
 
 use serde::Serialize;
 use serde_json::Value;
@@ -61,10 +67,14 @@ use crate::metrics::attribution::{
 };
 use crate::metrics::funnel::{FunnelOptions, FunnelResult};
 use crate::metrics::graph::{TransitionGraph, TransitionGraphOptions};
-use crate::metrics::path_stats::{ConversionPathsOptions, ConversionPathsResult};
+use crate::metrics::path_stats::{
+    ConversionPathsOptions, ConversionPathsResult, PathStatsOptions, PathStatsResult,
+};
 use crate::metrics::retention::{KpiOptions, Kpis, RetentionOptions, RetentionResult};
 use crate::metrics::sessions::{SessionOptions, SessionsResult};
-use crate::model::EventLog;
+use crate::metrics::survey::{CesBreakdown, CsatBreakdown, NpsBreakdown, ScoreOptions};
+use crate::model::{EventLog, JourneyMap, Surveys};
+use crate::report::FromDataOptions;
 use codec::{corrupted, fnv1a, Codec, Reader, Writer};
 
 /// Version of the byte format of partials and contexts. Bytes of another version are refused
@@ -86,6 +96,13 @@ pub const ANALYSES: &[&str] = &[
     "sessions",
     "transition_graph",
     "conversion_paths",
+    "path_stats",
+    "nps",
+    "csat",
+    "ces",
+    "map_from_data",
+    "funnel_steps",
+    "report",
 ];
 
 /// One analysis with its options.
@@ -112,6 +129,24 @@ pub enum Analysis {
     /// [`EventLog::conversion_paths`](crate::metrics::path_stats::conversion_paths_table), one
     /// row per path.
     ConversionPaths(ConversionPathsOptions),
+    /// [`EventLog::path_stats`].
+    PathStats(PathStatsOptions),
+    /// NPS of the survey responses joined to the log ([`crate::metrics::survey::nps`] with
+    /// the log): needs the responses of the partition's customers.
+    Nps(ScoreOptions),
+    /// CSAT of the survey responses joined to the log ([`crate::metrics::survey::csat`]).
+    Csat(ScoreOptions),
+    /// CES of the survey responses joined to the log ([`crate::metrics::survey::ces`]).
+    Ces(ScoreOptions),
+    /// [`JourneyMap::from_data`], with the survey responses of the partitions' customers when
+    /// given.
+    MapFromData(FromDataOptions),
+    /// The funnel the report chooses from the data ([`crate::report::default_funnel_steps`]):
+    /// the first pass of a report whose options give no funnel.
+    FunnelSteps(FunnelStepsOptions),
+    /// [`crate::report::report`], with the survey responses when given; a bundle of the
+    /// partials of its parts.
+    Report(Box<ReportPartialOptions>),
 }
 
 impl Analysis {
@@ -143,6 +178,24 @@ impl Analysis {
                 "conversion paths options",
                 options,
             )?)),
+            "path_stats" => Ok(Analysis::PathStats(from_json(
+                "path stats options",
+                options,
+            )?)),
+            "nps" => Ok(Analysis::Nps(from_json("nps options", options)?)),
+            "csat" => Ok(Analysis::Csat(from_json("csat options", options)?)),
+            "ces" => Ok(Analysis::Ces(from_json("ces options", options)?)),
+            "funnel_steps" => Ok(Analysis::FunnelSteps(from_json(
+                "funnel_steps options",
+                options,
+            )?)),
+            "report" => Ok(Analysis::Report(Box::new(ReportPartialOptions::from_json(
+                options,
+            )?))),
+            "map_from_data" => Ok(Analysis::MapFromData(from_json(
+                "from_data options",
+                options,
+            )?)),
             _ => Err(Error::argument(
                 "analysis",
                 format!("{name:?}: expected one of {}", ANALYSES.join(", ")),
@@ -162,6 +215,13 @@ impl Analysis {
             Analysis::Sessions(_) => "sessions",
             Analysis::TransitionGraph(_) => "transition_graph",
             Analysis::ConversionPaths(_) => "conversion_paths",
+            Analysis::PathStats(_) => "path_stats",
+            Analysis::Nps(_) => "nps",
+            Analysis::Csat(_) => "csat",
+            Analysis::Ces(_) => "ces",
+            Analysis::MapFromData(_) => "map_from_data",
+            Analysis::FunnelSteps(_) => "funnel_steps",
+            Analysis::Report(_) => "report",
         }
     }
 
@@ -178,8 +238,33 @@ impl Analysis {
             Analysis::Sessions(o) => serde_json::to_value(o),
             Analysis::TransitionGraph(o) => serde_json::to_value(o),
             Analysis::ConversionPaths(o) => serde_json::to_value(o),
+            Analysis::PathStats(o) => serde_json::to_value(o),
+            Analysis::Nps(o) | Analysis::Csat(o) | Analysis::Ces(o) => serde_json::to_value(o),
+            Analysis::MapFromData(o) => serde_json::to_value(o),
+            Analysis::FunnelSteps(o) => serde_json::to_value(o),
+            Analysis::Report(o) => Ok(o.to_json()),
         };
         v.expect("options serialise")
+    }
+
+    /// Whether the analysis needs survey responses ([`EventLog::partial_with_surveys`]).
+    pub fn needs_surveys(&self) -> bool {
+        self.score().is_some()
+    }
+
+    /// Whether the analysis reads survey responses when given (those that need them, and the
+    /// map from data, which shows their scores).
+    pub fn reads_surveys(&self) -> bool {
+        self.needs_surveys() || matches!(self, Analysis::MapFromData(_) | Analysis::Report(_))
+    }
+
+    fn score(&self) -> Option<(survey::Score, &ScoreOptions)> {
+        match self {
+            Analysis::Nps(o) => Some((survey::Score::Nps, o)),
+            Analysis::Csat(o) => Some((survey::Score::Csat, o)),
+            Analysis::Ces(o) => Some((survey::Score::Ces, o)),
+            _ => None,
+        }
     }
 
     /// Whether the analysis depends on the [`Context`] (else any context, also the default,
@@ -193,7 +278,15 @@ impl Analysis {
             | Analysis::PathTable(_)
             | Analysis::Sessions(_)
             | Analysis::TransitionGraph(_)
-            | Analysis::ConversionPaths(_) => false,
+            | Analysis::ConversionPaths(_)
+            | Analysis::PathStats(_)
+            | Analysis::Nps(_)
+            | Analysis::Csat(_)
+            | Analysis::Ces(_)
+            | Analysis::MapFromData(_)
+            | Analysis::FunnelSteps(_) => false,
+            // The KPIs' period and the subtitle's dates are the whole log's.
+            Analysis::Report(_) => true,
             // The period defaults to the whole log's first and last event.
             Analysis::Kpis(o) => o.start.is_none() || o.end.is_none(),
         }
@@ -377,6 +470,11 @@ enum State {
     Sessions(sessions::SessionsState),
     Graph(graph::GraphState),
     Rows(paths::PathsRows),
+    PathStats(Box<path_stats::PathStatsState>),
+    Survey(survey::SurveyState),
+    Map(Box<map::MapState>),
+    FunnelSteps(crate::report::FunnelStepStats),
+    Report(Box<report::ReportState>),
 }
 
 /// The result of [`Partial::finish`]: the single-machine result type of the analysis.
@@ -402,6 +500,20 @@ pub enum Finished {
     TransitionGraph(TransitionGraph),
     /// The conversion paths, one row per path.
     ConversionPaths(ConversionPathsResult),
+    /// [`EventLog::path_stats`]'s result.
+    PathStats(PathStatsResult),
+    /// NPS overall and by group.
+    Nps(NpsBreakdown),
+    /// CSAT overall and by group.
+    Csat(CsatBreakdown),
+    /// CES overall and by group.
+    Ces(CesBreakdown),
+    /// [`JourneyMap::from_data`]'s result.
+    Map(Box<JourneyMap>),
+    /// The default funnel's steps.
+    FunnelSteps(Vec<String>),
+    /// The report page (HTML).
+    Report(String),
 }
 
 /// The mergeable partial state of one analysis over some whole customers.
@@ -420,6 +532,20 @@ impl EventLog {
     /// its customers whole. `ctx` is the context merged over every partition for analyses that
     /// need one ([`Analysis::needs_context`]); the others take [`Context::default()`].
     pub fn partial(&self, analysis: &Analysis, ctx: &Context) -> Result<Partial> {
+        self.partial_with_surveys(analysis, ctx, None)
+    }
+
+    /// [`EventLog::partial`] with the survey responses of this log's customers, for the
+    /// analyses that join them to the log ([`Analysis::needs_surveys`]; the others ignore
+    /// them). Responses are partitioned by customer like the events: every response of a
+    /// customer of this log must be here, and a customer without events may be in any
+    /// partition.
+    pub fn partial_with_surveys(
+        &self,
+        analysis: &Analysis,
+        ctx: &Context,
+        surveys: Option<&Surveys>,
+    ) -> Result<Partial> {
         let context = if analysis.needs_context() {
             let own = Context::of(self);
             if let Some((a, b)) = own.span {
@@ -466,6 +592,27 @@ impl EventLog {
             Analysis::Sessions(o) => State::Sessions(sessions::SessionsState::of(self, o)?),
             Analysis::TransitionGraph(o) => State::Graph(graph::GraphState::of(self, o)?),
             Analysis::ConversionPaths(o) => State::Rows(paths::PathsRows::of(self, o)?),
+            Analysis::PathStats(o) => {
+                State::PathStats(Box::new(path_stats::PathStatsState::of(self, o)?))
+            }
+            Analysis::Nps(o) | Analysis::Csat(o) | Analysis::Ces(o) => {
+                let surveys = surveys.ok_or_else(|| {
+                    Error::argument(
+                        "surveys",
+                        format!(
+                            "{} needs the survey responses of the partition's customers",
+                            analysis.name()
+                        ),
+                    )
+                })?;
+                let (score, _) = analysis.score().expect("a survey analysis");
+                State::Survey(survey::SurveyState::of(self, surveys, score, o)?)
+            }
+            Analysis::MapFromData(o) => State::Map(Box::new(map::MapState::of(self, surveys, o)?)),
+            Analysis::FunnelSteps(_) => State::FunnelSteps(report::funnel_steps_of(self)),
+            Analysis::Report(o) => State::Report(Box::new(report::ReportState::of(
+                self, surveys, o, &context,
+            )?)),
         };
         Ok(Partial {
             options: analysis.options_json().to_string(),
@@ -536,6 +683,11 @@ impl Partial {
             (State::Sessions(a), State::Sessions(b)) => a.merge(b),
             (State::Graph(a), State::Graph(b)) => a.merge(b),
             (State::Rows(a), State::Rows(b)) => a.merge(b),
+            (State::PathStats(a), State::PathStats(b)) => a.merge(*b),
+            (State::Survey(a), State::Survey(b)) => a.merge(b),
+            (State::Map(a), State::Map(b)) => a.merge(*b),
+            (State::FunnelSteps(a), State::FunnelSteps(b)) => a.merge(b),
+            (State::Report(a), State::Report(b)) => a.merge(*b)?,
             _ => unreachable!("same analysis, same state"),
         }
         Ok(self)
@@ -573,6 +725,22 @@ impl Partial {
             (State::Rows(s), Analysis::ConversionPaths(o)) => {
                 Finished::ConversionPaths(s.finish(o))
             }
+            (State::PathStats(s), Analysis::PathStats(o)) => Finished::PathStats(s.finish(o)?),
+            (State::Map(s), Analysis::MapFromData(o)) => Finished::Map(Box::new(s.finish(o)?)),
+            (State::FunnelSteps(s), Analysis::FunnelSteps(_)) => {
+                Finished::FunnelSteps(report::funnel_steps_finish(s))
+            }
+            (State::Report(s), Analysis::Report(o)) => {
+                Finished::Report(s.finish(o, &self.context)?)
+            }
+            (State::Survey(s), a) => {
+                let (score, o) = a.score().expect("a survey state is of a survey analysis");
+                match s.finish(score, o) {
+                    survey::Scores::Nps(x) => Finished::Nps(x),
+                    survey::Scores::Csat(x) => Finished::Csat(x),
+                    survey::Scores::Ces(x) => Finished::Ces(x),
+                }
+            }
             _ => unreachable!("a state always matches its analysis"),
         })
     }
@@ -600,6 +768,11 @@ impl Partial {
             State::Sessions(x) => x.enc(&mut s),
             State::Graph(x) => x.enc(&mut s),
             State::Rows(x) => x.enc(&mut s),
+            State::PathStats(x) => x.enc(&mut s),
+            State::Survey(x) => x.enc(&mut s),
+            State::Map(x) => x.enc(&mut s),
+            State::FunnelSteps(x) => x.enc(&mut s),
+            State::Report(x) => x.enc(&mut s),
         }
         w.bytes(&s.buf);
         let sum = fnv1a(&w.buf);
@@ -703,6 +876,36 @@ impl Partial {
                     return Err(corrupted("the path rows do not add up"));
                 }
                 State::Rows(x)
+            }
+            Analysis::PathStats(o) => {
+                let x = path_stats::PathStatsState::dec(&mut s)?;
+                if !x.fits(o) {
+                    return Err(corrupted("the path statistics do not add up"));
+                }
+                State::PathStats(Box::new(x))
+            }
+            Analysis::Nps(o) | Analysis::Csat(o) | Analysis::Ces(o) => {
+                let x = survey::SurveyState::dec(&mut s)?;
+                let (score, _) = analysis.score().expect("a survey analysis");
+                if !x.fits(score, o) {
+                    return Err(corrupted("the survey answers do not add up"));
+                }
+                State::Survey(x)
+            }
+            Analysis::MapFromData(_) => {
+                let x = map::MapState::dec(&mut s)?;
+                if !x.fits() {
+                    return Err(corrupted("the map's counts do not fit its names"));
+                }
+                State::Map(Box::new(x))
+            }
+            Analysis::FunnelSteps(_) => State::FunnelSteps(Codec::dec(&mut s)?),
+            Analysis::Report(o) => {
+                let x = report::ReportState::dec(&mut s)?;
+                if !x.fits(o) {
+                    return Err(corrupted("the report's parts do not fit its options"));
+                }
+                State::Report(Box::new(x))
             }
         };
         if !s.is_done() {

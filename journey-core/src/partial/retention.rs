@@ -97,16 +97,21 @@ impl KpiState {
     }
 }
 
+/// The largest part of a decoded sum, 1e33: sums of values (at most 1e15 each) over counts (at
+/// most 2^53) stay below 1e31, and merging sums this size cannot overflow.
+const MAX_SUM_PART: f64 = 1e33;
+
 impl Codec for ExactSum {
     fn enc(&self, w: &mut Writer) {
-        self.parts().to_vec().enc(w)
+        // The canonical parts: equal sums, equal bytes.
+        self.canonical_parts().enc(w)
     }
     fn dec(r: &mut Reader<'_>) -> Result<Self> {
         let parts: Vec<f64> = Codec::dec(r)?;
-        if parts.iter().any(|p| !p.is_finite()) {
-            return Err(super::codec::corrupted(
-                "a sum has a part that is not finite",
-            ));
+        if parts.iter().any(|p| !(p.abs() <= MAX_SUM_PART)) {
+            return Err(super::codec::corrupted(format!(
+                "a sum has a part that is not a number of magnitude at most {MAX_SUM_PART:e}"
+            )));
         }
         Ok(ExactSum::from_parts(&parts))
     }

@@ -106,7 +106,11 @@ impl SessionsState {
         let t = &self.totals;
         self.durations.len() == t.n_sessions
             && self.gaps.len() == t.n_inactivity_periods
-            && self.events_per_session.iter().sum::<u64>() == t.n_sessions
+            && self
+                .events_per_session
+                .iter()
+                .try_fold(0u64, |a, &b| a.checked_add(b))
+                == Some(t.n_sessions)
     }
 }
 
@@ -174,5 +178,37 @@ impl Codec for SessionsState {
             transitions: Codec::dec(r)?,
             rows: Codec::dec(r)?,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use crate::partial::codec::{ValueCounts, MAX_COUNT};
+    use crate::partial::{Analysis, Context, Partial, State};
+    use crate::read_events_csv;
+
+    /// Events per session whose sum overflows: an error, not an overflow in the decoder's
+    /// check.
+    #[test]
+    fn counts_whose_sum_overflows_are_corrupted() {
+        let csv = "customer_id,timestamp,touchpoint\na,0,view\na,60,cart\n";
+        let log = read_events_csv(csv.as_bytes(), &Default::default()).unwrap();
+        let a = Analysis::from_json("sessions", &json!({})).unwrap();
+        let p = log.partial(&a, &Context::default()).unwrap();
+        assert_eq!(Partial::from_bytes(&p.to_bytes()).unwrap(), p);
+        let mut q = p.clone();
+        let State::Sessions(s) = &mut q.state else {
+            unreachable!()
+        };
+        s.durations = ValueCounts(vec![(0, MAX_COUNT)]);
+        s.totals.n_sessions = MAX_COUNT;
+        s.events_per_session = vec![MAX_COUNT; 2049];
+        let e = Partial::from_bytes(&q.to_bytes()).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "invalid partial: corrupted bytes: the session counts do not add up"
+        );
     }
 }

@@ -349,3 +349,227 @@ fn path_partials_with_other_names_merge_by_name() {
         ]
     );
 }
+
+#[test]
+fn path_stats_split_in_two_by_hand() {
+    // Paths: a [ad site] -> 180 s; a [email] null; b [site site] null; c [ad site] -> 1000 s;
+    // d [] converts with no touch. Partitions {a, b} and {c, d}.
+    let csv = "customer_id,timestamp,touchpoint,channel\n\
+        a,0,ad,social\na,60,site,web\na,180,purchase,web\na,200,email,email\n\
+        b,0,site,web\nb,30,site,web\n\
+        c,0,ad,social\nc,100,site,web\nc,1000,purchase,web\n\
+        d,0,purchase,web\n";
+    let log = read_events_csv(csv.as_bytes(), &Default::default()).unwrap();
+    let parts = [
+        log.sub_log(["a", "b"]).unwrap(),
+        log.sub_log(["c", "d"]).unwrap(),
+    ];
+    for opts in [
+        json!({}),
+        json!({"top": 1, "level": "channel", "collapse_repeats": true}),
+        json!({"attribution_model": "time_decay", "lookback": "2m"}),
+        json!({"attribution_model": "markov", "first_conversion_only": true, "exclude": ["email"]}),
+    ] {
+        let a = Analysis::from_json("path_stats", &opts).unwrap();
+        let Analysis::PathStats(o) = &a else {
+            unreachable!()
+        };
+        let ps: Vec<Partial> = parts
+            .iter()
+            .map(|p| p.partial(&a, &Context::default()).unwrap())
+            .collect();
+        let back = Partial::from_bytes(&ps[1].to_bytes()).unwrap();
+        let Finished::PathStats(s) = ps[0].clone().merge(back).unwrap().finish().unwrap() else {
+            unreachable!()
+        };
+        assert_eq!(s, log.path_stats(o).unwrap(), "{opts}");
+        if opts == json!({}) {
+            assert_eq!((s.conversion.n_paths, s.conversion.n_conversions), (5, 3));
+            // Time to convert 180 s and 1000 s, one in each partition: median 590 s.
+            assert_eq!(s.conversion.time_to_convert_s.median, Some(590.0));
+            let v: Vec<_> = s
+                .variants
+                .iter()
+                .map(|r| (r.path.join(">"), r.count, r.conversions))
+                .collect();
+            assert_eq!(
+                v,
+                [
+                    ("ad>site".to_string(), 2, 2),
+                    (String::new(), 1, 1),
+                    ("email".to_string(), 1, 0),
+                    ("site>site".to_string(), 1, 0)
+                ]
+            );
+            // site: on a's first path, b's and c's; 2 of 3 convert; linear share 1/2 of 2
+            // conversions: (1/2 + 1/2) / 2.
+            let site = s.touches.iter().find(|r| r.name == "site").unwrap();
+            assert_eq!((site.paths, site.customers, site.conversions), (3, 3, 2));
+            assert_eq!(site.attribution_share, Some(0.5));
+        }
+    }
+    // A corrupted path-stats state is refused.
+    let a = Analysis::from_json("path_stats", &json!({})).unwrap();
+    let mut b = parts[0]
+        .partial(&a, &Context::default())
+        .unwrap()
+        .to_bytes();
+    let n = b.len();
+    b[n - 20] ^= 1;
+    let e = Partial::from_bytes(&b).unwrap_err();
+    assert_eq!(e.code(), "invalid_partial");
+}
+
+#[test]
+fn survey_scores_split_in_two_by_hand() {
+    use crate::metrics::survey;
+    let events = "customer_id,timestamp,touchpoint,channel,stage\n\
+        a,0,ad,social,awareness\na,10,site,web,\n\
+        b,0,site,web,consideration\nb,5,site,web,consideration\n\
+        c,0,site,mail,purchase\n";
+    let answers = "customer_id,timestamp,touchpoint,nps,csat\n\
+        a,5,site,9,2\nb,6,,10,5\nc,1,site,0,\nz,1,site,3,4\n";
+    let log = read_events_csv(events.as_bytes(), &Default::default()).unwrap();
+    let s = crate::read_surveys_csv(answers.as_bytes(), &Default::default()).unwrap();
+    // a alone; b, c and z (no events) together.
+    let left = log.sub_log(["a"]).unwrap();
+    let right = log.sub_log(["b", "c"]).unwrap();
+    let (sl, sr) = (
+        s.select_customers(|id| id == "a"),
+        s.select_customers(|id| id != "a"),
+    );
+    let run = |name: &str, by: &str| -> Finished {
+        let a = Analysis::from_json(name, &json!({ "by": by })).unwrap();
+        let ctx = Context::default();
+        let p = left.partial_with_surveys(&a, &ctx, Some(&sl)).unwrap();
+        let q = right.partial_with_surveys(&a, &ctx, Some(&sr)).unwrap();
+        let q = Partial::from_bytes(&q.to_bytes()).unwrap();
+        q.merge(p).unwrap().finish().unwrap()
+    };
+    let groups = |b: &survey::NpsBreakdown| -> Vec<(Option<String>, u64, Option<f64>)> {
+        b.groups
+            .iter()
+            .map(|g| (g.key.clone(), g.stats.n, g.stats.nps))
+            .collect()
+    };
+    // By stage: a's answer names site, but a has no site event by then: the stage most often
+    // seen with site in the whole log (consideration, 2 events of b, against 1 purchase of c),
+    // which a's partition alone cannot know. b's answer: its latest event (consideration);
+    // c's: purchase; z has no events and a touchpoint unknown to the catalog -> consideration too.
+    let Finished::Nps(n) = run("nps", "stage") else {
+        unreachable!()
+    };
+    let opts = ScoreOptions {
+        by: Some("stage".into()),
+    };
+    assert_eq!(n, survey::nps(&s, Some(&log), &opts).unwrap());
+    let g = groups(&n);
+    assert_eq!(g.len(), 2);
+    assert_eq!((g[0].0.as_deref(), g[0].1), (Some("consideration"), 3));
+    assert!((g[0].2.unwrap() - 100.0 / 3.0).abs() < 1e-9, "{g:?}");
+    assert_eq!(g[1], (Some("purchase".to_string()), 1, Some(-100.0)));
+    // By channel: site is seen with web 3 times, mail once.
+    let Finished::Nps(n) = run("nps", "channel") else {
+        unreachable!()
+    };
+    let g = groups(&n);
+    assert_eq!(g[0], (Some("mail".to_string()), 1, Some(-100.0)));
+    assert_eq!((g[1].0.as_deref(), g[1].1), (Some("web"), 3));
+    // CSAT by touchpoint: site [2, 4], and b's answer joins its latest event (site): [2, 5, 4].
+    let Finished::Csat(c) = run("csat", "touchpoint") else {
+        unreachable!()
+    };
+    assert_eq!(c.overall.n, 3);
+    assert_eq!(c.groups.len(), 1);
+    assert_eq!(c.groups[0].stats.counts, [0, 1, 0, 1, 1]);
+    // Without the responses: a clear error.
+    let a = Analysis::from_json("ces", &json!({})).unwrap();
+    let e = left.partial(&a, &Context::default()).unwrap_err();
+    assert!(e.to_string().contains("survey responses"), "{e}");
+}
+
+#[test]
+fn map_from_data_split_in_three_equals_the_whole() {
+    let (log, surveys) = crate::synthetic(600, 7);
+    let ids = log.customer_ids();
+    let thirds: Vec<Vec<&String>> = (0..3)
+        .map(|k| ids.iter().skip(k).step_by(3).collect())
+        .collect();
+    let parts: Vec<EventLog> = thirds.iter().map(|t| log.sub_log(t).unwrap()).collect();
+    for opts in [
+        json!({"min_responses": 5, "min_customers": 5}),
+        json!({"by_persona": false}),
+    ] {
+        let a = Analysis::from_json("map_from_data", &opts).unwrap();
+        let Analysis::MapFromData(o) = &a else {
+            unreachable!()
+        };
+        let partials: Vec<Partial> = parts
+            .iter()
+            .map(|p| {
+                let mine: std::collections::HashSet<&str> =
+                    p.customer_ids().iter().map(String::as_str).collect();
+                let s = surveys.select_customers(|id| mine.contains(id));
+                let q = p.partial_with_surveys(&a, &Context::default(), Some(&s));
+                Partial::from_bytes(&q.unwrap().to_bytes()).unwrap()
+            })
+            .collect();
+        let Finished::Map(m) = Partial::merge_all(partials).unwrap().finish().unwrap() else {
+            unreachable!()
+        };
+        let whole = JourneyMap::from_data(&log, Some(&surveys), o).unwrap();
+        assert_eq!(*m, whole, "{opts}");
+        assert_eq!(m.personas[0].name, "All customers");
+        assert!(m.steps.iter().any(|s| !s.pain_points.is_empty()));
+        if opts.get("by_persona").is_none() {
+            assert!(m.personas.len() > 2, "{:?}", m.personas.len());
+        } else {
+            assert_eq!(m.personas.len(), 1);
+        }
+    }
+}
+
+#[test]
+fn report_from_two_partitions_equals_the_whole() {
+    let (log, surveys) = crate::synthetic(400, 11);
+    let ids = log.customer_ids();
+    let halves: Vec<EventLog> = (0..2)
+        .map(|k| log.sub_log(ids.iter().skip(k).step_by(2)).unwrap())
+        .collect();
+    let mine = |p: &EventLog| {
+        let set: std::collections::HashSet<&str> =
+            p.customer_ids().iter().map(String::as_str).collect();
+        surveys.select_customers(|id| set.contains(id))
+    };
+    // Without funnel steps the report cannot be split: they need the whole log.
+    let e = Analysis::from_json("report", &json!({})).unwrap_err();
+    assert!(e.to_string().contains("funnel_steps"), "{e}");
+    // First pass: the default funnel, the same as on one machine.
+    let fs = Analysis::from_json("funnel_steps", &json!({})).unwrap();
+    let parts: Vec<Partial> = halves
+        .iter()
+        .map(|p| p.partial(&fs, &Context::default()).unwrap())
+        .collect();
+    let Finished::FunnelSteps(steps) = Partial::merge_all(parts).unwrap().finish().unwrap() else {
+        unreachable!()
+    };
+    assert_eq!(steps, crate::report::default_funnel_steps(&log));
+    assert_eq!(steps.last().map(String::as_str), Some("purchase"));
+    let ctx = Context::of(&halves[0])
+        .merge(&Context::of(&halves[1]))
+        .unwrap();
+    let a = Analysis::from_json("report", &json!({ "funnel_steps": steps })).unwrap();
+    let parts: Vec<Partial> = halves
+        .iter()
+        .map(|p| {
+            let q = p.partial_with_surveys(&a, &ctx, Some(&mine(p))).unwrap();
+            Partial::from_bytes(&q.to_bytes()).unwrap()
+        })
+        .collect();
+    let Finished::Report(html) = Partial::merge_all(parts).unwrap().finish().unwrap() else {
+        unreachable!()
+    };
+    let whole = crate::report::report(&log, Some(&surveys), &Default::default()).unwrap();
+    assert!(html == whole, "the reports differ");
+    assert!(html.contains("400 customers"));
+}

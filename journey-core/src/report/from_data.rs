@@ -86,7 +86,7 @@ impl Default for FromDataOptions {
 }
 
 impl FromDataOptions {
-    fn check(&self) -> Result<()> {
+    pub(crate) fn check(&self) -> Result<()> {
         for (name, v) in [
             ("drop_off_threshold", self.drop_off_threshold),
             ("csat_threshold", self.csat_threshold),
@@ -126,22 +126,22 @@ impl FromDataOptions {
 // ---------------------------------------------------------------------------------------------
 
 /// What one pass over a segment's journeys counts, per touchpoint id of the log.
-#[derive(Debug, Clone, Default)]
-struct Counts {
-    customers: u64,
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Counts {
+    pub(crate) customers: u64,
     /// Customers with at least one event at the touchpoint.
-    reach: Vec<u64>,
+    pub(crate) reach: Vec<u64>,
     /// Customers with an event at the touchpoint before their first conversion (the whole
     /// journey for customers who never convert).
-    reach_before: Vec<u64>,
+    pub(crate) reach_before: Vec<u64>,
     /// Customers who never convert and whose last event is at the touchpoint.
-    exits: Vec<u64>,
+    pub(crate) exits: Vec<u64>,
     /// Events per touchpoint and stage id (`stages.len()` = no stage).
-    stage_events: Vec<Vec<u64>>,
+    pub(crate) stage_events: Vec<Vec<u64>>,
     /// Customers with at least one event in each stage.
-    stage_reach: Vec<u64>,
+    pub(crate) stage_reach: Vec<u64>,
     /// Events per channel id.
-    channel_events: Vec<u64>,
+    pub(crate) channel_events: Vec<u64>,
 }
 
 impl Counts {
@@ -219,7 +219,7 @@ fn count_range(log: &EventLog, range: std::ops::Range<usize>) -> Counts {
 }
 
 /// Counts every customer of `log`, in parallel chunks when enabled.
-fn count(log: &EventLog) -> Counts {
+pub(crate) fn count(log: &EventLog) -> Counts {
     const CHUNK: usize = 16_384;
     let n = log.n_customers();
     let ranges: Vec<std::ops::Range<usize>> = (0..n)
@@ -245,9 +245,9 @@ fn count(log: &EventLog) -> Counts {
 
 /// Reach, conversion rate and lift of a touchpoint.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
-struct Conduciveness {
-    conversion_rate: Option<f64>,
-    lift: Option<f64>,
+pub(crate) struct Conduciveness {
+    pub(crate) conversion_rate: Option<f64>,
+    pub(crate) lift: Option<f64>,
 }
 
 /// Per touchpoint id: the conversion rate of the paths through it (conversion paths of docs/attribution.md: from a
@@ -269,11 +269,11 @@ fn conduciveness(log: &EventLog) -> Result<Vec<Conduciveness>> {
 
 /// Survey figures of one touchpoint, each with its number of answers (however few).
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
-struct Scores {
+pub(crate) struct Scores {
     /// Share satisfied, mean answer, answers.
-    csat: Option<(f64, f64, u64)>,
-    nps: Option<(f64, u64)>,
-    ces: Option<(f64, u64)>,
+    pub(crate) csat: Option<(f64, f64, u64)>,
+    pub(crate) nps: Option<(f64, u64)>,
+    pub(crate) ces: Option<(f64, u64)>,
 }
 
 impl Scores {
@@ -293,8 +293,27 @@ fn scores(log: &EventLog, surveys: &Surveys) -> Result<Vec<Scores>> {
     let by = ScoreOptions {
         by: Some("touchpoint".to_string()),
     };
-    let mut out = vec![Scores::default(); log.touchpoints().len()];
-    let id = |key: &Option<String>| key.as_deref().and_then(|k| log.touchpoint_id(k));
+    Ok(scores_of(
+        log.touchpoints(),
+        &survey::csat(surveys, Some(log), &by)?,
+        &survey::nps(surveys, Some(log), &by)?,
+        &survey::ces(surveys, Some(log), &by)?,
+    ))
+}
+
+/// Per name of `touchpoints` (sorted): its CSAT, NPS and CES from breakdowns by touchpoint.
+pub(crate) fn scores_of(
+    touchpoints: &[String],
+    csat: &survey::CsatBreakdown,
+    nps: &survey::NpsBreakdown,
+    ces: &survey::CesBreakdown,
+) -> Vec<Scores> {
+    let mut out = vec![Scores::default(); touchpoints.len()];
+    let id = |key: &Option<String>| {
+        key.as_deref()
+            .and_then(|k| touchpoints.binary_search_by(|t| t.as_str().cmp(k)).ok())
+            .map(|i| i as u32)
+    };
     fn each<T>(
         b: &Breakdown<T>,
         id: impl Fn(&Option<String>) -> Option<u32>,
@@ -306,25 +325,22 @@ fn scores(log: &EventLog, surveys: &Surveys) -> Result<Vec<Scores>> {
             }
         }
     }
-    let csat = survey::csat(surveys, Some(log), &by)?;
-    each(&csat, id, |t, s| {
+    each(csat, id, |t, s| {
         if let (true, Some(c), Some(m)) = (s.n > 0, s.csat, s.mean) {
             out[t as usize].csat = Some((c / 100.0, m, s.n));
         }
     });
-    let nps = survey::nps(surveys, Some(log), &by)?;
-    each(&nps, id, |t, s| {
+    each(nps, id, |t, s| {
         if let (true, Some(v)) = (s.n > 0, s.nps) {
             out[t as usize].nps = Some((v, s.n));
         }
     });
-    let ces = survey::ces(surveys, Some(log), &by)?;
-    each(&ces, id, |t, s| {
+    each(ces, id, |t, s| {
         if let (true, Some(v)) = (s.n > 0, s.mean) {
             out[t as usize].ces = Some((v, s.n));
         }
     });
-    Ok(out)
+    out
 }
 
 /// A pooled figure and its number of answers.
@@ -390,6 +406,85 @@ fn pct(v: f64) -> String {
     format!("{:.0}%", v * 100.0)
 }
 
+/// What the map needs of the whole log besides the figures of its segments: the names of its
+/// touchpoints, stages and channels (the indices of every per-touchpoint, per-stage and
+/// per-channel figure), and per touchpoint whether it is a conversion, the channel most often
+/// seen with it and its kind.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Frame {
+    /// Touchpoint names, sorted.
+    pub(crate) touchpoints: Vec<String>,
+    /// Stage names: the default stages in journey order, then the others by name.
+    pub(crate) stages: Vec<String>,
+    /// Channel names, sorted.
+    pub(crate) channels: Vec<String>,
+    pub(crate) conversion: Vec<bool>,
+    /// The channel most often seen with each touchpoint (ties: the first name).
+    pub(crate) channel_of: Vec<Option<String>>,
+    /// The catalog's kind of each touchpoint (digital when not in the catalog).
+    pub(crate) kind: Vec<Kind>,
+    pub(crate) n_customers: u64,
+    pub(crate) n_events: u64,
+    /// Number of survey responses, when surveys are given.
+    pub(crate) n_responses: Option<u64>,
+}
+
+impl Frame {
+    fn of(log: &EventLog, surveys: Option<&Surveys>) -> Self {
+        let channels = log.touchpoint_channels();
+        Frame {
+            touchpoints: log.touchpoints().to_vec(),
+            stages: log.stages().to_vec(),
+            channels: log.channels().to_vec(),
+            conversion: (0..log.touchpoints().len() as u32)
+                .map(|t| log.is_conversion(t))
+                .collect(),
+            channel_of: log
+                .touchpoints()
+                .iter()
+                .map(|t| channels.get(t.as_str()).map(|c| c.to_string()))
+                .collect(),
+            kind: log
+                .touchpoints()
+                .iter()
+                .map(|t| log.catalog().get(t).map_or(Kind::Digital, |e| e.kind))
+                .collect(),
+            n_customers: log.n_customers() as u64,
+            n_events: log.n_events() as u64,
+            n_responses: surveys.map(|s| s.len() as u64),
+        }
+    }
+}
+
+/// The measured figures of one segment (all customers, or one persona), indexed like the
+/// [`Frame`]'s names.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Figures {
+    pub(crate) counts: Counts,
+    pub(crate) conducive: Vec<Conduciveness>,
+    /// Every touchpoint's scores, however few the answers.
+    pub(crate) scores: Vec<Scores>,
+    /// The segment's conversion rate (%) and orders, as its KPIs give them.
+    pub(crate) conversion_rate: Option<f64>,
+    pub(crate) n_orders: u64,
+}
+
+impl Figures {
+    fn of(log: &EventLog, surveys: Option<&Surveys>) -> Result<Self> {
+        let k = kpis(log, &KpiOptions::default())?;
+        Ok(Figures {
+            counts: count(log),
+            conducive: conduciveness(log)?,
+            scores: match surveys {
+                Some(s) => scores(log, s)?,
+                None => vec![Scores::default(); log.touchpoints().len()],
+            },
+            conversion_rate: k.conversion_rate,
+            n_orders: k.n_orders,
+        })
+    }
+}
+
 /// Where each touchpoint sits in the map, shared by all personas.
 struct Layout {
     stages: Vec<Stage>,
@@ -403,8 +498,8 @@ struct Layout {
     touchpoints: Vec<Touchpoint>,
 }
 
-fn layout(log: &EventLog, all: &Counts, opts: &FromDataOptions) -> Layout {
-    let n_stages = log.stages().len();
+fn layout(frame: &Frame, all: &Counts, opts: &FromDataOptions) -> Layout {
+    let n_stages = frame.stages.len();
     // Each touchpoint's stage: the one most of its events carry (ties: earlier stage).
     let stage_id: Vec<Option<usize>> = all
         .stage_events
@@ -415,7 +510,7 @@ fn layout(log: &EventLog, all: &Counts, opts: &FromDataOptions) -> Layout {
                 .max_by(|&a, &b| per[a].cmp(&per[b]).then(b.cmp(&a)))
         })
         .collect();
-    let mut ids: Vec<u32> = (0..log.touchpoints().len() as u32)
+    let mut ids: Vec<u32> = (0..frame.touchpoints.len() as u32)
         .filter(|&t| all.reach[t as usize] > 0)
         .collect();
     // The most reached first, so that `max_touchpoints` keeps them.
@@ -435,7 +530,7 @@ fn layout(log: &EventLog, all: &Counts, opts: &FromDataOptions) -> Layout {
     let mut stages: Vec<Stage> = used
         .iter()
         .map(|&s| Stage {
-            name: log.stages()[s].clone(),
+            name: frame.stages[s].clone(),
             description: reach_line(all.stage_reach[s], all.customers),
         })
         .collect();
@@ -465,7 +560,7 @@ fn layout(log: &EventLog, all: &Counts, opts: &FromDataOptions) -> Layout {
             None => stages.len() - 1,
         }
     };
-    let mut stage_of = vec![usize::MAX; log.touchpoints().len()];
+    let mut stage_of = vec![usize::MAX; frame.touchpoints.len()];
     for &t in &ids {
         stage_of[t as usize] = index_of(t);
     }
@@ -479,8 +574,8 @@ fn layout(log: &EventLog, all: &Counts, opts: &FromDataOptions) -> Layout {
     // The stage of the first conversion, among all touchpoints of the log (also those that
     // `max_touchpoints` leaves out), in the log's stage order; a conversion without a stage
     // comes after every stage.
-    let first_conversion_stage = (0..log.touchpoints().len() as u32)
-        .filter(|&t| all.reach[t as usize] > 0 && log.is_conversion(t))
+    let first_conversion_stage = (0..frame.touchpoints.len() as u32)
+        .filter(|&t| all.reach[t as usize] > 0 && frame.conversion[t as usize])
         .map(|t| stage_id[t as usize].unwrap_or(n_stages))
         .min();
     // The catch-all stage of touchpoints without a stage (`"other"`, or `"journey"` when the
@@ -490,16 +585,17 @@ fn layout(log: &EventLog, all: &Counts, opts: &FromDataOptions) -> Layout {
     let early = (0..stages.len())
         .map(|s| Some(s) != catch_all && first_conversion_stage.is_some_and(|c| used[s] < c))
         .collect();
-    let channels = log.touchpoint_channels();
     let touchpoints = ids
         .iter()
         .map(|&t| {
-            let name = log.touchpoint_name(t);
+            let t = t as usize;
             Touchpoint {
-                name: name.to_string(),
-                channel: channels.get(name).copied().unwrap_or("unknown").to_string(),
-                stage: Some(stages[stage_of[t as usize]].name.clone()),
-                kind: log.catalog().get(name).map_or(Kind::Digital, |e| e.kind),
+                name: frame.touchpoints[t].clone(),
+                channel: frame.channel_of[t]
+                    .clone()
+                    .unwrap_or_else(|| "unknown".to_string()),
+                stage: Some(stages[stage_of[t]].name.clone()),
+                kind: frame.kind[t],
             }
         })
         .collect();
@@ -521,18 +617,15 @@ fn reach_line(n: u64, of: u64) -> String {
 
 /// The steps of one segment (all customers or one persona).
 fn segment_steps(
-    log: &EventLog,
-    surveys: Option<&Surveys>,
+    frame: &Frame,
+    fig: &Figures,
     layout: &Layout,
     persona: Option<&str>,
     opts: &FromDataOptions,
-) -> Result<(Vec<Step>, Counts)> {
-    let counts = count(log);
-    let conducive = conduciveness(log)?;
-    let all_scores = match surveys {
-        Some(s) => scores(log, s)?,
-        None => vec![Scores::default(); log.touchpoints().len()],
-    };
+) -> Vec<Step> {
+    let counts = &fig.counts;
+    let conducive = &fig.conducive;
+    let all_scores = &fig.scores;
     let scores: Vec<Scores> = all_scores
         .iter()
         .map(|s| s.at_least(opts.min_responses))
@@ -544,7 +637,7 @@ fn segment_steps(
         if reach == 0 {
             continue;
         }
-        let name = log.touchpoint_name(t);
+        let name = frame.touchpoints[ti].as_str();
         let stage = &layout.stages[layout.stage_of[ti]].name;
         let share = reach as f64 / counts.customers as f64;
         let c = conducive[ti];
@@ -661,7 +754,7 @@ fn segment_steps(
         }
         out.extend(here);
     }
-    Ok((out, counts))
+    out
 }
 
 /// How many pain points a persona card lists as frustrations.
@@ -673,12 +766,12 @@ const FRUSTRATIONS: usize = 3;
 fn persona_card(
     name: &str,
     everyone: bool,
-    log: &EventLog,
-    counts: &Counts,
+    frame: &Frame,
+    fig: &Figures,
     total_customers: u64,
     steps: &[Step],
-) -> Result<Persona> {
-    let k = kpis(log, &KpiOptions::default())?;
+) -> Persona {
+    let counts = &fig.counts;
     let mut p = Persona::new(name);
     p.demographics
         .insert("customers".to_string(), thousands(counts.customers));
@@ -691,7 +784,7 @@ fn persona_card(
             ),
         );
     }
-    if let Some(c) = k.conversion_rate {
+    if let Some(c) = fig.conversion_rate {
         p.demographics
             .insert("converted".to_string(), format!("{c:.1}%"));
     }
@@ -707,7 +800,7 @@ fn persona_card(
     p.preferred_channels = channels
         .iter()
         .take(3)
-        .map(|&c| log.channel_name(c as u32).to_string())
+        .map(|&c| frame.channels[c].clone())
         .collect();
     // Frustrations: the pain points of the most urgent touchpoints (highest priority first;
     // ties in map order), the first pain point of each.
@@ -730,25 +823,28 @@ fn persona_card(
             "Every customer in the data: {} customers, {} events, {} orders.",
             thousands(counts.customers),
             thousands(total_events),
-            thousands(k.n_orders)
+            thousands(fig.n_orders)
         )
     } else {
         format!(
             "Customers whose persona is {name:?}: {} customers, {} events, {} orders.",
             thousands(counts.customers),
             thousands(total_events),
-            thousands(k.n_orders)
+            thousands(fig.n_orders)
         )
     };
-    Ok(p)
+    p
 }
 
 /// Persona names (the most common first) and each customer's index into them.
-type PersonaIndex<'a> = (Vec<&'a str>, Vec<Option<usize>>);
+pub(crate) type PersonaIndex<'a> = (Vec<&'a str>, Vec<Option<usize>>);
 
 /// The personas of the log: each customer's value of the persona column, the most common
 /// persona first (ties by name). `None` when the map is not drawn by persona.
-fn personas_of<'a>(log: &'a EventLog, opts: &FromDataOptions) -> Result<Option<PersonaIndex<'a>>> {
+pub(crate) fn personas_of<'a>(
+    log: &'a EventLog,
+    opts: &FromDataOptions,
+) -> Result<Option<PersonaIndex<'a>>> {
     if !opts.by_persona {
         return Ok(None);
     }
@@ -834,54 +930,14 @@ impl JourneyMap {
         opts: &FromDataOptions,
     ) -> Result<JourneyMap> {
         opts.check()?;
-        let all_counts = count(log);
-        let layout = layout(log, &all_counts, opts);
-        let mut map = JourneyMap::new(opts.name.trim());
-        map.description = format!(
-            "Filled from data: {} customers, {} events{}.",
-            thousands(log.n_customers() as u64),
-            thousands(log.n_events() as u64),
-            surveys.map_or(String::new(), |s| format!(
-                ", {} survey responses",
-                thousands(s.len() as u64)
-            ))
-        );
-        map.stages = layout.stages.clone();
-        map.touchpoints = layout.touchpoints.clone();
-
+        let frame = Frame::of(log, surveys);
+        let all = Figures::of(log, surveys)?;
         let personas = personas_of(log, opts)?;
         let Some((names, index)) = personas else {
-            let (steps, counts) = segment_steps(log, surveys, &layout, None, opts)?;
-            map.personas = vec![persona_card(
-                ALL_CUSTOMERS,
-                true,
-                log,
-                &counts,
-                counts.customers,
-                &steps,
-            )?];
-            map.steps = steps;
-            return Ok(map);
+            return build(&frame, &all, None, opts);
         };
-        if opts.all_customers && names.contains(&ALL_CUSTOMERS) {
-            return Err(Error::argument(
-                "persona_property",
-                format!(
-                    "a persona of the data is called {ALL_CUSTOMERS:?}, the name of the persona \
-                     of every customer; rename it in the data or set all_customers to false"
-                ),
-            ));
-        }
-
-        // One segment per persona (plus all customers), computed in parallel when enabled.
-        let total = log.n_customers() as u64;
-        let segment = |p: Option<usize>| -> Result<(Persona, Vec<Step>)> {
-            let Some(p) = p else {
-                let (steps, counts) =
-                    segment_steps(log, surveys, &layout, Some(ALL_CUSTOMERS), opts)?;
-                let card = persona_card(ALL_CUSTOMERS, true, log, &counts, total, &steps)?;
-                return Ok((card, steps));
-            };
+        // One segment per persona, computed in parallel when enabled.
+        let segment = |p: usize| -> Result<Figures> {
             let keep: Vec<bool> = index.iter().map(|&i| i == Some(p)).collect();
             let sub = log.select_customers(&keep)?;
             let sub_surveys = surveys.map(|s| {
@@ -891,31 +947,82 @@ impl JourneyMap {
                         .is_ok_and(|c| keep[c])
                 })
             });
-            let name = names[p];
-            let (steps, counts) =
-                segment_steps(&sub, sub_surveys.as_ref(), &layout, Some(name), opts)?;
-            Ok((
-                persona_card(name, false, &sub, &counts, total, &steps)?,
-                steps,
-            ))
+            Figures::of(&sub, sub_surveys.as_ref())
         };
-        let mut jobs: Vec<Option<usize>> = Vec::new();
-        if opts.all_customers {
-            jobs.push(None);
-        }
-        jobs.extend((0..names.len()).map(Some));
+        let jobs: Vec<usize> = (0..names.len()).collect();
         #[cfg(feature = "parallel")]
-        let parts: Vec<Result<(Persona, Vec<Step>)>> = {
+        let parts: Vec<Result<Figures>> = {
             use rayon::prelude::*;
             jobs.into_par_iter().map(segment).collect()
         };
         #[cfg(not(feature = "parallel"))]
-        let parts: Vec<Result<(Persona, Vec<Step>)>> = jobs.into_iter().map(segment).collect();
-        for part in parts {
-            let (persona, steps) = part?;
-            map.personas.push(persona);
-            map.steps.extend(steps);
-        }
-        Ok(map)
+        let parts: Vec<Result<Figures>> = jobs.into_iter().map(segment).collect();
+        let segments = names
+            .iter()
+            .map(|n| n.to_string())
+            .zip(parts)
+            .map(|(n, f)| Ok((n, f?)))
+            .collect::<Result<Vec<_>>>()?;
+        build(&frame, &all, Some(segments), opts)
     }
+}
+
+/// The map from the frame, the figures of all customers and, with personas, of each persona
+/// (the most common first): [`JourneyMap::from_data`] once everything is counted.
+pub(crate) fn build(
+    frame: &Frame,
+    all: &Figures,
+    personas: Option<Vec<(String, Figures)>>,
+    opts: &FromDataOptions,
+) -> Result<JourneyMap> {
+    opts.check()?;
+    let layout = layout(frame, &all.counts, opts);
+    let mut map = JourneyMap::new(opts.name.trim());
+    map.description = format!(
+        "Filled from data: {} customers, {} events{}.",
+        thousands(frame.n_customers),
+        thousands(frame.n_events),
+        frame.n_responses.map_or(String::new(), |n| format!(
+            ", {} survey responses",
+            thousands(n)
+        ))
+    );
+    map.stages = layout.stages.clone();
+    map.touchpoints = layout.touchpoints.clone();
+    let Some(personas) = personas else {
+        let steps = segment_steps(frame, all, &layout, None, opts);
+        map.personas = vec![persona_card(
+            ALL_CUSTOMERS,
+            true,
+            frame,
+            all,
+            all.counts.customers,
+            &steps,
+        )];
+        map.steps = steps;
+        return Ok(map);
+    };
+    if opts.all_customers && personas.iter().any(|p| p.0 == ALL_CUSTOMERS) {
+        return Err(Error::argument(
+            "persona_property",
+            format!(
+                "a persona of the data is called {ALL_CUSTOMERS:?}, the name of the persona \
+                 of every customer; rename it in the data or set all_customers to false"
+            ),
+        ));
+    }
+    let total = frame.n_customers;
+    if opts.all_customers {
+        let steps = segment_steps(frame, all, &layout, Some(ALL_CUSTOMERS), opts);
+        map.personas
+            .push(persona_card(ALL_CUSTOMERS, true, frame, all, total, &steps));
+        map.steps.extend(steps);
+    }
+    for (name, fig) in &personas {
+        let steps = segment_steps(frame, fig, &layout, Some(name), opts);
+        map.personas
+            .push(persona_card(name, false, frame, fig, total, &steps));
+        map.steps.extend(steps);
+    }
+    Ok(map)
 }

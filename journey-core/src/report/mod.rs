@@ -16,7 +16,7 @@
 //! The page fetches nothing (inline CSS and SVG, no scripts, a Content-Security-Policy that
 //! forbids loading anything), so it can be mailed or opened offline. See `docs/rendering.md`.
 
-mod from_data;
+pub(crate) mod from_data;
 
 use serde::{Deserialize, Serialize};
 
@@ -26,6 +26,7 @@ pub use from_data::{
 
 use crate::error::{Error, Result};
 use crate::metrics::attribution::{AttributionTable, AttributionTableOptions, Model};
+use crate::metrics::exact_sum::ExactSum;
 use crate::metrics::funnel::{funnel, FunnelOptions, FunnelStep};
 use crate::metrics::path_stats::{path_stats, PathStatsOptions, PathStatsResult};
 use crate::metrics::retention::{kpis, retention, KpiOptions, Kpis, RetentionOptions};
@@ -97,53 +98,98 @@ pub const FUNNEL_MAX_STEPS: usize = 5;
 /// For the synthetic data this gives `product_page > add_to_cart > checkout_shipping >
 /// checkout_payment > purchase`.
 pub fn default_funnel_steps(log: &EventLog) -> Vec<String> {
-    let n_tp = log.touchpoints().len();
-    let mut covered = vec![0u64; n_tp];
-    let mut position = vec![0f64; n_tp];
-    let mut converted_at = vec![0u64; n_tp];
-    let mut converters = 0u64;
-    let mut first = vec![usize::MAX; n_tp];
-    let mut touched: Vec<usize> = Vec::new();
-    let tps = log.touchpoint_ids();
-    for j in log.journeys() {
-        let r = j.range();
-        let Some(k) = r.clone().position(|i| log.is_conversion(tps[i])) else {
-            continue;
-        };
-        converters += 1;
-        converted_at[tps[r.start + k] as usize] += 1;
-        for (p, &t) in tps[r.start..r.start + k].iter().enumerate() {
-            let t = t as usize;
-            if first[t] == usize::MAX {
-                first[t] = p;
-                touched.push(t);
+    choose_funnel_steps(FunnelStepStats::of(log))
+}
+
+/// What the default funnel is chosen from, per touchpoint name: converting customers who visit
+/// it before their first conversion, the exact sum of the relative positions of their first
+/// visit, and customers whose first conversion is at it; and the number of converting
+/// customers. Counted per customer, so partitions add up.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct FunnelStepStats {
+    pub(crate) converters: u64,
+    pub(crate) touchpoints: std::collections::BTreeMap<String, (u64, ExactSum, u64)>,
+}
+
+impl FunnelStepStats {
+    pub(crate) fn of(log: &EventLog) -> Self {
+        let n_tp = log.touchpoints().len();
+        let mut covered = vec![0u64; n_tp];
+        let mut position = vec![ExactSum::default(); n_tp];
+        let mut converted_at = vec![0u64; n_tp];
+        let mut converters = 0u64;
+        let mut first = vec![usize::MAX; n_tp];
+        let mut touched: Vec<usize> = Vec::new();
+        let tps = log.touchpoint_ids();
+        for j in log.journeys() {
+            let r = j.range();
+            let Some(k) = r.clone().position(|i| log.is_conversion(tps[i])) else {
+                continue;
+            };
+            converters += 1;
+            converted_at[tps[r.start + k] as usize] += 1;
+            for (p, &t) in tps[r.start..r.start + k].iter().enumerate() {
+                let t = t as usize;
+                if first[t] == usize::MAX {
+                    first[t] = p;
+                    touched.push(t);
+                }
             }
+            for &t in &touched {
+                covered[t] += 1;
+                position[t].add(first[t] as f64 / k as f64);
+                first[t] = usize::MAX;
+            }
+            touched.clear();
         }
-        for &t in &touched {
-            covered[t] += 1;
-            position[t] += first[t] as f64 / k as f64;
-            first[t] = usize::MAX;
+        let touchpoints = (0..n_tp)
+            .filter(|&t| covered[t] > 0 || converted_at[t] > 0)
+            .map(|t| {
+                (
+                    log.touchpoint_name(t as u32).to_string(),
+                    (covered[t], position[t].clone(), converted_at[t]),
+                )
+            })
+            .collect();
+        FunnelStepStats {
+            converters,
+            touchpoints,
         }
-        touched.clear();
     }
+
+    pub(crate) fn merge(&mut self, b: FunnelStepStats) {
+        self.converters += b.converters;
+        for (k, (c, p, a)) in b.touchpoints {
+            let e = self.touchpoints.entry(k).or_default();
+            e.0 += c;
+            e.1.merge(&p);
+            e.2 += a;
+        }
+    }
+}
+
+/// The default funnel from its statistics (names in order, so ties go to the first name).
+pub(crate) fn choose_funnel_steps(stats: FunnelStepStats) -> Vec<String> {
+    let converters = stats.converters;
     if converters == 0 {
         return Vec::new();
     }
+    let names: Vec<&String> = stats.touchpoints.keys().collect();
+    let v: Vec<&(u64, ExactSum, u64)> = stats.touchpoints.values().collect();
+    let n_tp = names.len();
+    let covered = |t: usize| v[t].0;
     let mut steps: Vec<usize> = (0..n_tp)
-        .filter(|&t| covered[t] as f64 >= FUNNEL_COVERAGE * converters as f64)
+        .filter(|&t| covered(t) as f64 >= FUNNEL_COVERAGE * converters as f64)
         .collect();
-    steps.sort_by(|&a, &b| covered[b].cmp(&covered[a]).then(a.cmp(&b)));
+    steps.sort_by(|&a, &b| covered(b).cmp(&covered(a)).then(a.cmp(&b)));
     steps.truncate(FUNNEL_MAX_STEPS);
-    let mean = |t: usize| position[t] / covered[t] as f64;
+    let mean = |t: usize| v[t].1.value() / covered(t) as f64;
     steps.sort_by(|&a, &b| mean(a).total_cmp(&mean(b)).then(a.cmp(&b)));
     let conversion = (0..n_tp)
-        .max_by(|&a, &b| converted_at[a].cmp(&converted_at[b]).then(b.cmp(&a)))
+        .max_by(|&a, &b| v[a].2.cmp(&v[b].2).then(b.cmp(&a)))
         .expect("a customer converted");
     steps.push(conversion);
-    steps
-        .into_iter()
-        .map(|t| log.touchpoint_name(t as u32).to_string())
-        .collect()
+    steps.into_iter().map(|t| names[t].clone()).collect()
 }
 
 fn pct(v: Option<f64>) -> String {
@@ -395,10 +441,14 @@ fn attribution_table(t: &AttributionTable) -> Table {
     table
 }
 
-fn subtitle(log: &EventLog, surveys: Option<&Surveys>) -> String {
-    let ts = log.timestamps();
-    let period = match (ts.iter().min(), ts.iter().max()) {
-        (Some(&a), Some(&b)) => format!(
+fn subtitle(
+    n_customers: u64,
+    n_events: u64,
+    n_responses: Option<u64>,
+    span: Option<(i64, i64)>,
+) -> String {
+    let period = match span {
+        Some((a, b)) => format!(
             ", {} to {}",
             &format_us(a)[..10.min(format_us(a).len())],
             &format_us(b)[..10.min(format_us(b).len())]
@@ -407,11 +457,11 @@ fn subtitle(log: &EventLog, surveys: Option<&Surveys>) -> String {
     };
     format!(
         "{} customers, {} events{}{}",
-        thousands(log.n_customers() as u64),
-        thousands(log.n_events() as u64),
-        surveys.map_or(String::new(), |s| format!(
+        thousands(n_customers),
+        thousands(n_events),
+        n_responses.map_or(String::new(), |n| format!(
             ", {} survey responses",
-            thousands(s.len() as u64)
+            thousands(n)
         )),
         period
     )
@@ -452,20 +502,122 @@ fn add_map(section: &mut Section, map: &JourneyMap, persona: Option<&str>) -> Re
 /// Every name from the data is escaped, so a touchpoint called `<script>alert(1)</script>` is
 /// shown as text. The sections are listed in `docs/rendering.md#the-report`.
 pub fn report(log: &EventLog, surveys: Option<&Surveys>, opts: &ReportOptions) -> Result<String> {
+    check(opts)?;
+    let by_touchpoint = match surveys {
+        Some(sv) => {
+            let by = ScoreOptions {
+                by: Some("touchpoint".to_string()),
+            };
+            Some((
+                survey::nps(sv, Some(log), &by)?,
+                survey::csat(sv, Some(log), &by)?,
+                survey::ces(sv, Some(log), &by)?,
+            ))
+        }
+        None => None,
+    };
+    let steps = match &opts.funnel {
+        Some(v) => v.clone(),
+        None => default_funnel_steps(log),
+    };
+    let funnel_result = if steps.is_empty() {
+        None
+    } else {
+        Some(funnel(log, &funnel_options(&steps, opts))?)
+    };
+    let ts = log.timestamps();
+    let span = ts.iter().min().copied().zip(ts.iter().max().copied());
+    let lr = log.load_report();
+    render(
+        Parts {
+            n_customers: log.n_customers() as u64,
+            n_events: log.n_events() as u64,
+            n_responses: surveys.map(|s| s.len() as u64),
+            span,
+            kpis: kpis(log, &KpiOptions::default())?,
+            by_touchpoint,
+            map: JourneyMap::from_data(log, surveys, &opts.map)?,
+            funnel: funnel_result.map(|f| (steps, f)),
+            top_paths: top_split_paths(
+                |top| {
+                    path_stats(
+                        log,
+                        &PathStatsOptions {
+                            top,
+                            ..PathStatsOptions::default()
+                        },
+                    )
+                },
+                opts.top_paths,
+            )?,
+            attribution: log.attribution_table(&opts.attribution)?,
+            retention: retention(log, &opts.retention)?,
+            rows_read: lr.rows_read,
+            rows_skipped: lr.rows_skipped,
+        },
+        opts,
+    )
+}
+
+/// The report's own checks of its options.
+pub(crate) fn check(opts: &ReportOptions) -> Result<()> {
     if opts.top_paths == 0 {
         return Err(Error::argument("top_paths", "must be at least 1"));
     }
     if let Some(m) = &opts.designed_map {
         m.validate()?;
     }
+    Ok(())
+}
+
+/// The report's funnel with these steps.
+pub(crate) fn funnel_options(steps: &[String], opts: &ReportOptions) -> FunnelOptions {
+    FunnelOptions {
+        steps: steps.iter().cloned().map(FunnelStep::Touchpoint).collect(),
+        window: opts.funnel_window,
+        ..FunnelOptions::default()
+    }
+}
+
+/// Everything the report shows, computed.
+pub(crate) struct Parts {
+    pub(crate) n_customers: u64,
+    pub(crate) n_events: u64,
+    pub(crate) n_responses: Option<u64>,
+    /// First and last event.
+    pub(crate) span: Option<(i64, i64)>,
+    pub(crate) kpis: Kpis,
+    /// NPS, CSAT and CES by touchpoint, with surveys.
+    pub(crate) by_touchpoint: Option<(
+        survey::NpsBreakdown,
+        survey::CsatBreakdown,
+        survey::CesBreakdown,
+    )>,
+    pub(crate) map: JourneyMap,
+    /// The funnel's steps and result (none when no step).
+    pub(crate) funnel: Option<(Vec<String>, crate::metrics::funnel::FunnelResult)>,
+    pub(crate) top_paths: (PathStatsResult, Sankey),
+    pub(crate) attribution: AttributionTable,
+    pub(crate) retention: crate::metrics::retention::RetentionResult,
+    pub(crate) rows_read: u64,
+    pub(crate) rows_skipped: u64,
+}
+
+/// The page from its computed parts.
+pub(crate) fn render(parts: Parts, opts: &ReportOptions) -> Result<String> {
+    let surveys = parts.n_responses;
     let mut page = HtmlPage::new(opts.title.clone());
-    page.subtitle = opts
-        .subtitle
-        .clone()
-        .unwrap_or_else(|| subtitle(log, surveys));
+    page.subtitle = opts.subtitle.clone().unwrap_or_else(|| {
+        subtitle(
+            parts.n_customers,
+            parts.n_events,
+            parts.n_responses,
+            parts.span,
+        )
+    });
 
     // Overview.
-    let k = kpis(log, &KpiOptions::default())?;
+    let k = parts.kpis;
     let s = page.section("Overview");
     s.paragraph(format!(
         "{} customers made {} orders worth {} in total; {} of them bought at least once. \
@@ -482,14 +634,8 @@ pub fn report(log: &EventLog, surveys: Option<&Surveys>, opts: &ReportOptions) -
         }
     ));
     s.table(kpi_table(&k));
-    let mut by_touchpoint = None;
-    if let Some(sv) = surveys {
-        let by = ScoreOptions {
-            by: Some("touchpoint".to_string()),
-        };
-        let nps = survey::nps(sv, Some(log), &by)?;
-        let csat = survey::csat(sv, Some(log), &by)?;
-        let ces = survey::ces(sv, Some(log), &by)?;
+    let by_touchpoint = parts.by_touchpoint;
+    if let Some((nps, csat, ces)) = &by_touchpoint {
         let mut t = Table::new(["score", "answers", "value", "95% interval"])
             .caption("Survey scores over all answers");
         let o = &nps.overall;
@@ -514,7 +660,6 @@ pub fn report(log: &EventLog, surveys: Option<&Surveys>, opts: &ReportOptions) -
             interval(o.ci_low, o.ci_high, |v| num(v, 2)),
         ]);
         s.table(t);
-        by_touchpoint = Some((nps, csat, ces));
     }
 
     // The journey map.
@@ -528,7 +673,7 @@ pub fn report(log: &EventLog, surveys: Option<&Surveys>, opts: &ReportOptions) -
             add_map(s, designed, Some(&p.name))?;
         }
     }
-    let map = JourneyMap::from_data(log, surveys, &opts.map)?;
+    let map = parts.map;
     let first = map.personas.first().map(|p| p.name.clone());
     let shared = map.steps.iter().all(|s| s.persona.is_none());
     let main_steps = steps_of(&map, if shared { None } else { first.as_deref() });
@@ -591,20 +736,8 @@ pub fn report(log: &EventLog, surveys: Option<&Surveys>, opts: &ReportOptions) -
     }
 
     // Funnel.
-    let steps = match &opts.funnel {
-        Some(v) => v.clone(),
-        None => default_funnel_steps(log),
-    };
     let s = page.section("Funnel");
-    if steps.is_empty() {
-        s.paragraph("No funnel: the data has no conversion to lead to.");
-    } else {
-        let fopts = FunnelOptions {
-            steps: steps.iter().cloned().map(FunnelStep::Touchpoint).collect(),
-            window: opts.funnel_window,
-            ..FunnelOptions::default()
-        };
-        let f = funnel(log, &fopts)?;
+    if let Some((steps, f)) = &parts.funnel {
         s.paragraph(format!(
             "Customers who went through {} in this order, each step within {} of their first \
              step (ordered funnel, every attempt counted, the best one kept). {} of those who \
@@ -613,7 +746,7 @@ pub fn report(log: &EventLog, surveys: Option<&Surveys>, opts: &ReportOptions) -
             span(opts.funnel_window.as_secs_f64()),
             frac(f.conversion)
         ));
-        s.svg(FunnelChart::from_funnel(&f, "Funnel").to_svg()?);
+        s.svg(FunnelChart::from_funnel(f, "Funnel").to_svg()?);
         let mut t = Table::new([
             "step",
             "customers",
@@ -638,11 +771,13 @@ pub fn report(log: &EventLog, surveys: Option<&Surveys>, opts: &ReportOptions) -
             ]);
         }
         s.table(t);
+    } else {
+        s.paragraph("No funnel: the data has no conversion to lead to.");
     }
 
     // Top paths: the most frequent journeys split by outcome.
     let s = page.section("Top paths");
-    let (ps, sankey) = top_split_paths(log, opts.top_paths)?;
+    let (ps, sankey) = parts.top_paths;
     s.paragraph(format!(
         "The {} most frequent paths of touchpoints, split by outcome: the journeys of a path \
          that end in a conversion and those that do not are counted apart, so one path can be \
@@ -687,7 +822,7 @@ pub fn report(log: &EventLog, surveys: Option<&Surveys>, opts: &ReportOptions) -
     }
 
     // Attribution.
-    let table = log.attribution_table(&opts.attribution)?;
+    let table = parts.attribution;
     let s = page.section("Attribution");
     s.paragraph(
         "How much of the conversions each channel earns under each model, side by side. \
@@ -699,7 +834,7 @@ pub fn report(log: &EventLog, surveys: Option<&Surveys>, opts: &ReportOptions) -
     s.table(attribution_table(&table));
 
     // Retention.
-    let r = retention(log, &opts.retention)?;
+    let r = parts.retention;
     let s = page.section("Retention");
     s.paragraph(format!(
         "Customers grouped by the {} of their first start event; each cell is the share of the \
@@ -753,12 +888,11 @@ pub fn report(log: &EventLog, surveys: Option<&Surveys>, opts: &ReportOptions) -
     s.paragraph(METHOD);
     let settings = serde_json::to_string(opts).map_err(|e| Error::argument("options", e))?;
     s.paragraph(format!("Options of this report: {settings}"));
-    let lr = log.load_report();
-    if lr.rows_skipped > 0 {
+    if parts.rows_skipped > 0 {
         s.paragraph(format!(
             "Loading skipped {} of {} rows (lenient mode).",
-            thousands(lr.rows_skipped),
-            thousands(lr.rows_read)
+            thousands(parts.rows_skipped),
+            thousands(parts.rows_read)
         ));
     }
     page.to_html()
@@ -786,16 +920,13 @@ pub struct MapFromDataGuide;
 /// A split is never more frequent than its path, so once the `n`-th best split is more frequent
 /// than the least frequent variant listed, no variant left out can enter: the list of variants
 /// grows (doubling) only until then, instead of turning every variant back into a sequence.
-fn top_split_paths(log: &EventLog, n: usize) -> Result<(PathStatsResult, Sankey)> {
+pub(crate) fn top_split_paths(
+    mut stats: impl FnMut(usize) -> Result<PathStatsResult>,
+    n: usize,
+) -> Result<(PathStatsResult, Sankey)> {
     let mut top = n.saturating_mul(4).max(16);
     loop {
-        let ps = path_stats(
-            log,
-            &PathStatsOptions {
-                top,
-                ..PathStatsOptions::default()
-            },
-        )?;
+        let ps = stats(top)?;
         let sankey = Sankey::from_path_stats(&ps, "Top paths", n);
         let complete = ps.variants.len() as u64 >= ps.n_variants;
         let least_listed = ps.variants.last().map_or(0, |v| v.count);
@@ -824,7 +955,19 @@ mod tests {
         )
         .unwrap();
         for n in [1, 3, 12, 40, 200, 100_000] {
-            let (ps, sankey) = top_split_paths(&log, n).unwrap();
+            let (ps, sankey) = top_split_paths(
+                |top| {
+                    path_stats(
+                        &log,
+                        &PathStatsOptions {
+                            top,
+                            ..PathStatsOptions::default()
+                        },
+                    )
+                },
+                n,
+            )
+            .unwrap();
             let expected = Sankey::from_path_stats(&all, "Top paths", n);
             assert_eq!(sankey.paths, expected.paths, "n = {n}");
             assert_eq!(ps.n_variants, all.n_variants);

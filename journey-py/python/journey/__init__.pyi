@@ -85,13 +85,13 @@ class Result:
     def kind(self) -> str: ...
     def to_dict(self) -> dict[str, Any]: ...
     def to_json(self) -> str: ...
-    def to_records(self) -> list[dict[str, Any]]: ...
+    def to_records(self, table: Optional[str] = None) -> list[dict[str, Any]]: ...
     def __arrow_c_stream__(self, requested_schema: Optional[object] = None) -> object: ...
-    def to_arrow(self) -> Any:
+    def to_arrow(self, table: Optional[str] = None) -> Any:
         """A pyarrow.Table."""
-    def to_pandas(self) -> Any:
+    def to_pandas(self, table: Optional[str] = None) -> Any:
         """A pandas.DataFrame."""
-    def to_polars(self) -> Any:
+    def to_polars(self, table: Optional[str] = None) -> Any:
         """A polars.DataFrame."""
     def to_svg(self) -> str: ...
     def keys(self) -> list[str]: ...
@@ -246,7 +246,12 @@ class EventLog:
         transition_matrix: bool = ...,
     ) -> Result: ...
     def partial(
-        self, analysis: str, *, context: Optional[Context] = None, **kwargs: Any
+        self,
+        analysis: str,
+        *,
+        context: Optional[Context] = None,
+        surveys: Optional[Surveys] = None,
+        **kwargs: Any,
     ) -> Partial: ...
     def funnel(
         self,
@@ -316,6 +321,38 @@ class EventLog:
         lookback: Optional[Duration] = ...,
         transition_matrix: bool = ...,
     ) -> Result: ...
+    def map_from_data(
+        self,
+        surveys: Optional[Surveys] = None,
+        *,
+        name: str = ...,
+        persona_property: Optional[str] = ...,
+        by_persona: bool = ...,
+        all_customers: bool = ...,
+        max_touchpoints: int = ...,
+        min_customers: int = ...,
+        min_responses: int = ...,
+        drop_off_threshold: float = ...,
+        csat_threshold: float = ...,
+        nps_threshold: float = ...,
+        lift_threshold: float = ...,
+        reach_share_threshold: float = ...,
+    ) -> JourneyMap: ...
+    def report(
+        self,
+        surveys: Optional[Surveys] = None,
+        *,
+        title: str = ...,
+        subtitle: Optional[str] = ...,
+        map: Optional[Mapping[str, Any]] = ...,
+        persona_maps: bool = ...,
+        designed_map: Optional[Union[JourneyMap, Mapping[str, Any]]] = ...,
+        funnel: Optional[Sequence[str]] = ...,
+        funnel_window: Duration = ...,
+        top_paths: int = ...,
+        retention: Optional[Mapping[str, Any]] = ...,
+        attribution: Optional[Mapping[str, Any]] = ...,
+    ) -> str: ...
 
 @final
 class TransitionGraph:

@@ -350,6 +350,12 @@ _NO_CONTEXT = {
     "sessions",
     "transition_graph",
     "conversion_paths",
+    "path_stats",
+    "nps",
+    "csat",
+    "ces",
+    "map_from_data",
+    "funnel_steps",
 }
 
 
@@ -489,3 +495,31 @@ class DistributedLog:
     def attribution_table(self, **kwargs: Any) -> Any:
         return self._finish("attribution_table", **kwargs)
 
+    def path_stats(self, **kwargs: Any) -> Any:
+        return self._finish("path_stats", **kwargs)
+
+    def nps(self, surveys: Any, **kwargs: Any) -> Any:
+        """`surveys.nps(by=..., log=log)` of the survey responses (a DataFrame of the engine,
+        with the columns of the survey format) joined to this log."""
+        return self._finish("nps", surveys=surveys, **kwargs)
+
+    def csat(self, surveys: Any, **kwargs: Any) -> Any:
+        """`surveys.csat(by=..., log=log)`, as `nps`."""
+        return self._finish("csat", surveys=surveys, **kwargs)
+
+    def ces(self, surveys: Any, **kwargs: Any) -> Any:
+        """`surveys.ces(by=..., log=log)`, as `nps`."""
+        return self._finish("ces", surveys=surveys, **kwargs)
+
+    def map_from_data(self, surveys: Any = None, **kwargs: Any) -> Any:
+        """`EventLog.map_from_data` (`JourneyMap.from_data(log, surveys, **kwargs)`): a
+        `journey.JourneyMap`; `surveys` a DataFrame of the engine, or None."""
+        return self._finish("map_from_data", surveys=surveys, **kwargs)
+
+    def report(self, surveys: Any = None, **kwargs: Any) -> str:
+        """`EventLog.report` (`journey.report(log, surveys, **kwargs)`): the HTML page. Without
+        `funnel=`, a first job chooses the funnel from the data (the `funnel_steps` partial),
+        which every partition's report then shares."""
+        if kwargs.get("funnel") is None:
+            kwargs = dict(kwargs, funnel_steps=self._finish("funnel_steps"))
+        return str(self._finish("report", surveys=surveys, **kwargs))

@@ -27,6 +27,29 @@ const CHUNK: usize = 16_384;
 
 const NONE: u32 = u32::MAX;
 
+/// The paths of a table in row order, with their sort keys ([`PathTable::sorted_keys`]).
+struct SortKeys {
+    /// `(key, path index)`, sorted.
+    keyed: Vec<(u128, usize)>,
+    /// Bits per id in a key.
+    bits: u32,
+    /// Ids per key.
+    per_key: usize,
+}
+
+impl SortKeys {
+    /// The ids of the path of `key` when the key holds all of them (the path is shorter than
+    /// a key), as `id + 1`; `None` for longer paths.
+    fn ids(&self, key: u128) -> Option<impl Iterator<Item = u32> + '_> {
+        let mask = (1u128 << self.bits) - 1;
+        (key & mask == 0).then(|| {
+            (0..self.per_key)
+                .map(move |j| ((key >> ((self.per_key - 1 - j) as u32 * self.bits)) & mask) as u32)
+                .take_while(|&id| id != 0)
+        })
+    }
+}
+
 /// Conversion paths aggregated by distinct sequence: each distinct path once, with how many
 /// times it converted, the value of those conversions, and how many times it ended without one.
 ///
@@ -184,10 +207,48 @@ impl PathTable {
 
     /// The paths' indices in the order of [`PathTable::rows`] (name order).
     fn row_order(&self) -> Vec<usize> {
-        let mut order: Vec<usize> = (0..self.len()).collect();
+        self.sorted_keys()
+            .keyed
+            .into_iter()
+            .map(|(_, i)| i)
+            .collect()
+    }
+
+    /// The paths' sort keys and indices, in the order of [`PathTable::rows`] (name order).
+    ///
+    /// Each path gets a key that orders as the path does up to its first ids: those ids packed
+    /// into 128 bits, the first the most significant, each as `id + 1` in as few bits as the
+    /// number of names needs (0 past the end, so a path comes before its extensions). The sort
+    /// compares keys, and only paths with equal keys (equal in their first ids) whole. A path
+    /// shorter than a key holds can be read back from its key ([`SortKeys::ids`]), without
+    /// reaching into the paths again (a cache miss or two per path, in an order unlike the
+    /// table's).
+    fn sorted_keys(&self) -> SortKeys {
+        let bits = (u64::BITS - (self.names.len() as u64).leading_zeros()).max(1);
+        let per_key = (128 / bits) as usize;
+        let mut keyed: Vec<(u128, usize)> = (0..self.len())
+            .map(|i| {
+                let p = self.path(i);
+                let key = (0..per_key).fold(0u128, |k, j| {
+                    (k << bits) | p.get(j).map_or(0, |&t| u128::from(t) + 1)
+                });
+                (key, i)
+            })
+            .collect();
         // Distinct paths: the order is total.
-        order.sort_unstable_by(|&a, &b| self.path(a).cmp(self.path(b)));
-        order
+        let cmp = |a: &(u128, usize), b: &(u128, usize)| {
+            a.0.cmp(&b.0)
+                .then_with(|| self.path(a.1).cmp(self.path(b.1)))
+        };
+        #[cfg(feature = "parallel")]
+        rayon::slice::ParallelSliceMut::par_sort_unstable_by(&mut keyed[..], cmp);
+        #[cfg(not(feature = "parallel"))]
+        keyed.sort_unstable_by(cmp);
+        SortKeys {
+            keyed,
+            bits,
+            per_key,
+        }
     }
 
     /// Aggregates the conversion paths of `log` (cut as [`PathOptions`] says).
@@ -797,27 +858,47 @@ impl crate::model::Tabular for PathTable {
         let empty =
             self.empty_conversions != 0.0 || self.empty_nulls != 0.0 || self.empty_value != 0.0;
         let n = self.len() + usize::from(empty);
-        let order = self.row_order();
+        let keys = self.sorted_keys();
         let with_empty = |v: &[f64], e: f64| -> crate::model::Column<'static> {
             crate::model::Column::Float(
-                order
+                keys.keyed
                     .iter()
-                    .map(|&i| v[i])
+                    .map(|&(_, i)| v[i])
                     .chain(empty.then_some(e))
                     .map(|x| Some(x).filter(|x| x.is_finite()))
                     .collect(),
             )
         };
         // The path texts end to end (names joined with `>`), as Arrow holds them.
-        let mut text = String::new();
+        // Their length first (the paths read in their own order), so the text is one
+        // allocation.
+        let name_len: Vec<usize> = self.names.iter().map(String::len).collect();
+        let bytes = self
+            .touches
+            .iter()
+            .map(|&t| name_len[t as usize] + 1)
+            .sum::<usize>();
+        let mut text = String::with_capacity(bytes);
         let mut offsets = Vec::with_capacity(n + 1);
         offsets.push(0i64);
-        for &i in &order {
-            for (k, &t) in self.path(i).iter().enumerate() {
-                if k > 0 {
-                    text.push(PATH_SEPARATOR);
+        let push = |text: &mut String, k: usize, t: usize| {
+            if k > 0 {
+                text.push(PATH_SEPARATOR);
+            }
+            text.push_str(&self.names[t]);
+        };
+        for &(key, i) in &keys.keyed {
+            match keys.ids(key) {
+                Some(ids) => {
+                    for (k, id) in ids.enumerate() {
+                        push(&mut text, k, id as usize - 1);
+                    }
                 }
-                text.push_str(&self.names[t as usize]);
+                None => {
+                    for (k, &t) in self.path(i).iter().enumerate() {
+                        push(&mut text, k, t as usize);
+                    }
+                }
             }
             offsets.push(text.len() as i64);
         }
@@ -910,6 +991,61 @@ mod tests {
             panic!("total_null is numbers")
         };
         assert_eq!(nulls, &[Some(1.0), Some(4.0), Some(0.0), Some(3.0)]);
+    }
+
+    /// The packed sort keys give the order of the id sequences: with few names (2 bits an id,
+    /// 64 ids a key) and many (9 bits, 14 ids a key), for paths longer than a key, paths that
+    /// are prefixes of others, and paths equal in their first ids.
+    #[test]
+    fn row_order_is_the_order_of_the_paths() {
+        for n_names in [3usize, 300] {
+            let name = |k: usize| format!("n{k:03}");
+            let mut rows = Vec::new();
+            let mut x: u64 = 7;
+            for i in 0..400 {
+                x = x
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                let len = (x >> 33) as usize % 80;
+                // Half the paths share a long first part, so keys tie and whole paths decide.
+                let ids: Vec<usize> = (0..len)
+                    .map(|j| {
+                        if i % 2 == 0 && j < 70 {
+                            j % n_names
+                        } else {
+                            ((x >> (j % 40)) as usize + j) % n_names
+                        }
+                    })
+                    .collect();
+                rows.push(PathRow {
+                    path: ids.iter().map(|&k| name(k)).collect::<Vec<_>>().join(">"),
+                    total_conversions: 1.0,
+                    ..Default::default()
+                });
+            }
+            let t = PathTable::from_rows(rows).unwrap();
+            let mut naive: Vec<usize> = (0..t.len()).collect();
+            naive.sort_by(|&a, &b| t.path(a).cmp(t.path(b)));
+            assert_eq!(t.row_order(), naive, "{n_names} names");
+            // The path texts of the table, read back from the keys for the short paths, are
+            // those of the rows.
+            let table = crate::model::Tabular::table(&t).unwrap();
+            let Some(crate::model::Column::Joined { text, offsets }) = table.column("path") else {
+                panic!("the path column is joined text")
+            };
+            let rows = t.rows();
+            // (The empty path, when it has counts, is the last row.)
+            let texts: Vec<&str> = (0..rows.len())
+                .map(|i| crate::model::Column::joined(text, offsets, i))
+                .collect();
+            assert_eq!(
+                texts,
+                rows.iter().map(|r| r.path.as_str()).collect::<Vec<_>>()
+            );
+            assert!(rows.iter().any(|r| r.path.matches('>').count() > 70));
+            assert!(t.len() > 150, "{}", t.len());
+            assert!((0..t.len()).any(|i| t.path(i).len() > 70));
+        }
     }
 
     /// Found by the `path_table` fuzz target: a row of zeros put its names into `names()`,
