@@ -77,7 +77,7 @@ def timed(f: Callable[[], Any]) -> tuple[Any, float]:
 
 
 def write_events(root: pathlib.Path, events: int, files: int) -> None:
-    if (root / "_DONE").exists():
+    if (root / "_DONE").exists() and (root / "all.parquet").exists() and (root / "parts").is_dir():
         return
     (root / "parts").mkdir(parents=True, exist_ok=True)
     sample, _ = journey.synthetic(customers=2000, seed=3)

@@ -21,8 +21,8 @@ def test_two_level_merge_equals_single_machine(spark, tmp_path):  # noqa: F811
     assert 17 >= journey.spark._TREE_FROM
     dist = journey.spark.EventLog(df, partitions=17).persist()
     ref = engine_reference(table)
+    assert dist.path_table().rows() == journey.PathTable.from_log(ref).rows()
     for name, kw in [
-        ("path_table", {}),
         ("attribution_table", {}),
         ("funnel", {"steps": ["landing_page", "product_page", "purchase"]}),
     ]:
