@@ -1,6 +1,8 @@
 """Writes the seed corpus of the fuzz targets from the shared test vectors
 (journey-core/tests/vectors) and a few hand-made shapes. (The binary_log seeds are
-`EventLog.to_bytes()` of small logs, written with the Python package.) Run from the repo top:
+`EventLog.to_bytes()` of small logs, written with the Python package; the partial_bytes seeds
+are written by `cargo run --manifest-path fuzz/Cargo.toml --example seed_partials`; the
+structured targets, columns and arrow_columns, start from nothing.) Run from the repo top:
 `python3 fuzz/seed.py`, then minimise with `cargo +nightly fuzz cmin TARGET` (docs/reliability.md).
 """
 

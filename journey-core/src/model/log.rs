@@ -40,14 +40,15 @@ pub(crate) fn value_ok(v: f64) -> bool {
 }
 
 /// A property name must be non-empty, without surrounding spaces (a CSV header is trimmed),
-/// and not one of the [`EVENT_COLUMNS`]: otherwise the log would not read back from its CSV.
+/// and not one of the [`EVENT_COLUMNS`] nor `sequence` (the CSV reader's tie-break column):
+/// otherwise the log would not read back from its CSV.
 pub(crate) fn check_property_name(name: &str) -> Result<()> {
     let why = if name.is_empty() {
         "must not be empty"
     } else if name.trim() != name {
         // CSV and JSON headers are trimmed of (Unicode) whitespace when read back.
         "must not start or end with whitespace"
-    } else if EVENT_COLUMNS.contains(&name) {
+    } else if EVENT_COLUMNS.contains(&name) || name == "sequence" {
         "is the name of an event column; rename the property"
     } else {
         return Ok(());
@@ -1208,6 +1209,21 @@ impl Default for EventLog {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A property named `sequence` (an Arrow table with two `sequence` columns: the second
+    /// became a property) wrote a CSV header that reads back as the tie-break column, so the
+    /// log did not round trip (found by the `arrow_columns` fuzz target).
+    #[test]
+    fn a_property_named_sequence_is_refused() {
+        let e = check_property_name("sequence").unwrap_err();
+        assert_eq!(e.code(), "invalid_argument");
+        assert!(
+            e.to_string()
+                .contains("\"sequence\" is the name of an event column"),
+            "{e}"
+        );
+        assert!(check_property_name("sequences").is_ok());
+    }
     use crate::model::RawResponse;
 
     fn ev(c: &str, t: i64, tp: &str) -> RawEvent {

@@ -108,7 +108,10 @@ impl Codec for ExactSum {
     }
     fn dec(r: &mut Reader<'_>) -> Result<Self> {
         let parts: Vec<f64> = Codec::dec(r)?;
-        if parts.iter().any(|p| !(p.abs() <= MAX_SUM_PART)) {
+        if parts
+            .iter()
+            .any(|p| !p.is_finite() || p.abs() > MAX_SUM_PART)
+        {
             return Err(super::codec::corrupted(format!(
                 "a sum has a part that is not a number of magnitude at most {MAX_SUM_PART:e}"
             )));
