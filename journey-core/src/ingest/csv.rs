@@ -547,8 +547,6 @@ struct Merger {
 
 impl Merger {
     fn merge(&mut self, pieces: Vec<Piece>) -> Result<()> {
-        // Runs of fast pieces are appended together, their customers interned at once.
-        let mut run: Vec<PieceBuilder> = Vec::new();
         for piece in pieces {
             self.rows += piece.rows;
             let lenient_extra = piece.skipped - piece.errors.len() as u64;
@@ -558,14 +556,10 @@ impl Merger {
             self.sink.skipped += lenient_extra;
             self.line += piece.newlines;
             match piece.builder {
-                Rows::Fast(rows) => run.push(rows),
-                Rows::Csv(rows) => {
-                    self.builder.append_pieces(std::mem::take(&mut run));
-                    self.builder.append(rows)
-                }
+                Rows::Fast(rows) => self.builder.append_piece(rows),
+                Rows::Csv(rows) => self.builder.append(rows),
             }
         }
-        self.builder.append_pieces(run);
         Ok(())
     }
 }

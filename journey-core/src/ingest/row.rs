@@ -345,35 +345,15 @@ impl EventLogBuilder {
         self.append_piece_props(p, &map)
     }
 
-    /// Appends parsed pieces in order, as [`EventLogBuilder::append_piece`] one after the
-    /// other would, with the customers of all of them interned at once (on all cores).
-    pub(crate) fn append_pieces(&mut self, pieces: Vec<PieceBuilder>) {
-        let locals: Vec<&LocalInterner> = pieces.iter().map(|p| &p.customers).collect();
-        let maps = self.customers.intern_pieces(&locals);
-        for (p, cm) in pieces.into_iter().zip(maps) {
-            let props: Vec<usize> = (0..p.props.len()).collect();
-            self.append_mapped(p, &cm, &props);
-        }
-    }
-
     /// [`EventLogBuilder::append_piece`] for a piece whose property column `k` is the
     /// builder's `props[k]`; the builder's other property columns are blank for its rows.
     pub(crate) fn append_piece_props(&mut self, p: PieceBuilder, props: &[usize]) {
-        let cm = self
-            .customers
-            .intern_pieces(&[&p.customers])
-            .pop()
-            .unwrap_or_default();
-        self.append_mapped(p, &cm, props)
-    }
-
-    /// Appends a piece whose customers are already interned (`cm`: its ids to the builder's).
-    fn append_mapped(&mut self, p: PieceBuilder, cm: &[u32], props: &[usize]) {
         fn remap(into: &mut crate::model::Interner, from: &LocalInterner) -> Vec<u32> {
             (0..from.len() as u32)
                 .map(|i| into.intern_hashed(from.name(i), from.hashes[i as usize]))
                 .collect()
         }
+        let cm = remap(&mut self.customers, &p.customers);
         let tm = remap(&mut self.touchpoints, &p.touchpoints);
         let hm = remap(&mut self.channels, &p.channels);
         let sm = remap(&mut self.stages, &p.stages);

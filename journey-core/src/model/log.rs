@@ -5,7 +5,7 @@ use std::ops::Range;
 use serde::Serialize;
 
 use super::stage::stage_order;
-use super::{Catalog, Channel, CustomerTable, Interner};
+use super::{Catalog, Channel, Interner};
 use crate::error::{Error, Result};
 use crate::ingest::{LoadReport, Ties};
 
@@ -178,7 +178,7 @@ pub struct RawEvent {
 /// The CSV and JSON readers use it; so can callers holding rows in memory.
 #[derive(Debug, Clone, Default)]
 pub struct EventLogBuilder {
-    pub(crate) customers: CustomerTable,
+    pub(crate) customers: Interner,
     pub(crate) touchpoints: Interner,
     pub(crate) channels: Interner,
     pub(crate) stages: Interner,
@@ -356,10 +356,7 @@ impl EventLogBuilder {
         fn remap(into: &mut Interner, from: &Interner) -> Vec<u32> {
             from.names().iter().map(|s| into.intern(s)).collect()
         }
-        let mut cm = vec![0u32; other.customers.id_bound()];
-        for (id, s) in other.customers.iter() {
-            cm[id as usize] = self.customers.intern(s);
-        }
+        let cm = remap(&mut self.customers, &other.customers);
         let tm = remap(&mut self.touchpoints, &other.touchpoints);
         let hm = remap(&mut self.channels, &other.channels);
         let sm = remap(&mut self.stages, &other.stages);

@@ -12,7 +12,7 @@ pub mod table;
 mod touchpoint;
 
 pub use interner::Interner;
-pub(crate) use interner::{same, CustomerTable, LocalInterner};
+pub(crate) use interner::{same, LocalInterner};
 pub(crate) use log::{check_property_name, value_ok, NO_SEQ, VALUE_EXPECTED};
 pub use log::{
     EventLog, EventLogBuilder, EventRecord, Journey, LogSummary, PropertyColumn, RawEvent,
