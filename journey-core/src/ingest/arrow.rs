@@ -92,6 +92,7 @@ impl ArrowMapping {
     }
 
     /// The text columns read as names (customer, touchpoint, channel, stage, properties).
+    #[cfg_attr(not(feature = "parquet"), allow(dead_code))]
     pub(crate) fn text_columns(&self) -> Vec<usize> {
         [
             Some(self.customer),
