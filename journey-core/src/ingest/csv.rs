@@ -416,9 +416,29 @@ fn for_each_record(
     let mut rdr = csv_reader(bytes);
     let mut rec = csv::ByteRecord::new();
     let mut lines = Lines::new(bytes, first_line);
+    // The csv crate drops a byte order mark at the start of what it reads: right for a file,
+    // wrong for a piece cut from its middle, whose first cell may begin with U+FEFF (only the
+    // file's own mark is dropped, by the callers). Such a cell gets its mark back.
+    let mut restore_bom = bytes.starts_with(b"\xEF\xBB\xBF");
     loop {
         let here = rdr.position().byte();
-        let go_on = match rdr.read_byte_record(&mut rec) {
+        let read = rdr.read_byte_record(&mut rec);
+        if restore_bom && matches!(read, Ok(true)) {
+            restore_bom = false;
+            if !rec.get(0).is_some_and(|c| c.starts_with(b"\xEF\xBB\xBF")) {
+                let mut fixed = csv::ByteRecord::new();
+                for (i, cell) in rec.iter().enumerate() {
+                    if i == 0 {
+                        fixed.push_field(&[b"\xEF\xBB\xBF".as_slice(), cell].concat());
+                    } else {
+                        fixed.push_field(cell);
+                    }
+                }
+                fixed.set_position(rec.position().cloned());
+                rec = fixed;
+            }
+        }
+        let go_on = match read {
             Ok(false) => break,
             Ok(true) => {
                 let start = rec.position().map_or(here, |p| p.byte());
@@ -817,6 +837,26 @@ mod tests {
         )
         .unwrap();
         assert_eq!(s.len(), 2);
+    }
+
+    #[test]
+    fn a_byte_order_mark_inside_the_input_is_kept() {
+        // Found by fuzzing (surveys): the first record after the header began with U+FEFF,
+        // which the csv crate drops at the start of every piece it reads. Only the file's own
+        // mark (before the header) goes.
+        let csv = "\u{feff}customer_id,timestamp,nps\n\u{feff}x,5,6\nc,5,8\n";
+        let s = read_surveys_csv(csv.as_bytes(), &LoadOptions::default()).unwrap();
+        assert_eq!(s.customer_ids(), ["c", "\u{feff}x"]);
+        // The same rows in the other order give the same table.
+        let other = "customer_id,timestamp,nps\nc,5,8\n\u{feff}x,5,6\n";
+        let t = read_surveys_csv(other.as_bytes(), &LoadOptions::default()).unwrap();
+        assert_eq!(s, t);
+        // Events: through the quote-aware path (a quoted cell) and the plain one.
+        for first in ["\u{feff}x,5,\"ad\"", "\u{feff}x,5,ad"] {
+            let csv = format!("customer_id,timestamp,touchpoint\n{first}\nc,5,ad\n");
+            let log = read_events_csv(csv.as_bytes(), &LoadOptions::default()).unwrap();
+            assert_eq!(log.customer_ids(), ["c", "\u{feff}x"], "{first}");
+        }
     }
 
     #[test]
