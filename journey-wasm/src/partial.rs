@@ -32,6 +32,15 @@ pub struct Context {
     inner: CoreContext,
 }
 
+/// The context given to `partial` (its bytes), or the empty one when none is given.
+fn context_of(context: &JsValue) -> Result<CoreContext, JsValue> {
+    if context.is_undefined() || context.is_null() {
+        Ok(CoreContext::default())
+    } else {
+        CoreContext::from_bytes(&bytes_of(context, "context")?).map_err(js_err)
+    }
+}
+
 #[wasm_bindgen]
 impl EventLog {
     /// The partial result of `analysis` (an EventLog method name, e.g. "funnel") over the
@@ -45,11 +54,7 @@ impl EventLog {
     ) -> Result<Partial, JsValue> {
         // "attributionTable" as in JavaScript, or "attribution_table".
         let a = Analysis::from_json(&snake(analysis), &options(&opts)?).map_err(js_err)?;
-        let ctx = if context.is_undefined() || context.is_null() {
-            CoreContext::default()
-        } else {
-            CoreContext::from_bytes(&bytes_of(&context, "context")?).map_err(js_err)?
-        };
+        let ctx = context_of(&context)?;
         let inner = self.inner.partial(&a, &ctx).map_err(js_err)?;
         Ok(Partial { inner })
     }
@@ -65,11 +70,7 @@ impl EventLog {
         #[wasm_bindgen(unchecked_optional_param_type = "Context")] context: JsValue,
     ) -> Result<Partial, JsValue> {
         let a = Analysis::from_json(&snake(analysis), &options(&opts)?).map_err(js_err)?;
-        let ctx = if context.is_undefined() || context.is_null() {
-            CoreContext::default()
-        } else {
-            CoreContext::from_bytes(&bytes_of(&context, "context")?).map_err(js_err)?
-        };
+        let ctx = context_of(&context)?;
         let inner = self
             .inner
             .partial_with_surveys(&a, &ctx, Some(&surveys.inner))
