@@ -2,10 +2,11 @@
 //! batch are parsed in parallel (feature `parallel`) and merged in input order, so the result and
 //! every error are the same as a sequential read.
 
+use std::borrow::Cow;
 use std::io::Read;
 
 use super::row::{header_names, EventSchema, PieceBuilder, SurveySchema};
-use super::{read_all, threads, ErrorSink, LoadOptions, LoadReport, Mode};
+use super::{read_all, threads, ErrorSink, LoadControl, LoadOptions, LoadReport, Mode};
 use crate::error::{Error, Result};
 use crate::model::{csv_error, EventLog, EventLogBuilder, SurveyPiece, Surveys, SurveysBuilder};
 
@@ -50,15 +51,7 @@ impl<R: Read> Batches<R> {
         Ok(())
     }
 
-    /// Takes back a batch buffer once its records are parsed, so the next batch reuses its
-    /// memory instead of faulting in fresh pages.
-    fn recycle(&mut self, mut buf: Vec<u8>) {
-        buf.clear();
-        self.spare = buf;
-    }
-
-    /// The next run of complete records, at least `want` bytes unless the input ends first.
-    fn next(&mut self, want: usize) -> Result<Option<Vec<u8>>> {
+    fn next_owned(&mut self, want: usize) -> Result<Option<Vec<u8>>> {
         let mut want = want;
         loop {
             self.fill(want)?;
@@ -79,8 +72,7 @@ impl<R: Read> Batches<R> {
         }
     }
 
-    /// The first record (the header), on its own.
-    fn first_record(&mut self) -> Result<Option<Vec<u8>>> {
+    fn first_owned(&mut self) -> Result<Option<Vec<u8>>> {
         let mut want = 64 << 10;
         loop {
             self.fill(want)?;
@@ -92,6 +84,83 @@ impl<R: Read> Batches<R> {
                 return Ok((!self.buf.is_empty()).then(|| std::mem::take(&mut self.buf)));
             }
             want = self.buf.len() * 2;
+        }
+    }
+}
+
+/// Where the batches of records come from: a reader (each batch copied into a buffer) or bytes
+/// already in memory, such as a mapped file (each batch a slice of them, no copy).
+trait Source<'a> {
+    /// The first record (the header), on its own.
+    fn first_record(&mut self) -> Result<Option<Cow<'a, [u8]>>>;
+    /// The next run of complete records, at least `want` bytes unless the input ends first.
+    fn next(&mut self, want: usize) -> Result<Option<Cow<'a, [u8]>>>;
+    /// Takes back a batch once its records are parsed, so the next batch reuses its memory
+    /// instead of faulting in fresh pages.
+    fn recycle(&mut self, batch: Cow<'a, [u8]>);
+}
+
+impl<'a, R: Read> Source<'a> for Batches<R> {
+    fn first_record(&mut self) -> Result<Option<Cow<'a, [u8]>>> {
+        Ok(self.first_owned()?.map(Cow::Owned))
+    }
+    fn next(&mut self, want: usize) -> Result<Option<Cow<'a, [u8]>>> {
+        Ok(self.next_owned(want)?.map(Cow::Owned))
+    }
+    fn recycle(&mut self, batch: Cow<'a, [u8]>) {
+        if let Cow::Owned(mut buf) = batch {
+            buf.clear();
+            self.spare = buf;
+        }
+    }
+}
+
+/// Batches that are slices of bytes in memory.
+struct Slices<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+    /// Called with `(offset, len)` of each batch once its records are parsed: a memory map
+    /// drops those pages from the process (they stay in the page cache).
+    release: Option<&'a dyn Fn(usize, usize)>,
+}
+
+impl<'a> Source<'a> for Slices<'a> {
+    fn first_record(&mut self) -> Result<Option<Cow<'a, [u8]>>> {
+        let rest = &self.bytes[self.pos..];
+        if rest.is_empty() {
+            return Ok(None);
+        }
+        let end = first_boundary(rest).unwrap_or(rest.len());
+        self.pos += end;
+        Ok(Some(Cow::Borrowed(&rest[..end])))
+    }
+
+    fn next(&mut self, want: usize) -> Result<Option<Cow<'a, [u8]>>> {
+        let rest = &self.bytes[self.pos..];
+        if rest.is_empty() {
+            return Ok(None);
+        }
+        let mut want = want.max(1);
+        loop {
+            if want >= rest.len() {
+                self.pos = self.bytes.len();
+                return Ok(Some(Cow::Borrowed(rest)));
+            }
+            if let Some(end) = last_boundary(&rest[..want]) {
+                self.pos += end;
+                return Ok(Some(Cow::Borrowed(&rest[..end])));
+            }
+            // One record longer than the window: look further.
+            want *= 2;
+        }
+    }
+
+    fn recycle(&mut self, batch: Cow<'a, [u8]>) {
+        if let Some(release) = self.release {
+            release(
+                batch.as_ptr() as usize - self.bytes.as_ptr() as usize,
+                batch.len(),
+            );
         }
     }
 }
@@ -593,7 +662,57 @@ impl Merger {
 /// pieces are merged into the log, in input order; the result and every error are those of a
 /// sequential read.
 pub fn read_events_csv(reader: impl Read, opts: &LoadOptions) -> Result<EventLog> {
-    let mut batches = Batches::new(reader);
+    read_events_from(&mut Batches::new(reader), opts, None)
+}
+
+/// [`read_events_csv`] of bytes already in memory: the batches are slices of `bytes`, never
+/// copied. [`super::read_events_path`] reads a CSV file this way, through a memory map.
+pub fn read_events_csv_bytes(bytes: &[u8], opts: &LoadOptions) -> Result<EventLog> {
+    read_events_from(
+        &mut Slices {
+            bytes,
+            pos: 0,
+            release: None,
+        },
+        opts,
+        None,
+    )
+}
+
+/// [`read_events_csv_bytes`] watched by a [`LoadControl`]: it counts the bytes done
+/// ([`LoadControl::bytes_done`]) and can stop the load between batches.
+pub fn read_events_csv_bytes_with(
+    bytes: &[u8],
+    opts: &LoadOptions,
+    control: Option<&LoadControl>,
+) -> Result<EventLog> {
+    read_events_mapped(bytes, opts, control, None)
+}
+
+/// [`read_events_csv_bytes_with`], calling `release(offset, len)` for each batch of `bytes`
+/// once parsed.
+pub(crate) fn read_events_mapped(
+    bytes: &[u8],
+    opts: &LoadOptions,
+    control: Option<&LoadControl>,
+    release: Option<&dyn Fn(usize, usize)>,
+) -> Result<EventLog> {
+    read_events_from(
+        &mut Slices {
+            bytes,
+            pos: 0,
+            release,
+        },
+        opts,
+        control,
+    )
+}
+
+fn read_events_from<'a>(
+    batches: &mut impl Source<'a>,
+    opts: &LoadOptions,
+    control: Option<&LoadControl>,
+) -> Result<EventLog> {
     let Some(header) = batches.first_record()? else {
         return Ok(EventLogBuilder::new().build(opts.catalog.as_ref(), &opts.conversion_refs()));
     };
@@ -608,6 +727,16 @@ pub fn read_events_csv(reader: impl Read, opts: &LoadOptions) -> Result<EventLog
         rows: 0,
         line: 1 + line_ends(&header, 0, header.len()),
     };
+    let checkpoint = |len: usize| -> Result<()> {
+        if let Some(c) = control {
+            c.add_bytes(len as u64);
+            if c.is_cancelled() {
+                return Err(super::columns::cancelled());
+            }
+        }
+        Ok(())
+    };
+    checkpoint(header.len())?;
     let n = threads() * PIECES_PER_THREAD;
     let mut batch = batches.next(PIECE * n)?;
     #[cfg(feature = "parallel")]
@@ -631,6 +760,7 @@ pub fn read_events_csv(reader: impl Read, opts: &LoadOptions) -> Result<EventLog
             merged?;
             batch = match batch.take() {
                 Some(done) => {
+                    checkpoint(done.len())?;
                     batches.recycle(done);
                     next?
                 }
@@ -641,6 +771,7 @@ pub fn read_events_csv(reader: impl Read, opts: &LoadOptions) -> Result<EventLog
     #[cfg(not(feature = "parallel"))]
     while let Some(b) = batch {
         merger.merge(parse_pieces(&cut_batch(&b, n), &schema, opts))?;
+        checkpoint(b.len())?;
         batches.recycle(b);
         batch = batches.next(PIECE * n)?;
     }

@@ -37,7 +37,9 @@ pub use self::columns::{
     ColumnChunk, EventColumns, FloatCells, IntCells, LoadControl, StrColumn, TextCell, TextCells,
     TimeCells, TimeColumn, TimeUnit, ValueCells, ValueColumn, NO_KEY,
 };
-pub use self::csv::{read_events_csv, read_surveys_csv};
+pub use self::csv::{
+    read_events_csv, read_events_csv_bytes, read_events_csv_bytes_with, read_surveys_csv,
+};
 pub use self::json::{read_events_json, read_surveys_json};
 #[cfg(feature = "parquet")]
 pub use self::parquet::{
@@ -295,8 +297,47 @@ pub fn read_events_path(path: impl AsRef<Path>, opts: &LoadOptions) -> Result<Ev
         Format::Parquet => read_events_parquet_path(path, opts),
         #[cfg(not(feature = "parquet"))]
         Format::Parquet => Err(no_parquet(path)),
-        Format::Csv => read_events_csv(open(path)?, opts),
+        Format::Csv => read_events_csv_path_with(path, opts, None),
     }
+}
+
+/// Reads a CSV event file, watched by `control` (bytes done, cancellation). The file is read
+/// through a memory map where the platform has one: its pages are parsed where they lie, not
+/// copied into buffers first. A file that cannot be mapped (a pipe, say) is read as a stream.
+///
+/// Like every tool that maps files, this assumes nobody truncates or rewrites the file during
+/// the load.
+#[allow(unsafe_code)]
+pub fn read_events_csv_path_with(
+    path: impl AsRef<Path>,
+    opts: &LoadOptions,
+    control: Option<&LoadControl>,
+) -> Result<EventLog> {
+    let file = open(path.as_ref())?;
+    #[cfg(not(target_family = "wasm"))]
+    if file.metadata().is_ok_and(|m| m.is_file() && m.len() > 0) {
+        // SAFETY: the map is read-only and lives for this call; the file must not change
+        // while it is read (see above), the contract every memory-mapping reader has.
+        if let Ok(map) = unsafe { memmap2::Mmap::map(&file) } {
+            #[cfg(unix)]
+            {
+                let _ = map.advise(memmap2::Advice::Sequential);
+                // Parsed batches leave the process's memory (the page cache keeps them), so
+                // the map does not add the whole file to the peak resident size.
+                // SAFETY: DONTNEED on a shared read-only file map only unmaps the pages; a
+                // later read faults them in again from the file, unchanged.
+                let release = |offset: usize, len: usize| {
+                    let _ = unsafe {
+                        map.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, offset, len)
+                    };
+                };
+                return csv::read_events_mapped(&map, opts, control, Some(&release));
+            }
+            #[cfg(not(unix))]
+            return read_events_csv_bytes_with(&map, opts, control);
+        }
+    }
+    read_events_csv(file, opts)
 }
 
 /// Reads survey responses from a file in the format of its extension ([`Format::of_path`]).
