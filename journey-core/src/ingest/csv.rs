@@ -665,6 +665,15 @@ pub fn read_events_csv(reader: impl Read, opts: &LoadOptions) -> Result<EventLog
     read_events_from(&mut Batches::new(reader), opts, None)
 }
 
+/// [`read_events_csv`] watched by a [`LoadControl`] (bytes done, cancellation).
+pub(crate) fn read_events_stream_with(
+    reader: impl Read,
+    opts: &LoadOptions,
+    control: Option<&LoadControl>,
+) -> Result<EventLog> {
+    read_events_from(&mut Batches::new(reader), opts, control)
+}
+
 /// [`read_events_csv`] of bytes already in memory: the batches are slices of `bytes`, never
 /// copied. [`super::read_events_path`] reads a CSV file this way, through a memory map.
 pub fn read_events_csv_bytes(bytes: &[u8], opts: &LoadOptions) -> Result<EventLog> {
@@ -1164,5 +1173,78 @@ mod tests {
         let b = builder.build(None, &[]);
         assert_eq!(a.rows().collect::<Vec<_>>(), b.rows().collect::<Vec<_>>());
         assert_eq!(a.touchpoints(), &["a", "b", "q,\nx"]);
+    }
+
+    /// The in-memory and mapped readers cut the same records into batches as the stream reader
+    /// (quoted newlines, CR and CRLF ends, blank lines, a last record without its newline), so
+    /// they give the same log and the same errors.
+    #[test]
+    fn bytes_in_memory_and_a_mapped_file_read_as_the_stream_does() {
+        let mut body = many_rows(6000, &[]);
+        body.push_str("c1,1767225600,\"last,\nrecord\",,s1");
+        let opts = LoadOptions::default();
+        let stream = read_events_csv(body.as_bytes(), &opts).unwrap();
+        let bytes = read_events_csv_bytes(body.as_bytes(), &opts).unwrap();
+        assert_eq!(stream.n_events(), 6001);
+        assert_eq!(
+            bytes.rows().collect::<Vec<_>>(),
+            stream.rows().collect::<Vec<_>>()
+        );
+        assert_eq!(bytes.load_report(), stream.load_report());
+
+        let dir = std::env::temp_dir().join(format!("journey-csv-map-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("events.csv");
+        std::fs::write(&path, &body).unwrap();
+        let control = LoadControl::new();
+        let mapped = super::super::read_events_csv_path_with(&path, &opts, Some(&control)).unwrap();
+        assert_eq!(
+            mapped.rows().collect::<Vec<_>>(),
+            stream.rows().collect::<Vec<_>>()
+        );
+        assert_eq!(control.bytes_done(), body.len() as u64);
+        let via_path = super::super::read_events_path(&path, &opts).unwrap();
+        assert_eq!(via_path.n_events(), 6001);
+
+        // Errors name the same line whichever way the bytes come.
+        let bad = many_rows(6000, &[4321]);
+        std::fs::write(&path, &bad).unwrap();
+        let line = |r: Result<EventLog>| match r {
+            Err(Error::InvalidValue { line, .. }) => line,
+            other => panic!("expected an invalid timestamp, got {other:?}"),
+        };
+        let want = line(read_events_csv(bad.as_bytes(), &opts));
+        assert_eq!(line(read_events_csv_bytes(bad.as_bytes(), &opts)), want);
+        assert_eq!(line(super::super::read_events_path(&path, &opts)), want);
+
+        // A cancelled load stops with an interrupted-i/o error.
+        let control = LoadControl::new();
+        control.cancel();
+        match super::super::read_events_csv_path_with(&path, &opts, Some(&control)) {
+            Err(Error::Io(e)) => assert_eq!(e.kind(), std::io::ErrorKind::Interrupted),
+            other => panic!("expected a cancelled load, got {other:?}"),
+        }
+        // An empty file is an empty log, as an empty stream is.
+        std::fs::write(&path, "").unwrap();
+        assert_eq!(
+            super::super::read_events_path(&path, &opts)
+                .unwrap()
+                .n_events(),
+            0
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// A record longer than the batch window is found whole: the window grows until it holds
+    /// a record end.
+    #[test]
+    fn a_record_longer_than_a_batch_is_read_whole_from_memory() {
+        let long = "x".repeat(40 * PIECE);
+        let body = format!("customer_id,timestamp,touchpoint\na,1,{long}\nb,2,\"q\nq\"\r\nc,3,t");
+        let log = read_events_csv_bytes(body.as_bytes(), &LoadOptions::default()).unwrap();
+        assert_eq!(log.n_events(), 3);
+        let mut names = log.touchpoints().to_vec();
+        names.sort();
+        assert_eq!(names, vec!["q\nq".to_string(), "t".to_string(), long]);
     }
 }

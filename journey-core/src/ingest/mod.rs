@@ -337,7 +337,7 @@ pub fn read_events_csv_path_with(
             return read_events_csv_bytes_with(&map, opts, control);
         }
     }
-    read_events_csv(file, opts)
+    csv::read_events_stream_with(file, opts, control)
 }
 
 /// Reads survey responses from a file in the format of its extension ([`Format::of_path`]).
