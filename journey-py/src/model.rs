@@ -463,10 +463,10 @@ pub(crate) fn read_surveys_impl(
     let s = run::detach(py, move || match (src, format) {
         (Source::Path(p), Format::Json) => core::read_surveys_json(core::ingest::open(&p)?, &opts),
         (Source::Path(p), Format::Parquet) => core::ingest::read_surveys_parquet_path(p, &opts),
-        (Source::Path(p), Format::Csv) => core::read_surveys_csv(core::ingest::open(&p)?, &opts),
+        (Source::Path(p), Format::Csv) => core::ingest::read_surveys_csv_path(p, &opts),
         (Source::Bytes(b), Format::Json) => core::read_surveys_json(&b[..], &opts),
         (Source::Bytes(b), Format::Parquet) => core::ingest::read_surveys_parquet(&b[..], &opts),
-        (Source::Bytes(b), Format::Csv) => core::read_surveys_csv(&b[..], &opts),
+        (Source::Bytes(b), Format::Csv) => core::ingest::read_surveys_csv_bytes(&b, &opts),
     })?;
     s.map(PySurveys::from).map_err(to_py_err)
 }

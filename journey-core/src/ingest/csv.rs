@@ -797,8 +797,12 @@ fn read_events_from<'a>(
 /// `parallel`) and joined in input order, so the result and every error (with its line) are
 /// those of a sequential read, as for events.
 pub fn read_surveys_csv(reader: impl Read, opts: &LoadOptions) -> Result<Surveys> {
-    let bytes = read_all(reader)?;
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    read_surveys_csv_bytes(&read_all(reader)?, opts)
+}
+
+/// [`read_surveys_csv`] of bytes already in memory (a mapped file, say), parsed in place.
+pub fn read_surveys_csv_bytes(bytes: &[u8], opts: &LoadOptions) -> Result<Surveys> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if bytes.trim_ascii().is_empty() {
         return Ok(Surveys::empty());
     }
@@ -1246,5 +1250,35 @@ mod tests {
         let mut names = log.touchpoints().to_vec();
         names.sort();
         assert_eq!(names, vec!["q\nq".to_string(), "t".to_string(), long]);
+    }
+
+    /// Survey responses read from a mapped file, from bytes and from a stream are one result.
+    #[test]
+    fn surveys_from_a_mapped_file_bytes_and_a_stream_agree() {
+        let mut body = String::from("\u{feff}customer_id,timestamp,touchpoint,nps,csat\r\n");
+        for i in 0..3000 {
+            body.push_str(&format!(
+                "c{},{},tp{},{},\r\n",
+                i % 37,
+                1_767_225_600 + i,
+                i % 5,
+                i % 11
+            ));
+        }
+        let opts = LoadOptions::default();
+        let stream = read_surveys_csv(body.as_bytes(), &opts).unwrap();
+        assert_eq!(stream.len(), 3000);
+        assert_eq!(
+            read_surveys_csv_bytes(body.as_bytes(), &opts).unwrap(),
+            stream
+        );
+        let dir = std::env::temp_dir().join(format!("journey-surveys-map-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("surveys.csv");
+        std::fs::write(&path, &body).unwrap();
+        let mapped = super::super::read_surveys_csv_path(&path, &opts).unwrap();
+        assert_eq!(mapped, stream);
+        assert_eq!(mapped.customer_ids()[0], "c0");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -39,6 +39,7 @@ pub use self::columns::{
 };
 pub use self::csv::{
     read_events_csv, read_events_csv_bytes, read_events_csv_bytes_with, read_surveys_csv,
+    read_surveys_csv_bytes,
 };
 pub use self::json::{read_events_json, read_surveys_json};
 #[cfg(feature = "parquet")]
@@ -301,6 +302,22 @@ pub fn read_events_path(path: impl AsRef<Path>, opts: &LoadOptions) -> Result<Ev
     }
 }
 
+/// Reads a CSV survey file, through a memory map where the platform has one (see
+/// [`read_events_csv_path_with`]).
+pub fn read_surveys_csv_path(path: impl AsRef<Path>, opts: &LoadOptions) -> Result<Surveys> {
+    let file = open(path.as_ref())?;
+    #[cfg(not(target_family = "wasm"))]
+    if file.metadata().is_ok_and(|m| m.is_file() && m.len() > 0) {
+        // SAFETY: as in `read_events_csv_path_with`: a read-only map that lives for this call,
+        // of a file nobody rewrites meanwhile.
+        #[allow(unsafe_code)]
+        if let Ok(map) = unsafe { memmap2::Mmap::map(&file) } {
+            return read_surveys_csv_bytes(&map, opts);
+        }
+    }
+    read_surveys_csv(file, opts)
+}
+
 /// Reads a CSV event file, watched by `control` (bytes done, cancellation). The file is read
 /// through a memory map where the platform has one: its pages are parsed where they lie, not
 /// copied into buffers first. A file that cannot be mapped (a pipe, say) is read as a stream.
@@ -349,7 +366,7 @@ pub fn read_surveys_path(path: impl AsRef<Path>, opts: &LoadOptions) -> Result<S
         Format::Parquet => read_surveys_parquet_path(path, opts),
         #[cfg(not(feature = "parquet"))]
         Format::Parquet => Err(no_parquet(path)),
-        Format::Csv => read_surveys_csv(open(path)?, opts),
+        Format::Csv => read_surveys_csv_path(path, opts),
     }
 }
 
