@@ -5,10 +5,11 @@
 use std::borrow::Cow;
 use std::io::Read;
 
+use super::csv_error;
 use super::row::{header_names, EventSchema, PieceBuilder, SurveySchema};
 use super::{read_all, threads, ErrorSink, LoadControl, LoadOptions, LoadReport, Mode};
 use crate::error::{Error, Result};
-use crate::model::{csv_error, EventLog, EventLogBuilder, SurveyPiece, Surveys, SurveysBuilder};
+use crate::model::{EventLog, EventLogBuilder, SurveyPiece, Surveys, SurveysBuilder};
 
 /// Bytes parsed by one task (tiny in unit tests, so that small inputs take many batches).
 const PIECE: usize = if cfg!(test) { 1 << 10 } else { 2 << 20 };

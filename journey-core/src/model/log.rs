@@ -6,8 +6,8 @@ use serde::Serialize;
 
 use super::stage::stage_order;
 use super::{Catalog, Channel, Interner};
+use super::{LoadReport, Ties};
 use crate::error::{Error, Result};
-use crate::ingest::{LoadReport, Ties};
 
 /// Marks an absent id in an id column (no stage, missing property value).
 pub const NO_ID: u32 = u32::MAX;
