@@ -18,7 +18,7 @@ use crate::error::{Error, Result};
 
 const MAGIC: &[u8; 12] = b"journey-log\0";
 const VERSION: u32 = 1;
-const NO_STAGE: u16 = u16::MAX;
+use super::NO_STAGE;
 
 #[derive(Serialize, Deserialize)]
 struct Header {

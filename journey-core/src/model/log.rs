@@ -11,7 +11,8 @@ use crate::error::{Error, Result};
 
 /// Marks an absent id in an id column (no stage, missing property value).
 pub const NO_ID: u32 = u32::MAX;
-const NO_STAGE: u16 = u16::MAX;
+/// The stage id of an event without a stage (in [`EventLog`]'s stage column; largest, so last).
+pub const NO_STAGE: u16 = u16::MAX;
 /// Marks an absent `sequence` cell (sorted after every present one).
 pub(crate) const NO_SEQ: i64 = i64::MAX;
 

@@ -18,7 +18,7 @@ pub use load::{LoadReport, Ties};
 pub(crate) use log::{check_property_name, value_ok, NO_SEQ, VALUE_EXPECTED};
 pub use log::{
     EventLog, EventLogBuilder, EventRecord, Journey, LogSummary, PropertyColumn, RawEvent,
-    EVENT_COLUMNS, MAX_ABS_VALUE, NO_ID,
+    EVENT_COLUMNS, MAX_ABS_VALUE, NO_ID, NO_STAGE,
 };
 pub use map::{JourneyMap, Step, MAP_FORMAT};
 pub use persona::Persona;
