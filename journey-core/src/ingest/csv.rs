@@ -209,10 +209,16 @@ fn last_boundary(buf: &[u8]) -> Option<usize> {
 
 /// Cut positions (just after a record-ending newline) that split `buf` into at most `n` pieces
 /// of about equal size. Never 0 or `buf.len()`.
+#[cfg(test)]
 fn boundaries(buf: &[u8], n: usize) -> Vec<usize> {
+    boundaries_marked(buf, n, memchr::memchr(b'"', buf).is_some())
+}
+
+/// [`boundaries`] of a buffer known to hold quotes or not.
+fn boundaries_marked(buf: &[u8], n: usize, quotes: bool) -> Vec<usize> {
     let targets: Vec<usize> = (1..n.max(1)).map(|k| buf.len() * k / n).collect();
     let mut out: Vec<usize> = Vec::new();
-    if memchr::memchr(b'"', buf).is_none() {
+    if !quotes {
         for t in targets {
             let from = t.max(out.last().copied().unwrap_or(0));
             if let Some(i) = memchr::memchr(b'\n', &buf[from..]) {
@@ -324,6 +330,41 @@ struct Piece {
     errors: Vec<Error>,
     skipped: u64,
     newlines: u64,
+}
+
+/// What one scan of a batch found: any quote, any CR. Most batches have neither, and then
+/// their pieces need no scan of their own.
+#[derive(Debug, Clone, Copy)]
+struct Marks {
+    quotes: bool,
+    cr: bool,
+}
+
+impl Marks {
+    fn of(b: &[u8]) -> Marks {
+        match memchr::memchr2(b'"', b'\r', b) {
+            None => Marks {
+                quotes: false,
+                cr: false,
+            },
+            Some(i) if b[i] == b'"' => Marks {
+                quotes: true,
+                cr: memchr::memchr(b'\r', &b[i..]).is_some(),
+            },
+            Some(i) => Marks {
+                quotes: memchr::memchr(b'"', &b[i..]).is_some(),
+                cr: true,
+            },
+        }
+    }
+}
+
+/// [`parse_piece`] of a piece of a batch with `marks`.
+fn parse_marked(bytes: &[u8], schema: &EventSchema, opts: &LoadOptions, marks: Marks) -> Piece {
+    if !marks.quotes && !marks.cr {
+        return parse_piece_unquoted(bytes, schema, opts);
+    }
+    parse_piece(bytes, schema, opts)
 }
 
 fn parse_piece(bytes: &[u8], schema: &EventSchema, opts: &LoadOptions) -> Piece {
@@ -590,30 +631,38 @@ fn shift(e: Error, by: u64) -> Error {
     }
 }
 
-fn parse_pieces(pieces: &[&[u8]], schema: &EventSchema, opts: &LoadOptions) -> Vec<Piece> {
+/// Cuts a batch into pieces and parses them (on all cores with the `parallel` feature).
+fn parse_batch(batch: &[u8], n: usize, schema: &EventSchema, opts: &LoadOptions) -> Vec<Piece> {
+    let marks = Marks::of(batch);
+    let pieces = cut_marked(batch, n, marks.quotes);
     #[cfg(feature = "parallel")]
     {
         use rayon::prelude::*;
         pieces
             .par_iter()
-            .map(|p| parse_piece(p, schema, opts))
+            .map(|p| parse_marked(p, schema, opts, marks))
             .collect()
     }
     #[cfg(not(feature = "parallel"))]
     {
         pieces
             .iter()
-            .map(|p| parse_piece(p, schema, opts))
+            .map(|p| parse_marked(p, schema, opts, marks))
             .collect()
     }
 }
 
 /// Cuts a batch into at most `n` pieces of about `PIECE` bytes, each ending on a record boundary.
 fn cut_batch(batch: &[u8], n: usize) -> Vec<&[u8]> {
+    cut_marked(batch, n, memchr::memchr(b'"', batch).is_some())
+}
+
+/// [`cut_batch`] of a batch known to hold quotes or not.
+fn cut_marked(batch: &[u8], n: usize, quotes: bool) -> Vec<&[u8]> {
     let mut pieces = Vec::with_capacity(n);
     let mut start = 0;
     let want = batch.len().div_ceil(PIECE).clamp(1, n);
-    for cut in boundaries(batch, want) {
+    for cut in boundaries_marked(batch, want, quotes) {
         if cut > start {
             pieces.push(&batch[start..cut]);
             start = cut;
@@ -763,7 +812,7 @@ fn read_events_from<'a>(
                 if let Some(b) = batch.as_deref() {
                     let parsed = &mut parsed;
                     let schema = &schema;
-                    scope.spawn(move |_| *parsed = parse_pieces(&cut_batch(b, n), schema, opts));
+                    scope.spawn(move |_| *parsed = parse_batch(b, n, schema, opts));
                     next = batches.next(PIECE * n);
                 }
             });
@@ -780,7 +829,7 @@ fn read_events_from<'a>(
     }
     #[cfg(not(feature = "parallel"))]
     while let Some(b) = batch {
-        merger.merge(parse_pieces(&cut_batch(&b, n), &schema, opts))?;
+        merger.merge(parse_batch(&b, n, &schema, opts))?;
         checkpoint(b.len())?;
         batches.recycle(b);
         batch = batches.next(PIECE * n)?;

@@ -45,7 +45,7 @@ fn same_bytes(a: &[u8], b: &[u8]) -> bool {
 ///
 /// Ids are given in first-seen order; [`Interner::sorted`] renumbers them in string order so that
 /// ids never depend on the order of input rows. Each string is stored once; the index holds
-/// each string's hash, id, length and first bytes ([`Slot`]), so growing it never hashes a
+/// each string's hash, id, length and first bytes, so growing it never hashes a
 /// string again, and a lookup of a string of up to 16 bytes reads only the index.
 #[derive(Debug, Clone, Default)]
 pub struct Interner {
