@@ -244,11 +244,11 @@ pub fn backtest(log: &EventLog, opts: &BacktestOptions) -> Result<BacktestResult
     let markov: Vec<f64> = opens
         .iter()
         .map(|o| {
-            let s = fit
-                .chain
+            // The open path is one of the fitted paths (same cut, same time): its state is
+            // in the chain.
+            fit.chain
                 .state(&o.key)
-                .expect("an open journey's path is one of the fitted paths");
-            fit.x[s as usize]
+                .map_or(overall, |s| fit.x[s as usize])
         })
         .collect();
     let last: Vec<f64> = opens

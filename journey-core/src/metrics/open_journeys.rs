@@ -18,7 +18,7 @@
 //! let r = open_journeys(&log, &OpenJourneyOptions::default()).unwrap();
 //! // b waits at `site` (one of the two paths through it converted), c at `ad`.
 //! let rows: Vec<_> = r.journeys().map(|j| (j.customer_id, j.probability)).collect();
-//! assert_eq!(rows, [("b", 0.5), ("c", 1.0 / 3.0)]);
+//! assert_eq!(rows, [("b", Some(0.5)), ("c", Some(1.0 / 3.0))]);
 //! ```
 
 use std::cmp::Ordering;
@@ -134,6 +134,9 @@ pub enum Status {
     /// No next touch was seen in at least `min_support` conversion paths: not enough data to
     /// recommend one.
     NotEnoughData,
+    /// The journey's state does not occur in the paths the model was fitted on (only when an
+    /// [`OpenJourneyModel`] scores a log other than its own): no probability.
+    UnknownState,
 }
 
 impl Status {
@@ -143,6 +146,7 @@ impl Status {
             Status::Recommend => "recommend",
             Status::NoUplift => "no_uplift",
             Status::NotEnoughData => "not_enough_data",
+            Status::UnknownState => "unknown_state",
         }
     }
 }
@@ -158,10 +162,10 @@ pub struct StateScore {
     pub open_journeys: u64,
     /// Conversion paths of the fitted log that pass through the state.
     pub paths: f64,
-    /// Probability of converting from here.
-    pub probability: f64,
+    /// Probability of converting from here (`None` for an unknown state).
+    pub probability: Option<f64>,
     /// Expected number of further touches before the journey converts or ends.
-    pub expected_touches: f64,
+    pub expected_touches: Option<f64>,
     /// The recommended next touch (only with status `recommend`).
     pub next_best: Option<String>,
     /// The probability of converting after it.
@@ -254,10 +258,10 @@ pub struct OpenJourney<'a> {
     pub n_touches: u32,
     /// Time of the customer's last event (before `as_of`), RFC 3339.
     pub last_event: String,
-    /// Probability of converting.
-    pub probability: f64,
+    /// Probability of converting (`None`: unknown state).
+    pub probability: Option<f64>,
     /// Expected number of further touches.
-    pub expected_touches: f64,
+    pub expected_touches: Option<f64>,
     /// The recommended next touch (status `recommend`).
     pub next_best: Option<&'a str>,
     /// Probability of converting after it.
@@ -365,7 +369,7 @@ impl Tabular for OpenJourneys {
                     offsets: self.id_offsets.clone(),
                 },
             )
-            .with("expected_touches", float(&|s| Some(s.expected_touches)))
+            .with("expected_touches", float(&|s| s.expected_touches))
             .with(
                 "last_event",
                 Column::Text(
@@ -382,7 +386,7 @@ impl Tabular for OpenJourneys {
             )
             .with("next_best", text(&|s| s.next_best.as_deref()))
             .with("next_best_probability", float(&|s| s.next_best_probability))
-            .with("probability", float(&|s| Some(s.probability)))
+            .with("probability", float(&|s| s.probability))
             .with("state", text(&|s| Some(s.state.as_str())))
             .with("status", text(&|s| Some(s.status.as_str())))
             .with("support", float(&|s| s.support))
@@ -684,13 +688,63 @@ fn top_paths(chain: &Chain, s: u32, k: usize, max_len: usize) -> Vec<(Vec<u32>, 
     out
 }
 
-/// Scores every open journey of `log` (see the module docs and docs/live.md).
+/// Scores every open journey of `log` (see the module docs and docs/live.md): fits the chain
+/// and scores in one call ([`OpenJourneyModel`] does the two steps apart).
 pub fn open_journeys(log: &EventLog, opts: &OpenJourneyOptions) -> Result<OpenJourneys> {
-    let before = opts.check()?;
-    let popts = opts.path_options();
-    let fit = Fitted::new(log, &popts, opts.order, before)?;
-    let opens = scan_open(log, &popts, opts.order, before, opts.only_unconverted)?;
-    score(log, opts, before, &fit, &opens)
+    OpenJourneyModel::fit(log, opts)?.score(log)
+}
+
+/// The chain fitted for [`open_journeys`], to score the same log again without fitting again
+/// (and to time the two steps apart).
+///
+/// ```
+/// use journey_core::metrics::open_journeys::{OpenJourneyModel, OpenJourneyOptions};
+/// let (log, _) = journey_core::synthetic(1_000, 1);
+/// let model = OpenJourneyModel::fit(&log, &OpenJourneyOptions::default()).unwrap();
+/// let scored = model.score(&log).unwrap();
+/// assert!(scored.len() > 900);
+/// ```
+#[derive(Debug)]
+pub struct OpenJourneyModel {
+    opts: OpenJourneyOptions,
+    before: Option<i64>,
+    fit: Fitted,
+}
+
+impl OpenJourneyModel {
+    /// Fits the chain on the conversion paths of `log` (before `as_of` if given).
+    pub fn fit(log: &EventLog, opts: &OpenJourneyOptions) -> Result<OpenJourneyModel> {
+        let before = opts.check()?;
+        let fit = Fitted::new(log, &opts.path_options(), opts.order, before)?;
+        Ok(OpenJourneyModel {
+            opts: opts.clone(),
+            before,
+            fit,
+        })
+    }
+
+    /// Scores the journeys of `log` open at `as_of` (or at the end). `log` must name the same
+    /// touchpoints (or channels) as the log the model was fitted on, usually that log itself.
+    pub fn score(&self, log: &EventLog) -> Result<OpenJourneys> {
+        let names = match self.opts.level {
+            Level::Touchpoint => log.touchpoints(),
+            Level::Channel => log.channels(),
+        };
+        if names != self.fit.names.as_slice() {
+            return Err(Error::argument(
+                "log",
+                "its names differ from those of the log the model was fitted on",
+            ));
+        }
+        let opens = scan_open(
+            log,
+            &self.opts.path_options(),
+            self.opts.order,
+            self.before,
+            self.opts.only_unconverted,
+        )?;
+        score(log, &self.opts, self.before, &self.fit, &opens)
+    }
 }
 
 /// The result of [`open_journeys`] from a fitted chain and the open journeys.
@@ -749,11 +803,24 @@ pub(crate) fn score(
         let key = keys[old as usize];
         let name = key_name(&key);
         let last_touch = names[key[order - 1] as usize - 1].clone();
-        // The open path is one of the fitted paths (same cut, same time), so its state is
-        // in the chain.
-        let s = chain
-            .state(&key)
-            .expect("an open journey's path is one of the fitted paths");
+        // Scoring the log it was fitted on, the open path is one of the fitted paths (same
+        // cut, same time), so its state is in the chain; another log may hold new states.
+        let Some(s) = chain.state(&key) else {
+            states.push(StateScore {
+                state: name,
+                last_touch,
+                open_journeys: counts[j],
+                paths: 0.0,
+                probability: None,
+                expected_touches: None,
+                next_best: None,
+                next_best_probability: None,
+                uplift: None,
+                support: None,
+                status: Status::UnknownState,
+            });
+            continue;
+        };
         let xs = fit.x[s as usize];
         // Candidates: the touches seen next from here, by the probability they lead to, ties
         // by name.
@@ -793,8 +860,8 @@ pub(crate) fn score(
             last_touch,
             open_journeys: counts[j],
             paths: fit.visits[s as usize],
-            probability: xs,
-            expected_touches: e[s as usize],
+            probability: Some(xs),
+            expected_touches: Some(e[s as usize]),
             next_best: rec.map(|b| b.touchpoint.clone()),
             next_best_probability: rec.map(|b| b.probability),
             uplift: rec.map(|b| b.uplift),
@@ -934,8 +1001,8 @@ mod tests {
             (3.0 / 4.0, 0.0),
         ];
         for (j, (p, e)) in r.journeys().zip(want) {
-            assert!(close(j.probability, p), "{j:?}");
-            assert!(close(j.expected_touches, e), "{j:?}");
+            assert!(close(j.probability.unwrap(), p), "{j:?}");
+            assert!(close(j.expected_touches.unwrap(), e), "{j:?}");
         }
         // a: c leads highest but was seen in 1 path only; b (2 paths) is recommended.
         let a = state(&r, "a");
@@ -1047,7 +1114,7 @@ mod tests {
         assert_eq!(r.as_of.as_deref(), Some("1970-01-01T00:00:03Z"));
         let rows: Vec<(&str, &str, f64)> = r
             .journeys()
-            .map(|j| (j.customer_id, j.state, j.probability))
+            .map(|j| (j.customer_id, j.state, j.probability.unwrap()))
             .collect();
         assert_eq!(rows.len(), 4);
         assert_eq!(
@@ -1084,11 +1151,40 @@ mod tests {
                 ("u5", "c", Status::NotEnoughData)
             ]
         );
-        assert_eq!(r.get(0).probability, 0.0);
+        assert_eq!(r.get(0).probability, Some(0.0));
         // (start, b) -> null only (u4): 0; (start, c) -> conversion 2 of 3 (u5 twice, u6;
         // u3's c is the state (a, c)).
-        assert_eq!(r.get(1).probability, 0.0);
-        assert!(close(r.get(2).probability, 2.0 / 3.0));
+        assert_eq!(r.get(1).probability, Some(0.0));
+        assert!(close(r.get(2).probability.unwrap(), 2.0 / 3.0));
+        // A model fitted on this log scoring another with the same touchpoints: v waits at
+        // (c, a), which no fitted path reached.
+        let other = read_events_csv(
+            "customer_id,timestamp,touchpoint\nv,1,c\nv,2,a\nw,1,b\nw,2,purchase\n".as_bytes(),
+            &LoadOptions::default(),
+        )
+        .unwrap();
+        let model = OpenJourneyModel::fit(
+            &log,
+            &OpenJourneyOptions {
+                order: 2,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let s = model.score(&other).unwrap();
+        let j = s.get(0);
+        assert_eq!(
+            (j.customer_id, j.state, j.status),
+            ("v", "c>a", Status::UnknownState)
+        );
+        assert_eq!((j.probability, j.expected_touches), (None, None));
+        let fewer = read_events_csv(
+            "customer_id,timestamp,touchpoint\nv,1,c\n".as_bytes(),
+            &LoadOptions::default(),
+        )
+        .unwrap();
+        let e = model.score(&fewer).unwrap_err();
+        assert!(e.to_string().contains("names differ"), "{e}");
         // Bad options are clear errors.
         for (o, name) in [
             (
