@@ -321,6 +321,21 @@ fn backtest(source: &str, as_of: &str, orders: &[usize]) -> Result<(), Box<dyn s
                 p.mean_score.unwrap_or(f64::NAN)
             );
         }
+        // The same chain without conditioning on the silence at T.
+        let plain = backtest(
+            &log,
+            &BacktestOptions {
+                idle: false,
+                ..opts.clone()
+            },
+        )?;
+        let p = &plain.predictors[0];
+        println!(
+            "| markov, state only (idle=false) | {:.4} | {:.5} | {:.4} |",
+            p.auc.unwrap_or(f64::NAN),
+            p.brier.unwrap_or(f64::NAN),
+            p.mean_score.unwrap_or(f64::NAN)
+        );
         println!(
             "markov beats both baselines on AUC: {}",
             r.markov_beats_baselines

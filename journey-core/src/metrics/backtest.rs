@@ -48,6 +48,9 @@ pub struct BacktestOptions {
     pub only_unconverted: bool,
     /// Rows of each calibration table (default 10: deciles).
     pub bins: usize,
+    /// Condition the Markov probability on each journey's silence at T (default `true`; see
+    /// `OpenJourneyOptions::idle`).
+    pub idle: bool,
 }
 
 impl Default for BacktestOptions {
@@ -61,6 +64,7 @@ impl Default for BacktestOptions {
             exclude: None,
             only_unconverted: false,
             bins: 10,
+            idle: true,
         }
     }
 }
@@ -109,6 +113,8 @@ pub struct BacktestResult {
     pub level: Level,
     /// Markov order.
     pub order: usize,
+    /// Whether the Markov probability was conditioned on the silence at T.
+    pub idle: bool,
     /// Conversion paths (with touches) before T the chain was fitted on.
     pub training_paths: f64,
     /// How many of them converted.
@@ -226,7 +232,7 @@ pub fn backtest(log: &EventLog, opts: &BacktestOptions) -> Result<BacktestResult
     };
     scoring.check()?;
     let popts = scoring.path_options();
-    let fit = Fitted::new(log, &popts, opts.order, Some(t))?;
+    let fit = Fitted::new(log, &popts, opts.order, Some(t), opts.idle)?;
     let opens = scan_open(log, &popts, opts.order, Some(t), opts.only_unconverted)?;
     let end = t.saturating_add(opts.horizon.as_us());
     let tps = log.touchpoint_ids();
@@ -246,9 +252,11 @@ pub fn backtest(log: &EventLog, opts: &BacktestOptions) -> Result<BacktestResult
         .map(|o| {
             // The open path is one of the fitted paths (same cut, same time): its state is
             // in the chain.
-            fit.chain
-                .state(&o.key)
-                .map_or(overall, |s| fit.x[s as usize])
+            match fit.chain.state(&o.key) {
+                Some(s) if opts.idle => fit.given_idle(s, fit.x[s as usize], t - o.last_us),
+                Some(s) => fit.x[s as usize],
+                None => overall,
+            }
         })
         .collect();
     let last: Vec<f64> = opens
@@ -282,6 +290,7 @@ pub fn backtest(log: &EventLog, opts: &BacktestOptions) -> Result<BacktestResult
         horizon_s: opts.horizon.as_secs_f64(),
         level: opts.level,
         order: opts.order,
+        idle: opts.idle,
         training_paths: training_conversions
             + (0..fit.table.len())
                 .map(|p| fit.table.nulls(p))
@@ -353,6 +362,7 @@ mod tests {
             &BacktestOptions {
                 as_of: TimeBound::UnixSeconds(10),
                 bins: 2,
+                idle: false,
                 ..Default::default()
             },
         )
@@ -373,6 +383,7 @@ mod tests {
             &BacktestOptions {
                 as_of: TimeBound::UnixSeconds(10),
                 horizon: Duration::from_days(30),
+                idle: false,
                 ..Default::default()
             },
         )

@@ -76,6 +76,10 @@ pub struct OpenJourneyOptions {
     pub top_paths: usize,
     /// Most further touches in a listed path (default 10).
     pub max_path_length: usize,
+    /// Condition each journey on its silence since its last touch (default `true`): the chance
+    /// that a walk in its state is still going after that long, from the waiting times seen in
+    /// the fitted paths (see docs/live.md). `false`: the chain's probability of the state.
+    pub idle: bool,
 }
 
 impl Default for OpenJourneyOptions {
@@ -91,6 +95,7 @@ impl Default for OpenJourneyOptions {
             next_touches: 5,
             top_paths: 3,
             max_path_length: 10,
+            idle: true,
         }
     }
 }
@@ -238,11 +243,19 @@ pub struct OpenJourneys {
     pub next_touches: Vec<NextTouch>,
     /// Top paths per known state.
     pub top_paths: Vec<TopPath>,
+    /// When the silences are measured to (`as_of`, or the log's last event), RFC 3339.
+    pub idle_reference: Option<String>,
     ids: String,
     id_offsets: Vec<i64>,
     state_of: Vec<u32>,
     n_touches: Vec<u32>,
     last_us: Vec<i64>,
+    /// Per journey: probability and expected touches (NaN: unknown state).
+    prob: Vec<f64>,
+    expected: Vec<f64>,
+    /// Per state: the best next touch with enough support (touchpoint, probability, support).
+    best: Vec<Option<(String, f64, f64)>>,
+    reference_us: i64,
 }
 
 /// One open journey (a borrowed row of [`OpenJourneys`]).
@@ -256,13 +269,16 @@ pub struct OpenJourney<'a> {
     pub last_touch: &'a str,
     /// Touches since the last conversion (or since the first event).
     pub n_touches: u32,
-    /// Time of the customer's last event (before `as_of`), RFC 3339.
-    pub last_event: String,
-    /// Probability of converting (`None`: unknown state).
+    /// Time of the journey's last touch (before `as_of`), RFC 3339.
+    pub last_touch_time: String,
+    /// Seconds from the last touch to `as_of` (or to the log's last event).
+    pub idle_s: f64,
+    /// Probability of converting (`None`: unknown state), given the silence with `idle`.
     pub probability: Option<f64>,
     /// Expected number of further touches.
     pub expected_touches: Option<f64>,
-    /// The recommended next touch (status `recommend`).
+    /// The recommended next touch (status `recommend`): the best one with enough support,
+    /// when it raises this journey's probability.
     pub next_best: Option<&'a str>,
     /// Probability of converting after it.
     pub next_best_probability: Option<f64>,
@@ -285,20 +301,29 @@ impl OpenJourneys {
     }
     /// Open journey `i` (customer order).
     pub fn get(&self, i: usize) -> OpenJourney<'_> {
-        let s = &self.states[self.state_of[i] as usize];
+        let k = self.state_of[i] as usize;
+        let s = &self.states[k];
+        let p = Some(self.prob[i]).filter(|p| !p.is_nan());
+        let (status, best) = match (p, &self.best[k]) {
+            (None, _) => (Status::UnknownState, None),
+            (Some(_), None) => (Status::NotEnoughData, None),
+            (Some(p), Some(b)) if b.1 - p > 0.0 => (Status::Recommend, Some((b, b.1 - p))),
+            (Some(_), Some(_)) => (Status::NoUplift, None),
+        };
         OpenJourney {
             customer_id: &self.ids[self.id_offsets[i] as usize..self.id_offsets[i + 1] as usize],
             state: &s.state,
             last_touch: &s.last_touch,
             n_touches: self.n_touches[i],
-            last_event: format_us(self.last_us[i]),
-            probability: s.probability,
-            expected_touches: s.expected_touches,
-            next_best: s.next_best.as_deref(),
-            next_best_probability: s.next_best_probability,
-            uplift: s.uplift,
-            support: s.support,
-            status: s.status,
+            last_touch_time: format_us(self.last_us[i]),
+            idle_s: (self.reference_us - self.last_us[i]) as f64 / 1e6,
+            probability: p,
+            expected_touches: Some(self.expected[i]).filter(|e| !e.is_nan()),
+            next_best: best.map(|(b, _)| b.0.as_str()),
+            next_best_probability: best.map(|(b, _)| b.1),
+            uplift: best.map(|(_, u)| u),
+            support: best.map(|(b, _)| b.2),
+            status,
         }
     }
     /// The open journeys, in customer order.
@@ -327,11 +352,12 @@ impl Serialize for OpenJourneys {
                 seq.end()
             }
         }
-        let mut st = s.serialize_struct("OpenJourneys", 13)?;
+        let mut st = s.serialize_struct("OpenJourneys", 14)?;
         st.serialize_field("level", &self.level)?;
         st.serialize_field("order", &self.order)?;
         st.serialize_field("as_of", &self.as_of)?;
         st.serialize_field("min_support", &self.min_support)?;
+        st.serialize_field("idle_reference", &self.idle_reference)?;
         st.serialize_field("training_paths", &self.training_paths)?;
         st.serialize_field("training_conversions", &self.training_conversions)?;
         st.serialize_field("conversion_probability", &self.conversion_probability)?;
@@ -349,19 +375,23 @@ impl Serialize for OpenJourneys {
 /// `next_touches` and `top_paths`.
 impl Tabular for OpenJourneys {
     fn table(&self) -> Result<Table<'_>> {
-        let n = self.len();
-        let st = |i: usize| &self.states[self.state_of[i] as usize];
-        let float = |f: &dyn Fn(&StateScore) -> Option<f64>| {
-            Column::Float((0..n).map(|i| f(st(i)).filter(|x| x.is_finite())).collect())
-        };
-        let text = |f: &dyn Fn(&StateScore) -> Option<&str>| {
-            Column::Text(
-                (0..n)
-                    .map(|i| f(st(i)).map(std::borrow::Cow::Borrowed))
+        use std::borrow::Cow;
+        let rows: Vec<OpenJourney<'_>> = self.journeys().collect();
+        let float = |f: &dyn Fn(&OpenJourney<'_>) -> Option<f64>| {
+            Column::Float(
+                rows.iter()
+                    .map(|r| f(r).filter(|x| x.is_finite()))
                     .collect(),
             )
         };
-        Ok(Table::new(n)
+        let text = |f: &dyn for<'r> Fn(&'r OpenJourney<'_>) -> Option<&'r str>| {
+            Column::Text(
+                rows.iter()
+                    .map(|r| f(r).map(|t| Cow::Owned(t.to_string())))
+                    .collect(),
+            )
+        };
+        Ok(Table::new(rows.len())
             .with(
                 "customer_id",
                 Column::Joined {
@@ -369,28 +399,21 @@ impl Tabular for OpenJourneys {
                     offsets: self.id_offsets.clone(),
                 },
             )
-            .with("expected_touches", float(&|s| s.expected_touches))
-            .with(
-                "last_event",
-                Column::Text(
-                    self.last_us
-                        .iter()
-                        .map(|&t| Some(std::borrow::Cow::Owned(format_us(t))))
-                        .collect(),
-                ),
-            )
-            .with("last_touch", text(&|s| Some(s.last_touch.as_str())))
+            .with("expected_touches", float(&|r| r.expected_touches))
+            .with("idle_s", float(&|r| Some(r.idle_s)))
+            .with("last_touch", text(&|r| Some(r.last_touch)))
+            .with("last_touch_time", text(&|r| Some(&r.last_touch_time)))
             .with(
                 "n_touches",
-                Column::Int(self.n_touches.iter().map(|&k| Some(i64::from(k))).collect()),
+                Column::Int(rows.iter().map(|r| Some(i64::from(r.n_touches))).collect()),
             )
-            .with("next_best", text(&|s| s.next_best.as_deref()))
-            .with("next_best_probability", float(&|s| s.next_best_probability))
-            .with("probability", float(&|s| s.probability))
-            .with("state", text(&|s| Some(s.state.as_str())))
-            .with("status", text(&|s| Some(s.status.as_str())))
-            .with("support", float(&|s| s.support))
-            .with("uplift", float(&|s| s.uplift)))
+            .with("next_best", text(&|r| r.next_best))
+            .with("next_best_probability", float(&|r| r.next_best_probability))
+            .with("probability", float(&|r| r.probability))
+            .with("state", text(&|r| Some(r.state)))
+            .with("status", text(&|r| Some(r.status.as_str())))
+            .with("support", float(&|r| r.support))
+            .with("uplift", float(&|r| r.uplift)))
     }
 
     fn other_tables(&self) -> Vec<&'static str> {
@@ -419,6 +442,9 @@ pub(crate) struct Fitted {
     support: FxHashMap<(u32, u32), f64>,
     /// Distinct conversion paths (weighted) through each state.
     visits: Vec<f64>,
+    /// Per state, sorted: the waiting times (microseconds) from a touch in the state to the
+    /// next touch or the conversion, in the fitted paths (with `idle` only).
+    gaps: Vec<Vec<i64>>,
 }
 
 /// The events of customer `c` before `before` (all without it).
@@ -462,6 +488,7 @@ impl Fitted {
         popts: &PathOptions,
         order: usize,
         before: Option<i64>,
+        idle: bool,
     ) -> Result<Fitted> {
         let cutter = Cutter::new(log, popts)?;
         let names = match popts.level {
@@ -521,6 +548,11 @@ impl Fitted {
                 visits[s as usize] += w;
             }
         }
+        let gaps = if idle {
+            waiting_times(log, &cutter, &chain, order, before)
+        } else {
+            Vec::new()
+        };
         Ok(Fitted {
             names,
             table,
@@ -528,7 +560,31 @@ impl Fitted {
             x,
             support,
             visits,
+            gaps,
         })
+    }
+
+    /// `value` (the probability or the expected touches of state `s`) given that a walk in
+    /// `s` has been silent for `idle_us`: with `q` the chance of leaving `s` for a touch or the
+    /// conversion (not null) and `G` the share of the waiting times out of `s` longer than the
+    /// silence, `value x G / (q G + 1 - q)` (Bayes: the walk is still going with probability
+    /// `q G / (q G + 1 - q)`, and `value / q` is the value given that it goes on). A silence
+    /// longer than every waiting time seen gives 0.
+    pub(crate) fn given_idle(&self, s: u32, value: f64, idle_us: i64) -> f64 {
+        let gaps = &self.gaps[s as usize];
+        if gaps.is_empty() || value == 0.0 {
+            return 0.0;
+        }
+        let longer = gaps.len() - gaps.partition_point(|&g| g <= idle_us);
+        let g = longer as f64 / gaps.len() as f64;
+        let q: f64 =
+            self.chain.to_conversion(s) + self.chain.successors(s).map(|(_, p, _)| p).sum::<f64>();
+        let den = q * g + (1.0 - q);
+        if den <= 0.0 {
+            0.0
+        } else {
+            value * g / den
+        }
     }
 
     /// The conversion rate of the fitted paths with at least one touch.
@@ -569,6 +625,49 @@ impl Fitted {
     }
 }
 
+/// Per state of `chain`, the sorted waiting times from each touch of the conversion paths of
+/// `log` (events before `before`) to the next touch or the conversion.
+fn waiting_times(
+    log: &EventLog,
+    cutter: &Cutter<'_>,
+    chain: &Chain,
+    order: usize,
+    before: Option<i64>,
+) -> Vec<Vec<i64>> {
+    let parts = by_blocks(log.n_customers(), |r| {
+        let mut out: Vec<(u32, i64)> = Vec::new();
+        let mut buf = PathBuffer::default();
+        for c in r {
+            cutter.cut(c as u32, range_before(log, c, before), &mut buf, |p| {
+                let n = p.touches.len();
+                for i in 0..n {
+                    let next = if i + 1 < n {
+                        p.times[i + 1]
+                    } else if p.converted {
+                        p.end_time
+                    } else {
+                        continue;
+                    };
+                    if let Some(s) = chain.state(&key_at(p.touches, i, order)) {
+                        out.push((s, next - p.times[i]));
+                    }
+                }
+            });
+        }
+        out
+    });
+    let mut gaps: Vec<Vec<i64>> = vec![Vec::new(); chain.len()];
+    for part in parts {
+        for (s, g) in part {
+            gaps[s as usize].push(g);
+        }
+    }
+    for g in &mut gaps {
+        g.sort_unstable();
+    }
+    gaps
+}
+
 /// An open journey found by [`scan_open`].
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Open {
@@ -603,7 +702,7 @@ pub(crate) fn scan_open(
                         key: key_at(p.touches, p.touches.len() - 1, order),
                         last,
                         n_touches: p.touches.len() as u32,
-                        last_us: p.end_time,
+                        last_us: p.times[p.times.len() - 1],
                     });
                 }
             });
@@ -715,7 +814,7 @@ impl OpenJourneyModel {
     /// Fits the chain on the conversion paths of `log` (before `as_of` if given).
     pub fn fit(log: &EventLog, opts: &OpenJourneyOptions) -> Result<OpenJourneyModel> {
         let before = opts.check()?;
-        let fit = Fitted::new(log, &opts.path_options(), opts.order, before)?;
+        let fit = Fitted::new(log, &opts.path_options(), opts.order, before, opts.idle)?;
         Ok(OpenJourneyModel {
             opts: opts.clone(),
             before,
@@ -797,6 +896,8 @@ pub(crate) fn score(
             .join(">")
     };
     let mut states = Vec::with_capacity(keys.len());
+    let mut chain_state: Vec<Option<u32>> = Vec::with_capacity(keys.len());
+    let mut best_of: Vec<Option<(String, f64, f64)>> = Vec::with_capacity(keys.len());
     let mut next_touches = Vec::new();
     let mut top = Vec::new();
     for (j, &old) in by_key.iter().enumerate() {
@@ -806,6 +907,8 @@ pub(crate) fn score(
         // Scoring the log it was fitted on, the open path is one of the fitted paths (same
         // cut, same time), so its state is in the chain; another log may hold new states.
         let Some(s) = chain.state(&key) else {
+            chain_state.push(None);
+            best_of.push(None);
             states.push(StateScore {
                 state: name,
                 last_touch,
@@ -855,6 +958,8 @@ pub(crate) fn score(
             Some(_) => Status::NoUplift,
         };
         let rec = best.filter(|_| status == Status::Recommend);
+        chain_state.push(Some(s));
+        best_of.push(best.map(|b| (b.touchpoint.clone(), b.probability, b.support)));
         states.push(StateScore {
             state: name.clone(),
             last_touch,
@@ -899,6 +1004,28 @@ pub(crate) fn score(
             .map(|p| fit.table.nulls(p))
             .sum::<f64>();
     let has_paths = training_paths > 0.0;
+    // Silences are measured to `as_of`, or to the last event of the log.
+    let reference_us =
+        before.unwrap_or_else(|| log.timestamps().iter().copied().max().unwrap_or(0));
+    let (mut prob, mut expected) = (
+        Vec::with_capacity(opens.len()),
+        Vec::with_capacity(opens.len()),
+    );
+    for (o, &k) in opens.iter().zip(&state_of) {
+        let (p, ex) = match chain_state[k as usize] {
+            None => (f64::NAN, f64::NAN),
+            Some(s) if opts.idle => {
+                let idle = reference_us - o.last_us;
+                (
+                    fit.given_idle(s, fit.x[s as usize], idle),
+                    fit.given_idle(s, e[s as usize], idle),
+                )
+            }
+            Some(s) => (fit.x[s as usize], e[s as usize]),
+        };
+        prob.push(p);
+        expected.push(ex);
+    }
     Ok(OpenJourneys {
         level: opts.level,
         order,
@@ -916,6 +1043,11 @@ pub(crate) fn score(
         state_of,
         n_touches: opens.iter().map(|o| o.n_touches).collect(),
         last_us: opens.iter().map(|o| o.last_us).collect(),
+        idle_reference: opts.idle.then(|| format_us(reference_us)),
+        prob,
+        expected,
+        best: best_of,
+        reference_us,
     })
 }
 
@@ -983,8 +1115,10 @@ mod tests {
     #[test]
     fn three_state_chain_by_hand() {
         let log = three();
+        // Without conditioning on the silence: the chain's own probabilities.
         let opts = OpenJourneyOptions {
             min_support: 2.0,
+            idle: false,
             ..Default::default()
         };
         let r = open_journeys(&log, &opts).unwrap();
@@ -1068,6 +1202,7 @@ mod tests {
             &log,
             &OpenJourneyOptions {
                 min_support: 1.0,
+                idle: false,
                 ..Default::default()
             },
         )
@@ -1085,6 +1220,31 @@ mod tests {
             .states
             .iter()
             .all(|s| s.status == Status::NotEnoughData && s.next_best.is_none()));
+    }
+
+    /// One state s: x1 converts 10 s after s, x2 100 s after; x3, x4, x5 wait at s, last
+    /// touched at 0, 50 and 95; the log ends at 100. s -> conversion 2 of 5: x_s = q = 2/5,
+    /// waiting times [10, 100]. Silences: x3 100 s (no waiting time is longer: 0); x4 50 s
+    /// (G = 1/2: 2/5 x 1/2 / (2/5 x 1/2 + 3/5) = 1/4); x5 5 s (G = 1: 2/5 / 1 = 2/5).
+    #[test]
+    fn silence_by_hand() {
+        let csv = "customer_id,timestamp,touchpoint\n\
+            x1,0,s\nx1,10,purchase\nx2,0,s\nx2,100,purchase\n\
+            x3,0,s\nx4,50,s\nx5,95,s\n";
+        let log = read_events_csv(csv.as_bytes(), &LoadOptions::default()).unwrap();
+        let r = open_journeys(&log, &OpenJourneyOptions::default()).unwrap();
+        assert_eq!(r.idle_reference.as_deref(), Some("1970-01-01T00:01:40Z"));
+        let rows: Vec<(&str, f64, f64)> = r
+            .journeys()
+            .map(|j| (j.customer_id, j.idle_s, j.probability.unwrap()))
+            .collect();
+        assert_eq!(rows[0], ("x3", 100.0, 0.0));
+        assert_eq!((rows[1].0, rows[1].1), ("x4", 50.0));
+        assert!(close(rows[1].2, 0.25));
+        assert_eq!((rows[2].0, rows[2].1), ("x5", 5.0));
+        assert!(close(rows[2].2, 0.4));
+        // The state's own row is the chain's: 2/5 whatever the silence.
+        assert!(close(r.states[0].probability.unwrap(), 0.4));
     }
 
     #[test]
@@ -1107,6 +1267,7 @@ mod tests {
             &log,
             &OpenJourneyOptions {
                 as_of: Some(TimeBound::UnixSeconds(3)),
+                idle: false,
                 ..Default::default()
             },
         )
@@ -1123,7 +1284,7 @@ mod tests {
         );
         assert_eq!(rows[0].2, 0.0);
         assert!(close(rows[2].2, 2.0 / 3.0));
-        assert_eq!(r.get(0).last_event, "1970-01-01T00:00:02Z");
+        assert_eq!(r.get(0).last_touch_time, "1970-01-01T00:00:02Z");
     }
 
     #[test]
@@ -1234,8 +1395,9 @@ mod tests {
             [
                 "customer_id",
                 "expected_touches",
-                "last_event",
+                "idle_s",
                 "last_touch",
+                "last_touch_time",
                 "n_touches",
                 "next_best",
                 "next_best_probability",
