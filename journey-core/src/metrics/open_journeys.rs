@@ -376,22 +376,37 @@ impl Serialize for OpenJourneys {
 impl Tabular for OpenJourneys {
     fn table(&self) -> Result<Table<'_>> {
         use std::borrow::Cow;
-        let rows: Vec<OpenJourney<'_>> = self.journeys().collect();
-        let float = |f: &dyn Fn(&OpenJourney<'_>) -> Option<f64>| {
-            Column::Float(
-                rows.iter()
-                    .map(|r| f(r).filter(|x| x.is_finite()))
-                    .collect(),
-            )
+        let n = self.len();
+        // What differs between journeys of a state (probability, hence status and uplift)
+        // comes from `get`; the texts are borrowed from the states.
+        let rec: Vec<Option<(&str, f64, f64, f64)>> = (0..n)
+            .map(|i| {
+                let p = self.prob[i];
+                self.best[self.state_of[i] as usize]
+                    .as_ref()
+                    .filter(|b| !p.is_nan() && b.1 - p > 0.0)
+                    .map(|b| (b.0.as_str(), b.1, b.1 - p, b.2))
+            })
+            .collect();
+        let status = |i: usize| {
+            let p = self.prob[i];
+            match (&self.best[self.state_of[i] as usize], rec[i]) {
+                _ if p.is_nan() => Status::UnknownState,
+                (_, Some(_)) => Status::Recommend,
+                (Some(_), None) => Status::NoUplift,
+                (None, None) => Status::NotEnoughData,
+            }
         };
-        let text = |f: &dyn for<'r> Fn(&'r OpenJourney<'_>) -> Option<&'r str>| {
-            Column::Text(
-                rows.iter()
-                    .map(|r| f(r).map(|t| Cow::Owned(t.to_string())))
-                    .collect(),
-            )
-        };
-        Ok(Table::new(rows.len())
+        let st = |i: usize| &self.states[self.state_of[i] as usize];
+        let finite = |x: f64| Some(x).filter(|x| x.is_finite());
+        let mut times = String::with_capacity(n * 20);
+        let mut offsets = Vec::with_capacity(n + 1);
+        offsets.push(0i64);
+        for &t in &self.last_us {
+            times.push_str(&format_us(t));
+            offsets.push(times.len() as i64);
+        }
+        Ok(Table::new(n)
             .with(
                 "customer_id",
                 Column::Joined {
@@ -399,21 +414,74 @@ impl Tabular for OpenJourneys {
                     offsets: self.id_offsets.clone(),
                 },
             )
-            .with("expected_touches", float(&|r| r.expected_touches))
-            .with("idle_s", float(&|r| Some(r.idle_s)))
-            .with("last_touch", text(&|r| Some(r.last_touch)))
-            .with("last_touch_time", text(&|r| Some(&r.last_touch_time)))
+            .with(
+                "expected_touches",
+                Column::Float(self.expected.iter().map(|&x| finite(x)).collect()),
+            )
+            .with(
+                "idle_s",
+                Column::Float(
+                    self.last_us
+                        .iter()
+                        .map(|&t| Some((self.reference_us - t) as f64 / 1e6))
+                        .collect(),
+                ),
+            )
+            .with(
+                "last_touch",
+                Column::Text(
+                    (0..n)
+                        .map(|i| Some(Cow::Borrowed(st(i).last_touch.as_str())))
+                        .collect(),
+                ),
+            )
+            .with(
+                "last_touch_time",
+                Column::Joined {
+                    text: times,
+                    offsets,
+                },
+            )
             .with(
                 "n_touches",
-                Column::Int(rows.iter().map(|r| Some(i64::from(r.n_touches))).collect()),
+                Column::Int(self.n_touches.iter().map(|&k| Some(i64::from(k))).collect()),
             )
-            .with("next_best", text(&|r| r.next_best))
-            .with("next_best_probability", float(&|r| r.next_best_probability))
-            .with("probability", float(&|r| r.probability))
-            .with("state", text(&|r| Some(r.state)))
-            .with("status", text(&|r| Some(r.status.as_str())))
-            .with("support", float(&|r| r.support))
-            .with("uplift", float(&|r| r.uplift)))
+            .with(
+                "next_best",
+                Column::Text(rec.iter().map(|r| r.map(|r| Cow::Borrowed(r.0))).collect()),
+            )
+            .with(
+                "next_best_probability",
+                Column::Float(rec.iter().map(|r| r.map(|r| r.1)).collect()),
+            )
+            .with(
+                "probability",
+                Column::Float(self.prob.iter().map(|&x| finite(x)).collect()),
+            )
+            .with(
+                "state",
+                Column::Text(
+                    (0..n)
+                        .map(|i| Some(Cow::Borrowed(st(i).state.as_str())))
+                        .collect(),
+                ),
+            )
+            .with(
+                "status",
+                Column::Text(
+                    (0..n)
+                        .map(|i| Some(Cow::Borrowed(status(i).as_str())))
+                        .collect(),
+                ),
+            )
+            .with(
+                "support",
+                Column::Float(rec.iter().map(|r| r.map(|r| r.3)).collect()),
+            )
+            .with(
+                "uplift",
+                Column::Float(rec.iter().map(|r| r.map(|r| r.2)).collect()),
+            ))
     }
 
     fn other_tables(&self) -> Vec<&'static str> {
@@ -634,14 +702,15 @@ fn waiting_times(
     order: usize,
     before: Option<i64>,
 ) -> Vec<Vec<i64>> {
+    let n = chain.len();
     let parts = by_blocks(log.n_customers(), |r| {
-        let mut out: Vec<(u32, i64)> = Vec::new();
+        let mut out: Vec<Vec<i64>> = vec![Vec::new(); n];
         let mut buf = PathBuffer::default();
         for c in r {
             cutter.cut(c as u32, range_before(log, c, before), &mut buf, |p| {
-                let n = p.touches.len();
-                for i in 0..n {
-                    let next = if i + 1 < n {
+                let k = p.touches.len();
+                for i in 0..k {
+                    let next = if i + 1 < k {
                         p.times[i + 1]
                     } else if p.converted {
                         p.end_time
@@ -649,19 +718,29 @@ fn waiting_times(
                         continue;
                     };
                     if let Some(s) = chain.state(&key_at(p.touches, i, order)) {
-                        out.push((s, next - p.times[i]));
+                        out[s as usize].push(next - p.times[i]);
                     }
                 }
             });
         }
         out
     });
-    let mut gaps: Vec<Vec<i64>> = vec![Vec::new(); chain.len()];
+    let mut gaps: Vec<Vec<i64>> = vec![Vec::new(); n];
     for part in parts {
-        for (s, g) in part {
-            gaps[s as usize].push(g);
+        for (g, mut p) in gaps.iter_mut().zip(part) {
+            if g.is_empty() {
+                *g = p;
+            } else {
+                g.append(&mut p);
+            }
         }
     }
+    #[cfg(feature = "parallel")]
+    {
+        use rayon::prelude::*;
+        gaps.par_iter_mut().for_each(|g| g.sort_unstable());
+    }
+    #[cfg(not(feature = "parallel"))]
     for g in &mut gaps {
         g.sort_unstable();
     }
@@ -1419,5 +1498,45 @@ mod tests {
         );
         assert_eq!(r.other_tables(), ["states", "next_touches", "top_paths"]);
         assert_eq!(r.table_named("top_paths").unwrap().unwrap().rows, 7);
+        // Every cell of the columns equals the serde rows, with every status present.
+        let log = three();
+        for (idle, min_support) in [(false, 1.0), (false, 2.0), (true, 1.0)] {
+            let r = open_journeys(
+                &log,
+                &OpenJourneyOptions {
+                    idle,
+                    min_support,
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+            let rows: Vec<OpenJourney<'_>> = r.journeys().collect();
+            assert_eq!(
+                cells(&r.table().unwrap()),
+                cells(&Table::from_rows(&rows).unwrap())
+            );
+        }
+    }
+
+    fn cells(t: &Table<'_>) -> Vec<Vec<String>> {
+        (0..t.rows)
+            .map(|i| {
+                t.columns
+                    .iter()
+                    .map(|(name, c)| {
+                        let v = match c {
+                            Column::Int(v) => v[i].map(|x| x.to_string()),
+                            Column::Float(v) => v[i].map(|x| x.to_string()),
+                            Column::Text(v) => v[i].as_ref().map(|x| x.to_string()),
+                            Column::Joined { text, offsets } => {
+                                Some(Column::joined(text, offsets, i).to_string())
+                            }
+                            other => panic!("column {name}: {other:?}"),
+                        };
+                        format!("{name}={}", v.unwrap_or_else(|| "-".into()))
+                    })
+                    .collect()
+            })
+            .collect()
     }
 }
