@@ -1540,3 +1540,8 @@ mod tests {
             .collect()
     }
 }
+
+/// The docs' code blocks (docs/live.md), compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/live.md")]
+pub struct LiveGuide;
