@@ -37,7 +37,11 @@ impl PyEventLog {
         let opts: OpenJourneyOptions = options("open_journeys options", kwargs)?;
         let log = self.inner.clone();
         let r = detach(py, move || open_journeys(&log, &opts))?.map_err(to_py_err)?;
-        Ok(PyOutput::with_source("open_journeys", Arc::new(r), "journeys"))
+        Ok(PyOutput::with_source(
+            "open_journeys",
+            Arc::new(r),
+            "journeys",
+        ))
     }
 
     /// The time-split backtest of open-journey scoring: fit before `as_of`, score the

@@ -136,3 +136,11 @@ def test_synthetic_backtest_beats_baselines():
     auc = {p["predictor"]: p["auc"] for p in r.predictors}
     assert auc["markov"] > auc["last_touch_rate"] and auc["markov"] > auc["overall_rate"]
     assert r.markov_beats_baselines is True
+
+
+def test_report_section_when_asked(log):
+    assert "Open journeys" not in journey.report(log)
+    page = journey.report(log, open_journeys={"min_support": 2, "idle": False})
+    section = page[page.index("<h2>Open journeys") :]
+    assert "3 customers have touches" in section
+    assert "47.5%" in section  # u2 at a is advised b, which leads to 19/40

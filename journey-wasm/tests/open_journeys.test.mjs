@@ -77,3 +77,11 @@ test("bad options are JourneyErrors", () => {
     assert.throws(f, (e) => e instanceof journey.JourneyError && e.code === "invalid_argument" && e.message.includes(name));
   }
 });
+
+test("report section when asked", () => {
+  assert.ok(!journey.report(log).includes("Open journeys"));
+  const page = journey.report(log, null, { openJourneys: { minSupport: 2, idle: false } });
+  const section = page.slice(page.indexOf("<h2>Open journeys"));
+  assert.ok(section.includes("3 customers have touches"));
+  assert.ok(section.includes("47.5%"));
+});

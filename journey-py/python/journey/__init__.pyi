@@ -380,6 +380,7 @@ class EventLog:
         top_paths: int = ...,
         retention: Optional[Mapping[str, Any]] = ...,
         attribution: Optional[Mapping[str, Any]] = ...,
+        open_journeys: Optional[Mapping[str, Any]] = ...,
     ) -> str: ...
 
 @final
@@ -569,6 +570,7 @@ def report(
     top_paths: int = ...,
     retention: Optional[Mapping[str, Any]] = ...,
     attribution: Optional[Mapping[str, Any]] = ...,
+    open_journeys: Optional[Mapping[str, Any]] = ...,
 ) -> str: ...
 
 def read_events(
