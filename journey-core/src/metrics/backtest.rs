@@ -214,6 +214,12 @@ fn calibration(name: &str, scores: &[f64], outcomes: &[bool], bins: usize) -> Ve
 
 /// Runs the time-split backtest (see the module docs and docs/live.md).
 pub fn backtest(log: &EventLog, opts: &BacktestOptions) -> Result<BacktestResult> {
+    if opts.as_of == TimeBound::Text(String::new()) {
+        return Err(Error::argument(
+            "as_of",
+            "required: the split time T, as RFC 3339 text or Unix seconds",
+        ));
+    }
     let t = opts.as_of.to_us("as_of")?;
     if opts.horizon.as_us() <= 0 {
         return Err(Error::argument("horizon", "must be positive"));
@@ -392,6 +398,6 @@ mod tests {
         assert_eq!(r.predictors[0].auc, None);
         let e = backtest(&log, &BacktestOptions::default()).unwrap_err();
         assert_eq!(e.code(), "invalid_argument");
-        assert!(e.to_string().contains("as_of"), "{e}");
+        assert!(e.to_string().contains("as_of: required"), "{e}");
     }
 }
