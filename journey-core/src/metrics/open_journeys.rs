@@ -1518,6 +1518,25 @@ mod tests {
         }
     }
 
+    /// The rows in reverse order give the same result, to the bit.
+    #[test]
+    fn independent_of_row_order() {
+        let mut lines: Vec<&str> = THREE.lines().collect();
+        lines[1..].reverse();
+        let reversed =
+            read_events_csv(lines.join("\n").as_bytes(), &LoadOptions::default()).unwrap();
+        for order in 1..=3 {
+            let opts = OpenJourneyOptions {
+                order,
+                min_support: 1.0,
+                ..Default::default()
+            };
+            let a = serde_json::to_string(&open_journeys(&three(), &opts).unwrap()).unwrap();
+            let b = serde_json::to_string(&open_journeys(&reversed, &opts).unwrap()).unwrap();
+            assert_eq!(a, b, "order {order}");
+        }
+    }
+
     #[test]
     fn report_section_when_asked() {
         use crate::report::{report, ReportOptions};
