@@ -8,14 +8,16 @@
 //! attribution, fitted on every conversion path of the log (or of the events before
 //! `as_of`), at the touchpoint level by default. A journey's current state is its last k
 //! touches (k = `order`); its probability of converting is the chain's absorption probability
-//! `x_s` of that state, solved exactly.
+//! `x_s` of that state, solved exactly, then (with `idle`, the default) conditioned on how long
+//! the journey has been silent, from the waiting times out of that state in the fitted paths.
 //!
 //! ```
 //! use journey_core::metrics::open_journeys::{open_journeys, OpenJourneyOptions};
 //! let csv = "customer_id,timestamp,touchpoint\n\
 //!            a,1,ad\na,2,site\na,3,purchase\nb,1,ad\nb,2,site\nc,1,ad\n";
 //! let log = journey_core::read_events_csv(csv.as_bytes(), &Default::default()).unwrap();
-//! let r = open_journeys(&log, &OpenJourneyOptions::default()).unwrap();
+//! let opts = OpenJourneyOptions { idle: false, ..Default::default() };
+//! let r = open_journeys(&log, &opts).unwrap();
 //! // b waits at `site` (one of the two paths through it converted), c at `ad`.
 //! let rows: Vec<_> = r.journeys().map(|j| (j.customer_id, j.probability)).collect();
 //! assert_eq!(rows, [("b", Some(0.5)), ("c", Some(1.0 / 3.0))]);
