@@ -268,7 +268,7 @@ fn score(source: &str, orders: &[usize]) -> Result<(), Box<dyn std::error::Error
             .map(|s| s.open_journeys)
             .sum::<u64>();
         println!(
-            "order {order}: {} open journeys in {} states ({recommended} with a recommendation); \
+            "order {order}: {} open journeys in {} states ({recommended} in states with a recommendation); \
              fit {fit_s:.3} s, score {score_s:.3} s (probability, expected touches, next best, \
              top paths), fit + score {:.3} s; journeys as columns {table_s:.3} s",
             r.len(),
