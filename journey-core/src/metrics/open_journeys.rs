@@ -1140,7 +1140,7 @@ impl EventLog {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::{read_events_csv, LoadOptions};
 
@@ -1185,7 +1185,7 @@ mod tests {
         u5,1,c\nu5,2,purchase\nu5,3,c\n\
         u6,1,c\nu6,2,purchase\n";
 
-    fn three() -> EventLog {
+    pub(crate) fn three() -> EventLog {
         read_events_csv(THREE.as_bytes(), &LoadOptions::default()).unwrap()
     }
 
@@ -1537,39 +1537,6 @@ mod tests {
             let b = serde_json::to_string(&open_journeys(&reversed, &opts).unwrap()).unwrap();
             assert_eq!(a, b, "order {order}");
         }
-    }
-
-    #[test]
-    fn report_section_when_asked() {
-        use crate::report::{report, ReportOptions};
-        let log = three();
-        let plain = report(&log, None, &ReportOptions::default()).unwrap();
-        assert!(!plain.contains("Open journeys"));
-        let opts = ReportOptions {
-            open_journeys: Some(OpenJourneyOptions {
-                min_support: 2.0,
-                idle: false,
-                ..Default::default()
-            }),
-            ..Default::default()
-        };
-        let page = report(&log, None, &opts).unwrap();
-        let at = page.find("Open journeys").expect("the section");
-        let section = &page[at..];
-        // 3 open journeys worth 17/40 + 19/40 + 3/4 = 1.65, about 2 conversions; u2 (at a) is
-        // advised b, at 47.5% (19/40).
-        assert!(section.contains("3 customers have touches"), "{section}");
-        assert!(section.contains("about 2 conversions"));
-        assert!(section.contains("For 1 of them"));
-        assert!(section.contains("47.5%"), "{section}");
-        // The partial report cannot make it.
-        let e = crate::partial::Analysis::from_json(
-            "report",
-            &serde_json::json!({"open_journeys": {}}),
-        )
-        .and_then(|a| log.partial(&a, &crate::partial::Context::of(&log)))
-        .unwrap_err();
-        assert!(e.to_string().contains("whole log"), "{e}");
     }
 
     fn cells(t: &Table<'_>) -> Vec<Vec<String>> {

@@ -1117,4 +1117,38 @@ mod tests {
         assert_eq!(money(Some(0.999)), "1.00");
         assert_eq!(money(None), "\u{2013}");
     }
+
+    /// The section "Open journeys" on the three-state chain of the open-journeys tests.
+    #[test]
+    fn report_section_when_asked() {
+        use crate::metrics::open_journeys::OpenJourneyOptions;
+        let log = crate::metrics::open_journeys::tests::three();
+        let plain = report(&log, None, &ReportOptions::default()).unwrap();
+        assert!(!plain.contains("Open journeys"));
+        let opts = ReportOptions {
+            open_journeys: Some(OpenJourneyOptions {
+                min_support: 2.0,
+                idle: false,
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        let page = report(&log, None, &opts).unwrap();
+        let at = page.find("Open journeys").expect("the section");
+        let section = &page[at..];
+        // 3 open journeys worth 17/40 + 19/40 + 3/4 = 1.65, about 2 conversions; u2 (at a) is
+        // advised b, at 47.5% (19/40).
+        assert!(section.contains("3 customers have touches"), "{section}");
+        assert!(section.contains("about 2 conversions"));
+        assert!(section.contains("For 1 of them"));
+        assert!(section.contains("47.5%"), "{section}");
+        // The partial report cannot make it.
+        let e = crate::partial::Analysis::from_json(
+            "report",
+            &serde_json::json!({"open_journeys": {}}),
+        )
+        .and_then(|a| log.partial(&a, &crate::partial::Context::of(&log)))
+        .unwrap_err();
+        assert!(e.to_string().contains("whole log"), "{e}");
+    }
 }
