@@ -12,9 +12,9 @@ use serde::{Deserialize, Serialize};
 
 use super::log::PropertyColumn;
 use super::stage::stage_order;
+use super::LoadReport;
 use super::{Catalog, EventLog, Interner, NO_ID};
 use crate::error::{Error, Result};
-use crate::ingest::LoadReport;
 
 const MAGIC: &[u8; 12] = b"journey-log\0";
 const VERSION: u32 = 1;

@@ -3,6 +3,7 @@
 
 mod binary;
 mod interner;
+mod load;
 mod log;
 mod map;
 mod persona;
@@ -13,6 +14,7 @@ mod touchpoint;
 
 pub use interner::Interner;
 pub(crate) use interner::{same, LocalInterner};
+pub use load::{LoadReport, Ties};
 pub(crate) use log::{check_property_name, value_ok, NO_SEQ, VALUE_EXPECTED};
 pub use log::{
     EventLog, EventLogBuilder, EventRecord, Journey, LogSummary, PropertyColumn, RawEvent,
@@ -24,5 +26,4 @@ pub use stage::{Stage, DEFAULT_STAGES};
 pub(crate) use survey::{check_score, survey_expected, SurveyPiece};
 pub use survey::{RawResponse, Surveys, SurveysBuilder, NO_SCORE};
 pub use table::{Column, Table, Tabular};
-pub(crate) use touchpoint::csv_error;
 pub use touchpoint::{Catalog, CatalogEntry, Channel, Kind, Touchpoint};
