@@ -20,7 +20,7 @@ use crate::error::{Error, Result};
 use crate::metrics::open_journeys::{range_before, scan_open, Fitted, OpenJourneyOptions};
 use crate::metrics::paths::Level;
 use crate::metrics::retention::TimeBound;
-use crate::model::{EventLog, Table, Tabular};
+use crate::model::EventLog;
 use crate::time::{format_us, Duration};
 
 fn default_horizon() -> Duration {
@@ -131,22 +131,6 @@ pub struct BacktestResult {
     pub markov_beats_baselines: bool,
     /// Per predictor, `bins` rows of equal size (by score, ties by customer).
     pub calibration: Vec<CalibrationRow>,
-}
-
-/// The predictors as a table; the other table is `calibration`.
-impl Tabular for BacktestResult {
-    fn table(&self) -> Result<Table<'_>> {
-        Table::from_rows(&self.predictors)
-    }
-    fn other_tables(&self) -> Vec<&'static str> {
-        vec!["calibration"]
-    }
-    fn table_named(&self, name: &str) -> Result<Option<Table<'_>>> {
-        match name {
-            "calibration" => Table::from_rows(&self.calibration).map(Some),
-            _ => Ok(None),
-        }
-    }
 }
 
 /// AUC of `scores` against `outcomes` by the rank-sum (Mann-Whitney) formula, ties at their
