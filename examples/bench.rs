@@ -6,7 +6,13 @@
 //! cargo run --release -p journey-examples --bin bench -- by-time bench-data/events-10M.csv bench-data/events-10M-by-time.csv
 //! cargo run --release -p journey-examples --bin bench -- shuffled bench-data/events-10M.csv bench-data/events-10M-shuffled.csv
 //! cargo run --release -p journey-examples --bin bench -- partials bench-data/events-10M.csv 1 4 16 64 256
+//! cargo run --release -p journey-examples --bin bench -- score bench-data/events-10M.csv
+//! cargo run --release -p journey-examples --bin bench -- backtest synthetic:200000 2026-05-01T00:00:00Z 1 2 3
 //! ```
+//! `score` times fitting the Markov chain and scoring every open journey (probability, expected
+//! touches, next best touchpoint, top paths); `backtest` prints the time-split backtest table
+//! (docs/live.md) for each Markov order given. Both take a CSV path or `synthetic:N` (N
+//! customers of journey's synthetic generator, seed 42, made in memory).
 //! `gen` writes a synthetic log of about N events (customers = N / 10), grouped by customer;
 //! `by-time` writes the same rows in time order (customers interleaved); `shuffled` writes them
 //! in a random order (a fixed seed, so the file is the same on every run); `load` reads it into the
@@ -228,6 +234,134 @@ fn partials(path: &str, ns: &[usize]) -> Result<(), Box<dyn std::error::Error>> 
     Ok(())
 }
 
+/// A log from a CSV path, or `synthetic:N` (N customers of the built-in generator, seed 42).
+fn log_of(source: &str) -> Result<journey_core::EventLog, Box<dyn std::error::Error>> {
+    Ok(match source.strip_prefix("synthetic:") {
+        Some(n) => journey_core::synthetic(n.parse()?, 42).0,
+        None => journey_core::read_events_path(source, &journey_core::LoadOptions::default())?,
+    })
+}
+
+/// Fits the chain and scores every open journey; prints the times (best of 3) and the sizes.
+fn score(source: &str, orders: &[usize]) -> Result<(), Box<dyn std::error::Error>> {
+    use journey_core::metrics::open_journeys::{OpenJourneyModel, OpenJourneyOptions};
+    use journey_core::model::Tabular;
+    let log = log_of(source)?;
+    println!(
+        "log: {} events, {} customers",
+        log.n_events(),
+        log.n_customers()
+    );
+    let mut out = serde_json::Map::new();
+    for &order in orders {
+        let opts = OpenJourneyOptions {
+            order,
+            ..Default::default()
+        };
+        let (fit_s, model) = time(3, || OpenJourneyModel::fit(&log, &opts).unwrap());
+        let (score_s, r) = time(3, || model.score(&log).unwrap());
+        let (table_s, _) = time(1, || r.table().unwrap().rows);
+        let recommended = r
+            .states
+            .iter()
+            .filter(|s| s.next_best.is_some())
+            .map(|s| s.open_journeys)
+            .sum::<u64>();
+        println!(
+            "order {order}: {} open journeys in {} states ({recommended} in states with a recommendation); \
+             fit {fit_s:.3} s, score {score_s:.3} s (probability, expected touches, next best, \
+             top paths), fit + score {:.3} s; journeys as columns {table_s:.3} s",
+            r.len(),
+            r.states.len(),
+            fit_s + score_s
+        );
+        out.insert(format!("order {order} open"), r.len().into());
+        out.insert(format!("order {order} fit_s"), fit_s.into());
+        out.insert(format!("order {order} score_s"), score_s.into());
+        out.insert(format!("order {order} table_s"), table_s.into());
+    }
+    println!("{}", serde_json::Value::Object(out));
+    Ok(())
+}
+
+/// The time-split backtest table for each order.
+fn backtest(source: &str, as_of: &str, orders: &[usize]) -> Result<(), Box<dyn std::error::Error>> {
+    use journey_core::metrics::backtest::{backtest, BacktestOptions};
+    let log = log_of(source)?;
+    println!(
+        "log: {} events, {} customers; T = {as_of}, horizon 14 days",
+        log.n_events(),
+        log.n_customers()
+    );
+    for &order in orders {
+        let opts = BacktestOptions {
+            as_of: as_of.into(),
+            order,
+            ..Default::default()
+        };
+        let t = Instant::now();
+        let r = backtest(&log, &opts)?;
+        println!(
+            "\norder {order} (touchpoint states): fitted on {} paths before T ({} converted); {} journeys open at T, {} converted within 14 days ({:.2}%); {:.2} s",
+            r.training_paths,
+            r.training_conversions,
+            r.n_open,
+            r.n_converted,
+            100.0 * r.observed_rate.unwrap_or(f64::NAN),
+            t.elapsed().as_secs_f64()
+        );
+        println!("| predictor | AUC | Brier | mean score |");
+        println!("|---|---|---|---|");
+        for p in &r.predictors {
+            println!(
+                "| {} | {:.4} | {:.5} | {:.4} |",
+                p.predictor,
+                p.auc.unwrap_or(f64::NAN),
+                p.brier.unwrap_or(f64::NAN),
+                p.mean_score.unwrap_or(f64::NAN)
+            );
+        }
+        // The same chain without conditioning on the silence at T.
+        let plain = backtest(
+            &log,
+            &BacktestOptions {
+                idle: false,
+                ..opts.clone()
+            },
+        )?;
+        let p = &plain.predictors[0];
+        println!(
+            "| markov, state only (idle=false) | {:.4} | {:.5} | {:.4} |",
+            p.auc.unwrap_or(f64::NAN),
+            p.brier.unwrap_or(f64::NAN),
+            p.mean_score.unwrap_or(f64::NAN)
+        );
+        println!(
+            "markov beats both baselines on AUC: {}",
+            r.markov_beats_baselines
+        );
+        println!("\n| decile | n | Markov: mean score | observed | last-touch rate: mean score | observed |");
+        println!("|---|---|---|---|---|---|");
+        let m: Vec<_> = r
+            .calibration
+            .iter()
+            .filter(|c| c.predictor == "markov")
+            .collect();
+        let l: Vec<_> = r
+            .calibration
+            .iter()
+            .filter(|c| c.predictor == "last_touch_rate")
+            .collect();
+        for (a, b) in m.iter().zip(&l) {
+            println!(
+                "| {} | {} | {:.4} | {:.4} | {:.4} | {:.4} |",
+                a.bin, a.n, a.mean_score, a.observed_rate, b.mean_score, b.observed_rate
+            );
+        }
+    }
+    Ok(())
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
@@ -364,8 +498,28 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             };
             partials(path, &ns)?;
         }
+        Some("score") => {
+            let source = args.get(1).ok_or("score PATH|synthetic:N [ORDER...]")?;
+            let orders: Vec<usize> = if args.len() > 2 {
+                args[2..].iter().map(|a| a.parse()).collect::<Result<_, _>>()?
+            } else {
+                vec![1]
+            };
+            score(source, &orders)?;
+        }
+        Some("backtest") => {
+            let usage = "backtest PATH|synthetic:N AS_OF [ORDER...]";
+            let source = args.get(1).ok_or(usage)?;
+            let as_of = args.get(2).ok_or(usage)?;
+            let orders: Vec<usize> = if args.len() > 3 {
+                args[3..].iter().map(|a| a.parse()).collect::<Result<_, _>>()?
+            } else {
+                vec![1, 2, 3]
+            };
+            backtest(source, as_of, &orders)?;
+        }
         _ => return Err(
-            "usage: bench gen N PATH | bench by-time IN OUT | bench shuffled IN OUT | bench load PATH | bench load-surveys PATH | bench metrics PATH | bench partials PATH [N...]"
+            "usage: bench gen N PATH | bench by-time IN OUT | bench shuffled IN OUT | bench load PATH | bench load-surveys PATH | bench metrics PATH | bench partials PATH [N...] | bench score PATH|synthetic:N [ORDER...] | bench backtest PATH|synthetic:N AS_OF [ORDER...]"
                 .into(),
         ),
     }

@@ -10,6 +10,7 @@ mod error;
 mod frames;
 mod journeys;
 mod model;
+mod open_journeys;
 mod partial;
 mod report;
 mod result;

@@ -8,6 +8,7 @@ mod convert;
 mod ingest;
 mod journeys;
 mod model;
+mod open_journeys;
 mod partial;
 mod render;
 mod report;

@@ -47,11 +47,13 @@ export interface ReportOptions {
   attribution?: { level?: "channel" | "touchpoint"; order?: number; collapseRepeats?: boolean;
     exclude?: string[] | null; firstConversionOnly?: boolean; halfLife?: string | number;
     positionWeights?: number[]; lookback?: string | number | null };
+  /** A section "Open journeys" with these options (`{}` for the defaults; docs/live.md). */
+  openJourneys?: OpenJourneyOptions | null;
 }
 "#;
 
 /// Option objects nested in the report options, whose keys are camelCase in JS too.
-const NESTED: [&str; 3] = ["map", "retention", "attribution"];
+const NESTED: [&str; 4] = ["map", "retention", "attribution", "open_journeys"];
 
 /// An optional `Surveys` argument, without taking the caller's object: wasm-bindgen cannot
 /// borrow an optional class argument, and taking it by value would detach it from its JS

@@ -1,10 +1,12 @@
 //! The metrics. Each submodule is one family, defined in `docs/metrics.md`.
 pub mod attribution;
+pub mod backtest;
 pub mod distribution;
 pub mod exact_sum;
 pub(crate) mod fold;
 pub mod funnel;
 pub mod graph;
+pub mod open_journeys;
 pub mod path_stats;
 pub mod paths;
 pub mod retention;

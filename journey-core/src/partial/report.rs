@@ -126,6 +126,13 @@ impl ReportState {
         ctx: &Context,
     ) -> Result<Self> {
         check(&opts.report)?;
+        if opts.report.open_journeys.is_some() {
+            return Err(crate::Error::argument(
+                "open_journeys",
+                "the open journeys section needs the whole log; it cannot be made from partial \
+                 results",
+            ));
+        }
         let mut parts = BTreeMap::new();
         for (name, a) in analyses(opts, surveys.is_some())? {
             parts.insert(
@@ -220,6 +227,7 @@ impl ReportState {
                 retention,
                 rows_read: self.rows_read,
                 rows_skipped: self.rows_skipped,
+                open_journeys: None,
             },
             &opts.report,
         )

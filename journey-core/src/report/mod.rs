@@ -64,6 +64,10 @@ pub struct ReportOptions {
     pub retention: RetentionOptions,
     /// The attribution models compared.
     pub attribution: AttributionTableOptions,
+    /// With options (`{}` for the defaults), a section "Open journeys": the journeys still
+    /// open, their chance to convert and the next best touchpoint (docs/live.md). Default
+    /// `None`: no such section. Needs the whole log (not available from partial results).
+    pub open_journeys: Option<crate::metrics::open_journeys::OpenJourneyOptions>,
 }
 
 impl Default for ReportOptions {
@@ -79,6 +83,7 @@ impl Default for ReportOptions {
             top_paths: 12,
             retention: RetentionOptions::default(),
             attribution: AttributionTableOptions::default(),
+            open_journeys: None,
         }
     }
 }
@@ -408,6 +413,87 @@ fn interval(lo: Option<f64>, hi: Option<f64>, f: impl Fn(Option<f64>) -> String)
     }
 }
 
+/// How many states the open-journeys table lists (those with the most open journeys).
+const OPEN_STATES_SHOWN: usize = 15;
+
+/// The "Open journeys" section: totals, then the states with the most open journeys.
+fn open_journeys_section(s: &mut Section, open: &crate::metrics::open_journeys::OpenJourneys) {
+    use crate::metrics::open_journeys::Status;
+    let n = open.len();
+    // Per state: the sum of its journeys' probabilities, and journeys with a recommendation.
+    let mut sum = vec![0.0f64; open.states.len()];
+    let mut advised = vec![0u64; open.states.len()];
+    for (i, j) in open.journeys().enumerate() {
+        let k = open.state_index(i);
+        sum[k] += j.probability.unwrap_or(0.0);
+        advised[k] += u64::from(j.status == Status::Recommend);
+    }
+    let expected: f64 = sum.iter().sum();
+    s.paragraph(format!(
+        "{} customers have touches after their last conversion (or never converted). The \
+         Markov chain of order {} fitted on every conversion path gives each open journey a \
+         chance to convert{}; together they are worth about {} conversions. For {} of them a \
+         next touchpoint seen in at least {} paths leads to a higher chance. These are \
+         associations in past journeys, not causal effects: test a recommendation before \
+         relying on it (docs/live.md).",
+        thousands(n as u64),
+        open.order,
+        if open.idle_reference.is_some() {
+            ", given how long it has been silent"
+        } else {
+            ""
+        },
+        thousands(expected.round() as u64),
+        thousands(advised.iter().sum()),
+        num(Some(open.min_support), 0),
+    ));
+    let mut order: Vec<usize> = (0..open.states.len()).collect();
+    order.sort_by(|&a, &b| {
+        open.states[b]
+            .open_journeys
+            .cmp(&open.states[a].open_journeys)
+            .then(a.cmp(&b))
+    });
+    let mut table = Table::new(
+        [
+            "state (last touches)",
+            "open journeys",
+            "mean chance to convert",
+            "chance of the state",
+            "next best touchpoint",
+            "its chance",
+            "support (paths)",
+            "journeys advised",
+        ]
+        .map(String::from)
+        .to_vec(),
+    )
+    .caption(format!(
+        "The {} states with the most open journeys",
+        OPEN_STATES_SHOWN.min(order.len())
+    ));
+    for &k in order.iter().take(OPEN_STATES_SHOWN) {
+        let st = &open.states[k];
+        let m = st.open_journeys.max(1) as f64;
+        table.rows.push(vec![
+            st.state.clone(),
+            thousands(st.open_journeys),
+            frac(Some(sum[k] / m)),
+            frac(st.probability),
+            match st.status {
+                Status::Recommend => st.next_best.clone().unwrap_or_default(),
+                Status::NoUplift => "(none raises the chance)".to_string(),
+                Status::NotEnoughData => "(not enough data)".to_string(),
+                Status::UnknownState => "(unknown state)".to_string(),
+            },
+            frac(st.next_best_probability),
+            num(st.support, 0),
+            thousands(advised[k]),
+        ]);
+    }
+    s.table(table);
+}
+
 fn attribution_table(t: &AttributionTable) -> Table {
     let mut cols = vec!["channel".to_string()];
     cols.extend(t.models.iter().map(|m| m.as_str().to_string()));
@@ -525,6 +611,11 @@ pub fn report(log: &EventLog, surveys: Option<&Surveys>, opts: &ReportOptions) -
     } else {
         Some(funnel(log, &funnel_options(&steps, opts))?)
     };
+    let open_journeys = opts
+        .open_journeys
+        .as_ref()
+        .map(|o| crate::metrics::open_journeys::open_journeys(log, o))
+        .transpose()?;
     let ts = log.timestamps();
     let span = ts.iter().min().copied().zip(ts.iter().max().copied());
     let lr = log.load_report();
@@ -554,6 +645,7 @@ pub fn report(log: &EventLog, surveys: Option<&Surveys>, opts: &ReportOptions) -
             retention: retention(log, &opts.retention)?,
             rows_read: lr.rows_read,
             rows_skipped: lr.rows_skipped,
+            open_journeys,
         },
         opts,
     )
@@ -601,6 +693,8 @@ pub(crate) struct Parts {
     pub(crate) retention: crate::metrics::retention::RetentionResult,
     pub(crate) rows_read: u64,
     pub(crate) rows_skipped: u64,
+    /// The scored open journeys, when asked for.
+    pub(crate) open_journeys: Option<crate::metrics::open_journeys::OpenJourneys>,
 }
 
 /// The page from its computed parts.
@@ -833,6 +927,10 @@ pub(crate) fn render(parts: Parts, opts: &ReportOptions) -> Result<String> {
     s.svg(GroupedBars::from_attribution_table(&table, "Conversions credited by model").to_svg()?);
     s.table(attribution_table(&table));
 
+    if let Some(open) = &parts.open_journeys {
+        open_journeys_section(page.section("Open journeys"), open);
+    }
+
     // Retention.
     let r = parts.retention;
     let s = page.section("Retention");
@@ -1018,5 +1116,39 @@ mod tests {
         assert_eq!(money(Some(1234.5)), "1,234.50");
         assert_eq!(money(Some(0.999)), "1.00");
         assert_eq!(money(None), "\u{2013}");
+    }
+
+    /// The section "Open journeys" on the three-state chain of the open-journeys tests.
+    #[test]
+    fn report_section_when_asked() {
+        use crate::metrics::open_journeys::OpenJourneyOptions;
+        let log = crate::metrics::open_journeys::tests::three();
+        let plain = report(&log, None, &ReportOptions::default()).unwrap();
+        assert!(!plain.contains("Open journeys"));
+        let opts = ReportOptions {
+            open_journeys: Some(OpenJourneyOptions {
+                min_support: 2.0,
+                idle: false,
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        let page = report(&log, None, &opts).unwrap();
+        let at = page.find("Open journeys").expect("the section");
+        let section = &page[at..];
+        // 3 open journeys worth 17/40 + 19/40 + 3/4 = 1.65, about 2 conversions; u2 (at a) is
+        // advised b, at 47.5% (19/40).
+        assert!(section.contains("3 customers have touches"), "{section}");
+        assert!(section.contains("about 2 conversions"));
+        assert!(section.contains("For 1 of them"));
+        assert!(section.contains("47.5%"), "{section}");
+        // The partial report cannot make it.
+        let e = crate::partial::Analysis::from_json(
+            "report",
+            &serde_json::json!({"open_journeys": {}}),
+        )
+        .and_then(|a| log.partial(&a, &crate::partial::Context::of(&log)))
+        .unwrap_err();
+        assert!(e.to_string().contains("whole log"), "{e}");
     }
 }

@@ -267,6 +267,34 @@ class EventLog:
     def sessions(
         self, *, gap: Duration = ..., inactivity: Duration = ..., per_customer: bool = ...
     ) -> Result: ...
+    def open_journeys(
+        self,
+        *,
+        level: Level = ...,
+        order: int = ...,
+        collapse_repeats: bool = ...,
+        exclude: Optional[Sequence[str]] = ...,
+        as_of: Optional[Union[str, int]] = ...,
+        only_unconverted: bool = ...,
+        min_support: float = ...,
+        next_touches: int = ...,
+        top_paths: int = ...,
+        max_path_length: int = ...,
+        idle: bool = ...,
+    ) -> Result: ...
+    def open_journeys_backtest(
+        self,
+        *,
+        as_of: Union[str, int],
+        horizon: Duration = ...,
+        level: Level = ...,
+        order: int = ...,
+        collapse_repeats: bool = ...,
+        exclude: Optional[Sequence[str]] = ...,
+        only_unconverted: bool = ...,
+        bins: int = ...,
+        idle: bool = ...,
+    ) -> Result: ...
     def conversion_paths(
         self,
         *,
@@ -352,6 +380,7 @@ class EventLog:
         top_paths: int = ...,
         retention: Optional[Mapping[str, Any]] = ...,
         attribution: Optional[Mapping[str, Any]] = ...,
+        open_journeys: Optional[Mapping[str, Any]] = ...,
     ) -> str: ...
 
 @final
@@ -541,6 +570,7 @@ def report(
     top_paths: int = ...,
     retention: Optional[Mapping[str, Any]] = ...,
     attribution: Optional[Mapping[str, Any]] = ...,
+    open_journeys: Optional[Mapping[str, Any]] = ...,
 ) -> str: ...
 
 def read_events(

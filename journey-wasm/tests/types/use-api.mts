@@ -105,6 +105,20 @@ export async function useApi(j: Api): Promise<unknown[]> {
   }
   const nConversions: number = paths.n_conversions;
 
+  const open: Journey.OpenJourneysResult = log.openJourneys({ level: "touchpoint", order: 2, asOf: "2026-05-01T00:00:00Z", minSupport: 10, idle: true, topPaths: 2 });
+  const openRow: Journey.OpenJourney | undefined = open.journeys[0];
+  if (openRow) {
+    const p: number | null = openRow.probability;
+    const status: Journey.NextTouchStatus = openRow.status;
+    const nextBest: string | null = openRow.next_best;
+    out.push(p, status, nextBest);
+  }
+  const nextTouches: Journey.NextTouch[] = open.next_touches;
+  const topPath: string[] | undefined = open.top_paths[0]?.path;
+  const bt: Journey.BacktestResult = log.openJourneysBacktest({ asOf: 1767225600, horizon: "14d", bins: 10 });
+  const auc: number | null | undefined = bt.predictors[0]?.auc;
+  out.push(nextTouches, topPath, auc, bt.markov_beats_baselines);
+
   const stats: Journey.PathStatsResult = log.pathStats({ attributionModel: "markov", top: 5, lookback: null });
   const rate: number | null = stats.conversion_rate;
   const share: number | null | undefined = stats.touches[0]?.attribution_share;

@@ -114,7 +114,7 @@ pub(crate) struct Chain {
 }
 
 /// The tuple key of the state reached at touch `i` of `path`.
-fn key_at(path: &[u32], i: usize, order: usize) -> [u32; 4] {
+pub(crate) fn key_at(path: &[u32], i: usize, order: usize) -> [u32; 4] {
     let mut key = [0u32; 4];
     let from = (i + 1).saturating_sub(order);
     let pad = order - (i + 1 - from);
@@ -306,6 +306,53 @@ impl Chain {
         self.keys.len()
     }
 
+    /// The state of tuple `key` (as [`key_at`] makes it), if the chain has one. States are
+    /// numbered in tuple order, so this is a binary search.
+    pub(crate) fn state(&self, key: &[u32; 4]) -> Option<u32> {
+        self.keys.binary_search(key).ok().map(|s| s as u32)
+    }
+
+    /// The name id of the newest touch of state `s`.
+    pub(crate) fn newest(&self, s: u32) -> u32 {
+        self.keys[s as usize][self.order - 1] - 1
+    }
+
+    /// `(state, probability, count)` of the transitions out of `s` into states, by state.
+    pub(crate) fn successors(&self, s: u32) -> impl Iterator<Item = (u32, f64, f64)> + '_ {
+        let r = self.row[s as usize]..self.row[s as usize + 1];
+        r.map(move |e| (self.col[e], self.prob[e], self.count[e]))
+    }
+
+    /// The probability that the next step out of `s` is the conversion.
+    pub(crate) fn to_conversion(&self, s: u32) -> f64 {
+        self.to_conv[s as usize]
+    }
+
+    /// `P(conversion)` from the start, given the absorption probabilities `x`.
+    pub(crate) fn probability_from_start(&self, x: &[f64]) -> f64 {
+        self.start.iter().map(|&(s, p, _)| p * x[s as usize]).sum()
+    }
+
+    /// Per state, the expected number of further touches before the walk is absorbed
+    /// (conversion or null): `E_s = sum_t P(s -> t) (1 + E_t)`. Blocks of up to
+    /// [`DENSE_FALLBACK_MAX`] states are solved directly (the values are not bounded by 1, so
+    /// the Gauss-Seidel stopping rule, made for probabilities, is kept for larger ones).
+    pub(crate) fn expected_touches(&self) -> Result<Vec<f64>> {
+        let rhs: Vec<f64> = (0..self.len())
+            .map(|s| self.prob[self.row[s]..self.row[s + 1]].iter().sum())
+            .collect();
+        let mut e = vec![0.0f64; self.len()];
+        self.solve_blocks(
+            self.sccs.iter().map(Vec::as_slice),
+            &|_| false,
+            &rhs,
+            &mut e,
+            &mut vec![NONE; self.len()],
+            (DENSE_FALLBACK_MAX, GS_MAX_SWEEPS, DENSE_FALLBACK_MAX),
+        )?;
+        Ok(e)
+    }
+
     /// States whose tuple contains name `c`.
     #[cfg(test)]
     pub(crate) fn states_with(&self, c: u32) -> Vec<u32> {
@@ -339,6 +386,7 @@ impl Chain {
         self.solve_blocks(
             self.sccs.iter().map(Vec::as_slice),
             &|s| removed[s as usize],
+            &self.to_conv,
             &mut x,
             &mut vec![NONE; self.len()],
             (dense_max, max_sweeps, fallback_max),
@@ -346,14 +394,17 @@ impl Chain {
         Ok(x)
     }
 
-    /// Solves the `blocks` (sinks first) into `x`, reading the values of states outside them
-    /// from `x`; the `removed` states stay at their value in `x` (0). `pos` is scratch (all
-    /// `NONE`, and left so); the last argument holds `dense_max`, the Gauss-Seidel sweep cap and
-    /// the dense fallback size.
+    /// Solves `x_s = rhs_s + sum_t P(s -> t) x_t` on the `blocks` (sinks first) into `x`,
+    /// reading the values of states outside them from `x`; the `removed` states stay at their
+    /// value in `x` (0). `rhs` is the one-step probability of conversion for the absorption
+    /// probabilities. `pos` is scratch (all `NONE`, and left so); the last argument holds
+    /// `dense_max`, the Gauss-Seidel sweep cap and the dense fallback size.
+    #[allow(clippy::too_many_arguments)]
     fn solve_blocks<'a>(
         &self,
         blocks: impl Iterator<Item = &'a [u32]>,
         removed: &dyn Fn(u32) -> bool,
+        rhs: &[f64],
         x: &mut [f64],
         pos: &mut [u32],
         (dense_max, max_sweeps, fallback_max): (usize, usize, usize),
@@ -374,7 +425,7 @@ impl Chain {
             b.clear();
             for &s in &members {
                 let s = s as usize;
-                let mut v = self.to_conv[s];
+                let mut v = rhs[s];
                 for e in self.row[s]..self.row[s + 1] {
                     let t = self.col[e] as usize;
                     if pos[t] == NONE {
@@ -940,6 +991,7 @@ impl Chain {
                 self.solve_blocks(
                     blocks.iter().map(|&b| self.sccs[b as usize].as_slice()),
                     &|s| dead.binary_search(&s).is_ok(),
+                    &self.to_conv,
                     xs,
                     pos,
                     (dense_max, GS_MAX_SWEEPS, DENSE_FALLBACK_MAX),

@@ -31,7 +31,7 @@
 //! assert_eq!(table.rows[1].first_touch, 1.0);
 //! ```
 
-mod markov;
+pub(crate) mod markov;
 mod models;
 mod table;
 
@@ -45,7 +45,7 @@ use crate::time::Duration;
 pub use markov::{StateKind, Transition, CONVERSION, MAX_BLOCK, MAX_RESOLVE_WORK, NULL, START};
 pub use table::{read_path_table_csv, PathRow, PathTable, PathTableOptions, PATH_SEPARATOR};
 
-pub(crate) use table::{aggregate_log, time_decay_path, Credits, ExactCredits};
+pub(crate) use table::{aggregate_log, time_decay_path, Agg, Credits, ExactCredits};
 
 /// An attribution model.
 #[derive(

@@ -709,7 +709,7 @@ impl Agg {
     }
 
     /// Adds every path of `other`, in its order (its sums of value move over: no copy).
-    fn merge(&mut self, mut other: Agg) {
+    pub(crate) fn merge(&mut self, mut other: Agg) {
         let values = std::mem::take(&mut other.value);
         for (i, value) in values.into_iter().enumerate() {
             self.add_hashed(
