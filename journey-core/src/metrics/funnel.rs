@@ -125,7 +125,7 @@ pub struct ExclusionRange {
 
 /// Hand-written deserialisers: an untagged enum can only say that nothing matched, these say
 /// what was expected and what was wrong.
-mod de {
+pub(crate) mod de {
     use std::fmt;
 
     use serde::de::{self, Deserializer, Error as _, MapAccess, SeqAccess, Visitor};
@@ -302,7 +302,7 @@ mod de {
     }
 
     /// `steps`: a list of steps, each reported by its index when wrong.
-    pub(super) fn steps<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<FunnelStep>, D::Error> {
+    pub(crate) fn steps<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<FunnelStep>, D::Error> {
         Ok(list(
             d,
             "steps",
@@ -504,6 +504,9 @@ pub(crate) struct Scratch {
     pos: Vec<u32>,
     /// Step times of the counted attempt.
     pub(crate) best: Vec<i64>,
+    /// Positions (in the journey) of the counted attempt's steps (any order: of the events
+    /// completing them).
+    pub(crate) best_pos: Vec<u32>,
     next: Vec<u32>,
     last_excl: Vec<u32>,
     cap: Vec<u32>,
@@ -625,6 +628,21 @@ impl Matcher {
         })
     }
 
+    /// Number of steps.
+    pub(crate) fn n_steps(&self) -> usize {
+        self.k
+    }
+
+    /// Whether touchpoint `tp` matches some step.
+    pub(crate) fn is_step(&self, tp: u32) -> bool {
+        self.masks[tp as usize] != 0
+    }
+
+    /// The window, microseconds.
+    pub(crate) fn window_us(&self) -> i64 {
+        self.window
+    }
+
     /// Evaluates one journey: the furthest step reached (0..=k); `s.best[..m]` holds the times
     /// at which the counted attempt completed each step.
     pub(crate) fn eval(&self, ts: &[i64], tps: &[u32], s: &mut Scratch) -> usize {
@@ -632,6 +650,8 @@ impl Matcher {
         s.pos.resize(self.k, 0);
         s.best.clear();
         s.best.resize(self.k, 0);
+        s.best_pos.clear();
+        s.best_pos.resize(self.k, 0);
         match self.mode {
             FunnelMode::Ordered => self.ordered(ts, tps, s),
             FunnelMode::Strict => self.strict(ts, tps, s),
@@ -711,6 +731,7 @@ impl Matcher {
                 best_m = m;
                 for j in 0..m {
                     s.best[j] = ts[s.pos[j] as usize];
+                    s.best_pos[j] = s.pos[j];
                 }
             }
             if self.first_attempt || best_m == k {
@@ -771,6 +792,9 @@ impl Matcher {
             if m > best_m {
                 best_m = m;
                 s.best[..m].copy_from_slice(&ts[p..p + m]);
+                for (j, b) in s.best_pos[..m].iter_mut().enumerate() {
+                    *b = (p + j) as u32;
+                }
             }
             if self.first_attempt || best_m == k {
                 break;
@@ -873,6 +897,7 @@ impl Matcher {
                 best_m = m;
                 for j in 0..m {
                     s.best[j] = ts[s.pos[j] as usize];
+                    s.best_pos[j] = s.pos[j];
                 }
             }
             if self.first_attempt || best_m == k {

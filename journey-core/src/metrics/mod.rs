@@ -1,6 +1,7 @@
 //! The metrics. Each submodule is one family, defined in `docs/metrics.md`.
 pub mod attribution;
 pub mod distribution;
+pub mod drivers;
 pub mod exact_sum;
 pub(crate) mod fold;
 pub mod funnel;
@@ -9,4 +10,5 @@ pub mod path_stats;
 pub mod paths;
 pub mod retention;
 pub mod sessions;
+pub mod significance;
 pub mod survey;
