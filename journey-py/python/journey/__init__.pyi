@@ -264,6 +264,19 @@ class EventLog:
         breakdown: Optional[str] = ...,
         dropped_ids: bool = ...,
     ) -> Result: ...
+    def conversion_drivers(
+        self,
+        *,
+        level: Level = ...,
+        touches: bool = ...,
+        properties: Optional[Union[str, Sequence[str]]] = ...,
+        steps: Optional[Sequence[Union[str, Sequence[str]]]] = ...,
+        step: Optional[int] = ...,
+        window: Duration = ...,
+        mode: Literal["ordered", "strict", "any", "any_order"] = ...,
+        alpha: float = ...,
+        min_customers: int = ...,
+    ) -> Result: ...
     def sessions(
         self, *, gap: Duration = ..., inactivity: Duration = ..., per_customer: bool = ...
     ) -> Result: ...
