@@ -820,3 +820,8 @@ mod tests {
         assert!(e.contains("properties: expected a property name"), "{e}");
     }
 }
+
+/// `docs/drivers.md`, whose Rust examples run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/drivers.md")]
+pub struct DriversGuide;
