@@ -105,10 +105,7 @@ fn run(case: &Value) -> Result<Value, Error> {
         "describe" => describe(log.as_ref().unwrap()),
         "funnel" => to_json(funnel::funnel(log_ref(), &options(args)?)?),
         "sessions" => to_json(sessions::sessions(log_ref(), &options(args)?)?),
-        "conversion_drivers" => to_json(drivers::conversion_drivers(
-            log_ref(),
-            &options(args)?,
-        )?),
+        "conversion_drivers" => to_json(drivers::conversion_drivers(log_ref(), &options(args)?)?),
         "conversion_paths" => to_json(path_stats::conversion_paths_table(
             log_ref(),
             &options(args)?,
