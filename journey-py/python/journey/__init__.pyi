@@ -314,6 +314,8 @@ class EventLog:
         periods: int = ...,
         start: Touchpoints = ...,
         ret: Touchpoints = ...,
+        min_returns: int = ...,
+        unbounded: bool = ...,
     ) -> Result: ...
     def kpis(
         self,

@@ -194,6 +194,9 @@ export async function useApi(j: Api): Promise<unknown[]> {
   out.push(promotersPct, csatMean, cesCounts, pValue);
 
   const retention: Journey.RetentionResult = synth.retention({ period: "week", periods: 8, start: "*", ret: ["purchase"] });
+  const thresholds: Journey.RetentionResult = synth.retention({ minReturns: 2, unbounded: true });
+  const minReturns: number | undefined = thresholds.min_returns;
+  out.push(minReturns, thresholds.unbounded);
   const cohort: Journey.Cohort | undefined = retention.cohorts[0];
   const rates: (number | null)[] | undefined = cohort?.rates;
   const averages: (number | null)[] = retention.average_rates;
