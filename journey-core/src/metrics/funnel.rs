@@ -22,8 +22,10 @@ use serde::{Deserialize, Serialize};
 
 use super::distribution::Samples;
 use super::fold::fold_customers;
+use super::retention::{last_event, TimeBound};
 use crate::error::{Error, Result};
 use crate::model::{EventLog, NO_ID};
+use crate::time::format_us;
 use crate::time::Duration;
 
 /// Most steps (and most exclusions) a funnel may have.
@@ -363,6 +365,11 @@ pub struct FunnelOptions {
     pub breakdown: Option<String>,
     /// List, per step, the ids of the customers who reached the previous step but not this one.
     pub dropped_ids: bool,
+    /// Count the funnel as of this time (RFC 3339 text, integer Unix seconds, or `"end"`: the
+    /// last event of the log): later events are ignored, and a customer who has not finished and
+    /// whose window is still open then is *in progress* (see [`OpenWindows`]). `None` (default):
+    /// no such accounting, every customer who stopped counts as dropped.
+    pub as_of: Option<TimeBound>,
 }
 
 impl Default for FunnelOptions {
@@ -375,6 +382,7 @@ impl Default for FunnelOptions {
             exclude: None,
             breakdown: None,
             dropped_ids: false,
+            as_of: None,
         }
     }
 }
@@ -430,6 +438,36 @@ pub struct FunnelGroup {
     pub steps: Vec<FunnelStepRow>,
 }
 
+/// One step of [`OpenWindows`]: the step's figures without the customers still in progress.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OpenStepRow {
+    /// 1-based step number.
+    pub step: usize,
+    /// Customers who reached the previous step (not this one) and whose window is still open at
+    /// `as_of`: they may still reach it (0 for step 1).
+    pub in_progress: u64,
+    /// Customers who reached the previous step, did not reach this one, and can no longer
+    /// (their window closed): `dropped - in_progress`.
+    pub dropped: u64,
+    /// `dropped / (customers at the previous step - in_progress)`.
+    pub drop_off: Option<f64>,
+    /// `customers / (customers at the previous step - in_progress)`.
+    pub conversion_from_previous: Option<f64>,
+}
+
+/// The funnel's open windows at `as_of`: who is still in progress, and the rates without them.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OpenWindows {
+    /// The time the funnel is counted at (RFC 3339); `None` for an empty log asked as of `"end"`.
+    pub as_of: Option<String>,
+    /// Customers in progress (at any step).
+    pub in_progress: u64,
+    /// Customers at the last step / (customers at step 1 - in progress).
+    pub conversion: Option<f64>,
+    /// Per step.
+    pub steps: Vec<OpenStepRow>,
+}
+
 /// A funnel: per step counts, conversion, drop-off and timing.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FunnelResult {
@@ -452,6 +490,9 @@ pub struct FunnelResult {
     /// last).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub groups: Option<Vec<FunnelGroup>>,
+    /// With `as_of`: the customers in progress and the rates without them (overall only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub open: Option<OpenWindows>,
 }
 
 impl FunnelResult {
@@ -631,6 +672,15 @@ impl Matcher {
     /// Number of steps.
     pub(crate) fn n_steps(&self) -> usize {
         self.k
+    }
+
+    /// Whether an event of touchpoint `tp` can start an attempt (step 1; any step in any-order
+    /// mode).
+    pub(crate) fn is_anchor(&self, tp: u32) -> bool {
+        match self.mode {
+            FunnelMode::Any => self.masks[tp as usize] != 0,
+            _ => self.masks[tp as usize] & 1 == 1,
+        }
     }
 
     /// Whether touchpoint `tp` matches some step.
@@ -956,6 +1006,8 @@ impl Matcher {
 #[derive(Debug, Clone)]
 pub(crate) struct GroupAcc {
     pub(crate) reached: Vec<u64>,
+    /// With `as_of`: per furthest step reached (index), customers still in progress.
+    pub(crate) in_progress: Vec<u64>,
     pub(crate) deltas: Vec<Samples>,
     pub(crate) dropped: Vec<Vec<u32>>,
 }
@@ -964,6 +1016,7 @@ impl GroupAcc {
     fn new(k: usize) -> Self {
         GroupAcc {
             reached: vec![0; k],
+            in_progress: vec![0; k],
             deltas: vec![Samples::default(); k],
             dropped: vec![Vec::new(); k],
         }
@@ -973,6 +1026,7 @@ impl GroupAcc {
         let dropped = b.dropped.into_iter();
         for (j, (d, x)) in deltas.zip(dropped).enumerate() {
             self.reached[j] += b.reached[j];
+            self.in_progress[j] += b.in_progress[j];
             self.deltas[j].merge(d);
             self.dropped[j].extend_from_slice(&x);
         }
@@ -999,6 +1053,7 @@ struct Acc {
 pub fn funnel(log: &EventLog, opts: &FunnelOptions) -> Result<FunnelResult> {
     let k = opts.steps.len();
     let (groups, breakdown) = fold(log, opts)?;
+    let as_of = as_of_us(log, opts)?;
     let mut total = GroupAcc::new(k);
     let mut out = Vec::new();
     for (g, ga) in groups.into_iter().enumerate() {
@@ -1014,6 +1069,7 @@ pub fn funnel(log: &EventLog, opts: &FunnelOptions) -> Result<FunnelResult> {
         }
         total.merge(ga);
     }
+    let open = opts.as_of.as_ref().map(|_| open_windows(&total, as_of));
     let steps = rows(log, opts, total);
     Ok(FunnelResult {
         mode: opts.mode,
@@ -1024,7 +1080,44 @@ pub fn funnel(log: &EventLog, opts: &FunnelOptions) -> Result<FunnelResult> {
         steps,
         breakdown: opts.breakdown.clone(),
         groups: (breakdown != Breakdown::None).then_some(out),
+        open,
     })
+}
+
+/// The `as_of` time of the options, microseconds (`None`: not asked for, or `"end"` of an
+/// empty log).
+pub(crate) fn as_of_us(log: &EventLog, opts: &FunnelOptions) -> Result<Option<i64>> {
+    match &opts.as_of {
+        None => Ok(None),
+        Some(TimeBound::Text(t)) if t.trim() == "end" => Ok(last_event(log)),
+        Some(b) => b.to_us("as_of").map(Some),
+    }
+}
+
+fn open_windows(total: &GroupAcc, as_of: Option<i64>) -> OpenWindows {
+    let reached = &total.reached;
+    let ip = &total.in_progress;
+    let steps = (0..reached.len())
+        .map(|j| {
+            let in_progress = if j == 0 { 0 } else { ip[j] };
+            let prev = (j > 0).then(|| reached[j - 1] - in_progress);
+            let dropped = prev.map_or(0, |p| p - reached[j]);
+            OpenStepRow {
+                step: j + 1,
+                in_progress,
+                dropped,
+                drop_off: prev.and_then(|p| ratio(dropped, p)),
+                conversion_from_previous: prev.and_then(|p| ratio(reached[j], p)),
+            }
+        })
+        .collect();
+    let n_open: u64 = ip.iter().sum();
+    OpenWindows {
+        as_of: as_of.map(format_us),
+        in_progress: n_open,
+        conversion: ratio(reached[reached.len() - 1], reached[0] - n_open),
+        steps,
+    }
 }
 
 /// The value of breakdown group `g` (`None`: customers without a value).
@@ -1046,6 +1139,7 @@ pub(crate) fn fold(
 ) -> Result<(Vec<Option<GroupAcc>>, Breakdown)> {
     let matcher = Matcher::new(log, opts)?;
     let k = matcher.k;
+    let as_of = as_of_us(log, opts)?;
     let breakdown = match opts.breakdown.as_deref() {
         None => Breakdown::None,
         Some("first_touch_channel") | Some("channel") => Breakdown::FirstTouchChannel,
@@ -1080,11 +1174,29 @@ pub(crate) fn fold(
             scratch: Scratch::default(),
         },
         |acc, c| {
-            let r = log.journey(c).range();
+            let mut r = log.journey(c).range();
+            if opts.as_of.is_some() {
+                // Only the events up to as_of (none when the log is empty).
+                let t = as_of.unwrap_or(i64::MIN);
+                r.end = r.start + ts[r.clone()].partition_point(|&x| x <= t);
+            }
             let m = matcher.eval(&ts[r.clone()], &tps[r.clone()], &mut acc.scratch);
             if m == 0 {
                 return;
             }
+            // In progress: not finished, and the window of an attempt that could still go
+            // further (the latest, or with first_attempt the first) is open at as_of.
+            let open = match as_of {
+                Some(t) if opts.as_of.is_some() && m < k => {
+                    let anchor = if opts.first_attempt {
+                        r.clone().find(|&e| matcher.is_anchor(tps[e]))
+                    } else {
+                        r.clone().rev().find(|&e| matcher.is_anchor(tps[e]))
+                    };
+                    anchor.is_some_and(|e| ts[e].saturating_add(matcher.window) > t)
+                }
+                _ => false,
+            };
             let g = match breakdown {
                 Breakdown::None => 0,
                 Breakdown::FirstTouchChannel => log.channel_ids()[r.start] as usize,
@@ -1097,6 +1209,9 @@ pub(crate) fn fold(
                 }
             };
             let ga = acc.groups[g].get_or_insert_with(|| GroupAcc::new(k));
+            if open {
+                ga.in_progress[m] += 1;
+            }
             let best = &acc.scratch.best;
             for j in 0..m {
                 ga.reached[j] += 1;
@@ -1584,6 +1699,146 @@ mod tests {
                 let got = m.eval(&ts, &tps, &mut s);
                 prop_assert_eq!(got, bm, "{:?}", strategy);
                 prop_assert_eq!(&s.best[..got], &bt[..], "{:?}", strategy);
+            }
+        }
+    }
+
+    /// Window 10 s, as of 20: a finished; b's window closed at 10 (dropped at buy); c (view 15,
+    /// cart 16) may still buy; d (18), e (12), f (views 0 and 14: the latest is open) and g
+    /// (view 19; its cart at 25 comes after as_of) may still reach cart.
+    const OPEN: &str = "customer_id,timestamp,touchpoint\n\
+        a,0,view\na,5,cart\na,8,buy\nb,0,view\nb,5,cart\nc,15,view\nc,16,cart\n\
+        d,18,view\ne,12,view\nf,0,view\nf,14,view\ng,19,view\ng,25,cart\n";
+
+    #[test]
+    fn open_windows_by_hand() {
+        let l = log(OPEN);
+        let go = |as_of: TimeBound, first: bool| {
+            run(&l, &["view", "cart", "buy"], |o| {
+                o.window = "10s".parse().unwrap();
+                o.as_of = Some(as_of);
+                o.first_attempt = first;
+            })
+        };
+        let f = go(TimeBound::UnixSeconds(20), false);
+        // As of 20, g's cart has not happened.
+        assert_eq!(f.counts(), [7, 3, 1]);
+        let o = f.open.as_ref().unwrap();
+        assert_eq!(o.as_of.as_deref(), Some("1970-01-01T00:00:20Z"));
+        let ip: Vec<u64> = o.steps.iter().map(|s| s.in_progress).collect();
+        assert_eq!(ip, [0, 4, 1]);
+        assert_eq!(o.in_progress, 5);
+        // Step 2: 7 - 4 = 3 decided, all 3 reached cart; step 3: 3 - 1 = 2 decided, a bought.
+        assert_eq!(o.steps[1].dropped, 0);
+        assert_eq!(o.steps[1].conversion_from_previous, Some(1.0));
+        assert_eq!(o.steps[2].dropped, 1);
+        assert_eq!(o.steps[2].drop_off, Some(0.5));
+        assert_eq!(o.conversion, Some(0.5));
+        // The usual figures stay: everyone who stopped counts as dropped there.
+        assert_eq!(f.steps[1].dropped, 4);
+        // First attempts only: f's first window (0 to 10) is closed.
+        let f = go(TimeBound::UnixSeconds(20), true);
+        let ip: Vec<u64> = f
+            .open
+            .unwrap()
+            .steps
+            .iter()
+            .map(|s| s.in_progress)
+            .collect();
+        assert_eq!(ip, [0, 3, 1]);
+        // As of the data end (25): g reached cart and may still buy (window to 29); c's window
+        // closed at 25; d's is open (to 28); e's (22) and f's (24) are closed.
+        let f = go(TimeBound::Text("end".into()), false);
+        assert_eq!(f.counts(), [7, 4, 1]);
+        let o = f.open.unwrap();
+        let ip: Vec<u64> = o.steps.iter().map(|s| s.in_progress).collect();
+        assert_eq!(ip, [0, 1, 1]);
+        assert_eq!((o.steps[1].dropped, o.steps[2].dropped), (2, 2));
+        assert_eq!(o.conversion, Some(0.2));
+        // Without as_of, nothing changes and no open windows are reported.
+        let f = run(&l, &["view", "cart", "buy"], |o| {
+            o.window = "10s".parse().unwrap()
+        });
+        assert!(f.open.is_none());
+        assert!(serde_json::to_value(&f).unwrap().get("open").is_none());
+        let bad = FunnelOptions {
+            as_of: Some(TimeBound::Text("soon".into())),
+            ..FunnelOptions::new(["view"])
+        };
+        assert_eq!(funnel(&l, &bad).unwrap_err().code(), "invalid_argument");
+        let f = funnel(
+            &EventLog::empty(),
+            &FunnelOptions {
+                as_of: Some(TimeBound::Text("end".into())),
+                ..FunnelOptions::new(["view", "buy"])
+            },
+        )
+        .unwrap();
+        assert_eq!(f.open.unwrap().in_progress, 0);
+    }
+
+    proptest! {
+        /// As of T: the counts are those of the log cut at T, and a customer is in progress at
+        /// step m + 1 exactly when they stopped at m and some step-1 event (the first, with
+        /// first_attempt) at or before T has its window still open at T.
+        #[test]
+        fn open_windows_match_brute_force(
+            events in proptest::collection::vec((0u8..5, 0i64..40, 0u32..4), 0..50),
+            k in 2usize..4,
+            window in 0i64..15,
+            t in 0i64..45,
+            first in any::<bool>(),
+        ) {
+            let names = ["s0", "s1", "s2", "x"];
+            let mut csv = String::from("customer_id,timestamp,touchpoint\n");
+            let mut cut = csv.clone();
+            for (c, ts, tp) in &events {
+                let line = format!("c{c},{ts},{}\n", names[*tp as usize]);
+                csv.push_str(&line);
+                if *ts <= t {
+                    cut.push_str(&line);
+                }
+            }
+            let steps: Vec<&str> = names[..k].to_vec();
+            let opts = |as_of: Option<TimeBound>| FunnelOptions {
+                window: Duration::from_secs(window),
+                first_attempt: first,
+                as_of,
+                ..FunnelOptions::new(steps.iter().copied())
+            };
+            let l = log(&csv);
+            let f = funnel(&l, &opts(Some(TimeBound::UnixSeconds(t)))).unwrap();
+            let whole_cut = funnel(&log(&cut), &opts(None)).unwrap();
+            prop_assert_eq!(f.counts(), whole_cut.counts());
+            let mut want = vec![0u64; k];
+            let mut by_customer: std::collections::BTreeMap<u8, Vec<(i64, u32)>> = Default::default();
+            for (c, ts, tp) in &events {
+                if *ts <= t {
+                    by_customer.entry(*c).or_default().push((*ts, *tp));
+                }
+            }
+            let cl = log(&cut);
+            let m = Matcher::new(&cl, &opts(None)).unwrap();
+            for (c, _) in by_customer {
+                let j = cl.journey_of(&format!("c{c}")).unwrap();
+                let (best, _) = brute_ordered(&m, j.timestamps(), j.touchpoints());
+                if best == 0 || best == k {
+                    continue;
+                }
+                let anchors: Vec<i64> = j.timestamps().iter().zip(j.touchpoints())
+                    .filter(|(_, &tp)| cl.touchpoint_name(tp) == "s0")
+                    .map(|(&ts, _)| ts)
+                    .collect();
+                let candidates = if first { &anchors[..1] } else { &anchors[..] };
+                if candidates.iter().any(|&a| a + window * 1_000_000 > t * 1_000_000) {
+                    want[best] += 1;
+                }
+            }
+            let got: Vec<u64> = f.open.as_ref().unwrap().steps.iter().map(|s| s.in_progress).collect();
+            prop_assert_eq!(got, want);
+            let o = f.open.unwrap();
+            for (j, s) in o.steps.iter().enumerate().skip(1) {
+                prop_assert_eq!(s.dropped + s.in_progress, f.steps[j].dropped);
             }
         }
     }

@@ -611,7 +611,7 @@ impl<'de> Deserialize<'de> for TimeBound {
 
 impl TimeBound {
     /// Microseconds since the epoch; `name` is the option, for the error.
-    fn to_us(&self, name: &str) -> Result<i64> {
+    pub(crate) fn to_us(&self, name: &str) -> Result<i64> {
         let (text, shown) = match self {
             TimeBound::UnixSeconds(secs) => (secs.to_string(), secs.to_string()),
             TimeBound::Text(s) => (s.trim().to_string(), format!("{s:?}")),
