@@ -124,3 +124,27 @@ def test_drivers_errors(log):
     empty = journey.EventLog.from_csv_text("customer_id,timestamp,touchpoint\n")
     d = empty.conversion_drivers()
     assert d.rows == [] and d.conversion_rate is None
+
+
+# Funnel as_of lives with the other issue-17 additions.
+OPEN = (
+    "customer_id,timestamp,touchpoint\n"
+    "a,0,view\na,5,cart\na,8,buy\nb,0,view\nb,5,cart\nc,15,view\nc,16,cart\n"
+    "d,18,view\ne,12,view\nf,0,view\nf,14,view\ng,19,view\ng,25,cart\n"
+)
+
+
+def test_funnel_as_of_in_progress():
+    log = journey.EventLog.from_csv_text(OPEN)
+    f = log.funnel(["view", "cart", "buy"], window="10s", as_of=20)
+    # As of 20 (g's cart at 25 not yet): d, e, f, g may still reach cart, c may still buy.
+    assert [s["customers"] for s in f.steps] == [7, 3, 1]
+    assert [s["in_progress"] for s in f.open["steps"]] == [0, 4, 1]
+    assert f.open["steps"][2]["dropped"] == 1 and f.open["conversion"] == pytest.approx(0.5)
+    assert f.steps[1]["dropped"] == 4  # the usual figure, unchanged
+    end = log.funnel(["view", "cart", "buy"], window="10s", as_of="end")
+    assert end.open["as_of"] == "1970-01-01T00:00:25Z"
+    assert [s["in_progress"] for s in end.open["steps"]] == [0, 1, 1]
+    assert "open" not in log.funnel(["view", "cart"]).to_dict()
+    with pytest.raises(journey.ArgumentError, match="as_of"):
+        log.funnel(["view"], as_of="soon")

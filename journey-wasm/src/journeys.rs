@@ -30,6 +30,8 @@ export interface FunnelOptions {
   /** A property name (e.g. "persona") or "first_touch_channel". */
   breakdown?: string | null;
   droppedIds?: boolean;
+  /** Count as of this time (RFC 3339, Unix seconds, or "end": the last event); reports who is still in progress. */
+  asOf?: string | number | null;
 }
 export interface FunnelStepResult {
   step: number; label: string; touchpoints: string[]; customers: number;
@@ -42,6 +44,12 @@ export interface FunnelGroup { value: string | null; conversion: number | null; 
 export interface FunnelResult {
   mode: string; window_s: number; first_attempt: boolean; n_customers: number;
   conversion: number | null; steps: FunnelStepResult[]; breakdown?: string | null; groups?: FunnelGroup[];
+  /** With `asOf`: customers whose window is still open, and the rates without them. */
+  open?: FunnelOpenWindows;
+}
+export interface FunnelOpenWindows {
+  as_of: string | null; in_progress: number; conversion: number | null;
+  steps: { step: number; in_progress: number; dropped: number; drop_off: number | null; conversion_from_previous: number | null }[];
 }
 export interface ConversionDriversOptions {
   /** Test touchpoints (default) or channels. */

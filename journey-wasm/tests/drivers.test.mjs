@@ -88,3 +88,18 @@ test("drivers: bad options are JourneyErrors", () => {
   assert.throws(() => log.conversionDrivers({ steps: ["ad", "purchase"], step: 3 }), /expected a step from 2 to 2/);
   assert.throws(() => log.conversionDrivers({ alpha: 2 }), (e) => e.code === "invalid_argument");
 });
+
+test("funnel asOf: customers in progress are not dropped", () => {
+  const l = EventLog.fromCsv(
+    "customer_id,timestamp,touchpoint\na,0,view\na,5,cart\na,8,buy\nb,0,view\nb,5,cart\nc,15,view\nc,16,cart\n" +
+      "d,18,view\ne,12,view\nf,0,view\nf,14,view\ng,19,view\ng,25,cart\n",
+  );
+  const f = l.funnel(["view", "cart", "buy"], { window: "10s", asOf: 20 });
+  assert.deepEqual(f.steps.map((s) => s.customers), [7, 3, 1]);
+  assert.deepEqual(f.open.steps.map((s) => s.in_progress), [0, 4, 1]);
+  assert.equal(f.open.conversion, 0.5);
+  const end = l.funnel(["view", "cart", "buy"], { window: "10s", asOf: "end" });
+  assert.deepEqual(end.open.steps.map((s) => s.in_progress), [0, 1, 1]);
+  assert.equal(end.open.conversion, 0.2);
+  assert.ok(!("open" in l.funnel(["view", "cart"])));
+});

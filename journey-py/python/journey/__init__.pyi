@@ -263,6 +263,7 @@ class EventLog:
         exclude: Optional[Sequence[Union[str, Sequence[str], Mapping[str, Any]]]] = ...,
         breakdown: Optional[str] = ...,
         dropped_ids: bool = ...,
+        as_of: Optional[Union[str, int]] = ...,
     ) -> Result: ...
     def conversion_drivers(
         self,

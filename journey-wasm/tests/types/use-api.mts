@@ -70,6 +70,9 @@ export async function useApi(j: Api): Promise<unknown[]> {
     window: "14d", mode: "any_order", firstAttempt: true, exclude: ["x", ["y", "z"], range], breakdown: "persona", droppedIds: true,
   });
   const conversion: number | null = funnel.conversion;
+  const open: Journey.FunnelOpenWindows | undefined = log.funnel(["ad", "purchase"], { asOf: "end" }).open;
+  const inProgress: number | undefined = open?.steps[1]?.in_progress;
+  out.push(inProgress, log.funnel(["ad", "purchase"], { asOf: 1767225600 }).open?.conversion);
   const step: Journey.FunnelStepResult | undefined = funnel.steps[0];
   const dropped: string[] | undefined = step?.dropped_ids;
   const medianTime: number | null | undefined = step?.median_time_from_previous_s;
