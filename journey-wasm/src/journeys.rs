@@ -32,6 +32,8 @@ export interface FunnelOptions {
   droppedIds?: boolean;
   /** Count as of this time (RFC 3339, Unix seconds, or "end": the last event); reports who is still in progress. */
   asOf?: string | number | null;
+  /** Per step, the top N touchpoints the customers who stopped before it went to next, and were last seen at. */
+  afterDropOff?: number;
 }
 export interface FunnelStepResult {
   step: number; label: string; touchpoints: string[]; customers: number;
@@ -46,7 +48,10 @@ export interface FunnelResult {
   conversion: number | null; steps: FunnelStepResult[]; breakdown?: string | null; groups?: FunnelGroup[];
   /** With `asOf`: customers whose window is still open, and the rates without them. */
   open?: FunnelOpenWindows;
+  /** With `afterDropOff`: per step 2..k; a touchpoint of null means no further event in the window. */
+  after_drop_off?: { step: number; dropped: number; next: FunnelTouchCount[]; last: FunnelTouchCount[] }[];
 }
+export interface FunnelTouchCount { touchpoint: string | null; customers: number }
 export interface FunnelOpenWindows {
   as_of: string | null; in_progress: number; conversion: number | null;
   steps: { step: number; in_progress: number; dropped: number; drop_off: number | null; conversion_from_previous: number | null }[];

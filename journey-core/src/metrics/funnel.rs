@@ -370,6 +370,10 @@ pub struct FunnelOptions {
     /// whose window is still open then is *in progress* (see [`OpenWindows`]). `None` (default):
     /// no such accounting, every customer who stopped counts as dropped.
     pub as_of: Option<TimeBound>,
+    /// After drop-off: for the customers who stopped at each step, the `after_drop_off` most
+    /// frequent touchpoints they went to next within the window (or nothing) and last saw in
+    /// it (0, the default: not computed). See [`AfterDropOff`].
+    pub after_drop_off: usize,
 }
 
 impl Default for FunnelOptions {
@@ -383,6 +387,7 @@ impl Default for FunnelOptions {
             breakdown: None,
             dropped_ids: false,
             as_of: None,
+            after_drop_off: 0,
         }
     }
 }
@@ -468,6 +473,31 @@ pub struct OpenWindows {
     pub steps: Vec<OpenStepRow>,
 }
 
+/// A touchpoint (`None`: nothing) and how many dropped customers it holds.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TouchCount {
+    /// Touchpoint name; `None` for "no further event within the window".
+    pub touchpoint: Option<String>,
+    /// Customers.
+    pub customers: u64,
+}
+
+/// Where the customers who stopped before a step went instead.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AfterDropOff {
+    /// The 1-based step they did not reach.
+    pub step: usize,
+    /// Customers who reached the step before and not this one.
+    pub dropped: u64,
+    /// Per touchpoint, the customers whose next event after their last funnel step (within the
+    /// window) was there; `None`: no further event in the window. Most customers first, then by
+    /// name (nothing last among equals).
+    pub next: Vec<TouchCount>,
+    /// Per touchpoint, the customers whose last event within the window (their last funnel step
+    /// or anything after it) was there: where they were last seen before dropping.
+    pub last: Vec<TouchCount>,
+}
+
 /// A funnel: per step counts, conversion, drop-off and timing.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FunnelResult {
@@ -493,6 +523,10 @@ pub struct FunnelResult {
     /// With `as_of`: the customers in progress and the rates without them (overall only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub open: Option<OpenWindows>,
+    /// With `after_drop_off`: per step 2..k, where the customers who stopped before it went
+    /// (overall only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub after_drop_off: Option<Vec<AfterDropOff>>,
 }
 
 impl FunnelResult {
@@ -1008,6 +1042,10 @@ pub(crate) struct GroupAcc {
     pub(crate) reached: Vec<u64>,
     /// With `as_of`: per furthest step reached (index), customers still in progress.
     pub(crate) in_progress: Vec<u64>,
+    /// With `after_drop_off`: per step index, per touchpoint id (the last index: nothing), the
+    /// dropped customers' next and last touchpoints.
+    pub(crate) next: Vec<Vec<u64>>,
+    pub(crate) last: Vec<Vec<u64>>,
     pub(crate) deltas: Vec<Samples>,
     pub(crate) dropped: Vec<Vec<u32>>,
 }
@@ -1017,6 +1055,8 @@ impl GroupAcc {
         GroupAcc {
             reached: vec![0; k],
             in_progress: vec![0; k],
+            next: Vec::new(),
+            last: Vec::new(),
             deltas: vec![Samples::default(); k],
             dropped: vec![Vec::new(); k],
         }
@@ -1029,6 +1069,15 @@ impl GroupAcc {
             self.in_progress[j] += b.in_progress[j];
             self.deltas[j].merge(d);
             self.dropped[j].extend_from_slice(&x);
+        }
+        for (mine, theirs) in [(&mut self.next, b.next), (&mut self.last, b.last)] {
+            if mine.is_empty() {
+                *mine = theirs;
+            } else {
+                for (x, y) in mine.iter_mut().zip(theirs) {
+                    x.iter_mut().zip(y).for_each(|(a, b)| *a += b);
+                }
+            }
         }
     }
 }
@@ -1070,6 +1119,7 @@ pub fn funnel(log: &EventLog, opts: &FunnelOptions) -> Result<FunnelResult> {
         total.merge(ga);
     }
     let open = opts.as_of.as_ref().map(|_| open_windows(&total, as_of));
+    let after = (opts.after_drop_off > 0).then(|| after_drop_off(log, &total, opts.after_drop_off));
     let steps = rows(log, opts, total);
     Ok(FunnelResult {
         mode: opts.mode,
@@ -1081,7 +1131,45 @@ pub fn funnel(log: &EventLog, opts: &FunnelOptions) -> Result<FunnelResult> {
         breakdown: opts.breakdown.clone(),
         groups: (breakdown != Breakdown::None).then_some(out),
         open,
+        after_drop_off: after,
     })
+}
+
+fn after_drop_off(log: &EventLog, total: &GroupAcc, top: usize) -> Vec<AfterDropOff> {
+    let k = total.reached.len();
+    let n_tp = log.touchpoints().len();
+    let list = |counts: Option<&Vec<u64>>| -> Vec<TouchCount> {
+        let Some(counts) = counts else {
+            return Vec::new();
+        };
+        let mut v: Vec<(u64, Option<&str>)> = counts
+            .iter()
+            .enumerate()
+            .filter(|(_, &n)| n > 0)
+            .map(|(t, &n)| (n, (t < n_tp).then(|| log.touchpoint_name(t as u32))))
+            .collect();
+        // Most customers first; then by name, nothing last.
+        v.sort_by(|a, b| {
+            b.0.cmp(&a.0)
+                .then_with(|| a.1.is_none().cmp(&b.1.is_none()))
+                .then_with(|| a.1.cmp(&b.1))
+        });
+        v.truncate(top);
+        v.into_iter()
+            .map(|(customers, t)| TouchCount {
+                touchpoint: t.map(str::to_string),
+                customers,
+            })
+            .collect()
+    };
+    (1..k)
+        .map(|j| AfterDropOff {
+            step: j + 1,
+            dropped: total.reached[j - 1] - total.reached[j],
+            next: list(total.next.get(j)),
+            last: list(total.last.get(j)),
+        })
+        .collect()
 }
 
 /// The `as_of` time of the options, microseconds (`None`: not asked for, or `"end"` of an
@@ -1202,7 +1290,8 @@ pub(crate) fn fold(
                 Breakdown::FirstTouchChannel => log.channel_ids()[r.start] as usize,
                 Breakdown::Property(i) => {
                     let ids = &log.properties()[i].ids;
-                    r.rev()
+                    r.clone()
+                        .rev()
                         .map(|e| ids[e])
                         .find(|&v| v != NO_ID)
                         .map_or(n_groups - 1, |v| v as usize)
@@ -1221,6 +1310,24 @@ pub(crate) fn fold(
             }
             if opts.dropped_ids && m < k {
                 ga.dropped[m].push(c);
+            }
+            if opts.after_drop_off > 0 && m < k {
+                let n_tp = log.touchpoints().len();
+                if ga.next.is_empty() {
+                    ga.next = vec![vec![0; n_tp + 1]; k];
+                    ga.last = vec![vec![0; n_tp + 1]; k];
+                }
+                let s = &acc.scratch;
+                let at = r.start + s.best_pos[m - 1] as usize;
+                let limit = s.best[0].saturating_add(matcher.window);
+                let end = at + ts[at..r.end].partition_point(|&x| x <= limit);
+                let next = if at + 1 < end {
+                    tps[at + 1] as usize
+                } else {
+                    n_tp
+                };
+                ga.next[m][next] += 1;
+                ga.last[m][tps[end - 1] as usize] += 1;
             }
         },
         |mut a, b| {
@@ -1701,6 +1808,37 @@ mod tests {
                 prop_assert_eq!(&s.best[..got], &bt[..], "{:?}", strategy);
             }
         }
+    }
+
+    #[test]
+    fn after_drop_off_by_hand() {
+        // Window 1 day. a finishes; b (cart, then faq, chat), c (cart, nothing more) and f (cart,
+        // then faq) stop before buy; d (view, faq) and e (view; home two days later, outside the
+        // window) stop before cart.
+        let l = log("customer_id,timestamp,touchpoint\n\
+            a,0,view\na,10,cart\na,20,buy\nb,0,view\nb,10,cart\nb,20,faq\nb,30,chat\n\
+            c,0,view\nc,10,cart\nd,0,view\nd,5,faq\ne,0,view\ne,200000,home\n\
+            f,0,view\nf,10,cart\nf,50,faq\n");
+        let f = run(&l, &["view", "cart", "buy"], |o| {
+            o.window = Duration::from_days(1);
+            o.after_drop_off = 2;
+        });
+        let a = f.after_drop_off.unwrap();
+        let show = |v: &[TouchCount]| -> Vec<(Option<String>, u64)> {
+            v.iter()
+                .map(|t| (t.touchpoint.clone(), t.customers))
+                .collect()
+        };
+        let s = |x: &str| Some(x.to_string());
+        assert_eq!((a[0].step, a[0].dropped), (2, 2));
+        // d went to faq, e to nothing (home is outside the window); last seen: d faq, e view.
+        assert_eq!(show(&a[0].next), [(s("faq"), 1), (None, 1)]);
+        assert_eq!(show(&a[0].last), [(s("faq"), 1), (s("view"), 1)]);
+        assert_eq!((a[1].step, a[1].dropped), (3, 3));
+        // b and f went to faq, c nowhere; last seen: b chat, c cart, f faq (top 2 by name).
+        assert_eq!(show(&a[1].next), [(s("faq"), 2), (None, 1)]);
+        assert_eq!(show(&a[1].last), [(s("cart"), 1), (s("chat"), 1)]);
+        assert!(run(&l, &["view", "cart"], |_| {}).after_drop_off.is_none());
     }
 
     /// Window 10 s, as of 20: a finished; b's window closed at 10 (dropped at buy); c (view 15,

@@ -33,6 +33,12 @@ pub(crate) struct FunnelState {
 
 impl FunnelState {
     pub(crate) fn of(log: &EventLog, opts: &FunnelOptions) -> Result<Self> {
+        if opts.after_drop_off > 0 {
+            return Err(crate::error::Error::argument(
+                "after_drop_off",
+                "after drop-off is not available in partial results yet",
+            ));
+        }
         if opts.as_of.is_some() {
             return Err(crate::error::Error::argument(
                 "as_of",
@@ -135,6 +141,7 @@ impl FunnelState {
             breakdown: opts.breakdown.clone(),
             groups: with_breakdown.then_some(groups),
             open: None,
+            after_drop_off: None,
         }
     }
 }

@@ -264,6 +264,7 @@ class EventLog:
         breakdown: Optional[str] = ...,
         dropped_ids: bool = ...,
         as_of: Optional[Union[str, int]] = ...,
+        after_drop_off: int = ...,
     ) -> Result: ...
     def conversion_drivers(
         self,

@@ -73,6 +73,8 @@ export async function useApi(j: Api): Promise<unknown[]> {
   const open: Journey.FunnelOpenWindows | undefined = log.funnel(["ad", "purchase"], { asOf: "end" }).open;
   const inProgress: number | undefined = open?.steps[1]?.in_progress;
   out.push(inProgress, log.funnel(["ad", "purchase"], { asOf: 1767225600 }).open?.conversion);
+  const after: Journey.FunnelTouchCount | undefined = log.funnel(["ad", "purchase"], { afterDropOff: 3 }).after_drop_off?.[0]?.next[0];
+  out.push(after?.touchpoint, after?.customers);
   const step: Journey.FunnelStepResult | undefined = funnel.steps[0];
   const dropped: string[] | undefined = step?.dropped_ids;
   const medianTime: number | null | undefined = step?.median_time_from_previous_s;
