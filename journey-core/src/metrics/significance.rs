@@ -72,17 +72,30 @@ pub fn fisher_two_sided(t: [u64; 4]) -> f64 {
         let down = (x + 1) as f64 * (n + x + 1 - c1 - r1) as f64;
         (up / down).ln()
     };
-    // ln P(a) - ln P(mode) (<= 0).
+    // P(x + 1) / P(x).
+    let ratio = |x: u64| {
+        let up = (c1 - x) as f64 * (r1 - x) as f64;
+        let down = (x + 1) as f64 * (n + x + 1 - c1 - r1) as f64;
+        up / down
+    };
+    // ln P(a) - ln P(mode) (<= 0): the ratios multiplied, their logarithm taken only when the
+    // product gets small (one `ln` per few hundred steps, not one per step).
     let mut l_obs = 0.0;
-    if a > mode {
-        for x in mode..a {
-            l_obs += step(x);
-        }
+    let mut prod = 1.0f64;
+    let (range, up) = if a > mode {
+        (mode..a, true)
     } else {
-        for x in a..mode {
-            l_obs -= step(x);
+        (a..mode, false)
+    };
+    for x in range {
+        let q = ratio(x);
+        prod *= if up { q } else { 1.0 / q };
+        if prod < 1e-200 {
+            l_obs += prod.ln();
+            prod = 1.0;
         }
     }
+    l_obs += prod.ln();
     let l_obs = l_obs.min(0.0);
     let tie = l_obs + 1e-7;
     let cut = l_obs - 40.0;
