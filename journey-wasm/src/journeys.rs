@@ -34,6 +34,8 @@ export interface FunnelOptions {
   asOf?: string | number | null;
   /** Per step, the top N touchpoints the customers who stopped before it went to next, and were last seen at. */
   afterDropOff?: number;
+  /** Conversion per period of step-1 entry, incomplete periods (open windows) marked. */
+  trend?: "day" | "week" | "month" | null;
 }
 export interface FunnelStepResult {
   step: number; label: string; touchpoints: string[]; customers: number;
@@ -50,8 +52,11 @@ export interface FunnelResult {
   open?: FunnelOpenWindows;
   /** With `afterDropOff`: per step 2..k; a touchpoint of null means no further event in the window. */
   after_drop_off?: { step: number; dropped: number; next: FunnelTouchCount[]; last: FunnelTouchCount[] }[];
+  /** With `trend`: oldest period first. */
+  trend?: FunnelTrendRow[];
 }
 export interface FunnelTouchCount { touchpoint: string | null; customers: number }
+export interface FunnelTrendRow { period: string; start: string; entered: number; converted: number; conversion: number | null; complete: boolean }
 export interface FunnelOpenWindows {
   as_of: string | null; in_progress: number; conversion: number | null;
   steps: { step: number; in_progress: number; dropped: number; drop_off: number | null; conversion_from_previous: number | null }[];

@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 
 use super::distribution::Samples;
 use super::fold::fold_customers;
-use super::retention::{last_event, TimeBound};
+use super::retention::{last_event, Period, TimeBound};
 use crate::error::{Error, Result};
 use crate::model::{EventLog, NO_ID};
 use crate::time::format_us;
@@ -374,6 +374,9 @@ pub struct FunnelOptions {
     /// frequent touchpoints they went to next within the window (or nothing) and last saw in
     /// it (0, the default: not computed). See [`AfterDropOff`].
     pub after_drop_off: usize,
+    /// Funnel trend: conversion per period (`"day"`, `"week"` or `"month"`, UTC) of the
+    /// customers' step-1 entry (their counted attempt's). See [`TrendRow`].
+    pub trend: Option<Period>,
 }
 
 impl Default for FunnelOptions {
@@ -388,6 +391,7 @@ impl Default for FunnelOptions {
             dropped_ids: false,
             as_of: None,
             after_drop_off: 0,
+            trend: None,
         }
     }
 }
@@ -473,6 +477,25 @@ pub struct OpenWindows {
     pub steps: Vec<OpenStepRow>,
 }
 
+/// One period of a funnel trend.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TrendRow {
+    /// The period's label (`2026-01-05`, `2026-W02` or `2026-01`).
+    pub period: String,
+    /// Its first instant (RFC 3339).
+    pub start: String,
+    /// Customers whose counted attempt entered step 1 in the period.
+    pub entered: u64,
+    /// Of those, customers who reached the last step.
+    pub converted: u64,
+    /// `converted / entered`.
+    pub conversion: Option<f64>,
+    /// Whether every window opened in the period has closed by `as_of` (or the last event of
+    /// the log): the period's end plus the window is at or before it. An incomplete period's
+    /// conversion may still rise.
+    pub complete: bool,
+}
+
 /// A touchpoint (`None`: nothing) and how many dropped customers it holds.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TouchCount {
@@ -527,6 +550,9 @@ pub struct FunnelResult {
     /// (overall only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub after_drop_off: Option<Vec<AfterDropOff>>,
+    /// With `trend`: conversion per period of step-1 entry, oldest first (overall only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trend: Option<Vec<TrendRow>>,
 }
 
 impl FunnelResult {
@@ -1046,6 +1072,8 @@ pub(crate) struct GroupAcc {
     /// dropped customers' next and last touchpoints.
     pub(crate) next: Vec<Vec<u64>>,
     pub(crate) last: Vec<Vec<u64>>,
+    /// With `trend`: per period index, customers entered and converted.
+    pub(crate) trend: std::collections::BTreeMap<i64, (u64, u64)>,
     pub(crate) deltas: Vec<Samples>,
     pub(crate) dropped: Vec<Vec<u32>>,
 }
@@ -1057,6 +1085,7 @@ impl GroupAcc {
             in_progress: vec![0; k],
             next: Vec::new(),
             last: Vec::new(),
+            trend: Default::default(),
             deltas: vec![Samples::default(); k],
             dropped: vec![Vec::new(); k],
         }
@@ -1069,6 +1098,11 @@ impl GroupAcc {
             self.in_progress[j] += b.in_progress[j];
             self.deltas[j].merge(d);
             self.dropped[j].extend_from_slice(&x);
+        }
+        for (p, (e, c)) in b.trend {
+            let x = self.trend.entry(p).or_default();
+            x.0 += e;
+            x.1 += c;
         }
         for (mine, theirs) in [(&mut self.next, b.next), (&mut self.last, b.last)] {
             if mine.is_empty() {
@@ -1120,6 +1154,28 @@ pub fn funnel(log: &EventLog, opts: &FunnelOptions) -> Result<FunnelResult> {
     }
     let open = opts.as_of.as_ref().map(|_| open_windows(&total, as_of));
     let after = (opts.after_drop_off > 0).then(|| after_drop_off(log, &total, opts.after_drop_off));
+    let trend = opts.trend.map(|period| {
+        // Complete when the period's end plus the window is at or before as_of (the data end).
+        let horizon = as_of.or_else(|| last_event(log));
+        const US_PER_DAY: i64 = 86_400_000_000;
+        total
+            .trend
+            .iter()
+            .map(|(&p, &(entered, converted))| {
+                let end = period.first_day(p + 1) * US_PER_DAY;
+                TrendRow {
+                    period: period.label(p),
+                    start: format_us(period.first_day(p) * US_PER_DAY),
+                    entered,
+                    converted,
+                    conversion: ratio(converted, entered),
+                    complete: horizon.is_some_and(|h| {
+                        end.saturating_sub(1).saturating_add(opts.window.as_us()) <= h
+                    }),
+                }
+            })
+            .collect()
+    });
     let steps = rows(log, opts, total);
     Ok(FunnelResult {
         mode: opts.mode,
@@ -1132,6 +1188,7 @@ pub fn funnel(log: &EventLog, opts: &FunnelOptions) -> Result<FunnelResult> {
         groups: (breakdown != Breakdown::None).then_some(out),
         open,
         after_drop_off: after,
+        trend,
     })
 }
 
@@ -1310,6 +1367,13 @@ pub(crate) fn fold(
             }
             if opts.dropped_ids && m < k {
                 ga.dropped[m].push(c);
+            }
+            if let Some(period) = opts.trend {
+                const US_PER_DAY: i64 = 86_400_000_000;
+                let p = period.index_of_day(acc.scratch.best[0].div_euclid(US_PER_DAY));
+                let x = ga.trend.entry(p).or_default();
+                x.0 += 1;
+                x.1 += (m == k) as u64;
             }
             if opts.after_drop_off > 0 && m < k {
                 let n_tp = log.touchpoints().len();
@@ -1808,6 +1872,51 @@ mod tests {
                 prop_assert_eq!(&s.best[..got], &bt[..], "{:?}", strategy);
             }
         }
+    }
+
+    #[test]
+    fn trend_by_hand() {
+        // Daily entries, window 1 day; the data end at d's view, Jan 3 09:00.
+        let l = log("customer_id,timestamp,touchpoint\n\
+            a,2026-01-01T10:00:00Z,view\na,2026-01-01T12:00:00Z,buy\n\
+            b,2026-01-01T20:00:00Z,view\n\
+            c,2026-01-02T09:00:00Z,view\nc,2026-01-03T08:00:00Z,buy\n\
+            d,2026-01-03T09:00:00Z,view\n");
+        let f = run(&l, &["view", "buy"], |o| {
+            o.window = Duration::from_days(1);
+            o.trend = Some(Period::Day);
+        });
+        let t = f.trend.unwrap();
+        let rows: Vec<(&str, u64, u64, bool)> = t
+            .iter()
+            .map(|r| (r.period.as_str(), r.entered, r.converted, r.complete))
+            .collect();
+        // Jan 1: a bought, b did not; every window opened on Jan 1 closed by Jan 2 24:00,
+        // before the data end. Jan 2's last window closes Jan 3 24:00: after it.
+        assert_eq!(
+            rows,
+            [
+                ("2026-01-01", 2, 1, true),
+                ("2026-01-02", 1, 1, false),
+                ("2026-01-03", 1, 0, false)
+            ]
+        );
+        assert_eq!(t[0].conversion, Some(0.5));
+        assert_eq!(t[1].start, "2026-01-02T00:00:00Z");
+        // As of Jan 5 every period is complete (and the counts are the same).
+        let f = run(&l, &["view", "buy"], |o| {
+            o.window = Duration::from_days(1);
+            o.trend = Some(Period::Day);
+            o.as_of = Some(TimeBound::Text("2026-01-05T00:00:00Z".into()));
+        });
+        assert!(f.trend.unwrap().iter().all(|r| r.complete));
+        // Weekly: all in ISO week 2026-W01.
+        let f = run(&l, &["view", "buy"], |o| o.trend = Some(Period::Week));
+        let t = f.trend.unwrap();
+        assert_eq!(
+            (t.len(), t[0].period.as_str(), t[0].entered),
+            (1, "2026-W01", 4)
+        );
     }
 
     #[test]

@@ -33,6 +33,12 @@ pub(crate) struct FunnelState {
 
 impl FunnelState {
     pub(crate) fn of(log: &EventLog, opts: &FunnelOptions) -> Result<Self> {
+        if opts.trend.is_some() {
+            return Err(crate::error::Error::argument(
+                "trend",
+                "the funnel trend is not available in partial results yet",
+            ));
+        }
         if opts.after_drop_off > 0 {
             return Err(crate::error::Error::argument(
                 "after_drop_off",
@@ -142,6 +148,7 @@ impl FunnelState {
             groups: with_breakdown.then_some(groups),
             open: None,
             after_drop_off: None,
+            trend: None,
         }
     }
 }

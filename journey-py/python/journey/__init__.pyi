@@ -265,6 +265,7 @@ class EventLog:
         dropped_ids: bool = ...,
         as_of: Optional[Union[str, int]] = ...,
         after_drop_off: int = ...,
+        trend: Optional[Literal["day", "week", "month"]] = ...,
     ) -> Result: ...
     def conversion_drivers(
         self,

@@ -75,6 +75,8 @@ export async function useApi(j: Api): Promise<unknown[]> {
   out.push(inProgress, log.funnel(["ad", "purchase"], { asOf: 1767225600 }).open?.conversion);
   const after: Journey.FunnelTouchCount | undefined = log.funnel(["ad", "purchase"], { afterDropOff: 3 }).after_drop_off?.[0]?.next[0];
   out.push(after?.touchpoint, after?.customers);
+  const trendRow: Journey.FunnelTrendRow | undefined = log.funnel(["ad", "purchase"], { trend: "week" }).trend?.[0];
+  out.push(trendRow?.complete, trendRow?.conversion);
   const step: Journey.FunnelStepResult | undefined = funnel.steps[0];
   const dropped: string[] | undefined = step?.dropped_ids;
   const medianTime: number | null | undefined = step?.median_time_from_previous_s;
