@@ -148,3 +148,24 @@ def test_funnel_as_of_in_progress():
     assert "open" not in log.funnel(["view", "cart"]).to_dict()
     with pytest.raises(journey.ArgumentError, match="as_of"):
         log.funnel(["view"], as_of="soon")
+
+
+def test_funnel_trend_and_after_drop_off():
+    log = journey.EventLog.from_csv_text(
+        "customer_id,timestamp,touchpoint\n"
+        "a,2026-01-01T10:00:00Z,view\na,2026-01-01T12:00:00Z,buy\nb,2026-01-01T20:00:00Z,view\n"
+        "c,2026-01-02T09:00:00Z,view\nc,2026-01-03T08:00:00Z,buy\nd,2026-01-03T09:00:00Z,view\n"
+        "e,2026-01-03T09:30:00Z,view\ne,2026-01-03T09:40:00Z,faq\n"
+    )
+    f = log.funnel(["view", "buy"], window="1d", trend="day", after_drop_off=3)
+    # Data end Jan 3 09:40: only Jan 1's windows (closing by Jan 2 24:00) have all closed.
+    assert [(t["period"], t["entered"], t["converted"], t["complete"]) for t in f.trend] == [
+        ("2026-01-01", 2, 1, True),
+        ("2026-01-02", 1, 1, False),
+        ("2026-01-03", 2, 0, False),
+    ]
+    after = f.after_drop_off[0]
+    assert after["step"] == 2 and after["dropped"] == 3
+    # b and d: nothing after their view; e: faq. Last seen: b, d at view, e at faq.
+    assert [(x["touchpoint"], x["customers"]) for x in after["next"]] == [(None, 2), ("faq", 1)]
+    assert [(x["touchpoint"], x["customers"]) for x in after["last"]] == [("view", 2), ("faq", 1)]

@@ -103,3 +103,19 @@ test("funnel asOf: customers in progress are not dropped", () => {
   assert.equal(end.open.conversion, 0.2);
   assert.ok(!("open" in l.funnel(["view", "cart"])));
 });
+
+test("funnel trend and after drop-off", () => {
+  const l = EventLog.fromCsv(
+    "customer_id,timestamp,touchpoint\na,2026-01-01T10:00:00Z,view\na,2026-01-01T12:00:00Z,buy\nb,2026-01-01T20:00:00Z,view\n" +
+      "c,2026-01-02T09:00:00Z,view\nc,2026-01-03T08:00:00Z,buy\nd,2026-01-03T09:00:00Z,view\n" +
+      "e,2026-01-03T09:30:00Z,view\ne,2026-01-03T09:40:00Z,faq\n",
+  );
+  const f = l.funnel(["view", "buy"], { window: "1d", trend: "day", afterDropOff: 3 });
+  assert.deepEqual(f.trend.map((t) => [t.period, t.entered, t.converted, t.complete]), [
+    ["2026-01-01", 2, 1, true],
+    ["2026-01-02", 1, 1, false],
+    ["2026-01-03", 2, 0, false],
+  ]);
+  assert.deepEqual(f.after_drop_off[0].next.map((x) => [x.touchpoint, x.customers]), [[null, 2], ["faq", 1]]);
+  assert.deepEqual(f.after_drop_off[0].last.map((x) => [x.touchpoint, x.customers]), [["view", 2], ["faq", 1]]);
+});
