@@ -8,6 +8,7 @@
 //! cargo run --release -p journey-examples --bin bench -- partials bench-data/events-10M.csv 1 4 16 64 256
 //! cargo run --release -p journey-examples --bin bench -- score bench-data/events-10M.csv
 //! cargo run --release -p journey-examples --bin bench -- backtest synthetic:200000 2026-05-01T00:00:00Z 1 2 3
+//! cargo run --release -p journey-examples --bin bench -- drivers bench-data/events-10M.csv
 //! ```
 //! `score` times fitting the Markov chain and scoring every open journey (probability, expected
 //! touches, next best touchpoint, top paths); `backtest` prints the time-split backtest table
@@ -128,6 +129,8 @@ fn metrics(path: &str) -> Result<(), Box<dyn std::error::Error>> {
         "  customers per step: {:?}",
         f.steps.iter().map(|x| x.customers).collect::<Vec<_>>()
     );
+    let (s, _) = time(3, || drivers_run(&log));
+    record("conversion drivers, every touchpoint + persona", s);
     let (s, _) = time(3, || {
         graph::transition_graph(&log, &graph::TransitionGraphOptions::default()).unwrap()
     });
@@ -362,6 +365,15 @@ fn backtest(source: &str, as_of: &str, orders: &[usize]) -> Result<(), Box<dyn s
     Ok(())
 }
 
+/// Conversion drivers over every touchpoint and the persona property (the 0.3 s target).
+fn drivers_run(log: &journey_core::EventLog) -> journey_core::metrics::drivers::DriversResult {
+    let opts = journey_core::metrics::drivers::DriversOptions {
+        properties: vec!["persona".into()],
+        ..Default::default()
+    };
+    journey_core::metrics::drivers::conversion_drivers(log, &opts).expect("drivers")
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
@@ -442,6 +454,32 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 writeln!(out, "{l}")?;
             }
             out.flush()?;
+        }
+        Some("drivers") => {
+            // Loads once, then times the drivers alone (best of 5), with the top rows.
+            let path = args.get(1).ok_or("drivers PATH")?;
+            let log = journey_core::read_events_path(path, &journey_core::LoadOptions::default())?;
+            let (secs, d) = time(5, || drivers_run(&log));
+            for r in d.rows.iter().take(5) {
+                println!(
+                    "  {:<32} OR {:>8.3} q {:.3e} {}",
+                    r.label,
+                    r.odds_ratio.unwrap_or(f64::NAN),
+                    r.q_value.unwrap_or(f64::NAN),
+                    if r.significant { "*" } else { "" }
+                );
+            }
+            println!(
+                "{}",
+                serde_json::json!({
+                    "file": path,
+                    "events": log.n_events(),
+                    "customers": d.n_customers,
+                    "rows": d.rows.len(),
+                    "significant": d.n_significant,
+                    "seconds_best_of_5": secs,
+                })
+            );
         }
         Some("load-surveys") => {
             let path = args.get(1).ok_or("load-surveys PATH")?;

@@ -239,7 +239,7 @@ proptest! {
         start in prop::sample::select(vec!["purchase", "site", "*"]),
         ret in prop::sample::select(vec!["purchase", "support", "*"]),
     ) {
-        let opts = RetentionOptions { period, periods, start: start.into(), ret: ret.into() };
+        let opts = RetentionOptions { period, periods, start: start.into(), ret: ret.into(), ..Default::default() };
         let log = load(&events);
         let r = retention(&log, &opts).unwrap();
         let mut total = 0;

@@ -1,5 +1,6 @@
 //! Journeys: funnels, sessions, conversion paths, path statistics and the transition graph.
 
+use journey_core::metrics::drivers::{conversion_drivers, DriversOptions, DriversResult};
 use journey_core::metrics::funnel::{funnel, FunnelOptions, FunnelResult};
 use journey_core::metrics::graph::{transition_graph, TransitionGraph, TransitionGraphOptions};
 use journey_core::metrics::path_stats::{
@@ -7,7 +8,7 @@ use journey_core::metrics::path_stats::{
 };
 use journey_core::metrics::sessions::{sessions, SessionOptions, SessionsResult};
 use journey_core::model::Tabular;
-use journey_core::render::{FunnelChart, Sankey};
+use journey_core::render::{ForestPlot, FunnelChart, Sankey};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
@@ -45,8 +46,41 @@ pub(crate) fn funnel_output(r: FunnelResult) -> PyResult<PyOutput> {
         .with_chart(move || FunnelChart::from_funnel(&drawn, "Funnel").to_svg())
 }
 
+/// The Python result of conversion drivers: its rows are the table, its chart a forest plot.
+pub(crate) fn drivers_output(r: DriversResult) -> PyResult<PyOutput> {
+    let drawn = std::sync::Arc::new(r.clone());
+    PyOutput::new("conversion_drivers", &r, Some("rows"))?
+        .with_chart(move || ForestPlot::from_drivers(&drawn, "Conversion drivers").to_svg())
+}
+
 #[pymethods]
 impl PyEventLog {
+    /// Conversion drivers: per touchpoint (or channel, `level="channel"`) seen before the
+    /// outcome and per value of the customer `properties` asked for, converters and
+    /// non-converters with and without it, the odds ratio with its 95% interval, Fisher's
+    /// p-value, the Benjamini-Hochberg q-value and a `significant` flag (`alpha=0.05`), largest
+    /// odds ratio first. The outcome is a conversion, or with `steps` (and `step`, default the
+    /// last; `window`, `mode` as for `funnel`) reaching that funnel step from the one before.
+    ///
+    /// >>> import journey
+    /// >>> log = journey.EventLog.from_csv_text(
+    /// ...     "customer_id,timestamp,touchpoint\n"
+    /// ...     "a,0,ad\na,1,purchase\nb,0,ad\nb,1,purchase\nc,0,mail\nd,0,mail\n")
+    /// >>> d = log.conversion_drivers()
+    /// >>> [(r["label"], r["converters_with"], round(r["p_value"], 4)) for r in d.rows]
+    /// [('ad', 2, 0.3333), ('mail', 0, 0.3333)]
+    #[pyo3(signature = (**kwargs))]
+    fn conversion_drivers(
+        &self,
+        py: Python<'_>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<PyOutput> {
+        let opts: DriversOptions = options("conversion_drivers options", kwargs)?;
+        let log = self.inner.clone();
+        let r = detach(py, move || conversion_drivers(&log, &opts))?.map_err(to_py_err)?;
+        drivers_output(r)
+    }
+
     /// Funnel over `steps` (each a touchpoint or a list of touchpoints): customers reaching each
     /// step, conversion, drop-off and time between steps. Options: `window="14d"`,
     /// `mode="ordered" | "strict" | "any"`, `first_attempt`, `exclude`, `breakdown`,

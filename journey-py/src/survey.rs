@@ -145,7 +145,8 @@ impl PySurveys {
 
 #[pymethods]
 impl PyEventLog {
-    /// The cohort retention matrix (`period` day / week / month, `periods`, `start`, `ret`).
+    /// The cohort retention matrix (`period` day / week / month, `periods`, `start`, `ret`,
+    /// `min_returns` return events needed in a period, `unbounded`: that period or later).
     #[pyo3(signature = (**kwargs))]
     fn retention(&self, py: Python<'_>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<PyOutput> {
         let opts: RetentionOptions = options("retention options", kwargs)?;

@@ -1,6 +1,7 @@
 //! Journeys: funnels, sessions, conversion paths, path statistics and the transition graph.
 
 use journey_core::args::from_json;
+use journey_core::metrics::drivers::{conversion_drivers, DriversOptions};
 use journey_core::metrics::funnel::{funnel, FunnelOptions};
 use journey_core::metrics::graph::{
     transition_graph, TransitionGraph as CoreGraph, TransitionGraphOptions,
@@ -29,6 +30,12 @@ export interface FunnelOptions {
   /** A property name (e.g. "persona") or "first_touch_channel". */
   breakdown?: string | null;
   droppedIds?: boolean;
+  /** Count as of this time (RFC 3339, Unix seconds, or "end": the last event); reports who is still in progress. */
+  asOf?: string | number | null;
+  /** Per step, the top N touchpoints the customers who stopped before it went to next, and were last seen at. */
+  afterDropOff?: number;
+  /** Conversion per period of step-1 entry, incomplete periods (open windows) marked. */
+  trend?: "day" | "week" | "month" | null;
 }
 export interface FunnelStepResult {
   step: number; label: string; touchpoints: string[]; customers: number;
@@ -41,6 +48,50 @@ export interface FunnelGroup { value: string | null; conversion: number | null; 
 export interface FunnelResult {
   mode: string; window_s: number; first_attempt: boolean; n_customers: number;
   conversion: number | null; steps: FunnelStepResult[]; breakdown?: string | null; groups?: FunnelGroup[];
+  /** With `asOf`: customers whose window is still open, and the rates without them. */
+  open?: FunnelOpenWindows;
+  /** With `afterDropOff`: per step 2..k; a touchpoint of null means no further event in the window. */
+  after_drop_off?: { step: number; dropped: number; next: FunnelTouchCount[]; last: FunnelTouchCount[] }[];
+  /** With `trend`: oldest period first. */
+  trend?: FunnelTrendRow[];
+}
+export interface FunnelTouchCount { touchpoint: string | null; customers: number }
+export interface FunnelTrendRow { period: string; start: string; entered: number; converted: number; conversion: number | null; complete: boolean }
+export interface FunnelOpenWindows {
+  as_of: string | null; in_progress: number; conversion: number | null;
+  steps: { step: number; in_progress: number; dropped: number; drop_off: number | null; conversion_from_previous: number | null }[];
+}
+export interface ConversionDriversOptions {
+  /** Test touchpoints (default) or channels. */
+  level?: "channel" | "touchpoint";
+  /** Test the touches (default true); false: only the properties. */
+  touches?: boolean;
+  /** Customer properties whose values are tested, e.g. "persona". */
+  properties?: string | string[] | null;
+  /** Funnel steps: the outcome is reaching `step` from the step before it. */
+  steps?: FunnelStepSpec[] | null;
+  /** 1-based step, 2 to the number of steps (default the last). */
+  step?: number | null;
+  window?: Duration;
+  mode?: "ordered" | "strict" | "any" | "any_order";
+  /** A row is significant when its q-value is at most this (default 0.05). */
+  alpha?: number;
+  /** Rows whose feature fewer customers have are left out (default 1). */
+  minCustomers?: number;
+}
+export interface ConversionDriverRow {
+  kind: "touchpoint" | "channel" | "property"; name: string; value: string | null; label: string;
+  customers_with: number; converters_with: number; non_converters_with: number;
+  converters_without: number; non_converters_without: number;
+  rate_with: number | null; rate_without: number | null; lift: number | null;
+  odds_ratio: number | null; ci_low: number | null; ci_high: number | null; haldane: boolean;
+  p_value: number | null; test: "fisher" | "chi_square" | null; q_value: number | null;
+  significant: boolean; direction: "positive" | "negative" | "none";
+}
+export interface ConversionDriversResult {
+  outcome: "conversion" | "step"; step: number | null; outcome_label: string; level: string;
+  n_customers: number; converters: number; conversion_rate: number | null; alpha: number;
+  fisher_max_n: number; n_tested: number; n_significant: number; rows: ConversionDriverRow[];
 }
 export interface Distribution {
   n: number; mean: number | null; median: number | null; p90: number | null;
@@ -101,6 +152,19 @@ impl EventLog {
         args["steps"] = serde_wasm_bindgen::from_value(steps).map_err(|e| arg_err("steps", e))?;
         let o: FunnelOptions = from_json("funnel options", &args).map_err(js_err)?;
         to_js(&funnel(&self.inner, &o).map_err(js_err)?)
+    }
+
+    /// Conversion drivers: per touch (and property value) the converters and non-converters
+    /// with and without it, the odds ratio with its 95% interval, Fisher's p-value, the
+    /// Benjamini-Hochberg q-value and a significance flag, largest odds ratio first.
+    #[wasm_bindgen(js_name = conversionDrivers, unchecked_return_type = "ConversionDriversResult")]
+    pub fn conversion_drivers(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "ConversionDriversOptions")] opts: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let o: DriversOptions =
+            from_json("conversionDrivers options", &options(&opts)?).map_err(js_err)?;
+        to_js(&conversion_drivers(&self.inner, &o).map_err(js_err)?)
     }
 
     /// Sessions and periods of inactivity.

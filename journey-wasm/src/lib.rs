@@ -19,7 +19,8 @@ pub use journeys::TransitionGraph;
 pub use model::{synthetic, EventLog, JourneyMap, Surveys};
 pub use partial::{merge_partials, Context, Partial};
 pub use render::{
-    funnel_chart_svg, grouped_bars_svg, heatmap_svg, html_page, interval_chart_svg, sankey_svg,
+    drivers_forest_plot, forest_plot_svg, funnel_chart_svg, grouped_bars_svg, heatmap_svg,
+    html_page, interval_chart_svg, sankey_svg,
 };
 pub use report::report;
 pub use survey::{ces, csat, nps, nps_diff};

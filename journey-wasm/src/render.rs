@@ -2,8 +2,9 @@
 //! returning an SVG document as a string (`htmlPage` returns a whole HTML page).
 
 use journey_core::args::from_json;
+use journey_core::metrics::drivers::DriversResult;
 use journey_core::render::{
-    FunnelChart, GroupedBars, Heatmap, HtmlPage, IntervalChart, MapSvgOptions, Sankey,
+    ForestPlot, FunnelChart, GroupedBars, Heatmap, HtmlPage, IntervalChart, MapSvgOptions, Sankey,
 };
 use serde::de::DeserializeOwned;
 use wasm_bindgen::prelude::*;
@@ -68,6 +69,13 @@ export interface IntervalChart {
   min?: number | null;
   max?: number | null;
   reference?: number | null;
+  valueLabel?: string;
+}
+
+/** Input of `forestPlotSvg`: ratios with their intervals, drawn on a log scale with a line at 1. */
+export interface ForestPlot {
+  title?: string;
+  rows: { label: string; estimate?: number | null; lo?: number | null; hi?: number | null; n?: number; significant?: boolean; note?: string }[];
   valueLabel?: string;
 }
 
@@ -167,6 +175,33 @@ pub fn interval_chart_svg(
     parse::<IntervalChart>("interval chart", &chart)?
         .to_svg()
         .map_err(js_err)
+}
+
+/// A forest plot (SVG): odds ratios with their 95% intervals on a log scale.
+#[wasm_bindgen(js_name = forestPlotSvg)]
+pub fn forest_plot_svg(
+    #[wasm_bindgen(unchecked_param_type = "ForestPlot")] chart: JsValue,
+) -> Result<String, JsValue> {
+    parse::<ForestPlot>("forest plot", &chart)?
+        .to_svg()
+        .map_err(js_err)
+}
+
+/// The forest plot of a `conversionDrivers` result (its rows in order, the q-value as each
+/// row's note), as the input of `forestPlotSvg`.
+#[wasm_bindgen(js_name = driversForestPlot, unchecked_return_type = "ForestPlot")]
+pub fn drivers_forest_plot(
+    #[wasm_bindgen(unchecked_param_type = "ConversionDriversResult")] result: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "string")] title: JsValue,
+) -> Result<JsValue, JsValue> {
+    let r: DriversResult =
+        from_json("conversion drivers result", &options(&result)?).map_err(js_err)?;
+    let title = match title.as_string() {
+        Some(t) => t,
+        None if title.is_undefined() || title.is_null() => "Conversion drivers".to_string(),
+        None => return Err(crate::convert::arg_err("title", "expected a string")),
+    };
+    crate::convert::to_js(&ForestPlot::from_drivers(&r, title))
 }
 
 /// A self-contained HTML page (inline CSS and SVG, no scripts) from sections of paragraphs,

@@ -47,6 +47,10 @@ export interface RetentionOptions {
   start?: string | string[];
   /** Return event(s) (default "purchase"). */
   ret?: string | string[];
+  /** A customer counts in a period only with at least this many return events in it (default 1). */
+  minReturns?: number;
+  /** Cell k counts the customers retained in period k or any later period (default false). */
+  unbounded?: boolean;
 }
 export interface Cohort {
   cohort: string; start: string; size: number; counts: (number | null)[]; rates: (number | null)[];
@@ -54,6 +58,10 @@ export interface Cohort {
 export interface RetentionResult {
   period: "day" | "week" | "month"; periods: number; data_end: string | null; n_customers: number;
   cohorts: Cohort[]; average_rates: (number | null)[];
+  /** Present when not 1. */
+  min_returns?: number;
+  /** Present when true. */
+  unbounded?: boolean;
 }
 export interface KpiOptions {
   /** Period start, inclusive: RFC 3339 text, integer Unix seconds or a `Date`. */

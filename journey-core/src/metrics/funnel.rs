@@ -22,8 +22,10 @@ use serde::{Deserialize, Serialize};
 
 use super::distribution::Samples;
 use super::fold::fold_customers;
+use super::retention::{last_event, Period, TimeBound};
 use crate::error::{Error, Result};
 use crate::model::{EventLog, NO_ID};
+use crate::time::format_us;
 use crate::time::Duration;
 
 /// Most steps (and most exclusions) a funnel may have.
@@ -125,7 +127,7 @@ pub struct ExclusionRange {
 
 /// Hand-written deserialisers: an untagged enum can only say that nothing matched, these say
 /// what was expected and what was wrong.
-mod de {
+pub(crate) mod de {
     use std::fmt;
 
     use serde::de::{self, Deserializer, Error as _, MapAccess, SeqAccess, Visitor};
@@ -302,7 +304,7 @@ mod de {
     }
 
     /// `steps`: a list of steps, each reported by its index when wrong.
-    pub(super) fn steps<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<FunnelStep>, D::Error> {
+    pub(crate) fn steps<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<FunnelStep>, D::Error> {
         Ok(list(
             d,
             "steps",
@@ -363,6 +365,18 @@ pub struct FunnelOptions {
     pub breakdown: Option<String>,
     /// List, per step, the ids of the customers who reached the previous step but not this one.
     pub dropped_ids: bool,
+    /// Count the funnel as of this time (RFC 3339 text, integer Unix seconds, or `"end"`: the
+    /// last event of the log): later events are ignored, and a customer who has not finished and
+    /// whose window is still open then is *in progress* (see [`OpenWindows`]). `None` (default):
+    /// no such accounting, every customer who stopped counts as dropped.
+    pub as_of: Option<TimeBound>,
+    /// After drop-off: for the customers who stopped at each step, the `after_drop_off` most
+    /// frequent touchpoints they went to next within the window (or nothing) and last saw in
+    /// it (0, the default: not computed). See [`AfterDropOff`].
+    pub after_drop_off: usize,
+    /// Funnel trend: conversion per period (`"day"`, `"week"` or `"month"`, UTC) of the
+    /// customers' step-1 entry (their counted attempt's). See [`TrendRow`].
+    pub trend: Option<Period>,
 }
 
 impl Default for FunnelOptions {
@@ -375,6 +389,9 @@ impl Default for FunnelOptions {
             exclude: None,
             breakdown: None,
             dropped_ids: false,
+            as_of: None,
+            after_drop_off: 0,
+            trend: None,
         }
     }
 }
@@ -430,6 +447,80 @@ pub struct FunnelGroup {
     pub steps: Vec<FunnelStepRow>,
 }
 
+/// One step of [`OpenWindows`]: the step's figures without the customers still in progress.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OpenStepRow {
+    /// 1-based step number.
+    pub step: usize,
+    /// Customers who reached the previous step (not this one) and whose window is still open at
+    /// `as_of`: they may still reach it (0 for step 1).
+    pub in_progress: u64,
+    /// Customers who reached the previous step, did not reach this one, and can no longer
+    /// (their window closed): `dropped - in_progress`.
+    pub dropped: u64,
+    /// `dropped / (customers at the previous step - in_progress)`.
+    pub drop_off: Option<f64>,
+    /// `customers / (customers at the previous step - in_progress)`.
+    pub conversion_from_previous: Option<f64>,
+}
+
+/// The funnel's open windows at `as_of`: who is still in progress, and the rates without them.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OpenWindows {
+    /// The time the funnel is counted at (RFC 3339); `None` for an empty log asked as of `"end"`.
+    pub as_of: Option<String>,
+    /// Customers in progress (at any step).
+    pub in_progress: u64,
+    /// Customers at the last step / (customers at step 1 - in progress).
+    pub conversion: Option<f64>,
+    /// Per step.
+    pub steps: Vec<OpenStepRow>,
+}
+
+/// One period of a funnel trend.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TrendRow {
+    /// The period's label (`2026-01-05`, `2026-W02` or `2026-01`).
+    pub period: String,
+    /// Its first instant (RFC 3339).
+    pub start: String,
+    /// Customers whose counted attempt entered step 1 in the period.
+    pub entered: u64,
+    /// Of those, customers who reached the last step.
+    pub converted: u64,
+    /// `converted / entered`.
+    pub conversion: Option<f64>,
+    /// Whether every window opened in the period has closed by `as_of` (or the last event of
+    /// the log): the period's end plus the window is at or before it. An incomplete period's
+    /// conversion may still rise.
+    pub complete: bool,
+}
+
+/// A touchpoint (`None`: nothing) and how many dropped customers it holds.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TouchCount {
+    /// Touchpoint name; `None` for "no further event within the window".
+    pub touchpoint: Option<String>,
+    /// Customers.
+    pub customers: u64,
+}
+
+/// Where the customers who stopped before a step went instead.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AfterDropOff {
+    /// The 1-based step they did not reach.
+    pub step: usize,
+    /// Customers who reached the step before and not this one.
+    pub dropped: u64,
+    /// Per touchpoint, the customers whose next event after their last funnel step (within the
+    /// window) was there; `None`: no further event in the window. Most customers first, then by
+    /// name (nothing last among equals).
+    pub next: Vec<TouchCount>,
+    /// Per touchpoint, the customers whose last event within the window (their last funnel step
+    /// or anything after it) was there: where they were last seen before dropping.
+    pub last: Vec<TouchCount>,
+}
+
 /// A funnel: per step counts, conversion, drop-off and timing.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FunnelResult {
@@ -452,6 +543,16 @@ pub struct FunnelResult {
     /// last).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub groups: Option<Vec<FunnelGroup>>,
+    /// With `as_of`: the customers in progress and the rates without them (overall only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub open: Option<OpenWindows>,
+    /// With `after_drop_off`: per step 2..k, where the customers who stopped before it went
+    /// (overall only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub after_drop_off: Option<Vec<AfterDropOff>>,
+    /// With `trend`: conversion per period of step-1 entry, oldest first (overall only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trend: Option<Vec<TrendRow>>,
 }
 
 impl FunnelResult {
@@ -504,6 +605,9 @@ pub(crate) struct Scratch {
     pos: Vec<u32>,
     /// Step times of the counted attempt.
     pub(crate) best: Vec<i64>,
+    /// Positions (in the journey) of the counted attempt's steps (any order: of the events
+    /// completing them).
+    pub(crate) best_pos: Vec<u32>,
     next: Vec<u32>,
     last_excl: Vec<u32>,
     cap: Vec<u32>,
@@ -625,6 +729,30 @@ impl Matcher {
         })
     }
 
+    /// Number of steps.
+    pub(crate) fn n_steps(&self) -> usize {
+        self.k
+    }
+
+    /// Whether an event of touchpoint `tp` can start an attempt (step 1; any step in any-order
+    /// mode).
+    pub(crate) fn is_anchor(&self, tp: u32) -> bool {
+        match self.mode {
+            FunnelMode::Any => self.masks[tp as usize] != 0,
+            _ => self.masks[tp as usize] & 1 == 1,
+        }
+    }
+
+    /// Whether touchpoint `tp` matches some step.
+    pub(crate) fn is_step(&self, tp: u32) -> bool {
+        self.masks[tp as usize] != 0
+    }
+
+    /// The window, microseconds.
+    pub(crate) fn window_us(&self) -> i64 {
+        self.window
+    }
+
     /// Evaluates one journey: the furthest step reached (0..=k); `s.best[..m]` holds the times
     /// at which the counted attempt completed each step.
     pub(crate) fn eval(&self, ts: &[i64], tps: &[u32], s: &mut Scratch) -> usize {
@@ -632,6 +760,8 @@ impl Matcher {
         s.pos.resize(self.k, 0);
         s.best.clear();
         s.best.resize(self.k, 0);
+        s.best_pos.clear();
+        s.best_pos.resize(self.k, 0);
         match self.mode {
             FunnelMode::Ordered => self.ordered(ts, tps, s),
             FunnelMode::Strict => self.strict(ts, tps, s),
@@ -711,6 +841,7 @@ impl Matcher {
                 best_m = m;
                 for j in 0..m {
                     s.best[j] = ts[s.pos[j] as usize];
+                    s.best_pos[j] = s.pos[j];
                 }
             }
             if self.first_attempt || best_m == k {
@@ -771,6 +902,9 @@ impl Matcher {
             if m > best_m {
                 best_m = m;
                 s.best[..m].copy_from_slice(&ts[p..p + m]);
+                for (j, b) in s.best_pos[..m].iter_mut().enumerate() {
+                    *b = (p + j) as u32;
+                }
             }
             if self.first_attempt || best_m == k {
                 break;
@@ -873,6 +1007,7 @@ impl Matcher {
                 best_m = m;
                 for j in 0..m {
                     s.best[j] = ts[s.pos[j] as usize];
+                    s.best_pos[j] = s.pos[j];
                 }
             }
             if self.first_attempt || best_m == k {
@@ -931,6 +1066,14 @@ impl Matcher {
 #[derive(Debug, Clone)]
 pub(crate) struct GroupAcc {
     pub(crate) reached: Vec<u64>,
+    /// With `as_of`: per furthest step reached (index), customers still in progress.
+    pub(crate) in_progress: Vec<u64>,
+    /// With `after_drop_off`: per step index, per touchpoint id (the last index: nothing), the
+    /// dropped customers' next and last touchpoints.
+    pub(crate) next: Vec<Vec<u64>>,
+    pub(crate) last: Vec<Vec<u64>>,
+    /// With `trend`: per period index, customers entered and converted.
+    pub(crate) trend: std::collections::BTreeMap<i64, (u64, u64)>,
     pub(crate) deltas: Vec<Samples>,
     pub(crate) dropped: Vec<Vec<u32>>,
 }
@@ -939,6 +1082,10 @@ impl GroupAcc {
     fn new(k: usize) -> Self {
         GroupAcc {
             reached: vec![0; k],
+            in_progress: vec![0; k],
+            next: Vec::new(),
+            last: Vec::new(),
+            trend: Default::default(),
             deltas: vec![Samples::default(); k],
             dropped: vec![Vec::new(); k],
         }
@@ -948,8 +1095,23 @@ impl GroupAcc {
         let dropped = b.dropped.into_iter();
         for (j, (d, x)) in deltas.zip(dropped).enumerate() {
             self.reached[j] += b.reached[j];
+            self.in_progress[j] += b.in_progress[j];
             self.deltas[j].merge(d);
             self.dropped[j].extend_from_slice(&x);
+        }
+        for (p, (e, c)) in b.trend {
+            let x = self.trend.entry(p).or_default();
+            x.0 += e;
+            x.1 += c;
+        }
+        for (mine, theirs) in [(&mut self.next, b.next), (&mut self.last, b.last)] {
+            if mine.is_empty() {
+                *mine = theirs;
+            } else {
+                for (x, y) in mine.iter_mut().zip(theirs) {
+                    x.iter_mut().zip(y).for_each(|(a, b)| *a += b);
+                }
+            }
         }
     }
 }
@@ -974,6 +1136,7 @@ struct Acc {
 pub fn funnel(log: &EventLog, opts: &FunnelOptions) -> Result<FunnelResult> {
     let k = opts.steps.len();
     let (groups, breakdown) = fold(log, opts)?;
+    let as_of = as_of_us(log, opts)?;
     let mut total = GroupAcc::new(k);
     let mut out = Vec::new();
     for (g, ga) in groups.into_iter().enumerate() {
@@ -989,6 +1152,30 @@ pub fn funnel(log: &EventLog, opts: &FunnelOptions) -> Result<FunnelResult> {
         }
         total.merge(ga);
     }
+    let open = opts.as_of.as_ref().map(|_| open_windows(&total, as_of));
+    let after = (opts.after_drop_off > 0).then(|| after_drop_off(log, &total, opts.after_drop_off));
+    let trend = opts.trend.map(|period| {
+        // Complete when the period's end plus the window is at or before as_of (the data end).
+        let horizon = as_of.or_else(|| last_event(log));
+        const US_PER_DAY: i64 = 86_400_000_000;
+        total
+            .trend
+            .iter()
+            .map(|(&p, &(entered, converted))| {
+                let end = period.first_day(p + 1) * US_PER_DAY;
+                TrendRow {
+                    period: period.label(p),
+                    start: format_us(period.first_day(p) * US_PER_DAY),
+                    entered,
+                    converted,
+                    conversion: ratio(converted, entered),
+                    complete: horizon.is_some_and(|h| {
+                        end.saturating_sub(1).saturating_add(opts.window.as_us()) <= h
+                    }),
+                }
+            })
+            .collect()
+    });
     let steps = rows(log, opts, total);
     Ok(FunnelResult {
         mode: opts.mode,
@@ -999,7 +1186,83 @@ pub fn funnel(log: &EventLog, opts: &FunnelOptions) -> Result<FunnelResult> {
         steps,
         breakdown: opts.breakdown.clone(),
         groups: (breakdown != Breakdown::None).then_some(out),
+        open,
+        after_drop_off: after,
+        trend,
     })
+}
+
+fn after_drop_off(log: &EventLog, total: &GroupAcc, top: usize) -> Vec<AfterDropOff> {
+    let k = total.reached.len();
+    let n_tp = log.touchpoints().len();
+    let list = |counts: Option<&Vec<u64>>| -> Vec<TouchCount> {
+        let Some(counts) = counts else {
+            return Vec::new();
+        };
+        let mut v: Vec<(u64, Option<&str>)> = counts
+            .iter()
+            .enumerate()
+            .filter(|(_, &n)| n > 0)
+            .map(|(t, &n)| (n, (t < n_tp).then(|| log.touchpoint_name(t as u32))))
+            .collect();
+        // Most customers first; then by name, nothing last.
+        v.sort_by(|a, b| {
+            b.0.cmp(&a.0)
+                .then_with(|| a.1.is_none().cmp(&b.1.is_none()))
+                .then_with(|| a.1.cmp(&b.1))
+        });
+        v.truncate(top);
+        v.into_iter()
+            .map(|(customers, t)| TouchCount {
+                touchpoint: t.map(str::to_string),
+                customers,
+            })
+            .collect()
+    };
+    (1..k)
+        .map(|j| AfterDropOff {
+            step: j + 1,
+            dropped: total.reached[j - 1] - total.reached[j],
+            next: list(total.next.get(j)),
+            last: list(total.last.get(j)),
+        })
+        .collect()
+}
+
+/// The `as_of` time of the options, microseconds (`None`: not asked for, or `"end"` of an
+/// empty log).
+pub(crate) fn as_of_us(log: &EventLog, opts: &FunnelOptions) -> Result<Option<i64>> {
+    match &opts.as_of {
+        None => Ok(None),
+        Some(TimeBound::Text(t)) if t.trim() == "end" => Ok(last_event(log)),
+        Some(b) => b.to_us("as_of").map(Some),
+    }
+}
+
+fn open_windows(total: &GroupAcc, as_of: Option<i64>) -> OpenWindows {
+    let reached = &total.reached;
+    let ip = &total.in_progress;
+    let steps = (0..reached.len())
+        .map(|j| {
+            let in_progress = if j == 0 { 0 } else { ip[j] };
+            let prev = (j > 0).then(|| reached[j - 1] - in_progress);
+            let dropped = prev.map_or(0, |p| p - reached[j]);
+            OpenStepRow {
+                step: j + 1,
+                in_progress,
+                dropped,
+                drop_off: prev.and_then(|p| ratio(dropped, p)),
+                conversion_from_previous: prev.and_then(|p| ratio(reached[j], p)),
+            }
+        })
+        .collect();
+    let n_open: u64 = ip.iter().sum();
+    OpenWindows {
+        as_of: as_of.map(format_us),
+        in_progress: n_open,
+        conversion: ratio(reached[reached.len() - 1], reached[0] - n_open),
+        steps,
+    }
 }
 
 /// The value of breakdown group `g` (`None`: customers without a value).
@@ -1021,6 +1284,7 @@ pub(crate) fn fold(
 ) -> Result<(Vec<Option<GroupAcc>>, Breakdown)> {
     let matcher = Matcher::new(log, opts)?;
     let k = matcher.k;
+    let as_of = as_of_us(log, opts)?;
     let breakdown = match opts.breakdown.as_deref() {
         None => Breakdown::None,
         Some("first_touch_channel") | Some("channel") => Breakdown::FirstTouchChannel,
@@ -1055,23 +1319,45 @@ pub(crate) fn fold(
             scratch: Scratch::default(),
         },
         |acc, c| {
-            let r = log.journey(c).range();
+            let mut r = log.journey(c).range();
+            if opts.as_of.is_some() {
+                // Only the events up to as_of (none when the log is empty).
+                let t = as_of.unwrap_or(i64::MIN);
+                r.end = r.start + ts[r.clone()].partition_point(|&x| x <= t);
+            }
             let m = matcher.eval(&ts[r.clone()], &tps[r.clone()], &mut acc.scratch);
             if m == 0 {
                 return;
             }
+            // In progress: not finished, and the window of an attempt that could still go
+            // further (the latest, or with first_attempt the first) is open at as_of.
+            let open = match as_of {
+                Some(t) if opts.as_of.is_some() && m < k => {
+                    let anchor = if opts.first_attempt {
+                        r.clone().find(|&e| matcher.is_anchor(tps[e]))
+                    } else {
+                        r.clone().rev().find(|&e| matcher.is_anchor(tps[e]))
+                    };
+                    anchor.is_some_and(|e| ts[e].saturating_add(matcher.window) > t)
+                }
+                _ => false,
+            };
             let g = match breakdown {
                 Breakdown::None => 0,
                 Breakdown::FirstTouchChannel => log.channel_ids()[r.start] as usize,
                 Breakdown::Property(i) => {
                     let ids = &log.properties()[i].ids;
-                    r.rev()
+                    r.clone()
+                        .rev()
                         .map(|e| ids[e])
                         .find(|&v| v != NO_ID)
                         .map_or(n_groups - 1, |v| v as usize)
                 }
             };
             let ga = acc.groups[g].get_or_insert_with(|| GroupAcc::new(k));
+            if open {
+                ga.in_progress[m] += 1;
+            }
             let best = &acc.scratch.best;
             for j in 0..m {
                 ga.reached[j] += 1;
@@ -1081,6 +1367,31 @@ pub(crate) fn fold(
             }
             if opts.dropped_ids && m < k {
                 ga.dropped[m].push(c);
+            }
+            if let Some(period) = opts.trend {
+                const US_PER_DAY: i64 = 86_400_000_000;
+                let p = period.index_of_day(acc.scratch.best[0].div_euclid(US_PER_DAY));
+                let x = ga.trend.entry(p).or_default();
+                x.0 += 1;
+                x.1 += (m == k) as u64;
+            }
+            if opts.after_drop_off > 0 && m < k {
+                let n_tp = log.touchpoints().len();
+                if ga.next.is_empty() {
+                    ga.next = vec![vec![0; n_tp + 1]; k];
+                    ga.last = vec![vec![0; n_tp + 1]; k];
+                }
+                let s = &acc.scratch;
+                let at = r.start + s.best_pos[m - 1] as usize;
+                let limit = s.best[0].saturating_add(matcher.window);
+                let end = at + ts[at..r.end].partition_point(|&x| x <= limit);
+                let next = if at + 1 < end {
+                    tps[at + 1] as usize
+                } else {
+                    n_tp
+                };
+                ga.next[m][next] += 1;
+                ga.last[m][tps[end - 1] as usize] += 1;
             }
         },
         |mut a, b| {
@@ -1559,6 +1870,222 @@ mod tests {
                 let got = m.eval(&ts, &tps, &mut s);
                 prop_assert_eq!(got, bm, "{:?}", strategy);
                 prop_assert_eq!(&s.best[..got], &bt[..], "{:?}", strategy);
+            }
+        }
+    }
+
+    #[test]
+    fn trend_by_hand() {
+        // Daily entries, window 1 day; the data end at d's view, Jan 3 09:00.
+        let l = log("customer_id,timestamp,touchpoint\n\
+            a,2026-01-01T10:00:00Z,view\na,2026-01-01T12:00:00Z,buy\n\
+            b,2026-01-01T20:00:00Z,view\n\
+            c,2026-01-02T09:00:00Z,view\nc,2026-01-03T08:00:00Z,buy\n\
+            d,2026-01-03T09:00:00Z,view\n");
+        let f = run(&l, &["view", "buy"], |o| {
+            o.window = Duration::from_days(1);
+            o.trend = Some(Period::Day);
+        });
+        let t = f.trend.unwrap();
+        let rows: Vec<(&str, u64, u64, bool)> = t
+            .iter()
+            .map(|r| (r.period.as_str(), r.entered, r.converted, r.complete))
+            .collect();
+        // Jan 1: a bought, b did not; every window opened on Jan 1 closed by Jan 2 24:00,
+        // before the data end. Jan 2's last window closes Jan 3 24:00: after it.
+        assert_eq!(
+            rows,
+            [
+                ("2026-01-01", 2, 1, true),
+                ("2026-01-02", 1, 1, false),
+                ("2026-01-03", 1, 0, false)
+            ]
+        );
+        assert_eq!(t[0].conversion, Some(0.5));
+        assert_eq!(t[1].start, "2026-01-02T00:00:00Z");
+        // As of Jan 5 every period is complete (and the counts are the same).
+        let f = run(&l, &["view", "buy"], |o| {
+            o.window = Duration::from_days(1);
+            o.trend = Some(Period::Day);
+            o.as_of = Some(TimeBound::Text("2026-01-05T00:00:00Z".into()));
+        });
+        assert!(f.trend.unwrap().iter().all(|r| r.complete));
+        // Weekly: all in ISO week 2026-W01.
+        let f = run(&l, &["view", "buy"], |o| o.trend = Some(Period::Week));
+        let t = f.trend.unwrap();
+        assert_eq!(
+            (t.len(), t[0].period.as_str(), t[0].entered),
+            (1, "2026-W01", 4)
+        );
+    }
+
+    #[test]
+    fn after_drop_off_by_hand() {
+        // Window 1 day. a finishes; b (cart, then faq, chat), c (cart, nothing more) and f (cart,
+        // then faq) stop before buy; d (view, faq) and e (view; home two days later, outside the
+        // window) stop before cart.
+        let l = log("customer_id,timestamp,touchpoint\n\
+            a,0,view\na,10,cart\na,20,buy\nb,0,view\nb,10,cart\nb,20,faq\nb,30,chat\n\
+            c,0,view\nc,10,cart\nd,0,view\nd,5,faq\ne,0,view\ne,200000,home\n\
+            f,0,view\nf,10,cart\nf,50,faq\n");
+        let f = run(&l, &["view", "cart", "buy"], |o| {
+            o.window = Duration::from_days(1);
+            o.after_drop_off = 2;
+        });
+        let a = f.after_drop_off.unwrap();
+        let show = |v: &[TouchCount]| -> Vec<(Option<String>, u64)> {
+            v.iter()
+                .map(|t| (t.touchpoint.clone(), t.customers))
+                .collect()
+        };
+        let s = |x: &str| Some(x.to_string());
+        assert_eq!((a[0].step, a[0].dropped), (2, 2));
+        // d went to faq, e to nothing (home is outside the window); last seen: d faq, e view.
+        assert_eq!(show(&a[0].next), [(s("faq"), 1), (None, 1)]);
+        assert_eq!(show(&a[0].last), [(s("faq"), 1), (s("view"), 1)]);
+        assert_eq!((a[1].step, a[1].dropped), (3, 3));
+        // b and f went to faq, c nowhere; last seen: b chat, c cart, f faq (top 2 by name).
+        assert_eq!(show(&a[1].next), [(s("faq"), 2), (None, 1)]);
+        assert_eq!(show(&a[1].last), [(s("cart"), 1), (s("chat"), 1)]);
+        assert!(run(&l, &["view", "cart"], |_| {}).after_drop_off.is_none());
+    }
+
+    /// Window 10 s, as of 20: a finished; b's window closed at 10 (dropped at buy); c (view 15,
+    /// cart 16) may still buy; d (18), e (12), f (views 0 and 14: the latest is open) and g
+    /// (view 19; its cart at 25 comes after as_of) may still reach cart.
+    const OPEN: &str = "customer_id,timestamp,touchpoint\n\
+        a,0,view\na,5,cart\na,8,buy\nb,0,view\nb,5,cart\nc,15,view\nc,16,cart\n\
+        d,18,view\ne,12,view\nf,0,view\nf,14,view\ng,19,view\ng,25,cart\n";
+
+    #[test]
+    fn open_windows_by_hand() {
+        let l = log(OPEN);
+        let go = |as_of: TimeBound, first: bool| {
+            run(&l, &["view", "cart", "buy"], |o| {
+                o.window = "10s".parse().unwrap();
+                o.as_of = Some(as_of);
+                o.first_attempt = first;
+            })
+        };
+        let f = go(TimeBound::UnixSeconds(20), false);
+        // As of 20, g's cart has not happened.
+        assert_eq!(f.counts(), [7, 3, 1]);
+        let o = f.open.as_ref().unwrap();
+        assert_eq!(o.as_of.as_deref(), Some("1970-01-01T00:00:20Z"));
+        let ip: Vec<u64> = o.steps.iter().map(|s| s.in_progress).collect();
+        assert_eq!(ip, [0, 4, 1]);
+        assert_eq!(o.in_progress, 5);
+        // Step 2: 7 - 4 = 3 decided, all 3 reached cart; step 3: 3 - 1 = 2 decided, a bought.
+        assert_eq!(o.steps[1].dropped, 0);
+        assert_eq!(o.steps[1].conversion_from_previous, Some(1.0));
+        assert_eq!(o.steps[2].dropped, 1);
+        assert_eq!(o.steps[2].drop_off, Some(0.5));
+        assert_eq!(o.conversion, Some(0.5));
+        // The usual figures stay: everyone who stopped counts as dropped there.
+        assert_eq!(f.steps[1].dropped, 4);
+        // First attempts only: f's first window (0 to 10) is closed.
+        let f = go(TimeBound::UnixSeconds(20), true);
+        let ip: Vec<u64> = f
+            .open
+            .unwrap()
+            .steps
+            .iter()
+            .map(|s| s.in_progress)
+            .collect();
+        assert_eq!(ip, [0, 3, 1]);
+        // As of the data end (25): g reached cart and may still buy (window to 29); c's window
+        // closed at 25; d's is open (to 28); e's (22) and f's (24) are closed.
+        let f = go(TimeBound::Text("end".into()), false);
+        assert_eq!(f.counts(), [7, 4, 1]);
+        let o = f.open.unwrap();
+        let ip: Vec<u64> = o.steps.iter().map(|s| s.in_progress).collect();
+        assert_eq!(ip, [0, 1, 1]);
+        assert_eq!((o.steps[1].dropped, o.steps[2].dropped), (2, 2));
+        assert_eq!(o.conversion, Some(0.2));
+        // Without as_of, nothing changes and no open windows are reported.
+        let f = run(&l, &["view", "cart", "buy"], |o| {
+            o.window = "10s".parse().unwrap()
+        });
+        assert!(f.open.is_none());
+        assert!(serde_json::to_value(&f).unwrap().get("open").is_none());
+        let bad = FunnelOptions {
+            as_of: Some(TimeBound::Text("soon".into())),
+            ..FunnelOptions::new(["view"])
+        };
+        assert_eq!(funnel(&l, &bad).unwrap_err().code(), "invalid_argument");
+        let f = funnel(
+            &EventLog::empty(),
+            &FunnelOptions {
+                as_of: Some(TimeBound::Text("end".into())),
+                ..FunnelOptions::new(["view", "buy"])
+            },
+        )
+        .unwrap();
+        assert_eq!(f.open.unwrap().in_progress, 0);
+    }
+
+    proptest! {
+        /// As of T: the counts are those of the log cut at T, and a customer is in progress at
+        /// step m + 1 exactly when they stopped at m and some step-1 event (the first, with
+        /// first_attempt) at or before T has its window still open at T.
+        #[test]
+        fn open_windows_match_brute_force(
+            events in proptest::collection::vec((0u8..5, 0i64..40, 0u32..4), 0..50),
+            k in 2usize..4,
+            window in 0i64..15,
+            t in 0i64..45,
+            first in any::<bool>(),
+        ) {
+            let names = ["s0", "s1", "s2", "x"];
+            let mut csv = String::from("customer_id,timestamp,touchpoint\n");
+            let mut cut = csv.clone();
+            for (c, ts, tp) in &events {
+                let line = format!("c{c},{ts},{}\n", names[*tp as usize]);
+                csv.push_str(&line);
+                if *ts <= t {
+                    cut.push_str(&line);
+                }
+            }
+            let steps: Vec<&str> = names[..k].to_vec();
+            let opts = |as_of: Option<TimeBound>| FunnelOptions {
+                window: Duration::from_secs(window),
+                first_attempt: first,
+                as_of,
+                ..FunnelOptions::new(steps.iter().copied())
+            };
+            let l = log(&csv);
+            let f = funnel(&l, &opts(Some(TimeBound::UnixSeconds(t)))).unwrap();
+            let whole_cut = funnel(&log(&cut), &opts(None)).unwrap();
+            prop_assert_eq!(f.counts(), whole_cut.counts());
+            let mut want = vec![0u64; k];
+            let mut by_customer: std::collections::BTreeMap<u8, Vec<(i64, u32)>> = Default::default();
+            for (c, ts, tp) in &events {
+                if *ts <= t {
+                    by_customer.entry(*c).or_default().push((*ts, *tp));
+                }
+            }
+            let cl = log(&cut);
+            let m = Matcher::new(&cl, &opts(None)).unwrap();
+            for (c, _) in by_customer {
+                let j = cl.journey_of(&format!("c{c}")).unwrap();
+                let (best, _) = brute_ordered(&m, j.timestamps(), j.touchpoints());
+                if best == 0 || best == k {
+                    continue;
+                }
+                let anchors: Vec<i64> = j.timestamps().iter().zip(j.touchpoints())
+                    .filter(|(_, &tp)| cl.touchpoint_name(tp) == "s0")
+                    .map(|(&ts, _)| ts)
+                    .collect();
+                let candidates = if first { &anchors[..1] } else { &anchors[..] };
+                if candidates.iter().any(|&a| a + window * 1_000_000 > t * 1_000_000) {
+                    want[best] += 1;
+                }
+            }
+            let got: Vec<u64> = f.open.as_ref().unwrap().steps.iter().map(|s| s.in_progress).collect();
+            prop_assert_eq!(got, want);
+            let o = f.open.unwrap();
+            for (j, s) in o.steps.iter().enumerate().skip(1) {
+                prop_assert_eq!(s.dropped + s.in_progress, f.steps[j].dropped);
             }
         }
     }

@@ -2,6 +2,7 @@
 pub mod attribution;
 pub mod backtest;
 pub mod distribution;
+pub mod drivers;
 pub mod exact_sum;
 pub(crate) mod fold;
 pub mod funnel;
@@ -11,5 +12,6 @@ pub mod path_stats;
 pub mod paths;
 pub mod retention;
 pub mod sessions;
+pub mod significance;
 pub mod survey;
 mod tables;

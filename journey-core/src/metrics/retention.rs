@@ -205,6 +205,12 @@ pub struct RetentionOptions {
     pub start: Touchpoints,
     /// The event that counts as a return: a touchpoint, a list, or `"*"`. Default `"purchase"`.
     pub ret: Touchpoints,
+    /// A customer counts in a period only with at least this many return events in it
+    /// (default 1, at least 1).
+    pub min_returns: u32,
+    /// Unbounded retention: cell `k` counts the customers retained in period `k` *or any later
+    /// period* (default false: in period `k` itself).
+    pub unbounded: bool,
 }
 
 impl Default for RetentionOptions {
@@ -214,6 +220,8 @@ impl Default for RetentionOptions {
             periods: 12,
             start: "purchase".into(),
             ret: "purchase".into(),
+            min_returns: 1,
+            unbounded: false,
         }
     }
 }
@@ -241,6 +249,12 @@ pub struct RetentionResult {
     pub period: Period,
     /// Number of periods after the cohort's own (each row has `periods + 1` cells).
     pub periods: u32,
+    /// Return events a customer needs in a period to count in it (shown when not 1).
+    #[serde(skip_serializing_if = "is_one")]
+    pub min_returns: u32,
+    /// Whether cell `k` counts returns in period `k` or later (shown when true).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub unbounded: bool,
     /// The last event of the log (RFC 3339), which bounds the observable cells; `None` for an
     /// empty log.
     pub data_end: Option<String>,
@@ -336,7 +350,17 @@ pub fn retention(log: &EventLog, opts: &RetentionOptions) -> Result<RetentionRes
     Ok(finish_retention(opts, rows, Some(last)))
 }
 
+fn is_one(n: &u32) -> bool {
+    *n == 1
+}
+
 fn check_periods(opts: &RetentionOptions) -> Result<()> {
+    if opts.min_returns == 0 {
+        return Err(Error::argument(
+            "min_returns",
+            "0: expected at least 1 return event per period",
+        ));
+    }
     if opts.periods > MAX_PERIODS {
         return Err(Error::argument(
             "periods",
@@ -395,19 +419,43 @@ pub(crate) fn cohort_rows(
                 let from_us = per.start_us(cohort);
                 let j0 = a + ts[a..i0].partition_point(|&t| t < from_us);
                 // Times are sorted: once a period is counted, skip to the next period's start.
-                let mut next = i64::MIN;
+                // `seen` return events so far in period `cur`; `last_k`: the latest period
+                // (since the cohort's) counted, for unbounded retention.
+                let (mut next, mut cur, mut seen) = (i64::MIN, i64::MIN, 0u32);
+                let mut last_k: Option<i64> = None;
                 for (&t, &tp) in ts[j0..b].iter().zip(&tps[j0..b]) {
                     if t < next || !is_ret[tp as usize] {
                         continue;
                     }
                     let p = per.index(t);
                     let k = p - cohort;
-                    if k > k_max {
+                    // Past the last cell nothing counts, except (unbounded) a return that fills
+                    // every cell, looked for until one is found.
+                    let full = last_k.is_some_and(|l| l >= k_max);
+                    if k > k_max && (!opts.unbounded || full) {
                         break;
                     }
-                    // k < width(cohort): every event is at or before the last one.
-                    row[1 + k as usize] += 1;
+                    if p != cur {
+                        (cur, seen) = (p, 0);
+                    }
+                    seen += 1;
+                    if seen < opts.min_returns {
+                        continue;
+                    }
+                    if opts.unbounded {
+                        last_k = Some(k);
+                    } else {
+                        // k < width(cohort): every event is at or before the last one.
+                        row[1 + k as usize] += 1;
+                    }
                     next = per.start_us(p + 1);
+                }
+                if let Some(l) = last_k {
+                    // Retained in period l: counts in every cell up to l (and the stored ones).
+                    let upto = (l.min(k_max) as usize + 1).min(row.len() - 1);
+                    for cell in &mut row[1..1 + upto] {
+                        *cell += 1;
+                    }
                 }
             }
             rows
@@ -485,6 +533,8 @@ pub(crate) fn finish_retention(
     RetentionResult {
         period: opts.period,
         periods: opts.periods,
+        min_returns: opts.min_returns,
+        unbounded: opts.unbounded,
         data_end: last.map(format_us),
         n_customers,
         cohorts,
@@ -974,6 +1024,7 @@ mod tests {
             periods: 1,
             start: "*".into(),
             ret: "purchase".into(),
+            ..Default::default()
         };
         let r = retention(&log(), &opts).unwrap();
         assert_eq!(r.cohorts.len(), 1);
@@ -987,6 +1038,7 @@ mod tests {
             periods: 3,
             start: "site".into(),
             ret: Touchpoints::Many(vec!["purchase".into()]),
+            ..Default::default()
         };
         let r = retention(&log(), &opts).unwrap();
         let b = r.cohorts.iter().find(|c| c.cohort == "2026-01-04").unwrap();
@@ -1263,5 +1315,145 @@ mod tests {
         assert_eq!(hits, [0, 8, 22]);
         assert_eq!(r.average_rates[..=30], s.average_rates[..]);
         assert!(r.average_rates[24..].iter().all(Option::is_none));
+    }
+
+    fn cells(r: &RetentionResult) -> Vec<Vec<Option<u64>>> {
+        r.cohorts.iter().map(|c| c.counts.clone()).collect()
+    }
+
+    #[test]
+    fn thresholds_and_unbounded_by_hand() {
+        // Purchases by ISO week (W02 = Jan 5-11, W03, W04, W05; last event W05):
+        // a W02, W03, W05; b W02 twice, W04; c W02 | d W03, W04; e W03, W04 | f W04.
+        let l = log();
+        let run = |min_returns, unbounded, periods| {
+            let o = RetentionOptions {
+                periods,
+                min_returns,
+                unbounded,
+                ..Default::default()
+            };
+            retention(&l, &o).unwrap()
+        };
+        let s = |v: &[u64]| v.iter().map(|&x| Some(x)).collect::<Vec<_>>();
+        let pad = |mut v: Vec<Option<u64>>| {
+            v.resize(4, None);
+            v
+        };
+        let r = run(1, false, 3);
+        assert_eq!(
+            cells(&r),
+            [pad(s(&[3, 1, 1, 1])), pad(s(&[2, 2, 0])), pad(s(&[1, 0]))]
+        );
+        // At least two purchases in a week: only b, in its first week.
+        let r = run(2, false, 3);
+        assert_eq!(
+            cells(&r),
+            [pad(s(&[1, 0, 0, 0])), pad(s(&[0, 0, 0])), pad(s(&[0, 0]))]
+        );
+        assert_eq!(r.min_returns, 2);
+        // Unbounded: W02 week +1 or later: a (W03), b (W04); +2 or later: a (W05), b (W04).
+        let r = run(1, true, 3);
+        assert_eq!(
+            cells(&r),
+            [pad(s(&[3, 2, 2, 1])), pad(s(&[2, 2, 0])), pad(s(&[1, 0]))]
+        );
+        assert!((r.cohorts[0].rates[1].unwrap() - 200.0 / 3.0).abs() < 1e-9);
+        let r = run(2, true, 3);
+        assert_eq!(cells(&r)[0], s(&[1, 0, 0, 0]));
+        // Unbounded with fewer cells: returns after the last cell still count (b's W04).
+        let r = run(1, true, 1);
+        assert_eq!(cells(&r), [s(&[3, 2]), s(&[2, 2]), s(&[1, 0])]);
+        // The default result stays as it was (no new keys).
+        let v = serde_json::to_value(run(1, false, 3)).unwrap();
+        assert!(v.get("min_returns").is_none() && v.get("unbounded").is_none());
+        let v = serde_json::to_value(run(2, true, 3)).unwrap();
+        assert_eq!(
+            (v["min_returns"].as_u64(), v["unbounded"].as_bool()),
+            (Some(2), Some(true))
+        );
+        let o = RetentionOptions {
+            min_returns: 0,
+            ..Default::default()
+        };
+        assert_eq!(retention(&l, &o).unwrap_err().code(), "invalid_argument");
+    }
+
+    /// Brute force: per customer, the cohort and the number of return events in every period.
+    fn brute(
+        events: &[(u8, i64, bool)],
+        period_days: i64,
+        periods: i64,
+        k: u32,
+        unbounded: bool,
+    ) -> std::collections::BTreeMap<i64, Vec<Option<u64>>> {
+        let per = |t: i64| t.div_euclid(86_400 * period_days);
+        let last = events.iter().map(|e| e.1).max();
+        let mut out = std::collections::BTreeMap::new();
+        let Some(last) = last else { return out };
+        let p_end = per(last);
+        let mut ids: Vec<u8> = events.iter().map(|e| e.0).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        for id in ids {
+            let mine: Vec<&(u8, i64, bool)> = events.iter().filter(|e| e.0 == id).collect();
+            // Every event is a purchase (start and return) when its flag is set.
+            let Some(first) = mine.iter().filter(|e| e.2).map(|e| e.1).min() else {
+                continue;
+            };
+            let c = per(first);
+            let retained =
+                |p: i64| mine.iter().filter(|e| e.2 && per(e.1) == p).count() as u32 >= k;
+            let row = out
+                .entry(c)
+                .or_insert_with(|| vec![Some(0u64); periods as usize + 1]);
+            for j in 0..=periods {
+                if c + j > p_end {
+                    row[j as usize] = None;
+                    continue;
+                }
+                let hit = if unbounded {
+                    (c + j..=p_end).any(retained)
+                } else {
+                    retained(c + j)
+                };
+                if hit {
+                    *row[j as usize].as_mut().unwrap() += 1;
+                }
+            }
+        }
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn thresholds_match_brute_force(
+            events in proptest::collection::vec((0u8..6, 0i64..40 * 86_400, proptest::bool::ANY), 0..60),
+            k in 1u32..4,
+            unbounded in proptest::bool::ANY,
+            periods in 0u32..6,
+        ) {
+            let mut csv = String::from("customer_id,timestamp,touchpoint\n");
+            for (id, t, buy) in &events {
+                csv.push_str(&format!("c{id},{t},{}\n", if *buy { "purchase" } else { "site" }));
+            }
+            let l = read_events_csv(csv.as_bytes(), &LoadOptions::default()).unwrap();
+            let o = RetentionOptions {
+                period: Period::Day,
+                periods,
+                min_returns: k,
+                unbounded,
+                ..Default::default()
+            };
+            let r = retention(&l, &o).unwrap();
+            let want = brute(&events, 1, periods as i64, k, unbounded);
+            let got: std::collections::BTreeMap<i64, Vec<Option<u64>>> = r
+                .cohorts
+                .iter()
+                .map(|c| (Period::Day.index_of_day(
+                    crate::time::parse_timestamp(c.start.as_bytes()).unwrap().div_euclid(US_PER_DAY)), c.counts.clone()))
+                .collect();
+            proptest::prop_assert_eq!(got, want);
+        }
     }
 }

@@ -33,6 +33,24 @@ pub(crate) struct FunnelState {
 
 impl FunnelState {
     pub(crate) fn of(log: &EventLog, opts: &FunnelOptions) -> Result<Self> {
+        if opts.trend.is_some() {
+            return Err(crate::error::Error::argument(
+                "trend",
+                "the funnel trend is not available in partial results yet",
+            ));
+        }
+        if opts.after_drop_off > 0 {
+            return Err(crate::error::Error::argument(
+                "after_drop_off",
+                "after drop-off is not available in partial results yet",
+            ));
+        }
+        if opts.as_of.is_some() {
+            return Err(crate::error::Error::argument(
+                "as_of",
+                "open windows (as_of) are not available in partial results yet",
+            ));
+        }
         let (groups, breakdown) = fold(log, opts)?;
         let mut out = BTreeMap::new();
         for (g, ga) in groups.into_iter().enumerate() {
@@ -128,6 +146,9 @@ impl FunnelState {
             steps,
             breakdown: opts.breakdown.clone(),
             groups: with_breakdown.then_some(groups),
+            open: None,
+            after_drop_off: None,
+            trend: None,
         }
     }
 }

@@ -37,7 +37,8 @@ pub const NO_KEY_LABEL: &str = "(none)";
 impl Heatmap {
     /// The cohort retention matrix: one row per cohort (with its size), one column per period
     /// since the cohort's own, cells the share of the cohort with a return event (`None` where
-    /// the period is not observable yet).
+    /// the period is not observable yet). With `min_returns` above 1 or `unbounded`, the column
+    /// title says so.
     pub fn from_retention(r: &RetentionResult, title: impl Into<String>) -> Heatmap {
         let (unit, one) = match r.period {
             Period::Day => ("days", "day"),
@@ -47,7 +48,17 @@ impl Heatmap {
         Heatmap {
             title: title.into(),
             row_title: "cohort".to_string(),
-            col_title: format!("{unit} after the cohort's {one}"),
+            col_title: {
+                // The thresholds, when not the default, say what a cell counts.
+                let mut t = format!("{unit} after the cohort's {one}");
+                if r.unbounded {
+                    t.push_str(", that period or later");
+                }
+                if r.min_returns > 1 {
+                    t.push_str(&format!(", at least {} returns in it", r.min_returns));
+                }
+                t
+            },
             row_labels: r.cohorts.iter().map(|c| c.cohort.clone()).collect(),
             col_labels: (0..=r.periods).map(|k| k.to_string()).collect(),
             cells: r
@@ -248,6 +259,21 @@ mod tests {
         // Week 0: both bought (2/2); week 1: a bought again (1/2); week 2: not observable.
         assert_eq!(h.cells, [[Some(1.0), Some(0.5), None]]);
         assert_eq!(h.col_title, "weeks after the cohort's week");
+        assert!(h.to_svg().is_ok());
+        // Unbounded, two purchases a week: only a, whose two purchases are in different weeks
+        // (none); the title says what a cell counts.
+        let opts = RetentionOptions {
+            periods: 2,
+            min_returns: 2,
+            unbounded: true,
+            ..Default::default()
+        };
+        let h = Heatmap::from_retention(&log.retention(&opts).unwrap(), "Retention");
+        assert_eq!(h.cells, [[Some(0.0), Some(0.0), None]]);
+        assert_eq!(
+            h.col_title,
+            "weeks after the cohort's week, that period or later, at least 2 returns in it"
+        );
         assert!(h.to_svg().is_ok());
     }
 

@@ -23,27 +23,27 @@ use super::svg::{
 };
 use crate::error::{Error, Result};
 
-const PAD: f64 = 24.0;
-const TITLE: Font = Font::new(17.0).bold();
-const LABEL: Font = Font::new(12.5);
-const SMALL: Font = Font::new(11.0).fill(MUTED);
+pub(super) const PAD: f64 = 24.0;
+pub(super) const TITLE: Font = Font::new(17.0).bold();
+pub(super) const LABEL: Font = Font::new(12.5);
+pub(super) const SMALL: Font = Font::new(11.0).fill(MUTED);
 
 /// Most rows a heatmap draws (the first ones; e.g. cohorts of a retention matrix).
 pub const MAX_HEATMAP_ROWS: usize = 120;
 /// Most columns a heatmap draws (the first ones; e.g. periods since the cohort's).
 pub const MAX_HEATMAP_COLS: usize = 60;
-const VALUE: Font = Font::new(11.5).bold();
-const GRID: &str = "#E6EAEE";
+pub(super) const VALUE: Font = Font::new(11.5).bold();
+pub(super) const GRID: &str = "#E6EAEE";
 
 /// Draws the title; returns the y below it.
-fn title(svg: &mut Svg, text: &str, width: f64) -> f64 {
+pub(super) fn title(svg: &mut Svg, text: &str, width: f64) -> f64 {
     let lines = TITLE.wrap(text, width, 2);
     let h = svg.text_block(PAD, PAD, &lines, &TITLE);
     PAD + h + if lines.is_empty() { 0.0 } else { 14.0 }
 }
 
 /// A document with the chart's title (as `<title>` too) and the body appended.
-fn document(width: f64, height: f64, title_text: &str, body: Svg) -> String {
+pub(super) fn document(width: f64, height: f64, title_text: &str, body: Svg) -> String {
     let mut doc = Svg::document(width, height);
     if !title_text.trim().is_empty() {
         doc.title(title_text);
@@ -53,7 +53,7 @@ fn document(width: f64, height: f64, title_text: &str, body: Svg) -> String {
 }
 
 /// A chart with nothing to draw: its title and a note.
-fn empty_chart(title_text: &str, note: &str) -> String {
+pub(super) fn empty_chart(title_text: &str, note: &str) -> String {
     let width = 480.0;
     let mut body = Svg::fragment();
     let y = title(&mut body, title_text, width - 2.0 * PAD);
@@ -61,7 +61,7 @@ fn empty_chart(title_text: &str, note: &str) -> String {
     document(width, y + 30.0 + PAD, title_text, body)
 }
 
-fn finite(name: &str, v: f64) -> Result<f64> {
+pub(super) fn finite(name: &str, v: f64) -> Result<f64> {
     if v.is_finite() {
         Ok(v)
     } else {

@@ -7,6 +7,7 @@
 //! - [`map_svg`]: the journey map as people draw it.
 //! - [`charts`]: funnel, cohort heatmap, grouped bars, Sankey and interval charts, each from its
 //!   own small input struct.
+//! - [`forest`]: a forest plot of odds ratios with their intervals (conversion drivers).
 //! - [`adapters`]: the charts of metric results (retention, attribution, survey scores).
 //! - [`html`]: a self-contained HTML page (inline CSS, inline SVG) made of sections.
 //! - [`svg`]: the escaping SVG writer and text measurement they share.
@@ -15,6 +16,7 @@
 
 pub mod adapters;
 pub mod charts;
+pub mod forest;
 pub mod html;
 mod map;
 pub mod svg;
@@ -25,6 +27,7 @@ pub use charts::{
     FunnelChart, FunnelStep, GroupedBars, Heatmap, IntervalChart, IntervalRow, Sankey, SankeyPath,
     MAX_HEATMAP_COLS, MAX_HEATMAP_ROWS,
 };
+pub use forest::{ForestPlot, ForestRow};
 pub use html::{Block, HtmlPage, Section, Table};
 pub(crate) use map::{column_units as map_column_units, FRAME_W as MAP_FRAME_W};
 pub use map::{map_svg, MapSvgOptions, MAX_CELL_ITEMS};

@@ -263,6 +263,22 @@ class EventLog:
         exclude: Optional[Sequence[Union[str, Sequence[str], Mapping[str, Any]]]] = ...,
         breakdown: Optional[str] = ...,
         dropped_ids: bool = ...,
+        as_of: Optional[Union[str, int]] = ...,
+        after_drop_off: int = ...,
+        trend: Optional[Literal["day", "week", "month"]] = ...,
+    ) -> Result: ...
+    def conversion_drivers(
+        self,
+        *,
+        level: Level = ...,
+        touches: bool = ...,
+        properties: Optional[Union[str, Sequence[str]]] = ...,
+        steps: Optional[Sequence[Union[str, Sequence[str]]]] = ...,
+        step: Optional[int] = ...,
+        window: Duration = ...,
+        mode: Literal["ordered", "strict", "any", "any_order"] = ...,
+        alpha: float = ...,
+        min_customers: int = ...,
     ) -> Result: ...
     def sessions(
         self, *, gap: Duration = ..., inactivity: Duration = ..., per_customer: bool = ...
@@ -329,6 +345,8 @@ class EventLog:
         periods: int = ...,
         start: Touchpoints = ...,
         ret: Touchpoints = ...,
+        min_returns: int = ...,
+        unbounded: bool = ...,
     ) -> Result: ...
     def kpis(
         self,

@@ -70,12 +70,30 @@ export async function useApi(j: Api): Promise<unknown[]> {
     window: "14d", mode: "any_order", firstAttempt: true, exclude: ["x", ["y", "z"], range], breakdown: "persona", droppedIds: true,
   });
   const conversion: number | null = funnel.conversion;
+  const open: Journey.FunnelOpenWindows | undefined = log.funnel(["ad", "purchase"], { asOf: "end" }).open;
+  const inProgress: number | undefined = open?.steps[1]?.in_progress;
+  out.push(inProgress, log.funnel(["ad", "purchase"], { asOf: 1767225600 }).open?.conversion);
+  const after: Journey.FunnelTouchCount | undefined = log.funnel(["ad", "purchase"], { afterDropOff: 3 }).after_drop_off?.[0]?.next[0];
+  out.push(after?.touchpoint, after?.customers);
+  const trendRow: Journey.FunnelTrendRow | undefined = log.funnel(["ad", "purchase"], { trend: "week" }).trend?.[0];
+  out.push(trendRow?.complete, trendRow?.conversion);
   const step: Journey.FunnelStepResult | undefined = funnel.steps[0];
   const dropped: string[] | undefined = step?.dropped_ids;
   const medianTime: number | null | undefined = step?.median_time_from_previous_s;
   const groups: Journey.FunnelGroup[] | undefined = funnel.groups;
   const groupValue: string | null | undefined = groups?.[0]?.value;
   out.push(conversion, dropped, medianTime, groupValue);
+
+  const driverOptions: Journey.ConversionDriversOptions = {
+    level: "touchpoint", touches: true, properties: ["persona"], steps: ["ad", ["cart", "basket"]], step: 2,
+    window: "7d", mode: "ordered", alpha: 0.1, minCustomers: 5,
+  };
+  const drivers: Journey.ConversionDriversResult = log.conversionDrivers(driverOptions);
+  const driver: Journey.ConversionDriverRow | undefined = log.conversionDrivers({ properties: "persona" }).rows[0];
+  const oddsRatio: number | null | undefined = driver?.odds_ratio;
+  const qValue: number | null | undefined = driver?.q_value;
+  const forest: Journey.ForestPlot = j.driversForestPlot(drivers, "Drivers");
+  out.push(drivers.n_significant, oddsRatio, qValue, j.forestPlotSvg(forest), j.driversForestPlot(log.conversionDrivers()));
 
   const sessions: Journey.SessionsResult = log.sessions({ gap: "30m", inactivity: 604800, perCustomer: true });
   const nSessions: number = sessions.n_sessions;
@@ -197,6 +215,9 @@ export async function useApi(j: Api): Promise<unknown[]> {
   out.push(promotersPct, csatMean, cesCounts, pValue);
 
   const retention: Journey.RetentionResult = synth.retention({ period: "week", periods: 8, start: "*", ret: ["purchase"] });
+  const thresholds: Journey.RetentionResult = synth.retention({ minReturns: 2, unbounded: true });
+  const minReturns: number | undefined = thresholds.min_returns;
+  out.push(minReturns, thresholds.unbounded);
   const cohort: Journey.Cohort | undefined = retention.cohorts[0];
   const rates: (number | null)[] | undefined = cohort?.rates;
   const averages: (number | null)[] = retention.average_rates;
@@ -247,6 +268,7 @@ export async function useApi(j: Api): Promise<unknown[]> {
     j.heatmapSvg({ title: "Retention", rowLabels: ["w1"], colLabels: ["0"], cells: [[null]], rowTitle: "cohort", colTitle: "weeks", rowSizes: [3] }),
     j.groupedBarsSvg({ title: "Attribution", groups: ["web"], series: ["linear"], values: [[1]], valueLabel: "conversions" }),
     j.sankeySvg({ title: "Paths", paths: [{ steps: ["a"], count: 1, converted: true }], maxSteps: 4 }),
+    j.forestPlotSvg({ title: "Drivers", rows: [{ label: "demo", estimate: 2, lo: 1.1, hi: 4, n: 40, significant: true, note: "q = 0.01" }, { label: "ad", estimate: null }], valueLabel: "odds ratio" }),
     j.intervalChartSvg({ title: "NPS", rows: [{ label: "app", estimate: 10, lo: 0, hi: 20, n: 5 }, { label: "web", estimate: null }], min: -100, max: 100, reference: 0, valueLabel: "NPS" }),
     j.htmlPage({ title: "t", subtitle: "s", sections: [{ heading: "h", blocks: [{ paragraph: "p" }, { svg }, { table: { caption: "c", columns: ["a"], rows: [["1"]] } }] }] }),
   ];
