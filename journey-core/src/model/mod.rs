@@ -1,6 +1,7 @@
 //! The typed model: personas, stages, channels, touchpoints, the journey map, and the columnar
 //! event log and survey table that the metrics read.
 
+mod append;
 mod binary;
 mod interner;
 mod log;
@@ -11,6 +12,7 @@ mod survey;
 pub mod table;
 mod touchpoint;
 
+pub use append::AppendReport;
 pub use interner::Interner;
 pub(crate) use interner::{same, LocalInterner};
 pub(crate) use log::{check_property_name, value_ok, NO_SEQ, VALUE_EXPECTED};
