@@ -37,5 +37,5 @@ pub use model::{
     Catalog, Channel, EventLog, EventLogBuilder, Journey, JourneyMap, Kind, Persona, RawEvent,
     RawResponse, Stage, Step, Surveys, SurveysBuilder, Touchpoint,
 };
-pub use partial::{Analysis, Context, Finished, Partial};
+pub use partial::{Analysis, Context, Finished, LiveAnalysis, Partial};
 pub use synthetic::synthetic;

@@ -104,6 +104,23 @@ fn splice<T: Copy + Default>(
 }
 
 impl EventLog {
+    /// Whether `batch` can be appended: it must have been loaded with the log's catalog.
+    pub(crate) fn check_batch(&self, batch: &EventLog) -> Result<()> {
+        if batch.catalog != self.catalog {
+            return Err(Error::argument(
+                "batch",
+                "was loaded with another touchpoint catalog than the log; load the batch with \
+                 the log's catalog",
+            ));
+        }
+        Ok(())
+    }
+
+    /// The index of a customer id.
+    pub(crate) fn customer_index(&self, id: &str) -> Option<u32> {
+        self.customers.get(id)
+    }
+
     /// Adds the events of `batch` (a log loaded from the new rows with the same load options:
     /// catalog, conversions and `ties`), for new or known customers, in any order. Afterwards
     /// the log equals the log loaded from its input followed by the batch's rows: each
@@ -131,13 +148,7 @@ impl EventLog {
     /// assert_eq!(log.customer_ids(), ["a", "b"]);
     /// ```
     pub fn append(&mut self, batch: &EventLog, ties: Ties) -> Result<AppendReport> {
-        if batch.catalog != self.catalog {
-            return Err(Error::argument(
-                "batch",
-                "was loaded with another touchpoint catalog than the log; load the batch with \
-                 the log's catalog",
-            ));
-        }
+        self.check_batch(batch)?;
         let mut report = AppendReport {
             events: batch.n_events(),
             customers: batch.n_customers(),
