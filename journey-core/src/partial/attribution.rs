@@ -173,6 +173,21 @@ impl PathsState {
         })
     }
 
+    /// A copy without where paths occur (what finishing needs), cheap next to a full clone
+    /// of a live state.
+    pub(crate) fn clone_without_seen(&self) -> PathsState {
+        PathsState {
+            names: self.names.clone(),
+            paths: self.paths.clone(),
+            empty_conversions: self.empty_conversions,
+            empty_value: self.empty_value.clone(),
+            empty_nulls: self.empty_nulls,
+            time_decay: self.time_decay.clone(),
+            known_excluded: self.known_excluded.clone(),
+            seen: None,
+        }
+    }
+
     /// Renumbers the state's names into `names` (a sorted superset of them).
     fn renumber(&mut self, names: &[String]) {
         if self.names.as_slice() == names {

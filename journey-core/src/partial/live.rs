@@ -1,7 +1,9 @@
 //! Live analyses: partial states kept up to date as events are appended (docs/live.md,
 //! "Appending and live results").
 
-use super::{Analysis, Context, Finished, Partial, RETRACTABLE};
+use std::sync::Arc;
+
+use super::{Analysis, Context, Finished, Partial, State, RETRACTABLE};
 use crate::error::{Error, Result};
 use crate::ingest::Ties;
 use crate::model::{AppendReport, EventLog, Surveys};
@@ -34,7 +36,8 @@ use crate::model::{AppendReport, EventLog, Surveys};
 /// ```
 #[derive(Debug, Clone)]
 pub struct LiveAnalysis {
-    log: EventLog,
+    /// Shared with the bindings' log objects; an append copies it only while one is held.
+    log: Arc<EventLog>,
     ties: Ties,
     surveys: Option<Surveys>,
     partials: Vec<Partial>,
@@ -44,7 +47,7 @@ impl LiveAnalysis {
     /// The live state of `analyses` over `log` (with the survey responses the score analyses
     /// join to it). `ties` is the tie rule the log was loaded with, which appends follow.
     pub fn new(
-        log: EventLog,
+        log: impl Into<Arc<EventLog>>,
         analyses: Vec<Analysis>,
         surveys: Option<Surveys>,
         ties: Ties,
@@ -71,6 +74,7 @@ impl LiveAnalysis {
                 ));
             }
         }
+        let log = log.into();
         let partials = analyses
             .iter()
             .map(|a| log.partial_inner(a, &Context::default(), surveys.as_ref(), true))
@@ -109,7 +113,7 @@ impl LiveAnalysis {
             })
             .collect::<Result<Vec<_>>>()?;
         drop(before);
-        let report = self.log.append(batch, self.ties)?;
+        let report = Arc::make_mut(&mut self.log).append(batch, self.ties)?;
         let touched: Vec<u32> = report
             .customer_ids
             .iter()
@@ -144,7 +148,19 @@ impl LiveAnalysis {
                 ),
             )
         })?;
-        p.clone().finish()
+        // A live path table keeps every customer of each path; finishing needs none of it.
+        let state = match &p.state {
+            State::Paths(s) => State::Paths(s.clone_without_seen()),
+            s => s.clone(),
+        };
+        Partial {
+            analysis: p.analysis.clone(),
+            options: p.options.clone(),
+            setup: p.setup.clone(),
+            context: p.context,
+            state,
+        }
+        .finish()
     }
 
     /// The analyses, in order.
@@ -157,8 +173,13 @@ impl LiveAnalysis {
         &self.log
     }
 
-    /// The log, giving up the live state.
-    pub fn into_log(self) -> EventLog {
-        self.log
+    /// The log, shared (the next append copies it if this is still held).
+    pub fn shared_log(&self) -> Arc<EventLog> {
+        self.log.clone()
+    }
+
+    /// The tie rule appends follow.
+    pub fn ties(&self) -> Ties {
+        self.ties
     }
 }
