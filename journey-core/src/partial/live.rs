@@ -183,3 +183,8 @@ impl LiveAnalysis {
         self.ties
     }
 }
+
+/// `docs/live.md`, whose Rust examples run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/live.md")]
+pub struct LiveGuide;

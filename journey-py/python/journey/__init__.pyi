@@ -253,6 +253,7 @@ class EventLog:
         surveys: Optional[Surveys] = None,
         **kwargs: Any,
     ) -> Partial: ...
+    def append(self, batch: Any, **kwargs: Any) -> dict[str, Any]: ...
     def funnel(
         self,
         steps: Sequence[Union[str, Sequence[str]]],
@@ -387,6 +388,25 @@ class Partial:
     def finish(self) -> Any: ...
     def __reduce__(self) -> Tuple[Any, ...]: ...
     def __eq__(self, other: object, /) -> bool: ...
+
+@final
+class LiveAnalysis:
+    """An event log with live analyses, updated on every append (docs/live.md)."""
+
+    def __init__(
+        self,
+        log: EventLog,
+        analyses: Mapping[str, Optional[Mapping[str, Any]]],
+        *,
+        surveys: Optional[Surveys] = None,
+        ties: Literal["content", "input"] = "content",
+    ) -> None: ...
+    def append(self, batch: Any, **kwargs: Any) -> dict[str, Any]: ...
+    def result(self, analysis: str) -> Any: ...
+    @property
+    def analyses(self) -> list[str]: ...
+    @property
+    def log(self) -> EventLog: ...
 
 @final
 class Context:
