@@ -15,6 +15,7 @@ __all__ = [
     "FileError",
     "JourneyError",
     "JourneyMap",
+    "LiveAnalysis",
     "MapError",
     "MissingColumnError",
     "ParseError",
@@ -393,14 +394,14 @@ class Partial:
 class LiveAnalysis:
     """An event log with live analyses, updated on every append (docs/live.md)."""
 
-    def __init__(
-        self,
+    def __new__(
+        cls,
         log: EventLog,
         analyses: Mapping[str, Optional[Mapping[str, Any]]],
         *,
         surveys: Optional[Surveys] = None,
         ties: Literal["content", "input"] = "content",
-    ) -> None: ...
+    ) -> LiveAnalysis: ...
     def append(self, batch: Any, **kwargs: Any) -> dict[str, Any]: ...
     def result(self, analysis: str) -> Any: ...
     @property
