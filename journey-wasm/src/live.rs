@@ -27,7 +27,19 @@ export interface AppendReport {
   customer_ids: string[];
 }
 /** The analyses a LiveAnalysis keeps, by name, with their options. */
-export type LiveAnalyses = Partial<Record<"funnel" | "retention" | "kpis" | "attribution" | "attributionTable" | "pathTable" | "sessions" | "transitionGraph" | "nps" | "csat" | "ces", Record<string, unknown>>>;
+export interface LiveAnalyses {
+  funnel?: Record<string, unknown>;
+  retention?: Record<string, unknown>;
+  kpis?: Record<string, unknown>;
+  attribution?: Record<string, unknown>;
+  attributionTable?: Record<string, unknown>;
+  pathTable?: Record<string, unknown>;
+  sessions?: Record<string, unknown>;
+  transitionGraph?: Record<string, unknown>;
+  nps?: Record<string, unknown>;
+  csat?: Record<string, unknown>;
+  ces?: Record<string, unknown>;
+}
 /** Options of the LiveAnalysis constructor. */
 export interface LiveOptions {
   ties?: "content" | "input";
