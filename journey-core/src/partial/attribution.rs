@@ -173,21 +173,6 @@ impl PathsState {
         })
     }
 
-    /// A copy without where paths occur (what finishing needs), cheap next to a full clone
-    /// of a live state.
-    pub(crate) fn clone_without_seen(&self) -> PathsState {
-        PathsState {
-            names: self.names.clone(),
-            paths: self.paths.clone(),
-            empty_conversions: self.empty_conversions,
-            empty_value: self.empty_value.clone(),
-            empty_nulls: self.empty_nulls,
-            time_decay: self.time_decay.clone(),
-            known_excluded: self.known_excluded.clone(),
-            seen: None,
-        }
-    }
-
     /// Renumbers the state's names into `names` (a sorted superset of them).
     fn renumber(&mut self, names: &[String]) {
         if self.names.as_slice() == names {
@@ -335,8 +320,10 @@ impl PathsState {
 
     /// The path table, the time-decay credits and the excluded names unknown to every
     /// partition (in the order given, once each).
-    pub(crate) fn finish(self, exclude: &[String]) -> (PathTable, Option<Credits>, Vec<String>) {
-        let mut paths: Vec<(Vec<u32>, PathAcc)> = self.paths.into_iter().collect();
+    pub(crate) fn finish(&self, exclude: &[String]) -> (PathTable, Option<Credits>, Vec<String>) {
+        // By reference: a live state is finished after every append, and copying each path
+        // (its names, first customer and exact sum) cost more than the rest.
+        let mut paths: Vec<(&Vec<u32>, &PathAcc)> = self.paths.iter().collect();
         paths.sort_by(|a, b| a.1.first.cmp(&b.1.first));
         let mut t = PathTable {
             names: Vec::new(),
@@ -350,21 +337,21 @@ impl PathsState {
             empty_nulls: self.empty_nulls,
         };
         for (key, p) in &paths {
-            t.touches.extend_from_slice(key);
+            t.touches.extend_from_slice(key.as_slice());
             t.offsets.push(t.touches.len());
             t.conversions.push(p.conversions);
             t.value.push(p.value.value());
             t.nulls.push(p.nulls);
         }
-        let td = self.time_decay.map(|m| {
+        let td = self.time_decay.as_ref().map(|m| {
             let mut c = ExactCredits::zero(self.names.len());
-            for (i, (x, v)) in m {
-                c.conversions[i as usize] = x;
-                c.value[i as usize] = v;
+            for (&i, (x, v)) in m {
+                c.conversions[i as usize] = x.clone();
+                c.value[i as usize] = v.clone();
             }
             c.round()
         });
-        t.names = self.names;
+        t.names = self.names.clone();
         let mut unknown: Vec<String> = Vec::new();
         for n in exclude {
             if !self.known_excluded.contains(n) && !unknown.contains(n) {

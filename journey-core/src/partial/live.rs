@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use super::{Analysis, Context, Finished, Partial, State, RETRACTABLE};
+use super::{Analysis, Context, Finished, Partial, RETRACTABLE};
 use crate::error::{Error, Result};
 use crate::ingest::Ties;
 use crate::model::{AppendReport, EventLog, Surveys};
@@ -148,19 +148,7 @@ impl LiveAnalysis {
                 ),
             )
         })?;
-        // A live path table keeps every customer of each path; finishing needs none of it.
-        let state = match &p.state {
-            State::Paths(s) => State::Paths(s.clone_without_seen()),
-            s => s.clone(),
-        };
-        Partial {
-            analysis: p.analysis.clone(),
-            options: p.options.clone(),
-            setup: p.setup.clone(),
-            context: p.context,
-            state,
-        }
-        .finish()
+        p.finish_ref()
     }
 
     /// The analyses, in order.

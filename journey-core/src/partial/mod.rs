@@ -782,15 +782,7 @@ impl Partial {
             (State::Funnel(s), Analysis::Funnel(o)) => Finished::Funnel(s.finish(o)),
             (State::Retention(s), Analysis::Retention(o)) => Finished::Retention(s.finish(o)),
             (State::Kpis(s), Analysis::Kpis(o)) => Finished::Kpis(s.finish(o)?),
-            (State::Paths(s), Analysis::Attribution(o)) => {
-                let (t, td, unknown) = s.finish(o.exclude.as_deref().unwrap_or(&[]));
-                Finished::Attribution(attribution_of_paths(&t, td, o, unknown)?)
-            }
-            (State::Paths(s), Analysis::AttributionTable(o)) => {
-                let (t, td, unknown) = s.finish(o.exclude.as_deref().unwrap_or(&[]));
-                Finished::AttributionTable(attribution_table_of_paths(&t, td, o, unknown)?)
-            }
-            (State::Paths(s), Analysis::PathTable(_)) => Finished::PathTable(s.finish(&[]).0),
+            (State::Paths(s), a) => finish_paths(&s, a)?,
             (State::Sessions(s), Analysis::Sessions(o)) => Finished::Sessions(s.finish(o)),
             (State::Graph(s), Analysis::TransitionGraph(o)) => {
                 Finished::TransitionGraph(s.finish(o))
@@ -994,6 +986,33 @@ impl Partial {
             context,
             state,
         })
+    }
+}
+
+/// The result of a path-table analysis, from the state by reference.
+fn finish_paths(s: &attribution::PathsState, analysis: &Analysis) -> Result<Finished> {
+    Ok(match analysis {
+        Analysis::Attribution(o) => {
+            let (t, td, unknown) = s.finish(o.exclude.as_deref().unwrap_or(&[]));
+            Finished::Attribution(attribution_of_paths(&t, td, o, unknown)?)
+        }
+        Analysis::AttributionTable(o) => {
+            let (t, td, unknown) = s.finish(o.exclude.as_deref().unwrap_or(&[]));
+            Finished::AttributionTable(attribution_table_of_paths(&t, td, o, unknown)?)
+        }
+        Analysis::PathTable(_) => Finished::PathTable(s.finish(&[]).0),
+        _ => unreachable!("a path table is the state of these analyses only"),
+    })
+}
+
+impl Partial {
+    /// [`Partial::finish`] without giving up the partial (a live analysis finishes after every
+    /// append); path tables are finished by reference.
+    pub(crate) fn finish_ref(&self) -> Result<Finished> {
+        match &self.state {
+            State::Paths(s) => finish_paths(s, &self.analysis),
+            _ => self.clone().finish(),
+        }
     }
 }
 
