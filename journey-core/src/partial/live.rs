@@ -104,7 +104,7 @@ impl LiveAnalysis {
             .filter_map(|c| self.log.customer_index(c))
             .collect();
         known.sort_unstable();
-        let before = self.log.sub_log_of_indices(&known);
+        let before = self.log.select_indices(&known);
         let old = self
             .partials
             .iter()
@@ -119,7 +119,7 @@ impl LiveAnalysis {
             .iter()
             .map(|c| self.log.customer_index(c).expect("appended"))
             .collect();
-        let after = self.log.sub_log_of_indices(&touched);
+        let after = self.log.select_indices(&touched);
         let partials = std::mem::take(&mut self.partials);
         self.partials = partials
             .into_iter()
