@@ -389,3 +389,59 @@ proptest! {
         }
     }
 }
+
+/// `Partial::retract` on partials of sub-logs (other name tables): by hand, the inverse of
+/// merge; taking out the customer a remaining path was first seen with needs the record of
+/// every customer of each path, which only live analyses keep.
+#[test]
+fn retract_by_hand() {
+    use journey_core::partial::{Context, Partial};
+    let csv = "customer_id,timestamp,touchpoint\na,1,x\na,2,purchase\nb,1,x\nb,2,purchase\nc,1,y\n";
+    let log = read_events_csv(csv.as_bytes(), &LoadOptions::default()).unwrap();
+    let a = Analysis::from_json(
+        "attribution",
+        &serde_json::json!({"model": "last_touch", "level": "touchpoint"}),
+    )
+    .unwrap();
+    let part = |ids: &[&str]| -> Partial {
+        log.sub_log(ids.iter().copied())
+            .unwrap()
+            .partial(&a, &Context::default())
+            .unwrap()
+    };
+    let all = part(&["a", "b"]).merge(part(&["c"])).unwrap();
+    let credits = |p: Partial| -> Vec<(String, f64)> {
+        let Finished::Attribution(r) = p.finish().unwrap() else {
+            unreachable!()
+        };
+        r.rows
+            .iter()
+            .map(|r| (r.channel.clone(), r.conversions))
+            .collect()
+    };
+    assert_eq!(
+        credits(all.clone()),
+        [("x".to_string(), 2.0), ("y".to_string(), 0.0)]
+    );
+    // Without c: the same credits, and no null path left.
+    let ab = all.clone().retract(part(&["c"])).unwrap();
+    let Finished::Attribution(r) = ab.clone().finish().unwrap() else {
+        unreachable!()
+    };
+    assert_eq!((r.total_conversions, r.total_null), (2.0, 0.0));
+    assert_eq!(credits(ab.clone()), [("x".to_string(), 2.0)]);
+    // Without b (a is still the first with path x): one conversion left.
+    let Finished::Attribution(r) = all.clone().retract(part(&["b"])).unwrap().finish().unwrap()
+    else {
+        unreachable!()
+    };
+    assert_eq!((r.total_conversions, r.total_null), (1.0, 1.0));
+    // Without a, b still has path x, first seen with a: an error without the record.
+    let e = all.retract(part(&["a"])).unwrap_err();
+    assert_eq!(e.code(), "partial_mismatch");
+    assert!(e.to_string().contains("first seen"), "{e}");
+    // Another analysis cannot be retracted from it.
+    let f = Analysis::from_json("funnel", &serde_json::json!({"steps": ["x"]})).unwrap();
+    let pf = log.partial(&f, &Context::default()).unwrap();
+    assert_eq!(ab.retract(pf).unwrap_err().code(), "partial_mismatch");
+}

@@ -253,7 +253,7 @@ impl PathsState {
     /// first seen with, the next one is needed: both states must keep where paths occur
     /// (live analyses do), else this is an error. Names and excluded names stay (they only
     /// grow as events are appended).
-    pub(crate) fn retract(&mut self, mut b: PathsState) -> Result<()> {
+    pub(crate) fn retract(&mut self, b: &PathsState) -> Result<()> {
         if self.names != b.names {
             if b.names.iter().any(|n| self.names.binary_search(n).is_err()) {
                 return Err(Error::PartialMismatch(
@@ -262,8 +262,10 @@ impl PathsState {
                         .to_string(),
                 ));
             }
-            let names = self.names.clone();
-            b.renumber(&names);
+            // Rare (a live analysis gives its partials every name of the log): a copy.
+            let mut b = b.clone();
+            b.renumber(&self.names.clone());
+            return self.retract(&b);
         }
         for (k, p) in &b.paths {
             let Some(a) = self.paths.get_mut(k) else {

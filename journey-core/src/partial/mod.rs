@@ -748,7 +748,7 @@ impl Partial {
             (State::Funnel(a), State::Funnel(b)) => a.retract(b),
             (State::Retention(a), State::Retention(b)) => a.retract(b),
             (State::Kpis(a), State::Kpis(b)) => a.retract(b),
-            (State::Paths(a), State::Paths(b)) => a.retract(b.clone())?,
+            (State::Paths(a), State::Paths(b)) => a.retract(b)?,
             (State::Sessions(a), State::Sessions(b)) => a.retract(b),
             (State::Graph(a), State::Graph(b)) => a.retract(b),
             (State::Survey(a), State::Survey(b)) => a.retract(b),
