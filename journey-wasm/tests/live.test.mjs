@@ -65,3 +65,16 @@ test("live results by hand and equal to the whole log", () => {
   assert.throws(() => new journey.LiveAnalysis(log, { kpis: {} }), /explicit start and end/);
   assert.throws(() => live.result("retention"), /expected one of funnel, attribution/);
 });
+
+test("live NPS joined by touchpoint, by hand", () => {
+  const log = journey.EventLog.fromCsv(FIRST);
+  // m answers 10 about search, z 0 about search, b (no events yet) 9 about search.
+  const surveys = journey.Surveys.fromCsv("customer_id,timestamp,touchpoint,nps\nm,2026-01-05T10:01:00Z,search,10\nz,2026-01-05T09:01:00Z,search,0\nb,2026-01-05T08:01:00Z,search,9\n");
+  const live = journey.LiveAnalysis.withSurveys(log, { nps: { by: "touchpoint" } }, surveys);
+  live.append(BATCH);
+  const r = live.result("nps");
+  // 3 answers: 2 promoters, 1 detractor: NPS = 100 * (2 - 1) / 3.
+  assert.equal(r.n, 3);
+  assert.ok(Math.abs(r.nps - 100 / 3) < 1e-9, JSON.stringify(r));
+  assert.deepEqual(r, surveys.withLog(live.log).nps({ by: "touchpoint" }));
+});
