@@ -146,3 +146,20 @@ def test_live_errors():
     assert live.log.n_events == 3
     live.append(HEAD + "q,2026-01-06T00:00:00Z,purchase,web\n")
     assert live.result("kpis").to_dict() == live.log.kpis(start="2026-01-01T00:00:00Z", end="2026-02-01T00:00:00Z").to_dict()
+
+
+def test_live_nps_by_touchpoint_by_hand():
+    # m answers 10 about search, z 0, and b (no events before the batch) 9.
+    surveys = journey.Surveys.from_csv_text(
+        "customer_id,timestamp,touchpoint,nps\n"
+        "m,2026-01-05T10:01:00Z,search,10\n"
+        "z,2026-01-05T09:01:00Z,search,0\n"
+        "b,2026-01-05T08:01:00Z,search,9\n"
+    )
+    log = journey.EventLog.from_csv_text(FIRST)
+    live = journey.LiveAnalysis(log, {"nps": {"by": "touchpoint"}}, surveys=surveys)
+    live.append(BATCH)
+    r = live.result("nps").to_dict()
+    # 2 promoters, 1 detractor of 3 answers.
+    assert r["n"] == 3 and r["nps"] == pytest.approx(100 / 3)
+    assert r == surveys.nps(by="touchpoint", log=live.log).to_dict()
