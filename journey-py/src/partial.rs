@@ -91,6 +91,16 @@ impl PyPartial {
             .map_err(to_py_err)
     }
 
+    /// The partial without `other`'s customers (a partial merged into this one before): the
+    /// inverse of `merge` (docs/live.md, "Retract"). Analyses without a retract, or a path
+    /// table losing the customer a remaining path was first seen with, raise `JourneyError`.
+    fn retract(&self, py: Python<'_>, other: &Self) -> PyResult<Self> {
+        let (a, b) = (self.inner.clone(), other.inner.clone());
+        py.detach(move || a.retract(b))
+            .map(|inner| PyPartial { inner })
+            .map_err(to_py_err)
+    }
+
     /// The result of the analysis, the same object the EventLog method returns.
     fn finish(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
         let p = self.inner.clone();

@@ -163,3 +163,19 @@ def test_live_nps_by_touchpoint_by_hand():
     # 2 promoters, 1 detractor of 3 answers.
     assert r["n"] == 3 and r["nps"] == pytest.approx(100 / 3)
     assert r == surveys.nps(by="touchpoint", log=live.log).to_dict()
+
+
+def test_partial_retract_is_the_inverse_of_merge():
+    log = journey.EventLog.from_csv_text(FIRST + BATCH[len(HEAD):])
+    # m reaches search, cart, purchase; z and b search only.
+    ab = log.partial("funnel", steps=STEPS)
+    only_m = journey.EventLog.from_csv_text(
+        HEAD + "m,2026-01-05T09:50:00Z,ad,social\nm,2026-01-05T10:00:00Z,search,web\n"
+        "m,2026-01-05T10:10:00Z,cart,web\nm,2026-01-05T10:10:00Z,purchase,web\n"
+    ).partial("funnel", steps=STEPS)
+    rest = ab.retract(only_m)
+    assert [s["customers"] for s in rest.finish().steps] == [2, 0, 0]
+    assert rest.merge(only_m).finish().to_dict() == ab.finish().to_dict()
+    with pytest.raises(journey.JourneyError) as e:
+        log.partial("path_stats").retract(log.partial("path_stats"))
+    assert e.value.code == "invalid_argument"

@@ -105,6 +105,16 @@ impl Partial {
             .map_err(js_err)
     }
 
+    /// The partial without `other`'s customers (merged into this one before): the inverse of
+    /// `merge` (docs/live.md, "Retract").
+    pub fn retract(&self, other: &Partial) -> Result<Partial, JsValue> {
+        self.inner
+            .clone()
+            .retract(other.inner.clone())
+            .map(|inner| Partial { inner })
+            .map_err(js_err)
+    }
+
     /// The result of the analysis, as the EventLog method returns it.
     #[wasm_bindgen(unchecked_return_type = "FinishedResult")]
     pub fn finish(&self) -> Result<JsValue, JsValue> {

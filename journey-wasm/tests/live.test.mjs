@@ -78,3 +78,14 @@ test("live NPS joined by touchpoint, by hand", () => {
   assert.ok(Math.abs(r.nps - 100 / 3) < 1e-9, JSON.stringify(r));
   assert.deepEqual(r, surveys.withLog(live.log).nps({ by: "touchpoint" }));
 });
+
+test("Partial#retract is the inverse of merge", () => {
+  const log = journey.EventLog.fromCsv(FIRST + BATCH.slice(HEAD.length));
+  const steps = ["search", "cart", "purchase"];
+  const all = log.partial("funnel", { steps });
+  const onlyM = journey.EventLog.fromCsv(HEAD + "m,2026-01-05T09:50:00Z,ad,social\nm,2026-01-05T10:00:00Z,search,web\nm,2026-01-05T10:10:00Z,cart,web\nm,2026-01-05T10:10:00Z,purchase,web\n").partial("funnel", { steps });
+  const rest = all.retract(onlyM);
+  assert.deepEqual(rest.finish().steps.map((s) => s.customers), [2, 0, 0]);
+  assert.deepEqual(rest.merge(onlyM).finish(), all.finish());
+  assert.throws(() => log.partial("pathStats").retract(log.partial("pathStats")), /has no retract/);
+});

@@ -287,6 +287,8 @@ export async function useApi(j: Api): Promise<unknown[]> {
     const funnel = live.result("funnel") as Journey.FunnelResult;
     const names: string[] = live.analyses;
     const copy: Journey.EventLog = live.log;
+    const back: Journey.Partial = log.partial("funnel", { steps: ["ad"] }).retract(log.partial("funnel", { steps: ["ad"] }));
+    out.push(back.analysis);
     out.push(added.events, rows.new_customers, more.customer_ids.length, funnel.steps.length, names.length, copy.nEvents);
   }
   const made: Journey.JourneyError = new JourneyError("by hand", { code: "invalid_argument", row: 2, column: "x" });
