@@ -29,8 +29,8 @@ pub mod time;
 
 pub use error::{Error, Result};
 pub use ingest::{
-    read_events_csv, read_events_json, read_events_path, read_surveys_csv, read_surveys_json,
-    read_surveys_path, CsvWriteOptions, LoadOptions, LoadReport, Mode, Ties,
+    read_events_csv, read_events_csv_bytes, read_events_json, read_events_path, read_surveys_csv,
+    read_surveys_json, read_surveys_path, CsvWriteOptions, LoadOptions, LoadReport, Mode, Ties,
 };
 pub use model::AppendReport;
 pub use model::{

@@ -300,7 +300,7 @@ pub fn log_batch(log: &core::EventLog) -> Result<RecordBatch, ArrowError> {
         dictionary(
             log.stage_ids()
                 .iter()
-                .map(|&s| (s != u16::MAX).then_some(i32::from(s))),
+                .map(|&s| (s != journey_core::model::NO_STAGE).then_some(i32::from(s))),
             log.stages(),
         )?,
         Arc::new(

@@ -269,3 +269,12 @@ pub fn table_rows<'py>(
     }
     PyList::new(py, rows)
 }
+
+/// Keyword arguments as a core options struct (unknown or ill-typed arguments are
+/// `ArgumentError`s naming them).
+pub fn options<T: serde::de::DeserializeOwned>(
+    what: &str,
+    kwargs: Option<&Bound<'_, PyDict>>,
+) -> PyResult<T> {
+    journey_core::args::from_json(what, &kwargs_json(kwargs)?).map_err(crate::error::to_py_err)
+}

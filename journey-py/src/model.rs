@@ -107,6 +107,31 @@ pub(crate) fn read_events_impl(
         })?;
         return log.map(PyEventLog::from).map_err(to_py_err);
     }
+    if format == Format::Csv {
+        // A CSV file is mapped into memory and parsed where it lies; bytes are parsed in place.
+        let total = match &src {
+            Source::Path(p) => std::fs::metadata(p).map(|m| m.len()).unwrap_or(0),
+            Source::Bytes(b) => b.len() as u64,
+        };
+        let control = Arc::new(core::ingest::LoadControl::new());
+        let progress = Progress {
+            mode,
+            total,
+            unit: "B",
+            label: "journey: reading events",
+        };
+        let c = control.clone();
+        let log = run::run(
+            py,
+            &progress,
+            Arc::new(run::BytesRead(control)),
+            move || match src {
+                Source::Path(p) => core::ingest::read_events_csv_path_with(p, &opts, Some(&c)),
+                Source::Bytes(b) => core::ingest::read_events_csv_bytes_with(&b, &opts, Some(&c)),
+            },
+        )?;
+        return log.map(PyEventLog::from).map_err(to_py_err);
+    }
     let (total, reader): (u64, Box<dyn std::io::Read + Send>) = match src {
         Source::Path(p) => {
             let f = core::ingest::open(&p).map_err(to_py_err)?;
@@ -439,10 +464,10 @@ pub(crate) fn read_surveys_impl(
     let s = run::detach(py, move || match (src, format) {
         (Source::Path(p), Format::Json) => core::read_surveys_json(core::ingest::open(&p)?, &opts),
         (Source::Path(p), Format::Parquet) => core::ingest::read_surveys_parquet_path(p, &opts),
-        (Source::Path(p), Format::Csv) => core::read_surveys_csv(core::ingest::open(&p)?, &opts),
+        (Source::Path(p), Format::Csv) => core::ingest::read_surveys_csv_path(p, &opts),
         (Source::Bytes(b), Format::Json) => core::read_surveys_json(&b[..], &opts),
         (Source::Bytes(b), Format::Parquet) => core::ingest::read_surveys_parquet(&b[..], &opts),
-        (Source::Bytes(b), Format::Csv) => core::read_surveys_csv(&b[..], &opts),
+        (Source::Bytes(b), Format::Csv) => core::ingest::read_surveys_csv_bytes(&b, &opts),
     })?;
     s.map(PySurveys::from).map_err(to_py_err)
 }

@@ -8,9 +8,9 @@ use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
 use crate::convert::kwargs_json;
+use crate::convert::options;
 use crate::error::to_py_err;
 use crate::model::{PyEventLog, PyJourneyMap, PySurveys};
-use crate::result::options;
 use crate::run::detach;
 
 /// A picture (SVG) of a result: shown inline in Jupyter, or saved with `save(path)`.

@@ -7,7 +7,7 @@ use arrow_array::RecordBatch;
 use journey_core::model::Tabular;
 use pyo3::exceptions::{PyAttributeError, PyKeyError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyCapsule, PyDict, PyTuple};
+use pyo3::types::{PyCapsule, PyTuple};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -518,12 +518,5 @@ pub fn _result_from_json(
     })
 }
 
-/// Keyword arguments as a core options struct (unknown or ill-typed arguments are
-/// `ArgumentError`s naming them).
-pub fn options<T: serde::de::DeserializeOwned>(
-    what: &str,
-    kwargs: Option<&Bound<'_, PyDict>>,
-) -> PyResult<T> {
-    journey_core::args::from_json(what, &crate::convert::kwargs_json(kwargs)?)
-        .map_err(crate::error::to_py_err)
-}
+/// Kept here too, where the analysis files have always found it.
+pub use crate::convert::options;

@@ -88,6 +88,19 @@ impl Watched for journey_core::ingest::LoadControl {
     }
 }
 
+/// A [`journey_core::ingest::LoadControl`] watched by the bytes it has read (CSV files read
+/// through a memory map) rather than by rows.
+pub struct BytesRead(pub Arc<journey_core::ingest::LoadControl>);
+
+impl Watched for BytesRead {
+    fn done(&self) -> u64 {
+        self.0.bytes_done()
+    }
+    fn cancel(&self) {
+        self.0.cancel();
+    }
+}
+
 /// A progress bar's total, unit and label, and the mode.
 #[derive(Debug, Clone)]
 pub struct Progress {

@@ -83,3 +83,36 @@ def test_analyses_are_interruptible_too():
                 log.attribution(model="shapley")
     finally:
         timer.cancel()
+
+
+@pytest.fixture(scope="module")
+def big_csv_path(big_csv, tmp_path_factory):
+    path = tmp_path_factory.mktemp("run") / "events.csv"
+    path.write_text(big_csv)
+    return path
+
+
+def test_ctrl_c_interrupts_a_load_from_a_mapped_file(big_csv_path, big_csv):
+    # A CSV file is read through a memory map; Ctrl-C stops it between batches.
+    timer = threading.Timer(0.01, _thread.interrupt_main)
+    timer.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            for _ in range(20):
+                journey.read_events(str(big_csv_path), progress=False)
+    finally:
+        timer.cancel()
+    from_file = journey.read_events(big_csv_path, progress=False)
+    from_text = journey.EventLog.from_csv_text(big_csv, progress=False)
+    assert from_file.n_events == from_text.n_events > 400_000
+    steps = ["landing_page", "product_page", "purchase"]
+    assert from_file.funnel(steps).to_json() == from_text.funnel(steps).to_json()
+
+
+def test_progress_bar_of_a_file_counts_its_bytes(big_csv_path, capsys):
+    pytest.importorskip("tqdm")
+    journey.read_events(big_csv_path, progress=True)
+    err = capsys.readouterr().err
+    assert "journey: reading events" in err
+    # The bar ends at the file's size (tqdm scales bytes: 24.1M/24.1M or so).
+    assert "100%" in err, err[-300:]

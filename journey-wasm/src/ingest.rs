@@ -111,7 +111,7 @@ impl EventLog {
         #[wasm_bindgen(unchecked_optional_param_type = "LoadOptions")] opts: JsValue,
     ) -> Result<EventLog, JsValue> {
         let opts = load_opts(&opts)?;
-        core::read_events_csv(csv_bytes("data", &data, true)?.as_slice(), &opts)
+        core::read_events_csv_bytes(&csv_bytes("data", &data, true)?, &opts)
             .map(Into::into)
             .map_err(js_err)
     }
@@ -125,7 +125,7 @@ impl EventLog {
         #[wasm_bindgen(unchecked_optional_param_type = "LoadOptions")] opts: JsValue,
     ) -> Result<EventLog, JsValue> {
         let opts = load_opts(&opts)?;
-        core::read_events_csv(csv_bytes("bytes", &bytes, false)?.as_slice(), &opts)
+        core::read_events_csv_bytes(&csv_bytes("bytes", &bytes, false)?, &opts)
             .map(Into::into)
             .map_err(js_err)
     }
@@ -139,7 +139,7 @@ impl EventLog {
     ) -> Result<Promise, JsValue> {
         let opts = load_opts(&opts)?;
         read_blob(&file, move |bytes| {
-            core::read_events_csv(bytes.as_slice(), &opts)
+            core::read_events_csv_bytes(&bytes, &opts)
                 .map(|l| EventLog::from(l).into())
                 .map_err(js_err)
         })

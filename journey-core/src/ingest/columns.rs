@@ -329,6 +329,7 @@ impl ColumnChunk<'_> {
 #[derive(Debug, Default)]
 pub struct LoadControl {
     rows_done: AtomicU64,
+    bytes_done: AtomicU64,
     cancelled: AtomicBool,
 }
 
@@ -349,9 +350,17 @@ impl LoadControl {
     pub fn rows_done(&self) -> u64 {
         self.rows_done.load(Ordering::Relaxed)
     }
+    /// Bytes of input read so far, by the loaders of text in memory (a CSV file read through
+    /// [`crate::read_events_path`], say).
+    pub fn bytes_done(&self) -> u64 {
+        self.bytes_done.load(Ordering::Relaxed)
+    }
+    pub(crate) fn add_bytes(&self, n: u64) {
+        self.bytes_done.fetch_add(n, Ordering::Relaxed);
+    }
 }
 
-fn cancelled() -> Error {
+pub(crate) fn cancelled() -> Error {
     Error::Io(std::io::Error::new(
         std::io::ErrorKind::Interrupted,
         "the load was cancelled",

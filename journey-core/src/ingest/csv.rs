@@ -2,12 +2,14 @@
 //! batch are parsed in parallel (feature `parallel`) and merged in input order, so the result and
 //! every error are the same as a sequential read.
 
+use std::borrow::Cow;
 use std::io::Read;
 
+use super::csv_error;
 use super::row::{header_names, EventSchema, PieceBuilder, SurveySchema};
-use super::{read_all, threads, ErrorSink, LoadOptions, LoadReport, Mode};
+use super::{read_all, threads, ErrorSink, LoadControl, LoadOptions, LoadReport, Mode};
 use crate::error::{Error, Result};
-use crate::model::{csv_error, EventLog, EventLogBuilder, SurveyPiece, Surveys, SurveysBuilder};
+use crate::model::{EventLog, EventLogBuilder, SurveyPiece, Surveys, SurveysBuilder};
 
 /// Bytes parsed by one task (tiny in unit tests, so that small inputs take many batches).
 const PIECE: usize = if cfg!(test) { 1 << 10 } else { 2 << 20 };
@@ -50,15 +52,7 @@ impl<R: Read> Batches<R> {
         Ok(())
     }
 
-    /// Takes back a batch buffer once its records are parsed, so the next batch reuses its
-    /// memory instead of faulting in fresh pages.
-    fn recycle(&mut self, mut buf: Vec<u8>) {
-        buf.clear();
-        self.spare = buf;
-    }
-
-    /// The next run of complete records, at least `want` bytes unless the input ends first.
-    fn next(&mut self, want: usize) -> Result<Option<Vec<u8>>> {
+    fn next_owned(&mut self, want: usize) -> Result<Option<Vec<u8>>> {
         let mut want = want;
         loop {
             self.fill(want)?;
@@ -79,8 +73,7 @@ impl<R: Read> Batches<R> {
         }
     }
 
-    /// The first record (the header), on its own.
-    fn first_record(&mut self) -> Result<Option<Vec<u8>>> {
+    fn first_owned(&mut self) -> Result<Option<Vec<u8>>> {
         let mut want = 64 << 10;
         loop {
             self.fill(want)?;
@@ -92,6 +85,83 @@ impl<R: Read> Batches<R> {
                 return Ok((!self.buf.is_empty()).then(|| std::mem::take(&mut self.buf)));
             }
             want = self.buf.len() * 2;
+        }
+    }
+}
+
+/// Where the batches of records come from: a reader (each batch copied into a buffer) or bytes
+/// already in memory, such as a mapped file (each batch a slice of them, no copy).
+trait Source<'a> {
+    /// The first record (the header), on its own.
+    fn first_record(&mut self) -> Result<Option<Cow<'a, [u8]>>>;
+    /// The next run of complete records, at least `want` bytes unless the input ends first.
+    fn next(&mut self, want: usize) -> Result<Option<Cow<'a, [u8]>>>;
+    /// Takes back a batch once its records are parsed, so the next batch reuses its memory
+    /// instead of faulting in fresh pages.
+    fn recycle(&mut self, batch: Cow<'a, [u8]>);
+}
+
+impl<'a, R: Read> Source<'a> for Batches<R> {
+    fn first_record(&mut self) -> Result<Option<Cow<'a, [u8]>>> {
+        Ok(self.first_owned()?.map(Cow::Owned))
+    }
+    fn next(&mut self, want: usize) -> Result<Option<Cow<'a, [u8]>>> {
+        Ok(self.next_owned(want)?.map(Cow::Owned))
+    }
+    fn recycle(&mut self, batch: Cow<'a, [u8]>) {
+        if let Cow::Owned(mut buf) = batch {
+            buf.clear();
+            self.spare = buf;
+        }
+    }
+}
+
+/// Batches that are slices of bytes in memory.
+struct Slices<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+    /// Called with `(offset, len)` of each batch once its records are parsed: a memory map
+    /// drops those pages from the process (they stay in the page cache).
+    release: Option<&'a dyn Fn(usize, usize)>,
+}
+
+impl<'a> Source<'a> for Slices<'a> {
+    fn first_record(&mut self) -> Result<Option<Cow<'a, [u8]>>> {
+        let rest = &self.bytes[self.pos..];
+        if rest.is_empty() {
+            return Ok(None);
+        }
+        let end = first_boundary(rest).unwrap_or(rest.len());
+        self.pos += end;
+        Ok(Some(Cow::Borrowed(&rest[..end])))
+    }
+
+    fn next(&mut self, want: usize) -> Result<Option<Cow<'a, [u8]>>> {
+        let rest = &self.bytes[self.pos..];
+        if rest.is_empty() {
+            return Ok(None);
+        }
+        let mut want = want.max(1);
+        loop {
+            if want >= rest.len() {
+                self.pos = self.bytes.len();
+                return Ok(Some(Cow::Borrowed(rest)));
+            }
+            if let Some(end) = last_boundary(&rest[..want]) {
+                self.pos += end;
+                return Ok(Some(Cow::Borrowed(&rest[..end])));
+            }
+            // One record longer than the window: look further.
+            want *= 2;
+        }
+    }
+
+    fn recycle(&mut self, batch: Cow<'a, [u8]>) {
+        if let Some(release) = self.release {
+            release(
+                batch.as_ptr() as usize - self.bytes.as_ptr() as usize,
+                batch.len(),
+            );
         }
     }
 }
@@ -593,7 +663,66 @@ impl Merger {
 /// pieces are merged into the log, in input order; the result and every error are those of a
 /// sequential read.
 pub fn read_events_csv(reader: impl Read, opts: &LoadOptions) -> Result<EventLog> {
-    let mut batches = Batches::new(reader);
+    read_events_from(&mut Batches::new(reader), opts, None)
+}
+
+/// [`read_events_csv`] watched by a [`LoadControl`] (bytes done, cancellation).
+pub(crate) fn read_events_stream_with(
+    reader: impl Read,
+    opts: &LoadOptions,
+    control: Option<&LoadControl>,
+) -> Result<EventLog> {
+    read_events_from(&mut Batches::new(reader), opts, control)
+}
+
+/// [`read_events_csv`] of bytes already in memory: the batches are slices of `bytes`, never
+/// copied. [`super::read_events_path`] reads a CSV file this way, through a memory map.
+pub fn read_events_csv_bytes(bytes: &[u8], opts: &LoadOptions) -> Result<EventLog> {
+    read_events_from(
+        &mut Slices {
+            bytes,
+            pos: 0,
+            release: None,
+        },
+        opts,
+        None,
+    )
+}
+
+/// [`read_events_csv_bytes`] watched by a [`LoadControl`]: it counts the bytes done
+/// ([`LoadControl::bytes_done`]) and can stop the load between batches.
+pub fn read_events_csv_bytes_with(
+    bytes: &[u8],
+    opts: &LoadOptions,
+    control: Option<&LoadControl>,
+) -> Result<EventLog> {
+    read_events_mapped(bytes, opts, control, None)
+}
+
+/// [`read_events_csv_bytes_with`], calling `release(offset, len)` for each batch of `bytes`
+/// once parsed.
+pub(crate) fn read_events_mapped(
+    bytes: &[u8],
+    opts: &LoadOptions,
+    control: Option<&LoadControl>,
+    release: Option<&dyn Fn(usize, usize)>,
+) -> Result<EventLog> {
+    read_events_from(
+        &mut Slices {
+            bytes,
+            pos: 0,
+            release,
+        },
+        opts,
+        control,
+    )
+}
+
+fn read_events_from<'a>(
+    batches: &mut impl Source<'a>,
+    opts: &LoadOptions,
+    control: Option<&LoadControl>,
+) -> Result<EventLog> {
     let Some(header) = batches.first_record()? else {
         return Ok(EventLogBuilder::new().build(opts.catalog.as_ref(), &opts.conversion_refs()));
     };
@@ -608,6 +737,16 @@ pub fn read_events_csv(reader: impl Read, opts: &LoadOptions) -> Result<EventLog
         rows: 0,
         line: 1 + line_ends(&header, 0, header.len()),
     };
+    let checkpoint = |len: usize| -> Result<()> {
+        if let Some(c) = control {
+            c.add_bytes(len as u64);
+            if c.is_cancelled() {
+                return Err(super::columns::cancelled());
+            }
+        }
+        Ok(())
+    };
+    checkpoint(header.len())?;
     let n = threads() * PIECES_PER_THREAD;
     let mut batch = batches.next(PIECE * n)?;
     #[cfg(feature = "parallel")]
@@ -631,6 +770,7 @@ pub fn read_events_csv(reader: impl Read, opts: &LoadOptions) -> Result<EventLog
             merged?;
             batch = match batch.take() {
                 Some(done) => {
+                    checkpoint(done.len())?;
                     batches.recycle(done);
                     next?
                 }
@@ -641,6 +781,7 @@ pub fn read_events_csv(reader: impl Read, opts: &LoadOptions) -> Result<EventLog
     #[cfg(not(feature = "parallel"))]
     while let Some(b) = batch {
         merger.merge(parse_pieces(&cut_batch(&b, n), &schema, opts))?;
+        checkpoint(b.len())?;
         batches.recycle(b);
         batch = batches.next(PIECE * n)?;
     }
@@ -657,8 +798,12 @@ pub fn read_events_csv(reader: impl Read, opts: &LoadOptions) -> Result<EventLog
 /// `parallel`) and joined in input order, so the result and every error (with its line) are
 /// those of a sequential read, as for events.
 pub fn read_surveys_csv(reader: impl Read, opts: &LoadOptions) -> Result<Surveys> {
-    let bytes = read_all(reader)?;
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    read_surveys_csv_bytes(&read_all(reader)?, opts)
+}
+
+/// [`read_surveys_csv`] of bytes already in memory (a mapped file, say), parsed in place.
+pub fn read_surveys_csv_bytes(bytes: &[u8], opts: &LoadOptions) -> Result<Surveys> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if bytes.trim_ascii().is_empty() {
         return Ok(Surveys::empty());
     }
@@ -1033,5 +1178,108 @@ mod tests {
         let b = builder.build(None, &[]);
         assert_eq!(a.rows().collect::<Vec<_>>(), b.rows().collect::<Vec<_>>());
         assert_eq!(a.touchpoints(), &["a", "b", "q,\nx"]);
+    }
+
+    /// The in-memory and mapped readers cut the same records into batches as the stream reader
+    /// (quoted newlines, CR and CRLF ends, blank lines, a last record without its newline), so
+    /// they give the same log and the same errors.
+    #[test]
+    fn bytes_in_memory_and_a_mapped_file_read_as_the_stream_does() {
+        let mut body = many_rows(6000, &[]);
+        body.push_str("c1,1767225600,\"last,\nrecord\",,s1");
+        let opts = LoadOptions::default();
+        let stream = read_events_csv(body.as_bytes(), &opts).unwrap();
+        let bytes = read_events_csv_bytes(body.as_bytes(), &opts).unwrap();
+        assert_eq!(stream.n_events(), 6001);
+        assert_eq!(
+            bytes.rows().collect::<Vec<_>>(),
+            stream.rows().collect::<Vec<_>>()
+        );
+        assert_eq!(bytes.load_report(), stream.load_report());
+
+        let dir = std::env::temp_dir().join(format!("journey-csv-map-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("events.csv");
+        std::fs::write(&path, &body).unwrap();
+        let control = LoadControl::new();
+        let mapped = super::super::read_events_csv_path_with(&path, &opts, Some(&control)).unwrap();
+        assert_eq!(
+            mapped.rows().collect::<Vec<_>>(),
+            stream.rows().collect::<Vec<_>>()
+        );
+        assert_eq!(control.bytes_done(), body.len() as u64);
+        let via_path = super::super::read_events_path(&path, &opts).unwrap();
+        assert_eq!(via_path.n_events(), 6001);
+
+        // Errors name the same line whichever way the bytes come.
+        let bad = many_rows(6000, &[4321]);
+        std::fs::write(&path, &bad).unwrap();
+        let line = |r: Result<EventLog>| match r {
+            Err(Error::InvalidValue { line, .. }) => line,
+            other => panic!("expected an invalid timestamp, got {other:?}"),
+        };
+        let want = line(read_events_csv(bad.as_bytes(), &opts));
+        assert_eq!(line(read_events_csv_bytes(bad.as_bytes(), &opts)), want);
+        assert_eq!(line(super::super::read_events_path(&path, &opts)), want);
+
+        // A cancelled load stops with an interrupted-i/o error.
+        let control = LoadControl::new();
+        control.cancel();
+        match super::super::read_events_csv_path_with(&path, &opts, Some(&control)) {
+            Err(Error::Io(e)) => assert_eq!(e.kind(), std::io::ErrorKind::Interrupted),
+            other => panic!("expected a cancelled load, got {other:?}"),
+        }
+        // An empty file is an empty log, as an empty stream is.
+        std::fs::write(&path, "").unwrap();
+        assert_eq!(
+            super::super::read_events_path(&path, &opts)
+                .unwrap()
+                .n_events(),
+            0
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// A record longer than the batch window is found whole: the window grows until it holds
+    /// a record end.
+    #[test]
+    fn a_record_longer_than_a_batch_is_read_whole_from_memory() {
+        let long = "x".repeat(40 * PIECE);
+        let body = format!("customer_id,timestamp,touchpoint\na,1,{long}\nb,2,\"q\nq\"\r\nc,3,t");
+        let log = read_events_csv_bytes(body.as_bytes(), &LoadOptions::default()).unwrap();
+        assert_eq!(log.n_events(), 3);
+        let mut names = log.touchpoints().to_vec();
+        names.sort();
+        assert_eq!(names, vec!["q\nq".to_string(), "t".to_string(), long]);
+    }
+
+    /// Survey responses read from a mapped file, from bytes and from a stream are one result.
+    #[test]
+    fn surveys_from_a_mapped_file_bytes_and_a_stream_agree() {
+        let mut body = String::from("\u{feff}customer_id,timestamp,touchpoint,nps,csat\r\n");
+        for i in 0..3000 {
+            body.push_str(&format!(
+                "c{},{},tp{},{},\r\n",
+                i % 37,
+                1_767_225_600 + i,
+                i % 5,
+                i % 11
+            ));
+        }
+        let opts = LoadOptions::default();
+        let stream = read_surveys_csv(body.as_bytes(), &opts).unwrap();
+        assert_eq!(stream.len(), 3000);
+        assert_eq!(
+            read_surveys_csv_bytes(body.as_bytes(), &opts).unwrap(),
+            stream
+        );
+        let dir = std::env::temp_dir().join(format!("journey-surveys-map-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("surveys.csv");
+        std::fs::write(&path, &body).unwrap();
+        let mapped = super::super::read_surveys_csv_path(&path, &opts).unwrap();
+        assert_eq!(mapped, stream);
+        assert_eq!(mapped.customer_ids()[0], "c0");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -11,6 +11,7 @@
 
 #[cfg(feature = "arrow")]
 mod arrow;
+mod catalog;
 mod columns;
 mod csv;
 mod json;
@@ -19,6 +20,8 @@ mod parquet;
 mod row;
 mod write;
 
+pub use crate::model::{LoadReport, Ties};
+pub(crate) use catalog::csv_error;
 pub use write::CsvWriteOptions;
 
 use std::collections::BTreeMap;
@@ -37,7 +40,10 @@ pub use self::columns::{
     ColumnChunk, EventColumns, FloatCells, IntCells, LoadControl, StrColumn, TextCell, TextCells,
     TimeCells, TimeColumn, TimeUnit, ValueCells, ValueColumn, NO_KEY,
 };
-pub use self::csv::{read_events_csv, read_surveys_csv};
+pub use self::csv::{
+    read_events_csv, read_events_csv_bytes, read_events_csv_bytes_with, read_surveys_csv,
+    read_surveys_csv_bytes,
+};
 pub use self::json::{read_events_json, read_surveys_json};
 #[cfg(feature = "parquet")]
 pub use self::parquet::{
@@ -65,35 +71,6 @@ impl std::str::FromStr for Mode {
             _ => Err(Error::argument(
                 "mode",
                 format!("{s:?}: expected \"strict\" or \"lenient\""),
-            )),
-        }
-    }
-}
-
-/// How a customer's events with equal timestamps (and equal `sequence`, if the log has that
-/// column) are ordered. See docs/formats.md, "Ordering".
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Ties {
-    /// By content (the default): touchpoint name, then channel name, then stage (in stage
-    /// order, none last), then value (none last), then the property values in the order of the
-    /// property column names (blank last). The order does not depend on the order of the rows.
-    #[default]
-    Content,
-    /// In input order (a stable sort): the rule of earlier versions, for logs whose row order
-    /// carries meaning. Results then depend on the order of the rows.
-    Input,
-}
-
-impl std::str::FromStr for Ties {
-    type Err = Error;
-    fn from_str(s: &str) -> Result<Self> {
-        match s {
-            "content" => Ok(Ties::Content),
-            "input" => Ok(Ties::Input),
-            _ => Err(Error::argument(
-                "ties",
-                format!("{s:?}: expected \"content\" or \"input\""),
             )),
         }
     }
@@ -149,19 +126,6 @@ impl LoadOptions {
     pub(crate) fn canonical<'a>(&'a self, name: &'a str) -> &'a str {
         self.rename.get(name).map(String::as_str).unwrap_or(name)
     }
-}
-
-/// What happened during a load.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LoadReport {
-    /// Data rows read (the header not counted).
-    pub rows_read: u64,
-    /// Rows kept.
-    pub rows_kept: u64,
-    /// Rows skipped as bad (lenient mode).
-    pub rows_skipped: u64,
-    /// The first errors, verbatim.
-    pub errors: Vec<String>,
 }
 
 /// Collects row errors: the first stops the load in strict mode; in lenient mode they are
@@ -295,8 +259,63 @@ pub fn read_events_path(path: impl AsRef<Path>, opts: &LoadOptions) -> Result<Ev
         Format::Parquet => read_events_parquet_path(path, opts),
         #[cfg(not(feature = "parquet"))]
         Format::Parquet => Err(no_parquet(path)),
-        Format::Csv => read_events_csv(open(path)?, opts),
+        Format::Csv => read_events_csv_path_with(path, opts, None),
     }
+}
+
+/// Reads a CSV survey file, through a memory map where the platform has one (see
+/// [`read_events_csv_path_with`]).
+pub fn read_surveys_csv_path(path: impl AsRef<Path>, opts: &LoadOptions) -> Result<Surveys> {
+    let file = open(path.as_ref())?;
+    #[cfg(not(target_family = "wasm"))]
+    if file.metadata().is_ok_and(|m| m.is_file() && m.len() > 0) {
+        // SAFETY: as in `read_events_csv_path_with`: a read-only map that lives for this call,
+        // of a file nobody rewrites meanwhile.
+        #[allow(unsafe_code)]
+        if let Ok(map) = unsafe { memmap2::Mmap::map(&file) } {
+            return read_surveys_csv_bytes(&map, opts);
+        }
+    }
+    read_surveys_csv(file, opts)
+}
+
+/// Reads a CSV event file, watched by `control` (bytes done, cancellation). The file is read
+/// through a memory map where the platform has one: its pages are parsed where they lie, not
+/// copied into buffers first. A file that cannot be mapped (a pipe, say) is read as a stream.
+///
+/// Like every tool that maps files, this assumes nobody truncates or rewrites the file during
+/// the load.
+#[allow(unsafe_code)]
+pub fn read_events_csv_path_with(
+    path: impl AsRef<Path>,
+    opts: &LoadOptions,
+    control: Option<&LoadControl>,
+) -> Result<EventLog> {
+    let file = open(path.as_ref())?;
+    #[cfg(not(target_family = "wasm"))]
+    if file.metadata().is_ok_and(|m| m.is_file() && m.len() > 0) {
+        // SAFETY: the map is read-only and lives for this call; the file must not change
+        // while it is read (see above), the contract every memory-mapping reader has.
+        if let Ok(map) = unsafe { memmap2::Mmap::map(&file) } {
+            #[cfg(unix)]
+            {
+                let _ = map.advise(memmap2::Advice::Sequential);
+                // Parsed batches leave the process's memory (the page cache keeps them), so
+                // the map does not add the whole file to the peak resident size.
+                // SAFETY: DONTNEED on a shared read-only file map only unmaps the pages; a
+                // later read faults them in again from the file, unchanged.
+                let release = |offset: usize, len: usize| {
+                    let _ = unsafe {
+                        map.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, offset, len)
+                    };
+                };
+                return csv::read_events_mapped(&map, opts, control, Some(&release));
+            }
+            #[cfg(not(unix))]
+            return read_events_csv_bytes_with(&map, opts, control);
+        }
+    }
+    csv::read_events_stream_with(file, opts, control)
 }
 
 /// Reads survey responses from a file in the format of its extension ([`Format::of_path`]).
@@ -308,7 +327,7 @@ pub fn read_surveys_path(path: impl AsRef<Path>, opts: &LoadOptions) -> Result<S
         Format::Parquet => read_surveys_parquet_path(path, opts),
         #[cfg(not(feature = "parquet"))]
         Format::Parquet => Err(no_parquet(path)),
-        Format::Csv => read_surveys_csv(open(path)?, opts),
+        Format::Csv => read_surveys_csv_path(path, opts),
     }
 }
 

@@ -183,14 +183,6 @@ impl TransitionGraph {
             .map(|e| e.weight().count)
             .sum()
     }
-    /// Graphviz DOT text; see [`crate::render::text::to_dot`].
-    pub fn to_dot(&self) -> String {
-        crate::render::text::to_dot(self)
-    }
-    /// Mermaid flowchart text; see [`crate::render::text::to_mermaid`].
-    pub fn to_mermaid(&self) -> String {
-        crate::render::text::to_mermaid(self)
-    }
 }
 
 impl PartialEq for TransitionGraph {

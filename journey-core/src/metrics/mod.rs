@@ -10,3 +10,4 @@ pub mod paths;
 pub mod retention;
 pub mod sessions;
 pub mod survey;
+mod tables;

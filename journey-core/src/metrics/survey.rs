@@ -30,7 +30,7 @@ const Z95: f64 = 1.96;
 /// The exact 97.5% normal quantile, the limit of the t quantile for large samples.
 const Z975_EXACT: f64 = 1.959_963_984_540_054;
 /// Stage ids of the log use `u16::MAX` for "no stage".
-const NO_STAGE: u16 = u16::MAX;
+use crate::model::NO_STAGE;
 
 // ---------------------------------------------------------------------------------------------
 // Results

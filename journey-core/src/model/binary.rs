@@ -12,13 +12,13 @@ use serde::{Deserialize, Serialize};
 
 use super::log::PropertyColumn;
 use super::stage::stage_order;
+use super::LoadReport;
 use super::{Catalog, EventLog, Interner, NO_ID};
 use crate::error::{Error, Result};
-use crate::ingest::LoadReport;
 
 const MAGIC: &[u8; 12] = b"journey-log\0";
 const VERSION: u32 = 1;
-const NO_STAGE: u16 = u16::MAX;
+use super::NO_STAGE;
 
 #[derive(Serialize, Deserialize)]
 struct Header {

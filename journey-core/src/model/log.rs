@@ -6,12 +6,13 @@ use serde::Serialize;
 
 use super::stage::stage_order;
 use super::{Catalog, Channel, Interner};
+use super::{LoadReport, Ties};
 use crate::error::{Error, Result};
-use crate::ingest::{LoadReport, Ties};
 
 /// Marks an absent id in an id column (no stage, missing property value).
 pub const NO_ID: u32 = u32::MAX;
-const NO_STAGE: u16 = u16::MAX;
+/// The stage id of an event without a stage (in [`EventLog`]'s stage column; largest, so last).
+pub const NO_STAGE: u16 = u16::MAX;
 /// Marks an absent `sequence` cell (sorted after every present one).
 pub(crate) const NO_SEQ: i64 = i64::MAX;
 
@@ -466,8 +467,9 @@ impl EventLogBuilder {
             })
             .collect();
 
-        // Stable counting sort by customer, then a sort by time (and the tie rule) inside each
-        // customer.
+        // Each row's place: a stable counting sort by customer (ids in string order). The
+        // columns are then scattered to their places, reading the input in order, and only
+        // then is each customer's run sorted by time and the tie rule, on contiguous memory.
         let n_cust = customers.len();
         let mut offsets = vec![0usize; n_cust + 1];
         for &c in &cust {
@@ -476,94 +478,93 @@ impl EventLogBuilder {
         for i in 0..n_cust {
             offsets[i + 1] += offsets[i];
         }
-        let mut next = offsets.clone();
-        let mut order = vec![0u32; n];
-        for (row, &c) in cust.iter().enumerate() {
-            let slot = &mut next[cmap[c as usize] as usize];
-            order[*slot] = row as u32;
-            *slot += 1;
-        }
+        let mut next: Vec<u32> = offsets[..n_cust].iter().map(|&o| o as u32).collect();
+        let dest: Vec<u32> = cust
+            .iter()
+            .map(|&c| {
+                let slot = &mut next[cmap[c as usize] as usize];
+                let d = *slot;
+                *slot += 1;
+                d
+            })
+            .collect();
         drop(next);
         drop(cust);
-        // Input grouped by customer (in id order): the order moves rows only within a customer.
-        let grouped = is_identity(&order);
-        {
-            let mut by_name: Vec<(&str, &[u32], &[u32])> = props
-                .iter()
-                .map(|(name, _, vmap, col)| (name.as_str(), vmap.as_slice(), col.as_slice()))
-                .collect();
-            by_name.sort_by(|a, b| a.0.cmp(b.0));
+        // Input grouped by customer (in id order, a common export) stays where it is.
+        let grouped = is_identity(&dest);
+        let place = Place {
+            dest: &dest,
+            grouped,
+        };
+        let ids = |col: Vec<u32>, map: &[u32]| -> Vec<u32> {
+            place.ids(
+                col,
+                |v: u32| if v == NO_ID { NO_ID } else { map[v as usize] },
+            )
+        };
+        let (mut ts, mut value) = join(|| place.same(ts), || place.same(value));
+        let (mut touchpoint, mut channel) = join(|| ids(tp, &tmap), || ids(ch, &hmap));
+        let (mut stage, seq) = join(
+            || {
+                place.convert(&st, |s| {
+                    if s == NO_ID {
+                        NO_STAGE
+                    } else {
+                        smap[s as usize] as u16
+                    }
+                })
+            },
+            || place.same(seq),
+        );
+        drop(st);
+        let mut properties: Vec<PropertyColumn> = props
+            .into_iter()
+            .map(|(name, values, vmap, col)| PropertyColumn {
+                name,
+                ids: ids(col, &vmap),
+                values,
+            })
+            .collect();
+        drop(dest);
+
+        // Within each customer: by time, then the tie rule. Only the customers whose run is
+        // out of order move, each within its own rows.
+        let order = {
+            let mut by_name: Vec<&PropertyColumn> = properties.iter().collect();
+            by_name.sort_by(|a, b| a.name.cmp(&b.name));
             let rule = RowOrder {
                 ts: &ts,
                 seq: &seq,
                 ties,
-                tp: &tp,
-                tmap: &tmap,
-                ch: &ch,
-                hmap: &hmap,
-                st: &st,
-                smap: &smap,
+                tp: &touchpoint,
+                ch: &channel,
+                st: &stage,
                 value: &value,
-                props: by_name.iter().map(|&(_, m, c)| (m, c)).collect(),
+                props: by_name.iter().map(|p| p.ids.as_slice()).collect(),
             };
-            sort_within_customers(&mut order, &offsets, &rule);
-        }
+            sort_within_customers(&offsets, &rule)
+        };
         drop(seq);
-
-        // Input already grouped by customer (a common export) needs no permutation: the
-        // columns are renumbered in place instead of gathered into copies, and only the
-        // customers whose rows are not in order yet (ties not in the tie order, say) are
-        // reordered, each within its own rows.
-        let identity = grouped;
-        let patches: Vec<Range<usize>> = if grouped {
-            offsets
+        if !order.is_empty() {
+            let patches: Vec<Range<usize>> = offsets
                 .windows(2)
                 .filter(|w| (w[0]..w[1]).any(|i| order[i] as usize != i))
                 .map(|w| w[0]..w[1])
-                .collect()
-        } else {
-            Vec::new()
-        };
-        let ids = |col: Vec<u32>, map: &[u32]| -> Vec<u32> {
-            let f = |v: u32| if v == NO_ID { NO_ID } else { map[v as usize] };
-            if identity {
-                let mut col = map_in_place(col, f);
-                patch(&mut col, &order, &patches);
-                col
-            } else {
-                gather_by(&order, |r| f(col[r as usize]))
+                .collect();
+            join(
+                || patch(&mut ts, &order, &patches),
+                || patch(&mut value, &order, &patches),
+            );
+            join(
+                || patch(&mut touchpoint, &order, &patches),
+                || patch(&mut channel, &order, &patches),
+            );
+            patch(&mut stage, &order, &patches);
+            for p in &mut properties {
+                patch(&mut p.ids, &order, &patches);
             }
-        };
-        let touchpoint = ids(tp, &tmap);
-        let channel = ids(ch, &hmap);
-        let stage: Vec<u16> = gather_by(&order, |r| {
-            let s = st[r as usize];
-            if s == NO_ID {
-                NO_STAGE
-            } else {
-                smap[s as usize] as u16
-            }
-        });
-        drop(st);
-        let ts_sorted: Vec<i64> = if identity {
-            let mut ts = ts;
-            patch(&mut ts, &order, &patches);
-            ts
-        } else {
-            gather_by(&order, |r| ts[r as usize])
-        };
-        let value_sorted: Vec<f64> = if identity {
-            let mut value = value;
-            patch(&mut value, &order, &patches);
-            value
-        } else {
-            gather_by(&order, |r| value[r as usize])
-        };
-        let mut properties = Vec::with_capacity(props.len());
-        for (name, values, vmap, col) in props {
-            let ids = ids(col, &vmap);
-            properties.push(PropertyColumn { name, values, ids });
         }
+        let (ts_sorted, value_sorted) = (ts, value);
 
         report.rows_kept = n as u64;
         let mut log = EventLog {
@@ -616,59 +617,93 @@ fn is_identity(order: &[u32]) -> bool {
     }
 }
 
-/// `col[i] = f(col[i])`, on all cores when the `parallel` feature is on.
-fn map_in_place(mut col: Vec<u32>, f: impl Fn(u32) -> u32 + Sync) -> Vec<u32> {
+/// Runs both, on two cores when the `parallel` feature is on.
+fn join<A: Send, B: Send>(a: impl FnOnce() -> A + Send, b: impl FnOnce() -> B + Send) -> (A, B) {
     #[cfg(feature = "parallel")]
     {
-        use rayon::prelude::*;
-        col.par_iter_mut()
-            .with_min_len(1 << 16)
-            .for_each(|v| *v = f(*v));
-    }
-    #[cfg(not(feature = "parallel"))]
-    col.iter_mut().for_each(|v| *v = f(*v));
-    col
-}
-
-/// `out[i] = f(order[i])`, on all cores when the `parallel` feature is on.
-fn gather_by<T: Send>(order: &[u32], f: impl Fn(u32) -> T + Sync) -> Vec<T> {
-    #[cfg(feature = "parallel")]
-    {
-        use rayon::prelude::*;
-        order
-            .par_iter()
-            .with_min_len(1 << 16)
-            .map(|&r| f(r))
-            .collect()
+        rayon::join(a, b)
     }
     #[cfg(not(feature = "parallel"))]
     {
-        order.iter().map(|&r| f(r)).collect()
+        (a(), b())
     }
 }
 
-/// The order of one customer's rows (input row numbers): by time, then by `sequence` when the
-/// log has one, then by the tie rule. Total: the input row number decides last, so that rows
-/// equal in every column (which may then come in any order) still sort one way.
+/// Where each input row goes (`dest[row]`), and whether that is where it is.
+#[derive(Clone, Copy)]
+struct Place<'a> {
+    dest: &'a [u32],
+    grouped: bool,
+}
+
+impl Place<'_> {
+    /// A column moved to its places: rows are read in input order and written to their
+    /// places (or left where they are, for grouped input).
+    fn same<T: Copy + Default + Send>(self, col: Vec<T>) -> Vec<T> {
+        if self.grouped || col.is_empty() {
+            return col;
+        }
+        let mut out = vec![T::default(); col.len()];
+        for (&d, &v) in self.dest.iter().zip(&col) {
+            out[d as usize] = v;
+        }
+        out
+    }
+
+    /// An id column renumbered by `f` and moved to its places.
+    fn ids(self, mut col: Vec<u32>, f: impl Fn(u32) -> u32 + Sync) -> Vec<u32> {
+        if self.grouped {
+            #[cfg(feature = "parallel")]
+            {
+                use rayon::prelude::*;
+                col.par_iter_mut()
+                    .with_min_len(1 << 16)
+                    .for_each(|v| *v = f(*v));
+            }
+            #[cfg(not(feature = "parallel"))]
+            col.iter_mut().for_each(|v| *v = f(*v));
+            return col;
+        }
+        let mut out = vec![0u32; col.len()];
+        for (&d, &v) in self.dest.iter().zip(&col) {
+            out[d as usize] = f(v);
+        }
+        out
+    }
+
+    /// A column converted by `f` and moved to its places.
+    fn convert<S: Copy, T: Copy + Default>(self, col: &[S], f: impl Fn(S) -> T) -> Vec<T> {
+        if self.grouped {
+            return col.iter().map(|&v| f(v)).collect();
+        }
+        let mut out = vec![T::default(); col.len()];
+        for (&d, &v) in self.dest.iter().zip(col) {
+            out[d as usize] = f(v);
+        }
+        out
+    }
+}
+
+/// The order of one customer's events, on the placed columns (final ids, which are in string
+/// order): by time, then by `sequence` when the log has one, then by the tie rule. Total: the
+/// position decides last, and positions keep the input order of a customer's rows, so rows equal
+/// in every column still sort one way, and [`Ties::Input`] is a stable sort.
 struct RowOrder<'a> {
     ts: &'a [i64],
     seq: &'a [i64],
     ties: Ties,
     tp: &'a [u32],
-    tmap: &'a [u32],
     ch: &'a [u32],
-    hmap: &'a [u32],
-    st: &'a [u32],
-    smap: &'a [u32],
+    /// [`NO_STAGE`] (none) is the largest, so last.
+    st: &'a [u16],
     value: &'a [f64],
-    /// `(value map, column)` of each property, in the order of the column names.
-    props: Vec<(&'a [u32], &'a [u32])>,
+    /// Each property's ids ([`NO_ID`], blank, is the largest), in the order of the names.
+    props: Vec<&'a [u32]>,
 }
 
 impl RowOrder<'_> {
     #[inline(never)]
-    fn tie(&self, a: u32, b: u32) -> Ordering {
-        let (i, j) = (a as usize, b as usize);
+    fn tie(&self, i: usize, j: usize) -> Ordering {
         if !self.seq.is_empty() {
             let o = self.seq[i].cmp(&self.seq[j]);
             if o != Ordering::Equal {
@@ -676,20 +711,12 @@ impl RowOrder<'_> {
             }
         }
         if self.ties == Ties::Input {
-            return a.cmp(&b);
+            return i.cmp(&j);
         }
-        // Absent ids (NO_ID) map to u32::MAX: last.
-        let id = |map: &[u32], v: u32| {
-            if v == NO_ID {
-                u32::MAX
-            } else {
-                map[v as usize]
-            }
-        };
-        id(self.tmap, self.tp[i])
-            .cmp(&id(self.tmap, self.tp[j]))
-            .then_with(|| id(self.hmap, self.ch[i]).cmp(&id(self.hmap, self.ch[j])))
-            .then_with(|| id(self.smap, self.st[i]).cmp(&id(self.smap, self.st[j])))
+        self.tp[i]
+            .cmp(&self.tp[j])
+            .then_with(|| self.ch[i].cmp(&self.ch[j]))
+            .then_with(|| self.st[i].cmp(&self.st[j]))
             .then_with(|| {
                 let (x, y) = (self.value[i], self.value[j]);
                 match (x.is_nan(), y.is_nan()) {
@@ -700,59 +727,73 @@ impl RowOrder<'_> {
             .then_with(|| {
                 self.props
                     .iter()
-                    .map(|(map, col)| id(map, col[i]).cmp(&id(map, col[j])))
+                    .map(|col| col[i].cmp(&col[j]))
                     .find(|o| *o != Ordering::Equal)
                     .unwrap_or(Ordering::Equal)
             })
-            .then(a.cmp(&b))
+            .then(i.cmp(&j))
     }
 
-    /// Sorts one customer's rows, unless they are in order already.
-    /// Sorts one customer's rows. Each row's time is read once into `keys` (rows of shuffled
-    /// input lie far apart, and a comparison that read the time column would miss the cache
-    /// every time).
-    fn sort(&self, s: &mut [u32], keys: &mut Vec<(i64, u32)>) {
-        keys.clear();
-        keys.extend(s.iter().map(|&r| (self.ts[r as usize], r)));
-        let cmp = |a: &(i64, u32), b: &(i64, u32)| match a.0.cmp(&b.0) {
-            Ordering::Equal => self.tie(a.1, b.1),
+    fn cmp(&self, i: usize, j: usize) -> Ordering {
+        match self.ts[i].cmp(&self.ts[j]) {
+            Ordering::Equal => self.tie(i, j),
             o => o,
-        };
-        if !keys
-            .windows(2)
-            .all(|w| cmp(&w[0], &w[1]) != Ordering::Greater)
-        {
-            keys.sort_unstable_by(cmp);
-            for (r, k) in s.iter_mut().zip(keys.iter()) {
-                *r = k.1;
-            }
         }
     }
+
+    /// Whether the run `r` is in order.
+    fn in_order(&self, r: Range<usize>) -> bool {
+        (r.start + 1..r.end).all(|i| self.cmp(i - 1, i) != Ordering::Greater)
+    }
+
+    /// Sorts the positions `s` (one customer's run).
+    fn sort(&self, s: &mut [u32]) {
+        s.sort_unstable_by(|&a, &b| self.cmp(a as usize, b as usize));
+    }
 }
 
-#[cfg(feature = "parallel")]
-fn sort_within_customers(order: &mut [u32], offsets: &[usize], rule: &RowOrder<'_>) {
-    use rayon::prelude::*;
-    // Split `order` into per-customer slices, batched so each task has real work.
-    let mut slices: Vec<&mut [u32]> = Vec::with_capacity(offsets.len());
-    let mut rest = order;
-    for w in offsets.windows(2) {
-        let (head, tail) = rest.split_at_mut(w[1] - w[0]);
-        slices.push(head);
+/// The order of every position (`order[i]`: the position whose event goes to `i`), each
+/// customer's run sorted by `rule`; empty when every run is in order already.
+fn sort_within_customers(offsets: &[usize], rule: &RowOrder<'_>) -> Vec<u32> {
+    let runs = offsets.windows(2).map(|w| w[0]..w[1]);
+    #[cfg(feature = "parallel")]
+    let unsorted: Vec<Range<usize>> = {
+        use rayon::prelude::*;
+        let runs: Vec<Range<usize>> = runs.collect();
+        runs.into_par_iter()
+            .with_min_len(4096)
+            .filter(|r| !rule.in_order(r.clone()))
+            .collect()
+    };
+    #[cfg(not(feature = "parallel"))]
+    let unsorted: Vec<Range<usize>> = runs.filter(|r| !rule.in_order(r.clone())).collect();
+    if unsorted.is_empty() {
+        return Vec::new();
+    }
+    let n = offsets.last().copied().unwrap_or(0);
+    let mut order: Vec<u32> = (0..n as u32).collect();
+    // Split `order` into the unsorted runs, each sorted on its own.
+    let mut slices: Vec<&mut [u32]> = Vec::with_capacity(unsorted.len());
+    let mut rest: &mut [u32] = &mut order;
+    let mut at = 0;
+    for r in &unsorted {
+        let (_, tail) = rest.split_at_mut(r.start - at);
+        let (run, tail) = tail.split_at_mut(r.end - r.start);
+        slices.push(run);
         rest = tail;
+        at = r.end;
     }
-    slices
-        .par_iter_mut()
-        .with_min_len(4096)
-        .for_each_init(Vec::new, |keys, s| rule.sort(s, keys));
-}
-
-#[cfg(not(feature = "parallel"))]
-fn sort_within_customers(order: &mut [u32], offsets: &[usize], rule: &RowOrder<'_>) {
-    let mut keys = Vec::new();
-    for w in offsets.windows(2) {
-        rule.sort(&mut order[w[0]..w[1]], &mut keys);
+    #[cfg(feature = "parallel")]
+    {
+        use rayon::prelude::*;
+        slices
+            .par_iter_mut()
+            .with_min_len(1024)
+            .for_each(|s| rule.sort(s));
     }
+    #[cfg(not(feature = "parallel"))]
+    slices.iter_mut().for_each(|s| rule.sort(s));
+    order
 }
 
 /// One event in its canonical JSON shape, as the bindings show a journey: timestamp (RFC 3339,

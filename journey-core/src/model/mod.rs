@@ -4,6 +4,7 @@
 mod append;
 mod binary;
 mod interner;
+mod load;
 mod log;
 mod map;
 mod persona;
@@ -15,10 +16,11 @@ mod touchpoint;
 pub use append::AppendReport;
 pub use interner::Interner;
 pub(crate) use interner::{same, LocalInterner};
+pub use load::{LoadReport, Ties};
 pub(crate) use log::{check_property_name, value_ok, NO_SEQ, VALUE_EXPECTED};
 pub use log::{
     EventLog, EventLogBuilder, EventRecord, Journey, LogSummary, PropertyColumn, RawEvent,
-    EVENT_COLUMNS, MAX_ABS_VALUE, NO_ID,
+    EVENT_COLUMNS, MAX_ABS_VALUE, NO_ID, NO_STAGE,
 };
 pub use map::{JourneyMap, Step, MAP_FORMAT};
 pub use persona::Persona;
@@ -26,5 +28,4 @@ pub use stage::{Stage, DEFAULT_STAGES};
 pub(crate) use survey::{check_score, survey_expected, SurveyPiece};
 pub use survey::{RawResponse, Surveys, SurveysBuilder, NO_SCORE};
 pub use table::{Column, Table, Tabular};
-pub(crate) use touchpoint::csv_error;
 pub use touchpoint::{Catalog, CatalogEntry, Channel, Kind, Touchpoint};

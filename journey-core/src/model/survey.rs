@@ -1,6 +1,6 @@
+use super::LoadReport;
 use super::{Interner, LocalInterner, NO_ID};
 use crate::error::{Error, Result};
-use crate::ingest::LoadReport;
 
 /// Marks a blank score.
 pub const NO_SCORE: u8 = u8::MAX;

@@ -11,6 +11,19 @@ use crate::metrics::graph::{NodeKind, TransitionGraph};
 use petgraph::visit::EdgeRef;
 
 /// Escapes a string for a double-quoted DOT label.
+/// The graph as text, drawn here as [`crate::JourneyMap::to_svg`] is drawn in `render::map`:
+/// the metric knows nothing of its pictures.
+impl TransitionGraph {
+    /// Graphviz DOT text; see [`to_dot`].
+    pub fn to_dot(&self) -> String {
+        to_dot(self)
+    }
+    /// Mermaid flowchart text; see [`to_mermaid`].
+    pub fn to_mermaid(&self) -> String {
+        to_mermaid(self)
+    }
+}
+
 fn dot_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {

@@ -24,7 +24,7 @@ pub const ALL_CUSTOMERS: &str = "All customers";
 pub const OTHER_STAGE: &str = "other";
 /// The one stage of a map made from a log without any stage information.
 pub const JOURNEY_STAGE: &str = "journey";
-const NO_STAGE: u16 = u16::MAX;
+use crate::model::NO_STAGE;
 
 /// Options of [`JourneyMap::from_data`] (`JourneyMap.from_data(log, surveys=None, **opts)`).
 ///

@@ -14,9 +14,10 @@ use rustc_hash::{FxHashMap, FxHasher};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::ingest::csv_error;
 use crate::metrics::exact_sum::ExactSum;
 use crate::metrics::paths::{Cutter, PathBuffer, PathOptions, PathRef};
-use crate::model::{csv_error, EventLog, Interner};
+use crate::model::{EventLog, Interner};
 
 /// Separator of channel names in a `path` string.
 pub const PATH_SEPARATOR: char = '>';
