@@ -18,8 +18,8 @@ use serde::Serialize;
 use super::log::{EventLog, PropertyColumn, NO_ID};
 use super::stage::stage_order;
 use super::Interner;
+use super::Ties;
 use crate::error::{Error, Result};
-use crate::ingest::{LoadOptions, Ties};
 
 /// What [`EventLog::append`] did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -114,15 +114,6 @@ impl EventLog {
             ));
         }
         Ok(())
-    }
-
-    /// The load options for a batch to append to this log: `opts` (mode, ties, renames, ...)
-    /// with the log's catalog and conversion touchpoints, so that the batch is read as the log
-    /// was. The bindings load batches with these.
-    pub fn batch_load_options(&self, mut opts: LoadOptions) -> LoadOptions {
-        opts.catalog = Some(self.catalog.clone());
-        opts.conversions = self.conversion_names.clone();
-        opts
     }
 
     /// The log of the customers with these indices (sorted), their events as they are and

@@ -275,12 +275,14 @@ impl Interner {
             new_ids.push(names.len() as u32);
             names.push(x.to_string());
         }
-        for (_, id) in self.index.iter_mut() {
-            *id = remap[*id as usize];
+        for slot in self.index.iter_mut() {
+            slot.id = remap[slot.id as usize];
         }
         for &id in &new_ids {
-            let h = hash_str(&names[id as usize]);
-            self.index.insert_unique(h, (h, id), |&(h, _)| h);
+            let s = &names[id as usize];
+            let h = hash_str(s);
+            self.index
+                .insert_unique(h, Slot::new(h, id, s), |slot| slot.hash);
         }
         self.names = names;
         Some(remap)

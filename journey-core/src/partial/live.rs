@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use super::{Analysis, Context, Finished, Partial, RETRACTABLE};
 use crate::error::{Error, Result};
-use crate::ingest::Ties;
+use crate::ingest::{LoadOptions, Ties};
 use crate::model::{AppendReport, EventLog, Surveys};
 
 /// An event log with the partial states of some analyses, updated on every append.
@@ -169,6 +169,18 @@ impl LiveAnalysis {
     /// The tie rule appends follow.
     pub fn ties(&self) -> Ties {
         self.ties
+    }
+}
+
+// Here, not in model/append.rs: load options belong to the ingest layer, above the model.
+impl EventLog {
+    /// The load options for a batch to append to this log: `opts` (mode, ties, renames, ...)
+    /// with the log's catalog and conversion touchpoints, so that the batch is read as the log
+    /// was. The bindings load batches with these.
+    pub fn batch_load_options(&self, mut opts: LoadOptions) -> LoadOptions {
+        opts.catalog = Some(self.catalog.clone());
+        opts.conversions = self.conversion_names.clone();
+        opts
     }
 }
 
