@@ -9,6 +9,7 @@
 //! cargo run --release -p journey-examples --bin bench -- score bench-data/events-10M.csv
 //! cargo run --release -p journey-examples --bin bench -- backtest synthetic:200000 2026-05-01T00:00:00Z 1 2 3
 //! cargo run --release -p journey-examples --bin bench -- drivers bench-data/events-10M.csv
+//! cargo run --release -p journey-examples --bin bench -- live bench-data/events-10M.csv 10000 5
 //! ```
 //! `score` times fitting the Markov chain and scoring every open journey (probability, expected
 //! touches, next best touchpoint, top paths); `backtest` prints the time-split backtest table
@@ -374,6 +375,172 @@ fn drivers_run(log: &journey_core::EventLog) -> journey_core::metrics::drivers::
     journey_core::metrics::drivers::conversion_drivers(log, &opts).expect("drivers")
 }
 
+fn rss_mb(key: &str) -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with(key))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+/// A batch of `n` synthetic events shaped like the log's: 70% for known customers (one in ten
+/// of those late, landing among the customer's earlier events), 30% for new customers, times
+/// after the log's last event, names and personas of the log.
+fn live_batch(
+    log: &journey_core::EventLog,
+    n: usize,
+    round: usize,
+    x: &mut u64,
+) -> journey_core::EventLog {
+    let mut next = |m: usize| -> usize {
+        *x = x
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((*x >> 33) as usize) % m.max(1)
+    };
+    let tps = log.touchpoints();
+    let ids = log.customer_ids();
+    let ts = log.timestamps();
+    let (t0, t1) = (
+        ts.iter().copied().min().unwrap_or(0),
+        ts.iter().copied().max().unwrap_or(0),
+    );
+    let personas: Vec<String> = log
+        .property("persona")
+        .map(|p| p.values.names().to_vec())
+        .unwrap_or_default();
+    let mut b = journey_core::EventLogBuilder::new();
+    for k in 0..n {
+        let known = next(10) < 7 && !ids.is_empty();
+        let customer_id = if known {
+            ids[next(ids.len())].clone()
+        } else {
+            format!("live{round:04}-{:05}", k / 3)
+        };
+        let timestamp_us = if known && next(10) == 0 {
+            t0 + (next(1 << 30) as i64 * ((t1 - t0) >> 30).max(1))
+        } else {
+            t1 + next(86_400) as i64 * 1_000_000
+        };
+        let touchpoint = tps[next(tps.len())].clone();
+        let value = (touchpoint == "purchase").then(|| (next(20_000) as f64) / 100.0);
+        let properties = if personas.is_empty() {
+            Vec::new()
+        } else {
+            vec![(
+                "persona".to_string(),
+                personas[next(personas.len())].clone(),
+            )]
+        };
+        b.push(&journey_core::RawEvent {
+            customer_id,
+            timestamp_us,
+            touchpoint,
+            value,
+            properties,
+            ..Default::default()
+        })
+        .expect("a valid event");
+    }
+    let conv: Vec<&str> = log
+        .conversion_touchpoints()
+        .iter()
+        .map(String::as_str)
+        .collect();
+    b.build(Some(log.catalog()), &conv)
+}
+
+/// Appends batches to a live analysis (funnel, retention, Markov attribution) and times the
+/// append with the update, then the three results; checks the last results against the
+/// analyses of the appended log computed from scratch.
+fn live(path: &str, batch: usize, rounds: usize) -> Result<(), Box<dyn std::error::Error>> {
+    use journey_core::partial::{Analysis, Finished};
+    use serde_json::json;
+
+    let t = Instant::now();
+    let log = journey_core::read_events_path(path, &journey_core::LoadOptions::default())?;
+    let load_s = t.elapsed().as_secs_f64();
+    // Forget the load's transient peak: from here VmHWM is the peak of what follows.
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+    let rss_log = rss_mb("VmRSS:").unwrap_or(0.0);
+    let log_mb = (log.column_bytes() + log.string_bytes()) as f64 / 1e6;
+    println!(
+        "log: {} events, {} customers, loaded in {load_s:.2} s; columns + strings {log_mb:.1} MB, process RSS {rss_log:.1} MB",
+        log.n_events(),
+        log.n_customers()
+    );
+    let steps = json!([
+        "product_page",
+        "add_to_cart",
+        "checkout_shipping",
+        "checkout_payment",
+        "purchase"
+    ]);
+    let analyses = vec![
+        Analysis::from_json("funnel", &json!({"steps": steps}))?,
+        Analysis::from_json("retention", &json!({}))?,
+        Analysis::from_json("attribution", &json!({"model": "markov"}))?,
+    ];
+    let t = Instant::now();
+    let mut live =
+        journey_core::LiveAnalysis::new(log, analyses.clone(), None, journey_core::Ties::Content)?;
+    let init_s = t.elapsed().as_secs_f64();
+    let rss_live = rss_mb("VmRSS:").unwrap_or(0.0);
+    println!(
+        "live state built in {init_s:.2} s; process RSS {rss_live:.1} MB (+{:.1} MB over the log)",
+        rss_live - rss_log
+    );
+    let mut x = 42u64;
+    let mut rows = Vec::new();
+    for round in 0..rounds {
+        let b = live_batch(live.log(), batch, round, &mut x);
+        let t = Instant::now();
+        let r = live.append(&b)?;
+        let append_s = t.elapsed().as_secs_f64();
+        let t = Instant::now();
+        let mut secs = Vec::new();
+        for i in 0..3 {
+            let t = Instant::now();
+            live.result(i)?;
+            secs.push(t.elapsed().as_secs_f64());
+        }
+        let results_s = t.elapsed().as_secs_f64();
+        println!(
+            "round {round}: {} events, {} customers ({} new): append + update {:.1} ms, results {:.1} ms (funnel {:.1}, retention {:.1}, attribution {:.1}), total {:.1} ms",
+            r.events, r.customers, r.new_customers, append_s * 1e3, results_s * 1e3,
+            secs[0] * 1e3, secs[1] * 1e3, secs[2] * 1e3, (append_s + results_s) * 1e3
+        );
+        rows.push(json!({"append_update_ms": append_s * 1e3, "results_ms": results_s * 1e3,
+            "funnel_ms": secs[0] * 1e3, "retention_ms": secs[1] * 1e3, "attribution_ms": secs[2] * 1e3}));
+    }
+    // The plain append alone (the columns' move), on the live log.
+    let mut plain = live.log().clone();
+    let b = live_batch(&plain, batch, rounds, &mut x);
+    let t = Instant::now();
+    plain.append(&b, journey_core::Ties::Content)?;
+    let plain_s = t.elapsed().as_secs_f64();
+    println!("EventLog::append alone: {:.1} ms", plain_s * 1e3);
+    drop(plain);
+    let peak = rss_mb("VmHWM:").unwrap_or(0.0);
+    // Exactness at this size: the last results against the appended log from scratch.
+    let log = live.log();
+    let same = [
+        matches!((live.result(0)?, log.funnel(match &analyses[0] { Analysis::Funnel(o) => o, _ => unreachable!() })?), (Finished::Funnel(a), b) if a == b),
+        matches!((live.result(1)?, log.retention(match &analyses[1] { Analysis::Retention(o) => o, _ => unreachable!() })?), (Finished::Retention(a), b) if a == b),
+        matches!((live.result(2)?, log.attribution(match &analyses[2] { Analysis::Attribution(o) => o, _ => unreachable!() })?), (Finished::Attribution(a), b) if a == b),
+    ];
+    println!(
+        "{}",
+        json!({
+            "file": path, "events": live.log().n_events(), "batch": batch,
+            "log_columns_strings_mb": log_mb, "rss_log_mb": rss_log,
+            "rss_with_live_state_mb": rss_live, "live_state_rss_mb": rss_live - rss_log,
+            "peak_rss_mb_after_load": peak, "plain_append_ms": plain_s * 1e3,
+            "rounds": rows, "equal_to_from_scratch": same,
+        })
+    );
+    Ok(())
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
@@ -556,8 +723,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             };
             backtest(source, as_of, &orders)?;
         }
+        Some("live") => {
+            let path = args.get(1).ok_or("live PATH [BATCH] [ROUNDS]")?;
+            let batch = args.get(2).map_or(Ok(10_000), |a| a.parse())?;
+            let rounds = args.get(3).map_or(Ok(5), |a| a.parse())?;
+            live(path, batch, rounds)?;
+        }
         _ => return Err(
-            "usage: bench gen N PATH | bench by-time IN OUT | bench shuffled IN OUT | bench load PATH | bench load-surveys PATH | bench metrics PATH | bench partials PATH [N...] | bench score PATH|synthetic:N [ORDER...] | bench backtest PATH|synthetic:N AS_OF [ORDER...]"
+            "usage: bench gen N PATH | bench by-time IN OUT | bench shuffled IN OUT | bench load PATH | bench load-surveys PATH | bench metrics PATH | bench partials PATH [N...] | bench score PATH|synthetic:N [ORDER...] | bench backtest PATH|synthetic:N AS_OF [ORDER...] | bench drivers PATH | bench live PATH [BATCH] [ROUNDS]"
                 .into(),
         ),
     }

@@ -32,9 +32,10 @@ pub use ingest::{
     read_events_csv, read_events_csv_bytes, read_events_json, read_events_path, read_surveys_csv,
     read_surveys_json, read_surveys_path, CsvWriteOptions, LoadOptions, LoadReport, Mode, Ties,
 };
+pub use model::AppendReport;
 pub use model::{
     Catalog, Channel, EventLog, EventLogBuilder, Journey, JourneyMap, Kind, Persona, RawEvent,
     RawResponse, Stage, Step, Surveys, SurveysBuilder, Touchpoint,
 };
-pub use partial::{Analysis, Context, Finished, Partial};
+pub use partial::{Analysis, Context, Finished, LiveAnalysis, Partial};
 pub use synthetic::synthetic;

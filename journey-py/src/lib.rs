@@ -9,6 +9,7 @@ mod convert;
 mod error;
 mod frames;
 mod journeys;
+mod live;
 mod model;
 mod open_journeys;
 mod partial;
@@ -39,6 +40,7 @@ fn _journey(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(attribution::read_path_table, m)?)?;
     m.add_class::<partial::PyPartial>()?;
     m.add_class::<partial::PyContext>()?;
+    m.add_class::<live::PyLiveAnalysis>()?;
     m.add_function(wrap_pyfunction!(partial::merge_partials, m)?)?;
     m.add_class::<report::PyChart>()?;
     m.add_function(wrap_pyfunction!(report::report, m)?)?;

@@ -66,7 +66,8 @@ fn format_of(src: &Source, format: Option<Format>) -> Format {
 }
 
 /// A customer journey event log: every customer's events in time order, stored columnar.
-#[pyclass(frozen, name = "EventLog", module = "journey")]
+// Not frozen: `append` changes the log in place.
+#[pyclass(name = "EventLog", module = "journey")]
 #[derive(Clone, Debug)]
 pub struct PyEventLog {
     pub inner: Arc<core::EventLog>,

@@ -91,50 +91,22 @@ impl PyPartial {
             .map_err(to_py_err)
     }
 
+    /// The partial without `other`'s customers (a partial merged into this one before): the
+    /// inverse of `merge` (docs/live.md, "Retract"). Analyses without a retract, or a path
+    /// table losing the customer a remaining path was first seen with, raise `JourneyError`.
+    fn retract(&self, py: Python<'_>, other: &Self) -> PyResult<Self> {
+        let (a, b) = (self.inner.clone(), other.inner.clone());
+        py.detach(move || a.retract(b))
+            .map(|inner| PyPartial { inner })
+            .map_err(to_py_err)
+    }
+
     /// The result of the analysis, the same object the EventLog method returns.
     fn finish(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
         let p = self.inner.clone();
+        let analysis = p.analysis().clone();
         let r = py.detach(move || p.finish()).map_err(to_py_err)?;
-        let out = match r {
-            Finished::Funnel(f) => funnel_output(f)?,
-            Finished::Retention(x) => retention_output(&x)?,
-            Finished::Kpis(x) => kpis_output(&x)?,
-            Finished::Sessions(x) => sessions_output(x)?,
-            Finished::ConversionPaths(x) => {
-                PyOutput::with_source("conversion_paths", std::sync::Arc::new(x), "rows")
-            }
-            Finished::Attribution(x) => attribution_output(x)?,
-            Finished::AttributionTable(x) => attribution_table_output(x)?,
-            Finished::TransitionGraph(g) => {
-                return Ok(PyTransitionGraph::new(g)?
-                    .into_pyobject(py)?
-                    .into_any()
-                    .unbind())
-            }
-            Finished::PathTable(t) => {
-                return Ok(PyPathTable::from(t).into_pyobject(py)?.into_any().unbind())
-            }
-            Finished::PathStats(x) => {
-                let top = match self.inner.analysis() {
-                    Analysis::PathStats(o) => o.top,
-                    _ => 0,
-                };
-                crate::journeys::path_stats_output(x, top)?
-            }
-            Finished::Nps(x) => nps_output(x)?,
-            Finished::Csat(x) => csat_output(x)?,
-            Finished::Ces(x) => ces_output(x)?,
-            Finished::Map(m) => {
-                return Ok(PyJourneyMap { inner: *m }
-                    .into_pyobject(py)?
-                    .into_any()
-                    .unbind())
-            }
-            Finished::FunnelSteps(v) => return Ok(v.into_pyobject(py)?.into_any().unbind()),
-            Finished::Report(html) => return Ok(html.into_pyobject(py)?.into_any().unbind()),
-            _ => return Err(argument("analysis", "has no Python result type")),
-        };
-        Ok(out.into_pyobject(py)?.into_any().unbind())
+        finished_to_py(py, r, &analysis)
     }
 
     /// The analysis's name, e.g. "funnel".
@@ -166,6 +138,54 @@ impl PyPartial {
             self.inner.to_bytes().len()
         )
     }
+}
+
+/// A finished result as the Python object the EventLog method returns.
+pub(crate) fn finished_to_py(
+    py: Python<'_>,
+    r: Finished,
+    analysis: &Analysis,
+) -> PyResult<Py<PyAny>> {
+    let out = match r {
+        Finished::Funnel(f) => funnel_output(f)?,
+        Finished::Retention(x) => retention_output(&x)?,
+        Finished::Kpis(x) => kpis_output(&x)?,
+        Finished::Sessions(x) => sessions_output(x)?,
+        Finished::ConversionPaths(x) => {
+            PyOutput::with_source("conversion_paths", std::sync::Arc::new(x), "rows")
+        }
+        Finished::Attribution(x) => attribution_output(x)?,
+        Finished::AttributionTable(x) => attribution_table_output(x)?,
+        Finished::TransitionGraph(g) => {
+            return Ok(PyTransitionGraph::new(g)?
+                .into_pyobject(py)?
+                .into_any()
+                .unbind())
+        }
+        Finished::PathTable(t) => {
+            return Ok(PyPathTable::from(t).into_pyobject(py)?.into_any().unbind())
+        }
+        Finished::PathStats(x) => {
+            let top = match analysis {
+                Analysis::PathStats(o) => o.top,
+                _ => 0,
+            };
+            crate::journeys::path_stats_output(x, top)?
+        }
+        Finished::Nps(x) => nps_output(x)?,
+        Finished::Csat(x) => csat_output(x)?,
+        Finished::Ces(x) => ces_output(x)?,
+        Finished::Map(m) => {
+            return Ok(PyJourneyMap { inner: *m }
+                .into_pyobject(py)?
+                .into_any()
+                .unbind())
+        }
+        Finished::FunnelSteps(v) => return Ok(v.into_pyobject(py)?.into_any().unbind()),
+        Finished::Report(html) => return Ok(html.into_pyobject(py)?.into_any().unbind()),
+        _ => return Err(argument("analysis", "has no Python result type")),
+    };
+    Ok(out.into_pyobject(py)?.into_any().unbind())
 }
 
 #[pymethods]

@@ -7,6 +7,7 @@ mod attribution;
 mod convert;
 mod ingest;
 mod journeys;
+mod live;
 mod model;
 mod open_journeys;
 mod partial;

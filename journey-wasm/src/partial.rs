@@ -105,28 +105,20 @@ impl Partial {
             .map_err(js_err)
     }
 
+    /// The partial without `other`'s customers (merged into this one before): the inverse of
+    /// `merge` (docs/live.md, "Retract").
+    pub fn retract(&self, other: &Partial) -> Result<Partial, JsValue> {
+        self.inner
+            .clone()
+            .retract(other.inner.clone())
+            .map(|inner| Partial { inner })
+            .map_err(js_err)
+    }
+
     /// The result of the analysis, as the EventLog method returns it.
     #[wasm_bindgen(unchecked_return_type = "FinishedResult")]
     pub fn finish(&self) -> Result<JsValue, JsValue> {
-        match self.inner.clone().finish().map_err(js_err)? {
-            Finished::Funnel(f) => to_js(&f),
-            Finished::Retention(x) => to_js(&x),
-            Finished::Kpis(x) => to_js(&x),
-            Finished::Sessions(x) => to_js(&x),
-            Finished::ConversionPaths(x) => to_js(&x),
-            Finished::TransitionGraph(g) => Ok(crate::journeys::TransitionGraph::from(g).into()),
-            Finished::Attribution(x) => to_js(&x),
-            Finished::AttributionTable(x) => to_js(&x),
-            Finished::PathTable(t) => Ok(crate::attribution::PathTable::from(t).into()),
-            Finished::PathStats(x) => to_js(&x),
-            Finished::Nps(x) => to_js(&x),
-            Finished::Csat(x) => to_js(&x),
-            Finished::Ces(x) => to_js(&x),
-            Finished::Map(m) => Ok(JourneyMap { inner: *m }.into()),
-            Finished::FunnelSteps(v) => to_js(&v),
-            Finished::Report(html) => Ok(JsValue::from_str(&html)),
-            _ => Err(arg_err("analysis", "has no JavaScript result type")),
-        }
+        finished_to_js(self.inner.clone().finish().map_err(js_err)?)
     }
 
     /// The analysis's name.
@@ -139,6 +131,29 @@ impl Partial {
     #[wasm_bindgen(getter, unchecked_return_type = "Record<string, unknown>")]
     pub fn options(&self) -> Result<JsValue, JsValue> {
         to_js(&self.inner.analysis().options_json())
+    }
+}
+
+/// A finished result as the EventLog method returns it in JavaScript.
+pub(crate) fn finished_to_js(r: Finished) -> Result<JsValue, JsValue> {
+    match r {
+        Finished::Funnel(f) => to_js(&f),
+        Finished::Retention(x) => to_js(&x),
+        Finished::Kpis(x) => to_js(&x),
+        Finished::Sessions(x) => to_js(&x),
+        Finished::ConversionPaths(x) => to_js(&x),
+        Finished::TransitionGraph(g) => Ok(crate::journeys::TransitionGraph::from(g).into()),
+        Finished::Attribution(x) => to_js(&x),
+        Finished::AttributionTable(x) => to_js(&x),
+        Finished::PathTable(t) => Ok(crate::attribution::PathTable::from(t).into()),
+        Finished::PathStats(x) => to_js(&x),
+        Finished::Nps(x) => to_js(&x),
+        Finished::Csat(x) => to_js(&x),
+        Finished::Ces(x) => to_js(&x),
+        Finished::Map(m) => Ok(JourneyMap { inner: *m }.into()),
+        Finished::FunnelSteps(v) => to_js(&v),
+        Finished::Report(html) => Ok(JsValue::from_str(&html)),
+        _ => Err(arg_err("analysis", "has no JavaScript result type")),
     }
 }
 

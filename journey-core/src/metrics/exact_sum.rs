@@ -44,6 +44,13 @@ impl ExactSum {
         }
     }
 
+    /// Takes away every term of `other` (exact: the parts are negated and added).
+    pub fn subtract(&mut self, other: &ExactSum) {
+        for &p in &other.parts {
+            self.add(-p);
+        }
+    }
+
     /// The sum, correctly rounded to the nearest `f64` (ties to even).
     pub fn value(&self) -> f64 {
         let p = &self.parts;

@@ -224,6 +224,70 @@ impl Interner {
         self.sorted_by(|a, b| a.cmp(b))
     }
 
+    /// Adds `new` names (any order, duplicates and known names allowed) keeping the ids in the
+    /// order `cmp` gives (the interner's ids must already follow it). Returns the map old id ->
+    /// new id when some new name sorts before a known one (the known ids move up), `None` when
+    /// every id stays. Costs one pass over the known names only when ids move; no known string
+    /// is hashed again (used by [`crate::EventLog::append`]).
+    pub(crate) fn insert_sorted(
+        &mut self,
+        new: &[&str],
+        cmp: impl Fn(&str, &str) -> std::cmp::Ordering,
+    ) -> Option<Vec<u32>> {
+        let mut fresh: Vec<&str> = new
+            .iter()
+            .copied()
+            .filter(|s| self.get(s).is_none())
+            .collect();
+        fresh.sort_unstable_by(|a, b| cmp(a, b));
+        fresh.dedup();
+        if fresh.is_empty() {
+            return None;
+        }
+        let n = self.names.len();
+        let at_end = n == 0 || cmp(&self.names[n - 1], fresh[0]) == std::cmp::Ordering::Less;
+        if at_end {
+            for s in fresh {
+                self.intern(s);
+            }
+            return None;
+        }
+        // Merge the two sorted lists; old id i moves up by the number of fresh names before it.
+        let old = std::mem::take(&mut self.names);
+        let mut names = Vec::with_capacity(n + fresh.len());
+        let mut remap = Vec::with_capacity(n);
+        let mut f = fresh.iter().peekable();
+        let mut new_ids = Vec::with_capacity(fresh.len());
+        for s in old {
+            while let Some(x) = f.peek() {
+                if cmp(x, &s) == std::cmp::Ordering::Less {
+                    new_ids.push(names.len() as u32);
+                    names.push(x.to_string());
+                    f.next();
+                } else {
+                    break;
+                }
+            }
+            remap.push(names.len() as u32);
+            names.push(s);
+        }
+        for x in f {
+            new_ids.push(names.len() as u32);
+            names.push(x.to_string());
+        }
+        for slot in self.index.iter_mut() {
+            slot.id = remap[slot.id as usize];
+        }
+        for &id in &new_ids {
+            let s = &names[id as usize];
+            let h = hash_str(s);
+            self.index
+                .insert_unique(h, Slot::new(h, id, s), |slot| slot.hash);
+        }
+        self.names = names;
+        Some(remap)
+    }
+
     /// Builds an interner from distinct names, ids in the given order.
     pub fn from_names(names: Vec<String>) -> Self {
         let mut index = HashTable::with_capacity(names.len());

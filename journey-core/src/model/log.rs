@@ -996,7 +996,10 @@ impl EventLog {
     /// [`EventLog::sub_log`] by customer index (`0..n_customers`, in order).
     pub(crate) fn sub_log_of_indices(&self, picked: &[u32]) -> EventLog {
         let names: Vec<&str> = self.properties.iter().map(|p| p.name.as_str()).collect();
-        let mut b = EventLogBuilder::new().with_properties(&names);
+        // The rows go in in journey order: input order keeps it whatever the log's tie rule.
+        let mut b = EventLogBuilder::new()
+            .with_properties(&names)
+            .with_ties(Ties::Input);
         let n: usize = picked.iter().map(|&c| self.journey(c).len()).sum();
         b.reserve(n);
         for &c in picked {

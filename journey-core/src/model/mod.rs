@@ -1,6 +1,7 @@
 //! The typed model: personas, stages, channels, touchpoints, the journey map, and the columnar
 //! event log and survey table that the metrics read.
 
+mod append;
 mod binary;
 mod interner;
 mod load;
@@ -12,6 +13,7 @@ mod survey;
 pub mod table;
 mod touchpoint;
 
+pub use append::AppendReport;
 pub use interner::Interner;
 pub(crate) use interner::{same, LocalInterner};
 pub use load::{LoadReport, Ties};

@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use rustc_hash::FxHashMap;
 
 use super::codec::{corrupted, Codec, Reader, Writer};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::metrics::attribution::{time_decay_path, Credits, ExactCredits, PathTable};
 use crate::metrics::exact_sum::ExactSum;
 use crate::metrics::paths::{Cutter, Level, PathBuffer, PathOptions};
@@ -45,6 +45,10 @@ pub(crate) struct PathsState {
     time_decay: Option<BTreeMap<u32, (ExactSum, ExactSum)>>,
     /// The excluded names that are touchpoints of the log.
     known_excluded: BTreeSet<String>,
+    /// For live analyses (not in the bytes): per path, every customer that has it with the
+    /// rank of its first occurrence among the customer's paths, so that retracting the
+    /// customer a path was first seen with finds the next one.
+    seen: Option<BTreeMap<Vec<u32>, BTreeMap<String, u64>>>,
 }
 
 /// `ids` mapped through `map` (old index -> new index).
@@ -58,6 +62,17 @@ impl PathsState {
         opts: &PathOptions,
         half_life_us: Option<i64>,
     ) -> Result<Self> {
+        Self::of_tracked(log, opts, half_life_us, false)
+    }
+
+    /// [`PathsState::of`], keeping where each path occurs when `track` (for retracting).
+    pub(crate) fn of_tracked(
+        log: &EventLog,
+        opts: &PathOptions,
+        half_life_us: Option<i64>,
+        track: bool,
+    ) -> Result<Self> {
+        let mut occurrences: Vec<(Vec<u32>, u32, u64)> = Vec::new();
         let cutter = Cutter::new(log, opts)?;
         let log_names: &[String] = match opts.level {
             Level::Touchpoint => log.touchpoints(),
@@ -86,6 +101,9 @@ impl PathsState {
                     ev.add(value);
                     en += nulls;
                 } else {
+                    if track {
+                        occurrences.push((p.touches.to_vec(), c as u32, rank));
+                    }
                     let e = local
                         .entry(p.touches.to_vec())
                         .or_insert_with(|| (c as u32, rank, 0.0, ExactSum::default(), 0.0));
@@ -132,6 +150,17 @@ impl PathsState {
             .filter(|n| log.touchpoint_id(n).is_some())
             .cloned()
             .collect();
+        let seen = track.then(|| {
+            let mut seen: BTreeMap<Vec<u32>, BTreeMap<String, u64>> = BTreeMap::new();
+            for (key, c, rank) in occurrences {
+                // A customer's first occurrence of a path comes first: keep its rank.
+                seen.entry(remap(&key, &map))
+                    .or_default()
+                    .entry(ids[c as usize].clone())
+                    .or_insert(rank);
+            }
+            seen
+        });
         Ok(PathsState {
             names,
             paths,
@@ -140,6 +169,7 @@ impl PathsState {
             empty_nulls: en,
             time_decay,
             known_excluded,
+            seen,
         })
     }
 
@@ -162,6 +192,12 @@ impl PathsState {
             *t = std::mem::take(t)
                 .into_iter()
                 .map(|(i, x)| (map[i as usize], x))
+                .collect();
+        }
+        if let Some(s) = self.seen.as_mut() {
+            *s = std::mem::take(s)
+                .into_iter()
+                .map(|(k, v)| (remap(&k, &map), v))
                 .collect();
         }
         self.names = names.to_vec();
@@ -201,12 +237,95 @@ impl PathsState {
             }
         }
         self.known_excluded.extend(b.known_excluded);
+        self.seen = match (self.seen.take(), b.seen) {
+            (Some(mut a), Some(b)) => {
+                for (k, m) in b {
+                    a.entry(k).or_default().extend(m);
+                }
+                Some(a)
+            }
+            _ => None,
+        };
+    }
+
+    /// Takes away the paths of `b`'s customers (merged into `self` before). A path left
+    /// with no customer goes. When `b`'s customers include the one a remaining path was
+    /// first seen with, the next one is needed: both states must keep where paths occur
+    /// (live analyses do), else this is an error. Names and excluded names stay (they only
+    /// grow as events are appended).
+    pub(crate) fn retract(&mut self, b: &PathsState) -> Result<()> {
+        if self.names != b.names {
+            if b.names.iter().any(|n| self.names.binary_search(n).is_err()) {
+                return Err(Error::PartialMismatch(
+                    "the partial to retract has paths through names the path table does not \
+                     have: it was not merged into it"
+                        .to_string(),
+                ));
+            }
+            // Rare (a live analysis gives its partials every name of the log): a copy.
+            let mut b = b.clone();
+            b.renumber(&self.names.clone());
+            return self.retract(&b);
+        }
+        for (k, p) in &b.paths {
+            let Some(a) = self.paths.get_mut(k) else {
+                return Err(Error::PartialMismatch(
+                    "the partial to retract has a path the path table does not have: it was \
+                     not merged into it"
+                        .to_string(),
+                ));
+            };
+            a.conversions -= p.conversions;
+            a.value.subtract(&p.value);
+            a.nulls -= p.nulls;
+            let gone = a.conversions == 0.0 && a.nulls == 0.0;
+            match (self.seen.as_mut(), b.seen.as_ref()) {
+                (Some(seen), Some(bs)) => {
+                    if let (Some(s), Some(out)) = (seen.get_mut(k), bs.get(k)) {
+                        for c in out.keys() {
+                            s.remove(c);
+                        }
+                        match s.first_key_value() {
+                            Some((c, &r)) if !gone => a.first = (c.clone(), r),
+                            _ => {
+                                seen.remove(k);
+                            }
+                        }
+                    }
+                }
+                _ if !gone && a.first.0 == p.first.0 => {
+                    return Err(Error::PartialMismatch(format!(
+                        "retracting customer {:?} from the path table loses where a path was \
+                         first seen: retract needs partials that keep where paths occur (a \
+                         live analysis)",
+                        p.first.0
+                    )));
+                }
+                _ => {}
+            }
+            if gone {
+                self.paths.remove(k);
+            }
+        }
+        self.empty_conversions -= b.empty_conversions;
+        self.empty_value.subtract(&b.empty_value);
+        self.empty_nulls -= b.empty_nulls;
+        if let (Some(a), Some(t)) = (self.time_decay.as_mut(), b.time_decay.as_ref()) {
+            for (name, (c, v)) in t {
+                let e = a.entry(*name).or_default();
+                e.0.subtract(c);
+                e.1.subtract(v);
+            }
+        }
+        Ok(())
     }
 
     /// The path table, the time-decay credits and the excluded names unknown to every
     /// partition (in the order given, once each).
-    pub(crate) fn finish(self, exclude: &[String]) -> (PathTable, Option<Credits>, Vec<String>) {
-        let mut paths: Vec<(Vec<u32>, PathAcc)> = self.paths.into_iter().collect();
+    pub(crate) fn finish(&self, exclude: &[String]) -> (PathTable, Option<Credits>, Vec<String>) {
+        // By reference: a live state is finished after every append, and copying each path
+        // (its names, first customer and exact sum) cost more than the rest.
+        let mut paths: Vec<(&Vec<u32>, &PathAcc)> = self.paths.iter().collect();
         paths.sort_by(|a, b| a.1.first.cmp(&b.1.first));
         let mut t = PathTable {
             names: Vec::new(),
@@ -220,21 +339,21 @@ impl PathsState {
             empty_nulls: self.empty_nulls,
         };
         for (key, p) in &paths {
-            t.touches.extend_from_slice(key);
+            t.touches.extend_from_slice(key.as_slice());
             t.offsets.push(t.touches.len());
             t.conversions.push(p.conversions);
             t.value.push(p.value.value());
             t.nulls.push(p.nulls);
         }
-        let td = self.time_decay.map(|m| {
+        let td = self.time_decay.as_ref().map(|m| {
             let mut c = ExactCredits::zero(self.names.len());
-            for (i, (x, v)) in m {
-                c.conversions[i as usize] = x;
-                c.value[i as usize] = v;
+            for (&i, (x, v)) in m {
+                c.conversions[i as usize] = x.clone();
+                c.value[i as usize] = v.clone();
             }
             c.round()
         });
-        t.names = self.names;
+        t.names = self.names.clone();
         let mut unknown: Vec<String> = Vec::new();
         for n in exclude {
             if !self.known_excluded.contains(n) && !unknown.contains(n) {
@@ -350,6 +469,7 @@ impl Codec for PathsState {
             empty_nulls,
             time_decay,
             known_excluded: known.into_iter().collect(),
+            seen: None,
         })
     }
 }

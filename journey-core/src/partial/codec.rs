@@ -345,6 +345,23 @@ impl ValueCounts {
         }
         self.0 = out;
     }
+    /// Takes away the values of `b` (a sub-sample of `self`), dropping values whose count
+    /// falls to zero; one pass over both lists.
+    pub(crate) fn subtract(&mut self, b: &ValueCounts) {
+        if b.0.is_empty() {
+            return;
+        }
+        let mut j = 0;
+        self.0.retain_mut(|(v, c)| {
+            while j < b.0.len() && b.0[j].0 < *v {
+                j += 1;
+            }
+            if j < b.0.len() && b.0[j].0 == *v {
+                *c = c.saturating_sub(b.0[j].1);
+            }
+            *c > 0
+        });
+    }
     pub(crate) fn len(&self) -> u64 {
         self.0.iter().map(|p| p.1).sum()
     }

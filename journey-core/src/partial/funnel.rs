@@ -120,6 +120,20 @@ impl FunnelState {
         }
     }
 
+    /// Takes away the customers of `b` (merged into `self` before); a group that no customer
+    /// starts any more goes, as it would be absent from a partial without them.
+    pub(crate) fn retract(&mut self, b: &FunnelState) {
+        self.n_customers -= b.n_customers;
+        for (k, g) in &b.groups {
+            if let Some(a) = self.groups.get_mut(k) {
+                a.retract(g);
+                if a.reached.first().copied().unwrap_or(0) == 0 {
+                    self.groups.remove(k);
+                }
+            }
+        }
+    }
+
     pub(crate) fn finish(self, opts: &FunnelOptions) -> FunnelResult {
         let k = opts.steps.len();
         let with_breakdown = opts.breakdown.is_some();
@@ -173,6 +187,25 @@ impl GroupState {
             x.extend(y);
             // Each customer is in one partition: sorting the union gives the id order.
             x.sort_unstable();
+        }
+    }
+
+    fn retract(&mut self, b: &GroupState) {
+        for (x, y) in self.reached.iter_mut().zip(&b.reached) {
+            *x -= y;
+        }
+        for (x, y) in self.deltas.iter_mut().zip(&b.deltas) {
+            x.subtract(y);
+        }
+        for (x, y) in self.dropped.iter_mut().zip(&b.dropped) {
+            // Both sorted: one pass.
+            let mut j = 0;
+            x.retain(|id| {
+                while j < y.len() && y[j] < *id {
+                    j += 1;
+                }
+                !(j < y.len() && y[j] == *id)
+            });
         }
     }
 

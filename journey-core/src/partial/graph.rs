@@ -99,6 +99,32 @@ impl GraphState {
         self.conversions.extend(b.conversions);
     }
 
+    /// Takes away the customers of `b`: counts and times subtracted, nodes and edges at zero
+    /// removed. The set of conversion nodes stays (it only marks nodes that exist).
+    pub(crate) fn retract(&mut self, b: &GraphState) {
+        self.n_walks -= b.n_walks;
+        self.n_customers -= b.n_customers;
+        for (k, (v, c)) in &b.nodes {
+            if let Some(e) = self.nodes.get_mut(k) {
+                e.0 -= v;
+                e.1 -= c;
+                if e.0 == 0 {
+                    self.nodes.remove(k);
+                }
+            }
+        }
+        for (k, (n, c, t)) in &b.edges {
+            if let Some(e) = self.edges.get_mut(k) {
+                e.0 -= n;
+                e.1 -= c;
+                e.2.subtract(t);
+                if e.0 == 0 {
+                    self.edges.remove(k);
+                }
+            }
+        }
+    }
+
     pub(crate) fn finish(self, opts: &TransitionGraphOptions) -> TransitionGraph {
         let end: NodeKey = (2, String::new());
         let mut nodes = vec![Node {

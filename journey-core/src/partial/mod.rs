@@ -46,6 +46,7 @@ mod attribution;
 mod codec;
 mod funnel;
 mod graph;
+mod live;
 mod map;
 mod path_stats;
 mod paths;
@@ -54,6 +55,7 @@ mod retention;
 mod sessions;
 mod survey;
 
+pub use live::LiveAnalysis;
 pub use report::{FunnelStepsOptions, ReportPartialOptions};
 
 use serde::Serialize;
@@ -103,6 +105,21 @@ pub const ANALYSES: &[&str] = &[
     "map_from_data",
     "funnel_steps",
     "report",
+];
+
+/// The analyses whose partials have [`Partial::retract`] (and so can be live).
+pub const RETRACTABLE: &[&str] = &[
+    "funnel",
+    "retention",
+    "kpis",
+    "attribution",
+    "attribution_table",
+    "path_table",
+    "sessions",
+    "transition_graph",
+    "nps",
+    "csat",
+    "ces",
 ];
 
 /// One analysis with its options.
@@ -546,6 +563,18 @@ impl EventLog {
         ctx: &Context,
         surveys: Option<&Surveys>,
     ) -> Result<Partial> {
+        self.partial_inner(analysis, ctx, surveys, false)
+    }
+
+    /// [`EventLog::partial_with_surveys`]; with `track`, path tables keep where each path
+    /// occurs, so that [`Partial::retract`] can take any customer out (live analyses).
+    pub(crate) fn partial_inner(
+        &self,
+        analysis: &Analysis,
+        ctx: &Context,
+        surveys: Option<&Surveys>,
+        track: bool,
+    ) -> Result<Partial> {
         let context = if analysis.needs_context() {
             let own = Context::of(self);
             if let Some((a, b)) = own.span {
@@ -571,24 +600,29 @@ impl EventLog {
             Analysis::Attribution(o) => {
                 o.check()?;
                 let half_life = (o.model == Model::TimeDecay).then(|| o.half_life.as_us());
-                State::Paths(attribution::PathsState::of(
+                State::Paths(attribution::PathsState::of_tracked(
                     self,
                     &o.path_options(),
                     half_life,
+                    track,
                 )?)
             }
             Analysis::AttributionTable(o) => {
                 let m = o.with_model(Model::Markov);
                 m.check()?;
-                State::Paths(attribution::PathsState::of(
+                State::Paths(attribution::PathsState::of_tracked(
                     self,
                     &m.path_options(),
                     Some(m.half_life.as_us()),
+                    track,
                 )?)
             }
-            Analysis::PathTable(o) => {
-                State::Paths(attribution::PathsState::of(self, &o.path_options(), None)?)
-            }
+            Analysis::PathTable(o) => State::Paths(attribution::PathsState::of_tracked(
+                self,
+                &o.path_options(),
+                None,
+                track,
+            )?),
             Analysis::Sessions(o) => State::Sessions(sessions::SessionsState::of(self, o)?),
             Analysis::TransitionGraph(o) => State::Graph(graph::GraphState::of(self, o)?),
             Analysis::ConversionPaths(o) => State::Rows(paths::PathsRows::of(self, o)?),
@@ -693,6 +727,45 @@ impl Partial {
         Ok(self)
     }
 
+    /// The partial of `self`'s customers without those of `other`: the inverse of
+    /// [`Partial::merge`], for a partial `other` (same analysis, options, context and load
+    /// setup) of customers merged into `self` before. Exact for every count, sum and sample
+    /// the state keeps; entries left at zero go, as in a partial computed without those
+    /// customers. Two parts of a state are not counts:
+    /// - the cohort matrix's last event of the log (a maximum) and the names of the path table
+    ///   and graph (unions) stay as they are: they are right again once the customers' new
+    ///   events are merged back, as a live analysis does (events are only ever added);
+    /// - the path table keeps where each path was first seen (its order); taking out the
+    ///   customer a remaining path was first seen with needs partials that keep every
+    ///   customer of each path, which live analyses compute ([`crate::LiveAnalysis`]); other
+    ///   partials give an error then.
+    ///
+    /// Available for funnel, retention, kpis, attribution, attribution_table, path_table,
+    /// sessions, transition_graph, nps, csat and ces; the others are an error.
+    pub fn retract(mut self, other: Partial) -> Result<Partial> {
+        self.check(&other)?;
+        match (&mut self.state, &other.state) {
+            (State::Funnel(a), State::Funnel(b)) => a.retract(b),
+            (State::Retention(a), State::Retention(b)) => a.retract(b),
+            (State::Kpis(a), State::Kpis(b)) => a.retract(b),
+            (State::Paths(a), State::Paths(b)) => a.retract(b)?,
+            (State::Sessions(a), State::Sessions(b)) => a.retract(b),
+            (State::Graph(a), State::Graph(b)) => a.retract(b),
+            (State::Survey(a), State::Survey(b)) => a.retract(b),
+            _ => {
+                return Err(Error::argument(
+                    "analysis",
+                    format!(
+                        "{} has no retract: one of {}",
+                        self.analysis.name(),
+                        RETRACTABLE.join(", ")
+                    ),
+                ))
+            }
+        }
+        Ok(self)
+    }
+
     /// Merges any number of partials (at least one).
     pub fn merge_all(parts: impl IntoIterator<Item = Partial>) -> Result<Partial> {
         let mut it = parts.into_iter();
@@ -709,15 +782,7 @@ impl Partial {
             (State::Funnel(s), Analysis::Funnel(o)) => Finished::Funnel(s.finish(o)),
             (State::Retention(s), Analysis::Retention(o)) => Finished::Retention(s.finish(o)),
             (State::Kpis(s), Analysis::Kpis(o)) => Finished::Kpis(s.finish(o)?),
-            (State::Paths(s), Analysis::Attribution(o)) => {
-                let (t, td, unknown) = s.finish(o.exclude.as_deref().unwrap_or(&[]));
-                Finished::Attribution(attribution_of_paths(&t, td, o, unknown)?)
-            }
-            (State::Paths(s), Analysis::AttributionTable(o)) => {
-                let (t, td, unknown) = s.finish(o.exclude.as_deref().unwrap_or(&[]));
-                Finished::AttributionTable(attribution_table_of_paths(&t, td, o, unknown)?)
-            }
-            (State::Paths(s), Analysis::PathTable(_)) => Finished::PathTable(s.finish(&[]).0),
+            (State::Paths(s), a) => finish_paths(&s, a)?,
             (State::Sessions(s), Analysis::Sessions(o)) => Finished::Sessions(s.finish(o)),
             (State::Graph(s), Analysis::TransitionGraph(o)) => {
                 Finished::TransitionGraph(s.finish(o))
@@ -921,6 +986,33 @@ impl Partial {
             context,
             state,
         })
+    }
+}
+
+/// The result of a path-table analysis, from the state by reference.
+fn finish_paths(s: &attribution::PathsState, analysis: &Analysis) -> Result<Finished> {
+    Ok(match analysis {
+        Analysis::Attribution(o) => {
+            let (t, td, unknown) = s.finish(o.exclude.as_deref().unwrap_or(&[]));
+            Finished::Attribution(attribution_of_paths(&t, td, o, unknown)?)
+        }
+        Analysis::AttributionTable(o) => {
+            let (t, td, unknown) = s.finish(o.exclude.as_deref().unwrap_or(&[]));
+            Finished::AttributionTable(attribution_table_of_paths(&t, td, o, unknown)?)
+        }
+        Analysis::PathTable(_) => Finished::PathTable(s.finish(&[]).0),
+        _ => unreachable!("a path table is the state of these analyses only"),
+    })
+}
+
+impl Partial {
+    /// [`Partial::finish`] without giving up the partial (a live analysis finishes after every
+    /// append); path tables are finished by reference.
+    pub(crate) fn finish_ref(&self) -> Result<Finished> {
+        match &self.state {
+            State::Paths(s) => finish_paths(s, &self.analysis),
+            _ => self.clone().finish(),
+        }
     }
 }
 

@@ -56,6 +56,19 @@ impl RetentionState {
         };
     }
 
+    /// Takes away the cohort counts of `b`; a cohort left without customers goes. The last
+    /// event is a maximum and stays (see `Partial::retract`).
+    pub(crate) fn retract(&mut self, b: &RetentionState) {
+        for (c, row) in &b.rows {
+            if let Some(a) = self.rows.get_mut(c) {
+                a.iter_mut().zip(row).for_each(|(x, y)| *x -= y);
+                if a[0] == 0 {
+                    self.rows.remove(c);
+                }
+            }
+        }
+    }
+
     pub(crate) fn finish(self, opts: &RetentionOptions) -> RetentionResult {
         let rows: FxHashMap<i64, Vec<u64>> = self.rows.into_iter().collect();
         finish_retention(opts, rows, self.last)
@@ -84,6 +97,18 @@ impl KpiState {
     }
     pub(crate) fn merge(&mut self, b: KpiState) {
         self.0.merge(&b.0)
+    }
+    pub(crate) fn retract(&mut self, b: &KpiState) {
+        let (a, p) = (&mut self.0, &b.0);
+        a.customers -= p.customers;
+        a.buyers -= p.buyers;
+        a.repeat -= p.repeat;
+        a.orders -= p.orders;
+        a.revenue.subtract(&p.revenue);
+        a.active_start -= p.active_start;
+        a.new -= p.new;
+        a.reactivated -= p.reactivated;
+        a.retained -= p.retained;
     }
     pub(crate) fn finish(self, opts: &KpiOptions) -> Result<Kpis> {
         finish_kpis(opts, self.0)

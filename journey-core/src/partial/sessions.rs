@@ -80,6 +80,55 @@ impl SessionsState {
             .sort_unstable_by(|a, b| a.customer_id.cmp(&b.customer_id));
     }
 
+    /// Takes away the customers of `b`: counts subtracted (entries at zero go, as in a partial
+    /// without them), their per-customer rows removed.
+    pub(crate) fn retract(&mut self, b: &SessionsState) {
+        let (t, u) = (&mut self.totals, &b.totals);
+        t.n_customers -= u.n_customers;
+        t.n_events -= u.n_events;
+        t.n_sessions -= u.n_sessions;
+        t.n_inactivity_periods -= u.n_inactivity_periods;
+        t.customers_with_gap -= u.customers_with_gap;
+        self.durations.subtract(&b.durations);
+        self.gaps.subtract(&b.gaps);
+        for (x, y) in self
+            .events_per_session
+            .iter_mut()
+            .zip(&b.events_per_session)
+        {
+            *x -= y;
+        }
+        while self.events_per_session.last() == Some(&0) {
+            self.events_per_session.pop();
+        }
+        for (k, (x, y)) in &b.touchpoints {
+            if let Some(e) = self.touchpoints.get_mut(k) {
+                e.0 -= x;
+                e.1 -= y;
+                if *e == (0, 0) {
+                    self.touchpoints.remove(k);
+                }
+            }
+        }
+        for (k, n) in &b.transitions {
+            if let Some(e) = self.transitions.get_mut(k) {
+                *e -= n;
+                if *e == 0 {
+                    self.transitions.remove(k);
+                }
+            }
+        }
+        if !b.rows.is_empty() {
+            let mut j = 0;
+            self.rows.retain(|r| {
+                while j < b.rows.len() && b.rows[j].customer_id < r.customer_id {
+                    j += 1;
+                }
+                !(j < b.rows.len() && b.rows[j].customer_id == r.customer_id)
+            });
+        }
+    }
+
     pub(crate) fn finish(self, opts: &SessionOptions) -> SessionsResult {
         let touchpoints = self
             .touchpoints

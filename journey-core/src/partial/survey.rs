@@ -130,6 +130,47 @@ impl SurveyState {
         }
     }
 
+    /// Takes away the answers and events of `b`'s customers; histograms and counts at zero go.
+    pub(crate) fn retract(&mut self, b: &SurveyState) {
+        fn sub(a: &mut Hist, b: &[u64]) {
+            for (x, y) in a.iter_mut().zip(b) {
+                *x -= y;
+            }
+        }
+        sub(&mut self.all, &b.all);
+        for (k, h) in &b.groups {
+            if let Some(a) = self.groups.get_mut(k) {
+                sub(a, h);
+                if a.iter().all(|&n| n == 0) {
+                    self.groups.remove(k);
+                }
+            }
+        }
+        for (k, h) in &b.pending {
+            if let Some(a) = self.pending.get_mut(k) {
+                sub(a, h);
+                if a.iter().all(|&n| n == 0) {
+                    self.pending.remove(k);
+                }
+            }
+        }
+        for (t, m) in &b.values {
+            if let Some(e) = self.values.get_mut(t) {
+                for (v, n) in m {
+                    if let Some(x) = e.get_mut(v) {
+                        *x -= n;
+                        if *x == 0 {
+                            e.remove(v);
+                        }
+                    }
+                }
+                if e.is_empty() {
+                    self.values.remove(t);
+                }
+            }
+        }
+    }
+
     pub(crate) fn finish(mut self, score: Score, opts: &ScoreOptions) -> Scores {
         let stage = opts.by.as_deref() == Some("stage");
         let rank = |s: &str| Stage::default_rank(s).unwrap_or(usize::MAX);

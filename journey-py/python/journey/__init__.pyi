@@ -15,6 +15,7 @@ __all__ = [
     "FileError",
     "JourneyError",
     "JourneyMap",
+    "LiveAnalysis",
     "MapError",
     "MissingColumnError",
     "ParseError",
@@ -253,6 +254,7 @@ class EventLog:
         surveys: Optional[Surveys] = None,
         **kwargs: Any,
     ) -> Partial: ...
+    def append(self, batch: Any, **kwargs: Any) -> dict[str, Any]: ...
     def funnel(
         self,
         steps: Sequence[Union[str, Sequence[str]]],
@@ -431,9 +433,29 @@ class Partial:
     @staticmethod
     def from_bytes(data: bytes) -> Partial: ...
     def merge(self, other: Partial) -> Partial: ...
+    def retract(self, other: Partial) -> Partial: ...
     def finish(self) -> Any: ...
     def __reduce__(self) -> Tuple[Any, ...]: ...
     def __eq__(self, other: object, /) -> bool: ...
+
+@final
+class LiveAnalysis:
+    """An event log with live analyses, updated on every append (docs/live.md)."""
+
+    def __new__(
+        cls,
+        log: EventLog,
+        analyses: Mapping[str, Optional[Mapping[str, Any]]],
+        *,
+        surveys: Optional[Surveys] = None,
+        ties: Literal["content", "input"] = "content",
+    ) -> LiveAnalysis: ...
+    def append(self, batch: Any, **kwargs: Any) -> dict[str, Any]: ...
+    def result(self, analysis: str) -> Any: ...
+    @property
+    def analyses(self) -> list[str]: ...
+    @property
+    def log(self) -> EventLog: ...
 
 @final
 class Context:

@@ -8,7 +8,7 @@ import type * as Journey from "journey-wasm";
 type Api = Omit<typeof Journey, "default">;
 
 export async function useApi(j: Api): Promise<unknown[]> {
-  const { EventLog, Surveys, JourneyMap, PathTable, JourneyError } = j;
+  const { EventLog, Surveys, JourneyMap, PathTable, JourneyError, LiveAnalysis } = j;
   const out: unknown[] = [];
 
   // ---- Data in: text, bytes, files, JSON, columns.
@@ -310,6 +310,22 @@ export async function useApi(j: Api): Promise<unknown[]> {
     const html = log.partialWithSurveys("report", surveysText, { funnelSteps: ["ad", "purchase"] }, ctx).finish() as string;
     const stats = log.partial("pathStats").finish() as Journey.PathStatsResult;
     out.push(q.analysis, html.length, stats.n_variants);
+  }
+  {
+    // Appending and live results (docs/live.md).
+    const added: Journey.AppendReport = log.append("customer_id,timestamp,touchpoint\nz,5,ad\n", { mode: "lenient" });
+    const rows: Journey.AppendReport = log.append([{ customer_id: "z", timestamp: 6, touchpoint: "ad" }]);
+    const analyses: Journey.LiveAnalyses = { funnel: { steps: ["ad", "purchase"] }, attributionTable: {} };
+    const live: Journey.LiveAnalysis = new LiveAnalysis(log, analyses, { ties: "content" });
+    const scored: Journey.LiveAnalysis = LiveAnalysis.withSurveys(log, { nps: { by: "touchpoint" } }, Surveys.fromCsv("customer_id,timestamp,nps\n"));
+    out.push(scored.analyses);
+    const more: Journey.AppendReport = live.append("customer_id,timestamp,touchpoint\nz,7,purchase\n", { format: "csv" });
+    const funnel = live.result("funnel") as Journey.FunnelResult;
+    const names: string[] = live.analyses;
+    const copy: Journey.EventLog = live.log;
+    const back: Journey.Partial = log.partial("funnel", { steps: ["ad"] }).retract(log.partial("funnel", { steps: ["ad"] }));
+    out.push(back.analysis);
+    out.push(added.events, rows.new_customers, more.customer_ids.length, funnel.steps.length, names.length, copy.nEvents);
   }
   const made: Journey.JourneyError = new JourneyError("by hand", { code: "invalid_argument", row: 2, column: "x" });
   const fields: Journey.JourneyErrorFields = made;

@@ -1,0 +1,226 @@
+//! Appending and live results: `log.append`, `LiveAnalysis` (docs/live.md).
+
+use std::rc::Rc;
+use std::sync::Arc;
+
+use journey_core as core;
+use journey_core::partial::Analysis;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use crate::convert::{arg_err, js_err, options, snake, to_js};
+use crate::ingest::csv_bytes;
+use crate::model::{EventLog, Surveys};
+use crate::partial::finished_to_js;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_LIVE: &str = r#"
+/** Options of EventLog#append and LiveAnalysis#append: load options, and `format: "json"` for JSON text. */
+export interface AppendOptions extends LoadOptions {
+  format?: "csv" | "json";
+}
+/** What an append added. */
+export interface AppendReport {
+  events: number;
+  customers: number;
+  new_customers: number;
+  customer_ids: string[];
+}
+/** The analyses a LiveAnalysis keeps, by name, with their options. */
+export interface LiveAnalyses {
+  funnel?: Record<string, unknown>;
+  retention?: Record<string, unknown>;
+  kpis?: Record<string, unknown>;
+  attribution?: Record<string, unknown>;
+  attributionTable?: Record<string, unknown>;
+  pathTable?: Record<string, unknown>;
+  sessions?: Record<string, unknown>;
+  transitionGraph?: Record<string, unknown>;
+  nps?: Record<string, unknown>;
+  csat?: Record<string, unknown>;
+  ces?: Record<string, unknown>;
+}
+/** Options of the LiveAnalysis constructor. */
+export interface LiveOptions {
+  ties?: "content" | "input";
+}
+"#;
+
+/// Loads a batch for `log`: CSV text or bytes, JSON text (`format: "json"`), or an array of
+/// row objects; with the log's catalog and conversions. Returns it with the tie rule.
+fn load_batch(
+    log: &core::EventLog,
+    data: &JsValue,
+    opts: &JsValue,
+) -> Result<(core::EventLog, core::Ties), JsValue> {
+    let mut o = options(opts)?;
+    let format = o
+        .as_object_mut()
+        .and_then(|m| m.remove("format"))
+        .and_then(|v| v.as_str().map(str::to_string));
+    let opts = log.batch_load_options(core::LoadOptions::from_json(&o).map_err(js_err)?);
+    let ties = opts.ties;
+    let batch = if js_sys::Array::is_array(data) {
+        let text: String = js_sys::JSON::stringify(data)
+            .map_err(|_| arg_err("data", "rows that are not JSON"))?
+            .into();
+        core::read_events_json(text.as_bytes(), &opts)
+    } else {
+        let bytes = csv_bytes("data", data, true)?;
+        match format.as_deref() {
+            Some("json") => core::read_events_json(bytes.as_slice(), &opts),
+            None | Some("csv") => core::read_events_csv(bytes.as_slice(), &opts),
+            Some(f) => {
+                return Err(arg_err(
+                    "format",
+                    format!("{f:?}: expected \"csv\" or \"json\""),
+                ))
+            }
+        }
+    };
+    Ok((batch.map_err(js_err)?, ties))
+}
+
+#[wasm_bindgen]
+impl EventLog {
+    /// Adds a batch of events in place (CSV text or bytes, JSON text with `format: "json"`,
+    /// or an array of row objects), for new or known customers, in any order; the log then
+    /// equals the log loaded from its rows followed by the batch's. Returns what was added.
+    /// A bad batch (strict mode) throws and leaves the log unchanged.
+    #[wasm_bindgen(unchecked_return_type = "AppendReport")]
+    pub fn append(
+        &mut self,
+        #[wasm_bindgen(
+            unchecked_param_type = "string | Uint8Array | ArrayBuffer | Record<string, unknown>[]"
+        )]
+        data: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "AppendOptions")] opts: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let (batch, ties) = load_batch(&self.inner, &data, &opts)?;
+        let r = Rc::make_mut(&mut self.inner)
+            .append(&batch, ties)
+            .map_err(js_err)?;
+        to_js(&r)
+    }
+}
+
+/// An event log with live analyses, updated on every append at a cost that grows with the
+/// batch; results equal the analyses of the whole log.
+#[wasm_bindgen]
+#[derive(Debug)]
+pub struct LiveAnalysis {
+    inner: core::LiveAnalysis,
+    names: Vec<String>,
+}
+
+impl LiveAnalysis {
+    fn make(
+        log: &EventLog,
+        analyses: &JsValue,
+        opts: &JsValue,
+        surveys: Option<core::Surveys>,
+    ) -> Result<LiveAnalysis, JsValue> {
+        if !analyses.is_object() {
+            return Err(arg_err(
+                "analyses",
+                "expected an object of analysis options",
+            ));
+        }
+        let mut list = Vec::new();
+        let mut names = Vec::new();
+        for entry in js_sys::Object::entries(analyses.unchecked_ref()).iter() {
+            let pair = js_sys::Array::from(&entry);
+            let name = pair.get(0).as_string().unwrap_or_default();
+            list.push(Analysis::from_json(&snake(&name), &options(&pair.get(1))?).map_err(js_err)?);
+            names.push(name);
+        }
+        let mut ties = core::Ties::Content;
+        if opts.is_object() {
+            if let Some(t) = js_sys::Reflect::get(opts, &JsValue::from_str("ties"))
+                .ok()
+                .and_then(|t| t.as_string())
+            {
+                ties = t.parse().map_err(js_err)?;
+            }
+        }
+        let log: Arc<core::EventLog> = Arc::new((*log.inner).clone());
+        let inner = core::LiveAnalysis::new(log, list, surveys, ties).map_err(js_err)?;
+        Ok(LiveAnalysis { inner, names })
+    }
+}
+
+#[wasm_bindgen]
+impl LiveAnalysis {
+    /// `analyses` maps analysis names (camelCase or snake_case) to their options; the log is
+    /// copied into the live analysis. `opts.ties` is the tie rule the log was loaded with.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        log: &EventLog,
+        #[wasm_bindgen(unchecked_param_type = "LiveAnalyses")] analyses: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "LiveOptions")] opts: JsValue,
+    ) -> Result<LiveAnalysis, JsValue> {
+        Self::make(log, &analyses, &opts, None)
+    }
+
+    /// As the constructor, with the survey responses the score analyses (nps, csat, ces)
+    /// join to the log.
+    #[wasm_bindgen(js_name = withSurveys)]
+    pub fn with_surveys(
+        log: &EventLog,
+        #[wasm_bindgen(unchecked_param_type = "LiveAnalyses")] analyses: JsValue,
+        surveys: &Surveys,
+        #[wasm_bindgen(unchecked_optional_param_type = "LiveOptions")] opts: JsValue,
+    ) -> Result<LiveAnalysis, JsValue> {
+        Self::make(log, &analyses, &opts, Some((*surveys.inner).clone()))
+    }
+
+    /// Appends a batch (as `EventLog#append` takes it) and updates every analysis.
+    #[wasm_bindgen(unchecked_return_type = "AppendReport")]
+    pub fn append(
+        &mut self,
+        #[wasm_bindgen(
+            unchecked_param_type = "string | Uint8Array | ArrayBuffer | Record<string, unknown>[]"
+        )]
+        data: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "AppendOptions")] opts: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let (batch, ties) = load_batch(self.inner.log(), &data, &opts)?;
+        if ties != self.inner.ties() {
+            return Err(arg_err(
+                "ties",
+                "differs from the tie rule the live analysis was made with",
+            ));
+        }
+        to_js(&self.inner.append(&batch).map_err(js_err)?)
+    }
+
+    /// The result of an analysis by name, as the EventLog method returns it for the whole log.
+    #[wasm_bindgen(unchecked_return_type = "FinishedResult")]
+    pub fn result(&self, analysis: &str) -> Result<JsValue, JsValue> {
+        let i = self
+            .names
+            .iter()
+            .position(|n| n == analysis)
+            .ok_or_else(|| {
+                arg_err(
+                    "analysis",
+                    format!("{analysis:?}: expected one of {}", self.names.join(", ")),
+                )
+            })?;
+        finished_to_js(self.inner.result(i).map_err(js_err)?)
+    }
+
+    /// The names of the analyses.
+    #[wasm_bindgen(getter)]
+    pub fn analyses(&self) -> Vec<String> {
+        self.names.clone()
+    }
+
+    /// A copy of the log with every batch appended.
+    #[wasm_bindgen(getter)]
+    pub fn log(&self) -> EventLog {
+        EventLog {
+            inner: Rc::new(self.inner.log().clone()),
+        }
+    }
+}

@@ -1,0 +1,91 @@
+// Appending events and live results (docs/live.md).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { journey } from "./helpers.mjs";
+
+const HEAD = "customer_id,timestamp,touchpoint,channel\n";
+const FIRST = HEAD + "m,2026-01-05T10:00:00Z,search,web\nm,2026-01-05T10:10:00Z,purchase,web\nz,2026-01-05T09:00:00Z,search,web\n";
+// A late event before m's first, one tied with m's purchase, a new customer sorting first.
+const BATCH = HEAD + "m,2026-01-05T09:50:00Z,ad,social\nm,2026-01-05T10:10:00Z,cart,web\nb,2026-01-05T08:00:00Z,search,web\n";
+const names = (log, c) => log.journey(c).map((e) => e.touchpoint);
+
+test("append by hand: late events, ties by content, new names", () => {
+  const log = journey.EventLog.fromCsv(FIRST);
+  const r = log.append(BATCH);
+  assert.deepEqual(r, { events: 3, customers: 2, new_customers: 1, customer_ids: ["b", "m"] });
+  assert.deepEqual(log.customers(), ["b", "m", "z"]);
+  assert.deepEqual(names(log, "m"), ["ad", "search", "cart", "purchase"]);
+  const whole = journey.EventLog.fromCsv(FIRST + BATCH.slice(HEAD.length));
+  assert.equal(log.toCsv(), whole.toCsv());
+  const input = journey.EventLog.fromCsv(FIRST, { ties: "input" });
+  input.append(BATCH, { ties: "input" });
+  assert.deepEqual(names(input, "m"), ["ad", "search", "purchase", "cart"]);
+});
+
+test("append takes bytes, JSON text and rows; a bad batch changes nothing", () => {
+  const rows = [
+    { customer_id: "m", timestamp: "2026-01-05T09:50:00Z", touchpoint: "ad", channel: "social" },
+    { customer_id: "b", timestamp: "2026-01-05T08:00:00Z", touchpoint: "search", channel: "web" },
+  ];
+  for (const [data, opts] of [
+    [new TextEncoder().encode(HEAD + "m,2026-01-05T09:50:00Z,ad,social\nb,2026-01-05T08:00:00Z,search,web\n"), undefined],
+    [JSON.stringify(rows), { format: "json" }],
+    [rows, undefined],
+  ]) {
+    const log = journey.EventLog.fromCsv(FIRST);
+    assert.equal(log.append(data, opts).events, 2);
+    assert.deepEqual(names(log, "m"), ["ad", "search", "purchase"]);
+  }
+  const log = journey.EventLog.fromCsv(FIRST);
+  const before = log.toCsv();
+  assert.throws(() => log.append(HEAD + "m,2026-01-05T11:00:00Z,ad,web\nm,not a time,ad,web\n"), (e) => e.name === "JourneyError" && /line 3/.test(e.message));
+  assert.equal(log.toCsv(), before);
+  const r = log.append(HEAD + "m,2026-01-05T11:00:00Z,ad,web\nm,not a time,ad,web\n", { mode: "lenient" });
+  assert.equal(r.events, 1);
+  assert.equal(log.nEvents, 4);
+  assert.equal(log.loadReport.rows_skipped, 1);
+});
+
+test("live results by hand and equal to the whole log", () => {
+  const log = journey.EventLog.fromCsv(FIRST);
+  const steps = ["search", "cart", "purchase"];
+  const live = new journey.LiveAnalysis(log, { funnel: { steps }, attribution: { model: "markov" } });
+  assert.deepEqual(live.analyses, ["funnel", "attribution"]);
+  assert.deepEqual(live.result("funnel").steps.map((s) => s.customers), [2, 0, 0]);
+  live.append(BATCH);
+  assert.deepEqual(live.result("funnel").steps.map((s) => s.customers), [3, 1, 1]);
+  const whole = live.log;
+  assert.equal(whole.nEvents, 6);
+  assert.deepEqual(live.result("funnel"), whole.funnel(steps));
+  assert.deepEqual(live.result("attribution"), whole.attribution({ model: "markov" }));
+  // By hand (see test_live.py): credits 1/3 : 1 of one conversion.
+  const credit = Object.fromEntries(live.result("attribution").rows.map((r) => [r.channel, r.conversions]));
+  assert.ok(Math.abs(credit.social - 0.25) < 1e-12 && Math.abs(credit.web - 0.75) < 1e-12, JSON.stringify(credit));
+  assert.equal(log.nEvents, 3, "the log given is copied");
+  assert.throws(() => new journey.LiveAnalysis(log, { kpis: {} }), /explicit start and end/);
+  assert.throws(() => live.result("retention"), /expected one of funnel, attribution/);
+});
+
+test("live NPS joined by touchpoint, by hand", () => {
+  const log = journey.EventLog.fromCsv(FIRST);
+  // m answers 10 about search, z 0 about search, b (no events yet) 9 about search.
+  const surveys = journey.Surveys.fromCsv("customer_id,timestamp,touchpoint,nps\nm,2026-01-05T10:01:00Z,search,10\nz,2026-01-05T09:01:00Z,search,0\nb,2026-01-05T08:01:00Z,search,9\n");
+  const live = journey.LiveAnalysis.withSurveys(log, { nps: { by: "touchpoint" } }, surveys);
+  live.append(BATCH);
+  const r = live.result("nps");
+  // 3 answers: 2 promoters, 1 detractor: NPS = 100 * (2 - 1) / 3.
+  assert.equal(r.n, 3);
+  assert.ok(Math.abs(r.nps - 100 / 3) < 1e-9, JSON.stringify(r));
+  assert.deepEqual(r, surveys.withLog(live.log).nps({ by: "touchpoint" }));
+});
+
+test("Partial#retract is the inverse of merge", () => {
+  const log = journey.EventLog.fromCsv(FIRST + BATCH.slice(HEAD.length));
+  const steps = ["search", "cart", "purchase"];
+  const all = log.partial("funnel", { steps });
+  const onlyM = journey.EventLog.fromCsv(HEAD + "m,2026-01-05T09:50:00Z,ad,social\nm,2026-01-05T10:00:00Z,search,web\nm,2026-01-05T10:10:00Z,cart,web\nm,2026-01-05T10:10:00Z,purchase,web\n").partial("funnel", { steps });
+  const rest = all.retract(onlyM);
+  assert.deepEqual(rest.finish().steps.map((s) => s.customers), [2, 0, 0]);
+  assert.deepEqual(rest.merge(onlyM).finish(), all.finish());
+  assert.throws(() => log.partial("pathStats").retract(log.partial("pathStats")), /has no retract/);
+});
