@@ -373,19 +373,23 @@ fn prepare(
         };
         arrow_cast::cast_with_options(a, &to, &opts)
     };
-    match cast(a.as_ref(), false) {
-        Ok(c) => Ok(c),
-        Err(e) => match cast(a.as_ref(), true) {
-            // The values that did not convert are nulls: the first is the error. None: the
-            // failure was in bytes outside the batch's rows (a slice of a larger array).
-            Ok(c) => match (0..a.len()).find(|&r| a.is_valid(r) && c.is_null(r)) {
-                Some(r) => Err(bad_cast(a.as_ref(), &to, name, (r, first_row), None)),
-                None => Ok(c),
-            },
-            Err(_) => Err(cast_error(a.as_ref(), &to, name, first_row, e, &|a| {
-                cast(a, false)
-            })),
-        },
+    let e = match cast(a.as_ref(), false) {
+        Ok(c) => return Ok(c),
+        Err(e) => e,
+    };
+    let Ok(c) = cast(a.as_ref(), true) else {
+        return Err(cast_error(a.as_ref(), &to, name, first_row, e, &|a| {
+            cast(a, false)
+        }));
+    };
+    // The values that did not convert are nulls: the first is the error (logical nulls: a
+    // dictionary key pointing at a null value is a null already). None: the failure was in
+    // bytes outside the batch's rows (a slice of a larger array), and the cast is good.
+    let given = a.logical_nulls();
+    let given = |r: usize| given.as_ref().map_or(true, |n| n.is_valid(r));
+    match (0..a.len()).find(|&r| given(r) && c.is_null(r)) {
+        Some(r) => Err(bad_cast(a.as_ref(), &to, name, (r, first_row), None)),
+        None => Ok(c),
     }
 }
 
@@ -1119,6 +1123,27 @@ mod tests {
                 );
                 assert_eq!(e.code(), "invalid_value");
             }
+        }
+        // In a dictionary, a key to a null value is a blank, not a value that failed; a bad
+        // value no row points at is no error.
+        let codes = |keys: Vec<i8>| -> ArrayRef {
+            let values =
+                arrow_array::BinaryArray::from(vec![None, Some(&b"\xff"[..]), Some(b"ok")]);
+            Arc::new(DictionaryArray::<Int8Type>::try_new(keys.into(), Arc::new(values)).unwrap())
+        };
+        let with_codes = |keys| {
+            let mut c = columns[..3].to_vec();
+            c.push(("codes", codes(keys)));
+            c
+        };
+        for cuts in [&[][..], &[2]] {
+            let e = load_cut(&with_codes(vec![0, 2, 1, 0]), cuts, crate::Mode::Strict).unwrap_err();
+            assert_eq!(
+                (e.row(), e.column(), e.value()),
+                (Some(3), Some("codes"), Some("ff"))
+            );
+            let log = load_cut(&with_codes(vec![0, 2, 2, 0]), cuts, crate::Mode::Strict).unwrap();
+            assert_eq!(log.rows().filter(|r| !r.properties.is_empty()).count(), 2);
         }
         // Valid binary reads as its text.
         let ok = vec![
