@@ -210,6 +210,39 @@ def test_chunked_input_and_non_arrow_input():
     assert journey.EventLog.from_polars(lazy).n_events == 1
 
 
+def test_columns_that_do_not_convert_fail_alike_in_any_chunks():
+    # Found by fuzzing: each chunk failed on its own first bad column. Binary that is not UTF-8
+    # was a blank property before.
+    whole = pa.table(
+        {
+            "customer_id": ["a", "a", "b", "b"],
+            "timestamp": [5, 6, 7, 8],
+            "touchpoint": ["x", "y", "x", "y"],
+            "raw": pa.array([b"ok", b"\xff", b"ok", b"ok"], pa.binary()),
+            "day": pa.array([0, 1, 0, 1_769_209_820], pa.date32()),
+        }
+    )
+    tables = [
+        whole,
+        pa.Table.from_batches(whole.to_batches(max_chunksize=1)),
+        pa.concat_tables([whole.slice(0, 3), whole.slice(3)]),
+        pa.concat_tables([whole.slice(0, 1), whole.slice(1)]),
+    ]
+    assert [t.column(0).num_chunks for t in tables] == [1, 4, 2, 2]
+    for t in tables:
+        for mode in ["strict", "lenient"]:
+            with pytest.raises(journey.ParseError) as info:
+                journey.EventLog.from_arrow(t, mode=mode)
+            e = info.value
+            assert (e.row, e.column, e.value, e.code) == (2, "raw", "ff", "invalid_value")
+            without_raw = t.drop_columns(["raw"])
+            with pytest.raises(journey.ParseError) as info:
+                journey.EventLog.from_arrow(without_raw, mode=mode)
+            assert (info.value.row, info.value.column, info.value.value) == (4, "day", "1769209820")
+    ok = pa.table({"customer_id": ["a"], "timestamp": [5], "touchpoint": ["x"], "raw": [b"ok"]})
+    assert journey.EventLog.from_arrow(ok).to_arrow().column("raw").to_pylist() == ["ok"]
+
+
 def test_pandas_index_is_not_a_property():
     df = pd.DataFrame({"customer_id": ["a", "b"], "timestamp": [1, 2], "touchpoint": ["x", "y"]}).iloc[::-1]
     assert journey.EventLog.from_pandas(df).properties() == []

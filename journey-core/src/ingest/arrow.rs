@@ -347,8 +347,16 @@ fn data_error(message: impl Into<String>) -> Error {
     }
 }
 
-/// A column ready to be read in place: the producer's array, or a cast of it.
-fn prepare(batch: &RecordBatch, (i, kind): (usize, Kind), name: &str) -> Result<ArrayRef> {
+/// A column ready to be read in place: the producer's array, or a cast of it. `first_row` is
+/// the 0-based row of the batch's first row in the table: a value that does not convert is an
+/// error naming its row in the table (1-based), so the error does not depend on how the table
+/// is cut into batches.
+fn prepare(
+    batch: &RecordBatch,
+    (i, kind): (usize, Kind),
+    name: &str,
+    first_row: usize,
+) -> Result<ArrayRef> {
     let a = batch.column(i);
     let to = match kind {
         Kind::CastText => DataType::Utf8,
@@ -356,8 +364,100 @@ fn prepare(batch: &RecordBatch, (i, kind): (usize, Kind), name: &str) -> Result<
         Kind::Null => return Ok(Arc::new(arrow_array::NullArray::new(a.len()))),
         _ => return Ok(a.clone()),
     };
-    arrow_cast::cast(a, &to)
-        .map_err(|e| data_error(format!("column {name:?} cannot be read as {to}: {e}")))
+    // Not arrow's default (`safe`), which turns a value it cannot convert (binary that is not
+    // UTF-8) into a null: that would drop the value without a word.
+    let cast = |a: &dyn Array, safe: bool| {
+        let opts = arrow_cast::CastOptions {
+            safe,
+            ..Default::default()
+        };
+        arrow_cast::cast_with_options(a, &to, &opts)
+    };
+    let e = match cast(a.as_ref(), false) {
+        Ok(c) => return Ok(c),
+        Err(e) => e,
+    };
+    let Ok(c) = cast(a.as_ref(), true) else {
+        return Err(cast_error(a.as_ref(), &to, name, first_row, e, &|a| {
+            cast(a, false)
+        }));
+    };
+    // The values that did not convert are nulls: the first is the error (logical nulls: a
+    // dictionary key pointing at a null value is a null already). None: the failure was in
+    // bytes outside the batch's rows (a slice of a larger array), and the cast is good.
+    let given = a.logical_nulls();
+    let given = |r: usize| given.as_ref().map_or(true, |n| n.is_valid(r));
+    match (0..a.len()).find(|&r| given(r) && c.is_null(r)) {
+        Some(r) => Err(bad_cast(a.as_ref(), &to, name, (r, first_row), None)),
+        None => Ok(c),
+    }
+}
+
+/// The error for value `r` of `a` (row `first_row + r + 1` of the table) that does not convert
+/// to `to`, for arrow's `reason` if known.
+fn bad_cast(
+    a: &dyn Array,
+    to: &DataType,
+    name: &str,
+    (r, first_row): (usize, usize),
+    reason: Option<String>,
+) -> Error {
+    // The value as arrow shows it, or, when it cannot (a date beyond any calendar), the
+    // number it holds.
+    let one = a.slice(r, 1);
+    let show = |a: &dyn Array| {
+        arrow_cast::display::ArrayFormatter::try_new(a, &Default::default())
+            .and_then(|f| f.value(0).try_to_string())
+    };
+    let value = show(one.as_ref())
+        .or_else(|_| {
+            arrow_cast::cast(one.as_ref(), &DataType::Int64).and_then(|n| show(n.as_ref()))
+        })
+        .unwrap_or_default();
+    Error::InvalidCell {
+        row: (first_row + r + 1) as u64,
+        column: name.to_string(),
+        value: crate::error::cut(&value),
+        expected: match reason {
+            Some(reason) => format!("a value that converts to {to} ({reason})"),
+            None => format!("a value that converts to {to}"),
+        },
+    }
+}
+
+/// The error for a column that did not convert and that arrow's safe cast does not turn into
+/// nulls either: the first value that does not convert (by halving the batch), or, when no
+/// single value is to blame (a time zone arrow cannot read), the column.
+fn cast_error(
+    a: &dyn Array,
+    to: &DataType,
+    name: &str,
+    first_row: usize,
+    e: arrow_schema::ArrowError,
+    cast: &dyn Fn(&dyn Array) -> std::result::Result<ArrayRef, arrow_schema::ArrowError>,
+) -> Error {
+    let whole = || data_error(format!("column {name:?} cannot be read as {to}: {e}"));
+    if cast(a.slice(0, 0).as_ref()).is_err() {
+        return whole();
+    }
+    // A range that fails holds a value that fails alone: look left first. About 2 casts of
+    // the column in all.
+    let (mut lo, mut hi) = (0, a.len());
+    while hi - lo > 1 {
+        let mid = lo + (hi - lo) / 2;
+        if cast(a.slice(lo, mid - lo).as_ref()).is_err() {
+            hi = mid;
+        } else {
+            lo = mid;
+        }
+    }
+    if lo == hi {
+        return whole();
+    }
+    match cast(a.slice(lo, 1).as_ref()) {
+        Err(reason) => bad_cast(a, to, name, (lo, first_row), Some(reason.to_string())),
+        Ok(_) => whole(),
+    }
 }
 
 struct Utf8<'a, O: OffsetSizeTrait>(&'a GenericStringArray<O>);
@@ -632,28 +732,77 @@ fn unreadable(name: &str) -> Error {
     data_error(format!("column {name:?} cannot be read"))
 }
 
-/// Casts what must be cast in one batch.
-pub(crate) fn prepare_batch(
-    b: &RecordBatch,
+/// Casts what must be cast in the batches of one table (in order; rows numbered across
+/// them). Column by column (customer, timestamp, touchpoint, channel, stage, value, sequence,
+/// then the properties in table order), each in every batch, so a table that fails fails on
+/// the same column and row however it is cut into batches.
+pub(crate) fn prepare_batches(
+    batches: &[RecordBatch],
     m: &ArrowMapping,
     schema: &Schema,
-) -> Result<Prepared> {
-    let name = |i: usize| schema.field(i).name().clone();
-    let opt = |c: Option<(usize, Kind)>| c.map(|c| prepare(b, c, &name(c.0))).transpose();
-    Ok(Prepared {
-        customer: prepare(b, m.customer, &name(m.customer.0))?,
-        timestamp: prepare(b, m.timestamp, &name(m.timestamp.0))?,
-        touchpoint: prepare(b, m.touchpoint, &name(m.touchpoint.0))?,
-        channel: opt(m.channel)?,
-        stage: opt(m.stage)?,
-        value: opt(m.value)?,
-        sequence: opt(m.sequence)?,
-        properties: m
-            .properties
-            .iter()
-            .map(|(n, i, k)| prepare(b, (*i, *k), n))
-            .collect::<Result<_>>()?,
-    })
+) -> Result<Vec<Prepared>> {
+    let mut columns: Vec<(usize, Kind, String)> = [
+        Some(m.customer),
+        Some(m.timestamp),
+        Some(m.touchpoint),
+        m.channel,
+        m.stage,
+        m.value,
+        m.sequence,
+    ]
+    .into_iter()
+    .flatten()
+    .map(|(i, k)| (i, k, schema.field(i).name().clone()))
+    .collect();
+    columns.extend(m.properties.iter().map(|(n, i, k)| (*i, *k, n.clone())));
+    let mut starts = Vec::with_capacity(batches.len());
+    let mut rows = 0;
+    for b in batches {
+        starts.push(rows);
+        rows += b.num_rows();
+    }
+    // cast[column][batch]
+    let mut cast: Vec<std::vec::IntoIter<ArrayRef>> = columns
+        .iter()
+        .map(|(i, k, name)| {
+            batches
+                .iter()
+                .zip(&starts)
+                .map(|(b, &start)| prepare(b, (*i, *k), name, start))
+                .collect::<Result<Vec<_>>>()
+                .map(Vec::into_iter)
+        })
+        .collect::<Result<_>>()?;
+    let optional = |c: Option<(usize, Kind)>| c.is_some();
+    Ok(batches
+        .iter()
+        .map(|_| {
+            let mut next = cast.iter_mut();
+            let mut take = || {
+                next.next()
+                    .and_then(Iterator::next)
+                    .expect("one array per column and batch")
+            };
+            let customer = take();
+            let timestamp = take();
+            let touchpoint = take();
+            let channel = optional(m.channel).then(&mut take);
+            let stage = optional(m.stage).then(&mut take);
+            let value = optional(m.value).then(&mut take);
+            let sequence = optional(m.sequence).then(&mut take);
+            let properties = m.properties.iter().map(|_| take()).collect();
+            Prepared {
+                customer,
+                timestamp,
+                touchpoint,
+                channel,
+                stage,
+                value,
+                sequence,
+                properties,
+            }
+        })
+        .collect())
 }
 
 pub(crate) fn cells<'a>(p: &'a Prepared, m: &ArrowMapping) -> Result<Cells<'a>> {
@@ -748,10 +897,7 @@ impl EventLog {
         opts: &LoadOptions,
         control: Option<&LoadControl>,
     ) -> Result<EventLog> {
-        let prepared: Vec<Prepared> = batches
-            .iter()
-            .map(|b| prepare_batch(b, mapping, schema))
-            .collect::<Result<_>>()?;
+        let prepared = prepare_batches(batches, mapping, schema)?;
         let cells: Vec<Cells> = prepared
             .iter()
             .map(|p| cells(p, mapping))
@@ -891,5 +1037,128 @@ mod tests {
         ]))))
         .unwrap_err();
         assert_eq!(e.row(), Some(2));
+    }
+
+    /// Loads `columns` cut into batches at `cuts` (row numbers), in lenient or strict mode.
+    fn load_cut(
+        columns: &[(&str, ArrayRef)],
+        cuts: &[usize],
+        mode: crate::Mode,
+    ) -> Result<EventLog> {
+        let whole = RecordBatch::try_from_iter(columns.iter().cloned()).unwrap();
+        let mut bounds = vec![0];
+        bounds.extend_from_slice(cuts);
+        bounds.push(whole.num_rows());
+        let batches: Vec<RecordBatch> = bounds
+            .windows(2)
+            .map(|w| whole.slice(w[0], w[1] - w[0]))
+            .collect();
+        let opts = LoadOptions {
+            mode,
+            ..Default::default()
+        };
+        let m = map_columns(
+            &whole.schema(),
+            &ArrowNames::default(),
+            &opts,
+            whole.num_rows(),
+        )?;
+        EventLog::from_record_batches(&whole.schema(), &batches, &m, &opts, None)
+    }
+
+    /// A column that does not convert (a date beyond any calendar, binary that is not UTF-8,
+    /// a time zone arrow cannot read) fails the load in both modes, naming the first such
+    /// column in column order and its first bad row in the table: the same error however the
+    /// table is cut into batches (found by fuzzing: each batch failed on its own first bad
+    /// column). Binary that is not UTF-8 was a null before (arrow's safe cast).
+    #[test]
+    fn columns_that_do_not_convert_fail_alike_in_any_batches() {
+        let paris = Arc::new(
+            arrow_array::TimestampSecondArray::from(vec![0i64, 0, 0, 0])
+                .with_timezone("Europe/Paris"),
+        ) as ArrayRef;
+        let columns = vec![
+            ("customer_id", ids(&["a", "a", "b", "b"])),
+            (
+                "timestamp",
+                Arc::new(Int64Array::from(vec![5, 6, 7, 8])) as ArrayRef,
+            ),
+            ("touchpoint", ids(&["x", "y", "x", "y"])),
+            ("zone", paris),
+            (
+                "day",
+                Arc::new(arrow_array::Date32Array::from(vec![0, 1, 0, 1_769_209_820])) as ArrayRef,
+            ),
+            (
+                "raw",
+                Arc::new(arrow_array::BinaryArray::from(vec![
+                    &b"ok"[..],
+                    b"\xff",
+                    b"ok",
+                    b"ok",
+                ])) as ArrayRef,
+            ),
+        ];
+        let zone = "invalid argument data: column \"zone\" cannot be read as Utf8: Parser error: \
+                    Invalid timezone \"Europe/Paris\": only offset based timezones supported \
+                    without chrono-tz feature";
+        for mode in [crate::Mode::Strict, crate::Mode::Lenient] {
+            for cuts in [&[][..], &[1], &[2], &[3], &[0, 4], &[1, 2, 3]] {
+                let e = load_cut(&columns, cuts, mode).unwrap_err();
+                assert_eq!(e.to_string(), zone, "cuts {cuts:?}");
+                // Without the zone: the date at row 4, which comes before `raw` in the table.
+                let e = load_cut(&[&columns[..3], &columns[4..]].concat(), cuts, mode).unwrap_err();
+                assert_eq!(
+                    e.to_string(),
+                    "invalid day \"1769209820\" at row 4, column day: a value that converts to Utf8 (Cast \
+                     error: Failed to convert 1769209820 to temporal for Date32)",
+                    "cuts {cuts:?}"
+                );
+                // Without the date either: the binary at row 2.
+                let e = load_cut(&[&columns[..3], &columns[5..]].concat(), cuts, mode).unwrap_err();
+                assert_eq!(
+                    (e.row(), e.column(), e.value()),
+                    (Some(2), Some("raw"), Some("ff")),
+                    "{e}"
+                );
+                assert_eq!(e.code(), "invalid_value");
+            }
+        }
+        // In a dictionary, a key to a null value is a blank, not a value that failed; a bad
+        // value no row points at is no error.
+        let codes = |keys: Vec<i8>| -> ArrayRef {
+            let values =
+                arrow_array::BinaryArray::from(vec![None, Some(&b"\xff"[..]), Some(b"ok")]);
+            Arc::new(DictionaryArray::<Int8Type>::try_new(keys.into(), Arc::new(values)).unwrap())
+        };
+        let with_codes = |keys| {
+            let mut c = columns[..3].to_vec();
+            c.push(("codes", codes(keys)));
+            c
+        };
+        for cuts in [&[][..], &[2]] {
+            let e = load_cut(&with_codes(vec![0, 2, 1, 0]), cuts, crate::Mode::Strict).unwrap_err();
+            assert_eq!(
+                (e.row(), e.column(), e.value()),
+                (Some(3), Some("codes"), Some("ff"))
+            );
+            let log = load_cut(&with_codes(vec![0, 2, 2, 0]), cuts, crate::Mode::Strict).unwrap();
+            assert_eq!(log.rows().filter(|r| !r.properties.is_empty()).count(), 2);
+        }
+        // Valid binary reads as its text.
+        let ok = vec![
+            ("customer_id", ids(&["a"])),
+            ("timestamp", Arc::new(Int64Array::from(vec![5])) as ArrayRef),
+            ("touchpoint", ids(&["x"])),
+            (
+                "raw",
+                Arc::new(arrow_array::BinaryArray::from(vec![&b"ok"[..]])) as ArrayRef,
+            ),
+        ];
+        let log = load_cut(&ok, &[], crate::Mode::Strict).unwrap();
+        assert_eq!(
+            log.rows().next().unwrap().properties,
+            vec![("raw".to_string(), "ok".to_string())]
+        );
     }
 }

@@ -24,7 +24,7 @@ use parquet::arrow::ProjectionMask;
 use parquet::errors::ParquetError;
 use parquet::file::reader::{ChunkReader, Length};
 
-use super::arrow::{cells, map_columns, prepare_batch, ArrowMapping, ArrowNames, Cells};
+use super::arrow::{cells, map_columns, prepare_batches, ArrowMapping, ArrowNames, Cells};
 use super::columns::{ColumnChunk, LoadControl};
 use super::{read_all, ErrorSink, LoadOptions};
 use crate::error::{Error, Result};
@@ -235,10 +235,7 @@ fn events<R: ChunkReader + Clone + 'static>(
     // The same columns, numbered in the projected schema.
     let m: ArrowMapping = map_columns(&plan.schema, &names, opts, plan.rows())?;
     let batches = decode(&reader, &plan)?;
-    let prepared = batches
-        .iter()
-        .map(|b| prepare_batch(b, &m, &plan.schema))
-        .collect::<Result<Vec<_>>>()?;
+    let prepared = prepare_batches(&batches, &m, &plan.schema).map_err(|e| plan.locate_error(e))?;
     let cells: Vec<Cells> = prepared
         .iter()
         .map(|p| cells(p, &m))
