@@ -502,7 +502,8 @@ impl EventLogBuilder {
                 |v: u32| if v == NO_ID { NO_ID } else { map[v as usize] },
             )
         };
-        let (mut ts, mut value) = join(|| place.same(ts), || place.same(value));
+        // Two columns at a time, the narrow ones first: every input still waits while the
+        // first pair is placed, so that pair sets the peak memory.
         let (mut touchpoint, mut channel) = join(|| ids(tp, &tmap), || ids(ch, &hmap));
         let (mut stage, seq) = join(
             || {
@@ -517,6 +518,7 @@ impl EventLogBuilder {
             || place.same(seq),
         );
         drop(st);
+        let (mut ts, mut value) = join(|| place.same(ts), || place.same(value));
         let mut properties: Vec<PropertyColumn> = props
             .into_iter()
             .map(|(name, values, vmap, col)| PropertyColumn {
