@@ -1239,27 +1239,18 @@ impl IntervalChart {
         for (i, r) in self.rows.iter().enumerate() {
             let ry = plot_top + i as f64 * row_h;
             let mid = ry + row_h / 2.0;
-            if i % 2 == 0 {
-                s.el("rect")
-                    .attr("x", PAD - 6.0)
-                    .attr("y", ry)
-                    .attr("width", width - 2.0 * PAD + 12.0)
-                    .attr("height", row_h)
-                    .attr("fill", "#F5F7F9")
-                    .attr("fill-opacity", "0.7")
-                    .end();
-            }
-            s.text_line(
-                PAD,
-                mid + 4.5,
-                &LABEL.truncate(&clean(&r.label), label_w),
-                &LABEL,
-            );
-            s.text_line(
-                PAD + label_w + 12.0 + n_w,
-                mid + 4.0,
-                &format!("n = {}", thousands(r.n)),
-                &SMALL.anchor(Anchor::End),
+            row_frame(
+                &mut s,
+                RowFrame {
+                    shaded: i % 2 == 0,
+                    y: ry,
+                    height: row_h,
+                    width,
+                    label: &r.label,
+                    label_w,
+                    n_w,
+                    n: r.n,
+                },
             );
             s.el("g").open();
             s.title(&format!("{}: {}", r.label, interval_text(r, &fmt)));
@@ -1316,6 +1307,46 @@ impl IntervalChart {
         }
         Ok(document(width, y + PAD, &self.title, s))
     }
+}
+
+/// One row of an interval chart (the CI chart, the forest plot): its shading band, its label
+/// and its `n = ...` count.
+pub(super) struct RowFrame<'a> {
+    pub shaded: bool,
+    pub y: f64,
+    pub height: f64,
+    pub width: f64,
+    pub label: &'a str,
+    pub label_w: f64,
+    pub n_w: f64,
+    pub n: u64,
+}
+
+/// Draws a [`RowFrame`].
+pub(super) fn row_frame(s: &mut Svg, r: RowFrame<'_>) {
+    let mid = r.y + r.height / 2.0;
+    if r.shaded {
+        s.el("rect")
+            .attr("x", PAD - 6.0)
+            .attr("y", r.y)
+            .attr("width", r.width - 2.0 * PAD + 12.0)
+            .attr("height", r.height)
+            .attr("fill", "#F5F7F9")
+            .attr("fill-opacity", "0.7")
+            .end();
+    }
+    s.text_line(
+        PAD,
+        mid + 4.5,
+        &LABEL.truncate(&clean(r.label), r.label_w),
+        &LABEL,
+    );
+    s.text_line(
+        PAD + r.label_w + 12.0 + r.n_w,
+        mid + 4.0,
+        &format!("n = {}", thousands(r.n)),
+        &SMALL.anchor(Anchor::End),
+    );
 }
 
 fn interval_text(r: &IntervalRow, fmt: &dyn Fn(f64) -> String) -> String {

@@ -14,7 +14,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::charts::{document, empty_chart, finite, title, GRID, LABEL, PAD, SMALL, VALUE};
+use super::charts::{
+    document, empty_chart, finite, row_frame, title, RowFrame, GRID, LABEL, PAD, SMALL, VALUE,
+};
 use super::svg::{clean, thousands, Anchor, Svg, NEGATIVE, NEUTRAL, POSITIVE};
 use crate::error::{Error, Result};
 use crate::metrics::drivers::DriversResult;
@@ -206,27 +208,18 @@ impl ForestPlot {
         for (i, r) in self.rows.iter().enumerate() {
             let ry = plot_top + i as f64 * row_h;
             let mid = ry + row_h / 2.0;
-            if i % 2 == 0 {
-                s.el("rect")
-                    .attr("x", PAD - 6.0)
-                    .attr("y", ry)
-                    .attr("width", width - 2.0 * PAD + 12.0)
-                    .attr("height", row_h)
-                    .attr("fill", "#F5F7F9")
-                    .attr("fill-opacity", "0.7")
-                    .end();
-            }
-            s.text_line(
-                PAD,
-                mid + 4.5,
-                &LABEL.truncate(&clean(&r.label), label_w),
-                &LABEL,
-            );
-            s.text_line(
-                PAD + label_w + 12.0 + n_w,
-                mid + 4.0,
-                &format!("n = {}", thousands(r.n)),
-                &SMALL.anchor(Anchor::End),
+            row_frame(
+                &mut s,
+                RowFrame {
+                    shaded: i % 2 == 0,
+                    y: ry,
+                    height: row_h,
+                    width,
+                    label: &r.label,
+                    label_w,
+                    n_w,
+                    n: r.n,
+                },
             );
             let colour = match (r.significant, r.estimate) {
                 (true, Some(e)) if e > 1.0 => POSITIVE,
