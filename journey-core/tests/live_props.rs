@@ -6,79 +6,11 @@
 //! vectors use for it.
 
 use journey_core::partial::{Analysis, Finished, RETRACTABLE};
-use journey_core::{
-    read_events_csv, EventLog, EventLogBuilder, LiveAnalysis, LoadOptions, RawEvent, Surveys, Ties,
-};
+use journey_core::{read_events_csv, LiveAnalysis, LoadOptions, RawEvent, Surveys, Ties};
 use proptest::prelude::*;
 
 mod common;
-use common::{bits, cases, direct, random_surveys, Case, Rng};
-
-/// A random log over the names and time span of `like`: up to 12 customers, up to 60 events,
-/// times on a coarse grid (so equal timestamps happen) spread over the span and a few weeks
-/// beyond, values with cents on some events.
-fn random_rows(like: &EventLog, conversions: &[String], rng: &mut Rng) -> Vec<RawEvent> {
-    let mut tps: Vec<String> = like.touchpoints().to_vec();
-    tps.extend(conversions.iter().cloned());
-    tps.push("other".into());
-    let channels = like.channels().to_vec();
-    const STAGES: [&str; 4] = ["awareness", "purchase", "zeta", "alpha"];
-    let props: Vec<(String, Vec<String>)> = like
-        .properties()
-        .iter()
-        .map(|p| (p.name.clone(), p.values.names().to_vec()))
-        .collect();
-    let t0 = like.timestamps().iter().min().copied().unwrap_or(0);
-    let t1 = like.timestamps().iter().max().copied().unwrap_or(0);
-    let span = (t1 - t0).max(1) + 21 * 86_400_000_000;
-    // Steps of the grid: a fortieth of the span, or a few seconds for short logs.
-    let step = (span / 40).max(1);
-    let mut rows = Vec::new();
-    let n_customers = 1 + rng.below(12);
-    let n = rng.below(61);
-    for _ in 0..n {
-        let c = rng.below(n_customers);
-        let tp = tps[rng.below(tps.len())].clone();
-        let channel = (!channels.is_empty() && rng.below(3) > 0)
-            .then(|| channels[rng.below(channels.len())].clone());
-        let value = (rng.below(3) == 0).then(|| rng.below(100_000) as f64 / 100.0);
-        let properties = props
-            .iter()
-            .map(|(k, vals)| {
-                let v = if vals.is_empty() || rng.below(3) == 0 {
-                    String::new()
-                } else {
-                    vals[rng.below(vals.len())].clone()
-                };
-                (k.clone(), v)
-            })
-            .collect();
-        rows.push(RawEvent {
-            customer_id: format!("c{c}"),
-            timestamp_us: t0 - step * 2 + step * rng.below(45) as i64,
-            touchpoint: tp,
-            channel,
-            stage: (rng.below(3) == 0).then(|| STAGES[rng.below(STAGES.len())].to_string()),
-            value,
-            properties,
-            sequence: None,
-        });
-    }
-    let _ = conversions;
-    rows
-}
-
-fn build(like: &EventLog, conversions: &[String], rows: &[RawEvent], ties: Ties) -> EventLog {
-    let names: Vec<&str> = like.properties().iter().map(|p| p.name.as_str()).collect();
-    let mut b = EventLogBuilder::new()
-        .with_properties(&names)
-        .with_ties(ties);
-    for r in rows {
-        b.push(r).unwrap();
-    }
-    let conv: Vec<&str> = conversions.iter().map(String::as_str).collect();
-    b.build(Some(like.catalog()), &conv)
-}
+use common::{bits, build, cases, direct, random_rows, random_surveys, Case, Rng};
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(24))]

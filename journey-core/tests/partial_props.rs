@@ -5,66 +5,22 @@
 //! partial form and every option set the shared vectors use for it.
 
 use journey_core::partial::{Analysis, Context, Finished, Partial, ANALYSES};
-use journey_core::{EventLog, EventLogBuilder, RawEvent, Surveys};
+use journey_core::{EventLog, Surveys, Ties};
 use proptest::prelude::*;
 
 mod common;
-use common::{bits, cases, direct, random_surveys, Rng};
+use common::{bits, build, cases, direct, random_rows, random_surveys, Rng};
 
 /// A random log over the names and time span of `like`: up to 12 customers, up to 60 events,
 /// times on a coarse grid (so equal timestamps happen) spread over the span and a few weeks
 /// beyond, values with cents on some events.
 fn random_log(like: &EventLog, conversions: &[String], rng: &mut Rng) -> EventLog {
-    let mut tps: Vec<String> = like.touchpoints().to_vec();
-    tps.extend(conversions.iter().cloned());
-    tps.push("other".into());
-    let channels = like.channels().to_vec();
-    const STAGES: [&str; 4] = ["awareness", "purchase", "zeta", "alpha"];
-    let props: Vec<(String, Vec<String>)> = like
-        .properties()
-        .iter()
-        .map(|p| (p.name.clone(), p.values.names().to_vec()))
-        .collect();
-    let t0 = like.timestamps().iter().min().copied().unwrap_or(0);
-    let t1 = like.timestamps().iter().max().copied().unwrap_or(0);
-    let span = (t1 - t0).max(1) + 21 * 86_400_000_000;
-    // Steps of the grid: a fortieth of the span, or a few seconds for short logs.
-    let step = (span / 40).max(1);
-    let names: Vec<&str> = props.iter().map(|p| p.0.as_str()).collect();
-    let mut b = EventLogBuilder::new().with_properties(&names);
-    let n_customers = 1 + rng.below(12);
-    let n = rng.below(61);
-    for _ in 0..n {
-        let c = rng.below(n_customers);
-        let tp = tps[rng.below(tps.len())].clone();
-        let channel = (!channels.is_empty() && rng.below(3) > 0)
-            .then(|| channels[rng.below(channels.len())].clone());
-        let value = (rng.below(3) == 0).then(|| rng.below(100_000) as f64 / 100.0);
-        let properties = props
-            .iter()
-            .map(|(k, vals)| {
-                let v = if vals.is_empty() || rng.below(3) == 0 {
-                    String::new()
-                } else {
-                    vals[rng.below(vals.len())].clone()
-                };
-                (k.clone(), v)
-            })
-            .collect();
-        b.push(&RawEvent {
-            customer_id: format!("c{c}"),
-            timestamp_us: t0 - step * 2 + step * rng.below(45) as i64,
-            touchpoint: tp,
-            channel,
-            stage: (rng.below(3) == 0).then(|| STAGES[rng.below(STAGES.len())].to_string()),
-            value,
-            properties,
-            sequence: None,
-        })
-        .unwrap();
-    }
-    let conv: Vec<&str> = conversions.iter().map(String::as_str).collect();
-    b.build(Some(like.catalog()), &conv)
+    build(
+        like,
+        conversions,
+        &random_rows(like, conversions, rng),
+        Ties::default(),
+    )
 }
 
 /// Splits the customers of `log` at random into `k` parts (some may be empty).
