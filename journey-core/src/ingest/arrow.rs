@@ -1073,9 +1073,11 @@ mod tests {
     /// column). Binary that is not UTF-8 was a null before (arrow's safe cast).
     #[test]
     fn columns_that_do_not_convert_fail_alike_in_any_batches() {
+        // A zone no build of arrow reads (with or without its chrono-tz feature, which another
+        // crate of a workspace may turn on).
         let paris = Arc::new(
             arrow_array::TimestampSecondArray::from(vec![0i64, 0, 0, 0])
-                .with_timezone("Europe/Paris"),
+                .with_timezone("Mars/Olympus_Mons"),
         ) as ArrayRef;
         let columns = vec![
             ("customer_id", ids(&["a", "a", "b", "b"])),
@@ -1100,12 +1102,12 @@ mod tests {
             ),
         ];
         let zone = "invalid argument data: column \"zone\" cannot be read as Utf8: Parser error: \
-                    Invalid timezone \"Europe/Paris\": only offset based timezones supported \
-                    without chrono-tz feature";
+                    Invalid timezone \"Mars/Olympus_Mons\"";
         for mode in [crate::Mode::Strict, crate::Mode::Lenient] {
             for cuts in [&[][..], &[1], &[2], &[3], &[0, 4], &[1, 2, 3]] {
                 let e = load_cut(&columns, cuts, mode).unwrap_err();
-                assert_eq!(e.to_string(), zone, "cuts {cuts:?}");
+                assert!(e.to_string().starts_with(zone), "cuts {cuts:?}: {e}");
+                assert_eq!(e.code(), "invalid_argument");
                 // Without the zone: the date at row 4, which comes before `raw` in the table.
                 let e = load_cut(&[&columns[..3], &columns[4..]].concat(), cuts, mode).unwrap_err();
                 assert_eq!(
