@@ -70,8 +70,8 @@ export async function useApi(j: Api): Promise<unknown[]> {
     window: "14d", mode: "any_order", firstAttempt: true, exclude: ["x", ["y", "z"], range], breakdown: "persona", droppedIds: true,
   });
   const conversion: number | null = funnel.conversion;
-  const open: Journey.FunnelOpenWindows | undefined = log.funnel(["ad", "purchase"], { asOf: "end" }).open;
-  const inProgress: number | undefined = open?.steps[1]?.in_progress;
+  const openWindows: Journey.FunnelOpenWindows | undefined = log.funnel(["ad", "purchase"], { asOf: "end" }).open;
+  const inProgress: number | undefined = openWindows?.steps[1]?.in_progress;
   out.push(inProgress, log.funnel(["ad", "purchase"], { asOf: 1767225600 }).open?.conversion);
   const after: Journey.FunnelTouchCount | undefined = log.funnel(["ad", "purchase"], { afterDropOff: 3 }).after_drop_off?.[0]?.next[0];
   out.push(after?.touchpoint, after?.customers);
