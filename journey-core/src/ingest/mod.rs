@@ -268,15 +268,24 @@ pub fn read_events_path(path: impl AsRef<Path>, opts: &LoadOptions) -> Result<Ev
 pub fn read_surveys_csv_path(path: impl AsRef<Path>, opts: &LoadOptions) -> Result<Surveys> {
     let file = open(path.as_ref())?;
     #[cfg(not(target_family = "wasm"))]
-    if file.metadata().is_ok_and(|m| m.is_file() && m.len() > 0) {
-        // SAFETY: as in `read_events_csv_path_with`: a read-only map that lives for this call,
-        // of a file nobody rewrites meanwhile.
-        #[allow(unsafe_code)]
-        if let Ok(map) = unsafe { memmap2::Mmap::map(&file) } {
-            return read_surveys_csv_bytes(&map, opts);
-        }
+    if let Some(map) = map_file(&file) {
+        return read_surveys_csv_bytes(&map, opts);
     }
     read_surveys_csv(file, opts)
+}
+
+/// A read-only memory map of a regular, non-empty file (`None` for a pipe, an empty file, or
+/// where mapping fails: the caller then reads the file as a stream).
+#[cfg(not(target_family = "wasm"))]
+#[allow(unsafe_code)]
+fn map_file(file: &File) -> Option<memmap2::Mmap> {
+    if !file.metadata().is_ok_and(|m| m.is_file() && m.len() > 0) {
+        return None;
+    }
+    // SAFETY: the map is read-only and lives only for the load that asked for it; the file
+    // must not be truncated or rewritten meanwhile, the contract of every reader that maps
+    // files (documented on the public readers).
+    unsafe { memmap2::Mmap::map(file) }.ok()
 }
 
 /// Reads a CSV event file, watched by `control` (bytes done, cancellation). The file is read
@@ -293,27 +302,23 @@ pub fn read_events_csv_path_with(
 ) -> Result<EventLog> {
     let file = open(path.as_ref())?;
     #[cfg(not(target_family = "wasm"))]
-    if file.metadata().is_ok_and(|m| m.is_file() && m.len() > 0) {
-        // SAFETY: the map is read-only and lives for this call; the file must not change
-        // while it is read (see above), the contract every memory-mapping reader has.
-        if let Ok(map) = unsafe { memmap2::Mmap::map(&file) } {
-            #[cfg(unix)]
-            {
-                let _ = map.advise(memmap2::Advice::Sequential);
-                // Parsed batches leave the process's memory (the page cache keeps them), so
-                // the map does not add the whole file to the peak resident size.
-                // SAFETY: DONTNEED on a shared read-only file map only unmaps the pages; a
-                // later read faults them in again from the file, unchanged.
-                let release = |offset: usize, len: usize| {
-                    let _ = unsafe {
-                        map.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, offset, len)
-                    };
+    if let Some(map) = map_file(&file) {
+        #[cfg(unix)]
+        {
+            let _ = map.advise(memmap2::Advice::Sequential);
+            // Parsed batches leave the process's memory (the page cache keeps them), so
+            // the map does not add the whole file to the peak resident size.
+            // SAFETY: DONTNEED on a shared read-only file map only unmaps the pages; a
+            // later read faults them in again from the file, unchanged.
+            let release = |offset: usize, len: usize| {
+                let _ = unsafe {
+                    map.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, offset, len)
                 };
-                return csv::read_events_mapped(&map, opts, control, Some(&release));
-            }
-            #[cfg(not(unix))]
-            return read_events_csv_bytes_with(&map, opts, control);
+            };
+            return csv::read_events_mapped(&map, opts, control, Some(&release));
         }
+        #[cfg(not(unix))]
+        return read_events_csv_bytes_with(&map, opts, control);
     }
     csv::read_events_stream_with(file, opts, control)
 }
