@@ -15,7 +15,11 @@ use rustc_hash::FxHashMap;
 
 use super::codec::{corrupted, Codec, Reader, Writer};
 use crate::error::{Error, Result};
-use crate::metrics::attribution::{time_decay_path, Credits, ExactCredits, PathTable};
+use crate::metrics::attribution::markov::{key_at, Chain};
+use crate::metrics::attribution::{
+    markov_attribution_of_chain, time_decay_path, AttributionOptions, AttributionResult, Credits,
+    ExactCredits, PathTable, Totals,
+};
 use crate::metrics::exact_sum::ExactSum;
 use crate::metrics::paths::{Cutter, Level, PathBuffer, PathOptions};
 use crate::model::EventLog;
@@ -49,11 +53,142 @@ pub(crate) struct PathsState {
     /// rank of its first occurrence among the customer's paths, so that retracting the
     /// customer a path was first seen with finds the next one.
     seen: Option<BTreeMap<Vec<u32>, BTreeMap<String, u64>>>,
+    /// For a live Markov attribution (not in the bytes): its chain. Such a state keeps no
+    /// path order (where paths were first seen is not kept up to date).
+    chain: Option<LiveChain>,
 }
 
 /// `ids` mapped through `map` (old index -> new index).
 fn remap(ids: &[u32], map: &[u32]) -> Vec<u32> {
     ids.iter().map(|&i| map[i as usize]).collect()
+}
+
+/// What a path table keeps beyond its bytes, for live analyses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Track {
+    /// Nothing.
+    No,
+    /// Every customer of each path (to retract the one a path was first seen with).
+    Seen,
+    /// The transition counts of the Markov chain of this order (a live Markov attribution,
+    /// which needs no path order).
+    Chain(usize),
+}
+
+/// Chain keys of the start, conversion and null states (a name key holds names + 1, 0 for
+/// padding, so these never clash with one).
+const START_KEY: [u32; 4] = [u32::MAX, 0, 0, 0];
+const CONV_KEY: [u32; 4] = [u32::MAX, 1, 0, 0];
+const NULL_KEY: [u32; 4] = [u32::MAX, 2, 0, 0];
+
+/// The Markov chain of a live attribution, kept up to date path by path: the transition
+/// counts between the states' tuple keys and the totals of the paths, so that the result
+/// costs the chain's states and transitions, never a pass over the paths. Every count is a
+/// whole number (a path's conversions and non-conversions), so adding and taking away in any
+/// order gives exactly the counts of the paths; the paths' value is an exact sum of their
+/// rounded values, as [`PathTable`]'s totals are.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct LiveChain {
+    order: usize,
+    counts: FxHashMap<([u32; 4], [u32; 4]), f64>,
+    conversions: f64,
+    nulls: f64,
+    value: ExactSum,
+}
+
+impl LiveChain {
+    fn new(order: usize) -> Self {
+        LiveChain {
+            order,
+            counts: FxHashMap::default(),
+            conversions: 0.0,
+            nulls: 0.0,
+            value: ExactSum::default(),
+        }
+    }
+
+    fn bump(&mut self, from: [u32; 4], to: [u32; 4], w: f64) {
+        let e = self.counts.entry((from, to)).or_insert(0.0);
+        *e += w;
+        if *e == 0.0 {
+            self.counts.remove(&(from, to));
+        }
+    }
+
+    /// Adds (`sign` 1) or takes away (`sign` -1) `conversions` and `nulls` of `path`.
+    fn add_path(&mut self, path: &[u32], conversions: f64, nulls: f64, sign: f64) {
+        let w = conversions + nulls;
+        if w == 0.0 {
+            return;
+        }
+        let mut prev = START_KEY;
+        for i in 0..path.len() {
+            let key = key_at(path, i, self.order);
+            self.bump(prev, key, sign * w);
+            prev = key;
+        }
+        if conversions != 0.0 {
+            self.bump(prev, CONV_KEY, sign * conversions);
+        }
+        if nulls != 0.0 {
+            self.bump(prev, NULL_KEY, sign * nulls);
+        }
+        self.conversions += sign * conversions;
+        self.nulls += sign * nulls;
+    }
+
+    /// The chain's keys renumbered through `map` (increasing: the keys' order is kept).
+    fn renumber(&mut self, map: &[u32]) {
+        let re = |k: [u32; 4]| -> [u32; 4] {
+            if k[0] == u32::MAX {
+                return k;
+            }
+            k.map(|x| if x == 0 { 0 } else { map[x as usize - 1] + 1 })
+        };
+        self.counts = std::mem::take(&mut self.counts)
+            .into_iter()
+            .map(|((a, b), c)| ((re(a), re(b)), c))
+            .collect();
+    }
+
+    /// The chain, and per name of `n_names` whether a path goes through it.
+    fn chain(&self, n_names: usize) -> (Chain, Vec<bool>) {
+        let mut keys: Vec<[u32; 4]> = if self.order == 1 {
+            (0..n_names as u32).map(|c| [c + 1, 0, 0, 0]).collect()
+        } else {
+            let mut k: Vec<[u32; 4]> = self
+                .counts
+                .keys()
+                .map(|&(_, to)| to)
+                .filter(|to| to[0] != u32::MAX)
+                .collect();
+            k.sort_unstable();
+            k.dedup();
+            k
+        };
+        keys.shrink_to_fit();
+        let n = keys.len() as u32;
+        let id = |k: &[u32; 4]| -> u32 {
+            match *k {
+                START_KEY | CONV_KEY => n,
+                NULL_KEY => n + 1,
+                _ => keys.binary_search(k).expect("a state of the chain") as u32,
+            }
+        };
+        let mut present = vec![false; n_names];
+        let mut entries: Vec<(u32, u32, f64)> = self
+            .counts
+            .iter()
+            .map(|(&(a, b), &c)| {
+                if b[0] != u32::MAX {
+                    present[(b[self.order - 1] - 1) as usize] = true;
+                }
+                (id(&a), id(&b), c)
+            })
+            .collect();
+        entries.sort_unstable_by_key(|&(a, b, _)| (a, b));
+        (Chain::assemble(keys, self.order, entries), present)
+    }
 }
 
 impl PathsState {
@@ -62,15 +197,15 @@ impl PathsState {
         opts: &PathOptions,
         half_life_us: Option<i64>,
     ) -> Result<Self> {
-        Self::of_tracked(log, opts, half_life_us, false)
+        Self::of_tracked(log, opts, half_life_us, Track::No)
     }
 
-    /// [`PathsState::of`], keeping where each path occurs when `track` (for retracting).
+    /// [`PathsState::of`], keeping what `track` says (for live analyses).
     pub(crate) fn of_tracked(
         log: &EventLog,
         opts: &PathOptions,
         half_life_us: Option<i64>,
-        track: bool,
+        track: Track,
     ) -> Result<Self> {
         let mut occurrences: Vec<(Vec<u32>, u32, u64)> = Vec::new();
         let cutter = Cutter::new(log, opts)?;
@@ -101,7 +236,7 @@ impl PathsState {
                     ev.add(value);
                     en += nulls;
                 } else {
-                    if track {
+                    if track == Track::Seen {
                         occurrences.push((p.touches.to_vec(), c as u32, rank));
                     }
                     let e = local
@@ -124,7 +259,7 @@ impl PathsState {
             .map(|n| names.binary_search(n).expect("a name of the log") as u32)
             .collect();
         let ids = log.customer_ids();
-        let paths = local
+        let paths: BTreeMap<Vec<u32>, PathAcc> = local
             .into_iter()
             .map(|(key, (c, rank, conversions, value, nulls))| {
                 (
@@ -150,7 +285,7 @@ impl PathsState {
             .filter(|n| log.touchpoint_id(n).is_some())
             .cloned()
             .collect();
-        let seen = track.then(|| {
+        let seen = (track == Track::Seen).then(|| {
             let mut seen: BTreeMap<Vec<u32>, BTreeMap<String, u64>> = BTreeMap::new();
             for (key, c, rank) in occurrences {
                 // A customer's first occurrence of a path comes first: keep its rank.
@@ -161,6 +296,17 @@ impl PathsState {
             }
             seen
         });
+        let chain = match track {
+            Track::Chain(order) => {
+                let mut ch = LiveChain::new(order);
+                for (k, p) in &paths {
+                    ch.add_path(k, p.conversions, p.nulls, 1.0);
+                    ch.value.add(p.value.value());
+                }
+                Some(ch)
+            }
+            _ => None,
+        };
         Ok(PathsState {
             names,
             paths,
@@ -170,6 +316,7 @@ impl PathsState {
             time_decay,
             known_excluded,
             seen,
+            chain,
         })
     }
 
@@ -200,6 +347,9 @@ impl PathsState {
                 .map(|(k, v)| (remap(&k, &map), v))
                 .collect();
         }
+        if let Some(c) = self.chain.as_mut() {
+            c.renumber(&map);
+        }
         self.names = names.to_vec();
     }
 
@@ -212,16 +362,27 @@ impl PathsState {
             b.renumber(&names);
         }
         for (k, p) in b.paths {
+            if let Some(ch) = self.chain.as_mut() {
+                ch.add_path(&k, p.conversions, p.nulls, 1.0);
+            }
             match self.paths.get_mut(&k) {
                 Some(a) => {
                     if p.first < a.first {
                         a.first = p.first;
                     }
                     a.conversions += p.conversions;
+                    let before = a.value.value();
                     a.value.merge(&p.value);
                     a.nulls += p.nulls;
+                    if let Some(ch) = self.chain.as_mut() {
+                        ch.value.add(-before);
+                        ch.value.add(a.value.value());
+                    }
                 }
                 None => {
+                    if let Some(ch) = self.chain.as_mut() {
+                        ch.value.add(p.value.value());
+                    }
                     self.paths.insert(k, p);
                 }
             }
@@ -275,10 +436,18 @@ impl PathsState {
                         .to_string(),
                 ));
             };
+            let before = a.value.value();
             a.conversions -= p.conversions;
             a.value.subtract(&p.value);
             a.nulls -= p.nulls;
             let gone = a.conversions == 0.0 && a.nulls == 0.0;
+            if let Some(ch) = self.chain.as_mut() {
+                ch.add_path(k, p.conversions, p.nulls, -1.0);
+                ch.value.add(-before);
+                if !gone {
+                    ch.value.add(a.value.value());
+                }
+            }
             match (self.seen.as_mut(), b.seen.as_ref()) {
                 (Some(seen), Some(bs)) => {
                     if let (Some(s), Some(out)) = (seen.get_mut(k), bs.get(k)) {
@@ -293,7 +462,8 @@ impl PathsState {
                         }
                     }
                 }
-                _ if !gone && a.first.0 == p.first.0 => {
+                // A live Markov state keeps no path order.
+                _ if !gone && a.first.0 == p.first.0 && self.chain.is_none() => {
                     return Err(Error::PartialMismatch(format!(
                         "retracting customer {:?} from the path table loses where a path was \
                          first seen: retract needs partials that keep where paths occur (a \
@@ -354,13 +524,54 @@ impl PathsState {
             c.round()
         });
         t.names = self.names.clone();
+        (t, td, self.unknown_excluded(exclude))
+    }
+
+    /// Whether this is the state of a live Markov attribution (see [`Track::Chain`]).
+    pub(crate) fn has_chain(&self) -> bool {
+        self.chain.is_some()
+    }
+
+    /// The Markov attribution of a live state, from its chain (see [`LiveChain`]).
+    pub(crate) fn finish_markov(
+        &self,
+        opts: &AttributionOptions,
+        exclude: &[String],
+    ) -> Result<AttributionResult> {
+        let ch = self.chain.as_ref().expect("a live Markov state");
+        let (chain, present) = ch.chain(self.names.len());
+        // A sum over no paths is -0.0, as the path table's is.
+        let conversions = if self.paths.is_empty() {
+            -0.0
+        } else {
+            ch.conversions
+        };
+        let totals = Totals::new(
+            conversions,
+            ch.value.value(),
+            ch.nulls + self.empty_nulls,
+            self.empty_conversions,
+            self.empty_value.value(),
+        );
+        markov_attribution_of_chain(
+            &chain,
+            &self.names,
+            &present,
+            &totals,
+            opts,
+            self.unknown_excluded(exclude),
+        )
+    }
+
+    /// The names of `exclude` unknown to every partition (in the order given, once each).
+    fn unknown_excluded(&self, exclude: &[String]) -> Vec<String> {
         let mut unknown: Vec<String> = Vec::new();
         for n in exclude {
             if !self.known_excluded.contains(n) && !unknown.contains(n) {
                 unknown.push(n.clone());
             }
         }
-        (t, td, unknown)
+        unknown
     }
 
     pub(crate) fn fits(&self, time_decay: bool) -> bool {
@@ -470,6 +681,7 @@ impl Codec for PathsState {
             time_decay,
             known_excluded: known.into_iter().collect(),
             seen: None,
+            chain: None,
         })
     }
 }

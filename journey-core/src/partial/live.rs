@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use super::{Analysis, Context, Finished, Partial, RETRACTABLE};
+use super::{Analysis, Context, Finished, Partial, Track, RETRACTABLE};
 use crate::error::{Error, Result};
 use crate::ingest::{LoadOptions, Ties};
 use crate::model::{AppendReport, EventLog, Surveys};
@@ -77,7 +77,7 @@ impl LiveAnalysis {
         let log = log.into();
         let partials = analyses
             .iter()
-            .map(|a| log.partial_inner(a, &Context::default(), surveys.as_ref(), true))
+            .map(|a| log.partial_inner(a, &Context::default(), surveys.as_ref(), Track::Live))
             .collect::<Result<Vec<_>>>()?;
         Ok(LiveAnalysis {
             log,
@@ -109,7 +109,12 @@ impl LiveAnalysis {
             .partials
             .iter()
             .map(|p| {
-                before.partial_inner(p.analysis(), &Context::default(), surveys.as_ref(), true)
+                before.partial_inner(
+                    p.analysis(),
+                    &Context::default(),
+                    surveys.as_ref(),
+                    Track::Part,
+                )
             })
             .collect::<Result<Vec<_>>>()?;
         drop(before);
@@ -129,7 +134,7 @@ impl LiveAnalysis {
                     p.analysis(),
                     &Context::default(),
                     surveys.as_ref(),
-                    true,
+                    Track::Part,
                 )?;
                 p.retract(o)?.merge(n)
             })

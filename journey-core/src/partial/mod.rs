@@ -477,6 +477,28 @@ impl Setup {
     }
 }
 
+/// How much a partial keeps for live analyses ([`crate::LiveAnalysis`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Track {
+    /// Nothing beyond the partial's bytes.
+    No,
+    /// A partial of touched customers, to retract from or merge into a live state: path tables
+    /// keep where each path occurs (but a Markov attribution, which needs no path order).
+    Part,
+    /// A live state: as `Part`, and a Markov attribution keeps its chain's transition counts.
+    Live,
+}
+
+impl Track {
+    /// What a path table that needs its order keeps.
+    fn seen(self) -> attribution::Track {
+        match self {
+            Track::No => attribution::Track::No,
+            Track::Part | Track::Live => attribution::Track::Seen,
+        }
+    }
+}
+
 /// The state of one analysis.
 #[derive(Debug, Clone, PartialEq)]
 enum State {
@@ -563,17 +585,16 @@ impl EventLog {
         ctx: &Context,
         surveys: Option<&Surveys>,
     ) -> Result<Partial> {
-        self.partial_inner(analysis, ctx, surveys, false)
+        self.partial_inner(analysis, ctx, surveys, Track::No)
     }
 
-    /// [`EventLog::partial_with_surveys`]; with `track`, path tables keep where each path
-    /// occurs, so that [`Partial::retract`] can take any customer out (live analyses).
+    /// [`EventLog::partial_with_surveys`], tracked as `track` says (for live analyses).
     pub(crate) fn partial_inner(
         &self,
         analysis: &Analysis,
         ctx: &Context,
         surveys: Option<&Surveys>,
-        track: bool,
+        track: Track,
     ) -> Result<Partial> {
         let context = if analysis.needs_context() {
             let own = Context::of(self);
@@ -600,6 +621,13 @@ impl EventLog {
             Analysis::Attribution(o) => {
                 o.check()?;
                 let half_life = (o.model == Model::TimeDecay).then(|| o.half_life.as_us());
+                // Markov credits need no path order, only the chain's counts.
+                let track = match (track, o.model) {
+                    (Track::No, _) => attribution::Track::No,
+                    (Track::Part, Model::Markov) => attribution::Track::No,
+                    (Track::Live, Model::Markov) => attribution::Track::Chain(o.order),
+                    _ => attribution::Track::Seen,
+                };
                 State::Paths(attribution::PathsState::of_tracked(
                     self,
                     &o.path_options(),
@@ -614,14 +642,14 @@ impl EventLog {
                     self,
                     &m.path_options(),
                     Some(m.half_life.as_us()),
-                    track,
+                    track.seen(),
                 )?)
             }
             Analysis::PathTable(o) => State::Paths(attribution::PathsState::of_tracked(
                 self,
                 &o.path_options(),
                 None,
-                track,
+                track.seen(),
             )?),
             Analysis::Sessions(o) => State::Sessions(sessions::SessionsState::of(self, o)?),
             Analysis::TransitionGraph(o) => State::Graph(graph::GraphState::of(self, o)?),
@@ -992,6 +1020,9 @@ impl Partial {
 /// The result of a path-table analysis, from the state by reference.
 fn finish_paths(s: &attribution::PathsState, analysis: &Analysis) -> Result<Finished> {
     Ok(match analysis {
+        Analysis::Attribution(o) if s.has_chain() => {
+            Finished::Attribution(s.finish_markov(o, o.exclude.as_deref().unwrap_or(&[]))?)
+        }
         Analysis::Attribution(o) => {
             let (t, td, unknown) = s.finish(o.exclude.as_deref().unwrap_or(&[]));
             Finished::Attribution(attribution_of_paths(&t, td, o, unknown)?)

@@ -259,8 +259,22 @@ impl Chain {
                 counts.add(prev, null, nl);
             }
         }
-        let entries = counts.into_sorted();
+        Chain::assemble(keys, order, counts.into_sorted())
+    }
 
+    /// The chain of order `order` from its states' tuple keys (sorted, as [`key_at`] makes
+    /// them) and its transition counts `(from, to, count)`, sorted by `from` then `to`, all
+    /// positive: `from` is a state or the start (numbered `keys.len()`), `to` a state, the
+    /// conversion (`keys.len()`) or the null state (`keys.len() + 1`). The counts alone decide
+    /// the chain, so a live analysis that keeps them up to date gets the chain of its paths
+    /// without reading them.
+    pub(crate) fn assemble(
+        keys: Vec<[u32; 4]>,
+        order: usize,
+        entries: Vec<(u32, u32, f64)>,
+    ) -> Chain {
+        let n = keys.len();
+        let (start, conv, null) = (n as u32, n as u32, n as u32 + 1);
         let mut chain = Chain {
             keys,
             order,
@@ -731,9 +745,29 @@ fn markov_bounded(
     max_work: u64,
 ) -> Result<Markov> {
     let chain = Chain::new(t, order);
-    let present = t.present();
+    markov_of_chain(
+        &chain,
+        &t.present(),
+        &t.names,
+        with_matrix,
+        dense_max,
+        max_work,
+    )
+}
+
+/// [`markov`] from the chain of the paths, the names they go through (`present`, per name of
+/// `all_names`) and every name of the table.
+pub(crate) fn markov_of_chain(
+    chain: &Chain,
+    present: &[bool],
+    all_names: &[String],
+    with_matrix: bool,
+    dense_max: usize,
+    max_work: u64,
+) -> Result<Markov> {
+    let order = chain.order;
     let no_path = chain.start.is_empty();
-    let names: Vec<u32> = (0..t.names.len() as u32)
+    let names: Vec<u32> = (0..all_names.len() as u32)
         .filter(|&c| present[c as usize])
         .collect();
     if order == 1 {
@@ -742,7 +776,7 @@ fn markov_bounded(
     let none = vec![false; chain.len()];
     let x = chain.absorption(&none, dense_max)?;
     let p: f64 = chain.start.iter().map(|&(s, q, _)| q * x[s as usize]).sum();
-    let mut removal_effects = vec![None; t.names.len()];
+    let mut removal_effects = vec![None; all_names.len()];
     if !no_path && p > 0.0 {
         let without: Vec<f64> = if order == 1 {
             let h = chain.hit_probabilities();
@@ -760,7 +794,7 @@ fn markov_bounded(
     Ok(Markov {
         probability: (!no_path).then_some(p),
         removal_effects,
-        transitions: with_matrix.then(|| chain.transitions(&t.names)),
+        transitions: with_matrix.then(|| chain.transitions(all_names)),
     })
 }
 

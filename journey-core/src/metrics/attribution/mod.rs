@@ -426,32 +426,57 @@ pub struct AttributionTable {
 }
 
 /// Totals shared by both results.
-struct Totals {
+pub(crate) struct Totals {
     total_conversions: f64,
     total_value: f64,
     total_null: f64,
     attributed_conversions: f64,
     attributed_value: f64,
+    unattributed_conversions: f64,
+    unattributed_value: f64,
 }
 
 impl Totals {
     fn of(t: &PathTable) -> Totals {
-        let attributed_conversions: f64 = t.conversions.iter().sum();
-        let attributed_value: f64 = t.value.iter().sum();
+        Totals::new(
+            t.conversions.iter().sum(),
+            t.attributed_value(),
+            t.total_null(),
+            t.empty_conversions,
+            t.empty_value,
+        )
+    }
+
+    /// The totals from the paths' conversions, their value (the exact sum of the paths'
+    /// values, rounded once), all non-converting paths and the conversions and value of
+    /// paths without touches.
+    pub(crate) fn new(
+        attributed_conversions: f64,
+        attributed_value: f64,
+        total_null: f64,
+        unattributed_conversions: f64,
+        unattributed_value: f64,
+    ) -> Totals {
         Totals {
-            total_conversions: attributed_conversions + t.empty_conversions,
-            total_value: attributed_value + t.empty_value,
-            total_null: t.total_null(),
+            total_conversions: attributed_conversions + unattributed_conversions,
+            total_value: attributed_value + unattributed_value,
+            total_null,
             attributed_conversions,
             attributed_value,
+            unattributed_conversions,
+            unattributed_value,
         }
     }
 }
 
 /// Markov credits: `RE_c / sum RE` of the attributed conversions and value.
 fn markov_credits(t: &PathTable, m: &markov::Markov, totals: &Totals) -> Credits {
+    markov_credits_of(t.names.len(), m, totals)
+}
+
+fn markov_credits_of(n_names: usize, m: &markov::Markov, totals: &Totals) -> Credits {
     let sum: f64 = m.removal_effects.iter().flatten().sum();
-    let mut c = Credits::zero(t.names.len());
+    let mut c = Credits::zero(n_names);
     if sum > 0.0 {
         for (i, re) in m.removal_effects.iter().enumerate() {
             if let Some(re) = re {
@@ -503,18 +528,43 @@ fn run_model(
         }
         model => heuristic(t, model, weights),
     };
-    let present = t.present();
-    let rows = (0..t.names.len())
+    Ok(model_result(
+        &t.names,
+        &t.present(),
+        &credits,
+        &totals,
+        opts,
+        level,
+        (probability, matrix, effects),
+    ))
+}
+
+/// The result of one model from its credits per name (and, for Markov, the conversion
+/// probability, the transitions and the removal effects).
+fn model_result(
+    names: &[String],
+    present: &[bool],
+    credits: &Credits,
+    totals: &Totals,
+    opts: &AttributionOptions,
+    level: Option<Level>,
+    (probability, matrix, effects): (
+        Option<f64>,
+        Option<Vec<Transition>>,
+        Option<Vec<Option<f64>>>,
+    ),
+) -> AttributionResult {
+    let rows = (0..names.len())
         .filter(|&i| present[i])
         .map(|i| AttributionRow {
-            channel: t.names[i].clone(),
+            channel: names[i].clone(),
             conversions: credits.conversions[i],
             value: credits.value[i],
             share: share(credits.conversions[i], totals.attributed_conversions),
             removal_effect: effects.as_ref().and_then(|e| e[i]),
         })
         .collect();
-    Ok(AttributionResult {
+    AttributionResult {
         model: opts.model,
         level,
         order: (opts.model == Model::Markov).then_some(opts.order),
@@ -523,13 +573,47 @@ fn run_model(
         total_null: totals.total_null,
         attributed_conversions: totals.attributed_conversions,
         attributed_value: totals.attributed_value,
-        unattributed_conversions: t.empty_conversions,
-        unattributed_value: t.empty_value,
+        unattributed_conversions: totals.unattributed_conversions,
+        unattributed_value: totals.unattributed_value,
         conversion_probability: probability,
         rows,
         transition_matrix: matrix,
         unknown_excluded: Vec::new(),
-    })
+    }
+}
+
+/// Markov attribution from the chain of the paths (kept up to date by a live analysis, which
+/// so never reads its paths again): the result [`attribution_of_paths`] gives on the paths.
+pub(crate) fn markov_attribution_of_chain(
+    chain: &markov::Chain,
+    names: &[String],
+    present: &[bool],
+    totals: &Totals,
+    opts: &AttributionOptions,
+    unknown: Vec<String>,
+) -> Result<AttributionResult> {
+    opts.check()?;
+    debug_assert_eq!(opts.model, Model::Markov);
+    let m = markov::markov_of_chain(
+        chain,
+        present,
+        names,
+        opts.transition_matrix,
+        markov::DENSE_MAX,
+        markov::MAX_RESOLVE_WORK,
+    )?;
+    let credits = markov_credits_of(names.len(), &m, totals);
+    let mut r = model_result(
+        names,
+        present,
+        &credits,
+        totals,
+        opts,
+        Some(opts.level),
+        (m.probability, m.transitions, Some(m.removal_effects)),
+    );
+    r.unknown_excluded = unknown;
+    Ok(r)
 }
 
 /// Every model over an aggregated table.
@@ -582,8 +666,8 @@ fn run_table(
         total_null: totals.total_null,
         attributed_conversions: totals.attributed_conversions,
         attributed_value: totals.attributed_value,
-        unattributed_conversions: t.empty_conversions,
-        unattributed_value: t.empty_value,
+        unattributed_conversions: totals.unattributed_conversions,
+        unattributed_value: totals.unattributed_value,
         conversion_probability: m.probability,
         rows,
         transition_matrix: m.transitions,

@@ -169,7 +169,16 @@ impl PathTable {
     }
     /// All conversion value, with or without touches.
     pub fn total_value(&self) -> f64 {
-        self.value.iter().sum::<f64>() + self.empty_value
+        self.attributed_value() + self.empty_value
+    }
+    /// The value of the paths with touches: the exact sum of their values, rounded once (so
+    /// it does not depend on the order of the paths).
+    pub(crate) fn attributed_value(&self) -> f64 {
+        let mut s = ExactSum::default();
+        for &v in &self.value {
+            s.add(v);
+        }
+        s.value()
     }
     /// All non-converting paths.
     pub fn total_null(&self) -> f64 {
