@@ -55,8 +55,15 @@ proptest! {
             let mut so_far: Vec<RawEvent> = batches[0].clone();
             for b in &batches[1..] {
                 live.append(&build(&case.log, &case.conversions, b, ties)).unwrap();
+                // The batches kept aside, or appended to the log now: the same results.
+                if rng.below(3) == 0 {
+                    live.compact().unwrap();
+                }
                 so_far.extend_from_slice(b);
                 let log = build(&case.log, &case.conversions, &so_far, ties);
+                prop_assert_eq!(live.n_events(), log.n_events());
+                prop_assert_eq!(live.log().rows().collect::<Vec<_>>(), log.rows().collect::<Vec<_>>());
+                prop_assert_eq!(live.log().touchpoints(), log.touchpoints());
                 let want = direct(&log, &surveys, &case.analysis);
                 let got = live.result(0);
                 match (got, want) {

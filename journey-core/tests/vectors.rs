@@ -160,6 +160,10 @@ fn run(case: &Value) -> Result<Value, Error> {
                 (None, None) => panic!("attribution_table needs events_csv or path_table_csv"),
             }
         }
+        "open_journeys" => to_json(journey_core::metrics::open_journeys::open_journeys(
+            log_ref(),
+            &options(args)?,
+        )?),
         other => panic!("unknown call {other}"),
     })
 }

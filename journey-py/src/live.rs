@@ -23,7 +23,8 @@ use crate::run::{detach, ProgressMode};
 /// polars, pandas >= 2.2); with the log's catalog and conversions.
 fn load_batch(
     py: Python<'_>,
-    log: &core::EventLog,
+    // The log's batch load options (EventLog::batch_load_options) of the given options.
+    batch_options: impl Fn(core::LoadOptions) -> core::LoadOptions,
     batch: &Bound<'_, PyAny>,
     kwargs: Option<&Bound<'_, PyDict>>,
 ) -> PyResult<(Arc<core::EventLog>, core::Ties)> {
@@ -47,7 +48,7 @@ fn load_batch(
         Some((bytes, forced)) => {
             let mode = ProgressMode::take(kwargs)?;
             let (opts, format) = load_options(kwargs)?;
-            let opts = log.batch_load_options(opts);
+            let opts = batch_options(opts);
             let ties = opts.ties;
             let format = forced.or(format).unwrap_or(Format::Csv);
             let b = read_events_impl(py, Source::Bytes(bytes), opts, Some(format), mode)?;
@@ -62,7 +63,7 @@ fn load_batch(
                 ));
             }
             let (names, opts, mode) = arrow_args(kwargs)?;
-            let opts = log.batch_load_options(opts);
+            let opts = batch_options(opts);
             let ties = opts.ties;
             let b = load_arrow(py, arrow::import(batch)?, &names, opts, mode)?;
             (b.inner, ties)
@@ -97,7 +98,7 @@ impl PyEventLog {
         batch: &Bound<'py, PyAny>,
         kwargs: Option<&Bound<'py, PyDict>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let (b, ties) = load_batch(py, &self.inner, batch, kwargs)?;
+        let (b, ties) = load_batch(py, |o| self.inner.batch_load_options(o), batch, kwargs)?;
         // In place unless another object shares the log (then it is copied once).
         let log = Arc::make_mut(&mut self.inner);
         let r = py.detach(|| log.append(&b, ties)).map_err(to_py_err)?;
@@ -186,7 +187,7 @@ impl PyLiveAnalysis {
                 }
             }
         }
-        let (b, _) = load_batch(py, self.inner.log(), batch, kwargs)?;
+        let (b, _) = load_batch(py, |o| self.inner.batch_load_options(o), batch, kwargs)?;
         let live = &mut self.inner;
         let r = py.detach(|| live.append(&b)).map_err(to_py_err)?;
         to_py(py, &json!(r))
@@ -230,7 +231,7 @@ impl PyLiveAnalysis {
         format!(
             "LiveAnalysis(analyses={:?}, n_events={})",
             self.names,
-            self.inner.log().n_events()
+            self.inner.n_events()
         )
     }
 }

@@ -49,7 +49,8 @@ export interface LiveOptions {
 /// Loads a batch for `log`: CSV text or bytes, JSON text (`format: "json"`), or an array of
 /// row objects; with the log's catalog and conversions. Returns it with the tie rule.
 fn load_batch(
-    log: &core::EventLog,
+    // The log's batch load options (EventLog::batch_load_options) of the given options.
+    batch_options: impl Fn(core::LoadOptions) -> core::LoadOptions,
     data: &JsValue,
     opts: &JsValue,
 ) -> Result<(core::EventLog, core::Ties), JsValue> {
@@ -58,7 +59,7 @@ fn load_batch(
         .as_object_mut()
         .and_then(|m| m.remove("format"))
         .and_then(|v| v.as_str().map(str::to_string));
-    let opts = log.batch_load_options(core::LoadOptions::from_json(&o).map_err(js_err)?);
+    let opts = batch_options(core::LoadOptions::from_json(&o).map_err(js_err)?);
     let ties = opts.ties;
     let batch = if js_sys::Array::is_array(data) {
         let text: String = js_sys::JSON::stringify(data)
@@ -96,7 +97,7 @@ impl EventLog {
         data: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "AppendOptions")] opts: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let (batch, ties) = load_batch(&self.inner, &data, &opts)?;
+        let (batch, ties) = load_batch(|o| self.inner.batch_load_options(o), &data, &opts)?;
         let r = Rc::make_mut(&mut self.inner)
             .append(&batch, ties)
             .map_err(js_err)?;
@@ -184,7 +185,7 @@ impl LiveAnalysis {
         data: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "AppendOptions")] opts: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let (batch, ties) = load_batch(self.inner.log(), &data, &opts)?;
+        let (batch, ties) = load_batch(|o| self.inner.batch_load_options(o), &data, &opts)?;
         if ties != self.inner.ties() {
             return Err(arg_err(
                 "ties",

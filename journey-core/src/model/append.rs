@@ -121,11 +121,54 @@ impl EventLog {
     /// partials a live analysis retracts and merges. Cheaper than a sub-log (no sort, no
     /// interning), and partials keyed by name do not depend on unused names.
     pub(crate) fn select_indices(&self, picked: &[u32]) -> EventLog {
-        let mut keep = vec![false; self.n_customers()];
+        // By the picked customers only: no pass over the log's customers.
+        let mut names = Vec::with_capacity(picked.len());
+        let mut offsets = Vec::with_capacity(picked.len() + 1);
+        offsets.push(0);
+        let mut rows: Vec<Range<usize>> = Vec::new();
         for &c in picked {
-            keep[c as usize] = true;
+            let c = c as usize;
+            names.push(self.customers.name(c as u32).to_string());
+            let r = self.offsets[c]..self.offsets[c + 1];
+            offsets.push(offsets.last().copied().unwrap_or(0) + r.len());
+            match rows.last_mut() {
+                Some(last) if last.end == r.start => last.end = r.end,
+                _ => rows.push(r),
+            }
         }
-        self.select_customers(&keep).expect("one flag per customer")
+        let n = offsets.last().copied().unwrap_or(0);
+        fn take<T: Copy>(col: &[T], rows: &[Range<usize>], n: usize) -> Vec<T> {
+            let mut out = Vec::with_capacity(n);
+            for r in rows {
+                out.extend_from_slice(&col[r.clone()]);
+            }
+            out
+        }
+        EventLog {
+            customers: Interner::from_names(names),
+            touchpoints: self.touchpoints.clone(),
+            channels: self.channels.clone(),
+            stages: self.stages.clone(),
+            offsets,
+            ts: take(&self.ts, &rows, n),
+            touchpoint: take(&self.touchpoint, &rows, n),
+            channel: take(&self.channel, &rows, n),
+            stage: take(&self.stage, &rows, n),
+            value: take(&self.value, &rows, n),
+            properties: self
+                .properties
+                .iter()
+                .map(|p| PropertyColumn {
+                    name: p.name.clone(),
+                    values: p.values.clone(),
+                    ids: take(&p.ids, &rows, n),
+                })
+                .collect(),
+            is_conversion: self.is_conversion.clone(),
+            conversion_names: self.conversion_names.clone(),
+            catalog: self.catalog.clone(),
+            report: Default::default(),
+        }
     }
 
     /// The index of a customer id.

@@ -41,7 +41,10 @@ pub(crate) struct PathsState {
     /// indices compares names and a merge of partials with the same names never touches a
     /// string.
     names: Vec<String>,
-    paths: BTreeMap<Vec<u32>, PathAcc>,
+    /// By path (names' indices). A hash map: a live analysis looks up the paths of the
+    /// touched customers on every append; where order matters (the bytes, the finished table)
+    /// it is restored by sorting.
+    paths: FxHashMap<Vec<u32>, PathAcc>,
     empty_conversions: f64,
     empty_value: ExactSum,
     empty_nulls: f64,
@@ -259,7 +262,7 @@ impl PathsState {
             .map(|n| names.binary_search(n).expect("a name of the log") as u32)
             .collect();
         let ids = log.customer_ids();
-        let paths: BTreeMap<Vec<u32>, PathAcc> = local
+        let paths: FxHashMap<Vec<u32>, PathAcc> = local
             .into_iter()
             .map(|(key, (c, rank, conversions, value, nulls))| {
                 (
@@ -330,7 +333,6 @@ impl PathsState {
             .iter()
             .map(|n| names.binary_search(n).expect("a superset of the names") as u32)
             .collect();
-        // The map is increasing, so the order of the paths is kept.
         self.paths = std::mem::take(&mut self.paths)
             .into_iter()
             .map(|(k, p)| (remap(&k, &map), p))
@@ -594,7 +596,10 @@ impl Codec for PathsState {
         // Names once; paths and credits as indices into them.
         self.names.enc(w);
         w.u64(self.paths.len() as u64);
-        for (k, p) in &self.paths {
+        // In key order: the same state gives the same bytes.
+        let mut paths: Vec<(&Vec<u32>, &PathAcc)> = self.paths.iter().collect();
+        paths.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        for (k, p) in paths {
             k.enc(w);
             p.first.enc(w);
             p.conversions.enc(w);
@@ -638,7 +643,7 @@ impl Codec for PathsState {
                 .ok_or_else(|| corrupted("a path refers to an unknown name"))
         };
         let n = r.len()?;
-        // Written in key order: collected first, the map is built in one pass.
+        // Collected first, the map is built in one pass.
         let mut paths = Vec::with_capacity(n);
         for _ in 0..n {
             let len = r.len()?;
@@ -654,7 +659,7 @@ impl Codec for PathsState {
             };
             paths.push((key, p));
         }
-        let paths: BTreeMap<Vec<u32>, PathAcc> = paths.into_iter().collect();
+        let paths: FxHashMap<Vec<u32>, PathAcc> = paths.into_iter().collect();
         let empty_conversions = Codec::dec(r)?;
         let empty_value = Codec::dec(r)?;
         let empty_nulls = Codec::dec(r)?;

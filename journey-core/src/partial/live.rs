@@ -1,7 +1,7 @@
 //! Live analyses: partial states kept up to date as events are appended (docs/live.md,
 //! "Appending and live results").
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use super::{Analysis, Context, Finished, Partial, Track, RETRACTABLE};
 use crate::error::{Error, Result};
@@ -36,12 +36,25 @@ use crate::model::{AppendReport, EventLog, Surveys};
 /// ```
 #[derive(Debug, Clone)]
 pub struct LiveAnalysis {
-    /// Shared with the bindings' log objects; an append copies it only while one is held.
-    log: Arc<EventLog>,
+    /// The log as of the last compaction, shared with the bindings' log objects (a
+    /// compaction copies it only while one is held).
+    base: Arc<EventLog>,
+    /// The batches appended since, appended to one another in order (`None`: none).
+    pending: Option<EventLog>,
+    /// The whole log, `base` with `pending` appended, made when asked for and adopted as the
+    /// base by the next append.
+    whole: OnceLock<Arc<EventLog>>,
     ties: Ties,
     surveys: Option<Surveys>,
     partials: Vec<Partial>,
 }
+
+/// The pending batches are appended to the base when they hold more than one event in this
+/// many of the base's: each append then moves at most that share of the base's bytes, and the
+/// base's columns move once per that many events appended.
+const COMPACT_SHARE: usize = 32;
+/// ... and not before they hold this many events.
+const COMPACT_MIN: usize = 100_000;
 
 impl LiveAnalysis {
     /// The live state of `analyses` over `log` (with the survey responses the score analyses
@@ -80,7 +93,9 @@ impl LiveAnalysis {
             .map(|a| log.partial_inner(a, &Context::default(), surveys.as_ref(), Track::Live))
             .collect::<Result<Vec<_>>>()?;
         Ok(LiveAnalysis {
-            log,
+            base: log,
+            pending: None,
+            whole: OnceLock::new(),
             ties,
             surveys,
             partials,
@@ -89,8 +104,18 @@ impl LiveAnalysis {
 
     /// Appends `batch` (loaded with the log's options, see [`EventLog::append`]) and updates
     /// every analysis. An error leaves the log and the results as they were.
+    ///
+    /// The batch is kept with the batches appended since the log last moved, and appended to
+    /// the log when they hold more than a 32nd of its events (at least 100,000): so an append
+    /// costs the batch and the touched customers' events, and once in many appends one move of
+    /// the log's columns.
     pub fn append(&mut self, batch: &EventLog) -> Result<AppendReport> {
-        self.log.check_batch(batch)?;
+        self.base.check_batch(batch)?;
+        if let Some(whole) = self.whole.take() {
+            // The whole log was made since the last append: it becomes the base.
+            self.base = whole;
+            self.pending = None;
+        }
         let in_batch = |c: &str| {
             batch
                 .customer_ids()
@@ -98,13 +123,26 @@ impl LiveAnalysis {
                 .is_ok()
         };
         let surveys = self.surveys.as_ref().map(|s| s.select_customers(in_batch));
-        let mut known: Vec<u32> = batch
-            .customer_ids()
-            .iter()
-            .filter_map(|c| self.log.customer_index(c))
-            .collect();
-        known.sort_unstable();
-        let before = self.log.select_indices(&known);
+        // The touched customers' events so far: theirs in the base, then in the pending
+        // batches (every name of both kept, so partials see the names of the whole log).
+        let ids = batch.customer_ids();
+        let pick = |log: &EventLog| -> Vec<u32> {
+            let mut v: Vec<u32> = ids.iter().filter_map(|c| log.customer_index(c)).collect();
+            v.sort_unstable();
+            v
+        };
+        let in_base = pick(&self.base);
+        let mut before = self.base.select_indices(&in_base);
+        let mut new_customers = ids.len() - in_base.len();
+        if let Some(p) = &self.pending {
+            let in_pending = pick(p);
+            let from_pending = p.select_indices(&in_pending);
+            before.append(&from_pending, self.ties)?;
+            new_customers = ids
+                .iter()
+                .filter(|c| self.base.customer_index(c).is_none() && p.customer_index(c).is_none())
+                .count();
+        }
         let old = self
             .partials
             .iter()
@@ -117,29 +155,67 @@ impl LiveAnalysis {
                 )
             })
             .collect::<Result<Vec<_>>>()?;
-        drop(before);
-        let report = Arc::make_mut(&mut self.log).append(batch, self.ties)?;
-        let touched: Vec<u32> = report
-            .customer_ids
+        let mut after = before;
+        after.append(batch, self.ties)?;
+        let new = self
+            .partials
             .iter()
-            .map(|c| self.log.customer_index(c).expect("appended"))
-            .collect();
-        let after = self.log.select_indices(&touched);
-        let partials = std::mem::take(&mut self.partials);
-        self.partials = partials
-            .into_iter()
-            .zip(old)
-            .map(|(p, o)| {
-                let n = after.partial_inner(
+            .map(|p| {
+                after.partial_inner(
                     p.analysis(),
                     &Context::default(),
                     surveys.as_ref(),
                     Track::Part,
-                )?;
-                p.retract(o)?.merge(n)
+                )
             })
             .collect::<Result<Vec<_>>>()?;
+        drop(after);
+        let partials = std::mem::take(&mut self.partials);
+        self.partials = partials
+            .into_iter()
+            .zip(old.into_iter().zip(new))
+            .map(|(p, (o, n))| p.retract(o)?.merge(n))
+            .collect::<Result<Vec<_>>>()?;
+        // The log: the batch joins the pending ones, which join the base when many.
+        let report = match self.pending.as_mut() {
+            Some(p) => p.append(batch, self.ties)?,
+            None => {
+                // The batch's load report comes along: the base adds it up when it appends
+                // the pending batches, as appending each batch would.
+                let p = batch.clone();
+                let r = AppendReport {
+                    events: p.n_events(),
+                    customers: p.n_customers(),
+                    new_customers: 0,
+                    customer_ids: p.customer_ids().to_vec(),
+                };
+                self.pending = Some(p);
+                r
+            }
+        };
+        let report = AppendReport {
+            new_customers,
+            ..report
+        };
+        let pending = self.pending.as_ref().map_or(0, EventLog::n_events);
+        if pending > COMPACT_MIN.max(self.base.n_events() / COMPACT_SHARE) {
+            self.compact()?;
+        }
         Ok(report)
+    }
+
+    /// Appends the batches kept since the log last moved to the log now (appends do it when
+    /// they are many, see [`LiveAnalysis::append`]); the results do not change.
+    pub fn compact(&mut self) -> Result<()> {
+        if let Some(whole) = self.whole.take() {
+            self.base = whole;
+            self.pending = None;
+        }
+        if let Some(p) = self.pending.take() {
+            Arc::make_mut(&mut self.base).append(&p, self.ties)?;
+        }
+        self.whole = OnceLock::new();
+        Ok(())
     }
 
     /// The result of analysis `i` (in the order given to [`LiveAnalysis::new`]).
@@ -161,14 +237,44 @@ impl LiveAnalysis {
         self.partials.iter().map(Partial::analysis).collect()
     }
 
-    /// The log with every batch appended.
+    /// The log with every batch appended. When batches are pending (see
+    /// [`LiveAnalysis::append`]) the first call after an append makes it (one copy of the
+    /// log); the next append starts from it.
     pub fn log(&self) -> &EventLog {
-        &self.log
+        match &self.pending {
+            None => &self.base,
+            Some(_) => self.whole_log(),
+        }
+    }
+
+    fn whole_log(&self) -> &Arc<EventLog> {
+        self.whole.get_or_init(|| {
+            let mut log = (*self.base).clone();
+            if let Some(p) = &self.pending {
+                log.append(p, self.ties)
+                    .expect("the pending batches were checked against the log");
+            }
+            Arc::new(log)
+        })
     }
 
     /// The log, shared (the next append copies it if this is still held).
     pub fn shared_log(&self) -> Arc<EventLog> {
-        self.log.clone()
+        match &self.pending {
+            None => self.base.clone(),
+            Some(_) => self.whole_log().clone(),
+        }
+    }
+
+    /// Number of events of the log with every batch appended (without making it).
+    pub fn n_events(&self) -> usize {
+        self.base.n_events() + self.pending.as_ref().map_or(0, EventLog::n_events)
+    }
+
+    /// The load options for a batch to append ([`EventLog::batch_load_options`] of the log),
+    /// without making the log.
+    pub fn batch_load_options(&self, opts: LoadOptions) -> LoadOptions {
+        self.base.batch_load_options(opts)
     }
 
     /// The tie rule appends follow.
