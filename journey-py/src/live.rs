@@ -218,6 +218,20 @@ impl PyLiveAnalysis {
         self.names.clone()
     }
 
+    /// Appends the batches kept since the log last moved to the log now (appends do it when
+    /// they hold a 32nd of the log; docs/live.md, "What an append costs"). The results do not
+    /// change.
+    fn compact(&mut self, py: Python<'_>) -> PyResult<()> {
+        let live = &mut self.inner;
+        py.detach(|| live.compact()).map_err(to_py_err)
+    }
+
+    /// Number of events of the log with every batch appended (without making the log).
+    #[getter]
+    fn n_events(&self) -> usize {
+        self.inner.n_events()
+    }
+
     /// The log with every batch appended (shared: the next append copies it while you hold
     /// it).
     #[getter]

@@ -131,6 +131,19 @@ def test_live_log_is_shared_until_the_next_append():
     assert log.n_events == 3
 
 
+def test_live_compact_and_n_events():
+    log = journey.EventLog.from_csv_text(FIRST)
+    live = journey.LiveAnalysis(log, {"funnel": {"steps": STEPS}, "attribution": {"model": "markov"}})
+    live.append(BATCH)
+    # The batch is kept aside (the log is not made): 3 + 3 events.
+    assert live.n_events == 6
+    before = (live.result("funnel").to_dict(), live.result("attribution").to_dict())
+    live.compact()
+    assert live.n_events == 6 and live.log.n_events == 6
+    assert (live.result("funnel").to_dict(), live.result("attribution").to_dict()) == before
+    assert [s["customers"] for s in live.result("funnel").steps] == [3, 1, 1]
+
+
 def test_live_errors():
     log = journey.EventLog.from_csv_text(FIRST)
     with pytest.raises(journey.JourneyError) as e:

@@ -217,6 +217,19 @@ impl LiveAnalysis {
         self.names.clone()
     }
 
+    /// Appends the batches kept since the log last moved to the log now (appends do it when
+    /// they hold a 32nd of the log; docs/live.md, "What an append costs"). The results do not
+    /// change.
+    pub fn compact(&mut self) -> Result<(), JsValue> {
+        self.inner.compact().map_err(js_err)
+    }
+
+    /// Number of events of the log with every batch appended (without making the log).
+    #[wasm_bindgen(getter, js_name = nEvents)]
+    pub fn n_events(&self) -> usize {
+        self.inner.n_events()
+    }
+
     /// A copy of the log with every batch appended.
     #[wasm_bindgen(getter)]
     pub fn log(&self) -> EventLog {

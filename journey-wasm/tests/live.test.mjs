@@ -66,6 +66,19 @@ test("live results by hand and equal to the whole log", () => {
   assert.throws(() => live.result("retention"), /expected one of funnel, attribution/);
 });
 
+test("LiveAnalysis#compact and nEvents: the same results", () => {
+  const steps = ["search", "cart", "purchase"];
+  const live = new journey.LiveAnalysis(journey.EventLog.fromCsv(FIRST), { funnel: { steps }, attribution: { model: "markov" } });
+  live.append(BATCH);
+  assert.equal(live.nEvents, 6);
+  const before = [live.result("funnel"), live.result("attribution")];
+  live.compact();
+  assert.equal(live.nEvents, 6);
+  assert.equal(live.log.nEvents, 6);
+  assert.deepEqual([live.result("funnel"), live.result("attribution")], before);
+  assert.deepEqual(live.result("funnel").steps.map((s) => s.customers), [3, 1, 1]);
+});
+
 test("live NPS joined by touchpoint, by hand", () => {
   const log = journey.EventLog.fromCsv(FIRST);
   // m answers 10 about search, z 0 about search, b (no events yet) 9 about search.

@@ -117,6 +117,8 @@ pub const RETRACTABLE: &[&str] = &[
     "path_table",
     "sessions",
     "transition_graph",
+    "conversion_paths",
+    "path_stats",
     "nps",
     "csat",
     "ces",
@@ -654,9 +656,9 @@ impl EventLog {
             Analysis::Sessions(o) => State::Sessions(sessions::SessionsState::of(self, o)?),
             Analysis::TransitionGraph(o) => State::Graph(graph::GraphState::of(self, o)?),
             Analysis::ConversionPaths(o) => State::Rows(paths::PathsRows::of(self, o)?),
-            Analysis::PathStats(o) => {
-                State::PathStats(Box::new(path_stats::PathStatsState::of(self, o)?))
-            }
+            Analysis::PathStats(o) => State::PathStats(Box::new(
+                path_stats::PathStatsState::of_tracked(self, o, track != Track::No)?,
+            )),
             Analysis::Nps(o) | Analysis::Csat(o) | Analysis::Ces(o) => {
                 let surveys = surveys.ok_or_else(|| {
                     Error::argument(
@@ -769,7 +771,8 @@ impl Partial {
     ///   partials give an error then.
     ///
     /// Available for funnel, retention, kpis, attribution, attribution_table, path_table,
-    /// sessions, transition_graph, nps, csat and ces; the others are an error.
+    /// sessions, transition_graph, conversion_paths, path_stats, nps, csat and ces; the others
+    /// are an error.
     pub fn retract(mut self, other: Partial) -> Result<Partial> {
         self.check(&other)?;
         match (&mut self.state, &other.state) {
@@ -779,6 +782,8 @@ impl Partial {
             (State::Paths(a), State::Paths(b)) => a.retract(b)?,
             (State::Sessions(a), State::Sessions(b)) => a.retract(b),
             (State::Graph(a), State::Graph(b)) => a.retract(b),
+            (State::Rows(a), State::Rows(b)) => a.retract(b),
+            (State::PathStats(a), State::PathStats(b)) => a.retract(b)?,
             (State::Survey(a), State::Survey(b)) => a.retract(b),
             _ => {
                 return Err(Error::argument(

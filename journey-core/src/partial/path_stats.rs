@@ -10,7 +10,7 @@
 
 use std::collections::BTreeMap;
 
-use super::attribution::PathsState;
+use super::attribution::{PathsState, Track};
 use super::codec::{corrupted, Codec, Reader, ValueCounts, Writer};
 use crate::error::Result;
 use crate::metrics::attribution::{attribution_of_paths, Model};
@@ -39,6 +39,20 @@ impl GroupState {
         self.conversions += b.conversions;
         add_counts(&mut self.touches, &b.touches);
         self.ttc.merge(b.ttc);
+    }
+
+    /// Takes away `b`'s paths (counts subtracted, trailing zero counts dropped, as in a
+    /// state computed without them).
+    fn retract(&mut self, b: &GroupState) {
+        self.paths -= b.paths;
+        self.conversions -= b.conversions;
+        for (x, y) in self.touches.iter_mut().zip(&b.touches) {
+            *x -= y;
+        }
+        while self.touches.last() == Some(&0) {
+            self.touches.pop();
+        }
+        self.ttc.subtract(&b.ttc);
     }
 
     fn fits(&self) -> bool {
@@ -80,6 +94,12 @@ pub(crate) struct PathStatsState {
 
 impl PathStatsState {
     pub(crate) fn of(log: &EventLog, opts: &PathStatsOptions) -> Result<Self> {
+        Self::of_tracked(log, opts, false)
+    }
+
+    /// [`PathStatsState::of`]; with `track`, the shares' path table keeps where each path
+    /// occurs (for retracting, see [`PathsState::retract`]).
+    pub(crate) fn of_tracked(log: &EventLog, opts: &PathStatsOptions, track: bool) -> Result<Self> {
         let cutter = Cutter::new(log, &path_options(opts))?;
         let names = match opts.level {
             Level::Touchpoint => log.touchpoints(),
@@ -88,7 +108,12 @@ impl PathStatsState {
         let ao = share_options(opts);
         ao.check()?;
         let half_life = (ao.model == Model::TimeDecay).then(|| ao.half_life.as_us());
-        let shares = PathsState::of(log, &ao.path_options(), half_life)?;
+        let shares = PathsState::of_tracked(
+            log,
+            &ao.path_options(),
+            half_life,
+            if track { Track::Seen } else { Track::No },
+        )?;
 
         let n_ch = log.channels().len();
         let (ts, chs) = (log.timestamps(), log.channel_ids());
@@ -189,6 +214,41 @@ impl PathStatsState {
             e.2 += u;
         }
         self.shares.merge(b.shares);
+    }
+
+    /// Takes away the paths of `b`'s customers (merged into `self` before): every count
+    /// subtracted, entries left at zero removed; the shares' path table as
+    /// [`PathsState::retract`] does it.
+    pub(crate) fn retract(&mut self, b: &PathStatsState) -> Result<()> {
+        self.all.retract(&b.all);
+        for (k, g) in &b.by_channel {
+            if let Some(e) = self.by_channel.get_mut(k) {
+                e.retract(g);
+                if e.paths == 0 {
+                    self.by_channel.remove(k);
+                }
+            }
+        }
+        for (k, (n, c)) in &b.variants {
+            if let Some(e) = self.variants.get_mut(k) {
+                e.0 -= n;
+                e.1 -= c;
+                if e.0 == 0 {
+                    self.variants.remove(k);
+                }
+            }
+        }
+        for (k, (p, c, u)) in &b.touch {
+            if let Some(e) = self.touch.get_mut(k) {
+                e.0 -= p;
+                e.1 -= c;
+                e.2 -= u;
+                if e.0 == 0 {
+                    self.touch.remove(k);
+                }
+            }
+        }
+        self.shares.retract(&b.shares)
     }
 
     pub(crate) fn finish(self, opts: &PathStatsOptions) -> Result<PathStatsResult> {
