@@ -195,15 +195,7 @@ impl LiveChain {
 }
 
 impl PathsState {
-    pub(crate) fn of(
-        log: &EventLog,
-        opts: &PathOptions,
-        half_life_us: Option<i64>,
-    ) -> Result<Self> {
-        Self::of_tracked(log, opts, half_life_us, Track::No)
-    }
-
-    /// [`PathsState::of`], keeping what `track` says (for live analyses).
+    /// The path table of `log`, keeping what `track` says (for live analyses).
     pub(crate) fn of_tracked(
         log: &EventLog,
         opts: &PathOptions,

@@ -154,6 +154,45 @@ impl Segment {
         };
     }
 
+    /// Takes away `b`'s customers (merged into `self` before): counts subtracted, entries at
+    /// zero removed (the figures read a missing entry as zero).
+    fn retract(&mut self, b: &Segment) {
+        fn sub<K: Ord + Clone>(a: &mut BTreeMap<K, u64>, b: &BTreeMap<K, u64>) {
+            for (k, n) in b {
+                if let Some(e) = a.get_mut(k) {
+                    *e -= n;
+                    if *e == 0 {
+                        a.remove(k);
+                    }
+                }
+            }
+        }
+        self.customers -= b.customers;
+        for (k, t) in &b.tps {
+            if let Some(e) = self.tps.get_mut(k) {
+                e.reach -= t.reach;
+                e.reach_before -= t.reach_before;
+                e.exits -= t.exits;
+                e.paths -= t.paths;
+                e.conversions -= t.conversions;
+                sub(&mut e.stage_events, &t.stage_events);
+                if *e == Tp::default() {
+                    self.tps.remove(k);
+                }
+            }
+        }
+        sub(&mut self.stage_reach, &b.stage_reach);
+        sub(&mut self.channel_events, &b.channel_events);
+        self.paths -= b.paths;
+        self.conversions -= b.conversions;
+        self.kpis.retract_totals(&b.kpis);
+        if let (Some(a), Some(b)) = (self.scores.as_mut(), b.scores.as_ref()) {
+            a.0.retract(&b.0);
+            a.1.retract(&b.1);
+            a.2.retract(&b.2);
+        }
+    }
+
     /// The figures of the segment, indexed like `frame`.
     fn figures(self, frame: &Frame) -> Result<Figures> {
         let (nt, ns, nc) = (
@@ -355,6 +394,44 @@ impl MapState {
             }
             (a, b) => a.or(b),
         };
+    }
+
+    /// Takes away `b`'s customers (merged into `self` before): every count subtracted,
+    /// entries and personas left at zero removed. The names (touchpoints, stages, channels,
+    /// conversions, kinds) are unions and stay: a live analysis only adds events.
+    pub(crate) fn retract(&mut self, b: &MapState) {
+        for (t, m) in &b.tp_channel {
+            if let Some(e) = self.tp_channel.get_mut(t) {
+                for (c, n) in m {
+                    if let Some(x) = e.get_mut(c) {
+                        *x -= n;
+                        if *x == 0 {
+                            e.remove(c);
+                        }
+                    }
+                }
+                if e.is_empty() {
+                    self.tp_channel.remove(t);
+                }
+            }
+        }
+        self.n_customers -= b.n_customers;
+        self.n_events -= b.n_events;
+        if let (Some(x), Some(y)) = (self.n_responses.as_mut(), b.n_responses) {
+            *x -= y;
+        }
+        self.all.retract(&b.all);
+        if let (Some(a), Some(b)) = (self.personas.as_mut(), b.personas.as_ref()) {
+            for (k, (n, s)) in b {
+                if let Some(e) = a.get_mut(k) {
+                    e.0 -= n;
+                    e.1.retract(s);
+                    if e.0 == 0 {
+                        a.remove(k);
+                    }
+                }
+            }
+        }
     }
 
     pub(crate) fn finish(self, opts: &FromDataOptions) -> Result<JourneyMap> {

@@ -122,6 +122,7 @@ pub const RETRACTABLE: &[&str] = &[
     "nps",
     "csat",
     "ces",
+    "map_from_data",
 ];
 
 /// One analysis with its options.
@@ -771,8 +772,8 @@ impl Partial {
     ///   partials give an error then.
     ///
     /// Available for funnel, retention, kpis, attribution, attribution_table, path_table,
-    /// sessions, transition_graph, conversion_paths, path_stats, nps, csat and ces; the others
-    /// are an error.
+    /// sessions, transition_graph, conversion_paths, path_stats, nps, csat, ces and
+    /// map_from_data; the others are an error.
     pub fn retract(mut self, other: Partial) -> Result<Partial> {
         self.check(&other)?;
         match (&mut self.state, &other.state) {
@@ -785,6 +786,7 @@ impl Partial {
             (State::Rows(a), State::Rows(b)) => a.retract(b),
             (State::PathStats(a), State::PathStats(b)) => a.retract(b)?,
             (State::Survey(a), State::Survey(b)) => a.retract(b),
+            (State::Map(a), State::Map(b)) => a.retract(b),
             _ => {
                 return Err(Error::argument(
                     "analysis",

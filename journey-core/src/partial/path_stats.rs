@@ -93,12 +93,8 @@ pub(crate) struct PathStatsState {
 }
 
 impl PathStatsState {
-    pub(crate) fn of(log: &EventLog, opts: &PathStatsOptions) -> Result<Self> {
-        Self::of_tracked(log, opts, false)
-    }
-
-    /// [`PathStatsState::of`]; with `track`, the shares' path table keeps where each path
-    /// occurs (for retracting, see [`PathsState::retract`]).
+    /// The path statistics of `log`; with `track`, the shares' path table keeps where each
+    /// path occurs (for retracting, see [`PathsState::retract`]).
     pub(crate) fn of_tracked(log: &EventLog, opts: &PathStatsOptions, track: bool) -> Result<Self> {
         let cutter = Cutter::new(log, &path_options(opts))?;
         let names = match opts.level {

@@ -110,6 +110,21 @@ impl KpiState {
         a.reactivated -= p.reactivated;
         a.retained -= p.retained;
     }
+    /// Takes away `b`'s customers, orders and revenue, and zeroes the counts of the period
+    /// (active at its start, new, reactivated, retained): for states over each part's own span
+    /// (the map's), whose period counts are not read and would not subtract.
+    pub(crate) fn retract_totals(&mut self, b: &KpiState) {
+        let (a, p) = (&mut self.0, &b.0);
+        a.customers -= p.customers;
+        a.buyers -= p.buyers;
+        a.repeat -= p.repeat;
+        a.orders -= p.orders;
+        a.revenue.subtract(&p.revenue);
+        a.active_start = 0;
+        a.new = 0;
+        a.reactivated = 0;
+        a.retained = 0;
+    }
     pub(crate) fn finish(self, opts: &KpiOptions) -> Result<Kpis> {
         finish_kpis(opts, self.0)
     }
