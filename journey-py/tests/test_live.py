@@ -190,5 +190,27 @@ def test_partial_retract_is_the_inverse_of_merge():
     assert [s["customers"] for s in rest.finish().steps] == [2, 0, 0]
     assert rest.merge(only_m).finish().to_dict() == ab.finish().to_dict()
     with pytest.raises(journey.JourneyError) as e:
-        log.partial("path_stats").retract(log.partial("path_stats"))
+        log.partial("funnel_steps").retract(log.partial("funnel_steps"))
     assert e.value.code == "invalid_argument"
+
+
+def test_live_paths_and_map_equal_the_whole_log():
+    surveys = journey.Surveys.from_csv_text(
+        "customer_id,timestamp,touchpoint,nps\n"
+        "m,2026-01-05T10:01:00Z,search,10\n"
+        "b,2026-01-05T08:01:00Z,search,9\n"
+    )
+    live = journey.LiveAnalysis(
+        journey.EventLog.from_csv_text(FIRST),
+        {"conversion_paths": {}, "path_stats": {}, "map_from_data": {"min_responses": 1}},
+        surveys=surveys,
+    )
+    live.append(BATCH)
+    # b: web (no conversion); m: social, web, web, then the purchase; z: web.
+    paths = live.result("conversion_paths").to_dict()
+    assert (paths["n_paths"], paths["n_conversions"]) == (3, 1)
+    assert [r["customer_id"] for r in paths["rows"]] == ["b", "m", "z"]
+    whole = live.log
+    assert paths == whole.conversion_paths().to_dict()
+    assert live.result("path_stats").to_dict() == whole.path_stats().to_dict()
+    assert live.result("map_from_data") == whole.map_from_data(surveys, min_responses=1)

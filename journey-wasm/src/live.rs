@@ -36,6 +36,9 @@ export interface LiveAnalyses {
   pathTable?: Record<string, unknown>;
   sessions?: Record<string, unknown>;
   transitionGraph?: Record<string, unknown>;
+  conversionPaths?: Record<string, unknown>;
+  pathStats?: Record<string, unknown>;
+  mapFromData?: Record<string, unknown>;
   nps?: Record<string, unknown>;
   csat?: Record<string, unknown>;
   ces?: Record<string, unknown>;

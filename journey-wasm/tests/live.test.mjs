@@ -100,5 +100,23 @@ test("Partial#retract is the inverse of merge", () => {
   const rest = all.retract(onlyM);
   assert.deepEqual(rest.finish().steps.map((s) => s.customers), [2, 0, 0]);
   assert.deepEqual(rest.merge(onlyM).finish(), all.finish());
-  assert.throws(() => log.partial("pathStats").retract(log.partial("pathStats")), /has no retract/);
+  assert.throws(() => log.partial("funnelSteps").retract(log.partial("funnelSteps")), /has no retract/);
+});
+
+test("live conversion paths, path statistics and map equal the whole log", () => {
+  const surveys = journey.Surveys.fromCsv("customer_id,timestamp,touchpoint,nps\nm,2026-01-05T10:01:00Z,search,10\nb,2026-01-05T08:01:00Z,search,9\n");
+  const live = journey.LiveAnalysis.withSurveys(
+    journey.EventLog.fromCsv(FIRST),
+    { conversionPaths: {}, pathStats: {}, mapFromData: { minResponses: 1 } },
+    surveys,
+  );
+  live.append(BATCH);
+  // b: web (no conversion); m: social, web, web, then the purchase; z: web.
+  const paths = live.result("conversionPaths");
+  assert.deepEqual([paths.n_paths, paths.n_conversions], [3, 1]);
+  assert.deepEqual(paths.rows.map((r) => r.customer_id), ["b", "m", "z"]);
+  const whole = live.log;
+  assert.deepEqual(paths, whole.conversionPaths());
+  assert.deepEqual(live.result("pathStats"), whole.pathStats());
+  assert.deepEqual(live.result("mapFromData").toObject(), journey.JourneyMap.fromData(whole, surveys, { minResponses: 1 }).toObject());
 });
