@@ -539,6 +539,14 @@ fn run_model(
     ))
 }
 
+/// What the Markov model adds to a result: the conversion probability, the transitions and
+/// the removal effects.
+type MarkovParts = (
+    Option<f64>,
+    Option<Vec<Transition>>,
+    Option<Vec<Option<f64>>>,
+);
+
 /// The result of one model from its credits per name (and, for Markov, the conversion
 /// probability, the transitions and the removal effects).
 fn model_result(
@@ -548,11 +556,7 @@ fn model_result(
     totals: &Totals,
     opts: &AttributionOptions,
     level: Option<Level>,
-    (probability, matrix, effects): (
-        Option<f64>,
-        Option<Vec<Transition>>,
-        Option<Vec<Option<f64>>>,
-    ),
+    (probability, matrix, effects): MarkovParts,
 ) -> AttributionResult {
     let rows = (0..names.len())
         .filter(|&i| present[i])
