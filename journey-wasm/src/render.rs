@@ -262,90 +262,56 @@ fn adapt<R: DeserializeOwned + DefaultChart>(
     }
 }
 
-/// The forest plot of a `conversionDrivers` result (its rows in order, the q-value as each
-/// row's note), as the input of `forestPlotSvg`.
-#[wasm_bindgen(js_name = driversForestPlot, unchecked_return_type = "ForestPlot")]
-pub fn drivers_forest_plot(
-    #[wasm_bindgen(unchecked_param_type = "ConversionDriversResult")] result: JsValue,
-    #[wasm_bindgen(unchecked_optional_param_type = "string")] title: JsValue,
-) -> Result<JsValue, JsValue> {
-    adapt::<DriversResult>("conversion drivers result", &result, &title)
+/// Exports an adapter: `$js(result, title?)` for the result type `$result` (TS `$ts_in`),
+/// returning the input of its chart function (TS `$ts_out`).
+macro_rules! adapters {
+    ($($(#[doc = $doc:literal])* $name:ident, $js:literal, $result:ty, $what:literal, $ts_in:literal, $ts_out:literal;)*) => {$(
+        $(#[doc = $doc])*
+        #[wasm_bindgen(js_name = $js, unchecked_return_type = $ts_out)]
+        pub fn $name(
+            #[wasm_bindgen(unchecked_param_type = $ts_in)] result: JsValue,
+            #[wasm_bindgen(unchecked_optional_param_type = "string")] title: JsValue,
+        ) -> Result<JsValue, JsValue> {
+            adapt::<$result>($what, &result, &title)
+        }
+    )*};
 }
 
-/// The chart of a `funnel` result (customers per step), as the input of `funnelChartSvg`.
-#[wasm_bindgen(js_name = funnelChart, unchecked_return_type = "FunnelChart")]
-pub fn funnel_chart(
-    #[wasm_bindgen(unchecked_param_type = "FunnelResult")] result: JsValue,
-    #[wasm_bindgen(unchecked_optional_param_type = "string")] title: JsValue,
-) -> Result<JsValue, JsValue> {
-    adapt::<FunnelResult>("funnel result", &result, &title)
-}
-
-/// The Sankey of a `pathStats` result (every listed variant, converting journeys apart), as the
-/// input of `sankeySvg`.
-#[wasm_bindgen(js_name = pathsSankey, unchecked_return_type = "Sankey")]
-pub fn paths_sankey(
-    #[wasm_bindgen(unchecked_param_type = "PathStatsResult")] result: JsValue,
-    #[wasm_bindgen(unchecked_optional_param_type = "string")] title: JsValue,
-) -> Result<JsValue, JsValue> {
-    adapt::<PathStatsResult>("path stats result", &result, &title)
-}
-
-/// The cohort heatmap of a `retention` result (rates as shares), as the input of `heatmapSvg`.
-#[wasm_bindgen(js_name = retentionHeatmap, unchecked_return_type = "Heatmap")]
-pub fn retention_heatmap(
-    #[wasm_bindgen(unchecked_param_type = "RetentionResult")] result: JsValue,
-    #[wasm_bindgen(unchecked_optional_param_type = "string")] title: JsValue,
-) -> Result<JsValue, JsValue> {
-    adapt::<RetentionResult>("retention result", &result, &title)
-}
-
-/// The bars of an `attribution` result (one model's credit per channel), as the input of
-/// `groupedBarsSvg`.
-#[wasm_bindgen(js_name = attributionBars, unchecked_return_type = "GroupedBars")]
-pub fn attribution_bars(
-    #[wasm_bindgen(unchecked_param_type = "AttributionResult")] result: JsValue,
-    #[wasm_bindgen(unchecked_optional_param_type = "string")] title: JsValue,
-) -> Result<JsValue, JsValue> {
-    adapt::<AttributionResult>("attribution result", &result, &title)
-}
-
-/// The bars of an `attributionTable` result (every model side by side), as the input of
-/// `groupedBarsSvg`.
-#[wasm_bindgen(js_name = attributionTableBars, unchecked_return_type = "GroupedBars")]
-pub fn attribution_table_bars(
-    #[wasm_bindgen(unchecked_param_type = "AttributionTable")] result: JsValue,
-    #[wasm_bindgen(unchecked_optional_param_type = "string")] title: JsValue,
-) -> Result<JsValue, JsValue> {
-    adapt::<AttributionTable>("attribution table", &result, &title)
-}
-
-/// The intervals of an NPS result grouped with `by`, as the input of `intervalChartSvg`;
-/// `null` without `by`.
-#[wasm_bindgen(js_name = npsIntervals, unchecked_return_type = "IntervalChart | null")]
-pub fn nps_intervals(
-    #[wasm_bindgen(unchecked_param_type = "Breakdown<NpsResult>")] result: JsValue,
-    #[wasm_bindgen(unchecked_optional_param_type = "string")] title: JsValue,
-) -> Result<JsValue, JsValue> {
-    adapt::<NpsBreakdown>("nps result", &result, &title)
-}
-
-/// The intervals of a CSAT result grouped with `by` (`null` without).
-#[wasm_bindgen(js_name = csatIntervals, unchecked_return_type = "IntervalChart | null")]
-pub fn csat_intervals(
-    #[wasm_bindgen(unchecked_param_type = "Breakdown<CsatResult>")] result: JsValue,
-    #[wasm_bindgen(unchecked_optional_param_type = "string")] title: JsValue,
-) -> Result<JsValue, JsValue> {
-    adapt::<CsatBreakdown>("csat result", &result, &title)
-}
-
-/// The intervals of a CES result grouped with `by` (`null` without).
-#[wasm_bindgen(js_name = cesIntervals, unchecked_return_type = "IntervalChart | null")]
-pub fn ces_intervals(
-    #[wasm_bindgen(unchecked_param_type = "Breakdown<CesResult>")] result: JsValue,
-    #[wasm_bindgen(unchecked_optional_param_type = "string")] title: JsValue,
-) -> Result<JsValue, JsValue> {
-    adapt::<CesBreakdown>("ces result", &result, &title)
+// Docs as `#[doc = "..."]`: wasm-bindgen copies a `///` line passed through a macro into the
+// TypeScript declarations with its raw-string prefix.
+adapters! {
+    #[doc = " The forest plot of a `conversionDrivers` result (its rows in order, the q-value as each"]
+    #[doc = " row's note), as the input of `forestPlotSvg`."]
+    drivers_forest_plot, "driversForestPlot", DriversResult, "conversion drivers result",
+        "ConversionDriversResult", "ForestPlot";
+    #[doc = " The chart of a `funnel` result (customers per step), as the input of `funnelChartSvg`."]
+    funnel_chart, "funnelChart", FunnelResult, "funnel result", "FunnelResult", "FunnelChart";
+    #[doc = " The Sankey of a `pathStats` result (every listed variant, converting journeys apart), as"]
+    #[doc = " the input of `sankeySvg`."]
+    paths_sankey, "pathsSankey", PathStatsResult, "path stats result", "PathStatsResult",
+        "Sankey";
+    #[doc = " The cohort heatmap of a `retention` result (rates as shares), as the input of"]
+    #[doc = " `heatmapSvg`."]
+    retention_heatmap, "retentionHeatmap", RetentionResult, "retention result",
+        "RetentionResult", "Heatmap";
+    #[doc = " The bars of an `attribution` result (one model's credit per channel), as the input of"]
+    #[doc = " `groupedBarsSvg`."]
+    attribution_bars, "attributionBars", AttributionResult, "attribution result",
+        "AttributionResult", "GroupedBars";
+    #[doc = " The bars of an `attributionTable` result (every model side by side), as the input of"]
+    #[doc = " `groupedBarsSvg`."]
+    attribution_table_bars, "attributionTableBars", AttributionTable, "attribution table",
+        "AttributionTable", "GroupedBars";
+    #[doc = " The intervals of an NPS result grouped with `by`, as the input of `intervalChartSvg`;"]
+    #[doc = " `null` without `by`."]
+    nps_intervals, "npsIntervals", NpsBreakdown, "nps result", "Breakdown<NpsResult>",
+        "IntervalChart | null";
+    #[doc = " The intervals of a CSAT result grouped with `by` (`null` without)."]
+    csat_intervals, "csatIntervals", CsatBreakdown, "csat result", "Breakdown<CsatResult>",
+        "IntervalChart | null";
+    #[doc = " The intervals of a CES result grouped with `by` (`null` without)."]
+    ces_intervals, "cesIntervals", CesBreakdown, "ces result", "Breakdown<CesResult>",
+        "IntervalChart | null";
 }
 
 /// A self-contained HTML page (inline CSS and SVG, no scripts) from sections of paragraphs,
