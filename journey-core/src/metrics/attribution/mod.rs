@@ -33,6 +33,7 @@
 
 pub(crate) mod markov;
 mod models;
+mod orders;
 mod shapley;
 mod table;
 
@@ -44,6 +45,10 @@ use crate::model::EventLog;
 use crate::time::Duration;
 
 pub use markov::{StateKind, Transition, CONVERSION, MAX_BLOCK, MAX_RESOLVE_WORK, NULL, START};
+pub use orders::{
+    choose_order, sequence_removal_effects, ChooseOrderOptions, OrderCriterion, OrderScore,
+    OrderSelection, SequenceRemovalOptions, SequenceRemovalResult, SequenceRow,
+};
 pub use shapley::MAX_SHAPLEY_CHANNELS;
 pub use table::{read_path_table_csv, PathRow, PathTable, PathTableOptions, PATH_SEPARATOR};
 
