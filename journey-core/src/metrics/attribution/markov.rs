@@ -303,8 +303,10 @@ impl Chain {
 
     /// The fit of the chain to the paths it was estimated from: the log-likelihood
     /// `sum over transitions of count x ln(count / count out of its state)` (the start row
-    /// included) and the number of transitions observed (the sum of all counts).
-    pub(crate) fn log_likelihood(&self) -> (f64, f64) {
+    /// included), the number of transitions observed (the sum of all counts) and the number
+    /// of states left at least once (at order 1 the chain has a state for every name, seen
+    /// in a path or not).
+    pub(crate) fn log_likelihood(&self) -> (f64, f64, usize) {
         fn row(counts: impl Iterator<Item = f64> + Clone) -> (f64, f64) {
             let total: f64 = counts.clone().sum();
             if total <= 0.0 {
@@ -317,6 +319,7 @@ impl Chain {
             (ll, total)
         }
         let (mut ll, mut n) = row(self.start.iter().map(|&(_, _, c)| c));
+        let mut visited = 0;
         for s in 0..self.len() {
             let counts = self.count[self.row[s]..self.row[s + 1]]
                 .iter()
@@ -325,8 +328,9 @@ impl Chain {
             let (l, t) = row(counts);
             ll += l;
             n += t;
+            visited += usize::from(t > 0.0);
         }
-        (ll, n)
+        (ll, n, visited)
     }
 
     /// The last `len` touches of state `s` (name id + 1 each, oldest first), or `None` when

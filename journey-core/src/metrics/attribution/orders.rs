@@ -71,7 +71,8 @@ impl Default for ChooseOrderOptions {
 pub struct OrderScore {
     /// The order k.
     pub order: usize,
-    /// Transient states of the chain (the k-tuples seen in the paths).
+    /// Transient states of the chain: the k-tuples (for k = 1 the channels) seen in the
+    /// paths.
     pub states: usize,
     /// Free parameters: `(m - 1) + states x (m + 1)`, with `m` the channels in the paths (the
     /// start chooses among m channels; every other state among m channels, the conversion
@@ -287,8 +288,7 @@ fn choose_order_of(t: &PathTable, opts: &ChooseOrderOptions) -> OrderSelection {
     let mut orders = Vec::new();
     for order in 1..=opts.max_order {
         let chain = Chain::new(t, order);
-        let (ll, n) = chain.log_likelihood();
-        let states = chain.len();
+        let (ll, n, states) = chain.log_likelihood();
         let parameters = if m == 0 {
             0
         } else {
