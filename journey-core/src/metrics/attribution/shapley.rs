@@ -258,8 +258,8 @@ mod tests {
         }
         let total: f64 = sets.iter().map(|x| x.2).sum();
         assert_eq!(perms, 24.0);
-        for j in 0..4 {
-            assert!((c.conversions[j] - phi[j] / perms * total).abs() < 1e-12);
+        for (got, phi) in c.conversions.iter().zip(phi) {
+            assert!((got - phi / perms * total).abs() < 1e-12);
         }
     }
 }
