@@ -116,8 +116,13 @@ fn metrics(path: &str) -> Result<(), Box<dyn std::error::Error>> {
     let (s, chosen) = time(3, || log.choose_order(&Default::default()).unwrap());
     record("choose_order, orders 1 to 4, from the log", s);
     println!("  chosen order (BIC): {:?}", chosen.chosen_order);
-    let (s, pairs) = time(3, || paths.sequence_removal_effects(&Default::default()).unwrap());
-    record("sequence removal effects, pairs at order 2, on aggregated paths", s);
+    let (s, pairs) = time(3, || {
+        paths.sequence_removal_effects(&Default::default()).unwrap()
+    });
+    record(
+        "sequence removal effects, pairs at order 2, on aggregated paths",
+        s,
+    );
     println!("  pairs: {}", pairs.rows.len());
     let dds = AttributionOptions {
         model: Model::DataDrivenShapley,
