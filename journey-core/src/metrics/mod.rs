@@ -7,6 +7,7 @@ pub mod exact_sum;
 pub(crate) mod fold;
 pub mod funnel;
 pub mod graph;
+pub mod kpis;
 pub mod open_journeys;
 pub mod path_stats;
 pub mod paths;

@@ -23,6 +23,7 @@ pub mod svg;
 pub mod table;
 pub mod text;
 
+pub use adapters::{DefaultChart, Svg};
 pub use charts::{
     FunnelChart, FunnelStep, GroupedBars, Heatmap, IntervalChart, IntervalRow, Sankey, SankeyPath,
     MAX_HEATMAP_COLS, MAX_HEATMAP_ROWS,

@@ -34,8 +34,8 @@ use crate::metrics::survey::{self, Breakdown, ScoreOptions};
 use crate::model::{EventLog, JourneyMap, Step, Surveys};
 use crate::render::svg::thousands;
 use crate::render::{
-    map_column_units, map_svg, FunnelChart, GroupedBars, Heatmap, HtmlPage, IntervalChart,
-    MapSvgOptions, Sankey, Section, Table, MAP_FRAME_W,
+    map_column_units, map_svg, DefaultChart, HtmlPage, MapSvgOptions, Sankey, Section, Table,
+    MAP_FRAME_W,
 };
 use crate::time::{format_us, Duration};
 
@@ -529,6 +529,14 @@ fn attribution_table(t: &AttributionTable) -> Table {
     table
 }
 
+/// The result's default chart (its picture in Python and JS too) into the section, if it has one.
+fn draw(s: &mut Section, r: &impl DefaultChart) -> Result<()> {
+    if let Some(svg) = r.default_svg()? {
+        s.svg(svg);
+    }
+    Ok(())
+}
+
 fn subtitle(
     n_customers: u64,
     n_events: u64,
@@ -842,7 +850,7 @@ pub(crate) fn render(parts: Parts, opts: &ReportOptions) -> Result<String> {
             span(opts.funnel_window.as_secs_f64()),
             frac(f.conversion)
         ));
-        s.svg(FunnelChart::from_funnel(f, "Funnel").to_svg()?);
+        draw(s, f)?;
         let mut t = Table::new([
             "step",
             "customers",
@@ -926,7 +934,7 @@ pub(crate) fn render(parts: Parts, opts: &ReportOptions) -> Result<String> {
          fixed rules; Markov (removal effect) and Shapley are computed from all paths, \
          converting or not.",
     );
-    s.svg(GroupedBars::from_attribution_table(&table, "Conversions credited by model").to_svg()?);
+    draw(s, &table)?;
     s.table(attribution_table(&table));
 
     if let Some(open) = &parts.open_journeys {
@@ -944,7 +952,7 @@ pub(crate) fn render(parts: Parts, opts: &ReportOptions) -> Result<String> {
             .and_then(|v| v.as_str().map(str::to_string))
             .unwrap_or_default()
     ));
-    s.svg(Heatmap::from_retention(&r, "Cohort retention").to_svg()?);
+    draw(s, &r)?;
     let mut t = Table::new(["period after the cohort's", "returning (weighted mean)"]);
     for (i, v) in r.average_rates.iter().enumerate() {
         t = t.row([i.to_string(), pct(*v)]);
@@ -960,19 +968,19 @@ pub(crate) fn render(parts: Parts, opts: &ReportOptions) -> Result<String> {
              answers.",
         );
         if !nps.groups.is_empty() {
-            s.svg(IntervalChart::from_nps(nps, "NPS by touchpoint").to_svg()?);
+            draw(s, nps)?;
             s.table(score_table(nps, "NPS", |o| {
                 (o.n, signed(o.nps), interval(o.ci_low, o.ci_high, signed))
             }));
         }
         if !csat.groups.is_empty() {
-            s.svg(IntervalChart::from_csat(csat, "CSAT by touchpoint").to_svg()?);
+            draw(s, csat)?;
             s.table(score_table(csat, "CSAT", |o| {
                 (o.n, pct(o.csat), interval(o.ci_low, o.ci_high, pct))
             }));
         }
         if !ces.groups.is_empty() {
-            s.svg(IntervalChart::from_ces(ces, "CES by touchpoint").to_svg()?);
+            draw(s, ces)?;
             s.table(score_table(ces, "CES", |o| {
                 (
                     o.n,
@@ -1027,7 +1035,7 @@ pub(crate) fn top_split_paths(
     let mut top = n.saturating_mul(4).max(16);
     loop {
         let ps = stats(top)?;
-        let sankey = Sankey::from_path_stats(&ps, "Top paths", n);
+        let sankey = Sankey::from_path_stats(&ps, ps.default_title(), n);
         let complete = ps.variants.len() as u64 >= ps.n_variants;
         let least_listed = ps.variants.last().map_or(0, |v| v.count);
         let settled =
