@@ -743,5 +743,5 @@ mod tests {
 
 /// The examples of `docs/metrics.md`, run as doctests so the guide cannot drift from the code.
 #[cfg(doctest)]
-#[doc = include_str!("../../../docs/metrics.md")]
+#[doc = include_str!("../../../../docs/metrics.md")]
 struct MetricsGuide;
