@@ -371,10 +371,8 @@ async function refreshFunnel() {
     state.results.funnel = { steps, window, mode, result: r.result };
     const chart = document.createElement("div");
     putSvg(chart, r.svg);
-    const rows = r.rows.map((x) => {
-      const { step, label, ...fields } = x.fields;
-      return { step: x.label, ...fields };
-    });
+    // One row per step, named by its label (the table shows the scalar fields).
+    const rows = r.result.steps.map(({ step, label, ...fields }) => ({ step: label, ...fields }));
     el.replaceChildren(chart, table(rows, { customers: "count" }));
   });
 }

@@ -215,7 +215,7 @@ impl FunnelOptions {
 }
 
 /// One step of a funnel result.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FunnelStepRow {
     /// 1-based step number.
     pub step: usize,
@@ -245,7 +245,7 @@ pub struct FunnelStepRow {
 }
 
 /// The funnel of one breakdown group.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FunnelGroup {
     /// The group's value (`None`: customers without a value).
     pub value: Option<String>,
@@ -256,7 +256,7 @@ pub struct FunnelGroup {
 }
 
 /// One step of [`OpenWindows`]: the step's figures without the customers still in progress.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OpenStepRow {
     /// 1-based step number.
     pub step: usize,
@@ -273,7 +273,7 @@ pub struct OpenStepRow {
 }
 
 /// The funnel's open windows at `as_of`: who is still in progress, and the rates without them.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OpenWindows {
     /// The time the funnel is counted at (RFC 3339); `None` for an empty log asked as of `"end"`.
     pub as_of: Option<String>,
@@ -286,7 +286,7 @@ pub struct OpenWindows {
 }
 
 /// One period of a funnel trend.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TrendRow {
     /// The period's label (`2026-01-05`, `2026-W02` or `2026-01`).
     pub period: String,
@@ -305,7 +305,7 @@ pub struct TrendRow {
 }
 
 /// A touchpoint (`None`: nothing) and how many dropped customers it holds.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TouchCount {
     /// Touchpoint name; `None` for "no further event within the window".
     pub touchpoint: Option<String>,
@@ -314,7 +314,7 @@ pub struct TouchCount {
 }
 
 /// Where the customers who stopped before a step went instead.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AfterDropOff {
     /// The 1-based step they did not reach.
     pub step: usize,
@@ -330,7 +330,7 @@ pub struct AfterDropOff {
 }
 
 /// A funnel: per step counts, conversion, drop-off and timing.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FunnelResult {
     /// Mode used.
     pub mode: FunnelMode,
