@@ -72,3 +72,14 @@ test("sequenceRemovalEffects by hand", () => {
   assert.equal(frequent.rows.length, 0);
   assert.throws(() => t.sequenceRemovalEffects({ order: 2, length: 3 }), (e) => e.code === "invalid_argument" && e.message.includes("length"));
 });
+
+test("sequenceRemovalEffects on a log: single touches are the channel removal effects", () => {
+  const log = EventLog.fromCsv(TWO);
+  for (const order of [1, 2, 3]) {
+    const s = log.sequenceRemovalEffects({ order, length: 1 });
+    const m = log.attribution({ order });
+    assert.deepEqual(s.rows.map((x) => x.sequence), m.rows.map((x) => x.channel));
+    s.rows.forEach((x, i) => close(x.removal_effect, m.rows[i].removal_effect));
+    assert.equal(s.level, "channel");
+  }
+});
