@@ -113,6 +113,23 @@ fn metrics(path: &str) -> Result<(), Box<dyn std::error::Error>> {
     let (s, _) = time(3, || paths.attribution(&markov).unwrap());
     record("markov order 1 on aggregated paths", s);
     println!("distinct channel paths: {}", paths.len());
+    let (s, chosen) = time(3, || log.choose_order(&Default::default()).unwrap());
+    record("choose_order, orders 1 to 4, from the log", s);
+    println!("  chosen order (BIC): {:?}", chosen.chosen_order);
+    let (s, pairs) = time(3, || {
+        paths.sequence_removal_effects(&Default::default()).unwrap()
+    });
+    record(
+        "sequence removal effects, pairs at order 2, on aggregated paths",
+        s,
+    );
+    println!("  pairs: {}", pairs.rows.len());
+    let dds = AttributionOptions {
+        model: Model::DataDrivenShapley,
+        ..Default::default()
+    };
+    let (s, _) = time(3, || paths.attribution(&dds).unwrap());
+    record("data-driven shapley on aggregated paths", s);
 
     use journey_core::metrics::{funnel, graph, path_stats, sessions};
     let steps = [
@@ -731,6 +748,22 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let path = args.get(1).ok_or("metrics PATH")?;
             metrics(path)?;
         }
+        Some("attribution-select") => {
+            // Markov order selection, sequence removal effects and data-driven Shapley from
+            // the loaded log (each best of 3, the paths cut from the log every time).
+            use journey_core::metrics::attribution::{AttributionOptions, Model};
+            let path = args.get(1).ok_or("attribution-select PATH")?;
+            let log = journey_core::read_events_path(path, &journey_core::LoadOptions::default())?;
+            let (s, r) = time(3, || log.choose_order(&Default::default()).unwrap());
+            let scores: Vec<(usize, usize, f64)> =
+                r.orders.iter().map(|o| (o.order, o.states, o.bic)).collect();
+            println!("choose_order 1-4: {s:.3} s, chosen {:?}, (order, states, bic) {scores:?}", r.chosen_order);
+            let (s, r) = time(3, || log.sequence_removal_effects(&Default::default()).unwrap());
+            println!("sequence_removal_effects pairs, order 2: {s:.3} s, {} pairs", r.rows.len());
+            let o = AttributionOptions { model: Model::DataDrivenShapley, ..Default::default() };
+            let (s, r) = time(3, || log.attribution(&o).unwrap());
+            println!("data_driven_shapley: {s:.3} s, {} channels", r.rows.len());
+        }
         Some("partials") => {
             let path = args.get(1).ok_or("partials PATH [N...]")?;
             let ns: Vec<usize> = if args.len() > 2 {
@@ -767,7 +800,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             live(path, batch, rounds)?;
         }
         _ => return Err(
-            "usage: bench gen N PATH | bench by-time IN OUT | bench shuffled IN OUT | bench load PATH | bench load-surveys PATH | bench metrics PATH | bench partials PATH [N...] | bench score PATH|synthetic:N [ORDER...] | bench backtest PATH|synthetic:N AS_OF [ORDER...] | bench drivers PATH | bench live PATH [BATCH] [ROUNDS]"
+            "usage: bench gen N PATH | bench by-time IN OUT | bench shuffled IN OUT | bench load PATH | bench load-surveys PATH | bench metrics PATH | bench attribution-select PATH | bench partials PATH [N...] | bench score PATH|synthetic:N [ORDER...] | bench backtest PATH|synthetic:N AS_OF [ORDER...] | bench drivers PATH | bench live PATH [BATCH] [ROUNDS]"
                 .into(),
         ),
     }

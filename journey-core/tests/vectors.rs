@@ -4,7 +4,8 @@
 use std::path::{Path, PathBuf};
 
 use journey_core::metrics::attribution::{
-    read_path_table_csv, AttributionOptions, AttributionTableOptions,
+    read_path_table_csv, AttributionOptions, AttributionTableOptions, ChooseOrderOptions,
+    SequenceRemovalOptions,
 };
 use journey_core::metrics::{drivers, funnel, graph, path_stats, sessions};
 use journey_core::metrics::{retention, survey};
@@ -164,6 +165,24 @@ fn run(case: &Value) -> Result<Value, Error> {
             log_ref(),
             &options(args)?,
         )?),
+        "choose_order" => {
+            let opts: ChooseOrderOptions = options(args)?;
+            match (&path_table, &log) {
+                (Some(t), _) => to_json(t.choose_order(&opts)?),
+                (None, Some(l)) => to_json(l.choose_order(&opts)?),
+                (None, None) => panic!("choose_order needs events_csv or path_table_csv"),
+            }
+        }
+        "sequence_removal_effects" => {
+            let opts: SequenceRemovalOptions = options(args)?;
+            match (&path_table, &log) {
+                (Some(t), _) => to_json(t.sequence_removal_effects(&opts)?),
+                (None, Some(l)) => to_json(l.sequence_removal_effects(&opts)?),
+                (None, None) => {
+                    panic!("sequence_removal_effects needs events_csv or path_table_csv")
+                }
+            }
+        }
         other => panic!("unknown call {other}"),
     })
 }

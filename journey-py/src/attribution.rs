@@ -3,8 +3,9 @@
 use std::sync::Arc;
 
 use journey_core::metrics::attribution::{
-    read_path_table_csv, AttributionOptions, AttributionResult, AttributionTableOptions, PathTable,
-    PathTableOptions,
+    read_path_table_csv, AttributionOptions, AttributionResult, AttributionTableOptions,
+    ChooseOrderOptions, OrderSelection, PathTable, PathTableOptions, SequenceRemovalOptions,
+    SequenceRemovalResult,
 };
 use journey_core::model::Tabular;
 use pyo3::prelude::*;
@@ -37,7 +38,7 @@ impl From<PathTable> for PyPathTable {
 impl PyEventLog {
     /// Credit for the conversions and their value, by channel or touchpoint, under one model
     /// (`first_touch`, `last_touch`, `linear`, `time_decay`, `position_based`, `markov`,
-    /// `shapley`).
+    /// `shapley`, `data_driven_shapley`).
     ///
     /// >>> import journey
     /// >>> log = journey.EventLog.from_csv_text(
@@ -225,6 +226,77 @@ impl PyPathTable {
             self.inner.len(),
             self.inner.total_conversions()
         )
+    }
+}
+
+fn order_output(r: OrderSelection) -> PyResult<PyOutput> {
+    PyOutput::new("choose_order", &r, Some("orders"))
+}
+
+fn sequences_output(r: SequenceRemovalResult) -> PyResult<PyOutput> {
+    PyOutput::new("sequence_removal_effects", &r, Some("rows"))
+}
+
+/// Markov order selection and sequence removal effects (docs/attribution.md).
+#[pymethods]
+impl PyEventLog {
+    /// Fits Markov chains of orders 1 to `max_order` (default 4) to the conversion paths and
+    /// scores each by BIC (default) or AIC (`criterion="aic"`); the lowest score is chosen.
+    /// Path options as for attribution.
+    #[pyo3(signature = (**kwargs))]
+    fn choose_order(
+        &self,
+        py: Python<'_>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<PyOutput> {
+        let opts: ChooseOrderOptions = options("choose_order options", kwargs)?;
+        let log = self.inner.clone();
+        order_output(detach(py, move || log.choose_order(&opts))?.map_err(to_py_err)?)
+    }
+
+    /// Removal effects of runs of consecutive channels (`length` 2 by default, or the
+    /// `sequences` given as "a>b") in the Markov chain of `order` (default 2), with how often
+    /// each occurs.
+    #[pyo3(signature = (**kwargs))]
+    fn sequence_removal_effects(
+        &self,
+        py: Python<'_>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<PyOutput> {
+        let opts: SequenceRemovalOptions = options("sequence_removal_effects options", kwargs)?;
+        let log = self.inner.clone();
+        sequences_output(
+            detach(py, move || log.sequence_removal_effects(&opts))?.map_err(to_py_err)?,
+        )
+    }
+}
+
+#[pymethods]
+impl PyPathTable {
+    /// Markov order selection over the table (as `EventLog.choose_order`; `lookback` and
+    /// `first_conversion_only` need an event log and are rejected).
+    #[pyo3(signature = (**kwargs))]
+    fn choose_order(
+        &self,
+        py: Python<'_>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<PyOutput> {
+        let opts: ChooseOrderOptions = options("choose_order options", kwargs)?;
+        let t = self.inner.clone();
+        order_output(detach(py, move || t.choose_order(&opts))?.map_err(to_py_err)?)
+    }
+
+    /// Removal effects of channel sequences over the table (as
+    /// `EventLog.sequence_removal_effects`).
+    #[pyo3(signature = (**kwargs))]
+    fn sequence_removal_effects(
+        &self,
+        py: Python<'_>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<PyOutput> {
+        let opts: SequenceRemovalOptions = options("sequence_removal_effects options", kwargs)?;
+        let t = self.inner.clone();
+        sequences_output(detach(py, move || t.sequence_removal_effects(&opts))?.map_err(to_py_err)?)
     }
 }
 

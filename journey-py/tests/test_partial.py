@@ -214,6 +214,7 @@ GROUPS = [{"d", "a"}, set(), {"c"}, {"b"}]
         {"model": "shapley", "first_conversion_only": True},
         {"model": "position_based", "collapse_repeats": True, "lookback": "1h"},
         {"model": "markov", "order": 2},
+        {"model": "data_driven_shapley"},
     ],
 )
 def test_attribution_split_equals_the_direct_call(kwargs):

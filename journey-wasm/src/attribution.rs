@@ -4,8 +4,8 @@ use std::rc::Rc;
 
 use journey_core::args::from_json;
 use journey_core::metrics::attribution::{
-    read_path_table_csv, AttributionOptions, AttributionTableOptions, PathTable as CorePathTable,
-    PathTableOptions,
+    read_path_table_csv, AttributionOptions, AttributionTableOptions, ChooseOrderOptions,
+    PathTable as CorePathTable, PathTableOptions, SequenceRemovalOptions,
 };
 use wasm_bindgen::prelude::*;
 
@@ -15,7 +15,8 @@ use crate::model::EventLog;
 #[wasm_bindgen(typescript_custom_section)]
 const TS_ATTRIBUTION: &str = r#"
 export type AttributionModel =
-  | "first_touch" | "last_touch" | "linear" | "time_decay" | "position_based" | "markov" | "shapley";
+  | "first_touch" | "last_touch" | "linear" | "time_decay" | "position_based" | "markov" | "shapley"
+  | "data_driven_shapley";
 
 /** A duration: "30m", "7d", "2w", or seconds. */
 export type Duration = string | number;
@@ -98,6 +99,71 @@ export interface PathRow {
   total_null?: number;
 }
 
+/** Options of chooseOrder: the orders fitted, the criterion, and the path options. */
+export interface ChooseOrderOptions {
+  /** The highest order fitted, 1 to 4 (default 4). */
+  maxOrder?: number;
+  /** "bic" (default) or "aic": the lowest score is chosen. */
+  criterion?: "bic" | "aic";
+  level?: "channel" | "touchpoint";
+  collapseRepeats?: boolean;
+  exclude?: string[];
+  firstConversionOnly?: boolean;
+  lookback?: Duration | null;
+}
+
+export interface OrderScore {
+  order: number;
+  states: number;
+  parameters: number;
+  observations: number;
+  log_likelihood: number;
+  aic: number;
+  bic: number;
+}
+
+export interface OrderSelection {
+  criterion: "bic" | "aic";
+  chosen_order: number | null;
+  channels: number;
+  orders: OrderScore[];
+  level: "channel" | "touchpoint" | null;
+  unknown_excluded: string[];
+}
+
+/** Options of sequenceRemovalEffects. */
+export interface SequenceRemovalOptions {
+  /** Markov order k, 1 to 4 (default 2). */
+  order?: number;
+  /** Length of the sequences, 1 to the order (default 2: pairs). */
+  length?: number;
+  /** The sequences to remove, names joined with ">" (default: every run of `length` seen). */
+  sequences?: string[] | null;
+  /** Without `sequences`: only those occurring at least this often. */
+  minOccurrences?: number;
+  level?: "channel" | "touchpoint";
+  collapseRepeats?: boolean;
+  exclude?: string[];
+  firstConversionOnly?: boolean;
+  lookback?: Duration | null;
+}
+
+export interface SequenceRow {
+  sequence: string;
+  occurrences: number;
+  paths: number;
+  conversions: number;
+  removal_effect: number | null;
+}
+
+export interface SequenceRemovalResult {
+  order: number;
+  conversion_probability: number | null;
+  rows: SequenceRow[];
+  level: "channel" | "touchpoint" | null;
+  unknown_excluded: string[];
+}
+
 /** Options of PathTable.fromLog: how the paths are cut, nothing else. */
 export interface PathTableOptions {
   level?: "channel" | "touchpoint";
@@ -114,6 +180,14 @@ fn attribution_opts(opts: &JsValue) -> Result<AttributionOptions, JsValue> {
 
 fn table_opts(opts: &JsValue) -> Result<AttributionTableOptions, JsValue> {
     from_json("attributionTable options", &options(opts)?).map_err(js_err)
+}
+
+fn order_opts(opts: &JsValue) -> Result<ChooseOrderOptions, JsValue> {
+    from_json("chooseOrder options", &options(opts)?).map_err(js_err)
+}
+
+fn sequence_opts(opts: &JsValue) -> Result<SequenceRemovalOptions, JsValue> {
+    from_json("sequenceRemovalEffects options", &options(opts)?).map_err(js_err)
 }
 
 #[wasm_bindgen]
@@ -142,6 +216,36 @@ impl EventLog {
             &self
                 .inner
                 .attribution_table(&table_opts(&opts)?)
+                .map_err(js_err)?,
+        )
+    }
+    /// Markov order selection: orders 1 to maxOrder scored by BIC (or AIC).
+    #[wasm_bindgen(js_name = chooseOrder, unchecked_return_type = "OrderSelection")]
+    pub fn choose_order(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "ChooseOrderOptions")] opts: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        to_js(
+            &self
+                .inner
+                .choose_order(&order_opts(&opts)?)
+                .map_err(js_err)?,
+        )
+    }
+
+    /// Removal effects of runs of consecutive channels in the chain of order k.
+    #[wasm_bindgen(
+        js_name = sequenceRemovalEffects,
+        unchecked_return_type = "SequenceRemovalResult"
+    )]
+    pub fn sequence_removal_effects(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "SequenceRemovalOptions")] opts: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        to_js(
+            &self
+                .inner
+                .sequence_removal_effects(&sequence_opts(&opts)?)
                 .map_err(js_err)?,
         )
     }
@@ -233,6 +337,36 @@ impl PathTable {
             &self
                 .inner
                 .attribution_table(&table_opts(&opts)?)
+                .map_err(js_err)?,
+        )
+    }
+    /// Markov order selection: orders 1 to maxOrder scored by BIC (or AIC).
+    #[wasm_bindgen(js_name = chooseOrder, unchecked_return_type = "OrderSelection")]
+    pub fn choose_order(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "ChooseOrderOptions")] opts: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        to_js(
+            &self
+                .inner
+                .choose_order(&order_opts(&opts)?)
+                .map_err(js_err)?,
+        )
+    }
+
+    /// Removal effects of runs of consecutive channels in the chain of order k.
+    #[wasm_bindgen(
+        js_name = sequenceRemovalEffects,
+        unchecked_return_type = "SequenceRemovalResult"
+    )]
+    pub fn sequence_removal_effects(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "SequenceRemovalOptions")] opts: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        to_js(
+            &self
+                .inner
+                .sequence_removal_effects(&sequence_opts(&opts)?)
                 .map_err(js_err)?,
         )
     }

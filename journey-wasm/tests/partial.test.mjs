@@ -137,7 +137,7 @@ test("attribution, attributionTable and pathTable: split, merge, finish equal th
   const paths = journey.EventLog.fromCsv(PATHS);
   const parts = splitText(PATHS, [["a", "d"], [], ["c"], ["b"]]);
   const run = (analysis, opts) => journey.mergePartials(parts.map((p) => p.partial(analysis, opts))).finish();
-  for (const opts of [{}, { model: "timeDecay" }, { model: "time_decay" }, { model: "linear", level: "touchpoint", exclude: ["site", "nowhere"] }, { model: "shapley", firstConversionOnly: true }, { model: "position_based", collapseRepeats: true, lookback: "1h" }, { model: "markov", order: 2 }]) {
+  for (const opts of [{}, { model: "timeDecay" }, { model: "time_decay" }, { model: "linear", level: "touchpoint", exclude: ["site", "nowhere"] }, { model: "shapley", firstConversionOnly: true }, { model: "position_based", collapseRepeats: true, lookback: "1h" }, { model: "markov", order: 2 }, { model: "data_driven_shapley" }]) {
     let direct;
     try {
       direct = paths.attribution(opts);

@@ -307,6 +307,8 @@ impl GroupedBars {
                             Model::PositionBased => r.position_based,
                             Model::Markov => r.markov,
                             Model::Shapley => r.shapley,
+                            // Not a column of the comparison table.
+                            Model::DataDrivenShapley => 0.0,
                         })
                         .collect()
                 })

@@ -544,6 +544,8 @@ fn attribution_table(t: &AttributionTable) -> Table {
                 Model::PositionBased => Some(r.position_based),
                 Model::Markov => Some(r.markov),
                 Model::Shapley => Some(r.shapley),
+                // Not a column of the comparison table.
+                Model::DataDrivenShapley => None,
             };
             row.push(num(v, 1));
         }

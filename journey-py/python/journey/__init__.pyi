@@ -73,7 +73,14 @@ class FileError(JourneyError, OSError):
     code: str
 
 Model = Literal[
-    "first_touch", "last_touch", "linear", "time_decay", "position_based", "markov", "shapley"
+    "first_touch",
+    "last_touch",
+    "linear",
+    "time_decay",
+    "position_based",
+    "markov",
+    "shapley",
+    "data_driven_shapley",
 ]
 Level = Literal["channel", "touchpoint"]
 Duration = Union[str, float, int, "datetime.timedelta"]
@@ -369,6 +376,30 @@ class EventLog:
         lookback: Optional[Duration] = ...,
         transition_matrix: bool = ...,
     ) -> Result: ...
+    def choose_order(
+        self,
+        *,
+        max_order: int = ...,
+        criterion: Literal["bic", "aic"] = ...,
+        level: Level = ...,
+        collapse_repeats: bool = ...,
+        exclude: Optional[Sequence[str]] = ...,
+        first_conversion_only: bool = ...,
+        lookback: Optional[Duration] = ...,
+    ) -> Result: ...
+    def sequence_removal_effects(
+        self,
+        *,
+        order: int = ...,
+        length: int = ...,
+        sequences: Optional[Sequence[str]] = ...,
+        min_occurrences: float = ...,
+        level: Level = ...,
+        collapse_repeats: bool = ...,
+        exclude: Optional[Sequence[str]] = ...,
+        first_conversion_only: bool = ...,
+        lookback: Optional[Duration] = ...,
+    ) -> Result: ...
     def map_from_data(
         self,
         surveys: Optional[Surveys] = None,
@@ -537,6 +568,24 @@ class PathTable:
         exclude: Optional[Sequence[str]] = ...,
         position_weights: Sequence[float] = ...,
         transition_matrix: bool = ...,
+    ) -> Result: ...
+    def choose_order(
+        self,
+        *,
+        max_order: int = ...,
+        criterion: Literal["bic", "aic"] = ...,
+        collapse_repeats: bool = ...,
+        exclude: Optional[Sequence[str]] = ...,
+    ) -> Result: ...
+    def sequence_removal_effects(
+        self,
+        *,
+        order: int = ...,
+        length: int = ...,
+        sequences: Optional[Sequence[str]] = ...,
+        min_occurrences: float = ...,
+        collapse_repeats: bool = ...,
+        exclude: Optional[Sequence[str]] = ...,
     ) -> Result: ...
 
 def read_path_table(source: Source) -> PathTable: ...

@@ -186,6 +186,15 @@ export async function useApi(j: Api): Promise<unknown[]> {
   const totalNull: number | undefined = rows[0]?.total_null;
   const conversionProbability: number | null = tableAttribution.conversion_probability;
   out.push(pathCount, totalNull, conversionProbability, tableModels.total_conversions);
+  const dataDriven: Journey.AttributionResult = fromRows.attribution({ model: "data_driven_shapley" });
+  const chosen: Journey.OrderSelection = log.chooseOrder({ maxOrder: 3, criterion: "aic", level: "channel", collapseRepeats: false, exclude: [], firstConversionOnly: false, lookback: null });
+  const chosenOrder: number | null = chosen.chosen_order;
+  const bic: number | undefined = chosen.orders[0]?.bic;
+  const tableOrder: Journey.OrderSelection = fromRows.chooseOrder({ criterion: "bic" });
+  const sequences: Journey.SequenceRemovalResult = log.sequenceRemovalEffects({ order: 2, length: 2, sequences: null, minOccurrences: 1 });
+  const sequenceRow: Journey.SequenceRow | undefined = sequences.rows[0];
+  const tableSequences: Journey.SequenceRemovalResult = fromRows.sequenceRemovalEffects({ sequences: ["a>b"] });
+  out.push(dataDriven.model, chosenOrder, bic, tableOrder.channels, sequenceRow?.removal_effect, tableSequences.order);
 
   // ---- Surveys, scores, retention, KPIs.
   const [synth, surveys]: [Journey.EventLog, Journey.Surveys] = j.synthetic({ customers: 10, seed: 1 });

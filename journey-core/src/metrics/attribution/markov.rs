@@ -315,6 +315,45 @@ impl Chain {
         chain
     }
 
+    /// The fit of the chain to the paths it was estimated from: the log-likelihood
+    /// `sum over transitions of count x ln(count / count out of its state)` (the start row
+    /// included), the number of transitions observed (the sum of all counts) and the number
+    /// of states left at least once (at order 1 the chain has a state for every name, seen
+    /// in a path or not).
+    pub(crate) fn log_likelihood(&self) -> (f64, f64, usize) {
+        fn row(counts: impl Iterator<Item = f64> + Clone) -> (f64, f64) {
+            let total: f64 = counts.clone().sum();
+            if total <= 0.0 {
+                return (0.0, 0.0);
+            }
+            let ll = counts
+                .filter(|&c| c > 0.0)
+                .map(|c| c * (c / total).ln())
+                .sum();
+            (ll, total)
+        }
+        let (mut ll, mut n) = row(self.start.iter().map(|&(_, _, c)| c));
+        let mut visited = 0;
+        for s in 0..self.len() {
+            let counts = self.count[self.row[s]..self.row[s + 1]]
+                .iter()
+                .copied()
+                .chain([self.conv_count[s], self.null_count[s]]);
+            let (l, t) = row(counts);
+            ll += l;
+            n += t;
+            visited += usize::from(t > 0.0);
+        }
+        (ll, n, visited)
+    }
+
+    /// The last `len` touches of state `s` (name id + 1 each, oldest first), or `None` when
+    /// the state holds fewer (padding at the start of a path).
+    pub(crate) fn last_touches(&self, s: u32, len: usize) -> Option<&[u32]> {
+        let tail = &self.keys[s as usize][self.order - len..self.order];
+        (!tail.contains(&0)).then_some(tail)
+    }
+
     /// Number of transient states.
     pub(crate) fn len(&self) -> usize {
         self.keys.len()
@@ -930,6 +969,36 @@ impl Chain {
         max_work: u64,
     ) -> Result<Vec<f64>> {
         let n = self.len();
+        // States of each channel.
+        let mut with: Vec<Vec<u32>> =
+            vec![Vec::new(); names.iter().map(|&c| c as usize + 1).max().unwrap_or(0)];
+        for s in 0..n {
+            let key = &self.keys[s][..self.order];
+            for (i, &k) in key.iter().enumerate() {
+                if k != 0 && !key[..i].contains(&k) && ((k - 1) as usize) < with.len() {
+                    with[(k - 1) as usize].push(s as u32);
+                }
+            }
+        }
+        let sets: Vec<Vec<u32>> = names
+            .iter()
+            .map(|&c| std::mem::take(&mut with[c as usize]))
+            .collect();
+        self.removals_of_sets(&sets, x, p, dense_max, max_work)
+    }
+
+    /// `P` with each set of states of `sets` (sorted) removed: the blocks upstream of the
+    /// set are solved again, the rest of `x` is reused. The re-solves together may visit at
+    /// most `max_work` states and transitions, else a clear error before any of them runs.
+    pub(crate) fn removals_of_sets(
+        &self,
+        sets: &[Vec<u32>],
+        x: &[f64],
+        p: f64,
+        dense_max: usize,
+        max_work: u64,
+    ) -> Result<Vec<f64>> {
+        let n = self.len();
         let block = self.block_of();
         let nb = self.sccs.len();
         // Predecessor blocks of each block, and each block's size in states + transitions.
@@ -948,17 +1017,6 @@ impl Chain {
         for l in &mut pred {
             l.sort_unstable();
             l.dedup();
-        }
-        // States of each channel.
-        let mut with: Vec<Vec<u32>> =
-            vec![Vec::new(); names.iter().map(|&c| c as usize + 1).max().unwrap_or(0)];
-        for s in 0..n {
-            let key = &self.keys[s][..self.order];
-            for (i, &k) in key.iter().enumerate() {
-                if k != 0 && !key[..i].contains(&k) && ((k - 1) as usize) < with.len() {
-                    with[(k - 1) as usize].push(s as u32);
-                }
-            }
         }
         let mut start_p = vec![0.0f64; n];
         for &(s, q, _) in &self.start {
@@ -993,8 +1051,8 @@ impl Chain {
         // The work first, so an oversized model fails before it runs.
         let mut seen = vec![false; nb];
         let mut work = 0u64;
-        for &c in names {
-            work += upstream(&with[c as usize], &mut seen)
+        for set in sets {
+            work += upstream(set, &mut seen)
                 .iter()
                 .map(|&b| cost[b as usize])
                 .sum::<u64>();
@@ -1003,62 +1061,62 @@ impl Chain {
                     "order",
                     format!(
                         "the markov model of order {} is too large: removing each channel \
-                         re-solves more than {max_work} states and transitions; use a \
-                         lower order, collapse_repeats or another model (see \
+                         (or sequence) re-solves more than {max_work} states and transitions; \
+                         use a lower order, collapse_repeats or another model (see \
                          docs/reliability.md)",
                         self.order
                     ),
                 ));
             }
         }
-        let one =
-            |c: u32, xs: &mut Vec<f64>, seen: &mut Vec<bool>, pos: &mut Vec<u32>| -> Result<f64> {
-                let blocks = upstream(&with[c as usize], seen);
-                let mut states: Vec<u32> = Vec::new();
-                for &b in &blocks {
-                    states.extend_from_slice(&self.sccs[b as usize]);
+        let one = |dead: &[u32],
+                   xs: &mut Vec<f64>,
+                   seen: &mut Vec<bool>,
+                   pos: &mut Vec<u32>|
+         -> Result<f64> {
+            let blocks = upstream(dead, seen);
+            let mut states: Vec<u32> = Vec::new();
+            for &b in &blocks {
+                states.extend_from_slice(&self.sccs[b as usize]);
+            }
+            for &s in &states {
+                xs[s as usize] = 0.0;
+            }
+            self.solve_blocks(
+                blocks.iter().map(|&b| self.sccs[b as usize].as_slice()),
+                &|s| dead.binary_search(&s).is_ok(),
+                &self.to_conv,
+                xs,
+                pos,
+                (dense_max, GS_MAX_SWEEPS, DENSE_FALLBACK_MAX),
+            )?;
+            let mut pc = p;
+            for &s in &states {
+                let s = s as usize;
+                if start_p[s] != 0.0 {
+                    pc += start_p[s] * (xs[s] - x[s]);
                 }
-                for &s in &states {
-                    xs[s as usize] = 0.0;
-                }
-                let dead = &with[c as usize];
-                self.solve_blocks(
-                    blocks.iter().map(|&b| self.sccs[b as usize].as_slice()),
-                    &|s| dead.binary_search(&s).is_ok(),
-                    &self.to_conv,
-                    xs,
-                    pos,
-                    (dense_max, GS_MAX_SWEEPS, DENSE_FALLBACK_MAX),
-                )?;
-                let mut pc = p;
-                for &s in &states {
-                    let s = s as usize;
-                    if start_p[s] != 0.0 {
-                        pc += start_p[s] * (xs[s] - x[s]);
-                    }
-                }
-                for &s in &states {
-                    xs[s as usize] = x[s as usize];
-                }
-                Ok(pc.max(0.0))
-            };
+            }
+            for &s in &states {
+                xs[s as usize] = x[s as usize];
+            }
+            Ok(pc.max(0.0))
+        };
         #[cfg(feature = "parallel")]
         let out: Vec<f64> = {
             use rayon::prelude::*;
-            names
-                .par_iter()
+            sets.par_iter()
                 .map_init(
                     || (x.to_vec(), vec![false; nb], vec![NONE; n]),
-                    |(xs, seen, pos), &c| one(c, xs, seen, pos),
+                    |(xs, seen, pos), dead| one(dead, xs, seen, pos),
                 )
                 .collect::<Result<_>>()?
         };
         #[cfg(not(feature = "parallel"))]
         let out: Vec<f64> = {
             let (mut xs, mut seen, mut pos) = (x.to_vec(), vec![false; nb], vec![NONE; n]);
-            names
-                .iter()
-                .map(|&c| one(c, &mut xs, &mut seen, &mut pos))
+            sets.iter()
+                .map(|dead| one(dead, &mut xs, &mut seen, &mut pos))
                 .collect::<Result<_>>()?
         };
         Ok(out)

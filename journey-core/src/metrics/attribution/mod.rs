@@ -33,6 +33,8 @@
 
 pub(crate) mod markov;
 mod models;
+mod orders;
+mod shapley;
 mod table;
 
 use serde::{Deserialize, Serialize};
@@ -43,6 +45,11 @@ use crate::model::EventLog;
 use crate::time::Duration;
 
 pub use markov::{StateKind, Transition, CONVERSION, MAX_BLOCK, MAX_RESOLVE_WORK, NULL, START};
+pub use orders::{
+    choose_order, sequence_removal_effects, ChooseOrderOptions, OrderCriterion, OrderScore,
+    OrderSelection, SequenceRemovalOptions, SequenceRemovalResult, SequenceRow,
+};
+pub use shapley::MAX_SHAPLEY_CHANNELS;
 pub use table::{read_path_table_csv, PathRow, PathTable, PathTableOptions, PATH_SEPARATOR};
 
 pub(crate) use table::{aggregate_log, time_decay_path, Agg, Credits, ExactCredits};
@@ -66,12 +73,18 @@ pub enum Model {
     /// Removal effects of a Markov chain over the paths (the default).
     #[default]
     Markov,
-    /// Shapley values of the coalition game over channel sets.
+    /// Shapley values of the coalition game over channel sets (conversions of the paths
+    /// within a coalition: converting paths only).
     Shapley,
+    /// Data-driven Shapley: Shapley values of the game whose worth is the conversion rate of
+    /// the paths, converting or not, within a coalition (exact up to
+    /// [`MAX_SHAPLEY_CHANNELS`] channels). Not a column of the comparison table.
+    DataDrivenShapley,
 }
 
 impl Model {
-    /// Every model, in the order of the comparison table.
+    /// The models of the comparison table, in its order ([`Model::DataDrivenShapley`], which
+    /// is exponential in the number of channels, is not one of them).
     pub const ALL: [Model; 7] = [
         Model::FirstTouch,
         Model::LastTouch,
@@ -92,8 +105,21 @@ impl Model {
             Model::PositionBased => "position_based",
             Model::Markov => "markov",
             Model::Shapley => "shapley",
+            Model::DataDrivenShapley => "data_driven_shapley",
         }
     }
+
+    /// Every model, the table's and [`Model::DataDrivenShapley`].
+    pub const EVERY: [Model; 8] = [
+        Model::FirstTouch,
+        Model::LastTouch,
+        Model::Linear,
+        Model::TimeDecay,
+        Model::PositionBased,
+        Model::Markov,
+        Model::Shapley,
+        Model::DataDrivenShapley,
+    ];
 }
 
 impl std::fmt::Display for Model {
@@ -105,7 +131,7 @@ impl std::fmt::Display for Model {
 impl std::str::FromStr for Model {
     type Err = Error;
     fn from_str(s: &str) -> Result<Self> {
-        Model::ALL
+        Model::EVERY
             .into_iter()
             .find(|m| m.as_str() == s)
             .ok_or_else(|| {
@@ -113,7 +139,7 @@ impl std::str::FromStr for Model {
                     "model",
                     format!(
                         "{s:?}: expected one of {}",
-                        Model::ALL.map(|m| format!("{:?}", m.as_str())).join(", ")
+                        Model::EVERY.map(|m| format!("{:?}", m.as_str())).join(", ")
                     ),
                 )
             })
@@ -344,7 +370,8 @@ pub struct AttributionResult {
     pub unattributed_conversions: f64,
     /// Their value.
     pub unattributed_value: f64,
-    /// Markov only: the chain's probability of conversion from the start.
+    /// Markov: the chain's probability of conversion from the start; data-driven Shapley:
+    /// the conversion rate of the paths with a touch (the worth of all channels together).
     pub conversion_probability: Option<f64>,
     /// One row per channel that occurs in a path, by name.
     pub rows: Vec<AttributionRow>,
@@ -495,7 +522,9 @@ fn heuristic(t: &PathTable, model: Model, weights: [f64; 3]) -> Credits {
         Model::Linear => models::linear(t),
         Model::PositionBased => models::position_based(t, weights),
         Model::Shapley => models::shapley(t),
-        Model::TimeDecay | Model::Markov => unreachable!("not a path-table heuristic"),
+        Model::TimeDecay | Model::Markov | Model::DataDrivenShapley => {
+            unreachable!("not a path-table heuristic")
+        }
     }
 }
 
@@ -524,6 +553,11 @@ fn run_model(
             probability = m.probability;
             matrix = m.transitions;
             effects = Some(m.removal_effects);
+            c
+        }
+        Model::DataDrivenShapley => {
+            let (c, rate) = shapley::data_driven_shapley(t)?;
+            probability = rate;
             c
         }
         model => heuristic(t, model, weights),
