@@ -63,7 +63,9 @@ impl std::str::FromStr for FunnelMode {
 }
 
 /// One funnel step: a touchpoint, or a set of touchpoints any of which completes the step.
-/// In JSON a string or an array of strings.
+/// In JSON a string, an array of strings, or an object
+/// `{"touchpoint": "x" | ["x", "y"], "optional": true}` for a step that may be skipped
+/// (see [`StepSpec`] and `docs/journeys.md`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 #[serde(untagged)]
 pub enum FunnelStep {
@@ -71,15 +73,39 @@ pub enum FunnelStep {
     Touchpoint(String),
     /// Any of these touchpoints.
     AnyOf(Vec<String>),
+    /// A step given as an object, which may be marked optional.
+    Spec(StepSpec),
+}
+
+/// A funnel step given as an object: its touchpoints and whether it may be skipped.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct StepSpec {
+    /// Any of these touchpoints completes the step.
+    pub touchpoint: Vec<String>,
+    /// The step may be skipped: the customers who skip it still go on to the next step
+    /// (`metrics::funnel_optional`; the first and the last step cannot be optional).
+    pub optional: bool,
 }
 
 impl FunnelStep {
+    /// An optional step over these touchpoints.
+    pub fn optional<S: AsRef<str>>(names: &[S]) -> Self {
+        FunnelStep::Spec(StepSpec {
+            touchpoint: names.iter().map(|s| s.as_ref().to_string()).collect(),
+            optional: true,
+        })
+    }
     /// The touchpoint names of the step.
     pub fn names(&self) -> &[String] {
         match self {
             FunnelStep::Touchpoint(s) => std::slice::from_ref(s),
             FunnelStep::AnyOf(v) => v,
+            FunnelStep::Spec(s) => &s.touchpoint,
         }
+    }
+    /// Whether the step may be skipped.
+    pub fn is_optional(&self) -> bool {
+        matches!(self, FunnelStep::Spec(s) if s.optional)
     }
     /// Display label: the names joined with `" | "`.
     pub fn label(&self) -> String {
@@ -136,6 +162,7 @@ pub(crate) mod de {
     use super::{Exclusion, ExclusionRange, FunnelStep};
 
     const STEP: &str = "a touchpoint name or a list of touchpoint names";
+    const STEP_SPEC: &str = "{touchpoint: a name or a list of names, optional: true or false}";
     const EXCLUSION: &str =
         "a touchpoint name, a list of names, or {touchpoint, from_step, to_step}";
 
@@ -171,6 +198,43 @@ pub(crate) mod de {
         fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<FunnelStep, A::Error> {
             names(seq, STEP).map(FunnelStep::AnyOf)
         }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<FunnelStep, A::Error> {
+            let bad = |why: String| A::Error::custom(format!("expected {STEP_SPEC}; {why}"));
+            let (mut touchpoint, mut optional) = (None::<FunnelStep>, None::<bool>);
+            while let Some(key) = map.next_key::<String>()? {
+                match key.as_str() {
+                    "touchpoint" if touchpoint.is_none() => {
+                        let v = map.next_value::<FunnelStep>().map_err(|e| {
+                            bad(format!(
+                                "\"touchpoint\" must be a name or a list of names ({e})"
+                            ))
+                        })?;
+                        if let FunnelStep::Spec(_) = v {
+                            return Err(bad(
+                                "\"touchpoint\" must be a name or a list of names".into()
+                            ));
+                        }
+                        touchpoint = Some(v);
+                    }
+                    "optional" if optional.is_none() => {
+                        let v = map.next_value::<serde_json::Value>()?;
+                        optional = Some(v.as_bool().ok_or_else(|| {
+                            bad(format!("\"optional\" is {v}, expected true or false"))
+                        })?);
+                    }
+                    "touchpoint" | "optional" => {
+                        return Err(bad(format!("{key:?} is given twice")))
+                    }
+                    other => return Err(bad(format!("unknown key {other:?}"))),
+                }
+            }
+            let touchpoint =
+                touchpoint.ok_or_else(|| bad("the key \"touchpoint\" is missing".into()))?;
+            Ok(FunnelStep::Spec(super::StepSpec {
+                touchpoint: touchpoint.names().to_vec(),
+                optional: optional.unwrap_or(false),
+            }))
+        }
     }
 
     impl<'de> Deserialize<'de> for FunnelStep {
@@ -204,11 +268,17 @@ pub(crate) mod de {
                         if touchpoint.is_some() {
                             return Err(bad("\"touchpoint\" is given twice".into()));
                         }
-                        touchpoint = Some(map.next_value::<FunnelStep>().map_err(|e| {
+                        let v = map.next_value::<FunnelStep>().map_err(|e| {
                             bad(format!(
                                 "\"touchpoint\" must be a name or a list of names ({e})"
                             ))
-                        })?);
+                        })?;
+                        if let FunnelStep::Spec(_) = v {
+                            return Err(bad(
+                                "\"touchpoint\" must be a name or a list of names".into()
+                            ));
+                        }
+                        touchpoint = Some(v);
                         continue;
                     }
                     "from_step" | "fromStep" => &mut from_step,
@@ -308,7 +378,7 @@ pub(crate) mod de {
         Ok(list(
             d,
             "steps",
-            "steps (each a touchpoint name or a list of names)",
+            "steps (each a touchpoint name, a list of names, or {touchpoint, optional})",
         )?
         .unwrap_or_default())
     }
@@ -434,6 +504,11 @@ pub struct FunnelStepRow {
     /// With `dropped_ids`: ids of the customers counted in `dropped`, in id order.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dropped_ids: Option<Vec<String>>,
+    /// The step may be skipped (shown only when true): `customers` are those who took it on
+    /// their way, its rates are relative to the required step before it, and nobody drops
+    /// there (see `metrics::funnel_optional`).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub optional: bool,
 }
 
 /// The funnel of one breakdown group.
@@ -635,6 +710,16 @@ impl Matcher {
         let n_tp = log.touchpoints().len();
         let mut masks = vec![0u64; n_tp];
         let mut step_names: Vec<&str> = Vec::new();
+        if let Some(j) = opts.steps.iter().position(FunnelStep::is_optional) {
+            return Err(Error::argument(
+                "steps",
+                format!(
+                    "step {} is optional: optional steps are available in the funnel itself, \
+                     not yet in partial results, live analyses or conversion drivers",
+                    j + 1
+                ),
+            ));
+        }
         for (j, s) in opts.steps.iter().enumerate() {
             if s.names().is_empty() {
                 return Err(Error::argument(
@@ -1134,6 +1219,9 @@ struct Acc {
 /// assert_eq!(f.counts(), [2, 1, 1]);
 /// ```
 pub fn funnel(log: &EventLog, opts: &FunnelOptions) -> Result<FunnelResult> {
+    if opts.steps.iter().any(FunnelStep::is_optional) {
+        return super::funnel_optional::funnel(log, opts);
+    }
     let k = opts.steps.len();
     let (groups, breakdown) = fold(log, opts)?;
     let as_of = as_of_us(log, opts)?;
@@ -1277,14 +1365,12 @@ pub(crate) fn group_value(log: &EventLog, breakdown: Breakdown, g: usize) -> Opt
     }
 }
 
-/// Every customer's furthest step, folded per breakdown group (indexed by the log's ids).
-pub(crate) fn fold(
+/// The breakdown asked for and its number of groups: a channel id, a property value id, or
+/// `n_groups - 1` for "no value".
+pub(crate) fn resolve_breakdown(
     log: &EventLog,
     opts: &FunnelOptions,
-) -> Result<(Vec<Option<GroupAcc>>, Breakdown)> {
-    let matcher = Matcher::new(log, opts)?;
-    let k = matcher.k;
-    let as_of = as_of_us(log, opts)?;
+) -> Result<(Breakdown, usize)> {
     let breakdown = match opts.breakdown.as_deref() {
         None => Breakdown::None,
         Some("first_touch_channel") | Some("channel") => Breakdown::FirstTouchChannel,
@@ -1304,12 +1390,43 @@ pub(crate) fn fold(
             }
         },
     };
-    // Group ids: a channel id, a property value id, or `n_groups - 1` for "no value".
     let n_groups = match breakdown {
         Breakdown::None => 1,
         Breakdown::FirstTouchChannel => log.channels().len(),
         Breakdown::Property(i) => log.properties()[i].values.len() + 1,
     };
+    Ok((breakdown, n_groups))
+}
+
+/// The breakdown group of the customer whose events are `r`.
+pub(crate) fn group_of(
+    log: &EventLog,
+    breakdown: Breakdown,
+    n_groups: usize,
+    r: std::ops::Range<usize>,
+) -> usize {
+    match breakdown {
+        Breakdown::None => 0,
+        Breakdown::FirstTouchChannel => log.channel_ids()[r.start] as usize,
+        Breakdown::Property(i) => {
+            let ids = &log.properties()[i].ids;
+            r.rev()
+                .map(|e| ids[e])
+                .find(|&v| v != NO_ID)
+                .map_or(n_groups - 1, |v| v as usize)
+        }
+    }
+}
+
+/// Every customer's furthest step, folded per breakdown group (indexed by the log's ids).
+pub(crate) fn fold(
+    log: &EventLog,
+    opts: &FunnelOptions,
+) -> Result<(Vec<Option<GroupAcc>>, Breakdown)> {
+    let matcher = Matcher::new(log, opts)?;
+    let k = matcher.k;
+    let as_of = as_of_us(log, opts)?;
+    let (breakdown, n_groups) = resolve_breakdown(log, opts)?;
     let ts = log.timestamps();
     let tps = log.touchpoint_ids();
     let acc = fold_customers(
@@ -1342,18 +1459,7 @@ pub(crate) fn fold(
                 }
                 _ => false,
             };
-            let g = match breakdown {
-                Breakdown::None => 0,
-                Breakdown::FirstTouchChannel => log.channel_ids()[r.start] as usize,
-                Breakdown::Property(i) => {
-                    let ids = &log.properties()[i].ids;
-                    r.clone()
-                        .rev()
-                        .map(|e| ids[e])
-                        .find(|&v| v != NO_ID)
-                        .map_or(n_groups - 1, |v| v as usize)
-                }
-            };
+            let g = group_of(log, breakdown, n_groups, r.clone());
             let ga = acc.groups[g].get_or_insert_with(|| GroupAcc::new(k));
             if open {
                 ga.in_progress[m] += 1;
@@ -1467,6 +1573,7 @@ pub(crate) fn step_rows(
                 mean_time_from_previous_s: mean,
                 median_time_from_previous_s: median,
                 dropped_ids,
+                optional: false,
             }
         })
         .collect()

@@ -6,6 +6,7 @@ pub mod drivers;
 pub mod exact_sum;
 pub(crate) mod fold;
 pub mod funnel;
+mod funnel_optional;
 pub mod graph;
 pub mod open_journeys;
 pub mod path_stats;
