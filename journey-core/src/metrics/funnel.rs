@@ -187,7 +187,7 @@ pub(crate) mod de {
     impl<'de> Visitor<'de> for StepVisitor {
         type Value = FunnelStep;
         fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str(STEP)
+            f.write_str("a touchpoint name, a list of touchpoint names, or {touchpoint, optional}")
         }
         fn visit_str<E: de::Error>(self, s: &str) -> Result<FunnelStep, E> {
             Ok(FunnelStep::Touchpoint(s.to_string()))
