@@ -257,7 +257,7 @@ class EventLog:
     def append(self, batch: Any, **kwargs: Any) -> dict[str, Any]: ...
     def funnel(
         self,
-        steps: Sequence[Union[str, Sequence[str]]],
+        steps: Sequence[Union[str, Sequence[str], Mapping[str, Any]]],
         *,
         window: Duration = ...,
         mode: Literal["ordered", "strict", "any", "any_order"] = ...,
