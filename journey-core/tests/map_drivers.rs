@@ -52,7 +52,10 @@ fn drivers_make_opportunities_and_pain_points() {
         "{}",
         ad.opportunities[0]
     );
-    assert!(ad.opportunities[0].contains("q < 0.001), yet only 38% of customers get there"));
+    // Woolf's interval of the corrected table: exp(ln 273 +- 1.95996 x 2.0613).
+    assert!(ad.opportunities[0].contains(
+        "odds ratio 273.00, 95% CI 4.80 to 15515.67, q < 0.001), yet only 38% of customers get there"
+    ), "{}", ad.opportunities[0]);
     assert!((ad.metrics["driver_q_value"] - 3.0 / 8008.0).abs() < 1e-12);
     // Haldane-Anscombe (a zero cell): (6.5 x 10.5) / (0.5 x 0.5) = 273.
     assert!((ad.metrics["driver_odds_ratio"] - 273.0).abs() < 1e-9);
@@ -89,4 +92,37 @@ fn drivers_make_opportunities_and_pain_points() {
         .pain_points
         .iter()
         .all(|p| !p.contains("convert less often")));
+}
+
+#[test]
+fn report_drivers_section() {
+    use journey_core::report::{report, ReportOptions};
+    let opts = ReportOptions {
+        drivers: true,
+        ..Default::default()
+    };
+    let page = report(&log(), None, &opts).unwrap();
+    let at = page
+        .find("<h2>Conversion drivers</h2>")
+        .expect("the section");
+    let section = &page[at..at + page[at..].find("<h2>Top paths").unwrap()];
+    // Three touchpoints tested, two significant (the q-values of the test above).
+    assert!(
+        section.contains("all 3 rows tested. 2 of them are significant"),
+        "{section}"
+    );
+    assert!(section.contains("6 of 16 customers converted"));
+    assert!(section.contains("<svg"));
+    // The rows, significant ones first: ad (100% vs 0%), chat (0% vs 75%), then mail.
+    let ad = section.find("<td>ad</td>").unwrap();
+    let chat = section.find("<td>chat</td>").unwrap();
+    let mail = section.find("<td>mail</td>").unwrap();
+    assert!(ad < chat && chat < mail);
+    assert!(section[chat..mail].contains("yes, less conversion"));
+    assert!(section[ad..chat].contains("0.000"));
+    assert!(section[chat..mail].contains("0.010"));
+    assert!(section[mail..].contains("0.500") && section[mail..].contains("<td>no</td>"));
+    // Not asked for: no section.
+    let plain = report(&log(), None, &ReportOptions::default()).unwrap();
+    assert!(!plain.contains("Conversion drivers"));
 }

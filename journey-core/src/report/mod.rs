@@ -26,12 +26,16 @@ pub use from_data::{
 
 use crate::error::{Error, Result};
 use crate::metrics::attribution::{AttributionTable, AttributionTableOptions, Model};
+use crate::metrics::drivers::{
+    conversion_drivers, Direction, DriverKind, DriversOptions, DriversResult,
+};
 use crate::metrics::exact_sum::ExactSum;
 use crate::metrics::funnel::{funnel, FunnelOptions, FunnelStep};
 use crate::metrics::path_stats::{path_stats, PathStatsOptions, PathStatsResult};
 use crate::metrics::retention::{kpis, retention, KpiOptions, Kpis, RetentionOptions};
 use crate::metrics::survey::{self, Breakdown, ScoreOptions};
 use crate::model::{EventLog, JourneyMap, Step, Surveys};
+use crate::render::forest::ForestPlot;
 use crate::render::svg::thousands;
 use crate::render::{
     map_column_units, map_svg, FunnelChart, GroupedBars, Heatmap, HtmlPage, IntervalChart,
@@ -68,6 +72,10 @@ pub struct ReportOptions {
     /// open, their chance to convert and the next best touchpoint (docs/live.md). Default
     /// `None`: no such section. Needs the whole log (not available from partial results).
     pub open_journeys: Option<crate::metrics::open_journeys::OpenJourneyOptions>,
+    /// A section "Conversion drivers": the touchpoints (and the persona, when the log has one)
+    /// that separate converters from the others, with a forest plot (default `false`; not
+    /// available from partial results yet). See `docs/drivers.md`.
+    pub drivers: bool,
 }
 
 impl Default for ReportOptions {
@@ -84,6 +92,7 @@ impl Default for ReportOptions {
             retention: RetentionOptions::default(),
             attribution: AttributionTableOptions::default(),
             open_journeys: None,
+            drivers: false,
         }
     }
 }
@@ -646,6 +655,7 @@ pub fn report(log: &EventLog, surveys: Option<&Surveys>, opts: &ReportOptions) -
             rows_read: lr.rows_read,
             rows_skipped: lr.rows_skipped,
             open_journeys,
+            drivers: opts.drivers.then(|| report_drivers(log)).transpose()?,
         },
         opts,
     )
@@ -695,6 +705,91 @@ pub(crate) struct Parts {
     pub(crate) rows_skipped: u64,
     /// The scored open journeys, when asked for.
     pub(crate) open_journeys: Option<crate::metrics::open_journeys::OpenJourneys>,
+    /// The conversion drivers, when asked for.
+    pub(crate) drivers: Option<DriversResult>,
+}
+
+/// The report's conversion drivers: every touchpoint, and the persona when the log has one.
+fn report_drivers(log: &EventLog) -> Result<DriversResult> {
+    let persona = log.property("persona").is_some();
+    conversion_drivers(
+        log,
+        &DriversOptions {
+            properties: if persona {
+                vec!["persona".to_string()]
+            } else {
+                Vec::new()
+            },
+            ..DriversOptions::default()
+        },
+    )
+}
+
+/// Most rows of the drivers section's picture and table.
+const REPORT_DRIVER_ROWS: usize = 30;
+
+/// The "Conversion drivers" section.
+fn drivers_section(s: &mut Section, d: &DriversResult) -> Result<()> {
+    s.paragraph(format!(
+        "Which touchpoints{} separate the customers who convert from those who do not. For each, \
+         the customers with and without it, their conversion rates, the odds ratio with its 95% \
+         interval, the p-value of Fisher's exact test (chi-square with Yates' correction above \
+         {} customers) and the Benjamini-Hochberg q-value across all {} rows tested. {} of \
+         them are significant (q at most {}): filled dots in the picture, blue when the \
+         feature goes with more conversion, orange with less. {} of {} customers converted.",
+        if d.rows.iter().any(|r| r.kind == DriverKind::Property) {
+            " and personas"
+        } else {
+            ""
+        },
+        thousands(d.fisher_max_n),
+        thousands(d.n_tested),
+        thousands(d.n_significant),
+        d.alpha,
+        thousands(d.converters),
+        thousands(d.n_customers),
+    ));
+    if d.rows.is_empty() {
+        s.paragraph("Nothing to test: no touch before a conversion.");
+        return Ok(());
+    }
+    let mut shown = d.clone();
+    // The significant rows first (in the result's order), then the others, at most 30.
+    shown.rows.sort_by_key(|r| !r.significant);
+    shown.rows.truncate(REPORT_DRIVER_ROWS);
+    s.svg(ForestPlot::from_drivers(&shown, "Conversion drivers").to_svg()?);
+    let mut t = Table::new([
+        "feature",
+        "customers with it",
+        "conversion with",
+        "conversion without",
+        "odds ratio (95% interval)",
+        "q-value",
+        "significant",
+    ]);
+    for r in &shown.rows {
+        t = t.row([
+            r.label.clone(),
+            thousands(r.customers_with),
+            frac(r.rate_with),
+            frac(r.rate_without),
+            format!(
+                "{} ({})",
+                num(r.odds_ratio, 2),
+                interval(r.ci_low, r.ci_high, |v| num(v, 2))
+            ),
+            r.q_value
+                .map_or_else(|| "\u{2013}".to_string(), |q| format!("{q:.3}")),
+            match (r.significant, r.direction) {
+                (true, Direction::Positive) => "yes, more conversion".to_string(),
+                (true, Direction::Negative) => "yes, less conversion".to_string(),
+                (true, Direction::None) => "yes".to_string(),
+                (false, _) => "no".to_string(),
+            },
+        ]);
+    }
+    s.table(t);
+    Ok(())
 }
 
 /// The page from its computed parts.
@@ -867,6 +962,10 @@ pub(crate) fn render(parts: Parts, opts: &ReportOptions) -> Result<String> {
         s.table(t);
     } else {
         s.paragraph("No funnel: the data has no conversion to lead to.");
+    }
+
+    if let Some(d) = &parts.drivers {
+        drivers_section(page.section("Conversion drivers"), d)?;
     }
 
     // Top paths: the most frequent journeys split by outcome.
