@@ -126,3 +126,40 @@ fn report_drivers_section() {
     let plain = report(&log(), None, &ReportOptions::default()).unwrap();
     assert!(!plain.contains("Conversion drivers"));
 }
+
+#[test]
+fn report_funnel_trend() {
+    use journey_core::metrics::retention::Period;
+    use journey_core::report::{report, ReportOptions};
+    // a and b enter on Jan 1 (a buys), c on Jan 2 (buys), d on Jan 3; window 1 day, the data
+    // end on Jan 3 09:00: Jan 1 is complete, Jan 2 and Jan 3 are not.
+    let csv = "customer_id,timestamp,touchpoint\n\
+        a,2026-01-01T10:00:00Z,view\na,2026-01-01T12:00:00Z,purchase\nb,2026-01-01T20:00:00Z,view\n\
+        c,2026-01-02T09:00:00Z,view\nc,2026-01-03T08:00:00Z,purchase\nd,2026-01-03T09:00:00Z,view\n";
+    let log = read_events_csv(csv.as_bytes(), &LoadOptions::default()).unwrap();
+    let opts = ReportOptions {
+        funnel: Some(vec!["view".into(), "purchase".into()]),
+        funnel_window: journey_core::time::Duration::from_days(1),
+        funnel_trend: Some(Period::Day),
+        ..Default::default()
+    };
+    let page = report(&log, None, &opts).unwrap();
+    let at = page.find("<h2>Funnel</h2>").unwrap();
+    let section = &page[at..at + page[at..].find("<h2>Top paths").unwrap()];
+    assert!(
+        section.contains("2 of the 3 periods still hold windows"),
+        "{section}"
+    );
+    assert!(section.contains("Conversion by period of entry"));
+    assert!(section.contains("2026-01-02") && section.contains("stroke-dasharray=\"6 4\""));
+    let plain = report(
+        &log,
+        None,
+        &ReportOptions {
+            funnel_trend: None,
+            ..opts
+        },
+    )
+    .unwrap();
+    assert!(!plain.contains("Conversion by period of entry"));
+}

@@ -126,6 +126,12 @@ impl ReportState {
         ctx: &Context,
     ) -> Result<Self> {
         check(&opts.report)?;
+        if opts.report.funnel_trend.is_some() {
+            return Err(crate::Error::argument(
+                "funnel_trend",
+                "the funnel trend is not available from partial results yet",
+            ));
+        }
         if opts.report.drivers {
             return Err(crate::Error::argument(
                 "drivers",

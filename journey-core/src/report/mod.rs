@@ -37,6 +37,7 @@ use crate::metrics::survey::{self, Breakdown, ScoreOptions};
 use crate::model::{EventLog, JourneyMap, Step, Surveys};
 use crate::render::forest::ForestPlot;
 use crate::render::svg::thousands;
+use crate::render::trend::TrendChart;
 use crate::render::{
     map_column_units, map_svg, FunnelChart, GroupedBars, Heatmap, HtmlPage, IntervalChart,
     MapSvgOptions, Sankey, Section, Table, MAP_FRAME_W,
@@ -76,6 +77,10 @@ pub struct ReportOptions {
     /// that separate converters from the others, with a forest plot (default `false`; not
     /// available from partial results yet). See `docs/drivers.md`.
     pub drivers: bool,
+    /// The funnel trend (`"day"`, `"week"` or `"month"`): conversion per period of step-1
+    /// entry, drawn as a line with the periods whose windows are still open dashed (default
+    /// `None`: no trend; not available from partial results yet).
+    pub funnel_trend: Option<crate::metrics::retention::Period>,
 }
 
 impl Default for ReportOptions {
@@ -93,6 +98,7 @@ impl Default for ReportOptions {
             attribution: AttributionTableOptions::default(),
             open_journeys: None,
             drivers: false,
+            funnel_trend: None,
         }
     }
 }
@@ -677,6 +683,7 @@ pub(crate) fn funnel_options(steps: &[String], opts: &ReportOptions) -> FunnelOp
     FunnelOptions {
         steps: steps.iter().cloned().map(FunnelStep::Touchpoint).collect(),
         window: opts.funnel_window,
+        trend: opts.funnel_trend,
         ..FunnelOptions::default()
     }
 }
@@ -936,6 +943,16 @@ pub(crate) fn render(parts: Parts, opts: &ReportOptions) -> Result<String> {
             frac(f.conversion)
         ));
         s.svg(FunnelChart::from_funnel(f, "Funnel").to_svg()?);
+        if let Some(trend) = &f.trend {
+            s.paragraph(format!(
+                "Conversion to the last step per period of entry (the customer's first step). \
+                 {} of the {} periods still hold windows that have not closed: their conversion \
+                 may still rise (dashed).",
+                trend.iter().filter(|t| !t.complete).count(),
+                trend.len()
+            ));
+            s.svg(TrendChart::from_funnel(f, "Conversion by period of entry").to_svg()?);
+        }
         let mut t = Table::new([
             "step",
             "customers",
