@@ -8,7 +8,7 @@ use journey_core::metrics::path_stats::{
 };
 use journey_core::metrics::sessions::{sessions, SessionOptions, SessionsResult};
 use journey_core::model::Tabular;
-use journey_core::render::{ForestPlot, FunnelChart, Sankey};
+use journey_core::render::{ForestPlot, Sankey};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
@@ -43,7 +43,7 @@ pub(crate) fn funnel_output(r: FunnelResult) -> PyResult<PyOutput> {
     let r = std::sync::Arc::new(r);
     let drawn = r.clone();
     PyOutput::with_source("funnel", r, "steps")
-        .with_chart(move || FunnelChart::from_funnel(&drawn, "Funnel").to_svg())
+        .with_chart(move || journey_core::render::funnel_picture(&drawn, "Funnel"))
 }
 
 /// The Python result of conversion drivers: its rows are the table, its chart a forest plot.

@@ -23,5 +23,6 @@ pub use render::{
     drivers_forest_plot, forest_plot_svg, funnel_chart_svg, grouped_bars_svg, heatmap_svg,
     html_page, interval_chart_svg, sankey_svg,
 };
+pub use render::{funnel_trend_chart, trend_chart_svg};
 pub use report::report;
 pub use survey::{ces, csat, nps, nps_diff};

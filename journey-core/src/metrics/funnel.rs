@@ -553,7 +553,7 @@ pub struct OpenWindows {
 }
 
 /// One period of a funnel trend.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TrendRow {
     /// The period's label (`2026-01-05`, `2026-W02` or `2026-01`).
     pub period: String,

@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use super::charts::{document, empty_chart, finite, title, FunnelChart, GRID, PAD, SMALL, VALUE};
 use super::svg::{clean, num, thousands, Anchor, Svg, NEUTRAL, POSITIVE};
 use crate::error::{Error, Result};
-use crate::metrics::funnel::FunnelResult;
+use crate::metrics::funnel::{FunnelResult, TrendRow};
 
 /// A share (0 to 1) per period, as a line; incomplete periods dashed.
 ///
@@ -67,12 +67,15 @@ impl TrendChart {
     /// customers who entered as `n`; periods whose windows are still open are incomplete. A
     /// funnel without a trend gives a chart without points (drawn as "no data").
     pub fn from_funnel(f: &FunnelResult, title: impl Into<String>) -> TrendChart {
+        TrendChart::from_trend(f.trend.as_deref().unwrap_or_default(), title)
+    }
+
+    /// The rows of a funnel trend (a funnel result's `trend`), as [`TrendChart::from_funnel`].
+    pub fn from_trend(trend: &[TrendRow], title: impl Into<String>) -> TrendChart {
         TrendChart {
             title: title.into(),
-            points: f
-                .trend
+            points: trend
                 .iter()
-                .flatten()
                 .map(|t| TrendPoint {
                     label: t.period.clone(),
                     value: t.conversion,

@@ -777,15 +777,15 @@ fn segment_steps(
                     ));
                 }
             }
-            (true, Some(d)) if d.direction == Direction::Positive => {
-                if share < opts.reach_share_threshold {
-                    opportunities.push(format!(
-                        "{name}: customers who pass it convert more often ({}), yet only {} \
-                         of customers get there: bring more customers this way",
-                        driver_text(d),
-                        pct(share)
-                    ));
-                }
+            (true, Some(d))
+                if d.direction == Direction::Positive && share < opts.reach_share_threshold =>
+            {
+                opportunities.push(format!(
+                    "{name}: customers who pass it convert more often ({}), yet only {} \
+                     of customers get there: bring more customers this way",
+                    driver_text(d),
+                    pct(share)
+                ));
             }
             (true, Some(d)) if d.direction == Direction::Negative => {
                 pains.push(format!(
