@@ -1,6 +1,7 @@
 //! The metrics. Each submodule is one family, defined in `docs/metrics.md`.
 pub mod attribution;
 pub mod backtest;
+pub mod compare;
 pub mod distribution;
 pub mod drivers;
 pub mod exact_sum;
