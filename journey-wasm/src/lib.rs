@@ -4,6 +4,7 @@
 #![cfg(target_family = "wasm")]
 
 mod attribution;
+mod compare;
 mod convert;
 mod ingest;
 mod journeys;

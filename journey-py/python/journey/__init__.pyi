@@ -269,6 +269,17 @@ class EventLog:
         after_drop_off: int = ...,
         trend: Optional[Literal["day", "week", "month"]] = ...,
     ) -> Result: ...
+    def compare(
+        self,
+        a: Mapping[str, Any],
+        b: Mapping[str, Any],
+        *,
+        steps: Optional[Sequence[Union[str, Sequence[str], Mapping[str, Any]]]] = ...,
+        window: Duration = ...,
+        mode: Literal["ordered", "strict", "any", "any_order"] = ...,
+        kpis: bool = ...,
+        alpha: float = ...,
+    ) -> Result: ...
     def conversion_drivers(
         self,
         *,
