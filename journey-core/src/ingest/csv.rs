@@ -6,7 +6,7 @@ use std::borrow::Cow;
 use std::io::Read;
 
 use super::csv_error;
-use super::row::{header_names, EventSchema, PieceBuilder, SurveySchema};
+use super::row::{header_names, EventSchema, PieceBuilder, ResponseCells, SurveySchema};
 use super::{read_all, threads, ErrorSink, LoadControl, LoadOptions, LoadReport, Mode};
 use crate::error::{Error, Result};
 use crate::model::{EventLog, EventLogBuilder, SurveyPiece, Surveys, SurveysBuilder};
@@ -369,8 +369,7 @@ fn parse_marked(bytes: &[u8], schema: &EventSchema, opts: &LoadOptions, marks: M
 
 fn parse_piece(bytes: &[u8], schema: &EventSchema, opts: &LoadOptions) -> Piece {
     // A bare CR ends a record for the csv crate; leave such rare input to it.
-    let bare_cr = memchr::memchr_iter(b'\r', bytes).any(|i| bytes.get(i + 1) != Some(&b'\n'));
-    if !bare_cr && memchr::memchr(b'"', bytes).is_none() {
+    if unquoted(bytes) {
         return parse_piece_unquoted(bytes, schema, opts);
     }
     parse_piece_csv(bytes, schema, opts)
@@ -416,9 +415,8 @@ impl<'a> Record<'a> for &'a [u8] {
     }
 }
 
-/// Reads the records of a piece without quotes: one vectorised scan finds every comma and
-/// newline; a record is a line (a trailing CR dropped, empty lines skipped), a field the text
-/// between commas.
+/// Reads the rows of a piece without quotes into `rows`, counting and collecting errors into
+/// `piece`.
 fn split_records<'a, R: Record<'a>>(
     text: R,
     schema: &EventSchema,
@@ -427,7 +425,30 @@ fn split_records<'a, R: Record<'a>>(
     rows: &mut PieceBuilder,
 ) {
     let strict = opts.mode == super::Mode::Strict;
-    let n_cols = schema.names.len();
+    for_each_unquoted(text, schema.names.len(), |line, fields| {
+        let row = fields.and_then(|fields| schema.push_row(rows, line, |i| fields.get(i).copied()));
+        piece.rows += 1;
+        if let Err(e) = row {
+            piece.skipped += 1;
+            if piece.errors.len() < opts.max_reported_errors.max(1) {
+                piece.errors.push(e);
+            }
+            return !strict;
+        }
+        true
+    });
+}
+
+/// Calls `f(line, fields)` for each record of a piece without quotes, the way the csv crate
+/// would read it (checked by a property test), without copying fields into a record buffer:
+/// one vectorised scan finds every comma and newline; a record is a line (a trailing CR
+/// dropped, empty lines skipped), a field the text between commas. A record with other than
+/// `n_cols` fields is an error. Stops when `f` returns false.
+fn for_each_unquoted<'a, R: Record<'a>>(
+    text: R,
+    n_cols: usize,
+    mut f: impl FnMut(u64, Result<&[R]>) -> bool,
+) {
     let bytes = text.raw();
     let mut fields: Vec<R> = Vec::with_capacity(n_cols);
     let mut line = 0u64;
@@ -458,26 +479,19 @@ fn split_records<'a, R: Record<'a>>(
             }
             continue;
         }
-        let row = if fields.len() != n_cols {
-            Err(Error::MalformedRow {
+        let go_on = if fields.len() != n_cols {
+            f(
                 line,
-                message: format!("expected {n_cols} fields, found {}", fields.len()),
-            })
+                Err(Error::MalformedRow {
+                    line,
+                    message: format!("expected {n_cols} fields, found {}", fields.len()),
+                }),
+            )
         } else {
-            schema.push_row(rows, line, |i| fields.get(i).copied())
+            f(line, Ok(&fields))
         };
         fields.clear();
-        piece.rows += 1;
-        if let Err(e) = row {
-            piece.skipped += 1;
-            if piece.errors.len() < opts.max_reported_errors.max(1) {
-                piece.errors.push(e);
-            }
-            if strict {
-                break;
-            }
-        }
-        if last {
+        if !go_on || last {
             break;
         }
     }
@@ -863,31 +877,7 @@ pub fn read_surveys_csv_bytes(bytes: &[u8], opts: &LoadOptions) -> Result<Survey
     let first_line = 1 + line_ends(bytes, 0, header_end);
     let body = &bytes[header_end..];
     let pieces = cut_batch(body, (body.len() / PIECE).clamp(1, 4 * threads()));
-    let parse = |piece: &&[u8]| -> ParsedSurveys {
-        let mut out = ParsedSurveys {
-            rows: SurveyPiece::default(),
-            errors: Vec::new(),
-            read: 0,
-            skipped: 0,
-            newlines: line_ends(piece, 0, piece.len()),
-        };
-        let strict = opts.mode == Mode::Strict;
-        for_each_record(piece, 1, schema.names.len(), |line, rec| {
-            out.read += 1;
-            match rec.and_then(|rec| schema.parse_cells(line, |i| rec.get(i))) {
-                Ok(r) => out.rows.push(r.customer, r.ts, r.touchpoint, r.scores),
-                Err(e) => {
-                    out.skipped += 1;
-                    if out.errors.len() < opts.max_reported_errors.max(1) {
-                        out.errors.push(e);
-                    }
-                    return !strict;
-                }
-            }
-            true
-        });
-        out
-    };
+    let parse = |piece: &&[u8]| parse_survey_piece(piece, &schema, opts, unquoted(piece));
     #[cfg(feature = "parallel")]
     let parsed: Vec<ParsedSurveys> = {
         use rayon::prelude::*;
@@ -911,6 +901,56 @@ pub fn read_surveys_csv_bytes(bytes: &[u8], opts: &LoadOptions) -> Result<Survey
         builder.append_piece(piece.rows);
     }
     Ok(builder.build_with_report(sink.report(rows)))
+}
+
+/// Whether the unquoted fast path reads `bytes` as the csv crate would: no quote, and no CR
+/// other than in a CRLF line end.
+fn unquoted(bytes: &[u8]) -> bool {
+    memchr::memchr(b'"', bytes).is_none()
+        && memchr::memchr_iter(b'\r', bytes).all(|i| bytes.get(i + 1) == Some(&b'\n'))
+}
+
+/// Reads the responses of one piece (lines numbered from 1), with the unquoted fast path of
+/// the event reader (`fast`, only for a piece that is [`unquoted`]) or with the csv crate.
+fn parse_survey_piece(
+    piece: &[u8],
+    schema: &SurveySchema,
+    opts: &LoadOptions,
+    fast: bool,
+) -> ParsedSurveys {
+    let mut out = ParsedSurveys {
+        rows: SurveyPiece::default(),
+        errors: Vec::new(),
+        read: 0,
+        skipped: 0,
+        newlines: line_ends(piece, 0, piece.len()),
+    };
+    let strict = opts.mode == Mode::Strict;
+    let mut take = |row: Result<ResponseCells<'_>>| -> bool {
+        out.read += 1;
+        match row {
+            Ok(r) => out.rows.push(r.customer, r.ts, r.touchpoint, r.scores),
+            Err(e) => {
+                out.skipped += 1;
+                if out.errors.len() < opts.max_reported_errors.max(1) {
+                    out.errors.push(e);
+                }
+                return !strict;
+            }
+        }
+        true
+    };
+    let n_cols = schema.names.len();
+    if fast {
+        for_each_unquoted(piece, n_cols, |line, fields| {
+            take(fields.and_then(|f| schema.parse_cells(line, |i| f.get(i).copied())))
+        });
+    } else {
+        for_each_record(piece, 1, n_cols, |line, rec| {
+            take(rec.and_then(|rec| schema.parse_cells(line, |i| rec.get(i))))
+        });
+    }
+    out
 }
 
 /// The responses read from one piece of a survey table.
@@ -986,6 +1026,84 @@ mod tests {
             let fast = outcome(parse_piece_unquoted(body.as_bytes(), &schema, &opts), &schema);
             let slow = outcome(parse_piece_csv(body.as_bytes(), &schema, &opts), &schema);
             prop_assert_eq!(fast, slow);
+        }
+    }
+
+    /// A parsed survey piece as plain values: rows (customer, time, touchpoint, scores), rows
+    /// read, rows skipped, error messages.
+    type SurveyOutcome = (
+        Vec<(String, i64, Option<String>, [u8; 3])>,
+        u64,
+        u64,
+        Vec<String>,
+    );
+
+    fn survey_outcome(p: ParsedSurveys) -> SurveyOutcome {
+        let r = &p.rows;
+        let rows = (0..r.ts.len())
+            .map(|i| {
+                let tp = (r.tp[i] != crate::model::NO_ID)
+                    .then(|| r.touchpoints.name(r.tp[i]).to_string());
+                (
+                    r.customers.name(r.cust[i]).to_string(),
+                    r.ts[i],
+                    tp,
+                    r.scores[i],
+                )
+            })
+            .collect();
+        let errors = p.errors.iter().map(|e| e.to_string()).collect();
+        (rows, p.read, p.skipped, errors)
+    }
+
+    proptest! {
+        /// Survey pieces: the unquoted fast path reads exactly what the csv crate reads, rows,
+        /// line numbers and errors alike.
+        #[test]
+        fn survey_fast_path_matches_csv_crate(
+            lines in proptest::collection::vec(
+                proptest::collection::vec(
+                    prop_oneof!["[a-c]{1,3}", Just(String::new()), Just(" 9 ".to_string()),
+                                Just("11".to_string()), Just("2026-01-01T00:00:00Z".to_string()),
+                                Just("1767225600".to_string()), Just("x\r".to_string())],
+                    0..6),
+                0..8),
+            lenient in any::<bool>(),
+            crlf in any::<bool>(),
+        ) {
+            let sep = if crlf { "\r\n" } else { "\n" };
+            let body: String = lines.iter().map(|l| l.join(",") + sep).collect();
+            prop_assume!(unquoted(body.as_bytes()));
+            let mut opts = LoadOptions::default();
+            if lenient { opts.mode = super::super::Mode::Lenient; }
+            let schema = SurveySchema::new(
+                ["customer_id", "timestamp", "touchpoint", "nps", "csat"].map(String::from).to_vec(),
+            ).unwrap();
+            let fast = survey_outcome(parse_survey_piece(body.as_bytes(), &schema, &opts, true));
+            let slow = survey_outcome(parse_survey_piece(body.as_bytes(), &schema, &opts, false));
+            prop_assert_eq!(fast, slow);
+        }
+    }
+
+    /// A survey file read through the fast path and the same rows quoted (the csv crate's
+    /// path) give one table; a bad row names the same line either way.
+    #[test]
+    fn surveys_quoted_and_unquoted_agree() {
+        let plain =
+            "customer_id,timestamp,touchpoint,nps\r\na,1,web,9\r\n\r\nb,2,,3\r\nc,3,shop,10\r\n";
+        let quoted = plain.replace("shop", "\"shop\"");
+        let opts = LoadOptions::default();
+        let fast = read_surveys_csv_bytes(plain.as_bytes(), &opts).unwrap();
+        assert_eq!(fast.len(), 3);
+        assert_eq!(fast.customer_ids(), ["a", "b", "c"]);
+        assert_eq!(
+            read_surveys_csv_bytes(quoted.as_bytes(), &opts).unwrap(),
+            fast
+        );
+        let bad = plain.replace("b,2,,3", "b,2,,12");
+        for body in [bad.clone(), bad.replace("shop", "\"shop\"")] {
+            let e = read_surveys_csv_bytes(body.as_bytes(), &opts).unwrap_err();
+            assert_eq!((e.line(), e.column()), (Some(4), Some("nps")), "{e}");
         }
     }
 
