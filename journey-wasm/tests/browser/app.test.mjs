@@ -215,7 +215,7 @@ test("sample data lights up every panel (and the screenshot)", { skip, timeout: 
   assert.match(await page.textContent("#status"), /5,000 customers/);
   assert.ok(await page.$("#map > svg"));
   assert.ok(await page.$("#attribution svg"));
-  for (const id of ["funnel", "retention", "satisfaction"]) assert.ok(await page.$(`#${id} svg`), `${id} chart`);
+  for (const id of ["funnel", "retention", "satisfaction", "drivers"]) assert.ok(await page.$(`#${id} svg`), `${id} chart`);
   const { synthetic, JourneyMap } = journey();
   const [sampleLog, sampleSurveys] = synthetic({ customers: 5000, seed: 42 });
   assert.equal(await page.textContent("#surveys-status"), `Survey responses: ${sampleSurveys.nResponses.toLocaleString("en")} from the sample data.`);
@@ -228,6 +228,9 @@ test("sample data lights up every panel (and the screenshot)", { skip, timeout: 
   const results = await downloadResults();
   assert.equal(results.summary.n_customers, 5000);
   assert.ok(results.attribution.result.rows.length > 0);
+  // The drivers the page shows are the package's, and the funnel came with its weekly trend.
+  assert.deepEqual(results.drivers, sampleLog.conversionDrivers());
+  assert.ok(results.funnel.result.trend.length > 0);
   assert.match(readFileSync(svgPath, "utf8"), /^<svg/);
   // The results hold the map document itself, the one the page drew.
   assert.deepEqual(results.map.document, JourneyMap.fromData(sampleLog, sampleSurveys).toObject());
