@@ -7,7 +7,6 @@ use journey_core::metrics::attribution::{
     PathTableOptions,
 };
 use journey_core::model::Tabular;
-use journey_core::render::GroupedBars;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 
@@ -18,18 +17,14 @@ use crate::result::{options, PyOutput};
 use crate::run::detach;
 
 pub(crate) fn attribution_output(r: AttributionResult) -> PyResult<PyOutput> {
-    let title = format!("Attribution ({})", r.model.as_str());
-    PyOutput::new("attribution", &r, Some("rows"))?
-        .with_chart(move || GroupedBars::from_attribution(&r, title.clone()).to_svg())
+    PyOutput::new("attribution", &r, Some("rows"))?.with_default_chart(&r)
 }
 
 /// The Python result of an attribution table (of a log, a path table or a finished partial).
 pub(crate) fn attribution_table_output(
     r: journey_core::metrics::attribution::AttributionTable,
 ) -> PyResult<PyOutput> {
-    PyOutput::new("attribution_table", &r, Some("rows"))?.with_chart(move || {
-        GroupedBars::from_attribution_table(&r, "Conversions credited by model").to_svg()
-    })
+    PyOutput::new("attribution_table", &r, Some("rows"))?.with_default_chart(&r)
 }
 
 impl From<PathTable> for PyPathTable {

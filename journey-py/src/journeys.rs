@@ -8,7 +8,7 @@ use journey_core::metrics::path_stats::{
 };
 use journey_core::metrics::sessions::{sessions, SessionOptions, SessionsResult};
 use journey_core::model::Tabular;
-use journey_core::render::{ForestPlot, Sankey};
+use journey_core::render::{DefaultChart, Sankey};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
@@ -35,22 +35,21 @@ pub(crate) fn path_stats_output(
     let r = std::sync::Arc::new(r);
     let drawn = r.clone();
     PyOutput::with_source("path_stats", r, "touches")
-        .with_chart(move || Sankey::from_path_stats(&drawn, "Top paths", top).to_svg())
+        .with_chart(move || Sankey::from_path_stats(&drawn, drawn.default_title(), top).to_svg())
 }
 
 /// The Python result of a funnel (also of a finished funnel partial).
 pub(crate) fn funnel_output(r: FunnelResult) -> PyResult<PyOutput> {
     let r = std::sync::Arc::new(r);
     let drawn = r.clone();
+    // The funnel's chart, with the trend chart under it when the funnel has a trend.
     PyOutput::with_source("funnel", r, "steps")
-        .with_chart(move || journey_core::render::funnel_picture(&drawn, "Funnel"))
+        .with_chart(move || journey_core::render::funnel_picture(&drawn, &drawn.default_title()))
 }
 
 /// The Python result of conversion drivers: its rows are the table, its chart a forest plot.
 pub(crate) fn drivers_output(r: DriversResult) -> PyResult<PyOutput> {
-    let drawn = std::sync::Arc::new(r.clone());
-    PyOutput::new("conversion_drivers", &r, Some("rows"))?
-        .with_chart(move || ForestPlot::from_drivers(&drawn, "Conversion drivers").to_svg())
+    PyOutput::new("conversion_drivers", &r, Some("rows"))?.with_default_chart(&r)
 }
 
 #[pymethods]

@@ -1,6 +1,7 @@
 //! `journey.Result`: every analysis result. It holds the core result's canonical JSON and
 //! presents it as attributes, a dict, a DataFrame (its table of rows) or an HTML table.
 
+use journey_core::render::{DefaultChart, Svg};
 use std::sync::{Arc, OnceLock};
 
 use arrow_array::RecordBatch;
@@ -162,6 +163,18 @@ impl PyOutput {
             svg: Default::default(),
         });
         Ok(self)
+    }
+
+    /// Attaches the result's default picture (journey-core's `DefaultChart`: the chart and
+    /// title the report and JS use too), if it has one; drawn when first asked for.
+    pub fn with_default_chart<R: DefaultChart>(self, r: &R) -> PyResult<Self>
+    where
+        R::Chart: Send + Sync + 'static,
+    {
+        match r.default_chart() {
+            Some(chart) => self.with_chart(move || chart.to_svg()),
+            None => Ok(self),
+        }
     }
 
     /// The picture, drawn if needed (`None`: the result has none).

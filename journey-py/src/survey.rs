@@ -3,7 +3,6 @@
 
 use journey_core::metrics::retention::{KpiOptions, RetentionOptions};
 use journey_core::metrics::survey::{self, ScoreOptions};
-use journey_core::render::{Heatmap, IntervalChart};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
@@ -58,35 +57,23 @@ pub fn nps_diff(a: &Bound<'_, PyAny>, b: &Bound<'_, PyAny>) -> PyResult<PyOutput
 
 /// The Python result of NPS by group (also of a finished partial).
 pub(crate) fn nps_output(r: survey::NpsBreakdown) -> PyResult<PyOutput> {
-    let out = PyOutput::new("nps", &r, Some("groups"))?.with_table(&r.table())?;
-    match r.by.clone() {
-        Some(by) => {
-            out.with_chart(move || IntervalChart::from_nps(&r, format!("NPS by {by}")).to_svg())
-        }
-        None => Ok(out),
-    }
+    PyOutput::new("nps", &r, Some("groups"))?
+        .with_table(&r.table())?
+        .with_default_chart(&r)
 }
 
 /// The Python result of CSAT by group (also of a finished partial).
 pub(crate) fn csat_output(r: survey::CsatBreakdown) -> PyResult<PyOutput> {
-    let out = PyOutput::new("csat", &r, Some("groups"))?.with_table(&r.table())?;
-    match r.by.clone() {
-        Some(by) => {
-            out.with_chart(move || IntervalChart::from_csat(&r, format!("CSAT by {by}")).to_svg())
-        }
-        None => Ok(out),
-    }
+    PyOutput::new("csat", &r, Some("groups"))?
+        .with_table(&r.table())?
+        .with_default_chart(&r)
 }
 
 /// The Python result of CES by group (also of a finished partial).
 pub(crate) fn ces_output(r: survey::CesBreakdown) -> PyResult<PyOutput> {
-    let out = PyOutput::new("ces", &r, Some("groups"))?.with_table(&r.table())?;
-    match r.by.clone() {
-        Some(by) => {
-            out.with_chart(move || IntervalChart::from_ces(&r, format!("CES by {by}")).to_svg())
-        }
-        None => Ok(out),
-    }
+    PyOutput::new("ces", &r, Some("groups"))?
+        .with_table(&r.table())?
+        .with_default_chart(&r)
 }
 
 fn breakdown_args<'py>(
@@ -181,9 +168,7 @@ impl PyEventLog {
 pub(crate) fn retention_output(
     r: &journey_core::metrics::retention::RetentionResult,
 ) -> PyResult<PyOutput> {
-    let owned = r.clone();
-    PyOutput::new("retention", r, Some("cohorts"))?
-        .with_chart(move || Heatmap::from_retention(&owned, "Cohort retention").to_svg())
+    PyOutput::new("retention", r, Some("cohorts"))?.with_default_chart(r)
 }
 
 /// The Python result of the KPIs (also of a finished partial).

@@ -9,6 +9,7 @@ pub(crate) mod fold;
 pub mod funnel;
 mod funnel_optional;
 pub mod graph;
+pub mod kpis;
 pub mod open_journeys;
 pub mod path_stats;
 pub mod paths;

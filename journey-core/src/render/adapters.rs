@@ -10,6 +10,10 @@
 //! - [`IntervalChart::from_nps`], [`IntervalChart::from_csat`], [`IntervalChart::from_ces`]:
 //!   scores per group with their 95% intervals and the overall score as the reference line.
 //!
+//! [`DefaultChart`] says, for each result, which of these draws it and under which title. The
+//! Python results' charts, the JavaScript adapters (`funnelChart`, `retentionHeatmap`, ...) and
+//! the report all go through it, so the three show the same picture.
+//!
 //! ```
 //! use journey_core::metrics::survey::{nps, ScoreOptions};
 //! use journey_core::render::IntervalChart;
@@ -25,7 +29,10 @@
 use super::charts::{
     FunnelChart, GroupedBars, Heatmap, IntervalChart, IntervalRow, Sankey, SankeyPath,
 };
+use super::forest::ForestPlot;
+use crate::error::Result;
 use crate::metrics::attribution::{AttributionResult, AttributionTable, Model};
+use crate::metrics::drivers::DriversResult;
 use crate::metrics::funnel::FunnelResult;
 use crate::metrics::path_stats::PathStatsResult;
 use crate::metrics::retention::{Period, RetentionResult};
@@ -33,6 +40,149 @@ use crate::metrics::survey::{Breakdown, CesResult, CsatResult, NpsResult};
 
 /// Label of the group of responses that could not be given a key.
 pub const NO_KEY_LABEL: &str = "(none)";
+
+/// A chart input that draws itself as an SVG document.
+pub trait Svg {
+    /// The SVG document.
+    fn to_svg(&self) -> Result<String>;
+}
+
+macro_rules! svg_charts {
+    ($($t:ty),*) => {$(
+        impl Svg for $t {
+            fn to_svg(&self) -> Result<String> {
+                <$t>::to_svg(self)
+            }
+        }
+    )*};
+}
+svg_charts!(
+    FunnelChart,
+    GroupedBars,
+    Heatmap,
+    IntervalChart,
+    Sankey,
+    ForestPlot
+);
+
+/// The picture a result is drawn as when the caller asks for no other: its chart and the chart's
+/// title. A Python result's `chart`, the JavaScript adapters and the report use it.
+///
+/// ```
+/// use journey_core::render::DefaultChart;
+/// let csv = "customer_id,timestamp,touchpoint\na,1,ad\na,2,purchase\nb,1,ad\n";
+/// let log = journey_core::read_events_csv(csv.as_bytes(), &Default::default()).unwrap();
+/// let f = log.funnel(&journey_core::metrics::funnel::FunnelOptions {
+///     steps: vec!["ad".into(), "purchase".into()],
+///     ..Default::default()
+/// }).unwrap();
+/// assert_eq!(f.default_title(), "Funnel");
+/// let chart = f.default_chart().unwrap();
+/// assert_eq!(chart.steps[1].count, 1);
+/// assert!(f.default_svg().unwrap().unwrap().starts_with("<svg"));
+/// ```
+pub trait DefaultChart {
+    /// The chart input that draws the result (its serde shape is the input of the matching
+    /// JavaScript chart function).
+    type Chart: Svg + serde::Serialize;
+    /// The chart's title when the caller gives none.
+    fn default_title(&self) -> String;
+    /// The result as its chart under `title`; `None` when the result has no picture (a score
+    /// without `by`).
+    fn chart(&self, title: String) -> Option<Self::Chart>;
+    /// [`chart`](Self::chart) under [`default_title`](Self::default_title).
+    fn default_chart(&self) -> Option<Self::Chart> {
+        self.chart(self.default_title())
+    }
+    /// The default chart as an SVG document (`None`: no picture).
+    fn default_svg(&self) -> Result<Option<String>> {
+        self.default_chart().map(|c| c.to_svg()).transpose()
+    }
+}
+
+impl DefaultChart for FunnelResult {
+    type Chart = FunnelChart;
+    fn default_title(&self) -> String {
+        "Funnel".to_string()
+    }
+    fn chart(&self, title: String) -> Option<FunnelChart> {
+        Some(FunnelChart::from_funnel(self, title))
+    }
+}
+
+/// Every listed variant, split by outcome; [`Sankey::from_path_stats`] draws fewer.
+impl DefaultChart for PathStatsResult {
+    type Chart = Sankey;
+    fn default_title(&self) -> String {
+        "Top paths".to_string()
+    }
+    fn chart(&self, title: String) -> Option<Sankey> {
+        Some(Sankey::from_path_stats(self, title, 0))
+    }
+}
+
+impl DefaultChart for RetentionResult {
+    type Chart = Heatmap;
+    fn default_title(&self) -> String {
+        "Cohort retention".to_string()
+    }
+    fn chart(&self, title: String) -> Option<Heatmap> {
+        Some(Heatmap::from_retention(self, title))
+    }
+}
+
+impl DefaultChart for AttributionResult {
+    type Chart = GroupedBars;
+    fn default_title(&self) -> String {
+        format!("Attribution ({})", self.model.as_str())
+    }
+    fn chart(&self, title: String) -> Option<GroupedBars> {
+        Some(GroupedBars::from_attribution(self, title))
+    }
+}
+
+impl DefaultChart for AttributionTable {
+    type Chart = GroupedBars;
+    fn default_title(&self) -> String {
+        "Conversions credited by model".to_string()
+    }
+    fn chart(&self, title: String) -> Option<GroupedBars> {
+        Some(GroupedBars::from_attribution_table(self, title))
+    }
+}
+
+impl DefaultChart for DriversResult {
+    type Chart = ForestPlot;
+    fn default_title(&self) -> String {
+        "Conversion drivers".to_string()
+    }
+    fn chart(&self, title: String) -> Option<ForestPlot> {
+        Some(ForestPlot::from_drivers(self, title))
+    }
+}
+
+macro_rules! score_charts {
+    ($($t:ty => $name:literal, $from:ident;)*) => {$(
+        /// Drawn only when grouped (`by`): one interval per group.
+        impl DefaultChart for Breakdown<$t> {
+            type Chart = IntervalChart;
+            fn default_title(&self) -> String {
+                match &self.by {
+                    Some(by) => format!(concat!($name, " by {}"), by),
+                    None => $name.to_string(),
+                }
+            }
+            fn chart(&self, title: String) -> Option<IntervalChart> {
+                self.by.as_ref().map(|_| IntervalChart::$from(self, title))
+            }
+        }
+    )*};
+}
+score_charts! {
+    NpsResult => "NPS", from_nps;
+    CsatResult => "CSAT", from_csat;
+    CesResult => "CES", from_ces;
+}
 
 impl Heatmap {
     /// The cohort retention matrix: one row per cohort (with its size), one column per period
@@ -241,6 +391,53 @@ mod tests {
     use crate::metrics::retention::RetentionOptions;
     use crate::metrics::survey::{csat, ScoreOptions};
     use crate::read_events_csv;
+
+    #[test]
+    fn default_titles_and_which_results_have_no_picture() {
+        let csv = "customer_id,timestamp,touchpoint,channel,value\n\
+                   a,1,ad,social,\na,2,purchase,web,30\nb,1,mail,email,\n";
+        let log = read_events_csv(csv.as_bytes(), &Default::default()).unwrap();
+        let one = log
+            .attribution(&crate::metrics::attribution::AttributionOptions {
+                model: Model::LastTouch,
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!(one.default_title(), "Attribution (last_touch)");
+        // a's purchase goes to its last touch before it (the ad, social); b's mail credits nothing.
+        let bars = one.default_chart().unwrap();
+        assert_eq!(bars.groups, ["email", "social"]);
+        assert_eq!(bars.values, [[0.0], [1.0]]);
+        let table = log.attribution_table(&Default::default()).unwrap();
+        assert_eq!(table.default_title(), "Conversions credited by model");
+        let r = log.retention(&RetentionOptions::default()).unwrap();
+        assert_eq!(r.default_chart().unwrap().title, "Cohort retention");
+        let ps = log.path_stats(&Default::default()).unwrap();
+        // a's converting path and b's other path: both drawn under the default title.
+        let sankey = ps.default_chart().unwrap();
+        assert_eq!(
+            (sankey.title.as_str(), sankey.paths.len()),
+            ("Top paths", 2)
+        );
+
+        let s = crate::read_surveys_csv(
+            "customer_id,timestamp,touchpoint,nps\na,1,shop,10\nb,1,app,0\n".as_bytes(),
+            &Default::default(),
+        )
+        .unwrap();
+        let overall = crate::metrics::survey::nps(&s, None, &ScoreOptions::default()).unwrap();
+        assert_eq!(overall.default_title(), "NPS");
+        assert_eq!(overall.default_svg().unwrap(), None);
+        let by = ScoreOptions {
+            by: Some("touchpoint".into()),
+        };
+        let grouped = crate::metrics::survey::nps(&s, None, &by).unwrap();
+        let chart = grouped.default_chart().unwrap();
+        assert_eq!(chart.title, "NPS by touchpoint");
+        assert_eq!(chart.rows.len(), 2);
+        let ces = crate::metrics::survey::ces(&s, None, &by).unwrap();
+        assert_eq!(ces.default_title(), "CES by touchpoint");
+    }
 
     #[test]
     fn retention_rates_become_fractions() {

@@ -25,6 +25,7 @@ pub mod table;
 pub mod text;
 pub mod trend;
 
+pub use adapters::{DefaultChart, Svg};
 pub use charts::{
     FunnelChart, FunnelStep, GroupedBars, Heatmap, IntervalChart, IntervalRow, Sankey, SankeyPath,
     MAX_HEATMAP_COLS, MAX_HEATMAP_ROWS,

@@ -39,8 +39,8 @@ use crate::render::forest::ForestPlot;
 use crate::render::svg::thousands;
 use crate::render::trend::TrendChart;
 use crate::render::{
-    map_column_units, map_svg, FunnelChart, GroupedBars, Heatmap, HtmlPage, IntervalChart,
-    MapSvgOptions, Sankey, Section, Table, MAP_FRAME_W,
+    map_column_units, map_svg, DefaultChart, HtmlPage, MapSvgOptions, Sankey, Section, Table,
+    MAP_FRAME_W,
 };
 use crate::time::{format_us, Duration};
 
@@ -542,6 +542,14 @@ fn attribution_table(t: &AttributionTable) -> Table {
     table
 }
 
+/// The result's default chart (its picture in Python and JS too) into the section, if it has one.
+fn draw(s: &mut Section, r: &impl DefaultChart) -> Result<()> {
+    if let Some(svg) = r.default_svg()? {
+        s.svg(svg);
+    }
+    Ok(())
+}
+
 fn subtitle(
     n_customers: u64,
     n_events: u64,
@@ -942,7 +950,7 @@ pub(crate) fn render(parts: Parts, opts: &ReportOptions) -> Result<String> {
             span(opts.funnel_window.as_secs_f64()),
             frac(f.conversion)
         ));
-        s.svg(FunnelChart::from_funnel(f, "Funnel").to_svg()?);
+        draw(s, f)?;
         if let Some(trend) = &f.trend {
             s.paragraph(format!(
                 "Conversion to the last step per period of entry (the customer's first step). \
@@ -1040,7 +1048,7 @@ pub(crate) fn render(parts: Parts, opts: &ReportOptions) -> Result<String> {
          fixed rules; Markov (removal effect) and Shapley are computed from all paths, \
          converting or not.",
     );
-    s.svg(GroupedBars::from_attribution_table(&table, "Conversions credited by model").to_svg()?);
+    draw(s, &table)?;
     s.table(attribution_table(&table));
 
     if let Some(open) = &parts.open_journeys {
@@ -1058,7 +1066,7 @@ pub(crate) fn render(parts: Parts, opts: &ReportOptions) -> Result<String> {
             .and_then(|v| v.as_str().map(str::to_string))
             .unwrap_or_default()
     ));
-    s.svg(Heatmap::from_retention(&r, "Cohort retention").to_svg()?);
+    draw(s, &r)?;
     let mut t = Table::new(["period after the cohort's", "returning (weighted mean)"]);
     for (i, v) in r.average_rates.iter().enumerate() {
         t = t.row([i.to_string(), pct(*v)]);
@@ -1074,19 +1082,19 @@ pub(crate) fn render(parts: Parts, opts: &ReportOptions) -> Result<String> {
              answers.",
         );
         if !nps.groups.is_empty() {
-            s.svg(IntervalChart::from_nps(nps, "NPS by touchpoint").to_svg()?);
+            draw(s, nps)?;
             s.table(score_table(nps, "NPS", |o| {
                 (o.n, signed(o.nps), interval(o.ci_low, o.ci_high, signed))
             }));
         }
         if !csat.groups.is_empty() {
-            s.svg(IntervalChart::from_csat(csat, "CSAT by touchpoint").to_svg()?);
+            draw(s, csat)?;
             s.table(score_table(csat, "CSAT", |o| {
                 (o.n, pct(o.csat), interval(o.ci_low, o.ci_high, pct))
             }));
         }
         if !ces.groups.is_empty() {
-            s.svg(IntervalChart::from_ces(ces, "CES by touchpoint").to_svg()?);
+            draw(s, ces)?;
             s.table(score_table(ces, "CES", |o| {
                 (
                     o.n,
@@ -1141,7 +1149,7 @@ pub(crate) fn top_split_paths(
     let mut top = n.saturating_mul(4).max(16);
     loop {
         let ps = stats(top)?;
-        let sankey = Sankey::from_path_stats(&ps, "Top paths", n);
+        let sankey = Sankey::from_path_stats(&ps, ps.default_title(), n);
         let complete = ps.variants.len() as u64 >= ps.n_variants;
         let least_listed = ps.variants.last().map_or(0, |v| v.count);
         let settled =
