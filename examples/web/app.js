@@ -373,10 +373,8 @@ async function refreshFunnel() {
     state.results.funnel = { steps, window, mode, trend: trend || null, result: r.result };
     const chart = document.createElement("div");
     putSvg(chart, r.svg);
-    const rows = r.rows.map((x) => {
-      const { step, label, ...fields } = x.fields;
-      return { step: x.label, ...fields };
-    });
+    // One row per step, named by its label (the table shows the scalar fields).
+    const rows = r.result.steps.map(({ step, label, ...fields }) => ({ step: label, ...fields }));
     const parts = [chart, table(rows, { customers: "count" })];
     if (r.trendSvg) {
       // The conversion per period of entry; periods whose windows are still open are dashed.

@@ -7,11 +7,10 @@
 //               fields }, and once { type: "ready" } or { type: "fatal", payload } if the
 //               package cannot be loaded.
 //
-// Every number comes from journey-wasm; this file only calls it and puts results into the chart
-// functions' input shapes (see present.js).
+// Every number and every chart comes from journey-wasm: each result goes through the package's
+// adapter (funnelChart, attributionBars, ...) into its chart function, as in Python and the report.
 
 import init, * as journey from "../../journey-wasm/pkg/web/journey_wasm.js";
-import { funnelChart, attributionBars, retentionHeatmap, satisfactionIntervals, funnelRows } from "./present.js";
 
 let log = null;
 let surveys = null;
@@ -105,7 +104,7 @@ const handlers = {
     requireLog();
     const result = log.funnel(steps, { window, mode, trend: trend || null });
     const trendSvg = trend ? journey.trendChartSvg(journey.funnelTrendChart(result)) : null;
-    return { result, rows: funnelRows(result), svg: journey.funnelChartSvg(funnelChart(result)), trendSvg };
+    return { result, svg: journey.funnelChartSvg(journey.funnelChart(result)), trendSvg };
   },
 
   drivers() {
@@ -118,17 +117,16 @@ const handlers = {
     requireLog();
     if (model === "compare") {
       const result = log.attributionTable({ level });
-      return { result, svg: journey.groupedBarsSvg(attributionBars(result, null, level)) };
+      return { result, svg: journey.groupedBarsSvg(journey.attributionTableBars(result)) };
     }
     const result = log.attribution({ model, level });
-    return { result, svg: journey.groupedBarsSvg(attributionBars(result, model, level)) };
+    return { result, svg: journey.groupedBarsSvg(journey.attributionBars(result)) };
   },
 
   retention({ period, periods }) {
     requireLog();
     const result = log.retention({ period, periods });
-    const chart = retentionHeatmap(result, period);
-    return { result, svg: chart ? journey.heatmapSvg(chart) : null };
+    return { result, svg: journey.heatmapSvg(journey.retentionHeatmap(result)) };
   },
 
   satisfaction({ metric }) {
@@ -137,8 +135,8 @@ const handlers = {
     const joined = log ? surveys.withLog(log) : surveys;
     const result = joined[metric]({ by: "touchpoint" });
     if (joined !== surveys) joined.free();
-    const chart = satisfactionIntervals(result, metric);
-    return { result, source: surveysSource, svg: chart ? journey.intervalChartSvg(chart) : null };
+    const chart = metric === "csat" ? journey.csatIntervals(result) : journey.npsIntervals(result);
+    return { result, source: surveysSource, svg: journey.intervalChartSvg(chart) };
   },
 };
 

@@ -10,12 +10,14 @@ mod convert;
 mod error;
 mod frames;
 mod journeys;
+mod kpis;
 mod live;
 mod model;
 mod open_journeys;
 mod partial;
 mod report;
 mod result;
+mod retention;
 mod run;
 mod survey;
 

@@ -446,11 +446,16 @@ impl PyEventLog {
 #[derive(Clone, Debug)]
 pub struct PySurveys {
     pub inner: Arc<core::Surveys>,
+    /// The event log these responses are joined to (`with_log`), if any.
+    pub log: Option<Arc<core::EventLog>>,
 }
 
 impl From<core::Surveys> for PySurveys {
     fn from(s: core::Surveys) -> Self {
-        PySurveys { inner: Arc::new(s) }
+        PySurveys {
+            inner: Arc::new(s),
+            log: None,
+        }
     }
 }
 
@@ -545,12 +550,29 @@ impl PySurveys {
         self.inner.len()
     }
 
-    /// Pickling: rebuilt from its CSV text (the load report starts afresh).
+    /// Pickling: rebuilt from its CSV text (the load report starts afresh), joined again to its
+    /// log when it was joined (`with_log`).
     fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
-        let f = py.get_type::<PySurveys>().getattr("from_csv_text")?;
-        let csv = self.inner.to_csv_string().map_err(to_py_err)?;
-        let args = PyTuple::new(py, [csv])?;
-        PyTuple::new(py, [f.into_any(), args.into_any()])
+        match &self.log {
+            None => {
+                let f = py.get_type::<PySurveys>().getattr("from_csv_text")?;
+                let csv = self.inner.to_csv_string().map_err(to_py_err)?;
+                let args = PyTuple::new(py, [csv])?;
+                PyTuple::new(py, [f.into_any(), args.into_any()])
+            }
+            Some(log) => {
+                let plain = Bound::new(
+                    py,
+                    PySurveys {
+                        inner: self.inner.clone(),
+                        log: None,
+                    },
+                )?;
+                let log = Bound::new(py, PyEventLog { inner: log.clone() })?;
+                let args = PyTuple::new(py, [log])?;
+                PyTuple::new(py, [plain.getattr("with_log")?, args.into_any()])
+            }
+        }
     }
 
     fn __repr__(&self) -> String {

@@ -9,10 +9,12 @@ use crate::attribution::{attribution_output, attribution_table_output, PyPathTab
 use crate::convert::kwargs_json;
 use crate::error::{argument, to_py_err};
 use crate::journeys::{funnel_output, sessions_output, PyTransitionGraph};
+use crate::kpis::kpis_output;
 use crate::model::{PyEventLog, PyJourneyMap, PySurveys};
 use crate::result::PyOutput;
+use crate::retention::retention_output;
 use crate::run::detach;
-use crate::survey::{ces_output, csat_output, kpis_output, nps_output, retention_output};
+use crate::survey::{ces_output, csat_output, nps_output};
 
 /// The mergeable partial result of one analysis over some whole customers.
 #[pyclass(frozen, name = "Partial", module = "journey")]

@@ -119,12 +119,8 @@ pub fn report(
         }
         None => None,
     };
-    let mut opts: ReportOptions =
-        journey_core::args::from_json("report options", &kwargs_json(rest.as_ref())?)
-            .map_err(to_py_err)?;
-    if designed.is_some() {
-        opts.designed_map = designed;
-    }
+    let opts = ReportOptions::from_json_with_map(&kwargs_json(rest.as_ref())?, designed)
+        .map_err(to_py_err)?;
     let log = log.inner.clone();
     let surveys = surveys.map(|s| s.inner.clone());
     detach(py, move || {

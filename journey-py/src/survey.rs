@@ -1,7 +1,6 @@
-//! Survey metrics: `journey.nps(scores)`, `journey.nps_diff`, `Surveys.nps/csat/ces` and
-//! retention / KPIs on the event log.
+//! Survey metrics: `journey.nps(scores)`, `journey.nps_diff`, `Surveys.with_log` and
+//! `Surveys.nps/csat/ces` (journey-core's `metrics::survey`).
 
-use journey_core::metrics::retention::{KpiOptions, RetentionOptions};
 use journey_core::metrics::survey::{self, ScoreOptions};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
@@ -76,17 +75,27 @@ pub(crate) fn ces_output(r: survey::CesBreakdown) -> PyResult<PyOutput> {
         .with_default_chart(&r)
 }
 
-fn breakdown_args<'py>(
-    kwargs: Option<&Bound<'py, PyDict>>,
-) -> PyResult<(ScoreOptions, Option<PyRef<'py, PyEventLog>>)> {
-    let mut log = None;
+/// The score options in `kwargs`, and the log to join: `log=` (the older spelling of
+/// `with_log`, still accepted with a `DeprecationWarning`) or the one of `with_log`.
+fn breakdown_args(
+    s: &PySurveys,
+    kwargs: Option<&Bound<'_, PyDict>>,
+) -> PyResult<(ScoreOptions, Option<std::sync::Arc<journey_core::EventLog>>)> {
+    let mut log = s.log.clone();
     let rest = match kwargs {
         Some(kw) => {
             let kw = kw.copy()?;
             if let Some(l) = kw.get_item("log")? {
                 kw.del_item("log")?;
                 if !l.is_none() {
-                    log = Some(l.extract::<PyRef<'py, PyEventLog>>()?);
+                    let py = kw.py();
+                    pyo3::PyErr::warn(
+                        py,
+                        &py.get_type::<pyo3::exceptions::PyDeprecationWarning>(),
+                        c"surveys.nps(log=log) is deprecated: join once with surveys.with_log(log)",
+                        2,
+                    )?;
+                    log = Some(l.extract::<PyRef<'_, PyEventLog>>()?.inner.clone());
                 }
             }
             Some(kw)
@@ -98,12 +107,28 @@ fn breakdown_args<'py>(
 
 #[pymethods]
 impl PySurveys {
-    /// NPS overall and, with `by=`, per touchpoint / stage / channel / property. Pass `log=`
-    /// to join responses to the event log (needed for stage, channel and properties).
+    /// The same responses joined to an event log: breakdowns by stage, channel or a property
+    /// (and the touchpoints of responses that name none) come from the customers' journeys.
+    /// The data is shared, not copied. JavaScript spells it `surveys.withLog(log)`.
+    ///
+    /// >>> import journey
+    /// >>> log = journey.EventLog.from_csv_text(
+    /// ...     "customer_id,timestamp,touchpoint,channel\na,1,shop,web\nb,1,call,phone\n")
+    /// >>> s = journey.Surveys.from_csv_text("customer_id,timestamp,nps\na,2,10\nb,2,0\n")
+    /// >>> [(g["key"], g["nps"]) for g in s.with_log(log).nps(by="channel").groups]
+    /// [('phone', -100.0), ('web', 100.0)]
+    fn with_log(&self, log: PyRef<'_, PyEventLog>) -> PySurveys {
+        PySurveys {
+            inner: self.inner.clone(),
+            log: Some(log.inner.clone()),
+        }
+    }
+
+    /// NPS overall and, with `by=`, per touchpoint / stage / channel / property. Join the
+    /// responses to the event log first (`with_log`) for stage, channel and properties.
     #[pyo3(signature = (**kwargs))]
     fn nps(&self, py: Python<'_>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<PyOutput> {
-        let (opts, log) = breakdown_args(kwargs)?;
-        let log = log.map(|l| l.inner.clone());
+        let (opts, log) = breakdown_args(self, kwargs)?;
         let s = self.inner.clone();
         let r = detach(py, move || survey::nps(&s, log.as_deref(), &opts))?.map_err(to_py_err)?;
         nps_output(r)
@@ -112,8 +137,7 @@ impl PySurveys {
     /// CSAT overall and per group (see `nps`).
     #[pyo3(signature = (**kwargs))]
     fn csat(&self, py: Python<'_>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<PyOutput> {
-        let (opts, log) = breakdown_args(kwargs)?;
-        let log = log.map(|l| l.inner.clone());
+        let (opts, log) = breakdown_args(self, kwargs)?;
         let s = self.inner.clone();
         let r = detach(py, move || survey::csat(&s, log.as_deref(), &opts))?.map_err(to_py_err)?;
         csat_output(r)
@@ -122,56 +146,9 @@ impl PySurveys {
     /// CES overall and per group (see `nps`).
     #[pyo3(signature = (**kwargs))]
     fn ces(&self, py: Python<'_>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<PyOutput> {
-        let (opts, log) = breakdown_args(kwargs)?;
-        let log = log.map(|l| l.inner.clone());
+        let (opts, log) = breakdown_args(self, kwargs)?;
         let s = self.inner.clone();
         let r = detach(py, move || survey::ces(&s, log.as_deref(), &opts))?.map_err(to_py_err)?;
         ces_output(r)
     }
-}
-
-#[pymethods]
-impl PyEventLog {
-    /// The cohort retention matrix (`period` day / week / month, `periods`, `start`, `ret`,
-    /// `min_returns` return events needed in a period, `unbounded`: that period or later).
-    #[pyo3(signature = (**kwargs))]
-    fn retention(&self, py: Python<'_>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<PyOutput> {
-        let opts: RetentionOptions = options("retention options", kwargs)?;
-        let log = self.inner.clone();
-        let r = detach(py, move || log.retention(&opts))?.map_err(to_py_err)?;
-        retention_output(&r)
-    }
-
-    /// Business KPIs: conversion, repeat purchase rate, AOV, revenue per customer, and for a
-    /// period (`start`, `end`) retention (CRR) and churn.
-    ///
-    /// >>> import journey
-    /// >>> log = journey.EventLog.from_csv_text(
-    /// ...     "customer_id,timestamp,touchpoint,channel,value\n"
-    /// ...     "a,2026-01-01T00:00:00Z,ad,social,\na,2026-01-02T00:00:00Z,site,web,\n"
-    /// ...     "a,2026-01-03T00:00:00Z,purchase,web,40\n"
-    /// ...     "b,2026-01-01T00:00:00Z,ad,social,\nb,2026-01-05T00:00:00Z,site,web,\n"
-    /// ...     "c,2026-01-02T00:00:00Z,site,web,\n")
-    /// >>> k = log.kpis()
-    /// >>> k.n_customers, k.n_buyers, round(k.conversion_rate, 2), k.aov
-    /// (3, 1, 33.33, 40.0)
-    #[pyo3(signature = (**kwargs))]
-    fn kpis(&self, py: Python<'_>, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<PyOutput> {
-        let opts: KpiOptions = options("kpi options", kwargs)?;
-        let log = self.inner.clone();
-        let r = detach(py, move || log.kpis(&opts))?.map_err(to_py_err)?;
-        kpis_output(&r)
-    }
-}
-
-/// The Python result of a cohort matrix (also of a finished partial).
-pub(crate) fn retention_output(
-    r: &journey_core::metrics::retention::RetentionResult,
-) -> PyResult<PyOutput> {
-    PyOutput::new("retention", r, Some("cohorts"))?.with_default_chart(r)
-}
-
-/// The Python result of the KPIs (also of a finished partial).
-pub(crate) fn kpis_output(r: &journey_core::metrics::retention::Kpis) -> PyResult<PyOutput> {
-    PyOutput::new("kpis", r, None)
 }

@@ -40,7 +40,7 @@ CASES = [
 ]
 
 # (method, keywords) of the analyses that join the survey responses to the log: on EventLog
-# `surveys.nps(log=log, **kw)` and `log.map_from_data(surveys, **kw)`, on an engine
+# `surveys.with_log(log).nps(**kw)` and `log.map_from_data(surveys, **kw)`, on an engine
 # `log.nps(responses, **kw)` and `log.map_from_data(responses, **kw)`.
 SURVEY_CASES = [
     ("nps", {"by": "persona"}),
@@ -72,7 +72,7 @@ def run_with_surveys(log, surveys, name, kw):
     """Runs a survey analysis on a single-machine log (surveys a journey.Surveys) or a
     distributed one (surveys a DataFrame of its engine)."""
     if isinstance(log, journey.EventLog) and name in ("nps", "csat", "ces"):
-        return getattr(surveys, name)(log=log, **kw)
+        return getattr(surveys.with_log(log), name)(**kw)
     return getattr(log, name)(surveys, **kw)
 
 

@@ -162,7 +162,7 @@ def test_live_nps_by_touchpoint_by_hand():
     r = live.result("nps").to_dict()
     # 2 promoters, 1 detractor of 3 answers.
     assert r["n"] == 3 and r["nps"] == pytest.approx(100 / 3)
-    assert r == surveys.nps(by="touchpoint", log=live.log).to_dict()
+    assert r == surveys.with_log(live.log).nps(by="touchpoint").to_dict()
 
 
 def test_partial_retract_is_the_inverse_of_merge():

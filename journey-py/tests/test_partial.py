@@ -321,7 +321,7 @@ def test_survey_scores_map_and_report_from_partials():
     nps = left.partial("nps", surveys=sl, by="persona").merge(
         right.partial("nps", surveys=sr, by="persona")
     ).finish()
-    assert nps == surveys.nps(by="persona", log=log)
+    assert nps == surveys.with_log(log).nps(by="persona")
     # a is x (9), b is y (3), c has no persona (10) and z no events (0).
     assert [(g["key"], g["n"]) for g in nps["groups"]] == [("x", 1), ("y", 1), (None, 2)]
     m = left.partial("map_from_data", surveys=sl, min_responses=1).merge(

@@ -181,7 +181,7 @@ def test_results_have_charts_that_show_inline(data):
     assert c.to_svg() in r._repr_html_()
     t = log.attribution_table()
     assert "first_touch" in t.chart().to_svg()
-    by = surveys.csat(by="touchpoint", log=log)
+    by = surveys.with_log(log).csat(by="touchpoint")
     assert "CSAT by touchpoint" in by.chart().to_svg()
     assert surveys.csat().chart() is None
     # Pickling keeps the chart.

@@ -1,4 +1,5 @@
 import math
+import pickle
 
 import pytest
 
@@ -35,7 +36,7 @@ def test_breakdown_by_persona_needs_the_log():
     log, surveys = journey.synthetic(customers=3000, seed=11)
     with pytest.raises(journey.ArgumentError):
         surveys.nps(by="persona")
-    r = surveys.nps(by="persona", log=log)
+    r = surveys.with_log(log).nps(by="persona")
     keys = [g["key"] for g in r.groups]
     assert set(keys) >= {"deal_hunter", "researcher"}
     assert sum(g["n"] for g in r.groups) == r.n
@@ -44,6 +45,29 @@ def test_breakdown_by_persona_needs_the_log():
     purchase = next(g for g in by_tp.groups if g["key"] == "purchase")
     # The synthetic data scores abandoned checkouts low and smooth purchases high.
     assert shipping["csat"] < purchase["csat"]
+
+
+def test_with_log_joins_once_and_the_old_spelling_still_works():
+    log = journey.EventLog.from_csv_text(
+        "customer_id,timestamp,touchpoint,channel\na,1,shop,web\nb,1,call,phone\nc,1,shop,web\n"
+    )
+    s = journey.Surveys.from_csv_text("customer_id,timestamp,nps,csat\na,2,10,5\nb,2,0,1\nc,2,6,4\n")
+    joined = s.with_log(log)
+    # web: a (10, promoter) and c (6, detractor) = 0; phone: b (0) = -100.
+    nps = joined.nps(by="channel")
+    assert [(g["key"], g["n"], g["nps"]) for g in nps.groups] == [("phone", 1, -100.0), ("web", 2, 0.0)]
+    assert [(g["key"], g["csat"]) for g in joined.csat(by="channel").groups] == [("phone", 0.0), ("web", 100.0)]
+    # The responses themselves are shared and unchanged; unjoined, the channel is unknown.
+    assert len(joined) == len(s) == 3
+    with pytest.raises(journey.ArgumentError):
+        s.nps(by="channel")
+    # `log=` is the deprecated spelling of the same join.
+    with pytest.warns(DeprecationWarning, match="with_log"):
+        old = s.nps(by="channel", log=log)
+    assert old == nps
+    # A joined Surveys pickles with its join.
+    again = pickle.loads(pickle.dumps(joined))
+    assert again.nps(by="channel") == nps
 
 
 def test_retention_and_kpis_on_synthetic_data():

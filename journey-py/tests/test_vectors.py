@@ -56,7 +56,8 @@ def run(case):
     if call == "nps_diff":
         return journey.nps_diff(args["a"], args["b"]).to_dict()
     if call in ("nps", "csat", "ces"):
-        return getattr(surveys, call)(**args, log=log).to_dict()
+        joined = surveys if log is None else surveys.with_log(log)
+        return getattr(joined, call)(**args).to_dict()
     target = next(t for t in (table, log, surveys) if t is not None)
     result = getattr(target, call)(**args)
     return result.to_dict() if hasattr(result, "to_dict") else result

@@ -194,3 +194,21 @@ pub fn to_js<T: Serialize + ?Sized>(v: &T) -> Result<JsValue, JsValue> {
     let s = serde_wasm_bindgen::Serializer::json_compatible();
     v.serialize(&s).map_err(|e| arg_err("result", e))
 }
+
+/// `Object.prototype.toString.call(v)` (`"[object Date]"`, ...): the kind of a built-in object,
+/// also of one from another realm (a `vm` context, an iframe), where `instanceof` fails.
+pub(crate) fn tag(v: &JsValue) -> Option<String> {
+    if !v.is_object() {
+        return None;
+    }
+    js_sys::Reflect::get(&js_sys::Object::new(), &JsValue::from_str("toString"))
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+        .and_then(|f| f.call0(v).ok())
+        .and_then(|t| t.as_string())
+}
+
+/// Is `v` a `Date` (of any realm)?
+pub(crate) fn is_date(v: &JsValue) -> bool {
+    v.is_instance_of::<js_sys::Date>() || tag(v).as_deref() == Some("[object Date]")
+}

@@ -1,12 +1,18 @@
 //! Pictures: `JourneyMap.toSvg` and the chart functions, each taking its chart's JSON shape and
-//! returning an SVG document as a string (`htmlPage` returns a whole HTML page).
+//! returning an SVG document as a string (`htmlPage` returns a whole HTML page), and the
+//! adapters (`funnelChart`, `retentionHeatmap`, ...) that turn a result into the input of its
+//! chart function, as core's `DefaultChart` does for Python and the report.
 
 use journey_core::args::from_json;
+use journey_core::metrics::attribution::{AttributionResult, AttributionTable};
 use journey_core::metrics::drivers::DriversResult;
-use journey_core::metrics::funnel::TrendRow;
+use journey_core::metrics::funnel::{FunnelResult, TrendRow};
+use journey_core::metrics::path_stats::PathStatsResult;
+use journey_core::metrics::retention::RetentionResult;
+use journey_core::metrics::survey::{CesBreakdown, CsatBreakdown, NpsBreakdown};
 use journey_core::render::{
-    ForestPlot, FunnelChart, GroupedBars, Heatmap, HtmlPage, IntervalChart, MapSvgOptions, Sankey,
-    TrendChart,
+    DefaultChart, ForestPlot, FunnelChart, GroupedBars, Heatmap, HtmlPage, IntervalChart,
+    MapSvgOptions, Sankey, TrendChart,
 };
 use serde::de::DeserializeOwned;
 use wasm_bindgen::prelude::*;
@@ -196,21 +202,123 @@ pub fn forest_plot_svg(
         .map_err(js_err)
 }
 
-/// The forest plot of a `conversionDrivers` result (its rows in order, the q-value as each
-/// row's note), as the input of `forestPlotSvg`.
-#[wasm_bindgen(js_name = driversForestPlot, unchecked_return_type = "ForestPlot")]
-pub fn drivers_forest_plot(
-    #[wasm_bindgen(unchecked_param_type = "ConversionDriversResult")] result: JsValue,
-    #[wasm_bindgen(unchecked_optional_param_type = "string")] title: JsValue,
+/// `key` in camelCase (`value_label` -> `valueLabel`).
+fn camel(key: &str) -> String {
+    let mut out = String::with_capacity(key.len());
+    let mut up = false;
+    for c in key.chars() {
+        match c {
+            '_' => up = true,
+            c if up => {
+                out.extend(c.to_uppercase());
+                up = false;
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Renames every key inside `v` to camelCase, at any depth: the spelling the TypeScript chart
+/// types declare. Chart inputs hold no user data in their keys.
+fn deep_camel_keys(v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::Object(m) => {
+            let old = std::mem::take(m);
+            for (k, mut x) in old {
+                deep_camel_keys(&mut x);
+                m.insert(camel(&k), x);
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(deep_camel_keys),
+        _ => {}
+    }
+}
+
+/// A result (the plain object an analysis returned) as the input of its chart function, drawn
+/// as core draws it (`DefaultChart`: the same chart and title as Python and the report), under
+/// `title` when one is given; `null` when the result has no picture.
+fn adapt<R: DeserializeOwned + DefaultChart>(
+    what: &str,
+    result: &JsValue,
+    title: &JsValue,
 ) -> Result<JsValue, JsValue> {
-    let r: DriversResult =
-        from_json("conversion drivers result", &options(&result)?).map_err(js_err)?;
+    if !result.is_object() {
+        return Err(crate::convert::arg_err(
+            "result",
+            format!(
+                "expected a {what}, got {}",
+                crate::convert::type_name(result)
+            ),
+        ));
+    }
+    let r: R = from_json(what, &options(result)?).map_err(js_err)?;
     let title = match title.as_string() {
         Some(t) => t,
-        None if title.is_undefined() || title.is_null() => "Conversion drivers".to_string(),
+        None if title.is_undefined() || title.is_null() => r.default_title(),
         None => return Err(crate::convert::arg_err("title", "expected a string")),
     };
-    crate::convert::to_js(&ForestPlot::from_drivers(&r, title))
+    match r.chart(title) {
+        Some(chart) => {
+            let mut json =
+                serde_json::to_value(&chart).map_err(|e| crate::convert::arg_err("result", e))?;
+            deep_camel_keys(&mut json);
+            crate::convert::to_js(&json)
+        }
+        None => Ok(JsValue::NULL),
+    }
+}
+
+/// Exports an adapter: `$js(result, title?)` for the result type `$result` (TS `$ts_in`),
+/// returning the input of its chart function (TS `$ts_out`).
+macro_rules! adapters {
+    ($($(#[doc = $doc:literal])* $name:ident, $js:literal, $result:ty, $what:literal, $ts_in:literal, $ts_out:literal;)*) => {$(
+        $(#[doc = $doc])*
+        #[wasm_bindgen(js_name = $js, unchecked_return_type = $ts_out)]
+        pub fn $name(
+            #[wasm_bindgen(unchecked_param_type = $ts_in)] result: JsValue,
+            #[wasm_bindgen(unchecked_optional_param_type = "string")] title: JsValue,
+        ) -> Result<JsValue, JsValue> {
+            adapt::<$result>($what, &result, &title)
+        }
+    )*};
+}
+
+// Docs as `#[doc = "..."]`: wasm-bindgen copies a `///` line passed through a macro into the
+// TypeScript declarations with its raw-string prefix.
+adapters! {
+    #[doc = " The forest plot of a `conversionDrivers` result (its rows in order, the q-value as each"]
+    #[doc = " row's note), as the input of `forestPlotSvg`."]
+    drivers_forest_plot, "driversForestPlot", DriversResult, "conversion drivers result",
+        "ConversionDriversResult", "ForestPlot";
+    #[doc = " The chart of a `funnel` result (customers per step), as the input of `funnelChartSvg`."]
+    funnel_chart, "funnelChart", FunnelResult, "funnel result", "FunnelResult", "FunnelChart";
+    #[doc = " The Sankey of a `pathStats` result (every listed variant, converting journeys apart), as"]
+    #[doc = " the input of `sankeySvg`."]
+    paths_sankey, "pathsSankey", PathStatsResult, "path stats result", "PathStatsResult",
+        "Sankey";
+    #[doc = " The cohort heatmap of a `retention` result (rates as shares), as the input of"]
+    #[doc = " `heatmapSvg`."]
+    retention_heatmap, "retentionHeatmap", RetentionResult, "retention result",
+        "RetentionResult", "Heatmap";
+    #[doc = " The bars of an `attribution` result (one model's credit per channel), as the input of"]
+    #[doc = " `groupedBarsSvg`."]
+    attribution_bars, "attributionBars", AttributionResult, "attribution result",
+        "AttributionResult", "GroupedBars";
+    #[doc = " The bars of an `attributionTable` result (every model side by side), as the input of"]
+    #[doc = " `groupedBarsSvg`."]
+    attribution_table_bars, "attributionTableBars", AttributionTable, "attribution table",
+        "AttributionTable", "GroupedBars";
+    #[doc = " The intervals of an NPS result grouped with `by`, as the input of `intervalChartSvg`;"]
+    #[doc = " `null` without `by`."]
+    nps_intervals, "npsIntervals", NpsBreakdown, "nps result", "Breakdown<NpsResult>",
+        "IntervalChart | null";
+    #[doc = " The intervals of a CSAT result grouped with `by` (`null` without)."]
+    csat_intervals, "csatIntervals", CsatBreakdown, "csat result", "Breakdown<CsatResult>",
+        "IntervalChart | null";
+    #[doc = " The intervals of a CES result grouped with `by` (`null` without)."]
+    ces_intervals, "cesIntervals", CesBreakdown, "ces result", "Breakdown<CesResult>",
+        "IntervalChart | null";
 }
 
 /// A trend chart (SVG): a share per period as a line, periods that are not complete (their

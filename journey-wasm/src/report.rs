@@ -128,7 +128,7 @@ pub fn report(
             }
         }
     }
-    let o: ReportOptions = from_json("report options", &v).map_err(js_err)?;
+    let o = ReportOptions::from_json_with_map(&v, None).map_err(js_err)?;
     let surveys = surveys_arg(&surveys)?;
     core::report::report(&log.inner, surveys.as_deref(), &o).map_err(js_err)
 }

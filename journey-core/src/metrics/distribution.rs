@@ -6,13 +6,13 @@
 //! of an even number of values is the mean of the two middle ones. Sums are exact integer sums,
 //! so results never depend on the order in which values were collected.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::time::US_PER_SEC;
 
 /// One histogram bin: values `v` with `lo <= v < hi`; the last bin has no upper bound (`hi` is
 /// `None`, JSON `null`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Bin {
     /// Lower bound, inclusive.
     pub lo: f64,
@@ -23,7 +23,7 @@ pub struct Bin {
 }
 
 /// Summary of a sample. On an empty sample every statistic is `None` and the bins count zero.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Distribution {
     /// Number of values.
     pub n: u64,

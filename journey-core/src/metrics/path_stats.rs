@@ -153,7 +153,7 @@ impl Default for PathStatsOptions {
 }
 
 /// Conversion and path length by the channel of a path's first touch.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FirstTouchRow {
     /// Channel of the first touch (`None`: converting paths without any touch).
     pub channel: Option<String>,
@@ -170,7 +170,7 @@ pub struct FirstTouchRow {
 }
 
 /// A distinct path (sequence of touches) with how often it occurs and converts.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct VariantRow {
     /// The touches, in order (empty: a conversion with no touch before it).
     pub path: Vec<String>,
@@ -185,7 +185,7 @@ pub struct VariantRow {
 }
 
 /// How conducive a touch (touchpoint or channel) is to conversion.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TouchLiftRow {
     /// Touchpoint or channel name.
     pub name: String,
@@ -207,7 +207,7 @@ pub struct TouchLiftRow {
 }
 
 /// Touchpoints before conversion and time to convert, overall and by first-touch channel.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ConversionStats {
     /// Number of paths.
     pub n_paths: u64,
@@ -226,7 +226,7 @@ pub struct ConversionStats {
 
 /// Statistics of the conversion paths of a log. Serialises flat: the fields of
 /// [`ConversionStats`] next to `level`, `n_variants`, `variants` and `touches`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PathStatsResult {
     /// Level of variants and touches.
     pub level: Level,

@@ -229,7 +229,7 @@ impl Default for RetentionOptions {
 }
 
 /// One cohort (a row of the matrix).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CohortRow {
     /// The cohort's period label: `2026-01-05`, `2026-W02` or `2026-01`.
     pub cohort: String,
@@ -245,17 +245,17 @@ pub struct CohortRow {
 }
 
 /// The cohort matrix.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RetentionResult {
     /// The period length.
     pub period: Period,
     /// Number of periods after the cohort's own (each row has `periods + 1` cells).
     pub periods: u32,
     /// Return events a customer needs in a period to count in it (shown when not 1).
-    #[serde(skip_serializing_if = "is_one")]
+    #[serde(skip_serializing_if = "is_one", default = "one")]
     pub min_returns: u32,
     /// Whether cell `k` counts returns in period `k` or later (shown when true).
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[serde(skip_serializing_if = "std::ops::Not::not", default)]
     pub unbounded: bool,
     /// The last event of the log (RFC 3339), which bounds the observable cells; `None` for an
     /// empty log.
@@ -350,6 +350,10 @@ pub fn retention(log: &EventLog, opts: &RetentionOptions) -> Result<RetentionRes
     // and are never counted, so they are not stored.
     let rows = cohort_rows(log, opts, |cohort| (k_max.min(p_end - cohort) + 1) as usize)?;
     Ok(finish_retention(opts, rows, Some(last)))
+}
+
+fn one() -> u32 {
+    1
 }
 
 fn is_one(n: &u32) -> bool {

@@ -439,6 +439,55 @@ mod tests {
         assert_eq!(ces.default_title(), "CES by touchpoint");
     }
 
+    /// A result read back from its canonical JSON equals the result (the JS adapters read results
+    /// this way).
+    fn round_trips<
+        R: serde::Serialize + serde::de::DeserializeOwned + PartialEq + std::fmt::Debug,
+    >(
+        r: &R,
+    ) {
+        let json = serde_json::to_string(r).unwrap();
+        assert_eq!(&serde_json::from_str::<R>(&json).unwrap(), r, "{json}");
+    }
+
+    #[test]
+    fn results_round_trip_through_json() {
+        let csv = "customer_id,timestamp,touchpoint,channel,value\n\
+                   a,1,ad,social,\na,2,mail,email,\na,3,purchase,web,30\n\
+                   b,1,mail,email,\nb,2,purchase,web,10\nc,1,ad,social,\n";
+        let log = read_events_csv(csv.as_bytes(), &Default::default()).unwrap();
+        round_trips(
+            &log.funnel(&crate::metrics::funnel::FunnelOptions {
+                steps: vec!["ad".into(), "purchase".into()],
+                dropped_ids: true,
+                ..Default::default()
+            })
+            .unwrap(),
+        );
+        round_trips(&log.retention(&RetentionOptions::default()).unwrap());
+        round_trips(&log.path_stats(&Default::default()).unwrap());
+        round_trips(&log.attribution_table(&Default::default()).unwrap());
+        round_trips(
+            &log.attribution(&crate::metrics::attribution::AttributionOptions {
+                model: Model::Markov,
+                ..Default::default()
+            })
+            .unwrap(),
+        );
+        let s = crate::read_surveys_csv(
+            "customer_id,timestamp,touchpoint,nps,csat,ces\na,1,shop,10,5,7\nb,1,,0,2,1\n"
+                .as_bytes(),
+            &Default::default(),
+        )
+        .unwrap();
+        let by = ScoreOptions {
+            by: Some("touchpoint".into()),
+        };
+        round_trips(&crate::metrics::survey::nps(&s, None, &by).unwrap());
+        round_trips(&csat(&s, None, &by).unwrap());
+        round_trips(&crate::metrics::survey::ces(&s, None, &ScoreOptions::default()).unwrap());
+    }
+
     #[test]
     fn retention_rates_become_fractions() {
         let csv = "customer_id,timestamp,touchpoint\n\

@@ -819,24 +819,16 @@ struct SankeyNode {
     in_y: f64,
 }
 
+/// The links between nodes, by (from, to, converting), with their journeys.
+type SankeyLinks = BTreeMap<(NodeKey, NodeKey, bool), u64>;
+
 impl Sankey {
-    /// Draws the diagram. Nodes in a column are sorted by flow (largest on top), outcomes last;
-    /// bands of converting paths are blue, the others grey.
-    pub fn to_svg(&self) -> Result<String> {
-        if self.max_steps < 2 {
-            return Err(Error::argument(
-                "max_steps",
-                format!("{} is less than 2", self.max_steps),
-            ));
-        }
-        let paths: Vec<&SankeyPath> = self.paths.iter().filter(|p| p.count > 0).collect();
-        if paths.is_empty() {
-            return Ok(empty_chart(&self.title, "No paths to show."));
-        }
-        // Nodes and links.
+    /// The nodes (per column: sorted by flow, largest first, outcomes last with converted
+    /// first) and the links of the paths, longer paths cut at `max_steps` with a `…` node.
+    fn graph(&self, paths: &[&SankeyPath]) -> (Vec<Vec<SankeyNode>>, SankeyLinks) {
         let mut values: BTreeMap<NodeKey, u64> = BTreeMap::new();
-        let mut links: BTreeMap<(NodeKey, NodeKey, bool), u64> = BTreeMap::new();
-        for p in &paths {
+        let mut links: SankeyLinks = BTreeMap::new();
+        for p in paths {
             let mut seq: Vec<(String, bool)> = if p.steps.len() > self.max_steps {
                 let mut v: Vec<(String, bool)> = p.steps[..self.max_steps - 1]
                     .iter()
@@ -891,6 +883,26 @@ impl Sankey {
                 })
             });
         }
+        (columns, links)
+    }
+}
+
+impl Sankey {
+    /// Draws the diagram. Nodes in a column are sorted by flow (largest on top), outcomes last;
+    /// bands of converting paths are blue, the others grey.
+    pub fn to_svg(&self) -> Result<String> {
+        if self.max_steps < 2 {
+            return Err(Error::argument(
+                "max_steps",
+                format!("{} is less than 2", self.max_steps),
+            ));
+        }
+        let paths: Vec<&SankeyPath> = self.paths.iter().filter(|p| p.count > 0).collect();
+        if paths.is_empty() {
+            return Ok(empty_chart(&self.title, "No paths to show."));
+        }
+        let (mut columns, links) = self.graph(&paths);
+        let n_cols = columns.len();
 
         // Vertical layout: heights proportional to flow, each node at least a label high.
         let total: u64 = paths.iter().map(|p| p.count).sum();

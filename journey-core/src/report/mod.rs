@@ -103,6 +103,32 @@ impl Default for ReportOptions {
     }
 }
 
+impl ReportOptions {
+    /// The options from their JSON shape, with the designed map given apart when the caller
+    /// holds it as a [`JourneyMap`] (a Python or JS map object) rather than as JSON: it takes
+    /// the place of any `designed_map` in `v`. Both bindings build their options here.
+    ///
+    /// ```
+    /// use journey_core::report::ReportOptions;
+    /// let map = journey_core::JourneyMap::from_json(
+    ///     r#"{"format": "journey-map/1", "name": "Checkout"}"#,
+    /// ).unwrap();
+    /// let v = serde_json::json!({"title": "Q1", "designed_map": null});
+    /// let o = ReportOptions::from_json_with_map(&v, Some(map)).unwrap();
+    /// assert_eq!((o.title.as_str(), o.designed_map.unwrap().name.as_str()), ("Q1", "Checkout"));
+    /// ```
+    pub fn from_json_with_map(
+        v: &serde_json::Value,
+        designed_map: Option<JourneyMap>,
+    ) -> Result<ReportOptions> {
+        let mut opts: ReportOptions = crate::args::from_json("report options", v)?;
+        if designed_map.is_some() {
+            opts.designed_map = designed_map;
+        }
+        Ok(opts)
+    }
+}
+
 /// Share of converting customers that must pass a touchpoint (before converting) for it to be
 /// a step of the default funnel.
 pub const FUNNEL_COVERAGE: f64 = 0.75;
@@ -807,9 +833,8 @@ fn drivers_section(s: &mut Section, d: &DriversResult) -> Result<()> {
     Ok(())
 }
 
-/// The page from its computed parts.
+/// The page from its computed parts: one function per section, in the page's order.
 pub(crate) fn render(parts: Parts, opts: &ReportOptions) -> Result<String> {
-    let surveys = parts.n_responses;
     let mut page = HtmlPage::new(opts.title.clone());
     page.subtitle = opts.subtitle.clone().unwrap_or_else(|| {
         subtitle(
@@ -819,9 +844,29 @@ pub(crate) fn render(parts: Parts, opts: &ReportOptions) -> Result<String> {
             parts.span,
         )
     });
+    overview_section(&mut page, &parts);
+    map_sections(&mut page, &parts.map, opts)?;
+    funnel_section(page.section("Funnel"), parts.funnel.as_ref(), opts)?;
+    if let Some(d) = &parts.drivers {
+        drivers_section(page.section("Conversion drivers"), d)?;
+    }
+    // The most frequent journeys split by outcome.
+    top_paths_section(page.section("Top paths"), &parts.top_paths)?;
+    attribution_section(page.section("Attribution"), &parts.attribution)?;
+    if let Some(open) = &parts.open_journeys {
+        open_journeys_section(page.section("Open journeys"), open);
+    }
+    retention_section(page.section("Retention"), &parts.retention)?;
+    if let Some(scores) = &parts.by_touchpoint {
+        satisfaction_section(page.section("Satisfaction by touchpoint"), scores)?;
+    }
+    method_section(page.section("How the figures are computed"), &parts, opts)?;
+    page.to_html()
+}
 
-    // Overview.
-    let k = parts.kpis;
+/// Key figures, and the survey scores over all answers.
+fn overview_section(page: &mut HtmlPage, parts: &Parts) {
+    let k = &parts.kpis;
     let s = page.section("Overview");
     s.paragraph(format!(
         "{} customers made {} orders worth {} in total; {} of them bought at least once. \
@@ -831,15 +876,14 @@ pub(crate) fn render(parts: Parts, opts: &ReportOptions) -> Result<String> {
         thousands(k.n_orders),
         money(Some(k.revenue)),
         pct(k.conversion_rate),
-        if surveys.is_some() {
+        if parts.n_responses.is_some() {
             " and the survey answers"
         } else {
             ""
         }
     ));
-    s.table(kpi_table(&k));
-    let by_touchpoint = parts.by_touchpoint;
-    if let Some((nps, csat, ces)) = &by_touchpoint {
+    s.table(kpi_table(k));
+    if let Some((nps, csat, ces)) = &parts.by_touchpoint {
         let mut t = Table::new(["score", "answers", "value", "95% interval"])
             .caption("Survey scores over all answers");
         let o = &nps.overall;
@@ -865,8 +909,11 @@ pub(crate) fn render(parts: Parts, opts: &ReportOptions) -> Result<String> {
         ]);
         s.table(t);
     }
+}
 
-    // The journey map.
+/// The designed map (if any), the map from data with its touchpoint table, the pain points, and
+/// the map of each persona.
+fn map_sections(page: &mut HtmlPage, map: &JourneyMap, opts: &ReportOptions) -> Result<()> {
     if let Some(designed) = &opts.designed_map {
         let s = page.section(format!("Journey map: {}", designed.name));
         s.paragraph("The map as designed (from its JSON document), one picture per persona.");
@@ -877,10 +924,9 @@ pub(crate) fn render(parts: Parts, opts: &ReportOptions) -> Result<String> {
             add_map(s, designed, Some(&p.name))?;
         }
     }
-    let map = parts.map;
     let first = map.personas.first().map(|p| p.name.clone());
     let shared = map.steps.iter().all(|s| s.persona.is_none());
-    let main_steps = steps_of(&map, if shared { None } else { first.as_deref() });
+    let main_steps = steps_of(map, if shared { None } else { first.as_deref() });
     let s = page.section("Journey map from data");
     s.paragraph(
         "Stages and touchpoints as they occur in the data. Each touchpoint card shows its \
@@ -892,8 +938,8 @@ pub(crate) fn render(parts: Parts, opts: &ReportOptions) -> Result<String> {
          Pain points are flagged where drop-off or dissatisfaction pass the thresholds, each \
          with a suggested opportunity.",
     );
-    add_map(s, &map, first.as_deref())?;
-    s.table(touchpoint_table(&map, &main_steps));
+    add_map(s, map, first.as_deref())?;
+    s.table(touchpoint_table(map, &main_steps));
     let s = page.section("Pain points and opportunities");
     match pain_table(&main_steps) {
         Some(t) => {
@@ -916,7 +962,7 @@ pub(crate) fn render(parts: Parts, opts: &ReportOptions) -> Result<String> {
         );
         let mut t = Table::new(["persona", "customers", "converted", "top pain point"]);
         for p in map.personas.iter().skip(1) {
-            let steps = steps_of(&map, Some(&p.name));
+            let steps = steps_of(map, Some(&p.name));
             let top = steps
                 .iter()
                 .filter(|s| !s.pain_points.is_empty())
@@ -935,13 +981,19 @@ pub(crate) fn render(parts: Parts, opts: &ReportOptions) -> Result<String> {
         }
         s.table(t);
         for p in map.personas.iter().skip(1) {
-            add_map(s, &map, Some(&p.name))?;
+            add_map(s, map, Some(&p.name))?;
         }
     }
+    Ok(())
+}
 
-    // Funnel.
-    let s = page.section("Funnel");
-    if let Some((steps, f)) = &parts.funnel {
+/// The funnel's chart and steps (`None`: the data has no conversion to lead to).
+fn funnel_section(
+    s: &mut Section,
+    funnel: Option<&(Vec<String>, crate::metrics::funnel::FunnelResult)>,
+    opts: &ReportOptions,
+) -> Result<()> {
+    if let Some((steps, f)) = funnel {
         s.paragraph(format!(
             "Customers who went through {} in this order, each step within {} of their first \
              step (ordered funnel, every attempt counted, the best one kept). {} of those who \
@@ -988,14 +1040,12 @@ pub(crate) fn render(parts: Parts, opts: &ReportOptions) -> Result<String> {
     } else {
         s.paragraph("No funnel: the data has no conversion to lead to.");
     }
+    Ok(())
+}
 
-    if let Some(d) = &parts.drivers {
-        drivers_section(page.section("Conversion drivers"), d)?;
-    }
-
-    // Top paths: the most frequent journeys split by outcome.
-    let s = page.section("Top paths");
-    let (ps, sankey) = parts.top_paths;
+/// The Sankey of the most frequent paths split by outcome, and their table.
+fn top_paths_section(s: &mut Section, top_paths: &(PathStatsResult, Sankey)) -> Result<()> {
+    let (ps, sankey) = top_paths;
     s.paragraph(format!(
         "The {} most frequent paths of touchpoints, split by outcome: the journeys of a path \
          that end in a conversion and those that do not are counted apart, so one path can be \
@@ -1038,26 +1088,27 @@ pub(crate) fn render(parts: Parts, opts: &ReportOptions) -> Result<String> {
         }
         s.table(t);
     }
+    Ok(())
+}
 
-    // Attribution.
-    let table = parts.attribution;
-    let s = page.section("Attribution");
+/// Every model's credit per channel.
+fn attribution_section(s: &mut Section, table: &AttributionTable) -> Result<()> {
     s.paragraph(
         "How much of the conversions each channel earns under each model, side by side. \
          Heuristic models (first touch, last touch, linear, time decay, position based) follow \
          fixed rules; Markov (removal effect) and Shapley are computed from all paths, \
          converting or not.",
     );
-    draw(s, &table)?;
-    s.table(attribution_table(&table));
+    draw(s, table)?;
+    s.table(attribution_table(table));
+    Ok(())
+}
 
-    if let Some(open) = &parts.open_journeys {
-        open_journeys_section(page.section("Open journeys"), open);
-    }
-
-    // Retention.
-    let r = parts.retention;
-    let s = page.section("Retention");
+/// The cohort heatmap and the mean return rate per period.
+fn retention_section(
+    s: &mut Section,
+    r: &crate::metrics::retention::RetentionResult,
+) -> Result<()> {
     s.paragraph(format!(
         "Customers grouped by the {} of their first start event; each cell is the share of the \
          cohort with a return event in that period. Hatched cells are not observable yet.",
@@ -1066,47 +1117,57 @@ pub(crate) fn render(parts: Parts, opts: &ReportOptions) -> Result<String> {
             .and_then(|v| v.as_str().map(str::to_string))
             .unwrap_or_default()
     ));
-    draw(s, &r)?;
+    draw(s, r)?;
     let mut t = Table::new(["period after the cohort's", "returning (weighted mean)"]);
     for (i, v) in r.average_rates.iter().enumerate() {
         t = t.row([i.to_string(), pct(*v)]);
     }
     s.table(t.caption("Average over the cohorts that can be observed"));
+    Ok(())
+}
 
-    // Satisfaction.
-    if let Some((nps, csat, ces)) = &by_touchpoint {
-        let s = page.section("Satisfaction by touchpoint");
-        s.paragraph(
-            "Scores per touchpoint with 95% intervals: NPS with the normal interval, CSAT with \
-             the Wilson interval, CES with the t interval. The dashed line is the score over all \
-             answers.",
-        );
-        if !nps.groups.is_empty() {
-            draw(s, nps)?;
-            s.table(score_table(nps, "NPS", |o| {
-                (o.n, signed(o.nps), interval(o.ci_low, o.ci_high, signed))
-            }));
-        }
-        if !csat.groups.is_empty() {
-            draw(s, csat)?;
-            s.table(score_table(csat, "CSAT", |o| {
-                (o.n, pct(o.csat), interval(o.ci_low, o.ci_high, pct))
-            }));
-        }
-        if !ces.groups.is_empty() {
-            draw(s, ces)?;
-            s.table(score_table(ces, "CES", |o| {
-                (
-                    o.n,
-                    num(o.mean, 2),
-                    interval(o.ci_low, o.ci_high, |v| num(v, 2)),
-                )
-            }));
-        }
+/// NPS, CSAT and CES per touchpoint, with their intervals.
+fn satisfaction_section(
+    s: &mut Section,
+    scores: &(
+        survey::NpsBreakdown,
+        survey::CsatBreakdown,
+        survey::CesBreakdown,
+    ),
+) -> Result<()> {
+    let (nps, csat, ces) = scores;
+    s.paragraph(
+        "Scores per touchpoint with 95% intervals: NPS with the normal interval, CSAT with \
+         the Wilson interval, CES with the t interval. The dashed line is the score over all \
+         answers.",
+    );
+    if !nps.groups.is_empty() {
+        draw(s, nps)?;
+        s.table(score_table(nps, "NPS", |o| {
+            (o.n, signed(o.nps), interval(o.ci_low, o.ci_high, signed))
+        }));
     }
+    if !csat.groups.is_empty() {
+        draw(s, csat)?;
+        s.table(score_table(csat, "CSAT", |o| {
+            (o.n, pct(o.csat), interval(o.ci_low, o.ci_high, pct))
+        }));
+    }
+    if !ces.groups.is_empty() {
+        draw(s, ces)?;
+        s.table(score_table(ces, "CES", |o| {
+            (
+                o.n,
+                num(o.mean, 2),
+                interval(o.ci_low, o.ci_high, |v| num(v, 2)),
+            )
+        }));
+    }
+    Ok(())
+}
 
-    // Method.
-    let s = page.section("How the figures are computed");
+/// The definitions, the options of this report and what loading skipped.
+fn method_section(s: &mut Section, parts: &Parts, opts: &ReportOptions) -> Result<()> {
     s.paragraph(METHOD);
     let settings = serde_json::to_string(opts).map_err(|e| Error::argument("options", e))?;
     s.paragraph(format!("Options of this report: {settings}"));
@@ -1117,7 +1178,7 @@ pub(crate) fn render(parts: Parts, opts: &ReportOptions) -> Result<String> {
             thousands(parts.rows_read)
         ));
     }
-    page.to_html()
+    Ok(())
 }
 
 const METHOD: &str = "\

@@ -499,16 +499,16 @@ class DistributedLog:
         return self._finish("path_stats", **kwargs)
 
     def nps(self, surveys: Any, **kwargs: Any) -> Any:
-        """`surveys.nps(by=..., log=log)` of the survey responses (a DataFrame of the engine,
+        """`surveys.with_log(log).nps(by=...)` of the survey responses (a DataFrame of the engine,
         with the columns of the survey format) joined to this log."""
         return self._finish("nps", surveys=surveys, **kwargs)
 
     def csat(self, surveys: Any, **kwargs: Any) -> Any:
-        """`surveys.csat(by=..., log=log)`, as `nps`."""
+        """`surveys.with_log(log).csat(by=...)`, as `nps`."""
         return self._finish("csat", surveys=surveys, **kwargs)
 
     def ces(self, surveys: Any, **kwargs: Any) -> Any:
-        """`surveys.ces(by=..., log=log)`, as `nps`."""
+        """`surveys.with_log(log).ces(by=...)`, as `nps`."""
         return self._finish("ces", surveys=surveys, **kwargs)
 
     def map_from_data(self, surveys: Any = None, **kwargs: Any) -> Any:

@@ -157,7 +157,7 @@ test("a small CSV through the file input: load report, map SVG, funnel counts, a
 
   // Attribution, last touch by hand: c1's path social -> web credits web, c4's email credits email.
   await page.selectOption("#attribution-model", "last_touch");
-  await page.waitForFunction(() => document.querySelector("#attribution svg")?.textContent.includes("last touch"));
+  await page.waitForFunction(() => document.querySelector("#attribution svg")?.textContent.includes("Attribution (last_touch)"));
   const rows = await page.$$eval("#attribution tbody tr", (trs) => trs.map((tr) => [...tr.cells].slice(0, 2).map((c) => c.textContent)));
   assert.deepEqual(rows, [["email", "1"], ["social", "0"], ["web", "1"]]);
 });

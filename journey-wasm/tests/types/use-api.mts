@@ -159,6 +159,8 @@ export async function useApi(j: Api): Promise<unknown[]> {
   const stats: Journey.PathStatsResult = log.pathStats({ attributionModel: "markov", top: 5, lookback: null });
   const rate: number | null = stats.conversion_rate;
   const share: number | null | undefined = stats.touches[0]?.attribution_share;
+  const sankey: Journey.Sankey = j.pathsSankey(stats);
+  out.push(j.sankeySvg(sankey), j.pathsSankey(stats, "Paths").maxSteps);
   const variant: string[] | undefined = stats.variants[0]?.path;
   const model: Journey.AttributionModel = stats.attribution_model;
   out.push(nConversions, rate, share, variant, model);
@@ -188,6 +190,8 @@ export async function useApi(j: Api): Promise<unknown[]> {
   const table: Journey.AttributionTable = log.attributionTable({ level: "touchpoint", order: 1 });
   const models: Journey.AttributionModel[] = table.models;
   const shapley: number | undefined = table.rows[0]?.shapley;
+  const bars: Journey.GroupedBars = j.attributionTableBars(table);
+  out.push(j.groupedBarsSvg(bars), bars.valueLabel, j.attributionBars(log.attribution(), "One model").series);
   const timeDecay: number | null | undefined = table.rows[0]?.time_decay;
   out.push(removal, matrix, unknownExcluded, models, shapley, timeDecay);
 
@@ -220,6 +224,8 @@ export async function useApi(j: Api): Promise<unknown[]> {
   const cesAll: Journey.Breakdown<Journey.CesResult> = surveys.clone().ces({ by: null });
   const cesHigh: number | null = cesAll.pct_5_7;
   const cesSd: number | null = cesAll.sd;
+  const intervals: Journey.IntervalChart | null = j.npsIntervals(byTouchpoint, "NPS");
+  out.push(intervals?.valueLabel, j.csatIntervals(csatByStage)?.rows.length, j.cesIntervals(cesAll));
   out.push(responses, surveyReport.rows_kept, surveyTouchpoints, surveyCsv, npsScore, by, groupKey, satisfied, csatGroup, cesHigh, cesSd);
 
   const npsOfList: Journey.NpsResult = j.nps([10, 9, null]);
@@ -234,6 +240,8 @@ export async function useApi(j: Api): Promise<unknown[]> {
   out.push(promotersPct, csatMean, cesCounts, pValue);
 
   const retention: Journey.RetentionResult = synth.retention({ period: "week", periods: 8, start: "*", ret: ["purchase"] });
+  const heat: Journey.Heatmap = j.retentionHeatmap(retention);
+  out.push(j.heatmapSvg(heat), heat.rowLabels.length, j.funnelChart(log.funnel(["ad", "purchase"])).steps.length);
   const thresholds: Journey.RetentionResult = synth.retention({ minReturns: 2, unbounded: true });
   const minReturns: number | undefined = thresholds.min_returns;
   out.push(minReturns, thresholds.unbounded);

@@ -20,7 +20,7 @@
 //! runs in a fixed order: the same input gives the same bits.
 
 use rustc_hash::FxHashMap;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::table::PathTable;
 use crate::error::{Error, Result};
@@ -52,7 +52,7 @@ pub const NULL: &str = "(null)";
 
 /// What a state of the Markov chain is. A channel may be named `(start)` or `(null)`: the
 /// kind, not the name, tells the chain's own states apart.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum StateKind {
     /// Where every path begins (named `(start)`).
@@ -66,7 +66,7 @@ pub enum StateKind {
 }
 
 /// One entry of the Markov transition matrix.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Transition {
     /// From state: `(start)`, or a channel (order 1) or the last k channels joined with `>`
     /// (order k; shorter at the start of a path).

@@ -306,7 +306,7 @@ impl AttributionOptions {
 }
 
 /// One channel's credit under one model.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AttributionRow {
     /// Channel (or touchpoint, at `level = "touchpoint"`; or a path-table name).
     pub channel: String,
@@ -322,7 +322,7 @@ pub struct AttributionRow {
 }
 
 /// The result of [`attribution`].
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AttributionResult {
     /// The model.
     pub model: Model,
@@ -356,7 +356,7 @@ pub struct AttributionResult {
 }
 
 /// One channel in the comparison table: its credit under every model.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AttributionTableRow {
     /// Channel (or touchpoint, or path-table name).
     pub channel: String,
@@ -393,7 +393,7 @@ pub struct AttributionTableRow {
 }
 
 /// The result of [`attribution_table`]: all models side by side.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AttributionTable {
     /// The models with a column (all seven, or six for a path table).
     pub models: Vec<Model>,

@@ -241,7 +241,7 @@ impl FunnelOptions {
 }
 
 /// One step of a funnel result.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FunnelStepRow {
     /// 1-based step number.
     pub step: usize,
@@ -276,7 +276,7 @@ pub struct FunnelStepRow {
 }
 
 /// The funnel of one breakdown group.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FunnelGroup {
     /// The group's value (`None`: customers without a value).
     pub value: Option<String>,
@@ -287,7 +287,7 @@ pub struct FunnelGroup {
 }
 
 /// One step of [`OpenWindows`]: the step's figures without the customers still in progress.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OpenStepRow {
     /// 1-based step number.
     pub step: usize,
@@ -304,7 +304,7 @@ pub struct OpenStepRow {
 }
 
 /// The funnel's open windows at `as_of`: who is still in progress, and the rates without them.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OpenWindows {
     /// The time the funnel is counted at (RFC 3339); `None` for an empty log asked as of `"end"`.
     pub as_of: Option<String>,
@@ -336,7 +336,7 @@ pub struct TrendRow {
 }
 
 /// A touchpoint (`None`: nothing) and how many dropped customers it holds.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TouchCount {
     /// Touchpoint name; `None` for "no further event within the window".
     pub touchpoint: Option<String>,
@@ -345,7 +345,7 @@ pub struct TouchCount {
 }
 
 /// Where the customers who stopped before a step went instead.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AfterDropOff {
     /// The 1-based step they did not reach.
     pub step: usize,
@@ -361,7 +361,7 @@ pub struct AfterDropOff {
 }
 
 /// A funnel: per step counts, conversion, drop-off and timing.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FunnelResult {
     /// Mode used.
     pub mode: FunnelMode,

@@ -2,24 +2,61 @@
 
 use super::*;
 
+/// A box (x0, y0, x1, y1) that a label or a dot takes.
+type Box4 = (f64, f64, f64, f64);
+
+/// Where the emotion lane is: its top `y` and height `h`, the band the values -2 to +2 span
+/// (`top` to `bottom`) and the plot's left and right edges.
+struct Geometry {
+    y: f64,
+    h: f64,
+    top: f64,
+    bottom: f64,
+    x0: f64,
+    x1: f64,
+}
+
+impl Geometry {
+    /// The height of an emotion value `e` (+2 at the top).
+    fn ey(&self, e: f64) -> f64 {
+        self.top + (2.0 - e) / 4.0 * (self.bottom - self.top)
+    }
+}
+
 impl<'a> Layout<'a> {
     /// The emotion lane: grid, shaded area, curve, dots, high and low labels.
     pub(super) fn emotion_lane(&self, out: &mut Svg, y: f64, k: usize) -> f64 {
         let h = EMOTION_H;
         self.lane_frame(out, y, h, k, "Emotions", "how they feel");
-        let top = y + EMOTION_MARGIN;
-        let bottom = y + h - EMOTION_MARGIN;
-        let ey = |e: f64| top + (2.0 - e) / 4.0 * (bottom - top);
-        let x0 = PAD + LABEL_W;
-        let x1 = PAD + self.content_w;
+        let g = Geometry {
+            y,
+            h,
+            top: y + EMOTION_MARGIN,
+            bottom: y + h - EMOTION_MARGIN,
+            x0: PAD + LABEL_W,
+            x1: PAD + self.content_w,
+        };
+        self.emotion_grid(out, &g);
+        let (pts, per_stage) = self.emotion_points(&g);
+        self.emotion_curve(out, &g, &pts);
+        // The highest and lowest points (the first one on ties).
+        let (hi, lo) = self.extremes();
+        self.emotion_dots(out, &pts, hi, lo);
+        let (labelled, taken) = self.extreme_labels(out, &g, &pts, hi, lo);
+        self.point_labels(out, &g, &pts, &per_stage, &labelled, taken);
+        y + h
+    }
+
+    /// The horizontal lines at -2 to +2 with their ticks, the neutral line dashed.
+    fn emotion_grid(&self, out: &mut Svg, g: &Geometry) {
         let tick = Font::new(10.0).fill(MUTED).anchor(Anchor::End);
         for v in [-2.0, -1.0, 0.0, 1.0, 2.0] {
-            let yy = ey(v);
+            let yy = g.ey(v);
             let line = out
                 .el("line")
-                .attr("x1", x0)
+                .attr("x1", g.x0)
                 .attr("y1", yy)
-                .attr("x2", x1)
+                .attr("x2", g.x1)
                 .attr("y2", yy)
                 .attr("stroke", if v == 0.0 { "#9AA5B1" } else { "#E3E8ED" });
             if v == 0.0 {
@@ -34,10 +71,12 @@ impl<'a> Layout<'a> {
                 -1 => "\u{2212}1",
                 _ => "\u{2212}2",
             };
-            out.text_line(x0 - 18.0, yy + 3.5, label, &tick);
+            out.text_line(g.x0 - 18.0, yy + 3.5, label, &tick);
         }
+    }
 
-        // Points: spread evenly across their stage column.
+    /// The points, spread evenly across their stage column, and how many each stage has.
+    fn emotion_points(&self, g: &Geometry) -> (Vec<(f64, f64)>, Vec<usize>) {
         let mut per_stage = vec![0usize; self.map.stages.len()];
         for f in &self.feelings {
             per_stage[f.stage] += 1;
@@ -51,12 +90,18 @@ impl<'a> Layout<'a> {
                 seen[f.stage] += 1;
                 let x = self.col_x(f.stage)
                     + (j as f64 + 0.5) / per_stage[f.stage] as f64 * self.col_w(f.stage);
-                (x, ey(f.value))
+                (x, g.ey(f.value))
             })
             .collect();
-        let zero = ey(0.0);
+        (pts, per_stage)
+    }
+
+    /// The curve through the points and the area between it and the neutral line (green above,
+    /// red below).
+    fn emotion_curve(&self, out: &mut Svg, g: &Geometry, pts: &[(f64, f64)]) {
+        let zero = g.ey(0.0);
         if pts.len() > 1 {
-            let curve = smooth_path(&pts, top - 10.0, bottom + 10.0);
+            let curve = smooth_path(pts, g.top - 10.0, g.bottom + 10.0);
             let area = format!(
                 "{curve} L{},{} L{},{} Z",
                 num(pts[pts.len() - 1].0),
@@ -67,12 +112,15 @@ impl<'a> Layout<'a> {
             let above = format!("{}-up", self.ids);
             let below = format!("{}-down", self.ids);
             out.el("defs").open();
-            for (id, (cy, ch)) in [(&above, (y, zero - y)), (&below, (zero, y + h - zero))] {
+            for (id, (cy, ch)) in [
+                (&above, (g.y, zero - g.y)),
+                (&below, (zero, g.y + g.h - zero)),
+            ] {
                 out.el("clipPath").attr("id", id.as_str()).open();
                 out.el("rect")
-                    .attr("x", x0)
+                    .attr("x", g.x0)
                     .attr("y", cy)
-                    .attr("width", x1 - x0)
+                    .attr("width", g.x1 - g.x0)
                     .attr("height", ch)
                     .end();
                 out.close();
@@ -95,7 +143,10 @@ impl<'a> Layout<'a> {
                 .attr("stroke-linejoin", "round")
                 .end();
         }
-        // The highest and lowest points (the first one on ties).
+    }
+
+    /// The indices of the highest and the lowest feeling (the first one on ties).
+    fn extremes(&self) -> (usize, usize) {
         let mut hi = 0;
         let mut lo = 0;
         for (i, f) in self.feelings.iter().enumerate() {
@@ -106,7 +157,12 @@ impl<'a> Layout<'a> {
                 lo = i;
             }
         }
-        for (i, (f, &(x, yy))) in self.feelings.iter().zip(&pts).enumerate() {
+        (hi, lo)
+    }
+
+    /// A dot per point (a ring for a whole stage), larger for the highest and lowest.
+    fn emotion_dots(&self, out: &mut Svg, pts: &[(f64, f64)], hi: usize, lo: usize) {
+        for (i, (f, &(x, yy))) in self.feelings.iter().zip(pts).enumerate() {
             let marked = i == hi || i == lo;
             out.el("g").attr("class", "emotion").open();
             let r = if marked { 7.0 } else { 5.5 };
@@ -134,6 +190,18 @@ impl<'a> Layout<'a> {
             }
             out.close();
         }
+    }
+
+    /// The "High" and "Low" labels (one "Emotion" label when all feelings are equal). Returns
+    /// the labelled points and the boxes taken: every dot and these labels.
+    fn extreme_labels(
+        &self,
+        out: &mut Svg,
+        g: &Geometry,
+        pts: &[(f64, f64)],
+        hi: usize,
+        lo: usize,
+    ) -> (Vec<usize>, Vec<Box4>) {
         let flat = self.feelings[hi].value == self.feelings[lo].value;
         let marks: Vec<(usize, &str, bool)> = if flat {
             vec![(hi, "Emotion", true)]
@@ -141,7 +209,7 @@ impl<'a> Layout<'a> {
             vec![(hi, "High", true), (lo, "Low", false)]
         };
         // Boxes already taken (x0, y0, x1, y1): the labelled points' boxes and every dot.
-        let mut taken: Vec<(f64, f64, f64, f64)> = pts
+        let mut taken: Vec<Box4> = pts
             .iter()
             .map(|&(x, yy)| (x - 8.0, yy - 8.0, x + 8.0, yy + 8.0))
             .collect();
@@ -160,10 +228,10 @@ impl<'a> Layout<'a> {
                     if f.whole_stage { " stage" } else { "" },
                     signed(f.value)
                 ),
-                (self.col_w(f.stage) * 1.4).min(x1 - x0 - 10.0),
+                (self.col_w(f.stage) * 1.4).min(g.x1 - g.x0 - 10.0),
             );
             let tw = font.width(&text) + 14.0;
-            let cx = x.clamp(x0 + tw / 2.0 + 4.0, x1 - tw / 2.0 - 4.0);
+            let cx = x.clamp(g.x0 + tw / 2.0 + 4.0, g.x1 - tw / 2.0 - 4.0);
             let box_h = 20.0;
             let by = if up { yy - 12.0 - box_h } else { yy + 12.0 };
             out.el("rect")
@@ -179,6 +247,19 @@ impl<'a> Layout<'a> {
             out.text_line(cx, by + 14.0, &text, &font);
             taken.push((cx - tw / 2.0, by, cx + tw / 2.0, by + box_h));
         }
+        (labelled, taken)
+    }
+
+    /// The other points' short labels, where there is room.
+    fn point_labels(
+        &self,
+        out: &mut Svg,
+        g: &Geometry,
+        pts: &[(f64, f64)],
+        per_stage: &[usize],
+        labelled: &[usize],
+        mut taken: Vec<Box4>,
+    ) {
         // The other points get a short label (the place and the value) where there is room:
         // within their share of the column, inside the lane, clear of every other label and
         // dot; otherwise none (the dot's tooltip still says it).
@@ -211,7 +292,10 @@ impl<'a> Layout<'a> {
                 x + w / 2.0,
                 base + 0.22 * small.size,
             );
-            let inside = b.0 >= x0 + 2.0 && b.2 <= x1 - 2.0 && b.1 >= y + 2.0 && b.3 <= y + h - 2.0;
+            let inside = b.0 >= g.x0 + 2.0
+                && b.2 <= g.x1 - 2.0
+                && b.1 >= g.y + 2.0
+                && b.3 <= g.y + g.h - 2.0;
             let clear = taken.iter().enumerate().all(|(k, t)| {
                 // A point's own dot does not count against its label.
                 k == i
@@ -236,7 +320,6 @@ impl<'a> Layout<'a> {
                 taken.push(b);
             }
         }
-        y + h
     }
 }
 

@@ -52,39 +52,7 @@ impl<'a> Layout<'a> {
             let bw = (w - left_w - pad) / lists.len() as f64;
             for (k, (heading, items)) in lists.iter().enumerate() {
                 let bx = left_w + k as f64 * bw;
-                let mut by = pad;
-                by += s.text_block(bx + 16.0, by, &[heading.to_string()], &EYEBROW) + 4.0;
-                let channel_list = *heading == "PREFERRED CHANNELS";
-                for item in items.iter().filter(|s| !s.trim().is_empty()) {
-                    let iw = bw - 16.0 - 14.0 - 8.0;
-                    let lines = BODY.wrap(item, iw, 3);
-                    let dot_y = by + BODY.line_height() / 2.0;
-                    s.el("g").open();
-                    s.title(item);
-                    if channel_list {
-                        let colour = if self.channels.contains(&item.as_str()) {
-                            self.channel_colour(item)
-                        } else {
-                            NEUTRAL
-                        };
-                        s.el("circle")
-                            .attr("cx", bx + 20.0)
-                            .attr("cy", dot_y)
-                            .attr("r", 4.0)
-                            .attr("fill", colour)
-                            .attr_opt("stroke", palette_edge(colour))
-                            .end();
-                    } else {
-                        s.el("circle")
-                            .attr("cx", bx + 20.0)
-                            .attr("cy", dot_y)
-                            .attr("r", 2.2)
-                            .attr("fill", MUTED)
-                            .end();
-                    }
-                    by += s.text_block(bx + 30.0, by, &lines, &BODY) + 5.0;
-                    s.close();
-                }
+                let by = self.persona_list(&mut s, bx, bw, pad, heading, items);
                 h = h.max(by + pad - 5.0);
             }
         }
@@ -125,34 +93,85 @@ impl<'a> Layout<'a> {
                     .end();
             }
         }
-        // Avatar: a circle with the initials.
-        let initials: String = p
-            .name
-            .split_whitespace()
-            .filter_map(|w| w.chars().find(|c| c.is_alphanumeric()))
-            .take(2)
-            .flat_map(char::to_uppercase)
-            .collect();
-        card.el("circle")
-            .attr("cx", pad + avatar_r)
-            .attr("cy", pad + avatar_r)
-            .attr("r", avatar_r)
-            .attr("fill", POSITIVE)
-            .end();
-        let initials_font = Font::new(17.0)
-            .bold()
-            .fill("#FFFFFF")
-            .anchor(Anchor::Middle);
-        card.text_line(
-            pad + avatar_r,
-            pad + avatar_r + 6.0,
-            &initials_font.truncate(&initials, avatar_r * 1.7),
-            &initials_font,
-        );
+        avatar(&mut card, &p.name, pad, avatar_r);
         card.append(s);
         card.close();
         Cell { svg: card, h }
     }
+
+    /// One list of the persona card (goals, motivations, ...): its heading and a bullet per
+    /// item (a channel's colour for the preferred channels), from the top of column `bx` of
+    /// width `bw`. Returns where it ends.
+    fn persona_list(
+        &self,
+        s: &mut Svg,
+        bx: f64,
+        bw: f64,
+        pad: f64,
+        heading: &str,
+        items: &[String],
+    ) -> f64 {
+        let mut by = pad;
+        by += s.text_block(bx + 16.0, by, &[heading.to_string()], &EYEBROW) + 4.0;
+        let channel_list = heading == "PREFERRED CHANNELS";
+        for item in items.iter().filter(|s| !s.trim().is_empty()) {
+            let iw = bw - 16.0 - 14.0 - 8.0;
+            let lines = BODY.wrap(item, iw, 3);
+            let dot_y = by + BODY.line_height() / 2.0;
+            s.el("g").open();
+            s.title(item);
+            if channel_list {
+                let colour = if self.channels.contains(&item.as_str()) {
+                    self.channel_colour(item)
+                } else {
+                    NEUTRAL
+                };
+                s.el("circle")
+                    .attr("cx", bx + 20.0)
+                    .attr("cy", dot_y)
+                    .attr("r", 4.0)
+                    .attr("fill", colour)
+                    .attr_opt("stroke", palette_edge(colour))
+                    .end();
+            } else {
+                s.el("circle")
+                    .attr("cx", bx + 20.0)
+                    .attr("cy", dot_y)
+                    .attr("r", 2.2)
+                    .attr("fill", MUTED)
+                    .end();
+            }
+            by += s.text_block(bx + 30.0, by, &lines, &BODY) + 5.0;
+            s.close();
+        }
+        by
+    }
+}
+
+/// The avatar: a circle of radius `r` with the initials of `name`, at (`pad`, `pad`).
+fn avatar(card: &mut Svg, name: &str, pad: f64, avatar_r: f64) {
+    let initials: String = name
+        .split_whitespace()
+        .filter_map(|w| w.chars().find(|c| c.is_alphanumeric()))
+        .take(2)
+        .flat_map(char::to_uppercase)
+        .collect();
+    card.el("circle")
+        .attr("cx", pad + avatar_r)
+        .attr("cy", pad + avatar_r)
+        .attr("r", avatar_r)
+        .attr("fill", POSITIVE)
+        .end();
+    let initials_font = Font::new(17.0)
+        .bold()
+        .fill("#FFFFFF")
+        .anchor(Anchor::Middle);
+    card.text_line(
+        pad + avatar_r,
+        pad + avatar_r + 6.0,
+        &initials_font.truncate(&initials, avatar_r * 1.7),
+        &initials_font,
+    );
 }
 
 /// The keys a map from data writes on its personas, in the order they read best: how many, what

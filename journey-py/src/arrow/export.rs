@@ -1,8 +1,4 @@
-//! Arrow in and out through the Arrow PyCapsule interface (`__arrow_c_stream__` /
-//! `__arrow_c_array__`), so that pandas, polars, pyarrow and DuckDB frames cross without a CSV
-//! round trip. pyo3-arrow does the C data interface; journey-core reads the record batches
-//! (`journey_core::ingest::map_columns`, `EventLog::from_record_batches`), and this module
-//! turns results back into record batches.
+//! Out: results and logs -> record batches -> an Arrow C stream capsule.
 
 use std::sync::Arc;
 
@@ -16,65 +12,13 @@ use arrow_array::{
     TimestampMicrosecondArray,
 };
 use arrow_buffer::{Buffer, OffsetBuffer, ScalarBuffer};
-use arrow_schema::{ArrowError, DataType, Field, Schema, SchemaRef, TimeUnit as ArrowUnit};
+use arrow_schema::{ArrowError, DataType, Field, Schema, TimeUnit as ArrowUnit};
 use journey_core as core;
 use journey_core::model::{Column, Table as Columns, NO_ID};
-use pyo3::exceptions::PyTypeError;
-use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::PyCapsule;
 use pyo3_arrow::ffi::{to_stream_pycapsule, ArrayIterator};
-use pyo3_arrow::input::AnyRecordBatch;
 use serde_json::Value;
-
-use crate::error::to_py_err;
-
-// ---------------------------------------------------------------------------------------------
-// In: any Arrow table -> record batches (read by journey-core).
-
-/// An error about the data argument.
-pub fn data_error(message: impl Into<String>) -> core::Error {
-    core::Error::InvalidArgument {
-        name: "data".into(),
-        message: message.into(),
-    }
-}
-
-/// Record batches imported (zero copy) from a Python object.
-pub struct Table {
-    pub schema: SchemaRef,
-    pub batches: Vec<RecordBatch>,
-}
-
-/// Reads every record batch of an object with the Arrow PyCapsule interface. The buffers stay
-/// the producer's: nothing is copied.
-pub fn import(data: &Bound<'_, PyAny>) -> PyResult<Table> {
-    let py = data.py();
-    if !data.hasattr(intern!(py, "__arrow_c_stream__"))?
-        && !data.hasattr(intern!(py, "__arrow_c_array__"))?
-    {
-        let name = data.get_type().name()?;
-        let hint = if name == "LazyFrame" {
-            " (a polars LazyFrame: collect() it first, or use EventLog.from_polars, which does)"
-        } else {
-            ""
-        };
-        return Err(PyTypeError::new_err(format!(
-            "expected Arrow data (an object with __arrow_c_stream__ or __arrow_c_array__: a \
-             pyarrow Table, a polars or pandas >= 2.2 DataFrame, a DuckDB result), got \
-             {name}{hint}"
-        )));
-    }
-    let reader = data.extract::<AnyRecordBatch>()?.into_reader()?;
-    let schema = reader.schema();
-    let batches = reader
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| to_py_err(crate::arrow::data_error(e.to_string())))?;
-    Ok(Table { schema, batches })
-}
-
-// ---------------------------------------------------------------------------------------------
-// Out: results and logs -> record batches -> an Arrow C stream capsule.
 
 /// The batches as an Arrow C stream capsule (`__arrow_c_stream__`), cast to
 /// `requested_schema` when the consumer asks for one and the cast is possible.
