@@ -271,7 +271,7 @@ pub struct FunnelStepRow {
     /// The step may be skipped (shown only when true): `customers` are those who took it on
     /// their way, its rates are relative to the required step before it, and nobody drops
     /// there (see `metrics::funnel_optional`).
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub optional: bool,
 }
 
