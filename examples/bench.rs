@@ -702,6 +702,50 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 })
             );
         }
+        Some("compare") => {
+            // Loads once, then times a comparison of the log's two halves in time (the funnel
+            // the report would choose, and the KPIs), best of 5.
+            let path = args.get(1).ok_or("compare PATH|synthetic:N")?;
+            let log = match path.strip_prefix("synthetic:") {
+                Some(n) => journey_core::synthetic(n.parse()?, 42).0,
+                None => journey_core::read_events_path(path, &journey_core::LoadOptions::default())?,
+            };
+            let mut ts = log.timestamps().to_vec();
+            ts.sort_unstable();
+            let mid = ts.get(ts.len() / 2).copied().unwrap_or(0) / 1_000_000;
+            use journey_core::metrics::compare::{compare, CompareOptions, Side};
+            use journey_core::metrics::retention::TimeBound;
+            let opts = CompareOptions {
+                a: Side { to: Some(TimeBound::UnixSeconds(mid)), ..Side::default() },
+                b: Side { from: Some(TimeBound::UnixSeconds(mid)), ..Side::default() },
+                steps: journey_core::report::default_funnel_steps(&log)
+                    .iter()
+                    .map(|s| s.as_str().into())
+                    .collect(),
+                ..CompareOptions::default()
+            };
+            let (secs, r) = time(5, || compare(&log, &opts).expect("compare"));
+            for x in &r.rows {
+                println!(
+                    "  {:<48} {:>7.4} -> {:>7.4} q {:.3e} {}",
+                    x.label,
+                    x.a_rate.unwrap_or(f64::NAN),
+                    x.b_rate.unwrap_or(f64::NAN),
+                    x.q_value.unwrap_or(f64::NAN),
+                    if x.significant { "*" } else { "" }
+                );
+            }
+            println!(
+                "{}",
+                serde_json::json!({
+                    "file": path,
+                    "events": log.n_events(),
+                    "rows": r.rows.len(),
+                    "significant": r.n_significant,
+                    "seconds_best_of_5": secs,
+                })
+            );
+        }
         Some("load-surveys") => {
             let path = args.get(1).ok_or("load-surveys PATH")?;
             let bytes = std::fs::metadata(path)?.len() as f64;
@@ -800,7 +844,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             live(path, batch, rounds)?;
         }
         _ => return Err(
-            "usage: bench gen N PATH | bench by-time IN OUT | bench shuffled IN OUT | bench load PATH | bench load-surveys PATH | bench metrics PATH | bench attribution-select PATH | bench partials PATH [N...] | bench score PATH|synthetic:N [ORDER...] | bench backtest PATH|synthetic:N AS_OF [ORDER...] | bench drivers PATH | bench live PATH [BATCH] [ROUNDS]"
+            "usage: bench gen N PATH | bench by-time IN OUT | bench shuffled IN OUT | bench load PATH | bench load-surveys PATH | bench metrics PATH | bench attribution-select PATH | bench partials PATH [N...] | bench score PATH|synthetic:N [ORDER...] | bench backtest PATH|synthetic:N AS_OF [ORDER...] | bench drivers PATH | bench compare PATH|synthetic:N | bench live PATH [BATCH] [ROUNDS]"
                 .into(),
         ),
     }

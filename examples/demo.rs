@@ -82,7 +82,12 @@ fn run(args: &[String]) -> Result<(), Box<dyn std::error::Error>> {
     println!("  survey responses     {}", surveys.len());
 
     let t = Instant::now();
-    let opts = journey_core::report::ReportOptions::default();
+    // The demo report also shows the conversion drivers and the weekly funnel trend.
+    let opts = journey_core::report::ReportOptions {
+        drivers: true,
+        funnel_trend: Some(journey_core::metrics::retention::Period::Week),
+        ..Default::default()
+    };
     let html = journey_core::report::report(&log, Some(&surveys), &opts)?;
     let took = t.elapsed();
     let map = journey_core::JourneyMap::from_data(&log, Some(&surveys), &opts.map)?;

@@ -235,7 +235,7 @@ async function showLoaded(loaded) {
   $("touchpoint-list").replaceChildren(
     ...loaded.touchpoints.map((t) => Object.assign(document.createElement("option"), { value: t })),
   );
-  for (const id of ["report-panel", "map-panel", "funnel-panel", "attribution-panel", "retention-panel", "satisfaction-panel", "export-panel"]) {
+  for (const id of ["report-panel", "map-panel", "funnel-panel", "attribution-panel", "retention-panel", "satisfaction-panel", "drivers-panel", "export-panel"]) {
     $(id).hidden = false;
   }
   const s = loaded.summary;
@@ -300,6 +300,7 @@ async function refreshAll() {
   await refreshAttribution();
   await refreshRetention();
   await refreshSatisfaction();
+  await refreshDrivers();
 }
 
 async function refreshMap() {
@@ -367,13 +368,43 @@ async function refreshFunnel() {
     const steps = funnelSteps();
     const window = $("funnel-window").value.trim() || "14d";
     const mode = $("funnel-mode").value;
-    const r = await call("funnel", { steps, window, mode });
-    state.results.funnel = { steps, window, mode, result: r.result };
+    const trend = $("funnel-trend").value;
+    const r = await call("funnel", { steps, window, mode, trend });
+    state.results.funnel = { steps, window, mode, trend: trend || null, result: r.result };
     const chart = document.createElement("div");
     putSvg(chart, r.svg);
     // One row per step, named by its label (the table shows the scalar fields).
     const rows = r.result.steps.map(({ step, label, ...fields }) => ({ step: label, ...fields }));
-    el.replaceChildren(chart, table(rows, { customers: "count" }));
+    const parts = [chart, table(rows, { customers: "count" })];
+    if (r.trendSvg) {
+      // The conversion per period of entry; periods whose windows are still open are dashed.
+      const t = Object.assign(document.createElement("div"), { className: "trend" });
+      putSvg(t, r.trendSvg);
+      parts.push(t);
+    }
+    el.replaceChildren(...parts);
+  });
+}
+
+async function refreshDrivers() {
+  await panel("drivers", async (el) => {
+    const r = await call("drivers");
+    state.results.drivers = r.result;
+    const d = r.result;
+    const summary = document.createElement("p");
+    summary.textContent = `${fmt.format(d.converters)} of ${fmt.format(d.n_customers)} customers converted; ${fmt.format(d.n_tested)} touchpoints tested, ${fmt.format(d.n_significant)} significant (q \u2264 ${d.alpha}).`;
+    const chart = document.createElement("div");
+    putSvg(chart, r.svg);
+    const rows = d.rows.map((x) => ({
+      touchpoint: x.label,
+      customers: x.customers_with,
+      "rate with": x.rate_with,
+      "rate without": x.rate_without,
+      "odds ratio": x.odds_ratio,
+      "q-value": x.q_value,
+      significant: x.significant ? "yes" : "no",
+    }));
+    el.replaceChildren(summary, chart, table(rows));
   });
 }
 
@@ -467,6 +498,7 @@ $("funnel-form").addEventListener("submit", (e) => {
   refreshFunnel();
 });
 $("funnel-mode").addEventListener("change", refreshFunnel);
+$("funnel-trend").addEventListener("change", refreshFunnel);
 $("attribution-model").addEventListener("change", refreshAttribution);
 $("attribution-level").addEventListener("change", refreshAttribution);
 $("retention-period").addEventListener("change", refreshRetention);

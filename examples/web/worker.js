@@ -2,7 +2,7 @@
 // and computing metrics never block the page.
 //
 // Messages in:  { id, type, payload }  (type: "load", "loadSurveys", "sample", "map", "funnel",
-//               "attribution", "retention", "satisfaction")
+//               "attribution", "retention", "satisfaction", "drivers")
 // Messages out: { id, type: "result", payload } or { id, type: "error", payload: JourneyError
 //               fields }, and once { type: "ready" } or { type: "fatal", payload } if the
 //               package cannot be loaded.
@@ -100,10 +100,17 @@ const handlers = {
     }
   },
 
-  funnel({ steps, window, mode }) {
+  funnel({ steps, window, mode, trend }) {
     requireLog();
-    const result = log.funnel(steps, { window, mode });
-    return { result, svg: journey.funnelChartSvg(journey.funnelChart(result)) };
+    const result = log.funnel(steps, { window, mode, trend: trend || null });
+    const trendSvg = trend ? journey.trendChartSvg(journey.funnelTrendChart(result)) : null;
+    return { result, svg: journey.funnelChartSvg(journey.funnelChart(result)), trendSvg };
+  },
+
+  drivers() {
+    requireLog();
+    const result = log.conversionDrivers();
+    return { result, svg: journey.forestPlotSvg(journey.driversForestPlot(result)) };
   },
 
   attribution({ model, level }) {

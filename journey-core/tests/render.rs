@@ -1334,7 +1334,7 @@ fn map_format_examples_are_valid() {
 #[test]
 fn rendering_doc_examples_deserialise() {
     let blocks = json_blocks("rendering.md");
-    assert_eq!(blocks.len(), 6, "one JSON example per chart and the page");
+    assert_eq!(blocks.len(), 7, "one JSON example per chart and the page");
     serde_json::from_str::<FunnelChart>(&blocks[0])
         .unwrap()
         .to_svg()
@@ -1355,7 +1355,11 @@ fn rendering_doc_examples_deserialise() {
         .unwrap()
         .to_svg()
         .unwrap();
-    serde_json::from_str::<HtmlPage>(&blocks[5])
+    serde_json::from_str::<TrendChart>(&blocks[5])
+        .unwrap()
+        .to_svg()
+        .unwrap();
+    serde_json::from_str::<HtmlPage>(&blocks[6])
         .unwrap()
         .to_html()
         .unwrap();

@@ -7,7 +7,7 @@ use journey_core::metrics::attribution::{
     read_path_table_csv, AttributionOptions, AttributionTableOptions, ChooseOrderOptions,
     SequenceRemovalOptions,
 };
-use journey_core::metrics::{drivers, funnel, graph, path_stats, sessions};
+use journey_core::metrics::{compare, drivers, funnel, graph, path_stats, sessions};
 use journey_core::metrics::{retention, survey};
 use journey_core::{
     read_events_csv, read_surveys_csv, time::format_us, Error, EventLog, LoadOptions, Surveys,
@@ -107,6 +107,7 @@ fn run(case: &Value) -> Result<Value, Error> {
         "funnel" => to_json(funnel::funnel(log_ref(), &options(args)?)?),
         "sessions" => to_json(sessions::sessions(log_ref(), &options(args)?)?),
         "conversion_drivers" => to_json(drivers::conversion_drivers(log_ref(), &options(args)?)?),
+        "compare" => to_json(compare::compare(log_ref(), &options(args)?)?),
         "conversion_paths" => to_json(path_stats::conversion_paths_table(
             log_ref(),
             &options(args)?,

@@ -41,7 +41,10 @@ pub(crate) fn path_stats_output(
 /// The Python result of a funnel (also of a finished funnel partial).
 pub(crate) fn funnel_output(r: FunnelResult) -> PyResult<PyOutput> {
     let r = std::sync::Arc::new(r);
-    PyOutput::with_source("funnel", r.clone(), "steps").with_default_chart(&*r)
+    let drawn = r.clone();
+    // The funnel's chart, with the trend chart under it when the funnel has a trend.
+    PyOutput::with_source("funnel", r, "steps")
+        .with_chart(move || journey_core::render::funnel_picture(&drawn, &drawn.default_title()))
 }
 
 /// The Python result of conversion drivers: its rows are the table, its chart a forest plot.

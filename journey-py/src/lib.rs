@@ -5,6 +5,7 @@ use pyo3::prelude::*;
 
 mod arrow;
 mod attribution;
+mod compare;
 mod convert;
 mod error;
 mod frames;

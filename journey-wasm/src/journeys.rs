@@ -17,8 +17,8 @@ use crate::model::EventLog;
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_JOURNEYS: &str = r#"
-/** A funnel step: one touchpoint, or any of several. */
-export type FunnelStepSpec = string | string[];
+/** A funnel step: one touchpoint, or any of several; as an object it may be marked optional (skippable). */
+export type FunnelStepSpec = string | string[] | { touchpoint: string | string[]; optional?: boolean };
 /** Touchpoints excluded between two 1-based steps (defaults: the first and the last step). */
 export interface FunnelExclusionRange { touchpoint: string | string[]; fromStep?: number | null; toStep?: number | null }
 export interface FunnelOptions {
@@ -43,6 +43,8 @@ export interface FunnelStepResult {
   dropped: number; drop_off: number | null;
   median_time_from_previous_s: number | null; mean_time_from_previous_s: number | null;
   dropped_ids?: string[];
+  /** Present (true) for an optional step: customers who took it on their way; nobody drops there. */
+  optional?: boolean;
 }
 export interface FunnelGroup { value: string | null; conversion: number | null; steps: FunnelStepResult[] }
 export interface FunnelResult {

@@ -4,6 +4,7 @@
 #![cfg(target_family = "wasm")]
 
 mod attribution;
+mod compare;
 mod convert;
 mod ingest;
 mod journeys;
@@ -26,5 +27,6 @@ pub use render::{
     forest_plot_svg, funnel_chart, funnel_chart_svg, grouped_bars_svg, heatmap_svg, html_page,
     interval_chart_svg, nps_intervals, paths_sankey, retention_heatmap, sankey_svg,
 };
+pub use render::{funnel_trend_chart, trend_chart_svg};
 pub use report::report;
 pub use survey::{ces, csat, nps, nps_diff};

@@ -6,13 +6,13 @@
 use journey_core::args::from_json;
 use journey_core::metrics::attribution::{AttributionResult, AttributionTable};
 use journey_core::metrics::drivers::DriversResult;
-use journey_core::metrics::funnel::FunnelResult;
+use journey_core::metrics::funnel::{FunnelResult, TrendRow};
 use journey_core::metrics::path_stats::PathStatsResult;
 use journey_core::metrics::retention::RetentionResult;
 use journey_core::metrics::survey::{CesBreakdown, CsatBreakdown, NpsBreakdown};
 use journey_core::render::{
     DefaultChart, ForestPlot, FunnelChart, GroupedBars, Heatmap, HtmlPage, IntervalChart,
-    MapSvgOptions, Sankey,
+    MapSvgOptions, Sankey, TrendChart,
 };
 use serde::de::DeserializeOwned;
 use wasm_bindgen::prelude::*;
@@ -84,6 +84,13 @@ export interface IntervalChart {
 export interface ForestPlot {
   title?: string;
   rows: { label: string; estimate?: number | null; lo?: number | null; hi?: number | null; n?: number; significant?: boolean; note?: string }[];
+  valueLabel?: string;
+}
+
+/** Input of `trendChartSvg`: a share (0 to 1) per period as a line; incomplete periods dashed and hollow. */
+export interface TrendChart {
+  title?: string;
+  points: { label: string; value?: number | null; n?: number; complete?: boolean }[];
   valueLabel?: string;
 }
 
@@ -312,6 +319,40 @@ adapters! {
     #[doc = " The intervals of a CES result grouped with `by` (`null` without)."]
     ces_intervals, "cesIntervals", CesBreakdown, "ces result", "Breakdown<CesResult>",
         "IntervalChart | null";
+}
+
+/// A trend chart (SVG): a share per period as a line, periods that are not complete (their
+/// windows still open) dashed and hollow.
+#[wasm_bindgen(js_name = trendChartSvg)]
+pub fn trend_chart_svg(
+    #[wasm_bindgen(unchecked_param_type = "TrendChart")] chart: JsValue,
+) -> Result<String, JsValue> {
+    parse::<TrendChart>("trend chart", &chart)?
+        .to_svg()
+        .map_err(js_err)
+}
+
+/// The trend chart of a `funnel` result asked for a `trend` (conversion per period of entry),
+/// as the input of `trendChartSvg`; a funnel without a trend gives a chart without points.
+#[wasm_bindgen(js_name = funnelTrendChart, unchecked_return_type = "TrendChart")]
+pub fn funnel_trend_chart(
+    #[wasm_bindgen(unchecked_param_type = "FunnelResult")] result: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "string")] title: JsValue,
+) -> Result<JsValue, JsValue> {
+    // Only the trend is drawn: the rows of the result's `trend` (none: no points).
+    let mut r = options(&result)?;
+    let rows: Vec<TrendRow> = match r.get_mut("trend").map(serde_json::Value::take) {
+        None | Some(serde_json::Value::Null) => Vec::new(),
+        Some(v) => from_json("funnel result trend", &v).map_err(js_err)?,
+    };
+    let title = match title.as_string() {
+        Some(t) => t,
+        None if title.is_undefined() || title.is_null() => {
+            "Conversion by period of entry".to_string()
+        }
+        None => return Err(crate::convert::arg_err("title", "expected a string")),
+    };
+    crate::convert::to_js(&TrendChart::from_trend(&rows, title))
 }
 
 /// A self-contained HTML page (inline CSS and SVG, no scripts) from sections of paragraphs,

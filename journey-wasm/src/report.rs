@@ -30,6 +30,8 @@ export interface FromDataOptions {
   npsThreshold?: number;
   liftThreshold?: number;
   reachShareThreshold?: number;
+  /** Read the most conducive touchpoints (significant positive) and pain points (significant negative) from the conversion drivers (default false). */
+  drivers?: boolean;
 }
 /** Options of `report` (docs/rendering.md). */
 export interface ReportOptions {
@@ -49,6 +51,10 @@ export interface ReportOptions {
     positionWeights?: number[]; lookback?: string | number | null };
   /** A section "Open journeys" with these options (`{}` for the defaults; docs/live.md). */
   openJourneys?: OpenJourneyOptions | null;
+  /** A section "Conversion drivers": forest plot and table (default false). */
+  drivers?: boolean;
+  /** Draw the funnel trend per "day", "week" or "month" of entry, incomplete periods dashed. */
+  funnelTrend?: "day" | "week" | "month" | null;
 }
 "#;
 

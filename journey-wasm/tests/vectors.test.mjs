@@ -50,8 +50,8 @@ function run(c) {
   const args = { ...(c.args ?? {}) };
   // Positional arguments come first, as in the documented JS signatures.
   const positional = [];
-  // (conversionDrivers takes its funnel steps as an option).
-  for (const key of c.call === "conversion_drivers" ? [] : ["steps", "scores"]) {
+  // (conversionDrivers and compare take their funnel steps as an option).
+  for (const key of ["conversion_drivers", "compare"].includes(c.call) ? [] : ["steps", "scores"]) {
     if (key in args) {
       positional.push(args[key]);
       delete args[key];

@@ -1,11 +1,13 @@
 //! The metrics. Each submodule is one family, defined in `docs/metrics.md`.
 pub mod attribution;
 pub mod backtest;
+pub mod compare;
 pub mod distribution;
 pub mod drivers;
 pub mod exact_sum;
 pub(crate) mod fold;
 pub mod funnel;
+mod funnel_optional;
 pub mod graph;
 pub mod kpis;
 pub mod open_journeys;

@@ -1223,6 +1223,68 @@ impl EventLog {
         })
     }
 
+    /// The events at or after `from` and before `to` (microseconds; `None`: unbounded), each
+    /// customer's in their order; customers without such an event are left out.
+    ///
+    /// ```
+    /// let csv = "customer_id,timestamp,touchpoint\na,1,ad\na,5,purchase\nb,9,ad\n";
+    /// let log = journey_core::read_events_csv(csv.as_bytes(), &Default::default()).unwrap();
+    /// let p = log.select_period(Some(2_000_000), Some(10_000_000));
+    /// assert_eq!((p.n_customers(), p.n_events()), (2, 2));
+    /// ```
+    pub fn select_period(&self, from: Option<i64>, to: Option<i64>) -> EventLog {
+        let mut names = Vec::new();
+        let mut offsets = vec![0];
+        let mut rows: Vec<Range<usize>> = Vec::new();
+        for c in 0..self.n_customers() {
+            let (lo, hi) = (self.offsets[c], self.offsets[c + 1]);
+            let ts = &self.ts[lo..hi];
+            let a = lo + from.map_or(0, |f| ts.partition_point(|&t| t < f));
+            let b = lo + to.map_or(ts.len(), |t| ts.partition_point(|&x| x < t));
+            if a >= b {
+                continue;
+            }
+            names.push(self.customers.name(c as u32).to_string());
+            offsets.push(offsets.last().copied().unwrap_or(0) + (b - a));
+            match rows.last_mut() {
+                Some(last) if last.end == a => last.end = b,
+                _ => rows.push(a..b),
+            }
+        }
+        fn take<T: Copy>(col: &[T], rows: &[Range<usize>]) -> Vec<T> {
+            let mut out = Vec::with_capacity(rows.iter().map(|r| r.len()).sum());
+            for r in rows {
+                out.extend_from_slice(&col[r.clone()]);
+            }
+            out
+        }
+        EventLog {
+            customers: Interner::from_names(names),
+            touchpoints: self.touchpoints.clone(),
+            channels: self.channels.clone(),
+            stages: self.stages.clone(),
+            offsets,
+            ts: take(&self.ts, &rows),
+            touchpoint: take(&self.touchpoint, &rows),
+            channel: take(&self.channel, &rows),
+            stage: take(&self.stage, &rows),
+            value: take(&self.value, &rows),
+            properties: self
+                .properties
+                .iter()
+                .map(|p| PropertyColumn {
+                    name: p.name.clone(),
+                    values: p.values.clone(),
+                    ids: take(&p.ids, &rows),
+                })
+                .collect(),
+            is_conversion: self.is_conversion.clone(),
+            conversion_names: self.conversion_names.clone(),
+            catalog: self.catalog.clone(),
+            report: self.report.clone(),
+        }
+    }
+
     /// Touchpoint name -> channel name, taking the channel most often seen with the touchpoint
     /// (ties: the smaller channel name).
     pub fn touchpoint_channels(&self) -> HashMap<&str, &str> {

@@ -258,6 +258,7 @@ impl Segment {
         };
         let k = self.kpis.finish(&KpiOptions::default())?;
         Ok(Figures {
+            drivers: None,
             counts,
             conducive,
             scores,

@@ -126,6 +126,18 @@ impl ReportState {
         ctx: &Context,
     ) -> Result<Self> {
         check(&opts.report)?;
+        if opts.report.funnel_trend.is_some() {
+            return Err(crate::Error::argument(
+                "funnel_trend",
+                "the funnel trend is not available from partial results yet",
+            ));
+        }
+        if opts.report.drivers {
+            return Err(crate::Error::argument(
+                "drivers",
+                "the conversion drivers section is not available from partial results yet",
+            ));
+        }
         if opts.report.open_journeys.is_some() {
             return Err(crate::Error::argument(
                 "open_journeys",
@@ -228,6 +240,7 @@ impl ReportState {
                 rows_read: self.rows_read,
                 rows_skipped: self.rows_skipped,
                 open_journeys: None,
+                drivers: None,
             },
             &opts.report,
         )

@@ -8,6 +8,7 @@
 //! - [`charts`]: funnel, cohort heatmap, grouped bars, Sankey and interval charts, each from its
 //!   own small input struct.
 //! - [`forest`]: a forest plot of odds ratios with their intervals (conversion drivers).
+//! - [`trend`]: a share per period as a line, incomplete periods dashed (the funnel trend).
 //! - [`adapters`]: the charts of metric results (retention, attribution, survey scores).
 //! - [`html`]: a self-contained HTML page (inline CSS, inline SVG) made of sections.
 //! - [`svg`]: the escaping SVG writer and text measurement they share.
@@ -22,6 +23,7 @@ mod map;
 pub mod svg;
 pub mod table;
 pub mod text;
+pub mod trend;
 
 pub use adapters::{DefaultChart, Svg};
 pub use charts::{
@@ -32,6 +34,7 @@ pub use forest::{ForestPlot, ForestRow};
 pub use html::{Block, HtmlPage, Section, Table};
 pub(crate) use map::{column_units as map_column_units, FRAME_W as MAP_FRAME_W};
 pub use map::{map_svg, MapSvgOptions, MAX_CELL_ITEMS};
+pub use trend::{funnel_picture, TrendChart, TrendPoint};
 
 /// The Rust examples of `docs/rendering.md`, run as doctests.
 #[cfg(doctest)]

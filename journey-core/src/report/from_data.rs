@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::metrics::drivers::{conversion_drivers, Direction, DriverRow, DriversOptions};
 use crate::metrics::path_stats::{touch_lift_with, PathStatsOptions};
 use crate::metrics::retention::{kpis, KpiOptions};
 use crate::metrics::survey::{self, Breakdown, ScoreOptions};
@@ -64,6 +65,13 @@ pub struct FromDataOptions {
     /// ... and that fewer than this share of journeys reach is an opportunity: bring more
     /// customers there (default 0.5).
     pub reach_share_threshold: f64,
+    /// Read the touchpoints most conducive to conversion, and the ones that hold customers
+    /// back, from the conversion drivers (`metrics::drivers`): a significant positive driver
+    /// reached by fewer than `reach_share_threshold` of the journeys is the "bring more
+    /// customers" opportunity (instead of the lift rule), a significant negative driver is a
+    /// pain point. Default `false` (the lift and threshold rules only); see
+    /// `docs/map-from-data.md`.
+    pub drivers: bool,
 }
 
 impl Default for FromDataOptions {
@@ -81,6 +89,7 @@ impl Default for FromDataOptions {
             nps_threshold: 0.0,
             lift_threshold: 1.2,
             reach_share_threshold: 0.5,
+            drivers: false,
         }
     }
 }
@@ -467,12 +476,31 @@ pub(crate) struct Figures {
     /// The segment's conversion rate (%) and orders, as its KPIs give them.
     pub(crate) conversion_rate: Option<f64>,
     pub(crate) n_orders: u64,
+    /// With the option `drivers`: per touchpoint id, its conversion-driver row, if tested.
+    pub(crate) drivers: Option<Vec<Option<DriverRow>>>,
+}
+
+/// Per touchpoint id of `log`, its row of the conversion drivers (touchpoint level, the
+/// conversion as the outcome, default options).
+fn drivers_of(log: &EventLog) -> Result<Vec<Option<DriverRow>>> {
+    let mut out = vec![None; log.touchpoints().len()];
+    for row in conversion_drivers(log, &DriversOptions::default())?.rows {
+        if let Some(t) = log.touchpoint_id(&row.name) {
+            out[t as usize] = Some(row);
+        }
+    }
+    Ok(out)
 }
 
 impl Figures {
-    fn of(log: &EventLog, surveys: Option<&Surveys>) -> Result<Self> {
+    fn of(log: &EventLog, surveys: Option<&Surveys>, drivers: bool) -> Result<Self> {
         let k = kpis(log, &KpiOptions::default())?;
         Ok(Figures {
+            drivers: if drivers {
+                Some(drivers_of(log)?)
+            } else {
+                None
+            },
             counts: count(log),
             conducive: conduciveness(log)?,
             scores: match surveys {
@@ -608,6 +636,27 @@ fn layout(frame: &Frame, all: &Counts, opts: &FromDataOptions) -> Layout {
     }
 }
 
+/// `"38% vs 12%, odds ratio 4.5, 95% CI 2.1 to 9.6, q = 0.001"`.
+fn driver_text(d: &DriverRow) -> String {
+    let rate = |r: Option<f64>| r.map_or("n/a".to_string(), pct);
+    let num = |x: Option<f64>| x.map_or("n/a".to_string(), |x| format!("{x:.2}"));
+    let q = d.q_value.map_or("n/a".to_string(), |q| {
+        if q < 0.001 {
+            "< 0.001".to_string()
+        } else {
+            format!("= {q:.3}")
+        }
+    });
+    format!(
+        "{} vs {}, odds ratio {}, 95% CI {} to {}, q {q}",
+        rate(d.rate_with),
+        rate(d.rate_without),
+        num(d.odds_ratio),
+        num(d.ci_low),
+        num(d.ci_high)
+    )
+}
+
 fn reach_line(n: u64, of: u64) -> String {
     if of == 0 {
         return String::new();
@@ -701,16 +750,54 @@ fn segment_steps(
                 "{name}: call back the detractors (scores 0 to 6) to learn what went wrong"
             ));
         }
-        if let Some(l) = c.lift.filter(|&l| {
-            l >= opts.lift_threshold
-                && share < opts.reach_share_threshold
-                && layout.early[layout.stage_of[ti]]
-        }) {
-            opportunities.push(format!(
-                "{name}: journeys through it convert {l:.1}\u{d7} as often as average, yet only \
-                 {} of customers get there: bring more customers this way",
-                pct(share)
-            ));
+        let driver = fig
+            .drivers
+            .as_ref()
+            .and_then(|d| d[ti].as_ref())
+            .filter(|d| d.significant);
+        if let Some(d) = driver {
+            if let Some(q) = d.q_value {
+                metrics.insert("driver_q_value".to_string(), q);
+            }
+            if let Some(or) = d.odds_ratio {
+                metrics.insert("driver_odds_ratio".to_string(), or);
+            }
+        }
+        match (fig.drivers.is_some(), driver) {
+            (false, _) => {
+                if let Some(l) = c.lift.filter(|&l| {
+                    l >= opts.lift_threshold
+                        && share < opts.reach_share_threshold
+                        && layout.early[layout.stage_of[ti]]
+                }) {
+                    opportunities.push(format!(
+                        "{name}: journeys through it convert {l:.1}\u{d7} as often as average, \
+                         yet only {} of customers get there: bring more customers this way",
+                        pct(share)
+                    ));
+                }
+            }
+            (true, Some(d))
+                if d.direction == Direction::Positive && share < opts.reach_share_threshold =>
+            {
+                opportunities.push(format!(
+                    "{name}: customers who pass it convert more often ({}), yet only {} \
+                     of customers get there: bring more customers this way",
+                    driver_text(d),
+                    pct(share)
+                ));
+            }
+            (true, Some(d)) if d.direction == Direction::Negative => {
+                pains.push(format!(
+                    "{name}: customers who pass it convert less often ({})",
+                    driver_text(d)
+                ));
+                opportunities.push(format!(
+                    "{name}: find out what turns customers away there (compare the journeys \
+                     that pass it with those that do not)"
+                ));
+            }
+            _ => {}
         }
         steps.push(Step {
             persona: persona.map(str::to_string),
@@ -931,7 +1018,7 @@ impl JourneyMap {
     ) -> Result<JourneyMap> {
         opts.check()?;
         let frame = Frame::of(log, surveys);
-        let all = Figures::of(log, surveys)?;
+        let all = Figures::of(log, surveys, opts.drivers)?;
         let personas = personas_of(log, opts)?;
         let Some((names, index)) = personas else {
             return build(&frame, &all, None, opts);
@@ -947,7 +1034,7 @@ impl JourneyMap {
                         .is_ok_and(|c| keep[c])
                 })
             });
-            Figures::of(&sub, sub_surveys.as_ref())
+            Figures::of(&sub, sub_surveys.as_ref(), opts.drivers)
         };
         let jobs: Vec<usize> = (0..names.len()).collect();
         #[cfg(feature = "parallel")]
@@ -976,6 +1063,12 @@ pub(crate) fn build(
     opts: &FromDataOptions,
 ) -> Result<JourneyMap> {
     opts.check()?;
+    if opts.drivers && all.drivers.is_none() {
+        return Err(Error::argument(
+            "drivers",
+            "conversion drivers in the map are not available in partial results yet",
+        ));
+    }
     let layout = layout(frame, &all.counts, opts);
     let mut map = JourneyMap::new(opts.name.trim());
     map.description = format!(

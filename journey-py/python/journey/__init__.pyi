@@ -264,7 +264,7 @@ class EventLog:
     def append(self, batch: Any, **kwargs: Any) -> dict[str, Any]: ...
     def funnel(
         self,
-        steps: Sequence[Union[str, Sequence[str]]],
+        steps: Sequence[Union[str, Sequence[str], Mapping[str, Any]]],
         *,
         window: Duration = ...,
         mode: Literal["ordered", "strict", "any", "any_order"] = ...,
@@ -275,6 +275,17 @@ class EventLog:
         as_of: Optional[Union[str, int]] = ...,
         after_drop_off: int = ...,
         trend: Optional[Literal["day", "week", "month"]] = ...,
+    ) -> Result: ...
+    def compare(
+        self,
+        a: Mapping[str, Any],
+        b: Mapping[str, Any],
+        *,
+        steps: Optional[Sequence[Union[str, Sequence[str], Mapping[str, Any]]]] = ...,
+        window: Duration = ...,
+        mode: Literal["ordered", "strict", "any", "any_order"] = ...,
+        kpis: bool = ...,
+        alpha: float = ...,
     ) -> Result: ...
     def conversion_drivers(
         self,

@@ -1,7 +1,7 @@
 // The web app (examples/web) in headless Chromium: served from 127.0.0.1 by python's
 // http.server, a small CSV uploaded through the file input, the map and the funnel checked, a
 // broken CSV rejected with its line number, the page kept responsive while a large file loads,
-// the sample data in every panel, a user's CSV after the sample (the sample's surveys and the
+// the sample data in every panel (the funnel trend and the conversion drivers too), a user's CSV after the sample (the sample's surveys and the
 // chosen persona dropped), funnel steps edited, and the JSON download with the map in it.
 //
 //   node --test journey-wasm/tests/browser/           (after journey-wasm/build.sh)
@@ -142,6 +142,18 @@ test("a small CSV through the file input: load report, map SVG, funnel counts, a
   assert.ok(await page.$("#funnel svg"), "funnel chart");
   assert.deepEqual(await cellTexts("#funnel td.count"), ["3", "2", "1"]);
   assert.match(await page.textContent("#funnel svg"), /product_page/);
+  // The funnel trend by week (the default choice): every entry is in 2026-W02, whose 14-day
+  // windows are still open at the data end: one incomplete (hollow) point.
+  const trend = await page.textContent("#funnel .trend svg");
+  assert.match(trend, /2026-W02/);
+  assert.match(trend, /windows still open/);
+
+  // Conversion drivers: email (1 of 1 converts; Haldane OR 1.5 x 2.5 / (0.5 x 1.5) = 5),
+  // product_page (1 of 2, as without it: OR 1), ad (1 of 3, and the one without converts:
+  // OR 0.2), largest first; nothing is significant with 4 customers.
+  await page.waitForFunction(() => document.querySelector("#drivers svg"));
+  const drivers = await page.$$eval("#drivers tbody tr", (trs) => trs.map((tr) => [tr.cells[0].textContent, tr.cells[tr.cells.length - 1].textContent]));
+  assert.deepEqual(drivers, [["email", "no"], ["product_page", "no"], ["ad", "no"]]);
 
   // Attribution, last touch by hand: c1's path social -> web credits web, c4's email credits email.
   await page.selectOption("#attribution-model", "last_touch");
@@ -203,7 +215,7 @@ test("sample data lights up every panel (and the screenshot)", { skip, timeout: 
   assert.match(await page.textContent("#status"), /5,000 customers/);
   assert.ok(await page.$("#map > svg"));
   assert.ok(await page.$("#attribution svg"));
-  for (const id of ["funnel", "retention", "satisfaction"]) assert.ok(await page.$(`#${id} svg`), `${id} chart`);
+  for (const id of ["funnel", "retention", "satisfaction", "drivers"]) assert.ok(await page.$(`#${id} svg`), `${id} chart`);
   const { synthetic, JourneyMap } = journey();
   const [sampleLog, sampleSurveys] = synthetic({ customers: 5000, seed: 42 });
   assert.equal(await page.textContent("#surveys-status"), `Survey responses: ${sampleSurveys.nResponses.toLocaleString("en")} from the sample data.`);
@@ -216,6 +228,9 @@ test("sample data lights up every panel (and the screenshot)", { skip, timeout: 
   const results = await downloadResults();
   assert.equal(results.summary.n_customers, 5000);
   assert.ok(results.attribution.result.rows.length > 0);
+  // The drivers the page shows are the package's, and the funnel came with its weekly trend.
+  assert.deepEqual(results.drivers, sampleLog.conversionDrivers());
+  assert.ok(results.funnel.result.trend.length > 0);
   assert.match(readFileSync(svgPath, "utf8"), /^<svg/);
   // The results hold the map document itself, the one the page drew.
   assert.deepEqual(results.map.document, JourneyMap.fromData(sampleLog, sampleSurveys).toObject());

@@ -95,6 +95,25 @@ export async function useApi(j: Api): Promise<unknown[]> {
   const forest: Journey.ForestPlot = j.driversForestPlot(drivers, "Drivers");
   out.push(drivers.n_significant, oddsRatio, qValue, j.forestPlotSvg(forest), j.driversForestPlot(log.conversionDrivers()));
 
+  // ---- Optional funnel steps, the funnel trend chart, what changed.
+  const withOptional: Journey.FunnelResult = log.funnel(["view", { touchpoint: ["coupon", "promo"], optional: true }, "buy"], { trend: "week" });
+  const optionalFlag: boolean | undefined = withOptional.steps[1]?.optional;
+  const trendChart: Journey.TrendChart = j.funnelTrendChart(withOptional, "Conversion by week");
+  const sides: Journey.CompareOptions = {
+    a: { from: "2026-01-01T00:00:00Z", to: 1767830400, label: "week 1" },
+    b: { property: "persona", value: "researcher" },
+    steps: ["view", "buy"],
+    window: "7d",
+    mode: "ordered",
+    kpis: true,
+    alpha: 0.05,
+  };
+  const changes: Journey.CompareResult = log.compare(sides);
+  const change: Journey.CompareRow | undefined = changes.rows[0];
+  const moved: "up" | "down" | "none" | undefined = change?.direction;
+  const sideA: Journey.CompareSideSummary = changes.a;
+  out.push(optionalFlag, j.trendChartSvg(trendChart), j.trendChartSvg({ points: [{ label: "2026-W01", value: 0.4, n: 10, complete: false }] }), moved, sideA.n_customers, change?.q_value);
+
   const sessions: Journey.SessionsResult = log.sessions({ gap: "30m", inactivity: 604800, perCustomer: true });
   const nSessions: number = sessions.n_sessions;
   const duration: Journey.Distribution = sessions.session_duration_s;

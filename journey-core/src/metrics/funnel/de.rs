@@ -9,6 +9,7 @@ use serde::Deserialize;
 use super::{Exclusion, ExclusionRange, FunnelStep};
 
 const STEP: &str = "a touchpoint name or a list of touchpoint names";
+const STEP_SPEC: &str = "{touchpoint: a name or a list of names, optional: true or false}";
 const EXCLUSION: &str = "a touchpoint name, a list of names, or {touchpoint, from_step, to_step}";
 
 /// A list of names; an element that is not a string is reported with its index.
@@ -32,7 +33,7 @@ struct StepVisitor;
 impl<'de> Visitor<'de> for StepVisitor {
     type Value = FunnelStep;
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(STEP)
+        f.write_str("a touchpoint name, a list of touchpoint names, or {touchpoint, optional}")
     }
     fn visit_str<E: de::Error>(self, s: &str) -> Result<FunnelStep, E> {
         Ok(FunnelStep::Touchpoint(s.to_string()))
@@ -42,6 +43,41 @@ impl<'de> Visitor<'de> for StepVisitor {
     }
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<FunnelStep, A::Error> {
         names(seq, STEP).map(FunnelStep::AnyOf)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<FunnelStep, A::Error> {
+        let bad = |why: String| A::Error::custom(format!("expected {STEP_SPEC}; {why}"));
+        let (mut touchpoint, mut optional) = (None::<FunnelStep>, None::<bool>);
+        while let Some(key) = map.next_key::<String>()? {
+            match key.as_str() {
+                "touchpoint" if touchpoint.is_none() => {
+                    let v = map.next_value::<FunnelStep>().map_err(|e| {
+                        bad(format!(
+                            "\"touchpoint\" must be a name or a list of names ({e})"
+                        ))
+                    })?;
+                    if let FunnelStep::Spec(_) = v {
+                        return Err(bad(
+                            "\"touchpoint\" must be a name or a list of names".into()
+                        ));
+                    }
+                    touchpoint = Some(v);
+                }
+                "optional" if optional.is_none() => {
+                    let v = map.next_value::<serde_json::Value>()?;
+                    optional = Some(v.as_bool().ok_or_else(|| {
+                        bad(format!("\"optional\" is {v}, expected true or false"))
+                    })?);
+                }
+                "touchpoint" | "optional" => return Err(bad(format!("{key:?} is given twice"))),
+                other => return Err(bad(format!("unknown key {other:?}"))),
+            }
+        }
+        let touchpoint =
+            touchpoint.ok_or_else(|| bad("the key \"touchpoint\" is missing".into()))?;
+        Ok(FunnelStep::Spec(super::StepSpec {
+            touchpoint: touchpoint.names().to_vec(),
+            optional: optional.unwrap_or(false),
+        }))
     }
 }
 
@@ -76,11 +112,17 @@ impl<'de> Visitor<'de> for ExclusionVisitor {
                     if touchpoint.is_some() {
                         return Err(bad("\"touchpoint\" is given twice".into()));
                     }
-                    touchpoint = Some(map.next_value::<FunnelStep>().map_err(|e| {
+                    let v = map.next_value::<FunnelStep>().map_err(|e| {
                         bad(format!(
                             "\"touchpoint\" must be a name or a list of names ({e})"
                         ))
-                    })?);
+                    })?;
+                    if let FunnelStep::Spec(_) = v {
+                        return Err(bad(
+                            "\"touchpoint\" must be a name or a list of names".into()
+                        ));
+                    }
+                    touchpoint = Some(v);
                     continue;
                 }
                 "from_step" | "fromStep" => &mut from_step,
@@ -178,7 +220,7 @@ pub(crate) fn steps<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<FunnelStep>, 
     Ok(list(
         d,
         "steps",
-        "steps (each a touchpoint name or a list of names)",
+        "steps (each a touchpoint name, a list of names, or {touchpoint, optional})",
     )?
     .unwrap_or_default())
 }

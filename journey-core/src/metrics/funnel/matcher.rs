@@ -1,6 +1,6 @@
 //! The compiled funnel and the search for each customer's furthest attempt.
 
-use super::{FunnelMode, FunnelOptions, MAX_STEPS, NONE};
+use super::{FunnelMode, FunnelOptions, FunnelStep, MAX_STEPS, NONE};
 use crate::error::{Error, Result};
 use crate::model::EventLog;
 
@@ -77,6 +77,16 @@ impl Matcher {
         let n_tp = log.touchpoints().len();
         let mut masks = vec![0u64; n_tp];
         let mut step_names: Vec<&str> = Vec::new();
+        if let Some(j) = opts.steps.iter().position(FunnelStep::is_optional) {
+            return Err(Error::argument(
+                "steps",
+                format!(
+                    "step {} is optional: optional steps are available in the funnel itself, \
+                     not yet in partial results, live analyses or conversion drivers",
+                    j + 1
+                ),
+            ));
+        }
         for (j, s) in opts.steps.iter().enumerate() {
             if s.names().is_empty() {
                 return Err(Error::argument(

@@ -63,7 +63,9 @@ impl std::str::FromStr for FunnelMode {
 }
 
 /// One funnel step: a touchpoint, or a set of touchpoints any of which completes the step.
-/// In JSON a string or an array of strings.
+/// In JSON a string, an array of strings, or an object
+/// `{"touchpoint": "x" | ["x", "y"], "optional": true}` for a step that may be skipped
+/// (see [`StepSpec`] and `docs/journeys.md`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 #[serde(untagged)]
 pub enum FunnelStep {
@@ -71,15 +73,39 @@ pub enum FunnelStep {
     Touchpoint(String),
     /// Any of these touchpoints.
     AnyOf(Vec<String>),
+    /// A step given as an object, which may be marked optional.
+    Spec(StepSpec),
+}
+
+/// A funnel step given as an object: its touchpoints and whether it may be skipped.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct StepSpec {
+    /// Any of these touchpoints completes the step.
+    pub touchpoint: Vec<String>,
+    /// The step may be skipped: the customers who skip it still go on to the next step
+    /// (`metrics::funnel_optional`; the first and the last step cannot be optional).
+    pub optional: bool,
 }
 
 impl FunnelStep {
+    /// An optional step over these touchpoints.
+    pub fn optional<S: AsRef<str>>(names: &[S]) -> Self {
+        FunnelStep::Spec(StepSpec {
+            touchpoint: names.iter().map(|s| s.as_ref().to_string()).collect(),
+            optional: true,
+        })
+    }
     /// The touchpoint names of the step.
     pub fn names(&self) -> &[String] {
         match self {
             FunnelStep::Touchpoint(s) => std::slice::from_ref(s),
             FunnelStep::AnyOf(v) => v,
+            FunnelStep::Spec(s) => &s.touchpoint,
         }
+    }
+    /// Whether the step may be skipped.
+    pub fn is_optional(&self) -> bool {
+        matches!(self, FunnelStep::Spec(s) if s.optional)
     }
     /// Display label: the names joined with `" | "`.
     pub fn label(&self) -> String {
@@ -242,6 +268,11 @@ pub struct FunnelStepRow {
     /// With `dropped_ids`: ids of the customers counted in `dropped`, in id order.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dropped_ids: Option<Vec<String>>,
+    /// The step may be skipped (shown only when true): `customers` are those who took it on
+    /// their way, its rates are relative to the required step before it, and nobody drops
+    /// there (see `metrics::funnel_optional`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub optional: bool,
 }
 
 /// The funnel of one breakdown group.
@@ -441,6 +472,9 @@ struct Acc {
 /// assert_eq!(f.counts(), [2, 1, 1]);
 /// ```
 pub fn funnel(log: &EventLog, opts: &FunnelOptions) -> Result<FunnelResult> {
+    if opts.steps.iter().any(FunnelStep::is_optional) {
+        return super::funnel_optional::funnel(log, opts);
+    }
     let k = opts.steps.len();
     let (groups, breakdown) = fold(log, opts)?;
     let as_of = as_of_us(log, opts)?;
@@ -584,14 +618,12 @@ pub(crate) fn group_value(log: &EventLog, breakdown: Breakdown, g: usize) -> Opt
     }
 }
 
-/// Every customer's furthest step, folded per breakdown group (indexed by the log's ids).
-pub(crate) fn fold(
+/// The breakdown asked for and its number of groups: a channel id, a property value id, or
+/// `n_groups - 1` for "no value".
+pub(crate) fn resolve_breakdown(
     log: &EventLog,
     opts: &FunnelOptions,
-) -> Result<(Vec<Option<GroupAcc>>, Breakdown)> {
-    let matcher = Matcher::new(log, opts)?;
-    let k = matcher.k;
-    let as_of = as_of_us(log, opts)?;
+) -> Result<(Breakdown, usize)> {
     let breakdown = match opts.breakdown.as_deref() {
         None => Breakdown::None,
         Some("first_touch_channel") | Some("channel") => Breakdown::FirstTouchChannel,
@@ -611,12 +643,43 @@ pub(crate) fn fold(
             }
         },
     };
-    // Group ids: a channel id, a property value id, or `n_groups - 1` for "no value".
     let n_groups = match breakdown {
         Breakdown::None => 1,
         Breakdown::FirstTouchChannel => log.channels().len(),
         Breakdown::Property(i) => log.properties()[i].values.len() + 1,
     };
+    Ok((breakdown, n_groups))
+}
+
+/// The breakdown group of the customer whose events are `r`.
+pub(crate) fn group_of(
+    log: &EventLog,
+    breakdown: Breakdown,
+    n_groups: usize,
+    r: std::ops::Range<usize>,
+) -> usize {
+    match breakdown {
+        Breakdown::None => 0,
+        Breakdown::FirstTouchChannel => log.channel_ids()[r.start] as usize,
+        Breakdown::Property(i) => {
+            let ids = &log.properties()[i].ids;
+            r.rev()
+                .map(|e| ids[e])
+                .find(|&v| v != NO_ID)
+                .map_or(n_groups - 1, |v| v as usize)
+        }
+    }
+}
+
+/// Every customer's furthest step, folded per breakdown group (indexed by the log's ids).
+pub(crate) fn fold(
+    log: &EventLog,
+    opts: &FunnelOptions,
+) -> Result<(Vec<Option<GroupAcc>>, Breakdown)> {
+    let matcher = Matcher::new(log, opts)?;
+    let k = matcher.k;
+    let as_of = as_of_us(log, opts)?;
+    let (breakdown, n_groups) = resolve_breakdown(log, opts)?;
     let ts = log.timestamps();
     let tps = log.touchpoint_ids();
     let acc = fold_customers(
@@ -649,18 +712,7 @@ pub(crate) fn fold(
                 }
                 _ => false,
             };
-            let g = match breakdown {
-                Breakdown::None => 0,
-                Breakdown::FirstTouchChannel => log.channel_ids()[r.start] as usize,
-                Breakdown::Property(i) => {
-                    let ids = &log.properties()[i].ids;
-                    r.clone()
-                        .rev()
-                        .map(|e| ids[e])
-                        .find(|&v| v != NO_ID)
-                        .map_or(n_groups - 1, |v| v as usize)
-                }
-            };
+            let g = group_of(log, breakdown, n_groups, r.clone());
             let ga = acc.groups[g].get_or_insert_with(|| GroupAcc::new(k));
             if open {
                 ga.in_progress[m] += 1;
@@ -774,6 +826,7 @@ pub(crate) fn step_rows(
                 mean_time_from_previous_s: mean,
                 median_time_from_previous_s: median,
                 dropped_ids,
+                optional: false,
             }
         })
         .collect()

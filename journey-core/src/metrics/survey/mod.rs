@@ -38,6 +38,7 @@ mod stats;
 
 use join::breakdown;
 pub(crate) use join::{assemble, part_tally, touchpoint_value_counts, PartTally};
+pub(crate) use score::wilson;
 pub use score::{
     ces_scores, ces_scores_json, csat_scores, csat_scores_json, nps_diff, nps_diff_arg, nps_scores,
     nps_scores_json, scores_from_numbers,

@@ -124,7 +124,7 @@ pub(super) fn weighted_mean(counts: &[u64]) -> f64 {
 }
 
 /// Wilson score interval of a proportion `k / n` (n > 0), as fractions. Always contains `k / n`.
-pub(super) fn wilson(k: u64, n: u64, z: f64) -> (f64, f64) {
+pub(crate) fn wilson(k: u64, n: u64, z: f64) -> (f64, f64) {
     let nf = n as f64;
     let p = k as f64 / nf;
     let z2 = z * z;
