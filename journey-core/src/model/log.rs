@@ -1172,55 +1172,12 @@ impl EventLog {
                 format!("{} flags for {} customers", keep.len(), self.n_customers()),
             ));
         }
-        let n: usize = (0..keep.len())
-            .filter(|&c| keep[c])
-            .map(|c| self.offsets[c + 1] - self.offsets[c])
-            .sum();
-        let mut names = Vec::new();
-        let mut offsets = Vec::with_capacity(keep.len() + 1);
-        offsets.push(0);
-        let mut rows: Vec<Range<usize>> = Vec::new();
-        for (c, _) in keep.iter().enumerate().filter(|(_, &k)| k) {
-            names.push(self.customers.name(c as u32).to_string());
-            let r = self.offsets[c]..self.offsets[c + 1];
-            offsets.push(offsets.last().copied().unwrap_or(0) + r.len());
-            match rows.last_mut() {
-                Some(last) if last.end == r.start => last.end = r.end,
-                _ => rows.push(r),
-            }
-        }
-        fn take<T: Copy>(col: &[T], rows: &[Range<usize>], n: usize) -> Vec<T> {
-            let mut out = Vec::with_capacity(n);
-            for r in rows {
-                out.extend_from_slice(&col[r.clone()]);
-            }
-            out
-        }
-        Ok(EventLog {
-            customers: Interner::from_names(names),
-            touchpoints: self.touchpoints.clone(),
-            channels: self.channels.clone(),
-            stages: self.stages.clone(),
-            offsets,
-            ts: take(&self.ts, &rows, n),
-            touchpoint: take(&self.touchpoint, &rows, n),
-            channel: take(&self.channel, &rows, n),
-            stage: take(&self.stage, &rows, n),
-            value: take(&self.value, &rows, n),
-            properties: self
-                .properties
-                .iter()
-                .map(|p| PropertyColumn {
-                    name: p.name.clone(),
-                    values: p.values.clone(),
-                    ids: take(&p.ids, &rows, n),
-                })
-                .collect(),
-            is_conversion: self.is_conversion.clone(),
-            conversion_names: self.conversion_names.clone(),
-            catalog: self.catalog.clone(),
-            report: self.report.clone(),
-        })
+        let picked: Vec<u32> = (0..keep.len() as u32)
+            .filter(|&c| keep[c as usize])
+            .collect();
+        let mut log = self.select_indices(&picked);
+        log.report = self.report.clone();
+        Ok(log)
     }
 
     /// The events at or after `from` and before `to` (microseconds; `None`: unbounded), each
