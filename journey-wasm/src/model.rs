@@ -398,7 +398,9 @@ pub fn synthetic(
 /// An optional `Surveys` argument, without taking the caller's object: wasm-bindgen cannot
 /// borrow an optional class argument, and taking it by value would detach it from its JS
 /// object, so a clone (sharing the same data) is taken instead.
-pub(crate) fn surveys_arg(v: &JsValue) -> Result<Option<std::rc::Rc<journey_core::Surveys>>, JsValue> {
+pub(crate) fn surveys_arg(
+    v: &JsValue,
+) -> Result<Option<std::rc::Rc<journey_core::Surveys>>, JsValue> {
     if v.is_undefined() || v.is_null() {
         return Ok(None);
     }

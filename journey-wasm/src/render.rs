@@ -12,8 +12,8 @@ use journey_core::metrics::path_stats::PathStatsResult;
 use journey_core::metrics::retention::RetentionResult;
 use journey_core::metrics::survey::{CesBreakdown, CsatBreakdown, NpsBreakdown};
 use journey_core::render::{
-    ChangeTable, DefaultChart, ForestPlot, FunnelChart, GroupedBars, Heatmap, HtmlPage, IntervalChart,
-    MapSvgOptions, Sankey, TrendChart,
+    ChangeTable, DefaultChart, ForestPlot, FunnelChart, GroupedBars, Heatmap, HtmlPage,
+    IntervalChart, MapSvgOptions, Sankey, TrendChart,
 };
 use serde::de::DeserializeOwned;
 use wasm_bindgen::prelude::*;

@@ -26,10 +26,10 @@
 //! assert!(chart.to_svg().unwrap().contains("support"));
 //! ```
 
+use super::changes::ChangeTable;
 use super::charts::{
     FunnelChart, GroupedBars, Heatmap, IntervalChart, IntervalRow, Sankey, SankeyPath,
 };
-use super::changes::ChangeTable;
 use super::forest::ForestPlot;
 use crate::error::Result;
 use crate::metrics::attribution::{AttributionResult, AttributionTable, Model};

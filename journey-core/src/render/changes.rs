@@ -171,11 +171,7 @@ impl ChangeTable {
         let col = |texts: &mut dyn Iterator<Item = String>, min: f64, max: f64| {
             texts.map(|t| VALUE.width(&t)).fold(min, f64::max).min(max)
         };
-        let label_w = col(
-            &mut self.rows.iter().map(|r| clean(&r.label)),
-            80.0,
-            300.0,
-        );
+        let label_w = col(&mut self.rows.iter().map(|r| clean(&r.label)), 80.0, 300.0);
         let a_w = col(
             &mut self
                 .rows
@@ -211,8 +207,18 @@ impl ChangeTable {
         let header_y = y + 12.0;
         let end = head.anchor(Anchor::End);
         s.text_line(x_label, header_y, "figure", &head);
-        s.text_line(x_a, header_y, &LABEL.truncate(&clean(&self.a_label), a_w), &end);
-        s.text_line(x_b, header_y, &LABEL.truncate(&clean(&self.b_label), b_w), &end);
+        s.text_line(
+            x_a,
+            header_y,
+            &LABEL.truncate(&clean(&self.a_label), a_w),
+            &end,
+        );
+        s.text_line(
+            x_b,
+            header_y,
+            &LABEL.truncate(&clean(&self.b_label), b_w),
+            &end,
+        );
         s.text_line(x_change, header_y, "change (95% interval)", &head);
         s.text_line(x_note, header_y, "q-value", &head);
         let row_h = 26.0;
@@ -360,7 +366,10 @@ mod tests {
         assert_eq!((cart.direction, cart.significant), (Arrow::Down, true));
         assert_eq!(cart.note, "q 0.035");
         // view -> cart did not move: a flat arrow, not significant.
-        assert_eq!((t.rows[0].direction, t.rows[0].significant), (Arrow::Flat, false));
+        assert_eq!(
+            (t.rows[0].direction, t.rows[0].significant),
+            (Arrow::Flat, false)
+        );
         assert_eq!(t.rows[0].change, "0.0 pts (\u{2212}18.6 to +18.6)");
         let svg = t.to_svg().unwrap();
         let doc = roxmltree::Document::parse(&svg).unwrap();
@@ -370,7 +379,10 @@ mod tests {
             .collect();
         assert_eq!(arrows.len(), 5);
         // Filled in orange where significant and down, hollow otherwise.
-        let fills: Vec<&str> = arrows.iter().map(|n| n.attribute("fill").unwrap()).collect();
+        let fills: Vec<&str> = arrows
+            .iter()
+            .map(|n| n.attribute("fill").unwrap())
+            .collect();
         assert_eq!(fills, ["#FFFFFF", NEGATIVE, NEGATIVE, NEGATIVE, "#FFFFFF"]);
         assert!(svg.contains("week &lt;1&gt;") && !svg.contains("week <1>"));
         let empty = ChangeTable::default().to_svg().unwrap();

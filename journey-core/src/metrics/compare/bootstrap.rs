@@ -26,10 +26,10 @@ use rustc_hash::FxHashMap;
 
 use super::{ChangeRow, RateTest, Unit};
 use crate::error::{Error, Result};
+use crate::metrics::attribution::PathTable;
 use crate::metrics::attribution::{attribution, attribution_of_paths, AttributionOptions};
 use crate::metrics::paths::{Cutter, PathBuffer};
 use crate::model::EventLog;
-use crate::metrics::attribution::PathTable;
 
 /// Bootstrap resamples when none are asked for.
 pub const DEFAULT_RESAMPLES: u32 = 500;

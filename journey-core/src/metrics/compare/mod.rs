@@ -532,18 +532,20 @@ pub fn compare(
         ));
     }
     if let Some(sv) = surveys {
-        rows.extend(scores::score_rows(
-            sv,
-            (la, sa.period),
-            (lb, sb.period),
-        ));
+        rows.extend(scores::score_rows(sv, (la, sa.period), (lb, sb.period)));
     }
     if !opts.retention_periods.is_empty() {
         rows.extend(retention_rows(la, lb, opts)?);
     }
     let mut bootstrap = None;
     if let Some(ao) = &opts.attribution {
-        rows.extend(bootstrap::share_rows(la, lb, ao, opts.resamples, opts.seed)?);
+        rows.extend(bootstrap::share_rows(
+            la,
+            lb,
+            ao,
+            opts.resamples,
+            opts.seed,
+        )?);
         bootstrap = Some((opts.resamples, opts.seed));
     }
     let tested: Vec<usize> = (0..rows.len())
@@ -640,10 +642,12 @@ fn retention_rows(la: &EventLog, lb: &EventLog, opts: &CompareOptions) -> Result
     };
     let (ra, rb) = (retention(la, &ro)?, retention(lb, &ro)?);
     let at = |r: &super::retention::RetentionResult, k: usize| {
-        r.cohorts.iter().fold((0u64, 0u64), |(n, d), c| match c.counts[k] {
-            Some(x) => (n + x, d + c.size),
-            None => (n, d),
-        })
+        r.cohorts
+            .iter()
+            .fold((0u64, 0u64), |(n, d), c| match c.counts[k] {
+                Some(x) => (n + x, d + c.size),
+                None => (n, d),
+            })
     };
     Ok(opts
         .retention_periods
@@ -856,7 +860,10 @@ pub(crate) mod tests {
             ("a", "03", [10, 10, 10, 10, 10, 10, 8, 8, 3, 3]),
             ("b", "10", [10, 10, 10, 8, 8, 8, 3, 3, 3, 3]),
         ];
-        let csat = [[5, 5, 5, 4, 4, 4, 4, 4, 2, 3], [5, 4, 4, 4, 3, 3, 2, 2, 1, 1]];
+        let csat = [
+            [5, 5, 5, 4, 4, 4, 4, 4, 2, 3],
+            [5, 4, 4, 4, 3, 3, 2, 2, 1, 1],
+        ];
         let ces = [[2, 2, 3, 3, 4], [4, 5, 5, 6, 6]];
         for (k, (side, day, scores)) in nps.iter().enumerate() {
             for i in 0..10 {
@@ -875,8 +882,9 @@ pub(crate) mod tests {
     #[test]
     fn survey_scores_by_hand() {
         let log = read_events_csv(two_weeks_csv().as_bytes(), &LoadOptions::default()).unwrap();
-        let sv = crate::read_surveys_csv(two_weeks_surveys_csv().as_bytes(), &LoadOptions::default())
-            .unwrap();
+        let sv =
+            crate::read_surveys_csv(two_weeks_surveys_csv().as_bytes(), &LoadOptions::default())
+                .unwrap();
         let o = CompareOptions {
             kpis: true,
             ..weeks()
@@ -888,10 +896,16 @@ pub(crate) mod tests {
         // significant with 10 answers a side.
         let n = by("nps");
         assert_eq!((n.unit, n.a_total, n.b_total), (Unit::NpsPoints, 10, 10));
-        assert_eq!((n.a_rate, n.b_rate, n.a_count), (Some(40.0), Some(-10.0), None));
+        assert_eq!(
+            (n.a_rate, n.b_rate, n.a_count),
+            (Some(40.0), Some(-10.0), None)
+        );
         assert!(close(n.change, -50.0));
         assert!(close(n.ci_low, -50.0 - 1.96 * 1330f64.sqrt()));
-        assert!(close(n.p_value, erfc(50.0 / 1330f64.sqrt() / std::f64::consts::SQRT_2)));
+        assert!(close(
+            n.p_value,
+            erfc(50.0 / 1330f64.sqrt() / std::f64::consts::SQRT_2)
+        ));
         assert!(n.p_value.unwrap() > 0.17 && n.p_value.unwrap() < 0.171);
         assert!(!n.significant);
         // CSAT 8/10 -> 4/10: 12 satisfied of 20, an expected cell 10 x 8/20 = 4 < 5: Fisher,
@@ -909,11 +923,18 @@ pub(crate) mod tests {
         assert!((e.ci_low.unwrap() - (2.4 - half)).abs() < 1e-8);
         assert!((e.ci_high.unwrap() - (2.4 + half)).abs() < 1e-8);
         // Two-sided p of t = 4.5356 at 8 df: 0.00191029 (the t density integrated).
-        assert!((e.p_value.unwrap() - 0.001_910_29).abs() < 1e-7, "{:?}", e.p_value);
+        assert!(
+            (e.p_value.unwrap() - 0.001_910_29).abs() < 1e-7,
+            "{:?}",
+            e.p_value
+        );
         assert_eq!(e.direction, Movement::Up);
         // Without surveys, no survey rows.
         let r = compare(&log, None, &o).unwrap();
-        assert!(r.rows.iter().all(|x| !["nps", "csat", "ces"].contains(&x.metric.as_str())));
+        assert!(r
+            .rows
+            .iter()
+            .all(|x| !["nps", "csat", "ces"].contains(&x.metric.as_str())));
     }
 
     /// Two personas of 20 purchase cohorts each in week 2026-W02: 12 (x) and 6 (y) buy again
@@ -984,7 +1005,9 @@ pub(crate) mod tests {
                 csv.push_str(&format!("{p}{i},2026-01-05T11:00:00Z,purchase,web,{p}\n"));
             }
             for i in 30..40 {
-                csv.push_str(&format!("{p}{i},2026-01-05T10:00:00Z,{other},{other},{p}\n"));
+                csv.push_str(&format!(
+                    "{p}{i},2026-01-05T10:00:00Z,{other},{other},{p}\n"
+                ));
             }
         }
         csv
@@ -1015,7 +1038,10 @@ pub(crate) mod tests {
         let email = share[0];
         assert_eq!(email.channel.as_deref(), Some("email"));
         assert_eq!(email.label, "email share (markov)");
-        assert_eq!((email.a_rate, email.b_rate, email.change), (Some(1.0), Some(0.0), Some(-1.0)));
+        assert_eq!(
+            (email.a_rate, email.b_rate, email.change),
+            (Some(1.0), Some(0.0), Some(-1.0))
+        );
         assert_eq!((email.a_total, email.b_total), (30, 30));
         assert_eq!((email.ci_low, email.ci_high), (Some(-1.0), Some(-1.0)));
         assert!(close(email.p_value, 0.02));
@@ -1029,10 +1055,16 @@ pub(crate) mod tests {
             model: Model::TimeDecay,
             ..AttributionOptions::default()
         });
-        assert!(compare(&log, None, &bad).unwrap_err().to_string().contains("time_decay"));
+        assert!(compare(&log, None, &bad)
+            .unwrap_err()
+            .to_string()
+            .contains("time_decay"));
         let mut bad = o.clone();
         bad.resamples = 0;
-        assert!(compare(&log, None, &bad).unwrap_err().to_string().contains("resamples"));
+        assert!(compare(&log, None, &bad)
+            .unwrap_err()
+            .to_string()
+            .contains("resamples"));
     }
 
     #[test]
@@ -1059,7 +1091,11 @@ pub(crate) mod tests {
             ..CompareOptions::default()
         };
         let r = compare(&log, None, &o).unwrap();
-        let email = r.rows.iter().find(|x| x.channel.as_deref() == Some("email")).unwrap();
+        let email = r
+            .rows
+            .iter()
+            .find(|x| x.channel.as_deref() == Some("email"))
+            .unwrap();
         assert!(close(email.change, -0.3));
         // The normal approximation gives sd = sqrt(0.24/10 + 0.21/10) = 0.21: p about 0.16.
         let p = email.p_value.unwrap();
@@ -1069,13 +1105,17 @@ pub(crate) mod tests {
         // The rows in another order: the same log, the same draws.
         let mut lines: Vec<&str> = csv.lines().collect();
         lines[1..].reverse();
-        let shuffled = read_events_csv(lines.join("\n").as_bytes(), &LoadOptions::default()).unwrap();
+        let shuffled =
+            read_events_csv(lines.join("\n").as_bytes(), &LoadOptions::default()).unwrap();
         assert_eq!(compare(&shuffled, None, &o).unwrap(), r);
         // Another seed, other draws, the same verdict.
         let r2 = compare(&log, None, &CompareOptions { seed: 2, ..o }).unwrap();
-        let e2 = r2.rows.iter().find(|x| x.channel.as_deref() == Some("email")).unwrap();
+        let e2 = r2
+            .rows
+            .iter()
+            .find(|x| x.channel.as_deref() == Some("email"))
+            .unwrap();
         assert_ne!(e2.p_value, email.p_value);
         assert!(!e2.significant);
     }
-
 }
