@@ -169,7 +169,10 @@ impl ChangeTable {
         }
         let head = SMALL;
         let col = |texts: &mut dyn Iterator<Item = String>, min: f64, max: f64| {
-            texts.map(|t| VALUE.width(&t)).fold(min, f64::max).min(max)
+            texts
+                .map(|t| VALUE.width(&t).max(LABEL.width(&t)))
+                .fold(min, f64::max)
+                .min(max)
         };
         let label_w = col(&mut self.rows.iter().map(|r| clean(&r.label)), 80.0, 300.0);
         let a_w = col(
