@@ -1286,6 +1286,37 @@ mod tests {
     use super::*;
 
     #[test]
+    fn what_changed_section_over_the_report_funnel() {
+        use crate::metrics::compare::{tests::two_weeks_csv, Side};
+        let log = crate::read_events_csv(two_weeks_csv().as_bytes(), &Default::default()).unwrap();
+        let side = |from: &str, to: &str, label: &str| Side {
+            from: Some(from.into()),
+            to: Some(to.into()),
+            label: Some(label.into()),
+            ..Side::default()
+        };
+        let opts = ReportOptions {
+            funnel: Some(vec!["view".into(), "cart".into(), "purchase".into()]),
+            compare: Some(CompareOptions {
+                a: side("2026-01-01T00:00:00Z", "2026-01-08T00:00:00Z", "week 1"),
+                b: side("2026-01-08T00:00:00Z", "2026-01-15T00:00:00Z", "week 2"),
+                ..CompareOptions::default()
+            }),
+            ..ReportOptions::default()
+        };
+        let html = report(&log, None, &opts).unwrap();
+        let at = html.find("<h2>What changed</h2>").expect("the section");
+        // Right after the overview, and over the report's funnel (no steps given).
+        assert!(at < html.find("<h2>Funnel</h2>").unwrap());
+        assert!(html[at..].contains("cart \u{2192} purchase"));
+        // 3 of the 5 figures changed beyond noise (docs/compare.md, worked example).
+        assert!(html[at..].contains("3 of them changed by more than noise"));
+        assert!(!report(&log, None, &ReportOptions::default())
+            .unwrap()
+            .contains("What changed"));
+    }
+
+    #[test]
     fn top_split_paths_are_those_chosen_among_all_variants() {
         let (log, _) = crate::synthetic(3_000, 7);
         let all = path_stats(
