@@ -875,11 +875,19 @@ fn read_events_from<'a>(
         }
     }
     #[cfg(not(feature = "parallel"))]
-    while let Some(b) = batch {
-        merger.merge(parse_batch(&b, n, &schema, opts))?;
-        checkpoint(b.len())?;
-        batches.recycle(b);
-        batch = batches.next(PIECE * n)?;
+    {
+        let total = batches.total_len();
+        let mut first = true;
+        while let Some(b) = batch {
+            merger.merge(parse_batch(&b, n, &schema, opts))?;
+            if first {
+                first = false;
+                merger.reserve_rest(b.len(), total);
+            }
+            checkpoint(b.len())?;
+            batches.recycle(b);
+            batch = batches.next(PIECE * n)?;
+        }
     }
     let report = merger.sink.report(merger.rows);
     Ok(merger
