@@ -280,11 +280,17 @@ class EventLog:
         self,
         a: Mapping[str, Any],
         b: Mapping[str, Any],
+        surveys: Optional[Surveys] = None,
         *,
         steps: Optional[Sequence[Union[str, Sequence[str], Mapping[str, Any]]]] = ...,
         window: Duration = ...,
         mode: Literal["ordered", "strict", "any", "any_order"] = ...,
         kpis: bool = ...,
+        retention_periods: Sequence[int] = ...,
+        retention: Optional[Mapping[str, Any]] = ...,
+        attribution: Optional[Mapping[str, Any]] = ...,
+        resamples: int = ...,
+        seed: int = ...,
         alpha: float = ...,
     ) -> Result: ...
     def conversion_drivers(
@@ -443,6 +449,7 @@ class EventLog:
         retention: Optional[Mapping[str, Any]] = ...,
         attribution: Optional[Mapping[str, Any]] = ...,
         open_journeys: Optional[Mapping[str, Any]] = ...,
+        compare: Optional[Mapping[str, Any]] = ...,
     ) -> str: ...
 
 @final
@@ -675,6 +682,7 @@ def report(
     retention: Optional[Mapping[str, Any]] = ...,
     attribution: Optional[Mapping[str, Any]] = ...,
     open_journeys: Optional[Mapping[str, Any]] = ...,
+    compare: Optional[Mapping[str, Any]] = ...,
 ) -> str: ...
 
 def read_events(
