@@ -676,6 +676,35 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             }
             out.flush()?;
         }
+        Some("funnel-open") => {
+            // The funnel with open windows (`as_of` 2026-06-01, mid-log), the weekly trend and the
+            // five most frequent touchpoints after each drop-off: loads once, best of 5.
+            use journey_core::metrics::funnel::{FunnelOptions, FunnelStep};
+            use journey_core::metrics::kpis::TimeBound;
+            use journey_core::metrics::retention::Period;
+            let path = args.get(1).ok_or("funnel-open PATH")?;
+            let log = journey_core::read_events_path(path, &journey_core::LoadOptions::default())?;
+            let mut o = FunnelOptions::new(
+                ["product_page", "add_to_cart", "checkout_shipping", "purchase"].map(FunnelStep::from),
+            );
+            o.window = journey_core::time::Duration::from_days(7);
+            o.as_of = Some(TimeBound::Text("2026-06-01T00:00:00Z".into()));
+            o.trend = Some(Period::Week);
+            o.after_drop_off = 5;
+            let (secs, r) = time(5, || log.funnel(&o).expect("funnel"));
+            let open = r.open.as_ref().map_or(0, |w| w.in_progress);
+            println!(
+                "{}",
+                serde_json::json!({
+                    "file": path,
+                    "events": log.n_events(),
+                    "steps": r.steps.iter().map(|s| s.customers).collect::<Vec<_>>(),
+                    "in_progress": open,
+                    "trend_periods": r.trend.as_ref().map_or(0, |t| t.len()),
+                    "seconds_best_of_5": secs,
+                })
+            );
+        }
         Some("drivers") => {
             // Loads once, then times the drivers alone (best of 5), with the top rows.
             let path = args.get(1).ok_or("drivers PATH")?;
@@ -877,7 +906,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             live(path, batch, rounds)?;
         }
         _ => return Err(
-            "usage: bench gen N PATH | bench by-time IN OUT | bench shuffled IN OUT | bench load PATH | bench load-surveys PATH | bench metrics PATH | bench attribution-select PATH | bench partials PATH [N...] | bench score PATH|synthetic:N [ORDER...] | bench backtest PATH|synthetic:N AS_OF [ORDER...] | bench drivers PATH | bench compare PATH|synthetic:N [--surveys PATH|synthetic] [--retention K,K] [--attribution RESAMPLES] | bench live PATH [BATCH] [ROUNDS]"
+            "usage: bench gen N PATH | bench by-time IN OUT | bench shuffled IN OUT | bench load PATH | bench load-surveys PATH | bench metrics PATH | bench attribution-select PATH | bench partials PATH [N...] | bench score PATH|synthetic:N [ORDER...] | bench backtest PATH|synthetic:N AS_OF [ORDER...] | bench drivers PATH | bench funnel-open PATH | bench compare PATH|synthetic:N [--surveys PATH|synthetic] [--retention K,K] [--attribution RESAMPLES] | bench live PATH [BATCH] [ROUNDS]"
                 .into(),
         ),
     }
