@@ -573,3 +573,19 @@ fn report_from_two_partitions_equals_the_whole() {
     assert!(html == whole, "the reports differ");
     assert!(html.contains("400 customers"));
 }
+
+#[test]
+fn the_what_changed_section_is_not_made_from_partials() {
+    let (log, _) = crate::synthetic(50, 3);
+    let a = Analysis::from_json(
+        "report",
+        &json!({
+            "funnel_steps": ["product_page", "purchase"],
+            "compare": {"a": {"to": "2026-03-01T00:00:00Z"}, "b": {"from": "2026-03-01T00:00:00Z"}},
+        }),
+    )
+    .unwrap();
+    let e = log.partial(&a, &Context::of(&log)).unwrap_err();
+    assert_eq!(e.code(), "invalid_argument");
+    assert!(e.to_string().contains("what changed section"), "{e}");
+}
