@@ -208,9 +208,9 @@ macro_rules! attribution_methods {
 
             /// Removal effects of runs of consecutive channels in the chain of order k.
             #[wasm_bindgen(
-                                        js_name = sequenceRemovalEffects,
-                                        unchecked_return_type = "SequenceRemovalResult"
-                                    )]
+                                                js_name = sequenceRemovalEffects,
+                                                unchecked_return_type = "SequenceRemovalResult"
+                                            )]
             pub fn sequence_removal_effects(
                 &self,
                 #[wasm_bindgen(unchecked_optional_param_type = "SequenceRemovalOptions")]

@@ -126,27 +126,15 @@ impl ColumnNames {
         .as_deref()
     }
 
-    fn slot(&mut self, role: Role) -> &mut Option<String> {
-        match role {
-            Role::CustomerId => &mut self.customer,
-            Role::Timestamp => &mut self.timestamp,
-            Role::Touchpoint => &mut self.touchpoint,
-            Role::Channel => &mut self.channel,
-            Role::Stage => &mut self.stage,
-            Role::Value => &mut self.value,
-            Role::Sequence => &mut self.sequence,
-        }
-    }
-
     /// Takes the column choices out of a JSON object of keyword arguments (the keys of
     /// [`Role::key`] and `properties`; null = not given) and leaves the rest, the load options,
     /// in it: `{"customer": "user_id", "properties": ["plan"], "mode": "lenient"}`.
     pub fn take_from_json(args: &mut Map<String, Value>) -> Result<ColumnNames> {
-        let mut names = ColumnNames::default();
+        let mut given: [Option<String>; 7] = Default::default();
         for role in Role::ALL {
             match args.remove(role.key()) {
                 None | Some(Value::Null) => {}
-                Some(Value::String(s)) => *names.slot(role) = Some(s),
+                Some(Value::String(s)) => given[role.index()] = Some(s),
                 Some(other) => {
                     return Err(Error::argument(
                         role.key(),
@@ -158,6 +146,17 @@ impl ColumnNames {
                 }
             }
         }
+        let [customer, timestamp, touchpoint, channel, stage, value, sequence] = given;
+        let mut names = ColumnNames {
+            customer,
+            timestamp,
+            touchpoint,
+            channel,
+            stage,
+            value,
+            sequence,
+            ..Default::default()
+        };
         match args.remove("properties") {
             None | Some(Value::Null) => {}
             Some(Value::Array(a)) => {
@@ -400,32 +399,24 @@ mod tests {
             e.to_string(),
             "missing required column \"touchpoint\"; columns found: customer_id, timestamp"
         );
-        let names = ColumnNames {
+        // A chosen column or a listed property the table does not have.
+        let part = ColumnNames {
             value: Some("amount".into()),
             ..Default::default()
         };
-        let e = resolve(
-            &["customer_id", "timestamp", "touchpoint"],
-            &names,
-            &LoadOptions::default(),
-        )
-        .unwrap_err();
-        assert_eq!(e.column(), Some("amount"));
+        let property = ColumnNames {
+            properties: Some(vec!["plan".into()]),
+            ..Default::default()
+        };
+        let three = ["customer_id", "timestamp", "touchpoint"];
+        let e = resolve(&three, &part, &LoadOptions::default()).unwrap_err();
+        assert_eq!((e.code(), e.column()), ("missing_column", Some("amount")));
         let e = resolve(&[], &ColumnNames::default(), &LoadOptions::default()).unwrap_err();
         assert_eq!(
             e.to_string(),
             "missing required column \"customer_id\"; columns found: (none)"
         );
-        let listed = ColumnNames {
-            properties: Some(vec!["plan".into()]),
-            ..Default::default()
-        };
-        let e = resolve(
-            &["customer_id", "timestamp", "touchpoint"],
-            &listed,
-            &LoadOptions::default(),
-        )
-        .unwrap_err();
+        let e = resolve(&three, &property, &LoadOptions::default()).unwrap_err();
         assert_eq!((e.code(), e.column()), ("missing_column", Some("plan")));
     }
 
