@@ -212,6 +212,26 @@ pub(crate) fn load_arrow(
     log.map(PyEventLog::from).map_err(to_py_err)
 }
 
+/// `EventLog.from_csv_text` / `from_json_text`: text in a format, with the keyword options
+/// of `read_events`.
+fn read_text(
+    py: Python<'_>,
+    text: &Bound<'_, PyAny>,
+    kwargs: Option<&Bound<'_, PyDict>>,
+    format: Format,
+) -> PyResult<PyEventLog> {
+    let text = crate::convert::text(text, "text")?;
+    let mode = ProgressMode::take(kwargs)?;
+    let (opts, _) = load_options(kwargs)?;
+    read_events_impl(
+        py,
+        Source::Bytes(text.into_bytes()),
+        opts,
+        Some(format),
+        mode,
+    )
+}
+
 #[pymethods]
 impl PyEventLog {
     /// An empty log.
@@ -228,16 +248,7 @@ impl PyEventLog {
         text: &Bound<'_, PyAny>,
         kwargs: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Self> {
-        let text = crate::convert::text(text, "text")?;
-        let mode = ProgressMode::take(kwargs)?;
-        let (opts, _) = load_options(kwargs)?;
-        read_events_impl(
-            py,
-            Source::Bytes(text.into_bytes()),
-            opts,
-            Some(Format::Csv),
-            mode,
-        )
+        read_text(py, text, kwargs, Format::Csv)
     }
 
     /// Reads a log from JSON text (an array of objects or JSON Lines).
@@ -248,16 +259,7 @@ impl PyEventLog {
         text: &Bound<'_, PyAny>,
         kwargs: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Self> {
-        let text = crate::convert::text(text, "text")?;
-        let mode = ProgressMode::take(kwargs)?;
-        let (opts, _) = load_options(kwargs)?;
-        read_events_impl(
-            py,
-            Source::Bytes(text.into_bytes()),
-            opts,
-            Some(Format::Json),
-            mode,
-        )
+        read_text(py, text, kwargs, Format::Json)
     }
 
     /// Number of events.

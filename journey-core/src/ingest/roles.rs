@@ -130,31 +130,25 @@ impl ColumnNames {
     /// [`Role::key`] and `properties`; null = not given) and leaves the rest, the load options,
     /// in it: `{"customer": "user_id", "properties": ["plan"], "mode": "lenient"}`.
     pub fn take_from_json(args: &mut Map<String, Value>) -> Result<ColumnNames> {
-        let mut given: [Option<String>; 7] = Default::default();
-        for role in Role::ALL {
-            match args.remove(role.key()) {
-                None | Some(Value::Null) => {}
-                Some(Value::String(s)) => given[role.index()] = Some(s),
-                Some(other) => {
-                    return Err(Error::argument(
-                        role.key(),
-                        format!(
-                            "expected a column name (a string), got {}",
-                            crate::args::json_kind(&other)
-                        ),
-                    ))
-                }
-            }
-        }
-        let [customer, timestamp, touchpoint, channel, stage, value, sequence] = given;
+        let mut take = |role: Role| match args.remove(role.key()) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s)),
+            Some(other) => Err(Error::argument(
+                role.key(),
+                format!(
+                    "expected a column name (a string), got {}",
+                    crate::args::json_kind(&other)
+                ),
+            )),
+        };
         let mut names = ColumnNames {
-            customer,
-            timestamp,
-            touchpoint,
-            channel,
-            stage,
-            value,
-            sequence,
+            customer: take(Role::CustomerId)?,
+            timestamp: take(Role::Timestamp)?,
+            touchpoint: take(Role::Touchpoint)?,
+            channel: take(Role::Channel)?,
+            stage: take(Role::Stage)?,
+            value: take(Role::Value)?,
+            sequence: take(Role::Sequence)?,
             ..Default::default()
         };
         match args.remove("properties") {
@@ -479,22 +473,16 @@ mod tests {
         assert_eq!(names.properties, Some(vec!["plan".to_string()]));
         // The load options stay.
         assert_eq!(args.keys().collect::<Vec<_>>(), ["mode"]);
-        let mut bad = serde_json::json!({"timestamp": 3})
-            .as_object()
-            .unwrap()
-            .clone();
-        let e = ColumnNames::take_from_json(&mut bad).unwrap_err();
+        let bad = |v: serde_json::Value| {
+            let e = ColumnNames::take_from_json(&mut v.as_object().unwrap().clone()).unwrap_err();
+            e.to_string()
+        };
         assert_eq!(
-            e.to_string(),
+            bad(serde_json::json!({"timestamp": 3})),
             "invalid argument timestamp: expected a column name (a string), got a number"
         );
-        let mut bad = serde_json::json!({"properties": "plan"})
-            .as_object()
-            .unwrap()
-            .clone();
-        let e = ColumnNames::take_from_json(&mut bad).unwrap_err();
         assert_eq!(
-            e.to_string(),
+            bad(serde_json::json!({"properties": "plan"})),
             "invalid argument properties: expected a list of column names, got a string"
         );
     }
