@@ -33,6 +33,58 @@ pub fn from_json<T: DeserializeOwned>(what: &str, v: &Value) -> Result<T> {
     serde_json::from_value(v).map_err(|e| Error::argument(what, e.to_string()))
 }
 
+/// `Deserialize` and `Serialize` for options that take a shared group of options beside their
+/// own keys (`#[serde(flatten)]`), derived with `#[serde(remote = "Self", ...)]`. serde's
+/// `flatten` alone answers an unknown key with a bare "unknown field"; this names every key
+/// there is (in name order), as the options without a shared group do.
+macro_rules! flat_options {
+    ($t:ty) => {
+        impl<'de> serde::Deserialize<'de> for $t {
+            fn deserialize<D: serde::Deserializer<'de>>(
+                d: D,
+            ) -> std::result::Result<Self, D::Error> {
+                let map = <serde_json::Map<String, serde_json::Value> as serde::Deserialize>::deserialize(d)?;
+                let keys = <$t>::serialize(&<$t>::default(), serde_json::value::Serializer)
+                    .map_err(serde::de::Error::custom)?;
+                $crate::args::check_keys(&map, &keys).map_err(serde::de::Error::custom)?;
+                <$t>::deserialize(serde_json::Value::Object(map)).map_err(serde::de::Error::custom)
+            }
+        }
+
+        impl serde::Serialize for $t {
+            fn serialize<S: serde::Serializer>(
+                &self,
+                s: S,
+            ) -> std::result::Result<S::Ok, S::Error> {
+                <$t>::serialize(self, s)
+            }
+        }
+    };
+}
+pub(crate) use flat_options;
+
+/// The message serde gives for an unknown key, if `map` has a key that `accepted` (an object
+/// of every key) does not.
+pub(crate) fn check_keys(
+    map: &serde_json::Map<String, Value>,
+    accepted: &Value,
+) -> std::result::Result<(), String> {
+    let Some(accepted) = accepted.as_object() else {
+        return Ok(());
+    };
+    match map.keys().find(|k| !accepted.contains_key(*k)) {
+        None => Ok(()),
+        Some(k) => Err(format!(
+            "unknown field `{k}`, expected one of {}",
+            accepted
+                .keys()
+                .map(|k| format!("`{k}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+    }
+}
+
 /// `#[serde(deserialize_with = "...")]` helpers that put the option's name in front of the
 /// message about a bad value (serde's own messages do not say which key they are about), e.g.
 /// `gap: "soon" is not a duration; expected e.g. "30m", "7d", "2w" or seconds`.

@@ -77,6 +77,17 @@ pub enum Error {
         /// What types fit.
         expected: String,
     },
+    /// Two columns of a table read in columns play the same part: a column named after the
+    /// part and another renamed to it, or `customerId` beside `customer_id`.
+    #[error("columns {first:?} and {second:?} are both the {part} column; keep one, or choose one by name")]
+    DuplicateColumn {
+        /// The part (`customer_id`, `timestamp`, ...).
+        part: String,
+        /// The first column playing it.
+        first: String,
+        /// The second column playing it.
+        second: String,
+    },
     /// A row is malformed as a whole (wrong number of fields, unterminated quote, bad JSON).
     #[error("malformed row at line {line}: {message}")]
     MalformedRow {
@@ -125,7 +136,7 @@ impl Error {
             | Error::InvalidCell { .. }
             | Error::InvalidFileCell { .. } => "invalid_value",
             Error::InvalidFile { .. } => "invalid_file",
-            Error::ColumnType { .. } => "invalid_argument",
+            Error::ColumnType { .. } | Error::DuplicateColumn { .. } => "invalid_argument",
             Error::MalformedRow { .. } => "malformed_row",
             Error::MissingColumn { .. } => "missing_column",
             Error::InvalidArgument { .. } => "invalid_argument",
@@ -168,6 +179,7 @@ impl Error {
             | Error::InvalidCell { column, .. }
             | Error::InvalidFileCell { column, .. }
             | Error::ColumnType { column, .. }
+            | Error::DuplicateColumn { second: column, .. }
             | Error::MissingColumn { column, .. } => Some(column),
             _ => None,
         }

@@ -1,11 +1,11 @@
-//! Attribution: `EventLog.attribution`, `EventLog.attribution_table` and `PathTable`.
+//! Attribution: `PathTable`, and the attribution methods `EventLog` and `PathTable` share
+//! (`attribution`, `attribution_table`, `choose_order`, `sequence_removal_effects`).
 
 use std::sync::Arc;
 
 use journey_core::metrics::attribution::{
     read_path_table_csv, AttributionOptions, AttributionResult, AttributionTableOptions,
-    ChooseOrderOptions, OrderSelection, PathTable, PathTableOptions, SequenceRemovalOptions,
-    SequenceRemovalResult,
+    ChooseOrderOptions, PathTable, PathTableOptions, SequenceRemovalOptions,
 };
 use journey_core::model::Tabular;
 use pyo3::prelude::*;
@@ -34,12 +34,83 @@ impl From<PathTable> for PyPathTable {
     }
 }
 
-#[pymethods]
-impl PyEventLog {
-    /// Credit for the conversions and their value, by channel or touchpoint, under one model
-    /// (`first_touch`, `last_touch`, `linear`, `time_decay`, `position_based`, `markov`,
-    /// `shapley`, `data_driven_shapley`).
-    ///
+/// The attribution methods of `EventLog` and `PathTable`, written once: each converts the
+/// keyword arguments to core's options, runs core's method of the same name off the
+/// interpreter, and wraps the result. The attributes given (doc lines) end the docstring of
+/// `attribution`: its example.
+macro_rules! attribution_methods {
+    ($class:ty, { $(#[$example:meta])* }) => {
+        #[pymethods]
+        impl $class {
+            /// Credit for the conversions and their value, by channel or touchpoint, under one
+            /// model (`first_touch`, `last_touch`, `linear`, `time_decay`, `position_based`,
+            /// `markov`, `shapley`, `data_driven_shapley`). A path table has neither times nor
+            /// customers: `time_decay`, `lookback` and `first_conversion_only` need an event
+            /// log, and `level` is the table's.
+            ///
+            $(#[$example])*
+            #[pyo3(signature = (**kwargs))]
+            fn attribution(
+                &self,
+                py: Python<'_>,
+                kwargs: Option<&Bound<'_, PyDict>>,
+            ) -> PyResult<PyOutput> {
+                let opts: AttributionOptions = options("attribution options", kwargs)?;
+                let src = self.inner.clone();
+                attribution_output(detach(py, move || src.attribution(&opts))?.map_err(to_py_err)?)
+            }
+
+            /// Every model side by side, one row per channel (or touchpoint); on a path table,
+            /// every model but time decay.
+            #[pyo3(signature = (**kwargs))]
+            fn attribution_table(
+                &self,
+                py: Python<'_>,
+                kwargs: Option<&Bound<'_, PyDict>>,
+            ) -> PyResult<PyOutput> {
+                let opts: AttributionTableOptions = options("attribution_table options", kwargs)?;
+                let src = self.inner.clone();
+                attribution_table_output(
+                    detach(py, move || src.attribution_table(&opts))?.map_err(to_py_err)?,
+                )
+            }
+
+            /// Fits Markov chains of orders 1 to `max_order` (default 4) to the conversion
+            /// paths and scores each by BIC (default) or AIC (`criterion="aic"`); the lowest
+            /// score is chosen. Path options as for attribution.
+            #[pyo3(signature = (**kwargs))]
+            fn choose_order(
+                &self,
+                py: Python<'_>,
+                kwargs: Option<&Bound<'_, PyDict>>,
+            ) -> PyResult<PyOutput> {
+                let opts: ChooseOrderOptions = options("choose_order options", kwargs)?;
+                let src = self.inner.clone();
+                let r = detach(py, move || src.choose_order(&opts))?.map_err(to_py_err)?;
+                PyOutput::new("choose_order", &r, Some("orders"))
+            }
+
+            /// Removal effects of runs of consecutive channels (`length` 2 by default, or the
+            /// `sequences` given as "a>b") in the Markov chain of `order` (default 2), with how
+            /// often each occurs. Path options as for attribution.
+            #[pyo3(signature = (**kwargs))]
+            fn sequence_removal_effects(
+                &self,
+                py: Python<'_>,
+                kwargs: Option<&Bound<'_, PyDict>>,
+            ) -> PyResult<PyOutput> {
+                let opts: SequenceRemovalOptions =
+                    options("sequence_removal_effects options", kwargs)?;
+                let src = self.inner.clone();
+                let r =
+                    detach(py, move || src.sequence_removal_effects(&opts))?.map_err(to_py_err)?;
+                PyOutput::new("sequence_removal_effects", &r, Some("rows"))
+            }
+        }
+    };
+}
+
+attribution_methods!(PyEventLog, {
     /// >>> import journey
     /// >>> log = journey.EventLog.from_csv_text(
     /// ...     "customer_id,timestamp,touchpoint,channel,value\n"
@@ -50,31 +121,17 @@ impl PyEventLog {
     /// >>> r = log.attribution(model="linear")  # a's purchase: one social and one web touch
     /// >>> [(row["channel"], row["conversions"], row["value"]) for row in r.rows]
     /// [('social', 0.5, 20.0), ('web', 0.5, 20.0)]
-    #[pyo3(signature = (**kwargs))]
-    fn attribution(
-        &self,
-        py: Python<'_>,
-        kwargs: Option<&Bound<'_, PyDict>>,
-    ) -> PyResult<PyOutput> {
-        let opts: AttributionOptions = options("attribution options", kwargs)?;
-        let log = self.inner.clone();
-        let r = detach(py, move || log.attribution(&opts))?.map_err(to_py_err)?;
-        attribution_output(r)
-    }
+});
 
-    /// Every model side by side, one row per channel (or touchpoint).
-    #[pyo3(signature = (**kwargs))]
-    fn attribution_table(
-        &self,
-        py: Python<'_>,
-        kwargs: Option<&Bound<'_, PyDict>>,
-    ) -> PyResult<PyOutput> {
-        let opts: AttributionTableOptions = options("attribution_table options", kwargs)?;
-        let log = self.inner.clone();
-        let r = detach(py, move || log.attribution_table(&opts))?.map_err(to_py_err)?;
-        attribution_table_output(r)
-    }
-}
+attribution_methods!(PyPathTable, {
+    /// >>> import journey
+    /// >>> t = journey.PathTable.from_rows([
+    /// ...     {"path": "social > web", "total_conversions": 1, "total_conversion_value": 40},
+    /// ...     {"path": "web", "total_conversions": 0, "total_null": 1}])
+    /// >>> r = t.attribution(model="linear")  # one conversion: one social and one web touch
+    /// >>> [(row["channel"], row["conversions"], row["value"]) for row in r.rows]
+    /// [('social', 0.5, 20.0), ('web', 0.5, 20.0)]
+});
 
 /// Aggregated conversion paths in the ChannelAttribution layout: `path` ("a > b > c"),
 /// `total_conversions`, `total_conversion_value`, `total_null`.
@@ -96,7 +153,7 @@ impl PyPathTable {
     #[staticmethod]
     fn from_csv_text(text: &Bound<'_, PyAny>) -> PyResult<Self> {
         read_path_table_csv(crate::convert::text(text, "text")?.as_bytes())
-            .map(|t| PyPathTable { inner: Arc::new(t) })
+            .map(PyPathTable::from)
             .map_err(to_py_err)
     }
 
@@ -105,7 +162,7 @@ impl PyPathTable {
     #[staticmethod]
     fn from_rows(rows: &Bound<'_, PyAny>) -> PyResult<Self> {
         PathTable::from_json_rows(&to_json(rows)?)
-            .map(|t| PyPathTable { inner: Arc::new(t) })
+            .map(PyPathTable::from)
             .map_err(to_py_err)
     }
 
@@ -121,7 +178,7 @@ impl PyPathTable {
         let opts: PathTableOptions = options("path options", kwargs)?;
         let log = log.inner.clone();
         detach(py, move || PathTable::from_log(&log, &opts.path_options()))?
-            .map(|t| PyPathTable { inner: Arc::new(t) })
+            .map(PyPathTable::from)
             .map_err(to_py_err)
     }
 
@@ -186,33 +243,6 @@ impl PyPathTable {
         self.inner.rows() == other.inner.rows()
     }
 
-    /// Attribution on the table (as `EventLog.attribution`; time decay and lookback need
-    /// timestamps and are rejected).
-    #[pyo3(signature = (**kwargs))]
-    fn attribution(
-        &self,
-        py: Python<'_>,
-        kwargs: Option<&Bound<'_, PyDict>>,
-    ) -> PyResult<PyOutput> {
-        let opts: AttributionOptions = options("attribution options", kwargs)?;
-        let t = self.inner.clone();
-        let r = detach(py, move || t.attribution(&opts))?.map_err(to_py_err)?;
-        attribution_output(r)
-    }
-
-    /// Every model side by side.
-    #[pyo3(signature = (**kwargs))]
-    fn attribution_table(
-        &self,
-        py: Python<'_>,
-        kwargs: Option<&Bound<'_, PyDict>>,
-    ) -> PyResult<PyOutput> {
-        let opts: AttributionTableOptions = options("attribution_table options", kwargs)?;
-        let t = self.inner.clone();
-        let r = detach(py, move || t.attribution_table(&opts))?.map_err(to_py_err)?;
-        attribution_table_output(r)
-    }
-
     /// Pickling: rebuilt from its rows.
     fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, pyo3::types::PyTuple>> {
         let f = py.get_type::<PyPathTable>().getattr("from_rows")?;
@@ -226,77 +256,6 @@ impl PyPathTable {
             self.inner.len(),
             self.inner.total_conversions()
         )
-    }
-}
-
-fn order_output(r: OrderSelection) -> PyResult<PyOutput> {
-    PyOutput::new("choose_order", &r, Some("orders"))
-}
-
-fn sequences_output(r: SequenceRemovalResult) -> PyResult<PyOutput> {
-    PyOutput::new("sequence_removal_effects", &r, Some("rows"))
-}
-
-/// Markov order selection and sequence removal effects (docs/attribution.md).
-#[pymethods]
-impl PyEventLog {
-    /// Fits Markov chains of orders 1 to `max_order` (default 4) to the conversion paths and
-    /// scores each by BIC (default) or AIC (`criterion="aic"`); the lowest score is chosen.
-    /// Path options as for attribution.
-    #[pyo3(signature = (**kwargs))]
-    fn choose_order(
-        &self,
-        py: Python<'_>,
-        kwargs: Option<&Bound<'_, PyDict>>,
-    ) -> PyResult<PyOutput> {
-        let opts: ChooseOrderOptions = options("choose_order options", kwargs)?;
-        let log = self.inner.clone();
-        order_output(detach(py, move || log.choose_order(&opts))?.map_err(to_py_err)?)
-    }
-
-    /// Removal effects of runs of consecutive channels (`length` 2 by default, or the
-    /// `sequences` given as "a>b") in the Markov chain of `order` (default 2), with how often
-    /// each occurs.
-    #[pyo3(signature = (**kwargs))]
-    fn sequence_removal_effects(
-        &self,
-        py: Python<'_>,
-        kwargs: Option<&Bound<'_, PyDict>>,
-    ) -> PyResult<PyOutput> {
-        let opts: SequenceRemovalOptions = options("sequence_removal_effects options", kwargs)?;
-        let log = self.inner.clone();
-        sequences_output(
-            detach(py, move || log.sequence_removal_effects(&opts))?.map_err(to_py_err)?,
-        )
-    }
-}
-
-#[pymethods]
-impl PyPathTable {
-    /// Markov order selection over the table (as `EventLog.choose_order`; `lookback` and
-    /// `first_conversion_only` need an event log and are rejected).
-    #[pyo3(signature = (**kwargs))]
-    fn choose_order(
-        &self,
-        py: Python<'_>,
-        kwargs: Option<&Bound<'_, PyDict>>,
-    ) -> PyResult<PyOutput> {
-        let opts: ChooseOrderOptions = options("choose_order options", kwargs)?;
-        let t = self.inner.clone();
-        order_output(detach(py, move || t.choose_order(&opts))?.map_err(to_py_err)?)
-    }
-
-    /// Removal effects of channel sequences over the table (as
-    /// `EventLog.sequence_removal_effects`).
-    #[pyo3(signature = (**kwargs))]
-    fn sequence_removal_effects(
-        &self,
-        py: Python<'_>,
-        kwargs: Option<&Bound<'_, PyDict>>,
-    ) -> PyResult<PyOutput> {
-        let opts: SequenceRemovalOptions = options("sequence_removal_effects options", kwargs)?;
-        let t = self.inner.clone();
-        sequences_output(detach(py, move || t.sequence_removal_effects(&opts))?.map_err(to_py_err)?)
     }
 }
 

@@ -97,7 +97,9 @@ pub fn to_py_err(e: Error) -> PyErr {
         | Error::InvalidFile { .. }
         | Error::MalformedRow { .. } => ParseError::new_err(msg),
         Error::MissingColumn { .. } => MissingColumnError::new_err(msg),
-        Error::InvalidArgument { .. } | Error::ColumnType { .. } => ArgumentError::new_err(msg),
+        Error::InvalidArgument { .. }
+        | Error::ColumnType { .. }
+        | Error::DuplicateColumn { .. } => ArgumentError::new_err(msg),
         Error::InvalidMap(_) => MapError::new_err(msg),
         _ => JourneyError::new_err(msg),
     };

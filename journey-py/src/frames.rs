@@ -2,6 +2,7 @@
 //! conversions every Arrow-exporting object (event logs, results) shares: `to_arrow()`,
 //! `to_pandas()`, `to_polars()`. pandas, polars and pyarrow are imported only when asked for.
 
+use journey_core::ingest::{ColumnRoles, Role};
 use pyo3::exceptions::PyImportError;
 use pyo3::intern;
 use pyo3::prelude::*;
@@ -43,6 +44,31 @@ pub fn to_polars<'py>(obj: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
 
 #[pymethods]
 impl PyEventLog {
+    /// Which column plays which part for a table with these column names and the keyword
+    /// arguments of `from_arrow` (core decides, as `from_arrow` does): `{"customer_id":
+    /// "user", "timestamp": "ts", ..., "properties": ["plan"]}`, only the parts present.
+    /// journey.spark and journey.dask shuffle on the customer column it names.
+    #[staticmethod]
+    #[pyo3(signature = (columns, **kwargs))]
+    fn _column_roles<'py>(
+        py: Python<'py>,
+        columns: Vec<String>,
+        kwargs: Option<&Bound<'py, PyDict>>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let (names, opts, _) = arrow_args(kwargs)?;
+        let cols: Vec<&str> = columns.iter().map(String::as_str).collect();
+        let roles = ColumnRoles::resolve(&cols, &names, &opts).map_err(to_py_err)?;
+        let out = PyDict::new(py);
+        for role in Role::ALL {
+            if let Some(i) = roles.get(role) {
+                out.set_item(role.column(), &columns[i])?;
+            }
+        }
+        let props: Vec<&str> = roles.properties.iter().map(|(i, _)| cols[*i]).collect();
+        out.set_item("properties", props)?;
+        Ok(out)
+    }
+
     /// Builds a log from Arrow data without a CSV round trip: anything with the Arrow
     /// PyCapsule interface (a pyarrow Table or RecordBatch, a polars or pandas >= 2.2
     /// DataFrame, a DuckDB result). Columns are read in place where their layout allows.

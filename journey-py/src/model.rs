@@ -161,44 +161,18 @@ pub(crate) fn read_events_impl(
     log.map(PyEventLog::from).map_err(to_py_err)
 }
 
-/// Splits the keyword arguments of the Arrow loaders: column names, `properties`, `progress`,
-/// and the load options.
+/// Splits the keyword arguments of the Arrow loaders: column names and `properties` (core's
+/// `ColumnNames`), `progress`, and the load options.
 pub(crate) fn arrow_args(
     kwargs: Option<&Bound<'_, PyDict>>,
-) -> PyResult<(core::ingest::ArrowNames, core::LoadOptions, ProgressMode)> {
+) -> PyResult<(core::ingest::ColumnNames, core::LoadOptions, ProgressMode)> {
     let mode = ProgressMode::take(kwargs)?;
-    let mut names = core::ingest::ArrowNames::default();
-    if let Some(kw) = kwargs {
-        let take = |key: &str| -> PyResult<Option<String>> {
-            let Some(v) = kw.get_item(key)? else {
-                return Ok(None);
-            };
-            kw.del_item(key)?;
-            if v.is_none() {
-                return Ok(None);
-            }
-            v.extract()
-                .map(Some)
-                .map_err(|_| argument(key, "expected a column name (str)"))
-        };
-        names.customer = take("customer")?;
-        names.timestamp = take("timestamp")?;
-        names.touchpoint = take("touchpoint")?;
-        names.channel = take("channel")?;
-        names.stage = take("stage")?;
-        names.value = take("value")?;
-        names.sequence = take("sequence")?;
-        if let Some(v) = kw.get_item("properties")? {
-            kw.del_item("properties")?;
-            if !v.is_none() {
-                names.properties = Some(
-                    v.extract()
-                        .map_err(|_| argument("properties", "expected a list of column names"))?,
-                );
-            }
-        }
-    }
-    let opts = core::LoadOptions::from_json(&kwargs_json(kwargs)?).map_err(to_py_err)?;
+    let mut args = kwargs_json(kwargs)?;
+    let names = match args.as_object_mut() {
+        Some(m) => core::ingest::ColumnNames::take_from_json(m).map_err(to_py_err)?,
+        None => Default::default(),
+    };
+    let opts = core::LoadOptions::from_json(&args).map_err(to_py_err)?;
     Ok((names, opts, mode))
 }
 
@@ -207,7 +181,7 @@ pub(crate) fn arrow_args(
 pub(crate) fn load_arrow(
     py: Python<'_>,
     table: arrow::Table,
-    names: &core::ingest::ArrowNames,
+    names: &core::ingest::ColumnNames,
     opts: core::LoadOptions,
     mode: ProgressMode,
 ) -> PyResult<PyEventLog> {
@@ -238,6 +212,26 @@ pub(crate) fn load_arrow(
     log.map(PyEventLog::from).map_err(to_py_err)
 }
 
+/// `EventLog.from_csv_text` / `from_json_text`: text in a format, with the keyword options
+/// of `read_events`.
+fn read_text(
+    py: Python<'_>,
+    text: &Bound<'_, PyAny>,
+    kwargs: Option<&Bound<'_, PyDict>>,
+    format: Format,
+) -> PyResult<PyEventLog> {
+    let text = crate::convert::text(text, "text")?;
+    let mode = ProgressMode::take(kwargs)?;
+    let (opts, _) = load_options(kwargs)?;
+    read_events_impl(
+        py,
+        Source::Bytes(text.into_bytes()),
+        opts,
+        Some(format),
+        mode,
+    )
+}
+
 #[pymethods]
 impl PyEventLog {
     /// An empty log.
@@ -254,16 +248,7 @@ impl PyEventLog {
         text: &Bound<'_, PyAny>,
         kwargs: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Self> {
-        let text = crate::convert::text(text, "text")?;
-        let mode = ProgressMode::take(kwargs)?;
-        let (opts, _) = load_options(kwargs)?;
-        read_events_impl(
-            py,
-            Source::Bytes(text.into_bytes()),
-            opts,
-            Some(Format::Csv),
-            mode,
-        )
+        read_text(py, text, kwargs, Format::Csv)
     }
 
     /// Reads a log from JSON text (an array of objects or JSON Lines).
@@ -274,16 +259,7 @@ impl PyEventLog {
         text: &Bound<'_, PyAny>,
         kwargs: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Self> {
-        let text = crate::convert::text(text, "text")?;
-        let mode = ProgressMode::take(kwargs)?;
-        let (opts, _) = load_options(kwargs)?;
-        read_events_impl(
-            py,
-            Source::Bytes(text.into_bytes()),
-            opts,
-            Some(Format::Json),
-            mode,
-        )
+        read_text(py, text, kwargs, Format::Json)
     }
 
     /// Number of events.

@@ -168,6 +168,37 @@ def test_column_mapping_and_properties():
         journey.EventLog.from_arrow(t, customer="nobody", timestamp="ts", touchpoint="event")
 
 
+def test_column_roles_are_decided_in_core():
+    t = pa.table({"customer_id": ["a"], "user": ["b"], "ts": [1], "touchpoint": ["x"], "plan": ["pro"]})
+    rename = {"user": "customer_id", "ts": "timestamp"}
+    # Two columns for one part: an error naming both, whichever loader asks.
+    with pytest.raises(journey.ArgumentError) as info:
+        journey.EventLog.from_arrow(t, rename=rename)
+    assert str(info.value) == (
+        'columns "customer_id" and "user" are both the customer_id column; keep one, or choose one by name'
+    )
+    assert info.value.code == "invalid_argument" and info.value.column == "user"
+    with pytest.raises(journey.ArgumentError, match="are both the customer_id column"):
+        journey.EventLog._column_roles(t.column_names, rename=rename)
+    # Choosing one by name settles it; the other is an ordinary column (here left out: a
+    # property may not be called customer_id).
+    log = journey.EventLog.from_arrow(t, customer="user", rename=rename, properties=["plan"])
+    assert log.customers() == ["b"] and log.properties() == ["plan"]
+    assert journey.EventLog._column_roles(t.column_names, customer="user", rename=rename) == {
+        "customer_id": "user",
+        "timestamp": "ts",
+        "touchpoint": "touchpoint",
+        "properties": ["customer_id", "plan"],
+    }
+    with pytest.raises(journey.ArgumentError, match="^invalid argument timestamp: expected a column name"):
+        journey.EventLog.from_arrow(t, customer="user", timestamp=3)
+    with pytest.raises(journey.ArgumentError, match="^invalid argument properties: expected a list of column names"):
+        journey.EventLog.from_arrow(t, customer="user", rename=rename, properties="plan")
+    with pytest.raises(journey.MissingColumnError) as info:
+        journey.EventLog._column_roles(["customer_id", "ts"])
+    assert str(info.value) == 'missing required column "timestamp"; columns found: customer_id, ts'
+
+
 @pytest.mark.parametrize(
     "column, values, part",
     [

@@ -1,4 +1,5 @@
-//! Attribution: `EventLog.attribution`, `EventLog.attributionTable` and `PathTable`.
+//! Attribution: `PathTable`, and the attribution methods `EventLog` and `PathTable` share
+//! (`attribution`, `attributionTable`, `chooseOrder`, `sequenceRemovalEffects`).
 
 use std::rc::Rc;
 
@@ -100,16 +101,11 @@ export interface PathRow {
 }
 
 /** Options of chooseOrder: the orders fitted, the criterion, and the path options. */
-export interface ChooseOrderOptions {
+export interface ChooseOrderOptions extends PathTableOptions {
   /** The highest order fitted, 1 to 4 (default 4). */
   maxOrder?: number;
   /** "bic" (default) or "aic": the lowest score is chosen. */
   criterion?: "bic" | "aic";
-  level?: "channel" | "touchpoint";
-  collapseRepeats?: boolean;
-  exclude?: string[];
-  firstConversionOnly?: boolean;
-  lookback?: Duration | null;
 }
 
 export interface OrderScore {
@@ -131,8 +127,8 @@ export interface OrderSelection {
   unknown_excluded: string[];
 }
 
-/** Options of sequenceRemovalEffects. */
-export interface SequenceRemovalOptions {
+/** Options of sequenceRemovalEffects, and the path options. */
+export interface SequenceRemovalOptions extends PathTableOptions {
   /** Markov order k, 1 to 4 (default 2). */
   order?: number;
   /** Length of the sequences, 1 to the order (default 2: pairs). */
@@ -141,11 +137,6 @@ export interface SequenceRemovalOptions {
   sequences?: string[] | null;
   /** Without `sequences`: only those occurring at least this often. */
   minOccurrences?: number;
-  level?: "channel" | "touchpoint";
-  collapseRepeats?: boolean;
-  exclude?: string[];
-  firstConversionOnly?: boolean;
-  lookback?: Duration | null;
 }
 
 export interface SequenceRow {
@@ -174,82 +165,68 @@ export interface PathTableOptions {
 }
 "#;
 
-fn attribution_opts(opts: &JsValue) -> Result<AttributionOptions, JsValue> {
-    from_json("attribution options", &options(opts)?).map_err(js_err)
+/// The attribution methods of `EventLog` and `PathTable`, written once: each reads the options,
+/// runs core's method of the same name and hands back the result.
+macro_rules! attribution_methods {
+    ($class:ty) => {
+        #[wasm_bindgen]
+        impl $class {
+            /// Credit for the conversions and their value under one model (on a path table,
+            /// `time_decay`, `lookback` and `firstConversionOnly` need an event log).
+            #[wasm_bindgen(unchecked_return_type = "AttributionResult")]
+            pub fn attribution(
+                &self,
+                #[wasm_bindgen(unchecked_optional_param_type = "AttributionOptions")] opts: JsValue,
+            ) -> Result<JsValue, JsValue> {
+                let o: AttributionOptions =
+                    from_json("attribution options", &options(&opts)?).map_err(js_err)?;
+                to_js(&self.inner.attribution(&o).map_err(js_err)?)
+            }
+
+            /// Every model side by side, one row per channel.
+            #[wasm_bindgen(js_name = attributionTable, unchecked_return_type = "AttributionTable")]
+            pub fn attribution_table(
+                &self,
+                #[wasm_bindgen(unchecked_optional_param_type = "AttributionTableOptions")]
+                opts: JsValue,
+            ) -> Result<JsValue, JsValue> {
+                let o: AttributionTableOptions =
+                    from_json("attributionTable options", &options(&opts)?).map_err(js_err)?;
+                to_js(&self.inner.attribution_table(&o).map_err(js_err)?)
+            }
+
+            /// Markov order selection: orders 1 to maxOrder scored by BIC (or AIC).
+            #[wasm_bindgen(js_name = chooseOrder, unchecked_return_type = "OrderSelection")]
+            pub fn choose_order(
+                &self,
+                #[wasm_bindgen(unchecked_optional_param_type = "ChooseOrderOptions")] opts: JsValue,
+            ) -> Result<JsValue, JsValue> {
+                let o: ChooseOrderOptions =
+                    from_json("chooseOrder options", &options(&opts)?).map_err(js_err)?;
+                to_js(&self.inner.choose_order(&o).map_err(js_err)?)
+            }
+
+            /// Removal effects of runs of consecutive channels in the chain of order k.
+            #[wasm_bindgen(
+                                                js_name = sequenceRemovalEffects,
+                                                unchecked_return_type = "SequenceRemovalResult"
+                                            )]
+            pub fn sequence_removal_effects(
+                &self,
+                #[wasm_bindgen(unchecked_optional_param_type = "SequenceRemovalOptions")]
+                opts: JsValue,
+            ) -> Result<JsValue, JsValue> {
+                let o: SequenceRemovalOptions =
+                    from_json("sequenceRemovalEffects options", &options(&opts)?)
+                        .map_err(js_err)?;
+                to_js(&self.inner.sequence_removal_effects(&o).map_err(js_err)?)
+            }
+        }
+    };
 }
 
-fn table_opts(opts: &JsValue) -> Result<AttributionTableOptions, JsValue> {
-    from_json("attributionTable options", &options(opts)?).map_err(js_err)
-}
-
-fn order_opts(opts: &JsValue) -> Result<ChooseOrderOptions, JsValue> {
-    from_json("chooseOrder options", &options(opts)?).map_err(js_err)
-}
-
-fn sequence_opts(opts: &JsValue) -> Result<SequenceRemovalOptions, JsValue> {
-    from_json("sequenceRemovalEffects options", &options(opts)?).map_err(js_err)
-}
-
-#[wasm_bindgen]
-impl EventLog {
-    /// Credit for the conversions and their value under one model.
-    #[wasm_bindgen(unchecked_return_type = "AttributionResult")]
-    pub fn attribution(
-        &self,
-        #[wasm_bindgen(unchecked_optional_param_type = "AttributionOptions")] opts: JsValue,
-    ) -> Result<JsValue, JsValue> {
-        to_js(
-            &self
-                .inner
-                .attribution(&attribution_opts(&opts)?)
-                .map_err(js_err)?,
-        )
-    }
-
-    /// Every model side by side, one row per channel.
-    #[wasm_bindgen(js_name = attributionTable, unchecked_return_type = "AttributionTable")]
-    pub fn attribution_table(
-        &self,
-        #[wasm_bindgen(unchecked_optional_param_type = "AttributionTableOptions")] opts: JsValue,
-    ) -> Result<JsValue, JsValue> {
-        to_js(
-            &self
-                .inner
-                .attribution_table(&table_opts(&opts)?)
-                .map_err(js_err)?,
-        )
-    }
-    /// Markov order selection: orders 1 to maxOrder scored by BIC (or AIC).
-    #[wasm_bindgen(js_name = chooseOrder, unchecked_return_type = "OrderSelection")]
-    pub fn choose_order(
-        &self,
-        #[wasm_bindgen(unchecked_optional_param_type = "ChooseOrderOptions")] opts: JsValue,
-    ) -> Result<JsValue, JsValue> {
-        to_js(
-            &self
-                .inner
-                .choose_order(&order_opts(&opts)?)
-                .map_err(js_err)?,
-        )
-    }
-
-    /// Removal effects of runs of consecutive channels in the chain of order k.
-    #[wasm_bindgen(
-        js_name = sequenceRemovalEffects,
-        unchecked_return_type = "SequenceRemovalResult"
-    )]
-    pub fn sequence_removal_effects(
-        &self,
-        #[wasm_bindgen(unchecked_optional_param_type = "SequenceRemovalOptions")] opts: JsValue,
-    ) -> Result<JsValue, JsValue> {
-        to_js(
-            &self
-                .inner
-                .sequence_removal_effects(&sequence_opts(&opts)?)
-                .map_err(js_err)?,
-        )
-    }
-}
+attribution_methods!(EventLog);
+attribution_methods!(PathTable);
 
 /// Aggregated conversion paths (ChannelAttribution layout).
 #[wasm_bindgen]
@@ -273,7 +250,7 @@ impl PathTable {
         #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
     ) -> Result<PathTable, JsValue> {
         read_path_table_csv(crate::convert::text(&text, "text")?.as_bytes())
-            .map(|t| PathTable { inner: Rc::new(t) })
+            .map(PathTable::from)
             .map_err(js_err)
     }
 
@@ -285,7 +262,7 @@ impl PathTable {
         let json: serde_json::Value =
             serde_wasm_bindgen::from_value(rows).map_err(|e| crate::convert::arg_err("rows", e))?;
         CorePathTable::from_json_rows(&json)
-            .map(|t| PathTable { inner: Rc::new(t) })
+            .map(PathTable::from)
             .map_err(js_err)
     }
 
@@ -297,7 +274,7 @@ impl PathTable {
     ) -> Result<PathTable, JsValue> {
         let o: PathTableOptions = from_json("fromLog options", &options(&opts)?).map_err(js_err)?;
         CorePathTable::from_log(&log.inner, &o.path_options())
-            .map(|t| PathTable { inner: Rc::new(t) })
+            .map(PathTable::from)
             .map_err(js_err)
     }
 
@@ -311,63 +288,5 @@ impl PathTable {
     #[wasm_bindgen(unchecked_return_type = "PathRow[]")]
     pub fn rows(&self) -> Result<JsValue, JsValue> {
         to_js(&self.inner.rows())
-    }
-
-    /// Attribution on the table.
-    #[wasm_bindgen(unchecked_return_type = "AttributionResult")]
-    pub fn attribution(
-        &self,
-        #[wasm_bindgen(unchecked_optional_param_type = "AttributionOptions")] opts: JsValue,
-    ) -> Result<JsValue, JsValue> {
-        to_js(
-            &self
-                .inner
-                .attribution(&attribution_opts(&opts)?)
-                .map_err(js_err)?,
-        )
-    }
-
-    /// Every model side by side.
-    #[wasm_bindgen(js_name = attributionTable, unchecked_return_type = "AttributionTable")]
-    pub fn attribution_table(
-        &self,
-        #[wasm_bindgen(unchecked_optional_param_type = "AttributionTableOptions")] opts: JsValue,
-    ) -> Result<JsValue, JsValue> {
-        to_js(
-            &self
-                .inner
-                .attribution_table(&table_opts(&opts)?)
-                .map_err(js_err)?,
-        )
-    }
-    /// Markov order selection: orders 1 to maxOrder scored by BIC (or AIC).
-    #[wasm_bindgen(js_name = chooseOrder, unchecked_return_type = "OrderSelection")]
-    pub fn choose_order(
-        &self,
-        #[wasm_bindgen(unchecked_optional_param_type = "ChooseOrderOptions")] opts: JsValue,
-    ) -> Result<JsValue, JsValue> {
-        to_js(
-            &self
-                .inner
-                .choose_order(&order_opts(&opts)?)
-                .map_err(js_err)?,
-        )
-    }
-
-    /// Removal effects of runs of consecutive channels in the chain of order k.
-    #[wasm_bindgen(
-        js_name = sequenceRemovalEffects,
-        unchecked_return_type = "SequenceRemovalResult"
-    )]
-    pub fn sequence_removal_effects(
-        &self,
-        #[wasm_bindgen(unchecked_optional_param_type = "SequenceRemovalOptions")] opts: JsValue,
-    ) -> Result<JsValue, JsValue> {
-        to_js(
-            &self
-                .inner
-                .sequence_removal_effects(&sequence_opts(&opts)?)
-                .map_err(js_err)?,
-        )
     }
 }

@@ -3,7 +3,9 @@
 //! data in arrays.
 
 use journey_core as core;
-use journey_core::ingest::{EventColumns, StrColumn, TimeColumn, ValueColumn};
+use journey_core::ingest::{
+    ColumnNames, ColumnRoles, EventColumns, Role, StrColumn, TimeColumn, ValueColumn,
+};
 use js_sys::{Array, ArrayBuffer, Float64Array, Object, Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -156,56 +158,56 @@ impl EventLog {
         if !columns.is_object() {
             return Err(arg_err("columns", "expected an object of columns"));
         }
-        let field = |camel: &str, snake: &str| -> JsValue {
-            let v = Reflect::get(&columns, &JsValue::from_str(camel)).unwrap_or(JsValue::UNDEFINED);
-            if v.is_undefined() && camel != snake {
-                Reflect::get(&columns, &JsValue::from_str(snake)).unwrap_or(JsValue::UNDEFINED)
-            } else {
-                v
-            }
+        // Core decides which key is which part (`customerId` or `customer_id`, `rename`); the
+        // extra columns are under `properties`.
+        let keys: Vec<String> = present_keys(&columns)
+            .into_iter()
+            .filter(|k| k != "properties")
+            .filter(|k| present(&get(&columns, k)).is_some())
+            .collect();
+        let names = ColumnNames {
+            camel_case: true,
+            properties: Some(Vec::new()),
+            ..Default::default()
         };
-        let required = |camel: &str, snake: &str| -> Result<JsValue, JsValue> {
-            let v = field(camel, snake);
-            if v.is_undefined() || v.is_null() {
-                Err(js_err(core::Error::MissingColumn {
-                    column: snake.to_string(),
-                    found: present_keys(&columns).join(", "),
-                }))
-            } else {
-                Ok(v)
-            }
-        };
-        let optional = |camel: &str, snake: &str| -> Option<JsValue> {
-            Some(field(camel, snake)).filter(|v| !v.is_undefined() && !v.is_null())
+        let roles = ColumnRoles::resolve(
+            &keys.iter().map(String::as_str).collect::<Vec<_>>(),
+            &names,
+            &opts,
+        )
+        .map_err(js_err)?;
+        let column = |role: Role| roles.get(role).map(|i| get(&columns, &keys[i]));
+        // `resolve` fails unless every required part has its column.
+        let required = |role: Role| column(role).unwrap_or(JsValue::UNDEFINED);
+        let text = |role: Role| -> Result<Option<OwnedStr>, JsValue> {
+            column(role)
+                .map(|v| OwnedStr::read(role.column(), &v))
+                .transpose()
         };
 
-        let customer = OwnedStr::read("customer_id", &required("customerId", "customer_id")?)?;
-        let touchpoint = OwnedStr::read("touchpoint", &required("touchpoint", "touchpoint")?)?;
-        let channel = optional("channel", "channel")
-            .map(|v| OwnedStr::read("channel", &v))
-            .transpose()?;
-        let stage = optional("stage", "stage")
-            .map(|v| OwnedStr::read("stage", &v))
-            .transpose()?;
-        let value = match optional("value", "value") {
+        let customer = OwnedStr::read("customer_id", &required(Role::CustomerId))?;
+        let touchpoint = OwnedStr::read("touchpoint", &required(Role::Touchpoint))?;
+        let channel = text(Role::Channel)?;
+        let stage = text(Role::Stage)?;
+        let value = match column(Role::Value) {
             None => None,
             Some(v) => Some(match column_kind(&v, "value", "a number")? {
                 TimeKind::Text => OwnedValue::Text(OwnedStr::read("value", &v)?),
                 TimeKind::Numbers => OwnedValue::Numbers(numbers("value", &v, VALUE_EXPECTED)?),
             }),
         };
-        let sequence = optional("sequence", "sequence")
+        let sequence = column(Role::Sequence)
             .map(|v| numbers("sequence", &v, SEQUENCE_EXPECTED))
             .transpose()?
             .map(|v| integers(&v))
             .transpose()?;
-        let ts = required("timestamp", "timestamp")?;
+        let ts = required(Role::Timestamp);
         let ts = match column_kind(&ts, "timestamp", "a number or a Date")? {
             TimeKind::Text => OwnedTime::Text(OwnedStr::read("timestamp", &ts)?),
             TimeKind::Numbers => OwnedTime::Millis(numbers("timestamp", &ts, TIME_EXPECTED)?),
         };
         let mut props: Vec<(String, OwnedStr)> = Vec::new();
-        if let Some(p) = optional("properties", "properties") {
+        if let Some(p) = present(&get(&columns, "properties")) {
             if !p.is_object() {
                 return Err(arg_err("properties", "expected an object of columns"));
             }
@@ -273,6 +275,16 @@ impl Surveys {
     }
 }
 
+/// `obj[key]` (undefined where reading it throws).
+fn get(obj: &JsValue, key: &str) -> JsValue {
+    Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// A column given as null or undefined is not given.
+fn present(v: &JsValue) -> Option<JsValue> {
+    Some(v.clone()).filter(|v| !v.is_undefined() && !v.is_null())
+}
+
 fn present_keys(obj: &JsValue) -> Vec<String> {
     Object::keys(obj.unchecked_ref::<Object>())
         .iter()
@@ -281,9 +293,13 @@ fn present_keys(obj: &JsValue) -> Vec<String> {
 }
 
 /// Milliseconds since the epoch -> microseconds; NaN, infinities and instants outside the range
-/// of `Date` are missing.
+/// of `Date` are missing. The whole milliseconds are multiplied as integers: past 2^53 us
+/// (the year 2255) a product in f64 is no longer exact.
 fn micros(ms: f64) -> Option<i64> {
-    (ms.is_finite() && ms.abs() <= 8.64e15).then(|| (ms * 1000.0).round() as i64)
+    (ms.is_finite() && ms.abs() <= 8.64e15).then(|| {
+        let whole = ms.trunc();
+        whole as i64 * 1000 + ((ms - whole) * 1000.0).round() as i64
+    })
 }
 
 const VALUE_EXPECTED: &str = "a number (NaN or null for no value)";

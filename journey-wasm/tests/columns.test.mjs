@@ -156,6 +156,26 @@ test("fromColumns: missing, mismatched and ill-typed columns", () => {
   assert.equal(empty.nEvents, 0);
 });
 
+test("fromColumns: core decides which key is which part (customerId or customer_id, rename)", () => {
+  const cols = { timestamp: [T1], touchpoint: ["x"] };
+  assert.deepEqual(EventLog.fromColumns({ ...cols, customer_id: ["a"] }).customers(), ["a"]);
+  assert.throws(
+    () => EventLog.fromColumns({ ...cols, customerId: ["a"], customer_id: ["b"] }),
+    (e) =>
+      e.name === "JourneyError" && e.code === "invalid_argument" && e.column === "customer_id" &&
+      e.message === 'columns "customerId" and "customer_id" are both the customer_id column; keep one, or choose one by name',
+  );
+  // A column given as null or undefined is not given.
+  assert.deepEqual(EventLog.fromColumns({ ...cols, customerId: ["a"], customer_id: null }).customers(), ["a"]);
+  // rename maps a key to a part, as for CSV headers.
+  const renamed = EventLog.fromColumns({ user: ["u"], when: [T2], touchpoint: ["x"] }, { rename: { user: "customer_id", when: "timestamp" } });
+  assert.equal(renamed.journey("u")[0].timestamp, "2026-01-02T00:00:00Z");
+  assert.throws(
+    () => EventLog.fromColumns({ user: ["u"], timestamp: [T1], touchpoint: ["x"] }),
+    (e) => e.code === "missing_column" && e.message === 'missing required column "customer_id"; columns found: user, timestamp, touchpoint',
+  );
+});
+
 test("fromColumns: dictionary codes are whole numbers; 1.5 is not code 1", () => {
   const cols = (codes) => ({ customerId: ["a", "b"], timestamp: [0, 0], touchpoint: { values: ["x", "y"], codes } });
   const bad = (codes, row, value) =>

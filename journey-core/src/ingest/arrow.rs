@@ -28,31 +28,13 @@ use super::columns::{
     ColumnChunk, FloatCells, IntCells, LoadControl, TextCell, TextCells, TimeCells, TimeUnit,
     ValueCells, NO_KEY,
 };
+use super::roles::{ColumnRoles, Role};
 use super::LoadOptions;
 use crate::error::{Error, Result};
 use crate::model::EventLog;
 
-/// Source column names for the parts of an event (`None` = the canonical name, or the column
-/// that [`LoadOptions::rename`] maps to it).
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct ArrowNames {
-    /// The customer id column.
-    pub customer: Option<String>,
-    /// The timestamp column.
-    pub timestamp: Option<String>,
-    /// The touchpoint column.
-    pub touchpoint: Option<String>,
-    /// The channel column.
-    pub channel: Option<String>,
-    /// The stage column.
-    pub stage: Option<String>,
-    /// The value column.
-    pub value: Option<String>,
-    /// The `sequence` column (integers breaking ties in time).
-    pub sequence: Option<String>,
-    /// Which other columns become properties (`None` = all of them).
-    pub properties: Option<Vec<String>>,
-}
+/// Source column names for the parts of an event: see [`ColumnNames`].
+pub use super::roles::ColumnNames as ArrowNames;
 
 /// How a column is read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -199,59 +181,26 @@ fn value_kind(dt: &DataType) -> Option<Kind> {
     }
 }
 
-fn missing(column: &str, schema: &Schema) -> Error {
-    Error::MissingColumn {
-        column: column.to_string(),
-        found: schema
-            .fields()
-            .iter()
-            .map(|f| f.name().as_str())
-            .collect::<Vec<_>>()
-            .join(", "),
-    }
-}
-
-/// pandas writes its index as `__index_level_0__` columns: never event data.
-fn is_pandas_index(name: &str) -> bool {
-    name.starts_with("__index_level_") && name.ends_with("__")
-}
-
-/// Finds the columns of the parts in `schema`: the names in `names` first, else the canonical
-/// names (after [`LoadOptions::rename`]); the other columns become properties (all, those
-/// listed, or none with [`LoadOptions::ignore_extra_columns`]). Checks every column's type up
-/// front, so a wrong type fails before any work, naming the column ([`Error::ColumnType`]).
-/// A table without rows (`rows` = 0) has nothing to misread: its types are not checked.
+/// Finds the columns of the parts in `schema` by their names ([`ColumnRoles::resolve`]: the
+/// names in `names` first, else the canonical names after [`LoadOptions::rename`]; the other
+/// columns become properties) and how each is read. Checks every column's type up front, so a
+/// wrong type fails before any work, naming the column ([`Error::ColumnType`]). A table
+/// without rows (`rows` = 0) has nothing to misread: its types are not checked.
 pub fn map_columns(
     schema: &Schema,
     names: &ArrowNames,
     opts: &LoadOptions,
     rows: usize,
 ) -> Result<ArrowMapping> {
-    let find = |part: &str, given: &Option<String>, required: bool| -> Result<Option<usize>> {
-        match given {
-            Some(name) => schema
-                .index_of(name)
-                .map(Some)
-                .map_err(|_| missing(name, schema)),
-            None => {
-                let i = schema
-                    .fields()
-                    .iter()
-                    .position(|f| opts.canonical(f.name()) == part);
-                if i.is_none() && required {
-                    return Err(missing(part, schema));
-                }
-                Ok(i)
-            }
-        }
-    };
+    let columns: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
+    let roles = ColumnRoles::resolve(&columns, names, opts)?;
     let wrong = |part: &str, column: &str, dt: &DataType, expected: &str| Error::ColumnType {
         column: column.to_string(),
         part: part.to_string(),
         found: dt.to_string(),
         expected: expected.to_string(),
     };
-    let typed = |part: &str,
+    let typed = |role: Role,
                  i: usize,
                  kind: fn(&DataType) -> Option<Kind>,
                  expected: &str|
@@ -260,45 +209,23 @@ pub fn map_columns(
         match kind(f.data_type()) {
             Some(k) => Ok((i, k)),
             None if rows == 0 => Ok((i, Kind::Null)),
-            None => Err(wrong(part, f.name(), f.data_type(), expected)),
+            None => Err(wrong(role.column(), f.name(), f.data_type(), expected)),
         }
+    };
+    let required = |role: Role, kind: fn(&DataType) -> Option<Kind>, expected: &str| {
+        typed(role, roles.required(role), kind, expected)
+    };
+    let optional = |role: Role, kind: fn(&DataType) -> Option<Kind>, expected: &str| {
+        roles
+            .get(role)
+            .map(|i| typed(role, i, kind, expected))
+            .transpose()
     };
     const TEXT: &str = "text (strings or categories; integers are also accepted)";
     let text = |d: &DataType| text_kind(d, false);
-    let customer = find("customer_id", &names.customer, true)?.expect("required");
-    let timestamp = find("timestamp", &names.timestamp, true)?.expect("required");
-    let touchpoint = find("touchpoint", &names.touchpoint, true)?.expect("required");
-    let channel = find("channel", &names.channel, false)?;
-    let stage = find("stage", &names.stage, false)?;
-    let value = find("value", &names.value, false)?;
-    let sequence = find("sequence", &names.sequence, false)?;
-    let used: Vec<usize> = [
-        Some(customer),
-        Some(timestamp),
-        Some(touchpoint),
-        channel,
-        stage,
-        value,
-        sequence,
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
-    let prop_cols: Vec<usize> = match &names.properties {
-        Some(list) => list
-            .iter()
-            .map(|n| schema.index_of(n).map_err(|_| missing(n, schema)))
-            .collect::<Result<_>>()?,
-        None if opts.ignore_extra_columns => Vec::new(),
-        None => (0..schema.fields().len())
-            .filter(|i| !used.contains(i) && !is_pandas_index(schema.field(*i).name()))
-            .collect(),
-    };
     let mut properties = Vec::new();
-    for i in prop_cols {
-        if used.contains(&i) {
-            continue;
-        }
+    for (i, name) in &roles.properties {
+        let (i, name) = (*i, name.clone());
         let f = schema.field(i);
         let kind = match text_kind(f.data_type(), true) {
             Some(k) => k,
@@ -313,28 +240,21 @@ pub fn map_columns(
                 ))
             }
         };
-        properties.push((opts.canonical(f.name()).to_string(), i, kind));
+        properties.push((name, i, kind));
     }
     Ok(ArrowMapping {
-        customer: typed("customer_id", customer, text, TEXT)?,
-        timestamp: typed(
-            "timestamp",
-            timestamp,
+        customer: required(Role::CustomerId, text, TEXT)?,
+        timestamp: required(
+            Role::Timestamp,
             time_kind,
             "datetimes (any unit; without a time zone they are taken as UTC), dates, \
              integer Unix seconds or RFC 3339 text",
         )?,
-        touchpoint: typed("touchpoint", touchpoint, text, TEXT)?,
-        channel: channel
-            .map(|i| typed("channel", i, text, TEXT))
-            .transpose()?,
-        stage: stage.map(|i| typed("stage", i, text, TEXT)).transpose()?,
-        value: value
-            .map(|i| typed("value", i, value_kind, "numbers (or decimal text)"))
-            .transpose()?,
-        sequence: sequence
-            .map(|i| typed("sequence", i, sequence_kind, "integers"))
-            .transpose()?,
+        touchpoint: required(Role::Touchpoint, text, TEXT)?,
+        channel: optional(Role::Channel, text, TEXT)?,
+        stage: optional(Role::Stage, text, TEXT)?,
+        value: optional(Role::Value, value_kind, "numbers (or decimal text)")?,
+        sequence: optional(Role::Sequence, sequence_kind, "integers")?,
         properties,
     })
 }

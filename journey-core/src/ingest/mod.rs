@@ -17,6 +17,7 @@ mod csv;
 mod json;
 #[cfg(feature = "parquet")]
 mod parquet;
+mod roles;
 mod row;
 mod write;
 
@@ -50,6 +51,7 @@ pub use self::parquet::{
     read_events_parquet, read_events_parquet_path, read_events_parquet_path_with,
     read_surveys_parquet, read_surveys_parquet_path,
 };
+pub use self::roles::{ColumnNames, ColumnRoles, Role};
 
 /// What to do with a bad row.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -19,8 +19,6 @@ from . import _journey as _j
 
 __all__ = ["DistributedLog", "content_order"]
 
-# Keywords of EventLog.from_arrow that name source columns.
-_COLUMN_KEYS = ("customer", "timestamp", "touchpoint", "channel", "stage", "value")
 _ROW = re.compile(r" at row (\d+), column ")
 
 
@@ -64,17 +62,9 @@ def _loader_has_tie_rule() -> bool:
 
 
 def customer_column(columns: Sequence[str], load: Mapping[str, Any]) -> str:
-    """The source column holding the customer id: `customer=`, else the column `rename` maps to
-    `customer_id`, else `customer_id`."""
-    given = load.get("customer")
-    if given is not None:
-        if not isinstance(given, str):
-            raise _j.ArgumentError("invalid argument customer: expected a column name (str)")
-        return given
-    for source, canonical in (load.get("rename") or {}).items():
-        if canonical == "customer_id" and source in columns:
-            return str(source)
-    return "customer_id"
+    """The source column holding the customer id, as `EventLog.from_arrow` finds it with these
+    keywords (`customer=`, else the column named or renamed `customer_id`)."""
+    return str(_j.EventLog._column_roles(list(columns), **load)["customer_id"])
 
 
 # -------------------------------------------------------------------------------------------

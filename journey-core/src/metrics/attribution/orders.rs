@@ -10,11 +10,10 @@ use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use super::markov::{Chain, DENSE_MAX, MAX_RESOLVE_WORK};
-use super::table::{aggregate_log, PathTable};
+use super::table::{aggregate_log, PathTable, PathTableOptions};
 use crate::error::{Error, Result};
 use crate::metrics::paths::{unknown_excluded, Level, PathOptions};
 use crate::model::EventLog;
-use crate::time::Duration;
 
 /// How [`choose_order`] scores the orders.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -32,36 +31,29 @@ fn default_max_order() -> usize {
     4
 }
 
-/// Options of [`choose_order`] (the keyword arguments of `log.choose_order(...)`).
+/// Options of [`choose_order`] (the keyword arguments of `log.choose_order(...)`): its own
+/// and, beside them in the same object, the path options of [`PathTableOptions`] (`level`,
+/// `lookback`, `first_conversion_only`, `collapse_repeats`, `exclude`).
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(remote = "Self", default, deny_unknown_fields)]
 pub struct ChooseOrderOptions {
     /// The highest order fitted, 1 to 4 (default 4); every order from 1 up is scored.
     pub max_order: usize,
     /// The score that chooses (default BIC).
     pub criterion: OrderCriterion,
-    /// Channel (default) or touchpoint names.
-    pub level: Level,
-    /// Merge consecutive repeats into one touch.
-    pub collapse_repeats: bool,
-    /// Touchpoint names removed from the paths.
-    pub exclude: Option<Vec<String>>,
-    /// One path per customer, up to the first conversion.
-    pub first_conversion_only: bool,
-    /// Touches longer than this before the conversion are dropped.
-    pub lookback: Option<Duration>,
+    /// How the conversion paths are cut.
+    #[serde(flatten)]
+    pub path: PathTableOptions,
 }
+
+crate::args::flat_options!(ChooseOrderOptions);
 
 impl Default for ChooseOrderOptions {
     fn default() -> Self {
         ChooseOrderOptions {
             max_order: default_max_order(),
             criterion: OrderCriterion::Bic,
-            level: Level::Channel,
-            collapse_repeats: false,
-            exclude: None,
-            first_conversion_only: false,
-            lookback: None,
+            path: PathTableOptions::default(),
         }
     }
 }
@@ -112,9 +104,10 @@ fn default_length() -> usize {
     2
 }
 
-/// Options of [`sequence_removal_effects`].
+/// Options of [`sequence_removal_effects`]: its own and, beside them in the same object, the
+/// path options of [`PathTableOptions`].
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(remote = "Self", default, deny_unknown_fields)]
 pub struct SequenceRemovalOptions {
     /// Markov order k, 1 to 4 (default 2).
     pub order: usize,
@@ -126,17 +119,12 @@ pub struct SequenceRemovalOptions {
     pub sequences: Option<Vec<String>>,
     /// Without `sequences`: only the sequences occurring at least this often (default 0).
     pub min_occurrences: f64,
-    /// Channel (default) or touchpoint names.
-    pub level: Level,
-    /// Merge consecutive repeats into one touch.
-    pub collapse_repeats: bool,
-    /// Touchpoint names removed from the paths.
-    pub exclude: Option<Vec<String>>,
-    /// One path per customer, up to the first conversion.
-    pub first_conversion_only: bool,
-    /// Touches longer than this before the conversion are dropped.
-    pub lookback: Option<Duration>,
+    /// How the conversion paths are cut.
+    #[serde(flatten)]
+    pub path: PathTableOptions,
 }
+
+crate::args::flat_options!(SequenceRemovalOptions);
 
 impl Default for SequenceRemovalOptions {
     fn default() -> Self {
@@ -145,11 +133,7 @@ impl Default for SequenceRemovalOptions {
             length: default_length(),
             sequences: None,
             min_occurrences: 0.0,
-            level: Level::Channel,
-            collapse_repeats: false,
-            exclude: None,
-            first_conversion_only: false,
-            lookback: None,
+            path: PathTableOptions::default(),
         }
     }
 }
@@ -186,31 +170,15 @@ pub struct SequenceRemovalResult {
     pub unknown_excluded: Vec<String>,
 }
 
-fn path_options(
-    level: Level,
-    lookback: Option<Duration>,
-    first_conversion_only: bool,
-    collapse_repeats: bool,
-    exclude: &Option<Vec<String>>,
-) -> PathOptions {
-    PathOptions {
-        level,
-        lookback_us: lookback.map(Duration::as_us),
-        first_conversion_only,
-        collapse_repeats,
-        exclude: exclude.clone().unwrap_or_default(),
-    }
-}
-
 /// Rejects the options a path table cannot honour (no touch times, no customers).
-fn check_table(lookback: Option<Duration>, first_conversion_only: bool) -> Result<()> {
-    if lookback.is_some() {
+fn check_table(path: &PathTableOptions) -> Result<()> {
+    if path.lookback.is_some() {
         return Err(Error::argument(
             "lookback",
             "needs touch times, which a path table does not have; use an event log",
         ));
     }
-    if first_conversion_only {
+    if path.first_conversion_only {
         return Err(Error::argument(
             "first_conversion_only",
             "needs customers, which a path table does not have; use an event log",
@@ -232,13 +200,7 @@ impl ChooseOrderOptions {
 
     /// The conversion-path options these options imply.
     pub fn path_options(&self) -> PathOptions {
-        path_options(
-            self.level,
-            self.lookback,
-            self.first_conversion_only,
-            self.collapse_repeats,
-            &self.exclude,
-        )
+        self.path.path_options()
     }
 }
 
@@ -271,13 +233,7 @@ impl SequenceRemovalOptions {
 
     /// The conversion-path options these options imply.
     pub fn path_options(&self) -> PathOptions {
-        path_options(
-            self.level,
-            self.lookback,
-            self.first_conversion_only,
-            self.collapse_repeats,
-            &self.exclude,
-        )
+        self.path.path_options()
     }
 }
 
@@ -336,8 +292,8 @@ pub fn choose_order(log: &EventLog, opts: &ChooseOrderOptions) -> Result<OrderSe
     opts.check()?;
     let (t, _) = aggregate_log(log, &opts.path_options(), None)?;
     let mut r = choose_order_of(&t, opts);
-    r.level = Some(opts.level);
-    r.unknown_excluded = unknown_excluded(log, opts.exclude.as_deref().unwrap_or(&[]));
+    r.level = Some(opts.path.level);
+    r.unknown_excluded = unknown_excluded(log, opts.path.exclude.as_deref().unwrap_or(&[]));
     Ok(r)
 }
 
@@ -503,8 +459,8 @@ pub fn sequence_removal_effects(
     opts.check()?;
     let (t, _) = aggregate_log(log, &opts.path_options(), None)?;
     let mut r = sequences_of(&t, opts)?;
-    r.level = Some(opts.level);
-    r.unknown_excluded = unknown_excluded(log, opts.exclude.as_deref().unwrap_or(&[]));
+    r.level = Some(opts.path.level);
+    r.unknown_excluded = unknown_excluded(log, opts.path.exclude.as_deref().unwrap_or(&[]));
     Ok(r)
 }
 
@@ -528,9 +484,9 @@ impl PathTable {
     /// event log and are rejected; `level` is not used).
     pub fn choose_order(&self, opts: &ChooseOrderOptions) -> Result<OrderSelection> {
         opts.check()?;
-        check_table(opts.lookback, opts.first_conversion_only)?;
-        let exclude = opts.exclude.as_deref().unwrap_or(&[]);
-        let t = self.transformed(exclude, opts.collapse_repeats);
+        check_table(&opts.path)?;
+        let exclude = opts.path.exclude.as_deref().unwrap_or(&[]);
+        let t = self.transformed(exclude, opts.path.collapse_repeats);
         let mut r = choose_order_of(&t, opts);
         r.unknown_excluded = self.unknown_names(exclude);
         Ok(r)
@@ -555,9 +511,9 @@ impl PathTable {
         opts: &SequenceRemovalOptions,
     ) -> Result<SequenceRemovalResult> {
         opts.check()?;
-        check_table(opts.lookback, opts.first_conversion_only)?;
-        let exclude = opts.exclude.as_deref().unwrap_or(&[]);
-        let t = self.transformed(exclude, opts.collapse_repeats);
+        check_table(&opts.path)?;
+        let exclude = opts.path.exclude.as_deref().unwrap_or(&[]);
+        let t = self.transformed(exclude, opts.path.collapse_repeats);
         let mut r = sequences_of(&t, opts)?;
         r.unknown_excluded = self.unknown_names(exclude);
         Ok(r)
@@ -568,6 +524,7 @@ impl PathTable {
 mod tests {
     use super::*;
     use crate::metrics::attribution::{AttributionOptions, PathRow};
+    use crate::time::Duration;
 
     fn table(rows: &[(&str, f64, f64)]) -> PathTable {
         PathTable::from_rows(rows.iter().map(|&(path, c, n)| PathRow {
@@ -654,12 +611,60 @@ mod tests {
         assert!(e.to_string().contains("max_order"), "{e}");
         assert!(t
             .choose_order(&ChooseOrderOptions {
-                lookback: Some(Duration::from_days(1)),
+                path: PathTableOptions {
+                    lookback: Some(Duration::from_days(1)),
+                    ..Default::default()
+                },
                 ..Default::default()
             })
             .unwrap_err()
             .to_string()
             .contains("lookback"));
+    }
+
+    /// The path options sit beside the others in one JSON object, as before they were
+    /// shared; an unknown key is refused naming every key there is.
+    #[test]
+    fn options_take_the_path_keys_beside_their_own() {
+        let o: ChooseOrderOptions = crate::args::from_json(
+            "chooseOrder options",
+            &serde_json::json!({"max_order": 2, "level": "touchpoint", "exclude": ["x"],
+                "collapse_repeats": true, "lookback": "7d", "first_conversion_only": true}),
+        )
+        .unwrap();
+        assert_eq!((o.max_order, o.criterion), (2, OrderCriterion::Bic));
+        assert_eq!(o.path.level, Level::Touchpoint);
+        assert_eq!(o.path.exclude, Some(vec!["x".to_string()]));
+        assert!(o.path.collapse_repeats && o.path.first_conversion_only);
+        assert_eq!(o.path.lookback, Some(Duration::from_days(7)));
+        let s: SequenceRemovalOptions = crate::args::from_json(
+            "options",
+            &serde_json::json!({"length": 1, "level": "touchpoint"}),
+        )
+        .unwrap();
+        assert_eq!((s.order, s.length, s.path.level), (2, 1, Level::Touchpoint));
+        assert_eq!(s.path.exclude, None);
+        let e = crate::args::from_json::<ChooseOrderOptions>(
+            "chooseOrder options",
+            &serde_json::json!({"max_order": 2, "levle": "channel"}),
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "invalid argument chooseOrder options: unknown field `levle`, expected one of \
+             `collapse_repeats`, `criterion`, `exclude`, `first_conversion_only`, `level`, \
+             `lookback`, `max_order`"
+        );
+        let e = crate::args::from_json::<SequenceRemovalOptions>(
+            "options",
+            &serde_json::json!({"level": "planet"}),
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("unknown variant `planet`"), "{e}");
+        // Serialised flat, as it is read.
+        let v = serde_json::to_value(ChooseOrderOptions::default()).unwrap();
+        assert_eq!(v["level"], "channel");
+        assert_eq!(v["max_order"], 4);
     }
 
     /// `a>b>a>b` converts once, `b>a` ends in null once; order 2.
