@@ -301,7 +301,7 @@ impl Segment {
     fn fits(&self) -> bool {
         self.drivers
             .as_ref()
-            .is_none_or(|d| d.fits(&DriversOptions::default()))
+            .map_or(true, |d| d.fits(&DriversOptions::default()))
             && self.conversions <= self.paths
             && self.kpis.fits()
             && self
