@@ -676,6 +676,35 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             }
             out.flush()?;
         }
+        Some("funnel-open") => {
+            // The funnel with open windows (`as_of` 2026-06-01, mid-log), the weekly trend and the
+            // five most frequent touchpoints after each drop-off: loads once, best of 5.
+            use journey_core::metrics::funnel::{FunnelOptions, FunnelStep};
+            use journey_core::metrics::kpis::TimeBound;
+            use journey_core::metrics::retention::Period;
+            let path = args.get(1).ok_or("funnel-open PATH")?;
+            let log = journey_core::read_events_path(path, &journey_core::LoadOptions::default())?;
+            let mut o = FunnelOptions::new(
+                ["product_page", "add_to_cart", "checkout_shipping", "purchase"].map(FunnelStep::from),
+            );
+            o.window = journey_core::time::Duration::from_days(7);
+            o.as_of = Some(TimeBound::Text("2026-06-01T00:00:00Z".into()));
+            o.trend = Some(Period::Week);
+            o.after_drop_off = 5;
+            let (secs, r) = time(5, || log.funnel(&o).expect("funnel"));
+            let open = r.open.as_ref().map_or(0, |w| w.in_progress);
+            println!(
+                "{}",
+                serde_json::json!({
+                    "file": path,
+                    "events": log.n_events(),
+                    "steps": r.steps.iter().map(|s| s.customers).collect::<Vec<_>>(),
+                    "in_progress": open,
+                    "trend_periods": r.trend.as_ref().map_or(0, |t| t.len()),
+                    "seconds_best_of_5": secs,
+                })
+            );
+        }
         Some("drivers") => {
             // Loads once, then times the drivers alone (best of 5), with the top rows.
             let path = args.get(1).ok_or("drivers PATH")?;
@@ -704,12 +733,41 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         Some("compare") => {
             // Loads once, then times a comparison of the log's two halves in time (the funnel
-            // the report would choose, and the KPIs), best of 5.
-            let path = args.get(1).ok_or("compare PATH|synthetic:N")?;
-            let log = match path.strip_prefix("synthetic:") {
-                Some(n) => journey_core::synthetic(n.parse()?, 42).0,
-                None => journey_core::read_events_path(path, &journey_core::LoadOptions::default())?,
+            // the report would choose, and the KPIs), best of 5. Options: `--surveys PATH`
+            // (or `--surveys synthetic` with a synthetic log) adds NPS, CSAT and CES;
+            // `--retention 1,4` retention at those weeks; `--attribution N` the attribution
+            // shares with N bootstrap resamples.
+            let usage = "compare PATH|synthetic:N [--surveys PATH|synthetic] [--retention K,K] [--attribution RESAMPLES]";
+            let path = args.get(1).ok_or(usage)?;
+            let (log, synth_surveys) = match path.strip_prefix("synthetic:") {
+                Some(n) => {
+                    let (l, s) = journey_core::synthetic(n.parse()?, 42);
+                    (l, Some(s))
+                }
+                None => (
+                    journey_core::read_events_path(path, &journey_core::LoadOptions::default())?,
+                    None,
+                ),
             };
+            let flag = |name: &str| {
+                args.iter()
+                    .position(|a| a == name)
+                    .and_then(|i| args.get(i + 1))
+                    .cloned()
+            };
+            let surveys = match flag("--surveys").as_deref() {
+                None => None,
+                Some("synthetic") => Some(synth_surveys.ok_or("--surveys synthetic needs a synthetic log")?),
+                Some(p) => Some(journey_core::read_surveys_path(
+                    p,
+                    &journey_core::LoadOptions::default(),
+                )?),
+            };
+            let retention_periods: Vec<u32> = match flag("--retention") {
+                None => Vec::new(),
+                Some(v) => v.split(',').map(str::parse).collect::<Result<_, _>>()?,
+            };
+            let attribution = flag("--attribution").map(|n| n.parse::<u32>()).transpose()?;
             let mut ts = log.timestamps().to_vec();
             ts.sort_unstable();
             let mid = ts.get(ts.len() / 2).copied().unwrap_or(0) / 1_000_000;
@@ -722,12 +780,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     .iter()
                     .map(|s| s.as_str().into())
                     .collect(),
+                retention_periods,
+                attribution: attribution.map(|_| Default::default()),
+                resamples: attribution.unwrap_or(journey_core::metrics::compare::DEFAULT_RESAMPLES),
                 ..CompareOptions::default()
             };
-            let (secs, r) = time(5, || compare(&log, &opts).expect("compare"));
+            let (secs, r) = time(5, || compare(&log, surveys.as_ref(), &opts).expect("compare"));
             for x in &r.rows {
                 println!(
-                    "  {:<48} {:>7.4} -> {:>7.4} q {:.3e} {}",
+                    "  {:<48} {:>8.4} -> {:>8.4} q {:.3e} {}",
                     x.label,
                     x.a_rate.unwrap_or(f64::NAN),
                     x.b_rate.unwrap_or(f64::NAN),
@@ -740,6 +801,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 serde_json::json!({
                     "file": path,
                     "events": log.n_events(),
+                    "responses": surveys.as_ref().map(|s| s.len()),
                     "rows": r.rows.len(),
                     "significant": r.n_significant,
                     "seconds_best_of_5": secs,
@@ -844,7 +906,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             live(path, batch, rounds)?;
         }
         _ => return Err(
-            "usage: bench gen N PATH | bench by-time IN OUT | bench shuffled IN OUT | bench load PATH | bench load-surveys PATH | bench metrics PATH | bench attribution-select PATH | bench partials PATH [N...] | bench score PATH|synthetic:N [ORDER...] | bench backtest PATH|synthetic:N AS_OF [ORDER...] | bench drivers PATH | bench compare PATH|synthetic:N | bench live PATH [BATCH] [ROUNDS]"
+            "usage: bench gen N PATH | bench by-time IN OUT | bench shuffled IN OUT | bench load PATH | bench load-surveys PATH | bench metrics PATH | bench attribution-select PATH | bench partials PATH [N...] | bench score PATH|synthetic:N [ORDER...] | bench backtest PATH|synthetic:N AS_OF [ORDER...] | bench drivers PATH | bench funnel-open PATH | bench compare PATH|synthetic:N [--surveys PATH|synthetic] [--retention K,K] [--attribution RESAMPLES] | bench live PATH [BATCH] [ROUNDS]"
                 .into(),
         ),
     }

@@ -235,9 +235,10 @@ async function showLoaded(loaded) {
   $("touchpoint-list").replaceChildren(
     ...loaded.touchpoints.map((t) => Object.assign(document.createElement("option"), { value: t })),
   );
-  for (const id of ["report-panel", "map-panel", "funnel-panel", "attribution-panel", "retention-panel", "satisfaction-panel", "drivers-panel", "export-panel"]) {
+  for (const id of ["report-panel", "map-panel", "funnel-panel", "attribution-panel", "retention-panel", "satisfaction-panel", "drivers-panel", "compare-panel", "export-panel"]) {
     $(id).hidden = false;
   }
+  setupCompare(loaded.summary);
   const s = loaded.summary;
   status(`Loaded ${fmt.format(s.n_events)} events of ${fmt.format(s.n_customers)} customers from ${loaded.source} in ${fmt.format(loaded.seconds)} s.`, true);
   await refreshAll();
@@ -301,6 +302,7 @@ async function refreshAll() {
   await refreshRetention();
   await refreshSatisfaction();
   await refreshDrivers();
+  await refreshCompare();
 }
 
 async function refreshMap() {
@@ -383,6 +385,39 @@ async function refreshFunnel() {
       parts.push(t);
     }
     el.replaceChildren(...parts);
+  });
+}
+
+// The two periods compared: by default the first and the second half of the data, in days.
+function setupCompare({ first_event, last_event }) {
+  if (!first_event || !last_event) return;
+  const day = 86400000;
+  const first = Date.parse(first_event.slice(0, 10));
+  const last = Date.parse(last_event.slice(0, 10));
+  const mid = first + Math.floor((last - first) / day / 2) * day;
+  const iso = (t) => new Date(t).toISOString().slice(0, 10);
+  $("compare-a-from").value = iso(first);
+  $("compare-a-to").value = iso(Math.max(first, mid - day));
+  $("compare-b-from").value = iso(mid);
+  $("compare-b-to").value = iso(last);
+}
+
+async function refreshCompare() {
+  await panel("compare", async (el) => {
+    // A period ends after its last day.
+    const side = (from, to, label) => {
+      const end = new Date(Date.parse($(to).value) + 86400000).toISOString();
+      return { from: `${$(from).value}T00:00:00Z`, to: end, label };
+    };
+    const a = side("compare-a-from", "compare-a-to", `${$("compare-a-from").value} to ${$("compare-a-to").value}`);
+    const b = side("compare-b-from", "compare-b-to", `${$("compare-b-from").value} to ${$("compare-b-to").value}`);
+    const r = await call("compare", { a, b, steps: funnelSteps() });
+    state.results.compare = r.result;
+    const summary = document.createElement("p");
+    summary.textContent = `${fmt.format(r.result.n_significant)} of ${fmt.format(r.result.n_tested)} figures changed beyond noise.`;
+    const chart = document.createElement("div");
+    putSvg(chart, r.svg);
+    el.replaceChildren(summary, chart);
   });
 }
 
@@ -505,6 +540,10 @@ $("retention-period").addEventListener("change", refreshRetention);
 $("retention-periods").addEventListener("change", refreshRetention);
 $("satisfaction-metric").addEventListener("change", refreshSatisfaction);
 $("map-persona").addEventListener("change", refreshMap);
+$("compare-form").addEventListener("submit", (e) => {
+  e.preventDefault();
+  refreshCompare();
+});
 
 $("download-svg").addEventListener("click", () => {
   if (state.mapSvg) download("journey-map.svg", "image/svg+xml", state.mapSvg);

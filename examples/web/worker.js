@@ -2,7 +2,7 @@
 // and computing metrics never block the page.
 //
 // Messages in:  { id, type, payload }  (type: "load", "loadSurveys", "sample", "map", "funnel",
-//               "attribution", "retention", "satisfaction", "drivers")
+//               "attribution", "retention", "satisfaction", "drivers", "compare")
 // Messages out: { id, type: "result", payload } or { id, type: "error", payload: JourneyError
 //               fields }, and once { type: "ready" } or { type: "fatal", payload } if the
 //               package cannot be loaded.
@@ -111,6 +111,14 @@ const handlers = {
     requireLog();
     const result = log.conversionDrivers();
     return { result, svg: journey.forestPlotSvg(journey.driversForestPlot(result)) };
+  },
+
+  compare({ a, b, steps }) {
+    requireLog();
+    // Two periods (dates, the end day included): the funnel, the KPIs and, with survey
+    // responses, their scores.
+    const result = log.compare({ a, b, steps }, surveys);
+    return { result, svg: journey.changeTableSvg(journey.compareTable(result)) };
   },
 
   attribution({ model, level }) {

@@ -107,7 +107,11 @@ fn run(case: &Value) -> Result<Value, Error> {
         "funnel" => to_json(funnel::funnel(log_ref(), &options(args)?)?),
         "sessions" => to_json(sessions::sessions(log_ref(), &options(args)?)?),
         "conversion_drivers" => to_json(drivers::conversion_drivers(log_ref(), &options(args)?)?),
-        "compare" => to_json(compare::compare(log_ref(), &options(args)?)?),
+        "compare" => to_json(compare::compare(
+            log_ref(),
+            surveys.as_ref(),
+            &options(args)?,
+        )?),
         "conversion_paths" => to_json(path_stats::conversion_paths_table(
             log_ref(),
             &options(args)?,

@@ -6,7 +6,7 @@ use pyo3::types::PyDict;
 
 use crate::convert::{kwargs_json, to_json};
 use crate::error::to_py_err;
-use crate::model::PyEventLog;
+use crate::model::{PyEventLog, PySurveys};
 use crate::result::PyOutput;
 use crate::run::detach;
 
@@ -21,6 +21,13 @@ impl PyEventLog {
     /// exact test when an expected cell is below 5), the Benjamini-Hochberg q-value across all
     /// rows and a `significant` flag (`alpha=0.05`).
     ///
+    /// With `surveys` (a `Surveys`), also NPS, CSAT and CES of each side's customers' responses
+    /// (given within the side's period); with `retention_periods=[1, 4]` (and `retention={...}`
+    /// options as for `retention`), the share of each side's cohorts retained at those periods;
+    /// with `attribution={...}` (options as for `attribution`, `{}` for the defaults), each
+    /// channel's share, with a bootstrap over customers (`resamples=500`, `seed=1`). See
+    /// docs/compare.md. The result's `chart` is the table with arrows.
+    ///
     /// >>> import journey
     /// >>> log = journey.EventLog.from_csv_text(
     /// ...     "customer_id,timestamp,touchpoint\n"
@@ -29,12 +36,13 @@ impl PyEventLog {
     /// >>> r = log.compare({"to": "2026-01-08T00:00:00Z"}, {"from": "2026-01-08T00:00:00Z"})
     /// >>> [(x["label"], x["a_rate"], x["b_rate"]) for x in r.rows][:1]
     /// [('conversion rate', 1.0, 0.0)]
-    #[pyo3(signature = (a, b, **kwargs))]
+    #[pyo3(signature = (a, b, surveys = None, **kwargs))]
     fn compare(
         &self,
         py: Python<'_>,
         a: &Bound<'_, PyAny>,
         b: &Bound<'_, PyAny>,
+        surveys: Option<PyRef<'_, PySurveys>>,
         kwargs: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<PyOutput> {
         let mut args = kwargs_json(kwargs)?;
@@ -43,7 +51,8 @@ impl PyEventLog {
         let opts: CompareOptions =
             journey_core::args::from_json("compare options", &args).map_err(to_py_err)?;
         let log = self.inner.clone();
-        let r = detach(py, move || compare(&log, &opts))?.map_err(to_py_err)?;
-        PyOutput::new("compare", &r, Some("rows"))
+        let surveys = surveys.map(|s| s.inner.clone());
+        let r = detach(py, move || compare(&log, surveys.as_deref(), &opts))?.map_err(to_py_err)?;
+        PyOutput::new("compare", &r, Some("rows"))?.with_default_chart(&r)
     }
 }

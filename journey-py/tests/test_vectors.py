@@ -58,6 +58,9 @@ def run(case):
     if call in ("nps", "csat", "ces"):
         joined = surveys if log is None else surveys.with_log(log)
         return getattr(joined, call)(**args).to_dict()
+    if call == "compare" and surveys is not None:
+        # Survey scores of the two sides, from the case's responses.
+        args = {**args, "surveys": surveys}
     target = next(t for t in (table, log, surveys) if t is not None)
     result = getattr(target, call)(**args)
     return result.to_dict() if hasattr(result, "to_dict") else result

@@ -27,6 +27,6 @@ pub use render::{
     forest_plot_svg, funnel_chart, funnel_chart_svg, grouped_bars_svg, heatmap_svg, html_page,
     interval_chart_svg, nps_intervals, paths_sankey, retention_heatmap, sankey_svg,
 };
-pub use render::{funnel_trend_chart, trend_chart_svg};
+pub use render::{change_table_svg, compare_table, funnel_trend_chart, trend_chart_svg};
 pub use report::report;
 pub use survey::{ces, csat, nps, nps_diff};

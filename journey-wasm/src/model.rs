@@ -394,3 +394,23 @@ pub fn synthetic(
     out.push(&Surveys::from(surveys).into());
     Ok(out.into())
 }
+
+/// An optional `Surveys` argument, without taking the caller's object: wasm-bindgen cannot
+/// borrow an optional class argument, and taking it by value would detach it from its JS
+/// object, so a clone (sharing the same data) is taken instead.
+pub(crate) fn surveys_arg(
+    v: &JsValue,
+) -> Result<Option<std::rc::Rc<journey_core::Surveys>>, JsValue> {
+    if v.is_undefined() || v.is_null() {
+        return Ok(None);
+    }
+    let not_surveys = || crate::convert::arg_err("surveys", "expected a Surveys object (or null)");
+    let clone = js_sys::Reflect::get(v, &JsValue::from_str("clone"))
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+        .ok_or_else(not_surveys)?;
+    let copy = clone.call0(v)?;
+    <Surveys as wasm_bindgen::convert::TryFromJsValue>::try_from_js_value(copy)
+        .map(|s| Some(s.inner))
+        .map_err(|_| not_surveys())
+}

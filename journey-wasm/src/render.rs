@@ -5,14 +5,15 @@
 
 use journey_core::args::from_json;
 use journey_core::metrics::attribution::{AttributionResult, AttributionTable};
+use journey_core::metrics::compare::CompareResult;
 use journey_core::metrics::drivers::DriversResult;
 use journey_core::metrics::funnel::{FunnelResult, TrendRow};
 use journey_core::metrics::path_stats::PathStatsResult;
 use journey_core::metrics::retention::RetentionResult;
 use journey_core::metrics::survey::{CesBreakdown, CsatBreakdown, NpsBreakdown};
 use journey_core::render::{
-    DefaultChart, ForestPlot, FunnelChart, GroupedBars, Heatmap, HtmlPage, IntervalChart,
-    MapSvgOptions, Sankey, TrendChart,
+    ChangeTable, DefaultChart, ForestPlot, FunnelChart, GroupedBars, Heatmap, HtmlPage,
+    IntervalChart, MapSvgOptions, Sankey, TrendChart,
 };
 use serde::de::DeserializeOwned;
 use wasm_bindgen::prelude::*;
@@ -85,6 +86,14 @@ export interface ForestPlot {
   title?: string;
   rows: { label: string; estimate?: number | null; lo?: number | null; hi?: number | null; n?: number; significant?: boolean; note?: string }[];
   valueLabel?: string;
+}
+
+/** Input of `changeTableSvg`: the figures of a comparison as texts, an arrow per row ("up", "down", "flat"), coloured when significant. */
+export interface ChangeTable {
+  title?: string;
+  aLabel?: string;
+  bLabel?: string;
+  rows: { label: string; a?: string; b?: string; change?: string; direction?: "up" | "down" | "flat"; significant?: boolean; note?: string }[];
 }
 
 /** Input of `trendChartSvg`: a share (0 to 1) per period as a line; incomplete periods dashed and hollow. */
@@ -202,6 +211,17 @@ pub fn forest_plot_svg(
         .map_err(js_err)
 }
 
+/// The "what changed" table (SVG): per figure both sides, an arrow and the change with its
+/// interval, coloured when significant.
+#[wasm_bindgen(js_name = changeTableSvg)]
+pub fn change_table_svg(
+    #[wasm_bindgen(unchecked_param_type = "ChangeTable")] chart: JsValue,
+) -> Result<String, JsValue> {
+    parse::<ChangeTable>("change table", &chart)?
+        .to_svg()
+        .map_err(js_err)
+}
+
 /// `key` in camelCase (`value_label` -> `valueLabel`).
 fn camel(key: &str) -> String {
     let mut out = String::with_capacity(key.len());
@@ -287,6 +307,10 @@ macro_rules! adapters {
 // Docs as `#[doc = "..."]`: wasm-bindgen copies a `///` line passed through a macro into the
 // TypeScript declarations with its raw-string prefix.
 adapters! {
+    #[doc = " The table with arrows of a `compare` result (every row, in order), as the input of"]
+    #[doc = " `changeTableSvg`."]
+    compare_table, "compareTable", CompareResult, "compare result", "CompareResult",
+        "ChangeTable";
     #[doc = " The forest plot of a `conversionDrivers` result (its rows in order, the q-value as each"]
     #[doc = " row's note), as the input of `forestPlotSvg`."]
     drivers_forest_plot, "driversForestPlot", DriversResult, "conversion drivers result",

@@ -4,14 +4,12 @@
 use journey_core as core;
 use journey_core::args::from_json;
 use journey_core::report::{FromDataOptions, ReportOptions};
-use std::rc::Rc;
 
 use serde_json::Value;
-use wasm_bindgen::convert::TryFromJsValue;
 use wasm_bindgen::prelude::*;
 
-use crate::convert::{arg_err, js_err, options, snake_keys};
-use crate::model::{EventLog, JourneyMap, Surveys};
+use crate::convert::{js_err, options, snake_keys};
+use crate::model::{surveys_arg, EventLog, JourneyMap};
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_REPORT: &str = r#"
@@ -55,29 +53,13 @@ export interface ReportOptions {
   drivers?: boolean;
   /** Draw the funnel trend per "day", "week" (the default) or "month" of entry, incomplete periods dashed; false: no trend. */
   funnelTrend?: "day" | "week" | "month" | false | null;
+  /** A section "What changed": side `a` against side `b` (docs/compare.md); without `steps`, the report's funnel. */
+  compare?: CompareOptions | null;
 }
 "#;
 
 /// Option objects nested in the report options, whose keys are camelCase in JS too.
 const NESTED: [&str; 4] = ["map", "retention", "attribution", "open_journeys"];
-
-/// An optional `Surveys` argument, without taking the caller's object: wasm-bindgen cannot
-/// borrow an optional class argument, and taking it by value would detach it from its JS
-/// object, so a clone (sharing the same data) is taken instead.
-fn surveys_arg(v: &JsValue) -> Result<Option<Rc<core::Surveys>>, JsValue> {
-    if v.is_undefined() || v.is_null() {
-        return Ok(None);
-    }
-    let not_surveys = || arg_err("surveys", "expected a Surveys object (or null)");
-    let clone = js_sys::Reflect::get(v, &JsValue::from_str("clone"))
-        .ok()
-        .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
-        .ok_or_else(not_surveys)?;
-    let copy = clone.call0(v)?;
-    Surveys::try_from_js_value(copy)
-        .map(|s| Some(s.inner))
-        .map_err(|_| not_surveys())
-}
 
 #[wasm_bindgen]
 impl JourneyMap {
@@ -125,6 +107,17 @@ pub fn report(
         for k in NESTED {
             if let Some(inner) = m.get_mut(k) {
                 snake_keys(inner);
+            }
+        }
+        // The comparison's options, and its own nested ones.
+        if let Some(c) = m.get_mut("compare") {
+            snake_keys(c);
+            if let Value::Object(cm) = c {
+                for k in ["retention", "attribution"] {
+                    if let Some(inner) = cm.get_mut(k) {
+                        snake_keys(inner);
+                    }
+                }
             }
         }
     }

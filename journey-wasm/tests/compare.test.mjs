@@ -84,3 +84,73 @@ test("drivers in the map and the report", () => {
   assert.match(html, /<h2>Conversion drivers<\/h2>/);
   assert.match(html, /2 of them are significant/);
 });
+
+function twoWeeksSurveysCsv() {
+  // NPS 40 against -10, CSAT 8/10 against 4/10, CES 2,2,3,3,4 against 4,5,5,6,6; one answer
+  // after both weeks and one of a customer not in the log are on neither side.
+  const nps = [["a", "03", [10, 10, 10, 10, 10, 10, 8, 8, 3, 3]], ["b", "10", [10, 10, 10, 8, 8, 8, 3, 3, 3, 3]]];
+  const csat = [[5, 5, 5, 4, 4, 4, 4, 4, 2, 3], [5, 4, 4, 4, 3, 3, 2, 2, 1, 1]];
+  const ces = [[2, 2, 3, 3, 4], [4, 5, 5, 6, 6]];
+  const rows = ["customer_id,timestamp,touchpoint,nps,csat,ces"];
+  nps.forEach(([side, day, scores], k) => {
+    for (let i = 0; i < 10; i++) rows.push(`${side}${i},2026-01-${day}T12:00:00Z,purchase,${scores[i]},${csat[k][i]},${ces[k][i] ?? ""}`);
+  });
+  rows.push("a0,2026-02-01T12:00:00Z,purchase,0,1,7", "zz,2026-01-03T12:00:00Z,purchase,0,1,7");
+  return rows.join("\n") + "\n";
+}
+
+test("compare survey scores, retention and attribution shares by hand", () => {
+  const log = journey.EventLog.fromCsv(twoWeeksCsv());
+  const surveys = journey.Surveys.fromCsv(twoWeeksSurveysCsv());
+  const r = log.compare({ a: WEEK1, b: WEEK2, steps: ["view", "cart", "purchase"] }, surveys);
+  const by = Object.fromEntries(r.rows.map((x) => [x.metric, x]));
+  // NPS 40 -> -10, SE = sqrt(1330): z = -1.37102, p = 0.1704, not significant.
+  assert.equal(by.nps.unit, "nps_points");
+  close(by.nps.change, -50);
+  close(by.nps.ci_high, -50 + 1.96 * Math.sqrt(1330));
+  assert.ok(by.nps.p_value > 0.17 && by.nps.p_value < 0.171);
+  assert.equal(by.nps.significant, false);
+  // CSAT 8/10 -> 4/10: Fisher, 31372 / 184756.
+  assert.equal(by.csat.test, "fisher");
+  close(by.csat.p_value, 31372 / 184756);
+  // CES: Welch with 8 degrees of freedom.
+  assert.equal(by.ces.test, "welch_t");
+  assert.ok(Math.abs(by.ces.ci_low - (2.4 - 2.306004135204166 * Math.sqrt(0.28))) < 1e-8);
+  const table = journey.compareTable(r);
+  assert.equal(table.title, "What changed");
+  assert.equal(table.rows.find((x) => x.label === "NPS").direction, "down");
+  assert.match(journey.changeTableSvg(table), /<polygon/);
+
+  // Retention: 12/20 -> 6/20 a week later, 6/20 -> 5/20 four weeks later.
+  const rows = ["customer_id,timestamp,touchpoint,persona"];
+  for (const [p, w1, w4] of [["x", 12, 6], ["y", 6, 5]]) {
+    for (let i = 0; i < 20; i++) {
+      rows.push(`${p}${i},2026-01-05T10:00:00Z,purchase,${p}`);
+      if (i < w1) rows.push(`${p}${i},2026-01-13T10:00:00Z,purchase,${p}`);
+      if (i >= 20 - w4) rows.push(`${p}${i},2026-02-03T10:00:00Z,purchase,${p}`);
+    }
+  }
+  const ret = journey.EventLog.fromCsv(rows.join("\n") + "\n").compare({
+    a: { property: "persona", value: "x" }, b: { property: "persona", value: "y" },
+    retentionPeriods: [1, 4], retention: { period: "week", minReturns: 1 },
+  }).rows.filter((x) => x.metric === "retention");
+  assert.deepEqual(ret.map((x) => [x.period, x.a_count, x.a_total, x.b_count]), [[1, 12, 20, 6], [4, 6, 20, 5]]);
+
+  // Attribution: every conversion of x after an email, of y after a social ad: the email
+  // share falls from 1 to 0 in every resample, p = 2 / (99 + 1).
+  const ch = ["customer_id,timestamp,touchpoint,channel,persona"];
+  for (const [p, conv, other] of [["x", "email", "social"], ["y", "social", "email"]]) {
+    for (let i = 0; i < 30; i++) ch.push(`${p}${i},2026-01-05T10:00:00Z,${conv},${conv},${p}`, `${p}${i},2026-01-05T11:00:00Z,purchase,web,${p}`);
+    for (let i = 30; i < 40; i++) ch.push(`${p}${i},2026-01-05T10:00:00Z,${other},${other},${p}`);
+  }
+  const shares = journey.EventLog.fromCsv(ch.join("\n") + "\n").compare({
+    a: { property: "persona", value: "x" }, b: { property: "persona", value: "y" },
+    attribution: {}, resamples: 99,
+  });
+  const email = shares.rows.find((x) => x.channel === "email");
+  assert.deepEqual([email.a_rate, email.b_rate, email.ci_low, email.ci_high, email.test], [1, 0, -1, -1, "bootstrap"]);
+  close(email.p_value, 0.02);
+  assert.equal(shares.resamples, 99);
+  const html = journey.report(log, surveys, { funnel: ["view", "cart", "purchase"], compare: { a: { ...WEEK1, label: "week 1" }, b: WEEK2 } });
+  assert.match(html, /<h2>What changed<\/h2>/);
+});

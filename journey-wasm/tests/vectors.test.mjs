@@ -57,7 +57,9 @@ function run(c) {
       delete args[key];
     }
   }
-  const result = target[method](...positional, camelKeys(args));
+  // compare takes the survey responses after its options.
+  const extra = c.call === "compare" && surveys ? [surveys] : [];
+  const result = target[method](...positional, camelKeys(args), ...extra);
   return typeof result?.toObject === "function" ? result.toObject() : result;
 }
 

@@ -99,6 +99,11 @@ trait Source<'a> {
     /// Takes back a batch once its records are parsed, so the next batch reuses its memory
     /// instead of faulting in fresh pages.
     fn recycle(&mut self, batch: Cow<'a, [u8]>);
+    /// The input's whole length in bytes, when known before it is read (bytes in memory, a
+    /// mapped file).
+    fn total_len(&self) -> Option<usize> {
+        None
+    }
 }
 
 impl<'a, R: Read> Source<'a> for Batches<R> {
@@ -126,6 +131,9 @@ struct Slices<'a> {
 }
 
 impl<'a> Source<'a> for Slices<'a> {
+    fn total_len(&self) -> Option<usize> {
+        Some(self.bytes.len())
+    }
     fn first_record(&mut self) -> Result<Option<Cow<'a, [u8]>>> {
         let rest = &self.bytes[self.pos..];
         if rest.is_empty() {
@@ -699,6 +707,20 @@ struct Merger {
 }
 
 impl Merger {
+    /// Reserves the columns for the rows of the `total - bytes_done` bytes not yet merged, at
+    /// the bytes per row of the first `bytes_done`: the columns then grow once, not by
+    /// doubling (each doubling below the allocator's map threshold copies the column into
+    /// fresh pages the kernel must zero).
+    fn reserve_rest(&mut self, bytes_done: usize, total: Option<usize>) {
+        let Some(total) = total else { return };
+        if bytes_done == 0 || self.rows == 0 || total <= bytes_done {
+            return;
+        }
+        let per_row = bytes_done as f64 / self.rows as f64;
+        let rest = ((total - bytes_done) as f64 / per_row * 1.02) as usize;
+        self.builder.reserve(rest);
+    }
+
     fn merge(&mut self, pieces: Vec<Piece>) -> Result<()> {
         for piece in pieces {
             self.rows += piece.rows;
@@ -815,6 +837,11 @@ fn read_events_from<'a>(
     #[cfg(feature = "parallel")]
     {
         let mut parsed: Vec<Piece> = Vec::new();
+        // After the first batch is merged, the columns make room for the rows still to come
+        // (estimated from the bytes per row so far), when the input's length is known.
+        let total = batches.total_len();
+        let mut bytes_parsed = 0usize;
+        let mut reserved = false;
         while batch.is_some() || !parsed.is_empty() {
             let to_merge = std::mem::take(&mut parsed);
             let mut merged = Ok(());
@@ -831,8 +858,14 @@ fn read_events_from<'a>(
                 }
             });
             merged?;
+            if !reserved && merger.rows > 0 {
+                // The batches merged so far are the `bytes_parsed` before this one.
+                reserved = true;
+                merger.reserve_rest(bytes_parsed, total);
+            }
             batch = match batch.take() {
                 Some(done) => {
+                    bytes_parsed += done.len();
                     checkpoint(done.len())?;
                     batches.recycle(done);
                     next?
@@ -842,11 +875,19 @@ fn read_events_from<'a>(
         }
     }
     #[cfg(not(feature = "parallel"))]
-    while let Some(b) = batch {
-        merger.merge(parse_batch(&b, n, &schema, opts))?;
-        checkpoint(b.len())?;
-        batches.recycle(b);
-        batch = batches.next(PIECE * n)?;
+    {
+        let total = batches.total_len();
+        let mut first = true;
+        while let Some(b) = batch {
+            merger.merge(parse_batch(&b, n, &schema, opts))?;
+            if first {
+                first = false;
+                merger.reserve_rest(b.len(), total);
+            }
+            checkpoint(b.len())?;
+            batches.recycle(b);
+            batch = batches.next(PIECE * n)?;
+        }
     }
     let report = merger.sink.report(merger.rows);
     Ok(merger

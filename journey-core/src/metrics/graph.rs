@@ -233,27 +233,72 @@ enum Slots {
 pub(crate) struct Acc {
     slots: Slots,
     pub(crate) edges: Vec<EdgeAcc>,
-    pub(crate) visits: Vec<u64>,
-    pub(crate) node_customers: Vec<u64>,
-    node_last: Vec<u32>,
+    nodes: Nodes,
     pub(crate) n_walks: u64,
     pub(crate) n_customers: u64,
 }
 
+/// Per node: visits, distinct customers, and the last customer counted. Dense for small
+/// graphs; for large ones only the nodes an accumulator touched, so that a parallel fold with
+/// many accumulators costs the events it reads, not accumulators x nodes (a log with a
+/// million distinct touchpoints made every accumulator allocate, clear and merge three
+/// arrays of a million).
+enum Nodes {
+    Dense {
+        visits: Vec<u64>,
+        customers: Vec<u64>,
+        last: Vec<u32>,
+    },
+    Sparse(FxHashMap<u32, NodeAcc>),
+}
+
+#[derive(Clone, Copy)]
+struct NodeAcc {
+    visits: u64,
+    customers: u64,
+    last: u32,
+}
+
+/// Above this many nodes (or node pairs, for the edges), accumulators are sparse.
+const DENSE_MAX: usize = 1 << 16;
+
 impl Acc {
     fn new(m: usize) -> Self {
         Acc {
-            slots: if m * m <= 1 << 16 {
+            slots: if m * m <= DENSE_MAX {
                 Slots::Dense(vec![u32::MAX; m * m])
             } else {
                 Slots::Sparse(FxHashMap::default())
             },
             edges: Vec::new(),
-            visits: vec![0; m],
-            node_customers: vec![0; m],
-            node_last: vec![u32::MAX; m],
+            nodes: if m <= DENSE_MAX {
+                Nodes::Dense {
+                    visits: vec![0; m],
+                    customers: vec![0; m],
+                    last: vec![u32::MAX; m],
+                }
+            } else {
+                Nodes::Sparse(FxHashMap::default())
+            },
             n_walks: 0,
             n_customers: 0,
+        }
+    }
+
+    /// Visits and distinct customers of each of the `m` nodes.
+    pub(crate) fn node_totals(&self, m: usize) -> (Vec<u64>, Vec<u64>) {
+        match &self.nodes {
+            Nodes::Dense {
+                visits, customers, ..
+            } => (visits.clone(), customers.clone()),
+            Nodes::Sparse(h) => {
+                let (mut visits, mut customers) = (vec![0; m], vec![0; m]);
+                for (&v, n) in h {
+                    visits[v as usize] = n.visits;
+                    customers[v as usize] = n.customers;
+                }
+                (visits, customers)
+            }
         }
     }
 
@@ -292,14 +337,39 @@ impl Acc {
         if let Some(dt) = dt {
             e.times.push(dt);
         }
-        self.visits[b] += 1;
-        if self.node_last[b] != c {
-            self.node_last[b] = c;
-            self.node_customers[b] += 1;
+        match &mut self.nodes {
+            Nodes::Dense {
+                visits,
+                customers,
+                last,
+            } => {
+                visits[b] += 1;
+                if last[b] != c {
+                    last[b] = c;
+                    customers[b] += 1;
+                }
+            }
+            Nodes::Sparse(h) => {
+                let n = h.entry(b as u32).or_insert(NodeAcc {
+                    visits: 0,
+                    customers: 0,
+                    last: u32::MAX,
+                });
+                n.visits += 1;
+                if n.last != c {
+                    n.last = c;
+                    n.customers += 1;
+                }
+            }
         }
     }
 
-    fn merge(mut self, b: Acc) -> Acc {
+    fn merge(mut self, mut b: Acc) -> Acc {
+        // The smaller into the larger: the sums do not depend on the order (edges are sorted
+        // by key before anything reads them).
+        if self.edges.len() < b.edges.len() {
+            std::mem::swap(&mut self, &mut b);
+        }
         for e in b.edges {
             let s = self.slot(e.key);
             let x = &mut self.edges[s];
@@ -307,9 +377,34 @@ impl Acc {
             x.customers += e.customers;
             x.times.merge(e.times);
         }
-        for i in 0..self.visits.len() {
-            self.visits[i] += b.visits[i];
-            self.node_customers[i] += b.node_customers[i];
+        match (&mut self.nodes, b.nodes) {
+            (
+                Nodes::Dense {
+                    visits, customers, ..
+                },
+                Nodes::Dense {
+                    visits: v2,
+                    customers: c2,
+                    ..
+                },
+            ) => {
+                for i in 0..visits.len() {
+                    visits[i] += v2[i];
+                    customers[i] += c2[i];
+                }
+            }
+            (Nodes::Sparse(h), Nodes::Sparse(h2)) => {
+                for (v, n) in h2 {
+                    let x = h.entry(v).or_insert(NodeAcc {
+                        visits: 0,
+                        customers: 0,
+                        last: u32::MAX,
+                    });
+                    x.visits += n.visits;
+                    x.customers += n.customers;
+                }
+            }
+            _ => unreachable!("accumulators of one fold are all dense or all sparse"),
         }
         self.n_walks += b.n_walks;
         self.n_customers += b.n_customers;
@@ -336,10 +431,9 @@ pub fn transition_graph(log: &EventLog, opts: &TransitionGraphOptions) -> Result
     };
     let m = names.len() + 2;
     let (start, end) = (0usize, m - 1);
+    let (mut visits, mut node_customers) = acc.node_totals(m);
     let Acc {
         mut edges,
-        mut visits,
-        mut node_customers,
         n_walks,
         n_customers,
         ..
@@ -532,6 +626,36 @@ mod tests {
             (e[2].source.as_str(), e[2].target.as_str()),
             ("site", "end")
         );
+    }
+
+    /// Above `DENSE_MAX` nodes the accumulators keep only the nodes they touched; the counts
+    /// must be those of the dense arrays, across the accumulators of the parallel fold.
+    #[test]
+    fn many_nodes_use_sparse_accumulators() {
+        // Customer k: t_k, t_{k+1}, t_k. So t_k (0 < k < n) is visited twice by customer k and
+        // once by customer k - 1: 3 visits, 2 customers.
+        let n = 70_000;
+        let mut csv = String::from("customer_id,timestamp,touchpoint\n");
+        for k in 0..n {
+            csv.push_str(&format!("c{k},1,t{k}\nc{k},2,t{}\nc{k},3,t{k}\n", k + 1));
+        }
+        let log = read_events_csv(csv.as_bytes(), &LoadOptions::default()).unwrap();
+        assert!(log.touchpoints().len() + 2 > DENSE_MAX);
+        let g = transition_graph(&log, &TransitionGraphOptions::default()).unwrap();
+        let node = |name: &str| {
+            let v = g.node(name).unwrap();
+            (g.graph[v].visits, g.graph[v].customers)
+        };
+        assert_eq!(node("t0"), (2, 1));
+        assert_eq!(node("t1"), (3, 2));
+        assert_eq!(node("t35000"), (3, 2));
+        assert_eq!(node(&format!("t{n}")), (1, 1));
+        assert_eq!(g.graph[g.start()].visits, n as u64);
+        assert_eq!(g.graph[g.end()].visits, n as u64);
+        assert_eq!(g.graph.node_count(), n + 1 + 2);
+        // start -> t_k, t_k -> t_{k+1}, t_{k+1} -> t_k, t_k -> end: once each.
+        assert_eq!(g.graph.edge_count(), 4 * n);
+        assert_eq!(g.flow(g.start(), Direction::Outgoing), n as u64);
     }
 
     #[test]

@@ -272,6 +272,9 @@ impl EventLogBuilder {
         for p in &mut self.props {
             p.reserve(n);
         }
+        if !self.seq.is_empty() {
+            self.seq.reserve(n);
+        }
     }
 
     /// Number of events so far.

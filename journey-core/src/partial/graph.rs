@@ -48,9 +48,10 @@ impl GraphState {
         };
         let mut nodes = BTreeMap::new();
         let mut conversions = BTreeSet::new();
+        let (visits, node_customers) = acc.node_totals(m);
         for v in 1..m {
-            if acc.visits[v] > 0 {
-                nodes.insert(key(v), (acc.visits[v], acc.node_customers[v]));
+            if visits[v] > 0 {
+                nodes.insert(key(v), (visits[v], node_customers[v]));
                 if v < m - 1 && opts.level == Level::Touchpoint && log.is_conversion(v as u32 - 1) {
                     conversions.insert(names[v - 1].clone());
                 }

@@ -138,6 +138,12 @@ impl ReportState {
         ctx: &Context,
     ) -> Result<Self> {
         check(&opts.report)?;
+        if opts.report.compare.is_some() {
+            return Err(crate::Error::argument(
+                "compare",
+                "the what changed section is not available from partial results yet",
+            ));
+        }
         if opts.report.open_journeys.is_some() {
             return Err(crate::Error::argument(
                 "open_journeys",
@@ -246,6 +252,7 @@ impl ReportState {
                 rows_skipped: self.rows_skipped,
                 open_journeys: None,
                 drivers,
+                compare: None,
             },
             &opts.report,
         )

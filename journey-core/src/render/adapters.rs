@@ -26,12 +26,14 @@
 //! assert!(chart.to_svg().unwrap().contains("support"));
 //! ```
 
+use super::changes::ChangeTable;
 use super::charts::{
     FunnelChart, GroupedBars, Heatmap, IntervalChart, IntervalRow, Sankey, SankeyPath,
 };
 use super::forest::ForestPlot;
 use crate::error::Result;
 use crate::metrics::attribution::{AttributionResult, AttributionTable, Model};
+use crate::metrics::compare::CompareResult;
 use crate::metrics::drivers::DriversResult;
 use crate::metrics::funnel::FunnelResult;
 use crate::metrics::path_stats::PathStatsResult;
@@ -62,7 +64,8 @@ svg_charts!(
     Heatmap,
     IntervalChart,
     Sankey,
-    ForestPlot
+    ForestPlot,
+    ChangeTable
 );
 
 /// The picture a result is drawn as when the caller asks for no other: its chart and the chart's
@@ -158,6 +161,16 @@ impl DefaultChart for DriversResult {
     }
     fn chart(&self, title: String) -> Option<ForestPlot> {
         Some(ForestPlot::from_drivers(self, title))
+    }
+}
+
+impl DefaultChart for CompareResult {
+    type Chart = ChangeTable;
+    fn default_title(&self) -> String {
+        "What changed".to_string()
+    }
+    fn chart(&self, title: String) -> Option<ChangeTable> {
+        Some(ChangeTable::from_compare(self, title))
     }
 }
 

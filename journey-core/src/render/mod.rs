@@ -7,6 +7,7 @@
 //! - [`map_svg`]: the journey map as people draw it.
 //! - [`charts`]: funnel, cohort heatmap, grouped bars, Sankey and interval charts, each from its
 //!   own small input struct.
+//! - [`changes`]: the "what changed" table with arrows (a comparison).
 //! - [`forest`]: a forest plot of odds ratios with their intervals (conversion drivers).
 //! - [`trend`]: a share per period as a line, incomplete periods dashed (the funnel trend).
 //! - [`adapters`]: the charts of metric results (retention, attribution, survey scores).
@@ -16,6 +17,7 @@
 //! - [`text`]: graphs as DOT (Graphviz) and Mermaid text.
 
 pub mod adapters;
+pub mod changes;
 pub mod charts;
 pub mod forest;
 pub mod html;
@@ -26,6 +28,7 @@ pub mod text;
 pub mod trend;
 
 pub use adapters::{DefaultChart, Svg};
+pub use changes::{Arrow, ChangeTable, ChangeTableRow};
 pub use charts::{
     FunnelChart, FunnelStep, GroupedBars, Heatmap, IntervalChart, IntervalRow, Sankey, SankeyPath,
     MAX_HEATMAP_COLS, MAX_HEATMAP_ROWS,

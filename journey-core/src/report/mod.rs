@@ -26,6 +26,7 @@ pub use from_data::{
 
 use crate::error::{Error, Result};
 use crate::metrics::attribution::{AttributionTable, AttributionTableOptions, Model};
+use crate::metrics::compare::{compare, CompareOptions, CompareResult};
 use crate::metrics::drivers::{
     conversion_drivers, Direction, DriverKind, DriversOptions, DriversResult,
 };
@@ -82,6 +83,11 @@ pub struct ReportOptions {
     /// weekly; `None`, in JSON `false`: no trend).
     #[serde(deserialize_with = "trend_or_off")]
     pub funnel_trend: Option<crate::metrics::retention::Period>,
+    /// A section "What changed": the comparison of two sides (`a`, `b`: periods or segments)
+    /// with these options (docs/compare.md), drawn as a table with arrows. Without `steps`, the
+    /// report's funnel is compared; the survey scores are compared when the report has
+    /// surveys. Default `None`: no such section (not available from partial results yet).
+    pub compare: Option<crate::metrics::compare::CompareOptions>,
 }
 
 impl Default for ReportOptions {
@@ -100,6 +106,7 @@ impl Default for ReportOptions {
             open_journeys: None,
             drivers: true,
             funnel_trend: Some(crate::metrics::retention::Period::Week),
+            compare: None,
         }
     }
 }
@@ -685,6 +692,11 @@ pub fn report(log: &EventLog, surveys: Option<&Surveys>, opts: &ReportOptions) -
         .as_ref()
         .map(|o| crate::metrics::open_journeys::open_journeys(log, o))
         .transpose()?;
+    let compare = opts
+        .compare
+        .as_ref()
+        .map(|c| report_compare(log, surveys, c, &steps))
+        .transpose()?;
     let ts = log.timestamps();
     let span = ts.iter().min().copied().zip(ts.iter().max().copied());
     let lr = log.load_report();
@@ -716,6 +728,7 @@ pub fn report(log: &EventLog, surveys: Option<&Surveys>, opts: &ReportOptions) -
             rows_skipped: lr.rows_skipped,
             open_journeys,
             drivers: opts.drivers.then(|| report_drivers(log)).transpose()?,
+            compare,
         },
         opts,
     )
@@ -768,6 +781,47 @@ pub(crate) struct Parts {
     pub(crate) open_journeys: Option<crate::metrics::open_journeys::OpenJourneys>,
     /// The conversion drivers, when asked for.
     pub(crate) drivers: Option<DriversResult>,
+    /// The comparison of two sides, when asked for.
+    pub(crate) compare: Option<CompareResult>,
+}
+
+/// The report's comparison: its options, with the report's funnel when they give no steps.
+fn report_compare(
+    log: &EventLog,
+    surveys: Option<&Surveys>,
+    opts: &CompareOptions,
+    funnel_steps: &[String],
+) -> Result<CompareResult> {
+    let mut o = opts.clone();
+    if o.steps.is_empty() {
+        o.steps = funnel_steps
+            .iter()
+            .cloned()
+            .map(FunnelStep::Touchpoint)
+            .collect();
+    }
+    compare(log, surveys, &o)
+}
+
+/// The "What changed" section: the sides, then the table with arrows.
+fn compare_section(s: &mut Section, r: &CompareResult) -> Result<()> {
+    s.paragraph(format!(
+        "{} ({} customers, {} events) against {} ({} customers, {} events): every figure \
+         with its change, the change's 95% interval and the Benjamini-Hochberg q-value across \
+         all {} figures tested. {} of them changed by more than noise (q at most {}): filled \
+         arrows, blue when the figure went up, orange when it went down. Rates and shares \
+         change in percentage points (docs/compare.md).",
+        r.b.label,
+        thousands(r.b.n_customers),
+        thousands(r.b.n_events),
+        r.a.label,
+        thousands(r.a.n_customers),
+        thousands(r.a.n_events),
+        thousands(r.n_tested),
+        thousands(r.n_significant),
+        r.alpha,
+    ));
+    draw(s, r)
 }
 
 /// The report's conversion drivers: every touchpoint, and the persona when the log has one.
@@ -867,6 +921,9 @@ pub(crate) fn render(parts: Parts, opts: &ReportOptions) -> Result<String> {
         )
     });
     overview_section(&mut page, &parts);
+    if let Some(c) = &parts.compare {
+        compare_section(page.section("What changed"), c)?;
+    }
     map_sections(&mut page, &parts.map, opts)?;
     funnel_section(page.section("Funnel"), parts.funnel.as_ref(), opts)?;
     if let Some(d) = &parts.drivers {

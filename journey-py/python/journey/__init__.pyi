@@ -280,11 +280,17 @@ class EventLog:
         self,
         a: Mapping[str, Any],
         b: Mapping[str, Any],
+        surveys: Optional[Surveys] = None,
         *,
         steps: Optional[Sequence[Union[str, Sequence[str], Mapping[str, Any]]]] = ...,
         window: Duration = ...,
         mode: Literal["ordered", "strict", "any", "any_order"] = ...,
         kpis: bool = ...,
+        retention_periods: Sequence[int] = ...,
+        retention: Optional[Mapping[str, Any]] = ...,
+        attribution: Optional[Mapping[str, Any]] = ...,
+        resamples: int = ...,
+        seed: int = ...,
         alpha: float = ...,
     ) -> Result: ...
     def conversion_drivers(
@@ -446,6 +452,7 @@ class EventLog:
         open_journeys: Optional[Mapping[str, Any]] = ...,
         drivers: bool = ...,
         funnel_trend: Union[Literal["day", "week", "month"], Literal[False], None] = ...,
+        compare: Optional[Mapping[str, Any]] = ...,
     ) -> str: ...
 
 @final
@@ -681,6 +688,7 @@ def report(
     open_journeys: Optional[Mapping[str, Any]] = ...,
     drivers: bool = ...,
     funnel_trend: Union[Literal["day", "week", "month"], Literal[False], None] = ...,
+    compare: Optional[Mapping[str, Any]] = ...,
 ) -> str: ...
 
 def read_events(

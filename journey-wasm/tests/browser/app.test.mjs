@@ -231,6 +231,9 @@ test("sample data lights up every panel (and the screenshot)", { skip, timeout: 
   // The drivers the page shows are the package's, and the funnel came with its weekly trend.
   assert.deepEqual(results.drivers, sampleLog.conversionDrivers());
   assert.ok(results.funnel.result.trend.length > 0);
+  // What changed: the first half of the sample against the second, survey scores included.
+  assert.ok(await page.$("#compare svg"), "compare chart");
+  assert.ok(results.compare.rows.some((r) => r.metric === "nps"));
   assert.match(readFileSync(svgPath, "utf8"), /^<svg/);
   // The results hold the map document itself, the one the page drew.
   assert.deepEqual(results.map.document, JourneyMap.fromData(sampleLog, sampleSurveys).toObject());

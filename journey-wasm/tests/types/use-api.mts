@@ -113,6 +113,18 @@ export async function useApi(j: Api): Promise<unknown[]> {
   const moved: "up" | "down" | "none" | undefined = change?.direction;
   const sideA: Journey.CompareSideSummary = changes.a;
   out.push(optionalFlag, j.trendChartSvg(trendChart), j.trendChartSvg({ points: [{ label: "2026-W01", value: 0.4, n: 10, complete: false }] }), moved, sideA.n_customers, change?.q_value);
+  const more: Journey.CompareOptions = {
+    ...sides,
+    retentionPeriods: [1, 4],
+    retention: { period: "week", start: "buy", ret: "buy", minReturns: 1 },
+    attribution: { model: "last_touch", level: "channel" },
+    resamples: 200,
+    seed: 7,
+  };
+  const moreChanges: Journey.CompareResult = log.compare(more, null);
+  const unit: "share" | "nps_points" | "score" | undefined = moreChanges.rows[0]?.unit;
+  const changeTable: Journey.ChangeTable = j.compareTable(moreChanges, "What changed");
+  out.push(unit, moreChanges.resamples, j.changeTableSvg(changeTable), j.changeTableSvg({ rows: [{ label: "NPS", a: "+40.0", b: "\u221210.0", change: "\u221250.0", direction: "down", significant: false, note: "q 0.170" }] }));
 
   const sessions: Journey.SessionsResult = log.sessions({ gap: "30m", inactivity: 604800, perCustomer: true });
   const nSessions: number = sessions.n_sessions;

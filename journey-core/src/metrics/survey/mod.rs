@@ -43,7 +43,7 @@ pub use score::{
     ces_scores, ces_scores_json, csat_scores, csat_scores_json, nps_diff, nps_diff_arg, nps_scores,
     nps_scores_json, scores_from_numbers,
 };
-pub(crate) use stats::{erfc, t_critical_95};
+pub(crate) use stats::{erfc, t_critical_95, t_two_sided_cdf};
 
 // ---------------------------------------------------------------------------------------------
 // Results

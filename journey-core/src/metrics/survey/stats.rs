@@ -44,7 +44,7 @@ pub(crate) fn erfc(x: f64) -> f64 {
 
 /// `P(|T| < t)` for Student's t with `df` degrees of freedom (integer), by the finite sums of
 /// Abramowitz & Stegun 26.7.3-4.
-pub(super) fn t_two_sided_cdf(t: f64, df: u64) -> f64 {
+pub(crate) fn t_two_sided_cdf(t: f64, df: u64) -> f64 {
     let theta = (t / (df as f64).sqrt()).atan();
     let (s, c) = theta.sin_cos();
     let c2 = c * c;
