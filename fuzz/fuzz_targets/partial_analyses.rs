@@ -44,4 +44,13 @@ pub const ANALYSES: &[(&str, &str)] = &[
     ),
     ("transition_graph", r#"{}"#),
     ("conversion_paths", r#"{}"#),
+    (
+        "funnel",
+        r#"{"steps": ["view", "purchase"], "trend": "week", "window": "3d"}"#,
+    ),
+    ("conversion_drivers", r#"{"properties": "persona"}"#),
+    (
+        "conversion_drivers",
+        r#"{"steps": ["view", "cart", "purchase"], "step": 2, "level": "channel"}"#,
+    ),
 ];

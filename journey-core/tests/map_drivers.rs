@@ -75,13 +75,21 @@ fn drivers_make_opportunities_and_pain_points() {
     assert_eq!(mail.pain_points.len(), 1);
     assert!(mail.pain_points[0].starts_with("mail: 100% of its customers end"));
 
-    // Without the option the lift rule applies (ad is in no early stage here: no opportunity)
+    // The option is on by default: the same map.
+    let by_default = FromDataOptions {
+        min_customers: 1,
+        ..Default::default()
+    };
+    assert_eq!(JourneyMap::from_data(&log(), None, &by_default).unwrap(), m);
+
+    // With drivers off the lift rule applies (ad is in no early stage here: no opportunity)
     // and chat is no pain point (its drop-off, 100%, is one: the threshold rule).
     let plain = JourneyMap::from_data(
         &log(),
         None,
         &FromDataOptions {
             min_customers: 1,
+            drivers: false,
             ..Default::default()
         },
     )
@@ -122,8 +130,18 @@ fn report_drivers_section() {
     assert!(section[ad..chat].contains("0.000"));
     assert!(section[chat..mail].contains("0.010"));
     assert!(section[mail..].contains("0.500") && section[mail..].contains("<td>no</td>"));
-    // Not asked for: no section.
-    let plain = report(&log(), None, &ReportOptions::default()).unwrap();
+    // On by default; drivers: false leaves it out.
+    let by_default = report(&log(), None, &ReportOptions::default()).unwrap();
+    assert!(by_default.contains("all 3 rows tested. 2 of them are significant"));
+    let plain = report(
+        &log(),
+        None,
+        &ReportOptions {
+            drivers: false,
+            ..Default::default()
+        },
+    )
+    .unwrap();
     assert!(!plain.contains("Conversion drivers"));
 }
 
@@ -162,4 +180,42 @@ fn report_funnel_trend() {
     )
     .unwrap();
     assert!(!plain.contains("Conversion by period of entry"));
+}
+
+#[test]
+fn map_drivers_from_partials() {
+    use journey_core::partial::{Analysis, Context, Finished, Partial};
+    let log = log();
+    let a = Analysis::from_json("map_from_data", &serde_json::json!({"min_customers": 1})).unwrap();
+    let ids = log.customer_ids();
+    // Three partitions, each with some of the ad, chat and mail customers.
+    let parts: Vec<Partial> = (0..3)
+        .map(|k| {
+            let p = log
+                .sub_log(ids.iter().skip(k).step_by(3))
+                .unwrap()
+                .partial(&a, &Context::default())
+                .unwrap();
+            Partial::from_bytes(&p.to_bytes()).unwrap()
+        })
+        .collect();
+    let Finished::Map(m) = Partial::merge_all(parts).unwrap().finish().unwrap() else {
+        unreachable!()
+    };
+    // The drivers of the merged counts: the hand-checked values of the whole log.
+    assert_eq!(
+        step(&m, "chat").pain_points[1],
+        "chat: customers who pass it convert less often (0% vs 75%, odds ratio 0.02, 95% CI 0.00 to 0.56, q = 0.010)"
+    );
+    assert!((step(&m, "ad").metrics["driver_q_value"] - 3.0 / 8008.0).abs() < 1e-12);
+    let whole = JourneyMap::from_data(
+        &log,
+        None,
+        &FromDataOptions {
+            min_customers: 1,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(*m, whole);
 }

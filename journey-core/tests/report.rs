@@ -402,9 +402,12 @@ fn every_picture_of_the_report_parses_and_names_everything() {
     for p in &map.personas {
         assert!(html.contains(&p.name));
     }
+    // On by default: the drivers' forest plot and the funnel trend.
+    assert!(html.contains("Conversion by period of entry"));
     for section in [
         "Overview",
         "Funnel",
+        "Conversion drivers",
         "Top paths",
         "Attribution",
         "Retention",
@@ -636,8 +639,10 @@ fn an_early_touchpoint_that_converts_well_but_is_rarely_reached_is_an_opportunit
         b,1,ad,social,awareness\nc,1,ad,social,awareness\n\
         d,1,ad,social,awareness\nd,2,purchase,web,purchase\n";
     let log = read_events_csv(csv.as_bytes(), &Default::default()).unwrap();
+    // The lift rule: with the conversion drivers off.
     let opts = FromDataOptions {
         by_persona: false,
+        drivers: false,
         ..small_opts()
     };
     let map = JourneyMap::from_data(&log, None, &opts).unwrap();
@@ -657,6 +662,24 @@ fn an_early_touchpoint_that_converts_well_but_is_rarely_reached_is_an_opportunit
     assert!(close(m(ad, "drop_off"), 2.0 / 3.0));
     assert_eq!(ad.opportunities.len(), 1, "{:?}", ad.opportunities);
     assert!(!ad.opportunities[0].contains("as often as average"));
+
+    // With the drivers (the default), referral's lift of 2 rests on one customer: its table
+    // [1, 0, 1, 2] (converters / non-converters with it, then without) has Fisher's p = 1
+    // (with 2 converters among 4 customers, P(a = 0) = P(a = 1) = 1/2): not significant, so
+    // no "bring more customers" opportunity.
+    let by_drivers = JourneyMap::from_data(
+        &log,
+        None,
+        &FromDataOptions {
+            drivers: true,
+            ..opts
+        },
+    )
+    .unwrap();
+    assert!(step(&by_drivers, None, "referral").opportunities.is_empty());
+    assert!(!step(&by_drivers, None, "referral")
+        .metrics
+        .contains_key("driver_q_value"));
 }
 
 #[test]
@@ -670,8 +693,11 @@ fn a_real_stage_called_other_is_a_stage_like_any() {
         a,1,ad,other\na,2,purchase,payment\nb,1,ad,other\n\
         c,1,hotline,\nd,1,hotline,\ne,1,hotline,\n";
     let log = read_events_csv(csv.as_bytes(), &Default::default()).unwrap();
+    // The lift rule (drivers off): with them, ad's table [1, 1, 0, 3] has Fisher's p = 0.4
+    // (P(a = 1) = C(1, 1) C(4, 1) / C(5, 2) = 4/10 is the least likely table), no driver.
     let opts = FromDataOptions {
         by_persona: false,
+        drivers: false,
         ..small_opts()
     };
     let map = JourneyMap::from_data(&log, None, &opts).unwrap();
@@ -711,6 +737,7 @@ fn the_first_conversion_stage_counts_even_when_max_touchpoints_drops_it() {
     let opts = FromDataOptions {
         by_persona: false,
         max_touchpoints: 2,
+        drivers: false,
         ..small_opts()
     };
     let map = JourneyMap::from_data(&log, None, &opts).unwrap();

@@ -8,7 +8,7 @@ use pyo3::types::{PyBytes, PyDict, PyTuple};
 use crate::attribution::{attribution_output, attribution_table_output, PyPathTable};
 use crate::convert::kwargs_json;
 use crate::error::{argument, to_py_err};
-use crate::journeys::{funnel_output, sessions_output, PyTransitionGraph};
+use crate::journeys::{drivers_output, funnel_output, sessions_output, PyTransitionGraph};
 use crate::kpis::kpis_output;
 use crate::model::{PyEventLog, PyJourneyMap, PySurveys};
 use crate::result::PyOutput;
@@ -177,6 +177,7 @@ pub(crate) fn finished_to_py(
         Finished::Nps(x) => nps_output(x)?,
         Finished::Csat(x) => csat_output(x)?,
         Finished::Ces(x) => ces_output(x)?,
+        Finished::Drivers(x) => drivers_output(x)?,
         Finished::Map(m) => {
             return Ok(PyJourneyMap { inner: *m }
                 .into_pyobject(py)?

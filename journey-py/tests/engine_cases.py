@@ -37,6 +37,9 @@ CASES = [
         "path_stats",
         {"level": "channel", "collapse_repeats": True, "top": 5, "attribution_model": "markov"},
     ),
+    ("conversion_drivers", {"properties": "persona"}),
+    ("conversion_drivers", {"steps": STEPS, "step": 3, "level": "channel"}),
+    ("funnel", {"steps": STEPS, "trend": "week"}),
 ]
 
 # (method, keywords) of the analyses that join the survey responses to the log: on EventLog

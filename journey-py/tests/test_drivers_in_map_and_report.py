@@ -27,7 +27,7 @@ def test_map_reads_drivers():
         "chat: customers who pass it convert less often (0% vs 75%, odds ratio 0.02, "
         "95% CI 0.00 to 0.56, q = 0.010)")
     assert "driver_q_value" not in mail["metrics"]
-    plain = journey.JourneyMap.from_data(drivers_log(), min_customers=1)
+    plain = journey.JourneyMap.from_data(drivers_log(), min_customers=1, drivers=False)
     assert "driver_q_value" not in step(plain, "ad")["metrics"]
 
 
@@ -37,7 +37,9 @@ def test_report_drivers_section():
     section = html[at:html.index("<h2>Top paths")]
     assert "2 of them are significant" in section
     assert "yes, less conversion" in section
-    assert "Conversion drivers" not in journey.report(drivers_log())
+    # On by default (docs/rendering.md); drivers=False leaves the section out.
+    assert "<h2>Conversion drivers</h2>" in journey.report(drivers_log())
+    assert "Conversion drivers" not in journey.report(drivers_log(), drivers=False)
 
 
 def test_funnel_trend_chart_and_report():

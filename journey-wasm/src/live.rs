@@ -39,6 +39,7 @@ export interface LiveAnalyses {
   conversionPaths?: Record<string, unknown>;
   pathStats?: Record<string, unknown>;
   mapFromData?: Record<string, unknown>;
+  conversionDrivers?: ConversionDriversOptions;
   nps?: Record<string, unknown>;
   csat?: Record<string, unknown>;
   ces?: Record<string, unknown>;

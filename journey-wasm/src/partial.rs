@@ -11,11 +11,11 @@ use crate::model::{EventLog, JourneyMap, Surveys};
 #[wasm_bindgen(typescript_custom_section)]
 const TS_PARTIAL: &str = r#"
 /** The analyses with a partial form, by the name of their EventLog method. */
-export type PartialAnalysis = "funnel" | "retention" | "kpis" | "attribution" | "attributionTable" | "pathTable" | "sessions" | "transitionGraph" | "conversionPaths" | "pathStats" | "funnelSteps" | "mapFromData" | "report";
+export type PartialAnalysis = "funnel" | "retention" | "kpis" | "attribution" | "attributionTable" | "pathTable" | "sessions" | "transitionGraph" | "conversionPaths" | "pathStats" | "funnelSteps" | "mapFromData" | "report" | "conversionDrivers";
 /** The analyses that join survey responses to the log (EventLog#partialWithSurveys). */
 export type SurveyPartialAnalysis = "nps" | "csat" | "ces" | "mapFromData" | "report";
 /** What Partial#finish returns, per analysis (a report: its HTML; funnelSteps: the steps). */
-export type FinishedResult = FunnelResult | RetentionResult | Kpis | AttributionResult | AttributionTable | PathTable | SessionsResult | TransitionGraph | ConversionPathsResult | PathStatsResult | Breakdown<NpsResult> | Breakdown<CsatResult> | Breakdown<CesResult> | JourneyMap | string[] | string;
+export type FinishedResult = FunnelResult | RetentionResult | Kpis | AttributionResult | AttributionTable | PathTable | SessionsResult | TransitionGraph | ConversionPathsResult | PathStatsResult | Breakdown<NpsResult> | Breakdown<CsatResult> | Breakdown<CesResult> | JourneyMap | ConversionDriversResult | string[] | string;
 "#;
 
 /// The mergeable partial result of one analysis over some whole customers.
@@ -150,6 +150,7 @@ pub(crate) fn finished_to_js(r: Finished) -> Result<JsValue, JsValue> {
         Finished::Nps(x) => to_js(&x),
         Finished::Csat(x) => to_js(&x),
         Finished::Ces(x) => to_js(&x),
+        Finished::Drivers(x) => to_js(&x),
         Finished::Map(m) => Ok(JourneyMap { inner: *m }.into()),
         Finished::FunnelSteps(v) => to_js(&v),
         Finished::Report(html) => Ok(JsValue::from_str(&html)),

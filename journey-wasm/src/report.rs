@@ -28,7 +28,7 @@ export interface FromDataOptions {
   npsThreshold?: number;
   liftThreshold?: number;
   reachShareThreshold?: number;
-  /** Read the most conducive touchpoints (significant positive) and pain points (significant negative) from the conversion drivers (default false). */
+  /** Read the most conducive touchpoints (significant positive) and pain points (significant negative) from the conversion drivers (default true; false: the lift rule). */
   drivers?: boolean;
 }
 /** Options of `report` (docs/rendering.md). */
@@ -49,10 +49,10 @@ export interface ReportOptions {
     positionWeights?: number[]; lookback?: string | number | null };
   /** A section "Open journeys" with these options (`{}` for the defaults; docs/live.md). */
   openJourneys?: OpenJourneyOptions | null;
-  /** A section "Conversion drivers": forest plot and table (default false). */
+  /** A section "Conversion drivers": forest plot and table (default true). */
   drivers?: boolean;
-  /** Draw the funnel trend per "day", "week" or "month" of entry, incomplete periods dashed. */
-  funnelTrend?: "day" | "week" | "month" | null;
+  /** Draw the funnel trend per "day", "week" (the default) or "month" of entry, incomplete periods dashed; false: no trend. */
+  funnelTrend?: "day" | "week" | "month" | false | null;
   /** A section "What changed": side `a` against side `b` (docs/compare.md); without `steps`, the report's funnel. */
   compare?: CompareOptions | null;
 }

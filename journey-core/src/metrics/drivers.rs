@@ -19,6 +19,8 @@
 //! of Fisher's exact test (the chi-square test with Yates' correction above
 //! [`FISHER_MAX_N`] customers), and the Benjamini-Hochberg q-value across every row tested.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Deserializer, Serialize};
 
 use super::fold::fold_customers;
@@ -222,255 +224,366 @@ struct Acc {
 /// assert!((d.rows[0].p_value.unwrap() - 1.0 / 3.0).abs() < 1e-12);
 /// ```
 pub fn conversion_drivers(log: &EventLog, opts: &DriversOptions) -> Result<DriversResult> {
-    if !(opts.alpha > 0.0 && opts.alpha < 1.0) {
-        return Err(Error::argument(
-            "alpha",
-            format!("{}: expected a number between 0 and 1", opts.alpha),
-        ));
-    }
-    let props: Vec<usize> = opts
-        .properties
-        .iter()
-        .map(|name| {
-            log.properties()
-                .iter()
-                .position(|p| &p.name == name)
-                .ok_or_else(|| {
-                    let known: Vec<&str> =
-                        log.properties().iter().map(|p| p.name.as_str()).collect();
-                    Error::argument(
-                        "properties",
-                        format!(
-                            "{name:?} is not a property of the log; expected one of: {}",
-                            if known.is_empty() {
-                                "(the log has no properties)".to_string()
-                            } else {
-                                known.join(", ")
-                            }
-                        ),
-                    )
-                })
-        })
-        .collect::<Result<_>>()?;
-    let funnel = if opts.steps.is_empty() {
-        if opts.step.is_some() {
-            return Err(Error::argument("step", "a step needs the funnel's steps"));
-        }
-        None
-    } else {
-        let fo = FunnelOptions {
-            steps: opts.steps.clone(),
-            window: opts.window,
-            mode: opts.mode,
-            ..FunnelOptions::default()
-        };
-        let m = Matcher::new(log, &fo)?;
-        let k = m.n_steps();
-        if k < 2 {
+    Ok(DriverCounts::of(log, opts)?.finish(opts, log.conversion_touchpoints()))
+}
+
+/// The counts behind a drivers result, additive over customers (so partial results merge and
+/// retract them, `docs/distributed.md`): the customers analysed, and per touch (touchpoint or
+/// channel name) and per value of each property asked for, the customers with it; each as
+/// `[non-converters, converters]`. Features no customer has are absent.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct DriverCounts {
+    /// `[non-converters, converters]` analysed.
+    pub(crate) pop: [u64; 2],
+    /// Per touch name, the customers with it.
+    pub(crate) touch: BTreeMap<String, [u64; 2]>,
+    /// Per property asked for (in the options' order), per value, the customers with it.
+    pub(crate) props: Vec<BTreeMap<String, [u64; 2]>>,
+}
+
+impl DriverCounts {
+    /// The counts of `log`'s customers (checking the options against the log).
+    pub(crate) fn of(log: &EventLog, opts: &DriversOptions) -> Result<DriverCounts> {
+        if !(opts.alpha > 0.0 && opts.alpha < 1.0) {
             return Err(Error::argument(
-                "steps",
-                "drivers of a funnel step need at least two steps",
+                "alpha",
+                format!("{}: expected a number between 0 and 1", opts.alpha),
             ));
         }
-        let j = opts.step.unwrap_or(k);
-        if j < 2 || j > k {
-            return Err(Error::argument(
-                "step",
-                format!("{j}: expected a step from 2 to {k}"),
-            ));
-        }
-        Some((m, j))
-    };
-    let touch_level = opts.level;
-    let n_feat = if !opts.touches {
-        0
-    } else if touch_level == Level::Channel {
-        log.channels().len()
-    } else {
-        log.touchpoints().len()
-    };
-    let n_vals: Vec<usize> = props
-        .iter()
-        .map(|&i| log.properties()[i].values.len())
-        .collect();
-    let conv: Vec<bool> = (0..log.touchpoints().len() as u32)
-        .map(|t| log.is_conversion(t))
-        .collect();
-    let ts = log.timestamps();
-    let tps = log.touchpoint_ids();
-    let chs = log.channel_ids();
-    let feature = |e: usize| {
-        if touch_level == Level::Channel {
-            chs[e]
+        let props: Vec<usize> = opts
+            .properties
+            .iter()
+            .map(|name| {
+                log.properties()
+                    .iter()
+                    .position(|p| &p.name == name)
+                    .ok_or_else(|| {
+                        let known: Vec<&str> =
+                            log.properties().iter().map(|p| p.name.as_str()).collect();
+                        Error::argument(
+                            "properties",
+                            format!(
+                                "{name:?} is not a property of the log; expected one of: {}",
+                                if known.is_empty() {
+                                    "(the log has no properties)".to_string()
+                                } else {
+                                    known.join(", ")
+                                }
+                            ),
+                        )
+                    })
+            })
+            .collect::<Result<_>>()?;
+        let funnel = if opts.steps.is_empty() {
+            if opts.step.is_some() {
+                return Err(Error::argument("step", "a step needs the funnel's steps"));
+            }
+            None
         } else {
-            tps[e]
-        }
-    };
-    let acc = fold_customers(
-        log.n_customers(),
-        || Acc {
-            pop: [0; 2],
-            touch: vec![[0; 2]; n_feat],
-            props: n_vals.iter().map(|&n| vec![[0; 2]; n]).collect(),
-            stamp: vec![u32::MAX; n_feat],
-            seen: Vec::new(),
-            scratch: Scratch::default(),
-        },
-        |acc, c| {
-            let r = log.journey(c).range();
-            acc.seen.clear();
-            let mark = |acc: &mut Acc, e: usize| {
-                let f = feature(e) as usize;
-                if acc.stamp[f] != c {
-                    acc.stamp[f] = c;
-                    acc.seen.push(f as u32);
-                }
+            let fo = FunnelOptions {
+                steps: opts.steps.clone(),
+                window: opts.window,
+                mode: opts.mode,
+                ..FunnelOptions::default()
             };
-            let y = match &funnel {
-                None => {
-                    let mut converted = false;
-                    for e in r.clone() {
-                        if conv[tps[e] as usize] {
-                            converted = true;
-                            break;
-                        }
-                        if n_feat > 0 {
-                            mark(acc, e);
-                        }
+            let m = Matcher::new(log, &fo)?;
+            let k = m.n_steps();
+            if k < 2 {
+                return Err(Error::argument(
+                    "steps",
+                    "drivers of a funnel step need at least two steps",
+                ));
+            }
+            let j = opts.step.unwrap_or(k);
+            if j < 2 || j > k {
+                return Err(Error::argument(
+                    "step",
+                    format!("{j}: expected a step from 2 to {k}"),
+                ));
+            }
+            Some((m, j))
+        };
+        let touch_level = opts.level;
+        let n_feat = if !opts.touches {
+            0
+        } else if touch_level == Level::Channel {
+            log.channels().len()
+        } else {
+            log.touchpoints().len()
+        };
+        let n_vals: Vec<usize> = props
+            .iter()
+            .map(|&i| log.properties()[i].values.len())
+            .collect();
+        let conv: Vec<bool> = (0..log.touchpoints().len() as u32)
+            .map(|t| log.is_conversion(t))
+            .collect();
+        let ts = log.timestamps();
+        let tps = log.touchpoint_ids();
+        let chs = log.channel_ids();
+        let feature = |e: usize| {
+            if touch_level == Level::Channel {
+                chs[e]
+            } else {
+                tps[e]
+            }
+        };
+        let acc = fold_customers(
+            log.n_customers(),
+            || Acc {
+                pop: [0; 2],
+                touch: vec![[0; 2]; n_feat],
+                props: n_vals.iter().map(|&n| vec![[0; 2]; n]).collect(),
+                stamp: vec![u32::MAX; n_feat],
+                seen: Vec::new(),
+                scratch: Scratch::default(),
+            },
+            |acc, c| {
+                let r = log.journey(c).range();
+                acc.seen.clear();
+                let mark = |acc: &mut Acc, e: usize| {
+                    let f = feature(e) as usize;
+                    if acc.stamp[f] != c {
+                        acc.stamp[f] = c;
+                        acc.seen.push(f as u32);
                     }
-                    converted
-                }
-                Some((m, j)) => {
-                    let reached = m.eval(&ts[r.clone()], &tps[r.clone()], &mut acc.scratch);
-                    if reached + 1 < *j {
-                        return;
-                    }
-                    let y = reached >= *j;
-                    if n_feat > 0 {
-                        let s = &acc.scratch;
-                        let from = r.start + s.best_pos[j - 2] as usize + 1;
-                        let limit = s.best[0].saturating_add(m.window_us());
-                        let to = if y {
-                            r.start + s.best_pos[j - 1] as usize
-                        } else {
-                            r.end
-                        };
-                        for e in from..to {
-                            if !y && ts[e] > limit {
+                };
+                let y = match &funnel {
+                    None => {
+                        let mut converted = false;
+                        for e in r.clone() {
+                            if conv[tps[e] as usize] {
+                                converted = true;
                                 break;
                             }
-                            if !m.is_step(tps[e]) {
+                            if n_feat > 0 {
                                 mark(acc, e);
                             }
                         }
+                        converted
                     }
-                    y
+                    Some((m, j)) => {
+                        let reached = m.eval(&ts[r.clone()], &tps[r.clone()], &mut acc.scratch);
+                        if reached + 1 < *j {
+                            return;
+                        }
+                        let y = reached >= *j;
+                        if n_feat > 0 {
+                            let s = &acc.scratch;
+                            let from = r.start + s.best_pos[j - 2] as usize + 1;
+                            let limit = s.best[0].saturating_add(m.window_us());
+                            let to = if y {
+                                r.start + s.best_pos[j - 1] as usize
+                            } else {
+                                r.end
+                            };
+                            for e in from..to {
+                                if !y && ts[e] > limit {
+                                    break;
+                                }
+                                if !m.is_step(tps[e]) {
+                                    mark(acc, e);
+                                }
+                            }
+                        }
+                        y
+                    }
+                };
+                let y = y as usize;
+                acc.pop[y] += 1;
+                for &f in &acc.seen {
+                    acc.touch[f as usize][y] += 1;
                 }
-            };
-            let y = y as usize;
-            acc.pop[y] += 1;
-            for &f in &acc.seen {
-                acc.touch[f as usize][y] += 1;
-            }
-            for (k, &i) in props.iter().enumerate() {
-                let ids = &log.properties()[i].ids;
-                if let Some(v) = r.clone().rev().map(|e| ids[e]).find(|&v| v != NO_ID) {
-                    acc.props[k][v as usize][y] += 1;
+                for (k, &i) in props.iter().enumerate() {
+                    let ids = &log.properties()[i].ids;
+                    if let Some(v) = r.clone().rev().map(|e| ids[e]).find(|&v| v != NO_ID) {
+                        acc.props[k][v as usize][y] += 1;
+                    }
                 }
-            }
-        },
-        |mut a, b| {
-            a.pop[0] += b.pop[0];
-            a.pop[1] += b.pop[1];
-            for (x, y) in a.touch.iter_mut().zip(&b.touch) {
-                x[0] += y[0];
-                x[1] += y[1];
-            }
-            for (xs, ys) in a.props.iter_mut().zip(&b.props) {
-                for (x, y) in xs.iter_mut().zip(ys) {
+            },
+            |mut a, b| {
+                a.pop[0] += b.pop[0];
+                a.pop[1] += b.pop[1];
+                for (x, y) in a.touch.iter_mut().zip(&b.touch) {
                     x[0] += y[0];
                     x[1] += y[1];
                 }
-            }
-            a
-        },
-    );
+                for (xs, ys) in a.props.iter_mut().zip(&b.props) {
+                    for (x, y) in xs.iter_mut().zip(ys) {
+                        x[0] += y[0];
+                        x[1] += y[1];
+                    }
+                }
+                a
+            },
+        );
 
-    let pop = acc.pop;
-    let mut rows = Vec::new();
-    let kind = if touch_level == Level::Channel {
-        DriverKind::Channel
-    } else {
-        DriverKind::Touchpoint
-    };
-    for (f, &w) in acc.touch.iter().enumerate() {
-        let name = if kind == DriverKind::Channel {
-            log.channel_name(f as u32)
-        } else {
-            log.touchpoint_name(f as u32)
+        let name = |f: usize| {
+            if touch_level == Level::Channel {
+                log.channel_name(f as u32)
+            } else {
+                log.touchpoint_name(f as u32)
+            }
         };
-        rows.push(row(kind, name, None, w, pop));
+        let nonzero = |w: &&[u64; 2]| w[0] + w[1] > 0;
+        Ok(DriverCounts {
+            pop: acc.pop,
+            touch: acc
+                .touch
+                .iter()
+                .enumerate()
+                .filter(|(_, w)| nonzero(w))
+                .map(|(f, w)| (name(f).to_string(), *w))
+                .collect(),
+            props: props
+                .iter()
+                .zip(&acc.props)
+                .map(|(&i, counts)| {
+                    let values = &log.properties()[i].values;
+                    counts
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, w)| nonzero(w))
+                        .map(|(v, w)| (values.name(v as u32).to_string(), *w))
+                        .collect()
+                })
+                .collect(),
+        })
     }
-    for (k, &i) in props.iter().enumerate() {
-        let p = &log.properties()[i];
-        for (v, &w) in acc.props[k].iter().enumerate() {
-            rows.push(row(
-                DriverKind::Property,
-                &p.name,
-                Some(p.values.name(v as u32)),
-                w,
-                pop,
-            ));
+
+    /// Adds `b`'s customers (of other customers than `self`'s).
+    pub(crate) fn merge(&mut self, b: DriverCounts) {
+        fn add(x: &mut [u64; 2], y: [u64; 2]) {
+            x[0] += y[0];
+            x[1] += y[1];
+        }
+        add(&mut self.pop, b.pop);
+        for (k, w) in b.touch {
+            add(self.touch.entry(k).or_default(), w);
+        }
+        if self.props.len() < b.props.len() {
+            self.props.resize(b.props.len(), BTreeMap::new());
+        }
+        for (mine, theirs) in self.props.iter_mut().zip(b.props) {
+            for (k, w) in theirs {
+                add(mine.entry(k).or_default(), w);
+            }
         }
     }
-    rows.retain(|r| r.customers_with > 0 && r.customers_with >= opts.min_customers);
-    let tested: Vec<usize> = (0..rows.len())
-        .filter(|&i| rows[i].p_value.is_some())
-        .collect();
-    let ps: Vec<f64> = tested.iter().filter_map(|&i| rows[i].p_value).collect();
-    for (&i, q) in tested.iter().zip(bh_q_values(&ps)) {
-        rows[i].q_value = Some(q);
-        rows[i].significant = q <= opts.alpha;
+
+    /// Takes away `b`'s customers (merged into `self` before); features left with no
+    /// customer go, as in counts made without them.
+    pub(crate) fn retract(&mut self, b: &DriverCounts) {
+        fn sub(m: &mut BTreeMap<String, [u64; 2]>, b: &BTreeMap<String, [u64; 2]>) {
+            for (k, w) in b {
+                if let Some(x) = m.get_mut(k) {
+                    x[0] -= w[0];
+                    x[1] -= w[1];
+                    if x[0] + x[1] == 0 {
+                        m.remove(k);
+                    }
+                }
+            }
+        }
+        self.pop[0] -= b.pop[0];
+        self.pop[1] -= b.pop[1];
+        sub(&mut self.touch, &b.touch);
+        for (mine, theirs) in self.props.iter_mut().zip(&b.props) {
+            sub(mine, theirs);
+        }
     }
-    rows.sort_by(|a, b| {
-        let or = |r: &DriverRow| r.odds_ratio.unwrap_or(f64::NEG_INFINITY);
-        or(b)
-            .total_cmp(&or(a))
-            .then_with(|| a.kind.cmp(&b.kind))
-            .then_with(|| a.name.cmp(&b.name))
-            .then_with(|| a.value.cmp(&b.value))
-    });
-    let n = pop[0] + pop[1];
-    let (outcome, step, outcome_label) = match &funnel {
-        None => (
-            "conversion".to_string(),
-            None,
-            log.conversion_touchpoints().join(" | "),
-        ),
-        Some((_, j)) => (
-            "step".to_string(),
-            Some(*j),
-            format!(
-                "{} -> {}",
-                opts.steps[j - 2].label(),
-                opts.steps[j - 1].label()
-            ),
-        ),
-    };
-    Ok(DriversResult {
-        outcome,
-        step,
-        outcome_label,
-        level: touch_level,
-        n_customers: n,
-        converters: pop[1],
-        conversion_rate: ratio(pop[1], n),
-        alpha: opts.alpha,
-        fisher_max_n: FISHER_MAX_N,
-        n_tested: tested.len() as u64,
-        n_significant: rows.iter().filter(|r| r.significant).count() as u64,
-        rows,
-    })
+
+    /// Whether the counts fit `opts` and add up: a step from 2 to the number of steps, one map
+    /// per property, no touches when they
+    /// are not tested, no feature held by more customers than there are, no empty feature,
+    /// and each property's values held by no more customers than there are.
+    pub(crate) fn fits(&self, opts: &DriversOptions) -> bool {
+        let within = |w: &[u64; 2]| w[0] <= self.pop[0] && w[1] <= self.pop[1] && w[0] + w[1] > 0;
+        let k = opts.steps.len();
+        let step = match opts.step {
+            None => true,
+            Some(j) => k > 0 && (2..=k).contains(&j),
+        };
+        step && (k != 1)
+            && self.props.len() == opts.properties.len()
+            && (opts.touches || self.touch.is_empty())
+            && self.touch.values().all(within)
+            && self.props.iter().all(|m| {
+                m.values().all(within) && {
+                    let (n, c) = m.values().fold((0u64, 0u64), |(n, c), w| {
+                        (n.saturating_add(w[0]), c.saturating_add(w[1]))
+                    });
+                    n <= self.pop[0] && c <= self.pop[1]
+                }
+            })
+    }
+
+    /// The result of these counts: every row's table, tests and q-value. `conversions` are
+    /// the log's conversion touchpoints (the outcome's label).
+    pub(crate) fn finish(&self, opts: &DriversOptions, conversions: &[String]) -> DriversResult {
+        let pop = self.pop;
+        let touch_level = opts.level;
+        let mut rows = Vec::new();
+        let kind = if touch_level == Level::Channel {
+            DriverKind::Channel
+        } else {
+            DriverKind::Touchpoint
+        };
+        for (name, &w) in &self.touch {
+            rows.push(row(kind, name, None, w, pop));
+        }
+        for (name, values) in opts.properties.iter().zip(&self.props) {
+            for (v, &w) in values {
+                rows.push(row(DriverKind::Property, name, Some(v), w, pop));
+            }
+        }
+        rows.retain(|r| r.customers_with > 0 && r.customers_with >= opts.min_customers);
+        let tested: Vec<usize> = (0..rows.len())
+            .filter(|&i| rows[i].p_value.is_some())
+            .collect();
+        let ps: Vec<f64> = tested.iter().filter_map(|&i| rows[i].p_value).collect();
+        for (&i, q) in tested.iter().zip(bh_q_values(&ps)) {
+            rows[i].q_value = Some(q);
+            rows[i].significant = q <= opts.alpha;
+        }
+        rows.sort_by(|a, b| {
+            let or = |r: &DriverRow| r.odds_ratio.unwrap_or(f64::NEG_INFINITY);
+            or(b)
+                .total_cmp(&or(a))
+                .then_with(|| a.kind.cmp(&b.kind))
+                .then_with(|| a.name.cmp(&b.name))
+                .then_with(|| a.value.cmp(&b.value))
+        });
+        let n = pop[0] + pop[1];
+        let (outcome, step, outcome_label) = if opts.steps.is_empty() {
+            ("conversion".to_string(), None, conversions.join(" | "))
+        } else {
+            let j = opts.step.unwrap_or(opts.steps.len());
+            (
+                "step".to_string(),
+                Some(j),
+                format!(
+                    "{} -> {}",
+                    opts.steps[j - 2].label(),
+                    opts.steps[j - 1].label()
+                ),
+            )
+        };
+        DriversResult {
+            outcome,
+            step,
+            outcome_label,
+            level: touch_level,
+            n_customers: n,
+            converters: pop[1],
+            conversion_rate: ratio(pop[1], n),
+            alpha: opts.alpha,
+            fisher_max_n: FISHER_MAX_N,
+            n_tested: tested.len() as u64,
+            n_significant: rows.iter().filter(|r| r.significant).count() as u64,
+            rows,
+        }
+    }
 }
 
 fn ratio(a: u64, b: u64) -> Option<f64> {

@@ -1,5 +1,7 @@
 //! The funnel as a partial state: per breakdown group (by name), customers per step, the exact
-//! times from the previous step (value -> count) and the dropped customers' ids.
+//! times from the previous step (value -> count), the dropped customers' ids and, with a trend,
+//! the customers entered and converted per period; with a trend also the latest event seen (a
+//! maximum, which says whether a period's windows have all closed).
 
 use std::collections::BTreeMap;
 
@@ -7,8 +9,8 @@ use super::codec::{Codec, Reader, ValueCounts, Writer};
 use crate::error::Result;
 use crate::metrics::distribution::mean_s;
 use crate::metrics::funnel::{
-    conversion, fold, group_value, step_rows, Breakdown, FunnelGroup, FunnelOptions, FunnelResult,
-    FunnelStepRow,
+    conversion, fold, group_value, step_rows, trend_rows, Breakdown, FunnelGroup, FunnelOptions,
+    FunnelResult, FunnelStepRow,
 };
 use crate::model::EventLog;
 use crate::time::US_PER_SEC;
@@ -23,22 +25,21 @@ pub(crate) struct GroupState {
     deltas: Vec<ValueCounts>,
     /// Per step, the ids of the customers who dropped there, sorted.
     dropped: Vec<Vec<String>>,
+    /// With a trend: per period index, customers entered and converted.
+    trend: BTreeMap<i64, (u64, u64)>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct FunnelState {
     n_customers: u64,
     groups: BTreeMap<GroupKey, GroupState>,
+    /// With a trend: the latest event of the customers merged in (kept by a retract: a live
+    /// analysis only adds events, so it is right again once their new events are merged).
+    last_event: Option<i64>,
 }
 
 impl FunnelState {
     pub(crate) fn of(log: &EventLog, opts: &FunnelOptions) -> Result<Self> {
-        if opts.trend.is_some() {
-            return Err(crate::error::Error::argument(
-                "trend",
-                "the funnel trend is not available in partial results yet",
-            ));
-        }
         if opts.after_drop_off > 0 {
             return Err(crate::error::Error::argument(
                 "after_drop_off",
@@ -82,12 +83,14 @@ impl FunnelState {
                     reached: ga.reached,
                     deltas,
                     dropped,
+                    trend: ga.trend,
                 },
             );
         }
         Ok(FunnelState {
             n_customers: log.n_customers() as u64,
             groups: out,
+            last_event: opts.trend.and(super::Context::of(log).last_us()),
         })
     }
 
@@ -101,6 +104,7 @@ impl FunnelState {
                 && g.deltas.len() == k
                 && g.dropped.len() == k
                 && g.reached.windows(2).all(|w| w[0] >= w[1])
+                && trend_fits(g, opts.trend.is_some())
         });
         let starts = self.groups.values().try_fold(0u64, |a, g| {
             a.checked_add(g.reached.first().copied().unwrap_or(0))
@@ -110,6 +114,7 @@ impl FunnelState {
 
     pub(crate) fn merge(&mut self, b: FunnelState) {
         self.n_customers += b.n_customers;
+        self.last_event = self.last_event.max(b.last_event);
         for (k, g) in b.groups {
             match self.groups.get_mut(&k) {
                 Some(a) => a.merge(g),
@@ -150,6 +155,9 @@ impl FunnelState {
             }
             total.merge(g);
         }
+        let trend = opts
+            .trend
+            .map(|period| trend_rows(period, &total.trend, self.last_event, opts.window));
         let steps = total.rows(opts);
         FunnelResult {
             mode: opts.mode,
@@ -162,7 +170,30 @@ impl FunnelState {
             groups: with_breakdown.then_some(groups),
             open: None,
             after_drop_off: None,
-            trend: None,
+            trend,
+        }
+    }
+}
+
+/// A group's trend: none without a trend; with one, every customer who entered in exactly one
+/// period (the entered add up to step 1's customers, the converted to the last step's).
+fn trend_fits(g: &GroupState, trend: bool) -> bool {
+    if !trend {
+        return g.trend.is_empty();
+    }
+    let sum =
+        |f: fn(&(u64, u64)) -> u64| g.trend.values().try_fold(0u64, |a, t| a.checked_add(f(t)));
+    g.trend.values().all(|&(e, c)| c <= e && e > 0)
+        && sum(|t| t.0) == g.reached.first().copied()
+        && sum(|t| t.1) == g.reached.last().copied()
+}
+
+#[cfg(test)]
+impl FunnelState {
+    /// One more customer entered in a period than the group has at step 1.
+    pub(crate) fn corrupt_trend_for_test(&mut self) {
+        if let Some(g) = self.groups.values_mut().next() {
+            g.trend.entry(0).or_default().0 += 1;
         }
     }
 }
@@ -173,6 +204,7 @@ impl GroupState {
             reached: vec![0; k],
             deltas: vec![ValueCounts::default(); k],
             dropped: vec![Vec::new(); k],
+            trend: BTreeMap::new(),
         }
     }
 
@@ -187,6 +219,11 @@ impl GroupState {
             x.extend(y);
             // Each customer is in one partition: sorting the union gives the id order.
             x.sort_unstable();
+        }
+        for (p, (e, c)) in b.trend {
+            let x = self.trend.entry(p).or_default();
+            x.0 += e;
+            x.1 += c;
         }
     }
 
@@ -206,6 +243,15 @@ impl GroupState {
                 }
                 !(j < y.len() && y[j] == *id)
             });
+        }
+        for (p, (e, c)) in &b.trend {
+            if let Some(x) = self.trend.get_mut(p) {
+                x.0 -= e;
+                x.1 -= c;
+                if x.0 == 0 {
+                    self.trend.remove(p);
+                }
+            }
         }
     }
 
@@ -230,12 +276,14 @@ impl Codec for GroupState {
         self.reached.enc(w);
         self.deltas.enc(w);
         self.dropped.enc(w);
+        self.trend.enc(w);
     }
     fn dec(r: &mut Reader<'_>) -> Result<Self> {
         Ok(GroupState {
             reached: Codec::dec(r)?,
             deltas: Codec::dec(r)?,
             dropped: Codec::dec(r)?,
+            trend: Codec::dec(r)?,
         })
     }
 }
@@ -244,11 +292,13 @@ impl Codec for FunnelState {
     fn enc(&self, w: &mut Writer) {
         self.n_customers.enc(w);
         self.groups.enc(w);
+        self.last_event.enc(w);
     }
     fn dec(r: &mut Reader<'_>) -> Result<Self> {
         Ok(FunnelState {
             n_customers: Codec::dec(r)?,
             groups: Codec::dec(r)?,
+            last_event: Codec::dec(r)?,
         })
     }
 }

@@ -14,6 +14,7 @@ use super::retention::KpiState;
 use super::survey::{Score, Scores as Finished, SurveyState};
 use super::Context;
 use crate::error::Result;
+use crate::metrics::drivers::{DriverCounts, DriversOptions};
 use crate::metrics::path_stats::{
     rate, touch_lift_with, touchpoints_before_conversion, PathStatsOptions,
 };
@@ -51,6 +52,9 @@ struct Segment {
     kpis: KpiState,
     /// CSAT, NPS and CES by touchpoint, when surveys are given.
     scores: Option<(SurveyState, SurveyState, SurveyState)>,
+    /// With the option `drivers`: the conversion drivers' counts (touchpoints, default
+    /// options).
+    drivers: Option<DriverCounts>,
 }
 
 fn by_touchpoint() -> ScoreOptions {
@@ -60,7 +64,7 @@ fn by_touchpoint() -> ScoreOptions {
 }
 
 impl Segment {
-    fn of(log: &EventLog, surveys: Option<&Surveys>) -> Result<Self> {
+    fn of(log: &EventLog, surveys: Option<&Surveys>, drivers: bool) -> Result<Self> {
         let c = count(log);
         let stages = log.stages();
         let mut tps: BTreeMap<String, Tp> = BTreeMap::new();
@@ -118,6 +122,11 @@ impl Segment {
             conversions: all.n_conversions,
             kpis: KpiState::of(log, &KpiOptions::default(), Context::of(log).span)?,
             scores,
+            drivers: if drivers {
+                Some(DriverCounts::of(log, &DriversOptions::default())?)
+            } else {
+                None
+            },
         })
     }
 
@@ -148,6 +157,13 @@ impl Segment {
                 a.0.merge(b.0);
                 a.1.merge(b.1);
                 a.2.merge(b.2);
+                Some(a)
+            }
+            (a, b) => a.or(b),
+        };
+        self.drivers = match (self.drivers.take(), b.drivers) {
+            (Some(mut a), Some(b)) => {
+                a.merge(b);
                 Some(a)
             }
             (a, b) => a.or(b),
@@ -190,6 +206,9 @@ impl Segment {
             a.0.retract(&b.0);
             a.1.retract(&b.1);
             a.2.retract(&b.2);
+        }
+        if let (Some(a), Some(b)) = (self.drivers.as_mut(), b.drivers.as_ref()) {
+            a.retract(b);
         }
     }
 
@@ -257,8 +276,20 @@ impl Segment {
             }
         };
         let k = self.kpis.finish(&KpiOptions::default())?;
+        let drivers = match &self.drivers {
+            None => None,
+            Some(d) => {
+                let mut out = vec![None; nt];
+                for row in d.finish(&DriversOptions::default(), &[]).rows {
+                    let t = tix(&row.name)
+                        .map_err(|_| corrupted("a driver's touchpoint is not in the frame"))?;
+                    out[t] = Some(row);
+                }
+                Some(out)
+            }
+        };
         Ok(Figures {
-            drivers: None,
+            drivers,
             counts,
             conducive,
             scores,
@@ -268,7 +299,10 @@ impl Segment {
     }
 
     fn fits(&self) -> bool {
-        self.conversions <= self.paths
+        self.drivers
+            .as_ref()
+            .map_or(true, |d| d.fits(&DriversOptions::default()))
+            && self.conversions <= self.paths
             && self.kpis.fits()
             && self
                 .tps
@@ -320,7 +354,7 @@ impl MapState {
                     });
                     m.insert(
                         name.to_string(),
-                        (size, Segment::of(&sub, sub_surveys.as_ref())?),
+                        (size, Segment::of(&sub, sub_surveys.as_ref(), opts.drivers)?),
                     );
                 }
                 Some(m)
@@ -354,7 +388,7 @@ impl MapState {
             n_customers: log.n_customers() as u64,
             n_events: log.n_events() as u64,
             n_responses: surveys.map(|s| s.len() as u64),
-            all: Segment::of(log, surveys)?,
+            all: Segment::of(log, surveys, opts.drivers)?,
             personas,
         })
     }
@@ -556,6 +590,7 @@ impl Codec for Segment {
         self.paths.enc(w);
         self.conversions.enc(w);
         self.kpis.enc(w);
+        self.drivers.enc(w);
         match &self.scores {
             None => w.raw(&[0]),
             Some((a, b, c)) => {
@@ -575,6 +610,7 @@ impl Codec for Segment {
             paths: Codec::dec(r)?,
             conversions: Codec::dec(r)?,
             kpis: Codec::dec(r)?,
+            drivers: Codec::dec(r)?,
             scores: match r.raw(1)?[0] {
                 0 => None,
                 1 => {

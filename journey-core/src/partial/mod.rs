@@ -44,6 +44,7 @@
 
 mod attribution;
 mod codec;
+mod drivers;
 mod funnel;
 mod graph;
 mod live;
@@ -67,6 +68,7 @@ use crate::metrics::attribution::{
     attribution_of_paths, attribution_table_of_paths, AttributionOptions, AttributionResult,
     AttributionTable, AttributionTableOptions, Model, PathTable, PathTableOptions,
 };
+use crate::metrics::drivers::{DriverCounts, DriversOptions, DriversResult};
 use crate::metrics::funnel::{FunnelOptions, FunnelResult};
 use crate::metrics::graph::{TransitionGraph, TransitionGraphOptions};
 use crate::metrics::path_stats::{
@@ -81,7 +83,7 @@ use codec::{corrupted, fnv1a, Codec, Reader, Writer};
 
 /// Version of the byte format of partials and contexts. Bytes of another version are refused
 /// with an error that says both versions.
-pub const FORMAT_VERSION: u16 = 1;
+pub const FORMAT_VERSION: u16 = 2;
 
 const PARTIAL_MAGIC: &[u8; 8] = b"JRNYPART";
 const CONTEXT_MAGIC: &[u8; 8] = b"JRNYCTX\0";
@@ -105,6 +107,7 @@ pub const ANALYSES: &[&str] = &[
     "map_from_data",
     "funnel_steps",
     "report",
+    "conversion_drivers",
 ];
 
 /// The analyses whose partials have [`Partial::retract`] (and so can be live).
@@ -123,6 +126,7 @@ pub const RETRACTABLE: &[&str] = &[
     "csat",
     "ces",
     "map_from_data",
+    "conversion_drivers",
 ];
 
 /// One analysis with its options.
@@ -167,6 +171,8 @@ pub enum Analysis {
     /// [`crate::report::report`], with the survey responses when given; a bundle of the
     /// partials of its parts.
     Report(Box<ReportPartialOptions>),
+    /// [`EventLog::conversion_drivers`]: the counts behind every 2x2 table.
+    ConversionDrivers(DriversOptions),
 }
 
 impl Analysis {
@@ -216,6 +222,10 @@ impl Analysis {
                 "from_data options",
                 options,
             )?)),
+            "conversion_drivers" => Ok(Analysis::ConversionDrivers(from_json(
+                "drivers options",
+                options,
+            )?)),
             _ => Err(Error::argument(
                 "analysis",
                 format!("{name:?}: expected one of {}", ANALYSES.join(", ")),
@@ -242,6 +252,7 @@ impl Analysis {
             Analysis::MapFromData(_) => "map_from_data",
             Analysis::FunnelSteps(_) => "funnel_steps",
             Analysis::Report(_) => "report",
+            Analysis::ConversionDrivers(_) => "conversion_drivers",
         }
     }
 
@@ -263,6 +274,7 @@ impl Analysis {
             Analysis::MapFromData(o) => serde_json::to_value(o),
             Analysis::FunnelSteps(o) => serde_json::to_value(o),
             Analysis::Report(o) => Ok(o.to_json()),
+            Analysis::ConversionDrivers(o) => serde_json::to_value(o),
         };
         v.expect("options serialise")
     }
@@ -304,7 +316,8 @@ impl Analysis {
             | Analysis::Csat(_)
             | Analysis::Ces(_)
             | Analysis::MapFromData(_)
-            | Analysis::FunnelSteps(_) => false,
+            | Analysis::FunnelSteps(_)
+            | Analysis::ConversionDrivers(_) => false,
             // The KPIs' period and the subtitle's dates are the whole log's.
             Analysis::Report(_) => true,
             // The period defaults to the whole log's first and last event.
@@ -517,6 +530,7 @@ enum State {
     Map(Box<map::MapState>),
     FunnelSteps(crate::report::FunnelStepStats),
     Report(Box<report::ReportState>),
+    Drivers(DriverCounts),
 }
 
 /// The result of [`Partial::finish`]: the single-machine result type of the analysis.
@@ -556,6 +570,8 @@ pub enum Finished {
     FunnelSteps(Vec<String>),
     /// The report page (HTML).
     Report(String),
+    /// [`EventLog::conversion_drivers`]'s result.
+    Drivers(DriversResult),
 }
 
 /// The mergeable partial state of one analysis over some whole customers.
@@ -678,6 +694,7 @@ impl EventLog {
             Analysis::Report(o) => State::Report(Box::new(report::ReportState::of(
                 self, surveys, o, &context,
             )?)),
+            Analysis::ConversionDrivers(o) => State::Drivers(DriverCounts::of(self, o)?),
         };
         Ok(Partial {
             options: analysis.options_json().to_string(),
@@ -753,6 +770,7 @@ impl Partial {
             (State::Map(a), State::Map(b)) => a.merge(*b),
             (State::FunnelSteps(a), State::FunnelSteps(b)) => a.merge(b),
             (State::Report(a), State::Report(b)) => a.merge(*b)?,
+            (State::Drivers(a), State::Drivers(b)) => a.merge(b),
             _ => unreachable!("same analysis, same state"),
         }
         Ok(self)
@@ -763,7 +781,8 @@ impl Partial {
     /// setup) of customers merged into `self` before. Exact for every count, sum and sample
     /// the state keeps; entries left at zero go, as in a partial computed without those
     /// customers. Two parts of a state are not counts:
-    /// - the cohort matrix's last event of the log (a maximum) and the names of the path table
+    /// - the last event of the log kept by the cohort matrix and the funnel trend (a maximum)
+    ///   and the names of the path table
     ///   and graph (unions) stay as they are: they are right again once the customers' new
     ///   events are merged back, as a live analysis does (events are only ever added);
     /// - the path table keeps where each path was first seen (its order); taking out the
@@ -772,8 +791,8 @@ impl Partial {
     ///   partials give an error then.
     ///
     /// Available for funnel, retention, kpis, attribution, attribution_table, path_table,
-    /// sessions, transition_graph, conversion_paths, path_stats, nps, csat, ces and
-    /// map_from_data; the others are an error.
+    /// sessions, transition_graph, conversion_paths, path_stats, nps, csat, ces,
+    /// map_from_data and conversion_drivers; the others are an error.
     pub fn retract(mut self, other: Partial) -> Result<Partial> {
         self.check(&other)?;
         match (&mut self.state, &other.state) {
@@ -787,6 +806,7 @@ impl Partial {
             (State::PathStats(a), State::PathStats(b)) => a.retract(b)?,
             (State::Survey(a), State::Survey(b)) => a.retract(b),
             (State::Map(a), State::Map(b)) => a.retract(b),
+            (State::Drivers(a), State::Drivers(b)) => a.retract(b),
             _ => {
                 return Err(Error::argument(
                     "analysis",
@@ -833,6 +853,9 @@ impl Partial {
             (State::Report(s), Analysis::Report(o)) => {
                 Finished::Report(s.finish(o, &self.context)?)
             }
+            (State::Drivers(s), Analysis::ConversionDrivers(o)) => {
+                Finished::Drivers(s.finish(o, &self.setup.conversions))
+            }
             (State::Survey(s), a) => {
                 let (score, o) = a.score().expect("a survey state is of a survey analysis");
                 match s.finish(score, o) {
@@ -873,6 +896,7 @@ impl Partial {
             State::Map(x) => x.enc(&mut s),
             State::FunnelSteps(x) => x.enc(&mut s),
             State::Report(x) => x.enc(&mut s),
+            State::Drivers(x) => x.enc(&mut s),
         }
         w.bytes(&s.buf);
         let sum = fnv1a(&w.buf);
@@ -1006,6 +1030,13 @@ impl Partial {
                     return Err(corrupted("the report's parts do not fit its options"));
                 }
                 State::Report(Box::new(x))
+            }
+            Analysis::ConversionDrivers(o) => {
+                let x = DriverCounts::dec(&mut s)?;
+                if !x.fits(o) {
+                    return Err(corrupted("the drivers' counts do not add up"));
+                }
+                State::Drivers(x)
             }
         };
         if !s.is_done() {

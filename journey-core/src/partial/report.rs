@@ -1,6 +1,7 @@
 //! The report as a partial: a bundle of the partials of what it shows (the KPIs, the map from
 //! data, the funnel, the path statistics of its top paths, the attribution table, the retention
-//! cohorts and, with surveys, the scores by touchpoint), merged part by part and rendered from
+//! cohorts, the conversion drivers and, with surveys, the scores by touchpoint), merged part by
+//! part and rendered from
 //! the finished parts with the single-machine code. Plus `funnel_steps`, the default funnel
 //! chosen from the data, a first pass whose result every partition's report partial takes (the
 //! funnel's steps must be fixed before the partitions run).
@@ -19,8 +20,8 @@ use crate::metrics::retention::KpiOptions;
 use crate::metrics::survey::ScoreOptions;
 use crate::model::{EventLog, Surveys};
 use crate::report::{
-    check, choose_funnel_steps, funnel_options, render, top_split_paths, FunnelStepStats, Parts,
-    ReportOptions,
+    check, choose_funnel_steps, funnel_options, render, report_drivers_options, top_split_paths,
+    FunnelStepStats, Parts, ReportOptions,
 };
 
 /// Options of the report partial: the options of [`crate::report::report`] and, when they
@@ -77,8 +78,13 @@ fn by_touchpoint() -> Value {
     .expect("options serialise")
 }
 
-/// The analyses of the report's parts, by the name of their part.
-fn analyses(opts: &ReportPartialOptions, surveys: bool) -> Result<Vec<(&'static str, Analysis)>> {
+/// The analyses of the report's parts, by the name of their part. The drivers' options depend
+/// on the log (its persona property): without it, the default ones.
+fn analyses(
+    opts: &ReportPartialOptions,
+    surveys: bool,
+    log: Option<&EventLog>,
+) -> Result<Vec<(&'static str, Analysis)>> {
     let r = &opts.report;
     let mut out = vec![
         ("kpis", Analysis::Kpis(KpiOptions::default())),
@@ -99,6 +105,12 @@ fn analyses(opts: &ReportPartialOptions, surveys: bool) -> Result<Vec<(&'static 
     let steps = opts.steps();
     if !steps.is_empty() {
         out.push(("funnel", Analysis::Funnel(funnel_options(&steps, r))));
+    }
+    if r.drivers {
+        out.push((
+            "drivers",
+            Analysis::ConversionDrivers(log.map(report_drivers_options).unwrap_or_default()),
+        ));
     }
     if surveys {
         for name in ["nps", "csat", "ces"] {
@@ -126,18 +138,6 @@ impl ReportState {
         ctx: &Context,
     ) -> Result<Self> {
         check(&opts.report)?;
-        if opts.report.funnel_trend.is_some() {
-            return Err(crate::Error::argument(
-                "funnel_trend",
-                "the funnel trend is not available from partial results yet",
-            ));
-        }
-        if opts.report.drivers {
-            return Err(crate::Error::argument(
-                "drivers",
-                "the conversion drivers section is not available from partial results yet",
-            ));
-        }
         if opts.report.compare.is_some() {
             return Err(crate::Error::argument(
                 "compare",
@@ -152,7 +152,7 @@ impl ReportState {
             ));
         }
         let mut parts = BTreeMap::new();
-        for (name, a) in analyses(opts, surveys.is_some())? {
+        for (name, a) in analyses(opts, surveys.is_some(), Some(log))? {
             parts.insert(
                 name.to_string(),
                 log.partial_with_surveys(&a, ctx, surveys)?,
@@ -213,6 +213,11 @@ impl ReportState {
             None => None,
             Some(_) => return Err(bad()),
         };
+        let drivers = match take("drivers")? {
+            Some(Finished::Drivers(d)) => Some(d),
+            None => None,
+            Some(_) => return Err(bad()),
+        };
         let by_touchpoint = match (take("nps")?, take("csat")?, take("ces")?) {
             (Some(Finished::Nps(n)), Some(Finished::Csat(c)), Some(Finished::Ces(e))) => {
                 Some((n, c, e))
@@ -246,7 +251,7 @@ impl ReportState {
                 rows_read: self.rows_read,
                 rows_skipped: self.rows_skipped,
                 open_journeys: None,
-                drivers: None,
+                drivers,
                 compare: None,
             },
             &opts.report,
@@ -255,7 +260,7 @@ impl ReportState {
 
     pub(crate) fn fits(&self, opts: &ReportPartialOptions) -> bool {
         let surveys = self.parts.contains_key("nps");
-        analyses(opts, surveys).is_ok_and(|want| {
+        analyses(opts, surveys, None).is_ok_and(|want| {
             want.len() == self.parts.len()
                 && want.iter().all(|(n, a)| {
                     self.parts

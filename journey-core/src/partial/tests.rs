@@ -133,10 +133,10 @@ fn bad_bytes_are_errors() {
     assert!(e.to_string().contains("not a journey partial"), "{e}");
 
     let mut v2 = b.clone();
-    v2[8] = 2;
+    v2[8] = 3;
     let e = Partial::from_bytes(&v2).unwrap_err();
     assert!(
-        e.to_string().contains("format version 2") && e.to_string().contains("reads version 1"),
+        e.to_string().contains("format version 3") && e.to_string().contains("reads version 2"),
         "{e}"
     );
 
@@ -572,6 +572,84 @@ fn report_from_two_partitions_equals_the_whole() {
     let whole = crate::report::report(&log, Some(&surveys), &Default::default()).unwrap();
     assert!(html == whole, "the reports differ");
     assert!(html.contains("400 customers"));
+    // The drivers section and the funnel trend, on by default, come from partials too.
+    assert!(html.contains("<h2>Conversion drivers</h2>"));
+    assert!(html.contains("Conversion by period of entry"));
+}
+
+#[test]
+fn funnel_trend_split_in_two_by_hand() {
+    let csv = "customer_id,timestamp,touchpoint\n\
+        a,2026-01-01T10:00:00Z,view\na,2026-01-01T12:00:00Z,purchase\n\
+        b,2026-01-01T20:00:00Z,view\n\
+        c,2026-01-02T09:00:00Z,view\nc,2026-01-03T08:00:00Z,purchase\n\
+        d,2026-01-03T09:00:00Z,view\n";
+    let log = read_events_csv(csv.as_bytes(), &Default::default()).unwrap();
+    let a = Analysis::from_json(
+        "funnel",
+        &json!({"steps": ["view", "purchase"], "window": "1d", "trend": "day", "breakdown": "first_touch_channel"}),
+    )
+    .unwrap();
+    assert!(!a.needs_context());
+    let Analysis::Funnel(o) = &a else {
+        unreachable!()
+    };
+    // {b, c} alone ends at Jan 3 08:00; d's view (09:00) is the last event of the whole log.
+    let p = log
+        .sub_log(["b", "c"])
+        .unwrap()
+        .partial(&a, &Context::default())
+        .unwrap();
+    let q = log
+        .sub_log(["a", "d"])
+        .unwrap()
+        .partial(&a, &Context::default())
+        .unwrap();
+    let q = Partial::from_bytes(&q.to_bytes()).unwrap();
+    let Finished::Funnel(f) = p.clone().merge(q.clone()).unwrap().finish().unwrap() else {
+        unreachable!()
+    };
+    assert_eq!(f, log.funnel(o).unwrap());
+    // Jan 1: a bought, b did not; complete, since Jan 1's last instant plus a day is before the
+    // last event. Jan 2 (c) and Jan 3 (d) end after it: incomplete.
+    let rows: Vec<(&str, u64, u64, bool)> = f
+        .trend
+        .as_ref()
+        .unwrap()
+        .iter()
+        .map(|t| (t.period.as_str(), t.entered, t.converted, t.complete))
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ("2026-01-01", 2, 1, true),
+            ("2026-01-02", 1, 1, false),
+            ("2026-01-03", 1, 0, false)
+        ]
+    );
+    // Retracting {a, d} leaves b and c: the latest event stays (a maximum; live analyses only
+    // add events), the counts go.
+    let Finished::Funnel(g) = p
+        .clone()
+        .merge(q.clone())
+        .unwrap()
+        .retract(q)
+        .unwrap()
+        .finish()
+        .unwrap()
+    else {
+        unreachable!()
+    };
+    let t = g.trend.unwrap();
+    assert_eq!((t.len(), t[0].entered, t[0].converted), (2, 1, 0));
+    // A trend whose periods do not add up to the customers at step 1 is corrupted.
+    let mut bad = p;
+    let State::Funnel(s) = &mut bad.state else {
+        unreachable!()
+    };
+    s.corrupt_trend_for_test();
+    let e = Partial::from_bytes(&bad.to_bytes()).unwrap_err();
+    assert!(e.to_string().contains("funnel state does not fit"), "{e}");
 }
 
 #[test]

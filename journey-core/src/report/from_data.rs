@@ -69,8 +69,8 @@ pub struct FromDataOptions {
     /// back, from the conversion drivers (`metrics::drivers`): a significant positive driver
     /// reached by fewer than `reach_share_threshold` of the journeys is the "bring more
     /// customers" opportunity (instead of the lift rule), a significant negative driver is a
-    /// pain point. Default `false` (the lift and threshold rules only); see
-    /// `docs/map-from-data.md`.
+    /// pain point. Default `true`; `false`: the lift and threshold rules only (see
+    /// `docs/map-from-data.md`).
     pub drivers: bool,
 }
 
@@ -89,7 +89,7 @@ impl Default for FromDataOptions {
             nps_threshold: 0.0,
             lift_threshold: 1.2,
             reach_share_threshold: 0.5,
-            drivers: false,
+            drivers: true,
         }
     }
 }
@@ -1063,12 +1063,6 @@ pub(crate) fn build(
     opts: &FromDataOptions,
 ) -> Result<JourneyMap> {
     opts.check()?;
-    if opts.drivers && all.drivers.is_none() {
-        return Err(Error::argument(
-            "drivers",
-            "conversion drivers in the map are not available in partial results yet",
-        ));
-    }
     let layout = layout(frame, &all.counts, opts);
     let mut map = JourneyMap::new(opts.name.trim());
     map.description = format!(

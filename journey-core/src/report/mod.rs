@@ -75,12 +75,13 @@ pub struct ReportOptions {
     /// `None`: no such section. Needs the whole log (not available from partial results).
     pub open_journeys: Option<crate::metrics::open_journeys::OpenJourneyOptions>,
     /// A section "Conversion drivers": the touchpoints (and the persona, when the log has one)
-    /// that separate converters from the others, with a forest plot (default `false`; not
-    /// available from partial results yet). See `docs/drivers.md`.
+    /// that separate converters from the others, with a forest plot (default `true`). See
+    /// `docs/drivers.md`.
     pub drivers: bool,
     /// The funnel trend (`"day"`, `"week"` or `"month"`): conversion per period of step-1
     /// entry, drawn as a line with the periods whose windows are still open dashed (default
-    /// `None`: no trend; not available from partial results yet).
+    /// weekly; `None`, in JSON `false`: no trend).
+    #[serde(deserialize_with = "trend_or_off")]
     pub funnel_trend: Option<crate::metrics::retention::Period>,
     /// A section "What changed": the comparison of two sides (`a`, `b`: periods or segments)
     /// with these options (docs/compare.md), drawn as a table with arrows. Without `steps`, the
@@ -103,10 +104,27 @@ impl Default for ReportOptions {
             retention: RetentionOptions::default(),
             attribution: AttributionTableOptions::default(),
             open_journeys: None,
-            drivers: false,
-            funnel_trend: None,
+            drivers: true,
+            funnel_trend: Some(crate::metrics::retention::Period::Week),
             compare: None,
         }
+    }
+}
+
+/// A period (`"day"`, `"week"`, `"month"`), or `false` / `null` for none.
+fn trend_or_off<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<Option<crate::metrics::retention::Period>, D::Error> {
+    match Option::<serde_json::Value>::deserialize(d)? {
+        None | Some(serde_json::Value::Null) | Some(serde_json::Value::Bool(false)) => Ok(None),
+        Some(serde_json::Value::String(s)) => s.parse().map(Some).map_err(|_| {
+            serde::de::Error::custom(format!(
+                "funnel_trend: {s:?}: expected \"day\", \"week\", \"month\" or false"
+            ))
+        }),
+        Some(v) => Err(serde::de::Error::custom(format!(
+            "funnel_trend: {v}: expected \"day\", \"week\", \"month\" or false"
+        ))),
     }
 }
 
@@ -808,18 +826,20 @@ fn compare_section(s: &mut Section, r: &CompareResult) -> Result<()> {
 
 /// The report's conversion drivers: every touchpoint, and the persona when the log has one.
 fn report_drivers(log: &EventLog) -> Result<DriversResult> {
-    let persona = log.property("persona").is_some();
-    conversion_drivers(
-        log,
-        &DriversOptions {
-            properties: if persona {
-                vec!["persona".to_string()]
-            } else {
-                Vec::new()
-            },
-            ..DriversOptions::default()
+    conversion_drivers(log, &report_drivers_options(log))
+}
+
+/// The options of the report's conversion drivers over `log`: every touchpoint, and the
+/// persona when the log has that property.
+pub(crate) fn report_drivers_options(log: &EventLog) -> DriversOptions {
+    DriversOptions {
+        properties: if log.property("persona").is_some() {
+            vec!["persona".to_string()]
+        } else {
+            Vec::new()
         },
-    )
+        ..DriversOptions::default()
+    }
 }
 
 /// Most rows of the drivers section's picture and table.

@@ -54,7 +54,7 @@ pub fn cases() -> Vec<Case> {
             .as_array()
             .is_some_and(|s| s.iter().any(|x| x.get("optional").is_some()));
         if optional_step
-            || ["as_of", "after_drop_off", "trend"]
+            || ["as_of", "after_drop_off"]
                 .iter()
                 .any(|k| case["args"].get(k).is_some())
         {
@@ -264,6 +264,7 @@ pub fn direct(
         Analysis::Report(o) => {
             Finished::Report(journey_core::report::report(log, Some(surveys), &o.report)?)
         }
+        Analysis::ConversionDrivers(o) => Finished::Drivers(log.conversion_drivers(o)?),
         Analysis::MapFromData(o) => Finished::Map(Box::new(journey_core::JourneyMap::from_data(
             log,
             Some(surveys),

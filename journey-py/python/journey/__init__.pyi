@@ -433,6 +433,7 @@ class EventLog:
         nps_threshold: float = ...,
         lift_threshold: float = ...,
         reach_share_threshold: float = ...,
+        drivers: bool = ...,
     ) -> JourneyMap: ...
     def report(
         self,
@@ -449,6 +450,8 @@ class EventLog:
         retention: Optional[Mapping[str, Any]] = ...,
         attribution: Optional[Mapping[str, Any]] = ...,
         open_journeys: Optional[Mapping[str, Any]] = ...,
+        drivers: bool = ...,
+        funnel_trend: Union[Literal["day", "week", "month"], Literal[False], None] = ...,
         compare: Optional[Mapping[str, Any]] = ...,
     ) -> str: ...
 
@@ -660,6 +663,7 @@ class JourneyMap:
         nps_threshold: float = ...,
         lift_threshold: float = ...,
         reach_share_threshold: float = ...,
+        drivers: bool = ...,
     ) -> JourneyMap: ...
     def to_svg(
         self, persona: Optional[str] = None, column_width: float = 250.0, show_metrics: bool = True
@@ -682,6 +686,8 @@ def report(
     retention: Optional[Mapping[str, Any]] = ...,
     attribution: Optional[Mapping[str, Any]] = ...,
     open_journeys: Optional[Mapping[str, Any]] = ...,
+    drivers: bool = ...,
+    funnel_trend: Union[Literal["day", "week", "month"], Literal[False], None] = ...,
     compare: Optional[Mapping[str, Any]] = ...,
 ) -> str: ...
 

@@ -346,6 +346,7 @@ _NO_CONTEXT = {
     "ces",
     "map_from_data",
     "funnel_steps",
+    "conversion_drivers",
 }
 
 
@@ -487,6 +488,11 @@ class DistributedLog:
 
     def path_stats(self, **kwargs: Any) -> Any:
         return self._finish("path_stats", **kwargs)
+
+    def conversion_drivers(self, **kwargs: Any) -> Any:
+        """`EventLog.conversion_drivers(**kwargs)`: the counts of every 2x2 table are summed
+        over the partitions, the tests done once (docs/drivers.md)."""
+        return self._finish("conversion_drivers", **kwargs)
 
     def nps(self, surveys: Any, **kwargs: Any) -> Any:
         """`surveys.with_log(log).nps(by=...)` of the survey responses (a DataFrame of the engine,

@@ -117,6 +117,19 @@ class DistributedLog:
         top: int = ...,
         attribution_model: Model = ...,
     ) -> Result: ...
+    def conversion_drivers(
+        self,
+        *,
+        level: Level = ...,
+        touches: bool = ...,
+        properties: Optional[Union[str, Sequence[str]]] = ...,
+        steps: Optional[Sequence[Union[str, Sequence[str]]]] = ...,
+        step: Optional[int] = ...,
+        window: Duration = ...,
+        mode: Literal["ordered", "strict", "any", "any_order"] = ...,
+        alpha: float = ...,
+        min_customers: int = ...,
+    ) -> Result: ...
     def nps(self, surveys: Any, *, by: Optional[str] = ...) -> Result: ...
     def csat(self, surveys: Any, *, by: Optional[str] = ...) -> Result: ...
     def ces(self, surveys: Any, *, by: Optional[str] = ...) -> Result: ...
@@ -136,6 +149,7 @@ class DistributedLog:
         nps_threshold: float = ...,
         lift_threshold: float = ...,
         reach_share_threshold: float = ...,
+        drivers: bool = ...,
     ) -> JourneyMap: ...
     def report(
         self,
@@ -151,4 +165,6 @@ class DistributedLog:
         top_paths: int = ...,
         retention: Optional[Mapping[str, Any]] = ...,
         attribution: Optional[Mapping[str, Any]] = ...,
+        drivers: bool = ...,
+        funnel_trend: Union[Literal["day", "week", "month"], Literal[False], None] = ...,
     ) -> str: ...

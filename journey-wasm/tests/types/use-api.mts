@@ -310,6 +310,8 @@ export async function useApi(j: Api): Promise<unknown[]> {
   const page: string =
     j.report(synth, null, reportOptions) + j.report(synth) + j.report(synth, surveys.clone(), { designedMap: designedDoc }) + j.report(synth, surveys, { designedMap: fullDoc });
   out.push(page);
+  const plain: string = j.report(synth, null, { drivers: false, funnelTrend: false }) + j.report(synth, null, { funnelTrend: "month" });
+  out.push(plain, JourneyMap.fromData(synth, null, { drivers: false }).name);
 
   const charts: string[] = [
     j.funnelChartSvg({ title: "Checkout", steps: [{ label: "cart", count: 10 }] }),
@@ -358,12 +360,14 @@ export async function useApi(j: Api): Promise<unknown[]> {
     const html = log.partialWithSurveys("report", surveysText, { funnelSteps: ["ad", "purchase"] }, ctx).finish() as string;
     const stats = log.partial("pathStats").finish() as Journey.PathStatsResult;
     out.push(q.analysis, html.length, stats.n_variants);
+    const drivers = log.partial("conversionDrivers", { properties: ["persona"] }).finish() as Journey.ConversionDriversResult;
+    out.push(drivers.n_tested);
   }
   {
     // Appending and live results (docs/live.md).
     const added: Journey.AppendReport = log.append("customer_id,timestamp,touchpoint\nz,5,ad\n", { mode: "lenient" });
     const rows: Journey.AppendReport = log.append([{ customer_id: "z", timestamp: 6, touchpoint: "ad" }]);
-    const analyses: Journey.LiveAnalyses = { funnel: { steps: ["ad", "purchase"] }, attributionTable: {} };
+    const analyses: Journey.LiveAnalyses = { funnel: { steps: ["ad", "purchase"] }, attributionTable: {}, conversionDrivers: { level: "channel" } };
     const live: Journey.LiveAnalysis = new LiveAnalysis(log, analyses, { ties: "content" });
     const scored: Journey.LiveAnalysis = LiveAnalysis.withSurveys(log, { nps: { by: "touchpoint" } }, Surveys.fromCsv("customer_id,timestamp,nps\n"));
     out.push(scored.analyses);

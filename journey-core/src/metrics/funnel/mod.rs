@@ -496,26 +496,12 @@ pub fn funnel(log: &EventLog, opts: &FunnelOptions) -> Result<FunnelResult> {
     let open = opts.as_of.as_ref().map(|_| open_windows(&total, as_of));
     let after = (opts.after_drop_off > 0).then(|| after_drop_off(log, &total, opts.after_drop_off));
     let trend = opts.trend.map(|period| {
-        // Complete when the period's end plus the window is at or before as_of (the data end).
-        let horizon = as_of.or_else(|| last_event(log));
-        const US_PER_DAY: i64 = 86_400_000_000;
-        total
-            .trend
-            .iter()
-            .map(|(&p, &(entered, converted))| {
-                let end = period.first_day(p + 1) * US_PER_DAY;
-                TrendRow {
-                    period: period.label(p),
-                    start: format_us(period.first_day(p) * US_PER_DAY),
-                    entered,
-                    converted,
-                    conversion: ratio(converted, entered),
-                    complete: horizon.is_some_and(|h| {
-                        end.saturating_sub(1).saturating_add(opts.window.as_us()) <= h
-                    }),
-                }
-            })
-            .collect()
+        trend_rows(
+            period,
+            &total.trend,
+            as_of.or_else(|| last_event(log)),
+            opts.window,
+        )
     });
     let steps = rows(log, opts, total);
     Ok(FunnelResult {
@@ -531,6 +517,32 @@ pub fn funnel(log: &EventLog, opts: &FunnelOptions) -> Result<FunnelResult> {
         after_drop_off: after,
         trend,
     })
+}
+
+/// The trend's rows from the customers entered and converted per period index; a period is
+/// complete when its end plus the window is at or before `horizon` (as_of, or the data end).
+pub(crate) fn trend_rows(
+    period: Period,
+    trend: &std::collections::BTreeMap<i64, (u64, u64)>,
+    horizon: Option<i64>,
+    window: Duration,
+) -> Vec<TrendRow> {
+    const US_PER_DAY: i64 = 86_400_000_000;
+    trend
+        .iter()
+        .map(|(&p, &(entered, converted))| {
+            let end = period.first_day(p + 1) * US_PER_DAY;
+            TrendRow {
+                period: period.label(p),
+                start: format_us(period.first_day(p) * US_PER_DAY),
+                entered,
+                converted,
+                conversion: ratio(converted, entered),
+                complete: horizon
+                    .is_some_and(|h| end.saturating_sub(1).saturating_add(window.as_us()) <= h),
+            }
+        })
+        .collect()
 }
 
 fn after_drop_off(log: &EventLog, total: &GroupAcc, top: usize) -> Vec<AfterDropOff> {
