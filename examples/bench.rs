@@ -399,6 +399,25 @@ fn rss_mb(key: &str) -> Option<f64> {
     Some(kb / 1024.0)
 }
 
+/// CPU time used so far by every thread of the process, in milliseconds (Linux: the run time
+/// of each task in `/proc/self/task/*/schedstat`), so that a round's CPU time can be read apart
+/// from its wall time on a loaded machine.
+fn cpu_ms() -> f64 {
+    let mut ns = 0u64;
+    if let Ok(tasks) = std::fs::read_dir("/proc/self/task") {
+        for t in tasks.flatten() {
+            if let Ok(s) = std::fs::read_to_string(t.path().join("schedstat")) {
+                ns += s
+                    .split_whitespace()
+                    .next()
+                    .and_then(|x| x.parse::<u64>().ok())
+                    .unwrap_or(0);
+            }
+        }
+    }
+    ns as f64 / 1e6
+}
+
 /// What the live batches are drawn from: the log's customers, touchpoints, time span,
 /// personas, conversions and catalog, read once (reading them from the live log each round
 /// would make it: see `LiveAnalysis::log`).
@@ -537,8 +556,10 @@ fn live(path: &str, batch: usize, rounds: usize) -> Result<(), Box<dyn std::erro
     for round in 0..rounds {
         let b = live_batch(&shape, batch, round, &mut x);
         let t = Instant::now();
+        let cpu0 = cpu_ms();
         let r = live.append(&b)?;
         let append_s = t.elapsed().as_secs_f64();
+        let append_cpu = cpu_ms() - cpu0;
         let t = Instant::now();
         let mut secs = Vec::new();
         for i in 0..3 {
@@ -549,11 +570,11 @@ fn live(path: &str, batch: usize, rounds: usize) -> Result<(), Box<dyn std::erro
         let results_s = t.elapsed().as_secs_f64();
         let (shards, kept) = live.layout();
         println!(
-            "round {round}: {} events, {} customers ({} new): append + update {:.1} ms, results {:.1} ms (funnel {:.1}, retention {:.1}, attribution {:.1}), total {:.1} ms; {shards} shards, {kept} events kept aside",
+            "round {round}: {} events, {} customers ({} new): append + update {:.1} ms ({append_cpu:.1} ms CPU), results {:.1} ms (funnel {:.1}, retention {:.1}, attribution {:.1}), total {:.1} ms; {shards} shards, {kept} events kept aside",
             r.events, r.customers, r.new_customers, append_s * 1e3, results_s * 1e3,
             secs[0] * 1e3, secs[1] * 1e3, secs[2] * 1e3, (append_s + results_s) * 1e3
         );
-        rows.push(json!({"append_update_ms": append_s * 1e3, "results_ms": results_s * 1e3,
+        rows.push(json!({"append_update_ms": append_s * 1e3, "append_update_cpu_ms": append_cpu, "results_ms": results_s * 1e3,
             "funnel_ms": secs[0] * 1e3, "retention_ms": secs[1] * 1e3, "attribution_ms": secs[2] * 1e3}));
     }
     let n = rows.len().max(1) as f64;
@@ -570,6 +591,20 @@ fn live(path: &str, batch: usize, rounds: usize) -> Result<(), Box<dyn std::erro
     let mut sorted: Vec<f64> = rows.iter().map(total).collect();
     sorted.sort_by(f64::total_cmp);
     let median = sorted.get(sorted.len() / 2).copied().unwrap_or(0.0);
+    // CPU time of the append + update, rounds 1-10 against the last ten: flat or growing.
+    let cpu = |r: &[serde_json::Value]| {
+        r.iter()
+            .map(|x| x["append_update_cpu_ms"].as_f64().unwrap_or(0.0))
+            .sum::<f64>()
+            / r.len().max(1) as f64
+    };
+    if rows.len() >= 21 {
+        println!(
+            "append + update CPU time: mean {:.1} ms in rounds 1-10, {:.1} ms in the last ten",
+            cpu(&rows[1..11]),
+            cpu(&rows[rows.len() - 10..])
+        );
+    }
     println!(
         "mean over {} rounds: append + update {:.1} ms, results {:.1} ms, total {:.1} ms; \
          median {median:.1} ms, max {max:.1} ms (every append moves one shard of the log)",

@@ -2,9 +2,10 @@
 //! into shards by ranges of customer ids, and the events appended since each shard last moved,
 //! kept per customer.
 
-use std::collections::HashMap;
+use hashbrown::HashTable;
 
-use super::log::{EventLog, PropertyColumn};
+use super::interner::hash_str;
+use super::log::{EventLog, PropertyColumn, NO_ID};
 use super::Interner;
 use super::NameMoves;
 
@@ -18,20 +19,33 @@ struct Row {
     stage: u16,
 }
 
-/// One customer's events kept aside, in the log's order (time, then the tie rule).
+/// A customer with events kept aside: their rows are `rows[start..start + len]` (in the log's
+/// order: time, then the tie rule). A free slot keeps its id's buffer for the next customer.
 #[derive(Debug, Clone, Default)]
-struct Rows {
-    rows: Vec<Row>,
-    /// `n_props` property value ids per row, row after row.
-    props: Vec<u32>,
+struct Slot {
+    id: String,
+    hash: u64,
+    start: usize,
+    len: usize,
+    used: bool,
 }
 
 /// Events appended but not yet in their shard, per customer: an append replaces the touched
 /// customers' rows, a shard's compaction takes its customers' rows out. Reading or replacing
-/// a customer's rows costs their number, whatever else is kept.
+/// a customer's rows costs their number, whatever else is kept. The rows of every customer
+/// are end to end in one buffer (replaced rows are left behind and the buffer is packed when
+/// they outnumber the others), so keeping rows allocates nothing per customer.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct PendingRows {
-    by_customer: HashMap<String, Rows, rustc_hash::FxBuildHasher>,
+    /// Slot numbers, by the hash of their customer id.
+    index: HashTable<u32>,
+    slots: Vec<Slot>,
+    free: Vec<u32>,
+    rows: Vec<Row>,
+    /// `n_props` property value ids per row, row after row.
+    props: Vec<u32>,
+    /// Rows of `rows` no slot refers to.
+    garbage: usize,
     n_props: usize,
     n_events: usize,
 }
@@ -50,19 +64,34 @@ impl PendingRows {
         self.n_events
     }
 
+    fn find(&self, id: &str) -> Option<u32> {
+        let hash = hash_str(id);
+        self.index
+            .find(hash, |&k| {
+                let s = &self.slots[k as usize];
+                s.hash == hash && s.id == id
+            })
+            .copied()
+    }
+
     /// Whether events of this customer are kept.
     pub(crate) fn has(&self, id: &str) -> bool {
-        self.by_customer.contains_key(id)
+        self.find(id).is_some()
     }
 
     /// Customers with events kept.
     pub(crate) fn n_customers(&self) -> usize {
-        self.by_customer.len()
+        self.slots.len() - self.free.len()
     }
 
     /// Every customer with events kept (any order).
     pub(crate) fn customer_ids(&self) -> impl Iterator<Item = &str> {
-        self.by_customer.keys().map(String::as_str)
+        self.slots.iter().filter(|s| s.used).map(|s| s.id.as_str())
+    }
+
+    /// The customer id of a slot given by [`PendingRows::store`].
+    pub(crate) fn id_of(&self, slot: u32) -> &str {
+        &self.slots[slot as usize].id
     }
 
     /// The log of these customers' kept events (`ids` sorted, each with events kept), with
@@ -70,8 +99,14 @@ impl PendingRows {
     pub(crate) fn log_of(&self, ids: &[&str], tables: &EventLog) -> EventLog {
         let np = tables.properties.len();
         debug_assert_eq!(np, self.n_props);
-        let journeys: Vec<&Rows> = ids.iter().map(|c| &self.by_customer[*c]).collect();
-        let n: usize = journeys.iter().map(|j| j.rows.len()).sum();
+        let ranges: Vec<(usize, usize)> = ids
+            .iter()
+            .map(|c| {
+                let s = &self.slots[self.find(c).expect("a customer with events kept") as usize];
+                (s.start, s.len)
+            })
+            .collect();
+        let n: usize = ranges.iter().map(|r| r.1).sum();
         let mut offsets = Vec::with_capacity(ids.len() + 1);
         offsets.push(0);
         let mut ts = Vec::with_capacity(n);
@@ -80,15 +115,16 @@ impl PendingRows {
         let mut channel = Vec::with_capacity(n);
         let mut stage = Vec::with_capacity(n);
         let mut props: Vec<Vec<u32>> = (0..np).map(|_| Vec::with_capacity(n)).collect();
-        for j in &journeys {
-            for (i, r) in j.rows.iter().enumerate() {
+        for &(start, len) in &ranges {
+            for i in start..start + len {
+                let r = &self.rows[i];
                 ts.push(r.ts);
                 value.push(r.value);
                 touchpoint.push(r.touchpoint);
                 channel.push(r.channel);
                 stage.push(r.stage);
                 for (p, col) in props.iter_mut().enumerate() {
-                    col.push(j.props[i * np + p]);
+                    col.push(self.props[i * np + p]);
                 }
             }
             offsets.push(ts.len());
@@ -122,51 +158,99 @@ impl PendingRows {
     }
 
     /// Keeps the events of every customer of `log` (numbered as the shards' tables, which
-    /// `log` has), replacing what was kept for them. Returns the customers new here.
-    pub(crate) fn store(&mut self, log: &EventLog) -> Vec<String> {
+    /// `log` has), replacing what was kept for them. Returns the slots of the customers new
+    /// here ([`PendingRows::id_of`] gives their ids).
+    pub(crate) fn store(&mut self, log: &EventLog) -> Vec<u32> {
         let np = log.properties.len();
         debug_assert_eq!(np, self.n_props);
         let mut fresh = Vec::new();
         for c in 0..log.n_customers() {
             let r = log.offsets[c]..log.offsets[c + 1];
-            let rows = Rows {
-                rows: r
-                    .clone()
-                    .map(|i| Row {
-                        ts: log.ts[i],
-                        value: log.value[i],
-                        touchpoint: log.touchpoint[i],
-                        channel: log.channel[i],
-                        stage: log.stage[i],
-                    })
-                    .collect(),
-                props: r
-                    .flat_map(|i| log.properties.iter().map(move |p| p.ids[i]))
-                    .collect(),
-            };
-            self.n_events += rows.rows.len();
+            let start = self.rows.len();
+            for i in r.clone() {
+                self.rows.push(Row {
+                    ts: log.ts[i],
+                    value: log.value[i],
+                    touchpoint: log.touchpoint[i],
+                    channel: log.channel[i],
+                    stage: log.stage[i],
+                });
+                self.props.extend(log.properties.iter().map(|p| p.ids[i]));
+            }
+            self.n_events += r.len();
             let id = log.customers.name(c as u32);
-            match self.by_customer.get_mut(id) {
-                Some(old) => {
-                    self.n_events -= old.rows.len();
-                    *old = rows;
+            match self.find(id) {
+                Some(k) => {
+                    let s = &mut self.slots[k as usize];
+                    self.garbage += s.len;
+                    self.n_events -= s.len;
+                    s.start = start;
+                    s.len = r.len();
                 }
                 None => {
-                    fresh.push(id.to_string());
-                    self.by_customer.insert(id.to_string(), rows);
+                    let hash = hash_str(id);
+                    let k = match self.free.pop() {
+                        Some(k) => k,
+                        None => {
+                            self.slots.push(Slot::default());
+                            (self.slots.len() - 1) as u32
+                        }
+                    };
+                    let s = &mut self.slots[k as usize];
+                    s.id.clear();
+                    s.id.push_str(id);
+                    s.hash = hash;
+                    s.start = start;
+                    s.len = r.len();
+                    s.used = true;
+                    let slots = &self.slots;
+                    self.index
+                        .insert_unique(hash, k, |&j| slots[j as usize].hash);
+                    fresh.push(k);
                 }
             }
         }
+        self.pack_if_sparse();
         fresh
     }
 
-    /// Takes these customers' rows out.
-    pub(crate) fn remove(&mut self, ids: &[&str]) {
-        for c in ids {
-            if let Some(r) = self.by_customer.remove(*c) {
-                self.n_events -= r.rows.len();
+    /// Takes these slots' customers and rows out.
+    pub(crate) fn remove(&mut self, slots: &[u32]) {
+        for &k in slots {
+            let s = &mut self.slots[k as usize];
+            if !s.used {
+                continue;
             }
+            if let Ok(e) = self.index.find_entry(s.hash, |&j| j == k) {
+                e.remove();
+            }
+            self.garbage += s.len;
+            self.n_events -= s.len;
+            s.used = false;
+            s.len = 0;
+            self.free.push(k);
         }
+        self.pack_if_sparse();
+    }
+
+    /// Packs the rows when those left behind outnumber the kept ones (so the buffer stays
+    /// within twice the kept rows; each row left behind is copied at most once more).
+    fn pack_if_sparse(&mut self) {
+        if self.garbage <= self.n_events {
+            return;
+        }
+        let np = self.n_props;
+        let mut rows = Vec::with_capacity(self.n_events + (self.n_events >> 1));
+        let mut props = Vec::with_capacity(rows.capacity() * np);
+        for s in self.slots.iter_mut().filter(|s| s.used) {
+            let start = rows.len();
+            rows.extend_from_slice(&self.rows[s.start..s.start + s.len]);
+            props.extend_from_slice(&self.props[s.start * np..(s.start + s.len) * np]);
+            s.start = start;
+        }
+        self.rows = rows;
+        self.props = props;
+        self.garbage = 0;
     }
 
     /// Follows the shards' name tables after [`EventLog::add_names_of`]: renumbers the kept
@@ -175,53 +259,41 @@ impl PendingRows {
     pub(crate) fn follow(&mut self, moves: &NameMoves, n_props: usize) {
         let np = self.n_props;
         let map = |m: &Option<Vec<u32>>, v: u32| match m {
-            Some(m) if v != super::log::NO_ID => m[v as usize],
+            Some(m) if v != NO_ID => m[v as usize],
             _ => v,
         };
-        let any_prop = moves.properties.iter().any(Option::is_some);
-        if moves.touchpoints.is_some()
-            || moves.channels.is_some()
-            || moves.stages.is_some()
-            || any_prop
-            || n_props != np
-        {
-            for j in self.by_customer.values_mut() {
-                for r in &mut j.rows {
-                    r.touchpoint = map(&moves.touchpoints, r.touchpoint);
-                    r.channel = map(&moves.channels, r.channel);
-                    if r.stage != u16::MAX {
-                        r.stage = map(&moves.stages, r.stage as u32) as u16;
-                    }
-                }
-                if any_prop || n_props != np {
-                    let mut props = Vec::with_capacity(j.rows.len() * n_props);
-                    for i in 0..j.rows.len() {
-                        for p in 0..n_props {
-                            props.push(if p < np {
-                                map(&moves.properties[p], j.props[i * np + p])
-                            } else {
-                                super::log::NO_ID
-                            });
-                        }
-                    }
-                    j.props = props;
+        if moves.touchpoints.is_some() || moves.channels.is_some() || moves.stages.is_some() {
+            for r in &mut self.rows {
+                r.touchpoint = map(&moves.touchpoints, r.touchpoint);
+                r.channel = map(&moves.channels, r.channel);
+                if r.stage != u16::MAX {
+                    r.stage = map(&moves.stages, r.stage as u32) as u16;
                 }
             }
+        }
+        if moves.properties.iter().any(Option::is_some) || n_props != np {
+            let mut props = Vec::with_capacity(self.rows.len() * n_props);
+            for i in 0..self.rows.len() {
+                for p in 0..n_props {
+                    props.push(if p < np {
+                        map(&moves.properties[p], self.props[i * np + p])
+                    } else {
+                        NO_ID
+                    });
+                }
+            }
+            self.props = props;
         }
         self.n_props = n_props;
     }
 
-    /// Bytes held (the rows and their ids, not the hash table's slack).
+    /// Bytes held: the rows (with those left behind), the ids and the index.
     pub(crate) fn bytes(&self) -> usize {
-        self.by_customer
-            .iter()
-            .map(|(k, r)| {
-                k.len()
-                    + std::mem::size_of::<(String, Rows)>()
-                    + r.rows.capacity() * std::mem::size_of::<Row>()
-                    + r.props.capacity() * 4
-            })
-            .sum()
+        self.rows.capacity() * std::mem::size_of::<Row>()
+            + self.props.capacity() * 4
+            + self.slots.capacity() * std::mem::size_of::<Slot>()
+            + self.slots.iter().map(|s| s.id.capacity()).sum::<usize>()
+            + self.index.capacity() * 5
     }
 }
 

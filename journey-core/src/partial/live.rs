@@ -61,8 +61,8 @@ pub struct LiveAnalysis {
 #[derive(Debug, Clone)]
 struct Shard {
     log: EventLog,
-    /// Its customers with events kept aside (each once).
-    pending: Vec<String>,
+    /// Its customers with events kept aside (each once): their slots in the kept rows.
+    pending: Vec<u32>,
 }
 
 /// The log is cut into about this many shards, ...
@@ -253,9 +253,9 @@ impl LiveAnalysis {
             self.pending.follow(&m, n_props);
         }
         debug_assert!(kept_after.touchpoints() == self.shards[0].log.touchpoints());
-        for c in self.pending.store(&kept_after) {
-            let s = self.shard_of(&c);
-            self.shards[s].pending.push(c);
+        for k in self.pending.store(&kept_after) {
+            let s = self.shard_of(self.pending.id_of(k));
+            self.shards[s].pending.push(k);
         }
         let b = batch.load_report();
         self.report.rows_read += b.rows_read;
@@ -294,14 +294,14 @@ impl LiveAnalysis {
     /// Moves the events kept aside for shard `k` into it; a shard grown to twice its size is
     /// cut in two.
     fn compact_shard(&mut self, k: usize) -> Result<()> {
-        let mut ids = std::mem::take(&mut self.shards[k].pending);
-        if ids.is_empty() {
+        let slots = std::mem::take(&mut self.shards[k].pending);
+        if slots.is_empty() {
             return Ok(());
         }
+        let mut ids: Vec<&str> = slots.iter().map(|&s| self.pending.id_of(s)).collect();
         ids.sort_unstable();
-        let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
         let moved = self.pending.log_of(&ids, &self.shards[k].log);
-        self.pending.remove(&ids);
+        self.pending.remove(&slots);
         self.shards[k].log.append(&moved, self.ties)?;
         let n = self.shards[k].log.n_events();
         if n >= 2 * self.shard_events && self.shards[k].log.n_customers() > 1 {
@@ -424,11 +424,7 @@ impl LiveAnalysis {
     pub fn log_bytes(&self) -> usize {
         self.shards
             .iter()
-            .map(|s| {
-                s.log.column_bytes()
-                    + s.log.string_bytes()
-                    + s.pending.iter().map(|c| c.len() + 24).sum::<usize>()
-            })
+            .map(|s| s.log.column_bytes() + s.log.string_bytes() + s.pending.capacity() * 4)
             .sum::<usize>()
             + self.pending.bytes()
     }
