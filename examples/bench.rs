@@ -545,6 +545,8 @@ fn live(path: &str, batch: usize, rounds: usize) -> Result<(), Box<dyn std::erro
         journey_core::LiveAnalysis::new(log, analyses.clone(), None, journey_core::Ties::Content)?;
     let init_s = t.elapsed().as_secs_f64();
     let rss_live = rss_mb("VmRSS:").unwrap_or(0.0);
+    let peak_setup = rss_mb("VmHWM:").unwrap_or(0.0);
+    println!("peak RSS of the set-up: {peak_setup:.1} MB");
     println!(
         "live state built in {init_s:.2} s (set-up: the partials of the whole log, the log cut \
          into shards); process RSS {rss_live:.1} MB (+{:.1} MB over the log and the bench's \
@@ -644,7 +646,7 @@ fn live(path: &str, batch: usize, rounds: usize) -> Result<(), Box<dyn std::erro
             "log_columns_strings_mb": log_mb, "rss_log_mb": rss_log,
             "rss_with_live_state_mb": rss_live, "live_state_rss_mb": rss_live - rss_log - shape_mb, "bench_ids_mb": shape_mb,
             "peak_rss_mb_after_load": peak, "plain_append_ms": plain_s * 1e3,
-            "live_log_mb": live_log_mb, "max_round_ms": max, "median_round_ms": median,
+            "live_log_mb": live_log_mb, "peak_rss_mb_setup": peak_setup, "max_round_ms": max, "median_round_ms": median,
             "rounds": rows, "equal_to_from_scratch": same,
         })
     );

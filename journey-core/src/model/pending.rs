@@ -369,6 +369,41 @@ impl EventLog {
         (pieces, bounds)
     }
 
+    /// Makes room for `additional` more events in every column, with a 16th of the events
+    /// more for the next appends: the columns then grow by that much, not by doubling (a
+    /// shard's spare room stays a small share of it).
+    pub(crate) fn reserve_events(&mut self, additional: usize) {
+        let n = self.n_events();
+        let want = n + additional;
+        if self.ts.capacity() >= want {
+            return;
+        }
+        let extra = additional + n / 16;
+        self.ts.reserve_exact(extra);
+        self.touchpoint.reserve_exact(extra);
+        self.channel.reserve_exact(extra);
+        self.stage.reserve_exact(extra);
+        self.value.reserve_exact(extra);
+        for p in &mut self.properties {
+            p.ids.reserve_exact(extra);
+        }
+    }
+
+    /// Bytes allocated for the columns (their capacity, spare room included).
+    pub(crate) fn column_capacity_bytes(&self) -> usize {
+        self.ts.capacity() * 8
+            + self.touchpoint.capacity() * 4
+            + self.channel.capacity() * 4
+            + self.stage.capacity() * 2
+            + self.value.capacity() * 8
+            + self.offsets.capacity() * 8
+            + self
+                .properties
+                .iter()
+                .map(|p| p.ids.capacity() * 4)
+                .sum::<usize>()
+    }
+
     /// The number of property columns.
     pub(crate) fn n_properties(&self) -> usize {
         self.properties.len()

@@ -70,7 +70,7 @@ const SHARDS: usize = 64;
 /// ... of at least this many events each.
 const SHARD_MIN: usize = 1 << 16;
 /// Events kept aside beyond which an append moves more than one shard (when batches are
-/// large against a shard's share): the larger of this and a 16th of the log.
+/// large against a shard's share): the larger of this and an 8th of the log.
 const COMPACT_MIN: usize = 100_000;
 
 impl LiveAnalysis {
@@ -266,7 +266,7 @@ impl LiveAnalysis {
         // are kept (batches much larger than a shard's share).
         self.compact_next()?;
         let mut visited = 1;
-        while self.pending.n_events() > COMPACT_MIN.max(self.n_events() / 16)
+        while self.pending.n_events() > COMPACT_MIN.max(self.n_events() / 8)
             && visited < self.shards.len()
         {
             self.compact_next()?;
@@ -302,6 +302,7 @@ impl LiveAnalysis {
         ids.sort_unstable();
         let moved = self.pending.log_of(&ids, &self.shards[k].log);
         self.pending.remove(&slots);
+        self.shards[k].log.reserve_events(moved.n_events());
         self.shards[k].log.append(&moved, self.ties)?;
         let n = self.shards[k].log.n_events();
         if n >= 2 * self.shard_events && self.shards[k].log.n_customers() > 1 {
@@ -419,12 +420,14 @@ impl LiveAnalysis {
         self.shards.iter().map(|s| s.log.n_events()).sum::<usize>() + self.pending.n_events()
     }
 
-    /// Bytes held by the live log: the shards' columns and strings and the events kept aside
-    /// (not the partial states).
+    /// Bytes held by the live log: the shards' columns (with their spare room) and strings and
+    /// the events kept aside (not the partial states).
     pub fn log_bytes(&self) -> usize {
         self.shards
             .iter()
-            .map(|s| s.log.column_bytes() + s.log.string_bytes() + s.pending.capacity() * 4)
+            .map(|s| {
+                s.log.column_capacity_bytes() + s.log.string_bytes() + s.pending.capacity() * 4
+            })
             .sum::<usize>()
             + self.pending.bytes()
     }
