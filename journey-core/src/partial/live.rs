@@ -156,7 +156,7 @@ impl LiveAnalysis {
     }
 
     /// The events in the shards of these customers (sorted ids), with the shards' tables.
-    fn from_shards(&self, ids: &[String]) -> EventLog {
+    fn in_shards(&self, ids: &[String]) -> EventLog {
         let mut picks: Vec<Vec<u32>> = vec![Vec::new(); self.shards.len()];
         for c in ids {
             let s = self.shard_of(c);
@@ -199,7 +199,7 @@ impl LiveAnalysis {
         // The touched customers' events so far: theirs in the shards, then those kept aside
         // (every name of the log kept, so partials see the names of the whole log).
         let ids = batch.customer_ids();
-        let base = self.from_shards(ids);
+        let base = self.in_shards(ids);
         let kept: Vec<&str> = ids
             .iter()
             .map(String::as_str)
@@ -306,7 +306,7 @@ impl LiveAnalysis {
         self.shards[k].log.append(&moved, self.ties)?;
         let n = self.shards[k].log.n_events();
         if n >= 2 * self.shard_events && self.shards[k].log.n_customers() > 1 {
-            let log = std::mem::replace(&mut self.shards[k].log, EventLog::default());
+            let log = std::mem::take(&mut self.shards[k].log);
             let (mut halves, mut bounds) = log.into_shards(n.div_ceil(2));
             // At most two pieces of about half each (the last customer may be long).
             while halves.len() > 2 {
