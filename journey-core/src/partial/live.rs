@@ -244,7 +244,8 @@ impl LiveAnalysis {
             .collect::<Result<Vec<_>>>()?;
         // Nothing fails from here.
         let mut moves = None;
-        for s in &mut self.shards {
+        // As `EventLog::append`, which adds no names for a batch without events.
+        for s in self.shards.iter_mut().filter(|_| batch.n_events() > 0) {
             let m = s.log.add_names_of(batch);
             moves.get_or_insert(m);
         }
