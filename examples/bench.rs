@@ -399,6 +399,25 @@ fn rss_mb(key: &str) -> Option<f64> {
     Some(kb / 1024.0)
 }
 
+/// CPU time used so far by every thread of the process, in milliseconds (Linux: the run time
+/// of each task in `/proc/self/task/*/schedstat`), so that a round's CPU time can be read apart
+/// from its wall time on a loaded machine.
+fn cpu_ms() -> f64 {
+    let mut ns = 0u64;
+    if let Ok(tasks) = std::fs::read_dir("/proc/self/task") {
+        for t in tasks.flatten() {
+            if let Ok(s) = std::fs::read_to_string(t.path().join("schedstat")) {
+                ns += s
+                    .split_whitespace()
+                    .next()
+                    .and_then(|x| x.parse::<u64>().ok())
+                    .unwrap_or(0);
+            }
+        }
+    }
+    ns as f64 / 1e6
+}
+
 /// What the live batches are drawn from: the log's customers, touchpoints, time span,
 /// personas, conversions and catalog, read once (reading them from the live log each round
 /// would make it: see `LiveAnalysis::log`).
@@ -517,23 +536,32 @@ fn live(path: &str, batch: usize, rounds: usize) -> Result<(), Box<dyn std::erro
         Analysis::from_json("retention", &json!({}))?,
         Analysis::from_json("attribution", &json!({"model": "markov"}))?,
     ];
+    // The batches' shape from the log itself (the live log would be made whole for it); its
+    // copy of the customer ids is the bench's, not the live state's: measured apart.
+    let shape = BatchShape::of(&log);
+    let shape_mb = rss_mb("VmRSS:").unwrap_or(0.0) - rss_log;
     let t = Instant::now();
     let mut live =
         journey_core::LiveAnalysis::new(log, analyses.clone(), None, journey_core::Ties::Content)?;
     let init_s = t.elapsed().as_secs_f64();
     let rss_live = rss_mb("VmRSS:").unwrap_or(0.0);
+    let peak_setup = rss_mb("VmHWM:").unwrap_or(0.0);
+    println!("peak RSS of the set-up: {peak_setup:.1} MB");
     println!(
-        "live state built in {init_s:.2} s; process RSS {rss_live:.1} MB (+{:.1} MB over the log)",
-        rss_live - rss_log
+        "live state built in {init_s:.2} s (set-up: the partials of the whole log, the log cut \
+         into shards); process RSS {rss_live:.1} MB (+{:.1} MB over the log and the bench's \
+         {shape_mb:.1} MB list of its customer ids)",
+        rss_live - rss_log - shape_mb
     );
     let mut x = 42u64;
     let mut rows = Vec::new();
-    let shape = BatchShape::of(live.log());
     for round in 0..rounds {
         let b = live_batch(&shape, batch, round, &mut x);
         let t = Instant::now();
+        let cpu0 = cpu_ms();
         let r = live.append(&b)?;
         let append_s = t.elapsed().as_secs_f64();
+        let append_cpu = cpu_ms() - cpu0;
         let t = Instant::now();
         let mut secs = Vec::new();
         for i in 0..3 {
@@ -542,12 +570,13 @@ fn live(path: &str, batch: usize, rounds: usize) -> Result<(), Box<dyn std::erro
             secs.push(t.elapsed().as_secs_f64());
         }
         let results_s = t.elapsed().as_secs_f64();
+        let (shards, kept) = live.layout();
         println!(
-            "round {round}: {} events, {} customers ({} new): append + update {:.1} ms, results {:.1} ms (funnel {:.1}, retention {:.1}, attribution {:.1}), total {:.1} ms",
+            "round {round}: {} events, {} customers ({} new): append + update {:.1} ms ({append_cpu:.1} ms CPU), results {:.1} ms (funnel {:.1}, retention {:.1}, attribution {:.1}), total {:.1} ms; {shards} shards, {kept} events kept aside",
             r.events, r.customers, r.new_customers, append_s * 1e3, results_s * 1e3,
             secs[0] * 1e3, secs[1] * 1e3, secs[2] * 1e3, (append_s + results_s) * 1e3
         );
-        rows.push(json!({"append_update_ms": append_s * 1e3, "results_ms": results_s * 1e3,
+        rows.push(json!({"append_update_ms": append_s * 1e3, "append_update_cpu_ms": append_cpu, "results_ms": results_s * 1e3,
             "funnel_ms": secs[0] * 1e3, "retention_ms": secs[1] * 1e3, "attribution_ms": secs[2] * 1e3}));
     }
     let n = rows.len().max(1) as f64;
@@ -557,14 +586,43 @@ fn live(path: &str, batch: usize, rounds: usize) -> Result<(), Box<dyn std::erro
             .sum::<f64>()
             / n
     };
+    let total = |r: &serde_json::Value| {
+        r["append_update_ms"].as_f64().unwrap_or(0.0) + r["results_ms"].as_f64().unwrap_or(0.0)
+    };
+    let max = rows.iter().map(total).fold(0.0, f64::max);
+    let mut sorted: Vec<f64> = rows.iter().map(total).collect();
+    sorted.sort_by(f64::total_cmp);
+    let median = sorted.get(sorted.len() / 2).copied().unwrap_or(0.0);
+    // CPU time of the append + update, rounds 1-10 against the last ten: flat or growing.
+    let cpu = |r: &[serde_json::Value]| {
+        r.iter()
+            .map(|x| x["append_update_cpu_ms"].as_f64().unwrap_or(0.0))
+            .sum::<f64>()
+            / r.len().max(1) as f64
+    };
+    if rows.len() >= 21 {
+        println!(
+            "append + update CPU time: mean {:.1} ms in rounds 1-10, {:.1} ms in the last ten",
+            cpu(&rows[1..11]),
+            cpu(&rows[rows.len() - 10..])
+        );
+    }
     println!(
-        "mean over {} rounds: append + update {:.1} ms, results {:.1} ms, total {:.1} ms (the log's \
-         columns move once per ~{} events appended, in the round that passes that)",
+        "mean over {} rounds: append + update {:.1} ms, results {:.1} ms, total {:.1} ms; \
+         median {median:.1} ms, max {max:.1} ms (every append moves one shard of the log)",
         rows.len(),
         mean("append_update_ms"),
         mean("results_ms"),
         mean("append_update_ms") + mean("results_ms"),
-        (live.log().n_events() / 32).max(100_000)
+    );
+    let live_log_mb = live.log_bytes() as f64 / 1e6;
+    println!("live log (shards and events kept aside): {live_log_mb:.1} MB");
+    // The peak of the set-up and the rounds (before the whole log is made below).
+    let peak = rss_mb("VmHWM:").unwrap_or(0.0);
+    println!(
+        "peak RSS over the set-up and the rounds: {peak:.1} MB; without the bench's list of \
+         ids, {:.2} times the RSS with the log alone",
+        (peak - shape_mb) / rss_log.max(1.0)
     );
     // The plain append alone (the columns' move), on the live log.
     let mut plain = live.log().clone();
@@ -574,7 +632,6 @@ fn live(path: &str, batch: usize, rounds: usize) -> Result<(), Box<dyn std::erro
     let plain_s = t.elapsed().as_secs_f64();
     println!("EventLog::append alone: {:.1} ms", plain_s * 1e3);
     drop(plain);
-    let peak = rss_mb("VmHWM:").unwrap_or(0.0);
     // Exactness at this size: the last results against the appended log from scratch.
     let log = live.log();
     let same = [
@@ -587,8 +644,9 @@ fn live(path: &str, batch: usize, rounds: usize) -> Result<(), Box<dyn std::erro
         json!({
             "file": path, "events": live.log().n_events(), "batch": batch,
             "log_columns_strings_mb": log_mb, "rss_log_mb": rss_log,
-            "rss_with_live_state_mb": rss_live, "live_state_rss_mb": rss_live - rss_log,
+            "rss_with_live_state_mb": rss_live, "live_state_rss_mb": rss_live - rss_log - shape_mb, "bench_ids_mb": shape_mb,
             "peak_rss_mb_after_load": peak, "plain_append_ms": plain_s * 1e3,
+            "live_log_mb": live_log_mb, "peak_rss_mb_setup": peak_setup, "max_round_ms": max, "median_round_ms": median,
             "rounds": rows, "equal_to_from_scratch": same,
         })
     );

@@ -3,7 +3,9 @@
 //! earlier ones, new customers and names arrive, ties in time cross batches), every result of
 //! a `LiveAnalysis` after every append equals, to the bit, the analysis of the log loaded from
 //! all the rows so far, for every analysis that can be live and every option set the shared
-//! vectors use for it.
+//! vectors use for it. The live log is cut into shards of a few events at random (so appends
+//! keep events aside for some customers, move others' into their shard, and cut shards that
+//! grew in two), and moved whole at random points.
 
 use journey_core::partial::{Analysis, Finished, RETRACTABLE};
 use journey_core::{read_events_csv, LiveAnalysis, LoadOptions, RawEvent, Surveys, Ties};
@@ -52,12 +54,18 @@ proptest! {
                     continue;
                 }
             };
+            // Shards of a few events (cut again as they grow, every append moving one of
+            // them, events kept aside for the others), or the default of one shard.
+            if rng.below(4) != 0 {
+                live.reshard(1 + rng.below(6)).unwrap();
+            }
             let mut so_far: Vec<RawEvent> = batches[0].clone();
             for b in &batches[1..] {
                 live.append(&build(&case.log, &case.conversions, b, ties)).unwrap();
-                // The batches kept aside, or appended to the log now: the same results.
-                if rng.below(3) == 0 {
+                // The events kept aside, or moved into their shards now: the same results.
+                if rng.below(4) == 0 {
                     live.compact().unwrap();
+                    prop_assert_eq!(live.layout().1, 0);
                 }
                 so_far.extend_from_slice(b);
                 let log = build(&case.log, &case.conversions, &so_far, ties);
@@ -129,4 +137,76 @@ fn retract_by_hand() {
     let f = Analysis::from_json("funnel", &serde_json::json!({"steps": ["x"]})).unwrap();
     let pf = log.partial(&f, &Context::default()).unwrap();
     assert_eq!(ab.retract(pf).unwrap_err().code(), "partial_mismatch");
+}
+
+/// The live log's layout, by hand: shards of about two events (cut at customers), each append
+/// moving the events kept aside of one shard in turn, a shard grown to twice its size cut in
+/// two; the funnel equals the whole log's after every append, late events included.
+#[test]
+fn shards_and_events_kept_aside_by_hand() {
+    let o = LoadOptions::default();
+    let head = "customer_id,timestamp,touchpoint\n";
+    let load = |rows: &str| read_events_csv(format!("{head}{rows}").as_bytes(), &o).unwrap();
+    let funnel = Analysis::from_json(
+        "funnel",
+        &serde_json::json!({"steps": ["view", "cart", "purchase"]}),
+    )
+    .unwrap();
+    let log = load("a,0,view\nb,0,view\nc,0,view\nc,10,cart\nd,0,view\ne,0,view\n");
+    let mut live = LiveAnalysis::new(log, vec![funnel], None, Ties::Content).unwrap();
+    assert_eq!(live.layout(), (1, 0));
+    // [a b] [c] [d e]: a shard ends once it holds two events.
+    live.reshard(2).unwrap();
+    assert_eq!(live.layout(), (3, 0));
+    let counts = |live: &LiveAnalysis| -> Vec<u64> {
+        let Finished::Funnel(f) = live.result(0).unwrap() else {
+            unreachable!()
+        };
+        let Finished::Funnel(w) = journey_core::partial::Analysis::from_json(
+            "funnel",
+            &serde_json::json!({"steps": ["view", "cart", "purchase"]}),
+        )
+        .and_then(|a| {
+            live.log()
+                .partial(&a, &Default::default())
+                .and_then(|p| p.finish())
+        })
+        .unwrap() else {
+            unreachable!()
+        };
+        assert_eq!(f, w, "the live funnel is the whole log's");
+        f.counts()
+    };
+    // a and e (known) and f (new, in the last shard) are touched; shard 0 takes in a's event,
+    // e's and f's are kept aside.
+    live.append(&load("a,5,cart\ne,20,cart\nf,1,view\n"))
+        .unwrap();
+    assert_eq!(live.layout(), (3, 2));
+    assert_eq!(counts(&live), [6, 3, 0]);
+    // A late cart for a (before its cart at 5) and a purchase; shard 1 (c) has nothing kept.
+    live.append(&load("a,30,purchase\na,3,cart\nb,1,cart\n"))
+        .unwrap();
+    assert_eq!(live.layout(), (3, 5));
+    assert_eq!(counts(&live), [6, 4, 1]);
+    // Shard 2 takes in d, e and f: five events, cut in two ([d e] [f]).
+    live.append(&load("d,40,cart\n")).unwrap();
+    assert_eq!(live.layout(), (4, 3));
+    assert_eq!(counts(&live), [6, 5, 1]);
+    // Shard 0 takes in a and b: six events, cut in two ([a] [b]); g waits in the last shard.
+    live.append(&load("g,0,view\n")).unwrap();
+    assert_eq!(live.layout(), (5, 1));
+    assert_eq!(counts(&live), [7, 5, 1]);
+    let a: Vec<String> = {
+        let log = live.log();
+        let j = log.journey_of("a").unwrap();
+        j.touchpoints()
+            .iter()
+            .map(|&t| log.touchpoint_name(t).to_string())
+            .collect()
+    };
+    assert_eq!(a, ["view", "cart", "cart", "purchase"]);
+    live.compact().unwrap();
+    assert_eq!(live.layout(), (5, 0));
+    assert_eq!(live.n_events(), 14);
+    assert_eq!(counts(&live), [7, 5, 1]);
 }

@@ -218,9 +218,8 @@ impl PyLiveAnalysis {
         self.names.clone()
     }
 
-    /// Appends the batches kept since the log last moved to the log now (appends do it when
-    /// they hold a 32nd of the log; docs/live.md, "What an append costs"). The results do not
-    /// change.
+    /// Moves every event kept aside into its shard of the log now (each append moves one
+    /// shard's; docs/live.md, "What an append costs"). The results do not change.
     fn compact(&mut self, py: Python<'_>) -> PyResult<()> {
         let live = &mut self.inner;
         py.detach(|| live.compact()).map_err(to_py_err)
@@ -232,8 +231,8 @@ impl PyLiveAnalysis {
         self.inner.n_events()
     }
 
-    /// The log with every batch appended (shared: the next append copies it while you hold
-    /// it).
+    /// The log with every batch appended, made from the live log's shards and the events kept
+    /// aside (one copy, kept until the next append; appends do not change it).
     #[getter]
     fn log(&self) -> PyEventLog {
         PyEventLog {

@@ -214,3 +214,25 @@ def test_live_paths_and_map_equal_the_whole_log():
     assert paths == whole.conversion_paths().to_dict()
     assert live.result("path_stats").to_dict() == whole.path_stats().to_dict()
     assert live.result("map_from_data") == whole.map_from_data(surveys, min_responses=1)
+
+
+def test_report_of_the_live_log_scores_its_open_journeys():
+    # The six customers of docs/live.md ("Scoring open journeys"), half loaded, half appended.
+    head = "customer_id,timestamp,touchpoint\n"
+    first = head + "u1,1,a\nu1,2,b\nu2,1,a\nu3,1,a\nu4,1,b\n"
+    live = journey.LiveAnalysis(journey.EventLog.from_csv_text(first), {"funnel": {"steps": ["a", "purchase"]}})
+    live.append(
+        head + "u1,3,purchase\nu2,2,b\nu2,3,a\nu3,2,c\nu3,3,purchase\n"
+        "u5,1,c\nu5,2,purchase\nu5,3,c\nu6,1,c\nu6,2,purchase\n"
+    )
+    r = live.log.open_journeys(min_support=2, idle=False)
+    assert [j["customer_id"] for j in r.journeys] == ["u2", "u4", "u5"]
+    assert r.journeys[0]["probability"] == pytest.approx(17 / 40, abs=1e-12)
+    page = journey.report(live.log, open_journeys={"min_support": 2, "idle": False})
+    section = page[page.index("<h2>Open journeys") :]
+    assert "3 customers have touches" in section
+    assert "47.5%" in section  # u2 at a is advised b, which leads to 19/40
+    # After the next append the report follows: u4 converts, two journeys stay open.
+    live.append(head + "u4,2,purchase\n")
+    section = journey.report(live.log, open_journeys={"min_support": 2, "idle": False})
+    assert "2 customers have touches" in section[section.index("<h2>Open journeys") :]

@@ -221,9 +221,8 @@ impl LiveAnalysis {
         self.names.clone()
     }
 
-    /// Appends the batches kept since the log last moved to the log now (appends do it when
-    /// they hold a 32nd of the log; docs/live.md, "What an append costs"). The results do not
-    /// change.
+    /// Moves every event kept aside into its shard of the log now (each append moves one
+    /// shard's; docs/live.md, "What an append costs"). The results do not change.
     pub fn compact(&mut self) -> Result<(), JsValue> {
         self.inner.compact().map_err(js_err)
     }

@@ -120,3 +120,24 @@ test("live conversion paths, path statistics and map equal the whole log", () =>
   assert.deepEqual(live.result("pathStats"), whole.pathStats());
   assert.deepEqual(live.result("mapFromData").toObject(), journey.JourneyMap.fromData(whole, surveys, { minResponses: 1 }).toObject());
 });
+
+test("the report of the live log scores its open journeys", () => {
+  // The six customers of docs/live.md ("Scoring open journeys"), half loaded, half appended.
+  const head = "customer_id,timestamp,touchpoint\n";
+  const first = head + "u1,1,a\nu1,2,b\nu2,1,a\nu3,1,a\nu4,1,b\n";
+  const live = new journey.LiveAnalysis(journey.EventLog.fromCsv(first), { funnel: { steps: ["a", "purchase"] } });
+  live.append(head + "u1,3,purchase\nu2,2,b\nu2,3,a\nu3,2,c\nu3,3,purchase\nu5,1,c\nu5,2,purchase\nu5,3,c\nu6,1,c\nu6,2,purchase\n");
+  const r = live.log.openJourneys({ minSupport: 2, idle: false });
+  assert.deepEqual(r.journeys.map((j) => j.customer_id), ["u2", "u4", "u5"]);
+  assert.ok(Math.abs(r.journeys[0].probability - 17 / 40) < 1e-12);
+  const options = { openJourneys: { minSupport: 2, idle: false } };
+  let page = journey.report(live.log, null, options);
+  let section = page.slice(page.indexOf("<h2>Open journeys"));
+  assert.ok(section.includes("3 customers have touches"));
+  assert.ok(section.includes("47.5%"), "u2 at a is advised b, which leads to 19/40");
+  // After the next append the report follows: u4 converts, two journeys stay open.
+  live.append(head + "u4,2,purchase\n");
+  page = journey.report(live.log, null, options);
+  section = page.slice(page.indexOf("<h2>Open journeys"));
+  assert.ok(section.includes("2 customers have touches"));
+});

@@ -49,6 +49,16 @@ enum Op {
     Merge { order: Range<usize>, dst: usize },
 }
 
+/// The maps old id -> new id of the name tables whose ids moved ([`EventLog::add_names_of`]).
+#[derive(Debug, Default)]
+pub(crate) struct NameMoves {
+    pub touchpoints: Option<Vec<u32>>,
+    pub channels: Option<Vec<u32>>,
+    pub stages: Option<Vec<u32>>,
+    /// Per property column of the log before the batch.
+    pub properties: Vec<Option<Vec<u32>>>,
+}
+
 /// Names of `batch` added to `table`; returns the map old id -> new id when known ids moved.
 fn add_names(
     table: &mut Interner,
@@ -121,53 +131,134 @@ impl EventLog {
     /// partials a live analysis retracts and merges. Cheaper than a sub-log (no sort, no
     /// interning), and partials keyed by name do not depend on unused names.
     pub(crate) fn select_indices(&self, picked: &[u32]) -> EventLog {
-        // By the picked customers only: no pass over the log's customers.
-        let mut names = Vec::with_capacity(picked.len());
-        let mut offsets = Vec::with_capacity(picked.len() + 1);
+        EventLog::select_across(&[(self, picked)])
+    }
+
+    /// [`EventLog::select_indices`] over several logs with the same name tables (touchpoints,
+    /// channels, stages, property columns and values) and customers in increasing id order
+    /// from one part to the next: the customers picked in each part, end to end, with the name
+    /// tables of the first part. The live state's pieces of the log are read with this.
+    pub(crate) fn select_across(parts: &[(&EventLog, &[u32])]) -> EventLog {
+        let first = parts.first().expect("at least one part").0;
+        let n_picked: usize = parts.iter().map(|(_, p)| p.len()).sum();
+        let mut names = Vec::with_capacity(n_picked);
+        let mut offsets = Vec::with_capacity(n_picked + 1);
         offsets.push(0);
-        let mut rows: Vec<Range<usize>> = Vec::new();
-        for &c in picked {
-            let c = c as usize;
-            names.push(self.customers.name(c as u32).to_string());
-            let r = self.offsets[c]..self.offsets[c + 1];
-            offsets.push(offsets.last().copied().unwrap_or(0) + r.len());
-            match rows.last_mut() {
-                Some(last) if last.end == r.start => last.end = r.end,
-                _ => rows.push(r),
+        // Per part: the runs of rows to copy.
+        let mut rows: Vec<Vec<Range<usize>>> = Vec::with_capacity(parts.len());
+        for (log, picked) in parts {
+            debug_assert!(log.touchpoints == first.touchpoints && log.channels == first.channels);
+            debug_assert_eq!(log.properties.len(), first.properties.len());
+            let mut runs: Vec<Range<usize>> = Vec::new();
+            for &c in picked.iter() {
+                let c = c as usize;
+                names.push(log.customers.name(c as u32).to_string());
+                let r = log.offsets[c]..log.offsets[c + 1];
+                offsets.push(offsets.last().copied().unwrap_or(0) + r.len());
+                match runs.last_mut() {
+                    Some(last) if last.end == r.start => last.end = r.end,
+                    _ => runs.push(r),
+                }
             }
+            rows.push(runs);
         }
         let n = offsets.last().copied().unwrap_or(0);
-        fn take<T: Copy>(col: &[T], rows: &[Range<usize>], n: usize) -> Vec<T> {
+        fn take<T: Copy>(
+            parts: &[(&EventLog, &[u32])],
+            rows: &[Vec<Range<usize>>],
+            n: usize,
+            col: impl Fn(&EventLog) -> &[T],
+        ) -> Vec<T> {
             let mut out = Vec::with_capacity(n);
-            for r in rows {
-                out.extend_from_slice(&col[r.clone()]);
+            for ((log, _), runs) in parts.iter().zip(rows) {
+                let c = col(log);
+                for r in runs {
+                    out.extend_from_slice(&c[r.clone()]);
+                }
             }
             out
         }
         EventLog {
             customers: Interner::from_names(names),
-            touchpoints: self.touchpoints.clone(),
-            channels: self.channels.clone(),
-            stages: self.stages.clone(),
+            touchpoints: first.touchpoints.clone(),
+            channels: first.channels.clone(),
+            stages: first.stages.clone(),
             offsets,
-            ts: take(&self.ts, &rows, n),
-            touchpoint: take(&self.touchpoint, &rows, n),
-            channel: take(&self.channel, &rows, n),
-            stage: take(&self.stage, &rows, n),
-            value: take(&self.value, &rows, n),
-            properties: self
+            ts: take(parts, &rows, n, |l| &l.ts),
+            touchpoint: take(parts, &rows, n, |l| &l.touchpoint),
+            channel: take(parts, &rows, n, |l| &l.channel),
+            stage: take(parts, &rows, n, |l| &l.stage),
+            value: take(parts, &rows, n, |l| &l.value),
+            properties: first
                 .properties
                 .iter()
-                .map(|p| PropertyColumn {
+                .enumerate()
+                .map(|(j, p)| PropertyColumn {
                     name: p.name.clone(),
                     values: p.values.clone(),
-                    ids: take(&p.ids, &rows, n),
+                    ids: take(parts, &rows, n, |l| &l.properties[j].ids),
                 })
                 .collect(),
-            is_conversion: self.is_conversion.clone(),
-            conversion_names: self.conversion_names.clone(),
-            catalog: self.catalog.clone(),
+            is_conversion: first.is_conversion.clone(),
+            conversion_names: first.conversion_names.clone(),
+            catalog: first.catalog.clone(),
             report: Default::default(),
+        }
+    }
+
+    /// Adds the names of `batch` (touchpoints, channels, stages, property columns and values,
+    /// not customers) to this log's tables as [`EventLog::append`] would, renumbering a column
+    /// whose known names move. Returns the maps old id -> new id of the tables whose ids moved
+    /// (touchpoints, channels, stages, then per property column of the log before), so that
+    /// other data numbered like this log can follow. Logs with the same tables given the same
+    /// batch end with the same tables.
+    pub(crate) fn add_names_of(&mut self, batch: &EventLog) -> NameMoves {
+        let (tmoved, _) = add_names(&mut self.touchpoints, &batch.touchpoints, str::cmp);
+        if let Some(m) = &tmoved {
+            renumber(&mut self.touchpoint, m);
+        }
+        let (hmoved, _) = add_names(&mut self.channels, &batch.channels, str::cmp);
+        if let Some(m) = &hmoved {
+            renumber(&mut self.channel, m);
+        }
+        let (smoved, _) = add_names(&mut self.stages, &batch.stages, stage_order);
+        if let Some(m) = &smoved {
+            for s in self.stage.iter_mut().filter(|s| **s != u16::MAX) {
+                *s = m[*s as usize] as u16;
+            }
+        }
+        let n = self.n_events();
+        let mut props = vec![None; self.properties.len()];
+        for bp in &batch.properties {
+            let j = match self.properties.iter().position(|p| p.name == bp.name) {
+                Some(j) => j,
+                None => {
+                    self.properties.push(PropertyColumn {
+                        name: bp.name.clone(),
+                        values: Interner::new(),
+                        ids: vec![NO_ID; n],
+                    });
+                    self.properties.len() - 1
+                }
+            };
+            let p = &mut self.properties[j];
+            let (moved, _) = add_names(&mut p.values, &bp.values, str::cmp);
+            if let Some(m) = &moved {
+                renumber(&mut p.ids, m);
+                if j < props.len() {
+                    props[j] = moved;
+                }
+            }
+        }
+        if tmoved.is_some() || self.is_conversion.len() != self.touchpoints.len() {
+            let conversions = std::mem::take(&mut self.conversion_names);
+            self.set_conversions(&conversions);
+        }
+        NameMoves {
+            touchpoints: tmoved,
+            channels: hmoved,
+            stages: smoved,
+            properties: props,
         }
     }
 

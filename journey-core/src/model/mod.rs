@@ -7,6 +7,7 @@ mod interner;
 mod load;
 mod log;
 mod map;
+mod pending;
 mod persona;
 mod stage;
 mod survey;
@@ -14,6 +15,7 @@ pub mod table;
 mod touchpoint;
 
 pub use append::AppendReport;
+pub(crate) use append::NameMoves;
 pub use interner::Interner;
 pub(crate) use interner::{same, LocalInterner};
 pub use load::{LoadReport, Ties};
@@ -23,6 +25,7 @@ pub use log::{
     EVENT_COLUMNS, MAX_ABS_VALUE, NO_ID, NO_STAGE,
 };
 pub use map::{JourneyMap, Step, MAP_FORMAT};
+pub(crate) use pending::PendingRows;
 pub use persona::Persona;
 pub use stage::{Stage, DEFAULT_STAGES};
 pub(crate) use survey::{check_score, survey_expected, SurveyPiece};

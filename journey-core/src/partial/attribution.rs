@@ -325,6 +325,11 @@ impl PathsState {
             .iter()
             .map(|n| names.binary_search(n).expect("a superset of the names") as u32)
             .collect();
+        if map.iter().enumerate().all(|(i, &j)| i as u32 == j) {
+            // The new names all sort after the known ones: no id moves.
+            self.names = names.to_vec();
+            return;
+        }
         self.paths = std::mem::take(&mut self.paths)
             .into_iter()
             .map(|(k, p)| (remap(&k, &map), p))

@@ -6,7 +6,7 @@ use std::sync::{Arc, OnceLock};
 use super::{Analysis, Context, Finished, Partial, Track, RETRACTABLE};
 use crate::error::{Error, Result};
 use crate::ingest::{LoadOptions, Ties};
-use crate::model::{AppendReport, EventLog, Surveys};
+use crate::model::{AppendReport, EventLog, LoadReport, PendingRows, Surveys};
 
 /// An event log with the partial states of some analyses, updated on every append.
 ///
@@ -36,29 +36,50 @@ use crate::model::{AppendReport, EventLog, Surveys};
 /// ```
 #[derive(Debug, Clone)]
 pub struct LiveAnalysis {
-    /// The log as of the last compaction, shared with the bindings' log objects (a
-    /// compaction copies it only while one is held).
-    base: Arc<EventLog>,
-    /// The batches appended since, appended to one another in order (`None`: none).
-    pending: Option<EventLog>,
-    /// The whole log, `base` with `pending` appended, made when asked for and adopted as the
-    /// base by the next append.
+    /// The log as of the shards' last moves, cut by ranges of customer ids (shard `k + 1`
+    /// starts at `bounds[k]`), every shard with the same name tables.
+    shards: Vec<Shard>,
+    bounds: Vec<String>,
+    /// The events appended since their shard last moved, per customer.
+    pending: PendingRows,
+    /// Events per shard: a shard is cut in two when it holds twice this.
+    shard_events: usize,
+    /// The shard the next append moves.
+    cursor: usize,
+    /// The shard the last compaction cut in two (its second half is not moved next).
+    split_at: Option<usize>,
+    /// The load report of the log and of every batch.
+    report: LoadReport,
+    /// The whole log, made when asked for, until the next append.
     whole: OnceLock<Arc<EventLog>>,
     ties: Ties,
     surveys: Option<Surveys>,
     partials: Vec<Partial>,
 }
 
-/// The pending batches are appended to the base when they hold more than one event in this
-/// many of the base's: each append then moves at most that share of the base's bytes, and the
-/// base's columns move once per that many events appended.
-const COMPACT_SHARE: usize = 32;
-/// ... and not before they hold this many events.
+/// A piece of the log: the customers of a range of ids.
+#[derive(Debug, Clone)]
+struct Shard {
+    log: EventLog,
+    /// Its customers with events kept aside (each once): their slots in the kept rows.
+    pending: Vec<u32>,
+}
+
+/// The log is cut into about this many shards, ...
+const SHARDS: usize = 64;
+/// ... of at least this many events each.
+const SHARD_MIN: usize = 1 << 16;
+/// Events kept aside beyond which an append moves more than one shard (when batches are
+/// large against a shard's share): the larger of this and an 8th of the log.
 const COMPACT_MIN: usize = 100_000;
 
 impl LiveAnalysis {
     /// The live state of `analyses` over `log` (with the survey responses the score analyses
     /// join to it). `ties` is the tie rule the log was loaded with, which appends follow.
+    ///
+    /// This is the set-up: the partial states of the whole log are computed, and the log is
+    /// cut into shards of consecutive customers (a copy of the log, made piece by piece from
+    /// its end when the log is not shared, so that both are not held whole at once).
     pub fn new(
         log: impl Into<Arc<EventLog>>,
         analyses: Vec<Analysis>,
@@ -92,30 +113,82 @@ impl LiveAnalysis {
             .iter()
             .map(|a| log.partial_inner(a, &Context::default(), surveys.as_ref(), Track::Live))
             .collect::<Result<Vec<_>>>()?;
-        Ok(LiveAnalysis {
-            base: log,
-            pending: None,
+        let shard_events = SHARD_MIN.max(log.n_events() / SHARDS);
+        let mut live = LiveAnalysis {
+            shards: Vec::new(),
+            bounds: Vec::new(),
+            pending: PendingRows::new(log.n_properties()),
+            shard_events,
+            cursor: 0,
+            split_at: None,
+            report: log.load_report().clone(),
             whole: OnceLock::new(),
             ties,
             surveys,
             partials,
-        })
+        };
+        live.set_log(log);
+        Ok(live)
+    }
+
+    /// Cuts `log` into the shards (nothing kept aside): a log held nowhere else is given up
+    /// piece by piece as the shards are made.
+    fn set_log(&mut self, log: Arc<EventLog>) {
+        let (shards, bounds) = match Arc::try_unwrap(log) {
+            Ok(log) => log.into_shards(self.shard_events),
+            Err(shared) => shared.shards(self.shard_events),
+        };
+        self.shards = shards
+            .into_iter()
+            .map(|log| Shard {
+                log,
+                pending: Vec::new(),
+            })
+            .collect();
+        self.bounds = bounds;
+        self.pending = PendingRows::new(self.shards[0].log.n_properties());
+        self.cursor = 0;
+    }
+
+    /// The shard of a customer id.
+    fn shard_of(&self, id: &str) -> usize {
+        self.bounds.partition_point(|b| b.as_str() <= id)
+    }
+
+    /// The events in the shards of these customers (sorted ids), with the shards' tables.
+    fn in_shards(&self, ids: &[String]) -> EventLog {
+        let mut picks: Vec<Vec<u32>> = vec![Vec::new(); self.shards.len()];
+        for c in ids {
+            let s = self.shard_of(c);
+            if let Some(i) = self.shards[s].log.customer_index(c) {
+                picks[s].push(i);
+            }
+        }
+        let mut parts: Vec<(&EventLog, &[u32])> = self
+            .shards
+            .iter()
+            .zip(&picks)
+            .filter(|(_, p)| !p.is_empty())
+            .map(|(s, p)| (&s.log, p.as_slice()))
+            .collect();
+        if parts.is_empty() {
+            parts.push((&self.shards[0].log, &[]));
+        }
+        EventLog::select_across(&parts)
     }
 
     /// Appends `batch` (loaded with the log's options, see [`EventLog::append`]) and updates
     /// every analysis. An error leaves the log and the results as they were.
     ///
-    /// The batch is kept with the batches appended since the log last moved, and appended to
-    /// the log when they hold more than a 32nd of its events (at least 100,000): so an append
-    /// costs the batch and the touched customers' events, and once in many appends one move of
-    /// the log's columns.
+    /// The cost grows with the batch and the touched customers' events, not with the log nor
+    /// with the batches appended before: the touched customers' events are read from their
+    /// shards and from the events kept aside, their old contributions retracted and their
+    /// new ones merged, and the batch is kept aside per customer. Then one shard (of about a
+    /// 64th of the log) takes in the events kept aside for its customers: every shard in turn,
+    /// so no append moves more than one shard.
     pub fn append(&mut self, batch: &EventLog) -> Result<AppendReport> {
-        self.base.check_batch(batch)?;
-        if let Some(whole) = self.whole.take() {
-            // The whole log was made since the last append: it becomes the base.
-            self.base = whole;
-            self.pending = None;
-        }
+        self.shards[0].log.check_batch(batch)?;
+        self.whole = OnceLock::new();
         let in_batch = |c: &str| {
             batch
                 .customer_ids()
@@ -123,98 +196,166 @@ impl LiveAnalysis {
                 .is_ok()
         };
         let surveys = self.surveys.as_ref().map(|s| s.select_customers(in_batch));
-        // The touched customers' events so far: theirs in the base, then in the pending
-        // batches (every name of both kept, so partials see the names of the whole log).
+        // The touched customers' events so far: theirs in the shards, then those kept aside
+        // (every name of the log kept, so partials see the names of the whole log).
         let ids = batch.customer_ids();
-        let pick = |log: &EventLog| -> Vec<u32> {
-            let mut v: Vec<u32> = ids.iter().filter_map(|c| log.customer_index(c)).collect();
-            v.sort_unstable();
-            v
+        let base = self.in_shards(ids);
+        let kept: Vec<&str> = ids
+            .iter()
+            .map(String::as_str)
+            .filter(|c| self.pending.has(c))
+            .collect();
+        let kept_log = self.pending.log_of(&kept, &self.shards[0].log);
+        let new_customers = ids
+            .iter()
+            .filter(|c| base.customer_index(c).is_none() && !self.pending.has(c))
+            .count();
+        let mut before = base;
+        before.append(&kept_log, self.ties)?;
+        let partial = |log: &EventLog, p: &Partial| {
+            log.partial_inner(
+                p.analysis(),
+                &Context::default(),
+                surveys.as_ref(),
+                Track::Part,
+            )
         };
-        let in_base = pick(&self.base);
-        let mut before = self.base.select_indices(&in_base);
-        let mut new_customers = ids.len() - in_base.len();
-        if let Some(p) = &self.pending {
-            let in_pending = pick(p);
-            let from_pending = p.select_indices(&in_pending);
-            before.append(&from_pending, self.ties)?;
-            new_customers = ids
-                .iter()
-                .filter(|c| self.base.customer_index(c).is_none() && p.customer_index(c).is_none())
-                .count();
-        }
         let old = self
             .partials
             .iter()
-            .map(|p| {
-                before.partial_inner(
-                    p.analysis(),
-                    &Context::default(),
-                    surveys.as_ref(),
-                    Track::Part,
-                )
-            })
+            .map(|p| partial(&before, p))
             .collect::<Result<Vec<_>>>()?;
         let mut after = before;
         after.append(batch, self.ties)?;
         let new = self
             .partials
             .iter()
-            .map(|p| {
-                after.partial_inner(
-                    p.analysis(),
-                    &Context::default(),
-                    surveys.as_ref(),
-                    Track::Part,
-                )
-            })
+            .map(|p| partial(&after, p))
             .collect::<Result<Vec<_>>>()?;
         drop(after);
+        // Their events kept aside from now on: those kept before and the batch's.
+        let mut kept_after = kept_log;
+        let report = kept_after.append(batch, self.ties)?;
         let partials = std::mem::take(&mut self.partials);
         self.partials = partials
             .into_iter()
             .zip(old.into_iter().zip(new))
             .map(|(p, (o, n))| p.retract(o)?.merge(n))
             .collect::<Result<Vec<_>>>()?;
-        // The log: the batch joins the pending ones, which join the base when many.
-        let report = match self.pending.as_mut() {
-            Some(p) => p.append(batch, self.ties)?,
-            None => {
-                // The batch's load report comes along: the base adds it up when it appends
-                // the pending batches, as appending each batch would.
-                let p = batch.clone();
-                let r = AppendReport {
-                    events: p.n_events(),
-                    customers: p.n_customers(),
-                    new_customers: 0,
-                    customer_ids: p.customer_ids().to_vec(),
-                };
-                self.pending = Some(p);
-                r
-            }
-        };
-        let report = AppendReport {
-            new_customers,
-            ..report
-        };
-        let pending = self.pending.as_ref().map_or(0, EventLog::n_events);
-        if pending > COMPACT_MIN.max(self.base.n_events() / COMPACT_SHARE) {
-            self.compact()?;
+        // Nothing fails from here.
+        let mut moves = None;
+        // As `EventLog::append`, which adds no names for a batch without events.
+        for s in self.shards.iter_mut().filter(|_| batch.n_events() > 0) {
+            let m = s.log.add_names_of(batch);
+            moves.get_or_insert(m);
         }
-        Ok(report)
+        let n_props = self.shards[0].log.n_properties();
+        if let Some(m) = moves {
+            self.pending.follow(&m, n_props);
+        }
+        debug_assert!(kept_after.touchpoints() == self.shards[0].log.touchpoints());
+        for k in self.pending.store(&kept_after) {
+            let s = self.shard_of(self.pending.id_of(k));
+            self.shards[s].pending.push(k);
+        }
+        let b = batch.load_report();
+        self.report.rows_read += b.rows_read;
+        self.report.rows_kept += b.rows_kept;
+        self.report.rows_skipped += b.rows_skipped;
+        self.report.errors.extend(b.errors.iter().cloned());
+        // One shard takes in its customers' events kept aside; more only when far too many
+        // are kept (batches much larger than a shard's share).
+        self.compact_next()?;
+        let mut visited = 1;
+        while self.pending.n_events() > COMPACT_MIN.max(self.n_events() / 8)
+            && visited < self.shards.len()
+        {
+            self.compact_next()?;
+            visited += 1;
+        }
+        Ok(AppendReport {
+            events: report.events,
+            customers: report.customers,
+            new_customers,
+            customer_ids: report.customer_ids,
+        })
     }
 
-    /// Appends the batches kept since the log last moved to the log now (appends do it when
-    /// they are many, see [`LiveAnalysis::append`]); the results do not change.
+    /// Moves the events kept aside for the shard at the cursor into it, and the cursor on.
+    fn compact_next(&mut self) -> Result<()> {
+        let k = self.cursor % self.shards.len();
+        self.compact_shard(k)?;
+        // A shard cut in two takes the next place too.
+        self.cursor = (k + 1 + usize::from(self.shards.len() > k + 1 && self.split_at == Some(k)))
+            % self.shards.len();
+        self.split_at = None;
+        Ok(())
+    }
+
+    /// Moves the events kept aside for shard `k` into it; a shard grown to twice its size is
+    /// cut in two.
+    fn compact_shard(&mut self, k: usize) -> Result<()> {
+        let slots = std::mem::take(&mut self.shards[k].pending);
+        if slots.is_empty() {
+            return Ok(());
+        }
+        let mut ids: Vec<&str> = slots.iter().map(|&s| self.pending.id_of(s)).collect();
+        ids.sort_unstable();
+        let moved = self.pending.log_of(&ids, &self.shards[k].log);
+        self.pending.remove(&slots);
+        self.shards[k].log.reserve_events(moved.n_events());
+        self.shards[k].log.append(&moved, self.ties)?;
+        let n = self.shards[k].log.n_events();
+        if n >= 2 * self.shard_events && self.shards[k].log.n_customers() > 1 {
+            let log = std::mem::take(&mut self.shards[k].log);
+            let (mut halves, mut bounds) = log.into_shards(n.div_ceil(2));
+            // At most two pieces of about half each (the last customer may be long).
+            while halves.len() > 2 {
+                let last = halves.pop().expect("more than two");
+                bounds.pop();
+                let at = halves.len() - 1;
+                halves[at].append(&last, self.ties)?;
+            }
+            let second = halves.pop().expect("two pieces");
+            self.shards[k].log = halves.pop().unwrap_or_default();
+            if let Some(b) = bounds.pop() {
+                self.shards.insert(
+                    k + 1,
+                    Shard {
+                        log: second,
+                        pending: Vec::new(),
+                    },
+                );
+                self.bounds.insert(k, b);
+                self.split_at = Some(k);
+            } else {
+                self.shards[k].log = second;
+            }
+        }
+        Ok(())
+    }
+
+    /// Moves every event kept aside into its shard now (appends do it a shard at a time, see
+    /// [`LiveAnalysis::append`]); the results do not change.
     pub fn compact(&mut self) -> Result<()> {
-        if let Some(whole) = self.whole.take() {
-            self.base = whole;
-            self.pending = None;
+        // A shard cut in two adds one after it: its events are in already.
+        let mut k = 0;
+        while k < self.shards.len() {
+            self.compact_shard(k)?;
+            k += 1;
         }
-        if let Some(p) = self.pending.take() {
-            Arc::make_mut(&mut self.base).append(&p, self.ties)?;
-        }
+        self.split_at = None;
+        Ok(())
+    }
+
+    /// Cuts the log again into shards of about `events` events each and moves every event
+    /// kept aside (for tests: many small shards and events kept aside on small logs).
+    #[doc(hidden)]
+    pub fn reshard(&mut self, events: usize) -> Result<()> {
+        let log = self.shared_log();
         self.whole = OnceLock::new();
+        self.shard_events = events.max(1);
+        self.set_log(log);
         Ok(())
     }
 
@@ -237,44 +378,70 @@ impl LiveAnalysis {
         self.partials.iter().map(Partial::analysis).collect()
     }
 
-    /// The log with every batch appended. When batches are pending (see
-    /// [`LiveAnalysis::append`]) the first call after an append makes it (one copy of the
-    /// log); the next append starts from it.
+    /// The log with every batch appended. The first call after an append makes it from the
+    /// shards and the events kept aside (one copy of the log, dropped at the next append).
     pub fn log(&self) -> &EventLog {
-        match &self.pending {
-            None => &self.base,
-            Some(_) => self.whole_log(),
-        }
+        self.whole_log()
     }
 
     fn whole_log(&self) -> &Arc<EventLog> {
         self.whole.get_or_init(|| {
-            let mut log = (*self.base).clone();
-            if let Some(p) = &self.pending {
-                log.append(p, self.ties)
-                    .expect("the pending batches were checked against the log");
+            let all: Vec<Vec<u32>> = self
+                .shards
+                .iter()
+                .map(|s| (0..s.log.n_customers() as u32).collect())
+                .collect();
+            let parts: Vec<(&EventLog, &[u32])> = self
+                .shards
+                .iter()
+                .zip(&all)
+                .map(|(s, p)| (&s.log, p.as_slice()))
+                .collect();
+            let mut log = EventLog::select_across(&parts);
+            drop(all);
+            if self.pending.n_customers() > 0 {
+                let mut ids: Vec<&str> = self.pending.customer_ids().collect();
+                ids.sort_unstable();
+                let kept = self.pending.log_of(&ids, &self.shards[0].log);
+                log.append(&kept, self.ties)
+                    .expect("the kept events have the log's tables");
             }
+            log.set_report(self.report.clone());
             Arc::new(log)
         })
     }
 
-    /// The log, shared (the next append copies it if this is still held).
+    /// The log, shared (see [`LiveAnalysis::log`]).
     pub fn shared_log(&self) -> Arc<EventLog> {
-        match &self.pending {
-            None => self.base.clone(),
-            Some(_) => self.whole_log().clone(),
-        }
+        self.whole_log().clone()
     }
 
     /// Number of events of the log with every batch appended (without making it).
     pub fn n_events(&self) -> usize {
-        self.base.n_events() + self.pending.as_ref().map_or(0, EventLog::n_events)
+        self.shards.iter().map(|s| s.log.n_events()).sum::<usize>() + self.pending.n_events()
+    }
+
+    /// Bytes held by the live log: the shards' columns (with their spare room) and strings and
+    /// the events kept aside (not the partial states).
+    pub fn log_bytes(&self) -> usize {
+        self.shards
+            .iter()
+            .map(|s| {
+                s.log.column_capacity_bytes() + s.log.string_bytes() + s.pending.capacity() * 4
+            })
+            .sum::<usize>()
+            + self.pending.bytes()
+    }
+
+    /// The number of shards and of events kept aside (how the live log is laid out now).
+    pub fn layout(&self) -> (usize, usize) {
+        (self.shards.len(), self.pending.n_events())
     }
 
     /// The load options for a batch to append ([`EventLog::batch_load_options`] of the log),
     /// without making the log.
     pub fn batch_load_options(&self, opts: LoadOptions) -> LoadOptions {
-        self.base.batch_load_options(opts)
+        self.shards[0].log.batch_load_options(opts)
     }
 
     /// The tie rule appends follow.
