@@ -24,6 +24,7 @@ pub mod model;
 pub mod partial;
 pub mod render;
 pub mod report;
+mod rng;
 pub mod synthetic;
 pub mod time;
 
