@@ -59,6 +59,15 @@ pub(crate) struct NameMoves {
     pub properties: Vec<Option<Vec<u32>>>,
 }
 
+/// Per name table, the map batch id -> id in the log after [`EventLog::add_tables_of`]; per
+/// property column of the log, the batch's column and its value map, if the batch has it.
+struct NameMaps {
+    touchpoints: Vec<u32>,
+    channels: Vec<u32>,
+    stages: Vec<u32>,
+    properties: Vec<Option<(usize, Vec<u32>)>>,
+}
+
 /// Names of `batch` added to `table`; returns the map old id -> new id when known ids moved.
 fn add_names(
     table: &mut Interner,
@@ -213,23 +222,36 @@ impl EventLog {
     /// other data numbered like this log can follow. Logs with the same tables given the same
     /// batch end with the same tables.
     pub(crate) fn add_names_of(&mut self, batch: &EventLog) -> NameMoves {
-        let (tmoved, _) = add_names(&mut self.touchpoints, &batch.touchpoints, str::cmp);
+        let (moves, _) = self.add_tables_of(batch);
+        if moves.touchpoints.is_some() || self.is_conversion.len() != self.touchpoints.len() {
+            let conversions = std::mem::take(&mut self.conversion_names);
+            self.set_conversions(&conversions);
+        }
+        moves
+    }
+
+    /// The name tables of `batch` (not customers) added to this log's, the columns whose known
+    /// names move renumbered: the ids that moved, and the maps batch id -> id in this log.
+    fn add_tables_of(&mut self, batch: &EventLog) -> (NameMoves, NameMaps) {
+        let (tmoved, tmap) = add_names(&mut self.touchpoints, &batch.touchpoints, str::cmp);
         if let Some(m) = &tmoved {
             renumber(&mut self.touchpoint, m);
         }
-        let (hmoved, _) = add_names(&mut self.channels, &batch.channels, str::cmp);
+        let (hmoved, hmap) = add_names(&mut self.channels, &batch.channels, str::cmp);
         if let Some(m) = &hmoved {
             renumber(&mut self.channel, m);
         }
-        let (smoved, _) = add_names(&mut self.stages, &batch.stages, stage_order);
+        let (smoved, smap) = add_names(&mut self.stages, &batch.stages, stage_order);
         if let Some(m) = &smoved {
             for s in self.stage.iter_mut().filter(|s| **s != u16::MAX) {
                 *s = m[*s as usize] as u16;
             }
         }
         let n = self.n_events();
-        let mut props = vec![None; self.properties.len()];
-        for bp in &batch.properties {
+        let n_props = self.properties.len();
+        let mut props = vec![None; n_props];
+        let mut pmaps: Vec<Option<(usize, Vec<u32>)>> = vec![None; n_props];
+        for (bi, bp) in batch.properties.iter().enumerate() {
             let j = match self.properties.iter().position(|p| p.name == bp.name) {
                 Some(j) => j,
                 None => {
@@ -238,28 +260,33 @@ impl EventLog {
                         values: Interner::new(),
                         ids: vec![NO_ID; n],
                     });
+                    pmaps.push(None);
                     self.properties.len() - 1
                 }
             };
             let p = &mut self.properties[j];
-            let (moved, _) = add_names(&mut p.values, &bp.values, str::cmp);
+            let (moved, map) = add_names(&mut p.values, &bp.values, str::cmp);
             if let Some(m) = &moved {
                 renumber(&mut p.ids, m);
-                if j < props.len() {
-                    props[j] = moved;
-                }
             }
+            if j < n_props {
+                props[j] = moved;
+            }
+            pmaps[j] = Some((bi, map));
         }
-        if tmoved.is_some() || self.is_conversion.len() != self.touchpoints.len() {
-            let conversions = std::mem::take(&mut self.conversion_names);
-            self.set_conversions(&conversions);
-        }
-        NameMoves {
+        let moves = NameMoves {
             touchpoints: tmoved,
             channels: hmoved,
             stages: smoved,
             properties: props,
-        }
+        };
+        let maps = NameMaps {
+            touchpoints: tmap,
+            channels: hmap,
+            stages: smap,
+            properties: pmaps,
+        };
+        (moves, maps)
     }
 
     /// The index of a customer id.
@@ -314,43 +341,16 @@ impl EventLog {
         let n_old_customers = self.customers.len();
         let (cmoved, cmap) = add_names(&mut self.customers, &batch.customers, str::cmp);
         report.new_customers = self.customers.len() - n_old_customers;
-        let (tmoved, tmap) = add_names(&mut self.touchpoints, &batch.touchpoints, str::cmp);
-        if let Some(m) = &tmoved {
-            renumber(&mut self.touchpoint, m);
-        }
-        let (hmoved, hmap) = add_names(&mut self.channels, &batch.channels, str::cmp);
-        if let Some(m) = &hmoved {
-            renumber(&mut self.channel, m);
-        }
-        let (smoved, smap) = add_names(&mut self.stages, &batch.stages, stage_order);
-        if let Some(m) = &smoved {
-            for s in self.stage.iter_mut().filter(|s| **s != u16::MAX) {
-                *s = m[*s as usize] as u16;
-            }
-        }
         let n_old = self.n_events();
-        // Per property of the log: the batch's column and its value map, if the batch has it.
-        let mut pmaps: Vec<Option<(usize, Vec<u32>)>> = vec![None; self.properties.len()];
-        for (bi, bp) in batch.properties.iter().enumerate() {
-            let j = match self.properties.iter().position(|p| p.name == bp.name) {
-                Some(j) => j,
-                None => {
-                    self.properties.push(PropertyColumn {
-                        name: bp.name.clone(),
-                        values: Interner::new(),
-                        ids: vec![NO_ID; n_old],
-                    });
-                    pmaps.push(None);
-                    self.properties.len() - 1
-                }
-            };
-            let p = &mut self.properties[j];
-            let (moved, map) = add_names(&mut p.values, &bp.values, str::cmp);
-            if let Some(m) = &moved {
-                renumber(&mut p.ids, m);
-            }
-            pmaps[j] = Some((bi, map));
-        }
+        let (
+            _,
+            NameMaps {
+                touchpoints: tmap,
+                channels: hmap,
+                stages: smap,
+                properties: pmaps,
+            },
+        ) = self.add_tables_of(batch);
 
         // Old customer id -> new one.
         let old_to_new = |c: usize| -> usize { cmoved.as_ref().map_or(c, |m| m[c] as usize) };
