@@ -210,3 +210,40 @@ fn shards_and_events_kept_aside_by_hand() {
     assert_eq!(live.n_events(), 14);
     assert_eq!(counts(&live), [7, 5, 1]);
 }
+
+/// A batch named with another tie rule than the live analysis's is refused and changes
+/// nothing; a batch whose rule is not named is taken.
+#[test]
+fn append_with_another_tie_rule_is_refused() {
+    let o = LoadOptions::default();
+    let load = |s: &str| read_events_csv(s.as_bytes(), &o).unwrap();
+    let head = "customer_id,timestamp,touchpoint\n";
+    let funnel =
+        Analysis::from_json("funnel", &serde_json::json!({"steps": ["view", "cart"]})).unwrap();
+    let mut live = LiveAnalysis::new(
+        load(&format!("{head}a,0,view\nb,0,view\n")),
+        vec![funnel],
+        None,
+        Ties::Content,
+    )
+    .unwrap();
+    let batch = load(&format!("{head}a,60,cart\n"));
+    let e = live
+        .append_with_ties(&batch, Some(Ties::Input))
+        .unwrap_err();
+    assert_eq!(e.code(), "invalid_argument");
+    assert!(e.to_string().contains("ties"), "{e}");
+    assert_eq!(live.n_events(), 2);
+    let Finished::Funnel(f) = live.result(0).unwrap() else {
+        panic!("a funnel")
+    };
+    assert_eq!(f.counts(), [2, 0]);
+    live.append_with_ties(&batch, Some(Ties::Content)).unwrap();
+    live.append_with_ties(&load(&format!("{head}b,60,cart\n")), None)
+        .unwrap();
+    assert_eq!(live.n_events(), 4);
+    let Finished::Funnel(f) = live.result(0).unwrap() else {
+        panic!("a funnel")
+    };
+    assert_eq!(f.counts(), [2, 2]);
+}

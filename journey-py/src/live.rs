@@ -176,20 +176,16 @@ impl PyLiveAnalysis {
         batch: &Bound<'py, PyAny>,
         kwargs: Option<&Bound<'py, PyDict>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        if let Some(kw) = kwargs {
-            if let Some(t) = kw.get_item("ties")? {
-                let t: String = t.extract()?;
-                if t.parse::<core::Ties>().map_err(to_py_err)? != self.inner.ties() {
-                    return Err(argument(
-                        "ties",
-                        "differs from the tie rule the live analysis was made with",
-                    ));
-                }
-            }
-        }
-        let (b, _) = load_batch(py, |o| self.inner.batch_load_options(o), batch, kwargs)?;
+        // The tie rule the caller named, if any: core refuses another than the analysis's.
+        let named = match kwargs {
+            Some(kw) => kw.get_item("ties")?.is_some(),
+            None => false,
+        };
+        let (b, ties) = load_batch(py, |o| self.inner.batch_load_options(o), batch, kwargs)?;
         let live = &mut self.inner;
-        let r = py.detach(|| live.append(&b)).map_err(to_py_err)?;
+        let r = py
+            .detach(|| live.append_with_ties(&b, named.then_some(ties)))
+            .map_err(to_py_err)?;
         to_py(py, &json!(r))
     }
 

@@ -30,6 +30,17 @@ pub struct PyContext {
     inner: Context,
 }
 
+/// Whether the partial of `analysis` with these keyword options depends on the whole data's
+/// context (`journey.Context`), as core decides it (docs/distributed.md); for the Spark and
+/// Dask engines, which skip the first pass when it does not.
+#[pyfunction]
+#[pyo3(signature = (analysis, **kwargs))]
+pub fn _needs_context(analysis: &str, kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<bool> {
+    let args = kwargs_json(kwargs)?;
+    let a = Analysis::from_json(analysis, &args).map_err(to_py_err)?;
+    Ok(a.needs_context())
+}
+
 #[pymethods]
 impl PyEventLog {
     /// The partial result of `analysis` (the name of an EventLog method, e.g. "funnel") over

@@ -236,3 +236,16 @@ def test_report_of_the_live_log_scores_its_open_journeys():
     live.append(head + "u4,2,purchase\n")
     section = journey.report(live.log, open_journeys={"min_support": 2, "idle": False})
     assert "2 customers have touches" in section[section.index("<h2>Open journeys") :]
+
+
+def test_live_append_named_with_another_tie_rule_is_refused():
+    # Ties by input order: m's purchase (the log's) stays before the batch's cart at 10:10.
+    log = journey.EventLog.from_csv_text(FIRST, ties="input")
+    live = journey.LiveAnalysis(log, {"funnel": {"steps": STEPS}}, ties="input")
+    with pytest.raises(journey.ArgumentError, match="ties"):
+        live.append(BATCH, ties="content")
+    assert live.n_events == 3
+    live.append(BATCH)  # no rule named: the live analysis's
+    assert live.n_events == 6
+    assert [s["customers"] for s in live.result("funnel").steps] == [3, 1, 0]
+

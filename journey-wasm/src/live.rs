@@ -189,14 +189,16 @@ impl LiveAnalysis {
         data: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "AppendOptions")] opts: JsValue,
     ) -> Result<JsValue, JsValue> {
+        // The tie rule the caller named, if any: core refuses another than the analysis's.
+        let named = opts.is_object()
+            && js_sys::Reflect::has(&opts, &JsValue::from_str("ties")).unwrap_or(false);
         let (batch, ties) = load_batch(|o| self.inner.batch_load_options(o), &data, &opts)?;
-        if ties != self.inner.ties() {
-            return Err(arg_err(
-                "ties",
-                "differs from the tie rule the live analysis was made with",
-            ));
-        }
-        to_js(&self.inner.append(&batch).map_err(js_err)?)
+        to_js(
+            &self
+                .inner
+                .append_with_ties(&batch, named.then_some(ties))
+                .map_err(js_err)?,
+        )
     }
 
     /// The result of an analysis by name, as the EventLog method returns it for the whole log.

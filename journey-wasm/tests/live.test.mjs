@@ -141,3 +141,16 @@ test("the report of the live log scores its open journeys", () => {
   section = page.slice(page.indexOf("<h2>Open journeys"));
   assert.ok(section.includes("2 customers have touches"));
 });
+
+test("LiveAnalysis#append: a batch named with another tie rule is refused", () => {
+  // Ties by input order: m's purchase (the log's) stays before the batch's cart at 10:10.
+  const steps = ["search", "cart", "purchase"];
+  const log = journey.EventLog.fromCsv(FIRST, { ties: "input" });
+  const live = new journey.LiveAnalysis(log, { funnel: { steps } }, { ties: "input" });
+  assert.throws(() => live.append(BATCH, { ties: "content" }), (e) => e.code === "invalid_argument" && /ties/.test(e.message));
+  assert.equal(live.nEvents, 3);
+  live.append(BATCH); // no rule named: the live analysis's
+  assert.equal(live.nEvents, 6);
+  assert.deepEqual(live.result("funnel").steps.map((s) => s.customers), [3, 1, 0]);
+});
+

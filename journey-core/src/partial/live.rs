@@ -177,6 +177,24 @@ impl LiveAnalysis {
         EventLog::select_across(&parts)
     }
 
+    /// [`LiveAnalysis::append`] of a batch whose caller named the tie rule it was loaded with
+    /// (`None`: not named). The live results follow one rule, the one the analysis was made
+    /// with ([`LiveAnalysis::ties`]): a batch named with another is an `invalid_argument`
+    /// error, and the log and the results stay as they were.
+    pub fn append_with_ties(
+        &mut self,
+        batch: &EventLog,
+        ties: Option<Ties>,
+    ) -> Result<AppendReport> {
+        if ties.is_some_and(|t| t != self.ties()) {
+            return Err(Error::argument(
+                "ties",
+                "differs from the tie rule the live analysis was made with",
+            ));
+        }
+        self.append(batch)
+    }
+
     /// Appends `batch` (loaded with the log's options, see [`EventLog::append`]) and updates
     /// every analysis. An error leaves the log and the results as they were.
     ///

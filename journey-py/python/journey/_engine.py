@@ -329,33 +329,10 @@ def raise_error(e: dict) -> None:
 # The EventLog methods.
 
 
-# Analyses whose partials depend on nothing outside the partition (docs/distributed.md): they
-# skip the first pass. Any other analysis gets the context of the whole data.
-_NO_CONTEXT = {
-    "funnel",
-    "retention",
-    "attribution",
-    "attribution_table",
-    "path_table",
-    "sessions",
-    "transition_graph",
-    "conversion_paths",
-    "path_stats",
-    "nps",
-    "csat",
-    "ces",
-    "map_from_data",
-    "funnel_steps",
-    "conversion_drivers",
-}
-
-
 def needs_context(analysis: str, kwargs: Mapping[str, Any]) -> bool:
-    if analysis in _NO_CONTEXT:
-        return False
-    if analysis == "kpis":  # the default period is the data's first to last event
-        return kwargs.get("start") is None or kwargs.get("end") is None
-    return True
+    """Whether the analysis's partials depend on the whole data's context (docs/distributed.md),
+    as journey's core decides it: the analyses that do not skip the first pass."""
+    return bool(_j._needs_context(analysis, **kwargs))
 
 
 class DistributedLog:
