@@ -418,12 +418,15 @@ fn cpu_ms() -> f64 {
     ns as f64 / 1e6
 }
 
-/// What the live batches are drawn from: the log's customers, touchpoints, time span,
-/// personas, conversions and catalog, read once (reading them from the live log each round
-/// would make it: see `LiveAnalysis::log`).
+/// What the live batches are drawn from: the log's customers, touchpoints (each with the
+/// channel and stage of its first event in the log, as a stream of the same shop would carry
+/// them), time span, personas, conversions and catalog, read once (reading them from the live
+/// log each round would make it: see `LiveAnalysis::log`).
 struct BatchShape {
     ids: Vec<String>,
     tps: Vec<String>,
+    tp_channel: Vec<Option<String>>,
+    tp_stage: Vec<Option<String>>,
     t0: i64,
     t1: i64,
     personas: Vec<String>,
@@ -434,9 +437,20 @@ struct BatchShape {
 impl BatchShape {
     fn of(log: &journey_core::EventLog) -> Self {
         let ts = log.timestamps();
+        let n_tps = log.touchpoints().len();
+        let (mut tp_channel, mut tp_stage) = (vec![None; n_tps], vec![None; n_tps]);
+        for (i, &t) in log.touchpoint_ids().iter().enumerate() {
+            let t = t as usize;
+            if tp_channel[t].is_none() {
+                tp_channel[t] = Some(log.channel_name(log.channel_ids()[i]).to_string());
+                tp_stage[t] = log.stage_of(i).map(str::to_string);
+            }
+        }
         BatchShape {
             ids: log.customer_ids().to_vec(),
             tps: log.touchpoints().to_vec(),
+            tp_channel,
+            tp_stage,
             t0: ts.iter().copied().min().unwrap_or(0),
             t1: ts.iter().copied().max().unwrap_or(0),
             personas: log
@@ -481,7 +495,8 @@ fn live_batch(shape: &BatchShape, n: usize, round: usize, x: &mut u64) -> journe
         } else {
             t1 + next(86_400) as i64 * 1_000_000
         };
-        let touchpoint = tps[next(tps.len())].clone();
+        let t = next(tps.len());
+        let touchpoint = tps[t].clone();
         let value = (touchpoint == "purchase").then(|| (next(20_000) as f64) / 100.0);
         let properties = if personas.is_empty() {
             Vec::new()
@@ -495,6 +510,8 @@ fn live_batch(shape: &BatchShape, n: usize, round: usize, x: &mut u64) -> journe
             customer_id,
             timestamp_us,
             touchpoint,
+            channel: shape.tp_channel[t].clone(),
+            stage: shape.tp_stage[t].clone(),
             value,
             properties,
             ..Default::default()

@@ -139,9 +139,11 @@ fn retract_by_hand() {
     assert_eq!(ab.retract(pf).unwrap_err().code(), "partial_mismatch");
 }
 
-/// The live log's layout, by hand: shards of about two events (cut at customers), each append
-/// moving the events kept aside of one shard in turn, a shard grown to twice its size cut in
-/// two; the funnel equals the whole log's after every append, late events included.
+/// The live log's layout, by hand: shards of about two events (cut at customers); each append
+/// moves the events kept aside of one shard: the one with the most when they pass a quarter of
+/// a shard's size (here: more than one event), else the next in turn; a shard grown to twice
+/// its size is cut in two. The funnel equals the whole log's after every append, late events
+/// included.
 #[test]
 fn shards_and_events_kept_aside_by_hand() {
     let o = LoadOptions::default();
@@ -177,25 +179,29 @@ fn shards_and_events_kept_aside_by_hand() {
         assert_eq!(f, w, "the live funnel is the whole log's");
         f.counts()
     };
-    // a and e (known) and f (new, in the last shard) are touched; shard 0 takes in a's event,
-    // e's and f's are kept aside.
+    // a and e (known) and f (new, in the last shard) are touched: two events kept for the
+    // last shard, more than one, so it moves before shard 0's turn: [d e f] holds four
+    // events, cut in two ([d e] [f]); a's event stays aside.
     live.append(&load("a,5,cart\ne,20,cart\nf,1,view\n"))
         .unwrap();
-    assert_eq!(live.layout(), (3, 2));
+    assert_eq!(live.layout(), (4, 1));
     assert_eq!(counts(&live), [6, 3, 0]);
-    // A late cart for a (before its cart at 5) and a purchase; shard 1 (c) has nothing kept.
+    // A late cart for a (before its cart at 5), a purchase and b's cart: four events kept
+    // for shard 0, which moves early ([a b] with six events, cut into [a] [b]).
     live.append(&load("a,30,purchase\na,3,cart\nb,1,cart\n"))
         .unwrap();
-    assert_eq!(live.layout(), (3, 5));
+    assert_eq!(live.layout(), (5, 0));
     assert_eq!(counts(&live), [6, 4, 1]);
-    // Shard 2 takes in d, e and f: five events, cut in two ([d e] [f]).
+    // One event kept for [d e]: not more than one, so the shard in turn moves (shard 0,
+    // [a], with nothing kept).
     live.append(&load("d,40,cart\n")).unwrap();
-    assert_eq!(live.layout(), (4, 3));
-    assert_eq!(counts(&live), [6, 5, 1]);
-    // Shard 0 takes in a and b: six events, cut in two ([a] [b]); g waits in the last shard.
-    live.append(&load("g,0,view\n")).unwrap();
     assert_eq!(live.layout(), (5, 1));
-    assert_eq!(counts(&live), [7, 5, 1]);
+    assert_eq!(counts(&live), [6, 5, 1]);
+    // One event each for [b], [d e] and [f]: shard 1 ([b]) is next in turn and takes b's
+    // purchase (three events: not cut); d's cart and g's view wait.
+    live.append(&load("g,0,view\nb,50,purchase\n")).unwrap();
+    assert_eq!(live.layout(), (5, 2));
+    assert_eq!(counts(&live), [7, 5, 2]);
     let a: Vec<String> = {
         let log = live.log();
         let j = log.journey_of("a").unwrap();
@@ -205,10 +211,11 @@ fn shards_and_events_kept_aside_by_hand() {
             .collect()
     };
     assert_eq!(a, ["view", "cart", "cart", "purchase"]);
+    // Every shard takes in its kept events: [d e] holds four, cut in two ([d] [e]).
     live.compact().unwrap();
-    assert_eq!(live.layout(), (5, 0));
-    assert_eq!(live.n_events(), 14);
-    assert_eq!(counts(&live), [7, 5, 1]);
+    assert_eq!(live.layout(), (6, 0));
+    assert_eq!(live.n_events(), 15);
+    assert_eq!(counts(&live), [7, 5, 2]);
 }
 
 /// A batch named with another tie rule than the live analysis's is refused and changes

@@ -330,10 +330,13 @@ impl PathsState {
             self.names = names.to_vec();
             return;
         }
-        self.paths = std::mem::take(&mut self.paths)
-            .into_iter()
-            .map(|(k, p)| (remap(&k, &map), p))
-            .collect();
+        // Keys renumbered in place (no new key allocated), the table rebuilt at its size.
+        let mut paths = FxHashMap::with_capacity_and_hasher(self.paths.len(), Default::default());
+        for (mut k, p) in std::mem::take(&mut self.paths) {
+            k.iter_mut().for_each(|i| *i = map[*i as usize]);
+            paths.insert(k, p);
+        }
+        self.paths = paths;
         if let Some(t) = self.time_decay.as_mut() {
             *t = std::mem::take(t)
                 .into_iter()

@@ -63,6 +63,8 @@ struct Shard {
     log: EventLog,
     /// Its customers with events kept aside (each once): their slots in the kept rows.
     pending: Vec<u32>,
+    /// The number of events kept aside for its customers.
+    kept: usize,
 }
 
 /// The log is cut into about this many shards, ...
@@ -72,6 +74,10 @@ const SHARD_MIN: usize = 1 << 16;
 /// Events kept aside beyond which an append moves more than one shard (when batches are
 /// large against a shard's share): the larger of this and an 8th of the log.
 const COMPACT_MIN: usize = 100_000;
+/// A shard whose events kept aside pass this share of a shard's size (1/4) moves before its
+/// turn: customers whose ids all fall in one shard (new ids that sort after every known
+/// one, say) wait no full turn of the shards.
+const EARLY_SHARE: usize = 4;
 
 impl LiveAnalysis {
     /// The live state of `analyses` over `log` (with the survey responses the score analyses
@@ -143,6 +149,7 @@ impl LiveAnalysis {
             .map(|log| Shard {
                 log,
                 pending: Vec::new(),
+                kept: 0,
             })
             .collect();
         self.bounds = bounds;
@@ -276,14 +283,26 @@ impl LiveAnalysis {
             let s = self.shard_of(self.pending.id_of(k));
             self.shards[s].pending.push(k);
         }
+        let offsets = batch.offsets();
+        for (c, id) in batch.customer_ids().iter().enumerate() {
+            let s = self.shard_of(id);
+            self.shards[s].kept += offsets[c + 1] - offsets[c];
+        }
         let b = batch.load_report();
         self.report.rows_read += b.rows_read;
         self.report.rows_kept += b.rows_kept;
         self.report.rows_skipped += b.rows_skipped;
         self.report.errors.extend(b.errors.iter().cloned());
-        // One shard takes in its customers' events kept aside; more only when far too many
+        // One shard takes in its customers' events kept aside: the one with the most when they
+        // pass a share of a shard's size, else the next in turn; more only when far too many
         // are kept (batches much larger than a shard's share).
-        self.compact_next()?;
+        let fullest = (0..self.shards.len())
+            .max_by_key(|&k| (self.shards[k].kept, std::cmp::Reverse(k)))
+            .filter(|&k| self.shards[k].kept > (self.shard_events / EARLY_SHARE).max(1));
+        match fullest {
+            Some(k) => self.compact_early(k)?,
+            None => self.compact_next()?,
+        }
         let mut visited = 1;
         while self.pending.n_events() > COMPACT_MIN.max(self.n_events() / 8)
             && visited < self.shards.len()
@@ -291,12 +310,28 @@ impl LiveAnalysis {
             self.compact_next()?;
             visited += 1;
         }
+        debug_assert_eq!(
+            self.shards.iter().map(|s| s.kept).sum::<usize>(),
+            self.pending.n_events()
+        );
         Ok(AppendReport {
             events: report.events,
             customers: report.customers,
             new_customers,
             customer_ids: report.customer_ids,
         })
+    }
+
+    /// Moves the events kept aside for shard `k` into it before its turn (the cursor stays on
+    /// the same shard).
+    fn compact_early(&mut self, k: usize) -> Result<()> {
+        let n = self.shards.len();
+        self.compact_shard(k)?;
+        if self.shards.len() > n && self.cursor > k {
+            self.cursor += 1;
+        }
+        self.split_at = None;
+        Ok(())
     }
 
     /// Moves the events kept aside for the shard at the cursor into it, and the cursor on.
@@ -314,6 +349,7 @@ impl LiveAnalysis {
     /// cut in two.
     fn compact_shard(&mut self, k: usize) -> Result<()> {
         let slots = std::mem::take(&mut self.shards[k].pending);
+        self.shards[k].kept = 0;
         if slots.is_empty() {
             return Ok(());
         }
@@ -342,6 +378,7 @@ impl LiveAnalysis {
                     Shard {
                         log: second,
                         pending: Vec::new(),
+                        kept: 0,
                     },
                 );
                 self.bounds.insert(k, b);
