@@ -57,7 +57,8 @@ pub(crate) struct PathsState {
     /// customer a path was first seen with finds the next one.
     seen: Option<BTreeMap<Vec<u32>, BTreeMap<String, u64>>>,
     /// For a live Markov attribution (not in the bytes): its chain. Such a state keeps no
-    /// path order (where paths were first seen is not kept up to date).
+    /// path order (where paths were first seen is not kept) and, in `paths`, only the paths
+    /// with conversions (the others add to the chain's counts, never to its value).
     chain: Option<LiveChain>,
 }
 
@@ -238,7 +239,10 @@ impl PathsState {
                         .entry(p.touches.to_vec())
                         .or_insert_with(|| (c as u32, rank, 0.0, ExactSum::default(), 0.0));
                     e.2 += conv;
-                    e.3.add(value);
+                    // A live chain keeps no value for paths without conversions.
+                    if p.converted || !matches!(track, Track::Chain(_)) {
+                        e.3.add(value);
+                    }
                     e.4 += nulls;
                 }
                 rank += 1;
@@ -254,20 +258,49 @@ impl PathsState {
             .map(|n| names.binary_search(n).expect("a name of the log") as u32)
             .collect();
         let ids = log.customer_ids();
-        let paths: FxHashMap<Vec<u32>, PathAcc> = local
-            .into_iter()
-            .map(|(key, (c, rank, conversions, value, nulls))| {
-                (
-                    remap(&key, &map),
-                    PathAcc {
-                        first: (ids[c as usize].clone(), rank),
-                        conversions,
-                        value,
-                        nulls,
-                    },
-                )
-            })
-            .collect();
+        let identity = map.iter().enumerate().all(|(i, &j)| i as u32 == j);
+        let renumbered = |key: Vec<u32>| if identity { key } else { remap(&key, &map) };
+        let mut chain = match track {
+            Track::Chain(order) => Some(LiveChain::new(order)),
+            _ => None,
+        };
+        let paths: FxHashMap<Vec<u32>, PathAcc> = match chain.as_mut() {
+            // A live chain: every path into the counts, those with conversions kept (their
+            // value), where they were first seen not kept.
+            Some(ch) => local
+                .into_iter()
+                .filter_map(|(key, (_, _, conversions, value, nulls))| {
+                    let key = renumbered(key);
+                    ch.add_path(&key, conversions, nulls, 1.0);
+                    (conversions != 0.0).then(|| {
+                        ch.value.add(value.value());
+                        (
+                            key,
+                            PathAcc {
+                                first: (String::new(), 0),
+                                conversions,
+                                value,
+                                nulls: 0.0,
+                            },
+                        )
+                    })
+                })
+                .collect(),
+            None => local
+                .into_iter()
+                .map(|(key, (c, rank, conversions, value, nulls))| {
+                    (
+                        renumbered(key),
+                        PathAcc {
+                            first: (ids[c as usize].clone(), rank),
+                            conversions,
+                            value,
+                            nulls,
+                        },
+                    )
+                })
+                .collect(),
+        };
         let time_decay = td.map(|td| {
             map.iter()
                 .copied()
@@ -291,17 +324,6 @@ impl PathsState {
             }
             seen
         });
-        let chain = match track {
-            Track::Chain(order) => {
-                let mut ch = LiveChain::new(order);
-                for (k, p) in &paths {
-                    ch.add_path(k, p.conversions, p.nulls, 1.0);
-                    ch.value.add(p.value.value());
-                }
-                Some(ch)
-            }
-            _ => None,
-        };
         Ok(PathsState {
             names,
             paths,
@@ -363,29 +385,50 @@ impl PathsState {
             self.renumber(&names);
             b.renumber(&names);
         }
-        for (k, p) in b.paths {
-            if let Some(ch) = self.chain.as_mut() {
+        if let Some(ch) = self.chain.as_mut() {
+            for (k, p) in b.paths {
                 ch.add_path(&k, p.conversions, p.nulls, 1.0);
-            }
-            match self.paths.get_mut(&k) {
-                Some(a) => {
-                    if p.first < a.first {
-                        a.first = p.first;
-                    }
-                    a.conversions += p.conversions;
-                    let before = a.value.value();
-                    a.value.merge(&p.value);
-                    a.nulls += p.nulls;
-                    if let Some(ch) = self.chain.as_mut() {
-                        ch.value.add(-before);
+                if p.conversions == 0.0 {
+                    continue;
+                }
+                match self.paths.get_mut(&k) {
+                    Some(a) => {
+                        ch.value.add(-a.value.value());
+                        a.conversions += p.conversions;
+                        a.value.merge(&p.value);
                         ch.value.add(a.value.value());
                     }
-                }
-                None => {
-                    if let Some(ch) = self.chain.as_mut() {
+                    None => {
                         ch.value.add(p.value.value());
+                        let first = (String::new(), 0);
+                        let (conversions, value) = (p.conversions, p.value);
+                        let nulls = 0.0;
+                        self.paths.insert(
+                            k,
+                            PathAcc {
+                                first,
+                                conversions,
+                                value,
+                                nulls,
+                            },
+                        );
                     }
-                    self.paths.insert(k, p);
+                }
+            }
+        } else {
+            for (k, p) in b.paths {
+                match self.paths.get_mut(&k) {
+                    Some(a) => {
+                        if p.first < a.first {
+                            a.first = p.first;
+                        }
+                        a.conversions += p.conversions;
+                        a.value.merge(&p.value);
+                        a.nulls += p.nulls;
+                    }
+                    None => {
+                        self.paths.insert(k, p);
+                    }
                 }
             }
         }
@@ -430,7 +473,31 @@ impl PathsState {
             b.renumber(&self.names.clone());
             return self.retract(&b);
         }
-        for (k, p) in &b.paths {
+        if let Some(ch) = self.chain.as_mut() {
+            for (k, p) in &b.paths {
+                ch.add_path(k, p.conversions, p.nulls, -1.0);
+                if p.conversions == 0.0 {
+                    continue;
+                }
+                let Some(a) = self.paths.get_mut(k) else {
+                    return Err(Error::PartialMismatch(
+                        "the partial to retract has a path the path table does not have: it \
+                         was not merged into it"
+                            .to_string(),
+                    ));
+                };
+                ch.value.add(-a.value.value());
+                a.conversions -= p.conversions;
+                a.value.subtract(&p.value);
+                // No conversion left: what is left of its value is exactly 0.
+                if a.conversions == 0.0 {
+                    self.paths.remove(k);
+                } else {
+                    ch.value.add(a.value.value());
+                }
+            }
+        }
+        for (k, p) in b.paths.iter().filter(|_| self.chain.is_none()) {
             let Some(a) = self.paths.get_mut(k) else {
                 return Err(Error::PartialMismatch(
                     "the partial to retract has a path the path table does not have: it was \
@@ -438,18 +505,10 @@ impl PathsState {
                         .to_string(),
                 ));
             };
-            let before = a.value.value();
             a.conversions -= p.conversions;
             a.value.subtract(&p.value);
             a.nulls -= p.nulls;
             let gone = a.conversions == 0.0 && a.nulls == 0.0;
-            if let Some(ch) = self.chain.as_mut() {
-                ch.add_path(k, p.conversions, p.nulls, -1.0);
-                ch.value.add(-before);
-                if !gone {
-                    ch.value.add(a.value.value());
-                }
-            }
             match (self.seen.as_mut(), b.seen.as_ref()) {
                 (Some(seen), Some(bs)) => {
                     if let (Some(s), Some(out)) = (seen.get_mut(k), bs.get(k)) {
@@ -464,8 +523,7 @@ impl PathsState {
                         }
                     }
                 }
-                // A live Markov state keeps no path order.
-                _ if !gone && a.first.0 == p.first.0 && self.chain.is_none() => {
+                _ if !gone && a.first.0 == p.first.0 => {
                     return Err(Error::PartialMismatch(format!(
                         "retracting customer {:?} from the path table loses where a path was \
                          first seen: retract needs partials that keep where paths occur (a \
@@ -542,8 +600,9 @@ impl PathsState {
     ) -> Result<AttributionResult> {
         let ch = self.chain.as_ref().expect("a live Markov state");
         let (chain, present) = ch.chain(self.names.len());
-        // A sum over no paths is -0.0, as the path table's is.
-        let conversions = if self.paths.is_empty() {
+        // A sum over no paths is -0.0, as the path table's is (every path has a conversion or
+        // a null: whole counts).
+        let conversions = if ch.conversions + ch.nulls == 0.0 {
             -0.0
         } else {
             ch.conversions
