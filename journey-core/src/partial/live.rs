@@ -74,10 +74,10 @@ const SHARD_MIN: usize = 1 << 16;
 /// Events kept aside beyond which an append moves more than one shard (when batches are
 /// large against a shard's share): the larger of this and an 8th of the log.
 const COMPACT_MIN: usize = 100_000;
-/// A shard whose events kept aside pass this share of a shard's size (1/4) moves before its
+/// A shard whose events kept aside pass this share of a shard's size (1/16) moves before its
 /// turn: customers whose ids all fall in one shard (new ids that sort after every known
 /// one, say) wait no full turn of the shards.
-const EARLY_SHARE: usize = 4;
+const EARLY_SHARE: usize = 16;
 
 impl LiveAnalysis {
     /// The live state of `analyses` over `log` (with the survey responses the score analyses
