@@ -218,6 +218,44 @@ fn shards_and_events_kept_aside_by_hand() {
     assert_eq!(counts(&live), [7, 5, 2]);
 }
 
+/// New customers whose ids sort after every known id all land in the last shard: it moves
+/// as soon as its kept events pass a 16th of a shard's size, so they do not pile up until
+/// its turn. 100 customers of 4 events in shards of 32 events: 13 shards (12 of 8
+/// customers, the last of 4), a shard moves early with more than 2 events kept. One new
+/// customer a round: 1, 2 kept (the shards in turn move, with nothing kept), then 3 move
+/// early; without the early move the last shard's turn would come in round 13.
+#[test]
+fn new_ids_that_sort_last_do_not_pile_up() {
+    let o = LoadOptions::default();
+    let head = "customer_id,timestamp,touchpoint\n";
+    let load = |rows: &str| read_events_csv(format!("{head}{rows}").as_bytes(), &o).unwrap();
+    let mut rows = String::new();
+    for c in 0..100 {
+        for t in 0..4 {
+            rows.push_str(&format!("a{c:03},{t},view\n"));
+        }
+    }
+    let funnel =
+        Analysis::from_json("funnel", &serde_json::json!({"steps": ["view", "buy"]})).unwrap();
+    let mut live = LiveAnalysis::new(load(&rows), vec![funnel], None, Ties::Content).unwrap();
+    live.reshard(32).unwrap();
+    assert_eq!(live.layout(), (13, 0));
+    let mut kept = Vec::new();
+    for round in 0..9 {
+        live.append(&load(&format!("z{round},100,buy\n"))).unwrap();
+        kept.push(live.layout().1);
+        assert_eq!(live.layout().0, 13);
+    }
+    assert_eq!(kept, [1, 2, 0, 1, 2, 0, 1, 2, 0]);
+    let Finished::Funnel(f) = live.result(0).unwrap() else {
+        panic!("a funnel")
+    };
+    // The new customers only bought: 100 viewed, none of them bought after a view.
+    assert_eq!(f.counts(), [100, 0]);
+    assert_eq!(live.n_events(), 409);
+    assert_eq!(live.log().customer_ids().last().unwrap(), "z8");
+}
+
 /// A batch named with another tie rule than the live analysis's is refused and changes
 /// nothing; a batch whose rule is not named is taken.
 #[test]
