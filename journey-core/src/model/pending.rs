@@ -234,22 +234,31 @@ impl PendingRows {
     }
 
     /// Packs the rows when those left behind outnumber the kept ones (so the buffer stays
-    /// within twice the kept rows; each row left behind is copied at most once more).
+    /// within twice the kept rows; each row left behind is copied at most once more). In
+    /// place: the kept customers' rows move down in the order they lie, so packing allocates
+    /// nothing (a fresh buffer's pages cost more than the copy).
     fn pack_if_sparse(&mut self) {
         if self.garbage <= self.n_events {
             return;
         }
         let np = self.n_props;
-        let mut rows = Vec::with_capacity(self.n_events + (self.n_events >> 1));
-        let mut props = Vec::with_capacity(rows.capacity() * np);
-        for s in self.slots.iter_mut().filter(|s| s.used) {
-            let start = rows.len();
-            rows.extend_from_slice(&self.rows[s.start..s.start + s.len]);
-            props.extend_from_slice(&self.props[s.start * np..(s.start + s.len) * np]);
-            s.start = start;
+        let mut used: Vec<u32> = (0..self.slots.len() as u32)
+            .filter(|&k| self.slots[k as usize].used)
+            .collect();
+        used.sort_unstable_by_key(|&k| self.slots[k as usize].start);
+        let mut dst = 0;
+        for k in used {
+            let s = &mut self.slots[k as usize];
+            if s.start != dst {
+                self.rows.copy_within(s.start..s.start + s.len, dst);
+                self.props
+                    .copy_within(s.start * np..(s.start + s.len) * np, dst * np);
+                s.start = dst;
+            }
+            dst += s.len;
         }
-        self.rows = rows;
-        self.props = props;
+        self.rows.truncate(dst);
+        self.props.truncate(dst * np);
         self.garbage = 0;
     }
 
@@ -412,5 +421,36 @@ impl EventLog {
     /// The log's load report, replaced.
     pub(crate) fn set_report(&mut self, report: super::LoadReport) {
         self.report = report;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::{read_events_csv, LoadOptions};
+
+    fn load(rows: &str) -> EventLog {
+        let csv = format!("customer_id,timestamp,touchpoint\n{rows}");
+        read_events_csv(csv.as_bytes(), &LoadOptions::default()).unwrap()
+    }
+
+    /// Rows left behind are packed away in place once they outnumber the kept ones; the kept
+    /// customers' rows stay theirs.
+    #[test]
+    fn packs_in_place() {
+        let tables = load("a,1,x\na,2,y\nb,3,x\nc,4,y\n");
+        let mut p = PendingRows::new(0);
+        let mut fresh = p.store(&tables.sub_log(["a", "b", "c"]).unwrap());
+        assert_eq!((p.n_events(), p.rows.len()), (4, 4));
+        // a's two rows replaced by one: 2 left behind, 3 kept: not packed.
+        p.store(&load("a,9,y\n").sub_log(["a"]).unwrap());
+        assert_eq!((p.n_events(), p.garbage, p.rows.len()), (3, 2, 5));
+        // a taken out: 3 left behind, 2 kept: packed to b's and c's rows.
+        fresh.truncate(1);
+        p.remove(&fresh);
+        assert_eq!((p.n_events(), p.garbage, p.rows.len()), (2, 0, 2));
+        let log = p.log_of(&["b", "c"], &tables);
+        assert_eq!(log.timestamps(), [3_000_000, 4_000_000]);
+        assert_eq!(log.touchpoint_ids(), [0, 1]);
     }
 }
