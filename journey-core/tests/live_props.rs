@@ -292,3 +292,53 @@ fn append_with_another_tie_rule_is_refused() {
     };
     assert_eq!(f.counts(), [2, 2]);
 }
+
+/// A live Markov attribution keeps only the paths with conversions: when a late event moves
+/// a's conversion from path `x` to path `y > x`, path `x` is left with b's journey alone
+/// (no conversion) and lives on in the chain's counts only. By hand, order 1: the chain goes
+/// start -> y, start -> x (one path each), y -> x, x -> conversion and x -> null (one each):
+/// P(conversion) = 1/2 * 1/2 + 1/2 * 1/2 = 1/2; without y, 1/2 * 1/2 = 1/4 (removal effect
+/// 1/2); without x, 0 (removal effect 1). The one conversion (value 30) goes 2/3 to x, 1/3 to y.
+#[test]
+fn live_markov_path_losing_its_conversion_by_hand() {
+    let o = LoadOptions::default();
+    let head = "customer_id,timestamp,touchpoint,value\n";
+    let load = |rows: &str| read_events_csv(format!("{head}{rows}").as_bytes(), &o).unwrap();
+    let markov = Analysis::from_json(
+        "attribution",
+        &serde_json::json!({"model": "markov", "level": "touchpoint"}),
+    )
+    .unwrap();
+    let log = load("a,10,x,\na,20,purchase,30\nb,10,x,\n");
+    let mut live = LiveAnalysis::new(log, vec![markov.clone()], None, Ties::Content).unwrap();
+    live.append(&load("a,5,y,\n")).unwrap();
+    let Finished::Attribution(r) = live.result(0).unwrap() else {
+        panic!("an attribution")
+    };
+    let rows: Vec<(&str, f64, f64, Option<f64>)> = r
+        .rows
+        .iter()
+        .map(|r| (r.channel.as_str(), r.conversions, r.value, r.removal_effect))
+        .collect();
+    let close = |a: f64, b: f64| (a - b).abs() < 1e-12;
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    let (x, y) = (rows[0], rows[1]);
+    assert_eq!((x.0, y.0), ("x", "y"));
+    assert!(close(x.1, 2.0 / 3.0) && close(y.1, 1.0 / 3.0), "{rows:?}");
+    assert!(close(x.2, 20.0) && close(y.2, 10.0), "{rows:?}");
+    assert!(
+        close(x.3.unwrap(), 1.0) && close(y.3.unwrap(), 0.5),
+        "{rows:?}"
+    );
+    assert_eq!((r.total_conversions, r.total_null), (1.0, 1.0));
+    // The same, to the bit, as the whole log's.
+    let Finished::Attribution(w) = live
+        .log()
+        .partial(&markov, &Default::default())
+        .and_then(|p| p.finish())
+        .unwrap()
+    else {
+        panic!("an attribution")
+    };
+    assert_eq!(r, w);
+}
