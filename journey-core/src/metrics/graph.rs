@@ -514,7 +514,7 @@ pub fn transition_graph(log: &EventLog, opts: &TransitionGraphOptions) -> Result
     } = acc;
     visits[start] = n_walks;
     node_customers[start] = n_customers;
-    let mut nodes = Vec::new();
+    let mut nodes = Vec::with_capacity(m);
     let mut index = vec![usize::MAX; m];
     for v in 0..m {
         let (name, kind, conversion) = if v == start {
@@ -565,7 +565,7 @@ pub(crate) fn assemble(
     n_walks: u64,
     n_customers: u64,
 ) -> TransitionGraph {
-    let mut graph = DiGraph::new();
+    let mut graph = DiGraph::with_capacity(nodes.len(), edges.len());
     let index: Vec<NodeIndex> = nodes.into_iter().map(|n| graph.add_node(n)).collect();
     let mut out = vec![0u64; index.len()];
     for e in &edges {
