@@ -349,9 +349,7 @@ impl EventLogBuilder {
     /// builder's `props[k]`; the builder's other property columns are blank for its rows.
     pub(crate) fn append_piece_props(&mut self, p: PieceBuilder, props: &[usize]) {
         fn remap(into: &mut crate::model::Interner, from: &LocalInterner) -> Vec<u32> {
-            (0..from.len() as u32)
-                .map(|i| into.intern_hashed(from.name(i), from.hashes[i as usize]))
-                .collect()
+            into.intern_batch(&from.hashes, |i| from.name(i as u32))
         }
         let cm = remap(&mut self.customers, &p.customers);
         let tm = remap(&mut self.touchpoints, &p.touchpoints);
