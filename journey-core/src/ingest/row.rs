@@ -259,7 +259,8 @@ impl<'a> RowSink<'a> for EventLogBuilder {
     }
 }
 
-/// The columns of one parsed piece, owning their (distinct) strings.
+/// The columns of one parsed piece, owning their strings (each distinct one once; a customer
+/// id once per run of rows, see [`LocalInterner::runs`]).
 #[derive(Debug, Default)]
 pub(crate) struct PieceBuilder {
     pub customers: LocalInterner,
@@ -282,6 +283,7 @@ pub(crate) struct PieceBuilder {
 impl PieceBuilder {
     pub(crate) fn new(n_props: usize, capacity: usize) -> Self {
         PieceBuilder {
+            customers: LocalInterner::runs(),
             prop_values: (0..n_props).map(|_| LocalInterner::default()).collect(),
             cust: Vec::with_capacity(capacity),
             ts: Vec::with_capacity(capacity),

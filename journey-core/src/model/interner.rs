@@ -494,9 +494,23 @@ pub(crate) struct LocalInterner {
     /// The id of the last interned string, plus one (0 = none): values repeat on
     /// consecutive rows (one customer's events), and this skips their hashing.
     last: u32,
+    /// Only runs of one string are given one id ([`LocalInterner::runs`]).
+    runs: bool,
 }
 
 impl LocalInterner {
+    /// An interner that gives one id to each run of equal strings, not to each distinct
+    /// string: for customer ids. Their rows come grouped (one id per customer, as a table
+    /// would give) or interleaved, and then nearly every row of a piece is a customer of its
+    /// own there, so that a table would cost a lookup and an insert per row for nothing. The
+    /// log's own table still gives one id per customer.
+    pub(crate) fn runs() -> Self {
+        LocalInterner {
+            runs: true,
+            ..Self::default()
+        }
+    }
+
     pub(crate) fn name(&self, id: u32) -> &str {
         self.names.get(id)
     }
@@ -505,7 +519,12 @@ impl LocalInterner {
         if self.last > 0 && same(self.name(self.last - 1), s) {
             return self.last - 1;
         }
-        let id = self.intern_hashed(s, hash_str(s)).0;
+        let id = if self.runs {
+            self.hashes.push(hash_str(s));
+            self.names.push(s)
+        } else {
+            self.intern_hashed(s, hash_str(s)).0
+        };
         self.last = id + 1;
         id
     }
