@@ -365,6 +365,13 @@ impl Interner {
             keyed.sort_unstable_by(|a, b| cmp(a.0, b.0));
             keyed.into_iter().map(|(_, id)| id).collect()
         };
+        self.renumbered(&ids)
+    }
+
+    /// The interner with `ids[k]` as id `k` (`ids` a permutation of the ids), and the map
+    /// old id -> new id.
+    fn renumbered(self, ids: &[u32]) -> (Self, Vec<u32>) {
+        let n = self.names.len();
         let mut remap = vec![0u32; n];
         for (new, &old) in ids.iter().enumerate() {
             remap[old as usize] = new as u32;
@@ -383,7 +390,41 @@ impl Interner {
 
     /// Renumbers the ids in byte order of the strings.
     pub fn sorted(self) -> (Self, Vec<u32>) {
-        self.sorted_by(|a, b| a.cmp(b))
+        let n = self.names.len();
+        if self.names.windows(2).all(|w| w[0] < w[1]) {
+            return (self, (0..n as u32).collect());
+        }
+        // Sorted on each string's first 8 bytes as a number first (zero-padded, big-endian,
+        // so in byte order): most ids differ there, and the strings are then compared without
+        // reading them.
+        let prefix = |s: &str| {
+            let mut w = [0u8; 8];
+            let b = s.as_bytes();
+            let k = b.len().min(8);
+            w[..k].copy_from_slice(&b[..k]);
+            u64::from_be_bytes(w)
+        };
+        let mut keyed: Vec<(u64, u32)> = self
+            .names
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (prefix(s), i as u32))
+            .collect();
+        let names = &self.names;
+        let cmp = |a: &(u64, u32), b: &(u64, u32)| {
+            a.0.cmp(&b.0)
+                .then_with(|| names[a.1 as usize].cmp(&names[b.1 as usize]))
+        };
+        // Names are distinct, so an unstable sort gives the one order.
+        #[cfg(feature = "parallel")]
+        {
+            use rayon::prelude::*;
+            keyed.par_sort_unstable_by(cmp);
+        }
+        #[cfg(not(feature = "parallel"))]
+        keyed.sort_unstable_by(cmp);
+        let ids: Vec<u32> = keyed.into_iter().map(|(_, id)| id).collect();
+        self.renumbered(&ids)
     }
 
     /// Adds `new` names (any order, duplicates and known names allowed) keeping the ids in the
@@ -560,6 +601,25 @@ mod tests {
     use proptest::prelude::*;
 
     proptest! {
+        /// `sorted` puts the strings in byte order, whatever they share in their first 8
+        /// bytes (the number it sorts on first), and keeps every lookup right.
+        #[test]
+        fn sorted_is_byte_order(words in proptest::collection::vec("[ab\\x00é]{0,11}", 0..40)) {
+            let mut i = Interner::new();
+            for w in &words {
+                i.intern(w);
+            }
+            let before: Vec<String> = i.names().to_vec();
+            let (s, remap) = i.sorted();
+            let mut want = before.clone();
+            want.sort();
+            prop_assert_eq!(s.names(), &want[..]);
+            for (old, w) in before.iter().enumerate() {
+                prop_assert_eq!(s.get(w), Some(remap[old]));
+                prop_assert_eq!(s.name(remap[old]), w.as_str());
+            }
+        }
+
         /// `same` is string equality, whatever the length and wherever two strings differ.
         #[test]
         fn same_is_equality(a in "[ab]{0,40}", flip in proptest::option::of(0usize..40), extra in "[ab]{0,1}") {
