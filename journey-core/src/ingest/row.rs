@@ -259,7 +259,8 @@ impl<'a> RowSink<'a> for EventLogBuilder {
     }
 }
 
-/// The columns of one parsed piece, owning their (distinct) strings.
+/// The columns of one parsed piece, owning their strings (each distinct one once; a customer
+/// id once per run of rows, see [`LocalInterner::runs`]).
 #[derive(Debug, Default)]
 pub(crate) struct PieceBuilder {
     pub customers: LocalInterner,
@@ -282,6 +283,7 @@ pub(crate) struct PieceBuilder {
 impl PieceBuilder {
     pub(crate) fn new(n_props: usize, capacity: usize) -> Self {
         PieceBuilder {
+            customers: LocalInterner::runs(),
             prop_values: (0..n_props).map(|_| LocalInterner::default()).collect(),
             cust: Vec::with_capacity(capacity),
             ts: Vec::with_capacity(capacity),
@@ -349,9 +351,7 @@ impl EventLogBuilder {
     /// builder's `props[k]`; the builder's other property columns are blank for its rows.
     pub(crate) fn append_piece_props(&mut self, p: PieceBuilder, props: &[usize]) {
         fn remap(into: &mut crate::model::Interner, from: &LocalInterner) -> Vec<u32> {
-            (0..from.len() as u32)
-                .map(|i| into.intern_hashed(from.name(i), from.hashes[i as usize]))
-                .collect()
+            into.intern_batch(&from.hashes, |i| from.name(i as u32))
         }
         let cm = remap(&mut self.customers, &p.customers);
         let tm = remap(&mut self.touchpoints, &p.touchpoints);

@@ -1,6 +1,6 @@
 use std::hash::BuildHasher;
 
-use hashbrown::hash_table::{Entry, HashTable};
+use hashbrown::hash_table::Entry;
 
 /// The hash every interner uses, so a hash computed once (by a parsing thread) serves every
 /// table the string goes into.
@@ -50,13 +50,148 @@ fn same_bytes(a: &[u8], b: &[u8]) -> bool {
 #[derive(Debug, Clone, Default)]
 pub struct Interner {
     names: Vec<String>,
-    index: HashTable<Slot>,
+    index: Index,
+}
+
+/// The index of an [`Interner`]: open addressing with linear probing, at most half full, one
+/// 32-byte [`Slot`] per entry (aligned, so a slot never straddles two cache lines). Unlike a
+/// general hash table it tells where a hash's probe starts, so that a batch of lookups can
+/// fetch its slots ahead ([`Index::touch`]): among a million customers each lookup is a
+/// cache miss, and fetched ahead they overlap instead of coming one after the other.
+#[derive(Debug, Clone, Default)]
+struct Index {
+    slots: Vec<Slot>,
+    len: usize,
+    /// `64 - log2(slots.len())`.
+    shift: u32,
+}
+
+/// A prefetch of the cache line of `slot`. The one `unsafe` outside the file maps, for a
+/// measured hot path (see docs/benchmarks.md, loading): the customer lookups of a load whose
+/// customers interleave. A plain load in its place stalls the processor on the miss it was
+/// meant to hide.
+#[inline(always)]
+#[allow(unsafe_code)]
+fn prefetch(slot: &Slot) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a prefetch is a hint; it reads nothing the program sees and never faults, and
+    // the pointer comes from a live reference anyway. SSE is part of every x86_64 target.
+    unsafe {
+        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+        _mm_prefetch::<_MM_HINT_T0>((slot as *const Slot).cast());
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = slot;
+}
+
+/// The id of a free slot.
+const FREE: u32 = u32::MAX;
+
+impl Index {
+    fn with_capacity(n: usize) -> Self {
+        let mut index = Index::default();
+        index.grow_to(n);
+        index
+    }
+
+    /// Where the probe for `hash` starts (the table must not be empty).
+    #[inline]
+    fn home(&self, hash: u64) -> usize {
+        // Fibonacci hashing: the top bits of the product mix every bit of the hash.
+        (hash.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> self.shift) as usize
+    }
+
+    /// Makes room for `n` entries (at most half the slots full).
+    fn grow_to(&mut self, n: usize) {
+        let want = (n.max(4) * 2).next_power_of_two();
+        if want <= self.slots.len() {
+            return;
+        }
+        let old = std::mem::replace(&mut self.slots, vec![Slot::FREE; want]);
+        self.shift = 64 - want.trailing_zeros();
+        let mask = want - 1;
+        for slot in old.into_iter().filter(|s| s.id != FREE) {
+            let mut i = self.home(slot.hash);
+            while self.slots[i].id != FREE {
+                i = (i + 1) & mask;
+            }
+            self.slots[i] = slot;
+        }
+    }
+
+    /// The slot that `eq` accepts among those of `hash`, if any.
+    #[inline]
+    fn find(&self, hash: u64, eq: impl Fn(&Slot) -> bool) -> Option<&Slot> {
+        if self.slots.is_empty() {
+            return None;
+        }
+        let mask = self.slots.len() - 1;
+        let mut i = self.home(hash);
+        loop {
+            let s = &self.slots[i];
+            if s.id == FREE {
+                return None;
+            }
+            if eq(s) {
+                return Some(s);
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /// The id of the slot `eq` accepts among those of `hash`, else the id of the slot
+    /// `make` gives, inserted.
+    #[inline]
+    fn find_or_insert(
+        &mut self,
+        hash: u64,
+        eq: impl Fn(&Slot) -> bool,
+        make: impl FnOnce() -> Slot,
+    ) -> u32 {
+        if (self.len + 1) * 2 > self.slots.len() {
+            self.grow_to(self.len + 1);
+        }
+        let mask = self.slots.len() - 1;
+        let mut i = self.home(hash);
+        loop {
+            let s = &self.slots[i];
+            if s.id == FREE {
+                let slot = make();
+                self.slots[i] = slot;
+                self.len += 1;
+                return slot.id;
+            }
+            if eq(s) {
+                return s.id;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /// Inserts a slot whose string is known to be absent.
+    fn insert_unique(&mut self, slot: Slot) {
+        self.find_or_insert(slot.hash, |_| false, || slot);
+    }
+
+    /// Asks the processor to bring the first slot of `hash`'s probe into cache, so that a
+    /// lookup of it a little later finds it there (a hint: nothing is read, and no fault).
+    #[inline]
+    fn touch(&self, hash: u64) {
+        if let Some(s) = self.slots.get(self.home(hash)) {
+            prefetch(s);
+        }
+    }
+
+    fn iter_mut(&mut self) -> impl Iterator<Item = &mut Slot> {
+        self.slots.iter_mut().filter(|s| s.id != FREE)
+    }
 }
 
 /// One entry of an [`Interner`]'s index. Looking up a customer among a million reads memory
 /// nothing else has touched lately; with the first 16 bytes here, a short string (most ids)
 /// is compared without a second and third read (its `String` and its bytes).
 #[derive(Debug, Clone, Copy)]
+#[repr(align(32))]
 struct Slot {
     hash: u64,
     id: u32,
@@ -67,6 +202,13 @@ struct Slot {
 const HEAD: usize = 16;
 
 impl Slot {
+    const FREE: Slot = Slot {
+        hash: 0,
+        id: FREE,
+        len: 0,
+        head: [0; HEAD],
+    };
+
     fn new(hash: u64, id: u32, s: &str) -> Self {
         let b = s.as_bytes();
         let mut head = [0u8; HEAD];
@@ -117,20 +259,40 @@ impl Interner {
     }
 
     /// [`Interner::intern`] with `hash == hash_str(s)` already known.
+    #[inline]
     pub(crate) fn intern_hashed(&mut self, s: &str, hash: u64) -> u32 {
-        let names = &self.names;
-        match self
-            .index
-            .entry(hash, |slot| slot.holds(hash, s, names), |slot| slot.hash)
-        {
-            Entry::Occupied(e) => e.get().id,
-            Entry::Vacant(v) => {
-                let id = self.names.len() as u32;
-                v.insert(Slot::new(hash, id, s));
-                self.names.push(s.to_string());
-                id
-            }
+        let Interner { names, index } = self;
+        let next = names.len() as u32;
+        let id = index.find_or_insert(
+            hash,
+            |slot| slot.holds(hash, s, names),
+            || Slot::new(hash, next, s),
+        );
+        if id == next {
+            names.push(s.to_string());
         }
+        id
+    }
+
+    /// The ids of `n` strings (`name(i)`, whose hash is `hashes[i]`), adding those that are
+    /// new: [`Interner::intern_hashed`] of each, in order, with the index slots of the
+    /// lookups to come fetched a few lookups ahead.
+    pub(crate) fn intern_batch<'s>(
+        &mut self,
+        hashes: &[u64],
+        name: impl Fn(usize) -> &'s str,
+    ) -> Vec<u32> {
+        /// Lookups fetched ahead: enough to overlap the misses, few enough that a slot
+        /// fetched is still in cache when its lookup comes.
+        const AHEAD: usize = 16;
+        let mut ids = Vec::with_capacity(hashes.len());
+        for (i, &hash) in hashes.iter().enumerate() {
+            if let Some(&later) = hashes.get(i + AHEAD) {
+                self.index.touch(later);
+            }
+            ids.push(self.intern_hashed(name(i), hash));
+        }
+        ids
     }
 
     /// The id of `s`, if known.
@@ -203,6 +365,13 @@ impl Interner {
             keyed.sort_unstable_by(|a, b| cmp(a.0, b.0));
             keyed.into_iter().map(|(_, id)| id).collect()
         };
+        self.renumbered(&ids)
+    }
+
+    /// The interner with `ids[k]` as id `k` (`ids` a permutation of the ids), and the map
+    /// old id -> new id.
+    fn renumbered(self, ids: &[u32]) -> (Self, Vec<u32>) {
+        let n = self.names.len();
         let mut remap = vec![0u32; n];
         for (new, &old) in ids.iter().enumerate() {
             remap[old as usize] = new as u32;
@@ -221,7 +390,41 @@ impl Interner {
 
     /// Renumbers the ids in byte order of the strings.
     pub fn sorted(self) -> (Self, Vec<u32>) {
-        self.sorted_by(|a, b| a.cmp(b))
+        let n = self.names.len();
+        if self.names.windows(2).all(|w| w[0] < w[1]) {
+            return (self, (0..n as u32).collect());
+        }
+        // Sorted on each string's first 8 bytes as a number first (zero-padded, big-endian,
+        // so in byte order): most ids differ there, and the strings are then compared without
+        // reading them.
+        let prefix = |s: &str| {
+            let mut w = [0u8; 8];
+            let b = s.as_bytes();
+            let k = b.len().min(8);
+            w[..k].copy_from_slice(&b[..k]);
+            u64::from_be_bytes(w)
+        };
+        let mut keyed: Vec<(u64, u32)> = self
+            .names
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (prefix(s), i as u32))
+            .collect();
+        let names = &self.names;
+        let cmp = |a: &(u64, u32), b: &(u64, u32)| {
+            a.0.cmp(&b.0)
+                .then_with(|| names[a.1 as usize].cmp(&names[b.1 as usize]))
+        };
+        // Names are distinct, so an unstable sort gives the one order.
+        #[cfg(feature = "parallel")]
+        {
+            use rayon::prelude::*;
+            keyed.par_sort_unstable_by(cmp);
+        }
+        #[cfg(not(feature = "parallel"))]
+        keyed.sort_unstable_by(cmp);
+        let ids: Vec<u32> = keyed.into_iter().map(|(_, id)| id).collect();
+        self.renumbered(&ids)
     }
 
     /// Adds `new` names (any order, duplicates and known names allowed) keeping the ids in the
@@ -281,8 +484,7 @@ impl Interner {
         for &id in &new_ids {
             let s = &names[id as usize];
             let h = hash_str(s);
-            self.index
-                .insert_unique(h, Slot::new(h, id, s), |slot| slot.hash);
+            self.index.insert_unique(Slot::new(h, id, s));
         }
         self.names = names;
         Some(remap)
@@ -290,10 +492,10 @@ impl Interner {
 
     /// Builds an interner from distinct names, ids in the given order.
     pub fn from_names(names: Vec<String>) -> Self {
-        let mut index = HashTable::with_capacity(names.len());
+        let mut index = Index::with_capacity(names.len());
         for (i, s) in names.iter().enumerate() {
             let h = hash_str(s);
-            index.insert_unique(h, Slot::new(h, i as u32, s), |slot| slot.hash);
+            index.insert_unique(Slot::new(h, i as u32, s));
         }
         Self { names, index }
     }
@@ -333,11 +535,21 @@ pub(crate) struct LocalInterner {
     /// The id of the last interned string, plus one (0 = none): values repeat on
     /// consecutive rows (one customer's events), and this skips their hashing.
     last: u32,
+    /// Only runs of one string are given one id ([`LocalInterner::runs`]).
+    runs: bool,
 }
 
 impl LocalInterner {
-    pub(crate) fn len(&self) -> usize {
-        self.hashes.len()
+    /// An interner that gives one id to each run of equal strings, not to each distinct
+    /// string: for customer ids. Their rows come grouped (one id per customer, as a table
+    /// would give) or interleaved, and then nearly every row of a piece is a customer of its
+    /// own there, so that a table would cost a lookup and an insert per row for nothing. The
+    /// log's own table still gives one id per customer.
+    pub(crate) fn runs() -> Self {
+        LocalInterner {
+            runs: true,
+            ..Self::default()
+        }
     }
 
     pub(crate) fn name(&self, id: u32) -> &str {
@@ -348,7 +560,12 @@ impl LocalInterner {
         if self.last > 0 && same(self.name(self.last - 1), s) {
             return self.last - 1;
         }
-        let id = self.intern_hashed(s, hash_str(s)).0;
+        let id = if self.runs {
+            self.hashes.push(hash_str(s));
+            self.names.push(s)
+        } else {
+            self.intern_hashed(s, hash_str(s)).0
+        };
         self.last = id + 1;
         id
     }
@@ -384,6 +601,25 @@ mod tests {
     use proptest::prelude::*;
 
     proptest! {
+        /// `sorted` puts the strings in byte order, whatever they share in their first 8
+        /// bytes (the number it sorts on first), and keeps every lookup right.
+        #[test]
+        fn sorted_is_byte_order(words in proptest::collection::vec("[ab\\x00é]{0,11}", 0..40)) {
+            let mut i = Interner::new();
+            for w in &words {
+                i.intern(w);
+            }
+            let before: Vec<String> = i.names().to_vec();
+            let (s, remap) = i.sorted();
+            let mut want = before.clone();
+            want.sort();
+            prop_assert_eq!(s.names(), &want[..]);
+            for (old, w) in before.iter().enumerate() {
+                prop_assert_eq!(s.get(w), Some(remap[old]));
+                prop_assert_eq!(s.name(remap[old]), w.as_str());
+            }
+        }
+
         /// `same` is string equality, whatever the length and wherever two strings differ.
         #[test]
         fn same_is_equality(a in "[ab]{0,40}", flip in proptest::option::of(0usize..40), extra in "[ab]{0,1}") {

@@ -473,10 +473,15 @@ impl EventLogBuilder {
         // Each row's place: a stable counting sort by customer (ids in string order). The
         // columns are then scattered to their places, reading the input in order, and only
         // then is each customer's run sorted by time and the tie rule, on contiguous memory.
+        // The customer column takes its final ids first (on all cores), so that the two
+        // passes of the counting sort each read one table at random, not two.
         let n_cust = customers.len();
+        let mut cust = cust;
+        map_in_place(&mut cust, |c| cmap[c as usize]);
+        drop(cmap);
         let mut offsets = vec![0usize; n_cust + 1];
         for &c in &cust {
-            offsets[cmap[c as usize] as usize + 1] += 1;
+            offsets[c as usize + 1] += 1;
         }
         for i in 0..n_cust {
             offsets[i + 1] += offsets[i];
@@ -485,7 +490,7 @@ impl EventLogBuilder {
         let dest: Vec<u32> = cust
             .iter()
             .map(|&c| {
-                let slot = &mut next[cmap[c as usize] as usize];
+                let slot = &mut next[c as usize];
                 let d = *slot;
                 *slot += 1;
                 d
@@ -605,6 +610,19 @@ fn patch<T: Copy>(col: &mut [T], order: &[u32], ranges: &[Range<usize>]) {
     }
 }
 
+/// `col[i] = f(col[i])` for every `i` (on all cores with the `parallel` feature).
+fn map_in_place(col: &mut [u32], f: impl Fn(u32) -> u32 + Sync) {
+    #[cfg(feature = "parallel")]
+    {
+        use rayon::prelude::*;
+        col.par_iter_mut()
+            .with_min_len(1 << 16)
+            .for_each(|v| *v = f(*v));
+    }
+    #[cfg(not(feature = "parallel"))]
+    col.iter_mut().for_each(|v| *v = f(*v));
+}
+
 /// Whether `order` is `0, 1, 2, ...`.
 fn is_identity(order: &[u32]) -> bool {
     #[cfg(feature = "parallel")]
@@ -658,15 +676,7 @@ impl Place<'_> {
     /// An id column renumbered by `f` and moved to its places.
     fn ids(self, mut col: Vec<u32>, f: impl Fn(u32) -> u32 + Sync) -> Vec<u32> {
         if self.grouped {
-            #[cfg(feature = "parallel")]
-            {
-                use rayon::prelude::*;
-                col.par_iter_mut()
-                    .with_min_len(1 << 16)
-                    .for_each(|v| *v = f(*v));
-            }
-            #[cfg(not(feature = "parallel"))]
-            col.iter_mut().for_each(|v| *v = f(*v));
+            map_in_place(&mut col, f);
             return col;
         }
         let mut out = vec![0u32; col.len()];

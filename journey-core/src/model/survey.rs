@@ -143,9 +143,7 @@ impl SurveysBuilder {
     /// Appends the responses of a parsed piece (already checked), after those here.
     pub(crate) fn append_piece(&mut self, p: SurveyPiece) {
         fn remap(into: &mut Interner, from: &LocalInterner) -> Vec<u32> {
-            (0..from.len() as u32)
-                .map(|i| into.intern_hashed(from.name(i), from.hashes[i as usize]))
-                .collect()
+            into.intern_batch(&from.hashes, |i| from.name(i as u32))
         }
         let cm = remap(&mut self.customers, &p.customers);
         let tm = remap(&mut self.touchpoints, &p.touchpoints);
