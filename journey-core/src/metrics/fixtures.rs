@@ -19,9 +19,11 @@ pub(crate) fn paths_log() -> EventLog {
     read_events_csv(csv.as_bytes(), &LoadOptions::default()).unwrap()
 }
 
-/// The path variants of [`paths_log`] as (path joined with `>`, count, conversions), and the
-/// values worked out by hand.
-pub(crate) fn variants(s: &PathStatsResult) -> (Vec<(String, u64, u64)>, Vec<(String, u64, u64)>) {
+/// A path variant: (path joined with `>`, count, conversions).
+pub(crate) type Variant = (String, u64, u64);
+
+/// The path variants of [`paths_log`] in a result, and the values worked out by hand.
+pub(crate) fn variants(s: &PathStatsResult) -> (Vec<Variant>, Vec<Variant>) {
     let got = s
         .variants
         .iter()
