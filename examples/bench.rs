@@ -30,18 +30,9 @@ fn peak_rss_mb() -> Option<f64> {
     Some(kb / 1024.0)
 }
 
-/// The best of `runs` timings of `f`, in seconds (the first run also warms caches).
-fn time<T>(runs: usize, mut f: impl FnMut() -> T) -> (f64, T) {
-    let mut best = f64::INFINITY;
-    let mut out = None;
-    for _ in 0..runs {
-        let t = Instant::now();
-        let r = f();
-        best = best.min(t.elapsed().as_secs_f64());
-        out = Some(r);
-    }
-    (best, out.expect("runs > 0"))
-}
+#[path = "timing.rs"]
+mod timing;
+use timing::time;
 
 /// Times every metric on a loaded log (and its surveys file, `PATH` with `.surveys.csv`).
 fn metrics(path: &str) -> Result<(), Box<dyn std::error::Error>> {
@@ -132,13 +123,7 @@ fn metrics(path: &str) -> Result<(), Box<dyn std::error::Error>> {
     record("data-driven shapley on aggregated paths", s);
 
     use journey_core::metrics::{funnel, graph, path_stats, sessions};
-    let steps = [
-        "product_page",
-        "add_to_cart",
-        "checkout_shipping",
-        "checkout_payment",
-        "purchase",
-    ];
+    let steps = journey_core::synthetic::CHECKOUT_STEPS;
     let fopts: funnel::FunnelOptions =
         serde_json::from_value(serde_json::json!({ "steps": steps }))?;
     let (s, f) = time(3, || funnel::funnel(&log, &fopts).unwrap());
@@ -192,13 +177,7 @@ fn partials(path: &str, ns: &[usize]) -> Result<(), Box<dyn std::error::Error>> 
         log.n_events(),
         log.n_customers()
     );
-    let steps = json!([
-        "product_page",
-        "add_to_cart",
-        "checkout_shipping",
-        "checkout_payment",
-        "purchase"
-    ]);
+    let steps = journey_core::synthetic::CHECKOUT_STEPS;
     let analyses = [
         (
             "funnel",
@@ -541,13 +520,7 @@ fn live(path: &str, batch: usize, rounds: usize) -> Result<(), Box<dyn std::erro
         log.n_events(),
         log.n_customers()
     );
-    let steps = json!([
-        "product_page",
-        "add_to_cart",
-        "checkout_shipping",
-        "checkout_payment",
-        "purchase"
-    ]);
+    let steps = journey_core::synthetic::CHECKOUT_STEPS;
     let analyses = vec![
         Analysis::from_json("funnel", &json!({"steps": steps}))?,
         Analysis::from_json("retention", &json!({}))?,

@@ -11,25 +11,15 @@
 //! Prints each step's best time of three runs, in seconds, as one JSON object. The file is read
 //! into memory before timing starts, as the Node benchmark reads it into a string.
 
-use std::time::Instant;
-
 use journey_core::metrics::attribution::AttributionOptions;
 use journey_core::metrics::funnel::{funnel, FunnelOptions};
 use journey_core::render::MapSvgOptions;
 use journey_core::report::FromDataOptions;
 use journey_core::JourneyMap;
 
-fn best<T>(runs: usize, mut f: impl FnMut() -> T) -> (f64, T) {
-    let mut best = f64::INFINITY;
-    let mut out = None;
-    for _ in 0..runs {
-        let t = Instant::now();
-        let r = f();
-        best = best.min(t.elapsed().as_secs_f64());
-        out = Some(r);
-    }
-    (best, out.expect("runs > 0"))
-}
+#[path = "timing.rs"]
+mod timing;
+use timing::time as best;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let path = std::env::args()
@@ -42,13 +32,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // The same call as `log.attribution()` in JavaScript: Markov, channels, the defaults.
     let (attribution, _) = best(3, || log.attribution(&AttributionOptions::default()));
     // `log.funnel([...])`: the five checkout steps, the defaults.
-    let steps = [
-        "product_page",
-        "add_to_cart",
-        "checkout_shipping",
-        "checkout_payment",
-        "purchase",
-    ];
+    let steps = journey_core::synthetic::CHECKOUT_STEPS;
     let fopts: FunnelOptions = serde_json::from_value(serde_json::json!({ "steps": steps }))?;
     let (funnel_s, _) = best(3, || funnel(&log, &fopts));
     // `JourneyMap.fromData(log).toSvg()`.

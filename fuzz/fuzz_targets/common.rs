@@ -1,7 +1,7 @@
 //! Invariants shared by the fuzz targets: what holds for every log, whatever loaded it.
 #![allow(dead_code)]
 
-use journey_core::{read_events_csv, read_surveys_csv, EventLog, LoadOptions, Surveys};
+use journey_core::{read_events_csv, read_surveys_csv, EventLog, LoadOptions, Mode, Surveys};
 
 /// Load options chosen by one byte of the input.
 pub fn options(flags: u8) -> LoadOptions {
@@ -97,6 +97,43 @@ pub fn check_surveys(s: &Surveys) {
         csv_text,
         "row order changed the surveys"
     );
+}
+
+/// Loads with the options of `flags` ([`options`]) strictly and leniently, checks that the two
+/// agree ([`check_modes`]), and returns the lenient load.
+pub fn load_both_modes<T>(
+    flags: u8,
+    load: impl Fn(&LoadOptions) -> journey_core::Result<T>,
+    skipped: impl Fn(&T) -> u64,
+    same: impl Fn(&T, &T) -> bool,
+) -> journey_core::Result<T> {
+    let mut opts = options(flags);
+    opts.mode = Mode::Strict;
+    let strict = load(&opts);
+    opts.mode = Mode::Lenient;
+    let lenient = load(&opts);
+    check_modes(&strict, &lenient, skipped, same);
+    lenient
+}
+
+/// Events loaded in both modes ([`load_both_modes`]): a log loaded leniently keeps every row
+/// it read but those it skipped, and passes [`check_log`]. Returns that log.
+pub fn check_event_loads(
+    flags: u8,
+    load: impl Fn(&LoadOptions) -> journey_core::Result<EventLog>,
+) -> Option<EventLog> {
+    let log = load_both_modes(
+        flags,
+        load,
+        |l| l.load_report().rows_skipped,
+        |a, b| a.rows().eq(b.rows()),
+    )
+    .ok()?;
+    let r = log.load_report();
+    assert_eq!(r.rows_kept + r.rows_skipped, r.rows_read);
+    assert_eq!(r.rows_kept as usize, log.n_events());
+    check_log(&log);
+    Some(log)
 }
 
 /// Strict and lenient loads agree: a clean strict load is the lenient one with nothing

@@ -64,13 +64,7 @@ fn main() {
         t.elapsed().as_secs_f64(),
         rayon_threads()
     );
-    let steps = [
-        "product_page",
-        "add_to_cart",
-        "checkout_shipping",
-        "checkout_payment",
-        "purchase",
-    ];
+    let steps = journey_core::synthetic::CHECKOUT_STEPS;
     if let Some(f) = best("funnel, 5 steps, ordered", || {
         funnel(&log, &FunnelOptions::new(steps)).unwrap()
     }) {

@@ -227,8 +227,9 @@ impl Error {
     }
 }
 
-/// Cuts a value to about 60 characters for quoting in a message.
-pub(crate) fn cut(s: &str) -> String {
+/// Cuts a value to about 60 characters for quoting in a message (the bindings quote the values
+/// they read themselves the same way).
+pub fn cut(s: &str) -> String {
     if s.chars().count() <= MAX_VALUE_CHARS {
         s.to_string()
     } else {

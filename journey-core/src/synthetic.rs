@@ -12,6 +12,16 @@ use crate::model::{
 };
 use crate::time::US_PER_SEC;
 
+/// The checkout funnel of the synthetic shop: its steps in order (the funnel the benchmarks
+/// time).
+pub const CHECKOUT_STEPS: [&str; 5] = [
+    "product_page",
+    "add_to_cart",
+    "checkout_shipping",
+    "checkout_payment",
+    "purchase",
+];
+
 /// The synthetic touchpoints: `(name, channel, stage, kind)`.
 pub const TOUCHPOINTS: [(&str, &str, &str, Kind); 22] = [
     ("instagram_ad", "social", "awareness", Kind::Digital),

@@ -3,18 +3,11 @@
 use journey_core::{read_events_csv, EventLog, EventLogBuilder, LoadOptions, RawEvent, Ties};
 use proptest::prelude::*;
 
+mod common;
+
 /// `(customer, seconds, touchpoint, channel, stage, value, plan, region)`: few values of each,
 /// so equal timestamps, equal content and new names in later batches are common.
-type Row = (
-    u8,
-    i64,
-    u8,
-    Option<u8>,
-    Option<u8>,
-    Option<i8>,
-    Option<u8>,
-    Option<u8>,
-);
+use common::TieRow as Row;
 
 fn raw(r: &Row) -> RawEvent {
     let mut properties = Vec::new();

@@ -4,6 +4,10 @@ use journey_core::model::{Kind, Persona, Stage, Step, Touchpoint};
 use journey_core::{read_events_csv, EventLog, JourneyMap, LoadOptions, Mode, Ties};
 use proptest::prelude::*;
 
+mod common;
+/// `(customer, seconds, touchpoint, channel, stage, value, alpha, zeta)`.
+use common::TieRow;
+
 /// Rows `(customer, seconds, touchpoint, value)` with distinct times per customer, so the order
 /// of a customer's events is fully determined by time.
 fn rows() -> impl Strategy<Value = Vec<(u8, i64, u8, Option<u16>)>> {
@@ -26,18 +30,6 @@ fn csv(rows: &[(u8, i64, u8, Option<u16>)]) -> String {
     }
     s
 }
-
-/// `(customer, seconds, touchpoint, channel, stage, value, alpha, zeta)`.
-type TieRow = (
-    u8,
-    i64,
-    u8,
-    Option<u8>,
-    Option<u8>,
-    Option<i8>,
-    Option<u8>,
-    Option<u8>,
-);
 
 fn snapshot(log: &EventLog) -> (Vec<journey_core::RawEvent>, Vec<String>, Vec<String>) {
     (

@@ -1,7 +1,7 @@
 //! Runs the shared test vectors (tests/vectors/**/*.json) against the Rust API.
 //! The Python and JavaScript suites run the same files.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use journey_core::metrics::attribution::{
     read_path_table_csv, AttributionOptions, AttributionTableOptions, ChooseOrderOptions,
@@ -15,16 +15,8 @@ use journey_core::{
 use serde::{de::DeserializeOwned, Serialize};
 use serde_json::{json, Value};
 
-fn files(dir: &Path, out: &mut Vec<PathBuf>) {
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let p = entry.unwrap().path();
-        if p.is_dir() {
-            files(&p, out);
-        } else if p.extension().is_some_and(|e| e == "json") {
-            out.push(p);
-        }
-    }
-}
+mod common;
+use common::files;
 
 fn load_options(case: &Value) -> LoadOptions {
     match case.get("load") {

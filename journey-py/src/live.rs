@@ -50,8 +50,7 @@ fn load_batch(
             let (opts, format) = load_options(kwargs)?;
             let opts = batch_options(opts);
             let ties = opts.ties;
-            let format = forced.or(format).unwrap_or(Format::Csv);
-            let b = read_events_impl(py, Source::Bytes(bytes), opts, Some(format), mode)?;
+            let b = read_events_impl(py, Source::Bytes(bytes), opts, forced.or(format), mode)?;
             (b.inner, ties)
         }
         None => {

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use journey_core as core;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyTuple};
-use serde_json::{json, Value};
+use serde_json::json;
 
 use crate::arrow;
 use crate::convert::{kwargs_json, to_json, to_py};
@@ -43,26 +43,20 @@ pub(crate) fn load_options(
     kwargs: Option<&Bound<'_, PyDict>>,
 ) -> PyResult<(core::LoadOptions, Option<Format>)> {
     let mut v = kwargs_json(kwargs)?;
-    let format = match v.as_object_mut().and_then(|m| m.remove("format")) {
-        None | Some(Value::Null) => None,
-        Some(Value::String(f)) => Some(f.parse::<Format>().map_err(to_py_err)?),
-        Some(other) => {
-            return Err(argument(
-                "format",
-                format!("{other}: expected \"csv\", \"json\" or \"parquet\""),
-            ))
-        }
+    let format = match v.as_object_mut() {
+        Some(m) => Format::take_from_json(m).map_err(to_py_err)?,
+        None => None,
     };
     Ok((core::LoadOptions::from_json(&v).map_err(to_py_err)?, format))
 }
 
-/// The format of a source: the one asked for, else that of a path's extension, else CSV.
+/// The format of a source (core's rule: the one asked for, else a path's extension, else CSV).
 fn format_of(src: &Source, format: Option<Format>) -> Format {
-    match (format, src) {
-        (Some(f), _) => f,
-        (None, Source::Path(p)) => Format::of_path(p),
-        (None, Source::Bytes(_)) => Format::Csv,
-    }
+    let path = match src {
+        Source::Path(p) => Some(p.as_path()),
+        Source::Bytes(_) => None,
+    };
+    Format::of_source(format, path)
 }
 
 /// A customer journey event log: every customer's events in time order, stored columnar.

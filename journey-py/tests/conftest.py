@@ -4,6 +4,12 @@ import pathlib
 import pytest
 
 VECTORS = pathlib.Path(__file__).resolve().parents[2] / "journey-core" / "tests" / "vectors"
+FIXTURES = VECTORS.parent / "fixtures"
+
+
+def fixture(name):
+    """A data set of journey-core/tests/fixtures, checked by hand in the Python and JS tests."""
+    return (FIXTURES / name).read_text()
 
 
 def vector_files():
@@ -29,12 +35,11 @@ ENGINE_FILES = 5
 
 
 def engine_reference(table):
-    """The single-machine log of an Arrow table, loaded with the row-order-free tie rule (the
-    engines shuffle rows, so the input order cannot decide ties)."""
+    """The single-machine log of an Arrow table, as loaded: the engines shuffle the rows, and
+    the default tie rule (by content) makes the log independent of their order."""
     import journey
-    import journey.spark
 
-    return journey.EventLog.from_arrow(journey.spark.content_order(table), **ENGINE_LOAD)
+    return journey.EventLog.from_arrow(table, **ENGINE_LOAD)
 
 
 # Load options every engine test uses, single machine and engines alike.

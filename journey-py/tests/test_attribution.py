@@ -4,26 +4,12 @@ import pickle
 import pytest
 
 import journey
+from conftest import fixture
 
 # Three converting paths and two null paths (hand example of docs/attribution.md):
 #   c1: a > b > c -> purchase (30)   c2: a > b > a -> null
 #   c3: b > c > b > c -> purchase (70)   c4: c -> null   c5: d -> null
-CSV = """customer_id,timestamp,touchpoint,channel,value,sequence
-c1,0,a,a,,
-c1,86400,b,b,,
-c1,172800,c,c,,1
-c1,172800,purchase,web,30,2
-c2,0,a,a,,
-c2,10,b,b,,
-c2,20,a,a,,
-c3,500,b,b,,1
-c3,500,c,c,,2
-c3,500,b,b,,3
-c3,500,c,c,,4
-c3,500,purchase,web,70,5
-c4,0,c,c,,
-c5,0,d,d,,
-"""
+CSV = fixture("attribution_by_hand.csv")
 
 MODELS = ["first_touch", "last_touch", "linear", "time_decay", "position_based", "markov", "shapley"]
 

@@ -1,18 +1,10 @@
 import pytest
 
 import journey
+from conftest import fixture
 
 # a: ad -> site -> cart -> purchase; b: ad -> site -> (leaves); c: site -> cart (leaves)
-CSV = """customer_id,timestamp,touchpoint,channel
-a,0,ad,social
-a,60,site,web
-a,120,cart,web
-a,180,purchase,web
-b,0,ad,social
-b,30,site,web
-c,0,site,web
-c,600,cart,web
-"""
+CSV = fixture("three_journeys.csv")
 
 
 @pytest.fixture(scope="module")

@@ -63,6 +63,21 @@ def test_append_takes_bytes_json_rows_and_arrow():
     assert names(log, "m") == want
 
 
+def test_the_format_of_a_batch_is_read_by_core_rule():
+    # Text without a format is CSV; a bad format name or type is the same error as in JS.
+    log = journey.EventLog.from_csv_text(FIRST)
+    assert log.append(BATCH, format=None)["events"] == 3
+    for bad, said in [("xml", '"xml"'), (3, "3")]:
+        with pytest.raises(journey.ArgumentError) as e:
+            log.append(BATCH, format=bad)
+        assert str(e.value) == f'invalid argument format: {said}: expected "csv", "json" or "parquet"'
+        assert e.value.code == "invalid_argument"
+    assert log.n_events == 6
+    # JSON text given as CSV (no format) is a CSV error, not a silent JSON read.
+    with pytest.raises(journey.JourneyError):
+        log.append('[{"customer_id": "m", "timestamp": 1, "touchpoint": "ad"}]')
+
+
 def test_a_bad_batch_changes_nothing_and_lenient_reports():
     log = journey.EventLog.from_csv_text(FIRST)
     before = log.to_csv()

@@ -3,27 +3,12 @@
 import pytest
 
 import journey
+from conftest import fixture
 
 # The three-state chain of the Rust tests, worked by hand there (open_journeys.rs):
 # paths a>b>purchase, a>b>a (open), a>c>purchase, b (open), c>purchase then c (open),
 # c>purchase. x_a = 17/40, x_b = 19/40, x_c = 3/4; expected further touches 11/10, 7/10, 0.
-THREE = """customer_id,timestamp,touchpoint
-u1,1,a
-u1,2,b
-u1,3,purchase
-u2,1,a
-u2,2,b
-u2,3,a
-u3,1,a
-u3,2,c
-u3,3,purchase
-u4,1,b
-u5,1,c
-u5,2,purchase
-u5,3,c
-u6,1,c
-u6,2,purchase
-"""
+THREE = fixture("three_state_chain.csv")
 
 
 @pytest.fixture(scope="module")

@@ -3,25 +3,12 @@
 import pytest
 
 import journey
+from conftest import fixture
 
 # ISO weeks: W02 = Jan 5-11, W03 = Jan 12-18, W04 = Jan 19-25, W05 = Jan 26-Feb 1.
 # a buys in W02, W03, W05; b twice in W02, then W04; c in W02; d in W03, W04; e W03 (Sunday
 # 23:59:59), W04 (Monday 00:00); f in W04; g only browses (its last visit, W05, ends the data).
-CSV = """customer_id,timestamp,touchpoint
-a,2026-01-05T09:00:00Z,purchase
-a,2026-01-13T09:00:00Z,purchase
-a,2026-01-27T09:00:00Z,purchase
-b,2026-01-07T09:00:00Z,purchase
-b,2026-01-08T09:00:00Z,purchase
-b,2026-01-20T09:00:00Z,purchase
-c,2026-01-06T09:00:00Z,purchase
-d,2026-01-14T09:00:00Z,purchase
-d,2026-01-21T09:00:00Z,purchase
-e,2026-01-18T23:59:59Z,purchase
-e,2026-01-19T00:00:00Z,purchase
-f,2026-01-20T09:00:00Z,purchase
-g,2026-01-28T09:00:00Z,site
-"""
+CSV = fixture("weekly_purchases.csv")
 
 
 @pytest.fixture(scope="module")

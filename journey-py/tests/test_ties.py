@@ -53,6 +53,23 @@ def test_shuffled_rows_give_the_identical_log():
         assert log.to_arrow().equals(want.to_arrow())
 
 
+def test_content_order_changes_no_log():
+    # journey.spark.content_order (kept for compatibility) sorts by every column; the loader's
+    # own tie rule already makes the log independent of the row order.
+    pa = pytest.importorskip("pyarrow")
+    import journey.spark
+
+    table = journey.EventLog.from_csv_text(HEADER + "".join(ROWS)).to_arrow()
+    rng = random.Random(3)
+    for _ in range(5):
+        shuffled = table.take(pa.array(rng.sample(range(table.num_rows), table.num_rows)))
+        sorted_ = journey.spark.content_order(shuffled)
+        assert sorted_.column("touchpoint").to_pylist()[:3] == ["ad", "ad", "ad"]
+        a = journey.EventLog.from_arrow(shuffled)
+        b = journey.EventLog.from_arrow(sorted_)
+        assert a.to_csv() == b.to_csv()
+
+
 def test_ties_input_keeps_the_row_order():
     log = journey.EventLog.from_csv_text(HEADER + "".join(ROWS), ties="input")
     assert [e["touchpoint"] for e in log.journey("a")] == ["site", "ad", "ad", "ad", "purchase", "purchase"]

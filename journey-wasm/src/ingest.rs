@@ -364,7 +364,6 @@ fn cell_err(index: usize, column: &str, value: &JsValue, expected: impl Into<Str
     })
 }
 
-/// A JS value as an error quotes it, cut to about 60 characters.
 /// A number as JavaScript writes it for the common cases (`NaN`, `Infinity`, `1.5`, `12`).
 fn js_number(x: f64) -> String {
     if x.is_nan() {
@@ -376,6 +375,7 @@ fn js_number(x: f64) -> String {
     }
 }
 
+/// A JS value as an error quotes it, cut as core cuts values (`error::cut`).
 fn entry_text(v: &JsValue) -> String {
     let text = if let Some(s) = v.as_string() {
         s
@@ -401,11 +401,7 @@ fn entry_text(v: &JsValue) -> String {
             .and_then(|s| s.as_string())
             .unwrap_or_else(|| v.js_typeof().as_string().unwrap_or_default())
     };
-    if text.chars().count() > 60 {
-        text.chars().take(60).chain("...".chars()).collect()
-    } else {
-        text
-    }
+    core::error::cut(&text)
 }
 
 enum TimeKind {

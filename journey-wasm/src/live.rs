@@ -19,6 +19,8 @@ const TS_LIVE: &str = r#"
 export interface AppendOptions extends LoadOptions {
   format?: "csv" | "json";
 }
+/** A batch for EventLog#append and LiveAnalysis#append: CSV or JSON text, bytes, or row objects. */
+export type AppendData = string | Uint8Array | ArrayBuffer | Record<string, unknown>[];
 /** What an append added. */
 export interface AppendReport {
   events: number;
@@ -59,10 +61,10 @@ fn load_batch(
     opts: &JsValue,
 ) -> Result<(core::EventLog, core::Ties), JsValue> {
     let mut o = options(opts)?;
-    let format = o
-        .as_object_mut()
-        .and_then(|m| m.remove("format"))
-        .and_then(|v| v.as_str().map(str::to_string));
+    let format = match o.as_object_mut() {
+        Some(m) => core::ingest::Format::take_from_json(m).map_err(js_err)?,
+        None => None,
+    };
     let opts = batch_options(core::LoadOptions::from_json(&o).map_err(js_err)?);
     let ties = opts.ties;
     let batch = if js_sys::Array::is_array(data) {
@@ -72,16 +74,8 @@ fn load_batch(
         core::read_events_json(text.as_bytes(), &opts)
     } else {
         let bytes = csv_bytes("data", data, true)?;
-        match format.as_deref() {
-            Some("json") => core::read_events_json(bytes.as_slice(), &opts),
-            None | Some("csv") => core::read_events_csv(bytes.as_slice(), &opts),
-            Some(f) => {
-                return Err(arg_err(
-                    "format",
-                    format!("{f:?}: expected \"csv\" or \"json\""),
-                ))
-            }
-        }
+        let format = core::ingest::Format::of_source(format, None);
+        core::ingest::read_events_bytes(&bytes, format, &opts)
     };
     Ok((batch.map_err(js_err)?, ties))
 }
@@ -95,10 +89,7 @@ impl EventLog {
     #[wasm_bindgen(unchecked_return_type = "AppendReport")]
     pub fn append(
         &mut self,
-        #[wasm_bindgen(
-            unchecked_param_type = "string | Uint8Array | ArrayBuffer | Record<string, unknown>[]"
-        )]
-        data: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "AppendData")] data: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "AppendOptions")] opts: JsValue,
     ) -> Result<JsValue, JsValue> {
         let (batch, ties) = load_batch(|o| self.inner.batch_load_options(o), &data, &opts)?;
@@ -183,10 +174,7 @@ impl LiveAnalysis {
     #[wasm_bindgen(unchecked_return_type = "AppendReport")]
     pub fn append(
         &mut self,
-        #[wasm_bindgen(
-            unchecked_param_type = "string | Uint8Array | ArrayBuffer | Record<string, unknown>[]"
-        )]
-        data: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "AppendData")] data: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "AppendOptions")] opts: JsValue,
     ) -> Result<JsValue, JsValue> {
         // The tie rule the caller named, if any: core refuses another than the analysis's.

@@ -1,26 +1,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { journey } from "./helpers.mjs";
+import { fixture, journey } from "./helpers.mjs";
 
 const { EventLog, PathTable } = journey;
 
 // The hand example of docs/attribution.md: two conversions (30 + 70), three null paths.
-const CSV = `customer_id,timestamp,touchpoint,channel,value,sequence
-c1,0,a,a,,
-c1,86400,b,b,,
-c1,172800,c,c,,1
-c1,172800,purchase,web,30,2
-c2,0,a,a,,
-c2,10,b,b,,
-c2,20,a,a,,
-c3,500,b,b,,1
-c3,500,c,c,,2
-c3,500,b,b,,3
-c3,500,c,c,,4
-c3,500,purchase,web,70,5
-c4,0,c,c,,
-c5,0,d,d,,
-`;
+const CSV = fixture("attribution_by_hand.csv");
 const MODELS = ["first_touch", "last_touch", "linear", "time_decay", "position_based", "markov", "shapley"];
 const log = EventLog.fromCsv(CSV);
 const credits = (r) => Object.fromEntries(r.rows.map((x) => [x.channel, x.conversions]));

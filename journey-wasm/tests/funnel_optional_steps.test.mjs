@@ -1,29 +1,11 @@
 // Optional funnel steps (docs/journeys.md, "Optional steps"), checked by hand.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { journey } from "./helpers.mjs";
+import { fixture, journey } from "./helpers.mjs";
 
 // a takes every step; b skips the coupon; c's coupon lies between two carts (on the way to the
 // second); d stops after the coupon; e's coupon comes after its cart and buy (not on the way).
-const CSV = `customer_id,timestamp,touchpoint,persona
-a,0,view,x
-a,10,coupon,x
-a,20,cart,x
-a,30,buy,x
-b,0,view,x
-b,10,cart,x
-b,20,buy,x
-c,0,view,y
-c,5,cart,y
-c,6,coupon,y
-c,7,cart,y
-d,0,view,y
-d,5,coupon,y
-e,0,view,y
-e,3,cart,y
-e,4,buy,y
-e,5,coupon,y
-`;
+const CSV = fixture("optional_steps.csv");
 const log = journey.EventLog.fromCsv(CSV);
 const STEPS = ["view", { touchpoint: "coupon", optional: true }, "cart", "buy"];
 

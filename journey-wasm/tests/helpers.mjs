@@ -72,6 +72,11 @@ if (process.env.JOURNEY_API_CALLS) {
 }
 export const vectorsDir = join(here, "..", "..", "journey-core", "tests", "vectors");
 
+/** A data set of journey-core/tests/fixtures, checked by hand in the Python and JS tests. */
+export function fixture(name) {
+  return readFileSync(join(here, "..", "..", "journey-core", "tests", "fixtures", name), "utf8");
+}
+
 export function vectorFiles(dir = vectorsDir) {
   const out = [];
   for (const name of readdirSync(dir).sort()) {

@@ -1,18 +1,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { journey } from "./helpers.mjs";
+import { fixture, journey } from "./helpers.mjs";
 
 // a: ad -> site -> cart -> purchase; b: ad -> site; c: site -> cart
-const CSV = `customer_id,timestamp,touchpoint,channel
-a,0,ad,social
-a,60,site,web
-a,120,cart,web
-a,180,purchase,web
-b,0,ad,social
-b,30,site,web
-c,0,site,web
-c,600,cart,web
-`;
+const CSV = fixture("three_journeys.csv");
 const log = journey.EventLog.fromCsv(CSV);
 
 test("funnel by hand, camelCase options", () => {

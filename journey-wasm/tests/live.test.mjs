@@ -46,6 +46,20 @@ test("append takes bytes, JSON text and rows; a bad batch changes nothing", () =
   assert.equal(log.loadReport.rows_skipped, 1);
 });
 
+test("append reads the format option by core's rule, with Python's messages", () => {
+  const log = journey.EventLog.fromCsv(FIRST);
+  assert.equal(log.append(BATCH, { format: "csv" }).events, 3);
+  for (const [bad, said] of [["xml", '"xml"'], [3, "3"]]) {
+    assert.throws(
+      () => log.append(BATCH, { format: bad }),
+      (e) => e.code === "invalid_argument" && e.message === `invalid argument format: ${said}: expected "csv", "json" or "parquet"`,
+    );
+  }
+  // This build reads no Parquet: asked for, it is an error naming the feature.
+  assert.throws(() => log.append(new Uint8Array([80, 65, 82, 49]), { format: "parquet" }), (e) => e.code === "invalid_argument" && /`parquet` feature/.test(e.message));
+  assert.equal(log.nEvents, 6);
+});
+
 test("live results by hand and equal to the whole log", () => {
   const log = journey.EventLog.fromCsv(FIRST);
   const steps = ["search", "cart", "purchase"];

@@ -2,25 +2,9 @@
 // chain is worked by hand in journey-core/src/metrics/open_journeys.rs.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { journey } from "./helpers.mjs";
+import { fixture, journey } from "./helpers.mjs";
 
-const THREE = `customer_id,timestamp,touchpoint
-u1,1,a
-u1,2,b
-u1,3,purchase
-u2,1,a
-u2,2,b
-u2,3,a
-u3,1,a
-u3,2,c
-u3,3,purchase
-u4,1,b
-u5,1,c
-u5,2,purchase
-u5,3,c
-u6,1,c
-u6,2,purchase
-`;
+const THREE = fixture("three_state_chain.csv");
 const log = journey.EventLog.fromCsv(THREE);
 const close = (a, b) => assert.ok(Math.abs(a - b) < 1e-12, `${a} vs ${b}`);
 

@@ -1,25 +1,11 @@
 // Retention with a threshold of return events per period, and unbounded retention.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { journey } from "./helpers.mjs";
+import { fixture, journey } from "./helpers.mjs";
 
 // ISO weeks W02 = Jan 5-11 ... W05; a buys in W02, W03, W05; b twice in W02, then W04; c in W02;
 // d and e in W03 and W04; f in W04; g's visit in W05 ends the data.
-const CSV = `customer_id,timestamp,touchpoint
-a,2026-01-05T09:00:00Z,purchase
-a,2026-01-13T09:00:00Z,purchase
-a,2026-01-27T09:00:00Z,purchase
-b,2026-01-07T09:00:00Z,purchase
-b,2026-01-08T09:00:00Z,purchase
-b,2026-01-20T09:00:00Z,purchase
-c,2026-01-06T09:00:00Z,purchase
-d,2026-01-14T09:00:00Z,purchase
-d,2026-01-21T09:00:00Z,purchase
-e,2026-01-18T23:59:59Z,purchase
-e,2026-01-19T00:00:00Z,purchase
-f,2026-01-20T09:00:00Z,purchase
-g,2026-01-28T09:00:00Z,site
-`;
+const CSV = fixture("weekly_purchases.csv");
 const log = journey.EventLog.fromCsv(CSV);
 const counts = (r) => r.cohorts.map((c) => c.counts);
 

@@ -201,6 +201,33 @@ impl Format {
             _ => Format::Csv,
         }
     }
+
+    /// The format to read a source in: the one asked for; else, for a file, the one its
+    /// extension names ([`Format::of_path`]); else CSV: text and bytes given without a format
+    /// are read as CSV.
+    pub fn of_source(asked: Option<Format>, path: Option<&Path>) -> Format {
+        match (asked, path) {
+            (Some(f), _) => f,
+            (None, Some(p)) => Format::of_path(p),
+            (None, None) => Format::Csv,
+        }
+    }
+
+    /// Takes the `format` entry out of options given as a JSON object (as the bindings pass
+    /// their keyword options): absent or null is `None`, a name is read as by [`str::parse`]
+    /// (`"csv"`, `"json"`, `"parquet"`), anything else is an [`Error::InvalidArgument`].
+    pub fn take_from_json(
+        args: &mut serde_json::Map<String, serde_json::Value>,
+    ) -> Result<Option<Format>> {
+        match args.remove("format") {
+            None | Some(serde_json::Value::Null) => Ok(None),
+            Some(serde_json::Value::String(f)) => f.parse().map(Some),
+            Some(other) => Err(Error::argument(
+                "format",
+                format!("{other}: expected \"csv\", \"json\" or \"parquet\""),
+            )),
+        }
+    }
 }
 
 impl std::str::FromStr for Format {
@@ -325,6 +352,22 @@ pub fn read_events_csv_path_with(
     csv::read_events_stream_with(file, opts, control)
 }
 
+/// Reads an event log from bytes in a format (CSV is parsed in place). Without the `parquet`
+/// feature, Parquet is an [`Error::InvalidArgument`] naming `format`.
+pub fn read_events_bytes(bytes: &[u8], format: Format, opts: &LoadOptions) -> Result<EventLog> {
+    match format {
+        Format::Csv => read_events_csv_bytes(bytes, opts),
+        Format::Json => read_events_json(bytes, opts),
+        #[cfg(feature = "parquet")]
+        Format::Parquet => read_events_parquet(bytes, opts),
+        #[cfg(not(feature = "parquet"))]
+        Format::Parquet => Err(Error::argument(
+            "format",
+            "\"parquet\": this build reads Parquet only with the `parquet` feature of journey-core",
+        )),
+    }
+}
+
 /// Reads survey responses from a file in the format of its extension ([`Format::of_path`]).
 pub fn read_surveys_path(path: impl AsRef<Path>, opts: &LoadOptions) -> Result<Surveys> {
     let path = path.as_ref();
@@ -359,5 +402,67 @@ mod tests {
         );
         let e = read_surveys_path("no/such/surveys.jsonl", &LoadOptions::default()).unwrap_err();
         assert!(e.to_string().contains("\"no/such/surveys.jsonl\""), "{e}");
+    }
+
+    #[test]
+    fn a_source_without_a_format_is_read_by_its_extension_else_as_csv() {
+        let of = Format::of_source;
+        assert_eq!(of(None, None), Format::Csv);
+        assert_eq!(of(None, Some(Path::new("a/b.JSONL"))), Format::Json);
+        assert_eq!(of(None, Some(Path::new("b.pq"))), Format::Parquet);
+        assert_eq!(of(None, Some(Path::new("b.txt"))), Format::Csv);
+        // The format asked for wins over the extension.
+        assert_eq!(
+            of(Some(Format::Json), Some(Path::new("b.csv"))),
+            Format::Json
+        );
+        assert_eq!(of(Some(Format::Parquet), None), Format::Parquet);
+    }
+
+    #[test]
+    fn the_format_option_is_taken_out_of_json_options() {
+        let take = |v: serde_json::Value| {
+            let mut m = v.as_object().unwrap().clone();
+            let f = Format::take_from_json(&mut m);
+            (f, m.len())
+        };
+        let (f, rest) = take(serde_json::json!({"format": "json", "mode": "lenient"}));
+        assert_eq!((f.unwrap(), rest), (Some(Format::Json), 1));
+        assert_eq!(take(serde_json::json!({"format": null})).0.unwrap(), None);
+        assert_eq!(take(serde_json::json!({"mode": "strict"})).0.unwrap(), None);
+        assert_eq!(
+            take(serde_json::json!({"format": "ndjson"})).0.unwrap(),
+            Some(Format::Json)
+        );
+        let e = take(serde_json::json!({"format": "xml"})).0.unwrap_err();
+        assert_eq!(e.code(), "invalid_argument");
+        assert_eq!(
+            e.to_string(),
+            "invalid argument format: \"xml\": expected \"csv\", \"json\" or \"parquet\""
+        );
+        let e = take(serde_json::json!({"format": 3})).0.unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "invalid argument format: 3: expected \"csv\", \"json\" or \"parquet\""
+        );
+    }
+
+    #[test]
+    fn bytes_are_read_in_the_format_given() {
+        let opts = LoadOptions::default();
+        let csv = b"customer_id,timestamp,touchpoint\na,1,ad\na,2,buy\n";
+        let log = read_events_bytes(csv, Format::Csv, &opts).unwrap();
+        assert_eq!((log.n_customers(), log.n_events()), (1, 2));
+        let json = br#"[{"customer_id":"a","timestamp":1,"touchpoint":"ad"}]"#;
+        let log = read_events_bytes(json, Format::Json, &opts).unwrap();
+        assert_eq!((log.n_customers(), log.n_events()), (1, 1));
+        // CSV given as JSON is a JSON error, not a silent CSV read.
+        assert!(read_events_bytes(csv, Format::Json, &opts).is_err());
+        #[cfg(not(feature = "parquet"))]
+        {
+            let e = read_events_bytes(csv, Format::Parquet, &opts).unwrap_err();
+            assert_eq!(e.code(), "invalid_argument");
+            assert!(e.to_string().contains("`parquet` feature"), "{e}");
+        }
     }
 }

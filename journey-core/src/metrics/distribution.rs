@@ -95,6 +95,21 @@ fn quantiles_i64(v: &mut [i64], qs: &[f64]) -> Vec<f64> {
     out
 }
 
+/// The `q` quantile of `n` sorted values (`n > 0`), given the value at each 0-based rank:
+/// interpolated between the values at ranks `floor(h)` and `floor(h) + 1`, `h = (n - 1) q`, as
+/// [`quantiles_i64`] does. Exact for integers below 2^53.
+fn interpolated(n: u64, q: f64, at: impl Fn(u64) -> f64) -> f64 {
+    let h = (n - 1) as f64 * q;
+    let lo = h.floor() as u64;
+    let frac = h - lo as f64;
+    let a = at(lo);
+    if frac == 0.0 || lo + 1 >= n {
+        a
+    } else {
+        a + frac * (at(lo + 1) - a)
+    }
+}
+
 /// A sample of durations (microseconds) collected in parallel: each thread's values stay in
 /// their own vector until the end, so merging costs nothing; the exact sum rides along.
 #[derive(Debug, Clone, Default)]
@@ -215,26 +230,16 @@ impl Distribution {
             let k = edges_us.partition_point(|&e| e <= x).max(1) - 1;
             counts[k] += c;
         }
-        let at = |mut r: u64| -> i64 {
+        let at = |mut r: u64| -> f64 {
             for &(x, c) in v {
                 if r < c {
-                    return x;
+                    return x as f64;
                 }
                 r -= c;
             }
             unreachable!("rank within n")
         };
-        let q = |q: f64| {
-            let h = (n - 1) as f64 * q;
-            let lo = h.floor() as u64;
-            let frac = h - lo as f64;
-            let a = at(lo);
-            if frac == 0.0 || lo + 1 >= n {
-                a as f64
-            } else {
-                a as f64 + frac * (at(lo + 1) - a) as f64
-            }
-        };
+        let q = |q: f64| interpolated(n, q, at);
         Distribution {
             n,
             mean: Some(sum as f64 / n as f64 / s),
@@ -275,17 +280,7 @@ impl Distribution {
             }
             unreachable!("rank within n")
         };
-        let q = |q: f64| {
-            let h = (n - 1) as f64 * q;
-            let lo = h.floor() as u64;
-            let frac = h - lo as f64;
-            let a = at(lo);
-            if frac == 0.0 {
-                a
-            } else {
-                a + frac * (at(lo + 1) - a)
-            }
-        };
+        let q = |q: f64| interpolated(n, q, at);
         let min = counts.iter().position(|&c| c > 0).expect("n > 0") as f64;
         let max = counts.iter().rposition(|&c| c > 0).expect("n > 0") as f64;
         Distribution {

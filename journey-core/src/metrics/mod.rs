@@ -5,6 +5,8 @@ pub mod compare;
 pub mod distribution;
 pub mod drivers;
 pub mod exact_sum;
+#[cfg(test)]
+pub(crate) mod fixtures;
 pub(crate) mod fold;
 pub mod funnel;
 mod funnel_optional;

@@ -1015,6 +1015,7 @@ impl EventLog {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+    use crate::metrics::fixtures::cells;
     use crate::model::{Column, Table, Tabular};
     use crate::{read_events_csv, LoadOptions};
 
@@ -1411,28 +1412,6 @@ pub(crate) mod tests {
             let b = serde_json::to_string(&open_journeys(&reversed, &opts).unwrap()).unwrap();
             assert_eq!(a, b, "order {order}");
         }
-    }
-
-    fn cells(t: &Table<'_>) -> Vec<Vec<String>> {
-        (0..t.rows)
-            .map(|i| {
-                t.columns
-                    .iter()
-                    .map(|(name, c)| {
-                        let v = match c {
-                            Column::Int(v) => v[i].map(|x| x.to_string()),
-                            Column::Float(v) => v[i].map(|x| x.to_string()),
-                            Column::Text(v) => v[i].as_ref().map(|x| x.to_string()),
-                            Column::Joined { text, offsets } => {
-                                Some(Column::joined(text, offsets, i).to_string())
-                            }
-                            other => panic!("column {name}: {other:?}"),
-                        };
-                        format!("{name}={}", v.unwrap_or_else(|| "-".into()))
-                    })
-                    .collect()
-            })
-            .collect()
     }
 }
 

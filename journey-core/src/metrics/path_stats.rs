@@ -770,14 +770,8 @@ mod tests {
         }
     }
 
-    const CSV: &str = "customer_id,timestamp,touchpoint,channel\n\
-        a,0,ad,social\na,60,site,web\na,180,purchase,web\na,200,email,email\n\
-        b,0,site,web\nb,30,site,web\n\
-        c,0,ad,social\nc,100,site,web\nc,1000,purchase,web\n\
-        d,0,purchase,web\n";
-
     fn stats(f: impl FnOnce(&mut PathStatsOptions)) -> PathStatsResult {
-        let log = read_events_csv(CSV.as_bytes(), &LoadOptions::default()).unwrap();
+        let log = crate::metrics::fixtures::paths_log();
         let mut o = PathStatsOptions::default();
         f(&mut o);
         path_stats(&log, &o).unwrap()
@@ -819,20 +813,8 @@ mod tests {
                 .mean,
             Some(590.0)
         );
-        let v: Vec<_> = s
-            .variants
-            .iter()
-            .map(|r| (r.path.join(">"), r.count, r.conversions))
-            .collect();
-        assert_eq!(
-            v,
-            [
-                ("ad>site".to_string(), 2, 2),
-                (String::new(), 1, 1),
-                ("email".to_string(), 1, 0),
-                ("site>site".to_string(), 1, 0)
-            ]
-        );
+        let (got, want) = crate::metrics::fixtures::variants(&s);
+        assert_eq!(got, want);
         assert_eq!(s.n_variants, 4);
         let site = s.touches.iter().find(|r| r.name == "site").unwrap();
         // site: on a's first path, b's and c's; 2 of 3 convert; lift (2/3) / 0.6 = 10/9.
@@ -864,7 +846,7 @@ mod tests {
         assert_eq!(v, ["ad>site", "", "email"]);
         assert_eq!(s.variants[0].share, 0.4);
         let light = touchpoints_before_conversion(
-            &read_events_csv(CSV.as_bytes(), &LoadOptions::default()).unwrap(),
+            &crate::metrics::fixtures::paths_log(),
             &PathStatsOptions::default(),
         )
         .unwrap();
@@ -968,7 +950,7 @@ mod tests {
 
     #[test]
     fn table() {
-        let log = read_events_csv(CSV.as_bytes(), &LoadOptions::default()).unwrap();
+        let log = crate::metrics::fixtures::paths_log();
         let t = conversion_paths_table(&log, &ConversionPathsOptions::default()).unwrap();
         assert_eq!(t.n_paths, 5);
         assert_eq!(t.rows[0].touches, ["social", "web"]);

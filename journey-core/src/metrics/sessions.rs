@@ -345,16 +345,12 @@ impl EventLog {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{read_events_csv, LoadOptions};
 
     #[test]
     fn known_answers() {
         // a: [0 600 2400] (a 30 min gap stays in the session), [10000], then 8 days later
         // [701200 701260]; b: [0].
-        let csv = "customer_id,timestamp,touchpoint\n\
-            a,0,ad\na,600,site\na,2400,site\na,10000,email\na,701200,purchase\na,701260,email\n\
-            b,0,site\n";
-        let log = read_events_csv(csv.as_bytes(), &LoadOptions::default()).unwrap();
+        let log = crate::metrics::fixtures::sessions_log();
         let s = sessions(
             &log,
             &SessionOptions {

@@ -642,35 +642,9 @@ impl<'b> serde::Serializer for RowSerializer<'b> {
 #[cfg(test)]
 mod tests {
     use super::{Column, Table, Tabular};
+    use crate::metrics::fixtures::{cells, paths_log, sessions_log};
     use crate::metrics::path_stats::{path_stats, PathStatsOptions};
     use crate::metrics::sessions::{sessions, SessionOptions};
-    use crate::{read_events_csv, LoadOptions};
-
-    /// Every cell of a table as text (lists joined with `|`, null as `-`), row by row, to
-    /// compare tables of different layouts.
-    fn cells(t: &Table<'_>) -> Vec<Vec<(String, String)>> {
-        (0..t.rows)
-            .map(|i| {
-                t.columns
-                    .iter()
-                    .map(|(name, c)| {
-                        let v = match c {
-                            Column::Int(v) => v[i].map(|x| x.to_string()),
-                            Column::Float(v) => v[i].map(|x| x.to_string()),
-                            Column::Bool(v) => v[i].map(|x| x.to_string()),
-                            Column::Text(v) => v[i].as_ref().map(|x| x.to_string()),
-                            Column::TextList(v) => v[i].as_ref().map(|x| x.join("|")),
-                            Column::Joined { text, offsets } => {
-                                Some(Column::joined(text, offsets, i).to_string())
-                            }
-                            Column::JoinedLists { .. } => c.joined_list(i).map(|l| l.join("|")),
-                        };
-                        (name.to_string(), v.unwrap_or_else(|| "-".into()))
-                    })
-                    .collect()
-            })
-            .collect()
-    }
 
     /// The typed variants table: the rows of `variants` as serde would give them, and the
     /// values worked out by hand (the log of the path statistics tests).
@@ -678,12 +652,7 @@ mod tests {
     fn path_stats_variants() {
         // Paths: a [ad site] converts; a [email]; b [site site]; c [ad site] converts; d []
         // converts.
-        let csv = "customer_id,timestamp,touchpoint,channel\n\
-            a,0,ad,social\na,60,site,web\na,180,purchase,web\na,200,email,email\n\
-            b,0,site,web\nb,30,site,web\n\
-            c,0,ad,social\nc,100,site,web\nc,1000,purchase,web\n\
-            d,0,purchase,web\n";
-        let log = read_events_csv(csv.as_bytes(), &LoadOptions::default()).unwrap();
+        let log = paths_log();
         let s = path_stats(&log, &PathStatsOptions::default()).unwrap();
         assert_eq!(s.other_tables(), ["variants"]);
         assert_eq!(s.table_named("nope").unwrap(), None);
@@ -733,10 +702,7 @@ mod tests {
     /// sessions tests).
     #[test]
     fn sessions_customers() {
-        let csv = "customer_id,timestamp,touchpoint\n\
-            a,0,ad\na,600,site\na,2400,site\na,10000,email\na,701200,purchase\na,701260,email\n\
-            b,0,site\n";
-        let log = read_events_csv(csv.as_bytes(), &LoadOptions::default()).unwrap();
+        let log = sessions_log();
         let plain = sessions(&log, &SessionOptions::default()).unwrap();
         assert_eq!(plain.other_tables(), ["inactivity_transitions"]);
         assert_eq!(plain.table_named("customers").unwrap(), None);

@@ -354,12 +354,7 @@ fn path_partials_with_other_names_merge_by_name() {
 fn path_stats_split_in_two_by_hand() {
     // Paths: a [ad site] -> 180 s; a [email] null; b [site site] null; c [ad site] -> 1000 s;
     // d [] converts with no touch. Partitions {a, b} and {c, d}.
-    let csv = "customer_id,timestamp,touchpoint,channel\n\
-        a,0,ad,social\na,60,site,web\na,180,purchase,web\na,200,email,email\n\
-        b,0,site,web\nb,30,site,web\n\
-        c,0,ad,social\nc,100,site,web\nc,1000,purchase,web\n\
-        d,0,purchase,web\n";
-    let log = read_events_csv(csv.as_bytes(), &Default::default()).unwrap();
+    let log = crate::metrics::fixtures::paths_log();
     let parts = [
         log.sub_log(["a", "b"]).unwrap(),
         log.sub_log(["c", "d"]).unwrap(),
@@ -387,20 +382,8 @@ fn path_stats_split_in_two_by_hand() {
             assert_eq!((s.conversion.n_paths, s.conversion.n_conversions), (5, 3));
             // Time to convert 180 s and 1000 s, one in each partition: median 590 s.
             assert_eq!(s.conversion.time_to_convert_s.median, Some(590.0));
-            let v: Vec<_> = s
-                .variants
-                .iter()
-                .map(|r| (r.path.join(">"), r.count, r.conversions))
-                .collect();
-            assert_eq!(
-                v,
-                [
-                    ("ad>site".to_string(), 2, 2),
-                    (String::new(), 1, 1),
-                    ("email".to_string(), 1, 0),
-                    ("site>site".to_string(), 1, 0)
-                ]
-            );
+            let (got, want) = crate::metrics::fixtures::variants(&s);
+            assert_eq!(got, want);
             // site: on a's first path, b's and c's; 2 of 3 convert; linear share 1/2 of 2
             // conversions: (1/2 + 1/2) / 2.
             let site = s.touches.iter().find(|r| r.name == "site").unwrap();

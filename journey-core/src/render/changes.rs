@@ -338,15 +338,9 @@ mod tests {
 
     #[test]
     fn the_two_weeks_as_a_table_with_arrows() {
-        use crate::metrics::compare::tests::two_weeks_csv;
-        use crate::metrics::compare::{compare, CompareOptions, Side};
-        let log = crate::read_events_csv(two_weeks_csv().as_bytes(), &Default::default()).unwrap();
-        let side = |from: &str, to: &str, label: &str| Side {
-            from: Some(from.into()),
-            to: Some(to.into()),
-            label: Some(label.into()),
-            ..Side::default()
-        };
+        use crate::metrics::compare::tests::{period as side, two_weeks};
+        use crate::metrics::compare::{compare, CompareOptions};
+        let log = two_weeks();
         let r = compare(
             &log,
             None,

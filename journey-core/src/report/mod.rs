@@ -1307,14 +1307,8 @@ mod tests {
 
     #[test]
     fn what_changed_section_over_the_report_funnel() {
-        use crate::metrics::compare::{tests::two_weeks_csv, Side};
-        let log = crate::read_events_csv(two_weeks_csv().as_bytes(), &Default::default()).unwrap();
-        let side = |from: &str, to: &str, label: &str| Side {
-            from: Some(from.into()),
-            to: Some(to.into()),
-            label: Some(label.into()),
-            ..Side::default()
-        };
+        use crate::metrics::compare::tests::{period as side, two_weeks};
+        let log = two_weeks();
         let opts = ReportOptions {
             funnel: Some(vec!["view".into(), "cart".into(), "purchase".into()]),
             compare: Some(CompareOptions {

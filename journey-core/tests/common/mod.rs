@@ -12,6 +12,21 @@ use journey_core::{
 };
 use serde_json::Value;
 
+/// A small random event: `(customer, seconds, touchpoint, channel, stage, value, and two
+/// properties)`, each of few values, so that equal timestamps, equal content and names new to
+/// a log are common.
+pub type TieRow = (
+    u8,
+    i64,
+    u8,
+    Option<u8>,
+    Option<u8>,
+    Option<i8>,
+    Option<u8>,
+    Option<u8>,
+);
+
+/// Every `.json` file below `dir`, into `out`.
 pub fn files(dir: &Path, out: &mut Vec<PathBuf>) {
     for entry in std::fs::read_dir(dir).unwrap() {
         let p = entry.unwrap().path();

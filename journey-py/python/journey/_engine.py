@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import re
 import time
-from typing import Any, Mapping, Optional, Sequence
+from typing import Any, Callable, Mapping, Optional, Sequence
 
 from . import _journey as _j
 
@@ -31,10 +31,8 @@ class Spec:
         self.load = {k: v for k, v in load.items() if v is not None}
         self.load["progress"] = False
         self.customer = customer_column(self.columns, self.load)
-        # Sort each partition by content only where the loader would keep the arrival order of
-        # tied events: not when the caller chose a tie rule, nor when the loader has a
-        # row-order-free one of its own (a `ties` option).
-        self.sort = "ties" not in self.load and not _loader_has_tie_rule()
+        # No sort of the shuffled rows: the loader orders tied events by its tie rule (by
+        # content unless `ties` says otherwise), which does not depend on the arrival order.
         # Checks the keywords and that the columns are there, on the driver, before any job:
         # an empty table of the same columns costs nothing to load.
         self.empty_log()
@@ -46,19 +44,6 @@ class Spec:
 
     def empty_log(self) -> Any:
         return _j.EventLog.from_arrow(self.empty_table(), **self.load)
-
-
-def _loader_has_tie_rule() -> bool:
-    import pyarrow as pa
-
-    empty = pa.table({"customer_id": pa.array([], pa.string())})
-    try:
-        _j.EventLog.from_arrow(empty, ties="content", progress=False)
-    except _j.ArgumentError as e:
-        return "ties" not in str(e)
-    except _j.JourneyError:  # the empty table's missing columns: the option itself was accepted
-        return True
-    return True
 
 
 def customer_column(columns: Sequence[str], load: Mapping[str, Any]) -> str:
@@ -108,12 +93,11 @@ def _error_record(e: BaseException, table: Any, spec: Spec) -> dict[str, Any]:
 
 def content_order(table: Any) -> Any:
     """The rows of an Arrow table sorted by every column, in the table's column order (nulls
-    last): the order in which journey.spark and journey.dask load each partition.
+    last).
 
-    After a shuffle rows come in no particular order, and the loader keeps the input order of
-    a customer's events with equal timestamps; sorted by content, such ties come in an order
-    that does not depend on how the rows arrived. Load a table sorted by this function on one
-    machine to get exactly the log, and the results, the engines get.
+    Kept for compatibility: the engines no longer sort their partitions, because the loader
+    orders a customer's tied events by content itself (the default `ties="content"`), so a
+    table loads to the same log in any row order, sorted by this function or not.
     """
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -157,8 +141,6 @@ def run_partition(
         table = spec.empty_table()
     t0 = time.perf_counter()
     try:
-        if getattr(spec, "sort", True):
-            table = content_order(table)
         log = _j.EventLog.from_arrow(table, **spec.load)
     except _j.JourneyError as e:
         return {"report": None, "error": _error_record(e, table, spec), "payload": None}
@@ -349,6 +331,29 @@ class DistributedLog:
         #: partitions' tasks `load` (EventLog.from_arrow), `analysis` (the partial) and
         #: `merge` (every merge of the tree, on the cluster and the driver).
         self.last_timing: dict[str, float] = {}
+
+    def _configure(
+        self,
+        columns: Sequence[str],
+        partitions: Optional[int],
+        default_partitions: Callable[[], int],
+        load: Mapping[str, Any],
+        properties: Optional[Sequence[str]],
+        **names: Optional[str],
+    ) -> None:
+        """Sets how every partition loads (the source `columns`, the column keywords `names`
+        and `properties`, the load options `load`), checked on the driver, and the number of
+        customer partitions (`default_partitions()` when None)."""
+        load = dict(load, **names)
+        load["properties"] = list(properties) if properties is not None else None
+        self._spec = Spec(columns, load)
+        if partitions is None:
+            partitions = default_partitions()
+        if not isinstance(partitions, int) or partitions < 1:
+            raise _j.ArgumentError(
+                f"invalid argument partitions: expected a whole number >= 1, got {partitions!r}"
+            )
+        self.partitions = partitions
 
     # -- engine hooks ----------------------------------------------------------------------
     def _map_partitions(

@@ -9,7 +9,8 @@ from ._typing import Duration, Level, Model, Touchpoints
 __all__ = ["DistributedLog", "content_order"]
 
 def content_order(table: Any) -> Any:
-    """The rows of an Arrow table sorted by every column: the engines' load order."""
+    """The rows of an Arrow table sorted by every column (kept for compatibility: the loader
+    orders ties by content itself)."""
 
 class DistributedLog:
     """The EventLog analyses over data that stays on a Spark or Dask cluster."""

@@ -71,24 +71,11 @@ class EventLog(DistributedLog):
         **load: Any,
     ) -> None:
         super().__init__()
-        load = dict(load)
-        load.update(
-            customer=customer,
-            timestamp=timestamp,
-            touchpoint=touchpoint,
-            channel=channel,
-            stage=stage,
-            value=value,
-            properties=list(properties) if properties is not None else None,
+        self._configure(
+            list(ddf.columns), partitions, lambda: int(ddf.npartitions), load, properties,
+            customer=customer, timestamp=timestamp, touchpoint=touchpoint,
+            channel=channel, stage=stage, value=value,
         )
-        self._spec = Spec(list(ddf.columns), load)
-        if partitions is None:
-            partitions = int(ddf.npartitions)
-        if not isinstance(partitions, int) or partitions < 1:
-            raise _engine._j.ArgumentError(
-                f"invalid argument partitions: expected a whole number >= 1, got {partitions!r}"
-            )
-        self.partitions = partitions
         self._source = ddf
         self._shuffled = ddf.shuffle(on=self._spec.customer, npartitions=partitions)
 

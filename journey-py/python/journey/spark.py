@@ -131,24 +131,11 @@ class EventLog(DistributedLog):
         **load: Any,
     ) -> None:
         super().__init__()
-        load = dict(load)
-        load.update(
-            customer=customer,
-            timestamp=timestamp,
-            touchpoint=touchpoint,
-            channel=channel,
-            stage=stage,
-            value=value,
-            properties=list(properties) if properties is not None else None,
+        self._configure(
+            df.columns, partitions, lambda: _default_parallelism(df), load, properties,
+            customer=customer, timestamp=timestamp, touchpoint=touchpoint,
+            channel=channel, stage=stage, value=value,
         )
-        self._spec = Spec(df.columns, load)
-        if partitions is None:
-            partitions = _default_parallelism(df)
-        if not isinstance(partitions, int) or partitions < 1:
-            raise _engine._j.ArgumentError(
-                f"invalid argument partitions: expected a whole number >= 1, got {partitions!r}"
-            )
-        self.partitions = partitions
         self._source = df
         self._shuffled = df.repartition(partitions, df[self._spec.customer])
 

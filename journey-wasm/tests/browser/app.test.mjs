@@ -14,13 +14,12 @@
 // JOURNEY_SCREENSHOT=docs/img/web-app.png node --test journey-wasm/tests/browser/app.test.mjs).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { CHROMIUM, browserSkip } from "./chromium.mjs";
+import { browserSkip, openPage, serve } from "./chromium.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..", "..", "..");
@@ -63,24 +62,6 @@ let page;
 const problems = [];
 const scratch = mkdtempSync(join(tmpdir(), "journey-browser-"));
 
-/** Starts python's http.server at the repository root on a free loopback port. */
-function serve() {
-  return new Promise((resolve, reject) => {
-    const p = spawn("python3", ["-u", "-m", "http.server", "0", "--bind", "127.0.0.1", "--directory", root], { stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    const timer = setTimeout(() => reject(new Error(`http.server did not start: ${out}`)), 15_000);
-    p.stdout.on("data", (d) => {
-      out += d;
-      const m = /port (\d+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ process: p, port: Number(m[1]) });
-      }
-    });
-    p.stderr.on("data", () => {}); // request log
-    p.on("exit", (code) => reject(new Error(`http.server exited with ${code}: ${out}`)));
-  });
-}
 
 async function upload(name, text) {
   await page.setInputFiles("#events-file", { name, mimeType: "text/csv", buffer: Buffer.from(text) });
@@ -104,14 +85,9 @@ async function cellTexts(selector) {
 
 before(async () => {
   if (skip) return;
-  server = await serve();
+  server = await serve(root);
   base = `http://127.0.0.1:${server.port}`;
-  const { chromium } = require("playwright-core");
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-gpu"], timeout: 60_000 });
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  page.setDefaultTimeout(60_000);
-  page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
-  page.on("console", (m) => m.type() === "error" && problems.push(`console error: ${m.text()}`));
+  ({ browser, page } = await openPage(problems));
   await page.goto(`${base}/examples/web/`);
   await waitState("ready");
 });

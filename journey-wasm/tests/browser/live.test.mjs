@@ -8,11 +8,10 @@
 // Environment: as app.test.mjs (JOURNEY_CHROMIUM, JOURNEY_SKIP_BROWSER=1).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { CHROMIUM, browserSkip } from "./chromium.mjs";
+import { browserSkip, openPage, serve } from "./chromium.mjs";
 import { splitByTime } from "../../../examples/web/live-batches.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -31,33 +30,11 @@ let browser;
 let page;
 const problems = [];
 
-function serve() {
-  return new Promise((resolve, reject) => {
-    const p = spawn("python3", ["-u", "-m", "http.server", "0", "--bind", "127.0.0.1", "--directory", root], { stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    const timer = setTimeout(() => reject(new Error(`http.server did not start: ${out}`)), 15_000);
-    p.stdout.on("data", (d) => {
-      out += d;
-      const m = /port (\d+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ process: p, port: Number(m[1]) });
-      }
-    });
-    p.stderr.on("data", () => {});
-    p.on("exit", (code) => reject(new Error(`http.server exited with ${code}: ${out}`)));
-  });
-}
 
 before(async () => {
   if (skip) return;
-  server = await serve();
-  const { chromium } = require("playwright-core");
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-gpu"], timeout: 60_000 });
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  page.setDefaultTimeout(60_000);
-  page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
-  page.on("console", (m) => m.type() === "error" && problems.push(`console error: ${m.text()}`));
+  server = await serve(root);
+  ({ browser, page } = await openPage(problems));
   await page.goto(`http://127.0.0.1:${server.port}/examples/web/live.html`);
   await page.waitForSelector('body[data-state="ready"]');
 });

@@ -14,7 +14,7 @@ import assert from "node:assert/strict";
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { CHROMIUM, browserSkip } from "./chromium.mjs";
+import { browserSkip, openPage } from "./chromium.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
@@ -31,12 +31,7 @@ const problems = [];
 
 before(async () => {
   if (skip) return;
-  const { chromium } = require("playwright-core");
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-gpu"], timeout: 60_000 });
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  page.setDefaultTimeout(60_000);
-  page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
-  page.on("console", (m) => m.type() === "error" && problems.push(`console error: ${m.text()}`));
+  ({ browser, page } = await openPage(problems));
   // Any request the page makes is recorded and refused: a self-contained page makes none.
   await page.route("**/*", (route) => {
     requests.push(route.request().url());

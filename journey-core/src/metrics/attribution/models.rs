@@ -94,36 +94,14 @@ pub(crate) fn shapley(t: &PathTable) -> Credits {
 mod tests {
     use super::*;
     use crate::metrics::attribution::PathRow;
+    use crate::metrics::fixtures::{close, path_table};
 
     fn t() -> PathTable {
-        PathTable::from_rows(vec![
-            PathRow {
-                path: "a>b>a>c".into(),
-                total_conversions: 2.0,
-                total_conversion_value: 40.0,
-                total_null: 1.0,
-            },
-            PathRow {
-                path: "b".into(),
-                total_conversions: 1.0,
-                total_conversion_value: 5.0,
-                total_null: 0.0,
-            },
-            PathRow {
-                path: "c>b".into(),
-                total_conversions: 0.0,
-                total_conversion_value: 0.0,
-                total_null: 9.0,
-            },
+        path_table(&[
+            ("a>b>a>c", 2.0, 40.0, 1.0),
+            ("b", 1.0, 5.0, 0.0),
+            ("c>b", 0.0, 0.0, 9.0),
         ])
-        .unwrap()
-    }
-
-    fn close(got: &[f64], want: &[f64]) {
-        assert_eq!(got.len(), want.len());
-        for (g, w) in got.iter().zip(want) {
-            assert!((g - w).abs() < 1e-12, "{got:?} != {want:?}");
-        }
     }
 
     #[test]

@@ -112,24 +112,7 @@ pub(crate) fn data_driven_shapley(t: &PathTable) -> Result<(Credits, Option<f64>
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::metrics::attribution::PathRow;
-
-    fn table(rows: &[(&str, f64, f64, f64)]) -> PathTable {
-        PathTable::from_rows(rows.iter().map(|&(path, c, v, n)| PathRow {
-            path: path.into(),
-            total_conversions: c,
-            total_conversion_value: v,
-            total_null: n,
-        }))
-        .unwrap()
-    }
-
-    fn close(got: &[f64], want: &[f64]) {
-        assert_eq!(got.len(), want.len());
-        for (g, w) in got.iter().zip(want) {
-            assert!((g - w).abs() < 1e-12, "{got:?} != {want:?}");
-        }
-    }
+    use crate::metrics::fixtures::{close, path_table as table};
 
     /// Two channels. `a`: 3 conversions (value 60), 1 null; `a>b`: 2 conversions (value 20),
     /// 2 nulls; `b`: 2 nulls. 10 paths, 5 conversions.

@@ -683,6 +683,21 @@ pub(crate) mod tests {
     use super::*;
     use crate::{read_events_csv, LoadOptions};
 
+    /// The log of [`two_weeks_csv`].
+    pub(crate) fn two_weeks() -> EventLog {
+        crate::read_events_csv(two_weeks_csv().as_bytes(), &Default::default()).unwrap()
+    }
+
+    /// The side of the events from `from` to `to`, labelled.
+    pub(crate) fn period(from: &str, to: &str, label: &str) -> Side {
+        Side {
+            from: Some(from.into()),
+            to: Some(to.into()),
+            label: Some(label.into()),
+            ..Side::default()
+        }
+    }
+
     /// Week 1 (side a): 40 customers view, 30 add to cart, 20 buy, 5 of them twice. Week 2
     /// (side b): 40 view, 30 add to cart, 10 buy, 5 of them twice. Persona = the week.
     pub(crate) fn two_weeks_csv() -> String {
@@ -731,7 +746,7 @@ pub(crate) mod tests {
 
     #[test]
     fn two_weeks_by_hand() {
-        let log = read_events_csv(two_weeks_csv().as_bytes(), &LoadOptions::default()).unwrap();
+        let log = two_weeks();
         let r = compare(&log, None, &weeks()).unwrap();
         assert_eq!((r.a.n_customers, r.b.n_customers), (40, 40));
         assert_eq!(r.a.label, "2026-01-01T00:00:00Z to 2026-01-08T00:00:00Z");
@@ -782,7 +797,7 @@ pub(crate) mod tests {
 
     #[test]
     fn segments_give_the_same_as_periods_here() {
-        let log = read_events_csv(two_weeks_csv().as_bytes(), &LoadOptions::default()).unwrap();
+        let log = two_weeks();
         let seg = |v: &str| Side {
             property: Some("persona".into()),
             value: Some(v.into()),
@@ -805,7 +820,7 @@ pub(crate) mod tests {
 
     #[test]
     fn bad_sides_are_errors() {
-        let log = read_events_csv(two_weeks_csv().as_bytes(), &LoadOptions::default()).unwrap();
+        let log = two_weeks();
         let err = |o: CompareOptions| compare(&log, None, &o).unwrap_err().to_string();
         let e = err(CompareOptions::default());
         assert!(e.contains("a: expected a period"), "{e}");
@@ -837,7 +852,7 @@ pub(crate) mod tests {
         assert_eq!(two_rates_p(0, 3, 3, 3).map(|t| t.1), Some(RateTest::Fisher));
         assert!(close(two_rates_p(0, 3, 3, 3).map(|t| t.0), 0.1));
         assert_eq!(two_rates_p(0, 0, 3, 3), None);
-        let log = read_events_csv(two_weeks_csv().as_bytes(), &LoadOptions::default()).unwrap();
+        let log = two_weeks();
         let mut o = weeks();
         o.b.from = Some("2027-01-01T00:00:00Z".into());
         o.b.to = None;
@@ -881,7 +896,7 @@ pub(crate) mod tests {
 
     #[test]
     fn survey_scores_by_hand() {
-        let log = read_events_csv(two_weeks_csv().as_bytes(), &LoadOptions::default()).unwrap();
+        let log = two_weeks();
         let sv =
             crate::read_surveys_csv(two_weeks_surveys_csv().as_bytes(), &LoadOptions::default())
                 .unwrap();
