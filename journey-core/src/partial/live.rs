@@ -115,10 +115,13 @@ impl LiveAnalysis {
             }
         }
         let log = log.into();
-        let partials = analyses
+        let mut partials = analyses
             .iter()
             .map(|a| log.partial_inner(a, &Context::default(), surveys.as_ref(), Track::Live))
             .collect::<Result<Vec<_>>>()?;
+        for p in &mut partials {
+            p.reserve_growth();
+        }
         let shard_events = SHARD_MIN.max(log.n_events() / SHARDS);
         let mut live = LiveAnalysis {
             shards: Vec::new(),

@@ -776,6 +776,14 @@ impl Partial {
         Ok(self)
     }
 
+    /// Room for the state's tables to double before they grow (see
+    /// `PathsState::reserve_growth`); only attribution's tables are large enough to matter.
+    pub(crate) fn reserve_growth(&mut self) {
+        if let State::Paths(p) = &mut self.state {
+            p.reserve_growth();
+        }
+    }
+
     /// The partial of `self`'s customers without those of `other`: the inverse of
     /// [`Partial::merge`], for a partial `other` (same analysis, options, context and load
     /// setup) of customers merged into `self` before. Exact for every count, sum and sample

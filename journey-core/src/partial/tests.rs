@@ -650,3 +650,48 @@ fn the_what_changed_section_is_not_made_from_partials() {
     assert_eq!(e.code(), "invalid_argument");
     assert!(e.to_string().contains("what changed section"), "{e}");
 }
+
+/// A live Markov attribution's tables get room to double at set-up (no append pays a rehash
+/// until then), and the room changes no result.
+#[test]
+fn live_attribution_tables_have_room_to_double() {
+    // Customer k sees t(k mod 5), then t(k mod 7), then buys: 35 distinct converting paths
+    // over 7 touchpoints, so that a table without room has less than twice its length.
+    let mut csv = String::from("customer_id,timestamp,touchpoint\n");
+    for k in 0..35 {
+        csv.push_str(&format!(
+            "c{k},1,t{}\nc{k},2,t{}\nc{k},3,purchase\n",
+            k % 5,
+            k % 7
+        ));
+    }
+    let log = read_events_csv(csv.as_bytes(), &Default::default()).unwrap();
+    let a = Analysis::from_json(
+        "attribution",
+        &json!({"model": "markov", "level": "touchpoint"}),
+    )
+    .unwrap();
+    let plain = log
+        .partial_inner(&a, &Context::default(), None, Track::Live)
+        .unwrap();
+    let mut roomy = plain.clone();
+    roomy.reserve_growth();
+    let room = |p: &Partial| match &p.state {
+        State::Paths(p) => p.room(),
+        _ => panic!("an attribution partial holds paths"),
+    };
+    let ((paths, paths_room), moves) = room(&roomy);
+    let (moves, moves_room) = moves.expect("a live Markov partial keeps its chain");
+    assert_eq!(paths, 35);
+    assert!(paths_room >= 70, "room for {paths_room} paths");
+    // start > t0..t4 (5), t(i) > t(j) for the 35 pairs, t0..t6 > purchase... every move once.
+    assert!(moves >= 35, "{moves} moves");
+    assert!(
+        moves_room >= 2 * moves,
+        "room for {moves_room} of {moves} moves"
+    );
+    // Without it the tables are tight: the test would fail without `reserve_growth`.
+    let ((_, tight), _) = room(&plain);
+    assert!(tight < 70, "{tight}");
+    assert_eq!(roomy.finish().unwrap(), plain.finish().unwrap());
+}
