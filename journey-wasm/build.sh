@@ -3,7 +3,8 @@
 # module, for browsers and bundlers), optimised with wasm-opt from the npm `binaryen` package
 # (npm ci in journey-wasm). Needs the wasm-bindgen CLI of the exact crate version.
 # JOURNEY_SKIP_WASM_OPT=1 builds without wasm-opt (a larger, slower .wasm); without it, a
-# missing wasm-opt is an error.
+# missing wasm-opt is an error. JOURNEY_WASM_OPT_LEVEL sets wasm-opt's level (default -O3; CI
+# uses -O1: the same code, for about a quarter of wasm-opt's time, which is minutes).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 profile=${PROFILE:-release}
@@ -28,7 +29,7 @@ if [ "${JOURNEY_SKIP_WASM_OPT:-}" = 1 ]; then
   echo "build.sh: JOURNEY_SKIP_WASM_OPT=1, the .wasm files are not optimised" >&2
 else
   for t in node web; do
-    "$opt" -O3 --enable-simd --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
+    "$opt" "${JOURNEY_WASM_OPT_LEVEL:--O3}" --enable-simd --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
       "$out/$t/journey_wasm_bg.wasm" -o "$out/$t/journey_wasm_bg.wasm"
   done
 fi
