@@ -287,11 +287,15 @@ function renderReport({ report, summary }) {
 
 async function panel(containerId, work) {
   const container = $(containerId);
+  // aria-busy while the worker computes: screen readers wait, and so do the browser tests.
+  container.setAttribute("aria-busy", "true");
   try {
     await work(container);
   } catch (e) {
     const where = e.line ? ` (line ${e.line})` : "";
     note(container, `${e.message}${where}`, "error");
+  } finally {
+    container.removeAttribute("aria-busy");
   }
 }
 
@@ -299,6 +303,7 @@ async function refreshAll() {
   await refreshMap();
   await refreshFunnel();
   await refreshAttribution();
+  await refreshOrders();
   await refreshRetention();
   await refreshSatisfaction();
   await refreshDrivers();
@@ -343,9 +348,13 @@ function addStep(value = "") {
   if (box.children.length) box.append(Object.assign(document.createElement("span"), { className: "arrow", textContent: "→" }));
   const wrap = document.createElement("span");
   wrap.className = "step";
-  const input = Object.assign(document.createElement("input"), { value, placeholder: "touchpoint" });
+  const input = Object.assign(document.createElement("input"), { value, placeholder: "touchpoint", className: "touchpoint" });
   input.setAttribute("list", "touchpoint-list");
   input.setAttribute("aria-label", "funnel step");
+  // An optional step may be skipped (not for the first or the last step: the funnel says so).
+  const optional = Object.assign(document.createElement("input"), { type: "checkbox", title: "optional: customers may skip this step" });
+  const optLabel = Object.assign(document.createElement("label"), { className: "optional", title: optional.title });
+  optLabel.append(optional, "optional");
   const remove = Object.assign(document.createElement("button"), { type: "button", textContent: "×", title: "remove this step" });
   remove.onclick = () => {
     const prev = wrap.previousElementSibling;
@@ -353,17 +362,34 @@ function addStep(value = "") {
     else wrap.nextElementSibling?.classList.contains("arrow") && wrap.nextElementSibling.remove();
     wrap.remove();
   };
-  wrap.append(input, remove);
+  wrap.append(input, optLabel, remove);
   box.append(wrap);
 }
 
 function funnelSteps() {
-  // A step may be several touchpoints: "cart | basket".
-  return [...$("funnel-steps").querySelectorAll("input")]
-    .map((i) => i.value.trim())
-    .filter(Boolean)
-    .map((v) => (v.includes("|") ? v.split("|").map((s) => s.trim()).filter(Boolean) : v));
+  // A step may be several touchpoints: "cart | basket"; a step ticked optional may be skipped.
+  return [...$("funnel-steps").querySelectorAll(".step")]
+    .map((wrap) => [wrap.querySelector("input.touchpoint").value.trim(), wrap.querySelector("label.optional input").checked])
+    .filter(([v]) => v)
+    .map(([v, optional]) => {
+      const touchpoint = v.includes("|") ? v.split("|").map((s) => s.trim()).filter(Boolean) : v;
+      return optional ? { touchpoint, optional: true } : touchpoint;
+    });
 }
+
+/** The funnel's "as of": empty for none, "end", a date (its midnight, UTC) or a time as typed. */
+function funnelAsOf() {
+  const v = $("funnel-as-of").value.trim();
+  if (!v) return null;
+  return /^\d{4}-\d{2}-\d{2}$/.test(v) ? `${v}T00:00:00Z` : v;
+}
+
+/** "faq 12 · nothing 30": touchpoints with their customers (null is "nothing"). */
+function touchCounts(list) {
+  return list.map((x) => `${x.touchpoint ?? "nothing"} ${fmt.format(x.customers)}`).join(" · ") || "–";
+}
+
+const pct = (x) => (x === null || x === undefined ? "–" : `${fmt.format(100 * x)}%`);
 
 async function refreshFunnel() {
   await panel("funnel", async (el) => {
@@ -371,13 +397,40 @@ async function refreshFunnel() {
     const window = $("funnel-window").value.trim() || "14d";
     const mode = $("funnel-mode").value;
     const trend = $("funnel-trend").value;
-    const r = await call("funnel", { steps, window, mode, trend });
-    state.results.funnel = { steps, window, mode, trend: trend || null, result: r.result };
+    const asOf = funnelAsOf();
+    const afterDropOff = Number($("funnel-after").value) || 0;
+    const r = await call("funnel", { steps, window, mode, trend, asOf, afterDropOff });
+    state.results.funnel = { steps, window, mode, trend: trend || null, as_of: asOf, after_drop_off: afterDropOff || null, result: r.result };
     const chart = document.createElement("div");
     putSvg(chart, r.svg);
     // One row per step, named by its label (the table shows the scalar fields).
     const rows = r.result.steps.map(({ step, label, ...fields }) => ({ step: label, ...fields }));
     const parts = [chart, table(rows, { customers: "count" })];
+    const label = new Map(r.result.steps.map((s) => [s.step, s.label]));
+    const open = r.result.open;
+    if (open) {
+      // Customers whose window is still open at as_of: not dropped (yet), left out of the rates.
+      const box = Object.assign(document.createElement("div"), { className: "open" });
+      const p = document.createElement("p");
+      p.textContent = `As of ${open.as_of ? open.as_of.replace("T", " ").replace("Z", " UTC") : "–"}: ${fmt.format(open.in_progress)} customers still in progress (their window is open). Conversion without them ${pct(open.conversion)}; counting them as dropped ${pct(r.result.conversion)}.`;
+      const openRows = open.steps.map((s) => ({
+        step: label.get(s.step),
+        "in progress": s.in_progress,
+        "dropped (window closed)": s.dropped,
+        "drop off": s.drop_off,
+        "conversion from previous": s.conversion_from_previous,
+      }));
+      box.append(p, table(openRows, { "in progress": "in-progress" }));
+      parts.push(box);
+    }
+    if (r.result.after_drop_off) {
+      // Where the customers who stopped before a step went next, and where they were last seen.
+      const box = Object.assign(document.createElement("div"), { className: "after" });
+      const p = Object.assign(document.createElement("p"), { textContent: "After drop-off: where the customers who stopped before each step went next (within the window), and where they were last seen." });
+      const afterRows = r.result.after_drop_off.map((a) => ({ "stopped before": label.get(a.step), dropped: a.dropped, "went next to": touchCounts(a.next), "last seen at": touchCounts(a.last) }));
+      box.append(p, table(afterRows));
+      parts.push(box);
+    }
     if (r.trendSvg) {
       // The conversion per period of entry; periods whose windows are still open are dashed.
       const t = Object.assign(document.createElement("div"), { className: "trend" });
@@ -458,9 +511,42 @@ async function refreshAttribution() {
   });
 }
 
+/** Markov order selection and the removal effects of channel pairs or triples. */
+async function refreshOrders() {
+  await panel("orders", async (el) => {
+    const level = $("attribution-level").value;
+    const length = Number($("sequence-length").value);
+    const order = $("sequence-order").value ? Number($("sequence-order").value) : null;
+    const r = await call("orders", { level, length, order });
+    state.results.orders = { level, length, order, selection: r.selection, sequences: r.sequences };
+    const sel = r.selection;
+    const seq = r.sequences;
+    const chosen = Object.assign(document.createElement("p"), {
+      textContent: sel.chosen_order === null
+        ? "No paths to fit a Markov chain to."
+        : `Markov chains of orders 1 to ${sel.orders.length} fitted to the paths of ${fmt.format(sel.channels)} ${level}s; BIC (lowest is best) chooses order ${sel.chosen_order}.`,
+    });
+    const orderRows = sel.orders.map((o) => ({ order: o.order, chosen: o.order === sel.chosen_order ? "✓" : "", states: o.states, parameters: o.parameters, "log likelihood": o.log_likelihood, BIC: o.bic, AIC: o.aic }));
+    // The largest removal effects first (none when nothing converts), then by name.
+    const top = [...seq.rows].sort((a, b) => (b.removal_effect ?? -1) - (a.removal_effect ?? -1) || a.sequence.localeCompare(b.sequence)).slice(0, 10);
+    const what = length === 3 ? "triples" : "pairs";
+    const raised = order === null && sel.chosen_order !== null && seq.order > sel.chosen_order ? ` (the chosen order raised to ${seq.order}: a chain of order k removes runs of at most k touches)` : "";
+    const seqNote = Object.assign(document.createElement("p"), {
+      textContent: `Removal effects of ${what} of consecutive ${level}s at order ${seq.order}${raised}: the share of conversions lost when every walk making those touches in a row ends there. ${fmt.format(seq.rows.length)} ${what} seen${seq.rows.length > top.length ? `, the ${top.length} largest shown` : ""}.`,
+    });
+    const seqRows = top.map((x) => ({ sequence: x.sequence, occurrences: x.occurrences, paths: x.paths, conversions: x.conversions, "removal effect": x.removal_effect }));
+    el.replaceChildren(chosen, table(orderRows), seqNote, table(seqRows));
+  });
+}
+
 async function refreshRetention() {
   await panel("retention", async (el) => {
-    const r = await call("retention", { period: $("retention-period").value, periods: Number($("retention-periods").value) || 8 });
+    const r = await call("retention", {
+      period: $("retention-period").value,
+      periods: Number($("retention-periods").value) || 8,
+      minReturns: Number($("retention-min-returns").value) || 1,
+      unbounded: $("retention-unbounded").checked,
+    });
     state.results.retention = r.result;
     const parts = [];
     if (r.svg) {
@@ -534,8 +620,16 @@ $("funnel-form").addEventListener("submit", (e) => {
 });
 $("funnel-mode").addEventListener("change", refreshFunnel);
 $("funnel-trend").addEventListener("change", refreshFunnel);
+$("funnel-after").addEventListener("change", refreshFunnel);
+$("sequence-length").addEventListener("change", refreshOrders);
+$("sequence-order").addEventListener("change", refreshOrders);
+$("retention-min-returns").addEventListener("change", refreshRetention);
+$("retention-unbounded").addEventListener("change", refreshRetention);
 $("attribution-model").addEventListener("change", refreshAttribution);
-$("attribution-level").addEventListener("change", refreshAttribution);
+$("attribution-level").addEventListener("change", async () => {
+  await refreshAttribution();
+  await refreshOrders();
+});
 $("retention-period").addEventListener("change", refreshRetention);
 $("retention-periods").addEventListener("change", refreshRetention);
 $("satisfaction-metric").addEventListener("change", refreshSatisfaction);

@@ -2,7 +2,7 @@
 // and computing metrics never block the page.
 //
 // Messages in:  { id, type, payload }  (type: "load", "loadSurveys", "sample", "map", "funnel",
-//               "attribution", "retention", "satisfaction", "drivers", "compare")
+//               "attribution", "orders", "retention", "satisfaction", "drivers", "compare")
 // Messages out: { id, type: "result", payload } or { id, type: "error", payload: JourneyError
 //               fields }, and once { type: "ready" } or { type: "fatal", payload } if the
 //               package cannot be loaded.
@@ -100,9 +100,14 @@ const handlers = {
     }
   },
 
-  funnel({ steps, window, mode, trend }) {
+  funnel({ steps, window, mode, trend, asOf, afterDropOff }) {
     requireLog();
-    const result = log.funnel(steps, { window, mode, trend: trend || null });
+    // asOf: the time the funnel is counted at (customers whose window is still open are in
+    // progress, result.open); afterDropOff: where the customers who stopped went instead.
+    const opts = { window, mode, trend: trend || null };
+    if (asOf) opts.asOf = asOf;
+    if (afterDropOff) opts.afterDropOff = afterDropOff;
+    const result = log.funnel(steps, opts);
     const trendSvg = trend ? journey.trendChartSvg(journey.funnelTrendChart(result)) : null;
     return { result, svg: journey.funnelChartSvg(journey.funnelChart(result)), trendSvg };
   },
@@ -131,9 +136,19 @@ const handlers = {
     return { result, svg: journey.groupedBarsSvg(journey.attributionBars(result)) };
   },
 
-  retention({ period, periods }) {
+  orders({ level, length, order }) {
     requireLog();
-    const result = log.retention({ period, periods });
+    // Orders 1 to 4 scored by BIC; the sequences' removal effects at the order asked for, or at
+    // the chosen one (raised to the sequence length: a chain of order k removes runs of at most k).
+    const selection = log.chooseOrder({ level });
+    const at = order ?? Math.max(selection.chosen_order ?? length, length);
+    const sequences = log.sequenceRemovalEffects({ level, order: at, length });
+    return { selection, sequences };
+  },
+
+  retention({ period, periods, minReturns, unbounded }) {
+    requireLog();
+    const result = log.retention({ period, periods, minReturns, unbounded });
     return { result, svg: journey.heatmapSvg(journey.retentionHeatmap(result)) };
   },
 

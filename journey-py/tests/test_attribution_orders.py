@@ -104,6 +104,48 @@ def test_sequence_removal_effects_by_hand():
         t.sequence_removal_effects(sequences=["a>>b"])
 
 
+# Three customers for triples at order 3: u1 a>b>c>a>b>c then buys, u2 b>c>a>b does not,
+# u3 d>b>c then buys.
+TRIPLES = "customer_id,timestamp,touchpoint,channel\n" + "".join(
+    f"{c},{i + 1},{t},{t}\n"
+    for c, touches in (("u1", "abcabc"), ("u2", "bcab"), ("u3", "dbc"))
+    for i, t in enumerate(touches)
+) + "u1,7,purchase,web\nu3,4,purchase,web\n"
+
+
+def test_sequence_removal_effects_of_triples_by_hand():
+    log = journey.EventLog.from_csv_text(TRIPLES)
+    r = log.sequence_removal_effects(order=3, length=3)
+    # States are the last three touches. (a,b,c) -> (b,c,a) or conversion, (b,c,a) -> (c,a,b),
+    # (c,a,b) -> (a,b,c) or null: x_abc = 1/2 + x_abc / 4 = 2/3, x_bca = x_cab = 1/3, x_d = 1;
+    # P = (2/3 + 1/3 + 1) / 3 = 2/3. Without a>b>c only d converts: P = 1/3, RE 1/2. Without
+    # b>c>a (or c>a>b) x_abc = 1/2 and b's walk is lost: P = 1/2, RE 1/4. Without d>b>c: P =
+    # 1/3, RE 1/2.
+    assert r.order == 3
+    assert r.level == "channel"
+    assert r.conversion_probability == pytest.approx(2 / 3)
+    got = [(x["sequence"], x["occurrences"], x["paths"], x["conversions"]) for x in r.rows]
+    assert got == [
+        ("a>b>c", 2.0, 1.0, 1.0),
+        ("b>c>a", 2.0, 2.0, 1.0),
+        ("c>a>b", 2.0, 2.0, 1.0),
+        ("d>b>c", 1.0, 1.0, 1.0),
+    ]
+    assert [x["removal_effect"] for x in r.rows] == pytest.approx([0.5, 0.25, 0.25, 0.5])
+    # The pair b>c ends (b,c), (a,b,c) and (d,b,c): without it nothing converts; the triple
+    # d>b>c removes d's walk only. b>c occurs 4 times in 3 paths, 2 converting.
+    both = log.sequence_removal_effects(order=3, sequences=["b>c", "d>b>c"])
+    assert [(x["sequence"], x["occurrences"], x["paths"], x["conversions"]) for x in both.rows] == [
+        ("b>c", 4.0, 3.0, 2.0),
+        ("d>b>c", 1.0, 1.0, 1.0),
+    ]
+    assert [x["removal_effect"] for x in both.rows] == pytest.approx([1.0, 0.5])
+    # A chain of order 2 cannot remove triples.
+    with pytest.raises(journey.ArgumentError) as info:
+        log.sequence_removal_effects(order=2, sequences=["d>b>c"])
+    assert "d>b>c" in str(info.value)
+
+
 def test_sequence_removal_effects_on_a_log_match_the_channel_removal_effects():
     log = journey.EventLog.from_csv_text(TWO)
     for order in (1, 2, 3):

@@ -73,6 +73,41 @@ test("sequenceRemovalEffects by hand", () => {
   assert.throws(() => t.sequenceRemovalEffects({ order: 2, length: 3 }), (e) => e.code === "invalid_argument" && e.message.includes("length"));
 });
 
+// Triples at order 3: u1 a>b>c>a>b>c then buys, u2 b>c>a>b does not, u3 d>b>c then buys.
+let TRIPLES = "customer_id,timestamp,touchpoint,channel\n";
+for (const [c, touches] of [["u1", "abcabc"], ["u2", "bcab"], ["u3", "dbc"]]) {
+  [...touches].forEach((t, i) => (TRIPLES += `${c},${i + 1},${t},${t}\n`));
+}
+TRIPLES += "u1,7,purchase,web\nu3,4,purchase,web\n";
+
+test("sequenceRemovalEffects of triples by hand", () => {
+  const log = EventLog.fromCsv(TRIPLES);
+  const r = log.sequenceRemovalEffects({ order: 3, length: 3 });
+  // States are the last three touches. (a,b,c) -> (b,c,a) or conversion, (b,c,a) -> (c,a,b),
+  // (c,a,b) -> (a,b,c) or null: x_abc = 1/2 + x_abc / 4 = 2/3, x_bca = x_cab = 1/3, x_d = 1;
+  // P = (2/3 + 1/3 + 1) / 3 = 2/3. Without a>b>c only d converts: P = 1/3, RE 1/2. Without
+  // b>c>a (or c>a>b) x_abc = 1/2 and b's walk is lost: P = 1/2, RE 1/4. Without d>b>c:
+  // P = 1/3, RE 1/2.
+  assert.equal(r.order, 3);
+  close(r.conversion_probability, 2 / 3);
+  assert.deepEqual(
+    r.rows.map((x) => [x.sequence, x.occurrences, x.paths, x.conversions]),
+    [["a>b>c", 2, 1, 1], ["b>c>a", 2, 2, 1], ["c>a>b", 2, 2, 1], ["d>b>c", 1, 1, 1]],
+  );
+  [0.5, 0.25, 0.25, 0.5].forEach((want, i) => close(r.rows[i].removal_effect, want));
+  // The pair b>c ends (b,c), (a,b,c) and (d,b,c): without it nothing converts; the triple
+  // d>b>c removes d's walk only. b>c occurs 4 times in 3 paths, 2 converting.
+  const both = log.sequenceRemovalEffects({ order: 3, sequences: ["b>c", "d>b>c"] });
+  assert.deepEqual(
+    both.rows.map((x) => [x.sequence, x.occurrences, x.paths, x.conversions]),
+    [["b>c", 4, 3, 2], ["d>b>c", 1, 1, 1]],
+  );
+  close(both.rows[0].removal_effect, 1);
+  close(both.rows[1].removal_effect, 0.5);
+  assert.throws(() => log.sequenceRemovalEffects({ order: 2, sequences: ["d>b>c"] }),
+    (e) => e.code === "invalid_argument" && e.message.includes("d>b>c"));
+});
+
 test("sequenceRemovalEffects on a log: single touches are the channel removal effects", () => {
   const log = EventLog.fromCsv(TWO);
   for (const order of [1, 2, 3]) {

@@ -104,9 +104,14 @@ test("the report of synthetic data: self-contained, every section drawn, readabl
   const dir = process.env.JOURNEY_DOCS_IMG ? resolve(process.env.JOURNEY_DOCS_IMG) : null;
   if (dir) {
     await page.screenshot({ path: join(dir, "report.png"), clip: { x: 0, y: 0, width: 1280, height: 1800 }, fullPage: true });
-    // The charts of the report side by side (funnel, top paths, attribution, retention,
-    // satisfaction): the report's own figures, moved into one grid for the picture, with the
-    // sections' text and tables left out.
+    // The charts of the report side by side (what changed, top paths, funnel and its weekly
+    // trend, conversion drivers, attribution, retention, satisfaction): the report's own
+    // figures, moved into one grid for the picture, with the sections' text and tables left
+    // out. The report here also compares the first half of the data with the second (its
+    // "What changed" section, there when a comparison is asked for).
+    const { first_event: first, last_event: last } = log.summary();
+    const mid = new Date((Date.parse(first) + Date.parse(last)) / 2).toISOString();
+    await show(report(log, surveys, { compare: { a: { from: first, to: mid, label: "first half" }, b: { from: mid, label: "second half" } } }));
     await page.evaluate(() => {
       const figures = (heading) => {
         const sec = [...document.querySelectorAll("section")].find((x) => x.querySelector("h2")?.textContent.trim() === heading);
@@ -133,9 +138,11 @@ test("the report of synthetic data: self-contained, every section drawn, readabl
       for (const f of figures("Top paths")) grid.appendChild(card(f, 1240));
       const row = document.createElement("div");
       row.style.cssText = "display:flex;gap:16px;align-items:flex-start";
-      row.appendChild(column([...figures("Funnel"), ...figures("Retention"), csat]));
-      row.appendChild(column([...figures("Attribution"), nps, ces]));
+      // The funnel, then its trend (the funnel section's second figure).
+      row.appendChild(column([...figures("Funnel"), ...figures("Retention"), csat, ces]));
+      row.appendChild(column([...figures("Conversion drivers"), ...figures("Attribution"), nps]));
       grid.appendChild(row);
+      for (const f of figures("What changed")) grid.appendChild(card(f, 1240));
       document.body.prepend(grid);
     });
     await page.locator("#charts").screenshot({ path: join(dir, "report-charts.png") });

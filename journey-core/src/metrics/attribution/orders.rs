@@ -731,6 +731,78 @@ mod tests {
         assert_eq!(r.rows.len(), 2);
     }
 
+    /// Triples at order 3: `a>b>c>a>b>c` converts once, `b>c>a>b` ends in null once,
+    /// `d>b>c` converts once.
+    ///
+    /// A state is the last three touches (padded at the start of a path). Transitions:
+    /// start -> (a), (b), (d), 1/3 each; (a) -> (a,b) -> (a,b,c); (b) -> (b,c) -> (b,c,a);
+    /// (d) -> (d,b) -> (d,b,c) -> conversion. (a,b,c) is left twice (P1): once to (b,c,a),
+    /// once to the conversion, 1/2 each; (b,c,a) twice to (c,a,b) (P1, P2); (c,a,b) once to
+    /// (a,b,c) (P1), once to null (P2), 1/2 each. With x the conversion probabilities:
+    /// x_abc = 1/2 + x_bca / 2, x_bca = x_cab, x_cab = x_abc / 2, so x_abc = 1/2 + x_abc / 4:
+    /// x_abc = 2/3, x_bca = x_cab = 1/3; x_a = 2/3, x_b = 1/3, x_d = 1.
+    /// P = (2/3 + 1/3 + 1) / 3 = 2/3.
+    /// Without a>b>c: x_abc = 0, so x_cab = x_bca = 0; only d converts: P = 1/3, RE 1/2.
+    /// Without b>c>a: x_bca = 0, x_abc = 1/2, x_b = 0: P = (1/2 + 0 + 1) / 3 = 1/2, RE 1/4.
+    /// Without c>a>b: x_cab = 0 = x_bca, the same: RE 1/4.
+    /// Without d>b>c: x_d = 0: P = (2/3 + 1/3) / 3 = 1/3, RE 1/2.
+    /// Occurrences: a>b>c twice in P1 (one path, converting); b>c>a and c>a>b once in P1 and
+    /// once in P2 (two paths, one converting); d>b>c once in P3.
+    /// The pair b>c at order 3 is every state ending in b, c: (b,c), (a,b,c), (d,b,c); without
+    /// it nothing converts (RE 1), while the triple d>b>c removes only d's walk: the chain
+    /// remembers which touch came before b>c. b>c occurs 4 times (twice in P1), in 3 paths,
+    /// 2 converting.
+    #[test]
+    fn triples_by_hand() {
+        let t = table(&[
+            ("a>b>c>a>b>c", 1.0, 0.0),
+            ("b>c>a>b", 0.0, 1.0),
+            ("d>b>c", 1.0, 0.0),
+        ]);
+        let r = t
+            .sequence_removal_effects(&SequenceRemovalOptions {
+                order: 3,
+                length: 3,
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!(r.order, 3);
+        close(r.conversion_probability.unwrap(), 2.0 / 3.0);
+        let rows: Vec<(&str, f64, f64, f64)> = r
+            .rows
+            .iter()
+            .map(|x| (x.sequence.as_str(), x.occurrences, x.paths, x.conversions))
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                ("a>b>c", 2.0, 1.0, 1.0),
+                ("b>c>a", 2.0, 2.0, 1.0),
+                ("c>a>b", 2.0, 2.0, 1.0),
+                ("d>b>c", 1.0, 1.0, 1.0),
+            ]
+        );
+        for (row, want) in r.rows.iter().zip([0.5, 0.25, 0.25, 0.5]) {
+            close(row.removal_effect.unwrap(), want);
+        }
+        // A pair and a triple given together at order 3 (two lengths in one call).
+        let r = t
+            .sequence_removal_effects(&SequenceRemovalOptions {
+                order: 3,
+                sequences: Some(vec!["b>c".into(), "d>b>c".into()]),
+                ..Default::default()
+            })
+            .unwrap();
+        let got: Vec<(&str, f64, f64, f64)> = r
+            .rows
+            .iter()
+            .map(|x| (x.sequence.as_str(), x.occurrences, x.paths, x.conversions))
+            .collect();
+        assert_eq!(got, [("b>c", 4.0, 3.0, 2.0), ("d>b>c", 1.0, 1.0, 1.0)]);
+        close(r.rows[0].removal_effect.unwrap(), 1.0);
+        close(r.rows[1].removal_effect.unwrap(), 0.5);
+    }
+
     /// Sequences of one touch are channels: their removal effects are the model's.
     #[test]
     fn single_touches_are_the_channel_removal_effects() {
