@@ -219,6 +219,15 @@ impl Error {
         }
     }
 
+    /// The error with its line moved down by `by` lines (an error of a piece of text read on
+    /// its own, placed in the whole input); errors without a line stay as they are.
+    pub(crate) fn shifted(mut self, by: u64) -> Self {
+        if let Error::InvalidValue { line, .. } | Error::MalformedRow { line, .. } = &mut self {
+            *line += by;
+        }
+        self
+    }
+
     pub(crate) fn argument(name: &str, message: impl fmt::Display) -> Self {
         Error::InvalidArgument {
             name: name.to_string(),
@@ -237,6 +246,96 @@ pub fn cut(s: &str) -> String {
         out.push_str("...");
         out
     }
+}
+
+/// Longest text [`cut_counted`] keeps whole.
+const MAX_COUNTED_CHARS: usize = 40;
+
+/// Cuts a text to its first 20 characters and says how long it was, for quoting a value whose
+/// size is the point (a 400-digit number given as a count): `"12345678901234567890... (400
+/// characters)"`. A text of at most 40 characters is kept whole.
+///
+/// ```
+/// use journey_core::error::cut_counted;
+/// assert_eq!(cut_counted("-1"), "-1");
+/// assert_eq!(cut_counted(&"9".repeat(400)), format!("{}... (400 characters)", "9".repeat(20)));
+/// ```
+pub fn cut_counted(s: &str) -> String {
+    let n = s.chars().count();
+    if n <= MAX_COUNTED_CHARS {
+        s.to_string()
+    } else {
+        let head: String = s.chars().take(MAX_COUNTED_CHARS / 2).collect();
+        format!("{head}... ({n} characters)")
+    }
+}
+
+/// How a message points at the input of data shuffled by customer, for [`name_customer`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pointer {
+    /// `at row 7, column ...`: a row of columnar input (events read in columns).
+    Row,
+    /// `at line 7, column ...`: a line of text (survey responses written as CSV).
+    Line,
+}
+
+/// A message about a row or line of one part of data shuffled by customer (a Spark or Dask
+/// partition), reworded to name the customer instead: there a row number means nothing to the
+/// user. Every `at row 7, column ` becomes `of customer 'u2', column `, `customer` giving the
+/// customer id of that (1-based) row or line already quoted as the caller's language quotes
+/// text, or `None` when it has none (`of a row without customer id`, `of a response without
+/// customer id` for [`Pointer::Line`]). The rest of the message stays as it is.
+///
+/// ```
+/// use journey_core::error::{name_customer, Pointer};
+/// let m = "invalid timestamp \"x\" at row 3, column ts: expected a time";
+/// let ids = |row: u64| (row == 3).then(|| "'u2'".to_string());
+/// assert_eq!(
+///     name_customer(m, Pointer::Row, ids),
+///     "invalid timestamp \"x\" of customer 'u2', column ts: expected a time"
+/// );
+/// assert_eq!(
+///     name_customer("bad at row 9, column ts", Pointer::Row, ids),
+///     "bad of a row without customer id, column ts"
+/// );
+/// ```
+pub fn name_customer(
+    message: &str,
+    pointer: Pointer,
+    mut customer: impl FnMut(u64) -> Option<String>,
+) -> String {
+    const TAIL: &str = ", column ";
+    let (head, nobody) = match pointer {
+        Pointer::Row => (" at row ", "a row without customer id"),
+        Pointer::Line => (" at line ", "a response without customer id"),
+    };
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(i) = rest.find(head) {
+        let after = &rest[i + head.len()..];
+        let digits = after.bytes().take_while(u8::is_ascii_digit).count();
+        match after[..digits].parse::<u64>() {
+            Ok(n) if after[digits..].starts_with(TAIL) => {
+                out.push_str(&rest[..i]);
+                out.push_str(" of ");
+                match customer(n) {
+                    Some(c) => {
+                        out.push_str("customer ");
+                        out.push_str(&c);
+                    }
+                    None => out.push_str(nobody),
+                }
+                out.push_str(TAIL);
+                rest = &after[digits + TAIL.len()..];
+            }
+            _ => {
+                out.push_str(&rest[..i + head.len()]);
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Result alias used across the crate.
@@ -259,6 +358,46 @@ mod tests {
         assert_eq!(e.expected(), Some("month out of range"));
         let a = Error::argument("gap", "expected a duration");
         assert_eq!((a.value(), a.expected(), a.column()), (None, None, None));
+    }
+
+    #[test]
+    fn messages_name_the_customer_of_every_row() {
+        let m = "2 errors: bad x at row 12, column a; bad y at row 3, column b";
+        let mut asked = Vec::new();
+        let named = name_customer(m, Pointer::Row, |r| {
+            asked.push(r);
+            (r == 12).then(|| "\"c\"".to_string())
+        });
+        assert_eq!(
+            named,
+            "2 errors: bad x of customer \"c\", column a; bad y of a row without customer id, \
+             column b"
+        );
+        assert_eq!(asked, [12, 3]);
+        // Only "at row N, column": other numbers and the other pointer stay.
+        for m in [
+            "at row 3, column a",
+            "x at row , column a",
+            "x at row 3 column a",
+            "x at line 3, column a",
+        ] {
+            assert_eq!(name_customer(m, Pointer::Row, |_| None), m);
+        }
+        assert_eq!(
+            name_customer("score at line 4, column score: bad", Pointer::Line, |_| {
+                None
+            }),
+            "score of a response without customer id, column score: bad"
+        );
+    }
+
+    #[test]
+    fn counted_cuts_say_the_length() {
+        assert_eq!(cut_counted(&"x".repeat(40)), "x".repeat(40));
+        assert_eq!(
+            cut_counted(&"é".repeat(41)),
+            format!("{}... (41 characters)", "é".repeat(20))
+        );
     }
 
     #[test]

@@ -238,6 +238,8 @@ impl Gen<'_> {
 }
 
 fn simulate(g: &mut Gen<'_>, p: &Profile) {
+    // Long because it tells one customer's story in order (awareness to purchase and after);
+    // splitting the story would pass the generator and the profile to every part.
     // Awareness: one to three touches in the first session.
     for _ in 0..g.rng.range(1, 3) {
         let a = g.rng.pick(p.awareness);
@@ -402,6 +404,26 @@ fn chunk(seed: u64, lo: usize, hi: usize) -> (EventLogBuilder, Vec<RawResponse>)
     }
     let _ = NO_ID;
     (b, surveys)
+}
+
+/// The options of [`synthetic()`] as the bindings take them, with their defaults: 1000
+/// customers, seed 42.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SyntheticOptions {
+    /// How many customers.
+    pub customers: usize,
+    /// The seed: the same seed gives the same data.
+    pub seed: u64,
+}
+
+impl Default for SyntheticOptions {
+    fn default() -> Self {
+        SyntheticOptions {
+            customers: 1000,
+            seed: 42,
+        }
+    }
 }
 
 /// A synthetic event log and survey responses for `customers` customers (about ten events

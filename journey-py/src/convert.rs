@@ -141,48 +141,39 @@ pub fn text(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<String> {
 /// A Python `int` as a count (0 or more): a negative or huge number, or another type, is an
 /// `ArgumentError` naming the argument, not an `OverflowError`.
 pub fn count(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<usize> {
-    if !obj.is_instance_of::<PyInt>() || obj.is_instance_of::<PyBool>() {
-        return Err(argument(
-            name,
-            format!("expected an int, got {}", obj.get_type().name()?),
-        ));
-    }
-    obj.extract::<usize>().map_err(|_| {
-        argument(
-            name,
-            format!("{}: expected an int from 0 to {}", short(obj), usize::MAX),
-        )
-    })
+    unsigned(obj, name, usize::MAX)
 }
 
 /// A Python `int` as an unsigned 64-bit number (a seed): out of range is an `ArgumentError`.
 pub fn uint64(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<u64> {
+    unsigned(obj, name, u64::MAX)
+}
+
+/// A Python `int` from 0 to `max` (`max` being the largest of `T`); anything else is an
+/// `ArgumentError` naming the argument.
+fn unsigned<'py, T>(obj: &Bound<'py, PyAny>, name: &str, max: T) -> PyResult<T>
+where
+    T: FromPyObjectOwned<'py> + std::fmt::Display,
+{
     if !obj.is_instance_of::<PyInt>() || obj.is_instance_of::<PyBool>() {
         return Err(argument(
             name,
             format!("expected an int, got {}", obj.get_type().name()?),
         ));
     }
-    obj.extract::<u64>().map_err(|_| {
+    obj.extract::<T>().map_err(|_| {
         argument(
             name,
-            format!("{}: expected an int from 0 to {}", short(obj), u64::MAX),
+            format!("{}: expected an int from 0 to {max}", short(obj)),
         )
     })
 }
 
-/// The repr of an object, cut to about 40 characters (a 400-digit int is not quoted whole).
+/// The repr of an object, cut as core cuts a value whose size matters (`error::cut_counted`:
+/// a 400-digit int is not quoted whole).
 fn short(obj: &Bound<'_, PyAny>) -> String {
-    let r = obj
-        .repr()
-        .map(|r| r.to_string())
-        .unwrap_or_else(|_| "?".to_string());
-    if r.chars().count() > 40 {
-        let head: String = r.chars().take(20).collect();
-        format!("{head}... ({} characters)", r.chars().count())
-    } else {
-        r
-    }
+    let r = obj.repr().map(|r| r.to_string());
+    journey_core::error::cut_counted(r.as_deref().unwrap_or("?"))
 }
 
 fn float(f: f64) -> Value {

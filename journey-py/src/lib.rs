@@ -34,7 +34,7 @@ fn _journey(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<result::PyOutput>()?;
     m.add_function(wrap_pyfunction!(result::_result_from_json, m)?)?;
     m.add_function(wrap_pyfunction!(journeys::_graph_from_state, m)?)?;
-    m.add_function(wrap_pyfunction!(partial::_needs_context, m)?)?;
+    partial::register_engine_helpers(m)?;
     m.add_class::<attribution::PyPathTable>()?;
     m.add_class::<journeys::PyTransitionGraph>()?;
     m.add_function(wrap_pyfunction!(survey::nps, m)?)?;

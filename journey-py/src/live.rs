@@ -191,16 +191,7 @@ impl PyLiveAnalysis {
     /// The result of an analysis (by name), the same object the EventLog method returns for
     /// the whole log.
     fn result(&self, py: Python<'_>, analysis: &str) -> PyResult<Py<PyAny>> {
-        let i = self
-            .names
-            .iter()
-            .position(|n| n == analysis)
-            .ok_or_else(|| {
-                argument(
-                    "analysis",
-                    format!("{analysis:?}: expected one of {}", self.names.join(", ")),
-                )
-            })?;
+        let i = core::LiveAnalysis::index_of(&self.names, analysis).map_err(to_py_err)?;
         let a = self.inner.analyses()[i].clone();
         let live = &self.inner;
         let r = py.detach(|| live.result(i)).map_err(to_py_err)?;

@@ -727,8 +727,11 @@ pub fn synthetic<'py>(
 ) -> PyResult<Bound<'py, PyTuple>> {
     // Taken as Python objects so that a negative or huge number is an ArgumentError, not an
     // OverflowError.
-    let customers = customers.map_or(Ok(1000), |c| crate::convert::count(c, "customers"))?;
-    let seed = seed.map_or(Ok(42), |s| crate::convert::uint64(s, "seed"))?;
+    let defaults = core::synthetic::SyntheticOptions::default();
+    let customers = customers.map_or(Ok(defaults.customers), |c| {
+        crate::convert::count(c, "customers")
+    })?;
+    let seed = seed.map_or(Ok(defaults.seed), |s| crate::convert::uint64(s, "seed"))?;
     let (log, surveys) = crate::run::detach(py, move || core::synthetic(customers, seed))?;
     PyTuple::new(
         py,

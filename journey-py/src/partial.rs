@@ -1,12 +1,13 @@
 //! Partial results: `log.partial(...)`, `journey.Partial`, `journey.Context`,
 //! `journey.merge_partials` (see docs/distributed.md).
 
+use journey_core::error::{name_customer, Pointer};
 use journey_core::partial::{Analysis, Context, Finished, Partial};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyTuple};
 
 use crate::attribution::{attribution_output, attribution_table_output, PyPathTable};
-use crate::convert::kwargs_json;
+use crate::convert::{kwargs_json, to_json};
 use crate::error::{argument, to_py_err};
 use crate::journeys::{drivers_output, funnel_output, sessions_output, PyTransitionGraph};
 use crate::kpis::kpis_output;
@@ -30,6 +31,14 @@ pub struct PyContext {
     inner: Context,
 }
 
+/// Adds what journey.spark and journey.dask ask core through the binding: `_needs_context`,
+/// `_name_customer`, `_partitions`.
+pub fn register_engine_helpers(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(_needs_context, m)?)?;
+    m.add_function(wrap_pyfunction!(_name_customer, m)?)?;
+    m.add_function(wrap_pyfunction!(_partitions, m)?)
+}
+
 /// Whether the partial of `analysis` with these keyword options depends on the whole data's
 /// context (`journey.Context`), as core decides it (docs/distributed.md); for the Spark and
 /// Dask engines, which skip the first pass when it does not.
@@ -39,6 +48,42 @@ pub fn _needs_context(analysis: &str, kwargs: Option<&Bound<'_, PyDict>>) -> PyR
     let args = kwargs_json(kwargs)?;
     let a = Analysis::from_json(analysis, &args).map_err(to_py_err)?;
     Ok(a.needs_context())
+}
+
+/// A loader message about a row (with `survey=True`, a line of survey responses) of one
+/// partition of data shuffled by customer, naming the customer instead, as core words it
+/// (`error::name_customer`); `customer_at(n)` gives the customer id of row or line `n` (quoted
+/// as Python quotes it) or None. For journey.spark and journey.dask.
+#[pyfunction]
+#[pyo3(signature = (message, customer_at, survey = false))]
+pub fn _name_customer(
+    message: &str,
+    customer_at: &Bound<'_, PyAny>,
+    survey: bool,
+) -> PyResult<String> {
+    let pointer = if survey { Pointer::Line } else { Pointer::Row };
+    let mut failed = None;
+    let named = name_customer(message, pointer, |n| {
+        let quoted = customer_at.call1((n,)).and_then(|c| {
+            if c.is_none() {
+                Ok(None)
+            } else {
+                Ok(Some(c.repr()?.to_string()))
+            }
+        });
+        quoted.unwrap_or_else(|e| {
+            failed.get_or_insert(e);
+            None
+        })
+    });
+    failed.map_or(Ok(named), Err)
+}
+
+/// The `partitions=` of journey.spark and journey.dask, checked by core
+/// (`partial::partitions`).
+#[pyfunction]
+pub fn _partitions(value: &Bound<'_, PyAny>) -> PyResult<u64> {
+    journey_core::partial::partitions(&to_json(value)?).map_err(to_py_err)
 }
 
 #[pymethods]

@@ -5,13 +5,13 @@ shuffle."""
 
 import pytest
 from engine_cases import (
+    BAD_COLUMNS,
+    BAD_ROWS,
     CASES,
-    SURVEY_CASES,
-    canonical,
-    case_id,
-    notebook_cell,
-    run,
-    run_with_surveys,
+    EngineTests,
+    check_cases,
+    check_load_error,
+    check_no_rows,
 )
 
 import journey
@@ -33,7 +33,7 @@ def dask_client():
 
 
 @pytest.fixture(scope="session")
-def dask_events(dask_client, engine_data):
+def dist_events(dask_client, engine_data):
     import dask.dataframe as dd
 
     ddf = dd.read_parquet(str(engine_data["dir"]))
@@ -42,53 +42,20 @@ def dask_events(dask_client, engine_data):
 
 
 @pytest.fixture(scope="session")
-def dask_log(dask_events):
-    return journey.dask.EventLog(dask_events, partitions=3, **ENGINE_LOAD).persist()
-
-
-def test_counts_and_load_report(dask_log, engine_data):
-    ref = engine_data["log"]
-    assert dask_log.n_events == ref.n_events >= 200_000
-    assert dask_log.n_customers == ref.n_customers == 20500
-    assert dask_log.load_report == ref.load_report
-    assert dask_log.context.to_bytes() == journey.Context.of(ref).to_bytes()
-
-
-@pytest.mark.parametrize("case", CASES, ids=case_id)
-def test_analysis_equals_single_machine(dask_log, engine_data, case):
-    name, kw = case
-    assert canonical(run(dask_log, name, kw)) == canonical(run(engine_data["log"], name, kw))
-
-
-def test_not_persisted_seven_partitions(dask_events, engine_data):
-    log = journey.dask.EventLog(dask_events, partitions=7, **ENGINE_LOAD)
-    ref = engine_data["log"]
-    for name, kw in [CASES[0], ("attribution_table", {})]:
-        assert canonical(run(log, name, kw)) == canonical(run(ref, name, kw))
+def engine():
+    return journey.dask
 
 
 @pytest.fixture(scope="session")
-def dask_responses(dask_client, engine_data):
+def dist_log(dist_events):
+    return journey.dask.EventLog(dist_events, partitions=3, **ENGINE_LOAD).persist()
+
+
+@pytest.fixture(scope="session")
+def dist_responses(dask_client, engine_data):
     import dask.dataframe as dd
 
     return dd.from_pandas(engine_data["responses"].to_pandas(), npartitions=2)
-
-
-def test_notebook_cell(dask_log, dask_responses, engine_data):
-    """The same cell on EventLog and on journey.dask gives equal results."""
-    single = notebook_cell(engine_data["log"], engine_data["surveys"])
-    dist = notebook_cell(dask_log, dask_responses)
-    assert single[0] == dist[0]
-    assert single[1] == dist[1]
-    assert single[2] == dist[2]
-    assert single[3] == dist[3]  # the report, to the byte
-
-
-@pytest.mark.parametrize("case", SURVEY_CASES, ids=case_id)
-def test_survey_analysis_equals_single_machine(dask_log, dask_responses, engine_data, case):
-    name, kw = case
-    single = run_with_surveys(engine_data["log"], engine_data["surveys"], name, kw)
-    assert canonical(run_with_surveys(dask_log, dask_responses, name, kw)) == canonical(single)
 
 
 def test_empty_partitions(dask_client):
@@ -102,47 +69,22 @@ def test_empty_partitions(dask_client):
     dist = journey.dask.EventLog(ddf, partitions=9, **ENGINE_LOAD)
     ref = engine_reference(table)
     assert dist.n_customers == 3
-    for name, kw in [CASES[0], ("kpis", {}), ("attribution_table", {})]:
-        assert canonical(run(dist, name, kw)) == canonical(run(ref, name, kw))
+    check_cases(dist, ref, [CASES[0], ("kpis", {}), ("attribution_table", {})])
 
 
-def test_no_rows(dask_events, engine_data):
-    none = dask_events[dask_events["customer_id"] == "nobody"]
+def test_no_rows(dist_events, engine_data):
+    none = dist_events[dist_events["customer_id"] == "nobody"]
     dist = journey.dask.EventLog(none, partitions=3, **ENGINE_LOAD)
-    empty = engine_reference(engine_data["table"].slice(0, 0))
-    assert (dist.n_events, dist.n_customers) == (0, 0)
-    kw = CASES[0][1]
-    assert canonical(dist.funnel(**kw)) == canonical(empty.funnel(**kw))
+    check_no_rows(dist, engine_reference(engine_data["table"].slice(0, 0)))
 
 
 def test_column_keywords_and_load_error(dask_client):
     import dask.dataframe as dd
     import pandas as pd
 
-    df = pd.DataFrame(
-        {
-            "user": ["u1", "u1", "u2", "u3"],
-            "ts": ["2026-01-05T10:00:00Z", "2026-01-05T11:00:00Z", "yesterday", "2026-01-06T09:00:00Z"],
-            "event": ["ad", "purchase", "ad", "ad"],
-            "chan": ["social", "web", "social", "social"],
-        }
-    )
-    ddf = dd.from_pandas(df, npartitions=2)
-    keys = {"customer": "user", "timestamp": "ts", "touchpoint": "event", "channel": "chan"}
-    with pytest.raises(journey.ParseError) as err:
-        journey.dask.EventLog(ddf, partitions=3, **keys).kpis()
-    e = err.value
-    assert (e.customer, e.column, e.value) == ("u2", "timestamp", "yesterday")
-    assert "customer 'u2'" in str(e) and e.row is None
-    lenient = journey.dask.EventLog(ddf, partitions=3, mode="lenient", **keys)
-    report = lenient.load_report
-    assert (report["rows_read"], report["rows_kept"], report["rows_skipped"]) == (4, 3, 1)
-    assert len(report["errors"]) == 1 and "customer 'u2'" in report["errors"][0]
-    assert lenient.n_customers == 2
+    ddf = dd.from_pandas(pd.DataFrame(BAD_ROWS, columns=BAD_COLUMNS), npartitions=2)
+    check_load_error(lambda **kw: journey.dask.EventLog(ddf, **kw))
 
 
-def test_bad_arguments(dask_events):
-    with pytest.raises(journey.MissingColumnError):
-        journey.dask.EventLog(dask_events, customer="nobody")
-    with pytest.raises(journey.ArgumentError):
-        journey.dask.EventLog(dask_events, partitions=0)
+class TestDask(EngineTests):
+    """The tests every engine passes, on journey.dask."""

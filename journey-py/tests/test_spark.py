@@ -7,13 +7,13 @@ import sys
 
 import pytest
 from engine_cases import (
+    BAD_COLUMNS,
+    BAD_ROWS,
     CASES,
-    SURVEY_CASES,
-    canonical,
-    case_id,
-    notebook_cell,
-    run,
-    run_with_surveys,
+    EngineTests,
+    check_cases,
+    check_load_error,
+    check_no_rows,
 )
 
 import journey
@@ -45,7 +45,7 @@ def spark():
 
 
 @pytest.fixture(scope="session")
-def spark_events(spark, engine_data):
+def dist_events(spark, engine_data):
     df = spark.read.parquet(str(engine_data["dir"]))
     # Several input partitions, each a slice of time: customers are split across them.
     assert df.rdd.getNumPartitions() >= 2
@@ -53,54 +53,19 @@ def spark_events(spark, engine_data):
 
 
 @pytest.fixture(scope="session")
-def spark_log(spark_events):
-    # An odd number of customer partitions; persisted, so the analyses shuffle once.
-    return journey.spark.EventLog(spark_events, partitions=3, **ENGINE_LOAD).persist()
-
-
-def test_counts_and_load_report(spark_log, engine_data):
-    ref = engine_data["log"]
-    assert spark_log.n_events == ref.n_events >= 200_000
-    assert spark_log.n_customers == ref.n_customers == 20500
-    assert spark_log.load_report == ref.load_report
-    assert spark_log.context.to_bytes() == journey.Context.of(ref).to_bytes()
-
-
-@pytest.mark.parametrize("case", CASES, ids=case_id)
-def test_analysis_equals_single_machine(spark_log, engine_data, case):
-    name, kw = case
-    assert canonical(run(spark_log, name, kw)) == canonical(run(engine_data["log"], name, kw))
-
-
-def test_not_persisted_seven_partitions(spark_events, engine_data):
-    log = journey.spark.EventLog(spark_events, partitions=7, **ENGINE_LOAD)
-    ref = engine_data["log"]
-    for name, kw in [CASES[0], ("attribution_table", {})]:
-        assert canonical(run(log, name, kw)) == canonical(run(ref, name, kw))
+def engine():
+    return journey.spark
 
 
 @pytest.fixture(scope="session")
-def spark_responses(spark, engine_data):
+def dist_log(dist_events):
+    # An odd number of customer partitions; persisted, so the analyses shuffle once.
+    return journey.spark.EventLog(dist_events, partitions=3, **ENGINE_LOAD).persist()
+
+
+@pytest.fixture(scope="session")
+def dist_responses(spark, engine_data):
     return spark.createDataFrame(engine_data["responses"])
-
-
-def test_notebook_cell(spark_log, spark_responses, engine_data):
-    """The same cell on EventLog and on journey.spark gives equal results."""
-    single = notebook_cell(engine_data["log"], engine_data["surveys"])
-    spark = notebook_cell(spark_log, spark_responses)
-    assert single[0] == spark[0]
-    assert single[1] == spark[1]
-    assert single[2] == spark[2]
-    assert single[3] == spark[3]  # the report, to the byte
-    assert single[0].steps[3]["customers"] > 0
-    assert "Satisfaction by touchpoint" in spark[3]
-
-
-@pytest.mark.parametrize("case", SURVEY_CASES, ids=case_id)
-def test_survey_analysis_equals_single_machine(spark_log, spark_responses, engine_data, case):
-    name, kw = case
-    single = run_with_surveys(engine_data["log"], engine_data["surveys"], name, kw)
-    assert canonical(run_with_surveys(spark_log, spark_responses, name, kw)) == canonical(single)
 
 
 def test_empty_partitions(spark):
@@ -112,42 +77,19 @@ def test_empty_partitions(spark):
     dist = journey.spark.EventLog(df, partitions=5, **ENGINE_LOAD)
     ref = engine_reference(table)
     assert dist.n_customers == 3
-    for name, kw in [CASES[0], ("kpis", {}), ("attribution_table", {})]:
-        assert canonical(run(dist, name, kw)) == canonical(run(ref, name, kw))
+    check_cases(dist, ref, [CASES[0], ("kpis", {}), ("attribution_table", {})])
 
 
-def test_no_rows(spark_events, engine_data):
-    dist = journey.spark.EventLog(spark_events.limit(0), partitions=3, **ENGINE_LOAD)
-    empty = engine_reference(engine_data["table"].slice(0, 0))
-    assert (dist.n_events, dist.n_customers) == (0, 0)
-    kw = CASES[0][1]
-    assert canonical(dist.funnel(**kw)) == canonical(empty.funnel(**kw))
+def test_no_rows(dist_events, engine_data):
+    dist = journey.spark.EventLog(dist_events.limit(0), partitions=3, **ENGINE_LOAD)
+    check_no_rows(dist, engine_reference(engine_data["table"].slice(0, 0)))
 
 
 def test_column_keywords_and_load_error(spark):
-    rows = [
-        ("u1", "2026-01-05T10:00:00Z", "ad", "social"),
-        ("u1", "2026-01-05T11:00:00Z", "purchase", "web"),
-        ("u2", "yesterday", "ad", "social"),
-        ("u3", "2026-01-06T09:00:00Z", "ad", "social"),
-    ]
-    df = spark.createDataFrame(rows, "user string, ts string, event string, chan string")
-    keys = {"customer": "user", "timestamp": "ts", "touchpoint": "event", "channel": "chan"}
-    with pytest.raises(journey.ParseError) as err:
-        journey.spark.EventLog(df, partitions=3, **keys).kpis()
-    e = err.value
-    assert (e.customer, e.column, e.value) == ("u2", "timestamp", "yesterday")
-    assert "customer 'u2'" in str(e) and e.row is None
-    lenient = journey.spark.EventLog(df, partitions=3, mode="lenient", **keys)
-    report = lenient.load_report
-    assert (report["rows_read"], report["rows_kept"], report["rows_skipped"]) == (4, 3, 1)
-    assert len(report["errors"]) == 1 and "customer 'u2'" in report["errors"][0]
-    assert lenient.n_customers == 2
+    df = spark.createDataFrame(BAD_ROWS, ", ".join(f"{c} string" for c in BAD_COLUMNS))
+    lenient = check_load_error(lambda **kw: journey.spark.EventLog(df, **kw))
     assert lenient.kpis()["n_customers"] == 2
 
 
-def test_bad_arguments(spark_events):
-    with pytest.raises(journey.MissingColumnError):
-        journey.spark.EventLog(spark_events, customer="nobody")
-    with pytest.raises(journey.ArgumentError):
-        journey.spark.EventLog(spark_events, partitions=0)
+class TestSpark(EngineTests):
+    """The tests every engine passes, on journey.spark."""

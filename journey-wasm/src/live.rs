@@ -192,16 +192,7 @@ impl LiveAnalysis {
     /// The result of an analysis by name, as the EventLog method returns it for the whole log.
     #[wasm_bindgen(unchecked_return_type = "FinishedResult")]
     pub fn result(&self, analysis: &str) -> Result<JsValue, JsValue> {
-        let i = self
-            .names
-            .iter()
-            .position(|n| n == analysis)
-            .ok_or_else(|| {
-                arg_err(
-                    "analysis",
-                    format!("{analysis:?}: expected one of {}", self.names.join(", ")),
-                )
-            })?;
+        let i = core::LiveAnalysis::index_of(&self.names, analysis).map_err(js_err)?;
         finished_to_js(self.inner.result(i).map_err(js_err)?)
     }
 

@@ -373,21 +373,8 @@ impl JourneyMap {
 pub fn synthetic(
     #[wasm_bindgen(unchecked_optional_param_type = "SyntheticOptions")] opts: JsValue,
 ) -> Result<JsValue, JsValue> {
-    #[derive(serde::Deserialize)]
-    #[serde(deny_unknown_fields)]
-    struct Args {
-        #[serde(default = "default_customers")]
-        customers: usize,
-        #[serde(default = "default_seed")]
-        seed: u64,
-    }
-    fn default_customers() -> usize {
-        1000
-    }
-    fn default_seed() -> u64 {
-        42
-    }
-    let a: Args = core::args::from_json("synthetic options", &options(&opts)?).map_err(js_err)?;
+    let a: core::synthetic::SyntheticOptions =
+        core::args::from_json("synthetic options", &options(&opts)?).map_err(js_err)?;
     let (log, surveys) = core::synthetic(a.customers, a.seed);
     let out = js_sys::Array::new();
     out.push(&EventLog::from(log).into());

@@ -79,6 +79,19 @@ impl EventLog {
     }
 }
 
+impl Partial {
+    /// `op` (merge or retract) of copies of this partial and `other`.
+    fn with(
+        &self,
+        other: &Partial,
+        op: fn(CorePartial, CorePartial) -> journey_core::Result<CorePartial>,
+    ) -> Result<Partial, JsValue> {
+        op(self.inner.clone(), other.inner.clone())
+            .map(|inner| Partial { inner })
+            .map_err(js_err)
+    }
+}
+
 #[wasm_bindgen]
 impl Partial {
     /// The partial as bytes (versioned).
@@ -98,21 +111,13 @@ impl Partial {
 
     /// The partial of both together (code "partial_mismatch" when they do not match).
     pub fn merge(&self, other: &Partial) -> Result<Partial, JsValue> {
-        self.inner
-            .clone()
-            .merge(other.inner.clone())
-            .map(|inner| Partial { inner })
-            .map_err(js_err)
+        self.with(other, CorePartial::merge)
     }
 
     /// The partial without `other`'s customers (merged into this one before): the inverse of
     /// `merge` (docs/live.md, "Retract").
     pub fn retract(&self, other: &Partial) -> Result<Partial, JsValue> {
-        self.inner
-            .clone()
-            .retract(other.inner.clone())
-            .map(|inner| Partial { inner })
-            .map_err(js_err)
+        self.with(other, CorePartial::retract)
     }
 
     /// The result of the analysis, as the EventLog method returns it.

@@ -871,13 +871,7 @@ mod tests {
             ),
         ])
         .unwrap();
-        let order: Vec<String> = log
-            .events_of("a")
-            .unwrap()
-            .into_iter()
-            .map(|e| e.touchpoint)
-            .collect();
-        assert_eq!(order, ["y", "x", "z"]);
+        assert_eq!(crate::ingest::touchpoints_of(&log, "a"), ["y", "x", "z"]);
         let csv = "customer_id,timestamp,touchpoint,sequence\na,5,x,2\na,5,y,1\na,5,z,\n";
         let from_csv = read_events_csv(csv.as_bytes(), &LoadOptions::default()).unwrap();
         assert_eq!(

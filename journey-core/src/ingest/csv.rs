@@ -340,6 +340,20 @@ struct Piece {
     newlines: u64,
 }
 
+impl Piece {
+    /// Counts a row read into the piece: an error is counted as skipped and kept (as many as
+    /// the report quotes). Returns whether to read on (not after an error in strict mode).
+    fn count<T>(&mut self, row: Result<T>, opts: &LoadOptions) -> bool {
+        self.rows += 1;
+        let Err(e) = row else { return true };
+        self.skipped += 1;
+        if self.errors.len() < opts.max_reported_errors.max(1) {
+            self.errors.push(e);
+        }
+        opts.mode != super::Mode::Strict
+    }
+}
+
 /// What one scan of a batch found: any quote, any CR. Most batches have neither, and then
 /// their pieces need no scan of their own.
 #[derive(Debug, Clone, Copy)]
@@ -432,18 +446,9 @@ fn split_records<'a, R: Record<'a>>(
     piece: &mut Piece,
     rows: &mut PieceBuilder,
 ) {
-    let strict = opts.mode == super::Mode::Strict;
     for_each_unquoted(text, schema.names.len(), |line, fields| {
         let row = fields.and_then(|fields| schema.push_row(rows, line, |i| fields.get(i).copied()));
-        piece.rows += 1;
-        if let Err(e) = row {
-            piece.skipped += 1;
-            if piece.errors.len() < opts.max_reported_errors.max(1) {
-                piece.errors.push(e);
-            }
-            return !strict;
-        }
-        true
+        piece.count(row, opts)
     });
 }
 
@@ -615,42 +620,12 @@ fn parse_piece_csv(bytes: &[u8], schema: &EventSchema, opts: &LoadOptions) -> Pi
         skipped: 0,
         newlines: line_ends(bytes, 0, bytes.len()),
     };
-    let strict = opts.mode == super::Mode::Strict;
     for_each_record(bytes, 1, schema.names.len(), |line, rec| {
         let row = rec.and_then(|rec| schema.push_row(&mut builder, line, |i| rec.get(i)));
-        piece.rows += 1;
-        if let Err(e) = row {
-            piece.skipped += 1;
-            if piece.errors.len() < opts.max_reported_errors.max(1) {
-                piece.errors.push(e);
-            }
-            return !strict;
-        }
-        true
+        piece.count(row, opts)
     });
     piece.builder = Rows::Csv(builder);
     piece
-}
-
-fn shift(e: Error, by: u64) -> Error {
-    match e {
-        Error::InvalidValue {
-            line,
-            column,
-            value,
-            expected,
-        } => Error::InvalidValue {
-            line: line + by,
-            column,
-            value,
-            expected,
-        },
-        Error::MalformedRow { line, message } => Error::MalformedRow {
-            line: line + by,
-            message,
-        },
-        other => other,
-    }
 }
 
 /// Cuts a batch into pieces and parses them (on all cores with the `parallel` feature).
@@ -726,7 +701,7 @@ impl Merger {
             self.rows += piece.rows;
             let lenient_extra = piece.skipped - piece.errors.len() as u64;
             for e in piece.errors {
-                self.sink.push(shift(e, self.line - 1))?;
+                self.sink.push(e.shifted(self.line - 1))?;
             }
             self.sink.skipped += lenient_extra;
             self.line += piece.newlines;
@@ -808,6 +783,8 @@ fn read_events_from<'a>(
     opts: &LoadOptions,
     control: Option<&LoadControl>,
 ) -> Result<EventLog> {
+    // Long because batches are read, parsed and merged in one loop that sizes the columns as
+    // it learns the bytes per row.
     let Some(header) = batches.first_record()? else {
         return Ok(EventLogBuilder::new().build(opts.catalog.as_ref(), &opts.conversion_refs()));
     };
@@ -935,7 +912,7 @@ pub fn read_surveys_csv_bytes(bytes: &[u8], opts: &LoadOptions) -> Result<Survey
         rows += piece.read;
         let extra = piece.skipped - piece.errors.len() as u64;
         for e in piece.errors {
-            sink.push(shift(e, line - 1))?;
+            sink.push(e.shifted(line - 1))?;
         }
         sink.skipped += extra;
         line += piece.newlines;

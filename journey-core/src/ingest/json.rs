@@ -9,7 +9,7 @@ use serde_json::Value;
 use super::row::{header_names, EventSchema, PieceBuilder, SurveySchema};
 use super::{read_all, ErrorSink, LoadOptions, Mode};
 use crate::error::{Error, Result};
-use crate::model::{EventLog, EventLogBuilder, Surveys, SurveysBuilder};
+use crate::model::{EventLog, EventLogBuilder, Surveys, SurveysBuilder, SURVEY_COLUMNS};
 
 /// One JSON object as cells: `(key, raw text)`, with `None` for null.
 type Cells = Vec<(String, Option<Vec<u8>>)>;
@@ -73,6 +73,8 @@ fn for_each_object(
     opts: &LoadOptions,
     mut f: impl FnMut(u64, Result<Cells>) -> Result<()>,
 ) -> Result<u64> {
+    // Long because it is one scan of the bytes (an array or JSON Lines) that keeps the line
+    // of every object for the errors.
     let line_at = |pos: usize| 1 + memchr::memchr_iter(b'\n', &bytes[..pos]).count() as u64;
     let start = bytes
         .iter()
@@ -364,7 +366,7 @@ fn read_events_json_lines(bytes: &[u8], opts: &LoadOptions) -> Result<EventLog> 
         rows += p.rows;
         let extra = p.skipped - p.errors.len() as u64;
         for e in p.errors {
-            sink.push(shift(e, line))?;
+            sink.push(e.shifted(line))?;
         }
         sink.skipped += extra;
         line += p.newlines;
@@ -390,27 +392,6 @@ fn read_events_json_lines(bytes: &[u8], opts: &LoadOptions) -> Result<EventLog> 
     ))
 }
 
-fn shift(e: Error, by: u64) -> Error {
-    match e {
-        Error::InvalidValue {
-            line,
-            column,
-            value,
-            expected,
-        } => Error::InvalidValue {
-            line: line + by,
-            column,
-            value,
-            expected,
-        },
-        Error::MalformedRow { line, message } => Error::MalformedRow {
-            line: line + by,
-            message,
-        },
-        other => other,
-    }
-}
-
 /// Pushes a row whose property columns may be declared in the builder in another order.
 fn push_with_builder_props(
     schema: &EventSchema,
@@ -433,16 +414,7 @@ pub fn read_surveys_json(reader: impl Read, opts: &LoadOptions) -> Result<Survey
     let bytes = read_all(reader)?;
     let mut sink = ErrorSink::new(opts);
     let mut builder = SurveysBuilder::new();
-    let mut names: Vec<String> = [
-        "customer_id",
-        "timestamp",
-        "touchpoint",
-        "nps",
-        "csat",
-        "ces",
-    ]
-    .map(String::from)
-    .to_vec();
+    let mut names: Vec<String> = SURVEY_COLUMNS.map(String::from).to_vec();
     let schema = SurveySchema::new(names.clone())?;
     let rows = for_each_object(&bytes, opts, |line, cells| {
         let parsed = cells.and_then(|cells| {

@@ -387,6 +387,13 @@ pub(crate) fn read_all(mut r: impl Read) -> Result<Vec<u8>> {
     Ok(buf)
 }
 
+/// One customer's touchpoints in the order the log holds them (for the readers' tests).
+#[cfg(all(test, feature = "arrow"))]
+pub(crate) fn touchpoints_of(log: &crate::EventLog, customer: &str) -> Vec<String> {
+    let events = log.events_of(customer).expect("a customer of the log");
+    events.into_iter().map(|e| e.touchpoint).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

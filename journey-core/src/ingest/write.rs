@@ -4,7 +4,7 @@ use std::io::Write;
 
 use super::row::formula_start;
 use crate::error::Result;
-use crate::model::{EventLog, Surveys, NO_ID, NO_SCORE};
+use crate::model::{EventLog, Surveys, EVENT_COLUMNS, NO_ID, NO_SCORE, SURVEY_COLUMNS};
 use crate::time::format_us;
 
 fn csv_writer<W: Write>(w: W) -> csv::Writer<W> {
@@ -14,6 +14,13 @@ fn csv_writer<W: Write>(w: W) -> csv::Writer<W> {
 fn flush<W: Write>(mut w: csv::Writer<W>) -> Result<()> {
     w.flush()?;
     Ok(())
+}
+
+/// What `write` writes, as text (the log and the surveys hold UTF-8 only).
+fn csv_text(write: impl FnOnce(&mut Vec<u8>) -> Result<()>) -> Result<String> {
+    let mut buf = Vec::new();
+    write(&mut buf)?;
+    Ok(String::from_utf8(buf).expect("the log and the surveys hold UTF-8 only"))
 }
 
 fn map_csv(e: csv::Error) -> crate::error::Error {
@@ -83,14 +90,7 @@ impl EventLog {
     /// they are).
     pub fn write_csv_with<W: Write>(&self, w: W, opts: &CsvWriteOptions) -> Result<()> {
         let mut out = csv_writer(w);
-        let mut header = vec![
-            "customer_id",
-            "timestamp",
-            "touchpoint",
-            "channel",
-            "stage",
-            "value",
-        ];
+        let mut header = EVENT_COLUMNS.to_vec();
         header.extend(self.properties.iter().map(|p| p.name.as_str()));
         out.write_record(&header).map_err(map_csv)?;
         let mut rec: Vec<String> = Vec::with_capacity(header.len());
@@ -129,9 +129,7 @@ impl EventLog {
 
     /// The log as CSV text with options (see [`CsvWriteOptions`]).
     pub fn to_csv_string_with(&self, opts: &CsvWriteOptions) -> Result<String> {
-        let mut buf = Vec::new();
-        self.write_csv_with(&mut buf, opts)?;
-        Ok(String::from_utf8(buf).expect("the log holds UTF-8 only"))
+        csv_text(|buf| self.write_csv_with(buf, opts))
     }
 }
 
@@ -145,15 +143,7 @@ impl Surveys {
     /// [`Surveys::write_csv`] with options (see [`CsvWriteOptions`]).
     pub fn write_csv_with<W: Write>(&self, w: W, opts: &CsvWriteOptions) -> Result<()> {
         let mut out = csv_writer(w);
-        out.write_record([
-            "customer_id",
-            "timestamp",
-            "touchpoint",
-            "nps",
-            "csat",
-            "ces",
-        ])
-        .map_err(map_csv)?;
+        out.write_record(SURVEY_COLUMNS).map_err(map_csv)?;
         let score = |v: u8| {
             if v == NO_SCORE {
                 String::new()
@@ -187,9 +177,7 @@ impl Surveys {
 
     /// The responses as CSV text with options (see [`CsvWriteOptions`]).
     pub fn to_csv_string_with(&self, opts: &CsvWriteOptions) -> Result<String> {
-        let mut buf = Vec::new();
-        self.write_csv_with(&mut buf, opts)?;
-        Ok(String::from_utf8(buf).expect("surveys hold UTF-8 only"))
+        csv_text(|buf| self.write_csv_with(buf, opts))
     }
 }
 

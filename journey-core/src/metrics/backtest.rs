@@ -198,6 +198,8 @@ fn calibration(name: &str, scores: &[f64], outcomes: &[bool], bins: usize) -> Ve
 
 /// Runs the time-split backtest (see the module docs and docs/live.md).
 pub fn backtest(log: &EventLog, opts: &BacktestOptions) -> Result<BacktestResult> {
+    // Long because the fit, the scores and every baseline are computed over the same split of
+    // the log, in one sequence.
     if opts.as_of == TimeBound::Text(String::new()) {
         return Err(Error::argument(
             "as_of",

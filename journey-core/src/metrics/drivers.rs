@@ -209,6 +209,87 @@ struct Acc {
     scratch: Scratch,
 }
 
+impl Acc {
+    /// The counts of both parts' customers (the stamps and buffers are a part's own).
+    fn add(mut self, b: Acc) -> Acc {
+        let add = |x: &mut [u64; 2], y: &[u64; 2]| {
+            x[0] += y[0];
+            x[1] += y[1];
+        };
+        add(&mut self.pop, &b.pop);
+        for (x, y) in self.touch.iter_mut().zip(&b.touch) {
+            add(x, y);
+        }
+        for (xs, ys) in self.props.iter_mut().zip(&b.props) {
+            for (x, y) in xs.iter_mut().zip(ys) {
+                add(x, y);
+            }
+        }
+        self
+    }
+}
+
+/// The columns of the log's properties `names`; a name that is not a property is an error
+/// listing the properties there are.
+fn property_columns(log: &EventLog, names: &[String]) -> Result<Vec<usize>> {
+    names
+        .iter()
+        .map(|name| {
+            log.properties()
+                .iter()
+                .position(|p| &p.name == name)
+                .ok_or_else(|| {
+                    let known: Vec<&str> =
+                        log.properties().iter().map(|p| p.name.as_str()).collect();
+                    Error::argument(
+                        "properties",
+                        format!(
+                            "{name:?} is not a property of the log; expected one of: {}",
+                            if known.is_empty() {
+                                "(the log has no properties)".to_string()
+                            } else {
+                                known.join(", ")
+                            }
+                        ),
+                    )
+                })
+        })
+        .collect()
+}
+
+/// The funnel of the options and the step (from 2) whose drivers are asked for; `None`
+/// without steps (the drivers of converting).
+fn funnel_step(log: &EventLog, opts: &DriversOptions) -> Result<Option<(Matcher, usize)>> {
+    if opts.steps.is_empty() {
+        if opts.step.is_some() {
+            return Err(Error::argument("step", "a step needs the funnel's steps"));
+        }
+        return Ok(None);
+    }
+    let fo = FunnelOptions {
+        steps: opts.steps.clone(),
+        window: opts.window,
+        mode: opts.mode,
+        ..FunnelOptions::default()
+    };
+    let m = Matcher::new(log, &fo)?;
+    let k = m.n_steps();
+    if k < 2 {
+        return Err(Error::argument(
+            "steps",
+            "drivers of a funnel step need at least two steps",
+        ));
+    }
+    let j = opts.step.unwrap_or(k);
+    if j < 2 || j > k {
+        return Err(Error::argument(
+            "step",
+            format!("{j}: expected a step from 2 to {k}"),
+        ));
+    }
+    Ok(Some((m, j)))
+}
+
 /// Computes conversion drivers.
 ///
 /// ```
@@ -244,65 +325,16 @@ pub(crate) struct DriverCounts {
 impl DriverCounts {
     /// The counts of `log`'s customers (checking the options against the log).
     pub(crate) fn of(log: &EventLog, opts: &DriversOptions) -> Result<DriverCounts> {
+        // Long because it is one fold over the customers: the per-customer count closes over the
+        // funnel, the features and the properties (the checks and the merge are split out).
         if !(opts.alpha > 0.0 && opts.alpha < 1.0) {
             return Err(Error::argument(
                 "alpha",
                 format!("{}: expected a number between 0 and 1", opts.alpha),
             ));
         }
-        let props: Vec<usize> = opts
-            .properties
-            .iter()
-            .map(|name| {
-                log.properties()
-                    .iter()
-                    .position(|p| &p.name == name)
-                    .ok_or_else(|| {
-                        let known: Vec<&str> =
-                            log.properties().iter().map(|p| p.name.as_str()).collect();
-                        Error::argument(
-                            "properties",
-                            format!(
-                                "{name:?} is not a property of the log; expected one of: {}",
-                                if known.is_empty() {
-                                    "(the log has no properties)".to_string()
-                                } else {
-                                    known.join(", ")
-                                }
-                            ),
-                        )
-                    })
-            })
-            .collect::<Result<_>>()?;
-        let funnel = if opts.steps.is_empty() {
-            if opts.step.is_some() {
-                return Err(Error::argument("step", "a step needs the funnel's steps"));
-            }
-            None
-        } else {
-            let fo = FunnelOptions {
-                steps: opts.steps.clone(),
-                window: opts.window,
-                mode: opts.mode,
-                ..FunnelOptions::default()
-            };
-            let m = Matcher::new(log, &fo)?;
-            let k = m.n_steps();
-            if k < 2 {
-                return Err(Error::argument(
-                    "steps",
-                    "drivers of a funnel step need at least two steps",
-                ));
-            }
-            let j = opts.step.unwrap_or(k);
-            if j < 2 || j > k {
-                return Err(Error::argument(
-                    "step",
-                    format!("{j}: expected a step from 2 to {k}"),
-                ));
-            }
-            Some((m, j))
-        };
+        let props = property_columns(log, &opts.properties)?;
+        let funnel = funnel_step(log, opts)?;
         let touch_level = opts.level;
         let n_feat = if !opts.touches {
             0
@@ -401,21 +433,7 @@ impl DriverCounts {
                     }
                 }
             },
-            |mut a, b| {
-                a.pop[0] += b.pop[0];
-                a.pop[1] += b.pop[1];
-                for (x, y) in a.touch.iter_mut().zip(&b.touch) {
-                    x[0] += y[0];
-                    x[1] += y[1];
-                }
-                for (xs, ys) in a.props.iter_mut().zip(&b.props) {
-                    for (x, y) in xs.iter_mut().zip(ys) {
-                        x[0] += y[0];
-                        x[1] += y[1];
-                    }
-                }
-                a
-            },
+            Acc::add,
         );
 
         let name = |f: usize| {

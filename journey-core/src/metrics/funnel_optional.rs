@@ -29,8 +29,9 @@ use super::funnel::{
 use crate::error::{Error, Result};
 use crate::model::EventLog;
 
-/// The funnel of `opts`, some of whose steps are optional.
-pub(crate) fn funnel(log: &EventLog, opts: &FunnelOptions) -> Result<FunnelResult> {
+/// The checks of a funnel with optional steps: neither the first nor the last step optional,
+/// not a strict funnel, no empty step.
+fn check(opts: &FunnelOptions) -> Result<()> {
     let k = opts.steps.len();
     if opts.steps[0].is_optional() || opts.steps[k - 1].is_optional() {
         let j = if opts.steps[0].is_optional() { 1 } else { k };
@@ -51,6 +52,15 @@ pub(crate) fn funnel(log: &EventLog, opts: &FunnelOptions) -> Result<FunnelResul
             format!("step {} is an empty set of touchpoints", j + 1),
         ));
     }
+    Ok(())
+}
+
+/// The funnel of `opts`, some of whose steps are optional.
+pub(crate) fn funnel(log: &EventLog, opts: &FunnelOptions) -> Result<FunnelResult> {
+    // Long because it is one fold over the customers, then the splice of the optional steps
+    // into the required funnel's rows, both closing over the same step indices.
+    check(opts)?;
+    let k = opts.steps.len();
     let required: Vec<usize> = (0..k).filter(|&j| !opts.steps[j].is_optional()).collect();
     let optional: Vec<usize> = (0..k).filter(|&j| opts.steps[j].is_optional()).collect();
     let r_opts = sub_options(opts, &required)?;

@@ -221,6 +221,8 @@ pub(crate) fn kpi_fold(
     opts: &KpiOptions,
     span: Option<(i64, i64)>,
 ) -> Result<KpiAcc> {
+    // Long because it is one pass over the customers with a flat fast path for the common
+    // case; the counters are shared by both.
     let start = parse_bound("start", &opts.start)?;
     let end = parse_bound("end", &opts.end)?;
     if let (Some(s), Some(e)) = (start, end) {

@@ -800,6 +800,53 @@ impl OpenJourneyModel {
     }
 }
 
+/// The distinct states of some open journeys.
+struct OpenStates {
+    /// The states' keys, in the order first seen.
+    keys: Vec<[u32; 4]>,
+    /// The states (indices into `keys`) in tuple order.
+    by_key: Vec<u32>,
+    /// Each open journey's state, as its rank in tuple order.
+    state_of: Vec<u32>,
+    /// The number of open journeys of each state (by rank).
+    counts: Vec<u64>,
+}
+
+impl OpenStates {
+    fn of(opens: &[Open]) -> OpenStates {
+        let mut index: FxHashMap<[u32; 4], u32> = FxHashMap::default();
+        let mut keys: Vec<[u32; 4]> = Vec::new();
+        let mut state_of: Vec<u32> = Vec::with_capacity(opens.len());
+        for o in opens {
+            let next = keys.len() as u32;
+            let s = *index.entry(o.key).or_insert_with(|| {
+                keys.push(o.key);
+                next
+            });
+            state_of.push(s);
+        }
+        let mut by_key: Vec<u32> = (0..keys.len() as u32).collect();
+        by_key.sort_unstable_by_key(|&k| keys[k as usize]);
+        let mut remap = vec![0u32; keys.len()];
+        for (new, &old) in by_key.iter().enumerate() {
+            remap[old as usize] = new as u32;
+        }
+        for s in &mut state_of {
+            *s = remap[*s as usize];
+        }
+        let mut counts = vec![0u64; keys.len()];
+        for &s in &state_of {
+            counts[s as usize] += 1;
+        }
+        OpenStates {
+            keys,
+            by_key,
+            state_of,
+            counts,
+        }
+    }
+}
+
 /// The result of [`open_journeys`] from a fitted chain and the open journeys.
 pub(crate) fn score(
     log: &EventLog,
@@ -808,33 +855,18 @@ pub(crate) fn score(
     fit: &Fitted,
     opens: &[Open],
 ) -> Result<OpenJourneys> {
+    // Long because the rows of the states, of their next touches and top paths and of the
+    // open journeys are made in one pass per table from the same chain and fit; the
+    // distinct states and the top paths are split out.
     let chain = &fit.chain;
     let order = opts.order;
     // The distinct states of the open journeys, in tuple order.
-    let mut index: FxHashMap<[u32; 4], u32> = FxHashMap::default();
-    let mut keys: Vec<[u32; 4]> = Vec::new();
-    let mut state_of: Vec<u32> = Vec::with_capacity(opens.len());
-    for o in opens {
-        let next = keys.len() as u32;
-        let s = *index.entry(o.key).or_insert_with(|| {
-            keys.push(o.key);
-            next
-        });
-        state_of.push(s);
-    }
-    let mut by_key: Vec<u32> = (0..keys.len() as u32).collect();
-    by_key.sort_unstable_by_key(|&k| keys[k as usize]);
-    let mut remap = vec![0u32; keys.len()];
-    for (new, &old) in by_key.iter().enumerate() {
-        remap[old as usize] = new as u32;
-    }
-    for s in &mut state_of {
-        *s = remap[*s as usize];
-    }
-    let mut counts = vec![0u64; keys.len()];
-    for &s in &state_of {
-        counts[s as usize] += 1;
-    }
+    let OpenStates {
+        keys,
+        by_key,
+        state_of,
+        counts,
+    } = OpenStates::of(opens);
     let e = if keys.is_empty() {
         Vec::new()
     } else {

@@ -244,6 +244,26 @@ pub struct PathStatsResult {
     pub touches: Vec<TouchLiftRow>,
 }
 
+impl PathStatsResult {
+    /// The result of `opts` (its level and attribution model) from its parts: the one place
+    /// the single-machine call and the merged partials build it.
+    pub(crate) fn of(
+        opts: &PathStatsOptions,
+        conversion: ConversionStats,
+        (n_variants, variants): (u64, Vec<VariantRow>),
+        touches: Vec<TouchLiftRow>,
+    ) -> PathStatsResult {
+        PathStatsResult {
+            level: opts.level,
+            conversion,
+            n_variants,
+            variants,
+            attribution_model: opts.attribution_model,
+            touches,
+        }
+    }
+}
+
 /// Cuts one journey into conversion paths, calling `emit(touch_event_indices, conversion)` per
 /// path, exactly like [`conversion_paths`].
 pub(crate) struct Cutter<'a> {
@@ -400,6 +420,8 @@ enum Extra {
 
 /// One pass over the paths; per-touch counts and variants as `extra` asks.
 fn pass(log: &EventLog, cutter: &Cutter<'_>, n_ids: usize, extra: Extra) -> Acc {
+    // Long because it is one fold over the customers: the per-customer step and the merge of
+    // two parts share the path cutter and the maps.
     let full = extra != Extra::None;
     let variants = extra == Extra::All;
     let n_ch = log.channels().len();
@@ -587,14 +609,12 @@ pub fn path_stats(log: &EventLog, opts: &PathStatsOptions) -> Result<PathStatsRe
     let variants = top_variants(log, &cutter, names, variants, opts.top, all.paths);
     let shares = attribution_shares(log, opts, names)?;
     let touches = touch_rows(names, &touch, overall, &shares);
-    Ok(PathStatsResult {
-        level: opts.level,
+    Ok(PathStatsResult::of(
+        opts,
         conversion,
-        n_variants,
-        variants,
-        attribution_model: opts.attribution_model,
+        (n_variants, variants),
         touches,
-    })
+    ))
 }
 
 /// Per touch (touchpoint or channel, at `level`) of the paths: the paths and customers through

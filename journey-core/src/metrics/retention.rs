@@ -388,6 +388,8 @@ pub(crate) fn cohort_rows(
     opts: &RetentionOptions,
     width: impl Fn(i64) -> usize + Sync + Send,
 ) -> Result<FxHashMap<i64, Vec<u64>>> {
+    // Long because it is one pass over the customers per chunk, with the flat scans that make
+    // it fast; the counters are shared by all of them.
     check_periods(opts)?;
     let is_start = opts.start.mask(log, "start")?;
     let is_ret = opts.ret.mask(log, "ret")?;

@@ -244,6 +244,8 @@ pub(crate) fn finish(
 
 /// Every customer's sessions and gaps, folded (ids of the log).
 pub(crate) fn fold(log: &EventLog, opts: &SessionOptions) -> Result<Acc> {
+    // Long because it is one fold over the customers: the per-customer step and the merge of
+    // two parts share the options and the log's columns.
     let gap = opts.gap.as_us();
     let inactivity = opts.inactivity.as_us();
     if gap < 0 {

@@ -148,6 +148,7 @@ impl Tabular for TransitionGraph {
 /// `next_touches` and `top_paths`.
 impl Tabular for OpenJourneys {
     fn table(&self) -> crate::Result<Table<'_>> {
+        // Long because it is one column after another of the same rows, in field order.
         use std::borrow::Cow;
         let n = self.len();
         // What differs between journeys of a state (probability, hence status and uplift)

@@ -89,6 +89,98 @@ fn renumber(col: &mut [u32], map: &[u32]) {
     }
 }
 
+/// The cell of batch row `i` in the log's property column `j`, as a log id (`pmaps`: the
+/// batch column of each log column and its map of ids, if the batch has one).
+fn batch_property(
+    batch: &EventLog,
+    pmaps: &[Option<(usize, Vec<u32>)>],
+    j: usize,
+    i: usize,
+) -> u32 {
+    match &pmaps[j] {
+        Some((bi, map)) => {
+            let v = batch.properties[*bi].ids[i];
+            if v == NO_ID {
+                NO_ID
+            } else {
+                map[v as usize]
+            }
+        }
+        None => NO_ID,
+    }
+}
+
+/// How an append moves and merges the events: see [`plan`].
+struct Plan {
+    /// The merged journeys' events, each touched customer's in order.
+    merged: Vec<Src>,
+    /// The moves and merges, in ascending order of position.
+    ops: Vec<Op>,
+    /// The new offsets of the customers.
+    offsets: Vec<usize>,
+}
+
+/// The plan of an append: per customer (in the new id order) its old events (`old_range`) and
+/// the batch customer it gets events from (`batch_of`, `u32::MAX` for none, whose events
+/// are `batch_offsets[b]..batch_offsets[b + 1]`). Runs of untouched customers move; a
+/// touched customer's old and batch events merge in the order `old_first` says.
+fn plan(
+    old_range: &[Range<usize>],
+    batch_of: &[u32],
+    batch_offsets: &[usize],
+    old_first: impl Fn(Src, Src) -> bool,
+) -> Plan {
+    let n_cust = old_range.len();
+    let batch_events = batch_offsets.last().copied().unwrap_or(0);
+    let mut merged: Vec<Src> = Vec::with_capacity(batch_events * 2);
+    let mut ops: Vec<Op> = Vec::new();
+    let mut offsets = Vec::with_capacity(n_cust + 1);
+    offsets.push(0usize);
+    let mut pos = 0usize;
+    for c in 0..n_cust {
+        let r = old_range[c].clone();
+        let bc = batch_of[c];
+        if bc == u32::MAX {
+            match ops.last_mut() {
+                Some(Op::Move { src, dst }) if src.end == r.start && *dst + src.len() == pos => {
+                    src.end = r.end
+                }
+                _ => ops.push(Op::Move {
+                    src: r.clone(),
+                    dst: pos,
+                }),
+            }
+            pos += r.len();
+        } else {
+            let b = batch_offsets[bc as usize]..batch_offsets[bc as usize + 1];
+            let start = merged.len();
+            let (mut i, mut j) = (r.start, b.start);
+            while i < r.end && j < b.end {
+                if old_first(Src::Old(i), Src::Batch(j)) {
+                    merged.push(Src::Old(i));
+                    i += 1;
+                } else {
+                    merged.push(Src::Batch(j));
+                    j += 1;
+                }
+            }
+            merged.extend((i..r.end).map(Src::Old));
+            merged.extend((j..b.end).map(Src::Batch));
+            ops.push(Op::Merge {
+                order: start..merged.len(),
+                dst: pos,
+            });
+            pos += r.len() + b.len();
+        }
+        offsets.push(pos);
+    }
+    Plan {
+        merged,
+        ops,
+        offsets,
+    }
+}
+
 /// Grows `col` to `n` and carries out `ops` (from the last), taking the batch's values from
 /// `batch` and the merged journeys' order from `merged`.
 fn splice<T: Copy + Default>(
@@ -232,6 +324,77 @@ impl EventLog {
 
     /// The name tables of `batch` (not customers) added to this log's, the columns whose known
     /// names move renumbered: the ids that moved, and the maps batch id -> id in this log.
+    /// Carries out an append's plan (`ops`, `merged`) on every column: the log grows from
+    /// `n_old` to `n` events, the batch's names mapped by `maps`.
+    fn splice_batch(
+        &mut self,
+        batch: &EventLog,
+        maps: &NameMaps,
+        (n, n_old): (usize, usize),
+        ops: &[Op],
+        merged: &[Src],
+    ) {
+        let NameMaps {
+            touchpoints: tmap,
+            channels: hmap,
+            stages: smap,
+            properties: pmaps,
+        } = maps;
+        let map_id = |m: &[u32], v: u32| if v == NO_ID { NO_ID } else { m[v as usize] };
+        splice(
+            &mut self.ts,
+            n,
+            ops,
+            merged,
+            |i| batch.ts[i],
+            &mut Vec::new(),
+        );
+        splice(
+            &mut self.touchpoint,
+            n,
+            ops,
+            merged,
+            |i| tmap[batch.touchpoint[i] as usize],
+            &mut Vec::new(),
+        );
+        splice(
+            &mut self.channel,
+            n,
+            ops,
+            merged,
+            |i| map_id(hmap, batch.channel[i]),
+            &mut Vec::new(),
+        );
+        splice(
+            &mut self.stage,
+            n,
+            ops,
+            merged,
+            |i| match batch.stage[i] {
+                u16::MAX => u16::MAX,
+                s => smap[s as usize] as u16,
+            },
+            &mut Vec::new(),
+        );
+        splice(
+            &mut self.value,
+            n,
+            ops,
+            merged,
+            |i| batch.value[i],
+            &mut Vec::new(),
+        );
+        let mut tmp = Vec::new();
+        for j in 0..self.properties.len() {
+            let mut ids = std::mem::take(&mut self.properties[j].ids);
+            // A column new with this batch: its old cells are blank.
+            ids.resize(n_old, NO_ID);
+            let cell = |i| batch_property(batch, pmaps, j, i);
+            splice(&mut ids, n, ops, merged, cell, &mut tmp);
+            self.properties[j].ids = ids;
+        }
+    }
+
     fn add_tables_of(&mut self, batch: &EventLog) -> (NameMoves, NameMaps) {
         let (tmoved, tmap) = add_names(&mut self.touchpoints, &batch.touchpoints, str::cmp);
         if let Some(m) = &tmoved {
@@ -321,6 +484,8 @@ impl EventLog {
     /// assert_eq!(log.customer_ids(), ["a", "b"]);
     /// ```
     pub fn append(&mut self, batch: &EventLog, ties: Ties) -> Result<AppendReport> {
+        // Long because the order rule of the merge closes over the name maps of the log and of
+        // the batch; the plan and the splice of the columns are split out.
         self.check_batch(batch)?;
         let mut report = AppendReport {
             events: batch.n_events(),
@@ -342,15 +507,13 @@ impl EventLog {
         let (cmoved, cmap) = add_names(&mut self.customers, &batch.customers, str::cmp);
         report.new_customers = self.customers.len() - n_old_customers;
         let n_old = self.n_events();
-        let (
-            _,
-            NameMaps {
-                touchpoints: tmap,
-                channels: hmap,
-                stages: smap,
-                properties: pmaps,
-            },
-        ) = self.add_tables_of(batch);
+        let (_, maps) = self.add_tables_of(batch);
+        let NameMaps {
+            touchpoints: tmap,
+            channels: hmap,
+            stages: smap,
+            properties: pmaps,
+        } = &maps;
 
         // Old customer id -> new one.
         let old_to_new = |c: usize| -> usize { cmoved.as_ref().map_or(c, |m| m[c] as usize) };
@@ -370,19 +533,7 @@ impl EventLog {
         let mut by_name: Vec<usize> = (0..self.properties.len()).collect();
         by_name.sort_by(|&a, &b| self.properties[a].name.cmp(&self.properties[b].name));
         let log = &*self;
-        let bprop = |j: usize, i: usize| -> u32 {
-            match &pmaps[j] {
-                Some((bi, map)) => {
-                    let v = batch.properties[*bi].ids[i];
-                    if v == NO_ID {
-                        NO_ID
-                    } else {
-                        map[v as usize]
-                    }
-                }
-                None => NO_ID,
-            }
-        };
+        let bprop = |j: usize, i: usize| batch_property(batch, pmaps, j, i);
         let key = |s: Src| -> (i64, u32, u32, u16, f64) {
             match s {
                 Src::Old(i) => (
@@ -441,106 +592,16 @@ impl EventLog {
         };
 
         // The plan: runs of untouched customers move, touched ones merge.
-        let mut merged: Vec<Src> = Vec::with_capacity(batch.n_events() * 2);
-        let mut ops: Vec<Op> = Vec::new();
-        let mut offsets = Vec::with_capacity(n_cust + 1);
-        offsets.push(0usize);
-        let mut pos = 0usize;
-        for c in 0..n_cust {
-            let r = old_range[c].clone();
-            let bc = batch_of[c];
-            if bc == u32::MAX {
-                match ops.last_mut() {
-                    Some(Op::Move { src, dst })
-                        if src.end == r.start && *dst + src.len() == pos =>
-                    {
-                        src.end = r.end
-                    }
-                    _ => ops.push(Op::Move {
-                        src: r.clone(),
-                        dst: pos,
-                    }),
-                }
-                pos += r.len();
-            } else {
-                let b = batch.offsets[bc as usize]..batch.offsets[bc as usize + 1];
-                let start = merged.len();
-                let (mut i, mut j) = (r.start, b.start);
-                while i < r.end && j < b.end {
-                    if old_first(Src::Old(i), Src::Batch(j)) {
-                        merged.push(Src::Old(i));
-                        i += 1;
-                    } else {
-                        merged.push(Src::Batch(j));
-                        j += 1;
-                    }
-                }
-                merged.extend((i..r.end).map(Src::Old));
-                merged.extend((j..b.end).map(Src::Batch));
-                ops.push(Op::Merge {
-                    order: start..merged.len(),
-                    dst: pos,
-                });
-                pos += r.len() + b.len();
-            }
-            offsets.push(pos);
-        }
-        let n = pos;
+        let Plan {
+            merged,
+            ops,
+            offsets,
+        } = plan(&old_range, &batch_of, &batch.offsets, old_first);
+        let n = *offsets.last().expect("one offset more than customers");
         debug_assert_eq!(n, n_old + batch.n_events());
 
         // Carry out the plan on every column.
-        let map_id = |m: &[u32], v: u32| if v == NO_ID { NO_ID } else { m[v as usize] };
-        splice(
-            &mut self.ts,
-            n,
-            &ops,
-            &merged,
-            |i| batch.ts[i],
-            &mut Vec::new(),
-        );
-        splice(
-            &mut self.touchpoint,
-            n,
-            &ops,
-            &merged,
-            |i| tmap[batch.touchpoint[i] as usize],
-            &mut Vec::new(),
-        );
-        splice(
-            &mut self.channel,
-            n,
-            &ops,
-            &merged,
-            |i| map_id(&hmap, batch.channel[i]),
-            &mut Vec::new(),
-        );
-        splice(
-            &mut self.stage,
-            n,
-            &ops,
-            &merged,
-            |i| match batch.stage[i] {
-                u16::MAX => u16::MAX,
-                s => smap[s as usize] as u16,
-            },
-            &mut Vec::new(),
-        );
-        splice(
-            &mut self.value,
-            n,
-            &ops,
-            &merged,
-            |i| batch.value[i],
-            &mut Vec::new(),
-        );
-        let mut tmp = Vec::new();
-        for j in 0..self.properties.len() {
-            let mut ids = std::mem::take(&mut self.properties[j].ids);
-            // A column new with this batch: its old cells are blank.
-            ids.resize(n_old, NO_ID);
-            splice(&mut ids, n, &ops, &merged, |i| bprop(j, i), &mut tmp);
-            self.properties[j].ids = ids;
-        }
+        self.splice_batch(batch, &maps, (n, n_old), &ops, &merged);
         self.offsets = offsets;
         let conversions = std::mem::take(&mut self.conversion_names);
         self.set_conversions(&conversions);

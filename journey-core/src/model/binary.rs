@@ -139,6 +139,8 @@ impl EventLog {
     /// Reads a log written by [`EventLog::to_bytes`]. Every invariant of the log is checked, so
     /// damaged input is an [`Error::InvalidArgument`] (named `data`), never a panic.
     pub fn from_bytes(bytes: &[u8]) -> Result<EventLog> {
+        // Long because it reads the format field by field in its order, checking each field where
+        // it is read.
         let mut r = Reader { bytes };
         if r.take(MAGIC.len())? != MAGIC {
             return Err(bad("not a binary journey log"));

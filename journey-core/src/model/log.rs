@@ -408,6 +408,10 @@ impl EventLogBuilder {
         conversions: &[&str],
         mut report: LoadReport,
     ) -> EventLog {
+        // Long because the build is one sequence over the builder's columns, moved out of it
+        // once and dropped as soon as they are placed (that sets the peak memory): renumber the
+        // names, place the rows, sort each customer's run. The catalog fill and the counting
+        // sort are split out.
         let catalog = catalog.cloned().unwrap_or_default();
         let n = self.cust.len();
         let EventLogBuilder {
@@ -431,29 +435,12 @@ impl EventLogBuilder {
         Self::pad_seq(&mut seq, n, false);
 
         // Fill channel and stage from the catalog (else `unknown` / none), per touchpoint.
-        let mut tp_channel = Vec::with_capacity(touchpoints.len());
-        let mut tp_stage = Vec::with_capacity(touchpoints.len());
-        for name in touchpoints.names() {
-            let entry = catalog.get(name);
-            let c = entry
-                .and_then(|e| e.channel.as_deref())
-                .unwrap_or(Channel::UNKNOWN);
-            tp_channel.push(c.to_string());
-            tp_stage.push(entry.and_then(|e| e.stage.clone()));
-        }
-        let mut tp_channel_id: Vec<Option<u32>> = vec![None; touchpoints.len()];
-        let mut tp_stage_id: Vec<Option<u32>> = vec![None; touchpoints.len()];
-        for i in 0..n {
-            let t = tp[i] as usize;
-            if ch[i] == NO_ID {
-                ch[i] = *tp_channel_id[t].get_or_insert_with(|| channels.intern(&tp_channel[t]));
-            }
-            if st[i] == NO_ID {
-                if let Some(s) = &tp_stage[t] {
-                    st[i] = *tp_stage_id[t].get_or_insert_with(|| stages.intern(s));
-                }
-            }
-        }
+        let rows = Rows {
+            tp: &tp,
+            ch: &mut ch,
+            st: &mut st,
+        };
+        fill_from_catalog(&catalog, &touchpoints, (&mut channels, &mut stages), rows);
 
         // Ids in string order, so they do not depend on row order.
         let (customers, cmap) = customers.sorted();
@@ -475,29 +462,10 @@ impl EventLogBuilder {
         // then is each customer's run sorted by time and the tie rule, on contiguous memory.
         // The customer column takes its final ids first (on all cores), so that the two
         // passes of the counting sort each read one table at random, not two.
-        let n_cust = customers.len();
         let mut cust = cust;
         map_in_place(&mut cust, |c| cmap[c as usize]);
         drop(cmap);
-        let mut offsets = vec![0usize; n_cust + 1];
-        for &c in &cust {
-            offsets[c as usize + 1] += 1;
-        }
-        for i in 0..n_cust {
-            offsets[i + 1] += offsets[i];
-        }
-        let mut next: Vec<u32> = offsets[..n_cust].iter().map(|&o| o as u32).collect();
-        let dest: Vec<u32> = cust
-            .iter()
-            .map(|&c| {
-                let slot = &mut next[c as usize];
-                let d = *slot;
-                *slot += 1;
-                d
-            })
-            .collect();
-        drop(next);
-        drop(cust);
+        let (offsets, dest) = counting_sort(cust, customers.len());
         // Input grouped by customer (in id order, a common export) stays where it is.
         let grouped = is_identity(&dest);
         let place = Place {
@@ -769,6 +737,71 @@ impl RowOrder<'_> {
 
 /// The order of every position (`order[i]`: the position whose event goes to `i`), each
 /// customer's run sorted by `rule`; empty when every run is in order already.
+/// The columns of the rows that [`fill_from_catalog`] completes.
+struct Rows<'r> {
+    tp: &'r [u32],
+    ch: &'r mut [u32],
+    st: &'r mut [u32],
+}
+
+/// Fills the rows' missing channels and stages ([`NO_ID`]) from the catalog entry of their
+/// touchpoint (else the channel `unknown` and no stage), each name interned once per
+/// touchpoint.
+fn fill_from_catalog(
+    catalog: &Catalog,
+    touchpoints: &Interner,
+    (channels, stages): (&mut Interner, &mut Interner),
+    rows: Rows<'_>,
+) {
+    let Rows { tp, ch, st } = rows;
+    let mut tp_channel = Vec::with_capacity(touchpoints.len());
+    let mut tp_stage = Vec::with_capacity(touchpoints.len());
+    for name in touchpoints.names() {
+        let entry = catalog.get(name);
+        let c = entry
+            .and_then(|e| e.channel.as_deref())
+            .unwrap_or(Channel::UNKNOWN);
+        tp_channel.push(c.to_string());
+        tp_stage.push(entry.and_then(|e| e.stage.clone()));
+    }
+    let mut tp_channel_id: Vec<Option<u32>> = vec![None; touchpoints.len()];
+    let mut tp_stage_id: Vec<Option<u32>> = vec![None; touchpoints.len()];
+    for i in 0..tp.len() {
+        let t = tp[i] as usize;
+        if ch[i] == NO_ID {
+            ch[i] = *tp_channel_id[t].get_or_insert_with(|| channels.intern(&tp_channel[t]));
+        }
+        if st[i] == NO_ID {
+            if let Some(s) = &tp_stage[t] {
+                st[i] = *tp_stage_id[t].get_or_insert_with(|| stages.intern(s));
+            }
+        }
+    }
+}
+
+/// A stable counting sort of the rows by customer (`cust`: each row's final customer id, of
+/// `n_cust`): the customers' offsets and each row's place.
+fn counting_sort(cust: Vec<u32>, n_cust: usize) -> (Vec<usize>, Vec<u32>) {
+    let mut offsets = vec![0usize; n_cust + 1];
+    for &c in &cust {
+        offsets[c as usize + 1] += 1;
+    }
+    for i in 0..n_cust {
+        offsets[i + 1] += offsets[i];
+    }
+    let mut next: Vec<u32> = offsets[..n_cust].iter().map(|&o| o as u32).collect();
+    let dest: Vec<u32> = cust
+        .iter()
+        .map(|&c| {
+            let slot = &mut next[c as usize];
+            let d = *slot;
+            *slot += 1;
+            d
+        })
+        .collect();
+    (offsets, dest)
+}
+
 fn sort_within_customers(offsets: &[usize], rule: &RowOrder<'_>) -> Vec<u32> {
     let runs = offsets.windows(2).map(|w| w[0]..w[1]);
     #[cfg(feature = "parallel")]

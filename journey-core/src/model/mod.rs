@@ -28,7 +28,7 @@ pub use map::{JourneyMap, Step, MAP_FORMAT};
 pub(crate) use pending::PendingRows;
 pub use persona::Persona;
 pub use stage::{Stage, DEFAULT_STAGES};
-pub(crate) use survey::{check_score, survey_expected, SurveyPiece};
+pub(crate) use survey::{check_score, survey_expected, SurveyPiece, SURVEY_COLUMNS};
 pub use survey::{RawResponse, Surveys, SurveysBuilder, NO_SCORE};
 pub use table::{Column, Table, Tabular};
 pub use touchpoint::{Catalog, CatalogEntry, Channel, Kind, Touchpoint};

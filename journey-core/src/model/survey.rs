@@ -2,6 +2,16 @@ use super::LoadReport;
 use super::{Interner, LocalInterner, NO_ID};
 use crate::error::{Error, Result};
 
+/// The columns of a survey response, in the order [`Surveys::write_csv`] writes them.
+pub(crate) const SURVEY_COLUMNS: [&str; 6] = [
+    "customer_id",
+    "timestamp",
+    "touchpoint",
+    "nps",
+    "csat",
+    "ces",
+];
+
 /// Marks a blank score.
 pub const NO_SCORE: u8 = u8::MAX;
 

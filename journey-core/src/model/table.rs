@@ -639,6 +639,113 @@ impl<'b> serde::Serializer for RowSerializer<'b> {
     }
 }
 
+/// The type a column of JSON rows takes (see [`json_columns`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JsonType {
+    /// Only nulls.
+    Null,
+    /// Booleans (and nulls).
+    Bool,
+    /// Whole numbers that fit in 64 bits (and nulls).
+    Int,
+    /// Numbers, whole or not (and nulls).
+    Float,
+    /// Text (and nulls).
+    Text,
+    /// Lists of text; an empty list, or one of nulls, fits here too.
+    TextList,
+    /// Lists of whole numbers.
+    IntList,
+    /// Lists of numbers.
+    FloatList,
+    /// Mixed or nested values: each kept as its JSON text (null stays null).
+    Json,
+}
+
+impl JsonType {
+    fn of_scalar(v: &serde_json::Value) -> JsonType {
+        use serde_json::Value;
+        match v {
+            Value::Null => JsonType::Null,
+            Value::Bool(_) => JsonType::Bool,
+            Value::Number(n) if n.is_i64() => JsonType::Int,
+            Value::Number(_) => JsonType::Float,
+            Value::String(_) => JsonType::Text,
+            _ => JsonType::Json,
+        }
+    }
+
+    /// The type of one cell.
+    fn of(v: &serde_json::Value) -> JsonType {
+        match v {
+            serde_json::Value::Array(items) => {
+                match items
+                    .iter()
+                    .map(JsonType::of_scalar)
+                    .fold(JsonType::Null, JsonType::join)
+                {
+                    // An empty list (or one of nulls) fits any list type: text by default.
+                    JsonType::Null | JsonType::Text => JsonType::TextList,
+                    JsonType::Int => JsonType::IntList,
+                    JsonType::Float => JsonType::FloatList,
+                    _ => JsonType::Json,
+                }
+            }
+            v => JsonType::of_scalar(v),
+        }
+    }
+
+    /// The type of a column holding cells of both types: null gives way to anything, whole
+    /// numbers to numbers, anything else mixed is JSON text.
+    fn join(self, other: JsonType) -> JsonType {
+        use JsonType::*;
+        match (self, other) {
+            (x, y) if x == y => x,
+            (Null, x) | (x, Null) => x,
+            (Int, Float) | (Float, Int) => Float,
+            (IntList, FloatList) | (FloatList, IntList) => FloatList,
+            _ => Json,
+        }
+    }
+}
+
+/// The columns of rows of JSON objects (a result's rows for which core has no [`Table`]): a
+/// column per key, in the order keys are first seen (an object's keys in its order: by name),
+/// typed from its cells by [`JsonType`] (a row without the key, or not an object, is null
+/// there). The bindings build their Arrow columns by these types.
+///
+/// ```
+/// use journey_core::model::table::{json_columns, JsonType};
+/// let rows = serde_json::json!([
+///     {"step": "view", "n": 3, "rate": 1, "ids": []},
+///     {"step": "cart", "n": 2, "rate": 0.5, "ids": ["a"], "extra": {"x": 1}},
+/// ]);
+/// let cols = json_columns(rows.as_array().unwrap());
+/// assert_eq!(cols, [
+///     ("ids", JsonType::TextList), ("n", JsonType::Int), ("rate", JsonType::Float),
+///     ("step", JsonType::Text), ("extra", JsonType::Json),
+/// ]);
+/// ```
+pub fn json_columns(rows: &[serde_json::Value]) -> Vec<(&str, JsonType)> {
+    let mut columns: Vec<(&str, JsonType)> = Vec::new();
+    for r in rows {
+        let Some(o) = r.as_object() else { continue };
+        for k in o.keys() {
+            if !columns.iter().any(|c| c.0 == k) {
+                columns.push((k, JsonType::Null));
+            }
+        }
+    }
+    for (k, ty) in &mut columns {
+        *ty = rows
+            .iter()
+            .filter_map(|r| r.get(*k))
+            .map(JsonType::of)
+            .fold(JsonType::Null, JsonType::join);
+    }
+    columns
+}
+
 #[cfg(test)]
 mod tests {
     use super::{Column, Table, Tabular};

@@ -203,6 +203,8 @@ impl PathsState {
         half_life_us: Option<i64>,
         track: Track,
     ) -> Result<Self> {
+        // Long because it is one pass over the customers' paths, keeping what `track` asks for
+        // in the same loop; the path cutter and the tables are shared.
         let mut occurrences: Vec<(Vec<u32>, u32, u64)> = Vec::new();
         let cutter = Cutter::new(log, opts)?;
         let log_names: &[String] = match opts.level {
@@ -480,6 +482,8 @@ impl PathsState {
     /// (live analyses do), else this is an error. Names and excluded names stay (they only
     /// grow as events are appended).
     pub(crate) fn retract(&mut self, b: &PathsState) -> Result<()> {
+        // Long because each table of the state (paths, time-decay credits, names) is taken back
+        // in the order `merge` adds it.
         if self.names != b.names {
             if b.names.iter().any(|n| self.names.binary_search(n).is_err()) {
                 return Err(Error::PartialMismatch(

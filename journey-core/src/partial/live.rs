@@ -215,6 +215,8 @@ impl LiveAnalysis {
     /// 64th of the log) takes in the events kept aside for its customers: every shard in turn,
     /// so no append moves more than one shard.
     pub fn append(&mut self, batch: &EventLog) -> Result<AppendReport> {
+        // Long because the append is one transaction: everything that can fail comes first, then
+        // every partial, the shards and the events kept aside change together.
         self.shards[0].log.check_batch(batch)?;
         self.whole = OnceLock::new();
         let in_batch = |c: &str| {
@@ -429,6 +431,27 @@ impl LiveAnalysis {
             )
         })?;
         p.finish_ref()
+    }
+
+    /// The position of the analysis called `name` among `names` (the names the caller gave
+    /// the analyses, in the order given to [`LiveAnalysis::new`]), for
+    /// [`LiveAnalysis::result`]; an unknown name is an `InvalidArgument` listing the names.
+    ///
+    /// ```
+    /// use journey_core::LiveAnalysis;
+    /// let names = ["funnel".to_string(), "kpis".to_string()];
+    /// assert_eq!(LiveAnalysis::index_of(&names, "kpis").unwrap(), 1);
+    /// let e = LiveAnalysis::index_of(&names, "nps").unwrap_err();
+    /// let message = "invalid argument analysis: \"nps\": expected one of funnel, kpis";
+    /// assert_eq!(e.to_string(), message);
+    /// ```
+    pub fn index_of(names: &[String], name: &str) -> Result<usize> {
+        names.iter().position(|n| n == name).ok_or_else(|| {
+            Error::argument(
+                "analysis",
+                format!("{name:?}: expected one of {}", names.join(", ")),
+            )
+        })
     }
 
     /// The analyses, in order.

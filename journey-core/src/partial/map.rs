@@ -22,7 +22,7 @@ use crate::metrics::retention::KpiOptions;
 use crate::metrics::survey::ScoreOptions;
 use crate::model::{EventLog, JourneyMap, Kind, Stage, Surveys};
 use crate::report::from_data::{
-    build, count, personas_of, scores_of, Conduciveness, Counts, Figures, Frame,
+    build, count, persona_part, personas_of, scores_of, Conduciveness, Counts, Figures, Frame,
 };
 use crate::report::FromDataOptions;
 
@@ -214,6 +214,8 @@ impl Segment {
 
     /// The figures of the segment, indexed like `frame`.
     fn figures(self, frame: &Frame) -> Result<Figures> {
+        // Long because every count of the figures is filled from the state's tables in one pass,
+        // in the frame's order.
         let (nt, ns, nc) = (
             frame.touchpoints.len(),
             frame.stages.len(),
@@ -342,16 +344,8 @@ impl MapState {
             Some((names, index)) => {
                 let mut m = BTreeMap::new();
                 for (p, name) in names.iter().enumerate() {
-                    let keep: Vec<bool> = index.iter().map(|&i| i == Some(p)).collect();
-                    let size = keep.iter().filter(|&&k| k).count() as u64;
-                    let sub = log.select_customers(&keep)?;
-                    let sub_surveys = surveys.map(|s| {
-                        s.select_customers(|id| {
-                            log.customer_ids()
-                                .binary_search_by(|c| c.as_str().cmp(id))
-                                .is_ok_and(|c| keep[c])
-                        })
-                    });
+                    let size = index.iter().filter(|&&i| i == Some(p)).count() as u64;
+                    let (sub, sub_surveys) = persona_part(log, surveys, &index, p)?;
                     m.insert(
                         name.to_string(),
                         (size, Segment::of(&sub, sub_surveys.as_ref(), opts.drivers)?),

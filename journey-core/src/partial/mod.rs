@@ -615,6 +615,7 @@ impl EventLog {
         surveys: Option<&Surveys>,
         track: Track,
     ) -> Result<Partial> {
+        // Long because it is one arm per analysis, each calling that analysis's state.
         let context = if analysis.needs_context() {
             let own = Context::of(self);
             if let Some((a, b)) = own.span {
@@ -915,6 +916,8 @@ impl Partial {
     /// A partial from [`Partial::to_bytes`]. Bytes of another format version, of an unknown
     /// analysis, or corrupted ones are an [`Error::InvalidPartial`].
     pub fn from_bytes(bytes: &[u8]) -> Result<Partial> {
+        // Long because it reads the format field by field in its order, one arm per analysis,
+        // checking each field where it is read.
         let body = envelope(bytes, PARTIAL_MAGIC, "partial")?;
         let mut r = Reader::new(body);
         let name = String::dec(&mut r)?;
@@ -1090,6 +1093,46 @@ impl Partial {
             State::Paths(s) => finish_paths(s, &self.analysis),
             _ => self.clone().finish(),
         }
+    }
+}
+
+/// Drops from `rows` the rows of the customers that have rows in `gone` (both in customer-id
+/// order, `id` giving a row's customer id): a retraction of per-customer rows.
+pub(crate) fn drop_customers<T, K: Ord + ?Sized>(
+    rows: &mut Vec<T>,
+    gone: &[T],
+    id: impl Fn(&T) -> &K,
+) {
+    if gone.is_empty() {
+        return;
+    }
+    let mut j = 0;
+    rows.retain(|r| {
+        while j < gone.len() && id(&gone[j]) < id(r) {
+            j += 1;
+        }
+        !(j < gone.len() && id(&gone[j]) == id(r))
+    });
+}
+
+/// How many partitions an engine splits the customers into (`partitions=` of journey.spark and
+/// journey.dask), read from JSON: a whole number of at least 1, else an `InvalidArgument`
+/// naming `partitions`.
+///
+/// ```
+/// use journey_core::partial::partitions;
+/// assert_eq!(partitions(&serde_json::json!(3)).unwrap(), 3);
+/// for bad in [serde_json::json!(0), serde_json::json!(2.5), serde_json::json!("3")] {
+///     assert_eq!(partitions(&bad).unwrap_err().code(), "invalid_argument");
+/// }
+/// ```
+pub fn partitions(v: &serde_json::Value) -> Result<u64> {
+    match v.as_u64() {
+        Some(n) if n >= 1 => Ok(n),
+        _ => Err(Error::argument(
+            "partitions",
+            format!("expected a whole number >= 1, got {v}"),
+        )),
     }
 }
 

@@ -96,6 +96,8 @@ impl PathStatsState {
     /// The path statistics of `log`; with `track`, the shares' path table keeps where each
     /// path occurs (for retracting, see [`PathsState::retract`]).
     pub(crate) fn of_tracked(log: &EventLog, opts: &PathStatsOptions, track: bool) -> Result<Self> {
+        // Long because it is one pass over the customers' paths, keeping what `track` asks for in
+        // the same loop.
         let cutter = Cutter::new(log, &path_options(opts))?;
         let names = match opts.level {
             Level::Touchpoint => log.touchpoints(),
@@ -312,14 +314,12 @@ impl PathStatsState {
         let counts: Vec<(u64, u64, u64)> = self.touch.into_values().collect();
         let shares = shares_of(&a, &names);
         let touches = touch_rows(&names, &counts, conversion.conversion_rate, &shares);
-        Ok(PathStatsResult {
-            level: opts.level,
+        Ok(PathStatsResult::of(
+            opts,
             conversion,
-            n_variants,
-            variants,
-            attribution_model: opts.attribution_model,
+            (n_variants, variants),
             touches,
-        })
+        ))
     }
 
     pub(crate) fn fits(&self, opts: &PathStatsOptions) -> bool {

@@ -34,16 +34,7 @@ impl PathsRows {
     /// Takes away the rows of `b`'s customers (merged into `self` before).
     pub(crate) fn retract(&mut self, b: &PathsRows) {
         self.n_conversions -= b.n_conversions;
-        if !b.rows.is_empty() {
-            // Both in customer-id order.
-            let mut j = 0;
-            self.rows.retain(|r| {
-                while j < b.rows.len() && b.rows[j].customer_id < r.customer_id {
-                    j += 1;
-                }
-                !(j < b.rows.len() && b.rows[j].customer_id == r.customer_id)
-            });
-        }
+        super::drop_customers(&mut self.rows, &b.rows, |r| &r.customer_id);
     }
 
     pub(crate) fn finish(self, opts: &ConversionPathsOptions) -> ConversionPathsResult {

@@ -99,12 +99,8 @@ impl KpiState {
         self.0.merge(&b.0)
     }
     pub(crate) fn retract(&mut self, b: &KpiState) {
+        self.retract_customers(b);
         let (a, p) = (&mut self.0, &b.0);
-        a.customers -= p.customers;
-        a.buyers -= p.buyers;
-        a.repeat -= p.repeat;
-        a.orders -= p.orders;
-        a.revenue.subtract(&p.revenue);
         a.active_start -= p.active_start;
         a.new -= p.new;
         a.reactivated -= p.reactivated;
@@ -114,16 +110,18 @@ impl KpiState {
     /// (active at its start, new, reactivated, retained): for states over each part's own span
     /// (the map's), whose period counts are not read and would not subtract.
     pub(crate) fn retract_totals(&mut self, b: &KpiState) {
+        self.retract_customers(b);
+        let a = &mut self.0;
+        (a.active_start, a.new, a.reactivated, a.retained) = (0, 0, 0, 0);
+    }
+    /// Takes away `b`'s customers, buyers, orders and revenue (what both retractions share).
+    fn retract_customers(&mut self, b: &KpiState) {
         let (a, p) = (&mut self.0, &b.0);
         a.customers -= p.customers;
         a.buyers -= p.buyers;
         a.repeat -= p.repeat;
         a.orders -= p.orders;
         a.revenue.subtract(&p.revenue);
-        a.active_start = 0;
-        a.new = 0;
-        a.reactivated = 0;
-        a.retained = 0;
     }
     pub(crate) fn finish(self, opts: &KpiOptions) -> Result<Kpis> {
         finish_kpis(opts, self.0)

@@ -118,15 +118,7 @@ impl SessionsState {
                 }
             }
         }
-        if !b.rows.is_empty() {
-            let mut j = 0;
-            self.rows.retain(|r| {
-                while j < b.rows.len() && b.rows[j].customer_id < r.customer_id {
-                    j += 1;
-                }
-                !(j < b.rows.len() && b.rows[j].customer_id == r.customer_id)
-            });
-        }
+        super::drop_customers(&mut self.rows, &b.rows, |r| &r.customer_id);
     }
 
     pub(crate) fn finish(self, opts: &SessionOptions) -> SessionsResult {

@@ -164,6 +164,8 @@ impl ChangeTable {
     /// Draws the table: a header with the sides' labels, then per row the label, both values,
     /// the arrow, the change with its interval and the note.
     pub fn to_svg(&self) -> Result<String> {
+        // Long because every row is drawn at the column widths measured at the top, in one pass;
+        // split, each part would take all the widths as arguments.
         if self.rows.is_empty() {
             return Ok(empty_chart(&self.title, "Nothing compared."));
         }
@@ -175,24 +177,13 @@ impl ChangeTable {
                 .min(max)
         };
         let label_w = col(&mut self.rows.iter().map(|r| clean(&r.label)), 80.0, 300.0);
-        let a_w = col(
-            &mut self
-                .rows
-                .iter()
-                .map(|r| r.a.clone())
-                .chain([clean(&self.a_label)]),
-            60.0,
-            200.0,
-        );
-        let b_w = col(
-            &mut self
-                .rows
-                .iter()
-                .map(|r| r.b.clone())
-                .chain([clean(&self.b_label)]),
-            60.0,
-            200.0,
-        );
+        // A side's column: its values and its label in the header.
+        let side_w = |value: fn(&ChangeTableRow) -> &String, label: &str| {
+            let values = self.rows.iter().map(|r| value(r).clone());
+            col(&mut values.chain([clean(label)]), 60.0, 200.0)
+        };
+        let a_w = side_w(|r| &r.a, &self.a_label);
+        let b_w = side_w(|r| &r.b, &self.b_label);
         let change_w = col(&mut self.rows.iter().map(|r| r.change.clone()), 90.0, 320.0);
         let note_w = col(&mut self.rows.iter().map(|r| r.note.clone()), 60.0, 160.0);
         let gap = 18.0;
@@ -226,22 +217,14 @@ impl ChangeTable {
         s.text_line(x_note, header_y, "q-value", &head);
         let row_h = 26.0;
         let top = header_y + 8.0;
-        s.el("line")
-            .attr("x1", PAD - 6.0)
-            .attr("y1", top)
-            .attr("x2", width - PAD + 6.0)
-            .attr("y2", top)
+        s.line(PAD - 6.0, top, width - PAD + 6.0, top)
             .attr("stroke", RULE)
             .end();
         for (i, r) in self.rows.iter().enumerate() {
             let ry = top + i as f64 * row_h;
             let mid = ry + row_h / 2.0;
             if i % 2 == 1 {
-                s.el("rect")
-                    .attr("x", PAD - 6.0)
-                    .attr("y", ry)
-                    .attr("width", width - 2.0 * PAD + 12.0)
-                    .attr("height", row_h)
+                s.rect(PAD - 6.0, ry, width - 2.0 * PAD + 12.0, row_h)
                     .attr("fill", "#F5F7F9")
                     .end();
             }

@@ -163,6 +163,8 @@ impl FunnelChart {
     /// Draws the funnel: one centred bar per step (width proportional to its count), the share
     /// of the first step on the right, and between two steps the drop-off (share and count).
     pub fn to_svg(&self) -> Result<String> {
+        // Long because each bar, its connector, share and drop-off are drawn at the widths
+        // measured at the top, in one pass over the steps.
         if self.steps.is_empty() {
             return Ok(empty_chart(&self.title, "No steps to show."));
         }
@@ -220,11 +222,7 @@ impl FunnelChart {
             }
             s.el("g").attr("class", "step").open();
             s.title(&format!("{}: {}", step.label, thousands(step.count)));
-            s.el("rect")
-                .attr("x", centre - w / 2.0)
-                .attr("y", y)
-                .attr("width", w)
-                .attr("height", bar_h)
+            s.rect(centre - w / 2.0, y, w, bar_h)
                 .attr("rx", 4.0)
                 .attr("fill", POSITIVE)
                 .end();
@@ -388,6 +386,8 @@ impl Heatmap {
 
     /// Draws the whole heatmap, with `note` under the grid.
     fn draw(&self, note: Option<&str>) -> Result<String> {
+        // Long because the grid, headers, colour bar and note share the cell sizes and scales
+        // measured at the top; it draws top to bottom once.
         let cell_font = Font::new(11.0).bold();
         let cell_w = self
             .col_labels
@@ -433,11 +433,7 @@ impl Heatmap {
             .attr("height", 6.0)
             .attr("fill", "#F1F3F5")
             .end();
-        s.el("line")
-            .attr("x1", 0.0)
-            .attr("y1", 0.0)
-            .attr("x2", 0.0)
-            .attr("y2", 6.0)
+        s.line(0.0, 0.0, 0.0, 6.0)
             .attr("stroke", "#C5CCD3")
             .attr("stroke-width", 2.0)
             .end();
@@ -494,11 +490,7 @@ impl Heatmap {
                             clean(&self.col_labels[j]),
                             v * 100.0
                         ));
-                        s.el("rect")
-                            .attr("x", x)
-                            .attr("y", ry)
-                            .attr("width", cell_w)
-                            .attr("height", cell_h)
+                        s.rect(x, ry, cell_w, cell_h)
                             .attr("fill", viridis(*v))
                             .attr("stroke", "#FFFFFF")
                             .end();
@@ -514,11 +506,7 @@ impl Heatmap {
                             clean(label),
                             clean(&self.col_labels[j])
                         ));
-                        s.el("rect")
-                            .attr("x", x)
-                            .attr("y", ry)
-                            .attr("width", cell_w)
-                            .attr("height", cell_h)
+                        s.rect(x, ry, cell_w, cell_h)
                             .attr("fill", format!("url(#{hatch})"))
                             .attr("stroke", "#FFFFFF")
                             .end();
@@ -548,11 +536,7 @@ impl Heatmap {
         s.close();
         s.close();
         let bar_w = 200.0;
-        s.el("rect")
-            .attr("x", PAD)
-            .attr("y", y)
-            .attr("width", bar_w)
-            .attr("height", 10.0)
+        s.rect(PAD, y, bar_w, 10.0)
             .attr("fill", format!("url(#{grad})"))
             .end();
         s.text_line(PAD, y + 24.0, "0%", &SMALL);
@@ -564,11 +548,7 @@ impl Heatmap {
         );
         s.text_line(PAD + bar_w, y + 24.0, "100%", &SMALL.anchor(Anchor::End));
         let kx = PAD + bar_w + 28.0;
-        s.el("rect")
-            .attr("x", kx)
-            .attr("y", y - 2.0)
-            .attr("width", 14.0)
-            .attr("height", 14.0)
+        s.rect(kx, y - 2.0, 14.0, 14.0)
             .attr("fill", format!("url(#{hatch})"))
             .attr("stroke", RULE)
             .end();
@@ -634,6 +614,8 @@ impl GroupedBars {
     /// Draws the bars with the Okabe-Ito colours (one per series, repeating after seven), the
     /// value at the end of each bar, a legend on top and a value axis with grid lines.
     pub fn to_svg(&self) -> Result<String> {
+        // Long because bars, legend and axis are drawn at the sizes and the scale measured at the
+        // top; split, each part would take them all as arguments.
         self.check()?;
         if self.groups.is_empty() || self.series.is_empty() {
             return Ok(empty_chart(&self.title, "No data to show."));
@@ -691,11 +673,7 @@ impl GroupedBars {
                 lx = PAD;
                 y += 20.0;
             }
-            s.el("rect")
-                .attr("x", lx)
-                .attr("y", y + 2.0)
-                .attr("width", 12.0)
-                .attr("height", 12.0)
+            s.rect(lx, y + 2.0, 12.0, 12.0)
                 .attr("rx", 2.0)
                 .attr("fill", palette(k))
                 .attr_opt("stroke", palette_edge(palette(k)))
@@ -713,11 +691,7 @@ impl GroupedBars {
         let plot_h = self.groups.len() as f64 * (group_h + group_gap) - group_gap;
         let (tick_values, step) = ticks(lo, hi, 6);
         for t in &tick_values {
-            s.el("line")
-                .attr("x1", xv(*t))
-                .attr("y1", plot_top - 4.0)
-                .attr("x2", xv(*t))
-                .attr("y2", plot_top + plot_h + 4.0)
+            s.line(xv(*t), plot_top - 4.0, xv(*t), plot_top + plot_h + 4.0)
                 .attr("stroke", if *t == 0.0 { "#9AA5B1" } else { GRID })
                 .end();
         }
@@ -731,11 +705,7 @@ impl GroupedBars {
                 let (a, b) = (xv(0.0f64.clamp(lo, hi)), xv(*v));
                 s.el("g").open();
                 s.title(&format!("{}, {}: {}", group, self.series[k], fmt(*v)));
-                s.el("rect")
-                    .attr("x", a.min(b))
-                    .attr("y", by)
-                    .attr("width", (b - a).abs().max(1.0))
-                    .attr("height", bar_h)
+                s.rect(a.min(b), by, (b - a).abs().max(1.0), bar_h)
                     .attr("rx", 2.0)
                     .attr("fill", palette(k))
                     .attr_opt("stroke", palette_edge(palette(k)))
@@ -891,6 +861,8 @@ impl Sankey {
     /// Draws the diagram. Nodes in a column are sorted by flow (largest on top), outcomes last;
     /// bands of converting paths are blue, the others grey.
     pub fn to_svg(&self) -> Result<String> {
+        // Long because the layout (node heights, column widths) feeds every part drawn after it;
+        // split, each part would take the whole layout as arguments.
         if self.max_steps < 2 {
             return Err(Error::argument(
                 "max_steps",
@@ -951,11 +923,7 @@ impl Sankey {
             ("converting paths", POSITIVE),
             ("paths without conversion", NEUTRAL),
         ] {
-            s.el("rect")
-                .attr("x", lx)
-                .attr("y", top + 2.0)
-                .attr("width", 12.0)
-                .attr("height", 12.0)
+            s.rect(lx, top + 2.0, 12.0, 12.0)
                 .attr("rx", 2.0)
                 .attr("fill", colour)
                 .attr("fill-opacity", "0.6")
@@ -1057,11 +1025,7 @@ impl Sankey {
                 };
                 s.el("g").open();
                 s.title(&format!("{}: {}", node.key.1, thousands(node.value)));
-                s.el("rect")
-                    .attr("x", col_x[c])
-                    .attr("y", node.y)
-                    .attr("width", node_w)
-                    .attr("height", node.h)
+                s.rect(col_x[c], node.y, node_w, node.h)
                     .attr("rx", 2.0)
                     .attr("fill", colour)
                     .end();
@@ -1161,6 +1125,8 @@ impl IntervalChart {
     /// Draws one row per estimate: the interval as a line with end caps, the estimate as a dot,
     /// `n` next to the label, and the value with its interval on the right.
     pub fn to_svg(&self) -> Result<String> {
+        // Long because rows, axis and labels are drawn at the widths and the scale measured at
+        // the top; split, each part would take them all as arguments.
         self.check()?;
         if self.rows.is_empty() {
             return Ok(empty_chart(&self.title, "No data to show."));
@@ -1223,21 +1189,13 @@ impl IntervalChart {
         let plot_h = self.rows.len() as f64 * row_h;
         let (tick_values, step) = ticks(lo, hi, 6);
         for t in &tick_values {
-            s.el("line")
-                .attr("x1", xv(*t))
-                .attr("y1", plot_top)
-                .attr("x2", xv(*t))
-                .attr("y2", plot_top + plot_h)
+            s.line(xv(*t), plot_top, xv(*t), plot_top + plot_h)
                 .attr("stroke", if *t == 0.0 { "#9AA5B1" } else { GRID })
                 .end();
         }
         if let Some(r) = self.reference {
             let x = xv(r);
-            s.el("line")
-                .attr("x1", x)
-                .attr("y1", plot_top - 4.0)
-                .attr("x2", x)
-                .attr("y2", plot_top + plot_h)
+            s.line(x, plot_top - 4.0, x, plot_top + plot_h)
                 .attr("stroke", "#E69F00")
                 .attr("stroke-width", 1.5)
                 .attr("stroke-dasharray", "5 3")
@@ -1268,31 +1226,20 @@ impl IntervalChart {
             s.title(&format!("{}: {}", r.label, interval_text(r, &fmt)));
             if let (Some(a), Some(b)) = (r.lo, r.hi) {
                 let (xa, xb) = (xv(a), xv(b));
-                s.el("line")
-                    .attr("x1", xa)
-                    .attr("y1", mid)
-                    .attr("x2", xb)
-                    .attr("y2", mid)
+                s.line(xa, mid, xb, mid)
                     .attr("stroke", "#56B4E9")
                     .attr("stroke-width", 3.0)
                     .attr("stroke-linecap", "round")
                     .end();
                 for xc in [xa, xb] {
-                    s.el("line")
-                        .attr("x1", xc)
-                        .attr("y1", mid - 6.0)
-                        .attr("x2", xc)
-                        .attr("y2", mid + 6.0)
+                    s.line(xc, mid - 6.0, xc, mid + 6.0)
                         .attr("stroke", "#56B4E9")
                         .attr("stroke-width", 2.0)
                         .end();
                 }
             }
             if let Some(e) = r.estimate {
-                s.el("circle")
-                    .attr("cx", xv(e))
-                    .attr("cy", mid)
-                    .attr("r", 5.5)
+                s.circle(xv(e), mid, 5.5)
                     .attr("fill", POSITIVE)
                     .attr("stroke", "#FFFFFF")
                     .attr("stroke-width", 1.5)
@@ -1338,11 +1285,7 @@ pub(super) struct RowFrame<'a> {
 pub(super) fn row_frame(s: &mut Svg, r: RowFrame<'_>) {
     let mid = r.y + r.height / 2.0;
     if r.shaded {
-        s.el("rect")
-            .attr("x", PAD - 6.0)
-            .attr("y", r.y)
-            .attr("width", r.width - 2.0 * PAD + 12.0)
-            .attr("height", r.height)
+        s.rect(PAD - 6.0, r.y, r.width - 2.0 * PAD + 12.0, r.height)
             .attr("fill", "#F5F7F9")
             .attr("fill-opacity", "0.7")
             .end();

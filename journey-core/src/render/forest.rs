@@ -123,6 +123,8 @@ impl ForestPlot {
     /// Draws the plot: per row the label, `n`, the interval as a line with end caps, the ratio
     /// as a dot, and the ratio with its interval and note on the right.
     pub fn to_svg(&self) -> Result<String> {
+        // Long because rows, axis and labels are drawn at the widths and the log scale measured
+        // at the top; split, each part would take them all as arguments.
         self.check()?;
         if self.rows.is_empty() {
             return Ok(empty_chart(&self.title, "No data to show."));
@@ -178,21 +180,13 @@ impl ForestPlot {
         let plot_top = y + 18.0;
         let plot_h = self.rows.len() as f64 * row_h;
         for t in &tick_values {
-            s.el("line")
-                .attr("x1", xv(*t))
-                .attr("y1", plot_top)
-                .attr("x2", xv(*t))
-                .attr("y2", plot_top + plot_h)
+            s.line(xv(*t), plot_top, xv(*t), plot_top + plot_h)
                 .attr("stroke", GRID)
                 .end();
         }
         // No effect.
         let x1 = xv(1.0);
-        s.el("line")
-            .attr("x1", x1)
-            .attr("y1", plot_top - 4.0)
-            .attr("x2", x1)
-            .attr("y2", plot_top + plot_h)
+        s.line(x1, plot_top - 4.0, x1, plot_top + plot_h)
             .attr("stroke", "#9AA5B1")
             .attr("stroke-width", 1.5)
             .attr("stroke-dasharray", "5 3")
@@ -230,11 +224,7 @@ impl ForestPlot {
             s.title(&format!("{}: {}", r.label, row_text(r)));
             if let (Some(a), Some(b)) = (r.lo, r.hi) {
                 let (xa, xb) = (xv(a), xv(b));
-                s.el("line")
-                    .attr("x1", xa)
-                    .attr("y1", mid)
-                    .attr("x2", xb)
-                    .attr("y2", mid)
+                s.line(xa, mid, xb, mid)
                     .attr("stroke", colour)
                     .attr("stroke-width", 2.5)
                     .attr("stroke-linecap", "round")
@@ -244,22 +234,14 @@ impl ForestPlot {
                     if (v <= AXIS_MIN && end == AXIS_MIN) || (v >= AXIS_MAX && end == AXIS_MAX) {
                         continue;
                     }
-                    s.el("line")
-                        .attr("x1", xc)
-                        .attr("y1", mid - 6.0)
-                        .attr("x2", xc)
-                        .attr("y2", mid + 6.0)
+                    s.line(xc, mid - 6.0, xc, mid + 6.0)
                         .attr("stroke", colour)
                         .attr("stroke-width", 2.0)
                         .end();
                 }
             }
             if let Some(e) = r.estimate {
-                s.el("rect")
-                    .attr("x", xv(e) - 5.5)
-                    .attr("y", mid - 5.5)
-                    .attr("width", 11.0)
-                    .attr("height", 11.0)
+                s.rect(xv(e) - 5.5, mid - 5.5, 11.0, 11.0)
                     .attr("fill", if r.significant { colour } else { "#FFFFFF" })
                     .attr("stroke", colour)
                     .attr("stroke-width", 2.0)

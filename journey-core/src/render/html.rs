@@ -330,6 +330,8 @@ const SVG_ATTRIBUTES: &[&str] = &[
 /// `url(#...)` as the only kind of reference: elements nest properly, nothing follows the
 /// closing `</svg>`, and attribute values hold no CSS escapes (`\75rl(` is `url(`).
 fn check_svg(svg: &str) -> std::result::Result<(), String> {
+    // Long because it is one scan of the text: elements, attributes and their values are
+    // checked where the scanner meets them.
     let s = svg.trim();
     if !s.starts_with("<svg") {
         return Err("an SVG block must start with <svg".into());

@@ -186,6 +186,24 @@ impl Svg {
         Tag { svg: self, name }
     }
 
+    /// Starts a circle centred at (`cx`, `cy`) of radius `r`: add its paint, then [`Tag::end`].
+    pub fn circle(&mut self, cx: f64, cy: f64, r: f64) -> Tag<'_> {
+        self.el("circle").attr("cx", cx).attr("cy", cy).attr("r", r)
+    }
+
+    /// Starts a line from (`x1`, `y1`) to (`x2`, `y2`): add its stroke, then [`Tag::end`].
+    pub fn line(&mut self, x1: f64, y1: f64, x2: f64, y2: f64) -> Tag<'_> {
+        let line = self.el("line").attr("x1", x1).attr("y1", y1);
+        line.attr("x2", x2).attr("y2", y2)
+    }
+
+    /// Starts a rectangle at (`x`, `y`) of `width` by `height`: add its paint, then
+    /// [`Tag::end`].
+    pub fn rect(&mut self, x: f64, y: f64, width: f64, height: f64) -> Tag<'_> {
+        let rect = self.el("rect").attr("x", x).attr("y", y);
+        rect.attr("width", width).attr("height", height)
+    }
+
     /// Closes the innermost element opened with [`Tag::open`] (does nothing if none is open).
     pub fn close(&mut self) {
         if let Some(name) = self.open.pop() {

@@ -107,6 +107,8 @@ impl TrendChart {
     /// percentages above the points, the labels below (thinned to fit), and a legend line
     /// when some period is incomplete.
     pub fn to_svg(&self) -> Result<String> {
+        // Long because lines, points, axis and labels are drawn at the scale measured at the top;
+        // split, each part would take it as arguments.
         self.check()?;
         if self.points.is_empty() {
             return Ok(empty_chart(&self.title, "No data to show."));
@@ -133,11 +135,7 @@ impl TrendChart {
         let af = SMALL.anchor(Anchor::End);
         for k in 0..=ticks {
             let v = top * k as f64 / ticks as f64;
-            s.el("line")
-                .attr("x1", px0)
-                .attr("y1", yv(v))
-                .attr("x2", px0 + plot_w)
-                .attr("y2", yv(v))
+            s.line(px0, yv(v), px0 + plot_w, yv(v))
                 .attr("stroke", GRID)
                 .end();
             s.text_line(px0 - 6.0, yv(v) + 4.0, &format!("{:.0}%", v * 100.0), &af);
@@ -148,11 +146,7 @@ impl TrendChart {
                 continue;
             };
             let dashed = !(a.complete && b.complete);
-            s.el("line")
-                .attr("x1", xv(i - 1))
-                .attr("y1", yv(va))
-                .attr("x2", xv(i))
-                .attr("y2", yv(vb))
+            s.line(xv(i - 1), yv(va), xv(i), yv(vb))
                 .attr("stroke", if dashed { NEUTRAL } else { POSITIVE })
                 .attr("stroke-width", 2.5)
                 .attr_opt("stroke-dasharray", dashed.then_some("6 4"))
@@ -183,10 +177,7 @@ impl TrendChart {
                         " (incomplete: windows still open)"
                     }
                 ));
-                s.el("circle")
-                    .attr("cx", x)
-                    .attr("cy", yv(v))
-                    .attr("r", 4.5)
+                s.circle(x, yv(v), 4.5)
                     .attr("fill", if p.complete { colour } else { "#FFFFFF" })
                     .attr("stroke", colour)
                     .attr("stroke-width", 2.0)

@@ -527,6 +527,8 @@ struct Layout {
 }
 
 fn layout(frame: &Frame, all: &Counts, opts: &FromDataOptions) -> Layout {
+    // Long because the stages, the touchpoints kept and their order depend on each other in
+    // this sequence, over the same counts.
     let n_stages = frame.stages.len();
     // Each touchpoint's stage: the one most of its events carry (ties: earlier stage).
     let stage_id: Vec<Option<usize>> = all
@@ -672,6 +674,8 @@ fn segment_steps(
     persona: Option<&str>,
     opts: &FromDataOptions,
 ) -> Vec<Step> {
+    // Long because every kind of step (emotion, pain point, opportunity, ...) reads the same
+    // counts, scores and thresholds, in the order the steps are listed.
     let counts = &fig.counts;
     let conducive = &fig.conducive;
     let all_scores = &fig.scores;
@@ -926,6 +930,26 @@ fn persona_card(
 /// Persona names (the most common first) and each customer's index into them.
 pub(crate) type PersonaIndex<'a> = (Vec<&'a str>, Vec<Option<usize>>);
 
+/// The customers of persona `p` (of [`personas_of`]'s index): their events and survey
+/// responses.
+pub(crate) fn persona_part(
+    log: &EventLog,
+    surveys: Option<&Surveys>,
+    index: &[Option<usize>],
+    p: usize,
+) -> Result<(EventLog, Option<Surveys>)> {
+    let keep: Vec<bool> = index.iter().map(|&i| i == Some(p)).collect();
+    let sub = log.select_customers(&keep)?;
+    let sub_surveys = surveys.map(|s| {
+        s.select_customers(|id| {
+            log.customer_ids()
+                .binary_search_by(|c| c.as_str().cmp(id))
+                .is_ok_and(|c| keep[c])
+        })
+    });
+    Ok((sub, sub_surveys))
+}
+
 /// The personas of the log: each customer's value of the persona column, the most common
 /// persona first (ties by name). `None` when the map is not drawn by persona.
 pub(crate) fn personas_of<'a>(
@@ -1025,15 +1049,7 @@ impl JourneyMap {
         };
         // One segment per persona, computed in parallel when enabled.
         let segment = |p: usize| -> Result<Figures> {
-            let keep: Vec<bool> = index.iter().map(|&i| i == Some(p)).collect();
-            let sub = log.select_customers(&keep)?;
-            let sub_surveys = surveys.map(|s| {
-                s.select_customers(|id| {
-                    log.customer_ids()
-                        .binary_search_by(|c| c.as_str().cmp(id))
-                        .is_ok_and(|c| keep[c])
-                })
-            });
+            let (sub, sub_surveys) = persona_part(log, surveys, &index, p)?;
             Figures::of(&sub, sub_surveys.as_ref(), opts.drivers)
         };
         let jobs: Vec<usize> = (0..names.len()).collect();

@@ -965,27 +965,37 @@ fn overview_section(page: &mut HtmlPage, parts: &Parts) {
     if let Some((nps, csat, ces)) = &parts.by_touchpoint {
         let mut t = Table::new(["score", "answers", "value", "95% interval"])
             .caption("Survey scores over all answers");
-        let o = &nps.overall;
-        t = t.row([
-            "NPS (promoters \u{2212} detractors)".to_string(),
-            thousands(o.n),
-            signed(o.nps),
-            interval(o.ci_low, o.ci_high, signed),
-        ]);
-        let o = &csat.overall;
-        t = t.row([
-            "CSAT (% answering 4 or 5 of 5)".to_string(),
-            thousands(o.n),
-            pct(o.csat),
-            interval(o.ci_low, o.ci_high, pct),
-        ]);
-        let o = &ces.overall;
-        t = t.row([
-            "CES (mean answer, 1 to 7)".to_string(),
-            thousands(o.n),
-            num(o.mean, 2),
-            interval(o.ci_low, o.ci_high, |v| num(v, 2)),
-        ]);
+        let (n, c, e) = (&nps.overall, &csat.overall, &ces.overall);
+        // Per score: label, answers, (value, interval low, high) and how they are written.
+        type Written<'f> = &'f dyn Fn(Option<f64>) -> String;
+        let scores: [(&str, u64, [Option<f64>; 3], Written<'_>); 3] = [
+            (
+                "NPS (promoters \u{2212} detractors)",
+                n.n,
+                [n.nps, n.ci_low, n.ci_high],
+                &signed,
+            ),
+            (
+                "CSAT (% answering 4 or 5 of 5)",
+                c.n,
+                [c.csat, c.ci_low, c.ci_high],
+                &pct,
+            ),
+            (
+                "CES (mean answer, 1 to 7)",
+                e.n,
+                [e.mean, e.ci_low, e.ci_high],
+                &|v| num(v, 2),
+            ),
+        ];
+        for (label, answers, [v, lo, hi], f) in scores {
+            t = t.row([
+                label.to_string(),
+                thousands(answers),
+                f(v),
+                interval(lo, hi, f),
+            ]);
+        }
         s.table(t);
     }
 }

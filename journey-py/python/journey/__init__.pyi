@@ -2,7 +2,7 @@
 
 import datetime
 import os
-from typing import IO, Any, Iterable, Literal, Mapping, Optional, Protocol, Sequence, Tuple, Union, final
+from typing import IO, Any, Iterable, Literal, Mapping, Optional, Protocol, Sequence, Tuple, TypeVar, Union, final
 
 
 __version__: str
@@ -119,8 +119,111 @@ class Chart:
     def save(self, path: PathLike) -> None: ...
     def _repr_svg_(self) -> str: ...
 
+_S_contra = TypeVar("_S_contra", contravariant=True)
+
+class _Analyses(Protocol[_S_contra]):
+    """The analyses an EventLog and the distributed logs of journey.spark and journey.dask
+    (`journey._engine.DistributedLog`) both have, with the same keywords; `_S_contra` is what
+    they take as survey responses (Surveys, or a DataFrame of the engine)."""
+
+    def sessions(
+        self, *, gap: Duration = ..., inactivity: Duration = ..., per_customer: bool = ...
+    ) -> Result: ...
+    def transition_graph(
+        self,
+        *,
+        level: Level = ...,
+        session_gap: Optional[Duration] = ...,
+        collapse_repeats: bool = ...,
+    ) -> TransitionGraph: ...
+    def conversion_paths(
+        self,
+        *,
+        level: Level = ...,
+        lookback: Optional[Duration] = ...,
+        first_conversion_only: bool = ...,
+        collapse_repeats: bool = ...,
+        exclude: Optional[Sequence[str]] = ...,
+    ) -> Result: ...
+    def path_stats(
+        self,
+        *,
+        level: Level = ...,
+        lookback: Optional[Duration] = ...,
+        first_conversion_only: bool = ...,
+        collapse_repeats: bool = ...,
+        exclude: Optional[Sequence[str]] = ...,
+        top: int = ...,
+        attribution_model: Model = ...,
+    ) -> Result: ...
+    def kpis(
+        self,
+        *,
+        start: Optional[Union[str, int, datetime.datetime, datetime.date]] = ...,
+        end: Optional[Union[str, int, datetime.datetime, datetime.date]] = ...,
+    ) -> Result: ...
+    def attribution(
+        self,
+        *,
+        model: Model = ...,
+        level: Level = ...,
+        order: int = ...,
+        collapse_repeats: bool = ...,
+        exclude: Optional[Sequence[str]] = ...,
+        first_conversion_only: bool = ...,
+        half_life: Duration = ...,
+        position_weights: Sequence[float] = ...,
+        lookback: Optional[Duration] = ...,
+        transition_matrix: bool = ...,
+    ) -> Result: ...
+    def attribution_table(
+        self,
+        *,
+        level: Level = ...,
+        order: int = ...,
+        collapse_repeats: bool = ...,
+        exclude: Optional[Sequence[str]] = ...,
+        first_conversion_only: bool = ...,
+        half_life: Duration = ...,
+        position_weights: Sequence[float] = ...,
+        lookback: Optional[Duration] = ...,
+        transition_matrix: bool = ...,
+    ) -> Result: ...
+    def conversion_drivers(
+        self,
+        *,
+        level: Level = ...,
+        touches: bool = ...,
+        properties: Optional[Union[str, Sequence[str]]] = ...,
+        steps: Optional[Sequence[Union[str, Sequence[str]]]] = ...,
+        step: Optional[int] = ...,
+        window: Duration = ...,
+        mode: Literal["ordered", "strict", "any", "any_order"] = ...,
+        alpha: float = ...,
+        min_customers: int = ...,
+    ) -> Result: ...
+    def map_from_data(
+        self,
+        surveys: Optional[_S_contra] = None,
+        *,
+        name: str = ...,
+        persona_property: Optional[str] = ...,
+        by_persona: bool = ...,
+        all_customers: bool = ...,
+        max_touchpoints: int = ...,
+        min_customers: int = ...,
+        min_responses: int = ...,
+        drop_off_threshold: float = ...,
+        csat_threshold: float = ...,
+        nps_threshold: float = ...,
+        lift_threshold: float = ...,
+        reach_share_threshold: float = ...,
+        drivers: bool = ...,
+    ) -> JourneyMap: ...
+
+
 @final
-class EventLog:
+class EventLog(_Analyses[Surveys]):
     def __init__(self) -> None: ...
     @staticmethod
     def from_csv_text(
@@ -239,20 +342,6 @@ class EventLog:
     def summary(self) -> dict[str, Any]: ...
     def to_csv(self, path: Optional[PathLike] = None, csv_safe: bool = True) -> Optional[str]: ...
     def __len__(self) -> int: ...
-    def attribution(
-        self,
-        *,
-        model: Model = ...,
-        level: Level = ...,
-        order: int = ...,
-        collapse_repeats: bool = ...,
-        exclude: Optional[Sequence[str]] = ...,
-        first_conversion_only: bool = ...,
-        half_life: Duration = ...,
-        position_weights: Sequence[float] = ...,
-        lookback: Optional[Duration] = ...,
-        transition_matrix: bool = ...,
-    ) -> Result: ...
     def partial(
         self,
         analysis: str,
@@ -293,22 +382,6 @@ class EventLog:
         seed: int = ...,
         alpha: float = ...,
     ) -> Result: ...
-    def conversion_drivers(
-        self,
-        *,
-        level: Level = ...,
-        touches: bool = ...,
-        properties: Optional[Union[str, Sequence[str]]] = ...,
-        steps: Optional[Sequence[Union[str, Sequence[str]]]] = ...,
-        step: Optional[int] = ...,
-        window: Duration = ...,
-        mode: Literal["ordered", "strict", "any", "any_order"] = ...,
-        alpha: float = ...,
-        min_customers: int = ...,
-    ) -> Result: ...
-    def sessions(
-        self, *, gap: Duration = ..., inactivity: Duration = ..., per_customer: bool = ...
-    ) -> Result: ...
     def open_journeys(
         self,
         *,
@@ -337,33 +410,6 @@ class EventLog:
         bins: int = ...,
         idle: bool = ...,
     ) -> Result: ...
-    def conversion_paths(
-        self,
-        *,
-        level: Level = ...,
-        lookback: Optional[Duration] = ...,
-        first_conversion_only: bool = ...,
-        collapse_repeats: bool = ...,
-        exclude: Optional[Sequence[str]] = ...,
-    ) -> Result: ...
-    def path_stats(
-        self,
-        *,
-        level: Level = ...,
-        lookback: Optional[Duration] = ...,
-        first_conversion_only: bool = ...,
-        collapse_repeats: bool = ...,
-        exclude: Optional[Sequence[str]] = ...,
-        top: int = ...,
-        attribution_model: Model = ...,
-    ) -> Result: ...
-    def transition_graph(
-        self,
-        *,
-        level: Level = ...,
-        session_gap: Optional[Duration] = ...,
-        collapse_repeats: bool = ...,
-    ) -> TransitionGraph: ...
     def retention(
         self,
         *,
@@ -373,25 +419,6 @@ class EventLog:
         ret: Touchpoints = ...,
         min_returns: int = ...,
         unbounded: bool = ...,
-    ) -> Result: ...
-    def kpis(
-        self,
-        *,
-        start: Optional[Union[str, int, datetime.datetime, datetime.date]] = ...,
-        end: Optional[Union[str, int, datetime.datetime, datetime.date]] = ...,
-    ) -> Result: ...
-    def attribution_table(
-        self,
-        *,
-        level: Level = ...,
-        order: int = ...,
-        collapse_repeats: bool = ...,
-        exclude: Optional[Sequence[str]] = ...,
-        first_conversion_only: bool = ...,
-        half_life: Duration = ...,
-        position_weights: Sequence[float] = ...,
-        lookback: Optional[Duration] = ...,
-        transition_matrix: bool = ...,
     ) -> Result: ...
     def choose_order(
         self,
@@ -417,24 +444,6 @@ class EventLog:
         first_conversion_only: bool = ...,
         lookback: Optional[Duration] = ...,
     ) -> Result: ...
-    def map_from_data(
-        self,
-        surveys: Optional[Surveys] = None,
-        *,
-        name: str = ...,
-        persona_property: Optional[str] = ...,
-        by_persona: bool = ...,
-        all_customers: bool = ...,
-        max_touchpoints: int = ...,
-        min_customers: int = ...,
-        min_responses: int = ...,
-        drop_off_threshold: float = ...,
-        csat_threshold: float = ...,
-        nps_threshold: float = ...,
-        lift_threshold: float = ...,
-        reach_share_threshold: float = ...,
-        drivers: bool = ...,
-    ) -> JourneyMap: ...
     def report(
         self,
         surveys: Optional[Surveys] = None,

@@ -11,15 +11,12 @@ reach the driver: partitions send back partials (bytes), load reports and at mos
 from __future__ import annotations
 
 import json
-import re
 import time
 from typing import Any, Callable, Mapping, Optional, Sequence
 
 from . import _journey as _j
 
 __all__ = ["DistributedLog", "content_order"]
-
-_ROW = re.compile(r" at row (\d+), column ")
 
 
 class Spec:
@@ -66,15 +63,9 @@ def _customer_at(table: Any, spec: Spec, row: int) -> Optional[str]:
 
 
 def _name_customer(message: str, table: Any, spec: Spec) -> str:
-    """Replaces the partition's row number in a loader message by the customer id: a row number
-    of a shuffled partition means nothing to the user."""
-
-    def sub(m: "re.Match[str]") -> str:
-        c = _customer_at(table, spec, int(m.group(1)))
-        who = "a row without customer id" if c is None else f"customer {c!r}"
-        return f" of {who}, column "
-
-    return _ROW.sub(sub, message)
+    """A loader message naming the customer instead of the partition's row number (a row
+    number of a shuffled partition means nothing to the user); core words it."""
+    return str(_j._name_customer(message, lambda row: _customer_at(table, spec, row)))
 
 
 def _error_record(e: BaseException, table: Any, spec: Spec) -> dict[str, Any]:
@@ -171,15 +162,19 @@ def run_partition(
     return {"report": report, "error": None, "payload": payload, "timing": timing}
 
 
+def _respondent_at(table: Any, line: Optional[int]) -> Optional[str]:
+    """The customer id of a line of the partition's survey responses written as CSV (line 1 is
+    the header), None if unknown."""
+    if not line or table is None or not 2 <= line <= table.num_rows + 1:
+        return None
+    v = table.column("customer_id")[line - 2].as_py()
+    return None if v is None else str(v)
+
+
 def _survey_error(e: BaseException, table: Any) -> dict[str, Any]:
     """A survey load error naming the customer instead of the line of the partition's text."""
-    line = getattr(e, "line", None)
-    customer = None
-    if line and table is not None and 2 <= line <= table.num_rows + 1:
-        v = table.column("customer_id")[line - 2].as_py()
-        customer = None if v is None else str(v)
-    who = "a response without customer id" if customer is None else f"customer {customer!r}"
-    message = re.sub(r" at line \d+, column ", f" of {who}, column ", str(e))
+    customer = _respondent_at(table, getattr(e, "line", None))
+    message = _j._name_customer(str(e), lambda line: _respondent_at(table, line), survey=True)
     return {
         "type": type(e).__name__,
         "message": "survey responses: " + message,
@@ -349,11 +344,7 @@ class DistributedLog:
         self._spec = Spec(columns, load)
         if partitions is None:
             partitions = default_partitions()
-        if not isinstance(partitions, int) or partitions < 1:
-            raise _j.ArgumentError(
-                f"invalid argument partitions: expected a whole number >= 1, got {partitions!r}"
-            )
-        self.partitions = partitions
+        self.partitions = int(_j._partitions(partitions))
 
     # -- engine hooks ----------------------------------------------------------------------
     def _map_partitions(

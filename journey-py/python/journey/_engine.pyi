@@ -1,10 +1,9 @@
 """Type stubs of the EventLog methods journey.spark and journey.dask share."""
 
-import datetime
 from typing import Any, Literal, Mapping, Optional, Sequence, Union
 
-from . import Context, JourneyMap, Partial, PathTable, Result, TransitionGraph
-from ._typing import Duration, Level, Model, Touchpoints
+from . import Context, Partial, PathTable, Result, _Analyses
+from ._typing import Duration, Level, Touchpoints
 
 __all__ = ["DistributedLog", "content_order"]
 
@@ -12,7 +11,7 @@ def content_order(table: Any) -> Any:
     """The rows of an Arrow table sorted by every column (kept for compatibility: the loader
     orders ties by content itself)."""
 
-class DistributedLog:
+class DistributedLog(_Analyses[Any]):
     """The EventLog analyses over data that stays on a Spark or Dask cluster."""
 
     partitions: int
@@ -46,31 +45,6 @@ class DistributedLog:
         start: Touchpoints = ...,
         ret: Touchpoints = ...,
     ) -> Result: ...
-    def kpis(
-        self,
-        *,
-        start: Optional[Union[str, int, datetime.datetime, datetime.date]] = ...,
-        end: Optional[Union[str, int, datetime.datetime, datetime.date]] = ...,
-    ) -> Result: ...
-    def sessions(
-        self, *, gap: Duration = ..., inactivity: Duration = ..., per_customer: bool = ...
-    ) -> Result: ...
-    def transition_graph(
-        self,
-        *,
-        level: Level = ...,
-        session_gap: Optional[Duration] = ...,
-        collapse_repeats: bool = ...,
-    ) -> TransitionGraph: ...
-    def conversion_paths(
-        self,
-        *,
-        level: Level = ...,
-        lookback: Optional[Duration] = ...,
-        first_conversion_only: bool = ...,
-        collapse_repeats: bool = ...,
-        exclude: Optional[Sequence[str]] = ...,
-    ) -> Result: ...
     def path_table(
         self,
         *,
@@ -80,78 +54,9 @@ class DistributedLog:
         first_conversion_only: bool = ...,
         lookback: Optional[Duration] = ...,
     ) -> PathTable: ...
-    def attribution(
-        self,
-        *,
-        model: Model = ...,
-        level: Level = ...,
-        order: int = ...,
-        collapse_repeats: bool = ...,
-        exclude: Optional[Sequence[str]] = ...,
-        first_conversion_only: bool = ...,
-        half_life: Duration = ...,
-        position_weights: Sequence[float] = ...,
-        lookback: Optional[Duration] = ...,
-        transition_matrix: bool = ...,
-    ) -> Result: ...
-    def attribution_table(
-        self,
-        *,
-        level: Level = ...,
-        order: int = ...,
-        collapse_repeats: bool = ...,
-        exclude: Optional[Sequence[str]] = ...,
-        first_conversion_only: bool = ...,
-        half_life: Duration = ...,
-        position_weights: Sequence[float] = ...,
-        lookback: Optional[Duration] = ...,
-        transition_matrix: bool = ...,
-    ) -> Result: ...
-    def path_stats(
-        self,
-        *,
-        level: Level = ...,
-        lookback: Optional[Duration] = ...,
-        first_conversion_only: bool = ...,
-        collapse_repeats: bool = ...,
-        exclude: Optional[Sequence[str]] = ...,
-        top: int = ...,
-        attribution_model: Model = ...,
-    ) -> Result: ...
-    def conversion_drivers(
-        self,
-        *,
-        level: Level = ...,
-        touches: bool = ...,
-        properties: Optional[Union[str, Sequence[str]]] = ...,
-        steps: Optional[Sequence[Union[str, Sequence[str]]]] = ...,
-        step: Optional[int] = ...,
-        window: Duration = ...,
-        mode: Literal["ordered", "strict", "any", "any_order"] = ...,
-        alpha: float = ...,
-        min_customers: int = ...,
-    ) -> Result: ...
     def nps(self, surveys: Any, *, by: Optional[str] = ...) -> Result: ...
     def csat(self, surveys: Any, *, by: Optional[str] = ...) -> Result: ...
     def ces(self, surveys: Any, *, by: Optional[str] = ...) -> Result: ...
-    def map_from_data(
-        self,
-        surveys: Any = None,
-        *,
-        name: str = ...,
-        persona_property: Optional[str] = ...,
-        by_persona: bool = ...,
-        all_customers: bool = ...,
-        max_touchpoints: int = ...,
-        min_customers: int = ...,
-        min_responses: int = ...,
-        drop_off_threshold: float = ...,
-        csat_threshold: float = ...,
-        nps_threshold: float = ...,
-        lift_threshold: float = ...,
-        reach_share_threshold: float = ...,
-        drivers: bool = ...,
-    ) -> JourneyMap: ...
     def report(
         self,
         surveys: Any = None,

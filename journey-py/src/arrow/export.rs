@@ -14,6 +14,7 @@ use arrow_array::{
 use arrow_buffer::{Buffer, OffsetBuffer, ScalarBuffer};
 use arrow_schema::{ArrowError, DataType, Field, Schema, TimeUnit as ArrowUnit};
 use journey_core as core;
+use journey_core::model::table::{json_columns, JsonType};
 use journey_core::model::{Column, Table as Columns, NO_ID};
 use pyo3::prelude::*;
 use pyo3::types::PyCapsule;
@@ -33,56 +34,6 @@ pub fn stream_capsule<'py>(
     let arrays = std::iter::once(Ok(Arc::new(StructArray::from(batch)) as ArrayRef));
     let reader = Box::new(ArrayIterator::new(arrays, Arc::new(field)));
     Ok(to_stream_pycapsule(py, reader, requested_schema)?)
-}
-
-/// What a JSON column holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum JsonType {
-    Null,
-    Bool,
-    Int,
-    Float,
-    Str,
-    StrList,
-    IntList,
-    FloatList,
-    /// Mixed or nested: kept as JSON text.
-    Json,
-}
-
-fn scalar_type(v: &Value) -> JsonType {
-    match v {
-        Value::Null => JsonType::Null,
-        Value::Bool(_) => JsonType::Bool,
-        Value::Number(n) if n.is_i64() => JsonType::Int,
-        Value::Number(_) => JsonType::Float,
-        Value::String(_) => JsonType::Str,
-        _ => JsonType::Json,
-    }
-}
-
-fn join(a: JsonType, b: JsonType) -> JsonType {
-    use JsonType::*;
-    match (a, b) {
-        (x, y) if x == y => x,
-        (Null, x) | (x, Null) => x,
-        (Int, Float) | (Float, Int) => Float,
-        (IntList, FloatList) | (FloatList, IntList) => FloatList,
-        _ => Json,
-    }
-}
-
-fn value_type(v: &Value) -> JsonType {
-    match v {
-        Value::Array(items) => match items.iter().map(scalar_type).fold(JsonType::Null, join) {
-            // An empty list (or one of nulls) fits any list type: strings by default.
-            JsonType::Null | JsonType::Str => JsonType::StrList,
-            JsonType::Int => JsonType::IntList,
-            JsonType::Float => JsonType::FloatList,
-            _ => JsonType::Json,
-        },
-        v => scalar_type(v),
-    }
 }
 
 /// A list column: a list per cell that holds an array (its items pushed by `push`), null for
@@ -105,24 +56,12 @@ fn list_column<B: ArrayBuilder>(
     Arc::new(b.finish())
 }
 
-fn json_column(rows: &[Value], key: &str) -> (DataType, ArrayRef) {
+/// The column `key` of JSON rows as an Arrow array of the type core chose (`json_columns`).
+fn json_column(rows: &[Value], key: &str, ty: JsonType) -> (DataType, ArrayRef) {
     let cells: Vec<&Value> = rows
         .iter()
         .map(|r| r.get(key).unwrap_or(&Value::Null))
         .collect();
-    let ty = cells
-        .iter()
-        .map(|v| value_type(v))
-        .fold(JsonType::Null, |a, b| {
-            // A list and a null join to the list.
-            if b == JsonType::Null {
-                a
-            } else if a == JsonType::Null {
-                b
-            } else {
-                join(a, b)
-            }
-        });
     let array: ArrayRef = match ty {
         JsonType::Null => Arc::new(arrow_array::NullArray::new(cells.len())),
         JsonType::Bool => {
@@ -140,12 +79,12 @@ fn json_column(rows: &[Value], key: &str) -> (DataType, ArrayRef) {
             cells.iter().for_each(|v| b.append_option(v.as_f64()));
             Arc::new(b.finish())
         }
-        JsonType::Str => {
+        JsonType::Text => {
             let mut b = StringBuilder::new();
             cells.iter().for_each(|v| b.append_option(v.as_str()));
             Arc::new(b.finish())
         }
-        JsonType::StrList => list_column(&cells, StringBuilder::new(), |b, x| {
+        JsonType::TextList => list_column(&cells, StringBuilder::new(), |b, x| {
             b.append_option(x.as_str())
         }),
         JsonType::IntList => list_column(&cells, Int64Builder::new(), |b, x| {
@@ -168,23 +107,14 @@ fn json_column(rows: &[Value], key: &str) -> (DataType, ArrayRef) {
     (array.data_type().clone(), array)
 }
 
-/// Rows of JSON objects as one record batch: a column per key (in first-seen order), typed from
-/// the values (integers, floats, strings, booleans, lists of them; anything else as JSON text).
+/// Rows of JSON objects as one record batch: the columns core gives them (`json_columns`: a
+/// column per key, in first-seen order, typed from the values).
 pub fn json_batch(rows: &[Value]) -> Result<RecordBatch, ArrowError> {
-    let mut keys: Vec<&str> = Vec::new();
-    for r in rows {
-        if let Some(o) = r.as_object() {
-            for k in o.keys() {
-                if !keys.contains(&k.as_str()) {
-                    keys.push(k);
-                }
-            }
-        }
-    }
+    let keys = json_columns(rows);
     let mut fields = Vec::with_capacity(keys.len());
     let mut columns = Vec::with_capacity(keys.len());
-    for k in keys {
-        let (dt, a) = json_column(rows, k);
+    for (k, ty) in keys {
+        let (dt, a) = json_column(rows, k, ty);
         fields.push(Field::new(k, dt, true));
         columns.push(a);
     }

@@ -171,6 +171,8 @@ impl Chain {
 
     /// [`Chain::new`] with tuples numbered through a flat table of at most `key_slots` slots.
     fn build(t: &PathTable, order: usize, key_slots: u64) -> Chain {
+        // Long because the states, their ids and the transition table are built in one sequence
+        // over the same paths.
         assert!((1..=4).contains(&order), "order checked by the caller");
         let n_names = t.names.len();
         // State ids: order 1 uses the name ids; higher orders number the tuples seen, then
@@ -490,13 +492,7 @@ impl Chain {
             let m = members.len();
             if m == 1 {
                 let s = members[0] as usize;
-                let mut q = 0.0;
-                for e in self.row[s]..self.row[s + 1] {
-                    if self.col[e] as usize == s {
-                        q += self.prob[e];
-                    }
-                }
-                x[s] = b[0] / (1.0 - q);
+                x[s] = b[0] / (1.0 - self.self_loop(s));
             } else if m <= dense_max || !self.gauss_seidel(&members, pos, &b, x, max_sweeps) {
                 if m > dense_max && m > fallback_max {
                     return Err(Error::argument(
@@ -510,18 +506,7 @@ impl Chain {
                     ));
                 }
                 // (I - Q) y = b, with partial pivoting.
-                a.clear();
-                a.resize(m * m, 0.0);
-                for (j, &s) in members.iter().enumerate() {
-                    a[j * m + j] = 1.0;
-                    let s = s as usize;
-                    for e in self.row[s]..self.row[s + 1] {
-                        let k = pos[self.col[e] as usize];
-                        if k != NONE {
-                            a[j * m + k as usize] -= self.prob[e];
-                        }
-                    }
-                }
+                self.identity_minus_q(&members, pos, &mut a);
                 let y = gauss(&mut a, &mut b, m);
                 for (j, &s) in members.iter().enumerate() {
                     x[s as usize] = y[j];
@@ -532,6 +517,35 @@ impl Chain {
             }
         }
         Ok(())
+    }
+
+    /// The probability that state `s` moves to itself.
+    fn self_loop(&self, s: usize) -> f64 {
+        let mut q = 0.0;
+        for e in self.row[s]..self.row[s + 1] {
+            if self.col[e] as usize == s {
+                q += self.prob[e];
+            }
+        }
+        q
+    }
+
+    /// `a` = I - Q on the block `members` (state `members[j]` at position `pos[..] == j`;
+    /// [`NONE`] outside the block): row-major, `m` x `m` for `m` members.
+    fn identity_minus_q(&self, members: &[u32], pos: &[u32], a: &mut Vec<f64>) {
+        let m = members.len();
+        a.clear();
+        a.resize(m * m, 0.0);
+        for (j, &s) in members.iter().enumerate() {
+            a[j * m + j] = 1.0;
+            let s = s as usize;
+            for e in self.row[s]..self.row[s + 1] {
+                let k = pos[self.col[e] as usize];
+                if k != NONE {
+                    a[j * m + k as usize] -= self.prob[e];
+                }
+            }
+        }
     }
 
     /// Gauss-Seidel on one block (`members`, positions `pos`, right-hand side `b`), from the
@@ -892,11 +906,7 @@ impl Chain {
             let m = scc.len();
             if m == 1 {
                 let s = scc[0] as usize;
-                let q: f64 = (self.row[s]..self.row[s + 1])
-                    .filter(|&e| self.col[e] as usize == s)
-                    .map(|e| self.prob[e])
-                    .sum();
-                v[s] = inflow[s] / (1.0 - q);
+                v[s] = inflow[s] / (1.0 - self.self_loop(s));
                 h[s] = inflow[s];
             } else {
                 for (j, &s) in scc.iter().enumerate() {
@@ -904,18 +914,7 @@ impl Chain {
                 }
                 // A = I - Q on the block, row-major, factorised A = LU without pivoting (an
                 // M-matrix whose rows can all leave the block: the pivots stay positive).
-                a.clear();
-                a.resize(m * m, 0.0);
-                for (j, &s) in scc.iter().enumerate() {
-                    a[j * m + j] = 1.0;
-                    let s = s as usize;
-                    for e in self.row[s]..self.row[s + 1] {
-                        let k = pos[self.col[e] as usize];
-                        if k != NONE {
-                            a[j * m + k as usize] -= self.prob[e];
-                        }
-                    }
-                }
+                self.identity_minus_q(scc, &pos, &mut a);
                 lu_in_place(&mut a, m);
                 // Expected visits: A^T v = inflow, i.e. U^T w = inflow, then L^T v = w.
                 let mut w: Vec<f64> = scc.iter().map(|&s| inflow[s as usize]).collect();
@@ -998,6 +997,8 @@ impl Chain {
         dense_max: usize,
         max_work: u64,
     ) -> Result<Vec<f64>> {
+        // Long because the blocks to solve again, the work bound and the solves share the
+        // block tables built at the top, in one pass.
         let n = self.len();
         let block = self.block_of();
         let nb = self.sccs.len();

@@ -307,6 +307,8 @@ struct Seen {
 
 /// The sequences of `opts` (or every one of `length` touches seen) and their removal effects.
 fn sequences_of(t: &PathTable, opts: &SequenceRemovalOptions) -> Result<SequenceRemovalResult> {
+    // Long because the sequences, their states and their removal effects are worked out in
+    // one pass over the chain's states, sharing its tables.
     // Sequences as name id + 1, oldest first; 0 for a name the paths do not have.
     let given: Option<Vec<Vec<u32>>> = match &opts.sequences {
         None => None,

@@ -26,6 +26,8 @@ pub const MAX_SHAPLEY_CHANNELS: usize = 20;
 /// sum to `v(all)`, the observed conversion rate. Credits are `phi_c x N(all)`, so they sum to
 /// the attributed conversions; value credits come from the same game in value per path.
 pub(crate) fn data_driven_shapley(t: &PathTable) -> Result<(Credits, Option<f64>)> {
+    // Long because it is one sequence over the coalitions' tables: counts, the transform, the
+    // worths and the weights.
     let present = t.present();
     let ids: Vec<usize> = (0..t.names.len()).filter(|&i| present[i]).collect();
     let n = ids.len();

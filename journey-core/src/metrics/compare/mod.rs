@@ -470,6 +470,8 @@ pub fn compare(
     surveys: Option<&Surveys>,
     opts: &CompareOptions,
 ) -> Result<CompareResult> {
+    // Long because it adds the rows of each figure (funnel, KPIs, scores, retention,
+    // attribution) in the order of the result, each from both sides.
     check(opts)?;
     let sa = select(log, &opts.a, "a")?;
     let sb = select(log, &opts.b, "b")?;

@@ -28,6 +28,37 @@ fn names<'de, A: SeqAccess<'de>>(mut seq: A, what: &str) -> Result<Vec<String>, 
     Ok(v)
 }
 
+/// The value of a `"touchpoint"` key: a name or a list of names, not a step of its own.
+fn touchpoint_value<'de, A: MapAccess<'de>>(
+    map: &mut A,
+    bad: impl Fn(String) -> A::Error,
+) -> Result<FunnelStep, A::Error> {
+    const WHAT: &str = "\"touchpoint\" must be a name or a list of names";
+    let v = map
+        .next_value::<FunnelStep>()
+        .map_err(|e| bad(format!("{WHAT} ({e})")))?;
+    if let FunnelStep::Spec(_) = v {
+        return Err(bad(WHAT.into()));
+    }
+    Ok(v)
+}
+
+/// A visitor's `visit_str`, `visit_string` and `visit_seq`: a name is `$t::Touchpoint`, a list
+/// of names (else an error saying `$what` was expected) `$t::AnyOf`.
+macro_rules! names_visits {
+    ($de:lifetime, $t:ident, $what:expr) => {
+        fn visit_str<E: de::Error>(self, s: &str) -> Result<$t, E> {
+            Ok($t::Touchpoint(s.to_string()))
+        }
+        fn visit_string<E: de::Error>(self, s: String) -> Result<$t, E> {
+            Ok($t::Touchpoint(s))
+        }
+        fn visit_seq<A: SeqAccess<$de>>(self, seq: A) -> Result<$t, A::Error> {
+            names(seq, $what).map($t::AnyOf)
+        }
+    };
+}
+
 struct StepVisitor;
 
 impl<'de> Visitor<'de> for StepVisitor {
@@ -35,32 +66,14 @@ impl<'de> Visitor<'de> for StepVisitor {
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a touchpoint name, a list of touchpoint names, or {touchpoint, optional}")
     }
-    fn visit_str<E: de::Error>(self, s: &str) -> Result<FunnelStep, E> {
-        Ok(FunnelStep::Touchpoint(s.to_string()))
-    }
-    fn visit_string<E: de::Error>(self, s: String) -> Result<FunnelStep, E> {
-        Ok(FunnelStep::Touchpoint(s))
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<FunnelStep, A::Error> {
-        names(seq, STEP).map(FunnelStep::AnyOf)
-    }
+    names_visits!('de, FunnelStep, STEP);
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<FunnelStep, A::Error> {
         let bad = |why: String| A::Error::custom(format!("expected {STEP_SPEC}; {why}"));
         let (mut touchpoint, mut optional) = (None::<FunnelStep>, None::<bool>);
         while let Some(key) = map.next_key::<String>()? {
             match key.as_str() {
                 "touchpoint" if touchpoint.is_none() => {
-                    let v = map.next_value::<FunnelStep>().map_err(|e| {
-                        bad(format!(
-                            "\"touchpoint\" must be a name or a list of names ({e})"
-                        ))
-                    })?;
-                    if let FunnelStep::Spec(_) = v {
-                        return Err(bad(
-                            "\"touchpoint\" must be a name or a list of names".into()
-                        ));
-                    }
-                    touchpoint = Some(v);
+                    touchpoint = Some(touchpoint_value(&mut map, bad)?);
                 }
                 "optional" if optional.is_none() => {
                     let v = map.next_value::<serde_json::Value>()?;
@@ -94,15 +107,7 @@ impl<'de> Visitor<'de> for ExclusionVisitor {
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(EXCLUSION)
     }
-    fn visit_str<E: de::Error>(self, s: &str) -> Result<Exclusion, E> {
-        Ok(Exclusion::Touchpoint(s.to_string()))
-    }
-    fn visit_string<E: de::Error>(self, s: String) -> Result<Exclusion, E> {
-        Ok(Exclusion::Touchpoint(s))
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Exclusion, A::Error> {
-        names(seq, EXCLUSION).map(Exclusion::AnyOf)
-    }
+    names_visits!('de, Exclusion, EXCLUSION);
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Exclusion, A::Error> {
         let bad = |why: String| A::Error::custom(format!("expected {EXCLUSION}; {why}"));
         let (mut touchpoint, mut from_step, mut to_step) = (None, None, None);
@@ -112,17 +117,7 @@ impl<'de> Visitor<'de> for ExclusionVisitor {
                     if touchpoint.is_some() {
                         return Err(bad("\"touchpoint\" is given twice".into()));
                     }
-                    let v = map.next_value::<FunnelStep>().map_err(|e| {
-                        bad(format!(
-                            "\"touchpoint\" must be a name or a list of names ({e})"
-                        ))
-                    })?;
-                    if let FunnelStep::Spec(_) = v {
-                        return Err(bad(
-                            "\"touchpoint\" must be a name or a list of names".into()
-                        ));
-                    }
-                    touchpoint = Some(v);
+                    touchpoint = Some(touchpoint_value(&mut map, bad)?);
                     continue;
                 }
                 "from_step" | "fromStep" => &mut from_step,

@@ -62,8 +62,20 @@ pub(crate) struct Scratch {
     pub(super) end: Vec<usize>,
 }
 
+impl Scratch {
+    /// Keeps the current attempt's first `m` steps as the counted attempt.
+    fn keep_attempt(&mut self, ts: &[i64], m: usize) {
+        for j in 0..m {
+            self.best[j] = ts[self.pos[j] as usize];
+            self.best_pos[j] = self.pos[j];
+        }
+    }
+}
+
 impl Matcher {
     pub(crate) fn new(log: &EventLog, opts: &FunnelOptions) -> Result<Self> {
+        // Long because every kind of step and exclusion is compiled into the same masks and
+        // tables, one after the other.
         let k = opts.steps.len();
         if k == 0 {
             return Err(Error::argument("steps", "at least one step is needed"));
@@ -289,18 +301,45 @@ impl Matcher {
                         .any(|&t| self.excl[t as usize] >> x & 1 == 1)
                 }
             });
-            if !void && m > best_m {
-                best_m = m;
-                for j in 0..m {
-                    s.best[j] = ts[s.pos[j] as usize];
-                    s.best_pos[j] = s.pos[j];
-                }
-            }
-            if self.first_attempt || best_m == k {
+            if self.settle(s, ts, (m, void), &mut best_m) {
                 break;
             }
         }
         best_m
+    }
+
+    /// Fills `s.last_excl[x * n + i]` (`n` events): the last position at or before `i` of an
+    /// event of exclusion `x` ([`NONE`]: none yet).
+    fn fill_last_excl(&self, tps: &[u32], s: &mut Scratch) {
+        let (n, nx) = (tps.len(), self.ranges.len());
+        s.last_excl.clear();
+        s.last_excl.resize(nx * n, NONE);
+        for x in 0..nx {
+            let mut last = NONE;
+            for (i, &t) in tps.iter().enumerate() {
+                if self.excl[t as usize] >> x & 1 == 1 {
+                    last = i as u32;
+                }
+                s.last_excl[x * n + i] = last;
+            }
+        }
+    }
+
+    /// Counts an attempt that reached `m` steps (`void`: an exclusion voids it): it becomes
+    /// the counted attempt when it reaches more steps than `best_m`. Returns whether to stop
+    /// looking (only the first attempt counts, or every step is reached).
+    fn settle(
+        &self,
+        s: &mut Scratch,
+        ts: &[i64],
+        (m, void): (usize, bool),
+        best_m: &mut usize,
+    ) -> bool {
+        if !void && m > *best_m {
+            *best_m = m;
+            s.keep_attempt(ts, m);
+        }
+        self.first_attempt || *best_m == self.k
     }
 
     /// `next[(j - 1) * (n + 1) + i]`: first position `>= i` matching step `j` (j >= 1);
@@ -320,18 +359,7 @@ impl Matcher {
                 };
             }
         }
-        let nx = self.ranges.len();
-        s.last_excl.clear();
-        s.last_excl.resize(nx * n, NONE);
-        for x in 0..nx {
-            let mut last = NONE;
-            for (i, &t) in tps.iter().enumerate() {
-                if self.excl[t as usize] >> x & 1 == 1 {
-                    last = i as u32;
-                }
-                s.last_excl[x * n + i] = last;
-            }
-        }
+        self.fill_last_excl(tps, s);
     }
 
     fn strict(&self, ts: &[i64], tps: &[u32], s: &mut Scratch) -> usize {
@@ -374,6 +402,8 @@ impl Matcher {
     /// per touchpoint: every event enters and leaves each step's window at most once, and the
     /// cost is linear in the events (times the steps), however many fall in one window.
     fn any(&self, ts: &[i64], tps: &[u32], s: &mut Scratch) -> usize {
+        // Long because it is one sliding-window scan; the windows' counts and pointers are its
+        // state from one anchor to the next.
         let (k, n) = (self.k, tps.len());
         let nt = self.n_types;
         let mut best_m = 0;
@@ -385,17 +415,7 @@ impl Matcher {
         s.end.resize(k, 0);
         let nx = self.ranges.len();
         if nx > 0 {
-            s.last_excl.clear();
-            s.last_excl.resize(nx * n, NONE);
-            for x in 0..nx {
-                let mut last = NONE;
-                for (i, &t) in tps.iter().enumerate() {
-                    if self.excl[t as usize] >> x & 1 == 1 {
-                        last = i as u32;
-                    }
-                    s.last_excl[x * n + i] = last;
-                }
-            }
+            self.fill_last_excl(tps, s);
         }
         // End of the window of the last anchor evaluated, whether that attempt was void, and
         // the window end pointer.
@@ -455,14 +475,7 @@ impl Matcher {
                     })
             };
             last_void = void;
-            if !void && m > best_m {
-                best_m = m;
-                for j in 0..m {
-                    s.best[j] = ts[s.pos[j] as usize];
-                    s.best_pos[j] = s.pos[j];
-                }
-            }
-            if self.first_attempt || best_m == k {
+            if self.settle(s, ts, (m, void), &mut best_m) {
                 break;
             }
         }

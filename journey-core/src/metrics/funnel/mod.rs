@@ -688,6 +688,8 @@ pub(crate) fn fold(
     log: &EventLog,
     opts: &FunnelOptions,
 ) -> Result<(Vec<Option<GroupAcc>>, Breakdown)> {
+    // Long because it is one fold over the customers: the per-customer step and the merge of
+    // two parts share the matcher, the groups and the options.
     let matcher = Matcher::new(log, opts)?;
     let k = matcher.k;
     let as_of = as_of_us(log, opts)?;

@@ -225,6 +225,8 @@ pub(super) fn group_keys(
     wanted: &(dyn Fn(usize) -> bool + Sync),
     defer: bool,
 ) -> Result<Keys> {
+    // Long because each grouping (touchpoint, channel, stage, property) is one arm over the
+    // same key table and the same lookups of the log.
     let mut table = KeyTable::default();
     let needs_log = |what: &str| {
         Error::argument(

@@ -117,12 +117,7 @@ impl<'a> Layout<'a> {
                 (&below, (zero, g.y + g.h - zero)),
             ] {
                 out.el("clipPath").attr("id", id.as_str()).open();
-                out.el("rect")
-                    .attr("x", g.x0)
-                    .attr("y", cy)
-                    .attr("width", g.x1 - g.x0)
-                    .attr("height", ch)
-                    .end();
+                out.rect(g.x0, cy, g.x1 - g.x0, ch).end();
                 out.close();
             }
             out.close();
@@ -169,20 +164,14 @@ impl<'a> Layout<'a> {
             if f.whole_stage {
                 // The stage as a whole: a ring, so that it is not read as one touchpoint.
                 out.title(&format!("{} (whole stage): {}", f.label, signed(f.value)));
-                out.el("circle")
-                    .attr("cx", x)
-                    .attr("cy", yy)
-                    .attr("r", r)
+                out.circle(x, yy, r)
                     .attr("fill", "#FFFFFF")
                     .attr("stroke", emotion_colour(f.value))
                     .attr("stroke-width", 3.0)
                     .end();
             } else {
                 out.title(&format!("{}: {}", f.label, signed(f.value)));
-                out.el("circle")
-                    .attr("cx", x)
-                    .attr("cy", yy)
-                    .attr("r", r)
+                out.circle(x, yy, r)
                     .attr("fill", emotion_colour(f.value))
                     .attr("stroke", "#FFFFFF")
                     .attr("stroke-width", 2.0)
@@ -234,11 +223,7 @@ impl<'a> Layout<'a> {
             let cx = x.clamp(g.x0 + tw / 2.0 + 4.0, g.x1 - tw / 2.0 - 4.0);
             let box_h = 20.0;
             let by = if up { yy - 12.0 - box_h } else { yy + 12.0 };
-            out.el("rect")
-                .attr("x", cx - tw / 2.0)
-                .attr("y", by)
-                .attr("width", tw)
-                .attr("height", box_h)
+            out.rect(cx - tw / 2.0, by, tw, box_h)
                 .attr("rx", 10.0)
                 .attr("fill", "#FFFFFF")
                 .attr("stroke", font.fill)

@@ -7,6 +7,7 @@ use super::*;
 impl<'a> Layout<'a> {
     /// The stage headers: a band of chevrons, one per column. Returns the y below it.
     pub(super) fn stage_band(&self, out: &mut Svg, y: f64) -> f64 {
+        // Long because the band's cells are drawn at the layout's columns, one after another.
         let name_font = Font::new(15.0)
             .bold()
             .fill("#FFFFFF")
@@ -39,11 +40,7 @@ impl<'a> Layout<'a> {
         let h = (inner + 22.0).max(48.0);
 
         // The label cell of the band.
-        out.el("rect")
-            .attr("x", PAD)
-            .attr("y", y)
-            .attr("width", LABEL_W - 10.0)
-            .attr("height", h)
+        out.rect(PAD, y, LABEL_W - 10.0, h)
             .attr("rx", 8.0)
             .attr("fill", LABEL_BG)
             .end();
@@ -105,6 +102,8 @@ impl<'a> Layout<'a> {
     }
 
     pub(super) fn lanes(&self, out: &mut Svg, mut y: f64) -> f64 {
+        // Long because every lane is drawn at the column positions and the heights of the layout,
+        // one lane after another.
         let lanes = [
             ("Touchpoints", "where, on which channel", Lane::Touchpoints),
             ("Actions", "what they do", Lane::Actions),
@@ -216,34 +215,18 @@ impl<'a> Layout<'a> {
         title: &str,
         subtitle: &str,
     ) {
-        out.el("rect")
-            .attr("x", PAD + LABEL_W)
-            .attr("y", y)
-            .attr("width", self.content_w - LABEL_W)
-            .attr("height", h)
+        out.rect(PAD + LABEL_W, y, self.content_w - LABEL_W, h)
             .attr("fill", LANE_BG[k % 2])
             .end();
-        out.el("rect")
-            .attr("x", PAD)
-            .attr("y", y + 3.0)
-            .attr("width", LABEL_W - 10.0)
-            .attr("height", h - 6.0)
+        out.rect(PAD, y + 3.0, LABEL_W - 10.0, h - 6.0)
             .attr("rx", 8.0)
             .attr("fill", LABEL_BG)
             .end();
-        out.el("line")
-            .attr("x1", PAD + LABEL_W)
-            .attr("y1", y + h)
-            .attr("x2", PAD + self.content_w)
-            .attr("y2", y + h)
+        out.line(PAD + LABEL_W, y + h, PAD + self.content_w, y + h)
             .attr("stroke", RULE)
             .end();
         for i in 1..self.map.stages.len() {
-            out.el("line")
-                .attr("x1", self.col_x(i))
-                .attr("y1", y + 6.0)
-                .attr("x2", self.col_x(i))
-                .attr("y2", y + h - 6.0)
+            out.line(self.col_x(i), y + 6.0, self.col_x(i), y + h - 6.0)
                 .attr("stroke", RULE)
                 .attr("stroke-dasharray", "3 4")
                 .end();
@@ -254,6 +237,7 @@ impl<'a> Layout<'a> {
     }
 
     pub(super) fn card(&self, card: &Card, w: f64) -> Cell {
+        // Long because the card's parts are stacked top to bottom, each placed below the last.
         let name_font = Font::new(12.5).bold();
         let pad = 9.0;
         let bar = 5.0;
@@ -270,10 +254,7 @@ impl<'a> Layout<'a> {
             Some(c) => clean(c),
             None => "whole stage".to_string(),
         };
-        s.el("circle")
-            .attr("cx", tx + 4.0)
-            .attr("cy", y + SMALL.line_height() / 2.0)
-            .attr("r", 3.5)
+        s.circle(tx + 4.0, y + SMALL.line_height() / 2.0, 3.5)
             .attr("fill", colour)
             .attr_opt("stroke", palette_edge(colour))
             .end();
@@ -286,11 +267,7 @@ impl<'a> Layout<'a> {
 
         if self.opts.show_metrics && !card.metrics.is_empty() {
             y += 5.0;
-            s.el("line")
-                .attr("x1", tx)
-                .attr("y1", y)
-                .attr("x2", w - pad)
-                .attr("y2", y)
+            s.line(tx, y, w - pad, y)
                 .attr("stroke", RULE)
                 .attr("stroke-dasharray", "2 2")
                 .end();
@@ -329,11 +306,7 @@ impl<'a> Layout<'a> {
             Some(ch) => format!("{} ({ch})", card.name),
             None => format!("{} (stage figures)", card.name),
         });
-        c.el("rect")
-            .attr("x", 1.0)
-            .attr("y", 1.5)
-            .attr("width", w)
-            .attr("height", h)
+        c.rect(1.0, 1.5, w, h)
             .attr("rx", 7.0)
             .attr("fill", "#000000")
             .attr("fill-opacity", "0.05")
@@ -389,10 +362,7 @@ impl<'a> Layout<'a> {
                 let label = font.truncate(&clean(c), 200.0);
                 let (lx, ly) = place(14.0 + font.width(&label));
                 let colour = self.channel_colour(c);
-                out.el("circle")
-                    .attr("cx", lx + 5.0)
-                    .attr("cy", ly + 8.0)
-                    .attr("r", 5.0)
+                out.circle(lx + 5.0, ly + 8.0, 5.0)
                     .attr("fill", colour)
                     .attr_opt("stroke", palette_edge(colour))
                     .end();
@@ -409,10 +379,7 @@ impl<'a> Layout<'a> {
                 ("negative", NEGATIVE),
             ] {
                 let (lx, ly) = place(14.0 + font.width(label));
-                out.el("circle")
-                    .attr("cx", lx + 5.0)
-                    .attr("cy", ly + 8.0)
-                    .attr("r", 5.0)
+                out.circle(lx + 5.0, ly + 8.0, 5.0)
                     .attr("fill", colour)
                     .end();
                 out.text_line(lx + 14.0, ly + 12.0, label, &font);
@@ -420,10 +387,7 @@ impl<'a> Layout<'a> {
             if self.feelings.iter().any(|f| f.whole_stage) {
                 let label = "whole stage";
                 let (lx, ly) = place(14.0 + font.width(label));
-                out.el("circle")
-                    .attr("cx", lx + 5.0)
-                    .attr("cy", ly + 8.0)
-                    .attr("r", 4.0)
+                out.circle(lx + 5.0, ly + 8.0, 4.0)
                     .attr("fill", "#FFFFFF")
                     .attr("stroke", NEUTRAL)
                     .attr("stroke-width", 2.0)
@@ -479,10 +443,7 @@ pub(super) fn bullet(item: &str, w: f64) -> Cell {
     let mut s = Svg::fragment();
     s.el("g").open();
     s.title(item);
-    s.el("circle")
-        .attr("cx", 4.0)
-        .attr("cy", BODY.line_height() / 2.0)
-        .attr("r", 2.5)
+    s.circle(4.0, BODY.line_height() / 2.0, 2.5)
         .attr("fill", MUTED)
         .end();
     let h = s.text_block(14.0, 0.0, &lines, &BODY);
@@ -542,11 +503,7 @@ pub(super) fn note(
     let mut s = Svg::fragment();
     s.el("g").attr("class", "note").open();
     s.title(item);
-    s.el("rect")
-        .attr("x", 2.0)
-        .attr("y", 3.0)
-        .attr("width", w - 2.0)
-        .attr("height", h)
+    s.rect(2.0, 3.0, w - 2.0, h)
         .attr("rx", 3.0)
         .attr("fill", "#000000")
         .attr("fill-opacity", "0.07")
@@ -578,10 +535,7 @@ pub(super) fn note(
         )
         .attr("fill", edge)
         .end();
-    s.el("circle")
-        .attr("cx", pad + icon_r)
-        .attr("cy", pad + icon_r)
-        .attr("r", icon_r)
+    s.circle(pad + icon_r, pad + icon_r, icon_r)
         .attr("fill", accent)
         .end();
     s.text_line(

@@ -241,6 +241,8 @@ fn push_unique<'a>(v: &mut Vec<&'a str>, seen: &mut FxHashSet<&'a str>, items: &
 
 impl<'a> Layout<'a> {
     fn new(map: &'a JourneyMap, persona: Option<usize>, opts: &'a MapSvgOptions) -> Self {
+        // Long because the layout is computed in one pass: channels, stages, their columns and
+        // sub-columns depend on each other in this order.
         let persona = persona.map(|i| (i, &map.personas[i]));
         let shown = |s: &Step| match (&s.persona, persona) {
             (None, _) => true,

@@ -4,6 +4,8 @@ use super::*;
 
 impl<'a> Layout<'a> {
     pub(super) fn persona_card(&self, index: usize, p: &Persona) -> Cell {
+        // Long because the card's blocks are placed side by side and top to bottom, each from
+        // where the last ended.
         let w = self.content_w;
         let pad = 18.0;
         let mut s = Svg::fragment();
@@ -64,11 +66,7 @@ impl<'a> Layout<'a> {
         } else {
             format!("Persona: {}. {}", p.name, p.description)
         });
-        card.el("rect")
-            .attr("x", 1.5)
-            .attr("y", 2.5)
-            .attr("width", w)
-            .attr("height", h)
+        card.rect(1.5, 2.5, w, h)
             .attr("rx", 12.0)
             .attr("fill", "#000000")
             .attr("fill-opacity", "0.05")
@@ -84,13 +82,7 @@ impl<'a> Layout<'a> {
             let bw = (w - left_w - pad) / lists.len() as f64;
             for k in 0..lists.len() {
                 let bx = left_w + k as f64 * bw;
-                card.el("line")
-                    .attr("x1", bx)
-                    .attr("y1", pad)
-                    .attr("x2", bx)
-                    .attr("y2", h - pad)
-                    .attr("stroke", RULE)
-                    .end();
+                card.line(bx, pad, bx, h - pad).attr("stroke", RULE).end();
             }
         }
         avatar(&mut card, &p.name, pad, avatar_r);
@@ -126,20 +118,12 @@ impl<'a> Layout<'a> {
                 } else {
                     NEUTRAL
                 };
-                s.el("circle")
-                    .attr("cx", bx + 20.0)
-                    .attr("cy", dot_y)
-                    .attr("r", 4.0)
+                s.circle(bx + 20.0, dot_y, 4.0)
                     .attr("fill", colour)
                     .attr_opt("stroke", palette_edge(colour))
                     .end();
             } else {
-                s.el("circle")
-                    .attr("cx", bx + 20.0)
-                    .attr("cy", dot_y)
-                    .attr("r", 2.2)
-                    .attr("fill", MUTED)
-                    .end();
+                s.circle(bx + 20.0, dot_y, 2.2).attr("fill", MUTED).end();
             }
             by += s.text_block(bx + 30.0, by, &lines, &BODY) + 5.0;
             s.close();
@@ -156,10 +140,7 @@ fn avatar(card: &mut Svg, name: &str, pad: f64, avatar_r: f64) {
         .take(2)
         .flat_map(char::to_uppercase)
         .collect();
-    card.el("circle")
-        .attr("cx", pad + avatar_r)
-        .attr("cy", pad + avatar_r)
-        .attr("r", avatar_r)
+    card.circle(pad + avatar_r, pad + avatar_r, avatar_r)
         .attr("fill", POSITIVE)
         .end();
     let initials_font = Font::new(17.0)
