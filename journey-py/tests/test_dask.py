@@ -58,6 +58,19 @@ def dist_responses(dask_client, engine_data):
     return dd.from_pandas(engine_data["responses"].to_pandas(), npartitions=2)
 
 
+def test_default_partitions(dask_client):
+    import dask.dataframe as dd
+
+    # Without `partitions`, the customer partitions are as many as the input's.
+    log, _ = journey.synthetic(customers=40, seed=7)
+    table = plain_table(log)
+    ddf = dd.from_pandas(table.to_pandas(), npartitions=3)
+    dist = journey.dask.EventLog(ddf, **ENGINE_LOAD)
+    assert dist.partitions == 3
+    assert dist.n_customers == 40
+    check_cases(dist, engine_reference(table), [CASES[0], ("kpis", {})])
+
+
 def test_empty_partitions(dask_client):
     import dask.dataframe as dd
 

@@ -80,6 +80,17 @@ def test_empty_partitions(spark):
     check_cases(dist, ref, [CASES[0], ("kpis", {}), ("attribution_table", {})])
 
 
+def test_default_partitions(spark):
+    # Without `partitions`, the customer partitions are the context's default parallelism
+    # (2 on local[2]), and the frame is shuffled into that many.
+    log, _ = journey.synthetic(customers=40, seed=7)
+    table = plain_table(log)
+    dist = journey.spark.EventLog(spark.createDataFrame(table), **ENGINE_LOAD)
+    assert dist.partitions == spark.sparkContext.defaultParallelism == 2
+    assert dist.n_customers == 40
+    check_cases(dist, engine_reference(table), [CASES[0], ("kpis", {})])
+
+
 def test_no_rows(dist_events, engine_data):
     dist = journey.spark.EventLog(dist_events.limit(0), partitions=3, **ENGINE_LOAD)
     check_no_rows(dist, engine_reference(engine_data["table"].slice(0, 0)))

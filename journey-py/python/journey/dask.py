@@ -77,7 +77,7 @@ class EventLog(DistributedLog):
             channel=channel, stage=stage, value=value,
         )
         self._source = ddf
-        self._shuffled = ddf.shuffle(on=self._spec.customer, npartitions=partitions)
+        self._shuffled = ddf.shuffle(on=self._spec.customer, npartitions=self.partitions)
 
     def persist(self) -> "EventLog":
         """Keeps the frame shuffled by customer in the workers' memory (Dask's `persist`), so

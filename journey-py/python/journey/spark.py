@@ -137,7 +137,7 @@ class EventLog(DistributedLog):
             channel=channel, stage=stage, value=value,
         )
         self._source = df
-        self._shuffled = df.repartition(partitions, df[self._spec.customer])
+        self._shuffled = df.repartition(self.partitions, df[self._spec.customer])
 
     def _with_surveys(self, surveys: Any) -> Any:
         """Events and survey responses in one frame shuffled by customer (a union of two
