@@ -7,7 +7,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyTuple};
 
 use crate::attribution::{attribution_output, attribution_table_output, PyPathTable};
-use crate::convert::{kwargs_json, to_json};
+use crate::convert::{kwargs_json, to_json, to_py};
 use crate::error::{argument, to_py_err};
 use crate::journeys::{drivers_output, funnel_output, sessions_output, PyTransitionGraph};
 use crate::kpis::kpis_output;
@@ -32,11 +32,35 @@ pub struct PyContext {
 }
 
 /// Adds what journey.spark and journey.dask ask core through the binding: `_needs_context`,
-/// `_name_customer`, `_partitions`.
+/// `_name_customer`, `_partitions`, `_merge_load_reports`, `_first_error`.
 pub fn register_engine_helpers(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(_needs_context, m)?)?;
     m.add_function(wrap_pyfunction!(_name_customer, m)?)?;
-    m.add_function(wrap_pyfunction!(_partitions, m)?)
+    m.add_function(wrap_pyfunction!(_partitions, m)?)?;
+    m.add_function(wrap_pyfunction!(_merge_load_reports, m)?)?;
+    m.add_function(wrap_pyfunction!(_first_error, m)?)
+}
+
+/// Two partitions' load reports (dicts, or None) taken together, as core merges them
+/// (`partial::merge_load_reports`).
+#[pyfunction]
+pub fn _merge_load_reports<'py>(
+    py: Python<'py>,
+    a: &Bound<'py, PyAny>,
+    b: &Bound<'py, PyAny>,
+    keep: usize,
+) -> PyResult<Bound<'py, PyAny>> {
+    let merged = journey_core::partial::merge_load_reports(&to_json(a)?, &to_json(b)?, keep)
+        .map_err(to_py_err)?;
+    to_py(py, &merged)
+}
+
+/// The index of the load error to report among several partitions' (dicts), as core chooses
+/// it (`partial::first_error`); None for none.
+#[pyfunction]
+pub fn _first_error(errors: Vec<Bound<'_, PyAny>>) -> PyResult<Option<usize>> {
+    let errors = errors.iter().map(to_json).collect::<PyResult<Vec<_>>>()?;
+    Ok(journey_core::partial::first_error(&errors))
 }
 
 /// Whether the partial of `analysis` with these keyword options depends on the whole data's

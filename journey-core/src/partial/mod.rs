@@ -1136,6 +1136,94 @@ pub fn partitions(v: &serde_json::Value) -> Result<u64> {
     }
 }
 
+/// The load reports of partitions taken together, as journey.spark and journey.dask merge
+/// them (docs/distributed.md, "Load errors and lenient loading"): `rows_read`, `rows_kept` and
+/// `rows_skipped` add up, and the quoted errors are the first `keep` of both in sorted order
+/// (a shuffle leaves no input order to keep). A `null` side (no report) gives the other.
+///
+/// ```
+/// use journey_core::partial::merge_load_reports;
+/// use serde_json::json;
+///
+/// let a = json!({"rows_read": 3, "rows_kept": 2, "rows_skipped": 1, "errors": ["b bad"]});
+/// let b = json!({"rows_read": 4, "rows_kept": 2, "rows_skipped": 2, "errors": ["c bad", "a bad"]});
+/// assert_eq!(
+///     merge_load_reports(&a, &b, 2).unwrap(),
+///     json!({"rows_read": 7, "rows_kept": 4, "rows_skipped": 3, "errors": ["a bad", "b bad"]})
+/// );
+/// ```
+pub fn merge_load_reports(
+    a: &serde_json::Value,
+    b: &serde_json::Value,
+    keep: usize,
+) -> Result<serde_json::Value> {
+    use serde_json::Value;
+    if a.is_null() {
+        return Ok(b.clone());
+    }
+    if b.is_null() {
+        return Ok(a.clone());
+    }
+    let bad = |what: &str| Error::argument("report", format!("expected a load report, {what}"));
+    let mut out = serde_json::Map::new();
+    for key in ["rows_read", "rows_kept", "rows_skipped"] {
+        let count = |r: &Value| match r.get(key) {
+            None | Some(Value::Null) => Ok(0),
+            Some(v) => v
+                .as_u64()
+                .ok_or_else(|| bad(&format!("{key} is {}", crate::error::cut(&v.to_string())))),
+        };
+        out.insert(key.into(), (count(a)? + count(b)?).into());
+    }
+    let mut errors: Vec<&str> = Vec::new();
+    for r in [a, b] {
+        match r.get("errors") {
+            None | Some(Value::Null) => {}
+            Some(Value::Array(list)) => {
+                for e in list {
+                    errors.push(e.as_str().ok_or_else(|| bad("an error is not text"))?);
+                }
+            }
+            Some(_) => return Err(bad("errors is not a list")),
+        }
+    }
+    errors.sort_unstable();
+    errors.truncate(keep);
+    out.insert("errors".into(), errors.into());
+    Ok(Value::Object(out))
+}
+
+/// Of the load errors of several partitions (each an object with `customer`, `column`,
+/// `value` and `message`), the index of the one to report: the smallest by (customer, column,
+/// value, message) as text, a missing or null part counting as empty, so that the same data
+/// gives the same error whatever order the partitions finish in (docs/distributed.md). `None`
+/// when there is none.
+///
+/// ```
+/// use journey_core::partial::first_error;
+/// use serde_json::json;
+///
+/// let errors = [
+///     json!({"customer": "u2", "column": "timestamp", "value": "x", "message": "..."}),
+///     json!({"customer": "u10", "column": "value", "value": "y", "message": "..."}),
+///     json!({"customer": null, "column": "timestamp", "value": "", "message": "..."}),
+/// ];
+/// assert_eq!(first_error(&errors), Some(2));
+/// assert_eq!(first_error(&errors[..2]), Some(1)); // "u10" < "u2" as text
+/// ```
+pub fn first_error(errors: &[serde_json::Value]) -> Option<usize> {
+    fn part(e: &serde_json::Value, k: &str) -> String {
+        match e.get(k) {
+            None | Some(serde_json::Value::Null) => String::new(),
+            Some(serde_json::Value::String(s)) => s.clone(),
+            Some(v) => v.to_string(),
+        }
+    }
+    let key =
+        |e: &serde_json::Value| ["customer", "column", "value", "message"].map(|k| part(e, k));
+    (0..errors.len()).min_by_key(|&i| key(&errors[i]))
+}
+
 /// `docs/distributed.md`, whose Rust examples run as doctests.
 #[cfg(doctest)]
 #[doc = include_str!("../../../docs/distributed.md")]

@@ -221,18 +221,8 @@ def surveys_from_table(table: Any, columns: Sequence[str]) -> Any:
 
 
 def merge_reports(a: Optional[dict], b: Optional[dict], keep: int) -> Optional[dict]:
-    if a is None:
-        return b
-    if b is None:
-        return a
-    out = {k: a.get(k, 0) + b.get(k, 0) for k in ("rows_read", "rows_kept", "rows_skipped")}
-    # No input order after a shuffle: the quoted errors are the first in sorted order.
-    out["errors"] = sorted(a.get("errors", []) + b.get("errors", []))[:keep]
-    return out
-
-
-def _error_key(e: dict) -> tuple:
-    return tuple("" if e.get(k) is None else str(e[k]) for k in ("customer", "column", "value", "message"))
+    # Counts added, the first `keep` errors in sorted order: core's rule.
+    return _j._merge_load_reports(a, b, keep)
 
 
 def merge_payloads(kind: str, a: Optional[bytes], b: Optional[bytes]) -> Optional[bytes]:
@@ -267,7 +257,7 @@ def merge_all(
         return records[0] if records else None
     errors = [r["error"] for r in records if r["error"]]
     if errors:
-        return {"report": None, "error": min(errors, key=_error_key), "payload": None}
+        return {"report": None, "error": errors[_j._first_error(errors)], "payload": None}
     t0 = time.perf_counter()
     payloads = [r["payload"] for r in records if r["payload"] is not None]
     if kind == "partial":
