@@ -322,6 +322,19 @@ impl EventLog {
         moves
     }
 
+    /// The number of names in each name table (touchpoints, channels, stages, then per
+    /// property column its values): equal before and after [`EventLog::add_names_of`] when
+    /// the batch brought no new name.
+    pub(crate) fn name_table_sizes(&self) -> Vec<usize> {
+        let mut n = vec![
+            self.touchpoints.len(),
+            self.channels.len(),
+            self.stages.len(),
+        ];
+        n.extend(self.properties.iter().map(|p| p.values.len()));
+        n
+    }
+
     /// The name tables of `batch` (not customers) added to this log's, the columns whose known
     /// names move renumbered: the ids that moved, and the maps batch id -> id in this log.
     /// Carries out an append's plan (`ops`, `merged`) on every column: the log grows from

@@ -165,14 +165,18 @@ impl LiveAnalysis {
         self.bounds.partition_point(|b| b.as_str() <= id)
     }
 
-    /// The events in the shards of these customers (sorted ids), with the shards' tables.
-    fn in_shards(&self, ids: &[String]) -> EventLog {
+    /// The events in the shards of these customers (sorted ids), with the shards' tables; and
+    /// per customer, their shard and whether it has them.
+    fn in_shards(&self, ids: &[String]) -> (EventLog, Vec<(usize, bool)>) {
         let mut picks: Vec<Vec<u32>> = vec![Vec::new(); self.shards.len()];
+        let mut place = Vec::with_capacity(ids.len());
         for c in ids {
             let s = self.shard_of(c);
-            if let Some(i) = self.shards[s].log.customer_index(c) {
+            let i = self.shards[s].log.customer_index(c);
+            if let Some(i) = i {
                 picks[s].push(i);
             }
+            place.push((s, i.is_some()));
         }
         let mut parts: Vec<(&EventLog, &[u32])> = self
             .shards
@@ -184,7 +188,7 @@ impl LiveAnalysis {
         if parts.is_empty() {
             parts.push((&self.shards[0].log, &[]));
         }
-        EventLog::select_across(&parts)
+        (EventLog::select_across(&parts), place)
     }
 
     /// [`LiveAnalysis::append`] of a batch whose caller named the tie rule it was loaded with
@@ -229,16 +233,19 @@ impl LiveAnalysis {
         // The touched customers' events so far: theirs in the shards, then those kept aside
         // (every name of the log kept, so partials see the names of the whole log).
         let ids = batch.customer_ids();
-        let base = self.in_shards(ids);
+        let (base, place) = self.in_shards(ids);
+        let has: Vec<bool> = ids.iter().map(|c| self.pending.has(c)).collect();
         let kept: Vec<&str> = ids
             .iter()
-            .map(String::as_str)
-            .filter(|c| self.pending.has(c))
+            .zip(&has)
+            .filter(|(_, &h)| h)
+            .map(|(c, _)| c.as_str())
             .collect();
         let kept_log = self.pending.log_of(&kept, &self.shards[0].log);
-        let new_customers = ids
+        let new_customers = place
             .iter()
-            .filter(|c| base.customer_index(c).is_none() && !self.pending.has(c))
+            .zip(&has)
+            .filter(|(&(_, in_shard), &h)| !in_shard && !h)
             .count();
         let mut before = base;
         before.append(&kept_log, self.ties)?;
@@ -274,10 +281,18 @@ impl LiveAnalysis {
             .collect::<Result<Vec<_>>>()?;
         // Nothing fails from here.
         let mut moves = None;
-        // As `EventLog::append`, which adds no names for a batch without events.
-        for s in self.shards.iter_mut().filter(|_| batch.n_events() > 0) {
-            let m = s.log.add_names_of(batch);
-            moves.get_or_insert(m);
+        // As `EventLog::append`, which adds no names for a batch without events. The shards
+        // have the same tables: a batch that adds no name to the first adds none to any (most
+        // batches, once the log has seen its touchpoints and property values).
+        if batch.n_events() > 0 {
+            let (first, rest) = self.shards.split_first_mut().expect("at least one shard");
+            let sizes = first.log.name_table_sizes();
+            moves = Some(first.log.add_names_of(batch));
+            if first.log.name_table_sizes() != sizes {
+                for s in rest {
+                    s.log.add_names_of(batch);
+                }
+            }
         }
         let n_props = self.shards[0].log.n_properties();
         if let Some(m) = moves {
@@ -288,9 +303,9 @@ impl LiveAnalysis {
             let s = self.shard_of(self.pending.id_of(k));
             self.shards[s].pending.push(k);
         }
+        // The batch's customers are `ids`, whose shards `place` gives (no shard moved since).
         let offsets = batch.offsets();
-        for (c, id) in batch.customer_ids().iter().enumerate() {
-            let s = self.shard_of(id);
+        for (c, &(s, _)) in place.iter().enumerate() {
             self.shards[s].kept += offsets[c + 1] - offsets[c];
         }
         let b = batch.load_report();
