@@ -28,9 +28,15 @@ node journey-wasm/patch-glue.mjs "$out/node/journey_wasm.js" "$out/web/journey_w
 if [ "${JOURNEY_SKIP_WASM_OPT:-}" = 1 ]; then
   echo "build.sh: JOURNEY_SKIP_WASM_OPT=1, the .wasm files are not optimised" >&2
 else
+  # The two builds' wasm-opt runs are single-threaded and independent: side by side.
+  pids=()
   for t in node web; do
     "$opt" "${JOURNEY_WASM_OPT_LEVEL:--O3}" --enable-simd --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
-      "$out/$t/journey_wasm_bg.wasm" -o "$out/$t/journey_wasm_bg.wasm"
+      "$out/$t/journey_wasm_bg.wasm" -o "$out/$t/journey_wasm_bg.wasm" &
+    pids+=($!)
+  done
+  for p in "${pids[@]}"; do
+    wait "$p"
   done
 fi
 cp journey-wasm/npm/package.json journey-wasm/npm/README.md "$out/"
