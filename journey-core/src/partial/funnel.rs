@@ -202,7 +202,7 @@ impl FunnelState {
         // Keys closed at this state's horizon were dropped (here, or before they were merged):
         // there is nothing to take away for them.
         let rule = self.rule.zip(self.horizon());
-        let open = |key: i64| rule.is_none_or(|(r, h)| r.open(key, h));
+        let open = |key: i64| rule.map_or(true, |(r, h)| r.open(key, h));
         for (k, g) in &b.groups {
             if let Some(a) = self.groups.get_mut(k) {
                 a.retract(g, open);
@@ -275,7 +275,7 @@ impl FunnelState {
 fn open_fits(g: &GroupState, on: bool) -> bool {
     let k = g.reached.len();
     g.open.len() == k
-        && g.open.first().is_none_or(BTreeMap::is_empty)
+        && g.open.first().map_or(true, BTreeMap::is_empty)
         && g.open.iter().enumerate().skip(1).all(|(m, keys)| {
             let stopped = g.reached[m - 1] - g.reached[m];
             let n = keys
