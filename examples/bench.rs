@@ -9,6 +9,7 @@
 //! cargo run --release -p journey-examples --bin bench -- score bench-data/events-10M.csv
 //! cargo run --release -p journey-examples --bin bench -- backtest synthetic:200000 2026-05-01T00:00:00Z 1 2 3
 //! cargo run --release -p journey-examples --bin bench -- drivers bench-data/events-10M.csv
+//! cargo run --release -p journey-examples --bin bench -- funnel bench-data/events-10M.csv
 //! cargo run --release -p journey-examples --bin bench -- live bench-data/events-10M.csv 10000 5
 //! ```
 //! `score` times fitting the Markov chain and scoring every open journey (probability, expected
@@ -728,7 +729,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             // The funnel with open windows (`as_of` 2026-06-01, mid-log), the weekly trend and the
             // five most frequent touchpoints after each drop-off: loads once, best of 5.
             use journey_core::metrics::funnel::{FunnelOptions, FunnelStep};
-            use journey_core::metrics::kpis::TimeBound;
             use journey_core::metrics::retention::Period;
             let path = args.get(1).ok_or("funnel-open PATH")?;
             let log = journey_core::read_events_path(path, &journey_core::LoadOptions::default())?;
@@ -736,7 +736,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 ["product_page", "add_to_cart", "checkout_shipping", "purchase"].map(FunnelStep::from),
             );
             o.window = journey_core::time::Duration::from_days(7);
-            o.as_of = Some(TimeBound::Text("2026-06-01T00:00:00Z".into()));
+            o.as_of = "2026-06-01T00:00:00Z".into();
             o.trend = Some(Period::Week);
             o.after_drop_off = 5;
             let (secs, r) = time(5, || log.funnel(&o).expect("funnel"));
@@ -750,6 +750,47 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     "in_progress": open,
                     "trend_periods": r.trend.as_ref().map_or(0, |t| t.len()),
                     "seconds_best_of_5": secs,
+                })
+            );
+        }
+        Some("funnel") => {
+            // The 5-step checkout funnel as of the data end (the default: open windows counted)
+            // and with `as_of` off: loads once, then 3 runs of each, interleaved; wall seconds
+            // of every run and their medians.
+            use journey_core::metrics::funnel::{AsOf, FunnelOptions};
+            let path = args.get(1).ok_or("funnel PATH")?;
+            let log = journey_core::read_events_path(path, &journey_core::LoadOptions::default())?;
+            let end = FunnelOptions::new(journey_core::synthetic::CHECKOUT_STEPS);
+            let off = FunnelOptions {
+                as_of: AsOf::Off,
+                ..end.clone()
+            };
+            let (mut t_end, mut t_off) = (Vec::new(), Vec::new());
+            let mut last = None;
+            for _ in 0..3 {
+                for (o, times) in [(&off, &mut t_off), (&end, &mut t_end)] {
+                    let t = Instant::now();
+                    let r = log.funnel(o)?;
+                    times.push(t.elapsed().as_secs_f64());
+                    last = Some(r);
+                }
+            }
+            let median = |v: &mut Vec<f64>| {
+                v.sort_by(f64::total_cmp);
+                v[v.len() / 2]
+            };
+            let r = last.expect("ran");
+            println!(
+                "{}",
+                serde_json::json!({
+                    "file": path,
+                    "events": log.n_events(),
+                    "steps": r.counts(),
+                    "in_progress": r.open.as_ref().map(|o| o.in_progress),
+                    "seconds_as_of_end": t_end.clone(),
+                    "seconds_as_of_off": t_off.clone(),
+                    "median_as_of_end": median(&mut t_end),
+                    "median_as_of_off": median(&mut t_off),
                 })
             );
         }
@@ -954,7 +995,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             live(path, batch, rounds)?;
         }
         _ => return Err(
-            "usage: bench gen N PATH | bench by-time IN OUT | bench shuffled IN OUT | bench load PATH | bench load-surveys PATH | bench metrics PATH | bench attribution-select PATH | bench partials PATH [N...] | bench score PATH|synthetic:N [ORDER...] | bench backtest PATH|synthetic:N AS_OF [ORDER...] | bench drivers PATH | bench funnel-open PATH | bench compare PATH|synthetic:N [--surveys PATH|synthetic] [--retention K,K] [--attribution RESAMPLES] | bench live PATH [BATCH] [ROUNDS]"
+            "usage: bench gen N PATH | bench by-time IN OUT | bench shuffled IN OUT | bench load PATH | bench load-surveys PATH | bench metrics PATH | bench attribution-select PATH | bench partials PATH [N...] | bench score PATH|synthetic:N [ORDER...] | bench backtest PATH|synthetic:N AS_OF [ORDER...] | bench drivers PATH | bench funnel PATH | bench funnel-open PATH | bench compare PATH|synthetic:N [--surveys PATH|synthetic] [--retention K,K] [--attribution RESAMPLES] | bench live PATH [BATCH] [ROUNDS]"
                 .into(),
         ),
     }

@@ -46,7 +46,7 @@ fn run(out: PathBuf) -> journey_core::Result<()> {
     let first_s = log.timestamps().iter().min().copied().unwrap_or(0) / 1_000_000;
     let mut fo = FunnelOptions::new(steps.iter().map(String::as_str));
     fo.trend = Some(Period::Week);
-    fo.as_of = Some(TimeBound::UnixSeconds(first_s + 16 * 7 * 86_400));
+    fo.as_of = TimeBound::UnixSeconds(first_s + 16 * 7 * 86_400).into();
     let f = log.funnel(&fo)?;
     let trend = TrendChart::from_funnel(&f, "Funnel conversion by week of entry, 16 weeks in");
 

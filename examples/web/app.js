@@ -380,7 +380,9 @@ function funnelSteps() {
 /** The funnel's "as of": empty for none, "end", a date (its midnight, UTC) or a time as typed. */
 function funnelAsOf() {
   const v = $("funnel-as-of").value.trim();
-  if (!v) return null;
+  // Empty: the funnel's default, the data end; "off": no open windows.
+  if (!v) return "end";
+  if (v.toLowerCase() === "off") return false;
   return /^\d{4}-\d{2}-\d{2}$/.test(v) ? `${v}T00:00:00Z` : v;
 }
 

@@ -103,9 +103,10 @@ const handlers = {
   funnel({ steps, window, mode, trend, asOf, afterDropOff }) {
     requireLog();
     // asOf: the time the funnel is counted at (customers whose window is still open are in
-    // progress, result.open); afterDropOff: where the customers who stopped went instead.
+    // progress, result.open; the data end when not given, false for none); afterDropOff: where
+    // the customers who stopped went instead.
     const opts = { window, mode, trend: trend || null };
-    if (asOf) opts.asOf = asOf;
+    if (asOf || asOf === false) opts.asOf = asOf;
     if (afterDropOff) opts.afterDropOff = afterDropOff;
     const result = log.funnel(steps, opts);
     const trendSvg = trend ? journey.trendChartSvg(journey.funnelTrendChart(result)) : null;

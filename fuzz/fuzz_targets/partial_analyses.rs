@@ -48,6 +48,14 @@ pub const ANALYSES: &[(&str, &str)] = &[
         "funnel",
         r#"{"steps": ["view", "purchase"], "trend": "week", "window": "3d"}"#,
     ),
+    (
+        "funnel",
+        r#"{"steps": ["view", "cart", "purchase"], "window": "2d", "as_of": "2026-01-04T00:00:00Z"}"#,
+    ),
+    (
+        "funnel",
+        r#"{"steps": ["view", "purchase"], "as_of": false}"#,
+    ),
     ("conversion_drivers", r#"{"properties": "persona"}"#),
     (
         "conversion_drivers",

@@ -83,7 +83,8 @@ impl PyEventLog {
     /// Funnel over `steps` (each a touchpoint or a list of touchpoints): customers reaching each
     /// step, conversion, drop-off and time between steps. Options: `window="14d"`,
     /// `mode="ordered" | "strict" | "any"`, `first_attempt`, `exclude`, `breakdown`,
-    /// `dropped_ids`.
+    /// `dropped_ids`, `as_of` (default the data end: `open` gives the customers still in
+    /// progress; a time; or `False`: none), `after_drop_off`, `trend`.
     ///
     /// >>> import journey
     /// >>> log = journey.EventLog.from_csv_text(

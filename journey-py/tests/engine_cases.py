@@ -43,6 +43,10 @@ CASES = [
     ("conversion_drivers", {"properties": "persona"}),
     ("conversion_drivers", {"steps": STEPS, "step": 3, "level": "channel"}),
     ("funnel", {"steps": STEPS, "trend": "week"}),
+    # Open windows: by default as of the data end (above); as of a time mid-data, when some
+    # customers are in progress; off.
+    ("funnel", {"steps": STEPS, "window": "7d", "as_of": "2026-06-01T00:00:00Z", "breakdown": "persona"}),
+    ("funnel", {"steps": STEPS, "as_of": False}),
 ]
 
 # (method, keywords) of the analyses that join the survey responses to the log: on EventLog

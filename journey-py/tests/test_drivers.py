@@ -145,7 +145,14 @@ def test_funnel_as_of_in_progress():
     end = log.funnel(["view", "cart", "buy"], window="10s", as_of="end")
     assert end.open["as_of"] == "1970-01-01T00:00:25Z"
     assert [s["in_progress"] for s in end.open["steps"]] == [0, 1, 1]
-    assert "open" not in log.funnel(["view", "cart"]).to_dict()
+    # By default (and with None) as of the data end, as "end".
+    for default in (log.funnel(["view", "cart", "buy"], window="10s"),
+                    log.funnel(["view", "cart", "buy"], window="10s", as_of=None)):
+        assert default.to_dict() == end.to_dict()
+    # False: no open-window accounting; the per-step figures are the same.
+    off = log.funnel(["view", "cart", "buy"], window="10s", as_of=False)
+    assert "open" not in off.to_dict()
+    assert off.steps == end.steps
     with pytest.raises(journey.ArgumentError, match="as_of"):
         log.funnel(["view"], as_of="soon")
 

@@ -38,7 +38,33 @@ FUNNELS = [
     {"breakdown": "persona"},
     {"breakdown": "first_touch_channel", "first_attempt": True},
     {"exclude": ["ad"], "window": "1d"},
+    # Open windows (by default as of the data end; c's cart at day 46 is inside 60 days).
+    {"window": "60d"},
+    {"window": "60d", "as_of": 45},
+    {"window": "60d", "as_of": False},
 ]
+
+
+def test_funnel_partials_count_open_windows_by_hand():
+    # docs/journeys.md's example (window 10 s): the data ends at 19 (g's view); d, e, f (view
+    # at 14) and g may still reach cart, c may still buy; b's window closed at 10.
+    text = (
+        "customer_id,timestamp,touchpoint\n"
+        "a,0,view\na,5,cart\na,8,buy\nb,0,view\nb,5,cart\nc,15,view\nc,16,cart\n"
+        "d,18,view\ne,12,view\nf,0,view\nf,14,view\ng,19,view\n"
+    )
+    steps = ["view", "cart", "buy"]
+    parts = split(text, [{"a", "c", "e", "g"}, {"b", "d", "f"}])
+    f = journey.merge_partials([p.partial("funnel", steps=steps, window="10s") for p in parts]).finish()
+    assert [s["customers"] for s in f.steps] == [7, 3, 1]
+    assert f.open["as_of"] == "1970-01-01T00:00:19Z"
+    assert [s["in_progress"] for s in f.open["steps"]] == [0, 4, 1]
+    assert f.open["conversion"] == pytest.approx(0.5)
+    log = journey.EventLog.from_csv_text(text)
+    assert f.to_dict() == log.funnel(steps, window="10s").to_dict()
+    off = journey.merge_partials(
+        [p.partial("funnel", steps=steps, window="10s", as_of=False) for p in parts]).finish()
+    assert "open" not in off.to_dict() and [s["customers"] for s in off.steps] == [7, 3, 1]
 
 
 @pytest.mark.parametrize("extra", FUNNELS)

@@ -30,8 +30,8 @@ export interface FunnelOptions {
   /** A property name (e.g. "persona") or "first_touch_channel". */
   breakdown?: string | null;
   droppedIds?: boolean;
-  /** Count as of this time (RFC 3339, Unix seconds, or "end": the last event); reports who is still in progress. */
-  asOf?: string | number | null;
+  /** Count as of this time (RFC 3339 or Unix seconds; later events ignored) or "end" (the default, also when null: the last event); reports who is still in progress. `false`: no open-window accounting (no `open`). */
+  asOf?: string | number | false | null;
   /** Per step, the top N touchpoints the customers who stopped before it went to next, and were last seen at. */
   afterDropOff?: number;
   /** Conversion per period of step-1 entry, incomplete periods (open windows) marked. */
@@ -50,7 +50,7 @@ export interface FunnelGroup { value: string | null; conversion: number | null; 
 export interface FunnelResult {
   mode: string; window_s: number; first_attempt: boolean; n_customers: number;
   conversion: number | null; steps: FunnelStepResult[]; breakdown?: string | null; groups?: FunnelGroup[];
-  /** With `asOf`: customers whose window is still open, and the rates without them. */
+  /** Unless `asOf` is false: customers whose window is still open, and the rates without them. */
   open?: FunnelOpenWindows;
   /** With `afterDropOff`: per step 2..k; a touchpoint of null means no further event in the window. */
   after_drop_off?: { step: number; dropped: number; next: FunnelTouchCount[]; last: FunnelTouchCount[] }[];

@@ -101,7 +101,13 @@ test("funnel asOf: customers in progress are not dropped", () => {
   const end = l.funnel(["view", "cart", "buy"], { window: "10s", asOf: "end" });
   assert.deepEqual(end.open.steps.map((s) => s.in_progress), [0, 1, 1]);
   assert.equal(end.open.conversion, 0.2);
-  assert.ok(!("open" in l.funnel(["view", "cart"])));
+  // By default (undefined or null) as of the data end; false turns the accounting off.
+  assert.deepEqual(l.funnel(["view", "cart", "buy"], { window: "10s" }), end);
+  assert.deepEqual(l.funnel(["view", "cart", "buy"], { window: "10s", asOf: null }), end);
+  const off = l.funnel(["view", "cart", "buy"], { window: "10s", asOf: false });
+  assert.ok(!("open" in off));
+  assert.deepEqual(off.steps, end.steps);
+  assert.throws(() => l.funnel(["view"], { asOf: "soon" }), (e) => e.code === "invalid_argument");
 });
 
 test("funnel trend and after drop-off", () => {

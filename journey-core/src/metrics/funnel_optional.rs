@@ -23,8 +23,8 @@ use std::collections::BTreeMap;
 use super::distribution::Samples;
 use super::fold::fold_customers;
 use super::funnel::{
-    as_of_us, group_of, group_value, resolve_breakdown, Exclusion, ExclusionRange, FunnelMode,
-    FunnelOptions, FunnelResult, FunnelStep, FunnelStepRow, Matcher, Scratch,
+    group_of, group_value, resolve_breakdown, Exclusion, ExclusionRange, FunnelMode, FunnelOptions,
+    FunnelResult, FunnelStep, FunnelStepRow, Matcher, Scratch,
 };
 use crate::error::{Error, Result};
 use crate::model::EventLog;
@@ -81,7 +81,8 @@ pub(crate) fn funnel(log: &EventLog, opts: &FunnelOptions) -> Result<FunnelResul
             Matcher::new(log, &sub_options(opts, &idx)?)
         })
         .collect::<Result<Vec<_>>>()?;
-    let as_of = as_of_us(log, opts)?;
+    // An explicit as_of cuts the journeys there (the end cuts nothing).
+    let cut = opts.as_of.fixed_us()?;
     let (breakdown, n_groups) = resolve_breakdown(log, opts)?;
     let ts = log.timestamps();
     let tps = log.touchpoint_ids();
@@ -92,8 +93,7 @@ pub(crate) fn funnel(log: &EventLog, opts: &FunnelOptions) -> Result<FunnelResul
         || (vec![None::<Group>; n_groups], Scratch::default()),
         |(groups, s), c| {
             let mut r = log.journey(c).range();
-            if opts.as_of.is_some() {
-                let t = as_of.unwrap_or(i64::MIN);
+            if let Some(t) = cut {
                 r.end = r.start + ts[r.clone()].partition_point(|&x| x <= t);
             }
             let (ts, tps) = (&ts[r.clone()], &tps[r.clone()]);
@@ -314,7 +314,7 @@ mod tests {
                 steps: steps(),
                 breakdown: Some("persona".into()),
                 after_drop_off: 2,
-                as_of: Some(crate::metrics::retention::TimeBound::UnixSeconds(100)),
+                as_of: 100.into(),
                 window: Duration::from_secs(50),
                 ..Default::default()
             },

@@ -83,7 +83,7 @@ use codec::{corrupted, fnv1a, Codec, Reader, Writer};
 
 /// Version of the byte format of partials and contexts. Bytes of another version are refused
 /// with an error that says both versions.
-pub const FORMAT_VERSION: u16 = 2;
+pub const FORMAT_VERSION: u16 = 3;
 
 const PARTIAL_MAGIC: &[u8; 8] = b"JRNYPART";
 const CONTEXT_MAGIC: &[u8; 8] = b"JRNYCTX\0";
@@ -959,7 +959,7 @@ impl Partial {
         let mut s = Reader::new(payload);
         let state = match &analysis {
             Analysis::Funnel(o) => {
-                let x = funnel::FunnelState::dec(&mut s)?;
+                let x = funnel::FunnelState::dec(&mut s)?.with_rule(o)?;
                 if !x.fits(o) {
                     return Err(corrupted("the funnel state does not fit its steps"));
                 }

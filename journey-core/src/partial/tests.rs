@@ -39,6 +39,13 @@ fn funnel_split_in_two_equals_the_whole() {
         json!({"breakdown": "persona"}),
         json!({"breakdown": "first_touch_channel", "first_attempt": true}),
         json!({"exclude": ["ad"], "window": "1d"}),
+        // Open windows: c's cart (day 46) is inside a 60-day window, so b and c are in
+        // progress at the end; as of 45 s only c's view counts and b's window is open.
+        json!({"window": "60d"}),
+        json!({"window": "60d", "as_of": "end", "breakdown": "persona"}),
+        json!({"window": "60d", "as_of": 45}),
+        json!({"window": "60s", "as_of": "1970-01-01T00:00:45Z", "mode": "any"}),
+        json!({"window": "60d", "as_of": false}),
     ] {
         let a = funnel(extra.clone());
         let Analysis::Funnel(o) = &a else {
@@ -78,6 +85,123 @@ fn funnel_split_in_two_equals_the_whole() {
     );
     // Times from view to cart: 60 s (a) and 30 s (b).
     assert_eq!(f.steps[1].median_time_from_previous_s, Some(45.0));
+}
+
+/// The open-window example of docs/journeys.md (window 10 s) without g's late cart: the data
+/// ends at 19 (g's view). a bought by 8; b's window closed at 10; c (cart at 16) may still buy;
+/// d, e, f (view at 14) and g may still reach cart.
+const OPEN: &str = "customer_id,timestamp,touchpoint\n\
+    a,0,view\na,5,cart\na,8,buy\nb,0,view\nb,5,cart\nc,15,view\nc,16,cart\n\
+    d,18,view\ne,12,view\nf,0,view\nf,14,view\ng,19,view\n";
+
+fn open_funnel(extra: Value) -> Analysis {
+    let mut v = json!({"steps": ["view", "cart", "buy"], "window": "10s"});
+    for (k, x) in extra.as_object().unwrap() {
+        v[k] = x.clone();
+    }
+    Analysis::from_json("funnel", &v).unwrap()
+}
+
+fn finished_funnel(p: Partial) -> crate::metrics::funnel::FunnelResult {
+    let Finished::Funnel(f) = p.finish().unwrap() else {
+        unreachable!()
+    };
+    f
+}
+
+fn in_progress(f: &crate::metrics::funnel::FunnelResult) -> Vec<u64> {
+    let o = f.open.as_ref().unwrap();
+    o.steps.iter().map(|s| s.in_progress).collect()
+}
+
+#[test]
+fn funnel_open_windows_of_two_halves_by_hand() {
+    let log = read_events_csv(OPEN.as_bytes(), &Default::default()).unwrap();
+    let ctx = Context::default();
+    // {a, c, e, g} ends at 19, {b, d, f} at 18: as of the end of each half, f's and e's windows
+    // (to 24 and 22) are open; as of 19 for the whole.
+    let p = log.sub_log(["a", "c", "e", "g"]).unwrap();
+    let q = log.sub_log(["b", "d", "f"]).unwrap();
+    for extra in [json!({}), json!({"as_of": "end"}), json!({"as_of": null})] {
+        let a = open_funnel(extra.clone());
+        let pp = p.partial(&a, &ctx).unwrap();
+        let qq = Partial::from_bytes(&q.partial(&a, &ctx).unwrap().to_bytes()).unwrap();
+        let f = finished_funnel(pp.merge(qq).unwrap());
+        let Analysis::Funnel(o) = &a else {
+            unreachable!()
+        };
+        assert_eq!(f, log.funnel(o).unwrap(), "{extra}");
+        assert_eq!(f.counts(), [7, 3, 1]);
+        assert_eq!(in_progress(&f), [0, 4, 1]);
+        let open = f.open.as_ref().unwrap();
+        assert_eq!(open.as_of.as_deref(), Some("1970-01-01T00:00:19Z"));
+        assert_eq!((open.in_progress, open.conversion), (5, Some(0.5)));
+        assert_eq!((open.steps[1].dropped, open.steps[2].dropped), (0, 1));
+    }
+    // As of 15: only what happened by then (c's cart at 16 not yet); a finished; b's window
+    // closed at 10; c, e and f (view at 14) may still reach cart, d and g had not started.
+    let a = open_funnel(json!({"as_of": 15}));
+    let f = finished_funnel(
+        p.partial(&a, &ctx)
+            .unwrap()
+            .merge(q.partial(&a, &ctx).unwrap())
+            .unwrap(),
+    );
+    assert_eq!(f.counts(), [5, 2, 1]);
+    assert_eq!(in_progress(&f), [0, 3, 0]);
+    // Off: no open windows, the plain counts.
+    let a = open_funnel(json!({"as_of": false}));
+    let f = finished_funnel(
+        p.partial(&a, &ctx)
+            .unwrap()
+            .merge(q.partial(&a, &ctx).unwrap())
+            .unwrap(),
+    );
+    assert!(f.open.is_none());
+    assert_eq!(f.counts(), [7, 3, 1]);
+}
+
+/// A live analysis's steps by hand: retract a customer's old partial, merge their new one. The
+/// end moves from 19 to 25, closing c's, e's and f's windows; their keys are dropped, so a later
+/// retract of e (whose own partial still holds e's key) passes over it.
+#[test]
+fn funnel_open_windows_retract_by_hand() {
+    let ctx = Context::default();
+    let a = open_funnel(json!({}));
+    let Analysis::Funnel(o) = &a else {
+        unreachable!()
+    };
+    let load = |csv: &str| read_events_csv(csv.as_bytes(), &Default::default()).unwrap();
+    let before = load(OPEN);
+    let whole = before.partial(&a, &ctx).unwrap();
+    // g adds to cart at 25: g's old partial out, the new one in.
+    let g_old = before.sub_log(["g"]).unwrap().partial(&a, &ctx).unwrap();
+    let after = load(&format!("{OPEN}g,25,cart\n"));
+    let g_new = after.sub_log(["g"]).unwrap().partial(&a, &ctx).unwrap();
+    let live = whole.retract(g_old).unwrap().merge(g_new).unwrap();
+    let f = finished_funnel(live.clone());
+    assert_eq!(f, after.funnel(o).unwrap());
+    // As of 25: d (to 28) at cart and g (to 29) at buy; c's window closed at 25.
+    assert_eq!(f.counts(), [7, 4, 1]);
+    assert_eq!(in_progress(&f), [0, 1, 1]);
+    assert_eq!(f.open.as_ref().unwrap().conversion, Some(0.2));
+    // Only d's and g's keys are left (e, f and c closed).
+    let State::Funnel(s) = &live.state else {
+        unreachable!()
+    };
+    assert_eq!(
+        s.open_keys_for_test(),
+        [(1, 18_000_000, 1), (2, 19_000_000, 1)]
+    );
+    // e views again at 26: e's old partial holds the key 12 s, gone from the live state.
+    let e_old = after.sub_log(["e"]).unwrap().partial(&a, &ctx).unwrap();
+    let later = load(&format!("{OPEN}g,25,cart\ne,26,view\n"));
+    let e_new = later.sub_log(["e"]).unwrap().partial(&a, &ctx).unwrap();
+    let live = live.retract(e_old).unwrap().merge(e_new).unwrap();
+    let f = finished_funnel(live);
+    assert_eq!(f, later.funnel(o).unwrap());
+    // As of 26: d (to 28) and e (to 36) at cart, g at buy.
+    assert_eq!(in_progress(&f), [0, 2, 1]);
 }
 
 #[test]
@@ -133,10 +257,10 @@ fn bad_bytes_are_errors() {
     assert!(e.to_string().contains("not a journey partial"), "{e}");
 
     let mut v2 = b.clone();
-    v2[8] = 3;
+    v2[8] = 4;
     let e = Partial::from_bytes(&v2).unwrap_err();
     assert!(
-        e.to_string().contains("format version 3") && e.to_string().contains("reads version 2"),
+        e.to_string().contains("format version 4") && e.to_string().contains("reads version 3"),
         "{e}"
     );
 

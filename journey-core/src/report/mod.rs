@@ -1092,6 +1092,19 @@ fn funnel_section(
             frac(f.conversion)
         ));
         draw(s, f)?;
+        let open = f.open.as_ref().filter(|o| o.in_progress > 0);
+        if let Some(o) = open {
+            s.paragraph(format!(
+                "As of {} (the last event), {} customers have not finished and are still within \
+                 their window: they may still go further, so they count as in progress, not \
+                 dropped. Without them, {} of those who start reach the last step.",
+                o.as_of
+                    .as_deref()
+                    .map_or("\u{2013}", |t| &t[..10.min(t.len())]),
+                thousands(o.in_progress),
+                frac(o.conversion)
+            ));
+        }
         if let Some(trend) = &f.trend {
             s.paragraph(format!(
                 "Conversion to the last step per period of entry (the customer's first step). \
@@ -1102,28 +1115,40 @@ fn funnel_section(
             ));
             s.svg(TrendChart::from_funnel(f, "Conversion by period of entry").to_svg()?);
         }
-        let mut t = Table::new([
+        let mut head = vec![
             "step",
             "customers",
             "from the first step",
             "from the previous step",
             "dropped",
-            "median time from the previous step",
-        ]);
-        for r in &f.steps {
-            t = t.row([
+        ];
+        if open.is_some() {
+            head.push("in progress");
+        }
+        head.push("median time from the previous step");
+        let mut t = Table::new(head);
+        for (j, r) in f.steps.iter().enumerate() {
+            let dash = || "\u{2013}".to_string();
+            let mut row = vec![
                 format!("{}. {}", r.step, r.label),
                 thousands(r.customers),
                 frac(r.conversion_from_start),
                 frac(r.conversion_from_previous),
                 if r.step == 1 {
-                    "\u{2013}".to_string()
+                    dash()
                 } else {
                     format!("{} ({})", thousands(r.dropped), frac(r.drop_off))
                 },
-                r.median_time_from_previous_s
-                    .map_or_else(|| "\u{2013}".to_string(), span),
-            ]);
+            ];
+            if let Some(o) = open {
+                row.push(if j == 0 {
+                    dash()
+                } else {
+                    thousands(o.steps[j].in_progress)
+                });
+            }
+            row.push(r.median_time_from_previous_s.map_or_else(dash, span));
+            t = t.row(row);
         }
         s.table(t);
     } else {
@@ -1314,6 +1339,40 @@ pub(crate) fn top_split_paths(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// docs/journeys.md's open-window example: as of the data end (19 s), 5 customers are in
+    /// progress (4 at cart, 1 at buy) and the funnel converts 1 of 7 - 5 without them.
+    #[test]
+    fn funnel_section_shows_the_customers_in_progress() {
+        let csv = "customer_id,timestamp,touchpoint\n\
+            a,0,view\na,5,cart\na,8,buy\nb,0,view\nb,5,cart\nc,15,view\nc,16,cart\n\
+            d,18,view\ne,12,view\nf,0,view\nf,14,view\ng,19,view\n";
+        let log = crate::read_events_csv(csv.as_bytes(), &Default::default()).unwrap();
+        let opts = ReportOptions {
+            funnel: Some(vec!["view".into(), "cart".into(), "buy".into()]),
+            funnel_window: "10s".parse().unwrap(),
+            funnel_trend: None,
+            ..ReportOptions::default()
+        };
+        let html = report(&log, None, &opts).unwrap();
+        let at = html.find("<h2>Funnel</h2>").expect("the section");
+        let funnel = &html[at..];
+        assert!(
+            funnel.contains("As of 1970-01-01 (the last event), 5 customers have not finished"),
+            "{funnel}"
+        );
+        assert!(funnel.contains("Without them, 50"), "{funnel}");
+        assert!(funnel.contains(">in progress</th>"), "{funnel}");
+        // The data ends at 100 (z, outside the funnel): every window has closed, so neither the
+        // paragraph nor the column.
+        let closed = format!("{csv}z,100,other\n");
+        let log = crate::read_events_csv(closed.as_bytes(), &Default::default()).unwrap();
+        let html = report(&log, None, &opts).unwrap();
+        let at = html.find("<h2>Funnel</h2>").unwrap() + 1;
+        let funnel = &html[at..at + html[at..].find("<h2>").unwrap_or(html.len() - at)];
+        assert!(funnel.contains("Customers who went through"), "{funnel}");
+        assert!(!funnel.contains("in progress"), "{funnel}");
+    }
 
     #[test]
     fn what_changed_section_over_the_report_funnel() {

@@ -68,11 +68,7 @@ pub fn cases() -> Vec<Case> {
         let optional_step = case["args"]["steps"]
             .as_array()
             .is_some_and(|s| s.iter().any(|x| x.get("optional").is_some()));
-        if optional_step
-            || ["as_of", "after_drop_off"]
-                .iter()
-                .any(|k| case["args"].get(k).is_some())
-        {
+        if optional_step || case["args"].get("after_drop_off").is_some() {
             continue;
         }
         let Some(csv) = case.get("events_csv").and_then(Value::as_str) else {
@@ -89,6 +85,30 @@ pub fn cases() -> Vec<Case> {
         let Ok(analysis) = Analysis::from_json(call, &case["args"]) else {
             continue;
         };
+        // The funnel's open windows (counted as of the data end by default): also off, "end"
+        // given, and as of a time within the log (the middle event's second, so that some
+        // events come after it and some windows are open).
+        if call == "funnel" && case["args"].get("as_of").is_none() && log.n_events() > 0 {
+            let mut ts = log.timestamps().to_vec();
+            ts.sort_unstable();
+            let mid = ts[ts.len() / 2].div_euclid(1_000_000);
+            for as_of in [
+                Value::Bool(false),
+                Value::from("end"),
+                Value::from(mid),
+                Value::Null,
+            ] {
+                let mut args = case["args"].clone();
+                args["as_of"] = as_of.clone();
+                out.push(Case {
+                    name: format!("{name} (as_of {as_of})"),
+                    log: log.clone(),
+                    conversions: opts.conversions.clone(),
+                    analysis: Analysis::from_json("funnel", &args).unwrap(),
+                    report_args: None,
+                });
+            }
+        }
         // Per-customer rows too (no vector asks for them).
         if call == "sessions" {
             let mut args = case["args"].clone();

@@ -361,7 +361,7 @@ class EventLog(_Analyses[Surveys]):
         exclude: Optional[Sequence[Union[str, Sequence[str], Mapping[str, Any]]]] = ...,
         breakdown: Optional[str] = ...,
         dropped_ids: bool = ...,
-        as_of: Optional[Union[str, int]] = ...,
+        as_of: Union[str, int, Literal[False], None] = ...,
         after_drop_off: int = ...,
         trend: Optional[Literal["day", "week", "month"]] = ...,
     ) -> Result: ...

@@ -36,6 +36,8 @@ class DistributedLog(_Analyses[Any]):
         exclude: Optional[Sequence[Union[str, Sequence[str], Mapping[str, Any]]]] = ...,
         breakdown: Optional[str] = ...,
         dropped_ids: bool = ...,
+        as_of: Union[str, int, Literal[False], None] = ...,
+        trend: Optional[Literal["day", "week", "month"]] = ...,
     ) -> Result: ...
     def retention(
         self,

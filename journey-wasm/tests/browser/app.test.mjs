@@ -398,7 +398,7 @@ test("each control added for issue 17 shows what the package computes", { skip, 
     want.after_drop_off.map((a) => [steps[a.step - 1], num(a.dropped), touches(a.next), touches(a.last)]),
   );
   assert.ok(want.after_drop_off.some((a) => a.next.length > 3), "top 5 shows more than 3");
-  // As of nothing, after drop-off off: neither block.
+  // As of empty: the default, the data end (the open block stays).
   await page.fill("#funnel-as-of", "");
   await page.selectOption("#funnel-after", "0");
   await idle("funnel");
@@ -406,6 +406,14 @@ test("each control added for issue 17 shows what the package computes", { skip, 
   await idle("funnel");
   results = await downloadResults();
   assert.deepEqual(results.funnel.result, log.funnel(optionalSteps, base));
+  assert.equal(results.funnel.result.open.as_of, results.summary.last_event);
+  assert.notEqual(await page.$("#funnel .open"), null);
+  // As of off, after drop-off off: neither block.
+  await page.fill("#funnel-as-of", "off");
+  await page.click("#funnel-form button[type=submit]");
+  await idle("funnel");
+  results = await downloadResults();
+  assert.deepEqual(results.funnel.result, log.funnel(optionalSteps, { ...base, asOf: false }));
   assert.equal(await page.$("#funnel .open"), null);
   assert.equal(await page.$("#funnel .after"), null);
 

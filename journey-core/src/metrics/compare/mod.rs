@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 pub use bootstrap::{DEFAULT_RESAMPLES, MAX_BOOTSTRAP_DRAWS, MAX_RESAMPLES};
 
 use super::attribution::{AttributionOptions, Model};
-use super::funnel::{funnel, FunnelMode, FunnelOptions, FunnelStep};
+use super::funnel::{funnel, AsOf, FunnelMode, FunnelOptions, FunnelStep};
 use super::retention::{kpis, retention, KpiOptions, Period, RetentionOptions, TimeBound};
 use super::significance::{bh_q_values, fisher_two_sided, Z975};
 use super::survey::{erfc, wilson};
@@ -435,6 +435,8 @@ fn funnel_figures(log: &EventLog, opts: &CompareOptions) -> Result<Vec<(u64, u64
             steps: opts.steps.clone(),
             window: opts.window,
             mode: opts.mode,
+            // Only the counts are compared.
+            as_of: AsOf::Off,
             ..FunnelOptions::default()
         },
     )?;

@@ -165,6 +165,112 @@ impl Exclusion {
     }
 }
 
+/// When a funnel is counted, for its open windows ([`FunnelOptions::as_of`]).
+///
+/// In JSON (and from Python and JavaScript): `"end"`, absent or `null` is [`AsOf::End`]; RFC
+/// 3339 text or integer Unix seconds is [`AsOf::At`]; `false` is [`AsOf::Off`] (`true` is
+/// taken as `"end"`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum AsOf {
+    /// At the last event of the log (the default): no event is left out.
+    #[default]
+    End,
+    /// At this time: later events are ignored.
+    At(TimeBound),
+    /// No open-window accounting: every customer who stopped counts as dropped, and the
+    /// result has no `open`.
+    Off,
+}
+
+impl AsOf {
+    /// Whether open windows are counted (anything but [`AsOf::Off`]).
+    pub fn is_on(&self) -> bool {
+        !matches!(self, AsOf::Off)
+    }
+
+    /// The fixed time of [`AsOf::At`] in microseconds (`None` for the end, or off); `"end"`
+    /// given as text is the end.
+    pub(crate) fn fixed_us(&self) -> Result<Option<i64>> {
+        match self {
+            AsOf::At(TimeBound::Text(t)) if t.trim() == "end" => Ok(None),
+            AsOf::At(b) => b.to_us("as_of").map(Some),
+            AsOf::End | AsOf::Off => Ok(None),
+        }
+    }
+}
+
+impl From<TimeBound> for AsOf {
+    fn from(b: TimeBound) -> Self {
+        AsOf::At(b)
+    }
+}
+
+impl From<&str> for AsOf {
+    fn from(s: &str) -> Self {
+        if s.trim() == "end" {
+            AsOf::End
+        } else {
+            AsOf::At(s.into())
+        }
+    }
+}
+
+impl From<i64> for AsOf {
+    fn from(secs: i64) -> Self {
+        AsOf::At(TimeBound::UnixSeconds(secs))
+    }
+}
+
+impl Serialize for AsOf {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        match self {
+            AsOf::End => s.serialize_str("end"),
+            AsOf::At(b) => b.serialize(s),
+            AsOf::Off => s.serialize_bool(false),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for AsOf {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = AsOf;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("\"end\", RFC 3339 text, integer Unix seconds, or false")
+            }
+            fn visit_bool<E: serde::de::Error>(self, b: bool) -> std::result::Result<AsOf, E> {
+                Ok(if b { AsOf::End } else { AsOf::Off })
+            }
+            fn visit_unit<E: serde::de::Error>(self) -> std::result::Result<AsOf, E> {
+                Ok(AsOf::End)
+            }
+            fn visit_none<E: serde::de::Error>(self) -> std::result::Result<AsOf, E> {
+                Ok(AsOf::End)
+            }
+            fn visit_some<D2: serde::Deserializer<'de>>(
+                self,
+                d: D2,
+            ) -> std::result::Result<AsOf, D2::Error> {
+                AsOf::deserialize(d)
+            }
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> std::result::Result<AsOf, E> {
+                Ok(AsOf::from(s))
+            }
+            fn visit_i64<E: serde::de::Error>(self, x: i64) -> std::result::Result<AsOf, E> {
+                Ok(AsOf::from(x))
+            }
+            fn visit_u64<E: serde::de::Error>(self, x: u64) -> std::result::Result<AsOf, E> {
+                TimeBound::deserialize(serde::de::value::U64Deserializer::<E>::new(x)).map(AsOf::At)
+            }
+            fn visit_f64<E: serde::de::Error>(self, x: f64) -> std::result::Result<AsOf, E> {
+                TimeBound::deserialize(serde::de::value::F64Deserializer::<E>::new(x)).map(AsOf::At)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
 /// What to break a funnel down by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Breakdown {
@@ -199,11 +305,11 @@ pub struct FunnelOptions {
     pub breakdown: Option<String>,
     /// List, per step, the ids of the customers who reached the previous step but not this one.
     pub dropped_ids: bool,
-    /// Count the funnel as of this time (RFC 3339 text, integer Unix seconds, or `"end"`: the
-    /// last event of the log): later events are ignored, and a customer who has not finished and
-    /// whose window is still open then is *in progress* (see [`OpenWindows`]). `None` (default):
-    /// no such accounting, every customer who stopped counts as dropped.
-    pub as_of: Option<TimeBound>,
+    /// When the funnel is counted (see [`AsOf`]): by default the data end (`"end"`, the last
+    /// event of the log); a time (RFC 3339 text or integer Unix seconds): later events are
+    /// ignored. A customer who has not finished and whose window is still open then is *in
+    /// progress* (see [`OpenWindows`]). `false` ([`AsOf::Off`]): no such accounting.
+    pub as_of: AsOf,
     /// After drop-off: for the customers who stopped at each step, the `after_drop_off` most
     /// frequent touchpoints they went to next within the window (or nothing) and last saw in
     /// it (0, the default: not computed). See [`AfterDropOff`].
@@ -223,7 +329,7 @@ impl Default for FunnelOptions {
             exclude: None,
             breakdown: None,
             dropped_ids: false,
-            as_of: None,
+            as_of: AsOf::End,
             after_drop_off: 0,
             trend: None,
         }
@@ -404,8 +510,11 @@ impl FunnelResult {
 #[derive(Debug, Clone)]
 pub(crate) struct GroupAcc {
     pub(crate) reached: Vec<u64>,
-    /// With `as_of`: per furthest step reached (index), customers still in progress.
+    /// Unless `as_of` is off: per furthest step reached (index), customers still in progress.
     pub(crate) in_progress: Vec<u64>,
+    /// For partial results: per furthest step reached (index), the customers in progress by
+    /// the start time (µs) of the attempt that could still go further.
+    pub(crate) open_keys: Vec<std::collections::BTreeMap<i64, u64>>,
     /// With `after_drop_off`: per step index, per touchpoint id (the last index: nothing), the
     /// dropped customers' next and last touchpoints.
     pub(crate) next: Vec<Vec<u64>>,
@@ -421,6 +530,7 @@ impl GroupAcc {
         GroupAcc {
             reached: vec![0; k],
             in_progress: vec![0; k],
+            open_keys: vec![Default::default(); k],
             next: Vec::new(),
             last: Vec::new(),
             trend: Default::default(),
@@ -436,6 +546,11 @@ impl GroupAcc {
             self.in_progress[j] += b.in_progress[j];
             self.deltas[j].merge(d);
             self.dropped[j].extend_from_slice(&x);
+        }
+        for (mine, theirs) in self.open_keys.iter_mut().zip(b.open_keys) {
+            for (key, n) in theirs {
+                *mine.entry(key).or_default() += n;
+            }
         }
         for (p, (e, c)) in b.trend {
             let x = self.trend.entry(p).or_default();
@@ -476,7 +591,7 @@ pub fn funnel(log: &EventLog, opts: &FunnelOptions) -> Result<FunnelResult> {
         return super::funnel_optional::funnel(log, opts);
     }
     let k = opts.steps.len();
-    let (groups, breakdown) = fold(log, opts)?;
+    let (groups, breakdown) = fold(log, opts, false)?;
     let as_of = as_of_us(log, opts)?;
     let mut total = GroupAcc::new(k);
     let mut out = Vec::new();
@@ -493,7 +608,10 @@ pub fn funnel(log: &EventLog, opts: &FunnelOptions) -> Result<FunnelResult> {
         }
         total.merge(ga);
     }
-    let open = opts.as_of.as_ref().map(|_| open_windows(&total, as_of));
+    let open = opts
+        .as_of
+        .is_on()
+        .then(|| open_windows(&total.reached, &total.in_progress, as_of));
     let after = (opts.after_drop_off > 0).then(|| after_drop_off(log, &total, opts.after_drop_off));
     let trend = opts.trend.map(|period| {
         trend_rows(
@@ -582,19 +700,17 @@ fn after_drop_off(log: &EventLog, total: &GroupAcc, top: usize) -> Vec<AfterDrop
         .collect()
 }
 
-/// The `as_of` time of the options, microseconds (`None`: not asked for, or `"end"` of an
-/// empty log).
+/// The `as_of` time of the options, microseconds (`None`: off, or the end of an empty log).
 pub(crate) fn as_of_us(log: &EventLog, opts: &FunnelOptions) -> Result<Option<i64>> {
     match &opts.as_of {
-        None => Ok(None),
-        Some(TimeBound::Text(t)) if t.trim() == "end" => Ok(last_event(log)),
-        Some(b) => b.to_us("as_of").map(Some),
+        AsOf::Off => Ok(None),
+        a => Ok(a.fixed_us()?.or_else(|| last_event(log))),
     }
 }
 
-fn open_windows(total: &GroupAcc, as_of: Option<i64>) -> OpenWindows {
-    let reached = &total.reached;
-    let ip = &total.in_progress;
+/// The open windows from the customers per step and, per furthest step reached (index), the
+/// customers in progress. Shared by [`funnel`] and the partial results.
+pub(crate) fn open_windows(reached: &[u64], ip: &[u64], as_of: Option<i64>) -> OpenWindows {
     let steps = (0..reached.len())
         .map(|j| {
             let in_progress = if j == 0 { 0 } else { ip[j] };
@@ -683,16 +799,20 @@ pub(crate) fn group_of(
     }
 }
 
-/// Every customer's furthest step, folded per breakdown group (indexed by the log's ids).
+/// Every customer's furthest step, folded per breakdown group (indexed by the log's ids); with
+/// `keys`, also the start times of the open attempts (`GroupAcc::open_keys`, for partials).
 pub(crate) fn fold(
     log: &EventLog,
     opts: &FunnelOptions,
+    keys: bool,
 ) -> Result<(Vec<Option<GroupAcc>>, Breakdown)> {
     // Long because it is one fold over the customers: the per-customer step and the merge of
     // two parts share the matcher, the groups and the options.
     let matcher = Matcher::new(log, opts)?;
     let k = matcher.k;
     let as_of = as_of_us(log, opts)?;
+    // An explicit time cuts the journeys there; the end cuts nothing.
+    let cut = opts.as_of.fixed_us()?;
     let (breakdown, n_groups) = resolve_breakdown(log, opts)?;
     let ts = log.timestamps();
     let tps = log.touchpoint_ids();
@@ -704,9 +824,8 @@ pub(crate) fn fold(
         },
         |acc, c| {
             let mut r = log.journey(c).range();
-            if opts.as_of.is_some() {
-                // Only the events up to as_of (none when the log is empty).
-                let t = as_of.unwrap_or(i64::MIN);
+            if let Some(t) = cut {
+                // Only the events up to as_of.
                 r.end = r.start + ts[r.clone()].partition_point(|&x| x <= t);
             }
             let m = matcher.eval(&ts[r.clone()], &tps[r.clone()], &mut acc.scratch);
@@ -714,22 +833,30 @@ pub(crate) fn fold(
                 return;
             }
             // In progress: not finished, and the window of an attempt that could still go
-            // further (the latest, or with first_attempt the first) is open at as_of.
+            // further (the latest, or with first_attempt the first) is open at as_of: it
+            // started less than one window before as_of. No attempt starts after the
+            // customer's last event, so when that lies a window or more before as_of (most
+            // customers, as of the data end) there is nothing to look for.
             let open = match as_of {
-                Some(t) if opts.as_of.is_some() && m < k => {
+                Some(t) if m < k && ts[r.end - 1].saturating_add(matcher.window) > t => {
                     let anchor = if opts.first_attempt {
                         r.clone().find(|&e| matcher.is_anchor(tps[e]))
                     } else {
                         r.clone().rev().find(|&e| matcher.is_anchor(tps[e]))
                     };
-                    anchor.is_some_and(|e| ts[e].saturating_add(matcher.window) > t)
+                    anchor
+                        .map(|e| ts[e])
+                        .filter(|&a| a.saturating_add(matcher.window) > t)
                 }
-                _ => false,
+                _ => None,
             };
             let g = group_of(log, breakdown, n_groups, r.clone());
             let ga = acc.groups[g].get_or_insert_with(|| GroupAcc::new(k));
-            if open {
+            if let Some(start) = open {
                 ga.in_progress[m] += 1;
+                if keys {
+                    *ga.open_keys[m].entry(start).or_default() += 1;
+                }
             }
             let best = &acc.scratch.best;
             for j in 0..m {
@@ -1281,7 +1408,7 @@ mod tests {
         let f = run(&l, &["view", "buy"], |o| {
             o.window = Duration::from_days(1);
             o.trend = Some(Period::Day);
-            o.as_of = Some(TimeBound::Text("2026-01-05T00:00:00Z".into()));
+            o.as_of = "2026-01-05T00:00:00Z".into();
         });
         assert!(f.trend.unwrap().iter().all(|r| r.complete));
         // Weekly: all in ISO week 2026-W01.
@@ -1334,14 +1461,14 @@ mod tests {
     #[test]
     fn open_windows_by_hand() {
         let l = log(OPEN);
-        let go = |as_of: TimeBound, first: bool| {
+        let go = |as_of: AsOf, first: bool| {
             run(&l, &["view", "cart", "buy"], |o| {
                 o.window = "10s".parse().unwrap();
-                o.as_of = Some(as_of);
+                o.as_of = as_of;
                 o.first_attempt = first;
             })
         };
-        let f = go(TimeBound::UnixSeconds(20), false);
+        let f = go(20.into(), false);
         // As of 20, g's cart has not happened.
         assert_eq!(f.counts(), [7, 3, 1]);
         let o = f.open.as_ref().unwrap();
@@ -1358,7 +1485,7 @@ mod tests {
         // The usual figures stay: everyone who stopped counts as dropped there.
         assert_eq!(f.steps[1].dropped, 4);
         // First attempts only: f's first window (0 to 10) is closed.
-        let f = go(TimeBound::UnixSeconds(20), true);
+        let f = go(20.into(), true);
         let ip: Vec<u64> = f
             .open
             .unwrap()
@@ -1368,34 +1495,74 @@ mod tests {
             .collect();
         assert_eq!(ip, [0, 3, 1]);
         // As of the data end (25): g reached cart and may still buy (window to 29); c's window
-        // closed at 25; d's is open (to 28); e's (22) and f's (24) are closed.
-        let f = go(TimeBound::Text("end".into()), false);
-        assert_eq!(f.counts(), [7, 4, 1]);
-        let o = f.open.unwrap();
-        let ip: Vec<u64> = o.steps.iter().map(|s| s.in_progress).collect();
-        assert_eq!(ip, [0, 1, 1]);
-        assert_eq!((o.steps[1].dropped, o.steps[2].dropped), (2, 2));
-        assert_eq!(o.conversion, Some(0.2));
-        // Without as_of, nothing changes and no open windows are reported.
-        let f = run(&l, &["view", "cart", "buy"], |o| {
+        // closed at 25; d's is open (to 28); e's (22) and f's (24) are closed. The same by
+        // default, and with "end" given as a time.
+        for as_of in [AsOf::End, AsOf::At(TimeBound::Text(" end".into()))] {
+            let f = go(as_of, false);
+            assert_eq!(f.counts(), [7, 4, 1]);
+            let o = f.open.unwrap();
+            assert_eq!(o.as_of.as_deref(), Some("1970-01-01T00:00:25Z"));
+            let ip: Vec<u64> = o.steps.iter().map(|s| s.in_progress).collect();
+            assert_eq!(ip, [0, 1, 1]);
+            assert_eq!((o.steps[1].dropped, o.steps[2].dropped), (2, 2));
+            assert_eq!(o.conversion, Some(0.2));
+        }
+        let by_default = run(&l, &["view", "cart", "buy"], |o| {
             o.window = "10s".parse().unwrap()
         });
+        assert_eq!(by_default, go(AsOf::End, false));
+        // Off: the same figures, and no open windows reported.
+        let f = go(AsOf::Off, false);
         assert!(f.open.is_none());
         assert!(serde_json::to_value(&f).unwrap().get("open").is_none());
+        assert_eq!(f.steps, by_default.steps);
         let bad = FunnelOptions {
-            as_of: Some(TimeBound::Text("soon".into())),
+            as_of: "soon".into(),
             ..FunnelOptions::new(["view"])
         };
         assert_eq!(funnel(&l, &bad).unwrap_err().code(), "invalid_argument");
-        let f = funnel(
-            &EventLog::empty(),
-            &FunnelOptions {
-                as_of: Some(TimeBound::Text("end".into())),
-                ..FunnelOptions::new(["view", "buy"])
-            },
-        )
-        .unwrap();
-        assert_eq!(f.open.unwrap().in_progress, 0);
+        let f = funnel(&EventLog::empty(), &FunnelOptions::new(["view", "buy"])).unwrap();
+        let o = f.open.unwrap();
+        assert_eq!((o.in_progress, o.as_of), (0, None));
+    }
+
+    /// `as_of` in JSON: absent, null, "end" and true are the end; false is off; a number or
+    /// other text is a time.
+    #[test]
+    fn as_of_parses() {
+        let parse = |v: serde_json::Value| {
+            let o = serde_json::json!({"steps": ["view"], "as_of": v});
+            serde_json::from_value::<FunnelOptions>(o).map(|o| o.as_of)
+        };
+        let absent: FunnelOptions = serde_json::from_str(r#"{"steps": ["view"]}"#).unwrap();
+        assert_eq!(absent.as_of, AsOf::End);
+        assert_eq!(parse(serde_json::json!(null)).unwrap(), AsOf::End);
+        assert_eq!(parse(serde_json::json!("end")).unwrap(), AsOf::End);
+        assert_eq!(parse(serde_json::json!(true)).unwrap(), AsOf::End);
+        assert_eq!(parse(serde_json::json!(false)).unwrap(), AsOf::Off);
+        assert_eq!(parse(serde_json::json!(20)).unwrap(), AsOf::from(20));
+        // JavaScript numbers arrive as floats.
+        assert_eq!(parse(serde_json::json!(20.0)).unwrap(), AsOf::from(20));
+        assert!(parse(serde_json::json!(20.5)).is_err());
+        assert!(parse(serde_json::json!([20])).is_err());
+        let t = "2026-01-05T00:00:00Z";
+        assert_eq!(
+            parse(serde_json::json!(t)).unwrap(),
+            AsOf::At(TimeBound::Text(t.into()))
+        );
+        // Round trips, and the spelling each way is the one accepted.
+        for a in [AsOf::End, AsOf::Off, AsOf::from(20), AsOf::from(t)] {
+            let v = serde_json::to_value(&a).unwrap();
+            assert_eq!(parse(v.clone()).unwrap(), a, "{v}");
+        }
+        assert_eq!(
+            serde_json::to_value(AsOf::Off).unwrap(),
+            serde_json::json!(false)
+        );
+        assert_eq!(
+            serde_json::to_value(AsOf::End).unwrap(),
+            serde_json::json!("end")
+        );
     }
 
     proptest! {
@@ -1421,16 +1588,30 @@ mod tests {
                 }
             }
             let steps: Vec<&str> = names[..k].to_vec();
-            let opts = |as_of: Option<TimeBound>| FunnelOptions {
+            let opts = |as_of: AsOf| FunnelOptions {
                 window: Duration::from_secs(window),
                 first_attempt: first,
                 as_of,
                 ..FunnelOptions::new(steps.iter().copied())
             };
             let l = log(&csv);
-            let f = funnel(&l, &opts(Some(TimeBound::UnixSeconds(t)))).unwrap();
-            let whole_cut = funnel(&log(&cut), &opts(None)).unwrap();
+            let f = funnel(&l, &opts(t.into())).unwrap();
+            let whole_cut = funnel(&log(&cut), &opts(AsOf::Off)).unwrap();
             prop_assert_eq!(f.counts(), whole_cut.counts());
+            prop_assert!(whole_cut.open.is_none());
+            // As of the data end (by default): the same as of the last event's time.
+            let end = events.iter().map(|e| e.1).max();
+            let by_default = funnel(&l, &opts(AsOf::End)).unwrap();
+            match end {
+                Some(e) => {
+                    let at = funnel(&l, &opts(e.into())).unwrap();
+                    prop_assert_eq!(&by_default, &at);
+                }
+                None => prop_assert_eq!(by_default.open.as_ref().unwrap().in_progress, 0),
+            }
+            // Off: the plain figures of the whole log.
+            let off = funnel(&l, &opts(AsOf::Off)).unwrap();
+            prop_assert_eq!(&off.steps, &by_default.steps);
             let mut want = vec![0u64; k];
             let mut by_customer: std::collections::BTreeMap<u8, Vec<(i64, u32)>> = Default::default();
             for (c, ts, tp) in &events {
@@ -1439,7 +1620,7 @@ mod tests {
                 }
             }
             let cl = log(&cut);
-            let m = Matcher::new(&cl, &opts(None)).unwrap();
+            let m = Matcher::new(&cl, &opts(AsOf::Off)).unwrap();
             for (c, _) in by_customer {
                 let j = cl.journey_of(&format!("c{c}")).unwrap();
                 let (best, _) = brute_ordered(&m, j.timestamps(), j.touchpoints());
