@@ -497,15 +497,22 @@ impl EventLog {
     /// assert_eq!(log.customer_ids(), ["a", "b"]);
     /// ```
     pub fn append(&mut self, batch: &EventLog, ties: Ties) -> Result<AppendReport> {
+        let new_customers = self.append_unlisted(batch, ties)?;
+        Ok(AppendReport {
+            events: batch.n_events(),
+            customers: batch.n_customers(),
+            new_customers,
+            customer_ids: batch.customer_ids().to_vec(),
+        })
+    }
+
+    /// [`EventLog::append`] without the list of the batch's customer ids in a report (a live
+    /// append makes three logs a round this way, and a copy of every id for each was most of
+    /// its allocations): returns the number of new customers.
+    pub(crate) fn append_unlisted(&mut self, batch: &EventLog, ties: Ties) -> Result<usize> {
         // Long because the order rule of the merge closes over the name maps of the log and of
         // the batch; the plan and the splice of the columns are split out.
         self.check_batch(batch)?;
-        let mut report = AppendReport {
-            events: batch.n_events(),
-            customers: batch.n_customers(),
-            new_customers: 0,
-            customer_ids: batch.customer_ids().to_vec(),
-        };
         self.report.rows_read += batch.report.rows_read;
         self.report.rows_kept += batch.report.rows_kept;
         self.report.rows_skipped += batch.report.rows_skipped;
@@ -513,12 +520,12 @@ impl EventLog {
             .errors
             .extend(batch.report.errors.iter().cloned());
         if batch.n_events() == 0 {
-            return Ok(report);
+            return Ok(0);
         }
         // Nothing below fails: the log changes only from here.
         let n_old_customers = self.customers.len();
         let (cmoved, cmap) = add_names(&mut self.customers, &batch.customers, str::cmp);
-        report.new_customers = self.customers.len() - n_old_customers;
+        let new_customers = self.customers.len() - n_old_customers;
         let n_old = self.n_events();
         let (_, maps) = self.add_tables_of(batch);
         let NameMaps {
@@ -618,6 +625,6 @@ impl EventLog {
         self.offsets = offsets;
         let conversions = std::mem::take(&mut self.conversion_names);
         self.set_conversions(&conversions);
-        Ok(report)
+        Ok(new_customers)
     }
 }

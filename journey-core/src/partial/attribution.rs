@@ -72,6 +72,10 @@ fn remap(ids: &[u32], map: &[u32]) -> Vec<u32> {
 pub(crate) enum Track {
     /// Nothing.
     No,
+    /// Nothing, and not where paths were first seen either: the touched customers' part of a
+    /// live Markov attribution, whose chain needs no path order (a copy of a customer id per
+    /// path, made and dropped on every append, for nothing).
+    Unordered,
     /// Every customer of each path (to retract the one a path was first seen with).
     Seen,
     /// The transition counts of the Markov chain of this order (a live Markov attribution,
@@ -211,7 +215,12 @@ impl PathsState {
             Level::Touchpoint => log.touchpoints(),
             Level::Channel => log.channels(),
         };
-        let mut local: FxHashMap<Vec<u32>, (u32, u64, f64, ExactSum, f64)> = FxHashMap::default();
+        // Looked up by slice: a path met before costs no new key.
+        let mut local: hashbrown::HashMap<
+            Vec<u32>,
+            (u32, u64, f64, ExactSum, f64),
+            rustc_hash::FxBuildHasher,
+        > = hashbrown::HashMap::default();
         let (mut ec, mut ev, mut en) = (0.0, ExactSum::default(), 0.0);
         let mut td = half_life_us.map(|_| ExactCredits::zero(log_names.len()));
         let mut buf = PathBuffer::default();
@@ -238,7 +247,7 @@ impl PathsState {
                         occurrences.push((p.touches.to_vec(), c as u32, rank));
                     }
                     let e = local
-                        .entry(p.touches.to_vec())
+                        .entry_ref(p.touches)
                         .or_insert_with(|| (c as u32, rank, 0.0, ExactSum::default(), 0.0));
                     e.2 += conv;
                     // A live chain keeps no value for paths without conversions.
@@ -294,7 +303,11 @@ impl PathsState {
                     (
                         renumbered(key),
                         PathAcc {
-                            first: (ids[c as usize].clone(), rank),
+                            first: if track == Track::Unordered {
+                                (String::new(), 0)
+                            } else {
+                                (ids[c as usize].clone(), rank)
+                            },
                             conversions,
                             value,
                             nulls,

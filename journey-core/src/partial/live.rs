@@ -248,7 +248,7 @@ impl LiveAnalysis {
             .filter(|(&(_, in_shard), &h)| !in_shard && !h)
             .count();
         let mut before = base;
-        before.append(&kept_log, self.ties)?;
+        before.append_unlisted(&kept_log, self.ties)?;
         let partial = |log: &EventLog, p: &Partial| {
             log.partial_inner(
                 p.analysis(),
@@ -263,7 +263,7 @@ impl LiveAnalysis {
             .map(|p| partial(&before, p))
             .collect::<Result<Vec<_>>>()?;
         let mut after = before;
-        after.append(batch, self.ties)?;
+        after.append_unlisted(batch, self.ties)?;
         let new = self
             .partials
             .iter()
@@ -378,7 +378,7 @@ impl LiveAnalysis {
         let moved = self.pending.log_of(&ids, &self.shards[k].log);
         self.pending.remove(&slots);
         self.shards[k].log.reserve_events(moved.n_events());
-        self.shards[k].log.append(&moved, self.ties)?;
+        self.shards[k].log.append_unlisted(&moved, self.ties)?;
         let n = self.shards[k].log.n_events();
         if n >= 2 * self.shard_events && self.shards[k].log.n_customers() > 1 {
             let log = std::mem::take(&mut self.shards[k].log);
@@ -388,7 +388,7 @@ impl LiveAnalysis {
                 let last = halves.pop().expect("more than two");
                 bounds.pop();
                 let at = halves.len() - 1;
-                halves[at].append(&last, self.ties)?;
+                halves[at].append_unlisted(&last, self.ties)?;
             }
             let second = halves.pop().expect("two pieces");
             self.shards[k].log = halves.pop().unwrap_or_default();

@@ -644,7 +644,7 @@ impl EventLog {
                 // Markov credits need no path order, only the chain's counts.
                 let track = match (track, o.model) {
                     (Track::No, _) => attribution::Track::No,
-                    (Track::Part, Model::Markov) => attribution::Track::No,
+                    (Track::Part, Model::Markov) => attribution::Track::Unordered,
                     (Track::Live, Model::Markov) => attribution::Track::Chain(o.order),
                     _ => attribution::Track::Seen,
                 };
