@@ -22,6 +22,17 @@
 //! sorted columnar log and prints wall time, MB/s, events/s, bytes per event and the process's
 //! peak resident memory (VmHWM), which is why loading runs in its own process.
 
+/// mimalloc, as a Rust application would pick it (feature `mimalloc`, on by default; docs/live.md,
+/// "Memory allocator"): with glibc's malloc the live rounds slow down as its heap fragments.
+#[cfg(feature = "mimalloc")]
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+const ALLOCATOR_NAME: &str = if cfg!(feature = "mimalloc") {
+    "mimalloc"
+} else {
+    "the system's (glibc malloc)"
+};
+
 use std::time::Instant;
 
 fn peak_rss_mb() -> Option<f64> {
@@ -509,6 +520,7 @@ fn live(path: &str, batch: usize, rounds: usize) -> Result<(), Box<dyn std::erro
     use journey_core::partial::{Analysis, Finished};
     use serde_json::json;
 
+    println!("global allocator: {ALLOCATOR_NAME}");
     let t = Instant::now();
     let log = journey_core::read_events_path(path, &journey_core::LoadOptions::default())?;
     let load_s = t.elapsed().as_secs_f64();
@@ -633,7 +645,7 @@ fn live(path: &str, batch: usize, rounds: usize) -> Result<(), Box<dyn std::erro
     println!(
         "{}",
         json!({
-            "file": path, "events": live.log().n_events(), "batch": batch,
+            "file": path, "events": live.log().n_events(), "batch": batch, "allocator": ALLOCATOR_NAME,
             "log_columns_strings_mb": log_mb, "rss_log_mb": rss_log,
             "rss_with_live_state_mb": rss_live, "live_state_rss_mb": rss_live - rss_log - shape_mb, "bench_ids_mb": shape_mb,
             "peak_rss_mb_after_load": peak, "plain_append_ms": plain_s * 1e3,

@@ -264,3 +264,27 @@ def test_live_append_named_with_another_tie_rule_is_refused():
     assert live.n_events == 6
     assert [s["customers"] for s in live.result("funnel").steps] == [3, 1, 0]
 
+
+
+def test_bench_live_script_runs_and_its_funnel_equals_the_whole_log(tmp_path):
+    # examples/python/bench_live.py (docs/benchmarks.md) on a small log: three rounds of 300
+    # events; its own check compares the live funnel with the whole log's.
+    import pathlib
+    import subprocess
+    import sys
+
+    script = pathlib.Path(__file__).resolve().parents[2] / "examples" / "python" / "bench_live.py"
+    log, _ = journey.synthetic(300, seed=7)
+    path = tmp_path / "events.csv"
+    log.to_csv(str(path))
+    p = subprocess.run(
+        [sys.executable, str(script), str(path), "--rounds", "3", "--batch", "300"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert p.returncode == 0, p.stdout + p.stderr
+    out = json.loads(p.stdout.strip().splitlines()[-1])
+    assert out["rounds"] == 3
+    assert out["events"] == log.n_events + 900
+    assert out["funnel_equal_to_whole_log"] is True
