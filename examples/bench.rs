@@ -516,7 +516,14 @@ fn live_batch(shape: &BatchShape, n: usize, round: usize, x: &mut u64) -> journe
 /// Appends batches to a live analysis (funnel, retention, Markov attribution) and times the
 /// append with the update, then the three results; checks the last results against the
 /// analyses of the appended log computed from scratch.
-fn live(path: &str, batch: usize, rounds: usize) -> Result<(), Box<dyn std::error::Error>> {
+/// `out`: where to write the log after the rounds (CSV), so that the memory of a log of that
+/// size loaded alone can be measured (`bench live OUT 10000 0`: its "process RSS").
+fn live(
+    path: &str,
+    batch: usize,
+    rounds: usize,
+    out: Option<&str>,
+) -> Result<(), Box<dyn std::error::Error>> {
     use journey_core::partial::{Analysis, Finished};
     use serde_json::json;
 
@@ -637,6 +644,16 @@ fn live(path: &str, batch: usize, rounds: usize) -> Result<(), Box<dyn std::erro
     drop(plain);
     // Exactness at this size: the last results against the appended log from scratch.
     let log = live.log();
+    if let Some(out) = out {
+        log.write_csv(std::io::BufWriter::with_capacity(
+            1 << 20,
+            std::fs::File::create(out)?,
+        ))?;
+        println!(
+            "wrote the log after the rounds ({} events) to {out}",
+            log.n_events()
+        );
+    }
     let same = [
         matches!((live.result(0)?, log.funnel(match &analyses[0] { Analysis::Funnel(o) => o, _ => unreachable!() })?), (Finished::Funnel(a), b) if a == b),
         matches!((live.result(1)?, log.retention(match &analyses[1] { Analysis::Retention(o) => o, _ => unreachable!() })?), (Finished::Retention(a), b) if a == b),
@@ -1001,13 +1018,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             backtest(source, as_of, &orders)?;
         }
         Some("live") => {
-            let path = args.get(1).ok_or("live PATH [BATCH] [ROUNDS]")?;
+            let path = args.get(1).ok_or("live PATH [BATCH] [ROUNDS] [OUT]")?;
             let batch = args.get(2).map_or(Ok(10_000), |a| a.parse())?;
             let rounds = args.get(3).map_or(Ok(5), |a| a.parse())?;
-            live(path, batch, rounds)?;
+            live(path, batch, rounds, args.get(4).map(String::as_str))?;
         }
         _ => return Err(
-            "usage: bench gen N PATH | bench by-time IN OUT | bench shuffled IN OUT | bench load PATH | bench load-surveys PATH | bench metrics PATH | bench attribution-select PATH | bench partials PATH [N...] | bench score PATH|synthetic:N [ORDER...] | bench backtest PATH|synthetic:N AS_OF [ORDER...] | bench drivers PATH | bench funnel PATH | bench funnel-open PATH | bench compare PATH|synthetic:N [--surveys PATH|synthetic] [--retention K,K] [--attribution RESAMPLES] | bench live PATH [BATCH] [ROUNDS]"
+            "usage: bench gen N PATH | bench by-time IN OUT | bench shuffled IN OUT | bench load PATH | bench load-surveys PATH | bench metrics PATH | bench attribution-select PATH | bench partials PATH [N...] | bench score PATH|synthetic:N [ORDER...] | bench backtest PATH|synthetic:N AS_OF [ORDER...] | bench drivers PATH | bench funnel PATH | bench funnel-open PATH | bench compare PATH|synthetic:N [--surveys PATH|synthetic] [--retention K,K] [--attribution RESAMPLES] | bench live PATH [BATCH] [ROUNDS] [OUT]"
                 .into(),
         ),
     }
