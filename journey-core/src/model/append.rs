@@ -507,8 +507,8 @@ impl EventLog {
     }
 
     /// [`EventLog::append`] without the list of the batch's customer ids in a report (a live
-    /// append makes three logs a round this way, and a copy of every id for each was most of
-    /// its allocations): returns the number of new customers.
+    /// append makes its logs this way: a copy of every id, dropped at once, for nothing):
+    /// returns the number of new customers.
     pub(crate) fn append_unlisted(&mut self, batch: &EventLog, ties: Ties) -> Result<usize> {
         // Long because the order rule of the merge closes over the name maps of the log and of
         // the batch; the plan and the splice of the columns are split out.
