@@ -22,8 +22,8 @@
 //! sorted columnar log and prints wall time, MB/s, events/s, bytes per event and the process's
 //! peak resident memory (VmHWM), which is why loading runs in its own process.
 
-/// mimalloc, as a Rust application would pick it (feature `mimalloc`, on by default; docs/live.md,
-/// "Memory allocator"): with glibc's malloc the live rounds slow down as its heap fragments.
+/// mimalloc with the feature `mimalloc` (off by default; docs/live.md, "Memory allocator"):
+/// with glibc's malloc the live rounds slow down as its heap fragments.
 #[cfg(feature = "mimalloc")]
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;

@@ -3,14 +3,6 @@
 
 use pyo3::prelude::*;
 
-/// The extension's own allocations (logs, partial states, results) go to mimalloc, not to the
-/// process's malloc: glibc's malloc fragments under repeated live appends, which then slow
-/// down (docs/live.md, "Memory allocator", has the figures). Python objects stay with
-/// Python's allocator; what Rust allocates, Rust frees.
-#[cfg(feature = "mimalloc")]
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 mod arrow;
 mod attribution;
 mod compare;
