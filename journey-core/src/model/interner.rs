@@ -510,6 +510,7 @@ struct Arena {
 }
 
 impl Arena {
+    #[inline]
     fn get(&self, id: u32) -> &str {
         let i = id as usize;
         let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
@@ -524,6 +525,109 @@ impl Arena {
     }
 }
 
+/// A string of at most 16 bytes as a key that is the string itself: its length and the two
+/// words that cover its bytes (overlapping from 9 to 16 bytes, zero-padded below 8). Two
+/// strings of one length are equal exactly when their words are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Short {
+    a: u64,
+    b: u64,
+    /// The length; [`Short::NONE`] (a free slot) has one no string has.
+    len: u64,
+}
+
+impl Short {
+    const NONE: Short = Short {
+        a: 0,
+        b: 0,
+        len: u64::MAX,
+    };
+
+    #[inline]
+    fn of(s: &[u8]) -> Option<Short> {
+        let n = s.len();
+        let word = |at: usize| {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(&s[at..at + 8]);
+            u64::from_ne_bytes(w)
+        };
+        let (a, b) = match n {
+            8..=16 => (word(0), word(n - 8)),
+            0..=7 => {
+                let mut w = [0u8; 8];
+                w[..n].copy_from_slice(s);
+                (u64::from_ne_bytes(w), 0)
+            }
+            _ => return None,
+        };
+        Some(Short {
+            a,
+            b,
+            len: n as u64,
+        })
+    }
+
+    /// A hash of the key (its probe's start is the top bits).
+    #[inline]
+    fn hash(self) -> u64 {
+        const K: u64 = 0x9E37_79B9_7F4A_7C15;
+        (self.a.wrapping_mul(K) ^ self.b.rotate_left(29) ^ self.len).wrapping_mul(K)
+    }
+}
+
+/// The index of the short strings of a [`LocalInterner`]: open addressing with linear
+/// probing on [`Short`] keys, at most half full. A lookup hashes two words and compares three,
+/// without reading the string's bytes back from the arena.
+#[derive(Debug, Clone, Default)]
+struct ShortIndex {
+    keys: Vec<Short>,
+    ids: Vec<u32>,
+    len: usize,
+    /// `64 - log2(keys.len())`.
+    shift: u32,
+}
+
+impl ShortIndex {
+    /// The id of `key`, else `make()`, inserted.
+    #[inline]
+    fn find_or_insert(&mut self, key: Short, make: impl FnOnce() -> u32) -> u32 {
+        if (self.len + 1) * 2 > self.keys.len() {
+            self.grow();
+        }
+        let mask = self.keys.len() - 1;
+        let mut i = (key.hash() >> self.shift) as usize;
+        loop {
+            if self.keys[i] == key {
+                return self.ids[i];
+            }
+            if self.keys[i] == Short::NONE {
+                let id = make();
+                self.keys[i] = key;
+                self.ids[i] = id;
+                self.len += 1;
+                return id;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    fn grow(&mut self) {
+        let want = (self.keys.len() * 2).max(64);
+        let keys = std::mem::replace(&mut self.keys, vec![Short::NONE; want]);
+        let ids = std::mem::replace(&mut self.ids, vec![0; want]);
+        self.shift = 64 - want.trailing_zeros();
+        let mask = want - 1;
+        for (key, id) in keys.into_iter().zip(ids).filter(|(k, _)| *k != Short::NONE) {
+            let mut i = (key.hash() >> self.shift) as usize;
+            while self.keys[i] != Short::NONE {
+                i = (i + 1) & mask;
+            }
+            self.keys[i] = key;
+            self.ids[i] = id;
+        }
+    }
+}
+
 /// The strings of one parsed piece: each distinct string copied once into an arena, with its
 /// hash, so that merging the piece into the log never hashes a string again and the piece does
 /// not borrow the input buffer (which is reused for the next batch).
@@ -531,10 +635,16 @@ impl Arena {
 pub(crate) struct LocalInterner {
     names: Arena,
     pub hashes: Vec<u64>,
+    /// The strings of at most 16 bytes (most touchpoints, channels, stages, property values
+    /// and ids), found by their [`Short`] key.
+    short: ShortIndex,
+    /// The longer strings.
     index: hashbrown::HashTable<u32>,
     /// The id of the last interned string, plus one (0 = none): values repeat on
-    /// consecutive rows (one customer's events), and this skips their hashing.
+    /// consecutive rows (one customer's events), and this skips their lookup.
     last: u32,
+    /// The key of that string when it is short.
+    last_short: Option<Short>,
     /// Only runs of one string are given one id ([`LocalInterner::runs`]).
     runs: bool,
 }
@@ -552,27 +662,53 @@ impl LocalInterner {
         }
     }
 
+    #[inline]
     pub(crate) fn name(&self, id: u32) -> &str {
         self.names.get(id)
     }
 
+    #[inline]
     pub(crate) fn intern(&mut self, s: &str) -> u32 {
-        if self.last > 0 && same(self.name(self.last - 1), s) {
-            return self.last - 1;
+        let key = Short::of(s.as_bytes());
+        if self.last > 0 {
+            let repeat = match (key, self.last_short) {
+                (Some(k), Some(last)) => k == last,
+                (None, None) => same(self.name(self.last - 1), s),
+                _ => false,
+            };
+            if repeat {
+                return self.last - 1;
+            }
         }
         let id = if self.runs {
-            self.hashes.push(hash_str(s));
-            self.names.push(s)
+            self.push(s, hash_str(s))
+        } else if let Some(k) = key {
+            let Self {
+                names,
+                hashes,
+                short,
+                ..
+            } = self;
+            short.find_or_insert(k, || {
+                hashes.push(hash_str(s));
+                names.push(s)
+            })
         } else {
-            self.intern_hashed(s, hash_str(s)).0
+            self.intern_long(s, hash_str(s))
         };
         self.last = id + 1;
+        self.last_short = key;
         id
     }
 
-    /// The id of `s` (whose hash is `hash`), and whether it is new.
-    #[inline]
-    fn intern_hashed(&mut self, s: &str, hash: u64) -> (u32, bool) {
+    /// Adds `s` (whose hash is `hash`) as a new id.
+    fn push(&mut self, s: &str, hash: u64) -> u32 {
+        self.hashes.push(hash);
+        self.names.push(s)
+    }
+
+    /// The id of `s` (longer than 16 bytes, whose hash is `hash`).
+    fn intern_long(&mut self, s: &str, hash: u64) -> u32 {
         let Self {
             names,
             hashes,
@@ -584,12 +720,12 @@ impl LocalInterner {
             |&id| hashes[id as usize] == hash && same(names.get(id), s),
             |&id| hashes[id as usize],
         ) {
-            Entry::Occupied(e) => (*e.get(), false),
+            Entry::Occupied(e) => *e.get(),
             Entry::Vacant(v) => {
                 let id = names.push(s);
                 v.insert(id);
                 hashes.push(hash);
-                (id, true)
+                id
             }
         }
     }
@@ -617,6 +753,39 @@ mod tests {
             for (old, w) in before.iter().enumerate() {
                 prop_assert_eq!(s.get(w), Some(remap[old]));
                 prop_assert_eq!(s.name(remap[old]), w.as_str());
+            }
+        }
+
+        /// A piece's interner gives equal strings one id and different strings different
+        /// ids, short (found by their key) or long, whatever bytes they hold (NUL included,
+        /// which the zero padding of a short key must not confuse with a shorter string); the
+        /// run interner gives a new id exactly when the string differs from the previous one.
+        #[test]
+        fn local_interner_ids_are_the_strings(words in proptest::collection::vec("[a\\x00é]{0,19}", 0..60)) {
+            let mut table = LocalInterner::default();
+            let mut runs = LocalInterner::runs();
+            let mut seen: Vec<&str> = Vec::new();
+            let mut previous: Option<&str> = None;
+            for w in &words {
+                let id = table.intern(w);
+                match seen.iter().position(|s| s == w) {
+                    Some(k) => prop_assert_eq!(id, k as u32),
+                    None => {
+                        prop_assert_eq!(id, seen.len() as u32);
+                        seen.push(w);
+                    }
+                }
+                prop_assert_eq!(table.name(id), w.as_str());
+                prop_assert_eq!(table.hashes[id as usize], hash_str(w));
+                let before = runs.hashes.len() as u32;
+                let run = runs.intern(w);
+                if previous == Some(w.as_str()) {
+                    prop_assert_eq!(run, before - 1);
+                } else {
+                    prop_assert_eq!(run, before);
+                }
+                prop_assert_eq!(runs.name(run), w.as_str());
+                previous = Some(w);
             }
         }
 
