@@ -3,6 +3,7 @@
 //! ```sh
 //! cargo run --release -p journey-examples --bin bench -- gen 10000000 bench-data/events-10M.csv
 //! cargo run --release -p journey-examples --bin bench -- load bench-data/events-10M.csv
+//! cargo run --release -p journey-examples --bin bench -- grouping-floor bench-data/events-10M.csv
 //! cargo run --release -p journey-examples --bin bench -- by-time bench-data/events-10M.csv bench-data/events-10M-by-time.csv
 //! cargo run --release -p journey-examples --bin bench -- shuffled bench-data/events-10M.csv bench-data/events-10M-shuffled.csv
 //! cargo run --release -p journey-examples --bin bench -- partials bench-data/events-10M.csv 1 4 16 64 256
@@ -21,6 +22,9 @@
 //! in a random order (a fixed seed, so the file is the same on every run); `load` reads it into the
 //! sorted columnar log and prints wall time, MB/s, events/s, bytes per event and the process's
 //! peak resident memory (VmHWM), which is why loading runs in its own process.
+//! `grouping-floor` times the least that grouping interleaved rows costs: each column of the
+//! loaded log moved from a time-ordered or shuffled layout to its place, one core, one column
+//! at a time (docs/benchmarks.md, "Why interleaved input cannot load as fast as grouped").
 
 /// mimalloc with the feature `mimalloc` (off by default; docs/live.md, "Memory allocator"):
 /// with glibc's malloc the live rounds slow down as its heap fragments.
@@ -673,6 +677,90 @@ fn live(
     Ok(())
 }
 
+/// The least work that grouping interleaved rows by customer costs on this machine: every
+/// column of the log in `path` moved from an input layout to its place in the grouped log,
+/// one column at a time on one core (best of 3, a fresh output each time), for the layout of
+/// a time-ordered file (the rows sorted by time, stable) and of a shuffled one (the `shuffled`
+/// order). A grouped file needs none of it: its rows are already at their places.
+fn grouping_floor(path: &str) -> Result<(), Box<dyn std::error::Error>> {
+    use std::hint::black_box;
+    let log = journey_core::read_events_path(path, &journey_core::LoadOptions::default())?;
+    let n = log.n_events();
+    let mut by_time: Vec<u32> = (0..n as u32).collect();
+    by_time.sort_by_key(|&i| log.timestamps()[i as usize]);
+    let mut shuffled: Vec<u32> = (0..n as u32).collect();
+    let mut x: u64 = 42;
+    for i in (1..n).rev() {
+        x = x
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        shuffled.swap(i, ((x >> 32) as usize * (i + 1)) >> 32);
+    }
+    /// Best of 3 of moving `col` (in the input layout: row `k` is `col[dest[k]]` of the
+    /// grouped log) to its places, and of copying it in order.
+    fn time_column<T: Copy + Default>(col: &[T], dest: &[u32]) -> (f64, f64) {
+        let input: Vec<T> = dest.iter().map(|&d| col[d as usize]).collect();
+        let best = |f: &dyn Fn() -> Vec<T>| {
+            (0..3)
+                .map(|_| {
+                    let t = Instant::now();
+                    black_box(f());
+                    t.elapsed().as_secs_f64() * 1e3
+                })
+                .fold(f64::INFINITY, f64::min)
+        };
+        let placed = best(&|| {
+            let mut out = vec![T::default(); input.len()];
+            for (&d, &v) in dest.iter().zip(&input) {
+                out[d as usize] = v;
+            }
+            out
+        });
+        let in_order = best(&|| input.clone());
+        (placed, in_order)
+    }
+    let mut layouts = Vec::new();
+    for (layout, dest) in [("time-ordered", &by_time), ("shuffled", &shuffled)] {
+        let mut columns = vec![
+            (
+                "timestamp (i64)".to_string(),
+                time_column(log.timestamps(), dest),
+            ),
+            ("value (f64)".to_string(), time_column(log.values(), dest)),
+            (
+                "touchpoint (u32)".to_string(),
+                time_column(log.touchpoint_ids(), dest),
+            ),
+            (
+                "channel (u32)".to_string(),
+                time_column(log.channel_ids(), dest),
+            ),
+            (
+                "stage (u16)".to_string(),
+                time_column(log.stage_ids(), dest),
+            ),
+        ];
+        for p in log.properties() {
+            columns.push((format!("{} (u32)", p.name), time_column(&p.ids, dest)));
+        }
+        let total: f64 = columns.iter().map(|c| c.1 .0).sum();
+        let total_in_order: f64 = columns.iter().map(|c| c.1 .1).sum();
+        layouts.push(serde_json::json!({
+            "layout": layout,
+            "columns_ms": columns.iter().map(|(name, (placed, in_order))| serde_json::json!({
+                "column": name, "placed_ms": placed, "copied_in_order_ms": in_order,
+            })).collect::<Vec<_>>(),
+            "placed_total_ms": total,
+            "copied_in_order_total_ms": total_in_order,
+        }));
+    }
+    println!(
+        "{}",
+        serde_json::json!({ "file": path, "events": n, "customers": log.n_customers(), "layouts": layouts })
+    );
+    Ok(())
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
@@ -968,6 +1056,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 })
             );
         }
+        Some("grouping-floor") => {
+            grouping_floor(args.get(1).ok_or("grouping-floor PATH")?)?;
+        }
         Some("metrics") => {
             let path = args.get(1).ok_or("metrics PATH")?;
             metrics(path)?;
@@ -1024,7 +1115,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             live(path, batch, rounds, args.get(4).map(String::as_str))?;
         }
         _ => return Err(
-            "usage: bench gen N PATH | bench by-time IN OUT | bench shuffled IN OUT | bench load PATH | bench load-surveys PATH | bench metrics PATH | bench attribution-select PATH | bench partials PATH [N...] | bench score PATH|synthetic:N [ORDER...] | bench backtest PATH|synthetic:N AS_OF [ORDER...] | bench drivers PATH | bench funnel PATH | bench funnel-open PATH | bench compare PATH|synthetic:N [--surveys PATH|synthetic] [--retention K,K] [--attribution RESAMPLES] | bench live PATH [BATCH] [ROUNDS] [OUT]"
+            "usage: bench gen N PATH | bench by-time IN OUT | bench shuffled IN OUT | bench load PATH | bench grouping-floor PATH | bench load-surveys PATH | bench metrics PATH | bench attribution-select PATH | bench partials PATH [N...] | bench score PATH|synthetic:N [ORDER...] | bench backtest PATH|synthetic:N AS_OF [ORDER...] | bench drivers PATH | bench funnel PATH | bench funnel-open PATH | bench compare PATH|synthetic:N [--surveys PATH|synthetic] [--retention K,K] [--attribution RESAMPLES] | bench live PATH [BATCH] [ROUNDS] [OUT]"
                 .into(),
         ),
     }
