@@ -326,8 +326,8 @@ fn parse_header(bytes: &[u8]) -> Result<Vec<String>> {
 /// Rows parsed from one piece: by the fast path (distinct strings with their hashes) or by the
 /// csv crate path.
 enum Rows {
-    Fast(PieceBuilder),
-    Csv(EventLogBuilder),
+    Fast(Box<PieceBuilder>),
+    Csv(Box<EventLogBuilder>),
 }
 
 /// The outcome of parsing one piece.
@@ -403,7 +403,7 @@ fn parse_piece(bytes: &[u8], schema: &EventSchema, opts: &LoadOptions) -> Piece 
 fn parse_piece_unquoted(bytes: &[u8], schema: &EventSchema, opts: &LoadOptions) -> Piece {
     let newlines = memchr::memchr_iter(b'\n', bytes).count();
     let mut piece = Piece {
-        builder: Rows::Csv(EventLogBuilder::new()),
+        builder: Rows::Csv(Box::default()),
         rows: 0,
         errors: Vec::new(),
         skipped: 0,
@@ -415,7 +415,7 @@ fn parse_piece_unquoted(bytes: &[u8], schema: &EventSchema, opts: &LoadOptions) 
         Ok(text) => split_records(text, schema, opts, &mut piece, &mut rows),
         Err(_) => split_records(bytes, schema, opts, &mut piece, &mut rows),
     }
-    piece.builder = Rows::Fast(rows);
+    piece.builder = Rows::Fast(Box::new(rows));
     piece
 }
 
@@ -614,7 +614,7 @@ fn for_each_record(
 fn parse_piece_csv(bytes: &[u8], schema: &EventSchema, opts: &LoadOptions) -> Piece {
     let mut builder = schema.builder();
     let mut piece = Piece {
-        builder: Rows::Csv(EventLogBuilder::new()),
+        builder: Rows::Csv(Box::default()),
         rows: 0,
         errors: Vec::new(),
         skipped: 0,
@@ -624,7 +624,7 @@ fn parse_piece_csv(bytes: &[u8], schema: &EventSchema, opts: &LoadOptions) -> Pi
         let row = rec.and_then(|rec| schema.push_row(&mut builder, line, |i| rec.get(i)));
         piece.count(row, opts)
     });
-    piece.builder = Rows::Csv(builder);
+    piece.builder = Rows::Csv(Box::new(builder));
     piece
 }
 
@@ -706,8 +706,8 @@ impl Merger {
             self.sink.skipped += lenient_extra;
             self.line += piece.newlines;
             match piece.builder {
-                Rows::Fast(rows) => self.builder.append_piece(rows),
-                Rows::Csv(rows) => self.builder.append(rows),
+                Rows::Fast(rows) => self.builder.append_piece(*rows),
+                Rows::Csv(rows) => self.builder.append(*rows),
             }
         }
         Ok(())
@@ -996,10 +996,10 @@ mod tests {
 
     fn into_builder(rows: Rows, schema: &EventSchema) -> EventLogBuilder {
         match rows {
-            Rows::Csv(b) => b,
+            Rows::Csv(b) => *b,
             Rows::Fast(p) => {
                 let mut b = schema.builder();
-                b.append_piece(p);
+                b.append_piece(*p);
                 b
             }
         }
