@@ -120,21 +120,34 @@ fn digits<const N: usize>(s: &[u8], at: usize) -> Option<u32> {
 
 /// `YYYY-MM-DDTHH:MM:SS[.f{1,9}](Z|±HH:MM)` with every field in range, else `None`.
 fn fast_rfc3339(s: &[u8]) -> Option<i64> {
-    if s.len() < 20 || s[4] != b'-' || s[7] != b'-' || !matches!(s[10], b'T' | b't' | b' ') {
-        return None;
-    }
-    if s[13] != b':' || s[16] != b':' {
+    fast_time(s, fast_date(s)?)
+}
+
+/// The days since 1970-01-01 of the date `YYYY-MM-DD` that starts `s` (a valid date, and `s`
+/// long enough for the shortest timestamp of [`fast_rfc3339`]), else `None`.
+fn fast_date(s: &[u8]) -> Option<i64> {
+    if s.len() < 20 || s[4] != b'-' || s[7] != b'-' {
         return None;
     }
     let year = digits::<4>(s, 0)? as i64;
     let month = digits::<2>(s, 5)?;
     let day = digits::<2>(s, 8)?;
-    let hour = digits::<2>(s, 11)? as i64;
-    let min = digits::<2>(s, 14)? as i64;
-    let sec = digits::<2>(s, 17)? as i64;
     if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
         return None;
     }
+    Some(days_from_civil(year, month, day))
+}
+
+/// The instant of [`fast_rfc3339`]'s `s` whose date (its first 10 bytes) is `days` since
+/// 1970-01-01, from the rest of `s`; `None` when that rest is not `THH:MM:SS[.f{1,9}](Z|±HH:MM)`
+/// with every field in range.
+fn fast_time(s: &[u8], days: i64) -> Option<i64> {
+    if s.len() < 20 || !matches!(s[10], b'T' | b't' | b' ') || s[13] != b':' || s[16] != b':' {
+        return None;
+    }
+    let hour = digits::<2>(s, 11)? as i64;
+    let min = digits::<2>(s, 14)? as i64;
+    let sec = digits::<2>(s, 17)? as i64;
     if hour > 23 || min > 59 || sec > 59 {
         return None;
     }
@@ -176,9 +189,38 @@ fn fast_rfc3339(s: &[u8]) -> Option<i64> {
         }
         _ => return None,
     };
-    let days = days_from_civil(year, month, day);
     let secs = days * 86_400 + hour * 3600 + min * 60 + sec - offset_s;
     Some(secs * US_PER_SEC + frac_us)
+}
+
+/// [`parse_timestamp`] for a column of timestamps: it keeps the date of the last RFC 3339
+/// timestamp it read, and a timestamp of the same date (consecutive events of one customer,
+/// or rows exported in time order) skips the date's digits, checks and day count. Its results
+/// and errors are those of [`parse_timestamp`].
+#[derive(Debug, Clone, Default)]
+pub(crate) struct TimestampParser {
+    /// The first 10 bytes of the last timestamp whose date was valid, and its days since
+    /// 1970-01-01 (`None` before the first).
+    date: [u8; 10],
+    days: Option<i64>,
+}
+
+impl TimestampParser {
+    #[inline]
+    pub(crate) fn parse(&mut self, s: &[u8]) -> std::result::Result<i64, TimestampError> {
+        if let (Some(days), Some(date)) = (self.days, s.get(..10)) {
+            if date == self.date {
+                if let Some(us) = fast_time(s, days).filter(|&us| in_range(us)) {
+                    return Ok(us);
+                }
+            }
+        }
+        if let Some(days) = fast_date(s) {
+            self.date.copy_from_slice(&s[..10]);
+            self.days = Some(days);
+        }
+        parse_timestamp(s)
+    }
 }
 
 fn is_leap(y: i64) -> bool {
@@ -426,6 +468,29 @@ mod tests {
                 let slow = s.parse::<jiff::Timestamp>().unwrap().as_microsecond();
                 prop_assert_eq!(fast, Some(slow));
                 prop_assert_eq!(slow, secs * US_PER_SEC + if use_frac { frac as i64 } else { 0 });
+            }
+        }
+
+        /// The parser that keeps the last date answers as `parse_timestamp` does, value or
+        /// error, whatever came before: dates shared or not, valid or not (9999-12-31 with an
+        /// offset that leaves the years 0000 to 9999, February 29 of a year without one), and
+        /// the rest of the text valid or not.
+        #[test]
+        fn the_date_keeping_parser_is_parse_timestamp(cells in proptest::collection::vec((
+            prop_oneof![
+                Just("2026-03-01"), Just("2026-02-29"), Just("2024-02-29"), Just("9999-12-31"),
+                Just("0000-01-01"), Just("2026-13-01"), Just("2026-3-01x"), Just("20260301"),
+            ],
+            prop_oneof![Just("T"), Just(" "), Just("t"), Just("X")],
+            prop_oneof![
+                Just("23:59:59Z"), Just("00:00:00-01:00"), Just("12:30:00.123+05:30"),
+                Just("00:00:00+01:00"), Just("24:00:00Z"), Just("12:30:00"), Just("12:3x:00Z"),
+            ],
+        ), 1..12)) {
+            let mut parser = TimestampParser::default();
+            for (date, sep, time) in cells {
+                let s = format!("{date}{sep}{time}");
+                prop_assert_eq!(parser.parse(s.as_bytes()), parse_timestamp(s.as_bytes()), "{}", s);
             }
         }
 

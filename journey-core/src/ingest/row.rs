@@ -5,7 +5,7 @@ use super::LoadOptions;
 use crate::error::{Error, Result};
 pub(crate) use crate::model::LocalInterner;
 use crate::model::{EventLogBuilder, RawResponse, NO_ID, NO_SEQ};
-use crate::time::parse_timestamp;
+use crate::time::{parse_timestamp, TimestampError, TimestampParser};
 
 pub(crate) const CUSTOMER: &str = "customer_id";
 pub(crate) const TIMESTAMP: &str = "timestamp";
@@ -167,7 +167,8 @@ impl EventSchema {
             ));
         }
         let raw_ts = cell(self.ts);
-        let ts = parse_timestamp(raw_ts)
+        let ts = b
+            .timestamp(raw_ts)
             .map_err(|e| Error::invalid_value(line, TIMESTAMP, raw_ts, e))?;
         let tp = text(self.tp)?;
         if tp.is_empty() {
@@ -232,6 +233,10 @@ pub(crate) trait RowSink<'a> {
     fn set_property(&mut self, k: usize, v: &'a str);
     /// Sets the `sequence` of the last pushed row.
     fn set_sequence(&mut self, v: i64);
+    /// Reads a timestamp cell ([`parse_timestamp`]).
+    fn timestamp(&mut self, raw: &[u8]) -> std::result::Result<i64, TimestampError> {
+        parse_timestamp(raw)
+    }
 }
 
 impl<'a> RowSink<'a> for EventLogBuilder {
@@ -278,6 +283,8 @@ pub(crate) struct PieceBuilder {
     /// The `sequence` column: empty while no row has one, else one entry per row up to the
     /// last one that has one ([`NO_SEQ`] when absent).
     pub seq: Vec<i64>,
+    /// Reads the timestamps, remembering the last one's date.
+    pub timestamps: TimestampParser,
 }
 
 impl PieceBuilder {
@@ -337,6 +344,9 @@ impl<'a> RowSink<'a> for PieceBuilder {
         let n = self.cust.len();
         self.seq.resize(n, NO_SEQ);
         self.seq[n - 1] = v;
+    }
+    fn timestamp(&mut self, raw: &[u8]) -> std::result::Result<i64, TimestampError> {
+        self.timestamps.parse(raw)
     }
 }
 
