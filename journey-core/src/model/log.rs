@@ -443,7 +443,6 @@ impl EventLogBuilder {
         fill_from_catalog(&catalog, &touchpoints, (&mut channels, &mut stages), rows);
 
         // Ids in string order, so they do not depend on row order.
-        let (customers, cmap) = customers.sorted();
         let (touchpoints, tmap) = touchpoints.sorted();
         let (channels, hmap) = channels.sorted();
         let (stages, smap) = stages.sorted_by(stage_order);
@@ -457,15 +456,15 @@ impl EventLogBuilder {
             })
             .collect();
 
-        // Each row's place: a stable counting sort by customer (ids in string order). The
-        // columns are then scattered to their places, reading the input in order, and only
-        // then is each customer's run sorted by time and the tie rule, on contiguous memory.
-        // The customer column takes its final ids first (on all cores), so that the two
-        // passes of the counting sort each read one table at random, not two.
-        let mut cust = cust;
-        map_in_place(&mut cust, |c| cmap[c as usize]);
-        drop(cmap);
-        let (offsets, dest) = counting_sort(cust, customers.len());
+        // Each row's place: a stable counting sort by customer (ids in string order), its
+        // counts taken on the first-seen ids while the names sort. The columns are then
+        // scattered to their places, reading the input in order, and only then is each
+        // customer's run sorted by time and the tie rule, on contiguous memory.
+        let n_cust = customers.len();
+        let ((customers, cmap), counts) =
+            join(|| customers.sorted(), || count_customers(&cust, n_cust));
+        let (offsets, dest) = counting_sort(cust, &counts, &cmap);
+        drop((cmap, counts));
         // Input grouped by customer (in id order, a common export) stays where it is.
         let grouped = is_identity(&dest);
         let place = Place {
@@ -478,30 +477,29 @@ impl EventLogBuilder {
                 |v: u32| if v == NO_ID { NO_ID } else { map[v as usize] },
             )
         };
+        let stage_of = |s: u32| {
+            if s == NO_ID {
+                NO_STAGE
+            } else {
+                smap[s as usize] as u16
+            }
+        };
         // Two columns at a time, the narrow ones first: every input still waits while the
-        // first pair is placed, so that pair sets the peak memory.
+        // first pair is placed, so that pair sets the peak memory. The first property column
+        // goes with the stage (and sequence), so that no column is placed alone.
         let (mut touchpoint, mut channel) = join(|| ids(tp, &tmap), || ids(ch, &hmap));
-        let (mut stage, seq) = join(
-            || {
-                place.convert(&st, |s| {
-                    if s == NO_ID {
-                        NO_STAGE
-                    } else {
-                        smap[s as usize] as u16
-                    }
-                })
-            },
-            || place.same(seq),
+        let mut props = props.into_iter();
+        let first_prop = props.next();
+        let ((mut stage, seq), first_prop) = join(
+            || (place.convert(&st, stage_of), place.same(seq)),
+            || first_prop.map(|(name, values, vmap, col)| (name, values, ids(col, &vmap))),
         );
         drop(st);
         let (mut ts, mut value) = join(|| place.same(ts), || place.same(value));
-        let mut properties: Vec<PropertyColumn> = props
+        let mut properties: Vec<PropertyColumn> = first_prop
             .into_iter()
-            .map(|(name, values, vmap, col)| PropertyColumn {
-                name,
-                ids: ids(col, &vmap),
-                values,
-            })
+            .chain(props.map(|(name, values, vmap, col)| (name, values, ids(col, &vmap))))
+            .map(|(name, values, ids)| PropertyColumn { name, ids, values })
             .collect();
         drop(dest);
 
@@ -779,26 +777,57 @@ fn fill_from_catalog(
     }
 }
 
-/// A stable counting sort of the rows by customer (`cust`: each row's final customer id, of
-/// `n_cust`): the customers' offsets and each row's place.
-fn counting_sort(cust: Vec<u32>, n_cust: usize) -> (Vec<usize>, Vec<u32>) {
+/// How many rows each customer has (`cust`: each row's customer id, of `n_cust`), for the
+/// first and the second half of the rows apart: [`counting_sort`] places the halves on two
+/// cores.
+fn count_customers(cust: &[u32], n_cust: usize) -> [Vec<u32>; 2] {
+    let count = |rows: &[u32]| {
+        let mut counts = vec![0u32; n_cust];
+        for &c in rows {
+            counts[c as usize] += 1;
+        }
+        counts
+    };
+    let (first, second) = cust.split_at(cust.len() / 2);
+    let (a, b) = join(|| count(first), || count(second));
+    [a, b]
+}
+
+/// A stable counting sort of the rows by customer: `cust` holds each row's customer in
+/// first-seen ids, `counts` their rows in each half ([`count_customers`]) and `rank` their
+/// final ids (in string order). Gives the customers' offsets in final order and each row's
+/// place.
+fn counting_sort(cust: Vec<u32>, counts: &[Vec<u32>; 2], rank: &[u32]) -> (Vec<usize>, Vec<u32>) {
+    let n_cust = rank.len();
     let mut offsets = vec![0usize; n_cust + 1];
-    for &c in &cust {
-        offsets[c as usize + 1] += 1;
+    for (c, &r) in rank.iter().enumerate() {
+        offsets[r as usize + 1] = (counts[0][c] + counts[1][c]) as usize;
     }
     for i in 0..n_cust {
         offsets[i + 1] += offsets[i];
     }
-    let mut next: Vec<u32> = offsets[..n_cust].iter().map(|&o| o as u32).collect();
-    let dest: Vec<u32> = cust
+    // Each half of the rows fills its customers' places from its own start: the first half's
+    // rows of a customer come before the second half's, so the sort is stable.
+    let next_first: Vec<u32> = rank.iter().map(|&r| offsets[r as usize] as u32).collect();
+    let next_second: Vec<u32> = next_first
         .iter()
-        .map(|&c| {
-            let slot = &mut next[c as usize];
-            let d = *slot;
-            *slot += 1;
-            d
-        })
+        .zip(&counts[0])
+        .map(|(&s, &k)| s + k)
         .collect();
+    let mut dest = vec![0u32; cust.len()];
+    let (rows_first, rows_second) = cust.split_at(cust.len() / 2);
+    let (dest_first, dest_second) = dest.split_at_mut(cust.len() / 2);
+    let fill = |rows: &[u32], dest: &mut [u32], mut next: Vec<u32>| {
+        for (d, &c) in dest.iter_mut().zip(rows) {
+            let slot = &mut next[c as usize];
+            *d = *slot;
+            *slot += 1;
+        }
+    };
+    join(
+        || fill(rows_first, dest_first, next_first),
+        || fill(rows_second, dest_second, next_second),
+    );
     (offsets, dest)
 }
 
