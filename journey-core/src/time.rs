@@ -208,18 +208,19 @@ pub(crate) struct TimestampParser {
 impl TimestampParser {
     #[inline]
     pub(crate) fn parse(&mut self, s: &[u8]) -> std::result::Result<i64, TimestampError> {
-        if let (Some(days), Some(date)) = (self.days, s.get(..10)) {
-            if date == self.date {
-                if let Some(us) = fast_time(s, days).filter(|&us| in_range(us)) {
-                    return Ok(us);
-                }
-            }
+        let days = match (self.days, s.get(..10)) {
+            (Some(days), Some(date)) if date == self.date => Some(days),
+            _ => fast_date(s).inspect(|&days| {
+                self.date.copy_from_slice(&s[..10]);
+                self.days = Some(days);
+            }),
+        };
+        match days.and_then(|days| fast_time(s, days)) {
+            Some(us) if in_range(us) => Ok(us),
+            // Anything else (another format, a bad field, out of range) as parse_timestamp
+            // reads it, with its error.
+            _ => parse_timestamp(s),
         }
-        if let Some(days) = fast_date(s) {
-            self.date.copy_from_slice(&s[..10]);
-            self.days = Some(days);
-        }
-        parse_timestamp(s)
     }
 }
 
