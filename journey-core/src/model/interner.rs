@@ -15,17 +15,20 @@ pub(crate) fn same(a: &str, b: &str) -> bool {
     same_bytes(a.as_bytes(), b.as_bytes())
 }
 
+/// The 8 bytes of `s` from `at`, as a number.
+#[inline]
+fn word(s: &[u8], at: usize) -> u64 {
+    let mut w = [0u8; 8];
+    w.copy_from_slice(&s[at..at + 8]);
+    u64::from_ne_bytes(w)
+}
+
 /// [`same`] for bytes.
 #[inline]
 fn same_bytes(a: &[u8], b: &[u8]) -> bool {
     let n = a.len();
     if n != b.len() {
         return false;
-    }
-    fn word(s: &[u8], at: usize) -> u64 {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(&s[at..at + 8]);
-        u64::from_ne_bytes(w)
     }
     fn half(s: &[u8], at: usize) -> u32 {
         let mut w = [0u8; 4];
@@ -546,13 +549,8 @@ impl Short {
     #[inline]
     fn of(s: &[u8]) -> Option<Short> {
         let n = s.len();
-        let word = |at: usize| {
-            let mut w = [0u8; 8];
-            w.copy_from_slice(&s[at..at + 8]);
-            u64::from_ne_bytes(w)
-        };
         let (a, b) = match n {
-            8..=16 => (word(0), word(n - 8)),
+            8..=16 => (word(s, 0), word(s, n - 8)),
             0..=7 => {
                 let mut w = [0u8; 8];
                 w[..n].copy_from_slice(s);
