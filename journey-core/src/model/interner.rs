@@ -374,11 +374,21 @@ impl Interner {
     /// The interner with `ids[k]` as id `k` (`ids` a permutation of the ids), and the map
     /// old id -> new id.
     fn renumbered(self, ids: &[u32]) -> (Self, Vec<u32>) {
-        let n = self.names.len();
-        let mut remap = vec![0u32; n];
+        let remap = Self::ranks(ids);
+        (self.renumbered_to(ids, &remap), remap)
+    }
+
+    /// The map old id -> new id of a renumbering with `ids[k]` as id `k`.
+    pub(crate) fn ranks(ids: &[u32]) -> Vec<u32> {
+        let mut remap = vec![0u32; ids.len()];
         for (new, &old) in ids.iter().enumerate() {
             remap[old as usize] = new as u32;
         }
+        remap
+    }
+
+    /// [`Interner::renumbered`] with its map (`remap`, from [`Interner::ranks`]) known.
+    pub(crate) fn renumbered_to(self, ids: &[u32], remap: &[u32]) -> Self {
         let Interner { names, mut index } = self;
         let mut slots: Vec<Option<String>> = names.into_iter().map(Some).collect();
         let names: Vec<String> = ids
@@ -388,14 +398,25 @@ impl Interner {
         for slot in index.iter_mut() {
             slot.id = remap[slot.id as usize];
         }
-        (Self { names, index }, remap)
+        Self { names, index }
     }
 
     /// Renumbers the ids in byte order of the strings.
     pub fn sorted(self) -> (Self, Vec<u32>) {
-        let n = self.names.len();
+        match self.byte_order() {
+            Some(ids) => self.renumbered(&ids),
+            None => {
+                let n = self.names.len() as u32;
+                (self, (0..n).collect())
+            }
+        }
+    }
+
+    /// The ids in byte order of their strings (`ids[k]` the id of the `k`-th string), or
+    /// `None` when they already are.
+    pub(crate) fn byte_order(&self) -> Option<Vec<u32>> {
         if self.names.windows(2).all(|w| w[0] < w[1]) {
-            return (self, (0..n as u32).collect());
+            return None;
         }
         // Sorted on each string's first 8 bytes as a number first (zero-padded, big-endian,
         // so in byte order): most ids differ there, and the strings are then compared without
@@ -426,8 +447,7 @@ impl Interner {
         }
         #[cfg(not(feature = "parallel"))]
         keyed.sort_unstable_by(cmp);
-        let ids: Vec<u32> = keyed.into_iter().map(|(_, id)| id).collect();
-        self.renumbered(&ids)
+        Some(keyed.into_iter().map(|(_, id)| id).collect())
     }
 
     /// Adds `new` names (any order, duplicates and known names allowed) keeping the ids in the

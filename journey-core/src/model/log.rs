@@ -434,37 +434,52 @@ impl EventLogBuilder {
         } = self;
         Self::pad_seq(&mut seq, n, false);
 
-        // Fill channel and stage from the catalog (else `unknown` / none), per touchpoint.
-        let rows = Rows {
-            tp: &tp,
-            ch: &mut ch,
-            st: &mut st,
-        };
-        fill_from_catalog(&catalog, &touchpoints, (&mut channels, &mut stages), rows);
-
-        // Ids in string order, so they do not depend on row order.
-        let (touchpoints, tmap) = touchpoints.sorted();
-        let (channels, hmap) = channels.sorted();
-        let (stages, smap) = stages.sorted_by(stage_order);
-        let props: Vec<(String, Interner, Vec<u32>, Vec<u32>)> = prop_names
-            .into_iter()
-            .zip(prop_values)
-            .zip(props)
-            .map(|((name, vals), col)| {
-                let (values, vmap) = vals.sorted();
-                (name, values, vmap, col)
-            })
-            .collect();
-
         // Each row's place: a stable counting sort by customer (ids in string order), its
         // counts taken on the first-seen ids while the names sort. The columns are then
         // scattered to their places, reading the input in order, and only then is each
         // customer's run sorted by time and the tie rule, on contiguous memory.
         let n_cust = customers.len();
-        let ((customers, cmap), counts) =
-            join(|| customers.sorted(), || count_customers(&cust, n_cust));
-        let (offsets, dest) = counting_sort(cust, &counts, &cmap);
-        drop((cmap, counts));
+        let (order, counts) = join(|| customers.byte_order(), || count_customers(&cust, n_cust));
+        let cmap = match &order {
+            Some(order) => Interner::ranks(order),
+            None => (0..n_cust as u32).collect(),
+        };
+        // While the rows are placed, the customer table takes its new ids, the catalog fills
+        // the missing channels and stages, and the other names take ids in string order (so
+        // that no id depends on row order).
+        let ((offsets, dest), (customers, names)) = join(
+            || counting_sort(cust, &counts, &cmap),
+            || {
+                let customers = match &order {
+                    Some(order) => customers.renumbered_to(order, &cmap),
+                    None => customers,
+                };
+                let rows = Rows {
+                    tp: &tp,
+                    ch: &mut ch,
+                    st: &mut st,
+                };
+                fill_from_catalog(&catalog, &touchpoints, (&mut channels, &mut stages), rows);
+                let props: Vec<(String, Interner, Vec<u32>, Vec<u32>)> = prop_names
+                    .into_iter()
+                    .zip(prop_values)
+                    .zip(props)
+                    .map(|((name, vals), col)| {
+                        let (values, vmap) = vals.sorted();
+                        (name, values, vmap, col)
+                    })
+                    .collect();
+                let names = (
+                    touchpoints.sorted(),
+                    channels.sorted(),
+                    stages.sorted_by(stage_order),
+                    props,
+                );
+                (customers, names)
+            },
+        );
+        let ((touchpoints, tmap), (channels, hmap), (stages, smap), props) = names;
+        drop((order, cmap, counts));
         // Input grouped by customer (in id order, a common export) stays where it is.
         let grouped = is_identity(&dest);
         let place = Place {
