@@ -732,19 +732,9 @@ impl LocalInterner {
                 return self.last - 1;
             }
         }
+        // A table's short strings were looked up above: here a table's string is long.
         let id = if self.runs {
             self.push(s, hash_str(s))
-        } else if let Some(k) = key {
-            let Self {
-                names,
-                hashes,
-                short,
-                ..
-            } = self;
-            short.find_or_insert(k, || {
-                hashes.push(hash_str(s));
-                names.push(s)
-            })
         } else {
             self.intern_long(s, hash_str(s))
         };
