@@ -24,7 +24,7 @@
 //! peak resident memory (VmHWM), which is why loading runs in its own process.
 //! `grouping-floor` times the least that grouping interleaved rows costs: each column of the
 //! loaded log moved from a time-ordered or shuffled layout to its place, one core, one column
-//! at a time (docs/benchmarks.md, "Why interleaved input cannot load as fast as grouped").
+//! at a time (docs/benchmarks.md, "Why interleaved input cannot load within 10% of grouped input").
 
 /// mimalloc with the feature `mimalloc` (off by default; docs/live.md, "Memory allocator"):
 /// with glibc's malloc the live rounds slow down as its heap fragments.
